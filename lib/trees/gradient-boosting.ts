@@ -1,0 +1,156 @@
+/**
+ * Gradient boosting with XGBoost's algorithm and parameter names (the `hist` tree method):
+ * softmax for multi-class, logistic for binary, second-order gradients, row and column
+ * subsampling per tree, and a base_score of 0.5 as in XGBoost 1.7.
+ */
+import { Random } from '../util/random.ts';
+import { BinMapper, MISSING_BIN, type BinnedMatrix } from './binning.ts';
+import { CompiledEnsemble } from './compiled-ensemble.ts';
+import { GradientTreeBuilder } from './gradient-tree-builder.ts';
+import { checkTrainingData, type FitProgress, type TrainingData } from './training-data.ts';
+import type { Tree } from './tree.ts';
+
+export interface GradientBoostingParams {
+  n_estimators: number;
+  learning_rate: number;
+  max_depth: number;
+  min_child_weight: number;
+  reg_lambda: number;
+  gamma: number;
+  subsample: number;
+  colsample_bytree: number;
+  base_score: number;
+  max_bin: number;
+  random_state: number;
+}
+
+export const GRADIENT_BOOSTING_DEFAULTS: GradientBoostingParams = {
+  n_estimators: 100,
+  learning_rate: 0.3,
+  max_depth: 6,
+  min_child_weight: 1,
+  reg_lambda: 1,
+  gamma: 0,
+  subsample: 1,
+  colsample_bytree: 1,
+  base_score: 0.5,
+  max_bin: 256,
+  random_state: 0,
+};
+
+/** Hessians never drop to zero (XGBoost's kRtEps floor), or leaf weights blow up. */
+const MIN_HESSIAN = 1e-16;
+
+export class GradientBoostingClassifier {
+  readonly params: GradientBoostingParams;
+
+  constructor(params: Partial<GradientBoostingParams> = {}) {
+    this.params = { ...GRADIENT_BOOSTING_DEFAULTS, ...params };
+    const p = this.params;
+    if (!(p.subsample > 0 && p.subsample <= 1)) throw new RangeError('subsample must be in (0, 1]');
+    if (!(p.colsample_bytree > 0 && p.colsample_bytree <= 1)) throw new RangeError('colsample_bytree must be in (0, 1]');
+    if (!(p.base_score > 0 && p.base_score < 1)) throw new RangeError('base_score must be in (0, 1)');
+  }
+
+  fit(data: TrainingData, onProgress?: FitProgress): CompiledEnsemble {
+    checkTrainingData(data);
+    const { X, rows, features, y, classes } = data;
+    const p = this.params;
+    const bins = BinMapper.fit(X, rows, features, p.max_bin);
+    const binned = bins.transform(X, rows);
+    const builder = new GradientTreeBuilder(binned, bins, {
+      maxDepth: p.max_depth,
+      minChildWeight: p.min_child_weight,
+      regLambda: p.reg_lambda,
+      gamma: p.gamma,
+      learningRate: p.learning_rate,
+    });
+    const binary = classes === 2;
+    const outputs = binary ? 1 : classes;
+    // XGBoost 1.7 adds base_score to multi-class margins as is, and as a logit for binary.
+    const baseMargin = binary ? Math.log(p.base_score / (1 - p.base_score)) : p.base_score;
+    const margins = new Float64Array(rows * outputs).fill(baseMargin);
+    const grad = Array.from({ length: outputs }, () => new Float64Array(rows));
+    const hess = Array.from({ length: outputs }, () => new Float64Array(rows));
+    const rng = new Random(p.random_state);
+    const trees: Tree[] = [];
+    const groups: number[] = [];
+    const allRows = Int32Array.from({ length: rows }, (_, i) => i);
+    const allFeatures = Int32Array.from({ length: features }, (_, f) => f);
+    for (let round = 0; round < p.n_estimators; round++) {
+      computeGradients(margins, y, outputs, grad, hess);
+      for (let k = 0; k < outputs; k++) {
+        const sampled = p.subsample < 1 ? sampleRows(rows, p.subsample, rng) : allRows;
+        const used = p.colsample_bytree < 1 ? sampleFeatures(features, p.colsample_bytree, rng) : allFeatures;
+        const order = sampled === allRows ? allRows.slice() : sampled;
+        const tree = builder.grow(grad[k], hess[k], order, used, (value, start, end) => {
+          if (sampled !== allRows) return;
+          for (let i = start; i < end; i++) margins[order[i] * outputs + k] += value;
+        });
+        // Rows left out of the sample still need this tree's output for the next gradients.
+        if (sampled !== allRows) addTreeOutput(tree, binned, margins, outputs, k);
+        trees.push(tree);
+        groups.push(k);
+      }
+      onProgress?.(round + 1, p.n_estimators);
+    }
+    return CompiledEnsemble.fromTrees(trees, groups, {
+      aggregation: binary ? 'logistic' : 'softmax',
+      classes,
+      features,
+      baseMargin: new Array<number>(outputs).fill(baseMargin),
+    });
+  }
+}
+
+function computeGradients(margins: Float64Array, y: Int32Array, outputs: number, grad: Float64Array[], hess: Float64Array[]): void {
+  const rows = y.length;
+  if (outputs === 1) {
+    const g = grad[0];
+    const h = hess[0];
+    for (let i = 0; i < rows; i++) {
+      const prob = 1 / (1 + Math.exp(-margins[i]));
+      g[i] = prob - y[i];
+      h[i] = Math.max(prob * (1 - prob), MIN_HESSIAN);
+    }
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    const base = i * outputs;
+    let max = -Infinity;
+    for (let k = 0; k < outputs; k++) if (margins[base + k] > max) max = margins[base + k];
+    let sum = 0;
+    for (let k = 0; k < outputs; k++) sum += Math.exp(margins[base + k] - max);
+    for (let k = 0; k < outputs; k++) {
+      const prob = Math.exp(margins[base + k] - max) / sum;
+      grad[k][i] = prob - (y[i] === k ? 1 : 0);
+      hess[k][i] = Math.max(2 * prob * (1 - prob), MIN_HESSIAN);
+    }
+  }
+}
+
+function sampleRows(rows: number, fraction: number, rng: Random): Int32Array {
+  const picked: number[] = [];
+  for (let i = 0; i < rows; i++) if (rng.nextFloat() < fraction) picked.push(i);
+  if (picked.length === 0) picked.push(rng.nextInt(rows));
+  return Int32Array.from(picked);
+}
+
+function sampleFeatures(features: number, fraction: number, rng: Random): Int32Array {
+  const count = Math.max(1, Math.floor(features * fraction));
+  const order = rng.shuffle(Int32Array.from({ length: features }, (_, f) => f));
+  return order.subarray(0, count).sort();
+}
+
+function addTreeOutput(tree: Tree, binned: BinnedMatrix, margins: Float64Array, outputs: number, k: number): void {
+  const p = binned.features;
+  for (let i = 0; i < binned.rows; i++) {
+    let node = 0;
+    while (tree.feature[node] >= 0) {
+      const b = binned.rowMajor[i * p + tree.feature[node]];
+      const goLeft = b === MISSING_BIN ? tree.defaultLeft[node] === 1 : b <= tree.splitBin[node];
+      node = goLeft ? tree.left[node] : tree.right[node];
+    }
+    margins[i * outputs + k] += tree.leafValues[tree.left[node]];
+  }
+}
