@@ -1,0 +1,145 @@
+/**
+ * The model artifact, the contract between training and serving: one immutable bundle of
+ * files (compiled ensemble, fitted preprocessor, spec, drift baseline, metrics, parameters,
+ * data fingerprint) indexed by a manifest that carries a sha256 per file and a format version.
+ * Serving re-derives nothing: it loads these files and verifies every checksum first.
+ */
+import { createHash } from 'node:crypto';
+import { parseSpec, type DatasetSpec } from '../data/spec.ts';
+import type { PreprocessorState } from '../data/preprocessor.ts';
+import type { TrainingBaseline } from '../drift/baseline.ts';
+import { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
+
+export const ARTIFACT_FORMAT = 'mlops-credit-score/model';
+export const ARTIFACT_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+
+export interface ArtifactManifest {
+  format: typeof ARTIFACT_FORMAT;
+  formatVersion: number;
+  name: string;
+  classifier: string;
+  sampler: string;
+  classes: string[];
+  features: number;
+  files: Record<string, { sha256: string; bytes: number }>;
+}
+
+export interface DataFingerprint {
+  source: string;
+  sha256: string;
+  rows: number;
+  classCounts: Record<string, number>;
+}
+
+export interface ModelBundle {
+  name: string;
+  classifier: string;
+  sampler: string;
+  spec: DatasetSpec;
+  preprocessor: PreprocessorState;
+  ensemble: CompiledEnsemble;
+  baseline: TrainingBaseline;
+  /** Cross-validated metrics of the chosen candidate and the comparison of all candidates. */
+  metrics: unknown;
+  /** Classifier and sampler parameters, seed, folds: everything needed to train it again. */
+  params: unknown;
+  data: DataFingerprint;
+}
+
+export class ArtifactError extends Error {
+  override name = 'ArtifactError';
+}
+
+const JSON_FILES = ['spec.json', 'preprocessor.json', 'baseline.json', 'metrics.json', 'params.json', 'data.json'] as const;
+const ENSEMBLE_FILE = 'ensemble.bin';
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function jsonBytes(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** The artifact's files by name, manifest included. Same bundle, same bytes. */
+export function bundleToFiles(bundle: ModelBundle): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>([
+    [ENSEMBLE_FILE, bundle.ensemble.toBuffer()],
+    ['spec.json', jsonBytes(bundle.spec)],
+    ['preprocessor.json', jsonBytes(bundle.preprocessor)],
+    ['baseline.json', jsonBytes(bundle.baseline)],
+    ['metrics.json', jsonBytes(bundle.metrics)],
+    ['params.json', jsonBytes(bundle.params)],
+    ['data.json', jsonBytes(bundle.data)],
+  ]);
+  const manifest: ArtifactManifest = {
+    format: ARTIFACT_FORMAT,
+    formatVersion: ARTIFACT_FORMAT_VERSION,
+    name: bundle.name,
+    classifier: bundle.classifier,
+    sampler: bundle.sampler,
+    classes: bundle.spec.target.classes,
+    features: bundle.ensemble.features,
+    files: Object.fromEntries([...files].map(([name, bytes]) => [name, { sha256: sha256(bytes), bytes: bytes.byteLength }])),
+  };
+  files.set(MANIFEST_FILE, jsonBytes(manifest));
+  return files;
+}
+
+/**
+ * Reads a bundle back, refusing anything that is not exactly what training wrote: unknown
+ * format, missing file, size or sha256 mismatch, unparsable content, inconsistent shapes.
+ */
+export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBundle; manifest: ArtifactManifest } {
+  const manifestBytes = files.get(MANIFEST_FILE);
+  if (!manifestBytes) throw new ArtifactError(`${MANIFEST_FILE} is missing`);
+  const manifest = parseJson<ArtifactManifest>(manifestBytes, MANIFEST_FILE);
+  if (manifest.format !== ARTIFACT_FORMAT) throw new ArtifactError(`not a model artifact (format ${JSON.stringify(manifest.format)})`);
+  if (manifest.formatVersion !== ARTIFACT_FORMAT_VERSION) {
+    throw new ArtifactError(`artifact format version ${manifest.formatVersion} is not supported (expected ${ARTIFACT_FORMAT_VERSION})`);
+  }
+  for (const name of [ENSEMBLE_FILE, ...JSON_FILES]) {
+    const entry = manifest.files?.[name];
+    const bytes = files.get(name);
+    if (!entry) throw new ArtifactError(`manifest does not list ${name}`);
+    if (!bytes) throw new ArtifactError(`${name} is missing`);
+    if (bytes.byteLength !== entry.bytes) throw new ArtifactError(`${name} has ${bytes.byteLength} bytes, manifest says ${entry.bytes}`);
+    if (sha256(bytes) !== entry.sha256) throw new ArtifactError(`${name} fails its sha256 check`);
+  }
+  let ensemble: CompiledEnsemble;
+  try {
+    ensemble = CompiledEnsemble.fromBuffer(files.get(ENSEMBLE_FILE)!);
+  } catch (err) {
+    throw new ArtifactError(`${ENSEMBLE_FILE}: ${(err as Error).message}`);
+  }
+  const spec = parseSpec(parseJson(files.get('spec.json')!, 'spec.json'), 'spec.json');
+  const preprocessor = parseJson<PreprocessorState>(files.get('preprocessor.json')!, 'preprocessor.json');
+  if (preprocessor.featureNames?.length !== ensemble.features) {
+    throw new ArtifactError(`preprocessor makes ${preprocessor.featureNames?.length} features, the ensemble expects ${ensemble.features}`);
+  }
+  if (spec.target.classes.length !== ensemble.classes) {
+    throw new ArtifactError(`spec has ${spec.target.classes.length} classes, the ensemble ${ensemble.classes}`);
+  }
+  const bundle: ModelBundle = {
+    name: manifest.name,
+    classifier: manifest.classifier,
+    sampler: manifest.sampler,
+    spec,
+    preprocessor,
+    ensemble,
+    baseline: parseJson(files.get('baseline.json')!, 'baseline.json'),
+    metrics: parseJson(files.get('metrics.json')!, 'metrics.json'),
+    params: parseJson(files.get('params.json')!, 'params.json'),
+    data: parseJson(files.get('data.json')!, 'data.json'),
+  };
+  return { bundle, manifest };
+}
+
+function parseJson<T>(bytes: Uint8Array, name: string): T {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as T;
+  } catch (err) {
+    throw new ArtifactError(`${name} is not valid JSON (${(err as Error).message})`);
+  }
+}

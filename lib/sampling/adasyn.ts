@@ -1,0 +1,59 @@
+/**
+ * ADASYN: like SMOTE, but each minority row gets a share of the new rows proportional to how
+ * many of its n nearest rows (whole data set) belong to other classes: harder rows get more.
+ */
+import { Random } from '../util/random.ts';
+import { writeBetween } from './interpolate.ts';
+import { neighboursExcludingSelf } from './neighbours.ts';
+import { appendSamples, autoStrategy, indicesOfClass, SamplerError, takeRows, type LabelledMatrix, type Sampler } from './sampler.ts';
+
+export class Adasyn implements Sampler {
+  readonly name = 'adasyn' as const;
+  readonly params: { n_neighbors: number; random_state: number };
+
+  constructor(params: Partial<Adasyn['params']> = {}) {
+    this.params = { n_neighbors: 5, random_state: 0, ...params };
+  }
+
+  fitResample(data: LabelledMatrix): LabelledMatrix {
+    const rng = new Random(this.params.random_state);
+    const k = this.params.n_neighbors;
+    const p = data.features;
+    const blocks = autoStrategy(data.y, data.classes).flatMap((wanted, label) => {
+      if (wanted === 0) return [];
+      const members = indicesOfClass(data.y, label);
+      const Xc = takeRows(data.X, p, members);
+      const all = neighboursExcludingSelf(data.X, data.rows, Xc, members.length, p, k);
+      const ratio = new Float64Array(members.length);
+      let total = 0;
+      for (let i = 0; i < members.length; i++) {
+        let others = 0;
+        for (let j = 0; j < k; j++) if (data.y[all[i * k + j]] !== label) others++;
+        ratio[i] = others / k;
+        total += ratio[i];
+      }
+      if (total === 0) throw new SamplerError(`ADASYN: no neighbour of class ${label} belongs to another class; use another sampler`);
+      const perRow = Int32Array.from(ratio, (r) => roundHalfEven((r / total) * wanted));
+      const count = perRow.reduce((s, c) => s + c, 0);
+      if (count === 0) throw new SamplerError(`ADASYN: no rows would be generated for class ${label}`);
+      if (members.length < k + 1) throw new SamplerError(`ADASYN needs more than n_neighbors=${k} rows of class ${label}, found ${members.length}`);
+      const own = neighboursExcludingSelf(Xc, members.length, Xc, members.length, p, k);
+      const out = new Float64Array(count * p);
+      let s = 0;
+      for (let i = 0; i < members.length; i++) {
+        for (let c = 0; c < perRow[i]; c++) {
+          const neighbour = own[i * k + rng.nextInt(k)];
+          writeBetween(Xc, i, Xc, neighbour, rng.nextFloat(), p, out, s++);
+        }
+      }
+      return [{ X: out, rows: count, label }];
+    });
+    return appendSamples(data, blocks);
+  }
+}
+
+/** numpy's rint: halves round to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}

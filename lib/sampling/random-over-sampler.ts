@@ -1,0 +1,20 @@
+/** RandomOverSampler: duplicates randomly drawn rows (with replacement) of each minority class. */
+import { Random } from '../util/random.ts';
+import { appendSamples, autoStrategy, indicesOfClass, takeRows, type LabelledMatrix, type Sampler } from './sampler.ts';
+
+export class RandomOverSampler implements Sampler {
+  readonly name = 'ros' as const;
+
+  constructor(readonly params: { random_state: number } = { random_state: 0 }) {}
+
+  fitResample(data: LabelledMatrix): LabelledMatrix {
+    const rng = new Random(this.params.random_state);
+    const blocks = autoStrategy(data.y, data.classes).flatMap((count, k) => {
+      if (count === 0) return [];
+      const members = indicesOfClass(data.y, k);
+      const picks = Int32Array.from({ length: count }, () => members[rng.nextInt(members.length)]);
+      return [{ X: takeRows(data.X, data.features, picks), rows: count, label: k }];
+    });
+    return appendSamples(data, blocks);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Over-samplers with imbalanced-learn 0.10's semantics: `fitResample` returns the original
+ * rows followed by the new rows of each class, in class order. sampling_strategy 'auto'
+ * raises every class but the majority to the majority's count.
+ */
+export interface LabelledMatrix {
+  X: Float64Array;
+  rows: number;
+  features: number;
+  y: Int32Array;
+  classes: number;
+}
+
+export interface Sampler {
+  readonly name: SamplerName;
+  fitResample(data: LabelledMatrix): LabelledMatrix;
+}
+
+export const SAMPLER_NAMES = ['none', 'ros', 'smote', 'adasyn', 'borderline'] as const;
+export type SamplerName = (typeof SAMPLER_NAMES)[number];
+
+export class SamplerError extends Error {
+  override name = 'SamplerError';
+}
+
+export function classCounts(y: Int32Array, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < y.length; i++) counts[y[i]]++;
+  return counts;
+}
+
+/** Rows to add per class under sampling_strategy 'auto' (the first majority class is kept). */
+export function autoStrategy(y: Int32Array, classes: number): number[] {
+  const counts = classCounts(y, classes);
+  const majority = counts.indexOf(Math.max(...counts));
+  return counts.map((c, k) => (k === majority ? 0 : counts[majority] - c));
+}
+
+export function indicesOfClass(y: Int32Array, k: number): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < y.length; i++) if (y[i] === k) out.push(i);
+  return Int32Array.from(out);
+}
+
+/** Copies the given rows of a row-major matrix. */
+export function takeRows(X: Float64Array, features: number, rows: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(rows.length * features);
+  for (let i = 0; i < rows.length; i++) out.set(X.subarray(rows[i] * features, rows[i] * features + features), i * features);
+  return out;
+}
+
+/** The original matrix followed by the synthetic blocks, one per class. */
+export function appendSamples(data: LabelledMatrix, blocks: { X: Float64Array; rows: number; label: number }[]): LabelledMatrix {
+  const added = blocks.reduce((s, b) => s + b.rows, 0);
+  const rows = data.rows + added;
+  const X = new Float64Array(rows * data.features);
+  const y = new Int32Array(rows);
+  X.set(data.X.subarray(0, data.rows * data.features));
+  y.set(data.y);
+  let at = data.rows;
+  for (const block of blocks) {
+    X.set(block.X, at * data.features);
+    y.fill(block.label, at, at + block.rows);
+    at += block.rows;
+  }
+  return { X, rows, features: data.features, y, classes: data.classes };
+}

@@ -1,0 +1,49 @@
+/**
+ * A loaded model ready to answer: raw record in, class and probabilities out, through the
+ * artifact's own preprocessor and compiled ensemble. One scratch feature row is reused, so a
+ * single prediction allocates only its answer.
+ */
+import { cleanRecord, type CleanRow } from '../data/clean-record.ts';
+import type { RawValue } from '../data/clean-values.ts';
+import { Preprocessor, type TransformNotes } from '../data/preprocessor.ts';
+import type { ModelBundle } from '../artifact/model-bundle.ts';
+
+export interface Prediction {
+  label: string;
+  classIndex: number;
+  probabilities: Record<string, number>;
+  /** Things worth knowing about the input, e.g. a category never seen in training. */
+  notes: string[];
+}
+
+export class Predictor {
+  readonly preprocessor: Preprocessor;
+  private readonly features: Float64Array;
+  private readonly proba: Float64Array;
+
+  constructor(readonly bundle: ModelBundle) {
+    this.preprocessor = new Preprocessor(bundle.preprocessor);
+    this.features = new Float64Array(this.preprocessor.featureCount);
+    this.proba = new Float64Array(bundle.ensemble.classes);
+  }
+
+  get classes(): string[] {
+    return this.bundle.spec.target.classes;
+  }
+
+  /** Cleans a raw record (CSV strings or JSON values) exactly as training did, then predicts. */
+  predictRecord(record: Record<string, RawValue>): Prediction {
+    return this.predictClean(cleanRecord(this.bundle.spec, (column) => record[column]));
+  }
+
+  predictClean(row: CleanRow): Prediction {
+    const notes: TransformNotes = [];
+    this.preprocessor.transformRow(row, this.features, 0, notes);
+    this.bundle.ensemble.predictProba(this.features, this.proba);
+    let best = 0;
+    for (let k = 1; k < this.proba.length; k++) if (this.proba[k] > this.proba[best]) best = k;
+    const probabilities: Record<string, number> = {};
+    this.classes.forEach((label, k) => (probabilities[label] = this.proba[k]));
+    return { label: this.classes[best], classIndex: best, probabilities, notes };
+  }
+}

@@ -1,0 +1,27 @@
+/** The classifiers a training run can try, by the names the CLI uses. */
+import { GradientBoostingClassifier, type GradientBoostingParams } from '../trees/gradient-boosting.ts';
+import { RandomForestClassifier, type RandomForestParams } from '../trees/random-forest.ts';
+import type { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
+import type { FitProgress, TrainingData } from '../trees/training-data.ts';
+
+export const CLASSIFIER_NAMES = ['rf', 'xgb'] as const;
+export type ClassifierName = (typeof CLASSIFIER_NAMES)[number];
+
+export const CLASSIFIER_TITLES: Record<ClassifierName, string> = {
+  rf: 'RandomForest',
+  xgb: 'GradientBoosting (XGBoost hist)',
+};
+
+export interface Classifier {
+  readonly params: RandomForestParams | GradientBoostingParams;
+  fit(data: TrainingData, onProgress?: FitProgress): CompiledEnsemble;
+}
+
+export function createClassifier(name: ClassifierName, randomState: number): Classifier {
+  switch (name) {
+    case 'rf':
+      return new RandomForestClassifier({ random_state: randomState });
+    case 'xgb':
+      return new GradientBoostingClassifier({ random_state: randomState });
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The training pipeline: data -> clean -> (resample -> fit) x candidates, scored by stratified
+ * cross-validation -> the best by mean macro F1 -> refit on all rows -> artifact bundle.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { bundleToFiles, sha256, type DataFingerprint, type ModelBundle } from '../artifact/model-bundle.ts';
+import { loadDataset, type Dataset } from '../data/dataset.ts';
+import { Preprocessor } from '../data/preprocessor.ts';
+import type { DatasetSpec } from '../data/spec.ts';
+import { computeBaseline } from '../drift/baseline.ts';
+import { classCounts, createSampler, type SamplerName } from '../sampling/index.ts';
+import { CLASSIFIER_TITLES, createClassifier, type ClassifierName } from './candidates.ts';
+import { crossValidate, type CandidateResult } from './cross-validate.ts';
+import { createProgressReporter, type ProgressReporter } from './progress.ts';
+
+export interface TrainOptions {
+  dataFile: string;
+  spec: DatasetSpec;
+  folds: number;
+  seed: number;
+  classifiers: ClassifierName[];
+  samplers: SamplerName[];
+  progress?: ProgressReporter;
+}
+
+export interface TrainingReport {
+  dataset: { name: string; source: string; rows: number; features: number; classes: Record<string, number> };
+  settings: { cv: number; seed: number; classifiers: ClassifierName[]; samplers: SamplerName[] };
+  candidates: Omit<CandidateResult, 'confusion_matrix'>[];
+  best: CandidateResult & { title: string };
+  refit_seconds: number;
+  artifact?: { path: string; sha256: string; bytes: number; files: number };
+}
+
+export interface TrainingResult {
+  bundle: ModelBundle;
+  files: Map<string, Uint8Array>;
+  report: TrainingReport;
+}
+
+export class TrainingError extends Error {
+  override name = 'TrainingError';
+}
+
+export function trainModel(options: TrainOptions): TrainingResult {
+  const progress = options.progress ?? createProgressReporter();
+  const dataset = loadDataset(options.dataFile, options.spec);
+  const candidates = crossValidate(dataset, { ...options, progress });
+  const scored = candidates.filter((c) => !c.error);
+  if (scored.length === 0) {
+    throw new TrainingError(`no candidate could be trained:\n  ${candidates.map((c) => `${c.classifier}+${c.sampler}: ${c.error}`).join('\n  ')}`);
+  }
+  // Highest mean macro F1; ties keep the earlier (simpler) candidate.
+  const best = scored.reduce((a, b) => (b.cv.f1_macro > a.cv.f1_macro ? b : a));
+  const started = performance.now();
+  const bundle = refit(dataset, best.classifier, best.sampler, options, candidates);
+  const refitSeconds = (performance.now() - started) / 1000;
+  const report: TrainingReport = {
+    dataset: {
+      name: options.spec.name,
+      source: options.dataFile,
+      rows: dataset.rows.length,
+      features: bundle.ensemble.features,
+      classes: bundle.data.classCounts,
+    },
+    settings: { cv: options.folds, seed: options.seed, classifiers: options.classifiers, samplers: options.samplers },
+    candidates: candidates.map((c) => ({
+      classifier: c.classifier,
+      sampler: c.sampler,
+      cv: c.cv,
+      fold_f1_macro: c.fold_f1_macro,
+      fit_seconds: c.fit_seconds,
+      ...(c.error ? { error: c.error } : {}),
+    })),
+    best: { ...best, title: `${CLASSIFIER_TITLES[best.classifier]} + ${best.sampler}` },
+    refit_seconds: refitSeconds,
+  };
+  return { bundle, files: bundleToFiles(bundle), report };
+}
+
+function refit(dataset: Dataset, classifier: ClassifierName, sampler: SamplerName, options: TrainOptions, candidates: CandidateResult[]): ModelBundle {
+  const { spec, rows, y } = dataset;
+  const K = spec.target.classes.length;
+  const preprocessor = Preprocessor.fit(spec, rows);
+  const X = preprocessor.transform(rows);
+  const resampled = createSampler(sampler, options.seed).fitResample({ X, rows: rows.length, features: preprocessor.featureCount, y, classes: K });
+  const model = createClassifier(classifier, options.seed);
+  const ensemble = model.fit(resampled);
+  const chosen = candidates.find((c) => c.classifier === classifier && c.sampler === sampler)!;
+  const counts = classCounts(y, K);
+  const data: DataFingerprint = {
+    source: basename(options.dataFile),
+    sha256: sha256(readFileSync(options.dataFile)),
+    rows: rows.length,
+    classCounts: Object.fromEntries(spec.target.classes.map((c, k) => [c, counts[k]])),
+  };
+  return {
+    name: spec.name,
+    classifier,
+    sampler,
+    spec,
+    preprocessor: preprocessor.state,
+    ensemble,
+    baseline: computeBaseline(spec, rows, y),
+    metrics: {
+      cv: chosen.cv,
+      confusion_matrix: chosen.confusion_matrix,
+      fold_f1_macro: chosen.fold_f1_macro,
+      candidates: candidates.map((c) => ({ classifier: c.classifier, sampler: c.sampler, f1_macro: c.cv.f1_macro, error: c.error ?? null })),
+    },
+    params: {
+      classifier: { name: classifier, ...model.params },
+      sampler: { name: sampler, random_state: options.seed },
+      cv: options.folds,
+      seed: options.seed,
+      resampled_rows: resampled.rows,
+    },
+    data,
+  };
+}

@@ -1,0 +1,35 @@
+/** Shared command-line plumbing: list options, friendly failures without stack traces. */
+import { DataError } from '../../lib/data/errors.ts';
+import { SpecError } from '../../lib/data/spec.ts';
+import { ArtifactError } from '../../lib/artifact/model-bundle.ts';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** "a,b" -> ['a', 'b'], each checked against the allowed names. */
+export function parseList<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`--${option} needs at least one of: ${allowed.join(', ')}`);
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new UsageError(`--${option}: unknown "${item}" (expected ${allowed.join(', ')})`);
+  }
+  return [...new Set(items)] as T[];
+}
+
+export function parseInteger(value: string, option: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${option} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+/** Runs a CLI main: expected failures print one clear message and exit non-zero. */
+export async function runCli(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (err) {
+    const known = err instanceof UsageError || err instanceof DataError || err instanceof SpecError || err instanceof ArtifactError;
+    process.stderr.write(`error: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  }
+}

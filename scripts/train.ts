@@ -1,0 +1,83 @@
+/**
+ * npm run train -- --data FILE [--spec FILE] [--cv 5] [--seed 42] [--classifiers rf,xgb]
+ *   [--samplers none,ros,smote,adasyn,borderline] [--out DIR] [--report FILE] [--quiet]
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
+import { MANIFEST_FILE, sha256 } from '../lib/artifact/model-bundle.ts';
+import { loadSpec } from '../lib/data/spec.ts';
+import { SAMPLER_NAMES } from '../lib/sampling/index.ts';
+import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
+import { trainModel, TrainingError, type TrainingReport } from '../lib/training/pipeline.ts';
+import { createProgressReporter } from '../lib/training/progress.ts';
+import { parseInteger, parseList, runCli, UsageError } from './cli/args.ts';
+
+export const DEFAULT_DATA = 'data/credit_score_customers_raw.csv';
+export const DEFAULT_SPEC = 'data/specs/credit-score.json';
+
+await runCli(async () => {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string', default: DEFAULT_DATA },
+      spec: { type: 'string', default: DEFAULT_SPEC },
+      cv: { type: 'string', default: '5' },
+      seed: { type: 'string', default: '42' },
+      classifiers: { type: 'string', default: CLASSIFIER_NAMES.join(',') },
+      samplers: { type: 'string', default: SAMPLER_NAMES.join(',') },
+      out: { type: 'string' },
+      report: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`usage: npm run train -- --data FILE [--spec FILE] [--cv 5] [--seed 42] [--classifiers ${CLASSIFIER_NAMES.join(',')}]\n` +
+      `         [--samplers ${SAMPLER_NAMES.join(',')}] [--out DIR] [--report FILE] [--quiet]\n`);
+    return;
+  }
+  const spec = loadSpec(values.spec);
+  const out = values.out ?? `models/${spec.name}`;
+  const result = trainModel({
+    dataFile: values.data,
+    spec,
+    folds: parseInteger(values.cv, 'cv', 2),
+    seed: parseInteger(values.seed, 'seed', 0),
+    classifiers: parseList(values.classifiers, CLASSIFIER_NAMES, 'classifiers'),
+    samplers: parseList(values.samplers, SAMPLER_NAMES, 'samplers'),
+    progress: createProgressReporter(process.stderr, values.quiet),
+  });
+  await writeArtifactDirectory(out, result.files);
+  const manifest = result.files.get(MANIFEST_FILE)!;
+  const bytes = [...result.files.values()].reduce((s, b) => s + b.byteLength, 0);
+  const report: TrainingReport = { ...result.report, artifact: { path: resolve(out), sha256: sha256(manifest), bytes, files: result.files.size } };
+  if (values.report) {
+    await mkdir(dirname(values.report), { recursive: true });
+    await writeFile(values.report, JSON.stringify(report, null, 2) + '\n');
+  }
+  process.stdout.write(summary(report));
+}).catch((err: unknown) => {
+  if (err instanceof TrainingError) throw new UsageError(err.message);
+  throw err;
+});
+
+function summary(report: TrainingReport): string {
+  const header = ['classifier', 'sampler', 'macro F1', '± std', 'accuracy', 'precision', 'recall', 'fit s/fold'];
+  const rows = report.candidates.map((c) => [
+    c.classifier,
+    c.sampler,
+    ...(c.error ? ['failed: ' + c.error, '', '', '', '', ''] : [c.cv.f1_macro, c.cv.f1_macro_std, c.cv.accuracy, c.cv.precision_macro, c.cv.recall_macro].map((v) => v.toFixed(4)).concat(c.fit_seconds.toFixed(2))),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: string[]): string => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ') + '\n';
+  const { best, artifact, dataset } = report;
+  return (
+    `\n${dataset.name}: ${dataset.rows} rows, ${dataset.features} features, classes ${JSON.stringify(dataset.classes)}\n\n` +
+    line(header) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('') +
+    `\nbest: ${best.title}, macro F1 ${best.cv.f1_macro.toFixed(4)} ± ${best.cv.f1_macro_std.toFixed(4)}\n` +
+    `confusion matrix (rows = true ${Object.keys(dataset.classes).join('/')}): ${JSON.stringify(best.confusion_matrix)}\n` +
+    (artifact ? `artifact: ${artifact.path} (${artifact.files} files, ${artifact.bytes} bytes, manifest sha256 ${artifact.sha256})\n` : '')
+  );
+}
