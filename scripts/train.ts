@@ -10,12 +10,13 @@ import { MANIFEST_FILE, sha256 } from '../lib/artifact/model-bundle.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { SAMPLER_NAMES } from '../lib/sampling/index.ts';
 import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
-import { trainModel, TrainingError, type TrainingReport } from '../lib/training/pipeline.ts';
+import { trainModel, type TrainingReport } from '../lib/training/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
-import { parseInteger, parseList, runCli, UsageError } from './cli/args.ts';
+import { parseInteger, parseList, runCli } from './cli/args.ts';
+import { DEFAULT_DATA, DEFAULT_SPEC } from './cli/defaults.ts';
 
-export const DEFAULT_DATA = 'data/credit_score_customers_raw.csv';
-export const DEFAULT_SPEC = 'data/specs/credit-score.json';
+
+
 
 await runCli(async () => {
   const { values } = parseArgs({
@@ -58,9 +59,6 @@ await runCli(async () => {
     await writeFile(values.report, JSON.stringify(report, null, 2) + '\n');
   }
   process.stdout.write(summary(report));
-}).catch((err: unknown) => {
-  if (err instanceof TrainingError) throw new UsageError(err.message);
-  throw err;
 });
 
 function summary(report: TrainingReport): string {

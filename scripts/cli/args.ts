@@ -2,6 +2,7 @@
 import { DataError } from '../../lib/data/errors.ts';
 import { SpecError } from '../../lib/data/spec.ts';
 import { ArtifactError } from '../../lib/artifact/model-bundle.ts';
+import { TrainingError } from '../../lib/training/pipeline.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -28,7 +29,7 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (err) {
-    const known = err instanceof UsageError || err instanceof DataError || err instanceof SpecError || err instanceof ArtifactError;
+    const known = err instanceof UsageError || err instanceof DataError || err instanceof SpecError || err instanceof ArtifactError || err instanceof TrainingError;
     process.stderr.write(`error: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   }
