@@ -124,6 +124,7 @@ describe('loading a CSV through the spec', () => {
 
   it('names file, row and column of each problem', () => {
     const badNumber = ROW_GOOD.replace(',113781.39,', ',lots,');
+    expect(() => loadDataset(csvFile('bad-number.csv', [HEADER, ROW_POOR, badNumber].join('\n')), creditSpec)).toThrow(DataError);
     expect(() => loadDataset(csvFile('bad-number.csv', [HEADER, ROW_POOR, badNumber].join('\n')), creditSpec)).toThrow(
       /bad-number\.csv, row 3, column Annual_Income: expected a number, got "lots"/,
     );
