@@ -1,0 +1,32 @@
+/** Shared test helpers: temp dirs, subsets of the shipped data, running our CLIs for real. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `${prefix}-`));
+}
+
+/** The header and the first `rows` rows of a shipped CSV, written to `file`. */
+export function subsetCsv(source: string, rows: number, file: string): string {
+  const lines = readFileSync(source, 'utf8').split('\n');
+  writeFileSync(file, lines.slice(0, rows + 1).join('\n') + '\n');
+  return file;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tsx scripts/NAME.ts ARGS` as a user would (bounded by a timeout). */
+export function runScript(name: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile('node_modules/.bin/tsx', [`scripts/${name}.ts`, ...args], { timeout: timeoutMs, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

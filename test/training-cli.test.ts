@@ -1,0 +1,140 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
+import { loadSpec } from '../lib/data/spec.ts';
+import { trainModel } from '../lib/training/pipeline.ts';
+import { createProgressReporter } from '../lib/training/progress.ts';
+import { runScript, subsetCsv, tempDir, type CliResult } from './helpers.ts';
+
+const dir = tempDir('train-cli');
+const data = subsetCsv('data/credit_score_customers_raw.csv', 900, join(dir, 'credit-900.csv'));
+const modelDir = join(dir, 'model');
+const reportFile = join(dir, 'report.json');
+const settings = ['--cv', '3', '--seed', '42', '--classifiers', 'rf,xgb', '--samplers', 'none,ros,smote'];
+let train: CliResult;
+
+beforeAll(async () => {
+  train = await runScript('train', ['--data', data, ...settings, '--out', modelDir, '--report', reportFile]);
+});
+
+describe('npm run train', () => {
+  it('cross-validates every candidate, prints a summary and one line per step off a terminal', () => {
+    expect(train.stderr).toMatch(/cross-validation \(3 folds\): 18 steps/);
+    expect(train.stderr).toMatch(/\[18\/18\] fold 3 xgb\+smote: macro F1 0\.\d+/);
+    expect(train.stdout).toMatch(/best: .+, macro F1 0\.\d{4}/);
+    expect(train.code).toBe(0);
+  });
+
+  it('writes the report in the documented shape, the best being the highest mean macro F1', () => {
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    expect(report.dataset).toMatchObject({ rows: 900, classes: { Good: expect.any(Number), Standard: expect.any(Number), Poor: expect.any(Number) } });
+    expect(report.candidates).toHaveLength(6);
+    for (const c of report.candidates) {
+      expect(Object.keys(c.cv).sort()).toEqual(['accuracy', 'f1_macro', 'f1_macro_std', 'precision_macro', 'recall_macro']);
+      expect(c.fit_seconds).toBeGreaterThan(0);
+    }
+    const top = Math.max(...report.candidates.map((c: { cv: { f1_macro: number } }) => c.cv.f1_macro));
+    expect(report.best.cv.f1_macro).toBe(top);
+    const matrix: number[][] = report.best.confusion_matrix;
+    expect(matrix.flat().reduce((s, v) => s + v, 0)).toBe(900);
+    expect(report.artifact).toMatchObject({ path: modelDir, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: expect.any(Number) });
+  });
+
+  it('saves a complete artifact that verifies, and the same inputs give byte-identical files', async () => {
+    const { bundle, manifest } = await readArtifactDirectory(modelDir);
+    expect(manifest.formatVersion).toBe(1);
+    expect(Object.keys(manifest.files).sort()).toEqual(['baseline.json', 'data.json', 'ensemble.bin', 'metrics.json', 'params.json', 'preprocessor.json', 'spec.json']);
+    expect(bundle.data.rows).toBe(900);
+    expect(bundle.baseline.numeric.find((b) => b.column === 'Age')!.edges.length).toBeGreaterThan(5);
+    const again = trainModel({
+      dataFile: data,
+      spec: loadSpec('data/specs/credit-score.json'),
+      folds: 3,
+      seed: 42,
+      classifiers: ['rf', 'xgb'],
+      samplers: ['none', 'ros', 'smote'],
+      progress: createProgressReporter(process.stderr, true),
+    });
+    for (const name of readdirSync(modelDir)) {
+      expect(Buffer.from(again.files.get(name)!).equals(readFileSync(join(modelDir, name))), name).toBe(true);
+    }
+  });
+
+  it('refuses a tampered, incomplete or future artifact', async () => {
+    const copy = join(dir, 'tampered');
+    const { cpSync, rmSync } = await import('node:fs');
+    cpSync(modelDir, copy, { recursive: true });
+    const bin = readFileSync(join(copy, 'ensemble.bin'));
+    bin[bin.length - 3] ^= 1;
+    writeFileSync(join(copy, 'ensemble.bin'), bin);
+    await expect(readArtifactDirectory(copy)).rejects.toThrow(/ensemble\.bin fails its sha256 check/);
+    rmSync(join(copy, 'ensemble.bin'));
+    await expect(readArtifactDirectory(copy)).rejects.toThrow(/ensemble\.bin is missing/);
+    cpSync(modelDir, copy, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8'));
+    writeFileSync(join(copy, 'manifest.json'), JSON.stringify({ ...manifest, formatVersion: 99 }));
+    await expect(readArtifactDirectory(copy)).rejects.toThrow(/format version 99 is not supported/);
+  });
+});
+
+describe('npm run predict', () => {
+  it('scores raw rows with the saved model, identifiers kept, probabilities summing to 1', async () => {
+    const rows = subsetCsv('data/credit_score_customers_raw.csv', 50, join(dir, 'score.csv'));
+    const out = join(dir, 'scores.csv');
+    const result = await runScript('predict', ['--model', modelDir, '--data', rows, '--out', out]);
+    expect(result.stderr).toMatch(/scored 50 rows/);
+    expect(result.code).toBe(0);
+    const [header, ...lines] = readFileSync(out, 'utf8').trim().split('\n');
+    expect(header).toBe('Customer_ID,ID,Month,Name,SSN,prediction,p_Good,p_Standard,p_Poor');
+    expect(lines).toHaveLength(50);
+    for (const line of lines) {
+      const cells = line.split(',');
+      const p = cells.slice(-3).map(Number);
+      expect(['Good', 'Standard', 'Poor']).toContain(cells[cells.length - 4]);
+      expect(p.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('names the missing columns of a CSV it cannot score', async () => {
+    const file = join(dir, 'partial.csv');
+    writeFileSync(file, 'Customer_ID,Age\nCUS_1,30\n');
+    const result = await runScript('predict', ['--model', modelDir, '--data', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/partial\.csv: missing column\(s\): Annual_Income, Monthly_Inhand_Salary, .*Occupation/);
+    expect(result.stderr).not.toMatch(/at .+\.ts:\d+/);
+  });
+});
+
+describe('bad command lines', () => {
+  it('reject unknown samplers, bad numbers and a missing spec with a message and no stack trace', async () => {
+    const sampler = await runScript('train', ['--data', data, '--samplers', 'none,magic']);
+    expect(sampler.code).toBe(2);
+    expect(sampler.stderr).toMatch(/--samplers: unknown "magic" \(expected none, ros, smote, adasyn, borderline\)/);
+    const cv = await runScript('train', ['--data', data, '--cv', 'one']);
+    expect(cv.code).toBe(2);
+    expect(cv.stderr).toMatch(/--cv must be an integer >= 2/);
+    const spec = await runScript('train', ['--data', data, '--spec', join(dir, 'nope.json')]);
+    expect(spec.code).toBe(1);
+    expect(spec.stderr).toMatch(/nope\.json: cannot read spec \(ENOENT\)/);
+  });
+});
+
+describe('a second dataset through its own spec', () => {
+  it('trains a binary model on the Taiwan data with no code change', () => {
+    const taiwan = subsetCsv('data/taiwan_credit_default.csv', 1500, join(dir, 'taiwan.csv'));
+    const result = trainModel({
+      dataFile: taiwan,
+      spec: loadSpec('data/specs/taiwan-credit-default.json'),
+      folds: 3,
+      seed: 1,
+      classifiers: ['xgb'],
+      samplers: ['none', 'adasyn', 'borderline'],
+      progress: createProgressReporter(process.stderr, true),
+    });
+    expect(result.bundle.ensemble.aggregation).toBe('logistic');
+    expect(result.report.candidates.map((c) => c.sampler)).toEqual(['none', 'adasyn', 'borderline']);
+    expect(result.report.best.cv.f1_macro).toBeGreaterThan(0.55);
+    expect(result.bundle.preprocessor.featureNames).toContain('EDUCATION=2');
+  });
+});
