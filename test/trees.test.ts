@@ -70,9 +70,8 @@ describe('random forest (scikit-learn semantics)', () => {
     const X = Float64Array.from([5, 0.1, 3, 0.2, 8, 0.3, 1, 0.35, 7, 0.7, 2, 0.8, 9, 0.9, 4, 0.95]);
     const y = Int32Array.from([0, 0, 0, 1, 1, 1, 1, 1]);
     const forest = new RandomForestClassifier({ n_estimators: 1, max_depth: 1, max_features: null, bootstrap: false }).fit({ X, rows: 8, features: 2, y, classes: 2 });
-    const a = forest.arrays;
-    expect(a.feature[0]).toBe(1);
-    expect(a.threshold[0]).toBeCloseTo(0.325, 6);
+    expect(forest.node(0).feature).toBe(1);
+    expect(forest.node(0).threshold).toBeCloseTo(0.325, 6);
     expect(proba(forest, [0, 0.2])).toEqual([1, 0]);
     expect(proba(forest, [0, 0.9])).toEqual([0, 1]);
   });
@@ -103,9 +102,15 @@ describe('random forest (scikit-learn semantics)', () => {
   it('honours min_samples_leaf and max_depth', () => {
     const train = synthetic(500, 4, 3);
     const forest = new RandomForestClassifier({ n_estimators: 3, max_depth: 3, min_samples_leaf: 20, random_state: 1 }).fit(train);
-    const a = forest.arrays;
-    const depth = (node: number): number => (a.feature[node] < 0 ? 0 : 1 + Math.max(depth(a.left[node]), depth(a.right[node])));
-    for (const root of a.treeRoots) expect(depth(root)).toBeLessThanOrEqual(3);
+    const depth = (i: number): number => {
+      const node = forest.node(i);
+      return node.feature < 0 ? 0 : 1 + Math.max(depth(node.left), depth(node.right));
+    };
+    for (const root of forest.arrays.treeRoots) expect(depth(root)).toBeLessThanOrEqual(3);
+    for (let i = 0; i < forest.nodeCount; i++) {
+      const node = forest.node(i);
+      if (node.feature < 0) expect(node.values!.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
+    }
   });
 });
 
@@ -115,11 +120,11 @@ describe('gradient boosting (XGBoost algorithm)', () => {
     const X = Float64Array.from({ length: 20 }, (_, i) => i);
     const y = Int32Array.from({ length: 20 }, (_, i) => (i < 10 ? 0 : 1));
     const model = new GradientBoostingClassifier({ n_estimators: 1, max_depth: 1, learning_rate: 0.3 }).fit({ X, rows: 20, features: 1, y, classes: 2 });
-    const a = model.arrays;
-    expect(a.feature[0]).toBe(0);
-    expect(a.threshold[0]).toBe(9.5);
-    const leftValue = a.leafValues[a.left[a.left[0]]];
-    const rightValue = a.leafValues[a.left[a.right[0]]];
+    const root = model.node(0);
+    expect(root.feature).toBe(0);
+    expect(root.threshold).toBe(9.5);
+    const leftValue = model.node(root.left).values![0];
+    const rightValue = model.node(root.right).values![0];
     expect(leftValue).toBeCloseTo(Math.fround((-(10 * 0.5) / (10 * 0.25 + 1)) * 0.3), 7);
     expect(rightValue).toBeCloseTo(Math.fround(((10 * 0.5) / (10 * 0.25 + 1)) * 0.3), 7);
     expect(proba(model, [3])[1]).toBeCloseTo(1 / (1 + Math.exp(-leftValue)), 7);
@@ -178,7 +183,9 @@ describe('compiled ensemble binary', () => {
     expect(() => CompiledEnsemble.fromBuffer(badMagic)).toThrow(/magic/);
     // A child pointing back at its root would loop forever: refused.
     const { arrays } = CompiledEnsemble.fromBuffer(bytes.slice());
-    expect(() => new CompiledEnsemble({ ...arrays, left: Int32Array.from(arrays.left, (v, i) => (i === 0 ? 0 : v)) })).toThrow(/children out of range/);
-    expect(() => new CompiledEnsemble({ ...arrays, feature: Int32Array.from(arrays.feature, (v, i) => (i === 0 ? 99 : v)) })).toThrow(/feature 99/);
+    // Node 0's words: [slot, threshold, left, right]. A child out of range, or back at its root:
+    expect(() => new CompiledEnsemble({ ...arrays, nodes: Int32Array.from(arrays.nodes, (v, i) => (i === 2 ? 1e6 : v)) })).toThrow(/children out of range/);
+    expect(() => new CompiledEnsemble({ ...arrays, nodes: Int32Array.from(arrays.nodes, (v, i) => (i === 6 ? 0 : v)) })).toThrow(/node 1 children out of range|leaf 1 is malformed/);
+    expect(() => new CompiledEnsemble({ ...arrays, nodes: Int32Array.from(arrays.nodes, (v, i) => (i === 0 ? 99 : v)) })).toThrow(/out of range \(slot 99\)/);
   });
 });
