@@ -30,3 +30,26 @@ export function runScript(name: string, args: string[], timeoutMs = 120_000): Pr
     });
   });
 }
+
+import { loadSpec } from '../lib/data/spec.ts';
+import { trainModel, type TrainingResult } from '../lib/training/pipeline.ts';
+import { createProgressReporter } from '../lib/training/progress.ts';
+
+let smallModel: TrainingResult | undefined;
+
+/** A real credit-score model trained on 900 rows (boosting, no resampling): a few seconds, cached per test file. */
+export function trainSmallModel(): TrainingResult {
+  if (!smallModel) {
+    const dir = tempDir('small-model');
+    smallModel = trainModel({
+      dataFile: subsetCsv('data/credit_score_customers_raw.csv', 900, join(dir, 'credit-900.csv')),
+      spec: loadSpec('data/specs/credit-score.json'),
+      folds: 2,
+      seed: 7,
+      classifiers: ['xgb'],
+      samplers: ['none'],
+      progress: createProgressReporter(process.stderr, true),
+    });
+  }
+  return smallModel;
+}

@@ -1,0 +1,190 @@
+/**
+ * The model registry on an ObjectStore. Layout under `models/{name}/`:
+ *   versions/{version}/{file}      the artifact's files, written once, never changed;
+ *                                  manifest.json is written last, so a version without it is
+ *                                  incomplete and invisible
+ *   versions/{version}/registration.json   who registered it, when, from what
+ *   aliases/{alias}.json           a pointer: { alias, version, eventId, movedAt }
+ *   history/{eventId}.json         one object per alias move: append-only by construction
+ *
+ * Writers never overwrite a version (ids are time-ordered and random) and never rewrite history
+ * (each move is a new key), so concurrent writers cannot lose either. An alias only ever moves
+ * to a complete version.
+ */
+import { filesToBundle, MANIFEST_FILE, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { timeOrderedId } from '../util/ids.ts';
+
+export interface Registration {
+  name: string;
+  version: string;
+  createdAt: string;
+  createdBy: string;
+  /** What it was trained from, e.g. a data key or file name. */
+  source?: string;
+  reason?: string;
+}
+
+export interface AliasPointer {
+  alias: string;
+  version: string;
+  eventId: string;
+  movedAt: string;
+}
+
+export interface AliasEvent {
+  eventId: string;
+  at: string;
+  name: string;
+  alias: string;
+  from: string | null;
+  to: string;
+  reason: string;
+  actor: string;
+  /** Anything that explains the decision (e.g. the numbers behind an automatic rollback). */
+  details?: Record<string, unknown>;
+}
+
+export interface LoadedVersion {
+  bundle: ModelBundle;
+  manifest: ArtifactManifest;
+  registration: Registration | null;
+  bytes: number;
+}
+
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+  constructor(
+    message: string,
+    readonly code: 'not_found' | 'invalid' = 'invalid',
+  ) {
+    super(message);
+  }
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+const JSON_TYPE = 'application/json';
+
+export class ModelRegistry {
+  constructor(
+    readonly store: ObjectStore,
+    private readonly prefix = 'models',
+  ) {}
+
+  private base(name: string): string {
+    if (!NAME.test(name)) throw new RegistryError(`invalid model name "${name}"`);
+    return `${this.prefix}/${name}`;
+  }
+
+  private versionKey(name: string, version: string, file: string): string {
+    if (!NAME.test(version)) throw new RegistryError(`invalid version "${version}"`);
+    return `${this.base(name)}/versions/${version}/${file}`;
+  }
+
+  /** Writes a new version (manifest last) and returns its registration. */
+  async publish(name: string, files: Map<string, Uint8Array>, meta: { createdBy: string; source?: string; reason?: string }): Promise<Registration> {
+    if (!files.has(MANIFEST_FILE)) throw new RegistryError('cannot publish an artifact without a manifest');
+    const version = timeOrderedId();
+    const registration: Registration = { name, version, createdAt: new Date().toISOString(), ...meta };
+    for (const [file, bytes] of files) {
+      if (file !== MANIFEST_FILE) await this.store.put(this.versionKey(name, version, file), bytes);
+    }
+    await this.store.put(this.versionKey(name, version, 'registration.json'), encode(registration), { contentType: JSON_TYPE });
+    await this.store.put(this.versionKey(name, version, MANIFEST_FILE), files.get(MANIFEST_FILE)!, { contentType: JSON_TYPE });
+    return registration;
+  }
+
+  async listModels(): Promise<string[]> {
+    return this.store.listChildren(`${this.prefix}/`);
+  }
+
+  /** Complete versions (manifest present), oldest first. */
+  async listVersions(name: string): Promise<string[]> {
+    const prefix = `${this.base(name)}/versions/`;
+    const keys = await this.store.list(prefix);
+    return keys.filter((k) => k.endsWith(`/${MANIFEST_FILE}`)).map((k) => k.slice(prefix.length, -MANIFEST_FILE.length - 1));
+  }
+
+  async isComplete(name: string, version: string): Promise<boolean> {
+    return this.store.exists(this.versionKey(name, version, MANIFEST_FILE));
+  }
+
+  async registration(name: string, version: string): Promise<Registration | null> {
+    const bytes = await this.store.get(this.versionKey(name, version, 'registration.json'));
+    return bytes ? decode<Registration>(bytes) : null;
+  }
+
+  /** Reads every file of a version and verifies it (checksums, format, consistency). */
+  async loadVersion(name: string, version: string): Promise<LoadedVersion> {
+    const manifestBytes = await this.store.get(this.versionKey(name, version, MANIFEST_FILE));
+    if (!manifestBytes) throw new RegistryError(`model ${name} has no complete version ${version}`, 'not_found');
+    const manifest = decode<ArtifactManifest>(manifestBytes);
+    const files = new Map<string, Uint8Array>([[MANIFEST_FILE, manifestBytes]]);
+    let bytes = manifestBytes.byteLength;
+    for (const file of Object.keys(manifest.files ?? {})) {
+      const content = await this.store.get(this.versionKey(name, version, file));
+      if (content) {
+        files.set(file, content);
+        bytes += content.byteLength;
+      }
+    }
+    const { bundle } = filesToBundle(files);
+    return { bundle, manifest, registration: await this.registration(name, version), bytes };
+  }
+
+  async getAlias(name: string, alias: string): Promise<AliasPointer | null> {
+    const bytes = await this.store.get(this.aliasKey(name, alias));
+    return bytes ? decode<AliasPointer>(bytes) : null;
+  }
+
+  async listAliases(name: string): Promise<AliasPointer[]> {
+    const prefix = `${this.base(name)}/aliases/`;
+    const pointers = await Promise.all((await this.store.list(prefix)).map(async (key) => this.store.get(key)));
+    return pointers.filter((b): b is Uint8Array => b !== null).map((b) => decode<AliasPointer>(b));
+  }
+
+  /**
+   * Points an alias at a complete version: the move is recorded in the history first, then
+   * the pointer is written, so no pointer state exists that the history does not explain.
+   */
+  async setAlias(name: string, alias: string, version: string, meta: { reason: string; actor: string; details?: Record<string, unknown> }): Promise<AliasEvent> {
+    if (!(await this.isComplete(name, version))) throw new RegistryError(`model ${name} has no complete version ${version}`, 'not_found');
+    const current = await this.getAlias(name, alias);
+    const now = new Date();
+    const event: AliasEvent = {
+      eventId: timeOrderedId(now),
+      at: now.toISOString(),
+      name,
+      alias,
+      from: current?.version ?? null,
+      to: version,
+      reason: meta.reason,
+      actor: meta.actor,
+      ...(meta.details ? { details: meta.details } : {}),
+    };
+    await this.store.put(`${this.base(name)}/history/${event.eventId}.json`, encode(event), { contentType: JSON_TYPE });
+    const pointer: AliasPointer = { alias, version, eventId: event.eventId, movedAt: event.at };
+    await this.store.put(this.aliasKey(name, alias), encode(pointer), { contentType: JSON_TYPE });
+    return event;
+  }
+
+  /** Every alias move, oldest first (optionally of one alias). */
+  async history(name: string, alias?: string): Promise<AliasEvent[]> {
+    const keys = await this.store.list(`${this.base(name)}/history/`);
+    const events = await Promise.all(keys.map(async (key) => decode<AliasEvent>((await this.store.get(key))!)));
+    return alias ? events.filter((e) => e.alias === alias) : events;
+  }
+
+  private aliasKey(name: string, alias: string): string {
+    if (!NAME.test(alias)) throw new RegistryError(`invalid alias "${alias}"`);
+    return `${this.base(name)}/aliases/${alias}.json`;
+  }
+}
+
+function encode(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n');
+}
+
+function decode<T>(bytes: Uint8Array): T {
+  return JSON.parse(new TextDecoder().decode(bytes)) as T;
+}
