@@ -41,7 +41,7 @@ await runCli(async () => {
   }
   const spec = loadSpec(values.spec);
   const out = values.out ?? `models/${spec.name}`;
-  const result = trainModel({
+  const result = await trainModel({
     dataFile: values.data,
     spec,
     folds: parseInteger(values.cv, 'cv', 2),

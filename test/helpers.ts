@@ -35,10 +35,10 @@ import { loadSpec } from '../lib/data/spec.ts';
 import { trainModel, type TrainingResult } from '../lib/training/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 
-let smallModel: TrainingResult | undefined;
+let smallModel: Promise<TrainingResult> | undefined;
 
 /** A real credit-score model trained on 900 rows (boosting, no resampling): a few seconds, cached per test file. */
-export function trainSmallModel(): TrainingResult {
+export function trainSmallModel(): Promise<TrainingResult> {
   if (!smallModel) {
     const dir = tempDir('small-model');
     smallModel = trainModel({

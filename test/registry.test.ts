@@ -9,11 +9,13 @@ import { startTestS3 } from './s3.ts';
 let s3: EmbeddedS3;
 let store: S3ObjectStore;
 let registry: ModelRegistry;
-const files = (): Map<string, Uint8Array> => trainSmallModel().files;
+let model: Map<string, Uint8Array>;
+const files = (): Map<string, Uint8Array> => model;
 
 beforeAll(async () => {
   ({ s3, store } = await startTestS3());
   registry = new ModelRegistry(store);
+  model = (await trainSmallModel()).files;
 });
 afterAll(() => s3.close());
 

@@ -47,7 +47,7 @@ describe('npm run train', () => {
     expect(Object.keys(manifest.files).sort()).toEqual(['baseline.json', 'data.json', 'ensemble.bin', 'metrics.json', 'params.json', 'preprocessor.json', 'spec.json']);
     expect(bundle.data.rows).toBe(900);
     expect(bundle.baseline.numeric.find((b) => b.column === 'Age')!.edges.length).toBeGreaterThan(5);
-    const again = trainModel({
+    const again = await trainModel({
       dataFile: data,
       spec: loadSpec('data/specs/credit-score.json'),
       folds: 3,
@@ -121,9 +121,9 @@ describe('bad command lines', () => {
 });
 
 describe('a second dataset through its own spec', () => {
-  it('trains a binary model on the Taiwan data with no code change', () => {
+  it('trains a binary model on the Taiwan data with no code change', async () => {
     const taiwan = subsetCsv('data/taiwan_credit_default.csv', 1500, join(dir, 'taiwan.csv'));
-    const result = trainModel({
+    const result = await trainModel({
       dataFile: taiwan,
       spec: loadSpec('data/specs/taiwan-credit-default.json'),
       folds: 3,

@@ -23,22 +23,39 @@ export class ColumnValueError extends Error {
   }
 }
 
+/** Cleans a record, throwing for the first value that cannot be cleaned (training: file, row, column). */
 export function cleanRecord(spec: DatasetSpec, get: (column: string) => RawValue): CleanRow {
+  const { row, problems } = cleanRecordCollecting(spec, get);
+  if (problems.length) throw new ColumnValueError(problems[0].column, problems[0].message);
+  return row;
+}
+
+/** Cleans a record and reports every value that could not be cleaned (serving: every bad field). */
+export function cleanRecordCollecting(spec: DatasetSpec, get: (column: string) => RawValue): { row: CleanRow; problems: { column: string; message: string }[] } {
   const numeric = new Float64Array(spec.numeric.length + spec.duration.length);
-  const at = (column: string, clean: () => void): void => {
-    try {
-      clean();
-    } catch (err) {
-      if (err instanceof ValueError) throw new ColumnValueError(column, err.message);
-      throw err;
-    }
-  };
-  spec.numeric.forEach((c, i) => at(c.column, () => (numeric[i] = cleanNumber(get(c.column), c))));
+  const problems: { column: string; message: string }[] = [];
   const offset = spec.numeric.length;
-  spec.duration.forEach((c, i) => at(c.column, () => (numeric[offset + i] = cleanDuration(get(c.column), c))));
+  for (let i = 0; i < spec.numeric.length; i++) {
+    const c = spec.numeric[i];
+    try {
+      numeric[i] = cleanNumber(get(c.column), c);
+    } catch (err) {
+      if (!(err instanceof ValueError)) throw err;
+      problems.push({ column: c.column, message: err.message });
+    }
+  }
+  for (let i = 0; i < spec.duration.length; i++) {
+    const c = spec.duration[i];
+    try {
+      numeric[offset + i] = cleanDuration(get(c.column), c);
+    } catch (err) {
+      if (!(err instanceof ValueError)) throw err;
+      problems.push({ column: c.column, message: err.message });
+    }
+  }
   const categorical = spec.categorical.map((c) => cleanCategory(get(c.column), c.missingTokens));
   const multiLabel = spec.multiLabel.map((c) => cleanLabels(get(c.column), c.separator, c.missingTokens));
-  return { numeric, categorical, multiLabel };
+  return { row: { numeric, categorical, multiLabel }, problems };
 }
 
 /** Column names of CleanRow.numeric, in order. */

@@ -40,7 +40,7 @@ export interface CvOptions {
   progress: ProgressReporter;
 }
 
-export function crossValidate(dataset: Dataset, options: CvOptions): CandidateResult[] {
+export async function crossValidate(dataset: Dataset, options: CvOptions): Promise<CandidateResult[]> {
   const { spec, rows, y } = dataset;
   const K = spec.target.classes.length;
   const folds = stratifiedKFold(y, K, options.folds, options.seed);
@@ -50,7 +50,7 @@ export function crossValidate(dataset: Dataset, options: CvOptions): CandidateRe
     for (const s of options.samplers) results.set(keyOf(c, s), { confusion: zeros(K), folds: [], seconds: [] });
   }
   options.progress.start(folds.length * options.classifiers.length * options.samplers.length, `cross-validation (${options.folds} folds)`);
-  folds.forEach((fold, f) => {
+  for (const [f, fold] of folds.entries()) {
     const pre = Preprocessor.fit(spec, rows, fold.train);
     const p = pre.featureCount;
     const train: LabelledMatrix = { X: pre.transform(rows, fold.train), rows: fold.train.length, features: p, y: pick(y, fold.train), classes: K };
@@ -81,9 +81,11 @@ export function crossValidate(dataset: Dataset, options: CvOptions): CandidateRe
         result.folds.push(metrics);
         addInto(result.confusion, metrics.confusion_matrix);
         options.progress.step(`fold ${f + 1} ${classifierName}+${samplerName}: macro F1 ${metrics.f1_macro.toFixed(4)}`);
+        // Each fit is seconds of synchronous work: let timers and I/O (progress writes) run between fits.
+        await yieldToEventLoop();
       }
     }
-  });
+  }
   options.progress.stop();
   return [...results].map(([key, r]) => {
     const [classifier, sampler] = key.split('+') as [ClassifierName, SamplerName];
@@ -121,4 +123,8 @@ function zeros(K: number): number[][] {
 
 function addInto(target: number[][], m: number[][]): void {
   for (let i = 0; i < m.length; i++) for (let j = 0; j < m.length; j++) target[i][j] += m[i][j];
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -43,10 +43,10 @@ export class TrainingError extends Error {
   override name = 'TrainingError';
 }
 
-export function trainModel(options: TrainOptions): TrainingResult {
+export async function trainModel(options: TrainOptions): Promise<TrainingResult> {
   const progress = options.progress ?? createProgressReporter();
   const dataset = loadDataset(options.dataFile, options.spec);
-  const candidates = crossValidate(dataset, { ...options, progress });
+  const candidates = await crossValidate(dataset, { ...options, progress });
   const scored = candidates.filter((c) => !c.error);
   if (scored.length === 0) {
     throw new TrainingError(`no candidate could be trained:\n  ${candidates.map((c) => `${c.classifier}+${c.sampler}: ${c.error}`).join('\n  ')}`);

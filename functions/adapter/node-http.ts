@@ -1,0 +1,129 @@
+/**
+ * The node:http adapter: a plain HTTP server that turns each request into the API Gateway
+ * HTTP API event the handlers expect and writes their result back. It is the Knative
+ * container's server and the test suite's: the same handlers as on Lambda, no second app.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HttpEvent, LambdaContext } from '../../lib/http/api-types.ts';
+import { matchRoute } from '../routes.ts';
+
+export interface AdapterOptions {
+  host?: string;
+  port?: number;
+  /** Bodies are read up to this many bytes; beyond it the request is answered 413 unread. */
+  maxBodyBytes: number;
+}
+
+export function createAdapter(options: AdapterOptions): Server {
+  return createServer((req, res) => {
+    handle(req, res, options).catch((err: unknown) => {
+      // Handlers map their own errors; this is only for a failure of the adapter itself.
+      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'internal_error', message: 'internal error' } }));
+      process.stderr.write(`adapter error: ${(err as Error).stack ?? String(err)}\n`);
+    });
+  });
+}
+
+export async function listen(server: Server, options: { host?: string; port?: number }): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: AdapterOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const match = matchRoute(method, url.pathname);
+  if (!match) {
+    req.resume();
+    return send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'not_found', message: `no route ${method} ${url.pathname}` } }));
+  }
+  const body = await readBody(req, options.maxBodyBytes);
+  if (body === null) {
+    return send(res, 413, { 'content-type': 'application/json', connection: 'close' }, JSON.stringify({ error: { code: 'payload_too_large', message: `request body exceeds ${options.maxBodyBytes} bytes` } }));
+  }
+  const requestId = randomUUID();
+  const event = toEvent(req, url, method, match.route.path, match.params, body, requestId);
+  const result = await match.route.handler(event, lambdaContext(requestId));
+  send(res, result.statusCode, result.headers, result.body);
+}
+
+/** The body as text, or null once it exceeds the limit (the rest is not buffered). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      return resolve(null);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function toEvent(req: IncomingMessage, url: URL, method: string, routePath: string, params: Record<string, string>, body: string, requestId: string): HttpEvent {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = query[name] ? `${query[name]},${value}` : value;
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: `${method} ${routePath}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(params).length ? { pathParameters: params } : {}),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'node-http',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+      requestId,
+      routeKey: `${method} ${routePath}`,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+function lambdaContext(requestId: string): LambdaContext {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'node-http-adapter',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:node-http-adapter',
+    memoryLimitInMB: '0',
+    awsRequestId: requestId,
+    logGroupName: 'local',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

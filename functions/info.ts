@@ -1,0 +1,40 @@
+/** GET /model/info: what is serving, how it was trained and scored, and how to call it. */
+import { featureColumns } from '../lib/data/spec.ts';
+import { jsonResult } from '../lib/http/api-types.ts';
+import { httpHandler } from './runtime/http-handler.ts';
+import { servingModel } from './runtime/model-errors.ts';
+import { getService } from './runtime/service.ts';
+
+export const handler = httpHandler({ route: 'GET /model/info' }, async (_event, state) => {
+  const model = await servingModel();
+  const { registry } = await getService();
+  const bundle = model.predictor.bundle;
+  const spec = bundle.spec;
+  const baseline = bundle.baseline;
+  const sample: Record<string, string | number | null> = {};
+  for (const b of baseline.numeric) sample[b.column] = b.count ? Number(((b.edges[Math.floor(b.edges.length / 2)] ?? b.mean)).toFixed(2)) : null;
+  for (const b of [...baseline.categorical]) sample[b.column] = Object.entries(b.frequencies).sort((x, y) => y[1] - x[1])[0]?.[0] ?? null;
+  for (const b of baseline.multiLabel) sample[b.column] = Object.keys(b.frequencies).slice(0, 2).join(', and ') || null;
+  state.logFields = { 'model.version': model.version };
+  return jsonResult(200, {
+    model: { name: model.name, version: model.version, alias: model.alias, classifier: bundle.classifier, sampler: bundle.sampler, loadedAt: model.loadedAt, loadMs: Number(model.loadMs.toFixed(1)) },
+    registration: model.registration,
+    aliases: await registry.listAliases(model.name),
+    metrics: bundle.metrics,
+    params: bundle.params,
+    data: bundle.data,
+    classes: spec.target.classes,
+    featureSchema: {
+      required: featureColumns(spec),
+      optional: [...spec.identifiers, spec.target.column],
+      numeric: spec.numeric.map((c) => ({ column: c.column, min: c.min ?? null, max: c.max ?? null, missingTokens: c.missingTokens })),
+      duration: spec.duration.map((c) => ({ column: c.column, format: 'N Years and M Months, or months' })),
+      categorical: bundle.preprocessor.categorical.map((c) => ({ column: c.column, encoding: c.encoding, levels: c.encoding === 'onehot' ? c.levels : c.order })),
+      multiLabel: bundle.preprocessor.multiLabel.map((c) => ({ column: c.column, labels: c.labels })),
+      encodedFeatures: bundle.preprocessor.featureNames.length,
+    },
+    sampleRequest: sample,
+    manifest: { formatVersion: model.manifest.formatVersion, files: model.manifest.files },
+    requestId: state.requestId,
+  });
+});

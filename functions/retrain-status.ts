@@ -1,0 +1,13 @@
+/** GET /model/retrain/{jobId} (admin): status, progress and, when done, the new version. */
+import { jsonResult } from '../lib/http/api-types.ts';
+import { notFound } from '../lib/http/http-error.ts';
+import { httpHandler } from './runtime/http-handler.ts';
+import { getService } from './runtime/service.ts';
+
+export const handler = httpHandler({ route: 'GET /model/retrain/{jobId}', admin: true }, async (event, state) => {
+  const jobId = event.pathParameters?.jobId ?? '';
+  const job = await (await getService()).jobs.get(jobId);
+  if (!job) throw notFound(`no retrain job ${jobId}`);
+  const { lockToken: _lockToken, ...visible } = job;
+  return jsonResult(200, { ...visible, requestId: state.requestId });
+});

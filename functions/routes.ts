@@ -1,0 +1,47 @@
+/**
+ * Every HTTP route and the handler behind it: the node:http adapter (Knative, tests) routes
+ * with this table, and serverless.yml declares the same routes for API Gateway.
+ */
+import type { HttpEvent, HttpResult, LambdaContext } from '../lib/http/api-types.ts';
+import { handler as health } from './health.ts';
+import { handler as info } from './info.ts';
+import { handler as metrics } from './metrics.ts';
+import { handler as predict } from './predict.ts';
+import { handler as retrainStart } from './retrain.ts';
+import { handler as retrainStatus } from './retrain-status.ts';
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT';
+  /** API Gateway style path, with {param} segments. */
+  path: string;
+  handler: (event: HttpEvent, context: LambdaContext) => Promise<HttpResult>;
+}
+
+export const ROUTES: Route[] = [
+  { method: 'POST', path: '/predict', handler: predict },
+  { method: 'GET', path: '/model/info', handler: info },
+  { method: 'POST', path: '/model/retrain', handler: retrainStart },
+  { method: 'GET', path: '/model/retrain/{jobId}', handler: retrainStatus },
+  { method: 'GET', path: '/health', handler: health },
+  { method: 'GET', path: '/metrics', handler: metrics },
+];
+
+/** The route for a method and path, with its path parameters. */
+export function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | null {
+  const parts = path.split('/').filter(Boolean);
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const pattern = route.path.split('/').filter(Boolean);
+    if (pattern.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    const ok = pattern.every((segment, i) => {
+      if (segment.startsWith('{') && segment.endsWith('}')) {
+        params[segment.slice(1, -1)] = decodeURIComponent(parts[i]);
+        return true;
+      }
+      return segment === parts[i];
+    });
+    if (ok) return { route, params };
+  }
+  return null;
+}

@@ -1,0 +1,66 @@
+/**
+ * Typed configuration from the environment, read once per container. Every option is
+ * documented where it is declared; serverless.yml, the Knative manifests and `npm start` set
+ * them. Invalid values stop the container at start with a message naming the variable.
+ */
+import { z } from 'zod';
+
+const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
+
+export const configSchema = z.object({
+  /** Model served and trained by default: the registry name (the spec's name). */
+  MODEL_NAME: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i).default('credit-score'),
+  /** Alias the functions serve (champion, challenger, ...). */
+  MODEL_ALIAS: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i).default('champion'),
+  /** Bucket holding the registry (models/...), training data (data/...) and jobs (jobs/...). */
+  MODEL_BUCKET: z.string().min(3).default('mlops-credit-score-models'),
+  /** S3-compatible endpoint for MinIO or the embedded server; unset means AWS S3. */
+  S3_ENDPOINT: z.string().url().optional(),
+  AWS_REGION: z.string().default('us-east-1'),
+  /** How often a warm container checks whether its alias moved. */
+  ALIAS_REFRESH_SECONDS: seconds(30),
+  /** Largest request body accepted; bigger gets 413. */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Most records in one {"instances": [...]} request; more gets 413. */
+  MAX_INSTANCES: z.coerce.number().int().positive().default(1000),
+  /** A retrain lock older than this is considered abandoned (Lambda's limit is 15 minutes). */
+  RETRAIN_LOCK_SECONDS: seconds(900),
+  /** Training data used by retrain when the request names no key: a bucket key or a local file. */
+  DEFAULT_TRAINING_DATA: z.string().default('data/credit_score_customers_raw.csv'),
+  /** Spec used by retrain: a local file shipped with the code. */
+  DEFAULT_SPEC_FILE: z.string().default('data/specs/credit-score.json'),
+  /** AWS Secrets Manager secret (name or ARN) with {"adminApiKeys": [...], "s3AccessKeyId", "s3SecretAccessKey"}. */
+  SECRETS_ID: z.string().optional(),
+  /** How long secrets are cached before they are fetched again. */
+  SECRETS_REFRESH_SECONDS: seconds(300),
+  /** Local fallback: a JSON file of the same shape as the secret. */
+  SECRETS_FILE: z.string().optional(),
+  /** Local fallback: comma-separated admin API keys. */
+  ADMIN_API_KEYS: z.string().optional(),
+  /** Local fallback: storage credentials (s3rver accepts any). */
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** How retrain jobs run: 'lambda' invokes the worker function asynchronously, 'child-process' starts a local process (laptop, Knative). */
+  RETRAIN_RUNNER: z.enum(['lambda', 'child-process']).default('child-process'),
+  /** The worker function's name, for RETRAIN_RUNNER=lambda. */
+  RETRAIN_FUNCTION_NAME: z.string().optional(),
+  /** Lambda API endpoint override (serverless-offline's, locally). */
+  LAMBDA_ENDPOINT: z.string().url().optional(),
+  /** Service name and environment, as logs and metrics label them. */
+  SERVICE_NAME: z.string().default('mlops-credit-score'),
+  STAGE: z.string().default('dev'),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(`invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return result.data;
+}

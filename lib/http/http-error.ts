@@ -1,0 +1,27 @@
+/** An error that becomes an HTTP response: status, a stable code, a message, per-field details. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: FieldProblem[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string): HttpError => new HttpError(400, 'malformed_request', message);
+export const unprocessable = (message: string, details: FieldProblem[]): HttpError => new HttpError(422, 'invalid_request', message, details);
+export const tooLarge = (message: string): HttpError => new HttpError(413, 'payload_too_large', message);
+export const unauthorized = (): HttpError =>
+  new HttpError(401, 'unauthorized', 'this route needs a valid admin API key in the x-api-key header', undefined, { 'www-authenticate': 'ApiKey header="x-api-key"' });
+export const notFound = (message: string): HttpError => new HttpError(404, 'not_found', message);
+export const conflict = (message: string): HttpError => new HttpError(409, 'conflict', message);
+export const unavailable = (message: string): HttpError => new HttpError(503, 'unavailable', message, undefined, { 'retry-after': '5' });

@@ -1,0 +1,19 @@
+/**
+ * Structured logs: one JSON line per event in Elastic Common Schema fields (pino with Elastic's
+ * ECS formatter), ready for Filebeat/Logstash into Elasticsearch. Personal data never goes in:
+ * callers log identifiers of requests and models, never request bodies.
+ */
+import { ecsFormat } from '@elastic/ecs-pino-format';
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(options: { service: string; environment: string; level?: string; destination?: NodeJS.WritableStream }): Logger {
+  return pino(
+    {
+      ...ecsFormat({ serviceName: options.service, serviceEnvironment: options.environment, convertErr: true }),
+      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    },
+    options.destination ?? process.stdout,
+  );
+}

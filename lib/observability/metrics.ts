@@ -1,0 +1,37 @@
+/**
+ * Prometheus metrics (prom-client) under one naming scheme, `credit_score_*`. One registry per
+ * container; GET /metrics serves it where a process lives (serverless-offline, Knative).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+  readonly httpDuration: Histogram<'route' | 'method' | 'status'>;
+  readonly predictions: Counter<'class' | 'model' | 'version' | 'alias'>;
+  readonly modelLoadSeconds: Histogram<'model'>;
+  readonly modelLoads: Counter<'model' | 'outcome' | 'cold'>;
+  readonly modelInfo: Gauge<'model' | 'version' | 'alias'>;
+  readonly retrainJobs: Counter<'outcome'>;
+  readonly retrainSeconds: Histogram<'outcome'>;
+
+  constructor(labels: { service: string; stage: string }) {
+    this.registry.setDefaultLabels(labels);
+    collectDefaultMetrics({ register: this.registry, prefix: 'credit_score_process_' });
+    const registers = [this.registry];
+    this.httpRequests = new Counter({ name: 'credit_score_http_requests_total', help: 'HTTP requests by route, method and status.', labelNames: ['route', 'method', 'status'], registers });
+    this.httpDuration = new Histogram({
+      name: 'credit_score_http_request_duration_seconds',
+      help: 'HTTP request latency inside the handler, by route, method and status.',
+      labelNames: ['route', 'method', 'status'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.predictions = new Counter({ name: 'credit_score_predictions_total', help: 'Predictions by predicted class, model version and alias.', labelNames: ['class', 'model', 'version', 'alias'], registers });
+    this.modelLoadSeconds = new Histogram({ name: 'credit_score_model_load_seconds', help: 'Time to read and verify a model from storage.', labelNames: ['model'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers });
+    this.modelLoads = new Counter({ name: 'credit_score_model_loads_total', help: 'Model loads by outcome (loaded, refused) and whether it was the cold start.', labelNames: ['model', 'outcome', 'cold'], registers });
+    this.modelInfo = new Gauge({ name: 'credit_score_model_info', help: 'The version each alias serves in this container (value 1).', labelNames: ['model', 'version', 'alias'], registers });
+    this.retrainJobs = new Counter({ name: 'credit_score_retrain_jobs_total', help: 'Retrain jobs by outcome.', labelNames: ['outcome'], registers });
+    this.retrainSeconds = new Histogram({ name: 'credit_score_retrain_duration_seconds', help: 'Retrain job duration by outcome.', labelNames: ['outcome'], buckets: [10, 30, 60, 120, 300, 600, 900], registers });
+  }
+}

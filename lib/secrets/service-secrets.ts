@@ -1,0 +1,105 @@
+/**
+ * The service's secrets: admin API keys and storage credentials. In the cloud they come from
+ * AWS Secrets Manager, cached and re-fetched after a TTL (a rotated key works within that
+ * time, without a deploy); on a laptop from a JSON file or the environment. Never logged.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import type { Config } from '../config/config.ts';
+
+export const secretSchema = z.object({
+  adminApiKeys: z.array(z.string().min(16, 'admin API keys must have at least 16 characters')).default([]),
+  s3AccessKeyId: z.string().optional(),
+  s3SecretAccessKey: z.string().optional(),
+});
+
+export type ServiceSecrets = z.output<typeof secretSchema>;
+
+export interface SecretsProvider {
+  get(): Promise<ServiceSecrets>;
+}
+
+export class SecretsError extends Error {
+  override name = 'SecretsError';
+}
+
+/** Caches a fetch for `ttlMs`; a failed refresh keeps the last good value (and throws only if there is none). */
+export class CachedSecrets implements SecretsProvider {
+  private value: ServiceSecrets | null = null;
+  private fetchedAt = 0;
+  private pending: Promise<ServiceSecrets> | null = null;
+
+  constructor(
+    private readonly fetch: () => Promise<ServiceSecrets>,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(): Promise<ServiceSecrets> {
+    if (this.value && this.now() - this.fetchedAt < this.ttlMs) return this.value;
+    this.pending ??= this.fetch()
+      .then((v) => {
+        this.value = v;
+        this.fetchedAt = this.now();
+        return v;
+      })
+      .catch((err: unknown) => {
+        if (this.value) return this.value;
+        throw err;
+      })
+      .finally(() => (this.pending = null));
+    return this.pending;
+  }
+}
+
+export function parseSecret(text: string, source: string): ServiceSecrets {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new SecretsError(`${source}: secret is not JSON`);
+  }
+  const result = secretSchema.safeParse(json);
+  if (!result.success) throw new SecretsError(`${source}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return result.data;
+}
+
+export function fromSecretsManager(client: SecretsManagerClient, secretId: string): () => Promise<ServiceSecrets> {
+  return async () => {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (!out.SecretString) throw new SecretsError(`secret ${secretId} has no string value`);
+    return parseSecret(out.SecretString, `secret ${secretId}`);
+  };
+}
+
+/** Laptop fallback: SECRETS_FILE (same JSON as the secret), else ADMIN_API_KEYS and S3_* variables. */
+export function fromLocal(config: Config): () => Promise<ServiceSecrets> {
+  return async () => {
+    if (config.SECRETS_FILE) return parseSecret(await readFile(config.SECRETS_FILE, 'utf8'), config.SECRETS_FILE);
+    return secretSchema.parse({
+      adminApiKeys: (config.ADMIN_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+      s3AccessKeyId: config.S3_ACCESS_KEY_ID,
+      s3SecretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    });
+  };
+}
+
+export function createSecretsProvider(config: Config): SecretsProvider {
+  const fetch = config.SECRETS_ID ? fromSecretsManager(new SecretsManagerClient({ region: config.AWS_REGION }), config.SECRETS_ID) : fromLocal(config);
+  return new CachedSecrets(fetch, config.SECRETS_REFRESH_SECONDS * 1000);
+}
+
+/**
+ * Whether `candidate` is one of the keys, in time that does not depend on where they differ:
+ * both sides are hashed to equal-length digests and compared with timingSafeEqual, and every
+ * key is compared (no early exit on a match).
+ */
+export function isValidKey(candidate: string | undefined, keys: string[]): boolean {
+  if (!candidate) return false;
+  const digest = createHash('sha256').update(candidate).digest();
+  let ok = false;
+  for (const key of keys) ok = timingSafeEqual(digest, createHash('sha256').update(key).digest()) || ok;
+  return ok;
+}

@@ -1,0 +1,78 @@
+/**
+ * Validation of a prediction request against the model's own spec: one raw record, or
+ * {"instances": [...]} of them. Every feature column must be present (null says "unknown");
+ * identifiers and the target may be present and are ignored; anything else is an error, so a
+ * misspelt field is reported instead of silently imputed. Values are cleaned exactly as in
+ * training ("52312.68_", "10 Years and 9 Months"), and every problem names its field.
+ */
+import { z } from 'zod';
+import { cleanRecordCollecting, type CleanRow } from '../data/clean-record.ts';
+import type { RawValue } from '../data/clean-values.ts';
+import { featureColumns, type DatasetSpec } from '../data/spec.ts';
+import { tooLarge, unprocessable, type FieldProblem } from '../http/http-error.ts';
+
+const value = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
+
+export interface ParsedPredictRequest {
+  batch: boolean;
+  rows: CleanRow[];
+}
+
+interface Columns {
+  features: string[];
+  allowed: Set<string>;
+}
+
+const columnsBySpec = new WeakMap<DatasetSpec, Columns>();
+
+function columnsOf(spec: DatasetSpec): Columns {
+  let columns = columnsBySpec.get(spec);
+  if (!columns) {
+    const features = featureColumns(spec);
+    columns = { features, allowed: new Set([...features, ...spec.identifiers, spec.target.column]) };
+    columnsBySpec.set(spec, columns);
+  }
+  return columns;
+}
+
+export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstances: number): ParsedPredictRequest {
+  const batch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'instances' in body;
+  let records: unknown[];
+  if (batch) {
+    const instances = (body as { instances: unknown }).instances;
+    if (!Array.isArray(instances)) throw unprocessable('instances must be an array of records', [{ field: 'instances', message: 'expected an array' }]);
+    if (instances.length === 0) throw unprocessable('instances is empty', [{ field: 'instances', message: 'expected at least one record' }]);
+    if (instances.length > maxInstances) throw tooLarge(`at most ${maxInstances} instances per request, got ${instances.length}`);
+    records = instances;
+  } else {
+    records = [body];
+  }
+  const { features, allowed } = columnsOf(spec);
+  const problems: FieldProblem[] = [];
+  const rows: CleanRow[] = [];
+  records.forEach((record, i) => {
+    const prefix = batch ? `instances[${i}]` : '';
+    const at = (field: string): string => (prefix && field ? `${prefix}.${field}` : prefix || field || '(body)');
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      problems.push({ field: at(''), message: 'expected a JSON object of column values' });
+      return;
+    }
+    const fields = record as Record<string, unknown>;
+    const before = problems.length;
+    for (const key of Object.keys(fields)) {
+      if (!allowed.has(key)) problems.push({ field: at(key), message: 'unknown field (not a column of this model)' });
+      else if (!value.safeParse(fields[key]).success) problems.push({ field: at(key), message: 'expected a string (at most 1000 characters), a number or null' });
+    }
+    for (const column of features) if (!(column in fields)) problems.push({ field: at(column), message: 'missing field (send null for an unknown value)' });
+    if (problems.length > before) return;
+    const cleaned = cleanRecordCollecting(spec, (column) => fields[column] as RawValue);
+    for (const p of cleaned.problems) problems.push({ field: at(p.column), message: p.message });
+    rows.push(cleaned.row);
+  });
+  if (problems.length) {
+    const shown = problems.slice(0, 50);
+    const summary = shown.slice(0, 3).map((p) => `${p.field}: ${p.message}`).join('; ');
+    throw unprocessable(`${problems.length} invalid field(s): ${summary}${problems.length > 3 ? '; ...' : ''}`, shown);
+  }
+  return { batch, rows };
+}
