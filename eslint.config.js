@@ -3,9 +3,14 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'models/', 'dist/', 'bench/out/', '.serverless/', '.esbuild/'] },
+  { ignores: ['node_modules/', 'models/', 'dist/', 'bench/out/', '.serverless/', '.esbuild/', '.data/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Serverless Framework plugins are CommonJS scripts run by Node.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', module: 'writable', require: 'readonly' } },
+  },
   {
     files: ['**/*.ts'],
     rules: {

@@ -2,9 +2,7 @@
  * GET /health: liveness and readiness. 200 when a model is loaded and storage answers, else 503
  * with the reason; `?probe=live` answers 200 whenever the process can answer at all.
  */
-import { jsonResult } from '../lib/http/api-types.ts';
-import { httpHandler } from './runtime/http-handler.ts';
-import { getService } from './runtime/service.ts';
+import { getService, httpHandler, jsonResult } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /health' }, async (event, state) => {
   if (event.queryStringParameters?.probe === 'live') return jsonResult(200, { status: 'alive', requestId: state.requestId });

@@ -1,9 +1,5 @@
 /** GET /model/info: what is serving, how it was trained and scored, and how to call it. */
-import { featureColumns } from '../lib/data/spec.ts';
-import { jsonResult } from '../lib/http/api-types.ts';
-import { httpHandler } from './runtime/http-handler.ts';
-import { servingModel } from './runtime/model-errors.ts';
-import { getService } from './runtime/service.ts';
+import { featureColumns, getService, httpHandler, jsonResult, servingModel } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /model/info' }, async (_event, state) => {
   const model = await servingModel();

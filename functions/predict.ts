@@ -1,9 +1,5 @@
 /** POST /predict: one raw record, or {"instances": [...]}, scored by the serving model. */
-import { jsonResult } from '../lib/http/api-types.ts';
-import { parsePredictRequest } from '../lib/serving/predict-request.ts';
-import { httpHandler } from './runtime/http-handler.ts';
-import { servingModel } from './runtime/model-errors.ts';
-import { getBasics } from './runtime/service.ts';
+import { getBasics, httpHandler, jsonResult, parsePredictRequest, servingModel } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /predict', body: true }, async (_event, state) => {
   const model = await servingModel();

@@ -1,8 +1,5 @@
 /** GET /model/retrain/{jobId} (admin): status, progress and, when done, the new version. */
-import { jsonResult } from '../lib/http/api-types.ts';
-import { notFound } from '../lib/http/http-error.ts';
-import { httpHandler } from './runtime/http-handler.ts';
-import { getService } from './runtime/service.ts';
+import { getService, httpHandler, jsonResult, notFound } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /model/retrain/{jobId}', admin: true }, async (event, state) => {
   const jobId = event.pathParameters?.jobId ?? '';

@@ -2,8 +2,7 @@
  * The retrain worker: invoked asynchronously by POST /model/retrain with {"jobId"}; runs the
  * job to the end within Lambda's 15 minutes (the lock expires by itself if it does not).
  */
-import { runRetrainJob } from '../lib/retrain/run-retrain-job.ts';
-import { getService } from './runtime/service.ts';
+import { getService, runRetrainJob } from './runtime/layer.ts';
 
 export async function handler(event: { jobId?: unknown }): Promise<{ jobId: string; status: string }> {
   if (typeof event?.jobId !== 'string') throw new Error('retrain worker needs {"jobId": "..."}');

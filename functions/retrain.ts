@@ -3,11 +3,7 @@
  * the job id at once. One job at a time per model (a lock in storage that expires): a second
  * request while one runs gets 409 naming the running job.
  */
-import { jsonResult } from '../lib/http/api-types.ts';
-import { conflict, unavailable, unprocessable } from '../lib/http/http-error.ts';
-import { retrainRequestSchema } from '../lib/retrain/job-store.ts';
-import { httpHandler } from './runtime/http-handler.ts';
-import { getService } from './runtime/service.ts';
+import { conflict, getService, httpHandler, jsonResult, retrainRequestSchema, unavailable, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /model/retrain', body: true, admin: true }, async (event, state) => {
   const parsed = retrainRequestSchema.safeParse(state.body ?? {});
@@ -34,7 +30,7 @@ export const handler = httpHandler({ route: 'POST /model/retrain', body: true, a
     job.finishedAt = new Date().toISOString();
     await jobs.save(job);
     await retrainLock.release(lock.token);
-    logger.error({ 'event.dataset': 'credit-score.retrain', 'job.id': job.jobId, 'error.message': job.error }, job.error);
+    logger.error({ 'log.logger': 'retrain', 'job.id': job.jobId, 'error.message': job.error }, job.error);
     throw unavailable(job.error);
   }
   state.logFields = { 'job.id': job.jobId };

@@ -9,7 +9,7 @@ import { getBasics } from '../functions/runtime/service.ts';
 const { config, logger } = getBasics();
 const server = createAdapter({ maxBodyBytes: config.MAX_BODY_BYTES });
 const url = await listen(server, { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8080) });
-logger.info({ 'event.dataset': 'credit-score.server', 'url.full': url }, `serving ${config.MODEL_NAME} (${config.MODEL_ALIAS}) on ${url}`);
+logger.info({ 'log.logger': 'server', 'url.full': url }, `serving ${config.MODEL_NAME} (${config.MODEL_ALIAS}) on ${url}`);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   // Knative sends SIGTERM before it stops a pod: finish in-flight requests, then exit.
   process.once(signal, () => server.close(() => process.exit(0)));

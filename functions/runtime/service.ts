@@ -74,13 +74,13 @@ async function createService(b: Basics): Promise<Service> {
       metrics.modelInfo.reset();
       metrics.modelInfo.set({ model: model.name, version: model.version, alias: model.alias }, 1);
       logger.info(
-        { 'event.dataset': 'credit-score.model', 'event.action': 'model-loaded', model: model.name, version: model.version, alias: model.alias, cold, 'event.duration': Math.round(model.loadMs * 1e6), bytes: model.bytes },
+        { 'log.logger': 'model', 'event.action': 'model-loaded', model: model.name, version: model.version, alias: model.alias, cold, 'event.duration': Math.round(model.loadMs * 1e6), bytes: model.bytes },
         `loaded ${model.name} ${model.version} (${model.alias}) in ${model.loadMs.toFixed(1)} ms`,
       );
     },
     onRefuse: (version, err) => {
       metrics.modelLoads.inc({ model: config.MODEL_NAME, outcome: 'refused', cold: 'false' });
-      logger.error({ 'event.dataset': 'credit-score.model', 'event.action': 'model-refused', model: config.MODEL_NAME, version, 'error.message': err.message }, `refused ${config.MODEL_NAME} ${version ?? '(alias)'}: ${err.message}`);
+      logger.error({ 'log.logger': 'model', 'event.action': 'model-refused', model: config.MODEL_NAME, version, 'error.message': err.message }, `refused ${config.MODEL_NAME} ${version ?? '(alias)'}: ${err.message}`);
     },
   });
   const jobs = new JobStore(store);

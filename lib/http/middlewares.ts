@@ -42,7 +42,9 @@ export function requestContext(): MiddlewareObj<HttpEvent, HttpResult, Error, La
   return {
     before: (request) => {
       const headers = request.event.headers ?? {};
-      const requestId = safeId(headers['x-request-id']) ?? request.event.requestContext?.requestId ?? randomUUID();
+      // The caller's id if it sent a sane one, else the invocation's (unique on every host;
+      // serverless-offline gives every event the same requestContext.requestId).
+      const requestId = safeId(headers['x-request-id']) ?? request.context?.awsRequestId ?? request.event.requestContext?.requestId ?? randomUUID();
       states.set(request.event, { requestId, startedAt: process.hrtime.bigint(), logFields: {} });
     },
   };
@@ -113,7 +115,7 @@ export function observe(route: string, deps: () => { logger: Logger; metrics: Se
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, seconds);
     const fields = {
-      'event.dataset': 'credit-score.access',
+      'log.logger': 'access',
       'http.request.id': s.requestId,
       'http.request.method': method,
       'url.path': request.event.rawPath,
@@ -122,9 +124,9 @@ export function observe(route: string, deps: () => { logger: Logger; metrics: Se
       route,
       ...s.logFields,
     };
-    if (error && !(error instanceof HttpError)) logger.error({ ...fields, err: error }, `${method} ${route} failed`);
-    else if (error) logger.warn({ ...fields, 'error.code': (error as HttpError).code, 'error.message': error.message }, `${method} ${route} ${response.statusCode}`);
-    else logger.info(fields, `${method} ${route} ${response.statusCode}`);
+    if (error && !(error instanceof HttpError)) logger.error({ ...fields, err: error }, `${route} failed`);
+    else if (error) logger.warn({ ...fields, 'error.code': (error as HttpError).code, 'error.message': error.message }, `${route} ${response.statusCode}`);
+    else logger.info(fields, `${route} ${response.statusCode}`);
   };
   return {
     after: (request) => finish(request),

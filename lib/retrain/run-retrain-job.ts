@@ -37,7 +37,7 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
   job.startedAt = new Date().toISOString();
   job.progress = { done: 0, total: 0, message: 'loading data' };
   await jobs.save(job);
-  const log = { 'event.dataset': 'credit-score.retrain', 'job.id': jobId, model: job.model };
+  const log = { 'log.logger': 'retrain', 'job.id': jobId, model: job.model };
   logger.info({ ...log, 'event.action': 'retrain-started', request: job.request }, `retrain ${jobId} started`);
   const workDir = await mkdtemp(join(tmpdir(), 'retrain-'));
   try {

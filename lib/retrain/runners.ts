@@ -4,9 +4,10 @@
  * Lambda's 15 minutes), elsewhere a child process runs scripts/retrain-job.ts.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Config } from '../config/config.ts';
+import { silenceNodeVersionWarning } from '../util/aws-sdk.ts';
 
 export interface JobRunner {
   start(jobId: string): Promise<void>;
@@ -26,8 +27,9 @@ export class LambdaRunner implements JobRunner {
 
 export class ChildProcessRunner implements JobRunner {
   async start(jobId: string): Promise<void> {
-    const script = fileURLToPath(new URL('../../scripts/retrain-job.ts', import.meta.url));
-    // Source checkouts run TypeScript through tsx; the child inherits the environment (config).
+    // For source checkouts (laptop, the Knative image), run from the repository root: TypeScript
+    // through tsx, the child inheriting the environment (the configuration).
+    const script = resolve(process.cwd(), 'scripts/retrain-job.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', script, '--job', jobId], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
@@ -39,6 +41,7 @@ export class ChildProcessRunner implements JobRunner {
 
 export function createJobRunner(config: Config): JobRunner {
   if (config.RETRAIN_RUNNER === 'lambda') {
+    silenceNodeVersionWarning();
     if (!config.RETRAIN_FUNCTION_NAME) throw new Error('RETRAIN_FUNCTION_NAME is required with RETRAIN_RUNNER=lambda');
     return new LambdaRunner(new LambdaClient({ region: config.AWS_REGION, ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}) }), config.RETRAIN_FUNCTION_NAME);
   }

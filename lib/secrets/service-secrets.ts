@@ -8,12 +8,19 @@ import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import type { Config } from '../config/config.ts';
+import { silenceNodeVersionWarning } from '../util/aws-sdk.ts';
 
-export const secretSchema = z.object({
-  adminApiKeys: z.array(z.string().min(16, 'admin API keys must have at least 16 characters')).default([]),
-  s3AccessKeyId: z.string().optional(),
-  s3SecretAccessKey: z.string().optional(),
-});
+const adminKey = z.string().min(16, 'admin API keys must have at least 16 characters');
+
+export const secretSchema = z
+  .object({
+    adminApiKeys: z.array(adminKey).default([]),
+    /** A single key, as CloudFormation's GenerateSecretString creates it; joins adminApiKeys. */
+    adminApiKey: adminKey.optional(),
+    s3AccessKeyId: z.string().optional(),
+    s3SecretAccessKey: z.string().optional(),
+  })
+  .transform(({ adminApiKey, ...rest }) => ({ ...rest, adminApiKeys: adminApiKey ? [...rest.adminApiKeys, adminApiKey] : rest.adminApiKeys }));
 
 export type ServiceSecrets = z.output<typeof secretSchema>;
 
@@ -87,6 +94,7 @@ export function fromLocal(config: Config): () => Promise<ServiceSecrets> {
 }
 
 export function createSecretsProvider(config: Config): SecretsProvider {
+  silenceNodeVersionWarning();
   const fetch = config.SECRETS_ID ? fromSecretsManager(new SecretsManagerClient({ region: config.AWS_REGION }), config.SECRETS_ID) : fromLocal(config);
   return new CachedSecrets(fetch, config.SECRETS_REFRESH_SECONDS * 1000);
 }

@@ -9,6 +9,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { silenceNodeVersionWarning } from '../util/aws-sdk.ts';
 import { StorageError, type ObjectStore } from './object-store.ts';
 
 export interface S3StoreConfig {
@@ -26,6 +27,7 @@ export interface S3StoreConfig {
  * bytes for 100,000; TOOLCHAIN.md), silently corrupting artifacts.
  */
 export function createS3Client(config: S3StoreConfig): S3Client {
+  silenceNodeVersionWarning();
   return new S3Client({
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),

@@ -1,0 +1,15 @@
+/**
+ * Everything the function handlers use, in one module: this is the Lambda layer's entry. The
+ * build (scripts/build.ts) bundles it with lib/ and the runtime dependencies into the layer
+ * package `credit-score-model`, and bundles each handler with this import left external, so a
+ * function zip holds only its handler. Handlers import nothing else but node built-ins.
+ */
+export { httpHandler } from './http-handler.ts';
+export { getBasics, getService } from './service.ts';
+export { servingModel } from './model-errors.ts';
+export { jsonResult, textResult } from '../../lib/http/api-types.ts';
+export { conflict, notFound, unavailable, unprocessable } from '../../lib/http/http-error.ts';
+export { parsePredictRequest } from '../../lib/serving/predict-request.ts';
+export { featureColumns } from '../../lib/data/spec.ts';
+export { retrainRequestSchema } from '../../lib/retrain/job-store.ts';
+export { runRetrainJob } from '../../lib/retrain/run-retrain-job.ts';

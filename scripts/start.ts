@@ -1,0 +1,91 @@
+/**
+ * npm start: the whole service on a laptop, nothing else to install or start.
+ *   1. builds the handlers (dist/offline: self-contained, serverless-offline ignores layers)
+ *   2. starts the embedded S3 server on 127.0.0.1 (data kept in .data/s3 across restarts)
+ *   3. if the registry has no champion yet, trains the default model (progress on the
+ *      terminal), registers it and points "champion" at it
+ *   4. runs serverless-offline: the functions on http://127.0.0.1:3000, the Lambda API on 3002
+ *      (the retrain function invokes its worker through it, asynchronously, as on AWS)
+ * Environment: DATA_DIR (.data), S3_PORT (4569), MODEL_BUCKET, ADMIN_API_KEYS (else a key is
+ * generated once into .data/admin-api-key).
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSpec } from '../lib/data/spec.ts';
+import { ModelRegistry } from '../lib/registry/model-registry.ts';
+import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
+import { trainModel } from '../lib/training/pipeline.ts';
+import { createProgressReporter } from '../lib/training/progress.ts';
+import { SAMPLER_NAMES } from '../lib/sampling/sampler.ts';
+import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
+import { SERVERLESS_BIN, SERVERLESS_ENV } from './serverless-env.ts';
+
+const dataDir = process.env.DATA_DIR ?? '.data';
+const bucket = process.env.MODEL_BUCKET ?? 'mlops-credit-score-models';
+const modelName = 'credit-score';
+const say = (line: string): boolean => process.stderr.write(`[start] ${line}\n`);
+
+mkdirSync(dataDir, { recursive: true });
+say('building the handlers');
+execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: ['ignore', 'ignore', 'inherit'] });
+
+const s3 = await startEmbeddedS3({ directory: join(dataDir, 's3'), port: Number(process.env.S3_PORT ?? 4569), buckets: [bucket] });
+say(`embedded S3 on ${s3.endpoint} (bucket ${bucket}, data in ${join(dataDir, 's3')})`);
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const registry = new ModelRegistry(S3ObjectStore.fromConfig({ bucket, region: 'us-east-1', endpoint: s3.endpoint, credentials }));
+
+if (!(await registry.getAlias(modelName, 'champion'))) {
+  const versions = await registry.listVersions(modelName);
+  let version = versions[versions.length - 1];
+  if (!version) {
+    say('the registry is empty: training the default model on data/credit_score_customers_raw.csv (5-fold CV of 10 candidates, a few minutes)');
+    const result = await trainModel({
+      dataFile: 'data/credit_score_customers_raw.csv',
+      spec: loadSpec('data/specs/credit-score.json'),
+      folds: 5,
+      seed: 42,
+      classifiers: [...CLASSIFIER_NAMES],
+      samplers: [...SAMPLER_NAMES],
+      progress: createProgressReporter(process.stderr),
+    });
+    version = (await registry.publish(modelName, result.files, { createdBy: 'npm start', source: 'data/credit_score_customers_raw.csv', reason: 'bootstrap' })).version;
+    say(`registered ${modelName} ${version}: ${result.report.best.title}, macro F1 ${result.report.best.cv.f1_macro.toFixed(4)}`);
+  }
+  await registry.setAlias(modelName, 'champion', version, { reason: 'bootstrap: first model of this registry', actor: 'npm start' });
+}
+
+const keyFile = join(dataDir, 'admin-api-key');
+if (!process.env.ADMIN_API_KEYS && !existsSync(keyFile)) writeFileSync(keyFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
+const adminKeys = process.env.ADMIN_API_KEYS ?? readFileSync(keyFile, 'utf8').trim();
+
+const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local'], {
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    ...SERVERLESS_ENV,
+    MODEL_BUCKET: bucket,
+    S3_ENDPOINT: s3.endpoint,
+    S3_ACCESS_KEY_ID: credentials.accessKeyId,
+    S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ADMIN_API_KEYS: adminKeys,
+    LAMBDA_ENDPOINT: 'http://127.0.0.1:3002',
+    // The Lambda client that starts retrain jobs signs its requests; serverless-offline accepts any keys.
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+  },
+});
+say(`serving on http://127.0.0.1:3000 (admin API key in ${process.env.ADMIN_API_KEYS ? 'ADMIN_API_KEYS' : keyFile})`);
+say(`try: curl -s http://127.0.0.1:3000/model/info | head -c 400`);
+
+const stop = (): void => {
+  offline.kill('SIGTERM');
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+offline.once('exit', async (code) => {
+  await s3.close();
+  process.exit(code ?? 0);
+});

@@ -1,0 +1,316 @@
+/**
+ * The HTTP API suite, run against each way of hosting the handlers (the node:http adapter,
+ * serverless-offline): every route, every error case, alias moves, a refused tampered
+ * version, retrain jobs to completion, over real HTTP against the embedded S3 server.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelRegistry } from '../lib/registry/model-registry.ts';
+import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
+import { subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
+import { startTestS3, TEST_BUCKET } from './s3.ts';
+
+const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+let s3: EmbeddedS3;
+let store: S3ObjectStore;
+let registry: ModelRegistry;
+let url: string;
+let stopTarget: () => Promise<void>;
+let files: Map<string, Uint8Array>;
+const versions: string[] = [];
+const rows = readFileSync('data/credit_score_customers_raw.csv', 'utf8').split('\n');
+const header = rows[0].split(',');
+
+/** Row n of the shipped CSV as the JSON record a client would send (strings, as exported). */
+function record(n: number): Record<string, string> {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (const ch of rows[n]) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === ',' && !quoted) {
+      cells.push(cell);
+      cell = '';
+    } else cell += ch;
+  }
+  cells.push(cell);
+  return Object.fromEntries(header.map((h, i) => [h, cells[i]]));
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+type Json = any;
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json; text: string; headers: Headers }> {
+  const response = await fetch(url + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  return { status: response.status, json, text, headers: response.headers };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const admin = { 'x-api-key': ADMIN_KEY };
+
+/** A way to host the handlers: started with the service's environment, stopped at the end. */
+export interface HostingTarget {
+  name: 'node-http' | 'serverless-offline';
+  start(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }>;
+}
+
+export function defineApiSuite(target: HostingTarget): void {
+  beforeAll(async () => {
+    ({ s3, store } = await startTestS3());
+    const dir = tempDir('http-api');
+    const env = {
+      MODEL_BUCKET: TEST_BUCKET,
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      ADMIN_API_KEYS: ADMIN_KEY,
+      ALIAS_REFRESH_SECONDS: '0.3',
+      MAX_BODY_BYTES: '200000',
+      MAX_INSTANCES: '50',
+      LOG_LEVEL: 'silent',
+      DEFAULT_TRAINING_DATA: subsetCsv('data/credit_score_customers_raw.csv', 900, join(dir, 'default.csv')),
+    };
+    registry = new ModelRegistry(store);
+    files = (await trainSmallModel()).files;
+    versions.push((await registry.publish('credit-score', files, { createdBy: 'test' })).version);
+    ({ url, stop: stopTarget } = await target.start(env));
+  }, 120_000);
+
+  afterAll(async () => {
+    await stopTarget?.();
+    await s3.close();
+  });
+
+  describe('before any model is promoted', () => {
+    it('answers 503 with a reason, and /health says not ready', async () => {
+      const predict = await call('POST', '/predict', record(1));
+      expect(predict.status).toBe(503);
+      expect(predict.json.error.message).toMatch(/no "champion" alias yet/);
+      const health = await call('GET', '/health');
+      expect(health.status).toBe(503);
+      expect(health.json).toMatchObject({ ready: false, storage: { reachable: true }, model: { loaded: false } });
+      expect((await call('GET', '/health?probe=live')).status).toBe(200);
+    });
+  });
+
+  describe('serving the champion', () => {
+    beforeAll(async () => {
+      await registry.setAlias('credit-score', 'champion', versions[0], { reason: 'first model', actor: 'test' });
+      await new Promise((r) => setTimeout(r, 350));
+    });
+
+    it('predicts one raw record as exported, dirty values included', async () => {
+      const r = await call('POST', '/predict', record(2)); // "52312.68_", "_" Credit_Mix, a loan list
+      expect(r.status).toBe(200);
+      expect(['Good', 'Standard', 'Poor']).toContain(r.json.prediction);
+      const p = r.json.probabilities;
+      expect(p.Good + p.Standard + p.Poor).toBeCloseTo(1, 6);
+      expect(r.json.model).toEqual({ name: 'credit-score', version: versions[0], alias: 'champion' });
+      expect(r.json.requestId).toBe(r.headers.get('x-request-id'));
+    });
+
+    it('predicts a batch, and JSON numbers and nulls as well as strings', async () => {
+      const typed = { ...record(3), Age: 44, Annual_Income: 58918.47, Occupation: null, Type_of_Loan: null };
+      const r = await call('POST', '/predict', { instances: [record(1), typed, record(4)] });
+      expect(r.status).toBe(200);
+      expect(r.json.predictions).toHaveLength(3);
+      const single = await call('POST', '/predict', record(1));
+      expect(r.json.predictions[0].probabilities).toEqual(single.json.probabilities);
+    });
+
+    it('reports unseen categories in notes instead of failing', async () => {
+      const r = await call('POST', '/predict', { ...record(1), Occupation: 'Astronaut' });
+      expect(r.status).toBe(200);
+      expect(r.json.notes).toEqual(['Occupation: unknown category "Astronaut"']);
+    });
+
+    it('describes the model, and its sample request is a valid prediction request', async () => {
+      const info = await call('GET', '/model/info');
+      expect(info.status).toBe(200);
+      expect(info.json.model).toMatchObject({ name: 'credit-score', version: versions[0], alias: 'champion', classifier: 'xgb' });
+      expect(info.json.featureSchema.required).toContain('Credit_History_Age');
+      expect(info.json.metrics.cv.f1_macro).toBeGreaterThan(0.3);
+      expect(info.json.data.rows).toBe(900);
+      expect(info.json.aliases.map((a: { alias: string }) => a.alias)).toEqual(['champion']);
+      expect((await call('POST', '/predict', info.json.sampleRequest)).status).toBe(200);
+    });
+
+    it('is ready, and exports Prometheus metrics', async () => {
+      const health = await call('GET', '/health');
+      expect(health.status).toBe(200);
+      expect(health.json).toMatchObject({ ready: true, model: { loaded: true, version: versions[0] }, storage: { reachable: true } });
+      const metrics = await call('GET', '/metrics');
+      expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+      if (target.name === 'node-http') {
+        // One process hosts every handler: one registry sees every route.
+        expect(metrics.text).toMatch(/credit_score_http_requests_total\{route="POST \/predict",method="POST",status="200"/);
+        expect(metrics.text).toMatch(/credit_score_predictions_total\{class="(Good|Standard|Poor)",model="credit-score",version="[^"]+",alias="champion"/);
+        expect(metrics.text).toMatch(/credit_score_model_loads_total\{model="credit-score",outcome="loaded",cold="true"/);
+      } else {
+        // Each function instance (a worker thread here, a container on Lambda) has its own.
+        expect((await call('GET', '/metrics')).text).toMatch(/credit_score_http_requests_total\{route="GET \/metrics",method="GET",status="200"/);
+      }
+    });
+  });
+
+  describe('bad requests get a clear 4xx and never a stack trace', () => {
+    const cases: [string, string, string, unknown, Record<string, string>, number, RegExp][] = [
+      ['malformed JSON', 'POST', '/predict', '{"Age": 3', {}, 400, /not valid JSON/],
+      ['an empty body', 'POST', '/predict', '', {}, 400, /body is empty/],
+      ['a body that is not an object', 'POST', '/predict', '[1, 2]', {}, 422, /expected a JSON object/],
+      ['an unknown route', 'GET', '/nope', undefined, {}, 404, /no route GET \/nope/],
+      ['a wrong method', 'GET', '/predict', undefined, {}, 404, /no route GET \/predict/],
+      ['an admin route without a key', 'POST', '/model/retrain', {}, {}, 401, /admin API key/],
+      ['an admin route with a wrong key', 'POST', '/model/retrain', {}, { 'x-api-key': 'wrong-key-wrong-key-wrong' }, 401, /admin API key/],
+      ['an unknown job', 'GET', '/model/retrain/20990101-abc', undefined, admin, 404, /no retrain job/],
+    ];
+    for (const [what, method, path, body, headers, status, message] of cases) {
+      it(`${what}: ${status}`, async () => {
+        const r = await call(method, path, body, headers);
+        expect(r.status).toBe(status);
+        // Unknown routes are answered by the host (API Gateway, serverless-offline), not by us.
+        if (status !== 404 || target.name === 'node-http' || path.startsWith('/model/retrain/')) expect(r.json.error.message).toMatch(message);
+        expect(r.text).not.toMatch(/\.ts:\d+|at .+\(/);
+      });
+    }
+
+    it('names every bad field: wrong types, missing and unknown fields, non-numbers', async () => {
+      const bad: Record<string, unknown> = { ...record(1), Age: { years: 3 }, Annual_Income: 'lots', Monthly_Balance: 'NaN', Colour: 'blue' };
+      delete bad.Credit_Mix;
+      const r = await call('POST', '/predict', bad);
+      expect(r.status).toBe(422);
+      const fields = Object.fromEntries(r.json.error.details.map((d: { field: string; message: string }) => [d.field, d.message]));
+      expect(fields).toEqual({
+        Age: expect.stringMatching(/expected a string .* a number or null/),
+        Colour: expect.stringMatching(/unknown field/),
+        Credit_Mix: expect.stringMatching(/missing field/),
+      });
+      const values = await call('POST', '/predict', { ...record(1), Annual_Income: 'lots', Monthly_Balance: 'NaN', Credit_History_Age: 'ten years' });
+      expect(values.status).toBe(422);
+      expect(values.json.error.details.map((d: { field: string }) => d.field)).toEqual(['Annual_Income', 'Monthly_Balance', 'Credit_History_Age']);
+    });
+
+    it('names the instance of a bad batch field', async () => {
+      const r = await call('POST', '/predict', { instances: [record(1), { ...record(2), Age: 'old' }] });
+      expect(r.status).toBe(422);
+      expect(r.json.error.details).toEqual([{ field: 'instances[1].Age', message: 'expected a number, got "old"' }]);
+      expect((await call('POST', '/predict', { instances: [] })).status).toBe(422);
+      expect((await call('POST', '/predict', { instances: 'all' })).status).toBe(422);
+    });
+
+    it('refuses payloads over the size and instance limits with 413', async () => {
+      const many = await call('POST', '/predict', { instances: Array.from({ length: 51 }, () => record(1)) });
+      expect(many.status).toBe(413);
+      expect(many.json.error.message).toMatch(/at most 50 instances/);
+      const huge = await call('POST', '/predict', JSON.stringify({ ...record(1), Name: 'x'.repeat(300_000) }));
+      expect(huge.status).toBe(413);
+    });
+  });
+
+  describe('alias moves and bad artifacts', () => {
+    it('picks up a moved alias within the refresh interval, without a restart', async () => {
+      versions.push((await registry.publish('credit-score', files, { createdBy: 'test' })).version);
+      await registry.setAlias('credit-score', 'champion', versions[1], { reason: 'newer', actor: 'test' });
+      const version = await until('the new version to serve', async () => {
+        const r = await call('POST', '/predict', record(1));
+        return r.json.model.version === versions[1] ? r.json.model.version : undefined;
+      }, 5000);
+      expect(version).toBe(versions[1]);
+    });
+
+    it('refuses a tampered version and keeps serving the previous one', async () => {
+      const { version } = await registry.publish('credit-score', files, { createdBy: 'test' });
+      const key = `models/credit-score/versions/${version}/ensemble.bin`;
+      const bytes = (await store.get(key))!;
+      bytes[bytes.length - 1] ^= 0xff;
+      await store.put(key, bytes);
+      await registry.setAlias('credit-score', 'champion', version, { reason: 'tampered on purpose', actor: 'test' });
+      const health = await until('the refusal', async () => {
+        const r = await call('GET', '/health');
+        return r.json.model.lastError ? r.json : undefined;
+      }, 5000);
+      // (Each function keeps its own model: /health reports the version it last loaded.)
+      expect(health.model).toMatchObject({ loaded: true, lastError: { version, message: expect.stringMatching(/ensemble\.bin fails its sha256 check/) } });
+      const r = await call('POST', '/predict', record(1));
+      expect(r.status).toBe(200);
+      expect(r.json.model.version).toBe(versions[1]);
+      await registry.setAlias('credit-score', 'champion', versions[1], { reason: 'back to the good one', actor: 'test' });
+    });
+  });
+
+  describe('retrain jobs', () => {
+    const small = { cv: 2, classifiers: ['xgb'], samplers: ['none'] };
+
+    it('validates the request', async () => {
+      const r = await call('POST', '/model/retrain', { cv: 1, colour: 'red' }, admin);
+      expect(r.status).toBe(422);
+      expect(r.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['(body)', 'cv']);
+      const missing = await call('POST', '/model/retrain', { dataKey: 'data/absent.csv' }, admin);
+      expect(missing.status).toBe(422);
+      expect(missing.json.error.message).toMatch(/data\/absent\.csv is not in the bucket/);
+    });
+
+    it('runs a job to completion from data in the bucket, registers and promotes the new version', async () => {
+      await store.put('data/retrain.csv', new Uint8Array(readFileSync(subsetCsv('data/credit_score_customers_raw.csv', 700, join(tempDir('retrain'), 'r.csv')))));
+      const start = await call('POST', '/model/retrain', { ...small, dataKey: 'data/retrain.csv', promote: true }, admin);
+      expect(start.status).toBe(202);
+      expect(start.headers.get('location')).toBe(`/model/retrain/${start.json.jobId}`);
+      const job = await until('the job to finish', async () => {
+        const r = await call('GET', start.json.statusUrl, undefined, admin);
+        return ['succeeded', 'failed'].includes(r.json.status) ? r.json : undefined;
+      }, 90_000);
+      expect(job).toMatchObject({ status: 'succeeded', progress: { done: 2, total: 2 }, result: { promoted: true, best: { classifier: 'xgb', sampler: 'none' } } });
+      expect(job.lockToken).toBeUndefined();
+      expect(await registry.listVersions('credit-score')).toContain(job.result.version);
+      expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(job.result.version);
+      const served = await until('the retrained version to serve', async () => {
+        const r = await call('POST', '/predict', record(1));
+        return r.json.model.version === job.result.version ? r.json.model.version : undefined;
+      }, 5000);
+      expect(served).toBe(job.result.version);
+      versions.push(job.result.version);
+    });
+
+    it('lets one of two concurrent requests start and refuses the other with 409', async () => {
+      const [a, b] = await Promise.all([call('POST', '/model/retrain', small, admin), call('POST', '/model/retrain', small, admin)]);
+      expect([a.status, b.status].sort()).toEqual([202, 409]);
+      const started = a.status === 202 ? a : b;
+      const refused = a.status === 202 ? b : a;
+      expect(refused.json.error.message).toMatch(/already running/);
+      const job = await until('the job to finish', async () => {
+        const r = await call('GET', started.json.statusUrl, undefined, admin);
+        return ['succeeded', 'failed'].includes(r.json.status) ? r.json : undefined;
+      }, 90_000);
+      expect(job.status).toBe('succeeded');
+      expect(job.result.promoted).toBe(false);
+      // Registered but not promoted: the champion did not move.
+      expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(versions[versions.length - 1]);
+      // The lock is free again.
+      const again = await call('POST', '/model/retrain', { ...small, cv: 99 }, admin);
+      expect(again.status).toBe(422);
+    });
+  });
+}

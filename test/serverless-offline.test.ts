@@ -1,0 +1,59 @@
+/**
+ * The API suite against serverless-offline running serverless.yml (stage "local": the
+ * self-contained bundles of `npm run build`), with retrain jobs started by an asynchronous
+ * Lambda invoke of the worker function, as on AWS.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { SERVERLESS_BIN, SERVERLESS_ENV } from '../scripts/serverless-env.ts';
+import { defineApiSuite } from './api-suite.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+defineApiSuite({
+  name: 'serverless-offline',
+  async start(env) {
+    execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: 'ignore' });
+    const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+    const child = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...SERVERLESS_ENV, ...env, LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const url = `http://127.0.0.1:${httpPort}`;
+    const deadline = Date.now() + 60_000;
+    while (true) {
+      if (child.exitCode !== null) throw new Error(`serverless offline exited with ${child.exitCode}:\n${output}`);
+      try {
+        if ((await fetch(`${url}/health?probe=live`, { signal: AbortSignal.timeout(2000) })).status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`serverless offline did not answer within 60 s:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return {
+      url,
+      stop: () =>
+        new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        }),
+    };
+  },
+});
