@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Sequential files: the build-and-package tests rewrite dist/ that serverless-offline serves.
+    fileParallelism: false,
     reporters: ['default', './test/reporters/summary-line.ts'],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },

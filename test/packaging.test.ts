@@ -1,0 +1,91 @@
+/**
+ * `npm run package` with no AWS access: the deployable zips and the CloudFormation template,
+ * and the Lambda build itself: a handler bundle running on the layer bundle.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelRegistry } from '../lib/registry/model-registry.ts';
+import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { tempDir, trainSmallModel } from './helpers.ts';
+import { startTestS3, TEST_BUCKET } from './s3.ts';
+
+let output = '';
+let template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
+
+beforeAll(async () => {
+  const env = { ...process.env };
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
+  output = await new Promise((done, fail) =>
+    execFile('node_modules/.bin/tsx', ['scripts/package.ts', '--stage', 'prod'], { env, timeout: 180_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stdout}\n${stderr}`)) : done(stdout + stderr))),
+  );
+  template = JSON.parse(readFileSync('.serverless/cloudformation-template-update-stack.json', 'utf8'));
+}, 200_000);
+
+const zipEntries = (zip: string): string[] => execFileSync('unzip', ['-Z1', `.serverless/${zip}`]).toString().trim().split('\n');
+
+describe('npm run package (offline)', () => {
+  it('writes small function zips and one layer with lib/ and the runtime dependencies', () => {
+    expect(output).toMatch(/Service packaged/);
+    for (const fn of ['predict', 'info', 'health', 'metrics', 'retrain', 'retrainStatus']) {
+      expect(statSync(`.serverless/${fn}.zip`).size).toBeLessThan(4096);
+      expect(zipEntries(`${fn}.zip`)).toHaveLength(1);
+    }
+    expect(zipEntries('model.zip')).toEqual(['nodejs/node_modules/credit-score-model/index.mjs', 'nodejs/node_modules/credit-score-model/package.json']);
+    expect(zipEntries('retrainWorker.zip').sort()).toEqual(['data/credit_score_customers_raw.csv', 'data/specs/credit-score.json', 'data/specs/taiwan-credit-default.json', 'dist/functions/retrain-worker.mjs']);
+  });
+
+  it('declares the routes, the layer, the bucket, the secret and least-privilege IAM', () => {
+    const resources = Object.values(template.Resources);
+    const routes = resources.filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey).sort();
+    expect(routes).toEqual(['GET /health', 'GET /metrics', 'GET /model/info', 'GET /model/retrain/{jobId}', 'POST /model/retrain', 'POST /predict']);
+    const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(7);
+    for (const fn of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs20.x');
+      expect(fn.Properties.Layers).toEqual([{ Ref: 'ModelLambdaLayer' }]);
+      expect(fn.Properties.Environment.Variables.SECRETS_ID).toBe('mlops-credit-score/prod');
+      expect(fn.Properties.Environment.Variables.S3_ENDPOINT).toBe('');
+    }
+    expect(template.Resources.ModelLambdaLayer.Type).toBe('AWS::Lambda::LayerVersion');
+    expect(template.Resources.ModelBucket.Properties.PublicAccessBlockConfiguration.BlockPublicPolicy).toBe(true);
+    expect(template.Resources.ServiceSecret.Properties.GenerateSecretString.GenerateStringKey).toBe('adminApiKey');
+    const statements = template.Resources.IamRoleLambdaExecution.Properties.Policies[0].PolicyDocument.Statement;
+    const actions = (action: string): unknown[] => statements.filter((s: { Action: string[] }) => s.Action.includes(action)).map((s: { Resource: unknown }) => s.Resource);
+    expect(JSON.stringify(actions('s3:DeleteObject'))).toMatch(/\/locks\/\*/);
+    expect(JSON.stringify(actions('s3:PutObject'))).not.toMatch(/"\/\*"/);
+    expect(actions('secretsmanager:GetSecretValue')).toEqual([{ Ref: 'ServiceSecret' }]);
+    expect(statements.some((s: { Action: string[] }) => s.Action.includes('s3:*') || s.Action.includes('*'))).toBe(false);
+  });
+});
+
+describe('the Lambda build: a handler bundle on the layer bundle', () => {
+  let s3: EmbeddedS3;
+  beforeAll(async () => {
+    const started = await startTestS3();
+    s3 = started.s3;
+    const registry = new ModelRegistry(started.store);
+    const { version } = await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' });
+    await registry.setAlias('credit-score', 'champion', version, { reason: 'test', actor: 'test' });
+    Object.assign(process.env, { MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'silent' });
+  });
+  afterAll(() => s3.close());
+
+  it('answers a prediction (the /opt import pointed at the built layer)', async () => {
+    // Lambda mounts the layer at /opt; here the same bytes are imported from dist/layer.
+    const dir = tempDir('lambda');
+    const layer = pathToFileURL(resolve('dist/layer/nodejs/node_modules/credit-score-model/index.mjs')).href;
+    const source = readFileSync('dist/functions/predict.mjs', 'utf8');
+    expect(source).toContain('/opt/nodejs/node_modules/credit-score-model/index.mjs');
+    writeFileSync(join(dir, 'predict.mjs'), source.replace('/opt/nodejs/node_modules/credit-score-model/index.mjs', layer));
+    copyFileSync('dist/functions/predict.mjs', join(dir, 'original.mjs'));
+    const { handler } = await import(pathToFileURL(join(dir, 'predict.mjs')).href);
+    const record = Object.fromEntries(readFileSync('data/credit_score_customers_raw.csv', 'utf8').split('\n')[0].split(',').map((h) => [h, null]));
+    const event = { version: '2.0', routeKey: 'POST /predict', rawPath: '/predict', rawQueryString: '', headers: { 'content-type': 'application/json' }, requestContext: { http: { method: 'POST', path: '/predict' }, requestId: 'r1' }, body: JSON.stringify(record), isBase64Encoded: false };
+    const result = await handler(event, { awsRequestId: 'lambda-1', getRemainingTimeInMillis: () => 10_000 });
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ model: { name: 'credit-score', alias: 'champion' }, requestId: 'lambda-1' });
+  });
+});
