@@ -120,16 +120,19 @@ export class ModelRegistry {
     if (!manifestBytes) throw new RegistryError(`model ${name} has no complete version ${version}`, 'not_found');
     const manifest = decode<ArtifactManifest>(manifestBytes);
     const files = new Map<string, Uint8Array>([[MANIFEST_FILE, manifestBytes]]);
+    // All files at once: a cold start waits for the slowest object, not for their sum.
+    const names = Object.keys(manifest.files ?? {});
+    const [contents, registration] = await Promise.all([Promise.all(names.map((file) => this.store.get(this.versionKey(name, version, file)))), this.registration(name, version)]);
     let bytes = manifestBytes.byteLength;
-    for (const file of Object.keys(manifest.files ?? {})) {
-      const content = await this.store.get(this.versionKey(name, version, file));
+    names.forEach((file, i) => {
+      const content = contents[i];
       if (content) {
         files.set(file, content);
         bytes += content.byteLength;
       }
-    }
+    });
     const { bundle } = filesToBundle(files);
-    return { bundle, manifest, registration: await this.registration(name, version), bytes };
+    return { bundle, manifest, registration, bytes };
   }
 
   async getAlias(name: string, alias: string): Promise<AliasPointer | null> {
