@@ -12,15 +12,12 @@ import { Preprocessor } from '../lib/data/preprocessor.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
 import { parseInteger, runCli, UsageError } from './cli/args.ts';
-import { DEFAULT_DATA, DEFAULT_SPEC } from './cli/defaults.ts';
+import { DATASET_OPTIONS } from './cli/defaults.ts';
 
 await runCli(async () => {
   const { values } = parseArgs({
     options: {
-      data: { type: 'string', default: DEFAULT_DATA },
-      spec: { type: 'string', default: DEFAULT_SPEC },
-      cv: { type: 'string', default: '5' },
-      seed: { type: 'string', default: '42' },
+      ...DATASET_OPTIONS,
       out: { type: 'string' },
     },
     strict: true,

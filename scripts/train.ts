@@ -13,7 +13,7 @@ import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
 import { trainModel, type TrainingReport } from '../lib/training/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { parseInteger, parseList, runCli } from './cli/args.ts';
-import { DEFAULT_DATA, DEFAULT_SPEC } from './cli/defaults.ts';
+import { DATASET_OPTIONS } from './cli/defaults.ts';
 
 
 
@@ -21,10 +21,7 @@ import { DEFAULT_DATA, DEFAULT_SPEC } from './cli/defaults.ts';
 await runCli(async () => {
   const { values } = parseArgs({
     options: {
-      data: { type: 'string', default: DEFAULT_DATA },
-      spec: { type: 'string', default: DEFAULT_SPEC },
-      cv: { type: 'string', default: '5' },
-      seed: { type: 'string', default: '42' },
+      ...DATASET_OPTIONS,
       classifiers: { type: 'string', default: CLASSIFIER_NAMES.join(',') },
       samplers: { type: 'string', default: SAMPLER_NAMES.join(',') },
       out: { type: 'string' },

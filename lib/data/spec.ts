@@ -11,25 +11,18 @@ const columnName = z.string().min(1);
 /** Raw strings that mean "no value" for this column (besides the empty string). */
 const missingTokens = z.array(z.string()).default([]);
 
+/** A number column: values below min or above max are impossible and become missing. */
 export const numericColumnSchema = z
   .object({
     column: columnName,
-    /** Values below min or above max are impossible and become missing. */
     min: z.number().optional(),
     max: z.number().optional(),
     missingTokens,
   })
   .strict();
 
-export const durationColumnSchema = z
-  .object({
-    column: columnName,
-    /** "N Years and M Months" is read as a number of months; the range applies to months. */
-    min: z.number().optional(),
-    max: z.number().optional(),
-    missingTokens,
-  })
-  .strict();
+/** "N Years and M Months" read as a number of months; the same fields, the range in months. */
+export const durationColumnSchema = numericColumnSchema;
 
 export const categoricalColumnSchema = z
   .object({

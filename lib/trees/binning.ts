@@ -9,6 +9,7 @@
 
 /** Slot of the missing-value bin in every feature's histogram. */
 export const MISSING_BIN = 255;
+const MISSING_BIN_LOCAL = MISSING_BIN; // read in a hot loop: a local, not the exported binding
 /** Histogram slots per feature: value bins 0..254 plus the missing bin. */
 export const BIN_SLOTS = 256;
 const MAX_VALUE_BINS = 255;
@@ -128,4 +129,30 @@ function lowerIndex(values: number[], value: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Moves the rows of index[start, end) that go left (bin <= `bin`, or missing when `missingLeft`)
+ * to the front, in place; returns where the right side starts. `column` is the split
+ * feature's bins, indexed by row.
+ */
+export function partitionRows(index: Int32Array, start: number, end: number, column: Uint8Array, bin: number, missingLeft: boolean): number {
+  let i = start;
+  let j = end - 1;
+  while (i <= j) {
+    const b = column[index[i]];
+    if (b === MISSING_BIN_LOCAL ? missingLeft : b <= bin) i++;
+    else {
+      const tmp = index[i];
+      index[i] = index[j];
+      index[j] = tmp;
+      j--;
+    }
+  }
+  return i;
+}
+
+/** The bins of one feature, for every row (a view into the column-major matrix). */
+export function featureColumn(binned: BinnedMatrix, feature: number): Uint8Array {
+  return binned.columnMajor.subarray(feature * binned.rows, (feature + 1) * binned.rows);
 }

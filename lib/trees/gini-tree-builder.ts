@@ -7,7 +7,7 @@
  * visits only the bins the node touches (sorted), not all 256 slots.
  */
 import type { Random } from '../util/random.ts';
-import { BIN_SLOTS as BIN_SLOTS_EXPORT, MISSING_BIN as MISSING_BIN_EXPORT, type BinMapper, type BinnedMatrix } from './binning.ts';
+import { BIN_SLOTS as BIN_SLOTS_EXPORT, featureColumn, MISSING_BIN as MISSING_BIN_EXPORT, partitionRows, type BinMapper, type BinnedMatrix } from './binning.ts';
 import { Tree } from './tree.ts';
 
 // Module-local copies: an imported binding read in a hot loop costs a getter call per read
@@ -81,7 +81,7 @@ export class GiniTreeBuilder {
         tree.setLeaf(node, leafValues);
         continue;
       }
-      const mid = this.partition(index, start, end, split.feature, split.bin, split.missingLeft);
+      const mid = partitionRows(index, start, end, featureColumn(this.binned, split.feature), split.bin, split.missingLeft);
       const left = tree.addNode();
       const right = tree.addNode();
       const threshold = this.bins.thresholdAfter(split.feature, split.bin);
@@ -203,28 +203,6 @@ export class GiniTreeBuilder {
     for (let k = 0; k < K; k++) parentSquares += totals[k] * totals[k];
     if (bestScore <= parentSquares / weight + 1e-12) return null;
     return { feature: bestFeature, bin: bestBin, missingLeft: bestMissingLeft };
-  }
-
-  /** Moves rows going left to the front of index[start, end); returns the boundary. */
-  private partition(index: Int32Array, start: number, end: number, feature: number, bin: number, missingLeft: boolean): number {
-    const cols = this.binned.columnMajor;
-    const base = feature * this.binned.rows;
-    let i = start;
-    let j = end - 1;
-    const goesLeft = (r: number): boolean => {
-      const b = cols[base + r];
-      return b === MISSING_BIN ? missingLeft : b <= bin;
-    };
-    while (i <= j) {
-      if (goesLeft(index[i])) i++;
-      else {
-        const tmp = index[i];
-        index[i] = index[j];
-        index[j] = tmp;
-        j--;
-      }
-    }
-    return i;
   }
 }
 

@@ -6,7 +6,7 @@
  * Each level builds the histogram of the smaller child only; the larger child's is the
  * parent's minus it. Histograms are (g, h) pairs in one Float64Array per node, pooled.
  */
-import { BIN_SLOTS as BIN_SLOTS_EXPORT, MISSING_BIN as MISSING_BIN_EXPORT, type BinMapper, type BinnedMatrix } from './binning.ts';
+import { BIN_SLOTS as BIN_SLOTS_EXPORT, featureColumn, MISSING_BIN as MISSING_BIN_EXPORT, partitionRows, type BinMapper, type BinnedMatrix } from './binning.ts';
 import { Tree } from './tree.ts';
 
 // Module-local copies: an imported binding read in a hot loop costs a getter call per read
@@ -97,7 +97,7 @@ export class GradientTreeBuilder {
           if (current.hist) this.release(current.hist);
           continue;
         }
-        const mid = this.partition(rows, current.start, current.end, split);
+        const mid = partitionRows(rows, current.start, current.end, featureColumn(this.binned, split.feature), split.bin, split.missingLeft);
         const leftNode = tree.addNode();
         const rightNode = tree.addNode();
         tree.setSplit(current.node, split.feature, split.bin, this.bins.thresholdAfter(split.feature, split.bin), split.missingLeft, leftNode, rightNode);
@@ -271,25 +271,5 @@ export class GradientTreeBuilder {
       }
     }
     return best;
-  }
-
-  private partition(rows: Int32Array, start: number, end: number, split: Split): number {
-    // Column-major: the split feature's bins are one contiguous array that stays in cache.
-    const n = this.binned.rows;
-    const { feature, bin, missingLeft } = split;
-    const column = this.binned.columnMajor.subarray(feature * n, feature * n + n);
-    let i = start;
-    let j = end - 1;
-    while (i <= j) {
-      const b = column[rows[i]];
-      if (b === MISSING_BIN ? missingLeft : b <= bin) i++;
-      else {
-        const tmp = rows[i];
-        rows[i] = rows[j];
-        rows[j] = tmp;
-        j--;
-      }
-    }
-    return i;
   }
 }
