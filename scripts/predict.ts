@@ -8,8 +8,13 @@ import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
 import { cleanRecords, readCsvFile } from '../lib/data/dataset.ts';
-import { Predictor } from '../lib/serving/predictor.ts';
+import { Preprocessor } from '../lib/data/preprocessor.ts';
+import { argmaxRows } from '../lib/evaluation/metrics.ts';
+import { ParallelBatchPredictor } from '../lib/trees/parallel-batch-predictor.ts';
 import { runCli, UsageError } from './cli/args.ts';
+
+/** Below this, starting worker threads costs more than they save. */
+const PARALLEL_FROM_ROWS = 8192;
 
 await runCli(async () => {
   const { values } = parseArgs({
@@ -18,22 +23,32 @@ await runCli(async () => {
   });
   if (!values.model || !values.data) throw new UsageError('usage: npm run predict -- --model DIR --data FILE [--out FILE]');
   const { bundle } = await readArtifactDirectory(values.model);
-  const predictor = new Predictor(bundle);
+  const preprocessor = new Preprocessor(bundle.preprocessor);
   const csv = readCsvFile(values.data);
   const rows = cleanRecords(csv, bundle.spec, values.data);
+  // Features of every row (unseen categories noted once each), then one batch on every core.
+  const p = preprocessor.featureCount;
+  const X = new Float64Array(rows.length * p);
+  const notes: string[] = [];
+  rows.forEach((row, i) => preprocessor.transformRow(row, X, i * p, notes));
+  const probabilities = rows.length >= PARALLEL_FROM_ROWS ? await predictInParallel(X, rows.length) : bundle.ensemble.predictProbaBatch(X, rows.length);
+  async function predictInParallel(matrix: Float64Array, count: number): Promise<Float64Array> {
+    const parallel = ParallelBatchPredictor.create(bundle.ensemble);
+    return parallel.predictProbaBatch(matrix, count).finally(() => parallel.close());
+  }
+  const classes = bundle.spec.target.classes;
+  const K = classes.length;
+  const predicted = argmaxRows(probabilities, K);
   const ids = bundle.spec.identifiers.filter((c) => csv.header.includes(c));
   const idIndex = ids.map((c) => csv.header.indexOf(c));
   const out = values.out ? createWriteStream(values.out) : process.stdout;
-  const classes = predictor.classes;
   out.write([...ids, 'prediction', ...classes.map((c) => `p_${c}`)].map(csvField).join(',') + '\n');
-  const unknown = new Set<string>();
-  rows.forEach((row, r) => {
-    const p = predictor.predictClean(row);
-    for (const note of p.notes) unknown.add(note);
-    out.write([...idIndex.map((i) => csv.records[r][i]), p.label, ...classes.map((c) => p.probabilities[c].toFixed(6))].map(csvField).join(',') + '\n');
+  rows.forEach((_, r) => {
+    const cells = [...idIndex.map((i) => csv.records[r][i]), classes[predicted[r]], ...classes.map((_c, k) => probabilities[r * K + k].toFixed(6))];
+    out.write(cells.map(csvField).join(',') + '\n');
   });
   if (out !== process.stdout) await new Promise<void>((done) => (out as NodeJS.WritableStream).end(done));
-  for (const note of unknown) process.stderr.write(`note: ${note}\n`);
+  for (const note of new Set(notes)) process.stderr.write(`note: ${note}\n`);
   process.stderr.write(`scored ${rows.length} rows with ${bundle.name} (${bundle.classifier}+${bundle.sampler})\n`);
 });
 
