@@ -1,6 +1,7 @@
 /**
- * GET /health: liveness and readiness. 200 when a model is loaded and storage answers, else 503
- * with the reason; `?probe=live` answers 200 whenever the process can answer at all.
+ * GET /health: liveness and readiness. 200 when every alias the traffic policy routes to is
+ * loaded and storage answers, else 503 with the reason; `?probe=live` answers 200 whenever the
+ * process can answer at all.
  */
 import { getService, httpHandler, jsonResult } from './runtime/layer.ts';
 
@@ -17,9 +18,13 @@ export const handler = httpHandler({ route: 'GET /health' }, async (event, state
     } catch (err) {
       storage = { reachable: false, error: (err as Error).message };
     }
-    // Loads the model on a cold container, so the first real request finds it warm.
-    await service.provider.current().catch(() => undefined);
-    model = service.provider.status();
+    // Loads the models on a cold container, so the first real request finds them warm.
+    const policy = await service.router.policy();
+    await Promise.all(policy.routes.map((r) => service.router.provider(r.alias).current().catch(() => undefined)));
+    const status = service.router.status();
+    const routed = new Set(policy.routes.filter((r) => r.weight > 0).map((r) => r.alias));
+    const aliases = status.aliases;
+    model = { ...aliases.find((a) => routed.has(a.alias))!, loaded: aliases.filter((a) => routed.has(a.alias)).every((a) => a.loaded), policy: status.policy.mode, aliases };
   } catch (err) {
     storage = { reachable: false, error: `service cannot start: ${(err as Error).message}` };
   }

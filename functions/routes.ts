@@ -4,11 +4,16 @@
  */
 import type { HttpEvent, HttpResult, LambdaContext } from '../lib/http/api-types.ts';
 import { handler as health } from './health.ts';
+import { handler as history } from './history.ts';
 import { handler as info } from './info.ts';
 import { handler as metrics } from './metrics.ts';
 import { handler as predict } from './predict.ts';
+import { handler as promote } from './promote.ts';
 import { handler as retrainStart } from './retrain.ts';
 import { handler as retrainStatus } from './retrain-status.ts';
+import { handler as rollback } from './rollback.ts';
+import { handler as trafficStatus } from './traffic-status.ts';
+import { handler as traffic } from './traffic.ts';
 
 export interface Route {
   method: 'GET' | 'POST' | 'PUT';
@@ -24,6 +29,11 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/model/retrain/{jobId}', handler: retrainStatus },
   { method: 'GET', path: '/health', handler: health },
   { method: 'GET', path: '/metrics', handler: metrics },
+  { method: 'GET', path: '/model/traffic', handler: trafficStatus },
+  { method: 'PUT', path: '/model/traffic', handler: traffic },
+  { method: 'POST', path: '/model/promote', handler: promote },
+  { method: 'POST', path: '/model/rollback', handler: rollback },
+  { method: 'GET', path: '/model/history', handler: history },
 ];
 
 /** The route for a method and path, with its path parameters. */

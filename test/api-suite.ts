@@ -128,7 +128,7 @@ export function defineApiSuite(target: HostingTarget): void {
       expect(['Good', 'Standard', 'Poor']).toContain(r.json.prediction);
       const p = r.json.probabilities;
       expect(p.Good + p.Standard + p.Poor).toBeCloseTo(1, 6);
-      expect(r.json.model).toEqual({ name: 'credit-score', version: versions[0], alias: 'champion' });
+      expect(r.json.model).toEqual({ name: 'credit-score', version: versions[0], alias: 'champion', variant: 'default' });
       expect(r.json.requestId).toBe(r.headers.get('x-request-id'));
     });
 

@@ -6,9 +6,11 @@
  */
 export { httpHandler } from './http-handler.ts';
 export { getBasics, getService } from './service.ts';
-export { servingModel } from './model-errors.ts';
+export { routedModel, servingModel } from './model-errors.ts';
 export { jsonResult, textResult } from '../../lib/http/api-types.ts';
 export { conflict, notFound, unavailable, unprocessable } from '../../lib/http/http-error.ts';
+export { policyAliases, policyProblems, resolvePolicy, trafficPolicySchema } from '../../lib/release/traffic-policy.ts';
+export { aliasMoveSchema, previousTarget } from '../../lib/release/alias-moves.ts';
 export { parsePredictRequest } from '../../lib/serving/predict-request.ts';
 export { featureColumns } from '../../lib/data/spec.ts';
 export { retrainRequestSchema } from '../../lib/retrain/job-store.ts';

@@ -11,7 +11,7 @@ import { JobStore } from '../../lib/retrain/job-store.ts';
 import { createJobRunner, type JobRunner } from '../../lib/retrain/runners.ts';
 import { StorageLock } from '../../lib/retrain/storage-lock.ts';
 import { createSecretsProvider, type SecretsProvider } from '../../lib/secrets/service-secrets.ts';
-import { ModelProvider } from '../../lib/serving/model-provider.ts';
+import { ModelRouter } from '../../lib/release/model-router.ts';
 import type { ObjectStore } from '../../lib/storage/object-store.ts';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store.ts';
 
@@ -25,7 +25,8 @@ export interface Basics {
 export interface Service extends Basics {
   store: ObjectStore;
   registry: ModelRegistry;
-  provider: ModelProvider;
+  /** The models this container serves: one per alias of the traffic policy. */
+  router: ModelRouter;
   jobs: JobStore;
   retrainLock: StorageLock;
   runner: JobRunner;
@@ -67,11 +68,10 @@ async function createService(b: Basics): Promise<Service> {
     ...(secrets.s3AccessKeyId && secrets.s3SecretAccessKey ? { credentials: { accessKeyId: secrets.s3AccessKeyId, secretAccessKey: secrets.s3SecretAccessKey } } : {}),
   });
   const registry = new ModelRegistry(store);
-  const provider = new ModelProvider(registry, config.MODEL_NAME, config.MODEL_ALIAS, config.ALIAS_REFRESH_SECONDS * 1000, {
+  const router = new ModelRouter(registry, config.MODEL_NAME, config.MODEL_ALIAS, config.ALIAS_REFRESH_SECONDS * 1000, {
     onLoad: (model, cold) => {
       metrics.modelLoadSeconds.observe({ model: model.name }, model.loadMs / 1000);
       metrics.modelLoads.inc({ model: model.name, outcome: 'loaded', cold: String(cold) });
-      metrics.modelInfo.reset();
       metrics.modelInfo.set({ model: model.name, version: model.version, alias: model.alias }, 1);
       logger.info(
         { 'log.logger': 'model', 'event.action': 'model-loaded', model: model.name, version: model.version, alias: model.alias, cold, 'event.duration': Math.round(model.loadMs * 1e6), bytes: model.bytes },
@@ -82,10 +82,11 @@ async function createService(b: Basics): Promise<Service> {
       metrics.modelLoads.inc({ model: config.MODEL_NAME, outcome: 'refused', cold: 'false' });
       logger.error({ 'log.logger': 'model', 'event.action': 'model-refused', model: config.MODEL_NAME, version, 'error.message': err.message }, `refused ${config.MODEL_NAME} ${version ?? '(alias)'}: ${err.message}`);
     },
+    onPolicyError: (err) => logger.error({ 'log.logger': 'model', 'event.action': 'policy-unreadable', model: config.MODEL_NAME, 'error.message': err.message }, `traffic policy unreadable, keeping the last one: ${err.message}`),
   });
   const jobs = new JobStore(store);
   const retrainLock = new StorageLock(store, `locks/retrain-${config.MODEL_NAME}.json`, config.RETRAIN_LOCK_SECONDS * 1000);
-  return { ...b, store, registry, provider, jobs, retrainLock, runner: createJobRunner(config) };
+  return { ...b, store, registry, router, jobs, retrainLock, runner: createJobRunner(config) };
 }
 
 /** For tests and the adapter: forget the container's state so the next call builds it anew. */

@@ -8,7 +8,8 @@ export class ServiceMetrics {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'route' | 'method' | 'status'>;
   readonly httpDuration: Histogram<'route' | 'method' | 'status'>;
-  readonly predictions: Counter<'class' | 'model' | 'version' | 'alias'>;
+  readonly predictions: Counter<'class' | 'model' | 'version' | 'alias' | 'variant'>;
+  readonly shadowPredictions: Counter<'model' | 'version' | 'agree'>;
   readonly modelLoadSeconds: Histogram<'model'>;
   readonly modelLoads: Counter<'model' | 'outcome' | 'cold'>;
   readonly modelInfo: Gauge<'model' | 'version' | 'alias'>;
@@ -27,7 +28,8 @@ export class ServiceMetrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    this.predictions = new Counter({ name: 'credit_score_predictions_total', help: 'Predictions by predicted class, model version and alias.', labelNames: ['class', 'model', 'version', 'alias'], registers });
+    this.predictions = new Counter({ name: 'credit_score_predictions_total', help: 'Predictions by predicted class, model version, alias and variant.', labelNames: ['class', 'model', 'version', 'alias', 'variant'], registers });
+    this.shadowPredictions = new Counter({ name: 'credit_score_shadow_predictions_total', help: 'Shadow challenger predictions by whether they agreed with the answer given.', labelNames: ['model', 'version', 'agree'], registers });
     this.modelLoadSeconds = new Histogram({ name: 'credit_score_model_load_seconds', help: 'Time to read and verify a model from storage.', labelNames: ['model'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers });
     this.modelLoads = new Counter({ name: 'credit_score_model_loads_total', help: 'Model loads by outcome (loaded, refused) and whether it was the cold start.', labelNames: ['model', 'outcome', 'cold'], registers });
     this.modelInfo = new Gauge({ name: 'credit_score_model_info', help: 'The version each alias serves in this container (value 1).', labelNames: ['model', 'version', 'alias'], registers });

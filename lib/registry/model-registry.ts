@@ -5,13 +5,16 @@
  *                                  incomplete and invisible
  *   versions/{version}/registration.json   who registered it, when, from what
  *   aliases/{alias}.json           a pointer: { alias, version, eventId, movedAt }
- *   history/{eventId}.json         one object per alias move: append-only by construction
+ *   history/{eventId}.json         one object per alias move or traffic change: append-only by
+ *                                  construction
+ *   traffic.json                   the traffic policy (lib/release): who gets which alias
  *
  * Writers never overwrite a version (ids are time-ordered and random) and never rewrite history
  * (each move is a new key), so concurrent writers cannot lose either. An alias only ever moves
  * to a complete version.
  */
 import { filesToBundle, MANIFEST_FILE, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
+import { trafficPolicySchema, type TrafficPolicy } from '../release/traffic-policy.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { timeOrderedId } from '../util/ids.ts';
 
@@ -33,6 +36,7 @@ export interface AliasPointer {
 }
 
 export interface AliasEvent {
+  kind: 'alias';
   eventId: string;
   at: string;
   name: string;
@@ -44,6 +48,20 @@ export interface AliasEvent {
   /** Anything that explains the decision (e.g. the numbers behind an automatic rollback). */
   details?: Record<string, unknown>;
 }
+
+export interface TrafficEvent {
+  kind: 'traffic';
+  eventId: string;
+  at: string;
+  name: string;
+  from: TrafficPolicy | null;
+  to: TrafficPolicy;
+  reason: string;
+  actor: string;
+  details?: Record<string, unknown>;
+}
+
+export type RegistryEvent = AliasEvent | TrafficEvent;
 
 export interface LoadedVersion {
   bundle: ModelBundle;
@@ -155,6 +173,7 @@ export class ModelRegistry {
     const current = await this.getAlias(name, alias);
     const now = new Date();
     const event: AliasEvent = {
+      kind: 'alias',
       eventId: timeOrderedId(now),
       at: now.toISOString(),
       name,
@@ -171,11 +190,41 @@ export class ModelRegistry {
     return event;
   }
 
-  /** Every alias move, oldest first (optionally of one alias). */
-  async history(name: string, alias?: string): Promise<AliasEvent[]> {
+  /** Every alias move and traffic change, oldest first; with `alias`, that alias's moves only. */
+  async history(name: string): Promise<RegistryEvent[]>;
+  async history(name: string, alias: string): Promise<AliasEvent[]>;
+  async history(name: string, alias?: string): Promise<RegistryEvent[]> {
     const keys = await this.store.list(`${this.base(name)}/history/`);
-    const events = await Promise.all(keys.map(async (key) => decode<AliasEvent>((await this.store.get(key))!)));
-    return alias ? events.filter((e) => e.alias === alias) : events;
+    const events = await Promise.all(keys.map(async (key) => withKind(decode<RegistryEvent>((await this.store.get(key))!))));
+    return alias ? events.filter((e) => e.kind === 'alias' && e.alias === alias) : events;
+  }
+
+  /** The traffic policy, or null when none was set (serve the configured alias). */
+  async getTrafficPolicy(name: string): Promise<TrafficPolicy | null> {
+    const bytes = await this.store.get(`${this.base(name)}/traffic.json`);
+    if (!bytes) return null;
+    const parsed = trafficPolicySchema.safeParse(decode(bytes));
+    if (!parsed.success) throw new RegistryError(`model ${name} has an unreadable traffic policy: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  }
+
+  /** Replaces the traffic policy, recording the change (from, to, why, who) in the history first. */
+  async setTrafficPolicy(name: string, policy: TrafficPolicy, meta: { reason: string; actor: string; details?: Record<string, unknown> }): Promise<TrafficEvent> {
+    const now = new Date();
+    const event: TrafficEvent = {
+      kind: 'traffic',
+      eventId: timeOrderedId(now),
+      at: now.toISOString(),
+      name,
+      from: await this.getTrafficPolicy(name),
+      to: policy,
+      reason: meta.reason,
+      actor: meta.actor,
+      ...(meta.details ? { details: meta.details } : {}),
+    };
+    await this.store.put(`${this.base(name)}/history/${event.eventId}.json`, encode(event), { contentType: JSON_TYPE });
+    await this.store.put(`${this.base(name)}/traffic.json`, encode(policy), { contentType: JSON_TYPE });
+    return event;
   }
 
   private aliasKey(name: string, alias: string): string {
@@ -190,4 +239,9 @@ function encode(value: unknown): Uint8Array {
 
 function decode<T>(bytes: Uint8Array): T {
   return JSON.parse(new TextDecoder().decode(bytes)) as T;
+}
+
+/** Events written before events had a kind are alias moves. */
+function withKind(event: RegistryEvent): RegistryEvent {
+  return event.kind ? event : { ...(event as Omit<AliasEvent, 'kind'>), kind: 'alias' };
 }

@@ -16,6 +16,8 @@ const value = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()])
 export interface ParsedPredictRequest {
   batch: boolean;
   rows: CleanRow[];
+  /** Per record, its routing key: the value of the spec's first identifier (Customer_ID), if sent. */
+  keys: (string | undefined)[];
 }
 
 interface Columns {
@@ -50,6 +52,8 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
   const { features, allowed } = columnsOf(spec);
   const problems: FieldProblem[] = [];
   const rows: CleanRow[] = [];
+  const keys: (string | undefined)[] = [];
+  const keyColumn = spec.identifiers[0];
   records.forEach((record, i) => {
     const prefix = batch ? `instances[${i}]` : '';
     const at = (field: string): string => (prefix && field ? `${prefix}.${field}` : prefix || field || '(body)');
@@ -68,11 +72,13 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
     const cleaned = cleanRecordCollecting(spec, (column) => fields[column] as RawValue);
     for (const p of cleaned.problems) problems.push({ field: at(p.column), message: p.message });
     rows.push(cleaned.row);
+    const key = keyColumn === undefined ? undefined : fields[keyColumn];
+    keys.push((typeof key === 'string' && key !== '') || typeof key === 'number' ? String(key) : undefined);
   });
   if (problems.length) {
     const shown = problems.slice(0, 50);
     const summary = shown.slice(0, 3).map((p) => `${p.field}: ${p.message}`).join('; ');
     throw unprocessable(`${problems.length} invalid field(s): ${summary}${problems.length > 3 ? '; ...' : ''}`, shown);
   }
-  return { batch, rows };
+  return { batch, rows, keys };
 }

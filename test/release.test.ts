@@ -1,0 +1,188 @@
+/**
+ * Releases: sticky routing that matches its weights, traffic policies, promote, rollback and
+ * history through the admin API, blue-green, shadow; over real HTTP (node:http adapter)
+ * against the embedded S3 server.
+ */
+import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdapter, listen } from '../functions/adapter/node-http.ts';
+import { resetService } from '../functions/runtime/service.ts';
+import { ModelRegistry } from '../lib/registry/model-registry.ts';
+import { assignmentPoint, routeFor } from '../lib/release/sticky-assignment.ts';
+import { policyProblems, resolvePolicy, trafficPolicySchema, type TrafficPolicy } from '../lib/release/traffic-policy.ts';
+import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { trainSmallModel } from './helpers.ts';
+import { startTestS3, TEST_BUCKET } from './s3.ts';
+
+describe('sticky assignment', () => {
+  const keys = Array.from({ length: 10_000 }, (_, i) => `CUS_0x${(0x1000 + i * 7).toString(16)}`);
+
+  it('is deterministic and matches the weights (chi-square, 10,000 keys)', () => {
+    const routes = resolvePolicy(trafficPolicySchema.parse({ mode: 'ab', variants: [{ name: 'a', alias: 'x', weight: 70 }, { name: 'b', alias: 'y', weight: 20 }, { name: 'c', alias: 'z', weight: 10 }] })).routes;
+    const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
+    for (const key of keys) {
+      const point = assignmentPoint('credit-score', key);
+      expect(assignmentPoint('credit-score', key)).toBe(point);
+      counts[routeFor(routes, point).variant]++;
+    }
+    const expected = { a: 7000, b: 2000, c: 1000 };
+    const chiSquare = Object.entries(expected).reduce((s, [k, e]) => s + (counts[k] - e) ** 2 / e, 0);
+    // 2 degrees of freedom: 13.82 is the 0.1% critical value.
+    expect(chiSquare).toBeLessThan(13.82);
+  });
+
+  it('splits models independently, and a growing canary only moves customers to the challenger', () => {
+    const canary = (step: number): TrafficPolicy => trafficPolicySchema.parse({ mode: 'canary', champion: 'champion', challenger: 'challenger', step });
+    const at = (step: number, key: string): string => routeFor(resolvePolicy(canary(step)).routes, assignmentPoint('credit-score', key)).variant;
+    let moved = 0;
+    for (const key of keys) {
+      for (let step = 1; step < 4; step++) {
+        if (at(step - 1, key) === 'challenger') expect(at(step, key)).toBe('challenger');
+        else if (at(step, key) === 'challenger') moved++;
+      }
+      expect(at(3, key)).toBe('challenger'); // 100 %
+    }
+    expect(moved).toBeGreaterThan(9000);
+    const differ = keys.filter((k) => assignmentPoint('credit-score', k) !== assignmentPoint('other-model', k)).length;
+    expect(differ).toBeGreaterThan(9900);
+  });
+
+  it('validates policies beyond their shape', () => {
+    const ab = trafficPolicySchema.parse({ mode: 'ab', variants: [{ name: 'a', alias: 'x', weight: 60 }, { name: 'a', alias: 'y', weight: 50 }] });
+    expect(policyProblems(ab).map((p) => p.message)).toEqual(['weights sum to 110, not 100', 'variant names must differ']);
+    const canary = trafficPolicySchema.parse({ mode: 'canary', champion: 'c', challenger: 'c', steps: [50, 25] });
+    expect(policyProblems(canary).map((p) => p.field)).toEqual(['challenger', 'steps', 'steps']);
+    expect(trafficPolicySchema.safeParse({ mode: 'canary', champion: 'a' }).success).toBe(false);
+  });
+});
+
+describe('release admin API', () => {
+  const KEY = 'release-admin-key-0123456789';
+  let s3: EmbeddedS3;
+  let registry: ModelRegistry;
+  let server: Server;
+  let url: string;
+  const v: string[] = [];
+  const header = readFileSync('data/credit_score_customers_raw.csv', 'utf8').split('\n')[0].split(',');
+  const record = (customer: string): Record<string, string | null> => ({ ...Object.fromEntries(header.map((h) => [h, null])), Customer_ID: customer });
+
+  async function call(method: string, path: string, body?: unknown, admin = true): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON bodies
+    const r = await fetch(url + path, { method, headers: { 'content-type': 'application/json', ...(admin ? { 'x-api-key': KEY } : {}) }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
+    return { status: r.status, json: await r.json() };
+  }
+  const served = async (customer: string): Promise<{ version: string; variant: string }> => (await call('POST', '/predict', record(customer), false)).json.model;
+  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 350));
+
+  beforeAll(async () => {
+    const started = await startTestS3();
+    s3 = started.s3;
+    registry = new ModelRegistry(started.store);
+    const files = (await trainSmallModel()).files;
+    for (let i = 0; i < 3; i++) v.push((await registry.publish('credit-score', files, { createdBy: 'test' })).version);
+    await registry.setAlias('credit-score', 'champion', v[0], { reason: 'first', actor: 'test' });
+    await registry.setAlias('credit-score', 'challenger', v[1], { reason: 'candidate', actor: 'test' });
+    Object.assign(process.env, { MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, ALIAS_REFRESH_SECONDS: '0.3', LOG_LEVEL: 'silent' });
+    resetService();
+    server = createAdapter({ maxBodyBytes: 1_000_000 });
+    url = await listen(server, { port: 0 });
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await s3.close();
+  });
+
+  it('refuses policies with missing aliases or bad weights (422) and callers without a key (401)', async () => {
+    expect((await call('PUT', '/model/traffic', { mode: 'single', alias: 'champion' }, false)).status).toBe(401);
+    const missing = await call('PUT', '/model/traffic', { mode: 'ab', variants: [{ name: 'a', alias: 'champion', weight: 50 }, { name: 'b', alias: 'nobody', weight: 50 }] });
+    expect(missing.status).toBe(422);
+    expect(missing.json.error.message).toMatch(/alias "nobody" does not exist/);
+    const weights = await call('PUT', '/model/traffic', { mode: 'ab', variants: [{ name: 'a', alias: 'champion', weight: 50 }, { name: 'b', alias: 'challenger', weight: 60 }] });
+    expect(weights.status).toBe(422);
+    expect(weights.json.error.message).toMatch(/weights sum to 110/);
+  });
+
+  it('splits an A/B test by customer, sticky, naming variant and version in every answer', async () => {
+    const set = await call('PUT', '/model/traffic', { mode: 'ab', variants: [{ name: 'a', alias: 'champion', weight: 50 }, { name: 'b', alias: 'challenger', weight: 50 }] });
+    expect(set.status).toBe(200);
+    await settle();
+    const seen = { a: 0, b: 0 };
+    for (let i = 0; i < 60; i++) {
+      const customer = `CUS_${i}`;
+      const first = await served(customer);
+      expect(await served(customer)).toEqual(first);
+      expect(first.version).toBe(first.variant === 'a' ? v[0] : v[1]);
+      seen[first.variant as 'a' | 'b']++;
+    }
+    expect(seen.a).toBeGreaterThan(15);
+    expect(seen.b).toBeGreaterThan(15);
+    const status = await call('GET', '/model/traffic', undefined, false);
+    expect(status.json.routes).toEqual([
+      { variant: 'a', alias: 'champion', weight: 50, version: v[0] },
+      { variant: 'b', alias: 'challenger', weight: 50, version: v[1] },
+    ]);
+  });
+
+  it('promotes and rolls back within the refresh interval, with every move in the history', async () => {
+    await call('PUT', '/model/traffic', { mode: 'single', alias: 'champion' });
+    expect((await call('POST', '/model/promote', { alias: 'champion', version: v[2], reason: 'better F1' })).status).toBe(200);
+    await settle();
+    expect((await served('CUS_1')).version).toBe(v[2]);
+    const rollback = await call('POST', '/model/rollback', { alias: 'champion' });
+    expect(rollback.json.event).toMatchObject({ from: v[2], to: v[0], details: { rolledBack: v[2] } });
+    await settle();
+    expect((await served('CUS_1')).version).toBe(v[0]);
+    expect((await call('POST', '/model/promote', { alias: 'champion', version: '20990101T000000000Z-000000' })).status).toBe(404);
+    const history = (await call('GET', '/model/history?alias=champion')).json.events;
+    expect(history.map((e: { from: string | null; to: string }) => [e.from, e.to])).toEqual([
+      [null, v[0]],
+      [v[0], v[2]],
+      [v[2], v[0]],
+    ]);
+    const all = (await call('GET', '/model/history')).json.events;
+    expect(all.filter((e: { kind: string }) => e.kind === 'traffic').length).toBe(2);
+  });
+
+  it('leaves a consistent alias and a complete history under concurrent promotes and rollbacks', async () => {
+    const calls = await Promise.all([
+      call('POST', '/model/promote', { alias: 'champion', version: v[1] }),
+      call('POST', '/model/rollback', { alias: 'champion', version: v[2] }),
+      call('POST', '/model/promote', { alias: 'champion', version: v[0] }),
+      call('POST', '/model/rollback', { alias: 'champion' }),
+    ]);
+    expect(calls.every((c) => c.status === 200)).toBe(true);
+    const pointer = (await registry.getAlias('credit-score', 'champion'))!;
+    const history = await registry.history('credit-score', 'champion');
+    for (const c of calls) expect(history.map((e) => e.eventId)).toContain(c.json.event.eventId);
+    expect(history.find((e) => e.eventId === pointer.eventId)?.to).toBe(pointer.version);
+    await registry.setAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
+  });
+
+  it('switches blue-green at once, the idle colour kept loaded', async () => {
+    await registry.setAlias('credit-score', 'blue', v[0], { reason: 'blue', actor: 'test' });
+    await registry.setAlias('credit-score', 'green', v[2], { reason: 'green', actor: 'test' });
+    await call('PUT', '/model/traffic', { mode: 'bluegreen', blue: 'blue', green: 'green', active: 'blue' });
+    await settle();
+    expect(await served('CUS_7')).toEqual({ name: 'credit-score', version: v[0], alias: 'blue', variant: 'blue' });
+    const health = (await call('GET', '/health', undefined, false)).json;
+    expect(health.model.aliases.map((a: { alias: string; loaded: boolean }) => [a.alias, a.loaded])).toEqual([
+      ['blue', true],
+      ['green', true],
+    ]);
+    await call('PUT', '/model/traffic', { mode: 'bluegreen', blue: 'blue', green: 'green', active: 'green' });
+    await settle();
+    for (const c of ['CUS_7', 'CUS_8', 'CUS_9']) expect((await served(c)).version).toBe(v[2]);
+  });
+
+  it('never returns shadow answers, and counts them', async () => {
+    await call('PUT', '/model/traffic', { mode: 'shadow', champion: 'champion', challenger: 'challenger' });
+    await settle();
+    for (let i = 0; i < 20; i++) {
+      const r = await call('POST', '/predict', { instances: [record(`CUS_${i}`), record(`CUS_${i + 100}`)] }, false);
+      for (const p of r.json.predictions) expect(p.model).toEqual({ name: 'credit-score', version: v[0], alias: 'champion', variant: 'champion' });
+      expect(JSON.stringify(r.json)).not.toContain(v[1]);
+    }
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`credit_score_shadow_predictions_total\\{model="credit-score",version="${v[1]}",agree="(true|false)"[^}]*\\} \\d+`));
+  });
+});
