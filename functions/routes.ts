@@ -3,12 +3,15 @@
  * with this table, and serverless.yml declares the same routes for API Gateway.
  */
 import type { HttpEvent, HttpResult, LambdaContext } from '../lib/http/api-types.ts';
+import { handler as canaryCheck } from './canary-check.ts';
+import { handler as feedback } from './feedback.ts';
 import { handler as health } from './health.ts';
 import { handler as history } from './history.ts';
 import { handler as info } from './info.ts';
 import { handler as metrics } from './metrics.ts';
 import { handler as predict } from './predict.ts';
 import { handler as promote } from './promote.ts';
+import { handler as report } from './report.ts';
 import { handler as retrainStart } from './retrain.ts';
 import { handler as retrainStatus } from './retrain-status.ts';
 import { handler as rollback } from './rollback.ts';
@@ -34,6 +37,9 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/model/promote', handler: promote },
   { method: 'POST', path: '/model/rollback', handler: rollback },
   { method: 'GET', path: '/model/history', handler: history },
+  { method: 'POST', path: '/feedback', handler: feedback },
+  { method: 'GET', path: '/model/report', handler: report },
+  { method: 'POST', path: '/model/canary/check', handler: canaryCheck },
 ];
 
 /** The route for a method and path, with its path parameters. */

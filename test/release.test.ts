@@ -12,6 +12,7 @@ import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { assignmentPoint, routeFor } from '../lib/release/sticky-assignment.ts';
 import { policyProblems, resolvePolicy, trafficPolicySchema, type TrafficPolicy } from '../lib/release/traffic-policy.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { trainSmallModel } from './helpers.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
@@ -60,6 +61,7 @@ describe('sticky assignment', () => {
 describe('release admin API', () => {
   const KEY = 'release-admin-key-0123456789';
   let s3: EmbeddedS3;
+  let store: S3ObjectStore;
   let registry: ModelRegistry;
   let server: Server;
   let url: string;
@@ -77,12 +79,13 @@ describe('release admin API', () => {
   beforeAll(async () => {
     const started = await startTestS3();
     s3 = started.s3;
-    registry = new ModelRegistry(started.store);
+    store = started.store;
+    registry = new ModelRegistry(store);
     const files = (await trainSmallModel()).files;
     for (let i = 0; i < 3; i++) v.push((await registry.publish('credit-score', files, { createdBy: 'test' })).version);
     await registry.setAlias('credit-score', 'champion', v[0], { reason: 'first', actor: 'test' });
     await registry.setAlias('credit-score', 'challenger', v[1], { reason: 'candidate', actor: 'test' });
-    Object.assign(process.env, { MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, ALIAS_REFRESH_SECONDS: '0.3', LOG_LEVEL: 'silent' });
+    Object.assign(process.env, { MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, ALIAS_REFRESH_SECONDS: '0.3', LOG_LEVEL: 'silent', CAPTURE_FLUSH_RECORDS: '1' });
     resetService();
     server = createAdapter({ maxBodyBytes: 1_000_000 });
     url = await listen(server, { port: 0 });
@@ -184,5 +187,71 @@ describe('release admin API', () => {
     }
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`credit_score_shadow_predictions_total\\{model="credit-score",version="${v[1]}",agree="(true|false)"[^}]*\\} \\d+`));
+  });
+
+  const canary = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    mode: 'canary',
+    champion: 'champion',
+    challenger: 'challenger',
+    steps: [20, 50, 100],
+    stepMinutes: 0.0001,
+    bounds: { minRequests: 5, maxP99Ms: 5000 },
+    ...over,
+  });
+  const traffic = async (customers: number, from: number): Promise<void> => {
+    for (let i = 0; i < customers; i++) expect((await call('POST', '/predict', record(`CUS_canary_${from + i}`), false)).status).toBe(200);
+  };
+
+  it('runs a healthy canary through every step to 100 % and promotes the challenger', async () => {
+    await registry.setAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
+    await registry.setAlias('credit-score', 'challenger', v[2], { reason: 'candidate', actor: 'test' });
+    expect((await call('PUT', '/model/traffic', canary())).status).toBe(200);
+    const decisions: string[] = [];
+    for (let round = 0; round < 6 && !decisions.includes('promote'); round++) {
+      await settle();
+      await traffic(40, round * 40);
+      const check = await call('POST', '/model/canary/check');
+      decisions.push(check.json.decision.action);
+    }
+    expect(decisions).toEqual(['advance', 'advance', 'promote']);
+    expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(v[2]);
+    expect((await call('GET', '/model/traffic', undefined, false)).json.policy).toEqual({ mode: 'single', alias: 'champion' });
+    const changes = (await call('GET', '/model/history')).json.events.filter((e: { actor: string }) => e.actor === 'canary-controller');
+    expect(changes.map((e: { reason: string }) => e.reason.split(':')[0])).toEqual(['canary advanced to 50%', 'canary advanced to 100%', 'canary promoted challenger at 100%', 'canary complete']);
+    expect(changes[0].details.numbers.challengerRequests).toBeGreaterThanOrEqual(5);
+  });
+
+  it('rolls a canary back by itself when the challenger fails', async () => {
+    await registry.setAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
+    expect((await call('PUT', '/model/traffic', canary({ stepMinutes: 60 }))).status).toBe(200);
+    await settle();
+    await traffic(20, 1000);
+    // Injected failures: the challenger's errors, as the predict function captures them.
+    const failures = Array.from({ length: 5 }, (_, i) => JSON.stringify({ requestId: `injected-${i}`, index: 0, at: Date.now(), version: 'none', alias: 'challenger', variant: 'challenger', latencyMs: 3, ok: false }));
+    await store.put(`captures/credit-score/${new Date().toISOString().slice(0, 10)}/99991231T000000000Z-injected.ndjson`, new TextEncoder().encode(failures.join('\n') + '\n'));
+    const check = await call('POST', '/model/canary/check');
+    expect(check.json.decision.action).toBe('rollback');
+    expect(check.json.decision.reasons[0]).toMatch(/error rate/);
+    expect((await call('GET', '/model/traffic', undefined, false)).json.policy).toEqual({ mode: 'single', alias: 'champion' });
+    const last = (await call('GET', '/model/history')).json.events.pop();
+    expect(last).toMatchObject({ kind: 'traffic', actor: 'canary-controller', details: { decision: 'rollback' } });
+    expect(last.details.numbers.challengerErrorRate).toBeGreaterThan(0.01);
+  });
+
+  it('takes feedback and reports per-variant accuracy with a significance test', async () => {
+    await call('PUT', '/model/traffic', { mode: 'ab', variants: [{ name: 'a', alias: 'champion', weight: 50 }, { name: 'b', alias: 'challenger', weight: 50 }] });
+    await settle();
+    for (let i = 0; i < 30; i++) {
+      const r = await call('POST', '/predict', record(`CUS_ab_${i}`), false);
+      const ok = await call('POST', '/feedback', { requestId: r.json.requestId, actual: i % 3 === 0 ? 'Poor' : r.json.prediction });
+      expect(ok.status).toBe(202);
+    }
+    const bad = await call('POST', '/feedback', { requestId: 'x', actual: 'Excellent' });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error.details[0].message).toMatch(/not a class/);
+    const report = (await call('GET', '/model/report?minutes=5')).json;
+    const labelled = report.variants.filter((x: { variant: string }) => ['a', 'b'].includes(x.variant)).reduce((n: number, x: { labelled: number }) => n + x.labelled, 0);
+    expect(labelled).toBe(30);
+    expect(report.comparison).toMatchObject({ a: 'a', b: 'b', accuracy: { test: 'two-proportion z-test (pooled), two-sided' } });
   });
 });

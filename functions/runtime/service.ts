@@ -12,6 +12,7 @@ import { createJobRunner, type JobRunner } from '../../lib/retrain/runners.ts';
 import { StorageLock } from '../../lib/retrain/storage-lock.ts';
 import { createSecretsProvider, type SecretsProvider } from '../../lib/secrets/service-secrets.ts';
 import { ModelRouter } from '../../lib/release/model-router.ts';
+import { PredictionCapture } from '../../lib/release/prediction-capture.ts';
 import type { ObjectStore } from '../../lib/storage/object-store.ts';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store.ts';
 
@@ -27,6 +28,8 @@ export interface Service extends Basics {
   registry: ModelRegistry;
   /** The models this container serves: one per alias of the traffic policy. */
   router: ModelRouter;
+  /** What each variant answered, for canary and A/B decisions. */
+  capture: PredictionCapture;
   jobs: JobStore;
   retrainLock: StorageLock;
   runner: JobRunner;
@@ -86,7 +89,8 @@ async function createService(b: Basics): Promise<Service> {
   });
   const jobs = new JobStore(store);
   const retrainLock = new StorageLock(store, `locks/retrain-${config.MODEL_NAME}.json`, config.RETRAIN_LOCK_SECONDS * 1000);
-  return { ...b, store, registry, router, jobs, retrainLock, runner: createJobRunner(config) };
+  const capture = new PredictionCapture(store, config.MODEL_NAME, config.CAPTURE_FLUSH_RECORDS, config.CAPTURE_FLUSH_SECONDS * 1000);
+  return { ...b, store, registry, router, capture, jobs, retrainLock, runner: createJobRunner(config) };
 }
 
 /** For tests and the adapter: forget the container's state so the next call builds it anew. */

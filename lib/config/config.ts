@@ -46,6 +46,10 @@ export const configSchema = z.object({
   RETRAIN_FUNCTION_NAME: z.string().optional(),
   /** Lambda API endpoint override (serverless-offline's, locally). */
   LAMBDA_ENDPOINT: z.string().url().optional(),
+  /** Captured predictions (for canary and A/B decisions) are written in batches of this many... */
+  CAPTURE_FLUSH_RECORDS: z.coerce.number().int().positive().default(500),
+  /** ...or when the oldest waiting one is this old (checked at the end of each request). */
+  CAPTURE_FLUSH_SECONDS: seconds(10),
   /** Service name and environment, as logs and metrics label them. */
   SERVICE_NAME: z.string().default('mlops-credit-score'),
   STAGE: z.string().default('dev'),

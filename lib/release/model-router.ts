@@ -51,11 +51,16 @@ export class ModelRouter {
     return this.resolved;
   }
 
-  /** The variant and model for a request key. Throws NoModelError when its alias has none. */
-  async route(key: string): Promise<RoutedModel> {
+  /** The variant for a request key, without loading its model. */
+  async pick(key: string): Promise<{ route: Route; point: number }> {
     const resolved = await this.policy();
     const point = assignmentPoint(this.name, key);
-    const route = routeFor(resolved.routes, point);
+    return { route: routeFor(resolved.routes, point), point };
+  }
+
+  /** The variant and model for a request key. Throws NoModelError when its alias has none. */
+  async route(key: string): Promise<RoutedModel> {
+    const { route, point } = await this.pick(key);
     return { route, model: await this.provider(route.alias).current(), point };
   }
 

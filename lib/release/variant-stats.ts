@@ -1,0 +1,68 @@
+/** Per-variant statistics of a window of captured predictions, joined with feedback where it exists. */
+import { classificationMetrics } from '../evaluation/metrics.ts';
+import type { CapturedPrediction } from './prediction-capture.ts';
+
+export interface VariantStats {
+  variant: string;
+  versions: string[];
+  requests: number;
+  errors: number;
+  errorRate: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Share of each class among its answers. */
+  classShares: Record<string, number>;
+  /** Answers with feedback, and their scores (null without feedback). */
+  labelled: number;
+  correct: number;
+  accuracy: number | null;
+  f1Macro: number | null;
+}
+
+export function variantStats(captures: CapturedPrediction[], feedback: Map<string, string>, classes: string[]): VariantStats[] {
+  const byVariant = new Map<string, CapturedPrediction[]>();
+  for (const c of captures) {
+    const list = byVariant.get(c.variant) ?? [];
+    list.push(c);
+    byVariant.set(c.variant, list);
+  }
+  return [...byVariant.entries()].map(([variant, list]) => {
+    const ok = list.filter((c) => c.ok && c.predicted !== undefined);
+    const latencies = list.map((c) => c.latencyMs).sort((a, b) => a - b);
+    const at = (q: number): number => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : 0);
+    const classShares = Object.fromEntries(classes.map((k) => [k, ok.length ? ok.filter((c) => c.predicted === k).length / ok.length : 0]));
+    const actual: number[] = [];
+    const predicted: number[] = [];
+    for (const c of ok) {
+      const truth = feedback.get(`${c.requestId}#${c.index}`);
+      const k = truth === undefined ? -1 : classes.indexOf(truth);
+      if (k >= 0) {
+        actual.push(k);
+        predicted.push(classes.indexOf(c.predicted!));
+      }
+    }
+    const scored = actual.length ? classificationMetrics(actual, predicted, classes.length) : null;
+    return {
+      variant,
+      versions: [...new Set(list.map((c) => c.version))],
+      requests: list.length,
+      errors: list.length - ok.length,
+      errorRate: list.length ? (list.length - ok.length) / list.length : 0,
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+      classShares,
+      labelled: actual.length,
+      correct: actual.filter((a, i) => a === predicted[i]).length,
+      accuracy: scored ? scored.accuracy : null,
+      f1Macro: scored ? scored.f1_macro : null,
+    };
+  });
+}
+
+/** Total-variation distance between two class distributions: 0 identical, 1 disjoint. */
+export function classShift(a: Record<string, number>, b: Record<string, number>): number {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  let sum = 0;
+  for (const k of keys) sum += Math.abs((a[k] ?? 0) - (b[k] ?? 0));
+  return sum / 2;
+}
