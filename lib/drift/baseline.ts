@@ -17,6 +17,8 @@ export interface NumericBaseline {
   edges: number[];
   /** Share of non-missing training values in each of the len(edges)+1 bins. */
   proportions: number[];
+  /** A finer grid for the Kolmogorov–Smirnov test: distinct percentile values and the share of values <= each. */
+  grid: { values: number[]; cdf: number[] };
 }
 
 export interface CategoricalBaseline {
@@ -44,9 +46,12 @@ export function computeBaseline(spec: DatasetSpec, rows: CleanRow[], y: Int32Arr
     const edges = [...new Set(Array.from({ length: 9 }, (_, i) => quantileSorted(sorted, (i + 1) / 10)))].filter((e) => !Number.isNaN(e));
     const counts = new Array<number>(edges.length + 1).fill(0);
     for (const v of sorted) counts[binIndex(edges, v)]++;
+    const gridValues = [...new Set(Array.from({ length: 99 }, (_, i) => quantileSorted(sorted, (i + 1) / 100)))].filter((e) => !Number.isNaN(e));
+    const cdf = gridValues.map((v) => upperBound(sorted, v) / (sorted.length || 1));
     return {
       column,
       count: sorted.length,
+      grid: { values: gridValues, cdf },
       missingRate: n ? (n - sorted.length) / n : 0,
       mean,
       std,
@@ -88,4 +93,16 @@ function frequencies(column: string, values: (string[] | null)[]): CategoricalBa
   const out: Record<string, number> = {};
   for (const level of [...counts.keys()].sort()) out[level] = counts.get(level)! / (tokens || 1);
   return { column, count: present, missingRate: values.length ? (values.length - present) / values.length : 0, frequencies: out };
+}
+
+/** Number of values <= x in an ascending array. */
+export function upperBound(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

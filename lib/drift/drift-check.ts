@@ -1,0 +1,126 @@
+/**
+ * The drift check: live rows (captured traffic or an uploaded CSV) against the training
+ * baseline saved in the artifact, column by column, then a verdict for the data set.
+ *
+ * Numeric columns: two-sample Kolmogorov–Smirnov against the baseline's percentile grid, and
+ * PSI over its deciles. Categorical and multi-label columns: chi-square test of homogeneity,
+ * and Jensen–Shannon distance. A column drifts only when its Benjamini–Hochberg adjusted p-value
+ * is below alpha AND its effect size (PSI, JS distance or KS D) reaches a practical threshold:
+ * a p-value alone flags trivial shifts on large samples, an effect size alone flags noise on
+ * small ones. Below a minimum sample a column is "insufficient", never a guess.
+ */
+import { numericColumnNames, type CleanRow } from '../data/clean-record.ts';
+import type { DatasetSpec } from '../data/spec.ts';
+import { binIndex, upperBound, type CategoricalBaseline, type TrainingBaseline } from './baseline.ts';
+import { benjaminiHochberg, chiSquareHomogeneity, jensenShannonDistance, ksPValue, psi } from './statistics.ts';
+import { sortedFinite } from '../util/quantile.ts';
+
+export interface DriftOptions {
+  /** False discovery rate for the adjusted p-values. */
+  alpha: number;
+  /** Effect sizes at which a significant change is also a practical one. */
+  minPsi: number;
+  minJsDistance: number;
+  minKsD: number;
+  /** Fewer non-missing live values than this: "insufficient" for the column. */
+  minSamples: number;
+  /** Share of evaluated columns that must drift for the data set to be called drifted. */
+  datasetShare: number;
+}
+
+export const DRIFT_DEFAULTS: DriftOptions = { alpha: 0.01, minPsi: 0.1, minJsDistance: 0.1, minKsD: 0.1, minSamples: 200, datasetShare: 0.25 };
+
+export type ColumnStatus = 'stable' | 'drift' | 'insufficient';
+
+export interface ColumnDrift {
+  column: string;
+  kind: 'numeric' | 'categorical' | 'multiLabel';
+  samples: number;
+  test: 'kolmogorov-smirnov' | 'chi-square';
+  statistic: number | null;
+  pValue: number | null;
+  adjustedPValue: number | null;
+  /** PSI for numeric columns, Jensen–Shannon distance for categories. */
+  effect: number | null;
+  effectName: 'psi' | 'js-distance';
+  missingRate: { baseline: number; live: number };
+  status: ColumnStatus;
+}
+
+export interface DriftReport {
+  /** stable: no column drifted; partial: some did, below datasetShare; drift: at least that share. */
+  verdict: 'stable' | 'partial' | 'drift' | 'insufficient';
+  rows: number;
+  evaluated: number;
+  drifted: number;
+  driftedShare: number;
+  options: DriftOptions;
+  columns: ColumnDrift[];
+}
+
+export function checkDrift(spec: DatasetSpec, baseline: TrainingBaseline, rows: CleanRow[], options: Partial<DriftOptions> = {}): DriftReport {
+  const o = { ...DRIFT_DEFAULTS, ...options };
+  const columns: ColumnDrift[] = [];
+  const numericNames = numericColumnNames(spec);
+  baseline.numeric.forEach((b) => {
+    const j = numericNames.indexOf(b.column);
+    const values = sortedFinite(rows.map((r) => r.numeric[j]));
+    const live = { baseline: b.missingRate, live: rows.length ? (rows.length - values.length) / rows.length : 0 };
+    if (values.length < o.minSamples || b.count === 0) {
+      columns.push({ column: b.column, kind: 'numeric', samples: values.length, test: 'kolmogorov-smirnov', statistic: null, pValue: null, adjustedPValue: null, effect: null, effectName: 'psi', missingRate: live, status: 'insufficient' });
+      return;
+    }
+    let d = 0;
+    b.grid.values.forEach((v, i) => (d = Math.max(d, Math.abs(upperBound(values, v) / values.length - b.grid.cdf[i]))));
+    const shares = new Array<number>(b.proportions.length).fill(0);
+    for (const v of values) shares[binIndex(b.edges, v)] += 1 / values.length;
+    columns.push({ column: b.column, kind: 'numeric', samples: values.length, test: 'kolmogorov-smirnov', statistic: d, pValue: ksPValue(d, b.count, values.length), adjustedPValue: null, effect: psi(b.proportions, shares), effectName: 'psi', missingRate: live, status: 'stable' });
+  });
+  const categorical = (b: CategoricalBaseline, kind: 'categorical' | 'multiLabel', values: (string[] | null)[]): void => {
+    const levels = Object.keys(b.frequencies);
+    const counts = new Map<string, number>();
+    let present = 0;
+    let tokens = 0;
+    for (const v of values) {
+      if (v === null) continue;
+      present++;
+      for (const level of v) {
+        counts.set(level, (counts.get(level) ?? 0) + 1);
+        tokens++;
+      }
+    }
+    const missingRate = { baseline: b.missingRate, live: values.length ? (values.length - present) / values.length : 0 };
+    if (present < o.minSamples || b.count === 0 || tokens === 0) {
+      columns.push({ column: b.column, kind, samples: present, test: 'chi-square', statistic: null, pValue: null, adjustedPValue: null, effect: null, effectName: 'js-distance', missingRate, status: 'insufficient' });
+      return;
+    }
+    // Unseen live levels pool into one "other" category, which the baseline has none of.
+    const unseen = [...counts.entries()].filter(([k]) => !(k in b.frequencies)).reduce((s, [, c]) => s + c, 0);
+    const baseShares = [...levels.map((k) => b.frequencies[k]), 0];
+    const liveShares = [...levels.map((k) => (counts.get(k) ?? 0) / tokens), unseen / tokens];
+    const baseTokens = Math.max(b.count, 1);
+    const test = chiSquareHomogeneity(baseShares.map((s) => s * baseTokens), liveShares.map((s) => s * tokens));
+    columns.push({ column: b.column, kind, samples: present, test: 'chi-square', statistic: test.statistic, pValue: test.pValue, adjustedPValue: null, effect: jensenShannonDistance(baseShares, liveShares), effectName: 'js-distance', missingRate, status: 'stable' });
+  };
+  baseline.categorical.forEach((b, j) => categorical(b, 'categorical', rows.map((r) => (r.categorical[j] === null ? null : [r.categorical[j]!]))));
+  baseline.multiLabel.forEach((b, j) => categorical(b, 'multiLabel', rows.map((r) => r.multiLabel[j])));
+
+  const evaluated = columns.filter((c) => c.status !== 'insufficient');
+  const adjusted = benjaminiHochberg(evaluated.map((c) => c.pValue!));
+  evaluated.forEach((c, i) => {
+    c.adjustedPValue = adjusted[i];
+    const practical = c.kind === 'numeric' ? c.effect! >= o.minPsi || c.statistic! >= o.minKsD : c.effect! >= o.minJsDistance;
+    c.status = adjusted[i] < o.alpha && practical ? 'drift' : 'stable';
+  });
+  const drifted = evaluated.filter((c) => c.status === 'drift').length;
+  const share = evaluated.length ? drifted / evaluated.length : 0;
+  return {
+    verdict: evaluated.length === 0 ? 'insufficient' : share >= o.datasetShare ? 'drift' : drifted > 0 ? 'partial' : 'stable',
+    rows: rows.length,
+    evaluated: evaluated.length,
+    drifted,
+    driftedShare: share,
+    options: o,
+    columns,
+  };
+}
