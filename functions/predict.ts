@@ -5,7 +5,7 @@
  * the same records; its answers are compared, counted and captured, never returned. Every
  * answer (and every variant failure) is captured for the canary controller and A/B reports.
  */
-import { getBasics, getService, httpHandler, jsonResult, parsePredictRequest, servingModel, unavailable } from './runtime/layer.ts';
+import { captureFeatures, getBasics, getService, httpHandler, jsonResult, parsePredictRequest, servingModel, unavailable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /predict', body: true }, async (event, state) => {
   const { config, metrics, logger } = getBasics();
@@ -55,6 +55,7 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
         latencyMs: latencyMs(),
         ok: true,
         ...(challenger && shadowLabel ? { shadow: { version: challenger.version, predicted: shadowLabel } } : {}),
+        ...(Math.random() < config.CAPTURE_FEATURES_RATE ? { features: captureFeatures(rows[i]), probabilities: p.probabilities } : {}),
       });
     }
   } finally {

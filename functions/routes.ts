@@ -4,6 +4,8 @@
  */
 import type { HttpEvent, HttpResult, LambdaContext } from '../lib/http/api-types.ts';
 import { handler as canaryCheck } from './canary-check.ts';
+import { handler as driftCheck } from './drift-check.ts';
+import { handler as driftLatest } from './drift-latest.ts';
 import { handler as feedback } from './feedback.ts';
 import { handler as health } from './health.ts';
 import { handler as history } from './history.ts';
@@ -40,6 +42,8 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/feedback', handler: feedback },
   { method: 'GET', path: '/model/report', handler: report },
   { method: 'POST', path: '/model/canary/check', handler: canaryCheck },
+  { method: 'POST', path: '/drift/check', handler: driftCheck },
+  { method: 'GET', path: '/drift/latest', handler: driftLatest },
 ];
 
 /** The route for a method and path, with its path parameters. */

@@ -11,7 +11,7 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
-export const HANDLERS = ['predict', 'info', 'health', 'metrics', 'retrain', 'retrain-status', 'retrain-worker', 'traffic', 'traffic-status', 'promote', 'rollback', 'history', 'feedback', 'report', 'canary-check', 'canary-scheduler'];
+export const HANDLERS = ['predict', 'info', 'health', 'metrics', 'retrain', 'retrain-status', 'retrain-worker', 'traffic', 'traffic-status', 'promote', 'rollback', 'history', 'feedback', 'report', 'canary-check', 'canary-scheduler', 'drift-check', 'drift-latest', 'drift-scheduler'];
 const LAYER_PACKAGE = 'credit-score-model';
 const LAYER_DIR = `dist/layer/nodejs/node_modules/${LAYER_PACKAGE}`;
 

@@ -29,7 +29,7 @@ const zipEntries = (zip: string): string[] => execFileSync('unzip', ['-Z1', `.se
 describe('npm run package (offline)', () => {
   it('writes small function zips and one layer with lib/ and the runtime dependencies', () => {
     expect(output).toMatch(/Service packaged/);
-    for (const fn of ['predict', 'info', 'health', 'metrics', 'retrain', 'retrainStatus', 'traffic', 'trafficStatus', 'promote', 'rollback', 'history', 'feedback', 'report', 'canaryCheck', 'canaryScheduler']) {
+    for (const fn of ['predict', 'info', 'health', 'metrics', 'retrain', 'retrainStatus', 'traffic', 'trafficStatus', 'promote', 'rollback', 'history', 'feedback', 'report', 'canaryCheck', 'canaryScheduler', 'driftCheck', 'driftLatest', 'driftScheduler']) {
       expect(statSync(`.serverless/${fn}.zip`).size).toBeLessThan(4096);
       expect(zipEntries(`${fn}.zip`)).toHaveLength(1);
     }
@@ -40,10 +40,10 @@ describe('npm run package (offline)', () => {
   it('declares the routes, the layer, the bucket, the secret and least-privilege IAM', () => {
     const resources = Object.values(template.Resources);
     const routes = resources.filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey).sort();
-    expect(routes).toEqual(['GET /health', 'GET /metrics', 'GET /model/history', 'GET /model/info', 'GET /model/report', 'GET /model/retrain/{jobId}', 'GET /model/traffic', 'POST /feedback', 'POST /model/canary/check', 'POST /model/promote', 'POST /model/retrain', 'POST /model/rollback', 'POST /predict', 'PUT /model/traffic']);
+    expect(routes).toEqual(['GET /drift/latest', 'GET /health', 'GET /metrics', 'GET /model/history', 'GET /model/info', 'GET /model/report', 'GET /model/retrain/{jobId}', 'GET /model/traffic', 'POST /drift/check', 'POST /feedback', 'POST /model/canary/check', 'POST /model/promote', 'POST /model/retrain', 'POST /model/rollback', 'POST /predict', 'PUT /model/traffic']);
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(16);
-    expect(resources.filter((r) => r.Type === 'AWS::Events::Rule').map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
+    expect(functions).toHaveLength(19);
+    expect(resources.filter((r) => r.Type === 'AWS::Events::Rule').map((r) => r.Properties.ScheduleExpression).sort()).toEqual(['rate(1 hour)', 'rate(1 minute)']);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs20.x');
       expect(fn.Properties.Layers).toEqual([{ Ref: 'ModelLambdaLayer' }]);

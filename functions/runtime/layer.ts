@@ -12,11 +12,15 @@ export { conflict, notFound, unavailable, unprocessable } from '../../lib/http/h
 export { policyAliases, policyProblems, resolvePolicy, trafficPolicySchema } from '../../lib/release/traffic-policy.ts';
 export { aliasMoveSchema, previousTarget } from '../../lib/release/alias-moves.ts';
 export { feedbackSchema, readFeedback, saveFeedback } from '../../lib/release/feedback.ts';
-export { readCaptures } from '../../lib/release/prediction-capture.ts';
+export { captureFeatures, readCaptures } from '../../lib/release/prediction-capture.ts';
 export { variantStats } from '../../lib/release/variant-stats.ts';
 export { twoProportionZTest } from '../../lib/release/significance.ts';
 export { runCanaryCheck } from '../../lib/release/canary-check.ts';
 export { parsePredictRequest } from '../../lib/serving/predict-request.ts';
 export { featureColumns } from '../../lib/data/spec.ts';
+export { cleanRecords, parseCsv } from '../../lib/data/dataset.ts';
+export { capturedRows, driftCheckRequestSchema, exportDriftMetrics, latestDriftReport, runDriftCheck } from '../../lib/drift/drift-service.ts';
+export { driftDeps } from './drift.ts';
 export { retrainRequestSchema } from '../../lib/retrain/job-store.ts';
 export { runRetrainJob } from '../../lib/retrain/run-retrain-job.ts';
+export { startRetrain } from '../../lib/retrain/start-retrain.ts';

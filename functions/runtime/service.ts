@@ -44,7 +44,7 @@ export function getBasics(): Basics {
     const config = loadConfig();
     basics = {
       config,
-      logger: createLogger({ service: config.SERVICE_NAME, environment: config.STAGE }),
+      logger: createLogger({ service: config.SERVICE_NAME, environment: config.STAGE, file: config.LOG_FILE }),
       metrics: new ServiceMetrics({ service: config.SERVICE_NAME, stage: config.STAGE }),
       secrets: createSecretsProvider(config),
     };

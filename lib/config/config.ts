@@ -50,6 +50,22 @@ export const configSchema = z.object({
   CAPTURE_FLUSH_RECORDS: z.coerce.number().int().positive().default(500),
   /** ...or when the oldest waiting one is this old (checked at the end of each request). */
   CAPTURE_FLUSH_SECONDS: seconds(10),
+  /** Share of answers captured with their cleaned features and probabilities (for the drift check). */
+  CAPTURE_FEATURES_RATE: z.coerce.number().min(0).max(1).default(0.2),
+  /** What a drifted data set does: 'off' (report only), 'notify' (log + metric), 'retrain' (start a job). */
+  DRIFT_POLICY: z.enum(['off', 'notify', 'retrain']).default('notify'),
+  /** The scheduled check reads captured traffic of this many past hours. */
+  DRIFT_WINDOW_HOURS: seconds(24),
+  /** After a drift-triggered retrain, no other is started for this long (one shift, one job). */
+  DRIFT_RETRAIN_COOLDOWN_HOURS: seconds(24),
+  /** Hand a drift-triggered model to a canary (challenger alias + canary policy) instead of only registering it. */
+  DRIFT_RETRAIN_CANARY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Drift test settings (lib/drift/drift-check.ts documents the defaults). */
+  DRIFT_ALPHA: z.coerce.number().positive().max(1).optional(),
+  DRIFT_MIN_SAMPLES: z.coerce.number().int().positive().optional(),
+  DRIFT_DATASET_SHARE: z.coerce.number().positive().max(1).optional(),
+  /** Write logs to this file instead of stdout (for a log shipper such as Filebeat). */
+  LOG_FILE: z.string().optional(),
   /** Service name and environment, as logs and metrics label them. */
   SERVICE_NAME: z.string().default('mlops-credit-score'),
   STAGE: z.string().default('dev'),

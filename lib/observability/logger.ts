@@ -4,16 +4,16 @@
  * callers log identifiers of requests and models, never request bodies.
  */
 import { ecsFormat } from '@elastic/ecs-pino-format';
-import { pino, type Logger } from 'pino';
+import { pino, destination, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(options: { service: string; environment: string; level?: string; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(options: { service: string; environment: string; level?: string; file?: string }): Logger {
   return pino(
     {
       ...ecsFormat({ serviceName: options.service, serviceEnvironment: options.environment, convertErr: true }),
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     },
-    options.destination ?? process.stdout,
+    options.file ? destination({ dest: options.file, sync: true, mkdir: true }) : process.stdout,
   );
 }

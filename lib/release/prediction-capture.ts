@@ -1,9 +1,11 @@
 /**
- * Prediction capture for release decisions: what each variant answered, how fast, and whether
- * it failed, buffered per container and written to storage in NDJSON batches
- * (captures/{model}/{day}/{time-ordered id}.ndjson). Identifiers of requests and models only:
- * no request body, so no personal data, ever reaches a capture.
+ * Prediction capture: what each variant answered, how fast, and whether it failed, for release
+ * decisions; for a sample of answers also the cleaned feature values and the probabilities, for
+ * the drift check. Buffered per container, written in NDJSON batches partitioned by date
+ * (captures/{model}/{day}/{time-ordered id}.ndjson). Only the model's feature columns are
+ * kept: identifiers (Customer_ID, Name, SSN...) are dropped at the edge and never captured.
  */
+import type { CleanRow } from '../data/clean-record.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { timeOrderedId } from '../util/ids.ts';
 
@@ -20,6 +22,23 @@ export interface CapturedPrediction {
   latencyMs: number;
   ok: boolean;
   shadow?: { version: string; predicted: string };
+  /** Sampled answers only: the cleaned feature values (missing as null) and the probabilities. */
+  features?: CapturedFeatures;
+  probabilities?: Record<string, number>;
+}
+
+export interface CapturedFeatures {
+  numeric: (number | null)[];
+  categorical: (string | null)[];
+  multiLabel: string[][];
+}
+
+export function captureFeatures(row: CleanRow): CapturedFeatures {
+  return { numeric: Array.from(row.numeric, (v) => (Number.isNaN(v) ? null : v)), categorical: row.categorical, multiLabel: row.multiLabel };
+}
+
+export function featuresToRow(features: CapturedFeatures): CleanRow {
+  return { numeric: Float64Array.from(features.numeric, (v) => (v === null ? NaN : v)), categorical: features.categorical, multiLabel: features.multiLabel };
 }
 
 export class PredictionCapture {

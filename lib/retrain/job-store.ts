@@ -14,6 +14,8 @@ export const retrainRequestSchema = z.strictObject({
     .optional(),
   /** Move the serving alias to the new version when training succeeds. */
   promote: z.boolean().default(false),
+  /** Instead: point the challenger alias at it and start a canary against the champion. */
+  canary: z.boolean().default(false),
   cv: z.number().int().min(2).max(10).default(5),
   seed: z.number().int().min(0).default(42),
   classifiers: z.array(z.enum(CLASSIFIER_NAMES)).min(1).default([...CLASSIFIER_NAMES]),
@@ -35,7 +37,7 @@ export interface JobRecord {
   startedAt?: string;
   finishedAt?: string;
   progress: { done: number; total: number; message: string };
-  result?: { version: string; promoted: boolean; best: { classifier: string; sampler: string; f1_macro: number }; candidates: number; seconds: number };
+  result?: { version: string; promoted: boolean; canary?: boolean; best: { classifier: string; sampler: string; f1_macro: number }; candidates: number; seconds: number };
   error?: string;
   lockToken: string;
 }

@@ -11,6 +11,7 @@ import { loadSpec } from '../data/spec.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import type { ModelRegistry } from '../registry/model-registry.ts';
+import { trafficPolicySchema } from '../release/traffic-policy.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { trainModel } from '../training/pipeline.ts';
 import type { ProgressReporter } from '../training/progress.ts';
@@ -56,11 +57,16 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
     const registration = await registry.publish(job.model, result.files, { createdBy: job.requestedBy, source: job.request.dataKey ?? config.DEFAULT_TRAINING_DATA, reason: `retrain job ${jobId}` });
     if (job.request.promote) {
       await registry.setAlias(job.model, job.alias, registration.version, { reason: `retrain job ${jobId} (promote requested)`, actor: job.requestedBy, details: { f1_macro: result.report.best.cv.f1_macro } });
+    } else if (job.request.canary) {
+      await registry.setAlias(job.model, 'challenger', registration.version, { reason: `retrain job ${jobId}: candidate for a canary`, actor: job.requestedBy, details: { f1_macro: result.report.best.cv.f1_macro } });
+      const policy = trafficPolicySchema.parse({ mode: 'canary', champion: job.alias, challenger: 'challenger' });
+      await registry.setTrafficPolicy(job.model, policy, { reason: `retrain job ${jobId}: canary of ${registration.version}`, actor: job.requestedBy });
     }
     job.status = 'succeeded';
     job.result = {
       version: registration.version,
       promoted: job.request.promote,
+      canary: job.request.canary,
       best: { classifier: result.report.best.classifier, sampler: result.report.best.sampler, f1_macro: result.report.best.cv.f1_macro },
       candidates: result.report.candidates.length,
       seconds: (Date.now() - started) / 1000,

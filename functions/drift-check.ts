@@ -1,0 +1,37 @@
+/**
+ * POST /drift/check (admin): the drift check now, over {"dataKey": "data/x.csv"} (a CSV in the
+ * bucket), {"csv": "..."} (CSV text, within the body limit), or {} (the captured window).
+ * ?apply=true also applies the drift policy (notify, retrain) as the schedule does.
+ */
+import { capturedRows, cleanRecords, driftCheckRequestSchema, driftDeps, getService, httpHandler, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable } from './runtime/layer.ts';
+
+export const handler = httpHandler({ route: 'POST /drift/check', body: true, admin: true }, async (event, state) => {
+  const parsed = driftCheckRequestSchema.safeParse(state.body);
+  if (!parsed.success) throw unprocessable('invalid drift check request', parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message })));
+  const model = await servingModel();
+  const deps = await driftDeps();
+  const apply = event.queryStringParameters?.apply === 'true';
+  let rows;
+  let source;
+  const { dataKey, csv } = parsed.data;
+  if (dataKey || csv) {
+    let text = csv;
+    if (dataKey) {
+      const bytes = await (await getService()).store.get(dataKey);
+      if (!bytes) throw unprocessable(`${dataKey} is not in the bucket`, [{ field: 'dataKey', message: 'no such object' }]);
+      text = new TextDecoder().decode(bytes);
+    }
+    const name = dataKey ?? 'uploaded CSV';
+    try {
+      rows = cleanRecords(parseCsv(text!, name), model.predictor.bundle.spec, name);
+    } catch (err) {
+      throw unprocessable((err as Error).message, [{ field: dataKey ? 'dataKey' : 'csv', message: (err as Error).message }]);
+    }
+    source = { kind: 'upload' as const, ...(dataKey ? { dataKey } : {}) };
+  } else {
+    ({ rows, source } = await capturedRows(deps));
+  }
+  const report = await runDriftCheck(deps, model, rows, source, apply);
+  state.logFields = { 'drift.id': report.id, 'drift.verdict': report.verdict };
+  return jsonResult(200, { ...report, requestId: state.requestId });
+});
