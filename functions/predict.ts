@@ -5,7 +5,7 @@
  * the same records; its answers are compared, counted and captured, never returned. Every
  * answer (and every variant failure) is captured for the canary controller and A/B reports.
  */
-import { captureFeatures, getBasics, getService, httpHandler, jsonResult, parsePredictRequest, servingModel, unavailable } from './runtime/layer.ts';
+import { captureFeatures, emitEmf, getBasics, getService, httpHandler, jsonResult, parsePredictRequest, servingModel, unavailable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /predict', body: true }, async (event, state) => {
   const { config, metrics, logger } = getBasics();
@@ -29,6 +29,7 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
       }
       const p = model.predictor.predictClean(rows[i]);
       metrics.predictions.inc({ class: p.label, model: model.name, version: model.version, alias: model.alias, variant: route.variant });
+      emitEmf({ Model: model.name, Version: model.version, Variant: route.variant, Class: p.label }, { Predictions: { value: 1, unit: 'Count' } });
       predictions.push({
         prediction: p.label,
         probabilities: p.probabilities,

@@ -8,6 +8,7 @@ export { httpHandler } from './http-handler.ts';
 export { getBasics, getService } from './service.ts';
 export { routedModel, servingModel } from './model-errors.ts';
 export { jsonResult, textResult } from '../../lib/http/api-types.ts';
+export { emitEmf } from '../../lib/observability/emf.ts';
 export { conflict, notFound, unavailable, unprocessable } from '../../lib/http/http-error.ts';
 export { policyAliases, policyProblems, resolvePolicy, trafficPolicySchema } from '../../lib/release/traffic-policy.ts';
 export { aliasMoveSchema, previousTarget } from '../../lib/release/alias-moves.ts';

@@ -5,6 +5,7 @@
  */
 import { loadConfig, type Config } from '../../lib/config/config.ts';
 import { createLogger, type Logger } from '../../lib/observability/logger.ts';
+import { emitEmf } from '../../lib/observability/emf.ts';
 import { ServiceMetrics } from '../../lib/observability/metrics.ts';
 import { ModelRegistry } from '../../lib/registry/model-registry.ts';
 import { JobStore } from '../../lib/retrain/job-store.ts';
@@ -75,6 +76,7 @@ async function createService(b: Basics): Promise<Service> {
     onLoad: (model, cold) => {
       metrics.modelLoadSeconds.observe({ model: model.name }, model.loadMs / 1000);
       metrics.modelLoads.inc({ model: model.name, outcome: 'loaded', cold: String(cold) });
+      emitEmf({ Model: model.name, Cold: String(cold) }, { ModelLoads: { value: 1, unit: 'Count' }, ModelLoadTime: { value: model.loadMs, unit: 'Milliseconds' } });
       metrics.modelInfo.set({ model: model.name, version: model.version, alias: model.alias }, 1);
       logger.info(
         { 'log.logger': 'model', 'event.action': 'model-loaded', model: model.name, version: model.version, alias: model.alias, cold, 'event.duration': Math.round(model.loadMs * 1e6), bytes: model.bytes },

@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config/config.ts';
 import type { CleanRow } from '../data/clean-record.ts';
+import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import { featuresToRow, readCaptures } from '../release/prediction-capture.ts';
@@ -76,6 +77,7 @@ export async function runDriftCheck(deps: DriftDeps, model: ServingModel, rows: 
   await store.put(`${prefix}latest.json`, bytes, { contentType: 'application/json' });
   exportDriftMetrics(metrics, stored);
   metrics.driftChecks.inc({ model: stored.model, verdict: stored.verdict, action: stored.action });
+  emitEmf({ Model: stored.model }, { DriftedShare: { value: stored.driftedShare, unit: 'None' }, DriftVerdict: { value: VERDICT_VALUE[stored.verdict], unit: 'None' } });
   const drifted = stored.columns.filter((c) => c.status === 'drift').map((c) => c.column);
   const level = stored.verdict === 'drift' ? 'warn' : 'info';
   logger[level](

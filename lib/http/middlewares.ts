@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj, Request } from '@middy/core';
+import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import { isValidKey, type SecretsProvider } from '../secrets/service-secrets.ts';
@@ -114,6 +115,7 @@ export function observe(route: string, deps: () => { logger: Logger; metrics: Se
     const labels = { route, method, status: String(response.statusCode) };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, seconds);
+    emitEmf({ Route: route, Status: labels.status }, { Requests: { value: 1, unit: 'Count' }, Latency: { value: seconds * 1000, unit: 'Milliseconds' } });
     const fields = {
       'log.logger': 'access',
       'http.request.id': s.requestId,

@@ -23,7 +23,10 @@ export class ServiceMetrics {
 
   constructor(labels: { service: string; stage: string }) {
     this.registry.setDefaultLabels(labels);
-    collectDefaultMetrics({ register: this.registry, prefix: 'credit_score_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'credit_score_' });
+    // prom-client names three gauges *_total, which Prometheus reserves for counters
+    // (`promtool check metrics` rejects them): dropped, the handle counts are in the others.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(`credit_score_${name}`);
     const registers = [this.registry];
     this.httpRequests = new Counter({ name: 'credit_score_http_requests_total', help: 'HTTP requests by route, method and status.', labelNames: ['route', 'method', 'status'], registers });
     this.httpDuration = new Histogram({

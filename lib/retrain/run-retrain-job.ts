@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
 import { loadSpec } from '../data/spec.ts';
+import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import type { ModelRegistry } from '../registry/model-registry.ts';
@@ -84,6 +85,7 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
     await rm(workDir, { recursive: true, force: true });
     deps.metrics?.retrainJobs.inc({ outcome: job.status });
     deps.metrics?.retrainSeconds.observe({ outcome: job.status }, (Date.now() - started) / 1000);
+    emitEmf({ Model: job.model, Outcome: job.status }, { RetrainJobs: { value: 1, unit: 'Count' }, RetrainDuration: { value: (Date.now() - started) / 1000, unit: 'Seconds' } });
   }
   return job;
 }
