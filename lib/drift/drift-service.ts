@@ -12,6 +12,7 @@ import type { ServiceMetrics } from '../observability/metrics.ts';
 import { featuresToRow, readCaptures } from '../release/prediction-capture.ts';
 import type { ServingModel } from '../serving/model-provider.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { readJson } from '../storage/read-json.ts';
 import { timeOrderedId } from '../util/ids.ts';
 import { z } from 'zod';
 import { checkDrift, type DriftOptions, type DriftReport } from './drift-check.ts';
@@ -104,8 +105,7 @@ async function retrainOnce(deps: DriftDeps): Promise<Pick<StoredDriftReport, 'ac
 }
 
 export async function latestDriftReport(store: ObjectStore, model: string): Promise<StoredDriftReport | null> {
-  const bytes = await store.get(`drift/${model}/latest.json`);
-  return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as StoredDriftReport) : null;
+  return readJson<StoredDriftReport>(store, `drift/${model}/latest.json`);
 }
 
 const VERDICT_VALUE: Record<DriftReport['verdict'], number> = { stable: 0, partial: 1, drift: 2, insufficient: -1 };

@@ -16,6 +16,7 @@
 import { filesToBundle, MANIFEST_FILE, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
 import { trafficPolicySchema, type TrafficPolicy } from '../release/traffic-policy.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { readJson } from '../storage/read-json.ts';
 import { timeOrderedId } from '../util/ids.ts';
 
 export interface Registration {
@@ -128,8 +129,11 @@ export class ModelRegistry {
   }
 
   async registration(name: string, version: string): Promise<Registration | null> {
-    const bytes = await this.store.get(this.versionKey(name, version, 'registration.json'));
-    return bytes ? decode<Registration>(bytes) : null;
+    return this.readJson<Registration>(this.versionKey(name, version, 'registration.json'));
+  }
+
+  private readJson<T>(key: string): Promise<T | null> {
+    return readJson<T>(this.store, key);
   }
 
   /** Reads every file of a version and verifies it (checksums, format, consistency). */
@@ -154,14 +158,13 @@ export class ModelRegistry {
   }
 
   async getAlias(name: string, alias: string): Promise<AliasPointer | null> {
-    const bytes = await this.store.get(this.aliasKey(name, alias));
-    return bytes ? decode<AliasPointer>(bytes) : null;
+    return this.readJson<AliasPointer>(this.aliasKey(name, alias));
   }
 
   async listAliases(name: string): Promise<AliasPointer[]> {
     const prefix = `${this.base(name)}/aliases/`;
-    const pointers = await Promise.all((await this.store.list(prefix)).map(async (key) => this.store.get(key)));
-    return pointers.filter((b): b is Uint8Array => b !== null).map((b) => decode<AliasPointer>(b));
+    const pointers = await Promise.all((await this.store.list(prefix)).map((key) => this.readJson<AliasPointer>(key)));
+    return pointers.filter((p): p is AliasPointer => p !== null);
   }
 
   /**
@@ -195,15 +198,15 @@ export class ModelRegistry {
   async history(name: string, alias: string): Promise<AliasEvent[]>;
   async history(name: string, alias?: string): Promise<RegistryEvent[]> {
     const keys = await this.store.list(`${this.base(name)}/history/`);
-    const events = await Promise.all(keys.map(async (key) => withKind(decode<RegistryEvent>((await this.store.get(key))!))));
+    const events = (await Promise.all(keys.map((key) => this.readJson<RegistryEvent>(key)))).filter((e): e is RegistryEvent => e !== null).map(withKind);
     return alias ? events.filter((e) => e.kind === 'alias' && e.alias === alias) : events;
   }
 
   /** The traffic policy, or null when none was set (serve the configured alias). */
   async getTrafficPolicy(name: string): Promise<TrafficPolicy | null> {
-    const bytes = await this.store.get(`${this.base(name)}/traffic.json`);
-    if (!bytes) return null;
-    const parsed = trafficPolicySchema.safeParse(decode(bytes));
+    const json = await this.readJson<unknown>(`${this.base(name)}/traffic.json`);
+    if (json === null) return null;
+    const parsed = trafficPolicySchema.safeParse(json);
     if (!parsed.success) throw new RegistryError(`model ${name} has an unreadable traffic policy: ${parsed.error.issues[0]?.message}`);
     return parsed.data;
   }

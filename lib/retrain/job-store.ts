@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SAMPLER_NAMES } from '../sampling/sampler.ts';
 import { CLASSIFIER_NAMES } from '../training/candidates.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { readJson } from '../storage/read-json.ts';
 import { timeOrderedId } from '../util/ids.ts';
 
 export const retrainRequestSchema = z.strictObject({
@@ -63,8 +64,7 @@ export class JobStore {
     } catch {
       return null;
     }
-    const bytes = await this.store.get(key);
-    return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as JobRecord) : null;
+    return readJson<JobRecord>(this.store, key);
   }
 
   async save(job: JobRecord): Promise<void> {
