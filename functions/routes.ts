@@ -14,6 +14,7 @@ import { handler as metrics } from './metrics.ts';
 import { handler as predict } from './predict.ts';
 import { handler as promote } from './promote.ts';
 import { handler as report } from './report.ts';
+import { handler as retrainRun } from './retrain-run.ts';
 import { handler as retrainStart } from './retrain.ts';
 import { handler as retrainStatus } from './retrain-status.ts';
 import { handler as rollback } from './rollback.ts';
@@ -44,6 +45,8 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/model/canary/check', handler: canaryCheck },
   { method: 'POST', path: '/drift/check', handler: driftCheck },
   { method: 'GET', path: '/drift/latest', handler: driftLatest },
+  // The retrain service's entry in a cluster (RETRAIN_RUNNER=http); Lambda uses retrain-worker.
+  { method: 'POST', path: '/internal/retrain/{jobId}', handler: retrainRun },
 ];
 
 /** The route for a method and path, with its path parameters. */

@@ -3,6 +3,8 @@
  *   dist/layer/nodejs/node_modules/credit-score-model/   the layer: lib/, the shared function
  *                                                        runtime and every runtime dependency
  *   dist/functions/<name>.mjs                            each handler alone (the layer external)
+ *   dist/server/serve.mjs, retrain-job.mjs                the node:http adapter and the retrain job,
+ *                                                        self-contained, for the container image
  *   dist/offline/<name>.mjs + dist/offline/runtime/      the same split for serverless-offline,
  *                                                        which ignores layers: handlers import
  *                                                        the runtime by relative path
@@ -52,5 +54,9 @@ for (const name of HANDLERS) {
   checkOnlyHandler(name, result.metafile!);
   await build({ ...common, entryPoints: [`functions/${name}.ts`], outfile: `dist/offline/${name}.mjs`, plugins: [layerExternal(OFFLINE_RUNTIME_IMPORT)], sourcemap: false });
   sizes.push(`function ${name}: ${size(`dist/functions/${name}.mjs`)}`);
+}
+for (const entry of ['serve', 'retrain-job']) {
+  await build({ ...common, entryPoints: [`scripts/${entry}.ts`], outfile: `dist/server/${entry}.mjs` });
+  sizes.push(`server ${entry}: ${size(`dist/server/${entry}.mjs`)}`);
 }
 process.stdout.write(sizes.join('\n') + '\n');

@@ -92,7 +92,9 @@ async function createService(b: Basics): Promise<Service> {
   const jobs = new JobStore(store);
   const retrainLock = new StorageLock(store, `locks/retrain-${config.MODEL_NAME}.json`, config.RETRAIN_LOCK_SECONDS * 1000);
   const capture = new PredictionCapture(store, config.MODEL_NAME, config.CAPTURE_FLUSH_RECORDS, config.CAPTURE_FLUSH_SECONDS * 1000);
-  return { ...b, store, registry, router, capture, jobs, retrainLock, runner: createJobRunner(config) };
+  // The retrain service checks the admin key like any admin route; the runner sends the first one.
+  const runner = createJobRunner(config, async () => (await b.secrets.get()).adminApiKeys[0] ?? '');
+  return { ...b, store, registry, router, capture, jobs, retrainLock, runner };
 }
 
 /** For tests and the adapter: forget the container's state so the next call builds it anew. */

@@ -40,8 +40,16 @@ export const configSchema = z.object({
   /** Local fallback: storage credentials (s3rver accepts any). */
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
-  /** How retrain jobs run: 'lambda' invokes the worker function asynchronously, 'child-process' starts a local process (laptop, Knative). */
-  RETRAIN_RUNNER: z.enum(['lambda', 'child-process']).default('child-process'),
+  /**
+   * How retrain jobs run: 'lambda' invokes the worker function asynchronously (AWS),
+   * 'http' posts the job to the retrain service (Knative, which scales it from zero),
+   * 'child-process' starts a local process (laptop).
+   */
+  RETRAIN_RUNNER: z.enum(['lambda', 'http', 'child-process']).default('child-process'),
+  /** The retrain service's base URL, for RETRAIN_RUNNER=http. */
+  RETRAIN_SERVICE_URL: z.string().url().optional(),
+  /** The script a child-process retrain runs (a built bundle in the container image). */
+  RETRAIN_JOB_SCRIPT: z.string().default('scripts/retrain-job.ts'),
   /** The worker function's name, for RETRAIN_RUNNER=lambda. */
   RETRAIN_FUNCTION_NAME: z.string().optional(),
   /** Lambda API endpoint override (serverless-offline's, locally). */

@@ -1,0 +1,114 @@
+/**
+ * npm run k8s:check [-- DIR ...]: renders every kustomize overlay (k8s-fallback/overlays/*, or
+ * the directories given) with `kubectl kustomize`, then checks each object against the
+ * Kubernetes and Knative schemas (kubernetes-models, @kubernetes-models/knative: types, required
+ * fields) and for unknown fields, which those schemas let through: every key must be a property
+ * name the object's schemas know, except inside free-form maps (labels, annotations, data...).
+ * Exits 1 naming each problem. Works offline: no API server is needed.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+const require = createRequire(import.meta.url);
+const KNATIVE_GROUPS = ['serving.knative.dev', 'eventing.knative.dev', 'sources.knative.dev', 'messaging.knative.dev'];
+/** Keys under these hold user-chosen names, not schema properties. */
+const FREE_FORM = new Set(['labels', 'annotations', 'data', 'stringData', 'binaryData', 'matchLabels', 'nodeSelector', 'limits', 'requests', 'selector', 'capacity', 'hard']);
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata?: { name?: string; namespace?: string };
+  [key: string]: unknown;
+}
+
+function modelModule(apiVersion: string, kind: string): string {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  if (KNATIVE_GROUPS.includes(group)) return `@kubernetes-models/knative/${group}/${version}/${kind}`;
+  return group ? `kubernetes-models/${group}/${version}/${kind}` : `kubernetes-models/${version}/${kind}`;
+}
+
+const knownCache = new Map<string, Set<string>>();
+
+/** Every property name the compiled schemas of a model (and the schemas they use) test. */
+function knownProperties(module: string): Set<string> {
+  const cached = knownCache.get(module);
+  if (cached) return cached;
+  const names = new Set<string>(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const m of source.matchAll(/data\.([A-Za-z_$][\w$]*)/g)) names.add(m[1]);
+    for (const m of source.matchAll(/data\["([^"]+)"\]/g)) names.add(m[1]);
+    for (const m of source.matchAll(/require\("([^"]*_schemas[^"]*|\.\/[^"]+)"\)/g)) {
+      try {
+        visit(require.resolve(m[1].startsWith('.') ? join(dirname(file), m[1]) : m[1]));
+      } catch {
+        // not a schema module
+      }
+    }
+  };
+  visit(require.resolve(module));
+  names.delete('length');
+  knownCache.set(module, names);
+  return names;
+}
+
+function unknownFields(value: unknown, known: Set<string>, path: string, out: string[]): void {
+  if (Array.isArray(value)) return value.forEach((v, i) => unknownFields(v, known, `${path}[${i}]`, out));
+  if (!value || typeof value !== 'object') return;
+  for (const [key, child] of Object.entries(value)) {
+    if (!known.has(key)) out.push(`${path}.${key}`);
+    else if (!FREE_FORM.has(key)) unknownFields(child, known, `${path}.${key}`, out);
+  }
+}
+
+export async function checkObject(object: K8sObject): Promise<string[]> {
+  const name = `${object.kind}/${object.metadata?.name ?? '?'}`;
+  const module = modelModule(object.apiVersion, object.kind);
+  let Model: new (data: unknown) => { validate(): void };
+  try {
+    const loaded = (await import(module)) as Record<string, new (data: unknown) => { validate(): void }>;
+    Model = loaded[object.kind] ?? loaded.default;
+  } catch {
+    return [`${name}: no schema for ${object.apiVersion} ${object.kind}`];
+  }
+  const problems: string[] = [];
+  try {
+    new Model(object).validate();
+  } catch (err) {
+    problems.push(`${name}: ${(err as Error).message.split('\n').slice(0, 6).join('; ')}`);
+  }
+  const unknown: string[] = [];
+  unknownFields(object, knownProperties(module), '', unknown);
+  for (const path of unknown) problems.push(`${name}: unknown field ${path.slice(1)}`);
+  return problems;
+}
+
+export async function checkOverlay(dir: string): Promise<{ objects: number; problems: string[] }> {
+  let rendered: string;
+  try {
+    rendered = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    return { objects: 0, problems: [`${dir}: kubectl kustomize failed: ${((err as { stderr?: string }).stderr ?? String(err)).trim()}`] };
+  }
+  const objects = parseAllDocuments(rendered).map((d) => d.toJS() as K8sObject).filter(Boolean);
+  const problems = (await Promise.all(objects.map(checkObject))).flat().map((p) => `${dir}: ${p}`);
+  return { objects: objects.length, problems };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dirs = process.argv.slice(2).length ? process.argv.slice(2) : readdirSync('k8s-fallback/overlays').map((o) => join('k8s-fallback/overlays', o));
+  let failed = false;
+  for (const dir of dirs) {
+    const { objects, problems } = await checkOverlay(dir);
+    for (const p of problems) process.stderr.write(`${p}\n`);
+    process.stdout.write(`${dir}: ${objects} objects, ${problems.length ? `${problems.length} problem(s)` : 'valid'}\n`);
+    failed ||= problems.length > 0;
+  }
+  process.exitCode = failed ? 1 : 0;
+}
