@@ -4,11 +4,10 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { trainSmallModel } from './helpers.ts';
+import { freePort, trainSmallModel } from './helpers.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
 let s3: EmbeddedS3;
@@ -22,14 +21,6 @@ function smoke(args: string[]): Promise<{ status: number; stdout: string }> {
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: 'ignore' });

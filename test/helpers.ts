@@ -1,6 +1,7 @@
 /** Shared test helpers: temp dirs, subsets of the shipped data, running our CLIs for real. */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,4 +53,16 @@ export function trainSmallModel(): Promise<TrainingResult> {
     });
   }
   return smallModel;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for servers started as child processes). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

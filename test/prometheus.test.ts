@@ -6,28 +6,19 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter, listen } from '../functions/adapter/node-http.ts';
 import { resetService } from '../functions/runtime/service.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { tempDir, trainSmallModel } from './helpers.ts';
+import { freePort, tempDir, trainSmallModel } from './helpers.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
 let s3: EmbeddedS3;
 let server: Server;
 let url: string;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   expect(spawnSync('promtool', ['--version']).status, 'promtool is missing: apt-get install prometheus (see README)').toBe(0);

@@ -78,7 +78,8 @@ export function binIndex(edges: number[], value: number): number {
   return lo;
 }
 
-function frequencies(column: string, values: (string[] | null)[]): CategoricalBaseline {
+/** Counts of each level over rows of level lists (null = missing): rows present, levels seen. */
+export function countLevels(values: (string[] | null)[]): { counts: Map<string, number>; present: number; tokens: number } {
   const counts = new Map<string, number>();
   let present = 0;
   let tokens = 0;
@@ -90,6 +91,11 @@ function frequencies(column: string, values: (string[] | null)[]): CategoricalBa
       tokens++;
     }
   }
+  return { counts, present, tokens };
+}
+
+function frequencies(column: string, values: (string[] | null)[]): CategoricalBaseline {
+  const { counts, present, tokens } = countLevels(values);
   const out: Record<string, number> = {};
   for (const level of [...counts.keys()].sort()) out[level] = counts.get(level)! / (tokens || 1);
   return { column, count: present, missingRate: values.length ? (values.length - present) / values.length : 0, frequencies: out };

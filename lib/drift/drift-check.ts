@@ -11,7 +11,7 @@
  */
 import { numericColumnNames, type CleanRow } from '../data/clean-record.ts';
 import type { DatasetSpec } from '../data/spec.ts';
-import { binIndex, upperBound, type CategoricalBaseline, type TrainingBaseline } from './baseline.ts';
+import { binIndex, countLevels, upperBound, type CategoricalBaseline, type TrainingBaseline } from './baseline.ts';
 import { benjaminiHochberg, chiSquareHomogeneity, jensenShannonDistance, ksPValue, psi } from './statistics.ts';
 import { sortedFinite } from '../util/quantile.ts';
 
@@ -78,17 +78,7 @@ export function checkDrift(spec: DatasetSpec, baseline: TrainingBaseline, rows: 
   });
   const categorical = (b: CategoricalBaseline, kind: 'categorical' | 'multiLabel', values: (string[] | null)[]): void => {
     const levels = Object.keys(b.frequencies);
-    const counts = new Map<string, number>();
-    let present = 0;
-    let tokens = 0;
-    for (const v of values) {
-      if (v === null) continue;
-      present++;
-      for (const level of v) {
-        counts.set(level, (counts.get(level) ?? 0) + 1);
-        tokens++;
-      }
-    }
+    const { counts, present, tokens } = countLevels(values);
     const missingRate = { baseline: b.missingRate, live: values.length ? (values.length - present) / values.length : 0 };
     if (present < o.minSamples || b.count === 0 || tokens === 0) {
       columns.push({ column: b.column, kind, samples: present, test: 'chi-square', statistic: null, pValue: null, adjustedPValue: null, effect: null, effectName: 'js-distance', missingRate, status: 'insufficient' });
