@@ -5,10 +5,9 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { freePort, trainSmallModel } from './helpers.ts';
-import { startTestS3, TEST_BUCKET } from './s3.ts';
+import { freePort } from './helpers.ts';
+import { startServingS3 } from './s3.ts';
 
 let s3: EmbeddedS3;
 let server: ChildProcess;
@@ -24,15 +23,12 @@ function smoke(args: string[]): Promise<{ status: number; stdout: string }> {
 
 beforeAll(async () => {
   execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: 'ignore' });
-  const started = await startTestS3();
+  const started = await startServingS3();
   s3 = started.s3;
-  const registry = new ModelRegistry(started.store);
-  const { version } = await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' });
-  await registry.setAlias('credit-score', 'champion', version, { reason: 'test', actor: 'test' });
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   server = spawn(process.execPath, ['dist/server/serve.mjs'], {
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'silent', RETRAIN_JOB_SCRIPT: 'dist/server/retrain-job.mjs' },
+    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', ...started.env, RETRAIN_JOB_SCRIPT: 'dist/server/retrain-job.mjs' },
     stdio: 'ignore',
   });
   const deadline = Date.now() + 30_000;

@@ -7,10 +7,9 @@ import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { tempDir, trainSmallModel } from './helpers.ts';
-import { startTestS3, TEST_BUCKET } from './s3.ts';
+import { tempDir } from './helpers.ts';
+import { startServingS3 } from './s3.ts';
 
 let output = '';
 let template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
@@ -65,12 +64,9 @@ describe('npm run package (offline)', () => {
 describe('the Lambda build: a handler bundle on the layer bundle', () => {
   let s3: EmbeddedS3;
   beforeAll(async () => {
-    const started = await startTestS3();
+    const started = await startServingS3();
     s3 = started.s3;
-    const registry = new ModelRegistry(started.store);
-    const { version } = await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' });
-    await registry.setAlias('credit-score', 'champion', version, { reason: 'test', actor: 'test' });
-    Object.assign(process.env, { MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'silent' });
+    Object.assign(process.env, started.env);
   });
   afterAll(() => s3.close());
 

@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter, listen } from '../functions/adapter/node-http.ts';
 import { resetService } from '../functions/runtime/service.ts';
-import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { freePort, tempDir, trainSmallModel } from './helpers.ts';
-import { startTestS3, TEST_BUCKET } from './s3.ts';
+import { freePort, tempDir } from './helpers.ts';
+import { startServingS3 } from './s3.ts';
 
 let s3: EmbeddedS3;
 let server: Server;
@@ -22,12 +21,9 @@ let url: string;
 
 beforeAll(async () => {
   expect(spawnSync('promtool', ['--version']).status, 'promtool is missing: apt-get install prometheus (see README)').toBe(0);
-  const started = await startTestS3();
+  const started = await startServingS3();
   s3 = started.s3;
-  const registry = new ModelRegistry(started.store);
-  const { version } = await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' });
-  await registry.setAlias('credit-score', 'champion', version, { reason: 'test', actor: 'test' });
-  Object.assign(process.env, { MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'silent' });
+  Object.assign(process.env, started.env);
   resetService();
   server = createAdapter({ maxBodyBytes: 1_000_000 });
   url = await listen(server, { port: 0 });
