@@ -6,8 +6,10 @@
  *      terminal), registers it and points "champion" at it
  *   4. runs serverless-offline: the functions on http://127.0.0.1:3000, the Lambda API on 3002
  *      (the retrain function invokes its worker through it, asynchronously, as on AWS)
- * Environment: DATA_DIR (.data), S3_PORT (4569), MODEL_BUCKET, ADMIN_API_KEYS (else a key is
- * generated once into .data/admin-api-key).
+ * Environment: DATA_DIR (.data), S3_PORT (4569), HTTP_PORT (3000), LAMBDA_PORT (3002),
+ * MODEL_BUCKET, ADMIN_API_KEYS (else a key is generated once into .data/admin-api-key), and for
+ * the first training START_DATA (the shipped CSV), START_CV (5), START_CLASSIFIERS and
+ * START_SAMPLERS (all).
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,9 +23,13 @@ import { trainModel } from '../lib/training/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { SAMPLER_NAMES } from '../lib/sampling/sampler.ts';
 import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
+import { parseList } from './cli/args.ts';
 import { SERVERLESS_BIN, SERVERLESS_ENV } from './serverless-env.ts';
 
 const dataDir = process.env.DATA_DIR ?? '.data';
+const httpPort = process.env.HTTP_PORT ?? '3000';
+const lambdaPort = process.env.LAMBDA_PORT ?? '3002';
+const startData = process.env.START_DATA ?? 'data/credit_score_customers_raw.csv';
 const bucket = process.env.MODEL_BUCKET ?? 'mlops-credit-score-models';
 const modelName = 'credit-score';
 const say = (line: string): boolean => process.stderr.write(`[start] ${line}\n`);
@@ -41,17 +47,17 @@ if (!(await registry.getAlias(modelName, 'champion'))) {
   const versions = await registry.listVersions(modelName);
   let version = versions[versions.length - 1];
   if (!version) {
-    say('the registry is empty: training the default model on data/credit_score_customers_raw.csv (5-fold CV of 10 candidates, a few minutes)');
+    say(`the registry is empty: training the default model on ${startData} (cross-validated candidates, a few minutes)`);
     const result = await trainModel({
-      dataFile: 'data/credit_score_customers_raw.csv',
+      dataFile: startData,
       spec: loadSpec('data/specs/credit-score.json'),
-      folds: 5,
+      folds: Number(process.env.START_CV ?? 5),
       seed: 42,
-      classifiers: [...CLASSIFIER_NAMES],
-      samplers: [...SAMPLER_NAMES],
+      classifiers: process.env.START_CLASSIFIERS ? parseList(process.env.START_CLASSIFIERS, CLASSIFIER_NAMES, 'START_CLASSIFIERS') : [...CLASSIFIER_NAMES],
+      samplers: process.env.START_SAMPLERS ? parseList(process.env.START_SAMPLERS, SAMPLER_NAMES, 'START_SAMPLERS') : [...SAMPLER_NAMES],
       progress: createProgressReporter(process.stderr),
     });
-    version = (await registry.publish(modelName, result.files, { createdBy: 'npm start', source: 'data/credit_score_customers_raw.csv', reason: 'bootstrap' })).version;
+    version = (await registry.publish(modelName, result.files, { createdBy: 'npm start', source: startData, reason: 'bootstrap' })).version;
     say(`registered ${modelName} ${version}: ${result.report.best.title}, macro F1 ${result.report.best.cv.f1_macro.toFixed(4)}`);
   }
   await registry.setAlias(modelName, 'champion', version, { reason: 'bootstrap: first model of this registry', actor: 'npm start' });
@@ -61,7 +67,7 @@ const keyFile = join(dataDir, 'admin-api-key');
 if (!process.env.ADMIN_API_KEYS && !existsSync(keyFile)) writeFileSync(keyFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
 const adminKeys = process.env.ADMIN_API_KEYS ?? readFileSync(keyFile, 'utf8').trim();
 
-const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local'], {
+const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '--httpPort', httpPort, '--lambdaPort', lambdaPort], {
   stdio: 'inherit',
   env: {
     ...process.env,
@@ -71,14 +77,14 @@ const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local'], 
     S3_ACCESS_KEY_ID: credentials.accessKeyId,
     S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     ADMIN_API_KEYS: adminKeys,
-    LAMBDA_ENDPOINT: 'http://127.0.0.1:3002',
+    LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`,
     // The Lambda client that starts retrain jobs signs its requests; serverless-offline accepts any keys.
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
   },
 });
-say(`serving on http://127.0.0.1:3000 (admin API key in ${process.env.ADMIN_API_KEYS ? 'ADMIN_API_KEYS' : keyFile})`);
-say(`try: curl -s http://127.0.0.1:3000/model/info | head -c 400`);
+say(`serving on http://127.0.0.1:${httpPort} (admin API key in ${process.env.ADMIN_API_KEYS ? 'ADMIN_API_KEYS' : keyFile})`);
+say(`try: curl -s http://127.0.0.1:${httpPort}/model/info | head -c 400`);
 
 const stop = (): void => {
   offline.kill('SIGTERM');
