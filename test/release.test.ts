@@ -219,6 +219,11 @@ describe('release admin API', () => {
     const changes = (await call('GET', '/model/history')).json.events.filter((e: { actor: string }) => e.actor === 'canary-controller');
     expect(changes.map((e: { reason: string }) => e.reason.split(':')[0])).toEqual(['canary advanced to 50%', 'canary advanced to 100%', 'canary promoted challenger at 100%', 'canary complete']);
     expect(changes[0].details.numbers.challengerRequests).toBeGreaterThanOrEqual(5);
+    // Every decision, not only the changes, is on record with its numbers.
+    const recorded = await store.list('models/credit-score/canary/');
+    expect(recorded.length).toBeGreaterThanOrEqual(3);
+    const lastDecision = JSON.parse(new TextDecoder().decode((await store.get(recorded[recorded.length - 1]))!));
+    expect(lastDecision).toMatchObject({ decision: 'promote', numbers: { share: 100 } });
   });
 
   it('rolls a canary back by itself when the challenger fails', async () => {

@@ -1,10 +1,12 @@
 /**
  * One run of the canary controller (every minute, from a schedule): judge the current step
- * from the captures and feedback since it began, then advance, promote or roll back. Changes
- * are written to the history with the numbers behind them; holds are only reported.
+ * from the captures and feedback since it began, then advance, promote or roll back. Every
+ * decision, holds included, is recorded with its numbers under models/{name}/canary/; the
+ * changes also go to the alias/traffic history, which stays free of the minute-by-minute holds.
  */
 import type { ModelRegistry, RegistryEvent } from '../registry/model-registry.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { timeOrderedId } from '../util/ids.ts';
 import { decideCanary, type CanaryDecision } from './canary-decision.ts';
 import { readFeedback } from './feedback.ts';
 import { readCaptures } from './prediction-capture.ts';
@@ -31,7 +33,10 @@ export async function runCanaryCheck(registry: ModelRegistry, store: ObjectStore
   const stats = variantStats(captures, feedback, classes);
   const decision = decideCanary(policy, stats, stepStartedAt, now);
   const details = { decision: decision.action, reasons: decision.reasons, numbers: decision.numbers };
-  return { mode: 'canary', decision, stats, event: await apply(registry, name, policy, decision, details) };
+  const event = await apply(registry, name, policy, decision, details);
+  const record = { at: new Date(now).toISOString(), policy, ...details, eventId: event?.eventId ?? null };
+  await store.put(`models/${name}/canary/${timeOrderedId(new Date(now))}.json`, new TextEncoder().encode(JSON.stringify(record)), { contentType: 'application/json' });
+  return { mode: 'canary', decision, stats, event };
 }
 
 async function apply(registry: ModelRegistry, name: string, policy: CanaryPolicy, decision: CanaryDecision, details: Record<string, unknown>): Promise<RegistryEvent | undefined> {
