@@ -132,7 +132,7 @@ export class CompiledEnsemble {
 
   /** Packs grown trees, keeping only reachable nodes, in pre-order (a left child follows its parent). */
   static fromTrees(trees: Tree[], groups: number[], options: { aggregation: Aggregation; classes: number; features: number; baseMargin: number[] }): CompiledEnsemble {
-    let capacity = trees.reduce((s, t) => s + t.size, 0);
+    const capacity = trees.reduce((s, t) => s + t.size, 0);
     const nodes = new Int32Array(capacity * NODE_WORDS);
     const thresholds = new Float32Array(nodes.buffer);
     const leafValues: number[] = [];
@@ -140,8 +140,11 @@ export class CompiledEnsemble {
     let count = 0;
     for (const tree of trees) {
       roots.push(count);
-      const emit = (node: number): number => {
-        const at = count++;
+      const order = layoutOrder(tree);
+      const index = new Map<number, number>();
+      order.forEach((node, i) => index.set(node, count + i));
+      for (const node of order) {
+        const at = index.get(node)!;
         const w = at * NODE_WORDS;
         if (tree.feature[node] < 0) {
           nodes[w] = 0;
@@ -153,21 +156,19 @@ export class CompiledEnsemble {
         } else {
           nodes[w] = tree.feature[node] + (tree.defaultLeft[node] ? 0 : options.features);
           thresholds[w + 1] = tree.threshold[node];
-          nodes[w + 2] = emit(tree.left[node]);
-          nodes[w + 3] = emit(tree.right[node]);
+          nodes[w + 2] = index.get(tree.left[node])!;
+          nodes[w + 3] = index.get(tree.right[node])!;
         }
-        return at;
-      };
-      emit(0);
+      }
+      count += order.length;
     }
-    capacity = count;
     return new CompiledEnsemble({
       aggregation: options.aggregation,
       classes: options.classes,
       features: options.features,
       treeRoots: Int32Array.from(roots),
       treeGroups: Int32Array.from(groups),
-      nodes: nodes.slice(0, capacity * NODE_WORDS),
+      nodes: nodes.slice(0, count * NODE_WORDS),
       leafValues: Float32Array.from(leafValues),
       baseMargin: Float64Array.from(options.baseMargin),
     });
@@ -376,6 +377,41 @@ function toSlots(x: ArrayLike<number>, offset: number, features: number, out: Fl
     out[at + f] = missing ? -Infinity : v;
     out[at + features + f] = missing ? Infinity : v;
   }
+}
+
+/** Levels of each tree laid out breadth-first, before the deeper subtrees. */
+const TOP_LEVELS = 10;
+
+/**
+ * The reachable nodes of a tree in storage order: the top TOP_LEVELS levels breadth-first (every
+ * walk passes through them: together they stay in cache), then each deeper subtree in pre-order
+ * (a subtree's nodes stay close together). Children always come after their parent.
+ */
+function layoutOrder(tree: Tree): number[] {
+  const order: number[] = [];
+  let level = [0];
+  const frontier: number[] = [];
+  for (let depth = 0; level.length; depth++) {
+    const next: number[] = [];
+    for (const node of level) {
+      if (depth === TOP_LEVELS) {
+        frontier.push(node);
+        continue;
+      }
+      order.push(node);
+      if (tree.feature[node] >= 0) next.push(tree.left[node], tree.right[node]);
+    }
+    level = depth === TOP_LEVELS ? [] : next;
+  }
+  const preorder = (node: number): void => {
+    order.push(node);
+    if (tree.feature[node] >= 0) {
+      preorder(tree.left[node]);
+      preorder(tree.right[node]);
+    }
+  };
+  for (const node of frontier) preorder(node);
+  return order;
 }
 
 function align8(n: number): number {
