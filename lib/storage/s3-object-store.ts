@@ -53,12 +53,18 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Uint8Array | null> {
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw wrap(err, `get ${key}`);
+    // The SDK retries failed requests, but not a body that breaks off while it is read (a
+    // dropped connection; s3rver aborts a read when the object is overwritten meanwhile): the
+    // whole GET is retried for that, a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        return out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        if (attempt >= 4 || err instanceof S3ServiceException) throw wrap(err, `get ${key}`);
+        await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+      }
     }
   }
 
