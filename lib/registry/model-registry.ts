@@ -187,9 +187,8 @@ export class ModelRegistry {
       actor: meta.actor,
       ...(meta.details ? { details: meta.details } : {}),
     };
-    await this.store.put(`${this.base(name)}/history/${event.eventId}.json`, encode(event), { contentType: JSON_TYPE });
     const pointer: AliasPointer = { alias, version, eventId: event.eventId, movedAt: event.at };
-    await this.store.put(this.aliasKey(name, alias), encode(pointer), { contentType: JSON_TYPE });
+    await this.recordThenWrite(name, event, this.aliasKey(name, alias), pointer);
     return event;
   }
 
@@ -225,9 +224,14 @@ export class ModelRegistry {
       actor: meta.actor,
       ...(meta.details ? { details: meta.details } : {}),
     };
-    await this.store.put(`${this.base(name)}/history/${event.eventId}.json`, encode(event), { contentType: JSON_TYPE });
-    await this.store.put(`${this.base(name)}/traffic.json`, encode(policy), { contentType: JSON_TYPE });
+    await this.recordThenWrite(name, event, `${this.base(name)}/traffic.json`, policy);
     return event;
+  }
+
+  /** Appends the event to the history, then writes the state it explains: never state without its record. */
+  private async recordThenWrite(name: string, event: RegistryEvent, key: string, value: unknown): Promise<void> {
+    await this.store.put(`${this.base(name)}/history/${event.eventId}.json`, encode(event), { contentType: JSON_TYPE });
+    await this.store.put(key, encode(value), { contentType: JSON_TYPE });
   }
 
   private aliasKey(name: string, alias: string): string {
