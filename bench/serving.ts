@@ -29,7 +29,7 @@ const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const registry = new ModelRegistry(S3ObjectStore.fromConfig({ bucket: 'bench', region: 'us-east-1', endpoint: s3.endpoint, credentials }));
 const { bundle } = await readArtifactDirectory(values.model);
 const { version } = await registry.publish('credit-score', bundleToFiles(bundle), { createdBy: 'bench' });
-await registry.setAlias('credit-score', 'champion', version, { reason: 'bench', actor: 'bench' });
+await registry.moveAlias('credit-score', 'champion', version, { reason: 'bench', actor: 'bench' });
 const env = {
   ...process.env,
   ...SERVERLESS_ENV,

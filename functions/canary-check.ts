@@ -1,10 +1,15 @@
-/** POST /model/canary/check (admin): runs the canary controller now and answers its decision. */
+/**
+ * POST /model/canary/check (admin): runs the canary controller now and answers its decision.
+ * Safe beside the schedule: of two runs judging one step, one acts and the other reports that
+ * the revision moved on.
+ */
 import { getBasics, getService, httpHandler, jsonResult, runCanaryCheck } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /model/canary/check', admin: true }, async (_event, state) => {
   const { config } = getBasics();
-  const { registry, store } = await getService();
+  const { registry, store, router } = await getService();
   const result = await runCanaryCheck(registry, store, config.MODEL_NAME);
-  state.logFields = { 'canary.decision': result.decision?.action ?? 'none' };
+  if (result.applied) await router.refreshAll();
+  state.logFields = { 'canary.decision': result.decision?.action ?? 'none', 'canary.applied': result.applied, 'traffic.revision': result.revision };
   return jsonResult(200, { ...result, requestId: state.requestId });
 });

@@ -1,13 +1,14 @@
 /**
  * POST /drift/check (admin): the drift check now, over {"dataKey": "data/x.csv"} (a CSV in the
- * bucket), {"csv": "..."} (CSV text, within the body limit), or {} (the captured window).
- * ?apply=true also applies the drift policy (notify, retrain) as the schedule does.
+ * bucket: under data/, no "..", at most 512 characters), {"csv": "..."} (CSV text, within the
+ * body limit), or {} (the captured window). ?apply=true also applies the drift policy (notify,
+ * retrain) as the schedule does.
  */
-import { capturedRows, cleanRecords, driftCheckRequestSchema, driftDeps, getService, httpHandler, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable } from './runtime/layer.ts';
+import { capturedRows, cleanRecords, driftCheckRequestSchema, driftDeps, getService, httpHandler, invalidRequest, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /drift/check', body: true, admin: true }, async (event, state) => {
   const parsed = driftCheckRequestSchema.safeParse(state.body);
-  if (!parsed.success) throw unprocessable('invalid drift check request', parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message })));
+  if (!parsed.success) throw invalidRequest('drift check request', parsed.error);
   const model = await servingModel();
   const deps = await driftDeps();
   const apply = event.queryStringParameters?.apply === 'true';
@@ -17,9 +18,9 @@ export const handler = httpHandler({ route: 'POST /drift/check', body: true, adm
   if (dataKey || csv) {
     let text = csv;
     if (dataKey) {
-      const bytes = await (await getService()).store.get(dataKey);
-      if (!bytes) throw unprocessable(`${dataKey} is not in the bucket`, [{ field: 'dataKey', message: 'no such object' }]);
-      text = new TextDecoder().decode(bytes);
+      const object = await (await getService()).store.get(dataKey);
+      if (!object) throw unprocessable('the data is not in the bucket', [{ field: 'dataKey', message: 'no such object' }]);
+      text = new TextDecoder().decode(object.bytes);
     }
     const name = dataKey ?? 'uploaded CSV';
     try {

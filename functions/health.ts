@@ -1,33 +1,50 @@
 /**
- * GET /health: liveness and readiness. 200 when every alias the traffic policy routes to is
- * loaded and storage answers, else 503 with the reason; `?probe=live` answers 200 whenever the
- * process can answer at all.
+ * GET /health: liveness and readiness. Ready (200) when every alias the traffic policy routes
+ * to has a model serving; then "status" is "ready", or "degraded" with its reasons when
+ * something behind the answers is wrong (storage unreachable, a fallback version serving, the
+ * policy unreadable, captures not being written). Not ready (503) when no model serves a
+ * routed alias. `?probe=live` answers 200 whenever the process can answer at all. Reasons
+ * never name hosts, ports or paths; it answers within about a second even when storage hangs.
  */
 import { getService, httpHandler, jsonResult } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /health' }, async (event, state) => {
   if (event.queryStringParameters?.probe === 'live') return jsonResult(200, { status: 'alive', requestId: state.requestId });
-  let storage: { reachable: boolean; latencyMs?: number; error?: string };
-  let model = null;
+  let service;
   try {
-    const service = await getService();
-    const started = performance.now();
-    try {
-      await service.store.ping();
-      storage = { reachable: true, latencyMs: Number((performance.now() - started).toFixed(1)) };
-    } catch (err) {
-      storage = { reachable: false, error: (err as Error).message };
-    }
-    // Loads the models on a cold container, so the first real request finds them warm.
-    const policy = await service.router.policy();
-    await Promise.all(policy.routes.map((r) => service.router.provider(r.alias).current().catch(() => undefined)));
-    const status = service.router.status();
-    const routed = new Set(policy.routes.filter((r) => r.weight > 0).map((r) => r.alias));
-    const aliases = status.aliases;
-    model = { ...aliases.find((a) => routed.has(a.alias))!, loaded: aliases.filter((a) => routed.has(a.alias)).every((a) => a.loaded), policy: status.policy.mode, aliases };
-  } catch (err) {
-    storage = { reachable: false, error: `service cannot start: ${(err as Error).message}` };
+    service = await getService();
+  } catch {
+    return jsonResult(503, { status: 'not ready', live: true, ready: false, reasons: ['the service cannot start: its configuration or secrets are unavailable'], requestId: state.requestId });
   }
-  const ready = storage.reachable && model?.loaded === true;
-  return jsonResult(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', live: true, ready, model, storage, requestId: state.requestId });
+  const storage = await service.storageProbe.status();
+  // On a cold container this loads the models, so the first real request finds them warm;
+  // warm, it answers from memory. A cold load waits at most the store's timeouts.
+  const policy = await service.router.policy();
+  const routed = [...new Set(policy.routes.filter((r) => r.weight > 0).map((r) => r.alias))];
+  await Promise.all(routed.map((alias) => service.router.provider(alias).current().catch(() => undefined)));
+  const router = service.router.status();
+  const serving = router.aliases.filter((a) => routed.includes(a.alias));
+  const capture = service.capture.status();
+  const reasons: string[] = [];
+  for (const a of serving) {
+    if (!a.loaded) reasons.push(`alias ${a.alias} has no model serving${a.lastError ? `: ${a.lastError.message}` : ''}`);
+    else if (a.fallback) reasons.push(a.fallback.reason);
+    else if (a.pointer) reasons.push(`alias ${a.alias} points at ${a.pointer}, which is not serving${a.lastError ? ` (${a.lastError.message})` : ''}; ${a.version} serves`);
+  }
+  if (!storage.reachable) reasons.push(storage.reason ?? 'storage unreachable');
+  if (router.policyError) reasons.push(`traffic policy unreadable, the last one read stays in force: ${router.policyError.message}`);
+  if (capture.status === 'degraded') reasons.push(`captured predictions are not being written (${capture.pending} waiting, ${capture.dropped} dropped): ${capture.lastError?.message}`);
+  const ready = serving.length > 0 && serving.every((a) => a.loaded);
+  const primary = serving[0] ?? router.aliases[0];
+  const model = primary ? { ...primary, loaded: ready, policy: router.policy.mode, revision: router.revision, aliases: router.aliases } : null;
+  return jsonResult(ready ? 200 : 503, {
+    status: !ready ? 'not ready' : reasons.length ? 'degraded' : 'ready',
+    live: true,
+    ready,
+    ...(reasons.length ? { reasons } : {}),
+    model,
+    storage,
+    capture,
+    requestId: state.requestId,
+  });
 });

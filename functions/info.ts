@@ -3,7 +3,12 @@ import { featureColumns, getService, httpHandler, jsonResult, servingModel } fro
 
 export const handler = httpHandler({ route: 'GET /model/info' }, async (_event, state) => {
   const model = await servingModel();
-  const { registry } = await getService();
+  const { registry, router } = await getService();
+  // The model is in memory; the alias list needs storage, and is left out (not failed) when it does not answer.
+  const aliases = await registry.listAliases(model.name).then(
+    (list) => list.map((a) => ({ alias: a.alias, version: a.version, movedAt: a.event.at })),
+    () => null,
+  );
   const bundle = model.predictor.bundle;
   const spec = bundle.spec;
   const baseline = bundle.baseline;
@@ -15,7 +20,8 @@ export const handler = httpHandler({ route: 'GET /model/info' }, async (_event, 
   return jsonResult(200, {
     model: { name: model.name, version: model.version, alias: model.alias, classifier: bundle.classifier, sampler: bundle.sampler, loadedAt: model.loadedAt, loadMs: Number(model.loadMs.toFixed(1)) },
     registration: model.registration,
-    aliases: await registry.listAliases(model.name),
+    aliases,
+    serving: router.status().aliases.map((a) => ({ alias: a.alias, version: a.version, ...(a.fallback ? { fallback: a.fallback } : {}) })),
     metrics: bundle.metrics,
     params: bundle.params,
     data: bundle.data,

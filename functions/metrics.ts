@@ -1,6 +1,8 @@
 /**
- * GET /metrics: this container's Prometheus metrics, text exposition format, with the gauges
- * that describe shared state (the last drift report, the traffic shares) refreshed from storage.
+ * GET /metrics: this container's Prometheus metrics, text exposition format. Gauges that
+ * describe shared state come from memory (the traffic shares of the policy in force) or from
+ * storage in the background (the last drift report, re-read at most every 30 s), so a scrape
+ * never waits on the store.
  */
 import { exportDriftMetrics, getBasics, getService, httpHandler, latestDriftReport, textResult } from './runtime/layer.ts';
 
@@ -9,17 +11,19 @@ let refreshedAt = 0;
 
 export const handler = httpHandler({ route: 'GET /metrics' }, async () => {
   const { metrics, config } = getBasics();
-  if (Date.now() - refreshedAt > REFRESH_MS) {
-    refreshedAt = Date.now();
-    try {
-      const { store, router } = await getService();
-      const report = await latestDriftReport(store, config.MODEL_NAME);
-      if (report) exportDriftMetrics(metrics, report);
-      const policy = await router.policy();
-      metrics.trafficShare.reset();
-      for (const r of policy.routes) metrics.trafficShare.set({ model: config.MODEL_NAME, mode: policy.policy.mode, variant: r.variant, alias: r.alias }, r.weight);
-    } catch {
-      // Storage down: the process metrics still answer; /health reports the storage.
+  const service = await getService().catch(() => null);
+  if (service) {
+    const { router, store, capture } = service;
+    metrics.capturePending.set(capture.status().pending);
+    const resolved = await router.policy();
+    metrics.trafficShare.reset();
+    for (const r of resolved.routes) metrics.trafficShare.set({ model: config.MODEL_NAME, mode: resolved.policy.mode, variant: r.variant, alias: r.alias }, r.weight);
+    if (Date.now() - refreshedAt > REFRESH_MS) {
+      refreshedAt = Date.now();
+      void latestDriftReport(store, config.MODEL_NAME).then(
+        (report) => report && exportDriftMetrics(metrics, report),
+        () => metrics.backgroundFailures.inc({ task: 'drift-metrics-refresh' }),
+      );
     }
   }
   return textResult(200, await metrics.registry.metrics(), metrics.registry.contentType);

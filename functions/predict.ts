@@ -3,18 +3,19 @@
  * traffic policy routes it to: sticky per customer (the spec's first identifier, Customer_ID),
  * else per x-request-key header, else per request. Under a shadow policy the challenger scores
  * the same records; its answers are compared, counted and captured, never returned. Every
- * answer (and every variant failure) is captured for the canary controller and A/B reports.
+ * answer (and every variant failure) is captured for the canary controller and A/B reports;
+ * each variant that served the request gets one latency sample for it.
  */
-import { captureFeatures, emitEmf, getBasics, getService, httpHandler, jsonResult, parsePredictRequest, servingModel, unavailable } from './runtime/layer.ts';
+import { captureFeatures, emitEmf, getBasics, getService, httpHandler, jsonResult, parsePredictRequest, servingModel, settleCapture, unavailable, type CapturedPrediction } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /predict', body: true }, async (event, state) => {
-  const { config, metrics, logger } = getBasics();
+  const { config, metrics } = getBasics();
   // Every variant is the same model name, so any of them validates the request.
   const primary = await servingModel();
   const { batch, rows, keys } = parsePredictRequest(state.body, primary.predictor.bundle.spec, config.MAX_INSTANCES);
   const { router, capture } = await getService();
   const fallbackKey = event.headers?.['x-request-key'] || state.requestId;
-  const latencyMs = (): number => Number(process.hrtime.bigint() - state.startedAt) / 1e6;
+  const captured: CapturedPrediction[] = [];
   const predictions = [];
   const shadow = { compared: 0, agreed: 0, version: '' };
   try {
@@ -24,7 +25,7 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
       try {
         model = await router.provider(route.alias).current();
       } catch (err) {
-        capture.add({ requestId: state.requestId, index: i, at: Date.now(), version: 'none', alias: route.alias, variant: route.variant, latencyMs: latencyMs(), ok: false });
+        captured.push({ requestId: state.requestId, index: i, at: Date.now(), version: 'none', alias: route.alias, variant: route.variant, ok: false });
         throw unavailable(`variant ${route.variant} (${route.alias}) cannot serve: ${(err as Error).message}`);
       }
       const p = model.predictor.predictClean(rows[i]);
@@ -45,7 +46,7 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
         shadow.agreed += agree ? 1 : 0;
         shadow.version = challenger.version;
       }
-      capture.add({
+      captured.push({
         requestId: state.requestId,
         index: i,
         at: Date.now(),
@@ -53,14 +54,22 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
         alias: model.alias,
         variant: route.variant,
         predicted: p.label,
-        latencyMs: latencyMs(),
         ok: true,
         ...(challenger && shadowLabel ? { shadow: { version: challenger.version, predicted: shadowLabel } } : {}),
         ...(Math.random() < config.CAPTURE_FEATURES_RATE ? { features: captureFeatures(rows[i]), probabilities: p.probabilities } : {}),
       });
     }
   } finally {
-    await capture.maybeFlush().catch((err: unknown) => logger.error({ 'log.logger': 'capture', 'error.message': (err as Error).message }, 'prediction capture could not be written'));
+    // One latency sample per request and variant: the request's service time so far.
+    const latencyMs = Number(process.hrtime.bigint() - state.startedAt) / 1e6;
+    const sampled = new Set<string>();
+    for (const record of captured) {
+      if (sampled.has(record.variant)) continue;
+      sampled.add(record.variant);
+      record.latencyMs = latencyMs;
+    }
+    capture.add(captured);
+    await settleCapture(capture);
   }
   const served = predictions[0].model;
   state.logFields = {

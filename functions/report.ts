@@ -13,7 +13,7 @@ export const handler = httpHandler({ route: 'GET /model/report', admin: true }, 
   const { store, router } = await getService();
   const until = Date.now();
   const since = until - minutes * 60_000;
-  const captures = await readCaptures(store, config.MODEL_NAME, since, until);
+  const { records: captures, unreadable } = await readCaptures(store, config.MODEL_NAME, since, until);
   const feedback = await readFeedback(store, config.MODEL_NAME, since, until);
   const policy = await router.policy();
   const classes = [...new Set([...captures.map((c) => c.predicted).filter((p): p is string => p !== undefined), ...feedback.values()])].sort();
@@ -31,6 +31,7 @@ export const handler = httpHandler({ route: 'GET /model/report', admin: true }, 
     policy: policy.policy,
     variants,
     comparison,
+    ...(unreadable ? { unreadableCaptures: unreadable } : {}),
     shadow: shadowed.length ? { compared: shadowed.length, agreementRate: shadowed.filter((c) => c.shadow!.predicted === c.predicted).length / shadowed.length, confusion } : null,
     requestId: state.requestId,
   });

@@ -1,6 +1,7 @@
 /**
  * The retrain worker: invoked asynchronously by POST /model/retrain with {"jobId"}; runs the
- * job to the end within Lambda's 15 minutes (the lock expires by itself if it does not).
+ * job to the end within Lambda's 15 minutes (a job that dies stops its heartbeats and is
+ * marked failed by the next status read, retrain or housekeeping run).
  */
 import { getService, runRetrainJob } from './runtime/layer.ts';
 

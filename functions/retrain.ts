@@ -1,29 +1,26 @@
 /**
  * POST /model/retrain (admin): starts a training job in its own process and answers 202 with
- * the job id at once. One job at a time per model (a lock in storage that expires): a second
- * request while one runs gets 409 naming the running job.
+ * the job id once the job has really started. One job at a time per model (a lock in storage
+ * that expires when its holder stops sending heartbeats): a second request while one runs gets
+ * 409 naming the running job; a runner that cannot start it gets 503 with its reason.
  */
-import { conflict, getService, httpHandler, jsonResult, retrainRequestSchema, startRetrain, unavailable, unprocessable } from './runtime/layer.ts';
+import { conflict, getService, httpHandler, invalidRequest, jsonResult, retrainRequestSchema, startRetrain, unavailable, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /model/retrain', body: true, admin: true }, async (event, state) => {
-  const parsed = retrainRequestSchema.safeParse(state.body ?? {});
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message }));
-    throw unprocessable(`invalid retrain request: ${details.map((d) => d.field).join(', ')}`, details);
-  }
-  const { store, logger } = await getService();
-  if (parsed.data.dataKey && !(await store.exists(parsed.data.dataKey))) {
-    throw unprocessable(`training data ${parsed.data.dataKey} is not in the bucket`, [{ field: 'dataKey', message: 'no such object' }]);
-  }
+  const parsed = retrainRequestSchema.safeParse(state.body);
+  if (!parsed.success) throw invalidRequest('retrain request', parsed.error);
   const service = await getService();
+  if (parsed.data.dataKey && !(await service.store.exists(parsed.data.dataKey))) {
+    throw unprocessable('the training data is not in the bucket', [{ field: 'dataKey', message: 'no such object' }]);
+  }
   const result = await startRetrain(service, parsed.data, `admin-api ${event.requestContext?.http?.sourceIp ?? 'unknown'} ${state.requestId}`);
   if (!result.started && result.reason === 'busy') {
-    const holder = result.holder ? ` (held since ${result.holder.acquiredAt} by ${result.holder.owner}, expires ${result.holder.expiresAt})` : '';
+    const holder = result.holder ? ` (job ${result.holder.owner}, since ${result.holder.acquiredAt}; its lock expires at ${result.holder.expiresAt} unless it keeps running)` : '';
     throw conflict(`a retrain job is already running${holder}`);
   }
   if (!result.started) {
-    logger.error({ 'log.logger': 'retrain', 'error.message': result.reason === 'failed' ? result.error : '' }, 'retrain could not start');
-    throw unavailable(result.reason === 'failed' ? result.error : 'retrain could not start');
+    service.logger.error({ 'log.logger': 'retrain', 'job.id': result.job.jobId, 'error.message': result.error }, 'retrain could not start');
+    throw unavailable(result.error);
   }
   const { job } = result;
   state.logFields = { 'job.id': job.jobId };

@@ -1,6 +1,6 @@
 /**
- * Every HTTP route and the handler behind it: the node:http adapter (Knative, tests) routes
- * with this table, and serverless.yml declares the same routes for API Gateway.
+ * Every HTTP route and the handler behind it: the one list the node:http adapter routes with,
+ * and that serverless.yml's httpApi events and the tests are checked against.
  */
 import type { HttpEvent, HttpResult, LambdaContext } from '../lib/http/api-types.ts';
 import { handler as canaryCheck } from './canary-check.ts';
@@ -9,8 +9,10 @@ import { handler as driftLatest } from './drift-latest.ts';
 import { handler as feedback } from './feedback.ts';
 import { handler as health } from './health.ts';
 import { handler as history } from './history.ts';
+import { handler as housekeeping } from './housekeeping.ts';
 import { handler as info } from './info.ts';
 import { handler as metrics } from './metrics.ts';
+import { handler as notFound } from './not-found.ts';
 import { handler as predict } from './predict.ts';
 import { handler as promote } from './promote.ts';
 import { handler as report } from './report.ts';
@@ -21,49 +23,74 @@ import { handler as rollback } from './rollback.ts';
 import { handler as trafficStatus } from './traffic-status.ts';
 import { handler as traffic } from './traffic.ts';
 
+export type Handler = (event: HttpEvent, context: LambdaContext) => Promise<HttpResult>;
+
 export interface Route {
   method: 'GET' | 'POST' | 'PUT';
   /** API Gateway style path, with {param} segments. */
   path: string;
-  handler: (event: HttpEvent, context: LambdaContext) => Promise<HttpResult>;
+  /** The function file under functions/ (and serverless.yml's handler). */
+  file: string;
+  handler: Handler;
+  /** Served by the cluster's containers only, never routed by API Gateway. */
+  internal?: true;
 }
 
 export const ROUTES: Route[] = [
-  { method: 'POST', path: '/predict', handler: predict },
-  { method: 'GET', path: '/model/info', handler: info },
-  { method: 'POST', path: '/model/retrain', handler: retrainStart },
-  { method: 'GET', path: '/model/retrain/{jobId}', handler: retrainStatus },
-  { method: 'GET', path: '/health', handler: health },
-  { method: 'GET', path: '/metrics', handler: metrics },
-  { method: 'GET', path: '/model/traffic', handler: trafficStatus },
-  { method: 'PUT', path: '/model/traffic', handler: traffic },
-  { method: 'POST', path: '/model/promote', handler: promote },
-  { method: 'POST', path: '/model/rollback', handler: rollback },
-  { method: 'GET', path: '/model/history', handler: history },
-  { method: 'POST', path: '/feedback', handler: feedback },
-  { method: 'GET', path: '/model/report', handler: report },
-  { method: 'POST', path: '/model/canary/check', handler: canaryCheck },
-  { method: 'POST', path: '/drift/check', handler: driftCheck },
-  { method: 'GET', path: '/drift/latest', handler: driftLatest },
+  { method: 'POST', path: '/predict', file: 'predict', handler: predict },
+  { method: 'GET', path: '/model/info', file: 'info', handler: info },
+  { method: 'POST', path: '/model/retrain', file: 'retrain', handler: retrainStart },
+  { method: 'GET', path: '/model/retrain/{jobId}', file: 'retrain-status', handler: retrainStatus },
+  { method: 'GET', path: '/health', file: 'health', handler: health },
+  { method: 'GET', path: '/metrics', file: 'metrics', handler: metrics },
+  { method: 'GET', path: '/model/traffic', file: 'traffic-status', handler: trafficStatus },
+  { method: 'PUT', path: '/model/traffic', file: 'traffic', handler: traffic },
+  { method: 'POST', path: '/model/promote', file: 'promote', handler: promote },
+  { method: 'POST', path: '/model/rollback', file: 'rollback', handler: rollback },
+  { method: 'GET', path: '/model/history', file: 'history', handler: history },
+  { method: 'POST', path: '/feedback', file: 'feedback', handler: feedback },
+  { method: 'GET', path: '/model/report', file: 'report', handler: report },
+  { method: 'POST', path: '/model/canary/check', file: 'canary-check', handler: canaryCheck },
+  { method: 'POST', path: '/model/housekeeping', file: 'housekeeping', handler: housekeeping },
+  { method: 'POST', path: '/drift/check', file: 'drift-check', handler: driftCheck },
+  { method: 'GET', path: '/drift/latest', file: 'drift-latest', handler: driftLatest },
   // The retrain service's entry in a cluster (RETRAIN_RUNNER=http); Lambda uses retrain-worker.
-  { method: 'POST', path: '/internal/retrain/{jobId}', handler: retrainRun },
+  { method: 'POST', path: '/internal/retrain/{jobId}', file: 'retrain-run', handler: retrainRun, internal: true },
 ];
 
-/** The route for a method and path, with its path parameters. */
-export function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | null {
+/** What answers a path no route matches (API Gateway: the $default route). */
+export const NOT_FOUND: Handler = notFound;
+export const NOT_FOUND_FILE = 'not-found';
+
+/** The functions no HTTP route calls: the retrain worker (async invoke) and the schedules. */
+export const EVENT_FUNCTION_FILES = ['retrain-worker', 'canary-scheduler', 'drift-scheduler', 'housekeeping-scheduler'];
+
+/** Every function deployed to Lambda, by file: each public route's, the 404's, the event-driven ones. */
+export function lambdaFunctionFiles(): string[] {
+  return [...ROUTES.filter((r) => !r.internal).map((r) => r.file), NOT_FOUND_FILE, ...EVENT_FUNCTION_FILES];
+}
+
+export type RouteMatch = { route: Route; params: Record<string, string> } | { malformed: string } | null;
+
+/** The route for a method and path with its decoded path parameters; `malformed` when a parameter's %-escape is broken. */
+export function matchRoute(method: string, path: string): RouteMatch {
   const parts = path.split('/').filter(Boolean);
   for (const route of ROUTES) {
     if (route.method !== method) continue;
     const pattern = route.path.split('/').filter(Boolean);
     if (pattern.length !== parts.length) continue;
     const params: Record<string, string> = {};
-    const ok = pattern.every((segment, i) => {
+    let ok = true;
+    for (let i = 0; i < pattern.length && ok; i++) {
+      const segment = pattern[i];
       if (segment.startsWith('{') && segment.endsWith('}')) {
-        params[segment.slice(1, -1)] = decodeURIComponent(parts[i]);
-        return true;
-      }
-      return segment === parts[i];
-    });
+        try {
+          params[segment.slice(1, -1)] = decodeURIComponent(parts[i]);
+        } catch {
+          return { malformed: `path parameter ${segment.slice(1, -1)} has a malformed %-escape` };
+        }
+      } else ok = segment === parts[i];
+    }
     if (ok) return { route, params };
   }
   return null;

@@ -1,16 +1,26 @@
-/** GET /model/traffic: the traffic policy in force and the version each route serves. */
-import { getBasics, getService, httpHandler, jsonResult } from './runtime/layer.ts';
+/**
+ * GET /model/traffic: the traffic policy in force in this container, its revision, and the
+ * version each route really serves here (never a version that was refused: that one is shown
+ * as the alias's `pointer`, with why it does not serve). Answered from memory.
+ */
+import { getService, httpHandler, jsonResult } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /model/traffic' }, async (_event, state) => {
-  const { config } = getBasics();
-  const { registry, router } = await getService();
+  const { router } = await getService();
   const resolved = await router.policy();
-  const versions = Object.fromEntries((await registry.listAliases(config.MODEL_NAME)).map((a) => [a.alias, a.version]));
+  const status = router.status();
+  const byAlias = new Map(status.aliases.map((a) => [a.alias, a]));
+  const serving = (alias: string): Record<string, unknown> => {
+    const a = byAlias.get(alias);
+    return { version: a?.version ?? null, ...(a?.pointer ? { pointer: a.pointer, notServing: a.lastError?.message ?? 'not loaded yet' } : {}) };
+  };
   return jsonResult(200, {
     policy: resolved.policy,
-    routes: resolved.routes.map((r) => ({ ...r, version: versions[r.alias] ?? null })),
-    standby: resolved.standby.map((alias) => ({ alias, version: versions[alias] ?? null })),
-    shadow: resolved.shadow ? { ...resolved.shadow, version: versions[resolved.shadow.alias] ?? null } : null,
+    revision: status.revision,
+    routes: resolved.routes.map((r) => ({ ...r, ...serving(r.alias) })),
+    standby: resolved.standby.map((alias) => ({ alias, ...serving(alias) })),
+    shadow: resolved.shadow ? { ...resolved.shadow, ...serving(resolved.shadow.alias) } : null,
+    ...(status.policyError ? { policyError: status.policyError } : {}),
     requestId: state.requestId,
   });
 });

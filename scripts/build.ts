@@ -12,8 +12,9 @@
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { lambdaFunctionFiles } from '../functions/routes.ts';
 
-export const HANDLERS = ['predict', 'info', 'health', 'metrics', 'retrain', 'retrain-status', 'retrain-worker', 'traffic', 'traffic-status', 'promote', 'rollback', 'history', 'feedback', 'report', 'canary-check', 'canary-scheduler', 'drift-check', 'drift-latest', 'drift-scheduler'];
+export const HANDLERS = lambdaFunctionFiles();
 const LAYER_PACKAGE = 'credit-score-model';
 const LAYER_DIR = `dist/layer/nodejs/node_modules/${LAYER_PACKAGE}`;
 

@@ -1,16 +1,20 @@
 /**
  * The functions behind a plain node:http server (the Knative container's entry point, and a
  * quick local server): `tsx scripts/serve.ts` with the same environment as the functions.
- * HOST (default 127.0.0.1; 0.0.0.0 in a container) and PORT (default 8080).
+ * HOST (default 127.0.0.1; 0.0.0.0 in a container), PORT (default 8080), and
+ * HTTP_HANDLER_TIMEOUT_SECONDS (default 30: a handler answers 504 just before it).
  */
 import { createAdapter, listen } from '../functions/adapter/node-http.ts';
-import { getBasics } from '../functions/runtime/service.ts';
+import { getBasics, shutdownService } from '../functions/runtime/service.ts';
 
 const { config, logger } = getBasics();
-const server = createAdapter({ maxBodyBytes: config.MAX_BODY_BYTES });
+const server = createAdapter({ maxBodyBytes: config.MAX_BODY_BYTES, timeoutMs: Number(process.env.HTTP_HANDLER_TIMEOUT_SECONDS ?? 30) * 1000 });
 const url = await listen(server, { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8080) });
 logger.info({ 'log.logger': 'server', 'url.full': url }, `serving ${config.MODEL_NAME} (${config.MODEL_ALIAS}) on ${url}`);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  // Knative sends SIGTERM before it stops a pod: finish in-flight requests, then exit.
-  process.once(signal, () => server.close(() => process.exit(0)));
+  // Knative sends SIGTERM before it stops a pod: finish in-flight requests, write what is buffered, then exit.
+  process.once(signal, () => {
+    server.close();
+    void shutdownService(5_000).finally(() => process.exit(0));
+  });
 }

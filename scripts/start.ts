@@ -1,11 +1,14 @@
 /**
  * npm start: the whole service on a laptop, nothing else to install or start.
  *   1. builds the handlers (dist/offline: self-contained, serverless-offline ignores layers)
- *   2. starts the embedded S3 server on 127.0.0.1 (data kept in .data/s3 across restarts)
+ *   2. starts the embedded S3 server on 127.0.0.1 (data kept in .data/s3 across restarts), or
+ *      uses the S3-compatible store at S3_ENDPOINT when that is set (MinIO, another process)
  *   3. if the registry has no champion yet, trains the default model (progress on the
  *      terminal), registers it and points "champion" at it
- *   4. runs serverless-offline: the functions on http://127.0.0.1:3000, the Lambda API on 3002
- *      (the retrain function invokes its worker through it, asynchronously, as on AWS)
+ *   4. runs serverless-offline: the functions on http://127.0.0.1:3000 in one process (one model
+ *      in memory, one metrics registry), the Lambda API on 3002 (the retrain function invokes
+ *      its worker through it, asynchronously, as on AWS); SIGTERM/SIGINT stop it cleanly,
+ *      buffered captures written first
  * Environment: DATA_DIR (.data), S3_PORT (4569), HTTP_PORT (3000), LAMBDA_PORT (3002),
  * MODEL_BUCKET, ADMIN_API_KEYS (else a key is generated once into .data/admin-api-key), and for
  * the first training START_DATA (the shipped CSV), START_CV (5), START_CLASSIFIERS and
@@ -38,10 +41,11 @@ mkdirSync(dataDir, { recursive: true });
 say('building the handlers');
 execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: ['ignore', 'ignore', 'inherit'] });
 
-const s3 = await startEmbeddedS3({ directory: join(dataDir, 's3'), port: Number(process.env.S3_PORT ?? 4569), buckets: [bucket] });
-say(`embedded S3 on ${s3.endpoint} (bucket ${bucket}, data in ${join(dataDir, 's3')})`);
-const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-const registry = new ModelRegistry(S3ObjectStore.fromConfig({ bucket, region: 'us-east-1', endpoint: s3.endpoint, credentials }));
+const external = process.env.S3_ENDPOINT;
+const s3 = external ? { endpoint: external, close: async () => {} } : await startEmbeddedS3({ directory: join(dataDir, 's3'), port: Number(process.env.S3_PORT ?? 4569), buckets: [bucket] });
+say(external ? `S3 at ${external} (bucket ${bucket})` : `embedded S3 on ${s3.endpoint} (bucket ${bucket}, data in ${join(dataDir, 's3')})`);
+const credentials = { accessKeyId: process.env.S3_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'S3RVER' };
+const registry = new ModelRegistry(S3ObjectStore.fromConfig({ bucket, region: 'us-east-1', endpoint: s3.endpoint, credentials, requestTimeoutMs: 60_000 }));
 
 if (!(await registry.getAlias(modelName, 'champion'))) {
   const versions = await registry.listVersions(modelName);
@@ -60,7 +64,7 @@ if (!(await registry.getAlias(modelName, 'champion'))) {
     version = (await registry.publish(modelName, result.files, { createdBy: 'npm start', source: startData, reason: 'bootstrap' })).version;
     say(`registered ${modelName} ${version}: ${result.report.best.title}, macro F1 ${result.report.best.cv.f1_macro.toFixed(4)}`);
   }
-  await registry.setAlias(modelName, 'champion', version, { reason: 'bootstrap: first model of this registry', actor: 'npm start' });
+  await registry.moveAlias(modelName, 'champion', version, { reason: 'bootstrap: first model of this registry', actor: 'npm start' });
 }
 
 const keyFile = join(dataDir, 'admin-api-key');
@@ -86,6 +90,7 @@ const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '
 say(`serving on http://127.0.0.1:${httpPort} (admin API key in ${process.env.ADMIN_API_KEYS ? 'ADMIN_API_KEYS' : keyFile})`);
 say(`try: curl -s http://127.0.0.1:${httpPort}/model/info | head -c 400`);
 
+// serverless-offline writes what it buffers when told to stop (offline-shutdown.cjs), then exits.
 const stop = (): void => {
   offline.kill('SIGTERM');
 };

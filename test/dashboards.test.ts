@@ -37,7 +37,7 @@ describe('ELK', () => {
       }
       return true;
     };
-    const emitted = readFileSync('lib/http/middlewares.ts', 'utf8').match(/'([a-z_]+(\.[a-z_]+)+)'/g)!.map((s) => s.slice(1, -1));
+    const emitted = readFileSync('lib/http/observe.ts', 'utf8').match(/'([a-z_]+(\.[a-z_]+)+)'/g)!.map((s) => s.slice(1, -1));
     expect(emitted).toEqual(expect.arrayContaining(['http.request.id', 'http.response.status_code', 'event.duration', 'url.path']));
     for (const field of [...emitted, 'model.version', 'model.variant', 'route', '@timestamp', 'log.level', 'service.name']) expect(mapped(field), field).toBe(true);
   });

@@ -10,6 +10,12 @@ defineApiSuite({
     resetService();
     const server = createAdapter({ maxBodyBytes: Number(env.MAX_BODY_BYTES) });
     const url = await listen(server, { port: 0 });
-    return { url, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    return {
+      url,
+      stop: () => {
+        resetService(); // stops the service's background refresh and capture timers
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
   },
 });

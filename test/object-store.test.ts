@@ -1,43 +1,73 @@
-import { randomBytes } from 'node:crypto';
+/**
+ * The S3 object store on the embedded server: the conformance suite every store passes, the
+ * embedded server's key guard, and failures that are classified, bounded in time, and never
+ * name the store's host or port.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageError } from '../lib/storage/object-store.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
+import { defineObjectStoreConformance } from './object-store-conformance.ts';
 import { startTestS3 } from './s3.ts';
 
 let s3: EmbeddedS3;
 let store: S3ObjectStore;
+let config: Awaited<ReturnType<typeof startTestS3>>['config'];
 
 beforeAll(async () => {
-  ({ s3, store } = await startTestS3());
+  ({ s3, store, config } = await startTestS3());
 });
 afterAll(() => s3.close());
 
-describe('S3 object store on the embedded server (real S3 protocol)', () => {
-  it('round-trips binary objects byte for byte (no aws-chunked framing stored)', async () => {
-    for (const size of [0, 1, 100_000, 3_000_000]) {
-      const bytes = new Uint8Array(randomBytes(size));
-      await store.put(`blobs/${size}.bin`, bytes);
-      const back = await store.get(`blobs/${size}.bin`);
-      expect(back?.byteLength).toBe(size);
-      expect(Buffer.from(back!).equals(Buffer.from(bytes))).toBe(true);
+defineObjectStoreConformance({ name: 'S3ObjectStore on the embedded S3 server', store: () => store });
+
+describe('the embedded S3 server keeps keys inside its bucket', () => {
+  it('refuses keys with "..", "." or empty segments, and over-long keys, with a 4xx', async () => {
+    for (const key of ['data/../../outside.csv', 'data/./x.csv', 'data//x.csv', `data/${'x'.repeat(300)}.csv`, `data/${'y/'.repeat(600)}z.csv`]) {
+      const error = await store.put(key, new Uint8Array([1])).then(() => null, (e: unknown) => e);
+      expect(error, key).toBeInstanceOf(StorageError);
+      expect((error as StorageError).failure).toBe('rejected');
+      expect((error as StorageError).reason).toMatch(/the store refused the request: 400 (InvalidArgument|KeyTooLongError)/);
     }
+    expect(await store.list('')).not.toContain('outside.csv');
+  });
+});
+
+describe('storage failures', () => {
+  it('an unreachable store fails fast as "unavailable: connection refused", without host or port', async () => {
+    const dead = S3ObjectStore.fromConfig({ ...config, endpoint: 'http://127.0.0.1:9' });
+    const error = (await dead.ping().then(() => null, (e: unknown) => e)) as StorageError;
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error).toMatchObject({ failure: 'unavailable', reason: 'connection refused' });
+    expect(error.message).not.toMatch(/127\.0\.0\.1|:9\b/);
   });
 
-  it('answers null and false for missing keys, lists keys and children in order, deletes', async () => {
-    expect(await store.get('nope/missing.json')).toBeNull();
-    expect(await store.exists('nope/missing.json')).toBe(false);
-    for (const key of ['m/a/versions/2/x', 'm/a/versions/1/x', 'm/a/versions/1/y', 'm/a/aliases/champion.json']) await store.put(key, new Uint8Array([1]));
-    expect(await store.list('m/a/versions/')).toEqual(['m/a/versions/1/x', 'm/a/versions/1/y', 'm/a/versions/2/x']);
-    expect(await store.listChildren('m/a/')).toEqual(['aliases', 'versions']);
-    expect(await store.listChildren('m/a/versions/')).toEqual(['1', '2']);
-    expect(await store.exists('m/a/versions/1/x')).toBe(true);
-    await store.delete('m/a/versions/1/x');
-    expect(await store.exists('m/a/versions/1/x')).toBe(false);
-    await store.ping();
-  });
+  describe('a store that accepts connections and never answers (a paused process)', () => {
+    let hung: Server;
+    const sockets: Socket[] = [];
+    let endpoint: string;
+    beforeAll(async () => {
+      hung = createServer((socket) => sockets.push(socket));
+      await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+      endpoint = `http://127.0.0.1:${(hung.address() as { port: number }).port}`;
+    });
+    afterAll(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => hung.close(r));
+    });
 
-  it('reports an unreachable store with a clear error', async () => {
-    const dead = S3ObjectStore.fromConfig({ bucket: 'x', region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-    await expect(dead.ping()).rejects.toThrow(/storage: bucket x failed/);
+    it('times out every call within its deadline, reads and conditional writes alike', async () => {
+      const slow = S3ObjectStore.fromConfig({ ...config, endpoint, connectTimeoutMs: 200, requestTimeoutMs: 600 });
+      for (const call of [() => slow.get('x.json'), () => slow.put('x.json', new Uint8Array([1]), { condition: { ifNoneMatch: '*' } }), () => slow.list('models/')]) {
+        const started = Date.now();
+        const error = (await call().then(() => null, (e: unknown) => e)) as StorageError;
+        const took = Date.now() - started;
+        expect(error).toBeInstanceOf(StorageError);
+        expect(error).toMatchObject({ failure: 'unavailable', reason: 'timed out after 600 ms' });
+        expect(took).toBeGreaterThanOrEqual(550);
+        expect(took).toBeLessThan(3000);
+      }
+    });
   });
 });

@@ -42,7 +42,7 @@ beforeAll(async () => {
   ({ s3, store } = await startTestS3());
   registry = new ModelRegistry(store);
   champion = (await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' })).version;
-  await registry.setAlias('credit-score', 'champion', champion, { reason: 'first', actor: 'test' });
+  await registry.moveAlias('credit-score', 'champion', champion, { reason: 'first', actor: 'test' });
   const dir = tempDir('observe');
   logFile = join(dir, 'service.log');
   Object.assign(process.env, {
@@ -67,6 +67,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  resetService(); // stops the service's background refresh and capture timers
   await new Promise((r) => server.close(r));
   await s3.close();
 });
@@ -83,7 +84,12 @@ describe('logs and captures on the real data', () => {
       for (const field of ['@timestamp', 'log.level', 'ecs.version', 'service.name', 'http.request.id', 'http.request.method', 'http.response.status_code', 'event.duration', 'route']) expect(line).toHaveProperty([field]);
     }
     expect(access.filter((l) => l['http.response.status_code'] === 200).every((l) => l['model.version'] === champion && l['model.variant'] === 'default')).toBe(true);
-    const captured = (await Promise.all((await store.list('captures/credit-score/')).map(async (k) => new TextDecoder().decode((await store.get(k))!)))).join('\n');
+    // Batches of 20 are written in the background as they fill: wait (bounded) for the last.
+    let captured = '';
+    for (let i = 0; i < 50 && captured.split('\n').filter(Boolean).length < 120; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      captured = (await Promise.all((await store.list('captures/credit-score/')).map(async (k) => new TextDecoder().decode((await store.get(k))!.bytes)))).join('\n');
+    }
     expect(captured.split('\n').filter(Boolean).length).toBe(120);
     const logs = readFileSync(logFile, 'utf8');
     for (const record of sent) {

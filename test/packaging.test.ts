@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { EVENT_FUNCTION_FILES, lambdaFunctionFiles, ROUTES } from '../functions/routes.ts';
+import { PREFIXES } from '../lib/state/layout.ts';
 import { tempDir } from './helpers.ts';
 import { startServingS3 } from './s3.ts';
 
@@ -28,7 +30,8 @@ const zipEntries = (zip: string): string[] => execFileSync('unzip', ['-Z1', `.se
 describe('npm run package (offline)', () => {
   it('writes small function zips and one layer with lib/ and the runtime dependencies', () => {
     expect(output).toMatch(/Service packaged/);
-    for (const fn of ['predict', 'info', 'health', 'metrics', 'retrain', 'retrainStatus', 'traffic', 'trafficStatus', 'promote', 'rollback', 'history', 'feedback', 'report', 'canaryCheck', 'canaryScheduler', 'driftCheck', 'driftLatest', 'driftScheduler']) {
+    const camel = (file: string): string => file.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    for (const fn of lambdaFunctionFiles().filter((f) => f !== 'retrain-worker').map(camel)) {
       expect(statSync(`.serverless/${fn}.zip`).size).toBeLessThan(4096);
       expect(zipEntries(`${fn}.zip`)).toHaveLength(1);
     }
@@ -39,10 +42,12 @@ describe('npm run package (offline)', () => {
   it('declares the routes, the layer, the bucket, the secret and least-privilege IAM', () => {
     const resources = Object.values(template.Resources);
     const routes = resources.filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey).sort();
-    expect(routes).toEqual(['GET /drift/latest', 'GET /health', 'GET /metrics', 'GET /model/history', 'GET /model/info', 'GET /model/report', 'GET /model/retrain/{jobId}', 'GET /model/traffic', 'POST /drift/check', 'POST /feedback', 'POST /model/canary/check', 'POST /model/promote', 'POST /model/retrain', 'POST /model/rollback', 'POST /predict', 'PUT /model/traffic']);
+    // serverless.yml declares exactly the route table's public routes, and the documented 404 for the rest.
+    expect(routes).toEqual(['$default', ...ROUTES.filter((r) => !r.internal).map((r) => `${r.method} ${r.path}`)].sort());
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(19);
-    expect(resources.filter((r) => r.Type === 'AWS::Events::Rule').map((r) => r.Properties.ScheduleExpression).sort()).toEqual(['rate(1 hour)', 'rate(1 minute)']);
+    expect(functions).toHaveLength(lambdaFunctionFiles().length);
+    expect(EVENT_FUNCTION_FILES).toHaveLength(4);
+    expect(resources.filter((r) => r.Type === 'AWS::Events::Rule').map((r) => r.Properties.ScheduleExpression).sort()).toEqual(['rate(1 hour)', 'rate(1 hour)', 'rate(1 minute)']);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs20.x');
       expect(fn.Properties.Layers).toEqual([{ Ref: 'ModelLambdaLayer' }]);
@@ -54,8 +59,10 @@ describe('npm run package (offline)', () => {
     expect(template.Resources.ServiceSecret.Properties.GenerateSecretString.GenerateStringKey).toBe('adminApiKey');
     const statements = template.Resources.IamRoleLambdaExecution.Properties.Policies[0].PolicyDocument.Statement;
     const actions = (action: string): unknown[] => statements.filter((s: { Action: string[] }) => s.Action.includes(action)).map((s: { Resource: unknown }) => s.Resource);
-    expect(JSON.stringify(actions('s3:DeleteObject'))).toMatch(/\/locks\/\*/);
-    expect(JSON.stringify(actions('s3:PutObject'))).not.toMatch(/"\/\*"/);
+    // Deletes only of version files (housekeeping removes incomplete versions); writes only under the layout's prefixes.
+    expect(JSON.stringify(actions('s3:DeleteObject'))).toBe(JSON.stringify([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ModelBucket', 'Arn'] }, '/models/*/versions/*']] }]));
+    const writable = JSON.stringify(actions('s3:PutObject')).match(/"\/[a-z]+\/\*"/g)!.map((s) => s.slice(2, -3));
+    expect(writable.sort()).toEqual(Object.values(PREFIXES).filter((p) => p !== PREFIXES.data).map((p) => p.slice(0, -1)).sort());
     expect(actions('secretsmanager:GetSecretValue')).toEqual([{ Ref: 'ServiceSecret' }]);
     expect(statements.some((s: { Action: string[] }) => s.Action.includes('s3:*') || s.Action.includes('*'))).toBe(false);
   });

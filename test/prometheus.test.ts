@@ -28,11 +28,12 @@ beforeAll(async () => {
   server = createAdapter({ maxBodyBytes: 1_000_000 });
   url = await listen(server, { port: 0 });
   const record = Object.fromEntries(execFileSync('head', ['-1', 'data/credit_score_customers_raw.csv']).toString().trim().split(',').map((h) => [h, null]));
-  for (let i = 0; i < 5; i++) await fetch(`${url}/predict`, { method: 'POST', body: JSON.stringify(record) });
+  for (let i = 0; i < 5; i++) await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record) });
   await fetch(`${url}/nope`);
 });
 
 afterAll(async () => {
+  resetService(); // stops the service's background refresh and capture timers
   await new Promise((r) => server.close(r));
   await s3.close();
 });

@@ -1,6 +1,13 @@
+/**
+ * The registry on the state layer, against the embedded S3 server: versions written once,
+ * only verified versions aliased, alias moves that form one unbroken chain under concurrency,
+ * traffic revisions without gaps, and documents that are checked when read.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactError } from '../lib/artifact/model-bundle.ts';
-import { ModelRegistry, RegistryError } from '../lib/registry/model-registry.ts';
+import { ModelRegistry, RegistryError, type AliasEvent } from '../lib/registry/model-registry.ts';
+import { trafficPolicySchema } from '../lib/release/traffic-policy.ts';
+import { CorruptDocumentError } from '../lib/state/document-store.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { trainSmallModel } from './helpers.ts';
@@ -19,6 +26,15 @@ beforeAll(async () => {
 });
 afterAll(() => s3.close());
 
+/** Checks that an alias's events form one chain, oldest first, each replacing the one before. */
+function expectUnbrokenChain(events: AliasEvent[]): void {
+  for (let i = 1; i < events.length; i++) {
+    expect(events[i].previousEventId, `event ${i} follows event ${i - 1}`).toBe(events[i - 1].eventId);
+    expect(events[i].from, `event ${i} replaced what event ${i - 1} set`).toBe(events[i - 1].to);
+  }
+  if (events.length) expect(events[0]).toMatchObject({ from: null, previousEventId: null });
+}
+
 describe('model registry on S3', () => {
   it('publishes versions under new keys, manifest last, and loads them verified', async () => {
     const a = await registry.publish('credit-score', files(), { createdBy: 'test', source: 'credit-900.csv' });
@@ -34,51 +50,88 @@ describe('model registry on S3', () => {
   it('keeps incomplete versions invisible and refuses to alias them', async () => {
     await store.put('models/credit-score/versions/20990101T000000000Z-000000/ensemble.bin', new Uint8Array([1, 2, 3]));
     expect(await registry.listVersions('credit-score')).not.toContain('20990101T000000000Z-000000');
-    await expect(registry.setAlias('credit-score', 'champion', '20990101T000000000Z-000000', { reason: 'x', actor: 't' })).rejects.toThrow(RegistryError);
+    expect(await registry.listIncompleteVersions('credit-score')).toEqual(['20990101T000000000Z-000000']);
+    await expect(registry.moveAlias('credit-score', 'champion', '20990101T000000000Z-000000', { reason: 'x', actor: 't' })).rejects.toMatchObject({ name: 'RegistryError', code: 'not_found' });
+    expect(await registry.getAlias('credit-score', 'champion')).toBeNull();
   });
 
-  it('refuses a tampered version on load', async () => {
+  it('refuses a tampered version on load, and refuses to point an alias at it', async () => {
     const { version } = await registry.publish('tampered', files(), { createdBy: 'test' });
     const key = `models/tampered/versions/${version}/preprocessor.json`;
-    const bytes = (await store.get(key))!;
+    const { bytes } = (await store.get(key))!;
     bytes[10] ^= 1;
     await store.put(key, bytes);
     await expect(registry.loadVersion('tampered', version)).rejects.toThrow(ArtifactError);
     await expect(registry.loadVersion('tampered', version)).rejects.toThrow(/preprocessor\.json fails its sha256 check/);
+    await expect(registry.moveAlias('tampered', 'champion', version, { reason: 'x', actor: 't' })).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/fails verification: preprocessor\.json fails its sha256 check/) });
+    expect(await registry.getAlias('tampered', 'champion')).toBeNull();
   });
 
-  it('moves aliases with an append-only history of who, when, from, to and why', async () => {
+  it('moves aliases with a history of who, when, from, to and why, each move linked to the one it replaced', async () => {
     const v1 = (await registry.publish('history', files(), { createdBy: 'test' })).version;
     const v2 = (await registry.publish('history', files(), { createdBy: 'test' })).version;
-    await registry.setAlias('history', 'champion', v1, { reason: 'first', actor: 'alice' });
-    await registry.setAlias('history', 'champion', v2, { reason: 'better', actor: 'bob' });
-    await registry.setAlias('history', 'challenger', v1, { reason: 'a/b', actor: 'bob' });
-    expect(await registry.getAlias('history', 'champion')).toMatchObject({ alias: 'champion', version: v2 });
+    await registry.moveAlias('history', 'champion', v1, { reason: 'first', actor: 'alice' });
+    await registry.moveAlias('history', 'champion', v2, { reason: 'better', actor: 'bob' });
+    await registry.moveAlias('history', 'challenger', v1, { reason: 'a/b', actor: 'bob' });
+    expect(await registry.getAlias('history', 'champion')).toMatchObject({ alias: 'champion', version: v2, event: { from: v1, to: v2 } });
     const moves = await registry.history('history', 'champion');
     expect(moves.map((e) => [e.from, e.to, e.reason, e.actor])).toEqual([
       [null, v1, 'first', 'alice'],
       [v1, v2, 'better', 'bob'],
     ]);
+    expectUnbrokenChain(moves);
     expect((await registry.history('history')).length).toBe(3);
     expect((await registry.listAliases('history')).map((a) => a.alias).sort()).toEqual(['challenger', 'champion']);
   });
 
-  it('loses nothing under concurrent writers', async () => {
-    const published = await Promise.all(Array.from({ length: 6 }, () => registry.publish('busy', files(), { createdBy: 'test' })));
-    const versions = published.map((r) => r.version);
-    expect(new Set(versions).size).toBe(6);
-    expect(await registry.listVersions('busy')).toEqual([...versions].sort());
-    const events = await Promise.all(versions.map((v, i) => registry.setAlias('busy', 'champion', v, { reason: `move ${i}`, actor: 'test' })));
+  it('keeps one unbroken chain under 30 concurrent moves between two versions: one event per move that succeeded', async () => {
+    const [a, b] = await Promise.all([registry.publish('busy', files(), { createdBy: 'test' }), registry.publish('busy', files(), { createdBy: 'test' })]);
+    await registry.moveAlias('busy', 'champion', a.version, { reason: 'start', actor: 'test' });
+    const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => registry.moveAlias('busy', 'champion', i % 2 ? a.version : b.version, { reason: `move ${i}`, actor: 'test' })));
+    const succeeded = results.filter((r): r is PromiseFulfilledResult<AliasEvent | null> => r.status === 'fulfilled').map((r) => r.value!);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ name: 'ConflictError' });
+    expect(succeeded.length).toBeGreaterThan(15);
     const history = await registry.history('busy', 'champion');
-    expect(history.map((e) => e.eventId).sort()).toEqual(events.map((e) => e.eventId).sort());
+    expect(history).toHaveLength(succeeded.length + 1);
+    expect(history.map((e) => e.eventId).sort()).toEqual([...history.slice(0, 1), ...succeeded].map((e) => e.eventId).sort());
+    expectUnbrokenChain(history);
     const pointer = (await registry.getAlias('busy', 'champion'))!;
-    // The pointer is one of the recorded moves and names a complete version.
-    expect(history.find((e) => e.eventId === pointer.eventId)?.to).toBe(pointer.version);
-    expect(await registry.isComplete('busy', pointer.version)).toBe(true);
+    expect(pointer.event).toEqual(history[history.length - 1]);
+    expect(pointer.version).toBe(history[history.length - 1].to);
+  });
+
+  it('writes the history copy of a move whose writer stopped short, and lists it meanwhile', async () => {
+    const [a, b] = await Promise.all([registry.publish('repair', files(), { createdBy: 'test' }), registry.publish('repair', files(), { createdBy: 'test' })]);
+    const first = (await registry.moveAlias('repair', 'champion', a.version, { reason: 'first', actor: 'test' }))!;
+    await store.delete(`models/repair/history/${first.eventId}.json`); // as if the process died after the swap
+    expect((await registry.history('repair', 'champion')).map((e) => e.eventId)).toEqual([first.eventId]);
+    await registry.moveAlias('repair', 'champion', b.version, { reason: 'second', actor: 'test' });
+    expect(await store.exists(`models/repair/history/${first.eventId}.json`)).toBe(true);
+    expectUnbrokenChain(await registry.history('repair', 'champion'));
+  });
+
+  it('makes a new revision per traffic change, without gaps under 20 concurrent writers', async () => {
+    const policies = ['champion', 'challenger', 'blue', 'green'].map((alias) => trafficPolicySchema.parse({ mode: 'single', alias }));
+    const docs = await Promise.allSettled(policies.flatMap((policy) => Array.from({ length: 5 }, () => registry.changeTraffic('traffic', () => ({ policy, reason: 'race', actor: 'test' })))));
+    const revisions = docs.flatMap((d) => (d.status === 'fulfilled' && d.value ? [d.value.revision] : [])).sort((x, y) => x - y);
+    expect(revisions).toEqual(Array.from({ length: revisions.length }, (_, i) => i + 1));
+    const current = (await registry.getTraffic('traffic'))!;
+    expect(current.revision).toBe(revisions.length);
+    const changes = (await registry.history('traffic')).filter((e) => e.kind === 'traffic');
+    expect(changes.map((e) => e.revision)).toEqual(revisions);
+    for (let i = 1; i < changes.length; i++) expect(changes[i].from).toEqual(changes[i - 1].to);
+  });
+
+  it('refuses to read a corrupt traffic document, and an admin change replaces it', async () => {
+    await store.put('models/corrupt/traffic.json', new TextEncoder().encode('{"mode": "single", "alias": "champion"}{"mode'));
+    await expect(registry.getTraffic('corrupt')).rejects.toThrow(CorruptDocumentError);
+    await expect(registry.changeTraffic('corrupt', () => ({ policy: { mode: 'single', alias: 'a' }, reason: 'x', actor: 't' }))).rejects.toThrow(/traffic\.json is unreadable: not valid JSON/);
+    const fixed = await registry.changeTraffic('corrupt', () => ({ policy: { mode: 'single', alias: 'a' }, reason: 'repair', actor: 't' }), { replaceUnreadable: true });
+    expect(fixed).toMatchObject({ revision: 1, policy: { mode: 'single', alias: 'a' }, event: { from: null } });
   });
 
   it('rejects names that could escape the prefix', async () => {
-    await expect(registry.listVersions('../etc')).rejects.toThrow(/invalid model name/);
+    await expect(registry.listVersions('../etc')).rejects.toThrow(RegistryError);
     await expect(registry.getAlias('credit-score', 'a/b')).rejects.toThrow(/invalid alias/);
   });
 });

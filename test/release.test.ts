@@ -74,7 +74,8 @@ describe('release admin API', () => {
     return { status: r.status, json: await r.json() };
   }
   const served = async (customer: string): Promise<{ version: string; variant: string }> => (await call('POST', '/predict', record(customer), false)).json.model;
-  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 350));
+  // Every container picks a change up within about one refresh interval (0.3 s here): wait two.
+  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 700));
 
   beforeAll(async () => {
     const started = await startTestS3();
@@ -83,14 +84,15 @@ describe('release admin API', () => {
     registry = new ModelRegistry(store);
     const files = (await trainSmallModel()).files;
     for (let i = 0; i < 3; i++) v.push((await registry.publish('credit-score', files, { createdBy: 'test' })).version);
-    await registry.setAlias('credit-score', 'champion', v[0], { reason: 'first', actor: 'test' });
-    await registry.setAlias('credit-score', 'challenger', v[1], { reason: 'candidate', actor: 'test' });
+    await registry.moveAlias('credit-score', 'champion', v[0], { reason: 'first', actor: 'test' });
+    await registry.moveAlias('credit-score', 'challenger', v[1], { reason: 'candidate', actor: 'test' });
     Object.assign(process.env, { MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, ALIAS_REFRESH_SECONDS: '0.3', LOG_LEVEL: 'silent', CAPTURE_FLUSH_RECORDS: '1' });
     resetService();
     server = createAdapter({ maxBodyBytes: 1_000_000 });
     url = await listen(server, { port: 0 });
   });
   afterAll(async () => {
+    resetService();
     await new Promise((r) => server.close(r));
     await s3.close();
   });
@@ -124,6 +126,7 @@ describe('release admin API', () => {
       { variant: 'a', alias: 'champion', weight: 50, version: v[0] },
       { variant: 'b', alias: 'challenger', weight: 50, version: v[1] },
     ]);
+    expect(status.json.revision).toBe(set.json.revision);
   });
 
   it('promotes and rolls back within the refresh interval, with every move in the history', async () => {
@@ -132,7 +135,7 @@ describe('release admin API', () => {
     await settle();
     expect((await served('CUS_1')).version).toBe(v[2]);
     const rollback = await call('POST', '/model/rollback', { alias: 'champion' });
-    expect(rollback.json.event).toMatchObject({ from: v[2], to: v[0], details: { rolledBack: v[2] } });
+    expect(rollback.json.event).toMatchObject({ from: v[2], to: v[0] });
     await settle();
     expect((await served('CUS_1')).version).toBe(v[0]);
     expect((await call('POST', '/model/promote', { alias: 'champion', version: '20990101T000000000Z-000000' })).status).toBe(404);
@@ -157,13 +160,13 @@ describe('release admin API', () => {
     const pointer = (await registry.getAlias('credit-score', 'champion'))!;
     const history = await registry.history('credit-score', 'champion');
     for (const c of calls) expect(history.map((e) => e.eventId)).toContain(c.json.event.eventId);
-    expect(history.find((e) => e.eventId === pointer.eventId)?.to).toBe(pointer.version);
-    await registry.setAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
+    expect(history.find((e) => e.eventId === pointer.event.eventId)?.to).toBe(pointer.version);
+    await registry.moveAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
   });
 
   it('switches blue-green at once, the idle colour kept loaded', async () => {
-    await registry.setAlias('credit-score', 'blue', v[0], { reason: 'blue', actor: 'test' });
-    await registry.setAlias('credit-score', 'green', v[2], { reason: 'green', actor: 'test' });
+    await registry.moveAlias('credit-score', 'blue', v[0], { reason: 'blue', actor: 'test' });
+    await registry.moveAlias('credit-score', 'green', v[2], { reason: 'green', actor: 'test' });
     await call('PUT', '/model/traffic', { mode: 'bluegreen', blue: 'blue', green: 'green', active: 'blue' });
     await settle();
     expect(await served('CUS_7')).toEqual({ name: 'credit-score', version: v[0], alias: 'blue', variant: 'blue' });
@@ -195,7 +198,7 @@ describe('release admin API', () => {
     challenger: 'challenger',
     steps: [20, 50, 100],
     stepMinutes: 0.0001,
-    bounds: { minRequests: 5, maxP99Ms: 5000 },
+    bounds: { minRequests: 5, latencyFloorMs: 5000 },
     ...over,
   });
   const traffic = async (customers: number, from: number): Promise<void> => {
@@ -203,8 +206,8 @@ describe('release admin API', () => {
   };
 
   it('runs a healthy canary through every step to 100 % and promotes the challenger', async () => {
-    await registry.setAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
-    await registry.setAlias('credit-score', 'challenger', v[2], { reason: 'candidate', actor: 'test' });
+    await registry.moveAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
+    await registry.moveAlias('credit-score', 'challenger', v[2], { reason: 'candidate', actor: 'test' });
     expect((await call('PUT', '/model/traffic', canary())).status).toBe(200);
     const decisions: string[] = [];
     for (let round = 0; round < 6 && !decisions.includes('promote'); round++) {
@@ -217,23 +220,30 @@ describe('release admin API', () => {
     expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(v[2]);
     expect((await call('GET', '/model/traffic', undefined, false)).json.policy).toEqual({ mode: 'single', alias: 'champion' });
     const changes = (await call('GET', '/model/history')).json.events.filter((e: { actor: string }) => e.actor === 'canary-controller');
-    expect(changes.map((e: { reason: string }) => e.reason.split(':')[0])).toEqual(['canary advanced to 50%', 'canary advanced to 100%', 'canary promoted challenger at 100%', 'canary complete']);
+    expect(changes.map((e: { kind: string; reason: string }) => `${e.kind}: ${e.reason.split(':')[0]}`)).toEqual([
+      'traffic: canary advanced to 50%',
+      'traffic: canary advanced to 100%',
+      `traffic: canary promoted challenger (${v[2]}) at 100%`,
+      expect.stringMatching(/^alias: canary promotion decided at traffic revision \d+$/),
+    ]);
     expect(changes[0].details.numbers.challengerRequests).toBeGreaterThanOrEqual(5);
-    // Every decision, not only the changes, is on record with its numbers.
-    const recorded = await store.list('models/credit-score/canary/');
-    expect(recorded.length).toBeGreaterThanOrEqual(3);
-    const lastDecision = JSON.parse(new TextDecoder().decode((await store.get(recorded[recorded.length - 1]))!));
-    expect(lastDecision).toMatchObject({ decision: 'promote', numbers: { share: 100 } });
+    // Every action is on record with its numbers, one per policy revision.
+    const recorded = await store.list('models/credit-score/canary/decisions/');
+    expect(recorded).toHaveLength(3);
+    const lastDecision = JSON.parse(new TextDecoder().decode((await store.get(recorded[recorded.length - 1]))!.bytes));
+    expect(lastDecision).toMatchObject({ action: 'promote', numbers: { share: 100 } });
+    // The promotion intent is cleared once the alias moved.
+    expect((await registry.getTraffic('credit-score'))!.pendingPromotion).toBeUndefined();
   });
 
   it('rolls a canary back by itself when the challenger fails', async () => {
-    await registry.setAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
+    await registry.moveAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
     expect((await call('PUT', '/model/traffic', canary({ stepMinutes: 60 }))).status).toBe(200);
     await settle();
     await traffic(20, 1000);
     // Injected failures: the challenger's errors, as the predict function captures them.
     const failures = Array.from({ length: 5 }, (_, i) => JSON.stringify({ requestId: `injected-${i}`, index: 0, at: Date.now(), version: 'none', alias: 'challenger', variant: 'challenger', latencyMs: 3, ok: false }));
-    await store.put(`captures/credit-score/${new Date().toISOString().slice(0, 10)}/99991231T000000000Z-injected.ndjson`, new TextEncoder().encode(failures.join('\n') + '\n'));
+    await store.put(`captures/credit-score/${new Date().toISOString().slice(0, 10)}/99991231T000000000Z-000001.ndjson`, new TextEncoder().encode(failures.join('\n') + '\n'));
     const check = await call('POST', '/model/canary/check');
     expect(check.json.decision.action).toBe('rollback');
     expect(check.json.decision.reasons[0]).toMatch(/error rate/);

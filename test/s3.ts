@@ -20,7 +20,7 @@ export async function startServingS3(): Promise<{ s3: EmbeddedS3; store: S3Objec
   const { s3, store } = await startTestS3();
   const registry = new ModelRegistry(store);
   const { version } = await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' });
-  await registry.setAlias('credit-score', 'champion', version, { reason: 'test', actor: 'test' });
+  await registry.moveAlias('credit-score', 'champion', version, { reason: 'test', actor: 'test' });
   const env = { MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'silent' };
   return { s3, store, registry, version, env };
 }

@@ -62,7 +62,7 @@ describe('npm start', () => {
     try {
       expect(first.output()).toMatch(/the registry is empty: training the default model/);
       const header = (await import('node:fs')).readFileSync('data/credit_score_customers_raw.csv', 'utf8').split('\n')[0].split(',');
-      const r = await fetch(`${first.url}/predict`, { method: 'POST', body: JSON.stringify(Object.fromEntries(header.map((h) => [h, null]))) });
+      const r = await fetch(`${first.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(header.map((h) => [h, null]))) });
       expect(r.status).toBe(200);
       expect(((await r.json()) as { model: { alias: string } }).model.alias).toBe('champion');
     } finally {

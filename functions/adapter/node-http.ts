@@ -7,13 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpEvent, LambdaContext } from '../../lib/http/api-types.ts';
-import { matchRoute } from '../routes.ts';
+import { matchRoute, NOT_FOUND } from '../routes.ts';
 
 export interface AdapterOptions {
   host?: string;
   port?: number;
   /** Bodies are read up to this many bytes; beyond it the request is answered 413 unread. */
   maxBodyBytes: number;
+  /** A handler's time budget, as Lambda's function timeout (it answers 504 just before). */
+  timeoutMs?: number;
 }
 
 export function createAdapter(options: AdapterOptions): Server {
@@ -39,17 +41,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Adapte
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   const match = matchRoute(method, url.pathname);
-  if (!match) {
+  if (match && 'malformed' in match) {
     req.resume();
-    return send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'not_found', message: `no route ${method} ${url.pathname}` } }));
+    return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'malformed_request', message: match.malformed } }));
   }
-  const body = await readBody(req, options.maxBodyBytes);
+  const body = match ? await readBody(req, options.maxBodyBytes) : (req.resume(), '');
   if (body === null) {
     return send(res, 413, { 'content-type': 'application/json', connection: 'close' }, JSON.stringify({ error: { code: 'payload_too_large', message: `request body exceeds ${options.maxBodyBytes} bytes` } }));
   }
   const requestId = randomUUID();
-  const event = toEvent(req, url, method, match.route.path, match.params, body, requestId);
-  const result = await match.route.handler(event, lambdaContext(requestId));
+  const event = toEvent(req, url, method, match?.route.path ?? '$default', match?.params ?? {}, body, requestId);
+  const handler = match?.route.handler ?? NOT_FOUND;
+  const result = await handler(event, lambdaContext(requestId, options.timeoutMs ?? 30_000));
   send(res, result.statusCode, result.headers, result.body);
 }
 
@@ -82,7 +85,7 @@ function toEvent(req: IncomingMessage, url: URL, method: string, routePath: stri
   const now = new Date();
   return {
     version: '2.0',
-    routeKey: `${method} ${routePath}`,
+    routeKey: routePath === '$default' ? routePath : `${method} ${routePath}`,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
@@ -95,7 +98,7 @@ function toEvent(req: IncomingMessage, url: URL, method: string, routePath: stri
       domainPrefix: 'localhost',
       http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
       requestId,
-      routeKey: `${method} ${routePath}`,
+      routeKey: routePath === '$default' ? routePath : `${method} ${routePath}`,
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
@@ -105,8 +108,8 @@ function toEvent(req: IncomingMessage, url: URL, method: string, routePath: stri
   };
 }
 
-function lambdaContext(requestId: string): LambdaContext {
-  const deadline = Date.now() + 30_000;
+function lambdaContext(requestId: string, timeoutMs: number): LambdaContext {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: 'node-http-adapter',

@@ -1,6 +1,6 @@
 /** The drift service's dependencies in this container, retrain included. */
 import type { DriftDeps } from '../../lib/drift/drift-service.ts';
-import { retrainRequestSchema } from '../../lib/retrain/job-store.ts';
+import { retrainRequestSchema } from '../../lib/retrain/retrain-request.ts';
 import { startRetrain } from '../../lib/retrain/start-retrain.ts';
 import { getService } from './service.ts';
 

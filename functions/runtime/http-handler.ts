@@ -4,24 +4,41 @@
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { adminOnly } from '../../lib/http/admin-only.ts';
 import type { HttpEvent, HttpResult, LambdaContext } from '../../lib/http/api-types.ts';
-import { adminOnly, jsonBody, observe, requestContext, stateOf, type RequestState } from '../../lib/http/middlewares.ts';
+import { gatewayTimeout } from '../../lib/http/http-error.ts';
+import { jsonBody } from '../../lib/http/json-body.ts';
+import { observe } from '../../lib/http/observe.ts';
+import { requestContext, stateOf, type RequestState } from '../../lib/http/request-state.ts';
 import { getBasics } from './service.ts';
 
 export interface HandlerOptions {
   /** Route template for logs and metrics, e.g. "POST /predict". */
   route: string;
-  /** Parse a JSON body (size-limited). */
+  /** Parse a JSON body (size-limited, an object). */
   body?: boolean;
   /** Require an admin API key. */
   admin?: boolean;
+  /** Run to the end however long it takes (the retrain service: its request is the job's lifetime). */
+  noTimeout?: boolean;
 }
 
 export type RouteHandler = (event: HttpEvent, state: RequestState) => Promise<HttpResult>;
 
+/**
+ * A handler that runs out of time answers 504 in the documented shape half a second before
+ * the host's own timeout would (Lambda's, serverless-offline's: theirs answer with their own
+ * bodies, serverless-offline's even with status 200).
+ */
+const TIMEOUT_MARGIN_MS = 500;
+
 export function httpHandler(options: HandlerOptions, handle: RouteHandler): (event: HttpEvent, context: LambdaContext) => Promise<HttpResult> {
-  // The early-timeout timer costs a timer per request; Lambda's own timeout still applies.
-  const chain = middy<HttpEvent, HttpResult, Error, LambdaContext>({ timeoutEarlyInMillis: 0 })
+  const chain = middy<HttpEvent, HttpResult, Error, LambdaContext>({
+    timeoutEarlyInMillis: options.noTimeout ? 0 : TIMEOUT_MARGIN_MS,
+    timeoutEarlyResponse: () => {
+      throw gatewayTimeout();
+    },
+  })
     .use(observe(options.route, () => getBasics()))
     .use(httpHeaderNormalizer())
     .use(requestContext());

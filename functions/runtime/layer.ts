@@ -5,23 +5,25 @@
  * function zip holds only its handler. Handlers import nothing else but node built-ins.
  */
 export { httpHandler } from './http-handler.ts';
-export { getBasics, getService } from './service.ts';
+export { getBasics, getService, settleCapture, shutdownService } from './service.ts';
 export { routedModel, servingModel } from './model-errors.ts';
 export { jsonResult, textResult } from '../../lib/http/api-types.ts';
 export { emitEmf } from '../../lib/observability/emf.ts';
-export { conflict, notFound, unavailable, unprocessable } from '../../lib/http/http-error.ts';
+export { badRequest, conflict, notFound, unavailable, unprocessable } from '../../lib/http/http-error.ts';
+export { invalidRequest } from '../../lib/http/zod-problems.ts';
 export { policyAliases, policyProblems, resolvePolicy, trafficPolicySchema } from '../../lib/release/traffic-policy.ts';
-export { aliasMoveSchema, previousTarget } from '../../lib/release/alias-moves.ts';
+export { aliasMoveSchema, rollbackTarget } from '../../lib/release/alias-moves.ts';
 export { feedbackSchema, readFeedback, saveFeedback } from '../../lib/release/feedback.ts';
-export { captureFeatures, readCaptures } from '../../lib/release/prediction-capture.ts';
+export { captureFeatures, readCaptures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
 export { variantStats } from '../../lib/release/variant-stats.ts';
 export { twoProportionZTest } from '../../lib/release/significance.ts';
-export { runCanaryCheck } from '../../lib/release/canary-check.ts';
+export { latestCanaryEvaluation, runCanaryCheck } from '../../lib/release/canary-check.ts';
 export { parsePredictRequest } from '../../lib/serving/predict-request.ts';
 export { featureColumns } from '../../lib/data/spec.ts';
 export { cleanRecords, parseCsv } from '../../lib/data/dataset.ts';
 export { capturedRows, driftCheckRequestSchema, exportDriftMetrics, latestDriftReport, runDriftCheck } from '../../lib/drift/drift-service.ts';
 export { driftDeps } from './drift.ts';
-export { retrainRequestSchema } from '../../lib/retrain/job-store.ts';
+export { retrainRequestSchema } from '../../lib/retrain/retrain-request.ts';
 export { runRetrainJob } from '../../lib/retrain/run-retrain-job.ts';
 export { startRetrain } from '../../lib/retrain/start-retrain.ts';
+export { runHousekeeping } from '../../lib/retrain/housekeeping.ts';

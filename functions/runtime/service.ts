@@ -1,7 +1,7 @@
 /**
  * The composition root of a container: configuration, logger, metrics, secrets, storage,
  * registry and the serving model, created once per container (a Lambda instance, the
- * serverless-offline worker, or the node:http adapter process) and shared by its handlers.
+ * serverless-offline process, or the node:http adapter process) and shared by its handlers.
  */
 import { loadConfig, type Config } from '../../lib/config/config.ts';
 import { createLogger, type Logger } from '../../lib/observability/logger.ts';
@@ -14,8 +14,12 @@ import { StorageLock } from '../../lib/retrain/storage-lock.ts';
 import { createSecretsProvider, type SecretsProvider } from '../../lib/secrets/service-secrets.ts';
 import { ModelRouter } from '../../lib/release/model-router.ts';
 import { PredictionCapture } from '../../lib/release/prediction-capture.ts';
+import { publicReason } from '../../lib/serving/public-reason.ts';
+import { DocumentStore } from '../../lib/state/document-store.ts';
+import { keys } from '../../lib/state/layout.ts';
 import type { ObjectStore } from '../../lib/storage/object-store.ts';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store.ts';
+import { StorageProbe } from '../../lib/storage/storage-probe.ts';
 
 export interface Basics {
   config: Config;
@@ -26,6 +30,9 @@ export interface Basics {
 
 export interface Service extends Basics {
   store: ObjectStore;
+  /** Whether the store answers, for /health (fast even when it does not). */
+  storageProbe: StorageProbe;
+  docs: DocumentStore;
   registry: ModelRegistry;
   /** The models this container serves: one per alias of the traffic policy. */
   router: ModelRouter;
@@ -38,6 +45,7 @@ export interface Service extends Basics {
 
 let basics: Basics | null = null;
 let service: Promise<Service> | null = null;
+let started: Service | null = null;
 
 /** What every request needs before anything can fail: config, logs, metrics, secrets. */
 export function getBasics(): Basics {
@@ -54,11 +62,22 @@ export function getBasics(): Basics {
 }
 
 export function getService(): Promise<Service> {
-  service ??= createService(getBasics()).catch((err: unknown) => {
-    service = null; // a failed start is retried by the next request
-    throw err;
-  });
+  service ??= createService(getBasics()).then(
+    (s) => (started = s),
+    (err: unknown) => {
+      service = null; // a failed start is retried by the next request
+      throw err;
+    },
+  );
   return service;
+}
+
+/**
+ * True on AWS Lambda itself, where a frozen container runs no timers between invocations (so
+ * buffers are flushed before an invocation returns); false under serverless-offline and servers.
+ */
+export function onLambda(): boolean {
+  return process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined && process.env.IS_OFFLINE !== 'true';
 }
 
 async function createService(b: Basics): Promise<Service> {
@@ -68,10 +87,14 @@ async function createService(b: Basics): Promise<Service> {
     bucket: config.MODEL_BUCKET,
     region: config.AWS_REGION,
     endpoint: config.S3_ENDPOINT,
+    connectTimeoutMs: config.S3_CONNECT_TIMEOUT_SECONDS * 1000,
+    requestTimeoutMs: config.S3_REQUEST_TIMEOUT_SECONDS * 1000,
     // Explicit keys only where a secret provides them; otherwise the SDK's chain (the Lambda role).
     ...(secrets.s3AccessKeyId && secrets.s3SecretAccessKey ? { credentials: { accessKeyId: secrets.s3AccessKeyId, secretAccessKey: secrets.s3SecretAccessKey } } : {}),
   });
+  const docs = new DocumentStore(store);
   const registry = new ModelRegistry(store);
+  const modelLog = { 'log.logger': 'model', model: config.MODEL_NAME };
   const router = new ModelRouter(registry, config.MODEL_NAME, config.MODEL_ALIAS, config.ALIAS_REFRESH_SECONDS * 1000, {
     onLoad: (model, cold) => {
       metrics.modelLoadSeconds.observe({ model: model.name }, model.loadMs / 1000);
@@ -79,26 +102,68 @@ async function createService(b: Basics): Promise<Service> {
       emitEmf({ Model: model.name, Cold: String(cold) }, { ModelLoads: { value: 1, unit: 'Count' }, ModelLoadTime: { value: model.loadMs, unit: 'Milliseconds' } });
       metrics.modelInfo.set({ model: model.name, version: model.version, alias: model.alias }, 1);
       logger.info(
-        { 'log.logger': 'model', 'event.action': 'model-loaded', model: model.name, version: model.version, alias: model.alias, cold, 'event.duration': Math.round(model.loadMs * 1e6), bytes: model.bytes },
+        { ...modelLog, 'event.action': 'model-loaded', version: model.version, alias: model.alias, cold, 'event.duration': Math.round(model.loadMs * 1e6), bytes: model.bytes },
         `loaded ${model.name} ${model.version} (${model.alias}) in ${model.loadMs.toFixed(1)} ms`,
       );
     },
     onRefuse: (version, err) => {
-      metrics.modelLoads.inc({ model: config.MODEL_NAME, outcome: 'refused', cold: 'false' });
-      logger.error({ 'log.logger': 'model', 'event.action': 'model-refused', model: config.MODEL_NAME, version, 'error.message': err.message }, `refused ${config.MODEL_NAME} ${version ?? '(alias)'}: ${err.message}`);
+      if (version) metrics.modelLoads.inc({ model: config.MODEL_NAME, outcome: 'refused', cold: 'false' });
+      metrics.backgroundFailures.inc({ task: 'alias-refresh' });
+      logger.error({ ...modelLog, 'event.action': 'model-refused', version, 'error.message': err.message }, `refused ${config.MODEL_NAME} ${version ?? '(alias)'}: ${err.message}`);
     },
-    onPolicyError: (err) => logger.error({ 'log.logger': 'model', 'event.action': 'policy-unreadable', model: config.MODEL_NAME, 'error.message': err.message }, `traffic policy unreadable, keeping the last one: ${err.message}`),
+    onFallback: (wanted, serving, reason) => logger.error({ ...modelLog, 'event.action': 'model-fallback', version: serving, wanted }, reason),
+    onPolicyError: (err) => {
+      metrics.backgroundFailures.inc({ task: 'policy-refresh' });
+      logger.error({ ...modelLog, 'event.action': 'policy-unreadable', 'error.message': err.message }, `traffic policy unreadable, keeping the last one: ${err.message}`);
+    },
   });
-  const jobs = new JobStore(store);
-  const retrainLock = new StorageLock(store, `locks/retrain-${config.MODEL_NAME}.json`, config.RETRAIN_LOCK_SECONDS * 1000);
-  const capture = new PredictionCapture(store, config.MODEL_NAME, config.CAPTURE_FLUSH_RECORDS, config.CAPTURE_FLUSH_SECONDS * 1000);
+  router.start();
+  const lockTtlMs = config.RETRAIN_LOCK_SECONDS * 1000;
+  const jobs = new JobStore(docs, lockTtlMs);
+  const retrainLock = new StorageLock(docs, keys.retrainLock(config.MODEL_NAME), lockTtlMs);
+  const capture = new PredictionCapture(
+    store,
+    config.MODEL_NAME,
+    { flushRecords: config.CAPTURE_FLUSH_RECORDS, flushIntervalMs: config.CAPTURE_FLUSH_SECONDS * 1000, maxBuffered: config.CAPTURE_MAX_BUFFERED },
+    {
+      onWritten: (n) => metrics.captureRecords.inc({ outcome: 'written' }, n),
+      onDropped: (n) => metrics.captureRecords.inc({ outcome: 'dropped' }, n),
+      onFailed: (err) => {
+        metrics.backgroundFailures.inc({ task: 'capture-flush' });
+        logger.error({ 'log.logger': 'capture', 'error.message': err.message }, `captured predictions could not be written (kept for a retry): ${publicReason(err)}`);
+      },
+    },
+  );
+  capture.start();
   // The retrain service checks the admin key like any admin route; the runner sends the first one.
   const runner = createJobRunner(config, async () => (await b.secrets.get()).adminApiKeys[0] ?? '');
-  return { ...b, store, registry, router, capture, jobs, retrainLock, runner };
+  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, jobs, retrainLock, runner };
+}
+
+/**
+ * Before the process goes: captured answers still buffered are written (bounded in time).
+ * Servers call it on SIGTERM/SIGINT; serverless-offline through its shutdown hook.
+ */
+export async function shutdownService(timeoutMs = 5_000): Promise<void> {
+  started?.router.stop();
+  if (started) await started.capture.close(timeoutMs);
 }
 
 /** For tests and the adapter: forget the container's state so the next call builds it anew. */
 export function resetService(): void {
+  started?.router.stop();
+  void started?.capture.close(0);
   basics = null;
   service = null;
+  started = null;
+}
+
+/**
+ * On Lambda a frozen container runs no timers between invocations, so a capture batch that is
+ * due is written before the answer returns (waiting at most a second; what is not written
+ * waits for the next invocation). Elsewhere the flush timer does it and requests never wait.
+ */
+export async function settleCapture(capture: PredictionCapture): Promise<void> {
+  if (!onLambda() || !capture.due()) return;
+  await Promise.race([capture.flush(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
 }

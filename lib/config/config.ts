@@ -17,14 +17,27 @@ export const configSchema = z.object({
   /** S3-compatible endpoint for MinIO or the embedded server; unset means AWS S3. */
   S3_ENDPOINT: z.string().url().optional(),
   AWS_REGION: z.string().default('us-east-1'),
+  /** Longest wait for a connection to the store. */
+  S3_CONNECT_TIMEOUT_SECONDS: seconds(2),
+  /**
+   * Longest one storage call may take, retries included. Serving never waits on it once a
+   * model is loaded (refreshes run in the background); admin routes answer 503 after it.
+   */
+  S3_REQUEST_TIMEOUT_SECONDS: seconds(5),
   /** How often a warm container checks whether its alias moved. */
   ALIAS_REFRESH_SECONDS: seconds(30),
   /** Largest request body accepted; bigger gets 413. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** Most records in one {"instances": [...]} request; more gets 413. */
   MAX_INSTANCES: z.coerce.number().int().positive().default(1000),
-  /** A retrain lock older than this is considered abandoned (Lambda's limit is 15 minutes). */
-  RETRAIN_LOCK_SECONDS: seconds(900),
+  /**
+   * A retrain job renews its lock and stamps its record every RETRAIN_HEARTBEAT_SECONDS; one not
+   * heard from for RETRAIN_LOCK_SECONDS is dead: it is marked failed and its lock can be taken.
+   */
+  RETRAIN_LOCK_SECONDS: seconds(600),
+  RETRAIN_HEARTBEAT_SECONDS: seconds(15),
+  /** Housekeeping deletes versions that never got their manifest (a failed upload) once they are this old. */
+  INCOMPLETE_VERSION_MAX_AGE_HOURS: seconds(24),
   /** Training data used by retrain when the request names no key: a bucket key or a local file. */
   DEFAULT_TRAINING_DATA: z.string().default('data/credit_score_customers_raw.csv'),
   /** Spec used by retrain: a local file shipped with the code. */
@@ -56,8 +69,10 @@ export const configSchema = z.object({
   LAMBDA_ENDPOINT: z.string().url().optional(),
   /** Captured predictions (for canary and A/B decisions) are written in batches of this many... */
   CAPTURE_FLUSH_RECORDS: z.coerce.number().int().positive().default(500),
-  /** ...or when the oldest waiting one is this old (checked at the end of each request). */
+  /** ...and at least this often while any wait, with or without new traffic (a timer; on Lambda, before the invocation returns). */
   CAPTURE_FLUSH_SECONDS: seconds(10),
+  /** Most captured answers held while storage cannot take them; the oldest beyond are dropped and counted. */
+  CAPTURE_MAX_BUFFERED: z.coerce.number().int().positive().default(20_000),
   /** Share of answers captured with their cleaned features and probabilities (for the drift check). */
   CAPTURE_FEATURES_RATE: z.coerce.number().min(0).max(1).default(0.2),
   /** What a drifted data set does: 'off' (report only), 'notify' (log + metric), 'retrain' (start a job). */

@@ -2,6 +2,7 @@
  * Cleaning of single raw values, shared by training (CSV cells) and serving (JSON fields),
  * so that a value is read exactly the same way in both places.
  */
+import { clip } from '../util/clip.ts';
 import { ValueError } from './errors.ts';
 
 /** Raw input as it may arrive: a CSV cell is a string, a JSON field may be a number or null. */
@@ -40,7 +41,7 @@ export function cleanNumber(raw: RawValue, range: Range): number {
   if (typeof raw === 'boolean') throw new ValueError(`expected a number, got ${raw}`);
   const text = raw.replace(/_/g, '').trim();
   const value = text === '' ? NaN : Number(text);
-  if (!Number.isFinite(value)) throw new ValueError(`expected a number, got "${raw}"`);
+  if (!Number.isFinite(value)) throw new ValueError(`expected a number, got "${clip(raw)}"`);
   return inRange(value, range);
 }
 
@@ -55,7 +56,7 @@ export function cleanDuration(raw: RawValue, range: Range): number {
   const match = DURATION.exec(text);
   if (match) return inRange(Number(match[1]) * 12 + Number(match[2]), range);
   if (/^[\d._\s-]+$/.test(text)) return cleanNumber(text, range);
-  throw new ValueError(`expected "N Years and M Months", got "${raw}"`);
+  throw new ValueError(`expected "N Years and M Months", got "${clip(raw)}"`);
 }
 
 /** A category label, trimmed; missing tokens become null. */

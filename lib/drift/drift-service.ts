@@ -11,32 +11,24 @@ import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import { featuresToRow, readCaptures } from '../release/prediction-capture.ts';
 import type { ServingModel } from '../serving/model-provider.ts';
+import { DocumentStore } from '../state/document-store.ts';
+import { dataKeySchema, keys } from '../state/layout.ts';
+import { lastDriftRetrainSchema, storedDriftReportSchema, type StoredDriftReport } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { readJson } from '../storage/read-json.ts';
 import { timeOrderedId } from '../util/ids.ts';
 import { z } from 'zod';
 import { checkDrift, type DriftOptions, type DriftReport } from './drift-check.ts';
 
+export type { StoredDriftReport };
+
 /** POST /drift/check's body: a CSV in the bucket, CSV text, or nothing (the captured window). */
 export const driftCheckRequestSchema = z.strictObject({
-  dataKey: z.string().regex(/^data\/[A-Za-z0-9._/-]+\.csv$/, 'must be a key under data/ ending in .csv').optional(),
+  dataKey: dataKeySchema.optional(),
   csv: z.string().min(1).optional(),
 });
 
-export type DriftSource = { kind: 'captures'; since: string; until: string } | { kind: 'upload'; dataKey?: string };
-export type DriftAction = 'none' | 'notified' | 'retrain-started' | 'retrain-cooldown' | 'retrain-busy' | 'retrain-failed';
-
-export interface StoredDriftReport extends DriftReport {
-  id: string;
-  at: string;
-  model: string;
-  /** The version whose training baseline was the reference. */
-  version: string;
-  source: DriftSource;
-  policy: Config['DRIFT_POLICY'];
-  action: DriftAction;
-  jobId?: string;
-}
+export type DriftSource = StoredDriftReport['source'];
+export type DriftAction = StoredDriftReport['action'];
 
 export interface DriftDeps {
   config: Config;
@@ -59,7 +51,7 @@ export function driftOptions(config: Config): Partial<DriftOptions> {
 export async function capturedRows(deps: Pick<DriftDeps, 'config' | 'store'>, now = Date.now()): Promise<{ rows: CleanRow[]; source: DriftSource }> {
   const since = now - deps.config.DRIFT_WINDOW_HOURS * 3_600_000;
   const captures = await readCaptures(deps.store, deps.config.MODEL_NAME, since, now);
-  const rows = captures.filter((c) => c.features).map((c) => featuresToRow(c.features!));
+  const rows = captures.records.filter((c) => c.features).map((c) => featuresToRow(c.features!));
   return { rows, source: { kind: 'captures', since: new Date(since).toISOString(), until: new Date(now).toISOString() } };
 }
 
@@ -70,12 +62,12 @@ export async function runDriftCheck(deps: DriftDeps, model: ServingModel, rows: 
   const stored: StoredDriftReport = { ...report, id: timeOrderedId(), at: new Date().toISOString(), model: config.MODEL_NAME, version: model.version, source, policy: config.DRIFT_POLICY, action: 'none' };
   if (applyPolicy && (report.verdict === 'drift' || report.verdict === 'partial') && config.DRIFT_POLICY !== 'off') {
     stored.action = 'notified';
-    if (config.DRIFT_POLICY === 'retrain' && report.verdict === 'drift') Object.assign(stored, await retrainOnce(deps));
+    if (config.DRIFT_POLICY === 'retrain' && report.verdict === 'drift') Object.assign(stored, await retrainOnce(deps, stored.id));
   }
-  const prefix = `drift/${config.MODEL_NAME}/`;
-  const bytes = new TextEncoder().encode(JSON.stringify(stored, null, 2));
-  await store.put(`${prefix}reports/${stored.id}.json`, bytes, { contentType: 'application/json' });
-  await store.put(`${prefix}latest.json`, bytes, { contentType: 'application/json' });
+  const docs = new DocumentStore(store);
+  await docs.create(keys.driftReport(config.MODEL_NAME, stored.id), storedDriftReportSchema, stored);
+  // latest.json only ever moves forward: a slower check that finishes later does not hide a newer one.
+  await docs.update(keys.driftLatest(config.MODEL_NAME), storedDriftReportSchema, (current) => (current && current.value.id > stored.id ? { keep: true, result: undefined } : { write: stored, result: undefined }), { onCorrupt: 'replace' });
   exportDriftMetrics(metrics, stored);
   metrics.driftChecks.inc({ model: stored.model, verdict: stored.verdict, action: stored.action });
   emitEmf({ Model: stored.model }, { DriftedShare: { value: stored.driftedShare, unit: 'None' }, DriftVerdict: { value: VERDICT_VALUE[stored.verdict], unit: 'None' } });
@@ -88,24 +80,42 @@ export async function runDriftCheck(deps: DriftDeps, model: ServingModel, rows: 
   return stored;
 }
 
-/** Starts a retrain unless one was started for drift within the cooldown. */
-async function retrainOnce(deps: DriftDeps): Promise<Pick<StoredDriftReport, 'action' | 'jobId'>> {
+/**
+ * Starts a retrain unless one was started for drift within the cooldown. The cooldown's clock
+ * is claimed by compare-and-swap before the job starts, so two checks that see the same shift
+ * at once start one job; a start that fails gives the claim back.
+ */
+async function retrainOnce(deps: DriftDeps, reportId: string): Promise<Pick<StoredDriftReport, 'action' | 'jobId'>> {
   const { config, store } = deps;
-  const key = `drift/${config.MODEL_NAME}/last-retrain.json`;
-  const last = await store.get(key);
-  if (last) {
-    const at = Date.parse((JSON.parse(new TextDecoder().decode(last)) as { at: string }).at);
-    if (Date.now() - at < config.DRIFT_RETRAIN_COOLDOWN_HOURS * 3_600_000) return { action: 'retrain-cooldown' };
-  }
+  const docs = new DocumentStore(store);
+  const key = keys.driftLastRetrain(config.MODEL_NAME);
+  const cooldownMs = config.DRIFT_RETRAIN_COOLDOWN_HOURS * 3_600_000;
+  const claimed = await docs.update(
+    key,
+    lastDriftRetrainSchema,
+    (current) => {
+      if (current && Date.now() - Date.parse(current.value.at) < cooldownMs) return { keep: true, result: null };
+      return { write: { at: new Date().toISOString(), jobId: null, reportId }, result: current?.value ?? { at: new Date(0).toISOString(), jobId: null, reportId: '' } };
+    },
+    { onCorrupt: 'replace' },
+  );
+  if (!claimed) return { action: 'retrain-cooldown' };
   const started = await deps.startRetrain(config.DRIFT_RETRAIN_CANARY);
-  if ('busy' in started) return { action: 'retrain-busy' };
-  if ('error' in started) return { action: 'retrain-failed' };
-  await store.put(key, new TextEncoder().encode(JSON.stringify({ at: new Date().toISOString(), jobId: started.jobId })), { contentType: 'application/json' });
+  const giveBack = (): Promise<void> => docs.update(key, lastDriftRetrainSchema, (current) => (current?.value.reportId === reportId ? { write: claimed, result: undefined } : { keep: true, result: undefined }));
+  if ('busy' in started) {
+    await giveBack();
+    return { action: 'retrain-busy' };
+  }
+  if ('error' in started) {
+    await giveBack();
+    return { action: 'retrain-failed' };
+  }
+  await docs.update(key, lastDriftRetrainSchema, (current) => (current?.value.reportId === reportId ? { write: { ...current.value, jobId: started.jobId }, result: undefined } : { keep: true, result: undefined }));
   return { action: 'retrain-started', jobId: started.jobId };
 }
 
 export async function latestDriftReport(store: ObjectStore, model: string): Promise<StoredDriftReport | null> {
-  return readJson<StoredDriftReport>(store, `drift/${model}/latest.json`);
+  return new DocumentStore(store).value(keys.driftLatest(model), storedDriftReportSchema);
 }
 
 const VERDICT_VALUE: Record<DriftReport['verdict'], number> = { stable: 0, partial: 1, drift: 2, insufficient: -1 };

@@ -1,4 +1,5 @@
 /** An error that becomes an HTTP response: status, a stable code, a message, per-field details. */
+import { clip } from '../util/clip.ts';
 export interface FieldProblem {
   field: string;
   message: string;
@@ -25,3 +26,6 @@ export const unauthorized = (): HttpError =>
 export const notFound = (message: string): HttpError => new HttpError(404, 'not_found', message);
 export const conflict = (message: string): HttpError => new HttpError(409, 'conflict', message);
 export const unavailable = (message: string): HttpError => new HttpError(503, 'unavailable', message, undefined, { 'retry-after': '5' });
+export const unsupportedMediaType = (contentType: string): HttpError =>
+  new HttpError(415, 'unsupported_media_type', `send the body as JSON with content-type: application/json (got ${clip(contentType)})`);
+export const gatewayTimeout = (): HttpError => new HttpError(504, 'timeout', 'the request did not finish in time; it may be retried');

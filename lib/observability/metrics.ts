@@ -20,6 +20,9 @@ export class ServiceMetrics {
   readonly driftChecks: Counter<'model' | 'verdict' | 'action'>;
   readonly trafficShare: Gauge<'model' | 'mode' | 'variant' | 'alias'>;
   readonly retrainSeconds: Histogram<'outcome'>;
+  readonly backgroundFailures: Counter<'task'>;
+  readonly captureRecords: Counter<'outcome'>;
+  readonly capturePending: Gauge;
 
   constructor(labels: { service: string; stage: string }) {
     this.registry.setDefaultLabels(labels);
@@ -48,5 +51,13 @@ export class ServiceMetrics {
     this.driftChecks = new Counter({ name: 'credit_score_drift_checks_total', help: 'Drift checks by verdict and the action taken.', labelNames: ['model', 'verdict', 'action'], registers });
     this.trafficShare = new Gauge({ name: 'credit_score_traffic_share', help: 'Percent of requests each variant gets under the traffic policy (the canary state).', labelNames: ['model', 'mode', 'variant', 'alias'], registers });
     this.retrainSeconds = new Histogram({ name: 'credit_score_retrain_duration_seconds', help: 'Retrain job duration by outcome.', labelNames: ['outcome'], buckets: [10, 30, 60, 120, 300, 600, 900], registers });
+    this.backgroundFailures = new Counter({
+      name: 'credit_score_background_failures_total',
+      help: 'Failures of work no request waits for: alias and policy refreshes, capture writes.',
+      labelNames: ['task'],
+      registers,
+    });
+    this.captureRecords = new Counter({ name: 'credit_score_capture_records_total', help: 'Captured answers by outcome: written to storage, or dropped because storage could not take them in time.', labelNames: ['outcome'], registers });
+    this.capturePending = new Gauge({ name: 'credit_score_capture_pending', help: 'Captured answers waiting to be written.', registers });
   }
 }

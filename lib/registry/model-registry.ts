@@ -1,68 +1,35 @@
 /**
- * The model registry on an ObjectStore. Layout under `models/{name}/`:
- *   versions/{version}/{file}      the artifact's files, written once, never changed;
- *                                  manifest.json is written last, so a version without it is
- *                                  incomplete and invisible
- *   versions/{version}/registration.json   who registered it, when, from what
- *   aliases/{alias}.json           a pointer: { alias, version, eventId, movedAt }
- *   history/{eventId}.json         one object per alias move or traffic change: append-only by
- *                                  construction
- *   traffic.json                   the traffic policy (lib/release): who gets which alias
+ * The model registry: versions, aliases, the traffic policy and their history, on the state
+ * layer (lib/state: the keys, the schemas, compare-and-swap documents).
  *
- * Writers never overwrite a version (ids are time-ordered and random) and never rewrite history
- * (each move is a new key), so concurrent writers cannot lose either. An alias only ever moves
- * to a complete version.
+ * Versions are written once under new keys, manifest last, so a version without a manifest is
+ * incomplete and invisible. An alias is a document that names its version and the move that set
+ * it; a move is a compare-and-swap on that document, so its `from` is the version it actually
+ * replaced and the alias's history is one unbroken chain (each event names the one before).
+ * Only versions that verify (every file's sha256, the ensemble) are ever pointed at. The
+ * traffic policy is one document with a revision that every change increments.
  */
-import { filesToBundle, MANIFEST_FILE, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
-import { trafficPolicySchema, type TrafficPolicy } from '../release/traffic-policy.ts';
+import { ArtifactError, filesToBundle, MANIFEST_FILE, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
+import type { TrafficPolicy } from '../release/traffic-policy.ts';
+import { DocumentStore } from '../state/document-store.ts';
+import { KeyError, keys, parseVersionKey, PREFIXES } from '../state/layout.ts';
+import {
+  aliasDocumentSchema,
+  registrationSchema,
+  registryEventSchema,
+  trafficDocumentSchema,
+  type AliasDocument,
+  type AliasEvent,
+  type Registration,
+  type RegistryEvent,
+  type TrafficDocument,
+  type TrafficEvent,
+} from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { readJson } from '../storage/read-json.ts';
-import { timeOrderedId } from '../util/ids.ts';
+import { mapLimit } from '../util/map-limit.ts';
+import { parseTimeOrderedId, timeOrderedId } from '../util/ids.ts';
 
-export interface Registration {
-  name: string;
-  version: string;
-  createdAt: string;
-  createdBy: string;
-  /** What it was trained from, e.g. a data key or file name. */
-  source?: string;
-  reason?: string;
-}
-
-export interface AliasPointer {
-  alias: string;
-  version: string;
-  eventId: string;
-  movedAt: string;
-}
-
-export interface AliasEvent {
-  kind: 'alias';
-  eventId: string;
-  at: string;
-  name: string;
-  alias: string;
-  from: string | null;
-  to: string;
-  reason: string;
-  actor: string;
-  /** Anything that explains the decision (e.g. the numbers behind an automatic rollback). */
-  details?: Record<string, unknown>;
-}
-
-export interface TrafficEvent {
-  kind: 'traffic';
-  eventId: string;
-  at: string;
-  name: string;
-  from: TrafficPolicy | null;
-  to: TrafficPolicy;
-  reason: string;
-  actor: string;
-  details?: Record<string, unknown>;
-}
-
-export type RegistryEvent = AliasEvent | TrafficEvent;
+export type { AliasDocument, AliasEvent, Registration, RegistryEvent, TrafficDocument, TrafficEvent };
 
 export interface LoadedVersion {
   bundle: ModelBundle;
@@ -75,120 +42,169 @@ export class RegistryError extends Error {
   override name = 'RegistryError';
   constructor(
     message: string,
-    readonly code: 'not_found' | 'invalid' = 'invalid',
+    /** not_found: no such version or alias; invalid: a bad name, or a version that fails verification; conflict: the state moved on. */
+    readonly code: 'not_found' | 'invalid' | 'conflict' = 'invalid',
   ) {
     super(message);
   }
 }
 
-const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+export interface MoveMeta {
+  reason: string;
+  actor: string;
+  details?: Record<string, unknown>;
+}
+
+/** What a traffic change asks for; null from the decision means "leave it as it is". */
+export interface TrafficChange extends MoveMeta {
+  policy: TrafficPolicy;
+  pendingPromotion?: TrafficDocument['pendingPromotion'];
+}
+
 const JSON_TYPE = 'application/json';
 
 export class ModelRegistry {
-  constructor(
-    readonly store: ObjectStore,
-    private readonly prefix = 'models',
-  ) {}
+  readonly docs: DocumentStore;
 
-  private base(name: string): string {
-    if (!NAME.test(name)) throw new RegistryError(`invalid model name "${name}"`);
-    return `${this.prefix}/${name}`;
+  constructor(readonly store: ObjectStore) {
+    this.docs = new DocumentStore(store);
   }
 
-  private versionKey(name: string, version: string, file: string): string {
-    if (!NAME.test(version)) throw new RegistryError(`invalid version "${version}"`);
-    return `${this.base(name)}/versions/${version}/${file}`;
-  }
-
-  /** Writes a new version (manifest last) and returns its registration. */
+  /** Writes a new version (every file created once, the manifest last) and returns its registration. */
   async publish(name: string, files: Map<string, Uint8Array>, meta: { createdBy: string; source?: string; reason?: string }): Promise<Registration> {
     if (!files.has(MANIFEST_FILE)) throw new RegistryError('cannot publish an artifact without a manifest');
     const version = timeOrderedId();
     const registration: Registration = { name, version, createdAt: new Date().toISOString(), ...meta };
-    for (const [file, bytes] of files) {
-      if (file !== MANIFEST_FILE) await this.store.put(this.versionKey(name, version, file), bytes);
-    }
-    await this.store.put(this.versionKey(name, version, 'registration.json'), encode(registration), { contentType: JSON_TYPE });
-    await this.store.put(this.versionKey(name, version, MANIFEST_FILE), files.get(MANIFEST_FILE)!, { contentType: JSON_TYPE });
+    await Promise.all([...files].filter(([file]) => file !== MANIFEST_FILE).map(([file, bytes]) => this.createObject(keys.versionFile(name, version, file), bytes)));
+    await this.docs.create(keys.versionFile(name, version, 'registration.json'), registrationSchema, registration);
+    await this.createObject(keys.versionFile(name, version, MANIFEST_FILE), files.get(MANIFEST_FILE)!, JSON_TYPE);
     return registration;
   }
 
+  private async createObject(key: string, bytes: Uint8Array, contentType?: string): Promise<void> {
+    const outcome = await this.store.put(key, bytes, { contentType, condition: { ifNoneMatch: '*' } });
+    if (!outcome.written) throw new RegistryError(`${key} already exists: versions are written once`);
+  }
+
   async listModels(): Promise<string[]> {
-    return this.store.listChildren(`${this.prefix}/`);
+    return this.store.listChildren(PREFIXES.models);
   }
 
   /** Complete versions (manifest present), oldest first. */
   async listVersions(name: string): Promise<string[]> {
-    const prefix = `${this.base(name)}/versions/`;
-    const keys = await this.store.list(prefix);
-    return keys.filter((k) => k.endsWith(`/${MANIFEST_FILE}`)).map((k) => k.slice(prefix.length, -MANIFEST_FILE.length - 1));
+    return (await this.versionFiles(name)).filter((v) => v.complete).map((v) => v.version);
+  }
+
+  /** Versions with files but no manifest: uploads that broke off (or are still being written). */
+  async listIncompleteVersions(name: string): Promise<string[]> {
+    return (await this.versionFiles(name)).filter((v) => !v.complete).map((v) => v.version);
+  }
+
+  private async versionFiles(name: string): Promise<{ version: string; complete: boolean }[]> {
+    const byVersion = new Map<string, boolean>();
+    for (const key of await this.store.list(this.checked(() => keys.versionsPrefix(name)))) {
+      const parsed = parseVersionKey(name, key);
+      if (parsed) byVersion.set(parsed.version, (byVersion.get(parsed.version) ?? false) || parsed.file === MANIFEST_FILE);
+    }
+    return [...byVersion].map(([version, complete]) => ({ version, complete })).sort((a, b) => a.version.localeCompare(b.version));
+  }
+
+  /** Deletes an incomplete version's files (never a complete one: versions are immutable). */
+  async deleteIncompleteVersion(name: string, version: string): Promise<number> {
+    if (await this.isComplete(name, version)) throw new RegistryError(`version ${version} is complete and is never deleted`);
+    const files = await this.store.list(keys.versionPrefix(name, version));
+    await mapLimit(files, 8, (key) => this.store.delete(key));
+    return files.length;
   }
 
   async isComplete(name: string, version: string): Promise<boolean> {
-    return this.store.exists(this.versionKey(name, version, MANIFEST_FILE));
+    return this.store.exists(this.checked(() => keys.versionFile(name, version, MANIFEST_FILE)));
   }
 
   async registration(name: string, version: string): Promise<Registration | null> {
-    return this.readJson<Registration>(this.versionKey(name, version, 'registration.json'));
-  }
-
-  private readJson<T>(key: string): Promise<T | null> {
-    return readJson<T>(this.store, key);
+    return this.docs.value(keys.versionFile(name, version, 'registration.json'), registrationSchema);
   }
 
   /** Reads every file of a version and verifies it (checksums, format, consistency). */
   async loadVersion(name: string, version: string): Promise<LoadedVersion> {
-    const manifestBytes = await this.store.get(this.versionKey(name, version, MANIFEST_FILE));
-    if (!manifestBytes) throw new RegistryError(`model ${name} has no complete version ${version}`, 'not_found');
-    const manifest = decode<ArtifactManifest>(manifestBytes);
+    const manifestObject = await this.store.get(this.checked(() => keys.versionFile(name, version, MANIFEST_FILE)));
+    if (!manifestObject) throw new RegistryError(`model ${name} has no complete version ${version}`, 'not_found');
+    const manifestBytes = manifestObject.bytes;
+    let listed: string[];
+    try {
+      listed = Object.keys((JSON.parse(new TextDecoder().decode(manifestBytes)) as { files?: Record<string, unknown> }).files ?? {});
+    } catch {
+      throw new ArtifactError(`${MANIFEST_FILE} is not valid JSON`);
+    }
     const files = new Map<string, Uint8Array>([[MANIFEST_FILE, manifestBytes]]);
     // All files at once: a cold start waits for the slowest object, not for their sum.
-    const names = Object.keys(manifest.files ?? {});
-    const [contents, registration] = await Promise.all([Promise.all(names.map((file) => this.store.get(this.versionKey(name, version, file)))), this.registration(name, version)]);
+    const [contents, registration] = await Promise.all([Promise.all(listed.map((file) => this.store.get(keys.versionFile(name, version, file)))), this.registration(name, version)]);
     let bytes = manifestBytes.byteLength;
-    names.forEach((file, i) => {
+    listed.forEach((file, i) => {
       const content = contents[i];
       if (content) {
-        files.set(file, content);
-        bytes += content.byteLength;
+        files.set(file, content.bytes);
+        bytes += content.bytes.byteLength;
       }
     });
-    const { bundle } = filesToBundle(files);
+    const { bundle, manifest } = filesToBundle(files);
     return { bundle, manifest, registration, bytes };
   }
 
-  async getAlias(name: string, alias: string): Promise<AliasPointer | null> {
-    return this.readJson<AliasPointer>(this.aliasKey(name, alias));
+  /** loadVersion for a version about to be pointed at: a failed check is a RegistryError ('invalid' or 'not_found'). */
+  async verifyVersion(name: string, version: string): Promise<LoadedVersion> {
+    try {
+      return await this.loadVersion(name, version);
+    } catch (err) {
+      if (err instanceof ArtifactError) throw new RegistryError(`version ${version} fails verification: ${err.message}`, 'invalid');
+      throw err;
+    }
   }
 
-  async listAliases(name: string): Promise<AliasPointer[]> {
-    const prefix = `${this.base(name)}/aliases/`;
-    const pointers = await Promise.all((await this.store.list(prefix)).map((key) => this.readJson<AliasPointer>(key)));
-    return pointers.filter((p): p is AliasPointer => p !== null);
+  async getAlias(name: string, alias: string): Promise<AliasDocument | null> {
+    return this.docs.value(this.checked(() => keys.alias(name, alias)), aliasDocumentSchema);
+  }
+
+  async listAliases(name: string): Promise<AliasDocument[]> {
+    const found = await mapLimit(await this.store.list(keys.aliasesPrefix(name)), 8, (key) => this.docs.value(key, aliasDocumentSchema));
+    return found.filter((a): a is AliasDocument => a !== null);
   }
 
   /**
-   * Points an alias at a complete version: the move is recorded in the history first, then
-   * the pointer is written, so no pointer state exists that the history does not explain.
+   * Moves an alias by compare-and-swap. `target` is a version, or a choice made from the
+   * alias's current state (rollback: where the last move came from); a choice of null leaves the
+   * alias as it is and answers null. The target is verified before the move. The move's event
+   * is part of the new pointer, then copied to history/.
    */
-  async setAlias(name: string, alias: string, version: string, meta: { reason: string; actor: string; details?: Record<string, unknown> }): Promise<AliasEvent> {
-    if (!(await this.isComplete(name, version))) throw new RegistryError(`model ${name} has no complete version ${version}`, 'not_found');
-    const current = await this.getAlias(name, alias);
-    const now = new Date();
-    const event: AliasEvent = {
-      kind: 'alias',
-      eventId: timeOrderedId(now),
-      at: now.toISOString(),
-      name,
-      alias,
-      from: current?.version ?? null,
-      to: version,
-      reason: meta.reason,
-      actor: meta.actor,
-      ...(meta.details ? { details: meta.details } : {}),
-    };
-    const pointer: AliasPointer = { alias, version, eventId: event.eventId, movedAt: event.at };
-    await this.recordThenWrite(name, event, this.aliasKey(name, alias), pointer);
+  async moveAlias(name: string, alias: string, target: string | ((current: AliasDocument | null) => string | null), meta: MoveMeta): Promise<AliasEvent | null> {
+    const key = this.checked(() => keys.alias(name, alias));
+    const verified = new Set<string>();
+    const event = await this.docs.update(key, aliasDocumentSchema, async (current) => {
+      const doc = current?.value ?? null;
+      if (doc) await this.recordEvent(name, doc.event); // the previous move's copy, if its writer stopped short
+      const to = typeof target === 'function' ? target(doc) : target;
+      if (to === null) return { keep: true, result: null };
+      if (!verified.has(to)) {
+        await this.verifyVersion(name, to);
+        verified.add(to);
+      }
+      const now = new Date();
+      const moved: AliasEvent = {
+        kind: 'alias',
+        eventId: timeOrderedId(now),
+        at: now.toISOString(),
+        name,
+        alias,
+        from: doc?.version ?? null,
+        to,
+        previousEventId: doc?.event.eventId ?? null,
+        reason: meta.reason,
+        actor: meta.actor,
+        ...(meta.details ? { details: meta.details } : {}),
+      };
+      return { write: { alias, version: to, event: moved }, result: moved };
+    });
+    if (event) await this.recordEvent(name, event);
     return event;
   }
 
@@ -196,59 +212,90 @@ export class ModelRegistry {
   async history(name: string): Promise<RegistryEvent[]>;
   async history(name: string, alias: string): Promise<AliasEvent[]>;
   async history(name: string, alias?: string): Promise<RegistryEvent[]> {
-    const keys = await this.store.list(`${this.base(name)}/history/`);
-    const events = (await Promise.all(keys.map((key) => this.readJson<RegistryEvent>(key)))).filter((e): e is RegistryEvent => e !== null).map(withKind);
+    const [stored, aliases, traffic] = await Promise.all([
+      this.store.list(keys.historyPrefix(name)).then((list) => mapLimit(list, 16, (key) => this.docs.value(key, registryEventSchema))),
+      this.listAliases(name),
+      this.getTraffic(name).catch(() => null),
+    ]);
+    // The latest move of each alias and the latest traffic change live in their documents too.
+    const byId = new Map<string, RegistryEvent>();
+    for (const e of [...stored, ...aliases.map((a) => a.event), traffic?.event]) if (e) byId.set(e.eventId, e);
+    const events = [...byId.values()].sort((a, b) => a.eventId.localeCompare(b.eventId));
     return alias ? events.filter((e) => e.kind === 'alias' && e.alias === alias) : events;
   }
 
-  /** The traffic policy, or null when none was set (serve the configured alias). */
-  async getTrafficPolicy(name: string): Promise<TrafficPolicy | null> {
-    const json = await this.readJson<unknown>(`${this.base(name)}/traffic.json`);
-    if (json === null) return null;
-    const parsed = trafficPolicySchema.safeParse(json);
-    if (!parsed.success) throw new RegistryError(`model ${name} has an unreadable traffic policy: ${parsed.error.issues[0]?.message}`);
-    return parsed.data;
+  /** One recorded event, or null. */
+  async historyEvent(name: string, eventId: string): Promise<RegistryEvent | null> {
+    return this.docs.value(this.checked(() => keys.historyEvent(name, eventId)), registryEventSchema);
   }
 
-  /** Replaces the traffic policy, recording the change (from, to, why, who) in the history first. */
-  async setTrafficPolicy(name: string, policy: TrafficPolicy, meta: { reason: string; actor: string; details?: Record<string, unknown> }): Promise<TrafficEvent> {
-    const now = new Date();
-    const event: TrafficEvent = {
-      kind: 'traffic',
-      eventId: timeOrderedId(now),
-      at: now.toISOString(),
-      name,
-      from: await this.getTrafficPolicy(name),
-      to: policy,
-      reason: meta.reason,
-      actor: meta.actor,
-      ...(meta.details ? { details: meta.details } : {}),
-    };
-    await this.recordThenWrite(name, event, `${this.base(name)}/traffic.json`, policy);
-    return event;
+  /** The traffic document (policy, revision, since), or null when none was set. */
+  async getTraffic(name: string): Promise<TrafficDocument | null> {
+    return this.docs.value(keys.traffic(name), trafficDocumentSchema);
   }
 
-  /** Appends the event to the history, then writes the state it explains: never state without its record. */
-  private async recordThenWrite(name: string, event: RegistryEvent, key: string, value: unknown): Promise<void> {
-    await this.store.put(`${this.base(name)}/history/${event.eventId}.json`, encode(event), { contentType: JSON_TYPE });
-    await this.store.put(key, encode(value), { contentType: JSON_TYPE });
+  /**
+   * Changes the traffic policy by compare-and-swap: `decide` sees the current document (null
+   * when there is none, or with `replaceUnreadable`, when it cannot be read) and answers the new
+   * policy, or null for no change. Each change is a new revision with its event.
+   */
+  async changeTraffic(name: string, decide: (current: TrafficDocument | null) => TrafficChange | null, options: { replaceUnreadable?: boolean } = {}): Promise<TrafficDocument | null> {
+    const doc = await this.docs.update(
+      keys.traffic(name),
+      trafficDocumentSchema,
+      async (current) => {
+        if (current) await this.recordEvent(name, current.value.event);
+        const change = decide(current?.value ?? null);
+        if (!change) return { keep: true, result: null };
+        const now = new Date();
+        const revision = (current?.value.revision ?? 0) + 1;
+        const event: TrafficEvent = {
+          kind: 'traffic',
+          eventId: timeOrderedId(now),
+          at: now.toISOString(),
+          name,
+          revision,
+          from: current?.value.policy ?? null,
+          to: change.policy,
+          reason: change.reason,
+          actor: change.actor,
+          ...(change.details ? { details: change.details } : {}),
+        };
+        const next: TrafficDocument = { revision, policy: change.policy, since: event.at, event, ...(change.pendingPromotion ? { pendingPromotion: change.pendingPromotion } : {}) };
+        return { write: next, result: next };
+      },
+      { onCorrupt: options.replaceUnreadable ? 'replace' : 'throw' },
+    );
+    if (doc) await this.recordEvent(name, doc.event);
+    return doc;
   }
 
-  private aliasKey(name: string, alias: string): string {
-    if (!NAME.test(alias)) throw new RegistryError(`invalid alias "${alias}"`);
-    return `${this.base(name)}/aliases/${alias}.json`;
+  /** Removes a completed canary promotion from the traffic document (same revision: the policy did not change). */
+  async clearPendingPromotion(name: string, revision: number): Promise<void> {
+    await this.docs.update(keys.traffic(name), trafficDocumentSchema, (current) => {
+      if (!current || current.value.revision !== revision || !current.value.pendingPromotion) return { keep: true, result: undefined };
+      const { pendingPromotion: _done, ...rest } = current.value;
+      return { write: rest, result: undefined };
+    });
+  }
+
+  /** Copies an event to history/ (created once; a copy that exists is left alone). */
+  private async recordEvent(name: string, event: RegistryEvent): Promise<void> {
+    await this.docs.create(keys.historyEvent(name, event.eventId), registryEventSchema, event);
+  }
+
+  /** A key built from user input: a bad name is the caller's mistake, not a storage fault. */
+  private checked(build: () => string): string {
+    try {
+      return build();
+    } catch (err) {
+      if (err instanceof KeyError) throw new RegistryError(err.message, 'invalid');
+      throw err;
+    }
   }
 }
 
-function encode(value: unknown): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n');
-}
-
-function decode<T>(bytes: Uint8Array): T {
-  return JSON.parse(new TextDecoder().decode(bytes)) as T;
-}
-
-/** Events written before events had a kind are alias moves. */
-function withKind(event: RegistryEvent): RegistryEvent {
-  return event.kind ? event : { ...(event as Omit<AliasEvent, 'kind'>), kind: 'alias' };
+/** The creation time of a version, from its time-ordered id (null for ids of another shape). */
+export function versionCreatedAt(version: string): number | null {
+  return parseTimeOrderedId(version);
 }

@@ -1,16 +1,22 @@
 /** Promote and rollback requests, and where a rollback goes. */
 import { z } from 'zod';
-import type { AliasPointer, ModelRegistry } from '../registry/model-registry.ts';
+import { RegistryError, type AliasDocument } from '../registry/model-registry.ts';
+import { NAME_PATTERN } from '../state/layout.ts';
 
 export const aliasMoveSchema = z.strictObject({
-  alias: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'an alias name'),
-  version: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'a version id').optional(),
+  alias: z.string().regex(NAME_PATTERN, 'an alias name'),
+  version: z.string().regex(NAME_PATTERN, 'a version id').optional(),
   reason: z.string().max(500).optional(),
 });
 
-/** The version the alias pointed to before the move that set it, from the history; null if none. */
-export async function previousTarget(registry: ModelRegistry, name: string, current: AliasPointer): Promise<string | null> {
-  const moves = await registry.history(name, current.alias);
-  const last = moves.find((e) => e.eventId === current.eventId) ?? moves[moves.length - 1];
-  return last?.from ?? null;
+/**
+ * Where a rollback without a version goes: the version the alias's last move replaced, read
+ * from the alias document itself, inside the same compare-and-swap as the move.
+ */
+export function rollbackTarget(alias: string): (current: AliasDocument | null) => string {
+  return (current) => {
+    if (!current) throw new RegistryError(`alias "${alias}" does not exist`, 'not_found');
+    if (!current.event.from) throw new RegistryError(`alias "${alias}" has no earlier version to roll back to`, 'conflict');
+    return current.event.from;
+  };
 }

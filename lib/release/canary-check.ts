@@ -1,12 +1,20 @@
 /**
- * One run of the canary controller (every minute, from a schedule): judge the current step
- * from the captures and feedback since it began, then advance, promote or roll back. Every
- * decision, holds included, is recorded with its numbers under models/{name}/canary/; the
- * changes also go to the alias/traffic history, which stays free of the minute-by-minute holds.
+ * One run of the canary controller (every minute from a schedule, or on demand): judge the
+ * current step from the captures and feedback since it began, then advance, promote or roll
+ * back. Running it twice, or on two hosts at once, changes nothing more than running it once:
+ *   - the step and its start live in the traffic document (its revision and `since`);
+ *   - an action is a compare-and-swap of that document conditional on the revision judged, so
+ *     of two controllers judging the same step only one acts; the other finds the revision
+ *     moved on and does nothing;
+ *   - a promotion is written as an intent in the same swap (pendingPromotion) and completed by
+ *     whoever sees it next, so a controller that stops halfway leaves no half-promoted state.
+ * Every action is recorded under canary/decisions/{revision}, every evaluation (holds included)
+ * in canary/latest, and the policy and alias changes in the history.
  */
-import type { ModelRegistry, RegistryEvent } from '../registry/model-registry.ts';
+import { RegistryError, type ModelRegistry, type RegistryEvent, type TrafficDocument } from '../registry/model-registry.ts';
+import { keys } from '../state/layout.ts';
+import { canaryEvaluationSchema, type CanaryEvaluation } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { timeOrderedId } from '../util/ids.ts';
 import { decideCanary, type CanaryDecision } from './canary-decision.ts';
 import { readFeedback } from './feedback.ts';
 import { readCaptures } from './prediction-capture.ts';
@@ -15,44 +23,102 @@ import { variantStats, type VariantStats } from './variant-stats.ts';
 
 export interface CanaryCheckResult {
   mode: string;
+  /** The traffic revision judged (null: no policy stored). */
+  revision: number | null;
   decision?: CanaryDecision;
   stats?: VariantStats[];
-  event?: RegistryEvent;
+  /** Whether this run changed the policy (false for holds and for a step another run already decided). */
+  applied: boolean;
+  note?: string;
+  events?: RegistryEvent[];
 }
 
 const ACTOR = 'canary-controller';
 
 export async function runCanaryCheck(registry: ModelRegistry, store: ObjectStore, name: string, now = Date.now()): Promise<CanaryCheckResult> {
-  const policy = await registry.getTrafficPolicy(name);
-  if (policy?.mode !== 'canary') return { mode: policy?.mode ?? 'single' };
-  const lastChange = (await registry.history(name)).filter((e) => e.kind === 'traffic').pop();
-  const stepStartedAt = lastChange ? Date.parse(lastChange.at) : now;
-  const captures = await readCaptures(store, name, stepStartedAt, now);
-  const feedback = await readFeedback(store, name, stepStartedAt, now);
-  const classes = [...new Set([...captures.map((c) => c.predicted).filter((p): p is string => p !== undefined), ...feedback.values()])].sort();
-  const stats = variantStats(captures, feedback, classes);
-  const decision = decideCanary(policy, stats, stepStartedAt, now);
-  const details = { decision: decision.action, reasons: decision.reasons, numbers: decision.numbers };
-  const event = await apply(registry, name, policy, decision, details);
-  const record = { at: new Date(now).toISOString(), policy, ...details, eventId: event?.eventId ?? null };
-  await store.put(`models/${name}/canary/${timeOrderedId(new Date(now))}.json`, new TextEncoder().encode(JSON.stringify(record)), { contentType: 'application/json' });
-  return { mode: 'canary', decision, stats, event };
+  const events: RegistryEvent[] = [];
+  let doc = await registry.getTraffic(name);
+  if (doc?.pendingPromotion) {
+    events.push(...(await completePromotion(registry, name, doc)));
+    doc = await registry.getTraffic(name);
+  }
+  if (!doc || doc.policy.mode !== 'canary') return { mode: doc?.policy.mode ?? 'single', revision: doc?.revision ?? null, applied: false, ...(events.length ? { events } : {}) };
+  const policy = doc.policy;
+  const stepStartedAt = Date.parse(doc.since);
+  const [captures, feedback] = await Promise.all([readCaptures(store, name, stepStartedAt, now), readFeedback(store, name, stepStartedAt, now)]);
+  const classes = [...new Set([...captures.records.map((c) => c.predicted).filter((p): p is string => p !== undefined), ...feedback.values()])].sort();
+  const stats = variantStats(captures.records, feedback, classes);
+  let decision = decideCanary(policy, stats, stepStartedAt, now);
+
+  let change = null;
+  if (decision.action === 'promote') {
+    const promotion = await promotionOf(registry, name, policy);
+    if ('problem' in promotion) decision = { ...decision, action: 'rollback', reasons: [promotion.problem] };
+    else change = { policy: single(policy), reason: `canary promoted ${policy.challenger} (${promotion.to}) at 100%: ${decision.reasons.join('; ')}`, pendingPromotion: { ...promotion, decisionRevision: doc.revision } };
+  }
+  if (decision.action === 'rollback') change = { policy: single(policy), reason: `canary rolled back at ${policy.steps[policy.step]}%: ${decision.reasons.join('; ')}` };
+  if (decision.action === 'advance') change = { policy: { ...policy, step: policy.step + 1 }, reason: `canary advanced to ${policy.steps[policy.step + 1]}%: ${decision.reasons.join('; ')}` };
+
+  const evaluation: CanaryEvaluation = { at: new Date(now).toISOString(), revision: doc.revision, step: policy.step, action: decision.action, reasons: decision.reasons, numbers: decision.numbers, eventId: null };
+  const base = { mode: 'canary', revision: doc.revision, decision, stats };
+  if (!change) {
+    await recordLatest(registry, name, evaluation);
+    return { ...base, applied: false };
+  }
+  const judged = doc.revision;
+  const details = { decision: decision.action, reasons: decision.reasons, numbers: decision.numbers, revision: judged };
+  const next = await registry.changeTraffic(name, (current) => (current?.revision === judged ? { ...change, actor: ACTOR, details } : null));
+  if (!next) return { ...base, applied: false, note: `revision ${judged} was changed meanwhile (another controller run or an admin): nothing done` };
+  events.push(next.event);
+  const applied = { ...evaluation, eventId: next.event.eventId };
+  await registry.docs.create(keys.canaryDecision(name, judged), canaryEvaluationSchema, applied);
+  await recordLatest(registry, name, applied);
+  if (next.pendingPromotion) events.push(...(await completePromotion(registry, name, next)));
+  return { ...base, applied: true, events };
 }
 
-async function apply(registry: ModelRegistry, name: string, policy: CanaryPolicy, decision: CanaryDecision, details: Record<string, unknown>): Promise<RegistryEvent | undefined> {
-  const why = decision.reasons.join('; ');
-  switch (decision.action) {
-    case 'hold':
-      return undefined;
-    case 'rollback':
-      return registry.setTrafficPolicy(name, { mode: 'single', alias: policy.champion }, { reason: `canary rolled back at ${policy.steps[policy.step]}%: ${why}`, actor: ACTOR, details });
-    case 'advance':
-      return registry.setTrafficPolicy(name, { ...policy, step: policy.step + 1 }, { reason: `canary advanced to ${policy.steps[policy.step + 1]}%: ${why}`, actor: ACTOR, details });
-    case 'promote': {
-      const challenger = await registry.getAlias(name, policy.challenger);
-      if (!challenger) return registry.setTrafficPolicy(name, { mode: 'single', alias: policy.champion }, { reason: `canary stopped: alias ${policy.challenger} vanished`, actor: ACTOR, details });
-      await registry.setAlias(name, policy.champion, challenger.version, { reason: `canary promoted ${policy.challenger} at 100%: ${why}`, actor: ACTOR, details });
-      return registry.setTrafficPolicy(name, { mode: 'single', alias: policy.champion }, { reason: `canary complete: ${policy.champion} now serves ${challenger.version}`, actor: ACTOR, details });
-    }
+function single(policy: CanaryPolicy): { mode: 'single'; alias: string } {
+  return { mode: 'single', alias: policy.champion };
+}
+
+/** What a promotion moves: the champion alias from its version to the challenger's, which must verify. */
+async function promotionOf(registry: ModelRegistry, name: string, policy: CanaryPolicy): Promise<{ alias: string; from: string; to: string } | { problem: string }> {
+  const [champion, challenger] = await Promise.all([registry.getAlias(name, policy.champion), registry.getAlias(name, policy.challenger)]);
+  if (!challenger) return { problem: `alias ${policy.challenger} vanished` };
+  if (!champion) return { problem: `alias ${policy.champion} vanished` };
+  try {
+    await registry.verifyVersion(name, challenger.version);
+  } catch (err) {
+    if (err instanceof RegistryError) return { problem: `the challenger cannot be promoted: ${err.message}` };
+    throw err;
   }
+  return { alias: policy.champion, from: champion.version, to: challenger.version };
+}
+
+/**
+ * Completes a promotion recorded in the traffic document: moves the alias unless it is there
+ * already, or unless someone moved it elsewhere meanwhile (their move stands), then clears the
+ * intent. Safe to run any number of times, from any host.
+ */
+async function completePromotion(registry: ModelRegistry, name: string, doc: TrafficDocument): Promise<RegistryEvent[]> {
+  const pending = doc.pendingPromotion!;
+  const event = await registry.moveAlias(name, pending.alias, (current) => (current?.version === pending.from ? pending.to : null), {
+    reason: `canary promotion decided at traffic revision ${pending.decisionRevision}`,
+    actor: ACTOR,
+    details: { decisionRevision: pending.decisionRevision },
+  });
+  await registry.clearPendingPromotion(name, doc.revision);
+  return event ? [event] : [];
+}
+
+/** canary/latest.json: the newest evaluation wins; an older one never overwrites it. */
+async function recordLatest(registry: ModelRegistry, name: string, evaluation: CanaryEvaluation): Promise<void> {
+  await registry.docs.update(keys.canaryLatest(name), canaryEvaluationSchema, (current) =>
+    current && current.value.at > evaluation.at ? { keep: true, result: undefined } : { write: evaluation, result: undefined },
+  { onCorrupt: 'replace' });
+}
+
+/** The last evaluation (for the console and the report). */
+export async function latestCanaryEvaluation(registry: ModelRegistry, name: string): Promise<CanaryEvaluation | null> {
+  return registry.docs.value(keys.canaryLatest(name), canaryEvaluationSchema);
 }

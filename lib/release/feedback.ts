@@ -1,11 +1,17 @@
 /**
  * Feedback: the true class of a served prediction, sent later by the client
- * (POST /feedback {"requestId", "index"?, "actual"}), stored one object per answer under
- * feedback/{model}/{day}/ and joined with the captures by request id and index.
+ * (POST /feedback {"requestId", "index"?, "actual"}), stored one document per answer (layout:
+ * feedback/) and joined with the captures by request id and index.
  */
 import { z } from 'zod';
+import { DocumentStore } from '../state/document-store.ts';
+import { daysBetween, keys } from '../state/layout.ts';
+import { feedbackRecordSchema, type FeedbackRecord } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { mapLimit } from '../util/map-limit.ts';
 import { timeOrderedId } from '../util/ids.ts';
+
+export type { FeedbackRecord };
 
 export const feedbackSchema = z.strictObject({
   requestId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'the requestId of a prediction response'),
@@ -13,29 +19,19 @@ export const feedbackSchema = z.strictObject({
   actual: z.string().min(1).max(100),
 });
 
-export interface FeedbackRecord {
-  requestId: string;
-  index: number;
-  actual: string;
-  at: number;
-}
-
 export async function saveFeedback(store: ObjectStore, model: string, record: FeedbackRecord): Promise<string> {
   const id = timeOrderedId(new Date(record.at));
-  await store.put(`feedback/${model}/${new Date(record.at).toISOString().slice(0, 10)}/${id}.json`, new TextEncoder().encode(JSON.stringify(record)), { contentType: 'application/json' });
+  await new DocumentStore(store).create(keys.feedback(model, record.at, id), feedbackRecordSchema, record);
   return id;
 }
 
-/** The latest feedback per (requestId, index) given at or after `since` (ms). */
+/** The latest feedback per (requestId, index) given at or after `since` (ms). Unreadable records are skipped. */
 export async function readFeedback(store: ObjectStore, model: string, since: number, until = Date.now()): Promise<Map<string, string>> {
+  const docs = new DocumentStore(store);
+  const found: string[] = [];
+  for (const day of daysBetween(since, until)) found.push(...(await store.list(keys.feedbackDay(model, day))));
+  const records = await mapLimit(found, 16, (key) => docs.value(key, feedbackRecordSchema).catch(() => null));
   const actual = new Map<string, string>();
-  for (let day = Date.UTC(new Date(since).getUTCFullYear(), new Date(since).getUTCMonth(), new Date(since).getUTCDate()); day <= until; day += 86_400_000) {
-    for (const key of await store.list(`feedback/${model}/${new Date(day).toISOString().slice(0, 10)}/`)) {
-      const bytes = await store.get(key);
-      if (!bytes) continue;
-      const record = JSON.parse(new TextDecoder().decode(bytes)) as FeedbackRecord;
-      if (record.at >= since) actual.set(`${record.requestId}#${record.index}`, record.actual);
-    }
-  }
+  for (const record of records) if (record && record.at >= since) actual.set(`${record.requestId}#${record.index}`, record.actual);
   return actual;
 }

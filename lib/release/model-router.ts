@@ -1,12 +1,16 @@
 /**
- * Routes each request to a variant of the model under the current traffic policy: the policy
- * is re-read at most every `refreshMs` (like alias pointers), one ModelProvider per alias keeps
- * that alias's version loaded and fresh, standby colours are kept warm, and the shadow
- * challenger is offered for background scoring. A policy that cannot be read leaves the last
- * good one in force.
+ * Routes each request to a variant of the model under the current traffic policy. The policy is
+ * read once when the container starts, then re-read in the background every `refreshMs` (a
+ * timer, and on hosts whose timers sleep between requests, Lambda, the first request after the
+ * interval), together with every alias it serves, so no request waits on storage once the
+ * container is warm and a change is picked up within about one interval. One
+ * ModelProvider per alias keeps that alias's version loaded and fresh, standby colours are kept
+ * warm, and the shadow challenger is offered for background scoring. A policy that cannot be
+ * read leaves the last good one in force, and the failure shows in the status.
  */
 import type { ModelRegistry } from '../registry/model-registry.ts';
 import { ModelProvider, type ProviderEvents, type ProviderStatus, type ServingModel } from '../serving/model-provider.ts';
+import { publicReason } from '../serving/public-reason.ts';
 import { assignmentPoint, routeFor } from './sticky-assignment.ts';
 import { policyAliases, resolvePolicy, type ResolvedPolicy, type Route } from './traffic-policy.ts';
 
@@ -17,11 +21,24 @@ export interface RoutedModel {
   point: number;
 }
 
+export interface RouterStatus {
+  policy: ResolvedPolicy['policy'];
+  /** The traffic document's revision in force (null: none stored, the default single alias). */
+  revision: number | null;
+  policyCheck: string | null;
+  policyError: { message: string; at: string } | null;
+  aliases: ProviderStatus[];
+}
+
 export class ModelRouter {
   private readonly providers = new Map<string, ModelProvider>();
   private resolved: ResolvedPolicy;
+  private revision: number | null = null;
+  private attempted = false;
   private checkedAt = 0;
   private pending: Promise<void> | null = null;
+  private policyError: RouterStatus['policyError'] = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -43,11 +60,28 @@ export class ModelRouter {
     return provider;
   }
 
+  /** Arms the background refresh (unref'd: it never keeps a process alive by itself). */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.refreshAll(), this.refreshMs);
+    this.timer.unref();
+  }
+
+  /** Re-reads the policy and every alias now: after a change made through this container, it applies here at once. */
+  async refreshAll(): Promise<void> {
+    await this.refreshNow();
+    await Promise.all([...this.providers.values()].map((provider) => provider.refreshNow()));
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** The policy in force: read on the first call, then refreshed in the background. */
   async policy(): Promise<ResolvedPolicy> {
-    if (this.now() - this.checkedAt >= this.refreshMs) {
-      this.pending ??= this.refresh().finally(() => (this.pending = null));
-      await this.pending;
-    }
+    if (!this.attempted) await this.refreshNow();
+    else if (this.now() - this.checkedAt >= this.refreshMs) void this.refreshNow();
     return this.resolved;
   }
 
@@ -72,17 +106,33 @@ export class ModelRouter {
     return this.provider(shadow.alias).current().catch(() => null);
   }
 
-  status(): { policy: ResolvedPolicy['policy']; aliases: ProviderStatus[] } {
-    return { policy: this.resolved.policy, aliases: policyAliases(this.resolved).map((alias) => this.provider(alias).status()) };
+  status(): RouterStatus {
+    return {
+      policy: this.resolved.policy,
+      revision: this.revision,
+      policyCheck: this.checkedAt ? new Date(this.checkedAt).toISOString() : null,
+      policyError: this.policyError,
+      aliases: policyAliases(this.resolved).map((alias) => this.provider(alias).status()),
+    };
+  }
+
+  /** One read at a time; concurrent callers share it. */
+  refreshNow(): Promise<void> {
+    this.pending ??= this.refresh().finally(() => (this.pending = null));
+    return this.pending;
   }
 
   private async refresh(): Promise<void> {
     try {
-      const policy = await this.registry.getTrafficPolicy(this.name);
-      this.resolved = resolvePolicy(policy ?? { mode: 'single', alias: this.defaultAlias });
+      const doc = await this.registry.getTraffic(this.name);
+      this.resolved = resolvePolicy(doc?.policy ?? { mode: 'single', alias: this.defaultAlias });
+      this.revision = doc?.revision ?? null;
+      this.policyError = null;
     } catch (err) {
+      this.policyError = { message: publicReason(err), at: new Date(this.now()).toISOString() };
       this.events.onPolicyError?.(err as Error);
     }
+    this.attempted = true;
     this.checkedAt = this.now();
     // Keep every alias of the policy loaded (a blue-green switch or a shadow must not wait for a cold load).
     for (const alias of policyAliases(this.resolved)) void this.provider(alias).current().catch(() => undefined);

@@ -1,37 +1,24 @@
 /**
  * Prediction capture: what each variant answered, how fast, and whether it failed, for release
  * decisions; for a sample of answers also the cleaned feature values and the probabilities, for
- * the drift check. Buffered per container, written in NDJSON batches partitioned by date
- * (captures/{model}/{day}/{time-ordered id}.ndjson). Only the model's feature columns are
- * kept: identifiers (Customer_ID, Name, SSN...) are dropped at the edge and never captured.
+ * the drift check. Only the model's feature columns are kept: identifiers (Customer_ID, Name,
+ * SSN...) are dropped at the edge and never captured.
+ *
+ * Answers are buffered per container and written as NDJSON batches (layout: captures/). A
+ * batch is written when it is full, on a timer every `flushSeconds` whether or not traffic
+ * comes, and on shutdown. A failed write never poisons the next: the batch keeps its key and is
+ * retried (created once, so a retry of a write that did land is harmless); the buffer is
+ * bounded, and what does not fit is dropped and counted.
  */
 import type { CleanRow } from '../data/clean-record.ts';
+import { keys, daysBetween } from '../state/layout.ts';
+import { capturedPredictionSchema, type CapturedFeatures, type CapturedPrediction } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { timeOrderedId } from '../util/ids.ts';
+import { publicReason } from '../serving/public-reason.ts';
+import { mapLimit } from '../util/map-limit.ts';
+import { parseTimeOrderedId, timeOrderedId } from '../util/ids.ts';
 
-export interface CapturedPrediction {
-  requestId: string;
-  /** Position in a batch request (0 for a single record). */
-  index: number;
-  at: number;
-  version: string;
-  alias: string;
-  variant: string;
-  /** Predicted class label; absent when the request failed. */
-  predicted?: string;
-  latencyMs: number;
-  ok: boolean;
-  shadow?: { version: string; predicted: string };
-  /** Sampled answers only: the cleaned feature values (missing as null) and the probabilities. */
-  features?: CapturedFeatures;
-  probabilities?: Record<string, number>;
-}
-
-export interface CapturedFeatures {
-  numeric: (number | null)[];
-  categorical: (string | null)[];
-  multiLabel: string[][];
-}
+export type { CapturedFeatures, CapturedPrediction };
 
 export function captureFeatures(row: CleanRow): CapturedFeatures {
   return { numeric: Array.from(row.numeric, (v) => (Number.isNaN(v) ? null : v)), categorical: row.categorical, multiLabel: row.multiLabel };
@@ -41,58 +28,178 @@ export function featuresToRow(features: CapturedFeatures): CleanRow {
   return { numeric: Float64Array.from(features.numeric, (v) => (v === null ? NaN : v)), categorical: features.categorical, multiLabel: features.multiLabel };
 }
 
+export interface CaptureOptions {
+  /** A batch is written once this many answers wait... */
+  flushRecords: number;
+  /** ...and at least this often (ms) while any wait. */
+  flushIntervalMs: number;
+  /** Most answers held (waiting and failed batches); beyond it the oldest are dropped. */
+  maxBuffered: number;
+}
+
+export interface CaptureHooks {
+  onWritten?(records: number): void;
+  onFailed?(error: Error): void;
+  onDropped?(records: number): void;
+}
+
+export interface CaptureStatus {
+  status: 'ok' | 'degraded';
+  /** Answers not yet in storage. */
+  pending: number;
+  /** Answers dropped since the start because storage could not take them in time. */
+  dropped: number;
+  lastWriteAt: string | null;
+  lastError: { message: string; at: string } | null;
+}
+
+interface Batch {
+  key: string;
+  records: CapturedPrediction[];
+}
+
 export class PredictionCapture {
   private buffer: CapturedPrediction[] = [];
   private oldest = 0;
-  private flushing: Promise<void> = Promise.resolve();
+  private unsent: Batch[] = [];
+  private writing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private dropped = 0;
+  private lastWriteAt: number | null = null;
+  private lastError: CaptureStatus['lastError'] = null;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly model: string,
-    private readonly maxRecords: number,
-    private readonly maxAgeMs: number,
+    private readonly options: CaptureOptions,
+    private readonly hooks: CaptureHooks = {},
     private readonly now: () => number = Date.now,
   ) {}
 
-  add(record: CapturedPrediction): void {
+  /** Arms the flush timer (unref'd: it never keeps a process alive by itself). */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  add(records: CapturedPrediction[]): void {
+    if (records.length === 0) return;
     if (this.buffer.length === 0) this.oldest = this.now();
-    this.buffer.push(record);
+    for (const r of records) this.buffer.push(r);
+    this.enforceBound();
+    if (this.buffer.length >= this.options.flushRecords) void this.flush();
   }
 
-  /** Writes the buffer when it is full or old enough; called at the end of each request. */
-  async maybeFlush(): Promise<void> {
-    if (this.buffer.length >= this.maxRecords || (this.buffer.length > 0 && this.now() - this.oldest >= this.maxAgeMs)) await this.flush();
+  /** True when a write is due by size or age (for hosts without timers between invocations: Lambda). */
+  due(): boolean {
+    return this.buffer.length >= this.options.flushRecords || (this.buffer.length > 0 && this.now() - this.oldest >= this.options.flushIntervalMs) || this.unsent.length > 0;
   }
 
-  async flush(): Promise<void> {
-    const batch = this.buffer;
-    if (batch.length === 0) return this.flushing;
-    this.buffer = [];
-    const key = `${capturePrefix(this.model)}${new Date(this.now()).toISOString().slice(0, 10)}/${timeOrderedId(new Date(this.now()))}.ndjson`;
-    const body = new TextEncoder().encode(batch.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    this.flushing = this.flushing.then(() => this.store.put(key, body, { contentType: 'application/x-ndjson' }).then(() => undefined));
-    return this.flushing;
+  /** Writes everything held, in order; resolves when done or when a write failed (the rest waits for the next flush). */
+  flush(): Promise<void> {
+    this.writing ??= this.writeAll().finally(() => (this.writing = null));
+    return this.writing;
   }
-}
 
-export function capturePrefix(model: string): string {
-  return `captures/${model}/`;
-}
+  /** Final flush on shutdown, bounded in time; stops the timer. */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.race([this.flush().then(() => (this.buffer.length || this.unsent.length ? this.flush() : undefined)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+  }
 
-/** Captured predictions made at or after `since` (ms), read back from storage. */
-export async function readCaptures(store: ObjectStore, model: string, since: number, until = Date.now()): Promise<CapturedPrediction[]> {
-  const out: CapturedPrediction[] = [];
-  for (let day = Date.UTC(new Date(since).getUTCFullYear(), new Date(since).getUTCMonth(), new Date(since).getUTCDate()); day <= until; day += 86_400_000) {
-    const prefix = `${capturePrefix(model)}${new Date(day).toISOString().slice(0, 10)}/`;
-    for (const key of await store.list(prefix)) {
-      const bytes = await store.get(key);
-      if (!bytes) continue;
-      for (const line of new TextDecoder().decode(bytes).split('\n')) {
-        if (!line) continue;
-        const record = JSON.parse(line) as CapturedPrediction;
-        if (record.at >= since && record.at <= until) out.push(record);
+  status(): CaptureStatus {
+    const pending = this.buffer.length + this.unsent.reduce((n, b) => n + b.records.length, 0);
+    return {
+      status: this.lastError ? 'degraded' : 'ok',
+      pending,
+      dropped: this.dropped,
+      lastWriteAt: this.lastWriteAt ? new Date(this.lastWriteAt).toISOString() : null,
+      lastError: this.lastError,
+    };
+  }
+
+  private async writeAll(): Promise<void> {
+    if (this.buffer.length) {
+      // The key is fixed when the batch is cut, so every retry writes the same object.
+      const at = this.now();
+      this.unsent.push({ key: keys.captureBatch(this.model, at, timeOrderedId(new Date(at))), records: this.buffer });
+      this.buffer = [];
+    }
+    while (this.unsent.length) {
+      const batch = this.unsent[0];
+      const body = new TextEncoder().encode(batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      try {
+        // Created once: if an earlier attempt landed after all (a timeout after the write), this is a no-op.
+        await this.store.put(batch.key, body, { contentType: 'application/x-ndjson', condition: { ifNoneMatch: '*' } });
+      } catch (err) {
+        this.lastError = { message: publicReason(err), at: new Date(this.now()).toISOString() };
+        this.hooks.onFailed?.(err as Error);
+        return;
       }
+      this.unsent.shift();
+      this.lastWriteAt = this.now();
+      this.lastError = null;
+      this.hooks.onWritten?.(batch.records.length);
     }
   }
-  return out;
+
+  private enforceBound(): void {
+    let excess = this.status().pending - this.options.maxBuffered;
+    if (excess <= 0) return;
+    let dropped = 0;
+    // Oldest first: failed batches waiting for a retry, then the oldest buffered answers.
+    while (excess > 0 && this.unsent.length > 1) {
+      const batch = this.unsent.shift()!;
+      excess -= batch.records.length;
+      dropped += batch.records.length;
+    }
+    if (excess > 0 && this.buffer.length) {
+      const cut = Math.min(excess, this.buffer.length);
+      this.buffer.splice(0, cut);
+      dropped += cut;
+    }
+    this.dropped += dropped;
+    if (dropped) this.hooks.onDropped?.(dropped);
+  }
+}
+
+export interface CaptureWindow {
+  records: CapturedPrediction[];
+  /** Lines that did not match the capture schema (skipped, not guessed at). */
+  unreadable: number;
+}
+
+/** Captured predictions made at or after `since` (ms) and at or before `until`, read back from storage. */
+export async function readCaptures(store: ObjectStore, model: string, since: number, until = Date.now()): Promise<CaptureWindow> {
+  const batchKeys: string[] = [];
+  for (const day of daysBetween(since, until)) {
+    for (const key of await store.list(keys.captureDay(model, day))) {
+      // A batch is cut after its newest record: one cut before `since` holds nothing newer.
+      const cutAt = parseTimeOrderedId(key.slice(key.lastIndexOf('/') + 1, -'.ndjson'.length));
+      if (cutAt === null || cutAt >= since) batchKeys.push(key);
+    }
+  }
+  const window: CaptureWindow = { records: [], unreadable: 0 };
+  const batches = await mapLimit(batchKeys, 16, (key) => store.get(key));
+  for (const batch of batches) {
+    if (!batch) continue;
+    for (const line of new TextDecoder().decode(batch.bytes).split('\n')) {
+      if (!line) continue;
+      const parsed = parseLine(line);
+      if (!parsed) window.unreadable++;
+      else if (parsed.at >= since && parsed.at <= until) window.records.push(parsed);
+    }
+  }
+  return window;
+}
+
+function parseLine(line: string): CapturedPrediction | null {
+  try {
+    const parsed = capturedPredictionSchema.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }

@@ -13,16 +13,28 @@ const alias = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'an alias name');
 const variantName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/i, 'a variant name');
 
 export const canaryBoundsSchema = z.strictObject({
-  /** Highest challenger error rate (5xx share) a step may show. */
+  /** Highest challenger error rate (failed answers) a step may show; judged from the first request. */
   maxErrorRate: z.number().min(0).max(1).default(0.01),
-  /** Highest challenger p99 latency in ms. */
-  maxP99Ms: z.number().positive().default(50),
-  /** Largest total-variation distance between the two predicted-class distributions. */
+  /**
+   * Latency is one sample per request (a batch is one request). The challenger's p99 may be at
+   * most this many times the champion's p99 over the same step...
+   */
+  latencyRatio: z.number().min(1).default(1.5),
+  /** ...and a p99 at or under this many ms is never a breach (sub-millisecond noise is not a regression). */
+  latencyFloorMs: z.number().positive().default(50),
+  /** Total-variation distance between the two predicted-class distributions that counts as a shift... */
   maxClassShift: z.number().min(0).max(1).default(0.15),
-  /** With feedback: how much lower the challenger's macro F1 may be than the champion's. */
+  /** With feedback: how much lower the challenger's macro F1 may be than the champion's... */
   maxF1Drop: z.number().min(0).max(1).default(0.02),
-  /** Requests the challenger must have served in a step before it is judged. */
+  /**
+   * ...and either counts only when a test at this level says it is not noise: chi-square
+   * homogeneity of the class counts, and the A/B report's two-proportion z-test of accuracy.
+   */
+  alpha: z.number().gt(0).lt(1).default(0.05),
+  /** Requests the challenger must have served in a step before latency, classes and quality are judged. */
   minRequests: z.number().int().positive().default(100),
+  /** Labelled answers each variant needs in a step before quality is judged. */
+  minLabelled: z.number().int().positive().default(30),
 });
 
 export const trafficPolicySchema = z.discriminatedUnion('mode', [

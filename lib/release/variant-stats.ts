@@ -5,12 +5,16 @@ import type { CapturedPrediction } from './prediction-capture.ts';
 export interface VariantStats {
   variant: string;
   versions: string[];
+  /** Answers (records) this variant gave or failed to give. */
   requests: number;
   errors: number;
   errorRate: number;
+  /** Requests with a latency sample (one per request and variant, batches included). */
+  latencySamples: number;
   p50Ms: number;
   p99Ms: number;
-  /** Share of each class among its answers. */
+  /** Count and share of each class among its answers. */
+  classCounts: Record<string, number>;
   classShares: Record<string, number>;
   /** Answers with feedback, and their scores (null without feedback). */
   labelled: number;
@@ -28,9 +32,10 @@ export function variantStats(captures: CapturedPrediction[], feedback: Map<strin
   }
   return [...byVariant.entries()].map(([variant, list]) => {
     const ok = list.filter((c) => c.ok && c.predicted !== undefined);
-    const latencies = list.map((c) => c.latencyMs).sort((a, b) => a - b);
+    const latencies = list.flatMap((c) => (c.latencyMs === undefined ? [] : [c.latencyMs])).sort((a, b) => a - b);
     const at = (q: number): number => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : 0);
-    const classShares = Object.fromEntries(classes.map((k) => [k, ok.length ? ok.filter((c) => c.predicted === k).length / ok.length : 0]));
+    const classCounts = Object.fromEntries(classes.map((k) => [k, ok.filter((c) => c.predicted === k).length]));
+    const classShares = Object.fromEntries(classes.map((k) => [k, ok.length ? classCounts[k] / ok.length : 0]));
     const actual: number[] = [];
     const predicted: number[] = [];
     for (const c of ok) {
@@ -48,8 +53,10 @@ export function variantStats(captures: CapturedPrediction[], feedback: Map<strin
       requests: list.length,
       errors: list.length - ok.length,
       errorRate: list.length ? (list.length - ok.length) / list.length : 0,
+      latencySamples: latencies.length,
       p50Ms: at(0.5),
       p99Ms: at(0.99),
+      classCounts,
       classShares,
       labelled: actual.length,
       correct: actual.filter((a, i) => a === predicted[i]).length,

@@ -1,73 +1,76 @@
-/** Retrain job records in storage (jobs/{jobId}.json): what was asked, where it is, what came out. */
-import { z } from 'zod';
-import { SAMPLER_NAMES } from '../sampling/sampler.ts';
-import { CLASSIFIER_NAMES } from '../training/candidates.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
-import { readJson } from '../storage/read-json.ts';
-import { timeOrderedId } from '../util/ids.ts';
+/**
+ * Retrain job records (layout: jobs/): what was asked, where it is, what came out. Every change
+ * is a compare-and-swap. A running job writes a heartbeat every few seconds; a job not heard
+ * from for `staleAfterMs` (the lock's expiry), or queued that long without starting, is dead
+ * (its process was killed, its runner never started it) and is marked failed by whoever looks
+ * at it next: a status read, a new retrain, the housekeeping schedule.
+ */
+import { ConflictError, type DocumentStore } from '../state/document-store.ts';
+import { keys, KeyError, PREFIXES } from '../state/layout.ts';
+import { jobRecordSchema, type JobRecord, type JobStatus } from '../state/schemas.ts';
+import { parseTimeOrderedId } from '../util/ids.ts';
 
-export const retrainRequestSchema = z.strictObject({
-  /** A CSV in the bucket (under data/); the configured default data when absent. */
-  dataKey: z
-    .string()
-    .regex(/^data\/[A-Za-z0-9._/-]+\.csv$/, 'must be a key under data/ ending in .csv')
-    .refine((key) => !key.split('/').includes('..'), 'must not contain ".." segments')
-    .optional(),
-  /** Move the serving alias to the new version when training succeeds. */
-  promote: z.boolean().default(false),
-  /** Instead: point the challenger alias at it and start a canary against the champion. */
-  canary: z.boolean().default(false),
-  cv: z.number().int().min(2).max(10).default(5),
-  seed: z.number().int().min(0).default(42),
-  classifiers: z.array(z.enum(CLASSIFIER_NAMES)).min(1).default([...CLASSIFIER_NAMES]),
-  samplers: z.array(z.enum(SAMPLER_NAMES)).min(1).default([...SAMPLER_NAMES]),
-});
-
-export type RetrainRequest = z.output<typeof retrainRequestSchema>;
-
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
-
-export interface JobRecord {
-  jobId: string;
-  model: string;
-  alias: string;
-  status: JobStatus;
-  request: RetrainRequest;
-  requestedBy: string;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  progress: { done: number; total: number; message: string };
-  result?: { version: string; promoted: boolean; canary?: boolean; best: { classifier: string; sampler: string; f1_macro: number }; candidates: number; seconds: number };
-  error?: string;
-  lockToken: string;
-}
+export type { JobRecord, JobStatus };
+export { retrainRequestSchema, type RetrainRequest } from './retrain-request.ts';
 
 export class JobStore {
-  constructor(private readonly store: ObjectStore) {}
+  constructor(
+    private readonly docs: DocumentStore,
+    readonly staleAfterMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  private key(jobId: string): string {
-    if (!/^[A-Za-z0-9-]{1,64}$/.test(jobId)) throw new RangeError(`invalid job id "${jobId}"`);
-    return `jobs/${jobId}.json`;
-  }
-
-  async create(fields: Omit<JobRecord, 'jobId' | 'status' | 'createdAt' | 'progress'>): Promise<JobRecord> {
-    const job: JobRecord = { jobId: timeOrderedId(), status: 'queued', createdAt: new Date().toISOString(), progress: { done: 0, total: 0, message: 'queued' }, ...fields };
-    await this.save(job);
+  async create(job: JobRecord): Promise<JobRecord> {
+    if (!(await this.docs.create(keys.job(job.jobId), jobRecordSchema, job))) throw new ConflictError(`job ${job.jobId} already exists`);
     return job;
   }
 
+  /** The job, marked failed first if it is dead; null for an unknown (or malformed) id. */
   async get(jobId: string): Promise<JobRecord | null> {
     let key: string;
     try {
-      key = this.key(jobId);
-    } catch {
-      return null;
+      key = keys.job(jobId);
+    } catch (err) {
+      if (err instanceof KeyError) return null;
+      throw err;
     }
-    return readJson<JobRecord>(this.store, key);
+    const found = await this.docs.value(key, jobRecordSchema);
+    if (!found || !this.isDead(found)) return found;
+    return this.update(jobId, (job) => (this.isDead(job) ? this.markDead(job) : null));
   }
 
-  async save(job: JobRecord): Promise<void> {
-    await this.store.put(this.key(job.jobId), new TextEncoder().encode(JSON.stringify(job, null, 2)), { contentType: 'application/json' });
+  /** Compare-and-swap of one job: `change` answers the new record, or null to leave it. */
+  async update(jobId: string, change: (job: JobRecord) => JobRecord | null): Promise<JobRecord | null> {
+    return this.docs.update(keys.job(jobId), jobRecordSchema, (current) => {
+      if (!current) return { keep: true, result: null };
+      const next = change(current.value);
+      return next ? { write: next, result: next } : { keep: true, result: current.value };
+    });
+  }
+
+  /** Marks every dead job created within `withinMs` failed; answers their ids (the housekeeping sweep). */
+  async sweepDead(withinMs: number): Promise<string[]> {
+    const since = this.now() - withinMs;
+    const ids = (await this.docs.objects.list(PREFIXES.jobs))
+      .map((key) => key.slice(PREFIXES.jobs.length, -'.json'.length))
+      .filter((id) => (parseTimeOrderedId(id) ?? 0) >= since);
+    const swept: string[] = [];
+    for (const id of ids) {
+      const before = await this.docs.value(keys.job(id), jobRecordSchema).catch(() => null);
+      if (before && this.isDead(before) && (await this.get(id))?.status === 'failed') swept.push(id);
+    }
+    return swept;
+  }
+
+  isDead(job: JobRecord): boolean {
+    if (job.status !== 'queued' && job.status !== 'running') return false;
+    const lastSign = Date.parse(job.heartbeatAt ?? job.startedAt ?? job.createdAt);
+    return this.now() - lastSign > this.staleAfterMs;
+  }
+
+  private markDead(job: JobRecord): JobRecord {
+    const last = job.heartbeatAt ?? job.startedAt ?? job.createdAt;
+    const why = job.status === 'queued' ? `it was never started (queued since ${last})` : `its process stopped sending heartbeats (last at ${last}); it was killed or crashed`;
+    return { ...job, status: 'failed', finishedAt: new Date(this.now()).toISOString(), error: `the job is dead: ${why}`, progress: { ...job.progress, message: 'dead' } };
   }
 }

@@ -1,7 +1,10 @@
 /**
- * Runs one retrain job to the end: data from the bucket (or the shipped default), the full
- * candidate search, the new version registered, the alias moved only when asked, the lock
- * released, and the job record updated along the way (progress throttled to one write a second).
+ * Runs one retrain job to the end: claims it (queued -> running, by compare-and-swap, so a
+ * duplicate delivery does nothing), trains on the data from the bucket (or the shipped
+ * default), registers the new version, moves an alias only when asked, and ends the job
+ * succeeded or failed, releasing the lock. While it runs it sends heartbeats (the job record and
+ * the lock): if it loses the lock or finds itself declared dead, it stops instead of finishing
+ * a job someone else may have taken over.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,10 +16,11 @@ import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import type { ModelRegistry } from '../registry/model-registry.ts';
 import { trafficPolicySchema } from '../release/traffic-policy.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
+import { publicReason } from '../serving/public-reason.ts';
+import { StorageError, type ObjectStore } from '../storage/object-store.ts';
 import { trainModel } from '../training/pipeline.ts';
-import type { ProgressReporter } from '../training/progress.ts';
 import type { JobRecord, JobStore } from './job-store.ts';
+import { JobReporter } from './job-reporter.ts';
 import type { StorageLock } from './storage-lock.ts';
 
 export interface RetrainDeps {
@@ -31,106 +35,73 @@ export interface RetrainDeps {
 
 export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<JobRecord> {
   const { config, store, registry, jobs, lock, logger } = deps;
-  const job = await jobs.get(jobId);
-  if (!job) throw new Error(`retrain job ${jobId} does not exist`);
-  if (job.status !== 'queued') return job; // a duplicate delivery of the async invoke
+  const startedAt = new Date().toISOString();
+  const claimed = await jobs.update(jobId, (job) =>
+    job.status === 'queued' ? { ...job, status: 'running', startedAt, heartbeatAt: startedAt, progress: { done: 0, total: 0, message: 'loading data' } } : null,
+  );
+  if (!claimed) throw new Error(`retrain job ${jobId} does not exist`);
+  if (claimed.status !== 'running' || claimed.startedAt !== startedAt) return claimed; // a duplicate delivery, or a job that already ended
   const started = Date.now();
-  job.status = 'running';
-  job.startedAt = new Date().toISOString();
-  job.progress = { done: 0, total: 0, message: 'loading data' };
-  await jobs.save(job);
-  const log = { 'log.logger': 'retrain', 'job.id': jobId, model: job.model };
-  logger.info({ ...log, 'event.action': 'retrain-started', request: job.request }, `retrain ${jobId} started`);
+  const log = { 'log.logger': 'retrain', 'job.id': jobId, model: claimed.model };
+  logger.info({ ...log, 'event.action': 'retrain-started', request: claimed.request }, `retrain ${jobId} started`);
+  const reporter = new JobReporter(jobs, lock, claimed, config.RETRAIN_HEARTBEAT_SECONDS * 1000);
+  reporter.start();
   const workDir = await mkdtemp(join(tmpdir(), 'retrain-'));
+  let outcome: Pick<JobRecord, 'status' | 'result' | 'error'>;
   try {
-    const dataFile = await fetchData(job, store, config, workDir);
-    const progress = new JobProgress(job, jobs);
+    const dataFile = await fetchData(claimed, store, config, workDir);
     const result = await trainModel({
       dataFile,
       spec: loadSpec(config.DEFAULT_SPEC_FILE),
-      folds: job.request.cv,
-      seed: job.request.seed,
-      classifiers: job.request.classifiers,
-      samplers: job.request.samplers,
-      progress,
+      folds: claimed.request.cv,
+      seed: claimed.request.seed,
+      classifiers: claimed.request.classifiers,
+      samplers: claimed.request.samplers,
+      progress: reporter,
     });
-    await progress.flush();
-    const registration = await registry.publish(job.model, result.files, { createdBy: job.requestedBy, source: job.request.dataKey ?? config.DEFAULT_TRAINING_DATA, reason: `retrain job ${jobId}` });
-    if (job.request.promote) {
-      await registry.setAlias(job.model, job.alias, registration.version, { reason: `retrain job ${jobId} (promote requested)`, actor: job.requestedBy, details: { f1_macro: result.report.best.cv.f1_macro } });
-    } else if (job.request.canary) {
-      await registry.setAlias(job.model, 'challenger', registration.version, { reason: `retrain job ${jobId}: candidate for a canary`, actor: job.requestedBy, details: { f1_macro: result.report.best.cv.f1_macro } });
-      const policy = trafficPolicySchema.parse({ mode: 'canary', champion: job.alias, challenger: 'challenger' });
-      await registry.setTrafficPolicy(job.model, policy, { reason: `retrain job ${jobId}: canary of ${registration.version}`, actor: job.requestedBy });
+    reporter.assertOwned();
+    const registration = await registry.publish(claimed.model, result.files, { createdBy: claimed.requestedBy, source: claimed.request.dataKey ?? config.DEFAULT_TRAINING_DATA, reason: `retrain job ${jobId}` });
+    const details = { f1_macro: result.report.best.cv.f1_macro, job: jobId };
+    if (claimed.request.promote) {
+      await registry.moveAlias(claimed.model, claimed.alias, registration.version, { reason: `retrain job ${jobId} (promote requested)`, actor: claimed.requestedBy, details });
+    } else if (claimed.request.canary) {
+      await registry.moveAlias(claimed.model, 'challenger', registration.version, { reason: `retrain job ${jobId}: candidate for a canary`, actor: claimed.requestedBy, details });
+      const policy = trafficPolicySchema.parse({ mode: 'canary', champion: claimed.alias, challenger: 'challenger' });
+      await registry.changeTraffic(claimed.model, () => ({ policy, reason: `retrain job ${jobId}: canary of ${registration.version}`, actor: claimed.requestedBy }), { replaceUnreadable: true });
     }
-    job.status = 'succeeded';
-    job.result = {
-      version: registration.version,
-      promoted: job.request.promote,
-      canary: job.request.canary,
-      best: { classifier: result.report.best.classifier, sampler: result.report.best.sampler, f1_macro: result.report.best.cv.f1_macro },
-      candidates: result.report.candidates.length,
-      seconds: (Date.now() - started) / 1000,
+    outcome = {
+      status: 'succeeded',
+      result: {
+        version: registration.version,
+        promoted: claimed.request.promote,
+        canary: claimed.request.canary,
+        best: { classifier: result.report.best.classifier, sampler: result.report.best.sampler, f1_macro: result.report.best.cv.f1_macro },
+        candidates: result.report.candidates.length,
+        seconds: (Date.now() - started) / 1000,
+      },
     };
-    job.progress = { ...job.progress, message: 'done' };
-    logger.info({ ...log, 'event.action': 'retrain-succeeded', version: registration.version, promoted: job.request.promote, f1_macro: job.result.best.f1_macro }, `retrain ${jobId} registered ${registration.version}`);
+    logger.info({ ...log, 'event.action': 'retrain-succeeded', version: registration.version, promoted: claimed.request.promote, f1_macro: details.f1_macro }, `retrain ${jobId} registered ${registration.version}`);
   } catch (err) {
-    job.status = 'failed';
-    job.error = (err as Error).message;
-    logger.error({ ...log, 'event.action': 'retrain-failed', 'error.message': job.error }, `retrain ${jobId} failed: ${job.error}`);
+    // Storage faults in public words; everything else (bad data, a lost lock) names its problem.
+    outcome = { status: 'failed', error: err instanceof StorageError ? publicReason(err) : (err as Error).message };
+    logger.error({ ...log, 'event.action': 'retrain-failed', 'error.message': (err as Error).message }, `retrain ${jobId} failed: ${(err as Error).message}`);
   } finally {
-    job.finishedAt = new Date().toISOString();
-    await jobs.save(job);
-    await lock.release(job.lockToken).catch((err: unknown) => logger.error({ ...log, 'error.message': (err as Error).message }, 'could not release the retrain lock; it expires by itself'));
+    await reporter.end();
     await rm(workDir, { recursive: true, force: true });
-    deps.metrics?.retrainJobs.inc({ outcome: job.status });
-    deps.metrics?.retrainSeconds.observe({ outcome: job.status }, (Date.now() - started) / 1000);
-    emitEmf({ Model: job.model, Outcome: job.status }, { RetrainJobs: { value: 1, unit: 'Count' }, RetrainDuration: { value: (Date.now() - started) / 1000, unit: 'Seconds' } });
   }
-  return job;
+  const finished = await jobs.update(jobId, (job) => ({ ...job, ...outcome, finishedAt: new Date().toISOString(), progress: { ...reporter.progress, message: outcome.status === 'succeeded' ? 'done' : 'failed' } }));
+  await lock.release(claimed.lockToken).catch((err: unknown) => logger.error({ ...log, 'error.message': (err as Error).message }, 'could not release the retrain lock; it expires by itself'));
+  deps.metrics?.retrainJobs.inc({ outcome: outcome.status });
+  deps.metrics?.retrainSeconds.observe({ outcome: outcome.status }, (Date.now() - started) / 1000);
+  emitEmf({ Model: claimed.model, Outcome: outcome.status }, { RetrainJobs: { value: 1, unit: 'Count' }, RetrainDuration: { value: (Date.now() - started) / 1000, unit: 'Seconds' } });
+  return finished ?? { ...claimed, ...outcome };
 }
 
 async function fetchData(job: JobRecord, store: ObjectStore, config: Config, workDir: string): Promise<string> {
   if (!job.request.dataKey) return config.DEFAULT_TRAINING_DATA;
-  const bytes = await store.get(job.request.dataKey);
-  if (!bytes) throw new Error(`training data ${job.request.dataKey} is not in the bucket`);
+  const object = await store.get(job.request.dataKey);
+  if (!object) throw new Error(`training data ${job.request.dataKey} is not in the bucket`);
   const file = join(workDir, 'data.csv');
-  await writeFile(file, bytes);
+  await writeFile(file, object.bytes);
   return file;
-}
-
-/** Progress into the job record, at most one storage write per second. */
-class JobProgress implements ProgressReporter {
-  private lastWrite = 0;
-  private writing: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly job: JobRecord,
-    private readonly jobs: JobStore,
-  ) {}
-
-  start(total: number, title: string): void {
-    this.job.progress = { done: 0, total, message: title };
-    this.write();
-  }
-
-  step(message: string): void {
-    this.job.progress = { ...this.job.progress, done: this.job.progress.done + 1, message };
-    if (Date.now() - this.lastWrite >= 1000) this.write();
-  }
-
-  stop(): void {
-    this.job.progress = { ...this.job.progress, message: 'refitting the best candidate on all rows' };
-    this.write();
-  }
-
-  flush(): Promise<void> {
-    return this.writing;
-  }
-
-  private write(): void {
-    this.lastWrite = Date.now();
-    const snapshot = structuredClone(this.job);
-    this.writing = this.writing.then(() => this.jobs.save(snapshot)).catch(() => undefined);
-  }
 }

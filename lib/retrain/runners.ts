@@ -2,7 +2,9 @@
  * How a retrain job gets a process of its own, so training never blocks a serving container:
  * on AWS the retrain worker function is invoked asynchronously (InvocationType Event; it has
  * Lambda's 15 minutes), in a cluster the retrain service gets it over HTTP, and on a laptop a
- * child process runs scripts/retrain-job.ts.
+ * child process runs scripts/retrain-job.ts. Every runner checks what it gets back: a start
+ * resolves only once the job is accepted (Lambda's 202) or seen running, and rejects with the
+ * reason otherwise (the caller then fails the job and frees the lock).
  */
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
@@ -12,7 +14,8 @@ import type { Config } from '../config/config.ts';
 import { silenceNodeVersionWarning } from '../util/aws-sdk.ts';
 
 export interface JobRunner {
-  start(jobId: string): Promise<void>;
+  /** `running` answers whether the job has left "queued" (read from its record). */
+  start(jobId: string, running: () => Promise<boolean>): Promise<void>;
 }
 
 export class LambdaRunner implements JobRunner {
@@ -22,54 +25,73 @@ export class LambdaRunner implements JobRunner {
   ) {}
 
   async start(jobId: string): Promise<void> {
-    const out = await this.client.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify({ jobId })) }));
+    const out = await this.client.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify({ jobId })) }), {
+      abortSignal: AbortSignal.timeout(10_000),
+    });
     if (out.StatusCode !== 202) throw new Error(`async invoke of ${this.functionName} answered ${out.StatusCode}`);
   }
 }
 
 /**
- * Posts the job to the retrain service (a Knative Service that scales from zero): it answers
- * 202 at once and runs the job in its own pod, so serving pods never train.
+ * Posts the job to the retrain service (a Knative Service that scales from zero), which runs
+ * it while the request stays open (Knative keeps a pod for an in-flight request). The start
+ * succeeds once the job record says running; an answer that arrives first with another status
+ * than 2xx (401, 404, 5xx), a refused connection or no start within `startTimeoutMs` fail it.
  */
 export class HttpRunner implements JobRunner {
   constructor(
     private readonly baseUrl: string,
     private readonly apiKey: () => Promise<string>,
+    private readonly startTimeoutMs = 30_000,
   ) {}
 
-  /**
-   * The retrain service runs the job while the request stays open (Knative keeps a pod for an
-   * in-flight request, up to the service's timeoutSeconds), so this resolves once the request
-   * is sent and leaves the answer to arrive (or not) when the job ends.
-   */
-  async start(jobId: string): Promise<void> {
+  async start(jobId: string, running: () => Promise<boolean>): Promise<void> {
     const url = new URL(`/internal/retrain/${encodeURIComponent(jobId)}`, this.baseUrl);
     const key = await this.apiKey();
-    await new Promise<void>((resolve, reject) => {
-      const req = httpRequest(url, { method: 'POST', headers: { 'x-api-key': key, 'content-length': 0 } }, (res) => res.resume());
-      req.once('error', reject);
-      req.once('finish', () => resolve());
-      req.setTimeout(30_000, () => req.destroy(new Error('retrain service did not accept the job within 30 s')));
+    const answer = new Promise<never>((_, reject) => {
+      const req = httpRequest(url, { method: 'POST', headers: { 'x-api-key': key, 'content-length': 0 } }, (res) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        // A 2xx arrives when the job ends; the start was confirmed by then. Anything else is a refusal.
+        if (status < 200 || status >= 300) reject(new Error(`the retrain service answered ${status}`));
+      });
+      req.once('error', (err) => reject(new Error(`the retrain service cannot be reached: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
       req.end();
     });
+    answer.catch(() => undefined); // may settle after the start was confirmed
+    await Promise.race([answer, waitUntilRunning(running, this.startTimeoutMs, 'the retrain service')]);
   }
 }
 
 export class ChildProcessRunner implements JobRunner {
-  constructor(private readonly script: string) {}
+  constructor(
+    private readonly script: string,
+    private readonly startTimeoutMs = 30_000,
+  ) {}
 
-  async start(jobId: string): Promise<void> {
+  async start(jobId: string, running: () => Promise<boolean>): Promise<void> {
     // TypeScript sources run through tsx (a checkout); a built bundle runs on plain node. The
     // child inherits the environment, which is the configuration.
     const script = resolve(process.cwd(), this.script);
     const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
     const child = spawn(process.execPath, [...args, '--job', jobId], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', () => resolve());
-      child.once('error', reject);
-    });
     child.unref();
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', (err) => reject(new Error(`the retrain process could not start: ${err.message}`)));
+      child.once('exit', (code, signal) => reject(new Error(`the retrain process exited (${signal ?? `code ${code}`}) before the job started`)));
+    });
+    exited.catch(() => undefined);
+    await Promise.race([exited, waitUntilRunning(running, this.startTimeoutMs, 'the retrain process')]);
   }
+}
+
+async function waitUntilRunning(running: () => Promise<boolean>, timeoutMs: number, who: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await running().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${who} did not start the job within ${Math.round(timeoutMs / 1000)} s`);
 }
 
 export function createJobRunner(config: Config, apiKey: () => Promise<string> = async () => ''): JobRunner {

@@ -1,32 +1,43 @@
 /**
- * Starting a retrain job, shared by POST /model/retrain and the drift policy: take the lock,
- * record the job, hand it to a runner; on a failed start, release everything again.
+ * Starting a retrain job, shared by POST /model/retrain and the drift policy: take the lock
+ * (after declaring an expired holder's job dead), record the job, hand it to a runner and check
+ * that it started; on a failed start, fail the job and free the lock again.
  */
 import type { Config } from '../config/config.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
+import { timeOrderedId } from '../util/ids.ts';
 import type { JobRecord, JobStore, RetrainRequest } from './job-store.ts';
 import type { JobRunner } from './runners.ts';
 import type { LockRecord, StorageLock } from './storage-lock.ts';
 
-export type StartResult = { started: true; job: JobRecord } | { started: false; reason: 'busy'; holder: LockRecord | null } | { started: false; reason: 'failed'; error: string };
+export type StartResult = { started: true; job: JobRecord } | { started: false; reason: 'busy'; holder: LockRecord | null } | { started: false; reason: 'failed'; error: string; job: JobRecord };
 
-export async function startRetrain(
-  deps: { config: Config; jobs: JobStore; retrainLock: StorageLock; runner: JobRunner; store: ObjectStore },
-  request: RetrainRequest,
-  requestedBy: string,
-): Promise<StartResult> {
-  const lock = await deps.retrainLock.acquire(requestedBy);
+export async function startRetrain(deps: { config: Config; jobs: JobStore; retrainLock: StorageLock; runner: JobRunner }, request: RetrainRequest, requestedBy: string): Promise<StartResult> {
+  const holder = await deps.retrainLock.read();
+  // A lock that expired belongs to a dead job: say so in its record before taking over.
+  if (holder && !holder.released && !deps.retrainLock.held(holder)) await deps.jobs.get(holder.owner);
+  const jobId = timeOrderedId();
+  const lock = await deps.retrainLock.acquire(jobId);
   if (!lock.acquired) return { started: false, reason: 'busy', holder: lock.holder };
-  const job = await deps.jobs.create({ model: deps.config.MODEL_NAME, alias: deps.config.MODEL_ALIAS, request, requestedBy, lockToken: lock.token });
+  const job = await deps.jobs.create({
+    jobId,
+    model: deps.config.MODEL_NAME,
+    alias: deps.config.MODEL_ALIAS,
+    status: 'queued',
+    request,
+    requestedBy,
+    createdAt: new Date().toISOString(),
+    progress: { done: 0, total: 0, message: 'queued' },
+    lockToken: lock.token,
+  });
   try {
-    await deps.runner.start(job.jobId);
+    await deps.runner.start(jobId, async () => (await deps.jobs.get(jobId))?.status !== 'queued');
     return { started: true, job };
   } catch (err) {
-    job.status = 'failed';
-    job.error = `could not start the job: ${(err as Error).message}`;
-    job.finishedAt = new Date().toISOString();
-    await deps.jobs.save(job);
+    const error = `could not start the job: ${(err as Error).message}`;
+    const failed = await deps.jobs.update(jobId, (j) => (j.status === 'queued' ? { ...j, status: 'failed', error, finishedAt: new Date().toISOString() } : null));
+    // Only a job this start failed gives its lock back: one that began running meanwhile keeps it.
+    if (failed?.error !== error) return { started: true, job: failed ?? job };
     await deps.retrainLock.release(lock.token);
-    return { started: false, reason: 'failed', error: job.error };
+    return { started: false, reason: 'failed', error, job: failed };
   }
 }

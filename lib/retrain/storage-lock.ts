@@ -1,57 +1,64 @@
 /**
- * A lock in object storage that expires: one retrain at a time across every container.
- * Acquire = the lock object is absent or expired, then a conditional create (If-None-Match,
- * honoured by AWS S3 and MinIO), then a read-back after a short settle: only the writer whose
- * token is read back holds the lock. The read-back also covers stores that ignore the
- * condition (s3rver): of writers racing within the settle time, exactly one sees its token.
+ * A lock in object storage that expires: one retrain at a time across every container. The
+ * lock is a document changed only by compare-and-swap: it is taken when absent, released or
+ * expired; its holder renews it while it works (heartbeats) and releases it by marking it
+ * released. Two hosts racing for it cannot both win: the loser's swap fails on the ETag the
+ * winner changed, and on its retry it sees the lock held.
  */
 import { randomUUID } from 'node:crypto';
-import type { ObjectStore } from '../storage/object-store.ts';
+import type { DocumentStore } from '../state/document-store.ts';
+import { lockRecordSchema, type LockRecord } from '../state/schemas.ts';
 
-export interface LockRecord {
-  owner: string;
-  token: string;
-  acquiredAt: string;
-  expiresAt: string;
-}
-
+export type { LockRecord };
 export type LockAttempt = { acquired: true; token: string } | { acquired: false; holder: LockRecord | null };
 
 export class StorageLock {
   constructor(
-    private readonly store: ObjectStore,
+    private readonly docs: DocumentStore,
     readonly key: string,
-    private readonly ttlMs: number,
-    private readonly settleMs = 150,
+    readonly ttlMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Takes the lock for `owner` (e.g. a job id) unless someone holds it and it has not expired. */
   async acquire(owner: string): Promise<LockAttempt> {
-    const current = await this.read();
-    if (current && Date.parse(current.expiresAt) > this.now()) return { acquired: false, holder: current };
-    if (current) await this.store.delete(this.key); // abandoned: its holder died or overran
     const token = randomUUID();
-    const record: LockRecord = { owner, token, acquiredAt: new Date(this.now()).toISOString(), expiresAt: new Date(this.now() + this.ttlMs).toISOString() };
-    const created = await this.store.put(this.key, new TextEncoder().encode(JSON.stringify(record)), { contentType: 'application/json', ifAbsent: true });
-    if (!created) return { acquired: false, holder: await this.read() };
-    await new Promise((resolve) => setTimeout(resolve, this.settleMs));
-    const check = await this.read();
-    return check?.token === token ? { acquired: true, token } : { acquired: false, holder: check };
+    return this.docs.update<typeof lockRecordSchema, LockAttempt>(
+      this.key,
+      lockRecordSchema,
+      (current) => {
+        if (current && this.held(current.value)) return { keep: true, result: { acquired: false as const, holder: current.value } };
+        const at = this.now();
+        const record: LockRecord = { owner, token, acquiredAt: new Date(at).toISOString(), expiresAt: new Date(at + this.ttlMs).toISOString(), released: false };
+        return { write: record, result: { acquired: true as const, token } };
+      },
+      { onCorrupt: 'replace' },
+    );
+  }
+
+  /** Extends the lock held by `token`; false when it is no longer this token's (expired and taken, or released). */
+  async renew(token: string): Promise<boolean> {
+    return this.docs.update(this.key, lockRecordSchema, (current) => {
+      if (!current || current.value.token !== token || current.value.released) return { keep: true, result: false };
+      return { write: { ...current.value, expiresAt: new Date(this.now() + this.ttlMs).toISOString() }, result: true };
+    });
   }
 
   /** Releases the lock if `token` still holds it (an expired and re-taken lock is left alone). */
   async release(token: string): Promise<void> {
-    const current = await this.read();
-    if (current?.token === token) await this.store.delete(this.key);
+    await this.docs.update(this.key, lockRecordSchema, (current) => {
+      if (!current || current.value.token !== token || current.value.released) return { keep: true, result: undefined };
+      return { write: { ...current.value, released: true }, result: undefined };
+    });
   }
 
+  /** The lock's record, or null when there is none or it cannot be read. */
   async read(): Promise<LockRecord | null> {
-    const bytes = await this.store.get(this.key);
-    if (!bytes) return null;
-    try {
-      return JSON.parse(new TextDecoder().decode(bytes)) as LockRecord;
-    } catch {
-      return null; // unreadable: treated as absent and replaced
-    }
+    return this.docs.value(this.key, lockRecordSchema).catch(() => null);
+  }
+
+  /** Held: not released and not expired. */
+  held(record: LockRecord): boolean {
+    return !record.released && Date.parse(record.expiresAt) > this.now();
   }
 }

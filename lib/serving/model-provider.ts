@@ -1,11 +1,16 @@
 /**
- * The model a warm container serves: loaded once (cold start) from the registry, every file
- * verified, cached; the alias pointer is re-read at most every `refreshMs`, and a moved alias
- * is picked up without a restart. A version that fails to load is refused and the model that
- * was serving keeps serving; the failure is remembered for /health and the logs.
+ * The model a warm container serves for one alias. The first request of a cold container waits
+ * for the load (every file verified); after that no request waits on storage: the alias is
+ * re-read in the background at most every `refreshMs`, and a moved alias is picked up without a
+ * restart. A version that fails verification is refused and remembered (not downloaded again
+ * until the alias moves); what was serving keeps serving. A cold start whose alias points at a
+ * refused version serves the newest earlier version of the alias's history that verifies, and
+ * says so in its status.
  */
 import type { ArtifactManifest } from '../artifact/model-bundle.ts';
-import type { ModelRegistry, Registration } from '../registry/model-registry.ts';
+import type { AliasDocument, ModelRegistry, Registration, RegistryEvent } from '../registry/model-registry.ts';
+import { isStorageUnavailable } from '../storage/object-store.ts';
+import { publicReason } from './public-reason.ts';
 import { Predictor } from './predictor.ts';
 
 export interface ServingModel {
@@ -24,26 +29,46 @@ export interface ProviderStatus {
   name: string;
   alias: string;
   loaded: boolean;
+  /** The version serving, or null. */
   version: string | null;
+  /** Where the alias points, when that is not what serves (refused, or a fallback is serving). */
+  pointer: string | null;
   lastCheck: string | null;
-  /** The last refused version and why, until a load succeeds again. */
+  /** Serving an earlier version because the one the alias points at was refused at a cold start. */
+  fallback: { wanted: string; serving: string; reason: string } | null;
+  /** The last failure and why, until a check succeeds again. No hosts, ports or paths. */
   lastError: { version: string | null; message: string; at: string } | null;
 }
 
 export class NoModelError extends Error {
   override name = 'NoModelError';
+  constructor(
+    message: string,
+    /** True when storage could not be reached (503 with retry-after, as for any storage outage). */
+    readonly storageUnavailable = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface ProviderEvents {
   onLoad?(model: ServingModel, cold: boolean): void;
   onRefuse?(version: string | null, error: Error): void;
+  onFallback?(wanted: string, serving: string, reason: string): void;
 }
+
+/** How far back the history is searched for a version to fall back to. */
+const MAX_FALLBACK_STEPS = 10;
 
 export class ModelProvider {
   private model: ServingModel | null = null;
   private checkedAt = 0;
-  private pending: Promise<ServingModel | null> | null = null;
+  private pending: Promise<void> | null = null;
   private lastError: ProviderStatus['lastError'] = null;
+  private lastErrorUnavailable = false;
+  private pointer: string | null = null;
+  private refused = new Map<string, string>();
+  private fallback: ProviderStatus['fallback'] = null;
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -54,20 +79,35 @@ export class ModelProvider {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The serving model, refreshed if the alias check is due. Throws NoModelError if none loads. */
+  /**
+   * The serving model. Warm: at once, with a background check when one is due. Cold: after the
+   * first load (bounded by the store's timeouts). Throws NoModelError when none can serve.
+   */
   async current(): Promise<ServingModel> {
-    if (!this.model || this.now() - this.checkedAt >= this.refreshMs) {
-      // One refresh at a time; concurrent requests share it.
-      this.pending ??= this.refresh().finally(() => (this.pending = null));
-      await this.pending;
+    if (this.model) {
+      if (this.now() - this.checkedAt >= this.refreshMs) this.refreshInBackground();
+      return this.model;
     }
-    if (!this.model) throw new NoModelError(this.lastError ? `no model is loaded: ${this.lastError.message}` : `model ${this.name} has no "${this.alias}" alias yet`);
+    await this.refreshNow();
+    if (this.model) return this.model;
+    if (this.lastError) throw new NoModelError(`no model is loaded: ${this.lastError.message}`, this.lastErrorUnavailable);
+    throw new NoModelError(`model ${this.name} has no "${this.alias}" alias yet`);
+  }
+
+  /** The loaded model without triggering anything (for /health and /metrics). */
+  peek(): ServingModel | null {
     return this.model;
   }
 
-  /** The loaded model without triggering a refresh (for /health and /metrics). */
-  peek(): ServingModel | null {
-    return this.model;
+  /** One check at a time; concurrent callers share it. */
+  refreshNow(): Promise<void> {
+    this.pending ??= this.refresh().finally(() => (this.pending = null));
+    return this.pending;
+  }
+
+  private refreshInBackground(): void {
+    // Failures are recorded in the status and reported by the events; nothing to await.
+    void this.refreshNow();
   }
 
   status(): ProviderStatus {
@@ -76,19 +116,45 @@ export class ModelProvider {
       alias: this.alias,
       loaded: this.model !== null,
       version: this.model?.version ?? null,
+      pointer: this.pointer !== null && this.pointer !== this.model?.version ? this.pointer : null,
       lastCheck: this.checkedAt ? new Date(this.checkedAt).toISOString() : null,
+      fallback: this.fallback,
       lastError: this.lastError,
     };
   }
 
-  private async refresh(): Promise<ServingModel | null> {
-    let version: string | null = null;
+  private async refresh(): Promise<void> {
+    let doc: AliasDocument | null;
     try {
-      const pointer = await this.registry.getAlias(this.name, this.alias);
-      this.checkedAt = this.now();
-      if (!pointer) return this.model;
-      version = pointer.version;
-      if (this.model?.version === version) return this.model;
+      doc = await this.registry.getAlias(this.name, this.alias);
+    } catch (err) {
+      this.fail(null, err as Error);
+      return;
+    }
+    this.checkedAt = this.now();
+    this.pointer = doc?.version ?? null;
+    if (!doc) return;
+    const wanted = doc.version;
+    if (this.model?.version === wanted) {
+      this.fallback = null;
+      this.lastError = null;
+      return;
+    }
+    const refusal = this.refused.get(wanted);
+    if (refusal && this.model) return; // already refused; keep serving what serves
+    if (!refusal) {
+      const loaded = await this.tryLoad(wanted);
+      if (loaded) {
+        this.fallback = null;
+        return;
+      }
+    }
+    // A cold container with nothing to serve: the newest earlier version that verifies.
+    if (!this.model && this.refused.has(wanted)) await this.fallBack(doc);
+  }
+
+  private async tryLoad(version: string): Promise<boolean> {
+    try {
       const started = performance.now();
       const loaded = await this.registry.loadVersion(this.name, version);
       const model: ServingModel = {
@@ -106,13 +172,41 @@ export class ModelProvider {
       this.model = model;
       this.lastError = null;
       this.events.onLoad?.(model, cold);
-      return model;
+      return true;
     } catch (err) {
-      // Storage down or a bad version: keep what serves, remember why, retry at the next check.
-      this.checkedAt = this.now();
-      this.lastError = { version, message: (err as Error).message, at: new Date(this.now()).toISOString() };
-      this.events.onRefuse?.(version, err as Error);
-      return this.model;
+      // Storage down: retry at the next check. A bad version: refused until the alias moves.
+      if (!isStorageUnavailable(err)) this.refused.set(version, publicReason(err));
+      this.fail(version, err as Error);
+      return false;
     }
+  }
+
+  private async fallBack(doc: AliasDocument): Promise<void> {
+    const wanted = doc.version;
+    let event: AliasDocument['event'] | null = doc.event;
+    for (let steps = 0; event && steps < MAX_FALLBACK_STEPS; steps++) {
+      const earlier = event.from;
+      if (earlier && earlier !== wanted && !this.refused.has(earlier) && (await this.tryLoad(earlier))) {
+        const reason = `the alias points at ${wanted}, which was refused (${this.refused.get(wanted)}); serving ${earlier}, the newest earlier version that verifies`;
+        this.fallback = { wanted, serving: earlier, reason };
+        this.lastError = { version: wanted, message: this.refused.get(wanted) ?? 'refused', at: new Date(this.now()).toISOString() };
+        this.events.onFallback?.(wanted, earlier, reason);
+        return;
+      }
+      try {
+        const previous: RegistryEvent | null = event.previousEventId ? await this.registry.historyEvent(this.name, event.previousEventId) : null;
+        event = previous?.kind === 'alias' ? previous : null;
+      } catch (err) {
+        this.fail(null, err as Error);
+        return;
+      }
+    }
+  }
+
+  private fail(version: string | null, err: Error): void {
+    this.checkedAt = this.now();
+    this.lastErrorUnavailable = isStorageUnavailable(err);
+    this.lastError = { version, message: publicReason(err), at: new Date(this.now()).toISOString() };
+    this.events.onRefuse?.(version, err);
   }
 }

@@ -10,6 +10,7 @@ import { cleanRecordCollecting, type CleanRow } from '../data/clean-record.ts';
 import type { RawValue } from '../data/clean-values.ts';
 import { featureColumns, type DatasetSpec } from '../data/spec.ts';
 import { tooLarge, unprocessable, type FieldProblem } from '../http/http-error.ts';
+import { clip } from '../util/clip.ts';
 
 const value = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 
@@ -56,7 +57,7 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
   const keyColumn = spec.identifiers[0];
   records.forEach((record, i) => {
     const prefix = batch ? `instances[${i}]` : '';
-    const at = (field: string): string => (prefix && field ? `${prefix}.${field}` : prefix || field || '(body)');
+    const at = (field: string): string => (prefix && field ? `${prefix}.${clip(field)}` : prefix || clip(field) || '(body)');
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       problems.push({ field: at(''), message: 'expected a JSON object of column values' });
       return;

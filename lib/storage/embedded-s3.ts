@@ -1,10 +1,13 @@
 /**
- * The embedded S3 server for laptops and tests: s3rver in-process, bound to 127.0.0.1, data in
- * a local folder (kept across restarts), buckets created on start.
+ * The embedded S3 server for laptops and tests: s3rver in this process, bound to 127.0.0.1,
+ * data in a local folder (kept across restarts), buckets created on start, with the guard that
+ * gives it the conditional writes and atomic overwrites of AWS S3 and MinIO
+ * (embedded-s3-guard.ts).
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
+import { embeddedS3Guard } from './embedded-s3-guard.ts';
 
 export interface EmbeddedS3 {
   endpoint: string;
@@ -21,10 +24,17 @@ export async function startEmbeddedS3(options: { directory: string; port?: numbe
     silent: true,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  // Right after s3rver's request logger, before its router: every object request passes the guard.
+  server.middleware.splice(1, 0, embeddedS3Guard(server.store));
   const address = (await server.run()) as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     port: address.port,
-    close: () => server.close(),
+    close: async () => {
+      const closing = server.close();
+      // Clients keep connections alive; stopping means stopping, not waiting for them to leave.
+      server.httpServer?.closeAllConnections();
+      await closing;
+    },
   };
 }

@@ -1,16 +1,34 @@
 /**
- * The storage the registry needs, and nothing more: whole objects by key. One interface over
- * AWS S3, MinIO and the embedded s3rver; tests and the local run use the real S3 protocol.
+ * The storage everything needs, and nothing more: whole objects by key, each read with its
+ * ETag, and writes that can be made conditional on it. One interface over AWS S3, MinIO and the
+ * embedded server; every implementation passes the same conformance suite
+ * (test/object-store-conformance.ts): conditional writes are honoured, and a reader sees an
+ * overwritten object whole, old or new, never a mix.
  */
+export interface StoredObject {
+  bytes: Uint8Array;
+  /** The store's entity tag of exactly these bytes; pass it back as `ifMatch` to compare-and-swap. */
+  etag: string;
+}
+
+/**
+ * `ifNoneMatch: '*'` creates: it fails when the key exists. `ifMatch` replaces: it fails when the
+ * object is absent or is no longer the version read (another writer got there first).
+ */
+export type WriteCondition = { ifMatch: string } | { ifNoneMatch: '*' };
+
+/** A write either happened (with the new ETag) or its condition failed; storage faults throw. */
+export type PutOutcome = { written: true; etag: string } | { written: false };
+
+export interface PutOptions {
+  contentType?: string;
+  condition?: WriteCondition;
+}
+
 export interface ObjectStore {
-  /** The object's bytes, or null when there is no such key. */
-  get(key: string): Promise<Uint8Array | null>;
-  /**
-   * Writes an object. With `ifAbsent`, refuses (returns false) when the key exists, where the
-   * store supports conditional writes (AWS S3, MinIO); stores that ignore the condition
-   * (s3rver) overwrite, so callers that need exclusivity must also verify by reading back.
-   */
-  put(key: string, bytes: Uint8Array, options?: { contentType?: string; ifAbsent?: boolean }): Promise<boolean>;
+  /** The object and its ETag, or null when there is no such key. */
+  get(key: string): Promise<StoredObject | null>;
+  put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<PutOutcome>;
   exists(key: string): Promise<boolean>;
   /** Keys under a prefix, in lexicographic order. */
   list(prefix: string): Promise<string[]>;
@@ -21,6 +39,27 @@ export interface ObjectStore {
   ping(): Promise<void>;
 }
 
+/**
+ * Why a storage call failed, in words safe to show anyone (no host, port or file path):
+ *   unavailable  refused, reset, timed out, or the store answered 5xx: retry later (HTTP 503)
+ *   denied       credentials or permissions (HTTP 401/403 from the store)
+ *   rejected     the store refused the request itself (another 4xx)
+ */
+export type StorageFailure = 'unavailable' | 'denied' | 'rejected';
+
 export class StorageError extends Error {
   override name = 'StorageError';
+  constructor(
+    message: string,
+    readonly failure: StorageFailure,
+    /** The short, public reason ("connection refused", "timed out"), for /health. */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isStorageUnavailable(err: unknown): err is StorageError {
+  return err instanceof StorageError && err.failure === 'unavailable';
 }

@@ -1,4 +1,4 @@
-/** ObjectStore over @aws-sdk/client-s3: AWS S3, MinIO and s3rver with one configuration. */
+/** ObjectStore over @aws-sdk/client-s3: AWS S3, MinIO and the embedded server with one configuration. */
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -10,21 +10,32 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { silenceNodeVersionWarning } from '../util/aws-sdk.ts';
-import { StorageError, type ObjectStore } from './object-store.ts';
+import { StorageError, type ObjectStore, type PutOptions, type PutOutcome, type StoredObject } from './object-store.ts';
 
 export interface S3StoreConfig {
   bucket: string;
   region: string;
-  /** Custom endpoint (MinIO, s3rver); unset for AWS S3. */
+  /** Custom endpoint (MinIO, the embedded server); unset for AWS S3. */
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Longest wait for a TCP connection (ms). */
+  connectTimeoutMs?: number;
+  /**
+   * Longest a whole call may take, retries and body included (ms). A store that accepts the
+   * connection and never answers (a paused process, a black-holed route) fails within this.
+   */
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 
 /**
  * The one client configuration that is safe everywhere. Custom endpoints get path-style URLs,
  * and checksums only when an operation requires them: with the SDK's default checksums a
  * streamed PutObject reaches s3rver with aws-chunked framing stored inside the object (100,045
- * bytes for 100,000; TOOLCHAIN.md), silently corrupting artifacts.
+ * bytes for 100,000), silently corrupting artifacts. Every attempt has a connect and a
+ * request timeout; without them a hung store hangs its caller forever.
  */
 export function createS3Client(config: S3StoreConfig): S3Client {
   silenceNodeVersionWarning();
@@ -35,77 +46,93 @@ export function createS3Client(config: S3StoreConfig): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
+    requestHandler: {
+      connectionTimeout: config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      requestTimeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   });
 }
 
 export class S3ObjectStore implements ObjectStore {
   readonly bucket: string;
+  private readonly deadlineMs: number;
 
   constructor(
     private readonly client: S3Client,
     bucket: string,
+    deadlineMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
     this.bucket = bucket;
+    this.deadlineMs = deadlineMs;
   }
 
   static fromConfig(config: S3StoreConfig): S3ObjectStore {
-    return new S3ObjectStore(createS3Client(config), config.bucket);
+    return new S3ObjectStore(createS3Client(config), config.bucket, config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   }
 
-  async get(key: string): Promise<Uint8Array | null> {
-    // The SDK retries failed requests, but not a body that breaks off while it is read (a
-    // dropped connection; s3rver aborts a read when the object is overwritten meanwhile): the
-    // whole GET is retried for that, a few times.
-    for (let attempt = 1; ; attempt++) {
+  get(key: string): Promise<StoredObject | null> {
+    return this.call(`get ${key}`, async (abortSignal) => {
       try {
-        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-        return out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal });
+        const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+        return { bytes, etag: out.ETag ?? '' };
       } catch (err) {
         if (isNotFound(err)) return null;
-        if (attempt >= 4 || err instanceof S3ServiceException) throw wrap(err, `get ${key}`);
-        await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+        throw err;
       }
-    }
+    });
   }
 
-  async put(key: string, bytes: Uint8Array, options: { contentType?: string; ifAbsent?: boolean } = {}): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: bytes,
-          ContentLength: bytes.byteLength,
-          ContentType: options.contentType ?? 'application/octet-stream',
-          ...(options.ifAbsent ? { IfNoneMatch: '*' } : {}),
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (options.ifAbsent && err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 412 || err.$metadata.httpStatusCode === 409)) return false;
-      throw wrap(err, `put ${key}`);
-    }
+  put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<PutOutcome> {
+    const condition = options.condition;
+    return this.call(`put ${key}`, async (abortSignal) => {
+      try {
+        const out = await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: bytes,
+            ContentLength: bytes.byteLength,
+            ContentType: options.contentType ?? 'application/octet-stream',
+            ...(condition && 'ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
+            ...(condition && 'ifNoneMatch' in condition ? { IfNoneMatch: '*' } : {}),
+          }),
+          { abortSignal },
+        );
+        return { written: true as const, etag: out.ETag ?? '' };
+      } catch (err) {
+        // 412: the condition failed. 409 (AWS): a concurrent conditional write won. 404: If-Match on a
+        // key that is gone. Each means "someone else changed it": the caller re-reads.
+        if (condition && err instanceof S3ServiceException && [404, 409, 412].includes(err.$metadata.httpStatusCode ?? 0)) return { written: false as const };
+        throw err;
+      }
+    });
   }
 
-  async exists(key: string): Promise<boolean> {
-    try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw wrap(err, `head ${key}`);
-    }
+  exists(key: string): Promise<boolean> {
+    return this.call(`head ${key}`, async (abortSignal) => {
+      try {
+        await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal });
+        return true;
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
+    });
   }
 
-  async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
-      for (const item of out.Contents ?? []) if (item.Key) keys.push(item.Key);
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token);
-    return keys.sort();
+  list(prefix: string): Promise<string[]> {
+    return this.call(`list ${prefix}`, async (abortSignal) => {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal });
+        for (const item of out.Contents ?? []) if (item.Key) keys.push(item.Key);
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+      } while (token);
+      return keys.sort();
+    });
   }
 
   async listChildren(prefix: string): Promise<string[]> {
@@ -120,28 +147,82 @@ export class S3ObjectStore implements ObjectStore {
     return [...children].sort();
   }
 
-  async delete(key: string): Promise<void> {
-    try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
-    } catch (err) {
-      throw wrap(err, `delete ${key}`);
-    }
+  delete(key: string): Promise<void> {
+    return this.call(`delete ${key}`, async (abortSignal) => {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal });
+    });
   }
 
-  async ping(): Promise<void> {
+  ping(): Promise<void> {
+    return this.call(`bucket ${this.bucket}`, async (abortSignal) => {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal });
+    });
+  }
+
+  /**
+   * Runs one storage call under the overall deadline (the SDK's own timeouts are per attempt;
+   * reading a body is not covered by them) and turns every failure into a StorageError.
+   */
+  private async call<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new DeadlineError());
+      }, this.deadlineMs);
+    });
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      return await Promise.race([run(controller.signal), deadline]);
     } catch (err) {
-      throw wrap(err, `bucket ${this.bucket}`);
+      throw classify(err, what, this.deadlineMs);
+    } finally {
+      clearTimeout(timer);
     }
   }
+}
+
+class DeadlineError extends Error {
+  override name = 'DeadlineError';
 }
 
 function isNotFound(err: unknown): boolean {
   return err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 404 || err.name === 'NoSuchKey' || err.name === 'NotFound');
 }
 
-function wrap(err: unknown, what: string): StorageError {
-  const status = err instanceof S3ServiceException ? ` (HTTP ${err.$metadata.httpStatusCode ?? '?'} ${err.name})` : '';
-  return new StorageError(`storage: ${what} failed${status}: ${(err as Error).message}`);
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  ETIMEDOUT: 'timed out',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+/** A StorageError whose message and reason never carry the store's host, port or a file path. */
+export function classify(err: unknown, what: string, deadlineMs: number): StorageError {
+  if (err instanceof StorageError) return err;
+  const fail = (failure: StorageError['failure'], reason: string): StorageError => new StorageError(`storage: ${what} failed: ${reason}`, failure, reason, { cause: err });
+  if (err instanceof DeadlineError || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || err.name === 'RequestTimeout'))) return fail('unavailable', `timed out after ${deadlineMs} ms`);
+  if (err instanceof S3ServiceException) {
+    const status = err.$metadata.httpStatusCode ?? 0;
+    if (status >= 500 || status === 0 || err.name === 'SlowDown') return fail('unavailable', `the store answered ${status || 'nothing'} (${err.name})`);
+    if (status === 401 || status === 403) return fail('denied', `access denied (${err.name})`);
+    return fail('rejected', `the store refused the request: ${status} ${err.name}`);
+  }
+  const code = networkCode(err);
+  if (code) return fail('unavailable', NETWORK_REASONS[code] ?? `network error (${code})`);
+  return fail('unavailable', `unexpected failure (${err instanceof Error ? err.name : typeof err})`);
+}
+
+function networkCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+    const errors = (e as { errors?: unknown[] }).errors; // AggregateError of happy-eyeballs connects
+    if (Array.isArray(errors)) for (const inner of errors) if (typeof (inner as { code?: unknown }).code === 'string') return (inner as { code: string }).code;
+  }
+  return undefined;
 }

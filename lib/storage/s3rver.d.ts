@@ -9,6 +9,12 @@ declare module 's3rver' {
   }
   export default class S3rver {
     constructor(options: S3rverOptions);
+    /** Koa's middleware stack (S3rver extends Koa); composed when the server starts listening. */
+    middleware: unknown[];
+    /** The file store behind the server. */
+    store: { getMetadata(bucket: string, key: string): Promise<{ etag: string }> };
+    /** The listening server, once run() resolved. */
+    httpServer?: import('node:http').Server;
     run(): Promise<import('node:net').AddressInfo>;
     close(): Promise<void>;
   }

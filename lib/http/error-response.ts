@@ -1,0 +1,33 @@
+/**
+ * Every failure's HTTP answer, in one place: the documented error shape, a stable code, and
+ * nothing internal (no stack, host, port or path). Storage that cannot be reached is a 503 with
+ * retry-after on every route; a lost compare-and-swap race a 409; an unexpected error a 500
+ * that only quotes the request id.
+ */
+import { RegistryError } from '../registry/model-registry.ts';
+import { NoModelError } from '../serving/model-provider.ts';
+import { publicReason } from '../serving/public-reason.ts';
+import { ConflictError, CorruptDocumentError } from '../state/document-store.ts';
+import { StorageError } from '../storage/object-store.ts';
+import { jsonResult, type HttpResult } from './api-types.ts';
+import { conflict, HttpError, notFound, unavailable, unprocessable } from './http-error.ts';
+
+export function toHttpError(err: Error): HttpError | null {
+  if (err instanceof HttpError) return err;
+  if (err instanceof NoModelError) return unavailable(err.message);
+  if (err instanceof ConflictError) return conflict(err.message);
+  if (err instanceof RegistryError) {
+    if (err.code === 'not_found') return notFound(err.message);
+    if (err.code === 'conflict') return conflict(err.message);
+    return unprocessable(err.message, [{ field: 'version', message: err.message }]);
+  }
+  if (err instanceof CorruptDocumentError) return new HttpError(500, 'corrupt_state', err.message);
+  if (err instanceof StorageError) return err.failure === 'unavailable' ? unavailable(publicReason(err)) : new HttpError(502, 'storage_error', publicReason(err));
+  return null;
+}
+
+export function errorToResult(err: Error, requestId: string): HttpResult {
+  const http = toHttpError(err);
+  if (http) return jsonResult(http.status, { error: { code: http.code, message: http.message, ...(http.details ? { details: http.details } : {}) }, requestId }, http.headers);
+  return jsonResult(500, { error: { code: 'internal_error', message: 'internal error; quote the request id when reporting it' }, requestId });
+}

@@ -1,0 +1,20 @@
+/** What a retrain can be asked to do: POST /model/retrain's body, stored in the job record. */
+import { z } from 'zod';
+import { SAMPLER_NAMES } from '../sampling/sampler.ts';
+import { dataKeySchema } from '../state/layout.ts';
+import { CLASSIFIER_NAMES } from '../training/candidates.ts';
+
+export const retrainRequestSchema = z.strictObject({
+  /** A CSV in the bucket (under data/); the configured default data when absent. */
+  dataKey: dataKeySchema.optional(),
+  /** Move the serving alias to the new version when training succeeds. */
+  promote: z.boolean().default(false),
+  /** Instead: point the challenger alias at it and start a canary against the champion. */
+  canary: z.boolean().default(false),
+  cv: z.number().int().min(2).max(10).default(5),
+  seed: z.number().int().min(0).default(42),
+  classifiers: z.array(z.enum(CLASSIFIER_NAMES)).min(1).default([...CLASSIFIER_NAMES]),
+  samplers: z.array(z.enum(SAMPLER_NAMES)).min(1).default([...SAMPLER_NAMES]),
+});
+
+export type RetrainRequest = z.output<typeof retrainRequestSchema>;

@@ -1,0 +1,126 @@
+/**
+ * JSON documents on an ObjectStore, every read checked against its schema and every change a
+ * compare-and-swap: a document is created with If-None-Match: * and replaced with If-Match on
+ * the ETag it was read with. A writer that lost the race re-reads and tries again, a bounded
+ * number of times, then gives up with a ConflictError (HTTP 409); no writer ever overwrites a
+ * change it did not see.
+ */
+import type { z } from 'zod';
+import { StorageError, type ObjectStore } from '../storage/object-store.ts';
+
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+/** The document exists but does not parse, or does not match its schema. */
+export class CorruptDocumentError extends StorageError {
+  override name = 'CorruptDocumentError';
+  constructor(
+    readonly key: string,
+    problem: string,
+  ) {
+    super(`stored document ${key} is unreadable: ${problem}`, 'rejected', 'a stored document is unreadable');
+  }
+}
+
+/** Every attempt of a compare-and-swap lost to another writer. */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}
+
+/** What a change makes of the current value: a new value to write, or nothing to do. */
+export type Change<T, R> = { write: T; result: R } | { keep: true; result: R };
+
+export interface UpdateOptions {
+  /** Attempts before ConflictError. */
+  attempts?: number;
+  /**
+   * A document that exists but cannot be read: 'throw' (the default) refuses to touch it;
+   * 'replace' hands the change `null` and overwrites it (still conditionally, on its ETag).
+   */
+  onCorrupt?: 'throw' | 'replace';
+}
+
+const JSON_TYPE = 'application/json';
+const DEFAULT_ATTEMPTS = 12;
+
+export class DocumentStore {
+  constructor(
+    readonly objects: ObjectStore,
+    private readonly backoffMs: (attempt: number) => number = jitteredBackoff,
+  ) {}
+
+  async read<S extends z.ZodType>(key: string, schema: S): Promise<Versioned<z.output<S>> | null> {
+    const object = await this.objects.get(key);
+    if (!object) return null;
+    return { value: decode(key, object.bytes, schema), etag: object.etag };
+  }
+
+  async value<S extends z.ZodType>(key: string, schema: S): Promise<z.output<S> | null> {
+    return (await this.read(key, schema))?.value ?? null;
+  }
+
+  /** Writes a document that must not exist yet; false when it already does. */
+  async create<S extends z.ZodType>(key: string, schema: S, value: z.input<S>): Promise<boolean> {
+    const outcome = await this.objects.put(key, encode(schema, value), { contentType: JSON_TYPE, condition: { ifNoneMatch: '*' } });
+    return outcome.written;
+  }
+
+  /**
+   * Reads the document, asks `change` what it should become, and writes that only if nobody
+   * wrote in between; otherwise reads again and asks again. `change` must be a pure decision on
+   * what it is given (it may run several times), and may be async (to read other documents).
+   */
+  async update<S extends z.ZodType, R>(
+    key: string,
+    schema: S,
+    change: (current: Versioned<z.output<S>> | null) => Change<z.input<S>, R> | Promise<Change<z.input<S>, R>>,
+    options: UpdateOptions = {},
+  ): Promise<R> {
+    const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+    for (let attempt = 1; ; attempt++) {
+      const object = await this.objects.get(key);
+      let current: Versioned<z.output<S>> | null = null;
+      if (object) {
+        try {
+          current = { value: decode(key, object.bytes, schema), etag: object.etag };
+        } catch (err) {
+          if (options.onCorrupt !== 'replace') throw err;
+        }
+      }
+      const decision = await change(current);
+      if ('keep' in decision) return decision.result;
+      const condition = object ? { ifMatch: object.etag } : { ifNoneMatch: '*' as const };
+      const outcome = await this.objects.put(key, encode(schema, decision.write), { contentType: JSON_TYPE, condition });
+      if (outcome.written) return decision.result;
+      if (attempt >= attempts) throw new ConflictError(`${key} kept changing under ${attempts} attempts to update it; try again`);
+      await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt)));
+    }
+  }
+}
+
+/** Exponential backoff with full jitter: 2^attempt ms up to 250 ms, so racing writers spread out. */
+export function jitteredBackoff(attempt: number): number {
+  return Math.random() * Math.min(250, 2 ** (attempt + 1));
+}
+
+export function encode<S extends z.ZodType>(schema: S, value: z.input<S>): Uint8Array {
+  // Checked on the way in too: a bug cannot store a document that its readers would refuse.
+  return new TextEncoder().encode(JSON.stringify(schema.parse(value), null, 2) + '\n');
+}
+
+export function decode<S extends z.ZodType>(key: string, bytes: Uint8Array, schema: S): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new CorruptDocumentError(key, 'not valid JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CorruptDocumentError(key, `${issue?.path.join('.') || '(document)'}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,119 @@
+/**
+ * The bucket's layout: every key the project reads or writes is built here and nowhere else.
+ *
+ *   models/{model}/versions/{version}/{file}   artifact files, written once; manifest.json last
+ *   models/{model}/versions/{version}/registration.json
+ *   models/{model}/aliases/{alias}.json         mutable (CAS): the pointer and the move that set it
+ *   models/{model}/history/{eventId}.json       written once: every alias move and traffic change
+ *   models/{model}/traffic.json                 mutable (CAS): the traffic policy, its revision, a
+ *                                               canary's step and when that step began
+ *   models/{model}/canary/decisions/{revision}.json  written once per policy revision
+ *   models/{model}/canary/latest.json           mutable (CAS): the controller's last evaluation
+ *   captures/{model}/{day}/{id}.ndjson          written once: a batch of captured answers
+ *   feedback/{model}/{day}/{id}.json            written once: the true class of one answer
+ *   drift/{model}/reports/{id}.json             written once
+ *   drift/{model}/latest.json                   mutable (CAS)
+ *   drift/{model}/last-retrain.json             mutable (CAS): the drift retrain cooldown
+ *   jobs/{jobId}.json                           mutable (CAS): a retrain job's record
+ *   locks/retrain-{model}.json                  mutable (CAS): one retrain at a time per model
+ *   data/...                                    training and check data, uploaded by users
+ */
+import { z } from 'zod';
+import { clip } from '../util/clip.ts';
+
+export class KeyError extends Error {
+  override name = 'KeyError';
+}
+
+/** Model names, versions, aliases: one path segment, no dots at the start, no slashes. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function segment(kind: string, value: string, pattern = NAME_PATTERN): string {
+  if (!pattern.test(value)) throw new KeyError(`invalid ${kind} "${clip(value)}"`);
+  return value;
+}
+
+/** The top-level prefixes: IAM policies and the packaging test are checked against these. */
+export const PREFIXES = {
+  models: 'models/',
+  captures: 'captures/',
+  feedback: 'feedback/',
+  drift: 'drift/',
+  jobs: 'jobs/',
+  locks: 'locks/',
+  data: 'data/',
+} as const;
+
+/** UTC day of a time, the partition of captures and feedback. */
+export function dayOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Every UTC day from the one holding `since` to the one holding `until`, in order. */
+export function daysBetween(since: number, until: number): string[] {
+  const days: string[] = [];
+  const first = new Date(since);
+  for (let day = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate()); day <= until; day += 86_400_000) days.push(dayOf(day));
+  return days;
+}
+
+const model = (name: string): string => `${PREFIXES.models}${segment('model name', name)}/`;
+
+export const keys = {
+  modelsPrefix: (): string => PREFIXES.models,
+  versionsPrefix: (name: string): string => `${model(name)}versions/`,
+  versionPrefix: (name: string, version: string): string => `${model(name)}versions/${segment('version', version)}/`,
+  versionFile: (name: string, version: string, file: string): string => `${keys.versionPrefix(name, version)}${segment('artifact file', file)}`,
+  aliasesPrefix: (name: string): string => `${model(name)}aliases/`,
+  alias: (name: string, alias: string): string => `${model(name)}aliases/${segment('alias', alias)}.json`,
+  historyPrefix: (name: string): string => `${model(name)}history/`,
+  historyEvent: (name: string, eventId: string): string => `${model(name)}history/${segment('event id', eventId)}.json`,
+  traffic: (name: string): string => `${model(name)}traffic.json`,
+  canaryDecisionsPrefix: (name: string): string => `${model(name)}canary/decisions/`,
+  canaryDecision: (name: string, revision: number): string => `${model(name)}canary/decisions/${String(revision).padStart(8, '0')}.json`,
+  canaryLatest: (name: string): string => `${model(name)}canary/latest.json`,
+  captureDay: (name: string, day: string): string => `${PREFIXES.captures}${segment('model name', name)}/${segment('day', day, DAY)}/`,
+  captureBatch: (name: string, at: number, id: string): string => `${keys.captureDay(name, dayOf(at))}${segment('batch id', id)}.ndjson`,
+  feedbackDay: (name: string, day: string): string => `${PREFIXES.feedback}${segment('model name', name)}/${segment('day', day, DAY)}/`,
+  feedback: (name: string, at: number, id: string): string => `${keys.feedbackDay(name, dayOf(at))}${segment('feedback id', id)}.json`,
+  driftReport: (name: string, id: string): string => `${PREFIXES.drift}${segment('model name', name)}/reports/${segment('report id', id)}.json`,
+  driftLatest: (name: string): string => `${PREFIXES.drift}${segment('model name', name)}/latest.json`,
+  driftLastRetrain: (name: string): string => `${PREFIXES.drift}${segment('model name', name)}/last-retrain.json`,
+  job: (jobId: string): string => `${PREFIXES.jobs}${segment('job id', jobId, JOB_ID)}.json`,
+  retrainLock: (name: string): string => `${PREFIXES.locks}retrain-${segment('model name', name)}.json`,
+};
+
+/** The version id and file of a key under versionsPrefix(name), or null. */
+export function parseVersionKey(name: string, key: string): { version: string; file: string } | null {
+  const rest = key.slice(keys.versionsPrefix(name).length);
+  const slash = rest.indexOf('/');
+  return key.startsWith(keys.versionsPrefix(name)) && slash > 0 ? { version: rest.slice(0, slash), file: rest.slice(slash + 1) } : null;
+}
+
+export const MAX_DATA_KEY_LENGTH = 512;
+
+/**
+ * A user-supplied key of data in the bucket (retrain and drift check): a CSV under data/, at
+ * most 512 characters, with no absolute path, "." or ".." segment or empty segment ("//"), so
+ * it names exactly one object under data/ on every store.
+ */
+export const dataKeySchema = z
+  .string()
+  .max(MAX_DATA_KEY_LENGTH, `must be at most ${MAX_DATA_KEY_LENGTH} characters`)
+  .superRefine((key, ctx) => {
+    const problem = dataKeyProblem(key);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export function dataKeyProblem(key: string): string | null {
+  if (key.length > MAX_DATA_KEY_LENGTH) return `must be at most ${MAX_DATA_KEY_LENGTH} characters`;
+  if (!key.startsWith(PREFIXES.data)) return 'must be a key under data/ (for example data/2026-11.csv)';
+  const segments = key.split('/');
+  if (segments.some((s) => s === '')) return 'must not contain empty segments ("//") or end with "/"';
+  if (segments.some((s) => s === '.' || s === '..')) return 'must not contain "." or ".." segments';
+  if (!/^[A-Za-z0-9._/-]+$/.test(key)) return 'may contain only letters, digits, ".", "_", "-" and "/"';
+  if (!key.endsWith('.csv')) return 'must end in .csv';
+  return null;
+}

@@ -1,0 +1,230 @@
+/**
+ * The schema of every document the project stores, checked on every read (stored JSON is never
+ * trusted with a type cast) and on every write. Types are inferred from these schemas, so the
+ * code and the stored shape cannot drift apart. Where each document lives: layout.ts.
+ */
+import { z } from 'zod';
+import { retrainRequestSchema } from '../retrain/retrain-request.ts';
+import { trafficPolicySchema } from '../release/traffic-policy.ts';
+import { NAME_PATTERN } from './layout.ts';
+
+const name = z.string().regex(NAME_PATTERN);
+const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 time');
+const details = z.record(z.string(), z.unknown());
+
+/** versions/{version}/registration.json: who registered a version, when, from what. */
+export const registrationSchema = z.object({
+  name,
+  version: name,
+  createdAt: isoTime,
+  createdBy: z.string(),
+  /** What it was trained from, e.g. a data key or file name. */
+  source: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type Registration = z.output<typeof registrationSchema>;
+
+/** One alias move. `from` is the version the move actually replaced, read in the same compare-and-swap. */
+export const aliasEventSchema = z.object({
+  kind: z.literal('alias'),
+  eventId: name,
+  at: isoTime,
+  name,
+  alias: name,
+  from: name.nullable(),
+  to: name,
+  /** The move this one followed: the alias's history is one chain of these links. */
+  previousEventId: name.nullable(),
+  reason: z.string(),
+  actor: z.string(),
+  /** Anything that explains the decision (e.g. the numbers behind an automatic rollback). */
+  details: details.optional(),
+});
+export type AliasEvent = z.output<typeof aliasEventSchema>;
+
+/** One traffic policy change, from revision `revision - 1` to `revision`. */
+export const trafficEventSchema = z.object({
+  kind: z.literal('traffic'),
+  eventId: name,
+  at: isoTime,
+  name,
+  revision: z.number().int().min(1),
+  from: trafficPolicySchema.nullable(),
+  to: trafficPolicySchema,
+  reason: z.string(),
+  actor: z.string(),
+  details: details.optional(),
+});
+export type TrafficEvent = z.output<typeof trafficEventSchema>;
+
+export const registryEventSchema = z.discriminatedUnion('kind', [aliasEventSchema, trafficEventSchema]);
+export type RegistryEvent = z.output<typeof registryEventSchema>;
+
+/**
+ * aliases/{alias}.json: where the alias points, and the move that put it there. The move is
+ * part of the pointer, so the pointer is never without its record even if the copy in history/
+ * was not written yet (the next move writes it).
+ */
+export const aliasDocumentSchema = z.object({
+  alias: name,
+  version: name,
+  event: aliasEventSchema,
+});
+export type AliasDocument = z.output<typeof aliasDocumentSchema>;
+
+/** A canary promotion whose alias move is recorded as intended but not yet confirmed done. */
+export const pendingPromotionSchema = z.object({ alias: name, from: name, to: name, decisionRevision: z.number().int().min(0) });
+
+/**
+ * traffic.json: the traffic policy in force. Every change makes a new revision; `since` is when
+ * it took effect, which for a canary is when its current step began. Decisions about a canary
+ * step are keyed by the revision, so two controllers cannot both act on one step.
+ */
+export const trafficDocumentSchema = z.object({
+  revision: z.number().int().min(1),
+  policy: trafficPolicySchema,
+  since: isoTime,
+  event: trafficEventSchema,
+  pendingPromotion: pendingPromotionSchema.optional(),
+});
+export type TrafficDocument = z.output<typeof trafficDocumentSchema>;
+
+const canaryNumbers = z.record(z.string(), z.number().nullable());
+
+/** canary/decisions/{revision}.json (an action) and canary/latest.json (the last evaluation, holds included). */
+export const canaryEvaluationSchema = z.object({
+  at: isoTime,
+  revision: z.number().int().min(0),
+  step: z.number().int().min(0),
+  action: z.enum(['hold', 'advance', 'promote', 'rollback']),
+  reasons: z.array(z.string()),
+  numbers: canaryNumbers,
+  /** The history event that applied it (actions only). */
+  eventId: name.nullable(),
+});
+export type CanaryEvaluation = z.output<typeof canaryEvaluationSchema>;
+
+const capturedFeaturesSchema = z.object({
+  numeric: z.array(z.number().nullable()),
+  categorical: z.array(z.string().nullable()),
+  multiLabel: z.array(z.array(z.string())),
+});
+export type CapturedFeatures = z.output<typeof capturedFeaturesSchema>;
+
+/** One line of captures/{model}/{day}/{id}.ndjson: what one variant answered for one record. */
+export const capturedPredictionSchema = z.object({
+  requestId: z.string(),
+  /** Position in a batch request (0 for a single record). */
+  index: z.number().int().min(0),
+  at: z.number(),
+  version: z.string(),
+  alias: z.string(),
+  variant: z.string(),
+  /** Predicted class label; absent when the variant failed. */
+  predicted: z.string().optional(),
+  /**
+   * The request's service time, on one record per request and variant: a 300-row batch is one
+   * latency sample, not 300 samples of "time since the request began".
+   */
+  latencyMs: z.number().optional(),
+  ok: z.boolean(),
+  shadow: z.object({ version: z.string(), predicted: z.string() }).optional(),
+  /** Sampled answers only: the cleaned feature values (missing as null) and the probabilities. */
+  features: capturedFeaturesSchema.optional(),
+  probabilities: z.record(z.string(), z.number()).optional(),
+});
+export type CapturedPrediction = z.output<typeof capturedPredictionSchema>;
+
+/** feedback/{model}/{day}/{id}.json: the true class of one served answer. */
+export const feedbackRecordSchema = z.object({
+  requestId: z.string(),
+  index: z.number().int().min(0),
+  actual: z.string(),
+  at: z.number(),
+});
+export type FeedbackRecord = z.output<typeof feedbackRecordSchema>;
+
+const columnDriftSchema = z.object({
+  column: z.string(),
+  kind: z.enum(['numeric', 'categorical', 'multiLabel']),
+  samples: z.number(),
+  test: z.enum(['kolmogorov-smirnov', 'chi-square']),
+  statistic: z.number().nullable(),
+  pValue: z.number().nullable(),
+  adjustedPValue: z.number().nullable(),
+  effect: z.number().nullable(),
+  effectName: z.enum(['psi', 'js-distance']),
+  missingRate: z.object({ baseline: z.number(), live: z.number() }),
+  status: z.enum(['stable', 'drift', 'insufficient']),
+});
+
+export const DRIFT_ACTIONS = ['none', 'notified', 'retrain-started', 'retrain-cooldown', 'retrain-busy', 'retrain-failed'] as const;
+
+/** drift/{model}/reports/{id}.json and drift/{model}/latest.json. */
+export const storedDriftReportSchema = z.object({
+  id: name,
+  at: isoTime,
+  model: name,
+  /** The version whose training baseline was the reference. */
+  version: name,
+  verdict: z.enum(['stable', 'partial', 'drift', 'insufficient']),
+  rows: z.number(),
+  evaluated: z.number(),
+  drifted: z.number(),
+  driftedShare: z.number(),
+  options: z.object({ alpha: z.number(), minPsi: z.number(), minJsDistance: z.number(), minKsD: z.number(), minSamples: z.number(), datasetShare: z.number() }),
+  columns: z.array(columnDriftSchema),
+  source: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('captures'), since: isoTime, until: isoTime }),
+    z.object({ kind: z.literal('upload'), dataKey: z.string().optional() }),
+  ]),
+  policy: z.enum(['off', 'notify', 'retrain']),
+  action: z.enum(DRIFT_ACTIONS),
+  jobId: z.string().optional(),
+});
+export type StoredDriftReport = z.output<typeof storedDriftReportSchema>;
+
+/** drift/{model}/last-retrain.json: when drift last started a retrain (the cooldown's clock). */
+export const lastDriftRetrainSchema = z.object({ at: isoTime, jobId: z.string().nullable(), reportId: z.string() });
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** jobs/{jobId}.json: a retrain job from request to result. */
+export const jobRecordSchema = z.object({
+  jobId: z.string(),
+  model: name,
+  alias: name,
+  status: z.enum(JOB_STATUSES),
+  request: retrainRequestSchema,
+  requestedBy: z.string(),
+  createdAt: isoTime,
+  startedAt: isoTime.optional(),
+  /** Written by the running job every few seconds: a job not heard from for the lock's expiry is dead. */
+  heartbeatAt: isoTime.optional(),
+  finishedAt: isoTime.optional(),
+  progress: z.object({ done: z.number(), total: z.number(), message: z.string() }),
+  result: z
+    .object({
+      version: name,
+      promoted: z.boolean(),
+      canary: z.boolean().optional(),
+      best: z.object({ classifier: z.string(), sampler: z.string(), f1_macro: z.number() }),
+      candidates: z.number(),
+      seconds: z.number(),
+    })
+    .optional(),
+  error: z.string().optional(),
+  lockToken: z.string(),
+});
+export type JobRecord = z.output<typeof jobRecordSchema>;
+
+/** locks/*.json: who holds a lock until when; released locks stay as a record with `released`. */
+export const lockRecordSchema = z.object({
+  owner: z.string(),
+  token: z.string(),
+  acquiredAt: isoTime,
+  expiresAt: isoTime,
+  released: z.boolean(),
+});
+export type LockRecord = z.output<typeof lockRecordSchema>;

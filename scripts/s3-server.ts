@@ -1,0 +1,16 @@
+/**
+ * The embedded S3 server on its own (the same one `npm start` runs inside itself), for a
+ * second service process on the same bucket, or a store you can pause and resume:
+ * `npm run s3` with S3_PORT (4569), DATA_DIR (.data) and MODEL_BUCKET. Prints one JSON line,
+ * {"endpoint": ...}, once it listens; stops on SIGTERM/SIGINT.
+ */
+import { join } from 'node:path';
+import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+
+const s3 = await startEmbeddedS3({
+  directory: join(process.env.DATA_DIR ?? '.data', 's3'),
+  port: Number(process.env.S3_PORT ?? 4569),
+  buckets: [process.env.MODEL_BUCKET ?? 'mlops-credit-score-models'],
+});
+process.stdout.write(JSON.stringify({ endpoint: s3.endpoint }) + '\n');
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void s3.close().finally(() => process.exit(0)));
