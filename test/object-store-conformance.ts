@@ -83,6 +83,19 @@ export function defineObjectStoreConformance(target: ConformanceTarget): void {
       expect(Math.max(...attempts)).toBeGreaterThan(1);
     });
 
+    it('reads back exactly what a write wrote, as soon as the write answered (read-after-write, 20 writers)', async () => {
+      const store = target.store();
+      const loop = async (k: number): Promise<void> => {
+        for (let i = 0; i < 25; i++) {
+          const bytes = new Uint8Array(randomBytes(1 + ((k * 7919 + i * 104_729) % 200_000)));
+          await store.put(`raw/${k}.bin`, bytes);
+          const back = await store.get(`raw/${k}.bin`);
+          expect(Buffer.from(back!.bytes).equals(Buffer.from(bytes)), `writer ${k}, write ${i}: ${back!.bytes.byteLength} of ${bytes.byteLength} bytes`).toBe(true);
+        }
+      };
+      await Promise.all(Array.from({ length: 20 }, (_, k) => loop(k)));
+    });
+
     it('shows a concurrent reader every overwrite whole: old or new, never truncated or mixed', async () => {
       const store = target.store();
       const bodies = Array.from({ length: 6 }, (_, i) => JSON.stringify({ writer: i, pad: String(i).repeat(200_000 + i * 1000) }));

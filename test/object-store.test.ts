@@ -3,13 +3,13 @@
  * embedded server's key guard, and failures that are classified, bounded in time, and never
  * name the store's host or port.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../lib/storage/object-store.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { defineObjectStoreConformance } from './object-store-conformance.ts';
-import { startTestS3 } from './s3.ts';
+import { startTestS3, TEST_BUCKET } from './s3.ts';
 
 let s3: EmbeddedS3;
 let store: S3ObjectStore;
@@ -31,6 +31,23 @@ describe('the embedded S3 server keeps keys inside its bucket', () => {
       expect((error as StorageError).reason).toMatch(/the store refused the request: 400 (InvalidArgument|KeyTooLongError)/);
     }
     expect(await store.list('')).not.toContain('outside.csv');
+  });
+});
+
+describe('the embedded S3 server never stores part of an upload', () => {
+  it('keeps the old object when a PUT body breaks off (a client that timed out or died mid-upload)', async () => {
+    await store.put('partial/doc.json', new TextEncoder().encode('{"whole": true}'));
+    const { port } = new URL(s3.endpoint);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`PUT /${TEST_BUCKET}/partial/doc.json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"whole": fal`);
+        setTimeout(() => socket.destroy(), 200);
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => undefined);
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(new TextDecoder().decode((await store.get('partial/doc.json'))!.bytes)).toBe('{"whole": true}');
   });
 });
 

@@ -1,12 +1,14 @@
 /**
  * The embedded S3 server for laptops and tests: s3rver in this process, bound to 127.0.0.1,
- * data in a local folder (kept across restarts), buckets created on start, with the guard that
- * gives it the conditional writes and atomic overwrites of AWS S3 and MinIO
- * (embedded-s3-guard.ts).
+ * data in a local folder (kept across restarts), buckets created on start, with what it needs to
+ * behave as AWS S3 and MinIO do for the state layer: conditional writes and per-key isolation
+ * (embedded-s3-guard.ts), and PUTs that answer only once the object is whole on disk
+ * (embedded-s3-atomic-put.ts).
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
+import { useAtomicPuts } from './embedded-s3-atomic-put.ts';
 import { embeddedS3Guard } from './embedded-s3-guard.ts';
 
 export interface EmbeddedS3 {
@@ -24,6 +26,7 @@ export async function startEmbeddedS3(options: { directory: string; port?: numbe
     silent: true,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  useAtomicPuts(server.store);
   // Right after s3rver's request logger, before its router: every object request passes the guard.
   server.middleware.splice(1, 0, embeddedS3Guard(server.store));
   const address = (await server.run()) as AddressInfo;
