@@ -8,7 +8,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
@@ -17,6 +16,7 @@ import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { SERVERLESS_BIN, SERVERLESS_ENV } from '../scripts/serverless-env.ts';
+import { runLoad, summarize, waitForAnswer, type LoadResult } from './http-load.ts';
 
 const { values } = parseArgs({ options: { model: { type: 'string', default: 'bench/out/quality/credit-model' }, requests: { type: 'string', default: '3000' }, seconds: { type: 'string', default: '10' } } });
 const maxRequests = Number(values.requests);
@@ -67,62 +67,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-interface LoadResult {
-  requests: number;
-  p50: number;
-  p99: number;
-  perSecond: number;
-}
-
-function summarize(latencies: number[], seconds: number): LoadResult {
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { requests: latencies.length, p50: at(0.5), p99: at(0.99), perSecond: latencies.length / seconds };
-}
-
-function post(agent: Agent, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/predict', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(res.statusCode) : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function loadHttp(port: number, connections: number): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  for (let i = 0; i < 200; i++) await post(agent, port); // warm-up
-  const latencies: number[] = [];
-  const started = performance.now();
-  const deadline = started + maxSeconds * 1000;
-  let sent = 0;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (sent < maxRequests && performance.now() < deadline) {
-        sent++;
-        const t0 = performance.now();
-        await post(agent, port);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  agent.destroy();
-  return summarize(latencies, (performance.now() - started) / 1000);
+  await runLoad({ port, path: '/predict', body, connections: 1, maxRequests: 200, maxSeconds: 30 }); // warm-up
+  const result = await runLoad({ port, path: '/predict', body, connections, maxRequests, maxSeconds });
+  if (result.errors || result.timeouts) throw new Error(`${result.errors} errors, ${result.timeouts} timeouts under load`);
+  return result;
 }
 
+/** Process start to the first prediction answered. */
 async function waitFor(port: number, child: ChildProcess, started: number): Promise<number> {
-  while (performance.now() - started < 120_000) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      await post(new Agent(), port);
-      return performance.now() - started;
-    } catch {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  throw new Error('server did not answer within 120 s');
+  await waitForAnswer(port, '/predict', body, () => child.exitCode === null, 120_000);
+  return performance.now() - started;
 }
 
 const results: { host: string; cold: number | null; one: LoadResult; ten: LoadResult }[] = [];

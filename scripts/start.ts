@@ -76,6 +76,9 @@ const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '
   env: {
     ...process.env,
     ...SERVERLESS_ENV,
+    // serverless-offline's three lines per request cost CPU and bury the service's own logs;
+    // SLS_LOG_LEVEL=notice brings them back.
+    SLS_LOG_LEVEL: process.env.SLS_LOG_LEVEL ?? 'warning',
     MODEL_BUCKET: bucket,
     S3_ENDPOINT: s3.endpoint,
     S3_ACCESS_KEY_ID: credentials.accessKeyId,

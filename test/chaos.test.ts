@@ -4,7 +4,6 @@
  * node:http server, as two containers would be, and the store runs in a process of its own so
  * it can be stopped, restarted and paused. Every loop here is bounded in time and count.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import { aliasDocumentSchema } from '../lib/state/schemas.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { timeOrderedId } from '../lib/util/ids.ts';
 import { freePort, subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
-import { startNpmStart, startS3Process, startServer, type Started } from './processes.ts';
+import { killProcessesRunning, startNpmStart, startS3Process, startServer, type Started } from './processes.ts';
 
 const KEY = 'chaos-admin-key-0123456789abcdef';
 const BUCKET = 'chaos-models';
@@ -371,7 +370,7 @@ describe('jobs end', () => {
     expect(start.status, start.text).toBe(202);
     const jobId = start.json.jobId as string;
     await until('the job to run', async () => ((await call(server.url, 'GET', `/model/retrain/${jobId}`)).json.status === 'running' ? true : undefined), 20_000);
-    execFileSync('pkill', ['-KILL', '-f', `job ${jobId}`]);
+    expect(killProcessesRunning(`--job ${jobId}`)).toBe(1);
     const dead = await finished(npmStart.url, jobId, 15_000);
     expect(dead).toMatchObject({ status: 'failed', error: expect.stringMatching(/the job is dead: its process stopped sending heartbeats/) });
     const next = await call(npmStart.url, 'POST', '/model/retrain', { cv: 2, classifiers: ['xgb'], samplers: ['none'] });
@@ -408,6 +407,23 @@ describe('jobs end', () => {
     expect(r.json.keptIncomplete).toContain(young);
     expect(await registry.listIncompleteVersions(MODEL)).not.toContain(old);
   });
+});
+
+describe('stopping', () => {
+  it('both hosts write what they still buffer when told to stop (SIGTERM)', async () => {
+    // A flush interval far beyond the test: only the shutdown can write these.
+    const quiet = { ...env, CAPTURE_FLUSH_SECONDS: '3600' };
+    const [x, y] = await Promise.all([startNpmStart({ ...quiet, DATA_DIR: tempDir('chaos-stop') }), startServer(quiet, { ready: true })]);
+    const since = Date.now();
+    const ids: string[] = [];
+    for (const host of [x.url, y.url]) for (let i = 0; i < 3; i++) ids.push((await call(host, 'POST', '/predict', record(`CUS_stop_${i}`), false)).json.requestId);
+    await sleep(500);
+    const before = await capturedRequestIds(since);
+    expect(ids.filter((id) => before.has(id))).toEqual([]);
+    await Promise.all([x.stop(), y.stop()]);
+    const after = await capturedRequestIds(since);
+    for (const id of ids) expect(after.has(id), id).toBe(true);
+  }, 120_000);
 });
 
 describe('npm start hosts every function in one process', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ServiceMetrics } from '../lib/observability/metrics.ts';
 import { tempDir } from './helpers.ts';
+import { describeWithPrograms, PROMTOOL } from './programs.ts';
 
 const grafana = JSON.parse(readFileSync('observability/grafana/credit-score-dashboard.json', 'utf8'));
 const exprs: string[] = grafana.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr));
@@ -17,6 +18,9 @@ describe('Grafana dashboard', () => {
     for (const name of used) expect(names.has(name), name).toBe(true);
   });
 
+});
+
+describeWithPrograms([PROMTOOL], 'Grafana dashboard PromQL', () => {
   it('has valid PromQL in every panel (checked by promtool as recording rules)', () => {
     const dir = tempDir('grafana');
     const rules = `groups:\n  - name: dashboard\n    rules:\n${exprs.map((e, i) => `      - record: dashboard:expr_${i}\n        expr: ${JSON.stringify(e)}\n`).join('')}`;

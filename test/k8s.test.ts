@@ -1,13 +1,14 @@
 /** npm run k8s:check: the overlays render and pass the Kubernetes and Knative schemas; a broken one fails. */
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { checkOverlay } from '../scripts/k8s-check.ts';
+import { describeWithPrograms, KUBECTL } from './programs.ts';
 
 const render = (dir: string): { kind: string; metadata: { name: string }; spec?: any }[] => // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
   parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })).map((d) => d.toJS());
 
-describe('kustomize overlays', () => {
+describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
   for (const overlay of ['minikube', 'prod']) {
     it(`${overlay}: every object valid, no unknown field`, async () => {
       const result = await checkOverlay(`k8s-fallback/overlays/${overlay}`);

@@ -5,6 +5,7 @@
  * (SIGKILL after a grace period).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { freePort } from './helpers.ts';
 
 export interface Started {
@@ -87,4 +88,22 @@ export async function startS3Process(dataDir: string, port: number, bucket: stri
   }
   const url = (JSON.parse(output().split('\n').find((l) => l.includes('"endpoint"'))!) as { endpoint: string }).endpoint;
   return { child, pid: child.pid!, url, output, stop: stopper(child) };
+}
+
+/** SIGKILLs every process whose command line contains `text` (as `pkill -f` would); answers how many. */
+export function killProcessesRunning(text: string): number {
+  let killed = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let command: string;
+    try {
+      command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (!command.includes(text)) continue;
+    process.kill(Number(entry), 'SIGKILL');
+    killed++;
+  }
+  return killed;
 }

@@ -1,7 +1,7 @@
 /**
  * The API suite against serverless-offline running serverless.yml (stage "local": the
- * self-contained bundles of `npm run build`), with retrain jobs started by an asynchronous
- * Lambda invoke of the worker function, as on AWS.
+ * self-contained bundles of `npm run build`, every function in one process), with retrain jobs
+ * in a child process, as under `npm start`.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { SERVERLESS_BIN, SERVERLESS_ENV } from '../scripts/serverless-env.ts';

@@ -62,6 +62,8 @@ export class PredictionCapture {
   private buffer: CapturedPrediction[] = [];
   private oldest = 0;
   private unsent: Batch[] = [];
+  /** The batch being written now: never cut or dropped under the writer's feet. */
+  private inFlight: Batch | null = null;
   private writing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private dropped = 0;
@@ -130,6 +132,7 @@ export class PredictionCapture {
     while (this.unsent.length) {
       const batch = this.unsent[0];
       const body = new TextEncoder().encode(batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      this.inFlight = batch;
       try {
         // Created once: if an earlier attempt landed after all (a timeout after the write), this is a no-op.
         await this.store.put(batch.key, body, { contentType: 'application/x-ndjson', condition: { ifNoneMatch: '*' } });
@@ -137,25 +140,31 @@ export class PredictionCapture {
         this.lastError = { message: publicReason(err), at: new Date(this.now()).toISOString() };
         this.hooks.onFailed?.(err as Error);
         return;
+      } finally {
+        this.inFlight = null;
       }
-      this.unsent.shift();
+      this.unsent.splice(this.unsent.indexOf(batch), 1);
       this.lastWriteAt = this.now();
       this.lastError = null;
       this.hooks.onWritten?.(batch.records.length);
     }
   }
 
+  /** Drops the oldest answers beyond maxBuffered: failed batches first (oldest first), then the buffer's oldest. */
   private enforceBound(): void {
     let excess = this.status().pending - this.options.maxBuffered;
     if (excess <= 0) return;
     let dropped = 0;
-    // Oldest first: failed batches waiting for a retry, then the oldest buffered answers.
-    while (excess > 0 && this.unsent.length > 1) {
-      const batch = this.unsent.shift()!;
-      excess -= batch.records.length;
-      dropped += batch.records.length;
+    for (const batch of this.unsent) {
+      if (excess <= 0) break;
+      if (batch === this.inFlight) continue;
+      const cut = Math.min(excess, batch.records.length);
+      batch.records.splice(0, cut);
+      excess -= cut;
+      dropped += cut;
     }
-    if (excess > 0 && this.buffer.length) {
+    this.unsent = this.unsent.filter((b) => b.records.length > 0 || b === this.inFlight);
+    if (excess > 0) {
       const cut = Math.min(excess, this.buffer.length);
       this.buffer.splice(0, cut);
       dropped += cut;
