@@ -6,7 +6,7 @@
  * answer (and every variant failure) is captured for the canary controller and A/B reports;
  * each variant that served the request gets one latency sample for it.
  */
-import { captureFeatures, emitEmf, getBasics, getService, httpHandler, jsonResult, parsePredictRequest, servingModel, settleCapture, unavailable, type CapturedPrediction } from './runtime/layer.ts';
+import { captureFeatures, emitEmf, getBasics, getService, httpHandler, jsonResult, NoModelError, parsePredictRequest, servingModel, settleCapture, unavailable, type CapturedPrediction } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /predict', body: true }, async (event, state) => {
   const { config, metrics } = getBasics();
@@ -14,6 +14,9 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
   const primary = await servingModel();
   const { batch, rows, keys } = parsePredictRequest(state.body, primary.predictor.bundle.spec, config.MAX_INSTANCES);
   const { router, capture } = await getService();
+  // Service time starts here: a cold start (the container, the first model) is not the model's speed.
+  const started = process.hrtime.bigint();
+  let waitedForModel = false;
   const fallbackKey = event.headers?.['x-request-key'] || state.requestId;
   const captured: CapturedPrediction[] = [];
   const predictions = [];
@@ -21,13 +24,18 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
   try {
     for (let i = 0; i < rows.length; i++) {
       const { route, point } = await router.pick(keys[i] ?? fallbackKey);
-      let model;
-      try {
-        model = await router.provider(route.alias).current();
-      } catch (err) {
-        captured.push({ requestId: state.requestId, index: i, at: Date.now(), version: 'none', alias: route.alias, variant: route.variant, ok: false });
-        throw unavailable(`variant ${route.variant} (${route.alias}) cannot serve: ${(err as Error).message}`);
-      }
+      const provider = router.provider(route.alias);
+      let model = provider.peek();
+      if (!model) {
+        waitedForModel = true;
+        try {
+          model = await provider.current();
+        } catch (err) {
+          const error = err instanceof NoModelError && err.storageUnavailable ? 'unavailable' : 'model';
+          captured.push({ requestId: state.requestId, index: i, at: Date.now(), version: 'none', alias: route.alias, variant: route.variant, ok: false, error });
+          throw unavailable(`variant ${route.variant} (${route.alias}) cannot serve: ${(err as Error).message}`);
+        }
+      } else provider.refreshInBackground();
       const p = model.predictor.predictClean(rows[i]);
       metrics.predictions.inc({ class: p.label, model: model.name, version: model.version, alias: model.alias, variant: route.variant });
       emitEmf({ Model: model.name, Version: model.version, Variant: route.variant, Class: p.label }, { Predictions: { value: 1, unit: 'Count' } });
@@ -37,7 +45,7 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
         model: { name: model.name, version: model.version, alias: model.alias, variant: route.variant },
         ...(p.notes.length ? { notes: p.notes } : {}),
       });
-      const challenger = await router.shadowFor(point);
+      const challenger = router.shadowFor(point);
       const shadowLabel = challenger ? challenger.predictor.predictClean(rows[i]).label : undefined;
       if (challenger && shadowLabel) {
         const agree = shadowLabel === p.label;
@@ -60,10 +68,10 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
       });
     }
   } finally {
-    // One latency sample per request and variant: the request's service time so far.
-    const latencyMs = Number(process.hrtime.bigint() - state.startedAt) / 1e6;
+    // One latency sample per request and variant: the request's service time, unless it waited for a model to load.
+    const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     const sampled = new Set<string>();
-    for (const record of captured) {
+    for (const record of waitedForModel ? [] : captured) {
       if (sampled.has(record.variant)) continue;
       sampled.add(record.variant);
       record.latencyMs = latencyMs;

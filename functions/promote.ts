@@ -8,11 +8,11 @@ import { aliasMoveSchema, getBasics, getService, httpHandler, invalidRequest, js
 export const handler = httpHandler({ route: 'POST /model/promote', body: true, admin: true }, async (_event, state) => {
   const parsed = aliasMoveSchema.required({ version: true }).safeParse(state.body);
   if (!parsed.success) throw invalidRequest('promote request', parsed.error);
-  const { alias, version, reason } = parsed.data;
+  const { alias, version, reason, from } = parsed.data;
   const { config } = getBasics();
   const { registry, router } = await getService();
-  const event = (await registry.moveAlias(config.MODEL_NAME, alias, version, { reason: reason ?? 'promoted through the admin API', actor: `admin-api ${state.requestId}` }))!;
-  await router.refreshAll();
+  const event = (await registry.moveAlias(config.MODEL_NAME, alias, version, { reason: reason ?? 'promoted through the admin API', actor: `admin-api ${state.requestId}`, ...(from ? { expectedFrom: from } : {}) }))!;
+  await router.refreshAfterChange();
   state.logFields = { alias, 'model.version': version, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
 });

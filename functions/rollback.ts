@@ -8,12 +8,12 @@ import { aliasMoveSchema, getBasics, getService, httpHandler, invalidRequest, js
 export const handler = httpHandler({ route: 'POST /model/rollback', body: true, admin: true }, async (_event, state) => {
   const parsed = aliasMoveSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('rollback request', parsed.error);
-  const { alias, version, reason } = parsed.data;
+  const { alias, version, reason, from } = parsed.data;
   const { config } = getBasics();
   const { registry, router } = await getService();
   const target = version ?? rollbackTarget(alias);
-  const event = (await registry.moveAlias(config.MODEL_NAME, alias, target, { reason: reason ?? 'rolled back through the admin API', actor: `admin-api ${state.requestId}` }))!;
-  await router.refreshAll();
+  const event = (await registry.moveAlias(config.MODEL_NAME, alias, target, { reason: reason ?? 'rolled back through the admin API', actor: `admin-api ${state.requestId}`, ...(from ? { expectedFrom: from } : {}) }))!;
+  await router.refreshAfterChange();
   state.logFields = { alias, 'model.version': event.to, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
 });

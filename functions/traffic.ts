@@ -4,7 +4,7 @@
  * exist. The change is a compare-and-swap that makes a new revision, recorded in the history
  * with its reason (x-change-reason header); a stored policy that cannot be read is replaced.
  */
-import { getBasics, getService, httpHandler, invalidRequest, jsonResult, policyAliases, policyProblems, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
+import { completePendingPromotion, getBasics, getService, httpHandler, invalidRequest, jsonResult, policyAliases, policyProblems, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, admin: true }, async (event, state) => {
   const parsed = trafficPolicySchema.safeParse(state.body);
@@ -19,9 +19,11 @@ export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, ad
     if (!found[i]) problems.push({ field: 'alias', message: `alias "${alias}" does not exist: promote a version to it first` });
   });
   if (problems.length) throw unprocessable(`invalid traffic policy: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+  // A canary promotion decided but not yet carried out is finished first: this change would drop it.
+  await completePendingPromotion(registry, config.MODEL_NAME);
   const reason = (event.headers?.['x-change-reason'] ?? 'set through the admin API').slice(0, 500);
   const doc = (await registry.changeTraffic(config.MODEL_NAME, () => ({ policy, reason, actor: `admin-api ${state.requestId}` }), { replaceUnreadable: true }))!;
-  await router.refreshAll();
+  await router.refreshAfterChange();
   state.logFields = { 'traffic.mode': policy.mode, 'traffic.revision': doc.revision, 'event.id': doc.event.eventId };
   return jsonResult(200, { policy, revision: doc.revision, routes: resolvePolicy(policy).routes, eventId: doc.event.eventId, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
 });

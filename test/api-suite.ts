@@ -11,7 +11,7 @@ import { keys } from '../lib/state/layout.ts';
 import { aliasDocumentSchema } from '../lib/state/schemas.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
+import { subsetCsv, tempDir, trainSmallModel, until } from './helpers.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
 const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -71,20 +71,10 @@ async function pointAliasUnverified(alias: string, version: string): Promise<voi
 
 /** Flips the last byte of a version's ensemble in storage, as a disk or a careless hand would. */
 async function corrupt(version: string): Promise<void> {
-  const key = `models/credit-score/versions/${version}/ensemble.bin`;
+  const key = keys.versionFile('credit-score', version, 'ensemble.bin');
   const { bytes } = (await store.get(key))!;
   bytes[bytes.length - 1] ^= 0xff;
   await store.put(key, bytes);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const admin = { 'x-api-key': ADMIN_KEY };
@@ -190,7 +180,7 @@ export function defineApiSuite(target: HostingTarget): void {
   });
 
   describe('bad requests get a clear 4xx and never a stack trace', () => {
-    const cases: [string, string, string, unknown, Record<string, string>, number, RegExp][] = [
+    const cases: [string, string, string, unknown, Record<string, string>, number, RegExp | null][] = [
       ['malformed JSON', 'POST', '/predict', '{"Age": 3', {}, 400, /not valid JSON/],
       ['an empty body', 'POST', '/predict', '', {}, 400, /body is empty/],
       ['a body that is not an object', 'POST', '/predict', '[1, 2]', {}, 422, /must be a JSON object, got an array/],
@@ -208,12 +198,14 @@ export function defineApiSuite(target: HostingTarget): void {
       ['an admin route without a key', 'POST', '/model/retrain', {}, {}, 401, /admin API key/],
       ['an admin route with a wrong key', 'POST', '/model/retrain', {}, { 'x-api-key': 'wrong-key-wrong-key-wrong' }, 401, /admin API key/],
       ['an unknown job', 'GET', '/model/retrain/20990101-abc', undefined, admin, 404, /no retrain job/],
+      // serverless-offline (as API Gateway) refuses it before any handler runs, in its own words.
+      ['a malformed escape in the path', 'GET', '/model/retrain/%E0%A4%A', undefined, admin, 400, target.name === 'node-http' ? /malformed %-escape/ : null],
     ];
     for (const [what, method, path, body, headers, status, message] of cases) {
       it(`${what}: ${status}`, async () => {
         const r = await call(method, path, body, headers);
         expect(r.status).toBe(status);
-        expect(r.json.error.message).toMatch(message);
+        if (message) expect(r.json.error.message).toMatch(message);
         expect(r.text).not.toMatch(/\.ts:\d+|\.mjs|at .+\(/);
         // A value sent is never echoed whole.
         expect(r.text.length).toBeLessThan(2000);

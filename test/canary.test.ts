@@ -54,6 +54,8 @@ describe('canary decisions', () => {
     const slow = decideCanary(policy(), [stats('champion', { p99Ms: 60 }), stats('challenger', { p99Ms: 95 })], 0, minutes(11));
     expect(slow.action).toBe('rollback');
     expect(slow.reasons[0]).toMatch(/p99 latency 95.00 ms > 90.00 ms \(1.5 x the champion's 60.00 ms, floor 50 ms\)/);
+    // Below 100 samples a p99 is their maximum: one slow request does not decide.
+    expect(decideCanary(policy(), [stats('champion', { p99Ms: 2 }), stats('challenger', { latencySamples: 99, p99Ms: 400 })], 0, minutes(11)).action).toBe('advance');
     // On the 100 % step the champion serves nothing: the floor alone.
     expect(decideCanary(policy(3), [stats('challenger', { p99Ms: 49 })], 0, minutes(11)).action).toBe('promote');
     expect(decideCanary(policy(3), [stats('challenger', { p99Ms: 51 })], 0, minutes(11)).action).toBe('rollback');
@@ -100,6 +102,16 @@ describe('canary decisions', () => {
   it('measures class shift as total-variation distance', () => {
     expect(classShift({ a: 1 }, { b: 1 })).toBe(1);
     expect(classShift({ a: 0.5, b: 0.5 }, { a: 0.5, b: 0.5 })).toBe(0);
+  });
+
+  it('does not count answers lost to a storage outage against the variant, only its own failures', () => {
+    const base = { index: 0, at: 1, version: 'none', alias: 'challenger', variant: 'challenger', ok: false } as const;
+    const records: CapturedPrediction[] = [
+      ...Array.from({ length: 3 }, (_, i) => ({ ...base, requestId: `outage${i}`, error: 'unavailable' as const })),
+      { ...base, requestId: 'refused', error: 'model' },
+      ...Array.from({ length: 9 }, (_, i) => ({ ...base, requestId: `ok${i}`, version: 'v', ok: true, predicted: 'Good' })),
+    ];
+    expect(variantStats(records, new Map(), ['Good'])[0]).toMatchObject({ requests: 10, errors: 1, errorRate: 0.1 });
   });
 
   it('takes one latency sample per request: a 300-row batch is one sample, not 300', () => {

@@ -7,14 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelRegistry, type AliasEvent } from '../lib/registry/model-registry.ts';
+import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { readCaptures } from '../lib/release/prediction-capture.ts';
 import { trafficPolicySchema } from '../lib/release/traffic-policy.ts';
 import { keys } from '../lib/state/layout.ts';
 import { aliasDocumentSchema } from '../lib/state/schemas.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { timeOrderedId } from '../lib/util/ids.ts';
-import { freePort, subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
+import { expectUnbrokenChain, freePort, subsetCsv, tempDir, trainSmallModel, until } from './helpers.ts';
 import { killProcessesRunning, startNpmStart, startS3Process, startServer, type Started } from './processes.ts';
 
 const KEY = 'chaos-admin-key-0123456789abcdef';
@@ -66,24 +66,6 @@ async function call(host: string, method: string, path: string, body?: unknown, 
 }
 
 const hosts = (): string[] => [npmStart.url, server.url];
-
-/** Checks that an alias's events form one chain: each names the one before and replaced what it set. */
-function expectUnbrokenChain(events: AliasEvent[]): void {
-  for (let i = 1; i < events.length; i++) {
-    expect(events[i].previousEventId).toBe(events[i - 1].eventId);
-    expect(events[i].from).toBe(events[i - 1].to);
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 /** The request ids found in stored captures since `since`. */
 async function capturedRequestIds(since: number): Promise<Set<string>> {
@@ -176,7 +158,7 @@ describe('the canary controller, run by two hosts at once', () => {
   });
 
   it('10 concurrent checks (and the minute schedule) make at most one decision per step, through every step to the promotion', async () => {
-    const canary = { mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [20, 50, 100], stepMinutes: 0.001, bounds: { minRequests: 3, latencyFloorMs: 5000 } };
+    const canary = { mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [20, 50, 100], stepMinutes: 0.001, bounds: { minRequests: 3 } };
     const put = await call(server.url, 'PUT', '/model/traffic', canary);
     expect(put.status).toBe(200);
     const first = put.json.revision as number;
@@ -295,7 +277,17 @@ describe('a store that fails', () => {
     }
   }, 120_000);
 
-  it('with the store paused (SIGSTOP) for 20 s, /predict keeps answering on both hosts with p99 under 50 ms', async () => {
+  it('with the store paused (SIGSTOP) for 20 s, /predict keeps answering on both hosts with p99 under 50 ms, under a shadow it cannot load', async () => {
+    // A shadow whose only version never loads (no earlier one to fall back to): a request must not wait for it either.
+    const { version: bad } = await registry.publish(MODEL, files, { createdBy: 'chaos' });
+    await store.put(keys.versionFile(MODEL, bad, 'ensemble.bin'), new Uint8Array([1, 2, 3]));
+    await registry.docs.create(keys.alias(MODEL, 'broken'), aliasDocumentSchema, {
+      alias: 'broken',
+      version: bad,
+      event: { kind: 'alias', eventId: timeOrderedId(), at: new Date().toISOString(), name: MODEL, alias: 'broken', from: null, to: bad, previousEventId: null, reason: 'fault injection', actor: 'chaos' },
+    });
+    expect((await call(npmStart.url, 'PUT', '/model/traffic', { mode: 'shadow', champion: 'champion', challenger: 'broken' })).status).toBe(200);
+    await sleep(2500); // both hosts took the policy and tried the shadow
     process.kill(-s3.pid, 'SIGSTOP');
     const latencies: number[] = [];
     let errors = 0;
@@ -305,15 +297,22 @@ describe('a store that fails', () => {
       const end = Date.now() + 20_000;
       const adminCall = call(server.url, 'GET', '/model/history').then((r) => (admin = r));
       const healthCall = sleep(3000).then(() => call(npmStart.url, 'GET', '/health', undefined, false).then((r) => (health = r)));
-      for (let i = 0; Date.now() < end && i < 20_000; i++) {
-        const r = await call(hosts()[i % 2], 'POST', '/predict', record(`CUS_paused_${i % 500}`), false);
-        if (r.status === 200) latencies.push(r.ms);
-        else errors++;
-      }
+      let sent = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async (_, loop) => {
+          while (Date.now() < end && sent < 20_000) {
+            const i = sent++;
+            const r = await call(hosts()[(i + loop) % 2], 'POST', '/predict', record(`CUS_paused_${i % 500}`), false);
+            if (r.status === 200) latencies.push(r.ms);
+            else errors++;
+          }
+        }),
+      );
       await Promise.all([adminCall, healthCall]);
     } finally {
       process.kill(-s3.pid, 'SIGCONT');
     }
+    expect((await call(npmStart.url, 'PUT', '/model/traffic', { mode: 'single', alias: 'champion' })).status).toBe(200);
     latencies.sort((x, y) => x - y);
     const p99 = latencies[Math.floor(latencies.length * 0.99)];
     expect(errors).toBe(0);
@@ -327,6 +326,14 @@ describe('a store that fails', () => {
   }, 60_000);
 });
 
+/** Fault injection: points an alias at a version without the registry's verification (as if it went bad after its promotion). */
+async function pointAliasUnverified(alias: string, version: string): Promise<void> {
+  await registry.docs.update(keys.alias(MODEL, alias), aliasDocumentSchema, (current) => ({
+    write: { alias, version, event: { ...current!.value.event, eventId: timeOrderedId(), from: current!.value.version, to: version, previousEventId: current!.value.event.eventId, reason: 'fault injection' } },
+    result: undefined,
+  }));
+}
+
 describe('only verified versions serve', () => {
   it('refuses to promote a corrupted version, and a cold start whose alias points at one serves the last good version and says so', async () => {
     const good = (await registry.getAlias(MODEL, 'champion'))!.version;
@@ -339,10 +346,7 @@ describe('only verified versions serve', () => {
     expect(promote.status).toBe(422);
     expect((await registry.getAlias(MODEL, 'champion'))!.version).toBe(good);
     // Fault injection: the alias points at it anyway (a version that went bad after its promotion).
-    await registry.docs.update(keys.alias(MODEL, 'champion'), aliasDocumentSchema, (current) => ({
-      write: { alias: 'champion', version: bad, event: { ...current!.value.event, eventId: timeOrderedId(), from: good, to: bad, previousEventId: current!.value.event.eventId, reason: 'fault injection' } },
-      result: undefined,
-    }));
+    await pointAliasUnverified('champion', bad);
     const cold = await startServer(env, { ready: true });
     try {
       const health = await call(cold.url, 'GET', '/health', undefined, false);

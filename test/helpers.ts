@@ -4,6 +4,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { loadSpec } from '../lib/data/spec.ts';
+import type { AliasEvent } from '../lib/registry/model-registry.ts';
+import { trainModel, type TrainingResult } from '../lib/training/pipeline.ts';
+import { createProgressReporter } from '../lib/training/progress.ts';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
@@ -32,9 +37,6 @@ export function runScript(name: string, args: string[], timeoutMs = 120_000): Pr
   });
 }
 
-import { loadSpec } from '../lib/data/spec.ts';
-import { trainModel, type TrainingResult } from '../lib/training/pipeline.ts';
-import { createProgressReporter } from '../lib/training/progress.ts';
 
 let smallModel: Promise<TrainingResult> | undefined;
 
@@ -65,4 +67,24 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Polls `probe` until it answers something (errors count as "not yet"), bounded by `timeoutMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+
+/** Checks that an alias's events, oldest first, form one chain: each names the one before and replaced the version it set. */
+export function expectUnbrokenChain(events: AliasEvent[]): void {
+  for (let i = 1; i < events.length; i++) {
+    expect(events[i].previousEventId, `event ${i} follows event ${i - 1}`).toBe(events[i - 1].eventId);
+    expect(events[i].from, `event ${i} replaced what event ${i - 1} set`).toBe(events[i - 1].to);
+  }
 }

@@ -3,9 +3,11 @@
  * embedded server's key guard, and failures that are classified, bounded in time, and never
  * name the store's host or port.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StorageError } from '../lib/storage/object-store.ts';
+import { StorageError, type ObjectStore } from '../lib/storage/object-store.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { defineObjectStoreConformance } from './object-store-conformance.ts';
@@ -13,14 +15,24 @@ import { startTestS3, TEST_BUCKET } from './s3.ts';
 
 let s3: EmbeddedS3;
 let store: S3ObjectStore;
+let directory: string;
 let config: Awaited<ReturnType<typeof startTestS3>>['config'];
 
 beforeAll(async () => {
-  ({ s3, store, config } = await startTestS3());
+  ({ s3, store, directory, config } = await startTestS3());
 });
 afterAll(() => s3.close());
 
 defineObjectStoreConformance({ name: 'S3ObjectStore on the embedded S3 server', store: () => store });
+
+// Any other S3-compatible store (MinIO, AWS S3) is held to the same suite when one is named:
+// CONFORMANCE_S3_ENDPOINT (empty for AWS), CONFORMANCE_S3_BUCKET, CONFORMANCE_S3_REGION and the
+// usual AWS credentials. It writes under a fresh prefix of that bucket and leaves it there.
+if (process.env.CONFORMANCE_S3_BUCKET) {
+  const prefix = `conformance-${Date.now()}/`;
+  const external = S3ObjectStore.fromConfig({ bucket: process.env.CONFORMANCE_S3_BUCKET, region: process.env.CONFORMANCE_S3_REGION ?? 'us-east-1', endpoint: process.env.CONFORMANCE_S3_ENDPOINT || undefined, requestTimeoutMs: 30_000 });
+  defineObjectStoreConformance({ name: `S3ObjectStore on ${process.env.CONFORMANCE_S3_ENDPOINT || 'AWS S3'}`, store: () => prefixed(external, prefix) });
+}
 
 describe('the embedded S3 server keeps keys inside its bucket', () => {
   it('refuses keys with "..", "." or empty segments, and over-long keys, with a 4xx', async () => {
@@ -30,7 +42,9 @@ describe('the embedded S3 server keeps keys inside its bucket', () => {
       expect((error as StorageError).failure).toBe('rejected');
       expect((error as StorageError).reason).toMatch(/the store refused the request: 400 (InvalidArgument|KeyTooLongError)/);
     }
-    expect(await store.list('')).not.toContain('outside.csv');
+    // Nothing landed beside the bucket's folder, where "../../outside.csv" would have gone.
+    expect(readdirSync(directory).sort()).toEqual([TEST_BUCKET]);
+    expect(existsSync(join(directory, '..', 'outside.csv'))).toBe(false);
   });
 });
 
@@ -88,3 +102,17 @@ describe('storage failures', () => {
     });
   });
 });
+
+/** A view of a store under a key prefix (the conformance suite on a shared bucket). */
+function prefixed(store: ObjectStore, prefix: string): ObjectStore {
+  const strip = (keys: string[]): string[] => keys.map((k) => k.slice(prefix.length));
+  return {
+    get: (key) => store.get(prefix + key),
+    put: (key, bytes, options) => store.put(prefix + key, bytes, options),
+    exists: (key) => store.exists(prefix + key),
+    list: async (p) => strip(await store.list(prefix + p)),
+    listChildren: (p) => store.listChildren(prefix + p),
+    delete: (key) => store.delete(prefix + key),
+    ping: () => store.ping(),
+  };
+}

@@ -76,7 +76,7 @@ describe('logs and captures on the real data', () => {
   it('write ECS access lines and captures, and neither carries a name or an SSN', async () => {
     const sent = records.slice(1000, 1120);
     for (const record of sent) expect((await call('POST', '/predict', record)).status).toBe(200);
-    expect((await call('POST', '/predict', { ...sent[0], Age: 'old' })).status).toBe(422);
+    expect((await call('POST', '/predict', { ...sent[0], Age: 'old-XYZZY-7' })).status).toBe(422);
     const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const access = lines.filter((l) => l['log.logger'] === 'access' && l['url.path'] === '/predict');
     expect(access.length).toBe(121);
@@ -92,6 +92,9 @@ describe('logs and captures on the real data', () => {
     }
     expect(captured.split('\n').filter(Boolean).length).toBe(120);
     const logs = readFileSync(logFile, 'utf8');
+    // A rejected value is named by its field in the log, never quoted.
+    expect(logs).not.toContain('XYZZY');
+    expect(lines.find((l) => l['http.response.status_code'] === 422)).toMatchObject({ 'error.code': 'invalid_request', 'error.fields': ['Age'] });
     for (const record of sent) {
       for (const value of [record.Name, record.SSN, record.Customer_ID]) {
         if (value.length < 4) continue;

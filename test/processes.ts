@@ -24,8 +24,25 @@ function launch(script: string, env: Record<string, string>): { child: ChildProc
   return { child, output: () => output };
 }
 
+/** The pids of the live processes in a process group (tsx runs the script in a child of its own). */
+function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}
+
+/** Stops the whole group and resolves once every process of it has exited (a shutdown may still be writing after the leader left). */
 function stopper(child: ChildProcess): () => Promise<void> {
-  return () =>
+  const leaderGone = (): Promise<void> =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
@@ -43,6 +60,10 @@ function stopper(child: ChildProcess): () => Promise<void> {
         }
       }, 10_000).unref();
     });
+  return async () => {
+    await leaderGone();
+    for (let i = 0; i < 150 && groupMembers(child.pid!).length; i++) await new Promise((r) => setTimeout(r, 100));
+  };
 }
 
 async function waitFor(url: string, ready: (status: number) => boolean, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {

@@ -10,7 +10,7 @@ import { trafficPolicySchema } from '../lib/release/traffic-policy.ts';
 import { CorruptDocumentError } from '../lib/state/document-store.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { trainSmallModel } from './helpers.ts';
+import { expectUnbrokenChain, trainSmallModel } from './helpers.ts';
 import { startTestS3 } from './s3.ts';
 
 let s3: EmbeddedS3;
@@ -25,15 +25,6 @@ beforeAll(async () => {
   model = (await trainSmallModel()).files;
 });
 afterAll(() => s3.close());
-
-/** Checks that an alias's events form one chain, oldest first, each replacing the one before. */
-function expectUnbrokenChain(events: AliasEvent[]): void {
-  for (let i = 1; i < events.length; i++) {
-    expect(events[i].previousEventId, `event ${i} follows event ${i - 1}`).toBe(events[i - 1].eventId);
-    expect(events[i].from, `event ${i} replaced what event ${i - 1} set`).toBe(events[i - 1].to);
-  }
-  if (events.length) expect(events[0]).toMatchObject({ from: null, previousEventId: null });
-}
 
 describe('model registry on S3', () => {
   it('publishes versions under new keys, manifest last, and loads them verified', async () => {
@@ -128,6 +119,21 @@ describe('model registry on S3', () => {
     await expect(registry.changeTraffic('corrupt', () => ({ policy: { mode: 'single', alias: 'a' }, reason: 'x', actor: 't' }))).rejects.toThrow(/traffic\.json is unreadable: not valid JSON/);
     const fixed = await registry.changeTraffic('corrupt', () => ({ policy: { mode: 'single', alias: 'a' }, reason: 'repair', actor: 't' }), { replaceUnreadable: true });
     expect(fixed).toMatchObject({ revision: 1, policy: { mode: 'single', alias: 'a' }, event: { from: null } });
+    // With a history, the revisions go on from its last one: a decision keyed by revision cannot collide.
+    await registry.changeTraffic('corrupt', () => ({ policy: { mode: 'single', alias: 'b' }, reason: 'next', actor: 't' }));
+    await store.put('models/corrupt/traffic.json', new TextEncoder().encode('{"revision": 2, "policy"'));
+    const again = await registry.changeTraffic('corrupt', () => ({ policy: { mode: 'single', alias: 'c' }, reason: 'repair', actor: 't' }), { replaceUnreadable: true });
+    expect(again?.revision).toBe(3);
+  });
+
+  it('moves an alias only from the version named in expectedFrom, so a retried request cannot move it twice', async () => {
+    const [a, b] = await Promise.all([registry.publish('expect', files(), { createdBy: 'test' }), registry.publish('expect', files(), { createdBy: 'test' })]);
+    await registry.moveAlias('expect', 'champion', a.version, { reason: 'first', actor: 't', expectedFrom: null });
+    await expect(registry.moveAlias('expect', 'champion', b.version, { reason: 'x', actor: 't', expectedFrom: b.version })).rejects.toMatchObject({ code: 'conflict' });
+    await registry.moveAlias('expect', 'champion', b.version, { reason: 'second', actor: 't', expectedFrom: a.version });
+    // The same request again (its answer was lost): refused, not a second move.
+    await expect(registry.moveAlias('expect', 'champion', b.version, { reason: 'second', actor: 't', expectedFrom: a.version })).rejects.toMatchObject({ code: 'conflict' });
+    expect((await registry.history('expect', 'champion')).map((e) => e.to)).toEqual([a.version, b.version]);
   });
 
   it('rejects names that could escape the prefix', async () => {

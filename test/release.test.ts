@@ -139,6 +139,10 @@ describe('release admin API', () => {
     await settle();
     expect((await served('CUS_1')).version).toBe(v[0]);
     expect((await call('POST', '/model/promote', { alias: 'champion', version: '20990101T000000000Z-000000' })).status).toBe(404);
+    // "from": move only if it still points there; a retry of a move that happened is refused.
+    const stale = await call('POST', '/model/promote', { alias: 'champion', version: v[1], from: v[2] });
+    expect(stale.status).toBe(409);
+    expect(stale.json.error.message).toMatch(/points at .*, not .*: it moved meanwhile/);
     const history = (await call('GET', '/model/history?alias=champion')).json.events;
     expect(history.map((e: { from: string | null; to: string }) => [e.from, e.to])).toEqual([
       [null, v[0]],
@@ -162,6 +166,19 @@ describe('release admin API', () => {
     for (const c of calls) expect(history.map((e) => e.eventId)).toContain(c.json.event.eventId);
     expect(history.find((e) => e.eventId === pointer.event.eventId)?.to).toBe(pointer.version);
     await registry.moveAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
+  });
+
+  it('carries out a canary promotion that was decided but not done before an admin changes the policy', async () => {
+    await registry.moveAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
+    await registry.moveAlias('credit-score', 'challenger', v[2], { reason: 'reset', actor: 'test' });
+    // As a controller that stopped right after recording its decision would leave it.
+    const revision = (await registry.getTraffic('credit-score'))!.revision;
+    await registry.changeTraffic('credit-score', () => ({ policy: { mode: 'single', alias: 'champion' }, reason: 'canary promoted (test)', actor: 'canary-controller', pendingPromotion: { alias: 'champion', from: v[0], to: v[2], decisionRevision: revision } }));
+    expect((await call('PUT', '/model/traffic', { mode: 'single', alias: 'champion' })).status).toBe(200);
+    expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(v[2]);
+    expect((await registry.getTraffic('credit-score'))!.pendingPromotion).toBeUndefined();
+    await registry.moveAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
+    await registry.moveAlias('credit-score', 'challenger', v[1], { reason: 'reset', actor: 'test' });
   });
 
   it('switches blue-green at once, the idle colour kept loaded', async () => {
@@ -208,7 +225,8 @@ describe('release admin API', () => {
   it('runs a healthy canary through every step to 100 % and promotes the challenger', async () => {
     await registry.moveAlias('credit-score', 'champion', v[0], { reason: 'reset', actor: 'test' });
     await registry.moveAlias('credit-score', 'challenger', v[2], { reason: 'candidate', actor: 'test' });
-    expect((await call('PUT', '/model/traffic', canary())).status).toBe(200);
+    const start = await call('PUT', '/model/traffic', canary());
+    expect(start.status).toBe(200);
     const decisions: string[] = [];
     for (let round = 0; round < 6 && !decisions.includes('promote'); round++) {
       await settle();
@@ -219,7 +237,7 @@ describe('release admin API', () => {
     expect(decisions).toEqual(['advance', 'advance', 'promote']);
     expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(v[2]);
     expect((await call('GET', '/model/traffic', undefined, false)).json.policy).toEqual({ mode: 'single', alias: 'champion' });
-    const changes = (await call('GET', '/model/history')).json.events.filter((e: { actor: string }) => e.actor === 'canary-controller');
+    const changes = (await call('GET', '/model/history')).json.events.filter((e: { actor: string; eventId: string }) => e.actor === 'canary-controller' && e.eventId > start.json.eventId);
     expect(changes.map((e: { kind: string; reason: string }) => `${e.kind}: ${e.reason.split(':')[0]}`)).toEqual([
       'traffic: canary advanced to 50%',
       'traffic: canary advanced to 100%',

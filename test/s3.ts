@@ -6,10 +6,11 @@ import { tempDir, trainSmallModel } from './helpers.ts';
 
 export const TEST_BUCKET = 'models-test';
 
-export async function startTestS3(): Promise<{ s3: EmbeddedS3; store: S3ObjectStore; config: { bucket: string; region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } } }> {
-  const s3 = await startEmbeddedS3({ directory: tempDir('s3'), buckets: [TEST_BUCKET] });
+export async function startTestS3(): Promise<{ s3: EmbeddedS3; store: S3ObjectStore; directory: string; config: { bucket: string; region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } } }> {
+  const directory = tempDir('s3');
+  const s3 = await startEmbeddedS3({ directory, buckets: [TEST_BUCKET] });
   const config = { bucket: TEST_BUCKET, region: 'us-east-1', endpoint: s3.endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
-  return { s3, store: S3ObjectStore.fromConfig(config), config };
+  return { s3, store: S3ObjectStore.fromConfig(config), directory, config };
 }
 
 /**

@@ -43,7 +43,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Adapte
   const match = matchRoute(method, url.pathname);
   if (match && 'malformed' in match) {
     req.resume();
-    return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'malformed_request', message: match.malformed } }));
+    const requestId = randomUUID();
+    return send(res, 400, { 'content-type': 'application/json', 'x-request-id': requestId }, JSON.stringify({ error: { code: 'malformed_request', message: match.malformed }, requestId }));
   }
   const body = match ? await readBody(req, options.maxBodyBytes) : (req.resume(), '');
   if (body === null) {

@@ -17,9 +17,11 @@ export { feedbackSchema, readFeedback, saveFeedback } from '../../lib/release/fe
 export { captureFeatures, readCaptures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
 export { variantStats } from '../../lib/release/variant-stats.ts';
 export { twoProportionZTest } from '../../lib/release/significance.ts';
-export { latestCanaryEvaluation, runCanaryCheck } from '../../lib/release/canary-check.ts';
+export { completePendingPromotion, latestCanaryEvaluation, runCanaryCheck } from '../../lib/release/canary-check.ts';
 export { parsePredictRequest } from '../../lib/serving/predict-request.ts';
+export { NoModelError } from '../../lib/serving/model-provider.ts';
 export { featureColumns } from '../../lib/data/spec.ts';
+export { NAME_PATTERN } from '../../lib/state/layout.ts';
 export { cleanRecords, parseCsv } from '../../lib/data/dataset.ts';
 export { capturedRows, driftCheckRequestSchema, exportDriftMetrics, latestDriftReport, runDriftCheck } from '../../lib/drift/drift-service.ts';
 export { driftDeps } from './drift.ts';

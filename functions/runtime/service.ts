@@ -117,7 +117,6 @@ async function createService(b: Basics): Promise<Service> {
       logger.error({ ...modelLog, 'event.action': 'policy-unreadable', 'error.message': err.message }, `traffic policy unreadable, keeping the last one: ${err.message}`);
     },
   });
-  router.start();
   const lockTtlMs = config.RETRAIN_LOCK_SECONDS * 1000;
   const jobs = new JobStore(docs, lockTtlMs);
   const retrainLock = new StorageLock(docs, keys.retrainLock(config.MODEL_NAME), lockTtlMs);
@@ -134,9 +133,11 @@ async function createService(b: Basics): Promise<Service> {
       },
     },
   );
-  capture.start();
   // The retrain service checks the admin key like any admin route; the runner sends the first one.
   const runner = createJobRunner(config, async () => (await b.secrets.get()).adminApiKeys[0] ?? '');
+  // Timers last: a service that fails to build (a bad setting) leaves nothing running behind it.
+  router.start();
+  capture.start();
   return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, jobs, retrainLock, runner };
 }
 

@@ -5,6 +5,7 @@
  * Serving re-derives nothing: it loads these files and verifies every checksum first.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { parseSpec, type DatasetSpec } from '../data/spec.ts';
 import type { PreprocessorState } from '../data/preprocessor.ts';
 import type { TrainingBaseline } from '../drift/baseline.ts';
@@ -14,23 +15,30 @@ export const ARTIFACT_FORMAT = 'mlops-credit-score/model';
 export const ARTIFACT_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 
-export interface ArtifactManifest {
-  format: typeof ARTIFACT_FORMAT;
-  formatVersion: number;
-  name: string;
-  classifier: string;
-  sampler: string;
-  classes: string[];
-  features: number;
-  files: Record<string, { sha256: string; bytes: number }>;
-}
+/**
+ * manifest.json: the index every other file is checked against. Checked against this schema
+ * when read (the format and its version separately, for a clear refusal of other formats).
+ */
+export const artifactManifestSchema = z.object({
+  format: z.literal(ARTIFACT_FORMAT),
+  formatVersion: z.number().int(),
+  name: z.string(),
+  classifier: z.string(),
+  sampler: z.string(),
+  classes: z.array(z.string()),
+  features: z.number().int().nonnegative(),
+  files: z.record(z.string(), z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() })),
+});
+export type ArtifactManifest = z.output<typeof artifactManifestSchema>;
 
-export interface DataFingerprint {
-  source: string;
-  sha256: string;
-  rows: number;
-  classCounts: Record<string, number>;
-}
+/** data.json: what the model was trained from. */
+export const dataFingerprintSchema = z.object({
+  source: z.string(),
+  sha256: z.string(),
+  rows: z.number().int().nonnegative(),
+  classCounts: z.record(z.string(), z.number()),
+});
+export type DataFingerprint = z.output<typeof dataFingerprintSchema>;
 
 export interface ModelBundle {
   name: string;
@@ -94,11 +102,7 @@ export function bundleToFiles(bundle: ModelBundle): Map<string, Uint8Array> {
 export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBundle; manifest: ArtifactManifest } {
   const manifestBytes = files.get(MANIFEST_FILE);
   if (!manifestBytes) throw new ArtifactError(`${MANIFEST_FILE} is missing`);
-  const manifest = parseJson<ArtifactManifest>(manifestBytes, MANIFEST_FILE);
-  if (manifest.format !== ARTIFACT_FORMAT) throw new ArtifactError(`not a model artifact (format ${JSON.stringify(manifest.format)})`);
-  if (manifest.formatVersion !== ARTIFACT_FORMAT_VERSION) {
-    throw new ArtifactError(`artifact format version ${manifest.formatVersion} is not supported (expected ${ARTIFACT_FORMAT_VERSION})`);
-  }
+  const manifest = readManifest(manifestBytes);
   for (const name of [ENSEMBLE_FILE, ...JSON_FILES]) {
     const entry = manifest.files?.[name];
     const bytes = files.get(name);
@@ -131,9 +135,25 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
     baseline: parseJson(files.get('baseline.json')!, 'baseline.json'),
     metrics: parseJson(files.get('metrics.json')!, 'metrics.json'),
     params: parseJson(files.get('params.json')!, 'params.json'),
-    data: parseJson(files.get('data.json')!, 'data.json'),
+    data: checked(dataFingerprintSchema, parseJson(files.get('data.json')!, 'data.json'), 'data.json'),
   };
   return { bundle, manifest };
+}
+
+/** The manifest, refused with the reason when it is not one of this format and version. */
+export function readManifest(bytes: Uint8Array): ArtifactManifest {
+  const json = parseJson<{ format?: unknown; formatVersion?: unknown }>(bytes, MANIFEST_FILE);
+  if (json?.format !== ARTIFACT_FORMAT) throw new ArtifactError(`not a model artifact (format ${JSON.stringify(json?.format)})`);
+  if (json.formatVersion !== ARTIFACT_FORMAT_VERSION) {
+    throw new ArtifactError(`artifact format version ${JSON.stringify(json.formatVersion)} is not supported (expected ${ARTIFACT_FORMAT_VERSION})`);
+  }
+  return checked(artifactManifestSchema, json, MANIFEST_FILE);
+}
+
+function checked<S extends z.ZodType>(schema: S, value: unknown, name: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ArtifactError(`${name}: ${parsed.error.issues[0]?.path.join('.') || '(file)'}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
 
 function parseJson<T>(bytes: Uint8Array, name: string): T {

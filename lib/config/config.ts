@@ -4,14 +4,15 @@
  * them. Invalid values stop the container at start with a message naming the variable.
  */
 import { z } from 'zod';
+import { NAME_PATTERN } from '../state/layout.ts';
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
 
 export const configSchema = z.object({
   /** Model served and trained by default: the registry name (the spec's name). */
-  MODEL_NAME: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i).default('credit-score'),
+  MODEL_NAME: z.string().regex(NAME_PATTERN, 'a name of letters, digits, ".", "_", "-" (at most 64)').default('credit-score'),
   /** Alias the functions serve (champion, challenger, ...). */
-  MODEL_ALIAS: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i).default('champion'),
+  MODEL_ALIAS: z.string().regex(NAME_PATTERN, 'an alias name of letters, digits, ".", "_", "-" (at most 64)').default('champion'),
   /** Bucket holding the registry (models/...), training data (data/...) and jobs (jobs/...). */
   MODEL_BUCKET: z.string().min(3).default('mlops-credit-score-models'),
   /** S3-compatible endpoint for MinIO or the embedded server; unset means AWS S3. */

@@ -100,8 +100,14 @@ async function retrainOnce(deps: DriftDeps, reportId: string): Promise<Pick<Stor
     { onCorrupt: 'replace' },
   );
   if (!claimed) return { action: 'retrain-cooldown' };
-  const started = await deps.startRetrain(config.DRIFT_RETRAIN_CANARY);
   const giveBack = (): Promise<void> => docs.update(key, lastDriftRetrainSchema, (current) => (current?.value.reportId === reportId ? { write: claimed, result: undefined } : { keep: true, result: undefined }));
+  let started: Awaited<ReturnType<DriftDeps['startRetrain']>>;
+  try {
+    started = await deps.startRetrain(config.DRIFT_RETRAIN_CANARY);
+  } catch (err) {
+    await giveBack().catch(() => undefined);
+    throw err;
+  }
   if ('busy' in started) {
     await giveBack();
     return { action: 'retrain-busy' };

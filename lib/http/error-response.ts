@@ -5,6 +5,7 @@
  * that only quotes the request id.
  */
 import { RegistryError } from '../registry/model-registry.ts';
+import { SecretsError } from '../secrets/service-secrets.ts';
 import { NoModelError } from '../serving/model-provider.ts';
 import { publicReason } from '../serving/public-reason.ts';
 import { ConflictError, CorruptDocumentError } from '../state/document-store.ts';
@@ -23,6 +24,7 @@ export function toHttpError(err: Error): HttpError | null {
   }
   if (err instanceof CorruptDocumentError) return new HttpError(500, 'corrupt_state', err.message);
   if (err instanceof StorageError) return err.failure === 'unavailable' ? unavailable(publicReason(err)) : new HttpError(502, 'storage_error', publicReason(err));
+  if (err instanceof SecretsError) return unavailable('secrets cannot be read right now');
   return null;
 }
 

@@ -28,4 +28,4 @@ export const conflict = (message: string): HttpError => new HttpError(409, 'conf
 export const unavailable = (message: string): HttpError => new HttpError(503, 'unavailable', message, undefined, { 'retry-after': '5' });
 export const unsupportedMediaType = (contentType: string): HttpError =>
   new HttpError(415, 'unsupported_media_type', `send the body as JSON with content-type: application/json (got ${clip(contentType)})`);
-export const gatewayTimeout = (): HttpError => new HttpError(504, 'timeout', 'the request did not finish in time; it may be retried');
+export const gatewayTimeout = (): HttpError => new HttpError(504, 'timeout', 'the request did not finish in time: a change it asked for may or may not have been made, so check before retrying one');

@@ -33,6 +33,8 @@ export function observe(route: string, deps: () => { logger: Logger; metrics: Se
     };
     const expected = error ? toHttpError(error) : null;
     if (error && (!expected || expected.status >= 500 && expected.status !== 503)) logger.error({ ...fields, err: error }, `${route} failed`);
+    // A 4xx message can quote what was sent (cut to 64 characters): the log keeps the code and the fields, never the values.
+    else if (error && expected && expected.status < 500) logger.warn({ ...fields, 'error.code': expected.code, ...(expected.details ? { 'error.fields': expected.details.map((d) => d.field) } : {}) }, `${route} ${response.statusCode} ${expected.code}`);
     else if (error && expected) logger.warn({ ...fields, 'error.code': expected.code, 'error.message': expected.message }, `${route} ${response.statusCode}`);
     else logger.info(fields, `${route} ${response.statusCode}`);
   };

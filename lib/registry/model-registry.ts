@@ -9,9 +9,9 @@
  * Only versions that verify (every file's sha256, the ensemble) are ever pointed at. The
  * traffic policy is one document with a revision that every change increments.
  */
-import { ArtifactError, filesToBundle, MANIFEST_FILE, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
+import { ArtifactError, filesToBundle, MANIFEST_FILE, readManifest, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
 import type { TrafficPolicy } from '../release/traffic-policy.ts';
-import { DocumentStore } from '../state/document-store.ts';
+import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { KeyError, keys, parseVersionKey, PREFIXES } from '../state/layout.ts';
 import {
   aliasDocumentSchema,
@@ -53,6 +53,11 @@ export interface MoveMeta {
   reason: string;
   actor: string;
   details?: Record<string, unknown>;
+  /**
+   * Move only if the alias points at this version now (null: only if it does not exist yet);
+   * otherwise a 'conflict' RegistryError. Makes a retried promote or rollback safe.
+   */
+  expectedFrom?: string | null;
 }
 
 /** What a traffic change asks for; null from the decision means "leave it as it is". */
@@ -130,15 +135,17 @@ export class ModelRegistry {
     const manifestObject = await this.store.get(this.checked(() => keys.versionFile(name, version, MANIFEST_FILE)));
     if (!manifestObject) throw new RegistryError(`model ${name} has no complete version ${version}`, 'not_found');
     const manifestBytes = manifestObject.bytes;
-    let listed: string[];
-    try {
-      listed = Object.keys((JSON.parse(new TextDecoder().decode(manifestBytes)) as { files?: Record<string, unknown> }).files ?? {});
-    } catch {
-      throw new ArtifactError(`${MANIFEST_FILE} is not valid JSON`);
-    }
+    const listed = Object.keys(readManifest(manifestBytes).files);
     const files = new Map<string, Uint8Array>([[MANIFEST_FILE, manifestBytes]]);
     // All files at once: a cold start waits for the slowest object, not for their sum.
-    const [contents, registration] = await Promise.all([Promise.all(listed.map((file) => this.store.get(keys.versionFile(name, version, file)))), this.registration(name, version)]);
+    // The registration is who and when, not the model: one that cannot be read does not refuse the version.
+    const [contents, registration] = await Promise.all([
+      Promise.all(listed.map((file) => this.store.get(keys.versionFile(name, version, file)))),
+      this.registration(name, version).catch((err: unknown) => {
+        if (err instanceof CorruptDocumentError) return null;
+        throw err;
+      }),
+    ]);
     let bytes = manifestBytes.byteLength;
     listed.forEach((file, i) => {
       const content = contents[i];
@@ -182,6 +189,9 @@ export class ModelRegistry {
     const event = await this.docs.update(key, aliasDocumentSchema, async (current) => {
       const doc = current?.value ?? null;
       if (doc) await this.recordEvent(name, doc.event); // the previous move's copy, if its writer stopped short
+      if (meta.expectedFrom !== undefined && (doc?.version ?? null) !== meta.expectedFrom) {
+        throw new RegistryError(`alias "${alias}" points at ${doc?.version ?? 'nothing'}, not ${meta.expectedFrom ?? 'nothing'}: it moved meanwhile`, 'conflict');
+      }
       const to = typeof target === 'function' ? target(doc) : target;
       if (to === null) return { keep: true, result: null };
       if (!verified.has(to)) {
@@ -204,7 +214,7 @@ export class ModelRegistry {
       };
       return { write: { alias, version: to, event: moved }, result: moved };
     });
-    if (event) await this.recordEvent(name, event);
+    if (event) await this.recordCommitted(name, event);
     return event;
   }
 
@@ -243,12 +253,13 @@ export class ModelRegistry {
     const doc = await this.docs.update(
       keys.traffic(name),
       trafficDocumentSchema,
-      async (current) => {
+      async (current, { unreadable }) => {
         if (current) await this.recordEvent(name, current.value.event);
         const change = decide(current?.value ?? null);
         if (!change) return { keep: true, result: null };
         const now = new Date();
-        const revision = (current?.value.revision ?? 0) + 1;
+        // Replacing a document that cannot be read: the revisions go on from the history's last.
+        const revision = (current?.value.revision ?? (unreadable ? await this.lastTrafficRevision(name) : 0)) + 1;
         const event: TrafficEvent = {
           kind: 'traffic',
           eventId: timeOrderedId(now),
@@ -266,8 +277,13 @@ export class ModelRegistry {
       },
       { onCorrupt: options.replaceUnreadable ? 'replace' : 'throw' },
     );
-    if (doc) await this.recordEvent(name, doc.event);
+    if (doc) await this.recordCommitted(name, doc.event);
     return doc;
+  }
+
+  private async lastTrafficRevision(name: string): Promise<number> {
+    const events = await mapLimit(await this.store.list(keys.historyPrefix(name)), 16, (key) => this.docs.value(key, registryEventSchema).catch(() => null));
+    return events.reduce((max, e) => (e?.kind === 'traffic' ? Math.max(max, e.revision) : max), 0);
   }
 
   /** Removes a completed canary promotion from the traffic document (same revision: the policy did not change). */
@@ -282,6 +298,15 @@ export class ModelRegistry {
   /** Copies an event to history/ (created once; a copy that exists is left alone). */
   private async recordEvent(name: string, event: RegistryEvent): Promise<void> {
     await this.docs.create(keys.historyEvent(name, event.eventId), registryEventSchema, event);
+  }
+
+  /**
+   * The history copy of a change that is already committed: if it cannot be written now, the
+   * change still happened (its event is in the document, which history() lists, and the next
+   * change writes the copy), so the caller is not told otherwise.
+   */
+  private async recordCommitted(name: string, event: RegistryEvent): Promise<void> {
+    await this.recordEvent(name, event).catch(() => undefined);
   }
 
   /** A key built from user input: a bad name is the caller's mistake, not a storage fault. */

@@ -7,6 +7,8 @@ export const aliasMoveSchema = z.strictObject({
   alias: z.string().regex(NAME_PATTERN, 'an alias name'),
   version: z.string().regex(NAME_PATTERN, 'a version id').optional(),
   reason: z.string().max(500).optional(),
+  /** Move only if the alias points at this version now (409 otherwise): a retry of the same request then cannot move it twice. */
+  from: z.string().regex(NAME_PATTERN, 'a version id').optional(),
 });
 
 /**

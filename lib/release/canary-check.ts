@@ -36,12 +36,8 @@ export interface CanaryCheckResult {
 const ACTOR = 'canary-controller';
 
 export async function runCanaryCheck(registry: ModelRegistry, store: ObjectStore, name: string, now = Date.now()): Promise<CanaryCheckResult> {
-  const events: RegistryEvent[] = [];
-  let doc = await registry.getTraffic(name);
-  if (doc?.pendingPromotion) {
-    events.push(...(await completePromotion(registry, name, doc)));
-    doc = await registry.getTraffic(name);
-  }
+  const events: RegistryEvent[] = await completePendingPromotion(registry, name);
+  const doc = await registry.getTraffic(name);
   if (!doc || doc.policy.mode !== 'canary') return { mode: doc?.policy.mode ?? 'single', revision: doc?.revision ?? null, applied: false, ...(events.length ? { events } : {}) };
   const policy = doc.policy;
   const stepStartedAt = Date.parse(doc.since);
@@ -96,17 +92,34 @@ async function promotionOf(registry: ModelRegistry, name: string, policy: Canary
 }
 
 /**
- * Completes a promotion recorded in the traffic document: moves the alias unless it is there
- * already, or unless someone moved it elsewhere meanwhile (their move stands), then clears the
- * intent. Safe to run any number of times, from any host.
+ * Completes a canary promotion recorded in the traffic document, if there is one: called by
+ * every controller run and before any other traffic change (which would otherwise drop it).
+ */
+export async function completePendingPromotion(registry: ModelRegistry, name: string): Promise<RegistryEvent[]> {
+  const doc = await registry.getTraffic(name).catch(() => null); // an unreadable policy has nothing pending to read
+  return doc?.pendingPromotion ? completePromotion(registry, name, doc) : [];
+}
+
+/**
+ * Moves the alias unless it is there already, or unless someone moved it elsewhere meanwhile
+ * (their move stands), then clears the intent. A version that no longer verifies is not
+ * promoted: the intent is cleared and the refusal is the answer. Safe to run any number of
+ * times, from any host; a storage failure leaves the intent for the next run.
  */
 async function completePromotion(registry: ModelRegistry, name: string, doc: TrafficDocument): Promise<RegistryEvent[]> {
   const pending = doc.pendingPromotion!;
-  const event = await registry.moveAlias(name, pending.alias, (current) => (current?.version === pending.from ? pending.to : null), {
-    reason: `canary promotion decided at traffic revision ${pending.decisionRevision}`,
-    actor: ACTOR,
-    details: { decisionRevision: pending.decisionRevision },
-  });
+  let event: RegistryEvent | null = null;
+  try {
+    event = await registry.moveAlias(name, pending.alias, (current) => (current?.version === pending.from ? pending.to : null), {
+      reason: `canary promotion decided at traffic revision ${pending.decisionRevision}`,
+      actor: ACTOR,
+      details: { decisionRevision: pending.decisionRevision },
+    });
+  } catch (err) {
+    if (!(err instanceof RegistryError)) throw err;
+    await registry.clearPendingPromotion(name, doc.revision);
+    throw new RegistryError(`the canary's promotion of ${pending.to} was abandoned: ${err.message}`, err.code);
+  }
   await registry.clearPendingPromotion(name, doc.revision);
   return event ? [event] : [];
 }

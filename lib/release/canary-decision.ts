@@ -2,9 +2,10 @@
  * The canary's decision for its current step, from the window since the step began.
  *
  *   errors    roll back at once when the challenger's error rate exceeds the bound;
- *   latency   one sample per request; once judged, roll back when the challenger's p99 exceeds
- *             `latencyRatio` x the champion's p99 over the same step, and `latencyFloorMs`
- *             (without champion samples, as on the 100 % step, the floor alone);
+ *   latency   one sample per request (none for a request that waited for a model load); with
+ *             at least 100 challenger samples (a p99 of fewer is their maximum), roll back when
+ *             the challenger's p99 exceeds `latencyRatio` x the champion's p99 over the same step,
+ *             and `latencyFloorMs` (without champion samples, as on the 100 % step, the floor alone);
  *   classes   roll back when the predicted-class distributions differ by more than
  *             `maxClassShift` (total variation) AND a chi-square test of homogeneity of the
  *             counts rejects "same distribution" at `alpha`;
@@ -28,6 +29,9 @@ export interface CanaryDecision {
   /** The numbers behind the decision, recorded with it. */
   numbers: Record<string, number | null>;
 }
+
+/** Fewer latency samples than this make the p99 their maximum: one slow request would decide. */
+export const MIN_LATENCY_SAMPLES = 100;
 
 export function decideCanary(policy: CanaryPolicy, stats: VariantStats[], stepStartedAt: number, now: number): CanaryDecision {
   const champion = stats.find((s) => s.variant === 'champion');
@@ -70,7 +74,7 @@ export function decideCanary(policy: CanaryPolicy, stats: VariantStats[], stepSt
 
   const breaches: string[] = [];
   if (challenger.errorRate > b.maxErrorRate) breaches.push(`error rate ${(challenger.errorRate * 100).toFixed(2)}% > ${(b.maxErrorRate * 100).toFixed(2)}%`);
-  if (judged && challenger.latencySamples > 0 && challenger.p99Ms > latencyLimit) {
+  if (judged && challenger.latencySamples >= MIN_LATENCY_SAMPLES && challenger.p99Ms > latencyLimit) {
     const against = champion?.latencySamples ? `${b.latencyRatio} x the champion's ${champion.p99Ms.toFixed(2)} ms, floor ${b.latencyFloorMs} ms` : `the floor; the champion served no request on this step`;
     breaches.push(`p99 latency ${challenger.p99Ms.toFixed(2)} ms > ${latencyLimit.toFixed(2)} ms (${against})`);
   }

@@ -4,7 +4,7 @@
  * feedback/) and joined with the captures by request id and index.
  */
 import { z } from 'zod';
-import { DocumentStore } from '../state/document-store.ts';
+import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { daysBetween, keys } from '../state/layout.ts';
 import { feedbackRecordSchema, type FeedbackRecord } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
@@ -30,7 +30,13 @@ export async function readFeedback(store: ObjectStore, model: string, since: num
   const docs = new DocumentStore(store);
   const found: string[] = [];
   for (const day of daysBetween(since, until)) found.push(...(await store.list(keys.feedbackDay(model, day))));
-  const records = await mapLimit(found, 16, (key) => docs.value(key, feedbackRecordSchema).catch(() => null));
+  // A record that does not parse is skipped; a storage failure is not (it would hide labels).
+  const records = await mapLimit(found, 16, (key) =>
+    docs.value(key, feedbackRecordSchema).catch((err: unknown) => {
+      if (err instanceof CorruptDocumentError) return null;
+      throw err;
+    }),
+  );
   const actual = new Map<string, string>();
   for (const record of records) if (record && record.at >= since) actual.set(`${record.requestId}#${record.index}`, record.actual);
   return actual;

@@ -63,14 +63,23 @@ export class ModelRouter {
   /** Arms the background refresh (unref'd: it never keeps a process alive by itself). */
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.refreshAll(), this.refreshMs);
+    this.timer = setInterval(() => this.refreshAll(), this.refreshMs);
     this.timer.unref();
   }
 
-  /** Re-reads the policy and every alias now: after a change made through this container, it applies here at once. */
-  async refreshAll(): Promise<void> {
-    await this.refreshNow();
-    await Promise.all([...this.providers.values()].map((provider) => provider.refreshNow()));
+  /**
+   * After a change made through this container: the policy is re-read now (a read that started
+   * before the change does not count), so it applies here at once; the aliases are re-read in
+   * the background, a moved one serving once its model is loaded.
+   */
+  async refreshAfterChange(): Promise<void> {
+    await this.refreshNow(true);
+    for (const provider of this.providers.values()) void provider.refreshNow(true);
+  }
+
+  private refreshAll(): void {
+    void this.refreshNow();
+    for (const provider of this.providers.values()) provider.refreshInBackground();
   }
 
   stop(): void {
@@ -98,12 +107,19 @@ export class ModelRouter {
     return { route, model: await this.provider(route.alias).current(), point };
   }
 
-  /** The shadow challenger for a request at `point`, when the policy samples it; never throws. */
-  async shadowFor(point: number): Promise<ServingModel | null> {
+  /**
+   * The shadow challenger for a request at `point`, when the policy samples it and its model is
+   * loaded. Never waits: a shadow not loaded yet is loaded in the background, and the request is
+   * answered without it (its answer is never returned anyway).
+   */
+  shadowFor(point: number): ServingModel | null {
     const shadow = this.resolved.shadow;
     // The sample is the top `sample` percent of points: stable per customer, like routing.
     if (!shadow || point < 10_000 - shadow.sample * 100) return null;
-    return this.provider(shadow.alias).current().catch(() => null);
+    const provider = this.provider(shadow.alias);
+    const model = provider.peek();
+    if (!model) provider.refreshInBackground();
+    return model;
   }
 
   status(): RouterStatus {
@@ -116,8 +132,9 @@ export class ModelRouter {
     };
   }
 
-  /** One read at a time; concurrent callers share it. */
-  refreshNow(): Promise<void> {
+  /** One read at a time; concurrent callers share it. `fresh`: one that starts after now (see ModelProvider.refreshNow). */
+  refreshNow(fresh = false): Promise<void> {
+    if (fresh && this.pending) return this.pending.then(() => this.refreshNow());
     this.pending ??= this.refresh().finally(() => (this.pending = null));
     return this.pending;
   }
@@ -135,6 +152,6 @@ export class ModelRouter {
     this.attempted = true;
     this.checkedAt = this.now();
     // Keep every alias of the policy loaded (a blue-green switch or a shadow must not wait for a cold load).
-    for (const alias of policyAliases(this.resolved)) void this.provider(alias).current().catch(() => undefined);
+    for (const alias of policyAliases(this.resolved)) this.provider(alias).refreshInBackground();
   }
 }

@@ -93,8 +93,14 @@ export class PredictionCapture {
     if (this.buffer.length >= this.options.flushRecords) void this.flush();
   }
 
-  /** True when a write is due by size or age (for hosts without timers between invocations: Lambda). */
+  /**
+   * True when a write is due by size or age (for hosts without timers between invocations:
+   * Lambda waits for it). Never while a write is running, and after a failed one only once the
+   * interval has passed: a request must not wait on a store that is down.
+   */
   due(): boolean {
+    if (this.writing) return false;
+    if (this.lastError && this.now() - Date.parse(this.lastError.at) < this.options.flushIntervalMs) return false;
     return this.buffer.length >= this.options.flushRecords || (this.buffer.length > 0 && this.now() - this.oldest >= this.options.flushIntervalMs) || this.unsent.length > 0;
   }
 

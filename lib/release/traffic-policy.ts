@@ -8,8 +8,9 @@
  *   shadow     the champion answers; the challenger scores the same request, never returned
  */
 import { z } from 'zod';
+import { NAME_PATTERN } from '../state/layout.ts';
 
-const alias = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'an alias name');
+const alias = z.string().regex(NAME_PATTERN, 'an alias name');
 const variantName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/i, 'a variant name');
 
 export const canaryBoundsSchema = z.strictObject({

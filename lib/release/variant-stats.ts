@@ -26,6 +26,7 @@ export interface VariantStats {
 export function variantStats(captures: CapturedPrediction[], feedback: Map<string, string>, classes: string[]): VariantStats[] {
   const byVariant = new Map<string, CapturedPrediction[]>();
   for (const c of captures) {
+    if (c.error === 'unavailable') continue; // a storage outage says nothing about the variant
     const list = byVariant.get(c.variant) ?? [];
     list.push(c);
     byVariant.set(c.variant, list);
@@ -33,7 +34,8 @@ export function variantStats(captures: CapturedPrediction[], feedback: Map<strin
   return [...byVariant.entries()].map(([variant, list]) => {
     const ok = list.filter((c) => c.ok && c.predicted !== undefined);
     const latencies = list.flatMap((c) => (c.latencyMs === undefined ? [] : [c.latencyMs])).sort((a, b) => a - b);
-    const at = (q: number): number => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : 0);
+    // Nearest rank: the p99 of 100 samples is the 99th, not the largest, so one outlier does not set it.
+    const at = (q: number): number => (latencies.length ? latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] : 0);
     const classCounts = Object.fromEntries(classes.map((k) => [k, ok.filter((c) => c.predicted === k).length]));
     const classShares = Object.fromEntries(classes.map((k) => [k, ok.length ? classCounts[k] / ok.length : 0]));
     const actual: number[] = [];

@@ -1,8 +1,10 @@
 /**
  * A running job's voice: training progress into the job record (at most one write a second),
- * and a heartbeat every `heartbeatMs` that renews the lock and stamps the record. When the lock
- * is lost (expired and taken) or the record says the job was declared dead, the next progress
- * step throws, so training stops instead of racing the job that took over.
+ * and a heartbeat every `heartbeatMs` that renews the lock and stamps the record. Training is
+ * synchronous between fits, so the writes are finished in `settle()`, which training awaits
+ * between fits: a write that spanned a fit would miss its deadline. When the lock is lost
+ * (expired and taken) or the record says the job was declared dead, the next progress step
+ * throws, so training stops instead of racing the job that took over.
  */
 import type { ProgressReporter } from '../training/progress.ts';
 import type { JobRecord, JobStore } from './job-store.ts';
@@ -54,6 +56,12 @@ export class JobReporter implements ProgressReporter {
     this.progress = { ...this.progress, message: 'refitting the best candidate on all rows' };
     this.dirty = true;
     this.tick();
+  }
+
+  /** Starts the heartbeat if it is due and waits for every write in flight. */
+  async settle(): Promise<void> {
+    this.tick();
+    await this.writing;
   }
 
   /** Throws when the job no longer belongs to this process. */

@@ -1,8 +1,8 @@
 /** What a retrain can be asked to do: POST /model/retrain's body, stored in the job record. */
 import { z } from 'zod';
-import { SAMPLER_NAMES } from '../sampling/sampler.ts';
+import { SAMPLER_NAMES } from '../sampling/sampler-names.ts';
 import { dataKeySchema } from '../state/layout.ts';
-import { CLASSIFIER_NAMES } from '../training/candidates.ts';
+import { CLASSIFIER_NAMES } from '../training/classifier-names.ts';
 
 export const retrainRequestSchema = z.strictObject({
   /** A CSV in the bucket (under data/); the configured default data when absent. */

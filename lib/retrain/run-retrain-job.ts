@@ -62,6 +62,8 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
     reporter.assertOwned();
     const registration = await registry.publish(claimed.model, result.files, { createdBy: claimed.requestedBy, source: claimed.request.dataKey ?? config.DEFAULT_TRAINING_DATA, reason: `retrain job ${jobId}` });
     const details = { f1_macro: result.report.best.cv.f1_macro, job: jobId };
+    await reporter.settle();
+    reporter.assertOwned(); // a job declared dead meanwhile moves nothing: the one that took over decides
     if (claimed.request.promote) {
       await registry.moveAlias(claimed.model, claimed.alias, registration.version, { reason: `retrain job ${jobId} (promote requested)`, actor: claimed.requestedBy, details });
     } else if (claimed.request.canary) {
@@ -89,7 +91,10 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
     await reporter.end();
     await rm(workDir, { recursive: true, force: true });
   }
-  const finished = await jobs.update(jobId, (job) => ({ ...job, ...outcome, finishedAt: new Date().toISOString(), progress: { ...reporter.progress, message: outcome.status === 'succeeded' ? 'done' : 'failed' } }));
+  // Only a job still running is ended here: one declared dead meanwhile keeps that verdict.
+  const finished = await jobs.update(jobId, (job) =>
+    job.status === 'running' ? { ...job, ...outcome, finishedAt: new Date().toISOString(), progress: { ...reporter.progress, message: outcome.status === 'succeeded' ? 'done' : 'failed' } } : null,
+  );
   await lock.release(claimed.lockToken).catch((err: unknown) => logger.error({ ...log, 'error.message': (err as Error).message }, 'could not release the retrain lock; it expires by itself'));
   deps.metrics?.retrainJobs.inc({ outcome: outcome.status });
   deps.metrics?.retrainSeconds.observe({ outcome: outcome.status }, (Date.now() - started) / 1000);

@@ -18,26 +18,29 @@ export async function startRetrain(deps: { config: Config; jobs: JobStore; retra
   const jobId = timeOrderedId();
   const lock = await deps.retrainLock.acquire(jobId);
   if (!lock.acquired) return { started: false, reason: 'busy', holder: lock.holder };
-  const job = await deps.jobs.create({
-    jobId,
-    model: deps.config.MODEL_NAME,
-    alias: deps.config.MODEL_ALIAS,
-    status: 'queued',
-    request,
-    requestedBy,
-    createdAt: new Date().toISOString(),
-    progress: { done: 0, total: 0, message: 'queued' },
-    lockToken: lock.token,
-  });
+  let job: JobRecord | null = null;
   try {
+    job = await deps.jobs.create({
+      jobId,
+      model: deps.config.MODEL_NAME,
+      alias: deps.config.MODEL_ALIAS,
+      status: 'queued',
+      request,
+      requestedBy,
+      createdAt: new Date().toISOString(),
+      progress: { done: 0, total: 0, message: 'queued' },
+      lockToken: lock.token,
+    });
     await deps.runner.start(jobId, async () => (await deps.jobs.get(jobId))?.status !== 'queued');
     return { started: true, job };
   } catch (err) {
     const error = `could not start the job: ${(err as Error).message}`;
-    const failed = await deps.jobs.update(jobId, (j) => (j.status === 'queued' ? { ...j, status: 'failed', error, finishedAt: new Date().toISOString() } : null));
+    // The record may not exist (its write failed): then there is nothing to mark, only the lock to free.
+    const failed = job ? await deps.jobs.update(jobId, (j) => (j.status === 'queued' ? { ...j, status: 'failed', error, finishedAt: new Date().toISOString() } : null)).catch(() => null) : null;
     // Only a job this start failed gives its lock back: one that began running meanwhile keeps it.
-    if (failed?.error !== error) return { started: true, job: failed ?? job };
-    await deps.retrainLock.release(lock.token);
-    return { started: false, reason: 'failed', error, job: failed };
+    if (failed && failed.error !== error) return { started: true, job: failed };
+    await deps.retrainLock.release(lock.token).catch(() => undefined); // if this fails too, the lock expires by itself
+    if (!job) throw err;
+    return { started: false, reason: 'failed', error, job: failed ?? job };
   }
 }

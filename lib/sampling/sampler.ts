@@ -16,8 +16,8 @@ export interface Sampler {
   fitResample(data: LabelledMatrix): LabelledMatrix;
 }
 
-export const SAMPLER_NAMES = ['none', 'ros', 'smote', 'adasyn', 'borderline'] as const;
-export type SamplerName = (typeof SAMPLER_NAMES)[number];
+import type { SamplerName } from './sampler-names.ts';
+export { SAMPLER_NAMES, type SamplerName } from './sampler-names.ts';
 
 export class SamplerError extends Error {
   override name = 'SamplerError';

@@ -2,13 +2,15 @@
  * The model a warm container serves for one alias. The first request of a cold container waits
  * for the load (every file verified); after that no request waits on storage: the alias is
  * re-read in the background at most every `refreshMs`, and a moved alias is picked up without a
- * restart. A version that fails verification is refused and remembered (not downloaded again
- * until the alias moves); what was serving keeps serving. A cold start whose alias points at a
+ * restart. A cold container whose load failed answers at once (NoModelError) until the next
+ * check is due, instead of every request retrying the store. A version that fails verification
+ * is refused and remembered (not downloaded again until the alias moves); what was serving keeps
+ * serving; any other failure is retried at the next check. A cold start whose alias points at a
  * refused version serves the newest earlier version of the alias's history that verifies, and
  * says so in its status.
  */
-import type { ArtifactManifest } from '../artifact/model-bundle.ts';
-import type { AliasDocument, ModelRegistry, Registration, RegistryEvent } from '../registry/model-registry.ts';
+import { ArtifactError, type ArtifactManifest } from '../artifact/model-bundle.ts';
+import { RegistryError, type AliasDocument, type ModelRegistry, type Registration, type RegistryEvent } from '../registry/model-registry.ts';
 import { isStorageUnavailable } from '../storage/object-store.ts';
 import { publicReason } from './public-reason.ts';
 import { Predictor } from './predictor.ts';
@@ -84,30 +86,36 @@ export class ModelProvider {
    * first load (bounded by the store's timeouts). Throws NoModelError when none can serve.
    */
   async current(): Promise<ServingModel> {
+    const due = this.now() - this.checkedAt >= this.refreshMs;
     if (this.model) {
-      if (this.now() - this.checkedAt >= this.refreshMs) this.refreshInBackground();
+      if (due) this.refreshInBackground();
       return this.model;
     }
-    await this.refreshNow();
+    // Cold: wait for the first check, or the one running; after a failed one, answer at once until the next is due.
+    if (due || this.pending) await this.refreshNow();
     if (this.model) return this.model;
     if (this.lastError) throw new NoModelError(`no model is loaded: ${this.lastError.message}`, this.lastErrorUnavailable);
     throw new NoModelError(`model ${this.name} has no "${this.alias}" alias yet`);
   }
 
-  /** The loaded model without triggering anything (for /health and /metrics). */
+  /** The loaded model without triggering anything (for /health, /metrics and the shadow). */
   peek(): ServingModel | null {
     return this.model;
   }
 
-  /** One check at a time; concurrent callers share it. */
-  refreshNow(): Promise<void> {
+  /**
+   * One check at a time; concurrent callers share it. `fresh` asks for a check that starts
+   * after now (a change was just made): it waits for the running one and then runs again.
+   */
+  refreshNow(fresh = false): Promise<void> {
+    if (fresh && this.pending) return this.pending.then(() => this.refreshNow());
     this.pending ??= this.refresh().finally(() => (this.pending = null));
     return this.pending;
   }
 
-  private refreshInBackground(): void {
-    // Failures are recorded in the status and reported by the events; nothing to await.
-    void this.refreshNow();
+  /** Starts a check if one is due, without waiting for it (failures land in the status and the events). */
+  refreshInBackground(): void {
+    if (this.now() - this.checkedAt >= this.refreshMs && !this.pending) void this.refreshNow();
   }
 
   status(): ProviderStatus {
@@ -174,8 +182,9 @@ export class ModelProvider {
       this.events.onLoad?.(model, cold);
       return true;
     } catch (err) {
-      // Storage down: retry at the next check. A bad version: refused until the alias moves.
-      if (!isStorageUnavailable(err)) this.refused.set(version, publicReason(err));
+      // A version that fails verification is refused until the alias moves; anything else
+      // (storage down, access denied while a role propagates, an unexpected error) is retried.
+      if (failsVerification(err)) this.refused.set(version, publicReason(err));
       this.fail(version, err as Error);
       return false;
     }
@@ -204,9 +213,15 @@ export class ModelProvider {
   }
 
   private fail(version: string | null, err: Error): void {
+    // Counts as a check: the next is due one interval later, not at the next request.
     this.checkedAt = this.now();
     this.lastErrorUnavailable = isStorageUnavailable(err);
     this.lastError = { version, message: publicReason(err), at: new Date(this.now()).toISOString() };
     this.events.onRefuse?.(version, err);
   }
+}
+
+/** Failures that say the version itself is bad (a checksum, the format, a missing file or manifest), not the way to it. */
+function failsVerification(err: unknown): boolean {
+  return err instanceof ArtifactError || (err instanceof RegistryError && (err.code === 'invalid' || err.code === 'not_found'));
 }

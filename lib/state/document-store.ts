@@ -6,7 +6,7 @@
  * change it did not see.
  */
 import type { z } from 'zod';
-import { StorageError, type ObjectStore } from '../storage/object-store.ts';
+import { isStorageUnavailable, StorageError, type ObjectStore, type PutOutcome, type WriteCondition } from '../storage/object-store.ts';
 
 export interface Versioned<T> {
   value: T;
@@ -63,8 +63,24 @@ export class DocumentStore {
 
   /** Writes a document that must not exist yet; false when it already does. */
   async create<S extends z.ZodType>(key: string, schema: S, value: z.input<S>): Promise<boolean> {
-    const outcome = await this.objects.put(key, encode(schema, value), { contentType: JSON_TYPE, condition: { ifNoneMatch: '*' } });
+    const outcome = await this.conditionalPut(key, encode(schema, value), { ifNoneMatch: '*' });
     return outcome.written;
+  }
+
+  /**
+   * A conditional write whose answer was lost (a timeout, a reset connection) may have landed.
+   * The document is read back: holding exactly these bytes (every document carries its own
+   * event ids and times), it is ours; otherwise the failure stands.
+   */
+  private async conditionalPut(key: string, bytes: Uint8Array, condition: WriteCondition): Promise<PutOutcome> {
+    try {
+      return await this.objects.put(key, bytes, { contentType: JSON_TYPE, condition });
+    } catch (err) {
+      if (!isStorageUnavailable(err)) throw err;
+      const now = await this.objects.get(key).catch(() => null);
+      if (now && Buffer.from(now.bytes).equals(Buffer.from(bytes))) return { written: true, etag: now.etag };
+      throw err;
+    }
   }
 
   /**
@@ -75,24 +91,26 @@ export class DocumentStore {
   async update<S extends z.ZodType, R>(
     key: string,
     schema: S,
-    change: (current: Versioned<z.output<S>> | null) => Change<z.input<S>, R> | Promise<Change<z.input<S>, R>>,
+    change: (current: Versioned<z.output<S>> | null, context: { unreadable: boolean }) => Change<z.input<S>, R> | Promise<Change<z.input<S>, R>>,
     options: UpdateOptions = {},
   ): Promise<R> {
     const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
     for (let attempt = 1; ; attempt++) {
       const object = await this.objects.get(key);
       let current: Versioned<z.output<S>> | null = null;
+      let unreadable = false;
       if (object) {
         try {
           current = { value: decode(key, object.bytes, schema), etag: object.etag };
         } catch (err) {
           if (options.onCorrupt !== 'replace') throw err;
+          unreadable = true;
         }
       }
-      const decision = await change(current);
+      const decision = await change(current, { unreadable });
       if ('keep' in decision) return decision.result;
       const condition = object ? { ifMatch: object.etag } : { ifNoneMatch: '*' as const };
-      const outcome = await this.objects.put(key, encode(schema, decision.write), { contentType: JSON_TYPE, condition });
+      const outcome = await this.conditionalPut(key, encode(schema, decision.write), condition);
       if (outcome.written) return decision.result;
       if (attempt >= attempts) throw new ConflictError(`${key} kept changing under ${attempts} attempts to update it; try again`);
       await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt)));

@@ -124,10 +124,16 @@ export const capturedPredictionSchema = z.object({
   predicted: z.string().optional(),
   /**
    * The request's service time, on one record per request and variant: a 300-row batch is one
-   * latency sample, not 300 samples of "time since the request began".
+   * latency sample, not 300 samples of "time since the request began". Absent when the request
+   * waited for a model to load (a cold start is not the model's speed).
    */
   latencyMs: z.number().optional(),
   ok: z.boolean(),
+  /**
+   * Why it failed: `model`, the variant had no model to serve (counted against it); `unavailable`,
+   * storage could not be reached (an outage, not the variant's fault: not counted).
+   */
+  error: z.enum(['model', 'unavailable']).optional(),
   shadow: z.object({ version: z.string(), predicted: z.string() }).optional(),
   /** Sampled answers only: the cleaned feature values (missing as null) and the probabilities. */
   features: capturedFeaturesSchema.optional(),

@@ -9,12 +9,12 @@
  * a reader sees the old object or the new one, whole.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { S3Error } from './s3rver-error.ts';
 
 /** The parts of s3rver's FilesystemStore the replacement uses. */
 export interface S3rverFileStore {
@@ -32,8 +32,6 @@ interface S3rverObject {
   size: number;
 }
 
-type S3ErrorClass = new (code: string, message: string, detail?: Record<string, string>) => Error;
-const S3Error = createRequire(import.meta.url)('s3rver/lib/models/error') as S3ErrorClass;
 
 export function useAtomicPuts(store: S3rverFileStore): void {
   store.putObject = async (object) => {

@@ -10,8 +10,8 @@
  *   - keys that stay inside the bucket's folder: no ".", ".." or empty segments (s3rver joins
  *     key segments into a file path) and lengths a file system can hold.
  */
-import { createRequire } from 'node:module';
 import { Mutex } from 'async-mutex';
+import { S3Error } from './s3rver-error.ts';
 
 /** The part of Koa's context this middleware reads and writes. */
 interface KoaContext {
@@ -22,14 +22,12 @@ interface KoaContext {
   res: { once(event: 'close', listener: () => void): unknown };
 }
 type Next = () => Promise<unknown>;
-type S3ErrorClass = new (code: string, message: string, detail?: Record<string, string>) => Error;
 
 /** s3rver's file store: the one call needed to learn an object's current ETag. */
 export interface EmbeddedStoreMetadata {
   getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
 }
 
-const S3Error = createRequire(import.meta.url)('s3rver/lib/models/error') as S3ErrorClass;
 
 /** S3 allows 1,024 bytes; each segment becomes a file name, which most file systems cap at 255. */
 const MAX_KEY_BYTES = 1024;

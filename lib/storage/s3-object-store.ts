@@ -37,7 +37,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
  * bytes for 100,000), silently corrupting artifacts. Every attempt has a connect and a
  * request timeout; without them a hung store hangs its caller forever.
  */
-export function createS3Client(config: S3StoreConfig): S3Client {
+export function createS3Client(config: S3StoreConfig, maxAttempts = 3): S3Client {
   silenceNodeVersionWarning();
   return new S3Client({
     region: config.region,
@@ -45,7 +45,7 @@ export function createS3Client(config: S3StoreConfig): S3Client {
     ...(config.credentials ? { credentials: config.credentials } : {}),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 3,
+    maxAttempts,
     requestHandler: {
       connectionTimeout: config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       requestTimeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
@@ -58,17 +58,23 @@ export class S3ObjectStore implements ObjectStore {
   readonly bucket: string;
   private readonly deadlineMs: number;
 
+  /**
+   * `conditionalClient` sends conditional writes, once: the SDK's own retry of a write whose
+   * first attempt landed would meet its own ETag and read as a lost race (the caller, which
+   * knows what it wrote, checks an unclear outcome itself: lib/state/document-store.ts).
+   */
   constructor(
     private readonly client: S3Client,
     bucket: string,
     deadlineMs = DEFAULT_REQUEST_TIMEOUT_MS,
+    private readonly conditionalClient: S3Client = client,
   ) {
     this.bucket = bucket;
     this.deadlineMs = deadlineMs;
   }
 
   static fromConfig(config: S3StoreConfig): S3ObjectStore {
-    return new S3ObjectStore(createS3Client(config), config.bucket, config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    return new S3ObjectStore(createS3Client(config), config.bucket, config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, createS3Client(config, 1));
   }
 
   get(key: string): Promise<StoredObject | null> {
@@ -86,9 +92,10 @@ export class S3ObjectStore implements ObjectStore {
 
   put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<PutOutcome> {
     const condition = options.condition;
+    const client = condition ? this.conditionalClient : this.client;
     return this.call(`put ${key}`, async (abortSignal) => {
       try {
-        const out = await this.client.send(
+        const out = await client.send(
           new PutObjectCommand({
             Bucket: this.bucket,
             Key: key,
@@ -122,17 +129,16 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 
-  list(prefix: string): Promise<string[]> {
-    return this.call(`list ${prefix}`, async (abortSignal) => {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal });
-        for (const item of out.Contents ?? []) if (item.Key) keys.push(item.Key);
-        token = out.IsTruncated ? out.NextContinuationToken : undefined;
-      } while (token);
-      return keys.sort();
-    });
+  /** Every page under its own deadline: a long listing is many calls, not one. */
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.call(`list ${prefix}`, (abortSignal) => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal }));
+      for (const item of out.Contents ?? []) if (item.Key) keys.push(item.Key);
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
   }
 
   async listChildren(prefix: string): Promise<string[]> {
@@ -205,7 +211,12 @@ const NETWORK_REASONS: Record<string, string> = {
 export function classify(err: unknown, what: string, deadlineMs: number): StorageError {
   if (err instanceof StorageError) return err;
   const fail = (failure: StorageError['failure'], reason: string): StorageError => new StorageError(`storage: ${what} failed: ${reason}`, failure, reason, { cause: err });
-  if (err instanceof DeadlineError || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || err.name === 'RequestTimeout'))) return fail('unavailable', `timed out after ${deadlineMs} ms`);
+  if (err instanceof DeadlineError) return fail('unavailable', `timed out after ${deadlineMs} ms`);
+  if (err instanceof Error && ['TimeoutError', 'AbortError', 'RequestTimeout'].includes(err.name)) {
+    // The SDK reports a dropped connection as a TimeoutError too ("socket hang up").
+    const code = networkCode(err);
+    return fail('unavailable', code ? (NETWORK_REASONS[code] ?? `network error (${code})`) : /hang up/i.test(err.message) ? 'connection reset' : 'timed out');
+  }
   if (err instanceof S3ServiceException) {
     const status = err.$metadata.httpStatusCode ?? 0;
     if (status >= 500 || status === 0 || err.name === 'SlowDown') return fail('unavailable', `the store answered ${status || 'nothing'} (${err.name})`);

@@ -4,8 +4,8 @@ import { RandomForestClassifier, type RandomForestParams } from '../trees/random
 import type { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
 import type { FitProgress, TrainingData } from '../trees/training-data.ts';
 
-export const CLASSIFIER_NAMES = ['rf', 'xgb'] as const;
-export type ClassifierName = (typeof CLASSIFIER_NAMES)[number];
+import { type ClassifierName } from './classifier-names.ts';
+export { CLASSIFIER_NAMES, type ClassifierName } from './classifier-names.ts';
 
 export const CLASSIFIER_TITLES: Record<ClassifierName, string> = {
   rf: 'RandomForest',

@@ -83,6 +83,7 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
         options.progress.step(`fold ${f + 1} ${classifierName}+${samplerName}: macro F1 ${metrics.f1_macro.toFixed(4)}`);
         // Each fit is seconds of synchronous work: let timers and I/O (progress writes) run between fits.
         await yieldToEventLoop();
+        await options.progress.settle?.();
       }
     }
   }

@@ -53,6 +53,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   }
   // Highest mean macro F1; ties keep the earlier (simpler) candidate.
   const best = scored.reduce((a, b) => (b.cv.f1_macro > a.cv.f1_macro ? b : a));
+  await progress.settle?.();
   const started = performance.now();
   const bundle = refit(dataset, best.classifier, best.sampler, options, candidates);
   const refitSeconds = (performance.now() - started) / 1000;

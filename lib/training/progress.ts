@@ -8,6 +8,12 @@ export interface ProgressReporter {
   start(total: number, title: string): void;
   step(message: string): void;
   stop(): void;
+  /**
+   * Awaited between fits, while nothing else runs: a reporter that writes somewhere (a job's
+   * heartbeat) finishes its I/O here, since a fit is seconds of synchronous work during which
+   * no I/O completes.
+   */
+  settle?(): Promise<void>;
 }
 
 export function createProgressReporter(stream: NodeJS.WriteStream = process.stderr, quiet = false): ProgressReporter {

@@ -1,0 +1,79 @@
+/**
+ * Compare-and-swap documents when the network loses an answer: a proxy between the client and
+ * the embedded S3 server forwards a conditional PUT and then cuts the connection instead of
+ * relaying the answer, as a timeout or a reset would. The write landed; the document store must
+ * find that out and not apply the change a second time.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DocumentStore } from '../lib/state/document-store.ts';
+import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
+import { startTestS3, TEST_BUCKET } from './s3.ts';
+
+const counter = z.object({ n: z.number().int(), writer: z.string() });
+let s3: EmbeddedS3;
+let proxy: Server;
+let dropNextPutAnswer = false;
+let dropped = 0;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  ({ s3 } = await startTestS3());
+  const upstreamPort = Number(new URL(s3.endpoint).port);
+  proxy = createServer((client) => {
+    sockets.push(client);
+    const upstream = connect(upstreamPort, '127.0.0.1');
+    sockets.push(upstream);
+    let isPut = false;
+    client.on('data', (chunk: Buffer) => {
+      if (chunk.subarray(0, 4).toString() === 'PUT ') isPut = true;
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (isPut && dropNextPutAnswer) {
+        // The store has answered: the write is done. The client never hears of it.
+        dropNextPutAnswer = false;
+        dropped++;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      client.write(chunk);
+    });
+    const close = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close);
+    upstream.on('error', close);
+    client.on('end', close);
+    upstream.on('end', close);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => proxy.close(r));
+  await s3.close();
+});
+
+describe('a conditional write whose answer is lost', () => {
+  it('is found to have landed and is not applied twice', async () => {
+    const endpoint = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const docs = new DocumentStore(S3ObjectStore.fromConfig({ bucket: TEST_BUCKET, region: 'us-east-1', endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }));
+    await docs.update('counter.json', counter, () => ({ write: { n: 1, writer: 'setup' }, result: undefined }));
+    let decisions = 0;
+    dropNextPutAnswer = true;
+    const result = await docs.update('counter.json', counter, (current) => {
+      decisions++;
+      return { write: { n: current!.value.n + 1, writer: 'once' }, result: current!.value.n + 1 };
+    });
+    expect(dropped).toBe(1);
+    expect(result).toBe(2);
+    expect(decisions).toBe(1);
+    expect(await docs.value('counter.json', counter)).toEqual({ n: 2, writer: 'once' });
+  });
+});
