@@ -16,6 +16,7 @@ const counter = z.object({ n: z.number().int(), writer: z.string() });
 let s3: EmbeddedS3;
 let proxy: Server;
 let dropNextPutAnswer = false;
+let dropNextPutRequest = false;
 let dropped = 0;
 const sockets: Socket[] = [];
 
@@ -29,6 +30,14 @@ beforeAll(async () => {
     let isPut = false;
     client.on('data', (chunk: Buffer) => {
       if (chunk.subarray(0, 4).toString() === 'PUT ') isPut = true;
+      if (isPut && dropNextPutRequest) {
+        // The connection breaks before the store hears of the write.
+        dropNextPutRequest = false;
+        dropped++;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
@@ -75,5 +84,21 @@ describe('a conditional write whose answer is lost', () => {
     expect(result).toBe(2);
     expect(decisions).toBe(1);
     expect(await docs.value('counter.json', counter)).toEqual({ n: 2, writer: 'once' });
+  });
+
+  it('is sent again when it provably did not land, still applied once', async () => {
+    const endpoint = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const docs = new DocumentStore(S3ObjectStore.fromConfig({ bucket: TEST_BUCKET, region: 'us-east-1', endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }));
+    await docs.update('lost-request.json', counter, () => ({ write: { n: 1, writer: 'setup' }, result: undefined }));
+    const before = dropped;
+    let decisions = 0;
+    dropNextPutRequest = true;
+    await docs.update('lost-request.json', counter, (current) => {
+      decisions++;
+      return { write: { n: current!.value.n + 1, writer: 'once' }, result: undefined };
+    });
+    expect(dropped - before).toBe(1);
+    expect(decisions).toBe(1);
+    expect(await docs.value('lost-request.json', counter)).toEqual({ n: 2, writer: 'once' });
   });
 });

@@ -136,6 +136,26 @@ describe('model registry on S3', () => {
     expect((await registry.history('expect', 'champion')).map((e) => e.to)).toEqual([a.version, b.version]);
   });
 
+  it('reads what the first release wrote (bare pointers, bare policies, events without links) and moves on from it', async () => {
+    const [a, b] = await Promise.all([registry.publish('legacy', files(), { createdBy: 'test' }), registry.publish('legacy', files(), { createdBy: 'test' })]);
+    const put = (key: string, value: unknown): Promise<unknown> => store.put(`models/legacy/${key}`, new TextEncoder().encode(JSON.stringify(value)));
+    await put('history/20261101T000000000Z-aaaaaa.json', { eventId: '20261101T000000000Z-aaaaaa', at: '2026-11-01T00:00:00.000Z', name: 'legacy', alias: 'champion', from: null, to: a.version, reason: 'first', actor: 'old' });
+    await put('history/20261102T000000000Z-bbbbbb.json', { kind: 'traffic', eventId: '20261102T000000000Z-bbbbbb', at: '2026-11-02T00:00:00.000Z', name: 'legacy', from: null, to: { mode: 'single', alias: 'champion' }, reason: 'policy', actor: 'old' });
+    await put('aliases/champion.json', { alias: 'champion', version: a.version, eventId: '20261101T000000000Z-aaaaaa', movedAt: '2026-11-01T00:00:00.000Z' });
+    await put('traffic.json', { mode: 'single', alias: 'champion' });
+    expect(await registry.getAlias('legacy', 'champion')).toMatchObject({ version: a.version, event: { eventId: '20261101T000000000Z-aaaaaa' } });
+    expect(await registry.getTraffic('legacy')).toMatchObject({ revision: 0, policy: { mode: 'single', alias: 'champion' } });
+    const history = await registry.history('legacy');
+    expect(history.map((e) => [e.kind, e.eventId])).toEqual([
+      ['alias', '20261101T000000000Z-aaaaaa'],
+      ['traffic', '20261102T000000000Z-bbbbbb'],
+    ]);
+    expect(history[0]).toMatchObject({ from: null, to: a.version, reason: 'first', previousEventId: null });
+    const moved = await registry.moveAlias('legacy', 'champion', b.version, { reason: 'after the upgrade', actor: 't' });
+    expect(moved).toMatchObject({ from: a.version, previousEventId: '20261101T000000000Z-aaaaaa' });
+    expect(await registry.changeTraffic('legacy', () => ({ policy: { mode: 'single', alias: 'champion' }, reason: 'after the upgrade', actor: 't' }))).toMatchObject({ revision: 1, event: { from: { mode: 'single', alias: 'champion' } } });
+  });
+
   it('rejects names that could escape the prefix', async () => {
     await expect(registry.listVersions('../etc')).rejects.toThrow(RegistryError);
     await expect(registry.getAlias('credit-score', 'a/b')).rejects.toThrow(/invalid alias/);

@@ -17,6 +17,7 @@ import {
   aliasDocumentSchema,
   registrationSchema,
   registryEventSchema,
+  LEGACY_TRAFFIC_EVENT_ID,
   trafficDocumentSchema,
   type AliasDocument,
   type AliasEvent,
@@ -227,9 +228,11 @@ export class ModelRegistry {
       this.listAliases(name),
       this.getTraffic(name).catch(() => null),
     ]);
-    // The latest move of each alias and the latest traffic change live in their documents too.
+    // The latest move of each alias and the latest traffic change live in their documents too
+    // (their copy in history/ may not be written yet); a stored copy is the full record.
     const byId = new Map<string, RegistryEvent>();
-    for (const e of [...stored, ...aliases.map((a) => a.event), traffic?.event]) if (e) byId.set(e.eventId, e);
+    for (const e of stored) if (e) byId.set(e.eventId, e);
+    for (const e of [...aliases.map((a) => a.event), traffic?.event]) if (e && !byId.has(e.eventId) && e.eventId !== LEGACY_TRAFFIC_EVENT_ID) byId.set(e.eventId, e);
     const events = [...byId.values()].sort((a, b) => a.eventId.localeCompare(b.eventId));
     return alias ? events.filter((e) => e.kind === 'alias' && e.alias === alias) : events;
   }
@@ -254,7 +257,7 @@ export class ModelRegistry {
       keys.traffic(name),
       trafficDocumentSchema,
       async (current, { unreadable }) => {
-        if (current) await this.recordEvent(name, current.value.event);
+        if (current && current.value.revision > 0) await this.recordEvent(name, current.value.event);
         const change = decide(current?.value ?? null);
         if (!change) return { keep: true, result: null };
         const now = new Date();

@@ -6,7 +6,7 @@
  * change it did not see.
  */
 import type { z } from 'zod';
-import { isStorageUnavailable, StorageError, type ObjectStore, type PutOutcome, type WriteCondition } from '../storage/object-store.ts';
+import { isStorageUnavailable, StorageError, type ObjectStore, type PutOutcome, type StoredObject, type WriteCondition } from '../storage/object-store.ts';
 
 export interface Versioned<T> {
   value: T;
@@ -44,6 +44,8 @@ export interface UpdateOptions {
 
 const JSON_TYPE = 'application/json';
 const DEFAULT_ATTEMPTS = 12;
+/** Sends of one conditional write that failed without an answer and provably did not land. */
+const CONDITIONAL_PUT_ATTEMPTS = 3;
 
 export class DocumentStore {
   constructor(
@@ -68,18 +70,31 @@ export class DocumentStore {
   }
 
   /**
-   * A conditional write whose answer was lost (a timeout, a reset connection) may have landed.
-   * The document is read back: holding exactly these bytes (every document carries its own
-   * event ids and times), it is ours; otherwise the failure stands.
+   * A conditional write whose answer was lost (a timeout, a reset connection, a 5xx) may or may
+   * not have landed; the store sends it once. The document is read back to tell:
+   *   - it holds exactly these bytes (every document carries its own event ids and times): ours;
+   *   - it is still what the condition expected: the write did not land, and is sent again;
+   *   - it is something else: another writer won, as with a failed condition.
+   * When the document cannot be read either, the failure stands (a retry could apply twice).
    */
   private async conditionalPut(key: string, bytes: Uint8Array, condition: WriteCondition): Promise<PutOutcome> {
-    try {
-      return await this.objects.put(key, bytes, { contentType: JSON_TYPE, condition });
-    } catch (err) {
-      if (!isStorageUnavailable(err)) throw err;
-      const now = await this.objects.get(key).catch(() => null);
-      if (now && Buffer.from(now.bytes).equals(Buffer.from(bytes))) return { written: true, etag: now.etag };
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.objects.put(key, bytes, { contentType: JSON_TYPE, condition });
+      } catch (err) {
+        if (!isStorageUnavailable(err)) throw err;
+        let now: StoredObject | null;
+        try {
+          now = await this.objects.get(key);
+        } catch {
+          throw err;
+        }
+        if (now && Buffer.from(now.bytes).equals(Buffer.from(bytes))) return { written: true, etag: now.etag };
+        const unchanged = 'ifMatch' in condition ? now?.etag === condition.ifMatch : now === null;
+        if (!unchanged) return { written: false };
+        if (attempt >= CONDITIONAL_PUT_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt)));
+      }
     }
   }
 

@@ -25,7 +25,7 @@ export const registrationSchema = z.object({
 export type Registration = z.output<typeof registrationSchema>;
 
 /** One alias move. `from` is the version the move actually replaced, read in the same compare-and-swap. */
-export const aliasEventSchema = z.object({
+const currentAliasEventSchema = z.object({
   kind: z.literal('alias'),
   eventId: name,
   at: isoTime,
@@ -40,15 +40,28 @@ export const aliasEventSchema = z.object({
   /** Anything that explains the decision (e.g. the numbers behind an automatic rollback). */
   details: details.optional(),
 });
+
+/**
+ * Documents written by the first release (before compare-and-swap) are still read, as what
+ * they were: an alias move without its link to the move before (that release did not know it),
+ * a traffic change without a revision (0). They are rewritten in today's shape by the next
+ * change. Writes always use the current shapes.
+ */
+const legacyAliasEventSchema = currentAliasEventSchema
+  .omit({ kind: true, previousEventId: true })
+  .extend({ kind: z.literal('alias').optional() })
+  .transform((e) => ({ ...e, kind: 'alias' as const, previousEventId: null }));
+
+export const aliasEventSchema = z.union([currentAliasEventSchema, legacyAliasEventSchema]);
 export type AliasEvent = z.output<typeof aliasEventSchema>;
 
-/** One traffic policy change, from revision `revision - 1` to `revision`. */
+/** One traffic policy change, from revision `revision - 1` to `revision` (0: made by the first release, before revisions). */
 export const trafficEventSchema = z.object({
   kind: z.literal('traffic'),
   eventId: name,
   at: isoTime,
   name,
-  revision: z.number().int().min(1),
+  revision: z.number().int().min(0).default(0),
   from: trafficPolicySchema.nullable(),
   to: trafficPolicySchema,
   reason: z.string(),
@@ -57,7 +70,7 @@ export const trafficEventSchema = z.object({
 });
 export type TrafficEvent = z.output<typeof trafficEventSchema>;
 
-export const registryEventSchema = z.discriminatedUnion('kind', [aliasEventSchema, trafficEventSchema]);
+export const registryEventSchema = z.union([aliasEventSchema, trafficEventSchema]);
 export type RegistryEvent = z.output<typeof registryEventSchema>;
 
 /**
@@ -65,11 +78,20 @@ export type RegistryEvent = z.output<typeof registryEventSchema>;
  * part of the pointer, so the pointer is never without its record even if the copy in history/
  * was not written yet (the next move writes it).
  */
-export const aliasDocumentSchema = z.object({
+const currentAliasDocumentSchema = z.object({
   alias: name,
   version: name,
   event: aliasEventSchema,
 });
+
+/** The first release's pointer, { alias, version, eventId, movedAt }: its move is read as one from an unknown version. */
+const legacyAliasPointerSchema = z.object({ alias: name, version: name, eventId: name, movedAt: isoTime }).transform((p) => ({
+  alias: p.alias,
+  version: p.version,
+  event: { kind: 'alias' as const, eventId: p.eventId, at: p.movedAt, name: 'unknown', alias: p.alias, from: null, to: p.version, previousEventId: null, reason: 'moved by the first release (its record is in the history)', actor: 'unknown' },
+}));
+
+export const aliasDocumentSchema = z.union([currentAliasDocumentSchema, legacyAliasPointerSchema]);
 export type AliasDocument = z.output<typeof aliasDocumentSchema>;
 
 /** A canary promotion whose alias move is recorded as intended but not yet confirmed done. */
@@ -80,14 +102,23 @@ export const pendingPromotionSchema = z.object({ alias: name, from: name, to: na
  * it took effect, which for a canary is when its current step began. Decisions about a canary
  * step are keyed by the revision, so two controllers cannot both act on one step.
  */
-export const trafficDocumentSchema = z.object({
-  revision: z.number().int().min(1),
+const currentTrafficDocumentSchema = z.object({
+  revision: z.number().int().min(0),
   policy: trafficPolicySchema,
   since: isoTime,
   event: trafficEventSchema,
   pendingPromotion: pendingPromotionSchema.optional(),
 });
-export type TrafficDocument = z.output<typeof trafficDocumentSchema>;
+
+/** The first release stored the bare policy: read as revision 0, in force since it was read (its change is in the history). */
+export const LEGACY_TRAFFIC_EVENT_ID = 'first-release-policy';
+const legacyTrafficPolicySchema = trafficPolicySchema.transform((policy): z.output<typeof currentTrafficDocumentSchema> => {
+  const now = new Date().toISOString();
+  return { revision: 0, policy, since: now, event: { kind: 'traffic' as const, eventId: LEGACY_TRAFFIC_EVENT_ID, at: now, name: 'unknown', revision: 0, from: null, to: policy, reason: 'set by the first release', actor: 'unknown' } };
+});
+
+export const trafficDocumentSchema = z.union([currentTrafficDocumentSchema, legacyTrafficPolicySchema]);
+export type TrafficDocument = z.output<typeof currentTrafficDocumentSchema>;
 
 const canaryNumbers = z.record(z.string(), z.number().nullable());
 
