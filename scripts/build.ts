@@ -5,6 +5,9 @@
  *   dist/functions/<name>.mjs                            each handler alone (the layer external)
  *   dist/server/serve.mjs, retrain-job.mjs                the node:http adapter and the retrain job,
  *                                                        self-contained, for the container image
+ *   training-worker.mjs, batch-worker.mjs                the worker threads' scripts, built beside
+ *                                                        each bundle that starts them (the layer,
+ *                                                        dist/server) and in dist/workers (npm start)
  *   dist/offline/<name>.mjs + dist/offline/runtime/      the same split for serverless-offline,
  *                                                        which ignores layers: handlers import
  *                                                        the runtime by relative path
@@ -16,6 +19,11 @@ import { lambdaFunctionFiles } from '../functions/routes.ts';
 
 export const HANDLERS = lambdaFunctionFiles();
 const LAYER_PACKAGE = 'credit-score-model';
+/** Worker scripts, by the name the code that starts them looks for. */
+const WORKERS: [string, string][] = [
+  ['training-worker', 'lib/parallel/training-worker.ts'],
+  ['batch-worker', 'lib/trees/batch-worker.ts'],
+];
 const LAYER_DIR = `dist/layer/nodejs/node_modules/${LAYER_PACKAGE}`;
 
 // ESM bundles of CommonJS dependencies (pino, prom-client) still call require() for built-ins.
@@ -59,5 +67,10 @@ for (const name of HANDLERS) {
 for (const entry of ['serve', 'retrain-job']) {
   await build({ ...common, entryPoints: [`scripts/${entry}.ts`], outfile: `dist/server/${entry}.mjs` });
   sizes.push(`server ${entry}: ${size(`dist/server/${entry}.mjs`)}`);
+}
+// Workers run built JavaScript wherever the code is bundled (lib/parallel/worker-url.ts).
+for (const [name, source] of WORKERS) {
+  for (const dir of [LAYER_DIR, 'dist/server', 'dist/workers']) await build({ ...common, entryPoints: [source], outfile: `${dir}/${name}.mjs`, sourcemap: false });
+  sizes.push(`worker ${name}: ${size(`dist/workers/${name}.mjs`)}`);
 }
 process.stdout.write(sizes.join('\n') + '\n');

@@ -17,7 +17,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadSpec } from '../lib/data/spec.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
@@ -40,6 +40,8 @@ const say = (line: string): boolean => process.stderr.write(`[start] ${line}\n`)
 mkdirSync(dataDir, { recursive: true });
 say('building the handlers');
 execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: ['ignore', 'ignore', 'inherit'] });
+// Training here and in retrain jobs runs its workers from the build, not through tsx.
+process.env.WORKERS_DIR ??= resolve('dist/workers');
 
 const external = process.env.S3_ENDPOINT;
 const s3 = external ? { endpoint: external, close: async () => {} } : await startEmbeddedS3({ directory: join(dataDir, 's3'), port: Number(process.env.S3_PORT ?? 4569), buckets: [bucket] });

@@ -1,6 +1,6 @@
 /**
  * npm run train -- --data FILE [--spec FILE] [--cv 5] [--seed 42] [--classifiers rf,xgb]
- *   [--samplers none,ros,smote,adasyn,borderline] [--out DIR] [--report FILE] [--quiet]
+ *   [--samplers none,ros,smote,adasyn,borderline] [--jobs N] [--out DIR] [--report FILE] [--quiet]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { MANIFEST_FILE, sha256 } from '../lib/artifact/model-bundle.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { SAMPLER_NAMES } from '../lib/sampling/index.ts';
 import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
+import { closeTrainingPools } from '../lib/parallel/training-pool.ts';
 import { trainModel, type TrainingReport } from '../lib/training/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { parseInteger, parseList, runCli } from './cli/args.ts';
@@ -24,6 +25,7 @@ await runCli(async () => {
       ...DATASET_OPTIONS,
       classifiers: { type: 'string', default: CLASSIFIER_NAMES.join(',') },
       samplers: { type: 'string', default: SAMPLER_NAMES.join(',') },
+      jobs: { type: 'string', default: '0' },
       out: { type: 'string' },
       report: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -33,7 +35,7 @@ await runCli(async () => {
   });
   if (values.help) {
     process.stdout.write(`usage: npm run train -- --data FILE [--spec FILE] [--cv 5] [--seed 42] [--classifiers ${CLASSIFIER_NAMES.join(',')}]\n` +
-      `         [--samplers ${SAMPLER_NAMES.join(',')}] [--out DIR] [--report FILE] [--quiet]\n`);
+      `         [--samplers ${SAMPLER_NAMES.join(',')}] [--jobs N (0: every core; 1: this thread only)] [--out DIR] [--report FILE] [--quiet]\n`);
     return;
   }
   const spec = loadSpec(values.spec);
@@ -46,7 +48,9 @@ await runCli(async () => {
     classifiers: parseList(values.classifiers, CLASSIFIER_NAMES, 'classifiers'),
     samplers: parseList(values.samplers, SAMPLER_NAMES, 'samplers'),
     progress: createProgressReporter(process.stderr, values.quiet),
+    jobs: parseInteger(values.jobs, 'jobs', 0),
   });
+  await closeTrainingPools();
   await writeArtifactDirectory(out, result.files);
   const manifest = result.files.get(MANIFEST_FILE)!;
   const bytes = [...result.files.values()].reduce((s, b) => s + b.byteLength, 0);

@@ -307,7 +307,7 @@ export function defineApiSuite(target: HostingTarget): void {
         const r = await call('GET', start.json.statusUrl, undefined, admin);
         return ['succeeded', 'failed'].includes(r.json.status) ? r.json : undefined;
       }, 90_000);
-      expect(job).toMatchObject({ status: 'succeeded', progress: { done: 2, total: 2 }, result: { promoted: true, best: { classifier: 'xgb', sampler: 'none' } } });
+      expect(job).toMatchObject({ status: 'succeeded', progress: { done: 2, total: 2, perSecond: expect.any(Number), etaSeconds: 0 }, result: { promoted: true, best: { classifier: 'xgb', sampler: 'none' } } });
       expect(job.lockToken).toBeUndefined();
       expect(await registry.listVersions('credit-score')).toContain(job.result.version);
       expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(job.result.version);

@@ -6,7 +6,7 @@
  * (expired and taken) or the record says the job was declared dead, the next progress step
  * throws, so training stops instead of racing the job that took over.
  */
-import type { ProgressReporter } from '../training/progress.ts';
+import { Rate, type ProgressReporter } from '../training/progress.ts';
 import type { JobRecord, JobStore } from './job-store.ts';
 import type { StorageLock } from './storage-lock.ts';
 
@@ -18,6 +18,7 @@ const PROGRESS_WRITE_MS = 1000;
 
 export class JobReporter implements ProgressReporter {
   progress: JobRecord['progress'];
+  private readonly rate = new Rate();
   private lost: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastWrite = 0;
@@ -36,6 +37,7 @@ export class JobReporter implements ProgressReporter {
 
   start(total?: number, title?: string): void {
     if (total !== undefined) {
+      this.rate.start(total);
       this.progress = { done: 0, total, message: title ?? '' };
       this.dirty = true;
     }
@@ -46,7 +48,8 @@ export class JobReporter implements ProgressReporter {
 
   step(message: string): void {
     this.assertOwned();
-    this.progress = { ...this.progress, done: this.progress.done + 1, message };
+    const { perSecond, etaSeconds } = this.rate.step();
+    this.progress = { ...this.progress, done: this.rate.done, message, perSecond: Number(perSecond.toFixed(3)), etaSeconds: Math.round(etaSeconds) };
     this.dirty = true;
     this.tick();
   }

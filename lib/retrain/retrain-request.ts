@@ -15,6 +15,8 @@ export const retrainRequestSchema = z.strictObject({
   seed: z.number().int().min(0).default(42),
   classifiers: z.array(z.enum(CLASSIFIER_NAMES)).min(1).default([...CLASSIFIER_NAMES]),
   samplers: z.array(z.enum(SAMPLER_NAMES)).min(1).default([...SAMPLER_NAMES]),
+  /** Training threads: 0 (the default) for every core of the process that trains; 1 for one. */
+  jobs: z.number().int().min(0).max(256).default(0),
 });
 
 export type RetrainRequest = z.output<typeof retrainRequestSchema>;

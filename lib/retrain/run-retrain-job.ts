@@ -58,6 +58,7 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
       classifiers: claimed.request.classifiers,
       samplers: claimed.request.samplers,
       progress: reporter,
+      jobs: claimed.request.jobs,
     });
     reporter.assertOwned();
     const registration = await registry.publish(claimed.model, result.files, { createdBy: claimed.requestedBy, source: claimed.request.dataKey ?? config.DEFAULT_TRAINING_DATA, reason: `retrain job ${jobId}` });

@@ -240,7 +240,8 @@ export const jobRecordSchema = z.object({
   /** Written by the running job every few seconds: a job not heard from for the lock's expiry is dead. */
   heartbeatAt: isoTime.optional(),
   finishedAt: isoTime.optional(),
-  progress: z.object({ done: z.number(), total: z.number(), message: z.string() }),
+  /** Steps of the search done and to do, the last step, and the rate and time left at that rate (once a step is done). */
+  progress: z.object({ done: z.number(), total: z.number(), message: z.string(), perSecond: z.number().optional(), etaSeconds: z.number().optional() }),
   result: z
     .object({
       version: name,

@@ -1,14 +1,19 @@
 /**
  * Honest scoring of candidates: stratified k-fold where everything learned from data (the
  * preprocessor, the resampling, the classifier) sees the training folds only. Each fold is
- * preprocessed once and each sampler runs once per fold; every classifier reuses them.
+ * preprocessed once and each sampler runs once per fold; every classifier reuses them. With a
+ * pool, each (fold, sampler) is one task on a worker, the matrices in shared memory; the
+ * results are the same, whatever the order the tasks finish in.
  */
 import type { Dataset } from '../data/dataset.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
-import { argmaxRows, classificationMetrics, meanAndStd, type ClassificationMetrics } from '../evaluation/metrics.ts';
+import { meanAndStd, type ClassificationMetrics } from '../evaluation/metrics.ts';
 import { stratifiedKFold } from '../evaluation/stratified-k-fold.ts';
-import { createSampler, type LabelledMatrix, type SamplerName } from '../sampling/index.ts';
-import { createClassifier, type ClassifierName } from './candidates.ts';
+import type { TrainingPool } from '../parallel/training-pool.ts';
+import { toShared } from '../parallel/shared-arrays.ts';
+import type { SamplerName } from '../sampling/sampler-names.ts';
+import type { ClassifierName } from './classifier-names.ts';
+import { fitAndScore, resampleFold, type FitScore, type PreparedFold } from './fold-fit.ts';
 import type { ProgressReporter } from './progress.ts';
 
 export interface CvScores {
@@ -38,78 +43,103 @@ export interface CvOptions {
   classifiers: ClassifierName[];
   samplers: SamplerName[];
   progress: ProgressReporter;
+  /** Runs the (fold, sampler) tasks on these workers; without it, on this thread one after another. */
+  pool?: TrainingPool;
+}
+
+interface Accumulated {
+  /** Per fold index (any completion order gives the same result). */
+  folds: (ClassificationMetrics | undefined)[];
+  seconds: number[];
+  errors: (string | undefined)[];
 }
 
 export async function crossValidate(dataset: Dataset, options: CvOptions): Promise<CandidateResult[]> {
-  const { spec, rows, y } = dataset;
+  const { spec, y } = dataset;
   const K = spec.target.classes.length;
   const folds = stratifiedKFold(y, K, options.folds, options.seed);
-  const results = new Map<string, { confusion: number[][]; folds: ClassificationMetrics[]; seconds: number[]; error?: string }>();
+  const results = new Map<string, Accumulated>();
   const keyOf = (c: ClassifierName, s: SamplerName): string => `${c}+${s}`;
   for (const c of options.classifiers) {
-    for (const s of options.samplers) results.set(keyOf(c, s), { confusion: zeros(K), folds: [], seconds: [] });
+    for (const s of options.samplers) results.set(keyOf(c, s), { folds: [], seconds: [], errors: [] });
   }
+  const record = (f: number, sampler: SamplerName, score: FitScore): void => {
+    const result = results.get(keyOf(score.classifier, sampler))!;
+    if (score.metrics) result.folds[f] = score.metrics;
+    else result.errors[f] = score.error;
+    result.seconds.push(score.seconds);
+    options.progress.step(`fold ${f + 1} ${score.classifier}+${sampler}: ${score.metrics ? `macro F1 ${score.metrics.f1_macro.toFixed(4)}` : `skipped (${score.error})`}`);
+  };
   options.progress.start(folds.length * options.classifiers.length * options.samplers.length, `cross-validation (${options.folds} folds)`);
-  for (const [f, fold] of folds.entries()) {
-    const pre = Preprocessor.fit(spec, rows, fold.train);
-    const p = pre.featureCount;
-    const train: LabelledMatrix = { X: pre.transform(rows, fold.train), rows: fold.train.length, features: p, y: pick(y, fold.train), classes: K };
-    const Xtest = pre.transform(rows, fold.test);
-    const ytest = pick(y, fold.test);
-    for (const samplerName of options.samplers) {
-      const started = performance.now();
-      let resampled: LabelledMatrix | null = null;
-      let samplerError: string | undefined;
-      try {
-        resampled = createSampler(samplerName, options.seed).fitResample(train);
-      } catch (err) {
-        samplerError = (err as Error).message;
-      }
-      const sampleSeconds = (performance.now() - started) / 1000;
-      for (const classifierName of options.classifiers) {
-        const result = results.get(keyOf(classifierName, samplerName))!;
-        if (!resampled || result.error) {
-          result.error ??= samplerError;
-          options.progress.step(`fold ${f + 1} ${classifierName}+${samplerName}: skipped (${result.error})`);
-          continue;
-        }
-        const t0 = performance.now();
-        const ensemble = createClassifier(classifierName, options.seed).fit(resampled);
-        result.seconds.push(sampleSeconds + (performance.now() - t0) / 1000);
-        const predicted = argmaxRows(ensemble.predictProbaBatch(Xtest, fold.test.length), K);
-        const metrics = classificationMetrics(ytest, predicted, K);
-        result.folds.push(metrics);
-        addInto(result.confusion, metrics.confusion_matrix);
-        options.progress.step(`fold ${f + 1} ${classifierName}+${samplerName}: macro F1 ${metrics.f1_macro.toFixed(4)}`);
-        // Each fit is seconds of synchronous work: let timers and I/O (progress writes) run between fits.
-        await yieldToEventLoop();
+  const shared = options.pool !== undefined;
+  const prepared = folds.map((fold) => prepareFold(dataset, fold, K, shared));
+  if (options.pool) {
+    const pool = options.pool;
+    // Longest first, so the last task to finish is a short one: the heavy samplers, then the rest.
+    const tasks = prepared.flatMap((fold, f) => options.samplers.map((sampler) => ({ fold, f, sampler })));
+    await Promise.all(
+      tasks.map(async ({ fold, f, sampler }) => {
+        const scores = await pool.scoreFoldSampler(fold, sampler, options.classifiers, options.seed, SAMPLER_COST[sampler]);
+        for (const score of scores) record(f, sampler, score);
         await options.progress.settle?.();
+      }),
+    );
+  } else {
+    for (const [f, fold] of prepared.entries()) {
+      for (const sampler of options.samplers) {
+        const resampled = resampleFold(fold, sampler, options.seed);
+        for (const classifier of options.classifiers) {
+          record(f, sampler, fitAndScore(fold, resampled, classifier, options.seed));
+          // Each fit is seconds of synchronous work: let timers and I/O (progress writes) run between fits.
+          await yieldToEventLoop();
+          await options.progress.settle?.();
+        }
       }
     }
   }
   options.progress.stop();
   return [...results].map(([key, r]) => {
     const [classifier, sampler] = key.split('+') as [ClassifierName, SamplerName];
-    if (r.error) {
-      return { classifier, sampler, cv: { f1_macro: NaN, f1_macro_std: NaN, accuracy: NaN, precision_macro: NaN, recall_macro: NaN }, confusion_matrix: r.confusion, fold_f1_macro: [], fit_seconds: NaN, error: r.error };
+    const error = r.errors.find((e) => e !== undefined);
+    if (error !== undefined) {
+      const confusion = zeros(K);
+      for (const m of r.folds) if (m) addInto(confusion, m.confusion_matrix);
+      return { classifier, sampler, cv: { f1_macro: NaN, f1_macro_std: NaN, accuracy: NaN, precision_macro: NaN, recall_macro: NaN }, confusion_matrix: confusion, fold_f1_macro: [], fit_seconds: NaN, error };
     }
+    const scored = r.folds as ClassificationMetrics[];
+    const confusion = zeros(K);
+    for (const m of scored) addInto(confusion, m.confusion_matrix);
     // Every score is the mean over folds (scikit-learn's cross_validate convention).
-    const mean = (key: 'f1_macro' | 'accuracy' | 'precision_macro' | 'recall_macro'): number => meanAndStd(r.folds.map((m) => m[key])).mean;
+    const mean = (key: 'f1_macro' | 'accuracy' | 'precision_macro' | 'recall_macro'): number => meanAndStd(scored.map((m) => m[key])).mean;
     return {
       classifier,
       sampler,
       cv: {
         f1_macro: mean('f1_macro'),
-        f1_macro_std: meanAndStd(r.folds.map((m) => m.f1_macro)).std,
+        f1_macro_std: meanAndStd(scored.map((m) => m.f1_macro)).std,
         accuracy: mean('accuracy'),
         precision_macro: mean('precision_macro'),
         recall_macro: mean('recall_macro'),
       },
-      confusion_matrix: r.confusion,
-      fold_f1_macro: r.folds.map((m) => m.f1_macro),
+      confusion_matrix: confusion,
+      fold_f1_macro: scored.map((m) => m.f1_macro),
       fit_seconds: meanAndStd(r.seconds).mean,
     };
   });
+}
+
+/** How long a sampler's task runs, roughly (neighbour searches dominate): the pool's priority. */
+const SAMPLER_COST: Record<SamplerName, number> = { borderline: 5, adasyn: 4, smote: 3, ros: 2, none: 1 };
+
+/** The fold's preprocessor is fitted on its training rows only; with `shared`, the matrices live in shared memory for the workers. */
+function prepareFold(dataset: Dataset, fold: { train: Int32Array; test: Int32Array }, K: number, shared: boolean): PreparedFold {
+  const pre = Preprocessor.fit(dataset.spec, dataset.rows, fold.train);
+  const place = shared ? toShared : <T,>(a: T): T => a;
+  return {
+    train: { X: place(pre.transform(dataset.rows, fold.train)), rows: fold.train.length, features: pre.featureCount, y: place(pick(dataset.y, fold.train)), classes: K },
+    Xtest: place(pre.transform(dataset.rows, fold.test)),
+    ytest: place(pick(dataset.y, fold.test)),
+  };
 }
 
 export function pick(values: Int32Array, indices: Int32Array): Int32Array {

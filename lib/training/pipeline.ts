@@ -12,6 +12,8 @@ import { computeBaseline } from '../drift/baseline.ts';
 import { classCounts, createSampler, type SamplerName } from '../sampling/index.ts';
 import { CLASSIFIER_TITLES, createClassifier, type ClassifierName } from './candidates.ts';
 import { crossValidate, type CandidateResult } from './cross-validate.ts';
+import { resolveJobs, trainingPool, type TrainingPool } from '../parallel/training-pool.ts';
+import { RandomForestClassifier } from '../trees/random-forest.ts';
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
 
 export interface TrainOptions {
@@ -22,6 +24,11 @@ export interface TrainOptions {
   classifiers: ClassifierName[];
   samplers: SamplerName[];
   progress?: ProgressReporter;
+  /**
+   * Training threads: 0 or undefined for every core, 1 for this thread alone. The artifact is
+   * the same byte for byte whatever the number.
+   */
+  jobs?: number;
 }
 
 export interface TrainingReport {
@@ -46,7 +53,9 @@ export class TrainingError extends Error {
 export async function trainModel(options: TrainOptions): Promise<TrainingResult> {
   const progress = options.progress ?? createProgressReporter();
   const dataset = loadDataset(options.dataFile, options.spec);
-  const candidates = await crossValidate(dataset, { ...options, progress });
+  const jobs = resolveJobs(options.jobs);
+  const pool = jobs > 1 ? trainingPool(jobs) : undefined;
+  const candidates = await crossValidate(dataset, { ...options, progress, pool });
   const scored = candidates.filter((c) => !c.error);
   if (scored.length === 0) {
     throw new TrainingError(`no candidate could be trained:\n  ${candidates.map((c) => `${c.classifier}+${c.sampler}: ${c.error}`).join('\n  ')}`);
@@ -55,7 +64,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   const best = scored.reduce((a, b) => (b.cv.f1_macro > a.cv.f1_macro ? b : a));
   await progress.settle?.();
   const started = performance.now();
-  const bundle = refit(dataset, best.classifier, best.sampler, options, candidates);
+  const bundle = await refit(dataset, best.classifier, best.sampler, options, candidates, pool);
   const refitSeconds = (performance.now() - started) / 1000;
   const report: TrainingReport = {
     dataset: {
@@ -80,14 +89,15 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   return { bundle, files: bundleToFiles(bundle), report };
 }
 
-function refit(dataset: Dataset, classifier: ClassifierName, sampler: SamplerName, options: TrainOptions, candidates: CandidateResult[]): ModelBundle {
+async function refit(dataset: Dataset, classifier: ClassifierName, sampler: SamplerName, options: TrainOptions, candidates: CandidateResult[], pool?: TrainingPool): Promise<ModelBundle> {
   const { spec, rows, y } = dataset;
   const K = spec.target.classes.length;
   const preprocessor = Preprocessor.fit(spec, rows);
   const X = preprocessor.transform(rows);
   const resampled = createSampler(sampler, options.seed).fitResample({ X, rows: rows.length, features: preprocessor.featureCount, y, classes: K });
   const model = createClassifier(classifier, options.seed);
-  const ensemble = model.fit(resampled);
+  // A forest's trees grow on every worker; boosting's rounds follow each other on this thread.
+  const ensemble = pool && model instanceof RandomForestClassifier ? await model.fitParallel(resampled, pool) : model.fit(resampled);
   const chosen = candidates.find((c) => c.classifier === classifier && c.sampler === sampler)!;
   const counts = classCounts(y, K);
   const data: DataFingerprint = {

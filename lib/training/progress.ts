@@ -22,18 +22,42 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
   return new BarReporter(stream);
 }
 
-class LineReporter implements ProgressReporter {
-  private done = 0;
-  private total = 0;
-  constructor(private readonly stream: NodeJS.WritableStream) {}
-  start(total: number, title: string): void {
+/** Steps done, their rate since the start, and the time the rest should take at that rate. */
+export class Rate {
+  done = 0;
+  total = 0;
+  private startedAt = 0;
+
+  start(total: number, now = performance.now()): void {
     this.total = total;
     this.done = 0;
+    this.startedAt = now;
+  }
+
+  step(now = performance.now()): { perSecond: number; etaSeconds: number } {
+    this.done++;
+    const seconds = Math.max(1e-3, (now - this.startedAt) / 1000);
+    const perSecond = this.done / seconds;
+    return { perSecond, etaSeconds: Math.max(0, this.total - this.done) / perSecond };
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+class LineReporter implements ProgressReporter {
+  private readonly rate = new Rate();
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+  start(total: number, title: string): void {
+    this.rate.start(total);
     this.stream.write(`${title}: ${total} steps\n`);
   }
   step(message: string): void {
-    this.done++;
-    this.stream.write(`[${this.done}/${this.total}] ${message}\n`);
+    const { perSecond, etaSeconds } = this.rate.step();
+    this.stream.write(`[${this.rate.done}/${this.rate.total}] ${message} (${perSecond.toFixed(2)} steps/s, ${formatDuration(etaSeconds)} left)\n`);
   }
   stop(): void {}
 }
@@ -42,7 +66,7 @@ class BarReporter implements ProgressReporter {
   private readonly bar: cliProgress.SingleBar;
   constructor(stream: NodeJS.WriteStream) {
     this.bar = new cliProgress.SingleBar(
-      { stream, format: '{title} [{bar}] {value}/{total} | {eta_formatted} left | {message}', hideCursor: true, clearOnComplete: false },
+      { stream, format: '{title} [{bar}] {value}/{total} | {eta_formatted} left | {message}', hideCursor: true, clearOnComplete: false, etaBuffer: 50 },
       cliProgress.Presets.shades_classic,
     );
   }

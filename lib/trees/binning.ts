@@ -34,6 +34,11 @@ export class BinMapper {
     this.valueBins = Int32Array.from(thresholds, (t) => t.length + 1);
   }
 
+  /** The same mapper from its thresholds (as a worker receives them). */
+  static fromThresholds(thresholds: Float32Array[]): BinMapper {
+    return new BinMapper(thresholds);
+  }
+
   /** Fits quantile bins on a row-major matrix of `rows` x `features`. */
   static fit(X: Float64Array, rows: number, features: number, maxBins = MAX_VALUE_BINS + 1): BinMapper {
     const valueBins = Math.min(maxBins - 1, MAX_VALUE_BINS);

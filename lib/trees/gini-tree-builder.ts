@@ -58,6 +58,9 @@ export class GiniTreeBuilder {
 
   /** Grows a tree on the rows with weight > 0 (weights are bootstrap counts). */
   grow(weights: Float64Array, rng: Random): Tree {
+    // Each tree starts from the identity order, as each of scikit-learn's trees has a splitter of
+    // its own: a tree then depends on its seed alone, not on the trees grown before it here.
+    for (let f = 0; f < this.featureOrder.length; f++) this.featureOrder[f] = f;
     const K = this.classes;
     const tree = new Tree(K);
     const rows: number[] = [];

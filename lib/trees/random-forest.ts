@@ -2,12 +2,14 @@
  * RandomForestClassifier with scikit-learn's parameter names and defaults. Trees are grown on
  * binned features; probabilities are the mean of the trees' leaf class frequencies.
  */
+import type { TrainingPool } from '../parallel/training-pool.ts';
+import { toShared } from '../parallel/shared-arrays.ts';
 import { Random } from '../util/random.ts';
 import { BinMapper } from './binning.ts';
 import { CompiledEnsemble } from './compiled-ensemble.ts';
-import { GiniTreeBuilder } from './gini-tree-builder.ts';
+import { growForestTrees, type ForestTreesTask } from './forest-trees.ts';
 import { checkTrainingData, type FitProgress, type TrainingData } from './training-data.ts';
-import type { Tree } from './tree.ts';
+import { Tree } from './tree.ts';
 
 export interface RandomForestParams {
   n_estimators: number;
@@ -42,36 +44,58 @@ export class RandomForestClassifier {
   }
 
   fit(data: TrainingData, onProgress?: FitProgress): CompiledEnsemble {
+    const task = this.prepare(data, false);
+    let done = 0;
+    const trees = growForestTrees(task, () => onProgress?.(++done, task.seeds.length));
+    return this.compile(trees, data);
+  }
+
+  /**
+   * The same forest, its trees grown on the pool's workers in chunks (the binned matrix in
+   * shared memory): byte for byte what fit() makes.
+   */
+  async fitParallel(data: TrainingData, pool: TrainingPool, onProgress?: FitProgress): Promise<CompiledEnsemble> {
+    const task = this.prepare(data, true);
+    const chunk = Math.max(1, Math.ceil(task.seeds.length / (pool.threads * 2)));
+    let done = 0;
+    const parts = await Promise.all(
+      Array.from({ length: Math.ceil(task.seeds.length / chunk) }, async (_, c) => {
+        const trees = await pool.run<Tree[]>({ kind: 'forest-trees', ...task, seeds: task.seeds.slice(c * chunk, (c + 1) * chunk) });
+        done += trees.length;
+        onProgress?.(done, task.seeds.length);
+        return trees.map((t) => Tree.restore(t));
+      }),
+    );
+    return this.compile(parts.flat(), data);
+  }
+
+  private prepare(data: TrainingData, shared: boolean): ForestTreesTask {
     checkTrainingData(data);
     const { X, rows, features, y, classes } = data;
     const p = this.params;
     const bins = BinMapper.fit(X, rows, features, p.max_bins);
     const binned = bins.transform(X, rows);
-    const builder = new GiniTreeBuilder(binned, bins, y, classes, {
-      maxDepth: p.max_depth,
-      minSamplesSplit: p.min_samples_split,
-      minSamplesLeaf: p.min_samples_leaf,
-      maxFeatures: resolveMaxFeatures(p.max_features, features),
-    });
     const rng = new Random(p.random_state);
-    const trees: Tree[] = [];
-    const weights = new Float64Array(rows);
-    for (let t = 0; t < p.n_estimators; t++) {
-      const treeRng = rng.fork();
-      if (p.bootstrap) {
-        weights.fill(0);
-        for (let i = 0; i < rows; i++) weights[treeRng.nextInt(rows)]++;
-      } else {
-        weights.fill(1);
-      }
-      trees.push(builder.grow(weights, treeRng));
-      onProgress?.(t + 1, p.n_estimators);
-    }
+    // One seed per tree, drawn in order: a tree is the same whichever thread grows it.
+    const seeds = Array.from({ length: p.n_estimators }, () => rng.nextUint32());
+    const place = shared ? toShared : <T,>(a: T): T => a;
+    return {
+      binned: { ...binned, rowMajor: new Uint8Array(0), columnMajor: place(binned.columnMajor) },
+      thresholds: bins.thresholds,
+      y: place(y),
+      classes,
+      params: { maxDepth: p.max_depth, minSamplesSplit: p.min_samples_split, minSamplesLeaf: p.min_samples_leaf, maxFeatures: resolveMaxFeatures(p.max_features, features) },
+      bootstrap: p.bootstrap,
+      seeds,
+    };
+  }
+
+  private compile(trees: Tree[], data: TrainingData): CompiledEnsemble {
     return CompiledEnsemble.fromTrees(trees, new Array<number>(trees.length).fill(0), {
       aggregation: 'mean',
-      classes,
-      features,
-      baseMargin: new Array<number>(classes).fill(0),
+      classes: data.classes,
+      features: data.features,
+      baseMargin: new Array<number>(data.classes).fill(0),
     });
   }
 }

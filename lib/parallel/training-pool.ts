@@ -1,0 +1,63 @@
+/**
+ * The workers that training runs on: `jobs` threads (default: every core), each fitting one
+ * thing at a time on its own, so a task never starts a pool of its own and the cores are never
+ * oversubscribed. One pool per size per process, started on first use; the matrices a task
+ * reads are in shared memory, so nothing is copied per worker.
+ */
+import { availableParallelism } from 'node:os';
+import type { SamplerName } from '../sampling/sampler-names.ts';
+import type { ClassifierName } from '../training/classifier-names.ts';
+import type { FitScore, PreparedFold } from '../training/fold-fit.ts';
+import { workerUrl } from './worker-url.ts';
+import { WorkerPool } from './worker-pool.ts';
+
+/** The default number of training threads: every core the process may use. */
+export function defaultJobs(): number {
+  return availableParallelism();
+}
+
+/** `jobs` as a count of threads: at least 1; 0 or undefined means every core. */
+export function resolveJobs(jobs?: number): number {
+  if (jobs === undefined || jobs === 0) return defaultJobs();
+  if (!Number.isInteger(jobs) || jobs < 0) throw new RangeError(`jobs must be a whole number of threads (0 for every core), got ${jobs}`);
+  return jobs;
+}
+
+export class TrainingPool {
+  constructor(private readonly workers: WorkerPool) {}
+
+  get threads(): number {
+    return this.workers.size;
+  }
+
+  scoreFoldSampler(fold: PreparedFold, sampler: SamplerName, classifiers: ClassifierName[], seed: number, priority = 0): Promise<FitScore[]> {
+    return this.workers.run({ kind: 'fold-sampler', fold, sampler, classifiers, seed }, priority);
+  }
+
+  run<T>(task: { kind: string; [field: string]: unknown }, priority = 0): Promise<T> {
+    return this.workers.run<T>(task, priority);
+  }
+
+  close(): Promise<void> {
+    return this.workers.close();
+  }
+}
+
+const pools = new Map<number, TrainingPool>();
+
+/** The process's pool of `jobs` training threads, started on first use. */
+export function trainingPool(jobs: number): TrainingPool {
+  let pool = pools.get(jobs);
+  if (!pool) {
+    pool = new TrainingPool(new WorkerPool(workerUrl('training-worker', import.meta.url), jobs));
+    pools.set(jobs, pool);
+  }
+  return pool;
+}
+
+/** Stops every training pool of this process (tests, and processes that want to exit at once). */
+export async function closeTrainingPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.close()));
+}

@@ -1,0 +1,11 @@
+/** A training worker: runs the tasks the training pool sends, one at a time, each on this thread alone. */
+import { scoreFoldSampler, type PreparedFold } from '../training/fold-fit.ts';
+import type { SamplerName } from '../sampling/sampler-names.ts';
+import type { ClassifierName } from '../training/classifier-names.ts';
+import { growForestTrees, type ForestTreesTask } from '../trees/forest-trees.ts';
+import { serveTasks } from './serve-tasks.ts';
+
+serveTasks({
+  'fold-sampler': (task) => scoreFoldSampler(task.fold as PreparedFold, task.sampler as SamplerName, task.classifiers as ClassifierName[], task.seed as number),
+  'forest-trees': (task) => growForestTrees(task as unknown as ForestTreesTask),
+});

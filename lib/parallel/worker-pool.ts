@@ -1,0 +1,116 @@
+/**
+ * A fixed pool of worker threads running one entry script, with a priority queue of tasks
+ * (the highest priority first, then first come first served). Our own, on node:worker_threads,
+ * rather than piscina or tinypool: those start workers through a bootstrap script of their own
+ * that must ship beside a bundle (the Lambda layer, the container's bundles are single files),
+ * and training needs its own order (the longest task first) more than their features.
+ *
+ * Faults never hang a caller: a task that throws rejects with its error; a worker that crashes
+ * or exits while running a task rejects that task with a message naming it, and is replaced.
+ * Idle workers do not keep the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+
+export interface PoolTask {
+  /** Which handler of the entry script runs it. */
+  kind: string;
+  [field: string]: unknown;
+}
+
+export class WorkerTaskError extends Error {
+  override name = 'WorkerTaskError';
+}
+
+interface Queued {
+  id: number;
+  task: PoolTask;
+  priority: number;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  running: Queued | null;
+}
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Queued[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(
+    private readonly entry: URL,
+    readonly size: number,
+    private readonly workerData: unknown = undefined,
+  ) {
+    if (!(size >= 1)) throw new RangeError(`a pool needs at least one worker, got ${size}`);
+  }
+
+  /** Runs a task on the next free worker; `priority` orders the queue (higher first). */
+  run<T>(task: PoolTask, priority = 0): Promise<T> {
+    if (this.closed) return Promise.reject(new WorkerTaskError('the worker pool is closed'));
+    return new Promise<T>((resolve, reject) => {
+      const queued: Queued = { id: this.nextId++, task, priority, resolve: resolve as (value: unknown) => void, reject };
+      // Stable: after every task of the same or a higher priority.
+      let at = this.queue.length;
+      while (at > 0 && this.queue[at - 1].priority < priority) at--;
+      this.queue.splice(at, 0, queued);
+      this.dispatch();
+    });
+  }
+
+  /** Stops every worker; queued and running tasks are rejected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const q of this.queue.splice(0)) q.reject(new WorkerTaskError('the worker pool was closed'));
+    await Promise.all(
+      this.slots.splice(0).map((slot) => {
+        slot.running?.reject(new WorkerTaskError(`the worker pool was closed while ${slot.running.task.kind} ran`));
+        return slot.worker.terminate();
+      }),
+    );
+  }
+
+  private dispatch(): void {
+    while (this.queue.length) {
+      let slot = this.slots.find((s) => s.running === null);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const next = this.queue.shift()!;
+      slot.running = next;
+      slot.worker.ref();
+      slot.worker.postMessage({ id: next.id, task: next.task });
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.entry, { workerData: this.workerData });
+    const slot: Slot = { worker, running: null };
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
+      const task = slot.running;
+      if (!task || task.id !== reply.id) return;
+      slot.running = null;
+      worker.unref();
+      if (reply.ok) task.resolve(reply.value);
+      else task.reject(new WorkerTaskError(`${task.task.kind} failed in a worker: ${reply.error}`));
+      this.dispatch();
+    });
+    const lost = (why: string): void => {
+      const index = this.slots.indexOf(slot);
+      if (index < 0) return; // already replaced (an error is followed by an exit)
+      this.slots.splice(index, 1);
+      slot.running?.reject(new WorkerTaskError(`a worker ${why} while it ran ${slot.running.task.kind}; it was replaced`));
+      slot.running = null;
+      if (!this.closed) this.dispatch();
+    };
+    worker.on('error', (err) => lost(`crashed (${err.message})`));
+    worker.on('exit', (code) => lost(`exited with code ${code}`));
+    this.slots.push(slot);
+    return slot;
+  }
+}

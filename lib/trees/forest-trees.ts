@@ -1,0 +1,38 @@
+/**
+ * Growing a range of a random forest's trees: what the forest does on one thread, and what a
+ * training worker does for its share. Each tree's randomness comes from its own seed, drawn in
+ * order by the forest, so the trees are the same whichever thread grows them.
+ */
+import { Random } from '../util/random.ts';
+import { BinMapper, type BinnedMatrix } from './binning.ts';
+import { GiniTreeBuilder, type GiniTreeParams } from './gini-tree-builder.ts';
+import type { Tree } from './tree.ts';
+
+export interface ForestTreesTask {
+  binned: BinnedMatrix;
+  thresholds: Float32Array[];
+  y: Int32Array;
+  classes: number;
+  params: GiniTreeParams;
+  bootstrap: boolean;
+  /** One per tree to grow, in order. */
+  seeds: number[];
+}
+
+export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tree[] {
+  const builder = new GiniTreeBuilder(task.binned, BinMapper.fromThresholds(task.thresholds), task.y, task.classes, task.params);
+  const rows = task.binned.rows;
+  const weights = new Float64Array(rows);
+  return task.seeds.map((seed) => {
+    const rng = new Random(seed);
+    if (task.bootstrap) {
+      weights.fill(0);
+      for (let i = 0; i < rows; i++) weights[rng.nextInt(rows)]++;
+    } else {
+      weights.fill(1);
+    }
+    const tree = builder.grow(weights, rng);
+    onTree?.();
+    return tree;
+  });
+}
