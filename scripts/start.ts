@@ -3,16 +3,19 @@
  *   1. builds the handlers (dist/offline: self-contained, serverless-offline ignores layers)
  *   2. starts the embedded S3 server on 127.0.0.1 (data kept in .data/s3 across restarts), or
  *      uses the S3-compatible store at S3_ENDPOINT when that is set (MinIO, another process)
- *   3. if the registry has no champion yet, trains the default model (progress on the
- *      terminal), registers it and points "champion" at it
+ *   3. if the registry has no champion yet, trains a first model in seconds (the default
+ *      candidate), registers it and points "champion" at it; once serving, it starts the full
+ *      candidate search as a retrain job that promotes its model only if it scores better,
+ *      and prints its progress
  *   4. runs serverless-offline: the functions on http://127.0.0.1:3000 in one process (one model
  *      in memory, one metrics registry), the Lambda API on 3002 (the retrain function invokes
  *      its worker through it, asynchronously, as on AWS); SIGTERM/SIGINT stop it cleanly,
  *      buffered captures written first
  * Environment: DATA_DIR (.data), S3_PORT (4569), HTTP_PORT (3000), LAMBDA_PORT (3002),
- * MODEL_BUCKET, ADMIN_API_KEYS (else a key is generated once into .data/admin-api-key), and for
- * the first training START_DATA (the shipped CSV), START_CV (5), START_CLASSIFIERS and
- * START_SAMPLERS (all).
+ * MODEL_BUCKET, ADMIN_API_KEYS (else a key is generated once into .data/admin-api-key), the
+ * data START_DATA (the shipped CSV), and for the full search START_CV (5), START_CLASSIFIERS and
+ * START_SAMPLERS (all), or START_FULL_SEARCH=false to skip it; its progress is printed every
+ * START_PROGRESS_SECONDS (10).
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +30,7 @@ import { createProgressReporter } from '../lib/training/progress.ts';
 import { SAMPLER_NAMES } from '../lib/sampling/sampler.ts';
 import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
 import { parseList } from './cli/args.ts';
+import { followFullSearch } from './cli/follow-full-search.ts';
 import { SERVERLESS_BIN, SERVERLESS_ENV } from './serverless-env.ts';
 
 const dataDir = process.env.DATA_DIR ?? '.data';
@@ -49,22 +53,26 @@ say(external ? `S3 at ${external} (bucket ${bucket})` : `embedded S3 on ${s3.end
 const credentials = { accessKeyId: process.env.S3_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'S3RVER' };
 const registry = new ModelRegistry(S3ObjectStore.fromConfig({ bucket, region: 'us-east-1', endpoint: s3.endpoint, credentials, requestTimeoutMs: 60_000 }));
 
+// An empty registry gets a first model in seconds (the default candidate, 2-fold scores) to
+// serve at once; the full candidate search then runs as a retrain job (below).
+let fullSearch = false;
 if (!(await registry.getAlias(modelName, 'champion'))) {
   const versions = await registry.listVersions(modelName);
   let version = versions[versions.length - 1];
   if (!version) {
-    say(`the registry is empty: training the default model on ${startData} (cross-validated candidates, a few minutes)`);
+    say(`the registry is empty: training a first model on ${startData} to serve now (boosting, no resampling); the full candidate search follows as a retrain job`);
     const result = await trainModel({
       dataFile: startData,
       spec: loadSpec('data/specs/credit-score.json'),
-      folds: Number(process.env.START_CV ?? 5),
+      folds: 2,
       seed: 42,
-      classifiers: process.env.START_CLASSIFIERS ? parseList(process.env.START_CLASSIFIERS, CLASSIFIER_NAMES, 'START_CLASSIFIERS') : [...CLASSIFIER_NAMES],
-      samplers: process.env.START_SAMPLERS ? parseList(process.env.START_SAMPLERS, SAMPLER_NAMES, 'START_SAMPLERS') : [...SAMPLER_NAMES],
+      classifiers: ['xgb'],
+      samplers: ['none'],
       progress: createProgressReporter(process.stderr),
     });
-    version = (await registry.publish(modelName, result.files, { createdBy: 'npm start', source: startData, reason: 'bootstrap' })).version;
-    say(`registered ${modelName} ${version}: ${result.report.best.title}, macro F1 ${result.report.best.cv.f1_macro.toFixed(4)}`);
+    version = (await registry.publish(modelName, result.files, { createdBy: 'npm start', source: startData, reason: 'bootstrap: first model, the default candidate' })).version;
+    say(`registered ${modelName} ${version}: ${result.report.best.title}, macro F1 ${result.report.best.cv.f1_macro.toFixed(4)} (2-fold)`);
+    fullSearch = process.env.START_FULL_SEARCH !== 'false';
   }
   await registry.moveAlias(modelName, 'champion', version, { reason: 'bootstrap: first model of this registry', actor: 'npm start' });
 }
@@ -86,6 +94,8 @@ const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '
     S3_ACCESS_KEY_ID: credentials.accessKeyId,
     S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     ADMIN_API_KEYS: adminKeys,
+    // Retrain jobs train on the same data as the first model.
+    DEFAULT_TRAINING_DATA: process.env.DEFAULT_TRAINING_DATA ?? startData,
     LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`,
     // The Lambda client that starts retrain jobs signs its requests; serverless-offline accepts any keys.
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
@@ -94,6 +104,23 @@ const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '
 });
 say(`serving on http://127.0.0.1:${httpPort} (admin API key in ${process.env.ADMIN_API_KEYS ? 'ADMIN_API_KEYS' : keyFile})`);
 say(`try: curl -s http://127.0.0.1:${httpPort}/model/info | head -c 400`);
+if (fullSearch) {
+  // Through the product's own path: a retrain job that registers its model and promotes it
+  // only if it scores better than the first one, both in the history.
+  void followFullSearch({
+    url: `http://127.0.0.1:${httpPort}`,
+    pollMs: Number(process.env.START_PROGRESS_SECONDS ?? 10) * 1000,
+    adminKey: adminKeys.split(',')[0],
+    request: {
+      cv: Number(process.env.START_CV ?? 5),
+      ...(process.env.START_CLASSIFIERS ? { classifiers: parseList(process.env.START_CLASSIFIERS, CLASSIFIER_NAMES, 'START_CLASSIFIERS') } : {}),
+      ...(process.env.START_SAMPLERS ? { samplers: parseList(process.env.START_SAMPLERS, SAMPLER_NAMES, 'START_SAMPLERS') } : {}),
+      promote: 'if-better',
+    },
+    say,
+    isRunning: () => offline.exitCode === null,
+  });
+}
 
 // serverless-offline writes what it buffers when told to stop (offline-shutdown.cjs), then exits.
 const stop = (): void => {

@@ -14,14 +14,19 @@ describe('npm start', () => {
   it('trains the first model, serves it, and keeps the registry across restarts', async () => {
     const dataDir = tempDir('start');
     const csv = subsetCsv('data/credit_score_customers_raw.csv', 600, join(dataDir, 'start.csv'));
-    const env = { DATA_DIR: dataDir, S3_PORT: String(await freePort()), START_DATA: csv, START_CV: '2', START_CLASSIFIERS: 'xgb', START_SAMPLERS: 'none', LOG_LEVEL: 'warn' };
+    const env = { DATA_DIR: dataDir, S3_PORT: String(await freePort()), START_DATA: csv, START_CV: '2', START_CLASSIFIERS: 'rf,xgb', START_SAMPLERS: 'none', START_PROGRESS_SECONDS: '1', LOG_LEVEL: 'warn' };
     const first = await startNpmStart(env);
     try {
-      expect(first.output()).toMatch(/the registry is empty: training the default model/);
+      expect(first.output()).toMatch(/the registry is empty: training a first model .* to serve now/);
       const header = readFileSync('data/credit_score_customers_raw.csv', 'utf8').split('\n')[0].split(',');
       const r = await fetch(`${first.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(header.map((h) => [h, null]))) });
       expect(r.status).toBe(200);
       expect(((await r.json()) as { model: { alias: string } }).model.alias).toBe('champion');
+      // The full search runs as a retrain job meanwhile, and says how it ended.
+      const deadline = Date.now() + 120_000;
+      while (!/full candidate search (done|failed)/.test(first.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+      expect(first.output()).toMatch(/full candidate search: retrain job \S+ \(GET \/model\/retrain\/\S+\)/);
+      expect(first.output()).toMatch(/full candidate search done: (rf|xgb)\+none registered as \S+; macro F1 0\.\d{4} (beats|does not beat) 0\.\d{4} of \S+/);
     } finally {
       await first.stop();
     }

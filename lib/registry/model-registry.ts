@@ -10,6 +10,7 @@
  * traffic policy is one document with a revision that every change increments.
  */
 import { ArtifactError, filesToBundle, MANIFEST_FILE, readManifest, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
+import { z } from 'zod';
 import type { TrafficPolicy } from '../release/traffic-policy.ts';
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { KeyError, keys, parseVersionKey, PREFIXES } from '../state/layout.ts';
@@ -68,6 +69,8 @@ export interface TrafficChange extends MoveMeta {
 }
 
 const JSON_TYPE = 'application/json';
+/** The part of an artifact's metrics.json that a comparison of versions reads. */
+const versionMetricsSchema = z.object({ cv: z.object({ f1_macro: z.number() }) });
 
 export class ModelRegistry {
   readonly docs: DocumentStore;
@@ -157,6 +160,18 @@ export class ModelRegistry {
     });
     const { bundle, manifest } = filesToBundle(files);
     return { bundle, manifest, registration, bytes };
+  }
+
+  /** A version's cross-validated macro F1 (from its metrics.json), or null when it has none that reads. */
+  async versionScore(name: string, version: string): Promise<number | null> {
+    const object = await this.store.get(keys.versionFile(name, version, 'metrics.json'));
+    if (!object) return null;
+    try {
+      const parsed = versionMetricsSchema.safeParse(JSON.parse(new TextDecoder().decode(object.bytes)));
+      return parsed.success ? parsed.data.cv.f1_macro : null;
+    } catch {
+      return null;
+    }
   }
 
   /** loadVersion for a version about to be pointed at: a failed check is a RegistryError ('invalid' or 'not_found'). */

@@ -7,8 +7,11 @@ import { CLASSIFIER_NAMES } from '../training/classifier-names.ts';
 export const retrainRequestSchema = z.strictObject({
   /** A CSV in the bucket (under data/); the configured default data when absent. */
   dataKey: dataKeySchema.optional(),
-  /** Move the serving alias to the new version when training succeeds. */
-  promote: z.boolean().default(false),
+  /**
+   * Move the serving alias to the new version when training succeeds: true always, false never
+   * (registered only), "if-better" when its cross-validated macro F1 beats the serving version's.
+   */
+  promote: z.union([z.boolean(), z.literal('if-better')]).default(false),
   /** Instead: point the challenger alias at it and start a canary against the champion. */
   canary: z.boolean().default(false),
   cv: z.number().int().min(2).max(10).default(5),

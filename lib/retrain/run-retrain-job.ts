@@ -65,8 +65,9 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
     const details = { f1_macro: result.report.best.cv.f1_macro, job: jobId };
     await reporter.settle();
     reporter.assertOwned(); // a job declared dead meanwhile moves nothing: the one that took over decides
-    if (claimed.request.promote) {
-      await registry.moveAlias(claimed.model, claimed.alias, registration.version, { reason: `retrain job ${jobId} (promote requested)`, actor: claimed.requestedBy, details });
+    const promotion = await promotionDecision(registry, claimed, result.report.best.cv.f1_macro);
+    if (promotion.promote) {
+      await registry.moveAlias(claimed.model, claimed.alias, registration.version, { reason: `retrain job ${jobId}: ${promotion.why}`, actor: claimed.requestedBy, details });
     } else if (claimed.request.canary) {
       await registry.moveAlias(claimed.model, 'challenger', registration.version, { reason: `retrain job ${jobId}: candidate for a canary`, actor: claimed.requestedBy, details });
       const policy = trafficPolicySchema.parse({ mode: 'canary', champion: claimed.alias, challenger: 'challenger' });
@@ -76,14 +77,15 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
       status: 'succeeded',
       result: {
         version: registration.version,
-        promoted: claimed.request.promote,
+        promoted: promotion.promote,
+        ...(promotion.why ? { decision: promotion.why } : {}),
         canary: claimed.request.canary,
         best: { classifier: result.report.best.classifier, sampler: result.report.best.sampler, f1_macro: result.report.best.cv.f1_macro },
         candidates: result.report.candidates.length,
         seconds: (Date.now() - started) / 1000,
       },
     };
-    logger.info({ ...log, 'event.action': 'retrain-succeeded', version: registration.version, promoted: claimed.request.promote, f1_macro: details.f1_macro }, `retrain ${jobId} registered ${registration.version}`);
+    logger.info({ ...log, 'event.action': 'retrain-succeeded', version: registration.version, promoted: promotion.promote, f1_macro: details.f1_macro }, `retrain ${jobId} registered ${registration.version}${promotion.why ? `: ${promotion.why}` : ''}`);
   } catch (err) {
     // Storage faults in public words; everything else (bad data, a lost lock) names its problem.
     outcome = { status: 'failed', error: err instanceof StorageError ? publicReason(err) : (err as Error).message };
@@ -101,6 +103,17 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
   deps.metrics?.retrainSeconds.observe({ outcome: outcome.status }, (Date.now() - started) / 1000);
   emitEmf({ Model: claimed.model, Outcome: outcome.status }, { RetrainJobs: { value: 1, unit: 'Count' }, RetrainDuration: { value: (Date.now() - started) / 1000, unit: 'Seconds' } });
   return finished ?? { ...claimed, ...outcome };
+}
+
+/** Whether the new version takes the alias: as asked, or with "if-better" by comparing cross-validated macro F1. */
+async function promotionDecision(registry: ModelRegistry, job: JobRecord, score: number): Promise<{ promote: boolean; why: string }> {
+  if (job.request.promote === true) return { promote: true, why: 'promote requested' };
+  if (job.request.promote === false) return { promote: false, why: '' };
+  const serving = await registry.getAlias(job.model, job.alias);
+  const current = serving ? await registry.versionScore(job.model, serving.version) : null;
+  if (current === null) return { promote: true, why: `macro F1 ${score.toFixed(4)}; ${job.alias} had no scored version` };
+  if (score > current) return { promote: true, why: `macro F1 ${score.toFixed(4)} beats ${current.toFixed(4)} of ${serving!.version}` };
+  return { promote: false, why: `macro F1 ${score.toFixed(4)} does not beat ${current.toFixed(4)} of ${serving!.version}: registered, not promoted` };
 }
 
 async function fetchData(job: JobRecord, store: ObjectStore, config: Config, workDir: string): Promise<string> {

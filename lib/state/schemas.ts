@@ -246,6 +246,8 @@ export const jobRecordSchema = z.object({
     .object({
       version: name,
       promoted: z.boolean(),
+      /** Why it was or was not promoted (with promote "if-better": the two scores). */
+      decision: z.string().optional(),
       canary: z.boolean().optional(),
       best: z.object({ classifier: z.string(), sampler: z.string(), f1_macro: z.number() }),
       candidates: z.number(),
