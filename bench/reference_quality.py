@@ -3,7 +3,9 @@
 imbalanced-learn's RandomOverSampler, SMOTE, ADASYN and BorderlineSMOTE, on the folds that
 `npm run export-folds` wrote (same rows, same folds, same features as our pipeline).
 
-usage: /usr/bin/python3 bench/reference_quality.py FOLDS_DIR [--seed 42] > reference.json
+usage: /usr/bin/python3 bench/reference_quality.py FOLDS_DIR [--seed 42] [--n-jobs -1] > reference.json
+--n-jobs: threads for the forests, xgboost and the neighbour searches of the samplers (-1, the
+default: every core, as users run them).
 Needs Debian's python3-sklearn python3-imblearn python3-xgboost.
 """
 import json
@@ -25,17 +27,19 @@ def load(path):
 def main():
     folds_dir = sys.argv[1]
     seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 42
+    n_jobs = int(sys.argv[sys.argv.index("--n-jobs") + 1]) if "--n-jobs" in sys.argv else -1
+    started_all = time.perf_counter()
     meta = json.load(open(f"{folds_dir}/folds.json"))
     samplers = {
         "none": lambda: None,
         "ros": lambda: RandomOverSampler(random_state=seed),
-        "smote": lambda: SMOTE(random_state=seed),
-        "adasyn": lambda: ADASYN(random_state=seed),
-        "borderline": lambda: BorderlineSMOTE(random_state=seed),
+        "smote": lambda: SMOTE(random_state=seed, n_jobs=n_jobs),
+        "adasyn": lambda: ADASYN(random_state=seed, n_jobs=n_jobs),
+        "borderline": lambda: BorderlineSMOTE(random_state=seed, n_jobs=n_jobs),
     }
     classifiers = {
-        "rf": lambda: RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=2),
-        "xgb": lambda: XGBClassifier(tree_method="hist", random_state=seed, n_jobs=2),
+        "rf": lambda: RandomForestClassifier(n_estimators=100, random_state=seed, n_jobs=n_jobs),
+        "xgb": lambda: XGBClassifier(tree_method="hist", random_state=seed, n_jobs=n_jobs),
     }
     folds = [(load(f"{folds_dir}/fold{f}_train.csv"), load(f"{folds_dir}/fold{f}_test.csv")) for f in range(meta["folds"])]
     results = []
@@ -68,7 +72,7 @@ def main():
                 entry["fit_seconds"] = float(np.mean(seconds))
             results.append(entry)
             print(f"{c_name}+{s_name}: {entry.get('cv', {}).get('f1_macro', error)}", file=sys.stderr)
-    json.dump({"dataset": meta["dataset"], "candidates": results}, sys.stdout, indent=2)
+    json.dump({"dataset": meta["dataset"], "candidates": results, "n_jobs": n_jobs, "cv_seconds": time.perf_counter() - started_all}, sys.stdout, indent=2)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 /**
  * Speed against the references, side by side in one run:
- *   npm run bench:speed [-- --rows 100000] [--skip-reference] [--skip-peers]
+ *   npm run bench:speed [-- --rows 100000] [--jobs 0] [--skip-reference] [--skip-peers]
+ * --jobs: the thread counts of the all-core rows, e.g. "2,4,8" (0, the default: every core).
  * On the synthetic credit-like table (data/generators/credit-like.ts), 80/20 split:
  *   ours (lib/trees, lib/sampling, the compiled ensemble) vs scikit-learn / imbalanced-learn /
  *   xgboost (bench/reference_speed.py with /usr/bin/python3, one thread) vs the npm peers
@@ -17,6 +18,7 @@ import type { CompiledEnsemble } from '../lib/trees/compiled-ensemble.ts';
 import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
 import { ParallelBatchPredictor } from '../lib/trees/parallel-batch-predictor.ts';
 import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
+import { closeTrainingPools, resolveJobs, trainingPool } from '../lib/parallel/training-pool.ts';
 import type { TrainingData } from '../lib/trees/training-data.ts';
 
 const { values } = parseArgs({
@@ -24,8 +26,10 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '100000' },
     'skip-reference': { type: 'boolean', default: false },
     'skip-peers': { type: 'boolean', default: false },
+    jobs: { type: 'string', default: '0' },
   },
 });
+const jobsList = values.jobs.split(',').map((j) => resolveJobs(Number(j)));
 const rows = Number(values.rows);
 const outDir = 'bench/out';
 mkdirSync(outDir, { recursive: true });
@@ -34,7 +38,7 @@ interface Row {
   what: string;
   ours: number;
   reference?: number;
-  unit: 's' | 'µs' | 'rows/s' | 'F1';
+  unit: 's' | 'µs' | 'rows/s' | 'F1' | 'x' | 'MB';
   goal?: (ours: number, reference?: number) => boolean;
   goalText?: string;
 }
@@ -108,6 +112,18 @@ const samplerSeconds = Object.fromEntries(
     return [name, seconds(() => createSampler(name, 0).fitResample(trainFilled))[1]];
   }),
 );
+// All cores: the forest's trees on the training pool (boosting and the samplers run on one thread still).
+const allCores: { jobs: number; rfSeconds: number }[] = [];
+for (const jobs of jobsList) {
+  const pool = trainingPool(jobs);
+  await new RandomForestClassifier({ n_estimators: 2 * jobs, random_state: 0 }).fitParallel(trainFilled, pool); // workers started and warm
+  log(`ours: RandomForest, 100 trees, ${jobs} threads`);
+  const started = performance.now();
+  await new RandomForestClassifier({ n_estimators: 100, random_state: 0 }).fitParallel(trainFilled, pool);
+  allCores.push({ jobs, rfSeconds: (performance.now() - started) / 1000 });
+}
+await closeTrainingPools();
+const oursPeakRssMb = process.resourceUsage().maxRSS / 1024;
 log('ours: prediction');
 const rfSingle = singleRowMedianMicros(rf, testFilled, 2000);
 const gbSingle = singleRowMedianMicros(gb, test, 2000);
@@ -130,7 +146,7 @@ const gbParallel = await parallelRowsPerSecond(gb, test);
 let ref: Record<string, number> = {};
 if (!values['skip-reference']) {
   log('reference: scikit-learn, imbalanced-learn, xgboost (one thread)');
-  ref = JSON.parse(execFileSync('/usr/bin/python3', ['bench/reference_speed.py', csv], { stdio: ['ignore', 'pipe', 'inherit'] }).toString());
+  ref = JSON.parse(execFileSync('/usr/bin/python3', ['bench/reference_speed.py', csv, '--only', 'rf,xgb,samplers,predict,all-cores'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString());
 }
 
 results.push(
@@ -151,6 +167,18 @@ results.push(
   { what: 'RandomForest batch predict', ours: rfBatch, reference: ref.rf_batch_rows_per_s, unit: 'rows/s', goal: (o) => o > 200_000, goalText: '> 200,000 rows/s' },
   { what: 'boosting batch predict', ours: gbBatch, reference: ref.xgb_batch_rows_per_s, unit: 'rows/s', goal: (o) => o > 200_000, goalText: '> 200,000 rows/s' },
   { what: `RandomForest batch predict, ${rfParallel.threads} threads`, ours: rfParallel.rate, unit: 'rows/s', goal: (o) => o > 200_000, goalText: '> 200,000 rows/s' },
+  ...allCores.map((a): Row => ({ what: `RandomForest fit, 100 trees, ${a.jobs} threads vs n_jobs=-1`, ours: a.rfSeconds, reference: ref.rf_fit_all_s, unit: 's', goal: (o, r) => r === undefined || o <= 0.8 * r, goalText: '<= 0.8x scikit-learn all cores' })),
+  ...allCores.map((a): Row => ({ what: `RandomForest fit speed-up, 1 -> ${a.jobs} threads`, ours: rfSeconds / a.rfSeconds, reference: ref.rf_fit_s && ref.rf_fit_all_s && ref.rf_fit_s / ref.rf_fit_all_s, unit: 'x' })),
+  { what: 'boosting fit, 200 rounds, vs n_jobs=-1 (ours: one thread)', ours: gbSeconds, reference: ref.xgb_fit_all_s, unit: 's', goal: (o, r) => r === undefined || o <= 1.5 * r, goalText: '<= 1.5x xgboost all cores' },
+  ...(['smote', 'adasyn', 'borderline'] as const).map((name): Row => ({
+    what: `sampler ${name} vs n_jobs=-1 (ours: one thread)`,
+    ours: samplerSeconds[name],
+    reference: ref[`${name}_all_s`],
+    unit: 's',
+    goal: (o, r) => r === undefined || o <= r,
+    goalText: '<= imbalanced-learn all cores',
+  })),
+  { what: 'peak resident memory of the process', ours: oursPeakRssMb, reference: ref.peak_rss_mb, unit: 'MB' },
   { what: `boosting batch predict, ${gbParallel.threads} threads`, ours: gbParallel.rate, unit: 'rows/s', goal: (o) => o > 200_000, goalText: '> 200,000 rows/s' },
 );
 
@@ -177,7 +205,7 @@ if (!values['skip-peers']) {
 
 // ---- report
 const fmt = (v: number | undefined, unit: Row['unit']): string =>
-  v === undefined ? '—' : unit === 'rows/s' ? Math.round(v).toLocaleString('en-US') : unit === 'F1' ? v.toFixed(4) : unit === 'µs' ? v.toFixed(1) : v.toFixed(2);
+  v === undefined ? '—' : unit === 'rows/s' || unit === 'MB' ? Math.round(v).toLocaleString('en-US') : unit === 'F1' ? v.toFixed(4) : unit === 'µs' ? v.toFixed(1) : v.toFixed(2);
 console.log(`\n| measurement (${rows.toLocaleString('en-US')}-row table, 80/20) | ours | reference | ours / reference | goal | met |`);
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of results) {

@@ -4,6 +4,14 @@ import type { PoolTask } from './worker-pool.ts';
 
 export type TaskHandlers = Record<string, (task: PoolTask) => unknown>;
 
+/** A handler's answer whose buffers move to the caller instead of being copied. */
+export class Transfer {
+  constructor(
+    readonly value: unknown,
+    readonly buffers: ArrayBuffer[],
+  ) {}
+}
+
 export function serveTasks(handlers: TaskHandlers): void {
   if (!parentPort) throw new Error('serveTasks runs in a worker thread');
   const port = parentPort;
@@ -11,7 +19,9 @@ export function serveTasks(handlers: TaskHandlers): void {
     const handler = handlers[task.kind];
     try {
       if (!handler) throw new Error(`no handler for task kind "${task.kind}"`);
-      port.postMessage({ id, ok: true, value: await handler(task) });
+      const result = await handler(task);
+      if (result instanceof Transfer) port.postMessage({ id, ok: true, value: result.value }, result.buffers);
+      else port.postMessage({ id, ok: true, value: result });
     } catch (err) {
       port.postMessage({ id, ok: false, error: (err as Error).message });
     }

@@ -2,10 +2,13 @@
 import { scoreFoldSampler, type PreparedFold } from '../training/fold-fit.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
-import { growForestTrees, type ForestTreesTask } from '../trees/forest-trees.ts';
-import { serveTasks } from './serve-tasks.ts';
+import { growAndPackForestTrees, type ForestTreesTask } from '../trees/forest-trees.ts';
+import { serveTasks, Transfer } from './serve-tasks.ts';
 
 serveTasks({
   'fold-sampler': (task) => scoreFoldSampler(task.fold as PreparedFold, task.sampler as SamplerName, task.classifiers as ClassifierName[], task.seed as number),
-  'forest-trees': (task) => growForestTrees(task as unknown as ForestTreesTask),
+  'forest-trees': (task) => {
+    const packed = growAndPackForestTrees(task as unknown as ForestTreesTask);
+    return new Transfer(packed, [packed.nodes.buffer, packed.leafValues.buffer, packed.roots.buffer] as ArrayBuffer[]);
+  },
 });

@@ -132,44 +132,45 @@ export class CompiledEnsemble {
 
   /** Packs grown trees, keeping only reachable nodes, in pre-order (a left child follows its parent). */
   static fromTrees(trees: Tree[], groups: number[], options: { aggregation: Aggregation; classes: number; features: number; baseMargin: number[] }): CompiledEnsemble {
-    const capacity = trees.reduce((s, t) => s + t.size, 0);
-    const nodes = new Int32Array(capacity * NODE_WORDS);
-    const thresholds = new Float32Array(nodes.buffer);
-    const leafValues: number[] = [];
-    const roots: number[] = [];
-    let count = 0;
-    for (const tree of trees) {
-      roots.push(count);
-      const order = layoutOrder(tree);
-      const index = new Map<number, number>();
-      order.forEach((node, i) => index.set(node, count + i));
-      for (const node of order) {
-        const at = index.get(node)!;
-        const w = at * NODE_WORDS;
-        if (tree.feature[node] < 0) {
-          nodes[w] = 0;
-          nodes[w + 1] = leafValues.length;
-          nodes[w + 2] = at;
-          nodes[w + 3] = at;
-          const from = tree.left[node];
-          for (let k = 0; k < tree.outputsPerLeaf; k++) leafValues.push(tree.leafValues[from + k]);
-        } else {
-          nodes[w] = tree.feature[node] + (tree.defaultLeft[node] ? 0 : options.features);
-          thresholds[w + 1] = tree.threshold[node];
-          nodes[w + 2] = index.get(tree.left[node])!;
-          nodes[w + 3] = index.get(tree.right[node])!;
-        }
+    return CompiledEnsemble.fromPacked([packTrees(trees, options.features)], groups, options);
+  }
+
+  /**
+   * Joins trees packed in parts (by workers, each part numbered from 0) into one ensemble, the
+   * same byte for byte as packing all the trees at once: every index is moved by the nodes and
+   * leaf values of the parts before.
+   */
+  static fromPacked(parts: PackedTrees[], groups: number[], options: { aggregation: Aggregation; classes: number; features: number; baseMargin: number[] }): CompiledEnsemble {
+    const nodeCount = parts.reduce((s, p) => s + p.nodes.length / NODE_WORDS, 0);
+    const nodes = new Int32Array(nodeCount * NODE_WORDS);
+    const leafValues = new Float32Array(parts.reduce((s, p) => s + p.leafValues.length, 0));
+    const roots = new Int32Array(parts.reduce((s, p) => s + p.roots.length, 0));
+    let nodeBase = 0;
+    let leafBase = 0;
+    let rootBase = 0;
+    for (const part of parts) {
+      const w0 = nodeBase * NODE_WORDS;
+      nodes.set(part.nodes, w0);
+      for (let w = w0; w < w0 + part.nodes.length; w += NODE_WORDS) {
+        const leaf = nodes[w + 2] === nodes[w + 3] && nodes[w + 2] === (w - w0) / NODE_WORDS;
+        if (leaf) nodes[w + 1] += leafBase;
+        nodes[w + 2] += nodeBase;
+        nodes[w + 3] += nodeBase;
       }
-      count += order.length;
+      leafValues.set(part.leafValues, leafBase);
+      for (let r = 0; r < part.roots.length; r++) roots[rootBase + r] = part.roots[r] + nodeBase;
+      nodeBase += part.nodes.length / NODE_WORDS;
+      leafBase += part.leafValues.length;
+      rootBase += part.roots.length;
     }
     return new CompiledEnsemble({
       aggregation: options.aggregation,
       classes: options.classes,
       features: options.features,
-      treeRoots: Int32Array.from(roots),
+      treeRoots: roots,
       treeGroups: Int32Array.from(groups),
-      nodes: nodes.slice(0, count * NODE_WORDS),
-      leafValues: Float32Array.from(leafValues),
+      nodes,
+      leafValues,
       baseMargin: Float64Array.from(options.baseMargin),
     });
   }
@@ -460,4 +461,46 @@ function treeDepths(a: EnsembleArrays): Int32Array {
     if (a.nodes[w + 2] !== i) below[i] = 1 + Math.max(below[a.nodes[w + 2]], below[a.nodes[w + 3]]);
   }
   return Int32Array.from(a.treeRoots, (root) => below[root]);
+}
+
+/** Trees packed as the ensemble stores them, numbered from 0: what a worker sends back (its buffers transferred, not copied). */
+export interface PackedTrees {
+  nodes: Int32Array;
+  leafValues: Float32Array;
+  roots: Int32Array;
+}
+
+/** Packs grown trees, keeping only reachable nodes, in pre-order (a left child follows its parent). */
+export function packTrees(trees: Tree[], features: number): PackedTrees {
+  const capacity = trees.reduce((s, t) => s + t.size, 0);
+  const nodes = new Int32Array(capacity * NODE_WORDS);
+  const thresholds = new Float32Array(nodes.buffer);
+  const leafValues: number[] = [];
+  const roots: number[] = [];
+  let count = 0;
+  for (const tree of trees) {
+    roots.push(count);
+    const order = layoutOrder(tree);
+    const index = new Map<number, number>();
+    order.forEach((node, i) => index.set(node, count + i));
+    for (const node of order) {
+      const at = index.get(node)!;
+      const w = at * NODE_WORDS;
+      if (tree.feature[node] < 0) {
+        nodes[w] = 0;
+        nodes[w + 1] = leafValues.length;
+        nodes[w + 2] = at;
+        nodes[w + 3] = at;
+        const from = tree.left[node];
+        for (let k = 0; k < tree.outputsPerLeaf; k++) leafValues.push(tree.leafValues[from + k]);
+      } else {
+        nodes[w] = tree.feature[node] + (tree.defaultLeft[node] ? 0 : features);
+        thresholds[w + 1] = tree.threshold[node];
+        nodes[w + 2] = index.get(tree.left[node])!;
+        nodes[w + 3] = index.get(tree.right[node])!;
+      }
+    }
+    count += order.length;
+  }
+  return { nodes: nodes.slice(0, count * NODE_WORDS), leafValues: Float32Array.from(leafValues), roots: Int32Array.from(roots) };
 }

@@ -5,6 +5,7 @@
  */
 import { Random } from '../util/random.ts';
 import { BinMapper, type BinnedMatrix } from './binning.ts';
+import { packTrees, type PackedTrees } from './compiled-ensemble.ts';
 import { GiniTreeBuilder, type GiniTreeParams } from './gini-tree-builder.ts';
 import type { Tree } from './tree.ts';
 
@@ -35,4 +36,9 @@ export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tre
     onTree?.();
     return tree;
   });
+}
+
+/** A worker's share: its trees grown and packed as the ensemble stores them. */
+export function growAndPackForestTrees(task: ForestTreesTask): PackedTrees {
+  return packTrees(growForestTrees(task), task.binned.features);
 }

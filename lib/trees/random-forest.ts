@@ -6,10 +6,10 @@ import type { TrainingPool } from '../parallel/training-pool.ts';
 import { toShared } from '../parallel/shared-arrays.ts';
 import { Random } from '../util/random.ts';
 import { BinMapper } from './binning.ts';
-import { CompiledEnsemble } from './compiled-ensemble.ts';
+import { CompiledEnsemble, type PackedTrees } from './compiled-ensemble.ts';
 import { growForestTrees, type ForestTreesTask } from './forest-trees.ts';
 import { checkTrainingData, type FitProgress, type TrainingData } from './training-data.ts';
-import { Tree } from './tree.ts';
+import type { Tree } from './tree.ts';
 
 export interface RandomForestParams {
   n_estimators: number;
@@ -60,13 +60,14 @@ export class RandomForestClassifier {
     let done = 0;
     const parts = await Promise.all(
       Array.from({ length: Math.ceil(task.seeds.length / chunk) }, async (_, c) => {
-        const trees = await pool.run<Tree[]>({ kind: 'forest-trees', ...task, seeds: task.seeds.slice(c * chunk, (c + 1) * chunk) });
-        done += trees.length;
+        const seeds = task.seeds.slice(c * chunk, (c + 1) * chunk);
+        const packed = await pool.run<PackedTrees>({ kind: 'forest-trees', ...task, seeds });
+        done += seeds.length;
         onProgress?.(done, task.seeds.length);
-        return trees.map((t) => Tree.restore(t));
+        return packed;
       }),
     );
-    return this.compile(parts.flat(), data);
+    return CompiledEnsemble.fromPacked(parts, new Array<number>(task.seeds.length).fill(0), this.ensembleOptions(data));
   }
 
   private prepare(data: TrainingData, shared: boolean): ForestTreesTask {
@@ -91,12 +92,11 @@ export class RandomForestClassifier {
   }
 
   private compile(trees: Tree[], data: TrainingData): CompiledEnsemble {
-    return CompiledEnsemble.fromTrees(trees, new Array<number>(trees.length).fill(0), {
-      aggregation: 'mean',
-      classes: data.classes,
-      features: data.features,
-      baseMargin: new Array<number>(data.classes).fill(0),
-    });
+    return CompiledEnsemble.fromTrees(trees, new Array<number>(trees.length).fill(0), this.ensembleOptions(data));
+  }
+
+  private ensembleOptions(data: TrainingData): { aggregation: 'mean'; classes: number; features: number; baseMargin: number[] } {
+    return { aggregation: 'mean', classes: data.classes, features: data.features, baseMargin: new Array<number>(data.classes).fill(0) };
   }
 }
 

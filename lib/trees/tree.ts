@@ -18,13 +18,6 @@ export class Tree {
     readonly outputsPerLeaf: number,
   ) {}
 
-  /** A tree from its arrays, as a worker sends one back (structured clone keeps the data, not the class). */
-  static restore(data: Pick<Tree, 'outputsPerLeaf' | 'feature' | 'threshold' | 'splitBin' | 'left' | 'right' | 'defaultLeft' | 'leafValues'>): Tree {
-    const tree = new Tree(data.outputsPerLeaf);
-    for (const field of ['feature', 'threshold', 'splitBin', 'left', 'right', 'defaultLeft', 'leafValues'] as const) tree[field].push(...data[field]);
-    return tree;
-  }
-
   get size(): number {
     return this.feature.length;
   }
