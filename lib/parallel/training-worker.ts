@@ -3,6 +3,7 @@ import { scoreFoldSampler, type PreparedFold } from '../training/fold-fit.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
 import { growAndPackForestTrees, type ForestTreesTask } from '../trees/forest-trees.ts';
+import { runBoostingHelper, type BoostingHelperTask } from '../trees/boosting-team.ts';
 import { serveTasks, Transfer } from './serve-tasks.ts';
 
 serveTasks({
@@ -11,4 +12,6 @@ serveTasks({
     const packed = growAndPackForestTrees(task as unknown as ForestTreesTask);
     return new Transfer(packed, [packed.nodes.buffer, packed.leafValues.buffer, packed.roots.buffer] as ArrayBuffer[]);
   },
+  // Holds this worker for the whole of one boosting fit, taking blocks of its steps.
+  'boosting-helper': (task) => runBoostingHelper(task as unknown as BoostingHelperTask),
 });

@@ -13,7 +13,6 @@ import { classCounts, createSampler, type SamplerName } from '../sampling/index.
 import { CLASSIFIER_TITLES, createClassifier, type ClassifierName } from './candidates.ts';
 import { crossValidate, type CandidateResult } from './cross-validate.ts';
 import { resolveJobs, trainingPool, type TrainingPool } from '../parallel/training-pool.ts';
-import { RandomForestClassifier } from '../trees/random-forest.ts';
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
 
 export interface TrainOptions {
@@ -96,8 +95,9 @@ async function refit(dataset: Dataset, classifier: ClassifierName, sampler: Samp
   const X = preprocessor.transform(rows);
   const resampled = createSampler(sampler, options.seed).fitResample({ X, rows: rows.length, features: preprocessor.featureCount, y, classes: K });
   const model = createClassifier(classifier, options.seed);
-  // A forest's trees grow on every worker; boosting's rounds follow each other on this thread.
-  const ensemble = pool && model instanceof RandomForestClassifier ? await model.fitParallel(resampled, pool) : model.fit(resampled);
+  // A forest's trees grow on every worker; boosting's rounds follow each other, each large
+  // step (histograms, partitions, gradients) shared with the workers.
+  const ensemble = pool ? await model.fitParallel(resampled, pool) : model.fit(resampled);
   const chosen = candidates.find((c) => c.classifier === classifier && c.sampler === sampler)!;
   const counts = classCounts(y, K);
   const data: DataFingerprint = {

@@ -161,3 +161,45 @@ export function partitionRows(index: Int32Array, start: number, end: number, col
 export function featureColumn(binned: BinnedMatrix, feature: number): Uint8Array {
   return binned.columnMajor.subarray(feature * binned.rows, (feature + 1) * binned.rows);
 }
+
+/**
+ * One block of a stable partition, index[start, end) at a split (feature bins `column`, `bin`,
+ * `missingLeft`): the rows going left are packed in place from `start`, those going right into
+ * scratch from `start`, each side in the order it had. Returns how many went left. Each row is
+ * written to both sides and kept by one: no branch whose direction is a coin toss, and every
+ * write stays inside [start, end), so threads can compact neighbouring blocks at once.
+ */
+export function compactRows(index: Int32Array, start: number, end: number, column: Uint8Array, bin: number, missingLeft: boolean, scratch: Int32Array): number {
+  const missingGoesLeft = missingLeft ? 1 : 0;
+  let left = start;
+  let right = start;
+  for (let i = start; i < end; i++) {
+    const r = index[i];
+    const b = column[r];
+    // 1 when the row goes left: bin <= split bin, or the missing bin sent left.
+    const toLeft = b === MISSING_BIN_LOCAL ? missingGoesLeft : ((bin - b) >>> 31) ^ 1;
+    index[left] = r;
+    scratch[right] = r;
+    left += toLeft;
+    right += toLeft ^ 1;
+  }
+  return left - start;
+}
+
+/**
+ * partitionRows, stable: both sides keep the rows' order (ascending rows stay ascending, so
+ * later scans over a node read memory forwards). `scratch` is as long as `index`.
+ */
+export function partitionRowsStable(
+  index: Int32Array,
+  start: number,
+  end: number,
+  column: Uint8Array,
+  bin: number,
+  missingLeft: boolean,
+  scratch: Int32Array,
+): number {
+  const mid = start + compactRows(index, start, end, column, bin, missingLeft, scratch);
+  index.set(scratch.subarray(start, start + end - mid), mid);
+  return mid;
+}

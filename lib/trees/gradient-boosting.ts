@@ -6,7 +6,11 @@
 import { Random } from '../util/random.ts';
 import { BinMapper, MISSING_BIN as MISSING_BIN_EXPORT, type BinnedMatrix } from './binning.ts';
 import { CompiledEnsemble } from './compiled-ensemble.ts';
+import type { TrainingPool } from '../parallel/training-pool.ts';
 import { GradientTreeBuilder } from './gradient-tree-builder.ts';
+import { computeGradients } from './boosting-gradients.ts';
+import { BoostingTeam } from './boosting-team.ts';
+import { createWorkspace, type BoostingWorkspace } from './boosting-workspace.ts';
 import { checkTrainingData, type FitProgress, type TrainingData } from './training-data.ts';
 import type { Tree } from './tree.ts';
 
@@ -42,9 +46,6 @@ export const GRADIENT_BOOSTING_DEFAULTS: GradientBoostingParams = {
   random_state: 0,
 };
 
-/** Hessians never drop to zero (XGBoost's kRtEps floor), or leaf weights blow up. */
-const MIN_HESSIAN = 1e-16;
-
 export class GradientBoostingClassifier {
   readonly params: GradientBoostingParams;
 
@@ -57,37 +58,68 @@ export class GradientBoostingClassifier {
   }
 
   fit(data: TrainingData, onProgress?: FitProgress): CompiledEnsemble {
+    return this.boost(this.prepare(data, false), null, onProgress);
+  }
+
+  /**
+   * The same model, byte for byte, each large node's histogram built by this thread and up to
+   * pool.threads - 1 helpers on the pool's workers (those that are free; none: fit() alone).
+   */
+  async fitParallel(data: TrainingData, pool: TrainingPool, onProgress?: FitProgress, options: ParallelFitOptions = {}): Promise<CompiledEnsemble> {
+    if (pool.threads < 2) return this.fit(data, onProgress);
+    const prepared = this.prepare(data, true);
+    const team = new BoostingTeam(pool, prepared.workspace, pool.threads - 1, options.answerDeadlineMs);
+    try {
+      // Running workers join within milliseconds; a busy pool is not waited for.
+      await team.joined(options.joinWaitMs ?? 250);
+      const ensemble = this.boost(prepared, team, onProgress);
+      if (options.stats) options.stats.sharedSteps = team.sharedSteps;
+      return ensemble;
+    } catch (err) {
+      team.close();
+      throw (await team.failure()) ?? err;
+    } finally {
+      team.close();
+      await team.failure();
+    }
+  }
+
+  private prepare(data: TrainingData, shared: boolean): Prepared {
     checkTrainingData(data);
-    const { X, rows, features, y, classes } = data;
+    const { X, rows, features, classes } = data;
     const p = this.params;
     const bins = BinMapper.fit(X, rows, features, p.max_bin);
     const binned = bins.transform(X, rows);
-    const builder = new GradientTreeBuilder(binned, bins, {
-      maxDepth: p.max_depth,
-      minChildWeight: p.min_child_weight,
-      regLambda: p.reg_lambda,
-      gamma: p.gamma,
-      learningRate: p.learning_rate,
-    });
+    const outputs = classes === 2 ? 1 : classes;
+    const workspace = createWorkspace(binned, data.y, outputs, p.max_depth, shared);
+    return { data, bins, binned: { ...binned, rowMajor: workspace.rowMajor, columnMajor: workspace.columnMajor }, workspace, outputs };
+  }
+
+  private boost({ data, bins, binned, workspace, outputs }: Prepared, team: BoostingTeam | null, onProgress?: FitProgress): CompiledEnsemble {
+    const { rows, features, y, classes } = data;
+    const p = this.params;
+    const builder = new GradientTreeBuilder(
+      binned,
+      bins,
+      { maxDepth: p.max_depth, minChildWeight: p.min_child_weight, regLambda: p.reg_lambda, gamma: p.gamma, learningRate: p.learning_rate },
+      workspace,
+      team,
+    );
     const binary = classes === 2;
-    const outputs = binary ? 1 : classes;
     // XGBoost 1.7 adds base_score to multi-class margins as is, and as a logit for binary.
     const baseMargin = binary ? Math.log(p.base_score / (1 - p.base_score)) : p.base_score;
-    const margins = new Float64Array(rows * outputs).fill(baseMargin);
-    const grad = Array.from({ length: outputs }, () => new Float64Array(rows));
-    const hess = Array.from({ length: outputs }, () => new Float64Array(rows));
+    const margins = workspace.margins.fill(baseMargin);
     const rng = new Random(p.random_state);
     const trees: Tree[] = [];
     const groups: number[] = [];
     const allRows = Int32Array.from({ length: rows }, (_, i) => i);
     const allFeatures = Int32Array.from({ length: features }, (_, f) => f);
     for (let round = 0; round < p.n_estimators; round++) {
-      computeGradients(margins, y, outputs, grad, hess);
+      if (!team?.gradients()) computeGradients(margins, y, outputs, workspace.gradHess, 0, rows);
       for (let k = 0; k < outputs; k++) {
         const sampled = p.subsample < 1 ? sampleRows(rows, p.subsample, rng) : allRows;
         const used = p.colsample_bytree < 1 ? sampleFeatures(features, p.colsample_bytree, rng) : allFeatures;
-        const order = sampled === allRows ? allRows.slice() : sampled;
-        const tree = builder.grow(grad[k], hess[k], order, used, (value, start, end) => {
+        const tree = builder.grow(k, sampled, used, (value, order, start, end) => {
           if (sampled !== allRows) return;
           for (let i = start; i < end; i++) margins[order[i] * outputs + k] += value;
         });
@@ -107,34 +139,22 @@ export class GradientBoostingClassifier {
   }
 }
 
-function computeGradients(margins: Float64Array, y: Int32Array, outputs: number, grad: Float64Array[], hess: Float64Array[]): void {
-  const rows = y.length;
-  if (outputs === 1) {
-    const g = grad[0];
-    const h = hess[0];
-    for (let i = 0; i < rows; i++) {
-      const prob = 1 / (1 + Math.exp(-margins[i]));
-      g[i] = prob - y[i];
-      h[i] = Math.max(prob * (1 - prob), MIN_HESSIAN);
-    }
-    return;
-  }
-  const exps = new Float64Array(outputs);
-  for (let i = 0; i < rows; i++) {
-    const base = i * outputs;
-    let max = -Infinity;
-    for (let k = 0; k < outputs; k++) if (margins[base + k] > max) max = margins[base + k];
-    let sum = 0;
-    for (let k = 0; k < outputs; k++) {
-      exps[k] = Math.exp(margins[base + k] - max);
-      sum += exps[k];
-    }
-    for (let k = 0; k < outputs; k++) {
-      const prob = exps[k] / sum;
-      grad[k][i] = prob - (y[i] === k ? 1 : 0);
-      hess[k][i] = Math.max(2 * prob * (1 - prob), MIN_HESSIAN);
-    }
-  }
+export interface ParallelFitOptions {
+  /** How long a helper may take over one step before the fit gives up on it (default 60 s). */
+  answerDeadlineMs?: number;
+  /** How long the fit waits for helpers to join before it starts with those there (default 250 ms). */
+  joinWaitMs?: number;
+  /** Filled in after the fit: how many steps were shared with helpers. */
+  stats?: { sharedSteps?: number };
+}
+
+/** A fit's binned data and workspace, ready to boost. */
+interface Prepared {
+  data: TrainingData;
+  bins: BinMapper;
+  binned: BinnedMatrix;
+  workspace: BoostingWorkspace;
+  outputs: number;
 }
 
 function sampleRows(rows: number, fraction: number, rng: Random): Int32Array {

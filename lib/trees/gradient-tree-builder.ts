@@ -4,14 +4,17 @@
  * hessian sums, a learned default direction for missing values, and leaf weight −G/(H+λ)·η.
  *
  * Each level builds the histogram of the smaller child only; the larger child's is the
- * parent's minus it. Histograms are (g, h) pairs in one Float64Array per node, pooled.
+ * parent's minus it. With a histogram team, large nodes' histograms are built by several
+ * threads, each a block of the features (lib/trees/histogram-team.ts); the tree is the same.
  */
-import { BIN_SLOTS as BIN_SLOTS_EXPORT, featureColumn, MISSING_BIN as MISSING_BIN_EXPORT, partitionRows, type BinMapper, type BinnedMatrix } from './binning.ts';
+import { featureColumn, MISSING_BIN as MISSING_BIN_EXPORT, partitionRowsStable, type BinMapper, type BinnedMatrix } from './binning.ts';
+import { buildHistogramBlock, subtractHistogramBlock, type HistogramInput } from './histogram-kernel.ts';
+import type { BoostingTeam } from './boosting-team.ts';
+import { HistogramStore, histogramInput, type BoostingWorkspace, type Histogram } from './boosting-workspace.ts';
 import { Tree } from './tree.ts';
 
-// Module-local copies: an imported binding read in a hot loop costs a getter call per read
+// A module-local copy: an imported binding read in a hot loop costs a getter call per read
 // under some loaders (measured: a quarter of boosting's time).
-const BIN_SLOTS = BIN_SLOTS_EXPORT;
 const MISSING_BIN = MISSING_BIN_EXPORT;
 
 export interface GradientTreeParams {
@@ -29,7 +32,7 @@ interface GrowingNode {
   sumGrad: number;
   sumHess: number;
   /** null for nodes that cannot split (at max depth or too light): no histogram is built. */
-  hist: Float64Array | null;
+  hist: Histogram | null;
 }
 
 interface NodeStats {
@@ -52,38 +55,45 @@ interface Split {
 /** Minimum loss reduction that counts as a split (XGBoost's kRtEps). */
 const MIN_GAIN = 1e-6;
 
+/** Called for each leaf with its value and its rows, rows[start..end). */
+export type OnLeaf = (value: number, rows: Int32Array, start: number, end: number) => void;
+
 export class GradientTreeBuilder {
-  private readonly pool: Float64Array[] = [];
-  private readonly histSize: number;
+  private readonly store: HistogramStore;
+  private input: HistogramInput;
+  private output = 0;
 
   constructor(
     private readonly binned: BinnedMatrix,
     private readonly bins: BinMapper,
     private readonly params: GradientTreeParams,
+    private readonly workspace: BoostingWorkspace,
+    private readonly team: BoostingTeam | null = null,
   ) {
-    this.histSize = binned.features * BIN_SLOTS * 2;
+    this.store = new HistogramStore(workspace);
+    this.input = histogramInput(workspace, binned.features);
   }
 
   /**
-   * Grows a tree on `rows` (indices into the binned matrix; reordered in place so that each
-   * leaf's rows are contiguous) using only `features`. Calls `onLeaf(value, start, end)` for
-   * each leaf so the caller can update predictions of the rows it holds.
+   * Grows a tree for output `output` (its gradients in workspace.gradHess[output]) on
+   * `sampledRows` using only the features `used` (ascending). Calls `onLeaf` for each leaf
+   * so the caller can update predictions of the rows it holds.
    */
-  grow(
-    grad: Float64Array,
-    hess: Float64Array,
-    rows: Int32Array,
-    features: Int32Array,
-    onLeaf: (value: number, start: number, end: number) => void,
-  ): Tree {
+  grow(output: number, sampledRows: Int32Array, used: Int32Array, onLeaf: OnLeaf): Tree {
+    const rows = this.workspace.order.subarray(0, sampledRows.length);
+    rows.set(sampledRows);
+    this.workspace.used.set(used);
+    this.input = histogramInput(this.workspace, used.length);
+    this.output = output;
+    const gradHess = this.workspace.gradHess[output];
     const tree = new Tree(1);
-    const rootHist = this.take();
-    this.buildHistogram(rootHist, grad, hess, rows, 0, rows.length, features);
+    const rootHist = this.store.take();
+    this.buildHistogram(rootHist, null, rows, 0, rows.length);
     let sumGrad = 0;
     let sumHess = 0;
     for (let i = 0; i < rows.length; i++) {
-      sumGrad += grad[rows[i]];
-      sumHess += hess[rows[i]];
+      sumGrad += gradHess[rows[i] << 1];
+      sumHess += gradHess[(rows[i] << 1) + 1];
     }
     // Per tree node: its row range and sums, kept so that pruning can turn a split back into a leaf.
     const stats: NodeStats[] = [];
@@ -91,22 +101,22 @@ export class GradientTreeBuilder {
     for (let depth = 0; level.length; depth++) {
       const next: GrowingNode[] = [];
       for (const current of level) {
-        const split = current.hist ? this.findSplit(current, current.hist, features) : null;
+        const split = current.hist ? this.findSplit(current, current.hist.values, used) : null;
         stats[current.node] = { start: current.start, end: current.end, sumGrad: current.sumGrad, sumHess: current.sumHess, gain: split?.gain ?? 0 };
         if (!split) {
-          if (current.hist) this.release(current.hist);
+          if (current.hist) this.store.release(current.hist);
           continue;
         }
-        const mid = partitionRows(rows, current.start, current.end, featureColumn(this.binned, split.feature), split.bin, split.missingLeft);
+        const mid = this.partition(rows, current.start, current.end, split);
         const leftNode = tree.addNode();
         const rightNode = tree.addNode();
         tree.setSplit(current.node, split.feature, split.bin, this.bins.thresholdAfter(split.feature, split.bin), split.missingLeft, leftNode, rightNode);
-        next.push(...this.children(current, current.hist!, split, mid, leftNode, rightNode, depth + 1, grad, hess, rows, features));
+        next.push(...this.children(current, current.hist!, split, mid, leftNode, rightNode, depth + 1, rows));
       }
       level = next;
     }
     if (this.params.gamma > 0) this.prune(tree, 0, stats);
-    this.setLeaves(tree, 0, stats, onLeaf);
+    this.setLeaves(tree, 0, stats, rows, onLeaf);
     return tree;
   }
 
@@ -127,10 +137,10 @@ export class GradientTreeBuilder {
   }
 
   /** Leaf weight −G/(H+λ)·η (0 below min_child_weight) for every reachable leaf. */
-  private setLeaves(tree: Tree, node: number, stats: NodeStats[], onLeaf: (value: number, start: number, end: number) => void): void {
+  private setLeaves(tree: Tree, node: number, stats: NodeStats[], rows: Int32Array, onLeaf: OnLeaf): void {
     if (tree.feature[node] >= 0) {
-      this.setLeaves(tree, tree.left[node], stats, onLeaf);
-      this.setLeaves(tree, tree.right[node], stats, onLeaf);
+      this.setLeaves(tree, tree.left[node], stats, rows, onLeaf);
+      this.setLeaves(tree, tree.right[node], stats, rows, onLeaf);
       return;
     }
     const { regLambda, minChildWeight, learningRate } = this.params;
@@ -138,68 +148,41 @@ export class GradientTreeBuilder {
     const weight = sumHess < minChildWeight ? 0 : -sumGrad / (sumHess + regLambda);
     const value = Math.fround(weight * learningRate);
     tree.setLeaf(node, [value]);
-    onLeaf(value, start, end);
+    onLeaf(value, rows, start, end);
   }
 
-  private take(): Float64Array {
-    const hist = this.pool.pop();
-    if (hist) {
-      hist.fill(0);
-      return hist;
-    }
-    return new Float64Array(this.histSize);
+  /**
+   * Fills `hist` from rows[start..end) and, given a parent, subtracts it from the parent's
+   * (which becomes the sibling's). Large nodes go to the team when both are in its arena.
+   */
+  private buildHistogram(hist: Histogram, parent: Histogram | null, rows: Int32Array, start: number, end: number): void {
+    const gradHess = this.workspace.gradHess[this.output];
+    const input = this.input;
+    const whole = (jStart: number, jEnd: number): void => {
+      buildHistogramBlock(hist.values, input, gradHess, rows, start, end, jStart, jEnd);
+      if (parent) subtractHistogramBlock(parent.values, hist.values, input, jStart, jEnd);
+    };
+    const shareable = this.team && hist.slot >= 0 && (!parent || parent.slot >= 0);
+    if (shareable && this.team!.histogram({ output: this.output, histSlot: hist.slot, parentSlot: parent ? parent.slot : -1, start, end, usedCount: input.usedCount })) return;
+    whole(0, input.usedCount);
   }
 
-  private release(hist: Float64Array): void {
-    this.pool.push(hist);
-  }
-
-  private buildHistogram(
-    hist: Float64Array,
-    grad: Float64Array,
-    hess: Float64Array,
-    rows: Int32Array,
-    start: number,
-    end: number,
-    features: Int32Array,
-  ): void {
-    const p = this.binned.features;
-    const bins = this.binned.rowMajor;
-    const all = features.length === p;
-    for (let i = start; i < end; i++) {
-      const r = rows[i];
-      const g = grad[r];
-      const h = hess[r];
-      const base = r * p;
-      if (all) {
-        for (let f = 0; f < p; f++) {
-          const slot = ((f << 8) + bins[base + f]) << 1;
-          hist[slot] += g;
-          hist[slot + 1] += h;
-        }
-      } else {
-        for (let j = 0; j < features.length; j++) {
-          const f = features[j];
-          const slot = ((f << 8) + bins[base + f]) << 1;
-          hist[slot] += g;
-          hist[slot + 1] += h;
-        }
-      }
-    }
+  /** Partitions rows[start, end) at the split, stably (on the team for a large node); returns where the right side starts. */
+  private partition(rows: Int32Array, start: number, end: number, split: Split): number {
+    const mid = this.team ? this.team.partition(start, end, split.feature, split.bin, split.missingLeft) : -1;
+    if (mid >= 0) return mid;
+    return partitionRowsStable(rows, start, end, featureColumn(this.binned, split.feature), split.bin, split.missingLeft, this.workspace.scratch);
   }
 
   private children(
     parent: GrowingNode,
-    parentHist: Float64Array,
+    parentHist: Histogram,
     split: Split,
     mid: number,
     leftNode: number,
     rightNode: number,
     childDepth: number,
-    grad: Float64Array,
-    hess: Float64Array,
     rows: Int32Array,
-    features: Int32Array,
   ): [GrowingNode, GrowingNode] {
     const left: GrowingNode = { node: leftNode, start: parent.start, end: mid, sumGrad: split.leftGrad, sumHess: split.leftHess, hist: null };
     const right: GrowingNode = {
@@ -215,24 +198,16 @@ export class GradientTreeBuilder {
     const leftIsSmaller = mid - parent.start <= parent.end - mid;
     const [small, large] = leftIsSmaller ? [left, right] : [right, left];
     if (!canSplit(small) && !canSplit(large)) {
-      this.release(parentHist);
+      this.store.release(parentHist);
       return [left, right];
     }
-    const smallHist = this.take();
-    this.buildHistogram(smallHist, grad, hess, rows, small.start, small.end, features);
-    if (canSplit(large)) {
-      // The larger child's histogram is the parent's minus the smaller one, in the parent's array.
-      for (let j = 0; j < features.length; j++) {
-        const from = features[j] * BIN_SLOTS * 2;
-        const to = from + BIN_SLOTS * 2;
-        for (let s = from; s < to; s++) parentHist[s] -= smallHist[s];
-      }
-      large.hist = parentHist;
-    } else {
-      this.release(parentHist);
-    }
+    const smallHist = this.store.take();
+    // The larger child's histogram is the parent's minus the smaller one, in the parent's array.
+    this.buildHistogram(smallHist, canSplit(large) ? parentHist : null, rows, small.start, small.end);
+    if (canSplit(large)) large.hist = parentHist;
+    else this.store.release(parentHist);
     if (canSplit(small)) small.hist = smallHist;
-    else this.release(smallHist);
+    else this.store.release(smallHist);
     return [left, right];
   }
 

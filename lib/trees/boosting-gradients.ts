@@ -1,0 +1,36 @@
+/**
+ * Second-order gradients of boosting's losses for rows [start, end): logistic for one output,
+ * softmax for several (XGBoost's multi:softprob). Row by row, so any split of the rows over
+ * threads writes the same values.
+ */
+
+/** Hessians never drop to zero (XGBoost's kRtEps floor), or leaf weights blow up. */
+const MIN_HESSIAN = 1e-16;
+
+export function computeGradients(margins: Float64Array, y: Int32Array, outputs: number, gradHess: Float64Array[], start: number, end: number): void {
+  if (outputs === 1) {
+    const gh = gradHess[0];
+    for (let i = start; i < end; i++) {
+      const prob = 1 / (1 + Math.exp(-margins[i]));
+      gh[i << 1] = prob - y[i];
+      gh[(i << 1) + 1] = Math.max(prob * (1 - prob), MIN_HESSIAN);
+    }
+    return;
+  }
+  const exps = new Float64Array(outputs);
+  for (let i = start; i < end; i++) {
+    const base = i * outputs;
+    let max = -Infinity;
+    for (let k = 0; k < outputs; k++) if (margins[base + k] > max) max = margins[base + k];
+    let sum = 0;
+    for (let k = 0; k < outputs; k++) {
+      exps[k] = Math.exp(margins[base + k] - max);
+      sum += exps[k];
+    }
+    for (let k = 0; k < outputs; k++) {
+      const prob = exps[k] / sum;
+      gradHess[k][i << 1] = prob - (y[i] === k ? 1 : 0);
+      gradHess[k][(i << 1) + 1] = Math.max(2 * prob * (1 - prob), MIN_HESSIAN);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The histogram arithmetic of boosting's tree builder, over a block of the features in use:
+ * the main thread and the histogram helpers (lib/trees/histogram-team.ts) run these same
+ * functions on disjoint blocks. Every slot of a histogram is summed by one thread, over the
+ * node's rows in their order, so the result is bit for bit the same for any number of threads.
+ *
+ * A histogram holds, per feature, BIN_SLOTS (gradient, hessian) pairs; gradients and hessians
+ * are interleaved per row (gradHess[2r], gradHess[2r + 1]), one cache line for both.
+ */
+import { BIN_SLOTS as BIN_SLOTS_EXPORT } from './binning.ts';
+
+// A module-local copy: an imported binding read in a hot loop costs a getter call per read
+// under some loaders.
+const BIN_SLOTS = BIN_SLOTS_EXPORT;
+const FEATURE_SLOTS = BIN_SLOTS * 2;
+
+/** What one histogram build reads: the row-major bins and the features in use. */
+export interface HistogramInput {
+  /** bins[i * features + f] of every training row. */
+  rowMajor: Uint8Array;
+  /** Columns of the binned matrix. */
+  features: number;
+  /** The features in use, ascending: used[0..usedCount). */
+  used: Int32Array;
+  usedCount: number;
+}
+
+/** Zeroes `hist` for used[jStart..jEnd), then adds the (g, h) of rows[start..end) to it. */
+export function buildHistogramBlock(
+  hist: Float64Array,
+  input: HistogramInput,
+  gradHess: Float64Array,
+  rows: Int32Array,
+  start: number,
+  end: number,
+  jStart: number,
+  jEnd: number,
+): void {
+  const { rowMajor: bins, features: p, used, usedCount } = input;
+  // Every feature in use means used[j] === j: the loop reads bins without the indirection.
+  const identity = usedCount === p;
+  for (let j = jStart; j < jEnd; j++) {
+    const from = (identity ? j : used[j]) * FEATURE_SLOTS;
+    hist.fill(0, from, from + FEATURE_SLOTS);
+  }
+  for (let i = start; i < end; i++) {
+    const r = rows[i];
+    const g = gradHess[r << 1];
+    const h = gradHess[(r << 1) + 1];
+    const base = r * p;
+    if (identity) {
+      for (let f = jStart; f < jEnd; f++) {
+        const slot = ((f << 8) + bins[base + f]) << 1;
+        hist[slot] += g;
+        hist[slot + 1] += h;
+      }
+    } else {
+      for (let j = jStart; j < jEnd; j++) {
+        const f = used[j];
+        const slot = ((f << 8) + bins[base + f]) << 1;
+        hist[slot] += g;
+        hist[slot + 1] += h;
+      }
+    }
+  }
+}
+
+/** parent -= child over used[jStart..jEnd): the sibling's histogram, in the parent's array. */
+export function subtractHistogramBlock(parent: Float64Array, child: Float64Array, input: HistogramInput, jStart: number, jEnd: number): void {
+  const identity = input.usedCount === input.features;
+  for (let j = jStart; j < jEnd; j++) {
+    const from = (identity ? j : input.used[j]) * FEATURE_SLOTS;
+    const to = from + FEATURE_SLOTS;
+    for (let s = from; s < to; s++) parent[s] -= child[s];
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Boosting on several threads: the model is the same, byte for byte, as the one-thread fit
+ * (multi-class, binary with row and column sampling, on 2 and 4 threads), the steps really are
+ * shared, the stable partition it relies on keeps each side's order, and a helper that throws
+ * or dies makes the fit fail with a clear error instead of hanging it.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateCreditLike } from '../data/generators/credit-like.ts';
+import { closeTrainingPools, TrainingPool, trainingPool } from '../lib/parallel/training-pool.ts';
+import { WorkerPool } from '../lib/parallel/worker-pool.ts';
+import { compactRows, MISSING_BIN, partitionRowsStable } from '../lib/trees/binning.ts';
+import { GradientBoostingClassifier, type GradientBoostingParams } from '../lib/trees/gradient-boosting.ts';
+import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
+import type { TrainingData } from '../lib/trees/training-data.ts';
+import { Random } from '../lib/util/random.ts';
+
+afterAll(() => closeTrainingPools());
+
+/** Large enough that the root and the first levels are shared (steps of 16,384 rows and more). */
+function table(rows: number, classes: 2 | 3): TrainingData {
+  const t = generateCreditLike(rows, 5);
+  const y = classes === 3 ? t.y : Int32Array.from(t.y, (label) => (label === 0 ? 0 : 1));
+  return { X: t.X, rows, features: t.features, y, classes };
+}
+
+const multiClass = table(24_000, 3);
+const binary = table(24_000, 2);
+
+/** A pool whose workers are up: a new worker loads the sources first (a second with tsx), and a fit does not wait for that. */
+async function warmPool(jobs: number): Promise<TrainingPool> {
+  const pool = trainingPool(jobs);
+  await new GradientBoostingClassifier({ n_estimators: 1 }).fitParallel(table(200, 2), pool, undefined, { joinWaitMs: 30_000 });
+  return pool;
+}
+
+async function parallelFit(params: Partial<GradientBoostingParams>, data: TrainingData, pool: TrainingPool): Promise<{ bytes: Buffer; sharedSteps: number }> {
+  const stats: { sharedSteps?: number } = {};
+  const model = await new GradientBoostingClassifier(params).fitParallel(data, pool, undefined, { stats });
+  return { bytes: Buffer.from(model.toBuffer()), sharedSteps: stats.sharedSteps ?? 0 };
+}
+
+describe('boosting on several threads', () => {
+  it('grows the same multi-class model, byte for byte, on 1, 2 and 4 threads, sharing its steps', async () => {
+    const params = { n_estimators: 6, max_depth: 5, random_state: 3 };
+    const one = Buffer.from(new GradientBoostingClassifier(params).fit(multiClass).toBuffer());
+    for (const jobs of [2, 4]) {
+      const { bytes, sharedSteps } = await parallelFit(params, multiClass, await warmPool(jobs));
+      expect(bytes.equals(one), `${jobs} threads`).toBe(true);
+      expect(sharedSteps, `${jobs} threads`).toBeGreaterThan(0);
+    }
+  });
+
+  it('grows the same binary model with row and column sampling on 1 and 3 threads', async () => {
+    const params = { n_estimators: 8, subsample: 0.8, colsample_bytree: 0.6, random_state: 9 };
+    const one = Buffer.from(new GradientBoostingClassifier(params).fit(binary).toBuffer());
+    const { bytes, sharedSteps } = await parallelFit(params, binary, await warmPool(3));
+    expect(bytes.equals(one)).toBe(true);
+    expect(sharedSteps).toBeGreaterThan(0);
+  });
+
+  it('finishes, with the same model, when its pool is busy with a forest fit at the same time', async () => {
+    const pool = trainingPool(2);
+    const params = { n_estimators: 4, random_state: 1 };
+    const forest = new RandomForestClassifier({ n_estimators: 8, random_state: 2, max_depth: 6 }).fitParallel(multiClass, pool);
+    const boosted = parallelFit(params, multiClass, pool);
+    const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('deadlock: not done in 60 s')), 60_000).unref());
+    const [, { bytes }] = await Promise.race([Promise.all([forest, boosted]), deadline]);
+    expect(bytes.equals(Buffer.from(new GradientBoostingClassifier(params).fit(multiClass).toBuffer()))).toBe(true);
+  });
+});
+
+describe('the stable partition', () => {
+  it('sends each row the way its bin says and keeps both sides in their order, in one block or many', () => {
+    const rng = new Random(4);
+    const rows = 5000;
+    const column = Uint8Array.from({ length: rows }, () => (rng.nextFloat() < 0.1 ? MISSING_BIN : rng.nextInt(40)));
+    for (const missingLeft of [false, true]) {
+      const order = rng.shuffle(Int32Array.from({ length: rows }, (_, i) => i));
+      const goesLeft = (r: number): boolean => (column[r] === MISSING_BIN ? missingLeft : column[r] <= 17);
+      const start = 100;
+      const end = 4900;
+      const expected = [...order.subarray(start, end).filter(goesLeft), ...order.subarray(start, end).filter((r) => !goesLeft(r))];
+
+      const whole = order.slice();
+      const mid = partitionRowsStable(whole, start, end, column, 17, missingLeft, new Int32Array(rows));
+      expect(Array.from(whole.subarray(start, end))).toEqual(expected);
+      expect(mid - start).toBe(expected.filter(goesLeft).length);
+      expect(Array.from(whole.subarray(0, start))).toEqual(Array.from(order.subarray(0, start)));
+      expect(Array.from(whole.subarray(end))).toEqual(Array.from(order.subarray(end)));
+
+      // Blocks compacted side by side never write outside their own range.
+      const blocks = order.slice();
+      const scratch = new Int32Array(rows).fill(-1);
+      const cuts = [start, 1333, 1334, 3000, end];
+      const lefts = cuts.slice(0, -1).map((from, b) => compactRows(blocks, from, cuts[b + 1], column, 17, missingLeft, scratch));
+      cuts.slice(0, -1).forEach((from, b) => {
+        const inBlock = Array.from(order.subarray(from, cuts[b + 1]));
+        expect(Array.from(blocks.subarray(from, from + lefts[b]))).toEqual(inBlock.filter(goesLeft));
+        expect(Array.from(scratch.subarray(from, from + inBlock.length - lefts[b]))).toEqual(inBlock.filter((r) => !goesLeft(r)));
+      });
+      expect(Array.from(scratch.subarray(0, start)).every((v) => v === -1)).toBe(true);
+      expect(Array.from(scratch.subarray(end)).every((v) => v === -1)).toBe(true);
+    }
+  });
+});
+
+describe('a boosting helper under faults', () => {
+  const faultyPool = (fault: 'throw' | 'exit'): TrainingPool =>
+    new TrainingPool(new WorkerPool(new URL('./fixtures/workers/faulty-boosting-worker-entry.mjs', import.meta.url), 2, { fault }));
+
+  it('fails the fit with the helper error when a helper throws, and the pool goes on', async () => {
+    const pool = faultyPool('throw');
+    try {
+      await expect(new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool)).rejects.toThrow(
+        /a boosting helper failed: boosting-helper failed in a worker: injected fault: the row order cannot be read/,
+      );
+      // The worker is free again: the next fit starts a new helper there (and fails the same way).
+      await expect(new GradientBoostingClassifier({ n_estimators: 1 }).fitParallel(multiClass, pool)).rejects.toThrow(/injected fault/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails the fit within the answer deadline when a helper dies mid-step, naming the exit', async () => {
+    const pool = faultyPool('exit');
+    try {
+      const started = Date.now();
+      await expect(new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool, undefined, { answerDeadlineMs: 1500 })).rejects.toThrow(
+        /a boosting helper failed: a worker exited with code 3 while it ran boosting-helper/,
+      );
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await pool.close();
+    }
+  });
+});
