@@ -6,13 +6,33 @@
  * answer (and every variant failure) is captured for the canary controller and A/B reports;
  * each variant that served the request gets one latency sample for it.
  */
-import { captureFeatures, emitEmf, getBasics, getService, httpHandler, jsonResult, NoModelError, parsePredictRequest, servingModel, settleCapture, unavailable, type CapturedPrediction } from './runtime/layer.ts';
+import {
+  captureFeatures,
+  conflict,
+  emitEmf,
+  ExplainUnavailableError,
+  getBasics,
+  getService,
+  httpHandler,
+  jsonResult,
+  NoModelError,
+  parseExplainQuery,
+  parsePredictRequest,
+  servingModel,
+  settleCapture,
+  unavailable,
+  type CapturedPrediction,
+  type CleanRow,
+  type ExplainQuery,
+  type Predictor,
+} from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /predict', body: true }, async (event, state) => {
   const { config, metrics } = getBasics();
   // Every variant is the same model name, so any of them validates the request.
   const primary = await servingModel();
-  const { batch, rows, keys } = parsePredictRequest(state.body, primary.predictor.bundle.spec, config.MAX_INSTANCES);
+  const explain = parseExplainQuery(event.queryStringParameters);
+  const { batch, rows, records, keys } = parsePredictRequest(state.body, primary.predictor.bundle.spec, config.MAX_INSTANCES);
   const { router, capture } = await getService();
   // Service time starts here: a cold start (the container, the first model) is not the model's speed.
   const started = process.hrtime.bigint();
@@ -36,7 +56,7 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
           throw unavailable(`variant ${route.variant} (${route.alias}) cannot serve: ${(err as Error).message}`);
         }
       } else provider.refreshInBackground();
-      const p = model.predictor.predictClean(rows[i]);
+      const p = predictExplained(model.predictor, rows[i], records[i], explain, model.version);
       metrics.predictions.inc({ class: p.label, model: model.name, version: model.version, alias: model.alias, variant: route.variant });
       emitEmf({ Model: model.name, Version: model.version, Variant: route.variant, Class: p.label }, { Predictions: { value: 1, unit: 'Count' } });
       predictions.push({
@@ -44,6 +64,9 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
         probabilities: p.probabilities,
         model: { name: model.name, version: model.version, alias: model.alias, variant: route.variant },
         ...(p.notes.length ? { notes: p.notes } : {}),
+        ...(p.explanation
+          ? { reasons: p.explanation.reasons, baseValue: p.explanation.baseValue, explanation: { method: p.explanation.method, space: p.explanation.space } }
+          : {}),
       });
       const challenger = router.shadowFor(point);
       const shadowLabel = challenger ? challenger.predictor.predictClean(rows[i]).label : undefined;
@@ -89,3 +112,14 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
   };
   return jsonResult(200, batch ? { predictions, requestId: state.requestId } : { ...predictions[0], requestId: state.requestId });
 });
+
+/** A prediction, with its reasons when asked for; a model saved without covers is a 409 naming the version. */
+function predictExplained(predictor: Predictor, row: CleanRow, record: Record<string, unknown>, explain: ExplainQuery | null, version: string) {
+  if (!explain) return predictor.predictClean(row);
+  try {
+    return predictor.predictClean(row, { top: explain.top, method: explain.method, valueOf: (column) => record[column] });
+  } catch (err) {
+    if (err instanceof ExplainUnavailableError) throw conflict(`model version ${version} cannot explain its predictions: ${err.message}`);
+    throw err;
+  }
+}

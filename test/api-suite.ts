@@ -155,6 +155,43 @@ export function defineApiSuite(target: HostingTarget): void {
       expect(r.json.notes).toEqual(['Occupation: unknown category "Astronaut"']);
     });
 
+    it('gives reason codes with ?explain=N: source columns, the values sent, contributions toward the predicted class', async () => {
+      const plain = await call('POST', '/predict', record(2));
+      const r = await call('POST', '/predict?explain=3', record(2));
+      expect(r.status).toBe(200);
+      expect(r.json.probabilities).toEqual(plain.json.probabilities);
+      expect(r.json.explanation).toEqual({ method: 'exact', space: 'margin' });
+      expect(typeof r.json.baseValue).toBe('number');
+      expect(r.json.reasons.length).toBeGreaterThan(0);
+      expect(r.json.reasons.length).toBeLessThanOrEqual(3);
+      const contributions = r.json.reasons.map((reason: Json) => reason.contribution);
+      expect(contributions).toEqual([...contributions].sort((a, b) => b - a));
+      for (const reason of r.json.reasons) {
+        expect(header).toContain(reason.feature); // a source column, never an encoded one like Occupation=Lawyer
+        expect(reason.value).toBe(record(2)[reason.feature]);
+        expect(reason.contribution).toBeGreaterThan(0);
+      }
+      // Asking for every column: one-hot and multi-label columns come back as one reason each.
+      const all = await call('POST', '/predict?explain=50', { ...record(2), Type_of_Loan: 'Auto Loan, and Mortgage Loan' });
+      const features = all.json.reasons.map((reason: Json) => reason.feature);
+      expect(new Set(features).size).toBe(features.length);
+      expect(features.length).toBeGreaterThan(3);
+    });
+
+    it('explains every prediction of a batch with the approx method, and names a bad explain parameter', async () => {
+      const r = await call('POST', '/predict?explain=2&explainMethod=approx', { instances: [record(1), record(3)] });
+      expect(r.status).toBe(200);
+      for (const p of r.json.predictions) {
+        expect(p.explanation.method).toBe('approx');
+        expect(p.reasons.length).toBeLessThanOrEqual(2);
+      }
+      for (const [query, field] of [['explain=0', 'explain'], ['explain=three', 'explain'], ['explain=3&explainMethod=fast', 'explainMethod'], ['explainMethod=exact', 'explain']]) {
+        const bad = await call('POST', `/predict?${query}`, record(1));
+        expect(bad.status, query).toBe(422);
+        expect(bad.json.error.details.map((d: Json) => d.field), query).toContain(field);
+      }
+    });
+
     it('describes the model, and its sample request is a valid prediction request', async () => {
       const info = await call('GET', '/model/info');
       expect(info.status).toBe(200);

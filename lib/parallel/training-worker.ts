@@ -10,7 +10,7 @@ serveTasks({
   'fold-sampler': (task) => scoreFoldSampler(task.fold as PreparedFold, task.sampler as SamplerName, task.classifiers as ClassifierName[], task.seed as number),
   'forest-trees': (task) => {
     const packed = growAndPackForestTrees(task as unknown as ForestTreesTask);
-    return new Transfer(packed, [packed.nodes.buffer, packed.leafValues.buffer, packed.roots.buffer] as ArrayBuffer[]);
+    return new Transfer(packed, [packed.nodes.buffer, packed.leafValues.buffer, packed.roots.buffer, packed.covers.buffer] as ArrayBuffer[]);
   },
   // Holds this worker for the whole of one boosting fit, taking blocks of its steps.
   'boosting-helper': (task) => runBoostingHelper(task as unknown as BoostingHelperTask),

@@ -17,6 +17,8 @@ const value = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()])
 export interface ParsedPredictRequest {
   batch: boolean;
   rows: CleanRow[];
+  /** The records as sent, for quoting their values back (reason codes). */
+  records: Record<string, unknown>[];
   /** Per record, its routing key: the value of the spec's first identifier (Customer_ID), if sent. */
   keys: (string | undefined)[];
 }
@@ -53,6 +55,7 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
   const { features, allowed } = columnsOf(spec);
   const problems: FieldProblem[] = [];
   const rows: CleanRow[] = [];
+  const accepted: Record<string, unknown>[] = [];
   const keys: (string | undefined)[] = [];
   const keyColumn = spec.identifiers[0];
   records.forEach((record, i) => {
@@ -73,6 +76,7 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
     const cleaned = cleanRecordCollecting(spec, (column) => fields[column] as RawValue);
     for (const p of cleaned.problems) problems.push({ field: at(p.column), message: p.message });
     rows.push(cleaned.row);
+    accepted.push(fields);
     const key = keyColumn === undefined ? undefined : fields[keyColumn];
     keys.push((typeof key === 'string' && key !== '') || typeof key === 'number' ? String(key) : undefined);
   });
@@ -81,5 +85,5 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
     const summary = shown.slice(0, 3).map((p) => `${p.field}: ${p.message}`).join('; ');
     throw unprocessable(`${problems.length} invalid field(s): ${summary}${problems.length > 3 ? '; ...' : ''}`, shown);
   }
-  return { batch, rows, keys };
+  return { batch, rows, records: accepted, keys };
 }

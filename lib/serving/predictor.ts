@@ -7,6 +7,8 @@ import { cleanRecord, type CleanRow } from '../data/clean-record.ts';
 import type { RawValue } from '../data/clean-values.ts';
 import { Preprocessor, type TransformNotes } from '../data/preprocessor.ts';
 import type { ModelBundle } from '../artifact/model-bundle.ts';
+import { featureSources, reasonCodes, type Explanation, type FeatureSources } from '../explain/reason-codes.ts';
+import { TreeExplainer, type ExplainMethod } from '../explain/tree-shap.ts';
 
 export interface Prediction {
   label: string;
@@ -14,12 +16,24 @@ export interface Prediction {
   probabilities: Record<string, number>;
   /** Things worth knowing about the input, e.g. a category never seen in training. */
   notes: string[];
+  /** The reasons for the predicted class, when asked for. */
+  explanation?: Explanation;
+}
+
+export interface ExplainRequest {
+  /** How many reasons, at most. */
+  top: number;
+  method: ExplainMethod;
+  /** What the user sent for a column (the reasons quote it). */
+  valueOf: (column: string) => unknown;
 }
 
 export class Predictor {
   readonly preprocessor: Preprocessor;
   private readonly features: Float64Array;
   private readonly proba: Float64Array;
+  /** Built on the first explained prediction: the expected values take a pass over every node. */
+  private explainer: { tree: TreeExplainer; sources: FeatureSources } | null = null;
 
   constructor(readonly bundle: ModelBundle) {
     this.preprocessor = new Preprocessor(bundle.preprocessor);
@@ -36,7 +50,7 @@ export class Predictor {
     return this.predictClean(cleanRecord(this.bundle.spec, (column) => record[column]));
   }
 
-  predictClean(row: CleanRow): Prediction {
+  predictClean(row: CleanRow, explain?: ExplainRequest): Prediction {
     const notes: TransformNotes = [];
     this.preprocessor.transformRow(row, this.features, 0, notes);
     this.bundle.ensemble.predictProba(this.features, this.proba);
@@ -44,6 +58,15 @@ export class Predictor {
     for (let k = 1; k < this.proba.length; k++) if (this.proba[k] > this.proba[best]) best = k;
     const probabilities: Record<string, number> = {};
     this.classes.forEach((label, k) => (probabilities[label] = this.proba[k]));
-    return { label: this.classes[best], classIndex: best, probabilities, notes };
+    const prediction: Prediction = { label: this.classes[best], classIndex: best, probabilities, notes };
+    if (explain) prediction.explanation = this.explainFeatures(best, explain);
+    return prediction;
+  }
+
+  /** Reasons for class `classIndex` from the features last transformed. Throws ExplainUnavailableError for a model without covers. */
+  private explainFeatures(classIndex: number, request: ExplainRequest): Explanation {
+    this.explainer ??= { tree: new TreeExplainer(this.bundle.ensemble), sources: featureSources(this.bundle.preprocessor) };
+    const contributions = this.explainer.tree.explain(this.features, request.method);
+    return reasonCodes(contributions, this.explainer.sources, this.bundle.ensemble.aggregation, classIndex, request.top, request.method, request.valueOf);
   }
 }

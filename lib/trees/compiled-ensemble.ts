@@ -30,9 +30,10 @@ export type Aggregation =
 
 const AGGREGATIONS: Aggregation[] = ['mean', 'softmax', 'logistic'];
 const MAGIC = 0x4e455343; // "CSEN" read as little-endian u32
-export const ENSEMBLE_FORMAT_VERSION = 1;
+/** 2 added the node covers; version 1 files still load (and predict, but cannot explain). */
+export const ENSEMBLE_FORMAT_VERSION = 2;
 const HEADER_WORDS = 8;
-const SECTIONS = 5;
+const SECTIONS_BY_VERSION: Record<number, number> = { 1: 5, 2: 6 };
 const NODE_WORDS = 4;
 const LOCKSTEP = 8;
 /**
@@ -57,6 +58,8 @@ export interface EnsembleArrays {
   leafValues: Float32Array;
   /** Per output: the margin every prediction starts from (boosting's base_score). */
   baseMargin: Float64Array;
+  /** Per node: the training weight that reached it (see Tree.cover); null in version 1 files. */
+  covers: Float32Array | null;
 }
 
 export interface NodeView {
@@ -144,6 +147,7 @@ export class CompiledEnsemble {
     const nodeCount = parts.reduce((s, p) => s + p.nodes.length / NODE_WORDS, 0);
     const nodes = new Int32Array(nodeCount * NODE_WORDS);
     const leafValues = new Float32Array(parts.reduce((s, p) => s + p.leafValues.length, 0));
+    const covers = new Float32Array(nodeCount);
     const roots = new Int32Array(parts.reduce((s, p) => s + p.roots.length, 0));
     let nodeBase = 0;
     let leafBase = 0;
@@ -158,6 +162,7 @@ export class CompiledEnsemble {
         nodes[w + 3] += nodeBase;
       }
       leafValues.set(part.leafValues, leafBase);
+      covers.set(part.covers, nodeBase);
       for (let r = 0; r < part.roots.length; r++) roots[rootBase + r] = part.roots[r] + nodeBase;
       nodeBase += part.nodes.length / NODE_WORDS;
       leafBase += part.leafValues.length;
@@ -172,6 +177,7 @@ export class CompiledEnsemble {
       nodes,
       leafValues,
       baseMargin: Float64Array.from(options.baseMargin),
+      covers,
     });
   }
 
@@ -181,6 +187,23 @@ export class CompiledEnsemble {
    * in lockstep for the row.
    */
   predictProba(x: ArrayLike<number>, out: Float64Array, offset = 0, outOffset = 0): void {
+    this.sumTrees(x, offset);
+    this.finish(this.margins, 0, out, outOffset);
+  }
+
+  /**
+   * The ensemble's output for one row before the link: per-output margins for boosting, class
+   * probabilities for a forest. What feature contributions add up to (lib/explain/tree-shap.ts).
+   */
+  predictRaw(x: ArrayLike<number>, offset = 0): Float64Array {
+    this.sumTrees(x, offset);
+    const raw = Float64Array.from(this.margins);
+    if (this.aggregation === 'mean') for (let k = 0; k < raw.length; k++) raw[k] /= this.a.treeRoots.length;
+    return raw;
+  }
+
+  /** Sums every tree's leaf for one row into this.margins, eight trees walked in lockstep. */
+  private sumTrees(x: ArrayLike<number>, offset: number): void {
     const row = this.row32;
     toSlots(x, offset, this.features, row, 0);
     const margins = this.margins;
@@ -200,7 +223,6 @@ export class CompiledEnsemble {
       this.walk(row, steps);
       for (let j = 0; j < count; j++) this.addLeaf(t + j, reached[j], margins, 0);
     }
-    this.finish(margins, 0, out, outOffset);
   }
 
   /**
@@ -313,8 +335,10 @@ export class CompiledEnsemble {
   toBuffer(): Uint8Array {
     const a = this.a;
     const sections: ArrayBufferView[] = [a.treeRoots, a.treeGroups, a.nodes, a.leafValues, a.baseMargin];
+    // An ensemble read from a version 1 file is written back as version 1: covers are never made up.
+    if (a.covers) sections.push(a.covers);
     const header = new Uint32Array(HEADER_WORDS + sections.length);
-    header.set([MAGIC, ENSEMBLE_FORMAT_VERSION, AGGREGATIONS.indexOf(a.aggregation), a.classes, a.features, sections.length, 0, 0]);
+    header.set([MAGIC, a.covers ? ENSEMBLE_FORMAT_VERSION : 1, AGGREGATIONS.indexOf(a.aggregation), a.classes, a.features, sections.length, 0, 0]);
     sections.forEach((s, i) => (header[HEADER_WORDS + i] = s.byteLength));
     let size = align8(header.byteLength);
     for (const s of sections) size += align8(s.byteLength);
@@ -334,15 +358,16 @@ export class CompiledEnsemble {
     const fail = (why: string): never => {
       throw new Error(`corrupt ensemble binary: ${why}`);
     };
-    if (bytes.byteLength < (HEADER_WORDS + SECTIONS) * 4) fail('too short for a header');
+    if (bytes.byteLength < HEADER_WORDS * 4) fail('too short for a header');
     const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const word = (i: number): number => words.getUint32(i * 4, true);
     if (word(0) !== MAGIC) fail('wrong magic number');
-    if (word(1) !== ENSEMBLE_FORMAT_VERSION) fail(`format version ${word(1)} is not ${ENSEMBLE_FORMAT_VERSION}`);
+    const sections = SECTIONS_BY_VERSION[word(1)] ?? fail(`format version ${word(1)} is not supported (1 to ${ENSEMBLE_FORMAT_VERSION})`);
     const aggregation = AGGREGATIONS[word(2)] ?? fail(`unknown aggregation ${word(2)}`);
-    if (word(5) !== SECTIONS) fail(`expected ${SECTIONS} sections, found ${word(5)}`);
-    let at = align8((HEADER_WORDS + SECTIONS) * 4);
-    const kinds = [Int32Array, Int32Array, Int32Array, Float32Array, Float64Array];
+    if (word(5) !== sections) fail(`expected ${sections} sections, found ${word(5)}`);
+    if (bytes.byteLength < (HEADER_WORDS + sections) * 4) fail('too short for a header');
+    let at = align8((HEADER_WORDS + sections) * 4);
+    const kinds = [Int32Array, Int32Array, Int32Array, Float32Array, Float64Array, Float32Array].slice(0, sections);
     const views = kinds.map((Kind, i) => {
       const length = word(HEADER_WORDS + i);
       if (length % Kind.BYTES_PER_ELEMENT !== 0 || at + length > bytes.byteLength) fail(`section ${i} out of bounds`);
@@ -351,7 +376,7 @@ export class CompiledEnsemble {
       return view;
     });
     if (at !== bytes.byteLength) fail('trailing bytes');
-    const [treeRoots, treeGroups, nodes, leafValues, baseMargin] = views;
+    const [treeRoots, treeGroups, nodes, leafValues, baseMargin, covers] = views;
     return new CompiledEnsemble({
       aggregation,
       classes: word(3),
@@ -361,6 +386,7 @@ export class CompiledEnsemble {
       nodes: nodes as Int32Array,
       leafValues: leafValues as Float32Array,
       baseMargin: baseMargin as Float64Array,
+      covers: (covers as Float32Array | undefined) ?? null,
     });
   }
 }
@@ -429,6 +455,7 @@ function validate(a: EnsembleArrays, outputs: number): void {
   if (a.classes < 2) fail('fewer than two classes');
   if (a.treeGroups.length !== a.treeRoots.length) fail('tree groups and roots differ in length');
   if (a.baseMargin.length !== outputs) fail(`base margin has ${a.baseMargin.length} values, expected ${outputs}`);
+  if (a.covers && a.covers.length !== count) fail(`${a.covers.length} covers for ${count} nodes`);
   const perLeaf = a.aggregation === 'mean' ? a.classes : 1;
   for (let t = 0; t < a.treeRoots.length; t++) {
     if (a.treeRoots[t] < 0 || a.treeRoots[t] >= count) fail(`tree ${t} root out of range`);
@@ -468,6 +495,7 @@ export interface PackedTrees {
   nodes: Int32Array;
   leafValues: Float32Array;
   roots: Int32Array;
+  covers: Float32Array;
 }
 
 /** Packs grown trees, keeping only reachable nodes, in pre-order (a left child follows its parent). */
@@ -475,6 +503,7 @@ export function packTrees(trees: Tree[], features: number): PackedTrees {
   const capacity = trees.reduce((s, t) => s + t.size, 0);
   const nodes = new Int32Array(capacity * NODE_WORDS);
   const thresholds = new Float32Array(nodes.buffer);
+  const covers = new Float32Array(capacity);
   const leafValues: number[] = [];
   const roots: number[] = [];
   let count = 0;
@@ -486,6 +515,7 @@ export function packTrees(trees: Tree[], features: number): PackedTrees {
     for (const node of order) {
       const at = index.get(node)!;
       const w = at * NODE_WORDS;
+      covers[at] = tree.cover[node];
       if (tree.feature[node] < 0) {
         nodes[w] = 0;
         nodes[w + 1] = leafValues.length;
@@ -502,5 +532,5 @@ export function packTrees(trees: Tree[], features: number): PackedTrees {
     }
     count += order.length;
   }
-  return { nodes: nodes.slice(0, count * NODE_WORDS), leafValues: Float32Array.from(leafValues), roots: Int32Array.from(roots) };
+  return { nodes: nodes.slice(0, count * NODE_WORDS), leafValues: Float32Array.from(leafValues), roots: Int32Array.from(roots), covers: covers.slice(0, count) };
 }

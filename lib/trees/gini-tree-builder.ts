@@ -78,6 +78,7 @@ export class GiniTreeBuilder {
         totals[this.y[r]] += weights[r];
         weight += weights[r];
       }
+      tree.setCover(node, weight);
       const split = this.isLeaf(end - start, depth, totals, weight) ? null : this.findSplit(index, start, end, weights, rng, weight);
       if (!split) {
         for (let k = 0; k < K; k++) leafValues[k] = totals[k] / weight;

@@ -103,6 +103,7 @@ export class GradientTreeBuilder {
       for (const current of level) {
         const split = current.hist ? this.findSplit(current, current.hist.values, used) : null;
         stats[current.node] = { start: current.start, end: current.end, sumGrad: current.sumGrad, sumHess: current.sumHess, gain: split?.gain ?? 0 };
+        tree.setCover(current.node, current.sumHess);
         if (!split) {
           if (current.hist) this.store.release(current.hist);
           continue;

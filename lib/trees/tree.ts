@@ -12,6 +12,11 @@ export class Tree {
   readonly right: number[] = [];
   readonly defaultLeft: number[] = [];
   readonly leafValues: number[] = [];
+  /**
+   * Per node: the training weight that reached it (a forest's bootstrap count, boosting's
+   * hessian sum, XGBoost's sum_hessian). TreeSHAP weighs the paths not taken by it.
+   */
+  readonly cover: number[] = [];
 
   constructor(
     /** Values per leaf: the class distribution for a forest, one score for boosting. */
@@ -30,6 +35,7 @@ export class Tree {
     this.left.push(-1);
     this.right.push(-1);
     this.defaultLeft.push(0);
+    this.cover.push(0);
     return this.feature.length - 1;
   }
 
@@ -40,6 +46,10 @@ export class Tree {
     this.defaultLeft[node] = defaultLeft ? 1 : 0;
     this.left[node] = left;
     this.right[node] = right;
+  }
+
+  setCover(node: number, cover: number): void {
+    this.cover[node] = cover;
   }
 
   setLeaf(node: number, values: ArrayLike<number>): void {

@@ -21,6 +21,8 @@ const treeSchema = z.object({
   split_conditions: z.array(z.number()),
   default_left: z.array(flag),
   split_type: z.array(z.number().int()).optional(),
+  /** Each node's hessian sum: the cover TreeSHAP weighs paths by (absent in hand-written models). */
+  sum_hessian: z.array(z.number()).optional(),
 });
 
 const modelSchema = z.object({
@@ -77,6 +79,8 @@ function toTree(t: z.infer<typeof treeSchema>, index: number, features: number):
   if (t.split_type?.some((s) => s !== 0)) throw new XgboostImportError(`tree ${index}: categorical splits are not supported`);
   const tree = new Tree(1);
   for (let i = 0; i < n; i++) tree.addNode();
+  if (t.sum_hessian && t.sum_hessian.length !== n) throw new XgboostImportError(`tree ${index}: sum_hessian has ${t.sum_hessian.length} values for ${n} nodes`);
+  t.sum_hessian?.forEach((cover, i) => tree.setCover(i, cover));
   for (let i = 0; i < n; i++) {
     const left = t.left_children[i];
     if (left === -1) {
