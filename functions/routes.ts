@@ -22,6 +22,9 @@ import { handler as retrainStatus } from './retrain-status.ts';
 import { handler as rollback } from './rollback.ts';
 import { handler as trafficStatus } from './traffic-status.ts';
 import { handler as traffic } from './traffic.ts';
+import { infer, inferVersion } from './v2-infer.ts';
+import { metadata as modelMetadata, modelReady } from './v2-model.ts';
+import { live, ready, serverMetadata } from './v2-server.ts';
 
 export type Handler = (event: HttpEvent, context: LambdaContext) => Promise<HttpResult>;
 
@@ -29,7 +32,10 @@ export interface Route {
   method: 'GET' | 'POST' | 'PUT';
   /** API Gateway style path, with {param} segments. */
   path: string;
-  /** The function file under functions/ (and serverless.yml's handler). */
+  /**
+   * The function file under functions/ (and serverless.yml's handler). Routes may share one:
+   * its `handler` export then dispatches by path, and `handler` here is the route's own.
+   */
   file: string;
   handler: Handler;
   /** Served by the cluster's containers only, never routed by API Gateway. */
@@ -54,6 +60,14 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/model/housekeeping', file: 'housekeeping', handler: housekeeping },
   { method: 'POST', path: '/drift/check', file: 'drift-check', handler: driftCheck },
   { method: 'GET', path: '/drift/latest', file: 'drift-latest', handler: driftLatest },
+  // The Open Inference Protocol (KServe v2), beside our own API.
+  { method: 'GET', path: '/v2', file: 'v2-server', handler: serverMetadata },
+  { method: 'GET', path: '/v2/health/live', file: 'v2-server', handler: live },
+  { method: 'GET', path: '/v2/health/ready', file: 'v2-server', handler: ready },
+  { method: 'GET', path: '/v2/models/{name}', file: 'v2-model', handler: modelMetadata },
+  { method: 'GET', path: '/v2/models/{name}/ready', file: 'v2-model', handler: modelReady },
+  { method: 'POST', path: '/v2/models/{name}/infer', file: 'v2-infer', handler: infer },
+  { method: 'POST', path: '/v2/models/{name}/versions/{version}/infer', file: 'v2-infer', handler: inferVersion },
   // The retrain service's entry in a cluster (RETRAIN_RUNNER=http); Lambda uses retrain-worker.
   { method: 'POST', path: '/internal/retrain/{jobId}', file: 'retrain-run', handler: retrainRun, internal: true },
 ];
@@ -67,7 +81,7 @@ export const EVENT_FUNCTION_FILES = ['retrain-worker', 'canary-scheduler', 'drif
 
 /** Every function deployed to Lambda, by file: each public route's, the 404's, the event-driven ones. */
 export function lambdaFunctionFiles(): string[] {
-  return [...ROUTES.filter((r) => !r.internal).map((r) => r.file), NOT_FOUND_FILE, ...EVENT_FUNCTION_FILES];
+  return [...new Set(ROUTES.filter((r) => !r.internal).map((r) => r.file)), NOT_FOUND_FILE, ...EVENT_FUNCTION_FILES];
 }
 
 export type RouteMatch = { route: Route; params: Record<string, string> } | { malformed: string } | null;

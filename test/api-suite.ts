@@ -6,7 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filesToBundle } from '../lib/artifact/model-bundle.ts';
+import { featureColumns, type DatasetSpec } from '../lib/data/spec.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
+import { inferenceErrorSchema, inferenceRequestSchema, inferenceResponseSchema, modelMetadataSchema, serverMetadataSchema } from '../lib/serving/open-inference.ts';
+import { Predictor } from '../lib/serving/predictor.ts';
 import { keys } from '../lib/state/layout.ts';
 import { aliasDocumentSchema } from '../lib/state/schemas.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
@@ -373,6 +377,98 @@ export function defineApiSuite(target: HostingTarget): void {
       // The lock is free again.
       const again = await call('POST', '/model/retrain', { ...small, cv: 99 }, admin);
       expect(again.status).toBe(422);
+    });
+  });
+
+  describe('the Open Inference Protocol (KServe v2)', () => {
+    const spec = (): DatasetSpec => filesToBundle(files).bundle.spec;
+    /** Records as MLServer's pandas codec sends a table: one tensor per column; numbers as FP64 where they parse. */
+    const asInputs = (records: Record<string, string | null>[]): Json[] =>
+      featureColumns(spec()).map((column) => {
+        const data = records.map((r) => r[column]);
+        const numeric = spec().numeric.some((c) => c.column === column) && data.every((v) => v !== null && v !== '' && Number.isFinite(Number(v)));
+        return { name: column, shape: [records.length], datatype: numeric ? 'FP64' : 'BYTES', data: numeric ? data.map(Number) : data };
+      });
+
+    it("answers the health and metadata routes in the protocol's shapes, every input column listed", async () => {
+      const server = await call('GET', '/v2');
+      expect(server.status).toBe(200);
+      expect(serverMetadataSchema.parse(server.json).name).toBe('mlops-credit-score');
+      expect((await call('GET', '/v2/health/live')).json).toEqual({ live: true });
+      expect(await call('GET', '/v2/health/ready')).toMatchObject({ status: 200, json: { ready: true } });
+      const model = await call('GET', '/v2/models/credit-score');
+      expect(model.status).toBe(200);
+      const metadata = modelMetadataSchema.parse(model.json);
+      expect(metadata.inputs.map((i) => i.name)).toEqual(featureColumns(spec()));
+      expect(metadata.inputs.find((i) => i.name === 'Annual_Income')).toEqual({ name: 'Annual_Income', datatype: 'FP64', shape: [-1] });
+      expect(metadata.inputs.find((i) => i.name === 'Occupation')?.datatype).toBe('BYTES');
+      expect(metadata.outputs.map((o) => o.name)).toEqual(['label', 'probabilities']);
+      expect(metadata.versions).toContain(versions[versions.length - 1]);
+      expect(await call('GET', '/v2/models/credit-score/ready')).toMatchObject({ status: 200, json: { name: 'credit-score', ready: true } });
+      const unknown = await call('GET', '/v2/models/other-model');
+      expect(unknown.status).toBe(404);
+      expect(inferenceErrorSchema.strict().parse(unknown.json).error).toMatch(/model other-model is not served here/);
+    });
+
+    it('infers the same probabilities as /predict for the same raw records, under the traffic policy', async () => {
+      const records = [record(2), record(5), { ...record(7), Occupation: null }];
+      const request = { id: 'req-1', inputs: asInputs(records) };
+      expect(inferenceRequestSchema.parse(request).inputs.some((i) => i.datatype === 'FP64')).toBe(true);
+      const r = await call('POST', '/v2/models/credit-score/infer', request);
+      expect(r.status).toBe(200);
+      const response = inferenceResponseSchema.strict().parse(r.json);
+      expect(response).toMatchObject({ model_name: 'credit-score', model_version: versions[versions.length - 1], id: 'req-1' });
+      const [label, probabilities] = response.outputs;
+      expect(label).toMatchObject({ name: 'label', datatype: 'BYTES', shape: [3] });
+      expect(probabilities).toMatchObject({ name: 'probabilities', datatype: 'FP64', shape: [3, 3], parameters: { classes: JSON.stringify(['Good', 'Standard', 'Poor']) } });
+      const predicted = await call('POST', '/predict', { instances: records });
+      predicted.json.predictions.forEach((p: Json, i: number) => {
+        expect(label.data[i]).toBe(p.prediction);
+        expect(probabilities.data.slice(i * 3, i * 3 + 3)).toEqual([p.probabilities.Good, p.probabilities.Standard, p.probabilities.Poor]);
+      });
+      const onlyLabel = await call('POST', '/v2/models/credit-score/infer', { ...request, outputs: [{ name: 'label' }] });
+      expect(onlyLabel.json.outputs.map((o: Json) => o.name)).toEqual(['label']);
+    });
+
+    it('refuses malformed inference requests with {"error": "..."} naming the problem', async () => {
+      const inputs = asInputs([record(2)]);
+      const cases: [unknown, number, RegExp][] = [
+        [{ inputs: inputs.slice(1) }, 400, /missing input\(s\): Age/],
+        [{ inputs: [...inputs, { name: 'Colour', shape: [1], datatype: 'BYTES', data: ['red'] }] }, 400, /input Colour: not a column of this model/],
+        [{ inputs: inputs.map((i) => (i.name === 'Age' ? { ...i, shape: [2] } : i)) }, 400, /input Age: shape says 2 values, data has 1/],
+        [{ inputs: inputs.map((i) => (i.name === 'Annual_Income' ? { ...i, datatype: 'FP64', data: ['rich'] } : i)) }, 400, /input Annual_Income: FP64 data must be numbers/],
+        [{ inputs: inputs.map((i) => (i.name === 'Age' ? { ...i, datatype: 'BYTES', data: ['forty'] } : i)) }, 422, /Age/],
+        [{ inputs: 'all of them' }, 400, /not an inference request: inputs/],
+        [{ inputs, outputs: [{ name: 'logits' }] }, 400, /output logits: unknown/],
+      ];
+      for (const [body, status, message] of cases) {
+        const r = await call('POST', '/v2/models/credit-score/infer', body);
+        expect(r.status, JSON.stringify(body).slice(0, 80)).toBe(status);
+        expect(inferenceErrorSchema.strict().parse(r.json).error).toMatch(message);
+      }
+      const malformed = await call('POST', '/v2/models/credit-score/infer', '{"inputs": [');
+      expect(malformed.status).toBe(400);
+      expect(typeof malformed.json.error).toBe('string');
+    });
+
+    it('scores the requested version on the versioned route, for admins only', async () => {
+      const request = { inputs: asInputs([record(2)]) };
+      const anonymous = await call('POST', `/v2/models/credit-score/versions/${versions[0]}/infer`, request);
+      expect(anonymous.status).toBe(401);
+      expect(typeof anonymous.json.error).toBe('string');
+      const first = await call('POST', `/v2/models/credit-score/versions/${versions[0]}/infer`, request, admin);
+      expect(first.status).toBe(200);
+      expect(first.json.model_version).toBe(versions[0]);
+      // The probabilities of that version's own artifact, not the champion's.
+      const expected = new Predictor(filesToBundle(files).bundle).predictRecord(record(2)).probabilities;
+      expect(first.json.outputs[1].data).toEqual([expected.Good, expected.Standard, expected.Poor]);
+      const latest = versions[versions.length - 1];
+      const champion = await call('POST', `/v2/models/credit-score/versions/${latest}/infer`, request, admin);
+      expect(champion.json.model_version).toBe(latest);
+      expect(champion.json.outputs[1].data).not.toEqual(first.json.outputs[1].data);
+      const absent = await call('POST', '/v2/models/credit-score/versions/v999/infer', request, admin);
+      expect(absent.status).toBe(404);
+      expect(typeof absent.json.error).toBe('string');
     });
   });
 }

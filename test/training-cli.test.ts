@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
+import { readCsvFile } from '../lib/data/dataset.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { trainModel } from '../lib/training/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
@@ -98,6 +99,27 @@ describe('npm run predict', () => {
       expect(['Good', 'Standard', 'Poor']).toContain(cells[cells.length - 4]);
       expect(p.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
     }
+  });
+
+  it("writes each row's base value and top reasons with --explain, quoting the values in the file", async () => {
+    const rows = subsetCsv('data/credit_score_customers_raw.csv', 20, join(dir, 'explain.csv'));
+    const out = join(dir, 'explained.csv');
+    const result = await runScript('predict', ['--model', modelDir, '--data', rows, '--out', out, '--explain', '2', '--explain-method', 'approx']);
+    expect(result.code).toBe(0);
+    const input = readCsvFile(rows);
+    const written = readCsvFile(out);
+    expect(written.header.slice(-7)).toEqual(['base_value', 'reason_1', 'reason_1_value', 'reason_1_contribution', 'reason_2', 'reason_2_value', 'reason_2_contribution']);
+    expect(written.records).toHaveLength(20);
+    written.records.forEach((cells, r) => {
+      const [reason, value, contribution] = cells.slice(-6, -3);
+      expect(input.header).toContain(reason);
+      expect(value).toBe(input.records[r][input.header.indexOf(reason)]);
+      expect(Number(contribution)).toBeGreaterThan(0);
+      expect(Number.isFinite(Number(cells[cells.length - 7]))).toBe(true);
+    });
+    const bad = await runScript('predict', ['--model', modelDir, '--data', rows, '--explain', 'all']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--explain takes a number of reasons from 1 to 50, got all/);
   });
 
   it('names the missing columns of a CSV it cannot score', async () => {

@@ -9,6 +9,7 @@ import type { HttpEvent, HttpResult, LambdaContext } from '../../lib/http/api-ty
 import { gatewayTimeout } from '../../lib/http/http-error.ts';
 import { jsonBody } from '../../lib/http/json-body.ts';
 import { observe } from '../../lib/http/observe.ts';
+import type { ErrorShape } from '../../lib/http/error-response.ts';
 import { requestContext, stateOf, type RequestState } from '../../lib/http/request-state.ts';
 import { getBasics } from './service.ts';
 
@@ -17,8 +18,10 @@ export interface HandlerOptions {
   route: string;
   /** Parse a JSON body (size-limited, an object). */
   body?: boolean;
-  /** Require an admin API key. */
-  admin?: boolean;
+  /** Require an admin API key (a function: decided per request, e.g. from configuration). */
+  admin?: boolean | (() => boolean);
+  /** The shape of error answers: ours, or the Open Inference Protocol's {"error": "..."}. */
+  errors?: ErrorShape;
   /** Run to the end however long it takes (the retrain service: its request is the job's lifetime). */
   noTimeout?: boolean;
 }
@@ -39,10 +42,11 @@ export function httpHandler(options: HandlerOptions, handle: RouteHandler): (eve
       throw gatewayTimeout();
     },
   })
-    .use(observe(options.route, () => getBasics()))
+    .use(observe(options.route, () => getBasics(), options.errors))
     .use(httpHeaderNormalizer())
     .use(requestContext());
-  if (options.admin) chain.use(adminOnly(() => getBasics().secrets));
+  const admin = options.admin;
+  if (admin) chain.use(adminOnly(() => getBasics().secrets, typeof admin === 'function' ? admin : undefined));
   if (options.body) chain.use(jsonBody(() => getBasics().config.MAX_BODY_BYTES));
   return chain.handler(async (event) => handle(event, stateOf(event)));
 }

@@ -20,6 +20,7 @@ import { keys } from '../../lib/state/layout.ts';
 import type { ObjectStore } from '../../lib/storage/object-store.ts';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store.ts';
 import { StorageProbe } from '../../lib/storage/storage-probe.ts';
+import { VersionModels } from '../../lib/serving/version-models.ts';
 
 export interface Basics {
   config: Config;
@@ -38,6 +39,8 @@ export interface Service extends Basics {
   router: ModelRouter;
   /** What each variant answered, for canary and A/B decisions. */
   capture: PredictionCapture;
+  /** Models by version, for the routes that name one. */
+  versions: VersionModels;
   jobs: JobStore;
   retrainLock: StorageLock;
   runner: JobRunner;
@@ -138,7 +141,8 @@ async function createService(b: Basics): Promise<Service> {
   // Timers last: a service that fails to build (a bad setting) leaves nothing running behind it.
   router.start();
   capture.start();
-  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, jobs, retrainLock, runner };
+  const versions = new VersionModels(registry, config.MODEL_NAME);
+  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, versions, jobs, retrainLock, runner };
 }
 
 /**

@@ -31,6 +31,8 @@ export const configSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** Most records in one {"instances": [...]} request; more gets 413. */
   MAX_INSTANCES: z.coerce.number().int().positive().default(1000),
+  /** Whether the Open Inference Protocol's versioned infer (any registered version) is open to everyone; by default admins only. */
+  VERSIONED_INFER_PUBLIC: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /**
    * A retrain job renews its lock and stamps its record every RETRAIN_HEARTBEAT_SECONDS; one not
    * heard from for RETRAIN_LOCK_SECONDS is dead: it is marked failed and its lock can be taken.

@@ -20,6 +20,8 @@ export type ExplainMethod = 'exact' | 'approx';
 export const EXPLAIN_METHODS: readonly ExplainMethod[] = ['exact', 'approx'];
 
 const NODE_WORDS = 4;
+/** Trees walked together by the approx method. */
+const LOCKSTEP = 8;
 
 export class ExplainUnavailableError extends Error {
   override name = 'ExplainUnavailableError';
@@ -54,6 +56,13 @@ export class TreeExplainer {
   private readonly pathOne: Float64Array;
   private readonly pathWeight: Float64Array;
   private readonly leafScratch: Float64Array;
+  private readonly walks = new Int32Array(LOCKSTEP);
+  /** Per node and leaf value: its expected value minus its parent's, times scale (0 at roots). */
+  private readonly gains: Float64Array;
+  /** Per tree: its depth, the lockstep steps that reach every leaf. */
+  private readonly depths: Int32Array;
+  /** The row as the branch-free walk reads it: missing as -Infinity, then again as +Infinity. */
+  private readonly row: Float32Array;
 
   constructor(ensemble: CompiledEnsemble) {
     const a = ensemble.arrays;
@@ -70,7 +79,10 @@ export class TreeExplainer {
     this.groups = a.treeGroups;
     this.baseMargin = a.baseMargin;
     this.meanValues = this.computeMeanValues();
-    const maxDepth = this.maxDepth();
+    this.gains = this.computeGains();
+    this.depths = this.treeDepths();
+    this.row = new Float32Array(2 * this.features);
+    const maxDepth = this.depths.reduce((deepest, d) => Math.max(deepest, d), 0);
     const pathSize = ((maxDepth + 2) * (maxDepth + 3)) / 2;
     this.pathFeature = new Int32Array(pathSize);
     this.pathZero = new Float64Array(pathSize);
@@ -89,8 +101,8 @@ export class TreeExplainer {
       const first = this.perLeaf === 1 ? this.groups[t] : 0;
       for (let k = 0; k < this.perLeaf; k++) phi[(first + k) * (F + 1) + F] += this.meanValues[root * this.perLeaf + k] * this.scale;
       if (method === 'exact') this.treeShap(x, offset, phi, first, root, 0, 0, 1, 1, -1);
-      else this.saabas(x, offset, phi, first, root);
     }
+    if (method === 'approx') this.saabas(x, offset, phi);
     return { phi, outputs: this.outputs, features: F };
   }
 
@@ -123,17 +135,43 @@ export class TreeExplainer {
     return slot < this.features ? slot : slot - this.features;
   }
 
-  /** Saabas: along the row's path, each split's feature gets the change of the expected value. */
-  private saabas(x: ArrayLike<number>, offset: number, phi: Float64Array, first: number, root: number): void {
+  /**
+   * Saabas: along the row's path in each tree, each split's feature gets the change of the
+   * expected value (precomputed per node as `gains`). A walk waits on memory at every node (a
+   * big forest does not fit in cache), so eight trees are walked in lockstep and without
+   * branches, as prediction walks them (lib/trees/compiled-ensemble.ts): a missing value reads
+   * -Infinity in the default-left slot and +Infinity in the default-right one, and a leaf
+   * points to itself, so a walk that has arrived stays put and adds nothing.
+   */
+  private saabas(x: ArrayLike<number>, offset: number, phi: Float64Array): void {
     const F = this.features;
     const P = this.perLeaf;
-    const mean = this.meanValues;
-    let node = root;
-    while (!this.isLeaf(node)) {
-      const feature = this.splitFeature(node);
-      const next = this.hotChild(x, offset, node);
-      for (let k = 0; k < P; k++) phi[(first + k) * (F + 1) + feature] += (mean[next * P + k] - mean[node * P + k]) * this.scale;
-      node = next;
+    const { gains, nodes, thresholds, roots, walks, depths, row } = this;
+    for (let f = 0; f < F; f++) {
+      const v = x[offset + f];
+      const missing = v !== v;
+      row[f] = missing ? -Infinity : v;
+      row[F + f] = missing ? Infinity : v;
+    }
+    for (let t = 0; t < roots.length; t += LOCKSTEP) {
+      const count = Math.min(LOCKSTEP, roots.length - t);
+      let steps = 0;
+      for (let j = 0; j < count; j++) {
+        walks[j] = roots[t + j];
+        if (depths[t + j] > steps) steps = depths[t + j];
+      }
+      for (let d = 0; d < steps; d++) {
+        for (let j = 0; j < count; j++) {
+          const node = walks[j];
+          const w = node * NODE_WORDS;
+          const slot = nodes[w];
+          const next = nodes[w + 3 - +(row[slot] < thresholds[w + 1])];
+          if (next === node) continue;
+          const column = (P === 1 ? this.groups[t + j] : 0) * (F + 1) + (slot < F ? slot : slot - F);
+          for (let k = 0; k < P; k++) phi[column + k * (F + 1)] += gains[next * P + k];
+          walks[j] = next;
+        }
+      }
     }
   }
 
@@ -272,15 +310,28 @@ export class TreeExplainer {
     return mean;
   }
 
-  private maxDepth(): number {
+  private computeGains(): Float64Array {
+    const P = this.perLeaf;
+    const gains = new Float64Array(this.meanValues.length);
+    const count = this.nodes.length / NODE_WORDS;
+    for (let node = 0; node < count; node++) {
+      const w = node * NODE_WORDS;
+      if (this.nodes[w + 2] === node) continue;
+      for (const child of [this.nodes[w + 2], this.nodes[w + 3]]) {
+        for (let k = 0; k < P; k++) gains[child * P + k] = (this.meanValues[child * P + k] - this.meanValues[node * P + k]) * this.scale;
+      }
+    }
+    return gains;
+  }
+
+  /** Children come after their parents: one backward pass gives every node's height. */
+  private treeDepths(): Int32Array {
     const count = this.nodes.length / NODE_WORDS;
     const below = new Int32Array(count);
-    let deepest = 0;
     for (let node = count - 1; node >= 0; node--) {
       const w = node * NODE_WORDS;
       if (this.nodes[w + 2] !== node) below[node] = 1 + Math.max(below[this.nodes[w + 2]], below[this.nodes[w + 3]]);
-      if (below[node] > deepest) deepest = below[node];
     }
-    return deepest;
+    return Int32Array.from(this.roots, (root) => below[root]);
   }
 }

@@ -3,9 +3,11 @@ import { isValidKey, type SecretsProvider } from '../secrets/service-secrets.ts'
 import { unauthorized, unavailable } from './http-error.ts';
 import type { HttpMiddleware } from './request-state.ts';
 
-export function adminOnly(secrets: () => SecretsProvider): HttpMiddleware {
+/** `required` decides per request (a route that configuration may open to everyone); by default always. */
+export function adminOnly(secrets: () => SecretsProvider, required: () => boolean = () => true): HttpMiddleware {
   return {
     before: async (request) => {
+      if (!required()) return;
       const headers = request.event.headers ?? {};
       const key = headers['x-api-key'] ?? bearer(headers['authorization']);
       let keys: string[];

@@ -28,8 +28,19 @@ export function toHttpError(err: Error): HttpError | null {
   return null;
 }
 
-export function errorToResult(err: Error, requestId: string): HttpResult {
+/**
+ * How a route's errors look: ours ({"error": {code, message, details}, requestId}) or the Open
+ * Inference Protocol's ({"error": "message"}, the request id in the x-request-id header only).
+ */
+export type ErrorShape = 'api' | 'open-inference';
+
+export function errorToResult(err: Error, requestId: string, shape: ErrorShape = 'api'): HttpResult {
   const http = toHttpError(err);
+  if (shape === 'open-inference') {
+    // Our messages already name the fields at fault (the first three, for a batch).
+    if (http) return jsonResult(http.status, { error: http.message }, http.headers);
+    return jsonResult(500, { error: `internal error; quote the request id ${requestId} when reporting it` });
+  }
   if (http) return jsonResult(http.status, { error: { code: http.code, message: http.message, ...(http.details ? { details: http.details } : {}) }, requestId }, http.headers);
   return jsonResult(500, { error: { code: 'internal_error', message: 'internal error; quote the request id when reporting it' }, requestId });
 }

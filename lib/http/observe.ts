@@ -6,10 +6,10 @@
 import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
-import { errorToResult, toHttpError } from './error-response.ts';
+import { errorToResult, toHttpError, type ErrorShape } from './error-response.ts';
 import { stateOf, type HttpMiddleware, type HttpRequest } from './request-state.ts';
 
-export function observe(route: string, deps: () => { logger: Logger; metrics: ServiceMetrics }): HttpMiddleware {
+export function observe(route: string, deps: () => { logger: Logger; metrics: ServiceMetrics }, errorShape: ErrorShape = 'api'): HttpMiddleware {
   const finish = (request: HttpRequest, error?: Error): void => {
     const s = stateOf(request.event);
     const response = request.response!;
@@ -41,7 +41,7 @@ export function observe(route: string, deps: () => { logger: Logger; metrics: Se
   return {
     after: (request) => finish(request),
     onError: (request) => {
-      request.response = errorToResult(request.error!, stateOf(request.event).requestId);
+      request.response = errorToResult(request.error!, stateOf(request.event).requestId, errorShape);
       finish(request, request.error!);
     },
   };

@@ -1,0 +1,119 @@
+/**
+ * What reason codes cost on a real model: per-row p50 and p99 of a plain prediction, of the
+ * approx method (path attribution) and of exact TreeSHAP, through the serving Predictor (raw
+ * record in, reasons out). Then, for forests, what bounds exact's cost: the same candidate
+ * (RandomForest + RandomOverSampler, 100 trees) at several max_depth limits, each with its
+ * exact cost and its macro F1 on 5-fold CV of the same data.
+ *
+ *   npm run bench:explain [-- --model bench/out/quality/credit-model --data data/credit_score_customers_raw.csv --depths 8,12,16]
+ */
+import { parseArgs } from 'node:util';
+import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
+import { cleanRecord } from '../lib/data/clean-record.ts';
+import { loadDataset, readCsvFile, type Dataset } from '../lib/data/dataset.ts';
+import { Preprocessor } from '../lib/data/preprocessor.ts';
+import { argmaxRows, classificationMetrics } from '../lib/evaluation/metrics.ts';
+import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
+import { TreeExplainer, type ExplainMethod } from '../lib/explain/tree-shap.ts';
+import { createSampler } from '../lib/sampling/index.ts';
+import { Predictor } from '../lib/serving/predictor.ts';
+import type { CompiledEnsemble } from '../lib/trees/compiled-ensemble.ts';
+import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'bench/out/quality/credit-model' },
+    data: { type: 'string', default: 'data/credit_score_customers_raw.csv' },
+    depths: { type: 'string', default: '6,8,12,16' },
+    rows: { type: 'string', default: '300' },
+  },
+});
+
+const percentile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+const micros = (fn: () => void): number => {
+  const started = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - started) / 1000;
+};
+const format = (us: number): string => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`);
+
+/** Per-row timings of `fn` over `count` rows, after a warm-up, stopping early after `budgetMs`. */
+function timeRows(count: number, budgetMs: number, fn: (i: number) => void): number[] {
+  for (let i = 0; i < Math.min(20, count); i++) fn(i);
+  const times: number[] = [];
+  const until = Date.now() + budgetMs;
+  for (let i = 0; i < count && Date.now() < until; i++) times.push(micros(() => fn(i)));
+  return times;
+}
+
+const { bundle } = await readArtifactDirectory(values.model);
+const predictor = new Predictor(bundle);
+const csv = readCsvFile(values.data);
+const count = Math.min(Number(values.rows), csv.records.length);
+const records = csv.records.slice(0, count).map((r) => Object.fromEntries(csv.header.map((h, i) => [h, r[i]])));
+const cleaned = records.map((record) => cleanRecord(bundle.spec, (column) => record[column]));
+const depth = treeDepths(bundle);
+
+console.log(`model: ${bundle.classifier}+${bundle.sampler}, ${bundle.ensemble.treeCount} trees, ${bundle.ensemble.nodeCount.toLocaleString('en-US')} nodes, depth median ${depth.median}, max ${depth.max}`);
+console.log('');
+console.log('| per row, raw record in (Predictor) | p50 | p99 | rows timed | goal |');
+console.log('| --- | --- | --- | --- | --- |');
+const plain = timeRows(count, 10_000, (i) => predictor.predictClean(cleaned[i]));
+console.log(`| prediction | ${format(percentile(plain, 0.5))} | ${format(percentile(plain, 0.99))} | ${plain.length} | |`);
+const explainer = new TreeExplainer(bundle.ensemble);
+const features = predictor.preprocessor.transform(cleaned);
+const p = predictor.preprocessor.featureCount;
+for (const method of ['approx', 'exact'] as ExplainMethod[]) {
+  const alone = timeRows(count, 60_000, (i) => explainer.explain(features, method, i * p));
+  console.log(`| contributions alone (features in), ${method} | ${format(percentile(alone, 0.5))} | ${format(percentile(alone, 0.99))} | ${alone.length} | |`);
+}
+for (const method of ['approx', 'exact'] as ExplainMethod[]) {
+  const explain = { top: 3, method, valueOf: () => null };
+  const times = timeRows(count, 60_000, (i) => predictor.predictClean(cleaned[i], explain));
+  const goal = method === 'approx' ? 50 : 5000;
+  const p50 = percentile(times, 0.5);
+  console.log(`| prediction + 3 reasons, ${method} | ${format(p50)} | ${format(percentile(times, 0.99))} | ${times.length} | < ${format(goal)}: ${p50 < goal ? 'met' : 'NOT met'} |`);
+}
+
+if (bundle.classifier === 'rf') {
+  // What a depth limit buys and costs, on the same data and candidate (5-fold CV, seed 42).
+  const dataset = loadDataset(values.data, bundle.spec);
+  const classes = bundle.spec.target.classes.length;
+  const folds = stratifiedKFold(dataset.y, classes, 5, 42);
+  console.log('');
+  console.log('| RandomForest + ros, 100 trees | nodes (refit) | exact p50 | approx p50 | CV macro F1 |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const maxDepth of [...values.depths.split(',').map(Number), null]) {
+    const f1s: number[] = [];
+    for (const fold of folds) {
+      const fitted = fitForest(dataset, fold.train, maxDepth);
+      const X = fitted.preprocessor.transform(dataset.rows, fold.test);
+      const predicted = argmaxRows(fitted.forest.predictProbaBatch(X, fold.test.length), classes);
+      f1s.push(classificationMetrics(Array.from(fold.test, (i) => dataset.y[i]), predicted, classes).f1_macro);
+    }
+    const all = Int32Array.from(dataset.y.keys());
+    const { forest, preprocessor } = fitForest(dataset, all, maxDepth);
+    const X = preprocessor.transform(dataset.rows, all.subarray(0, count));
+    const forestExplainer = new TreeExplainer(forest);
+    const cost = (method: ExplainMethod): number => percentile(timeRows(count, 30_000, (i) => forestExplainer.explain(X, method, i * preprocessor.featureCount)), 0.5);
+    const mean = f1s.reduce((s, v) => s + v, 0) / f1s.length;
+    console.log(`| max_depth ${maxDepth ?? 'none'} | ${forest.nodeCount.toLocaleString('en-US')} | ${format(cost('exact'))} | ${format(cost('approx'))} | ${mean.toFixed(4)} |`);
+  }
+}
+
+function fitForest(dataset: Dataset, rows: Int32Array, maxDepth: number | null): { forest: CompiledEnsemble; preprocessor: Preprocessor } {
+  const preprocessor = Preprocessor.fit(dataset.spec, dataset.rows, rows);
+  const classes = dataset.spec.target.classes.length;
+  const resampled = createSampler('ros', 42).fitResample({ X: preprocessor.transform(dataset.rows, rows), rows: rows.length, features: preprocessor.featureCount, y: Int32Array.from(rows, (i) => dataset.y[i]), classes });
+  const forest = new RandomForestClassifier({ random_state: 42, max_depth: maxDepth }).fit(resampled);
+  return { forest, preprocessor };
+}
+
+function treeDepths(b: typeof bundle): { median: number; max: number } {
+  const { nodes, treeRoots } = b.ensemble.arrays;
+  const count = nodes.length / 4;
+  const below = new Int32Array(count);
+  for (let i = count - 1; i >= 0; i--) if (nodes[i * 4 + 2] !== i) below[i] = 1 + Math.max(below[nodes[i * 4 + 2]], below[nodes[i * 4 + 3]]);
+  const depths = Array.from(treeRoots, (r) => below[r]).sort((a, b) => a - b);
+  return { median: depths[Math.floor(depths.length / 2)], max: depths[depths.length - 1] };
+}

@@ -1,0 +1,112 @@
+/**
+ * Scoring records under the traffic policy, shared by POST /predict and the Open Inference
+ * Protocol's unversioned infer: each record goes to the variant the policy routes it to (sticky
+ * per customer: the spec's first identifier, else the caller's key). Under a shadow policy the
+ * challenger scores the same records; its answers are compared, counted and captured, never
+ * returned. Every answer (and every variant failure) is captured for the canary controller and
+ * the A/B reports; each variant that served the request gets one latency sample for it.
+ */
+import { conflict, unavailable } from '../../lib/http/http-error.ts';
+import type { RequestState } from '../../lib/http/request-state.ts';
+import { ExplainUnavailableError } from '../../lib/explain/tree-shap.ts';
+import { emitEmf } from '../../lib/observability/emf.ts';
+import { captureFeatures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
+import type { ExplainQuery } from '../../lib/serving/explain-query.ts';
+import { NoModelError } from '../../lib/serving/model-provider.ts';
+import type { ParsedPredictRequest } from '../../lib/serving/predict-request.ts';
+import type { Prediction, Predictor } from '../../lib/serving/predictor.ts';
+import type { CleanRow } from '../../lib/data/clean-record.ts';
+import { getBasics, getService, settleCapture } from './service.ts';
+
+export interface RoutedPrediction extends Prediction {
+  model: { name: string; version: string; alias: string; variant: string };
+}
+
+/**
+ * The predictions of `request`'s records in order. `fallbackKey` routes records without an
+ * identifier; `explain` adds reasons. Sets the request's log fields (model, instances, shadow).
+ */
+export async function scoreRouted(request: ParsedPredictRequest, state: RequestState, fallbackKey: string, explain: ExplainQuery | null = null): Promise<RoutedPrediction[]> {
+  const { config, metrics } = getBasics();
+  const { rows, records, keys } = request;
+  const { router, capture } = await getService();
+  // Service time starts here: a cold start (the container, the first model) is not the model's speed.
+  const started = process.hrtime.bigint();
+  let waitedForModel = false;
+  const captured: CapturedPrediction[] = [];
+  const predictions: RoutedPrediction[] = [];
+  const shadow = { compared: 0, agreed: 0, version: '' };
+  try {
+    for (let i = 0; i < rows.length; i++) {
+      const { route, point } = await router.pick(keys[i] ?? fallbackKey);
+      const provider = router.provider(route.alias);
+      let model = provider.peek();
+      if (!model) {
+        waitedForModel = true;
+        try {
+          model = await provider.current();
+        } catch (err) {
+          const error = err instanceof NoModelError && err.storageUnavailable ? 'unavailable' : 'model';
+          captured.push({ requestId: state.requestId, index: i, at: Date.now(), version: 'none', alias: route.alias, variant: route.variant, ok: false, error });
+          throw unavailable(`variant ${route.variant} (${route.alias}) cannot serve: ${(err as Error).message}`);
+        }
+      } else provider.refreshInBackground();
+      const p = predictExplained(model.predictor, rows[i], records[i], explain, model.version);
+      metrics.predictions.inc({ class: p.label, model: model.name, version: model.version, alias: model.alias, variant: route.variant });
+      emitEmf({ Model: model.name, Version: model.version, Variant: route.variant, Class: p.label }, { Predictions: { value: 1, unit: 'Count' } });
+      predictions.push({ ...p, model: { name: model.name, version: model.version, alias: model.alias, variant: route.variant } });
+      const challenger = router.shadowFor(point);
+      const shadowLabel = challenger ? challenger.predictor.predictClean(rows[i]).label : undefined;
+      if (challenger && shadowLabel) {
+        const agree = shadowLabel === p.label;
+        metrics.shadowPredictions.inc({ model: challenger.name, version: challenger.version, agree: String(agree) });
+        shadow.compared++;
+        shadow.agreed += agree ? 1 : 0;
+        shadow.version = challenger.version;
+      }
+      captured.push({
+        requestId: state.requestId,
+        index: i,
+        at: Date.now(),
+        version: model.version,
+        alias: model.alias,
+        variant: route.variant,
+        predicted: p.label,
+        ok: true,
+        ...(challenger && shadowLabel ? { shadow: { version: challenger.version, predicted: shadowLabel } } : {}),
+        ...(Math.random() < config.CAPTURE_FEATURES_RATE ? { features: captureFeatures(rows[i]), probabilities: p.probabilities } : {}),
+      });
+    }
+  } finally {
+    // One latency sample per request and variant: the request's service time, unless it waited for a model to load.
+    const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const sampled = new Set<string>();
+    for (const record of waitedForModel ? [] : captured) {
+      if (sampled.has(record.variant)) continue;
+      sampled.add(record.variant);
+      record.latencyMs = latencyMs;
+    }
+    capture.add(captured);
+    await settleCapture(capture);
+  }
+  const served = predictions[0].model;
+  state.logFields = {
+    'model.name': served.name,
+    'model.version': served.version,
+    'model.variant': served.variant,
+    instances: rows.length,
+    ...(shadow.compared ? { 'shadow.version': shadow.version, 'shadow.compared': shadow.compared, 'shadow.agreed': shadow.agreed } : {}),
+  };
+  return predictions;
+}
+
+/** A prediction, with its reasons when asked for; a model saved without covers is a 409 naming the version. */
+export function predictExplained(predictor: Predictor, row: CleanRow, record: Record<string, unknown>, explain: ExplainQuery | null, version: string): Prediction {
+  if (!explain) return predictor.predictClean(row);
+  try {
+    return predictor.predictClean(row, { top: explain.top, method: explain.method, valueOf: (column) => record[column] });
+  } catch (err) {
+    if (err instanceof ExplainUnavailableError) throw conflict(`model version ${version} cannot explain its predictions: ${err.message}`);
+    throw err;
+  }
+}

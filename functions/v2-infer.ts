@@ -1,0 +1,78 @@
+/**
+ * The Open Inference Protocol's inference: POST /v2/models/{name}/infer scores under the
+ * traffic policy, exactly as /predict does (same routing, captures, metrics; the request's `id`
+ * or an x-request-key header routes rows without an identifier); POST
+ * /v2/models/{name}/versions/{version}/infer scores with that registered version, outside the
+ * policy and its captures, for admins unless VERSIONED_INFER_PUBLIC=true. Inputs are one tensor
+ * per column (lib/serving/open-inference.ts); errors are {"error": "..."}.
+ */
+import {
+  getBasics,
+  getService,
+  httpHandler,
+  inferenceRequestSchema,
+  inferenceResponse,
+  jsonResult,
+  notFound,
+  parsePredictRequest,
+  policyAliases,
+  predictExplained,
+  recordsFromInputs,
+  requestedOutputs,
+  scoreRouted,
+  servingModel,
+  badRequest,
+  type HttpEvent,
+} from './runtime/layer.ts';
+
+function parseInferRequest(body: unknown) {
+  const parsed = inferenceRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badRequest(`not an inference request: ${issue.path.join('.') || '(body)'}: ${issue.message}`);
+  }
+  requestedOutputs(parsed.data); // an unknown output is refused before any work
+  return parsed.data;
+}
+
+function checkName(event: HttpEvent): string {
+  const { config } = getBasics();
+  const name = event.pathParameters?.name;
+  if (name !== config.MODEL_NAME) throw notFound(`model ${name} is not served here (this service serves ${config.MODEL_NAME})`);
+  return name;
+}
+
+export const infer = httpHandler({ route: 'POST /v2/models/{name}/infer', body: true, errors: 'open-inference' }, async (event, state) => {
+  const name = checkName(event);
+  const request = parseInferRequest(state.body);
+  const { config } = getBasics();
+  const primary = await servingModel();
+  const spec = primary.predictor.bundle.spec;
+  const parsed = parsePredictRequest({ instances: recordsFromInputs(request, spec) }, spec, config.MAX_INSTANCES);
+  const scored = await scoreRouted(parsed, state, event.headers?.['x-request-key'] || request.id || state.requestId);
+  // Rows may be served by different variants (an A/B split); the response names the first one's version.
+  return jsonResult(200, inferenceResponse(name, scored[0].model.version, request, spec.target.classes, scored));
+});
+
+export const inferVersion = httpHandler(
+  { route: 'POST /v2/models/{name}/versions/{version}/infer', body: true, errors: 'open-inference', admin: () => !getBasics().config.VERSIONED_INFER_PUBLIC },
+  async (event, state) => {
+    const name = checkName(event);
+    const version = event.pathParameters?.version ?? '';
+    const request = parseInferRequest(state.body);
+    const { config, metrics } = getBasics();
+    const { router, versions } = await getService();
+    const served = policyAliases(await router.policy())
+      .map((alias) => router.provider(alias).peek())
+      .filter((m) => m !== null);
+    const model = await versions.get(version, served);
+    const spec = model.predictor.bundle.spec;
+    const parsed = parsePredictRequest({ instances: recordsFromInputs(request, spec) }, spec, config.MAX_INSTANCES);
+    const scored = parsed.rows.map((row, i) => predictExplained(model.predictor, row, parsed.records[i], null, version));
+    for (const p of scored) metrics.predictions.inc({ class: p.label, model: name, version, alias: 'none', variant: 'version' });
+    state.logFields = { 'model.name': name, 'model.version': version, 'model.variant': 'version', instances: scored.length };
+    return jsonResult(200, inferenceResponse(name, version, request, spec.target.classes, scored));
+  },
+);
+
+export const handler: typeof infer = (event, context) => (event.pathParameters?.version !== undefined ? inferVersion(event, context) : infer(event, context));
