@@ -11,6 +11,9 @@ import { handler as health } from './health.ts';
 import { handler as history } from './history.ts';
 import { handler as housekeeping } from './housekeeping.ts';
 import { handler as info } from './info.ts';
+import { handler as modelVersion } from './model-version.ts';
+import { handler as modelVersions } from './model-versions.ts';
+import { handler as retrainList } from './retrain-list.ts';
 import { handler as metrics } from './metrics.ts';
 import { handler as notFound } from './not-found.ts';
 import { handler as predict } from './predict.ts';
@@ -46,7 +49,10 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/predict', file: 'predict', handler: predict },
   { method: 'GET', path: '/model/info', file: 'info', handler: info },
   { method: 'POST', path: '/model/retrain', file: 'retrain', handler: retrainStart },
+  { method: 'GET', path: '/model/retrain', file: 'retrain-list', handler: retrainList },
   { method: 'GET', path: '/model/retrain/{jobId}', file: 'retrain-status', handler: retrainStatus },
+  { method: 'GET', path: '/model/versions', file: 'model-versions', handler: modelVersions },
+  { method: 'GET', path: '/model/versions/{version}', file: 'model-version', handler: modelVersion },
   { method: 'GET', path: '/health', file: 'health', handler: health },
   { method: 'GET', path: '/metrics', file: 'metrics', handler: metrics },
   { method: 'GET', path: '/model/traffic', file: 'traffic-status', handler: trafficStatus },

@@ -380,6 +380,56 @@ export function defineApiSuite(target: HostingTarget): void {
     });
   });
 
+  describe('browsing the registry', () => {
+    it('lists the versions newest first with their aliases, metrics and data, a page at a time', async () => {
+      const all = await registry.listVersions('credit-score');
+      const r = await call('GET', '/model/versions');
+      expect(r.status).toBe(200);
+      expect(r.json.versions.map((v: Json) => v.version)).toEqual([...all].reverse());
+      expect(r.json.next).toBeNull();
+      const champion = (await registry.getAlias('credit-score', 'champion'))!.version;
+      for (const v of r.json.versions) expect(v.aliases.includes('champion')).toBe(v.version === champion);
+      const first = r.json.versions.find((v: Json) => v.version === versions[0]);
+      expect(first).toMatchObject({ createdBy: 'test', classifier: 'xgb', data: { rows: 900 }, cv: { f1_macro: expect.any(Number), accuracy: expect.any(Number) } });
+      const page1 = await call('GET', '/model/versions?limit=2');
+      expect(page1.json.versions).toHaveLength(2);
+      const page2 = await call('GET', `/model/versions?limit=2&before=${page1.json.next}`);
+      expect(page2.json.versions[0].version < page1.json.versions[1].version).toBe(true);
+      expect([...page1.json.versions, ...page2.json.versions].map((v: Json) => v.version)).toEqual([...all].reverse().slice(0, 4));
+      const bad = await call('GET', '/model/versions?limit=0');
+      expect(bad.status).toBe(422);
+      expect(bad.json.error.details[0].field).toBe('limit');
+    });
+
+    it("shows a version's record: manifest, confusion matrix, candidates table and parameters", async () => {
+      const r = await call('GET', `/model/versions/${versions[0]}`);
+      expect(r.status).toBe(200);
+      expect(Object.keys(r.json.manifest.files)).toContain('ensemble.bin');
+      expect(r.json.metrics.confusion_matrix).toHaveLength(3);
+      expect(r.json.metrics.candidates.length).toBeGreaterThan(0);
+      expect(r.json.params).toMatchObject({ classifier: { name: 'xgb' } });
+      expect(r.json.classes).toEqual(['Good', 'Standard', 'Poor']);
+      expect((await call('GET', '/model/versions/v-none-such')).status).toBe(404);
+      expect((await call('GET', '/model/versions/..%2Fjobs')).status).toBe(422);
+    });
+
+    it('lists recent retrain jobs and pages through the history, for admins', async () => {
+      expect((await call('GET', '/model/retrain')).status).toBe(401);
+      const jobs = await call('GET', '/model/retrain?limit=5', undefined, admin);
+      expect(jobs.status).toBe(200);
+      expect(jobs.json.jobs.length).toBeGreaterThanOrEqual(2);
+      const ids = jobs.json.jobs.map((j: Json) => j.jobId);
+      expect(ids).toEqual([...ids].sort().reverse());
+      expect(jobs.json.jobs[0].lockToken).toBeUndefined();
+      expect(jobs.json.jobs.map((j: Json) => j.status)).toContain('succeeded');
+      const all = (await call('GET', '/model/history', undefined, admin)).json.events;
+      const latest = await call('GET', '/model/history?limit=1', undefined, admin);
+      expect(latest.json.events).toEqual([all[all.length - 1]]);
+      const older = await call('GET', `/model/history?limit=1&before=${latest.json.next}`, undefined, admin);
+      expect(older.json.events).toEqual([all[all.length - 2]]);
+    });
+  });
+
   describe('the Open Inference Protocol (KServe v2)', () => {
     const spec = (): DatasetSpec => filesToBundle(files).bundle.spec;
     /** Records as MLServer's pandas codec sends a table: one tensor per column; numbers as FP64 where they parse. */

@@ -32,3 +32,5 @@ export { retrainRequestSchema } from '../../lib/retrain/retrain-request.ts';
 export { runRetrainJob } from '../../lib/retrain/run-retrain-job.ts';
 export { startRetrain } from '../../lib/retrain/start-retrain.ts';
 export { runHousekeeping } from '../../lib/retrain/housekeeping.ts';
+export { listVersionSummaries, versionDetail } from '../../lib/registry/version-catalog.ts';
+export { pageOfIds, parsePageQuery } from '../../lib/registry/pagination.ts';

@@ -130,6 +130,11 @@ export class ModelRegistry {
     return this.store.exists(this.checked(() => keys.versionFile(name, version, MANIFEST_FILE)));
   }
 
+  /** One stored file of a version, unverified (null when absent); a malformed name is a RegistryError. */
+  async versionObject(name: string, version: string, file: string): Promise<{ bytes: Uint8Array } | null> {
+    return this.store.get(this.checked(() => keys.versionFile(name, version, file)));
+  }
+
   async registration(name: string, version: string): Promise<Registration | null> {
     return this.docs.value(keys.versionFile(name, version, 'registration.json'), registrationSchema);
   }

@@ -9,6 +9,8 @@ import { ConflictError, type DocumentStore } from '../state/document-store.ts';
 import { keys, KeyError, PREFIXES } from '../state/layout.ts';
 import { jobRecordSchema, type JobRecord, type JobStatus } from '../state/schemas.ts';
 import { parseTimeOrderedId } from '../util/ids.ts';
+import { mapLimit } from '../util/map-limit.ts';
+import { pageOfIds, type Page, type PageRequest } from '../registry/pagination.ts';
 
 export type { JobRecord, JobStatus };
 export { retrainRequestSchema, type RetrainRequest } from './retrain-request.ts';
@@ -37,6 +39,14 @@ export class JobStore {
     const found = await this.docs.value(key, jobRecordSchema);
     if (!found || !this.isDead(found)) return found;
     return this.update(jobId, (job) => (this.isDead(job) ? this.markDead(job) : null));
+  }
+
+  /** Jobs newest first, a page at a time (each read as get() reads it: a dead one is marked failed). */
+  async recent(page: PageRequest): Promise<Page<JobRecord>> {
+    const ids = (await this.docs.objects.list(PREFIXES.jobs)).map((key) => key.slice(PREFIXES.jobs.length, -'.json'.length)).sort();
+    const found = pageOfIds(ids, page);
+    const jobs = await mapLimit(found.items, 8, (id) => this.get(id));
+    return { items: jobs.filter((job): job is JobRecord => job !== null), next: found.next };
   }
 
   /** Compare-and-swap of one job: `change` answers the new record, or null to leave it. */

@@ -1,0 +1,128 @@
+/**
+ * The registry as something to browse: each version's summary (when and by whom it was
+ * registered, what it is, its cross-validated metrics, what data it learned from, which
+ * aliases point at it) and its full record (manifest, metrics with the confusion matrix and the
+ * candidates table, parameters). Only the small JSON files are read, each checked against the
+ * manifest's sha256; the ensemble is verified where it is loaded to serve.
+ */
+import { z } from 'zod';
+import { artifactManifestSchema, dataFingerprintSchema, MANIFEST_FILE, sha256, type ArtifactManifest, type DataFingerprint } from '../artifact/model-bundle.ts';
+import { mapLimit } from '../util/map-limit.ts';
+import { RegistryError, versionCreatedAt, type ModelRegistry, type Registration } from './model-registry.ts';
+import { pageOfIds, type Page, type PageRequest } from './pagination.ts';
+
+/** What the summary quotes of metrics.json (the training pipeline writes more: see the detail). */
+const cvSchema = z.object({
+  f1_macro: z.number(),
+  f1_macro_std: z.number().optional(),
+  accuracy: z.number(),
+  precision_macro: z.number(),
+  recall_macro: z.number(),
+});
+
+export const versionSummarySchema = z.object({
+  version: z.string(),
+  createdAt: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  source: z.string().nullable(),
+  classifier: z.string(),
+  sampler: z.string(),
+  cv: cvSchema.nullable(),
+  data: dataFingerprintSchema.nullable(),
+  aliases: z.array(z.string()),
+});
+export type VersionSummary = z.output<typeof versionSummarySchema>;
+
+export const versionDetailSchema = versionSummarySchema.extend({
+  manifest: artifactManifestSchema,
+  registration: z.unknown().nullable(),
+  metrics: z.unknown(),
+  params: z.unknown(),
+  classes: z.array(z.string()),
+});
+export type VersionDetail = z.output<typeof versionDetailSchema>;
+
+/** Versions newest first, a page at a time, each with the aliases that point at it. */
+export async function listVersionSummaries(registry: ModelRegistry, name: string, page: PageRequest): Promise<Page<VersionSummary>> {
+  const [versions, aliases] = await Promise.all([registry.listVersions(name), aliasesByVersion(registry, name)]);
+  const ids = pageOfIds(versions, page);
+  const items = await mapLimit(ids.items, 8, async (version) => summaryOf(await readVersionJson(registry, name, version), aliases.get(version) ?? []));
+  return { items, next: ids.next };
+}
+
+/** One version's full record; a RegistryError 'not_found' when it is absent or incomplete. */
+export async function versionDetail(registry: ModelRegistry, name: string, version: string): Promise<VersionDetail> {
+  const [files, aliases] = await Promise.all([readVersionJson(registry, name, version), aliasesByVersion(registry, name)]);
+  return {
+    ...summaryOf(files, aliases.get(version) ?? []),
+    manifest: files.manifest,
+    registration: files.registration,
+    metrics: files.metrics,
+    params: files.params,
+    classes: files.manifest.classes,
+  };
+}
+
+interface VersionJson {
+  version: string;
+  manifest: ArtifactManifest;
+  registration: Registration | null;
+  metrics: unknown;
+  params: unknown;
+  data: DataFingerprint | null;
+}
+
+async function readVersionJson(registry: ModelRegistry, name: string, version: string): Promise<VersionJson> {
+  const manifestObject = await registry.versionObject(name, version, MANIFEST_FILE);
+  if (!manifestObject) throw new RegistryError(`model ${name} has no complete version ${version}`, 'not_found');
+  const manifest = parseJson(manifestObject.bytes, artifactManifestSchema, `${version}/${MANIFEST_FILE}`);
+  const read = async (file: string): Promise<unknown> => {
+    const entry = manifest.files[file];
+    const object = entry ? await registry.versionObject(name, version, file) : null;
+    if (!entry || !object) return null;
+    if (sha256(object.bytes) !== entry.sha256) throw new RegistryError(`version ${version}: ${file} fails its sha256 check`, 'invalid');
+    return parseJson(object.bytes, z.unknown(), `${version}/${file}`);
+  };
+  const [registration, metrics, params, data] = await Promise.all([
+    registry.registration(name, version).catch(() => null),
+    read('metrics.json'),
+    read('params.json'),
+    read('data.json'),
+  ]);
+  const fingerprint = dataFingerprintSchema.safeParse(data);
+  return { version, manifest, registration, metrics, params, data: fingerprint.success ? fingerprint.data : null };
+}
+
+function summaryOf(files: VersionJson, aliases: string[]): VersionSummary {
+  const cv = z.object({ cv: cvSchema }).safeParse(files.metrics);
+  const createdAt = files.registration?.createdAt ?? (versionCreatedAt(files.version) !== null ? new Date(versionCreatedAt(files.version)!).toISOString() : null);
+  return {
+    version: files.version,
+    createdAt,
+    createdBy: files.registration?.createdBy ?? null,
+    source: files.registration?.source ?? null,
+    classifier: files.manifest.classifier,
+    sampler: files.manifest.sampler,
+    cv: cv.success ? cv.data.cv : null,
+    data: files.data,
+    aliases,
+  };
+}
+
+async function aliasesByVersion(registry: ModelRegistry, name: string): Promise<Map<string, string[]>> {
+  const byVersion = new Map<string, string[]>();
+  for (const doc of await registry.listAliases(name)) byVersion.set(doc.version, [...(byVersion.get(doc.version) ?? []), doc.alias].sort());
+  return byVersion;
+}
+
+function parseJson<T>(bytes: Uint8Array, schema: z.ZodType<T>, what: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new RegistryError(`${what} is not valid JSON`, 'invalid');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new RegistryError(`${what}: ${parsed.error.issues[0]?.message}`, 'invalid');
+  return parsed.data;
+}
