@@ -1,6 +1,8 @@
 /**
- * npm run predict -- --model DIR --data FILE [--out FILE] [--explain N [--explain-method exact|approx]]
- * Scores a CSV of raw rows (identifiers and target optional) with a saved artifact, cleaning
+ * npm run predict -- --model DIR|registry:ALIAS|registry:VERSION --data FILE [--out FILE]
+ *   [--explain N [--explain-method exact|approx]]
+ * Scores a CSV of raw rows (identifiers and target optional) with a saved artifact, or with a
+ * model of the registry (npm start's, or S3_ENDPOINT's: scripts/cli/registry-target.ts), cleaning
  * every value exactly as training did. Writes CSV: the row's identifiers, the predicted class
  * and one probability column per class; with --explain, the predicted class's base value and
  * its top N reasons (source column, the value in the file, contribution), as /predict?explain=N.
@@ -15,6 +17,7 @@ import { featureSources, MAX_REASONS, reasonCodes } from '../lib/explain/reason-
 import { EXPLAIN_METHODS, ExplainUnavailableError, TreeExplainer, type ExplainMethod } from '../lib/explain/tree-shap.ts';
 import { ParallelBatchPredictor } from '../lib/trees/parallel-batch-predictor.ts';
 import { runCli, UsageError } from './cli/args.ts';
+import { loadRegistryModel, REGISTRY_PREFIX } from './cli/registry-models.ts';
 
 /** Below this, starting worker threads costs more than they save. */
 const PARALLEL_FROM_ROWS = 8192;
@@ -24,14 +27,14 @@ await runCli(async () => {
     options: { model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, explain: { type: 'string' }, 'explain-method': { type: 'string' } },
     strict: true,
   });
-  const usage = 'usage: npm run predict -- --model DIR --data FILE [--out FILE] [--explain N [--explain-method exact|approx]]';
+  const usage = 'usage: npm run predict -- --model DIR|registry:ALIAS|registry:VERSION --data FILE [--out FILE] [--explain N [--explain-method exact|approx]]';
   if (!values.model || !values.data) throw new UsageError(usage);
   const top = values.explain === undefined ? 0 : Number(values.explain);
   if (values.explain !== undefined && !(Number.isInteger(top) && top >= 1 && top <= MAX_REASONS)) throw new UsageError(`--explain takes a number of reasons from 1 to ${MAX_REASONS}, got ${values.explain}\n${usage}`);
   const method = (values['explain-method'] ?? 'exact') as ExplainMethod;
   if (!EXPLAIN_METHODS.includes(method)) throw new UsageError(`--explain-method is exact or approx, got ${values['explain-method']}\n${usage}`);
   if (values['explain-method'] !== undefined && !top) throw new UsageError(`--explain-method needs --explain N\n${usage}`);
-  const { bundle } = await readArtifactDirectory(values.model);
+  const { bundle } = values.model.startsWith(REGISTRY_PREFIX) ? await loadRegistryModel(values.model) : await readArtifactDirectory(values.model);
   const preprocessor = new Preprocessor(bundle.preprocessor);
   const csv = readCsvFile(values.data);
   const rows = cleanRecords(csv, bundle.spec, values.data);

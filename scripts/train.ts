@@ -1,6 +1,6 @@
 /**
  * npm run train -- --data FILE [--spec FILE] [--cv 5] [--seed 42] [--classifiers rf,xgb]
- *   [--samplers none,ros,smote,adasyn,borderline] [--jobs N] [--out DIR] [--report FILE] [--quiet]
+ *   [--samplers none,ros,smote,adasyn,borderline] [--jobs N] [--out DIR] [--report FILE] [--quiet] [--register]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { trainModel, type TrainingReport } from '../lib/training/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { parseInteger, parseList, runCli } from './cli/args.ts';
 import { DATASET_OPTIONS } from './cli/defaults.ts';
+import { registerArtifact } from './cli/registry-models.ts';
 
 
 
@@ -29,13 +30,15 @@ await runCli(async () => {
       out: { type: 'string' },
       report: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      register: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.help) {
     process.stdout.write(`usage: npm run train -- --data FILE [--spec FILE] [--cv 5] [--seed 42] [--classifiers ${CLASSIFIER_NAMES.join(',')}]\n` +
-      `         [--samplers ${SAMPLER_NAMES.join(',')}] [--jobs N (0: every core; 1: this thread only)] [--out DIR] [--report FILE] [--quiet]\n`);
+      `         [--samplers ${SAMPLER_NAMES.join(',')}] [--jobs N (0: every core; 1: this thread only)] [--out DIR] [--report FILE] [--quiet] [--register]\n` +
+      `  --register also uploads the artifact to the registry as a new version (npm start's store, or S3_ENDPOINT's; no alias moves)\n`);
     return;
   }
   const spec = loadSpec(values.spec);
@@ -60,6 +63,10 @@ await runCli(async () => {
     await writeFile(values.report, JSON.stringify(report, null, 2) + '\n');
   }
   process.stdout.write(summary(report));
+  if (values.register) {
+    const registered = await registerArtifact(result.files, { source: values.data, reason: `npm run train -- --register (${report.best.title})` });
+    process.stdout.write(`registered ${registered.name} ${registered.version} in ${registered.where} (no alias moved)\n`);
+  }
 });
 
 function summary(report: TrainingReport): string {

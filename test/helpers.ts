@@ -28,9 +28,9 @@ export interface CliResult {
 }
 
 /** Runs `tsx scripts/NAME.ts ARGS` as a user would (bounded by a timeout). */
-export function runScript(name: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
+export function runScript(name: string, args: string[], timeoutMs = 120_000, env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile('node_modules/.bin/tsx', [`scripts/${name}.ts`, ...args], { timeout: timeoutMs, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+    execFile('node_modules/.bin/tsx', [`scripts/${name}.ts`, ...args], { timeout: timeoutMs, maxBuffer: 1 << 26, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -3,6 +3,8 @@ import { DataError } from '../../lib/data/errors.ts';
 import { SpecError } from '../../lib/data/spec.ts';
 import { ArtifactError } from '../../lib/artifact/model-bundle.ts';
 import { TrainingError } from '../../lib/training/pipeline.ts';
+import { RegistryError } from '../../lib/registry/model-registry.ts';
+import { StorageError } from '../../lib/storage/object-store.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -29,7 +31,14 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (err) {
-    const known = err instanceof UsageError || err instanceof DataError || err instanceof SpecError || err instanceof ArtifactError || err instanceof TrainingError;
+    const known =
+      err instanceof UsageError ||
+      err instanceof DataError ||
+      err instanceof SpecError ||
+      err instanceof ArtifactError ||
+      err instanceof TrainingError ||
+      err instanceof RegistryError ||
+      err instanceof StorageError;
     process.stderr.write(`error: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   }
