@@ -16,6 +16,7 @@ import { handler as modelVersions } from './model-versions.ts';
 import { handler as retrainList } from './retrain-list.ts';
 import { handler as metrics } from './metrics.ts';
 import { handler as notFound } from './not-found.ts';
+import { handler as openapi } from './openapi.ts';
 import { handler as predict } from './predict.ts';
 import { handler as promote } from './promote.ts';
 import { handler as report } from './report.ts';
@@ -66,6 +67,7 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/model/housekeeping', file: 'housekeeping', handler: housekeeping },
   { method: 'POST', path: '/drift/check', file: 'drift-check', handler: driftCheck },
   { method: 'GET', path: '/drift/latest', file: 'drift-latest', handler: driftLatest },
+  { method: 'GET', path: '/openapi.json', file: 'openapi', handler: openapi },
   // The Open Inference Protocol (KServe v2), beside our own API.
   { method: 'GET', path: '/v2', file: 'v2-server', handler: serverMetadata },
   { method: 'GET', path: '/v2/health/live', file: 'v2-server', handler: live },

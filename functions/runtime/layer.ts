@@ -34,3 +34,4 @@ export { startRetrain } from '../../lib/retrain/start-retrain.ts';
 export { runHousekeeping } from '../../lib/retrain/housekeeping.ts';
 export { listVersionSummaries, versionDetail } from '../../lib/registry/version-catalog.ts';
 export { pageOfIds, parsePageQuery } from '../../lib/registry/pagination.ts';
+export { openApiDocument } from '../../lib/http/openapi.ts';

@@ -1,0 +1,130 @@
+/**
+ * What each HTTP route takes and gives, for the OpenAPI document (lib/http/openapi.ts): the
+ * same zod schemas the handlers validate with. Keyed "METHOD /path" as in the route table
+ * (functions/routes.ts); a test holds the two equal, and checks every `admin` flag against the
+ * running service (a call without a key is a 401 exactly where it says so).
+ */
+import { z } from 'zod';
+import { driftCheckRequestSchema } from '../drift/drift-service.ts';
+import { MAX_REASONS } from '../explain/reason-codes.ts';
+import { pageQuerySchema } from '../registry/pagination.ts';
+import { versionDetailSchema, versionSummarySchema } from '../registry/version-catalog.ts';
+import { aliasMoveSchema } from '../release/alias-moves.ts';
+import { feedbackSchema } from '../release/feedback.ts';
+import { trafficPolicySchema } from '../release/traffic-policy.ts';
+import { retrainRequestSchema } from '../retrain/retrain-request.ts';
+import { explainQuerySchema } from '../serving/explain-query.ts';
+import { inferenceRequestSchema, inferenceResponseSchema, modelMetadataSchema, serverMetadataSchema } from '../serving/open-inference.ts';
+
+export interface RouteDoc {
+  summary: string;
+  description?: string;
+  tag: 'predict' | 'open inference' | 'registry' | 'release' | 'drift' | 'retrain' | 'operations';
+  /** Needs an admin API key; 'configurable' where configuration may open it to everyone. */
+  admin?: boolean | 'configurable';
+  pathParameters?: Record<string, string>;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  response?: z.ZodType;
+  responseDescription?: string;
+  /** The success status, when not 200. */
+  status?: number;
+  contentType?: string;
+  errors?: 'open-inference';
+}
+
+const rawValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
+const rawRecord = z.record(z.string(), rawValue).describe("One raw record: every feature column of the model's spec (null for unknown), identifiers optional");
+
+/** POST /predict's body, as lib/serving/predict-request.ts validates it against the model's spec. */
+export const predictBodySchema = z.union([rawRecord, z.object({ instances: z.array(rawRecord).min(1).describe('Up to MAX_INSTANCES records') })]);
+
+const reasonSchema = z.object({ feature: z.string().describe('The source column'), value: rawValue.describe('What was sent for it'), contribution: z.number() });
+
+const predictionSchema = z.object({
+  prediction: z.string(),
+  probabilities: z.record(z.string(), z.number()),
+  model: z.object({ name: z.string(), version: z.string(), alias: z.string(), variant: z.string() }),
+  notes: z.array(z.string()).optional().describe('e.g. a category never seen in training'),
+  reasons: z.array(reasonSchema).optional().describe('With ?explain=N: the top N columns pushing toward the predicted class'),
+  baseValue: z.number().optional().describe("With ?explain=N: the predicted class's expected output; plus every column's contribution, its output"),
+  explanation: z.object({ method: z.enum(['exact', 'approx']), space: z.enum(['margin', 'probability']) }).optional(),
+});
+
+export const predictResponseSchema = z.union([
+  predictionSchema.extend({ requestId: z.string() }),
+  z.object({ predictions: z.array(predictionSchema), requestId: z.string() }),
+]);
+
+const paged = (item: z.ZodType, field: string) => z.object({ [field]: z.array(item), next: z.string().nullable().describe("The next (older) page's `before`; null on the last page"), requestId: z.string() });
+const versionQuery = pageQuerySchema(20, 100);
+const modelName = { name: 'The model name (MODEL_NAME, credit-score by default)' };
+
+export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'POST /predict': {
+    tag: 'predict',
+    summary: 'Score one raw record, or a batch, under the traffic policy',
+    description: `Values are cleaned as in training ("52312.68_", "10 Years and 9 Months"). ?explain=N (1 to ${MAX_REASONS}) adds reason codes.`,
+    query: explainQuerySchema,
+    body: predictBodySchema,
+    response: predictResponseSchema,
+  },
+  'GET /model/info': { tag: 'registry', summary: 'The serving model: version, metrics, feature schema, a sample request' },
+  'POST /model/retrain': { tag: 'retrain', admin: true, summary: 'Start a retrain job', body: retrainRequestSchema, status: 202, responseDescription: 'Accepted: the job id and its status URL' },
+  'GET /model/retrain': { tag: 'retrain', admin: true, summary: 'Recent retrain jobs, newest first', query: pageQuerySchema(20, 100), response: paged(z.object({ jobId: z.string(), status: z.string() }).loose(), 'jobs') },
+  'GET /model/retrain/{jobId}': { tag: 'retrain', admin: true, summary: "A retrain job's status, progress and result", pathParameters: { jobId: 'The job id' } },
+  'GET /model/versions': { tag: 'registry', summary: 'Registered versions, newest first', query: versionQuery, response: paged(versionSummarySchema, 'versions') },
+  'GET /model/versions/{version}': {
+    tag: 'registry',
+    summary: "A version's record: manifest, metrics (confusion matrix, candidates), parameters",
+    pathParameters: { version: 'The version id' },
+    response: versionDetailSchema.extend({ model: z.string(), requestId: z.string() }),
+  },
+  'GET /health': { tag: 'operations', summary: 'Readiness (200 ready, 503 not) with the reasons; ?probe=live for liveness only', query: z.object({ probe: z.enum(['live']).optional() }) },
+  'GET /metrics': { tag: 'operations', summary: 'Prometheus metrics', contentType: 'text/plain' },
+  'GET /model/traffic': { tag: 'release', summary: 'The traffic policy and what each route serves' },
+  'PUT /model/traffic': { tag: 'release', admin: true, summary: 'Set the traffic policy: single, A/B, canary, blue-green or shadow', body: trafficPolicySchema },
+  'POST /model/promote': { tag: 'release', admin: true, summary: 'Point an alias at a version (verified first)', body: aliasMoveSchema.required({ version: true }) },
+  'POST /model/rollback': { tag: 'release', admin: true, summary: 'Point an alias back at the version its last move replaced (or a given one)', body: aliasMoveSchema },
+  'GET /model/history': {
+    tag: 'release',
+    admin: true,
+    summary: 'Alias moves and traffic changes, oldest first within a page',
+    query: pageQuerySchema(500, 1000).extend({ alias: z.string().optional().describe("Only this alias's moves") }),
+  },
+  'POST /feedback': { tag: 'release', admin: true, summary: 'The true class of a served prediction', body: feedbackSchema },
+  'GET /model/report': { tag: 'release', admin: true, summary: 'Per variant: requests, errors, latency, class shares, accuracy and the A/B test', query: z.object({ minutes: z.string().optional().describe('The window, in minutes (60)') }) },
+  'POST /model/canary/check': { tag: 'release', admin: true, summary: "Evaluate the canary now (advance, hold, promote or roll back)" },
+  'POST /model/housekeeping': { tag: 'operations', admin: true, summary: 'Sweep dead jobs and incomplete uploads now' },
+  'POST /drift/check': {
+    tag: 'drift',
+    admin: true,
+    summary: 'Compare current data with the training baseline, per column',
+    body: driftCheckRequestSchema,
+    query: z.object({ apply: z.enum(['true', 'false']).optional().describe('Also apply the drift policy (notify or retrain)') }),
+  },
+  'GET /drift/latest': { tag: 'drift', admin: true, summary: 'The latest drift report' },
+  'GET /openapi.json': { tag: 'operations', summary: 'This document' },
+  'GET /v2': { tag: 'open inference', summary: 'Server metadata', response: serverMetadataSchema, errors: 'open-inference' },
+  'GET /v2/health/live': { tag: 'open inference', summary: 'Server liveness', response: z.object({ live: z.boolean() }), errors: 'open-inference' },
+  'GET /v2/health/ready': { tag: 'open inference', summary: 'Server readiness (400 when not ready)', response: z.object({ ready: z.boolean() }), errors: 'open-inference' },
+  'GET /v2/models/{name}': { tag: 'open inference', summary: 'Model metadata: one input tensor per feature column, outputs label and probabilities', pathParameters: modelName, response: modelMetadataSchema, errors: 'open-inference' },
+  'GET /v2/models/{name}/ready': { tag: 'open inference', summary: 'Model readiness (400 when not ready)', pathParameters: modelName, response: z.object({ name: z.string(), ready: z.boolean() }), errors: 'open-inference' },
+  'POST /v2/models/{name}/infer': {
+    tag: 'open inference',
+    summary: 'Inference under the traffic policy',
+    pathParameters: modelName,
+    body: inferenceRequestSchema,
+    response: inferenceResponseSchema,
+    errors: 'open-inference',
+  },
+  'POST /v2/models/{name}/versions/{version}/infer': {
+    tag: 'open inference',
+    admin: 'configurable',
+    summary: 'Inference with one registered version (admins only unless VERSIONED_INFER_PUBLIC=true)',
+    pathParameters: { ...modelName, version: 'The version id' },
+    body: inferenceRequestSchema,
+    response: inferenceResponseSchema,
+    errors: 'open-inference',
+  },
+};

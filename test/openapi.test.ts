@@ -1,0 +1,73 @@
+/** GET /openapi.json: generated from the handlers' schemas, equal to the route table, valid OpenAPI 3.1, its admin flags true. */
+import { validate } from '@readme/openapi-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdapter, listen } from '../functions/adapter/node-http.ts';
+import { ROUTES } from '../functions/routes.ts';
+import { resetService } from '../functions/runtime/service.ts';
+import { openApiDocument } from '../lib/http/openapi.ts';
+import { predictResponseSchema, ROUTE_DOCS } from '../lib/http/route-docs.ts';
+import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { startServingS3 } from './s3.ts';
+
+let s3: EmbeddedS3;
+let url: string;
+let close: () => Promise<void>;
+const ADMIN_KEY = 'openapi-test-key-0123456789abcdef';
+
+beforeAll(async () => {
+  const serving = await startServingS3();
+  s3 = serving.s3;
+  Object.assign(process.env, serving.env, { ADMIN_API_KEYS: ADMIN_KEY });
+  resetService();
+  const server = createAdapter({ maxBodyBytes: 1 << 20 });
+  url = await listen(server, { port: 0 });
+  close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+}, 120_000);
+
+afterAll(async () => {
+  resetService();
+  await close?.();
+  await s3?.close();
+});
+
+const publicRoutes = ROUTES.filter((r) => !r.internal).map((r) => `${r.method} ${r.path}`);
+
+describe('the OpenAPI document', () => {
+  it('documents every route of the route table, and no route that does not exist', () => {
+    expect(Object.keys(ROUTE_DOCS).sort()).toEqual([...publicRoutes].sort());
+    const paths = openApiDocument().paths as Record<string, Record<string, unknown>>;
+    const documented = Object.entries(paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual([...publicRoutes].sort());
+  });
+
+  it('is valid OpenAPI 3.1 by a real validator, and is what GET /openapi.json serves', async () => {
+    const served = await fetch(`${url}/openapi.json`, { signal: AbortSignal.timeout(10_000) });
+    expect(served.status).toBe(200);
+    const document = await served.json();
+    expect(document).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+    expect(document.openapi).toBe('3.1.0');
+    const result = await validate(structuredClone(document));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    // The handlers' own schemas made it in: the retrain body's fields and the explain parameter.
+    expect(Object.keys(document.paths['/model/retrain'].post.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['dataKey', 'promote', 'canary', 'cv', 'jobs']));
+    expect(document.paths['/predict'].post.parameters.map((p: { name: string }) => p.name)).toEqual(['explain', 'explainMethod']);
+  });
+
+  it('says admin exactly where the service asks for a key', async () => {
+    for (const route of publicRoutes) {
+      const [method, path] = route.split(' ');
+      const concrete = path.replace('{name}', 'credit-score').replace('{version}', 'v1').replace('{jobId}', 'j1');
+      const r = await fetch(url + concrete, { method, headers: { 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body: '{}' }), signal: AbortSignal.timeout(30_000) });
+      await r.arrayBuffer();
+      expect(r.status === 401, `${route} answered ${r.status}`).toBe(Boolean(ROUTE_DOCS[route].admin));
+    }
+  });
+
+  it('describes what /predict answers', async () => {
+    const info = await (await fetch(`${url}/model/info`)).json();
+    const r = await fetch(`${url}/predict?explain=2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(info.sampleRequest) });
+    expect(r.status).toBe(200);
+    expect(predictResponseSchema.safeParse(await r.json()).success).toBe(true);
+  });
+});
