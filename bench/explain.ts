@@ -17,7 +17,7 @@ import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
 import { TreeExplainer, type ExplainMethod } from '../lib/explain/tree-shap.ts';
 import { createSampler } from '../lib/sampling/index.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
-import type { CompiledEnsemble } from '../lib/trees/compiled-ensemble.ts';
+import { treeDepths, type CompiledEnsemble } from '../lib/trees/compiled-ensemble.ts';
 import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
 
 const { values } = parseArgs({
@@ -52,7 +52,8 @@ const csv = readCsvFile(values.data);
 const count = Math.min(Number(values.rows), csv.records.length);
 const records = csv.records.slice(0, count).map((r) => Object.fromEntries(csv.header.map((h, i) => [h, r[i]])));
 const cleaned = records.map((record) => cleanRecord(bundle.spec, (column) => record[column]));
-const depth = treeDepths(bundle);
+const depths = Array.from(treeDepths(bundle.ensemble.arrays)).sort((a, b) => a - b);
+const depth = { median: depths[Math.floor(depths.length / 2)], max: depths[depths.length - 1] };
 
 console.log(`model: ${bundle.classifier}+${bundle.sampler}, ${bundle.ensemble.treeCount} trees, ${bundle.ensemble.nodeCount.toLocaleString('en-US')} nodes, depth median ${depth.median}, max ${depth.max}`);
 console.log('');
@@ -107,13 +108,4 @@ function fitForest(dataset: Dataset, rows: Int32Array, maxDepth: number | null):
   const resampled = createSampler('ros', 42).fitResample({ X: preprocessor.transform(dataset.rows, rows), rows: rows.length, features: preprocessor.featureCount, y: Int32Array.from(rows, (i) => dataset.y[i]), classes });
   const forest = new RandomForestClassifier({ random_state: 42, max_depth: maxDepth }).fit(resampled);
   return { forest, preprocessor };
-}
-
-function treeDepths(b: typeof bundle): { median: number; max: number } {
-  const { nodes, treeRoots } = b.ensemble.arrays;
-  const count = nodes.length / 4;
-  const below = new Int32Array(count);
-  for (let i = count - 1; i >= 0; i--) if (nodes[i * 4 + 2] !== i) below[i] = 1 + Math.max(below[nodes[i * 4 + 2]], below[nodes[i * 4 + 3]]);
-  const depths = Array.from(treeRoots, (r) => below[r]).sort((a, b) => a - b);
-  return { median: depths[Math.floor(depths.length / 2)], max: depths[depths.length - 1] };
 }

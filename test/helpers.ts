@@ -8,6 +8,8 @@ import { expect } from 'vitest';
 import { loadSpec } from '../lib/data/spec.ts';
 import type { AliasEvent } from '../lib/registry/model-registry.ts';
 import { trainModel, type TrainingResult } from '../lib/training/pipeline.ts';
+import type { TrainingData } from '../lib/trees/training-data.ts';
+import { Random } from '../lib/util/random.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 
 export function tempDir(prefix: string): string {
@@ -87,4 +89,25 @@ export function expectUnbrokenChain(events: AliasEvent[]): void {
     expect(events[i].previousEventId, `event ${i} follows event ${i - 1}`).toBe(events[i - 1].eventId);
     expect(events[i].from, `event ${i} replaced what event ${i - 1} set`).toBe(events[i - 1].to);
   }
+}
+
+/**
+ * Three classes from a weighted sum of the first three of `p` uniform [-1, 1) features (class 0
+ * below -cut, 2 above cut); with `missing`, that share of values is NaN (drawn after each value).
+ */
+export function syntheticThreeClasses(rows: number, p: number, seed: number, options: { weights?: number[]; cut?: number; missing?: number } = {}): TrainingData {
+  const { weights = [1, 1, 1], cut = 0.5, missing = 0 } = options;
+  const rng = new Random(seed);
+  const X = new Float64Array(rows * p);
+  const y = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let f = 0; f < p; f++) {
+      const v = rng.nextFloat() * 2 - 1;
+      if (f < 3) s += v * weights[f];
+      X[i * p + f] = missing > 0 && rng.nextFloat() < missing ? NaN : v;
+    }
+    y[i] = s < -cut ? 0 : s < cut ? 1 : 2;
+  }
+  return { X, rows, features: p, y, classes: 3 };
 }

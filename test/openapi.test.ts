@@ -43,12 +43,12 @@ describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1 by a real validator, and is what GET /openapi.json serves', async () => {
     const served = await fetch(`${url}/openapi.json`, { signal: AbortSignal.timeout(10_000) });
     expect(served.status).toBe(200);
-    const document = await served.json();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the document is asserted field by field
+    const document: any = await served.json();
     expect(document).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
     expect(document.openapi).toBe('3.1.0');
     const result = await validate(structuredClone(document));
-    expect(result.errors ?? []).toEqual([]);
-    expect(result.valid).toBe(true);
+    expect(result.valid ? [] : result.errors).toEqual([]);
     // The handlers' own schemas made it in: the retrain body's fields and the explain parameter.
     expect(Object.keys(document.paths['/model/retrain'].post.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['dataKey', 'promote', 'canary', 'cv', 'jobs']));
     expect(document.paths['/predict'].post.parameters.map((p: { name: string }) => p.name)).toEqual(['explain', 'explainMethod']);
@@ -65,7 +65,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes what /predict answers', async () => {
-    const info = await (await fetch(`${url}/model/info`)).json();
+    const info = (await (await fetch(`${url}/model/info`)).json()) as { sampleRequest: unknown };
     const r = await fetch(`${url}/predict?explain=2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(info.sampleRequest) });
     expect(r.status).toBe(200);
     expect(predictResponseSchema.safeParse(await r.json()).success).toBe(true);

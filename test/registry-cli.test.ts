@@ -1,11 +1,10 @@
 /** npm run register, train --register and predict --model registry:REF against the embedded S3 server. */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
-import { runScript, subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
+import { freePort, runScript, subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
 const dir = tempDir('registry-cli');
@@ -23,16 +22,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => s3?.s3.close());
-
-/** A port nothing listens on: the CLIs then run an embedded store of their own. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the registry from the command line', () => {
   it('registers an artifact as a new verified version without moving an alias, then scores with registry:VERSION and registry:ALIAS', async () => {

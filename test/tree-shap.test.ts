@@ -6,7 +6,7 @@ import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
 import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
 import type { TrainingData } from '../lib/trees/training-data.ts';
 import { loadXgboostJson } from '../lib/trees/xgboost-json.ts';
-import { Random } from '../lib/util/random.ts';
+import { syntheticThreeClasses } from './helpers.ts';
 
 const dir = 'test/fixtures/xgboost';
 
@@ -17,21 +17,9 @@ function readCsv(path: string): number[][] {
     .map((l) => l.split(',').map((v) => (v === '' ? NaN : Number(v))));
 }
 
-/** Three classes from the first three features, 10% missing values, a fourth feature of noise. */
+/** Three classes from the first three features (weighted 1, 2, 3), 10% missing values. */
 function synthetic(rows: number, p: number, seed: number): TrainingData {
-  const rng = new Random(seed);
-  const X = new Float64Array(rows * p);
-  const y = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let s = 0;
-    for (let f = 0; f < p; f++) {
-      const v = rng.nextFloat() * 2 - 1;
-      if (f < 3) s += v * (f + 1);
-      X[i * p + f] = rng.nextFloat() < 0.1 ? NaN : v;
-    }
-    y[i] = s < -0.8 ? 0 : s < 0.8 ? 1 : 2;
-  }
-  return { X, rows, features: p, y, classes: 3 };
+  return syntheticThreeClasses(rows, p, seed, { weights: [1, 2, 3], cut: 0.8, missing: 0.1 });
 }
 
 function sumOf(phi: Float64Array, output: number, features: number): number {

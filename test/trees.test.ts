@@ -4,7 +4,7 @@ import { CompiledEnsemble } from '../lib/trees/compiled-ensemble.ts';
 import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
 import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
 import type { TrainingData } from '../lib/trees/training-data.ts';
-import { Random } from '../lib/util/random.ts';
+import { syntheticThreeClasses } from './helpers.ts';
 
 function proba(ensemble: CompiledEnsemble, row: number[]): number[] {
   const out = new Float64Array(ensemble.classes);
@@ -14,18 +14,7 @@ function proba(ensemble: CompiledEnsemble, row: number[]): number[] {
 
 /** Three classes decided by the sum of the first 3 of `p` uniform features. */
 function synthetic(rows: number, p: number, seed: number): TrainingData {
-  const rng = new Random(seed);
-  const X = new Float64Array(rows * p);
-  const y = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let s = 0;
-    for (let f = 0; f < p; f++) {
-      X[i * p + f] = rng.nextFloat() * 2 - 1;
-      if (f < 3) s += X[i * p + f];
-    }
-    y[i] = s < -0.5 ? 0 : s < 0.5 ? 1 : 2;
-  }
-  return { X, rows, features: p, y, classes: 3 };
+  return syntheticThreeClasses(rows, p, seed);
 }
 
 function accuracy(ensemble: CompiledEnsemble, data: TrainingData): number {

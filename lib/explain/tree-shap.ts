@@ -14,7 +14,7 @@
  * The expected values and the paths not taken are weighted by each node's cover (the training
  * weight that reached it), which version 1 ensembles do not store: they cannot be explained.
  */
-import type { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
+import { treeDepths, type CompiledEnsemble } from '../trees/compiled-ensemble.ts';
 
 export type ExplainMethod = 'exact' | 'approx';
 export const EXPLAIN_METHODS: readonly ExplainMethod[] = ['exact', 'approx'];
@@ -80,7 +80,7 @@ export class TreeExplainer {
     this.baseMargin = a.baseMargin;
     this.meanValues = this.computeMeanValues();
     this.gains = this.computeGains();
-    this.depths = this.treeDepths();
+    this.depths = treeDepths(a);
     this.row = new Float32Array(2 * this.features);
     const maxDepth = this.depths.reduce((deepest, d) => Math.max(deepest, d), 0);
     const pathSize = ((maxDepth + 2) * (maxDepth + 3)) / 2;
@@ -322,16 +322,5 @@ export class TreeExplainer {
       }
     }
     return gains;
-  }
-
-  /** Children come after their parents: one backward pass gives every node's height. */
-  private treeDepths(): Int32Array {
-    const count = this.nodes.length / NODE_WORDS;
-    const below = new Int32Array(count);
-    for (let node = count - 1; node >= 0; node--) {
-      const w = node * NODE_WORDS;
-      if (this.nodes[w + 2] !== node) below[node] = 1 + Math.max(below[this.nodes[w + 2]], below[this.nodes[w + 3]]);
-    }
-    return Int32Array.from(this.roots, (root) => below[root]);
   }
 }

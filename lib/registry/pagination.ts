@@ -4,7 +4,7 @@
  * is the `before` of the following (older) page, null on the last one.
  */
 import { z } from 'zod';
-import { unprocessable } from '../http/http-error.ts';
+import { parseQuery, wholeNumberParam } from '../http/query-params.ts';
 
 export interface PageRequest {
   limit: number;
@@ -19,25 +19,15 @@ export interface Page<T> {
 
 export function pageQuerySchema(defaultLimit: number, maxLimit: number) {
   return z.object({
-    limit: z
-      .string()
-      .regex(/^\d+$/, 'expected a whole number')
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(maxLimit))
-      .optional()
-      .describe(`How many to return (1 to ${maxLimit}, default ${defaultLimit})`),
+    limit: wholeNumberParam(1, maxLimit).optional().describe(`How many to return (1 to ${maxLimit}, default ${defaultLimit})`),
     before: z.string().max(200).optional().describe("Only those older than this id: the previous page's `next`"),
   });
 }
 
 /** The page query of a request; a 422 naming the parameter when it is malformed. */
 export function parsePageQuery(query: Record<string, string | undefined> | undefined, defaultLimit: number, maxLimit: number): PageRequest {
-  const parsed = pageQuerySchema(defaultLimit, maxLimit).safeParse({ limit: query?.limit ?? String(defaultLimit), before: query?.before });
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-    throw unprocessable(`invalid paging parameters: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
-  }
-  return { limit: parsed.data.limit ?? defaultLimit, ...(parsed.data.before !== undefined ? { before: parsed.data.before } : {}) };
+  const { limit, before } = parseQuery(pageQuerySchema(defaultLimit, maxLimit), { limit: query?.limit, before: query?.before }, 'paging');
+  return { limit: limit ?? defaultLimit, ...(before !== undefined ? { before } : {}) };
 }
 
 /** The page of `ids` (sorted oldest first) that `request` asks for, newest first. */

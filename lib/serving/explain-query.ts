@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { MAX_REASONS } from '../explain/reason-codes.ts';
 import { EXPLAIN_METHODS, type ExplainMethod } from '../explain/tree-shap.ts';
 import { unprocessable } from '../http/http-error.ts';
+import { parseQuery, wholeNumberParam } from '../http/query-params.ts';
 
 export interface ExplainQuery {
   top: number;
@@ -13,11 +14,7 @@ export interface ExplainQuery {
 }
 
 export const explainQuerySchema = z.object({
-  explain: z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number of reasons')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(MAX_REASONS))
+  explain: wholeNumberParam(1, MAX_REASONS)
     .optional()
     .describe(`Adds the top N reasons (1 to ${MAX_REASONS}) to each prediction`),
   explainMethod: z.enum(EXPLAIN_METHODS as [ExplainMethod, ...ExplainMethod[]]).optional().describe('exact (TreeSHAP, the default) or approx (path attribution)'),
@@ -25,12 +22,7 @@ export const explainQuerySchema = z.object({
 
 /** null when no explanation is asked for; a 422 naming the parameter when one is malformed. */
 export function parseExplainQuery(query: Record<string, string | undefined> | undefined): ExplainQuery | null {
-  const parsed = explainQuerySchema.safeParse({ explain: query?.explain, explainMethod: query?.explainMethod });
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-    throw unprocessable(`invalid explanation parameters: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
-  }
-  const { explain, explainMethod } = parsed.data;
+  const { explain, explainMethod } = parseQuery(explainQuerySchema, { explain: query?.explain, explainMethod: query?.explainMethod }, 'explanation');
   if (explain === undefined) {
     if (explainMethod) throw unprocessable('explainMethod needs explain=N (how many reasons)', [{ field: 'explain', message: 'required with explainMethod' }]);
     return null;

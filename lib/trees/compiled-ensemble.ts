@@ -479,7 +479,7 @@ function validate(a: EnsembleArrays, outputs: number): void {
 }
 
 /** Depth of every tree (a lone leaf has depth 0). Valid arrays only: children follow parents. */
-function treeDepths(a: EnsembleArrays): Int32Array {
+export function treeDepths(a: Pick<EnsembleArrays, 'nodes' | 'treeRoots'>): Int32Array {
   const count = a.nodes.length / NODE_WORDS;
   // Children have larger indices, so one backward pass sees them before their parent.
   const below = new Int32Array(count);
