@@ -1,9 +1,9 @@
 /**
  * What reason codes cost on a real model: per-row p50 and p99 of a plain prediction, of the
  * approx method (path attribution) and of exact TreeSHAP, through the serving Predictor (raw
- * record in, reasons out). Then, for forests, what bounds exact's cost: the same candidate
- * (RandomForest + RandomOverSampler, 100 trees) at several max_depth limits, each with its
- * exact cost and its macro F1 on 5-fold CV of the same data.
+ * record in, reasons out). Then what bounds exact's cost: the same candidate (RandomForest +
+ * RandomOverSampler, 100 trees) at several max_depth limits, and a boosted model, each with
+ * its exact and approx cost and its macro F1 on 5-fold CV of the same data.
  *
  *   npm run bench:explain [-- --model bench/out/quality/credit-model --data data/credit_score_customers_raw.csv --depths 8,12,16]
  */
@@ -18,6 +18,7 @@ import { TreeExplainer, type ExplainMethod } from '../lib/explain/tree-shap.ts';
 import { createSampler } from '../lib/sampling/index.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
 import { treeDepths, type CompiledEnsemble } from '../lib/trees/compiled-ensemble.ts';
+import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
 import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
 
 const { values } = parseArgs({
@@ -76,36 +77,47 @@ for (const method of ['approx', 'exact'] as ExplainMethod[]) {
   console.log(`| prediction + 3 reasons, ${method} | ${format(p50)} | ${format(percentile(times, 0.99))} | ${times.length} | < ${format(goal)}: ${p50 < goal ? 'met' : 'NOT met'} |`);
 }
 
-if (bundle.classifier === 'rf') {
-  // What a depth limit buys and costs, on the same data and candidate (5-fold CV, seed 42).
+{
+  // What bounds exact's cost, on the same data (5-fold CV, seed 42): a forest's depth limit, and
+  // the other model kind, boosting (xgb defaults: 100 rounds of depth-6 trees per class).
   const dataset = loadDataset(values.data, bundle.spec);
   const classes = bundle.spec.target.classes.length;
   const folds = stratifiedKFold(dataset.y, classes, 5, 42);
+  const candidates: { title: string; fit: (rows: Int32Array) => Fitted }[] = [
+    ...[...values.depths.split(',').map(Number), null].map((maxDepth) => ({ title: `RandomForest + ros, max_depth ${maxDepth ?? 'none'}`, fit: (rows: Int32Array) => fitCandidate(dataset, rows, 'rf', maxDepth) })),
+    { title: 'GradientBoosting (xgb defaults), no resampling', fit: (rows: Int32Array) => fitCandidate(dataset, rows, 'xgb', null) },
+  ];
   console.log('');
-  console.log('| RandomForest + ros, 100 trees | nodes (refit) | exact p50 | approx p50 | CV macro F1 |');
+  console.log('| candidate (refit on all rows) | nodes | exact p50 | approx p50 | CV macro F1 |');
   console.log('| --- | --- | --- | --- | --- |');
-  for (const maxDepth of [...values.depths.split(',').map(Number), null]) {
+  for (const candidate of candidates) {
     const f1s: number[] = [];
     for (const fold of folds) {
-      const fitted = fitForest(dataset, fold.train, maxDepth);
+      const fitted = candidate.fit(fold.train);
       const X = fitted.preprocessor.transform(dataset.rows, fold.test);
-      const predicted = argmaxRows(fitted.forest.predictProbaBatch(X, fold.test.length), classes);
+      const predicted = argmaxRows(fitted.model.predictProbaBatch(X, fold.test.length), classes);
       f1s.push(classificationMetrics(Array.from(fold.test, (i) => dataset.y[i]), predicted, classes).f1_macro);
     }
     const all = Int32Array.from(dataset.y.keys());
-    const { forest, preprocessor } = fitForest(dataset, all, maxDepth);
+    const { model, preprocessor } = candidate.fit(all);
     const X = preprocessor.transform(dataset.rows, all.subarray(0, count));
-    const forestExplainer = new TreeExplainer(forest);
-    const cost = (method: ExplainMethod): number => percentile(timeRows(count, 30_000, (i) => forestExplainer.explain(X, method, i * preprocessor.featureCount)), 0.5);
+    const modelExplainer = new TreeExplainer(model);
+    const cost = (method: ExplainMethod): number => percentile(timeRows(count, 30_000, (i) => modelExplainer.explain(X, method, i * preprocessor.featureCount)), 0.5);
     const mean = f1s.reduce((s, v) => s + v, 0) / f1s.length;
-    console.log(`| max_depth ${maxDepth ?? 'none'} | ${forest.nodeCount.toLocaleString('en-US')} | ${format(cost('exact'))} | ${format(cost('approx'))} | ${mean.toFixed(4)} |`);
+    console.log(`| ${candidate.title} | ${model.nodeCount.toLocaleString('en-US')} | ${format(cost('exact'))} | ${format(cost('approx'))} | ${mean.toFixed(4)} |`);
   }
 }
 
-function fitForest(dataset: Dataset, rows: Int32Array, maxDepth: number | null): { forest: CompiledEnsemble; preprocessor: Preprocessor } {
+interface Fitted {
+  model: CompiledEnsemble;
+  preprocessor: Preprocessor;
+}
+
+function fitCandidate(dataset: Dataset, rows: Int32Array, classifier: 'rf' | 'xgb', maxDepth: number | null): Fitted {
   const preprocessor = Preprocessor.fit(dataset.spec, dataset.rows, rows);
   const classes = dataset.spec.target.classes.length;
-  const resampled = createSampler('ros', 42).fitResample({ X: preprocessor.transform(dataset.rows, rows), rows: rows.length, features: preprocessor.featureCount, y: Int32Array.from(rows, (i) => dataset.y[i]), classes });
-  const forest = new RandomForestClassifier({ random_state: 42, max_depth: maxDepth }).fit(resampled);
-  return { forest, preprocessor };
+  const data = { X: preprocessor.transform(dataset.rows, rows), rows: rows.length, features: preprocessor.featureCount, y: Int32Array.from(rows, (i) => dataset.y[i]), classes };
+  if (classifier === 'xgb') return { model: new GradientBoostingClassifier({ random_state: 42 }).fit(data), preprocessor };
+  const resampled = createSampler('ros', 42).fitResample(data);
+  return { model: new RandomForestClassifier({ random_state: 42, max_depth: maxDepth }).fit(resampled), preprocessor };
 }
