@@ -9,6 +9,7 @@ COPY tsconfig.json ./
 COPY lib lib
 COPY functions functions
 COPY scripts scripts
+COPY console console
 COPY data data
 RUN node_modules/.bin/tsx scripts/build.ts
 

@@ -4,6 +4,7 @@
  */
 import type { HttpEvent, HttpResult, LambdaContext } from '../lib/http/api-types.ts';
 import { handler as canaryCheck } from './canary-check.ts';
+import { asset as consoleAsset, page as consolePage, root as consoleRoot } from './console.ts';
 import { handler as driftCheck } from './drift-check.ts';
 import { handler as driftLatest } from './drift-latest.ts';
 import { handler as feedback } from './feedback.ts';
@@ -68,6 +69,10 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/drift/check', file: 'drift-check', handler: driftCheck },
   { method: 'GET', path: '/drift/latest', file: 'drift-latest', handler: driftLatest },
   { method: 'GET', path: '/openapi.json', file: 'openapi', handler: openapi },
+  // The operator console: the page, its bundled files, and / sending browsers to it.
+  { method: 'GET', path: '/', file: 'console', handler: consoleRoot },
+  { method: 'GET', path: '/console', file: 'console', handler: consolePage },
+  { method: 'GET', path: '/console/assets/{file}', file: 'console', handler: consoleAsset },
   // The Open Inference Protocol (KServe v2), beside our own API.
   { method: 'GET', path: '/v2', file: 'v2-server', handler: serverMetadata },
   { method: 'GET', path: '/v2/health/live', file: 'v2-server', handler: live },

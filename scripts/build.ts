@@ -8,6 +8,8 @@
  *   training-worker.mjs, batch-worker.mjs                the worker threads' scripts, built beside
  *                                                        each bundle that starts them (the layer,
  *                                                        dist/server) and in dist/workers (npm start)
+ *   the operator console (console/)                       bundled once, carried inside the layer
+ *                                                        and the server as a string constant
  *   dist/offline/<name>.mjs + dist/offline/runtime/      the same split for serverless-offline,
  *                                                        which ignores layers: handlers import
  *                                                        the runtime by relative path
@@ -16,6 +18,7 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { lambdaFunctionFiles } from '../functions/routes.ts';
+import { buildConsoleAssets } from '../lib/console/console-assets.ts';
 
 export const HANDLERS = lambdaFunctionFiles();
 const LAYER_PACKAGE = 'credit-score-model';
@@ -28,7 +31,22 @@ const LAYER_DIR = `dist/layer/nodejs/node_modules/${LAYER_PACKAGE}`;
 
 // ESM bundles of CommonJS dependencies (pino, prom-client) still call require() for built-ins.
 const banner = { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" };
-const common = { bundle: true, platform: 'node' as const, format: 'esm' as const, target: 'node20', sourcemap: 'linked' as const, banner, metafile: true, legalComments: 'none' as const, logLevel: 'warning' as const };
+// The operator console's files travel inside the bundles (lib/console/console-assets.ts).
+const consoleFiles = Object.fromEntries(await buildConsoleAssets());
+const common = {
+  bundle: true,
+  platform: 'node' as const,
+  format: 'esm' as const,
+  target: 'node20',
+  sourcemap: 'linked' as const,
+  banner,
+  metafile: true,
+  legalComments: 'none' as const,
+  logLevel: 'warning' as const,
+  define: { __CONSOLE_ASSETS__: JSON.stringify(consoleFiles) },
+  // Only code run from the sources bundles the console itself.
+  external: ['esbuild'],
+};
 
 /**
  * Lambda mounts layers at /opt; the handlers' one shared import becomes an absolute import of
@@ -48,7 +66,8 @@ function size(file: string): string {
 }
 
 function checkOnlyHandler(name: string, meta: Metafile): void {
-  const inputs = Object.keys(meta.inputs).filter((i) => !i.startsWith(`functions/${name}.ts`));
+  // esbuild lists a define as an input of every bundle; it lands only where it is used (the layer).
+  const inputs = Object.keys(meta.inputs).filter((i) => !i.startsWith(`functions/${name}.ts`) && !i.startsWith('<define:'));
   if (inputs.length) throw new Error(`functions/${name}.ts pulls ${inputs.join(', ')} into its bundle: import it through ./runtime/layer.ts`);
 }
 

@@ -19,19 +19,25 @@ export const PROMETHEUS: Program = { name: 'prometheus', install: 'sudo apt-get 
 // Debian's kubernetes-client (1.20) embeds a kustomize too old for these overlays (v4+ is needed).
 export const KUBECTL: Program = { name: 'kubectl', install: 'kubectl 1.21 or newer, see https://kubernetes.io/docs/tasks/tools/' };
 export const JAVA: Program = { name: 'java', install: 'sudo apt-get install default-jre-headless' };
+export const CHROMIUM: Program = { name: 'chromium', install: 'sudo apt-get install chromium' };
 
 /** Whether `name` is an executable file on PATH. */
 export function onPath(name: string): boolean {
+  return pathOf(name) !== null;
+}
+
+/** The executable `name` on PATH, or null. */
+export function pathOf(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     try {
       accessSync(join(dir, name), constants.X_OK);
-      return true;
+      return join(dir, name);
     } catch {
       // not here
     }
   }
-  return false;
+  return null;
 }
 
 /**

@@ -35,3 +35,4 @@ export { runHousekeeping } from '../../lib/retrain/housekeeping.ts';
 export { listVersionSummaries, versionDetail } from '../../lib/registry/version-catalog.ts';
 export { pageOfIds, parsePageQuery } from '../../lib/registry/pagination.ts';
 export { openApiDocument } from '../../lib/http/openapi.ts';
+export { consoleAssets } from '../../lib/console/console-assets.ts';

@@ -1,0 +1,75 @@
+/**
+ * The operator console: a hash-routed page over the JSON API. Views: models (and a version),
+ * traffic (split, canary, history, policy form), drift, jobs, try it. The admin key box keeps
+ * the key in sessionStorage; without a key the page is read-only and admin views say so.
+ */
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { setAdminKey } from './admin-key.ts';
+import { html } from './html.ts';
+import { useAdmin } from './views/actions.ts';
+import { DriftView } from './views/drift.ts';
+import { JobsView } from './views/jobs.ts';
+import { ModelsView } from './views/models.ts';
+import { TrafficView } from './views/traffic.ts';
+import { TryView } from './views/try.ts';
+import { VersionView } from './views/version.ts';
+import './style.css';
+
+const VIEWS = [
+  { path: 'models', title: 'Models' },
+  { path: 'traffic', title: 'Traffic' },
+  { path: 'drift', title: 'Drift' },
+  { path: 'jobs', title: 'Jobs' },
+  { path: 'try', title: 'Try it' },
+];
+
+function useRoute(): string[] {
+  const read = (): string[] => (location.hash.replace(/^#\/?/, '') || 'models').split('/').map(decodeURIComponent);
+  const [route, setRoute] = useState(read);
+  useEffect(() => {
+    const onChange = (): void => setRoute(read());
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
+
+function KeyBox() {
+  const admin = useAdmin();
+  const [typed, setTyped] = useState('');
+  if (admin) return html`<div class="key">Admin key set. <button type="button" onClick=${() => setAdminKey(null)}>Forget it</button></div>`;
+  const save = (e: Event): void => {
+    e.preventDefault();
+    if (typed.trim()) setAdminKey(typed.trim());
+    setTyped('');
+  };
+  return html`<form class="key" onSubmit=${save}>
+    <label>Admin key <input type="password" autocomplete="off" name="admin-key" value=${typed} onInput=${(e: Event) => setTyped((e.target as HTMLInputElement).value)} /></label>
+    <button type="submit">Use</button> <span class="hint">read-only without it</span>
+  </form>`;
+}
+
+function App() {
+  const [view, ...rest] = useRoute();
+  const body =
+    view === 'models' && rest[0] ? html`<${VersionView} version=${rest[0]} />`
+    : view === 'traffic' ? html`<${TrafficView} />`
+    : view === 'drift' ? html`<${DriftView} />`
+    : view === 'jobs' ? html`<${JobsView} />`
+    : view === 'try' ? html`<${TryView} />`
+    : html`<${ModelsView} />`;
+  return html`<div class="shell">
+    <header>
+      <h1>credit-score console</h1>
+      <nav aria-label="views">${VIEWS.map((v) => html`<a href=${`#/${v.path}`} aria-current=${view === v.path ? 'page' : undefined}>${v.title}</a>`)}</nav>
+      <${KeyBox} />
+    </header>
+    <main>${body}</main>
+  </div>`;
+}
+
+// The page's own "Loading" line goes: Preact renders into an empty container.
+const root = document.getElementById('app')!;
+root.textContent = '';
+render(html`<${App} />`, root);
