@@ -4,7 +4,9 @@
  * accuracy difference between the first two variants; under shadow, the agreement rate and the
  * confusion between the answers given and the shadow's.
  */
-import { getBasics, getService, httpHandler, jsonResult, readCaptures, readFeedback, twoProportionZTest, unprocessable, variantStats } from './runtime/layer.ts';
+import { getBasics, getService, httpHandler, jsonResult, readCaptures, readFeedback, twoProportionZTest, unprocessable, variantSeries, variantStats } from './runtime/layer.ts';
+
+const SERIES_BUCKETS = 30;
 
 export const handler = httpHandler({ route: 'GET /model/report', admin: true }, async (event, state) => {
   const minutes = Number(event.queryStringParameters?.minutes ?? 60);
@@ -30,6 +32,8 @@ export const handler = httpHandler({ route: 'GET /model/report', admin: true }, 
     window: { since: new Date(since).toISOString(), until: new Date(until).toISOString(), minutes },
     policy: policy.policy,
     variants,
+    // Per variant, the window in SERIES_BUCKETS slices: requests, errors and latency over time.
+    series: variantSeries(captures, since, until, SERIES_BUCKETS),
     comparison,
     ...(unreadable ? { unreadableCaptures: unreadable } : {}),
     shadow: shadowed.length ? { compared: shadowed.length, agreementRate: shadowed.filter((c) => c.shadow!.predicted === c.predicted).length / shadowed.length, confusion } : null,

@@ -16,7 +16,7 @@ import { parseCsv } from '../lib/data/dataset.ts';
 import type { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { trainSmallModel } from './helpers.ts';
+import { trainSmallModel, until } from './helpers.ts';
 import { CHROMIUM, describeWithPrograms, pathOf } from './programs.ts';
 import { startServingS3 } from './s3.ts';
 
@@ -39,7 +39,7 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     const serving = await startServingS3();
     ({ s3, store, registry, version: first } = serving);
     await registry.moveAlias('credit-score', 'challenger', first, { reason: 'for the A/B test', actor: 'test' });
-    Object.assign(process.env, serving.env, { ADMIN_API_KEYS: ADMIN_KEY, ALIAS_REFRESH_SECONDS: '0.2' });
+    Object.assign(process.env, serving.env, { ADMIN_API_KEYS: ADMIN_KEY, ALIAS_REFRESH_SECONDS: '0.2', CAPTURE_FLUSH_SECONDS: '0.2' });
     resetService();
     const server = createAdapter({ maxBodyBytes: 1 << 20 });
     url = await listen(server, { port: 0 });
@@ -126,6 +126,22 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     problems.splice(provoked, 1);
   });
 
+  it("shows each variant's numbers and their latency over time", async () => {
+    const sample = ((await (await fetch(`${url}/model/info`)).json()) as { sampleRequest: Record<string, unknown> }).sampleRequest;
+    for (let i = 0; i < 24; i++) expect((await api('POST', '/predict', { ...sample, Customer_ID: `CUS_console_${i}` })).status).toBe(200);
+    // Captures reach storage on the next flush (every 0.2 s here).
+    await until('the captures to be written', async () => {
+      const report = (await (await api('GET', '/model/report')).json()) as { variants: { requests: number }[] };
+      return report.variants.reduce((n, v) => n + v.requests, 0) >= 24 ? true : undefined;
+    }, 10_000);
+    await go('#/variants');
+    await page.waitForFunction(() => document.querySelectorAll('table.variants tr[data-variant]').length === 2, { timeout: 20_000 });
+    const requests = await page.$$eval('table.variants tr[data-variant]', (rows) => rows.map((r) => Number(r.children[2].textContent)));
+    expect(requests.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(24);
+    await page.waitForSelector('.chart canvas');
+    await shot('variants');
+  });
+
   it("draws a canary's progress", async () => {
     expect((await api('PUT', '/model/traffic', { mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [5, 25, 50, 100], step: 1 })).status).toBe(200);
     await go('#/traffic');
@@ -148,6 +164,11 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     await page.waitForSelector('table.drift tbody tr');
     const first = await page.$eval('table.drift tbody tr', (tr) => ({ column: tr.getAttribute('data-column'), status: tr.children[1].textContent }));
     expect(first).toEqual({ column: 'Annual_Income', status: 'drift' });
+    // Its distribution is drawn: the current values crowd into the top bins.
+    await page.waitForSelector('figure.distribution[data-column="Annual_Income"] .bar.current');
+    expect((await page.$$('figure.distribution[data-column="Annual_Income"] tr')).length).toBeGreaterThan(3);
+    await page.click('table.drift button[aria-label="show the distribution of Age"]');
+    await page.waitForSelector('figure.distribution[data-column="Age"]');
     await shot('drift');
   });
 

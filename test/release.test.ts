@@ -286,5 +286,13 @@ describe('release admin API', () => {
     const labelled = report.variants.filter((x: { variant: string }) => ['a', 'b'].includes(x.variant)).reduce((n: number, x: { labelled: number }) => n + x.labelled, 0);
     expect(labelled).toBe(30);
     expect(report.comparison).toMatchObject({ a: 'a', b: 'b', accuracy: { test: 'two-proportion z-test (pooled), two-sided' } });
+    // The time series: each variant's requests in 30 slices of the window, adding up to its total.
+    for (const v of report.variants.filter((x: { variant: string }) => ['a', 'b'].includes(x.variant))) {
+      const series = report.series[v.variant] as { start: number; requests: number; p50Ms: number | null }[];
+      expect(series).toHaveLength(30);
+      expect(series.reduce((n, b) => n + b.requests, 0)).toBe(v.requests);
+      expect(series.map((b) => b.start)).toEqual([...series.map((b) => b.start)].sort((x, y) => x - y));
+      expect(series.some((b) => b.requests > 0 && b.p50Ms !== null)).toBe(true);
+    }
   });
 });

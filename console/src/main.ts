@@ -1,6 +1,7 @@
 /**
  * The operator console: a hash-routed page over the JSON API. Views: models (and a version),
- * traffic (split, canary, history, policy form), drift, jobs, try it. The admin key box keeps
+ * traffic (split, canary, history, policy form), variants (the report, latency over time,
+ * shadow agreement), drift, jobs, try it. The admin key box keeps
  * the key in sessionStorage; without a key the page is read-only and admin views say so.
  */
 import { render } from 'preact';
@@ -13,12 +14,14 @@ import { JobsView } from './views/jobs.ts';
 import { ModelsView } from './views/models.ts';
 import { TrafficView } from './views/traffic.ts';
 import { TryView } from './views/try.ts';
+import { VariantsView } from './views/variants.ts';
 import { VersionView } from './views/version.ts';
 import './style.css';
 
 const VIEWS = [
   { path: 'models', title: 'Models' },
   { path: 'traffic', title: 'Traffic' },
+  { path: 'variants', title: 'Variants' },
   { path: 'drift', title: 'Drift' },
   { path: 'jobs', title: 'Jobs' },
   { path: 'try', title: 'Try it' },
@@ -55,6 +58,7 @@ function App() {
   const body =
     view === 'models' && rest[0] ? html`<${VersionView} version=${rest[0]} />`
     : view === 'traffic' ? html`<${TrafficView} />`
+    : view === 'variants' ? html`<${VariantsView} />`
     : view === 'drift' ? html`<${DriftView} />`
     : view === 'jobs' ? html`<${JobsView} />`
     : view === 'try' ? html`<${TryView} />`

@@ -15,7 +15,7 @@ export { policyAliases, policyProblems, resolvePolicy, trafficPolicySchema } fro
 export { aliasMoveSchema, rollbackTarget } from '../../lib/release/alias-moves.ts';
 export { feedbackSchema, readFeedback, saveFeedback } from '../../lib/release/feedback.ts';
 export { captureFeatures, readCaptures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
-export { variantStats } from '../../lib/release/variant-stats.ts';
+export { variantSeries, variantStats } from '../../lib/release/variant-stats.ts';
 export { twoProportionZTest } from '../../lib/release/significance.ts';
 export { completePendingPromotion, latestCanaryEvaluation, runCanaryCheck } from '../../lib/release/canary-check.ts';
 export { parsePredictRequest } from '../../lib/serving/predict-request.ts';

@@ -45,6 +45,8 @@ export interface ColumnDrift {
   effectName: 'psi' | 'js-distance';
   missingRate: { baseline: number; live: number };
   status: ColumnStatus;
+  /** Training versus current shares per bin or level: what the statistic compared, for a chart. */
+  distribution?: { labels: string[]; training: number[]; current: number[] };
 }
 
 export interface DriftReport {
@@ -74,7 +76,20 @@ export function checkDrift(spec: DatasetSpec, baseline: TrainingBaseline, rows: 
     b.grid.values.forEach((v, i) => (d = Math.max(d, Math.abs(upperBound(values, v) / values.length - b.grid.cdf[i]))));
     const shares = new Array<number>(b.proportions.length).fill(0);
     for (const v of values) shares[binIndex(b.edges, v)] += 1 / values.length;
-    columns.push({ column: b.column, kind: 'numeric', samples: values.length, test: 'kolmogorov-smirnov', statistic: d, pValue: ksPValue(d, b.count, values.length), adjustedPValue: null, effect: psi(b.proportions, shares), effectName: 'psi', missingRate: live, status: 'stable' });
+    columns.push({
+      column: b.column,
+      kind: 'numeric',
+      samples: values.length,
+      test: 'kolmogorov-smirnov',
+      statistic: d,
+      pValue: ksPValue(d, b.count, values.length),
+      adjustedPValue: null,
+      effect: psi(b.proportions, shares),
+      effectName: 'psi',
+      missingRate: live,
+      status: 'stable',
+      distribution: { labels: binLabels(b.edges, b.proportions.length), training: b.proportions, current: shares },
+    });
   });
   const categorical = (b: CategoricalBaseline, kind: 'categorical' | 'multiLabel', values: (string[] | null)[]): void => {
     const levels = Object.keys(b.frequencies);
@@ -90,7 +105,20 @@ export function checkDrift(spec: DatasetSpec, baseline: TrainingBaseline, rows: 
     const liveShares = [...levels.map((k) => (counts.get(k) ?? 0) / tokens), unseen / tokens];
     const baseTokens = Math.max(b.count, 1);
     const test = chiSquareHomogeneity(baseShares.map((s) => s * baseTokens), liveShares.map((s) => s * tokens));
-    columns.push({ column: b.column, kind, samples: present, test: 'chi-square', statistic: test.statistic, pValue: test.pValue, adjustedPValue: null, effect: jensenShannonDistance(baseShares, liveShares), effectName: 'js-distance', missingRate, status: 'stable' });
+    columns.push({
+      column: b.column,
+      kind,
+      samples: present,
+      test: 'chi-square',
+      statistic: test.statistic,
+      pValue: test.pValue,
+      adjustedPValue: null,
+      effect: jensenShannonDistance(baseShares, liveShares),
+      effectName: 'js-distance',
+      missingRate,
+      status: 'stable',
+      distribution: { labels: [...levels, '(unseen)'], training: baseShares, current: liveShares },
+    });
   };
   baseline.categorical.forEach((b, j) => categorical(b, 'categorical', rows.map((r) => (r.categorical[j] === null ? null : [r.categorical[j]!]))));
   baseline.multiLabel.forEach((b, j) => categorical(b, 'multiLabel', rows.map((r) => r.multiLabel[j])));
@@ -113,4 +141,11 @@ export function checkDrift(spec: DatasetSpec, baseline: TrainingBaseline, rows: 
     options: o,
     columns,
   };
+}
+
+/** Names of the bins of `count` values cut at `edges` (interior edges, ascending): "< 1", "1 to 2", ">= 2". */
+function binLabels(edges: number[], count: number): string[] {
+  const f = (v: number): string => (Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : String(Math.round(v * 100) / 100));
+  if (edges.length === 0) return ['all values'];
+  return Array.from({ length: count }, (_, i) => (i === 0 ? `< ${f(edges[0])}` : i >= edges.length ? `>= ${f(edges[edges.length - 1])}` : `${f(edges[i - 1])} to ${f(edges[i])}`));
 }

@@ -75,3 +75,36 @@ export function classShift(a: Record<string, number>, b: Record<string, number>)
   for (const k of keys) sum += Math.abs((a[k] ?? 0) - (b[k] ?? 0));
   return sum / 2;
 }
+
+/** One time bucket of a variant's answers. */
+export interface VariantBucket {
+  /** The bucket's start (ms since the epoch). */
+  start: number;
+  requests: number;
+  errors: number;
+  /** Nearest-rank percentiles of the latency samples in the bucket; null without samples. */
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** Per variant, its answers in `buckets` equal slices of [since, until): the report's time series. */
+export function variantSeries(captures: CapturedPrediction[], since: number, until: number, buckets: number): Record<string, VariantBucket[]> {
+  const width = Math.max(1, (until - since) / buckets);
+  const byVariant = new Map<string, CapturedPrediction[][]>();
+  for (const c of captures) {
+    const i = Math.floor((c.at - since) / width);
+    if (i < 0 || i >= buckets) continue;
+    let slots = byVariant.get(c.variant);
+    if (!slots) byVariant.set(c.variant, (slots = Array.from({ length: buckets }, () => [])));
+    slots[i].push(c);
+  }
+  const series: Record<string, VariantBucket[]> = {};
+  for (const [variant, slots] of byVariant) {
+    series[variant] = slots.map((list, i) => {
+      const latencies = list.flatMap((c) => (c.latencyMs === undefined ? [] : [c.latencyMs])).sort((a, b) => a - b);
+      const at = (q: number): number | null => (latencies.length ? latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] : null);
+      return { start: Math.round(since + i * width), requests: list.length, errors: list.filter((c) => !c.ok).length, p50Ms: at(0.5), p99Ms: at(0.99) };
+    });
+  }
+  return series;
+}

@@ -193,6 +193,8 @@ const columnDriftSchema = z.object({
   effectName: z.enum(['psi', 'js-distance']),
   missingRate: z.object({ baseline: z.number(), live: z.number() }),
   status: z.enum(['stable', 'drift', 'insufficient']),
+  /** Training versus current shares, per bin (numeric: the baseline's bins) or level (unseen levels pooled as "(unseen)"). */
+  distribution: z.object({ labels: z.array(z.string()), training: z.array(z.number()), current: z.array(z.number()) }).optional(),
 });
 
 export const DRIFT_ACTIONS = ['none', 'notified', 'retrain-started', 'retrain-cooldown', 'retrain-busy', 'retrain-failed'] as const;

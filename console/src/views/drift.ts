@@ -1,12 +1,15 @@
 /**
  * Drift: the last check's verdict, the drifted columns first (by effect), each with its test,
- * statistic, p-value and effect; a button to run a check on the captured window now.
+ * statistic, p-value and effect; the drifted columns' training-versus-current distributions
+ * (any column's on a click of its name); a button to run a check on the captured window now.
  */
+import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { html } from '../html.ts';
 import { usePoll } from '../poll.ts';
 import { ErrorNote, Loading, NeedsKey, number, percent, Section, when } from '../ui.ts';
 import { ActionButton, useAdmin } from './actions.ts';
+import { DistributionChart, type Distribution } from './distribution.ts';
 
 interface ColumnDrift {
   column: string;
@@ -20,6 +23,7 @@ interface ColumnDrift {
   effectName: string;
   missingRate: { baseline: number; live: number };
   status: string;
+  distribution?: Distribution;
 }
 
 interface DriftReport {
@@ -41,6 +45,7 @@ export function orderColumns(columns: ColumnDrift[]): ColumnDrift[] {
 
 export function DriftView() {
   const admin = useAdmin();
+  const [picked, setPicked] = useState<string | null>(null);
   const { data, error, reload } = usePoll(() => api<DriftReport>('drift/latest'), 30_000, [], admin);
   return html`<${Section} title="Drift">
     <${ActionButton} label="Run a drift check now" request=${{ path: 'drift/check', method: 'POST', body: {} }} onDone=${reload} />
@@ -54,13 +59,16 @@ export function DriftView() {
             <tbody>
               ${orderColumns(data.columns).map(
                 (c) => html`<tr class=${`status-${c.status}`} data-column=${c.column}>
-                  <td>${c.column}</td><td>${c.status}</td><td>${c.test}</td><td class="num">${number(c.statistic)}</td>
+                  <td><button type="button" class="link" onClick=${() => setPicked(c.column)} aria-label=${`show the distribution of ${c.column}`}>${c.column}</button></td><td>${c.status}</td><td>${c.test}</td><td class="num">${number(c.statistic)}</td>
                   <td class="num">${number(c.adjustedPValue ?? c.pValue)}</td><td class="num">${number(c.effect)} ${c.effectName}</td>
                   <td class="num">${percent(c.missingRate.baseline)} / ${percent(c.missingRate.live)}</td><td class="num">${c.samples}</td>
                 </tr>`,
               )}
             </tbody>
-          </table></div>`
+          </table></div>
+          ${orderColumns(data.columns)
+            .filter((c) => c.distribution && (c.status === 'drift' || c.column === picked))
+            .map((c) => html`<${DistributionChart} key=${c.column} column=${c.column} distribution=${c.distribution!} />`)}`
       : null}
   <//>`;
 }
