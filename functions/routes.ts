@@ -4,6 +4,7 @@
  */
 import type { HttpEvent, HttpResult, LambdaContext } from '../lib/http/api-types.ts';
 import { handler as canaryCheck } from './canary-check.ts';
+import { handler as canaryStatus } from './canary-status.ts';
 import { asset as consoleAsset, page as consolePage, root as consoleRoot } from './console.ts';
 import { handler as driftCheck } from './drift-check.ts';
 import { handler as driftLatest } from './drift-latest.ts';
@@ -64,6 +65,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/model/history', file: 'history', handler: history },
   { method: 'POST', path: '/feedback', file: 'feedback', handler: feedback },
   { method: 'GET', path: '/model/report', file: 'report', handler: report },
+  { method: 'GET', path: '/model/canary', file: 'canary-status', handler: canaryStatus },
   { method: 'POST', path: '/model/canary/check', file: 'canary-check', handler: canaryCheck },
   { method: 'POST', path: '/model/housekeeping', file: 'housekeeping', handler: housekeeping },
   { method: 'POST', path: '/drift/check', file: 'drift-check', handler: driftCheck },

@@ -148,6 +148,11 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     await page.waitForSelector('.canary .steps li.current');
     expect(await texts('.canary .steps li.current')).toEqual(['25%']);
     expect(await texts('.canary .steps li.done')).toEqual(['5%']);
+    // The controller's evaluation of this step, its numbers against the bounds.
+    expect((await api('POST', '/model/canary/check')).status).toBe(200);
+    await go('#/traffic');
+    await page.waitForSelector('.canary-numbers table.numbers');
+    expect(await texts('.canary-numbers table.bounds td:first-child')).toContain('maxErrorRate');
     await shot('traffic-canary');
     expect((await api('PUT', '/model/traffic', { mode: 'single', alias: 'champion' })).status).toBe(200);
   });

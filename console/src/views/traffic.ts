@@ -48,6 +48,7 @@ export function TrafficView() {
       ${!traffic.data && !traffic.error ? html`<${Loading} what="the traffic policy" />` : null}
       ${traffic.data ? html`<${Split} status=${traffic.data} />` : null}
       ${traffic.data?.policy.mode === 'canary' ? html`<${CanaryProgress} policy=${traffic.data.policy} />` : null}
+      ${traffic.data?.policy.mode === 'canary' && admin ? html`<${CanaryNumbers} revision=${traffic.data.revision} />` : null}
       <${ActionButton} label="Roll back champion" confirm="Point champion back at the version its last move replaced?" request=${{ path: 'model/rollback', method: 'POST', body: { alias: 'champion', reason: 'rolled back from the console' } }} onDone=${reload} />
       <${ActionButton} label="Run the canary check" request=${{ path: 'model/canary/check', method: 'POST' }} onDone=${reload} />
     <//>
@@ -80,6 +81,37 @@ function CanaryProgress({ policy }: { policy: TrafficStatus['policy'] }) {
   return html`<div class="canary">
     <p>Canary: ${policy.challenger} against ${policy.champion}, step ${(policy.step ?? 0) + 1} of ${steps.length}, at least ${policy.stepMinutes} min a step.</p>
     <ol class="steps">${steps.map((s, i) => html`<li class=${i < (policy.step ?? 0) ? 'done' : i === policy.step ? 'current' : ''}>${s}%</li>`)}</ol>
+  </div>`;
+}
+
+interface CanaryStatus {
+  canary: {
+    revision: number;
+    share: number;
+    stepSince: string;
+    stepMinutes: number;
+    bounds: Record<string, number>;
+    evaluation: { at: string; action: string; reasons: string[]; numbers: Record<string, number | null> } | null;
+  } | null;
+}
+
+/** The step's time so far, the controller's latest numbers for it, and the bounds they are judged by. */
+function CanaryNumbers({ revision }: { revision: number }) {
+  const { data, error } = usePoll(() => api<CanaryStatus>('model/canary'), 10_000, [revision]);
+  const canary = data?.canary;
+  if (error) return html`<${ErrorNote} error=${error} />`;
+  if (!canary) return null;
+  const minutes = (Date.now() - Date.parse(canary.stepSince)) / 60_000;
+  const evaluation = canary.evaluation;
+  return html`<div class="canary-numbers">
+    <p>This step (${canary.share}% to the challenger) began ${when(canary.stepSince)}: ${minutes.toFixed(1)} of at least ${canary.stepMinutes} min.</p>
+    ${evaluation
+      ? html`<p>Latest evaluation ${when(evaluation.at)}: <strong>${evaluation.action}</strong>${evaluation.reasons.length ? html` (${evaluation.reasons.join('; ')})` : null}</p>
+          <table class="numbers"><thead><tr><th>number</th><th>value</th></tr></thead>
+            <tbody>${Object.entries(evaluation.numbers).map(([k, v]) => html`<tr><td>${k}</td><td class="num">${v === null ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(4)}</td></tr>`)}</tbody></table>`
+      : html`<p>Not evaluated in this step yet (the controller runs every minute, or press "Run the canary check").</p>`}
+    <table class="bounds"><thead><tr><th>bound</th><th>value</th></tr></thead>
+      <tbody>${Object.entries(canary.bounds).map(([k, v]) => html`<tr><td>${k}</td><td class="num">${v}</td></tr>`)}</tbody></table>
   </div>`;
 }
 
