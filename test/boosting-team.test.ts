@@ -111,11 +111,13 @@ describe('a boosting helper under faults', () => {
   it('fails the fit with the helper error when a helper throws, and the pool goes on', async () => {
     const pool = faultyPool('throw');
     try {
-      await expect(new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool)).rejects.toThrow(
+      // Waiting for the helper to join: a slow worker start (a loaded machine) must not let the fit run alone.
+      const joined = { joinWaitMs: 30_000 };
+      await expect(new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool, undefined, joined)).rejects.toThrow(
         /a boosting helper failed: boosting-helper failed in a worker: injected fault: the row order cannot be read/,
       );
       // The worker is free again: the next fit starts a new helper there (and fails the same way).
-      await expect(new GradientBoostingClassifier({ n_estimators: 1 }).fitParallel(multiClass, pool)).rejects.toThrow(/injected fault/);
+      await expect(new GradientBoostingClassifier({ n_estimators: 1 }).fitParallel(multiClass, pool, undefined, joined)).rejects.toThrow(/injected fault/);
     } finally {
       await pool.close();
     }
@@ -125,7 +127,7 @@ describe('a boosting helper under faults', () => {
     const pool = faultyPool('exit');
     try {
       const started = Date.now();
-      await expect(new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool, undefined, { answerDeadlineMs: 1500 })).rejects.toThrow(
+      await expect(new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool, undefined, { answerDeadlineMs: 1500, joinWaitMs: 30_000 })).rejects.toThrow(
         /a boosting helper failed: a worker exited with code 3 while it ran boosting-helper/,
       );
       expect(Date.now() - started).toBeLessThan(30_000);
