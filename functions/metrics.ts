@@ -9,7 +9,7 @@ import { exportDriftMetrics, getBasics, getService, httpHandler, latestDriftRepo
 const REFRESH_MS = 30_000;
 let refreshedAt = 0;
 
-export const handler = httpHandler({ route: 'GET /metrics' }, async () => {
+export const handler = httpHandler({ route: 'GET /metrics', admin: () => !getBasics().config.METRICS_PUBLIC }, async () => {
   const { metrics, config } = getBasics();
   const service = await getService().catch(() => null);
   if (service) {

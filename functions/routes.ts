@@ -92,7 +92,7 @@ export const NOT_FOUND: Handler = notFound;
 export const NOT_FOUND_FILE = 'not-found';
 
 /** The functions no HTTP route calls: the retrain worker (async invoke) and the schedules. */
-export const EVENT_FUNCTION_FILES = ['retrain-worker', 'canary-scheduler', 'drift-scheduler', 'housekeeping-scheduler'];
+export const EVENT_FUNCTION_FILES = ['retrain-worker', 'retrain-worker-failed', 'canary-scheduler', 'drift-scheduler', 'housekeeping-scheduler'];
 
 /** Every function deployed to Lambda, by file: each public route's, the 404's, the event-driven ones. */
 export function lambdaFunctionFiles(): string[] {

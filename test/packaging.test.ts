@@ -10,6 +10,7 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { EVENT_FUNCTION_FILES, lambdaFunctionFiles, ROUTES } from '../functions/routes.ts';
+import { ROUTE_DOCS } from '../lib/http/route-docs.ts';
 import { PREFIXES } from '../lib/state/layout.ts';
 import { tempDir } from './helpers.ts';
 import { startServingS3 } from './s3.ts';
@@ -41,32 +42,69 @@ describe('npm run package (offline)', () => {
     expect((await zipEntries('retrainWorker.zip')).sort()).toEqual(['data/credit_score_customers_raw.csv', 'data/specs/credit-score.json', 'data/specs/taiwan-credit-default.json', 'dist/functions/retrain-worker.mjs']);
   });
 
-  it('declares the routes, the layer, the bucket, the secret and least-privilege IAM', () => {
+  it('declares the routes, the layer, the bucket and the secret', () => {
     const resources = Object.values(template.Resources);
     const routes = resources.filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey).sort();
     // serverless.yml declares exactly the route table's public routes, and the documented 404 for the rest.
     expect(routes).toEqual(['$default', ...ROUTES.filter((r) => !r.internal).map((r) => `${r.method} ${r.path}`)].sort());
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions).toHaveLength(lambdaFunctionFiles().length);
-    expect(EVENT_FUNCTION_FILES).toHaveLength(4);
+    expect(EVENT_FUNCTION_FILES).toHaveLength(5);
     expect(resources.filter((r) => r.Type === 'AWS::Events::Rule').map((r) => r.Properties.ScheduleExpression).sort()).toEqual(['rate(1 hour)', 'rate(1 hour)', 'rate(1 minute)']);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs20.x');
       expect(fn.Properties.Layers).toEqual([{ Ref: 'ModelLambdaLayer' }]);
       expect(fn.Properties.Environment.Variables.SECRETS_ID).toBe('mlops-credit-score/prod');
-      expect(fn.Properties.Environment.Variables.S3_ENDPOINT).toBe('');
     }
     expect(template.Resources.ModelLambdaLayer.Type).toBe('AWS::Lambda::LayerVersion');
     expect(template.Resources.ModelBucket.Properties.PublicAccessBlockConfiguration.BlockPublicPolicy).toBe(true);
     expect(template.Resources.ServiceSecret.Properties.GenerateSecretString.GenerateStringKey).toBe('adminApiKey');
-    const statements = template.Resources.IamRoleLambdaExecution.Properties.Policies[0].PolicyDocument.Statement;
-    const actions = (action: string): unknown[] => statements.filter((s: { Action: string[] }) => s.Action.includes(action)).map((s: { Resource: unknown }) => s.Resource);
-    // Deletes only of version files (housekeeping removes incomplete versions); writes only under the layout's prefixes.
-    expect(JSON.stringify(actions('s3:DeleteObject'))).toBe(JSON.stringify([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ModelBucket', 'Arn'] }, '/models/*/versions/*']] }]));
-    const writable = JSON.stringify(actions('s3:PutObject')).match(/"\/[a-z]+\/\*"/g)!.map((s) => s.slice(2, -3));
+  });
+
+  it('gives each function least privilege: the public ones read and write captures only', () => {
+    const statements = (role: string): { Action: string[]; Resource: unknown }[] => template.Resources[role].Properties.Policies[0].PolicyDocument.Statement;
+    const resourcesOf = (role: string, action: string): unknown[] => statements(role).filter((s) => s.Action.includes(action)).map((s) => s.Resource);
+    const joined = (suffix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ModelBucket', 'Arn'] }, suffix]] });
+    // No default role: every function names one of the two.
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    const roleOf = (logicalId: string): string => template.Resources[logicalId].Properties.Role['Fn::GetAtt'][0];
+    const camel = (file: string): string => file.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const logical = (file: string): string => `${camel(file)[0].toUpperCase()}${camel(file).slice(1)}LambdaFunction`;
+    // A function whose routes are all public runs as PublicFunctionsRole; v2-infer too (its one
+    // admin route only reads); admin routes, the worker and the schedules as OperatorFunctionsRole.
+    for (const file of lambdaFunctionFiles()) {
+      const routes = ROUTES.filter((r) => r.file === file && !r.internal);
+      const publicOnly = routes.length > 0 && routes.every((r) => !ROUTE_DOCS[`${r.method} ${r.path}`].admin);
+      const expected = publicOnly || file === 'v2-infer' || file === 'not-found' ? 'PublicFunctionsRole' : 'OperatorFunctionsRole';
+      expect(roleOf(logical(file)), file).toBe(expected);
+    }
+    for (const fn of ['predict', 'info', 'health', 'metrics']) expect(roleOf(logical(fn))).toBe('PublicFunctionsRole');
+    expect(resourcesOf('PublicFunctionsRole', 's3:PutObject')).toEqual([joined('/captures/*')]);
+    for (const action of ['s3:DeleteObject', 'lambda:InvokeFunction']) expect(resourcesOf('PublicFunctionsRole', action)).toEqual([]);
+    // The operators: deletes only of version files; writes only under the layout's prefixes.
+    expect(resourcesOf('OperatorFunctionsRole', 's3:DeleteObject')).toEqual([joined('/models/*/versions/*')]);
+    const writable = JSON.stringify(resourcesOf('OperatorFunctionsRole', 's3:PutObject')).match(/"\/[a-z]+\/\*"/g)!.map((s) => s.slice(2, -3));
     expect(writable.sort()).toEqual(Object.values(PREFIXES).filter((p) => p !== PREFIXES.data).map((p) => p.slice(0, -1)).sort());
-    expect(actions('secretsmanager:GetSecretValue')).toEqual([{ Ref: 'ServiceSecret' }]);
-    expect(statements.some((s: { Action: string[] }) => s.Action.includes('s3:*') || s.Action.includes('*'))).toBe(false);
+    for (const role of ['PublicFunctionsRole', 'OperatorFunctionsRole']) {
+      expect(resourcesOf(role, 'secretsmanager:GetSecretValue')).toEqual([{ Ref: 'ServiceSecret' }]);
+      expect(statements(role).some((s) => s.Action.includes('s3:*') || s.Action.includes('*'))).toBe(false);
+    }
+  });
+
+  it('keeps keys out of the cloud template, asks for the key on /metrics, throttles, and fails a dead retrain at once', () => {
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    for (const fn of functions) {
+      const names = Object.keys(fn.Properties.Environment.Variables);
+      for (const secret of ['ADMIN_API_KEYS', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_ENDPOINT', 'LAMBDA_ENDPOINT']) expect(names).not.toContain(secret);
+      expect(fn.Properties.Environment.Variables.METRICS_PUBLIC).toBe('false');
+    }
+    const stage = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+    expect(stage.Properties.DefaultRouteSettings.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(stage.Properties.DefaultRouteSettings.ThrottlingBurstLimit).toBeGreaterThan(0);
+    const invoke = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig')!;
+    expect(invoke.Properties.FunctionName).toEqual({ Ref: 'RetrainWorkerLambdaFunction' });
+    expect(invoke.Properties.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['RetrainWorkerFailedLambdaFunction', 'Arn'] });
+    expect(invoke.Properties.MaximumRetryAttempts).toBe(0);
   });
 });
 

@@ -31,6 +31,8 @@ export const configSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** Most records in one {"instances": [...]} request; more gets 413. */
   MAX_INSTANCES: z.coerce.number().int().positive().default(1000),
+  /** Whether GET /metrics answers without the admin key: yes in a cluster (Prometheus scrapes it inside), no on a cloud stage of Lambda (serverless.yml). */
+  METRICS_PUBLIC: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Whether the Open Inference Protocol's versioned infer (any registered version) is open to everyone; by default admins only. */
   VERSIONED_INFER_PUBLIC: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /**

@@ -80,7 +80,7 @@ function operation(method: string, path: string, doc: RouteDoc, shared: Record<s
   return {
     operationId: `${method.toLowerCase()}${path.replace(/\{(\w+)\}/g, 'By-$1').split(/[^A-Za-z0-9]+/).filter(Boolean).map((p) => p[0].toUpperCase() + p.slice(1)).join('')}`,
     summary: doc.summary,
-    ...(doc.description ? { description: doc.description } : {}),
+    ...(doc.description || doc.adminSetting ? { description: [doc.description, doc.adminSetting && `Admin key: ${doc.adminSetting}.`].filter(Boolean).join(' ') } : {}),
     ...(doc.tag ? { tags: [doc.tag] } : {}),
     ...(params.length ? { parameters: params } : {}),
     ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body, 'input', shared) } } } } : {}),

@@ -20,8 +20,10 @@ export interface RouteDoc {
   summary: string;
   description?: string;
   tag: 'predict' | 'open inference' | 'registry' | 'release' | 'drift' | 'retrain' | 'operations';
-  /** Needs an admin API key; 'configurable' where configuration may open it to everyone. */
-  admin?: boolean | 'configurable';
+  /** Needs an admin API key (with the default configuration). */
+  admin?: boolean;
+  /** The setting that changes `admin`, e.g. "VERSIONED_INFER_PUBLIC=true opens it". */
+  adminSetting?: string;
   pathParameters?: Record<string, string>;
   query?: z.ZodObject;
   body?: z.ZodType;
@@ -81,7 +83,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     response: versionDetailSchema.extend({ model: z.string(), requestId: z.string() }),
   },
   'GET /health': { tag: 'operations', summary: 'Readiness (200 ready, 503 not) with the reasons; ?probe=live for liveness only', query: z.object({ probe: z.enum(['live']).optional() }) },
-  'GET /metrics': { tag: 'operations', summary: 'Prometheus metrics', contentType: 'text/plain' },
+  'GET /metrics': { tag: 'operations', summary: 'Prometheus metrics', contentType: 'text/plain', adminSetting: 'METRICS_PUBLIC=false (the cloud stages of serverless.yml) asks for the admin key' },
   'GET /model/traffic': { tag: 'release', summary: 'The traffic policy and what each route serves' },
   'PUT /model/traffic': { tag: 'release', admin: true, summary: 'Set the traffic policy: single, A/B, canary, blue-green or shadow', body: trafficPolicySchema },
   'POST /model/promote': { tag: 'release', admin: true, summary: 'Point an alias at a version (verified first)', body: aliasMoveSchema.required({ version: true }) },
@@ -124,8 +126,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /v2/models/{name}/versions/{version}/infer': {
     tag: 'open inference',
-    admin: 'configurable',
-    summary: 'Inference with one registered version (admins only unless VERSIONED_INFER_PUBLIC=true)',
+    admin: true,
+    adminSetting: 'VERSIONED_INFER_PUBLIC=true opens it to everyone',
+    summary: 'Inference with one registered version',
     pathParameters: { ...modelName, version: 'The version id' },
     body: inferenceRequestSchema,
     response: inferenceResponseSchema,

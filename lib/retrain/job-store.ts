@@ -41,6 +41,11 @@ export class JobStore {
     return this.update(jobId, (job) => (this.isDead(job) ? this.markDead(job) : null));
   }
 
+  /** Marks a job that has not ended failed, with `error` (a runner that knows it died); answers the record, or null for an unknown job. */
+  async markFailed(jobId: string, error: string): Promise<JobRecord | null> {
+    return this.update(jobId, (job) => (job.status === 'queued' || job.status === 'running' ? { ...job, status: 'failed', finishedAt: new Date(this.now()).toISOString(), error } : null));
+  }
+
   /** Jobs newest first, a page at a time (each read as get() reads it: a dead one is marked failed). */
   async recent(page: PageRequest): Promise<Page<JobRecord>> {
     const ids = (await this.docs.objects.list(PREFIXES.jobs)).map((key) => key.slice(PREFIXES.jobs.length, -'.json'.length)).sort();
