@@ -23,7 +23,10 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
       for (const s of services) {
         const container = s.spec.template.spec.containers[0];
         expect(new Set(services.map((x) => x.spec.template.spec.containers[0].image)).size).toBe(1);
-        expect(container.readinessProbe.httpGet.path).toBe('/health');
+        // The retrain service must come up on an empty registry (it trains the first model): ready when alive.
+        expect(container.readinessProbe.httpGet.path).toBe(s.metadata.name === 'credit-score-retrain' ? '/health?probe=live' : '/health');
+        expect(s.spec.template.metadata.name).toBeUndefined();
+        expect(s.spec.template.spec.timeoutSeconds ?? 300).toBeLessThanOrEqual(600);
         expect(container.livenessProbe.httpGet.path).toBe('/health?probe=live');
         expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
         expect(container.resources.limits.memory).toBeDefined();
@@ -33,6 +36,14 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
       const kinds = objects.map((o) => o.kind);
       for (const kind of ['Namespace', 'ConfigMap', 'ServiceAccount', 'Deployment', 'PersistentVolumeClaim', 'Job', 'CronJob', 'NetworkPolicy']) expect(kinds).toContain(kind);
       expect(kinds.includes('Secret')).toBe(overlay === 'minikube');
+      // The schedules run the image's own command, not curl.
+      const cronJobs = objects.filter((o) => o.kind === 'CronJob');
+      expect(cronJobs.map((c) => c.spec.jobTemplate.spec.template.spec.containers[0].args).sort()).toEqual([
+        ['dist/server/run-schedule.mjs', 'canary'],
+        ['dist/server/run-schedule.mjs', 'drift'],
+        ['dist/server/run-schedule.mjs', 'housekeeping'],
+      ]);
+      for (const c of cronJobs) expect(c.spec.jobTemplate.spec.template.spec.containers[0].image).toBe(services[0].spec.template.spec.containers[0].image);
     });
   }
 
@@ -43,5 +54,15 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
     expect(result.problems.join('\n')).toMatch(/Deployment\/no-selector: .*required property selector/);
     const cli = await import('node:child_process').then((cp) => cp.spawnSync('node_modules/.bin/tsx', ['scripts/k8s-check.ts', 'test/fixtures/k8s/broken'], { encoding: 'utf8' }));
     expect(cli.status).toBe(1);
+  });
+
+  it('fails what the cluster would refuse or stall on, one problem per fault', async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/undeployable');
+    const deploy = problems.filter((p) => !/unknown field|must be|required property/.test(p));
+    expect(deploy).toHaveLength(4);
+    expect(deploy.join('\n')).toMatch(/Service\/pinned: pinned revision name pinned-v1-0-0/);
+    expect(deploy.join('\n')).toMatch(/Service\/slow: timeoutSeconds 1800 is above the cluster's max-revision-timeout-seconds \(600\)/);
+    expect(deploy.join('\n')).toMatch(/Service\/trainer: readiness probe \/health needs a loaded model/);
+    expect(deploy.join('\n')).toMatch(/CronJob\/curler: shells out to curl/);
   });
 });
