@@ -83,7 +83,7 @@ for (const name of HANDLERS) {
   await build({ ...common, entryPoints: [`functions/${name}.ts`], outfile: `dist/offline/${name}.mjs`, plugins: [layerExternal(OFFLINE_RUNTIME_IMPORT)], sourcemap: false });
   sizes.push(`function ${name}: ${size(`dist/functions/${name}.mjs`)}`);
 }
-for (const entry of ['serve', 'retrain-job', 'run-schedule']) {
+for (const entry of ['serve', 'retrain-job', 'run-schedule', 'bootstrap']) {
   await build({ ...common, entryPoints: [`scripts/${entry}.ts`], outfile: `dist/server/${entry}.mjs` });
   sizes.push(`server ${entry}: ${size(`dist/server/${entry}.mjs`)}`);
 }

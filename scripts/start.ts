@@ -21,11 +21,10 @@ import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadSpec } from '../lib/data/spec.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { trainModel } from '../lib/training/pipeline.ts';
+import { bootstrapChampion } from '../lib/retrain/bootstrap-champion.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { SAMPLER_NAMES } from '../lib/sampling/sampler.ts';
 import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
@@ -56,25 +55,13 @@ const registry = new ModelRegistry(S3ObjectStore.fromConfig({ bucket, region: 'u
 // An empty registry gets a first model in seconds (the default candidate, 2-fold scores) to
 // serve at once; the full candidate search then runs as a retrain job (below).
 let fullSearch = false;
-if (!(await registry.getAlias(modelName, 'champion'))) {
-  const versions = await registry.listVersions(modelName);
-  let version = versions[versions.length - 1];
-  if (!version) {
-    say(`the registry is empty: training a first model on ${startData} to serve now (boosting, no resampling); the full candidate search follows as a retrain job`);
-    const result = await trainModel({
-      dataFile: startData,
-      spec: loadSpec('data/specs/credit-score.json'),
-      folds: 2,
-      seed: 42,
-      classifiers: ['xgb'],
-      samplers: ['none'],
-      progress: createProgressReporter(process.stderr),
-    });
-    version = (await registry.publish(modelName, result.files, { createdBy: 'npm start', source: startData, reason: 'bootstrap: first model, the default candidate' })).version;
-    say(`registered ${modelName} ${version}: ${result.report.best.title}, macro F1 ${result.report.best.cv.f1_macro.toFixed(4)} (2-fold)`);
-    fullSearch = process.env.START_FULL_SEARCH !== 'false';
-  }
-  await registry.moveAlias(modelName, 'champion', version, { reason: 'bootstrap: first model of this registry', actor: 'npm start' });
+if (!(await registry.getAlias(modelName, 'champion')) && (await registry.listVersions(modelName)).length === 0) {
+  say(`the registry is empty: training a first model on ${startData} to serve now (boosting, no resampling); the full candidate search follows as a retrain job`);
+}
+const bootstrap = await bootstrapChampion(registry, { name: modelName, dataFile: startData, specFile: 'data/specs/credit-score.json', actor: 'npm start', progress: createProgressReporter(process.stderr) });
+if (bootstrap.action === 'trained') {
+  say(`registered ${modelName} ${bootstrap.version}: ${bootstrap.title}, macro F1 ${bootstrap.f1Macro!.toFixed(4)} (2-fold)`);
+  fullSearch = process.env.START_FULL_SEARCH !== 'false';
 }
 
 const keyFile = join(dataDir, 'admin-api-key');
