@@ -2,7 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
 import { expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { checkOverlay } from '../scripts/k8s-check.ts';
+import { kustomizePatch, trafficBlock } from '../scripts/k8s-traffic.ts';
 import { describeWithPrograms, KUBECTL } from './programs.ts';
 
 const render = (dir: string): { kind: string; metadata: { name: string }; spec?: any }[] => // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
@@ -54,6 +56,23 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
     expect(result.problems.join('\n')).toMatch(/Deployment\/no-selector: .*required property selector/);
     const cli = await import('node:child_process').then((cp) => cp.spawnSync('node_modules/.bin/tsx', ['scripts/k8s-check.ts', 'test/fixtures/k8s/broken'], { encoding: 'utf8' }));
     expect(cli.status).toBe(1);
+  });
+
+  it('k8s:traffic: a Knative-level canary of the api, as a patch on the prod overlay that renders valid', async () => {
+    const dir = 'test-artifacts/k8s-traffic';
+    mkdirSync(dir, { recursive: true });
+    const patch = kustomizePatch('credit-score-api', trafficBlock('credit-score-api-00003', 10));
+    writeFileSync(`${dir}/kustomization.yaml`, `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../k8s-fallback/overlays/prod\n${patch}`);
+    const result = await checkOverlay(dir);
+    expect(result.problems).toEqual([]);
+    const api = render(dir).find((o) => o.kind === 'Service' && o.metadata.name === 'credit-score-api')!;
+    expect(api.spec.traffic).toEqual([
+      { revisionName: 'credit-score-api-00003', percent: 90, tag: 'current' },
+      { latestRevision: true, percent: 10, tag: 'candidate' },
+    ]);
+    expect(api.spec.template.metadata.name).toBeUndefined();
+    expect(() => trafficBlock('credit-score-api-00003', 120)).toThrow(/whole percent from 0 to 100/);
+    expect(() => trafficBlock('Not A Revision', 10)).toThrow(/not a revision name/);
   });
 
   it('fails what the cluster would refuse or stall on, one problem per fault', async () => {

@@ -38,8 +38,6 @@ export function deployProblems(objects: K8sObject[]): string[] {
     if (o.kind === 'Service' && o.apiVersion.startsWith('serving.knative.dev/')) {
       const template = (o.spec?.template ?? {}) as { metadata?: { name?: string }; spec?: { timeoutSeconds?: number; containers?: Container[] } };
       if (template.metadata?.name) problems.push(`${name}: pinned revision name ${template.metadata.name}: the next deploy with a new image is refused; leave it out (or derive it from the image digest)`);
-      const pinnedTraffic = ((o.spec?.traffic ?? []) as { revisionName?: string }[]).filter((t) => t.revisionName && t.revisionName === template.metadata?.name);
-      if (pinnedTraffic.length && !template.metadata?.name) problems.push(`${name}: traffic names revision ${pinnedTraffic[0].revisionName}, which no deploy creates`);
       const timeout = template.spec?.timeoutSeconds;
       if (timeout !== undefined && timeout > maxTimeout) problems.push(`${name}: timeoutSeconds ${timeout} is above the cluster's max-revision-timeout-seconds (${maxTimeout}): the revision is refused`);
       if (o.metadata?.annotations?.[READY_WITHOUT_MODEL] === 'true') {
