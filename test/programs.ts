@@ -20,6 +20,8 @@ export const PROMETHEUS: Program = { name: 'prometheus', install: 'sudo apt-get 
 export const KUBECTL: Program = { name: 'kubectl', install: 'kubectl 1.21 or newer, see https://kubernetes.io/docs/tasks/tools/' };
 export const JAVA: Program = { name: 'java', install: 'sudo apt-get install default-jre-headless' };
 export const CHROMIUM: Program = { name: 'chromium', install: 'sudo apt-get install chromium' };
+export const ANSIBLE_LINT: Program = { name: 'ansible-lint', install: 'sudo apt-get install ansible-lint' };
+export const ANSIBLE_PLAYBOOK: Program = { name: 'ansible-playbook', install: 'sudo apt-get install ansible' };
 
 /** Whether `name` is an executable file on PATH. */
 export function onPath(name: string): boolean {
