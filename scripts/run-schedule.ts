@@ -7,7 +7,7 @@
 import { handler as canary } from '../functions/canary-scheduler.ts';
 import { handler as drift } from '../functions/drift-scheduler.ts';
 import { handler as housekeeping } from '../functions/housekeeping-scheduler.ts';
-import { shutdownService } from '../functions/runtime/service.ts';
+import { getBasics, getService, shutdownService } from '../functions/runtime/service.ts';
 
 const TASKS: Record<string, () => Promise<unknown>> = { drift, canary, housekeeping };
 
@@ -20,6 +20,10 @@ if (!task) {
 try {
   const result = await task();
   process.stdout.write(`${JSON.stringify({ task: name, result })}\n`);
+  // A retrain the drift check started runs in the retrain service for as long as this process
+  // holds its request open (RETRAIN_RUNNER=http): stay until the job ends.
+  const jobId = (result as { jobId?: string }).jobId;
+  if (jobId) process.stdout.write(`${JSON.stringify({ task: name, retrain: await waitForJob(jobId) })}\n`);
 } catch (err) {
   process.stderr.write(`${name} failed: ${(err as Error).message}\n`);
   process.exitCode = 1;
@@ -29,3 +33,15 @@ try {
 }
 // Timers of the service (alias refresh) must not keep a finished Job's pod alive.
 process.exit(process.exitCode ?? 0);
+
+/** The job's final status, polled every 5 s for at most the retrain lock's lifetime. */
+async function waitForJob(jobId: string): Promise<string> {
+  const { jobs } = await getService();
+  const until = Date.now() + getBasics().config.RETRAIN_LOCK_SECONDS * 1000;
+  for (;;) {
+    const job = await jobs.get(jobId);
+    if (!job || (job.status !== 'queued' && job.status !== 'running')) return job?.status ?? 'unknown';
+    if (Date.now() > until) return job.status;
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+  }
+}

@@ -189,6 +189,13 @@ export function defineApiSuite(target: HostingTarget): void {
         expect(p.explanation.method).toBe('approx');
         expect(p.reasons.length).toBeLessThanOrEqual(2);
       }
+      // Exact runs on the request's thread: at most 10 rows a request; auto falls back to approx.
+      const eleven = { instances: Array.from({ length: 11 }, (_, i) => record(i + 1)) };
+      const tooMany = await call('POST', '/predict?explain=1&explainMethod=exact', eleven);
+      expect(tooMany.status).toBe(422);
+      expect(tooMany.json.error.message).toMatch(/at most 10 rows a request with explainMethod=exact/);
+      const auto = await call('POST', '/predict?explain=1', eleven);
+      expect(auto.json.predictions.map((p: Json) => p.explanation.method)).toEqual(new Array(11).fill('approx'));
       for (const [query, field] of [['explain=0', 'explain'], ['explain=three', 'explain'], ['explain=3&explainMethod=fast', 'explainMethod'], ['explainMethod=exact', 'explain']]) {
         const bad = await call('POST', `/predict?${query}`, record(1));
         expect(bad.status, query).toBe(422);

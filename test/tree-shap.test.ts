@@ -6,6 +6,7 @@ import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
 import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
 import type { TrainingData } from '../lib/trees/training-data.ts';
 import { loadXgboostJson } from '../lib/trees/xgboost-json.ts';
+import { EXACT_ROW_BUDGET, resolveExplainMethod } from '../lib/serving/explain-query.ts';
 import { syntheticThreeClasses } from './helpers.ts';
 
 const dir = 'test/fixtures/xgboost';
@@ -149,5 +150,25 @@ describe('TreeSHAP and path attribution', () => {
     expect(oldReloaded.arrays.covers).toBeNull();
     expect(() => new TreeExplainer(oldReloaded)).toThrow(ExplainUnavailableError);
     expect(() => new TreeExplainer(oldReloaded)).toThrow(/without node covers/);
+  });
+});
+
+describe('the exact explanation budget', () => {
+  it('estimates exact cost as leaves x depth², and keeps exact off deep forests unless asked, refusing it beyond the budget', () => {
+    const shallow = new GradientBoostingClassifier({ n_estimators: 5, max_depth: 3, random_state: 1 }).fit(synthetic(400, 4, 1));
+    const cost = new TreeExplainer(shallow).exactCost();
+    // 15 trees (5 rounds x 3 classes) of at most 8 leaves at depth 3.
+    expect(cost).toBeGreaterThan(0);
+    expect(cost).toBeLessThanOrEqual(15 * 8 * 9);
+    expect(resolveExplainMethod({ top: 3, method: 'auto' }, cost, 1)).toBe('exact');
+    expect(resolveExplainMethod({ top: 3, method: 'auto' }, EXACT_ROW_BUDGET * 2, 1)).toBe('approx');
+    expect(() => resolveExplainMethod({ top: 3, method: 'exact' }, EXACT_ROW_BUDGET * 2, 1)).toThrow(/use explainMethod=approx/);
+    expect(resolveExplainMethod({ top: 3, method: 'approx' }, EXACT_ROW_BUDGET * 2, 500)).toBe('approx');
+  });
+
+  it('refuses to explain an imported model without node covers instead of explaining it wrongly', () => {
+    const json = JSON.parse(readFileSync(`${dir}/binary.model.json`, 'utf8'));
+    for (const tree of json.learner.gradient_booster.model.trees) delete tree.sum_hessian;
+    expect(() => new TreeExplainer(loadXgboostJson(json))).toThrow(/no node covers/);
   });
 });

@@ -28,7 +28,14 @@ const VIEWS = [
 ];
 
 function useRoute(): string[] {
-  const read = (): string[] => (location.hash.replace(/^#\/?/, '') || 'models').split('/').map(decodeURIComponent);
+  const decode = (part: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part; // a malformed escape in a typed URL: the view says it finds nothing
+    }
+  };
+  const read = (): string[] => (location.hash.replace(/^#\/?/, '') || 'models').split('/').map(decode);
   const [route, setRoute] = useState(read);
   useEffect(() => {
     const onChange = (): void => setRoute(read());

@@ -23,9 +23,12 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number | null, deps:
   useEffect(() => onAdminKeyChange(reload), [reload]);
   useEffect(() => {
     let stopped = false;
+    let loading = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // One chain of loads at a time: a load in flight schedules the next itself.
     const run = async (): Promise<void> => {
-      if (document.hidden || !enabled) return;
+      if (stopped || loading || document.hidden || !enabled) return;
+      loading = true;
       try {
         const value = await load();
         if (stopped) return;
@@ -36,11 +39,16 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number | null, deps:
         if (stopped) return;
         setError(err as ApiError);
         failures.current = Math.min(failures.current + 1, 4);
+      } finally {
+        loading = false;
       }
-      if (everyMs !== null && !stopped) timer = setTimeout(run, everyMs * 2 ** failures.current);
+      if (everyMs !== null && !stopped) {
+        clearTimeout(timer);
+        timer = setTimeout(run, everyMs * 2 ** failures.current);
+      }
     };
     const onVisible = (): void => {
-      if (!document.hidden && !stopped) {
+      if (!document.hidden && !stopped && !loading) {
         clearTimeout(timer);
         void run();
       }

@@ -11,7 +11,7 @@ import type { RequestState } from '../../lib/http/request-state.ts';
 import { ExplainUnavailableError } from '../../lib/explain/tree-shap.ts';
 import { emitEmf } from '../../lib/observability/emf.ts';
 import { captureFeatures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
-import type { ExplainQuery } from '../../lib/serving/explain-query.ts';
+import { resolveExplainMethod, type ExplainQuery } from '../../lib/serving/explain-query.ts';
 import { NoModelError } from '../../lib/serving/model-provider.ts';
 import type { ParsedPredictRequest } from '../../lib/serving/predict-request.ts';
 import type { Prediction, Predictor } from '../../lib/serving/predictor.ts';
@@ -51,7 +51,7 @@ export async function scoreRouted(request: ParsedPredictRequest, state: RequestS
           throw unavailable(`variant ${route.variant} (${route.alias}) cannot serve: ${(err as Error).message}`);
         }
       } else provider.refreshInBackground();
-      const p = predictExplained(model.predictor, rows[i], records[i], explain, model.version);
+      const p = predictExplained(model.predictor, rows[i], records[i], explain, model.version, rows.length);
       metrics.predictions.inc({ class: p.label, model: model.name, version: model.version, alias: model.alias, variant: route.variant });
       emitEmf({ Model: model.name, Version: model.version, Variant: route.variant, Class: p.label }, { Predictions: { value: 1, unit: 'Count' } });
       predictions.push({ ...p, model: { name: model.name, version: model.version, alias: model.alias, variant: route.variant } });
@@ -78,10 +78,12 @@ export async function scoreRouted(request: ParsedPredictRequest, state: RequestS
       });
     }
   } finally {
-    // One latency sample per request and variant: the request's service time, unless it waited for a model to load.
+    // One latency sample per request and variant: the request's service time, unless it waited
+    // for a model to load or explained its answers (that time is not the model's speed, and the
+    // canary's latency bound must not judge it).
     const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     const sampled = new Set<string>();
-    for (const record of waitedForModel ? [] : captured) {
+    for (const record of waitedForModel || explain ? [] : captured) {
       if (sampled.has(record.variant)) continue;
       sampled.add(record.variant);
       record.latencyMs = latencyMs;
@@ -101,10 +103,11 @@ export async function scoreRouted(request: ParsedPredictRequest, state: RequestS
 }
 
 /** A prediction, with its reasons when asked for; a model saved without covers is a 409 naming the version. */
-export function predictExplained(predictor: Predictor, row: CleanRow, record: Record<string, unknown>, explain: ExplainQuery | null, version: string): Prediction {
+export function predictExplained(predictor: Predictor, row: CleanRow, record: Record<string, unknown>, explain: ExplainQuery | null, version: string, rows = 1): Prediction {
   if (!explain) return predictor.predictClean(row);
   try {
-    return predictor.predictClean(row, { top: explain.top, method: explain.method, valueOf: (column) => record[column] });
+    const method = resolveExplainMethod(explain, predictor.exactExplainCost(), rows);
+    return predictor.predictClean(row, { top: explain.top, method, valueOf: (column) => record[column] });
   } catch (err) {
     if (err instanceof ExplainUnavailableError) throw conflict(`model version ${version} cannot explain its predictions: ${err.message}`);
     throw err;

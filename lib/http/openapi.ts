@@ -44,7 +44,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output', shared: Record<st
   return rewrite(rest) as Record<string, unknown>;
 }
 
-function parameters(path: string, doc: RouteDoc): unknown[] {
+function parameters(path: string, doc: RouteDoc, shared: Record<string, unknown>): unknown[] {
   const fromPath = [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
@@ -52,7 +52,7 @@ function parameters(path: string, doc: RouteDoc): unknown[] {
     description: doc.pathParameters?.[name] ?? name,
     schema: { type: 'string' },
   }));
-  const query = doc.query ? (jsonSchema(doc.query, 'input') as { properties?: Record<string, { description?: string }>; required?: string[] }) : null;
+  const query = doc.query ? (jsonSchema(doc.query, 'input', shared) as { properties?: Record<string, { description?: string }>; required?: string[] }) : null;
   const fromQuery = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({
     name,
     in: 'query',
@@ -64,7 +64,7 @@ function parameters(path: string, doc: RouteDoc): unknown[] {
 }
 
 function operation(method: string, path: string, doc: RouteDoc, shared: Record<string, unknown>): Record<string, unknown> {
-  const errorSchema = jsonSchema(doc.errors === 'open-inference' ? openInferenceErrorSchema : apiErrorSchema, 'output');
+  const errorSchema = jsonSchema(doc.errors === 'open-inference' ? openInferenceErrorSchema : apiErrorSchema, 'output', shared);
   const status = String(doc.status ?? 200);
   const responses: Record<string, unknown> = {
     [status]: {
@@ -76,7 +76,7 @@ function operation(method: string, path: string, doc: RouteDoc, shared: Record<s
     default: { description: 'An error: 4xx for a bad request (naming the field), 503 while the store or model is unavailable', content: { 'application/json': { schema: errorSchema } } },
   };
   if (doc.admin) responses['401'] = { description: 'No valid admin API key', content: { 'application/json': { schema: errorSchema } } };
-  const params = parameters(path, doc);
+  const params = parameters(path, doc, shared);
   return {
     operationId: `${method.toLowerCase()}${path.replace(/\{(\w+)\}/g, 'By-$1').split(/[^A-Za-z0-9]+/).filter(Boolean).map((p) => p[0].toUpperCase() + p.slice(1)).join('')}`,
     summary: doc.summary,

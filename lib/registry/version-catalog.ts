@@ -30,6 +30,8 @@ export const versionSummarySchema = z.object({
   cv: cvSchema.nullable(),
   data: dataFingerprintSchema.nullable(),
   aliases: z.array(z.string()),
+  /** Why the version's record could not be read (a corrupt or missing file); the rest of the list still shows. */
+  problem: z.string().optional(),
 });
 export type VersionSummary = z.output<typeof versionSummarySchema>;
 
@@ -46,7 +48,14 @@ export type VersionDetail = z.output<typeof versionDetailSchema>;
 export async function listVersionSummaries(registry: ModelRegistry, name: string, page: PageRequest): Promise<Page<VersionSummary>> {
   const [versions, aliases] = await Promise.all([registry.listVersions(name), aliasesByVersion(registry, name)]);
   const ids = pageOfIds(versions, page);
-  const items = await mapLimit(ids.items, 8, async (version) => summaryOf(await readVersionJson(registry, name, version), aliases.get(version) ?? []));
+  const items = await mapLimit(ids.items, 8, async (version): Promise<VersionSummary> => {
+    try {
+      return summaryOf(await readVersionJson(registry, name, version), aliases.get(version) ?? []);
+    } catch (err) {
+      if (!(err instanceof RegistryError)) throw err; // storage trouble fails the request, as everywhere
+      return { version, createdAt: null, createdBy: null, source: null, classifier: 'unknown', sampler: 'unknown', cv: null, data: null, aliases: aliases.get(version) ?? [], problem: err.message };
+    }
+  });
   return { items, next: ids.next };
 }
 

@@ -10,14 +10,28 @@ import { parseQuery, wholeNumberParam } from '../http/query-params.ts';
 
 export interface ExplainQuery {
   top: number;
-  method: ExplainMethod;
+  /** 'auto' (the default): exact where it is cheap enough (EXACT_ROW_BUDGET), approx otherwise. */
+  method: ExplainMethod | 'auto';
 }
+
+/**
+ * Exact explanations cost leaves x depth² per tree and row: on a deep forest, a third of a second
+ * a row, run on the request's thread. A public route must not be a way to pin a core: exact runs
+ * where a row costs at most this many path updates (about 60 ms here), auto falls back to
+ * approx beyond it, and an explicit exact beyond it is refused.
+ */
+export const EXACT_ROW_BUDGET = 2e7;
+/** Most rows one request may have explained exactly (approx has no limit beyond MAX_INSTANCES). */
+export const MAX_EXACT_ROWS = 10;
 
 export const explainQuerySchema = z.object({
   explain: wholeNumberParam(1, MAX_REASONS)
     .optional()
     .describe(`Adds the top N reasons (1 to ${MAX_REASONS}) to each prediction`),
-  explainMethod: z.enum(EXPLAIN_METHODS as [ExplainMethod, ...ExplainMethod[]]).optional().describe('exact (TreeSHAP, the default) or approx (path attribution)'),
+  explainMethod: z
+    .enum(['auto', ...EXPLAIN_METHODS] as ['auto', ...ExplainMethod[]])
+    .optional()
+    .describe(`auto (the default: exact where a row costs under ${EXACT_ROW_BUDGET} path updates, else approx), exact (TreeSHAP; at most ${MAX_EXACT_ROWS} rows a request) or approx (path attribution)`),
 });
 
 /** null when no explanation is asked for; a 422 naming the parameter when one is malformed. */
@@ -27,5 +41,22 @@ export function parseExplainQuery(query: Record<string, string | undefined> | un
     if (explainMethod) throw unprocessable('explainMethod needs explain=N (how many reasons)', [{ field: 'explain', message: 'required with explainMethod' }]);
     return null;
   }
-  return { top: explain, method: explainMethod ?? 'exact' };
+  return { top: explain, method: explainMethod ?? 'auto' };
+}
+
+/**
+ * The method a request's rows get on a model whose exact cost is `exactCost` per row: a 422
+ * naming the limit when exact was asked for beyond the budget or for too many rows.
+ */
+export function resolveExplainMethod(query: ExplainQuery, exactCost: number, rows: number): ExplainMethod {
+  const cheap = exactCost <= EXACT_ROW_BUDGET;
+  if (query.method === 'approx') return 'approx';
+  if (query.method === 'auto') return cheap && rows <= MAX_EXACT_ROWS ? 'exact' : 'approx';
+  if (!cheap) {
+    throw unprocessable(`exact explanations of this model cost about ${Math.round(exactCost / 3e5)} ms a row (its trees are deep): use explainMethod=approx, or auto`, [
+      { field: 'explainMethod', message: `exact costs ${exactCost.toExponential(1)} path updates a row, the limit is ${EXACT_ROW_BUDGET.toExponential(0)}` },
+    ]);
+  }
+  if (rows > MAX_EXACT_ROWS) throw unprocessable(`at most ${MAX_EXACT_ROWS} rows a request with explainMethod=exact, got ${rows}`, [{ field: 'explainMethod', message: `exact for at most ${MAX_EXACT_ROWS} rows` }]);
+  return 'exact';
 }

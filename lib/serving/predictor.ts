@@ -63,10 +63,20 @@ export class Predictor {
     return prediction;
   }
 
+  /** Path updates an exact explanation of one row costs on this model (see TreeExplainer.exactCost). Throws ExplainUnavailableError for a model without covers. */
+  exactExplainCost(): number {
+    return this.explainerOf().tree.exactCost();
+  }
+
+  private explainerOf(): { tree: TreeExplainer; sources: FeatureSources } {
+    this.explainer ??= { tree: new TreeExplainer(this.bundle.ensemble), sources: featureSources(this.bundle.preprocessor) };
+    return this.explainer;
+  }
+
   /** Reasons for class `classIndex` from the features last transformed. Throws ExplainUnavailableError for a model without covers. */
   private explainFeatures(classIndex: number, request: ExplainRequest): Explanation {
-    this.explainer ??= { tree: new TreeExplainer(this.bundle.ensemble), sources: featureSources(this.bundle.preprocessor) };
-    const contributions = this.explainer.tree.explain(this.features, request.method);
-    return reasonCodes(contributions, this.explainer.sources, this.bundle.ensemble.aggregation, classIndex, request.top, request.method, request.valueOf);
+    const explainer = this.explainerOf();
+    const contributions = explainer.tree.explain(this.features, request.method);
+    return reasonCodes(contributions, explainer.sources, this.bundle.ensemble.aggregation, classIndex, request.top, request.method, request.valueOf);
   }
 }

@@ -22,15 +22,17 @@ export interface RegistryTarget {
 
 export async function openRegistry(env: NodeJS.ProcessEnv = process.env): Promise<RegistryTarget> {
   const bucket = env.MODEL_BUCKET ?? DEFAULT_BUCKET;
-  const credentials = { accessKeyId: env.S3_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? 'S3RVER' };
-  const open = (endpoint: string | undefined): ModelRegistry =>
-    new ModelRegistry(S3ObjectStore.fromConfig({ bucket, region: env.AWS_REGION ?? 'us-east-1', endpoint, credentials, connectTimeoutMs: 2_000, requestTimeoutMs: 60_000 }));
+  // Keys given are used as given; the embedded server's fixed keys only for the embedded server.
+  const given = env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined;
+  const embedded = given ?? { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  const open = (endpoint: string | undefined, credentials = given): ModelRegistry =>
+    new ModelRegistry(S3ObjectStore.fromConfig({ bucket, region: env.AWS_REGION ?? 'us-east-1', endpoint, ...(credentials ? { credentials } : {}), connectTimeoutMs: 2_000, requestTimeoutMs: 60_000 }));
   if (env.S3_ENDPOINT) return { registry: open(env.S3_ENDPOINT), description: `${env.S3_ENDPOINT} (bucket ${bucket})`, close: async () => {} };
   const port = Number(env.S3_PORT ?? 4569);
-  if (await listening(port)) return { registry: open(`http://127.0.0.1:${port}`), description: `npm start's store on 127.0.0.1:${port} (bucket ${bucket})`, close: async () => {} };
+  if (await listening(port)) return { registry: open(`http://127.0.0.1:${port}`, embedded), description: `npm start's store on 127.0.0.1:${port} (bucket ${bucket})`, close: async () => {} };
   const directory = join(env.DATA_DIR ?? '.data', 's3');
   const s3 = await startEmbeddedS3({ directory, buckets: [bucket] });
-  return { registry: open(s3.endpoint), description: `the embedded store in ${directory} (bucket ${bucket})`, close: () => s3.close() };
+  return { registry: open(s3.endpoint, embedded), description: `the embedded store in ${directory} (bucket ${bucket})`, close: () => s3.close() };
 }
 
 /** Whether something accepts connections on 127.0.0.1:port (within a second). */

@@ -13,6 +13,7 @@ export interface VersionSummary {
   cv: { f1_macro: number; accuracy: number } | null;
   data: { source: string; sha256: string; rows: number } | null;
   aliases: string[];
+  problem?: string;
 }
 
 export function ModelsView() {
@@ -30,7 +31,7 @@ export function ModelsView() {
                 <td>${v.aliases.map((a) => html`<span class="badge">${a}</span> `)}</td>
                 <td>${when(v.createdAt)}</td>
                 <td>${v.createdBy ?? '-'}</td>
-                <td>${v.classifier}+${v.sampler}</td>
+                <td>${v.problem ? html`<span class="error">${v.problem}</span>` : `${v.classifier}+${v.sampler}`}</td>
                 <td class="num">${number(v.cv?.f1_macro)}</td>
                 <td class="num">${number(v.cv?.accuracy)}</td>
                 <td title=${v.data?.sha256 ?? ''}>${v.data ? `${v.data.source}, ${v.data.rows} rows, ${v.data.sha256.slice(0, 12)}` : '-'}</td>
