@@ -53,7 +53,7 @@ export function resolveExplainMethod(query: ExplainQuery, exactCost: number, row
   if (query.method === 'approx') return 'approx';
   if (query.method === 'auto') return cheap && rows <= MAX_EXACT_ROWS ? 'exact' : 'approx';
   if (!cheap) {
-    throw unprocessable(`exact explanations of this model cost about ${Math.round(exactCost / 3e5)} ms a row (its trees are deep): use explainMethod=approx, or auto`, [
+    throw unprocessable(`exact explanations of this model cost up to ${exactCost.toExponential(1)} path updates a row (its trees are deep; the limit is ${EXACT_ROW_BUDGET.toExponential(0)}): use explainMethod=approx, or auto`, [
       { field: 'explainMethod', message: `exact costs ${exactCost.toExponential(1)} path updates a row, the limit is ${EXACT_ROW_BUDGET.toExponential(0)}` },
     ]);
   }
