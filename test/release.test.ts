@@ -13,7 +13,7 @@ import { assignmentPoint, routeFor } from '../lib/release/sticky-assignment.ts';
 import { policyProblems, resolvePolicy, trafficPolicySchema, type TrafficPolicy } from '../lib/release/traffic-policy.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { trainSmallModel } from './helpers.ts';
+import { trainSmallModel, until } from './helpers.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
 describe('sticky assignment', () => {
@@ -228,9 +228,13 @@ describe('release admin API', () => {
     const start = await call('PUT', '/model/traffic', canary());
     expect(start.status).toBe(200);
     const decisions: string[] = [];
+    const answered = async (): Promise<number> => ((await call('GET', '/model/report?minutes=5')).json.variants as { requests: number }[]).reduce((n, x) => n + x.requests, 0);
     for (let round = 0; round < 6 && !decisions.includes('promote'); round++) {
       await settle();
+      const before = await answered();
       await traffic(40, round * 40);
+      // The controller reads captures from storage: wait until this round's are written, not a fixed time.
+      await until('the round\'s captures to be written', async () => ((await answered()) >= before + 40 ? true : undefined), 15_000);
       const check = await call('POST', '/model/canary/check');
       decisions.push(check.json.decision.action);
     }
