@@ -22,7 +22,6 @@ import { handler as openapi } from './openapi.ts';
 import { handler as predict } from './predict.ts';
 import { handler as promote } from './promote.ts';
 import { handler as report } from './report.ts';
-import { handler as retrainRun } from './retrain-run.ts';
 import { handler as retrainStart } from './retrain.ts';
 import { handler as retrainStatus } from './retrain-status.ts';
 import { handler as rollback } from './rollback.ts';
@@ -44,8 +43,6 @@ export interface Route {
    */
   file: string;
   handler: Handler;
-  /** Served by the cluster's containers only, never routed by API Gateway. */
-  internal?: true;
 }
 
 export const ROUTES: Route[] = [
@@ -84,7 +81,6 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/v2/models/{name}/infer', file: 'v2-infer', handler: infer },
   { method: 'POST', path: '/v2/models/{name}/versions/{version}/infer', file: 'v2-infer', handler: inferVersion },
   // The retrain service's entry in a cluster (RETRAIN_RUNNER=http); Lambda uses retrain-worker.
-  { method: 'POST', path: '/internal/retrain/{jobId}', file: 'retrain-run', handler: retrainRun, internal: true },
 ];
 
 /** What answers a path no route matches (API Gateway: the $default route). */
@@ -96,7 +92,7 @@ export const EVENT_FUNCTION_FILES = ['retrain-worker', 'retrain-worker-failed', 
 
 /** Every function deployed to Lambda, by file: each public route's, the 404's, the event-driven ones. */
 export function lambdaFunctionFiles(): string[] {
-  return [...new Set(ROUTES.filter((r) => !r.internal).map((r) => r.file)), NOT_FOUND_FILE, ...EVENT_FUNCTION_FILES];
+  return [...new Set(ROUTES.map((r) => r.file)), NOT_FOUND_FILE, ...EVENT_FUNCTION_FILES];
 }
 
 export type RouteMatch = { route: Route; params: Record<string, string> } | { malformed: string } | null;

@@ -2,9 +2,11 @@
  * The cluster's bootstrap order, without a cluster: on an empty bucket, start the image's entry
  * the way each rendered manifest starts it (its command, its ConfigMap environment, its probes;
  * only the store's address points at the embedded S3 server, and the alias refresh is shortened
- * for the test), and check that the api is not ready, that the retrain service is (it must come
- * up empty), that the bootstrap Job's command registers a champion, and that the api's
- * readiness then turns true.
+ * for the test), and check that the api is not ready, that the bootstrap Job's command registers
+ * a champion, and that the api's readiness then turns true. Then a retrain through the api: it
+ * creates a Job from the rendered template through a stand-in Kubernetes API server, whose
+ * container command, run with the template's environment as the kubelet would, trains and
+ * registers the next version.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { freePort, subsetCsv, tempDir, until } from './helpers.ts';
 import { describeWithPrograms, KUBECTL } from './programs.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
+import { startFakeKubernetesApi, type FakeKubernetesApi } from './fake-kubernetes-api.ts';
 
 interface Container {
   args?: string[];
@@ -30,6 +33,7 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
   let objects: Manifest[];
   let base: Record<string, string>;
   const servers: ChildProcess[] = [];
+  let kubernetes: FakeKubernetesApi | undefined;
 
   beforeAll(async () => {
     execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: 'ignore' });
@@ -57,6 +61,7 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
 
   afterAll(async () => {
     for (const server of servers) server.kill('SIGTERM');
+    await kubernetes?.close();
     await s3?.close();
   });
 
@@ -67,22 +72,32 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
   const envOf = (container: Container): Record<string, string> => Object.fromEntries((container.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
 
   /** The image's CMD (dist/server/serve.mjs) with the manifest's environment, on a free port. */
-  async function startService(name: string): Promise<{ url: string; readiness: string }> {
+  async function startService(name: string, extra: Record<string, string> = {}): Promise<{ url: string; readiness: string }> {
     const { container } = service(name);
     const port = await freePort();
-    const server = spawn(process.execPath, container.args ?? ['dist/server/serve.mjs'], { env: { ...base, ...envOf(container), PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+    const server = spawn(process.execPath, container.args ?? ['dist/server/serve.mjs'], { env: { ...base, ...envOf(container), ...extra, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
     servers.push(server);
     const url = `http://127.0.0.1:${port}`;
     await until(`${name} to listen`, async () => ((await fetch(`${url}/health?probe=live`).catch(() => null))?.ok ? true : undefined), 30_000);
     return { url, readiness: container.readinessProbe!.httpGet!.path! };
   }
 
-  it('the api waits for a model, the retrain service does not, and the bootstrap Job makes the first one', async () => {
+  it('the api waits for a model, the bootstrap Job makes the first one, and a retrain runs as a Job made from the template', async () => {
     expect(await registry.listVersions('credit-score')).toEqual([]);
-    const api = await startService('credit-score-api');
-    const retrain = await startService('credit-score-retrain');
+    const namespace = objects.find((o) => o.kind === 'Namespace').metadata.name as string;
+    const template = objects.find((o) => o.kind === 'CronJob' && o.metadata.name === base.RETRAIN_JOB_TEMPLATE);
+    const jobRuns: Promise<number>[] = [];
+    kubernetes = await startFakeKubernetesApi({
+      namespace,
+      cronJobs: [template],
+      // What the kubelet would do with the Job: run its container's command with its environment.
+      onJob: (job) => {
+        const c: Container = job.spec.template.spec.containers[0];
+        jobRuns.push(new Promise((resolve) => execFile(process.execPath, c.args!, { env: { ...base, ...envOf(c) }, timeout: 240_000 }, (err) => resolve(err ? Number(err.code ?? 1) : 0))));
+      },
+    });
+    const api = await startService('credit-score-api', { KUBERNETES_API_URL: kubernetes.url, KUBERNETES_SERVICE_ACCOUNT_DIR: kubernetes.accountDir });
     expect((await fetch(api.url + api.readiness)).status).toBe(503);
-    expect((await fetch(retrain.url + retrain.readiness)).status).toBe(200);
 
     const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'credit-score-bootstrap');
     const container: Container = job.spec.template.spec.containers[0];
@@ -102,5 +117,17 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
     const again = await run();
     expect(JSON.parse(again.stdout).bootstrap).toEqual({ action: 'present', version: champion });
     expect(await registry.listVersions('credit-score')).toEqual([champion]);
-  }, 300_000);
+
+    // A retrain through the api: a Job from the template, run to the end, registering a version.
+    const headers = { 'content-type': 'application/json', 'x-api-key': base.ADMIN_API_KEYS!.split(',')[0]! };
+    const start = await fetch(`${api.url}/model/retrain`, { method: 'POST', headers, body: JSON.stringify({ cv: 2, classifiers: ['xgb'], samplers: ['none'] }) });
+    const started = (await start.json()) as { jobId: string };
+    expect(start.status, JSON.stringify(started)).toBe(202);
+    expect([...kubernetes.jobs.values()].map((j) => j.spec.template.spec.containers[0].args)).toEqual([['dist/server/retrain-job.mjs', '--job', started.jobId]]);
+    expect(kubernetes.calls.every((c) => c.path.startsWith(`/apis/batch/v1/namespaces/${namespace}/`))).toBe(true);
+    expect(await Promise.all(jobRuns)).toEqual([0]);
+    const retrained = (await (await fetch(`${api.url}/model/retrain/${started.jobId}`, { headers })).json()) as { status: string; result?: { version: string } };
+    expect(retrained.status).toBe('succeeded');
+    expect((await registry.listVersions('credit-score')).sort()).toEqual([champion, retrained.result!.version].sort());
+  }, 400_000);
 });

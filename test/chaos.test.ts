@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { readCaptures } from '../lib/release/prediction-capture.ts';
 import { trafficPolicySchema } from '../lib/release/traffic-policy.ts';
@@ -15,6 +16,7 @@ import { aliasDocumentSchema } from '../lib/state/schemas.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { timeOrderedId } from '../lib/util/ids.ts';
 import { expectUnbrokenChain, freePort, subsetCsv, tempDir, trainSmallModel, until } from './helpers.ts';
+import { startFakeKubernetesApi } from './fake-kubernetes-api.ts';
 import { killProcessesRunning, startNpmStart, startS3Process, startServer, type Started } from './processes.ts';
 
 const KEY = 'chaos-admin-key-0123456789abcdef';
@@ -383,21 +385,24 @@ describe('jobs end', () => {
   }, 150_000);
 
   it('a runner that is refused fails the job with the answer it got and frees the lock', async () => {
-    // This host hands jobs to the retrain service over HTTP with a key the service does not accept.
-    const caller = await startServer({ ...env, RETRAIN_RUNNER: 'http', RETRAIN_SERVICE_URL: server.url, ADMIN_API_KEYS: 'another-admin-key-0123456789abcdef' });
+    // This host starts retrains as Kubernetes Jobs, and RBAC refuses its service account the create.
+    const template = parseAllDocuments(readFileSync('k8s-fallback/base/retrain-job-template.yaml', 'utf8'))[0]!.toJS();
+    const kubernetes = await startFakeKubernetesApi({ namespace: 'credit-score', cronJobs: [template], forbid: ['create'] });
+    const caller = await startServer({ ...env, RETRAIN_RUNNER: 'kubernetes', KUBERNETES_API_URL: kubernetes.url, KUBERNETES_SERVICE_ACCOUNT_DIR: kubernetes.accountDir });
     try {
-      const r = await fetch(`${caller.url}/model/retrain`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'another-admin-key-0123456789abcdef' }, body: '{}' });
-      const body = (await r.json()) as Json;
+      const r = await call(caller.url, 'POST', '/model/retrain', {});
       expect(r.status).toBe(503);
-      expect(body.error.message).toMatch(/could not start the job: the retrain service answered 401/);
+      expect(r.json.error.message).toMatch(/could not start the job: POST \/apis\/batch\/v1\/namespaces\/credit-score\/jobs answered 403: jobs.batch is forbidden/);
       const jobs = await store.list('jobs/');
       const job = JSON.parse(new TextDecoder().decode((await store.get(jobs[jobs.length - 1]))!.bytes));
-      expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/answered 401/) });
+      expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/answered 403/) });
       const next = await call(server.url, 'POST', '/model/retrain', { cv: 2, classifiers: ['xgb'], samplers: ['none'] });
       expect(next.status, next.text).toBe(202);
-      expect((await finished(server.url, next.json.jobId, 90_000)).status).toBe('succeeded');
+      const ended = await finished(server.url, next.json.jobId, 90_000);
+      expect(ended.status, JSON.stringify(ended)).toBe('succeeded');
     } finally {
       await caller.stop();
+      await kubernetes.close();
     }
   }, 150_000);
 

@@ -18,34 +18,41 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
       expect(result.objects).toBeGreaterThanOrEqual(15);
     });
 
-    it(`${overlay}: three Knative services of one image, probed on /health, traffic summing to 100`, () => {
+    it(`${overlay}: one Knative service probed on /health with a startup probe, traffic summing to 100`, () => {
       const objects = render(`k8s-fallback/overlays/${overlay}`);
       const services = objects.filter((o) => o.kind === 'Service' && o.spec?.template?.spec?.containers);
-      expect(services.map((s) => s.metadata.name).sort()).toEqual(['credit-score-api', 'credit-score-drift', 'credit-score-retrain']);
-      for (const s of services) {
-        const container = s.spec.template.spec.containers[0];
-        expect(new Set(services.map((x) => x.spec.template.spec.containers[0].image)).size).toBe(1);
-        // The retrain service must come up on an empty registry (it trains the first model): ready when alive.
-        expect(container.readinessProbe.httpGet.path).toBe(s.metadata.name === 'credit-score-retrain' ? '/health?probe=live' : '/health');
-        expect(s.spec.template.metadata.name).toBeUndefined();
-        expect(s.spec.template.spec.timeoutSeconds ?? 300).toBeLessThanOrEqual(600);
-        expect(container.livenessProbe.httpGet.path).toBe('/health?probe=live');
-        expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
-        expect(container.resources.limits.memory).toBeDefined();
-        expect(s.spec.traffic.reduce((sum: number, t: { percent: number }) => sum + t.percent, 0)).toBe(100);
-        expect(s.spec.template.metadata.annotations['autoscaling.knative.dev/max-scale']).toBeDefined();
-      }
+      expect(services.map((s) => s.metadata.name)).toEqual(['credit-score-api']);
+      const s = services[0]!;
+      const container = s.spec.template.spec.containers[0];
+      expect(container.readinessProbe.httpGet.path).toBe('/health');
+      expect(container.livenessProbe.httpGet.path).toBe('/health?probe=live');
+      // Liveness waits for a cold model load: the startup probe allows at least a minute.
+      expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(60);
+      expect(s.spec.template.metadata.name).toBeUndefined();
+      expect(s.spec.template.spec.timeoutSeconds ?? 300).toBeLessThanOrEqual(600);
+      expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+      expect(container.resources.limits.memory).toBeDefined();
+      expect(s.spec.traffic.reduce((sum: number, t: { percent: number }) => sum + t.percent, 0)).toBe(100);
+      expect(s.spec.template.metadata.annotations['autoscaling.knative.dev/max-scale']).toBeDefined();
       const kinds = objects.map((o) => o.kind);
       for (const kind of ['Namespace', 'ConfigMap', 'ServiceAccount', 'Deployment', 'PersistentVolumeClaim', 'Job', 'CronJob', 'NetworkPolicy']) expect(kinds).toContain(kind);
       expect(kinds.includes('Secret')).toBe(overlay === 'minikube');
-      // The schedules run the image's own command, not curl.
+      // The schedules run the image's own command, not curl; the retrain template is a suspended CronJob.
       const cronJobs = objects.filter((o) => o.kind === 'CronJob');
-      expect(cronJobs.map((c) => c.spec.jobTemplate.spec.template.spec.containers[0].args).sort()).toEqual([
+      const argsOf = (c: (typeof cronJobs)[number]): string[] => c.spec.jobTemplate.spec.template.spec.containers[0].args;
+      expect(cronJobs.filter((c) => !c.spec.suspend).map(argsOf).sort()).toEqual([
         ['dist/server/run-schedule.mjs', 'canary'],
         ['dist/server/run-schedule.mjs', 'drift'],
         ['dist/server/run-schedule.mjs', 'housekeeping'],
       ]);
-      for (const c of cronJobs) expect(c.spec.jobTemplate.spec.template.spec.containers[0].image).toBe(services[0].spec.template.spec.containers[0].image);
+      expect(cronJobs.filter((c) => c.spec.suspend).map((c) => [c.metadata.name, argsOf(c)])).toEqual([['credit-score-retrain', ['dist/server/retrain-job.mjs']]]);
+      for (const c of cronJobs) expect(c.spec.jobTemplate.spec.template.spec.containers[0].image).toBe(container.image);
+      // Only the launcher's pods carry a Kubernetes API token.
+      const tokenBearers = objects.flatMap((o) => {
+        const pod = o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec?.template?.spec;
+        return pod?.containers && pod.automountServiceAccountToken !== false ? [`${o.kind}/${o.metadata.name}:${pod.serviceAccountName}`] : [];
+      });
+      expect(tokenBearers.sort()).toEqual(['CronJob/drift-check:credit-score-launcher', 'Service/credit-score-api:credit-score-launcher']);
     });
   }
 
@@ -73,6 +80,17 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
     expect(api.spec.template.metadata.name).toBeUndefined();
     expect(() => trafficBlock('credit-score-api-00003', 120)).toThrow(/whole percent from 0 to 100/);
     expect(() => trafficBlock('Not A Revision', 10)).toThrow(/not a revision name/);
+  });
+
+  it('fails manifests that disagree about who may start retrain Jobs, one problem per fault', async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/no-launcher');
+    expect(problems).toHaveLength(5);
+    const text = problems.join('\n');
+    expect(text).toMatch(/Service\/api: starts retrain Jobs \(RETRAIN_RUNNER=kubernetes\) but its service account token is not mounted/);
+    expect(text).toMatch(/Service\/api: service account quiet may not get cronjob retrain-template/);
+    expect(text).toMatch(/Service\/api: service account quiet may not create jobs/);
+    expect(text).toMatch(/CronJob\/drift: service account half may not create jobs/);
+    expect(text).toMatch(/CronJob\/retrain-template: the retrain Job template must be suspended/);
   });
 
   it('fails what the cluster would refuse or stall on, one problem per fault', async () => {

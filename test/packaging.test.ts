@@ -46,7 +46,7 @@ describe('npm run package (offline)', () => {
     const resources = Object.values(template.Resources);
     const routes = resources.filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey).sort();
     // serverless.yml declares exactly the route table's public routes, and the documented 404 for the rest.
-    expect(routes).toEqual(['$default', ...ROUTES.filter((r) => !r.internal).map((r) => `${r.method} ${r.path}`)].sort());
+    expect(routes).toEqual(['$default', ...ROUTES.map((r) => `${r.method} ${r.path}`)].sort());
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions).toHaveLength(lambdaFunctionFiles().length);
     expect(EVENT_FUNCTION_FILES).toHaveLength(5);
@@ -73,7 +73,7 @@ describe('npm run package (offline)', () => {
     // A function whose routes are all public runs as PublicFunctionsRole; v2-infer too (its one
     // admin route only reads); admin routes, the worker and the schedules as OperatorFunctionsRole.
     for (const file of lambdaFunctionFiles()) {
-      const routes = ROUTES.filter((r) => r.file === file && !r.internal);
+      const routes = ROUTES.filter((r) => r.file === file);
       const publicOnly = routes.length > 0 && routes.every((r) => !ROUTE_DOCS[`${r.method} ${r.path}`].admin);
       const expected = publicOnly || file === 'v2-infer' || file === 'not-found' ? 'PublicFunctionsRole' : 'OperatorFunctionsRole';
       expect(roleOf(logical(file)), file).toBe(expected);

@@ -137,7 +137,7 @@ async function createService(b: Basics): Promise<Service> {
     },
   );
   // The retrain service checks the admin key like any admin route; the runner sends the first one.
-  const runner = createJobRunner(config, async () => (await b.secrets.get()).adminApiKeys[0] ?? '');
+  const runner = createJobRunner(config);
   // Timers last: a service that fails to build (a bad setting) leaves nothing running behind it.
   router.start();
   capture.start();

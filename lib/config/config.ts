@@ -60,12 +60,16 @@ export const configSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   /**
    * How retrain jobs run: 'lambda' invokes the worker function asynchronously (AWS),
-   * 'http' posts the job to the retrain service (Knative, which scales it from zero),
-   * 'child-process' starts a local process (laptop).
+   * 'kubernetes' creates a Job from the template CronJob (a cluster), 'child-process' starts a
+   * local process (laptop, and the cluster's one-shot bootstrap Job).
    */
-  RETRAIN_RUNNER: z.enum(['lambda', 'http', 'child-process']).default('child-process'),
-  /** The retrain service's base URL, for RETRAIN_RUNNER=http. */
-  RETRAIN_SERVICE_URL: z.string().url().optional(),
+  RETRAIN_RUNNER: z.enum(['lambda', 'kubernetes', 'child-process']).default('child-process'),
+  /** The suspended CronJob whose jobTemplate a 'kubernetes' retrain Job is made from. */
+  RETRAIN_JOB_TEMPLATE: z.string().min(1).default('credit-score-retrain'),
+  /** The Kubernetes API server, when not the pod's own (KUBERNETES_SERVICE_HOST); tests. */
+  KUBERNETES_API_URL: z.string().url().optional(),
+  /** Where the pod's service account (token, ca.crt, namespace) is mounted. */
+  KUBERNETES_SERVICE_ACCOUNT_DIR: z.string().default('/var/run/secrets/kubernetes.io/serviceaccount'),
   /** The script a child-process retrain runs (a built bundle in the container image). */
   RETRAIN_JOB_SCRIPT: z.string().default('scripts/retrain-job.ts'),
   /** The worker function's name, for RETRAIN_RUNNER=lambda. */

@@ -1,17 +1,19 @@
 /**
  * How a retrain job gets a process of its own, so training never blocks a serving container:
  * on AWS the retrain worker function is invoked asynchronously (InvocationType Event; it has
- * Lambda's 15 minutes), in a cluster the retrain service gets it over HTTP, and on a laptop a
- * child process runs scripts/retrain-job.ts. Every runner checks what it gets back: a start
- * resolves only once the job is accepted (Lambda's 202) or seen running, and rejects with the
- * reason otherwise (the caller then fails the job and frees the lock).
+ * Lambda's 15 minutes), in a cluster a Kubernetes Job runs the image's retrain command
+ * (kubernetes-job-runner.ts), and on a laptop a child process runs scripts/retrain-job.ts.
+ * Every runner checks what it gets back: a start resolves only once the job is accepted
+ * (Lambda's 202) or seen running, and rejects with the reason otherwise (the caller then fails
+ * the job and frees the lock).
  */
 import { spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Config } from '../config/config.ts';
+import { ClusterApi } from '../kubernetes/cluster-api.ts';
 import { silenceNodeVersionWarning } from '../util/aws-sdk.ts';
+import { KubernetesJobRunner } from './kubernetes-job-runner.ts';
 
 export interface JobRunner {
   /** `running` answers whether the job has left "queued" (read from its record). */
@@ -29,37 +31,6 @@ export class LambdaRunner implements JobRunner {
       abortSignal: AbortSignal.timeout(10_000),
     });
     if (out.StatusCode !== 202) throw new Error(`async invoke of ${this.functionName} answered ${out.StatusCode}`);
-  }
-}
-
-/**
- * Posts the job to the retrain service (a Knative Service that scales from zero), which runs
- * it while the request stays open (Knative keeps a pod for an in-flight request). The start
- * succeeds once the job record says running; an answer that arrives first with another status
- * than 2xx (401, 404, 5xx), a refused connection or no start within `startTimeoutMs` fail it.
- */
-export class HttpRunner implements JobRunner {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly apiKey: () => Promise<string>,
-    private readonly startTimeoutMs = 30_000,
-  ) {}
-
-  async start(jobId: string, running: () => Promise<boolean>): Promise<void> {
-    const url = new URL(`/internal/retrain/${encodeURIComponent(jobId)}`, this.baseUrl);
-    const key = await this.apiKey();
-    const answer = new Promise<never>((_, reject) => {
-      const req = httpRequest(url, { method: 'POST', headers: { 'x-api-key': key, 'content-length': 0 } }, (res) => {
-        res.resume();
-        const status = res.statusCode ?? 0;
-        // A 2xx arrives when the job ends; the start was confirmed by then. Anything else is a refusal.
-        if (status < 200 || status >= 300) reject(new Error(`the retrain service answered ${status}`));
-      });
-      req.once('error', (err) => reject(new Error(`the retrain service cannot be reached: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
-      req.end();
-    });
-    answer.catch(() => undefined); // may settle after the start was confirmed
-    await Promise.race([answer, waitUntilRunning(running, this.startTimeoutMs, 'the retrain service')]);
   }
 }
 
@@ -94,15 +65,14 @@ async function waitUntilRunning(running: () => Promise<boolean>, timeoutMs: numb
   throw new Error(`${who} did not start the job within ${Math.round(timeoutMs / 1000)} s`);
 }
 
-export function createJobRunner(config: Config, apiKey: () => Promise<string> = async () => ''): JobRunner {
+export function createJobRunner(config: Config): JobRunner {
   if (config.RETRAIN_RUNNER === 'lambda') {
     silenceNodeVersionWarning();
     if (!config.RETRAIN_FUNCTION_NAME) throw new Error('RETRAIN_FUNCTION_NAME is required with RETRAIN_RUNNER=lambda');
     return new LambdaRunner(new LambdaClient({ region: config.AWS_REGION, ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}) }), config.RETRAIN_FUNCTION_NAME);
   }
-  if (config.RETRAIN_RUNNER === 'http') {
-    if (!config.RETRAIN_SERVICE_URL) throw new Error('RETRAIN_SERVICE_URL is required with RETRAIN_RUNNER=http');
-    return new HttpRunner(config.RETRAIN_SERVICE_URL, apiKey);
+  if (config.RETRAIN_RUNNER === 'kubernetes') {
+    return new KubernetesJobRunner(ClusterApi.inCluster(config.KUBERNETES_API_URL, config.KUBERNETES_SERVICE_ACCOUNT_DIR), config.RETRAIN_JOB_TEMPLATE);
   }
   return new ChildProcessRunner(config.RETRAIN_JOB_SCRIPT);
 }
