@@ -86,13 +86,15 @@ export function inferSpec(table: CsvTable, target: string): DatasetSpecInput {
 function guessColumn(column: string, values: string[], rows: number): ColumnGuess {
   const distinct = new Set(values);
   if (values.length === 0) return { kind: 'left out', why: 'no values' };
+  // Every value distinct: an identifier when named like one, or when its values are text.
   const unique = distinct.size === rows;
-  if (unique && (looksLikeIdName(column) || !values.some(looksNumeric))) return { kind: 'identifier' };
+  if (unique && looksLikeIdName(column)) return { kind: 'identifier' };
   if (distinct.size === 1) return { kind: 'left out', why: `one value, "${values[0]}"` };
   const numeric = typedColumn(values, looksNumeric);
   if (numeric) return { kind: 'numeric', missingTokens: numeric };
   const duration = values.some((v) => DURATION.test(v)) ? typedColumn(values, (v) => DURATION.test(v) || looksNumeric(v)) : null;
   if (duration) return { kind: 'duration', missingTokens: duration };
+  if (unique) return { kind: 'identifier' };
   if (distinct.size <= MAX_LEVELS) return { kind: 'categorical' };
   const separator = labelListSeparator(distinct);
   if (separator) return { kind: 'multiLabel', separator };
