@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
 import { MANIFEST_FILE, sha256 } from '../lib/artifact/model-bundle.ts';
+import { unlistedColumnsWarning } from '../lib/data/dataset.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { SAMPLER_NAMES } from '../lib/sampling/index.ts';
 import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
@@ -52,6 +53,7 @@ await runCli(async () => {
     samplers: parseList(values.samplers, SAMPLER_NAMES, 'samplers'),
     progress: createProgressReporter(process.stderr, values.quiet),
     jobs: parseInteger(values.jobs, 'jobs', 0),
+    onUnlistedColumns: (columns) => process.stderr.write(`warning: ${unlistedColumnsWarning(columns, values.data)}\n`),
   });
   await closeTrainingPools();
   await writeArtifactDirectory(out, result.files);

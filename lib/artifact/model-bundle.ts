@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseSpec, type DatasetSpec } from '../data/spec.ts';
+import { parseStoredSpec, type DatasetSpec } from '../data/spec.ts';
 import type { PreprocessorState } from '../data/preprocessor.ts';
 import type { TrainingBaseline } from '../drift/baseline.ts';
 import { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
@@ -117,7 +117,7 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
   } catch (err) {
     throw new ArtifactError(`${ENSEMBLE_FILE}: ${(err as Error).message}`);
   }
-  const spec = parseSpec(parseJson(files.get('spec.json')!, 'spec.json'), 'spec.json');
+  const spec = parseStoredSpec(parseJson(files.get('spec.json')!, 'spec.json'), 'spec.json');
   const preprocessor = parseJson<PreprocessorState>(files.get('preprocessor.json')!, 'preprocessor.json');
   if (preprocessor.featureNames?.length !== ensemble.features) {
     throw new ArtifactError(`preprocessor makes ${preprocessor.featureNames?.length} features, the ensemble expects ${ensemble.features}`);

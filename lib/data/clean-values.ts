@@ -45,7 +45,8 @@ export function cleanNumber(raw: RawValue, range: Range): number {
   return inRange(value, range);
 }
 
-const DURATION = /^(\d+)\s*Years?(?:\s*and)?\s*(\d+)\s*Months?$/i;
+/** "10 Years and 9 Months", "1 Year 1 Month": what cleanDuration reads (spec init guesses durations by it). */
+export const DURATION = /^(\d+)\s*Years?(?:\s*and)?\s*(\d+)\s*Months?$/i;
 
 /** "10 Years and 9 Months" as 129 months; a plain number is taken as months already. */
 export function cleanDuration(raw: RawValue, range: Range): number {

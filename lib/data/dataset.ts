@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { cleanRecord, ColumnValueError, type CleanRow } from './clean-record.ts';
 import { DataError } from './errors.ts';
-import { featureColumns, type DatasetSpec } from './spec.ts';
+import { declaredColumns, featureColumns, type DatasetSpec } from './spec.ts';
 
 export interface Dataset {
   source: string;
@@ -14,16 +14,24 @@ export interface Dataset {
   rows: CleanRow[];
   /** Class index (into spec.target.classes) of each row. */
   y: Int32Array;
+  /** Columns of the file the spec does not name, so not used (see unlistedColumns). */
+  unlistedColumns: string[];
 }
 
-interface ParsedCsv {
+export interface ReadOptions {
+  /** Columns of the file that the spec does not name are an error instead of a warning. */
+  strict?: boolean;
+}
+
+/** A CSV as read: its header and its records as strings. */
+export interface CsvTable {
   header: string[];
   records: string[][];
   /** File line of each record, for error messages. */
   lines: number[];
 }
 
-export function parseCsv(text: string, source: string): ParsedCsv {
+export function parseCsv(text: string, source: string): CsvTable {
   if (text.trim() === '') throw new DataError('the file is empty', { file: source });
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
@@ -37,7 +45,7 @@ export function parseCsv(text: string, source: string): ParsedCsv {
   return { header: head.record.map((h) => h.trim()), records: body.map((r) => r.record), lines: body.map((r) => r.info.lines) };
 }
 
-export function readCsvFile(file: string): ParsedCsv {
+export function readCsvFile(file: string): CsvTable {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -55,8 +63,36 @@ export function columnIndex(header: string[], required: string[], source: string
   return index;
 }
 
-/** Cleans the feature columns of every record; `target` rows are checked only when labelled. */
-export function cleanRecords(csv: ParsedCsv, spec: DatasetSpec, source: string): CleanRow[] {
+/**
+ * Columns of the file the spec names nowhere (not a feature, identifier or the target): they
+ * are not used, which is a warning (a column the user meant to use may be missing from the
+ * spec) or, with `strict`, an error.
+ */
+export function unlistedColumns(header: string[], spec: DatasetSpec): string[] {
+  const declared = new Set(declaredColumns(spec));
+  return header.filter((column) => !declared.has(column));
+}
+
+/** The warning for unlisted columns, as the CLI and the retrain job log it. */
+export function unlistedColumnsWarning(columns: string[], source: string): string {
+  return `${source}: ${columns.length} column(s) not in the spec, not used: ${columns.join(', ')}`;
+}
+
+/** The unlisted columns of the file, refused when reading strictly. */
+function checkUnlisted(header: string[], spec: DatasetSpec, source: string, { strict = false }: ReadOptions): string[] {
+  const unlisted = unlistedColumns(header, spec);
+  if (strict && unlisted.length) {
+    throw new DataError(`column(s) not in the spec: ${unlisted.join(', ')} (name them in the spec, as identifiers to keep them out of the model, or read without strict)`, { file: source });
+  }
+  return unlisted;
+}
+
+/**
+ * Cleans the feature columns of every record; `target` rows are checked only when labelled.
+ * Columns the spec does not name are skipped (unlistedColumns lists them) or, strictly, refused.
+ */
+export function cleanRecords(csv: CsvTable, spec: DatasetSpec, source: string, options: ReadOptions = {}): CleanRow[] {
+  checkUnlisted(csv.header, spec, source, options);
   const index = columnIndex(csv.header, featureColumns(spec), source);
   return csv.records.map((record, r) => {
     try {
@@ -68,7 +104,7 @@ export function cleanRecords(csv: ParsedCsv, spec: DatasetSpec, source: string):
   });
 }
 
-export function labelsOf(csv: ParsedCsv, spec: DatasetSpec, source: string): Int32Array {
+export function labelsOf(csv: CsvTable, spec: DatasetSpec, source: string): Int32Array {
   const targetColumn = spec.target.column;
   const t = columnIndex(csv.header, [targetColumn], source).get(targetColumn)!;
   const classIndex = new Map(spec.target.classes.map((c, i) => [c, i]));
@@ -86,12 +122,13 @@ export function labelsOf(csv: ParsedCsv, spec: DatasetSpec, source: string): Int
   return y;
 }
 
-export function loadDataset(file: string, spec: DatasetSpec): Dataset {
+export function loadDataset(file: string, spec: DatasetSpec, options: ReadOptions = {}): Dataset {
   const csv = readCsvFile(file);
+  const unlisted = checkUnlisted(csv.header, spec, file, options);
   const y = labelsOf(csv, spec, file);
   const rows = cleanRecords(csv, spec, file);
   for (let k = 0; k < spec.target.classes.length; k++) {
     if (!y.includes(k)) throw new DataError(`class "${spec.target.classes[k]}" has no rows`, { file, column: spec.target.column });
   }
-  return { source: file, spec, rows, y };
+  return { source: file, spec, rows, y, unlistedColumns: unlisted };
 }

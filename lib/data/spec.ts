@@ -5,10 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { specProblems } from './spec-problems.ts';
 
 const columnName = z.string().min(1);
 
-/** Raw strings that mean "no value" for this column (besides the empty string). */
+/**
+ * Cells that mean "no value" in every column unless the spec says otherwise: the empty cell
+ * and what R (`NA`) and pandas (`NaN`, `null`, `N/A`) write for a missing value. An empty or
+ * blank cell is missing in any case (no column could read it as a value); it is listed so the
+ * list shows the whole rule.
+ */
+export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'NA', 'NaN', 'null', 'N/A'];
+
+/** Raw strings that mean "no value" for this column, on top of the dataset's missingTokens. */
 const missingTokens = z.array(z.string()).default([]);
 
 /** A number column: values below min or above max are impossible and become missing. */
@@ -42,7 +51,15 @@ export const multiLabelColumnSchema = z
   })
   .strict();
 
-export const datasetSpecSchema = z
+/**
+ * A list of columns in which each entry is either the column's name (shorthand for a column
+ * with every setting at its default) or the full object: after parsing, always the object.
+ */
+function columnList<S extends z.ZodObject<{ column: typeof columnName }>>(entry: S) {
+  return z.array(z.union([columnName.transform((column) => ({ column })).pipe(entry), entry])).default([]);
+}
+
+const datasetSpecObject = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
@@ -54,27 +71,24 @@ export const datasetSpecSchema = z
       })
       .strict(),
     identifiers: z.array(columnName).default([]),
-    numeric: z.array(numericColumnSchema).default([]),
-    duration: z.array(durationColumnSchema).default([]),
-    categorical: z.array(categoricalColumnSchema).default([]),
-    multiLabel: z.array(multiLabelColumnSchema).default([]),
+    /** Tokens missing in every column; each column's own missingTokens add to these. */
+    missingTokens: z.array(z.string()).default([...DEFAULT_MISSING_TOKENS]),
+    numeric: columnList(numericColumnSchema),
+    duration: columnList(durationColumnSchema),
+    categorical: columnList(categoricalColumnSchema),
+    multiLabel: columnList(multiLabelColumnSchema),
     /** Quantiles (fitted on the training rows) at which numeric features are capped. */
     caps: z
       .object({ lower: z.number().min(0).max(0.5), upper: z.number().min(0.5).max(1) })
       .strict()
       .default({ lower: 0.005, upper: 0.995 }),
   })
-  .strict()
+  .strict();
+
+export const datasetSpecSchema = datasetSpecObject
   .superRefine((spec, ctx) => {
     const seen = new Set<string>();
-    const all = [
-      spec.target.column,
-      ...spec.identifiers,
-      ...spec.numeric.map((c) => c.column),
-      ...spec.duration.map((c) => c.column),
-      ...spec.categorical.map((c) => c.column),
-      ...spec.multiLabel.map((c) => c.column),
-    ];
+    const all = declaredColumns(spec);
     for (const name of all) {
       if (seen.has(name)) ctx.addIssue({ code: 'custom', message: `column "${name}" is declared twice` });
       seen.add(name);
@@ -82,11 +96,26 @@ export const datasetSpecSchema = z
     if (new Set(spec.target.classes).size !== spec.target.classes.length) {
       ctx.addIssue({ code: 'custom', message: 'target.classes has duplicates', path: ['target', 'classes'] });
     }
-    if (all.length - 1 - spec.identifiers.length === 0) {
+    if (featureColumns(spec).length === 0) {
       ctx.addIssue({ code: 'custom', message: 'the spec declares no feature column' });
     }
-  });
+  })
+  // Every column carries its full token list, so cleaning a value looks in one list (and the
+  // spec stored in an artifact states what each column treats as missing).
+  .transform((spec) => ({
+    ...spec,
+    numeric: spec.numeric.map((c) => withDatasetTokens(c, spec.missingTokens)),
+    duration: spec.duration.map((c) => withDatasetTokens(c, spec.missingTokens)),
+    categorical: spec.categorical.map((c) => withDatasetTokens(c, spec.missingTokens)),
+    multiLabel: spec.multiLabel.map((c) => withDatasetTokens(c, spec.missingTokens)),
+  }));
 
+function withDatasetTokens<C extends { missingTokens: string[] }>(column: C, datasetTokens: string[]): C {
+  return { ...column, missingTokens: [...new Set([...datasetTokens, ...column.missingTokens])] };
+}
+
+/** A spec as a user may write it (shorthand, defaults left out): what `spec init` produces. */
+export type DatasetSpecInput = z.input<typeof datasetSpecSchema>;
 export type DatasetSpec = z.output<typeof datasetSpecSchema>;
 export type NumericColumn = z.output<typeof numericColumnSchema>;
 export type CategoricalColumn = z.output<typeof categoricalColumnSchema>;
@@ -100,10 +129,22 @@ export class SpecError extends Error {
 export function parseSpec(value: unknown, source = 'spec'): DatasetSpec {
   const result = datasetSpecSchema.safeParse(value);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+    const problems = specProblems(result.error.issues, datasetSpecSchema, value);
     throw new SpecError(`${source}: invalid dataset spec\n  ${problems.join('\n  ')}`);
   }
   return result.data;
+}
+
+/**
+ * A spec stored in a model artifact. Artifacts written before the dataset-level missingTokens
+ * existed were trained reading only the empty cell and each column's own tokens as missing;
+ * they keep that reading (the default applies to specs users write, not to stored ones), so a
+ * served record is cleaned exactly as that model's training rows were. Newer artifacts store
+ * the list they were trained with.
+ */
+export function parseStoredSpec(value: unknown, source: string): DatasetSpec {
+  const legacy = value !== null && typeof value === 'object' && !Array.isArray(value) && !('missingTokens' in value);
+  return parseSpec(legacy ? { ...value, missingTokens: [] } : value, source);
 }
 
 export function loadSpec(file: string): DatasetSpec {
@@ -122,12 +163,19 @@ export function loadSpec(file: string): DatasetSpec {
   return parseSpec(json, file);
 }
 
+type ColumnLists = Pick<DatasetSpec, 'numeric' | 'duration' | 'categorical' | 'multiLabel'>;
+
 /** Names of the columns that feed the model, in spec order. */
-export function featureColumns(spec: DatasetSpec): string[] {
+export function featureColumns(spec: ColumnLists): string[] {
   return [
     ...spec.numeric.map((c) => c.column),
     ...spec.duration.map((c) => c.column),
     ...spec.categorical.map((c) => c.column),
     ...spec.multiLabel.map((c) => c.column),
   ];
+}
+
+/** Every column the spec names: the target, the identifiers and the features. */
+export function declaredColumns(spec: ColumnLists & Pick<DatasetSpec, 'target' | 'identifiers'>): string[] {
+  return [spec.target.column, ...spec.identifiers, ...featureColumns(spec)];
 }

@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
+import { unlistedColumnsWarning } from '../data/dataset.ts';
 import { loadSpec } from '../data/spec.ts';
 import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -59,6 +60,8 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
       samplers: claimed.request.samplers,
       progress: reporter,
       jobs: claimed.request.jobs,
+      onUnlistedColumns: (columns) =>
+        logger.warn({ ...log, 'event.action': 'retrain-unlisted-columns', columns }, `retrain ${jobId}: ${unlistedColumnsWarning(columns, claimed.request.dataKey ?? config.DEFAULT_TRAINING_DATA)}`),
     });
     reporter.assertOwned();
     const registration = await registry.publish(claimed.model, result.files, { createdBy: claimed.requestedBy, source: claimed.request.dataKey ?? config.DEFAULT_TRAINING_DATA, reason: `retrain job ${jobId}` });

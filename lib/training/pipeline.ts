@@ -28,6 +28,10 @@ export interface TrainOptions {
    * the same byte for byte whatever the number.
    */
   jobs?: number;
+  /** Columns of the data file the spec does not name are an error (by default a warning). */
+  strict?: boolean;
+  /** Told of the data file's columns the spec does not name (not used), before the long work starts. */
+  onUnlistedColumns?: (columns: string[]) => void;
 }
 
 export interface TrainingReport {
@@ -51,7 +55,8 @@ export class TrainingError extends Error {
 
 export async function trainModel(options: TrainOptions): Promise<TrainingResult> {
   const progress = options.progress ?? createProgressReporter();
-  const dataset = loadDataset(options.dataFile, options.spec);
+  const dataset = loadDataset(options.dataFile, options.spec, { strict: options.strict });
+  if (dataset.unlistedColumns.length) options.onUnlistedColumns?.(dataset.unlistedColumns);
   const jobs = resolveJobs(options.jobs);
   const pool = jobs > 1 ? trainingPool(jobs) : undefined;
   const candidates = await crossValidate(dataset, { ...options, progress, pool });
