@@ -26,11 +26,15 @@ export function parseInteger(value: string, option: string, min: number): number
   return n;
 }
 
-/** Runs a CLI main: expected failures print one clear message and exit non-zero. */
-export async function runCli(main: () => Promise<void>): Promise<void> {
+/**
+ * Runs a CLI main: expected failures print one clear message and exit non-zero; a usage error
+ * (exit 2) is followed by `usage`, the command's synopsis.
+ */
+export async function runCli(main: () => Promise<void>, usage = ''): Promise<void> {
   try {
     await main();
-  } catch (err) {
+  } catch (caught) {
+    const err = usageErrorOf(caught) ?? caught;
     const known =
       err instanceof UsageError ||
       err instanceof DataError ||
@@ -40,6 +44,21 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
       err instanceof RegistryError ||
       err instanceof StorageError;
     process.stderr.write(`error: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`);
+    if (err instanceof UsageError) process.stderr.write(usage);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   }
+}
+
+/**
+ * node's parseArgs reports a bad command line as a TypeError with an ERR_PARSE_ARGS_* code and a
+ * message of several sentences; as a UsageError, its first sentence, without node's advice.
+ */
+function usageErrorOf(err: unknown): UsageError | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) return null;
+  const message = (err as Error).message;
+  const valueless = /^Option '(-[^ ']+)[^']*' argument (missing|is ambiguous)/.exec(message);
+  if (valueless) return new UsageError(`${valueless[1]} needs a value`);
+  const first = message.split(/\.(\s|$)/)[0];
+  return new UsageError(first.charAt(0).toLowerCase() + first.slice(1).replace(/'/g, '"'));
 }
