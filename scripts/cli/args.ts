@@ -5,10 +5,9 @@ import { ArtifactError } from '../../lib/artifact/model-bundle.ts';
 import { TrainingError } from '../../lib/training/pipeline.ts';
 import { RegistryError } from '../../lib/registry/model-registry.ts';
 import { StorageError } from '../../lib/storage/object-store.ts';
+import { UsageError, usageErrorOf } from './usage-error.ts';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 /** "a,b" -> ['a', 'b'], each checked against the allowed names. */
 export function parseList<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
@@ -47,18 +46,4 @@ export async function runCli(main: () => Promise<void>, usage = ''): Promise<voi
     if (err instanceof UsageError) process.stderr.write(usage);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   }
-}
-
-/**
- * node's parseArgs reports a bad command line as a TypeError with an ERR_PARSE_ARGS_* code and a
- * message of several sentences; as a UsageError, its first sentence, without node's advice.
- */
-function usageErrorOf(err: unknown): UsageError | null {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) return null;
-  const message = (err as Error).message;
-  const valueless = /^Option '(-[^ ']+)[^']*' argument (missing|is ambiguous)/.exec(message);
-  if (valueless) return new UsageError(`${valueless[1]} needs a value`);
-  const first = message.split(/\.(\s|$)/)[0];
-  return new UsageError(first.charAt(0).toLowerCase() + first.slice(1).replace(/'/g, '"'));
 }

@@ -4,7 +4,7 @@
  * an error and the --help text all derive from that one declaration, so they cannot drift apart.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './args.ts';
+import { UsageError, usageErrorOf } from './usage-error.ts';
 import { PACKAGE_VERSION } from './version.ts';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -23,6 +23,8 @@ export interface CommandSpec<O extends OptionsConfig = OptionsConfig> {
   script: string;
   /** The `npm run` form kept as an alias, if there is one. */
   npmScript?: string;
+  /** One line for `credit-score --help`. */
+  title: string;
   summary: string;
   /** Positional arguments, e.g. { names: 'FILE', min: 1, max: 1 }; none when absent. */
   positionals?: { names: string; min: number; max: number };
@@ -67,6 +69,22 @@ export function parseCommand<O extends OptionsConfig>(command: CommandSpec<O>, a
   return parsed as unknown as ParsedCommand<O>;
 }
 
+/**
+ * For scripts that run at top level rather than inside runCli (serve, start, s3): true to go on;
+ * false once --help or --version was answered, or a usage error printed with exit code 2.
+ */
+export function acceptCommandLine(command: CommandSpec, argv: string[]): boolean {
+  try {
+    return parseCommand(command, argv) !== null;
+  } catch (err) {
+    const usage = usageErrorOf(err);
+    if (!usage) throw err;
+    process.stderr.write(`error: ${usage.message}\n${usageHint(command)}`);
+    process.exitCode = 2;
+    return false;
+  }
+}
+
 /** The one-line synopsis: `credit-score predict --model DIR --data FILE [options]`. */
 export function synopsis(command: CommandSpec): string {
   const required = Object.entries(command.help)
@@ -90,7 +108,9 @@ export function helpText(command: CommandSpec): string {
     return [`${short}--${name}${help.value ? ` ${help.value}` : ''}`, `${help.required ? 'required: ' : ''}${help.text}${fallback}`];
   });
   rows.push(['-h, --help', 'print this help'], ['--version', 'print the version']);
-  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  // A long option (predict's --model) puts its text on the next line rather than pushing every text right.
+  const LONG = 30;
+  const width = Math.max(...rows.map(([left]) => (left.length > LONG ? 0 : left.length))) + 2;
   const lines = [
     `usage: ${synopsis(command)}`,
     ...(command.npmScript ? [`   or: npm run ${command.npmScript} -- ...`] : []),
@@ -98,7 +118,7 @@ export function helpText(command: CommandSpec): string {
     command.summary,
     '',
     'options:',
-    ...rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`),
+    ...rows.map(([left, right]) => (left.length > LONG ? `  ${left}\n  ${' '.repeat(width)}${right}` : `  ${left.padEnd(width)}${right}`)),
     ...(command.notes ?? []).flatMap((note) => ['', note]),
   ];
   return lines.join('\n') + '\n';

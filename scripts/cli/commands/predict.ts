@@ -19,6 +19,7 @@ export const PREDICT: CommandSpec<typeof options> = {
   name: 'predict',
   script: 'predict.ts',
   npmScript: 'predict',
+  title: 'score a CSV with an artifact or a registry model',
   summary:
     'Scores a CSV of raw rows with a model artifact or a registry model, cleaning every value as training did. Writes CSV: ' +
     "the row's identifier columns (or, when the file has none, its line number as `row`), `prediction` and one `p_<class>` per class.",

@@ -20,6 +20,7 @@ export const TRAIN: CommandSpec<typeof options> = {
   name: 'train',
   script: 'train.ts',
   npmScript: 'train',
+  title: 'cross-validate the candidates on a labelled CSV, save the best as an artifact',
   summary: 'Cross-validates every classifier x sampler candidate on a labelled CSV and saves the best, refit on all rows, as a model artifact.',
   options,
   help: {
