@@ -1,34 +1,25 @@
 /**
- * npm run register -- --model DIR [--name NAME] [--reason TEXT]
- * Uploads a model artifact (made by `npm run train`, here or elsewhere) to the registry as a new
- * version: checked before upload, verified after; no alias moves (promote it with POST
- * /model/promote). The registry is npm start's unless S3_ENDPOINT says otherwise
- * (scripts/cli/registry-target.ts).
+ * credit-score register (npm run register): uploads a model artifact (made by `credit-score
+ * train`, here or elsewhere) to the registry as a new version: checked before upload, verified
+ * after; no alias moves (promote it with POST /model/promote). The registry is npm start's unless S3_ENDPOINT says otherwise
+ * (scripts/cli/registry-target.ts). Options and help: scripts/cli/commands/register.ts.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { registerArtifact } from './cli/registry-models.ts';
 import { runCli, UsageError } from './cli/args.ts';
-
-const USAGE = 'usage: npm run register -- --model DIR [--name NAME] [--reason TEXT]';
+import { parseCommand, usageHint } from './cli/command.ts';
+import { REGISTER } from './cli/commands/register.ts';
 
 await runCli(async () => {
-  const { values, positionals } = parseArgs({
-    options: { model: { type: 'string' }, name: { type: 'string' }, reason: { type: 'string' }, help: { type: 'boolean', default: false } },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}\n${USAGE}`);
-  if (!values.model) throw new UsageError(`--model DIR is required\n${USAGE}`);
-  const files = await readDirectory(values.model);
-  const registered = await registerArtifact(files, { name: values.name, source: values.model, reason: values.reason });
-  process.stdout.write(`registered ${registered.name} ${registered.version} from ${values.model} in ${registered.where} (no alias moved)\n`);
-});
+  const parsed = parseCommand(REGISTER, process.argv.slice(2));
+  if (!parsed) return;
+  const { values } = parsed;
+  const model = values.model!;
+  const files = await readDirectory(model);
+  const registered = await registerArtifact(files, { name: values.name, source: model, reason: values.reason });
+  process.stdout.write(`registered ${registered.name} ${registered.version} from ${model} in ${registered.where} (no alias moved)\n`);
+}, usageHint(REGISTER));
 
 async function readDirectory(dir: string): Promise<Map<string, Uint8Array>> {
   let names: string[];

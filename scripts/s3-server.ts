@@ -6,6 +6,10 @@
  */
 import { join } from 'node:path';
 import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { acceptCommandLine } from './cli/command.ts';
+import { S3 } from './cli/commands/s3.ts';
+
+if (!acceptCommandLine(S3, process.argv.slice(2))) process.exit();
 
 const s3 = await startEmbeddedS3({
   directory: join(process.env.DATA_DIR ?? '.data', 's3'),

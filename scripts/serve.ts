@@ -6,6 +6,10 @@
  */
 import { createAdapter, listen } from '../functions/adapter/node-http.ts';
 import { getBasics, shutdownService } from '../functions/runtime/service.ts';
+import { acceptCommandLine } from './cli/command.ts';
+import { SERVE } from './cli/commands/serve.ts';
+
+if (!acceptCommandLine(SERVE, process.argv.slice(2))) process.exit();
 
 const { config, logger } = getBasics();
 const server = createAdapter({ maxBodyBytes: config.MAX_BODY_BYTES, timeoutMs: Number(process.env.HTTP_HANDLER_TIMEOUT_SECONDS ?? 30) * 1000 });

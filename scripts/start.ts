@@ -31,6 +31,10 @@ import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
 import { parseList } from './cli/args.ts';
 import { followFullSearch } from './cli/follow-full-search.ts';
 import { SERVERLESS_BIN, SERVERLESS_ENV } from './serverless-env.ts';
+import { acceptCommandLine } from './cli/command.ts';
+import { START } from './cli/commands/start.ts';
+
+if (!acceptCommandLine(START, process.argv.slice(2))) process.exit();
 
 const dataDir = process.env.DATA_DIR ?? '.data';
 const httpPort = process.env.HTTP_PORT ?? '3000';

@@ -1,10 +1,9 @@
 /**
- * npm run train -- --data FILE [--spec FILE] [--cv 5] [--seed 42] [--classifiers rf,xgb]
- *   [--samplers none,ros,smote,adasyn,borderline] [--jobs N] [--out DIR] [--report FILE] [--quiet] [--register]
+ * credit-score train (npm run train): cross-validates the candidates on a labelled CSV and saves
+ * the best as an artifact. Options and help: scripts/cli/commands/train.ts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
 import { MANIFEST_FILE, sha256 } from '../lib/artifact/model-bundle.ts';
 import { unlistedColumnsWarning } from '../lib/data/dataset.ts';
@@ -15,45 +14,34 @@ import { closeTrainingPools } from '../lib/parallel/training-pool.ts';
 import { trainModel, type TrainingReport } from '../lib/training/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { parseInteger, parseList, runCli } from './cli/args.ts';
-import { DATASET_OPTIONS } from './cli/defaults.ts';
+import { parseCommand, usageHint } from './cli/command.ts';
+import { TRAIN } from './cli/commands/train.ts';
+import { checkArtifactDirectory, checkOutputFile } from './cli/output-path.ts';
 import { registerArtifact } from './cli/registry-models.ts';
 
-
-
-
 await runCli(async () => {
-  const { values } = parseArgs({
-    options: {
-      ...DATASET_OPTIONS,
-      classifiers: { type: 'string', default: CLASSIFIER_NAMES.join(',') },
-      samplers: { type: 'string', default: SAMPLER_NAMES.join(',') },
-      jobs: { type: 'string', default: '0' },
-      out: { type: 'string' },
-      report: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      register: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`usage: npm run train -- --data FILE [--spec FILE] [--cv 5] [--seed 42] [--classifiers ${CLASSIFIER_NAMES.join(',')}]\n` +
-      `         [--samplers ${SAMPLER_NAMES.join(',')}] [--jobs N (0: every core; 1: this thread only)] [--out DIR] [--report FILE] [--quiet] [--register]\n` +
-      `  --register also uploads the artifact to the registry as a new version (npm start's store, or S3_ENDPOINT's; no alias moves)\n`);
-    return;
-  }
-  const spec = loadSpec(values.spec);
-  const out = values.out ?? `models/${spec.name}`;
-  const result = await trainModel({
-    dataFile: values.data,
-    spec,
+  const parsed = parseCommand(TRAIN, process.argv.slice(2));
+  if (!parsed) return;
+  const { values } = parsed;
+  // Every argument is checked before the data is read: a typo fails in a second, not after training.
+  const settings = {
     folds: parseInteger(values.cv, 'cv', 2),
     seed: parseInteger(values.seed, 'seed', 0),
     classifiers: parseList(values.classifiers, CLASSIFIER_NAMES, 'classifiers'),
     samplers: parseList(values.samplers, SAMPLER_NAMES, 'samplers'),
-    progress: createProgressReporter(process.stderr, values.quiet),
     jobs: parseInteger(values.jobs, 'jobs', 0),
+  };
+  const spec = loadSpec(values.spec);
+  const out = values.out ?? `models/${spec.name}`;
+  checkArtifactDirectory(out, 'out');
+  if (values.report) checkOutputFile(values.report, 'report');
+  const result = await trainModel({
+    dataFile: values.data,
+    spec,
+    ...settings,
+    strict: values.strict,
     onUnlistedColumns: (columns) => process.stderr.write(`warning: ${unlistedColumnsWarning(columns, values.data)}\n`),
+    progress: createProgressReporter(process.stderr, values.quiet),
   });
   await closeTrainingPools();
   await writeArtifactDirectory(out, result.files);
@@ -66,10 +54,10 @@ await runCli(async () => {
   }
   process.stdout.write(summary(report));
   if (values.register) {
-    const registered = await registerArtifact(result.files, { source: values.data, reason: `npm run train -- --register (${report.best.title})` });
+    const registered = await registerArtifact(result.files, { source: values.data, reason: `credit-score train --register (${report.best.title})` });
     process.stdout.write(`registered ${registered.name} ${registered.version} in ${registered.where} (no alias moved)\n`);
   }
-});
+}, usageHint(TRAIN));
 
 function summary(report: TrainingReport): string {
   const header = ['classifier', 'sampler', 'macro F1', '± std', 'accuracy', 'precision', 'recall', 'fit s/fold'];

@@ -5,10 +5,9 @@ import { ArtifactError } from '../../lib/artifact/model-bundle.ts';
 import { TrainingError } from '../../lib/training/pipeline.ts';
 import { RegistryError } from '../../lib/registry/model-registry.ts';
 import { StorageError } from '../../lib/storage/object-store.ts';
+import { UsageError, usageErrorOf } from './usage-error.ts';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 /** "a,b" -> ['a', 'b'], each checked against the allowed names. */
 export function parseList<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
@@ -26,11 +25,15 @@ export function parseInteger(value: string, option: string, min: number): number
   return n;
 }
 
-/** Runs a CLI main: expected failures print one clear message and exit non-zero. */
-export async function runCli(main: () => Promise<void>): Promise<void> {
+/**
+ * Runs a CLI main: expected failures print one clear message and exit non-zero; a usage error
+ * (exit 2) is followed by `usage`, the command's synopsis.
+ */
+export async function runCli(main: () => Promise<void>, usage = ''): Promise<void> {
   try {
     await main();
-  } catch (err) {
+  } catch (caught) {
+    const err = usageErrorOf(caught) ?? caught;
     const known =
       err instanceof UsageError ||
       err instanceof DataError ||
@@ -40,6 +43,7 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
       err instanceof RegistryError ||
       err instanceof StorageError;
     process.stderr.write(`error: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`);
+    if (err instanceof UsageError) process.stderr.write(usage);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   }
 }

@@ -9,3 +9,11 @@ export const DATASET_OPTIONS = {
   cv: { type: 'string', default: '5' },
   seed: { type: 'string', default: '42' },
 } as const;
+
+/** The help line of each DATASET_OPTIONS option. */
+export const DATASET_HELP = {
+  data: { value: 'FILE', text: 'labelled CSV, raw as exported' },
+  spec: { value: 'FILE', text: 'dataset spec (JSON)' },
+  cv: { value: 'N', text: 'stratified cross-validation folds' },
+  seed: { value: 'N', text: 'seeds folds, samplers and classifiers: same data, spec and seed give the same artifact byte for byte' },
+};

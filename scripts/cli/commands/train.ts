@@ -1,0 +1,38 @@
+/** `credit-score train`: its options and help (scripts/train.ts runs it). */
+import { SAMPLER_NAMES } from '../../../lib/sampling/sampler-names.ts';
+import { CLASSIFIER_NAMES } from '../../../lib/training/classifier-names.ts';
+import type { CommandSpec } from '../command.ts';
+import { DATASET_HELP, DATASET_OPTIONS } from '../defaults.ts';
+
+const options = {
+  ...DATASET_OPTIONS,
+  classifiers: { type: 'string', default: CLASSIFIER_NAMES.join(',') },
+  samplers: { type: 'string', default: SAMPLER_NAMES.join(',') },
+  jobs: { type: 'string', default: '0' },
+  out: { type: 'string' },
+  report: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  register: { type: 'boolean', default: false },
+  strict: { type: 'boolean', default: false },
+} as const;
+
+export const TRAIN: CommandSpec<typeof options> = {
+  name: 'train',
+  script: 'train.ts',
+  npmScript: 'train',
+  title: 'cross-validate the candidates on a labelled CSV, save the best as an artifact',
+  summary: 'Cross-validates every classifier x sampler candidate on a labelled CSV and saves the best, refit on all rows, as a model artifact.',
+  options,
+  help: {
+    ...DATASET_HELP,
+    classifiers: { value: 'LIST', text: 'classifiers to try, comma-separated' },
+    samplers: { value: 'LIST', text: 'samplers to try, comma-separated' },
+    jobs: { value: 'N', text: 'training threads: 0 every core, 1 this thread only' },
+    out: { value: 'DIR', text: 'artifact directory (default: models/<spec name>)' },
+    report: { value: 'FILE', text: 'also write the JSON training report there' },
+    quiet: { text: 'no progress output' },
+    register: { text: "also upload the artifact to the registry as a new version (npm start's store, or S3_ENDPOINT's; no alias moves)" },
+    strict: { text: 'refuse CSV columns the spec does not list (default: warn)' },
+  },
+  notes: ['The output paths are checked before training starts. Exit codes: 0 done, 1 failed (bad data, spec or artifact), 2 bad command line.'],
+};
