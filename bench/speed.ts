@@ -188,7 +188,7 @@ results.push(
   { what: `boosting batch predict, ${gbParallel.threads} threads`, ours: gbParallel.rate, unit: 'rows/s', goal: (o) => o > 200_000, goalText: '> 200,000 rows/s' },
 );
 
-// ---- npm peers, where they run at all (see ../shared/docs/TOOLCHAIN.md for why not at full size)
+// ---- npm peers, where they run at all (not at full size: ml-random-forest needs hours at 10,000 rows, ml-xgboost crashes beyond ~50,000)
 if (!values['skip-peers']) {
   const small = slice(table, 0, 1000);
   const smallFilled = imputed(small, medians);

@@ -4,7 +4,7 @@
  * body limit), or {} (the captured window). ?apply=true also applies the drift policy (notify,
  * retrain) as the schedule does.
  */
-import { capturedRows, cleanRecords, driftCheckRequestSchema, driftDeps, getService, httpHandler, invalidRequest, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable } from './runtime/layer.ts';
+import { capturedRows, cleanRecords, driftCheckRequestSchema, driftDeps, getService, httpHandler, invalidRequest, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable, withSummary } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /drift/check', body: true, admin: true }, async (event, state) => {
   const parsed = driftCheckRequestSchema.safeParse(state.body);
@@ -34,5 +34,5 @@ export const handler = httpHandler({ route: 'POST /drift/check', body: true, adm
   }
   const report = await runDriftCheck(deps, model, rows, source, apply);
   state.logFields = { 'drift.id': report.id, 'drift.verdict': report.verdict };
-  return jsonResult(200, { ...report, requestId: state.requestId });
+  return jsonResult(200, { ...withSummary(report), requestId: state.requestId });
 });

@@ -1,15 +1,27 @@
 /**
  * POST /feedback (admin): {"requestId", "index"?, "actual"} records the true class of a served
- * prediction; the canary controller and the A/B report join it with the captured answers.
+ * prediction; the canary controller and the A/B report join it with the captured answers. A
+ * request id among no captured answer of the last week is a 404 (a label for it would never
+ * count), an index past the request's instances a 422; an answer still in this container's
+ * capture buffer counts as captured.
  */
-import { feedbackSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, saveFeedback, servingModel, unprocessable } from './runtime/layer.ts';
+import { capturedInstances, clip, FEEDBACK_LOOKBACK_MINUTES, feedbackSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, notFound, saveFeedback, servingModel, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /feedback', body: true, admin: true }, async (_event, state) => {
   const parsed = feedbackSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('feedback', parsed.error);
+  const { requestId, index, actual } = parsed.data;
   const classes = (await servingModel()).predictor.classes;
-  if (!classes.includes(parsed.data.actual)) throw unprocessable(`actual must be one of ${classes.join(', ')}`, [{ field: 'actual', message: 'not a class of this model' }]);
+  if (!classes.includes(actual)) throw unprocessable(`actual must be one of ${classes.join(', ')}`, [{ field: 'actual', message: 'not a class of this model' }]);
   const { config } = getBasics();
-  const id = await saveFeedback((await getService()).store, config.MODEL_NAME, { ...parsed.data, at: Date.now() });
+  const { capture, store } = await getService();
+  const instances = await capturedInstances(capture, store, config.MODEL_NAME, requestId);
+  if (instances === null) {
+    throw notFound(`no prediction with requestId ${clip(requestId)} among the answers captured in the last ${FEEDBACK_LOOKBACK_MINUTES / 1440} days (an answer reaches storage within CAPTURE_FLUSH_SECONDS of being served)`);
+  }
+  if (index >= instances) {
+    throw unprocessable(`index ${index} is beyond request ${clip(requestId)}, which had ${instances} instance${instances === 1 ? '' : 's'} (index 0 to ${instances - 1})`, [{ field: 'index', message: `at most ${instances - 1}` }]);
+  }
+  const id = await saveFeedback(store, config.MODEL_NAME, { requestId, index, actual, at: Date.now() });
   return jsonResult(202, { feedbackId: id, requestId: state.requestId });
 });

@@ -4,13 +4,14 @@
  * accuracy difference between the first two variants; under shadow, the agreement rate and the
  * confusion between the answers given and the shadow's.
  */
-import { getBasics, getService, httpHandler, jsonResult, readCaptures, readFeedback, twoProportionZTest, unprocessable, variantSeries, variantStats } from './runtime/layer.ts';
+import { FEEDBACK_LOOKBACK_MINUTES, getBasics, getService, httpHandler, jsonResult, readCaptures, readFeedback, twoProportionZTest, unprocessable, variantSeries, variantStats } from './runtime/layer.ts';
 
 const SERIES_BUCKETS = 30;
 
 export const handler = httpHandler({ route: 'GET /model/report', admin: true }, async (event, state) => {
   const minutes = Number(event.queryStringParameters?.minutes ?? 60);
-  if (!(minutes > 0 && minutes <= 7 * 24 * 60)) throw unprocessable('minutes must be between 0 and 10080', [{ field: 'minutes', message: 'out of range' }]);
+  // Feedback looks for its answer as far back as the longest report, so every label given can count.
+  if (!(minutes > 0 && minutes <= FEEDBACK_LOOKBACK_MINUTES)) throw unprocessable(`minutes must be between 0 and ${FEEDBACK_LOOKBACK_MINUTES}`, [{ field: 'minutes', message: 'out of range' }]);
   const { config } = getBasics();
   const { store, router } = await getService();
   const until = Date.now();

@@ -1,12 +1,12 @@
 /**
  * POST /model/retrain (admin): starts a training job in its own process and answers 202 with
- * the job id once the job has really started. One job at a time per model (a lock in storage
+ * the job id once the job has really started. Every field is optional, so no body at all is `{}`. One job at a time per model (a lock in storage
  * that expires when its holder stops sending heartbeats): a second request while one runs gets
  * 409 naming the running job; a runner that cannot start it gets 503 with its reason.
  */
 import { conflict, getService, httpHandler, invalidRequest, jsonResult, retrainRequestSchema, startRetrain, unavailable, unprocessable } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/retrain', body: true, admin: true }, async (event, state) => {
+export const handler = httpHandler({ route: 'POST /model/retrain', body: 'optional', admin: true }, async (event, state) => {
   const parsed = retrainRequestSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('retrain request', parsed.error);
   const service = await getService();

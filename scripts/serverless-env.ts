@@ -1,4 +1,4 @@
-/** The environment every local Serverless Framework run needs (TOOLCHAIN.md): no telemetry, no instance metadata. */
+/** The environment every local Serverless Framework run needs: no telemetry or notices (nothing leaves the machine), no instance metadata lookups (each waits for a timeout off EC2). */
 export const SERVERLESS_ENV = {
   SLS_TELEMETRY_DISABLED: '1',
   SLS_NOTIFICATIONS_MODE: 'off',

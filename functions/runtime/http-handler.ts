@@ -16,8 +16,8 @@ import { getBasics } from './service.ts';
 export interface HandlerOptions {
   /** Route template for logs and metrics, e.g. "POST /predict". */
   route: string;
-  /** Parse a JSON body (size-limited, an object). */
-  body?: boolean;
+  /** Parse a JSON body (size-limited, an object); 'optional': an empty body is `{}`. */
+  body?: boolean | 'optional';
   /** Require an admin API key (a function: decided per request, e.g. from configuration). */
   admin?: boolean | (() => boolean);
   /** The shape of error answers: ours, or the Open Inference Protocol's {"error": "..."}. */
@@ -47,6 +47,6 @@ export function httpHandler(options: HandlerOptions, handle: RouteHandler): (eve
     .use(requestContext());
   const admin = options.admin;
   if (admin) chain.use(adminOnly(() => getBasics().secrets, typeof admin === 'function' ? admin : undefined));
-  if (options.body) chain.use(jsonBody(() => getBasics().config.MAX_BODY_BYTES));
+  if (options.body) chain.use(jsonBody(() => getBasics().config.MAX_BODY_BYTES, { emptyIsObject: options.body === 'optional' }));
   return chain.handler(async (event) => handle(event, stateOf(event)));
 }

@@ -21,11 +21,21 @@ import { checkDrift, type DriftOptions, type DriftReport } from './drift-check.t
 
 export type { StoredDriftReport };
 
-/** POST /drift/check's body: a CSV in the bucket, CSV text, or nothing (the captured window). */
-export const driftCheckRequestSchema = z.strictObject({
-  dataKey: dataKeySchema.optional(),
-  csv: z.string().min(1).optional(),
-});
+/**
+ * POST /drift/check's body: a CSV in the bucket, CSV text, or neither (the captured window).
+ * Both at once is refused, naming both, rather than one silently winning.
+ */
+export const driftCheckRequestSchema = z
+  .strictObject({
+    dataKey: dataKeySchema.optional().describe('A CSV in the bucket, under data/ (not with csv)'),
+    csv: z.string().min(1).optional().describe('CSV text, header first (not with dataKey)'),
+  })
+  .superRefine((body, ctx) => {
+    if (body.dataKey === undefined || body.csv === undefined) return;
+    for (const [field, other] of [['dataKey', 'csv'], ['csv', 'dataKey']]) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `sent with ${other}: send one of dataKey and csv, or neither for the captured window` });
+    }
+  });
 
 export type DriftSource = StoredDriftReport['source'];
 export type DriftAction = StoredDriftReport['action'];

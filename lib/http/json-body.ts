@@ -1,8 +1,8 @@
 /**
  * The JSON body of a route that takes one: 415 for a non-JSON content type, 413 over the size
- * limit, 400 when empty or malformed, 422 when it is not an object (null, false, an array, a
- * scalar). Error messages say where the JSON broke, never what it said: no body fragment
- * reaches a response or a log.
+ * limit, 400 when empty (unless the route's fields are all optional: then an empty body is `{}`)
+ * or malformed, 422 when it is not an object (null, false, an array, a scalar). Error messages
+ * say where the JSON broke, never what it said: no body fragment reaches a response or a log.
  */
 import { badRequest, tooLarge, unprocessable, unsupportedMediaType } from './http-error.ts';
 import { stateOf, type HttpMiddleware } from './request-state.ts';
@@ -14,21 +14,39 @@ function isJson(contentType: string | undefined): boolean {
   return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }
 
-export function jsonBody(maxBytes: () => number): HttpMiddleware {
+export interface JsonBodyOptions {
+  /** An absent or blank body stands for `{}` (a route whose every field is optional). */
+  emptyIsObject?: boolean;
+}
+
+/**
+ * The body's text. serverless-offline parses JSON bodies itself and hands falsy results (false,
+ * 0) through as values rather than text, and `null` as no body at all: the content-length it
+ * passes on tells a `null` that was sent from a body that was not.
+ */
+function bodyText(event: { body?: unknown; headers?: Record<string, string | undefined> }): string {
+  if (typeof event.body === 'string') return event.body;
+  if (event.body === null || event.body === undefined) return Number(event.headers?.['content-length'] ?? 0) > 0 ? 'null' : '';
+  return JSON.stringify(event.body);
+}
+
+export function jsonBody(maxBytes: () => number, options: JsonBodyOptions = {}): HttpMiddleware {
   return {
     before: (request) => {
       const { event } = request;
       const contentType = event.headers?.['content-type'];
       if (!isJson(contentType)) throw unsupportedMediaType(contentType ?? '');
-      // serverless-offline parses JSON bodies itself and hands falsy results (false, 0) through as
-      // values rather than text (and null as "no body"): turn them back into the text that was sent.
-      const raw = typeof event.body === 'string' ? event.body : event.body === null || event.body === undefined ? '' : JSON.stringify(event.body);
+      const raw = bodyText(event);
       const limit = maxBytes();
       // Cheap bound first: a base64 string is 4/3 of its bytes, UTF-8 at most 4 bytes a char.
       if (raw.length > limit * 4) throw tooLarge(`request body exceeds ${limit} bytes`);
       const text = event.isBase64Encoded && typeof event.body === 'string' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
       if (Buffer.byteLength(text, 'utf8') > limit) throw tooLarge(`request body exceeds ${limit} bytes`);
-      if (text.trim() === '') throw badRequest('request body is empty: send a JSON object');
+      if (text.trim() === '') {
+        if (!options.emptyIsObject) throw badRequest('request body is empty: send a JSON object');
+        stateOf(event).body = {};
+        return;
+      }
       let body: unknown;
       try {
         body = JSON.parse(text);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { driftCheckRequestSchema } from '../drift/drift-service.ts';
+import { driftReportResponseSchema } from '../drift/drift-summary.ts';
 import { MAX_REASONS } from '../explain/reason-codes.ts';
 import { pageQuerySchema } from '../registry/pagination.ts';
 import { versionDetailSchema, versionSummarySchema } from '../registry/version-catalog.ts';
@@ -105,8 +106,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Compare current data with the training baseline, per column',
     body: driftCheckRequestSchema,
     query: z.object({ apply: z.enum(['true', 'false']).optional().describe('Also apply the drift policy (notify or retrain)') }),
+    response: driftReportResponseSchema,
+    responseDescription: 'The report: its summary first, then per column the test, statistic, adjusted p-value and effect',
   },
-  'GET /drift/latest': { tag: 'drift', admin: true, summary: 'The latest drift report' },
+  'GET /drift/latest': { tag: 'drift', admin: true, summary: 'The latest drift report', response: driftReportResponseSchema },
   'GET /openapi.json': { tag: 'operations', summary: 'This document' },
   'GET /': { tag: 'operations', summary: 'Sends a browser to the operator console', status: 302, responseDescription: 'A redirect to console', contentType: 'text/plain' },
   'GET /console': { tag: 'operations', summary: 'The operator console (a page over this API; actions need the admin key)', contentType: 'text/html' },

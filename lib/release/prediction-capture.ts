@@ -128,6 +128,15 @@ export class PredictionCapture {
     };
   }
 
+  /**
+   * How many instances request `requestId` had among the answers held here (not yet in
+   * storage), or null when none is held. A request's answers are added at once, so they are all
+   * here or all in one stored batch (less any the bound dropped).
+   */
+  heldInstances(requestId: string): number | null {
+    return instancesOf(requestId, [this.buffer, ...this.unsent.map((b) => b.records)]);
+  }
+
   private async writeAll(): Promise<void> {
     if (this.buffer.length) {
       // The key is fixed when the batch is cut, so every retry writes the same object.
@@ -202,7 +211,7 @@ export async function readCaptures(store: ObjectStore, model: string, since: num
     if (!batch) continue;
     for (const line of new TextDecoder().decode(batch.bytes).split('\n')) {
       if (!line) continue;
-      const parsed = parseLine(line);
+      const parsed = parseCaptureLine(line);
       if (!parsed) window.unreadable++;
       else if (parsed.at >= since && parsed.at <= until) window.records.push(parsed);
     }
@@ -210,7 +219,15 @@ export async function readCaptures(store: ObjectStore, model: string, since: num
   return window;
 }
 
-function parseLine(line: string): CapturedPrediction | null {
+/** One more than the highest index answered for `requestId` in these records, or null when it is not among them. */
+export function instancesOf(requestId: string, groups: Iterable<CapturedPrediction>[]): number | null {
+  let count: number | null = null;
+  for (const records of groups) for (const r of records) if (r.requestId === requestId) count = Math.max(count ?? 0, r.index + 1);
+  return count;
+}
+
+/** One NDJSON line of a capture batch, or null when it does not match the capture schema. */
+export function parseCaptureLine(line: string): CapturedPrediction | null {
   try {
     const parsed = capturedPredictionSchema.safeParse(JSON.parse(line));
     return parsed.success ? parsed.data : null;

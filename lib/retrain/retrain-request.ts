@@ -12,8 +12,13 @@ export const retrainRequestSchema = z.strictObject({
    * (registered only), "if-better" when its cross-validated macro F1 beats the serving version's.
    */
   promote: z.union([z.boolean(), z.literal('if-better')]).default(false),
-  /** Instead: point the challenger alias at it and start a canary against the champion. */
-  canary: z.boolean().default(false),
+  /** When it is not promoted: point the challenger alias at it and start a canary against the serving alias. */
+  canary: z
+    .boolean()
+    .default(false)
+    .describe(
+      'When the new version is not promoted (promote false, or "if-better" and not better): point the challenger alias at it and set a canary policy against the serving alias with the default plan (steps 5, 25, 50, 100 %, 10 minutes each, default bounds); the canary controller then promotes or rolls it back',
+    ),
   cv: z.number().int().min(2).max(10).default(5),
   seed: z.number().int().min(0).default(42),
   classifiers: z.array(z.enum(CLASSIFIER_NAMES)).min(1).default([...CLASSIFIER_NAMES]),
