@@ -3,8 +3,9 @@
  * S3 server: feedback for answers that were never given, or past a batch's end; a retrain with
  * no body; a drift check given two sources; the drift report's summary.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter, listen } from '../functions/adapter/node-http.ts';
 import { getService, resetService } from '../functions/runtime/service.ts';
@@ -13,7 +14,7 @@ import { readFeedback } from '../lib/release/feedback.ts';
 import { retrainRequestSchema } from '../lib/retrain/retrain-request.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { freePort } from './helpers.ts';
+import { freePort, tempDir } from './helpers.ts';
 import { startServingS3 } from './s3.ts';
 
 const KEY = 'edges-admin-key-0123456789abcdef';
@@ -35,6 +36,14 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   return { status: r.status, json: await r.json() };
 }
 
+/** A service account directory (token, namespace) for a Kubernetes API server that is not there. */
+function serviceAccountDir(): string {
+  const dir = tempDir('api-edges-sa');
+  writeFileSync(join(dir, 'token'), 'token');
+  writeFileSync(join(dir, 'namespace'), 'credit-score');
+  return dir;
+}
+
 beforeAll(async () => {
   const serving = await startServingS3();
   ({ s3, store } = serving);
@@ -43,8 +52,9 @@ beforeAll(async () => {
     // Captures stay in the buffer until the test flushes them.
     CAPTURE_FLUSH_SECONDS: '3600',
     // A retrain runner that refuses every start: the job is recorded (with its request) and failed at once.
-    RETRAIN_RUNNER: 'http',
-    RETRAIN_SERVICE_URL: `http://127.0.0.1:${await freePort()}`,
+    RETRAIN_RUNNER: 'kubernetes',
+    KUBERNETES_API_URL: `http://127.0.0.1:${await freePort()}`,
+    KUBERNETES_SERVICE_ACCOUNT_DIR: serviceAccountDir(),
   });
   resetService();
   server = createAdapter({ maxBodyBytes: 1 << 20 });
