@@ -1,6 +1,6 @@
 /**
  * npm run train -- --data FILE [--spec FILE] [--cv 5] [--seed 42] [--classifiers rf,xgb]
- *   [--samplers none,ros,smote,adasyn,borderline] [--jobs N] [--out DIR] [--report FILE] [--quiet] [--register]
+ *   [--samplers none,ros,smote,adasyn,borderline] [--jobs N] [--early-stopping N] [--out DIR] [--report FILE] [--quiet] [--register]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -27,6 +27,7 @@ await runCli(async () => {
       classifiers: { type: 'string', default: CLASSIFIER_NAMES.join(',') },
       samplers: { type: 'string', default: SAMPLER_NAMES.join(',') },
       jobs: { type: 'string', default: '0' },
+      'early-stopping': { type: 'string', default: '0' },
       out: { type: 'string' },
       report: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -38,6 +39,7 @@ await runCli(async () => {
   if (values.help) {
     process.stdout.write(`usage: npm run train -- --data FILE [--spec FILE] [--cv 5] [--seed 42] [--classifiers ${CLASSIFIER_NAMES.join(',')}]\n` +
       `         [--samplers ${SAMPLER_NAMES.join(',')}] [--jobs N (0: every core; 1: this thread only)] [--out DIR] [--report FILE] [--quiet] [--register]\n` +
+      `  --early-stopping N: boosting stops after N rounds without a lower log loss on a held-out tenth of the training rows (0: off)\n` +
       `  --register also uploads the artifact to the registry as a new version (npm start's store, or S3_ENDPOINT's; no alias moves)\n`);
     return;
   }
@@ -52,6 +54,7 @@ await runCli(async () => {
     samplers: parseList(values.samplers, SAMPLER_NAMES, 'samplers'),
     progress: createProgressReporter(process.stderr, values.quiet),
     jobs: parseInteger(values.jobs, 'jobs', 0),
+    earlyStoppingRounds: parseInteger(values['early-stopping'], 'early-stopping', 0),
   });
   await closeTrainingPools();
   await writeArtifactDirectory(out, result.files);

@@ -126,6 +126,14 @@ export class GradientBoostingClassifier {
       if (validation.features !== data.features || validation.classes !== data.classes) throw new RangeError('validation rows differ from the training rows in features or classes');
       return { fit: data, held: validation };
     }
+    return this.holdOut(data);
+  }
+
+  /**
+   * The stratified validation_fraction of `data` that early stopping watches (seeded by
+   * random_state), and the rest to fit on. Callers that resample draw it first (see fit).
+   */
+  holdOut(data: TrainingData): { fit: TrainingData; held: TrainingData } {
     const { fit, held } = stratifiedHoldout(data.y, data.classes, this.params.validation_fraction, this.params.random_state ^ HOLDOUT_SALT);
     if (held.length === 0) throw new RangeError('early stopping needs at least two rows of some class to hold one out');
     return { fit: subsetRows(data, fit), held: subsetRows(data, held) };
