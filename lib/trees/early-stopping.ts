@@ -16,7 +16,6 @@ export class EarlyStopping {
   private readonly margins: Float64Array;
   private bestLoss = Infinity;
   private bestRound = -1;
-  private lastRound = -1;
 
   constructor(
     private readonly held: BinnedMatrix,
@@ -44,7 +43,6 @@ export class EarlyStopping {
 
   /** Ends round `round` (0-based); true when boosting should stop. */
   endRound(round: number): boolean {
-    this.lastRound = round;
     const loss = logLossOfMargins(this.margins, this.y, this.outputs);
     if (loss < this.bestLoss) {
       this.bestLoss = loss;
@@ -56,10 +54,6 @@ export class EarlyStopping {
   /** The number of rounds to keep: up to and including the best one. */
   get bestRounds(): number {
     return this.bestRound + 1;
-  }
-
-  get roundsRun(): number {
-    return this.lastRound + 1;
   }
 }
 
