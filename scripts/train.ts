@@ -30,6 +30,7 @@ await runCli(async () => {
     classifiers: parseList(values.classifiers, CLASSIFIER_NAMES, 'classifiers'),
     samplers: parseList(values.samplers, SAMPLER_NAMES, 'samplers'),
     jobs: parseInteger(values.jobs, 'jobs', 0),
+    earlyStoppingRounds: parseInteger(values['early-stopping'], 'early-stopping', 0),
   };
   const spec = loadSpec(values.spec);
   const out = values.out ?? `models/${spec.name}`;

@@ -27,6 +27,11 @@ export const numericColumnSchema = z
     min: z.number().optional(),
     max: z.number().optional(),
     missingTokens,
+    /**
+     * Boosting keeps every class's margin non-decreasing (1) or non-increasing (-1) in this
+     * column, all else equal (XGBoost's monotone_constraints); forests ignore it.
+     */
+    monotone: z.union([z.literal(1), z.literal(-1)]).optional(),
   })
   .strict();
 

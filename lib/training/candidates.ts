@@ -15,16 +15,32 @@ export const CLASSIFIER_TITLES: Record<ClassifierName, string> = {
 
 export interface Classifier {
   readonly params: RandomForestParams | GradientBoostingParams;
-  fit(data: TrainingData, onProgress?: FitProgress): CompiledEnsemble;
+  /** `validation`: rows boosting's early stopping watches (a forest has no use for them). */
+  fit(data: TrainingData, onProgress?: FitProgress, validation?: TrainingData): CompiledEnsemble;
   /** The same model, byte for byte, using the pool's workers. */
-  fitParallel(data: TrainingData, pool: TrainingPool, onProgress?: FitProgress): Promise<CompiledEnsemble>;
+  fitParallel(data: TrainingData, pool: TrainingPool, onProgress?: FitProgress, options?: { validation?: TrainingData }): Promise<CompiledEnsemble>;
 }
 
-export function createClassifier(name: ClassifierName, randomState: number): Classifier {
+/** What a run sets on its boosting candidates beyond XGBoost's defaults; forests ignore it. */
+export interface BoostingSettings {
+  /** Rounds without improvement on held-out rows before boosting stops (0: off). */
+  earlyStoppingRounds: number;
+  /** Per feature: 1, -1 or 0 ([]: none), from the spec (lib/data/monotone.ts). */
+  monotone: number[];
+}
+
+export const DEFAULT_BOOSTING: BoostingSettings = { earlyStoppingRounds: 0, monotone: [] };
+
+export function createClassifier(name: ClassifierName, randomState: number, boosting: BoostingSettings = DEFAULT_BOOSTING): Classifier {
   switch (name) {
     case 'rf':
       return new RandomForestClassifier({ random_state: randomState });
     case 'xgb':
-      return new GradientBoostingClassifier({ random_state: randomState });
+      return new GradientBoostingClassifier({ random_state: randomState, early_stopping_rounds: boosting.earlyStoppingRounds, monotone_constraints: boosting.monotone });
   }
+}
+
+/** Whether this classifier watches held-out rows, which must then be drawn before resampling. */
+export function holdsOutRows(model: Classifier): model is GradientBoostingClassifier {
+  return model instanceof GradientBoostingClassifier && model.params.early_stopping_rounds > 0;
 }

@@ -6,14 +6,16 @@
  * results are the same, whatever the order the tasks finish in.
  */
 import type { Dataset } from '../data/dataset.ts';
+import { monotoneConstraints } from '../data/monotone.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
+import { addTallies, calibrationMetrics, emptyTally, reliabilityTable, type CalibrationMetrics, type CalibrationTally, type ReliabilityRow } from '../evaluation/calibration-metrics.ts';
 import { meanAndStd, type ClassificationMetrics } from '../evaluation/metrics.ts';
 import { stratifiedKFold } from '../evaluation/stratified-k-fold.ts';
 import type { TrainingPool } from '../parallel/training-pool.ts';
 import { toShared } from '../parallel/shared-arrays.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from './classifier-names.ts';
-import { fitAndScore, resampleFold, type FitScore, type PreparedFold } from './fold-fit.ts';
+import { fitAndScore, once, resampleFold, type FitScore, type PreparedFold } from './fold-fit.ts';
 import type { ProgressReporter } from './progress.ts';
 
 export interface CvScores {
@@ -31,6 +33,12 @@ export interface CandidateResult {
   /** Summed over the test folds: every row predicted once. */
   confusion_matrix: number[][];
   fold_f1_macro: number[];
+  /** Of the out-of-fold probabilities, every row once (lib/evaluation/calibration-metrics.ts). */
+  calibration: CalibrationMetrics;
+  /** Per confidence bin of the out-of-fold predictions: mean confidence, accuracy, rows. */
+  reliability: ReliabilityRow[];
+  /** Boosting rounds kept by early stopping, per fold (only with early stopping). */
+  fold_rounds?: number[];
   /** Mean seconds per fold spent resampling and fitting. */
   fit_seconds: number;
   /** Set when the candidate could not be trained (e.g. a sampler that cannot apply). */
@@ -43,6 +51,8 @@ export interface CvOptions {
   classifiers: ClassifierName[];
   samplers: SamplerName[];
   progress: ProgressReporter;
+  /** Boosting's early stopping patience (0 or absent: off). */
+  earlyStoppingRounds?: number;
   /** Runs the (fold, sampler) tasks on these workers; without it, on this thread one after another. */
   pool?: TrainingPool;
 }
@@ -50,6 +60,8 @@ export interface CvOptions {
 interface Accumulated {
   /** Per fold index (any completion order gives the same result). */
   folds: (ClassificationMetrics | undefined)[];
+  tallies: (CalibrationTally | undefined)[];
+  rounds: (number | undefined)[];
   seconds: number[];
   errors: (string | undefined)[];
 }
@@ -61,18 +73,21 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
   const results = new Map<string, Accumulated>();
   const keyOf = (c: ClassifierName, s: SamplerName): string => `${c}+${s}`;
   for (const c of options.classifiers) {
-    for (const s of options.samplers) results.set(keyOf(c, s), { folds: [], seconds: [], errors: [] });
+    for (const s of options.samplers) results.set(keyOf(c, s), { folds: [], tallies: [], rounds: [], seconds: [], errors: [] });
   }
   const record = (f: number, sampler: SamplerName, score: FitScore): void => {
     const result = results.get(keyOf(score.classifier, sampler))!;
-    if (score.metrics) result.folds[f] = score.metrics;
-    else result.errors[f] = score.error;
+    if (score.metrics) {
+      result.folds[f] = score.metrics;
+      result.tallies[f] = score.calibration;
+      result.rounds[f] = score.rounds;
+    } else result.errors[f] = score.error;
     result.seconds.push(score.seconds);
     options.progress.step(`fold ${f + 1} ${score.classifier}+${sampler}: ${score.metrics ? `macro F1 ${score.metrics.f1_macro.toFixed(4)}` : `skipped (${score.error})`}`);
   };
   options.progress.start(folds.length * options.classifiers.length * options.samplers.length, `cross-validation (${options.folds} folds)`);
   const shared = options.pool !== undefined;
-  const prepared = folds.map((fold) => prepareFold(dataset, fold, K, shared));
+  const prepared = folds.map((fold) => prepareFold(dataset, fold, K, shared, options.earlyStoppingRounds ?? 0));
   if (options.pool) {
     const pool = options.pool;
     // Longest first, so the last task to finish is a short one: the heavy samplers, then the rest.
@@ -87,9 +102,9 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
   } else {
     for (const [f, fold] of prepared.entries()) {
       for (const sampler of options.samplers) {
-        const resampled = resampleFold(fold, sampler, options.seed);
+        const resampled = once(() => resampleFold(fold.train, sampler, options.seed));
         for (const classifier of options.classifiers) {
-          record(f, sampler, fitAndScore(fold, resampled, classifier, options.seed));
+          record(f, sampler, fitAndScore(fold, sampler, resampled, classifier, options.seed));
           // Each fit is seconds of synchronous work: let timers and I/O (progress writes) run between fits.
           await yieldToEventLoop();
           await options.progress.settle?.();
@@ -104,12 +119,23 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
     if (error !== undefined) {
       const confusion = zeros(K);
       for (const m of r.folds) if (m) addInto(confusion, m.confusion_matrix);
-      return { classifier, sampler, cv: { f1_macro: NaN, f1_macro_std: NaN, accuracy: NaN, precision_macro: NaN, recall_macro: NaN }, confusion_matrix: confusion, fold_f1_macro: [], fit_seconds: NaN, error };
+      return {
+        classifier,
+        sampler,
+        cv: { f1_macro: NaN, f1_macro_std: NaN, accuracy: NaN, precision_macro: NaN, recall_macro: NaN },
+        confusion_matrix: confusion,
+        fold_f1_macro: [],
+        calibration: { brier: NaN, log_loss: NaN, ece: NaN },
+        reliability: [],
+        fit_seconds: NaN,
+        error,
+      };
     }
     const scored = r.folds as ClassificationMetrics[];
     const confusion = zeros(K);
     for (const m of scored) addInto(confusion, m.confusion_matrix);
     // Every score is the mean over folds (scikit-learn's cross_validate convention).
+    const pooled = (r.tallies as CalibrationTally[]).reduce(addTallies, emptyTally());
     const mean = (key: 'f1_macro' | 'accuracy' | 'precision_macro' | 'recall_macro'): number => meanAndStd(scored.map((m) => m[key])).mean;
     return {
       classifier,
@@ -123,6 +149,9 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
       },
       confusion_matrix: confusion,
       fold_f1_macro: scored.map((m) => m.f1_macro),
+      calibration: calibrationMetrics(pooled),
+      reliability: reliabilityTable(pooled),
+      ...(r.rounds.some((n) => n !== undefined) ? { fold_rounds: r.rounds as number[] } : {}),
       fit_seconds: meanAndStd(r.seconds).mean,
     };
   });
@@ -132,13 +161,15 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
 const SAMPLER_COST: Record<SamplerName, number> = { borderline: 5, adasyn: 4, smote: 3, ros: 2, none: 1 };
 
 /** The fold's preprocessor is fitted on its training rows only; with `shared`, the matrices live in shared memory for the workers. */
-function prepareFold(dataset: Dataset, fold: { train: Int32Array; test: Int32Array }, K: number, shared: boolean): PreparedFold {
+function prepareFold(dataset: Dataset, fold: { train: Int32Array; test: Int32Array }, K: number, shared: boolean, earlyStoppingRounds: number): PreparedFold {
   const pre = Preprocessor.fit(dataset.spec, dataset.rows, fold.train);
+  const boosting = { earlyStoppingRounds, monotone: monotoneConstraints(dataset.spec, pre.state) };
   const place = shared ? toShared : <T,>(a: T): T => a;
   return {
     train: { X: place(pre.transform(dataset.rows, fold.train)), rows: fold.train.length, features: pre.featureCount, y: place(pick(dataset.y, fold.train)), classes: K },
     Xtest: place(pre.transform(dataset.rows, fold.test)),
     ytest: place(pick(dataset.y, fold.test)),
+    boosting,
   };
 }
 

@@ -3,15 +3,19 @@
  * score each classifier on the test fold. Pure functions of their inputs (the seed included),
  * so a fold scores the same on the calling thread or on any worker, in any order.
  */
+import { calibrationTally, type CalibrationTally } from '../evaluation/calibration-metrics.ts';
 import { argmaxRows, classificationMetrics, type ClassificationMetrics } from '../evaluation/metrics.ts';
 import { createSampler, type LabelledMatrix, type SamplerName } from '../sampling/index.ts';
-import { createClassifier, type ClassifierName } from './candidates.ts';
+import { boostingRounds } from '../trees/gradient-boosting.ts';
+import { createClassifier, holdsOutRows, type BoostingSettings, type ClassifierName } from './candidates.ts';
 
 /** A fold ready to fit on: the preprocessed training rows, and the test rows with their labels. */
 export interface PreparedFold {
   train: LabelledMatrix;
   Xtest: Float64Array;
   ytest: Int32Array;
+  /** Boosting's settings for this fold, its monotone constraints mapped through the fold's preprocessor. */
+  boosting: BoostingSettings;
 }
 
 export type Resampled = { data: LabelledMatrix; seconds: number } | { error: string; seconds: number };
@@ -20,32 +24,57 @@ export interface FitScore {
   classifier: ClassifierName;
   /** Absent when the classifier could not be trained on this fold. */
   metrics?: ClassificationMetrics;
+  /** The test fold's probabilities against its labels (absent with metrics). */
+  calibration?: CalibrationTally;
+  /** Boosting rounds kept after early stopping (absent without it). */
+  rounds?: number;
   error?: string;
   /** Seconds of resampling and fitting. */
   seconds: number;
 }
 
-export function resampleFold(fold: PreparedFold, sampler: SamplerName, seed: number): Resampled {
+export function resampleFold(train: LabelledMatrix, sampler: SamplerName, seed: number): Resampled {
   const started = performance.now();
   try {
-    const data = createSampler(sampler, seed).fitResample(fold.train);
+    const data = createSampler(sampler, seed).fitResample(train);
     return { data, seconds: (performance.now() - started) / 1000 };
   } catch (err) {
     return { error: (err as Error).message, seconds: (performance.now() - started) / 1000 };
   }
 }
 
-export function fitAndScore(fold: PreparedFold, resampled: Resampled, classifier: ClassifierName, seed: number): FitScore {
-  if ('error' in resampled) return { classifier, error: resampled.error, seconds: resampled.seconds };
+/**
+ * Fits `classifier` and scores it on the test fold. `resampled` gives the whole training fold
+ * resampled (computed once, shared by the classifiers that use it); a boosting candidate with
+ * early stopping instead holds out real rows first and resamples the rest itself.
+ */
+export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled: () => Resampled, classifier: ClassifierName, seed: number): FitScore {
+  const model = createClassifier(classifier, seed, fold.boosting);
+  const held = holdsOutRows(model) ? model.holdOut(fold.train) : null;
+  const ready = held ? resampleFold(held.fit, sampler, seed) : resampled();
+  if ('error' in ready) return { classifier, error: ready.error, seconds: ready.seconds };
   const started = performance.now();
-  const ensemble = createClassifier(classifier, seed).fit(resampled.data);
+  const ensemble = model.fit(ready.data, undefined, held?.held);
   const K = fold.train.classes;
-  const predicted = argmaxRows(ensemble.predictProbaBatch(fold.Xtest, fold.ytest.length), K);
-  return { classifier, metrics: classificationMetrics(fold.ytest, predicted, K), seconds: resampled.seconds + (performance.now() - started) / 1000 };
+  const probabilities = ensemble.predictProbaBatch(fold.Xtest, fold.ytest.length);
+  const predicted = argmaxRows(probabilities, K);
+  return {
+    classifier,
+    metrics: classificationMetrics(fold.ytest, predicted, K),
+    calibration: calibrationTally(fold.ytest, probabilities, K),
+    ...(held ? { rounds: boostingRounds(ensemble) } : {}),
+    seconds: ready.seconds + (performance.now() - started) / 1000,
+  };
 }
 
 /** The whole (fold, sampler) task, as a worker runs it: the sampler once, every classifier after it. */
 export function scoreFoldSampler(fold: PreparedFold, sampler: SamplerName, classifiers: ClassifierName[], seed: number): FitScore[] {
-  const resampled = resampleFold(fold, sampler, seed);
-  return classifiers.map((classifier) => fitAndScore(fold, resampled, classifier, seed));
+  const resampled = once(() => resampleFold(fold.train, sampler, seed));
+  return classifiers.map((classifier) => fitAndScore(fold, sampler, resampled, classifier, seed));
+}
+
+/** `compute`, run on the first call only. */
+export function once<T>(compute: () => T): () => T {
+  let value: { v: T } | null = null;
+  return () => (value ??= { v: compute() }).v;
 }

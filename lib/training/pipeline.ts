@@ -6,11 +6,13 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { bundleToFiles, sha256, type DataFingerprint, type ModelBundle } from '../artifact/model-bundle.ts';
 import { loadDataset, type Dataset } from '../data/dataset.ts';
+import { monotoneConstraints } from '../data/monotone.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
 import type { DatasetSpec } from '../data/spec.ts';
 import { computeBaseline } from '../drift/baseline.ts';
 import { classCounts, createSampler, type SamplerName } from '../sampling/index.ts';
-import { CLASSIFIER_TITLES, createClassifier, type ClassifierName } from './candidates.ts';
+import { boostingRounds } from '../trees/gradient-boosting.ts';
+import { CLASSIFIER_TITLES, createClassifier, holdsOutRows, type ClassifierName } from './candidates.ts';
 import { crossValidate, type CandidateResult } from './cross-validate.ts';
 import { resolveJobs, trainingPool, type TrainingPool } from '../parallel/training-pool.ts';
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
@@ -32,12 +34,18 @@ export interface TrainOptions {
   strict?: boolean;
   /** Told of the data file's columns the spec does not name (not used), before the long work starts. */
   onUnlistedColumns?: (columns: string[]) => void;
+  /**
+   * Boosting stops after this many rounds without a lower log loss on a stratified tenth of the
+   * training rows held out before resampling, and keeps the best rounds (0 or absent: off).
+   */
+  earlyStoppingRounds?: number;
 }
 
 export interface TrainingReport {
   dataset: { name: string; source: string; rows: number; features: number; classes: Record<string, number> };
-  settings: { cv: number; seed: number; classifiers: ClassifierName[]; samplers: SamplerName[] };
-  candidates: Omit<CandidateResult, 'confusion_matrix'>[];
+  settings: { cv: number; seed: number; classifiers: ClassifierName[]; samplers: SamplerName[]; early_stopping_rounds: number };
+  /** The reliability table is the best candidate's only. */
+  candidates: Omit<CandidateResult, 'confusion_matrix' | 'reliability'>[];
   best: CandidateResult & { title: string };
   refit_seconds: number;
   artifact?: { path: string; sha256: string; bytes: number; files: number };
@@ -78,12 +86,14 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       features: bundle.ensemble.features,
       classes: bundle.data.classCounts,
     },
-    settings: { cv: options.folds, seed: options.seed, classifiers: options.classifiers, samplers: options.samplers },
+    settings: { cv: options.folds, seed: options.seed, classifiers: options.classifiers, samplers: options.samplers, early_stopping_rounds: options.earlyStoppingRounds ?? 0 },
     candidates: candidates.map((c) => ({
       classifier: c.classifier,
       sampler: c.sampler,
       cv: c.cv,
       fold_f1_macro: c.fold_f1_macro,
+      calibration: c.calibration,
+      ...(c.fold_rounds ? { fold_rounds: c.fold_rounds } : {}),
       fit_seconds: c.fit_seconds,
       ...(c.error ? { error: c.error } : {}),
     })),
@@ -98,11 +108,14 @@ async function refit(dataset: Dataset, classifier: ClassifierName, sampler: Samp
   const K = spec.target.classes.length;
   const preprocessor = Preprocessor.fit(spec, rows);
   const X = preprocessor.transform(rows);
-  const resampled = createSampler(sampler, options.seed).fitResample({ X, rows: rows.length, features: preprocessor.featureCount, y, classes: K });
-  const model = createClassifier(classifier, options.seed);
+  const all = { X, rows: rows.length, features: preprocessor.featureCount, y, classes: K };
+  const model = createClassifier(classifier, options.seed, { earlyStoppingRounds: options.earlyStoppingRounds ?? 0, monotone: monotoneConstraints(spec, preprocessor.state) });
+  // Early stopping's rows are held out before resampling, so no copy of them is fitted on.
+  const held = holdsOutRows(model) ? model.holdOut(all) : null;
+  const resampled = createSampler(sampler, options.seed).fitResample(held ? held.fit : all);
   // A forest's trees grow on every worker; boosting's rounds follow each other, each large
   // step (histograms, partitions, gradients) shared with the workers.
-  const ensemble = pool ? await model.fitParallel(resampled, pool) : model.fit(resampled);
+  const ensemble = pool ? await model.fitParallel(resampled, pool, undefined, { validation: held?.held }) : model.fit(resampled, undefined, held?.held);
   const chosen = candidates.find((c) => c.classifier === classifier && c.sampler === sampler)!;
   const counts = classCounts(y, K);
   const data: DataFingerprint = {
@@ -123,10 +136,14 @@ async function refit(dataset: Dataset, classifier: ClassifierName, sampler: Samp
       cv: chosen.cv,
       confusion_matrix: chosen.confusion_matrix,
       fold_f1_macro: chosen.fold_f1_macro,
+      calibration: chosen.calibration,
+      reliability: chosen.reliability,
+      ...(chosen.fold_rounds ? { fold_rounds: chosen.fold_rounds } : {}),
       candidates: candidates.map((c) => ({ classifier: c.classifier, sampler: c.sampler, f1_macro: c.cv.f1_macro, error: c.error ?? null })),
     },
     params: {
-      classifier: { name: classifier, ...model.params },
+      // rounds_chosen: what early stopping kept of n_estimators on the final fit.
+      classifier: { name: classifier, ...model.params, ...(held ? { rounds_chosen: boostingRounds(ensemble) } : {}) },
       sampler: { name: sampler, random_state: options.seed },
       cv: options.folds,
       seed: options.seed,

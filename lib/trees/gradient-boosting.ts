@@ -1,7 +1,9 @@
 /**
  * Gradient boosting with XGBoost's algorithm and parameter names (the `hist` tree method):
  * softmax for multi-class, logistic for binary, second-order gradients, row and column
- * subsampling per tree, and a base_score of 0.5 as in XGBoost 1.7.
+ * subsampling per tree, and a base_score of 0.5 as in XGBoost 1.7. Optional early stopping on
+ * held-out rows (early_stopping_rounds) and monotone constraints (monotone_constraints), both
+ * with XGBoost's semantics (lib/trees/early-stopping.ts, gradient-tree-builder.ts).
  */
 import { Random } from '../util/random.ts';
 import { BinMapper, MISSING_BIN as MISSING_BIN_EXPORT, type BinnedMatrix } from './binning.ts';
@@ -11,7 +13,9 @@ import { GradientTreeBuilder } from './gradient-tree-builder.ts';
 import { computeGradients } from './boosting-gradients.ts';
 import { BoostingTeam } from './boosting-team.ts';
 import { createWorkspace, type BoostingWorkspace } from './boosting-workspace.ts';
-import { checkTrainingData, type FitProgress, type TrainingData } from './training-data.ts';
+import { EarlyStopping } from './early-stopping.ts';
+import { checkTrainingData, subsetRows, type FitProgress, type TrainingData } from './training-data.ts';
+import { stratifiedHoldout } from '../evaluation/stratified-holdout.ts';
 import type { Tree } from './tree.ts';
 
 // Module-local copies: an imported binding read in a hot loop costs a getter call per read
@@ -30,6 +34,19 @@ export interface GradientBoostingParams {
   base_score: number;
   max_bin: number;
   random_state: number;
+  /**
+   * Stop after this many rounds without a lower log loss on the held-out rows and keep the
+   * rounds up to the best (0: off, every round is kept). XGBoost's early_stopping_rounds.
+   */
+  early_stopping_rounds: number;
+  /** With early stopping and no held-out rows given: the share of the rows held out (stratified, seeded by random_state). */
+  validation_fraction: number;
+  /**
+   * Per feature: 1 the margin never decreases as the feature grows, -1 it never increases, 0
+   * free; features past the list's end are free. The same sign holds for every class's margin
+   * (XGBoost's monotone_constraints).
+   */
+  monotone_constraints: number[];
 }
 
 export const GRADIENT_BOOSTING_DEFAULTS: GradientBoostingParams = {
@@ -44,7 +61,13 @@ export const GRADIENT_BOOSTING_DEFAULTS: GradientBoostingParams = {
   base_score: 0.5,
   max_bin: 256,
   random_state: 0,
+  early_stopping_rounds: 0,
+  validation_fraction: 0.1,
+  monotone_constraints: [],
 };
+
+/** Salt of the holdout's seed, so that it does not replay the row-sampling stream of the same random_state. */
+const HOLDOUT_SALT = 0x5eed;
 
 export class GradientBoostingClassifier {
   readonly params: GradientBoostingParams;
@@ -55,10 +78,19 @@ export class GradientBoostingClassifier {
     if (!(p.subsample > 0 && p.subsample <= 1)) throw new RangeError('subsample must be in (0, 1]');
     if (!(p.colsample_bytree > 0 && p.colsample_bytree <= 1)) throw new RangeError('colsample_bytree must be in (0, 1]');
     if (!(p.base_score > 0 && p.base_score < 1)) throw new RangeError('base_score must be in (0, 1)');
+    if (!(Number.isInteger(p.early_stopping_rounds) && p.early_stopping_rounds >= 0)) throw new RangeError('early_stopping_rounds must be a whole number (0: off)');
+    if (!(p.validation_fraction > 0 && p.validation_fraction < 1)) throw new RangeError('validation_fraction must be in (0, 1)');
+    if (!p.monotone_constraints.every((c) => c === -1 || c === 0 || c === 1)) throw new RangeError('monotone_constraints must hold -1, 0 or 1 per feature');
   }
 
-  fit(data: TrainingData, onProgress?: FitProgress): CompiledEnsemble {
-    return this.boost(this.prepare(data, false), null, onProgress);
+  /**
+   * Fits on `data`. With early stopping, `validation` are the rows it watches (drawn by the
+   * caller before any resampling, so no copy of them is fitted on); without them, a stratified
+   * validation_fraction of `data` is held out.
+   */
+  fit(data: TrainingData, onProgress?: FitProgress, validation?: TrainingData): CompiledEnsemble {
+    const { fit, held } = this.split(data, validation);
+    return this.boost(this.prepare(fit, false), null, onProgress, held);
   }
 
   /**
@@ -66,13 +98,14 @@ export class GradientBoostingClassifier {
    * pool.threads - 1 helpers on the pool's workers (those that are free; none: fit() alone).
    */
   async fitParallel(data: TrainingData, pool: TrainingPool, onProgress?: FitProgress, options: ParallelFitOptions = {}): Promise<CompiledEnsemble> {
-    if (pool.threads < 2) return this.fit(data, onProgress);
-    const prepared = this.prepare(data, true);
+    if (pool.threads < 2) return this.fit(data, onProgress, options.validation);
+    const { fit, held } = this.split(data, options.validation);
+    const prepared = this.prepare(fit, true);
     const team = new BoostingTeam(pool, prepared.workspace, pool.threads - 1, options.answerDeadlineMs);
     try {
       // Running workers join within milliseconds; a busy pool is not waited for.
       await team.joined(options.joinWaitMs ?? 250);
-      const ensemble = this.boost(prepared, team, onProgress);
+      const ensemble = this.boost(prepared, team, onProgress, held);
       if (options.stats) options.stats.sharedSteps = team.sharedSteps;
       return ensemble;
     } catch (err) {
@@ -82,6 +115,28 @@ export class GradientBoostingClassifier {
       team.close();
       await team.failure();
     }
+  }
+
+  /** The rows to fit on and, with early stopping, the rows to watch. */
+  private split(data: TrainingData, validation: TrainingData | undefined): { fit: TrainingData; held: TrainingData | null } {
+    checkTrainingData(data);
+    if (this.params.early_stopping_rounds === 0) return { fit: data, held: null };
+    if (validation) {
+      checkTrainingData(validation);
+      if (validation.features !== data.features || validation.classes !== data.classes) throw new RangeError('validation rows differ from the training rows in features or classes');
+      return { fit: data, held: validation };
+    }
+    return this.holdOut(data);
+  }
+
+  /**
+   * The stratified validation_fraction of `data` that early stopping watches (seeded by
+   * random_state), and the rest to fit on. Callers that resample draw it first (see fit).
+   */
+  holdOut(data: TrainingData): { fit: TrainingData; held: TrainingData } {
+    const { fit, held } = stratifiedHoldout(data.y, data.classes, this.params.validation_fraction, this.params.random_state ^ HOLDOUT_SALT);
+    if (held.length === 0) throw new RangeError('early stopping needs at least two rows of some class to hold one out');
+    return { fit: subsetRows(data, fit), held: subsetRows(data, held) };
   }
 
   private prepare(data: TrainingData, shared: boolean): Prepared {
@@ -95,13 +150,20 @@ export class GradientBoostingClassifier {
     return { data, bins, binned: { ...binned, rowMajor: workspace.rowMajor, columnMajor: workspace.columnMajor }, workspace, outputs };
   }
 
-  private boost({ data, bins, binned, workspace, outputs }: Prepared, team: BoostingTeam | null, onProgress?: FitProgress): CompiledEnsemble {
+  private boost({ data, bins, binned, workspace, outputs }: Prepared, team: BoostingTeam | null, onProgress: FitProgress | undefined, held: TrainingData | null): CompiledEnsemble {
     const { rows, features, y, classes } = data;
     const p = this.params;
     const builder = new GradientTreeBuilder(
       binned,
       bins,
-      { maxDepth: p.max_depth, minChildWeight: p.min_child_weight, regLambda: p.reg_lambda, gamma: p.gamma, learningRate: p.learning_rate },
+      {
+        maxDepth: p.max_depth,
+        minChildWeight: p.min_child_weight,
+        regLambda: p.reg_lambda,
+        gamma: p.gamma,
+        learningRate: p.learning_rate,
+        monotone: monotoneByFeature(p.monotone_constraints, features),
+      },
       workspace,
       team,
     );
@@ -109,6 +171,7 @@ export class GradientBoostingClassifier {
     // XGBoost 1.7 adds base_score to multi-class margins as is, and as a logit for binary.
     const baseMargin = binary ? Math.log(p.base_score / (1 - p.base_score)) : p.base_score;
     const margins = workspace.margins.fill(baseMargin);
+    const watch = held ? new EarlyStopping(bins.transform(held.X, held.rows), held.y, outputs, baseMargin, p.early_stopping_rounds) : null;
     const rng = new Random(p.random_state);
     const trees: Tree[] = [];
     const groups: number[] = [];
@@ -127,8 +190,14 @@ export class GradientBoostingClassifier {
         if (sampled !== allRows) addTreeOutput(tree, binned, margins, outputs, k);
         trees.push(tree);
         groups.push(k);
+        watch?.addTree(tree, k);
       }
       onProgress?.(round + 1, p.n_estimators);
+      if (watch?.endRound(round)) break;
+    }
+    if (watch) {
+      trees.length = watch.bestRounds * outputs;
+      groups.length = trees.length;
     }
     return CompiledEnsemble.fromTrees(trees, groups, {
       aggregation: binary ? 'logistic' : 'softmax',
@@ -139,7 +208,23 @@ export class GradientBoostingClassifier {
   }
 }
 
+/** The rounds an ensemble fitted here holds (fewer than n_estimators when early stopping trimmed it). */
+export function boostingRounds(ensemble: CompiledEnsemble): number {
+  return ensemble.treeCount / ensemble.outputs;
+}
+
+/** The constraint of every feature, or null when none is constrained (the unconstrained split search runs). */
+function monotoneByFeature(constraints: number[], features: number): Int8Array | null {
+  if (constraints.length > features) throw new RangeError(`monotone_constraints has ${constraints.length} values for ${features} features`);
+  if (!constraints.some((c) => c !== 0)) return null;
+  const out = new Int8Array(features);
+  for (let f = 0; f < Math.min(features, constraints.length); f++) out[f] = constraints[f];
+  return out;
+}
+
 export interface ParallelFitOptions {
+  /** Rows early stopping watches (see fit). */
+  validation?: TrainingData;
   /** How long a helper may take over one step before the fit gives up on it (default 60 s). */
   answerDeadlineMs?: number;
   /** How long the fit waits for helpers to join before it starts with those there (default 250 ms). */

@@ -3,6 +3,13 @@
  * depth-wise growth, gain = GL²/(HL+λ) + GR²/(HR+λ) − G²/(H+λ), min_child_weight on the
  * hessian sums, a learned default direction for missing values, and leaf weight −G/(H+λ)·η.
  *
+ * Monotone constraints as XGBoost enforces them (its TreeEvaluator): every node carries bounds
+ * on its weight; weights are clamped into them and gains computed from the clamped weights; a
+ * split on a constrained feature whose children's weights go the wrong way is rejected; the
+ * children of an accepted split are bounded by the mean of their weights, the left from above
+ * (increasing) or below (decreasing), the right the other way. Every leaf left of the split then
+ * weighs no more (no less) than every leaf right of it, so each tree is monotone in the feature.
+ *
  * Each level builds the histogram of the smaller child only; the larger child's is the
  * parent's minus it. With a histogram team, large nodes' histograms are built by several
  * threads, each a block of the features (lib/trees/histogram-team.ts); the tree is the same.
@@ -23,7 +30,17 @@ export interface GradientTreeParams {
   regLambda: number;
   gamma: number;
   learningRate: number;
+  /** Per feature: 1 increasing, -1 decreasing, 0 free; null when no feature is constrained. */
+  monotone: Int8Array | null;
 }
+
+/** Bounds on a node's weight (before the learning rate), from its ancestors' monotone splits. */
+interface Bounds {
+  lower: number;
+  upper: number;
+}
+
+const UNBOUNDED: Bounds = { lower: -Infinity, upper: Infinity };
 
 interface GrowingNode {
   node: number;
@@ -33,6 +50,7 @@ interface GrowingNode {
   sumHess: number;
   /** null for nodes that cannot split (at max depth or too light): no histogram is built. */
   hist: Histogram | null;
+  bounds: Bounds;
 }
 
 interface NodeStats {
@@ -41,6 +59,7 @@ interface NodeStats {
   sumGrad: number;
   sumHess: number;
   gain: number;
+  bounds: Bounds;
 }
 
 interface Split {
@@ -50,6 +69,9 @@ interface Split {
   gain: number;
   leftGrad: number;
   leftHess: number;
+  /** With monotone constraints: the children's clamped weights, which bound their subtrees. */
+  leftWeight: number;
+  rightWeight: number;
 }
 
 /** Minimum loss reduction that counts as a split (XGBoost's kRtEps). */
@@ -97,12 +119,12 @@ export class GradientTreeBuilder {
     }
     // Per tree node: its row range and sums, kept so that pruning can turn a split back into a leaf.
     const stats: NodeStats[] = [];
-    let level: GrowingNode[] = [{ node: tree.addNode(), start: 0, end: rows.length, sumGrad, sumHess, hist: rootHist }];
+    let level: GrowingNode[] = [{ node: tree.addNode(), start: 0, end: rows.length, sumGrad, sumHess, hist: rootHist, bounds: UNBOUNDED }];
     for (let depth = 0; level.length; depth++) {
       const next: GrowingNode[] = [];
       for (const current of level) {
-        const split = current.hist ? this.findSplit(current, current.hist.values, used) : null;
-        stats[current.node] = { start: current.start, end: current.end, sumGrad: current.sumGrad, sumHess: current.sumHess, gain: split?.gain ?? 0 };
+        const split = current.hist ? (this.params.monotone ? this.findMonotoneSplit(current, current.hist.values, used, this.params.monotone) : this.findSplit(current, current.hist.values, used)) : null;
+        stats[current.node] = { start: current.start, end: current.end, sumGrad: current.sumGrad, sumHess: current.sumHess, gain: split?.gain ?? 0, bounds: current.bounds };
         tree.setCover(current.node, current.sumHess);
         if (!split) {
           if (current.hist) this.store.release(current.hist);
@@ -137,7 +159,7 @@ export class GradientTreeBuilder {
     return false;
   }
 
-  /** Leaf weight −G/(H+λ)·η (0 below min_child_weight) for every reachable leaf. */
+  /** Leaf weight −G/(H+λ)·η (0 below min_child_weight), clamped into its bounds, for every reachable leaf. */
   private setLeaves(tree: Tree, node: number, stats: NodeStats[], rows: Int32Array, onLeaf: OnLeaf): void {
     if (tree.feature[node] >= 0) {
       this.setLeaves(tree, tree.left[node], stats, rows, onLeaf);
@@ -145,8 +167,9 @@ export class GradientTreeBuilder {
       return;
     }
     const { regLambda, minChildWeight, learningRate } = this.params;
-    const { sumGrad, sumHess, start, end } = stats[node];
-    const weight = sumHess < minChildWeight ? 0 : -sumGrad / (sumHess + regLambda);
+    const { sumGrad, sumHess, start, end, bounds } = stats[node];
+    const free = sumHess < minChildWeight ? 0 : -sumGrad / (sumHess + regLambda);
+    const weight = free < bounds.lower ? bounds.lower : free > bounds.upper ? bounds.upper : free;
     const value = Math.fround(weight * learningRate);
     tree.setLeaf(node, [value]);
     onLeaf(value, rows, start, end);
@@ -185,7 +208,8 @@ export class GradientTreeBuilder {
     childDepth: number,
     rows: Int32Array,
   ): [GrowingNode, GrowingNode] {
-    const left: GrowingNode = { node: leftNode, start: parent.start, end: mid, sumGrad: split.leftGrad, sumHess: split.leftHess, hist: null };
+    const [leftBounds, rightBounds] = this.childBounds(parent.bounds, split);
+    const left: GrowingNode = { node: leftNode, start: parent.start, end: mid, sumGrad: split.leftGrad, sumHess: split.leftHess, hist: null, bounds: leftBounds };
     const right: GrowingNode = {
       node: rightNode,
       start: mid,
@@ -193,6 +217,7 @@ export class GradientTreeBuilder {
       sumGrad: parent.sumGrad - split.leftGrad,
       sumHess: parent.sumHess - split.leftHess,
       hist: null,
+      bounds: rightBounds,
     };
     // Children at max depth or too light to split again are leaves: they need sums, not histograms.
     const canSplit = (node: GrowingNode): boolean => childDepth < this.params.maxDepth && node.sumHess >= 2 * this.params.minChildWeight;
@@ -241,7 +266,69 @@ export class GradientTreeBuilder {
           const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
           if (gain > bestGain) {
             bestGain = gain;
-            best = { feature: f, bin: b, missingLeft: hasMissing ? missingLeft : false, gain, leftGrad: gl, leftHess: hl };
+            best = { feature: f, bin: b, missingLeft: hasMissing ? missingLeft : false, gain, leftGrad: gl, leftHess: hl, leftWeight: 0, rightWeight: 0 };
+          }
+        }
+      }
+    }
+    return best;
+  }
+
+  /** The children's bounds: the parent's, split at the mean of their weights on a constrained feature. */
+  private childBounds(bounds: Bounds, split: Split): [Bounds, Bounds] {
+    const c = this.params.monotone?.[split.feature] ?? 0;
+    if (c === 0) return [bounds, bounds];
+    const mid = (split.leftWeight + split.rightWeight) / 2;
+    return c > 0
+      ? [{ lower: bounds.lower, upper: mid }, { lower: mid, upper: bounds.upper }]
+      : [{ lower: mid, upper: bounds.upper }, { lower: bounds.lower, upper: mid }];
+  }
+
+  /**
+   * findSplit under monotone constraints, XGBoost's evaluator: weights clamped into the node's
+   * bounds, gain −(2Gw + (H+λ)w²) of the clamped weights (G²/(H+λ) when nothing clamps), and a
+   * constrained feature's split refused when its children's weights go against the sign.
+   */
+  private findMonotoneSplit(node: GrowingNode, hist: Float64Array, features: Int32Array, monotone: Int8Array): Split | null {
+    const { regLambda: lambda, minChildWeight } = this.params;
+    const G = node.sumGrad;
+    const H = node.sumHess;
+    if (H < 2 * minChildWeight) return null;
+    const { lower, upper } = node.bounds;
+    const weightOf = (g: number, h: number): number => {
+      const w = -g / (h + lambda);
+      return w < lower ? lower : w > upper ? upper : w;
+    };
+    const gainOf = (g: number, h: number, w: number): number => -(2 * g * w + (h + lambda) * w * w);
+    const parentScore = gainOf(G, H, weightOf(G, H));
+    let best: Split | null = null;
+    let bestGain = MIN_GAIN;
+    for (let j = 0; j < features.length; j++) {
+      const f = features[j];
+      const c = monotone[f];
+      const valueBins = this.bins.valueBins[f];
+      const base = (f << 8) << 1;
+      const missingGrad = hist[base + MISSING_BIN * 2];
+      const missingHess = hist[base + MISSING_BIN * 2 + 1];
+      const hasMissing = missingHess > 0;
+      for (let pass = 0; pass < (hasMissing ? 2 : 1); pass++) {
+        const missingLeft = pass === 1;
+        let gl = missingLeft ? missingGrad : 0;
+        let hl = missingLeft ? missingHess : 0;
+        for (let b = 0; b < valueBins - (missingLeft ? 1 : 0); b++) {
+          gl += hist[base + b * 2];
+          hl += hist[base + b * 2 + 1];
+          if (hl < minChildWeight) continue;
+          const hr = H - hl;
+          if (hr < minChildWeight) break;
+          const gr = G - gl;
+          const wl = weightOf(gl, hl);
+          const wr = weightOf(gr, hr);
+          if ((c > 0 && wl > wr) || (c < 0 && wl < wr)) continue;
+          const gain = gainOf(gl, hl, wl) + gainOf(gr, hr, wr) - parentScore;
+          if (gain > bestGain) {
+            bestGain = gain;
+            best = { feature: f, bin: b, missingLeft: hasMissing ? missingLeft : false, gain, leftGrad: gl, leftHess: hl, leftWeight: wl, rightWeight: wr };
           }
         }
       }

@@ -18,3 +18,15 @@ export function checkTrainingData({ X, rows, features, y, classes }: TrainingDat
     if (y[i] < 0 || y[i] >= classes) throw new RangeError(`label ${y[i]} at row ${i} is not a class index below ${classes}`);
   }
 }
+
+/** The rows `indices` of `data`, in that order. */
+export function subsetRows(data: TrainingData, indices: Int32Array): TrainingData {
+  const { X, features } = data;
+  const out = new Float64Array(indices.length * features);
+  const y = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    out.set(X.subarray(indices[i] * features, (indices[i] + 1) * features), i * features);
+    y[i] = data.y[indices[i]];
+  }
+  return { X: out, rows: indices.length, features, y, classes: data.classes };
+}
