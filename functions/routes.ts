@@ -80,7 +80,6 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/v2/models/{name}/ready', file: 'v2-model', handler: modelReady },
   { method: 'POST', path: '/v2/models/{name}/infer', file: 'v2-infer', handler: infer },
   { method: 'POST', path: '/v2/models/{name}/versions/{version}/infer', file: 'v2-infer', handler: inferVersion },
-  // The retrain service's entry in a cluster (RETRAIN_RUNNER=http); Lambda uses retrain-worker.
 ];
 
 /** What answers a path no route matches (API Gateway: the $default route). */

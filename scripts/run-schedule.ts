@@ -20,10 +20,10 @@ if (!task) {
 try {
   const result = await task();
   process.stdout.write(`${JSON.stringify({ task: name, result })}\n`);
-  // A retrain the drift check started runs in the retrain service for as long as this process
-  // holds its request open (RETRAIN_RUNNER=http): stay until the job ends.
+  // A retrain the drift check started as a child process dies with this pod: stay until it ends.
+  // (In the cluster it is a Job of its own, RETRAIN_RUNNER=kubernetes, and nothing is held.)
   const jobId = (result as { jobId?: string }).jobId;
-  if (jobId) process.stdout.write(`${JSON.stringify({ task: name, retrain: await waitForJob(jobId) })}\n`);
+  if (jobId && getBasics().config.RETRAIN_RUNNER === 'child-process') process.stdout.write(`${JSON.stringify({ task: name, retrain: await waitForJob(jobId) })}\n`);
 } catch (err) {
   process.stderr.write(`${name} failed: ${(err as Error).message}\n`);
   process.exitCode = 1;

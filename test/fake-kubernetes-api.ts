@@ -4,7 +4,8 @@
  * (403 from RBAC, 404, 409 AlreadyExists). What the test does with a created Job, such as running
  * its container's command the way the kubelet would, is up to `onJob`.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers.ts';
@@ -18,7 +19,6 @@ export interface FakeKubernetesApi {
   accountDir: string;
   calls: { method: string; path: string; token: string }[];
   jobs: Map<string, Manifest>;
-  deleted: string[];
   setToken(token: string): void;
   close(): Promise<void>;
 }
@@ -30,6 +30,10 @@ export interface FakeOptions {
   /** Verbs RBAC refuses on jobs, such as 'create'. */
   forbid?: string[];
   onJob?: (job: Manifest) => void;
+  /** Serve HTTPS with this key and certificate (the test puts the CA in the account's ca.crt). */
+  tls?: { key: string; cert: string };
+  /** Take requests and never answer them. */
+  hang?: boolean;
 }
 
 const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
@@ -46,14 +50,14 @@ export async function startFakeKubernetesApi(options: FakeOptions): Promise<Fake
   writeFileSync(join(accountDir, 'namespace'), options.namespace);
   const calls: FakeKubernetesApi['calls'] = [];
   const jobs = new Map<string, Manifest>();
-  const deleted: string[] = [];
   const user = `system:serviceaccount:${options.namespace}:credit-score-launcher`;
   const body = async (req: IncomingMessage): Promise<string> => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     return Buffer.concat(chunks).toString('utf8');
   };
-  const server: Server = createServer(async (req, res) => {
+  const listener: RequestListener = async (req, res) => {
+    if (options.hang) return;
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const sent = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     calls.push({ method: req.method ?? '', path, token: sent });
@@ -77,22 +81,21 @@ export async function startFakeKubernetesApi(options: FakeOptions): Promise<Fake
       options.onJob?.(job);
       return;
     }
-    if (req.method === 'DELETE' && path.startsWith(`${base}/jobs/`)) {
-      const name = decodeURIComponent(path.slice(`${base}/jobs/`.length));
-      deleted.push(name);
-      return jobs.delete(name) ? answer(200, status(200, 'Success', 'deleted')) : answer(404, status(404, 'NotFound', `jobs.batch "${name}" not found`));
-    }
     answer(404, status(404, 'NotFound', `the server could not find the requested resource (${req.method} ${path})`));
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${address.port}`,
     accountDir,
     calls,
     jobs,
-    deleted,
     setToken,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

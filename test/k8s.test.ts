@@ -18,7 +18,7 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
       expect(result.objects).toBeGreaterThanOrEqual(15);
     });
 
-    it(`${overlay}: one Knative service probed on /health with a startup probe, traffic summing to 100`, () => {
+    it(`${overlay}: one Knative service probed on /health, its progress deadline covering the bootstrap, traffic summing to 100`, () => {
       const objects = render(`k8s-fallback/overlays/${overlay}`);
       const services = objects.filter((o) => o.kind === 'Service' && o.spec?.template?.spec?.containers);
       expect(services.map((s) => s.metadata.name)).toEqual(['credit-score-api']);
@@ -26,8 +26,10 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
       const container = s.spec.template.spec.containers[0];
       expect(container.readinessProbe.httpGet.path).toBe('/health');
       expect(container.livenessProbe.httpGet.path).toBe('/health?probe=live');
-      // Liveness waits for a cold model load: the startup probe allows at least a minute.
-      expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBeGreaterThanOrEqual(60);
+      // The first revision waits for the bootstrap Job's model: its progress deadline covers that Job's.
+      const bootstrap = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'credit-score-bootstrap')!;
+      expect(parseInt(s.spec.template.metadata.annotations['serving.knative.dev/progress-deadline'], 10)).toBeGreaterThanOrEqual(bootstrap.spec.activeDeadlineSeconds);
+      expect(container.startupProbe).toBeUndefined();
       expect(s.spec.template.metadata.name).toBeUndefined();
       expect(s.spec.template.spec.timeoutSeconds ?? 300).toBeLessThanOrEqual(600);
       expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
@@ -91,6 +93,13 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
     expect(text).toMatch(/Service\/api: service account quiet may not create jobs/);
     expect(text).toMatch(/CronJob\/drift: service account half may not create jobs/);
     expect(text).toMatch(/CronJob\/retrain-template: the retrain Job template must be suspended/);
+  });
+
+  it("fails pods the namespace's restricted Pod Security would refuse, naming what each lacks", async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/not-restricted');
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/CronJob\/no-seccomp: container run breaks the namespace's restricted Pod Security \(the pod would be refused\): seccompProfile.type: RuntimeDefault$/);
+    expect(problems[1]).toMatch(/Job\/escalating: container escalates breaks .*: allowPrivilegeEscalation: false, capabilities.drop: \[ALL\]$/);
   });
 
   it('fails what the cluster would refuse or stall on, one problem per fault', async () => {

@@ -20,6 +20,7 @@ export const PROMETHEUS: Program = { name: 'prometheus', install: 'sudo apt-get 
 export const KUBECTL: Program = { name: 'kubectl', install: 'kubectl 1.21 or newer, see https://kubernetes.io/docs/tasks/tools/' };
 export const JAVA: Program = { name: 'java', install: 'sudo apt-get install default-jre-headless' };
 export const CHROMIUM: Program = { name: 'chromium', install: 'sudo apt-get install chromium' };
+export const OPENSSL: Program = { name: 'openssl', install: 'sudo apt-get install openssl' };
 export const ANSIBLE_LINT: Program = { name: 'ansible-lint', install: 'sudo apt-get install ansible-lint' };
 export const ANSIBLE_PLAYBOOK: Program = { name: 'ansible-playbook', install: 'sudo apt-get install ansible' };
 

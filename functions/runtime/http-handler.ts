@@ -22,8 +22,6 @@ export interface HandlerOptions {
   admin?: boolean | (() => boolean);
   /** The shape of error answers: ours, or the Open Inference Protocol's {"error": "..."}. */
   errors?: ErrorShape;
-  /** Run to the end however long it takes (the retrain service: its request is the job's lifetime). */
-  noTimeout?: boolean;
 }
 
 export type RouteHandler = (event: HttpEvent, state: RequestState) => Promise<HttpResult>;
@@ -37,7 +35,7 @@ const TIMEOUT_MARGIN_MS = 500;
 
 export function httpHandler(options: HandlerOptions, handle: RouteHandler): (event: HttpEvent, context: LambdaContext) => Promise<HttpResult> {
   const chain = middy<HttpEvent, HttpResult, Error, LambdaContext>({
-    timeoutEarlyInMillis: options.noTimeout ? 0 : TIMEOUT_MARGIN_MS,
+    timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
     timeoutEarlyResponse: () => {
       throw gatewayTimeout();
     },

@@ -136,7 +136,6 @@ async function createService(b: Basics): Promise<Service> {
       },
     },
   );
-  // The retrain service checks the admin key like any admin route; the runner sends the first one.
   const runner = createJobRunner(config);
   // Timers last: a service that fails to build (a bad setting) leaves nothing running behind it.
   router.start();

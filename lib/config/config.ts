@@ -8,6 +8,9 @@ import { NAME_PATTERN } from '../state/layout.ts';
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
 
+/** The suspended CronJob a cluster's retrain Jobs are made from (k8s-fallback/base/retrain-job-template.yaml). */
+export const DEFAULT_RETRAIN_JOB_TEMPLATE = 'credit-score-retrain';
+
 export const configSchema = z.object({
   /** Model served and trained by default: the registry name (the spec's name). */
   MODEL_NAME: z.string().regex(NAME_PATTERN, 'a name of letters, digits, ".", "_", "-" (at most 64)').default('credit-score'),
@@ -65,7 +68,7 @@ export const configSchema = z.object({
    */
   RETRAIN_RUNNER: z.enum(['lambda', 'kubernetes', 'child-process']).default('child-process'),
   /** The suspended CronJob whose jobTemplate a 'kubernetes' retrain Job is made from. */
-  RETRAIN_JOB_TEMPLATE: z.string().min(1).default('credit-score-retrain'),
+  RETRAIN_JOB_TEMPLATE: z.string().min(1).default(DEFAULT_RETRAIN_JOB_TEMPLATE),
   /** The Kubernetes API server, when not the pod's own (KUBERNETES_SERVICE_HOST); tests. */
   KUBERNETES_API_URL: z.string().url().optional(),
   /** Where the pod's service account (token, ca.crt, namespace) is mounted. */

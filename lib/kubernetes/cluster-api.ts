@@ -6,8 +6,8 @@
  * - the token is read from its file on every call, because projected service-account tokens
  *   are rotated by the kubelet (about hourly) and a cached one would expire;
  * - TLS is verified against the cluster CA mounted beside the token;
- * - every call has a timeout and an error names the call and the API's own message (a 403 from
- *   RBAC says which verb on which resource was refused).
+ * - every call has one deadline, and an error names the call and the API's own message (a 403
+ *   from RBAC says which verb on which resource was refused).
  */
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -41,11 +41,8 @@ export class ClusterApi {
   }
 
   /** The API server of the pod this runs in, or the one named by `override` (tests, out-of-cluster runs). */
-  static inCluster(override: string | undefined, serviceAccountDir: string): ClusterApi {
-    const host = process.env.KUBERNETES_SERVICE_HOST;
-    const port = process.env.KUBERNETES_SERVICE_PORT_HTTPS ?? process.env.KUBERNETES_SERVICE_PORT ?? '443';
-    const apiUrl = override ?? (host ? `https://${host.includes(':') ? `[${host}]` : host}:${port}` : undefined);
-    return new ClusterApi({ apiUrl, serviceAccountDir });
+  static inCluster(override: string | undefined, serviceAccountDir: string, env: NodeJS.ProcessEnv = process.env): ClusterApi {
+    return new ClusterApi({ apiUrl: override ?? inClusterApiUrl(env), serviceAccountDir });
   }
 
   /** The namespace of this pod's service account. */
@@ -85,21 +82,37 @@ export class ClusterApi {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
     if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
     const what = `${method} ${url.pathname}`;
+    // One deadline for the whole call (connect, TLS, answer), not an idle timeout.
+    const signal = AbortSignal.timeout(this.timeoutMs);
     const res = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const send = secure ? httpsRequest : httpRequest;
-      const req = send(url, { method, headers, ca, timeout: this.timeoutMs }, (response: IncomingMessage) => {
+      const req = send(url, { method, headers, ca, signal }, (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         response.on('data', (c: Buffer) => chunks.push(c));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
         response.on('error', reject);
       });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
-      req.on('error', (err) => reject(new KubernetesApiError(`${what}: the Kubernetes API cannot be reached: ${(err as NodeJS.ErrnoException).code ?? err.message}`, 0)));
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new KubernetesApiError(
+            signal.aborted ? `${what}: no answer from the Kubernetes API within ${this.timeoutMs} ms` : `${what}: the Kubernetes API cannot be reached: ${err.code ?? err.message}`,
+            0,
+          ),
+        ),
+      );
       req.end(payload);
     });
     if (res.status >= 200 && res.status < 300) return (res.text ? JSON.parse(res.text) : {}) as T;
     throw new KubernetesApiError(`${what} answered ${res.status}: ${statusMessage(res.text)}`, res.status);
   }
+}
+
+/** The API server a pod's environment names (an IPv6 address in brackets), if any. */
+export function inClusterApiUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  if (!host) return undefined;
+  const port = env.KUBERNETES_SERVICE_PORT_HTTPS ?? env.KUBERNETES_SERVICE_PORT ?? '443';
+  return `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** The `message` of a Kubernetes Status object, or the start of whatever came back. */

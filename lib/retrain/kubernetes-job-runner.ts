@@ -4,8 +4,8 @@
  * template the manifests keep as a suspended CronJob (k8s-fallback/base/retrain-job-template.yaml),
  * exactly as `kubectl create job --from=cronjob/NAME` does: the image, resources, security
  * context and environment stay in the manifests, where kustomize sets the image, and this code
- * adds only the job's id to the command. Needs RBAC: get on that CronJob, create (and delete) on
- * Jobs, in its own namespace (k8s-fallback/base/rbac.yaml).
+ * adds only the job's id to the command. Needs RBAC: get on that CronJob and create on Jobs, in
+ * its own namespace (k8s-fallback/base/rbac.yaml).
  */
 import { ClusterApi, KubernetesApiError } from '../kubernetes/cluster-api.ts';
 import type { JobRunner } from './runners.ts';
@@ -26,32 +26,26 @@ export class KubernetesJobRunner implements JobRunner {
   constructor(
     private readonly api: ClusterApi,
     private readonly templateName: string,
-    /** Scheduling plus an image pull can take a while on a cold node. */
-    private readonly startTimeoutMs = 180_000,
   ) {}
 
-  async start(jobId: string, running: () => Promise<boolean>): Promise<void> {
+  /**
+   * Started once the API server has the Job (its 201), as Lambda's 202 is: the request that
+   * asked for the retrain has a handler timeout of seconds, scheduling and an image pull may
+   * take minutes. A Job whose pod never claims the job is not waited for here: the job stays
+   * queued, and the job store fails it as never started once RETRAIN_LOCK_SECONDS pass; a pod
+   * that starts after that finds the job failed and exits without training.
+   */
+  async start(jobId: string): Promise<void> {
     const namespace = await this.api.namespace();
     const base = `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}`;
     const template = await this.api.get<CronJob>(`${base}/cronjobs/${encodeURIComponent(this.templateName)}`).catch((err: unknown) => {
       throw err instanceof KubernetesApiError && err.status === 404 ? new KubernetesApiError(`the retrain Job template (CronJob ${namespace}/${this.templateName}) does not exist`, 404) : err;
     });
     const job = jobFromTemplate(template, this.templateName, jobId);
-    try {
-      await this.api.post(`${base}/jobs`, job);
-    } catch (err) {
-      // A second start of the same job id (a retried request) finds the first's Job: that is the job.
-      if (!(err instanceof KubernetesApiError && err.status === 409)) throw err;
-    }
-    const deadline = Date.now() + this.startTimeoutMs;
-    while (Date.now() < deadline) {
-      if (await running().catch(() => false)) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    // The caller fails the job; a pod that starts later finds it failed and does nothing, but
-    // there is no reason to leave it pending (background: its pods go with it).
-    await this.api.delete(`${base}/jobs/${job.metadata.name}`, { propagationPolicy: 'Background' }).catch(() => undefined);
-    throw new Error(`the Kubernetes Job ${namespace}/${job.metadata.name} did not start the job within ${Math.round(this.startTimeoutMs / 1000)} s (pending pod? see kubectl describe job)`);
+    await this.api.post(`${base}/jobs`, job).catch((err: unknown) => {
+      // Job ids are unique, so a name already taken is someone else's Job: never adopt it.
+      throw err instanceof KubernetesApiError && err.status === 409 ? new KubernetesApiError(`a Job named ${namespace}/${job.metadata.name} already exists and is not this job's`, 409) : err;
+    });
   }
 }
 
@@ -60,7 +54,8 @@ export function jobFromTemplate(template: CronJob, templateName: string, jobId: 
   const jobTemplate = template.spec?.jobTemplate;
   const spec = structuredClone(jobTemplate?.spec);
   const containers = spec?.template?.spec?.containers;
-  if (!spec || !containers?.length) throw new KubernetesApiError(`the retrain Job template (CronJob ${templateName}) has no jobTemplate with a container`, 422);
+  if (!spec || !containers?.length) throw new Error(`the retrain Job template (CronJob ${templateName}) has no jobTemplate with a container`);
+  if (!LABEL_VALUE.test(jobId)) throw new Error(`job id ${JSON.stringify(jobId)} cannot be a label value (at most 63 of [A-Za-z0-9._-], alphanumeric at both ends)`);
   containers[0]!.args = [...(containers[0]!.args ?? []), '--job', jobId];
   const labels = { ...jobTemplate?.metadata?.labels, [RETRAIN_JOB_LABEL]: jobId };
   spec.template!.metadata = { ...spec.template!.metadata, labels: { ...spec.template!.metadata?.labels, [RETRAIN_JOB_LABEL]: jobId } };
@@ -72,8 +67,15 @@ export function jobFromTemplate(template: CronJob, templateName: string, jobId: 
   };
 }
 
-/** A DNS-1123 name of at most 63 characters that is the same for the same job id. */
+/** What Kubernetes accepts as a label value. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/**
+ * A DNS-1123 name of at most 63 characters, the same for the same job id. The id is kept whole
+ * (it is what makes the name unique) and the template's name shortened if the two do not fit.
+ */
 export function jobName(templateName: string, jobId: string): string {
-  const id = jobId.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
-  return `${templateName}-${id}`.slice(0, 63).replace(/-+$/, '');
+  const id = jobId.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(-50);
+  const prefix = templateName.slice(0, 62 - id.length).replace(/-+$/, '');
+  return `${prefix}-${id}`;
 }

@@ -4,8 +4,8 @@
  * Lambda's 15 minutes), in a cluster a Kubernetes Job runs the image's retrain command
  * (kubernetes-job-runner.ts), and on a laptop a child process runs scripts/retrain-job.ts.
  * Every runner checks what it gets back: a start resolves only once the job is accepted
- * (Lambda's 202) or seen running, and rejects with the reason otherwise (the caller then fails
- * the job and frees the lock).
+ * (Lambda's 202, the Kubernetes Job's 201) or seen running, and rejects with the reason
+ * otherwise (the caller then fails the job and frees the lock).
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';

@@ -5,9 +5,9 @@
  *   changes the template (a new image) under the same name;
  * - a revision timeout above the cluster's maximum (config-defaults' max-revision-timeout-seconds
  *   when the render sets it, Knative's default 600 otherwise): the revision is refused;
- * - a service marked `mlops-credit-score/ready-without-model: "true"` (it must come up on an
- *   empty registry: the retrain service trains the first model) whose readiness probe is the
- *   model-checking /health: it would never become ready;
+ * - a service marked `mlops-credit-score/ready-without-model: "true"` (one that must come up on
+ *   an empty registry, as the retrain service once did, since it trained the first model) whose
+ *   readiness probe is the model-checking /health: it would never become ready;
  * - a CronJob that shells out to curl: schedules run the image's own command (or a PingSource).
  */
 export interface K8sObject {

@@ -5,18 +5,10 @@
  * RoleBinding gives `get` on the template CronJob and `create` on Jobs; the template exists and
  * is suspended (a template that ran on its schedule would train with no job to run).
  */
+import { DEFAULT_RETRAIN_JOB_TEMPLATE } from '../../lib/config/config.ts';
 import type { K8sObject } from './deploy-rules.ts';
+import { podSpecs } from './pod-specs.ts';
 
-interface Container {
-  args?: string[];
-  env?: { name: string; value?: string }[];
-  envFrom?: { configMapRef?: { name: string } }[];
-}
-interface PodSpec {
-  serviceAccountName?: string;
-  automountServiceAccountToken?: boolean;
-  containers?: Container[];
-}
 interface Rule {
   apiGroups?: string[];
   resources?: string[];
@@ -32,15 +24,6 @@ interface Rule {
 function mayStartRetrain(args: string[] | undefined): boolean {
   if (!args?.length) return true;
   return args[0]!.endsWith('run-schedule.mjs') && args[1] === 'drift';
-}
-
-/** Pod specs by owner: a Knative Service's template, a Job's, a CronJob's jobTemplate's. */
-function podSpecs(o: K8sObject): PodSpec[] {
-  const spec = o.spec as Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
-  if (o.kind === 'Service' && o.apiVersion.startsWith('serving.knative.dev/')) return [spec?.template?.spec].filter(Boolean);
-  if (o.kind === 'Job') return [spec?.template?.spec].filter(Boolean);
-  if (o.kind === 'CronJob') return [spec?.jobTemplate?.spec?.template?.spec].filter(Boolean);
-  return [];
 }
 
 function grants(rules: Rule[], resource: string, verb: string, name?: string): boolean {
@@ -72,7 +55,7 @@ export function launcherProblems(objects: K8sObject[]): string[] {
         for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
         if (env.RETRAIN_RUNNER !== 'kubernetes') continue;
         const account = pod.serviceAccountName ?? 'default';
-        const template = env.RETRAIN_JOB_TEMPLATE ?? 'credit-score-retrain';
+        const template = env.RETRAIN_JOB_TEMPLATE ?? DEFAULT_RETRAIN_JOB_TEMPLATE;
         const mounted = pod.automountServiceAccountToken ?? accounts.get(account)?.automountServiceAccountToken ?? true;
         if (!mounted) problems.push(`${name}: starts retrain Jobs (RETRAIN_RUNNER=kubernetes) but its service account token is not mounted (automountServiceAccountToken: false)`);
         const rules = rulesOf(account);
