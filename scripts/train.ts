@@ -13,6 +13,7 @@ import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
 import { closeTrainingPools } from '../lib/parallel/training-pool.ts';
 import { trainModel, type TrainingReport } from '../lib/training/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
+import { describeConfig } from '../lib/tuning/search-space.ts';
 import { parseInteger, parseList, runCli } from './cli/args.ts';
 import { parseCommand, usageHint } from './cli/command.ts';
 import { TRAIN } from './cli/commands/train.ts';
@@ -31,6 +32,7 @@ await runCli(async () => {
     samplers: parseList(values.samplers, SAMPLER_NAMES, 'samplers'),
     jobs: parseInteger(values.jobs, 'jobs', 0),
     earlyStoppingRounds: parseInteger(values['early-stopping'], 'early-stopping', 0),
+    ...(values.tune ? { tune: { budget: parseInteger(values['tune-budget'], 'tune-budget', 3), candidates: parseInteger(values['tune-candidates'], 'tune-candidates', 1) } } : {}),
   };
   const spec = loadSpec(values.spec);
   const out = values.out ?? `models/${spec.name}`;
@@ -73,8 +75,20 @@ function summary(report: TrainingReport): string {
   return (
     `\n${dataset.name}: ${dataset.rows} rows, ${dataset.features} features, classes ${JSON.stringify(dataset.classes)}\n\n` +
     line(header) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('') +
+    tuningLines(report) +
     `\nbest: ${best.title}, macro F1 ${best.cv.f1_macro.toFixed(4)} ± ${best.cv.f1_macro_std.toFixed(4)}\n` +
     `confusion matrix (rows = true ${Object.keys(dataset.classes).join('/')}): ${JSON.stringify(best.confusion_matrix)}\n` +
     (artifact ? `artifact: ${artifact.path} (${artifact.files} files, ${artifact.bytes} bytes, manifest sha256 ${artifact.sha256})\n` : '')
   );
+}
+
+/** Default against nested tuned scores, on the same outer folds, and what was kept. */
+function tuningLines(report: TrainingReport): string {
+  const { tuning } = report;
+  if (!tuning) return '';
+  const lines = tuning.candidates.map(
+    (c) => `tuned ${c.classifier}+${c.sampler}: macro F1 ${c.default.f1_macro.toFixed(4)} with defaults, ${c.tuned.f1_macro.toFixed(4)} tuned (nested; ${c.fits} fits, ${tuning.budget} per search)`,
+  );
+  const kept = tuning.chosen === 'tuned' ? `kept the tuned model: ${describeConfig(tuning.final_config!)}` : 'kept the best default candidate (no tuned one scored higher)';
+  return `\n${lines.join('\n')}\n${kept} (tuning took ${tuning.seconds} s)\n`;
 }

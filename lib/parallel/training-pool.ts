@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
 import type { FitScore, PreparedFold } from '../training/fold-fit.ts';
+import type { TunedParams } from '../tuning/search-space.ts';
 import { workerUrl } from './worker-url.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -32,6 +33,11 @@ export class TrainingPool {
 
   scoreFoldSampler(fold: PreparedFold, sampler: SamplerName, classifiers: ClassifierName[], seed: number, priority = 0): Promise<FitScore[]> {
     return this.workers.run({ kind: 'fold-sampler', fold, sampler, classifiers, seed }, priority);
+  }
+
+  /** One tuning configuration fitted on the fold's training rows and scored on its test rows. */
+  scoreConfig(fold: PreparedFold, sampler: SamplerName, classifier: ClassifierName, seed: number, config: TunedParams, priority = 0): Promise<FitScore> {
+    return this.workers.run({ kind: 'fold-config', fold, sampler, classifier, seed, config }, priority);
   }
 
   run<T>(task: { kind: string; [field: string]: unknown }, priority = 0): Promise<T> {

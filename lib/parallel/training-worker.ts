@@ -1,5 +1,6 @@
 /** A training worker: runs the tasks the training pool sends, one at a time, each on this thread alone. */
-import { scoreFoldSampler, type PreparedFold } from '../training/fold-fit.ts';
+import { scoreConfig, scoreFoldSampler, type PreparedFold } from '../training/fold-fit.ts';
+import type { TunedParams } from '../tuning/search-space.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
 import { growAndPackForestTrees, type ForestTreesTask } from '../trees/forest-trees.ts';
@@ -8,6 +9,7 @@ import { serveTasks, Transfer } from './serve-tasks.ts';
 
 serveTasks({
   'fold-sampler': (task) => scoreFoldSampler(task.fold as PreparedFold, task.sampler as SamplerName, task.classifiers as ClassifierName[], task.seed as number),
+  'fold-config': (task) => scoreConfig(task.fold as PreparedFold, task.sampler as SamplerName, task.classifier as ClassifierName, task.seed as number, task.config as TunedParams),
   'forest-trees': (task) => {
     const packed = growAndPackForestTrees(task as unknown as ForestTreesTask);
     return new Transfer(packed, [packed.nodes.buffer, packed.leafValues.buffer, packed.roots.buffer, packed.covers.buffer] as ArrayBuffer[]);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SAMPLER_NAMES } from '../sampling/sampler-names.ts';
 import { dataKeySchema } from '../state/layout.ts';
 import { CLASSIFIER_NAMES } from '../training/classifier-names.ts';
+import { TUNE_DEFAULTS } from '../tuning/search-space.ts';
 
 export const retrainRequestSchema = z.strictObject({
   /** A CSV in the bucket (under data/); the configured default data when absent. */
@@ -25,6 +26,11 @@ export const retrainRequestSchema = z.strictObject({
   samplers: z.array(z.enum(SAMPLER_NAMES)).min(1).default([...SAMPLER_NAMES]),
   /** Training threads: 0 (the default) for every core of the process that trains; 1 for one. */
   jobs: z.number().int().min(0).max(256).default(0),
+  earlyStopping: z.number().int().min(0).max(1000).default(0).describe('Boosting stops after this many rounds without a lower log loss on held-out training rows (0: off)'),
+  tune: z
+    .union([z.literal(false), z.strictObject({ budget: z.number().int().min(3).max(500).default(TUNE_DEFAULTS.budget), candidates: z.number().int().min(1).max(10).default(TUNE_DEFAULTS.candidates) })])
+    .default(false)
+    .describe('Tune the best candidates by nested cross-validation: {} for the defaults (budget = fits per search, candidates = how many of the best default candidates), false for none'),
 });
 
 export type RetrainRequest = z.output<typeof retrainRequestSchema>;

@@ -14,18 +14,19 @@ class NoSampler implements Sampler {
   }
 }
 
-export function createSampler(name: SamplerName, randomState: number): Sampler {
+/** `params`: a tuned number of neighbours for the neighbour-based samplers (the others have none). */
+export function createSampler(name: SamplerName, randomState: number, params: { k_neighbors?: number } = {}): Sampler {
   switch (name) {
     case 'none':
       return new NoSampler();
     case 'ros':
       return new RandomOverSampler({ random_state: randomState });
     case 'smote':
-      return new Smote({ random_state: randomState });
+      return new Smote({ ...params, random_state: randomState });
     case 'adasyn':
-      return new Adasyn({ random_state: randomState });
+      return new Adasyn({ ...params, random_state: randomState });
     case 'borderline':
-      return new BorderlineSmote({ random_state: randomState });
+      return new BorderlineSmote({ ...params, random_state: randomState });
   }
 }
 

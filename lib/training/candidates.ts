@@ -31,12 +31,18 @@ export interface BoostingSettings {
 
 export const DEFAULT_BOOSTING: BoostingSettings = { earlyStoppingRounds: 0, monotone: [] };
 
-export function createClassifier(name: ClassifierName, randomState: number, boosting: BoostingSettings = DEFAULT_BOOSTING): Classifier {
+/** `overrides`: parameters a tuned configuration sets (lib/tuning/search-space.ts); they win over the run's. */
+export function createClassifier(name: ClassifierName, randomState: number, boosting: BoostingSettings = DEFAULT_BOOSTING, overrides: object = {}): Classifier {
   switch (name) {
     case 'rf':
-      return new RandomForestClassifier({ random_state: randomState });
+      return new RandomForestClassifier({ ...(overrides as Partial<RandomForestParams>), random_state: randomState });
     case 'xgb':
-      return new GradientBoostingClassifier({ random_state: randomState, early_stopping_rounds: boosting.earlyStoppingRounds, monotone_constraints: boosting.monotone });
+      return new GradientBoostingClassifier({
+        early_stopping_rounds: boosting.earlyStoppingRounds,
+        ...(overrides as Partial<GradientBoostingParams>),
+        monotone_constraints: boosting.monotone,
+        random_state: randomState,
+      });
   }
 }
 

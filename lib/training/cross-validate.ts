@@ -8,12 +8,12 @@
 import type { Dataset } from '../data/dataset.ts';
 import { monotoneConstraints } from '../data/monotone.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
-import { addTallies, calibrationMetrics, emptyTally, reliabilityTable, type CalibrationMetrics, type CalibrationTally, type ReliabilityRow } from '../evaluation/calibration-metrics.ts';
-import { meanAndStd, type ClassificationMetrics } from '../evaluation/metrics.ts';
+import type { CalibrationMetrics, ReliabilityRow } from '../evaluation/calibration-metrics.ts';
 import { stratifiedKFold } from '../evaluation/stratified-k-fold.ts';
 import type { TrainingPool } from '../parallel/training-pool.ts';
 import { toShared } from '../parallel/shared-arrays.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
+import { emptyAccumulated, recordScore, summarizeCandidate, type Accumulated } from './candidate-summary.ts';
 import type { ClassifierName } from './classifier-names.ts';
 import { fitAndScore, once, resampleFold, type FitScore, type PreparedFold } from './fold-fit.ts';
 import type { ProgressReporter } from './progress.ts';
@@ -57,15 +57,6 @@ export interface CvOptions {
   pool?: TrainingPool;
 }
 
-interface Accumulated {
-  /** Per fold index (any completion order gives the same result). */
-  folds: (ClassificationMetrics | undefined)[];
-  tallies: (CalibrationTally | undefined)[];
-  rounds: (number | undefined)[];
-  seconds: number[];
-  errors: (string | undefined)[];
-}
-
 export async function crossValidate(dataset: Dataset, options: CvOptions): Promise<CandidateResult[]> {
   const { spec, y } = dataset;
   const K = spec.target.classes.length;
@@ -73,16 +64,10 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
   const results = new Map<string, Accumulated>();
   const keyOf = (c: ClassifierName, s: SamplerName): string => `${c}+${s}`;
   for (const c of options.classifiers) {
-    for (const s of options.samplers) results.set(keyOf(c, s), { folds: [], tallies: [], rounds: [], seconds: [], errors: [] });
+    for (const s of options.samplers) results.set(keyOf(c, s), emptyAccumulated());
   }
   const record = (f: number, sampler: SamplerName, score: FitScore): void => {
-    const result = results.get(keyOf(score.classifier, sampler))!;
-    if (score.metrics) {
-      result.folds[f] = score.metrics;
-      result.tallies[f] = score.calibration;
-      result.rounds[f] = score.rounds;
-    } else result.errors[f] = score.error;
-    result.seconds.push(score.seconds);
+    recordScore(results.get(keyOf(score.classifier, sampler))!, f, score);
     options.progress.step(`fold ${f + 1} ${score.classifier}+${sampler}: ${score.metrics ? `macro F1 ${score.metrics.f1_macro.toFixed(4)}` : `skipped (${score.error})`}`);
   };
   options.progress.start(folds.length * options.classifiers.length * options.samplers.length, `cross-validation (${options.folds} folds)`);
@@ -115,45 +100,7 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
   options.progress.stop();
   return [...results].map(([key, r]) => {
     const [classifier, sampler] = key.split('+') as [ClassifierName, SamplerName];
-    const error = r.errors.find((e) => e !== undefined);
-    if (error !== undefined) {
-      const confusion = zeros(K);
-      for (const m of r.folds) if (m) addInto(confusion, m.confusion_matrix);
-      return {
-        classifier,
-        sampler,
-        cv: { f1_macro: NaN, f1_macro_std: NaN, accuracy: NaN, precision_macro: NaN, recall_macro: NaN },
-        confusion_matrix: confusion,
-        fold_f1_macro: [],
-        calibration: { brier: NaN, log_loss: NaN, ece: NaN },
-        reliability: [],
-        fit_seconds: NaN,
-        error,
-      };
-    }
-    const scored = r.folds as ClassificationMetrics[];
-    const confusion = zeros(K);
-    for (const m of scored) addInto(confusion, m.confusion_matrix);
-    // Every score is the mean over folds (scikit-learn's cross_validate convention).
-    const pooled = (r.tallies as CalibrationTally[]).reduce(addTallies, emptyTally());
-    const mean = (key: 'f1_macro' | 'accuracy' | 'precision_macro' | 'recall_macro'): number => meanAndStd(scored.map((m) => m[key])).mean;
-    return {
-      classifier,
-      sampler,
-      cv: {
-        f1_macro: mean('f1_macro'),
-        f1_macro_std: meanAndStd(scored.map((m) => m.f1_macro)).std,
-        accuracy: mean('accuracy'),
-        precision_macro: mean('precision_macro'),
-        recall_macro: mean('recall_macro'),
-      },
-      confusion_matrix: confusion,
-      fold_f1_macro: scored.map((m) => m.f1_macro),
-      calibration: calibrationMetrics(pooled),
-      reliability: reliabilityTable(pooled),
-      ...(r.rounds.some((n) => n !== undefined) ? { fold_rounds: r.rounds as number[] } : {}),
-      fit_seconds: meanAndStd(r.seconds).mean,
-    };
+    return summarizeCandidate(classifier, sampler, r, K);
   });
 }
 
@@ -161,7 +108,7 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
 const SAMPLER_COST: Record<SamplerName, number> = { borderline: 5, adasyn: 4, smote: 3, ros: 2, none: 1 };
 
 /** The fold's preprocessor is fitted on its training rows only; with `shared`, the matrices live in shared memory for the workers. */
-function prepareFold(dataset: Dataset, fold: { train: Int32Array; test: Int32Array }, K: number, shared: boolean, earlyStoppingRounds: number): PreparedFold {
+export function prepareFold(dataset: Dataset, fold: { train: Int32Array; test: Int32Array }, K: number, shared: boolean, earlyStoppingRounds: number): PreparedFold {
   const pre = Preprocessor.fit(dataset.spec, dataset.rows, fold.train);
   const boosting = { earlyStoppingRounds, monotone: monotoneConstraints(dataset.spec, pre.state) };
   const place = shared ? toShared : <T,>(a: T): T => a;
@@ -177,14 +124,6 @@ export function pick(values: Int32Array, indices: Int32Array): Int32Array {
   const out = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i++) out[i] = values[indices[i]];
   return out;
-}
-
-function zeros(K: number): number[][] {
-  return Array.from({ length: K }, () => new Array<number>(K).fill(0));
-}
-
-function addInto(target: number[][], m: number[][]): void {
-  for (let i = 0; i < m.length; i++) for (let j = 0; j < m.length; j++) target[i][j] += m[i][j];
 }
 
 function yieldToEventLoop(): Promise<void> {

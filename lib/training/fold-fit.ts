@@ -7,6 +7,7 @@ import { calibrationTally, type CalibrationTally } from '../evaluation/calibrati
 import { argmaxRows, classificationMetrics, type ClassificationMetrics } from '../evaluation/metrics.ts';
 import { createSampler, type LabelledMatrix, type SamplerName } from '../sampling/index.ts';
 import { boostingRounds } from '../trees/gradient-boosting.ts';
+import { DEFAULT_CONFIG, type TunedParams } from '../tuning/search-space.ts';
 import { createClassifier, holdsOutRows, type BoostingSettings, type ClassifierName } from './candidates.ts';
 
 /** A fold ready to fit on: the preprocessed training rows, and the test rows with their labels. */
@@ -33,10 +34,10 @@ export interface FitScore {
   seconds: number;
 }
 
-export function resampleFold(train: LabelledMatrix, sampler: SamplerName, seed: number): Resampled {
+export function resampleFold(train: LabelledMatrix, sampler: SamplerName, seed: number, samplerParams: TunedParams['sampler'] = {}): Resampled {
   const started = performance.now();
   try {
-    const data = createSampler(sampler, seed).fitResample(train);
+    const data = createSampler(sampler, seed, samplerParams).fitResample(train);
     return { data, seconds: (performance.now() - started) / 1000 };
   } catch (err) {
     return { error: (err as Error).message, seconds: (performance.now() - started) / 1000 };
@@ -48,10 +49,10 @@ export function resampleFold(train: LabelledMatrix, sampler: SamplerName, seed: 
  * resampled (computed once, shared by the classifiers that use it); a boosting candidate with
  * early stopping instead holds out real rows first and resamples the rest itself.
  */
-export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled: () => Resampled, classifier: ClassifierName, seed: number): FitScore {
-  const model = createClassifier(classifier, seed, fold.boosting);
+export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled: () => Resampled, classifier: ClassifierName, seed: number, config: TunedParams = DEFAULT_CONFIG): FitScore {
+  const model = createClassifier(classifier, seed, fold.boosting, config.classifier);
   const held = holdsOutRows(model) ? model.holdOut(fold.train) : null;
-  const ready = held ? resampleFold(held.fit, sampler, seed) : resampled();
+  const ready = held ? resampleFold(held.fit, sampler, seed, config.sampler) : resampled();
   if ('error' in ready) return { classifier, error: ready.error, seconds: ready.seconds };
   const started = performance.now();
   const ensemble = model.fit(ready.data, undefined, held?.held);
@@ -65,6 +66,11 @@ export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled:
     ...(held ? { rounds: boostingRounds(ensemble) } : {}),
     seconds: ready.seconds + (performance.now() - started) / 1000,
   };
+}
+
+/** One configuration fitted on a fold and scored on its test rows, as a tuning task runs it. */
+export function scoreConfig(fold: PreparedFold, sampler: SamplerName, classifier: ClassifierName, seed: number, config: TunedParams): FitScore {
+  return fitAndScore(fold, sampler, () => resampleFold(fold.train, sampler, seed, config.sampler), classifier, seed, config);
 }
 
 /** The whole (fold, sampler) task, as a worker runs it: the sampler once, every classifier after it. */

@@ -16,6 +16,8 @@ import { CLASSIFIER_TITLES, createClassifier, holdsOutRows, type ClassifierName 
 import { crossValidate, type CandidateResult } from './cross-validate.ts';
 import { resolveJobs, trainingPool, type TrainingPool } from '../parallel/training-pool.ts';
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
+import { tuneCandidates, type TuningReport } from '../tuning/tune-candidates.ts';
+import { DEFAULT_CONFIG, type TunedParams, type TuneOptions } from '../tuning/search-space.ts';
 
 export interface TrainOptions {
   dataFile: string;
@@ -39,6 +41,8 @@ export interface TrainOptions {
    * training rows held out before resampling, and keeps the best rounds (0 or absent: off).
    */
   earlyStoppingRounds?: number;
+  /** Tune the best candidates by nested cross-validation (lib/tuning/tune-candidates.ts); absent: off. */
+  tune?: TuneOptions;
 }
 
 export interface TrainingReport {
@@ -47,6 +51,8 @@ export interface TrainingReport {
   /** The reliability table is the best candidate's only. */
   candidates: Omit<CandidateResult, 'confusion_matrix' | 'reliability'>[];
   best: CandidateResult & { title: string };
+  /** With --tune: default and nested tuned scores of the tuned candidates, and what was kept. */
+  tuning?: TuningReport;
   refit_seconds: number;
   artifact?: { path: string; sha256: string; bytes: number; files: number };
 }
@@ -73,10 +79,17 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     throw new TrainingError(`no candidate could be trained:\n  ${candidates.map((c) => `${c.classifier}+${c.sampler}: ${c.error}`).join('\n  ')}`);
   }
   // Highest mean macro F1; ties keep the earlier (simpler) candidate.
-  const best = scored.reduce((a, b) => (b.cv.f1_macro > a.cv.f1_macro ? b : a));
+  let best = scored.reduce((a, b) => (b.cv.f1_macro > a.cv.f1_macro ? b : a));
+  let config = DEFAULT_CONFIG;
+  let tuning: TuningReport | undefined;
+  if (options.tune) {
+    const tuned = await tuneCandidates(dataset, scored, { ...options.tune, folds: options.folds, seed: options.seed, earlyStoppingRounds: options.earlyStoppingRounds ?? 0, pool, progress });
+    ({ best, config } = tuned);
+    tuning = tuned.report;
+  }
   await progress.settle?.();
   const started = performance.now();
-  const bundle = await refit(dataset, best.classifier, best.sampler, options, candidates, pool);
+  const bundle = await refit(dataset, best, config, options, candidates, pool);
   const refitSeconds = (performance.now() - started) / 1000;
   const report: TrainingReport = {
     dataset: {
@@ -97,26 +110,28 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       fit_seconds: c.fit_seconds,
       ...(c.error ? { error: c.error } : {}),
     })),
-    best: { ...best, title: `${CLASSIFIER_TITLES[best.classifier]} + ${best.sampler}` },
+    best: { ...best, title: `${CLASSIFIER_TITLES[best.classifier]} + ${best.sampler}${tuning?.chosen === 'tuned' ? ' (tuned)' : ''}` },
+    ...(tuning ? { tuning } : {}),
     refit_seconds: refitSeconds,
   };
   return { bundle, files: bundleToFiles(bundle), report };
 }
 
-async function refit(dataset: Dataset, classifier: ClassifierName, sampler: SamplerName, options: TrainOptions, candidates: CandidateResult[], pool?: TrainingPool): Promise<ModelBundle> {
+/** Refits `chosen` on all rows with `config` (the defaults, or the tuned configuration); its scores are the ones recorded. */
+async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedParams, options: TrainOptions, candidates: CandidateResult[], pool?: TrainingPool): Promise<ModelBundle> {
+  const { classifier, sampler } = chosen;
   const { spec, rows, y } = dataset;
   const K = spec.target.classes.length;
   const preprocessor = Preprocessor.fit(spec, rows);
   const X = preprocessor.transform(rows);
   const all = { X, rows: rows.length, features: preprocessor.featureCount, y, classes: K };
-  const model = createClassifier(classifier, options.seed, { earlyStoppingRounds: options.earlyStoppingRounds ?? 0, monotone: monotoneConstraints(spec, preprocessor.state) });
+  const model = createClassifier(classifier, options.seed, { earlyStoppingRounds: options.earlyStoppingRounds ?? 0, monotone: monotoneConstraints(spec, preprocessor.state) }, config.classifier);
   // Early stopping's rows are held out before resampling, so no copy of them is fitted on.
   const held = holdsOutRows(model) ? model.holdOut(all) : null;
-  const resampled = createSampler(sampler, options.seed).fitResample(held ? held.fit : all);
+  const resampled = createSampler(sampler, options.seed, config.sampler).fitResample(held ? held.fit : all);
   // A forest's trees grow on every worker; boosting's rounds follow each other, each large
   // step (histograms, partitions, gradients) shared with the workers.
   const ensemble = pool ? await model.fitParallel(resampled, pool, undefined, { validation: held?.held }) : model.fit(resampled, undefined, held?.held);
-  const chosen = candidates.find((c) => c.classifier === classifier && c.sampler === sampler)!;
   const counts = classCounts(y, K);
   const data: DataFingerprint = {
     source: basename(options.dataFile),
@@ -144,7 +159,7 @@ async function refit(dataset: Dataset, classifier: ClassifierName, sampler: Samp
     params: {
       // rounds_chosen: what early stopping kept of n_estimators on the final fit.
       classifier: { name: classifier, ...model.params, ...(held ? { rounds_chosen: boostingRounds(ensemble) } : {}) },
-      sampler: { name: sampler, random_state: options.seed },
+      sampler: { name: sampler, random_state: options.seed, ...config.sampler },
       cv: options.folds,
       seed: options.seed,
       resampled_rows: resampled.rows,

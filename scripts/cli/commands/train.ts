@@ -1,6 +1,7 @@
 /** `credit-score train`: its options and help (scripts/train.ts runs it). */
 import { SAMPLER_NAMES } from '../../../lib/sampling/sampler-names.ts';
 import { CLASSIFIER_NAMES } from '../../../lib/training/classifier-names.ts';
+import { TUNE_DEFAULTS } from '../../../lib/tuning/search-space.ts';
 import type { CommandSpec } from '../command.ts';
 import { DATASET_HELP, DATASET_OPTIONS } from '../defaults.ts';
 
@@ -10,6 +11,9 @@ const options = {
   samplers: { type: 'string', default: SAMPLER_NAMES.join(',') },
   jobs: { type: 'string', default: '0' },
   'early-stopping': { type: 'string', default: '0' },
+  tune: { type: 'boolean', default: false },
+  'tune-budget': { type: 'string', default: String(TUNE_DEFAULTS.budget) },
+  'tune-candidates': { type: 'string', default: String(TUNE_DEFAULTS.candidates) },
   out: { type: 'string' },
   report: { type: 'string' },
   quiet: { type: 'boolean', default: false },
@@ -30,6 +34,9 @@ export const TRAIN: CommandSpec<typeof options> = {
     samplers: { value: 'LIST', text: 'samplers to try, comma-separated' },
     jobs: { value: 'N', text: 'training threads: 0 every core, 1 this thread only' },
     'early-stopping': { value: 'N', text: 'boosting stops after N rounds without a lower log loss on a held-out tenth of the training rows, keeping the best (0: off)' },
+    tune: { text: 'tune the best candidates by nested cross-validation (successive halving in each training fold); keep a tuned one only if its nested score is higher' },
+    'tune-budget': { value: 'N', text: 'fits per search (each outer fold, and the final one on all rows)' },
+    'tune-candidates': { value: 'N', text: 'how many of the best default candidates are tuned' },
     out: { value: 'DIR', text: 'artifact directory (default: models/<spec name>)' },
     report: { value: 'FILE', text: 'also write the JSON training report there' },
     quiet: { text: 'no progress output' },

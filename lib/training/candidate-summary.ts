@@ -1,0 +1,83 @@
+/**
+ * A candidate's scores over the folds, whatever order they were computed in: means over folds
+ * (scikit-learn's cross_validate convention), the confusion matrix and calibration pooled over
+ * every test row. Shared by plain cross-validation and nested tuning.
+ */
+import { addTallies, calibrationMetrics, emptyTally, reliabilityTable, type CalibrationTally } from '../evaluation/calibration-metrics.ts';
+import { meanAndStd, type ClassificationMetrics } from '../evaluation/metrics.ts';
+import type { SamplerName } from '../sampling/sampler-names.ts';
+import type { ClassifierName } from './classifier-names.ts';
+import type { CandidateResult } from './cross-validate.ts';
+import type { FitScore } from './fold-fit.ts';
+
+export interface Accumulated {
+  /** Per fold index (any completion order gives the same result). */
+  folds: (ClassificationMetrics | undefined)[];
+  tallies: (CalibrationTally | undefined)[];
+  rounds: (number | undefined)[];
+  seconds: number[];
+  errors: (string | undefined)[];
+}
+
+export function emptyAccumulated(): Accumulated {
+  return { folds: [], tallies: [], rounds: [], seconds: [], errors: [] };
+}
+
+export function recordScore(result: Accumulated, f: number, score: FitScore): void {
+  if (score.metrics) {
+    result.folds[f] = score.metrics;
+    result.tallies[f] = score.calibration;
+    result.rounds[f] = score.rounds;
+  } else result.errors[f] = score.error;
+  result.seconds.push(score.seconds);
+}
+
+export function summarizeCandidate(classifier: ClassifierName, sampler: SamplerName, r: Accumulated, K: number): CandidateResult {
+  const error = r.errors.find((e) => e !== undefined);
+  if (error !== undefined) {
+    const confusion = zeros(K);
+    for (const m of r.folds) if (m) addInto(confusion, m.confusion_matrix);
+    return {
+      classifier,
+      sampler,
+      cv: { f1_macro: NaN, f1_macro_std: NaN, accuracy: NaN, precision_macro: NaN, recall_macro: NaN },
+      confusion_matrix: confusion,
+      fold_f1_macro: [],
+      calibration: { brier: NaN, log_loss: NaN, ece: NaN },
+      reliability: [],
+      fit_seconds: NaN,
+      error,
+    };
+  }
+  const scored = r.folds as ClassificationMetrics[];
+  const confusion = zeros(K);
+  for (const m of scored) addInto(confusion, m.confusion_matrix);
+  // Every score is the mean over folds (scikit-learn's cross_validate convention).
+  const pooled = (r.tallies as CalibrationTally[]).reduce(addTallies, emptyTally());
+  const mean = (key: 'f1_macro' | 'accuracy' | 'precision_macro' | 'recall_macro'): number => meanAndStd(scored.map((m) => m[key])).mean;
+  return {
+    classifier,
+    sampler,
+    cv: {
+      f1_macro: mean('f1_macro'),
+      f1_macro_std: meanAndStd(scored.map((m) => m.f1_macro)).std,
+      accuracy: mean('accuracy'),
+      precision_macro: mean('precision_macro'),
+      recall_macro: mean('recall_macro'),
+    },
+    confusion_matrix: confusion,
+    fold_f1_macro: scored.map((m) => m.f1_macro),
+    calibration: calibrationMetrics(pooled),
+    reliability: reliabilityTable(pooled),
+    ...(r.rounds.some((n) => n !== undefined) ? { fold_rounds: r.rounds as number[] } : {}),
+    fit_seconds: meanAndStd(r.seconds).mean,
+  };
+}
+
+function zeros(K: number): number[][] {
+  return Array.from({ length: K }, () => new Array<number>(K).fill(0));
+}
+
+function addInto(target: number[][], m: number[][]): void {
+  for (let i = 0; i < m.length; i++) for (let j = 0; j < m.length; j++) target[i][j] += m[i][j];
+}

@@ -1,0 +1,103 @@
+/**
+ * Tuning whose score is an estimate for new data (nested cross-validation): inside each outer
+ * training fold, the fold's own rows are split again (three quarters to fit, a quarter to score)
+ * and successive halving searches the candidate's configurations there; the configuration it
+ * picks is then fitted on the whole training fold and scored once on the outer test fold, which
+ * the search never saw. The mean over outer folds is comparable with the default candidate's
+ * cross-validation score on the same folds; the search's own best scores are not reported as
+ * results (they have seen their validation rows).
+ */
+import type { Dataset } from '../data/dataset.ts';
+import { stratifiedHoldout } from '../evaluation/stratified-holdout.ts';
+import type { TrainingPool } from '../parallel/training-pool.ts';
+import type { SamplerName } from '../sampling/sampler-names.ts';
+import { emptyAccumulated, recordScore, summarizeCandidate } from '../training/candidate-summary.ts';
+import type { ClassifierName } from '../training/classifier-names.ts';
+import { pick, prepareFold, type CandidateResult } from '../training/cross-validate.ts';
+import { scoreConfig, type FitScore, type PreparedFold } from '../training/fold-fit.ts';
+import { describeConfig, drawConfigs, type TunedParams } from './search-space.ts';
+import { configurationsFor, successiveHalving } from './successive-halving.ts';
+
+/** The share of a training fold the search scores its configurations on. */
+const INNER_VALIDATION = 0.25;
+
+export interface TuningSettings {
+  /** Fits per search (one outer fold's, or the final one on all rows). */
+  budget: number;
+  seed: number;
+  earlyStoppingRounds: number;
+  pool?: TrainingPool;
+  /** Told which dataset rows each step learns from or scores on (tests check no outer test row reaches the search). */
+  onRows?: (step: { outerFold: number | 'all'; use: 'search-fit' | 'search-score' | 'refit' | 'test' }, rows: Int32Array) => void;
+  /** A line per finished search. */
+  onSearch?: (line: string) => void;
+}
+
+export interface SearchResult {
+  config: TunedParams;
+  /** The search's score of that configuration on its validation rows (optimistic: it chose on them). */
+  searchScore: number;
+  fits: number;
+}
+
+export interface TunedCandidate {
+  /** Scored on the outer test folds, one tuned configuration per fold. */
+  result: CandidateResult;
+  foldConfigs: TunedParams[];
+  fits: number;
+}
+
+/** Searches one candidate's configurations using only `rows` (indices into the dataset). */
+export async function searchConfig(dataset: Dataset, rows: Int32Array, classifier: ClassifierName, sampler: SamplerName, settings: TuningSettings, outerFold: number | 'all'): Promise<SearchResult> {
+  const K = dataset.spec.target.classes.length;
+  const inner = stratifiedHoldout(pick(dataset.y, rows), K, INNER_VALIDATION, settings.seed);
+  const fitRows = pick(rows, inner.fit);
+  const scoreRows = pick(rows, inner.held);
+  const configs = drawConfigs(classifier, sampler, configurationsFor(settings.budget), settings.seed);
+  const folds = new Map<number, PreparedFold>();
+  const foldFor = (fraction: number): PreparedFold => {
+    let fold = folds.get(fraction);
+    if (!fold) {
+      // A rung's share of the fitting rows, stratified, the same rows for every configuration.
+      const train = fraction < 1 ? pick(fitRows, stratifiedHoldout(pick(dataset.y, fitRows), K, fraction, settings.seed + 1).held) : fitRows;
+      settings.onRows?.({ outerFold, use: 'search-fit' }, train);
+      settings.onRows?.({ outerFold, use: 'search-score' }, scoreRows);
+      fold = prepareFold(dataset, { train, test: scoreRows }, K, settings.pool !== undefined, settings.earlyStoppingRounds);
+      folds.set(fraction, fold);
+    }
+    return fold;
+  };
+  const halving = await successiveHalving(configs.length, async (i, fraction) => {
+    const score = await fitConfig(foldFor(fraction), sampler, classifier, configs[i]!, settings);
+    return score.metrics?.f1_macro ?? -Infinity;
+  });
+  const last = halving.rungs[halving.rungs.length - 1]!.scored.find((s) => s.config === halving.best)!;
+  const config = configs[halving.best]!;
+  settings.onSearch?.(`${classifier}+${sampler} search${outerFold === 'all' ? ' on all rows' : ` in fold ${outerFold + 1}`}: ${halving.fits} fits, chose ${describeConfig(config)} (inner macro F1 ${last.score.toFixed(4)})`);
+  return { config, searchScore: last.score, fits: halving.fits };
+}
+
+/** The nested estimate: a search inside each outer training fold, its choice scored on the fold's test rows. */
+export async function nestedTune(dataset: Dataset, outerFolds: { train: Int32Array; test: Int32Array }[], classifier: ClassifierName, sampler: SamplerName, settings: TuningSettings): Promise<TunedCandidate> {
+  const K = dataset.spec.target.classes.length;
+  const accumulated = emptyAccumulated();
+  const foldConfigs: TunedParams[] = [];
+  let fits = 0;
+  // Outer folds run side by side: their fits share the pool's queue, so every core stays busy.
+  await Promise.all(
+    outerFolds.map(async (fold, f) => {
+      const found = await searchConfig(dataset, fold.train, classifier, sampler, settings, f);
+      settings.onRows?.({ outerFold: f, use: 'refit' }, fold.train);
+      settings.onRows?.({ outerFold: f, use: 'test' }, fold.test);
+      const prepared = prepareFold(dataset, fold, K, settings.pool !== undefined, settings.earlyStoppingRounds);
+      recordScore(accumulated, f, await fitConfig(prepared, sampler, classifier, found.config, settings));
+      foldConfigs[f] = found.config;
+      fits += found.fits + 1;
+    }),
+  );
+  return { result: summarizeCandidate(classifier, sampler, accumulated, K), foldConfigs, fits };
+}
+
+function fitConfig(fold: PreparedFold, sampler: SamplerName, classifier: ClassifierName, config: TunedParams, settings: TuningSettings): Promise<FitScore> {
+  return settings.pool ? settings.pool.scoreConfig(fold, sampler, classifier, settings.seed, config) : Promise.resolve(scoreConfig(fold, sampler, classifier, settings.seed, config));
+}

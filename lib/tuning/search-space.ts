@@ -1,0 +1,82 @@
+/**
+ * What tuning searches: for each classifier the parameters that matter most on tabular credit
+ * data, and for the neighbour-based samplers their number of neighbours. Configurations are
+ * drawn with a seeded generator, the first always the defaults, so a search can only keep or
+ * beat the default on the rows it is scored on.
+ */
+import type { SamplerName } from '../sampling/sampler-names.ts';
+import type { ClassifierName } from '../training/classifier-names.ts';
+import type { GradientBoostingParams } from '../trees/gradient-boosting.ts';
+import type { RandomForestParams } from '../trees/random-forest.ts';
+import { Random } from '../util/random.ts';
+
+/** Parameters a configuration sets, beyond the defaults. */
+export interface TunedParams {
+  classifier: Partial<RandomForestParams> | Partial<GradientBoostingParams>;
+  sampler: { k_neighbors?: number };
+}
+
+export const DEFAULT_CONFIG: TunedParams = { classifier: {}, sampler: {} };
+
+export interface TuneOptions {
+  /** Fits per search: each outer fold's, and the final one. */
+  budget: number;
+  /** How many of the best default candidates are tuned. */
+  candidates: number;
+}
+
+export const TUNE_DEFAULTS: TuneOptions = { budget: 20, candidates: 2 };
+
+/**
+ * Boosting is tuned with many rounds and early stopping on rows held out of the fit (never the
+ * rows it is scored on): the learning rate then sets how many rounds it keeps.
+ */
+const BOOSTING_ROUNDS = 400;
+const BOOSTING_PATIENCE = 25;
+
+const pick = <T>(rng: Random, values: readonly T[]): T => values[rng.nextInt(values.length)]!;
+const logUniform = (rng: Random, low: number, high: number): number => Number(Math.exp(Math.log(low) + rng.nextFloat() * (Math.log(high) - Math.log(low))).toPrecision(3));
+const uniform = (rng: Random, low: number, high: number): number => Number((low + rng.nextFloat() * (high - low)).toPrecision(3));
+
+function drawForest(rng: Random): Partial<RandomForestParams> {
+  return {
+    max_features: pick(rng, ['sqrt', 'log2', 0.2, 0.35, 0.5] as const),
+    min_samples_leaf: pick(rng, [1, 2, 4, 8, 16]),
+    max_depth: pick(rng, [null, 10, 16, 24]),
+  };
+}
+
+function drawBoosting(rng: Random): Partial<GradientBoostingParams> {
+  return {
+    n_estimators: BOOSTING_ROUNDS,
+    early_stopping_rounds: BOOSTING_PATIENCE,
+    learning_rate: logUniform(rng, 0.02, 0.3),
+    max_depth: pick(rng, [3, 4, 5, 6, 8]),
+    min_child_weight: pick(rng, [1, 2, 5, 10]),
+    subsample: uniform(rng, 0.6, 1),
+    colsample_bytree: uniform(rng, 0.5, 1),
+    reg_lambda: logUniform(rng, 0.3, 10),
+  };
+}
+
+const NEIGHBOURS: Partial<Record<SamplerName, readonly number[]>> = { smote: [3, 5, 8, 12], adasyn: [3, 5, 8, 12], borderline: [3, 5, 8, 12] };
+
+/** `count` configurations of one candidate: the defaults first, then seeded draws. */
+export function drawConfigs(classifier: ClassifierName, sampler: SamplerName, count: number, seed: number): TunedParams[] {
+  const rng = new Random(seed);
+  const configs: TunedParams[] = [DEFAULT_CONFIG];
+  const neighbours = NEIGHBOURS[sampler];
+  while (configs.length < count) {
+    configs.push({
+      classifier: classifier === 'rf' ? drawForest(rng) : drawBoosting(rng),
+      sampler: neighbours ? { k_neighbors: pick(rng, neighbours) } : {},
+    });
+  }
+  return configs;
+}
+
+/** A short label of a configuration for logs and reports. */
+export function describeConfig(config: TunedParams): string {
+  const entries = Object.entries({ ...config.classifier, ...config.sampler });
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(' ') : 'defaults';
+}
