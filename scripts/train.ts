@@ -12,8 +12,9 @@ import { SAMPLER_NAMES } from '../lib/sampling/index.ts';
 import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
 import { closeTrainingPools } from '../lib/parallel/training-pool.ts';
 import { trainModel, type TrainingReport } from '../lib/training/pipeline.ts';
+import { DECISION_RULE_MODES, type DecisionRuleMode } from '../lib/training/decision-rule.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
-import { parseInteger, parseList, runCli } from './cli/args.ts';
+import { parseInteger, parseList, runCli, UsageError } from './cli/args.ts';
 import { parseCommand, usageHint } from './cli/command.ts';
 import { TRAIN } from './cli/commands/train.ts';
 import { checkArtifactDirectory, checkOutputFile } from './cli/output-path.ts';
@@ -30,6 +31,7 @@ await runCli(async () => {
     classifiers: parseList(values.classifiers, CLASSIFIER_NAMES, 'classifiers'),
     samplers: parseList(values.samplers, SAMPLER_NAMES, 'samplers'),
     jobs: parseInteger(values.jobs, 'jobs', 0),
+    decisionRule: parseDecisionRule(values['decision-rule']),
   };
   const spec = loadSpec(values.spec);
   const out = values.out ?? `models/${spec.name}`;
@@ -59,6 +61,11 @@ await runCli(async () => {
   }
 }, usageHint(TRAIN));
 
+function parseDecisionRule(value: string): DecisionRuleMode {
+  if (!(DECISION_RULE_MODES as readonly string[]).includes(value)) throw new UsageError(`--decision-rule is ${DECISION_RULE_MODES.join(', ')}, got "${value}"`);
+  return value as DecisionRuleMode;
+}
+
 function summary(report: TrainingReport): string {
   const header = ['classifier', 'sampler', 'macro F1', '± std', 'accuracy', 'precision', 'recall', 'fit s/fold'];
   const rows = report.candidates.map((c) => [
@@ -74,6 +81,7 @@ function summary(report: TrainingReport): string {
     line(header) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('') +
     `\nbest: ${best.title}, macro F1 ${best.cv.f1_macro.toFixed(4)} ± ${best.cv.f1_macro_std.toFixed(4)}\n` +
     `confusion matrix (rows = true ${Object.keys(dataset.classes).join('/')}): ${JSON.stringify(best.confusion_matrix)}\n` +
+    `decision rule: ${report.decision_rule.reason}${report.decision_rule.weights ? `; weights ${JSON.stringify(report.decision_rule.weights.map((w) => Number(w.toFixed(4))))}` : ''}\n` +
     (artifact ? `artifact: ${artifact.path} (${artifact.files} files, ${artifact.bytes} bytes, manifest sha256 ${artifact.sha256})\n` : '')
   );
 }

@@ -45,6 +45,8 @@ export interface CvOptions {
   progress: ProgressReporter;
   /** Runs the (fold, sampler) tasks on these workers; without it, on this thread one after another. */
   pool?: TrainingPool;
+  /** Given each fitted candidate's test-fold probabilities (rows x classes, in `testRows` order): out-of-fold predictions for the decision rule. */
+  onTestProbabilities?: (classifier: ClassifierName, sampler: SamplerName, testRows: Int32Array, proba: Float64Array) => void;
 }
 
 interface Accumulated {
@@ -66,6 +68,7 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
   const record = (f: number, sampler: SamplerName, score: FitScore): void => {
     const result = results.get(keyOf(score.classifier, sampler))!;
     if (score.metrics) result.folds[f] = score.metrics;
+    if (score.proba) options.onTestProbabilities?.(score.classifier, sampler, folds[f].test, score.proba);
     else result.errors[f] = score.error;
     result.seconds.push(score.seconds);
     options.progress.step(`fold ${f + 1} ${score.classifier}+${sampler}: ${score.metrics ? `macro F1 ${score.metrics.f1_macro.toFixed(4)}` : `skipped (${score.error})`}`);
@@ -132,7 +135,7 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
 const SAMPLER_COST: Record<SamplerName, number> = { borderline: 5, adasyn: 4, smote: 3, ros: 2, none: 1 };
 
 /** The fold's preprocessor is fitted on its training rows only; with `shared`, the matrices live in shared memory for the workers. */
-function prepareFold(dataset: Dataset, fold: { train: Int32Array; test: Int32Array }, K: number, shared: boolean): PreparedFold {
+export function prepareFold(dataset: Dataset, fold: { train: Int32Array; test: Int32Array }, K: number, shared: boolean): PreparedFold {
   const pre = Preprocessor.fit(dataset.spec, dataset.rows, fold.train);
   const place = shared ? toShared : <T,>(a: T): T => a;
   return {

@@ -21,6 +21,8 @@ export interface FitScore {
   /** Absent when the classifier could not be trained on this fold. */
   metrics?: ClassificationMetrics;
   error?: string;
+  /** The test rows' probabilities (rows x classes): what the decision rule learns from. */
+  proba?: Float64Array;
   /** Seconds of resampling and fitting. */
   seconds: number;
 }
@@ -40,8 +42,9 @@ export function fitAndScore(fold: PreparedFold, resampled: Resampled, classifier
   const started = performance.now();
   const ensemble = createClassifier(classifier, seed).fit(resampled.data);
   const K = fold.train.classes;
-  const predicted = argmaxRows(ensemble.predictProbaBatch(fold.Xtest, fold.ytest.length), K);
-  return { classifier, metrics: classificationMetrics(fold.ytest, predicted, K), seconds: resampled.seconds + (performance.now() - started) / 1000 };
+  const proba = ensemble.predictProbaBatch(fold.Xtest, fold.ytest.length);
+  const predicted = argmaxRows(proba, K);
+  return { classifier, metrics: classificationMetrics(fold.ytest, predicted, K), proba, seconds: resampled.seconds + (performance.now() - started) / 1000 };
 }
 
 /** The whole (fold, sampler) task, as a worker runs it: the sampler once, every classifier after it. */

@@ -1,6 +1,7 @@
 /**
  * The training pipeline: data -> clean -> (resample -> fit) x candidates, scored by stratified
- * cross-validation -> the best by mean macro F1 -> refit on all rows -> artifact bundle.
+ * cross-validation -> the best by mean macro F1 -> its decision rule (decision-rule.ts) -> refit
+ * on all rows -> artifact bundle.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -14,6 +15,7 @@ import { CLASSIFIER_TITLES, createClassifier, type ClassifierName } from './cand
 import { crossValidate, type CandidateResult } from './cross-validate.ts';
 import { resolveJobs, trainingPool, type TrainingPool } from '../parallel/training-pool.ts';
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
+import { chooseDecisionRule, OutOfFoldProbabilities, type DecisionRuleMode, type DecisionRuleReport } from './decision-rule.ts';
 
 export interface TrainOptions {
   dataFile: string;
@@ -32,6 +34,8 @@ export interface TrainOptions {
   strict?: boolean;
   /** Told of the data file's columns the spec does not name (not used), before the long work starts. */
   onUnlistedColumns?: (columns: string[]) => void;
+  /** Per-class weights on the probabilities for macro F1 (lib/training/decision-rule.ts); default auto. */
+  decisionRule?: DecisionRuleMode;
 }
 
 export interface TrainingReport {
@@ -39,6 +43,7 @@ export interface TrainingReport {
   settings: { cv: number; seed: number; classifiers: ClassifierName[]; samplers: SamplerName[] };
   candidates: Omit<CandidateResult, 'confusion_matrix'>[];
   best: CandidateResult & { title: string };
+  decision_rule: DecisionRuleReport;
   refit_seconds: number;
   artifact?: { path: string; sha256: string; bytes: number; files: number };
 }
@@ -59,16 +64,19 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   if (dataset.unlistedColumns.length) options.onUnlistedColumns?.(dataset.unlistedColumns);
   const jobs = resolveJobs(options.jobs);
   const pool = jobs > 1 ? trainingPool(jobs) : undefined;
-  const candidates = await crossValidate(dataset, { ...options, progress, pool });
+  const decisionMode = options.decisionRule ?? 'auto';
+  const outOfFold = decisionMode === 'off' ? null : new OutOfFoldProbabilities(dataset.rows.length, options.spec.target.classes.length);
+  const candidates = await crossValidate(dataset, { ...options, progress, pool, onTestProbabilities: outOfFold?.keep });
   const scored = candidates.filter((c) => !c.error);
   if (scored.length === 0) {
     throw new TrainingError(`no candidate could be trained:\n  ${candidates.map((c) => `${c.classifier}+${c.sampler}: ${c.error}`).join('\n  ')}`);
   }
   // Highest mean macro F1; ties keep the earlier (simpler) candidate.
   const best = scored.reduce((a, b) => (b.cv.f1_macro > a.cv.f1_macro ? b : a));
+  const decision = await chooseDecisionRule(dataset, best, decisionMode, outOfFold, { folds: options.folds, seed: options.seed, pool, progress });
   await progress.settle?.();
   const started = performance.now();
-  const bundle = await refit(dataset, best.classifier, best.sampler, options, candidates, pool);
+  const bundle: ModelBundle = { ...(await refit(dataset, best.classifier, best.sampler, options, candidates, pool)), ...(decision.decision ? { decision: decision.decision } : {}) };
   const refitSeconds = (performance.now() - started) / 1000;
   const report: TrainingReport = {
     dataset: {
@@ -88,6 +96,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       ...(c.error ? { error: c.error } : {}),
     })),
     best: { ...best, title: `${CLASSIFIER_TITLES[best.classifier]} + ${best.sampler}` },
+    decision_rule: decision.report,
     refit_seconds: refitSeconds,
   };
   return { bundle, files: bundleToFiles(bundle), report };
@@ -130,6 +139,7 @@ async function refit(dataset: Dataset, classifier: ClassifierName, sampler: Samp
       sampler: { name: sampler, random_state: options.seed },
       cv: options.folds,
       seed: options.seed,
+      decision_rule: options.decisionRule ?? 'auto',
       resampled_rows: resampled.rows,
     },
     data,
