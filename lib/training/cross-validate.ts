@@ -68,8 +68,8 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
   const record = (f: number, sampler: SamplerName, score: FitScore): void => {
     const result = results.get(keyOf(score.classifier, sampler))!;
     if (score.metrics) result.folds[f] = score.metrics;
-    if (score.proba) options.onTestProbabilities?.(score.classifier, sampler, folds[f].test, score.proba);
     else result.errors[f] = score.error;
+    if (score.proba) options.onTestProbabilities?.(score.classifier, sampler, folds[f].test, score.proba);
     result.seconds.push(score.seconds);
     options.progress.step(`fold ${f + 1} ${score.classifier}+${sampler}: ${score.metrics ? `macro F1 ${score.metrics.f1_macro.toFixed(4)}` : `skipped (${score.error})`}`);
   };
