@@ -25,6 +25,8 @@ export const handler = httpHandler({ route: 'GET /model/info' }, async (_event, 
     metrics: bundle.metrics,
     params: bundle.params,
     data: bundle.data,
+    // The predicted class is argmax p[k] * weights[k]; null: the most probable class.
+    decision: bundle.decision ?? null,
     classes: spec.target.classes,
     featureSchema: {
       required: featureColumns(spec),

@@ -14,7 +14,7 @@ import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
 import { cleanEachRecord } from '../lib/data/clean-each-record.ts';
 import { checkUnlisted, readCsvFile, unlistedColumnsWarning } from '../lib/data/dataset.ts';
 import { Preprocessor } from '../lib/data/preprocessor.ts';
-import { argmaxRows } from '../lib/evaluation/metrics.ts';
+import { applyDecisionWeights } from '../lib/evaluation/decision-weights.ts';
 import { featureSources, MAX_REASONS, reasonCodes } from '../lib/explain/reason-codes.ts';
 import { EXPLAIN_METHODS, ExplainUnavailableError, TreeExplainer, type ExplainMethod } from '../lib/explain/tree-shap.ts';
 import { ParallelBatchPredictor } from '../lib/trees/parallel-batch-predictor.ts';
@@ -68,7 +68,8 @@ await runCli(async () => {
   }
   const classes = bundle.spec.target.classes;
   const K = classes.length;
-  const predicted = argmaxRows(probabilities, K);
+  // The artifact's decision rule, if it has one (the class may then not be the most probable); the probabilities stay the model's.
+  const predicted = applyDecisionWeights(probabilities, scored.length, K, bundle.decision?.weights);
   const ids = bundle.spec.identifiers.filter((c) => csv.header.includes(c));
   const idIndex = ids.map((c) => csv.header.indexOf(c));
   const idCells = (r: number): string[] => (ids.length ? idIndex.map((i) => csv.records[r][i]) : [String(csv.lines[r])]);

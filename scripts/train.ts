@@ -12,9 +12,10 @@ import { SAMPLER_NAMES } from '../lib/sampling/index.ts';
 import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
 import { closeTrainingPools } from '../lib/parallel/training-pool.ts';
 import { trainModel, type TrainingReport } from '../lib/training/pipeline.ts';
+import { DECISION_RULE_MODES, type DecisionRuleMode } from '../lib/training/decision-rule.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { describeConfig } from '../lib/tuning/search-space.ts';
-import { parseInteger, parseList, runCli } from './cli/args.ts';
+import { parseInteger, parseList, runCli, UsageError } from './cli/args.ts';
 import { parseCommand, usageHint } from './cli/command.ts';
 import { TRAIN } from './cli/commands/train.ts';
 import { checkArtifactDirectory, checkOutputFile } from './cli/output-path.ts';
@@ -33,6 +34,7 @@ await runCli(async () => {
     jobs: parseInteger(values.jobs, 'jobs', 0),
     earlyStoppingRounds: parseInteger(values['early-stopping'], 'early-stopping', 0),
     ...(values.tune ? { tune: { budget: parseInteger(values['tune-budget'], 'tune-budget', 3), candidates: parseInteger(values['tune-candidates'], 'tune-candidates', 1) } } : {}),
+    decisionRule: parseDecisionRule(values['decision-rule']),
   };
   const spec = loadSpec(values.spec);
   const out = values.out ?? `models/${spec.name}`;
@@ -62,6 +64,11 @@ await runCli(async () => {
   }
 }, usageHint(TRAIN));
 
+function parseDecisionRule(value: string): DecisionRuleMode {
+  if (!(DECISION_RULE_MODES as readonly string[]).includes(value)) throw new UsageError(`--decision-rule is ${DECISION_RULE_MODES.join(', ')}, got "${value}"`);
+  return value as DecisionRuleMode;
+}
+
 function summary(report: TrainingReport): string {
   const header = ['classifier', 'sampler', 'macro F1', '± std', 'accuracy', 'precision', 'recall', 'fit s/fold'];
   const rows = report.candidates.map((c) => [
@@ -78,6 +85,7 @@ function summary(report: TrainingReport): string {
     tuningLines(report) +
     `\nbest: ${best.title}, macro F1 ${best.cv.f1_macro.toFixed(4)} ± ${best.cv.f1_macro_std.toFixed(4)}\n` +
     `confusion matrix (rows = true ${Object.keys(dataset.classes).join('/')}): ${JSON.stringify(best.confusion_matrix)}\n` +
+    `decision rule: ${report.decision_rule.reason}${report.decision_rule.weights ? `; weights ${JSON.stringify(report.decision_rule.weights.map((w) => Number(w.toFixed(4))))}` : ''}\n` +
     (artifact ? `artifact: ${artifact.path} (${artifact.files} files, ${artifact.bytes} bytes, manifest sha256 ${artifact.sha256})\n` : '')
   );
 }

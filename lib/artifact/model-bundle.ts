@@ -40,6 +40,19 @@ export const dataFingerprintSchema = z.object({
 });
 export type DataFingerprint = z.output<typeof dataFingerprintSchema>;
 
+/**
+ * decision.json (optional: absent, the predicted class is the most probable one): per-class
+ * weights, the class predicted being argmax p[k] * weights[k] (lib/evaluation/decision-weights.ts).
+ * The probabilities served stay the model's own.
+ */
+export const decisionRuleSchema = z.object({
+  weights: z.array(z.number().positive().finite()),
+  /** The nested cross-validated macro F1 of the chosen candidate without and with the rule (null when it could not be estimated). */
+  nestedF1Macro: z.object({ argmax: z.number(), weighted: z.number() }).nullable(),
+});
+export type DecisionRule = z.output<typeof decisionRuleSchema>;
+const DECISION_FILE = 'decision.json';
+
 export interface ModelBundle {
   name: string;
   classifier: string;
@@ -53,6 +66,7 @@ export interface ModelBundle {
   /** Classifier and sampler parameters, seed, folds: everything needed to train it again. */
   params: unknown;
   data: DataFingerprint;
+  decision?: DecisionRule;
 }
 
 export class ArtifactError extends Error {
@@ -81,6 +95,7 @@ export function bundleToFiles(bundle: ModelBundle): Map<string, Uint8Array> {
     ['params.json', jsonBytes(bundle.params)],
     ['data.json', jsonBytes(bundle.data)],
   ]);
+  if (bundle.decision) files.set(DECISION_FILE, jsonBytes(bundle.decision));
   const manifest: ArtifactManifest = {
     format: ARTIFACT_FORMAT,
     formatVersion: ARTIFACT_FORMAT_VERSION,
@@ -103,7 +118,9 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
   const manifestBytes = files.get(MANIFEST_FILE);
   if (!manifestBytes) throw new ArtifactError(`${MANIFEST_FILE} is missing`);
   const manifest = readManifest(manifestBytes);
-  for (const name of [ENSEMBLE_FILE, ...JSON_FILES]) {
+  // The optional files are checked like the others when the manifest lists them.
+  const optional = manifest.files[DECISION_FILE] ? [DECISION_FILE] : [];
+  for (const name of [ENSEMBLE_FILE, ...JSON_FILES, ...optional]) {
     const entry = manifest.files?.[name];
     const bytes = files.get(name);
     if (!entry) throw new ArtifactError(`manifest does not list ${name}`);
@@ -137,6 +154,10 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
     params: parseJson(files.get('params.json')!, 'params.json'),
     data: checked(dataFingerprintSchema, parseJson(files.get('data.json')!, 'data.json'), 'data.json'),
   };
+  if (optional.length) {
+    bundle.decision = checked(decisionRuleSchema, parseJson(files.get(DECISION_FILE)!, DECISION_FILE), DECISION_FILE);
+    if (bundle.decision.weights.length !== ensemble.classes) throw new ArtifactError(`${DECISION_FILE} has ${bundle.decision.weights.length} weights, the ensemble ${ensemble.classes} classes`);
+  }
   return { bundle, manifest };
 }
 

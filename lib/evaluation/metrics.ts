@@ -2,6 +2,8 @@
  * Classification metrics as scikit-learn computes them: confusion matrix (rows = true class,
  * columns = predicted), per-class precision/recall/F1 with zero_division=0, macro averages.
  */
+import { applyDecisionWeights } from './decision-weights.ts';
+
 export interface ClassificationMetrics {
   accuracy: number;
   precision_macro: number;
@@ -55,14 +57,7 @@ export function classificationMetrics(actual: ArrayLike<number>, predicted: Arra
 
 /** Index of the largest probability in each row (first one on ties, like numpy's argmax). */
 export function argmaxRows(probabilities: Float64Array, classes: number): Int32Array {
-  const rows = probabilities.length / classes;
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let best = 0;
-    for (let k = 1; k < classes; k++) if (probabilities[i * classes + k] > probabilities[i * classes + best]) best = k;
-    out[i] = best;
-  }
-  return out;
+  return applyDecisionWeights(probabilities, probabilities.length / classes, classes);
 }
 
 export function meanAndStd(values: number[]): { mean: number; std: number } {

@@ -1,7 +1,9 @@
 /**
  * A loaded model ready to answer: raw record in, class and probabilities out, through the
  * artifact's own preprocessor and compiled ensemble. One scratch feature row is reused, so a
- * single prediction allocates only its answer.
+ * single prediction allocates only its answer. The class is the artifact's decision rule applied
+ * to the probabilities (with one, it may not be the most probable class); the probabilities
+ * returned are the model's own.
  */
 import { cleanRecord, type CleanRow } from '../data/clean-record.ts';
 import type { RawValue } from '../data/clean-values.ts';
@@ -9,6 +11,7 @@ import { Preprocessor, type TransformNotes } from '../data/preprocessor.ts';
 import type { ModelBundle } from '../artifact/model-bundle.ts';
 import { featureSources, reasonCodes, type Explanation, type FeatureSources } from '../explain/reason-codes.ts';
 import { TreeExplainer, type ExplainMethod } from '../explain/tree-shap.ts';
+import { decideClass } from '../evaluation/decision-weights.ts';
 
 export interface Prediction {
   label: string;
@@ -16,7 +19,7 @@ export interface Prediction {
   probabilities: Record<string, number>;
   /** Things worth knowing about the input, e.g. a category never seen in training. */
   notes: string[];
-  /** The reasons for the predicted class, when asked for. */
+  /** The reasons for the predicted class (the decision rule's, when the artifact has one), when asked for. */
   explanation?: Explanation;
 }
 
@@ -54,8 +57,7 @@ export class Predictor {
     const notes: TransformNotes = [];
     this.preprocessor.transformRow(row, this.features, 0, notes);
     this.bundle.ensemble.predictProba(this.features, this.proba);
-    let best = 0;
-    for (let k = 1; k < this.proba.length; k++) if (this.proba[k] > this.proba[best]) best = k;
+    const best = decideClass(this.proba, 0, this.proba.length, this.bundle.decision?.weights);
     const probabilities: Record<string, number> = {};
     this.classes.forEach((label, k) => (probabilities[label] = this.proba[k]));
     const prediction: Prediction = { label: this.classes[best], classIndex: best, probabilities, notes };

@@ -55,6 +55,8 @@ export interface CvOptions {
   earlyStoppingRounds?: number;
   /** Runs the (fold, sampler) tasks on these workers; without it, on this thread one after another. */
   pool?: TrainingPool;
+  /** Given each fitted candidate's test-fold probabilities (rows x classes, in `testRows` order): out-of-fold predictions for the decision rule. */
+  onTestProbabilities?: (classifier: ClassifierName, sampler: SamplerName, testRows: Int32Array, proba: Float64Array) => void;
 }
 
 export async function crossValidate(dataset: Dataset, options: CvOptions): Promise<CandidateResult[]> {
@@ -68,6 +70,7 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
   }
   const record = (f: number, sampler: SamplerName, score: FitScore): void => {
     recordScore(results.get(keyOf(score.classifier, sampler))!, f, score);
+    if (score.proba) options.onTestProbabilities?.(score.classifier, sampler, folds[f].test, score.proba);
     options.progress.step(`fold ${f + 1} ${score.classifier}+${sampler}: ${score.metrics ? `macro F1 ${score.metrics.f1_macro.toFixed(4)}` : `skipped (${score.error})`}`);
   };
   options.progress.start(folds.length * options.classifiers.length * options.samplers.length, `cross-validation (${options.folds} folds)`);

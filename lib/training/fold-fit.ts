@@ -30,6 +30,8 @@ export interface FitScore {
   /** Boosting rounds kept after early stopping (absent without it). */
   rounds?: number;
   error?: string;
+  /** The test rows' probabilities (rows x classes): what the decision rule learns from. */
+  proba?: Float64Array;
   /** Seconds of resampling and fitting. */
   seconds: number;
 }
@@ -63,6 +65,7 @@ export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled:
     classifier,
     metrics: classificationMetrics(fold.ytest, predicted, K),
     calibration: calibrationTally(fold.ytest, probabilities, K),
+    proba: probabilities,
     ...(held ? { rounds: boostingRounds(ensemble) } : {}),
     seconds: ready.seconds + (performance.now() - started) / 1000,
   };

@@ -1,6 +1,7 @@
 /**
  * The training pipeline: data -> clean -> (resample -> fit) x candidates, scored by stratified
- * cross-validation -> the best by mean macro F1 -> refit on all rows -> artifact bundle.
+ * cross-validation -> the best by mean macro F1 -> its decision rule (decision-rule.ts) -> refit
+ * on all rows -> artifact bundle.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -18,6 +19,7 @@ import { resolveJobs, trainingPool, type TrainingPool } from '../parallel/traini
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
 import { tuneCandidates, type TuningReport } from '../tuning/tune-candidates.ts';
 import { DEFAULT_CONFIG, type TunedParams, type TuneOptions } from '../tuning/search-space.ts';
+import { chooseDecisionRule, OutOfFoldProbabilities, type Candidate as RuleCandidate, type DecisionRuleMode, type DecisionRuleReport } from './decision-rule.ts';
 
 export interface TrainOptions {
   dataFile: string;
@@ -43,6 +45,8 @@ export interface TrainOptions {
   earlyStoppingRounds?: number;
   /** Tune the best candidates by nested cross-validation (lib/tuning/tune-candidates.ts); absent: off. */
   tune?: TuneOptions;
+  /** Per-class weights on the probabilities for macro F1 (lib/training/decision-rule.ts); default auto. */
+  decisionRule?: DecisionRuleMode;
 }
 
 export interface TrainingReport {
@@ -53,6 +57,7 @@ export interface TrainingReport {
   best: CandidateResult & { title: string };
   /** With --tune: default and nested tuned scores of the tuned candidates, and what was kept. */
   tuning?: TuningReport;
+  decision_rule: DecisionRuleReport;
   refit_seconds: number;
   artifact?: { path: string; sha256: string; bytes: number; files: number };
 }
@@ -73,7 +78,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   if (dataset.unlistedColumns.length) options.onUnlistedColumns?.(dataset.unlistedColumns);
   const jobs = resolveJobs(options.jobs);
   const pool = jobs > 1 ? trainingPool(jobs) : undefined;
-  const candidates = await crossValidate(dataset, { ...options, progress, pool });
+  const decisionMode = options.decisionRule ?? 'auto';
+  const outOfFold = decisionMode === 'off' ? null : new OutOfFoldProbabilities(dataset.rows.length, options.spec.target.classes.length);
+  const candidates = await crossValidate(dataset, { ...options, progress, pool, onTestProbabilities: outOfFold?.keep });
   const scored = candidates.filter((c) => !c.error);
   if (scored.length === 0) {
     throw new TrainingError(`no candidate could be trained:\n  ${candidates.map((c) => `${c.classifier}+${c.sampler}: ${c.error}`).join('\n  ')}`);
@@ -82,14 +89,22 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   let best = scored.reduce((a, b) => (b.cv.f1_macro > a.cv.f1_macro ? b : a));
   let config = DEFAULT_CONFIG;
   let tuning: TuningReport | undefined;
+  // The decision rule's inputs: the chosen candidate's out-of-fold probabilities, and per outer fold its configuration.
+  let ruleCandidate: RuleCandidate = best;
+  let ruleOutOfFold = outOfFold?.of(best) ?? null;
   if (options.tune) {
     const tuned = await tuneCandidates(dataset, scored, { ...options.tune, folds: options.folds, seed: options.seed, earlyStoppingRounds: options.earlyStoppingRounds ?? 0, pool, progress });
     ({ best, config } = tuned);
     tuning = tuned.report;
+    if (tuned.winner) {
+      ruleCandidate = { ...best, foldConfigs: tuned.winner.foldConfigs };
+      ruleOutOfFold = outOfFold ? tuned.winner.outOfFold : null;
+    } else ruleOutOfFold = outOfFold?.of(best) ?? null;
   }
+  const decision = await chooseDecisionRule(dataset, ruleCandidate, decisionMode, ruleOutOfFold, { folds: options.folds, seed: options.seed, earlyStoppingRounds: options.earlyStoppingRounds ?? 0, pool, progress });
   await progress.settle?.();
   const started = performance.now();
-  const bundle = await refit(dataset, best, config, options, candidates, pool);
+  const bundle: ModelBundle = { ...(await refit(dataset, best, config, options, candidates, pool)), ...(decision.decision ? { decision: decision.decision } : {}) };
   const refitSeconds = (performance.now() - started) / 1000;
   const report: TrainingReport = {
     dataset: {
@@ -112,6 +127,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     })),
     best: { ...best, title: `${CLASSIFIER_TITLES[best.classifier]} + ${best.sampler}${tuning?.chosen === 'tuned' ? ' (tuned)' : ''}` },
     ...(tuning ? { tuning } : {}),
+    decision_rule: decision.report,
     refit_seconds: refitSeconds,
   };
   return { bundle, files: bundleToFiles(bundle), report };
@@ -162,6 +178,7 @@ async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedPar
       sampler: { name: sampler, random_state: options.seed, ...config.sampler },
       cv: options.folds,
       seed: options.seed,
+      decision_rule: options.decisionRule ?? 'auto',
       resampled_rows: resampled.rows,
     },
     data,

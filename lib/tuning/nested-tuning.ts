@@ -44,6 +44,8 @@ export interface TunedCandidate {
   /** Scored on the outer test folds, one tuned configuration per fold. */
   result: CandidateResult;
   foldConfigs: TunedParams[];
+  /** Every row's probabilities from the outer fold that left it out (rows x classes). */
+  outOfFold: Float64Array;
   fits: number;
 }
 
@@ -82,6 +84,7 @@ export async function nestedTune(dataset: Dataset, outerFolds: { train: Int32Arr
   const K = dataset.spec.target.classes.length;
   const accumulated = emptyAccumulated();
   const foldConfigs: TunedParams[] = [];
+  const outOfFold = new Float64Array(dataset.y.length * K);
   let fits = 0;
   // Outer folds run side by side: their fits share the pool's queue, so every core stays busy.
   await Promise.all(
@@ -90,12 +93,14 @@ export async function nestedTune(dataset: Dataset, outerFolds: { train: Int32Arr
       settings.onRows?.({ outerFold: f, use: 'refit' }, fold.train);
       settings.onRows?.({ outerFold: f, use: 'test' }, fold.test);
       const prepared = prepareFold(dataset, fold, K, settings.pool !== undefined, settings.earlyStoppingRounds);
-      recordScore(accumulated, f, await fitConfig(prepared, sampler, classifier, found.config, settings));
+      const score = await fitConfig(prepared, sampler, classifier, found.config, settings);
+      recordScore(accumulated, f, score);
+      if (score.proba) fold.test.forEach((row, j) => outOfFold.set(score.proba!.subarray(j * K, (j + 1) * K), row * K));
       foldConfigs[f] = found.config;
       fits += found.fits + 1;
     }),
   );
-  return { result: summarizeCandidate(classifier, sampler, accumulated, K), foldConfigs, fits };
+  return { result: summarizeCandidate(classifier, sampler, accumulated, K), foldConfigs, outOfFold, fits };
 }
 
 function fitConfig(fold: PreparedFold, sampler: SamplerName, classifier: ClassifierName, config: TunedParams, settings: TuningSettings): Promise<FitScore> {

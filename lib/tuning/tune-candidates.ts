@@ -10,7 +10,7 @@ import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
 import type { CandidateResult, CvScores } from '../training/cross-validate.ts';
 import type { ProgressReporter } from '../training/progress.ts';
-import { nestedTune, searchConfig, type TuningSettings } from './nested-tuning.ts';
+import { nestedTune, searchConfig, type TunedCandidate, type TuningSettings } from './nested-tuning.ts';
 import { DEFAULT_CONFIG, type TunedParams, type TuneOptions } from './search-space.ts';
 
 
@@ -38,6 +38,8 @@ export interface TuningOutcome {
   /** The candidate to refit, with the scores to record for it (nested ones when tuned). */
   best: CandidateResult;
   config: TunedParams;
+  /** When a tuned candidate won: its nested run (configurations per outer fold, out-of-fold probabilities). */
+  winner?: TunedCandidate;
 }
 
 export async function tuneCandidates(
@@ -77,7 +79,7 @@ export async function tuneCandidates(
     const final = await searchConfig(dataset, all, winner.candidate.classifier, winner.candidate.sampler, settings, 'all');
     report.chosen = 'tuned';
     report.final_config = final.config;
-    outcome = { report, best: winner.result, config: final.config };
+    outcome = { report, best: winner.result, config: final.config, winner };
   }
   options.progress.stop();
   report.seconds = Number(((performance.now() - started) / 1000).toFixed(1));

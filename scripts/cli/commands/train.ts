@@ -2,6 +2,7 @@
 import { SAMPLER_NAMES } from '../../../lib/sampling/sampler-names.ts';
 import { CLASSIFIER_NAMES } from '../../../lib/training/classifier-names.ts';
 import { TUNE_DEFAULTS } from '../../../lib/tuning/search-space.ts';
+import { DECISION_RULE_MODES } from '../../../lib/training/decision-rule.ts';
 import type { CommandSpec } from '../command.ts';
 import { DATASET_HELP, DATASET_OPTIONS } from '../defaults.ts';
 
@@ -19,6 +20,7 @@ const options = {
   quiet: { type: 'boolean', default: false },
   register: { type: 'boolean', default: false },
   strict: { type: 'boolean', default: false },
+  'decision-rule': { type: 'string', default: 'auto' },
 } as const;
 
 export const TRAIN: CommandSpec<typeof options> = {
@@ -42,6 +44,7 @@ export const TRAIN: CommandSpec<typeof options> = {
     quiet: { text: 'no progress output' },
     register: { text: "also upload the artifact to the registry as a new version (npm start's store, or S3_ENDPOINT's; no alias moves)" },
     strict: { text: 'refuse CSV columns the spec does not list (default: warn)' },
+    'decision-rule': { value: DECISION_RULE_MODES.join('|'), text: 'per-class weights on the probabilities for macro F1: auto applies them if they win a nested CV estimate' },
   },
   notes: ['The output paths are checked before training starts. Exit codes: 0 done, 1 failed (bad data, spec or artifact), 2 bad command line.'],
 };
