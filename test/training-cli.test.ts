@@ -23,7 +23,7 @@ describe('npm run train', () => {
   it('cross-validates every candidate, prints a summary and one line per step off a terminal', () => {
     expect(train.stderr).toMatch(/cross-validation \(3 folds\): 18 steps/);
     // Steps finish in the pool's order (the longest first), each once, with the rate and the time left.
-    const steps = [...train.stderr.matchAll(/^\[(\d+)\/18\] fold (\d) (\w+\+\w+): macro F1 0\.\d+ \(\d+\.\d+ steps\/s, \d+ s left\)$/gm)];
+    const steps = [...train.stderr.matchAll(/^\[(\d+)\/18\] fold (\d) (\w+\+\w+): macro F1 0\.\d+ \(\d+\.\d+ steps\/s, (?:\d+ min )?\d+ s left\)$/gm)];
     expect(steps.map((m) => Number(m[1]))).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
     expect(new Set(steps.map((m) => `${m[2]} ${m[3]}`)).size).toBe(18);
     expect(steps[17][0]).toMatch(/0 s left\)$/);

@@ -1,6 +1,7 @@
 /**
- * `--tune`: after the default cross-validation, the best few candidates are tuned by nested
- * cross-validation on the same outer folds, so default and tuned scores compare like for like.
+ * `--tune`: after the default cross-validation, the best few candidates (the best of each
+ * classifier first) are tuned by nested cross-validation on the same outer folds, so default
+ * and tuned scores compare like for like.
  * A tuned candidate replaces the default choice only if its nested estimate is higher; its final
  * configuration then comes from one more search on all rows (the refit's rows).
  */
@@ -52,7 +53,7 @@ export async function tuneCandidates(
   // The same outer folds as the default cross-validation (same function, same seed).
   const folds = stratifiedKFold(dataset.y, K, options.folds, options.seed);
   const ranked = [...scored].sort((a, b) => b.cv.f1_macro - a.cv.f1_macro);
-  const top = ranked.slice(0, Math.max(1, options.candidates));
+  const top = tunedFirst(ranked).slice(0, Math.max(1, options.candidates));
   const settings: TuningSettings = { ...options, budget: options.budget, seed: options.seed, onSearch: (line) => options.progress.step(line) };
   options.progress.start(top.length * folds.length + 1, `tuning ${top.map((c) => `${c.classifier}+${c.sampler}`).join(', ')} (nested, ${options.budget} fits per search)`);
   const tuned = [];
@@ -84,4 +85,13 @@ export async function tuneCandidates(
   options.progress.stop();
   report.seconds = Number(((performance.now() - started) / 1000).toFixed(1));
   return outcome;
+}
+
+/**
+ * The order candidates are tuned in: the best of each classifier first (a forest and a boosting
+ * model tune into different things, two variants of one rarely do), then the rest by score.
+ */
+export function tunedFirst(ranked: CandidateResult[]): CandidateResult[] {
+  const leaders = ranked.filter((c, i) => ranked.findIndex((d) => d.classifier === c.classifier) === i);
+  return [...leaders, ...ranked.filter((c) => !leaders.includes(c))];
 }
