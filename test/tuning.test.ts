@@ -3,10 +3,11 @@
  * test row into a search or a fit (checked by row indices), the training report's default vs
  * tuned scores on the same outer folds, and the tuned configuration reaching the artifact.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
+import { filesToBundle } from '../lib/artifact/model-bundle.ts';
 import { loadDataset } from '../lib/data/dataset.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
@@ -20,26 +21,31 @@ const dir = tempDir('tuning');
 const data = subsetCsv('data/credit_score_customers_raw.csv', 900, join(dir, 'credit-900.csv'));
 
 describe('successive halving', () => {
-  it('buys as many configurations as the budget of fits allows, rung by rung', () => {
-    expect(fitsFor(9)).toBe(9 + 3 + 1);
-    expect(configurationsFor(13)).toBe(9);
-    expect(configurationsFor(20)).toBe(13); // 13 + 5 + 2
-    expect(fitsFor(configurationsFor(20))).toBeLessThanOrEqual(20);
+  it('buys as many configurations as the budget of fits allows, rung by rung, the defaults always carried', () => {
+    // 12 on a ninth of the rows, the best 4 plus the defaults on a third, the best 2 plus the defaults on all.
+    expect(fitsFor(12)).toBe(12 + 5 + 3);
+    expect(configurationsFor(20)).toBe(12);
+    // Two configurations cannot be thinned: both go straight to all the rows.
+    expect(fitsFor(2)).toBe(2);
+    expect(configurationsFor(3)).toBe(2);
     expect(configurationsFor(1)).toBe(1);
   });
 
-  it('keeps the best third of each rung, scores the survivors on more rows, and returns the best of the last rung', async () => {
-    // Configuration i scores i / 10 on the small rungs, but 8 wins on all the rows.
+  it('keeps the best third of each rung and the defaults, scores them on more rows, and returns the best of the last rung', async () => {
+    // Configuration i scores i / 10 on the small rungs; on all the rows 7 wins.
     const calls: [number, number][] = [];
     const result = await successiveHalving(9, async (config, fraction) => {
       calls.push([config, fraction]);
       return fraction === 1 ? (config === 7 ? 0.9 : config === 8 ? 0.5 : 0.1) : config / 10;
     });
     expect(result.rungs.map((r) => r.fraction)).toEqual([1 / 9, 1 / 3, 1]);
-    expect(result.rungs.map((r) => r.scored.map((s) => s.config))).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8], [8, 7, 6], [8]]);
-    expect(result.best).toBe(8);
-    expect(result.fits).toBe(13);
-    expect(calls).toHaveLength(13);
+    expect(result.rungs.map((r) => r.scored.map((s) => s.config))).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8], [0, 8, 7, 6], [0, 8, 7]]);
+    expect(result.best).toBe(7);
+    expect(result.fits).toBe(16);
+    expect(calls).toHaveLength(16);
+    expect(fitsFor(9)).toBeGreaterThanOrEqual(result.fits);
+    // The defaults win when nothing beats them on all the rows, however they scored before.
+    expect((await successiveHalving(9, async (config, fraction) => (fraction === 1 ? (config === 0 ? 1 : 0) : config))).best).toBe(0);
   });
 
   it('draws configurations deterministically, the defaults first', () => {
@@ -58,7 +64,7 @@ describe('nested tuning', () => {
     const K = dataset.spec.target.classes.length;
     const folds = stratifiedKFold(dataset.y, K, 3, 42);
     const seen: { fold: number | 'all'; use: string; rows: Int32Array }[] = [];
-    const tuned = await nestedTune(dataset, folds, 'rf', 'ros', { budget: 5, seed: 42, earlyStoppingRounds: 0, onRows: (step, rows) => seen.push({ fold: step.outerFold, use: step.use, rows }) });
+    const tuned = await nestedTune(dataset, folds, 'rf', 'ros', { budget: 13, seed: 42, earlyStoppingRounds: 0, onRows: (step, rows) => seen.push({ fold: step.outerFold, use: step.use, rows }) });
     for (const [f, fold] of folds.entries()) {
       const test = new Set(fold.test);
       const steps = seen.filter((s) => s.fold === f);
@@ -110,8 +116,32 @@ describe('train --tune', () => {
       // Every parameter of the final configuration is the saved model's.
       expect(saved.params.classifier).toMatchObject(r.tuning.final_config.classifier);
       expect(saved.params.sampler).toMatchObject(r.tuning.final_config.sampler);
+    } else {
+      expect(r.tuning.final_config).toBeUndefined();
+      expect(r.best.title).not.toMatch(/tuned/);
     }
   }, 300_000);
+
+  it('gives the same artifact byte for byte on one thread and on two, tuned winner and decision rule included', async () => {
+    const small = subsetCsv('data/credit_score_customers_raw.csv', 700, join(dir, 'credit-700.csv'));
+    const outputs: Map<string, Uint8Array>[] = [];
+    for (const jobs of ['1', '2']) {
+      const out = join(dir, `jobs-${jobs}`);
+      const run = await runScript('train', ['--data', small, '--cv', '3', '--classifiers', 'rf,xgb', '--samplers', 'none,smote', '--tune', '--tune-budget', '5', '--jobs', jobs, '--out', out, '--quiet'], 240_000);
+      expect(run.code, run.stderr).toBe(0);
+      outputs.push(new Map(readdirSync(out).map((name) => [name, new Uint8Array(readFileSync(join(out, name)))])));
+    }
+    expect([...outputs[0]!.keys()].sort()).toEqual([...outputs[1]!.keys()].sort());
+    for (const [name, bytes] of outputs[0]!) expect(Buffer.compare(Buffer.from(bytes), Buffer.from(outputs[1]!.get(name)!)), name).toBe(0);
+    // An artifact whose labels come from a decision rule is format version 2, which older servers refuse.
+    const manifest = JSON.parse(new TextDecoder().decode(outputs[0]!.get('manifest.json')));
+    expect(manifest.formatVersion).toBe(outputs[0]!.has('decision.json') ? 2 : 1);
+    if (outputs[0]!.has('decision.json')) {
+      const downgraded = new Map(outputs[0]!);
+      downgraded.set('manifest.json', new TextEncoder().encode(JSON.stringify({ ...manifest, formatVersion: 1 })));
+      expect(() => filesToBundle(downgraded)).toThrow('format version 1 cannot carry decision.json');
+    }
+  }, 600_000);
 
   it('retrain requests take tune as {} (the defaults) or false, and refuse a budget below a rung', () => {
     expect(retrainRequestSchema.parse({}).tune).toBe(false);

@@ -13,6 +13,12 @@ import { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
 
 export const ARTIFACT_FORMAT = 'mlops-credit-score/model';
 export const ARTIFACT_FORMAT_VERSION = 1;
+/**
+ * An artifact whose labels come from a decision rule (decision.json) is version 2, so a server
+ * that predates the rule refuses it instead of serving most-probable-class labels silently.
+ */
+export const DECISION_FORMAT_VERSION = 2;
+const READABLE_VERSIONS = [ARTIFACT_FORMAT_VERSION, DECISION_FORMAT_VERSION];
 export const MANIFEST_FILE = 'manifest.json';
 
 /**
@@ -98,7 +104,7 @@ export function bundleToFiles(bundle: ModelBundle): Map<string, Uint8Array> {
   if (bundle.decision) files.set(DECISION_FILE, jsonBytes(bundle.decision));
   const manifest: ArtifactManifest = {
     format: ARTIFACT_FORMAT,
-    formatVersion: ARTIFACT_FORMAT_VERSION,
+    formatVersion: bundle.decision ? DECISION_FORMAT_VERSION : ARTIFACT_FORMAT_VERSION,
     name: bundle.name,
     classifier: bundle.classifier,
     sampler: bundle.sampler,
@@ -118,7 +124,10 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
   const manifestBytes = files.get(MANIFEST_FILE);
   if (!manifestBytes) throw new ArtifactError(`${MANIFEST_FILE} is missing`);
   const manifest = readManifest(manifestBytes);
-  // The optional files are checked like the others when the manifest lists them.
+  // decision.json belongs to version 2 and to no other: checked like the other files.
+  if ((manifest.formatVersion === DECISION_FORMAT_VERSION) !== Boolean(manifest.files[DECISION_FILE])) {
+    throw new ArtifactError(`format version ${manifest.formatVersion} ${manifest.files[DECISION_FILE] ? 'cannot carry' : 'needs'} ${DECISION_FILE}`);
+  }
   const optional = manifest.files[DECISION_FILE] ? [DECISION_FILE] : [];
   for (const name of [ENSEMBLE_FILE, ...JSON_FILES, ...optional]) {
     const entry = manifest.files?.[name];
@@ -165,8 +174,8 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
 export function readManifest(bytes: Uint8Array): ArtifactManifest {
   const json = parseJson<{ format?: unknown; formatVersion?: unknown }>(bytes, MANIFEST_FILE);
   if (json?.format !== ARTIFACT_FORMAT) throw new ArtifactError(`not a model artifact (format ${JSON.stringify(json?.format)})`);
-  if (json.formatVersion !== ARTIFACT_FORMAT_VERSION) {
-    throw new ArtifactError(`artifact format version ${JSON.stringify(json.formatVersion)} is not supported (expected ${ARTIFACT_FORMAT_VERSION})`);
+  if (!READABLE_VERSIONS.includes(json.formatVersion as number)) {
+    throw new ArtifactError(`artifact format version ${JSON.stringify(json.formatVersion)} is not supported (expected ${READABLE_VERSIONS.join(' or ')})`);
   }
   return checked(artifactManifestSchema, json, MANIFEST_FILE);
 }

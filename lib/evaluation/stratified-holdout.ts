@@ -30,3 +30,23 @@ export function stratifiedHoldout(y: Int32Array, classes: number, fraction: numb
   for (let i = 0; i < y.length; i++) (heldOut[i] ? held : fit).push(i);
   return { fit: Int32Array.from(fit), held: Int32Array.from(held) };
 }
+
+/**
+ * A stratified share of the rows (ascending indices): of each class, `fraction` of its rows
+ * (seeded), but never fewer than `minPerClass` while the class has them, so a small class keeps
+ * enough rows for a sampler's neighbours in a tuning rung of a ninth of the data.
+ */
+export function stratifiedShare(y: Int32Array, classes: number, fraction: number, minPerClass: number, seed: number): Int32Array {
+  const rng = new Random(seed);
+  const taken = new Uint8Array(y.length);
+  for (let k = 0; k < classes; k++) {
+    const members: number[] = [];
+    for (let i = 0; i < y.length; i++) if (y[i] === k) members.push(i);
+    const count = Math.min(members.length, Math.max(Math.round(fraction * members.length), minPerClass));
+    const order = rng.shuffle(Int32Array.from(members));
+    for (let j = 0; j < count; j++) taken[order[j]] = 1;
+  }
+  const rows: number[] = [];
+  for (let i = 0; i < y.length; i++) if (taken[i]) rows.push(i);
+  return Int32Array.from(rows);
+}

@@ -38,8 +38,9 @@ export function createClassifier(name: ClassifierName, randomState: number, boos
       return new RandomForestClassifier({ ...(overrides as Partial<RandomForestParams>), random_state: randomState });
     case 'xgb':
       return new GradientBoostingClassifier({
-        early_stopping_rounds: boosting.earlyStoppingRounds,
         ...(overrides as Partial<GradientBoostingParams>),
+        // The run's own patience (--early-stopping) wins over a tuned configuration's default one.
+        early_stopping_rounds: boosting.earlyStoppingRounds || (overrides as Partial<GradientBoostingParams>).early_stopping_rounds || 0,
         monotone_constraints: boosting.monotone,
         random_state: randomState,
       });

@@ -151,7 +151,8 @@ export async function chooseDecisionRule(
   mode: DecisionRuleMode,
   /** The candidate's out-of-fold probabilities (null: the rule is off). */
   outOfFold: Float64Array | null,
-  options: NestedOptions & { folds: number },
+  /** `finalOutOfFold`: the saved model's own out-of-fold probabilities, when its configuration differs from the per-fold ones (tuning). */
+  options: NestedOptions & { folds: number; finalOutOfFold?: Float64Array },
 ): Promise<{ report: DecisionRuleReport; decision?: DecisionRule }> {
   if (mode === 'off' || !outOfFold) return { report: { mode: 'off', applied: false, reason: 'off: the predicted class is the most probable one' } };
   const K = dataset.spec.target.classes.length;
@@ -175,7 +176,7 @@ export async function chooseDecisionRule(
         : `auto: ${wins ? 'applied' : 'not applied'}, nested macro F1 ${nested.f1_macro_weighted.toFixed(4)} with weights vs ${nested.f1_macro_argmax.toFixed(4)} argmax`;
   const report: DecisionRuleReport = { mode, applied, reason, ...(nested ? { nested } : {}), ...(error !== undefined ? { error } : {}) };
   if (!applied) return { report };
-  const { weights } = learnDecisionWeights(probabilities, dataset.y, K);
+  const { weights } = learnDecisionWeights(options.finalOutOfFold ?? probabilities, dataset.y, K);
   const decision: DecisionRule = {
     weights,
     nestedF1Macro: nested ? { argmax: nested.f1_macro_argmax, weighted: nested.f1_macro_weighted } : null,

@@ -89,19 +89,22 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   let best = scored.reduce((a, b) => (b.cv.f1_macro > a.cv.f1_macro ? b : a));
   let config = DEFAULT_CONFIG;
   let tuning: TuningReport | undefined;
+  const earlyStoppingRounds = options.earlyStoppingRounds ?? 0;
   // The decision rule's inputs: the chosen candidate's out-of-fold probabilities, and per outer fold its configuration.
   let ruleCandidate: RuleCandidate = best;
   let ruleOutOfFold = outOfFold?.of(best) ?? null;
+  let finalOutOfFold: Float64Array | undefined;
   if (options.tune) {
-    const tuned = await tuneCandidates(dataset, scored, { ...options.tune, folds: options.folds, seed: options.seed, earlyStoppingRounds: options.earlyStoppingRounds ?? 0, pool, progress });
-    ({ best, config } = tuned);
+    const tuned = await tuneCandidates(dataset, scored, { ...options.tune, folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress, finalOutOfFold: outOfFold !== null });
+    ({ best, config, finalOutOfFold } = tuned);
     tuning = tuned.report;
     if (tuned.winner) {
+      // The nested estimate uses each outer fold's own configuration; the saved weights, the saved configuration's.
       ruleCandidate = { ...best, foldConfigs: tuned.winner.foldConfigs };
       ruleOutOfFold = outOfFold ? tuned.winner.outOfFold : null;
-    } else ruleOutOfFold = outOfFold?.of(best) ?? null;
+    }
   }
-  const decision = await chooseDecisionRule(dataset, ruleCandidate, decisionMode, ruleOutOfFold, { folds: options.folds, seed: options.seed, earlyStoppingRounds: options.earlyStoppingRounds ?? 0, pool, progress });
+  const decision = await chooseDecisionRule(dataset, ruleCandidate, decisionMode, ruleOutOfFold, { folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress, finalOutOfFold });
   await progress.settle?.();
   const started = performance.now();
   const bundle: ModelBundle = { ...(await refit(dataset, best, config, options, candidates, pool)), ...(decision.decision ? { decision: decision.decision } : {}) };

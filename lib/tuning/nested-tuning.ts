@@ -8,18 +8,20 @@
  * results (they have seen their validation rows).
  */
 import type { Dataset } from '../data/dataset.ts';
-import { stratifiedHoldout } from '../evaluation/stratified-holdout.ts';
+import { stratifiedHoldout, stratifiedShare } from '../evaluation/stratified-holdout.ts';
 import type { TrainingPool } from '../parallel/training-pool.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import { emptyAccumulated, recordScore, summarizeCandidate } from '../training/candidate-summary.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
 import { pick, prepareFold, type CandidateResult } from '../training/cross-validate.ts';
 import { scoreConfig, type FitScore, type PreparedFold } from '../training/fold-fit.ts';
-import { describeConfig, drawConfigs, type TunedParams } from './search-space.ts';
+import { describeConfig, drawConfigs, NEIGHBOURS, type TunedParams } from './search-space.ts';
 import { configurationsFor, successiveHalving } from './successive-halving.ts';
 
 /** The share of a training fold the search scores its configurations on. */
 const INNER_VALIDATION = 0.25;
+/** Rows of each class a rung keeps at least: the most neighbours a sampler is searched with, plus one. */
+const MIN_CLASS_ROWS = Math.max(...Object.values(NEIGHBOURS).flat()) + 1;
 
 export interface TuningSettings {
   /** Fits per search (one outer fold's, or the final one on all rows). */
@@ -61,7 +63,7 @@ export async function searchConfig(dataset: Dataset, rows: Int32Array, classifie
     let fold = folds.get(fraction);
     if (!fold) {
       // A rung's share of the fitting rows, stratified, the same rows for every configuration.
-      const train = fraction < 1 ? pick(fitRows, stratifiedHoldout(pick(dataset.y, fitRows), K, fraction, settings.seed + 1).held) : fitRows;
+      const train = fraction < 1 ? pick(fitRows, stratifiedShare(pick(dataset.y, fitRows), K, fraction, MIN_CLASS_ROWS, settings.seed + 1)) : fitRows;
       settings.onRows?.({ outerFold, use: 'search-fit' }, train);
       settings.onRows?.({ outerFold, use: 'search-score' }, scoreRows);
       fold = prepareFold(dataset, { train, test: scoreRows }, K, settings.pool !== undefined, settings.earlyStoppingRounds);
@@ -75,7 +77,10 @@ export async function searchConfig(dataset: Dataset, rows: Int32Array, classifie
   });
   const last = halving.rungs[halving.rungs.length - 1]!.scored.find((s) => s.config === halving.best)!;
   const config = configs[halving.best]!;
-  settings.onSearch?.(`${classifier}+${sampler} search${outerFold === 'all' ? ' on all rows' : ` in fold ${outerFold + 1}`}: ${halving.fits} fits, chose ${describeConfig(config)} (inner macro F1 ${last.score.toFixed(4)})`);
+  const where = `${classifier}+${sampler} search${outerFold === 'all' ? ' on all rows' : ` in fold ${outerFold + 1}`}`;
+  // Nothing could be fitted (a sampler refusing every configuration): the defaults, said plainly.
+  if (last.score === -Infinity) settings.onSearch?.(`${where}: ${halving.fits} fits, none could be fitted; keeping the defaults`);
+  else settings.onSearch?.(`${where}: ${halving.fits} fits, chose ${describeConfig(config)} (inner macro F1 ${last.score.toFixed(4)})`);
   return { config, searchScore: last.score, fits: halving.fits };
 }
 
@@ -101,6 +106,23 @@ export async function nestedTune(dataset: Dataset, outerFolds: { train: Int32Arr
     }),
   );
   return { result: summarizeCandidate(classifier, sampler, accumulated, K), foldConfigs, outOfFold, fits };
+}
+
+/**
+ * One configuration's out-of-fold probabilities over the outer folds (each row from the fit that
+ * left it out): what the saved model's decision weights are learned from when tuning chose it.
+ */
+export async function outOfFoldOf(dataset: Dataset, outerFolds: { train: Int32Array; test: Int32Array }[], classifier: ClassifierName, sampler: SamplerName, config: TunedParams, settings: TuningSettings): Promise<Float64Array> {
+  const K = dataset.spec.target.classes.length;
+  const outOfFold = new Float64Array(dataset.y.length * K);
+  await Promise.all(
+    outerFolds.map(async (fold) => {
+      const score = await fitConfig(prepareFold(dataset, fold, K, settings.pool !== undefined, settings.earlyStoppingRounds), sampler, classifier, config, settings);
+      if (!score.proba) throw new Error(`${classifier}+${sampler} with ${describeConfig(config)} could not be fitted: ${score.error}`);
+      fold.test.forEach((row, j) => outOfFold.set(score.proba!.subarray(j * K, (j + 1) * K), row * K));
+    }),
+  );
+  return outOfFold;
 }
 
 function fitConfig(fold: PreparedFold, sampler: SamplerName, classifier: ClassifierName, config: TunedParams, settings: TuningSettings): Promise<FitScore> {

@@ -1,8 +1,9 @@
 /**
  * What tuning searches: for each classifier the parameters that matter most on tabular credit
  * data, and for the neighbour-based samplers their number of neighbours. Configurations are
- * drawn with a seeded generator, the first always the defaults, so a search can only keep or
- * beat the default on the rows it is scored on.
+ * drawn with a seeded generator, the first always the defaults; successive halving carries the
+ * defaults to the last rung whatever their early scores (successive-halving.ts), so a search
+ * keeps or beats the defaults on the rows it scores on.
  */
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
@@ -29,7 +30,8 @@ export const TUNE_DEFAULTS: TuneOptions = { budget: 20, candidates: 2 };
 
 /**
  * Boosting is tuned with many rounds and early stopping on rows held out of the fit (never the
- * rows it is scored on): the learning rate then sets how many rounds it keeps.
+ * rows it is scored on): the learning rate then sets how many rounds it keeps. A run's own
+ * --early-stopping patience replaces this one (candidates.ts).
  */
 const BOOSTING_ROUNDS = 400;
 const BOOSTING_PATIENCE = 25;
@@ -59,7 +61,8 @@ function drawBoosting(rng: Random): Partial<GradientBoostingParams> {
   };
 }
 
-const NEIGHBOURS: Partial<Record<SamplerName, readonly number[]>> = { smote: [3, 5, 8, 12], adasyn: [3, 5, 8, 12], borderline: [3, 5, 8, 12] };
+/** The neighbour counts searched, per sampler that has them. */
+export const NEIGHBOURS: Partial<Record<SamplerName, readonly number[]>> = { smote: [3, 5, 8, 12], adasyn: [3, 5, 8, 12], borderline: [3, 5, 8, 12] };
 
 /** `count` configurations of one candidate: the defaults first, then seeded draws. */
 export function drawConfigs(classifier: ClassifierName, sampler: SamplerName, count: number, seed: number): TunedParams[] {

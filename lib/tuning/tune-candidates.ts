@@ -11,7 +11,7 @@ import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
 import type { CandidateResult, CvScores } from '../training/cross-validate.ts';
 import type { ProgressReporter } from '../training/progress.ts';
-import { nestedTune, searchConfig, type TunedCandidate, type TuningSettings } from './nested-tuning.ts';
+import { nestedTune, outOfFoldOf, searchConfig, type TunedCandidate, type TuningSettings } from './nested-tuning.ts';
 import { DEFAULT_CONFIG, type TunedParams, type TuneOptions } from './search-space.ts';
 
 
@@ -41,12 +41,14 @@ export interface TuningOutcome {
   config: TunedParams;
   /** When a tuned candidate won: its nested run (configurations per outer fold, out-of-fold probabilities). */
   winner?: TunedCandidate;
+  /** When a tuned candidate won and `finalOutOfFold` was asked for: the saved configuration's out-of-fold probabilities. */
+  finalOutOfFold?: Float64Array;
 }
 
 export async function tuneCandidates(
   dataset: Dataset,
   scored: CandidateResult[],
-  options: TuneOptions & { folds: number; seed: number; progress: ProgressReporter } & Omit<TuningSettings, 'budget' | 'seed' | 'onSearch'>,
+  options: TuneOptions & { folds: number; seed: number; progress: ProgressReporter; finalOutOfFold?: boolean } & Omit<TuningSettings, 'budget' | 'seed' | 'onSearch'>,
 ): Promise<TuningOutcome> {
   const started = performance.now();
   const K = dataset.spec.target.classes.length;
@@ -80,7 +82,9 @@ export async function tuneCandidates(
     const final = await searchConfig(dataset, all, winner.candidate.classifier, winner.candidate.sampler, settings, 'all');
     report.chosen = 'tuned';
     report.final_config = final.config;
-    outcome = { report, best: winner.result, config: final.config, winner };
+    // The decision rule's weights are learned for the model saved: its configuration's out-of-fold probabilities.
+    const finalOutOfFold = options.finalOutOfFold ? await outOfFoldOf(dataset, folds, winner.candidate.classifier, winner.candidate.sampler, final.config, settings) : undefined;
+    outcome = { report, best: winner.result, config: final.config, winner, ...(finalOutOfFold ? { finalOutOfFold } : {}) };
   }
   options.progress.stop();
   report.seconds = Number(((performance.now() - started) / 1000).toFixed(1));
