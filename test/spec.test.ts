@@ -75,7 +75,7 @@ describe('spec errors', () => {
   it('name the field of a bad value and say what an entry may be', () => {
     const problems = problemsOf({ name: 's', target, numeric: [{ column: 'Age', min: 'zero' }, 42] });
     expect(problems).toContain('numeric[0].min (column "Age"): invalid input: expected number, received string');
-    expect(problems).toContain('numeric[1]: expected a column name or an object with the keys column, min, max, missingTokens');
+    expect(problems).toContain('numeric[1]: expected a column name or an object with the keys column, min, max, missingTokens, monotone');
   });
 });
 

@@ -48,8 +48,8 @@ describe('npm run train', () => {
 
   it('saves a complete artifact that verifies, and the same inputs give byte-identical files', async () => {
     const { bundle, manifest } = await readArtifactDirectory(modelDir);
-    expect(manifest.formatVersion).toBe(1);
-    // decision.json joins them when the default decision rule (auto) wins its nested estimate.
+    // decision.json joins them when the default decision rule (auto) wins its nested estimate; it makes the format version 2.
+    expect(manifest.formatVersion).toBe(manifest.files['decision.json'] ? 2 : 1);
     expect(Object.keys(manifest.files).filter((f) => f !== 'decision.json').sort()).toEqual(['baseline.json', 'data.json', 'ensemble.bin', 'metrics.json', 'params.json', 'preprocessor.json', 'spec.json']);
     expect(bundle.data.rows).toBe(900);
     expect(bundle.baseline.numeric.find((b) => b.column === 'Age')!.edges.length).toBeGreaterThan(5);
