@@ -11,6 +11,7 @@ import { createAdapter, listen } from '../functions/adapter/node-http.ts';
 import { getService, resetService } from '../functions/runtime/service.ts';
 import { driftReportResponseSchema } from '../lib/drift/drift-summary.ts';
 import { readFeedback } from '../lib/release/feedback.ts';
+import { readCsvFile } from '../lib/data/dataset.ts';
 import { retrainRequestSchema } from '../lib/retrain/retrain-request.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
@@ -127,7 +128,8 @@ describe('POST /model/retrain with no body', () => {
 
 describe('POST /drift/check', () => {
   const lines = readFileSync('data/credit_score_customers_raw.csv', 'utf8').split('\n');
-  const header = splitCsvLine(lines[0]);
+  const { header, records } = readCsvFile('data/credit_score_customers_raw.csv');
+  const quote = (cell: string): string => (/[",]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
 
   it('refuses dataKey and csv together, naming both (422), rather than choosing one', async () => {
     const r = await call('POST', '/drift/check', { dataKey: 'data/x.csv', csv: lines.slice(0, 300).join('\n') });
@@ -139,15 +141,15 @@ describe('POST /drift/check', () => {
   it('answers a report that starts with its summary: verdict, drifted columns by effect, counts; the details after, as documented', async () => {
     // Rows the model never saw, incomes and balances scaled: a shift in a few numeric columns.
     const scale: Record<string, number> = { Annual_Income: 3, Monthly_Inhand_Salary: 1.6, Monthly_Balance: 2.2 };
-    const shifted = lines.slice(2001, 2401).map((line) => {
-      const cells = splitCsvLine(line);
+    const shifted = records.slice(2000, 2400).map((record) => {
+      const cells = [...record];
       header.forEach((column, i) => {
         const value = Number.parseFloat(cells[i].replace(/_/g, ''));
         if (scale[column] && Number.isFinite(value)) cells[i] = String(value * scale[column]);
       });
-      return cells.map((c) => (/[",]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',');
+      return cells.map(quote).join(',');
     });
-    const r = await call('POST', '/drift/check', { csv: [lines[0], ...shifted].join('\n') });
+    const r = await call('POST', '/drift/check', { csv: [header.map(quote).join(','), ...shifted].join('\n') });
     expect(r.status).toBe(200);
     expect(Object.keys(r.json)[0]).toBe('summary');
     const report = driftReportResponseSchema.strict().parse(r.json);
@@ -166,19 +168,3 @@ describe('POST /drift/check', () => {
     expect(latest.json.summary).toEqual(summary);
   });
 });
-
-/** One CSV line's cells, quotes honoured (the shipped data quotes its loan lists). */
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    else if (ch === ',' && !quoted) {
-      cells.push(cell);
-      cell = '';
-    } else cell += ch;
-  }
-  cells.push(cell);
-  return cells;
-}
