@@ -4,10 +4,8 @@
  * no body; a drift check given two sources; the drift report's summary.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdapter, listen } from '../functions/adapter/node-http.ts';
 import { getService, resetService } from '../functions/runtime/service.ts';
 import { driftReportResponseSchema } from '../lib/drift/drift-summary.ts';
 import { readFeedback } from '../lib/release/feedback.ts';
@@ -16,12 +14,13 @@ import { retrainRequestSchema } from '../lib/retrain/retrain-request.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { freePort, tempDir } from './helpers.ts';
+import { startInProcessApi, type InProcessApi } from './in-process-api.ts';
 import { startServingS3 } from './s3.ts';
 
 const KEY = 'edges-admin-key-0123456789abcdef';
 let s3: EmbeddedS3;
 let store: S3ObjectStore;
-let server: Server;
+let api: InProcessApi;
 let url: string;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
@@ -48,7 +47,8 @@ function serviceAccountDir(): string {
 beforeAll(async () => {
   const serving = await startServingS3();
   ({ s3, store } = serving);
-  Object.assign(process.env, serving.env, {
+  api = await startInProcessApi({
+    ...serving.env,
     ADMIN_API_KEYS: KEY,
     // Captures stay in the buffer until the test flushes them.
     CAPTURE_FLUSH_SECONDS: '3600',
@@ -57,14 +57,11 @@ beforeAll(async () => {
     KUBERNETES_API_URL: `http://127.0.0.1:${await freePort()}`,
     KUBERNETES_SERVICE_ACCOUNT_DIR: serviceAccountDir(),
   });
-  resetService();
-  server = createAdapter({ maxBodyBytes: 1 << 20 });
-  url = await listen(server, { port: 0 });
+  url = api.url;
 }, 120_000);
 
 afterAll(async () => {
-  resetService();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await api?.close();
   await s3?.close();
 });
 

@@ -7,8 +7,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdapter, listen } from '../functions/adapter/node-http.ts';
-import { resetService } from '../functions/runtime/service.ts';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
 import { loadDataset } from '../lib/data/dataset.ts';
 import { loadSpec } from '../lib/data/spec.ts';
@@ -19,6 +17,7 @@ import { crossValidate } from '../lib/training/cross-validate.ts';
 import { estimateDecisionRule, OutOfFoldProbabilities } from '../lib/training/decision-rule.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { runScript, subsetCsv, tempDir } from './helpers.ts';
+import { startInProcessApi, type InProcessApi } from './in-process-api.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
 const dir = tempDir('decision-rule');
@@ -86,7 +85,7 @@ describe('train --decision-rule', () => {
 describe('an artifact with decision weights', () => {
   let s3: EmbeddedS3;
   let url: string;
-  let close: () => Promise<void>;
+  let api: InProcessApi;
   let cli: Record<string, string>[];
   let weights: number[];
   const records = readFileSync(unseen, 'utf8').trim().split(/\r?\n/);
@@ -106,16 +105,12 @@ describe('an artifact with decision weights', () => {
     for (const name of Object.keys((await readArtifactDirectory(on.dir)).manifest.files).concat('manifest.json')) files.set(name, new Uint8Array(readFileSync(join(on.dir, name))));
     const { version } = await registry.publish('taiwan-credit-default', files, { createdBy: 'test' });
     await registry.moveAlias('taiwan-credit-default', 'champion', version, { reason: 'test', actor: 'test' });
-    Object.assign(process.env, { MODEL_NAME: 'taiwan-credit-default', MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'silent' });
-    resetService();
-    const server = createAdapter({ maxBodyBytes: 1 << 20 });
-    url = await listen(server, { port: 0 });
-    close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+    api = await startInProcessApi({ MODEL_NAME: 'taiwan-credit-default', MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'silent' });
+    url = api.url;
   }, 120_000);
 
   afterAll(async () => {
-    resetService();
-    await close?.();
+    await api?.close();
     await s3?.close();
   });
 

@@ -1,32 +1,27 @@
 /** GET /openapi.json: generated from the handlers' schemas, equal to the route table, valid OpenAPI 3.1, its admin flags true. */
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdapter, listen } from '../functions/adapter/node-http.ts';
 import { ROUTES } from '../functions/routes.ts';
-import { resetService } from '../functions/runtime/service.ts';
 import { openApiDocument } from '../lib/http/openapi.ts';
 import { predictResponseSchema, ROUTE_DOCS } from '../lib/http/route-docs.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { startInProcessApi, type InProcessApi } from './in-process-api.ts';
 import { startServingS3 } from './s3.ts';
 
 let s3: EmbeddedS3;
+let api: InProcessApi;
 let url: string;
-let close: () => Promise<void>;
 const ADMIN_KEY = 'openapi-test-key-0123456789abcdef';
 
 beforeAll(async () => {
   const serving = await startServingS3();
   s3 = serving.s3;
-  Object.assign(process.env, serving.env, { ADMIN_API_KEYS: ADMIN_KEY });
-  resetService();
-  const server = createAdapter({ maxBodyBytes: 1 << 20 });
-  url = await listen(server, { port: 0 });
-  close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  api = await startInProcessApi({ ...serving.env, ADMIN_API_KEYS: ADMIN_KEY });
+  url = api.url;
 }, 120_000);
 
 afterAll(async () => {
-  resetService();
-  await close?.();
+  await api?.close();
   await s3?.close();
 });
 

@@ -15,6 +15,8 @@
  * (in log scale), so where argmax is already best the weights stay all ones.
  */
 
+import { classificationMetrics } from './metrics.ts';
+
 /** The class of one row of probabilities (at `offset` in P): the largest p[k] * w[k], the first on ties (numpy's argmax). Without weights, the plain argmax. The one place a class is chosen from probabilities. */
 export function decideClass(P: ArrayLike<number>, offset: number, K: number, weights?: ArrayLike<number> | null): number {
   let best = 0;
@@ -55,7 +57,11 @@ export interface LearnedWeights {
   f1MacroWeighted: number;
 }
 
-/** Macro F1 (scikit-learn, zero_division=0) from per-class true positives, predictions and supports: F1_k = 2 tp / (predicted + support). */
+/**
+ * Macro F1 (scikit-learn, zero_division=0) from per-class true positives, predictions and
+ * supports: F1_k = 2 tp / (predicted + support). The learning loop's own, from running counts
+ * (it scores thousands of candidate weights); one-off scores use macroF1Of.
+ */
 function macroF1(tp: Float64Array, predicted: Float64Array, support: Float64Array): number {
   let sum = 0;
   for (let k = 0; k < tp.length; k++) {
@@ -65,17 +71,9 @@ function macroF1(tp: Float64Array, predicted: Float64Array, support: Float64Arra
   return sum / tp.length;
 }
 
-/** Macro F1 of `predicted` against `y`. */
+/** Macro F1 of `predicted` against `y`, as the cross-validation scores it (metrics.ts). */
 export function macroF1Of(y: Int32Array, predicted: Int32Array, K: number): number {
-  const tp = new Float64Array(K);
-  const pred = new Float64Array(K);
-  const support = new Float64Array(K);
-  for (let i = 0; i < y.length; i++) {
-    support[y[i]]++;
-    pred[predicted[i]]++;
-    if (predicted[i] === y[i]) tp[y[i]]++;
-  }
-  return macroF1(tp, pred, support);
+  return classificationMetrics(y, predicted, K).f1_macro;
 }
 
 /** Learns the weights that maximize macro F1 of argmax p * w on these probabilities and labels. */

@@ -34,6 +34,8 @@ import type { ProgressReporter } from './progress.ts';
 export const DECISION_RULE_MODES = ['off', 'auto', 'on'] as const;
 /** off: plain argmax; on: always the learned weights; auto: the weights only if they win the nested estimate. */
 export type DecisionRuleMode = (typeof DECISION_RULE_MODES)[number];
+/** The mode when none is asked for: the weights only where they win. */
+export const DEFAULT_DECISION_RULE: DecisionRuleMode = 'auto';
 
 export interface Candidate {
   classifier: ClassifierName;

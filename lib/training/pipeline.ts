@@ -19,7 +19,7 @@ import { resolveJobs, trainingPool, type TrainingPool } from '../parallel/traini
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
 import { tuneCandidates, type TuningReport } from '../tuning/tune-candidates.ts';
 import { DEFAULT_CONFIG, type TunedParams, type TuneOptions } from '../tuning/search-space.ts';
-import { chooseDecisionRule, OutOfFoldProbabilities, type Candidate as RuleCandidate, type DecisionRuleMode, type DecisionRuleReport } from './decision-rule.ts';
+import { chooseDecisionRule, DEFAULT_DECISION_RULE, OutOfFoldProbabilities, type Candidate as RuleCandidate, type DecisionRuleMode, type DecisionRuleReport } from './decision-rule.ts';
 
 export interface TrainOptions {
   dataFile: string;
@@ -78,7 +78,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   if (dataset.unlistedColumns.length) options.onUnlistedColumns?.(dataset.unlistedColumns);
   const jobs = resolveJobs(options.jobs);
   const pool = jobs > 1 ? trainingPool(jobs) : undefined;
-  const decisionMode = options.decisionRule ?? 'auto';
+  const decisionMode = options.decisionRule ?? DEFAULT_DECISION_RULE;
   const outOfFold = decisionMode === 'off' ? null : new OutOfFoldProbabilities(dataset.rows.length, options.spec.target.classes.length);
   const candidates = await crossValidate(dataset, { ...options, progress, pool, onTestProbabilities: outOfFold?.keep });
   const scored = candidates.filter((c) => !c.error);
@@ -181,7 +181,7 @@ async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedPar
       sampler: { name: sampler, random_state: options.seed, ...config.sampler },
       cv: options.folds,
       seed: options.seed,
-      decision_rule: options.decisionRule ?? 'auto',
+      decision_rule: options.decisionRule ?? DEFAULT_DECISION_RULE,
       resampled_rows: resampled.rows,
     },
     data,

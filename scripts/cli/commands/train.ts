@@ -2,7 +2,7 @@
 import { SAMPLER_NAMES } from '../../../lib/sampling/sampler-names.ts';
 import { CLASSIFIER_NAMES } from '../../../lib/training/classifier-names.ts';
 import { TUNE_DEFAULTS } from '../../../lib/tuning/search-space.ts';
-import { DECISION_RULE_MODES } from '../../../lib/training/decision-rule.ts';
+import { DECISION_RULE_MODES, DEFAULT_DECISION_RULE } from '../../../lib/training/decision-rule.ts';
 import type { CommandSpec } from '../command.ts';
 import { DATASET_HELP, DATASET_OPTIONS } from '../defaults.ts';
 
@@ -20,7 +20,7 @@ const options = {
   quiet: { type: 'boolean', default: false },
   register: { type: 'boolean', default: false },
   strict: { type: 'boolean', default: false },
-  'decision-rule': { type: 'string', default: 'auto' },
+  'decision-rule': { type: 'string', default: DEFAULT_DECISION_RULE },
 } as const;
 
 export const TRAIN: CommandSpec<typeof options> = {
