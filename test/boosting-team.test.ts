@@ -1,7 +1,7 @@
 /**
  * Boosting on several threads: the model is the same, byte for byte, as the one-thread fit
- * (multi-class, binary with row and column sampling, on 2 and 4 threads), the steps really are
- * shared, the stable partition it relies on keeps each side's order, and a helper that throws
+ * (multi-class, whose round's trees grow side by side, and binary with row and column sampling,
+ * whose one tree's steps are shared, on 2, 3 and 4 threads), the work really is shared, the stable partition it relies on keeps each side's order, and a helper that throws
  * or dies makes the fit fail with a clear error instead of hanging it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,13 +40,17 @@ async function parallelFit(params: Partial<GradientBoostingParams>, data: Traini
 }
 
 describe('boosting on several threads', () => {
-  it('grows the same multi-class model, byte for byte, on 1, 2 and 4 threads, sharing its steps', async () => {
-    const params = { n_estimators: 6, max_depth: 5, random_state: 3 };
-    const one = Buffer.from(new GradientBoostingClassifier(params).fit(multiClass).toBuffer());
-    for (const jobs of [2, 4]) {
-      const { bytes, sharedSteps } = await parallelFit(params, multiClass, await warmPool(jobs));
-      expect(bytes.equals(one), `${jobs} threads`).toBe(true);
-      expect(sharedSteps, `${jobs} threads`).toBeGreaterThan(0);
+  it('grows the same multi-class model, byte for byte, on 1, 2 and 4 threads, with and without row and column sampling, sharing its work', async () => {
+    for (const params of [
+      { n_estimators: 6, max_depth: 5, random_state: 3 },
+      { n_estimators: 6, max_depth: 5, subsample: 0.7, colsample_bytree: 0.6, random_state: 8 },
+    ]) {
+      const one = Buffer.from(new GradientBoostingClassifier(params).fit(multiClass).toBuffer());
+      for (const jobs of [2, 4]) {
+        const { bytes, sharedSteps } = await parallelFit(params, multiClass, await warmPool(jobs));
+        expect(bytes.equals(one), `${jobs} threads, ${JSON.stringify(params)}`).toBe(true);
+        expect(sharedSteps, `${jobs} threads`).toBeGreaterThan(0);
+      }
     }
   });
 
@@ -113,11 +117,14 @@ describe('a boosting helper under faults', () => {
     try {
       // Waiting for the helper to join: a slow worker start (a loaded machine) must not let the fit run alone.
       const joined = { joinWaitMs: 30_000 };
+      // Multi-class: the helper's first chunk is a whole tree of the round.
       await expect(new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool, undefined, joined)).rejects.toThrow(
-        /a boosting helper failed: boosting-helper failed in a worker: injected fault: the row order cannot be read/,
+        /a boosting helper failed: boosting-helper failed in a worker: injected fault: the round plan cannot be read/,
       );
-      // The worker is free again: the next fit starts a new helper there (and fails the same way).
-      await expect(new GradientBoostingClassifier({ n_estimators: 1 }).fitParallel(multiClass, pool, undefined, joined)).rejects.toThrow(/injected fault/);
+      // The worker is free again: the next fit starts a new helper there. Binary: its first chunk is a step of the one tree.
+      await expect(new GradientBoostingClassifier({ n_estimators: 1 }).fitParallel(binary, pool, undefined, joined)).rejects.toThrow(
+        /injected fault: the row order cannot be read/,
+      );
     } finally {
       await pool.close();
     }

@@ -504,33 +504,35 @@ export function packTrees(trees: Tree[], features: number): PackedTrees {
   const nodes = new Int32Array(capacity * NODE_WORDS);
   const thresholds = new Float32Array(nodes.buffer);
   const covers = new Float32Array(capacity);
-  const leafValues: number[] = [];
+  const leafValues = new Float32Array(trees.reduce((s, t) => s + t.leafValues.length, 0));
+  let leafCount = 0;
   const roots: number[] = [];
   let count = 0;
   for (const tree of trees) {
     roots.push(count);
     const order = layoutOrder(tree);
-    const index = new Map<number, number>();
-    order.forEach((node, i) => index.set(node, count + i));
+    // Where each node of the tree lands in the packed array (an array, not a map: a forest has millions of nodes).
+    const index = new Int32Array(tree.size);
+    order.forEach((node, i) => (index[node] = count + i));
     for (const node of order) {
-      const at = index.get(node)!;
+      const at = index[node];
       const w = at * NODE_WORDS;
       covers[at] = tree.cover[node];
       if (tree.feature[node] < 0) {
         nodes[w] = 0;
-        nodes[w + 1] = leafValues.length;
+        nodes[w + 1] = leafCount;
         nodes[w + 2] = at;
         nodes[w + 3] = at;
         const from = tree.left[node];
-        for (let k = 0; k < tree.outputsPerLeaf; k++) leafValues.push(tree.leafValues[from + k]);
+        for (let k = 0; k < tree.outputsPerLeaf; k++) leafValues[leafCount++] = tree.leafValues[from + k];
       } else {
         nodes[w] = tree.feature[node] + (tree.defaultLeft[node] ? 0 : features);
         thresholds[w + 1] = tree.threshold[node];
-        nodes[w + 2] = index.get(tree.left[node])!;
-        nodes[w + 3] = index.get(tree.right[node])!;
+        nodes[w + 2] = index[tree.left[node]];
+        nodes[w + 3] = index[tree.right[node]];
       }
     }
     count += order.length;
   }
-  return { nodes: nodes.slice(0, count * NODE_WORDS), leafValues: Float32Array.from(leafValues), roots: Int32Array.from(roots), covers: covers.slice(0, count) };
+  return { nodes: nodes.slice(0, count * NODE_WORDS), leafValues: leafValues.slice(0, leafCount), roots: Int32Array.from(roots), covers: covers.slice(0, count) };
 }

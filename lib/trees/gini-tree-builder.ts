@@ -15,6 +15,9 @@ import { Tree } from './tree.ts';
 const BIN_SLOTS = BIN_SLOTS_EXPORT;
 const MISSING_BIN = MISSING_BIN_EXPORT;
 
+/** Rows from which a node's histogram lists its touched bins by scanning all of them rather than tracking each. */
+const LARGE_NODE = 1024;
+
 export interface GiniTreeParams {
   maxDepth: number | null;
   minSamplesSplit: number;
@@ -38,6 +41,13 @@ export class GiniTreeBuilder {
   private readonly nodeTotals: Float64Array;
   private readonly bestLeft: Float64Array;
   private readonly candidateLeft: Float64Array;
+  /**
+   * The class and weight of index[i], gathered once per node: every feature drawn at the node
+   * then reads them in order instead of looking both up by row, two cache misses per row and
+   * feature on a large node (measured: a quarter of a forest's fit).
+   */
+  private readonly nodeY: Int32Array;
+  private readonly nodeWeight: Float64Array;
 
   constructor(
     private readonly binned: BinnedMatrix,
@@ -54,6 +64,8 @@ export class GiniTreeBuilder {
     this.nodeTotals = new Float64Array(classes);
     this.bestLeft = new Float64Array(classes);
     this.candidateLeft = new Float64Array(classes);
+    this.nodeY = new Int32Array(binned.rows);
+    this.nodeWeight = new Float64Array(binned.rows);
   }
 
   /** Grows a tree on the rows with weight > 0 (weights are bootstrap counts). */
@@ -73,13 +85,16 @@ export class GiniTreeBuilder {
       const { node, start, end, depth } = stack.pop()!;
       totals.fill(0);
       let weight = 0;
+      const { nodeY, nodeWeight, y } = this;
       for (let i = start; i < end; i++) {
         const r = index[i];
-        totals[this.y[r]] += weights[r];
-        weight += weights[r];
+        nodeY[i] = y[r];
+        nodeWeight[i] = weights[r];
+        totals[nodeY[i]] += nodeWeight[i];
+        weight += nodeWeight[i];
       }
       tree.setCover(node, weight);
-      const split = this.isLeaf(end - start, depth, totals, weight) ? null : this.findSplit(index, start, end, weights, rng, weight);
+      const split = this.isLeaf(end - start, depth, totals, weight) ? null : this.findSplit(index, start, end, rng, weight);
       if (!split) {
         for (let k = 0; k < K; k++) leafValues[k] = totals[k] / weight;
         tree.setLeaf(node, leafValues);
@@ -114,12 +129,11 @@ export class GiniTreeBuilder {
     index: Int32Array,
     start: number,
     end: number,
-    weights: Float64Array,
     rng: Random,
     weight: number,
   ): { feature: number; bin: number; missingLeft: boolean } | null {
     const K = this.classes;
-    const { hist, counts, touched, featureOrder, candidateLeft, bestLeft } = this;
+    const { hist, counts, touched, featureOrder, candidateLeft, bestLeft, nodeY, nodeWeight } = this;
     const n = this.binned.rows;
     const cols = this.binned.columnMajor;
     const minLeaf = this.params.minSamplesLeaf;
@@ -139,14 +153,23 @@ export class GiniTreeBuilder {
       // Histogram of the node's rows for feature f, remembering which bins were touched.
       let used = 0;
       const base = f * n;
-      for (let i = start; i < end; i++) {
-        const r = index[i];
-        const b = cols[base + r];
-        if (counts[b] === 0) touched[used++] = b;
-        counts[b]++;
-        hist[b * K + this.y[r]] += weights[r];
+      if (samples >= LARGE_NODE) {
+        // Most bins are touched: count without tracking which, then list them in one scan, in order.
+        for (let i = start; i < end; i++) {
+          const b = cols[base + index[i]];
+          counts[b]++;
+          hist[b * K + nodeY[i]] += nodeWeight[i];
+        }
+        for (let b = 0; b < BIN_SLOTS; b++) if (counts[b] !== 0) touched[used++] = b;
+      } else {
+        for (let i = start; i < end; i++) {
+          const b = cols[base + index[i]];
+          if (counts[b] === 0) touched[used++] = b;
+          counts[b]++;
+          hist[b * K + nodeY[i]] += nodeWeight[i];
+        }
+        sortSmall(touched, used);
       }
-      sortSmall(touched, used);
       const hasMissing = touched[used - 1] === MISSING_BIN;
       const valueBins = hasMissing ? used - 1 : used;
       if (valueBins + (hasMissing ? 1 : 0) > 1) {

@@ -1,0 +1,86 @@
+/**
+ * One round's trees, whoever grows them: the rows and features each output's tree is grown on
+ * (drawn by the fitting thread, in output order, so the random stream is the same for any
+ * number of threads), and growing one tree with the margins it moves. A round's trees depend
+ * on its gradients only, not on each other, so threads can grow them side by side.
+ */
+import { MISSING_BIN as MISSING_BIN_EXPORT, type BinnedMatrix } from './binning.ts';
+import type { GradientTreeBuilder } from './gradient-tree-builder.ts';
+import type { Tree } from './tree.ts';
+
+const MISSING_BIN = MISSING_BIN_EXPORT;
+
+/**
+ * Per output: the rows its tree is grown on (null: every row) and the features it may use,
+ * ascending. In one Int32Array that can live in shared memory: a count pair per output, then
+ * each output's rows, then each output's features.
+ */
+export class RoundPlan {
+  private readonly allRows: Int32Array;
+
+  constructor(
+    readonly words: Int32Array,
+    private readonly rows: number,
+    private readonly features: number,
+    private readonly outputs: number,
+  ) {
+    this.allRows = Int32Array.from({ length: rows }, (_, i) => i);
+  }
+
+  static create(rows: number, features: number, outputs: number, shared: boolean): RoundPlan {
+    const length = outputs * (2 + rows + features);
+    const words = shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
+    return new RoundPlan(words, rows, features, outputs);
+  }
+
+  set(output: number, sampled: Int32Array | null, used: Int32Array): void {
+    this.words[output * 2] = sampled ? sampled.length : -1;
+    this.words[output * 2 + 1] = used.length;
+    if (sampled) this.words.set(sampled, this.rowsAt(output));
+    this.words.set(used, this.featuresAt(output));
+  }
+
+  /** The rows of output's tree, or null when it is grown on every row. */
+  sampled(output: number): Int32Array | null {
+    const count = this.words[output * 2];
+    return count < 0 ? null : this.words.subarray(this.rowsAt(output), this.rowsAt(output) + count);
+  }
+
+  used(output: number): Int32Array {
+    return this.words.subarray(this.featuresAt(output), this.featuresAt(output) + this.words[output * 2 + 1]);
+  }
+
+  /** Grows output's tree with `builder` and adds it to the margins of every row. */
+  grow(builder: GradientTreeBuilder, output: number, binned: BinnedMatrix, margins: Float64Array): Tree {
+    const sampled = this.sampled(output);
+    const outputs = this.outputs;
+    const tree = builder.grow(output, sampled ?? this.allRows, this.used(output), (value, order, start, end) => {
+      if (sampled) return;
+      for (let i = start; i < end; i++) margins[order[i] * outputs + output] += value;
+    });
+    // Rows left out of the sample still need this tree's output for the next gradients.
+    if (sampled) addTreeOutput(tree, binned, margins, outputs, output);
+    return tree;
+  }
+
+  private rowsAt(output: number): number {
+    return this.outputs * 2 + output * this.rows;
+  }
+
+  private featuresAt(output: number): number {
+    return this.outputs * (2 + this.rows) + output * this.features;
+  }
+}
+
+function addTreeOutput(tree: Tree, binned: BinnedMatrix, margins: Float64Array, outputs: number, k: number): void {
+  const p = binned.features;
+  for (let i = 0; i < binned.rows; i++) {
+    let node = 0;
+    while (tree.feature[node] >= 0) {
+      const b = binned.rowMajor[i * p + tree.feature[node]];
+      const goLeft = b === MISSING_BIN ? tree.defaultLeft[node] === 1 : b <= tree.splitBin[node];
+      node = goLeft ? tree.left[node] : tree.right[node];
+    }
+    margins[i * outputs + k] += tree.leafValues[tree.left[node]];
+  }
+}
