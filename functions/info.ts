@@ -27,6 +27,8 @@ export const handler = httpHandler({ route: 'GET /model/info' }, async (_event, 
     data: bundle.data,
     // The predicted class is argmax p[k] * weights[k]; null: the most probable class.
     decision: bundle.decision ?? null,
+    // The probabilities served went through these calibrators (method, per-class curves, nested Brier); null: the model's own.
+    calibration: bundle.calibration ?? null,
     classes: spec.target.classes,
     featureSchema: {
       required: featureColumns(spec),

@@ -14,6 +14,7 @@ import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
 import { cleanEachRecord } from '../lib/data/clean-each-record.ts';
 import { checkUnlisted, readCsvFile, unlistedColumnsWarning } from '../lib/data/dataset.ts';
 import { Preprocessor } from '../lib/data/preprocessor.ts';
+import { calibrateServed } from '../lib/serving/served-probabilities.ts';
 import { applyDecisionWeights } from '../lib/evaluation/decision-weights.ts';
 import { featureSources, MAX_REASONS, reasonCodes } from '../lib/explain/reason-codes.ts';
 import { EXPLAIN_METHODS, ExplainUnavailableError, TreeExplainer, type ExplainMethod } from '../lib/explain/tree-shap.ts';
@@ -66,9 +67,10 @@ await runCli(async () => {
     const parallel = ParallelBatchPredictor.create(bundle.ensemble);
     return parallel.predictProbaBatch(matrix, count).finally(() => parallel.close());
   }
+  calibrateServed(bundle, probabilities, scored.length);
   const classes = bundle.spec.target.classes;
   const K = classes.length;
-  // The artifact's decision rule, if it has one (the class may then not be the most probable); the probabilities stay the model's.
+  // The artifact's decision rule, if it has one (the class may then not be the most probable), on the served probabilities.
   const predicted = applyDecisionWeights(probabilities, scored.length, K, bundle.decision?.weights);
   const ids = bundle.spec.identifiers.filter((c) => csv.header.includes(c));
   const idIndex = ids.map((c) => csv.header.indexOf(c));

@@ -13,6 +13,7 @@ import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
 import { closeTrainingPools } from '../lib/parallel/training-pool.ts';
 import { trainModel, type TrainingReport } from '../lib/training/pipeline.ts';
 import { DECISION_RULE_MODES, type DecisionRuleMode } from '../lib/training/decision-rule.ts';
+import { CALIBRATION_MODES, type CalibrationMode } from '../lib/training/calibration-choice.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { describeConfig } from '../lib/tuning/search-space.ts';
 import { parseInteger, parseList, runCli, UsageError } from './cli/args.ts';
@@ -35,6 +36,7 @@ await runCli(async () => {
     earlyStoppingRounds: parseInteger(values['early-stopping'], 'early-stopping', 0),
     ...(values.tune ? { tune: { budget: parseInteger(values['tune-budget'], 'tune-budget', 3), candidates: parseInteger(values['tune-candidates'], 'tune-candidates', 1) } } : {}),
     decisionRule: parseDecisionRule(values['decision-rule']),
+    calibration: parseCalibration(values.calibration),
   };
   const spec = loadSpec(values.spec);
   const out = values.out ?? `models/${spec.name}`;
@@ -69,6 +71,11 @@ function parseDecisionRule(value: string): DecisionRuleMode {
   return value as DecisionRuleMode;
 }
 
+function parseCalibration(value: string): CalibrationMode {
+  if (!(CALIBRATION_MODES as readonly string[]).includes(value)) throw new UsageError(`--calibration is ${CALIBRATION_MODES.join(', ')}, got "${value}"`);
+  return value as CalibrationMode;
+}
+
 function summary(report: TrainingReport): string {
   const header = ['classifier', 'sampler', 'macro F1', '± std', 'accuracy', 'precision', 'recall', 'fit s/fold'];
   const rows = report.candidates.map((c) => [
@@ -86,6 +93,7 @@ function summary(report: TrainingReport): string {
     `\nbest: ${best.title}, macro F1 ${best.cv.f1_macro.toFixed(4)} ± ${best.cv.f1_macro_std.toFixed(4)}\n` +
     `confusion matrix (rows = true ${Object.keys(dataset.classes).join('/')}): ${JSON.stringify(best.confusion_matrix)}\n` +
     `decision rule: ${report.decision_rule.reason}${report.decision_rule.weights ? `; weights ${JSON.stringify(report.decision_rule.weights.map((w) => Number(w.toFixed(4))))}` : ''}\n` +
+    `calibration: ${report.calibration.reason}\n` +
     (artifact ? `artifact: ${artifact.path} (${artifact.files} files, ${artifact.bytes} bytes, manifest sha256 ${artifact.sha256})\n` : '')
   );
 }

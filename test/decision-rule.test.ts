@@ -14,7 +14,8 @@ import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { crossValidate } from '../lib/training/cross-validate.ts';
-import { estimateDecisionRule, OutOfFoldProbabilities } from '../lib/training/decision-rule.ts';
+import { estimateDecisionRule } from '../lib/training/decision-rule.ts';
+import { gatherNestedEvidence, OutOfFoldProbabilities } from '../lib/training/nested-evidence.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { runScript, subsetCsv, tempDir } from './helpers.ts';
 import { startInProcessApi, type InProcessApi } from './in-process-api.ts';
@@ -172,11 +173,15 @@ describe('the nested estimate', () => {
     const progress = createProgressReporter(process.stderr, true);
     const [cv] = await crossValidate(dataset, { folds: 3, seed: 42, classifiers: ['xgb'], samplers: ['none'], progress, onTestProbabilities: outOfFold.keep });
     const learned = new Map<number, Int32Array>();
-    const estimate = await estimateDecisionRule(dataset, { classifier: 'xgb', sampler: 'none' }, folds, outOfFold.of({ classifier: 'xgb', sampler: 'none' }), {
+    // The calibration's nested estimate learns from the same evidence.
+    const evidence = await gatherNestedEvidence(dataset, { classifier: 'xgb', sampler: 'none' }, outOfFold.of({ classifier: 'xgb', sampler: 'none' }), {
+      folds: 3,
       seed: 42,
       earlyStoppingRounds: 0,
       onLearnRows: (f, rows) => learned.set(f, rows),
     });
+    if ('error' in evidence) throw new Error(evidence.error);
+    const estimate = estimateDecisionRule(evidence.folds, 2);
     expect([...learned.keys()].sort()).toEqual([0, 1, 2]);
     for (const [f, rows] of learned) {
       const test = new Set(folds[f].test);

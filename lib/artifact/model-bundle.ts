@@ -10,6 +10,7 @@ import { parseStoredSpec, type DatasetSpec } from '../data/spec.ts';
 import type { PreprocessorState } from '../data/preprocessor.ts';
 import type { TrainingBaseline } from '../drift/baseline.ts';
 import { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
+import { calibrationSchema } from '../evaluation/calibrators.ts';
 
 export const ARTIFACT_FORMAT = 'mlops-credit-score/model';
 export const ARTIFACT_FORMAT_VERSION = 1;
@@ -18,7 +19,12 @@ export const ARTIFACT_FORMAT_VERSION = 1;
  * that predates the rule refuses it instead of serving most-probable-class labels silently.
  */
 export const DECISION_FORMAT_VERSION = 2;
-const READABLE_VERSIONS = [ARTIFACT_FORMAT_VERSION, DECISION_FORMAT_VERSION];
+/**
+ * An artifact whose probabilities are calibrated (calibration.json, with or without a decision
+ * rule) is version 3: an older server would serve the model's raw probabilities.
+ */
+export const CALIBRATION_FORMAT_VERSION = 3;
+const READABLE_VERSIONS = [ARTIFACT_FORMAT_VERSION, DECISION_FORMAT_VERSION, CALIBRATION_FORMAT_VERSION];
 export const MANIFEST_FILE = 'manifest.json';
 
 /**
@@ -59,6 +65,23 @@ export const decisionRuleSchema = z.object({
 export type DecisionRule = z.output<typeof decisionRuleSchema>;
 const DECISION_FILE = 'decision.json';
 
+/**
+ * calibration.json (optional): the calibrators every served probability goes through
+ * (lib/evaluation/calibrators.ts), before the decision rule picks the class.
+ */
+export const storedCalibrationSchema = z.object({
+  calibration: calibrationSchema,
+  /** The nested cross-validated Brier score of the chosen candidate without and with it (null when it could not be estimated). */
+  nestedBrier: z.object({ uncalibrated: z.number(), calibrated: z.number() }).nullable(),
+});
+export type StoredCalibration = z.output<typeof storedCalibrationSchema>;
+const CALIBRATION_FILE = 'calibration.json';
+
+/** The format version of a bundle with (or without) each optional file. */
+function formatVersionOf(hasDecision: boolean, hasCalibration: boolean): number {
+  return hasCalibration ? CALIBRATION_FORMAT_VERSION : hasDecision ? DECISION_FORMAT_VERSION : ARTIFACT_FORMAT_VERSION;
+}
+
 export interface ModelBundle {
   name: string;
   classifier: string;
@@ -73,6 +96,7 @@ export interface ModelBundle {
   params: unknown;
   data: DataFingerprint;
   decision?: DecisionRule;
+  calibration?: StoredCalibration;
 }
 
 export class ArtifactError extends Error {
@@ -102,9 +126,10 @@ export function bundleToFiles(bundle: ModelBundle): Map<string, Uint8Array> {
     ['data.json', jsonBytes(bundle.data)],
   ]);
   if (bundle.decision) files.set(DECISION_FILE, jsonBytes(bundle.decision));
+  if (bundle.calibration) files.set(CALIBRATION_FILE, jsonBytes(bundle.calibration));
   const manifest: ArtifactManifest = {
     format: ARTIFACT_FORMAT,
-    formatVersion: bundle.decision ? DECISION_FORMAT_VERSION : ARTIFACT_FORMAT_VERSION,
+    formatVersion: formatVersionOf(Boolean(bundle.decision), Boolean(bundle.calibration)),
     name: bundle.name,
     classifier: bundle.classifier,
     sampler: bundle.sampler,
@@ -124,11 +149,16 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
   const manifestBytes = files.get(MANIFEST_FILE);
   if (!manifestBytes) throw new ArtifactError(`${MANIFEST_FILE} is missing`);
   const manifest = readManifest(manifestBytes);
-  // decision.json belongs to version 2 and to no other: checked like the other files.
-  if ((manifest.formatVersion === DECISION_FORMAT_VERSION) !== Boolean(manifest.files[DECISION_FILE])) {
-    throw new ArtifactError(`format version ${manifest.formatVersion} ${manifest.files[DECISION_FILE] ? 'cannot carry' : 'needs'} ${DECISION_FILE}`);
+  // calibration.json belongs to version 3 and to no other; decision.json to version 2, or 3 beside a calibration.
+  const hasDecision = Boolean(manifest.files[DECISION_FILE]);
+  const hasCalibration = Boolean(manifest.files[CALIBRATION_FILE]);
+  if ((manifest.formatVersion === CALIBRATION_FORMAT_VERSION) !== hasCalibration) {
+    throw new ArtifactError(`format version ${manifest.formatVersion} ${hasCalibration ? 'cannot carry' : 'needs'} ${CALIBRATION_FILE}`);
   }
-  const optional = manifest.files[DECISION_FILE] ? [DECISION_FILE] : [];
+  if (formatVersionOf(hasDecision, hasCalibration) !== manifest.formatVersion) {
+    throw new ArtifactError(`format version ${manifest.formatVersion} ${hasDecision ? 'cannot carry' : 'needs'} ${DECISION_FILE}`);
+  }
+  const optional = [...(hasDecision ? [DECISION_FILE] : []), ...(hasCalibration ? [CALIBRATION_FILE] : [])];
   for (const name of [ENSEMBLE_FILE, ...JSON_FILES, ...optional]) {
     const entry = manifest.files?.[name];
     const bytes = files.get(name);
@@ -163,9 +193,15 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
     params: parseJson(files.get('params.json')!, 'params.json'),
     data: checked(dataFingerprintSchema, parseJson(files.get('data.json')!, 'data.json'), 'data.json'),
   };
-  if (optional.length) {
+  if (hasDecision) {
     bundle.decision = checked(decisionRuleSchema, parseJson(files.get(DECISION_FILE)!, DECISION_FILE), DECISION_FILE);
     if (bundle.decision.weights.length !== ensemble.classes) throw new ArtifactError(`${DECISION_FILE} has ${bundle.decision.weights.length} weights, the ensemble ${ensemble.classes} classes`);
+  }
+  if (hasCalibration) {
+    bundle.calibration = checked(storedCalibrationSchema, parseJson(files.get(CALIBRATION_FILE)!, CALIBRATION_FILE), CALIBRATION_FILE);
+    const expected = ensemble.classes === 2 ? 1 : ensemble.classes;
+    const count = bundle.calibration.calibration.calibrators.length;
+    if (count !== expected) throw new ArtifactError(`${CALIBRATION_FILE} has ${count} calibrators, the ensemble's ${ensemble.classes} classes need ${expected}`);
   }
   return { bundle, manifest };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SAMPLER_NAMES } from '../sampling/sampler-names.ts';
 import { dataKeySchema } from '../state/layout.ts';
 import { CLASSIFIER_NAMES } from '../training/classifier-names.ts';
+import { CALIBRATION_MODES, DEFAULT_CALIBRATION } from '../training/calibration-choice.ts';
 import { TUNE_DEFAULTS } from '../tuning/search-space.ts';
 
 export const retrainRequestSchema = z.strictObject({
@@ -31,6 +32,10 @@ export const retrainRequestSchema = z.strictObject({
     .union([z.literal(false), z.strictObject({ budget: z.number().int().min(3).max(500).default(TUNE_DEFAULTS.budget), candidates: z.number().int().min(1).max(10).default(TUNE_DEFAULTS.candidates) })])
     .default(false)
     .describe('Tune the best candidates by nested cross-validation: {} for the defaults (budget = fits per search, candidates = how many of the best default candidates), false for none'),
+  calibration: z
+    .enum(CALIBRATION_MODES)
+    .default(DEFAULT_CALIBRATION)
+    .describe('Calibrate the probabilities served: sigmoid or isotonic, fitted on out-of-fold predictions; auto keeps the one with the lower nested Brier score, only if it beats the uncalibrated; off (the default) serves the model\'s own'),
 });
 
 export type RetrainRequest = z.output<typeof retrainRequestSchema>;

@@ -61,6 +61,7 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
       progress: reporter,
       jobs: claimed.request.jobs,
       earlyStoppingRounds: claimed.request.earlyStopping,
+      calibration: claimed.request.calibration,
       ...(claimed.request.tune ? { tune: claimed.request.tune } : {}),
       onUnlistedColumns: (columns) =>
         logger.warn({ ...log, 'event.action': 'retrain-unlisted-columns', columns }, `retrain ${jobId}: ${unlistedColumnsWarning(columns, claimed.request.dataKey ?? config.DEFAULT_TRAINING_DATA)}`),

@@ -1,9 +1,10 @@
 /**
  * A loaded model ready to answer: raw record in, class and probabilities out, through the
- * artifact's own preprocessor and compiled ensemble. One scratch feature row is reused, so a
- * single prediction allocates only its answer. The class is the artifact's decision rule applied
- * to the probabilities (with one, it may not be the most probable class); the probabilities
- * returned are the model's own.
+ * artifact's own preprocessor, compiled ensemble and calibration (when it has one). One scratch
+ * feature row is reused, so a single prediction allocates only its answer. The class is the
+ * artifact's decision rule applied to the served probabilities (with one, it may not be the
+ * most probable class). Explanations attribute the ensemble's own output (before calibration,
+ * which maps each class's probability monotonically) to the features, for the served class.
  */
 import { cleanRecord, type CleanRow } from '../data/clean-record.ts';
 import type { RawValue } from '../data/clean-values.ts';
@@ -12,6 +13,7 @@ import type { ModelBundle } from '../artifact/model-bundle.ts';
 import { featureSources, reasonCodes, type Explanation, type FeatureSources } from '../explain/reason-codes.ts';
 import { TreeExplainer, type ExplainMethod } from '../explain/tree-shap.ts';
 import { decideClass } from '../evaluation/decision-weights.ts';
+import { calibrateServed } from './served-probabilities.ts';
 
 export interface Prediction {
   label: string;
@@ -57,6 +59,7 @@ export class Predictor {
     const notes: TransformNotes = [];
     this.preprocessor.transformRow(row, this.features, 0, notes);
     this.bundle.ensemble.predictProba(this.features, this.proba);
+    calibrateServed(this.bundle, this.proba, 1);
     const best = decideClass(this.proba, 0, this.proba.length, this.bundle.decision?.weights);
     const probabilities: Record<string, number> = {};
     this.classes.forEach((label, k) => (probabilities[label] = this.proba[k]));

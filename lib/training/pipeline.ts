@@ -1,7 +1,8 @@
 /**
  * The training pipeline: data -> clean -> (resample -> fit) x candidates, scored by stratified
- * cross-validation -> the best by mean macro F1 -> its decision rule (decision-rule.ts) -> refit
- * on all rows -> artifact bundle.
+ * cross-validation -> the best by mean macro F1 -> its calibration (calibration-choice.ts) and
+ * decision rule (decision-rule.ts), both judged by nested estimates -> refit on all rows ->
+ * artifact bundle.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -19,7 +20,9 @@ import { resolveJobs, trainingPool, type TrainingPool } from '../parallel/traini
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
 import { tuneCandidates, type TuningReport } from '../tuning/tune-candidates.ts';
 import { DEFAULT_CONFIG, type TunedParams, type TuneOptions } from '../tuning/search-space.ts';
-import { chooseDecisionRule, DEFAULT_DECISION_RULE, OutOfFoldProbabilities, type Candidate as RuleCandidate, type DecisionRuleMode, type DecisionRuleReport } from './decision-rule.ts';
+import { chooseDecisionRule, DEFAULT_DECISION_RULE, type DecisionRuleMode, type DecisionRuleReport } from './decision-rule.ts';
+import { chooseCalibration, DEFAULT_CALIBRATION, type CalibrationMode, type CalibrationReport } from './calibration-choice.ts';
+import { gatherNestedEvidence, OutOfFoldProbabilities, type Candidate as RuleCandidate } from './nested-evidence.ts';
 
 export interface TrainOptions {
   dataFile: string;
@@ -47,6 +50,8 @@ export interface TrainOptions {
   tune?: TuneOptions;
   /** Per-class weights on the probabilities for macro F1 (lib/training/decision-rule.ts); default auto. */
   decisionRule?: DecisionRuleMode;
+  /** Calibration of the probabilities served (lib/training/calibration-choice.ts); default off. */
+  calibration?: CalibrationMode;
 }
 
 export interface TrainingReport {
@@ -58,6 +63,7 @@ export interface TrainingReport {
   /** With --tune: default and nested tuned scores of the tuned candidates, and what was kept. */
   tuning?: TuningReport;
   decision_rule: DecisionRuleReport;
+  calibration: CalibrationReport;
   refit_seconds: number;
   artifact?: { path: string; sha256: string; bytes: number; files: number };
 }
@@ -79,7 +85,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   const jobs = resolveJobs(options.jobs);
   const pool = jobs > 1 ? trainingPool(jobs) : undefined;
   const decisionMode = options.decisionRule ?? DEFAULT_DECISION_RULE;
-  const outOfFold = decisionMode === 'off' ? null : new OutOfFoldProbabilities(dataset.rows.length, options.spec.target.classes.length);
+  const calibrationMode = options.calibration ?? DEFAULT_CALIBRATION;
+  const nestedChoices = decisionMode !== 'off' || calibrationMode !== 'off';
+  const outOfFold = nestedChoices ? new OutOfFoldProbabilities(dataset.rows.length, options.spec.target.classes.length) : null;
   const candidates = await crossValidate(dataset, { ...options, progress, pool, onTestProbabilities: outOfFold?.keep });
   const scored = candidates.filter((c) => !c.error);
   if (scored.length === 0) {
@@ -104,10 +112,19 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       ruleOutOfFold = outOfFold ? tuned.winner.outOfFold : null;
     }
   }
-  const decision = await chooseDecisionRule(dataset, ruleCandidate, decisionMode, ruleOutOfFold, { folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress, finalOutOfFold });
+  // One set of inner fits for both choices; the rule picks the class from the probabilities served (calibrated, if they are).
+  const evidence = ruleOutOfFold ? await gatherNestedEvidence(dataset, ruleCandidate, ruleOutOfFold, { folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress }) : null;
+  const final = finalOutOfFold ?? ruleOutOfFold;
+  const K = options.spec.target.classes.length;
+  const calibration = chooseCalibration(calibrationMode, evidence, final, dataset.y, K);
+  const decision = chooseDecisionRule(decisionMode, calibration.evidence ?? evidence, calibration.finalProbabilities ?? final, dataset.y, K);
   await progress.settle?.();
   const started = performance.now();
-  const bundle: ModelBundle = { ...(await refit(dataset, best, config, options, candidates, pool)), ...(decision.decision ? { decision: decision.decision } : {}) };
+  const bundle: ModelBundle = {
+    ...(await refit(dataset, best, config, options, candidates, pool)),
+    ...(decision.decision ? { decision: decision.decision } : {}),
+    ...(calibration.stored ? { calibration: calibration.stored } : {}),
+  };
   const refitSeconds = (performance.now() - started) / 1000;
   const report: TrainingReport = {
     dataset: {
@@ -131,6 +148,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     best: { ...best, title: `${CLASSIFIER_TITLES[best.classifier]} + ${best.sampler}${tuning?.chosen === 'tuned' ? ' (tuned)' : ''}` },
     ...(tuning ? { tuning } : {}),
     decision_rule: decision.report,
+    calibration: calibration.report,
     refit_seconds: refitSeconds,
   };
   return { bundle, files: bundleToFiles(bundle), report };
@@ -182,6 +200,7 @@ async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedPar
       cv: options.folds,
       seed: options.seed,
       decision_rule: options.decisionRule ?? DEFAULT_DECISION_RULE,
+      calibration: options.calibration ?? DEFAULT_CALIBRATION,
       resampled_rows: resampled.rows,
     },
     data,

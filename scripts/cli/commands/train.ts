@@ -3,6 +3,7 @@ import { SAMPLER_NAMES } from '../../../lib/sampling/sampler-names.ts';
 import { CLASSIFIER_NAMES } from '../../../lib/training/classifier-names.ts';
 import { TUNE_DEFAULTS } from '../../../lib/tuning/search-space.ts';
 import { DECISION_RULE_MODES, DEFAULT_DECISION_RULE } from '../../../lib/training/decision-rule.ts';
+import { CALIBRATION_MODES, DEFAULT_CALIBRATION } from '../../../lib/training/calibration-choice.ts';
 import type { CommandSpec } from '../command.ts';
 import { DATASET_HELP, DATASET_OPTIONS } from '../defaults.ts';
 
@@ -21,6 +22,7 @@ const options = {
   register: { type: 'boolean', default: false },
   strict: { type: 'boolean', default: false },
   'decision-rule': { type: 'string', default: DEFAULT_DECISION_RULE },
+  calibration: { type: 'string', default: DEFAULT_CALIBRATION },
 } as const;
 
 export const TRAIN: CommandSpec<typeof options> = {
@@ -45,6 +47,7 @@ export const TRAIN: CommandSpec<typeof options> = {
     register: { text: "also upload the artifact to the registry as a new version (npm start's store, or S3_ENDPOINT's; no alias moves)" },
     strict: { text: 'refuse CSV columns the spec does not list (default: warn)' },
     'decision-rule': { value: DECISION_RULE_MODES.join('|'), text: 'per-class weights on the probabilities for macro F1: auto applies them if they win a nested CV estimate' },
+    calibration: { value: CALIBRATION_MODES.join('|'), text: 'calibrate the probabilities served (fitted on out-of-fold predictions): auto keeps the method with the lower nested Brier score if it beats none' },
   },
   notes: ['The output paths are checked before training starts. Exit codes: 0 done, 1 failed (bad data, spec or artifact), 2 bad command line.'],
 };
