@@ -16,7 +16,10 @@ import { parseCsv } from '../lib/data/dataset.ts';
 import type { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { trainSmallModel, until } from './helpers.ts';
+import { loadSpec } from '../lib/data/spec.ts';
+import { trainModel } from '../lib/training/pipeline.ts';
+import { createProgressReporter } from '../lib/training/progress.ts';
+import { subsetCsv, tempDir, trainSmallModel, until } from './helpers.ts';
 import { CHROMIUM, describeWithPrograms, pathOf } from './programs.ts';
 import { startServingS3 } from './s3.ts';
 
@@ -99,6 +102,32 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     await page.waitForFunction((text) => [...document.querySelectorAll('.timeline li')].some((li) => li.textContent!.includes(text)), {}, move);
     expect((await texts('.timeline li'))[0]).toMatch(/promoted from the console/);
   });
+
+  it("plots a version's reliability: the model's own, and beside it the calibrated probabilities it serves", async () => {
+    const dir = tempDir('console-calibrated');
+    const calibrated = await trainModel({
+      dataFile: subsetCsv('data/credit_score_customers_raw.csv', 900, join(dir, 'credit-900.csv')),
+      spec: loadSpec('data/specs/credit-score.json'),
+      folds: 2,
+      seed: 7,
+      classifiers: ['rf'],
+      samplers: ['none'],
+      calibration: 'sigmoid',
+      progress: createProgressReporter(process.stderr, true),
+    });
+    const { version } = await registry.publish('credit-score', calibrated.files, { createdBy: 'test' });
+    const metrics = calibrated.bundle.metrics as { reliability: unknown[]; calibrated: { reliability: { uncalibrated: unknown[]; calibrated: unknown[] } } };
+    await go(`#/models/${encodeURIComponent(version)}`);
+    await page.waitForSelector('svg.reliability polyline[data-series="calibrated"]');
+    expect(await page.$$eval('svg.reliability g.uncalibrated circle', (c) => c.length)).toBe(metrics.calibrated.reliability.uncalibrated.length);
+    expect(await page.$$eval('svg.reliability g.calibrated circle', (c) => c.length)).toBe(metrics.calibrated.reliability.calibrated.length);
+    expect(await texts('figure.reliability .legend')).toEqual(["● model's own (out of fold)", '● sigmoid calibrated (nested), as served']);
+    await shot('reliability');
+    // An uncalibrated version plots its own probabilities only.
+    await go(`#/models/${encodeURIComponent(first)}`);
+    await page.waitForFunction((v) => [...document.querySelectorAll('h2')].some((h) => h.textContent === `Version ${v}`) && document.querySelector('svg.reliability polyline[data-series="uncalibrated"]') !== null, {}, first);
+    expect(await page.$$('svg.reliability polyline[data-series="calibrated"]')).toHaveLength(0);
+  }, 120_000);
 
   it('sets an A/B policy with the form and draws the split; shows field errors from the API', async () => {
     await go('#/traffic');

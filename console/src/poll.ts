@@ -15,8 +15,12 @@ export interface Polled<T> {
 
 /** `enabled` false loads nothing (an admin view without the key: no request, no 401 in the console). */
 export function usePoll<T>(load: () => Promise<T>, everyMs: number | null, deps: unknown[] = [], enabled = true): Polled<T> {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  // What was loaded is kept with the deps it was loaded for: after a change (another version's
+  // page) the view shows "loading" rather than the previous one's data under the new title.
+  const key = JSON.stringify(deps);
+  const [loaded, setLoaded] = useState<{ key: string; data: T | null; error: ApiError | null }>({ key, data: null, error: null });
+  const data = loaded.key === key ? loaded.data : null;
+  const error = loaded.key === key ? loaded.error : null;
   const [tick, setTick] = useState(0);
   const failures = useRef(0);
   const reload = useCallback(() => setTick((t) => t + 1), []);
@@ -32,12 +36,12 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number | null, deps:
       try {
         const value = await load();
         if (stopped) return;
-        setData(value);
-        setError(null);
+        setLoaded({ key, data: value, error: null });
         failures.current = 0;
       } catch (err) {
         if (stopped) return;
-        setError(err as ApiError);
+        // The last good data stays beside the error, as before: a failed refresh does not blank the view.
+        setLoaded((previous) => ({ key, data: previous.key === key ? previous.data : null, error: err as ApiError }));
         failures.current = Math.min(failures.current + 1, 4);
       } finally {
         loading = false;

@@ -120,8 +120,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   const decision = chooseDecisionRule(decisionMode, calibration.evidence ?? evidence, calibration.finalProbabilities ?? final, dataset.y, K);
   await progress.settle?.();
   const started = performance.now();
+  const refitted = await refit(dataset, best, config, options, candidates, pool);
+  const { report: chosen } = calibration;
   const bundle: ModelBundle = {
-    ...(await refit(dataset, best, config, options, candidates, pool)),
+    ...refitted,
+    // The nested reliability of the calibrated probabilities beside the uncalibrated: what the console plots.
+    ...(chosen.applied ? { metrics: { ...(refitted.metrics as object), calibrated: { method: chosen.method, nested: chosen.nested ?? null, reliability: chosen.reliability ?? null } } } : {}),
     ...(decision.decision ? { decision: decision.decision } : {}),
     ...(calibration.stored ? { calibration: calibration.stored } : {}),
   };

@@ -1,4 +1,4 @@
-/** One version: its candidates table, the confusion matrix as a heatmap, its parameters. */
+/** One version: its candidates table, the confusion matrix as a heatmap, its reliability plot, its parameters. */
 import { api } from '../api.ts';
 import { html } from '../html.ts';
 import { usePoll } from '../poll.ts';
@@ -13,9 +13,21 @@ interface Candidate {
   error: string | null;
 }
 
+/** A reliability bin (lib/evaluation/calibration-metrics.ts): the mean top-class probability and how often that class was right. */
+interface ReliabilityRow {
+  mean_confidence: number;
+  accuracy: number;
+  count: number;
+}
+
 interface VersionDetail extends VersionSummary {
   classes: string[];
-  metrics: { confusion_matrix?: number[][]; candidates?: Candidate[] } | null;
+  metrics: {
+    confusion_matrix?: number[][];
+    candidates?: Candidate[];
+    reliability?: ReliabilityRow[];
+    calibrated?: { method: string; reliability: { uncalibrated: ReliabilityRow[]; calibrated: ReliabilityRow[] } | null };
+  } | null;
   params: unknown;
 }
 
@@ -35,6 +47,10 @@ export function VersionView({ version }: { version: string }) {
           <${ActionButton} label="Promote to champion" confirm=${`Point champion at ${version}?`} request=${{ path: 'model/promote', method: 'POST', body: { alias: 'champion', version, reason: 'promoted from the console' } }} />
           <h3>Confusion matrix (rows: true class, columns: predicted)</h3>
           ${data.metrics?.confusion_matrix ? html`<${Heatmap} classes=${data.classes} matrix=${data.metrics.confusion_matrix} />` : html`<p>none recorded</p>`}
+          <h3>Reliability (top-class probability against how often it was right)</h3>
+          ${data.metrics?.reliability
+            ? html`<${Reliability} uncalibrated=${data.metrics.calibrated?.reliability?.uncalibrated ?? data.metrics.reliability} calibrated=${data.metrics.calibrated?.reliability?.calibrated ?? null} method=${data.metrics.calibrated?.method ?? null} />`
+            : html`<p>none recorded</p>`}
           <h3>Candidates</h3>
           <div class="scroll"><table>
             <thead><tr><th>classifier</th><th>sampler</th><th>CV macro F1</th></tr></thead>
@@ -59,4 +75,37 @@ function Heatmap({ classes, matrix }: { classes: string[]; matrix: number[][] })
       })}
     </tbody>
   </table>`;
+}
+
+const PLOT = 240;
+const PAD = 34;
+
+/**
+ * The reliability diagram: a point per bin at (mean probability, share right), the diagonal
+ * where they would agree. Out-of-fold probabilities, and with a calibration the nested
+ * calibrated ones beside them (both judged on outer test folds only).
+ */
+function Reliability({ uncalibrated, calibrated, method }: { uncalibrated: ReliabilityRow[]; calibrated: ReliabilityRow[] | null; method: string | null }) {
+  const at = (v: number, axis: 'x' | 'y'): number => (axis === 'x' ? PAD + v * PLOT : PAD + (1 - v) * PLOT);
+  const series = (rows: ReliabilityRow[], name: string, colour: string) => html`<g class=${`series ${name}`}>
+      <polyline data-series=${name} fill="none" stroke=${colour} stroke-width="2" points=${rows.map((r) => `${at(r.mean_confidence, 'x').toFixed(1)},${at(r.accuracy, 'y').toFixed(1)}`).join(' ')} />
+      ${rows.map((r) => html`<circle cx=${at(r.mean_confidence, 'x').toFixed(1)} cy=${at(r.accuracy, 'y').toFixed(1)} r="3.5" fill=${colour}><title>${`${name}: ${r.count} rows, mean probability ${r.mean_confidence.toFixed(3)}, right ${(100 * r.accuracy).toFixed(1)} %`}</title></circle>`)}
+    </g>`;
+  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  return html`<figure class="reliability">
+    <svg class="reliability" viewBox=${`0 0 ${PLOT + 2 * PAD} ${PLOT + 2 * PAD}`} width=${PLOT + 2 * PAD} height=${PLOT + 2 * PAD} role="img" aria-label=${`reliability: ${calibrated ? `uncalibrated and ${method}` : 'the model\'s own probabilities'}`}>
+      <rect x=${PAD} y=${PAD} width=${PLOT} height=${PLOT} fill="none" stroke="#999" />
+      <line x1=${at(0, 'x')} y1=${at(0, 'y')} x2=${at(1, 'x')} y2=${at(1, 'y')} stroke="#999" stroke-dasharray="4 4" />
+      ${ticks.map((t) => html`<text x=${at(t, 'x')} y=${PAD + PLOT + 14} text-anchor="middle" font-size="10">${t}</text><text x=${PAD - 6} y=${at(t, 'y') + 3} text-anchor="end" font-size="10">${t}</text>`)}
+      <text x=${PAD + PLOT / 2} y=${PLOT + 2 * PAD - 4} text-anchor="middle" font-size="11">mean top-class probability</text>
+      <text x="10" y=${PAD + PLOT / 2} text-anchor="middle" font-size="11" transform=${`rotate(-90 10 ${PAD + PLOT / 2})`}>share right</text>
+      ${series(uncalibrated, 'uncalibrated', '#0b57d0')}
+      ${calibrated ? series(calibrated, 'calibrated', '#136f3a') : null}
+    </svg>
+    <figcaption>
+      <span class="legend uncalibrated">● model's own (out of fold)</span>
+      ${calibrated ? html` <span class="legend calibrated">● ${method} calibrated (nested), as served</span>` : null}
+      <span>: on the dashed line a probability means what it says.</span>
+    </figcaption>
+  </figure>`;
 }
