@@ -1,6 +1,7 @@
 /** Calibration metrics against hand-computed values and, where installed, scikit-learn's. */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { sklearnMissing } from './helpers.ts';
 import { addTallies, calibrationMetrics, calibrationTally, reliabilityTable } from '../lib/evaluation/calibration-metrics.ts';
 import { Random } from '../lib/util/random.ts';
 
@@ -43,15 +44,6 @@ describe('calibration metrics', () => {
   });
 });
 
-/** scikit-learn through /usr/bin/python3, or why it is not there. */
-function sklearnMissing(): string | null {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    return 'needs /usr/bin/python3 with scikit-learn (sudo apt-get install python3-sklearn)';
-  }
-}
 
 describe('calibration metrics against scikit-learn', () => {
   const missing = sklearnMissing();

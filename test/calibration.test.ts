@@ -6,7 +6,7 @@
  * whose calibration does not fit their manifest or model refused.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
@@ -17,28 +17,19 @@ import { Preprocessor } from '../lib/data/preprocessor.ts';
 import { applyCalibration } from '../lib/evaluation/calibrators.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { runScript, subsetCsv, tempDir } from './helpers.ts';
+import { runScript } from './helpers.ts';
+import { parseScores, TAIWAN_SPEC, taiwanSplit } from './taiwan-split.ts';
 import { startInProcessApi, type InProcessApi } from './in-process-api.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
-const dir = tempDir('calibration');
-const data = subsetCsv('data/taiwan_credit_default.csv', 1500, join(dir, 'taiwan-1500.csv'));
-const unseen = join(dir, 'taiwan-unseen.csv');
-const lines = readFileSync('data/taiwan_credit_default.csv', 'utf8').split(/\r?\n/);
-writeFileSync(unseen, [lines[0], ...lines.slice(1501, 2501)].join('\n') + '\n');
-const SPEC = 'data/specs/taiwan-credit-default.json';
+const { dir, data, unseen } = taiwanSplit('calibration', 1500, 1000);
+const SPEC = TAIWAN_SPEC;
 const settings = ['--data', data, '--spec', SPEC, '--cv', '3', '--seed', '42', '--classifiers', 'rf', '--samplers', 'none', '--quiet'];
 const isotonic = { dir: join(dir, 'isotonic'), report: join(dir, 'isotonic.json') };
 const auto = { dir: join(dir, 'auto'), report: join(dir, 'auto.json') };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reports and bodies are asserted field by field
 type Json = any;
-
-function parseScores(csv: string): Record<string, string>[] {
-  const [head, ...rows] = csv.trim().split(/\r?\n/);
-  const columns = head.split(',');
-  return rows.map((line) => Object.fromEntries(line.split(',').map((v, i) => [columns[i], v])));
-}
 
 beforeAll(async () => {
   // A forest's probabilities are vote shares: far from calibrated, so calibration has something to fix.

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { sklearnMissing } from './helpers.ts';
 import { applyCalibration, calibrationSchema, fitCalibration, fitIsotonic, fitSigmoid } from '../lib/evaluation/calibrators.ts';
 import { Random } from '../lib/util/random.ts';
 
@@ -62,14 +63,6 @@ describe('calibrators', () => {
   });
 });
 
-function sklearnMissing(): string | null {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    return 'needs /usr/bin/python3 with scikit-learn (sudo apt-get install python3-sklearn)';
-  }
-}
 
 describe('calibrators against scikit-learn', () => {
   const missing = sklearnMissing();

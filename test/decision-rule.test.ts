@@ -4,7 +4,7 @@
  * predict CLI and over HTTP (/predict and the Open Inference Protocol), and a nested estimate
  * that learns from training-fold rows only.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
@@ -17,30 +17,19 @@ import { crossValidate } from '../lib/training/cross-validate.ts';
 import { estimateDecisionRule } from '../lib/training/decision-rule.ts';
 import { gatherNestedEvidence, OutOfFoldProbabilities } from '../lib/training/nested-evidence.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
-import { runScript, subsetCsv, tempDir } from './helpers.ts';
+import { runScript, subsetCsv } from './helpers.ts';
+import { parseScores, TAIWAN_SPEC, taiwanSplit } from './taiwan-split.ts';
 import { startInProcessApi, type InProcessApi } from './in-process-api.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
-const dir = tempDir('decision-rule');
-const data = subsetCsv('data/taiwan_credit_default.csv', 1500, join(dir, 'taiwan-1500.csv'));
-/** Rows the models never saw (their probabilities are not the training rows' overconfident ones). */
-const unseen = join(dir, 'taiwan-unseen.csv');
-const lines = readFileSync('data/taiwan_credit_default.csv', 'utf8').split(/\r?\n/);
-writeFileSync(unseen, [lines[0], ...lines.slice(1501, 3501)].join('\n') + '\n');
-const SPEC = 'data/specs/taiwan-credit-default.json';
+const { dir, data, unseen } = taiwanSplit('decision-rule', 1500, 2000);
+const SPEC = TAIWAN_SPEC;
 const settings = ['--data', data, '--spec', SPEC, '--cv', '3', '--seed', '42', '--classifiers', 'xgb', '--samplers', 'none', '--quiet'];
 const on = { dir: join(dir, 'on'), report: join(dir, 'on.json') };
 const off = { dir: join(dir, 'off'), report: join(dir, 'off.json') };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reports and bodies are asserted field by field
 type Json = any;
-
-/** The predict CLI's CSV as records keyed by its header. */
-function parseScores(csv: string): Record<string, string>[] {
-  const [head, ...lines] = csv.trim().split(/\r?\n/);
-  const columns = head.split(',');
-  return lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [columns[i], v])));
-}
 
 beforeAll(async () => {
   for (const [mode, target] of [['on', on], ['off', off]] as const) {

@@ -1,5 +1,5 @@
 /** Shared test helpers: temp dirs, subsets of the shipped data, running our CLIs for real. */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -110,4 +110,14 @@ export function syntheticThreeClasses(rows: number, p: number, seed: number, opt
     y[i] = s < -cut ? 0 : s < cut ? 1 : 2;
   }
   return { X, rows, features: p, y, classes: 3 };
+}
+
+/** scikit-learn through /usr/bin/python3 (Debian's python3-sklearn), or why it is not there. */
+export function sklearnMissing(): string | null {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import sklearn'], { stdio: 'ignore' });
+    return null;
+  } catch {
+    return 'needs /usr/bin/python3 with scikit-learn (sudo apt-get install python3-sklearn)';
+  }
 }
