@@ -12,7 +12,7 @@
  *
  * Each level builds the histogram of the smaller child only; the larger child's is the
  * parent's minus it. With a histogram team, large nodes' histograms are built by several
- * threads, each a block of the features (lib/trees/histogram-team.ts); the tree is the same.
+ * threads, each a block of the features (lib/trees/boosting-team.ts); the tree is the same.
  */
 import { featureColumn, MISSING_BIN as MISSING_BIN_EXPORT, partitionRowsStable, type BinMapper, type BinnedMatrix } from './binning.ts';
 import { buildHistogramBlock, subtractHistogramBlock, type HistogramInput } from './histogram-kernel.ts';

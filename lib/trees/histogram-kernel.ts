@@ -1,6 +1,6 @@
 /**
  * The histogram arithmetic of boosting's tree builder, over a block of the features in use:
- * the main thread and the histogram helpers (lib/trees/histogram-team.ts) run these same
+ * the main thread and the histogram helpers (lib/trees/boosting-team.ts) run these same
  * functions on disjoint blocks. Every slot of a histogram is summed by one thread, over the
  * node's rows in their order, so the result is bit for bit the same for any number of threads.
  *
