@@ -61,6 +61,24 @@ describe('samplers (imbalanced-learn 0.10 semantics)', () => {
     expect(createSampler('none', 1).fitResample(data)).toBe(data);
   });
 
+  it('a sampling_ratio raises each minority class to that share of the majority, int(ratio x majority), leaves a class already above it alone, and ADASYN adds fewer', () => {
+    for (const name of ['ros', 'smote', 'borderline'] as const) {
+      const half = classCounts(createSampler(name, 42, { sampling_ratio: 0.5 }).fitResample(data).y, 3);
+      expect(half[0], name).toBe(counts[0]);
+      for (const k of [1, 2]) expect(half[k], `${name} class ${k}`).toBe(Math.max(counts[k], Math.floor(0.5 * counts[0])));
+    }
+    // ADASYN shares a class's rows out by rounding per row, as imbalanced-learn does: fewer rows than to balance, not exactly the target.
+    const adasyn = classCounts(createSampler('adasyn', 42, { sampling_ratio: 0.75 }).fitResample(data).y, 3);
+    const balanced = classCounts(createSampler('adasyn', 42).fitResample(data).y, 3);
+    for (const k of [1, 2]) expect(adasyn[k]).toBeLessThan(balanced[k]);
+    expect(() => createSampler('ros', 1, { sampling_ratio: 0 }).fitResample(data)).toThrow(/sampling_ratio must be in \(0, 1\], got 0/);
+  });
+
+  it('ADASYN takes a tuned neighbour count as its n_neighbors', () => {
+    const sampler = createSampler('adasyn', 3, { k_neighbors: 8 }) as Adasyn;
+    expect(sampler.params.n_neighbors).toBe(8);
+  });
+
   it('RandomOverSampler adds exact copies of rows of the same class, reproducibly', () => {
     const out = new RandomOverSampler({ random_state: 5 }).fitResample(data);
     const originals = new Map<string, number>();

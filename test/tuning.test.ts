@@ -48,13 +48,16 @@ describe('successive halving', () => {
     expect((await successiveHalving(9, async (config, fraction) => (fraction === 1 ? (config === 0 ? 1 : 0) : config))).best).toBe(0);
   });
 
-  it('draws configurations deterministically, the defaults first', () => {
+  it('draws configurations deterministically, the defaults first, with the samplers\' neighbours and ratios', () => {
     const a = drawConfigs('xgb', 'smote', 6, 42);
     expect(a[0]).toEqual(DEFAULT_CONFIG);
     expect(drawConfigs('xgb', 'smote', 6, 42)).toEqual(a);
     expect(new Set(a.map((c) => JSON.stringify(c))).size).toBe(6);
     for (const c of a.slice(1)) expect(c.sampler.k_neighbors).toBeGreaterThan(0);
-    expect(drawConfigs('rf', 'ros', 4, 42).slice(1).every((c) => Object.keys(c.sampler).length === 0)).toBe(true);
+    // Every sampler's ratio is searched; ROS has no neighbours, no sampler nothing at all.
+    for (const c of [...a.slice(1), ...drawConfigs('rf', 'ros', 4, 42).slice(1)]) expect([0.5, 0.75, 1]).toContain(c.sampler.sampling_ratio);
+    expect(drawConfigs('rf', 'ros', 4, 42).slice(1).every((c) => c.sampler.k_neighbors === undefined)).toBe(true);
+    expect(drawConfigs('rf', 'none', 4, 42).slice(1).every((c) => Object.keys(c.sampler).length === 0)).toBe(true);
   });
 });
 
@@ -82,8 +85,8 @@ describe('nested tuning', () => {
     expect(tuned.foldConfigs).toHaveLength(3);
     expect(tuned.result.fold_f1_macro).toHaveLength(3);
     expect(tuned.result.cv.f1_macro).toBeGreaterThan(0.3);
-    // Out-of-fold probabilities: every row predicted once, each row's summing to 1.
-    for (let i = 0; i < dataset.y.length; i++) expect(tuned.outOfFold[i * K] + tuned.outOfFold[i * K + 1] + tuned.outOfFold[i * K + 2]).toBeCloseTo(1, 9);
+    // Out-of-fold probabilities: every row predicted once, each row's summing to 1 (to float32 precision: leaves store float32 shares).
+    for (let i = 0; i < dataset.y.length; i++) expect(tuned.outOfFold[i * K] + tuned.outOfFold[i * K + 1] + tuned.outOfFold[i * K + 2]).toBeCloseTo(1, 6);
   }, 120_000);
 });
 

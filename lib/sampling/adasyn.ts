@@ -9,17 +9,17 @@ import { appendSamples, autoStrategy, indicesOfClass, SamplerError, takeRows, ty
 
 export class Adasyn implements Sampler {
   readonly name = 'adasyn' as const;
-  readonly params: { n_neighbors: number; random_state: number };
+  readonly params: { n_neighbors: number; random_state: number; sampling_ratio: number };
 
   constructor(params: Partial<Adasyn['params']> = {}) {
-    this.params = { n_neighbors: 5, random_state: 0, ...params };
+    this.params = { n_neighbors: 5, random_state: 0, sampling_ratio: 1, ...params };
   }
 
   fitResample(data: LabelledMatrix): LabelledMatrix {
     const rng = new Random(this.params.random_state);
     const k = this.params.n_neighbors;
     const p = data.features;
-    const blocks = autoStrategy(data.y, data.classes).flatMap((wanted, label) => {
+    const blocks = autoStrategy(data.y, data.classes, this.params.sampling_ratio).flatMap((wanted, label) => {
       if (wanted === 0) return [];
       const members = indicesOfClass(data.y, label);
       const Xc = takeRows(data.X, p, members);

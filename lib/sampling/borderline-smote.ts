@@ -10,16 +10,16 @@ import { appendSamples, autoStrategy, indicesOfClass, SamplerError, takeRows, ty
 
 export class BorderlineSmote implements Sampler {
   readonly name = 'borderline' as const;
-  readonly params: { k_neighbors: number; m_neighbors: number; random_state: number };
+  readonly params: { k_neighbors: number; m_neighbors: number; random_state: number; sampling_ratio: number };
 
   constructor(params: Partial<BorderlineSmote['params']> = {}) {
-    this.params = { k_neighbors: 5, m_neighbors: 10, random_state: 0, ...params };
+    this.params = { k_neighbors: 5, m_neighbors: 10, random_state: 0, sampling_ratio: 1, ...params };
   }
 
   fitResample(data: LabelledMatrix): LabelledMatrix {
     const rng = new Random(this.params.random_state);
     const { k_neighbors: k, m_neighbors: m } = this.params;
-    const blocks = autoStrategy(data.y, data.classes).flatMap((count, label) => {
+    const blocks = autoStrategy(data.y, data.classes, this.params.sampling_ratio).flatMap((count, label) => {
       if (count === 0) return [];
       const members = indicesOfClass(data.y, label);
       const Xc = takeRows(data.X, data.features, members);

@@ -14,19 +14,28 @@ class NoSampler implements Sampler {
   }
 }
 
-/** `params`: a tuned number of neighbours for the neighbour-based samplers (the others have none). */
-export function createSampler(name: SamplerName, randomState: number, params: { k_neighbors?: number } = {}): Sampler {
+/** Tuned parameters of a sampler: its number of neighbours (the neighbour-based ones), and how far it raises the minority classes. */
+export interface SamplerParams {
+  k_neighbors?: number;
+  /** Each minority class raised to this share of the majority's count (default 1: to the majority's). */
+  sampling_ratio?: number;
+}
+
+export function createSampler(name: SamplerName, randomState: number, params: SamplerParams = {}): Sampler {
+  const ratio = params.sampling_ratio === undefined ? {} : { sampling_ratio: params.sampling_ratio };
+  const k = params.k_neighbors === undefined ? {} : { k_neighbors: params.k_neighbors };
   switch (name) {
     case 'none':
       return new NoSampler();
     case 'ros':
-      return new RandomOverSampler({ random_state: randomState });
+      return new RandomOverSampler({ ...ratio, random_state: randomState });
     case 'smote':
-      return new Smote({ ...params, random_state: randomState });
+      return new Smote({ ...k, ...ratio, random_state: randomState });
     case 'adasyn':
-      return new Adasyn({ ...params, random_state: randomState });
+      // ADASYN calls its neighbour count n_neighbors (imbalanced-learn's name).
+      return new Adasyn({ ...(params.k_neighbors === undefined ? {} : { n_neighbors: params.k_neighbors }), ...ratio, random_state: randomState });
     case 'borderline':
-      return new BorderlineSmote({ ...params, random_state: randomState });
+      return new BorderlineSmote({ ...k, ...ratio, random_state: randomState });
   }
 }
 

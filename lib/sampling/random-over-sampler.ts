@@ -5,11 +5,15 @@ import { appendSamples, autoStrategy, indicesOfClass, takeRows, type LabelledMat
 export class RandomOverSampler implements Sampler {
   readonly name = 'ros' as const;
 
-  constructor(readonly params: { random_state: number } = { random_state: 0 }) {}
+  readonly params: { random_state: number; sampling_ratio: number };
+
+  constructor(params: Partial<RandomOverSampler['params']> = {}) {
+    this.params = { random_state: 0, sampling_ratio: 1, ...params };
+  }
 
   fitResample(data: LabelledMatrix): LabelledMatrix {
     const rng = new Random(this.params.random_state);
-    const blocks = autoStrategy(data.y, data.classes).flatMap((count, k) => {
+    const blocks = autoStrategy(data.y, data.classes, this.params.sampling_ratio).flatMap((count, k) => {
       if (count === 0) return [];
       const members = indicesOfClass(data.y, k);
       const picks = Int32Array.from({ length: count }, () => members[rng.nextInt(members.length)]);

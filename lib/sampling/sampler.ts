@@ -1,7 +1,8 @@
 /**
  * Over-samplers with imbalanced-learn 0.10's semantics: `fitResample` returns the original
  * rows followed by the new rows of each class, in class order. sampling_strategy 'auto'
- * raises every class but the majority to the majority's count.
+ * raises every class but the majority to the majority's count; `sampling_ratio` below 1 raises
+ * them to that share of it (autoStrategy).
  */
 export interface LabelledMatrix {
   X: Float64Array;
@@ -29,11 +30,18 @@ export function classCounts(y: Int32Array, classes: number): number[] {
   return counts;
 }
 
-/** Rows to add per class under sampling_strategy 'auto' (the first majority class is kept). */
-export function autoStrategy(y: Int32Array, classes: number): number[] {
+/**
+ * Rows to add per class: every class but the (first) majority raised to `ratio` x the majority's
+ * count, int(ratio * n_majority) as imbalanced-learn rounds a float sampling_strategy (which it
+ * allows for two classes only; here each minority class gets the same target). A class already
+ * above it gets none. Ratio 1 is sampling_strategy 'auto'.
+ */
+export function autoStrategy(y: Int32Array, classes: number, ratio = 1): number[] {
+  if (!(ratio > 0 && ratio <= 1)) throw new RangeError(`sampling_ratio must be in (0, 1], got ${ratio}`);
   const counts = classCounts(y, classes);
   const majority = counts.indexOf(Math.max(...counts));
-  return counts.map((c, k) => (k === majority ? 0 : counts[majority] - c));
+  const target = Math.floor(ratio * counts[majority]);
+  return counts.map((c, k) => (k === majority ? 0 : Math.max(0, target - c)));
 }
 
 export function indicesOfClass(y: Int32Array, k: number): Int32Array {

@@ -6,16 +6,16 @@ import { appendSamples, autoStrategy, indicesOfClass, SamplerError, takeRows, ty
 
 export class Smote implements Sampler {
   readonly name = 'smote' as const;
-  readonly params: { k_neighbors: number; random_state: number };
+  readonly params: { k_neighbors: number; random_state: number; sampling_ratio: number };
 
   constructor(params: Partial<Smote['params']> = {}) {
-    this.params = { k_neighbors: 5, random_state: 0, ...params };
+    this.params = { k_neighbors: 5, random_state: 0, sampling_ratio: 1, ...params };
   }
 
   fitResample(data: LabelledMatrix): LabelledMatrix {
     const rng = new Random(this.params.random_state);
     const k = this.params.k_neighbors;
-    const blocks = autoStrategy(data.y, data.classes).flatMap((count, label) => {
+    const blocks = autoStrategy(data.y, data.classes, this.params.sampling_ratio).flatMap((count, label) => {
       if (count === 0) return [];
       const members = indicesOfClass(data.y, label);
       if (members.length < k + 1) {

@@ -1,11 +1,13 @@
 /**
  * What tuning searches: for each classifier the parameters that matter most on tabular credit
  * data, and for the neighbour-based samplers their number of neighbours. Configurations are
- * drawn with a seeded generator, the first always the defaults; successive halving carries the
+ * drawn with a seeded generator (and for every sampler how far it raises the minority classes),
+ * the first always the defaults; successive halving carries the
  * defaults to the last rung whatever their early scores (successive-halving.ts), so a search
  * keeps or beats the defaults on the rows it scores on.
  */
 import type { SamplerName } from '../sampling/sampler-names.ts';
+import type { SamplerParams } from '../sampling/index.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
 import type { GradientBoostingParams } from '../trees/gradient-boosting.ts';
 import type { RandomForestParams } from '../trees/random-forest.ts';
@@ -14,7 +16,7 @@ import { Random } from '../util/random.ts';
 /** Parameters a configuration sets, beyond the defaults. */
 export interface TunedParams {
   classifier: Partial<RandomForestParams> | Partial<GradientBoostingParams>;
-  sampler: { k_neighbors?: number };
+  sampler: SamplerParams;
 }
 
 export const DEFAULT_CONFIG: TunedParams = { classifier: {}, sampler: {} };
@@ -63,6 +65,12 @@ function drawBoosting(rng: Random): Partial<GradientBoostingParams> {
 
 /** The neighbour counts searched, per sampler that has them. */
 export const NEIGHBOURS: Partial<Record<SamplerName, readonly number[]>> = { smote: [3, 5, 8, 12], adasyn: [3, 5, 8, 12], borderline: [3, 5, 8, 12] };
+/**
+ * How far a sampler raises the minority classes, as a share of the majority's count: balanced
+ * (the default) or part of the way, which keeps fewer copies or synthetic rows of them and
+ * leaves the rest of the trade-off to the decision rule.
+ */
+export const SAMPLING_RATIOS: readonly number[] = [0.5, 0.75, 1];
 
 /** `count` configurations of one candidate: the defaults first, then seeded draws. */
 export function drawConfigs(classifier: ClassifierName, sampler: SamplerName, count: number, seed: number): TunedParams[] {
@@ -72,7 +80,10 @@ export function drawConfigs(classifier: ClassifierName, sampler: SamplerName, co
   while (configs.length < count) {
     configs.push({
       classifier: classifier === 'rf' ? drawForest(rng) : drawBoosting(rng),
-      sampler: neighbours ? { k_neighbors: pick(rng, neighbours) } : {},
+      sampler: {
+        ...(neighbours ? { k_neighbors: pick(rng, neighbours) } : {}),
+        ...(sampler === 'none' ? {} : { sampling_ratio: pick(rng, SAMPLING_RATIOS) }),
+      },
     });
   }
   return configs;
