@@ -54,8 +54,8 @@ describe('boosting on several threads', () => {
     }
   });
 
-  it('grows the same binary model with row and column sampling on 1 and 3 threads', async () => {
-    const params = { n_estimators: 8, subsample: 0.8, colsample_bytree: 0.6, random_state: 9 };
+  it('grows the same binary model with row and column sampling and balanced class weights on 1 and 3 threads', async () => {
+    const params = { n_estimators: 8, subsample: 0.8, colsample_bytree: 0.6, random_state: 9, class_weight: 'balanced' as const };
     const one = Buffer.from(new GradientBoostingClassifier(params).fit(binary).toBuffer());
     const { bytes, sharedSteps } = await parallelFit(params, binary, await warmPool(3));
     expect(bytes.equals(one)).toBe(true);

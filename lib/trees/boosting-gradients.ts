@@ -1,19 +1,30 @@
 /**
  * Second-order gradients of boosting's losses for rows [start, end): logistic for one output,
  * softmax for several (XGBoost's multi:softprob). Row by row, so any split of the rows over
- * threads writes the same values.
+ * threads writes the same values. With class weights, a row's gradient and hessian are scaled
+ * by its class's weight, as XGBoost scales them by a sample weight.
  */
 
 /** Hessians never drop to zero (XGBoost's kRtEps floor), or leaf weights blow up. */
 const MIN_HESSIAN = 1e-16;
 
-export function computeGradients(margins: Float64Array, y: Int32Array, outputs: number, gradHess: Float64Array[], start: number, end: number): void {
+export function computeGradients(
+  margins: Float64Array,
+  y: Int32Array,
+  outputs: number,
+  gradHess: Float64Array[],
+  start: number,
+  end: number,
+  /** Per class (null: every row weighs 1). */
+  classWeights: Float64Array | null = null,
+): void {
   if (outputs === 1) {
     const gh = gradHess[0];
     for (let i = start; i < end; i++) {
       const prob = 1 / (1 + Math.exp(-margins[i]));
-      gh[i << 1] = prob - y[i];
-      gh[(i << 1) + 1] = Math.max(prob * (1 - prob), MIN_HESSIAN);
+      const w = classWeights ? classWeights[y[i]] : 1;
+      gh[i << 1] = (prob - y[i]) * w;
+      gh[(i << 1) + 1] = Math.max(prob * (1 - prob), MIN_HESSIAN) * w;
     }
     return;
   }
@@ -27,10 +38,11 @@ export function computeGradients(margins: Float64Array, y: Int32Array, outputs: 
       exps[k] = Math.exp(margins[base + k] - max);
       sum += exps[k];
     }
+    const w = classWeights ? classWeights[y[i]] : 1;
     for (let k = 0; k < outputs; k++) {
       const prob = exps[k] / sum;
-      gradHess[k][i << 1] = prob - (y[i] === k ? 1 : 0);
-      gradHess[k][(i << 1) + 1] = Math.max(2 * prob * (1 - prob), MIN_HESSIAN);
+      gradHess[k][i << 1] = (prob - (y[i] === k ? 1 : 0)) * w;
+      gradHess[k][(i << 1) + 1] = Math.max(2 * prob * (1 - prob), MIN_HESSIAN) * w;
     }
   }
 }

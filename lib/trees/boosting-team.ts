@@ -132,7 +132,7 @@ class ChunkRunner {
         buildHistogramBlock(hist, this.input, w.gradHess[arg(0)], w.order, arg(3), arg(4), jStart, jEnd);
         if (arg(2) >= 0) subtractHistogramBlock(this.slot(arg(2)), hist, this.input, jStart, jEnd);
       } else if (op === OP_GRADIENTS) {
-        computeGradients(w.margins, w.y, w.outputs, w.gradHess, ...chunk(0, arg(0), j, chunks));
+        computeGradients(w.margins, w.y, w.outputs, w.gradHess, ...chunk(0, arg(0), j, chunks), w.classWeights);
       } else if (op === OP_COMPACT) {
         const [from, to] = chunk(arg(0), arg(1), j, chunks);
         const column = w.columnMajor.subarray(arg(2) * w.rows, (arg(2) + 1) * w.rows);

@@ -22,6 +22,8 @@ export interface BoostingWorkspace {
   outputs: number;
   /** Per output: (gradient, hessian) of row r at [2r], [2r + 1]. */
   gradHess: Float64Array[];
+  /** Per class: the weight its rows' gradients are scaled by (null: 1). */
+  classWeights: Float64Array | null;
   /** Row indices, reordered as the tree grows so that each node's rows are contiguous. */
   order: Int32Array;
   /** Where partitioning parks the rows going right, as long as `order`. */
@@ -40,7 +42,7 @@ export function histogramSize(features: number): number {
   return features * BIN_SLOTS * 2;
 }
 
-export function createWorkspace(binned: BinnedMatrix, y: Int32Array, outputs: number, maxDepth: number, shared: boolean): BoostingWorkspace {
+export function createWorkspace(binned: BinnedMatrix, y: Int32Array, outputs: number, maxDepth: number, shared: boolean, classWeights: Float64Array | null = null): BoostingWorkspace {
   const { rows, features } = binned;
   const histSize = histogramSize(features);
   // Depth-wise growth keeps at most one histogram per node of a level, plus the one being built.
@@ -58,6 +60,7 @@ export function createWorkspace(binned: BinnedMatrix, y: Int32Array, outputs: nu
     margins: float64(rows * outputs),
     outputs,
     gradHess: Array.from({ length: outputs }, () => float64(2 * rows)),
+    classWeights,
     order: int32(rows),
     scratch: int32(rows),
     used: int32(features),

@@ -44,6 +44,12 @@ export interface GradientBoostingParams {
    * (XGBoost's monotone_constraints).
    */
   monotone_constraints: number[];
+  /**
+   * null: every row weighs 1; 'balanced': each class's rows weigh n / (classes x n_k) of the
+   * rows fitted on, scaling their gradients and hessians (XGBoost's sample weights, set as
+   * scikit-learn's compute_sample_weight('balanced') would).
+   */
+  class_weight: null | 'balanced';
 }
 
 export const GRADIENT_BOOSTING_DEFAULTS: GradientBoostingParams = {
@@ -61,6 +67,7 @@ export const GRADIENT_BOOSTING_DEFAULTS: GradientBoostingParams = {
   early_stopping_rounds: 0,
   validation_fraction: 0.1,
   monotone_constraints: [],
+  class_weight: null,
 };
 
 /** Salt of the holdout's seed, so that it does not replay the row-sampling stream of the same random_state. */
@@ -78,6 +85,7 @@ export class GradientBoostingClassifier {
     if (!(Number.isInteger(p.early_stopping_rounds) && p.early_stopping_rounds >= 0)) throw new RangeError('early_stopping_rounds must be a whole number (0: off)');
     if (!(p.validation_fraction > 0 && p.validation_fraction < 1)) throw new RangeError('validation_fraction must be in (0, 1)');
     if (!p.monotone_constraints.every((c) => c === -1 || c === 0 || c === 1)) throw new RangeError('monotone_constraints must hold -1, 0 or 1 per feature');
+    if (!(p.class_weight === null || p.class_weight === 'balanced')) throw new RangeError("class_weight must be null or 'balanced'");
   }
 
   /**
@@ -145,7 +153,7 @@ export class GradientBoostingClassifier {
     const bins = BinMapper.fit(X, rows, features, p.max_bin);
     const binned = bins.transform(X, rows);
     const outputs = classes === 2 ? 1 : classes;
-    const workspace = createWorkspace(binned, data.y, outputs, p.max_depth, shared);
+    const workspace = createWorkspace(binned, data.y, outputs, p.max_depth, shared, p.class_weight === 'balanced' ? balancedClassWeights(data.y, classes) : null);
     const treeParams: GradientTreeParams = {
       maxDepth: p.max_depth,
       minChildWeight: p.min_child_weight,
@@ -172,7 +180,7 @@ export class GradientBoostingClassifier {
     const groups: number[] = [];
     const allFeatures = Int32Array.from({ length: features }, (_, f) => f);
     for (let round = 0; round < p.n_estimators; round++) {
-      if (!team?.gradients()) computeGradients(margins, y, outputs, workspace.gradHess, 0, rows);
+      if (!team?.gradients()) computeGradients(margins, y, outputs, workspace.gradHess, 0, rows, workspace.classWeights);
       for (let k = 0; k < outputs; k++) {
         plan.set(k, p.subsample < 1 ? sampleRows(rows, p.subsample, rng) : null, p.colsample_bytree < 1 ? sampleFeatures(features, p.colsample_bytree, rng) : allFeatures);
       }
@@ -241,6 +249,13 @@ interface Prepared {
   treeParams: GradientTreeParams;
   /** Each round's rows and features per output, shared with the helpers of a parallel fit. */
   plan: RoundPlan;
+}
+
+/** n / (classes x n_k) per class (a class with no rows: 1). */
+function balancedClassWeights(y: Int32Array, classes: number): Float64Array {
+  const counts = new Float64Array(classes);
+  for (let i = 0; i < y.length; i++) counts[y[i]]++;
+  return Float64Array.from(counts, (n) => (n > 0 ? y.length / (classes * n) : 1));
 }
 
 function sampleRows(rows: number, fraction: number, rng: Random): Int32Array {

@@ -23,7 +23,15 @@ export interface RandomForestParams {
   random_state: number;
   /** Bins per feature (ours; scikit-learn splits on exact values). */
   max_bins: number;
+  /**
+   * Weights of the classes, as scikit-learn's class_weight: null all 1; 'balanced'
+   * n / (classes x n_k) from the fitted labels; 'balanced_subsample' the same from each tree's
+   * bootstrap sample. A row's weight in a tree is its bootstrap count times its class's weight.
+   */
+  class_weight: ClassWeight;
 }
+
+export type ClassWeight = null | 'balanced' | 'balanced_subsample';
 
 export const RANDOM_FOREST_DEFAULTS: RandomForestParams = {
   n_estimators: 100,
@@ -34,6 +42,7 @@ export const RANDOM_FOREST_DEFAULTS: RandomForestParams = {
   bootstrap: true,
   random_state: 0,
   max_bins: 256,
+  class_weight: null,
 };
 
 export class RandomForestClassifier {
@@ -87,6 +96,7 @@ export class RandomForestClassifier {
       classes,
       params: { maxDepth: p.max_depth, minSamplesSplit: p.min_samples_split, minSamplesLeaf: p.min_samples_leaf, maxFeatures: resolveMaxFeatures(p.max_features, features) },
       bootstrap: p.bootstrap,
+      classWeight: p.class_weight,
       seeds,
     };
   }

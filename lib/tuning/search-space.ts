@@ -47,6 +47,7 @@ function drawForest(rng: Random): Partial<RandomForestParams> {
     max_features: pick(rng, ['sqrt', 'log2', 0.2, 0.35, 0.5] as const),
     min_samples_leaf: pick(rng, [1, 2, 4, 8, 16]),
     max_depth: pick(rng, [null, 10, 16, 24]),
+    class_weight: pick(rng, [null, 'balanced', 'balanced_subsample'] as const),
   };
 }
 
@@ -60,6 +61,7 @@ function drawBoosting(rng: Random): Partial<GradientBoostingParams> {
     subsample: uniform(rng, 0.6, 1),
     colsample_bytree: uniform(rng, 0.5, 1),
     reg_lambda: logUniform(rng, 0.3, 10),
+    class_weight: pick(rng, [null, 'balanced'] as const),
   };
 }
 
