@@ -5,6 +5,7 @@
  */
 import { Random } from '../util/random.ts';
 import { BinMapper, type BinnedMatrix } from './binning.ts';
+import { balancedClassWeights } from './class-weights.ts';
 import { packTrees, type PackedTrees } from './compiled-ensemble.ts';
 import { GiniTreeBuilder, type GiniTreeParams } from './gini-tree-builder.ts';
 import type { Tree } from './tree.ts';
@@ -26,8 +27,7 @@ export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tre
   const builder = new GiniTreeBuilder(task.binned, BinMapper.fromThresholds(task.thresholds), task.y, task.classes, task.params);
   const rows = task.binned.rows;
   const weights = new Float64Array(rows);
-  const ones = new Float64Array(rows).fill(1);
-  const forestWeights = task.classWeight === 'balanced' ? balancedWeights(task.y, ones, task.classes) : null;
+  const forestWeights = task.classWeight === 'balanced' ? balancedClassWeights(task.y, task.classes) : null;
   return task.seeds.map((seed) => {
     const rng = new Random(seed);
     if (task.bootstrap) {
@@ -36,23 +36,12 @@ export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tre
     } else {
       weights.fill(1);
     }
-    const classWeights = task.classWeight === 'balanced_subsample' ? balancedWeights(task.y, weights, task.classes) : forestWeights;
+    const classWeights = task.classWeight === 'balanced_subsample' ? balancedClassWeights(task.y, task.classes, weights) : forestWeights;
     if (classWeights) for (let i = 0; i < rows; i++) weights[i] *= classWeights[task.y[i]];
     const tree = builder.grow(weights, rng);
     onTree?.();
     return tree;
   });
-}
-
-/** scikit-learn's 'balanced' class weights, n / (classes x n_k), of rows counted `counts` times (a class with none: 1). */
-function balancedWeights(y: Int32Array, counts: Float64Array, classes: number): Float64Array {
-  const perClass = new Float64Array(classes);
-  let total = 0;
-  for (let i = 0; i < y.length; i++) {
-    perClass[y[i]] += counts[i];
-    total += counts[i];
-  }
-  return Float64Array.from(perClass, (n) => (n > 0 ? total / (classes * n) : 1));
 }
 
 /** A worker's share: its trees grown and packed as the ensemble stores them. */

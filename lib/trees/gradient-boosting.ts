@@ -7,6 +7,7 @@
  */
 import { Random } from '../util/random.ts';
 import { BinMapper, type BinnedMatrix } from './binning.ts';
+import { balancedClassWeights } from './class-weights.ts';
 import { CompiledEnsemble } from './compiled-ensemble.ts';
 import type { TrainingPool } from '../parallel/training-pool.ts';
 import { GradientTreeBuilder, type GradientTreeParams } from './gradient-tree-builder.ts';
@@ -249,13 +250,6 @@ interface Prepared {
   treeParams: GradientTreeParams;
   /** Each round's rows and features per output, shared with the helpers of a parallel fit. */
   plan: RoundPlan;
-}
-
-/** n / (classes x n_k) per class (a class with no rows: 1). */
-function balancedClassWeights(y: Int32Array, classes: number): Float64Array {
-  const counts = new Float64Array(classes);
-  for (let i = 0; i < y.length; i++) counts[y[i]]++;
-  return Float64Array.from(counts, (n) => (n > 0 ? y.length / (classes * n) : 1));
 }
 
 function sampleRows(rows: number, fraction: number, rng: Random): Int32Array {
