@@ -1,7 +1,8 @@
 /**
  * Prediction capture against a real S3 server that is down, then up: a failed write keeps its
  * batch for a retry instead of poisoning later ones, the buffer is bounded (the oldest answers
- * dropped and counted), the timer writes without new traffic, and close() writes what is left.
+ * dropped and counted), a buffer that filled during a slow write is written when it ends, the
+ * timer writes without new traffic, and close() writes what is left.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { PredictionCapture, readCaptures } from '../lib/release/prediction-capture.ts';
@@ -42,6 +43,29 @@ describe('prediction capture', () => {
     expect(seen).toEqual({ written: 50, dropped: 30, failed: 2 });
     const stored = (await readCaptures(store, 'credit-score', Date.now() - 600_000)).records.map((r) => r.requestId).sort();
     expect(stored).toEqual(answers(30, 50).map((a) => a.requestId).sort());
+  });
+
+  it('writes a buffer that filled up during a slow write when that write ends, without waiting for its timer', async () => {
+    const { s3, store } = await startTestS3();
+    servers.push(s3);
+    // Each write waits until the test releases it: the second batch fills while the first is being written.
+    let release: () => void = () => {};
+    const slow = Object.create(store) as typeof store;
+    slow.put = async (...args: Parameters<typeof store.put>) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return store.put(...args);
+    };
+    const capture = new PredictionCapture(slow, 'slow', { flushRecords: 20, flushIntervalMs: 3_600_000, maxBuffered: 1000 });
+    capture.add(answers(0, 20)); // full: its write starts and waits
+    capture.add(answers(20, 20)); // full again while the first write is held
+    release();
+    const deadline = Date.now() + 5000;
+    while (capture.status().pending > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      release();
+    }
+    expect(capture.status().pending).toBe(0);
+    expect((await readCaptures(store, 'slow', Date.now() - 600_000)).records).toHaveLength(40);
   });
 
   it('writes on its timer with no new traffic, and close() writes what is left', async () => {

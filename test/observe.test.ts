@@ -55,6 +55,8 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
     LOG_FILE: logFile,
     CAPTURE_FLUSH_RECORDS: '20',
+    // A slow run's timer may cut a partial batch; the rest then waits for the next tick, which the test's bounded wait covers.
+    CAPTURE_FLUSH_SECONDS: '1',
     CAPTURE_FEATURES_RATE: '1',
     DRIFT_POLICY: 'retrain',
     DRIFT_MIN_SAMPLES: '100',

@@ -106,7 +106,12 @@ export class PredictionCapture {
 
   /** Writes everything held, in order; resolves when done or when a write failed (the rest waits for the next flush). */
   flush(): Promise<void> {
-    this.writing ??= this.writeAll().finally(() => (this.writing = null));
+    this.writing ??= this.writeAll().finally(() => {
+      this.writing = null;
+      // Filled up again while that write ran (a slow store): written now, not at the next timer
+      // tick. Not after a failure: the retry waits for the timer, as due() says.
+      if (this.buffer.length >= this.options.flushRecords && !this.lastError) void this.flush();
+    });
     return this.writing;
   }
 
