@@ -72,7 +72,8 @@ export class RoundPlan {
   }
 }
 
-function addTreeOutput(tree: Tree, binned: BinnedMatrix, margins: Float64Array, outputs: number, k: number): void {
+/** Adds `tree`'s output (for output k) to the margins of every row of `binned`, routing each by its bins. */
+export function addTreeOutput(tree: Tree, binned: BinnedMatrix, margins: Float64Array, outputs: number, k: number): void {
   const p = binned.features;
   for (let i = 0; i < binned.rows; i++) {
     let node = 0;

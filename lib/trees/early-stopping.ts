@@ -5,10 +5,10 @@
  * to the best one. Runs on the fitting thread alone, in row order, so it decides the same for
  * any number of helper threads.
  */
-import { MISSING_BIN as MISSING_BIN_EXPORT, type BinnedMatrix } from './binning.ts';
+import type { BinnedMatrix } from './binning.ts';
+import { addTreeOutput } from './boosting-round.ts';
 import type { Tree } from './tree.ts';
 
-const MISSING_BIN = MISSING_BIN_EXPORT;
 /** Probabilities are clipped to [EPS, 1 - EPS] before the log, as scikit-learn's log_loss does. */
 const EPS = 2.220446049250313e-16;
 
@@ -29,16 +29,7 @@ export class EarlyStopping {
 
   /** Adds one tree (for output k) to the held-out rows' margins. */
   addTree(tree: Tree, k: number): void {
-    const { rows, features: p, rowMajor } = this.held;
-    for (let i = 0; i < rows; i++) {
-      let node = 0;
-      while (tree.feature[node] >= 0) {
-        const b = rowMajor[i * p + tree.feature[node]];
-        const goLeft = b === MISSING_BIN ? tree.defaultLeft[node] === 1 : b <= tree.splitBin[node];
-        node = goLeft ? tree.left[node] : tree.right[node];
-      }
-      this.margins[i * this.outputs + k] += tree.leafValues[tree.left[node]];
-    }
+    addTreeOutput(tree, this.held, this.margins, this.outputs, k);
   }
 
   /** Ends round `round` (0-based); true when boosting should stop. */
