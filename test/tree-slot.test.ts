@@ -31,15 +31,35 @@ describe('a tree slot', () => {
     const slot = new Float64Array(treeSlotSize(treeCapacity(2, 1000)));
     writeTree(slot, tree);
     const read = readTree(slot);
-    for (const field of ['feature', 'threshold', 'splitBin', 'left', 'right', 'defaultLeft', 'cover', 'leafValues'] as const) {
-      expect(read[field], field).toEqual(tree[field]);
-    }
     expect(read.size).toBe(5);
+    expect(read.leafValueCount).toBe(3);
+    // The arrays may have room beyond the tree: compare the nodes and values in use.
+    for (const field of ['feature', 'threshold', 'splitBin', 'left', 'right', 'defaultLeft', 'cover'] as const) {
+      expect(read[field].subarray(0, read.size), field).toEqual(tree[field].subarray(0, tree.size));
+    }
+    expect(read.leafValues.subarray(0, 3)).toEqual(tree.leafValues.subarray(0, 3));
   });
 
   it('holds a full tree of its depth, no more nodes than the rows allow, and refuses a larger tree', () => {
     expect(treeCapacity(6, 1_000_000)).toBe(127);
     expect(treeCapacity(30, 10)).toBe(19);
     expect(() => writeTree(new Float64Array(treeSlotSize(3)), sampleTree())).toThrow(/a tree of 5 nodes does not fit a slot of 3/);
+  });
+
+  it('keeps every node and leaf value when a tree outgrows the room it started with', () => {
+    const tree = new Tree(2, 1);
+    const nodes = Array.from({ length: 100 }, () => tree.addNode());
+    nodes.forEach((node) => tree.setCover(node, node + 0.5));
+    for (let node = 0; node < 98; node += 2) tree.setSplit(node, node % 7, node, node / 4, node % 4 === 0, node + 1, node + 2);
+    for (let node = 1; node < 100; node += 2) tree.setLeaf(node, [node, -node]);
+    expect(tree.size).toBe(100);
+    expect(tree.leafValueCount).toBe(100);
+    expect(Array.from(tree.cover.subarray(0, 100))).toEqual(nodes.map((n) => n + 0.5));
+    expect(tree.feature[96]).toBe(5);
+    expect(tree.threshold[96]).toBe(24);
+    expect(tree.feature[98]).toBe(-1);
+    expect(tree.leafValues[tree.left[99]]).toBe(99);
+    expect(tree.leafValues[tree.left[99] + 1]).toBe(-99);
+    expect(tree.leafValues[tree.left[1] + 1]).toBe(-1);
   });
 });

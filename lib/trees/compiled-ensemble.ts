@@ -504,7 +504,7 @@ export function packTrees(trees: Tree[], features: number): PackedTrees {
   const nodes = new Int32Array(capacity * NODE_WORDS);
   const thresholds = new Float32Array(nodes.buffer);
   const covers = new Float32Array(capacity);
-  const leafValues = new Float32Array(trees.reduce((s, t) => s + t.leafValues.length, 0));
+  const leafValues = new Float32Array(trees.reduce((s, t) => s + t.leafValueCount, 0));
   let leafCount = 0;
   const roots: number[] = [];
   let count = 0;

@@ -17,6 +17,8 @@ const MISSING_BIN = MISSING_BIN_EXPORT;
 
 /** Rows from which a node's histogram lists its touched bins by scanning all of them rather than tracking each. */
 const LARGE_NODE = 1024;
+/** Touched bins above which a small node lists them by scanning the counts rather than sorting. */
+const SORT_LIMIT = 32;
 
 export interface GiniTreeParams {
   maxDepth: number | null;
@@ -39,7 +41,6 @@ export class GiniTreeBuilder {
   private readonly touched: Int32Array;
   private readonly featureOrder: Int32Array;
   private readonly nodeTotals: Float64Array;
-  private readonly bestLeft: Float64Array;
   private readonly candidateLeft: Float64Array;
   /**
    * The class and weight of index[i], gathered once per node: every feature drawn at the node
@@ -48,6 +49,7 @@ export class GiniTreeBuilder {
    */
   private readonly nodeY: Int32Array;
   private readonly nodeWeight: Float64Array;
+  private lastTreeSize = 0;
 
   constructor(
     private readonly binned: BinnedMatrix,
@@ -62,7 +64,6 @@ export class GiniTreeBuilder {
     this.touched = new Int32Array(BIN_SLOTS);
     this.featureOrder = Int32Array.from({ length: binned.features }, (_, f) => f);
     this.nodeTotals = new Float64Array(classes);
-    this.bestLeft = new Float64Array(classes);
     this.candidateLeft = new Float64Array(classes);
     this.nodeY = new Int32Array(binned.rows);
     this.nodeWeight = new Float64Array(binned.rows);
@@ -74,10 +75,12 @@ export class GiniTreeBuilder {
     // its own: a tree then depends on its seed alone, not on the trees grown before it here.
     for (let f = 0; f < this.featureOrder.length; f++) this.featureOrder[f] = f;
     const K = this.classes;
-    const tree = new Tree(K);
-    const rows: number[] = [];
-    for (let i = 0; i < weights.length; i++) if (weights[i] > 0) rows.push(i);
-    const index = Int32Array.from(rows);
+    // Room for a little more than the last tree: trees of one forest are about the same size.
+    const tree = new Tree(K, this.lastTreeSize + (this.lastTreeSize >> 3) + 1);
+    let inBag = 0;
+    for (let i = 0; i < weights.length; i++) if (weights[i] > 0) inBag++;
+    const index = new Int32Array(inBag);
+    for (let i = 0, at = 0; i < weights.length; i++) if (weights[i] > 0) index[at++] = i;
     const stack: PendingNode[] = [{ node: tree.addNode(), start: 0, end: index.length, depth: 0 }];
     const totals = this.nodeTotals;
     const leafValues = new Float64Array(K);
@@ -108,6 +111,7 @@ export class GiniTreeBuilder {
       stack.push({ node: right, start: mid, end, depth: depth + 1 });
       stack.push({ node: left, start, end: mid, depth: depth + 1 });
     }
+    this.lastTreeSize = tree.size;
     return tree;
   }
 
@@ -133,9 +137,11 @@ export class GiniTreeBuilder {
     weight: number,
   ): { feature: number; bin: number; missingLeft: boolean } | null {
     const K = this.classes;
-    const { hist, counts, touched, featureOrder, candidateLeft, bestLeft, nodeY, nodeWeight } = this;
+    const { hist, counts, touched, featureOrder, candidateLeft, nodeY, nodeWeight } = this;
     const n = this.binned.rows;
     const cols = this.binned.columnMajor;
+    const rowBins = this.binned.rowMajor;
+    const p = this.binned.features;
     const minLeaf = this.params.minSamplesLeaf;
     const totals = this.nodeTotals;
     const samples = end - start;
@@ -162,13 +168,21 @@ export class GiniTreeBuilder {
         }
         for (let b = 0; b < BIN_SLOTS; b++) if (counts[b] !== 0) touched[used++] = b;
       } else {
+        // A small node's rows are scattered over the table: read them row-major, where the node's
+        // other drawn features sit in the same cache line (measured: a few % off a fit).
         for (let i = start; i < end; i++) {
-          const b = cols[base + index[i]];
+          const b = rowBins[index[i] * p + f];
           if (counts[b] === 0) touched[used++] = b;
           counts[b]++;
           hist[b * K + nodeY[i]] += nodeWeight[i];
         }
-        sortSmall(touched, used);
+        if (used > SORT_LIMIT) {
+          // Many bins: listing them in one scan of the counts is cheaper than sorting them.
+          used = 0;
+          for (let b = 0; b < BIN_SLOTS; b++) if (counts[b] !== 0) touched[used++] = b;
+        } else {
+          insertionSort(touched, used);
+        }
       }
       const hasMissing = touched[used - 1] === MISSING_BIN;
       const valueBins = hasMissing ? used - 1 : used;
@@ -178,7 +192,7 @@ export class GiniTreeBuilder {
         // Sweep left-to-right over value bins; missing rows go right, then (if any) left.
         for (let pass = 0; pass < (hasMissing ? 2 : 1); pass++) {
           const missingLeft = pass === 1;
-          candidateLeft.fill(0);
+          for (let k = 0; k < K; k++) candidateLeft[k] = 0;
           let leftWeight = 0;
           let leftCount = 0;
           if (missingLeft) {
@@ -213,15 +227,15 @@ export class GiniTreeBuilder {
               bestFeature = f;
               bestBin = b;
               bestMissingLeft = hasMissing ? missingLeft : leftWeight >= rightWeight;
-              bestLeft.set(candidateLeft);
             }
           }
         }
       }
+      // Cleared slot by slot: a builtin fill per bin costs more than the few slots it clears.
       for (let t = 0; t < used; t++) {
         const b = touched[t];
         counts[b] = 0;
-        hist.fill(0, b * K, b * K + K);
+        for (let k = b * K, stop = k + K; k < stop; k++) hist[k] = 0;
       }
     }
     if (bestFeature < 0) return null;
@@ -239,12 +253,8 @@ function sumRange(values: Float64Array, n: number): number {
   return s;
 }
 
-/** Insertion sort for the few touched bins of a small node; counting order for large ones. */
-function sortSmall(values: Int32Array, n: number): void {
-  if (n > 48) {
-    values.subarray(0, n).sort();
-    return;
-  }
+/** Insertion sort for the few touched bins of a small node (at most SORT_LIMIT). */
+function insertionSort(values: Int32Array, n: number): void {
   for (let i = 1; i < n; i++) {
     const v = values[i];
     let j = i - 1;

@@ -90,7 +90,7 @@ export class RandomForestClassifier {
     const seeds = Array.from({ length: p.n_estimators }, () => rng.nextUint32());
     const place = shared ? toShared : <T,>(a: T): T => a;
     return {
-      binned: { ...binned, rowMajor: new Uint8Array(0), columnMajor: place(binned.columnMajor) },
+      binned: { ...binned, rowMajor: place(binned.rowMajor), columnMajor: place(binned.columnMajor) },
       thresholds: bins.thresholds,
       y: place(y),
       classes,

@@ -24,7 +24,7 @@ export function writeTree(slot: Float64Array, tree: Tree): void {
   const capacity = (slot.length - HEADER) / (NODE_FIELDS + 1);
   if (tree.size > capacity || tree.outputsPerLeaf !== 1) throw new RangeError(`a tree of ${tree.size} nodes does not fit a slot of ${capacity}`);
   slot[0] = tree.size;
-  slot[1] = tree.leafValues.length;
+  slot[1] = tree.leafValueCount;
   for (let node = 0; node < tree.size; node++) {
     const at = HEADER + node * NODE_FIELDS;
     slot[at] = tree.feature[node];
@@ -35,7 +35,7 @@ export function writeTree(slot: Float64Array, tree: Tree): void {
     slot[at + 5] = tree.defaultLeft[node];
     slot[at + 6] = tree.cover[node];
   }
-  slot.set(tree.leafValues, HEADER + capacity * NODE_FIELDS);
+  slot.set(tree.leafValues.subarray(0, tree.leafValueCount), HEADER + capacity * NODE_FIELDS);
 }
 
 export function readTree(slot: Float64Array): Tree {
@@ -53,6 +53,6 @@ export function readTree(slot: Float64Array): Tree {
     tree.cover[node] = slot[at + 6];
   }
   const leaves = HEADER + capacity * NODE_FIELDS;
-  for (let leaf = 0; leaf < slot[1]; leaf++) tree.leafValues.push(slot[leaves + leaf]);
+  tree.setLeafValues(slot.subarray(leaves, leaves + slot[1]));
   return tree;
 }
