@@ -1,7 +1,8 @@
 /**
  * Boosting on several threads: the model is the same, byte for byte, as the one-thread fit
- * (multi-class, whose round's trees grow side by side, and binary with row and column sampling,
- * whose one tree's steps are shared, on 2, 3 and 4 threads), the work really is shared, the stable partition it relies on keeps each side's order, and a helper that throws
+ * (multi-class, whose round's trees grow side by side, the last one in subtrees when they do not
+ * share out evenly, and binary with row and column sampling, whose one tree's top levels share
+ * their steps and whose subtrees grow side by side, on 2, 3 and 4 threads), the work really is shared, the stable partition it relies on keeps each side's order, and a helper that throws
  * or dies makes the fit fail with a clear error instead of hanging it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,11 @@ describe('boosting on several threads', () => {
     for (const params of [
       { n_estimators: 6, max_depth: 5, random_state: 3 },
       { n_estimators: 6, max_depth: 5, subsample: 0.7, colsample_bytree: 0.6, random_state: 8 },
+      // Gamma: every tree grown whole (pruning needs it); monotone: the subtrees start from their bounds;
+      // depth 1: the split tree ends above the levels whose subtrees are handed out.
+      { n_estimators: 4, max_depth: 4, gamma: 0.3, random_state: 5 },
+      { n_estimators: 4, max_depth: 4, monotone_constraints: [1, -1, 0, 1], random_state: 6 },
+      { n_estimators: 4, max_depth: 1, random_state: 7 },
     ]) {
       const one = Buffer.from(new GradientBoostingClassifier(params).fit(multiClass).toBuffer());
       for (const jobs of [2, 4]) {
@@ -60,6 +66,22 @@ describe('boosting on several threads', () => {
     const { bytes, sharedSteps } = await parallelFit(params, binary, await warmPool(3));
     expect(bytes.equals(one)).toBe(true);
     expect(sharedSteps).toBeGreaterThan(0);
+  });
+
+  it('grows the same model when a split tree\'s histograms do not all fit the shared arena (the fitting thread grows those subtrees)', async () => {
+    // 6,000 features: the 64 MB arena holds two histograms, fewer than the last tree's top levels
+    // hold at once; its labels make that tree split on both sides (checked: the fallback runs).
+    const rows = 600;
+    const features = 6_000;
+    const rng = new Random(11);
+    const X = Float64Array.from({ length: rows * features }, () => rng.nextFloat());
+    const at = (i: number, f: number): number => X[i * features + f];
+    const y = Int32Array.from({ length: rows }, (_, i) => ((at(i, 0) > 0.5) !== (at(i, 1) > 0.5) ? 2 : at(i, 2) > 0.5 ? 1 : 0));
+    const wide: TrainingData = { X, rows, features, y, classes: 3 };
+    const params = { n_estimators: 2, max_depth: 4, random_state: 2 };
+    const one = Buffer.from(new GradientBoostingClassifier(params).fit(wide).toBuffer());
+    const { bytes } = await parallelFit(params, wide, await warmPool(2));
+    expect(bytes.equals(one)).toBe(true);
   });
 
   it('finishes, with the same model, when its pool is busy with a forest fit at the same time', async () => {
@@ -117,11 +139,11 @@ describe('a boosting helper under faults', () => {
     try {
       // Waiting for the helper to join: a slow worker start (a loaded machine) must not let the fit run alone.
       const joined = { joinWaitMs: 30_000 };
-      // Multi-class: the helper's first chunk is a whole tree of the round.
-      await expect(new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool, undefined, joined)).rejects.toThrow(
+      // Multi-class with gamma (whole trees only): the helper's first chunk is a whole tree of the round.
+      await expect(new GradientBoostingClassifier({ n_estimators: 3, gamma: 0.1 }).fitParallel(multiClass, pool, undefined, joined)).rejects.toThrow(
         /a boosting helper failed: boosting-helper failed in a worker: injected fault: the round plan cannot be read/,
       );
-      // The worker is free again: the next fit starts a new helper there. Binary: its first chunk is a step of the one tree.
+      // The worker is free again: the next fit starts a new helper there. Binary: its first chunk is a step of the one tree's top levels.
       await expect(new GradientBoostingClassifier({ n_estimators: 1 }).fitParallel(binary, pool, undefined, joined)).rejects.toThrow(
         /injected fault: the row order cannot be read/,
       );

@@ -5,7 +5,7 @@
  * on its gradients only, not on each other, so threads can grow them side by side.
  */
 import { MISSING_BIN as MISSING_BIN_EXPORT, type BinnedMatrix } from './binning.ts';
-import type { GradientTreeBuilder } from './gradient-tree-builder.ts';
+import type { GradientTreeBuilder, OnLeaf, RootSplit, SubtreeRoot } from './gradient-tree-builder.ts';
 import type { Tree } from './tree.ts';
 
 const MISSING_BIN = MISSING_BIN_EXPORT;
@@ -52,15 +52,45 @@ export class RoundPlan {
 
   /** Grows output's tree with `builder` and adds it to the margins of every row. */
   grow(builder: GradientTreeBuilder, output: number, binned: BinnedMatrix, margins: Float64Array): Tree {
-    const sampled = this.sampled(output);
-    const outputs = this.outputs;
-    const tree = builder.grow(output, sampled ?? this.allRows, this.used(output), (value, order, start, end) => {
-      if (sampled) return;
-      for (let i = start; i < end; i++) margins[order[i] * outputs + output] += value;
-    });
-    // Rows left out of the sample still need this tree's output for the next gradients.
-    if (sampled) addTreeOutput(tree, binned, margins, outputs, output);
+    const tree = builder.grow(output, this.sampled(output) ?? this.allRows, this.used(output), this.leafMargins(output, margins));
+    this.addUnsampled(tree, output, binned, margins);
     return tree;
+  }
+
+  /** Only the top `depth` levels of output's tree (GradientTreeBuilder.splitRoot), for threads to grow its subtrees. */
+  splitRoot(builder: GradientTreeBuilder, output: number, depth: number): RootSplit {
+    return builder.splitRoot(output, this.sampled(output) ?? this.allRows, this.used(output), depth);
+  }
+
+  /** Grows the subtree under one child of output's split root (rows: the child's) and adds its leaves to the margins. */
+  growSubtree(builder: GradientTreeBuilder, output: number, rows: Int32Array, child: SubtreeRoot, margins: Float64Array): Tree {
+    return builder.growSubtree(output, rows, this.used(output), child, this.leafMargins(output, margins));
+  }
+
+  /**
+   * Completes a split root: the leaves of its top levels set, its subtrees (grown elsewhere,
+   * in the order of its children) grafted; then, as grow() does, the margins.
+   */
+  finishSplit(builder: GradientTreeBuilder, root: RootSplit, subtrees: Tree[], output: number, binned: BinnedMatrix, margins: Float64Array): Tree {
+    builder.finishTop(root, this.leafMargins(output, margins));
+    root.children.forEach((child, c) => root.tree.graft(child.node, subtrees[c]));
+    builder.releaseChildren(root);
+    this.addUnsampled(root.tree, output, binned, margins);
+    return root.tree;
+  }
+
+  /** What a leaf adds to the margins of its rows (nothing on a sample: addUnsampled routes every row). */
+  private leafMargins(output: number, margins: Float64Array): OnLeaf {
+    const outputs = this.outputs;
+    if (this.sampled(output)) return () => {};
+    return (value, order, start, end) => {
+      for (let i = start; i < end; i++) margins[order[i] * outputs + output] += value;
+    };
+  }
+
+  /** On a sample, every row (the sample's too) gets the tree's output, routed by its bins. */
+  private addUnsampled(tree: Tree, output: number, binned: BinnedMatrix, margins: Float64Array): void {
+    if (this.sampled(output)) addTreeOutput(tree, binned, margins, this.outputs, output);
   }
 
   private rowsAt(output: number): number {

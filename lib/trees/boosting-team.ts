@@ -23,7 +23,7 @@ import { BinMapper, compactRows, type BinnedMatrix } from './binning.ts';
 import { computeGradients } from './boosting-gradients.ts';
 import { RoundPlan } from './boosting-round.ts';
 import { arenaSlot, type BoostingWorkspace } from './boosting-workspace.ts';
-import { GradientTreeBuilder, type GradientTreeParams } from './gradient-tree-builder.ts';
+import { GradientTreeBuilder, type GradientTreeParams, type RootSplit, type SubtreeRoot } from './gradient-tree-builder.ts';
 import { buildHistogramBlock, subtractHistogramBlock, type HistogramInput } from './histogram-kernel.ts';
 import type { Tree } from './tree.ts';
 import { readTree, treeCapacity, treeSlotSize, writeTree } from './tree-slot.ts';
@@ -47,7 +47,7 @@ const JOINED = 3; // 1 while the helper waits for steps
 const OP_HISTOGRAM = 1; // output, histSlot, parentSlot, start, end, usedCount; chunks of features
 const OP_GRADIENTS = 2; // rows; chunks of rows
 const OP_COMPACT = 3; // start, end, feature, bin, missingLeft; chunks of rows -> RESULTS: rows going left
-const OP_GROW = 4; // first output; one chunk per tree, grown whole by the thread that takes it -> its tree slot
+const OP_GROW = 4; // first output, whole trees, subtrees, split output; one chunk per tree or subtree, grown by the thread that takes it -> its tree slot
 
 /** Work (rows x features) below which a histogram is built on the main thread alone: waking a helper costs more. */
 const PARALLEL_HISTOGRAM_WORK = 1 << 14;
@@ -83,9 +83,24 @@ export interface TreeGrowing {
   params: GradientTreeParams;
   /** The words of the fit's RoundPlan, in shared memory. */
   plan: Int32Array;
-  /** One tree slot per output (lib/trees/tree-slot.ts), in shared memory. */
+  /** One tree slot per output, then one per subtree of a split root (lib/trees/tree-slot.ts), in shared memory. */
   trees: Float64Array;
+  /** Per subtree of a split root, SUBTREE_WORDS: where it starts (see subtreeSpec). */
+  subtrees: Float64Array;
 }
+
+/**
+ * Levels of a round's last tree grown (with shared steps) before its subtrees are handed out:
+ * two, so four subtrees: the first split is often lopsided, and four pieces taken largest first
+ * even the threads out better than two.
+ */
+export const SPLIT_DEPTH = 2;
+/** Subtrees under a split root's top levels, at most. */
+const SUBTREES = 2 ** SPLIT_DEPTH;
+/** Whole trees one step can grow beside a split root's subtrees. */
+export const MAX_TREES_BESIDE_SPLIT = MAX_CHUNKS - SUBTREES;
+/** start, end (its rows in the fit's order), sumGrad, sumHess, lower, upper bound, histogram's arena slot (-1: none), depth. */
+const SUBTREE_WORDS = 8;
 
 export interface BoostingHelperTask {
   kind: 'boosting-helper';
@@ -139,7 +154,8 @@ class ChunkRunner {
         c[RESULTS + j] = compactRows(w.order, from, to, column, arg(3), arg(4) === 1, w.scratch);
       } else if (op === OP_GROW) {
         this.grower ??= new TreeGrower(w, this.growing);
-        this.grower.grow(arg(0) + j);
+        if (j < arg(1)) this.grower.grow(arg(0) + j);
+        else this.grower.growSubtree(arg(3), j - arg(1));
       } else {
         throw new Error(`unknown boosting step ${op}`);
       }
@@ -176,17 +192,26 @@ class TreeGrower {
     const tree = this.plan.grow(this.builder, output, this.binned, this.w.margins);
     writeTree(treeSlot(this.growing, this.w.outputs, output), tree);
   }
+
+  /** Subtree `s` of output's split root: its rows are a range of the fitting thread's order, its histogram an arena slot. */
+  growSubtree(output: number, s: number): void {
+    const spec = this.growing.subtrees.subarray(s * SUBTREE_WORDS, (s + 1) * SUBTREE_WORDS);
+    const child: SubtreeRoot = { depth: spec[7], sumGrad: spec[2], sumHess: spec[3], bounds: { lower: spec[4], upper: spec[5] }, hist: spec[6] >= 0 ? arenaSlot(this.w, spec[6]) : null };
+    const tree = this.plan.growSubtree(this.builder, output, this.w.order.subarray(spec[0], spec[1]), child, this.w.margins);
+    writeTree(treeSlot(this.growing, this.w.outputs, this.w.outputs + s), tree);
+  }
 }
 
-function treeSlot(growing: TreeGrowing, outputs: number, output: number): Float64Array {
-  const size = growing.trees.length / outputs;
-  return growing.trees.subarray(output * size, (output + 1) * size);
+function treeSlot(growing: TreeGrowing, outputs: number, index: number): Float64Array {
+  const size = growing.trees.length / (outputs + SUBTREES);
+  return growing.trees.subarray(index * size, (index + 1) * size);
 }
 
-/** The shared memory of a fit's TreeGrowing: its plan's words, and a tree slot per output. */
+/** The shared memory of a fit's TreeGrowing: its plan's words, a tree slot per output and per subtree, the subtrees' specs. */
 export function treeGrowing(thresholds: Float32Array[], params: GradientTreeParams, plan: RoundPlan, rows: number, outputs: number): TreeGrowing {
   const slot = treeSlotSize(treeCapacity(params.maxDepth, rows));
-  return { thresholds, params, plan: plan.words, trees: new Float64Array(new SharedArrayBuffer(slot * outputs * 8)) };
+  const float64 = (length: number): Float64Array => new Float64Array(new SharedArrayBuffer(length * 8));
+  return { thresholds, params, plan: plan.words, trees: float64(slot * (outputs + SUBTREES)), subtrees: float64(SUBTREES * SUBTREE_WORDS) };
 }
 
 export class BoostingHelperError extends Error {
@@ -236,9 +261,31 @@ export class BoostingTeam {
    * helper is there.
    */
   growTrees(first: number, count: number): Tree[] | null {
-    const grown = Math.min(count, MAX_CHUNKS); // the rest are the caller's next call
-    if (this.fork(OP_GROW, [first], () => grown) === null) return null;
-    return Array.from({ length: grown }, (_, j) => readTree(treeSlot(this.growing, this.workspace.outputs, first + j)));
+    return this.growRound(first, count, null)?.trees ?? null;
+  }
+
+  /**
+   * As growTrees, and with them the subtrees of a split root (GradientTreeBuilder.splitRoot):
+   * the larger first, so that the threads finish close together. Returns the whole trees in
+   * output order and the subtrees in the root's child order; null, having done nothing, when
+   * no helper is there or a child's histogram is outside the arena (the caller grows them).
+   */
+  growRound(first: number, count: number, split: { output: number; root: RootSplit } | null): { trees: Tree[]; subtrees: Tree[] } | null {
+    const whole = Math.min(count, MAX_TREES_BESIDE_SPLIT); // the rest are the caller's next call
+    if (split && whole < count) throw new RangeError(`a split root's round grows at most ${MAX_TREES_BESIDE_SPLIT} whole trees at once, asked for ${count}`);
+    const children = split?.root.children ?? [];
+    if (children.some((child) => child.hist !== null && child.hist.slot < 0)) return null;
+    const bySize = children.map((_, c) => c).sort((a, b) => children[b].end - children[b].start - (children[a].end - children[a].start));
+    bySize.forEach((c, s) => {
+      const child = children[c];
+      this.growing.subtrees.set([child.start, child.end, child.sumGrad, child.sumHess, child.bounds.lower, child.bounds.upper, child.hist ? child.hist.slot : -1, split!.root.depth], s * SUBTREE_WORDS);
+    });
+    if (this.fork(OP_GROW, [first, whole, children.length, split?.output ?? -1], () => whole + children.length) === null) return null;
+    const outputs = this.workspace.outputs;
+    const trees = Array.from({ length: whole }, (_, j) => readTree(treeSlot(this.growing, outputs, first + j)));
+    const subtrees: Tree[] = [];
+    bySize.forEach((c, s) => (subtrees[c] = readTree(treeSlot(this.growing, outputs, outputs + s))));
+    return { trees, subtrees };
   }
 
   /**

@@ -35,14 +35,14 @@ export interface GradientTreeParams {
 }
 
 /** Bounds on a node's weight (before the learning rate), from its ancestors' monotone splits. */
-interface Bounds {
+export interface Bounds {
   lower: number;
   upper: number;
 }
 
 const UNBOUNDED: Bounds = { lower: -Infinity, upper: Infinity };
 
-interface GrowingNode {
+export interface GrowingNode {
   node: number;
   start: number;
   end: number;
@@ -53,7 +53,7 @@ interface GrowingNode {
   bounds: Bounds;
 }
 
-interface NodeStats {
+export interface NodeStats {
   start: number;
   end: number;
   sumGrad: number;
@@ -72,6 +72,27 @@ interface Split {
   /** With monotone constraints: the children's clamped weights, which bound their subtrees. */
   leftWeight: number;
   rightWeight: number;
+}
+
+/** What a subtree grows from: one of splitRoot's children (its rows travel apart). */
+export interface SubtreeRoot {
+  /** Its depth in the whole tree. */
+  depth: number;
+  sumGrad: number;
+  sumHess: number;
+  bounds: Bounds;
+  /** Its histogram's values; null for a child that cannot split (a leaf). */
+  hist: Float64Array | null;
+}
+
+/** A tree with only its top levels grown (GradientTreeBuilder.splitRoot). */
+export interface RootSplit {
+  tree: Tree;
+  /** The nodes at `depth` still to grow, left to right; none when the tree ended above it. */
+  children: GrowingNode[];
+  stats: NodeStats[];
+  rows: Int32Array;
+  depth: number;
 }
 
 /** Minimum loss reduction that counts as a split (XGBoost's kRtEps). */
@@ -102,6 +123,73 @@ export class GradientTreeBuilder {
    * so the caller can update predictions of the rows it holds.
    */
   grow(output: number, sampledRows: Int32Array, used: Int32Array, onLeaf: OnLeaf): Tree {
+    const { tree, level, stats, rows } = this.startTree(output, sampledRows, used);
+    this.growLevels(tree, level, 0, Infinity, stats, rows, used);
+    if (this.params.gamma > 0) this.prune(tree, 0, stats);
+    this.setLeaves(tree, 0, stats, rows, onLeaf);
+    return tree;
+  }
+
+  /**
+   * The top `depth` levels of output's tree only (their large steps on the team), and the nodes
+   * below them still to grow, each with its rows (a range of workspace.order), sums and
+   * histogram, for other threads to grow as subtrees (growSubtree) and graft back (Tree.graft).
+   * The top's own leaves get their values from finishTop. Only without gamma: pruning would
+   * need the whole tree before any leaf is set.
+   */
+  splitRoot(output: number, sampledRows: Int32Array, used: Int32Array, depth: number): RootSplit {
+    if (this.params.gamma > 0) throw new Error('a tree is split into subtrees only without gamma (pruning needs the whole tree)');
+    const { tree, level, stats, rows } = this.startTree(output, sampledRows, used);
+    const children = this.growLevels(tree, level, 0, depth, stats, rows, used);
+    return { tree, children, stats, rows, depth };
+  }
+
+  /** The values of the leaves in a split root's top levels (not the nodes its subtrees go under), as grow() would set them. */
+  finishTop(root: RootSplit, onLeaf: OnLeaf): void {
+    const pending = new Set(root.children.map((child) => child.node));
+    const visit = (node: number): void => {
+      if (pending.has(node)) return;
+      if (root.tree.feature[node] >= 0) {
+        visit(root.tree.left[node]);
+        visit(root.tree.right[node]);
+      } else {
+        this.setLeafValue(root.tree, node, root.stats, root.rows, onLeaf);
+      }
+    };
+    visit(0);
+  }
+
+  /** Gives back the histograms splitRoot's children held, once their subtrees are grown. */
+  releaseChildren(root: RootSplit): void {
+    for (const child of root.children) if (child.hist) this.store.release(child.hist);
+  }
+
+  /**
+   * Grows the subtree under one of splitRoot's children, whose rows are `rows` (in node order),
+   * as grow() would have grown it inside the whole tree: the same levels from its depth, the same
+   * sums, so the same nodes and leaf values. Node 0 of the result is the child.
+   */
+  growSubtree(output: number, rows: Int32Array, used: Int32Array, child: SubtreeRoot, onLeaf: OnLeaf): Tree {
+    const own = this.workspace.order.subarray(0, rows.length);
+    own.set(rows);
+    this.workspace.used.set(used);
+    this.input = histogramInput(this.workspace, used.length);
+    this.output = output;
+    const tree = new Tree(1);
+    let hist: Histogram | null = null;
+    if (child.hist) {
+      hist = this.store.take();
+      hist.values.set(child.hist);
+    }
+    const stats: NodeStats[] = [];
+    const level: GrowingNode[] = [{ node: tree.addNode(), start: 0, end: own.length, sumGrad: child.sumGrad, sumHess: child.sumHess, hist, bounds: child.bounds }];
+    this.growLevels(tree, level, child.depth, Infinity, stats, own, used);
+    this.setLeaves(tree, 0, stats, own, onLeaf);
+    return tree;
+  }
+
+  /** Places the rows, builds the root's histogram and sums: the root level, ready to grow. */
+  private startTree(output: number, sampledRows: Int32Array, used: Int32Array): { tree: Tree; level: GrowingNode[]; stats: NodeStats[]; rows: Int32Array } {
     const rows = this.workspace.order.subarray(0, sampledRows.length);
     rows.set(sampledRows);
     this.workspace.used.set(used);
@@ -117,10 +205,18 @@ export class GradientTreeBuilder {
       sumGrad += gradHess[rows[i] << 1];
       sumHess += gradHess[(rows[i] << 1) + 1];
     }
-    // Per tree node: its row range and sums, kept so that pruning can turn a split back into a leaf.
-    const stats: NodeStats[] = [];
-    let level: GrowingNode[] = [{ node: tree.addNode(), start: 0, end: rows.length, sumGrad, sumHess, hist: rootHist, bounds: UNBOUNDED }];
-    for (let depth = 0; level.length; depth++) {
+    const level: GrowingNode[] = [{ node: tree.addNode(), start: 0, end: rows.length, sumGrad, sumHess, hist: rootHist, bounds: UNBOUNDED }];
+    return { tree, level, stats: [], rows };
+  }
+
+  /**
+   * Grows `level` (nodes at depth `firstDepth`) and the levels below it, at most `levels` of
+   * them; returns the nodes of the next level still to grow (none once the tree is done).
+   * Per tree node, `stats` keeps its row range and sums, so that pruning can turn a split back
+   * into a leaf and setLeaves can weigh the leaves.
+   */
+  private growLevels(tree: Tree, level: GrowingNode[], firstDepth: number, levels: number, stats: NodeStats[], rows: Int32Array, used: Int32Array): GrowingNode[] {
+    for (let depth = firstDepth; level.length && depth < firstDepth + levels; depth++) {
       const next: GrowingNode[] = [];
       for (const current of level) {
         const split = current.hist ? (this.params.monotone ? this.findMonotoneSplit(current, current.hist.values, used, this.params.monotone) : this.findSplit(current, current.hist.values, used)) : null;
@@ -138,9 +234,7 @@ export class GradientTreeBuilder {
       }
       level = next;
     }
-    if (this.params.gamma > 0) this.prune(tree, 0, stats);
-    this.setLeaves(tree, 0, stats, rows, onLeaf);
-    return tree;
+    return level;
   }
 
   /**
@@ -166,6 +260,10 @@ export class GradientTreeBuilder {
       this.setLeaves(tree, tree.right[node], stats, rows, onLeaf);
       return;
     }
+    this.setLeafValue(tree, node, stats, rows, onLeaf);
+  }
+
+  private setLeafValue(tree: Tree, node: number, stats: NodeStats[], rows: Int32Array, onLeaf: OnLeaf): void {
     const { regLambda, minChildWeight, learningRate } = this.params;
     const { sumGrad, sumHess, start, end, bounds } = stats[node];
     const free = sumHess < minChildWeight ? 0 : -sumGrad / (sumHess + regLambda);

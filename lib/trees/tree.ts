@@ -84,6 +84,26 @@ export class Tree {
     this.leafValueCount = values.length;
   }
 
+  /**
+   * Puts `subtree` (its node 0 becoming `node`, a placeholder) into this tree: its other nodes
+   * are added here, children and leaf values renumbered. A tree grown in parts on several
+   * threads is then the tree grown whole, but for the numbering of its nodes, which nothing
+   * reads (the ensemble lays nodes out by walking from the root).
+   */
+  graft(node: number, subtree: Tree): void {
+    const at = new Int32Array(subtree.size);
+    at[0] = node;
+    for (let i = 1; i < subtree.size; i++) at[i] = this.addNode();
+    for (let i = 0; i < subtree.size; i++) {
+      this.setCover(at[i], subtree.cover[i]);
+      if (subtree.feature[i] < 0) {
+        this.setLeaf(at[i], subtree.leafValues.subarray(subtree.left[i], subtree.left[i] + this.outputsPerLeaf));
+      } else {
+        this.setSplit(at[i], subtree.feature[i], subtree.splitBin[i], subtree.threshold[i], subtree.defaultLeft[i] === 1, at[subtree.left[i]], at[subtree.right[i]]);
+      }
+    }
+  }
+
   private growNodes(capacity: number): void {
     this.feature = grown(this.feature, capacity);
     this.threshold = grown(this.threshold, capacity);
