@@ -213,8 +213,8 @@ export class GradientBoostingClassifier {
    * grows output k's tree. With a team: every thread takes whole trees until none is left; when
    * the trees do not share out evenly (three on two threads, a binary fit's one), the last one's
    * top levels are grown here (their large steps shared) and the subtrees below them are taken
-   * like trees, largest first, so that no thread waits a whole tree for another. With gamma the last tree is grown
-   * whole (pruning needs the whole tree before any leaf is set).
+   * like trees, largest first, so that no thread waits a whole tree for another. With gamma the
+   * last tree is grown whole (pruning needs the whole tree before any leaf is set).
    */
   private growWave(k: number, outputs: number, team: BoostingTeam | null, builder: GradientTreeBuilder, plan: RoundPlan, binned: BinnedMatrix, margins: Float64Array): Tree[] {
     const threads = team?.threads ?? 1;
@@ -226,11 +226,13 @@ export class GradientBoostingClassifier {
     const root = plan.splitRoot(builder, last, SPLIT_DEPTH);
     const grown = team.growRound(k, left - 1, { output: last, root });
     if (grown) return grown.trees.concat(plan.finishSplit(builder, root, grown.subtrees, last, binned, margins));
-    // No helper left: this thread does it all, the split tree first (its rows sit where any
-    // other tree this thread grows would put its own), each subtree from a copy of its rows.
-    const copies = root.children.map((child) => ({ rows: root.rows.slice(child.start, child.end), child: { depth: root.depth, sumGrad: child.sumGrad, sumHess: child.sumHess, bounds: child.bounds, hist: child.hist && child.hist.values.slice() } }));
-    const subtrees = copies.map(({ rows, child }) => plan.growSubtree(builder, last, rows, child, margins));
-    const splitTree = plan.finishSplit(builder, root, subtrees, last, binned, margins);
+    // No helper left (or a histogram outside the shared arena): this thread does it all, the
+    // split tree first, from a copy of its rows (growing a subtree reuses the array they sit in).
+    const alone = { ...root, rows: root.rows.slice() };
+    const subtrees = alone.children.map((child) =>
+      plan.growSubtree(builder, last, alone.rows.subarray(child.start, child.end), { depth: alone.depth, sumGrad: child.sumGrad, sumHess: child.sumHess, bounds: child.bounds, hist: child.hist && child.hist.values }, margins),
+    );
+    const splitTree = plan.finishSplit(builder, alone, subtrees, last, binned, margins);
     return Array.from({ length: left - 1 }, (_, j) => plan.grow(builder, k + j, binned, margins)).concat(splitTree);
   }
 }
