@@ -1,13 +1,14 @@
 /**
  * A boosting fit on several threads. A multi-class round's trees (one per class) depend on the
  * round's gradients only, so threads grow them side by side, a whole tree each: the coarsest
- * share there is, one hand-off per tree, threads taking trees until none is left. A binary
- * fit's one tree per round cannot be shared that way: it is grown as xgboost's
- * `hist` grows a tree: the main thread grows it and, for each large step, helpers on the
- * training pool's workers share it: a node's histogram in chunks of features (its sibling's by
- * subtraction, chunk by chunk), a node's partition and the gradients in chunks of rows. Every
- * value is computed by one thread in the order one thread would, so the model is the same, bit
- * for bit, for any number of threads (lib/trees/histogram-kernel.ts, binning.ts's compactRows).
+ * share there is, one hand-off per tree, threads taking trees until none is left. A tree that
+ * does not share out evenly (the third of three on two threads, a binary fit's one) is split:
+ * the main thread grows its top levels as xgboost's `hist` grows a tree, helpers on the training
+ * pool's workers sharing each large step (a node's histogram in chunks of features, its
+ * sibling's by subtraction, a node's partition and the gradients in chunks of rows); then its
+ * subtrees are taken like whole trees and grafted back. Every value is computed by one thread
+ * in the order one thread would, so the model is the same, bit for bit, for any number of
+ * threads (lib/trees/histogram-kernel.ts, binning.ts's compactRows).
  *
  * Threads take chunks from a shared counter until none is left, so a slower core (this
  * machine has one) takes fewer instead of holding everyone up. The steps are short (a
