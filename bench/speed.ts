@@ -20,6 +20,7 @@ import type { CompiledEnsemble } from '../lib/trees/compiled-ensemble.ts';
 import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
 import { ParallelBatchPredictor } from '../lib/trees/parallel-batch-predictor.ts';
 import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
+import { fitResampleOnPool } from '../lib/parallel/pool-neighbours.ts';
 import { closeTrainingPools, resolveJobs, trainingPool } from '../lib/parallel/training-pool.ts';
 import type { TrainingData } from '../lib/trees/training-data.ts';
 
@@ -115,8 +116,8 @@ const samplerSeconds = Object.fromEntries(
     return [name, seconds(() => createSampler(name, 0).fitResample(trainFilled))[1]];
   }),
 );
-// All cores: the forest's trees on the training pool, boosting's large steps shared with it
-// (the samplers run on one thread still), in turns with the references' same fits at n_jobs=-1
+// All cores: the forest's trees on the training pool, boosting's large steps shared with it,
+// in turns with the references' same fits at n_jobs=-1
 // (ours, then one run of bench/reference_speed.py --only fits-all), `--repeats` turns, the
 // fastest of each side kept. This machine's speed drifts by up to half within minutes: measured
 // once, minutes apart, the two sides' phases moved the ratio more than any change of ours did.
@@ -152,6 +153,15 @@ for (let turn = 1; turn <= repeats; turn++) {
     referenceAll.xgb_fit_all_s = Math.min(referenceAll.xgb_fit_all_s, reference.xgb);
   }
   allCoreTurns.push({ ours, reference });
+}
+// The samplers with their neighbour searches on the pool (as the refit runs them), once each.
+const samplerPoolJobs = jobsList[0];
+const samplerPoolSeconds: Record<string, number> = {};
+for (const name of ['smote', 'adasyn', 'borderline'] as const) {
+  log(`ours: ${name}, neighbour searches on ${samplerPoolJobs} threads`);
+  const started = performance.now();
+  await fitResampleOnPool(createSampler(name, 0), trainFilled, trainingPool(samplerPoolJobs));
+  samplerPoolSeconds[name] = (performance.now() - started) / 1000;
 }
 await closeTrainingPools();
 const oursPeakRssMb = process.resourceUsage().maxRSS / 1024;
@@ -204,8 +214,8 @@ results.push(
   ...allCores.map((a): Row => ({ what: `boosting fit, 200 rounds, ${a.jobs} threads vs n_jobs=-1 (fastest of ${repeats})`, ours: a.gbSeconds, reference: ref.xgb_fit_all_s, unit: 's', goal: (o, r) => r === undefined || o <= 1.5 * r, goalText: '<= 1.5x xgboost all cores' })),
   ...allCores.map((a): Row => ({ what: `boosting fit speed-up, 1 -> ${a.jobs} threads`, ours: gbSeconds / a.gbSeconds, reference: ref.xgb_fit_s && ref.xgb_fit_all_s && ref.xgb_fit_s / ref.xgb_fit_all_s, unit: 'x' })),
   ...(['smote', 'adasyn', 'borderline'] as const).map((name): Row => ({
-    what: `sampler ${name} vs n_jobs=-1 (ours: one thread)`,
-    ours: samplerSeconds[name],
+    what: `sampler ${name}, ${samplerPoolJobs} threads vs n_jobs=-1`,
+    ours: samplerPoolSeconds[name],
     reference: ref[`${name}_all_s`],
     unit: 's',
     goal: (o, r) => r === undefined || o <= r,

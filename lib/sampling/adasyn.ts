@@ -4,8 +4,7 @@
  */
 import { Random } from '../util/random.ts';
 import { writeBetween } from './interpolate.ts';
-import { neighboursExcludingSelf } from './neighbours.ts';
-import { appendSamples, autoStrategy, indicesOfClass, SamplerError, takeRows, type LabelledMatrix, type Sampler } from './sampler.ts';
+import { appendSamples, autoStrategy, indicesOfClass, runSteps, SamplerError, takeRows, type LabelledMatrix, type Sampler, type SamplerSteps } from './sampler.ts';
 
 export class Adasyn implements Sampler {
   readonly name = 'adasyn' as const;
@@ -16,14 +15,21 @@ export class Adasyn implements Sampler {
   }
 
   fitResample(data: LabelledMatrix): LabelledMatrix {
+    return runSteps(this.steps(data));
+  }
+
+  *steps(data: LabelledMatrix): SamplerSteps {
     const rng = new Random(this.params.random_state);
     const k = this.params.n_neighbors;
     const p = data.features;
-    const blocks = autoStrategy(data.y, data.classes, this.params.sampling_ratio).flatMap((wanted, label) => {
-      if (wanted === 0) return [];
+    const blocks: { X: Float64Array; rows: number; label: number }[] = [];
+    const wantedByClass = autoStrategy(data.y, data.classes, this.params.sampling_ratio);
+    for (let label = 0; label < wantedByClass.length; label++) {
+      const wanted = wantedByClass[label];
+      if (wanted === 0) continue;
       const members = indicesOfClass(data.y, label);
       const Xc = takeRows(data.X, p, members);
-      const all = neighboursExcludingSelf(data.X, data.rows, Xc, members.length, p, k);
+      const all = yield { points: data.X, pointRows: data.rows, queries: Xc, queryRows: members.length, features: p, k };
       const ratio = new Float64Array(members.length);
       let total = 0;
       for (let i = 0; i < members.length; i++) {
@@ -37,7 +43,7 @@ export class Adasyn implements Sampler {
       const count = perRow.reduce((s, c) => s + c, 0);
       if (count === 0) throw new SamplerError(`ADASYN: no rows would be generated for class ${label}`);
       if (members.length < k + 1) throw new SamplerError(`ADASYN needs more than n_neighbors=${k} rows of class ${label}, found ${members.length}`);
-      const own = neighboursExcludingSelf(Xc, members.length, Xc, members.length, p, k);
+      const own = yield { points: Xc, pointRows: members.length, queries: Xc, queryRows: members.length, features: p, k };
       const out = new Float64Array(count * p);
       let s = 0;
       for (let i = 0; i < members.length; i++) {
@@ -46,8 +52,8 @@ export class Adasyn implements Sampler {
           writeBetween(Xc, i, Xc, neighbour, rng.nextFloat(), p, out, s++);
         }
       }
-      return [{ X: out, rows: count, label }];
-    });
+      blocks.push({ X: out, rows: count, label });
+    }
     return appendSamples(data, blocks);
   }
 }

@@ -5,8 +5,7 @@
  */
 import { Random } from '../util/random.ts';
 import { interpolate } from './interpolate.ts';
-import { neighboursExcludingSelf } from './neighbours.ts';
-import { appendSamples, autoStrategy, indicesOfClass, SamplerError, takeRows, type LabelledMatrix, type Sampler } from './sampler.ts';
+import { appendSamples, autoStrategy, indicesOfClass, runSteps, SamplerError, takeRows, type LabelledMatrix, type Sampler, type SamplerSteps } from './sampler.ts';
 
 export class BorderlineSmote implements Sampler {
   readonly name = 'borderline' as const;
@@ -17,32 +16,40 @@ export class BorderlineSmote implements Sampler {
   }
 
   fitResample(data: LabelledMatrix): LabelledMatrix {
+    return runSteps(this.steps(data));
+  }
+
+  *steps(data: LabelledMatrix): SamplerSteps {
     const rng = new Random(this.params.random_state);
     const { k_neighbors: k, m_neighbors: m } = this.params;
-    const blocks = autoStrategy(data.y, data.classes, this.params.sampling_ratio).flatMap((count, label) => {
-      if (count === 0) return [];
+    const p = data.features;
+    const blocks: { X: Float64Array; rows: number; label: number }[] = [];
+    const counts = autoStrategy(data.y, data.classes, this.params.sampling_ratio);
+    for (let label = 0; label < counts.length; label++) {
+      const count = counts[label];
+      if (count === 0) continue;
       const members = indicesOfClass(data.y, label);
-      const Xc = takeRows(data.X, data.features, members);
-      const danger = dangerRows(data, Xc, members.length, label, m);
-      if (danger.length === 0) return [];
+      const Xc = takeRows(data.X, p, members);
+      const nearest = yield { points: data.X, pointRows: data.rows, queries: Xc, queryRows: members.length, features: p, k: m };
+      const danger = dangerRows(data.y, nearest, members.length, label, m);
+      if (danger.length === 0) continue;
       if (members.length < k + 1) {
         throw new SamplerError(`BorderlineSMOTE needs more than k_neighbors=${k} rows of class ${label}, found ${members.length}`);
       }
-      const seeds = takeRows(Xc, data.features, danger);
-      const nn = neighboursExcludingSelf(Xc, members.length, seeds, danger.length, data.features, k);
-      return [{ X: interpolate(seeds, danger.length, Xc, nn, k, data.features, count, rng), rows: count, label }];
-    });
+      const seeds = takeRows(Xc, p, danger);
+      const nn = yield { points: Xc, pointRows: members.length, queries: seeds, queryRows: danger.length, features: p, k };
+      blocks.push({ X: interpolate(seeds, danger.length, Xc, nn, k, p, count, rng), rows: count, label });
+    }
     return appendSamples(data, blocks);
   }
 }
 
-/** Positions (within the class) of rows with m/2 <= other-class neighbours < m. */
-export function dangerRows(data: LabelledMatrix, Xc: Float64Array, classRows: number, label: number, m: number): Int32Array {
-  const nn = neighboursExcludingSelf(data.X, data.rows, Xc, classRows, data.features, m);
+/** Positions (within the class) of rows with m/2 <= other-class neighbours < m, from each class row's m nearest rows (whole data set). */
+export function dangerRows(y: Int32Array, nearest: Int32Array, classRows: number, label: number, m: number): Int32Array {
   const danger: number[] = [];
   for (let i = 0; i < classRows; i++) {
     let others = 0;
-    for (let j = 0; j < m; j++) if (data.y[nn[i * m + j]] !== label) others++;
+    for (let j = 0; j < m; j++) if (y[nearest[i * m + j]] !== label) others++;
     if (others >= m / 2 && others < m) danger.push(i);
   }
   return Int32Array.from(danger);

@@ -2,7 +2,7 @@
 import { Adasyn } from './adasyn.ts';
 import { BorderlineSmote } from './borderline-smote.ts';
 import { RandomOverSampler } from './random-over-sampler.ts';
-import type { LabelledMatrix, Sampler, SamplerName } from './sampler.ts';
+import { withoutSearches, type LabelledMatrix, type Sampler, type SamplerName, type SamplerSteps } from './sampler.ts';
 import { Smote } from './smote.ts';
 
 export * from './sampler.ts';
@@ -11,6 +11,10 @@ class NoSampler implements Sampler {
   readonly name = 'none' as const;
   fitResample(data: LabelledMatrix): LabelledMatrix {
     return data;
+  }
+
+  steps(data: LabelledMatrix): SamplerSteps {
+    return withoutSearches(() => data);
   }
 }
 

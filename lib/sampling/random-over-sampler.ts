@@ -1,6 +1,6 @@
 /** RandomOverSampler: duplicates randomly drawn rows (with replacement) of each minority class. */
 import { Random } from '../util/random.ts';
-import { appendSamples, autoStrategy, indicesOfClass, takeRows, type LabelledMatrix, type Sampler } from './sampler.ts';
+import { appendSamples, autoStrategy, indicesOfClass, takeRows, withoutSearches, type LabelledMatrix, type Sampler, type SamplerSteps } from './sampler.ts';
 
 export class RandomOverSampler implements Sampler {
   readonly name = 'ros' as const;
@@ -20,5 +20,9 @@ export class RandomOverSampler implements Sampler {
       return [{ X: takeRows(data.X, data.features, picks), rows: count, label: k }];
     });
     return appendSamples(data, blocks);
+  }
+
+  steps(data: LabelledMatrix): SamplerSteps {
+    return withoutSearches(() => this.fitResample(data));
   }
 }

@@ -15,8 +15,31 @@ export interface LabelledMatrix {
 export interface Sampler {
   readonly name: SamplerName;
   fitResample(data: LabelledMatrix): LabelledMatrix;
+  /**
+   * The same work as steps: each neighbour search the sampler needs is yielded and its table
+   * handed back, so whoever runs the steps decides where the searches run (runSteps: here; the
+   * training pool's workers: lib/parallel/pool-neighbours.ts), with one copy of the algorithm.
+   */
+  steps(data: LabelledMatrix): SamplerSteps;
 }
 
+/** A sampler's work: yields neighbour searches, is handed their tables, returns the resampled matrix. */
+export type SamplerSteps = Generator<NeighbourQuery, LabelledMatrix, Int32Array>;
+
+/** The steps of a sampler that searches no neighbours: the resampling alone, at the first step. */
+// eslint-disable-next-line require-yield -- a sampler without neighbour searches has nothing to yield
+export function* withoutSearches(resample: () => LabelledMatrix): SamplerSteps {
+  return resample();
+}
+
+/** Runs a sampler's steps on this thread. */
+export function runSteps(steps: SamplerSteps): LabelledMatrix {
+  let next = steps.next();
+  while (!next.done) next = steps.next(answerHere(next.value));
+  return next.value;
+}
+
+import { answerHere, type NeighbourQuery } from './neighbours.ts';
 import type { SamplerName } from './sampler-names.ts';
 export { SAMPLER_NAMES, type SamplerName } from './sampler-names.ts';
 

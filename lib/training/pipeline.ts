@@ -16,6 +16,7 @@ import { classCounts, createSampler, type SamplerName } from '../sampling/index.
 import { boostingRounds } from '../trees/gradient-boosting.ts';
 import { CLASSIFIER_TITLES, createClassifier, holdsOutRows, type ClassifierName } from './candidates.ts';
 import { crossValidate, type CandidateResult } from './cross-validate.ts';
+import { fitResampleOnPool } from '../parallel/pool-neighbours.ts';
 import { resolveJobs, trainingPool, type TrainingPool } from '../parallel/training-pool.ts';
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
 import { tuneCandidates, type TuningReport } from '../tuning/tune-candidates.ts';
@@ -169,7 +170,9 @@ async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedPar
   const model = createClassifier(classifier, options.seed, { earlyStoppingRounds: options.earlyStoppingRounds ?? 0, monotone: monotoneConstraints(spec, preprocessor.state) }, config.classifier);
   // Early stopping's rows are held out before resampling, so no copy of them is fitted on.
   const held = holdsOutRows(model) ? model.holdOut(all) : null;
-  const resampled = createSampler(sampler, options.seed, config.sampler).fitResample(held ? held.fit : all);
+  // With a pool, the sampler's neighbour searches run on its workers (the same rows either way).
+  const resampler = createSampler(sampler, options.seed, config.sampler);
+  const resampled = pool ? await fitResampleOnPool(resampler, held ? held.fit : all, pool) : resampler.fitResample(held ? held.fit : all);
   // A forest's trees grow on every worker; boosting's rounds follow each other, each large
   // step (histograms, partitions, gradients) shared with the workers.
   const ensemble = pool ? await model.fitParallel(resampled, pool, undefined, { validation: held?.held }) : model.fit(resampled, undefined, held?.held);

@@ -1,0 +1,51 @@
+/**
+ * A sampler's neighbour searches on the training pool: each search's query rows split into one
+ * block per worker, every worker building its own k-d tree over the (shared) points and
+ * answering its block. A row's neighbours depend on that row alone, so the table, and the
+ * resampled matrix, are the ones one thread makes, byte for byte.
+ */
+import { neighboursExcludingSelf, type NeighbourQuery } from '../sampling/neighbours.ts';
+import type { LabelledMatrix, Sampler } from '../sampling/sampler.ts';
+import { toShared } from './shared-arrays.ts';
+import type { TrainingPool } from './training-pool.ts';
+
+/** Query rows below which a search stays on this thread: building a tree per worker would cost more than it saves. */
+const PARALLEL_QUERY_ROWS = 2_000;
+
+/** What a worker answers: rows [from, to) of a search. */
+export interface NeighbourBlockTask extends NeighbourQuery {
+  kind: 'neighbours';
+  from: number;
+  to: number;
+}
+
+/** Runs `sampler` on `data`, its neighbour searches spread over the pool's workers. */
+export async function fitResampleOnPool(sampler: Sampler, data: LabelledMatrix, pool: TrainingPool): Promise<LabelledMatrix> {
+  const steps = sampler.steps(data);
+  let next = steps.next();
+  while (!next.done) next = steps.next(await searchOnPool(next.value, pool));
+  return next.value;
+}
+
+export async function searchOnPool(query: NeighbourQuery, pool: TrainingPool): Promise<Int32Array> {
+  const { points, pointRows, queries, queryRows, features, k } = query;
+  if (pool.threads < 2 || queryRows < PARALLEL_QUERY_ROWS) return neighboursExcludingSelf(points, pointRows, queries, queryRows, features, k);
+  const sharedPoints = toShared(points);
+  const sharedQueries = queries === points ? sharedPoints : toShared(queries);
+  const blocks = pool.threads;
+  const bounds = Array.from({ length: blocks + 1 }, (_, b) => Math.floor((queryRows * b) / blocks));
+  const parts = await Promise.all(
+    bounds.slice(0, -1).map((from, b) => {
+      const task: NeighbourBlockTask = { kind: 'neighbours', points: sharedPoints, pointRows, queries: sharedQueries, queryRows, features, k, from, to: bounds[b + 1] };
+      return pool.run<Int32Array>(task as unknown as { kind: string });
+    }),
+  );
+  const table = new Int32Array(queryRows * k);
+  parts.forEach((part, b) => table.set(part, bounds[b] * k));
+  return table;
+}
+
+/** A worker's side: its block of a search. */
+export function answerNeighbourBlock(task: NeighbourBlockTask): Int32Array {
+  return neighboursExcludingSelf(task.points, task.pointRows, task.queries, task.queryRows, task.features, task.k, task.from, task.to);
+}
