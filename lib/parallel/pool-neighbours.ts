@@ -22,16 +22,24 @@ export interface NeighbourBlockTask extends NeighbourQuery {
 /** Runs `sampler` on `data`, its neighbour searches spread over the pool's workers. */
 export async function fitResampleOnPool(sampler: Sampler, data: LabelledMatrix, pool: TrainingPool): Promise<LabelledMatrix> {
   const steps = sampler.steps(data);
+  // Searches of one resample often share their matrices (ADASYN's and BorderlineSMOTE's first
+  // search of every class runs over the whole table): each goes to shared memory once.
+  const shared = new Map<Float64Array, Float64Array>();
+  const place = (values: Float64Array): Float64Array => {
+    let copy = shared.get(values);
+    if (!copy) shared.set(values, (copy = toShared(values)));
+    return copy;
+  };
   let next = steps.next();
-  while (!next.done) next = steps.next(await searchOnPool(next.value, pool));
+  while (!next.done) next = steps.next(await searchOnPool(next.value, pool, place));
   return next.value;
 }
 
-export async function searchOnPool(query: NeighbourQuery, pool: TrainingPool): Promise<Int32Array> {
+export async function searchOnPool(query: NeighbourQuery, pool: TrainingPool, place: (values: Float64Array) => Float64Array = toShared): Promise<Int32Array> {
   const { points, pointRows, queries, queryRows, features, k } = query;
   if (pool.threads < 2 || queryRows < PARALLEL_QUERY_ROWS) return neighboursExcludingSelf(points, pointRows, queries, queryRows, features, k);
-  const sharedPoints = toShared(points);
-  const sharedQueries = queries === points ? sharedPoints : toShared(queries);
+  const sharedPoints = place(points);
+  const sharedQueries = queries === points ? sharedPoints : place(queries);
   const blocks = pool.threads;
   const bounds = Array.from({ length: blocks + 1 }, (_, b) => Math.floor((queryRows * b) / blocks));
   const parts = await Promise.all(

@@ -4,7 +4,7 @@
  */
 import { Random } from '../util/random.ts';
 import { writeBetween } from './interpolate.ts';
-import { appendSamples, autoStrategy, indicesOfClass, runSteps, SamplerError, takeRows, type LabelledMatrix, type Sampler, type SamplerSteps } from './sampler.ts';
+import { appendSamples, raisedClasses, runSteps, SamplerError, type LabelledMatrix, type SampleBlock, type Sampler, type SamplerSteps } from './sampler.ts';
 
 export class Adasyn implements Sampler {
   readonly name = 'adasyn' as const;
@@ -22,13 +22,8 @@ export class Adasyn implements Sampler {
     const rng = new Random(this.params.random_state);
     const k = this.params.n_neighbors;
     const p = data.features;
-    const blocks: { X: Float64Array; rows: number; label: number }[] = [];
-    const wantedByClass = autoStrategy(data.y, data.classes, this.params.sampling_ratio);
-    for (let label = 0; label < wantedByClass.length; label++) {
-      const wanted = wantedByClass[label];
-      if (wanted === 0) continue;
-      const members = indicesOfClass(data.y, label);
-      const Xc = takeRows(data.X, p, members);
+    const blocks: SampleBlock[] = [];
+    for (const { label, count: wanted, members, Xc } of raisedClasses(data, this.params.sampling_ratio)) {
       const all = yield { points: data.X, pointRows: data.rows, queries: Xc, queryRows: members.length, features: p, k };
       const ratio = new Float64Array(members.length);
       let total = 0;

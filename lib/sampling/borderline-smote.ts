@@ -5,7 +5,7 @@
  */
 import { Random } from '../util/random.ts';
 import { interpolate } from './interpolate.ts';
-import { appendSamples, autoStrategy, indicesOfClass, runSteps, SamplerError, takeRows, type LabelledMatrix, type Sampler, type SamplerSteps } from './sampler.ts';
+import { appendSamples, raisedClasses, runSteps, SamplerError, takeRows, type LabelledMatrix, type SampleBlock, type Sampler, type SamplerSteps } from './sampler.ts';
 
 export class BorderlineSmote implements Sampler {
   readonly name = 'borderline' as const;
@@ -23,13 +23,8 @@ export class BorderlineSmote implements Sampler {
     const rng = new Random(this.params.random_state);
     const { k_neighbors: k, m_neighbors: m } = this.params;
     const p = data.features;
-    const blocks: { X: Float64Array; rows: number; label: number }[] = [];
-    const counts = autoStrategy(data.y, data.classes, this.params.sampling_ratio);
-    for (let label = 0; label < counts.length; label++) {
-      const count = counts[label];
-      if (count === 0) continue;
-      const members = indicesOfClass(data.y, label);
-      const Xc = takeRows(data.X, p, members);
+    const blocks: SampleBlock[] = [];
+    for (const { label, count, members, Xc } of raisedClasses(data, this.params.sampling_ratio)) {
       const nearest = yield { points: data.X, pointRows: data.rows, queries: Xc, queryRows: members.length, features: p, k: m };
       const danger = dangerRows(data.y, nearest, members.length, label, m);
       if (danger.length === 0) continue;

@@ -67,6 +67,24 @@ export function autoStrategy(y: Int32Array, classes: number, ratio = 1): number[
   return counts.map((c, k) => (k === majority ? 0 : Math.max(0, target - c)));
 }
 
+/** A class a sampler raises: how many rows it gets, and its rows (indices and values). */
+export interface RaisedClass {
+  label: number;
+  count: number;
+  members: Int32Array;
+  Xc: Float64Array;
+}
+
+/** The classes autoStrategy raises (those that get rows), in class order, one at a time. */
+export function* raisedClasses(data: LabelledMatrix, ratio: number): Generator<RaisedClass> {
+  const counts = autoStrategy(data.y, data.classes, ratio);
+  for (let label = 0; label < counts.length; label++) {
+    if (counts[label] === 0) continue;
+    const members = indicesOfClass(data.y, label);
+    yield { label, count: counts[label], members, Xc: takeRows(data.X, data.features, members) };
+  }
+}
+
 export function indicesOfClass(y: Int32Array, k: number): Int32Array {
   const out: number[] = [];
   for (let i = 0; i < y.length; i++) if (y[i] === k) out.push(i);
@@ -80,8 +98,15 @@ export function takeRows(X: Float64Array, features: number, rows: ArrayLike<numb
   return out;
 }
 
+/** New rows of one class, row-major. */
+export interface SampleBlock {
+  X: Float64Array;
+  rows: number;
+  label: number;
+}
+
 /** The original matrix followed by the synthetic blocks, one per class. */
-export function appendSamples(data: LabelledMatrix, blocks: { X: Float64Array; rows: number; label: number }[]): LabelledMatrix {
+export function appendSamples(data: LabelledMatrix, blocks: SampleBlock[]): LabelledMatrix {
   const added = blocks.reduce((s, b) => s + b.rows, 0);
   const rows = data.rows + added;
   const X = new Float64Array(rows * data.features);

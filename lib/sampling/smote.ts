@@ -1,7 +1,7 @@
 /** SMOTE: synthetic rows between each minority row and one of its k nearest same-class rows. */
 import { Random } from '../util/random.ts';
 import { interpolate } from './interpolate.ts';
-import { appendSamples, autoStrategy, indicesOfClass, runSteps, SamplerError, takeRows, type LabelledMatrix, type Sampler, type SamplerSteps } from './sampler.ts';
+import { appendSamples, raisedClasses, runSteps, SamplerError, type LabelledMatrix, type SampleBlock, type Sampler, type SamplerSteps } from './sampler.ts';
 
 export class Smote implements Sampler {
   readonly name = 'smote' as const;
@@ -19,16 +19,11 @@ export class Smote implements Sampler {
     const rng = new Random(this.params.random_state);
     const k = this.params.k_neighbors;
     const p = data.features;
-    const blocks: { X: Float64Array; rows: number; label: number }[] = [];
-    const counts = autoStrategy(data.y, data.classes, this.params.sampling_ratio);
-    for (let label = 0; label < counts.length; label++) {
-      const count = counts[label];
-      if (count === 0) continue;
-      const members = indicesOfClass(data.y, label);
+    const blocks: SampleBlock[] = [];
+    for (const { label, count, members, Xc } of raisedClasses(data, this.params.sampling_ratio)) {
       if (members.length < k + 1) {
         throw new SamplerError(`SMOTE needs more than k_neighbors=${k} rows of class ${label}, found ${members.length}`);
       }
-      const Xc = takeRows(data.X, p, members);
       const nn = yield { points: Xc, pointRows: members.length, queries: Xc, queryRows: members.length, features: p, k };
       blocks.push({ X: interpolate(Xc, members.length, Xc, nn, k, p, count, rng), rows: count, label });
     }
