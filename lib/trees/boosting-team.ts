@@ -86,7 +86,7 @@ export interface TreeGrowing {
   plan: Int32Array;
   /** One tree slot per output, then one per subtree of a split root (lib/trees/tree-slot.ts), in shared memory. */
   trees: Float64Array;
-  /** Per subtree of a split root, SUBTREE_WORDS: where it starts (see subtreeSpec). */
+  /** Per subtree of a split root, SUBTREE_WORDS words: where it starts (their order at SUBTREE_WORDS). */
   subtrees: Float64Array;
 }
 
