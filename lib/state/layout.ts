@@ -9,7 +9,12 @@
  *                                               canary's step and when that step began
  *   models/{model}/canary/decisions/{revision}.json  written once per policy revision
  *   models/{model}/canary/latest.json           mutable (CAS): the controller's last evaluation
- *   captures/{model}/{day}/{id}.ndjson          written once: a batch of captured answers
+ *   captures/{model}/{day}/{hh}/{id}.ndjson     written once: a batch of captured answers (UTC day
+ *                                               and hour of the batch's cut)
+ *   captures/{model}/summaries/{day}/{hh}/{id}.json  written once, right after its batch: the
+ *                                               batch's summary (counts, sketches, binned features)
+ *   summaries/{model}/hours/{day}/{hh}.json     mutable (CAS): an hour's batch summaries merged
+ *   summaries/{model}/days/{day}.json           mutable (CAS): a day's hours merged
  *   feedback/{model}/{day}/{id}.json            written once: the true class of one answer
  *   drift/{model}/reports/{id}.json             written once
  *   drift/{model}/latest.json                   mutable (CAS)
@@ -40,6 +45,7 @@ export const PREFIXES = {
   models: 'models/',
   captures: 'captures/',
   feedback: 'feedback/',
+  summaries: 'summaries/',
   drift: 'drift/',
   jobs: 'jobs/',
   locks: 'locks/',
@@ -49,6 +55,11 @@ export const PREFIXES = {
 /** UTC day of a time, the partition of captures and feedback. */
 export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** UTC hour of a time ("00" to "23"), the partition of captures within a day. */
+export function hourOf(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 13);
 }
 
 /** Every UTC day from the one holding `since` to the one holding `until`, in order. */
@@ -75,7 +86,14 @@ export const keys = {
   canaryDecision: (name: string, revision: number): string => `${model(name)}canary/decisions/${String(revision).padStart(8, '0')}.json`,
   canaryLatest: (name: string): string => `${model(name)}canary/latest.json`,
   captureDay: (name: string, day: string): string => `${PREFIXES.captures}${segment('model name', name)}/${segment('day', day, DAY)}/`,
-  captureBatch: (name: string, at: number, id: string): string => `${keys.captureDay(name, dayOf(at))}${segment('batch id', id)}.ndjson`,
+  captureHour: (name: string, at: number): string => `${keys.captureDay(name, dayOf(at))}${hourOf(at)}/`,
+  captureBatch: (name: string, at: number, id: string): string => `${keys.captureHour(name, at)}${segment('batch id', id)}.ndjson`,
+  batchSummariesDay: (name: string, day: string): string => `${PREFIXES.captures}${segment('model name', name)}/summaries/${segment('day', day, DAY)}/`,
+  batchSummariesHour: (name: string, at: number): string => `${keys.batchSummariesDay(name, dayOf(at))}${hourOf(at)}/`,
+  batchSummary: (name: string, at: number, id: string): string => `${keys.batchSummariesHour(name, at)}${segment('batch id', id)}.json`,
+  hourSummary: (name: string, at: number): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${dayOf(at)}/${hourOf(at)}.json`,
+  daySummariesPrefix: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/days/`,
+  daySummary: (name: string, day: string): string => `${keys.daySummariesPrefix(name)}${segment('day', day, DAY)}.json`,
   feedbackDay: (name: string, day: string): string => `${PREFIXES.feedback}${segment('model name', name)}/${segment('day', day, DAY)}/`,
   feedback: (name: string, at: number, id: string): string => `${keys.feedbackDay(name, dayOf(at))}${segment('feedback id', id)}.json`,
   driftReport: (name: string, id: string): string => `${PREFIXES.drift}${segment('model name', name)}/reports/${segment('report id', id)}.json`,
