@@ -7,7 +7,7 @@
 import { keys, daysBetween } from '../state/layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { mapLimit } from '../util/map-limit.ts';
-import { instancesOf, parseCaptureLine, type PredictionCapture } from './prediction-capture.ts';
+import { answersOf, parseCaptureLine, type CapturedPrediction, type PredictionCapture } from './prediction-capture.ts';
 
 /**
  * How far back feedback looks for its answer: the longest window a report joins feedback with
@@ -19,18 +19,17 @@ export const FEEDBACK_LOOKBACK_MINUTES = 7 * 24 * 60;
 const PARALLEL_READS = 16;
 
 /**
- * The number of instances of request `requestId` among the answers captured in the lookback
- * window, or null when none was captured. The buffer is asked before storage: a batch leaves it
+ * The captured answers of request `requestId` in the lookback window, or null when none was captured. The buffer is asked before storage: a batch leaves it
  * only once written, so an answer is always in one of the two when it is looked for in this order.
  */
-export async function capturedInstances(capture: PredictionCapture, store: ObjectStore, model: string, requestId: string, now = Date.now()): Promise<number | null> {
-  const held = capture.heldInstances(requestId);
+export async function capturedAnswers(capture: PredictionCapture, store: ObjectStore, model: string, requestId: string, now = Date.now()): Promise<CapturedPrediction[] | null> {
+  const held = capture.heldAnswers(requestId);
   if (held !== null) return held;
-  return storedInstances(store, model, requestId, now - FEEDBACK_LOOKBACK_MINUTES * 60_000, now);
+  return storedAnswers(store, model, requestId, now - FEEDBACK_LOOKBACK_MINUTES * 60_000, now);
 }
 
 /** Searches the stored batches newest first (feedback usually follows its answer soon) and stops at the batch that holds the request. */
-export async function storedInstances(store: ObjectStore, model: string, requestId: string, since: number, until: number): Promise<number | null> {
+export async function storedAnswers(store: ObjectStore, model: string, requestId: string, since: number, until: number): Promise<CapturedPrediction[] | null> {
   // The id as it appears in a batch's JSON lines: most batches are ruled out without parsing.
   const needle = JSON.stringify(requestId);
   for (const day of daysBetween(since, until).reverse()) {
@@ -46,7 +45,7 @@ export async function storedInstances(store: ObjectStore, model: string, request
           if (record) records.push(record);
         }
       }
-      const found = instancesOf(requestId, [records]);
+      const found = answersOf(requestId, [records]);
       if (found !== null) return found;
     }
   }

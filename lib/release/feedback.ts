@@ -10,6 +10,7 @@ import { feedbackRecordSchema, type FeedbackRecord } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { timeOrderedId } from '../util/ids.ts';
+import type { LabelledConfusion } from './variant-stats.ts';
 
 export type { FeedbackRecord };
 
@@ -25,8 +26,8 @@ export async function saveFeedback(store: ObjectStore, model: string, record: Fe
   return id;
 }
 
-/** The latest feedback per (requestId, index) given at or after `since` (ms). Unreadable records are skipped. */
-export async function readFeedback(store: ObjectStore, model: string, since: number, until = Date.now()): Promise<Map<string, string>> {
+/** The latest feedback per (requestId, index) given in [since, until], by "requestId#index". Unreadable records are skipped. */
+export async function readFeedback(store: ObjectStore, model: string, since: number, until = Date.now()): Promise<Map<string, FeedbackRecord>> {
   const docs = new DocumentStore(store);
   const found: string[] = [];
   for (const day of daysBetween(since, until)) found.push(...(await store.list(keys.feedbackDay(model, day))));
@@ -37,7 +38,30 @@ export async function readFeedback(store: ObjectStore, model: string, since: num
       throw err;
     }),
   );
-  const actual = new Map<string, string>();
-  for (const record of records) if (record && record.at >= since) actual.set(`${record.requestId}#${record.index}`, record.actual);
-  return actual;
+  const latest = new Map<string, FeedbackRecord>();
+  for (const record of records) if (record && record.at >= since && record.at <= until) latest.set(`${record.requestId}#${record.index}`, record);
+  return latest;
+}
+
+/**
+ * The labels of the answers given in [since, until], per variant: the true class -> the class
+ * the variant gave -> answers. Each label counts once per variant that answered its record.
+ */
+export function labelledConfusion(feedback: Map<string, FeedbackRecord>, since: number, until: number): LabelledConfusion {
+  const confusion: LabelledConfusion = new Map();
+  for (const record of feedback.values()) {
+    for (const answer of record.answers ?? []) {
+      if (answer.at < since || answer.at > until) continue;
+      let byActual = confusion.get(answer.variant);
+      if (!byActual) confusion.set(answer.variant, (byActual = {}));
+      const row = (byActual[record.actual] ??= {});
+      row[answer.predicted] = (row[answer.predicted] ?? 0) + 1;
+    }
+  }
+  return confusion;
+}
+
+/** The true classes as a plain map "requestId#index" -> class. */
+export function actualClasses(feedback: Map<string, FeedbackRecord>): Map<string, string> {
+  return new Map([...feedback].map(([key, record]) => [key, record.actual]));
 }

@@ -4,7 +4,9 @@
  * the drift check. Only the model's feature columns are kept: identifiers (Customer_ID, Name,
  * SSN...) are dropped at the edge and never captured.
  *
- * Answers are buffered per container and written as NDJSON batches (layout: captures/). A
+ * Answers are buffered per container and written as NDJSON batches (layout: captures/), each
+ * with its monitoring summary (lib/monitoring/summary.ts) written just before it: what the
+ * report, the drift check and the canary read instead of the raw answers. A
  * batch is written when it is full, on a timer every `flushSeconds` whether or not traffic
  * comes, and on shutdown. A failed write never poisons the next: the batch keeps its key and is
  * retried (created once, so a retry of a write that did land is harmless); the buffer is
@@ -15,6 +17,7 @@ import { keys, daysBetween } from '../state/layout.ts';
 import { capturedPredictionSchema, type CapturedFeatures, type CapturedPrediction } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { publicReason } from '../serving/public-reason.ts';
+import { summarizeRecords, type BaselineRef } from '../monitoring/summary.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { parseTimeOrderedId, timeOrderedId } from '../util/ids.ts';
 
@@ -35,6 +38,11 @@ export interface CaptureOptions {
   flushIntervalMs: number;
   /** Most answers held (waiting and failed batches); beyond it the oldest are dropped. */
   maxBuffered: number;
+  /**
+   * The spec and training baseline of a version this container serves, to count sampled feature
+   * values on its bins in the batch's summary; null for one it no longer holds (counted as unbinned).
+   */
+  baselineOf?: (version: string) => BaselineRef | null;
 }
 
 export interface CaptureHooks {
@@ -54,8 +62,11 @@ export interface CaptureStatus {
 }
 
 interface Batch {
-  key: string;
+  at: number;
+  id: string;
   records: CapturedPrediction[];
+  /** Its summary is stored: the records are counted and may no longer be cut by the bound. */
+  summarized: boolean;
 }
 
 export class PredictionCapture {
@@ -134,28 +145,34 @@ export class PredictionCapture {
   }
 
   /**
-   * How many instances request `requestId` had among the answers held here (not yet in
-   * storage), or null when none is held. A request's answers are added at once, so they are all
-   * here or all in one stored batch (less any the bound dropped).
+   * The answers of request `requestId` held here (not yet in storage), or null when none is held.
+   * A request's answers are added at once, so they are all here or all in one stored batch (less
+   * any the bound dropped).
    */
-  heldInstances(requestId: string): number | null {
-    return instancesOf(requestId, [this.buffer, ...this.unsent.map((b) => b.records)]);
+  heldAnswers(requestId: string): CapturedPrediction[] | null {
+    return answersOf(requestId, [this.buffer, ...this.unsent.map((b) => b.records)]);
   }
 
   private async writeAll(): Promise<void> {
     if (this.buffer.length) {
       // The key is fixed when the batch is cut, so every retry writes the same object.
       const at = this.now();
-      this.unsent.push({ key: keys.captureBatch(this.model, at, timeOrderedId(new Date(at))), records: this.buffer });
+      this.unsent.push({ at, id: timeOrderedId(new Date(at)), records: this.buffer, summarized: false });
       this.buffer = [];
     }
     while (this.unsent.length) {
       const batch = this.unsent[0];
-      const body = new TextEncoder().encode(batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
       this.inFlight = batch;
       try {
-        // Created once: if an earlier attempt landed after all (a timeout after the write), this is a no-op.
-        await this.store.put(batch.key, body, { contentType: 'application/x-ndjson', condition: { ifNoneMatch: '*' } });
+        // The summary first: once it is stored the batch's answers count, and the batch is never cut.
+        // Both are created once: if an earlier attempt landed after all (a timeout after the write), this is a no-op.
+        if (!batch.summarized) {
+          const summary = summarizeRecords(batch.records, this.options.baselineOf ?? (() => null), featuresToRow);
+          await this.store.put(keys.batchSummary(this.model, batch.at, batch.id), new TextEncoder().encode(JSON.stringify(summary)), { contentType: 'application/json', condition: { ifNoneMatch: '*' } });
+          batch.summarized = true;
+        }
+        const body = new TextEncoder().encode(batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        await this.store.put(keys.captureBatch(this.model, batch.at, batch.id), body, { contentType: 'application/x-ndjson', condition: { ifNoneMatch: '*' } });
       } catch (err) {
         this.lastError = { message: publicReason(err), at: new Date(this.now()).toISOString() };
         this.hooks.onFailed?.(err as Error);
@@ -177,13 +194,13 @@ export class PredictionCapture {
     let dropped = 0;
     for (const batch of this.unsent) {
       if (excess <= 0) break;
-      if (batch === this.inFlight) continue;
+      if (batch === this.inFlight || batch.summarized) continue;
       const cut = Math.min(excess, batch.records.length);
       batch.records.splice(0, cut);
       excess -= cut;
       dropped += cut;
     }
-    this.unsent = this.unsent.filter((b) => b.records.length > 0 || b === this.inFlight);
+    this.unsent = this.unsent.filter((b) => b.records.length > 0 || b === this.inFlight || b.summarized);
     if (excess > 0) {
       const cut = Math.min(excess, this.buffer.length);
       this.buffer.splice(0, cut);
@@ -224,11 +241,11 @@ export async function readCaptures(store: ObjectStore, model: string, since: num
   return window;
 }
 
-/** One more than the highest index answered for `requestId` in these records, or null when it is not among them. */
-export function instancesOf(requestId: string, groups: Iterable<CapturedPrediction>[]): number | null {
-  let count: number | null = null;
-  for (const records of groups) for (const r of records) if (r.requestId === requestId) count = Math.max(count ?? 0, r.index + 1);
-  return count;
+/** The answers of `requestId` among these records, or null when it is not among them. */
+export function answersOf(requestId: string, groups: Iterable<CapturedPrediction>[]): CapturedPrediction[] | null {
+  const found: CapturedPrediction[] = [];
+  for (const records of groups) for (const r of records) if (r.requestId === requestId) found.push(r);
+  return found.length ? found : null;
 }
 
 /** One NDJSON line of a capture batch, or null when it does not match the capture schema. */

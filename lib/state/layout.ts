@@ -13,7 +13,8 @@
  *                                               and hour of the batch's cut)
  *   captures/{model}/summaries/{day}/{hh}/{id}.json  written once, right after its batch: the
  *                                               batch's summary (counts, sketches, binned features)
- *   summaries/{model}/hours/{day}/{hh}.json     mutable (CAS): an hour's batch summaries merged
+ *   summaries/{model}/minutes/{day}/{hhmm}.json mutable (CAS): the summaries of the batches cut in a minute, merged
+ *   summaries/{model}/hours/{day}/{hh}.json     mutable (CAS): an hour's minutes merged
  *   summaries/{model}/days/{day}.json           mutable (CAS): a day's hours merged
  *   feedback/{model}/{day}/{id}.json            written once: the true class of one answer
  *   drift/{model}/reports/{id}.json             written once
@@ -91,6 +92,7 @@ export const keys = {
   batchSummariesDay: (name: string, day: string): string => `${PREFIXES.captures}${segment('model name', name)}/summaries/${segment('day', day, DAY)}/`,
   batchSummariesHour: (name: string, at: number): string => `${keys.batchSummariesDay(name, dayOf(at))}${hourOf(at)}/`,
   batchSummary: (name: string, at: number, id: string): string => `${keys.batchSummariesHour(name, at)}${segment('batch id', id)}.json`,
+  minuteSummary: (name: string, at: number): string => `${PREFIXES.summaries}${segment('model name', name)}/minutes/${dayOf(at)}/${hourOf(at)}${new Date(at).toISOString().slice(14, 16)}.json`,
   hourSummary: (name: string, at: number): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${dayOf(at)}/${hourOf(at)}.json`,
   daySummariesPrefix: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/days/`,
   daySummary: (name: string, day: string): string => `${keys.daySummariesPrefix(name)}${segment('day', day, DAY)}.json`,
