@@ -1,7 +1,8 @@
 /**
  * The S3 object store on the embedded server: the conformance suite every store passes, the
- * embedded server's key guard and its listing pages (continuation tokens, key order), and
- * failures that are classified, bounded in time, and never name the store's host or port.
+ * embedded server's key guard, its listing pages (continuation tokens, key order) and its check
+ * that s3rver is patched, and failures that are classified, bounded in time, and never name the
+ * store's host or port.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -10,6 +11,7 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError, type ObjectStore } from '../lib/storage/object-store.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { assertS3rverPatched } from '../lib/storage/embedded-s3-patched.ts';
 import { createS3Client, S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { defineObjectStoreConformance } from './object-store-conformance.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
@@ -82,6 +84,18 @@ describe('the embedded S3 server pages listings with continuation tokens', () =>
     for (const token of ['not a token', Buffer.from('us-east-1/another-bucket/tokens/a').toString('base64url')]) {
       const error = await client.send(new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: 'tokens/', ContinuationToken: token })).then(() => null, (e: unknown) => e);
       expect(error, token).toMatchObject({ name: 'InvalidArgument', $metadata: { httpStatusCode: 400 } });
+    }
+  });
+});
+
+describe('the embedded S3 server refuses to start on an unpatched s3rver', () => {
+  it('passes on this install, and names the missing patch for s3rver as published (DES tokens) or without the patch\'s exports', () => {
+    expect(() => assertS3rverPatched()).not.toThrow();
+    const des = (): never => {
+      throw new Error('error:0308010C:digital envelope routines::unsupported');
+    };
+    for (const controller of [{}, { generateContinuationToken: des, decipherContinuationToken: des }, { generateContinuationToken: () => 'x', decipherContinuationToken: () => '' }]) {
+      expect(() => assertS3rverPatched(controller)).toThrow(/patches\/s3rver\+3\.7\.1\.patch.*not patched.*npx patch-package/s);
     }
   });
 });
