@@ -90,14 +90,17 @@ describe('POST /feedback', () => {
 
   it('finds the answer in storage once written, from a container that never held it', async () => {
     await (await getService()).capture.flush();
-    expect(await store.list('captures/')).toHaveLength(1);
+    // One batch, and its summary.
+    expect((await store.list('captures/')).map((k) => (k.includes('/summaries/') ? 'summary' : 'batch')).sort()).toEqual(['batch', 'summary']);
     resetService(); // a fresh container: an empty capture buffer
     expect((await call('POST', '/feedback', { requestId, actual: 'Good' })).status).toBe(202);
     expect((await getService()).capture.status().pending).toBe(0);
     expect((await call('POST', '/feedback', { requestId, index: 7, actual: 'Good' })).status).toBe(422);
     expect((await call('POST', '/feedback', { requestId: 'no-such-request-0002', actual: 'Good' })).status).toBe(404);
     const stored = await readFeedback(store, 'credit-score', Date.now() - 60_000);
-    expect(Object.fromEntries(stored)).toEqual({ [`${requestId}#2`]: 'Poor', [`${requestId}#0`]: 'Good' });
+    expect(Object.fromEntries([...stored].map(([key, record]) => [key, record.actual]))).toEqual({ [`${requestId}#2`]: 'Poor', [`${requestId}#0`]: 'Good' });
+    // Each label carries the answer it is for, so reports count it without reading the captures.
+    expect(stored.get(`${requestId}#0`)!.answers).toEqual([expect.objectContaining({ variant: 'default', predicted: expect.any(String) })]);
   });
 });
 

@@ -7,8 +7,9 @@
  *
  * Batches belong to the minute they were cut in (their key says when); their answers are counted
  * at their own minute. So a window counts the answers of the batches cut inside it, in the
- * minutes that start inside it: exact for windows on minute boundaries, and an answer still in a
- * container's buffer at `until` is not counted yet.
+ * minutes that overlap it: exact for windows on minute boundaries (one that starts inside a
+ * minute takes the whole minute), and an answer still in a container's buffer at `until` is not
+ * counted yet.
  */
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { dayOf, keys } from '../state/layout.ts';

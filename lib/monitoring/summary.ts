@@ -150,7 +150,8 @@ function groupOf(groups: Map<string, VariantCounts>, variant: string, version: s
 
 /**
  * Summaries merged into one with slices `grainMs` wide (a multiple of every part's grain), keeping
- * only the slices that start inside [since, until] when a window is given.
+ * only the slices that overlap [since, until] when a window is given: a window that starts inside
+ * a minute takes that whole minute (a canary step begun at 10:23:17 counts from 10:23:00).
  */
 export function mergeSummaries(parts: MonitoringSummary[], grainMs: number, window?: { since: number; until: number }): MonitoringSummary {
   const merged = emptySummary(grainMs);
@@ -162,7 +163,7 @@ export function mergeSummaries(parts: MonitoringSummary[], grainMs: number, wind
     merged.records += part.records;
     merged.unbinned += part.unbinned;
     for (const slice of part.slices) {
-      if (window && (slice.start < window.since || slice.start > window.until)) continue;
+      if (window && (slice.start + part.grainMs <= window.since || slice.start > window.until)) continue;
       const start = Math.floor(slice.start / grainMs) * grainMs;
       let groups = slices.get(start);
       if (!groups) slices.set(start, (groups = new Map()));
