@@ -20,6 +20,7 @@ import { keys } from '../../lib/state/layout.ts';
 import type { ObjectStore } from '../../lib/storage/object-store.ts';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store.ts';
 import { StorageProbe } from '../../lib/storage/storage-probe.ts';
+import { RetentionMonitor } from '../../lib/retrain/retention-sweep.ts';
 import { VersionModels } from '../../lib/serving/version-models.ts';
 
 export interface Basics {
@@ -44,6 +45,8 @@ export interface Service extends Basics {
   jobs: JobStore;
   retrainLock: StorageLock;
   runner: JobRunner;
+  /** The last retention sweep of this container (housekeeping, where it enforces retention). */
+  retention: RetentionMonitor;
 }
 
 let basics: Basics | null = null;
@@ -141,7 +144,7 @@ async function createService(b: Basics): Promise<Service> {
   router.start();
   capture.start();
   const versions = new VersionModels(registry, config.MODEL_NAME);
-  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, versions, jobs, retrainLock, runner };
+  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, versions, jobs, retrainLock, runner, retention: new RetentionMonitor() };
 }
 
 /**

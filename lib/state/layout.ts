@@ -22,6 +22,9 @@
  *   jobs/{jobId}.json                           mutable (CAS): a retrain job's record
  *   locks/retrain-{model}.json                  mutable (CAS): one retrain at a time per model
  *   data/...                                    training and check data, uploaded by users
+ *
+ * captures/, feedback/ and summaries/ expire (lib/state/retention.ts): partitioned by UTC day,
+ * so expiry finds what is old from the day folders (dayPartitions) without reading every key.
  */
 import { z } from 'zod';
 import { clip } from '../util/clip.ts';
@@ -102,6 +105,27 @@ export const keys = {
   job: (jobId: string): string => `${PREFIXES.jobs}${segment('job id', jobId, JOB_ID)}.json`,
   retrainLock: (name: string): string => `${PREFIXES.locks}retrain-${segment('model name', name)}.json`,
 };
+
+/**
+ * Per model, the folders whose children are UTC day partitions (`{day}/`, or `{day}.json` when
+ * `files`), and which retention period governs each (lib/retrain/retention-sweep.ts deletes the
+ * expired ones where the store has no lifecycle engine).
+ */
+export function dayPartitions(name: string): { data: 'captures' | 'feedback' | 'summaries'; parent: string; files: boolean }[] {
+  const m = segment('model name', name);
+  return [
+    { data: 'captures', parent: `${PREFIXES.captures}${m}/`, files: false },
+    { data: 'captures', parent: `${PREFIXES.captures}${m}/summaries/`, files: false },
+    { data: 'feedback', parent: `${PREFIXES.feedback}${m}/`, files: false },
+    { data: 'summaries', parent: `${PREFIXES.summaries}${m}/hours/`, files: false },
+    { data: 'summaries', parent: keys.daySummariesPrefix(name), files: true },
+  ];
+}
+
+/** Whether a path segment is a UTC day (YYYY-MM-DD), as day partitions are named. */
+export function isDay(value: string): boolean {
+  return DAY.test(value);
+}
 
 /** The version id and file of a key under versionsPrefix(name), or null. */
 export function parseVersionKey(name: string, key: string): { version: string; file: string } | null {
