@@ -14,6 +14,7 @@ import { ROUTE_DOCS } from '../lib/http/route-docs.ts';
 import { PREFIXES } from '../lib/state/layout.ts';
 import { RETENTION_DEFAULTS, s3LifecycleRules } from '../lib/state/retention.ts';
 import { s3LifecycleProblems } from './cfn-schema.ts';
+import { SERVERLESS_BIN, SERVERLESS_ENV } from '../scripts/serverless-env.ts';
 import { tempDir } from './helpers.ts';
 import { startServingS3 } from './s3.ts';
 
@@ -111,6 +112,17 @@ describe('npm run package (offline)', () => {
       expect(fn.Properties.Environment.Variables).toMatchObject({ CAPTURE_RETENTION_DAYS: '30', FEEDBACK_RETENTION_DAYS: '30', SUMMARY_RETENTION_DAYS: '400', RETENTION_ENFORCED_BY: 'store' });
     }
   });
+
+  it('takes other periods from --param, as integers (a period given on the command line is a string)', async () => {
+    const env = { ...process.env, ...SERVERLESS_ENV, AWS_ACCESS_KEY_ID: 'offline-print', AWS_SECRET_ACCESS_KEY: 'offline-print' };
+    const args = ['print', '--stage', 'prod', '--format', 'json', '--param=captureRetentionDays=60', '--param=feedbackRetentionDays=90', '--param=summaryRetentionDays=800'];
+    const printed: string = await new Promise((done, fail) => execFile(SERVERLESS_BIN, args, { env, timeout: 120_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : done(stdout))));
+    const config = JSON.parse(printed.slice(printed.indexOf('{')));
+    const periods = { captureDays: 60, feedbackDays: 90, summaryDays: 800 };
+    expect(config.resources.Resources.ModelBucket.Properties.LifecycleConfiguration).toEqual({ Rules: s3LifecycleRules(periods) });
+    expect(s3LifecycleProblems(config.resources.Resources.ModelBucket.Properties.LifecycleConfiguration)).toEqual([]);
+    expect(config.provider.environment).toMatchObject({ CAPTURE_RETENTION_DAYS: '60', FEEDBACK_RETENTION_DAYS: '90', SUMMARY_RETENTION_DAYS: '800' });
+  }, 150_000);
 
   it('refuses lifecycle rules CloudFormation or S3 would refuse', () => {
     const good = { Id: 'expire-captures', Status: 'Enabled', Prefix: 'captures/', ExpirationInDays: 30 };
