@@ -7,7 +7,7 @@
  *   AWS        serverless.yml's lifecycle rules on ModelBucket (test/packaging.test.ts compares
  *              them with s3LifecycleRules() and with CloudFormation's schema)
  *   MinIO      k8s-fallback/base/minio-lifecycle.json, imported by the bucket Job with
- *              `mc ilm import` (test/retention-rules.test.ts compares it with minioLifecycle()
+ *              `mc ilm rule import` (test/retention-rules.test.ts compares it with minioLifecycle()
  *              and with MinIO's own rule validation)
  *   embedded   housekeeping deletes expired day partitions itself (lib/retrain/retention-sweep.ts):
  *              the embedded S3 server has no lifecycle engine
@@ -115,7 +115,7 @@ export function s3LifecycleRules(periods: RetentionPeriods): Record<string, unkn
 }
 
 /**
- * The rules as `mc ilm import` reads them (minio-go's lifecycle.Configuration in JSON). The
+ * The rules as `mc ilm rule import` reads them (minio-go's lifecycle.Configuration in JSON). The
  * cluster's bucket is not versioned (`mc mb` without --with-versioning), so expiry is all it
  * needs: MinIO deletes the objects outright.
  */
