@@ -20,6 +20,7 @@ import { keys } from '../../lib/state/layout.ts';
 import type { ObjectStore } from '../../lib/storage/object-store.ts';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store.ts';
 import { StorageProbe } from '../../lib/storage/storage-probe.ts';
+import { RetentionMonitor } from '../../lib/retrain/retention-sweep.ts';
 import { VersionModels } from '../../lib/serving/version-models.ts';
 import { baselineFingerprint } from '../../lib/drift/baseline-fingerprint.ts';
 
@@ -45,6 +46,8 @@ export interface Service extends Basics {
   jobs: JobStore;
   retrainLock: StorageLock;
   runner: JobRunner;
+  /** The last retention sweep of this container (housekeeping, where it enforces retention). */
+  retention: RetentionMonitor;
 }
 
 let basics: Basics | null = null;
@@ -153,7 +156,7 @@ async function createService(b: Basics): Promise<Service> {
   router.start();
   capture.start();
   const versions = new VersionModels(registry, config.MODEL_NAME);
-  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, versions, jobs, retrainLock, runner };
+  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, versions, jobs, retrainLock, runner, retention: new RetentionMonitor() };
 }
 
 /**

@@ -13,7 +13,8 @@
  *                                               and hour of the batch's cut)
  *   captures/{model}/summaries/{day}/{hh}/{id}.json  written once, right after its batch: the
  *                                               batch's summary (counts, sketches, binned features)
- *   summaries/{model}/minutes/{day}/{hhmm}.json mutable (CAS): the summaries of the batches cut in a minute, merged
+ *   captures/{model}/minutes/{day}/{hhmm}.json  mutable (CAS): the summaries of the batches cut in a minute,
+ *                                               merged (kept as long as the batches)
  *   summaries/{model}/hours/{day}/{hh}.json     mutable (CAS): an hour's minutes merged
  *   summaries/{model}/days/{day}.json           mutable (CAS): a day's hours merged
  *   feedback/{model}/{day}/{id}.json            written once: the true class of one answer
@@ -23,6 +24,9 @@
  *   jobs/{jobId}.json                           mutable (CAS): a retrain job's record
  *   locks/retrain-{model}.json                  mutable (CAS): one retrain at a time per model
  *   data/...                                    training and check data, uploaded by users
+ *
+ * captures/, feedback/ and summaries/ expire (lib/state/retention.ts): partitioned by UTC day,
+ * so expiry finds what is old from the day folders (dayPartitions) without reading every key.
  */
 import { z } from 'zod';
 import { clip } from '../util/clip.ts';
@@ -92,7 +96,8 @@ export const keys = {
   batchSummariesDay: (name: string, day: string): string => `${PREFIXES.captures}${segment('model name', name)}/summaries/${segment('day', day, DAY)}/`,
   batchSummariesHour: (name: string, at: number): string => `${keys.batchSummariesDay(name, dayOf(at))}${hourOf(at)}/`,
   batchSummary: (name: string, at: number, id: string): string => `${keys.batchSummariesHour(name, at)}${segment('batch id', id)}.json`,
-  minuteSummary: (name: string, at: number): string => `${PREFIXES.summaries}${segment('model name', name)}/minutes/${dayOf(at)}/${hourOf(at)}${new Date(at).toISOString().slice(14, 16)}.json`,
+  // Minute rollups live under captures/: needed only while their batches are, they expire with them.
+  minuteSummary: (name: string, at: number): string => `${PREFIXES.captures}${segment('model name', name)}/minutes/${dayOf(at)}/${hourOf(at)}${new Date(at).toISOString().slice(14, 16)}.json`,
   hourSummary: (name: string, at: number): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${dayOf(at)}/${hourOf(at)}.json`,
   daySummariesPrefix: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/days/`,
   daySummary: (name: string, day: string): string => `${keys.daySummariesPrefix(name)}${segment('day', day, DAY)}.json`,
@@ -104,6 +109,28 @@ export const keys = {
   job: (jobId: string): string => `${PREFIXES.jobs}${segment('job id', jobId, JOB_ID)}.json`,
   retrainLock: (name: string): string => `${PREFIXES.locks}retrain-${segment('model name', name)}.json`,
 };
+
+/**
+ * Per model, the folders whose children are UTC day partitions (`{day}/`, or `{day}.json` when
+ * `files`), and which retention period governs each (lib/retrain/retention-sweep.ts deletes the
+ * expired ones where the store has no lifecycle engine).
+ */
+export function dayPartitions(name: string): { data: 'captures' | 'feedback' | 'summaries'; parent: string; files: boolean }[] {
+  const m = segment('model name', name);
+  return [
+    { data: 'captures', parent: `${PREFIXES.captures}${m}/`, files: false },
+    { data: 'captures', parent: `${PREFIXES.captures}${m}/summaries/`, files: false },
+    { data: 'captures', parent: `${PREFIXES.captures}${m}/minutes/`, files: false },
+    { data: 'feedback', parent: `${PREFIXES.feedback}${m}/`, files: false },
+    { data: 'summaries', parent: `${PREFIXES.summaries}${m}/hours/`, files: false },
+    { data: 'summaries', parent: keys.daySummariesPrefix(name), files: true },
+  ];
+}
+
+/** Whether a path segment is a UTC day (YYYY-MM-DD), as day partitions are named. */
+export function isDay(value: string): boolean {
+  return DAY.test(value);
+}
 
 /** The version id and file of a key under versionsPrefix(name), or null. */
 export function parseVersionKey(name: string, key: string): { version: string; file: string } | null {
