@@ -116,13 +116,13 @@ describe('canary decisions', () => {
       { ...base, requestId: 'refused', error: 'model' },
       ...Array.from({ length: 9 }, (_, i) => ({ ...base, requestId: `ok${i}`, version: 'v', ok: true, predicted: 'Good' })),
     ];
-    expect(variantStats(summarize(records), new Map(), ['Good'])[0]).toMatchObject({ requests: 10, errors: 1, errorRate: 0.1 });
+    expect(variantStats(summarize(records), ['Good'])[0]).toMatchObject({ requests: 10, errors: 1, errorRate: 0.1 });
   });
 
   it('takes one latency sample per request: a 300-row batch is one sample, not 300', () => {
     const batch: CapturedPrediction[] = Array.from({ length: 300 }, (_, i) => ({ requestId: 'batch', index: i, at: 1, version: 'v', alias: 'challenger', variant: 'challenger', predicted: 'Good', ok: true, ...(i === 0 ? { latencyMs: 143 } : {}) }));
     const singles: CapturedPrediction[] = Array.from({ length: 200 }, (_, i) => ({ requestId: `r${i}`, index: 0, at: 1, version: 'v', alias: 'challenger', variant: 'challenger', predicted: 'Good', ok: true, latencyMs: 0.3 }));
-    const [challenger] = variantStats(summarize([...batch, ...singles]), new Map(), ['Good']);
+    const [challenger] = variantStats(summarize([...batch, ...singles]), ['Good']);
     expect(challenger).toMatchObject({ requests: 500, latencySamples: 201 });
     // 1 slow sample in 201: the p99 is still the single-request latency (to the sketch's 0.5 %).
     expect(challenger.p50Ms).toBeCloseTo(0.3, 2);

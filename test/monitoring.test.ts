@@ -15,7 +15,8 @@ import { baselineFingerprint } from '../lib/drift/baseline-fingerprint.ts';
 import { checkDrift, checkDriftCounts } from '../lib/drift/drift-check.ts';
 import { LATENCY_RELATIVE_ERROR } from '../lib/monitoring/latency-sketch.ts';
 import { rollUpSummaries } from '../lib/monitoring/rollup.ts';
-import { featureCountsOn, mergeSummaries, MINUTE_MS, summarizeRecords, type BaselineRef, type MonitoringSummary } from '../lib/monitoring/summary.ts';
+import { featureCountsOn, mergeSummaries, MINUTE_MS, summarizeRecords, type AcceptedLabel, type BaselineRef, type MonitoringSummary } from '../lib/monitoring/summary.ts';
+import { classificationMetrics } from '../lib/evaluation/metrics.ts';
 import { readWindowSummary } from '../lib/monitoring/summary-reader.ts';
 import { decideCanary } from '../lib/release/canary-decision.ts';
 import { captureFeatures, featuresToRow, PredictionCapture } from '../lib/release/prediction-capture.ts';
@@ -88,7 +89,7 @@ describe('summaries merge to the counts of the rows', () => {
 
   it('counts requests, errors, outages, classes and shadow comparisons exactly, per variant and minute', () => {
     expect(merged.records).toBe(records.length);
-    const stats = variantStats(merged, new Map(), CLASSES);
+    const stats = variantStats(merged, CLASSES);
     for (const variant of ['champion', 'challenger']) {
       const own = records.filter((r) => r.variant === variant && r.error !== 'unavailable');
       const s = stats.find((v) => v.variant === variant)!;
@@ -110,12 +111,28 @@ describe('summaries merge to the counts of the rows', () => {
   });
 
   it('answers latency percentiles within the sketch bound of the rows\' nearest-rank values', () => {
-    const stats = variantStats(merged, new Map(), CLASSES);
+    const stats = variantStats(merged, CLASSES);
     for (const s of stats) {
       const latencies = records.filter((r) => r.variant === s.variant && r.error !== 'unavailable' && r.latencyMs !== undefined).map((r) => r.latencyMs!);
       for (const [q, value] of [[0.5, s.p50Ms], [0.99, s.p99Ms]] as const) {
         expect(Math.abs(value / nearestRank(latencies, q) - 1)).toBeLessThanOrEqual(LATENCY_RELATIVE_ERROR + 1e-12);
       }
+    }
+  });
+
+  it('counts labels per variant where they arrive: accuracy and macro F1 from the merged confusion', () => {
+    const labels: AcceptedLabel[] = records.filter((r) => r.predicted && r.requestId.endsWith('7')).map((r, i) => ({ variant: r.variant, version: r.version, predicted: r.predicted!, actual: i % 4 === 0 ? 'Poor' : r.predicted!, at: r.at + 5_000 }));
+    const half = labels.length >> 1;
+    const parts = [summarizeRecords(records.slice(0, 5_000), baselineOf, featuresToRow, labels.slice(0, half)), summarizeRecords(records.slice(5_000), baselineOf, featuresToRow, labels.slice(half))];
+    const stats = variantStats(mergeSummaries(parts, MINUTE_MS), CLASSES);
+    for (const s of stats) {
+      const own = labels.filter((l) => l.variant === s.variant);
+      const k = (c: string): number => CLASSES.indexOf(c);
+      const reference = classificationMetrics(own.map((l) => k(l.actual)), own.map((l) => k(l.predicted)), CLASSES.length);
+      expect(s.labelled).toBe(own.length);
+      expect(s.correct).toBe(own.filter((l) => l.actual === l.predicted).length);
+      expect(s.accuracy).toBeCloseTo(reference.accuracy, 12);
+      expect(s.f1Macro).toBeCloseTo(reference.f1_macro, 12);
     }
   });
 
@@ -201,7 +218,7 @@ describe('the canary decides the same from summaries as from rows', () => {
     it(`${name}: ${action} either way`, () => {
       const records = traffic(7, 6_000, 30, liveRows, bias);
       const fromRows = decideCanary(policy, statsFromRows(records), T0, T0 + 31 * MINUTE_MS);
-      const fromSummaries = decideCanary(policy, variantStats(mergeSummaries(batchSummaries(records, 8), MINUTE_MS), new Map(), CLASSES), T0, T0 + 31 * MINUTE_MS);
+      const fromSummaries = decideCanary(policy, variantStats(mergeSummaries(batchSummaries(records, 8), MINUTE_MS), CLASSES), T0, T0 + 31 * MINUTE_MS);
       expect(fromRows.action).toBe(action);
       expect(fromSummaries.action).toBe(fromRows.action);
       expect(fromSummaries.reasons.length).toBe(fromRows.reasons.length);
@@ -246,7 +263,7 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
 
     const after = await readWindowSummary(store, model, T0, until);
     expect(after.reads).toBeLessThan(40);
-    const stats = (s: MonitoringSummary) => variantStats(s, new Map(), CLASSES).sort((a, b) => a.variant.localeCompare(b.variant));
+    const stats = (s: MonitoringSummary) => variantStats(s, CLASSES).sort((a, b) => a.variant.localeCompare(b.variant));
     expect(stats(after.summary)).toEqual(stats(mergeSummaries([before.summary], after.summary.grainMs)));
     expect(featureCountsOn(after.summary, baseline, ref.fingerprint)).toEqual(featureCountsOn(before.summary, baseline, ref.fingerprint));
 

@@ -65,7 +65,7 @@ describe('the retention rule', () => {
 
   it("names the day partitions of every key the layout writes under an expiring prefix", () => {
     const at = Date.UTC(2026, 0, 2, 13);
-    const written = [keys.captureBatch(MODEL, at, 'b1'), keys.batchSummary(MODEL, at, 'b1'), keys.feedback(MODEL, at, 'f1'), keys.hourSummary(MODEL, at), keys.daySummary(MODEL, '2026-01-02')];
+    const written = [keys.captureBatch(MODEL, at, 'b1'), keys.batchSummary(MODEL, at, 'b1'), keys.feedback(MODEL, at, 'f1', 0), keys.hourSummary(MODEL, at), keys.daySummary(MODEL, '2026-01-02')];
     const partitions = dayPartitions(MODEL);
     const partitionOf = (key: string) => partitions.filter((p) => key === `${p.parent}2026-01-02.json` || key.startsWith(`${p.parent}2026-01-02/`));
     // Each key in exactly one partition, under the rule of its top-level prefix.
@@ -90,7 +90,7 @@ describe('housekeeping expires data on the embedded store', () => {
       keys.captureBatch(MODEL, Date.UTC(2026, 10, 6, 23, 59), 'edge'), // the last day expired
       keys.batchSummary(MODEL, ago(45), 'old1'),
       keys.batchSummary(MODEL, ago(31), 'old3'),
-      keys.feedback(MODEL, ago(31), 'label1'),
+      keys.feedback(MODEL, ago(31), 'label1', 0),
       keys.hourSummary(MODEL, ago(402)),
       keys.daySummary(MODEL, '2025-10-01'),
     ];
@@ -98,7 +98,7 @@ describe('housekeeping expires data on the embedded store', () => {
       keys.captureBatch(MODEL, Date.UTC(2026, 10, 7, 0, 0), 'first-kept'),
       keys.captureBatch(MODEL, ago(0, 1), 'new1'),
       keys.batchSummary(MODEL, ago(0, 1), 'new1'),
-      keys.feedback(MODEL, ago(29), 'label2'),
+      keys.feedback(MODEL, ago(29), 'label2', 0),
       // Rollups outlive the raw rows they were built from.
       keys.hourSummary(MODEL, ago(45)),
       keys.daySummary(MODEL, '2026-10-20'),
@@ -201,7 +201,7 @@ describe('POST /model/housekeeping on the embedded store', () => {
   it('deletes expired rows, counts them, and shows a failed sweep in /health and a metric until one succeeds', async () => {
     const old = Date.now() - 40 * DAY;
     for (const id of ['a', 'b']) await store.put(keys.captureBatch(MODEL, old, id), bytes);
-    await store.put(keys.feedback(MODEL, old, 'f'), bytes);
+    await store.put(keys.feedback(MODEL, old, 'f', 0), bytes);
     const recent = keys.captureBatch(MODEL, Date.now() - 3_600_000, 'c');
     await store.put(recent, bytes);
 

@@ -6,17 +6,16 @@
  * hours of minute rollups and the batches of the current minute, never the raw answers.
  *
  * Batches belong to the minute they were cut in (their key says when); their answers are counted
- * at their own minute. So a window counts the answers of the batches cut inside it, in the
- * minutes that overlap it: exact for windows on minute boundaries (one that starts inside a
- * minute takes the whole minute), and an answer still in a container's buffer at `until` is not
- * counted yet.
+ * at their own second. So a window counts the answers of the batches cut inside it, from the
+ * second it starts: exact to the second, except that an answer still in a container's buffer at
+ * `until` (or written after it) is not counted yet.
  */
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { dayOf, keys } from '../state/layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { parseTimeOrderedId } from '../util/ids.ts';
 import { mapLimit } from '../util/map-limit.ts';
-import { emptySummary, mergeSummaries, MINUTE_MS, monitoringSummarySchema, type MonitoringSummary } from './summary.ts';
+import { emptySummary, mergeSummaries, MINUTE_MS, monitoringSummarySchema, SECOND_MS, type MonitoringSummary } from './summary.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -46,7 +45,7 @@ export interface WindowSummary {
 export async function readWindowSummary(store: ObjectStore, model: string, since: number, until: number): Promise<WindowSummary> {
   const reader = new WindowReader(store, model, since, until);
   const parts = await reader.cover(0, Math.floor(since / DAY_MS) * DAY_MS, Math.ceil((until + 1) / DAY_MS) * DAY_MS);
-  const grainMs = parts.reduce((g, p) => Math.max(g, p.grainMs), MINUTE_MS);
+  const grainMs = parts.reduce((g, p) => Math.max(g, p.grainMs), SECOND_MS);
   return { summary: parts.length ? mergeSummaries(parts, grainMs, { since, until }) : emptySummary(grainMs), reads: reader.reads, unreadable: reader.unreadable };
 }
 
@@ -123,5 +122,5 @@ export async function periodParts(store: ObjectStore, model: string, level: numb
   const { widthMs } = ROLLUP_LEVELS[level];
   const reader = new WindowReader(store, model, start, start + widthMs - 1);
   const parts = skipOwnRollup ? (level + 1 < ROLLUP_LEVELS.length ? await reader.cover(level + 1, start, start + widthMs) : await reader.batchesOfMinute(start)) : await reader.cover(level, start, start + widthMs);
-  return { parts, summary: mergeSummaries(parts, ROLLUP_LEVELS[level].grainMs), reads: reader.reads, unreadable: reader.unreadable };
+  return { parts, summary: mergeSummaries(parts, ROLLUP_LEVELS[level].grainMs, undefined, { start, end: start + widthMs }), reads: reader.reads, unreadable: reader.unreadable };
 }

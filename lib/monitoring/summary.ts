@@ -41,6 +41,12 @@ const variantCountsSchema = z.object({
   classes: counts,
   /** Answers a shadow model also scored, by the class given and the shadow's class. */
   shadow: z.record(z.string(), counts),
+  /**
+   * Labels (POST /feedback) accepted in the slice for this variant and version's answers, by the
+   * true class and the class given: a confusion matrix that adds up. Counted when the label
+   * arrives, whenever the answer was given.
+   */
+  labelled: z.record(z.string(), counts).default({}),
 });
 export type VariantCounts = z.output<typeof variantCountsSchema>;
 
@@ -82,10 +88,20 @@ export const monitoringSummarySchema = z.object({
 });
 export type MonitoringSummary = z.output<typeof monitoringSummarySchema>;
 
+export const SECOND_MS = 1_000;
 export const MINUTE_MS = 60_000;
 
 export function emptySummary(grainMs: number): MonitoringSummary {
   return { format: SUMMARY_FORMAT, grainMs, slices: [], features: [], batches: 0, records: 0, unbinned: 0 };
+}
+
+/** A label accepted for one answer: the variant and version that gave it, the class given, the true class, when it arrived. */
+export interface AcceptedLabel {
+  variant: string;
+  version: string;
+  predicted: string;
+  actual: string;
+  at: number;
 }
 
 /** What the summary of a batch needs of the model that answered: its spec and training baseline. */
@@ -96,18 +112,26 @@ export interface BaselineRef {
 }
 
 /**
- * The summary of one batch of captured answers, in minute slices. `baselineOf` finds the model of
+ * The summary of one batch of captured answers, in one-second slices (so a window that starts
+ * anywhere, a canary step begun at 10:23:17, is counted from that second). `baselineOf` finds the model of
  * a version (the one that just answered); sampled rows of a version it does not know are counted
  * as unbinned rather than guessed at.
  */
-export function summarizeRecords(records: CapturedPrediction[], baselineOf: (version: string) => BaselineRef | null, toRow: (features: NonNullable<CapturedPrediction['features']>) => CleanRow): MonitoringSummary {
-  const summary = emptySummary(MINUTE_MS);
+export function summarizeRecords(records: CapturedPrediction[], baselineOf: (version: string) => BaselineRef | null, toRow: (features: NonNullable<CapturedPrediction['features']>) => CleanRow, labels: AcceptedLabel[] = []): MonitoringSummary {
+  const summary = emptySummary(SECOND_MS);
   summary.batches = 1;
   const slices = new Map<number, Map<string, VariantCounts>>();
+  for (const label of labels) {
+    const start = Math.floor(label.at / SECOND_MS) * SECOND_MS;
+    let groups = slices.get(start);
+    if (!groups) slices.set(start, (groups = new Map()));
+    const row = (groupOf(groups, label.variant, label.version).labelled[label.actual] ??= {});
+    row[label.predicted] = (row[label.predicted] ?? 0) + 1;
+  }
   const counters = new Map<string, ReturnType<typeof featureCounter> & { version: string; baseline: string }>();
   for (const r of records) {
     summary.records++;
-    const start = Math.floor(r.at / MINUTE_MS) * MINUTE_MS;
+    const start = Math.floor(r.at / SECOND_MS) * SECOND_MS;
     let groups = slices.get(start);
     if (!groups) slices.set(start, (groups = new Map()));
     const g = groupOf(groups, r.variant, r.version);
@@ -144,16 +168,18 @@ export function summarizeRecords(records: CapturedPrediction[], baselineOf: (ver
 function groupOf(groups: Map<string, VariantCounts>, variant: string, version: string): VariantCounts {
   const key = `${variant}\n${version}`;
   let g = groups.get(key);
-  if (!g) groups.set(key, (g = { variant, version, answers: 0, errors: 0, unavailable: 0, latency: emptySketch(), classes: {}, shadow: {} }));
+  if (!g) groups.set(key, (g = emptyCounts(variant, version)));
   return g;
 }
 
 /**
  * Summaries merged into one with slices `grainMs` wide (a multiple of every part's grain), keeping
- * only the slices that overlap [since, until] when a window is given: a window that starts inside
- * a minute takes that whole minute (a canary step begun at 10:23:17 counts from 10:23:00).
+ * only the slices that start inside [since, until] when a window is given (judged on the parts'
+ * own slices, before they are widened). A rollup names its `period`: slices outside it (answers
+ * given just before the period, in batches cut inside it) keep their own width, so a window that
+ * starts just before the period still counts them exactly.
  */
-export function mergeSummaries(parts: MonitoringSummary[], grainMs: number, window?: { since: number; until: number }): MonitoringSummary {
+export function mergeSummaries(parts: MonitoringSummary[], grainMs: number, window?: { since: number; until: number }, period?: { start: number; end: number }): MonitoringSummary {
   const merged = emptySummary(grainMs);
   const slices = new Map<number, Map<string, VariantCounts>>();
   const features = new Map<string, FeatureBlock>();
@@ -163,8 +189,9 @@ export function mergeSummaries(parts: MonitoringSummary[], grainMs: number, wind
     merged.records += part.records;
     merged.unbinned += part.unbinned;
     for (const slice of part.slices) {
-      if (window && (slice.start + part.grainMs <= window.since || slice.start > window.until)) continue;
-      const start = Math.floor(slice.start / grainMs) * grainMs;
+      if (window && (slice.start < window.since || slice.start > window.until)) continue;
+      const inside = !period || (slice.start >= period.start && slice.start < period.end);
+      const start = inside ? Math.floor(slice.start / grainMs) * grainMs : slice.start;
       let groups = slices.get(start);
       if (!groups) slices.set(start, (groups = new Map()));
       for (const g of slice.groups) addCounts(groupOf(groups, g.variant, g.version), g);
@@ -181,6 +208,10 @@ export function mergeSummaries(parts: MonitoringSummary[], grainMs: number, wind
   return merged;
 }
 
+export function emptyCounts(variant: string, version: string): VariantCounts {
+  return { variant, version, answers: 0, errors: 0, unavailable: 0, latency: emptySketch(), classes: {}, shadow: {}, labelled: {} };
+}
+
 /** Adds one slice's counts of a variant and version into another's. */
 export function addCounts(into: VariantCounts, from: VariantCounts): void {
   into.answers += from.answers;
@@ -188,9 +219,11 @@ export function addCounts(into: VariantCounts, from: VariantCounts): void {
   into.unavailable += from.unavailable;
   mergeSketch(into.latency, from.latency);
   for (const [k, n] of Object.entries(from.classes)) into.classes[k] = (into.classes[k] ?? 0) + n;
-  for (const [given, row] of Object.entries(from.shadow)) {
-    const target = (into.shadow[given] ??= {});
-    for (const [shadow, n] of Object.entries(row)) target[shadow] = (target[shadow] ?? 0) + n;
+  for (const [into2, from2] of [[into.shadow, from.shadow], [into.labelled, from.labelled]]) {
+    for (const [row, cells] of Object.entries(from2)) {
+      const target = (into2[row] ??= {});
+      for (const [column, n] of Object.entries(cells)) target[column] = (target[column] ?? 0) + n;
+    }
   }
 }
 
@@ -220,7 +253,7 @@ export function variantTotals(summary: MonitoringSummary): Map<string, { version
   for (const slice of summary.slices) {
     for (const g of slice.groups) {
       let t = totals.get(g.variant);
-      if (!t) totals.set(g.variant, (t = { versions: new Set(), counts: { variant: g.variant, version: '', answers: 0, errors: 0, unavailable: 0, latency: emptySketch(), classes: {}, shadow: {} } }));
+      if (!t) totals.set(g.variant, (t = { versions: new Set(), counts: emptyCounts(g.variant, '') }));
       if (g.answers > 0) t.versions.add(g.version);
       addCounts(t.counts, g);
     }

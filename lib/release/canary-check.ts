@@ -17,9 +17,8 @@ import { canaryEvaluationSchema, type CanaryEvaluation } from '../state/schemas.
 import type { ObjectStore } from '../storage/object-store.ts';
 import { decideCanary, type CanaryDecision } from './canary-decision.ts';
 import { readWindowSummary } from '../monitoring/summary-reader.ts';
-import { labelledConfusion, readFeedback } from './feedback.ts';
 import type { CanaryPolicy } from './traffic-policy.ts';
-import { classesOf, variantStats, type VariantStats } from './variant-stats.ts';
+import { variantStats, type VariantStats } from './variant-stats.ts';
 
 export interface CanaryCheckResult {
   mode: string;
@@ -42,9 +41,8 @@ export async function runCanaryCheck(registry: ModelRegistry, store: ObjectStore
   const policy = doc.policy;
   const stepStartedAt = Date.parse(doc.since);
   // The step's window from the monitoring summaries: a few dozen reads however long the step ran.
-  const [{ summary }, feedback] = await Promise.all([readWindowSummary(store, name, stepStartedAt, now), readFeedback(store, name, stepStartedAt, now)]);
-  const labelled = labelledConfusion(feedback, stepStartedAt, now);
-  const stats = variantStats(summary, labelled, classesOf(summary, labelled));
+  const { summary } = await readWindowSummary(store, name, stepStartedAt, now);
+  const stats = variantStats(summary);
   let decision = decideCanary(policy, stats, stepStartedAt, now);
 
   let change = null;

@@ -17,7 +17,7 @@ import { keys, daysBetween } from '../state/layout.ts';
 import { capturedPredictionSchema, type CapturedFeatures, type CapturedPrediction } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { publicReason } from '../serving/public-reason.ts';
-import { summarizeRecords, type BaselineRef } from '../monitoring/summary.ts';
+import { summarizeRecords, type AcceptedLabel, type BaselineRef } from '../monitoring/summary.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { parseTimeOrderedId, timeOrderedId } from '../util/ids.ts';
 
@@ -65,12 +65,15 @@ interface Batch {
   at: number;
   id: string;
   records: CapturedPrediction[];
+  /** Labels accepted here since the last cut: counted in the batch's summary. */
+  labels: AcceptedLabel[];
   /** Its summary is stored: the records are counted and may no longer be cut by the bound. */
   summarized: boolean;
 }
 
 export class PredictionCapture {
   private buffer: CapturedPrediction[] = [];
+  private labels: AcceptedLabel[] = [];
   private oldest = 0;
   private unsent: Batch[] = [];
   /** The batch being written now: never cut or dropped under the writer's feet. */
@@ -105,6 +108,18 @@ export class PredictionCapture {
   }
 
   /**
+   * Labels accepted by this container (POST /feedback, after their own document was stored), to be
+   * counted in the next batch's summary: reports read them there, never label by label.
+   */
+  addLabels(labels: AcceptedLabel[]): void {
+    if (labels.length === 0) return;
+    if (this.buffer.length === 0 && this.labels.length === 0) this.oldest = this.now();
+    for (const l of labels) this.labels.push(l);
+    this.enforceBound();
+    if (this.buffer.length + this.labels.length >= this.options.flushRecords) void this.flush();
+  }
+
+  /**
    * True when a write is due by size or age (for hosts without timers between invocations:
    * Lambda waits for it). Never while a write is running, and after a failed one only once the
    * interval has passed: a request must not wait on a store that is down.
@@ -112,7 +127,8 @@ export class PredictionCapture {
   due(): boolean {
     if (this.writing) return false;
     if (this.lastError && this.now() - Date.parse(this.lastError.at) < this.options.flushIntervalMs) return false;
-    return this.buffer.length >= this.options.flushRecords || (this.buffer.length > 0 && this.now() - this.oldest >= this.options.flushIntervalMs) || this.unsent.length > 0;
+    const held = this.buffer.length + this.labels.length;
+    return held >= this.options.flushRecords || (held > 0 && this.now() - this.oldest >= this.options.flushIntervalMs) || this.unsent.length > 0;
   }
 
   /** Writes everything held, in order; resolves when done or when a write failed (the rest waits for the next flush). */
@@ -121,7 +137,7 @@ export class PredictionCapture {
       this.writing = null;
       // Filled up again while that write ran (a slow store): written now, not at the next timer
       // tick. Not after a failure: the retry waits for the timer, as due() says.
-      if (this.buffer.length >= this.options.flushRecords && !this.lastError) void this.flush();
+      if (this.buffer.length + this.labels.length >= this.options.flushRecords && !this.lastError) void this.flush();
     });
     return this.writing;
   }
@@ -130,11 +146,11 @@ export class PredictionCapture {
   async close(timeoutMs: number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await Promise.race([this.flush().then(() => (this.buffer.length || this.unsent.length ? this.flush() : undefined)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    await Promise.race([this.flush().then(() => (this.buffer.length || this.labels.length || this.unsent.length ? this.flush() : undefined)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
 
   status(): CaptureStatus {
-    const pending = this.buffer.length + this.unsent.reduce((n, b) => n + b.records.length, 0);
+    const pending = this.buffer.length + this.labels.length + this.unsent.reduce((n, b) => n + b.records.length + b.labels.length, 0);
     return {
       status: this.lastError ? 'degraded' : 'ok',
       pending,
@@ -154,11 +170,12 @@ export class PredictionCapture {
   }
 
   private async writeAll(): Promise<void> {
-    if (this.buffer.length) {
+    if (this.buffer.length || this.labels.length) {
       // The key is fixed when the batch is cut, so every retry writes the same object.
       const at = this.now();
-      this.unsent.push({ at, id: timeOrderedId(new Date(at)), records: this.buffer, summarized: false });
+      this.unsent.push({ at, id: timeOrderedId(new Date(at)), records: this.buffer, labels: this.labels, summarized: false });
       this.buffer = [];
+      this.labels = [];
     }
     while (this.unsent.length) {
       const batch = this.unsent[0];
@@ -167,12 +184,13 @@ export class PredictionCapture {
         // The summary first: once it is stored the batch's answers count, and the batch is never cut.
         // Both are created once: if an earlier attempt landed after all (a timeout after the write), this is a no-op.
         if (!batch.summarized) {
-          const summary = summarizeRecords(batch.records, this.options.baselineOf ?? (() => null), featuresToRow);
+          const summary = summarizeRecords(batch.records, this.options.baselineOf ?? (() => null), featuresToRow, batch.labels);
           await this.store.put(keys.batchSummary(this.model, batch.at, batch.id), new TextEncoder().encode(JSON.stringify(summary)), { contentType: 'application/json', condition: { ifNoneMatch: '*' } });
           batch.summarized = true;
         }
         const body = new TextEncoder().encode(batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-        await this.store.put(keys.captureBatch(this.model, batch.at, batch.id), body, { contentType: 'application/x-ndjson', condition: { ifNoneMatch: '*' } });
+        // A batch of labels only has no raw answers to keep (the labels are stored on their own).
+        if (batch.records.length) await this.store.put(keys.captureBatch(this.model, batch.at, batch.id), body, { contentType: 'application/x-ndjson', condition: { ifNoneMatch: '*' } });
       } catch (err) {
         this.lastError = { message: publicReason(err), at: new Date(this.now()).toISOString() };
         this.hooks.onFailed?.(err as Error);
@@ -183,7 +201,7 @@ export class PredictionCapture {
       this.unsent.splice(this.unsent.indexOf(batch), 1);
       this.lastWriteAt = this.now();
       this.lastError = null;
-      this.hooks.onWritten?.(batch.records.length);
+      if (batch.records.length) this.hooks.onWritten?.(batch.records.length);
     }
   }
 
@@ -200,10 +218,17 @@ export class PredictionCapture {
       excess -= cut;
       dropped += cut;
     }
-    this.unsent = this.unsent.filter((b) => b.records.length > 0 || b === this.inFlight || b.summarized);
+    this.unsent = this.unsent.filter((b) => b.records.length > 0 || b.labels.length > 0 || b === this.inFlight || b.summarized);
     if (excess > 0) {
       const cut = Math.min(excess, this.buffer.length);
       this.buffer.splice(0, cut);
+      dropped += cut;
+      excess -= cut;
+    }
+    if (excess > 0) {
+      // Labels last: each is also stored on its own; only its count in the summaries is lost.
+      const cut = Math.min(excess, this.labels.length);
+      this.labels.splice(0, cut);
       dropped += cut;
     }
     this.dropped += dropped;

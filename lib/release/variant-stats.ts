@@ -1,7 +1,7 @@
 /** Per-variant statistics of a window of captured answers, from its summary, with the labels given for them. */
 import { metricsFromConfusion } from '../evaluation/metrics.ts';
-import { emptySketch, sketchQuantile } from '../monitoring/latency-sketch.ts';
-import { addCounts, variantTotals, type MonitoringSummary, type VariantCounts } from '../monitoring/summary.ts';
+import { sketchQuantile } from '../monitoring/latency-sketch.ts';
+import { addCounts, emptyCounts, variantTotals, type MonitoringSummary, type VariantCounts } from '../monitoring/summary.ts';
 
 export interface VariantStats {
   variant: string;
@@ -24,22 +24,19 @@ export interface VariantStats {
   f1Macro: number | null;
 }
 
-/** Labelled answers per variant: the true class -> the class given -> answers (a confusion matrix by label). */
-export type LabelledConfusion = Map<string, Record<string, Record<string, number>>>;
-
 /**
- * Per-variant statistics of a window's summary (summary.ts), with the labels given for its answers.
+ * Per-variant statistics of a window's summary (summary.ts), the labels accepted in it included.
  * Latency percentiles come from the summary's sketch: within LATENCY_RELATIVE_ERROR of the raw
  * samples' nearest-rank values; every other number is exact.
  */
-export function variantStats(summary: MonitoringSummary, labelled: LabelledConfusion, classes: string[]): VariantStats[] {
+export function variantStats(summary: MonitoringSummary, classes: string[] = classesOf(summary)): VariantStats[] {
   const stats: VariantStats[] = [];
   for (const [variant, { versions, counts }] of variantTotals(summary)) {
-    if (counts.answers === 0) continue; // only storage outages: nothing about the variant
+    if (counts.answers === 0 && Object.keys(counts.labelled).length === 0) continue; // only storage outages: nothing about the variant
     const ok = counts.answers - counts.errors;
     const classCounts = Object.fromEntries(classes.map((k) => [k, counts.classes[k] ?? 0]));
     const classShares = Object.fromEntries(classes.map((k) => [k, ok ? classCounts[k] / ok : 0]));
-    const confusion = labelled.get(variant) ?? {};
+    const confusion = counts.labelled;
     const matrix = classes.map((actual) => classes.map((given) => confusion[actual]?.[given] ?? 0));
     const labelledCount = matrix.reduce((s, row) => s + row.reduce((t, n) => t + n, 0), 0);
     const scored = labelledCount ? metricsFromConfusion(matrix) : null;
@@ -48,7 +45,7 @@ export function variantStats(summary: MonitoringSummary, labelled: LabelledConfu
       versions: [...versions],
       requests: counts.answers,
       errors: counts.errors,
-      errorRate: counts.errors / counts.answers,
+      errorRate: counts.answers ? counts.errors / counts.answers : 0,
       latencySamples: counts.latency.count,
       p50Ms: sketchQuantile(counts.latency, 0.5) ?? 0,
       p99Ms: sketchQuantile(counts.latency, 0.99) ?? 0,
@@ -64,10 +61,14 @@ export function variantStats(summary: MonitoringSummary, labelled: LabelledConfu
 }
 
 /** Every class answered or labelled in a window, sorted. */
-export function classesOf(summary: MonitoringSummary, labelled: LabelledConfusion): string[] {
+export function classesOf(summary: MonitoringSummary): string[] {
   const classes = new Set<string>();
-  for (const slice of summary.slices) for (const g of slice.groups) for (const k of Object.keys(g.classes)) classes.add(k);
-  for (const byActual of labelled.values()) for (const [actual, row] of Object.entries(byActual)) [actual, ...Object.keys(row)].forEach((k) => classes.add(k));
+  for (const slice of summary.slices) {
+    for (const g of slice.groups) {
+      for (const k of Object.keys(g.classes)) classes.add(k);
+      for (const [actual, row] of Object.entries(g.labelled)) [actual, ...Object.keys(row)].forEach((k) => classes.add(k));
+    }
+  }
   return [...classes].sort();
 }
 
@@ -104,7 +105,7 @@ export function variantSeries(summary: MonitoringSummary, since: number, until: 
     for (const g of slice.groups) {
       if (g.answers === 0) continue;
       let slots = byVariant.get(g.variant);
-      if (!slots) byVariant.set(g.variant, (slots = Array.from({ length: buckets }, () => ({ variant: g.variant, version: '', answers: 0, errors: 0, unavailable: 0, latency: emptySketch(), classes: {}, shadow: {} }))));
+      if (!slots) byVariant.set(g.variant, (slots = Array.from({ length: buckets }, () => emptyCounts(g.variant, ''))));
       addCounts(slots[i], g);
     }
   }

@@ -3,13 +3,14 @@
  * shares from the window's monitoring summary; with labels, accuracy and macro F1 and a
  * two-proportion z-test of the accuracy difference between the first two routed variants; under
  * shadow, the agreement rate and the confusion between the answers given and the shadow's. Reads
- * summaries and labels, never the raw answers, so its cost does not grow with the traffic.
+ * summaries (labels are counted in them), never the raw answers or labels, so its cost does not
+ * grow with the traffic.
  */
 import { readWindowSummary } from '../monitoring/summary-reader.ts';
+import { MINUTE_MS } from '../monitoring/summary.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { labelledConfusion, readFeedback } from './feedback.ts';
 import { twoProportionZTest } from './significance.ts';
-import { classesOf, variantSeries, variantStats, type VariantBucket, type VariantStats } from './variant-stats.ts';
+import { variantSeries, variantStats, type VariantBucket, type VariantStats } from './variant-stats.ts';
 
 /** Buckets the series aims at; fewer when the summary's grain is coarser than window / this. */
 const SERIES_BUCKETS = 30;
@@ -28,9 +29,8 @@ export interface WindowReport {
 }
 
 export async function windowReport(store: ObjectStore, model: string, since: number, until: number, routedVariants: string[]): Promise<WindowReport> {
-  const [{ summary, reads, unreadable }, feedback] = await Promise.all([readWindowSummary(store, model, since, until), readFeedback(store, model, since, until)]);
-  const labelled = labelledConfusion(feedback, since, until);
-  const variants = variantStats(summary, labelled, classesOf(summary, labelled));
+  const { summary, reads, unreadable } = await readWindowSummary(store, model, since, until);
+  const variants = variantStats(summary);
   const [a, b] = routedVariants.map((name) => variants.find((v) => v.variant === name)).filter((v) => v !== undefined);
   const comparison = a && b ? { a: a.variant, b: b.variant, accuracy: twoProportionZTest(a.correct, a.labelled, b.correct, b.labelled), f1MacroDifference: a.f1Macro !== null && b.f1Macro !== null ? b.f1Macro - a.f1Macro : null } : null;
   const confusion: Record<string, Record<string, number>> = {};
@@ -48,7 +48,8 @@ export async function windowReport(store: ObjectStore, model: string, since: num
       }
     }
   }
-  const widthMs = Math.ceil((until - since) / SERIES_BUCKETS / summary.grainMs) * summary.grainMs;
+  // At least a minute: finer buckets of a short window are mostly empty.
+  const widthMs = Math.max(MINUTE_MS, Math.ceil((until - since) / SERIES_BUCKETS / summary.grainMs) * summary.grainMs);
   return {
     variants,
     series: variantSeries(summary, since, until, widthMs),

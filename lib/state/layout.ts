@@ -17,7 +17,8 @@
  *                                               merged (kept as long as the batches)
  *   summaries/{model}/hours/{day}/{hh}.json     mutable (CAS): an hour's minutes merged
  *   summaries/{model}/days/{day}.json           mutable (CAS): a day's hours merged
- *   feedback/{model}/{day}/{id}.json            written once: the true class of one answer
+ *   feedback/{model}/{day}/{requestId}.{index}.json  written once: the true class of one answer (day
+ *                                               of the answer)
  *   drift/{model}/reports/{id}.json             written once
  *   drift/{model}/latest.json                   mutable (CAS)
  *   drift/{model}/last-retrain.json             mutable (CAS): the drift retrain cooldown
@@ -39,6 +40,7 @@ export class KeyError extends Error {
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function segment(kind: string, value: string, pattern = NAME_PATTERN): string {
   if (!pattern.test(value)) throw new KeyError(`invalid ${kind} "${clip(value)}"`);
@@ -102,7 +104,8 @@ export const keys = {
   daySummariesPrefix: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/days/`,
   daySummary: (name: string, day: string): string => `${keys.daySummariesPrefix(name)}${segment('day', day, DAY)}.json`,
   feedbackDay: (name: string, day: string): string => `${PREFIXES.feedback}${segment('model name', name)}/${segment('day', day, DAY)}/`,
-  feedback: (name: string, at: number, id: string): string => `${keys.feedbackDay(name, dayOf(at))}${segment('feedback id', id)}.json`,
+  /** One answer's label, at a key made from the answer itself: a second label for it finds the first. */
+  feedback: (name: string, answeredAt: number, requestId: string, index: number): string => `${keys.feedbackDay(name, dayOf(answeredAt))}${segment('request id', requestId, REQUEST_ID)}.${index}.json`,
   driftReport: (name: string, id: string): string => `${PREFIXES.drift}${segment('model name', name)}/reports/${segment('report id', id)}.json`,
   driftLatest: (name: string): string => `${PREFIXES.drift}${segment('model name', name)}/latest.json`,
   driftLastRetrain: (name: string): string => `${PREFIXES.drift}${segment('model name', name)}/last-retrain.json`,
