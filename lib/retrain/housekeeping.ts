@@ -30,5 +30,6 @@ export async function runHousekeeping(deps: { registry: ModelRegistry; jobs: Job
     }
     removedVersions.push({ version, files: await deps.registry.deleteIncompleteVersion(model, version) });
   }
+  await deps.registry.ensureHistoryTimeline(model); // once per model: events stored before timelines get their copies
   return { deadJobs, removedVersions, keptIncomplete };
 }
