@@ -135,5 +135,28 @@ export function defineObjectStoreConformance(target: ConformanceTarget): void {
       await readers;
       expect(seen.size).toBeGreaterThan(1);
     });
+
+    it('lists a prefix page by page: at most maxKeys keys after startAfter, ascending, and whether more remain', async () => {
+      const store = target.store();
+      const written = Array.from({ length: 25 }, (_, i) => `paged/k/${String(i).padStart(3, '0')}.json`);
+      await Promise.all([...written, 'paged/kk/outside.json', 'paged/j.json'].map((key) => store.put(key, new Uint8Array([1]))));
+      // Pages of 10 (the store's own truncated listing), each after the last key of the one before.
+      const seen: string[] = [];
+      let startAfter: string | undefined;
+      for (let calls = 0; calls < 10; calls++) {
+        const page = await store.listPage('paged/k/', { maxKeys: 10, ...(startAfter !== undefined ? { startAfter } : {}) });
+        expect(page.keys.length).toBeLessThanOrEqual(10);
+        expect(page.keys).toEqual([...page.keys].sort());
+        seen.push(...page.keys);
+        if (!page.more) break;
+        startAfter = page.keys[page.keys.length - 1];
+      }
+      expect(seen).toEqual(written);
+      // startAfter need not exist, and may sort before the prefix.
+      expect(await store.listPage('paged/k/', { startAfter: 'paged/k/0225', maxKeys: 3 })).toEqual({ keys: written.slice(23), more: false });
+      expect((await store.listPage('paged/k/', { startAfter: 'paged/a', maxKeys: 2 })).keys).toEqual(written.slice(0, 2));
+      expect(await store.listPage('paged/k/', { startAfter: written[24], maxKeys: 5 })).toEqual({ keys: [], more: false });
+      expect(await store.listPage('paged/none/', { maxKeys: 5 })).toEqual({ keys: [], more: false });
+    });
   });
 }

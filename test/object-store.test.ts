@@ -163,6 +163,10 @@ function prefixed(store: ObjectStore, prefix: string): ObjectStore {
     put: (key, bytes, options) => store.put(prefix + key, bytes, options),
     exists: (key) => store.exists(prefix + key),
     list: async (p) => strip(await store.list(prefix + p)),
+    listPage: async (p, options) => {
+      const page = await store.listPage(prefix + p, { ...options, ...(options.startAfter !== undefined ? { startAfter: prefix + options.startAfter } : {}) });
+      return { keys: strip(page.keys), more: page.more };
+    },
     listChildren: (p) => store.listChildren(prefix + p),
     delete: (key) => store.delete(prefix + key),
     ping: () => store.ping(),

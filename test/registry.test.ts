@@ -8,7 +8,9 @@ import { ArtifactError } from '../lib/artifact/model-bundle.ts';
 import { ModelRegistry, RegistryError, type AliasEvent } from '../lib/registry/model-registry.ts';
 import { trafficPolicySchema } from '../lib/release/traffic-policy.ts';
 import { CorruptDocumentError } from '../lib/state/document-store.ts';
+import { keys } from '../lib/state/layout.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { StorageError } from '../lib/storage/object-store.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { expectUnbrokenChain, trainSmallModel } from './helpers.ts';
 import { startTestS3 } from './s3.ts';
@@ -89,16 +91,47 @@ describe('model registry on S3', () => {
     const pointer = (await registry.getAlias('busy', 'champion'))!;
     expect(pointer.event).toEqual(history[history.length - 1]);
     expect(pointer.version).toBe(history[history.length - 1].to);
+    // The same chain a page of 4 at a time, newest first.
+    const paged: string[] = [];
+    for (let before: string | undefined, pages = 0; pages === 0 || (before !== undefined && pages < 100); pages++) {
+      const page = await registry.historyPage('busy', { limit: 4, ...(before !== undefined ? { before } : {}) }, 'champion');
+      paged.push(...page.items.map((e) => e.eventId));
+      before = page.next ?? undefined;
+    }
+    expect(paged).toEqual(history.map((e) => e.eventId).reverse());
   });
 
-  it('writes the history copy of a move whose writer stopped short, and lists it meanwhile', async () => {
+  it('writes the history record and copies of a move whose writer stopped short, and lists it meanwhile', async () => {
     const [a, b] = await Promise.all([registry.publish('repair', files(), { createdBy: 'test' }), registry.publish('repair', files(), { createdBy: 'test' })]);
     const first = (await registry.moveAlias('repair', 'champion', a.version, { reason: 'first', actor: 'test' }))!;
-    await store.delete(`models/repair/history/${first.eventId}.json`); // as if the process died after the swap
+    const stored = [keys.historyEvent('repair', first.eventId), keys.timelineEvent('repair', { alias: 'champion' }, first.eventId), keys.timelineEvent('repair', 'all', first.eventId)];
+    for (const key of stored) await store.delete(key); // as if the process died after the swap
     expect((await registry.history('repair', 'champion')).map((e) => e.eventId)).toEqual([first.eventId]);
+    expect((await registry.history('repair')).map((e) => e.eventId)).toEqual([first.eventId]);
     await registry.moveAlias('repair', 'champion', b.version, { reason: 'second', actor: 'test' });
-    expect(await store.exists(`models/repair/history/${first.eventId}.json`)).toBe(true);
+    for (const key of stored) expect(await store.exists(key), key).toBe(true);
     expectUnbrokenChain(await registry.history('repair', 'champion'));
+  });
+
+  it('lists a move whose timeline copies failed to write (its alias document carries it), and the next move writes them', async () => {
+    const [a, b] = await Promise.all([registry.publish('copies', files(), { createdBy: 'test' }), registry.publish('copies', files(), { createdBy: 'test' })]);
+    // A store that drops every write to a timeline, as a store that fails after the swap would.
+    const failing = Object.create(store) as S3ObjectStore;
+    failing.put = async (key, bytes, options) => {
+      if (key.includes('/timeline/') && !key.endsWith('/backfill.json')) throw new StorageError(`storage: put ${key} failed: connection reset`, 'unavailable', 'connection reset');
+      return store.put(key, bytes, options);
+    };
+    await registry.ensureHistoryTimeline('copies');
+    const first = (await new ModelRegistry(failing).moveAlias('copies', 'champion', a.version, { reason: 'first', actor: 'test' }))!;
+    expect(await store.exists(keys.historyEvent('copies', first.eventId))).toBe(true);
+    expect(await store.exists(keys.timelineEvent('copies', 'all', first.eventId))).toBe(false);
+    expect((await registry.historyPage('copies', { limit: 10 })).items).toEqual([first]);
+    expect((await registry.historyPage('copies', { limit: 10 }, 'champion')).items).toEqual([first]);
+    const second = (await registry.moveAlias('copies', 'champion', b.version, { reason: 'second', actor: 'test' }))!;
+    expect(await store.exists(keys.timelineEvent('copies', 'all', first.eventId))).toBe(true);
+    expect(await store.exists(keys.timelineEvent('copies', { alias: 'champion' }, first.eventId))).toBe(true);
+    expect((await registry.historyPage('copies', { limit: 1 }, 'champion'))).toEqual({ items: [second], next: second.eventId });
+    expectUnbrokenChain(await registry.history('copies', 'champion'));
   });
 
   it('makes a new revision per traffic change, without gaps under 20 concurrent writers', async () => {

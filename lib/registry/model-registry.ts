@@ -7,18 +7,20 @@
  * it; a move is a compare-and-swap on that document, so its `from` is the version it actually
  * replaced and the alias's history is one unbroken chain (each event names the one before).
  * Only versions that verify (every file's sha256, the ensemble) are ever pointed at. The
- * traffic policy is one document with a revision that every change increments.
+ * traffic policy is one document with a revision that every change increments. The history is
+ * read newest first a page at a time (event-timeline.ts): a page costs its size, not the history's.
  */
 import { ArtifactError, filesToBundle, MANIFEST_FILE, readManifest, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
 import { z } from 'zod';
 import type { TrafficPolicy } from '../release/traffic-policy.ts';
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
+import { EventTimeline } from './event-timeline.ts';
+import type { Page, PageRequest } from './pagination.ts';
 import { KeyError, keys, parseVersionKey, PREFIXES } from '../state/layout.ts';
 import {
   aliasDocumentSchema,
   registrationSchema,
   registryEventSchema,
-  LEGACY_TRAFFIC_EVENT_ID,
   trafficDocumentSchema,
   type AliasDocument,
   type AliasEvent,
@@ -71,12 +73,21 @@ export interface TrafficChange extends MoveMeta {
 const JSON_TYPE = 'application/json';
 /** The part of an artifact's metrics.json that a comparison of versions reads. */
 const versionMetricsSchema = z.object({ cv: z.object({ f1_macro: z.number() }) });
+/** The page size history() reads the whole history with (S3's most keys a listing). */
+const WHOLE_HISTORY_PAGE = 1000;
+/**
+ * Traffic changes read to recover the last revision: writers' clocks can differ by a little, so
+ * the highest revision is among the newest few events, not always the newest one.
+ */
+const RECENT_TRAFFIC_CHANGES = 50;
 
 export class ModelRegistry {
   readonly docs: DocumentStore;
+  private readonly timeline: EventTimeline;
 
   constructor(readonly store: ObjectStore) {
     this.docs = new DocumentStore(store);
+    this.timeline = new EventTimeline(this.docs);
   }
 
   /** Writes a new version (every file created once, the manifest last) and returns its registration. */
@@ -202,14 +213,14 @@ export class ModelRegistry {
    * Moves an alias by compare-and-swap. `target` is a version, or a choice made from the
    * alias's current state (rollback: where the last move came from); a choice of null leaves the
    * alias as it is and answers null. The target is verified before the move. The move's event
-   * is part of the new pointer, then copied to history/.
+   * is part of the new pointer, then stored in the history (with its timeline copies).
    */
   async moveAlias(name: string, alias: string, target: string | ((current: AliasDocument | null) => string | null), meta: MoveMeta): Promise<AliasEvent | null> {
     const key = this.checked(() => keys.alias(name, alias));
     const verified = new Set<string>();
     const event = await this.docs.update(key, aliasDocumentSchema, async (current) => {
       const doc = current?.value ?? null;
-      if (doc) await this.recordEvent(name, doc.event); // the previous move's copy, if its writer stopped short
+      if (doc) await this.timeline.record(name, doc.event, { repair: true }); // the previous move's record and copies, if its writer stopped short
       if (meta.expectedFrom !== undefined && (doc?.version ?? null) !== meta.expectedFrom) {
         throw new RegistryError(`alias "${alias}" points at ${doc?.version ?? 'nothing'}, not ${meta.expectedFrom ?? 'nothing'}: it moved meanwhile`, 'conflict');
       }
@@ -239,22 +250,45 @@ export class ModelRegistry {
     return event;
   }
 
-  /** Every alias move and traffic change, oldest first; with `alias`, that alias's moves only. */
+  /**
+   * One page of alias moves and traffic changes (with `alias`, that alias's moves only), newest
+   * first: the latest `limit` before `before`; `next` is the `before` of the older page. Costs
+   * the page (and the alias and traffic documents), not the history.
+   */
+  async historyPage(name: string, request: PageRequest, alias?: string): Promise<Page<RegistryEvent>> {
+    // The latest move of each alias and the latest traffic change live in their documents too
+    // (their timeline copies may not be written yet): the page merges them in.
+    this.checked(() => keys.timelinePrefix(name, alias === undefined ? 'all' : { alias }));
+    if (alias !== undefined) {
+      return this.timeline.page(name, { alias }, request, async () => {
+        const doc = await this.getAlias(name, alias);
+        return doc ? [doc.event] : [];
+      });
+    }
+    return this.timeline.page(name, 'all', request, async () => {
+      const [aliases, traffic] = await Promise.all([this.listAliases(name), this.getTraffic(name).catch(() => null)]);
+      return [...aliases.map((a) => a.event), ...(traffic ? [traffic.event] : [])];
+    });
+  }
+
+  /** Every alias move and traffic change, oldest first; with `alias`, that alias's moves only. Reads it all: for tools and tests, not for requests. */
   async history(name: string): Promise<RegistryEvent[]>;
   async history(name: string, alias: string): Promise<AliasEvent[]>;
   async history(name: string, alias?: string): Promise<RegistryEvent[]> {
-    const [stored, aliases, traffic] = await Promise.all([
-      this.store.list(keys.historyPrefix(name)).then((list) => mapLimit(list, 16, (key) => this.docs.value(key, registryEventSchema))),
-      this.listAliases(name),
-      this.getTraffic(name).catch(() => null),
-    ]);
-    // The latest move of each alias and the latest traffic change live in their documents too
-    // (their copy in history/ may not be written yet); a stored copy is the full record.
-    const byId = new Map<string, RegistryEvent>();
-    for (const e of stored) if (e) byId.set(e.eventId, e);
-    for (const e of [...aliases.map((a) => a.event), traffic?.event]) if (e && !byId.has(e.eventId) && e.eventId !== LEGACY_TRAFFIC_EVENT_ID) byId.set(e.eventId, e);
-    const events = [...byId.values()].sort((a, b) => a.eventId.localeCompare(b.eventId));
-    return alias ? events.filter((e) => e.kind === 'alias' && e.alias === alias) : events;
+    const newestFirst: RegistryEvent[] = [];
+    let before: string | undefined;
+    do {
+      const page = await this.historyPage(name, { limit: WHOLE_HISTORY_PAGE, ...(before !== undefined ? { before } : {}) }, alias);
+      newestFirst.push(...page.items);
+      before = page.next ?? undefined;
+    } while (before !== undefined);
+    return newestFirst.reverse();
+  }
+
+  /** Gives events stored before timelines existed their copies, once per model (housekeeping runs it). */
+  async ensureHistoryTimeline(name: string): Promise<void> {
+    this.checked(() => keys.historyPrefix(name));
+    await this.timeline.ensureBackfilled(name);
   }
 
   /** One recorded event, or null. */
@@ -277,7 +311,7 @@ export class ModelRegistry {
       keys.traffic(name),
       trafficDocumentSchema,
       async (current, { unreadable }) => {
-        if (current && current.value.revision > 0) await this.recordEvent(name, current.value.event);
+        if (current && current.value.revision > 0) await this.timeline.record(name, current.value.event, { repair: true });
         const change = decide(current?.value ?? null);
         if (!change) return { keep: true, result: null };
         const now = new Date();
@@ -304,9 +338,10 @@ export class ModelRegistry {
     return doc;
   }
 
+  /** The highest revision among the newest traffic changes (the traffic document itself cannot be read). */
   private async lastTrafficRevision(name: string): Promise<number> {
-    const events = await mapLimit(await this.store.list(keys.historyPrefix(name)), 16, (key) => this.docs.value(key, registryEventSchema).catch(() => null));
-    return events.reduce((max, e) => (e?.kind === 'traffic' ? Math.max(max, e.revision) : max), 0);
+    const { items } = await this.timeline.page(name, 'traffic', { limit: RECENT_TRAFFIC_CHANGES }, async () => []);
+    return items.reduce((max, e) => (e.kind === 'traffic' ? Math.max(max, e.revision) : max), 0);
   }
 
   /** Removes a completed canary promotion from the traffic document (same revision: the policy did not change). */
@@ -318,18 +353,13 @@ export class ModelRegistry {
     });
   }
 
-  /** Copies an event to history/ (created once; a copy that exists is left alone). */
-  private async recordEvent(name: string, event: RegistryEvent): Promise<void> {
-    await this.docs.create(keys.historyEvent(name, event.eventId), registryEventSchema, event);
-  }
-
   /**
-   * The history copy of a change that is already committed: if it cannot be written now, the
-   * change still happened (its event is in the document, which history() lists, and the next
-   * change writes the copy), so the caller is not told otherwise.
+   * The history record and copies of a change that is already committed: if they cannot be
+   * written now, the change still happened (its event is in the document, which every history
+   * page merges, and the next change writes them), so the caller is not told otherwise.
    */
   private async recordCommitted(name: string, event: RegistryEvent): Promise<void> {
-    await this.recordEvent(name, event).catch(() => undefined);
+    await this.timeline.record(name, event).catch(() => undefined);
   }
 
   /** A key built from user input: a bad name is the caller's mistake, not a storage fault. */

@@ -50,6 +50,7 @@ export async function runHousekeeping(
     }
     removedVersions.push({ version, files: await deps.registry.deleteIncompleteVersion(model, version) });
   }
+  await deps.registry.ensureHistoryTimeline(model); // once per model: events stored before timelines get their copies
   return { deadJobs, removedVersions, keptIncomplete, retention: await enforceRetention(deps.store, model, options.retention, now) };
 }
 
@@ -58,4 +59,5 @@ export async function enforceRetention(store: ObjectStore, model: string, settin
   if (settings.enforcedBy === 'store') return { enforcedBy: 'store' };
   const sweep = await sweepExpired(store, model, settings.periods, { now, maxDeletes: settings.maxDeletes });
   return { enforcedBy: 'housekeeping', deleted: sweep.deleted, days: sweep.days.length, more: sweep.more, ...(sweep.error ? { error: publicReason(sweep.error) } : {}) };
+
 }

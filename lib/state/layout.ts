@@ -5,6 +5,15 @@
  *   models/{model}/versions/{version}/registration.json
  *   models/{model}/aliases/{alias}.json         mutable (CAS): the pointer and the move that set it
  *   models/{model}/history/{eventId}.json       written once: every alias move and traffic change
+ *                                               (the record; read by id)
+ *   models/{model}/timeline/{scope}/{day}/{rest}.json  written once: a copy of a history event,
+ *                                               under its id inverted so that S3's ascending
+ *                                               listing reads newest first (a page of history
+ *                                               costs its own size); scope is all/, traffic/ or
+ *                                               aliases/{alias}/; {day}/{rest} is the inverted
+ *                                               id cut after its day (timelineKeyPart)
+ *   models/{model}/timeline/backfill.json       written once: events stored before the timeline
+ *                                               have their copies (lib/registry/event-timeline.ts)
  *   models/{model}/traffic.json                 mutable (CAS): the traffic policy, its revision, a
  *                                               canary's step and when that step began
  *   models/{model}/canary/decisions/{revision}.json  written once per policy revision
@@ -31,6 +40,7 @@
  */
 import { z } from 'zod';
 import { clip } from '../util/clip.ts';
+import { isTimeOrderedId, TIME_ORDERED_ID_LENGTH } from '../util/ids.ts';
 
 export class KeyError extends Error {
   override name = 'KeyError';
@@ -79,6 +89,39 @@ export function daysBetween(since: number, until: number): string[] {
 
 const model = (name: string): string => `${PREFIXES.models}${segment('model name', name)}/`;
 
+/** Which events a timeline holds: every one, the traffic changes, or one alias's moves. */
+export type TimelineScope = 'all' | 'traffic' | { alias: string };
+
+const timelineScope = (scope: TimelineScope): string => (typeof scope === 'string' ? scope : `aliases/${segment('alias', scope.alias)}`);
+
+/** Each hex digit swapped for its mirror ("0" <-> "f"): one order reversed into the other. */
+const HEX = '0123456789abcdef';
+const invert = (id: string): string => [...id].map((c) => (HEX.includes(c) ? HEX[15 - HEX.indexOf(c)] : c)).join('');
+const DAY_LENGTH = 8;
+
+/**
+ * A timeOrderedId inverted, so a later id sorts first, and cut after its day into a folder:
+ * "20261127T083012345Z-9f2c1a" -> "dfd9eed8/Tf7cfedcbaZ-60d3e5". The cut
+ * keeps every folder of the embedded server small (s3rver lists by reading folders, and reads
+ * the whole of the one a listing starts in); S3 sees one flat ascending order either way.
+ * The timeline's folder is not named history-...: s3rver walks any folder whose name begins a
+ * listed prefix, and would read all of history/.
+ */
+export function timelineKeyPart(eventId: string): string {
+  if (!isTimeOrderedId(eventId)) throw new KeyError(`event id "${clip(eventId)}" is not time-ordered: it has no place in a timeline`);
+  const inverted = invert(eventId);
+  return `${inverted.slice(0, DAY_LENGTH)}/${inverted.slice(DAY_LENGTH)}`;
+}
+
+/** The event id of a key under a timeline's prefix, or null for any other key. */
+export function parseTimelineKey(prefix: string, key: string): string | null {
+  if (!key.startsWith(prefix) || !key.endsWith('.json')) return null;
+  const part = key.slice(prefix.length, -'.json'.length);
+  if (part.length !== TIME_ORDERED_ID_LENGTH + 1 || part[DAY_LENGTH] !== '/') return null;
+  const id = invert(part.slice(0, DAY_LENGTH) + part.slice(DAY_LENGTH + 1));
+  return isTimeOrderedId(id) ? id : null;
+}
+
 export const keys = {
   modelsPrefix: (): string => PREFIXES.models,
   versionsPrefix: (name: string): string => `${model(name)}versions/`,
@@ -88,6 +131,9 @@ export const keys = {
   alias: (name: string, alias: string): string => `${model(name)}aliases/${segment('alias', alias)}.json`,
   historyPrefix: (name: string): string => `${model(name)}history/`,
   historyEvent: (name: string, eventId: string): string => `${model(name)}history/${segment('event id', eventId)}.json`,
+  timelinePrefix: (name: string, scope: TimelineScope): string => `${model(name)}timeline/${timelineScope(scope)}/`,
+  timelineEvent: (name: string, scope: TimelineScope, eventId: string): string => `${keys.timelinePrefix(name, scope)}${timelineKeyPart(eventId)}.json`,
+  timelineBackfill: (name: string): string => `${model(name)}timeline/backfill.json`,
   traffic: (name: string): string => `${model(name)}traffic.json`,
   canaryDecisionsPrefix: (name: string): string => `${model(name)}canary/decisions/`,
   canaryDecision: (name: string, revision: number): string => `${model(name)}canary/decisions/${String(revision).padStart(8, '0')}.json`,

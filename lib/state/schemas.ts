@@ -110,6 +110,20 @@ const currentTrafficDocumentSchema = z.object({
   pendingPromotion: pendingPromotionSchema.optional(),
 });
 
+/**
+ * timeline/backfill.json: written once, when every event stored before the timeline existed has
+ * its copies there; until it exists, the first reader of the timeline copies them.
+ */
+export const timelineBackfillSchema = z.object({
+  at: isoTime,
+  /** Events found under history/, and how many of them needed copies. */
+  events: z.number().int().min(0),
+  copied: z.number().int().min(0),
+  /** Events left out: an id that is not time-ordered (none was ever written so), or a record that cannot be read. */
+  skipped: z.array(z.object({ eventId: z.string(), why: z.string() })),
+});
+export type TimelineBackfill = z.output<typeof timelineBackfillSchema>;
+
 /** The first release stored the bare policy: read as revision 0, in force since it was read (its change is in the history). */
 export const LEGACY_TRAFFIC_EVENT_ID = 'first-release-policy';
 const legacyTrafficPolicySchema = trafficPolicySchema.transform((policy): z.output<typeof currentTrafficDocumentSchema> => {

@@ -25,6 +25,19 @@ export interface PutOptions {
   condition?: WriteCondition;
 }
 
+/** One page of a listing: keys in lexicographic order, and whether keys after the last one remain. */
+export interface KeyPage {
+  keys: string[];
+  more: boolean;
+}
+
+export interface ListPageOptions {
+  /** Only keys after this one (it need not exist). */
+  startAfter?: string;
+  /** At most this many keys (1 to 1,000, S3's own limit). */
+  maxKeys: number;
+}
+
 export interface ObjectStore {
   /** The object and its ETag, or null when there is no such key. */
   get(key: string): Promise<StoredObject | null>;
@@ -32,6 +45,12 @@ export interface ObjectStore {
   exists(key: string): Promise<boolean>;
   /** Keys under a prefix, in lexicographic order. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * One page of the keys under a prefix, ascending: a reader that needs the first N keys after
+   * some key pays for N, not for the whole prefix. A page may hold fewer than maxKeys with
+   * `more` still true; ask again after its last key.
+   */
+  listPage(prefix: string, options: ListPageOptions): Promise<KeyPage>;
   /** The next path segment of every key under a prefix ("folders"), in order. */
   listChildren(prefix: string): Promise<string[]>;
   delete(key: string): Promise<void>;

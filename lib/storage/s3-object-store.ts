@@ -10,7 +10,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { silenceNodeVersionWarning } from '../util/aws-sdk.ts';
-import { StorageError, type ObjectStore, type PutOptions, type PutOutcome, type StoredObject } from './object-store.ts';
+import { StorageError, type KeyPage, type ListPageOptions, type ObjectStore, type PutOptions, type PutOutcome, type StoredObject } from './object-store.ts';
 
 export interface S3StoreConfig {
   bucket: string;
@@ -139,6 +139,16 @@ export class S3ObjectStore implements ObjectStore {
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
     return keys.sort();
+  }
+
+  /** One ListObjectsV2 call, under the same deadline as every other call. */
+  async listPage(prefix: string, options: ListPageOptions): Promise<KeyPage> {
+    const maxKeys = Math.max(1, Math.min(1000, Math.floor(options.maxKeys)));
+    const out = await this.call(`list ${prefix}`, (abortSignal) =>
+      this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: maxKeys, ...(options.startAfter !== undefined ? { StartAfter: options.startAfter } : {}) }), { abortSignal }),
+    );
+    const keys = (out.Contents ?? []).flatMap((item) => (item.Key ? [item.Key] : [])).sort();
+    return { keys, more: out.IsTruncated === true };
   }
 
   async listChildren(prefix: string): Promise<string[]> {
