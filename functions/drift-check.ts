@@ -35,6 +35,6 @@ export const handler = httpHandler({ route: 'POST /drift/check', body: true, adm
     source = captured.source;
   }
   const report = await runDriftCheck(deps, model, input, source, apply);
-  state.logFields = { 'drift.id': report.id, 'drift.verdict': report.verdict };
+  state.logFields = { ...state.logFields, 'drift.id': report.id, 'drift.verdict': report.verdict };
   return jsonResult(200, { ...withSummary(report), requestId: state.requestId });
 });

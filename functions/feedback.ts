@@ -15,7 +15,7 @@ export const handler = httpHandler({ route: 'POST /feedback', body: true, admin:
   if (!classes.includes(actual)) throw unprocessable(`actual must be one of ${classes.join(', ')}`, [{ field: 'actual', message: 'not a class of this model' }]);
   const { config } = getBasics();
   const { capture, store } = await getService();
-  const answers = await capturedAnswers(capture, store, config.MODEL_NAME, requestId);
+  const { answers } = await capturedAnswers(capture, store, config.MODEL_NAME, requestId);
   if (answers === null) {
     throw notFound(`no prediction with requestId ${clip(requestId)} among the answers captured in the last ${FEEDBACK_LOOKBACK_MINUTES / 1440} days (an answer reaches storage within CAPTURE_FLUSH_SECONDS of being served)`);
   }

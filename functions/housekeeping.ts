@@ -8,6 +8,6 @@ import { housekeepingNow, httpHandler, jsonResult } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /model/housekeeping', admin: true }, async (_event, state) => {
   const result = await housekeepingNow();
-  state.logFields = { deadJobs: result.deadJobs.length, removedVersions: result.removedVersions.length };
+  state.logFields = { ...state.logFields, deadJobs: result.deadJobs.length, removedVersions: result.removedVersions.length };
   return jsonResult(200, { ...result, requestId: state.requestId });
 });

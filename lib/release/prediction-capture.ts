@@ -19,7 +19,8 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { publicReason } from '../serving/public-reason.ts';
 import { summarizeRecords, type AcceptedLabel, type BaselineRef } from '../monitoring/summary.ts';
 import { mapLimit } from '../util/map-limit.ts';
-import { parseTimeOrderedId, timeOrderedId } from '../util/ids.ts';
+import { parseTimeOrderedId } from '../util/ids.ts';
+import { instanceOrderedId } from '../util/instance-ids.ts';
 
 export type { CapturedFeatures, CapturedPrediction };
 
@@ -43,6 +44,8 @@ export interface CaptureOptions {
    * values on its bins in the batch's summary; null for one it no longer holds (counted as unbinned).
    */
   baselineOf?: (version: string) => BaselineRef | null;
+  /** The instance whose batches these are (this process's by default; a benchmark plays several). */
+  instance?: string;
 }
 
 export interface CaptureHooks {
@@ -173,7 +176,8 @@ export class PredictionCapture {
     if (this.buffer.length || this.labels.length) {
       // The key is fixed when the batch is cut, so every retry writes the same object.
       const at = this.now();
-      this.unsent.push({ at, id: timeOrderedId(new Date(at)), records: this.buffer, labels: this.labels, summarized: false });
+      // The batch carries this instance's id, as its requests' ids do: feedback finds it by them.
+      this.unsent.push({ at, id: instanceOrderedId(this.options.instance, new Date(at)), records: this.buffer, labels: this.labels, summarized: false });
       this.buffer = [];
       this.labels = [];
     }
