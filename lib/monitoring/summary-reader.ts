@@ -81,8 +81,22 @@ class WindowReader {
       const rollup = await this.read(key(this.model, start));
       if (rollup) return [rollup];
     }
-    if (level + 1 < ROLLUP_LEVELS.length) return this.cover(level + 1, start, start + widthMs);
+    if (level + 1 < ROLLUP_LEVELS.length) return (await this.holdsAnything(level, start)) ? this.cover(level + 1, start, start + widthMs) : [];
     return this.batchesOfMinute(start);
+  }
+
+  /**
+   * Whether a day or an hour without a usable rollup has anything below it: one listing of a key,
+   * so a window over days without traffic (a 7-day report of a new service) does not ask for
+   * every hour and minute of them.
+   */
+  private async holdsAnything(level: number, start: number): Promise<boolean> {
+    const prefixes = ROLLUP_LEVELS[level].name === 'day' ? [keys.batchSummariesDay(this.model, dayOf(start)), keys.hourSummariesDay(this.model, dayOf(start))] : [keys.batchSummariesHour(this.model, start)];
+    for (const prefix of prefixes) {
+      this.reads++;
+      if ((await this.store.listPage(prefix, { maxKeys: 1 })).keys.length) return true;
+    }
+    return false;
   }
 
   /** The summaries of the batches cut in the minute at `start`. */

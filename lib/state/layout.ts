@@ -147,6 +147,7 @@ export const keys = {
   // Minute rollups live under captures/: needed only while their batches are, they expire with them.
   minuteSummary: (name: string, at: number): string => `${PREFIXES.captures}${segment('model name', name)}/minutes/${dayOf(at)}/${hourOf(at)}${new Date(at).toISOString().slice(14, 16)}.json`,
   hourSummary: (name: string, at: number): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${dayOf(at)}/${hourOf(at)}.json`,
+  hourSummariesDay: (name: string, day: string): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${segment('day', day, DAY)}/`,
   daySummariesPrefix: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/days/`,
   daySummary: (name: string, day: string): string => `${keys.daySummariesPrefix(name)}${segment('day', day, DAY)}.json`,
   feedbackDay: (name: string, day: string): string => `${PREFIXES.feedback}${segment('model name', name)}/${segment('day', day, DAY)}/`,
