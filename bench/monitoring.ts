@@ -1,0 +1,231 @@
+/**
+ * Monitoring at a lender's volume: a simulated day of traffic written into the embedded S3 server
+ * through the project's own writers, then what watches the model measured as it grows.
+ *   npm run bench:monitoring [-- --rate 50 --hours 24 --containers 10 --labelled 0.1 --load-seconds 20]
+ *
+ * Traffic: `rate` answers a second over `hours`, spread over `containers` capture writers
+ * (PredictionCapture, each with its own instance id, cutting a batch every 10 s of simulated time,
+ * 20 % of answers with their features, as CAPTURE_FEATURES_RATE), a canary sending 10 % to the
+ * challenger, and `labelled` of the answers labelled through the feedback writer (saveFeedback,
+ * then counted in the writer's next summary). The schedules run on simulated time: the rollup
+ * every minute (15-minute look-back) and every hour (48 hours), as the canary schedule and
+ * housekeeping run them.
+ *
+ * At 10k, 100k, 1M answers and at the end, each read runs in a fresh process (its peak resident
+ * memory is its own): the 24 h report, the 7-day report, the 24 h drift check, the canary
+ * evaluation (a step begun an hour before the end), feedback for an answer and for an unknown id.
+ * At the end, the node:http service on the same store is loaded with predictions, alone and while
+ * it answers report, drift and canary requests, for the p99 of predict.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadDataset } from '../lib/data/dataset.ts';
+import { loadSpec } from '../lib/data/spec.ts';
+import { baselineFingerprint } from '../lib/drift/baseline-fingerprint.ts';
+import { rollUpSummaries } from '../lib/monitoring/rollup.ts';
+import type { AcceptedLabel } from '../lib/monitoring/summary.ts';
+import { ModelRegistry } from '../lib/registry/model-registry.ts';
+import { saveFeedback } from '../lib/release/feedback.ts';
+import { captureFeatures, PredictionCapture } from '../lib/release/prediction-capture.ts';
+import { trafficPolicySchema } from '../lib/release/traffic-policy.ts';
+import { Predictor } from '../lib/serving/predictor.ts';
+import type { CapturedPrediction } from '../lib/state/schemas.ts';
+import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
+import { trainModel } from '../lib/training/pipeline.ts';
+import { createProgressReporter } from '../lib/training/progress.ts';
+import { instanceOrderedId } from '../lib/util/instance-ids.ts';
+import { mapLimit } from '../lib/util/map-limit.ts';
+import { Random } from '../lib/util/random.ts';
+import { runLoad, type LoadResult } from './http-load.ts';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '50' },
+    hours: { type: 'string', default: '24' },
+    containers: { type: 'string', default: '10' },
+    labelled: { type: 'string', default: '0.1' },
+    'load-seconds': { type: 'string', default: '20' },
+  },
+});
+const RATE = Number(values.rate);
+const HOURS = Number(values.hours);
+const CONTAINERS = Number(values.containers);
+const LABELLED = Number(values.labelled);
+const LOAD_SECONDS = Number(values['load-seconds']);
+const TICK_MS = 10_000;
+const MODEL = 'credit-score';
+const BUCKET = 'bench';
+const KEY = 'bench-admin-key-0123456789';
+const log = (m: string): boolean => process.stderr.write(`${m}\n`);
+
+// ---- the embedded S3 server in a process of its own, as `npm run s3` runs it
+const dataDir = `bench/out/monitoring-${process.pid}`;
+mkdirSync(dataDir, { recursive: true });
+const s3Port = 20_000 + (process.pid % 20_000);
+const s3 = spawn(process.execPath, ['--import', 'tsx', 'scripts/s3-server.ts'], { env: { ...process.env, DATA_DIR: dataDir, S3_PORT: String(s3Port), MODEL_BUCKET: BUCKET }, stdio: ['ignore', 'pipe', 'inherit'] });
+const endpoint = await new Promise<string>((resolve, reject) => {
+  s3.stdout!.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { endpoint: string }).endpoint));
+  s3.once('exit', (code) => reject(new Error(`the S3 server exited with ${code}`)));
+});
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const store = S3ObjectStore.fromConfig({ bucket: BUCKET, region: 'us-east-1', endpoint, credentials, requestTimeoutMs: 30_000 });
+const registry = new ModelRegistry(store);
+
+// ---- a real model, registered as champion and challenger
+const spec = loadSpec('data/specs/credit-score.json');
+log('training a small model for the captures (boosting, 2 folds)');
+const trained = await trainModel({ dataFile: 'data/credit_score_customers_raw.csv', spec, folds: 2, seed: 7, classifiers: ['xgb'], samplers: ['none'], progress: createProgressReporter(process.stderr, true) });
+const { version } = await registry.publish(MODEL, trained.files, { createdBy: 'bench' });
+for (const alias of ['champion', 'challenger']) await registry.moveAlias(MODEL, alias, version, { reason: 'bench', actor: 'bench' });
+const predictor = new Predictor(trained.bundle);
+const baselineRef = { spec: trained.bundle.spec, baseline: trained.bundle.baseline, fingerprint: baselineFingerprint(trained.bundle.baseline) };
+const rows = loadDataset('data/credit_score_customers_raw.csv', spec).rows;
+const predicted = rows.map((row) => predictor.predictClean(row).label);
+
+// Simulated time: 23 hours before now to an hour after, so the canary step (begun now) holds the last hour.
+const realStart = Date.now();
+const T0 = Math.floor((realStart - (HOURS - 1) * 3_600_000) / TICK_MS) * TICK_MS;
+const END = T0 + HOURS * 3_600_000;
+const canary = trafficPolicySchema.parse({ mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [10, 50, 100], stepMinutes: 24 * 60 });
+await registry.changeTraffic(MODEL, () => ({ policy: canary, reason: 'bench canary', actor: 'bench' }));
+
+const random = new Random(3);
+const writers = Array.from({ length: CONTAINERS }, (_, c) => {
+  const clock = { now: T0 };
+  const instance = (0xb00000 + c).toString(16);
+  const capture = new PredictionCapture(store, MODEL, { flushRecords: 1_000_000, flushIntervalMs: TICK_MS, maxBuffered: 10_000_000, instance, baselineOf: (v) => (v === version ? baselineRef : null) }, { onFailed: (err) => log(`capture write failed: ${err.message}`) }, () => clock.now);
+  return { instance, clock, capture };
+});
+
+const checkpoints = [10_000, 100_000, 1_000_000].filter((n) => n < RATE * HOURS * 3600);
+const measured: { answers: number; results: Record<string, ReadResult> }[] = [];
+const samples: { requestId: string; at: number }[] = [];
+let answers = 0;
+let labels = 0;
+let row = 0;
+const writeStarted = performance.now();
+
+for (let t = T0; t < END; t += TICK_MS) {
+  await Promise.all(
+    writers.map(async (w) => {
+      const n = Math.round((RATE * TICK_MS) / 1000 / CONTAINERS);
+      const records: CapturedPrediction[] = [];
+      const given: { record: CapturedPrediction; actual: string }[] = [];
+      for (let i = 0; i < n; i++) {
+        const at = t + Math.floor(((i + random.nextFloat()) / n) * TICK_MS);
+        const r = row++ % rows.length;
+        const variant = random.nextFloat() < 0.1 ? 'challenger' : 'champion';
+        const record: CapturedPrediction = {
+          requestId: instanceOrderedId(w.instance, new Date(at)),
+          index: 0,
+          at,
+          version,
+          alias: variant,
+          variant,
+          predicted: predicted[r],
+          ok: true,
+          latencyMs: 0.3 + 2 * random.nextFloat() ** 4,
+          ...(random.nextFloat() < 0.2 ? { features: captureFeatures(rows[r]) } : {}),
+        };
+        records.push(record);
+        if (random.nextFloat() < LABELLED) given.push({ record, actual: random.nextFloat() < 0.8 ? predicted[r] : spec.target.classes[Math.floor(random.nextFloat() * 3)] });
+        if ((answers + i) % 5_000 === 0) samples.push({ requestId: record.requestId, at });
+      }
+      w.capture.add(records);
+      w.clock.now = t + TICK_MS;
+      await w.capture.flush();
+      // The labels of this tick's answers, as POST /feedback stores and counts them.
+      const accepted: AcceptedLabel[] = [];
+      await mapLimit(given, 8, async ({ record, actual }) => {
+        const saved = await saveFeedback(store, MODEL, record.at, { requestId: record.requestId, index: 0, actual, at: w.clock.now, answers: [{ variant: record.variant, version, predicted: record.predicted!, at: record.at }] });
+        if (saved.created) accepted.push({ variant: record.variant, version, predicted: record.predicted!, actual, at: w.clock.now });
+      });
+      w.capture.addLabels(accepted);
+      answers += n;
+      labels += accepted.length;
+    }),
+  );
+  const now = t + TICK_MS;
+  if (now % 60_000 === 0) await rollUpSummaries(store, MODEL, now);
+  if (now % 3_600_000 === 0) {
+    await rollUpSummaries(store, MODEL, now, { lookbackMs: 48 * 3_600_000 });
+    log(`${new Date(now).toISOString()}: ${answers.toLocaleString('en-US')} answers, ${labels.toLocaleString('en-US')} labels written (${((performance.now() - writeStarted) / 1000).toFixed(0)} s)`);
+  }
+  if (checkpoints.length && answers >= checkpoints[0]) {
+    checkpoints.shift();
+    measured.push({ answers, results: await measureReads(now) });
+  }
+}
+for (const w of writers) await w.capture.close(30_000);
+await rollUpSummaries(store, MODEL, END + 5 * 60_000, { lookbackMs: 48 * 3_600_000 });
+measured.push({ answers, results: await measureReads(END + 5 * 60_000) });
+const writeSeconds = (performance.now() - writeStarted) / 1000;
+
+// ---- predict p99 on the node:http service, alone and while it answers the monitoring reads
+const load = await predictUnderReads();
+
+s3.kill('SIGTERM');
+rmSync(dataDir, { recursive: true, force: true });
+
+const fmt = (r: ReadResult | undefined): string => (r ? `${r.ms.toFixed(0)} ms, ${r.reads} reads, ${r.rssMb.toFixed(0)} MB` : '—');
+console.log(`\n${HOURS} h at ${RATE} answers/s from ${CONTAINERS} containers, ${(LABELLED * 100).toFixed(0)} % labelled: ${answers.toLocaleString('en-US')} answers, ${labels.toLocaleString('en-US')} labels, written in ${writeSeconds.toFixed(0)} s. Each read in a fresh process: wall time, storage calls, peak resident memory of that process (Node and tsx alone: about 90 MB).\n`);
+console.log('| answers | 24 h report | 7-day report | drift check, 24 h | canary evaluation (1 h step) | feedback, an answer | feedback, unknown id |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const m of measured) console.log(`| ${m.answers.toLocaleString('en-US')} | ${fmt(m.results.report24h)} | ${fmt(m.results.report7d)} | ${fmt(m.results.drift24h)} | ${fmt(m.results.canary)} | ${fmt(m.results.feedback)} | ${fmt(m.results.unknown)} |`);
+console.log(`\nPOST /predict on the node:http service (one record, ${load.alone.requests} and ${load.during.requests} requests at 4 connections): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms.`);
+process.exit(0);
+
+interface ReadResult {
+  ms: number;
+  reads: number;
+  rssMb: number;
+}
+
+/** Each read in a fresh process (bench/monitoring-read.ts): its time, its storage calls, its peak memory. */
+async function measureReads(now: number): Promise<Record<string, ReadResult>> {
+  const sample = samples[Math.floor(samples.length / 2)] ?? { requestId: '', at: now };
+  const unknown = instanceOrderedId('b0ffff', new Date(sample.at));
+  const results: Record<string, ReadResult> = {};
+  for (const what of ['report24h', 'report7d', 'drift24h', 'canary', 'feedback', 'unknown']) {
+    const args = [what, endpoint, BUCKET, MODEL, String(now), what === 'unknown' ? unknown : sample.requestId, version];
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/monitoring-read.ts', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    results[what] = JSON.parse(out.trim().split('\n').pop()!) as ReadResult;
+  }
+  log(`at ${answers.toLocaleString('en-US')} answers: ${Object.entries(results).map(([k, r]) => `${k} ${r.ms.toFixed(0)} ms/${r.reads} reads/${r.rssMb.toFixed(0)} MB`).join(', ')}`);
+  return results;
+}
+
+async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadResult; reads: number }> {
+  const port = s3Port + 1;
+  const env = { ...process.env, MODEL_BUCKET: BUCKET, S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, LOG_LEVEL: 'silent', PORT: String(port), HOST: '127.0.0.1' };
+  const service: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], { env, stdio: 'ignore' });
+  const header = (await (await waitForService(port)).json()) as { sampleRequest: Record<string, unknown> };
+  const body = JSON.stringify(header.sampleRequest);
+  await runLoad({ port, path: '/predict', body, connections: 4, maxRequests: 2_000, maxSeconds: 10 }); // warm-up
+  const alone = await runLoad({ port, path: '/predict', body, connections: 4, maxRequests: 1_000_000, maxSeconds: LOAD_SECONDS });
+  let reads = 0;
+  let stop = false;
+  const admin = { 'x-api-key': KEY, 'content-type': 'application/json' };
+  const reader = (async () => {
+    for (let i = 0; !stop && i < 10_000; i++) {
+      const [method, path, payload] = [['GET', '/model/report?minutes=1440', undefined], ['POST', '/drift/check', '{}'], ['POST', '/model/canary/check', undefined]][i % 3];
+      await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: admin, body: payload, signal: AbortSignal.timeout(60_000) }).then((r) => r.arrayBuffer());
+      reads++;
+    }
+  })();
+  const during = await runLoad({ port, path: '/predict', body, connections: 4, maxRequests: 1_000_000, maxSeconds: LOAD_SECONDS });
+  stop = true;
+  await reader;
+  service.kill('SIGTERM');
+  return { alone, during, reads };
+}
+
+async function waitForService(port: number): Promise<Response> {
+  for (let i = 0; i < 600; i++) {
+    const r = await fetch(`http://127.0.0.1:${port}/model/info`, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
+    if (r?.ok) return r;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the service did not answer /model/info within 2 minutes');
+}
