@@ -30,6 +30,6 @@ export async function runHousekeeping(deps: { registry: ModelRegistry; jobs: Job
     }
     removedVersions.push({ version, files: await deps.registry.deleteIncompleteVersion(model, version) });
   }
-  await deps.registry.ensureHistoryTimeline(model); // once per model: events stored before timelines get their copies
+  await deps.registry.maintainHistoryTimeline(model); // the history's copies (once) and day bundles: pages that read little
   return { deadJobs, removedVersions, keptIncomplete };
 }
