@@ -129,7 +129,9 @@ export class EventTimeline {
           done = true;
           break;
         }
-        days.set(day, [...(days.get(day) ?? []), id]);
+        const ids = days.get(day);
+        if (ids) ids.push(id);
+        else days.set(day, [id]);
       }
       if (!page.more || page.keys.length === 0) done = true;
       after = page.keys[page.keys.length - 1];
