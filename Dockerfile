@@ -4,6 +4,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# --ignore-scripts also skips the postinstall that patches s3rver (patches/): the image has no
+# embedded S3 server (a dev dependency, never bundled into dist/server), so it needs no patch.
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY lib lib

@@ -10,6 +10,6 @@ export const handler = httpHandler({ route: 'POST /model/canary/check', admin: t
   const { registry, store, router } = await getService();
   const result = await runCanaryCheck(registry, store, config.MODEL_NAME);
   if (result.applied) await router.refreshAfterChange();
-  state.logFields = { 'canary.decision': result.decision?.action ?? 'none', 'canary.applied': result.applied, 'traffic.revision': result.revision };
+  state.logFields = { ...state.logFields, 'canary.decision': result.decision?.action ?? 'none', 'canary.applied': result.applied, 'traffic.revision': result.revision };
   return jsonResult(200, { ...result, requestId: state.requestId });
 });

@@ -1,9 +1,18 @@
-/** The canary controller on a schedule (every minute): advances, promotes or rolls back a canary, at most once per step. */
-import { getBasics, getService, runCanaryCheck } from './runtime/layer.ts';
+/**
+ * Every minute: the monitoring summaries of the last minutes rolled up (so the canary, the report
+ * and the drift check read a few rollups, not every batch), then the canary controller, which
+ * advances, promotes or rolls back a canary, at most once per step. A failed rollup is logged and
+ * counted, and the controller still runs: the reader falls back to the batch summaries.
+ */
+import { getBasics, getService, rollUpSummaries, runCanaryCheck } from './runtime/layer.ts';
 
 export async function handler(): Promise<{ mode: string; decision?: string; applied: boolean }> {
-  const { config, logger } = getBasics();
+  const { config, logger, metrics } = getBasics();
   const { registry, store } = await getService();
+  await rollUpSummaries(store, config.MODEL_NAME).catch((err: unknown) => {
+    metrics.backgroundFailures.inc({ task: 'summary-rollup' });
+    logger.error({ 'log.logger': 'monitoring', 'event.action': 'summary-rollup-failed', 'error.message': (err as Error).message }, `monitoring summaries could not be rolled up: ${(err as Error).message}`);
+  });
   const result = await runCanaryCheck(registry, store, config.MODEL_NAME);
   if (result.decision) {
     const level = result.decision.action === 'rollback' && result.applied ? 'warn' : 'info';

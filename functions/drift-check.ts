@@ -4,7 +4,7 @@
  * body limit), or {} (the captured window). ?apply=true also applies the drift policy (notify,
  * retrain) as the schedule does.
  */
-import { capturedRows, cleanRecords, driftCheckRequestSchema, driftDeps, getService, httpHandler, invalidRequest, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable, withSummary } from './runtime/layer.ts';
+import { capturedCounts, cleanRecords, driftCheckRequestSchema, driftDeps, getService, httpHandler, invalidRequest, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable, withSummary, type DriftInput } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /drift/check', body: true, admin: true }, async (event, state) => {
   const parsed = driftCheckRequestSchema.safeParse(state.body);
@@ -12,7 +12,7 @@ export const handler = httpHandler({ route: 'POST /drift/check', body: true, adm
   const model = await servingModel();
   const deps = await driftDeps();
   const apply = event.queryStringParameters?.apply === 'true';
-  let rows;
+  let input: DriftInput;
   let source;
   const { dataKey, csv } = parsed.data;
   if (dataKey || csv) {
@@ -24,15 +24,17 @@ export const handler = httpHandler({ route: 'POST /drift/check', body: true, adm
     }
     const name = dataKey ?? 'uploaded CSV';
     try {
-      rows = cleanRecords(parseCsv(text!, name), model.predictor.bundle.spec, name);
+      input = { rows: cleanRecords(parseCsv(text!, name), model.predictor.bundle.spec, name) };
     } catch (err) {
       throw unprocessable((err as Error).message, [{ field: dataKey ? 'dataKey' : 'csv', message: (err as Error).message }]);
     }
     source = { kind: 'upload' as const, ...(dataKey ? { dataKey } : {}) };
   } else {
-    ({ rows, source } = await capturedRows(deps));
+    const captured = await capturedCounts(deps, model);
+    input = { counts: captured.counts };
+    source = captured.source;
   }
-  const report = await runDriftCheck(deps, model, rows, source, apply);
-  state.logFields = { 'drift.id': report.id, 'drift.verdict': report.verdict };
+  const report = await runDriftCheck(deps, model, input, source, apply);
+  state.logFields = { ...state.logFields, 'drift.id': report.id, 'drift.verdict': report.verdict };
   return jsonResult(200, { ...withSummary(report), requestId: state.requestId });
 });

@@ -5,7 +5,7 @@
  * count), an index past the request's instances a 422; an answer still in this container's
  * capture buffer counts as captured.
  */
-import { capturedInstances, clip, FEEDBACK_LOOKBACK_MINUTES, feedbackSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, notFound, saveFeedback, servingModel, unprocessable } from './runtime/layer.ts';
+import { capturedAnswers, clip, conflict, FEEDBACK_LOOKBACK_MINUTES, feedbackSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, notFound, saveFeedback, servingModel, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /feedback', body: true, admin: true }, async (_event, state) => {
   const parsed = feedbackSchema.safeParse(state.body);
@@ -15,13 +15,23 @@ export const handler = httpHandler({ route: 'POST /feedback', body: true, admin:
   if (!classes.includes(actual)) throw unprocessable(`actual must be one of ${classes.join(', ')}`, [{ field: 'actual', message: 'not a class of this model' }]);
   const { config } = getBasics();
   const { capture, store } = await getService();
-  const instances = await capturedInstances(capture, store, config.MODEL_NAME, requestId);
-  if (instances === null) {
+  const { answers } = await capturedAnswers(capture, store, config.MODEL_NAME, requestId);
+  if (answers === null) {
     throw notFound(`no prediction with requestId ${clip(requestId)} among the answers captured in the last ${FEEDBACK_LOOKBACK_MINUTES / 1440} days (an answer reaches storage within CAPTURE_FLUSH_SECONDS of being served)`);
   }
+  const instances = Math.max(...answers.map((a) => a.index)) + 1;
   if (index >= instances) {
     throw unprocessable(`index ${index} is beyond request ${clip(requestId)}, which had ${instances} instance${instances === 1 ? '' : 's'} (index 0 to ${instances - 1})`, [{ field: 'index', message: `at most ${instances - 1}` }]);
   }
-  const id = await saveFeedback(store, config.MODEL_NAME, { requestId, index, actual, at: Date.now() });
-  return jsonResult(202, { feedbackId: id, requestId: state.requestId });
+  // What each variant answered for this record, kept with the label and counted in the summaries.
+  const given = answers.filter((a) => a.index === index && a.ok && a.predicted !== undefined).map((a) => ({ variant: a.variant, version: a.version, predicted: a.predicted!, at: a.at }));
+  const at = Date.now();
+  const saved = await saveFeedback(store, config.MODEL_NAME, answers[0].at, { requestId, index, actual, at, answers: given });
+  if (!saved.created) {
+    // A retry of the same label changes nothing; another class for the same answer is a contradiction, not an update.
+    if (saved.existing.actual !== actual) throw conflict(`answer ${index} of request ${clip(requestId)} was labelled ${clip(saved.existing.actual)} at ${new Date(saved.existing.at).toISOString()}; a label is kept as given`);
+    return jsonResult(202, { feedbackId: `${requestId}.${index}`, duplicate: true, requestId: state.requestId });
+  }
+  capture.addLabels(given.map((g) => ({ variant: g.variant, version: g.version, predicted: g.predicted, actual, at })));
+  return jsonResult(202, { feedbackId: `${requestId}.${index}`, requestId: state.requestId });
 });

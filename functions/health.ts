@@ -2,7 +2,7 @@
  * GET /health: liveness and readiness. Ready (200) when every alias the traffic policy routes
  * to has a model serving; then "status" is "ready", or "degraded" with its reasons when
  * something behind the answers is wrong (storage unreachable, a fallback version serving, the
- * policy unreadable, captures not being written). Not ready (503) when no model serves a
+ * policy unreadable, captures not being written, the last retention sweep failed). Not ready (503) when no model serves a
  * routed alias. `?probe=live` answers 200 whenever the process can answer at all. Reasons
  * never name hosts, ports or paths; it answers within about a second even when storage hangs.
  */
@@ -25,6 +25,7 @@ export const handler = httpHandler({ route: 'GET /health' }, async (event, state
   const router = service.router.status();
   const serving = router.aliases.filter((a) => routed.includes(a.alias));
   const capture = service.capture.status();
+  const retention = service.retention.status();
   const reasons: string[] = [];
   for (const a of serving) {
     if (!a.loaded) reasons.push(`alias ${a.alias} has no model serving${a.lastError ? `: ${a.lastError.message}` : ''}`);
@@ -34,6 +35,7 @@ export const handler = httpHandler({ route: 'GET /health' }, async (event, state
   if (!storage.reachable) reasons.push(storage.reason ?? 'storage unreachable');
   if (router.policyError) reasons.push(`traffic policy unreadable, the last one read stays in force: ${router.policyError.message}`);
   if (capture.status === 'degraded') reasons.push(`captured predictions are not being written (${capture.pending} waiting, ${capture.dropped} dropped): ${capture.lastError?.message}`);
+  if (retention.status === 'failing') reasons.push(`expired captures and feedback are not being deleted: the last retention sweep failed (${retention.error})`);
   const ready = serving.length > 0 && serving.every((a) => a.loaded);
   const primary = serving[0] ?? router.aliases[0];
   const model = primary ? { ...primary, loaded: ready, policy: router.policy.mode, revision: router.revision, aliases: router.aliases } : null;
@@ -45,6 +47,7 @@ export const handler = httpHandler({ route: 'GET /health' }, async (event, state
     model,
     storage,
     capture,
+    retention,
     requestId: state.requestId,
   });
 });

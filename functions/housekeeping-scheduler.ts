@@ -1,9 +1,9 @@
-/** Housekeeping on a schedule (hourly): dead retrain jobs marked failed, abandoned incomplete versions deleted. */
-import { getBasics, getService, runHousekeeping } from './runtime/layer.ts';
+/** Housekeeping on a schedule (hourly): dead retrain jobs marked failed, abandoned incomplete versions deleted, expired data deleted where the store has no lifecycle rules. */
+import { getBasics, housekeepingNow } from './runtime/layer.ts';
 
 export async function handler(): Promise<{ deadJobs: number; removedVersions: number }> {
-  const { config, logger } = getBasics();
-  const result = await runHousekeeping(await getService(), config.MODEL_NAME, config.INCOMPLETE_VERSION_MAX_AGE_HOURS * 3_600_000);
+  const { logger } = getBasics();
+  const result = await housekeepingNow();
   if (result.deadJobs.length || result.removedVersions.length) {
     logger.warn(
       { 'log.logger': 'housekeeping', 'event.action': 'housekeeping', deadJobs: result.deadJobs, removedVersions: result.removedVersions },

@@ -16,7 +16,7 @@ export const handler = httpHandler({ route: 'GET /model/info' }, async (_event, 
   for (const b of baseline.numeric) sample[b.column] = b.count ? Number(((b.edges[Math.floor(b.edges.length / 2)] ?? b.mean)).toFixed(2)) : null;
   for (const b of [...baseline.categorical]) sample[b.column] = Object.entries(b.frequencies).sort((x, y) => y[1] - x[1])[0]?.[0] ?? null;
   for (const b of baseline.multiLabel) sample[b.column] = Object.keys(b.frequencies).slice(0, 2).join(', and ') || null;
-  state.logFields = { 'model.version': model.version };
+  state.logFields = { ...state.logFields, 'model.version': model.version };
   return jsonResult(200, {
     model: { name: model.name, version: model.version, alias: model.alias, classifier: bundle.classifier, sampler: bundle.sampler, loadedAt: model.loadedAt, loadMs: Number(model.loadMs.toFixed(1)) },
     registration: model.registration,

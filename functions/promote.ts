@@ -13,6 +13,6 @@ export const handler = httpHandler({ route: 'POST /model/promote', body: true, a
   const { registry, router } = await getService();
   const event = (await registry.moveAlias(config.MODEL_NAME, alias, version, { reason: reason ?? 'promoted through the admin API', actor: `admin-api ${state.requestId}`, ...(from ? { expectedFrom: from } : {}) }))!;
   await router.refreshAfterChange();
-  state.logFields = { alias, 'model.version': version, 'event.id': event.eventId };
+  state.logFields = { ...state.logFields, alias, 'model.version': version, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
 });

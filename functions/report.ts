@@ -1,12 +1,8 @@
 /**
- * GET /model/report[?minutes=60] (admin): per-variant requests, errors, latency and class shares
- * over the window; with feedback, accuracy and macro F1 and a two-proportion z-test of the
- * accuracy difference between the first two variants; under shadow, the agreement rate and the
- * confusion between the answers given and the shadow's.
+ * GET /model/report[?minutes=60] (admin): the A/B report of the window (lib/release/window-report.ts),
+ * read from the monitoring summaries, with the traffic policy in force.
  */
-import { FEEDBACK_LOOKBACK_MINUTES, getBasics, getService, httpHandler, jsonResult, readCaptures, readFeedback, twoProportionZTest, unprocessable, variantSeries, variantStats } from './runtime/layer.ts';
-
-const SERIES_BUCKETS = 30;
+import { FEEDBACK_LOOKBACK_MINUTES, getBasics, getService, httpHandler, jsonResult, unprocessable, windowReport } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /model/report', admin: true }, async (event, state) => {
   const minutes = Number(event.queryStringParameters?.minutes ?? 60);
@@ -16,28 +12,18 @@ export const handler = httpHandler({ route: 'GET /model/report', admin: true }, 
   const { store, router } = await getService();
   const until = Date.now();
   const since = until - minutes * 60_000;
-  const { records: captures, unreadable } = await readCaptures(store, config.MODEL_NAME, since, until);
-  const feedback = await readFeedback(store, config.MODEL_NAME, since, until);
   const policy = await router.policy();
-  const classes = [...new Set([...captures.map((c) => c.predicted).filter((p): p is string => p !== undefined), ...feedback.values()])].sort();
-  const variants = variantStats(captures, feedback, classes);
-  const [a, b] = policy.routes.map((r) => variants.find((v) => v.variant === r.variant)).filter((v) => v !== undefined);
-  const comparison = a && b ? { a: a.variant, b: b.variant, accuracy: twoProportionZTest(a.correct, a.labelled, b.correct, b.labelled), f1MacroDifference: a.f1Macro !== null && b.f1Macro !== null ? b.f1Macro - a.f1Macro : null } : null;
-  const shadowed = captures.filter((c) => c.shadow);
-  const confusion: Record<string, Record<string, number>> = {};
-  for (const c of shadowed) {
-    confusion[c.predicted!] ??= {};
-    confusion[c.predicted!][c.shadow!.predicted] = (confusion[c.predicted!][c.shadow!.predicted] ?? 0) + 1;
-  }
+  const report = await windowReport(store, config.MODEL_NAME, since, until, policy.routes.map((r) => r.variant));
   return jsonResult(200, {
     window: { since: new Date(since).toISOString(), until: new Date(until).toISOString(), minutes },
     policy: policy.policy,
-    variants,
-    // Per variant, the window in SERIES_BUCKETS slices: requests, errors and latency over time.
-    series: variantSeries(captures, since, until, SERIES_BUCKETS),
-    comparison,
-    ...(unreadable ? { unreadableCaptures: unreadable } : {}),
-    shadow: shadowed.length ? { compared: shadowed.length, agreementRate: shadowed.filter((c) => c.shadow!.predicted === c.predicted).length / shadowed.length, confusion } : null,
+    variants: report.variants,
+    // Per variant, the window in about 30 slices: requests, errors and latency over time.
+    series: report.series,
+    seriesBucketSeconds: report.seriesBucketMs / 1000,
+    comparison: report.comparison,
+    ...(report.unreadable ? { unreadableSummaries: report.unreadable } : {}),
+    shadow: report.shadow,
     requestId: state.requestId,
   });
 });

@@ -23,6 +23,6 @@ export const handler = httpHandler({ route: 'POST /model/retrain', body: 'option
     throw unavailable(result.error);
   }
   const { job } = result;
-  state.logFields = { 'job.id': job.jobId };
+  state.logFields = { ...state.logFields, 'job.id': job.jobId };
   return jsonResult(202, { jobId: job.jobId, status: job.status, statusUrl: `/model/retrain/${job.jobId}`, request: job.request, requestId: state.requestId }, { location: `/model/retrain/${job.jobId}` });
 });

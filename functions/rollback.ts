@@ -14,6 +14,6 @@ export const handler = httpHandler({ route: 'POST /model/rollback', body: true, 
   const target = version ?? rollbackTarget(alias);
   const event = (await registry.moveAlias(config.MODEL_NAME, alias, target, { reason: reason ?? 'rolled back through the admin API', actor: `admin-api ${state.requestId}`, ...(from ? { expectedFrom: from } : {}) }))!;
   await router.refreshAfterChange();
-  state.logFields = { alias, 'model.version': event.to, 'event.id': event.eventId };
+  state.logFields = { ...state.logFields, alias, 'model.version': event.to, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
 });

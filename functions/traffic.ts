@@ -24,6 +24,6 @@ export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, ad
   const reason = (event.headers?.['x-change-reason'] ?? 'set through the admin API').slice(0, 500);
   const doc = (await registry.changeTraffic(config.MODEL_NAME, () => ({ policy, reason, actor: `admin-api ${state.requestId}` }), { replaceUnreadable: true }))!;
   await router.refreshAfterChange();
-  state.logFields = { 'traffic.mode': policy.mode, 'traffic.revision': doc.revision, 'event.id': doc.event.eventId };
+  state.logFields = { ...state.logFields, 'traffic.mode': policy.mode, 'traffic.revision': doc.revision, 'event.id': doc.event.eventId };
   return jsonResult(200, { policy, revision: doc.revision, routes: resolvePolicy(policy).routes, eventId: doc.event.eventId, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
 });

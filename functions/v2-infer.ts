@@ -70,7 +70,7 @@ export const inferVersion = httpHandler(
     const parsed = parsePredictRequest({ instances: recordsFromInputs(request, spec) }, spec, config.MAX_INSTANCES);
     const scored = parsed.rows.map((row, i) => predictExplained(model.predictor, row, parsed.records[i], null, version));
     for (const p of scored) metrics.predictions.inc({ class: p.label, model: name, version, alias: 'none', variant: 'version' });
-    state.logFields = { 'model.name': name, 'model.version': version, 'model.variant': 'version', instances: scored.length };
+    state.logFields = { ...state.logFields, 'model.name': name, 'model.version': version, 'model.variant': 'version', instances: scored.length };
     return jsonResult(200, inferenceResponse(name, version, request, spec.target.classes, scored));
   },
 );

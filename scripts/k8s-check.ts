@@ -4,7 +4,8 @@
  * Kubernetes and Knative schemas (kubernetes-models, @kubernetes-models/knative: types, required
  * fields) and for unknown fields, which those schemas let through: every key must be a property
  * name the object's schemas know, except inside free-form maps (labels, annotations, data...),
- * and against the deployment rules the schemas cannot see (scripts/k8s/*-rules.ts).
+ * and against the deployment rules the schemas cannot see (scripts/k8s/*-rules.ts), MinIO's
+ * bucket lifecycle among them (scripts/k8s/minio-lifecycle-rules.ts).
  * Exits 1 naming each problem. Works offline: no API server is needed.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { deployProblems } from './k8s/deploy-rules.ts';
 import { launcherProblems } from './k8s/launcher-rules.ts';
+import { lifecycleProblems } from './k8s/minio-lifecycle-rules.ts';
 import { podSecurityProblems } from './k8s/pod-security-rules.ts';
 
 const require = createRequire(import.meta.url);
@@ -109,7 +111,7 @@ export async function checkOverlay(dir: string): Promise<{ objects: number; prob
     return { objects: 0, problems: [`${dir}: kubectl kustomize failed: ${((err as { stderr?: string }).stderr ?? String(err)).trim()}`] };
   }
   const objects = parseAllDocuments(rendered).map((d) => d.toJS() as K8sObject).filter(Boolean);
-  const problems = [...(await Promise.all(objects.map(checkObject))).flat(), ...deployProblems(objects), ...launcherProblems(objects), ...podSecurityProblems(objects)].map((p) => `${dir}: ${p}`);
+  const problems = [...(await Promise.all(objects.map(checkObject))).flat(), ...deployProblems(objects), ...launcherProblems(objects), ...podSecurityProblems(objects), ...lifecycleProblems(objects)].map((p) => `${dir}: ${p}`);
   return { objects: objects.length, problems };
 }
 

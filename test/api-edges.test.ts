@@ -88,16 +88,31 @@ describe('POST /feedback', () => {
     expect(unknown.json.error.message).toMatch(/^no prediction with requestId no-such-request-0001 among the answers captured in the last 7 days/);
   });
 
+  it('keeps the first label of an answer: the same class again is a harmless retry, another class a 409', async () => {
+    const retry = await call('POST', '/feedback', { requestId, index: 2, actual: 'Poor' });
+    expect(retry.status).toBe(202);
+    expect(retry.json.duplicate).toBe(true);
+    const other = await call('POST', '/feedback', { requestId, index: 2, actual: 'Good' });
+    expect(other.status).toBe(409);
+    expect(other.json.error.message).toMatch(new RegExp(`^answer 2 of request ${requestId} was labelled Poor at `));
+    // Counted once: one label waits for the summary, not two.
+    expect((await getService()).capture.status().pending).toBe(3 + 1);
+  });
+
   it('finds the answer in storage once written, from a container that never held it', async () => {
     await (await getService()).capture.flush();
-    expect(await store.list('captures/')).toHaveLength(1);
+    // One batch, and its summary.
+    expect((await store.list('captures/')).map((k) => (k.includes('/summaries/') ? 'summary' : 'batch')).sort()).toEqual(['batch', 'summary']);
     resetService(); // a fresh container: an empty capture buffer
     expect((await call('POST', '/feedback', { requestId, actual: 'Good' })).status).toBe(202);
-    expect((await getService()).capture.status().pending).toBe(0);
+    // The label, held for the container's next summary; no answer was captured by it.
+    expect((await getService()).capture.status().pending).toBe(1);
     expect((await call('POST', '/feedback', { requestId, index: 7, actual: 'Good' })).status).toBe(422);
     expect((await call('POST', '/feedback', { requestId: 'no-such-request-0002', actual: 'Good' })).status).toBe(404);
     const stored = await readFeedback(store, 'credit-score', Date.now() - 60_000);
-    expect(Object.fromEntries(stored)).toEqual({ [`${requestId}#2`]: 'Poor', [`${requestId}#0`]: 'Good' });
+    expect(Object.fromEntries([...stored].map(([key, record]) => [key, record.actual]))).toEqual({ [`${requestId}#2`]: 'Poor', [`${requestId}#0`]: 'Good' });
+    // Each label carries the answer it is for, so reports count it without reading the captures.
+    expect(stored.get(`${requestId}#0`)!.answers).toEqual([expect.objectContaining({ variant: 'default', predicted: expect.any(String) })]);
   });
 });
 

@@ -13,6 +13,7 @@ import { inferenceErrorSchema, inferenceRequestSchema, inferenceResponseSchema, 
 import { Predictor } from '../lib/serving/predictor.ts';
 import { keys } from '../lib/state/layout.ts';
 import { aliasDocumentSchema } from '../lib/state/schemas.ts';
+import { parseInstanceOrderedId } from '../lib/util/instance-ids.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { subsetCsv, tempDir, trainSmallModel, until } from './helpers.ts';
@@ -142,6 +143,8 @@ export function defineApiSuite(target: HostingTarget): void {
       expect(p.Good + p.Standard + p.Poor).toBeCloseTo(1, 6);
       expect(r.json.model).toEqual({ name: 'credit-score', version: versions[0], alias: 'champion', variant: 'default' });
       expect(r.json.requestId).toBe(r.headers.get('x-request-id'));
+      // The service's own id: when and on which instance it answered, which is how feedback finds the answer.
+      expect(parseInstanceOrderedId(r.json.requestId)?.at).toBeGreaterThan(Date.now() - 600_000);
     });
 
     it('predicts a batch, and JSON numbers and nulls as well as strings', async () => {

@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { checkOverlay } from '../scripts/k8s-check.ts';
 import { kustomizePatch, trafficBlock } from '../scripts/k8s-traffic.ts';
+import { minioLifecycle, RETENTION_DEFAULTS } from '../lib/state/retention.ts';
 import { describeWithPrograms, KUBECTL } from './programs.ts';
 
 const render = (dir: string): { kind: string; metadata: { name: string }; spec?: any }[] => // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
@@ -57,6 +58,27 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
       expect(tokenBearers.sort()).toEqual(['CronJob/drift-check:credit-score-launcher', 'Service/credit-score-api:credit-score-launcher']);
     });
   }
+
+  it("sets MinIO's bucket lifecycle up (retention) from a generated ConfigMap, and fails a lifecycle MinIO would refuse", async () => {
+    for (const overlay of ['minikube', 'prod']) {
+      const objects = render(`k8s-fallback/overlays/${overlay}`);
+      const lifecycle = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('minio-lifecycle-')) as { metadata: { name: string }; data: Record<string, string> } | undefined;
+      expect(JSON.parse(lifecycle!.data['lifecycle.json'])).toEqual(minioLifecycle(RETENTION_DEFAULTS));
+      const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'minio-bucket-setup')!;
+      const pod = job.spec.template.spec;
+      // The Job mounts the ConfigMap by its hashed name: new periods make a new Job template (and a Job's template is immutable: the Job is gone 5 minutes after it ends).
+      expect(pod.volumes).toContainEqual({ name: 'lifecycle', configMap: { name: lifecycle!.metadata.name } });
+      expect(job.spec.ttlSecondsAfterFinished).toBeLessThanOrEqual(300);
+      expect(pod.containers[0].args[0]).toMatch(/mc ilm rule import "local\/\$MODEL_BUCKET" < \/etc\/minio-lifecycle\/lifecycle\.json/);
+      // MinIO lets the Job in (its NetworkPolicy names the pods that may reach it).
+      const minioIngress = objects.find((o) => o.kind === 'NetworkPolicy' && o.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'minio')!;
+      expect(JSON.stringify(minioIngress.spec.ingress)).toContain(job.spec.template.metadata.labels['app.kubernetes.io/name']);
+    }
+    const { problems } = await checkOverlay('test/fixtures/k8s/bad-lifecycle');
+    expect(problems).toHaveLength(10);
+    expect(problems[0]).toMatch(/ConfigMap\/minio-lifecycle-\w+: lifecycle\.json: Rules\[0\]\.Status: Status should not be empty$/);
+    expect(problems.join('\n')).toMatch(/Rules\[1\]\.Expiration\.Days: Days must be positive integer/);
+  });
 
   it('fails a broken manifest, naming the wrong type, the missing field and the misspelt one', async () => {
     const result = await checkOverlay('test/fixtures/k8s/broken');

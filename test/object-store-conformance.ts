@@ -1,12 +1,13 @@
 /**
  * What every ObjectStore must do for the state layer to be safe on it: byte-exact round trips,
  * ETags, conditional creates and compare-and-swap that lose no update under concurrency,
- * overwrites a concurrent reader sees whole, and classified failures. Run against each store
+ * overwrites a concurrent reader sees whole, listings of any length, and classified failures. Run against each store
  * implementation (test/object-store.test.ts); AWS S3 and MinIO honour the same headers.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../lib/storage/object-store.ts';
+import { mapLimit } from '../lib/util/map-limit.ts';
 
 export interface ConformanceTarget {
   name: string;
@@ -44,6 +45,24 @@ export function defineObjectStoreConformance(target: ConformanceTarget): void {
       await store.delete('m/a/versions/1/x');
       expect(await store.exists('m/a/versions/1/x')).toBe(false);
       await store.ping();
+    });
+
+    it('lists 2,500 keys under one prefix, all of them in order, over several pages, with list() and listChildren()', async () => {
+      const store = target.store();
+      // 250 folders of 10 keys. Every tenth key (the last of its folder) has text that would confuse
+      // a continuation token (unicode, '+', '/', '=', '%', '&', spaces), so with pages of 1,000 keys
+      // (AWS S3, MinIO, s3rver) the last key of every page is one of them.
+      const folders = Array.from({ length: 250 }, (_, g) => String(g).padStart(3, '0'));
+      const keys = folders.flatMap((folder) => [...Array.from({ length: 9 }, (_, j) => `many/${folder}/${j}.json`), `many/${folder}/9 ü+日本/x y=%&.json`]);
+      expect(keys).toHaveLength(2_500);
+      await mapLimit(keys, 16, async (key) => {
+        expect((await store.put(key, new Uint8Array([1]))).written).toBe(true);
+      });
+      const listed = await store.list('many/');
+      expect(listed).toHaveLength(2_500);
+      expect(listed).toEqual(keys);
+      expect(await store.listChildren('many/')).toEqual(folders);
+      expect(await store.listChildren('many/099/')).toEqual(['9 ü+日本']);
     });
 
     it('creates with If-None-Match: exactly one of 20 concurrent creators wins, and the object is the winner\'s', async () => {

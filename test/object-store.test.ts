@@ -1,15 +1,18 @@
 /**
  * The S3 object store on the embedded server: the conformance suite every store passes, the
- * embedded server's key guard, and failures that are classified, bounded in time, and never
- * name the store's host or port.
+ * embedded server's key guard, its listing pages (continuation tokens, key order) and its check
+ * that s3rver is patched, and failures that are classified, bounded in time, and never name the
+ * store's host or port.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError, type ObjectStore } from '../lib/storage/object-store.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
+import { assertS3rverPatched } from '../lib/storage/embedded-s3-patched.ts';
+import { createS3Client, S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { defineObjectStoreConformance } from './object-store-conformance.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
@@ -45,6 +48,55 @@ describe('the embedded S3 server keeps keys inside its bucket', () => {
     // Nothing landed beside the bucket's folder, where "../../outside.csv" would have gone.
     expect(readdirSync(directory).sort()).toEqual([TEST_BUCKET]);
     expect(existsSync(join(directory, '..', 'outside.csv'))).toBe(false);
+  });
+});
+
+describe('the embedded S3 server pages listings with continuation tokens', () => {
+  // Keys whose text could confuse a continuation token (unicode, '+', '/', '=', '%', '&', '?',
+  // '#', spaces, a line break) or the order of a folder walk (' ', '-', '.' sort before '/').
+  let client: S3Client;
+  beforeAll(() => {
+    client = createS3Client(config);
+  });
+  afterAll(() => client.destroy());
+  const keys = ['a', 'a b', 'a+b', 'a-b', 'a.json', 'a/x', 'a/x y+z', 'b/ü/日本 語.json', 'b/%2F=&?#', 'b/😀 +/=', 'c\nd', 'zz'].map((k) => `tokens/${k}`);
+
+  it('lists every key once, in order, when each one is the last key of its page', async () => {
+    for (const key of [...keys].reverse()) await store.put(key, new Uint8Array([1]));
+    const expected = [...keys].sort();
+    for (const maxKeys of [1, 2, 5]) {
+      const listed: string[] = [];
+      let token: string | undefined;
+      for (let page = 0; page <= keys.length; page++) {
+        const out = await client.send(new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: 'tokens/', MaxKeys: maxKeys, ContinuationToken: token }));
+        expect(out.Contents?.length ?? 0, `page ${page} of ${maxKeys}`).toBeLessThanOrEqual(maxKeys);
+        listed.push(...(out.Contents ?? []).map((item) => item.Key!));
+        token = out.IsTruncated ? out.NextContinuationToken : undefined;
+        if (!token) break;
+      }
+      expect(token, `pages of ${maxKeys}: more pages than keys`).toBeUndefined();
+      expect(listed, `pages of ${maxKeys}`).toEqual(expected);
+    }
+    expect(await store.list('tokens/')).toEqual(expected);
+  });
+
+  it('refuses a continuation token it did not make with a 400, not a 500', async () => {
+    for (const token of ['not a token', Buffer.from('us-east-1/another-bucket/tokens/a').toString('base64url')]) {
+      const error = await client.send(new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: 'tokens/', ContinuationToken: token })).then(() => null, (e: unknown) => e);
+      expect(error, token).toMatchObject({ name: 'InvalidArgument', $metadata: { httpStatusCode: 400 } });
+    }
+  });
+});
+
+describe('the embedded S3 server refuses to start on an unpatched s3rver', () => {
+  it('passes on this install, and names the missing patch for s3rver as published (DES tokens) or without the patch\'s exports', () => {
+    expect(() => assertS3rverPatched()).not.toThrow();
+    const des = (): never => {
+      throw new Error('error:0308010C:digital envelope routines::unsupported');
+    };
+    for (const controller of [{}, { generateContinuationToken: des, decipherContinuationToken: des }, { generateContinuationToken: () => 'x', decipherContinuationToken: () => '' }]) {
+      expect(() => assertS3rverPatched(controller)).toThrow(/patches\/s3rver\+3\.7\.1\.patch.*not patched.*npx patch-package/s);
+    }
   });
 });
 

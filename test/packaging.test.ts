@@ -12,6 +12,9 @@ import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { EVENT_FUNCTION_FILES, lambdaFunctionFiles, ROUTES } from '../functions/routes.ts';
 import { ROUTE_DOCS } from '../lib/http/route-docs.ts';
 import { PREFIXES } from '../lib/state/layout.ts';
+import { RETENTION_DEFAULTS, s3LifecycleRules } from '../lib/state/retention.ts';
+import { s3LifecycleProblems } from './cfn-schema.ts';
+import { SERVERLESS_BIN, SERVERLESS_ENV } from '../scripts/serverless-env.ts';
 import { tempDir } from './helpers.ts';
 import { startServingS3 } from './s3.ts';
 
@@ -89,6 +92,54 @@ describe('npm run package (offline)', () => {
       expect(resourcesOf(role, 'secretsmanager:GetSecretValue')).toEqual([{ Ref: 'ServiceSecret' }]);
       expect(statements(role).some((s) => s.Action.includes('s3:*') || s.Action.includes('*'))).toBe(false);
     }
+  });
+
+  it('expires captures, feedback and rollups by lifecycle rules equal to the retention rule, in the shape CloudFormation takes', () => {
+    const bucket = template.Resources.ModelBucket.Properties;
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    // The one source of truth: lib/state/retention.ts, with serverless.yml's default params.
+    expect(bucket.LifecycleConfiguration).toEqual({ Rules: s3LifecycleRules(RETENTION_DEFAULTS) });
+    const expiring = bucket.LifecycleConfiguration.Rules.filter((r: { ExpirationInDays?: number }) => r.ExpirationInDays !== undefined);
+    expect(expiring.map((r: { Prefix: string; ExpirationInDays: number }) => [r.Prefix, r.ExpirationInDays])).toEqual([
+      [PREFIXES.captures, RETENTION_DEFAULTS.captureDays],
+      [PREFIXES.feedback, RETENTION_DEFAULTS.feedbackDays],
+      [PREFIXES.summaries, RETENTION_DEFAULTS.summaryDays],
+    ]);
+    // Checked against CloudFormation's AWS::S3::Bucket schema (test/fixtures/cfn/) and S3's rules.
+    expect(s3LifecycleProblems(bucket.LifecycleConfiguration)).toEqual([]);
+    // The functions know the periods, and that the store enforces them (housekeeping deletes nothing).
+    for (const fn of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({ CAPTURE_RETENTION_DAYS: '30', FEEDBACK_RETENTION_DAYS: '30', SUMMARY_RETENTION_DAYS: '400', RETENTION_ENFORCED_BY: 'store' });
+    }
+  });
+
+  it('takes other periods from --param, as integers (a period given on the command line is a string)', async () => {
+    const env = { ...process.env, ...SERVERLESS_ENV, AWS_ACCESS_KEY_ID: 'offline-print', AWS_SECRET_ACCESS_KEY: 'offline-print' };
+    const args = ['print', '--stage', 'prod', '--format', 'json', '--param=captureRetentionDays=60', '--param=feedbackRetentionDays=90', '--param=summaryRetentionDays=800'];
+    const printed: string = await new Promise((done, fail) => execFile(SERVERLESS_BIN, args, { env, timeout: 120_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : done(stdout))));
+    const config = JSON.parse(printed.slice(printed.indexOf('{')));
+    const periods = { captureDays: 60, feedbackDays: 90, summaryDays: 800 };
+    expect(config.resources.Resources.ModelBucket.Properties.LifecycleConfiguration).toEqual({ Rules: s3LifecycleRules(periods) });
+    expect(s3LifecycleProblems(config.resources.Resources.ModelBucket.Properties.LifecycleConfiguration)).toEqual([]);
+    expect(config.provider.environment).toMatchObject({ CAPTURE_RETENTION_DAYS: '60', FEEDBACK_RETENTION_DAYS: '90', SUMMARY_RETENTION_DAYS: '800' });
+  }, 150_000);
+
+  it('refuses lifecycle rules CloudFormation or S3 would refuse', () => {
+    const good = { Id: 'expire-captures', Status: 'Enabled', Prefix: 'captures/', ExpirationInDays: 30 };
+    const problems = (...rules: Record<string, unknown>[]): string => s3LifecycleProblems({ Rules: rules }).join('\n');
+    expect(problems(good)).toBe('');
+    const { Status: _status, ...noStatus } = good;
+    expect(problems(noStatus)).toMatch(/Rules\/0: required property Status is missing/);
+    expect(problems({ ...good, ExpirationInDays: '30' })).toMatch(/Rules\/0\/ExpirationInDays: must be integer, is "30"/);
+    expect(problems({ ...good, Status: 'enabled' })).toMatch(/Rules\/0\/Status: must be one of Enabled, Disabled/);
+    expect(problems({ ...good, Expiration: { Days: 30 } })).toMatch(/Rules\/0: unknown property Expiration/);
+    expect(problems({ ...good, NoncurrentVersionExpiration: {} })).toMatch(/NoncurrentVersionExpiration: required property NoncurrentDays is missing/);
+    expect(problems({ ...good, AbortIncompleteMultipartUpload: { DaysAfterInitiation: -1 } })).toMatch(/DaysAfterInitiation: must be at least 0/);
+    expect(problems({ ...good, Id: 'x'.repeat(256) })).toMatch(/Rules\/0\/Id: longer than 255/);
+    expect(problems({ ...good, ExpiredObjectDeleteMarker: true })).toMatch(/ExpiredObjectDeleteMarker cannot be specified with ExpirationInDays/);
+    expect(problems({ Id: 'nothing', Status: 'Enabled', Prefix: 'captures/' })).toMatch(/needs at least one action/);
+    expect(problems(good, { ...good, ExpirationInDays: 31 })).toMatch(/Id expire-captures is not unique/);
+    expect(s3LifecycleProblems({ Rules: [good], Rule: [] }).join('\n')).toMatch(/unknown property Rule/);
   });
 
   it('keeps keys out of the cloud template, asks for the key on /metrics, throttles, and fails a dead retrain at once', () => {

@@ -92,7 +92,7 @@ export async function scoreRouted(request: ParsedPredictRequest, state: RequestS
     await settleCapture(capture);
   }
   const served = predictions[0].model;
-  state.logFields = {
+  state.logFields = { ...state.logFields,
     'model.name': served.name,
     'model.version': served.version,
     'model.variant': served.variant,

@@ -20,7 +20,9 @@ import { keys } from '../../lib/state/layout.ts';
 import type { ObjectStore } from '../../lib/storage/object-store.ts';
 import { S3ObjectStore } from '../../lib/storage/s3-object-store.ts';
 import { StorageProbe } from '../../lib/storage/storage-probe.ts';
+import { RetentionMonitor } from '../../lib/retrain/retention-sweep.ts';
 import { VersionModels } from '../../lib/serving/version-models.ts';
+import { baselineFingerprint } from '../../lib/drift/baseline-fingerprint.ts';
 
 export interface Basics {
   config: Config;
@@ -44,6 +46,8 @@ export interface Service extends Basics {
   jobs: JobStore;
   retrainLock: StorageLock;
   runner: JobRunner;
+  /** The last retention sweep of this container (housekeeping, where it enforces retention). */
+  retention: RetentionMonitor;
 }
 
 let basics: Basics | null = null;
@@ -126,7 +130,18 @@ async function createService(b: Basics): Promise<Service> {
   const capture = new PredictionCapture(
     store,
     config.MODEL_NAME,
-    { flushRecords: config.CAPTURE_FLUSH_RECORDS, flushIntervalMs: config.CAPTURE_FLUSH_SECONDS * 1000, maxBuffered: config.CAPTURE_MAX_BUFFERED },
+    {
+      flushRecords: config.CAPTURE_FLUSH_RECORDS,
+      flushIntervalMs: config.CAPTURE_FLUSH_SECONDS * 1000,
+      maxBuffered: config.CAPTURE_MAX_BUFFERED,
+      // Sampled feature values are counted on the baseline of the model that answered (held here).
+      baselineOf: (version) => {
+        const model = router.loadedModels().find((m) => m.version === version);
+        if (!model) return null;
+        const { spec, baseline } = model.predictor.bundle;
+        return { spec, baseline, fingerprint: baselineFingerprint(baseline) };
+      },
+    },
     {
       onWritten: (n) => metrics.captureRecords.inc({ outcome: 'written' }, n),
       onDropped: (n) => metrics.captureRecords.inc({ outcome: 'dropped' }, n),
@@ -141,7 +156,7 @@ async function createService(b: Basics): Promise<Service> {
   router.start();
   capture.start();
   const versions = new VersionModels(registry, config.MODEL_NAME);
-  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, versions, jobs, retrainLock, runner };
+  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, versions, jobs, retrainLock, runner, retention: new RetentionMonitor() };
 }
 
 /**

@@ -5,8 +5,10 @@
  */
 import { z } from 'zod';
 import { NAME_PATTERN } from '../state/layout.ts';
+import { MIN_RAW_RETENTION_DAYS, RETENTION_DEFAULTS, retentionProblems } from '../state/retention.ts';
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
+const days = (fallback: number, min: number) => z.coerce.number().int().min(min, `must be a whole number of days, at least ${min}`).default(fallback);
 
 /** The suspended CronJob a cluster's retrain Jobs are made from (k8s-fallback/base/retrain-job-template.yaml). */
 export const DEFAULT_RETRAIN_JOB_TEMPLATE = 'credit-score-retrain';
@@ -99,6 +101,25 @@ export const configSchema = z.object({
   DRIFT_ALPHA: z.coerce.number().positive().max(1).optional(),
   DRIFT_MIN_SAMPLES: z.coerce.number().int().positive().optional(),
   DRIFT_DATASET_SHARE: z.coerce.number().positive().max(1).optional(),
+  /**
+   * How long raw captures (captures/: answers and their batch summaries), feedback (feedback/)
+   * and the hour and day rollups (summaries/) are kept, in days (lib/state/retention.ts: the
+   * defaults and why). Raw rows at least 8 days (the longest read on them is 7); rollups at
+   * least as long as either. On AWS and MinIO the bucket's lifecycle rules enforce them (set
+   * them there: README "Retention"); these must agree.
+   */
+  CAPTURE_RETENTION_DAYS: days(RETENTION_DEFAULTS.captureDays, MIN_RAW_RETENTION_DAYS),
+  FEEDBACK_RETENTION_DAYS: days(RETENTION_DEFAULTS.feedbackDays, MIN_RAW_RETENTION_DAYS),
+  SUMMARY_RETENTION_DAYS: days(RETENTION_DEFAULTS.summaryDays, MIN_RAW_RETENTION_DAYS),
+  /**
+   * Who deletes expired data: 'store' (the bucket's lifecycle rules: AWS S3, MinIO) or
+   * 'housekeeping' (the hourly sweep deletes expired day partitions itself: the embedded S3
+   * server, which has no lifecycle engine). Unset: 'store' on AWS (no S3_ENDPOINT), else
+   * 'housekeeping'; the cluster's ConfigMap and docker-compose say 'store' (MinIO).
+   */
+  RETENTION_ENFORCED_BY: z.enum(['store', 'housekeeping']).optional(),
+  /** Most objects one housekeeping run deletes for retention; the rest wait for the next run. */
+  RETENTION_MAX_DELETES_PER_RUN: z.coerce.number().int().positive().default(5000),
   /** Write logs to this file instead of stdout (for a log shipper such as Filebeat). */
   LOG_FILE: z.string().optional(),
   /** Service name and environment, as logs and metrics label them. */
@@ -106,7 +127,13 @@ export const configSchema = z.object({
   STAGE: z.string().default('dev'),
 });
 
-export type Config = z.output<typeof configSchema>;
+const checkedSchema = configSchema
+  .superRefine((c, ctx) => {
+    for (const message of retentionProblems({ captureDays: c.CAPTURE_RETENTION_DAYS, feedbackDays: c.FEEDBACK_RETENTION_DAYS, summaryDays: c.SUMMARY_RETENTION_DAYS })) ctx.addIssue({ code: 'custom', path: ['SUMMARY_RETENTION_DAYS'], message });
+  })
+  .transform((c) => ({ ...c, RETENTION_ENFORCED_BY: c.RETENTION_ENFORCED_BY ?? (c.S3_ENDPOINT ? ('housekeeping' as const) : ('store' as const)) }));
+
+export type Config = z.output<typeof checkedSchema>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -115,9 +142,14 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set" (serverless.yml writes ${env:X, ''} for optional ones).
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = configSchema.safeParse(present);
+  const result = checkedSchema.safeParse(present);
   if (!result.success) {
     throw new ConfigError(`invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return result.data;
+}
+
+/** The retention periods a configuration sets (lib/state/retention.ts). */
+export function retentionPeriods(config: Pick<Config, 'CAPTURE_RETENTION_DAYS' | 'FEEDBACK_RETENTION_DAYS' | 'SUMMARY_RETENTION_DAYS'>): { captureDays: number; feedbackDays: number; summaryDays: number } {
+  return { captureDays: config.CAPTURE_RETENTION_DAYS, feedbackDays: config.FEEDBACK_RETENTION_DAYS, summaryDays: config.SUMMARY_RETENTION_DAYS };
 }

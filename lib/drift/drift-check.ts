@@ -9,11 +9,11 @@
  * a p-value alone flags trivial shifts on large samples, an effect size alone flags noise on
  * small ones. Below a minimum sample a column is "insufficient", never a guess.
  */
-import { numericColumnNames, type CleanRow } from '../data/clean-record.ts';
+import type { CleanRow } from '../data/clean-record.ts';
 import type { DatasetSpec } from '../data/spec.ts';
-import { binIndex, countLevels, upperBound, type CategoricalBaseline, type TrainingBaseline } from './baseline.ts';
+import type { CategoricalBaseline, TrainingBaseline } from './baseline.ts';
+import { countFeatures, numericView, type FeatureCounts, type LevelCounts } from './feature-counts.ts';
 import { benjaminiHochberg, chiSquareHomogeneity, jensenShannonDistance, ksPValue, psi } from './statistics.ts';
-import { sortedFinite } from '../util/quantile.ts';
 
 export interface DriftOptions {
   /** False discovery rate for the adjusted p-values. */
@@ -60,29 +60,36 @@ export interface DriftReport {
   columns: ColumnDrift[];
 }
 
+/** The drift check of rows: their counts on the baseline's bins, checked (see checkDriftCounts). */
 export function checkDrift(spec: DatasetSpec, baseline: TrainingBaseline, rows: CleanRow[], options: Partial<DriftOptions> = {}): DriftReport {
+  return checkDriftCounts(baseline, countFeatures(spec, baseline, rows), options);
+}
+
+/**
+ * The drift check of live values counted on the baseline's bins (feature-counts.ts): the same
+ * report whether the counts come from rows just read or from summaries merged over a window.
+ */
+export function checkDriftCounts(baseline: TrainingBaseline, counts: FeatureCounts, options: Partial<DriftOptions> = {}): DriftReport {
   const o = { ...DRIFT_DEFAULTS, ...options };
   const columns: ColumnDrift[] = [];
-  const numericNames = numericColumnNames(spec);
-  baseline.numeric.forEach((b) => {
-    const j = numericNames.indexOf(b.column);
-    const values = sortedFinite(rows.map((r) => r.numeric[j]));
-    const live = { baseline: b.missingRate, live: rows.length ? (rows.length - values.length) / rows.length : 0 };
-    if (values.length < o.minSamples || b.count === 0) {
-      columns.push({ column: b.column, kind: 'numeric', samples: values.length, test: 'kolmogorov-smirnov', statistic: null, pValue: null, adjustedPValue: null, effect: null, effectName: 'psi', missingRate: live, status: 'insufficient' });
+  const rows = counts.rows;
+  baseline.numeric.forEach((b, k) => {
+    const { present, atOrBelowGrid, binCounts } = numericView(b, counts.numeric[k]);
+    const live = { baseline: b.missingRate, live: rows ? (rows - present) / rows : 0 };
+    if (present < o.minSamples || b.count === 0) {
+      columns.push({ column: b.column, kind: 'numeric', samples: present, test: 'kolmogorov-smirnov', statistic: null, pValue: null, adjustedPValue: null, effect: null, effectName: 'psi', missingRate: live, status: 'insufficient' });
       return;
     }
     let d = 0;
-    b.grid.values.forEach((v, i) => (d = Math.max(d, Math.abs(upperBound(values, v) / values.length - b.grid.cdf[i]))));
-    const shares = new Array<number>(b.proportions.length).fill(0);
-    for (const v of values) shares[binIndex(b.edges, v)] += 1 / values.length;
+    b.grid.cdf.forEach((cdf, i) => (d = Math.max(d, Math.abs(atOrBelowGrid[i] / present - cdf))));
+    const shares = binCounts.map((n) => n / present);
     columns.push({
       column: b.column,
       kind: 'numeric',
-      samples: values.length,
+      samples: present,
       test: 'kolmogorov-smirnov',
       statistic: d,
-      pValue: ksPValue(d, b.count, values.length),
+      pValue: ksPValue(d, b.count, present),
       adjustedPValue: null,
       effect: psi(b.proportions, shares),
       effectName: 'psi',
@@ -91,18 +98,18 @@ export function checkDrift(spec: DatasetSpec, baseline: TrainingBaseline, rows: 
       distribution: { labels: binLabels(b.edges, b.proportions.length), training: b.proportions, current: shares },
     });
   });
-  const categorical = (b: CategoricalBaseline, kind: 'categorical' | 'multiLabel', values: (string[] | null)[]): void => {
+  const categorical = (b: CategoricalBaseline, kind: 'categorical' | 'multiLabel', c: LevelCounts): void => {
     const levels = Object.keys(b.frequencies);
-    const { counts, present, tokens } = countLevels(values);
-    const missingRate = { baseline: b.missingRate, live: values.length ? (values.length - present) / values.length : 0 };
+    const present = rows - c.missing;
+    const tokens = c.unseen + Object.values(c.levels).reduce((s, n) => s + n, 0);
+    const missingRate = { baseline: b.missingRate, live: rows ? c.missing / rows : 0 };
     if (present < o.minSamples || b.count === 0 || tokens === 0) {
       columns.push({ column: b.column, kind, samples: present, test: 'chi-square', statistic: null, pValue: null, adjustedPValue: null, effect: null, effectName: 'js-distance', missingRate, status: 'insufficient' });
       return;
     }
     // Unseen live levels pool into one "other" category, which the baseline has none of.
-    const unseen = [...counts.entries()].filter(([k]) => !(k in b.frequencies)).reduce((s, [, c]) => s + c, 0);
     const baseShares = [...levels.map((k) => b.frequencies[k]), 0];
-    const liveShares = [...levels.map((k) => (counts.get(k) ?? 0) / tokens), unseen / tokens];
+    const liveShares = [...levels.map((k) => (c.levels[k] ?? 0) / tokens), c.unseen / tokens];
     const baseTokens = Math.max(b.count, 1);
     const test = chiSquareHomogeneity(baseShares.map((s) => s * baseTokens), liveShares.map((s) => s * tokens));
     columns.push({
@@ -120,8 +127,8 @@ export function checkDrift(spec: DatasetSpec, baseline: TrainingBaseline, rows: 
       distribution: { labels: [...levels, '(unseen)'], training: baseShares, current: liveShares },
     });
   };
-  baseline.categorical.forEach((b, j) => categorical(b, 'categorical', rows.map((r) => (r.categorical[j] === null ? null : [r.categorical[j]!]))));
-  baseline.multiLabel.forEach((b, j) => categorical(b, 'multiLabel', rows.map((r) => r.multiLabel[j])));
+  baseline.categorical.forEach((b, j) => categorical(b, 'categorical', counts.categorical[j]));
+  baseline.multiLabel.forEach((b, j) => categorical(b, 'multiLabel', counts.multiLabel[j]));
 
   const evaluated = columns.filter((c) => c.status !== 'insufficient');
   const adjusted = benjaminiHochberg(evaluated.map((c) => c.pValue!));
@@ -134,7 +141,7 @@ export function checkDrift(spec: DatasetSpec, baseline: TrainingBaseline, rows: 
   const share = evaluated.length ? drifted / evaluated.length : 0;
   return {
     verdict: evaluated.length === 0 ? 'insufficient' : share >= o.datasetShare ? 'drift' : drifted > 0 ? 'partial' : 'stable',
-    rows: rows.length,
+    rows,
     evaluated: evaluated.length,
     drifted,
     driftedShare: share,

@@ -9,7 +9,10 @@ import type { CleanRow } from '../data/clean-record.ts';
 import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
-import { featuresToRow, readCaptures } from '../release/prediction-capture.ts';
+import { readWindowSummary } from '../monitoring/summary-reader.ts';
+import { featureCountsOn } from '../monitoring/summary.ts';
+import { baselineFingerprint } from './baseline-fingerprint.ts';
+import type { FeatureCounts } from './feature-counts.ts';
 import type { ServingModel } from '../serving/model-provider.ts';
 import { DocumentStore } from '../state/document-store.ts';
 import { dataKeySchema, keys } from '../state/layout.ts';
@@ -17,7 +20,7 @@ import { lastDriftRetrainSchema, storedDriftReportSchema, type StoredDriftReport
 import type { ObjectStore } from '../storage/object-store.ts';
 import { timeOrderedId } from '../util/ids.ts';
 import { z } from 'zod';
-import { checkDrift, type DriftOptions, type DriftReport } from './drift-check.ts';
+import { checkDrift, checkDriftCounts, type DriftOptions, type DriftReport } from './drift-check.ts';
 
 export type { StoredDriftReport };
 
@@ -57,18 +60,27 @@ export function driftOptions(config: Config): Partial<DriftOptions> {
   };
 }
 
-/** The rows of the captured, sampled answers of the last DRIFT_WINDOW_HOURS. */
-export async function capturedRows(deps: Pick<DriftDeps, 'config' | 'store'>, now = Date.now()): Promise<{ rows: CleanRow[]; source: DriftSource }> {
+/** What a drift check compares with the baseline: rows (an uploaded CSV) or counts already on its bins. */
+export type DriftInput = { rows: CleanRow[] } | { counts: FeatureCounts };
+
+/**
+ * The sampled answers of the last DRIFT_WINDOW_HOURS, counted on the serving model's baseline:
+ * the feature counts of the window's monitoring summaries for every version trained on the same
+ * baseline (a version with another baseline binned its rows on other edges: those rows are
+ * counted apart, in `otherBaselineRows`). Reads summaries, never the raw answers.
+ */
+export async function capturedCounts(deps: Pick<DriftDeps, 'config' | 'store'>, model: ServingModel, now = Date.now()): Promise<{ counts: FeatureCounts; otherBaselineRows: number; source: DriftSource }> {
   const since = now - deps.config.DRIFT_WINDOW_HOURS * 3_600_000;
-  const captures = await readCaptures(deps.store, deps.config.MODEL_NAME, since, now);
-  const rows = captures.records.filter((c) => c.features).map((c) => featuresToRow(c.features!));
-  return { rows, source: { kind: 'captures', since: new Date(since).toISOString(), until: new Date(now).toISOString() } };
+  const { summary } = await readWindowSummary(deps.store, deps.config.MODEL_NAME, since, now);
+  const { baseline } = model.predictor.bundle;
+  const { counts, otherBaselineRows } = featureCountsOn(summary, baseline, baselineFingerprint(baseline));
+  return { counts, otherBaselineRows, source: { kind: 'captures', since: new Date(since).toISOString(), until: new Date(now).toISOString() } };
 }
 
-export async function runDriftCheck(deps: DriftDeps, model: ServingModel, rows: CleanRow[], source: DriftSource, applyPolicy: boolean): Promise<StoredDriftReport> {
+export async function runDriftCheck(deps: DriftDeps, model: ServingModel, input: DriftInput, source: DriftSource, applyPolicy: boolean): Promise<StoredDriftReport> {
   const { config, store, logger, metrics } = deps;
   const bundle = model.predictor.bundle;
-  const report = checkDrift(bundle.spec, bundle.baseline, rows, driftOptions(config));
+  const report = 'rows' in input ? checkDrift(bundle.spec, bundle.baseline, input.rows, driftOptions(config)) : checkDriftCounts(bundle.baseline, input.counts, driftOptions(config));
   const stored: StoredDriftReport = { ...report, id: timeOrderedId(), at: new Date().toISOString(), model: config.MODEL_NAME, version: model.version, source, policy: config.DRIFT_POLICY, action: 'none' };
   if (applyPolicy && (report.verdict === 'drift' || report.verdict === 'partial') && config.DRIFT_POLICY !== 'off') {
     stored.action = 'notified';

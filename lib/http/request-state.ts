@@ -1,5 +1,5 @@
 /** Per-request state shared by the middlewares and the handler: the request id, its start, the parsed body, log fields. */
-import { randomUUID } from 'node:crypto';
+import { instanceOrderedId } from '../util/instance-ids.ts';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { HttpEvent, HttpResult, LambdaContext } from './api-types.ts';
 
@@ -22,7 +22,7 @@ export function stateOf(event: HttpEvent): RequestState {
   let s = states.get(event);
   if (!s) {
     // Only when an error struck before requestContext ran.
-    s = { requestId: randomUUID(), startedAt: process.hrtime.bigint(), logFields: {} };
+    s = { requestId: instanceOrderedId(), startedAt: process.hrtime.bigint(), logFields: {} };
     states.set(event, s);
   }
   return s;
@@ -32,10 +32,13 @@ export function requestContext(): HttpMiddleware {
   return {
     before: (request) => {
       const headers = request.event.headers ?? {};
-      // The caller's id if it sent a sane one, else the invocation's (unique on every host;
-      // serverless-offline gives every event the same requestContext.requestId).
-      const requestId = safeId(headers['x-request-id']) ?? request.context?.awsRequestId ?? request.event.requestContext?.requestId ?? randomUUID();
-      states.set(request.event, { requestId, startedAt: process.hrtime.bigint(), logFields: {} });
+      // Our own id, always: it says when and on which instance the request was answered, which is
+      // how feedback finds the answer with one read. The caller's x-request-id and the platform's
+      // invocation id are kept in the access log, to follow a request across systems.
+      const clientId = safeId(headers['x-request-id']);
+      const invocation = request.context?.awsRequestId;
+      const logFields: Record<string, unknown> = { ...(clientId ? { 'labels.client_request_id': clientId } : {}), ...(invocation ? { 'faas.execution': invocation } : {}) };
+      states.set(request.event, { requestId: instanceOrderedId(), startedAt: process.hrtime.bigint(), logFields });
     },
   };
 }

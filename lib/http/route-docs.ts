@@ -99,7 +99,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /model/report': { tag: 'release', admin: true, summary: 'Per variant: requests, errors, latency, class shares, accuracy and the A/B test', query: z.object({ minutes: z.string().optional().describe('The window, in minutes (60)') }) },
   'GET /model/canary': { tag: 'release', admin: true, summary: "The canary in force: its step, when the step began, its bounds, and the controller's latest evaluation of it" },
   'POST /model/canary/check': { tag: 'release', admin: true, summary: "Evaluate the canary now (advance, hold, promote or roll back)" },
-  'POST /model/housekeeping': { tag: 'operations', admin: true, summary: 'Sweep dead jobs and incomplete uploads now' },
+  'POST /model/housekeeping': { tag: 'operations', admin: true, summary: 'Sweep dead jobs, incomplete uploads and expired monitoring data now' },
   'POST /drift/check': {
     tag: 'drift',
     admin: true,

@@ -23,6 +23,7 @@ export class ServiceMetrics {
   readonly backgroundFailures: Counter<'task'>;
   readonly captureRecords: Counter<'outcome'>;
   readonly capturePending: Gauge;
+  readonly retentionDeleted: Counter<'data'>;
 
   constructor(labels: { service: string; stage: string }) {
     this.registry.setDefaultLabels(labels);
@@ -53,11 +54,12 @@ export class ServiceMetrics {
     this.retrainSeconds = new Histogram({ name: 'credit_score_retrain_duration_seconds', help: 'Retrain job duration by outcome.', labelNames: ['outcome'], buckets: [10, 30, 60, 120, 300, 600, 900], registers });
     this.backgroundFailures = new Counter({
       name: 'credit_score_background_failures_total',
-      help: 'Failures of work no request waits for: alias and policy refreshes, capture writes.',
+      help: 'Failures of work no request waits for: alias and policy refreshes, capture writes, retention sweeps.',
       labelNames: ['task'],
       registers,
     });
     this.captureRecords = new Counter({ name: 'credit_score_capture_records_total', help: 'Captured answers by outcome: written to storage, or dropped because storage could not take them in time.', labelNames: ['outcome'], registers });
     this.capturePending = new Gauge({ name: 'credit_score_capture_pending', help: 'Captured answers waiting to be written.', registers });
+    this.retentionDeleted = new Counter({ name: 'credit_score_retention_deleted_total', help: 'Objects housekeeping deleted because they outlived their retention (captures, feedback, summaries), where the store has no lifecycle rules.', labelNames: ['data'], registers });
   }
 }

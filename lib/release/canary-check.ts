@@ -16,8 +16,7 @@ import { keys } from '../state/layout.ts';
 import { canaryEvaluationSchema, type CanaryEvaluation } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { decideCanary, type CanaryDecision } from './canary-decision.ts';
-import { readFeedback } from './feedback.ts';
-import { readCaptures } from './prediction-capture.ts';
+import { readWindowSummary } from '../monitoring/summary-reader.ts';
 import type { CanaryPolicy } from './traffic-policy.ts';
 import { variantStats, type VariantStats } from './variant-stats.ts';
 
@@ -41,9 +40,9 @@ export async function runCanaryCheck(registry: ModelRegistry, store: ObjectStore
   if (!doc || doc.policy.mode !== 'canary') return { mode: doc?.policy.mode ?? 'single', revision: doc?.revision ?? null, applied: false, ...(events.length ? { events } : {}) };
   const policy = doc.policy;
   const stepStartedAt = Date.parse(doc.since);
-  const [captures, feedback] = await Promise.all([readCaptures(store, name, stepStartedAt, now), readFeedback(store, name, stepStartedAt, now)]);
-  const classes = [...new Set([...captures.records.map((c) => c.predicted).filter((p): p is string => p !== undefined), ...feedback.values()])].sort();
-  const stats = variantStats(captures.records, feedback, classes);
+  // The step's window from the monitoring summaries: a few dozen reads however long the step ran.
+  const { summary } = await readWindowSummary(store, name, stepStartedAt, now);
+  const stats = variantStats(summary);
   let decision = decideCanary(policy, stats, stepStartedAt, now);
 
   let change = null;

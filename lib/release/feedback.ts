@@ -1,7 +1,8 @@
 /**
  * Feedback: the true class of a served prediction, sent later by the client
  * (POST /feedback {"requestId", "index"?, "actual"}), stored one document per answer (layout:
- * feedback/) and joined with the captures by request id and index.
+ * feedback/), with the answers it labels; the container that accepts it also counts it in its
+ * next monitoring summary (PredictionCapture.addLabels), which is what reports read.
  */
 import { z } from 'zod';
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
@@ -9,7 +10,6 @@ import { daysBetween, keys } from '../state/layout.ts';
 import { feedbackRecordSchema, type FeedbackRecord } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { mapLimit } from '../util/map-limit.ts';
-import { timeOrderedId } from '../util/ids.ts';
 
 export type { FeedbackRecord };
 
@@ -19,14 +19,28 @@ export const feedbackSchema = z.strictObject({
   actual: z.string().min(1).max(100),
 });
 
-export async function saveFeedback(store: ObjectStore, model: string, record: FeedbackRecord): Promise<string> {
-  const id = timeOrderedId(new Date(record.at));
-  await new DocumentStore(store).create(keys.feedback(model, record.at, id), feedbackRecordSchema, record);
-  return id;
+export type SavedFeedback = { created: true } | { created: false; existing: FeedbackRecord };
+
+/**
+ * Stores the label of one answer, once: a label is a fact about an answer, so a second one for the
+ * same answer is not written. The caller tells a retry (the same class: nothing to do) from a
+ * contradiction (another class) by the existing record it gets back.
+ */
+export async function saveFeedback(store: ObjectStore, model: string, answeredAt: number, record: FeedbackRecord): Promise<SavedFeedback> {
+  const docs = new DocumentStore(store);
+  const key = keys.feedback(model, answeredAt, record.requestId, record.index);
+  if (await docs.create(key, feedbackRecordSchema, record)) return { created: true };
+  const existing = await docs.value(key, feedbackRecordSchema);
+  if (!existing) throw new Error(`the label at ${key} was there a moment ago and is gone`);
+  return { created: false, existing };
 }
 
-/** The latest feedback per (requestId, index) given at or after `since` (ms). Unreadable records are skipped. */
-export async function readFeedback(store: ObjectStore, model: string, since: number, until = Date.now()): Promise<Map<string, string>> {
+/**
+ * The labels of the answers given on the UTC days from `since` to `until`, by "requestId#index"
+ * (an audit read, O(labels): reports count labels from the monitoring summaries instead).
+ * Unreadable records are skipped.
+ */
+export async function readFeedback(store: ObjectStore, model: string, since: number, until = Date.now()): Promise<Map<string, FeedbackRecord>> {
   const docs = new DocumentStore(store);
   const found: string[] = [];
   for (const day of daysBetween(since, until)) found.push(...(await store.list(keys.feedbackDay(model, day))));
@@ -37,7 +51,12 @@ export async function readFeedback(store: ObjectStore, model: string, since: num
       throw err;
     }),
   );
-  const actual = new Map<string, string>();
-  for (const record of records) if (record && record.at >= since) actual.set(`${record.requestId}#${record.index}`, record.actual);
-  return actual;
+  const labels = new Map<string, FeedbackRecord>();
+  for (const record of records) if (record) labels.set(`${record.requestId}#${record.index}`, record);
+  return labels;
+}
+
+/** The true classes as a plain map "requestId#index" -> class. */
+export function actualClasses(feedback: Map<string, FeedbackRecord>): Map<string, string> {
+  return new Map([...feedback].map(([key, record]) => [key, record.actual]));
 }

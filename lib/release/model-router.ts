@@ -60,6 +60,11 @@ export class ModelRouter {
     return provider;
   }
 
+  /** The models this container holds now (one per routed alias that has loaded one). */
+  loadedModels(): ServingModel[] {
+    return [...this.providers.values()].map((p) => p.peek()).filter((m): m is ServingModel => m !== null);
+  }
+
   /** Arms the background refresh (unref'd: it never keeps a process alive by itself). */
   start(): void {
     if (this.timer) return;

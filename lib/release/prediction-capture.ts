@@ -4,7 +4,9 @@
  * the drift check. Only the model's feature columns are kept: identifiers (Customer_ID, Name,
  * SSN...) are dropped at the edge and never captured.
  *
- * Answers are buffered per container and written as NDJSON batches (layout: captures/). A
+ * Answers are buffered per container and written as NDJSON batches (layout: captures/), each
+ * with its monitoring summary (lib/monitoring/summary.ts) written just before it: what the
+ * report, the drift check and the canary read instead of the raw answers. A
  * batch is written when it is full, on a timer every `flushSeconds` whether or not traffic
  * comes, and on shutdown. A failed write never poisons the next: the batch keeps its key and is
  * retried (created once, so a retry of a write that did land is harmless); the buffer is
@@ -15,8 +17,10 @@ import { keys, daysBetween } from '../state/layout.ts';
 import { capturedPredictionSchema, type CapturedFeatures, type CapturedPrediction } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { publicReason } from '../serving/public-reason.ts';
+import { summarizeRecords, type AcceptedLabel, type BaselineRef } from '../monitoring/summary.ts';
 import { mapLimit } from '../util/map-limit.ts';
-import { parseTimeOrderedId, timeOrderedId } from '../util/ids.ts';
+import { parseTimeOrderedId } from '../util/ids.ts';
+import { instanceOrderedId } from '../util/instance-ids.ts';
 
 export type { CapturedFeatures, CapturedPrediction };
 
@@ -35,6 +39,13 @@ export interface CaptureOptions {
   flushIntervalMs: number;
   /** Most answers held (waiting and failed batches); beyond it the oldest are dropped. */
   maxBuffered: number;
+  /**
+   * The spec and training baseline of a version this container serves, to count sampled feature
+   * values on its bins in the batch's summary; null for one it no longer holds (counted as unbinned).
+   */
+  baselineOf?: (version: string) => BaselineRef | null;
+  /** The instance whose batches these are (this process's by default; a benchmark plays several). */
+  instance?: string;
 }
 
 export interface CaptureHooks {
@@ -54,12 +65,18 @@ export interface CaptureStatus {
 }
 
 interface Batch {
-  key: string;
+  at: number;
+  id: string;
   records: CapturedPrediction[];
+  /** Labels accepted here since the last cut: counted in the batch's summary. */
+  labels: AcceptedLabel[];
+  /** Its summary is stored: the records are counted and may no longer be cut by the bound. */
+  summarized: boolean;
 }
 
 export class PredictionCapture {
   private buffer: CapturedPrediction[] = [];
+  private labels: AcceptedLabel[] = [];
   private oldest = 0;
   private unsent: Batch[] = [];
   /** The batch being written now: never cut or dropped under the writer's feet. */
@@ -94,6 +111,18 @@ export class PredictionCapture {
   }
 
   /**
+   * Labels accepted by this container (POST /feedback, after their own document was stored), to be
+   * counted in the next batch's summary: reports read them there, never label by label.
+   */
+  addLabels(labels: AcceptedLabel[]): void {
+    if (labels.length === 0) return;
+    if (this.buffer.length === 0 && this.labels.length === 0) this.oldest = this.now();
+    for (const l of labels) this.labels.push(l);
+    this.enforceBound();
+    if (this.buffer.length + this.labels.length >= this.options.flushRecords) void this.flush();
+  }
+
+  /**
    * True when a write is due by size or age (for hosts without timers between invocations:
    * Lambda waits for it). Never while a write is running, and after a failed one only once the
    * interval has passed: a request must not wait on a store that is down.
@@ -101,7 +130,8 @@ export class PredictionCapture {
   due(): boolean {
     if (this.writing) return false;
     if (this.lastError && this.now() - Date.parse(this.lastError.at) < this.options.flushIntervalMs) return false;
-    return this.buffer.length >= this.options.flushRecords || (this.buffer.length > 0 && this.now() - this.oldest >= this.options.flushIntervalMs) || this.unsent.length > 0;
+    const held = this.buffer.length + this.labels.length;
+    return held >= this.options.flushRecords || (held > 0 && this.now() - this.oldest >= this.options.flushIntervalMs) || this.unsent.length > 0;
   }
 
   /** Writes everything held, in order; resolves when done or when a write failed (the rest waits for the next flush). */
@@ -110,7 +140,7 @@ export class PredictionCapture {
       this.writing = null;
       // Filled up again while that write ran (a slow store): written now, not at the next timer
       // tick. Not after a failure: the retry waits for the timer, as due() says.
-      if (this.buffer.length >= this.options.flushRecords && !this.lastError) void this.flush();
+      if (this.buffer.length + this.labels.length >= this.options.flushRecords && !this.lastError) void this.flush();
     });
     return this.writing;
   }
@@ -119,11 +149,11 @@ export class PredictionCapture {
   async close(timeoutMs: number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await Promise.race([this.flush().then(() => (this.buffer.length || this.unsent.length ? this.flush() : undefined)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    await Promise.race([this.flush().then(() => (this.buffer.length || this.labels.length || this.unsent.length ? this.flush() : undefined)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
 
   status(): CaptureStatus {
-    const pending = this.buffer.length + this.unsent.reduce((n, b) => n + b.records.length, 0);
+    const pending = this.buffer.length + this.labels.length + this.unsent.reduce((n, b) => n + b.records.length + b.labels.length, 0);
     return {
       status: this.lastError ? 'degraded' : 'ok',
       pending,
@@ -134,28 +164,37 @@ export class PredictionCapture {
   }
 
   /**
-   * How many instances request `requestId` had among the answers held here (not yet in
-   * storage), or null when none is held. A request's answers are added at once, so they are all
-   * here or all in one stored batch (less any the bound dropped).
+   * The answers of request `requestId` held here (not yet in storage), or null when none is held.
+   * A request's answers are added at once, so they are all here or all in one stored batch (less
+   * any the bound dropped).
    */
-  heldInstances(requestId: string): number | null {
-    return instancesOf(requestId, [this.buffer, ...this.unsent.map((b) => b.records)]);
+  heldAnswers(requestId: string): CapturedPrediction[] | null {
+    return answersOf(requestId, [this.buffer, ...this.unsent.map((b) => b.records)]);
   }
 
   private async writeAll(): Promise<void> {
-    if (this.buffer.length) {
+    if (this.buffer.length || this.labels.length) {
       // The key is fixed when the batch is cut, so every retry writes the same object.
       const at = this.now();
-      this.unsent.push({ key: keys.captureBatch(this.model, at, timeOrderedId(new Date(at))), records: this.buffer });
+      // The batch carries this instance's id, as its requests' ids do: feedback finds it by them.
+      this.unsent.push({ at, id: instanceOrderedId(this.options.instance, new Date(at)), records: this.buffer, labels: this.labels, summarized: false });
       this.buffer = [];
+      this.labels = [];
     }
     while (this.unsent.length) {
       const batch = this.unsent[0];
-      const body = new TextEncoder().encode(batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
       this.inFlight = batch;
       try {
-        // Created once: if an earlier attempt landed after all (a timeout after the write), this is a no-op.
-        await this.store.put(batch.key, body, { contentType: 'application/x-ndjson', condition: { ifNoneMatch: '*' } });
+        // The summary first: once it is stored the batch's answers count, and the batch is never cut.
+        // Both are created once: if an earlier attempt landed after all (a timeout after the write), this is a no-op.
+        if (!batch.summarized) {
+          const summary = summarizeRecords(batch.records, this.options.baselineOf ?? (() => null), featuresToRow, batch.labels);
+          await this.store.put(keys.batchSummary(this.model, batch.at, batch.id), new TextEncoder().encode(JSON.stringify(summary)), { contentType: 'application/json', condition: { ifNoneMatch: '*' } });
+          batch.summarized = true;
+        }
+        const body = new TextEncoder().encode(batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        // A batch of labels only has no raw answers to keep (the labels are stored on their own).
+        if (batch.records.length) await this.store.put(keys.captureBatch(this.model, batch.at, batch.id), body, { contentType: 'application/x-ndjson', condition: { ifNoneMatch: '*' } });
       } catch (err) {
         this.lastError = { message: publicReason(err), at: new Date(this.now()).toISOString() };
         this.hooks.onFailed?.(err as Error);
@@ -166,7 +205,7 @@ export class PredictionCapture {
       this.unsent.splice(this.unsent.indexOf(batch), 1);
       this.lastWriteAt = this.now();
       this.lastError = null;
-      this.hooks.onWritten?.(batch.records.length);
+      if (batch.records.length) this.hooks.onWritten?.(batch.records.length);
     }
   }
 
@@ -177,16 +216,23 @@ export class PredictionCapture {
     let dropped = 0;
     for (const batch of this.unsent) {
       if (excess <= 0) break;
-      if (batch === this.inFlight) continue;
+      if (batch === this.inFlight || batch.summarized) continue;
       const cut = Math.min(excess, batch.records.length);
       batch.records.splice(0, cut);
       excess -= cut;
       dropped += cut;
     }
-    this.unsent = this.unsent.filter((b) => b.records.length > 0 || b === this.inFlight);
+    this.unsent = this.unsent.filter((b) => b.records.length > 0 || b.labels.length > 0 || b === this.inFlight || b.summarized);
     if (excess > 0) {
       const cut = Math.min(excess, this.buffer.length);
       this.buffer.splice(0, cut);
+      dropped += cut;
+      excess -= cut;
+    }
+    if (excess > 0) {
+      // Labels last: each is also stored on its own; only its count in the summaries is lost.
+      const cut = Math.min(excess, this.labels.length);
+      this.labels.splice(0, cut);
       dropped += cut;
     }
     this.dropped += dropped;
@@ -224,11 +270,11 @@ export async function readCaptures(store: ObjectStore, model: string, since: num
   return window;
 }
 
-/** One more than the highest index answered for `requestId` in these records, or null when it is not among them. */
-export function instancesOf(requestId: string, groups: Iterable<CapturedPrediction>[]): number | null {
-  let count: number | null = null;
-  for (const records of groups) for (const r of records) if (r.requestId === requestId) count = Math.max(count ?? 0, r.index + 1);
-  return count;
+/** The answers of `requestId` among these records, or null when it is not among them. */
+export function answersOf(requestId: string, groups: Iterable<CapturedPrediction>[]): CapturedPrediction[] | null {
+  const found: CapturedPrediction[] = [];
+  for (const records of groups) for (const r of records) if (r.requestId === requestId) found.push(r);
+  return found.length ? found : null;
 }
 
 /** One NDJSON line of a capture batch, or null when it does not match the capture schema. */

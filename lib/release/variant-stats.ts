@@ -1,6 +1,7 @@
-/** Per-variant statistics of a window of captured predictions, joined with feedback where it exists. */
-import { classificationMetrics } from '../evaluation/metrics.ts';
-import type { CapturedPrediction } from './prediction-capture.ts';
+/** Per-variant statistics of a window of captured answers, from its summary, with the labels given for them. */
+import { metricsFromConfusion } from '../evaluation/metrics.ts';
+import { sketchQuantile } from '../monitoring/latency-sketch.ts';
+import { addCounts, emptyCounts, variantTotals, type MonitoringSummary, type VariantCounts } from '../monitoring/summary.ts';
 
 export interface VariantStats {
   variant: string;
@@ -23,49 +24,52 @@ export interface VariantStats {
   f1Macro: number | null;
 }
 
-export function variantStats(captures: CapturedPrediction[], feedback: Map<string, string>, classes: string[]): VariantStats[] {
-  const byVariant = new Map<string, CapturedPrediction[]>();
-  for (const c of captures) {
-    if (c.error === 'unavailable') continue; // a storage outage says nothing about the variant
-    const list = byVariant.get(c.variant) ?? [];
-    list.push(c);
-    byVariant.set(c.variant, list);
-  }
-  return [...byVariant.entries()].map(([variant, list]) => {
-    const ok = list.filter((c) => c.ok && c.predicted !== undefined);
-    const latencies = list.flatMap((c) => (c.latencyMs === undefined ? [] : [c.latencyMs])).sort((a, b) => a - b);
-    // Nearest rank: the p99 of 100 samples is the 99th, not the largest, so one outlier does not set it.
-    const at = (q: number): number => (latencies.length ? latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] : 0);
-    const classCounts = Object.fromEntries(classes.map((k) => [k, ok.filter((c) => c.predicted === k).length]));
-    const classShares = Object.fromEntries(classes.map((k) => [k, ok.length ? classCounts[k] / ok.length : 0]));
-    const actual: number[] = [];
-    const predicted: number[] = [];
-    for (const c of ok) {
-      const truth = feedback.get(`${c.requestId}#${c.index}`);
-      const k = truth === undefined ? -1 : classes.indexOf(truth);
-      if (k >= 0) {
-        actual.push(k);
-        predicted.push(classes.indexOf(c.predicted!));
-      }
-    }
-    const scored = actual.length ? classificationMetrics(actual, predicted, classes.length) : null;
-    return {
+/**
+ * Per-variant statistics of a window's summary (summary.ts), the labels accepted in it included.
+ * Latency percentiles come from the summary's sketch: within LATENCY_RELATIVE_ERROR of the raw
+ * samples' nearest-rank values; every other number is exact.
+ */
+export function variantStats(summary: MonitoringSummary, classes: string[] = classesOf(summary)): VariantStats[] {
+  const stats: VariantStats[] = [];
+  for (const [variant, { versions, counts }] of variantTotals(summary)) {
+    if (counts.answers === 0 && Object.keys(counts.labelled).length === 0) continue; // only storage outages: nothing about the variant
+    const ok = counts.answers - counts.errors;
+    const classCounts = Object.fromEntries(classes.map((k) => [k, counts.classes[k] ?? 0]));
+    const classShares = Object.fromEntries(classes.map((k) => [k, ok ? classCounts[k] / ok : 0]));
+    const confusion = counts.labelled;
+    const matrix = classes.map((actual) => classes.map((given) => confusion[actual]?.[given] ?? 0));
+    const labelledCount = matrix.reduce((s, row) => s + row.reduce((t, n) => t + n, 0), 0);
+    const scored = labelledCount ? metricsFromConfusion(matrix) : null;
+    stats.push({
       variant,
-      versions: [...new Set(list.map((c) => c.version))],
-      requests: list.length,
-      errors: list.length - ok.length,
-      errorRate: list.length ? (list.length - ok.length) / list.length : 0,
-      latencySamples: latencies.length,
-      p50Ms: at(0.5),
-      p99Ms: at(0.99),
+      versions: [...versions],
+      requests: counts.answers,
+      errors: counts.errors,
+      errorRate: counts.answers ? counts.errors / counts.answers : 0,
+      latencySamples: counts.latency.count,
+      p50Ms: sketchQuantile(counts.latency, 0.5) ?? 0,
+      p99Ms: sketchQuantile(counts.latency, 0.99) ?? 0,
       classCounts,
       classShares,
-      labelled: actual.length,
-      correct: actual.filter((a, i) => a === predicted[i]).length,
+      labelled: labelledCount,
+      correct: classes.reduce((s, _, k) => s + matrix[k][k], 0),
       accuracy: scored ? scored.accuracy : null,
       f1Macro: scored ? scored.f1_macro : null,
-    };
-  });
+    });
+  }
+  return stats;
+}
+
+/** Every class answered or labelled in a window, sorted. */
+export function classesOf(summary: MonitoringSummary): string[] {
+  const classes = new Set<string>();
+  for (const slice of summary.slices) {
+    for (const g of slice.groups) {
+      for (const k of Object.keys(g.classes)) classes.add(k);
+      for (const [actual, row] of Object.entries(g.labelled)) [actual, ...Object.keys(row)].forEach((k) => classes.add(k));
+    }
+  }
+  return [...classes].sort();
 }
 
 /** Total-variation distance between two class distributions: 0 identical, 1 disjoint. */
@@ -82,29 +86,32 @@ export interface VariantBucket {
   start: number;
   requests: number;
   errors: number;
-  /** Nearest-rank percentiles of the latency samples in the bucket; null without samples. */
+  /** Nearest-rank percentiles of the latency samples in the bucket (from the sketch); null without samples. */
   p50Ms: number | null;
   p99Ms: number | null;
 }
 
-/** Per variant, its answers in `buckets` equal slices of [since, until): the report's time series. */
-export function variantSeries(captures: CapturedPrediction[], since: number, until: number, buckets: number): Record<string, VariantBucket[]> {
-  const width = Math.max(1, (until - since) / buckets);
-  const byVariant = new Map<string, CapturedPrediction[][]>();
-  for (const c of captures) {
-    const i = Math.floor((c.at - since) / width);
+/**
+ * Per variant, the window [since, until] in buckets `widthMs` wide (a multiple of the summary's
+ * grain), aligned on multiples of the width: the report's time series.
+ */
+export function variantSeries(summary: MonitoringSummary, since: number, until: number, widthMs: number): Record<string, VariantBucket[]> {
+  const first = Math.floor(since / widthMs) * widthMs;
+  const buckets = Math.max(1, Math.floor((until - first) / widthMs) + 1);
+  const byVariant = new Map<string, VariantCounts[]>();
+  for (const slice of summary.slices) {
+    const i = Math.floor((slice.start - first) / widthMs);
     if (i < 0 || i >= buckets) continue;
-    let slots = byVariant.get(c.variant);
-    if (!slots) byVariant.set(c.variant, (slots = Array.from({ length: buckets }, () => [])));
-    slots[i].push(c);
+    for (const g of slice.groups) {
+      if (g.answers === 0) continue;
+      let slots = byVariant.get(g.variant);
+      if (!slots) byVariant.set(g.variant, (slots = Array.from({ length: buckets }, () => emptyCounts(g.variant, ''))));
+      addCounts(slots[i], g);
+    }
   }
   const series: Record<string, VariantBucket[]> = {};
   for (const [variant, slots] of byVariant) {
-    series[variant] = slots.map((list, i) => {
-      const latencies = list.flatMap((c) => (c.latencyMs === undefined ? [] : [c.latencyMs])).sort((a, b) => a - b);
-      const at = (q: number): number | null => (latencies.length ? latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] : null);
-      return { start: Math.round(since + i * width), requests: list.length, errors: list.filter((c) => !c.ok).length, p50Ms: at(0.5), p99Ms: at(0.99) };
-    });
+    series[variant] = slots.map((c, i) => ({ start: first + i * widthMs, requests: c.answers, errors: c.errors, p50Ms: sketchQuantile(c.latency, 0.5), p99Ms: sketchQuantile(c.latency, 0.99) }));
   }
   return series;
 }

@@ -26,15 +26,21 @@
  *                                               and hour of the batch's cut)
  *   captures/{model}/summaries/{day}/{hh}/{id}.json  written once, right after its batch: the
  *                                               batch's summary (counts, sketches, binned features)
- *   summaries/{model}/hours/{day}/{hh}.json     mutable (CAS): an hour's batch summaries merged
+ *   captures/{model}/minutes/{day}/{hhmm}.json  mutable (CAS): the summaries of the batches cut in a minute,
+ *                                               merged (kept as long as the batches)
+ *   summaries/{model}/hours/{day}/{hh}.json     mutable (CAS): an hour's minutes merged
  *   summaries/{model}/days/{day}.json           mutable (CAS): a day's hours merged
- *   feedback/{model}/{day}/{id}.json            written once: the true class of one answer
+ *   feedback/{model}/{day}/{requestId}.{index}.json  written once: the true class of one answer (day
+ *                                               of the answer)
  *   drift/{model}/reports/{id}.json             written once
  *   drift/{model}/latest.json                   mutable (CAS)
  *   drift/{model}/last-retrain.json             mutable (CAS): the drift retrain cooldown
  *   jobs/{jobId}.json                           mutable (CAS): a retrain job's record
  *   locks/retrain-{model}.json                  mutable (CAS): one retrain at a time per model
  *   data/...                                    training and check data, uploaded by users
+ *
+ * captures/, feedback/ and summaries/ expire (lib/state/retention.ts): partitioned by UTC day,
+ * so expiry finds what is old from the day folders (dayPartitions) without reading every key.
  */
 import { z } from 'zod';
 import { clip } from '../util/clip.ts';
@@ -48,6 +54,7 @@ export class KeyError extends Error {
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function segment(kind: string, value: string, pattern = NAME_PATTERN): string {
   if (!pattern.test(value)) throw new KeyError(`invalid ${kind} "${clip(value)}"`);
@@ -148,17 +155,43 @@ export const keys = {
   batchSummariesDay: (name: string, day: string): string => `${PREFIXES.captures}${segment('model name', name)}/summaries/${segment('day', day, DAY)}/`,
   batchSummariesHour: (name: string, at: number): string => `${keys.batchSummariesDay(name, dayOf(at))}${hourOf(at)}/`,
   batchSummary: (name: string, at: number, id: string): string => `${keys.batchSummariesHour(name, at)}${segment('batch id', id)}.json`,
+  // Minute rollups live under captures/: needed only while their batches are, they expire with them.
+  minuteSummary: (name: string, at: number): string => `${PREFIXES.captures}${segment('model name', name)}/minutes/${dayOf(at)}/${hourOf(at)}${new Date(at).toISOString().slice(14, 16)}.json`,
   hourSummary: (name: string, at: number): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${dayOf(at)}/${hourOf(at)}.json`,
+  hourSummariesDay: (name: string, day: string): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${segment('day', day, DAY)}/`,
   daySummariesPrefix: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/days/`,
   daySummary: (name: string, day: string): string => `${keys.daySummariesPrefix(name)}${segment('day', day, DAY)}.json`,
   feedbackDay: (name: string, day: string): string => `${PREFIXES.feedback}${segment('model name', name)}/${segment('day', day, DAY)}/`,
-  feedback: (name: string, at: number, id: string): string => `${keys.feedbackDay(name, dayOf(at))}${segment('feedback id', id)}.json`,
+  /** One answer's label, at a key made from the answer itself: a second label for it finds the first. */
+  feedback: (name: string, answeredAt: number, requestId: string, index: number): string => `${keys.feedbackDay(name, dayOf(answeredAt))}${segment('request id', requestId, REQUEST_ID)}.${index}.json`,
   driftReport: (name: string, id: string): string => `${PREFIXES.drift}${segment('model name', name)}/reports/${segment('report id', id)}.json`,
   driftLatest: (name: string): string => `${PREFIXES.drift}${segment('model name', name)}/latest.json`,
   driftLastRetrain: (name: string): string => `${PREFIXES.drift}${segment('model name', name)}/last-retrain.json`,
   job: (jobId: string): string => `${PREFIXES.jobs}${segment('job id', jobId, JOB_ID)}.json`,
   retrainLock: (name: string): string => `${PREFIXES.locks}retrain-${segment('model name', name)}.json`,
 };
+
+/**
+ * Per model, the folders whose children are UTC day partitions (`{day}/`, or `{day}.json` when
+ * `files`), and which retention period governs each (lib/retrain/retention-sweep.ts deletes the
+ * expired ones where the store has no lifecycle engine).
+ */
+export function dayPartitions(name: string): { data: 'captures' | 'feedback' | 'summaries'; parent: string; files: boolean }[] {
+  const m = segment('model name', name);
+  return [
+    { data: 'captures', parent: `${PREFIXES.captures}${m}/`, files: false },
+    { data: 'captures', parent: `${PREFIXES.captures}${m}/summaries/`, files: false },
+    { data: 'captures', parent: `${PREFIXES.captures}${m}/minutes/`, files: false },
+    { data: 'feedback', parent: `${PREFIXES.feedback}${m}/`, files: false },
+    { data: 'summaries', parent: `${PREFIXES.summaries}${m}/hours/`, files: false },
+    { data: 'summaries', parent: keys.daySummariesPrefix(name), files: true },
+  ];
+}
+
+/** Whether a path segment is a UTC day (YYYY-MM-DD), as day partitions are named. */
+export function isDay(value: string): boolean {
+  return DAY.test(value);
+}
 
 /** The version id and file of a key under versionsPrefix(name), or null. */
 export function parseVersionKey(name: string, key: string): { version: string; file: string } | null {

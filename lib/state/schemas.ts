@@ -200,6 +200,12 @@ export const feedbackRecordSchema = z.object({
   index: z.number().int().min(0),
   actual: z.string(),
   at: z.number(),
+  /**
+   * The captured answers this label is for (one per variant that answered the record), found when
+   * the label was accepted: reports count labels without reading the captures again. Absent on
+   * labels stored before it existed, which no longer count.
+   */
+  answers: z.array(z.object({ variant: z.string(), version: z.string(), predicted: z.string(), at: z.number() })).optional(),
 });
 export type FeedbackRecord = z.output<typeof feedbackRecordSchema>;
 

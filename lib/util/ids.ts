@@ -7,9 +7,9 @@ export function timeOrderedId(now: Date = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** The time (ms) a timeOrderedId was made at, or null for a string of another shape. */
+/** The time (ms) a timeOrderedId (or an instance-ordered id, instance-ids.ts) was made at, or null for a string of another shape. */
 export function parseTimeOrderedId(id: string): number | null {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-[0-9a-f]+$/.exec(id);
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-[0-9a-f]+(?:-[0-9a-f]+)?$/.exec(id);
   if (!m) return null;
   const [, y, mo, d, h, mi, s, ms] = m.map(Number);
   return Date.UTC(y, mo - 1, d, h, mi, s, ms);

@@ -42,6 +42,12 @@ module.exports = async ({ resolveVariable }) => {
     SERVICE_NAME: service,
     STAGE: stage,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // Retention: the bucket's lifecycle rules (serverless.yml) enforce these periods on AWS; the
+    // local stage's embedded S3 server has no lifecycle engine, so there housekeeping deletes.
+    CAPTURE_RETENTION_DAYS: String(await resolveVariable('param:captureRetentionDays')),
+    FEEDBACK_RETENTION_DAYS: String(await resolveVariable('param:feedbackRetentionDays')),
+    SUMMARY_RETENTION_DAYS: String(await resolveVariable('param:summaryRetentionDays')),
+    RETENTION_ENFORCED_BY: stage === 'local' ? 'housekeeping' : 'store',
   };
   for (const [name, fallback] of Object.entries(SETTINGS)) environment[name] = process.env[name] || fallback;
   if (stage === 'local') for (const name of LOCAL_ONLY) if (process.env[name]) environment[name] = process.env[name];

@@ -1,0 +1,264 @@
+/**
+ * A monitoring summary: what the report, the drift check and the canary controller need of a
+ * stretch of captured answers, in counts that add up. One is written beside every capture batch;
+ * the rollups merge them by minute, hour and day. Merging is exact for every count (requests,
+ * errors, classes, the shadow's confusion, feature counts on the baseline's bins) and keeps the
+ * latency sketch's relative error bound (latency-sketch.ts), so a window's summary is the same
+ * whatever mix of batches and rollups it was built from.
+ *
+ * Counts are kept per time slice (a minute in batch and minute summaries, five minutes in an
+ * hour's, an hour in a day's) and per variant and version, so a window that starts on a slice's
+ * boundary is counted exactly and the report draws its series from the slices. Feature counts
+ * are kept per summary (per version and training baseline), not per slice: they are the bulk of
+ * a summary, and drift windows are hours.
+ */
+import { z } from 'zod';
+import type { CleanRow } from '../data/clean-record.ts';
+import type { FeatureCounts } from '../drift/feature-counts.ts';
+import { emptyFeatureCounts, featureCounter, mergeFeatureCounts } from '../drift/feature-counts.ts';
+import type { DatasetSpec } from '../data/spec.ts';
+import type { TrainingBaseline } from '../drift/baseline.ts';
+import type { CapturedPrediction } from '../state/schemas.ts';
+import { addLatency, emptySketch, mergeSketch, type LatencySketch } from './latency-sketch.ts';
+
+const counts = z.record(z.string(), z.number().int().nonnegative());
+
+const latencySketchSchema = z.object({ count: z.number().int().nonnegative(), zeros: z.number().int().nonnegative(), buckets: counts });
+
+/** One variant and version's answers within a slice. */
+const variantCountsSchema = z.object({
+  variant: z.string(),
+  version: z.string(),
+  /** Records this variant answered or failed to answer (storage outages not included). */
+  answers: z.number().int().nonnegative(),
+  /** Of those, the ones it failed (no model to serve them). */
+  errors: z.number().int().nonnegative(),
+  /** Records that failed because storage could not be reached: an outage, not the variant's fault. */
+  unavailable: z.number().int().nonnegative(),
+  /** One sample per request and variant (a batch is one), none for a request that waited for a model load. */
+  latency: latencySketchSchema,
+  /** Predicted class -> answers. */
+  classes: counts,
+  /** Answers a shadow model also scored, by the class given and the shadow's class. */
+  shadow: z.record(z.string(), counts),
+  /**
+   * Labels (POST /feedback) accepted in the slice for this variant and version's answers, by the
+   * true class and the class given: a confusion matrix that adds up. Counted when the label
+   * arrives, whenever the answer was given.
+   */
+  labelled: z.record(z.string(), counts).default({}),
+});
+export type VariantCounts = z.output<typeof variantCountsSchema>;
+
+const sliceSchema = z.object({ start: z.number(), groups: z.array(variantCountsSchema) });
+export type SummarySlice = z.output<typeof sliceSchema>;
+
+const levelCountsSchema = z.object({ column: z.string(), missing: z.number().int().nonnegative(), levels: counts, unseen: z.number().int().nonnegative() });
+const featureCountsSchema = z.object({
+  rows: z.number().int().nonnegative(),
+  numeric: z.array(z.object({ column: z.string(), missing: z.number().int().nonnegative(), bins: counts })),
+  categorical: z.array(levelCountsSchema),
+  multiLabel: z.array(levelCountsSchema),
+});
+
+/** Sampled rows of one version, counted on its training baseline's bins. */
+const featureBlockSchema = z.object({
+  version: z.string(),
+  /** Fingerprint of the baseline the bins come from: only counts on the same one add up. */
+  baseline: z.string(),
+  counts: featureCountsSchema,
+});
+export type FeatureBlock = z.output<typeof featureBlockSchema>;
+
+export const SUMMARY_FORMAT = 1;
+
+export const monitoringSummarySchema = z.object({
+  format: z.literal(SUMMARY_FORMAT),
+  /** Width of the slices (ms). */
+  grainMs: z.number().int().positive(),
+  /** Ascending by start. */
+  slices: z.array(sliceSchema),
+  features: z.array(featureBlockSchema),
+  /** Capture batches merged into it (1 for a batch's own summary). */
+  batches: z.number().int().nonnegative(),
+  /** Captured records counted (every variant's answer, outages included). */
+  records: z.number().int().nonnegative(),
+  /** Sampled rows without a model baseline to count them on (their model was no longer loaded). */
+  unbinned: z.number().int().nonnegative(),
+});
+export type MonitoringSummary = z.output<typeof monitoringSummarySchema>;
+
+export const SECOND_MS = 1_000;
+export const MINUTE_MS = 60_000;
+
+export function emptySummary(grainMs: number): MonitoringSummary {
+  return { format: SUMMARY_FORMAT, grainMs, slices: [], features: [], batches: 0, records: 0, unbinned: 0 };
+}
+
+/** A label accepted for one answer: the variant and version that gave it, the class given, the true class, when it arrived. */
+export interface AcceptedLabel {
+  variant: string;
+  version: string;
+  predicted: string;
+  actual: string;
+  at: number;
+}
+
+/** What the summary of a batch needs of the model that answered: its spec and training baseline. */
+export interface BaselineRef {
+  spec: DatasetSpec;
+  baseline: TrainingBaseline;
+  fingerprint: string;
+}
+
+/**
+ * The summary of one batch of captured answers, in one-second slices (so a window that starts
+ * anywhere, a canary step begun at 10:23:17, is counted from that second). `baselineOf` finds the model of
+ * a version (the one that just answered); sampled rows of a version it does not know are counted
+ * as unbinned rather than guessed at.
+ */
+export function summarizeRecords(records: CapturedPrediction[], baselineOf: (version: string) => BaselineRef | null, toRow: (features: NonNullable<CapturedPrediction['features']>) => CleanRow, labels: AcceptedLabel[] = []): MonitoringSummary {
+  const summary = emptySummary(SECOND_MS);
+  summary.batches = 1;
+  const slices = new Map<number, Map<string, VariantCounts>>();
+  for (const label of labels) {
+    const start = Math.floor(label.at / SECOND_MS) * SECOND_MS;
+    let groups = slices.get(start);
+    if (!groups) slices.set(start, (groups = new Map()));
+    const row = (groupOf(groups, label.variant, label.version).labelled[label.actual] ??= {});
+    row[label.predicted] = (row[label.predicted] ?? 0) + 1;
+  }
+  const counters = new Map<string, ReturnType<typeof featureCounter> & { version: string; baseline: string }>();
+  for (const r of records) {
+    summary.records++;
+    const start = Math.floor(r.at / SECOND_MS) * SECOND_MS;
+    let groups = slices.get(start);
+    if (!groups) slices.set(start, (groups = new Map()));
+    const g = groupOf(groups, r.variant, r.version);
+    if (r.error === 'unavailable') {
+      // An outage says nothing about the variant: counted apart, and no latency sample.
+      g.unavailable++;
+      continue;
+    }
+    g.answers++;
+    if (!r.ok || r.predicted === undefined) g.errors++;
+    else g.classes[r.predicted] = (g.classes[r.predicted] ?? 0) + 1;
+    if (r.latencyMs !== undefined) addLatency(g.latency, r.latencyMs);
+    if (r.shadow && r.predicted !== undefined) {
+      const row = (g.shadow[r.predicted] ??= {});
+      row[r.shadow.predicted] = (row[r.shadow.predicted] ?? 0) + 1;
+    }
+    if (r.features) {
+      const ref = baselineOf(r.version);
+      if (!ref) {
+        summary.unbinned++;
+        continue;
+      }
+      const key = `${r.version}\n${ref.fingerprint}`;
+      let counter = counters.get(key);
+      if (!counter) counters.set(key, (counter = { ...featureCounter(ref.spec, ref.baseline), version: r.version, baseline: ref.fingerprint }));
+      counter.count(toRow(r.features));
+    }
+  }
+  summary.slices = [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([start, groups]) => ({ start, groups: [...groups.values()] }));
+  summary.features = [...counters.values()].map((c) => ({ version: c.version, baseline: c.baseline, counts: c.counts }));
+  return summary;
+}
+
+function groupOf(groups: Map<string, VariantCounts>, variant: string, version: string): VariantCounts {
+  const key = `${variant}\n${version}`;
+  let g = groups.get(key);
+  if (!g) groups.set(key, (g = emptyCounts(variant, version)));
+  return g;
+}
+
+/**
+ * Summaries merged into one with slices `grainMs` wide (a multiple of every part's grain), keeping
+ * only the slices that start inside [since, until] when a window is given (judged on the parts'
+ * own slices, before they are widened). A rollup names its `period`: slices outside it (answers
+ * given just before the period, in batches cut inside it) keep their own width, so a window that
+ * starts just before the period still counts them exactly.
+ */
+export function mergeSummaries(parts: MonitoringSummary[], grainMs: number, window?: { since: number; until: number }, period?: { start: number; end: number }): MonitoringSummary {
+  const merged = emptySummary(grainMs);
+  const slices = new Map<number, Map<string, VariantCounts>>();
+  const features = new Map<string, FeatureBlock>();
+  for (const part of parts) {
+    if (grainMs % part.grainMs !== 0) throw new Error(`cannot merge ${part.grainMs} ms slices into ${grainMs} ms ones`);
+    merged.batches += part.batches;
+    merged.records += part.records;
+    merged.unbinned += part.unbinned;
+    for (const slice of part.slices) {
+      if (window && (slice.start < window.since || slice.start > window.until)) continue;
+      const inside = !period || (slice.start >= period.start && slice.start < period.end);
+      const start = inside ? Math.floor(slice.start / grainMs) * grainMs : slice.start;
+      let groups = slices.get(start);
+      if (!groups) slices.set(start, (groups = new Map()));
+      for (const g of slice.groups) addCounts(groupOf(groups, g.variant, g.version), g);
+    }
+    for (const block of part.features) {
+      const key = `${block.version}\n${block.baseline}`;
+      let into = features.get(key);
+      if (!into) features.set(key, (into = { version: block.version, baseline: block.baseline, counts: emptyLike(block.counts) }));
+      mergeFeatureCounts(into.counts, block.counts);
+    }
+  }
+  merged.slices = [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([start, groups]) => ({ start, groups: [...groups.values()] }));
+  merged.features = [...features.values()];
+  return merged;
+}
+
+export function emptyCounts(variant: string, version: string): VariantCounts {
+  return { variant, version, answers: 0, errors: 0, unavailable: 0, latency: emptySketch(), classes: {}, shadow: {}, labelled: {} };
+}
+
+/** Adds one slice's counts of a variant and version into another's. */
+export function addCounts(into: VariantCounts, from: VariantCounts): void {
+  into.answers += from.answers;
+  into.errors += from.errors;
+  into.unavailable += from.unavailable;
+  mergeSketch(into.latency, from.latency);
+  for (const [k, n] of Object.entries(from.classes)) into.classes[k] = (into.classes[k] ?? 0) + n;
+  for (const [into2, from2] of [[into.shadow, from.shadow], [into.labelled, from.labelled]]) {
+    for (const [row, cells] of Object.entries(from2)) {
+      const target = (into2[row] ??= {});
+      for (const [column, n] of Object.entries(cells)) target[column] = (target[column] ?? 0) + n;
+    }
+  }
+}
+
+/** Zero counts of the same shape (the same baseline's columns). */
+function emptyLike(c: FeatureCounts): FeatureCounts {
+  const levels = (l: { column: string }): FeatureCounts['categorical'][number] => ({ column: l.column, missing: 0, levels: {}, unseen: 0 });
+  return { rows: 0, numeric: c.numeric.map((n) => ({ column: n.column, missing: 0, bins: {} })), categorical: c.categorical.map(levels), multiLabel: c.multiLabel.map(levels) };
+}
+
+/**
+ * The sampled rows of a summary counted on one baseline: every version's counts on that baseline
+ * added up; rows counted on another baseline (or on none) are only counted, in `otherBaselineRows`.
+ */
+export function featureCountsOn(summary: MonitoringSummary, baseline: TrainingBaseline, fingerprint: string): { counts: FeatureCounts; otherBaselineRows: number } {
+  const counts = emptyFeatureCounts(baseline);
+  let otherBaselineRows = summary.unbinned;
+  for (const block of summary.features) {
+    if (block.baseline === fingerprint) mergeFeatureCounts(counts, block.counts);
+    else otherBaselineRows += block.counts.rows;
+  }
+  return { counts, otherBaselineRows };
+}
+
+/** A variant's counts over every slice and version of a summary. */
+export function variantTotals(summary: MonitoringSummary): Map<string, { versions: Set<string>; counts: VariantCounts }> {
+  const totals = new Map<string, { versions: Set<string>; counts: VariantCounts }>();
+  for (const slice of summary.slices) {
+    for (const g of slice.groups) {
+      let t = totals.get(g.variant);
+      if (!t) totals.set(g.variant, (t = { versions: new Set(), counts: emptyCounts(g.variant, '') }));
+      if (g.answers > 0) t.versions.add(g.version);
+      addCounts(t.counts, g);
+    }
+  }
+  return totals;
+}
+
+export type { LatencySketch };

@@ -1,0 +1,62 @@
+/**
+ * The A/B report of a window (GET /model/report): per-variant requests, errors, latency and class
+ * shares from the window's monitoring summary; with labels, accuracy and macro F1 and a
+ * two-proportion z-test of the accuracy difference between the first two routed variants; under
+ * shadow, the agreement rate and the confusion between the answers given and the shadow's. Reads
+ * summaries (labels are counted in them), never the raw answers or labels, so its cost does not
+ * grow with the traffic.
+ */
+import { readWindowSummary } from '../monitoring/summary-reader.ts';
+import { MINUTE_MS } from '../monitoring/summary.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { twoProportionZTest } from './significance.ts';
+import { variantSeries, variantStats, type VariantBucket, type VariantStats } from './variant-stats.ts';
+
+/** Buckets the series aims at; fewer when the summary's grain is coarser than window / this. */
+const SERIES_BUCKETS = 30;
+
+export interface WindowReport {
+  variants: VariantStats[];
+  series: Record<string, VariantBucket[]>;
+  /** Width of the series' buckets (ms). */
+  seriesBucketMs: number;
+  comparison: { a: string; b: string; accuracy: ReturnType<typeof twoProportionZTest>; f1MacroDifference: number | null } | null;
+  shadow: { compared: number; agreementRate: number; confusion: Record<string, Record<string, number>> } | null;
+  /** Stored summaries that did not parse (skipped). */
+  unreadable: number;
+  /** Documents read to build it. */
+  reads: number;
+}
+
+export async function windowReport(store: ObjectStore, model: string, since: number, until: number, routedVariants: string[]): Promise<WindowReport> {
+  const { summary, reads, unreadable } = await readWindowSummary(store, model, since, until);
+  const variants = variantStats(summary);
+  const [a, b] = routedVariants.map((name) => variants.find((v) => v.variant === name)).filter((v) => v !== undefined);
+  const comparison = a && b ? { a: a.variant, b: b.variant, accuracy: twoProportionZTest(a.correct, a.labelled, b.correct, b.labelled), f1MacroDifference: a.f1Macro !== null && b.f1Macro !== null ? b.f1Macro - a.f1Macro : null } : null;
+  const confusion: Record<string, Record<string, number>> = {};
+  let compared = 0;
+  let agreed = 0;
+  for (const slice of summary.slices) {
+    for (const g of slice.groups) {
+      for (const [given, row] of Object.entries(g.shadow)) {
+        for (const [shadow, n] of Object.entries(row)) {
+          confusion[given] ??= {};
+          confusion[given][shadow] = (confusion[given][shadow] ?? 0) + n;
+          compared += n;
+          if (given === shadow) agreed += n;
+        }
+      }
+    }
+  }
+  // At least a minute: finer buckets of a short window are mostly empty.
+  const widthMs = Math.max(MINUTE_MS, Math.ceil((until - since) / SERIES_BUCKETS / summary.grainMs) * summary.grainMs);
+  return {
+    variants,
+    series: variantSeries(summary, since, until, widthMs),
+    seriesBucketMs: widthMs,
+    comparison,
+    shadow: compared ? { compared, agreementRate: agreed / compared, confusion } : null,
+    unreadable,
+    reads,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The part of JSON Schema that CloudFormation's resource schemas use here (type, enum, const,
+ * required, properties, additionalProperties, items, uniqueItems, minimum, minLength,
+ * maxLength, pattern, local $ref, and cfn-lint's dependentExcluded), enough to check a
+ * property against an excerpt of a resource schema (test/fixtures/cfn/). A keyword it does
+ * not know fails the check instead of being skipped, so a newer excerpt cannot pass unread.
+ */
+import { readFileSync } from 'node:fs';
+
+type Schema = Record<string, unknown>;
+const ANNOTATIONS = new Set(['description', 'insertionOrder', '$comment', 'examples', 'default', 'title']);
+
+export function schemaProblems(value: unknown, schema: Schema, root: Schema, path = ''): string[] {
+  if (typeof schema.$ref === 'string') {
+    const name = /^#\/definitions\/(.+)$/.exec(schema.$ref)?.[1];
+    const target = name ? (root.definitions as Record<string, Schema> | undefined)?.[name] : undefined;
+    if (!target) return [`${path || '/'}: unresolved $ref ${schema.$ref}`];
+    return schemaProblems(value, target, root, path);
+  }
+  const problems: string[] = [];
+  const at = path || '/';
+  for (const keyword of Object.keys(schema)) {
+    if (!ANNOTATIONS.has(keyword) && !KEYWORDS.has(keyword)) problems.push(`${at}: the checker does not know the schema keyword ${keyword}`);
+  }
+  const type = schema.type as string | undefined;
+  if (type && !hasType(value, type)) return [...problems, `${at}: must be ${type}, is ${JSON.stringify(value)}`];
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) problems.push(`${at}: must be one of ${schema.enum.join(', ')}, is ${JSON.stringify(value)}`);
+  if ('const' in schema && schema.const !== value) problems.push(`${at}: must be ${JSON.stringify(schema.const)}`);
+  if (typeof value === 'number' && typeof schema.minimum === 'number' && value < schema.minimum) problems.push(`${at}: must be at least ${schema.minimum}`);
+  if (typeof value === 'string') {
+    if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) problems.push(`${at}: longer than ${schema.maxLength}`);
+    if (typeof schema.minLength === 'number' && value.length < schema.minLength) problems.push(`${at}: shorter than ${schema.minLength}`);
+    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) problems.push(`${at}: does not match ${schema.pattern}`);
+  }
+  if (Array.isArray(value)) {
+    if (schema.uniqueItems === true && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) problems.push(`${at}: items must be unique`);
+    if (schema.items) value.forEach((item, i) => problems.push(...schemaProblems(item, schema.items as Schema, root, `${path}/${i}`)));
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const object = value as Record<string, unknown>;
+    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    for (const name of (schema.required ?? []) as string[]) if (!(name in object)) problems.push(`${at}: required property ${name} is missing`);
+    for (const [name, child] of Object.entries(object)) {
+      if (properties[name]) problems.push(...schemaProblems(child, properties[name], root, `${path}/${name}`));
+      else if (schema.additionalProperties === false) problems.push(`${at}: unknown property ${name}`);
+    }
+    for (const [name, excluded] of Object.entries((schema.dependentExcluded ?? {}) as Record<string, string[]>)) {
+      if (name in object) for (const other of excluded) if (other in object) problems.push(`${at}: ${name} excludes ${other}`);
+    }
+  }
+  return problems;
+}
+
+const KEYWORDS = new Set(['$ref', 'type', 'enum', 'const', 'required', 'properties', 'additionalProperties', 'items', 'uniqueItems', 'minimum', 'minLength', 'maxLength', 'pattern', 'dependentExcluded', 'definitions', 'typeName']);
+
+function hasType(value: unknown, type: string): boolean {
+  switch (type) {
+    case 'object':
+      return value !== null && typeof value === 'object' && !Array.isArray(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number';
+    default:
+      return typeof value === type;
+  }
+}
+
+/** CloudFormation's AWS::S3::Bucket schema, the excerpt for LifecycleConfiguration. */
+export const S3_BUCKET_LIFECYCLE_SCHEMA = JSON.parse(readFileSync('test/fixtures/cfn/aws-s3-bucket-lifecycle.schema.json', 'utf8')) as Schema;
+
+/**
+ * What S3 refuses in a LifecycleConfiguration: the schema, and two rules the schema only states
+ * in words: a Rule needs an action (the Rule definition's description in the registry schema:
+ * "You must specify at least one of the following properties: AbortIncompleteMultipartUpload,
+ * ExpirationDate, ExpirationInDays, NoncurrentVersionExpirationInDays, NoncurrentVersionTransition,
+ * NoncurrentVersionTransitions, Transition, or Transitions", to which S3 adds
+ * ExpiredObjectDeleteMarker and NoncurrentVersionExpiration), and ExpiredObjectDeleteMarker
+ * cannot be specified with Days or Date in an Expiration (S3's PutBucketLifecycleConfiguration;
+ * MinIO's internal/bucket/lifecycle/expiration.go refuses it in the same words). Rule Ids are
+ * unique (the S3 API; the schema's uniqueItems only compares whole rules).
+ */
+export function s3LifecycleProblems(lifecycle: unknown): string[] {
+  const property = (S3_BUCKET_LIFECYCLE_SCHEMA.properties as Record<string, Schema>).LifecycleConfiguration;
+  const problems = schemaProblems(lifecycle, property, S3_BUCKET_LIFECYCLE_SCHEMA, '/LifecycleConfiguration');
+  const rules = (lifecycle as { Rules?: unknown })?.Rules;
+  if (!Array.isArray(rules)) return problems;
+  const actions = ['AbortIncompleteMultipartUpload', 'ExpirationDate', 'ExpirationInDays', 'ExpiredObjectDeleteMarker', 'NoncurrentVersionExpiration', 'NoncurrentVersionExpirationInDays', 'NoncurrentVersionTransition', 'NoncurrentVersionTransitions', 'Transition', 'Transitions'];
+  const ids = new Set<string>();
+  rules.forEach((rule: Record<string, unknown>, i) => {
+    const at = `/LifecycleConfiguration/Rules/${i}`;
+    if (!actions.some((a) => a in rule)) problems.push(`${at}: a rule needs at least one action`);
+    if (rule.ExpiredObjectDeleteMarker !== undefined && (rule.ExpirationInDays !== undefined || rule.ExpirationDate !== undefined)) problems.push(`${at}: ExpiredObjectDeleteMarker cannot be specified with ExpirationInDays or ExpirationDate`);
+    if (typeof rule.Id === 'string') {
+      if (ids.has(rule.Id)) problems.push(`${at}: Id ${rule.Id} is not unique`);
+      ids.add(rule.Id);
+    }
+  });
+  return problems;
+}

@@ -1,0 +1,283 @@
+/**
+ * Monitoring from summaries instead of rows: the summaries of any split of the answers into
+ * batches merge to the counts of the rows themselves; the drift check and the canary decide the
+ * same from summaries as from rows; the capture writes a summary beside every batch into the
+ * embedded store, and the rollups by minute, hour and day give the same window with far fewer reads.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { numericColumnNames, type CleanRow } from '../lib/data/clean-record.ts';
+import { loadDataset } from '../lib/data/dataset.ts';
+import { loadSpec } from '../lib/data/spec.ts';
+import { binIndex, computeBaseline, upperBound } from '../lib/drift/baseline.ts';
+import { psi } from '../lib/drift/statistics.ts';
+import { sortedFinite } from '../lib/util/quantile.ts';
+import { baselineFingerprint } from '../lib/drift/baseline-fingerprint.ts';
+import { checkDrift, checkDriftCounts } from '../lib/drift/drift-check.ts';
+import { LATENCY_RELATIVE_ERROR } from '../lib/monitoring/latency-sketch.ts';
+import { rollUpSummaries } from '../lib/monitoring/rollup.ts';
+import { featureCountsOn, mergeSummaries, MINUTE_MS, summarizeRecords, type AcceptedLabel, type BaselineRef, type MonitoringSummary } from '../lib/monitoring/summary.ts';
+import { classificationMetrics } from '../lib/evaluation/metrics.ts';
+import { readWindowSummary } from '../lib/monitoring/summary-reader.ts';
+import { decideCanary } from '../lib/release/canary-decision.ts';
+import { captureFeatures, featuresToRow, PredictionCapture } from '../lib/release/prediction-capture.ts';
+import { trafficPolicySchema, type CanaryPolicy } from '../lib/release/traffic-policy.ts';
+import { variantStats, type VariantStats } from '../lib/release/variant-stats.ts';
+import { keys } from '../lib/state/layout.ts';
+import type { CapturedPrediction } from '../lib/state/schemas.ts';
+import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
+import { Random } from '../lib/util/random.ts';
+import { startTestS3 } from './s3.ts';
+
+const spec = loadSpec('data/specs/credit-score.json');
+const data = loadDataset('data/credit_score_customers_raw.csv', spec);
+const order = new Random(5).shuffle(Int32Array.from(data.rows.keys()));
+const half = order.length >> 1;
+const trainRows = Array.from(order.subarray(0, half), (i) => data.rows[i]);
+const liveRows = Array.from(order.subarray(half), (i) => data.rows[i]);
+const baseline = computeBaseline(spec, trainRows, Int32Array.from(order.subarray(0, half), (i) => data.y[i]));
+const ref: BaselineRef = { spec, baseline, fingerprint: baselineFingerprint(baseline) };
+const baselineOf = (version: string): BaselineRef | null => (version === 'v1' || version === 'v2' ? ref : null);
+const CLASSES = ['Good', 'Poor', 'Standard'];
+const T0 = Date.UTC(2026, 11, 1, 10, 0, 0);
+
+/** Answers of two variants over `minutes` minutes, with failures, outages, shadows and sampled features. */
+function traffic(seed: number, n: number, minutes: number, rows: CleanRow[], challengerBias = 0): CapturedPrediction[] {
+  const random = new Random(seed);
+  return Array.from({ length: n }, (_, i): CapturedPrediction => {
+    const challenger = random.nextFloat() < 0.3;
+    const variant = challenger ? 'challenger' : 'champion';
+    const at = T0 + Math.floor((i / n) * minutes * MINUTE_MS);
+    const roll = random.nextFloat();
+    const base = { requestId: `r${seed}-${i}`, index: 0, at, alias: variant, variant };
+    if (roll < 0.01) return { ...base, version: 'none', ok: false, error: 'unavailable' };
+    if (roll < 0.03) return { ...base, version: 'none', ok: false, error: 'model', latencyMs: 0.2 };
+    const predicted = CLASSES[Math.min(2, Math.floor((random.nextFloat() + (challenger ? challengerBias : 0)) * 3))];
+    return {
+      ...base,
+      version: challenger ? 'v2' : 'v1',
+      ok: true,
+      predicted,
+      latencyMs: (challenger ? 1.5 : 1) * (0.2 + random.nextFloat() * random.nextFloat() * 20),
+      ...(random.nextFloat() < 0.1 ? { shadow: { version: 'v3', predicted: CLASSES[Math.floor(random.nextFloat() * 3)] } } : {}),
+      ...(random.nextFloat() < 0.5 ? { features: captureFeatures(rows[i % rows.length]) } : {}),
+    };
+  });
+}
+
+/** The records cut into batches of random sizes, each summarized as the capture does. */
+function batchSummaries(records: CapturedPrediction[], seed: number): MonitoringSummary[] {
+  const random = new Random(seed);
+  const out: MonitoringSummary[] = [];
+  for (let i = 0; i < records.length; ) {
+    const size = 1 + Math.floor(random.nextFloat() * 400);
+    out.push(summarizeRecords(records.slice(i, i + size), baselineOf, featuresToRow));
+    i += size;
+  }
+  return out;
+}
+
+/** Nearest-rank quantile of raw values: the reference the sketch is held to. */
+function nearestRank(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+}
+
+describe('summaries merge to the counts of the rows', () => {
+  const records = traffic(1, 20_000, 90, liveRows);
+  const merged = mergeSummaries(batchSummaries(records, 2), MINUTE_MS);
+
+  it('counts requests, errors, outages, classes and shadow comparisons exactly, per variant and minute', () => {
+    expect(merged.records).toBe(records.length);
+    const stats = variantStats(merged, CLASSES);
+    for (const variant of ['champion', 'challenger']) {
+      const own = records.filter((r) => r.variant === variant && r.error !== 'unavailable');
+      const s = stats.find((v) => v.variant === variant)!;
+      expect(s.requests).toBe(own.length);
+      expect(s.errors).toBe(own.filter((r) => !r.ok).length);
+      for (const k of CLASSES) expect(s.classCounts[k]).toBe(own.filter((r) => r.predicted === k).length);
+      expect(s.latencySamples).toBe(own.filter((r) => r.latencyMs !== undefined).length);
+    }
+    const unavailable = merged.slices.flatMap((s) => s.groups).reduce((n, g) => n + g.unavailable, 0);
+    expect(unavailable).toBe(records.filter((r) => r.error === 'unavailable').length);
+    const shadowed = merged.slices.flatMap((s) => s.groups).reduce((n, g) => n + Object.values(g.shadow).reduce((m, row) => m + Object.values(row).reduce((a, b) => a + b, 0), 0), 0);
+    expect(shadowed).toBe(records.filter((r) => r.shadow && r.predicted).length);
+    // Per minute: each slice holds exactly the answers of its minute.
+    for (const slice of merged.slices) {
+      const inMinute = records.filter((r) => r.at >= slice.start && r.at < slice.start + MINUTE_MS && r.error !== 'unavailable');
+      expect(slice.groups.reduce((n, g) => n + g.answers, 0)).toBe(inMinute.length);
+    }
+    expect(merged.slices).toHaveLength(90);
+  });
+
+  it('answers latency percentiles within the sketch bound of the rows\' nearest-rank values', () => {
+    const stats = variantStats(merged, CLASSES);
+    for (const s of stats) {
+      const latencies = records.filter((r) => r.variant === s.variant && r.error !== 'unavailable' && r.latencyMs !== undefined).map((r) => r.latencyMs!);
+      for (const [q, value] of [[0.5, s.p50Ms], [0.99, s.p99Ms]] as const) {
+        expect(Math.abs(value / nearestRank(latencies, q) - 1)).toBeLessThanOrEqual(LATENCY_RELATIVE_ERROR + 1e-12);
+      }
+    }
+  });
+
+  it('counts labels per variant where they arrive: accuracy and macro F1 from the merged confusion', () => {
+    const labels: AcceptedLabel[] = records.filter((r) => r.predicted && r.requestId.endsWith('7')).map((r, i) => ({ variant: r.variant, version: r.version, predicted: r.predicted!, actual: i % 4 === 0 ? 'Poor' : r.predicted!, at: r.at + 5_000 }));
+    const half = labels.length >> 1;
+    const parts = [summarizeRecords(records.slice(0, 5_000), baselineOf, featuresToRow, labels.slice(0, half)), summarizeRecords(records.slice(5_000), baselineOf, featuresToRow, labels.slice(half))];
+    const stats = variantStats(mergeSummaries(parts, MINUTE_MS), CLASSES);
+    for (const s of stats) {
+      const own = labels.filter((l) => l.variant === s.variant);
+      const k = (c: string): number => CLASSES.indexOf(c);
+      const reference = classificationMetrics(own.map((l) => k(l.actual)), own.map((l) => k(l.predicted)), CLASSES.length);
+      expect(s.labelled).toBe(own.length);
+      expect(s.correct).toBe(own.filter((l) => l.actual === l.predicted).length);
+      expect(s.accuracy).toBeCloseTo(reference.accuracy, 12);
+      expect(s.f1Macro).toBeCloseTo(reference.f1_macro, 12);
+    }
+  });
+
+  it('merges the same whatever the split: one summary of all rows equals the merge of many batches', () => {
+    const whole = mergeSummaries([summarizeRecords(records, baselineOf, featuresToRow)], MINUTE_MS);
+    const other = mergeSummaries(batchSummaries(records, 99), MINUTE_MS);
+    const normalize = (s: MonitoringSummary) => ({ ...s, batches: 0, slices: s.slices.map((x) => ({ ...x, groups: [...x.groups].sort((a, b) => `${a.variant}${a.version}`.localeCompare(`${b.variant}${b.version}`)) })) });
+    expect(normalize(other)).toEqual(normalize(whole));
+    expect(normalize(merged)).toEqual(normalize(whole));
+  });
+});
+
+describe('the drift check decides the same from summaries as from rows', () => {
+  const numericIndex = (column: string): number => numericColumnNames(spec).indexOf(column);
+  const shifted = liveRows.map((row, i) => {
+    const numeric = row.numeric.slice();
+    numeric[numericIndex('Annual_Income')] *= 1.25;
+    const categorical = row.categorical.slice();
+    if (i % 3 === 0) categorical[0] = 'Lawyer';
+    return { ...row, numeric, categorical };
+  });
+
+  for (const [name, rows, verdict] of [['stable traffic', liveRows, 'stable'], ['shifted traffic', shifted, 'partial']] as const) {
+    it(`${name}: the same verdict, statistics and drifted columns`, () => {
+      const records = traffic(3, rows.length * 2, 120, rows);
+      const sampled = records.filter((r) => r.features && r.version !== 'none').map((r) => featuresToRow(r.features!));
+      const fromRows = checkDrift(spec, baseline, sampled);
+      const merged = mergeSummaries(batchSummaries(records, 4), MINUTE_MS);
+      expect(new Set(merged.features.map((f) => f.baseline))).toEqual(new Set([ref.fingerprint]));
+      const { counts, otherBaselineRows } = featureCountsOn(merged, baseline, ref.fingerprint);
+      expect(otherBaselineRows).toBe(0);
+      const fromSummaries = checkDriftCounts(baseline, counts);
+      expect(fromRows.verdict).toBe(verdict);
+      expect(fromSummaries.verdict).toBe(fromRows.verdict);
+      expect(fromSummaries.rows).toBe(sampled.length);
+      expect(fromSummaries.columns.map((c) => [c.column, c.status, c.samples])).toEqual(fromRows.columns.map((c) => [c.column, c.status, c.samples]));
+      // The numeric statistics, computed here straight from the sorted values (KS against the
+      // baseline's grid, PSI on its deciles), as the check computed them before summaries existed.
+      const numeric = numericColumnNames(spec);
+      for (const b of baseline.numeric) {
+        const values = sortedFinite(sampled.map((r) => r.numeric[numeric.indexOf(b.column)]));
+        const d = Math.max(...b.grid.values.map((v, i) => Math.abs(upperBound(values, v) / values.length - b.grid.cdf[i])));
+        const shares = new Array<number>(b.proportions.length).fill(0);
+        for (const v of values) shares[binIndex(b.edges, v)] += 1 / values.length;
+        const column = fromSummaries.columns.find((c) => c.column === b.column)!;
+        expect(column.samples).toBe(values.length);
+        expect(column.statistic).toBeCloseTo(d, 12);
+        expect(column.effect).toBeCloseTo(psi(b.proportions, shares), 9);
+      }
+    });
+  }
+});
+
+describe('the canary decides the same from summaries as from rows', () => {
+  /** The per-variant numbers computed straight from the rows: the reference the summaries are held to. */
+  function statsFromRows(records: CapturedPrediction[]): VariantStats[] {
+    return ['champion', 'challenger'].map((variant) => {
+      const own = records.filter((r) => r.variant === variant && r.error !== 'unavailable');
+      const ok = own.filter((r) => r.ok && r.predicted !== undefined);
+      const latencies = own.filter((r) => r.latencyMs !== undefined).map((r) => r.latencyMs!);
+      const classCounts = Object.fromEntries(CLASSES.map((k) => [k, ok.filter((r) => r.predicted === k).length]));
+      return {
+        variant,
+        versions: [...new Set(ok.map((r) => r.version))],
+        requests: own.length,
+        errors: own.length - ok.length,
+        errorRate: (own.length - ok.length) / own.length,
+        latencySamples: latencies.length,
+        p50Ms: nearestRank(latencies, 0.5),
+        p99Ms: nearestRank(latencies, 0.99),
+        classCounts,
+        classShares: Object.fromEntries(CLASSES.map((k) => [k, classCounts[k] / ok.length])),
+        labelled: 0,
+        correct: 0,
+        accuracy: null,
+        f1Macro: null,
+      };
+    });
+  }
+  const policy = trafficPolicySchema.parse({ mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [10, 50, 100], step: 0, stepMinutes: 10, bounds: { minRequests: 200, latencyRatio: 2, latencyFloorMs: 5, maxErrorRate: 0.05 } }) as CanaryPolicy;
+
+  for (const [name, bias, action] of [['a sound challenger', 0, 'advance'], ['a challenger whose classes shifted', 0.5, 'rollback']] as const) {
+    it(`${name}: ${action} either way`, () => {
+      const records = traffic(7, 6_000, 30, liveRows, bias);
+      const fromRows = decideCanary(policy, statsFromRows(records), T0, T0 + 31 * MINUTE_MS);
+      const fromSummaries = decideCanary(policy, variantStats(mergeSummaries(batchSummaries(records, 8), MINUTE_MS), CLASSES), T0, T0 + 31 * MINUTE_MS);
+      expect(fromRows.action).toBe(action);
+      expect(fromSummaries.action).toBe(fromRows.action);
+      expect(fromSummaries.reasons.length).toBe(fromRows.reasons.length);
+    });
+  }
+});
+
+describe('summaries in the store: written beside each batch, rolled up, read by window', () => {
+  let s3: EmbeddedS3;
+  let store: S3ObjectStore;
+  beforeAll(async () => {
+    ({ s3, store } = await startTestS3());
+  });
+  afterAll(() => s3.close());
+
+  it('the capture writes a summary per batch; rollups give the same window with fewer reads, once', async () => {
+    const model = 'monitored';
+    let now = T0;
+    const capture = new PredictionCapture(store, model, { flushRecords: 1_000_000, flushIntervalMs: 60_000, maxBuffered: 1_000_000, baselineOf }, {}, () => now);
+    const records = traffic(11, 3_000, 150, liveRows);
+    // Batches cut every 20 s of simulated time, as a container's timer would.
+    for (let t = T0; t < T0 + 150 * MINUTE_MS; t += 20_000) {
+      capture.add(records.filter((r) => r.at >= t && r.at < t + 20_000));
+      now = t + 20_000;
+      await capture.flush();
+    }
+    expect(capture.status()).toMatchObject({ pending: 0, lastError: null });
+    const batches = await store.list(keys.batchSummariesDay(model, '2026-12-01'));
+    expect(batches).toHaveLength(450);
+
+    // The last batch is cut at 12:30:00: a window counts the batches cut inside it.
+    const until = T0 + 151 * MINUTE_MS - 1;
+    const before = await readWindowSummary(store, model, T0, until);
+    expect(before.summary.records).toBe(records.length);
+    expect(before.reads).toBeGreaterThan(450);
+
+    const first = await rollUpSummaries(store, model, T0 + 200 * MINUTE_MS, { lookbackMs: 4 * 3_600_000 });
+    expect(first.written.filter((k) => k.includes('/minutes/'))).toHaveLength(151);
+    expect(first.written.filter((k) => k.includes('/hours/'))).toHaveLength(3);
+    const again = await rollUpSummaries(store, model, T0 + 200 * MINUTE_MS, { lookbackMs: 4 * 3_600_000 });
+    expect(again.written).toEqual([]);
+
+    const after = await readWindowSummary(store, model, T0, until);
+    expect(after.reads).toBeLessThan(40);
+    const stats = (s: MonitoringSummary) => variantStats(s, CLASSES).sort((a, b) => a.variant.localeCompare(b.variant));
+    expect(stats(after.summary)).toEqual(stats(mergeSummaries([before.summary], after.summary.grainMs)));
+    expect(featureCountsOn(after.summary, baseline, ref.fingerprint)).toEqual(featureCountsOn(before.summary, baseline, ref.fingerprint));
+
+    // A week's window over this one day of traffic: each empty day or hour costs a listing or two,
+    // not a read per minute (7 x 1,440 minutes); the traffic's last half hour is read by minute.
+    const week = await readWindowSummary(store, model, until - 7 * 86_400_000, until);
+    expect(week.summary.records).toBe(records.length);
+    expect(week.reads).toBeLessThan(100);
+
+    // A batch of 10:05 written late (a container that was cut off from the store): the next run rebuilds that minute and its hour.
+    const late = summarizeRecords(traffic(12, 50, 1, liveRows).map((r) => ({ ...r, at: T0 + 5 * MINUTE_MS + 1_000 })), baselineOf, featuresToRow);
+    await store.put(keys.batchSummary(model, T0 + 5 * MINUTE_MS + 30_000, '20261201T100530000Z-abcdef'), new TextEncoder().encode(JSON.stringify(late)));
+    const third = await rollUpSummaries(store, model, T0 + 200 * MINUTE_MS, { lookbackMs: 4 * 3_600_000 });
+    expect(third.written).toEqual([keys.minuteSummary(model, T0 + 5 * MINUTE_MS), keys.hourSummary(model, T0)]);
+    expect((await readWindowSummary(store, model, T0, until)).summary.records).toBe(records.length + 50);
+  });
+});
