@@ -163,12 +163,53 @@ describe('history by page, at 2,000 events', () => {
     const counting = new CountingStore(store);
     const lastRevision = history.latest.get('traffic')!;
     if (lastRevision.kind !== 'traffic') throw new Error('not a traffic event');
-    // The carried latest change is lost with its document: the revisions go on from the last recorded one.
+    // Its latest change recorded (as the next change would have), then the document broken: the revisions go on from the history's last.
+    await new EventTimeline(registry.docs).record(name, lastRevision);
     await store.put(keys.traffic(name), new TextEncoder().encode('{"revision": '));
     const fixed = await new ModelRegistry(counting).changeTraffic(name, () => ({ policy: { mode: 'single', alias: 'champion' }, reason: 'repair', actor: 't' }), { replaceUnreadable: true });
-    expect(fixed?.revision).toBe(lastRevision.revision);
+    expect(fixed?.revision).toBe(lastRevision.revision + 1);
     expect(counting.count('get')).toBeLessThan(60);
-    expect((await registry.historyPage(name, { limit: 1 })).items[0]).toMatchObject({ kind: 'traffic', revision: lastRevision.revision, reason: 'repair' });
+    expect((await registry.historyPage(name, { limit: 1 })).items[0]).toMatchObject({ kind: 'traffic', revision: lastRevision.revision + 1, reason: 'repair' });
+  });
+
+  it('bundles days (housekeeping): a page then reads a few documents, an event recorded later into a bundled day is still listed, and every event once', async () => {
+    const registry = new ModelRegistry(store);
+    // Any change an earlier case made (the traffic repair) is newer than the synthetic history.
+    const newer = (await registry.historyPage(name, { limit: 10 })).items.filter((e) => e.eventId > newestFirst[0].eventId);
+    const days = new Set(history.events.map((e) => e.eventId.slice(0, 8))).size;
+    expect(await registry.maintainHistoryTimeline(name)).toBeGreaterThanOrEqual(days * 5); // in all, traffic and the three aliases
+    expect(await registry.maintainHistoryTimeline(name)).toBe(0);
+    // Recorded after its day was bundled (a late repair): the listing has it, its bundle does not.
+    const late: RegistryEvent = { kind: 'traffic', eventId: timeOrderedId(new Date(Date.UTC(2026, 11, 1, 10))), at: '2026-12-01T10:00:00.000Z', name, revision: 9999, from: null, to: { mode: 'single', alias: 'blue' }, reason: 'late', actor: 't' };
+    await new EventTimeline(registry.docs).record(name, late);
+    const expected = [...newer, ...newestFirst.slice(0, newestFirst.findIndex((e) => e.eventId < late.eventId)), late, ...newestFirst.filter((e) => e.eventId < late.eventId)];
+
+    const counting = new CountingStore(store);
+    const reader = new ModelRegistry(counting);
+    await reader.ensureHistoryTimeline(name);
+    const reads = (): number => counting.count('get') + counting.count('exists');
+    const lists = (): number => counting.count('list') + counting.count('listPage');
+    counting.reset();
+    const newest = await reader.historyPage(name, { limit: 100 });
+    expect(newest.items).toEqual(expected.slice(0, 100));
+    expect(reads()).toBeLessThanOrEqual(3 + 4);
+    counting.reset();
+    const deep = await reader.historyPage(name, { limit: 100, before: expected[1501].eventId });
+    expect(ids(deep.items)).toEqual(ids(expected.slice(1502, 1602)));
+    expect(reads()).toBeLessThanOrEqual(4 + 3); // two or three bundles; 3 alias documents and the traffic one
+    expect(lists()).toBeLessThanOrEqual(3);
+    counting.reset();
+    const champion = expected.filter((e) => e.kind === 'alias' && e.alias === 'champion');
+    const moves = await reader.historyPage(name, { limit: 100, before: champion[500].eventId }, 'champion');
+    expect(ids(moves.items)).toEqual(ids(champion.slice(501, 601)));
+    expect(reads()).toBeLessThanOrEqual(4);
+    // The late event, read alone beside its day's bundle.
+    const around = await reader.historyPage(name, { limit: 3, before: expected[expected.indexOf(late) - 1].eventId });
+    expect(around.items[0]).toEqual(late);
+
+    const all = await pageBack(reader, name, 100);
+    expect(ids(all.events)).toEqual(ids(expected));
+    expect(all.events).toEqual(expected);
   });
 });
 

@@ -13,13 +13,18 @@
  * compare-and-swap (ModelRegistry). Until then the alias or traffic document carries it, and a
  * page merges the events of those documents in (`pending`).
  *
+ * A day's copies are also gathered into one document, its bundle (bundleDays, run by hourly
+ * housekeeping), so a page reads a few documents rather than one per event. The listing stays
+ * the truth: a page takes from a bundle only the ids the listing gave, and reads alone any id its
+ * bundle lacks (recorded since the last run, or into a day older than the newest bundle).
+ *
  * Events stored before timelines existed are copied once by backfill(): housekeeping runs it, and
  * so does the first page read (in a process) that finds no timeline/backfill.json.
  */
 import type { Page, PageRequest } from './pagination.ts';
 import { CorruptDocumentError, type DocumentStore } from '../state/document-store.ts';
-import { keys, parseTimelineKey, type TimelineScope } from '../state/layout.ts';
-import { registryEventSchema, timelineBackfillSchema, type RegistryEvent, type TimelineBackfill } from '../state/schemas.ts';
+import { keys, parseTimelineKey, timelineDay, type TimelineScope } from '../state/layout.ts';
+import { registryEventSchema, timelineBackfillSchema, timelineBundleSchema, type RegistryEvent, type TimelineBackfill } from '../state/schemas.ts';
 import { isTimeOrderedId, leastTimeOrderedIdFrom } from '../util/ids.ts';
 import { mapLimit } from '../util/map-limit.ts';
 
@@ -60,7 +65,9 @@ export class EventTimeline {
     // The ids below any `before` are the ids below the least id from it: the key to start after.
     const from = request.before === undefined ? null : leastTimeOrderedIdFrom(request.before);
     const ids = await this.listIds(keys.timelinePrefix(name, scope), from === null ? undefined : keys.timelineEvent(name, scope, from), request.limit + 1);
-    const stored = await mapLimit(ids.slice(0, request.limit), READS_IN_FLIGHT, (id) => this.docs.value(keys.timelineEvent(name, scope, id), registryEventSchema));
+    const pageIds = ids.slice(0, request.limit);
+    const bundled = await this.bundledEvents(name, scope, pageIds);
+    const stored = await mapLimit(pageIds, READS_IN_FLIGHT, async (id) => bundled.get(id) ?? this.docs.value(keys.timelineEvent(name, scope, id), registryEventSchema));
     const byId = new Map<string, RegistryEvent>();
     for (const event of stored) if (event) byId.set(event.eventId, event);
     // A carried event that has a copy older than this page sorts after the listed ones: never shown twice.
@@ -72,6 +79,78 @@ export class EventTimeline {
     const items = newestFirst.slice(0, request.limit);
     const more = ids.length > request.limit || newestFirst.length > request.limit;
     return { items, next: more && items.length > 0 ? items[items.length - 1].eventId : null };
+  }
+
+  /**
+   * The events of the bundles of the page's days that hold two ids or more (one id is one read
+   * either way): one list call finds which of those days have a bundle (only days with events
+   * have one, and the page holds every day between its first and last), then one read each.
+   */
+  private async bundledEvents(name: string, scope: TimelineScope, pageIds: string[]): Promise<Map<string, RegistryEvent>> {
+    const found = new Map<string, RegistryEvent>();
+    const idsByDay = new Map<string, number>();
+    for (const id of pageIds) idsByDay.set(timelineDay(id), (idsByDay.get(timelineDay(id)) ?? 0) + 1);
+    const dense = pageIds.filter((id, i) => idsByDay.get(timelineDay(id))! > 1 && (i === 0 || timelineDay(pageIds[i - 1]) !== timelineDay(id)));
+    if (dense.length === 0) return found;
+    const prefix = keys.timelineBundlesPrefix(name, scope);
+    // Just before the bundle of the page's newest day (its key without ".json").
+    const listed = await this.docs.objects.listPage(prefix, { startAfter: `${prefix}${timelineDay(pageIds[0])}`, maxKeys: Math.min(MAX_KEYS_PER_LIST, idsByDay.size) });
+    const present = new Set(listed.keys);
+    const bundles = await mapLimit(
+      dense.map((id) => keys.timelineBundle(name, scope, id)).filter((key) => present.has(key)),
+      READS_IN_FLIGHT,
+      (key) => this.docs.value(key, timelineBundleSchema),
+    );
+    for (const bundle of bundles) for (const event of bundle?.events ?? []) found.set(event.eventId, event);
+    return found;
+  }
+
+  /**
+   * Brings the day bundles of a timeline up to its copies: from its newest day back to the newest
+   * day bundled already (again, for what came since), each day's missing events read and added
+   * by compare-and-swap, oldest day first (the newest bundle marks how far bundling got). A run
+   * reads what was recorded since the last run; the first reads it all, once. Answers how many
+   * bundles it created or grew.
+   */
+  async bundleDays(name: string, scope: TimelineScope): Promise<number> {
+    const prefix = keys.timelinePrefix(name, scope);
+    const bundlesPrefix = keys.timelineBundlesPrefix(name, scope);
+    const newestBundle = (await this.docs.objects.listPage(bundlesPrefix, { maxKeys: 1 })).keys[0];
+    const bundledThrough = newestBundle?.slice(bundlesPrefix.length, -'.json'.length);
+    const days = new Map<string, string[]>();
+    let after: string | undefined;
+    for (let done = false; !done; ) {
+      const page = await this.docs.objects.listPage(prefix, { maxKeys: MAX_KEYS_PER_LIST, ...(after !== undefined ? { startAfter: after } : {}) });
+      for (const key of page.keys) {
+        const id = parseTimelineKey(prefix, key);
+        if (!id) continue;
+        const day = timelineDay(id); // inverted: a greater one is older
+        if (bundledThrough !== undefined && day > bundledThrough) {
+          done = true;
+          break;
+        }
+        const ids = days.get(day);
+        if (ids) ids.push(id);
+        else days.set(day, [id]);
+      }
+      if (!page.more || page.keys.length === 0) done = true;
+      after = page.keys[page.keys.length - 1];
+    }
+    let changed = 0;
+    for (const ids of [...days.values()].reverse()) if (await this.bundleDay(name, scope, ids)) changed++;
+    return changed;
+  }
+
+  /** Adds a day's events that its bundle lacks (creating it if need be); false when it had them all. */
+  private bundleDay(name: string, scope: TimelineScope, ids: string[]): Promise<boolean> {
+    return this.docs.update(keys.timelineBundle(name, scope, ids[0]), timelineBundleSchema, async (current) => {
+      const held = new Set(current?.value.events.map((e) => e.eventId));
+      const missing = ids.filter((id) => !held.has(id));
+      if (missing.length === 0) return { keep: true, result: false };
+      const added = await mapLimit(missing, READS_IN_FLIGHT, (id) => this.docs.value(keys.timelineEvent(name, scope, id), registryEventSchema));
+      const events = [...(current?.value.events ?? []), ...added.filter((e): e is RegistryEvent => e !== null)].sort((a, b) => (a.eventId < b.eventId ? 1 : -1));
+      return { write: { day: ids[0].slice(0, 8), events }, result: true };
+    });
   }
 
   /** Copies every event stored before timelines existed, if no process has yet (its marker says so). */

@@ -285,10 +285,23 @@ export class ModelRegistry {
     return newestFirst.reverse();
   }
 
-  /** Gives events stored before timelines existed their copies, once per model (housekeeping runs it). */
+  /** Gives events stored before timelines existed their copies, once per model. */
   async ensureHistoryTimeline(name: string): Promise<void> {
     this.checked(() => keys.historyPrefix(name));
     await this.timeline.ensureBackfilled(name);
+  }
+
+  /**
+   * Housekeeping of the history's timelines: the backfill (once), then the day bundles of every
+   * timeline (all, traffic, each alias's) brought up to date, so pages read few documents.
+   * Answers how many bundles it created or grew.
+   */
+  async maintainHistoryTimeline(name: string): Promise<number> {
+    await this.ensureHistoryTimeline(name);
+    const aliases = await this.listAliases(name);
+    let changed = 0;
+    for (const scope of ['all', 'traffic', ...aliases.map((a) => ({ alias: a.alias }))] as const) changed += await this.timeline.bundleDays(name, scope);
+    return changed;
   }
 
   /** One recorded event, or null. */

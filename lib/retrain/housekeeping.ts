@@ -50,7 +50,7 @@ export async function runHousekeeping(
     }
     removedVersions.push({ version, files: await deps.registry.deleteIncompleteVersion(model, version) });
   }
-  await deps.registry.ensureHistoryTimeline(model); // once per model: events stored before timelines get their copies
+  await deps.registry.maintainHistoryTimeline(model); // the history's copies (once) and day bundles: pages that read little
   return { deadJobs, removedVersions, keptIncomplete, retention: await enforceRetention(deps.store, model, options.retention, now) };
 }
 

@@ -12,6 +12,10 @@
  *                                               costs its own size); scope is all/, traffic/ or
  *                                               aliases/{alias}/; {day}/{rest} is the inverted
  *                                               id cut after its day (timelineKeyPart)
+ *   models/{model}/timeline/bundles/{scope}/{day}.json  mutable (CAS), grown by housekeeping:
+ *                                               the timeline's events of that day in one
+ *                                               document, so a page reads a few objects, not one
+ *                                               per event (events it lacks are read alone)
  *   models/{model}/timeline/backfill.json       written once: events stored before the timeline
  *                                               have their copies (lib/registry/event-timeline.ts)
  *   models/{model}/traffic.json                 mutable (CAS): the traffic policy, its revision, a
@@ -113,6 +117,11 @@ export function timelineKeyPart(eventId: string): string {
   return `${inverted.slice(0, DAY_LENGTH)}/${inverted.slice(DAY_LENGTH)}`;
 }
 
+/** The folder of an event id's day in a timeline (its inverted day), which its day's bundle is named after. */
+export function timelineDay(eventId: string): string {
+  return timelineKeyPart(eventId).slice(0, DAY_LENGTH);
+}
+
 /** The event id of a key under a timeline's prefix, or null for any other key. */
 export function parseTimelineKey(prefix: string, key: string): string | null {
   if (!key.startsWith(prefix) || !key.endsWith('.json')) return null;
@@ -133,6 +142,8 @@ export const keys = {
   historyEvent: (name: string, eventId: string): string => `${model(name)}history/${segment('event id', eventId)}.json`,
   timelinePrefix: (name: string, scope: TimelineScope): string => `${model(name)}timeline/${timelineScope(scope)}/`,
   timelineEvent: (name: string, scope: TimelineScope, eventId: string): string => `${keys.timelinePrefix(name, scope)}${timelineKeyPart(eventId)}.json`,
+  timelineBundlesPrefix: (name: string, scope: TimelineScope): string => `${model(name)}timeline/bundles/${timelineScope(scope)}/`,
+  timelineBundle: (name: string, scope: TimelineScope, eventId: string): string => `${keys.timelineBundlesPrefix(name, scope)}${timelineDay(eventId)}.json`,
   timelineBackfill: (name: string): string => `${model(name)}timeline/backfill.json`,
   traffic: (name: string): string => `${model(name)}traffic.json`,
   canaryDecisionsPrefix: (name: string): string => `${model(name)}canary/decisions/`,

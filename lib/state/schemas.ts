@@ -124,6 +124,14 @@ export const timelineBackfillSchema = z.object({
 });
 export type TimelineBackfill = z.output<typeof timelineBackfillSchema>;
 
+/** timeline/bundles/{scope}/{day}.json: a day's events of one timeline, newest first (those housekeeping had gathered). */
+export const timelineBundleSchema = z.object({
+  /** The UTC day, as in event ids (20261127). */
+  day: z.string().regex(/^\d{8}$/),
+  events: z.array(registryEventSchema),
+});
+export type TimelineBundle = z.output<typeof timelineBundleSchema>;
+
 /** The first release stored the bare policy: read as revision 0, in force since it was read (its change is in the history). */
 export const LEGACY_TRAFFIC_EVENT_ID = 'first-release-policy';
 const legacyTrafficPolicySchema = trafficPolicySchema.transform((policy): z.output<typeof currentTrafficDocumentSchema> => {
