@@ -49,7 +49,7 @@ if (what === 'report24h' || what === 'report7d') {
   const result = await runCanaryCheck(registry, store, model, now);
   if (!result.stats?.length) throw new Error(`the canary check judged nothing: ${JSON.stringify(result)}`);
 } else if (what === 'feedback' || what === 'unknown') {
-  const { answers } = await storedAnswers(store, model, requestId, now);
+  const { answers } = await storedAnswers(store, model, requestId, 10_000, now);
   if ((answers !== null) !== (what === 'feedback')) throw new Error(`feedback lookup of ${requestId}: ${answers ? 'found' : 'not found'}`);
 } else throw new Error(`unknown read ${what}`);
 const ms = performance.now() - started;

@@ -93,7 +93,7 @@ await registry.changeTraffic(MODEL, () => ({ policy: canary, reason: 'bench cana
 const random = new Random(3);
 const writers = Array.from({ length: CONTAINERS }, (_, c) => {
   const clock = { now: T0 };
-  const instance = (0xb00000 + c).toString(16);
+  const instance = `b0000000000${c.toString(16)}`.slice(-12);
   const capture = new PredictionCapture(store, MODEL, { flushRecords: 1_000_000, flushIntervalMs: TICK_MS, maxBuffered: 10_000_000, instance, baselineOf: (v) => (v === version ? baselineRef : null) }, { onFailed: (err) => log(`capture write failed: ${err.message}`) }, () => clock.now);
   return { instance, clock, capture };
 });
@@ -185,7 +185,7 @@ interface ReadResult {
 /** Each read in a fresh process (bench/monitoring-read.ts): its time, its storage calls, its peak memory. */
 async function measureReads(now: number): Promise<Record<string, ReadResult>> {
   const sample = samples[Math.floor(samples.length / 2)] ?? { requestId: '', at: now };
-  const unknown = instanceOrderedId('b0ffff', new Date(sample.at));
+  const unknown = instanceOrderedId('b0ffffffffff', new Date(sample.at));
   const results: Record<string, ReadResult> = {};
   for (const what of ['report24h', 'report7d', 'drift24h', 'canary', 'feedback', 'unknown']) {
     const args = [what, endpoint, BUCKET, MODEL, String(now), what === 'unknown' ? unknown : sample.requestId, version];

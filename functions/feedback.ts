@@ -5,7 +5,7 @@
  * count), an index past the request's instances a 422; an answer still in this container's
  * capture buffer counts as captured.
  */
-import { capturedAnswers, clip, conflict, FEEDBACK_LOOKBACK_MINUTES, feedbackSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, notFound, saveFeedback, servingModel, unprocessable } from './runtime/layer.ts';
+import { capturedAnswers, clip, conflict, FEEDBACK_LOOKBACK_MINUTES, feedbackSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, notFound, saveFeedback, servingModel, settleCapture, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /feedback', body: true, admin: true }, async (_event, state) => {
   const parsed = feedbackSchema.safeParse(state.body);
@@ -15,7 +15,7 @@ export const handler = httpHandler({ route: 'POST /feedback', body: true, admin:
   if (!classes.includes(actual)) throw unprocessable(`actual must be one of ${classes.join(', ')}`, [{ field: 'actual', message: 'not a class of this model' }]);
   const { config } = getBasics();
   const { capture, store } = await getService();
-  const { answers } = await capturedAnswers(capture, store, config.MODEL_NAME, requestId);
+  const { answers } = await capturedAnswers(capture, store, config.MODEL_NAME, requestId, config.CAPTURE_FLUSH_SECONDS * 1000);
   if (answers === null) {
     throw notFound(`no prediction with requestId ${clip(requestId)} among the answers captured in the last ${FEEDBACK_LOOKBACK_MINUTES / 1440} days (an answer reaches storage within CAPTURE_FLUSH_SECONDS of being served)`);
   }
@@ -33,5 +33,7 @@ export const handler = httpHandler({ route: 'POST /feedback', body: true, admin:
     return jsonResult(202, { feedbackId: `${requestId}.${index}`, duplicate: true, requestId: state.requestId });
   }
   capture.addLabels(given.map((g) => ({ variant: g.variant, version: g.version, predicted: g.predicted, actual, at })));
+  // On Lambda the label's count is written before the answer: a frozen container may never flush it.
+  await settleCapture(capture, true);
   return jsonResult(202, { feedbackId: `${requestId}.${index}`, requestId: state.requestId });
 });

@@ -15,7 +15,7 @@ import { startTestS3 } from './s3.ts';
 
 const MODEL = 'lookup';
 const T0 = Date.UTC(2026, 11, 2, 9, 0, 0);
-const INSTANCES = Array.from({ length: 10 }, (_, i) => `c0ffe${i}`);
+const INSTANCES = Array.from({ length: 10 }, (_, i) => `c0ffeec0ffe${i}`);
 
 let s3: EmbeddedS3;
 let store: S3ObjectStore;
@@ -55,7 +55,7 @@ describe('feedback finds its answer by key', () => {
     const counting = new CountingStore(store);
     for (const probe of probes) {
       counting.reset();
-      const { answers, reads } = await storedAnswers(counting, MODEL, probe.requestId, T0 + 60 * 60_000);
+      const { answers, reads } = await storedAnswers(counting, MODEL, probe.requestId, 10_000, T0 + 60 * 60_000);
       expect(answers?.map((a) => a.index).sort()).toEqual(Array.from({ length: probe.instances }, (_, i) => i));
       expect(reads).toBe(2);
       expect(counting.count('listPage') + counting.count('get')).toBe(2);
@@ -67,18 +67,38 @@ describe('feedback finds its answer by key', () => {
     const counting = new CountingStore(store);
     const probe = parseInstanceOrderedId(probes[10].requestId)!;
     // The same time, an instance that served nothing; then a real instance, a time it answered nothing at.
-    for (const requestId of [instanceOrderedId('abcdef', new Date(probe.at)), instanceOrderedId(probe.instance, new Date(probe.at + 1))]) {
+    for (const requestId of [instanceOrderedId('abcdefabcdef', new Date(probe.at)), instanceOrderedId(probe.instance, new Date(probe.at + 1))]) {
       counting.reset();
-      const { answers, reads } = await storedAnswers(counting, MODEL, requestId, T0 + 60 * 60_000);
+      const { answers, reads } = await storedAnswers(counting, MODEL, requestId, 10_000, T0 + 60 * 60_000);
       expect(answers).toBeNull();
       expect(reads).toBeLessThanOrEqual(MAX_UNKNOWN_READS);
       expect(counting.count('listPage') + counting.count('get')).toBe(reads);
     }
     counting.reset();
-    expect(await storedAnswers(counting, MODEL, 'no-such-request-0001', T0 + 60 * 60_000)).toEqual({ answers: null, reads: 0 });
+    expect(await storedAnswers(counting, MODEL, 'no-such-request-0001', 10_000, T0 + 60 * 60_000)).toEqual({ answers: null, reads: 0 });
     expect(counting.calls.size).toBe(0);
   });
 });
 
-/** A listing, and the reads of the instance's next batches (none of which holds the id). */
+describe('an answer held for hours by an idle container', () => {
+  it('is cut into its own batch, keyed by its time, before a later answer joins it: still found with two calls', async () => {
+    const clock = { now: T0 };
+    const instance = 'feedfeedfeed';
+    const capture = new PredictionCapture(store, MODEL, { flushRecords: 1_000, flushIntervalMs: 10_000, maxBuffered: 1_000, instance }, {}, () => clock.now);
+    const record = (at: number): CapturedPrediction => ({ requestId: instanceOrderedId(instance, new Date(at)), index: 0, at, version: 'v1', alias: 'champion', variant: 'default', predicted: 'Good', ok: true });
+    const first = record(T0 + 5 * 60_000);
+    clock.now = first.at;
+    capture.add([first]);
+    // No timer ran (a frozen Lambda container): the next request comes three hours later.
+    clock.now = first.at + 3 * 3_600_000;
+    capture.add([record(clock.now)]);
+    await capture.flush();
+    const counting = new CountingStore(store);
+    const found = await storedAnswers(counting, MODEL, first.requestId, 10_000, clock.now);
+    expect(found.answers?.map((a) => a.requestId)).toEqual([first.requestId]);
+    expect(found.reads).toBe(2);
+  });
+});
+
+/** A listing, and the reads of the instance's batches around that time (none of which holds the id). */
 const MAX_UNKNOWN_READS = 4;

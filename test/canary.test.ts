@@ -6,9 +6,9 @@ import { classShift, variantStats, type VariantStats } from '../lib/release/vari
 import { LATENCY_RELATIVE_ERROR } from '../lib/monitoring/latency-sketch.ts';
 import { summarizeRecords } from '../lib/monitoring/summary.ts';
 import { featuresToRow } from '../lib/release/prediction-capture.ts';
+import type { CapturedPrediction } from '../lib/state/schemas.ts';
 
 const summarize = (records: CapturedPrediction[]) => summarizeRecords(records, () => null, featuresToRow);
-import type { CapturedPrediction } from '../lib/state/schemas.ts';
 
 const policy = (step = 0, bounds: Record<string, number> = {}): CanaryPolicy =>
   trafficPolicySchema.parse({ mode: 'canary', champion: 'champion', challenger: 'challenger', step, stepMinutes: 10, bounds: { minRequests: 100, ...bounds } }) as CanaryPolicy;

@@ -136,6 +136,15 @@ describe('summaries merge to the counts of the rows', () => {
     }
   });
 
+  it('counts labels only for the versions a variant answered with in the window', () => {
+    // v3 serves the challenger now; labels for answers v2 gave last week arrive in the same minutes.
+    const now3 = records.filter((r) => r.variant === 'challenger' && r.predicted).slice(0, 200).map((r) => ({ ...r, version: 'v3' }));
+    const late = now3.map((r) => ({ variant: 'challenger', version: 'v2', predicted: 'Good', actual: 'Poor', at: r.at }));
+    const own = now3.slice(0, 50).map((r) => ({ variant: 'challenger', version: 'v3', predicted: r.predicted!, actual: r.predicted!, at: r.at + 1 }));
+    const [challenger] = variantStats(summarizeRecords(now3, baselineOf, featuresToRow, [...late, ...own]), CLASSES);
+    expect(challenger).toMatchObject({ versions: ['v3'], labelled: 50, correct: 50, accuracy: 1 });
+  });
+
   it('merges the same whatever the split: one summary of all rows equals the merge of many batches', () => {
     const whole = mergeSummaries([summarizeRecords(records, baselineOf, featuresToRow)], MINUTE_MS);
     const other = mergeSummaries(batchSummaries(records, 99), MINUTE_MS);
@@ -249,14 +258,14 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     const batches = await store.list(keys.batchSummariesDay(model, '2026-12-01'));
     expect(batches).toHaveLength(450);
 
-    // The last batch is cut at 12:30:00: a window counts the batches cut inside it.
+    // A window counts the batches keyed inside it (by their first answer: the last at 12:29:40).
     const until = T0 + 151 * MINUTE_MS - 1;
     const before = await readWindowSummary(store, model, T0, until);
     expect(before.summary.records).toBe(records.length);
     expect(before.reads).toBeGreaterThan(450);
 
     const first = await rollUpSummaries(store, model, T0 + 200 * MINUTE_MS, { lookbackMs: 4 * 3_600_000 });
-    expect(first.written.filter((k) => k.includes('/minutes/'))).toHaveLength(151);
+    expect(first.written.filter((k) => k.includes('/minutes/'))).toHaveLength(150);
     expect(first.written.filter((k) => k.includes('/hours/'))).toHaveLength(3);
     const again = await rollUpSummaries(store, model, T0 + 200 * MINUTE_MS, { lookbackMs: 4 * 3_600_000 });
     expect(again.written).toEqual([]);
@@ -279,5 +288,14 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     const third = await rollUpSummaries(store, model, T0 + 200 * MINUTE_MS, { lookbackMs: 4 * 3_600_000 });
     expect(third.written).toEqual([keys.minuteSummary(model, T0 + 5 * MINUTE_MS), keys.hourSummary(model, T0)]);
     expect((await readWindowSummary(store, model, T0, until)).summary.records).toBe(records.length + 50);
+
+    // Another one, seen by the every-minute run (15-minute look-back) once its hour is over: it
+    // rebuilds the minute and the hour, so a window over the whole hour and one over its minutes agree.
+    await store.put(keys.batchSummary(model, T0 + 62 * MINUTE_MS + 30_000, '20261201T110230000Z-abcdefabcdef-000001'), new TextEncoder().encode(JSON.stringify(late)));
+    const minuteRun = await rollUpSummaries(store, model, T0 + 130 * MINUTE_MS);
+    expect(minuteRun.written).toEqual([keys.minuteSummary(model, T0 + 62 * MINUTE_MS), keys.hourSummary(model, T0 + 60 * MINUTE_MS)]);
+    const wholeHour = await readWindowSummary(store, model, T0 + 60 * MINUTE_MS, T0 + 120 * MINUTE_MS - 1);
+    const byMinutes = await readWindowSummary(store, model, T0 + 60 * MINUTE_MS + 1, T0 + 120 * MINUTE_MS - 1);
+    expect(wholeHour.summary.records).toBe(byMinutes.summary.records);
   });
 });

@@ -180,9 +180,10 @@ export function resetService(): void {
 /**
  * On Lambda a frozen container runs no timers between invocations, so a capture batch that is
  * due is written before the answer returns (waiting at most a second; what is not written
- * waits for the next invocation). Elsewhere the flush timer does it and requests never wait.
+ * waits for the next invocation); `always` writes whatever is held (labels: a feedback function
+ * may not be invoked again for hours). Elsewhere the flush timer does it and requests never wait.
  */
-export async function settleCapture(capture: PredictionCapture): Promise<void> {
-  if (!onLambda() || !capture.due()) return;
+export async function settleCapture(capture: PredictionCapture, always = false): Promise<void> {
+  if (!onLambda() || !(always || capture.due())) return;
   await Promise.race([capture.flush(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
 }

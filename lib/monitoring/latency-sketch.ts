@@ -7,7 +7,7 @@
  * and in whatever order: merging adds counts bucket by bucket, which is exact.
  *
  * α = 0.5 %: a p99 of 40 ms is answered as 39.8 to 40.2 ms. Latencies from 1 µs to 10 min span
- * about 2,700 buckets at most; real traffic touches a few hundred, stored sparsely.
+ * about 2,000 buckets at most; real traffic touches a few hundred, stored sparsely.
  */
 export const LATENCY_RELATIVE_ERROR = 0.005;
 

@@ -39,7 +39,7 @@ export async function rollUpSummaries(store: ObjectStore, model: string, now = D
   const settled = now - o.settleMs;
   const from = Math.floor((now - o.lookbackMs) / MINUTE_MS) * MINUTE_MS;
 
-  // Batches listed per minute of cut, over the hours of the lookback: what each rollup must hold.
+  // Batches listed per minute of their key (their first answer), over the whole hours of the look-back: what each rollup must hold.
   const batchesPerMinute = new Map<number, number>();
   for (let hour = Math.floor(from / HOUR_MS) * HOUR_MS; hour <= settled; hour += HOUR_MS) {
     for (const key of await store.list(keys.batchSummariesHour(model, hour))) {
@@ -74,13 +74,19 @@ export async function rollUpSummaries(store: ObjectStore, model: string, now = D
     if (batches) await rollUp(2, minute, batches);
   }
   for (let hour = Math.floor(from / HOUR_MS) * HOUR_MS; hour + HOUR_MS <= settled; hour += HOUR_MS) {
-    if (hour < from) {
-      // An hour that began before the lookback: its earlier minutes were not listed; rebuild only if it has no rollup.
-      if (!(await store.exists(keys.hourSummary(model, hour)))) await rollUp(1, hour, 1);
+    const batches = expected(hour, HOUR_MS);
+    if (!batches) continue;
+    const current = await docs.value(keys.hourSummary(model, hour), monitoringSummarySchema).catch(() => null);
+    if (current && current.batches >= batches) {
+      result.upToDate++;
       continue;
     }
-    const batches = expected(hour, HOUR_MS);
-    if (batches) await rollUp(1, hour, batches);
+    // Missing or stale (a batch written late): its minutes before the look-back were not checked above.
+    for (let minute = hour; minute < Math.min(from, hour + HOUR_MS); minute += MINUTE_MS) {
+      const inMinute = batchesPerMinute.get(minute) ?? 0;
+      if (inMinute) await rollUp(2, minute, inMinute);
+    }
+    await rollUp(1, hour, batches);
   }
   for (let day = Math.floor(from / DAY_MS) * DAY_MS; day + DAY_MS <= settled; day += DAY_MS) {
     const hours = await Promise.all(Array.from({ length: 24 }, (_, h) => docs.value(keys.hourSummary(model, day + h * HOUR_MS), monitoringSummarySchema).catch(() => null)));

@@ -5,10 +5,13 @@
  * summaries written beside the captures. A 24 h window reads about 23 hour rollups, up to two
  * hours of minute rollups and the batches of the current minute, never the raw answers.
  *
- * Batches belong to the minute they were cut in (their key says when); their answers are counted
- * at their own second. So a window counts the answers of the batches cut inside it, from the
- * second it starts: exact to the second, except that an answer still in a container's buffer at
- * `until` (or written after it) is not counted yet.
+ * Batches belong to the minute of their key, the time of their first answer (a batch spans at
+ * most CAPTURE_FLUSH_SECONDS); their answers are counted at their own second. So a window counts
+ * the answers of the batches keyed inside it, from the second it starts: exact to the second for
+ * answers and labels, except that an answer still in a container's buffer at `until` (or written
+ * after it) is not counted yet. Feature counts are kept per batch, not per second: a batch keyed
+ * inside the window brings all its sampled rows, so the drift check's window edges are exact to
+ * a batch's span (10 s by default).
  */
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { dayOf, keys } from '../state/layout.ts';
@@ -99,7 +102,7 @@ class WindowReader {
     return false;
   }
 
-  /** The summaries of the batches cut in the minute at `start`. */
+  /** The summaries of the batches keyed in the minute at `start`. */
   async batchesOfMinute(start: number): Promise<MonitoringSummary[]> {
     const prefix = keys.batchSummariesHour(this.model, start);
     let listing = this.listed.get(prefix);
@@ -108,8 +111,8 @@ class WindowReader {
       this.listed.set(prefix, (listing = this.store.list(prefix)));
     }
     const inMinute = (await listing).filter((k) => {
-      const cutAt = parseTimeOrderedId(k.slice(k.lastIndexOf('/') + 1, -'.json'.length));
-      return cutAt !== null && cutAt >= start && cutAt < start + MINUTE_MS;
+      const keyedAt = parseTimeOrderedId(k.slice(k.lastIndexOf('/') + 1, -'.json'.length));
+      return keyedAt !== null && keyedAt >= start && keyedAt < start + MINUTE_MS;
     });
     const found = await mapLimit(inMinute, PARALLEL_READS, (k) => this.read(k));
     return found.filter((s): s is MonitoringSummary => s !== null);

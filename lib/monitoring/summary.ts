@@ -247,16 +247,26 @@ export function featureCountsOn(summary: MonitoringSummary, baseline: TrainingBa
   return { counts, otherBaselineRows };
 }
 
-/** A variant's counts over every slice and version of a summary. */
+/**
+ * A variant's counts over every slice and version of a summary. Labels count only for the versions
+ * the variant answered with in the summary's window: labels arrive late, and one for an answer a
+ * rolled-back version gave last week says nothing about the version serving now.
+ */
 export function variantTotals(summary: MonitoringSummary): Map<string, { versions: Set<string>; counts: VariantCounts }> {
-  const totals = new Map<string, { versions: Set<string>; counts: VariantCounts }>();
+  const groups = new Map<string, VariantCounts[]>();
   for (const slice of summary.slices) {
     for (const g of slice.groups) {
-      let t = totals.get(g.variant);
-      if (!t) totals.set(g.variant, (t = { versions: new Set(), counts: emptyCounts(g.variant, '') }));
-      if (g.answers > 0) t.versions.add(g.version);
-      addCounts(t.counts, g);
+      const list = groups.get(g.variant);
+      if (list) list.push(g);
+      else groups.set(g.variant, [g]);
     }
+  }
+  const totals = new Map<string, { versions: Set<string>; counts: VariantCounts }>();
+  for (const [variant, list] of groups) {
+    const versions = new Set(list.filter((g) => g.answers > 0).map((g) => g.version));
+    const counts = emptyCounts(variant, '');
+    for (const g of list) addCounts(counts, versions.has(g.version) ? g : { ...g, labelled: {} });
+    totals.set(variant, { versions, counts });
   }
   return totals;
 }

@@ -5,33 +5,33 @@
  * buffer is asked first, then storage.
  *
  * In storage the request id says where to look (lib/util/instance-ids.ts): the instance that
- * answered wrote the answer in the first batch it cut after the request began (or, if a cut fell
- * while the request ran, the one after). Batch keys sort by cut time and carry the instance, so
- * one listing from the request's time finds that instance's next batches, and one read finds the
- * answer: two reads for an answer, one or two for an id that was never answered, whatever the
- * traffic. Ids of another shape (never issued by this service) cost nothing: they are not found.
+ * answered put the answer in a batch keyed by the time of that batch's first answer, and a batch
+ * spans at most CAPTURE_FLUSH_SECONDS (PredictionCapture cuts what it holds before anything newer
+ * joins it). So the batch holding an answer to a request begun at t is that instance's last batch
+ * keyed at or before t, or one keyed while the request ran; one listing of the keys from
+ * t - span to t + REQUEST_MAX_MS finds them, and one read finds the answer: two calls for an
+ * answer, whatever the traffic. An id that was never answered costs the listing and at most
+ * MAX_BATCHES reads of that instance's batches; an id of another shape (never issued by this
+ * service) costs nothing: it is not found.
  */
-import { keys } from '../state/layout.ts';
+import { dayOf, keys } from '../state/layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { idStampOf, parseInstanceOrderedId } from '../util/instance-ids.ts';
 import { answersOf, parseCaptureLine, type CapturedPrediction, type PredictionCapture } from './prediction-capture.ts';
 
 /**
- * How far back feedback looks for its answer: the longest window a report joins feedback with
- * captures over (GET /model/report?minutes= at most this), so older answers could never count.
+ * How far back feedback looks for its answer: the longest report window (GET /model/report?minutes=
+ * at most this), so an older label could hardly be read with its answer.
  */
 export const FEEDBACK_LOOKBACK_MINUTES = 7 * 24 * 60;
 
-/** Keys per listing page: the instance's next batch is normally among the next few dozen keys of the hour. */
-const PAGE_KEYS = 500;
+/** Keys per listing page: a minute or two of every instance's batches fits in one. */
+const PAGE_KEYS = 1_000;
 /** Listing pages and batches read at most: bounded whatever the store holds. */
-const MAX_PAGES = 20;
+const MAX_PAGES = 10;
 const MAX_BATCHES = 3;
-/**
- * A batch is cut at most CAPTURE_FLUSH_SECONDS (10 s by default) after its answers were added,
- * and keeps that key through retries: batches cut this long after the request began cannot hold it.
- */
-const CUT_HORIZON_MS = 5 * 60_000;
+/** The longest a request runs before its answers are captured (the functions time out well before). */
+const REQUEST_MAX_MS = 60_000;
 
 export interface AnswerLookup {
   answers: CapturedPrediction[] | null;
@@ -44,44 +44,50 @@ export interface AnswerLookup {
  * window. The buffer is asked before storage: a batch leaves it only once written, so an answer is
  * always in one of the two when it is looked for in this order.
  */
-export async function capturedAnswers(capture: PredictionCapture, store: ObjectStore, model: string, requestId: string, now = Date.now()): Promise<AnswerLookup> {
+export async function capturedAnswers(capture: PredictionCapture, store: ObjectStore, model: string, requestId: string, batchSpanMs: number, now = Date.now()): Promise<AnswerLookup> {
   const held = capture.heldAnswers(requestId);
   if (held !== null) return { answers: held, reads: 0 };
-  return storedAnswers(store, model, requestId, now);
+  return storedAnswers(store, model, requestId, batchSpanMs, now);
 }
 
-export async function storedAnswers(store: ObjectStore, model: string, requestId: string, now = Date.now()): Promise<AnswerLookup> {
+/** `batchSpanMs`: the capture's flush interval (CAPTURE_FLUSH_SECONDS), the longest a batch spans. */
+export async function storedAnswers(store: ObjectStore, model: string, requestId: string, batchSpanMs: number, now = Date.now()): Promise<AnswerLookup> {
   const id = parseInstanceOrderedId(requestId);
   if (!id || id.at < now - FEEDBACK_LOOKBACK_MINUTES * 60_000 || id.at > now + 60_000) return { answers: null, reads: 0 };
   let reads = 0;
-  const batches: string[] = [];
-  // The instance's batches cut at or after the request began, in key (cut time) order.
-  let hour = Math.floor(id.at / 3_600_000) * 3_600_000;
-  let startAfter: string | undefined = `${keys.captureHour(model, id.at)}${idStampOf(id.at)}`;
-  const horizon = id.at + CUT_HORIZON_MS;
+  // The instance's batches keyed from one span before the request to the longest it can run.
+  const from = id.at - batchSpanMs;
+  const to = id.at + REQUEST_MAX_MS;
+  const instanceBatches: { key: string; at: number }[] = [];
+  // One listing of the day's keys from `from` runs on across its hours (hour folders sort in
+  // time); only a range across midnight takes a second day.
+  let day = Math.floor(from / 86_400_000) * 86_400_000;
+  let startAfter: string | undefined = `${keys.captureHour(model, from)}${idStampOf(from)}`;
   let beyond = false;
-  for (let page = 0; page < MAX_PAGES && batches.length < MAX_BATCHES && !beyond && hour <= Math.min(now, horizon); page++) {
-    const prefix = keys.captureHour(model, hour);
+  for (let page = 0; page < MAX_PAGES && !beyond && day <= to; page++) {
+    const prefix = keys.captureDay(model, dayOf(day));
     const listed = await store.listPage(prefix, { maxKeys: PAGE_KEYS, ...(startAfter ? { startAfter } : {}) });
     reads++;
     for (const key of listed.keys) {
-      const batch = parseInstanceOrderedId(key.slice(prefix.length, -'.ndjson'.length));
-      if (batch && batch.at > horizon) {
+      const batch = parseInstanceOrderedId(key.slice(key.lastIndexOf('/') + 1, -'.ndjson'.length));
+      if (batch && batch.at > to) {
         beyond = true;
         break;
       }
-      if (batch?.instance === id.instance) batches.push(key);
-      if (batches.length === MAX_BATCHES) break;
+      if (batch?.instance === id.instance) instanceBatches.push({ key, at: batch.at });
     }
     if (listed.more && listed.keys.length) startAfter = listed.keys[listed.keys.length - 1];
     else {
-      hour += 3_600_000;
+      day += 86_400_000;
       startAfter = undefined;
     }
   }
+  // The last batch keyed at or before the request first, then those keyed while it ran.
+  const before = instanceBatches.filter((b) => b.at <= id.at).slice(-1);
+  const during = instanceBatches.filter((b) => b.at > id.at);
   // The id as it appears in a batch's JSON lines: the other lines are not parsed.
   const needle = JSON.stringify(requestId);
-  for (const key of batches) {
+  for (const { key } of [...before, ...during].slice(0, MAX_BATCHES)) {
     const batch = await store.get(key);
     reads++;
     const text = batch ? new TextDecoder().decode(batch.bytes) : '';

@@ -70,7 +70,11 @@ interface Batch {
   records: CapturedPrediction[];
   /** Labels accepted here since the last cut: counted in the batch's summary. */
   labels: AcceptedLabel[];
-  /** Its summary is stored: the records are counted and may no longer be cut by the bound. */
+  /**
+   * Its summary is stored: the records are counted and are no longer cut by the bound. (After a
+   * failed attempt they may be: if that attempt landed after all, the summary counts answers that
+   * were served but dropped from the raw batch, which monitoring should count anyway.)
+   */
   summarized: boolean;
 }
 
@@ -104,7 +108,8 @@ export class PredictionCapture {
 
   add(records: CapturedPrediction[]): void {
     if (records.length === 0) return;
-    if (this.buffer.length === 0) this.oldest = this.now();
+    this.cutIfOld();
+    if (this.buffer.length === 0 && this.labels.length === 0) this.oldest = this.now();
     for (const r of records) this.buffer.push(r);
     this.enforceBound();
     if (this.buffer.length >= this.options.flushRecords) void this.flush();
@@ -116,10 +121,28 @@ export class PredictionCapture {
    */
   addLabels(labels: AcceptedLabel[]): void {
     if (labels.length === 0) return;
+    this.cutIfOld();
     if (this.buffer.length === 0 && this.labels.length === 0) this.oldest = this.now();
     for (const l of labels) this.labels.push(l);
     this.enforceBound();
     if (this.buffer.length + this.labels.length >= this.options.flushRecords) void this.flush();
+  }
+
+  /**
+   * A batch spans at most the flush interval: what is held is cut before anything newer joins it,
+   * even where no timer ran in between (a Lambda container frozen for hours between two requests).
+   * The batch's key is the time of its first answer, so feedback looks for an answer among the
+   * batches keyed within one interval of it (captured-request.ts).
+   */
+  private cutIfOld(): void {
+    if (this.buffer.length + this.labels.length > 0 && this.now() - this.oldest >= this.options.flushIntervalMs) this.cut();
+  }
+
+  private cut(): void {
+    // The key is fixed when the batch is cut, so every retry writes the same object.
+    this.unsent.push({ at: this.oldest, id: instanceOrderedId(this.options.instance, new Date(this.oldest)), records: this.buffer, labels: this.labels, summarized: false });
+    this.buffer = [];
+    this.labels = [];
   }
 
   /**
@@ -173,14 +196,8 @@ export class PredictionCapture {
   }
 
   private async writeAll(): Promise<void> {
-    if (this.buffer.length || this.labels.length) {
-      // The key is fixed when the batch is cut, so every retry writes the same object.
-      const at = this.now();
-      // The batch carries this instance's id, as its requests' ids do: feedback finds it by them.
-      this.unsent.push({ at, id: instanceOrderedId(this.options.instance, new Date(at)), records: this.buffer, labels: this.labels, summarized: false });
-      this.buffer = [];
-      this.labels = [];
-    }
+    // The batch carries this instance's id, as its requests' ids do: feedback finds it by them.
+    if (this.buffer.length || this.labels.length) this.cut();
     while (this.unsent.length) {
       const batch = this.unsent[0];
       this.inFlight = batch;

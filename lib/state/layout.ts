@@ -23,7 +23,8 @@
  *   models/{model}/canary/decisions/{revision}.json  written once per policy revision
  *   models/{model}/canary/latest.json           mutable (CAS): the controller's last evaluation
  *   captures/{model}/{day}/{hh}/{id}.ndjson     written once: a batch of captured answers (UTC day
- *                                               and hour of the batch's cut)
+ *                                               and hour of its first answer; the id says when and
+ *                                               which instance: lib/util/instance-ids.ts)
  *   captures/{model}/summaries/{day}/{hh}/{id}.json  written once, right after its batch: the
  *                                               batch's summary (counts, sketches, binned features)
  *   captures/{model}/minutes/{day}/{hhmm}.json  mutable (CAS): the summaries of the batches cut in a minute,
