@@ -90,9 +90,13 @@ describe('logs and captures on the real data', () => {
     let captured = '';
     for (let i = 0; i < 50 && captured.split('\n').filter(Boolean).length < 120; i++) {
       if (i) await new Promise((r) => setTimeout(r, 100));
-      captured = (await Promise.all((await store.list('captures/credit-score/')).map(async (k) => new TextDecoder().decode((await store.get(k))!.bytes)))).join('\n');
+      const batches = (await store.list('captures/credit-score/')).filter((k) => k.endsWith('.ndjson'));
+      captured = (await Promise.all(batches.map(async (k) => new TextDecoder().decode((await store.get(k))!.bytes)))).join('\n');
     }
     expect(captured.split('\n').filter(Boolean).length).toBe(120);
+    const summaryKeys = (await store.list('captures/credit-score/summaries/')).filter((k) => k.endsWith('.json'));
+    expect(summaryKeys.length).toBeGreaterThan(0);
+    const summaries = (await Promise.all(summaryKeys.map(async (k) => new TextDecoder().decode((await store.get(k))!.bytes)))).join('\n');
     const logs = readFileSync(logFile, 'utf8');
     // A rejected value is named by its field in the log, never quoted.
     expect(logs).not.toContain('XYZZY');
@@ -102,6 +106,7 @@ describe('logs and captures on the real data', () => {
         if (value.length < 4) continue;
         expect(logs.includes(value), `log contains ${value}`).toBe(false);
         expect(captured.includes(value), `capture contains ${value}`).toBe(false);
+        expect(summaries.includes(value), `capture summary contains ${value}`).toBe(false);
       }
     }
   });

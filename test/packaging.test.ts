@@ -181,6 +181,7 @@ describe('the Lambda build: a handler bundle on the layer bundle', () => {
     const event = { version: '2.0', routeKey: 'POST /predict', rawPath: '/predict', rawQueryString: '', headers: { 'content-type': 'application/json' }, requestContext: { http: { method: 'POST', path: '/predict' }, requestId: 'r1' }, body: JSON.stringify(record), isBase64Encoded: false };
     const result = await handler(event, { awsRequestId: 'lambda-1', getRemainingTimeInMillis: () => 10_000 });
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body)).toMatchObject({ model: { name: 'credit-score', alias: 'champion' }, requestId: 'lambda-1' });
+    // The service's own request id (when and on which container: how feedback finds the answer), not Lambda's invocation id.
+    expect(JSON.parse(result.body)).toMatchObject({ model: { name: 'credit-score', alias: 'champion' }, requestId: expect.stringMatching(/^\d{8}T\d{9}Z-[0-9a-f]{12}-[0-9a-f]{6}$/) });
   });
 });
