@@ -23,7 +23,12 @@ export interface RollupOptions {
   settleMs: number;
 }
 
-export const ROLLUP_DEFAULTS: RollupOptions = { lookbackMs: 15 * MINUTE_MS, settleMs: 2 * MINUTE_MS };
+/**
+ * A minute is rolled up 20 s after it ends (its containers' batches are keyed by their first
+ * answer and cut within CAPTURE_FLUSH_SECONDS): readers then read batch by batch only the last
+ * minute or so. A batch that comes later still makes the next run rebuild its minute and hour.
+ */
+export const ROLLUP_DEFAULTS: RollupOptions = { lookbackMs: 15 * MINUTE_MS, settleMs: 20_000 };
 
 export interface RollupResult {
   /** Rollups written (created or rebuilt), by key. */
