@@ -174,8 +174,9 @@ function groupOf(groups: Map<string, VariantCounts>, variant: string, version: s
 
 /**
  * Summaries merged into one with slices `grainMs` wide (a multiple of every part's grain), keeping
- * only the slices that start inside [since, until] when a window is given (judged on the parts'
- * own slices, before they are widened). A rollup names its `period`: slices outside it (answers
+ * only the slices of [since, until] when a window is given (judged on the parts' own slices,
+ * before they are widened; whole rollups lie inside the window, so only one-second slices meet its
+ * edges). A rollup names its `period`: slices outside it (answers
  * given just before the period, in batches cut inside it) keep their own width, so a window that
  * starts just before the period still counts them exactly.
  */
@@ -189,7 +190,9 @@ export function mergeSummaries(parts: MonitoringSummary[], grainMs: number, wind
     merged.records += part.records;
     merged.unbinned += part.unbinned;
     for (const slice of part.slices) {
-      if (window && (slice.start < window.since || slice.start > window.until)) continue;
+      // A slice counts when it overlaps the window: its first second is counted whole (a canary step
+      // begun at 10:23:17.700 counts what was answered from 10:23:17.000, not nothing of that second).
+      if (window && (slice.start + SECOND_MS <= window.since || slice.start > window.until)) continue;
       const inside = !period || (slice.start >= period.start && slice.start < period.end);
       const start = inside ? Math.floor(slice.start / grainMs) * grainMs : slice.start;
       let groups = slices.get(start);

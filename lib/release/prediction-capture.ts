@@ -107,12 +107,7 @@ export class PredictionCapture {
   }
 
   add(records: CapturedPrediction[]): void {
-    if (records.length === 0) return;
-    this.cutIfOld();
-    if (this.buffer.length === 0 && this.labels.length === 0) this.oldest = this.now();
-    for (const r of records) this.buffer.push(r);
-    this.enforceBound();
-    if (this.buffer.length >= this.options.flushRecords) void this.flush();
+    if (records.length) this.hold(() => records.forEach((r) => this.buffer.push(r)));
   }
 
   /**
@@ -120,10 +115,14 @@ export class PredictionCapture {
    * counted in the next batch's summary: reports read them there, never label by label.
    */
   addLabels(labels: AcceptedLabel[]): void {
-    if (labels.length === 0) return;
+    if (labels.length) this.hold(() => labels.forEach((l) => this.labels.push(l)));
+  }
+
+  /** Takes answers or labels in: after cutting what is held if it is old, bounded, written once enough wait. */
+  private hold(push: () => void): void {
     this.cutIfOld();
     if (this.buffer.length === 0 && this.labels.length === 0) this.oldest = this.now();
-    for (const l of labels) this.labels.push(l);
+    push();
     this.enforceBound();
     if (this.buffer.length + this.labels.length >= this.options.flushRecords) void this.flush();
   }
