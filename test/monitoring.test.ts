@@ -27,6 +27,7 @@ import type { CapturedPrediction } from '../lib/state/schemas.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { Random } from '../lib/util/random.ts';
+import { CountingStore } from './counting-store.ts';
 import { startTestS3 } from './s3.ts';
 
 const spec = loadSpec('data/specs/credit-score.json');
@@ -297,5 +298,32 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     const wholeHour = await readWindowSummary(store, model, T0 + 60 * MINUTE_MS, T0 + 120 * MINUTE_MS - 1);
     const byMinutes = await readWindowSummary(store, model, T0 + 60 * MINUTE_MS + 1, T0 + 120 * MINUTE_MS - 1);
     expect(wholeHour.summary.records).toBe(byMinutes.summary.records);
+  });
+
+  it('the minutes not rolled up yet cost what they hold: a canary window at the end of a busy hour lists its last minutes, not the hour', async () => {
+    const model = 'busy-hour';
+    let now = T0;
+    const capture = new PredictionCapture(store, model, { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000, baselineOf }, {}, () => now);
+    const records = traffic(21, 3_600, 60, liveRows);
+    for (let t = T0; t < T0 + 60 * MINUTE_MS; t += 10_000) {
+      capture.add(records.filter((r) => r.at >= t && r.at < t + 10_000));
+      now = t + 10_000;
+      await capture.flush();
+    }
+    expect(await store.list(keys.batchSummariesHour(model, T0))).toHaveLength(360);
+    // The every-minute run at 10:58:25 has rolled up every minute to 10:57; 10:58 and 10:59 are still batches.
+    await rollUpSummaries(store, model, T0 + 58 * MINUTE_MS + 25_000, { lookbackMs: 60 * MINUTE_MS });
+    const counting = new CountingStore(store);
+    const since = T0 + 20 * MINUTE_MS + 17_000;
+    const until = T0 + 60 * MINUTE_MS - 1;
+    const window = await readWindowSummary(counting, model, since, until);
+    // Counted from the window's first second (the batch of 10:20:10 brings only its answers from 10:20:17 on).
+    const counted = window.summary.slices.reduce((n, slice) => n + slice.groups.reduce((m, g) => m + g.answers + g.unavailable, 0), 0);
+    expect(counted).toBe(records.filter((r) => r.at >= since && r.at <= until).length);
+    // 10:20 (cut by the window) and 10:58-10:59 from their batches (3 x 6), the 37 minutes between from their rollups.
+    expect(counting.count('get')).toBe(18 + 37);
+    // Listed: the hour's 58 minute rollups, the 18 batches of those minutes and at most a first
+    // page (32 keys) past 10:20, never the hour's 360 batches.
+    expect(counting.keysListed).toBeLessThanOrEqual(58 + 18 + 32 + 2);
   });
 });

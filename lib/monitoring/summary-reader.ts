@@ -17,6 +17,7 @@ import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts'
 import { dayOf, keys } from '../state/layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { parseTimeOrderedId } from '../util/ids.ts';
+import { idStampOf } from '../util/instance-ids.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { emptySummary, mergeSummaries, MINUTE_MS, monitoringSummarySchema, SECOND_MS, type MonitoringSummary } from './summary.ts';
 
@@ -56,8 +57,6 @@ class WindowReader {
   reads = 0;
   unreadable = 0;
   private readonly docs: DocumentStore;
-  /** Batch summary keys by hour prefix, listed once per read. */
-  private readonly listed = new Map<string, Promise<string[]>>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -72,50 +71,108 @@ class WindowReader {
   async cover(level: number, from: number, to: number): Promise<MonitoringSummary[]> {
     const { widthMs } = ROLLUP_LEVELS[level];
     const starts: number[] = [];
-    for (let start = from; start < to; start += widthMs) if (start + widthMs > this.since && start <= this.until) starts.push(start);
+    for (let start = from; start < to; start += widthMs) if (this.meets(start, widthMs)) starts.push(start);
     const nested = await mapLimit(starts, PARALLEL_READS, (start) => this.period(level, start));
     return nested.flat();
   }
 
+  private meets(start: number, widthMs: number): boolean {
+    return start + widthMs > this.since && start <= this.until;
+  }
+
+  private whole(start: number, widthMs: number): boolean {
+    return start >= this.since && start + widthMs - 1 <= this.until;
+  }
+
   private async period(level: number, start: number): Promise<MonitoringSummary[]> {
     const { widthMs, key } = ROLLUP_LEVELS[level];
-    const whole = start >= this.since && start + widthMs - 1 <= this.until;
-    if (whole) {
+    if (this.whole(start, widthMs)) {
       const rollup = await this.read(key(this.model, start));
       if (rollup) return [rollup];
     }
-    if (level + 1 < ROLLUP_LEVELS.length) return (await this.holdsAnything(level, start)) ? this.cover(level + 1, start, start + widthMs) : [];
-    return this.batchesOfMinute(start);
+    return this.below(level, start);
+  }
+
+  /** The parts of one period of `level` from the level beneath it (never its own rollup). */
+  async below(level: number, start: number): Promise<MonitoringSummary[]> {
+    const name = ROLLUP_LEVELS[level].name;
+    if (name === 'day') return (await this.holdsAnything(start)) ? this.cover(level + 1, start, start + DAY_MS) : [];
+    if (name === 'hour') return this.minutesOfHour(start);
+    return this.batchesOf([start]);
   }
 
   /**
-   * Whether a day or an hour without a usable rollup has anything below it: one listing of a key,
-   * so a window over days without traffic (a 7-day report of a new service) does not ask for
-   * every hour and minute of them.
+   * Whether a day without a usable rollup has anything below it: one listing of a key each, so a
+   * window over days without traffic (a 7-day report of a new service) does not ask for every
+   * hour of them.
    */
-  private async holdsAnything(level: number, start: number): Promise<boolean> {
-    const prefixes = ROLLUP_LEVELS[level].name === 'day' ? [keys.batchSummariesDay(this.model, dayOf(start)), keys.hourSummariesDay(this.model, dayOf(start))] : [keys.batchSummariesHour(this.model, start)];
-    for (const prefix of prefixes) {
+  private async holdsAnything(day: number): Promise<boolean> {
+    for (const prefix of [keys.batchSummariesDay(this.model, dayOf(day)), keys.hourSummariesDay(this.model, dayOf(day))]) {
       this.reads++;
       if ((await this.store.listPage(prefix, { maxKeys: 1 })).keys.length) return true;
     }
     return false;
   }
 
-  /** The summaries of the batches keyed in the minute at `start`. */
-  async batchesOfMinute(start: number): Promise<MonitoringSummary[]> {
-    const prefix = keys.batchSummariesHour(this.model, start);
-    let listing = this.listed.get(prefix);
-    if (!listing) {
-      this.reads++;
-      this.listed.set(prefix, (listing = this.store.list(prefix)));
+  /**
+   * An hour without a usable rollup: one listing of its minute rollups says which minutes have
+   * one (no read of a rollup that is not there); the rest, and a minute the window cuts, come
+   * from their batch summaries.
+   */
+  private async minutesOfHour(hour: number): Promise<MonitoringSummary[]> {
+    const minutes: number[] = [];
+    for (let m = hour; m < hour + HOUR_MS; m += MINUTE_MS) if (this.meets(m, MINUTE_MS)) minutes.push(m);
+    const prefix = keys.minuteSummariesHour(this.model, hour);
+    this.reads++;
+    const listed = await this.store.listPage(prefix, { maxKeys: 1000 });
+    const rolled = new Set(listed.keys.map((k) => hour + Number(k.slice(prefix.length, prefix.length + 2)) * MINUTE_MS));
+    const fromRollups = minutes.filter((m) => rolled.has(m) && this.whole(m, MINUTE_MS));
+    const rollups = await mapLimit(fromRollups, PARALLEL_READS, (m) => this.read(keys.minuteSummary(this.model, m)));
+    // A rollup listed and gone when read (expired, or unreadable) is made up from its batches.
+    const missing = fromRollups.filter((_, i) => rollups[i] === null);
+    const fromBatches = minutes.filter((m) => !fromRollups.includes(m)).concat(missing);
+    return [...rollups.filter((s): s is MonitoringSummary => s !== null), ...(await this.batchesOf(fromBatches))];
+  }
+
+  /**
+   * The summaries of the batches keyed in the given minutes (of one hour): one listing per run of
+   * consecutive minutes, from its first minute's key on (batch keys begin with their time), so
+   * the last minutes of an hour cost what they hold, not the whole hour's listing.
+   */
+  async batchesOf(minutes: number[]): Promise<MonitoringSummary[]> {
+    const sorted = [...new Set(minutes)].sort((a, b) => a - b);
+    const runs: { from: number; to: number }[] = [];
+    for (const m of sorted) {
+      const last = runs[runs.length - 1];
+      if (last && last.to === m) last.to = m + MINUTE_MS;
+      else runs.push({ from: m, to: m + MINUTE_MS });
     }
-    const inMinute = (await listing).filter((k) => {
-      const keyedAt = parseTimeOrderedId(k.slice(k.lastIndexOf('/') + 1, -'.json'.length));
-      return keyedAt !== null && keyedAt >= start && keyedAt < start + MINUTE_MS;
-    });
-    const found = await mapLimit(inMinute, PARALLEL_READS, (k) => this.read(k));
+    const listed = await Promise.all(runs.map((run) => this.batchKeys(run.from, run.to)));
+    const found = await mapLimit(listed.flat(), PARALLEL_READS, (k) => this.read(k));
     return found.filter((s): s is MonitoringSummary => s !== null);
+  }
+
+  /** Batch summary keys keyed in [from, to) (one hour at most), page by page from `from`'s key. */
+  private async batchKeys(from: number, to: number): Promise<string[]> {
+    const prefix = keys.batchSummariesHour(this.model, from);
+    const found: string[] = [];
+    let startAfter = prefix + idStampOf(from); // every key of `from` or later sorts after it
+    // Pages grow from 32 keys (a minute of three containers flushing every 10 s fits in one; a
+    // page runs past the minute up to its size) to S3's 1,000. Bounded: an hour of batches at one
+    // a second from each of 100 containers is 360 full pages.
+    for (let page = 0, maxKeys = 32; page < 1_000; page++, maxKeys = Math.min(1_000, maxKeys * 4)) {
+      this.reads++;
+      const { keys: got, more } = await this.store.listPage(prefix, { startAfter, maxKeys });
+      for (const k of got) {
+        const keyedAt = parseTimeOrderedId(k.slice(k.lastIndexOf('/') + 1, -'.json'.length));
+        if (keyedAt === null) continue;
+        if (keyedAt >= to) return found;
+        if (keyedAt >= from) found.push(k);
+      }
+      if (!more || !got.length) return found;
+      startAfter = got[got.length - 1];
+    }
+    throw new Error(`listing the batch summaries under ${prefix} did not end after 1,000 pages`);
   }
 
   private async read(key: string): Promise<MonitoringSummary | null> {
@@ -138,6 +195,6 @@ class WindowReader {
 export async function periodParts(store: ObjectStore, model: string, level: number, start: number, skipOwnRollup: boolean): Promise<WindowSummary & { parts: MonitoringSummary[] }> {
   const { widthMs } = ROLLUP_LEVELS[level];
   const reader = new WindowReader(store, model, start, start + widthMs - 1);
-  const parts = skipOwnRollup ? (level + 1 < ROLLUP_LEVELS.length ? await reader.cover(level + 1, start, start + widthMs) : await reader.batchesOfMinute(start)) : await reader.cover(level, start, start + widthMs);
+  const parts = skipOwnRollup ? await reader.below(level, start) : await reader.cover(level, start, start + widthMs);
   return { parts, summary: mergeSummaries(parts, ROLLUP_LEVELS[level].grainMs, undefined, { start, end: start + widthMs }), reads: reader.reads, unreadable: reader.unreadable };
 }

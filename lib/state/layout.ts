@@ -157,7 +157,9 @@ export const keys = {
   batchSummariesHour: (name: string, at: number): string => `${keys.batchSummariesDay(name, dayOf(at))}${hourOf(at)}/`,
   batchSummary: (name: string, at: number, id: string): string => `${keys.batchSummariesHour(name, at)}${segment('batch id', id)}.json`,
   // Minute rollups live under captures/: needed only while their batches are, they expire with them.
-  minuteSummary: (name: string, at: number): string => `${PREFIXES.captures}${segment('model name', name)}/minutes/${dayOf(at)}/${hourOf(at)}${new Date(at).toISOString().slice(14, 16)}.json`,
+  /** The prefix of an hour's minute rollups (not a folder: the hour's digits begin each file name). */
+  minuteSummariesHour: (name: string, at: number): string => `${PREFIXES.captures}${segment('model name', name)}/minutes/${dayOf(at)}/${hourOf(at)}`,
+  minuteSummary: (name: string, at: number): string => `${keys.minuteSummariesHour(name, at)}${new Date(at).toISOString().slice(14, 16)}.json`,
   hourSummary: (name: string, at: number): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${dayOf(at)}/${hourOf(at)}.json`,
   hourSummariesDay: (name: string, day: string): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${segment('day', day, DAY)}/`,
   daySummariesPrefix: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/days/`,
