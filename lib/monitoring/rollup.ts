@@ -24,11 +24,14 @@ export interface RollupOptions {
 }
 
 /**
- * A minute is rolled up 20 s after it ends (its containers' batches are keyed by their first
- * answer and cut within CAPTURE_FLUSH_SECONDS): readers then read batch by batch only the last
- * minute or so. A batch that comes later still makes the next run rebuild its minute and hour.
+ * A minute is rolled up as soon as it ends: the canary schedule rolls up, then judges, so the
+ * step's window reads batch by batch only the minute under way. Batches of the minute's last
+ * seconds still in their containers' buffers then (a batch is keyed by its first answer and cut
+ * within CAPTURE_FLUSH_SECONDS) are not in that rollup, as they would not be in a read of the
+ * batches at that moment either; they make the next run (a minute later) rebuild the minute and
+ * its hour.
  */
-export const ROLLUP_DEFAULTS: RollupOptions = { lookbackMs: 15 * MINUTE_MS, settleMs: 20_000 };
+export const ROLLUP_DEFAULTS: RollupOptions = { lookbackMs: 15 * MINUTE_MS, settleMs: 0 };
 
 export interface RollupResult {
   /** Rollups written (created or rebuilt), by key. */
