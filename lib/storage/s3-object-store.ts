@@ -1,4 +1,6 @@
 /** ObjectStore over @aws-sdk/client-s3: AWS S3, MinIO and the embedded server with one configuration. */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -39,6 +41,13 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
  */
 export function createS3Client(config: S3StoreConfig, maxAttempts = 3): S3Client {
   silenceNodeVersionWarning();
+  // A client that sends each request once opens a connection for it. A kept-alive connection the
+  // server has closed while this process was busy (25 s of training with no storage call; the
+  // server's keep-alive timeout is 5 s on Node.js) is still handed out until the event loop sees
+  // the close, and a request written on it fails with "connection reset". A client that retries
+  // sends it again on a new connection; one that may not retry (a conditional write: a blind
+  // retry of one that landed would meet its own ETag) must not start on a reused one.
+  const agent = maxAttempts > 1 ? {} : { httpAgent: new HttpAgent({ keepAlive: false }), httpsAgent: new HttpsAgent({ keepAlive: false }) };
   return new S3Client({
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
@@ -50,6 +59,7 @@ export function createS3Client(config: S3StoreConfig, maxAttempts = 3): S3Client
       connectionTimeout: config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       requestTimeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       throwOnRequestTimeout: true,
+      ...agent,
     },
   });
 }
