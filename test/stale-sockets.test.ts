@@ -2,8 +2,9 @@
  * A store client that keeps connections alive meets the server closing an idle one: when the
  * close has not been seen yet (the event loop was busy: 25 s of training with no storage call),
  * the next request goes out on a dead socket and fails with "connection reset". Reads and plain
- * writes are retried by the SDK; a conditional write is sent once (a blind retry of one that
- * landed would meet its own ETag), so it must never go out on a reused socket.
+ * writes are retried by the SDK; a conditional write is sent once by the SDK (a blind retry of one
+ * that landed would meet its own ETag) and once more by the store, which reads the key back when
+ * that second attempt is refused.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +67,18 @@ describe('writes after the store dropped an idle connection', () => {
       expect(new TextDecoder().decode((await store.get(`cas/${round}.json`))!.bytes)).toBe('{"a":1}');
     });
   }
+
+  it('a compare-and-swap right after the drop is written, and one that lost its race is still refused', async () => {
+    const created = await store.put('cas/doc.json', bytes, { condition: { ifNoneMatch: '*' } });
+    if (!created.written) throw new Error('the document was not created');
+    proxy.dropAll();
+    const swapped = await store.put('cas/doc.json', new TextEncoder().encode('{"a":2}'), { condition: { ifMatch: created.etag } });
+    expect(swapped.written).toBe(true);
+    proxy.dropAll();
+    // The stale ETag: refused on the second attempt, and the bytes read back are not this write's.
+    expect(await store.put('cas/doc.json', new TextEncoder().encode('{"a":3}'), { condition: { ifMatch: created.etag } })).toEqual({ written: false });
+    expect(new TextDecoder().decode((await store.get('cas/doc.json'))!.bytes)).toBe('{"a":2}');
+  });
 
   it('a read right after the drop is answered', async () => {
     await store.put('read/x.json', bytes);

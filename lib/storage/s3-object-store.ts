@@ -1,6 +1,4 @@
 /** ObjectStore over @aws-sdk/client-s3: AWS S3, MinIO and the embedded server with one configuration. */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -41,13 +39,6 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
  */
 export function createS3Client(config: S3StoreConfig, maxAttempts = 3): S3Client {
   silenceNodeVersionWarning();
-  // A client that sends each request once opens a connection for it. A kept-alive connection the
-  // server has closed while this process was busy (25 s of training with no storage call; the
-  // server's keep-alive timeout is 5 s on Node.js) is still handed out until the event loop sees
-  // the close, and a request written on it fails with "connection reset". A client that retries
-  // sends it again on a new connection; one that may not retry (a conditional write: a blind
-  // retry of one that landed would meet its own ETag) must not start on a reused one.
-  const agent = maxAttempts > 1 ? {} : { httpAgent: new HttpAgent({ keepAlive: false }), httpsAgent: new HttpsAgent({ keepAlive: false }) };
   return new S3Client({
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
@@ -59,7 +50,6 @@ export function createS3Client(config: S3StoreConfig, maxAttempts = 3): S3Client
       connectionTimeout: config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       requestTimeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       throwOnRequestTimeout: true,
-      ...agent,
     },
   });
 }
@@ -100,7 +90,29 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 
-  put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<PutOutcome> {
+  /**
+   * A conditional write is sent once by the client (see the constructor), and once more by this
+   * method when its connection was lost before any answer: a kept-alive connection the store had
+   * closed while this process was busy (25 s of training with no storage call, the store's
+   * keep-alive 5 s) is still handed out until the event loop sees the close, and a request written
+   * on it fails with "connection reset" though the store never read it. If the second attempt is
+   * refused by its condition, the first may have landed after all: the object is read back, and
+   * this write's own bytes there mean it did.
+   */
+  async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<PutOutcome> {
+    if (!options.condition) return this.putOnce(key, bytes, options);
+    try {
+      return await this.putOnce(key, bytes, options);
+    } catch (err) {
+      if (!(err instanceof StorageError && err.reason === 'connection reset')) throw err;
+    }
+    const again = await this.putOnce(key, bytes, options);
+    if (again.written) return again;
+    const stored = await this.get(key);
+    return stored && Buffer.from(stored.bytes).equals(Buffer.from(bytes)) ? { written: true, etag: stored.etag } : again;
+  }
+
+  private putOnce(key: string, bytes: Uint8Array, options: PutOptions): Promise<PutOutcome> {
     const condition = options.condition;
     const client = condition ? this.conditionalClient : this.client;
     return this.call(`put ${key}`, async (abortSignal) => {
