@@ -8,7 +8,9 @@
  * - a service marked `mlops-credit-score/ready-without-model: "true"` (one that must come up on
  *   an empty registry, as the retrain service once did, since it trained the first model) whose
  *   readiness probe is the model-checking /health: it would never become ready;
- * - a CronJob that shells out to curl: schedules run the image's own command (or a PingSource).
+ * - a CronJob that shells out to curl: schedules run the image's own command (or a PingSource);
+ * - a CronJob without startingDeadlineSeconds (a missed run may then start at any later time) or
+ *   whose concurrencyPolicy is not Forbid (batch/v1 defaults it to Allow: a slow run is doubled).
  */
 export interface K8sObject {
   apiVersion: string;
@@ -48,6 +50,9 @@ export function deployProblems(objects: K8sObject[]): string[] {
       }
     }
     if (o.kind === 'CronJob') {
+      const cron = o.spec as { startingDeadlineSeconds?: number; concurrencyPolicy?: string };
+      if (cron.startingDeadlineSeconds === undefined) problems.push(`${name}: no startingDeadlineSeconds: a run missed while the controller was busy or down may start at any later time`);
+      if (cron.concurrencyPolicy !== 'Forbid') problems.push(`${name}: concurrencyPolicy ${cron.concurrencyPolicy ?? 'Allow (the default)'}: a run that outlasts its interval is doubled; use Forbid`);
       const containers = ((((o.spec?.jobTemplate as { spec?: { template?: { spec?: { containers?: Container[] } } } })?.spec?.template?.spec?.containers) ?? []) as Container[]);
       for (const c of containers) {
         const line = [...(c.command ?? []), ...(c.args ?? [])].join(' ');
