@@ -211,4 +211,11 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
       'CronJob/every-minute: concurrencyPolicy Allow (the default): a run that outlasts its interval is doubled; use Forbid',
     ]);
   });
+
+  it("fails a traffic block that restates Knative's default, which every apply would put back over a k8s:traffic split", async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/traffic-reset');
+    expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
+      "Service/api: a traffic block that only restates Knative's default (100 % to the latest revision): each apply resets a split made with k8s:traffic; leave spec.traffic out",
+    ]);
+  });
 });
