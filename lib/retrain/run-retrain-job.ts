@@ -14,7 +14,6 @@ import { unlistedColumnsWarning } from '../data/dataset.ts';
 import { loadSpec } from '../data/spec.ts';
 import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { ServiceMetrics } from '../observability/metrics.ts';
 import type { ModelRegistry } from '../registry/model-registry.ts';
 import { trafficPolicySchema } from '../release/traffic-policy.ts';
 import { publicReason } from '../serving/public-reason.ts';
@@ -31,7 +30,6 @@ export interface RetrainDeps {
   jobs: JobStore;
   lock: StorageLock;
   logger: Logger;
-  metrics?: ServiceMetrics;
 }
 
 export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<JobRecord> {
@@ -105,8 +103,8 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
     job.status === 'running' ? { ...job, ...outcome, finishedAt: new Date().toISOString(), progress: { ...reporter.progress, message: outcome.status === 'succeeded' ? 'done' : 'failed' } } : null,
   );
   await lock.release(claimed.lockToken).catch((err: unknown) => logger.error({ ...log, 'error.message': (err as Error).message }, 'could not release the retrain lock; it expires by itself'));
-  deps.metrics?.retrainJobs.inc({ outcome: outcome.status });
-  deps.metrics?.retrainSeconds.observe({ outcome: outcome.status }, (Date.now() - started) / 1000);
+  // No Prometheus counter here: this process exits unscraped. The api exports outcomes from the
+  // job records (lib/retrain/recent-job-outcomes.ts); on Lambda this EMF line is the metric.
   emitEmf({ Model: claimed.model, Outcome: outcome.status }, { RetrainJobs: { value: 1, unit: 'Count' }, RetrainDuration: { value: (Date.now() - started) / 1000, unit: 'Seconds' } });
   return finished ?? { ...claimed, ...outcome };
 }
