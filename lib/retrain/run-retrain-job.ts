@@ -41,7 +41,7 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
   if (!claimed) throw new Error(`retrain job ${jobId} does not exist`);
   if (claimed.status !== 'running' || claimed.startedAt !== startedAt) return claimed; // a duplicate delivery, or a job that already ended
   const started = Date.now();
-  const log = { 'log.logger': 'retrain', 'job.id': jobId, model: claimed.model };
+  const log = { 'log.logger': 'retrain', 'job.id': jobId, 'model.name': claimed.model };
   logger.info({ ...log, 'event.action': 'retrain-started', request: claimed.request }, `retrain ${jobId} started`);
   const reporter = new JobReporter(jobs, lock, claimed, config.RETRAIN_HEARTBEAT_SECONDS * 1000);
   reporter.start();
@@ -89,7 +89,7 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
         seconds: (Date.now() - started) / 1000,
       },
     };
-    logger.info({ ...log, 'event.action': 'retrain-succeeded', version: registration.version, promoted: promotion.promote, f1_macro: details.f1_macro }, `retrain ${jobId} registered ${registration.version}${promotion.why ? `: ${promotion.why}` : ''}`);
+    logger.info({ ...log, 'event.action': 'retrain-succeeded', 'model.version': registration.version, promoted: promotion.promote, f1_macro: details.f1_macro }, `retrain ${jobId} registered ${registration.version}${promotion.why ? `: ${promotion.why}` : ''}`);
   } catch (err) {
     // Storage faults in public words; everything else (bad data, a lost lock) names its problem.
     outcome = { status: 'failed', error: err instanceof StorageError ? publicReason(err) : (err as Error).message };
