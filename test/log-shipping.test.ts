@@ -16,7 +16,7 @@ import { resetService } from '../functions/runtime/service.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { filebeatConfigProblems, readFilebeatConfig } from './filebeat-config-rules.ts';
 import { tempDir } from './helpers.ts';
-import { dataStreamProblems, ecsProblems, expandKeys, filebeatProblems, mappingProblems, readEcs, readLines, readTemplate } from './log-shipping-rules.ts';
+import { dataStreamProblems, ecsProblems, expandKeys, filebeatProblems, leaves, mappingProblems, readEcs, readLines, readTemplate } from './log-shipping-rules.ts';
 import { describeWithPrograms, KUBECTL } from './programs.ts';
 import { startServingS3 } from './s3.ts';
 
@@ -138,10 +138,27 @@ describe('filebeat.yml', () => {
     if (name !== 'filebeat-misspelt-option.yml') expect(problems).toHaveLength(1);
   });
 
-  it('names the data stream Kibana\'s index pattern reads', () => {
-    const objects = readFileSync('observability/elk/kibana-dashboard.ndjson', 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; attributes: { title: string } });
+});
+
+describe('Kibana saved objects', () => {
+  const objects = readFileSync('observability/elk/kibana-dashboard.ndjson', 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; attributes: { title: string; columns?: string[]; visState?: string } });
+
+  it('read the data stream Filebeat writes', () => {
     const pattern = objects.find((o) => o.type === 'index-pattern')!.attributes.title;
     expect(template.index_patterns).toContain(pattern);
+  });
+
+  it('show mapped fields and aggregate only on fields Elasticsearch can aggregate (not text)', () => {
+    const types = new Map(leaves(template.template.mappings).map((l) => [l.field, l.type]));
+    const columns = objects.flatMap((o) => o.attributes.columns ?? []);
+    const aggregated = objects.flatMap((o) => (o.attributes.visState ? (JSON.parse(o.attributes.visState) as { aggs: { params?: { field?: string } }[] }).aggs.flatMap((a) => (a.params?.field ? [a.params.field] : [])) : []));
+    expect(columns.length).toBeGreaterThan(5);
+    expect(aggregated.length).toBeGreaterThan(3);
+    for (const field of columns) expect(types.has(field), field).toBe(true);
+    for (const field of aggregated) expect(['keyword', 'long', 'double', 'date', 'boolean'], field).toContain(types.get(field));
   });
 });
 
