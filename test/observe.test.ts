@@ -158,7 +158,7 @@ describe('drift detection that retrains', () => {
 describe('the log lines of all of it', () => {
   // Requests, model loads, drift checks and the retrain job's own lines: each one as Filebeat and
   // the index template (observability/) take it (test/log-shipping-rules.ts).
-  it('ship through Filebeat into the log index, every field mapped with a type that takes it', () => {
+  it('meet Filebeat\'s parser rules and the log template\'s mappings, every field mapped with a type that takes it', () => {
     const mappings = readTemplate('observability/elk/credit-score-index-template.json').template.mappings;
     const lines = readLines(logFile);
     expect(new Set(lines.map((l) => l['log.logger']))).toEqual(new Set(['access', 'model', 'drift', 'retrain']));
