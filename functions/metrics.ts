@@ -1,10 +1,10 @@
 /**
  * GET /metrics: this container's Prometheus metrics, text exposition format. Gauges that
  * describe shared state come from memory (the traffic shares of the policy in force) or from
- * storage in the background (the last drift report, re-read at most every 30 s), so a scrape
- * never waits on the store.
+ * storage in the background (the last drift report and the recent retrain jobs' outcomes,
+ * re-read at most every 30 s), so a scrape never waits on the store.
  */
-import { exportDriftMetrics, getBasics, getService, httpHandler, latestDriftReport, textResult } from './runtime/layer.ts';
+import { exportDriftMetrics, exportRecentJobOutcomes, getBasics, getService, httpHandler, latestDriftReport, recentJobOutcomes, textResult } from './runtime/layer.ts';
 
 const REFRESH_MS = 30_000;
 let refreshedAt = 0;
@@ -13,7 +13,7 @@ export const handler = httpHandler({ route: 'GET /metrics', admin: () => !getBas
   const { metrics, config } = getBasics();
   const service = await getService().catch(() => null);
   if (service) {
-    const { router, store, capture } = service;
+    const { router, store, capture, docs, jobs } = service;
     metrics.capturePending.set(capture.status().pending);
     const resolved = await router.policy();
     metrics.trafficShare.reset();
@@ -23,6 +23,11 @@ export const handler = httpHandler({ route: 'GET /metrics', admin: () => !getBas
       void latestDriftReport(store, config.MODEL_NAME).then(
         (report) => report && exportDriftMetrics(metrics, report),
         () => metrics.backgroundFailures.inc({ task: 'drift-metrics-refresh' }),
+      );
+      // Retrain processes exit unscraped: their outcomes come from the job records (lib/retrain/recent-job-outcomes.ts).
+      void recentJobOutcomes(docs, jobs, Date.now()).then(
+        (outcomes) => exportRecentJobOutcomes(metrics, outcomes, config.MODEL_NAME),
+        () => metrics.backgroundFailures.inc({ task: 'retrain-metrics-refresh' }),
       );
     }
   }

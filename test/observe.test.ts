@@ -14,6 +14,7 @@ import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
+import { expandKeys, filebeatProblems, mappingProblems, readLines, readTemplate } from './log-shipping-rules.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
 const KEY = 'observe-admin-key-0123456789';
@@ -151,5 +152,19 @@ describe('drift detection that retrains', () => {
     const r = await call('POST', '/drift/check', { csv: 'Age,Occupation\n30,Lawyer\n' });
     expect(r.status).toBe(422);
     expect(r.json.error.message).toMatch(/missing column\(s\): Annual_Income/);
+  });
+});
+
+describe('the log lines of all of it', () => {
+  // Requests, model loads, drift checks and the retrain job's own lines: each one as Filebeat and
+  // the index template (observability/) take it (test/log-shipping-rules.ts).
+  it('meet Filebeat\'s parser rules and the log template\'s mappings, every field mapped with a type that takes it', () => {
+    const mappings = readTemplate('observability/elk/credit-score-index-template.json').template.mappings;
+    const lines = readLines(logFile);
+    expect(new Set(lines.map((l) => l['log.logger']))).toEqual(new Set(['access', 'model', 'drift', 'retrain']));
+    for (const line of lines) {
+      const problems = filebeatProblems(line);
+      expect(problems.length ? problems : mappingProblems(expandKeys(line).doc, mappings), JSON.stringify(line)).toEqual([]);
+    }
   });
 });

@@ -33,6 +33,7 @@ export { driftDeps } from './drift.ts';
 export { withSummary } from '../../lib/drift/drift-summary.ts';
 export { retrainRequestSchema } from '../../lib/retrain/retrain-request.ts';
 export { runRetrainJob } from '../../lib/retrain/run-retrain-job.ts';
+export { exportRecentJobOutcomes, recentJobOutcomes } from '../../lib/retrain/recent-job-outcomes.ts';
 export { startRetrain } from '../../lib/retrain/start-retrain.ts';
 export { housekeepingNow } from './housekeeping.ts';
 export { listVersionSummaries, versionDetail } from '../../lib/registry/version-catalog.ts';

@@ -106,7 +106,9 @@ async function createService(b: Basics): Promise<Service> {
   const store = S3ObjectStore.fromConfig(storeConfig);
   const docs = new DocumentStore(store);
   const registry = new ModelRegistry(store);
-  const modelLog = { 'log.logger': 'model', model: config.MODEL_NAME };
+  // Under model.*, as the access lines name them: one field must have one type in the log index
+  // (observability/elk: `model` cannot be a string here and an object there).
+  const modelLog = { 'log.logger': 'model', 'model.name': config.MODEL_NAME };
   const router = new ModelRouter(registry, config.MODEL_NAME, config.MODEL_ALIAS, config.ALIAS_REFRESH_SECONDS * 1000, {
     onLoad: (model, cold) => {
       metrics.modelLoadSeconds.observe({ model: model.name }, model.loadMs / 1000);
@@ -114,16 +116,16 @@ async function createService(b: Basics): Promise<Service> {
       emitEmf({ Model: model.name, Cold: String(cold) }, { ModelLoads: { value: 1, unit: 'Count' }, ModelLoadTime: { value: model.loadMs, unit: 'Milliseconds' } });
       metrics.modelInfo.set({ model: model.name, version: model.version, alias: model.alias }, 1);
       logger.info(
-        { ...modelLog, 'event.action': 'model-loaded', version: model.version, alias: model.alias, cold, 'event.duration': Math.round(model.loadMs * 1e6), bytes: model.bytes },
+        { ...modelLog, 'event.action': 'model-loaded', 'model.version': model.version, 'model.alias': model.alias, 'model.cold': cold, 'event.duration': Math.round(model.loadMs * 1e6), 'model.bytes': model.bytes },
         `loaded ${model.name} ${model.version} (${model.alias}) in ${model.loadMs.toFixed(1)} ms`,
       );
     },
     onRefuse: (version, err) => {
       if (version) metrics.modelLoads.inc({ model: config.MODEL_NAME, outcome: 'refused', cold: 'false' });
       metrics.backgroundFailures.inc({ task: 'alias-refresh' });
-      logger.error({ ...modelLog, 'event.action': 'model-refused', version, 'error.message': err.message }, `refused ${config.MODEL_NAME} ${version ?? '(alias)'}: ${err.message}`);
+      logger.error({ ...modelLog, 'event.action': 'model-refused', 'model.version': version, 'error.message': err.message }, `refused ${config.MODEL_NAME} ${version ?? '(alias)'}: ${err.message}`);
     },
-    onFallback: (wanted, serving, reason) => logger.error({ ...modelLog, 'event.action': 'model-fallback', version: serving, wanted }, reason),
+    onFallback: (wanted, serving, reason) => logger.error({ ...modelLog, 'event.action': 'model-fallback', 'model.version': serving, 'model.wanted': wanted }, reason),
     onPolicyError: (err) => {
       metrics.backgroundFailures.inc({ task: 'policy-refresh' });
       logger.error({ ...modelLog, 'event.action': 'policy-unreadable', 'error.message': err.message }, `traffic policy unreadable, keeping the last one: ${err.message}`);

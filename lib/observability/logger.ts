@@ -1,7 +1,7 @@
 /**
  * Structured logs: one JSON line per event in Elastic Common Schema fields (pino with Elastic's
- * ECS formatter), ready for Filebeat/Logstash into Elasticsearch. Personal data never goes in:
- * callers log identifiers of requests and models, never request bodies.
+ * ECS formatter), which Filebeat ships to Elasticsearch (docs/observability.md). Personal data
+ * never goes in: callers log identifiers of requests and models, never request bodies.
  */
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, destination, type Logger } from 'pino';

@@ -13,13 +13,13 @@ export class ServiceMetrics {
   readonly modelLoadSeconds: Histogram<'model'>;
   readonly modelLoads: Counter<'model' | 'outcome' | 'cold'>;
   readonly modelInfo: Gauge<'model' | 'version' | 'alias'>;
-  readonly retrainJobs: Counter<'outcome'>;
   readonly driftScore: Gauge<'model' | 'feature' | 'measure'>;
   readonly driftShare: Gauge<'model'>;
   readonly driftVerdict: Gauge<'model'>;
   readonly driftChecks: Counter<'model' | 'verdict' | 'action'>;
   readonly trafficShare: Gauge<'model' | 'mode' | 'variant' | 'alias'>;
-  readonly retrainSeconds: Histogram<'outcome'>;
+  readonly retrainJobsRecent: Gauge<'model' | 'status'>;
+  readonly retrainLastFailure: Gauge<'model'>;
   readonly backgroundFailures: Counter<'task'>;
   readonly captureRecords: Counter<'outcome'>;
   readonly capturePending: Gauge;
@@ -45,13 +45,15 @@ export class ServiceMetrics {
     this.modelLoadSeconds = new Histogram({ name: 'credit_score_model_load_seconds', help: 'Time to read and verify a model from storage.', labelNames: ['model'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers });
     this.modelLoads = new Counter({ name: 'credit_score_model_loads_total', help: 'Model loads by outcome (loaded, refused) and whether it was the cold start.', labelNames: ['model', 'outcome', 'cold'], registers });
     this.modelInfo = new Gauge({ name: 'credit_score_model_info', help: 'The version each alias serves in this container (value 1).', labelNames: ['model', 'version', 'alias'], registers });
-    this.retrainJobs = new Counter({ name: 'credit_score_retrain_jobs_total', help: 'Retrain jobs by outcome.', labelNames: ['outcome'], registers });
     this.driftScore = new Gauge({ name: 'credit_score_drift_score', help: 'Last drift check per feature: effect size (psi or js-distance) and adjusted p-value.', labelNames: ['model', 'feature', 'measure'], registers });
     this.driftShare = new Gauge({ name: 'credit_score_drift_drifted_share', help: 'Share of evaluated features that drifted in the last check.', labelNames: ['model'], registers });
     this.driftVerdict = new Gauge({ name: 'credit_score_drift_verdict', help: 'Last drift verdict: 0 stable, 1 partial, 2 drift, -1 not enough data.', labelNames: ['model'], registers });
     this.driftChecks = new Counter({ name: 'credit_score_drift_checks_total', help: 'Drift checks by verdict and the action taken.', labelNames: ['model', 'verdict', 'action'], registers });
     this.trafficShare = new Gauge({ name: 'credit_score_traffic_share', help: 'Percent of requests each variant gets under the traffic policy (the canary state).', labelNames: ['model', 'mode', 'variant', 'alias'], registers });
-    this.retrainSeconds = new Histogram({ name: 'credit_score_retrain_duration_seconds', help: 'Retrain job duration by outcome.', labelNames: ['outcome'], buckets: [10, 30, 60, 120, 300, 600, 900], registers });
+    // Retrain outcomes as the api reads them from the job records (lib/retrain/recent-job-outcomes.ts):
+    // the retrain process itself exits before any scrape, so counters kept there are never seen.
+    this.retrainJobsRecent = new Gauge({ name: 'credit_score_retrain_jobs_recent', help: 'Retrain jobs created in the last 24 h by status, read by the api from the job records (a dead job counts as failed).', labelNames: ['model', 'status'], registers });
+    this.retrainLastFailure = new Gauge({ name: 'credit_score_retrain_last_failure_timestamp_seconds', help: 'When the newest failed retrain job of the last 24 h ended (Unix seconds), read by the api from the job records.', labelNames: ['model'], registers });
     this.backgroundFailures = new Counter({
       name: 'credit_score_background_failures_total',
       help: 'Failures of work no request waits for: alias and policy refreshes, capture writes, retention sweeps.',

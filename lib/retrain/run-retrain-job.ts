@@ -14,7 +14,6 @@ import { unlistedColumnsWarning } from '../data/dataset.ts';
 import { loadSpec } from '../data/spec.ts';
 import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { ServiceMetrics } from '../observability/metrics.ts';
 import type { ModelRegistry } from '../registry/model-registry.ts';
 import { trafficPolicySchema } from '../release/traffic-policy.ts';
 import { publicReason } from '../serving/public-reason.ts';
@@ -31,7 +30,6 @@ export interface RetrainDeps {
   jobs: JobStore;
   lock: StorageLock;
   logger: Logger;
-  metrics?: ServiceMetrics;
 }
 
 export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<JobRecord> {
@@ -43,7 +41,7 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
   if (!claimed) throw new Error(`retrain job ${jobId} does not exist`);
   if (claimed.status !== 'running' || claimed.startedAt !== startedAt) return claimed; // a duplicate delivery, or a job that already ended
   const started = Date.now();
-  const log = { 'log.logger': 'retrain', 'job.id': jobId, model: claimed.model };
+  const log = { 'log.logger': 'retrain', 'job.id': jobId, 'model.name': claimed.model };
   logger.info({ ...log, 'event.action': 'retrain-started', request: claimed.request }, `retrain ${jobId} started`);
   const reporter = new JobReporter(jobs, lock, claimed, config.RETRAIN_HEARTBEAT_SECONDS * 1000);
   reporter.start();
@@ -91,7 +89,7 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
         seconds: (Date.now() - started) / 1000,
       },
     };
-    logger.info({ ...log, 'event.action': 'retrain-succeeded', version: registration.version, promoted: promotion.promote, f1_macro: details.f1_macro }, `retrain ${jobId} registered ${registration.version}${promotion.why ? `: ${promotion.why}` : ''}`);
+    logger.info({ ...log, 'event.action': 'retrain-succeeded', 'model.version': registration.version, promoted: promotion.promote, f1_macro: details.f1_macro }, `retrain ${jobId} registered ${registration.version}${promotion.why ? `: ${promotion.why}` : ''}`);
   } catch (err) {
     // Storage faults in public words; everything else (bad data, a lost lock) names its problem.
     outcome = { status: 'failed', error: err instanceof StorageError ? publicReason(err) : (err as Error).message };
@@ -105,8 +103,8 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
     job.status === 'running' ? { ...job, ...outcome, finishedAt: new Date().toISOString(), progress: { ...reporter.progress, message: outcome.status === 'succeeded' ? 'done' : 'failed' } } : null,
   );
   await lock.release(claimed.lockToken).catch((err: unknown) => logger.error({ ...log, 'error.message': (err as Error).message }, 'could not release the retrain lock; it expires by itself'));
-  deps.metrics?.retrainJobs.inc({ outcome: outcome.status });
-  deps.metrics?.retrainSeconds.observe({ outcome: outcome.status }, (Date.now() - started) / 1000);
+  // No Prometheus counter here: this process exits unscraped. The api exports outcomes from the
+  // job records (lib/retrain/recent-job-outcomes.ts); on Lambda this EMF line is the metric.
   emitEmf({ Model: claimed.model, Outcome: outcome.status }, { RetrainJobs: { value: 1, unit: 'Count' }, RetrainDuration: { value: (Date.now() - started) / 1000, unit: 'Seconds' } });
   return finished ?? { ...claimed, ...outcome };
 }
