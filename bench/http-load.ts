@@ -80,6 +80,38 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return summarize(latencies, (performance.now() - started) / 1000, errors, timeouts);
 }
 
+/**
+ * An open-loop load: requests sent at a fixed rate whether or not earlier ones were answered,
+ * each timed from when it was due (not when it went out), so a server that stalls is charged for
+ * every request that waited behind the stall (no coordinated omission). A rate well below the
+ * server's capacity measures latency, not saturation. At most 256 requests in flight.
+ */
+export async function runOpenLoad(options: { port: number; path: string; body: string; ratePerSecond: number; seconds: number; timeoutMs?: number }): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const latencies: number[] = [];
+  let errors = 0;
+  let timeouts = 0;
+  const total = Math.round(options.ratePerSecond * options.seconds);
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / options.ratePerSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (inFlight.size >= 256) await Promise.race(inFlight);
+    const request = post(agent, options.port, options.path, options.body, options.timeoutMs).then((outcome) => {
+      if ('timeout' in outcome) timeouts++;
+      else if ('error' in outcome || outcome.status !== 200) errors++;
+      else latencies.push(performance.now() - due);
+      inFlight.delete(request);
+    });
+    inFlight.add(request);
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  return summarize(latencies, (performance.now() - started) / 1000, errors, timeouts);
+}
+
 /** Waits until the server answers the body with 200, bounded. */
 export async function waitForAnswer(port: number, path: string, body: string, isAlive: () => boolean, timeoutMs = 180_000): Promise<number> {
   const started = performance.now();

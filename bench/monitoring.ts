@@ -1,7 +1,7 @@
 /**
  * Monitoring at a lender's volume: a simulated day of traffic written into the embedded S3 server
  * through the project's own writers, then what watches the model measured as it grows.
- *   npm run bench:monitoring [-- --rate 50 --hours 24 --containers 10 --labelled 0.1 --load-seconds 20]
+ *   npm run bench:monitoring [-- --rate 50 --hours 24 --containers 10 --labelled 0.1 --load-seconds 20 --predict-rate 100]
  *
  * Traffic: `rate` answers a second over `hours`, spread over `containers` capture writers
  * (PredictionCapture, each with its own instance id, cutting a batch every 10 s of simulated time,
@@ -14,8 +14,9 @@
  * At 10k, 100k, 1M answers and at the end, each read runs in a fresh process (its peak resident
  * memory is its own): the 24 h report, the 7-day report, the 24 h drift check, the canary
  * evaluation (a step begun an hour before the end), feedback for an answer and for an unknown id.
- * At the end, the node:http service on the same store is loaded with predictions, alone and while
- * it answers report, drift and canary requests, for the p99 of predict.
+ * At the end, the node:http service on the same store is sent predictions in an open loop
+ * (`predict-rate` a second, timed from when each was due), alone and while it answers report,
+ * drift and canary requests back to back, for the p99 of predict.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -37,7 +38,7 @@ import { createProgressReporter } from '../lib/training/progress.ts';
 import { instanceOrderedId } from '../lib/util/instance-ids.ts';
 import { mapLimit } from '../lib/util/map-limit.ts';
 import { Random } from '../lib/util/random.ts';
-import { runLoad, type LoadResult } from './http-load.ts';
+import { runLoad, runOpenLoad, type LoadResult } from './http-load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +47,7 @@ const { values } = parseArgs({
     containers: { type: 'string', default: '10' },
     labelled: { type: 'string', default: '0.1' },
     'load-seconds': { type: 'string', default: '20' },
+    'predict-rate': { type: 'string', default: '100' },
   },
 });
 const RATE = Number(values.rate);
@@ -53,6 +55,7 @@ const HOURS = Number(values.hours);
 const CONTAINERS = Number(values.containers);
 const LABELLED = Number(values.labelled);
 const LOAD_SECONDS = Number(values['load-seconds']);
+const PREDICT_RATE = Number(values['predict-rate']);
 const TICK_MS = 10_000;
 const MODEL = 'credit-score';
 const BUCKET = 'bench';
@@ -173,7 +176,7 @@ console.log(`\n${HOURS} h at ${RATE} answers/s from ${CONTAINERS} containers, ${
 console.log('| answers | 24 h report | 7-day report | drift check, 24 h | canary evaluation (1 h step) | feedback, an answer | feedback, unknown id |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const m of measured) console.log(`| ${m.answers.toLocaleString('en-US')} | ${fmt(m.results.report24h)} | ${fmt(m.results.report7d)} | ${fmt(m.results.drift24h)} | ${fmt(m.results.canary)} | ${fmt(m.results.feedback)} | ${fmt(m.results.unknown)} |`);
-console.log(`\nPOST /predict on the node:http service (one record, ${load.alone.requests} and ${load.during.requests} requests at 4 connections): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms.`);
+console.log(`\nPOST /predict on the node:http service (one record, open loop at ${PREDICT_RATE}/s: ${load.alone.requests} and ${load.during.requests} requests): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms.`);
 process.exit(0);
 
 interface ReadResult {
@@ -203,7 +206,9 @@ async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadRes
   const header = (await (await waitForService(port)).json()) as { sampleRequest: Record<string, unknown> };
   const body = JSON.stringify(header.sampleRequest);
   await runLoad({ port, path: '/predict', body, connections: 4, maxRequests: 2_000, maxSeconds: 10 }); // warm-up
-  const alone = await runLoad({ port, path: '/predict', body, connections: 4, maxRequests: 1_000_000, maxSeconds: LOAD_SECONDS });
+  // Open loop at a rate the service answers with cores to spare: latency, not saturation.
+  const load = (): Promise<LoadResult> => runOpenLoad({ port, path: '/predict', body, ratePerSecond: PREDICT_RATE, seconds: LOAD_SECONDS });
+  const alone = await load();
   let reads = 0;
   let stop = false;
   const admin = { 'x-api-key': KEY, 'content-type': 'application/json' };
@@ -214,7 +219,7 @@ async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadRes
       reads++;
     }
   })();
-  const during = await runLoad({ port, path: '/predict', body, connections: 4, maxRequests: 1_000_000, maxSeconds: LOAD_SECONDS });
+  const during = await load();
   stop = true;
   await reader;
   service.kill('SIGTERM');
