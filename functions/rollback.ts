@@ -1,7 +1,9 @@
 /**
- * POST /model/rollback (admin): {"alias", "version"?, "reason"?}. Without a version the alias
- * goes back to the version its last move replaced, read from the alias itself in the same
- * compare-and-swap as the move; with one, to that version. The target must verify (422).
+ * POST /model/rollback (admin): {"alias", "version"?, "reason"?, "from"?}. Without a version the
+ * alias steps back one move in its own history (a second rollback goes a step further back,
+ * never forward: lib/release/alias-moves.ts), chosen in the same compare-and-swap as the move;
+ * with one, to that version; with `from`, only if the alias still points there (409). The target
+ * must verify (422).
  */
 import { aliasMoveSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, rollbackTarget } from './runtime/layer.ts';
 
@@ -11,7 +13,7 @@ export const handler = httpHandler({ route: 'POST /model/rollback', body: true, 
   const { alias, version, reason, from } = parsed.data;
   const { config } = getBasics();
   const { registry, router } = await getService();
-  const target = version ?? rollbackTarget(alias);
+  const target = version ?? rollbackTarget(registry, config.MODEL_NAME, alias);
   const event = (await registry.moveAlias(config.MODEL_NAME, alias, target, { reason: reason ?? 'rolled back through the admin API', actor: `admin-api ${state.requestId}`, ...(from ? { expectedFrom: from } : {}) }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, alias, 'model.version': event.to, 'event.id': event.eventId };

@@ -154,7 +154,35 @@ describe('release admin API', () => {
     expect(all.filter((e: { kind: string }) => e.kind === 'traffic').length).toBe(2);
   });
 
+  it('rolls back a step at a time, never forward: twice goes two steps back, a double click from two hosts too', async () => {
+    await registry.moveAlias('credit-score', 'rb', v[0], { reason: 'first', actor: 'test' });
+    for (const version of [v[1], v[2]]) expect((await call('POST', '/model/promote', { alias: 'rb', version })).status).toBe(200);
+    const first = await call('POST', '/model/rollback', { alias: 'rb' });
+    expect(first.json.event).toMatchObject({ from: v[2], to: v[1] });
+    const second = await call('POST', '/model/rollback', { alias: 'rb' });
+    expect(second.json.event).toMatchObject({ from: v[1], to: v[0] });
+    // Nothing before the first move: refused, and the alias stays.
+    const third = await call('POST', '/model/rollback', { alias: 'rb' });
+    expect(third.status).toBe(409);
+    expect(third.json.error.message).toMatch(/no earlier version/);
+    expect((await registry.getAlias('credit-score', 'rb'))!.version).toBe(v[0]);
+
+    // Promote twice more, then two rollbacks at once (a double click, or two operators): two steps back, not back and forth.
+    for (const version of [v[1], v[2]]) expect((await call('POST', '/model/promote', { alias: 'rb', version })).status).toBe(200);
+    const both = await Promise.all([call('POST', '/model/rollback', { alias: 'rb' }), call('POST', '/model/rollback', { alias: 'rb' })]);
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect(both.map((r) => r.json.event.to).sort()).toEqual([v[0], v[1]].sort());
+    expect((await registry.getAlias('credit-score', 'rb'))!.version).toBe(v[0]);
+    // With "from", the second click of a double click is refused instead (the alias moved).
+    expect((await call('POST', '/model/promote', { alias: 'rb', version: v[2] })).status).toBe(200);
+    const clicks = await Promise.all([call('POST', '/model/rollback', { alias: 'rb', from: v[2] }), call('POST', '/model/rollback', { alias: 'rb', from: v[2] })]);
+    expect(clicks.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect((await registry.getAlias('credit-score', 'rb'))!.version).toBe(v[0]);
+  });
+
   it('leaves a consistent alias and a complete history under concurrent promotes and rollbacks', async () => {
+    // Two moves first, so that a rollback has a step back to take whichever move it follows.
+    for (const version of [v[1], v[2]]) expect((await call('POST', '/model/promote', { alias: 'champion', version })).status).toBe(200);
     const calls = await Promise.all([
       call('POST', '/model/promote', { alias: 'champion', version: v[1] }),
       call('POST', '/model/rollback', { alias: 'champion', version: v[2] }),

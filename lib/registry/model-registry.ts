@@ -53,6 +53,9 @@ export class RegistryError extends Error {
   }
 }
 
+/** Where a move chosen from the alias's current state goes (null: nowhere), with what explains the choice. */
+export type MoveChoice = string | null | { to: string; details: Record<string, unknown> };
+
 export interface MoveMeta {
   reason: string;
   actor: string;
@@ -215,7 +218,7 @@ export class ModelRegistry {
    * alias as it is and answers null. The target is verified before the move. The move's event
    * is part of the new pointer, then stored in the history (with its timeline copies).
    */
-  async moveAlias(name: string, alias: string, target: string | ((current: AliasDocument | null) => string | null), meta: MoveMeta): Promise<AliasEvent | null> {
+  async moveAlias(name: string, alias: string, target: string | ((current: AliasDocument | null) => MoveChoice | Promise<MoveChoice>), meta: MoveMeta): Promise<AliasEvent | null> {
     const key = this.checked(() => keys.alias(name, alias));
     const verified = new Set<string>();
     const event = await this.docs.update(key, aliasDocumentSchema, async (current) => {
@@ -224,8 +227,10 @@ export class ModelRegistry {
       if (meta.expectedFrom !== undefined && (doc?.version ?? null) !== meta.expectedFrom) {
         throw new RegistryError(`alias "${alias}" points at ${doc?.version ?? 'nothing'}, not ${meta.expectedFrom ?? 'nothing'}: it moved meanwhile`, 'conflict');
       }
-      const to = typeof target === 'function' ? target(doc) : target;
-      if (to === null) return { keep: true, result: null };
+      const choice = typeof target === 'function' ? await target(doc) : target;
+      if (choice === null) return { keep: true, result: null };
+      const to = typeof choice === 'string' ? choice : choice.to;
+      const details = { ...meta.details, ...(typeof choice === 'string' ? {} : choice.details) };
       if (!verified.has(to)) {
         await this.verifyVersion(name, to);
         verified.add(to);
@@ -242,7 +247,7 @@ export class ModelRegistry {
         previousEventId: doc?.event.eventId ?? null,
         reason: meta.reason,
         actor: meta.actor,
-        ...(meta.details ? { details: meta.details } : {}),
+        ...(Object.keys(details).length ? { details } : {}),
       };
       return { write: { alias, version: to, event: moved }, result: moved };
     });

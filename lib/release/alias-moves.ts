@@ -1,6 +1,7 @@
 /** Promote and rollback requests, and where a rollback goes. */
 import { z } from 'zod';
-import { RegistryError, type AliasDocument } from '../registry/model-registry.ts';
+import { RegistryError, type AliasDocument, type ModelRegistry, type MoveChoice } from '../registry/model-registry.ts';
+import type { AliasEvent } from '../state/schemas.ts';
 import { NAME_PATTERN } from '../state/layout.ts';
 
 export const aliasMoveSchema = z.strictObject({
@@ -12,13 +13,30 @@ export const aliasMoveSchema = z.strictObject({
 });
 
 /**
- * Where a rollback without a version goes: the version the alias's last move replaced, read
- * from the alias document itself, inside the same compare-and-swap as the move.
+ * Where a rollback without a version goes: one step back in the alias's own history, never
+ * forward. It undoes the move that brought the current version (going to the version that move
+ * replaced), and records which move it undid; a rollback of a rollback undoes the move before
+ * the one undone, so clicking twice goes two steps back instead of returning to the version just
+ * rolled away from. Chosen inside the alias's compare-and-swap, so two rollbacks at once (a
+ * double click, two hosts) take two different steps back.
  */
-export function rollbackTarget(alias: string): (current: AliasDocument | null) => string {
-  return (current) => {
+export function rollbackTarget(registry: ModelRegistry, name: string, alias: string): (current: AliasDocument | null) => Promise<MoveChoice> {
+  return async (current) => {
     if (!current) throw new RegistryError(`alias "${alias}" does not exist`, 'not_found');
-    if (!current.event.from) throw new RegistryError(`alias "${alias}" has no earlier version to roll back to`, 'conflict');
-    return current.event.from;
+    let undo: AliasEvent = current.event;
+    const undid = 'details' in current.event ? current.event.details?.undid : undefined;
+    if (typeof undid === 'string') {
+      const undone = await aliasEvent(registry, name, undid);
+      const before = undone?.previousEventId ? await aliasEvent(registry, name, undone.previousEventId) : null;
+      if (!before) throw new RegistryError(`alias "${alias}" has no earlier version to roll back to (the rollback before undid its first move)`, 'conflict');
+      undo = before;
+    }
+    if (!undo.from) throw new RegistryError(`alias "${alias}" has no earlier version to roll back to`, 'conflict');
+    return { to: undo.from, details: { undid: undo.eventId } };
   };
+}
+
+async function aliasEvent(registry: ModelRegistry, name: string, eventId: string): Promise<AliasEvent | null> {
+  const event = await registry.historyEvent(name, eventId);
+  return event?.kind === 'alias' ? event : null;
 }
