@@ -43,7 +43,7 @@ describe('npm run package (offline)', () => {
       expect(statSync(`.serverless/${fn}.zip`).size).toBeLessThan(4096);
       expect(await zipEntries(`${fn}.zip`)).toHaveLength(1);
     }
-    expect((await zipEntries('model.zip')).sort()).toEqual(['batch-worker.mjs', 'index.mjs', 'package.json', 'training-worker.mjs'].map((f) => `nodejs/node_modules/credit-score-model/${f}`));
+    expect((await zipEntries('model.zip')).sort()).toEqual(['batch-worker.mjs', 'index.mjs', 'monitoring-worker.mjs', 'package.json', 'training-worker.mjs'].map((f) => `nodejs/node_modules/credit-score-model/${f}`));
     expect((await zipEntries('retrainWorker.zip')).sort()).toEqual(['data/credit_score_customers_raw.csv', 'data/specs/credit-score.json', 'data/specs/taiwan-credit-default.json', 'dist/functions/retrain-worker.mjs']);
   });
 
