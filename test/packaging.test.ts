@@ -11,15 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { EVENT_FUNCTION_FILES, lambdaFunctionFiles, ROUTES } from '../functions/routes.ts';
 import { ROUTE_DOCS } from '../lib/http/route-docs.ts';
+import { createLogger } from '../lib/observability/logger.ts';
 import { PREFIXES } from '../lib/state/layout.ts';
 import { RETENTION_DEFAULTS, s3LifecycleRules } from '../lib/state/retention.ts';
-import { s3LifecycleProblems } from './cfn-schema.ts';
+import { resourceProblems, s3LifecycleProblems } from './cfn-schema.ts';
 import { SERVERLESS_BIN, SERVERLESS_ENV } from '../scripts/serverless-env.ts';
 import { tempDir } from './helpers.ts';
 import { startServingS3 } from './s3.ts';
 
 let output = '';
-let template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
+type Template = { Resources: Record<string, { Type: string; Condition?: string; DeletionPolicy?: string; Properties: Record<string, any> }>; Conditions?: Record<string, unknown>; Outputs: Record<string, { Value: unknown }> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
+let template: Template;
 
 beforeAll(async () => {
   const env = { ...process.env };
@@ -41,7 +43,7 @@ describe('npm run package (offline)', () => {
       expect(statSync(`.serverless/${fn}.zip`).size).toBeLessThan(4096);
       expect(await zipEntries(`${fn}.zip`)).toHaveLength(1);
     }
-    expect((await zipEntries('model.zip')).sort()).toEqual(['batch-worker.mjs', 'index.mjs', 'package.json', 'training-worker.mjs'].map((f) => `nodejs/node_modules/credit-score-model/${f}`));
+    expect((await zipEntries('model.zip')).sort()).toEqual(['batch-worker.mjs', 'index.mjs', 'monitoring-worker.mjs', 'package.json', 'training-worker.mjs'].map((f) => `nodejs/node_modules/credit-score-model/${f}`));
     expect((await zipEntries('retrainWorker.zip')).sort()).toEqual(['data/credit_score_customers_raw.csv', 'data/specs/credit-score.json', 'data/specs/taiwan-credit-default.json', 'dist/functions/retrain-worker.mjs']);
   });
 
@@ -55,19 +57,29 @@ describe('npm run package (offline)', () => {
     expect(EVENT_FUNCTION_FILES).toHaveLength(5);
     expect(resources.filter((r) => r.Type === 'AWS::Events::Rule').map((r) => r.Properties.ScheduleExpression).sort()).toEqual(['rate(1 hour)', 'rate(1 hour)', 'rate(1 minute)']);
     for (const fn of functions) {
-      expect(fn.Properties.Runtime).toBe('nodejs20.x');
       expect(fn.Properties.Layers).toEqual([{ Ref: 'ModelLambdaLayer' }]);
-      expect(fn.Properties.Environment.Variables.SECRETS_ID).toBe('mlops-credit-score/prod');
+      // The stack's own secret, by its ARN (CloudFormation names it: no clash after a remove).
+      expect(fn.Properties.Environment.Variables.SECRETS_ID).toEqual({ Ref: 'ServiceSecret' });
     }
+    expect(template.Resources.ServiceSecret.Properties.Name).toBeUndefined();
     expect(template.Resources.ModelLambdaLayer.Type).toBe('AWS::Lambda::LayerVersion');
     expect(template.Resources.ModelBucket.Properties.PublicAccessBlockConfiguration.BlockPublicPolicy).toBe(true);
     expect(template.Resources.ServiceSecret.Properties.GenerateSecretString.GenerateStringKey).toBe('adminApiKey');
   });
 
+  it('runs every function and the layer on nodejs22.x, and the framework packages it without a warning', () => {
+    // Lambda stops creating nodejs20.x functions on 2027-02-01 and updating them on 2027-03-03.
+    // Serverless Framework 3.40's schema stops at nodejs20.x and warns on nodejs22.x; osls 3 knows it.
+    expect(output).not.toMatch(/warning|deprecat/i);
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
+    expect(template.Resources.ModelLambdaLayer.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
+  });
+
   it('gives each function least privilege: the public ones read and write captures only', () => {
     const statements = (role: string): { Action: string[]; Resource: unknown }[] => template.Resources[role].Properties.Policies[0].PolicyDocument.Statement;
-    const resourcesOf = (role: string, action: string): unknown[] => statements(role).filter((s) => s.Action.includes(action)).map((s) => s.Resource);
-    const joined = (suffix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ModelBucket', 'Arn'] }, suffix]] });
+    const resourcesOf = (role: string, action: string): unknown[] => statements(role).filter((s) => s.Action.includes(action)).flatMap((s) => s.Resource);
+    const joined = (suffix: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::mlops-credit-score-prod-models${suffix}` });
     // No default role: every function names one of the two.
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
     const roleOf = (logicalId: string): string => template.Resources[logicalId].Properties.Role['Fn::GetAtt'][0];
@@ -83,10 +95,13 @@ describe('npm run package (offline)', () => {
     }
     for (const fn of ['predict', 'info', 'health', 'metrics']) expect(roleOf(logical(fn))).toBe('PublicFunctionsRole');
     expect(resourcesOf('PublicFunctionsRole', 's3:PutObject')).toEqual([joined('/captures/*')]);
+    // Reads: the registry and the last drift report only (test/lambda-permissions.test.ts runs
+    // the public routes and checks these are all they read).
+    expect(resourcesOf('PublicFunctionsRole', 's3:GetObject')).toEqual([joined('/models/*'), joined('/drift/*')]);
     for (const action of ['s3:DeleteObject', 'lambda:InvokeFunction']) expect(resourcesOf('PublicFunctionsRole', action)).toEqual([]);
     // The operators: deletes only of version files; writes only under the layout's prefixes.
     expect(resourcesOf('OperatorFunctionsRole', 's3:DeleteObject')).toEqual([joined('/models/*/versions/*')]);
-    const writable = JSON.stringify(resourcesOf('OperatorFunctionsRole', 's3:PutObject')).match(/"\/[a-z]+\/\*"/g)!.map((s) => s.slice(2, -3));
+    const writable = resourcesOf('OperatorFunctionsRole', 's3:PutObject').map((r) => /-models\/([a-z]+)\/\*$/.exec((r as { 'Fn::Sub': string })['Fn::Sub'])![1]);
     expect(writable.sort()).toEqual(Object.values(PREFIXES).filter((p) => p !== PREFIXES.data).map((p) => p.slice(0, -1)).sort());
     for (const role of ['PublicFunctionsRole', 'OperatorFunctionsRole']) {
       expect(resourcesOf(role, 'secretsmanager:GetSecretValue')).toEqual([{ Ref: 'ServiceSecret' }]);
@@ -152,10 +167,140 @@ describe('npm run package (offline)', () => {
     const stage = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
     expect(stage.Properties.DefaultRouteSettings.ThrottlingRateLimit).toBeGreaterThan(0);
     expect(stage.Properties.DefaultRouteSettings.ThrottlingBurstLimit).toBeGreaterThan(0);
-    const invoke = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig')!;
+    const invoke = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName.Ref === 'RetrainWorkerLambdaFunction')!;
     expect(invoke.Properties.FunctionName).toEqual({ Ref: 'RetrainWorkerLambdaFunction' });
     expect(invoke.Properties.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['RetrainWorkerFailedLambdaFunction', 'Arn'] });
     expect(invoke.Properties.MaximumRetryAttempts).toBe(0);
+  });
+});
+
+describe('the packaged stack against CloudFormation and the platform', () => {
+  const resourcesOfType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+
+  it('fits CloudFormation\'s schema of every resource type it adds', () => {
+    const checked = ['AWS::CloudWatch::Alarm', 'AWS::Lambda::EventInvokeConfig', 'AWS::S3::BucketPolicy', 'AWS::SNS::Topic', 'AWS::SQS::Queue'];
+    for (const type of checked) {
+      expect(resourcesOfType(type).length, type).toBeGreaterThan(0);
+      for (const [id, resource] of resourcesOfType(type)) expect(resourceProblems(resource), id).toEqual([]);
+    }
+  });
+
+  it('refuses what those schemas refuse (test/fixtures/cfn/refused-resources.json)', () => {
+    const { cases } = JSON.parse(readFileSync('test/fixtures/cfn/refused-resources.json', 'utf8')) as { cases: { name: string; problem: string; resource: { Type: string; Properties: unknown } }[] };
+    for (const c of cases) expect(resourceProblems(c.resource).join('\n'), c.name).toContain(c.problem);
+    // An intrinsic stands for a value CloudFormation resolves, wherever a value goes.
+    expect(resourceProblems({ Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: { Ref: 'Retention' } } })).toEqual([]);
+  });
+
+  it('keeps the bucket TLS-only: a policy denies every request not made over TLS', () => {
+    const policy = template.Resources.ModelBucketPolicy;
+    expect(policy.Type).toBe('AWS::S3::BucketPolicy');
+    expect(policy.Properties.Bucket).toBe('mlops-credit-score-prod-models');
+    const bucket = 'arn:${AWS::Partition}:s3:::mlops-credit-score-prod-models';
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [{ 'Fn::Sub': bucket }, { 'Fn::Sub': `${bucket}/*` }], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    ]);
+  });
+
+  it('reserves concurrency for predict and caps the retrain worker, with throttles alarmed', () => {
+    expect(template.Resources.PredictLambdaFunction.Properties.ReservedConcurrentExecutions).toBe(50);
+    expect(template.Resources.RetrainWorkerLambdaFunction.Properties.ReservedConcurrentExecutions).toBe(2);
+    const reserved = resourcesOfType('AWS::Lambda::Function').filter(([, r]) => r.Properties.ReservedConcurrentExecutions !== undefined).map(([id]) => id);
+    expect(reserved.sort()).toEqual(['PredictLambdaFunction', 'RetrainWorkerLambdaFunction']);
+    for (const id of ['PredictThrottlesAlarm', 'RetrainWorkerThrottlesAlarm']) expect(template.Resources[id].Properties.MetricName).toBe('Throttles');
+  });
+
+  it('gives every scheduled function bounded retries and an on-failure destination its role may send to', () => {
+    const scheduled = resourcesOfType('AWS::Events::Rule').flatMap(([, rule]) => rule.Properties.Targets.map((t: { Arn: { 'Fn::GetAtt': [string, string] } }) => t.Arn['Fn::GetAtt'][0]));
+    expect(scheduled.sort()).toEqual(['CanarySchedulerLambdaFunction', 'DriftSchedulerLambdaFunction', 'HousekeepingSchedulerLambdaFunction']);
+    const configs = resourcesOfType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
+    for (const fn of scheduled) {
+      const config = configs.find((c) => c.FunctionName.Ref === fn);
+      expect(config, fn).toBeDefined();
+      expect(config!.MaximumRetryAttempts, fn).toBeLessThan(2);
+      expect(config!.DestinationConfig.OnFailure.Destination, fn).toEqual(arnOf('ScheduleFailuresQueue'));
+      expect(template.Resources[fn].Properties.Role['Fn::GetAtt'][0]).toBe('OperatorFunctionsRole');
+    }
+    const sends = template.Resources.OperatorFunctionsRole.Properties.Policies[0].PolicyDocument.Statement.filter((st: { Action: string[] }) => st.Action.includes('sqs:SendMessage'));
+    expect(sends.map((st: { Resource: unknown }) => st.Resource)).toEqual([arnOf('ScheduleFailuresQueue')]);
+    expect(template.Resources.ScheduleFailuresAlarm.Properties).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['ScheduleFailuresQueue', 'QueueName'] } }] });
+  });
+
+  it('alarms on predict (errors, throttles, p99), the retrain worker, the schedules and the API\'s 5xx, all to one topic', () => {
+    const alarms = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties]));
+    const onFunction = (id: string) => alarms[id].Dimensions[0].Value.Ref;
+    expect(Object.keys(alarms).sort()).toEqual(
+      ['Api5xx', 'CanarySchedulerErrors', 'DriftSchedulerErrors', 'HousekeepingSchedulerErrors', 'PredictDurationP99', 'PredictErrors', 'PredictThrottles', 'RetrainWorkerErrors', 'RetrainWorkerFailedErrors', 'RetrainWorkerThrottles', 'ScheduleFailures'].map((n) => `${n}Alarm`),
+    );
+    expect(alarms.PredictErrorsAlarm).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Threshold: 1 });
+    expect(onFunction('PredictErrorsAlarm')).toBe('PredictLambdaFunction');
+    expect(alarms.PredictDurationP99Alarm).toMatchObject({ MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 1000, ComparisonOperator: 'GreaterThanThreshold' });
+    for (const fn of ['RetrainWorker', 'CanaryScheduler', 'DriftScheduler', 'HousekeepingScheduler']) {
+      expect(alarms[`${fn}ErrorsAlarm`].MetricName).toBe('Errors');
+      expect(onFunction(`${fn}ErrorsAlarm`)).toBe(`${fn}LambdaFunction`);
+    }
+    expect(alarms.Api5xxAlarm).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5xx', Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }] });
+    expect(template.Resources.HttpApi.Type).toBe('AWS::ApiGatewayV2::Api');
+    for (const [id, alarm] of Object.entries(alarms)) {
+      expect(alarm.AlarmActions, id).toEqual([{ Ref: 'AlarmTopic' }]);
+      expect(alarm.TreatMissingData, id).toBe('notBreaching');
+      // Every dimension names a resource of this stack.
+      for (const d of alarm.Dimensions) expect(template.Resources[d.Value.Ref ?? d.Value['Fn::GetAtt'][0]], `${id} ${d.Name}`).toBeDefined();
+    }
+    expect(template.Resources.AlarmTopic.Type).toBe('AWS::SNS::Topic');
+    expect(template.Outputs.AlarmTopicArn.Value).toEqual({ Ref: 'AlarmTopic' });
+    // No destination given: no log subscription (the packaging below gives one).
+    expect(resourcesOfType('AWS::Logs::SubscriptionFilter')).toEqual([]);
+  });
+
+  it('deploys again after `serverless remove`: the retained bucket can be adopted and the secret is named by CloudFormation', () => {
+    const bucket = template.Resources.ModelBucket;
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Condition).toBe('CreateModelBucket');
+    expect(template.Conditions!.CreateModelBucket).toEqual({ 'Fn::Equals': ['false', 'false'] });
+    // Nothing refers to the bucket resource (it may not exist): everything names the bucket.
+    const { ModelBucket: _bucket, ...others } = template.Resources;
+    expect(JSON.stringify(others)).not.toMatch(/"Ref":"ModelBucket"|"Fn::GetAtt":\["ModelBucket"|DependsOn":\[?"ModelBucket/);
+    expect(JSON.stringify(template.Outputs)).not.toContain('"ModelBucket"');
+    expect(template.Resources.ServiceSecret.Properties.Name).toBeUndefined();
+  });
+});
+
+describe('npm run package with an adopted bucket and a log destination', () => {
+  const destination = 'arn:aws:firehose:eu-west-1:123456789012:deliverystream/credit-score-logs';
+  const role = 'arn:aws:iam::123456789012:role/cwl-to-firehose';
+  let adopted: Template;
+
+  beforeAll(async () => {
+    const dir = tempDir('package-adopt');
+    const env = { ...process.env, ...SERVERLESS_ENV, OFFLINE_PACKAGE: 'true', AWS_ACCESS_KEY_ID: 'offline-package', AWS_SECRET_ACCESS_KEY: 'offline-package' };
+    const args = ['package', '--stage', 'prod', '--package', dir, '--param=adoptBucket=true', `--param=logDestinationArn=${destination}`, `--param=logDestinationRoleArn=${role}`];
+    await new Promise((done, fail) => execFile(SERVERLESS_BIN, args, { env, timeout: 180_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stdout}\n${stderr}`)) : done(stdout))));
+    adopted = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  }, 200_000);
+
+  it('does not create the bucket, and still puts the TLS policy on it', () => {
+    expect(adopted.Conditions!.CreateModelBucket).toEqual({ 'Fn::Equals': ['true', 'false'] });
+    expect(adopted.Resources.ModelBucket.Condition).toBe('CreateModelBucket');
+    expect(adopted.Resources.ModelBucketPolicy.Condition).toBeUndefined();
+    expect(adopted.Resources.ModelBucketPolicy.Properties.Bucket).toBe('mlops-credit-score-prod-models');
+  });
+
+  it('subscribes every function\'s log group to the destination, ECS lines only, in the shape CloudFormation takes', () => {
+    const groups = Object.entries(adopted.Resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup').map(([id]) => id);
+    expect(groups).toHaveLength(lambdaFunctionFiles().length);
+    const filters = Object.values(adopted.Resources).filter((r) => r.Type === 'AWS::Logs::SubscriptionFilter');
+    expect(filters.map((f) => f.Properties.LogGroupName.Ref).sort()).toEqual(groups.sort());
+    for (const filter of filters) {
+      expect(filter.Properties).toMatchObject({ DestinationArn: destination, RoleArn: role, FilterPattern: '"ecs.version"' });
+      expect(resourceProblems(filter)).toEqual([]);
+    }
+    // The quoted term matches the service's own lines (one from its logger).
+    const file = join(tempDir('ecs-line'), 'service.log');
+    createLogger({ service: 'mlops-credit-score', environment: 'prod', level: 'info', file }).info({ 'event.action': 'model-loaded' }, 'loaded');
+    const line = readFileSync(file, 'utf8').trim();
+    expect(line).toContain('"ecs.version"');
   });
 });
 

@@ -33,7 +33,9 @@ module.exports = async ({ resolveVariable }) => {
   const environment = {
     MODEL_NAME: 'credit-score',
     MODEL_BUCKET: process.env.MODEL_BUCKET || (await resolveVariable('param:bucket')),
-    SECRETS_ID: await resolveVariable('param:secretsId'),
+    // The stack's own secret, by its ARN (CloudFormation names it: serverless.yml, ServiceSecret);
+    // the local stage has no Secrets Manager.
+    SECRETS_ID: stage === 'local' ? '' : { Ref: 'ServiceSecret' },
     SECRETS_REFRESH_SECONDS: '300',
     RETRAIN_RUNNER: await resolveVariable('param:retrainRunner'),
     RETRAIN_FUNCTION_NAME: `${service}-${stage}-retrainWorker`,
