@@ -4,6 +4,8 @@
  * would fail, then the script's retrain through the admin API (child-process runner, a small
  * search on 600 shipped rows), and the same script on the now-serving stack.
  */
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapStack } from '../scripts/pipeline/bootstrap-stack.ts';
@@ -66,5 +68,33 @@ describe('bootstrap of a stack with an empty registry', () => {
     const before = (await (await fetch(`${server.url}/model/info`)).json()) as { model: { version: string } };
     const outcome = await bootstrapStack({ url: server.url, adminKey: KEY, request: REQUEST, timeoutMs: 60_000, intervalMs: 200 });
     expect(outcome).toEqual({ bootstrap: 'present', version: before.model.version });
+  });
+
+  it('smoke-checks through a router that routes by Host, as Kourier does on minikube, only when given --host', async () => {
+    const HOST = 'credit-score-api.credit-score.knative.example';
+    const target = new URL(server.url);
+    const router: Server = createServer((req, res) => {
+      if (req.headers.host !== HOST) {
+        res.writeHead(404).end(); // Envoy's answer for an unknown virtual host
+        return;
+      }
+      const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => router.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(router.address() as AddressInfo).port}`;
+      const without = await runScript('smoke', ['--url', url]);
+      expect(without.code).toBe(1);
+      expect(without.stdout).toContain('FAIL GET /health is ready');
+      const withHost = await runScript('smoke', ['--url', url, '--host', HOST]);
+      expect(withHost.stdout).toContain('all checks passed');
+      expect(withHost.code).toBe(0);
+    } finally {
+      router.close();
+    }
   });
 });

@@ -4,7 +4,8 @@
  *
  *   npx tsx scripts/pipeline/wait-revision.ts --namespace credit-score --service credit-score-api
  *
- * prints {"revision": ..., "url": ...}; exits 1 when the revision fails or the wait times out.
+ * prints the Service's URL (the revision on standard error); exits 1 when the revision fails or
+ * the wait times out.
  * The first read's metadata.generation is this apply's (the API server bumps it synchronously on
  * a spec change). status.observedGeneration alone does not prove Knative acted on it: the
  * Service reconciler (knative/serving knative-v1.15.2, pkg/reconciler/service/service.go,
@@ -93,7 +94,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const read = (): KnativeService => JSON.parse(execFileSync('kubectl', ['-n', values.namespace, 'get', 'ksvc', values.service, '-o', 'json'], { encoding: 'utf8' })) as KnativeService;
   try {
     const serving = await waitForRollout(read, { timeoutMs: Number(values.timeout) * 1000, intervalMs: Number(values.interval) * 1000, log: (line) => process.stderr.write(`${line}\n`) });
-    process.stdout.write(`${JSON.stringify(serving)}\n`);
+    process.stderr.write(`serving revision ${serving.revision}\n`);
+    process.stdout.write(`${serving.url}\n`);
   } catch (err) {
     process.stderr.write(`wait-revision: ${(err as Error).message}\n`);
     process.exitCode = 1;
