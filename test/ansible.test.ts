@@ -1,12 +1,32 @@
-/** The minikube host's provisioning (k8s-fallback/ansible): clean under ansible-lint's production profile, and a valid playbook. */
+/**
+ * The minikube host's provisioning (k8s-fallback/ansible): clean under ansible-lint's production
+ * profile and a valid playbook; and, read as data, a playbook that can run twice (every command
+ * says when it changed something), checks every download, installs Node 22, waits for what it
+ * uses, runs Docker commands in a login that has the docker group, reaches the api from outside
+ * the cluster, and does what the README's walkthrough says, in the same order.
+ */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
 import { ANSIBLE_LINT, ANSIBLE_PLAYBOOK, describeWithPrograms } from './programs.ts';
 
 const DIR = 'k8s-fallback/ansible';
 // Plain text (no colours), and Ansible's scratch files outside the home directory.
 const ENV = { ...process.env, NO_COLOR: '1', ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0', ANSIBLE_LOCAL_TEMP: '/tmp/ansible-local', ANSIBLE_HOME: '/tmp/ansible-home' };
+
+const source = readFileSync(`${DIR}/site.yml`, 'utf8');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a playbook's tasks, as YAML data
+type Task = Record<string, any>;
+const play = (parse(source) as { vars: Record<string, unknown>; tasks: Task[] }[])[0];
+const tasks = play.tasks;
+const commandOf = (task: Task): string | undefined => {
+  const body = task['ansible.builtin.command'] ?? task['ansible.builtin.shell'];
+  return typeof body === 'string' ? body : body?.cmd;
+};
+const commands = tasks.filter((t) => commandOf(t) !== undefined);
+/** Index of the first task whose command (or module text) contains `text`. */
+const indexOf = (text: string): number => tasks.findIndex((t) => JSON.stringify(t).includes(text));
 
 describeWithPrograms([ANSIBLE_LINT, ANSIBLE_PLAYBOOK], 'the Ansible playbook', () => {
   it('passes ansible-lint (production profile) and ansible-playbook --syntax-check', () => {
@@ -18,13 +38,112 @@ describeWithPrograms([ANSIBLE_LINT, ANSIBLE_PLAYBOOK], 'the Ansible playbook', (
     expect(syntax.stderr).toBe('');
     expect(syntax.status).toBe(0);
   });
+});
 
-  it('covers the whole path: packages, minikube, Knative Serving and Eventing, the vault Secret, the overlay, the first model, the smoke check', () => {
-    const playbook = readFileSync(`${DIR}/site.yml`, 'utf8');
-    for (const step of ['ansible.builtin.apt', 'minikube start', 'serving-core.yaml', 'kourier.yaml', 'eventing-core.yaml', 'include_vars', 'create secret generic credit-score-secrets', 'overlays/minikube-vault', 'job/credit-score-bootstrap', 'npm run smoke']) {
-      expect(playbook, step).toContain(step);
+describe('the playbook, read as data', () => {
+  it('covers the whole path: packages, Node, minikube, Knative Serving with Kourier, the vault Secret, the overlay, the first model, the smoke check', () => {
+    for (const step of ['ansible.builtin.apt', 'minikube start', 'serving-crds.yaml', 'serving-core.yaml', 'kourier.yaml', 'include_vars', 'create secret generic credit-score-secrets', 'overlays/minikube-vault', 'job/credit-score-bootstrap', 'npm run smoke']) {
+      expect(source, step).toContain(step);
     }
     // The Secret's values come from the vault only: never printed.
-    expect(playbook.match(/no_log: true/g)).toHaveLength(2);
+    expect(source.match(/no_log: true/g)).toHaveLength(2);
+  });
+
+  it('says of every command when it changed something, so a second run reports 0 changed', () => {
+    expect(commands.length).toBeGreaterThan(15);
+    for (const task of commands) {
+      const says = task.changed_when !== undefined || task.args?.creates !== undefined;
+      expect(says, task.name).toBe(true);
+      // `changed_when: true` is honest only for a step that a `when` skips once done (minikube start).
+      if (task.changed_when === true) expect(task.when, `${task.name}: changed_when true on every run`).toBeDefined();
+    }
+  });
+
+  it('checks every download against a published sha256', () => {
+    const downloads = tasks.filter((t) => t['ansible.builtin.get_url']);
+    expect(downloads.map((t) => t.name)).toEqual(['Download Node.js 22', 'Install minikube', 'Install kubectl', 'Download the Knative Serving and Kourier manifests']);
+    for (const task of downloads) expect(task['ansible.builtin.get_url'].checksum, task.name).toMatch(/^sha256:|^\{\{ item\.checksum \}\}$/);
+    expect(tasks[indexOf('Download the Knative Serving and Kourier manifests')].loop).toBe('{{ knative_manifests }}');
+    const manifests = play.vars.knative_manifests as { name: string; url: string; checksum: string }[];
+    for (const m of manifests) expect(m.checksum, m.name).toMatch(/^sha256:(https:\/\/github\.com\/knative\/[\w-]+\/releases\/download\/knative-v[\d.]+\/checksums\.txt|[0-9a-f]{64})$/);
+    // Nothing is applied straight from a URL: only the checked copies.
+    expect(commands.filter((t) => /kubectl apply -f https?:/.test(commandOf(t)!))).toEqual([]);
+  });
+
+  it('installs Node.js 22 from the checked tarball, not Debian\'s or Ubuntu\'s nodejs (18 / 12)', () => {
+    expect(play.vars.node_version).toMatch(/^v22\.\d+\.\d+$/);
+    const apt = tasks.find((t) => t['ansible.builtin.apt'])!['ansible.builtin.apt'].name as string[];
+    expect(apt).not.toContain('nodejs');
+    expect(apt).not.toContain('npm');
+    expect(indexOf('Put node, npm and npx on PATH')).toBeLessThan(indexOf('npm ci'));
+  });
+
+  it('waits for what each step uses: CRDs Established, Deployments Available, the webhook\'s endpoints before the ConfigMap patches', () => {
+    const order = [
+      'kubectl apply -f {{ downloads }}/serving-crds.yaml',
+      '--for=condition=Established crd -l knative.dev/crd-install=true',
+      'kubectl apply -f {{ downloads }}/serving-core.yaml',
+      'kubectl -n knative-serving wait --for=condition=Available deployment --all',
+      'get endpoints webhook',
+      'kubectl apply -f {{ downloads }}/kourier.yaml',
+      'wait --for=condition=Available deployment -l networking.knative.dev/ingress-provider=kourier',
+      'kubectl patch configmap/',
+      'kubectl apply -k k8s-fallback/overlays/minikube-vault',
+      'job/credit-score-bootstrap',
+      'ksvc/credit-score-api --timeout',
+      'npm run smoke',
+    ].map(indexOf);
+    expect(order.every((i) => i >= 0), JSON.stringify(order)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const endpoints = tasks[indexOf('get endpoints webhook')];
+    expect(endpoints.until).toMatch(/stdout \| length > 0/);
+  });
+
+  it('runs what needs Docker in a login that has the docker group', () => {
+    expect(indexOf('ansible.builtin.meta":"reset_connection')).toBeGreaterThan(indexOf('groups":"docker'));
+    const docker = commands.filter((t) => /^\s*minikube |minikube image build/m.test(commandOf(t)!));
+    expect(docker.length).toBeGreaterThanOrEqual(4);
+    for (const task of docker) expect({ name: task.name, become: task.become, user: task.become_user }).toEqual({ name: task.name, become: true, user: '{{ deploy_user }}' });
+  });
+
+  it('names a Knative domain outside the cluster and smoke-checks through Kourier with the service\'s host name', () => {
+    expect(play.vars.knative_domain).not.toMatch(/cluster\.local$/);
+    expect(source).toContain(`{ map: config-domain, data: { data: "{{ {knative_domain: ''} }}" } }`);
+    expect(commandOf(tasks[indexOf('npm run smoke')])).toMatch(/--url http:\/\/\{\{ minikube_ip\.stdout \}\}:\{\{ kourier_port\.stdout \}\}\s+--host \{\{ api_url\.stdout \| urlsplit\('hostname'\) \}\}/);
+    expect(play.vars.image).toBe('dev.local/mlops-credit-score:dev');
+  });
+});
+
+describe('the README walkthrough', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const walkthrough = /^Walkthrough \(needs[\s\S]*?```sh\n([\s\S]*?)```/m.exec(readme)![1];
+
+  it('does what the playbook does, step for step and in the same order', () => {
+    // Each step: what identifies it in the playbook, and in the walkthrough's commands.
+    const steps: [string, RegExp][] = [
+      ['minikube start --driver=docker --cpus 4 --memory 8g', /^minikube start --driver=docker --cpus 4 --memory 8g$/m],
+      ['serving-crds.yaml', /^kubectl apply -f https:\/\/github\.com\/knative\/serving\/releases\/download\/knative-v1\.15\.2\/serving-crds\.yaml$/m],
+      ['--for=condition=Established crd -l knative.dev/crd-install=true', /^kubectl wait --for=condition=Established crd -l knative\.dev\/crd-install=true/m],
+      ['serving-core.yaml"', /^kubectl apply -f https:\/\/github\.com\/knative\/serving\/releases\/download\/knative-v1\.15\.2\/serving-core\.yaml$/m],
+      ['kubectl -n knative-serving wait --for=condition=Available deployment --all', /^kubectl -n knative-serving wait --for=condition=Available deployment --all/m],
+      ['get endpoints webhook', /get endpoints webhook/],
+      ['kourier.yaml"', /^kubectl apply -f https:\/\/github\.com\/knative\/net-kourier\/releases\/download\/knative-v1\.15\.1\/kourier\.yaml$/m],
+      ['ingress-provider=kourier', /wait --for=condition=Available deployment -l networking\.knative\.dev\/ingress-provider=kourier/],
+      ['config-network', /^kubectl patch configmap\/config-network .*kourier\.ingress\.networking\.knative\.dev/m],
+      ['config-features', /^kubectl patch configmap\/config-features .*kubernetes\.podspec-emptydir":"enabled/m],
+      ['config-domain', /^kubectl patch configmap\/config-domain .*"knative\.example":""/m],
+      ['minikube image build -t {{ image }}', /^minikube image build -t dev\.local\/mlops-credit-score:dev \.$/m],
+      ['kubectl apply -k k8s-fallback/overlays/minikube', /^kubectl apply -k k8s-fallback\/overlays\/minikube$/m],
+      ['job/credit-score-bootstrap', /^kubectl -n credit-score wait --for=condition=complete job\/credit-score-bootstrap/m],
+      ['ksvc/credit-score-api --timeout', /^kubectl -n credit-score wait --for=condition=Ready ksvc\/credit-score-api/m],
+      ['get service kourier', /get service kourier -o 'jsonpath=\{\.spec\.ports\[\?\(@\.name=="http2"\)\]\.nodePort\}'/],
+      ['npm run smoke', /^npm run smoke -- --url "\$URL" --host "\$HOST"$/m],
+    ];
+    const inPlaybook = steps.map(([text]) => indexOf(text));
+    const inReadme = steps.map(([, pattern]) => walkthrough.search(pattern));
+    expect(steps.filter((_, i) => inPlaybook[i] < 0).map(([t]) => t), 'steps missing from the playbook').toEqual([]);
+    expect(steps.filter((_, i) => inReadme[i] < 0).map(([t]) => t), 'steps missing from the walkthrough').toEqual([]);
+    expect([...inPlaybook].sort((a, b) => a - b), 'playbook order').toEqual(inPlaybook);
+    expect([...inReadme].sort((a, b) => a - b), 'walkthrough order').toEqual(inReadme);
   });
 });
