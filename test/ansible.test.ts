@@ -6,9 +6,11 @@
  * the cluster, and does what the README's walkthrough says, in the same order.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.ts';
 import { ANSIBLE_LINT, ANSIBLE_PLAYBOOK, describeWithPrograms } from './programs.ts';
 
 const DIR = 'k8s-fallback/ansible';
@@ -37,6 +39,56 @@ describeWithPrograms([ANSIBLE_LINT, ANSIBLE_PLAYBOOK], 'the Ansible playbook', (
     const syntax = spawnSync('ansible-playbook', ['--syntax-check', '-i', `${DIR}/inventory.example.ini`, `${DIR}/site.yml`], { encoding: 'utf8', timeout: 120_000, env: ENV });
     expect(syntax.stderr).toBe('');
     expect(syntax.status).toBe(0);
+  });
+});
+
+/**
+ * The playbook's cluster part (tag `cluster`: everything after the packages and downloads, which
+ * need root and the network) run for real by ansible-playbook against stand-in minikube, kubectl
+ * and npm programs (test/fixtures/ansible/bin) that answer in the real programs' output formats
+ * and remember what was applied. Become is switched off (-e ansible_become=false): this machine
+ * has no sudo. What this checks: the changed_when expressions against those outputs, the order,
+ * and the arguments; not Knative, minikube or kubectl themselves.
+ */
+describeWithPrograms([ANSIBLE_PLAYBOOK], 'the playbook\'s cluster part, run twice against stand-in programs', () => {
+  const state = tempDir('ansible-stand-ins');
+  const run = (): { recap: Record<string, number>; changedTasks: string[]; output: string } => {
+    const result = spawnSync(
+      'ansible-playbook',
+      ['-i', `${DIR}/inventory.example.ini`, `${DIR}/site.yml`, '--tags', 'cluster', '-e', `vault_file=${resolve(DIR, 'vault.example.yml')}`, '-e', 'ansible_become=false'],
+      { encoding: 'utf8', timeout: 300_000, env: { ...ENV, FAKE_STATE: state, PATH: `${resolve('test/fixtures/ansible/bin')}:${process.env.PATH}` } },
+    );
+    const output = result.stdout + result.stderr;
+    expect(result.status, output).toBe(0);
+    const recap = /localhost\s+: (.*)/.exec(output)![1];
+    const counts = Object.fromEntries([...recap.matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
+    // Each task's block: "TASK [name] ***" then its results; the tasks with a "changed:" line.
+    const changedTasks = output.split(/\nTASK \[/).slice(1).filter((block) => /\nchanged: /.test(block)).map((block) => block.slice(0, block.indexOf(']')));
+    return { recap: counts, changedTasks, output };
+  };
+
+  it('changes a fresh cluster, then reports 0 changed on the second run, and only the image build after a source change', () => {
+    const first = run();
+    expect(first.changedTasks).toEqual([
+      'Start minikube',
+      "Apply Knative Serving's CRDs",
+      "Apply Knative Serving's core",
+      'Apply Kourier',
+      'Configure Knative Serving',
+      'Build the image inside minikube',
+      'Create the namespace',
+      'Apply the Secret',
+      'Apply the overlay',
+    ]);
+    const second = run();
+    expect(second.changedTasks).toEqual([]);
+    expect(second.recap).toMatchObject({ changed: 0, failed: 0 });
+    writeFileSync(join(state, 'source-id'), '2\n'); // the next build makes a different image
+    expect(run().changedTasks).toEqual(['Build the image inside minikube']);
+    const calls = readFileSync(join(state, 'calls'), 'utf8');
+    expect(calls).toContain(`kubectl patch configmap/config-domain -n knative-serving --type merge -p {"data": {"knative.example": ""}}`);
+    expect(calls).toContain('minikube image build -t dev.local/mlops-credit-score:dev .');
+    expect(calls.trim().split('\n').at(-1)).toBe('npm run smoke -- --url http://192.168.49.2:31080 --host credit-score-api.credit-score.knative.example');
   });
 });
 
