@@ -2,7 +2,10 @@
  * scripts/pipeline/wait-revision.ts: the Knative Service states a deploy goes through (shaped as
  * `kubectl get ksvc -o json` prints them), and the wait over a sequence of them.
  */
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runScript, tempDir } from './helpers.ts';
 import { rolloutState, waitForRollout, type KnativeService } from '../scripts/pipeline/wait-revision.ts';
 
 const URL = 'http://credit-score-api.credit-score.example.com';
@@ -61,5 +64,37 @@ describe('the revision a deploy made, serving', () => {
     const reads = [before, created, failed, serving];
     await expect(waitForRollout(() => reads.shift()!, { timeoutMs: 60_000, intervalMs: 1 })).rejects.toThrow(/RevisionFailed/);
     expect(reads).toEqual([serving]);
+  });
+});
+
+describe('npx tsx scripts/pipeline/wait-revision.ts', () => {
+  /** A stand-in kubectl on PATH that answers `get ksvc` with the next of `states` (then the last), logging its arguments. */
+  function standInKubectl(states: KnativeService[]): { dir: string; log: string } {
+    const dir = tempDir('wait-revision');
+    states.forEach((state, i) => writeFileSync(join(dir, `state-${i}.json`), JSON.stringify(state)));
+    const log = join(dir, 'calls');
+    writeFileSync(
+      join(dir, 'kubectl'),
+      `#!/bin/sh\necho "$*" >> ${log}\nn=$(cat ${dir}/n 2>/dev/null || echo 0)\n[ -e ${dir}/state-$n.json ] || n=${states.length - 1}\ncat ${dir}/state-$n.json\necho $((n + 1)) > ${dir}/n\n`,
+    );
+    chmodSync(join(dir, 'kubectl'), 0o755);
+    return { dir, log };
+  }
+
+  it('prints the URL once the new revision serves, reading the Service through kubectl', async () => {
+    const kubectl = standInKubectl([before, outOfDate, created, serving]);
+    const run = await runScript('pipeline/wait-revision', ['--namespace', 'credit-score', '--service', 'credit-score-api', '--interval', '0.05'], 60_000, { PATH: `${kubectl.dir}:${process.env.PATH}` });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`${URL}\n`);
+    expect(run.stderr).toContain('serving revision credit-score-api-00002');
+    expect(readFileSync(kubectl.log, 'utf8').trim().split('\n')).toEqual(Array(4).fill('-n credit-score get ksvc credit-score-api -o json'));
+  });
+
+  it('exits 1 with Knative\'s reason when the revision fails', async () => {
+    const kubectl = standInKubectl([before, created, failed]);
+    const run = await runScript('pipeline/wait-revision', ['--interval', '0.05'], 60_000, { PATH: `${kubectl.dir}:${process.env.PATH}` });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/wait-revision: revision credit-score-api-00002: ConfigurationsReady=False \(RevisionFailed/);
   });
 });
