@@ -67,7 +67,7 @@ describeWithPrograms([ANSIBLE_PLAYBOOK], 'the playbook\'s cluster part, run twic
     return { recap: counts, changedTasks, output };
   };
 
-  it('changes a fresh cluster, then reports 0 changed on the second run, and only the image build after a source change', () => {
+  it('changes a fresh cluster, then reports 0 changed on the second run, and only the image build (and the api\'s roll onto it) after a source change', () => {
     const first = run();
     expect(first.changedTasks).toEqual([
       'Start minikube',
@@ -84,8 +84,9 @@ describeWithPrograms([ANSIBLE_PLAYBOOK], 'the playbook\'s cluster part, run twic
     expect(second.changedTasks).toEqual([]);
     expect(second.recap).toMatchObject({ changed: 0, failed: 0 });
     writeFileSync(join(state, 'source-id'), '2\n'); // the next build makes a different image
-    expect(run().changedTasks).toEqual(['Build the image inside minikube']);
+    expect(run().changedTasks).toEqual(['Build the image inside minikube', 'Roll the api onto the rebuilt image']);
     const calls = readFileSync(join(state, 'calls'), 'utf8');
+    expect(calls).toContain(`kubectl -n credit-score patch ksvc credit-score-api --type merge -p {"spec": {"template": {"metadata": {"annotations": {"mlops-credit-score/image-id": "sha256:2"}}}}}`);
     expect(calls).toContain(`kubectl patch configmap/config-domain -n knative-serving --type merge -p {"data": {"knative.example": ""}}`);
     expect(calls).toContain('minikube image build -t dev.local/mlops-credit-score:dev .');
     expect(calls.trim().split('\n').at(-1)).toBe('npm run smoke -- --url http://192.168.49.2:31080 --host credit-score-api.credit-score.knative.example');
