@@ -85,6 +85,9 @@ describe('the Jenkins agent', () => {
     const kubectlVersion = /^ARG KUBECTL_VERSION=(v[\d.]+)$/m.exec(agentDockerfile)![1];
     expect(playbook).toContain(`kubectl_version: ${kubectlVersion}`);
     expect(agentDockerfile).toMatch(/kubectl\.sha256[\s\S]*sha256sum --check --strict/);
+    // A home any uid can write (Jenkins runs the container as the agent's uid).
+    expect(agentDockerfile).toMatch(/^ENV HOME=\/home\/agent$/m);
+    expect(agentDockerfile).toMatch(/^RUN mkdir -m 1777 \/home\/agent$/m);
   });
 });
 
