@@ -1,7 +1,7 @@
 # The Kubernetes image: the node:http adapter around the same handlers as on Lambda.
-# Multi-stage: build with the full toolchain, run from distroless Node.js 20 as non-root, with
+# Multi-stage: build with the full toolchain, run from distroless Node.js 22 as non-root, with
 # only the bundles and the shipped data (a read-only root filesystem works: /tmp is a volume).
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts also skips the postinstall that patches s3rver (patches/): the image has no
@@ -15,7 +15,7 @@ COPY console console
 COPY data data
 RUN node_modules/.bin/tsx scripts/build.ts
 
-FROM gcr.io/distroless/nodejs20-debian12:nonroot
+FROM gcr.io/distroless/nodejs22-debian12:nonroot
 WORKDIR /app
 COPY --from=build /app/dist/server ./dist/server
 COPY --from=build /app/data/credit_score_customers_raw.csv ./data/

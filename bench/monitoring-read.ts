@@ -6,6 +6,7 @@
  */
 import { checkDriftCounts } from '../lib/drift/drift-check.ts';
 import { baselineFingerprint } from '../lib/drift/baseline-fingerprint.ts';
+import { inProcessReads } from '../lib/monitoring/monitoring-reads.ts';
 import { readWindowSummary } from '../lib/monitoring/summary-reader.ts';
 import { featureCountsOn } from '../lib/monitoring/summary.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
@@ -38,7 +39,7 @@ const model0 = what === 'drift24h' ? await registry.loadVersion(model, version) 
 reads = 0;
 const started = performance.now();
 if (what === 'report24h' || what === 'report7d') {
-  const report = await windowReport(store, model, now - (what === 'report24h' ? DAY : 7 * DAY), now, ['champion', 'challenger']);
+  const report = await windowReport(inProcessReads(store), model, now - (what === 'report24h' ? DAY : 7 * DAY), now, ['champion', 'challenger']);
   if (!report.variants.length) throw new Error('the report found no traffic');
 } else if (what === 'drift24h') {
   const { summary } = await readWindowSummary(store, model, now - DAY, now);
@@ -46,7 +47,7 @@ if (what === 'report24h' || what === 'report7d') {
   const report = checkDriftCounts(baseline, featureCountsOn(summary, baseline, baselineFingerprint(baseline)).counts);
   if (report.rows === 0) throw new Error('the drift check found no rows');
 } else if (what === 'canary') {
-  const result = await runCanaryCheck(registry, store, model, now);
+  const result = await runCanaryCheck(registry, inProcessReads(store), model, now);
   // The step began when the bench started (simulated traffic reaches it in its last hour).
   if (!result.stats?.length && (result.decision?.numbers.minutesOnStep ?? 0) > 1) throw new Error(`the canary check judged nothing: ${JSON.stringify(result)}`);
 } else if (what === 'feedback' || what === 'unknown') {

@@ -7,8 +7,8 @@ import { getBasics, getService, httpHandler, jsonResult, runCanaryCheck } from '
 
 export const handler = httpHandler({ route: 'POST /model/canary/check', admin: true }, async (_event, state) => {
   const { config } = getBasics();
-  const { registry, store, router } = await getService();
-  const result = await runCanaryCheck(registry, store, config.MODEL_NAME);
+  const { registry, monitoring, router } = await getService();
+  const result = await runCanaryCheck(registry, monitoring, config.MODEL_NAME);
   if (result.applied) await router.refreshAfterChange();
   state.logFields = { ...state.logFields, 'canary.decision': result.decision?.action ?? 'none', 'canary.applied': result.applied, 'traffic.revision': result.revision };
   return jsonResult(200, { ...result, requestId: state.requestId });

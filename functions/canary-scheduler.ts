@@ -4,16 +4,16 @@
  * advances, promotes or rolls back a canary, at most once per step. A failed rollup is logged and
  * counted, and the controller still runs: the reader falls back to the batch summaries.
  */
-import { getBasics, getService, rollUpSummaries, runCanaryCheck } from './runtime/layer.ts';
+import { getBasics, getService, runCanaryCheck } from './runtime/layer.ts';
 
 export async function handler(): Promise<{ mode: string; decision?: string; applied: boolean }> {
   const { config, logger, metrics } = getBasics();
-  const { registry, store } = await getService();
-  await rollUpSummaries(store, config.MODEL_NAME).catch((err: unknown) => {
+  const { registry, monitoring } = await getService();
+  await monitoring.rollUp(config.MODEL_NAME).catch((err: unknown) => {
     metrics.backgroundFailures.inc({ task: 'summary-rollup' });
     logger.error({ 'log.logger': 'monitoring', 'event.action': 'summary-rollup-failed', 'error.message': (err as Error).message }, `monitoring summaries could not be rolled up: ${(err as Error).message}`);
   });
-  const result = await runCanaryCheck(registry, store, config.MODEL_NAME);
+  const result = await runCanaryCheck(registry, monitoring, config.MODEL_NAME);
   if (result.decision) {
     const level = result.decision.action === 'rollback' && result.applied ? 'warn' : 'info';
     logger[level](

@@ -9,11 +9,11 @@ export const handler = httpHandler({ route: 'GET /model/report', admin: true }, 
   // Feedback looks for its answer as far back as the longest report, so every label given can count.
   if (!(minutes > 0 && minutes <= FEEDBACK_LOOKBACK_MINUTES)) throw unprocessable(`minutes must be between 0 and ${FEEDBACK_LOOKBACK_MINUTES}`, [{ field: 'minutes', message: 'out of range' }]);
   const { config } = getBasics();
-  const { store, router } = await getService();
+  const { monitoring, router } = await getService();
   const until = Date.now();
   const since = until - minutes * 60_000;
   const policy = await router.policy();
-  const report = await windowReport(store, config.MODEL_NAME, since, until, policy.routes.map((r) => r.variant));
+  const report = await windowReport(monitoring, config.MODEL_NAME, since, until, policy.routes.map((r) => r.variant));
   return jsonResult(200, {
     window: { since: new Date(since).toISOString(), until: new Date(until).toISOString(), minutes },
     policy: policy.policy,

@@ -5,9 +5,10 @@
  *   dist/functions/<name>.mjs                            each handler alone (the layer external)
  *   dist/server/serve.mjs, retrain-job.mjs                the node:http adapter and the retrain job,
  *                                                        self-contained, for the container image
- *   training-worker.mjs, batch-worker.mjs                the worker threads' scripts, built beside
+ *   training-, batch-, monitoring-worker.mjs             the worker threads' scripts, built beside
  *                                                        each bundle that starts them (the layer,
- *                                                        dist/server) and in dist/workers (npm start)
+ *                                                        dist/server, dist/offline/runtime) and in
+ *                                                        dist/workers (npm start)
  *   the operator console (console/)                       bundled once, carried inside the layer
  *                                                        and the server as a string constant
  *   dist/offline/<name>.mjs + dist/offline/runtime/      the same split for serverless-offline,
@@ -26,6 +27,7 @@ const LAYER_PACKAGE = 'credit-score-model';
 const WORKERS: [string, string][] = [
   ['training-worker', 'lib/parallel/training-worker.ts'],
   ['batch-worker', 'lib/trees/batch-worker.ts'],
+  ['monitoring-worker', 'lib/monitoring/monitoring-worker.ts'],
 ];
 const LAYER_DIR = `dist/layer/nodejs/node_modules/${LAYER_PACKAGE}`;
 
@@ -89,7 +91,7 @@ for (const entry of ['serve', 'retrain-job', 'run-schedule', 'bootstrap']) {
 }
 // Workers run built JavaScript wherever the code is bundled (lib/parallel/worker-url.ts).
 for (const [name, source] of WORKERS) {
-  for (const dir of [LAYER_DIR, 'dist/server', 'dist/workers']) await build({ ...common, entryPoints: [source], outfile: `${dir}/${name}.mjs`, sourcemap: false });
+  for (const dir of [LAYER_DIR, 'dist/server', 'dist/workers', 'dist/offline/runtime']) await build({ ...common, entryPoints: [source], outfile: `${dir}/${name}.mjs`, sourcemap: false });
   sizes.push(`worker ${name}: ${size(`dist/workers/${name}.mjs`)}`);
 }
 process.stdout.write(sizes.join('\n') + '\n');

@@ -4,8 +4,13 @@
  * Kubernetes and Knative schemas (kubernetes-models, @kubernetes-models/knative: types, required
  * fields) and for unknown fields, which those schemas let through: every key must be a property
  * name the object's schemas know, except inside free-form maps (labels, annotations, data...),
- * and against the deployment rules the schemas cannot see (scripts/k8s/*-rules.ts), MinIO's
- * bucket lifecycle among them (scripts/k8s/minio-lifecycle-rules.ts).
+ * and against the rules the platforms apply that the schemas cannot see (scripts/k8s/*-rules.ts,
+ * each citing the upstream source it was read from): Knative's field masks and reserved names
+ * (knative-rules.ts), its tag resolution (tag-resolution-rules.ts), the NetworkPolicies Knative's
+ * system ports need (network-policy-rules.ts), restricted Pod Security (pod-security-rules.ts),
+ * Jobs whose template the next deploy changes (job-template-rules.ts, with a second render:
+ * second-deploy.ts), secrets in env only where needed (secret-env-rules.ts), who may start
+ * retrain Jobs (launcher-rules.ts), MinIO's bucket lifecycle (minio-lifecycle-rules.ts).
  * Exits 1 naming each problem. Works offline: no API server is needed.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,9 +19,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { deployProblems } from './k8s/deploy-rules.ts';
+import { jobNameProblems, jobTemplateProblems } from './k8s/job-template-rules.ts';
+import { knativeProblems } from './k8s/knative-rules.ts';
 import { launcherProblems } from './k8s/launcher-rules.ts';
 import { lifecycleProblems } from './k8s/minio-lifecycle-rules.ts';
+import { networkPolicyProblems } from './k8s/network-policy-rules.ts';
 import { podSecurityProblems } from './k8s/pod-security-rules.ts';
+import { NEXT_TAG, withNextTag } from './k8s/second-deploy.ts';
+import { secretEnvProblems } from './k8s/secret-env-rules.ts';
+import { tagResolutionProblems } from './k8s/tag-resolution-rules.ts';
 
 const require = createRequire(import.meta.url);
 const KNATIVE_GROUPS = ['serving.knative.dev', 'eventing.knative.dev', 'sources.knative.dev', 'messaging.knative.dev'];
@@ -103,20 +114,47 @@ export async function checkObject(object: K8sObject): Promise<string[]> {
   return problems;
 }
 
+function render(dir: string): K8sObject[] {
+  const rendered = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return parseAllDocuments(rendered).map((d) => d.toJS() as K8sObject).filter(Boolean);
+}
+
+const failure = (err: unknown): string => ((err as { stderr?: string }).stderr ?? String(err)).trim();
+
+/** The rules that read one render. */
+export function ruleProblems(objects: K8sObject[]): string[] {
+  return [
+    ...deployProblems(objects),
+    ...knativeProblems(objects),
+    ...tagResolutionProblems(objects),
+    ...networkPolicyProblems(objects),
+    ...launcherProblems(objects),
+    ...podSecurityProblems(objects),
+    ...secretEnvProblems(objects),
+    ...jobNameProblems(objects),
+    ...lifecycleProblems(objects),
+  ];
+}
+
 export async function checkOverlay(dir: string): Promise<{ objects: number; problems: string[] }> {
-  let rendered: string;
+  let objects: K8sObject[];
   try {
-    rendered = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    objects = render(dir);
   } catch (err) {
-    return { objects: 0, problems: [`${dir}: kubectl kustomize failed: ${((err as { stderr?: string }).stderr ?? String(err)).trim()}`] };
+    return { objects: 0, problems: [`${dir}: kubectl kustomize failed: ${failure(err)}`] };
   }
-  const objects = parseAllDocuments(rendered).map((d) => d.toJS() as K8sObject).filter(Boolean);
-  const problems = [...(await Promise.all(objects.map(checkObject))).flat(), ...deployProblems(objects), ...launcherProblems(objects), ...podSecurityProblems(objects), ...lifecycleProblems(objects)].map((p) => `${dir}: ${p}`);
+  let next: string[];
+  try {
+    next = jobTemplateProblems(objects, withNextTag(dir, NEXT_TAG, render), `a deploy with another image tag (${NEXT_TAG})`);
+  } catch (err) {
+    next = [`the next deploy (images retagged ${NEXT_TAG}) does not render: ${failure(err)}`];
+  }
+  const problems = [...(await Promise.all(objects.map(checkObject))).flat(), ...ruleProblems(objects), ...next].map((p) => `${dir}: ${p}`);
   return { objects: objects.length, problems };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const dirs = process.argv.slice(2).length ? process.argv.slice(2) : readdirSync('k8s-fallback/overlays').map((o) => join('k8s-fallback/overlays', o));
+  const dirs = process.argv.slice(2).length ? process.argv.slice(2) : readdirSync('k8s-fallback/overlays').sort().map((o) => join('k8s-fallback/overlays', o));
   let failed = false;
   for (const dir of dirs) {
     const { objects, problems } = await checkOverlay(dir);

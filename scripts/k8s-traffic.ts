@@ -36,7 +36,7 @@ export function kustomizePatch(service: string, traffic: TrafficTarget[]): strin
   const targets = traffic
     .map((t) => `          - ${t.revisionName ? `revisionName: ${t.revisionName}` : 'latestRevision: true'}\n            percent: ${t.percent}\n            tag: ${t.tag}`)
     .join('\n');
-  return `patches:\n  - target: { group: serving.knative.dev, kind: Service, name: ${service} }\n    patch: |\n      - op: replace\n        path: /spec/traffic\n        value:\n${targets}\n`;
+  return `patches:\n  - target: { group: serving.knative.dev, kind: Service, name: ${service} }\n    patch: |\n      - op: add\n        path: /spec/traffic\n        value:\n${targets}\n`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

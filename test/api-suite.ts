@@ -384,7 +384,7 @@ export function defineApiSuite(target: HostingTarget): void {
         const r = await call('GET', started.json.statusUrl, undefined, admin);
         return ['succeeded', 'failed'].includes(r.json.status) ? r.json : undefined;
       }, 90_000);
-      expect(job.status).toBe('succeeded');
+      expect(job.status, JSON.stringify(job)).toBe('succeeded');
       expect(job.result.promoted).toBe(false);
       // Registered but not promoted: the champion did not move.
       expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(versions[versions.length - 1]);

@@ -21,7 +21,7 @@ import { startFakeKubernetesApi, type FakeKubernetesApi } from './fake-kubernete
 
 interface Container {
   args?: string[];
-  env?: { name: string; value?: string }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { key: string } } }[];
   readinessProbe?: { httpGet?: { path?: string } };
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests
@@ -32,6 +32,9 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
   let registry: ModelRegistry;
   let objects: Manifest[];
   let base: Record<string, string>;
+  let secrets: Record<string, string>;
+  /** Where the store is: the test's S3 server, whatever keys the manifests give. */
+  const STORE_KEYS = ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
   const servers: ChildProcess[] = [];
   let kubernetes: FakeKubernetesApi | undefined;
 
@@ -43,12 +46,11 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
     registry = new ModelRegistry(started.store);
     const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'credit-score-config').data as Record<string, string>;
     const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name.startsWith('credit-score-secrets'));
-    const secrets = Object.fromEntries(Object.entries((secret.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    secrets = Object.fromEntries(Object.entries((secret.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
     base = {
       PATH: process.env.PATH ?? '',
       ...config,
-      ...secrets,
-      // Only where the store is, the test's small data, and a shorter alias refresh differ from the manifests.
+      // Secrets come only as each container's manifest names them (envOf). Only where the store is, the test's small data, and a shorter alias refresh differ from the manifests.
       S3_ENDPOINT: s3.endpoint,
       MODEL_BUCKET: TEST_BUCKET,
       S3_ACCESS_KEY_ID: 'S3RVER',
@@ -69,7 +71,15 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
     const ksvc = objects.find((o) => o.kind === 'Service' && o.metadata.name === name);
     return { container: ksvc.spec.template.spec.containers[0] };
   };
-  const envOf = (container: Container): Record<string, string> => Object.fromEntries((container.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+  /** A container's own env: its values, and the Secret's keys it names (but not the store's, which point at the test's S3 server). */
+  const envOf = (container: Container): Record<string, string> =>
+    Object.fromEntries(
+      (container.env ?? []).flatMap((e): [string, string][] => {
+        if (e.value !== undefined) return [[e.name, e.value]];
+        const key = e.valueFrom?.secretKeyRef?.key;
+        return key && !STORE_KEYS.includes(e.name) ? [[e.name, secrets[key]!]] : [];
+      }),
+    );
 
   /** The image's CMD (dist/server/serve.mjs) with the manifest's environment, on a free port. */
   async function startService(name: string, extra: Record<string, string> = {}): Promise<{ url: string; readiness: string }> {
@@ -99,7 +109,9 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
     const api = await startService('credit-score-api', { KUBERNETES_API_URL: kubernetes.url, KUBERNETES_SERVICE_ACCOUNT_DIR: kubernetes.accountDir });
     expect((await fetch(api.url + api.readiness)).status).toBe(503);
 
-    const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'credit-score-bootstrap');
+    // Its name ends with the image tag (a Job's template is immutable: each release is a new Job); found by its label.
+    const job = objects.find((o) => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/name'] === 'credit-score-bootstrap');
+    expect(job.metadata.name).toBe('credit-score-bootstrap-dev');
     const container: Container = job.spec.template.spec.containers[0];
     const run = (): Promise<{ code: number; stdout: string; stderr: string }> =>
       new Promise((resolve) =>
@@ -119,7 +131,7 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
     expect(await registry.listVersions('credit-score')).toEqual([champion]);
 
     // A retrain through the api: a Job from the template, run to the end, registering a version.
-    const headers = { 'content-type': 'application/json', 'x-api-key': base.ADMIN_API_KEYS!.split(',')[0]! };
+    const headers = { 'content-type': 'application/json', 'x-api-key': secrets.ADMIN_API_KEYS!.split(',')[0]! };
     const start = await fetch(`${api.url}/model/retrain`, { method: 'POST', headers, body: JSON.stringify({ cv: 2, classifiers: ['xgb'], samplers: ['none'] }) });
     const started = (await start.json()) as { jobId: string };
     expect(start.status, JSON.stringify(started)).toBe(202);

@@ -5,6 +5,8 @@ export type StoreCall = 'get' | 'put' | 'exists' | 'list' | 'listPage' | 'listCh
 
 export class CountingStore implements ObjectStore {
   readonly calls = new Map<StoreCall, number>();
+  /** Keys every listing returned: what a listing costs the store (a page of 1,000 is not one key). */
+  keysListed = 0;
 
   constructor(private readonly inner: ObjectStore) {}
 
@@ -14,6 +16,7 @@ export class CountingStore implements ObjectStore {
 
   reset(): void {
     this.calls.clear();
+    this.keysListed = 0;
   }
 
   private seen(call: StoreCall): void {
@@ -37,17 +40,17 @@ export class CountingStore implements ObjectStore {
 
   list(prefix: string): Promise<string[]> {
     this.seen('list');
-    return this.inner.list(prefix);
+    return this.inner.list(prefix).then((keys) => ((this.keysListed += keys.length), keys));
   }
 
   listPage(prefix: string, options: ListPageOptions): Promise<KeyPage> {
     this.seen('listPage');
-    return this.inner.listPage(prefix, options);
+    return this.inner.listPage(prefix, options).then((page) => ((this.keysListed += page.keys.length), page));
   }
 
   listChildren(prefix: string): Promise<string[]> {
     this.seen('listChildren');
-    return this.inner.listChildren(prefix);
+    return this.inner.listChildren(prefix).then((keys) => ((this.keysListed += keys.length), keys));
   }
 
   delete(key: string): Promise<void> {

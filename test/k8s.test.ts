@@ -8,18 +8,18 @@ import { kustomizePatch, trafficBlock } from '../scripts/k8s-traffic.ts';
 import { minioLifecycle, RETENTION_DEFAULTS } from '../lib/state/retention.ts';
 import { describeWithPrograms, KUBECTL } from './programs.ts';
 
-const render = (dir: string): { kind: string; metadata: { name: string }; spec?: any }[] => // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
+const render = (dir: string): { kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any }[] => // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
   parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })).map((d) => d.toJS());
 
 describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
-  for (const overlay of ['minikube', 'prod']) {
-    it(`${overlay}: every object valid, no unknown field`, async () => {
+  for (const overlay of ['minikube', 'minikube-vault', 'prod']) {
+    it(`${overlay}: every object valid, no unknown field, every platform rule kept`, async () => {
       const result = await checkOverlay(`k8s-fallback/overlays/${overlay}`);
       expect(result.problems).toEqual([]);
       expect(result.objects).toBeGreaterThanOrEqual(15);
     });
 
-    it(`${overlay}: one Knative service probed on /health, its progress deadline covering the bootstrap, traffic summing to 100`, () => {
+    it(`${overlay}: one Knative service probed on /health, its progress deadline covering the bootstrap, no traffic block, a rollout duration`, () => {
       const objects = render(`k8s-fallback/overlays/${overlay}`);
       const services = objects.filter((o) => o.kind === 'Service' && o.spec?.template?.spec?.containers);
       expect(services.map((s) => s.metadata.name)).toEqual(['credit-score-api']);
@@ -28,18 +28,26 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
       expect(container.readinessProbe.httpGet.path).toBe('/health');
       expect(container.livenessProbe.httpGet.path).toBe('/health?probe=live');
       // The first revision waits for the bootstrap Job's model: its progress deadline covers that Job's.
-      const bootstrap = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'credit-score-bootstrap')!;
+      const bootstrap = objects.find((o) => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/name'] === 'credit-score-bootstrap')!;
       expect(parseInt(s.spec.template.metadata.annotations['serving.knative.dev/progress-deadline'], 10)).toBeGreaterThanOrEqual(bootstrap.spec.activeDeadlineSeconds);
       expect(container.startupProbe).toBeUndefined();
       expect(s.spec.template.metadata.name).toBeUndefined();
       expect(s.spec.template.spec.timeoutSeconds ?? 300).toBeLessThanOrEqual(600);
       expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
       expect(container.resources.limits.memory).toBeDefined();
-      expect(s.spec.traffic.reduce((sum: number, t: { percent: number }) => sum + t.percent, 0)).toBe(100);
+      // No traffic block (Knative defaults it to the latest revision; an apply then keeps a k8s:traffic split), and new revisions take traffic over 2 minutes.
+      expect(s.spec.traffic).toBeUndefined();
+      expect(s.metadata.annotations?.['serving.knative.dev/rollout-duration']).toBe('120s');
+      expect(s.spec.template.metadata.annotations['prometheus.io/scrape']).toBe('true');
       expect(s.spec.template.metadata.annotations['autoscaling.knative.dev/max-scale']).toBeDefined();
       const kinds = objects.map((o) => o.kind);
       for (const kind of ['Namespace', 'ConfigMap', 'ServiceAccount', 'Deployment', 'PersistentVolumeClaim', 'Job', 'CronJob', 'NetworkPolicy']) expect(kinds).toContain(kind);
       expect(kinds.includes('Secret')).toBe(overlay === 'minikube');
+      // The image: dev.local on minikube (skipped by Knative's tag resolution), pull credentials in prod.
+      expect(container.image).toBe(overlay === 'prod' ? 'registry.example.com/mlops-credit-score:1.0.0' : 'dev.local/mlops-credit-score:dev');
+      // Each Job's name ends with the image tag.
+      const tag = container.image.split(':')[1];
+      expect(objects.filter((o) => o.kind === 'Job').map((o) => o.metadata.name).sort()).toEqual([`credit-score-bootstrap-${tag}`, `minio-bucket-setup-${tag}`]);
       // The schedules run the image's own command, not curl; the retrain template is a suspended CronJob.
       const cronJobs = objects.filter((o) => o.kind === 'CronJob');
       const argsOf = (c: (typeof cronJobs)[number]): string[] => c.spec.jobTemplate.spec.template.spec.containers[0].args;
@@ -50,26 +58,34 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
       ]);
       expect(cronJobs.filter((c) => c.spec.suspend).map((c) => [c.metadata.name, argsOf(c)])).toEqual([['credit-score-retrain', ['dist/server/retrain-job.mjs']]]);
       for (const c of cronJobs) expect(c.spec.jobTemplate.spec.template.spec.containers[0].image).toBe(container.image);
-      // Only the launcher's pods carry a Kubernetes API token.
-      const tokenBearers = objects.flatMap((o) => {
-        const pod = o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec?.template?.spec;
-        return pod?.containers && pod.automountServiceAccountToken !== false ? [`${o.kind}/${o.metadata.name}:${pod.serviceAccountName}`] : [];
-      });
-      expect(tokenBearers.sort()).toEqual(['CronJob/drift-check:credit-score-launcher', 'Service/credit-score-api:credit-score-launcher']);
+      // Only the launcher's pods carry a Kubernetes API token: the drift check automounted, the api (Knative allows only false) as a projected volume.
+      const podOf = (o: (typeof objects)[number]): any => (o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template.spec : o.spec?.template?.spec); // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
+      const automounted = objects.flatMap((o) => (podOf(o)?.containers && podOf(o).automountServiceAccountToken !== false ? [`${o.kind}/${o.metadata.name}:${podOf(o).serviceAccountName}`] : []));
+      expect(automounted).toEqual(['CronJob/drift-check:credit-score-launcher']);
+      const projectsToken = (pod: any): boolean => (pod?.volumes ?? []).some((v: any) => v.projected?.sources.some((x: any) => x.serviceAccountToken)); // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
+      const projected = objects.filter((o) => projectsToken(podOf(o))).map((o) => `${o.kind}/${o.metadata.name}:${podOf(o).serviceAccountName}`);
+      expect(projected).toEqual(['Service/credit-score-api:credit-score-launcher']);
+      expect(s.spec.template.spec.automountServiceAccountToken).toBe(false);
+      // Every schedule: Forbid, a starting deadline; the canary check every 5 minutes.
+      for (const c of cronJobs) expect(c.spec).toMatchObject({ concurrencyPolicy: 'Forbid', startingDeadlineSeconds: expect.any(Number) });
+      expect(cronJobs.find((c) => c.metadata.name === 'canary-check')!.spec.schedule).toBe('*/5 * * * *');
     });
   }
 
   it("sets MinIO's bucket lifecycle up (retention) from a generated ConfigMap, and fails a lifecycle MinIO would refuse", async () => {
-    for (const overlay of ['minikube', 'prod']) {
+    for (const overlay of ['minikube', 'minikube-vault', 'prod']) {
       const objects = render(`k8s-fallback/overlays/${overlay}`);
       const lifecycle = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('minio-lifecycle-')) as { metadata: { name: string }; data: Record<string, string> } | undefined;
       expect(JSON.parse(lifecycle!.data['lifecycle.json'])).toEqual(minioLifecycle(RETENTION_DEFAULTS));
-      const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'minio-bucket-setup')!;
+      const job = objects.find((o) => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/name'] === 'minio-bucket-setup')!;
       const pod = job.spec.template.spec;
       // The Job mounts the ConfigMap by its hashed name: new periods make a new Job template (and a Job's template is immutable: the Job is gone 5 minutes after it ends).
       expect(pod.volumes).toContainEqual({ name: 'lifecycle', configMap: { name: lifecycle!.metadata.name } });
       expect(job.spec.ttlSecondsAfterFinished).toBeLessThanOrEqual(300);
       expect(pod.containers[0].args[0]).toMatch(/mc ilm rule import "local\/\$MODEL_BUCKET" < \/etc\/minio-lifecycle\/lifecycle\.json/);
+      // The registry is versioned; what expires by lifecycle is excluded (a kept version would outlive its retention).
+      const expiring = (JSON.parse(lifecycle!.data['lifecycle.json']) as { Rules: { Filter: { Prefix: string } }[] }).Rules.map((r) => r.Filter.Prefix);
+      expect(pod.containers[0].args[0]).toContain(`mc version enable --excluded-prefixes "${expiring.join(',')}" "local/$MODEL_BUCKET"`);
       // MinIO lets the Job in (its NetworkPolicy names the pods that may reach it).
       const minioIngress = objects.find((o) => o.kind === 'NetworkPolicy' && o.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'minio')!;
       expect(JSON.stringify(minioIngress.spec.ingress)).toContain(job.spec.template.metadata.labels['app.kubernetes.io/name']);
@@ -132,5 +148,74 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
     expect(deploy.join('\n')).toMatch(/Service\/slow: timeoutSeconds 1800 is above the cluster's max-revision-timeout-seconds \(600\)/);
     expect(deploy.join('\n')).toMatch(/Service\/trainer: readiness probe \/health needs a loaded model/);
     expect(deploy.join('\n')).toMatch(/CronJob\/curler: shells out to curl/);
+  });
+
+  it("fails revision templates Knative 1.15's webhook refuses, reading the feature flags the render sets", async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/knative-masks');
+    const knative = problems.filter((p) => !/unknown field/.test(p)).map((p) => p.replace(/^[^:]+: /, ''));
+    expect(knative).toEqual([
+      "Service/masked: Knative's webhook refuses spec.template.spec.tolerations (not in its PodSpec field mask with these config-features)",
+      "Service/masked: Knative's webhook refuses spec.template.spec.automountServiceAccountToken: true (only false is allowed; mount a projected serviceAccountToken volume instead)",
+      "Service/masked: Knative's webhook refuses volumes[data].persistentVolumeClaim (not in its VolumeSource mask with these config-features)",
+      "Service/masked: Knative's webhook refuses containers[server].lifecycle",
+      "Service/masked: containers[server]: port 9090 is reserved for Knative's queue-proxy",
+      'Service/masked: containers[server]: PORT is a reserved environment variable',
+      'Service/masked: containers[server]: mountPath /dev is a reserved path',
+      'Service/masked: containers[server]: volume mount keys should be readOnly for this type of volume',
+    ]);
+  });
+
+  it('fails images Knative cannot resolve to a digest: a Docker Hub name for a local build, a private tag without pull credentials', async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/tag-resolution');
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/Service\/docker-hub: image mlops-credit-score:dev names no digest, its registry index\.docker\.io is not in registries-skipping-tag-resolving/);
+    expect(problems[1]).toMatch(/Service\/no-credentials: image registry\.example\.com\/mlops-credit-score:1\.0\.0 .* the pod has no imagePullSecrets/);
+  });
+
+  it("fails NetworkPolicies that keep Knative's system components off the queue-proxy ports, and a namespace with no default-deny egress", async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/knative-ports');
+    expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
+      'NetworkPolicy: no default-deny egress policy (podSelector {}, policyTypes [Egress], no egress rules): every pod may reach anything',
+      "Service/api: its NetworkPolicies keep the knative-serving namespace out of queue-proxy port(s) 9090, 9091 (Knative's probes, admin and autoscaler metrics scrape)",
+    ]);
+  });
+
+  it('fails a Job whose template the next deploy (another image tag) changes under the same name, and a name too long for its label', async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/job-template');
+    const text = problems.join('\n');
+    expect(text).toMatch(/Job\/fixed: a deploy with another image tag \(k8s-check-next\) changes its template but not its name/);
+    expect(text).not.toMatch(/Job\/follows/);
+    expect(text).toMatch(/Job\/a-name-longer-than-a-job-name-label-value-may-be-sixty-three-chars: the name must be a DNS-1123 subdomain of at most 63 characters/);
+  });
+
+  it('fails secrets in the environment of containers that do not need them, and a whole Secret taken in', async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/secret-env');
+    expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
+      'Deployment/minio: container minio gets S3_ACCESS_KEY_ID from Secret credit-score-secrets but does not need it (it needs MINIO_ROOT_USER, MINIO_ROOT_PASSWORD)',
+      'Job/retrain-with-admin-keys: container retrain gets ADMIN_API_KEYS from Secret credit-score-secrets but does not need it (it needs S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)',
+      'Job/whole-secret: container run takes the whole Secret credit-score-secrets into its environment (envFrom): name the keys it needs with secretKeyRef',
+    ]);
+  });
+
+  it('fails host access the restricted Pod Security profile refuses: host network and path, root, privileged, added capability, host port', async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/host-access');
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/Deployment\/host: pod breaks .*: hostNetwork: false, volume logs: hostPath is not a restricted volume type$/);
+    expect(problems[1]).toMatch(/Deployment\/host: container root breaks .*: runAsUser: not 0, privileged: false, capabilities\.add: only NET_BIND_SERVICE, no hostPort$/);
+  });
+
+  it('fails a CronJob with no starting deadline and concurrent runs allowed', async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/cron-schedule');
+    expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
+      'CronJob/every-minute: no startingDeadlineSeconds: a run missed while the controller was busy or down may start at any later time',
+      'CronJob/every-minute: concurrencyPolicy Allow (the default): a run that outlasts its interval is doubled; use Forbid',
+    ]);
+  });
+
+  it("fails a traffic block that restates Knative's default, which every apply would put back over a k8s:traffic split", async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/traffic-reset');
+    expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
+      "Service/api: a traffic block that only restates Knative's default (100 % to the latest revision): each apply resets a split made with k8s:traffic; leave spec.traffic out",
+    ]);
   });
 });

@@ -27,6 +27,7 @@ import type { CapturedPrediction } from '../lib/state/schemas.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { Random } from '../lib/util/random.ts';
+import { CountingStore } from './counting-store.ts';
 import { startTestS3 } from './s3.ts';
 
 const spec = loadSpec('data/specs/credit-score.json');
@@ -286,16 +287,45 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     const late = summarizeRecords(traffic(12, 50, 1, liveRows).map((r) => ({ ...r, at: T0 + 5 * MINUTE_MS + 1_000 })), baselineOf, featuresToRow);
     await store.put(keys.batchSummary(model, T0 + 5 * MINUTE_MS + 30_000, '20261201T100530000Z-abcdef'), new TextEncoder().encode(JSON.stringify(late)));
     const third = await rollUpSummaries(store, model, T0 + 200 * MINUTE_MS, { lookbackMs: 4 * 3_600_000 });
-    expect(third.written).toEqual([keys.minuteSummary(model, T0 + 5 * MINUTE_MS), keys.hourSummary(model, T0)]);
+    expect(third.written).toEqual([keys.minuteSummary(model, T0 + 5 * MINUTE_MS), keys.tenMinuteSummary(model, T0), keys.hourSummary(model, T0)]);
     expect((await readWindowSummary(store, model, T0, until)).summary.records).toBe(records.length + 50);
 
     // Another one, seen by the every-minute run (15-minute look-back) once its hour is over: it
     // rebuilds the minute and the hour, so a window over the whole hour and one over its minutes agree.
     await store.put(keys.batchSummary(model, T0 + 62 * MINUTE_MS + 30_000, '20261201T110230000Z-abcdefabcdef-000001'), new TextEncoder().encode(JSON.stringify(late)));
     const minuteRun = await rollUpSummaries(store, model, T0 + 130 * MINUTE_MS);
-    expect(minuteRun.written).toEqual([keys.minuteSummary(model, T0 + 62 * MINUTE_MS), keys.hourSummary(model, T0 + 60 * MINUTE_MS)]);
+    expect(minuteRun.written).toEqual([keys.minuteSummary(model, T0 + 62 * MINUTE_MS), keys.tenMinuteSummary(model, T0 + 60 * MINUTE_MS), keys.hourSummary(model, T0 + 60 * MINUTE_MS)]);
     const wholeHour = await readWindowSummary(store, model, T0 + 60 * MINUTE_MS, T0 + 120 * MINUTE_MS - 1);
     const byMinutes = await readWindowSummary(store, model, T0 + 60 * MINUTE_MS + 1, T0 + 120 * MINUTE_MS - 1);
     expect(wholeHour.summary.records).toBe(byMinutes.summary.records);
+  });
+
+  it('the minutes not rolled up yet cost what they hold: a window over the end of a busy hour reads ten-minute and minute rollups and lists only its last minutes\' batches', async () => {
+    const model = 'busy-hour';
+    let now = T0;
+    const capture = new PredictionCapture(store, model, { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000, baselineOf }, {}, () => now);
+    const records = traffic(21, 3_600, 60, liveRows);
+    for (let t = T0; t < T0 + 60 * MINUTE_MS; t += 10_000) {
+      capture.add(records.filter((r) => r.at >= t && r.at < t + 10_000));
+      now = t + 10_000;
+      await capture.flush();
+    }
+    expect(await store.list(keys.batchSummariesHour(model, T0))).toHaveLength(360);
+    // The every-minute run at 10:58:25 has rolled up every minute to 10:57; 10:58 and 10:59 are still batches.
+    await rollUpSummaries(store, model, T0 + 58 * MINUTE_MS + 25_000, { lookbackMs: 60 * MINUTE_MS });
+    const counting = new CountingStore(store);
+    const since = T0 + 20 * MINUTE_MS + 17_000;
+    const until = T0 + 60 * MINUTE_MS - 1;
+    const window = await readWindowSummary(counting, model, since, until);
+    // Counted from the window's first second (the batch of 10:20:10 brings only its answers from 10:20:17 on).
+    const counted = window.summary.slices.reduce((n, slice) => n + slice.groups.reduce((m, g) => m + g.answers + g.unavailable, 0), 0);
+    expect(counted).toBe(records.filter((r) => r.at >= since && r.at <= until).length);
+    // 10:20 (cut by the window) and 10:58-10:59 from their batches (3 x 6); 10:21-10:29 and
+    // 10:50-10:57 from their minute rollups, 10:30-10:49 from two ten-minute ones.
+    expect(counting.count('get')).toBe(18 + 9 + 8 + 2);
+    // Listed: the hour's ten-minute rollups (5), the minute rollups of 10:20-10:29 and 10:50-10:59
+    // (18), the 18 batches read and at most a first page (32 keys) past 10:20, and one key each
+    // saying the day and the hour hold something: never the hour's 360 batches.
+    expect(counting.keysListed).toBeLessThanOrEqual(5 + 18 + 18 + 32 + 2);
   });
 });

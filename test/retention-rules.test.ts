@@ -2,8 +2,9 @@
  * The retention rule as each store's lifecycle engine gets it, against lib/state/retention.ts
  * (the one source of truth) and the platform's own rule validation: MinIO's (the cluster's
  * bucket Job and docker-compose import k8s-fallback/base/minio-lifecycle.json; checked by
- * scripts/k8s/minio-lifecycle-rules.ts, after minio/minio RELEASE.2024-10-13T13-34-11Z and
- * mc RELEASE.2024-10-08T09-37-26Z, the images pinned in k8s-fallback). AWS's lifecycle rules
+ * scripts/k8s/minio-lifecycle-rules.ts, read at minio RELEASE.2024-10-13T13-34-11Z and mc
+ * RELEASE.2024-10-08T09-37-26Z; the images pinned in k8s-fallback are the 2025 releases named
+ * below, whose validation only relaxes those rules). AWS's lifecycle rules
  * are checked on the packaged template (test/packaging.test.ts). No cluster or kubectl needed.
  */
 import { readFileSync } from 'node:fs';
@@ -24,9 +25,9 @@ describe("MinIO's lifecycle", () => {
 
   it("is what the cluster's bucket Job and docker-compose import, and the services are told the store enforces it", () => {
     const job = readFileSync('k8s-fallback/base/minio-bucket-job.yaml', 'utf8');
-    expect(job).toMatch(/image: quay\.io\/minio\/mc:RELEASE\.2024-10-08T09-37-26Z/);
+    expect(job).toMatch(/image: quay\.io\/minio\/mc:RELEASE\.2025-08-13T08-35-41Z/);
     expect(job).toMatch(/mc ilm rule import "local\/\$MODEL_BUCKET" < \/etc\/minio-lifecycle\/lifecycle\.json/);
-    expect(readFileSync('k8s-fallback/base/minio.yaml', 'utf8')).toMatch(/image: quay\.io\/minio\/minio:RELEASE\.2024-10-13T13-34-11Z/);
+    expect(readFileSync('k8s-fallback/base/minio.yaml', 'utf8')).toMatch(/image: quay\.io\/minio\/minio:RELEASE\.2025-09-07T16-13-09Z/);
     const kustomization = parse(readFileSync('k8s-fallback/base/kustomization.yaml', 'utf8'));
     expect(kustomization.configMapGenerator).toContainEqual({ name: 'minio-lifecycle', files: ['lifecycle.json=minio-lifecycle.json'] });
     // The cluster's services: the periods the lifecycle enforces, and no deleting of their own.

@@ -9,7 +9,6 @@
  */
 import { retentionPeriods } from '../../lib/config/config.ts';
 import { runHousekeeping, type HousekeepingResult } from '../../lib/retrain/housekeeping.ts';
-import { rollUpSummaries } from '../../lib/monitoring/rollup.ts';
 import { getService } from './service.ts';
 
 /** How far back housekeeping checks the monitoring rollups. */
@@ -18,7 +17,7 @@ const ROLLUP_LOOKBACK_MS = 48 * 3_600_000;
 export async function housekeepingNow(now = Date.now()): Promise<HousekeepingResult> {
   const service = await getService();
   const { config, logger, metrics } = service;
-  await rollUpSummaries(service.store, config.MODEL_NAME, now, { lookbackMs: ROLLUP_LOOKBACK_MS }).catch((err: unknown) => {
+  await service.monitoring.rollUp(config.MODEL_NAME, now, { lookbackMs: ROLLUP_LOOKBACK_MS }).catch((err: unknown) => {
     metrics.backgroundFailures.inc({ task: 'summary-rollup' });
     logger.error({ 'log.logger': 'monitoring', 'event.action': 'summary-rollup-failed', 'error.message': (err as Error).message }, `monitoring summaries could not be rolled up: ${(err as Error).message}`);
   });

@@ -35,7 +35,6 @@ export { retrainRequestSchema } from '../../lib/retrain/retrain-request.ts';
 export { runRetrainJob } from '../../lib/retrain/run-retrain-job.ts';
 export { startRetrain } from '../../lib/retrain/start-retrain.ts';
 export { housekeepingNow } from './housekeeping.ts';
-export { rollUpSummaries } from '../../lib/monitoring/rollup.ts';
 export { listVersionSummaries, versionDetail } from '../../lib/registry/version-catalog.ts';
 export { pageOfIds, parsePageQuery } from '../../lib/registry/pagination.ts';
 export { openApiDocument } from '../../lib/http/openapi.ts';

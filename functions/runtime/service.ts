@@ -18,7 +18,9 @@ import { publicReason } from '../../lib/serving/public-reason.ts';
 import { DocumentStore } from '../../lib/state/document-store.ts';
 import { keys } from '../../lib/state/layout.ts';
 import type { ObjectStore } from '../../lib/storage/object-store.ts';
-import { S3ObjectStore } from '../../lib/storage/s3-object-store.ts';
+import { S3ObjectStore, type S3StoreConfig } from '../../lib/storage/s3-object-store.ts';
+import { inProcessReads, type MonitoringReads } from '../../lib/monitoring/monitoring-reads.ts';
+import { OffThreadReads } from '../../lib/monitoring/off-thread-reads.ts';
 import { StorageProbe } from '../../lib/storage/storage-probe.ts';
 import { RetentionMonitor } from '../../lib/retrain/retention-sweep.ts';
 import { VersionModels } from '../../lib/serving/version-models.ts';
@@ -46,6 +48,8 @@ export interface Service extends Basics {
   jobs: JobStore;
   retrainLock: StorageLock;
   runner: JobRunner;
+  /** Window reads and rollups: on a worker thread in a long-lived server, in-process on Lambda. */
+  monitoring: MonitoringReads;
   /** The last retention sweep of this container (housekeeping, where it enforces retention). */
   retention: RetentionMonitor;
 }
@@ -90,7 +94,7 @@ export function onLambda(): boolean {
 async function createService(b: Basics): Promise<Service> {
   const { config, logger, metrics } = b;
   const secrets = await b.secrets.get();
-  const store = S3ObjectStore.fromConfig({
+  const storeConfig: S3StoreConfig = {
     bucket: config.MODEL_BUCKET,
     region: config.AWS_REGION,
     endpoint: config.S3_ENDPOINT,
@@ -98,7 +102,8 @@ async function createService(b: Basics): Promise<Service> {
     requestTimeoutMs: config.S3_REQUEST_TIMEOUT_SECONDS * 1000,
     // Explicit keys only where a secret provides them; otherwise the SDK's chain (the Lambda role).
     ...(secrets.s3AccessKeyId && secrets.s3SecretAccessKey ? { credentials: { accessKeyId: secrets.s3AccessKeyId, secretAccessKey: secrets.s3SecretAccessKey } } : {}),
-  });
+  };
+  const store = S3ObjectStore.fromConfig(storeConfig);
   const docs = new DocumentStore(store);
   const registry = new ModelRegistry(store);
   const modelLog = { 'log.logger': 'model', model: config.MODEL_NAME };
@@ -156,7 +161,9 @@ async function createService(b: Basics): Promise<Service> {
   router.start();
   capture.start();
   const versions = new VersionModels(registry, config.MODEL_NAME);
-  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, versions, jobs, retrainLock, runner, retention: new RetentionMonitor() };
+  // A Lambda function does one job per invocation: a thread would only add to its cold start.
+  const monitoring = onLambda() ? inProcessReads(store) : new OffThreadReads(storeConfig);
+  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, versions, jobs, retrainLock, runner, monitoring, retention: new RetentionMonitor() };
 }
 
 /**
@@ -165,12 +172,14 @@ async function createService(b: Basics): Promise<Service> {
  */
 export async function shutdownService(timeoutMs = 5_000): Promise<void> {
   started?.router.stop();
+  void started?.monitoring.close();
   if (started) await started.capture.close(timeoutMs);
 }
 
 /** For tests and the adapter: forget the container's state so the next call builds it anew. */
 export function resetService(): void {
   started?.router.stop();
+  void started?.monitoring.close();
   void started?.capture.close(0);
   basics = null;
   service = null;

@@ -9,7 +9,7 @@ import type { CleanRow } from '../data/clean-record.ts';
 import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
-import { readWindowSummary } from '../monitoring/summary-reader.ts';
+import type { MonitoringReads } from '../monitoring/monitoring-reads.ts';
 import { featureCountsOn } from '../monitoring/summary.ts';
 import { baselineFingerprint } from './baseline-fingerprint.ts';
 import type { FeatureCounts } from './feature-counts.ts';
@@ -46,6 +46,8 @@ export type DriftAction = StoredDriftReport['action'];
 export interface DriftDeps {
   config: Config;
   store: ObjectStore;
+  /** Where window reads run (a worker thread in a long-lived server). */
+  monitoring: Pick<MonitoringReads, 'readWindow'>;
   logger: Logger;
   metrics: ServiceMetrics;
   /** Starts a retrain job; answers its id, or why it did not start. */
@@ -69,9 +71,9 @@ export type DriftInput = { rows: CleanRow[] } | { counts: FeatureCounts };
  * baseline (a version with another baseline binned its rows on other edges: those rows are
  * counted apart, in `otherBaselineRows`). Reads summaries, never the raw answers.
  */
-export async function capturedCounts(deps: Pick<DriftDeps, 'config' | 'store'>, model: ServingModel, now = Date.now()): Promise<{ counts: FeatureCounts; otherBaselineRows: number; source: DriftSource }> {
+export async function capturedCounts(deps: Pick<DriftDeps, 'config' | 'monitoring'>, model: ServingModel, now = Date.now()): Promise<{ counts: FeatureCounts; otherBaselineRows: number; source: DriftSource }> {
   const since = now - deps.config.DRIFT_WINDOW_HOURS * 3_600_000;
-  const { summary } = await readWindowSummary(deps.store, deps.config.MODEL_NAME, since, now);
+  const { summary } = await deps.monitoring.readWindow(deps.config.MODEL_NAME, since, now);
   const { baseline } = model.predictor.bundle;
   const { counts, otherBaselineRows } = featureCountsOn(summary, baseline, baselineFingerprint(baseline));
   return { counts, otherBaselineRows, source: { kind: 'captures', since: new Date(since).toISOString(), until: new Date(now).toISOString() } };

@@ -67,7 +67,7 @@ export class ClusterApi {
     try {
       return await readFile(file, 'utf8');
     } catch (err) {
-      throw new KubernetesApiError(`cannot read the service account's ${name} (${file}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; is automountServiceAccountToken on for this pod?`, 0);
+      throw new KubernetesApiError(`cannot read the service account's ${name} (${file}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; is the token mounted there (a projected serviceAccountToken volume, as the Knative api has, or automountServiceAccountToken)?`, 0);
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * Rolling batch summaries up by minute, hour and day (summary-reader.ts reads the rollups), so a
+ * Rolling batch summaries up by minute, ten minutes, hour and day (summary-reader.ts reads the rollups), so a
  * window of any length reads a few dozen documents. Idempotent and safe on several hosts at once:
  * a rollup records how many batches it merged, is rebuilt only when more batches have been listed
  * for its period since (a batch written late, after a store outage), and is replaced only by
@@ -24,11 +24,14 @@ export interface RollupOptions {
 }
 
 /**
- * A minute is rolled up 20 s after it ends (its containers' batches are keyed by their first
- * answer and cut within CAPTURE_FLUSH_SECONDS): readers then read batch by batch only the last
- * minute or so. A batch that comes later still makes the next run rebuild its minute and hour.
+ * A minute is rolled up as soon as it ends: the canary schedule rolls up, then judges, so the
+ * step's window reads batch by batch only the minute under way. Batches of the minute's last
+ * seconds still in their containers' buffers then (a batch is keyed by its first answer and cut
+ * within CAPTURE_FLUSH_SECONDS) are not in that rollup, as they would not be in a read of the
+ * batches at that moment either; they make the next run (a minute later) rebuild the minute and
+ * its hour.
  */
-export const ROLLUP_DEFAULTS: RollupOptions = { lookbackMs: 15 * MINUTE_MS, settleMs: 20_000 };
+export const ROLLUP_DEFAULTS: RollupOptions = { lookbackMs: 15 * MINUTE_MS, settleMs: 0 };
 
 export interface RollupResult {
   /** Rollups written (created or rebuilt), by key. */
@@ -73,11 +76,24 @@ export async function rollUpSummaries(store: ObjectStore, model: string, now = D
     if (written) result.written.push(key);
   };
 
-  // Minutes, then the hours and days they complete: each level is built from the one below.
+  // Minutes, then the ten minutes, hours and days they complete: each level built from the one below.
+  const [DAY, HOUR, TENS, MINUTE] = [0, 1, 2, 3];
+  const TENS_MS = ROLLUP_LEVELS[TENS].widthMs;
   for (let minute = from; minute + MINUTE_MS <= settled; minute += MINUTE_MS) {
     const batches = batchesPerMinute.get(minute) ?? 0;
-    if (batches) await rollUp(2, minute, batches);
+    if (batches) await rollUp(MINUTE, minute, batches);
   }
+  /** Ten minutes and their minutes before the look-back (a late batch there makes them stale too). */
+  const rollUpTens = async (tens: number): Promise<void> => {
+    const batches = expected(tens, TENS_MS);
+    if (!batches) return;
+    for (let minute = tens; minute < Math.min(from, tens + TENS_MS); minute += MINUTE_MS) {
+      const inMinute = batchesPerMinute.get(minute) ?? 0;
+      if (inMinute) await rollUp(MINUTE, minute, inMinute);
+    }
+    await rollUp(TENS, tens, batches);
+  };
+  for (let tens = Math.floor(from / TENS_MS) * TENS_MS; tens + TENS_MS <= settled; tens += TENS_MS) await rollUpTens(tens);
   for (let hour = Math.floor(from / HOUR_MS) * HOUR_MS; hour + HOUR_MS <= settled; hour += HOUR_MS) {
     const batches = expected(hour, HOUR_MS);
     if (!batches) continue;
@@ -86,17 +102,14 @@ export async function rollUpSummaries(store: ObjectStore, model: string, now = D
       result.upToDate++;
       continue;
     }
-    // Missing or stale (a batch written late): its minutes before the look-back were not checked above.
-    for (let minute = hour; minute < Math.min(from, hour + HOUR_MS); minute += MINUTE_MS) {
-      const inMinute = batchesPerMinute.get(minute) ?? 0;
-      if (inMinute) await rollUp(2, minute, inMinute);
-    }
-    await rollUp(1, hour, batches);
+    // Missing or stale (a batch written late): its parts before the look-back were not checked above.
+    for (let tens = hour; tens < Math.min(Math.floor(from / TENS_MS) * TENS_MS, hour + HOUR_MS); tens += TENS_MS) await rollUpTens(tens);
+    await rollUp(HOUR, hour, batches);
   }
   for (let day = Math.floor(from / DAY_MS) * DAY_MS; day + DAY_MS <= settled; day += DAY_MS) {
     const hours = await Promise.all(Array.from({ length: 24 }, (_, h) => docs.value(keys.hourSummary(model, day + h * HOUR_MS), monitoringSummarySchema).catch(() => null)));
     const batches = hours.reduce((n, s: MonitoringSummary | null) => n + (s?.batches ?? 0), 0);
-    if (batches) await rollUp(0, day, batches);
+    if (batches) await rollUp(DAY, day, batches);
   }
   return result;
 }

@@ -23,7 +23,19 @@ export function serveTasks(handlers: TaskHandlers): void {
       if (result instanceof Transfer) port.postMessage({ id, ok: true, value: result.value }, result.buffers);
       else port.postMessage({ id, ok: true, value: result });
     } catch (err) {
-      port.postMessage({ id, ok: false, error: (err as Error).message });
+      port.postMessage({ id, ok: false, error: (err as Error).message, detail: errorDetail(err) });
     }
   });
+}
+
+/**
+ * What of an error crosses the thread besides its message: its name and its own fields of plain
+ * values (a storage error's failure and reason), so the caller can tell a store outage (503)
+ * from a bug.
+ */
+function errorDetail(err: unknown): Record<string, unknown> | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const detail: Record<string, unknown> = { name: err.name, message: err.message };
+  for (const [field, value] of Object.entries(err)) if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) detail[field] = value;
+  return detail;
 }

@@ -19,6 +19,13 @@ export interface PoolTask {
 
 export class WorkerTaskError extends Error {
   override name = 'WorkerTaskError';
+  constructor(
+    message: string,
+    /** The failed task's error as the worker described it (name, message, plain fields), when it threw one. */
+    readonly detail?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
 }
 
 interface Queued {
@@ -34,7 +41,7 @@ interface Slot {
   running: Queued | null;
 }
 
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string; detail?: Record<string, unknown> };
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -97,7 +104,7 @@ export class WorkerPool {
       slot.running = null;
       worker.unref();
       if (reply.ok) task.resolve(reply.value);
-      else task.reject(new WorkerTaskError(`${task.task.kind} failed in a worker: ${reply.error}`));
+      else task.reject(new WorkerTaskError(`${task.task.kind} failed in a worker: ${reply.error}`, reply.detail));
       this.dispatch();
     });
     const lost = (why: string): void => {

@@ -14,9 +14,8 @@
 import { RegistryError, type ModelRegistry, type RegistryEvent, type TrafficDocument } from '../registry/model-registry.ts';
 import { keys } from '../state/layout.ts';
 import { canaryEvaluationSchema, type CanaryEvaluation } from '../state/schemas.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
 import { decideCanary, type CanaryDecision } from './canary-decision.ts';
-import { readWindowSummary } from '../monitoring/summary-reader.ts';
+import type { MonitoringReads } from '../monitoring/monitoring-reads.ts';
 import type { CanaryPolicy } from './traffic-policy.ts';
 import { variantStats, type VariantStats } from './variant-stats.ts';
 
@@ -34,14 +33,14 @@ export interface CanaryCheckResult {
 
 const ACTOR = 'canary-controller';
 
-export async function runCanaryCheck(registry: ModelRegistry, store: ObjectStore, name: string, now = Date.now()): Promise<CanaryCheckResult> {
+export async function runCanaryCheck(registry: ModelRegistry, monitoring: Pick<MonitoringReads, 'readWindow'>, name: string, now = Date.now()): Promise<CanaryCheckResult> {
   const events: RegistryEvent[] = await completePendingPromotion(registry, name);
   const doc = await registry.getTraffic(name);
   if (!doc || doc.policy.mode !== 'canary') return { mode: doc?.policy.mode ?? 'single', revision: doc?.revision ?? null, applied: false, ...(events.length ? { events } : {}) };
   const policy = doc.policy;
   const stepStartedAt = Date.parse(doc.since);
   // The step's window from the monitoring summaries: a few dozen reads however long the step ran.
-  const { summary } = await readWindowSummary(store, name, stepStartedAt, now);
+  const { summary } = await monitoring.readWindow(name, stepStartedAt, now);
   const stats = variantStats(summary);
   let decision = decideCanary(policy, stats, stepStartedAt, now);
 

@@ -6,9 +6,8 @@
  * summaries (labels are counted in them), never the raw answers or labels, so its cost does not
  * grow with the traffic.
  */
-import { readWindowSummary } from '../monitoring/summary-reader.ts';
+import type { MonitoringReads } from '../monitoring/monitoring-reads.ts';
 import { MINUTE_MS } from '../monitoring/summary.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
 import { twoProportionZTest } from './significance.ts';
 import { variantSeries, variantStats, type VariantBucket, type VariantStats } from './variant-stats.ts';
 
@@ -28,8 +27,8 @@ export interface WindowReport {
   reads: number;
 }
 
-export async function windowReport(store: ObjectStore, model: string, since: number, until: number, routedVariants: string[]): Promise<WindowReport> {
-  const { summary, reads, unreadable } = await readWindowSummary(store, model, since, until);
+export async function windowReport(monitoring: Pick<MonitoringReads, 'readWindow'>, model: string, since: number, until: number, routedVariants: string[]): Promise<WindowReport> {
+  const { summary, reads, unreadable } = await monitoring.readWindow(model, since, until);
   const variants = variantStats(summary);
   const [a, b] = routedVariants.map((name) => variants.find((v) => v.variant === name)).filter((v) => v !== undefined);
   const comparison = a && b ? { a: a.variant, b: b.variant, accuracy: twoProportionZTest(a.correct, a.labelled, b.correct, b.labelled), f1MacroDifference: a.f1Macro !== null && b.f1Macro !== null ? b.f1Macro - a.f1Macro : null } : null;

@@ -29,7 +29,9 @@
  *                                               batch's summary (counts, sketches, binned features)
  *   captures/{model}/minutes/{day}/{hhmm}.json  mutable (CAS): the summaries of the batches cut in a minute,
  *                                               merged (kept as long as the batches)
- *   summaries/{model}/hours/{day}/{hh}.json     mutable (CAS): an hour's minutes merged
+ *   captures/{model}/tens/{day}/{hhm}.json      mutable (CAS): ten minutes' minutes merged (m: the
+ *                                               tens digit of the first minute; kept as the batches)
+ *   summaries/{model}/hours/{day}/{hh}.json     mutable (CAS): an hour's ten-minute rollups merged
  *   summaries/{model}/days/{day}.json           mutable (CAS): a day's hours merged
  *   feedback/{model}/{day}/{requestId}.{index}.json  written once: the true class of one answer (day
  *                                               of the answer)
@@ -157,7 +159,13 @@ export const keys = {
   batchSummariesHour: (name: string, at: number): string => `${keys.batchSummariesDay(name, dayOf(at))}${hourOf(at)}/`,
   batchSummary: (name: string, at: number, id: string): string => `${keys.batchSummariesHour(name, at)}${segment('batch id', id)}.json`,
   // Minute rollups live under captures/: needed only while their batches are, they expire with them.
-  minuteSummary: (name: string, at: number): string => `${PREFIXES.captures}${segment('model name', name)}/minutes/${dayOf(at)}/${hourOf(at)}${new Date(at).toISOString().slice(14, 16)}.json`,
+  /** The prefix of an hour's ten-minute rollups (not a folder: the hour's digits begin each file name). */
+  tenMinuteSummariesHour: (name: string, at: number): string => `${PREFIXES.captures}${segment('model name', name)}/tens/${dayOf(at)}/${hourOf(at)}`,
+  /** The ten minutes from `at` (a multiple of ten minutes): `{hh}{m}.json`, m the tens digit of the minute. */
+  tenMinuteSummary: (name: string, at: number): string => `${keys.tenMinuteSummariesHour(name, at)}${new Date(at).toISOString().slice(14, 15)}.json`,
+  /** The prefix of an hour's minute rollups (not a folder: the hour's digits begin each file name). */
+  minuteSummariesHour: (name: string, at: number): string => `${PREFIXES.captures}${segment('model name', name)}/minutes/${dayOf(at)}/${hourOf(at)}`,
+  minuteSummary: (name: string, at: number): string => `${keys.minuteSummariesHour(name, at)}${new Date(at).toISOString().slice(14, 16)}.json`,
   hourSummary: (name: string, at: number): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${dayOf(at)}/${hourOf(at)}.json`,
   hourSummariesDay: (name: string, day: string): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${segment('day', day, DAY)}/`,
   daySummariesPrefix: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/days/`,
@@ -183,6 +191,7 @@ export function dayPartitions(name: string): { data: 'captures' | 'feedback' | '
     { data: 'captures', parent: `${PREFIXES.captures}${m}/`, files: false },
     { data: 'captures', parent: `${PREFIXES.captures}${m}/summaries/`, files: false },
     { data: 'captures', parent: `${PREFIXES.captures}${m}/minutes/`, files: false },
+    { data: 'captures', parent: `${PREFIXES.captures}${m}/tens/`, files: false },
     { data: 'feedback', parent: `${PREFIXES.feedback}${m}/`, files: false },
     { data: 'summaries', parent: `${PREFIXES.summaries}${m}/hours/`, files: false },
     { data: 'summaries', parent: keys.daySummariesPrefix(name), files: true },

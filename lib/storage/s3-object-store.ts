@@ -90,7 +90,29 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 
-  put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<PutOutcome> {
+  /**
+   * A conditional write is sent once by the client (see the constructor), and once more by this
+   * method when its connection was lost before any answer: a kept-alive connection the store had
+   * closed while this process was busy (25 s of training with no storage call, the store's
+   * keep-alive 5 s) is still handed out until the event loop sees the close, and a request written
+   * on it fails with "connection reset" though the store never read it. If the second attempt is
+   * refused by its condition, the first may have landed after all: the object is read back, and
+   * this write's own bytes there mean it did.
+   */
+  async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<PutOutcome> {
+    if (!options.condition) return this.putOnce(key, bytes, options);
+    try {
+      return await this.putOnce(key, bytes, options);
+    } catch (err) {
+      if (!(err instanceof StorageError && err.reason === 'connection reset')) throw err;
+    }
+    const again = await this.putOnce(key, bytes, options);
+    if (again.written) return again;
+    const stored = await this.get(key);
+    return stored && Buffer.from(stored.bytes).equals(Buffer.from(bytes)) ? { written: true, etag: stored.etag } : again;
+  }
+
+  private putOnce(key: string, bytes: Uint8Array, options: PutOptions): Promise<PutOutcome> {
     const condition = options.condition;
     const client = condition ? this.conditionalClient : this.client;
     return this.call(`put ${key}`, async (abortSignal) => {

@@ -8,7 +8,12 @@
  * - a service marked `mlops-credit-score/ready-without-model: "true"` (one that must come up on
  *   an empty registry, as the retrain service once did, since it trained the first model) whose
  *   readiness probe is the model-checking /health: it would never become ready;
- * - a CronJob that shells out to curl: schedules run the image's own command (or a PingSource).
+ * - a CronJob that shells out to curl: schedules run the image's own command (or a PingSource);
+ * - a Service whose traffic block only restates Knative's default (all to the latest revision,
+ *   pkg/apis/serving/v1/route_defaults.go): every apply would reset a split made with
+ *   `npm run k8s:traffic`; leaving the field out gives the same default and keeps a split;
+ * - a CronJob without startingDeadlineSeconds (a missed run may then start at any later time) or
+ *   whose concurrencyPolicy is not Forbid (batch/v1 defaults it to Allow: a slow run is doubled).
  */
 export interface K8sObject {
   apiVersion: string;
@@ -38,6 +43,8 @@ export function deployProblems(objects: K8sObject[]): string[] {
     if (o.kind === 'Service' && o.apiVersion.startsWith('serving.knative.dev/')) {
       const template = (o.spec?.template ?? {}) as { metadata?: { name?: string }; spec?: { timeoutSeconds?: number; containers?: Container[] } };
       if (template.metadata?.name) problems.push(`${name}: pinned revision name ${template.metadata.name}: the next deploy with a new image is refused; leave it out (or derive it from the image digest)`);
+      const traffic = (o.spec?.traffic ?? []) as { latestRevision?: boolean; revisionName?: string; percent?: number; tag?: string }[];
+      if (traffic.length === 1 && traffic[0]!.latestRevision === true && !traffic[0]!.tag && (traffic[0]!.percent ?? 100) === 100) problems.push(`${name}: a traffic block that only restates Knative's default (100 % to the latest revision): each apply resets a split made with k8s:traffic; leave spec.traffic out`);
       const timeout = template.spec?.timeoutSeconds;
       if (timeout !== undefined && timeout > maxTimeout) problems.push(`${name}: timeoutSeconds ${timeout} is above the cluster's max-revision-timeout-seconds (${maxTimeout}): the revision is refused`);
       if (o.metadata?.annotations?.[READY_WITHOUT_MODEL] === 'true') {
@@ -48,6 +55,9 @@ export function deployProblems(objects: K8sObject[]): string[] {
       }
     }
     if (o.kind === 'CronJob') {
+      const cron = o.spec as { startingDeadlineSeconds?: number; concurrencyPolicy?: string };
+      if (cron.startingDeadlineSeconds === undefined) problems.push(`${name}: no startingDeadlineSeconds: a run missed while the controller was busy or down may start at any later time`);
+      if (cron.concurrencyPolicy !== 'Forbid') problems.push(`${name}: concurrencyPolicy ${cron.concurrencyPolicy ?? 'Allow (the default)'}: a run that outlasts its interval is doubled; use Forbid`);
       const containers = ((((o.spec?.jobTemplate as { spec?: { template?: { spec?: { containers?: Container[] } } } })?.spec?.template?.spec?.containers) ?? []) as Container[]);
       for (const c of containers) {
         const line = [...(c.command ?? []), ...(c.args ?? [])].join(' ');

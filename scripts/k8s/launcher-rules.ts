@@ -1,7 +1,9 @@
 /**
  * The retrain path in a cluster creates Jobs through the Kubernetes API (RETRAIN_RUNNER=kubernetes),
  * which works only if the manifests agree with each other, something no schema sees: every pod
- * that may start training runs as a service account whose token is mounted and which a
+ * that may start training runs as a service account whose token is mounted (automounted, or, in a
+ * Knative Service, which takes automountServiceAccountToken only as false, a projected volume
+ * holding the token, ca.crt and namespace where lib/kubernetes/cluster-api.ts reads them) and which a
  * RoleBinding gives `get` on the template CronJob and `create` on Jobs; the template exists and
  * is suspended (a template that ran on its schedule would train with no job to run).
  */
@@ -24,6 +26,19 @@ interface Rule {
 function mayStartRetrain(args: string[] | undefined): boolean {
   if (!args?.length) return true;
   return args[0]!.endsWith('run-schedule.mjs') && args[1] === 'drift';
+}
+
+/** Where the automount puts the account, and where lib/config/config.ts looks by default. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
+
+/** Whether a projected volume mounted at `dir` holds the token, ca.crt and namespace files. */
+function projectsToken(pod: Any, container: Any, dir: string): boolean {
+  const mount = ((container.volumeMounts ?? []) as Any[]).find((m) => String(m.mountPath).replace(/\/+$/, '') === dir);
+  const sources = (((pod.volumes ?? []) as Any[]).find((v) => v.name === mount?.name)?.projected?.sources ?? []) as Any[];
+  const files = sources.flatMap((s) => [s.serviceAccountToken?.path, ...((s.configMap?.items ?? []) as Any[]).map((i) => i.path), ...((s.downwardAPI?.items ?? []) as Any[]).map((i) => i.path)]);
+  return ['token', 'ca.crt', 'namespace'].every((f) => files.includes(f));
 }
 
 function grants(rules: Rule[], resource: string, verb: string, name?: string): boolean {
@@ -56,8 +71,8 @@ export function launcherProblems(objects: K8sObject[]): string[] {
         if (env.RETRAIN_RUNNER !== 'kubernetes') continue;
         const account = pod.serviceAccountName ?? 'default';
         const template = env.RETRAIN_JOB_TEMPLATE ?? DEFAULT_RETRAIN_JOB_TEMPLATE;
-        const mounted = pod.automountServiceAccountToken ?? accounts.get(account)?.automountServiceAccountToken ?? true;
-        if (!mounted) problems.push(`${name}: starts retrain Jobs (RETRAIN_RUNNER=kubernetes) but its service account token is not mounted (automountServiceAccountToken: false)`);
+        const mounted = (pod.automountServiceAccountToken ?? accounts.get(account)?.automountServiceAccountToken ?? true) || projectsToken(pod, c, env.KUBERNETES_SERVICE_ACCOUNT_DIR ?? SERVICE_ACCOUNT_DIR);
+        if (!mounted) problems.push(`${name}: starts retrain Jobs (RETRAIN_RUNNER=kubernetes) but its service account token is not mounted (automountServiceAccountToken: false and no projected token, ca.crt and namespace at ${env.KUBERNETES_SERVICE_ACCOUNT_DIR ?? SERVICE_ACCOUNT_DIR})`);
         const rules = rulesOf(account);
         if (!grants(rules, 'cronjobs', 'get', template)) problems.push(`${name}: service account ${account} may not get cronjob ${template} (the retrain Job template): bind it to a Role that allows it`);
         if (!grants(rules, 'jobs', 'create')) problems.push(`${name}: service account ${account} may not create jobs: retrains would be refused (403)`);

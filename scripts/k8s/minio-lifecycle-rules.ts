@@ -17,6 +17,10 @@
  *   AbortIncompleteMultipartUpload (rule.go: a FIXME), so that action would never run.
  *
  * Transitions (tiers) are not used here and are refused rather than half-checked.
+ *
+ * The images now pinned are mc RELEASE.2025-08-13T08-35-41Z (cmd/ilm-rule-import.go unchanged;
+ * minio-go v7.0.90) and MinIO RELEASE.2025-09-07T16-13-09Z, whose rule.go only relaxes
+ * Rule.Validate (a rule may now name neither Prefix nor Filter): what passes here passes there.
  */
 export interface LifecycleObject {
   kind: string;

@@ -3,13 +3,17 @@ import type { K8sObject } from './deploy-rules.ts';
 
 export interface SecurityContext {
   runAsNonRoot?: boolean;
+  runAsUser?: number;
+  privileged?: boolean;
   allowPrivilegeEscalation?: boolean;
-  capabilities?: { drop?: string[] };
+  capabilities?: { drop?: string[]; add?: string[] };
   seccompProfile?: { type?: string };
 }
 export interface PodContainer {
   name?: string;
   args?: string[];
+  image?: string;
+  ports?: { containerPort?: number; hostPort?: number }[];
   env?: { name: string; value?: string }[];
   envFrom?: { configMapRef?: { name: string } }[];
   securityContext?: SecurityContext;
@@ -18,6 +22,10 @@ export interface PodSpec {
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
   securityContext?: SecurityContext;
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  volumes?: ({ name: string } & Record<string, unknown>)[];
   containers?: PodContainer[];
   initContainers?: PodContainer[];
 }

@@ -1,0 +1,49 @@
+/**
+ * Monitoring reads on a worker thread of their own, with its own connection to the store
+ * (monitoring-worker.ts). Listing, fetching, parsing and merging a day of summaries is tens to
+ * hundreds of milliseconds of CPU: on the serving thread, every prediction that arrives meanwhile
+ * waits behind it. On the worker, at the lowest scheduling priority, it only takes a core that
+ * predictions leave idle. One worker: these reads are an operator's and a schedule's, a few a
+ * minute; more would only compete with serving. The worker starts on the first read and does
+ * not keep the process alive when idle.
+ */
+import { WorkerPool, WorkerTaskError } from '../parallel/worker-pool.ts';
+import { workerUrl } from '../parallel/worker-url.ts';
+import { StorageError, type StorageFailure } from '../storage/object-store.ts';
+import type { S3StoreConfig } from '../storage/s3-object-store.ts';
+import type { MonitoringReads } from './monitoring-reads.ts';
+import type { RollupOptions, RollupResult } from './rollup.ts';
+import type { WindowSummary } from './summary-reader.ts';
+
+export class OffThreadReads implements MonitoringReads {
+  private readonly pool: WorkerPool;
+
+  constructor(store: S3StoreConfig) {
+    this.pool = new WorkerPool(workerUrl('monitoring-worker', import.meta.url), 1, store);
+  }
+
+  readWindow(model: string, since: number, until: number): Promise<WindowSummary> {
+    return this.run<WindowSummary>({ kind: 'window', model, since, until });
+  }
+
+  rollUp(model: string, now?: number, options?: Partial<RollupOptions>): Promise<RollupResult> {
+    return this.run<RollupResult>({ kind: 'rollup', model, now, options });
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  /** A storage failure in the worker is the same StorageError here (a 503 stays a 503). */
+  private async run<T>(task: { kind: string; [field: string]: unknown }): Promise<T> {
+    try {
+      return await this.pool.run<T>(task);
+    } catch (err) {
+      const detail = err instanceof WorkerTaskError ? err.detail : undefined;
+      if (detail && typeof detail.failure === 'string' && typeof detail.reason === 'string' && typeof detail.message === 'string') {
+        throw new StorageError(detail.message, detail.failure as StorageFailure, detail.reason, { cause: err });
+      }
+      throw err;
+    }
+  }
+}

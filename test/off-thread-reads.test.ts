@@ -1,0 +1,74 @@
+/**
+ * Monitoring reads on their worker thread (lib/monitoring/off-thread-reads.ts): the same window
+ * and rollups as in-process, a store outage still a storage failure (a 503, not a 500), and the
+ * thread at the lowest scheduling priority where the system allows it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcessReads } from '../lib/monitoring/monitoring-reads.ts';
+import { OffThreadReads } from '../lib/monitoring/off-thread-reads.ts';
+import { MINUTE_MS } from '../lib/monitoring/summary.ts';
+import { PredictionCapture } from '../lib/release/prediction-capture.ts';
+import type { CapturedPrediction } from '../lib/state/schemas.ts';
+import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { isStorageUnavailable } from '../lib/storage/object-store.ts';
+import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
+import { startTestS3 } from './s3.ts';
+
+const T0 = Date.UTC(2026, 11, 2, 9, 0, 0);
+
+describe('monitoring reads on a worker thread', () => {
+  let s3: EmbeddedS3;
+  let store: S3ObjectStore;
+  let config: Awaited<ReturnType<typeof startTestS3>>['config'];
+  let reads: OffThreadReads;
+
+  beforeAll(async () => {
+    ({ s3, store, config } = await startTestS3());
+    reads = new OffThreadReads(config);
+    let now = T0;
+    const capture = new PredictionCapture(store, 'm', { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000, baselineOf: () => null }, {}, () => now);
+    for (let t = T0; t < T0 + 5 * MINUTE_MS; t += 10_000) {
+      capture.add(Array.from({ length: 10 }, (_, i): CapturedPrediction => ({ requestId: `r${t}-${i}`, index: 0, at: t + i * 1_000, version: 'v1', alias: 'champion', variant: 'champion', ok: true, predicted: i % 3 ? 'Good' : 'Poor', latencyMs: 1 + i })));
+      now = t + 10_000;
+      await capture.flush();
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await reads.close();
+    await s3.close();
+  });
+
+  it('gives the window and the rollups the in-process reader gives', async () => {
+    const local = inProcessReads(store);
+    const window = await reads.readWindow('m', T0 + 17_000, T0 + 5 * MINUTE_MS - 1);
+    expect(window.summary.slices.length).toBeGreaterThan(0);
+    expect(window).toEqual(await local.readWindow('m', T0 + 17_000, T0 + 5 * MINUTE_MS - 1));
+    const rolled = await reads.rollUp('m', T0 + 10 * MINUTE_MS, { lookbackMs: 15 * MINUTE_MS });
+    expect(rolled.written.filter((k) => k.includes('/minutes/'))).toHaveLength(5);
+    expect(await local.rollUp('m', T0 + 10 * MINUTE_MS, { lookbackMs: 15 * MINUTE_MS })).toEqual({ written: [], upToDate: rolled.upToDate + rolled.written.length });
+  });
+
+  it('reports a store it cannot reach as a storage outage, as the in-process reader does', async () => {
+    const unreachable = new OffThreadReads({ ...config, endpoint: 'http://127.0.0.1:9', connectTimeoutMs: 500, requestTimeoutMs: 1_000 });
+    try {
+      const err = await unreachable.readWindow('m', T0, T0 + MINUTE_MS).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(isStorageUnavailable(err)).toBe(true);
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('runs at nice 19 on Linux, the serving thread not', async () => {
+    await reads.readWindow('m', T0, T0 + MINUTE_MS);
+    // /proc/self/task/<tid>/stat: field 19 is the thread's nice value.
+    const niceOf = (tid: string): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    const nices = readdirSync('/proc/self/task').map(niceOf);
+    expect(nices).toContain(19);
+    expect(niceOf(String(process.pid))).toBeLessThan(19);
+  });
+});
