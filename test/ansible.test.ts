@@ -5,13 +5,13 @@
  * uses, runs Docker commands in a login that has the docker group, reaches the api from outside
  * the cluster, and does what the README's walkthrough says, in the same order.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
-import { ANSIBLE_LINT, ANSIBLE_PLAYBOOK, describeWithPrograms } from './programs.ts';
+import { ANSIBLE_LINT, ANSIBLE_PLAYBOOK, describeWithPrograms, KUBECTL } from './programs.ts';
 
 const DIR = 'k8s-fallback/ansible';
 // Plain text (no colours), and Ansible's scratch files outside the home directory.
@@ -95,7 +95,7 @@ describeWithPrograms([ANSIBLE_PLAYBOOK], 'the playbook\'s cluster part, run twic
 
 describe('the playbook, read as data', () => {
   it('covers the whole path: packages, Node, minikube, Knative Serving with Kourier, the vault Secret, the overlay, the first model, the smoke check', () => {
-    for (const step of ['ansible.builtin.apt', 'minikube start', 'serving-crds.yaml', 'serving-core.yaml', 'kourier.yaml', 'include_vars', 'create secret generic credit-score-secrets', 'overlays/minikube-vault', 'job/credit-score-bootstrap', 'npm run smoke']) {
+    for (const step of ['ansible.builtin.apt', 'minikube start', 'serving-crds.yaml', 'serving-core.yaml', 'kourier.yaml', 'include_vars', 'create secret generic credit-score-secrets', 'overlays/minikube-vault', 'app.kubernetes.io/name=credit-score-bootstrap', 'npm run smoke']) {
       expect(source, step).toContain(step);
     }
     // The Secret's values come from the vault only: never printed.
@@ -142,7 +142,7 @@ describe('the playbook, read as data', () => {
       'wait --for=condition=Available deployment -l networking.knative.dev/ingress-provider=kourier',
       'kubectl patch configmap/',
       'kubectl apply -k k8s-fallback/overlays/minikube-vault',
-      'job/credit-score-bootstrap',
+      'job -l app.kubernetes.io/name=credit-score-bootstrap',
       'ksvc/credit-score-api --timeout',
       'npm run smoke',
     ].map(indexOf);
@@ -170,6 +170,19 @@ describe('the playbook, read as data', () => {
   });
 });
 
+describeWithPrograms([KUBECTL], 'the Secret the playbook creates', () => {
+  it('has every key the minikube-vault overlay\'s workloads read, each from a variable the vault example defines', () => {
+    const rendered = execFileSync('kubectl', ['kustomize', 'k8s-fallback/overlays/minikube-vault'], { encoding: 'utf8' });
+    const read = new Set([...rendered.matchAll(/secretKeyRef:\s*\n?\s*(?:key: (\w+)\s*\n\s*name: credit-score-secrets|name: credit-score-secrets\s*\n\s*key: (\w+))/g)].map((m) => m[1] ?? m[2]));
+    expect(read.size).toBeGreaterThan(2);
+    const render = commandOf(tasks[indexOf('create secret generic credit-score-secrets')])!;
+    const literals = Object.fromEntries([...render.matchAll(/--from-literal=(\w+)=\{\{ (\w+) \}\}/g)].map((m) => [m[1], m[2]]));
+    expect(Object.keys(literals).sort()).toEqual([...read].sort());
+    const vault = parse(readFileSync(`${DIR}/vault.example.yml`, 'utf8')) as Record<string, string>;
+    for (const variable of Object.values(literals)) expect(vault[variable], variable).toEqual(expect.any(String));
+  });
+});
+
 describe('the README walkthrough', () => {
   const readme = readFileSync('README.md', 'utf8');
   const walkthrough = /^Walkthrough \(needs[\s\S]*?```sh\n([\s\S]*?)```/m.exec(readme)![1];
@@ -190,7 +203,7 @@ describe('the README walkthrough', () => {
       ['config-domain', /^kubectl patch configmap\/config-domain .*"knative\.example":""/m],
       ['minikube image build -t {{ image }}', /^minikube image build -t dev\.local\/mlops-credit-score:dev \.$/m],
       ['kubectl apply -k k8s-fallback/overlays/minikube', /^kubectl apply -k k8s-fallback\/overlays\/minikube$/m],
-      ['job/credit-score-bootstrap', /^kubectl -n credit-score wait --for=condition=complete job\/credit-score-bootstrap/m],
+      ['job -l app.kubernetes.io/name=credit-score-bootstrap', /^kubectl -n credit-score wait --for=condition=complete job -l app\.kubernetes\.io\/name=credit-score-bootstrap/m],
       ['ksvc/credit-score-api --timeout', /^kubectl -n credit-score wait --for=condition=Ready ksvc\/credit-score-api/m],
       ['get service kourier', /get service kourier -o 'jsonpath=\{\.spec\.ports\[\?\(@\.name=="http2"\)\]\.nodePort\}'/],
       ['npm run smoke', /^npm run smoke -- --url "\$URL" --host "\$HOST"$/m],

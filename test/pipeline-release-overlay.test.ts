@@ -1,6 +1,7 @@
 /**
  * scripts/pipeline/release-overlay.ts: the prod overlay rendered by kubectl's own kustomize with
- * the build's image, on every workload, without editing the checked-in overlay.
+ * the build's image, on every workload, the Jobs named after the new tag as the overlay's own
+ * replacements name them, without editing the checked-in overlay.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -39,11 +40,12 @@ describe('the image fields of a release', () => {
 });
 
 describeWithPrograms([KUBECTL], 'the release overlay', () => {
-  it('renders the prod overlay with the build image on every workload that ran the overlay image', async () => {
+  it('renders the prod overlay with the build image on every workload that ran the overlay image, and its Jobs named after the new tag', async () => {
     const prod = execFileSync('kubectl', ['kustomize', 'k8s-fallback/overlays/prod'], { encoding: 'utf8' });
     const before = new Set(images(prod));
     const out = join(tempDir('release-overlay'), 'release');
-    const image = 'registry.example.com/mlops-credit-score:0123456789abcdef0123456789abcdef01234567';
+    const tag = '0123456789abcdef0123456789abcdef01234567';
+    const image = `registry.example.com/mlops-credit-score:${tag}`;
     const run = await runScript('pipeline/release-overlay', ['--image', image, '--out', out]);
     expect(run.code, run.stderr).toBe(0);
     const rendered = execFileSync('kubectl', ['kustomize', out], { encoding: 'utf8' });
@@ -53,6 +55,11 @@ describeWithPrograms([KUBECTL], 'the release overlay', () => {
     expect(after.filter((i) => i === image).length).toBeGreaterThan(3);
     expect(after.filter((i) => !before.has(i))).toEqual(after.filter((i) => i === image));
     expect(after.filter((i) => i.includes('mlops-credit-score') && i !== image)).toEqual([]);
-    expect(readFileSync('k8s-fallback/overlays/prod/kustomization.yaml', 'utf8')).not.toContain('0123456789abcdef');
+    expect(readFileSync('k8s-fallback/overlays/prod/kustomization.yaml', 'utf8')).not.toContain(tag);
+    // A Job's template is immutable: a new image must come with new Job names (base/bootstrap-job.yaml).
+    const jobs = (name: string): string[] => parseAllDocuments(name).map((d) => d.toJS() as Manifest).filter((o) => o?.kind === 'Job').map((o) => o.metadata.name as string).sort();
+    expect(jobs(prod).length).toBeGreaterThan(0);
+    expect(jobs(rendered)).toEqual(jobs(prod).map((n) => n.replace(/-[^-]+$/, `-${tag}`)));
+    expect(jobs(rendered).every((n) => n.endsWith(`-${tag}`))).toBe(true);
   });
 });

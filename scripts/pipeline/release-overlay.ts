@@ -1,18 +1,21 @@
 /**
- * The prod overlay with this build's image (Jenkins' Deploy stage, cluster), written as a
- * kustomization that wraps it, so `kubectl apply -k` needs no kustomize binary (kubectl embeds
- * kustomize, but not `kustomize edit`) and the checked-in overlay stays untouched:
+ * The prod overlay with this build's image (Jenkins' Deploy stage, cluster), as `kustomize edit
+ * set image` would make it, written to another directory so the checked-in overlay stays
+ * untouched and `kubectl apply -k` needs no kustomize binary (kubectl embeds kustomize, but not
+ * `kustomize edit`):
  *
  *   npx tsx scripts/pipeline/release-overlay.ts --image "$IMAGE" --out scratch/release
  *   kubectl apply -k scratch/release
  *
- * Kustomize's images transformer matches what the wrapped overlay renders, so the entry is named
- * after the overlay's own `images` entry for `mlops-credit-score` (its newName, if it renames).
- * Bases are referred to by a relative path: kustomize refuses an absolute one ("new root ...
- * cannot be absolute", kubectl 1.32 / kustomize v5.5).
+ * It is a copy of the overlay's kustomization.yaml with its `images` entry for the base image
+ * changed and its relative paths rebased, not a second overlay on top: the overlay's own
+ * `replacements` (which name the Jobs after the image tag, since a Job's template is immutable:
+ * base/bootstrap-job.yaml) must see the new tag, and they run only inside that kustomization,
+ * after its `images`. Kustomize refuses absolute paths to bases ("new root ... cannot be
+ * absolute", kubectl 1.32 / kustomize v5.5), hence relative ones.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 
@@ -26,6 +29,14 @@ interface ImageEntry {
   digest?: string;
 }
 
+interface Kustomization {
+  resources?: string[];
+  components?: string[];
+  images?: ImageEntry[];
+  patches?: { path?: string }[];
+  [field: string]: unknown;
+}
+
 /** name[:tag] or name@sha256:... split into kustomize's image fields. */
 export function imageFields(image: string): { newName: string; newTag?: string; digest?: string } {
   const at = image.indexOf('@');
@@ -36,15 +47,17 @@ export function imageFields(image: string): { newName: string; newTag?: string; 
   throw new Error(`image ${image} has neither a tag nor a digest: a deploy must name exactly what it runs`);
 }
 
-/** The kustomization (as an object) that renders `overlayDir` with `image`, placed in `outDir`. */
-export function releaseKustomization(overlayDir: string, outDir: string, image: string): Record<string, unknown> {
-  const overlay = parse(readFileSync(join(overlayDir, 'kustomization.yaml'), 'utf8')) as { images?: ImageEntry[] };
-  const own = overlay.images?.find((i) => i.name === BASE_IMAGE);
+/** The overlay in `overlayDir` with `image` for the base image, its paths valid from `outDir`. */
+export function releaseKustomization(overlayDir: string, outDir: string, image: string): Kustomization {
+  const overlay = parse(readFileSync(join(overlayDir, 'kustomization.yaml'), 'utf8')) as Kustomization;
+  const rebase = (path: string): string => (isAbsolute(path) || /^[a-z]+:\/\//.test(path) ? path : relative(resolve(outDir), resolve(overlayDir, path)));
+  const images = (overlay.images ?? []).filter((i) => i.name !== BASE_IMAGE);
   return {
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    resources: [relative(resolve(outDir), resolve(overlayDir))],
-    images: [{ name: own?.newName ?? BASE_IMAGE, ...imageFields(image) }],
+    ...overlay,
+    ...(overlay.resources ? { resources: overlay.resources.map(rebase) } : {}),
+    ...(overlay.components ? { components: overlay.components.map(rebase) } : {}),
+    ...(overlay.patches ? { patches: overlay.patches.map((p) => (p.path ? { ...p, path: rebase(p.path) } : p)) } : {}),
+    images: [...images, { name: BASE_IMAGE, ...imageFields(image) }],
   };
 }
 
@@ -57,7 +70,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const kustomization = releaseKustomization(values.overlay, values.out, values.image);
     mkdirSync(values.out, { recursive: true });
-    writeFileSync(join(values.out, 'kustomization.yaml'), `# Written by scripts/pipeline/release-overlay.ts; not checked in.\n${stringify(kustomization)}`);
+    writeFileSync(join(values.out, 'kustomization.yaml'), `# Written by scripts/pipeline/release-overlay.ts from ${values.overlay}; not checked in.\n${stringify(kustomization)}`);
     process.stdout.write(`${values.out}\n`);
   } catch (err) {
     process.stderr.write(`release-overlay: ${(err as Error).message}\n`);
