@@ -1,14 +1,19 @@
 /**
- * npm run smoke -- --url URL: the deployment check (Jenkins' Verify stage). Health, model info,
- * one prediction from the shipped data, and an error case; exits 1 naming what failed.
+ * npm run smoke -- --url URL [--host NAME]: the deployment check (Jenkins' Verify stage, the
+ * playbook's last step). Health, model info, one prediction from the shipped data, and an error
+ * case; exits 1 naming what failed. --host sends that Host header to URL: on minikube the api is
+ * reached through Kourier's node port, which routes by the Knative Service's host name (fetch
+ * cannot set Host, so requests go through node:http).
  */
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, timeout: { type: 'string', default: '30' } } });
+const { values } = parseArgs({ options: { url: { type: 'string' }, host: { type: 'string' }, timeout: { type: 'string', default: '30' } } });
 if (!values.url) {
-  process.stderr.write('usage: npm run smoke -- --url https://...\n');
+  process.stderr.write('usage: npm run smoke -- --url https://... [--host NAME]\n');
   process.exit(2);
 }
 const base = values.url.replace(/\/$/, '');
@@ -27,7 +32,31 @@ async function check(name: string, run: () => Promise<string | null>): Promise<v
   }
 }
 
-const get = (path: string, init?: RequestInit): Promise<Response> => fetch(base + path, { ...init, signal: AbortSignal.timeout(timeout) });
+interface Answer {
+  status: number;
+  json(): Promise<unknown>;
+}
+
+/** One request to base + path (with the --host header, if given), its body read whole. */
+function get(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+  const url = new URL(base + path);
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const headers = { ...init.headers, ...(values.host ? { host: values.host } : {}) };
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: init.method ?? 'GET', headers, timeout, ...(values.host && url.protocol === 'https:' ? { servername: values.host } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, json: async () => JSON.parse(text) as unknown });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeout / 1000} s`)));
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
 
 await check('GET /health is ready', async () => {
   const r = await get('/health');
