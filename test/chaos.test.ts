@@ -313,7 +313,8 @@ describe('a store that fails', () => {
     } finally {
       process.kill(-s3.pid, 'SIGCONT');
     }
-    expect((await call(npmStart.url, 'PUT', '/model/traffic', { mode: 'single', alias: 'champion' })).status).toBe(200);
+    // The store is back: the policy can be set again (once the server has worked off what waited).
+    await until('the policy set back', async () => ((await call(npmStart.url, 'PUT', '/model/traffic', { mode: 'single', alias: 'champion' })).status === 200 ? true : undefined), 30_000);
     expect(Object.fromEntries(statuses)).toEqual({ 200: 800 });
     // What needs the store waits at most its timeout, then says so.
     expect(admin!.status).toBe(503);
@@ -375,7 +376,8 @@ describe('jobs end', () => {
     expect(dead).toMatchObject({ status: 'failed', error: expect.stringMatching(/the job is dead: its process stopped sending heartbeats/) });
     const next = await call(npmStart.url, 'POST', '/model/retrain', { cv: 2, classifiers: ['xgb'], samplers: ['none'] });
     expect(next.status, next.text).toBe(202);
-    expect((await finished(npmStart.url, next.json.jobId, 90_000)).status).toBe('succeeded');
+    const done = await finished(npmStart.url, next.json.jobId, 90_000);
+    expect(done.status, JSON.stringify(done)).toBe('succeeded');
   }, 150_000);
 
   it('a runner that is refused fails the job with the answer it got and frees the lock', async () => {

@@ -13,6 +13,7 @@ import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { StorageError } from '../lib/storage/object-store.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { expectUnbrokenChain, trainSmallModel } from './helpers.ts';
+import { CountingStore } from './counting-store.ts';
 import { startTestS3 } from './s3.ts';
 
 let s3: EmbeddedS3;
@@ -58,6 +59,31 @@ describe('model registry on S3', () => {
     await expect(registry.loadVersion('tampered', version)).rejects.toThrow(/preprocessor\.json fails its sha256 check/);
     await expect(registry.moveAlias('tampered', 'champion', version, { reason: 'x', actor: 't' })).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/fails verification: preprocessor\.json fails its sha256 check/) });
     expect(await registry.getAlias('tampered', 'champion')).toBeNull();
+  });
+
+  it('verifies a version once per manifest: a later move to it reads its manifest, not its files; another manifest is verified afresh', async () => {
+    const counting = new CountingStore(store);
+    const registry2 = new ModelRegistry(counting);
+    const { version } = await registry2.publish('remembered', files(), { createdBy: 'test' });
+    const fileCount = (await store.list(`models/remembered/versions/${version}/`)).length;
+    await registry2.moveAlias('remembered', 'champion', version, { reason: 'first', actor: 't' });
+    await registry2.moveAlias('remembered', 'challenger', version, { reason: 'first', actor: 't' });
+    counting.reset();
+    await registry2.checkVersion('remembered', version);
+    expect(counting.count('get')).toBe(1);
+    // Another registry (another container) has not verified it: it reads every file.
+    counting.reset();
+    await new ModelRegistry(counting).checkVersion('remembered', version);
+    expect(counting.count('get')).toBeGreaterThanOrEqual(fileCount);
+    // A manifest written again (another ETag: the store's is a digest of the bytes, so a space
+    // more) while a file no longer matches it: verified afresh and refused.
+    const manifestKey = `models/remembered/versions/${version}/manifest.json`;
+    const fileKey = `models/remembered/versions/${version}/preprocessor.json`;
+    const tampered = (await store.get(fileKey))!.bytes;
+    tampered[10] ^= 1;
+    await store.put(fileKey, tampered);
+    await store.put(manifestKey, new Uint8Array([...(await store.get(manifestKey))!.bytes, 0x20]));
+    await expect(registry2.checkVersion('remembered', version)).rejects.toMatchObject({ code: 'invalid' });
   });
 
   it('moves aliases with a history of who, when, from, to and why, each move linked to the one it replaced', async () => {

@@ -40,7 +40,12 @@ export interface LoadedVersion {
   manifest: ArtifactManifest;
   registration: Registration | null;
   bytes: number;
+  /** The ETag of the manifest read: what a verification is remembered by. */
+  manifestEtag: string;
 }
+
+/** Verified versions remembered per registry (a container's): enough for every version a lender keeps live. */
+const VERIFIED_REMEMBERED = 1_000;
 
 export class RegistryError extends Error {
   override name = 'RegistryError';
@@ -87,6 +92,15 @@ const RECENT_TRAFFIC_CHANGES = 50;
 export class ModelRegistry {
   readonly docs: DocumentStore;
   private readonly timeline: EventTimeline;
+
+  /**
+   * Versions that passed verification, by the ETag of their manifest. A version's files are each
+   * written once (create-only) and the manifest lists their sha256, so one that verified needs
+   * only its manifest read again to be trusted: a promote does not re-read and re-hash a 600 KB
+   * ensemble every time (20 concurrent promotes on a loaded machine timed out doing that). A
+   * manifest with another ETag is verified afresh. Serving still verifies every file it loads.
+   */
+  private readonly verified = new Map<string, string>();
 
   constructor(readonly store: ObjectStore) {
     this.docs = new DocumentStore(store);
@@ -178,7 +192,7 @@ export class ModelRegistry {
       }
     });
     const { bundle, manifest } = filesToBundle(files);
-    return { bundle, manifest, registration, bytes };
+    return { bundle, manifest, registration, bytes, manifestEtag: manifestObject.etag };
   }
 
   /** A version's cross-validated macro F1 (from its metrics.json), or null when it has none that reads. */
@@ -196,11 +210,33 @@ export class ModelRegistry {
   /** loadVersion for a version about to be pointed at: a failed check is a RegistryError ('invalid' or 'not_found'). */
   async verifyVersion(name: string, version: string): Promise<LoadedVersion> {
     try {
-      return await this.loadVersion(name, version);
+      const loaded = await this.loadVersion(name, version);
+      this.remember(name, version, loaded.manifestEtag);
+      return loaded;
     } catch (err) {
       if (err instanceof ArtifactError) throw new RegistryError(`version ${version} fails verification: ${err.message}`, 'invalid');
       throw err;
     }
+  }
+
+  /**
+   * verifyVersion for a move: a version verified before (by this registry) with the same manifest
+   * costs one read of its manifest; a failed check is a RegistryError as there.
+   */
+  async checkVersion(name: string, version: string): Promise<void> {
+    const remembered = this.verified.get(`${name}/${version}`);
+    if (remembered !== undefined) {
+      const manifest = await this.store.get(this.checked(() => keys.versionFile(name, version, MANIFEST_FILE)));
+      if (manifest?.etag === remembered) return;
+    }
+    await this.verifyVersion(name, version);
+  }
+
+  private remember(name: string, version: string, etag: string): void {
+    const id = `${name}/${version}`;
+    this.verified.delete(id); // re-inserted last: the map's order is the eviction order
+    this.verified.set(id, etag);
+    if (this.verified.size > VERIFIED_REMEMBERED) this.verified.delete(this.verified.keys().next().value!);
   }
 
   async getAlias(name: string, alias: string): Promise<AliasDocument | null> {
@@ -232,7 +268,7 @@ export class ModelRegistry {
       const to = typeof choice === 'string' ? choice : choice.to;
       const details = { ...meta.details, ...(typeof choice === 'string' ? {} : choice.details) };
       if (!verified.has(to)) {
-        await this.verifyVersion(name, to);
+        await this.checkVersion(name, to);
         verified.add(to);
       }
       const now = new Date();

@@ -81,7 +81,7 @@ async function promotionOf(registry: ModelRegistry, name: string, policy: Canary
   if (!challenger) return { problem: `alias ${policy.challenger} vanished` };
   if (!champion) return { problem: `alias ${policy.champion} vanished` };
   try {
-    await registry.verifyVersion(name, challenger.version);
+    await registry.checkVersion(name, challenger.version);
   } catch (err) {
     if (err instanceof RegistryError) return { problem: `the challenger cannot be promoted: ${err.message}` };
     throw err;
