@@ -90,14 +90,16 @@ describe('npm run package (offline)', () => {
     for (const file of lambdaFunctionFiles()) {
       const routes = ROUTES.filter((r) => r.file === file);
       const publicOnly = routes.length > 0 && routes.every((r) => !ROUTE_DOCS[`${r.method} ${r.path}`].admin);
-      const expected = publicOnly || file === 'v2-infer' || file === 'not-found' ? 'PublicFunctionsRole' : 'OperatorFunctionsRole';
+      // metrics: asks for the admin key on a cloud stage and reads job records and drift reports.
+      const expected = (publicOnly && file !== 'metrics') || file === 'v2-infer' || file === 'not-found' ? 'PublicFunctionsRole' : 'OperatorFunctionsRole';
       expect(roleOf(logical(file)), file).toBe(expected);
     }
-    for (const fn of ['predict', 'info', 'health', 'metrics']) expect(roleOf(logical(fn))).toBe('PublicFunctionsRole');
+    for (const fn of ['predict', 'info', 'health']) expect(roleOf(logical(fn))).toBe('PublicFunctionsRole');
+    expect(roleOf(logical('metrics'))).toBe('OperatorFunctionsRole');
     expect(resourcesOf('PublicFunctionsRole', 's3:PutObject')).toEqual([joined('/captures/*')]);
-    // Reads: the registry and the last drift report only (test/lambda-permissions.test.ts runs
-    // the public routes and checks these are all they read).
-    expect(resourcesOf('PublicFunctionsRole', 's3:GetObject')).toEqual([joined('/models/*'), joined('/drift/*')]);
+    // Reads: the registry only (test/lambda-permissions.test.ts runs the public routes and checks
+    // that is all they read).
+    expect(resourcesOf('PublicFunctionsRole', 's3:GetObject')).toEqual([joined('/models/*')]);
     for (const action of ['s3:DeleteObject', 'lambda:InvokeFunction']) expect(resourcesOf('PublicFunctionsRole', action)).toEqual([]);
     // The operators: deletes only of version files; writes only under the layout's prefixes.
     expect(resourcesOf('OperatorFunctionsRole', 's3:DeleteObject')).toEqual([joined('/models/*/versions/*')]);

@@ -1,6 +1,6 @@
 /**
  * scripts/pipeline/service-url.ts against what the installed serverless package really prints:
- * test/fixtures/pipeline/serverless-info.cjs runs serverless 3.40's own info display steps and
+ * test/fixtures/pipeline/serverless-info.cjs runs the installed serverless package's (osls 3.77, a drop-in fork of v3) own info display steps and
  * output writer (only the CloudFormation answers are made up).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,7 +26,7 @@ function serverlessInfo(verbose: boolean, stack: object = STACK): string {
 }
 
 describe('the service URL from `serverless info --verbose`', () => {
-  it('is found in serverless 3.40 output, where the old anchored sed expression finds nothing', () => {
+  it('is found in the output of the installed serverless package, where the old anchored sed expression finds nothing', () => {
     const text = serverlessInfo(true);
     expect(text).toContain(`  HttpApiUrl: ${URL}`);
     // The Jenkinsfile's former `sed -n 's/^HttpApiUrl: //p'`.

@@ -4,7 +4,7 @@
  *   npx serverless info --stage "$STAGE" --verbose > .serverless-info.txt
  *   npx tsx scripts/pipeline/service-url.ts < .serverless-info.txt
  *
- * Serverless Framework 3.40 prints the stack outputs as a section, its entries indented by two
+ * Serverless Framework v3 (and osls 3.77, its fork we install) prints the stack outputs as a section, its entries indented by two
  * spaces (lib/plugins/aws/info/display.js `displayStackOutputs` sets the section
  * "\nStack Outputs" to `${OutputKey}: ${OutputValue}` lines, and lib/cli/write-service-outputs.js
  * writes a list section as "Stack Outputs:" then each entry after "  "), so a parser anchored at
