@@ -104,7 +104,9 @@ describe('PublicFunctionsRole against the S3 requests of the public routes', () 
     const refused = seen.filter((r) => !allows(statements, BUCKET, r));
     expect(refused.map((r) => r.what)).toEqual([]);
     const kinds = new Set(seen.map((r) => `${r.action} ${(r.key || r.prefix || '').split('/')[0]}`));
-    for (const kind of ['s3:GetObject models', 's3:PutObject captures', 's3:ListBucket models', 's3:ListBucket ']) expect(kinds, kind).toContain(kind);
+    for (const kind of ['s3:GetObject models', 's3:PutObject captures', 's3:ListBucket models']) expect(kinds, kind).toContain(kind);
+    // No listing of the whole bucket (the health probe lists under models/, not HeadBucket).
+    expect(seen.filter((r) => r.action === 's3:ListBucket' && !r.prefix).map((r) => r.what)).toEqual([]);
   }, 120_000);
 
   it('refuses reading or listing captures, feedback and the other operator data', () => {
@@ -113,6 +115,7 @@ describe('PublicFunctionsRole against the S3 requests of the public routes', () 
       expect(allows(statements, BUCKET, { action: 's3:ListBucket', key: '', prefix: `${prefix}/credit-score/` }), prefix).toBe(false);
     }
     expect(allows(statements, BUCKET, { action: 's3:PutObject', key: 'feedback/credit-score/2026-12-07/r.0.json' })).toBe(false);
+    expect(allows(statements, BUCKET, { action: 's3:ListBucket', key: '' }), 'a listing of the whole bucket').toBe(false);
     expect(allows(statements, BUCKET, { action: 's3:GetObject', key: 'models/credit-score/aliases/champion.json' })).toBe(true);
   });
 });

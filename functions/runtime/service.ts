@@ -16,7 +16,7 @@ import { ModelRouter } from '../../lib/release/model-router.ts';
 import { PredictionCapture } from '../../lib/release/prediction-capture.ts';
 import { publicReason } from '../../lib/serving/public-reason.ts';
 import { DocumentStore } from '../../lib/state/document-store.ts';
-import { keys } from '../../lib/state/layout.ts';
+import { keys, PREFIXES } from '../../lib/state/layout.ts';
 import type { ObjectStore } from '../../lib/storage/object-store.ts';
 import { S3ObjectStore, type S3StoreConfig } from '../../lib/storage/s3-object-store.ts';
 import { inProcessReads, type MonitoringReads } from '../../lib/monitoring/monitoring-reads.ts';
@@ -100,6 +100,8 @@ async function createService(b: Basics): Promise<Service> {
     endpoint: config.S3_ENDPOINT,
     connectTimeoutMs: config.S3_CONNECT_TIMEOUT_SECONDS * 1000,
     requestTimeoutMs: config.S3_REQUEST_TIMEOUT_SECONDS * 1000,
+    // The health probe lists one key of the registry: all a public function may list on AWS.
+    probePrefix: PREFIXES.models,
     // Explicit keys only where a secret provides them; otherwise the SDK's chain (the Lambda role).
     ...(secrets.s3AccessKeyId && secrets.s3SecretAccessKey ? { credentials: { accessKeyId: secrets.s3AccessKeyId, secretAccessKey: secrets.s3SecretAccessKey } } : {}),
   };

@@ -25,6 +25,11 @@ export interface S3StoreConfig {
    * connection and never answers (a paused process, a black-holed route) fails within this.
    */
   requestTimeoutMs?: number;
+  /**
+   * Where `ping` looks: it lists one key under this prefix (a right the service holds anyway)
+   * instead of HeadBucket, which S3 authorises as a listing of the whole bucket.
+   */
+  probePrefix?: string;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
@@ -68,13 +73,14 @@ export class S3ObjectStore implements ObjectStore {
     bucket: string,
     deadlineMs = DEFAULT_REQUEST_TIMEOUT_MS,
     private readonly conditionalClient: S3Client = client,
+    private readonly probePrefix?: string,
   ) {
     this.bucket = bucket;
     this.deadlineMs = deadlineMs;
   }
 
   static fromConfig(config: S3StoreConfig): S3ObjectStore {
-    return new S3ObjectStore(createS3Client(config), config.bucket, config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, createS3Client(config, 1));
+    return new S3ObjectStore(createS3Client(config), config.bucket, config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, createS3Client(config, 1), config.probePrefix);
   }
 
   get(key: string): Promise<StoredObject | null> {
@@ -193,7 +199,8 @@ export class S3ObjectStore implements ObjectStore {
 
   ping(): Promise<void> {
     return this.call(`bucket ${this.bucket}`, async (abortSignal) => {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal });
+      if (this.probePrefix === undefined) await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal });
+      else await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.probePrefix, MaxKeys: 1 }), { abortSignal });
     });
   }
 
