@@ -212,6 +212,21 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
     ]);
   });
 
+  it('fails External Secrets Operator objects off its v2.9.0 CRD schema, keys a workload reads that the ExternalSecret never writes, and missing stores and accounts', async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/external-secrets');
+    expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
+      'ExternalSecret/app-secrets: unknown field spec.data[1].remoteRef.propery',
+      'ExternalSecret/app-secrets: spec.refreshInterval: must be string, not integer',
+      'SecretStore/vault: spec.provider.vault: required property server is missing',
+      'SecretStore/vault: spec.provider.vault.version: must be one of "v1", "v2"',
+      'SecretStore/vault: its Vault Kubernetes auth uses ServiceAccount missing-account in default, which the render does not have',
+      'ExternalSecret/app-secrets: Secret app-secrets gets no key S3_SECRET_ACCESS_KEY, which Service/api, Job/retrain read(s) with secretKeyRef: add it under data',
+      'ExternalSecret/dev-copy: its ClusterSecretStore shared is not in the render',
+      'ExternalSecret/dev-copy: the render also has Secret dev-secrets: kubectl apply and the operator would overwrite each other',
+      'ExternalSecret/dev-copy: dataFrom or target.template gives Secret dev-secrets keys k8s:check cannot see: name each key under data',
+    ]);
+  });
+
   it("fails a traffic block that restates Knative's default, which every apply would put back over a k8s:traffic split", async () => {
     const { problems } = await checkOverlay('test/fixtures/k8s/traffic-reset');
     expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
