@@ -12,7 +12,7 @@ const render = (dir: string): { kind: string; metadata: { name: string; labels?:
   parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })).map((d) => d.toJS());
 
 describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
-  for (const overlay of ['minikube', 'minikube-vault', 'prod']) {
+  for (const overlay of ['minikube', 'minikube-vault', 'minikube-eso', 'prod']) {
     it(`${overlay}: every object valid, no unknown field, every platform rule kept`, async () => {
       const result = await checkOverlay(`k8s-fallback/overlays/${overlay}`);
       expect(result.problems).toEqual([]);
@@ -73,7 +73,7 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
   }
 
   it("sets MinIO's bucket lifecycle up (retention) from a generated ConfigMap, and fails a lifecycle MinIO would refuse", async () => {
-    for (const overlay of ['minikube', 'minikube-vault', 'prod']) {
+    for (const overlay of ['minikube', 'minikube-vault', 'minikube-eso', 'prod']) {
       const objects = render(`k8s-fallback/overlays/${overlay}`);
       const lifecycle = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('minio-lifecycle-')) as { metadata: { name: string }; data: Record<string, string> } | undefined;
       expect(JSON.parse(lifecycle!.data['lifecycle.json'])).toEqual(minioLifecycle(RETENTION_DEFAULTS));
@@ -209,6 +209,30 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
     expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
       'CronJob/every-minute: no startingDeadlineSeconds: a run missed while the controller was busy or down may start at any later time',
       'CronJob/every-minute: concurrencyPolicy Allow (the default): a run that outlasts its interval is doubled; use Forbid',
+    ]);
+  });
+
+  it("minikube-eso: credit-score-secrets from Vault through ESO's ExternalSecret, every key the workloads read and no other, and k8s:check fails the overlay with one key dropped", async () => {
+    const objects = render('k8s-fallback/overlays/minikube-eso') as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
+    const read = new Set(objects.flatMap((o) => JSON.stringify(o).match(/"secretKeyRef":\{[^}]*\}/g) ?? []).map((r) => JSON.parse(r.slice('"secretKeyRef":'.length)) as { name: string; key: string }).map((r) => `${r.name}/${r.key}`));
+    const es = objects.find((o) => o.kind === 'ExternalSecret');
+    expect(es.apiVersion).toBe('external-secrets.io/v1');
+    expect(new Set(es.spec.data.map((d: { secretKey: string }) => `${es.spec.target.name}/${d.secretKey}`))).toEqual(read);
+    expect(read.size).toBe(5);
+    expect(es.spec.dataFrom).toBeUndefined();
+    const store = objects.find((o) => o.kind === 'SecretStore' && o.metadata.name === es.spec.secretStoreRef.name);
+    expect(store.spec.provider.vault).toMatchObject({ path: 'secret', version: 'v2', auth: { kubernetes: { role: 'credit-score', serviceAccountRef: { name: 'credit-score-vault', audiences: ['vault'] } } } });
+    // The account ESO logs in as runs no pod: no token is mounted anywhere for it.
+    expect(objects.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'credit-score-vault')).toMatchObject({ automountServiceAccountToken: false });
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    // The same overlay with MINIO_ROOT_PASSWORD left out of the ExternalSecret: MinIO and the bucket Job would not start.
+    const dir = 'test-artifacts/k8s-eso-missing-key';
+    mkdirSync(dir, { recursive: true });
+    const drop = es.spec.data.findIndex((d: { secretKey: string }) => d.secretKey === 'MINIO_ROOT_PASSWORD');
+    writeFileSync(`${dir}/kustomization.yaml`, `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../k8s-fallback/overlays/minikube-eso\npatches:\n  - target: { group: external-secrets.io, kind: ExternalSecret, name: credit-score-secrets }\n    patch: |\n      - op: remove\n        path: /spec/data/${drop}\n`);
+    const { problems } = await checkOverlay(dir);
+    expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
+      expect.stringMatching(/^ExternalSecret\/credit-score-secrets: Secret credit-score-secrets gets no key MINIO_ROOT_PASSWORD, which Deployment\/minio, Job\/minio-bucket-setup-dev read\(s\) with secretKeyRef/),
     ]);
   });
 
