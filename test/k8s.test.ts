@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
 import { expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { checkOverlay } from '../scripts/k8s-check.ts';
 import { kustomizePatch, trafficBlock } from '../scripts/k8s-traffic.ts';
 import { minioLifecycle, RETENTION_DEFAULTS } from '../lib/state/retention.ts';
@@ -234,6 +234,23 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
     expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
       expect.stringMatching(/^ExternalSecret\/credit-score-secrets: Secret credit-score-secrets gets no key MINIO_ROOT_PASSWORD, which Deployment\/minio, Job\/minio-bucket-setup-dev read\(s\) with secretKeyRef/),
     ]);
+  });
+
+  it("minikube-eso: docs/kubernetes.md's Vault commands match the manifests: the policy reads the ExternalSecret's entry, the role binds the store's account, audience and namespace, kv put writes every property", () => {
+    const objects = render('k8s-fallback/overlays/minikube-eso') as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
+    const es = objects.find((o) => o.kind === 'ExternalSecret');
+    const vault = objects.find((o) => o.kind === 'SecretStore').spec.provider.vault;
+    const docs = readFileSync('docs/kubernetes.md', 'utf8');
+    const entries = [...new Set(es.spec.data.map((d: { remoteRef: { key: string } }) => d.remoteRef.key))];
+    expect(entries).toEqual(['credit-score/minikube']);
+    // KV v2: the policy names the data/ path, the CLI the mount and key.
+    expect(docs).toContain(`path "${vault.path}/data/${entries[0]}" { capabilities = ["read"] }`);
+    const account = vault.auth.kubernetes.serviceAccountRef;
+    const role = new RegExp(`vault write auth/${vault.auth.kubernetes.mountPath}/role/${vault.auth.kubernetes.role} bound_service_account_names=${account.name} bound_service_account_namespaces=${es.metadata.namespace} audience=${account.audiences[0]} `);
+    expect(docs).toMatch(role);
+    const put = new RegExp(`vault kv put ${vault.path}/${entries[0]} \\\\\n(.*)\n(.*)\n`).exec(docs)!;
+    const written = `${put[1]} ${put[2]}`.match(/\b[A-Z][A-Z0-9_]+(?==)/g)!;
+    expect(written.sort()).toEqual(es.spec.data.map((d: { remoteRef: { property: string } }) => d.remoteRef.property).sort());
   });
 
   it('fails External Secrets Operator objects off its v2.9.0 CRD schema, keys a workload reads that the ExternalSecret never writes, and missing stores and accounts', async () => {
