@@ -1,9 +1,10 @@
 /** npm run k8s:check: the overlays render and pass the Kubernetes and Knative schemas; a broken one fails. */
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { checkOverlay } from '../scripts/k8s-check.ts';
+import { schemaProblems } from '../scripts/k8s/crd-schema.ts';
 import { kustomizePatch, trafficBlock } from '../scripts/k8s-traffic.ts';
 import { minioLifecycle, RETENTION_DEFAULTS } from '../lib/state/retention.ts';
 import { describeWithPrograms, KUBECTL } from './programs.ts';
@@ -273,5 +274,33 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
     expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
       "Service/api: a traffic block that only restates Knative's default (100 % to the latest revision): each apply resets a split made with k8s:traffic; leave spec.traffic out",
     ]);
+  });
+});
+
+describe('CRD schema check (structural schemas, as the API server reads them)', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      interval: { 'x-kubernetes-int-or-string': true },
+      labels: { type: 'object', additionalProperties: { type: 'string', maxLength: 3 } },
+      free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      note: { type: 'string', nullable: true },
+      list: { type: 'array', minItems: 1, items: { type: 'integer', format: 'int32' } },
+    },
+  };
+
+  it('takes int-or-string, typed maps, preserved fields and nullable values', () => {
+    expect(schemaProblems(schema, { interval: 5, labels: { a: 'xyz' }, free: { any: { thing: 1 } }, note: null, list: [1] })).toEqual([]);
+    expect(schemaProblems(schema, { interval: '5m' })).toEqual([]);
+  });
+
+  it('refuses what the server would: wrong types, map values, unknown fields, too few items, int32 overflow', () => {
+    expect(schemaProblems(schema, { interval: true, labels: { a: 'long' }, extra: 1, list: [] })).toEqual([
+      'interval: must be an integer or a string, not boolean',
+      'labels.a: must be at most 3 characters',
+      'unknown field extra',
+      'list: must have at least 1 item(s)',
+    ]);
+    expect(schemaProblems(schema, { list: [2 ** 31], labels: null })).toEqual(['list[0]: must fit in int32', 'labels: must not be null']);
   });
 });
