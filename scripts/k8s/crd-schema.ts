@@ -1,7 +1,8 @@
 /**
  * Checks an object against a CRD's openAPIV3Schema the way the API server treats a structural
- * schema (kubernetes staging/src/k8s.io/apiextensions-apiserver, release-1.31: pkg/apiserver/schema
- * for pruning, pkg/apiserver/validation for the OpenAPI keywords). Only the keywords the stored
+ * schema (kubernetes staging/src/k8s.io/apiextensions-apiserver, release-1.31:
+ * pkg/apiserver/schema/pruning/algorithm.go drops fields no schema names,
+ * pkg/apiserver/validation/validation.go applies the OpenAPI keywords). Only the keywords the stored
  * schemas use are read: type (with nullable and x-kubernetes-int-or-string), properties,
  * additionalProperties, required, enum, pattern, min/maxLength, min/maxItems, min/maxProperties,
  * format int32/int64/byte. A key that no `properties` names, where neither additionalProperties nor
