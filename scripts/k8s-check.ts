@@ -10,7 +10,9 @@
  * system ports need (network-policy-rules.ts), restricted Pod Security (pod-security-rules.ts),
  * Jobs whose template the next deploy changes (job-template-rules.ts, with a second render:
  * second-deploy.ts), secrets in env only where needed (secret-env-rules.ts), who may start
- * retrain Jobs (launcher-rules.ts), MinIO's bucket lifecycle (minio-lifecycle-rules.ts).
+ * retrain Jobs (launcher-rules.ts), MinIO's bucket lifecycle (minio-lifecycle-rules.ts), External
+ * Secrets Operator's objects against its pinned CRD schema and the keys the workloads read
+ * (external-secrets-rules.ts).
  * Exits 1 naming each problem. Works offline: no API server is needed.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,6 +21,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { deployProblems } from './k8s/deploy-rules.ts';
+import { externalSecretsProblems, externalSecretsSchemaProblems, isExternalSecretsObject } from './k8s/external-secrets-rules.ts';
 import { jobNameProblems, jobTemplateProblems } from './k8s/job-template-rules.ts';
 import { knativeProblems } from './k8s/knative-rules.ts';
 import { launcherProblems } from './k8s/launcher-rules.ts';
@@ -93,6 +96,8 @@ function unknownFields(value: unknown, known: Set<string>, path: string, out: st
 }
 
 export async function checkObject(object: K8sObject): Promise<string[]> {
+  // No kubernetes-models package for ESO's CRDs: its own schema, trimmed from the pinned tag.
+  if (isExternalSecretsObject(object)) return externalSecretsSchemaProblems(object);
   const name = `${object.kind}/${object.metadata?.name ?? '?'}`;
   const module = modelModule(object.apiVersion, object.kind);
   let Model: new (data: unknown) => { validate(): void };
@@ -133,6 +138,7 @@ export function ruleProblems(objects: K8sObject[]): string[] {
     ...secretEnvProblems(objects),
     ...jobNameProblems(objects),
     ...lifecycleProblems(objects),
+    ...externalSecretsProblems(objects),
   ];
 }
 

@@ -1,9 +1,10 @@
 /** npm run k8s:check: the overlays render and pass the Kubernetes and Knative schemas; a broken one fails. */
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
-import { expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { checkOverlay } from '../scripts/k8s-check.ts';
+import { schemaProblems } from '../scripts/k8s/crd-schema.ts';
 import { kustomizePatch, trafficBlock } from '../scripts/k8s-traffic.ts';
 import { minioLifecycle, RETENTION_DEFAULTS } from '../lib/state/retention.ts';
 import { describeWithPrograms, KUBECTL } from './programs.ts';
@@ -12,7 +13,7 @@ const render = (dir: string): { kind: string; metadata: { name: string; labels?:
   parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })).map((d) => d.toJS());
 
 describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
-  for (const overlay of ['minikube', 'minikube-vault', 'prod']) {
+  for (const overlay of ['minikube', 'minikube-vault', 'minikube-eso', 'prod']) {
     it(`${overlay}: every object valid, no unknown field, every platform rule kept`, async () => {
       const result = await checkOverlay(`k8s-fallback/overlays/${overlay}`);
       expect(result.problems).toEqual([]);
@@ -73,7 +74,7 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
   }
 
   it("sets MinIO's bucket lifecycle up (retention) from a generated ConfigMap, and fails a lifecycle MinIO would refuse", async () => {
-    for (const overlay of ['minikube', 'minikube-vault', 'prod']) {
+    for (const overlay of ['minikube', 'minikube-vault', 'minikube-eso', 'prod']) {
       const objects = render(`k8s-fallback/overlays/${overlay}`);
       const lifecycle = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('minio-lifecycle-')) as { metadata: { name: string }; data: Record<string, string> } | undefined;
       expect(JSON.parse(lifecycle!.data['lifecycle.json'])).toEqual(minioLifecycle(RETENTION_DEFAULTS));
@@ -212,10 +213,94 @@ describeWithPrograms([KUBECTL], 'kustomize overlays', () => {
     ]);
   });
 
+  it("minikube-eso: credit-score-secrets from Vault through ESO's ExternalSecret, every key the workloads read and no other, and k8s:check fails the overlay with one key dropped", async () => {
+    const objects = render('k8s-fallback/overlays/minikube-eso') as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
+    const read = new Set(objects.flatMap((o) => JSON.stringify(o).match(/"secretKeyRef":\{[^}]*\}/g) ?? []).map((r) => JSON.parse(r.slice('"secretKeyRef":'.length)) as { name: string; key: string }).map((r) => `${r.name}/${r.key}`));
+    const es = objects.find((o) => o.kind === 'ExternalSecret');
+    expect(es.apiVersion).toBe('external-secrets.io/v1');
+    expect(new Set(es.spec.data.map((d: { secretKey: string }) => `${es.spec.target.name}/${d.secretKey}`))).toEqual(read);
+    expect(read.size).toBe(5);
+    expect(es.spec.dataFrom).toBeUndefined();
+    const store = objects.find((o) => o.kind === 'SecretStore' && o.metadata.name === es.spec.secretStoreRef.name);
+    expect(store.spec.provider.vault).toMatchObject({ path: 'secret', version: 'v2', auth: { kubernetes: { role: 'credit-score', serviceAccountRef: { name: 'credit-score-vault', audiences: ['vault'] } } } });
+    // The account ESO logs in as runs no pod: no token is mounted anywhere for it.
+    expect(objects.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'credit-score-vault')).toMatchObject({ automountServiceAccountToken: false });
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    // The same overlay with MINIO_ROOT_PASSWORD left out of the ExternalSecret: MinIO and the bucket Job would not start.
+    const dir = 'test-artifacts/k8s-eso-missing-key';
+    mkdirSync(dir, { recursive: true });
+    const drop = es.spec.data.findIndex((d: { secretKey: string }) => d.secretKey === 'MINIO_ROOT_PASSWORD');
+    writeFileSync(`${dir}/kustomization.yaml`, `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../k8s-fallback/overlays/minikube-eso\npatches:\n  - target: { group: external-secrets.io, kind: ExternalSecret, name: credit-score-secrets }\n    patch: |\n      - op: remove\n        path: /spec/data/${drop}\n`);
+    const { problems } = await checkOverlay(dir);
+    expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
+      expect.stringMatching(/^ExternalSecret\/credit-score-secrets: Secret credit-score-secrets gets no key MINIO_ROOT_PASSWORD, which Deployment\/minio, Job\/minio-bucket-setup-dev read\(s\) with secretKeyRef/),
+    ]);
+  });
+
+  it("minikube-eso: docs/kubernetes.md's Vault commands match the manifests: the policy reads the ExternalSecret's entry, the role binds the store's account, audience and namespace, kv put writes every property", () => {
+    const objects = render('k8s-fallback/overlays/minikube-eso') as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
+    const es = objects.find((o) => o.kind === 'ExternalSecret');
+    const vault = objects.find((o) => o.kind === 'SecretStore').spec.provider.vault;
+    const docs = readFileSync('docs/kubernetes.md', 'utf8');
+    const entries = [...new Set(es.spec.data.map((d: { remoteRef: { key: string } }) => d.remoteRef.key))];
+    expect(entries).toEqual(['credit-score/minikube']);
+    // KV v2: the policy names the data/ path, the CLI the mount and key.
+    expect(docs).toContain(`path "${vault.path}/data/${entries[0]}" { capabilities = ["read"] }`);
+    const account = vault.auth.kubernetes.serviceAccountRef;
+    const role = new RegExp(`vault write auth/${vault.auth.kubernetes.mountPath}/role/${vault.auth.kubernetes.role} bound_service_account_names=${account.name} bound_service_account_namespaces=${es.metadata.namespace} audience=${account.audiences[0]} `);
+    expect(docs).toMatch(role);
+    const put = new RegExp(`vault kv put ${vault.path}/${entries[0]} \\\\\n(.*)\n(.*)\n`).exec(docs)!;
+    const written = `${put[1]} ${put[2]}`.match(/\b[A-Z][A-Z0-9_]+(?==)/g)!;
+    expect(written.sort()).toEqual(es.spec.data.map((d: { remoteRef: { property: string } }) => d.remoteRef.property).sort());
+  });
+
+  it('fails External Secrets Operator objects off its v2.9.0 CRD schema, keys a workload reads that the ExternalSecret never writes, and missing stores and accounts', async () => {
+    const { problems } = await checkOverlay('test/fixtures/k8s/external-secrets');
+    expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
+      'ExternalSecret/app-secrets: unknown field spec.data[1].remoteRef.propery',
+      'ExternalSecret/app-secrets: spec.refreshInterval: must be string, not integer',
+      'SecretStore/vault: spec.provider.vault: required property server is missing',
+      'SecretStore/vault: spec.provider.vault.version: must be one of "v1", "v2"',
+      'SecretStore/vault: its Vault Kubernetes auth uses ServiceAccount missing-account in default, which the render does not have',
+      'ExternalSecret/app-secrets: Secret app-secrets gets no key S3_SECRET_ACCESS_KEY, which Service/api, Job/retrain read(s) with secretKeyRef: add it under data',
+      'ExternalSecret/dev-copy: its ClusterSecretStore shared is not in the render',
+      'ExternalSecret/dev-copy: the render also has Secret dev-secrets: kubectl apply and the operator would overwrite each other',
+      'ExternalSecret/dev-copy: dataFrom or target.template gives Secret dev-secrets keys k8s:check cannot see: name each key under data',
+    ]);
+  });
+
   it("fails a traffic block that restates Knative's default, which every apply would put back over a k8s:traffic split", async () => {
     const { problems } = await checkOverlay('test/fixtures/k8s/traffic-reset');
     expect(problems.map((p) => p.replace(/^[^:]+: /, ''))).toEqual([
       "Service/api: a traffic block that only restates Knative's default (100 % to the latest revision): each apply resets a split made with k8s:traffic; leave spec.traffic out",
     ]);
+  });
+});
+
+describe('CRD schema check (structural schemas, as the API server reads them)', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      interval: { 'x-kubernetes-int-or-string': true },
+      labels: { type: 'object', additionalProperties: { type: 'string', maxLength: 3 } },
+      free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      note: { type: 'string', nullable: true },
+      list: { type: 'array', minItems: 1, items: { type: 'integer', format: 'int32' } },
+    },
+  };
+
+  it('takes int-or-string, typed maps, preserved fields and nullable values', () => {
+    expect(schemaProblems(schema, { interval: 5, labels: { a: 'xyz' }, free: { any: { thing: 1 } }, note: null, list: [1] })).toEqual([]);
+    expect(schemaProblems(schema, { interval: '5m' })).toEqual([]);
+  });
+
+  it('refuses what the server would: wrong types, map values, unknown fields, too few items, int32 overflow', () => {
+    expect(schemaProblems(schema, { interval: true, labels: { a: 'long' }, extra: 1, list: [] })).toEqual([
+      'interval: must be an integer or a string, not boolean',
+      'labels.a: must be at most 3 characters',
+      'unknown field extra',
+      'list: must have at least 1 item(s)',
+    ]);
+    expect(schemaProblems(schema, { list: [2 ** 31], labels: null })).toEqual(['list[0]: must fit in int32', 'labels: must not be null']);
   });
 });
