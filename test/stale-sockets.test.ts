@@ -80,6 +80,14 @@ describe('writes after the store dropped an idle connection', () => {
     expect(new TextDecoder().decode((await store.get('cas/doc.json'))!.bytes)).toBe('{"a":2}');
   });
 
+  it('ten create-only writes at once right after the drop are all written, though more dead connections wait in the pool', async () => {
+    // Thirty kept-alive connections: a resend must not take another dead one.
+    await Promise.all(Array.from({ length: 30 }, (_, i) => store.put(`many/warm-${i}.json`, bytes, { condition: { ifNoneMatch: '*' } })));
+    proxy.dropAll();
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => store.put(`many/${i}.json`, bytes, { condition: { ifNoneMatch: '*' } })));
+    expect(outcomes.map((o) => o.written)).toEqual(Array(10).fill(true));
+  });
+
   it('a read right after the drop is answered', async () => {
     await store.put('read/x.json', bytes);
     proxy.dropAll();

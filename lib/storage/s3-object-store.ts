@@ -112,6 +112,9 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       if (!(err instanceof StorageError && err.reason === 'connection reset')) throw err;
     }
+    // One turn of the event loop first: the closes of the pool's other dead connections arrive
+    // with this one's, and a resend sent at once could take one of them.
+    await new Promise((resolve) => setImmediate(resolve));
     const again = await this.putOnce(key, bytes, options);
     if (again.written) return again;
     const stored = await this.get(key);
