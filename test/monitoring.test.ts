@@ -244,18 +244,23 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
   });
   afterAll(() => s3.close());
 
-  it('the capture writes a summary per batch; rollups give the same window with fewer reads, once', async () => {
-    const model = 'monitored';
+  /** The records of `minutes` from T0 through one container's capture, a batch cut every `everyMs` of simulated time. */
+  async function captureEvery(model: string, records: CapturedPrediction[], minutes: number, everyMs: number): Promise<void> {
     let now = T0;
-    const capture = new PredictionCapture(store, model, { flushRecords: 1_000_000, flushIntervalMs: 60_000, maxBuffered: 1_000_000, baselineOf }, {}, () => now);
-    const records = traffic(11, 3_000, 150, liveRows);
-    // Batches cut every 20 s of simulated time, as a container's timer would.
-    for (let t = T0; t < T0 + 150 * MINUTE_MS; t += 20_000) {
-      capture.add(records.filter((r) => r.at >= t && r.at < t + 20_000));
-      now = t + 20_000;
+    const capture = new PredictionCapture(store, model, { flushRecords: 1_000_000, flushIntervalMs: everyMs, maxBuffered: 1_000_000, baselineOf }, {}, () => now);
+    for (let t = T0; t < T0 + minutes * MINUTE_MS; t += everyMs) {
+      capture.add(records.filter((r) => r.at >= t && r.at < t + everyMs));
+      now = t + everyMs;
       await capture.flush();
     }
     expect(capture.status()).toMatchObject({ pending: 0, lastError: null });
+  }
+
+  it('the capture writes a summary per batch; rollups give the same window with fewer reads, once', async () => {
+    const model = 'monitored';
+    const records = traffic(11, 3_000, 150, liveRows);
+    // Batches cut every 20 s of simulated time, as a container's timer would.
+    await captureEvery(model, records, 150, 20_000);
     const batches = await store.list(keys.batchSummariesDay(model, '2026-12-01'));
     expect(batches).toHaveLength(450);
 
@@ -302,14 +307,8 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
 
   it('the minutes not rolled up yet cost what they hold: a window over the end of a busy hour reads ten-minute and minute rollups and lists only its last minutes\' batches', async () => {
     const model = 'busy-hour';
-    let now = T0;
-    const capture = new PredictionCapture(store, model, { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000, baselineOf }, {}, () => now);
     const records = traffic(21, 3_600, 60, liveRows);
-    for (let t = T0; t < T0 + 60 * MINUTE_MS; t += 10_000) {
-      capture.add(records.filter((r) => r.at >= t && r.at < t + 10_000));
-      now = t + 10_000;
-      await capture.flush();
-    }
+    await captureEvery(model, records, 60, 10_000);
     expect(await store.list(keys.batchSummariesHour(model, T0))).toHaveLength(360);
     // The every-minute run at 10:58:25 has rolled up every minute to 10:57; 10:58 and 10:59 are still batches.
     await rollUpSummaries(store, model, T0 + 58 * MINUTE_MS + 25_000, { lookbackMs: 60 * MINUTE_MS });
