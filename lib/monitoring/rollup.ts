@@ -77,7 +77,8 @@ export async function rollUpSummaries(store: ObjectStore, model: string, now = D
   };
 
   // Minutes, then the ten minutes, hours and days they complete: each level built from the one below.
-  const [DAY, HOUR, TENS, MINUTE] = [0, 1, 2, 3];
+  const level = (name: (typeof ROLLUP_LEVELS)[number]['name']): number => ROLLUP_LEVELS.findIndex((l) => l.name === name);
+  const [DAY, HOUR, TENS, MINUTE] = [level('day'), level('hour'), level('ten minutes'), level('minute')];
   const TENS_MS = ROLLUP_LEVELS[TENS].widthMs;
   for (let minute = from; minute + MINUTE_MS <= settled; minute += MINUTE_MS) {
     const batches = batchesPerMinute.get(minute) ?? 0;

@@ -14,7 +14,8 @@ import type { ServiceMetrics } from '../observability/metrics.ts';
 import type { DocumentStore } from '../state/document-store.ts';
 import { keys, PREFIXES } from '../state/layout.ts';
 import { JOB_STATUSES, jobRecordSchema, type JobRecord, type JobStatus } from '../state/schemas.ts';
-import { parseTimeOrderedId, timeOrderedId } from '../util/ids.ts';
+import { parseTimeOrderedId } from '../util/ids.ts';
+import { idStampOf } from '../util/instance-ids.ts';
 import { mapLimit } from '../util/map-limit.ts';
 
 /** Jobs created in the last 24 h are counted: longer than any retrain (the worker's limit is 15 min), short enough to read at every refresh. */
@@ -38,9 +39,10 @@ export interface DeadJobs {
 export async function recentJobOutcomes(docs: DocumentStore, dead: DeadJobs, now: number, windowMs = RECENT_JOBS_WINDOW_MS): Promise<RecentJobOutcomes> {
   const since = now - windowMs;
   // The stamp part of an id made at `since`: every id made at or after it sorts after this key.
-  const startAfter = PREFIXES.jobs + timeOrderedId(new Date(since)).slice(0, -'-000000'.length);
+  const startAfter = PREFIXES.jobs + idStampOf(since);
   const ids: string[] = [];
-  for (let after = startAfter, more = true; more; ) {
+  // Bounded: a thousand pages is a million jobs in a day.
+  for (let after = startAfter, more = true, pages = 0; more && pages < 1_000; pages++) {
     const page = await docs.objects.listPage(PREFIXES.jobs, { startAfter: after, maxKeys: 1000 });
     for (const key of page.keys) {
       const id = key.slice(PREFIXES.jobs.length, -'.json'.length);
