@@ -176,7 +176,7 @@ console.log(`\n${HOURS} h at ${RATE} answers/s from ${CONTAINERS} containers, ${
 console.log('| answers | 24 h report | 7-day report | drift check, 24 h | canary evaluation (1 h step) | feedback, an answer | feedback, unknown id |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const m of measured) console.log(`| ${m.answers.toLocaleString('en-US')} | ${fmt(m.results.report24h)} | ${fmt(m.results.report7d)} | ${fmt(m.results.drift24h)} | ${fmt(m.results.canary)} | ${fmt(m.results.feedback)} | ${fmt(m.results.unknown)} |`);
-console.log(`\nPOST /predict on the node:http service (one record, open loop at ${PREDICT_RATE}/s: ${load.alone.requests} and ${load.during.requests} requests): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms.`);
+console.log(`\nPOST /predict on the node:http service (one record, open loop at ${PREDICT_RATE}/s: ${load.alone.requests} and ${load.during.requests} requests): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms. The service's event-loop delay: p99 ${load.delay.alone.p99.toFixed(1)} / ${load.delay.during.p99.toFixed(1)} ms, max ${load.delay.alone.max.toFixed(1)} / ${load.delay.during.max.toFixed(1)} ms (alone / during).`);
 process.exit(0);
 
 interface ReadResult {
@@ -199,7 +199,7 @@ async function measureReads(now: number): Promise<Record<string, ReadResult>> {
   return results;
 }
 
-async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadResult; reads: number }> {
+async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadResult; reads: number; delay: { alone: LoopDelay; during: LoopDelay } }> {
   const port = s3Port + 1;
   const env = { ...process.env, MODEL_BUCKET: BUCKET, S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, LOG_LEVEL: 'silent', PORT: String(port), HOST: '127.0.0.1' };
   const service: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], { env, stdio: 'ignore' });
@@ -208,10 +208,19 @@ async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadRes
   await runLoad({ port, path: '/predict', body, connections: 4, maxRequests: 2_000, maxSeconds: 10 }); // warm-up
   // Open loop at a rate the service answers with cores to spare: latency, not saturation.
   const load = (): Promise<LoadResult> => runOpenLoad({ port, path: '/predict', body, ratePerSecond: PREDICT_RATE, seconds: LOAD_SECONDS });
+  const admin = { 'x-api-key': KEY, 'content-type': 'application/json' };
+  // The service's own event-loop delay over each run (prom-client resets its histogram at every
+  // scrape): whether predictions waited on the serving thread, or on a core taken by something else.
+  const loopDelay = async (): Promise<LoopDelay> => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: admin, signal: AbortSignal.timeout(10_000) })).text();
+    const value = (name: string): number => Number(new RegExp(`^credit_score_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+    return { p99: value('p99'), max: value('max') };
+  };
+  await loopDelay();
   const alone = await load();
+  const aloneDelay = await loopDelay();
   let reads = 0;
   let stop = false;
-  const admin = { 'x-api-key': KEY, 'content-type': 'application/json' };
   const reader = (async () => {
     for (let i = 0; !stop && i < 10_000; i++) {
       const [method, path, payload] = [['GET', '/model/report?minutes=1440', undefined], ['POST', '/drift/check', '{}'], ['POST', '/model/canary/check', undefined]][i % 3];
@@ -220,10 +229,16 @@ async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadRes
     }
   })();
   const during = await load();
+  const duringDelay = await loopDelay();
   stop = true;
   await reader;
   service.kill('SIGTERM');
-  return { alone, during, reads };
+  return { alone, during, reads, delay: { alone: aloneDelay, during: duringDelay } };
+}
+
+interface LoopDelay {
+  p99: number;
+  max: number;
 }
 
 async function waitForService(port: number): Promise<Response> {

@@ -7,6 +7,8 @@ export class CountingStore implements ObjectStore {
   readonly calls = new Map<StoreCall, number>();
   /** Keys every listing returned: what a listing costs the store (a page of 1,000 is not one key). */
   keysListed = 0;
+  /** Keys read by get, in order: which documents a reader chose, not only how many. */
+  readonly gotKeys: string[] = [];
 
   constructor(private readonly inner: ObjectStore) {}
 
@@ -17,6 +19,7 @@ export class CountingStore implements ObjectStore {
   reset(): void {
     this.calls.clear();
     this.keysListed = 0;
+    this.gotKeys.length = 0;
   }
 
   private seen(call: StoreCall): void {
@@ -25,6 +28,7 @@ export class CountingStore implements ObjectStore {
 
   get(key: string): Promise<StoredObject | null> {
     this.seen('get');
+    this.gotKeys.push(key);
     return this.inner.get(key);
   }
 

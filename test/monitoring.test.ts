@@ -15,7 +15,7 @@ import { baselineFingerprint } from '../lib/drift/baseline-fingerprint.ts';
 import { checkDrift, checkDriftCounts } from '../lib/drift/drift-check.ts';
 import { LATENCY_RELATIVE_ERROR } from '../lib/monitoring/latency-sketch.ts';
 import { rollUpSummaries } from '../lib/monitoring/rollup.ts';
-import { featureCountsOn, mergeSummaries, MINUTE_MS, summarizeRecords, type AcceptedLabel, type BaselineRef, type MonitoringSummary } from '../lib/monitoring/summary.ts';
+import { featureCountsOn, mergeSummaries, MINUTE_MS, monitoringSummarySchema, summarizeRecords, type AcceptedLabel, type BaselineRef, type MonitoringSummary } from '../lib/monitoring/summary.ts';
 import { classificationMetrics } from '../lib/evaluation/metrics.ts';
 import { readWindowSummary } from '../lib/monitoring/summary-reader.ts';
 import { decideCanary } from '../lib/release/canary-decision.ts';
@@ -305,7 +305,7 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     expect(wholeHour.summary.records).toBe(byMinutes.summary.records);
   });
 
-  it('the minutes not rolled up yet cost what they hold: a window over the end of a busy hour reads ten-minute and minute rollups and lists only its last minutes\' batches', async () => {
+  it('the minutes not rolled up yet cost what they hold: a window over the end of a busy hour reads ten-minute and minute rollups (the minute it cuts too, to the second) and lists only its last minutes\' batches', async () => {
     const model = 'busy-hour';
     const records = traffic(21, 3_600, 60, liveRows);
     await captureEvery(model, records, 60, 10_000);
@@ -316,15 +316,27 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     const since = T0 + 20 * MINUTE_MS + 17_000;
     const until = T0 + 60 * MINUTE_MS - 1;
     const window = await readWindowSummary(counting, model, since, until);
-    // Counted from the window's first second (the batch of 10:20:10 brings only its answers from 10:20:17 on).
+    // Counted from the window's first second (the rollup of 10:20 brings only its answers from 10:20:17 on).
     const counted = window.summary.slices.reduce((n, slice) => n + slice.groups.reduce((m, g) => m + g.answers + g.unavailable, 0), 0);
     expect(counted).toBe(records.filter((r) => r.at >= since && r.at <= until).length);
-    // 10:20 (cut by the window) and 10:58-10:59 from their batches (3 x 6); 10:21-10:29 and
-    // 10:50-10:57 from their minute rollups, 10:30-10:49 from two ten-minute ones.
-    expect(counting.count('get')).toBe(18 + 9 + 8 + 2);
+    // 10:58-10:59 from their batches (2 x 6); 10:20 (cut by the window: its rollup keeps seconds),
+    // 10:21-10:29 and 10:50-10:57 from their minute rollups, 10:30-10:49 from two ten-minute ones.
+    expect(counting.count('get')).toBe(12 + 10 + 8 + 2);
+    expect(counting.gotKeys).toContain(keys.minuteSummary(model, T0 + 20 * MINUTE_MS));
+    expect(counting.gotKeys.filter((k) => k.startsWith(keys.batchSummariesHour(model, T0)))).toHaveLength(12);
     // Listed: the hour's ten-minute rollups (5), the minute rollups of 10:20-10:29 and 10:50-10:59
-    // (18), the 18 batches read and at most a first page (32 keys) past 10:20, and one key each
-    // saying the day and the hour hold something: never the hour's 360 batches.
-    expect(counting.keysListed).toBeLessThanOrEqual(5 + 18 + 18 + 32 + 2);
+    // (18), the 12 batches read, and one key each saying the day and the hour hold something:
+    // never the hour's 360 batches.
+    expect(counting.keysListed).toBeLessThanOrEqual(5 + 18 + 12 + 2);
+
+    // A minute rollup of an earlier release (one slice for the minute) is not cut: that minute comes from its batches.
+    const cutKey = keys.minuteSummary(model, T0 + 20 * MINUTE_MS);
+    const secondsRollup = monitoringSummarySchema.parse(JSON.parse(new TextDecoder().decode((await store.get(cutKey))!.bytes)));
+    const minuteRollup = mergeSummaries([secondsRollup], MINUTE_MS, undefined, { start: T0 + 20 * MINUTE_MS, end: T0 + 21 * MINUTE_MS });
+    await store.put(cutKey, new TextEncoder().encode(JSON.stringify(minuteRollup)));
+    counting.reset();
+    const again = await readWindowSummary(counting, model, since, until);
+    expect(again.summary.slices.reduce((n, slice) => n + slice.groups.reduce((m, g) => m + g.answers + g.unavailable, 0), 0)).toBe(counted);
+    expect(counting.gotKeys.filter((k) => k.startsWith(keys.batchSummariesHour(model, T0)))).toHaveLength(12 + 6);
   });
 });

@@ -9,6 +9,7 @@ import { inProcessReads } from '../lib/monitoring/monitoring-reads.ts';
 import { OffThreadReads } from '../lib/monitoring/off-thread-reads.ts';
 import { MINUTE_MS } from '../lib/monitoring/summary.ts';
 import { PredictionCapture } from '../lib/release/prediction-capture.ts';
+import { variantStats } from '../lib/release/variant-stats.ts';
 import type { CapturedPrediction } from '../lib/state/schemas.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { isStorageUnavailable } from '../lib/storage/object-store.ts';
@@ -48,6 +49,18 @@ describe('monitoring reads on a worker thread', () => {
     const rolled = await reads.rollUp('m', T0 + 10 * MINUTE_MS, { lookbackMs: 15 * MINUTE_MS });
     expect(rolled.written.filter((k) => k.includes('/minutes/'))).toHaveLength(5);
     expect(await local.rollUp('m', T0 + 10 * MINUTE_MS, { lookbackMs: 15 * MINUTE_MS })).toEqual({ written: [], upToDate: rolled.upToDate + rolled.written.length });
+  });
+
+  it('hands back the window in the shape asked for: the same counts in as few slices, without feature counts', async () => {
+    const [since, until] = [T0 + 17_000, T0 + 5 * MINUTE_MS - 1];
+    const full = await reads.readWindow('m', since, until);
+    const shaped = await reads.readWindow('m', since, until, { slices: 1, features: false });
+    expect(shaped).toEqual(await inProcessReads(store).readWindow('m', since, until, { slices: 1, features: false }));
+    // Five minutes in one slice: the window's first and later minutes share it (a slice starts on a multiple of its width).
+    expect(shaped.summary.slices.length).toBeLessThanOrEqual(2);
+    expect(full.summary.slices.length).toBeGreaterThan(shaped.summary.slices.length);
+    expect(shaped.summary.features).toEqual([]);
+    expect(variantStats(shaped.summary)).toEqual(variantStats(full.summary));
   });
 
   it('reports a store it cannot reach as a storage outage, as the in-process reader does', async () => {

@@ -73,7 +73,7 @@ export type DriftInput = { rows: CleanRow[] } | { counts: FeatureCounts };
  */
 export async function capturedCounts(deps: Pick<DriftDeps, 'config' | 'monitoring'>, model: ServingModel, now = Date.now()): Promise<{ counts: FeatureCounts; otherBaselineRows: number; source: DriftSource }> {
   const since = now - deps.config.DRIFT_WINDOW_HOURS * 3_600_000;
-  const { summary } = await deps.monitoring.readWindow(deps.config.MODEL_NAME, since, now);
+  const { summary } = await deps.monitoring.readWindow(deps.config.MODEL_NAME, since, now, { slices: 1 });
   const { baseline } = model.predictor.bundle;
   const { counts, otherBaselineRows } = featureCountsOn(summary, baseline, baselineFingerprint(baseline));
   return { counts, otherBaselineRows, source: { kind: 'captures', since: new Date(since).toISOString(), until: new Date(now).toISOString() } };

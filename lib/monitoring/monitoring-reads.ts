@@ -6,11 +6,11 @@
  */
 import type { ObjectStore } from '../storage/object-store.ts';
 import { rollUpSummaries, type RollupOptions, type RollupResult } from './rollup.ts';
-import { readWindowSummary, type WindowSummary } from './summary-reader.ts';
+import { readWindowSummary, type WindowShape, type WindowSummary } from './summary-reader.ts';
 
 export interface MonitoringReads {
-  /** The summary of the answers in [since, until] (summary-reader.ts). */
-  readWindow(model: string, since: number, until: number): Promise<WindowSummary>;
+  /** The summary of the answers in [since, until], in the shape asked for (summary-reader.ts). */
+  readWindow(model: string, since: number, until: number, shape?: WindowShape): Promise<WindowSummary>;
   /** One rollup run (rollup.ts). */
   rollUp(model: string, now?: number, options?: Partial<RollupOptions>): Promise<RollupResult>;
   /** Frees what the reads hold (a worker thread); reads after it fail. */
@@ -19,7 +19,7 @@ export interface MonitoringReads {
 
 export function inProcessReads(store: ObjectStore): MonitoringReads {
   return {
-    readWindow: (model, since, until) => readWindowSummary(store, model, since, until),
+    readWindow: (model, since, until, shape) => readWindowSummary(store, model, since, until, shape),
     rollUp: (model, now, options) => rollUpSummaries(store, model, now, options),
     close: async () => {},
   };

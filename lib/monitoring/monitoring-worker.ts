@@ -9,7 +9,7 @@ import { workerData } from 'node:worker_threads';
 import { serveTasks } from '../parallel/serve-tasks.ts';
 import { S3ObjectStore, type S3StoreConfig } from '../storage/s3-object-store.ts';
 import { rollUpSummaries, type RollupOptions } from './rollup.ts';
-import { readWindowSummary } from './summary-reader.ts';
+import { readWindowSummary, type WindowShape } from './summary-reader.ts';
 
 try {
   setPriority(19);
@@ -20,6 +20,6 @@ try {
 const store = S3ObjectStore.fromConfig(workerData as S3StoreConfig);
 
 serveTasks({
-  window: (task) => readWindowSummary(store, task.model as string, task.since as number, task.until as number),
+  window: (task) => readWindowSummary(store, task.model as string, task.since as number, task.until as number, task.shape as WindowShape),
   rollup: (task) => rollUpSummaries(store, task.model as string, task.now as number | undefined, task.options as Partial<RollupOptions> | undefined),
 });

@@ -13,7 +13,7 @@ import { StorageError, type StorageFailure } from '../storage/object-store.ts';
 import type { S3StoreConfig } from '../storage/s3-object-store.ts';
 import type { MonitoringReads } from './monitoring-reads.ts';
 import type { RollupOptions, RollupResult } from './rollup.ts';
-import type { WindowSummary } from './summary-reader.ts';
+import type { WindowShape, WindowSummary } from './summary-reader.ts';
 
 export class OffThreadReads implements MonitoringReads {
   private readonly pool: WorkerPool;
@@ -22,8 +22,8 @@ export class OffThreadReads implements MonitoringReads {
     this.pool = new WorkerPool(workerUrl('monitoring-worker', import.meta.url), 1, store);
   }
 
-  readWindow(model: string, since: number, until: number): Promise<WindowSummary> {
-    return this.run<WindowSummary>({ kind: 'window', model, since, until });
+  readWindow(model: string, since: number, until: number, shape: WindowShape = {}): Promise<WindowSummary> {
+    return this.run<WindowSummary>({ kind: 'window', model, since, until, shape });
   }
 
   rollUp(model: string, now?: number, options?: Partial<RollupOptions>): Promise<RollupResult> {

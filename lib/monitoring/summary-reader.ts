@@ -1,19 +1,20 @@
 /**
- * A window's monitoring summary, read from the fewest documents: each whole day, hour, ten
- * minutes and minute inside the window from its rollup when one is stored (rollup.ts writes
- * them), and only what is not rolled up yet (the minute under way, a minute the window cuts, or a
- * period the rollup has not reached) from the batch summaries written beside the captures. Below
- * a period without its rollup, one listing says which of its parts have one, so no read asks for
- * a rollup that is not there. A 24 h window reads about 23 hour rollups, a few ten-minute and
- * minute rollups at its edges and the batches of its first and last minutes, never the raw answers.
+ * A window's monitoring summary, read from the fewest documents: each whole day, hour and ten
+ * minutes inside the window from its rollup when one is stored (rollup.ts writes them), each
+ * minute from its rollup even when the window cuts it (minute rollups keep one-second slices),
+ * and only what is not rolled up yet (the minute under way, a period the rollup has not reached)
+ * from the batch summaries written beside the captures. Below a period without its rollup, one
+ * listing says which of its parts have one, so no read asks for a rollup that is not there. A
+ * 24 h window reads about 23 hour rollups, a few ten-minute and minute rollups at its edges and
+ * the batches of the minute under way, never the raw answers.
  *
  * Batches belong to the minute of their key, the time of their first answer (a batch spans at
  * most CAPTURE_FLUSH_SECONDS); their answers are counted at their own second. So a window counts
  * the answers of the batches keyed inside it, from the second it starts: exact to the second for
  * answers and labels, except that an answer still in a container's buffer at `until` (or written
- * after it) is not counted yet. Feature counts are kept per batch, not per second: a batch keyed
- * inside the window brings all its sampled rows, so the drift check's window edges are exact to
- * a batch's span (10 s by default).
+ * after it) is not counted yet. Feature counts are kept per summary, not per second: a minute the
+ * window cuts brings all its sampled rows (from its rollup; a batch's, 10 s by default, when it
+ * is read from batches), so the drift check's window edges are exact to a minute.
  */
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { dayOf, keys } from '../state/layout.ts';
@@ -51,7 +52,10 @@ export const ROLLUP_LEVELS = [
   {
     name: 'minute',
     widthMs: MINUTE_MS,
-    grainMs: MINUTE_MS,
+    // Seconds, as its batches: a window that cuts the minute (a canary step begun at 10:23:17)
+    // reads its one rollup instead of its batches (60 of them at ten containers), still exact to
+    // the second. Rollups of earlier releases hold one slice and are not used for a cut minute.
+    grainMs: SECOND_MS,
     key: (model: string, start: number) => keys.minuteSummary(model, start),
     // The minute rollups of ten minutes share the hour's prefix and the tens digit: "{hh}{m}".
     within: {
@@ -67,6 +71,18 @@ export const ROLLUP_LEVELS = [
  */
 const PARALLEL_READS = 16;
 
+/**
+ * What a caller needs of a window's summary, so the reader (on its worker thread) hands back only
+ * that: a 24 h summary in its parts' five-minute slices, with the feature counts, is ~300 slices
+ * to copy across threads and walk on the serving thread, where the report draws 30 points.
+ */
+export interface WindowShape {
+  /** About this many slices over the window at most (each a multiple of the parts' grain, and at least a minute). */
+  slices?: number;
+  /** Keep the feature counts (the drift check); false drops them (the report, the canary). Default true. */
+  features?: boolean;
+}
+
 export interface WindowSummary {
   summary: MonitoringSummary;
   /** Documents read: rollups and batch summaries (a growth check for tests and benchmarks). */
@@ -79,11 +95,17 @@ export interface WindowSummary {
  * The summary of the answers in [since, until], with slices of the coarsest grain it was built
  * from (a minute when it is short, up to an hour over whole days).
  */
-export async function readWindowSummary(store: ObjectStore, model: string, since: number, until: number): Promise<WindowSummary> {
+export async function readWindowSummary(store: ObjectStore, model: string, since: number, until: number, shape: WindowShape = {}): Promise<WindowSummary> {
   const reader = new WindowReader(store, model, since, until);
   const parts = await reader.cover(0, Math.floor(since / DAY_MS) * DAY_MS, Math.ceil((until + 1) / DAY_MS) * DAY_MS);
-  const grainMs = parts.reduce((g, p) => Math.max(g, p.grainMs), SECOND_MS);
-  return { summary: parts.length ? mergeSummaries(parts, grainMs, { since, until }) : emptySummary(grainMs), reads: reader.reads, unreadable: reader.unreadable };
+  // Minutes at the finest: the window's edges are cut on the parts' own one-second slices before
+  // they are widened, and a result of one-second slices would be an hour's 3,600 of them to send
+  // across threads and walk for every report.
+  const finest = parts.reduce((g, p) => Math.max(g, p.grainMs), MINUTE_MS);
+  const grainMs = shape.slices ? Math.max(finest, Math.ceil((until - since) / shape.slices / finest) * finest) : finest;
+  const summary = parts.length ? mergeSummaries(parts, grainMs, { since, until }) : emptySummary(grainMs);
+  if (shape.features === false) summary.features = [];
+  return { summary, reads: reader.reads, unreadable: reader.unreadable };
 }
 
 class WindowReader {
@@ -145,8 +167,11 @@ class WindowReader {
     this.reads++;
     const listed = await this.limit(() => this.store.listPage(prefix, { maxKeys: 1000 }));
     const rolled = new Set(listed.keys.map((k) => within.startOf(k.slice(k.lastIndexOf('/') + 1), start)));
-    const fromRollups = parts.filter((s) => rolled.has(s) && this.whole(s, child.widthMs));
-    const rollups = await mapLimit(fromRollups, PARALLEL_READS, (s) => this.read(child.key(this.model, s)));
+    const fromRollups = parts.filter((s) => rolled.has(s) && (this.whole(s, child.widthMs) || child.grainMs === SECOND_MS));
+    const rollups = await mapLimit(fromRollups, PARALLEL_READS, async (s) => {
+      const rollup = await this.read(child.key(this.model, s));
+      return rollup && (rollup.grainMs === SECOND_MS || this.whole(s, child.widthMs)) ? rollup : null;
+    });
     // A rollup listed and gone when read (expired, or unreadable) is made up from below.
     const rest = parts.filter((s) => !fromRollups.includes(s)).concat(fromRollups.filter((_, i) => rollups[i] === null));
     const found = rollups.filter((r): r is MonitoringSummary => r !== null);

@@ -40,7 +40,7 @@ export async function runCanaryCheck(registry: ModelRegistry, monitoring: Pick<M
   const policy = doc.policy;
   const stepStartedAt = Date.parse(doc.since);
   // The step's window from the monitoring summaries: a few dozen reads however long the step ran.
-  const { summary } = await monitoring.readWindow(name, stepStartedAt, now);
+  const { summary } = await monitoring.readWindow(name, stepStartedAt, now, { slices: 1, features: false });
   const stats = variantStats(summary);
   let decision = decideCanary(policy, stats, stepStartedAt, now);
 

@@ -7,7 +7,6 @@
  * grow with the traffic.
  */
 import type { MonitoringReads } from '../monitoring/monitoring-reads.ts';
-import { MINUTE_MS } from '../monitoring/summary.ts';
 import { twoProportionZTest } from './significance.ts';
 import { variantSeries, variantStats, type VariantBucket, type VariantStats } from './variant-stats.ts';
 
@@ -28,7 +27,8 @@ export interface WindowReport {
 }
 
 export async function windowReport(monitoring: Pick<MonitoringReads, 'readWindow'>, model: string, since: number, until: number, routedVariants: string[]): Promise<WindowReport> {
-  const { summary, reads, unreadable } = await monitoring.readWindow(model, since, until);
+  // Slices as wide as the series' buckets, so the summary crossing from the reader is the report's size.
+  const { summary, reads, unreadable } = await monitoring.readWindow(model, since, until, { slices: SERIES_BUCKETS, features: false });
   const variants = variantStats(summary);
   const [a, b] = routedVariants.map((name) => variants.find((v) => v.variant === name)).filter((v) => v !== undefined);
   const comparison = a && b ? { a: a.variant, b: b.variant, accuracy: twoProportionZTest(a.correct, a.labelled, b.correct, b.labelled), f1MacroDifference: a.f1Macro !== null && b.f1Macro !== null ? b.f1Macro - a.f1Macro : null } : null;
@@ -47,8 +47,8 @@ export async function windowReport(monitoring: Pick<MonitoringReads, 'readWindow
       }
     }
   }
-  // At least a minute: finer buckets of a short window are mostly empty.
-  const widthMs = Math.max(MINUTE_MS, Math.ceil((until - since) / SERIES_BUCKETS / summary.grainMs) * summary.grainMs);
+  // At least a minute (the reader's finest slices): finer buckets of a short window are mostly empty.
+  const widthMs = summary.grainMs;
   return {
     variants,
     series: variantSeries(summary, since, until, widthMs),
