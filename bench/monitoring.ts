@@ -2,6 +2,8 @@
  * Monitoring at a lender's volume: a simulated day of traffic written into the embedded S3 server
  * through the project's own writers, then what watches the model measured as it grows.
  *   npm run bench:monitoring [-- --rate 50 --hours 24 --containers 10 --labelled 0.1 --load-seconds 20 --predict-rate 100]
+ *   npm run bench:monitoring -- --dir bench/out/day   (keeps the store), then later, on a quiet machine:
+ *   npm run bench:monitoring -- --dir bench/out/day --measure-only   (the reads and predict p99 again, no writing)
  *
  * Traffic: `rate` answers a second over `hours`, spread over `containers` capture writers
  * (PredictionCapture, each with its own instance id, cutting a batch every 10 s of simulated time,
@@ -19,7 +21,8 @@
  * drift and canary requests back to back, for the p99 of predict.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../lib/data/dataset.ts';
 import { loadSpec } from '../lib/data/spec.ts';
@@ -48,6 +51,10 @@ const { values } = parseArgs({
     labelled: { type: 'string', default: '0.1' },
     'load-seconds': { type: 'string', default: '20' },
     'predict-rate': { type: 'string', default: '100' },
+    /** Keep the store (and what was written) in this directory... */
+    dir: { type: 'string' },
+    /** ...and measure it again without writing (a day takes most of an hour to write; its reads take minutes). */
+    'measure-only': { type: 'boolean', default: false },
   },
 });
 const RATE = Number(values.rate);
@@ -56,6 +63,8 @@ const CONTAINERS = Number(values.containers);
 const LABELLED = Number(values.labelled);
 const LOAD_SECONDS = Number(values['load-seconds']);
 const PREDICT_RATE = Number(values['predict-rate']);
+const MEASURE_ONLY = values['measure-only'];
+if (MEASURE_ONLY && !values.dir) throw new Error('--measure-only needs the --dir of an earlier run');
 const TICK_MS = 10_000;
 const MODEL = 'credit-score';
 const BUCKET = 'bench';
@@ -63,7 +72,7 @@ const KEY = 'bench-admin-key-0123456789';
 const log = (m: string): boolean => process.stderr.write(`${m}\n`);
 
 // ---- the embedded S3 server in a process of its own, as `npm run s3` runs it
-const dataDir = `bench/out/monitoring-${process.pid}`;
+const dataDir = values.dir ?? `bench/out/monitoring-${process.pid}`;
 mkdirSync(dataDir, { recursive: true });
 const s3Port = 20_000 + (process.pid % 20_000);
 const s3 = spawn(process.execPath, ['--import', 'tsx', 'scripts/s3-server.ts'], { env: { ...process.env, DATA_DIR: dataDir, S3_PORT: String(s3Port), MODEL_BUCKET: BUCKET }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -75,107 +84,132 @@ const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const store = S3ObjectStore.fromConfig({ bucket: BUCKET, region: 'us-east-1', endpoint, credentials, requestTimeoutMs: 30_000 });
 const registry = new ModelRegistry(store);
 
-// ---- a real model, registered as champion and challenger
-const spec = loadSpec('data/specs/credit-score.json');
-log('training a small model for the captures (boosting, 2 folds)');
-const trained = await trainModel({ dataFile: 'data/credit_score_customers_raw.csv', spec, folds: 2, seed: 7, classifiers: ['xgb'], samplers: ['none'], progress: createProgressReporter(process.stderr, true) });
-const { version } = await registry.publish(MODEL, trained.files, { createdBy: 'bench' });
-for (const alias of ['champion', 'challenger']) await registry.moveAlias(MODEL, alias, version, { reason: 'bench', actor: 'bench' });
-const predictor = new Predictor(trained.bundle);
-const baselineRef = { spec: trained.bundle.spec, baseline: trained.bundle.baseline, fingerprint: baselineFingerprint(trained.bundle.baseline) };
-const rows = loadDataset('data/credit_score_customers_raw.csv', spec).rows;
-const predicted = rows.map((row) => predictor.predictClean(row).label);
-
-// Simulated time: 23 hours before now to an hour after, so the canary step (begun now) holds the last hour.
-const realStart = Date.now();
-const T0 = Math.floor((realStart - (HOURS - 1) * 3_600_000) / TICK_MS) * TICK_MS;
-const END = T0 + HOURS * 3_600_000;
-const canary = trafficPolicySchema.parse({ mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [10, 50, 100], stepMinutes: 24 * 60 });
-await registry.changeTraffic(MODEL, () => ({ policy: canary, reason: 'bench canary', actor: 'bench' }));
-
-const random = new Random(3);
-const writers = Array.from({ length: CONTAINERS }, (_, c) => {
-  const clock = { now: T0 };
-  const instance = `b0000000000${c.toString(16)}`.slice(-12);
-  const capture = new PredictionCapture(store, MODEL, { flushRecords: 1_000_000, flushIntervalMs: TICK_MS, maxBuffered: 10_000_000, instance, baselineOf: (v) => (v === version ? baselineRef : null) }, { onFailed: (err) => log(`capture write failed: ${err.message}`) }, () => clock.now);
-  return { instance, clock, capture };
-});
-
-const checkpoints = [10_000, 100_000, 1_000_000].filter((n) => n < RATE * HOURS * 3600);
-const measured: { answers: number; results: Record<string, ReadResult> }[] = [];
-const samples: { requestId: string; at: number }[] = [];
-let answers = 0;
-let labels = 0;
-let row = 0;
-const writeStarted = performance.now();
-
-for (let t = T0; t < END; t += TICK_MS) {
-  await Promise.all(
-    writers.map(async (w) => {
-      const n = Math.round((RATE * TICK_MS) / 1000 / CONTAINERS);
-      const records: CapturedPrediction[] = [];
-      const given: { record: CapturedPrediction; actual: string }[] = [];
-      for (let i = 0; i < n; i++) {
-        const at = t + Math.floor(((i + random.nextFloat()) / n) * TICK_MS);
-        const r = row++ % rows.length;
-        const variant = random.nextFloat() < 0.1 ? 'challenger' : 'champion';
-        const record: CapturedPrediction = {
-          requestId: instanceOrderedId(w.instance, new Date(at)),
-          index: 0,
-          at,
-          version,
-          alias: variant,
-          variant,
-          predicted: predicted[r],
-          ok: true,
-          latencyMs: 0.3 + 2 * random.nextFloat() ** 4,
-          ...(random.nextFloat() < 0.2 ? { features: captureFeatures(rows[r]) } : {}),
-        };
-        records.push(record);
-        if (random.nextFloat() < LABELLED) given.push({ record, actual: random.nextFloat() < 0.8 ? predicted[r] : spec.target.classes[Math.floor(random.nextFloat() * 3)] });
-        if ((answers + i) % 5_000 === 0) samples.push({ requestId: record.requestId, at });
-      }
-      w.capture.add(records);
-      w.clock.now = t + TICK_MS;
-      await w.capture.flush();
-      // The labels of this tick's answers, as POST /feedback stores and counts them.
-      const accepted: AcceptedLabel[] = [];
-      await mapLimit(given, 8, async ({ record, actual }) => {
-        const saved = await saveFeedback(store, MODEL, record.at, { requestId: record.requestId, index: 0, actual, at: w.clock.now, answers: [{ variant: record.variant, version, predicted: record.predicted!, at: record.at }] });
-        if (saved.created) accepted.push({ variant: record.variant, version, predicted: record.predicted!, actual, at: w.clock.now });
-      });
-      w.capture.addLabels(accepted);
-      answers += n;
-      labels += accepted.length;
-    }),
-  );
-  const now = t + TICK_MS;
-  if (now % 60_000 === 0) await rollUpSummaries(store, MODEL, now);
-  if (now % 3_600_000 === 0) {
-    await rollUpSummaries(store, MODEL, now, { lookbackMs: 48 * 3_600_000 });
-    log(`${new Date(now).toISOString()}: ${answers.toLocaleString('en-US')} answers, ${labels.toLocaleString('en-US')} labels written (${((performance.now() - writeStarted) / 1000).toFixed(0)} s)`);
-  }
-  if (checkpoints.length && answers >= checkpoints[0]) {
-    checkpoints.shift();
-    measured.push({ answers, results: await measureReads(now) });
-  }
+/** What a run wrote and measured, kept beside the store with --dir so --measure-only can measure it again. */
+interface BenchRun {
+  traffic: { hours: number; rate: number; containers: number; labelled: number };
+  version: string;
+  answers: number;
+  labels: number;
+  /** Simulated "now" of the reads: five minutes after the last answer. */
+  end: number;
+  writeSeconds: number;
+  samples: { requestId: string; at: number }[];
+  measured: { answers: number; note?: string; results: Record<string, ReadResult> }[];
 }
-for (const w of writers) await w.capture.close(30_000);
-await rollUpSummaries(store, MODEL, END + 5 * 60_000, { lookbackMs: 48 * 3_600_000 });
-measured.push({ answers, results: await measureReads(END + 5 * 60_000) });
-const writeSeconds = (performance.now() - writeStarted) / 1000;
+
+const run: BenchRun = { traffic: { hours: HOURS, rate: RATE, containers: CONTAINERS, labelled: LABELLED }, version: '', answers: 0, labels: 0, end: 0, writeSeconds: 0, samples: [], measured: [] };
+const statePath = join(dataDir, 'bench-run.json');
+if (MEASURE_ONLY) {
+  Object.assign(run, JSON.parse(readFileSync(statePath, 'utf8')) as BenchRun);
+  run.measured.push({ answers: run.answers, note: 'measured again', results: await measureReads(run.end) });
+} else {
+  await writeTraffic();
+  if (values.dir) writeFileSync(statePath, JSON.stringify(run));
+}
+
+/** A day of traffic through the project's own writers (the module comment), measured at the checkpoints and at the end. */
+async function writeTraffic(): Promise<void> {
+  // ---- a real model, registered as champion and challenger
+  const spec = loadSpec('data/specs/credit-score.json');
+  log('training a small model for the captures (boosting, 2 folds)');
+  const trained = await trainModel({ dataFile: 'data/credit_score_customers_raw.csv', spec, folds: 2, seed: 7, classifiers: ['xgb'], samplers: ['none'], progress: createProgressReporter(process.stderr, true) });
+  const { version } = await registry.publish(MODEL, trained.files, { createdBy: 'bench' });
+  run.version = version;
+  for (const alias of ['champion', 'challenger']) await registry.moveAlias(MODEL, alias, version, { reason: 'bench', actor: 'bench' });
+  const predictor = new Predictor(trained.bundle);
+  const baselineRef = { spec: trained.bundle.spec, baseline: trained.bundle.baseline, fingerprint: baselineFingerprint(trained.bundle.baseline) };
+  const rows = loadDataset('data/credit_score_customers_raw.csv', spec).rows;
+  const predicted = rows.map((row) => predictor.predictClean(row).label);
+
+  // Simulated time: 23 hours before now to an hour after, so the canary step (begun now) holds the last hour.
+  const realStart = Date.now();
+  const T0 = Math.floor((realStart - (HOURS - 1) * 3_600_000) / TICK_MS) * TICK_MS;
+  const END = T0 + HOURS * 3_600_000;
+  const canary = trafficPolicySchema.parse({ mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [10, 50, 100], stepMinutes: 24 * 60 });
+  await registry.changeTraffic(MODEL, () => ({ policy: canary, reason: 'bench canary', actor: 'bench' }));
+
+  const random = new Random(3);
+  const writers = Array.from({ length: CONTAINERS }, (_, c) => {
+    const clock = { now: T0 };
+    const instance = `b0000000000${c.toString(16)}`.slice(-12);
+    const capture = new PredictionCapture(store, MODEL, { flushRecords: 1_000_000, flushIntervalMs: TICK_MS, maxBuffered: 10_000_000, instance, baselineOf: (v) => (v === version ? baselineRef : null) }, { onFailed: (err) => log(`capture write failed: ${err.message}`) }, () => clock.now);
+    return { instance, clock, capture };
+  });
+
+  const checkpoints = [10_000, 100_000, 1_000_000].filter((n) => n < RATE * HOURS * 3600);
+  let row = 0;
+  const writeStarted = performance.now();
+
+  for (let t = T0; t < END; t += TICK_MS) {
+    await Promise.all(
+      writers.map(async (w) => {
+        const n = Math.round((RATE * TICK_MS) / 1000 / CONTAINERS);
+        const records: CapturedPrediction[] = [];
+        const given: { record: CapturedPrediction; actual: string }[] = [];
+        for (let i = 0; i < n; i++) {
+          const at = t + Math.floor(((i + random.nextFloat()) / n) * TICK_MS);
+          const r = row++ % rows.length;
+          const variant = random.nextFloat() < 0.1 ? 'challenger' : 'champion';
+          const record: CapturedPrediction = {
+            requestId: instanceOrderedId(w.instance, new Date(at)),
+            index: 0,
+            at,
+            version,
+            alias: variant,
+            variant,
+            predicted: predicted[r],
+            ok: true,
+            latencyMs: 0.3 + 2 * random.nextFloat() ** 4,
+            ...(random.nextFloat() < 0.2 ? { features: captureFeatures(rows[r]) } : {}),
+          };
+          records.push(record);
+          if (random.nextFloat() < LABELLED) given.push({ record, actual: random.nextFloat() < 0.8 ? predicted[r] : spec.target.classes[Math.floor(random.nextFloat() * 3)] });
+          if ((run.answers + i) % 5_000 === 0) run.samples.push({ requestId: record.requestId, at });
+        }
+        w.capture.add(records);
+        w.clock.now = t + TICK_MS;
+        await w.capture.flush();
+        // The labels of this tick's answers, as POST /feedback stores and counts them.
+        const accepted: AcceptedLabel[] = [];
+        await mapLimit(given, 8, async ({ record, actual }) => {
+          const saved = await saveFeedback(store, MODEL, record.at, { requestId: record.requestId, index: 0, actual, at: w.clock.now, answers: [{ variant: record.variant, version, predicted: record.predicted!, at: record.at }] });
+          if (saved.created) accepted.push({ variant: record.variant, version, predicted: record.predicted!, actual, at: w.clock.now });
+        });
+        w.capture.addLabels(accepted);
+        run.answers += n;
+        run.labels += accepted.length;
+      }),
+    );
+    const now = t + TICK_MS;
+    if (now % 60_000 === 0) await rollUpSummaries(store, MODEL, now);
+    if (now % 3_600_000 === 0) {
+      await rollUpSummaries(store, MODEL, now, { lookbackMs: 48 * 3_600_000 });
+      log(`${new Date(now).toISOString()}: ${run.answers.toLocaleString('en-US')} answers, ${run.labels.toLocaleString('en-US')} labels written (${((performance.now() - writeStarted) / 1000).toFixed(0)} s)`);
+    }
+    if (checkpoints.length && run.answers >= checkpoints[0]) {
+      checkpoints.shift();
+      run.measured.push({ answers: run.answers, results: await measureReads(now) });
+    }
+  }
+  for (const w of writers) await w.capture.close(30_000);
+  await rollUpSummaries(store, MODEL, END + 5 * 60_000, { lookbackMs: 48 * 3_600_000 });
+  run.end = END + 5 * 60_000;
+  run.measured.push({ answers: run.answers, results: await measureReads(run.end) });
+  run.writeSeconds = (performance.now() - writeStarted) / 1000;
+}
 
 // ---- predict p99 on the node:http service, alone and while it answers the monitoring reads
 const load = await predictUnderReads();
 
 s3.kill('SIGTERM');
-rmSync(dataDir, { recursive: true, force: true });
+if (!values.dir) rmSync(dataDir, { recursive: true, force: true });
 
 const fmt = (r: ReadResult | undefined): string => (r ? `${r.ms.toFixed(0)} ms, ${r.reads} reads, ${r.rssMb.toFixed(0)} MB` : '—');
-console.log(`\n${HOURS} h at ${RATE} answers/s from ${CONTAINERS} containers, ${(LABELLED * 100).toFixed(0)} % labelled: ${answers.toLocaleString('en-US')} answers, ${labels.toLocaleString('en-US')} labels, written in ${writeSeconds.toFixed(0)} s. Each read in a fresh process: wall time, storage calls, peak resident memory of that process (Node and tsx alone: about 90 MB).\n`);
+const { traffic } = run;
+console.log(`\n${traffic.hours} h at ${traffic.rate} answers/s from ${traffic.containers} containers, ${(traffic.labelled * 100).toFixed(0)} % labelled: ${run.answers.toLocaleString('en-US')} answers, ${run.labels.toLocaleString('en-US')} labels, written in ${run.writeSeconds.toFixed(0)} s. Each read in a fresh process: wall time, storage calls, peak resident memory of that process (Node and tsx alone: about 90 MB).\n`);
 console.log('| answers | 24 h report | 7-day report | drift check, 24 h | canary evaluation (1 h step) | feedback, an answer | feedback, unknown id |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
-for (const m of measured) console.log(`| ${m.answers.toLocaleString('en-US')} | ${fmt(m.results.report24h)} | ${fmt(m.results.report7d)} | ${fmt(m.results.drift24h)} | ${fmt(m.results.canary)} | ${fmt(m.results.feedback)} | ${fmt(m.results.unknown)} |`);
+for (const m of run.measured) console.log(`| ${m.answers.toLocaleString('en-US')}${m.note ? ` (${m.note})` : ''} | ${fmt(m.results.report24h)} | ${fmt(m.results.report7d)} | ${fmt(m.results.drift24h)} | ${fmt(m.results.canary)} | ${fmt(m.results.feedback)} | ${fmt(m.results.unknown)} |`);
 console.log(`\nPOST /predict on the node:http service (one record, open loop at ${PREDICT_RATE}/s: ${load.alone.requests} and ${load.during.requests} requests): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms. The service's event-loop delay: p99 ${load.delay.alone.p99.toFixed(1)} / ${load.delay.during.p99.toFixed(1)} ms, max ${load.delay.alone.max.toFixed(1)} / ${load.delay.during.max.toFixed(1)} ms (alone / during).`);
 process.exit(0);
 
@@ -187,15 +221,15 @@ interface ReadResult {
 
 /** Each read in a fresh process (bench/monitoring-read.ts): its time, its storage calls, its peak memory. */
 async function measureReads(now: number): Promise<Record<string, ReadResult>> {
-  const sample = samples[Math.floor(samples.length / 2)] ?? { requestId: '', at: now };
+  const sample = run.samples[Math.floor(run.samples.length / 2)] ?? { requestId: '', at: now };
   const unknown = instanceOrderedId('b0ffffffffff', new Date(sample.at));
   const results: Record<string, ReadResult> = {};
   for (const what of ['report24h', 'report7d', 'drift24h', 'canary', 'feedback', 'unknown']) {
-    const args = [what, endpoint, BUCKET, MODEL, String(now), what === 'unknown' ? unknown : sample.requestId, version];
+    const args = [what, endpoint, BUCKET, MODEL, String(now), what === 'unknown' ? unknown : sample.requestId, run.version];
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/monitoring-read.ts', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     results[what] = JSON.parse(out.trim().split('\n').pop()!) as ReadResult;
   }
-  log(`at ${answers.toLocaleString('en-US')} answers: ${Object.entries(results).map(([k, r]) => `${k} ${r.ms.toFixed(0)} ms/${r.reads} reads/${r.rssMb.toFixed(0)} MB`).join(', ')}`);
+  log(`at ${run.answers.toLocaleString('en-US')} answers: ${Object.entries(results).map(([k, r]) => `${k} ${r.ms.toFixed(0)} ms/${r.reads} reads/${r.rssMb.toFixed(0)} MB`).join(', ')}`);
   return results;
 }
 
@@ -213,7 +247,7 @@ async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadRes
   // scrape): whether predictions waited on the serving thread, or on a core taken by something else.
   const loopDelay = async (): Promise<LoopDelay> => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: admin, signal: AbortSignal.timeout(10_000) })).text();
-    const value = (name: string): number => Number(new RegExp(`^credit_score_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+    const value = (name: string): number => Number(new RegExp(`^credit_score_nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
     return { p99: value('p99'), max: value('max') };
   };
   await loopDelay();
