@@ -77,11 +77,15 @@ function parseCalibration(value: string): CalibrationMode {
 }
 
 function summary(report: TrainingReport): string {
-  const header = ['classifier', 'sampler', 'macro F1', '± std', 'accuracy', 'precision', 'recall', 'fit s/fold'];
+  // AUC: the positive class's for two classes, one-vs-rest macro for more; Gini = 2 AUC - 1.
+  const header = ['classifier', 'sampler', 'macro F1', '± std', 'accuracy', 'precision', 'recall', 'AUC', 'Gini', 'KS', 'fit s/fold'];
+  const number = (v: number | null): string => (v === null ? '-' : v.toFixed(4));
   const rows = report.candidates.map((c) => [
     c.classifier,
     c.sampler,
-    ...(c.error ? ['failed: ' + c.error, '', '', '', '', ''] : [c.cv.f1_macro, c.cv.f1_macro_std, c.cv.accuracy, c.cv.precision_macro, c.cv.recall_macro].map((v) => v.toFixed(4)).concat(c.fit_seconds.toFixed(2))),
+    ...(c.error
+      ? ['failed: ' + c.error, '', '', '', '', '', '', '', '']
+      : [c.cv.f1_macro, c.cv.f1_macro_std, c.cv.accuracy, c.cv.precision_macro, c.cv.recall_macro, c.ranking.roc_auc, c.ranking.gini, c.ranking.ks].map(number).concat(c.fit_seconds.toFixed(2))),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells: string[]): string => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ') + '\n';
@@ -90,7 +94,7 @@ function summary(report: TrainingReport): string {
     `\n${dataset.name}: ${dataset.rows} rows, ${dataset.features} features, classes ${JSON.stringify(dataset.classes)}\n\n` +
     line(header) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('') +
     tuningLines(report) +
-    `\nbest: ${best.title}, macro F1 ${best.cv.f1_macro.toFixed(4)} ± ${best.cv.f1_macro_std.toFixed(4)}\n` +
+    `\nbest: ${best.title}, macro F1 ${best.cv.f1_macro.toFixed(4)} ± ${best.cv.f1_macro_std.toFixed(4)}, AUC ${number(best.ranking.roc_auc)} ± ${number(best.ranking.roc_auc_std)}, Gini ${number(best.ranking.gini)}, KS ${number(best.ranking.ks)}\n` +
     `confusion matrix (rows = true ${Object.keys(dataset.classes).join('/')}): ${JSON.stringify(best.confusion_matrix)}\n` +
     `decision rule: ${report.decision_rule.reason}${report.decision_rule.weights ? `; weights ${JSON.stringify(report.decision_rule.weights.map((w) => Number(w.toFixed(4))))}` : ''}\n` +
     `calibration: ${report.calibration.reason}\n` +

@@ -27,7 +27,8 @@ describe('npm run train', () => {
     expect(steps.map((m) => Number(m[1]))).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
     expect(new Set(steps.map((m) => `${m[2]} ${m[3]}`)).size).toBe(18);
     expect(steps[17][0]).toMatch(/0 s left\)$/);
-    expect(train.stdout).toMatch(/best: .+, macro F1 0\.\d{4}/);
+    expect(train.stdout).toMatch(/best: .+, macro F1 0\.\d{4} ± 0\.\d{4}, AUC 0\.\d{4} ± 0\.\d{4}, Gini 0\.\d{4}, KS 0\.\d{4}/);
+    expect(train.stdout).toMatch(/macro F1 +± std +accuracy +precision +recall +AUC +Gini +KS +fit s\/fold/);
     expect(train.code).toBe(0);
   });
 
@@ -38,6 +39,13 @@ describe('npm run train', () => {
     for (const c of report.candidates) {
       expect(Object.keys(c.cv).sort()).toEqual(['accuracy', 'f1_macro', 'f1_macro_std', 'precision_macro', 'recall_macro']);
       expect(c.fit_seconds).toBeGreaterThan(0);
+      // Ranking over the folds: three classes, so the one-vs-rest macro AUC; a model that learned something ranks above chance.
+      expect(c.ranking.fold_roc_auc).toHaveLength(3);
+      expect(c.ranking.roc_auc).toBeCloseTo(c.ranking.fold_roc_auc.reduce((t: number, v: number) => t + v, 0) / 3, 12);
+      expect(c.ranking.roc_auc).toBeGreaterThan(0.6);
+      expect(c.ranking.gini).toBeCloseTo(2 * c.ranking.roc_auc - 1, 12);
+      expect(c.ranking.per_class).toHaveLength(3);
+      expect(c.ranking.ks).toBeGreaterThan(0);
     }
     const top = Math.max(...report.candidates.map((c: { cv: { f1_macro: number } }) => c.cv.f1_macro));
     expect(report.best.cv.f1_macro).toBe(top);
@@ -162,6 +170,11 @@ describe('a second dataset through its own spec', () => {
     expect(result.bundle.ensemble.aggregation).toBe('logistic');
     expect(result.report.candidates.map((c) => c.sampler)).toEqual(['none', 'adasyn', 'borderline']);
     expect(result.report.best.cv.f1_macro).toBeGreaterThan(0.55);
+    // Two classes: the numbers are the positive class's (default, the second), its mirror ranks the same.
+    const { ranking } = result.report.best;
+    expect(ranking.roc_auc).toBe(ranking.per_class[1].roc_auc);
+    expect(ranking.per_class[0].roc_auc).toBeCloseTo(ranking.roc_auc!, 12);
+    expect(ranking.roc_auc).toBeGreaterThan(0.65);
     expect(result.bundle.preprocessor.featureNames).toContain('EDUCATION=2');
   });
 });

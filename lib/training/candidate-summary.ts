@@ -5,28 +5,31 @@
  */
 import { addTallies, calibrationMetrics, emptyTally, reliabilityTable, type CalibrationTally } from '../evaluation/calibration-metrics.ts';
 import { meanAndStd, type ClassificationMetrics } from '../evaluation/metrics.ts';
+import type { RankingMetrics } from '../evaluation/ranking-metrics.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from './classifier-names.ts';
-import type { CandidateResult } from './cross-validate.ts';
+import type { CandidateResult, RankingSummary } from './cross-validate.ts';
 import type { FitScore } from './fold-fit.ts';
 
 export interface Accumulated {
   /** Per fold index (any completion order gives the same result). */
   folds: (ClassificationMetrics | undefined)[];
   tallies: (CalibrationTally | undefined)[];
+  rankings: (RankingMetrics | undefined)[];
   rounds: (number | undefined)[];
   seconds: number[];
   errors: (string | undefined)[];
 }
 
 export function emptyAccumulated(): Accumulated {
-  return { folds: [], tallies: [], rounds: [], seconds: [], errors: [] };
+  return { folds: [], tallies: [], rankings: [], rounds: [], seconds: [], errors: [] };
 }
 
 export function recordScore(result: Accumulated, f: number, score: FitScore): void {
   if (score.metrics) {
     result.folds[f] = score.metrics;
     result.tallies[f] = score.calibration;
+    result.rankings[f] = score.ranking;
     result.rounds[f] = score.rounds;
   } else result.errors[f] = score.error;
   result.seconds.push(score.seconds);
@@ -44,6 +47,7 @@ export function summarizeCandidate(classifier: ClassifierName, sampler: SamplerN
       confusion_matrix: confusion,
       fold_f1_macro: [],
       calibration: { brier: NaN, log_loss: NaN, ece: NaN },
+      ranking: rankingSummary([]),
       reliability: [],
       fit_seconds: NaN,
       error,
@@ -68,9 +72,43 @@ export function summarizeCandidate(classifier: ClassifierName, sampler: SamplerN
     confusion_matrix: confusion,
     fold_f1_macro: scored.map((m) => m.f1_macro),
     calibration: calibrationMetrics(pooled),
+    ranking: rankingSummary(r.rankings as RankingMetrics[]),
     reliability: reliabilityTable(pooled),
     ...(r.rounds.some((n) => n !== undefined) ? { fold_rounds: r.rounds as number[] } : {}),
     fit_seconds: meanAndStd(r.seconds).mean,
+  };
+}
+
+/**
+ * The ranking metrics over the folds, as scikit-learn's cross_validate scores them: each fold's
+ * AUC (one-vs-rest macro for several classes), KS and average precision, their means and the
+ * AUC's and KS's spread. A fold where a number is undefined (a class missing from its test rows)
+ * is left out of that number's mean; null when no fold has it.
+ */
+export function rankingSummary(folds: RankingMetrics[]): RankingSummary {
+  const over = (pick: (m: RankingMetrics) => number | null): { mean: number | null; std: number | null; folds: (number | null)[] } => {
+    const values = folds.map(pick);
+    const known = values.filter((v): v is number => v !== null);
+    if (!known.length) return { mean: null, std: null, folds: values };
+    const { mean, std } = meanAndStd(known);
+    return { mean, std, folds: values };
+  };
+  const auc = over((m) => m.auc);
+  const ks = over((m) => m.ks);
+  const classes = folds[0]?.perClass.length ?? 0;
+  return {
+    roc_auc: auc.mean,
+    roc_auc_std: auc.std,
+    gini: auc.mean === null ? null : 2 * auc.mean - 1,
+    ks: ks.mean,
+    ks_std: ks.std,
+    average_precision: over((m) => m.averagePrecision).mean,
+    fold_roc_auc: auc.folds,
+    per_class: Array.from({ length: classes }, (_, k) => ({
+      roc_auc: over((m) => m.perClass[k].auc).mean,
+      ks: over((m) => m.perClass[k].ks).mean,
+      average_precision: over((m) => m.perClass[k].averagePrecision).mean,
+    })),
   };
 }
 

@@ -26,6 +26,21 @@ export interface CvScores {
   recall_macro: number;
 }
 
+/** Ranking metrics over the folds (candidate-summary.ts rankingSummary); null where no fold defines them. */
+export interface RankingSummary {
+  /** Mean over the folds: the positive (second) class's for two classes, one-vs-rest macro for more. */
+  roc_auc: number | null;
+  roc_auc_std: number | null;
+  /** 2 AUC - 1, of the mean AUC. */
+  gini: number | null;
+  ks: number | null;
+  ks_std: number | null;
+  average_precision: number | null;
+  fold_roc_auc: (number | null)[];
+  /** Each class against the rest, in the spec's class order: means over the folds. */
+  per_class: { roc_auc: number | null; ks: number | null; average_precision: number | null }[];
+}
+
 export interface CandidateResult {
   classifier: ClassifierName;
   sampler: SamplerName;
@@ -35,6 +50,8 @@ export interface CandidateResult {
   fold_f1_macro: number[];
   /** Of the out-of-fold probabilities, every row once (lib/evaluation/calibration-metrics.ts). */
   calibration: CalibrationMetrics;
+  /** How the out-of-fold probabilities rank the rows: AUC, Gini, KS, average precision over the folds. */
+  ranking: RankingSummary;
   /** Per confidence bin of the out-of-fold predictions: mean confidence, accuracy, rows. */
   reliability: ReliabilityRow[];
   /** Boosting rounds kept by early stopping, per fold (only with early stopping). */

@@ -4,6 +4,7 @@
  * so a fold scores the same on the calling thread or on any worker, in any order.
  */
 import { calibrationTally, type CalibrationTally } from '../evaluation/calibration-metrics.ts';
+import { rankingMetrics, type RankingMetrics } from '../evaluation/ranking-metrics.ts';
 import { argmaxRows, classificationMetrics, type ClassificationMetrics } from '../evaluation/metrics.ts';
 import { createSampler, type LabelledMatrix, type SamplerName } from '../sampling/index.ts';
 import { boostingRounds } from '../trees/gradient-boosting.ts';
@@ -27,6 +28,8 @@ export interface FitScore {
   metrics?: ClassificationMetrics;
   /** The test fold's probabilities against its labels (absent with metrics). */
   calibration?: CalibrationTally;
+  /** How the test fold's probabilities rank its rows (AUC, KS, ...; absent with metrics). */
+  ranking?: RankingMetrics;
   /** Boosting rounds kept after early stopping (absent without it). */
   rounds?: number;
   error?: string;
@@ -65,6 +68,7 @@ export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled:
     classifier,
     metrics: classificationMetrics(fold.ytest, predicted, K),
     calibration: calibrationTally(fold.ytest, probabilities, K),
+    ranking: rankingMetrics(fold.ytest, probabilities, K),
     proba: probabilities,
     ...(held ? { rounds: boostingRounds(ensemble) } : {}),
     seconds: ready.seconds + (performance.now() - started) / 1000,

@@ -146,6 +146,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       cv: c.cv,
       fold_f1_macro: c.fold_f1_macro,
       calibration: c.calibration,
+      ranking: c.ranking,
       ...(c.fold_rounds ? { fold_rounds: c.fold_rounds } : {}),
       fit_seconds: c.fit_seconds,
       ...(c.error ? { error: c.error } : {}),
@@ -196,9 +197,10 @@ async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedPar
       confusion_matrix: chosen.confusion_matrix,
       fold_f1_macro: chosen.fold_f1_macro,
       calibration: chosen.calibration,
+      ranking: chosen.ranking,
       reliability: chosen.reliability,
       ...(chosen.fold_rounds ? { fold_rounds: chosen.fold_rounds } : {}),
-      candidates: candidates.map((c) => ({ classifier: c.classifier, sampler: c.sampler, f1_macro: c.cv.f1_macro, error: c.error ?? null })),
+      candidates: candidates.map((c) => ({ classifier: c.classifier, sampler: c.sampler, f1_macro: c.cv.f1_macro, roc_auc: c.ranking.roc_auc, ks: c.ranking.ks, error: c.error ?? null })),
     },
     params: {
       // rounds_chosen: what early stopping kept of n_estimators on the final fit.
