@@ -231,7 +231,7 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     await shot('variants-past');
   });
 
-  it("draws a canary's progress and its evaluation in words and units, refreshed by the check button", async () => {
+  it("draws a canary's progress and its evaluation in words and units, refreshed by the check button; names the controller as the one who advanced it", async () => {
     await go('#/traffic');
     await page.waitForSelector('.canary .steps li.current');
     expect(await texts('.canary .steps li.current')).toEqual(['25%']);
@@ -253,6 +253,16 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     // What changed, in the history: the step's share and the version the challenger pointed at.
     await page.waitForFunction((text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text), {}, `traffic: canary 5% -> 25% to challenger (${first})`);
     await shot('traffic-canary');
+    // The controller's own change is its name in the history: a step it may leave at once, after one request.
+    const quick = { mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [5, 25, 50, 100], step: 1, stepMinutes: 0.001, bounds: { minRequests: 1 } };
+    expect((await api('PUT', '/model/traffic', quick)).status).toBe(200);
+    await predictions(20, 'advance');
+    await until('the controller to advance the step', async () => ((await (await api('POST', '/model/canary/check')).json()) as { applied: boolean }).applied || undefined, 10_000);
+    await go('#/traffic');
+    const advanced = `traffic: canary 25% -> 50% to challenger (${first})`;
+    await page.waitForFunction((text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text), {}, advanced);
+    const line = await page.$$eval('.timeline li', (lis, text) => lis.find((li) => li.querySelector('.what')!.textContent === text)!.querySelector('.who')!.textContent, advanced);
+    expect(line).toBe('canary controller');
     expect((await api('PUT', '/model/traffic', { mode: 'single', alias: 'champion' })).status).toBe(200);
   });
 
