@@ -32,6 +32,7 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
   let store: S3ObjectStore;
   let registry: ModelRegistry;
   let first: string;
+  let second: string;
   let url: string;
   let closeServer: () => Promise<void>;
   let browser: Browser;
@@ -84,8 +85,16 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     await shot('models');
   });
 
+  it('says in words that no traffic policy was set yet, where it wrote "revision ."', async () => {
+    await go('#/traffic');
+    await page.waitForSelector('.split');
+    const mode = await page.$eval('main section', (s) => s.textContent ?? '');
+    expect(mode).not.toMatch(/revision\s*\./);
+    expect(await texts('p.mode')).toEqual([`Mode single (the default: no traffic policy has been set yet): all to champion (${first}).`]);
+  });
+
   it('promotes a version through the page, and the move shows in the history', async () => {
-    const { version: second } = await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' });
+    ({ version: second } = await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' }));
     await go('#/models');
     await page.type('input[name="admin-key"]', ADMIN_KEY);
     await page.click('form.key button[type="submit"]');
@@ -97,10 +106,17 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     await button.click();
     await page.waitForSelector('.action .ok');
     expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(second);
+    // The page shows the move at once, without a reload: the aliases of the version it is on.
+    const aliases = 'xpath/.//dl[contains(@class, "facts")]/dt[.="aliases"]/following-sibling::dd[1]';
+    await page.waitForFunction(() => document.evaluate('//dl[contains(@class, "facts")]/dt[.="aliases"]/following-sibling::dd[1]', document, null, XPathResult.STRING_TYPE).stringValue === 'champion');
+    expect(await (await page.$(aliases))!.evaluate((dd) => dd.textContent)).toBe('champion');
     await go('#/traffic');
-    const move = `champion: ${first} -> ${second}`;
-    await page.waitForFunction((text) => [...document.querySelectorAll('.timeline li')].some((li) => li.textContent!.includes(text)), {}, move);
+    const move = `alias champion: ${first} -> ${second}`;
+    await page.waitForFunction((text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text), {}, move);
     expect((await texts('.timeline li'))[0]).toMatch(/promoted from the console/);
+    // Who moved it: the admin API (an admin key has no name), not the request's id.
+    expect((await texts('.timeline li .who'))[0]).toBe('admin API');
+    for (const who of await texts('.timeline .who')) expect(who).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
   });
 
   it("plots a version's reliability: the model's own, and beside it the calibrated probabilities it serves", async () => {
@@ -155,34 +171,98 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     problems.splice(provoked, 1);
   });
 
-  it("shows each variant's numbers and their latency over time", async () => {
-    const sample = ((await (await fetch(`${url}/model/info`)).json()) as { sampleRequest: Record<string, unknown> }).sampleRequest;
-    for (let i = 0; i < 24; i++) expect((await api('POST', '/predict', { ...sample, Customer_ID: `CUS_console_${i}` })).status).toBe(200);
+  /** `count` predictions (routed by the keys `{key}-{i}`), each labelled when `label` says which class. */
+  const predictions = async (count: number, key: string, label?: (answer: { prediction: string; variant: string }, nth: number) => string): Promise<void> => {
+    const sample = ((await (await fetch(`${url}/model/info`)).json()) as { sampleRequest: Record<string, unknown>; classes?: string[] }).sampleRequest;
+    const perVariant = new Map<string, number>();
+    for (let i = 0; i < count; i++) {
+      const response = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-key': `${key}-${i}` }, body: JSON.stringify({ ...sample, Customer_ID: `CUS_${key}_${i}` }) });
+      expect(response.status).toBe(200);
+      const answer = (await response.json()) as { prediction: string; requestId: string; model: { variant: string } };
+      if (!label) continue;
+      const nth = perVariant.get(answer.model.variant) ?? 0;
+      perVariant.set(answer.model.variant, nth + 1);
+      expect((await api('POST', '/feedback', { requestId: answer.requestId, actual: label({ prediction: answer.prediction, variant: answer.model.variant }, nth) })).status).toBe(202);
+    }
+  };
+  // Another class than the one answered: a label that makes the answer wrong.
+  const other = (prediction: string): string => ['Good', 'Standard', 'Poor'].find((c) => c !== prediction)!;
+
+  it("shows each variant's numbers and their latency over time, and compares the labelled pair", async () => {
+    // Every other answer of each variant labelled right: enough right and wrong per side for the test's p-value.
+    await predictions(60, 'ab', (answer, nth) => (nth % 2 === 0 ? answer.prediction : other(answer.prediction)));
     // Captures reach storage on the next flush (every 0.2 s here).
     await until('the captures to be written', async () => {
       const report = (await (await api('GET', '/model/report')).json()) as { variants: { requests: number }[] };
-      return report.variants.reduce((n, v) => n + v.requests, 0) >= 24 ? true : undefined;
+      return report.variants.reduce((n, v) => n + v.requests, 0) >= 60 ? true : undefined;
     }, 10_000);
     await go('#/variants');
     await page.waitForFunction(() => document.querySelectorAll('table.variants tr[data-variant]').length === 2, { timeout: 20_000 });
     const requests = await page.$$eval('table.variants tr[data-variant]', (rows) => rows.map((r) => Number(r.children[2].textContent)));
-    expect(requests.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(24);
+    expect(requests.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(60);
     await page.waitForSelector('.chart canvas');
+    const [line] = await texts('.comparisons li[data-pair="a/b"].labelled');
+    expect(line).toMatch(/^A\/B b against a \(policy in force\), \d+ and \d+ labelled answers: accuracy \d+\.\d% against \d+\.\d%, [+-]\d+\.\d points \(p = [\d.e-]+, (not )?significant at 5%\); macro F1 [+-]\d\.\d{3}\.$/);
     await shot('variants');
   });
 
-  it("draws a canary's progress", async () => {
-    expect((await api('PUT', '/model/traffic', { mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [5, 25, 50, 100], step: 1 })).status).toBe(200);
+  it('lists the variants of the policy in force, past ones behind a toggle, and compares the labelled pair rather than the unlabelled one', async () => {
+    const canary = { mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [5, 25, 50, 100] };
+    expect((await api('PUT', '/model/traffic', { ...canary, step: 0 })).status).toBe(200);
+    expect((await api('PUT', '/model/traffic', { ...canary, step: 1 })).status).toBe(200);
+    await predictions(40, 'canary');
+    await until('the canary answers to be written', async () => {
+      const report = (await (await api('GET', '/model/report')).json()) as { variants: { variant: string; requests: number }[] };
+      return report.variants.filter((v) => v.variant === 'champion' || v.variant === 'challenger').reduce((n, v) => n + v.requests, 0) >= 40 ? true : undefined;
+    }, 10_000);
+    await go('#/variants');
+    await page.waitForSelector('table.variants tr[data-variant="challenger"]');
+    expect((await page.$$eval('table.variants tr[data-variant]', (rows) => rows.map((r) => r.getAttribute('data-variant')))).sort()).toEqual(['challenger', 'champion']);
+    // The a/b pair is not in force but had labels: it is the one compared; the canary pair says it has none.
+    expect(await texts('.comparisons li[data-pair="a/b"].labelled')).toHaveLength(1);
+    expect(await texts('.comparisons li[data-pair="a/b"]')).toEqual([expect.stringMatching(/^A\/B b against a \(an earlier policy\), \d+ and \d+ labelled answers: accuracy/)]);
+    expect(await texts('.comparisons li[data-pair="champion/challenger"]')).toEqual([
+      expect.stringMatching(/^A\/B challenger against champion \(policy in force\): not compared, champion and challenger have no labels in this window \(0 and 0 labelled answers\)/),
+    ]);
+    await shot('variants-present');
+    await page.click('input[name="show-past"]');
+    await page.waitForSelector('table.variants tr[data-variant="a"].past');
+    expect((await page.$$eval('table.variants tr.past', (rows) => rows.map((r) => r.getAttribute('data-variant')))).sort()).toEqual(['a', 'b']);
+    await shot('variants-past');
+  });
+
+  it("draws a canary's progress and its evaluation in words and units, refreshed by the check button; names the controller as the one who advanced it", async () => {
     await go('#/traffic');
     await page.waitForSelector('.canary .steps li.current');
     expect(await texts('.canary .steps li.current')).toEqual(['25%']);
     expect(await texts('.canary .steps li.done')).toEqual(['5%']);
-    // The controller's evaluation of this step, its numbers against the bounds.
-    expect((await api('POST', '/model/canary/check')).status).toBe(200);
-    await go('#/traffic');
     await page.waitForSelector('.canary-numbers table.numbers');
-    expect(await texts('.canary-numbers table.bounds td:first-child')).toContain('maxErrorRate');
+    // The controller's evaluation of this step, asked for through the page and shown without a reload.
+    const [check] = await page.$$('xpath/.//button[contains(., "Run the canary check")]');
+    await check.click();
+    await page.waitForSelector('.canary-numbers .decision strong');
+    expect(await texts('.canary-numbers .decision strong')).toEqual(['hold: stay on this step']);
+    expect((await texts('.canary-numbers .decision'))[0]).toMatch(/because \d+ of 100 requests needed on this step\.$/);
+    const row = (measure: string): Promise<string[]> =>
+      page.$$eval('.canary-numbers table.numbers tbody tr', (rows, m) => [...(rows.find((r) => r.children[0].textContent === m)?.children ?? [])].map((c) => c.textContent ?? ''), measure);
+    expect(await row('Requests on this step')).toEqual(['Requests on this step', expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/), 'judged once the challenger has served 100']);
+    expect(await row('Error rate')).toEqual(['Error rate', '0.0%', '0.0%', 'challenger at most 1.0%']);
+    expect((await row('p99 latency'))[2]).toMatch(/^\d+\.\d ms \(\d+ samples\)$/);
+    // Words, not the stored camelCase names.
+    expect(await page.$eval('.canary-numbers', (e) => (e as HTMLElement).innerText)).not.toMatch(/\b[a-z]+[A-Z]\w*/);
+    // What changed, in the history: the step's share and the version the challenger pointed at.
+    await page.waitForFunction((text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text), {}, `traffic: canary 5% -> 25% to challenger (${first})`);
     await shot('traffic-canary');
+    // The controller's own change is its name in the history: a step it may leave at once, after one request.
+    const quick = { mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [5, 25, 50, 100], step: 1, stepMinutes: 0.001, bounds: { minRequests: 1 } };
+    expect((await api('PUT', '/model/traffic', quick)).status).toBe(200);
+    await predictions(20, 'advance');
+    await until('the controller to advance the step', async () => ((await (await api('POST', '/model/canary/check')).json()) as { applied: boolean }).applied || undefined, 10_000);
+    await go('#/traffic');
+    const advanced = `traffic: canary 25% -> 50% to challenger (${first})`;
+    await page.waitForFunction((text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text), {}, advanced);
+    const line = await page.$$eval('.timeline li', (lis, text) => lis.find((li) => li.querySelector('.what')!.textContent === text)!.querySelector('.who')!.textContent, advanced);
+    expect(line).toBe('canary controller');
     expect((await api('PUT', '/model/traffic', { mode: 'single', alias: 'champion' })).status).toBe(200);
   });
 

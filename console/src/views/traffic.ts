@@ -1,14 +1,19 @@
 /**
  * Traffic: the policy in force drawn as a split, a canary's step against its plan, the history
  * of alias moves and traffic changes as a timeline (newest first), a form for a new policy and
- * a rollback button.
+ * a rollback button. Every action reloads what it changed: the policy, the canary's numbers,
+ * the history.
  */
 import { useState } from 'preact/hooks';
 import { api, ApiError, type FieldProblem } from '../api.ts';
 import { html } from '../html.ts';
 import { usePoll } from '../poll.ts';
-import { ErrorNote, Loading, NeedsKey, Section, when } from '../ui.ts';
+import type { HistoryEvent } from '../history-text.ts';
+import { policyText, type PolicyShape } from '../policy-text.ts';
+import { ErrorNote, Loading, NeedsKey, Section } from '../ui.ts';
 import { ActionButton, useAdmin } from './actions.ts';
+import { CanaryNumbers, CanaryProgress } from './canary.ts';
+import { Timeline } from './history.ts';
 
 interface RouteStatus {
   variant: string;
@@ -18,29 +23,22 @@ interface RouteStatus {
 }
 
 interface TrafficStatus {
-  policy: { mode: string; steps?: number[]; step?: number; stepMinutes?: number; champion?: string; challenger?: string };
-  revision: number;
+  policy: PolicyShape & { stepMinutes?: number };
+  /** Null while no policy was ever stored: the default, every request to one alias. */
+  revision: number | null;
   routes: RouteStatus[];
-}
-
-interface HistoryEvent {
-  kind: 'alias' | 'traffic';
-  eventId: string;
-  at: string;
-  actor?: string;
-  alias?: string;
-  from?: unknown;
-  to?: unknown;
-  reason?: string;
 }
 
 export function TrafficView() {
   const traffic = usePoll(() => api<TrafficStatus>('model/traffic'), 10_000);
   const admin = useAdmin();
   const history = usePoll(() => api<{ events: HistoryEvent[] }>('model/history?limit=100'), 15_000, [], admin);
+  // The canary's numbers are read again after an action even when the revision stays (a hold).
+  const [actions, setActions] = useState(0);
   const reload = (): void => {
     traffic.reload();
     history.reload();
+    setActions((n) => n + 1);
   };
   return html`<div>
     <${Section} title="Traffic">
@@ -48,7 +46,7 @@ export function TrafficView() {
       ${!traffic.data && !traffic.error ? html`<${Loading} what="the traffic policy" />` : null}
       ${traffic.data ? html`<${Split} status=${traffic.data} />` : null}
       ${traffic.data?.policy.mode === 'canary' ? html`<${CanaryProgress} policy=${traffic.data.policy} />` : null}
-      ${traffic.data?.policy.mode === 'canary' && admin ? html`<${CanaryNumbers} revision=${traffic.data.revision} />` : null}
+      ${traffic.data?.policy.mode === 'canary' && admin ? html`<${CanaryNumbers} revision=${traffic.data.revision} refresh=${actions} />` : null}
       <${ActionButton} label="Roll back champion" confirm="Point champion back at the version its last move replaced?" request=${{ path: 'model/rollback', method: 'POST', body: { alias: 'champion', reason: 'rolled back from the console' } }} onDone=${reload} />
       <${ActionButton} label="Run the canary check" request=${{ path: 'model/canary/check', method: 'POST' }} onDone=${reload} />
     <//>
@@ -56,15 +54,17 @@ export function TrafficView() {
     <${Section} title="History">
       ${admin ? null : html`<${NeedsKey} what="the history" />`}
       <${ErrorNote} error=${history.error} />
-      ${history.data ? html`<ol class="timeline">${[...history.data.events].reverse().map((e) => html`<li key=${e.eventId}><${EventLine} event=${e} /></li>`)}</ol>` : null}
+      ${history.data ? html`<${Timeline} events=${history.data.events} />` : null}
     <//>
   </div>`;
 }
 
 /** The policy's routes as one bar, each variant's width its share of requests. */
 function Split({ status }: { status: TrafficStatus }) {
+  const versions = new Map(status.routes.map((r) => [r.alias, r.version]));
+  const label = (alias: string): string => (versions.get(alias) ? `${alias} (${versions.get(alias)})` : alias);
   return html`<div>
-    <p>Mode <strong>${status.policy.mode}</strong>, revision ${status.revision}.</p>
+    <p class="mode">Mode <strong>${status.policy.mode}</strong>${status.revision === null ? ' (the default: no traffic policy has been set yet)' : `, revision ${status.revision}`}: ${policyText(status.policy, label)}.</p>
     <div class="split" role="img" aria-label=${status.routes.map((r) => `${r.variant} ${r.weight}%`).join(', ')}>
       ${status.routes.filter((r) => r.weight > 0).map((r, i) => html`<div class=${`part part${i % 4}`} style=${{ flexGrow: r.weight }} data-variant=${r.variant}>${r.variant} ${r.weight}%</div>`)}
     </div>
@@ -73,57 +73,6 @@ function Split({ status }: { status: TrafficStatus }) {
       <tbody>${status.routes.map((r) => html`<tr><td>${r.variant}</td><td>${r.alias}</td><td class="num">${r.weight}%</td><td>${r.version ?? 'not loaded'}</td></tr>`)}</tbody>
     </table>
   </div>`;
-}
-
-/** A canary's plan, its current step marked. */
-function CanaryProgress({ policy }: { policy: TrafficStatus['policy'] }) {
-  const steps = policy.steps ?? [];
-  return html`<div class="canary">
-    <p>Canary: ${policy.challenger} against ${policy.champion}, step ${(policy.step ?? 0) + 1} of ${steps.length}, at least ${policy.stepMinutes} min a step.</p>
-    <ol class="steps">${steps.map((s, i) => html`<li class=${i < (policy.step ?? 0) ? 'done' : i === policy.step ? 'current' : ''}>${s}%</li>`)}</ol>
-  </div>`;
-}
-
-interface CanaryStatus {
-  canary: {
-    revision: number;
-    share: number;
-    stepSince: string;
-    stepMinutes: number;
-    bounds: Record<string, number>;
-    evaluation: { at: string; action: string; reasons: string[]; numbers: Record<string, number | null> } | null;
-  } | null;
-}
-
-/** The step's time so far, the controller's latest numbers for it, and the bounds they are judged by. */
-function CanaryNumbers({ revision }: { revision: number }) {
-  const { data, error } = usePoll(() => api<CanaryStatus>('model/canary'), 10_000, [revision]);
-  const canary = data?.canary;
-  if (error) return html`<${ErrorNote} error=${error} />`;
-  if (!canary) return null;
-  const minutes = (Date.now() - Date.parse(canary.stepSince)) / 60_000;
-  const evaluation = canary.evaluation;
-  return html`<div class="canary-numbers">
-    <p>This step (${canary.share}% to the challenger) began ${when(canary.stepSince)}: ${minutes.toFixed(1)} of at least ${canary.stepMinutes} min.</p>
-    ${evaluation
-      ? html`<p>Latest evaluation ${when(evaluation.at)}: <strong>${evaluation.action}</strong>${evaluation.reasons.length ? html` (${evaluation.reasons.join('; ')})` : null}</p>
-          <table class="numbers"><thead><tr><th>number</th><th>value</th></tr></thead>
-            <tbody>${Object.entries(evaluation.numbers).map(([k, v]) => html`<tr><td>${k}</td><td class="num">${v === null ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(4)}</td></tr>`)}</tbody></table>`
-      : html`<p>Not evaluated in this step yet (the controller runs every minute, or press "Run the canary check").</p>`}
-    <table class="bounds"><thead><tr><th>bound</th><th>value</th></tr></thead>
-      <tbody>${Object.entries(canary.bounds).map(([k, v]) => html`<tr><td>${k}</td><td class="num">${v}</td></tr>`)}</tbody></table>
-  </div>`;
-}
-
-function EventLine({ event }: { event: HistoryEvent }) {
-  const what = event.kind === 'alias' ? `${event.alias}: ${String(event.from ?? 'none')} -> ${String(event.to)}` : `traffic: ${describe(event.from)} -> ${describe(event.to)}`;
-  return html`<time datetime=${event.at}>${when(event.at)}</time> <span class="who">${event.actor ?? '-'}</span> <span class="what">${what}</span>${event.reason ? html` <span class="why">(${event.reason})</span>` : null}`;
-}
-
-function describe(policy: unknown): string {
-  if (!policy || typeof policy !== 'object') return 'none';
-  const p = policy as { mode?: string; policy?: { mode?: string } };
-  return p.mode ?? p.policy?.mode ?? 'policy';
 }
 
 type Mode = 'single' | 'ab' | 'canary' | 'bluegreen' | 'shadow';

@@ -1,13 +1,17 @@
 /**
- * Variants: what each variant of the traffic policy answered in the window (requests, errors,
- * p50/p99 latency, class shares; accuracy and macro F1 where feedback came), the A/B test's
- * p-value, latency over time as a chart, and the shadow's agreement with its confusion table.
+ * Variants: what each variant of the traffic policy in force answered in the window (requests,
+ * errors, p50/p99 latency, class shares; accuracy and macro F1 where feedback came), variants of
+ * earlier policies behind a toggle, the labelled pairs' accuracy compared (a pair without labels
+ * says so), latency over time as a chart, and the shadow's agreement with its confusion table.
  */
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { html } from '../html.ts';
+import type { HistoryEvent } from '../history-text.ts';
+import { routedVariants, type PolicyShape } from '../policy-text.ts';
 import { usePoll } from '../poll.ts';
 import { ErrorNote, Loading, NeedsKey, number, percent, Section } from '../ui.ts';
+import { comparePairs, pairsOf, type PairComparison } from '../variant-pairs.ts';
 import { useAdmin } from './actions.ts';
 import { TimeChart, type Line } from './chart.ts';
 
@@ -21,34 +25,52 @@ interface VariantStats {
   p99Ms: number;
   classShares: Record<string, number>;
   labelled: number;
+  correct: number;
   accuracy: number | null;
   f1Macro: number | null;
 }
 
 interface Report {
+  policy: PolicyShape;
   variants: VariantStats[];
   series: Record<string, { start: number; requests: number; errors: number; p50Ms: number | null; p99Ms: number | null }[]>;
-  comparison: { a: string; b: string; accuracy: { pValue: number | null; difference: number; note?: string }; f1MacroDifference: number | null } | null;
   shadow: { compared: number; agreementRate: number; confusion: Record<string, Record<string, number>> } | null;
 }
 
 const WINDOWS = [15, 60, 360, 1440];
 
+/** The policies the history shows, newest first (the API answers oldest first). */
+function earlierPolicies(events: HistoryEvent[]): PolicyShape[] {
+  return events
+    .filter((e) => e.kind === 'traffic')
+    .reverse()
+    .flatMap((e) => [e.to, e.from])
+    .filter((p): p is PolicyShape => typeof p === 'object' && p !== null && 'mode' in p);
+}
+
 export function VariantsView() {
   const admin = useAdmin();
   const [minutes, setMinutes] = useState(60);
+  const [showPast, setShowPast] = useState(false);
   const { data, error } = usePoll(() => api<Report>(`model/report?minutes=${minutes}`), 15_000, [minutes], admin);
+  const history = usePoll(() => api<{ events: HistoryEvent[] }>('model/history?limit=100'), 15_000, [], admin);
+  const current = useMemo(() => new Set(data ? routedVariants(data.policy) : []), [data]);
+  const shown = data ? data.variants.filter((v) => showPast || current.has(v.variant)) : [];
+  const pastCount = data ? data.variants.filter((v) => !current.has(v.variant)).length : 0;
   const chart = useMemo(() => {
     if (!data) return null;
-    const names = Object.keys(data.series);
+    const names = Object.keys(data.series).filter((n) => showPast || current.has(n));
     const times = names.length ? data.series[names[0]].map((b) => b.start) : [];
     const lines: Line[] = names.flatMap((n) => [
       { label: `${n} p50`, values: data.series[n].map((b) => b.p50Ms) },
       { label: `${n} p99`, values: data.series[n].map((b) => b.p99Ms), dashed: true },
     ]);
     return { times, lines };
-  }, [data]);
-  const classes = data ? [...new Set(data.variants.flatMap((v) => Object.keys(v.classShares)))].sort() : [];
+  }, [data, current, showPast]);
+  const comparisons = data ? comparePairs(pairsOf(data.policy, earlierPolicies(history.data?.events ?? [])), data.variants) : [];
+  // Labelled pairs are compared wherever they came from; a pair without labels is noted only when it is the present one (or the past is shown).
+  const notes = comparisons.filter((c) => c.labelled || c.current || showPast).sort((x, y) => Number(y.labelled) - Number(x.labelled));
+  const classes = [...new Set(shown.flatMap((v) => Object.keys(v.classShares)))].sort();
   return html`<${Section} title="Variants">
     ${admin ? null : html`<${NeedsKey} what="the variants' numbers" />`}
     <label class="inline">Window <select name="minutes" value=${minutes} onChange=${(e: Event) => setMinutes(Number((e.target as HTMLSelectElement).value))}>
@@ -57,26 +79,41 @@ export function VariantsView() {
     <${ErrorNote} error=${error} />
     ${admin && !data && !error ? html`<${Loading} what="the report" />` : null}
     ${data
-      ? html`<div class="scroll"><table class="variants">
+      ? html`<p class="in-force">Variants of the policy in force (${data.policy.mode}): ${[...current].join(', ') || 'none'}.</p>
+          ${pastCount
+            ? html`<label class="inline past-toggle"><input type="checkbox" name="show-past" checked=${showPast} onChange=${(e: Event) => setShowPast((e.target as HTMLInputElement).checked)} /> Show past variants (${pastCount} of earlier policies answered in this window)</label>`
+            : null}
+          <div class="scroll"><table class="variants">
             <thead><tr><th>variant</th><th>versions</th><th>requests</th><th>errors</th><th>p50 / p99 ms</th>${classes.map((c) => html`<th>${c}</th>`)}<th>labelled</th><th>accuracy</th><th>macro F1</th></tr></thead>
             <tbody>
-              ${data.variants.map(
-                (v) => html`<tr data-variant=${v.variant}>
-                  <td>${v.variant}</td><td>${v.versions.join(', ')}</td><td class="num">${v.requests}</td><td class="num">${v.errors} (${percent(v.errorRate)})</td>
+              ${shown.map(
+                (v) => html`<tr data-variant=${v.variant} class=${current.has(v.variant) ? 'present' : 'past'}>
+                  <td>${v.variant}${current.has(v.variant) ? null : html` <span class="hint">(past policy)</span>`}</td><td>${v.versions.join(', ')}</td><td class="num">${v.requests}</td><td class="num">${v.errors} (${percent(v.errorRate)})</td>
                   <td class="num">${number(v.p50Ms, 1)} / ${number(v.p99Ms, 1)}</td>${classes.map((c) => html`<td class="num">${percent(v.classShares[c])}</td>`)}
                   <td class="num">${v.labelled}</td><td class="num">${number(v.accuracy)}</td><td class="num">${number(v.f1Macro)}</td>
                 </tr>`,
               )}
             </tbody>
           </table></div>
-          ${data.variants.length === 0 ? html`<p>No answers captured in this window.</p>` : null}
-          ${data.comparison
-            ? html`<p class="comparison">A/B: accuracy ${data.comparison.b} minus ${data.comparison.a} ${number(data.comparison.accuracy.difference)}, p-value ${number(data.comparison.accuracy.pValue)}${data.comparison.accuracy.note ? ` (${data.comparison.accuracy.note})` : ''}; macro F1 difference ${number(data.comparison.f1MacroDifference)}.</p>`
-            : null}
+          ${shown.length === 0 ? html`<p>No answers captured in this window from the variants of the policy in force.</p>` : null}
+          ${notes.length ? html`<ul class="comparisons">${notes.map((c) => html`<${Comparison} comparison=${c} />`)}</ul>` : null}
           ${chart && chart.times.length ? html`<${TimeChart} title="Latency over time" times=${chart.times} lines=${chart.lines} unit="ms" />` : null}
           ${data.shadow ? html`<${Shadow} shadow=${data.shadow} />` : null}`
       : null}
   <//>`;
+}
+
+/** One pair's A/B line: accuracy and macro F1 of b against a with the test's p-value, or which side has no labels. */
+function Comparison({ comparison: c }: { comparison: PairComparison }) {
+  const which = c.current ? 'policy in force' : 'an earlier policy';
+  const counts = `${c.statsA.labelled} and ${c.statsB.labelled} labelled answers`;
+  if (!c.labelled) {
+    const lacking = [c.statsA, c.statsB].filter((s) => s.labelled === 0).map((s) => s.variant);
+    return html`<li class="comparison unlabelled" data-pair=${`${c.a}/${c.b}`}>A/B ${c.b} against ${c.a} (${which}): not compared, ${lacking.join(' and ')} ${lacking.length > 1 ? 'have' : 'has'} no labels in this window (${counts}); feedback on their answers makes the comparison.</li>`;
+  }
+  const signed = (v: number): string => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} points`;
+  const test = c.accuracy.pValue === null ? c.accuracy.note : `p = ${c.accuracy.pValue.toPrecision(2)}, ${c.accuracy.significantAt5Percent ? 'significant' : 'not significant'} at 5%`;
+  return html`<li class="comparison labelled" data-pair=${`${c.a}/${c.b}`}>A/B ${c.b} against ${c.a} (${which}), ${counts}: accuracy ${percent(c.statsB.accuracy)} against ${percent(c.statsA.accuracy)}, ${signed(c.accuracy.difference)} (${test}); macro F1 ${c.f1MacroDifference === null ? '-' : `${c.f1MacroDifference >= 0 ? '+' : ''}${c.f1MacroDifference.toFixed(3)}`}.</li>`;
 }
 
 function Shadow({ shadow }: { shadow: NonNullable<Report['shadow']> }) {

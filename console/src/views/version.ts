@@ -1,4 +1,4 @@
-/** One version: its candidates table, the confusion matrix as a heatmap, its reliability plot, its parameters. */
+/** One version: its candidates table, the confusion matrix as a heatmap, its reliability plot, its parameters. A promote reloads it (its aliases change). */
 import { api } from '../api.ts';
 import { html } from '../html.ts';
 import { usePoll } from '../poll.ts';
@@ -32,7 +32,7 @@ interface VersionDetail extends VersionSummary {
 }
 
 export function VersionView({ version }: { version: string }) {
-  const { data, error } = usePoll(() => api<VersionDetail>(`model/versions/${encodeURIComponent(version)}`), null, [version]);
+  const { data, error, reload } = usePoll(() => api<VersionDetail>(`model/versions/${encodeURIComponent(version)}`), null, [version]);
   return html`<${Section} title=${`Version ${version}`}>
     <p><a href="#/models">All versions</a></p>
     <${ErrorNote} error=${error} />
@@ -44,7 +44,7 @@ export function VersionView({ version }: { version: string }) {
             <dt>CV macro F1</dt><dd>${number(data.cv?.f1_macro)}</dd>
             <dt>aliases</dt><dd>${data.aliases.join(', ') || 'none'}</dd>
           </dl>
-          <${ActionButton} label="Promote to champion" confirm=${`Point champion at ${version}?`} request=${{ path: 'model/promote', method: 'POST', body: { alias: 'champion', version, reason: 'promoted from the console' } }} />
+          <${ActionButton} label="Promote to champion" confirm=${`Point champion at ${version}?`} request=${{ path: 'model/promote', method: 'POST', body: { alias: 'champion', version, reason: 'promoted from the console' } }} onDone=${reload} />
           <h3>Confusion matrix (rows: true class, columns: predicted)</h3>
           ${data.metrics?.confusion_matrix ? html`<${Heatmap} classes=${data.classes} matrix=${data.metrics.confusion_matrix} />` : html`<p>none recorded</p>`}
           <h3>Reliability (top-class probability against how often it was right)</h3>
