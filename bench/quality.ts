@@ -3,7 +3,8 @@
  *   npm run bench:quality [-- --datasets credit,taiwan] [--cv 5] [--seed 42]
  * For each dataset: our full candidate search (npm run train) and scikit-learn +
  * imbalanced-learn + xgboost (bench/reference_quality.py with /usr/bin/python3) on the folds
- * our pipeline exports, then one table of mean macro F1 per candidate and the best of each.
+ * our pipeline exports, then one table of mean macro F1 per candidate and the best of each, and
+ * one of how they rank (AUC, Gini, KS: the means over the same folds).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,9 @@ const DATASETS: Record<string, { data: string; spec: string }> = {
 interface Candidate {
   classifier: string;
   sampler: string;
-  cv?: { f1_macro: number; accuracy: number };
+  cv?: { f1_macro: number; accuracy: number; roc_auc?: number; ks?: number };
+  /** Ours: ranking over the folds (the reference puts roc_auc and ks in cv). */
+  ranking?: { roc_auc: number | null; ks: number | null };
   fit_seconds?: number;
   error?: string;
 }
@@ -49,6 +52,17 @@ for (const name of values.datasets.split(',')) {
     const f = (c?: Candidate): string => (c?.cv ? c.cv.f1_macro.toFixed(4) : `failed (${c?.error ?? 'missing'})`);
     const d = o.cv && t?.cv ? (o.cv.f1_macro - t.cv.f1_macro).toFixed(4) : '';
     console.log(`| ${o.classifier}+${o.sampler} | ${f(o)} | ${f(t)} | ${d} | ${o.fit_seconds?.toFixed(2) ?? ''} | ${t?.fit_seconds?.toFixed(2) ?? ''} |`);
+  }
+  // How the candidates rank, on the same folds: AUC (one-vs-rest macro, or the positive class's), Gini = 2 AUC - 1, KS.
+  const auc = (c?: Candidate): number | null => c?.ranking?.roc_auc ?? c?.cv?.roc_auc ?? null;
+  const ksOf = (c?: Candidate): number | null => c?.ranking?.ks ?? c?.cv?.ks ?? null;
+  const n = (v: number | null): string => (v === null ? '-' : v.toFixed(4));
+  console.log('\n| candidate | ours AUC | reference AUC | ours Gini | reference Gini | ours KS | reference KS |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const o of ours) {
+    const t = theirs.find((c) => c.classifier === o.classifier && c.sampler === o.sampler);
+    const gini = (c?: Candidate): number | null => (auc(c) === null ? null : 2 * auc(c)! - 1);
+    console.log(`| ${o.classifier}+${o.sampler} | ${n(auc(o))} | ${n(auc(t))} | ${n(gini(o))} | ${n(gini(t))} | ${n(ksOf(o))} | ${n(ksOf(t))} |`);
   }
   const best = (cs: Candidate[]): Candidate => cs.filter((c) => c.cv).reduce((a, b) => (b.cv!.f1_macro > a.cv!.f1_macro ? b : a));
   const bo = best(ours);

@@ -15,13 +15,27 @@ import time
 import numpy as np
 from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, RandomOverSampler
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
+from scipy.stats import ks_2samp
+from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
 from xgboost import XGBClassifier
 
 
 def load(path):
     data = np.loadtxt(path, delimiter=",", skiprows=1)
     return data[:, :-1], data[:, -1].astype(int)
+
+
+def roc_auc(y, proba, classes):
+    """The positive (second) class's AUC for two classes, one-vs-rest macro for more: as ours."""
+    if len(classes) == 2:
+        return roc_auc_score(y, proba[:, 1])
+    return roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes)
+
+
+def ks(y, proba, classes):
+    """Kolmogorov-Smirnov of each class against the rest (the positive class's for two), macro: as ours."""
+    per_class = [ks_2samp(proba[y == c, k], proba[y != c, k]).statistic for k, c in enumerate(classes)]
+    return per_class[1] if len(classes) == 2 else float(np.mean(per_class))
 
 
 def main():
@@ -45,7 +59,7 @@ def main():
     results = []
     for c_name, make_classifier in classifiers.items():
         for s_name, make_sampler in samplers.items():
-            scores = {"f1_macro": [], "accuracy": [], "precision_macro": [], "recall_macro": []}
+            scores = {"f1_macro": [], "accuracy": [], "precision_macro": [], "recall_macro": [], "roc_auc": [], "ks": []}
             seconds = []
             error = None
             for (X, y), (Xt, yt) in folds:
@@ -63,6 +77,8 @@ def main():
                 scores["accuracy"].append(accuracy_score(yt, p))
                 scores["precision_macro"].append(precision_score(yt, p, average="macro", zero_division=0))
                 scores["recall_macro"].append(recall_score(yt, p, average="macro", zero_division=0))
+                scores["roc_auc"].append(roc_auc(yt, model.predict_proba(Xt), model.classes_))
+                scores["ks"].append(ks(yt, model.predict_proba(Xt), model.classes_))
             entry = {"classifier": c_name, "sampler": s_name}
             if error:
                 entry["error"] = error
