@@ -499,8 +499,8 @@ export function defineApiSuite(target: HostingTarget): void {
       const cases: [unknown, number, RegExp][] = [
         [{ inputs: inputs.slice(1) }, 400, /missing input\(s\): Age/],
         [{ inputs: [...inputs, { name: 'Colour', shape: [1], datatype: 'BYTES', data: ['red'] }] }, 400, /input Colour: not a column of this model/],
-        [{ inputs: inputs.map((i) => (i.name === 'Age' ? { ...i, shape: [2] } : i)) }, 400, /input Age: shape says 2 values, data has 1/],
-        [{ inputs: inputs.map((i) => (i.name === 'Annual_Income' ? { ...i, datatype: 'FP64', data: ['rich'] } : i)) }, 400, /input Annual_Income: FP64 data must be numbers/],
+        [{ inputs: inputs.map((i) => (i.name === 'Age' ? { ...i, shape: [2] } : i)) }, 400, /input Age: shape \[2\] holds 2 element\(s\), data has 1/],
+        [{ inputs: inputs.map((i) => (i.name === 'Annual_Income' ? { ...i, datatype: 'FP64', data: ['rich'] } : i)) }, 400, /input Annual_Income: FP64 elements must be numbers/],
         [{ inputs: inputs.map((i) => (i.name === 'Age' ? { ...i, datatype: 'BYTES', data: ['forty'] } : i)) }, 422, /Age/],
         [{ inputs: 'all of them' }, 400, /not an inference request: inputs/],
         [{ inputs, outputs: [{ name: 'logits' }] }, 400, /output logits: unknown/],
