@@ -1,14 +1,26 @@
-/** GET /model/info: what is serving, how it was trained and scored, and how to call it. */
+/**
+ * GET /model/info: what is serving, how it was trained and scored, and how to call it. Answered
+ * from memory, as the README promises, with the store up or not: the model is the one loaded,
+ * and the aliases are the router's view of them (the ones the traffic policy serves), read from
+ * storage in the background; `aliasesCheckedAt` and `aliasesAgeSeconds` say how old that view is.
+ */
 import { featureColumns, getService, httpHandler, jsonResult, servingModel } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /model/info' }, async (_event, state) => {
   const model = await servingModel();
-  const { registry, router } = await getService();
-  // The model is in memory; the alias list needs storage, and is left out (not failed) when it does not answer.
-  const aliases = await registry.listAliases(model.name).then(
-    (list) => list.map((a) => ({ alias: a.alias, version: a.version, movedAt: a.event.at })),
-    () => null,
-  );
+  const { router } = await getService();
+  const view = router.status().aliases;
+  const aliases = view.map((a) => ({
+    alias: a.alias,
+    version: a.version,
+    // Where the alias points when that is not what serves (a refused version, or a fallback serving).
+    ...(a.pointer ? { pointsAt: a.pointer } : {}),
+    ...(a.fallback ? { fallback: a.fallback } : {}),
+    checkedAt: a.lastCheck,
+  }));
+  // The view is as old as its oldest read; null when an alias has never been read.
+  const checks = view.map((a) => (a.lastCheck ? Date.parse(a.lastCheck) : null));
+  const oldest = checks.includes(null) || !checks.length ? null : Math.min(...(checks as number[]));
   const bundle = model.predictor.bundle;
   const spec = bundle.spec;
   const baseline = bundle.baseline;
@@ -21,7 +33,8 @@ export const handler = httpHandler({ route: 'GET /model/info' }, async (_event, 
     model: { name: model.name, version: model.version, alias: model.alias, classifier: bundle.classifier, sampler: bundle.sampler, loadedAt: model.loadedAt, loadMs: Number(model.loadMs.toFixed(1)) },
     registration: model.registration,
     aliases,
-    serving: router.status().aliases.map((a) => ({ alias: a.alias, version: a.version, ...(a.fallback ? { fallback: a.fallback } : {}) })),
+    aliasesCheckedAt: oldest === null ? null : new Date(oldest).toISOString(),
+    aliasesAgeSeconds: oldest === null ? null : Math.max(0, Math.round((Date.now() - oldest) / 1000)),
     metrics: bundle.metrics,
     params: bundle.params,
     data: bundle.data,

@@ -4,36 +4,26 @@
  * or an x-request-key header routes rows without an identifier); POST
  * /v2/models/{name}/versions/{version}/infer scores with that registered version, outside the
  * policy and its captures, for admins unless VERSIONED_INFER_PUBLIC=true. Inputs are one tensor
- * per column (lib/serving/open-inference.ts); errors are {"error": "..."}.
+ * per column (lib/serving/open-inference.ts), each checked against the protocol's tensor rules
+ * first (lib/serving/oip-tensor.ts: 400 for a shape, nesting, datatype or range it refuses);
+ * errors are {"error": "..."}.
  */
 import {
   getBasics,
   getService,
   httpHandler,
-  inferenceRequestSchema,
   inferenceResponse,
   jsonResult,
   notFound,
+  parseInferenceRequest,
   parsePredictRequest,
   policyAliases,
   predictExplained,
   recordsFromInputs,
-  requestedOutputs,
   scoreRouted,
   servingModel,
-  badRequest,
   type HttpEvent,
 } from './runtime/layer.ts';
-
-function parseInferRequest(body: unknown) {
-  const parsed = inferenceRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw badRequest(`not an inference request: ${issue.path.join('.') || '(body)'}: ${issue.message}`);
-  }
-  requestedOutputs(parsed.data); // an unknown output is refused before any work
-  return parsed.data;
-}
 
 function checkName(event: HttpEvent): string {
   const { config } = getBasics();
@@ -44,7 +34,7 @@ function checkName(event: HttpEvent): string {
 
 export const infer = httpHandler({ route: 'POST /v2/models/{name}/infer', body: true, errors: 'open-inference' }, async (event, state) => {
   const name = checkName(event);
-  const request = parseInferRequest(state.body);
+  const request = parseInferenceRequest(state.body);
   const { config } = getBasics();
   const primary = await servingModel();
   const spec = primary.predictor.bundle.spec;
@@ -59,7 +49,7 @@ export const inferVersion = httpHandler(
   async (event, state) => {
     const name = checkName(event);
     const version = event.pathParameters?.version ?? '';
-    const request = parseInferRequest(state.body);
+    const request = parseInferenceRequest(state.body);
     const { config, metrics } = getBasics();
     const { router, versions } = await getService();
     const served = policyAliases(await router.policy())

@@ -12,7 +12,7 @@ import { SERVE } from './cli/commands/serve.ts';
 if (!acceptCommandLine(SERVE, process.argv.slice(2))) process.exit();
 
 const { config, logger } = getBasics();
-const server = createAdapter({ maxBodyBytes: config.MAX_BODY_BYTES, timeoutMs: Number(process.env.HTTP_HANDLER_TIMEOUT_SECONDS ?? 30) * 1000 });
+const server = createAdapter({ timeoutMs: Number(process.env.HTTP_HANDLER_TIMEOUT_SECONDS ?? 30) * 1000 });
 const url = await listen(server, { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8080) });
 logger.info({ 'log.logger': 'server', 'url.full': url }, `serving ${config.MODEL_NAME} (${config.MODEL_ALIAS}) on ${url}`);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -45,7 +45,7 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     await registry.moveAlias('credit-score', 'challenger', first, { reason: 'for the A/B test', actor: 'test' });
     Object.assign(process.env, serving.env, { ADMIN_API_KEYS: ADMIN_KEY, ALIAS_REFRESH_SECONDS: '0.2', CAPTURE_FLUSH_SECONDS: '0.2' });
     resetService();
-    const server = createAdapter({ maxBodyBytes: 1 << 20 });
+    const server = createAdapter();
     url = await listen(server, { port: 0 });
     closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
     browser = await puppeteer.launch({ executablePath: pathOf('chromium')!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], timeout: 30_000 });

@@ -8,7 +8,7 @@ defineApiSuite({
   async start(env) {
     Object.assign(process.env, env, { RETRAIN_RUNNER: 'child-process' });
     resetService();
-    const server = createAdapter({ maxBodyBytes: Number(env.MAX_BODY_BYTES) });
+    const server = createAdapter();
     const url = await listen(server, { port: 0 });
     return {
       url,

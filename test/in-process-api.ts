@@ -14,7 +14,7 @@ export interface InProcessApi {
 export async function startInProcessApi(env: Record<string, string>): Promise<InProcessApi> {
   Object.assign(process.env, env);
   resetService();
-  const server = createAdapter({ maxBodyBytes: 1 << 20 });
+  const server = createAdapter();
   const url = await listen(server, { port: 0 });
   return {
     url,

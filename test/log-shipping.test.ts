@@ -45,7 +45,7 @@ describe('the service\'s own log lines', () => {
     logFile = join(tempDir('log-shipping'), 'service.log');
     Object.assign(process.env, started.env, { LOG_LEVEL: 'info', LOG_FILE: logFile });
     resetService();
-    server = createAdapter({ maxBodyBytes: 1_000_000 });
+    server = createAdapter();
     url = await listen(server, { port: 0 });
     const record = Object.fromEntries(readFileSync('data/credit_score_customers_raw.csv', 'utf8').split('\n')[0].split(',').map((h) => [h, null]));
     const post = (path: string, body: unknown): Promise<Response> => fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -65,7 +65,7 @@ beforeAll(async () => {
     DEFAULT_TRAINING_DATA: subsetCsv('data/credit_score_customers_raw.csv', 700, join(dir, 'retrain.csv')),
   });
   resetService();
-  server = createAdapter({ maxBodyBytes: 1_048_576 });
+  server = createAdapter();
   url = await listen(server, { port: 0 });
 });
 

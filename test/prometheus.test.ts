@@ -79,7 +79,7 @@ describeWithPrograms([PROMTOOL, PROMETHEUS], 'Prometheus rules and metrics', () 
     s3 = started.s3;
     Object.assign(process.env, started.env);
     resetService();
-    server = createAdapter({ maxBodyBytes: 1_000_000 });
+    server = createAdapter();
     url = await listen(server, { port: 0 });
     const record = Object.fromEntries(readFileSync('data/credit_score_customers_raw.csv', 'utf8').split('\n')[0].split(',').map((h) => [h, null]));
     for (let i = 0; i < 5; i++) await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record) });

@@ -37,7 +37,7 @@ beforeAll(async () => {
     DEFAULT_TRAINING_DATA: subsetCsv('data/credit_score_customers_raw.csv', 900, join(tempDir('readme'), 'default.csv')),
   });
   resetService();
-  server = createAdapter({ maxBodyBytes: 1 << 20 });
+  server = createAdapter();
   url = await listen(server, { port: 0 });
 }, 120_000);
 

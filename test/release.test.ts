@@ -89,7 +89,7 @@ describe('release admin API', () => {
     await registry.moveAlias('credit-score', 'challenger', v[1], { reason: 'candidate', actor: 'test' });
     Object.assign(process.env, { MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, ALIAS_REFRESH_SECONDS: '0.3', LOG_LEVEL: 'silent', CAPTURE_FLUSH_RECORDS: '1' });
     resetService();
-    server = createAdapter({ maxBodyBytes: 1_000_000 });
+    server = createAdapter();
     url = await listen(server, { port: 0 });
   });
   afterAll(async () => {

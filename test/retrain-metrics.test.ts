@@ -83,7 +83,7 @@ describe('the api exports them', () => {
   beforeAll(async () => {
     Object.assign(process.env, env);
     resetService();
-    server = createAdapter({ maxBodyBytes: 1_000_000 });
+    server = createAdapter();
     url = await listen(server, { port: 0 });
   });
 

@@ -28,7 +28,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
   });
   resetService();
-  server = createAdapter({ maxBodyBytes: 10_000, timeoutMs: 1500 });
+  server = createAdapter({ timeoutMs: 1500 });
   url = await listen(server, { port: 0 });
 });
 

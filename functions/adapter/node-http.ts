@@ -2,23 +2,26 @@
  * The node:http adapter: a plain HTTP server that turns each request into the API Gateway
  * HTTP API event the handlers expect and writes their result back. It is the Knative
  * container's server and the test suite's: the same handlers as on Lambda, no second app.
+ * It decides nothing about a body: it buffers at most the service's MAX_BODY_BYTES (plus the
+ * chunk that crossed it) and hands on what it read with the client's headers; the handler's
+ * JSON body middleware (lib/http/json-body.ts) answers 413 or ignores it, as it does under
+ * serverless-offline and on Lambda.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpEvent, LambdaContext } from '../../lib/http/api-types.ts';
 import { matchRoute, NOT_FOUND } from '../routes.ts';
+import { getBasics } from '../runtime/service.ts';
 
 export interface AdapterOptions {
   host?: string;
   port?: number;
-  /** Bodies are read up to this many bytes; beyond it the request is answered 413 unread. */
-  maxBodyBytes: number;
   /** A handler's time budget, as Lambda's function timeout (it answers 504 just before). */
   timeoutMs?: number;
 }
 
-export function createAdapter(options: AdapterOptions): Server {
+export function createAdapter(options: AdapterOptions = {}): Server {
   return createServer((req, res) => {
     handle(req, res, options).catch((err: unknown) => {
       // Handlers map their own errors; this is only for a failure of the adapter itself.
@@ -46,34 +49,33 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Adapte
     const requestId = randomUUID();
     return send(res, 400, { 'content-type': 'application/json', 'x-request-id': requestId }, JSON.stringify({ error: { code: 'malformed_request', message: match.malformed }, requestId }));
   }
-  const body = match ? await readBody(req, options.maxBodyBytes) : (req.resume(), '');
-  if (body === null) {
-    return send(res, 413, { 'content-type': 'application/json', connection: 'close' }, JSON.stringify({ error: { code: 'payload_too_large', message: `request body exceeds ${options.maxBodyBytes} bytes` } }));
-  }
+  const { text, cut } = match ? await readBody(req, getBasics().config.MAX_BODY_BYTES) : (req.resume(), { text: '', cut: false });
   const requestId = randomUUID();
-  const event = toEvent(req, url, method, match?.route.path ?? '$default', match?.params ?? {}, body, requestId);
+  const event = toEvent(req, url, method, match?.route.path ?? '$default', match?.params ?? {}, text, requestId);
   const handler = match?.route.handler ?? NOT_FOUND;
   const result = await handler(event, lambdaContext(requestId, options.timeoutMs ?? 30_000));
-  send(res, result.statusCode, result.headers, result.body);
+  // A body left unread is not drained on a kept-alive connection: the client sends the next request on a new one.
+  send(res, result.statusCode, cut ? { ...result.headers, connection: 'close' } : result.headers, result.body);
 }
 
-/** The body as text, or null once it exceeds the limit (the rest is not buffered). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+/**
+ * The body as text, read up to the limit: one declared longer is not read at all (its
+ * content-length tells the handler), and reading stops once the chunks pass it (what was read,
+ * longer than the limit, tells the handler; the rest is read and dropped). `cut`: the body was left unread.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<{ text: string; cut: boolean }> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
       req.resume();
-      return resolve(null);
+      return resolve({ text: '', cut: true });
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
     req.on('data', (chunk: Buffer) => {
+      if (size <= limit) chunks.push(chunk);
       size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
     });
-    req.on('end', () => resolve(over ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), cut: false }));
     req.on('error', reject);
   });
 }

@@ -23,7 +23,7 @@ export { completePendingPromotion, latestCanaryEvaluation, runCanaryCheck } from
 export { parsePredictRequest } from '../../lib/serving/predict-request.ts';
 export { parseExplainQuery } from '../../lib/serving/explain-query.ts';
 export { scoreRouted, predictExplained } from './score-routed.ts';
-export { inferenceRequestSchema, inferenceResponse, modelMetadata, recordsFromInputs, requestedOutputs } from '../../lib/serving/open-inference.ts';
+export { inferenceResponse, modelMetadata, parseInferenceRequest, recordsFromInputs } from '../../lib/serving/open-inference.ts';
 export { NoModelError } from '../../lib/serving/model-provider.ts';
 export { featureColumns } from '../../lib/data/spec.ts';
 export { NAME_PATTERN } from '../../lib/state/layout.ts';

@@ -11,10 +11,7 @@
  */
 import { z } from 'zod';
 import { featureColumns, type DatasetSpec } from '../data/spec.ts';
-import { HttpError } from '../http/http-error.ts';
-
-export const NUMERIC_DATATYPES = ['FP16', 'FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64'] as const;
-export const DATATYPES = ['BOOL', ...NUMERIC_DATATYPES, 'BYTES'] as const;
+import { DATATYPES, invalidInference as bad, tensorElements, type Element } from './oip-tensor.ts';
 
 /** $parameters: string, number or boolean values only. */
 const parametersSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
@@ -41,10 +38,13 @@ export const modelMetadataSchema = z.object({
   parameters: parametersSchema.optional(),
 });
 
+/** A dimension "must be an integer representable as an unsigned 64-bit integer" (the protocol); JSON numbers are exact to 2^53 - 1. */
+const SHAPE = 'a list of non-negative integers';
+
 export const requestInputSchema = z.object({
   name: z.string().min(1),
-  shape: z.array(z.number().int().nonnegative()),
-  datatype: z.enum(DATATYPES),
+  shape: z.array(z.number({ error: SHAPE }).int({ error: SHAPE }).nonnegative({ error: SHAPE }).max(Number.MAX_SAFE_INTEGER, { error: SHAPE }), { error: SHAPE }),
+  datatype: z.enum(DATATYPES, { error: `one of the protocol's datatypes: ${DATATYPES.join(', ')}` }),
   parameters: parametersSchema.optional(),
   data: tensorDataSchema,
 });
@@ -78,7 +78,24 @@ export const inferenceErrorSchema = z.object({ error: z.string() });
 
 export const OUTPUT_NAMES = ['label', 'probabilities'] as const;
 
-const bad = (message: string): HttpError => new HttpError(400, 'invalid_inference_request', message);
+/**
+ * The request, its JSON shape checked (a problem inside an input names the input), then every
+ * input tensor against the protocol's rules (lib/serving/oip-tensor.ts); an unknown output is
+ * refused too, all before any work.
+ */
+export function parseInferenceRequest(body: unknown): InferenceRequest {
+  const parsed = inferenceRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const [top, index, ...rest] = issue.path;
+    const input = top === 'inputs' && typeof index === 'number' ? (body as { inputs: { name?: unknown }[] }).inputs[index] : undefined;
+    const where = typeof input?.name === 'string' && rest.length ? `input ${input.name}: ${rest.join('.')}` : issue.path.join('.') || '(body)';
+    throw bad(`not an inference request: ${where}: ${issue.message}`);
+  }
+  for (const input of parsed.data.inputs) tensorElements(input);
+  requestedOutputs(parsed.data);
+  return parsed.data;
+}
 
 /** The model's metadata: every feature column as an input tensor, the two outputs. */
 export function modelMetadata(name: string, versions: string[], spec: DatasetSpec): z.output<typeof modelMetadataSchema> {
@@ -96,29 +113,27 @@ export function modelMetadata(name: string, versions: string[], spec: DatasetSpe
 }
 
 /**
- * The rows of an inference request as raw records, one per position along the tensors, ready
- * for the same validation and cleaning as /predict's. Inputs may also carry identifiers (the
- * routing key) and the target (ignored); any other name is refused, as are shapes that are not
- * [n] or [n, 1], data of the wrong length or kind, and tensors of different lengths.
+ * The rows of a parsed inference request as raw records, one per position along the tensors,
+ * ready for the same validation and cleaning as /predict's. Inputs may also carry identifiers
+ * (the routing key) and the target (ignored); any other name is refused, as are a name sent
+ * twice, datatypes this model does not take (BOOL: no column of a credit-score spec is
+ * boolean), shapes that are not [n] or [n, 1] (one value per row) and tensors of different lengths.
  */
 export function recordsFromInputs(request: InferenceRequest, spec: DatasetSpec): Record<string, unknown>[] {
   const allowed = new Set([...featureColumns(spec), ...spec.identifiers, spec.target.column]);
   const seen = new Set<string>();
   let rows: number | null = null;
-  const columns: [string, (string | number | boolean | null)[]][] = [];
+  const columns: [string, Element[]][] = [];
   for (const input of request.inputs) {
-    if (!allowed.has(input.name)) throw bad(`input ${input.name}: not a column of this model`);
+    if (!allowed.has(input.name)) throw bad(`input ${input.name}: not a column of this model (its inputs: GET /v2/models/{name})`);
     if (seen.has(input.name)) throw bad(`input ${input.name}: sent twice`);
     seen.add(input.name);
+    const data = tensorElements(input);
+    if (input.datatype === 'BOOL') throw bad(`input ${input.name}: BOOL is not served by this model: its inputs are numbers and text (FP32, FP64, INT*, UINT* or BYTES)`);
     const [n, width = 1, ...rest] = input.shape;
-    if (n === undefined || width !== 1 || rest.length) throw bad(`input ${input.name}: shape ${JSON.stringify(input.shape)} is not [n] or [n, 1]`);
-    const data = flatten(input.data);
-    if (data.length !== n) throw bad(`input ${input.name}: shape says ${n} values, data has ${data.length}`);
+    if (n === undefined || width !== 1 || rest.length) throw bad(`input ${input.name}: shape ${JSON.stringify(input.shape)} is not [n] or [n, 1] (one value per row)`);
     if (rows !== null && n !== rows) throw bad(`input ${input.name}: ${n} rows, the inputs before it have ${rows}`);
     rows = n;
-    const kind = input.datatype === 'BYTES' ? 'string' : input.datatype === 'BOOL' ? 'boolean' : 'number';
-    const wrong = data.findIndex((v) => v !== null && typeof v !== kind);
-    if (wrong >= 0) throw bad(`input ${input.name}: ${input.datatype} data must be ${kind}s, element ${wrong} is ${JSON.stringify(data[wrong])}`);
     columns.push([input.name, data]);
   }
   const missing = featureColumns(spec).filter((c) => !seen.has(c));
@@ -153,13 +168,4 @@ export function inferenceResponse(modelName: string, version: string, request: I
     });
   }
   return { model_name: modelName, model_version: version, ...(request.id !== undefined ? { id: request.id } : {}), outputs };
-}
-
-/** Nested tensor data, row-major, as one flat list. */
-function flatten(data: TensorData, into: (string | number | boolean | null)[] = []): (string | number | boolean | null)[] {
-  for (const v of data) {
-    if (Array.isArray(v)) flatten(v, into);
-    else into.push(v);
-  }
-  return into;
 }
