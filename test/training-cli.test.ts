@@ -170,6 +170,15 @@ describe('a second dataset through its own spec', () => {
     expect(result.bundle.ensemble.aggregation).toBe('logistic');
     expect(result.report.candidates.map((c) => c.sampler)).toEqual(['none', 'adasyn', 'borderline']);
     expect(result.report.best.cv.f1_macro).toBeGreaterThan(0.55);
+    // Out of fold, every row once: the gains of the positive class add up to the rows and its defaults, the best decile lifting.
+    const { out_of_fold: oof } = result.report;
+    const [negative, positive] = loadSpec('data/specs/taiwan-credit-default.json').target.classes;
+    const gains = oof!.gains[positive];
+    expect(gains.reduce((n, g) => n + g.rows, 0)).toBe(1500);
+    expect(gains.reduce((n, g) => n + g.events, 0)).toBe(result.report.dataset.classes[positive]);
+    expect(gains[0].lift).toBeGreaterThan(1.5);
+    expect(oof!.score_distribution!.counts.map((bins) => bins.reduce((a, b) => a + b, 0))).toEqual([result.report.dataset.classes[negative], result.report.dataset.classes[positive]]);
+    expect((result.bundle.metrics as { out_of_fold: unknown }).out_of_fold).toEqual(oof);
     // Two classes: the numbers are the positive class's (default, the second), its mirror ranks the same.
     const { ranking } = result.report.best;
     expect(ranking.roc_auc).toBe(ranking.per_class[1].roc_auc);

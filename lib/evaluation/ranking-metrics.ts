@@ -147,3 +147,20 @@ export function gainsTable(y: ArrayLike<number>, scores: ArrayLike<number>, posi
   }
   return table;
 }
+
+export interface ScoreDistribution {
+  /** The bins' lower edges: [0, 0.1, ..., 0.9]; the last bin holds 1. */
+  from: number[];
+  /** Per true class (spec order), rows per bin. */
+  counts: number[][];
+}
+
+/**
+ * How the positive class's score spreads for the rows of each true class, in equal-width bins:
+ * the two humps a credit committee looks at (how far apart the goods and the bads sit).
+ */
+export function scoreDistribution(y: ArrayLike<number>, scores: ArrayLike<number>, classes: number, bins = 10): ScoreDistribution {
+  const counts = Array.from({ length: classes }, () => new Array<number>(bins).fill(0));
+  for (let i = 0; i < y.length; i++) counts[y[i]][Math.min(bins - 1, Math.max(0, Math.floor(scores[i] * bins)))]++;
+  return { from: Array.from({ length: bins }, (_, b) => b / bins), counts };
+}

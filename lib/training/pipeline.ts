@@ -12,6 +12,7 @@ import { monotoneConstraints } from '../data/monotone.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
 import type { DatasetSpec } from '../data/spec.ts';
 import { computeBaseline } from '../drift/baseline.ts';
+import { gainsTable, scoreDistribution, type GainsRow, type ScoreDistribution } from '../evaluation/ranking-metrics.ts';
 import { classCounts, createSampler, type SamplerName } from '../sampling/index.ts';
 import { boostingRounds } from '../trees/gradient-boosting.ts';
 import { CLASSIFIER_TITLES, createClassifier, holdsOutRows, type ClassifierName } from './candidates.ts';
@@ -65,8 +66,30 @@ export interface TrainingReport {
   tuning?: TuningReport;
   decision_rule: DecisionRuleReport;
   calibration: CalibrationReport;
+  /** The chosen model's out-of-fold scores (every row scored by a model that never saw it): gains by decile, score spread by class. */
+  out_of_fold: OutOfFoldRanking | null;
   refit_seconds: number;
   artifact?: { path: string; sha256: string; bytes: number; files: number };
+}
+
+export interface OutOfFoldRanking {
+  /** Per class (spec order), its scores against the rest in ten groups, the highest first. */
+  gains: Record<string, GainsRow[]>;
+  /** Two classes: the positive class's score by true class. */
+  score_distribution: ScoreDistribution | null;
+  /** Whether the scores are the calibrated ones (the probabilities served). */
+  calibrated: boolean;
+}
+
+/** The gains tables and score spread of out-of-fold probabilities (rows x classes). */
+export function outOfFoldRanking(P: Float64Array, y: Int32Array, classes: string[], calibrated: boolean): OutOfFoldRanking {
+  const K = classes.length;
+  const column = (k: number): Float64Array => Float64Array.from({ length: y.length }, (_, i) => P[i * K + k]);
+  return {
+    gains: Object.fromEntries(classes.map((c, k) => [c, gainsTable(y, column(k), k)])),
+    score_distribution: K === 2 ? scoreDistribution(y, column(1), 2) : null,
+    calibrated,
+  };
 }
 
 export interface TrainingResult {
@@ -123,10 +146,17 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   const started = performance.now();
   const refitted = await refit(dataset, best, config, options, candidates, pool);
   const { report: chosen } = calibration;
+  // The gains and score spread of the probabilities served (calibrated, if they are), out of fold.
+  const servedOutOfFold = calibration.finalProbabilities ?? final;
+  const outOfFoldScores = servedOutOfFold ? outOfFoldRanking(servedOutOfFold, dataset.y, options.spec.target.classes, calibration.finalProbabilities !== undefined) : null;
   const bundle: ModelBundle = {
     ...refitted,
-    // The nested reliability of the calibrated probabilities beside the uncalibrated: what the console plots.
-    ...(chosen.applied ? { metrics: { ...(refitted.metrics as object), calibrated: { method: chosen.method, nested: chosen.nested ?? null, reliability: chosen.reliability ?? null } } } : {}),
+    metrics: {
+      ...(refitted.metrics as object),
+      // The nested reliability of the calibrated probabilities beside the uncalibrated: what the console plots.
+      ...(chosen.applied ? { calibrated: { method: chosen.method, nested: chosen.nested ?? null, reliability: chosen.reliability ?? null } } : {}),
+      ...(outOfFoldScores ? { out_of_fold: outOfFoldScores } : {}),
+    },
     ...(decision.decision ? { decision: decision.decision } : {}),
     ...(calibration.stored ? { calibration: calibration.stored } : {}),
   };
@@ -155,6 +185,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     ...(tuning ? { tuning } : {}),
     decision_rule: decision.report,
     calibration: calibration.report,
+    out_of_fold: outOfFoldScores,
     refit_seconds: refitSeconds,
   };
   return { bundle, files: bundleToFiles(bundle), report };
