@@ -95,3 +95,18 @@ describe('training with early stopping and a monotone column', () => {
     for (const r of report.best.reliability) expect(r.mean_confidence).toBeGreaterThanOrEqual(r.from);
   });
 });
+
+describe('training chosen by another metric', () => {
+  const byAuc = trainModel({ ...options, earlyStoppingRounds: 0, classifiers: ['rf', 'xgb'], samplers: ['none', 'smote'], metric: 'roc_auc', jobs: 1 });
+
+  it('picks the candidate with the highest mean AUC, says so in its settings, and leaves the decision rule off with the reason', async () => {
+    const { report } = await byAuc;
+    expect(report.settings.metric).toBe('roc_auc');
+    const aucs = report.candidates.map((c) => c.ranking.roc_auc!);
+    expect(report.best.ranking.roc_auc).toBe(Math.max(...aucs));
+    expect(report.decision_rule).toMatchObject({ mode: 'off', applied: false, reason: 'off: the selection metric, ROC AUC, does not depend on it (the predicted class is the most probable one)' });
+    // The point of the metric: here it disagrees with macro F1 about which candidate is best (the fixture's data and seed make it so).
+    const byF1 = report.candidates.reduce((a, b) => (b.cv.f1_macro > a.cv.f1_macro ? b : a));
+    expect(`${byF1.classifier}+${byF1.sampler}`).not.toBe(`${report.best.classifier}+${report.best.sampler}`);
+  });
+});

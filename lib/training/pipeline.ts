@@ -24,6 +24,7 @@ import { tuneCandidates, type TuningReport } from '../tuning/tune-candidates.ts'
 import { DEFAULT_CONFIG, type TunedParams, type TuneOptions } from '../tuning/search-space.ts';
 import { chooseDecisionRule, DEFAULT_DECISION_RULE, type DecisionRuleMode, type DecisionRuleReport } from './decision-rule.ts';
 import { chooseCalibration, DEFAULT_CALIBRATION, type CalibrationMode, type CalibrationReport } from './calibration-choice.ts';
+import { candidateScore, DEFAULT_SELECTION_METRIC, decisionRuleServes, METRIC_TITLES, type SelectionMetric } from './selection-metric.ts';
 import { gatherNestedEvidence, OutOfFoldProbabilities, type Candidate as RuleCandidate } from './nested-evidence.ts';
 
 export interface TrainOptions {
@@ -52,13 +53,15 @@ export interface TrainOptions {
   tune?: TuneOptions;
   /** Per-class weights on the probabilities for macro F1 (lib/training/decision-rule.ts); default auto. */
   decisionRule?: DecisionRuleMode;
+  /** What picks the best candidate and the tuned configuration (lib/training/selection-metric.ts); default macro F1. */
+  metric?: SelectionMetric;
   /** Calibration of the probabilities served (lib/training/calibration-choice.ts); default off. */
   calibration?: CalibrationMode;
 }
 
 export interface TrainingReport {
   dataset: { name: string; source: string; rows: number; features: number; classes: Record<string, number> };
-  settings: { cv: number; seed: number; classifiers: ClassifierName[]; samplers: SamplerName[]; early_stopping_rounds: number };
+  settings: { cv: number; seed: number; classifiers: ClassifierName[]; samplers: SamplerName[]; early_stopping_rounds: number; metric: SelectionMetric };
   /** The reliability table is the best candidate's only. */
   candidates: Omit<CandidateResult, 'confusion_matrix' | 'reliability'>[];
   best: CandidateResult & { title: string };
@@ -108,7 +111,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   if (dataset.unlistedColumns.length) options.onUnlistedColumns?.(dataset.unlistedColumns);
   const jobs = resolveJobs(options.jobs);
   const pool = jobs > 1 ? trainingPool(jobs) : undefined;
-  const decisionMode = options.decisionRule ?? DEFAULT_DECISION_RULE;
+  const metric = options.metric ?? DEFAULT_SELECTION_METRIC;
+  // The rule serves macro F1: unless asked for, it stays off for a metric it cannot change.
+  const decisionMode = options.decisionRule ?? (decisionRuleServes(metric) ? DEFAULT_DECISION_RULE : 'off');
   const calibrationMode = options.calibration ?? DEFAULT_CALIBRATION;
   const nestedChoices = decisionMode !== 'off' || calibrationMode !== 'off';
   const outOfFold = nestedChoices ? new OutOfFoldProbabilities(dataset.rows.length, options.spec.target.classes.length) : null;
@@ -117,8 +122,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   if (scored.length === 0) {
     throw new TrainingError(`no candidate could be trained:\n  ${candidates.map((c) => `${c.classifier}+${c.sampler}: ${c.error}`).join('\n  ')}`);
   }
-  // Highest mean macro F1; ties keep the earlier (simpler) candidate.
-  let best = scored.reduce((a, b) => (b.cv.f1_macro > a.cv.f1_macro ? b : a));
+  // Highest mean of the selection metric; ties keep the earlier (simpler) candidate.
+  let best = scored.reduce((a, b) => (candidateScore(b, metric) > candidateScore(a, metric) ? b : a));
   let config = DEFAULT_CONFIG;
   let tuning: TuningReport | undefined;
   const earlyStoppingRounds = options.earlyStoppingRounds ?? 0;
@@ -127,7 +132,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   let ruleOutOfFold = outOfFold?.of(best) ?? null;
   let finalOutOfFold: Float64Array | undefined;
   if (options.tune) {
-    const tuned = await tuneCandidates(dataset, scored, { ...options.tune, folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress, finalOutOfFold: outOfFold !== null });
+    const tuned = await tuneCandidates(dataset, scored, { ...options.tune, metric, folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress, finalOutOfFold: outOfFold !== null });
     ({ best, config, finalOutOfFold } = tuned);
     tuning = tuned.report;
     if (tuned.winner) {
@@ -141,7 +146,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   const final = finalOutOfFold ?? ruleOutOfFold;
   const K = options.spec.target.classes.length;
   const calibration = chooseCalibration(calibrationMode, evidence, final, dataset.y, K);
-  const decision = chooseDecisionRule(decisionMode, calibration.evidence ?? evidence, calibration.finalProbabilities ?? final, dataset.y, K);
+  const chosenRule = chooseDecisionRule(decisionMode, calibration.evidence ?? evidence, calibration.finalProbabilities ?? final, dataset.y, K);
+  const decision = options.decisionRule === undefined && !decisionRuleServes(metric) ? { ...chosenRule, report: { ...chosenRule.report, reason: `off: the selection metric, ${METRIC_TITLES[metric]}, does not depend on it (the predicted class is the most probable one)` } } : chosenRule;
   await progress.settle?.();
   const started = performance.now();
   const refitted = await refit(dataset, best, config, options, candidates, pool);
@@ -169,7 +175,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       features: bundle.ensemble.features,
       classes: bundle.data.classCounts,
     },
-    settings: { cv: options.folds, seed: options.seed, classifiers: options.classifiers, samplers: options.samplers, early_stopping_rounds: options.earlyStoppingRounds ?? 0 },
+    settings: { cv: options.folds, seed: options.seed, classifiers: options.classifiers, samplers: options.samplers, early_stopping_rounds: options.earlyStoppingRounds ?? 0, metric },
     candidates: candidates.map((c) => ({
       classifier: c.classifier,
       sampler: c.sampler,

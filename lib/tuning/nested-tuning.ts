@@ -7,6 +7,7 @@
  * cross-validation score on the same folds; the search's own best scores are not reported as
  * results (they have seen their validation rows).
  */
+import { DEFAULT_SELECTION_METRIC, fitScore, METRIC_TITLES, type SelectionMetric } from '../training/selection-metric.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { stratifiedHoldout, stratifiedShare } from '../evaluation/stratified-holdout.ts';
 import type { TrainingPool } from '../parallel/training-pool.ts';
@@ -33,6 +34,8 @@ export interface TuningSettings {
   onRows?: (step: { outerFold: number | 'all'; use: 'search-fit' | 'search-score' | 'refit' | 'test' }, rows: Int32Array) => void;
   /** A line per finished search. */
   onSearch?: (line: string) => void;
+  /** What the searches maximize (default macro F1). */
+  metric?: SelectionMetric;
 }
 
 export interface SearchResult {
@@ -73,14 +76,14 @@ export async function searchConfig(dataset: Dataset, rows: Int32Array, classifie
   };
   const halving = await successiveHalving(configs.length, async (i, fraction) => {
     const score = await fitConfig(foldFor(fraction), sampler, classifier, configs[i]!, settings);
-    return score.metrics?.f1_macro ?? -Infinity;
+    return fitScore(score, settings.metric ?? DEFAULT_SELECTION_METRIC);
   });
   const last = halving.rungs[halving.rungs.length - 1]!.scored.find((s) => s.config === halving.best)!;
   const config = configs[halving.best]!;
   const where = `${classifier}+${sampler} search${outerFold === 'all' ? ' on all rows' : ` in fold ${outerFold + 1}`}`;
   // Nothing could be fitted (a sampler refusing every configuration): the defaults, said plainly.
   if (last.score === -Infinity) settings.onSearch?.(`${where}: ${halving.fits} fits, none could be fitted; keeping the defaults`);
-  else settings.onSearch?.(`${where}: ${halving.fits} fits, chose ${describeConfig(config)} (inner macro F1 ${last.score.toFixed(4)})`);
+  else settings.onSearch?.(`${where}: ${halving.fits} fits, chose ${describeConfig(config)} (inner ${METRIC_TITLES[settings.metric ?? DEFAULT_SELECTION_METRIC]} ${last.score.toFixed(4)})`);
   return { config, searchScore: last.score, fits: halving.fits };
 }
 

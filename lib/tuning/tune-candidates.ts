@@ -5,6 +5,7 @@
  * A tuned candidate replaces the default choice only if its nested estimate is higher; its final
  * configuration then comes from one more search on all rows (the refit's rows).
  */
+import { candidateScore, DEFAULT_SELECTION_METRIC } from '../training/selection-metric.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { stratifiedKFold } from '../evaluation/stratified-k-fold.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
@@ -54,13 +55,15 @@ export async function tuneCandidates(
   const K = dataset.spec.target.classes.length;
   // The same outer folds as the default cross-validation (same function, same seed).
   const folds = stratifiedKFold(dataset.y, K, options.folds, options.seed);
-  const ranked = [...scored].sort((a, b) => b.cv.f1_macro - a.cv.f1_macro);
+  const metric = options.metric ?? DEFAULT_SELECTION_METRIC;
+  const score = (c: Pick<CandidateResult, 'cv' | 'ranking'>): number => candidateScore(c, metric);
+  const ranked = [...scored].sort((a, b) => score(b) - score(a));
   const top = tunedFirst(ranked).slice(0, Math.max(1, options.candidates));
   const settings: TuningSettings = { ...options, budget: options.budget, seed: options.seed, onSearch: (line) => options.progress.step(line) };
   options.progress.start(top.length * folds.length + 1, `tuning ${top.map((c) => `${c.classifier}+${c.sampler}`).join(', ')} (nested, ${options.budget} fits per search)`);
   const tuned = [];
   for (const candidate of top) tuned.push({ candidate, ...(await nestedTune(dataset, folds, candidate.classifier, candidate.sampler, settings)) });
-  const winner = tuned.filter((t) => !t.result.error).reduce<(typeof tuned)[number] | undefined>((a, b) => (!a || b.result.cv.f1_macro > a.result.cv.f1_macro ? b : a), undefined);
+  const winner = tuned.filter((t) => !t.result.error).reduce<(typeof tuned)[number] | undefined>((a, b) => (!a || score(b.result) > score(a.result) ? b : a), undefined);
   const bestDefault = ranked[0]!;
   const report: TuningReport = {
     budget: options.budget,
@@ -77,7 +80,7 @@ export async function tuneCandidates(
     seconds: 0,
   };
   let outcome: TuningOutcome = { report, best: bestDefault, config: DEFAULT_CONFIG };
-  if (winner && winner.result.cv.f1_macro > bestDefault.cv.f1_macro) {
+  if (winner && score(winner.result) > score(bestDefault)) {
     const all = Int32Array.from(dataset.y, (_, i) => i);
     const final = await searchConfig(dataset, all, winner.candidate.classifier, winner.candidate.sampler, settings, 'all');
     report.chosen = 'tuned';
