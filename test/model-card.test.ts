@@ -1,0 +1,64 @@
+/** A version's model card (lib/governance/model-card.ts), read from a version registered and promoted in the embedded store. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { featureColumns } from '../lib/data/spec.ts';
+import { readModelCard, type ModelCard } from '../lib/governance/model-card.ts';
+import { ModelRegistry } from '../lib/registry/model-registry.ts';
+import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import type { TrainingResult } from '../lib/training/pipeline.ts';
+import { trainSmallModel } from './helpers.ts';
+import { startTestS3 } from './s3.ts';
+
+describe('the model card of a version', () => {
+  let s3: EmbeddedS3;
+  let registry: ModelRegistry;
+  let trained: TrainingResult;
+  let version: string;
+  let card: ModelCard;
+
+  beforeAll(async () => {
+    let store;
+    ({ s3, store } = await startTestS3());
+    registry = new ModelRegistry(store);
+    trained = await trainSmallModel();
+    ({ version } = await registry.publish('card-model', trained.files, { createdBy: 'alice (data science)', source: 'credit-900.csv' }));
+    await registry.moveAlias('card-model', 'champion', version, { reason: 'first release', actor: 'bob (risk)' });
+    card = await readModelCard(registry, 'card-model', version);
+  }, 120_000);
+
+  afterAll(async () => {
+    await s3?.close();
+  });
+
+  it('describes the data, the target and every feature of the spec, identifiers left out', () => {
+    const { spec } = trained.bundle;
+    expect(card).toMatchObject({ model: 'card-model', version, target: { column: spec.target.column, classes: spec.target.classes }, identifiersExcluded: spec.identifiers });
+    expect(card.features.map((f) => f.column)).toEqual(featureColumns(spec));
+    expect(card.data).toMatchObject({ rows: 900, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(card.intendedUse).toMatch(/^Scores an applicant into Good \/ Standard \/ Poor \(Credit_Score\)/);
+    expect(card.dataDescription).toBe(spec.description);
+  });
+
+  it('quotes the metrics with their fold spread, the ranking and the decision policy from the artifact', () => {
+    const metrics = trained.report.best;
+    expect(card.metrics.cv).toEqual(metrics.cv);
+    expect(card.metrics.ranking).toEqual(metrics.ranking);
+    expect(card.metrics.confusionMatrix).toEqual(metrics.confusion_matrix);
+    expect(card.decisionPolicy.kind).toBe(trained.bundle.decision ? 'class weights' : 'argmax');
+  });
+
+  it('states limitations from the numbers, fairness unmeasured without a sensitive column', () => {
+    expect(card.limitations.find((l) => l.startsWith('Learned from 900 rows of'))).toBeDefined();
+    expect(card.limitations).toContain('No sensitive column was declared in the spec: how the model treats groups of applicants was not measured.');
+    const spread = trained.report.best.cv.f1_macro_std.toFixed(4);
+    expect(card.limitations.some((l) => l.includes(`varies by ${spread}`))).toBe(true);
+  });
+
+  it('says who registered it and who promoted it, when and why', () => {
+    expect(card.lineage).toMatchObject({ registeredBy: 'alice (data science)', source: 'credit-900.csv', currentAliases: ['champion'] });
+    expect(card.lineage.promotions).toEqual([{ alias: 'champion', at: expect.any(String), by: 'bob (risk)', reason: 'first release', from: null }]);
+  });
+
+  it('refuses a version that does not exist', async () => {
+    await expect(readModelCard(registry, 'card-model', '20200101T000000000Z-000000')).rejects.toThrow(/no complete version/);
+  });
+});
