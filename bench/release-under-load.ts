@@ -12,7 +12,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +21,7 @@ import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { trainModel } from '../lib/training/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
+import { freePort } from '../test/helpers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -145,12 +145,3 @@ try {
   await s3.close();
 }
 process.exit(failed ? 1 : 0);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
-}
