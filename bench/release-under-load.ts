@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSpec } from '../lib/data/spec.ts';
@@ -125,7 +125,7 @@ try {
   const succeeded = jobs.filter((j) => j.status === 'succeeded').length;
   const incomplete = await registry.listIncompleteVersions(MODEL);
 
-  console.log(`\n${busy} busy loops beside the node:http server and the embedded S3 server (${process.env.CI === 'true' ? 'CI' : 'this machine'}).\n`);
+  console.log(`\n${busy} busy loops beside the node:http server and the embedded S3 server; ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) at the end.\n`);
   console.log('| step | asked | outcome | time |');
   console.log('| --- | --- | --- | --- |');
   console.log(`| (a) concurrent POST /model/promote | ${promotes} | ${[...byStatus].sort((x, y) => x[0] - y[0]).map(([s, n]) => `${n} × ${s || 'no answer'}`).join(', ')} | all answered in ${promoteSeconds.toFixed(1)} s, slowest ${(slowest / 1000).toFixed(2)} s |`);
