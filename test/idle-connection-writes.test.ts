@@ -15,7 +15,7 @@ import { keys } from '../lib/state/layout.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { StorageError } from '../lib/storage/object-store.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { busyFor, startIdleClosingProxy, type IdleClosingProxy } from './idle-closing-proxy.ts';
+import { startIdleClosingProxy, type IdleClosingProxy } from './idle-closing-proxy.ts';
 import { startTestS3 } from './s3.ts';
 
 const IDLE_MS = 100;
@@ -41,29 +41,30 @@ describe('writes after the store closed idle connections while this process was 
 
   /**
    * Opens kept-alive connections (plain and create-only writes, four at once each), then stays
-   * busy past the proxy's idle limit; answers how many connections the proxy had closed before.
-   * The caller writes at once, with no await between: an await here would let this thread see
-   * the closes.
+   * busy until the proxy has closed every one of them; answers how many it had closed before.
+   * The caller writes at once, with no await between: an await would let this thread see the
+   * closes.
    */
-  async function openConnections(tag: string): Promise<number> {
+  async function openConnectionsThenBusy(tag: string): Promise<number> {
     const small = new TextEncoder().encode('{}');
     await Promise.all(Array.from({ length: 4 }, (_, i) => store.put(`warm/${tag}-plain-${i}.json`, small)));
     await Promise.all(Array.from({ length: 4 }, (_, i) => store.put(`warm/${tag}-once-${i}.json`, small, { condition: { ifNoneMatch: '*' } })));
-    return proxy.closed();
+    const before = proxy.closed();
+    proxy.busyUntilAllClosed();
+    return before;
   }
 
-  /** The proxy closed the warmed connections (at least one per client) while this thread was busy. */
-  async function expectClosedSince(before: number): Promise<void> {
-    expect(await proxy.closed()).toBeGreaterThanOrEqual(before + 2);
+  /** The proxy closed the warmed connections (at least one per client) for being idle. */
+  function expectClosedSince(before: number): void {
+    expect(proxy.closed()).toBeGreaterThanOrEqual(before + 2);
   }
 
   for (const round of [1, 2, 3]) {
     it(`a 600 KB create-only write right after is written whole (round ${round})`, async () => {
       const bytes = randomBytes(ENSEMBLE_BYTES);
-      const before = await openConnections(`once-${round}`);
-      busyFor(IDLE_MS * 4);
+      const before = await openConnectionsThenBusy(`once-${round}`);
       const outcome = await store.put(`big/${round}.bin`, bytes, { condition: { ifNoneMatch: '*' } });
-      await expectClosedSince(before);
+      expectClosedSince(before);
       expect(outcome.written).toBe(true);
       expect(Buffer.from((await store.get(`big/${round}.bin`))!.bytes).equals(bytes)).toBe(true);
     });
@@ -72,10 +73,9 @@ describe('writes after the store closed idle connections while this process was 
   it('a 600 KB plain overwrite right after is written whole', async () => {
     await store.put('big/plain.bin', new TextEncoder().encode('old'));
     const bytes = randomBytes(ENSEMBLE_BYTES);
-    const before = await openConnections('plain');
-    busyFor(IDLE_MS * 4);
+    const before = await openConnectionsThenBusy('plain');
     expect((await store.put('big/plain.bin', bytes)).written).toBe(true);
-    await expectClosedSince(before);
+    expectClosedSince(before);
     expect(Buffer.from((await store.get('big/plain.bin'))!.bytes).equals(bytes)).toBe(true);
   });
 
@@ -88,10 +88,9 @@ describe('writes after the store closed idle connections while this process was 
       ['spec.json', new TextEncoder().encode('{}')],
       [MANIFEST_FILE, new TextEncoder().encode('{"files":{}}')],
     ]);
-    const before = await openConnections('publish');
-    busyFor(IDLE_MS * 4);
+    const before = await openConnectionsThenBusy('publish');
     const { version } = await registry.publish('idle-model', files, { createdBy: 'test' });
-    await expectClosedSince(before);
+    expectClosedSince(before);
     expect(await registry.isComplete('idle-model', version)).toBe(true);
     for (const [file, bytes] of files) expect(Buffer.from((await store.get(keys.versionFile('idle-model', version, file)))!.bytes).equals(Buffer.from(bytes))).toBe(true);
   });
