@@ -122,22 +122,19 @@ export class S3ObjectStore implements ObjectStore {
    */
   async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<PutOutcome> {
     if (!options.condition) return this.putOnce(key, bytes, options);
-    let lastError: unknown;
-    for (const waitMs of [0, ...CONDITIONAL_RESEND_WAITS_MS]) {
-      if (lastError !== undefined) await pause(waitMs);
+    for (let resends = 0; ; resends++) {
       let outcome: PutOutcome;
       try {
         outcome = await this.putOnce(key, bytes, options);
       } catch (err) {
-        if (!(err instanceof StorageError && err.reason === 'connection reset')) throw err;
-        lastError = err;
+        if (!(err instanceof StorageError && err.reason === 'connection reset') || resends === CONDITIONAL_RESEND_WAITS_MS.length) throw err;
+        await pause(CONDITIONAL_RESEND_WAITS_MS[resends]);
         continue;
       }
-      if (outcome.written || lastError === undefined) return outcome;
+      if (outcome.written || resends === 0) return outcome;
       const stored = await this.get(key);
       return stored && Buffer.from(stored.bytes).equals(Buffer.from(bytes)) ? { written: true, etag: stored.etag } : outcome;
     }
-    throw lastError;
   }
 
   private putOnce(key: string, bytes: Uint8Array, options: PutOptions): Promise<PutOutcome> {
