@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { TrafficPolicy } from '../release/traffic-policy.ts';
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { EventTimeline } from './event-timeline.ts';
+import { allWritten, PublishError, removeFailedVersion } from './failed-publish.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import { KeyError, keys, parseVersionKey, PREFIXES } from '../state/layout.ts';
 import {
@@ -107,14 +108,23 @@ export class ModelRegistry {
     this.timeline = new EventTimeline(this.docs);
   }
 
-  /** Writes a new version (every file created once, the manifest last) and returns its registration. */
+  /**
+   * Writes a new version (every file created once, the manifest last) and returns its registration.
+   * A failure on the way is a PublishError that says what became of the files written (failed-publish.ts).
+   */
   async publish(name: string, files: Map<string, Uint8Array>, meta: { createdBy: string; source?: string; reason?: string }): Promise<Registration> {
     if (!files.has(MANIFEST_FILE)) throw new RegistryError('cannot publish an artifact without a manifest');
     const version = timeOrderedId();
     const registration: Registration = { name, version, createdAt: new Date().toISOString(), ...meta };
-    await Promise.all([...files].filter(([file]) => file !== MANIFEST_FILE).map(([file, bytes]) => this.createObject(keys.versionFile(name, version, file), bytes)));
-    await this.docs.create(keys.versionFile(name, version, 'registration.json'), registrationSchema, registration);
-    await this.createObject(keys.versionFile(name, version, MANIFEST_FILE), files.get(MANIFEST_FILE)!, JSON_TYPE);
+    let written = 0;
+    const counted = (write: Promise<unknown>): Promise<void> => write.then(() => void (written += 1));
+    try {
+      await allWritten([...files].filter(([file]) => file !== MANIFEST_FILE).map(([file, bytes]) => counted(this.createObject(keys.versionFile(name, version, file), bytes))));
+      await counted(this.docs.create(keys.versionFile(name, version, 'registration.json'), registrationSchema, registration));
+      await this.createObject(keys.versionFile(name, version, MANIFEST_FILE), files.get(MANIFEST_FILE)!, JSON_TYPE);
+    } catch (err) {
+      throw new PublishError(await removeFailedVersion(this.store, version, keys.versionPrefix(name, version), keys.versionFile(name, version, MANIFEST_FILE), written), err);
+    }
     return registration;
   }
 

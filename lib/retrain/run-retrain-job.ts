@@ -14,6 +14,7 @@ import { unlistedColumnsWarning } from '../data/dataset.ts';
 import { loadSpec } from '../data/spec.ts';
 import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
+import { cleanupWords, PublishError } from '../registry/failed-publish.ts';
 import type { ModelRegistry } from '../registry/model-registry.ts';
 import { trafficPolicySchema } from '../release/traffic-policy.ts';
 import { publicReason } from '../serving/public-reason.ts';
@@ -91,9 +92,14 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
     };
     logger.info({ ...log, 'event.action': 'retrain-succeeded', 'model.version': registration.version, promoted: promotion.promote, f1_macro: details.f1_macro }, `retrain ${jobId} registered ${registration.version}${promotion.why ? `: ${promotion.why}` : ''}`);
   } catch (err) {
-    // Storage faults in public words; everything else (bad data, a lost lock) names its problem.
-    outcome = { status: 'failed', error: err instanceof StorageError ? publicReason(err) : (err as Error).message };
-    logger.error({ ...log, 'event.action': 'retrain-failed', 'error.message': (err as Error).message }, `retrain ${jobId} failed: ${(err as Error).message}`);
+    // A publish that failed says what became of the files it wrote: removed, or left for housekeeping.
+    const cleanup = err instanceof PublishError ? err.cleanup : null;
+    const error = cleanup ? `${failureWords((err as PublishError).reason)}; version ${cleanup.version}: ${cleanupWords(cleanup)}` : failureWords(err);
+    outcome = { status: 'failed', error };
+    logger.error(
+      { ...log, 'event.action': 'retrain-failed', 'error.message': (err as Error).message, ...(cleanup ? { 'model.version': cleanup.version, 'files.removed': cleanup.removed, 'files.left': cleanup.left } : {}) },
+      `retrain ${jobId} failed: ${error}`,
+    );
   } finally {
     await reporter.end();
     await rm(workDir, { recursive: true, force: true });
@@ -107,6 +113,11 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
   // job records (lib/retrain/recent-job-outcomes.ts); on Lambda this EMF line is the metric.
   emitEmf({ Model: claimed.model, Outcome: outcome.status }, { RetrainJobs: { value: 1, unit: 'Count' }, RetrainDuration: { value: (Date.now() - started) / 1000, unit: 'Seconds' } });
   return finished ?? { ...claimed, ...outcome };
+}
+
+/** Storage faults in public words; everything else (bad data, a lost lock) names its problem. */
+function failureWords(err: unknown): string {
+  return err instanceof StorageError ? publicReason(err) : (err as Error).message;
 }
 
 /** Whether the new version takes the alias: as asked, or with "if-better" by comparing cross-validated macro F1. */

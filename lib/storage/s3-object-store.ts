@@ -32,6 +32,17 @@ export interface S3StoreConfig {
   probePrefix?: string;
 }
 
+/**
+ * The waits before each resend of a conditional write whose connection was reset (0: one turn
+ * of the event loop). A pool can hold many connections the store closed at once, and their
+ * closes are not all seen in one turn: a connection closed by the store (FIN) leaves the pool
+ * only once this side's own shutdown completes, a turn or more later, so one resend after one
+ * turn still took a dead one (test/idle-connection-writes.test.ts: four kept-alive
+ * connections closed while the thread was busy, a 600 KB create-only write failed twice).
+ * Three resends within ~0.1 s: each failed one also takes a dead connection out of the pool.
+ */
+const CONDITIONAL_RESEND_WAITS_MS = [0, 20, 100];
+
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 
@@ -97,28 +108,33 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /**
-   * A conditional write is sent once by the client (see the constructor), and once more by this
-   * method when its connection was lost before any answer: a kept-alive connection the store had
-   * closed while this process was busy (25 s of training with no storage call, the store's
-   * keep-alive 5 s) is still handed out until the event loop sees the close, and a request written
-   * on it fails with "connection reset" though the store never read it. If the second attempt is
-   * refused by its condition, the first may have landed after all: the object is read back, and
-   * this write's own bytes there mean it did.
+   * A conditional write is sent once by the client (see the constructor), and resent by this
+   * method when its connection was lost before any answer, at most CONDITIONAL_RESEND_WAITS_MS
+   * times: a kept-alive connection the store had closed while this process was busy (25 s of
+   * training with no storage call, the store's keep-alive 5 s) is still handed out until the
+   * event loop sees the close, and a request written on it fails with "connection reset" though
+   * the store never read it. Only idempotent writes are resent: a create-only or compare-and-swap
+   * write that landed makes its own resend fail its condition, and a refusal is settled by reading
+   * the key back (this write's own bytes there mean it landed). A plain overwrite is resent by
+   * the SDK's own retries (transient network errors, up to 3 attempts): sending the same bytes
+   * to the same key again leaves the same object, and the one thing a resend can change, which
+   * of two writers of one key comes last, a plain overwrite never promised.
    */
   async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<PutOutcome> {
     if (!options.condition) return this.putOnce(key, bytes, options);
-    try {
-      return await this.putOnce(key, bytes, options);
-    } catch (err) {
-      if (!(err instanceof StorageError && err.reason === 'connection reset')) throw err;
+    for (let resends = 0; ; resends++) {
+      let outcome: PutOutcome;
+      try {
+        outcome = await this.putOnce(key, bytes, options);
+      } catch (err) {
+        if (!(err instanceof StorageError && err.reason === 'connection reset') || resends === CONDITIONAL_RESEND_WAITS_MS.length) throw err;
+        await pause(CONDITIONAL_RESEND_WAITS_MS[resends]);
+        continue;
+      }
+      if (outcome.written || resends === 0) return outcome;
+      const stored = await this.get(key);
+      return stored && Buffer.from(stored.bytes).equals(Buffer.from(bytes)) ? { written: true, etag: stored.etag } : outcome;
     }
-    // One turn of the event loop first: the closes of the pool's other dead connections arrive
-    // with this one's, and a resend sent at once could take one of them.
-    await new Promise((resolve) => setImmediate(resolve));
-    const again = await this.putOnce(key, bytes, options);
-    if (again.written) return again;
-    const stored = await this.get(key);
-    return stored && Buffer.from(stored.bytes).equals(Buffer.from(bytes)) ? { written: true, etag: stored.etag } : again;
   }
 
   private putOnce(key: string, bytes: Uint8Array, options: PutOptions): Promise<PutOutcome> {
@@ -228,6 +244,11 @@ export class S3ObjectStore implements ObjectStore {
       clearTimeout(timer);
     }
   }
+}
+
+/** Resumes after `ms` (0: after one turn of the event loop, when the closes already seen are handled). */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => (ms === 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
 }
 
 class DeadlineError extends Error {

@@ -4,6 +4,7 @@ import { SpecError } from '../../lib/data/spec.ts';
 import { ArtifactError } from '../../lib/artifact/model-bundle.ts';
 import { TrainingError } from '../../lib/training/pipeline.ts';
 import { RegistryError } from '../../lib/registry/model-registry.ts';
+import { PublishError } from '../../lib/registry/failed-publish.ts';
 import { StorageError } from '../../lib/storage/object-store.ts';
 import { UsageError, usageErrorOf } from './usage-error.ts';
 
@@ -41,6 +42,7 @@ export async function runCli(main: () => Promise<void>, usage = ''): Promise<voi
       err instanceof ArtifactError ||
       err instanceof TrainingError ||
       err instanceof RegistryError ||
+      err instanceof PublishError ||
       err instanceof StorageError;
     process.stderr.write(`error: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}\n`);
     if (err instanceof UsageError) process.stderr.write(usage);
