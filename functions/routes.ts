@@ -13,6 +13,7 @@ import { handler as health } from './health.ts';
 import { handler as history } from './history.ts';
 import { handler as housekeeping } from './housekeeping.ts';
 import { handler as info } from './info.ts';
+import { handler as modelCard } from './model-card.ts';
 import { handler as modelVersion } from './model-version.ts';
 import { handler as modelVersions } from './model-versions.ts';
 import { handler as retrainList } from './retrain-list.ts';
@@ -53,6 +54,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/model/retrain/{jobId}', file: 'retrain-status', handler: retrainStatus },
   { method: 'GET', path: '/model/versions', file: 'model-versions', handler: modelVersions },
   { method: 'GET', path: '/model/versions/{version}', file: 'model-version', handler: modelVersion },
+  { method: 'GET', path: '/model/versions/{version}/card', file: 'model-card', handler: modelCard },
   { method: 'GET', path: '/health', file: 'health', handler: health },
   { method: 'GET', path: '/metrics', file: 'metrics', handler: metrics },
   { method: 'GET', path: '/model/traffic', file: 'traffic-status', handler: trafficStatus },

@@ -37,6 +37,7 @@ export { exportRecentJobOutcomes, recentJobOutcomes } from '../../lib/retrain/re
 export { startRetrain } from '../../lib/retrain/start-retrain.ts';
 export { housekeepingNow } from './housekeeping.ts';
 export { listVersionSummaries, versionDetail } from '../../lib/registry/version-catalog.ts';
+export { readModelCard } from '../../lib/governance/model-card.ts';
 export { pageOfIds, parsePageQuery } from '../../lib/registry/pagination.ts';
 export { openApiDocument } from '../../lib/http/openapi.ts';
 export { consoleAssets } from '../../lib/console/console-assets.ts';

@@ -83,6 +83,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     pathParameters: { version: 'The version id' },
     response: versionDetailSchema.extend({ model: z.string(), requestId: z.string() }),
   },
+  'GET /model/versions/{version}/card': {
+    tag: 'registry',
+    admin: true,
+    summary: "A version's model card: intended use, data, features, metrics with fold spread, decision policy, limitations, who trained and promoted it",
+    pathParameters: { version: 'The version id' },
+  },
   'GET /health': { tag: 'operations', summary: 'Readiness (200 ready, 503 not) with the reasons; ?probe=live for liveness only', query: z.object({ probe: z.enum(['live']).optional() }) },
   'GET /metrics': { tag: 'operations', summary: 'Prometheus metrics', contentType: 'text/plain', adminSetting: 'METRICS_PUBLIC=false (the cloud stages of serverless.yml) asks for the admin key' },
   'GET /model/traffic': { tag: 'release', summary: 'The traffic policy and what each route serves' },
