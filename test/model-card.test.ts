@@ -6,10 +6,12 @@ import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { TrainingResult } from '../lib/training/pipeline.ts';
 import { trainSmallModel } from './helpers.ts';
-import { startTestS3 } from './s3.ts';
+import { startInProcessApi } from './in-process-api.ts';
+import { startTestS3, TEST_BUCKET } from './s3.ts';
 
 describe('the model card of a version', () => {
   let s3: EmbeddedS3;
+  let endpoint: string;
   let registry: ModelRegistry;
   let trained: TrainingResult;
   let version: string;
@@ -18,6 +20,7 @@ describe('the model card of a version', () => {
   beforeAll(async () => {
     let store;
     ({ s3, store } = await startTestS3());
+    endpoint = s3.endpoint;
     registry = new ModelRegistry(store);
     trained = await trainSmallModel();
     ({ version } = await registry.publish('card-model', trained.files, { createdBy: 'alice (data science)', source: 'credit-900.csv' }));
@@ -60,5 +63,22 @@ describe('the model card of a version', () => {
 
   it('refuses a version that does not exist', async () => {
     await expect(readModelCard(registry, 'card-model', '20200101T000000000Z-000000')).rejects.toThrow(/no complete version/);
+  });
+
+  it('is served at GET /model/versions/{version}/card to the admin key only, 404 for an unknown version', async () => {
+    const KEY = 'card-admin-key-0123456789';
+    const api = await startInProcessApi({ MODEL_NAME: 'card-model', MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, LOG_LEVEL: 'silent' });
+    try {
+      const get = (path: string, key?: string): Promise<Response> => fetch(api.url + path, { headers: key ? { 'x-api-key': key } : {} });
+      expect((await get(`/model/versions/${version}/card`)).status).toBe(401);
+      const served = await get(`/model/versions/${version}/card`, KEY);
+      expect(served.status).toBe(200);
+      const { requestId, ...body } = (await served.json()) as ModelCard & { requestId: string };
+      expect(requestId).toEqual(expect.any(String));
+      expect(body).toEqual(JSON.parse(JSON.stringify(await readModelCard(registry, 'card-model', version))));
+      expect((await get('/model/versions/20200101T000000000Z-000000/card', KEY)).status).toBe(404);
+    } finally {
+      await api.close();
+    }
   });
 });
