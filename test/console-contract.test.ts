@@ -9,14 +9,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createAdapter, listen } from '../functions/adapter/node-http.ts';
-import { resetService } from '../functions/runtime/service.ts';
 import type { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { openConsoleBrowser } from './console-browser.ts';
+import { startInProcessApi, type InProcessApi } from './in-process-api.ts';
 import { INCOMPATIBLE_FIELDS, trainIncompatibleModel } from './incompatible-model.ts';
-import { CHROMIUM, describeWithPrograms, pathOf } from './programs.ts';
+import { CHROMIUM, describeWithPrograms } from './programs.ts';
 import { startServingS3 } from './s3.ts';
 
 const ADMIN_KEY = 'console-contract-key-0123456789abcdef';
@@ -27,39 +27,26 @@ describeWithPrograms([CHROMIUM], 'promoting from the console across a contract',
   let registry: ModelRegistry;
   let champion: string;
   let other: string;
+  let api: InProcessApi;
   let url: string;
-  let closeServer: () => Promise<void>;
   let browser: Browser;
   let page: Page;
-  const dialogs: string[] = [];
-  const problems: string[] = [];
+  let dialogs: string[];
+  let problems: string[];
 
   beforeAll(async () => {
     const serving = await startServingS3();
     ({ s3, registry, version: champion } = serving);
     other = (await registry.publish('credit-score', (await trainIncompatibleModel()).files, { createdBy: 'test' })).version;
-    Object.assign(process.env, serving.env, { ADMIN_API_KEYS: ADMIN_KEY, ALIAS_REFRESH_SECONDS: '0.2' });
-    resetService();
-    const server = createAdapter({ maxBodyBytes: 1 << 20 });
-    url = await listen(server, { port: 0 });
-    closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
-    browser = await puppeteer.launch({ executablePath: pathOf('chromium')!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], timeout: 30_000 });
-    page = await browser.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.setViewport({ width: 1280, height: 900 });
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    page.on('pageerror', (e) => problems.push(`page error: ${(e as Error).message}`));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.accept();
-    });
+    api = await startInProcessApi({ ...serving.env, ADMIN_API_KEYS: ADMIN_KEY, ALIAS_REFRESH_SECONDS: '0.2' });
+    url = api.url;
+    ({ browser, page, dialogs, problems } = await openConsoleBrowser());
     mkdirSync(SHOTS, { recursive: true });
   }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
-    resetService();
-    await closeServer?.();
+    await api?.close();
     await s3?.close();
   });
 
