@@ -119,6 +119,13 @@ describe('contracts in the registry and through the admin API', () => {
     expect((await new ModelRegistry(store).verifyVersion('legacy-contract', legacy)).contract).toEqual(stored);
   });
 
+  it("shows a version's contract in its record (GET /model/versions/{version})", async () => {
+    const r = await call('GET', `/model/versions/${other}`);
+    expect(r.status).toBe(200);
+    expect(r.json.contract).toMatchObject({ name: 'credit-score', target: 'Credit_Score', classes: ['good', 'bad'] });
+    expect(r.json.contract.columns).toContainEqual({ column: 'Num_of_Loan', type: 'categorical', ordered: false, categories: expect.any(Array) });
+  });
+
   it('refuses to verify a version whose stored contract says something else than its files', async () => {
     const { version } = await registry.publish('forged-contract', (await trainIncompatibleModel()).files, { createdBy: 'test' });
     await store.put(keys.versionFile('forged-contract', version, CONTRACT_FILE), (await store.get(keys.versionFile(MODEL, same[0], CONTRACT_FILE)))!.bytes);
