@@ -30,7 +30,7 @@ export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, ad
   // A canary promotion decided but not yet carried out is finished first: this change would drop it.
   await completePendingPromotion(registry, config.MODEL_NAME);
   const reason = (header ?? 'set through the admin API').slice(0, 500);
-  const doc = (await registry.changeTraffic(config.MODEL_NAME, () => ({ policy, reason, actor: `admin-api ${state.requestId}` }), { replaceUnreadable: true, force }))!;
+  const doc = (await registry.changeTraffic(config.MODEL_NAME, () => ({ policy, reason, actor: `admin-api ${state.requestId}` }), { replaceUnreadable: true, force, defaultAlias: config.MODEL_ALIAS }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, 'traffic.mode': policy.mode, 'traffic.revision': doc.revision, 'event.id': doc.event.eventId };
   return jsonResult(200, { policy, revision: doc.revision, routes: resolvePolicy(policy).routes, eventId: doc.event.eventId, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

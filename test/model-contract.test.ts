@@ -176,9 +176,11 @@ describe('contracts in the registry and through the admin API', () => {
     expect(await versionOf('champion')).toBe(same[1]);
   });
 
-  it('refuses a canary, A/B, shadow or blue-green with an incompatible alias (409), naming the alias in each field', async () => {
+  it('refuses a single, canary, A/B, shadow or blue-green policy with an incompatible alias (409), naming the alias in each field', async () => {
     const revision = (await registry.getTraffic(MODEL))?.revision ?? null;
+    expect(revision).toBeNull(); // no policy yet: the service serves its MODEL_ALIAS, champion, and the first policy is compared with it
     const policies = [
+      { mode: 'single', alias: 'goodbad' },
       { mode: 'canary', champion: 'champion', challenger: 'goodbad' },
       { mode: 'ab', variants: [{ name: 'a', alias: 'champion', weight: 50 }, { name: 'b', alias: 'goodbad', weight: 50 }] },
       { mode: 'shadow', champion: 'champion', challenger: 'goodbad' },

@@ -447,8 +447,14 @@ export class ModelRegistry {
    * policy, or null for no change. Each change is a new revision with its event. A change that
    * brings an alias into the policy whose version's contract differs from the primary route's is
    * a ContractMismatchError, unless `force` (the event's details.contract then records it).
+   * `defaultAlias` is the alias served while no policy is stored (the router's MODEL_ALIAS): what
+   * a first policy is compared with.
    */
-  async changeTraffic(name: string, decide: (current: TrafficDocument | null) => TrafficChange | null, options: { replaceUnreadable?: boolean; force?: boolean } = {}): Promise<TrafficDocument | null> {
+  async changeTraffic(
+    name: string,
+    decide: (current: TrafficDocument | null) => TrafficChange | null,
+    options: { replaceUnreadable?: boolean; force?: boolean; defaultAlias?: string } = {},
+  ): Promise<TrafficDocument | null> {
     const doc = await this.docs.update(
       keys.traffic(name),
       trafficDocumentSchema,
@@ -458,7 +464,8 @@ export class ModelRegistry {
         if (!decided) return { keep: true, result: null };
         let change = decided;
         // Checked inside the swap: the policy compared with is the one this change replaces.
-        const differences = await this.trafficContractDifferences(name, current?.value.policy ?? null, change.policy);
+        const serving = current?.value.policy ?? (options.defaultAlias !== undefined ? { mode: 'single' as const, alias: options.defaultAlias } : null);
+        const differences = await this.trafficContractDifferences(name, serving, change.policy);
         if (differences.length) {
           if (!options.force) throw mismatch(`traffic policy ${change.policy.mode} cannot be set`, differences);
           change = { ...change, details: { ...change.details, contract: { forced: true, differences } } };
@@ -489,9 +496,9 @@ export class ModelRegistry {
 
   /**
    * How the aliases a new policy brings in (routes, standby, shadow not in the policy before)
-   * differ in contract from the primary route's: the current policy's first route (the single
+   * differ in contract from the primary route's: the policy in force's first route (the single
    * alias, the first A/B variant, the canary's or shadow's champion, the active colour), or the
-   * new one's when none is stored. Aliases the policy already had were compared when they came
+   * new one's when none is known. Aliases the policy already had were compared when they came
    * in, and every later move of theirs is compared with the version it replaces, so a change of
    * weights or a canary step reads nothing. Field names start with the alias compared.
    */
