@@ -2,12 +2,9 @@
  * A model's contract (lib/registry/model-contract.ts): computed once per version, stored beside
  * its manifest, and compared by every move that points an alias or a traffic route at a version.
  * The incompatible version is a real model (test/incompatible-model.ts); the moves go through
- * the real handlers over real HTTP (node:http adapter) against the embedded S3 server.
+ * the real handlers over real HTTP (node:http adapter, test/in-process-api.ts) against the embedded S3 server.
  */
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdapter, listen } from '../functions/adapter/node-http.ts';
-import { resetService } from '../functions/runtime/service.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { CONTRACT_FILE, diffContracts, type ModelContract } from '../lib/registry/model-contract.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
@@ -15,6 +12,7 @@ import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { keys } from '../lib/state/layout.ts';
 import { CountingStore } from './counting-store.ts';
 import { trainSmallModel } from './helpers.ts';
+import { startInProcessApi, type InProcessApi } from './in-process-api.ts';
 import { INCOMPATIBLE_FIELDS, trainIncompatibleModel } from './incompatible-model.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
@@ -71,7 +69,7 @@ describe('contracts in the registry and through the admin API', () => {
   let s3: EmbeddedS3;
   let store: S3ObjectStore;
   let registry: ModelRegistry;
-  let server: Server;
+  let api: InProcessApi;
   let url: string;
   /** Two versions of the small model (same contract) and one incompatible version. */
   let same: [string, string];
@@ -96,14 +94,11 @@ describe('contracts in the registry and through the admin API', () => {
     await registry.moveAlias(MODEL, 'champion', same[0], { reason: 'first', actor: 'test' });
     // An alias that starts at the incompatible version: nothing to compare with yet.
     await registry.moveAlias(MODEL, 'goodbad', other, { reason: 'the binary model', actor: 'test' });
-    Object.assign(process.env, { MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, ALIAS_REFRESH_SECONDS: '0.3', LOG_LEVEL: 'silent' });
-    resetService();
-    server = createAdapter({ maxBodyBytes: 1_000_000 });
-    url = await listen(server, { port: 0 });
+    api = await startInProcessApi({ MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, ALIAS_REFRESH_SECONDS: '0.3', LOG_LEVEL: 'silent' });
+    url = api.url;
   }, 300_000);
   afterAll(async () => {
-    resetService();
-    await new Promise((r) => server?.close(r));
+    await api?.close();
     await s3?.close();
   });
 
