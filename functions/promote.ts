@@ -1,17 +1,27 @@
 /**
- * POST /model/promote (admin): {"alias", "version", "reason"?} moves an alias to a version that
- * verifies (every file's sha256 and the ensemble; 422 otherwise, 404 when there is no such
- * version). The move is a compare-and-swap: its event names the version it really replaced.
+ * POST /model/promote (admin): {"alias", "version", "reason"?, "from"?, "force"?, "dryRun"?}
+ * moves an alias to a version that verifies (every file's sha256 and the ensemble; 422
+ * otherwise, 404 when there is no such version) and whose contract (lib/registry/model-contract.ts)
+ * equals the alias's current version's: 409 contract_mismatch naming each difference otherwise,
+ * unless `force` with a reason (400 without one), which the history records with the differences.
+ * The move and its checks are one compare-and-swap: its event names the version it really
+ * replaced. `dryRun` answers {dryRun, from, to, differences} and moves nothing.
  */
-import { aliasMoveSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult } from './runtime/layer.ts';
+import { badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, promoteSchema } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /model/promote', body: true, admin: true }, async (_event, state) => {
-  const parsed = aliasMoveSchema.required({ version: true }).safeParse(state.body);
+  const parsed = promoteSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('promote request', parsed.error);
-  const { alias, version, reason, from } = parsed.data;
+  const { alias, version, reason, from, force, dryRun } = parsed.data;
+  const problem = forceProblem(parsed.data);
+  if (problem) throw badRequest(problem);
   const { config } = getBasics();
   const { registry, router } = await getService();
-  const event = (await registry.moveAlias(config.MODEL_NAME, alias, version, { reason: reason ?? 'promoted through the admin API', actor: `admin-api ${state.requestId}`, ...(from ? { expectedFrom: from } : {}) }))!;
+  if (dryRun) {
+    const comparison = await registry.compareWithAlias(config.MODEL_NAME, alias, version);
+    return jsonResult(200, { dryRun: true, ...comparison, requestId: state.requestId });
+  }
+  const event = (await registry.moveAlias(config.MODEL_NAME, alias, version, { reason: reason ?? 'promoted through the admin API', actor: `admin-api ${state.requestId}`, ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, alias, 'model.version': version, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

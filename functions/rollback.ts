@@ -1,20 +1,23 @@
 /**
- * POST /model/rollback (admin): {"alias", "version"?, "reason"?, "from"?}. Without a version the
- * alias steps back one move in its own history (a second rollback goes a step further back,
- * never forward: lib/release/alias-moves.ts), chosen in the same compare-and-swap as the move;
- * with one, to that version; with `from`, only if the alias still points there (409). The target
- * must verify (422).
+ * POST /model/rollback (admin): {"alias", "version"?, "reason"?, "from"?, "force"?}. Without a
+ * version the alias steps back one move in its own history (a second rollback goes a step further
+ * back, never forward: lib/release/alias-moves.ts), chosen in the same compare-and-swap as the
+ * move; with one, to that version; with `from`, only if the alias still points there (409). The
+ * target must verify (422) and have the current version's contract (409 contract_mismatch, unless
+ * `force` with a reason: 400 without one).
  */
-import { aliasMoveSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, rollbackTarget } from './runtime/layer.ts';
+import { aliasMoveSchema, badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, rollbackTarget } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /model/rollback', body: true, admin: true }, async (_event, state) => {
   const parsed = aliasMoveSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('rollback request', parsed.error);
-  const { alias, version, reason, from } = parsed.data;
+  const { alias, version, reason, from, force } = parsed.data;
+  const problem = forceProblem(parsed.data);
+  if (problem) throw badRequest(problem);
   const { config } = getBasics();
   const { registry, router } = await getService();
   const target = version ?? rollbackTarget(registry, config.MODEL_NAME, alias);
-  const event = (await registry.moveAlias(config.MODEL_NAME, alias, target, { reason: reason ?? 'rolled back through the admin API', actor: `admin-api ${state.requestId}`, ...(from ? { expectedFrom: from } : {}) }))!;
+  const event = (await registry.moveAlias(config.MODEL_NAME, alias, target, { reason: reason ?? 'rolled back through the admin API', actor: `admin-api ${state.requestId}`, ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, alias, 'model.version': event.to, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

@@ -3,13 +3,21 @@
  * 422 when it is malformed, its weights do not sum to 100, or it names an alias that does not
  * exist. The change is a compare-and-swap that makes a new revision, recorded in the history
  * with its reason (x-change-reason header); a stored policy that cannot be read is replaced.
+ * An alias the change brings in whose version's contract differs from the primary route's
+ * (lib/registry/model-contract.ts) is refused with 409 contract_mismatch naming each difference;
+ * ?force=true with a reason in x-change-reason sets it anyway (400 without one), and the history
+ * records the differences.
  */
-import { completePendingPromotion, getBasics, getService, httpHandler, invalidRequest, jsonResult, policyAliases, policyProblems, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
+import { badRequest, completePendingPromotion, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, policyAliases, policyProblems, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, admin: true }, async (event, state) => {
   const parsed = trafficPolicySchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('traffic policy', parsed.error);
   const policy = parsed.data;
+  const header = event.headers?.['x-change-reason'];
+  const force = event.queryStringParameters?.force === 'true';
+  const forced = forceProblem({ force, ...(header !== undefined ? { reason: header } : {}) });
+  if (forced) throw badRequest(`${forced} (in the x-change-reason header)`);
   const { config } = getBasics();
   const { registry, router } = await getService();
   const problems = policyProblems(policy);
@@ -21,8 +29,8 @@ export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, ad
   if (problems.length) throw unprocessable(`invalid traffic policy: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
   // A canary promotion decided but not yet carried out is finished first: this change would drop it.
   await completePendingPromotion(registry, config.MODEL_NAME);
-  const reason = (event.headers?.['x-change-reason'] ?? 'set through the admin API').slice(0, 500);
-  const doc = (await registry.changeTraffic(config.MODEL_NAME, () => ({ policy, reason, actor: `admin-api ${state.requestId}` }), { replaceUnreadable: true }))!;
+  const reason = (header ?? 'set through the admin API').slice(0, 500);
+  const doc = (await registry.changeTraffic(config.MODEL_NAME, () => ({ policy, reason, actor: `admin-api ${state.requestId}` }), { replaceUnreadable: true, force, defaultAlias: config.MODEL_ALIAS }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, 'traffic.mode': policy.mode, 'traffic.revision': doc.revision, 'event.id': doc.event.eventId };
   return jsonResult(200, { policy, revision: doc.revision, routes: resolvePolicy(policy).routes, eventId: doc.event.eventId, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

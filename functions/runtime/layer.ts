@@ -13,7 +13,7 @@ export { badRequest, conflict, notFound, unavailable, unprocessable } from '../.
 export { invalidRequest } from '../../lib/http/zod-problems.ts';
 export { clip } from '../../lib/util/clip.ts';
 export { policyAliases, policyProblems, resolvePolicy, trafficPolicySchema } from '../../lib/release/traffic-policy.ts';
-export { aliasMoveSchema, rollbackTarget } from '../../lib/release/alias-moves.ts';
+export { aliasMoveSchema, forceProblem, promoteSchema, rollbackTarget } from '../../lib/release/alias-moves.ts';
 export { feedbackSchema, readFeedback, saveFeedback } from '../../lib/release/feedback.ts';
 export { captureFeatures, readCaptures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
 export { capturedAnswers, FEEDBACK_LOOKBACK_MINUTES } from '../../lib/release/captured-request.ts';

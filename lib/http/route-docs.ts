@@ -10,7 +10,7 @@ import { driftReportResponseSchema } from '../drift/drift-summary.ts';
 import { MAX_REASONS } from '../explain/reason-codes.ts';
 import { pageQuerySchema } from '../registry/pagination.ts';
 import { versionDetailSchema, versionSummarySchema } from '../registry/version-catalog.ts';
-import { aliasMoveSchema } from '../release/alias-moves.ts';
+import { aliasMoveSchema, promoteSchema } from '../release/alias-moves.ts';
 import { feedbackSchema } from '../release/feedback.ts';
 import { trafficPolicySchema } from '../release/traffic-policy.ts';
 import { retrainRequestSchema } from '../retrain/retrain-request.ts';
@@ -92,9 +92,29 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /health': { tag: 'operations', summary: 'Readiness (200 ready, 503 not) with the reasons; ?probe=live for liveness only', query: z.object({ probe: z.enum(['live']).optional() }) },
   'GET /metrics': { tag: 'operations', summary: 'Prometheus metrics', contentType: 'text/plain', adminSetting: 'METRICS_PUBLIC=false (the cloud stages of serverless.yml) asks for the admin key' },
   'GET /model/traffic': { tag: 'release', summary: 'The traffic policy and what each route serves' },
-  'PUT /model/traffic': { tag: 'release', admin: true, summary: 'Set the traffic policy: single, A/B, canary, blue-green or shadow', body: trafficPolicySchema },
-  'POST /model/promote': { tag: 'release', admin: true, summary: 'Point an alias at a version (verified first)', body: aliasMoveSchema.required({ version: true }) },
-  'POST /model/rollback': { tag: 'release', admin: true, summary: 'Point an alias back at the version its last move replaced (or a given one)', body: aliasMoveSchema },
+  'PUT /model/traffic': {
+    tag: 'release',
+    admin: true,
+    summary: 'Set the traffic policy: single, A/B, canary, blue-green or shadow',
+    description: "An alias the change brings in whose version's contract (target, classes, input columns and their types) differs from the primary route's is refused: 409 contract_mismatch, each difference in error.details. ?force=true with a reason in x-change-reason sets it anyway (400 without a reason).",
+    query: z.object({ force: z.enum(['true']).optional().describe('Set it even if a contract differs (needs x-change-reason)') }),
+    body: trafficPolicySchema,
+  },
+  'POST /model/promote': {
+    tag: 'release',
+    admin: true,
+    summary: 'Point an alias at a version (verified first, with the same contract as the one it replaces)',
+    description:
+      "A version whose contract (model name, target, classes in order, input columns with their types, categories and labels) differs from the alias's current version's is refused: 409 contract_mismatch, each difference in error.details as {field, message}. force with a reason moves it anyway (400 without a reason) and the history event records details.contract = {forced, differences}. dryRun answers {dryRun, from, to, differences} and moves nothing.",
+    body: promoteSchema,
+  },
+  'POST /model/rollback': {
+    tag: 'release',
+    admin: true,
+    summary: 'Point an alias back at the version its last move replaced (or a given one)',
+    description: "The target must have the current version's contract (409 contract_mismatch otherwise); force with a reason moves it anyway.",
+    body: aliasMoveSchema,
+  },
   'GET /model/history': {
     tag: 'release',
     admin: true,

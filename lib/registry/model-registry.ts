@@ -10,12 +10,13 @@
  * traffic policy is one document with a revision that every change increments. The history is
  * read newest first a page at a time (event-timeline.ts): a page costs its size, not the history's.
  */
-import { ArtifactError, filesToBundle, MANIFEST_FILE, readManifest, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
+import { ArtifactError, filesToBundle, MANIFEST_FILE, readManifest, sha256, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
 import { z } from 'zod';
-import type { TrafficPolicy } from '../release/traffic-policy.ts';
+import { policyAliases, resolvePolicy, type TrafficPolicy } from '../release/traffic-policy.ts';
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { EventTimeline } from './event-timeline.ts';
 import { allWritten, PublishError, removeFailedVersion } from './failed-publish.ts';
+import { CONTRACT_FILE, contractBytes, contractOf, contractOfFiles, diffContracts, parseContract, type ContractDifference, type ModelContract } from './model-contract.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import { KeyError, keys, parseVersionKey, PREFIXES } from '../state/layout.ts';
 import {
@@ -30,7 +31,7 @@ import {
   type TrafficDocument,
   type TrafficEvent,
 } from '../state/schemas.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
+import { StorageError, type ObjectStore } from '../storage/object-store.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { parseTimeOrderedId, timeOrderedId } from '../util/ids.ts';
 
@@ -43,6 +44,8 @@ export interface LoadedVersion {
   bytes: number;
   /** The ETag of the manifest read: what a verification is remembered by. */
   manifestEtag: string;
+  /** What the version takes and answers (model-contract.ts), derived from its verified spec and preprocessor. */
+  contract: ModelContract;
 }
 
 /** Verified versions remembered per registry (a container's): enough for every version a lender keeps live. */
@@ -59,6 +62,28 @@ export class RegistryError extends Error {
   }
 }
 
+/**
+ * A move refused because the version's contract differs from the one it would replace (the
+ * alias's current version, or a traffic policy's primary route's): each difference named.
+ * `force` with a reason moves it anyway, and the move's event records the differences.
+ */
+export class ContractMismatchError extends RegistryError {
+  override name = 'ContractMismatchError';
+  constructor(
+    message: string,
+    readonly differences: ContractDifference[],
+  ) {
+    super(message, 'conflict');
+  }
+}
+
+/** A contract check's result for a move: the version replaced, the one moved to, how their contracts differ. */
+export interface ContractComparison {
+  from: string | null;
+  to: string;
+  differences: ContractDifference[];
+}
+
 /** Where a move chosen from the alias's current state goes (null: nowhere), with what explains the choice. */
 export type MoveChoice = string | null | { to: string; details: Record<string, unknown> };
 
@@ -71,6 +96,12 @@ export interface MoveMeta {
    * otherwise a 'conflict' RegistryError. Makes a retried promote or rollback safe.
    */
   expectedFrom?: string | null;
+  /**
+   * Move even to a version whose contract differs from the alias's current one (otherwise a
+   * ContractMismatchError); the event's details.contract then records {forced, differences}.
+   * The caller asks for a reason (the HTTP API: 400 without one).
+   */
+  force?: boolean;
 }
 
 /** What a traffic change asks for; null from the decision means "leave it as it is". */
@@ -101,7 +132,7 @@ export class ModelRegistry {
    * ensemble every time (20 concurrent promotes on a loaded machine timed out doing that). A
    * manifest with another ETag is verified afresh. Serving still verifies every file it loads.
    */
-  private readonly verified = new Map<string, string>();
+  private readonly verified = new Map<string, { etag: string; contract: ModelContract }>();
 
   constructor(readonly store: ObjectStore) {
     this.docs = new DocumentStore(store);
@@ -116,11 +147,13 @@ export class ModelRegistry {
     if (!files.has(MANIFEST_FILE)) throw new RegistryError('cannot publish an artifact without a manifest');
     const version = timeOrderedId();
     const registration: Registration = { name, version, createdAt: new Date().toISOString(), ...meta };
+    const contract = publishedContract(files);
     let written = 0;
     const counted = (write: Promise<unknown>): Promise<void> => write.then(() => void (written += 1));
     try {
       await allWritten([...files].filter(([file]) => file !== MANIFEST_FILE).map(([file, bytes]) => counted(this.createObject(keys.versionFile(name, version, file), bytes))));
       await counted(this.docs.create(keys.versionFile(name, version, 'registration.json'), registrationSchema, registration));
+      await counted(this.createObject(keys.versionFile(name, version, CONTRACT_FILE), contractBytes(contract), JSON_TYPE));
       await this.createObject(keys.versionFile(name, version, MANIFEST_FILE), files.get(MANIFEST_FILE)!, JSON_TYPE);
     } catch (err) {
       throw new PublishError(await removeFailedVersion(this.store, version, keys.versionPrefix(name, version), keys.versionFile(name, version, MANIFEST_FILE), written), err);
@@ -202,7 +235,7 @@ export class ModelRegistry {
       }
     });
     const { bundle, manifest } = filesToBundle(files);
-    return { bundle, manifest, registration, bytes, manifestEtag: manifestObject.etag };
+    return { bundle, manifest, registration, bytes, manifestEtag: manifestObject.etag, contract: contractOf(manifest.name, bundle.spec, bundle.preprocessor) };
   }
 
   /** A version's cross-validated macro F1 (from its metrics.json), or null when it has none that reads. */
@@ -220,8 +253,10 @@ export class ModelRegistry {
   /** loadVersion for a version about to be pointed at: a failed check is a RegistryError ('invalid' or 'not_found'). */
   async verifyVersion(name: string, version: string): Promise<LoadedVersion> {
     try {
-      const loaded = await this.loadVersion(name, version);
-      this.remember(name, version, loaded.manifestEtag);
+      const [loaded, stored] = await Promise.all([this.loadVersion(name, version), this.versionObject(name, version, CONTRACT_FILE)]);
+      // The stored contract is a copy for cheap reads: it must say what the verified files say.
+      if (stored && diffStored(stored.bytes, loaded.contract)) throw new ArtifactError(`${CONTRACT_FILE} does not match the version's spec and preprocessor`);
+      this.remember(name, version, loaded.manifestEtag, loaded.contract);
       return loaded;
     } catch (err) {
       if (err instanceof ArtifactError) throw new RegistryError(`version ${version} fails verification: ${err.message}`, 'invalid');
@@ -230,23 +265,67 @@ export class ModelRegistry {
   }
 
   /**
-   * verifyVersion for a move: a version verified before (by this registry) with the same manifest
-   * costs one read of its manifest; a failed check is a RegistryError as there.
+   * verifyVersion for a move, answering the version's contract: a version verified before (by
+   * this registry) with the same manifest costs one read of its manifest; a failed check is a
+   * RegistryError as there.
    */
-  async checkVersion(name: string, version: string): Promise<void> {
+  async checkVersion(name: string, version: string): Promise<ModelContract> {
     const remembered = this.verified.get(`${name}/${version}`);
     if (remembered !== undefined) {
       const manifest = await this.store.get(this.checked(() => keys.versionFile(name, version, MANIFEST_FILE)));
-      if (manifest?.etag === remembered) return;
+      if (manifest?.etag === remembered.etag) return remembered.contract;
     }
-    await this.verifyVersion(name, version);
+    return (await this.verifyVersion(name, version)).contract;
   }
 
-  private remember(name: string, version: string, etag: string): void {
+  /**
+   * A version's contract without verifying the version (a version an alias already points at,
+   * which may be the broken one being replaced): remembered from a verification with the same
+   * manifest, else its contract.json, else (versions published before contracts were stored)
+   * derived from its spec.json and preprocessor.json, each checked against the manifest's sha256.
+   * Null when it cannot be read: a move away from an unreadable version is not refused for it.
+   */
+  async versionContract(name: string, version: string): Promise<ModelContract | null> {
+    const manifestObject = await this.store.get(this.checked(() => keys.versionFile(name, version, MANIFEST_FILE)));
+    if (!manifestObject) return null;
+    const remembered = this.verified.get(`${name}/${version}`);
+    if (remembered?.etag === manifestObject.etag) return remembered.contract;
+    const stored = await this.versionObject(name, version, CONTRACT_FILE);
+    if (stored) return parseContract(stored.bytes);
+    try {
+      const manifest = readManifest(manifestObject.bytes);
+      const [spec, preprocessor] = await Promise.all(['spec.json', 'preprocessor.json'].map((file) => this.versionObject(name, version, file)));
+      if (!spec || !preprocessor) return null;
+      if (sha256(spec.bytes) !== manifest.files['spec.json']?.sha256 || sha256(preprocessor.bytes) !== manifest.files['preprocessor.json']?.sha256) return null;
+      return contractOfFiles(manifest.name, spec.bytes, preprocessor.bytes);
+    } catch (err) {
+      if (err instanceof StorageError) throw err;
+      return null; // not JSON, not a spec: unreadable
+    }
+  }
+
+  private remember(name: string, version: string, etag: string, contract: ModelContract): void {
     const id = `${name}/${version}`;
     this.verified.delete(id); // re-inserted last: the map's order is the eviction order
-    this.verified.set(id, etag);
+    this.verified.set(id, { etag, contract });
     if (this.verified.size > VERIFIED_REMEMBERED) this.verified.delete(this.verified.keys().next().value!);
+  }
+
+  /**
+   * What promoting `version` to `alias` would change in the contract, without moving anything
+   * (the console's dry run). The version is verified, as a move would verify it.
+   */
+  async compareWithAlias(name: string, alias: string, version: string): Promise<ContractComparison> {
+    const doc = await this.getAlias(name, alias);
+    const contract = await this.checkVersion(name, version);
+    return { from: doc?.version ?? null, to: version, differences: await this.differencesFrom(name, alias, doc?.version ?? null, version, contract) };
+  }
+
+  /** How `to` (with `contract`) differs from the version `alias` points at now (none when it points nowhere, at `to`, or at an unreadable version). */
+  private async differencesFrom(name: string, alias: string, from: string | null, to: string, contract: ModelContract): Promise<ContractDifference[]> {
+    if (from === null || from === to) return [];
+    const current = await this.versionContract(name, from);
+    return current ? diffContracts({ label: alias, contract: current }, { label: to, contract }) : [];
   }
 
   async getAlias(name: string, alias: string): Promise<AliasDocument | null> {
@@ -266,7 +345,7 @@ export class ModelRegistry {
    */
   async moveAlias(name: string, alias: string, target: string | ((current: AliasDocument | null) => MoveChoice | Promise<MoveChoice>), meta: MoveMeta): Promise<AliasEvent | null> {
     const key = this.checked(() => keys.alias(name, alias));
-    const verified = new Set<string>();
+    const verified = new Map<string, ModelContract>();
     const event = await this.docs.update(key, aliasDocumentSchema, async (current) => {
       const doc = current?.value ?? null;
       if (doc) await this.timeline.record(name, doc.event, { repair: true }); // the previous move's record and copies, if its writer stopped short
@@ -276,10 +355,17 @@ export class ModelRegistry {
       const choice = typeof target === 'function' ? await target(doc) : target;
       if (choice === null) return { keep: true, result: null };
       const to = typeof choice === 'string' ? choice : choice.to;
-      const details = { ...meta.details, ...(typeof choice === 'string' ? {} : choice.details) };
-      if (!verified.has(to)) {
-        await this.checkVersion(name, to);
-        verified.add(to);
+      const details: Record<string, unknown> = { ...meta.details, ...(typeof choice === 'string' ? {} : choice.details) };
+      let contract = verified.get(to);
+      if (!contract) {
+        contract = await this.checkVersion(name, to);
+        verified.set(to, contract);
+      }
+      // Checked inside the swap: the version compared with is the one this move replaces.
+      const differences = await this.differencesFrom(name, alias, doc?.version ?? null, to, contract);
+      if (differences.length) {
+        if (!meta.force) throw mismatch(`version ${to} cannot replace ${doc!.version} at alias "${alias}"`, differences);
+        details.contract = { forced: true, differences };
       }
       const now = new Date();
       const moved: AliasEvent = {
@@ -368,16 +454,32 @@ export class ModelRegistry {
   /**
    * Changes the traffic policy by compare-and-swap: `decide` sees the current document (null
    * when there is none, or with `replaceUnreadable`, when it cannot be read) and answers the new
-   * policy, or null for no change. Each change is a new revision with its event.
+   * policy, or null for no change. Each change is a new revision with its event. A change that
+   * brings an alias into the policy whose version's contract differs from the primary route's is
+   * a ContractMismatchError, unless `force` (the event's details.contract then records it).
+   * `defaultAlias` is the alias served while no policy is stored (the router's MODEL_ALIAS): what
+   * a first policy is compared with.
    */
-  async changeTraffic(name: string, decide: (current: TrafficDocument | null) => TrafficChange | null, options: { replaceUnreadable?: boolean } = {}): Promise<TrafficDocument | null> {
+  async changeTraffic(
+    name: string,
+    decide: (current: TrafficDocument | null) => TrafficChange | null,
+    options: { replaceUnreadable?: boolean; force?: boolean; defaultAlias?: string } = {},
+  ): Promise<TrafficDocument | null> {
     const doc = await this.docs.update(
       keys.traffic(name),
       trafficDocumentSchema,
       async (current, { unreadable }) => {
         if (current && current.value.revision > 0) await this.timeline.record(name, current.value.event, { repair: true });
-        const change = decide(current?.value ?? null);
-        if (!change) return { keep: true, result: null };
+        const decided = decide(current?.value ?? null);
+        if (!decided) return { keep: true, result: null };
+        let change = decided;
+        // Checked inside the swap: the policy compared with is the one this change replaces.
+        const serving = current?.value.policy ?? (options.defaultAlias !== undefined ? { mode: 'single' as const, alias: options.defaultAlias } : null);
+        const differences = await this.trafficContractDifferences(name, serving, change.policy);
+        if (differences.length) {
+          if (!options.force) throw mismatch(`traffic policy ${change.policy.mode} cannot be set`, differences);
+          change = { ...change, details: { ...change.details, contract: { forced: true, differences } } };
+        }
         const now = new Date();
         // Replacing a document that cannot be read: the revisions go on from the history's last.
         const revision = (current?.value.revision ?? (unreadable ? await this.lastTrafficRevision(name) : 0)) + 1;
@@ -400,6 +502,35 @@ export class ModelRegistry {
     );
     if (doc) await this.recordCommitted(name, doc.event);
     return doc;
+  }
+
+  /**
+   * How the aliases a new policy brings in (routes, standby, shadow not in the policy before)
+   * differ in contract from the primary route's: the policy in force's first route (the single
+   * alias, the first A/B variant, the canary's or shadow's champion, the active colour), or the
+   * new one's when none is known. Aliases the policy already had were compared when they came
+   * in, and every later move of theirs is compared with the version it replaces, so a change of
+   * weights or a canary step reads nothing. Field names start with the alias compared.
+   */
+  private async trafficContractDifferences(name: string, before: TrafficPolicy | null, after: TrafficPolicy): Promise<ContractDifference[]> {
+    const resolvedAfter = resolvePolicy(after);
+    const had = new Set(before ? policyAliases(resolvePolicy(before)) : []);
+    const primary = before ? resolvePolicy(before).routes[0].alias : resolvedAfter.routes[0].alias;
+    const added = policyAliases(resolvedAfter).filter((alias) => !had.has(alias) && alias !== primary);
+    if (!added.length) return [];
+    const base = await this.getAlias(name, primary);
+    const baseContract = base ? await this.versionContract(name, base.version) : null;
+    if (!base || !baseContract) return [];
+    const differences: ContractDifference[] = [];
+    for (const alias of added) {
+      const doc = await this.getAlias(name, alias);
+      if (!doc || doc.version === base.version) continue; // a missing alias is the caller's 422
+      const contract = await this.versionContract(name, doc.version);
+      if (!contract) continue;
+      const label = `${alias} (${doc.version})`;
+      for (const d of diffContracts({ label: `${primary} (${base.version})`, contract: baseContract }, { label, contract })) differences.push({ field: `${alias}.${d.field}`, message: d.message });
+    }
+    return differences;
   }
 
   /** The highest revision among the newest traffic changes (the traffic document itself cannot be read). */
@@ -435,6 +566,29 @@ export class ModelRegistry {
       throw err;
     }
   }
+}
+
+/** The contract of the files about to be published; files that do not make one are refused before anything is written. */
+function publishedContract(files: Map<string, Uint8Array>): ModelContract {
+  const spec = files.get('spec.json');
+  const preprocessor = files.get('preprocessor.json');
+  try {
+    if (!spec || !preprocessor) throw new Error('spec.json or preprocessor.json is missing');
+    return contractOfFiles(readManifest(files.get(MANIFEST_FILE)!).name, spec, preprocessor);
+  } catch (err) {
+    throw new RegistryError(`cannot publish: the artifact's contract cannot be read (${(err as Error).message})`);
+  }
+}
+
+/** Whether stored contract bytes say something else than `contract` (or nothing readable). */
+function diffStored(bytes: Uint8Array, contract: ModelContract): boolean {
+  const stored = parseContract(bytes);
+  return !stored || diffContracts({ label: 'stored', contract: stored }, { label: 'derived', contract }).length > 0;
+}
+
+/** A ContractMismatchError whose message lists every difference. */
+function mismatch(what: string, differences: ContractDifference[]): ContractMismatchError {
+  return new ContractMismatchError(`${what}: their contracts differ (${differences.map((d) => `${d.field}: ${d.message}`).join('; ')}); send force with a reason to move it anyway`, differences);
 }
 
 /** The creation time of a version, from its time-ordered id (null for ids of another shape). */

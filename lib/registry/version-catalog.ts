@@ -2,12 +2,13 @@
  * The registry as something to browse: each version's summary (when and by whom it was
  * registered, what it is, its cross-validated metrics, what data it learned from, which
  * aliases point at it) and its full record (manifest, metrics with the confusion matrix and the
- * candidates table, parameters). Only the small JSON files are read, each checked against the
+ * candidates table, parameters, its contract). Only the small JSON files are read, each checked against the
  * manifest's sha256; the ensemble is verified where it is loaded to serve.
  */
 import { z } from 'zod';
 import { artifactManifestSchema, dataFingerprintSchema, MANIFEST_FILE, sha256, type ArtifactManifest, type DataFingerprint } from '../artifact/model-bundle.ts';
 import { mapLimit } from '../util/map-limit.ts';
+import { modelContractSchema } from './model-contract.ts';
 import { RegistryError, versionCreatedAt, type ModelRegistry, type Registration } from './model-registry.ts';
 import { pageOfIds, type Page, type PageRequest } from './pagination.ts';
 
@@ -41,6 +42,8 @@ export const versionDetailSchema = versionSummarySchema.extend({
   metrics: z.unknown(),
   params: z.unknown(),
   classes: z.array(z.string()),
+  /** What the version takes and answers (docs/model-contract.md); null when it cannot be read. */
+  contract: modelContractSchema.nullable(),
 });
 export type VersionDetail = z.output<typeof versionDetailSchema>;
 
@@ -61,7 +64,7 @@ export async function listVersionSummaries(registry: ModelRegistry, name: string
 
 /** One version's full record; a RegistryError 'not_found' when it is absent or incomplete. */
 export async function versionDetail(registry: ModelRegistry, name: string, version: string): Promise<VersionDetail> {
-  const [files, aliases] = await Promise.all([readVersionJson(registry, name, version), aliasesByVersion(registry, name)]);
+  const [files, aliases, contract] = await Promise.all([readVersionJson(registry, name, version), aliasesByVersion(registry, name), registry.versionContract(name, version)]);
   return {
     ...summaryOf(files, aliases.get(version) ?? []),
     manifest: files.manifest,
@@ -69,6 +72,7 @@ export async function versionDetail(registry: ModelRegistry, name: string, versi
     metrics: files.metrics,
     params: files.params,
     classes: files.manifest.classes,
+    contract,
   };
 }
 

@@ -10,7 +10,23 @@ export const aliasMoveSchema = z.strictObject({
   reason: z.string().max(500).optional(),
   /** Move only if the alias points at this version now (409 otherwise): a retry of the same request then cannot move it twice. */
   from: z.string().regex(NAME_PATTERN, 'a version id').optional(),
+  /** Move even to a version whose contract differs from the alias's current one (409 contract_mismatch otherwise); needs a reason. */
+  force: z.boolean().optional(),
 });
+
+/** POST /model/promote's body: a version to move to, and `dryRun` to see the contract differences without moving. */
+export const promoteSchema = aliasMoveSchema.required({ version: true }).extend({
+  /** Answer {dryRun, from, to, differences} and move nothing. */
+  dryRun: z.boolean().optional(),
+});
+
+/**
+ * Why a forced move cannot go ahead (null when it can, or is not forced): a forced move is on
+ * the record with the reason someone gave for overriding the contract check.
+ */
+export function forceProblem(request: { force?: boolean; reason?: string }): string | null {
+  return request.force && !request.reason?.trim() ? 'force needs a reason: say why a version with another contract may replace this one' : null;
+}
 
 /**
  * Where a rollback without a version goes: one step back in the alias's own history, never

@@ -4,7 +4,7 @@ import { html } from '../html.ts';
 import { usePoll } from '../poll.ts';
 import { ErrorNote, Loading, number, Section, when } from '../ui.ts';
 import type { VersionSummary } from './models.ts';
-import { ActionButton } from './actions.ts';
+import { PromoteButton } from './actions.ts';
 
 interface Candidate {
   classifier: string;
@@ -44,7 +44,7 @@ export function VersionView({ version }: { version: string }) {
             <dt>CV macro F1</dt><dd>${number(data.cv?.f1_macro)}</dd>
             <dt>aliases</dt><dd>${data.aliases.join(', ') || 'none'}</dd>
           </dl>
-          <${ActionButton} label="Promote to champion" confirm=${`Point champion at ${version}?`} request=${{ path: 'model/promote', method: 'POST', body: { alias: 'champion', version, reason: 'promoted from the console' } }} onDone=${reload} />
+          <${PromoteButton} alias="champion" version=${version} onDone=${reload} />
           <h3>Confusion matrix (rows: true class, columns: predicted)</h3>
           ${data.metrics?.confusion_matrix ? html`<${Heatmap} classes=${data.classes} matrix=${data.metrics.confusion_matrix} />` : html`<p>none recorded</p>`}
           <h3>Reliability (top-class probability against how often it was right)</h3>
