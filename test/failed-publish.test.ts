@@ -8,7 +8,6 @@ import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_FILE } from '../lib/artifact/model-bundle.ts';
 import { loadConfig } from '../lib/config/config.ts';
 import { PublishError } from '../lib/registry/failed-publish.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
@@ -22,7 +21,7 @@ import { keys } from '../lib/state/layout.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { StorageError, type KeyPage, type ListPageOptions, type ObjectStore, type PutOptions, type PutOutcome, type StoredObject } from '../lib/storage/object-store.ts';
 import { parseTimeOrderedId, timeOrderedId } from '../lib/util/ids.ts';
-import { subsetCsv, tempDir } from './helpers.ts';
+import { subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
 import { startTestS3 } from './s3.ts';
 
 const HOUR = 3_600_000;
@@ -85,18 +84,8 @@ class FaultAfterFiles implements ObjectStore {
   }
 }
 
-/** A version's files: five before the registration and the manifest. */
-function versionFiles(): Map<string, Uint8Array> {
-  const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-  return new Map([
-    ['ensemble.bin', new Uint8Array(600 * 1024)],
-    ['metrics.json', text('{}')],
-    ['report.json', text('{}')],
-    ['spec.json', text('{}')],
-    ['preprocess.json', text('{}')],
-    [MANIFEST_FILE, text('{"files":{}}')],
-  ]);
-}
+/** A real version's files (its contract is read from its spec and preprocessor before anything is written). */
+let versionFiles: () => Map<string, Uint8Array>;
 
 async function publishFailure(registry: ModelRegistry, model: string): Promise<PublishError> {
   const failure = await registry.publish(model, versionFiles(), { createdBy: 'test' }).catch((err: unknown) => err);
@@ -109,7 +98,9 @@ let store: ObjectStore;
 
 beforeAll(async () => {
   ({ s3, store } = await startTestS3());
-});
+  const { files } = await trainSmallModel();
+  versionFiles = () => new Map(files);
+}, 120_000);
 
 afterAll(async () => {
   await s3.close();
