@@ -47,7 +47,7 @@ function plainCommand(text: string): { words: string[]; redirect: string | null 
   return { words, redirect };
 }
 
-it("serves your own CSV under its spec's name, found by the CLI on its moved ports: the README recipe as written", async () => {
+it("serves your own CSV under its spec's name, found by the CLI on its moved ports, and a second npm start refuses its data directory: the README recipe as written", async () => {
   const dir = tempDir('own-data');
   const dataDir = join(dir, 'npm-start-data');
   const s3Port = await freePort();
@@ -105,6 +105,13 @@ it("serves your own CSV under its spec's name, found by the CLI on its moved por
     const uploaded = await creditScore(['upload', path('my.csv'), '--key', 'data/own.csv'], { DATA_DIR: dataDir });
     expect(uploaded.code, uploaded.stderr).toBe(0);
     expect(uploaded.stdout).toContain(`to data/own.csv in npm start's store on 127.0.0.1:${s3Port}`);
+    // A second npm start over the same data directory refuses, instead of serving a second store over it.
+    const second = await startNpmStart({ DATA_DIR: dataDir, S3_PORT: String(await freePort()), START_FULL_SEARCH: 'false' }).then(
+      async (started) => (await started.stop(), 'started'),
+      (err: Error) => err.message,
+    );
+    expect(second).toMatch(new RegExp(`process exited with 1:[\\s\\S]*npm start \\(pid ${readStartPorts(dataDir)!.pid}\\) already serves`));
+    expect(readStartPorts(dataDir)?.pid, 'the first one keeps its ports file').toBeGreaterThan(0);
   } finally {
     await service?.stop();
   }
