@@ -106,7 +106,9 @@ const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '
     // SLS_LOG_LEVEL=notice brings them back.
     SLS_LOG_LEVEL: process.env.SLS_LOG_LEVEL ?? 'warning',
     MODEL_BUCKET: bucket,
-    // The service serves, and retrain jobs train, the spec's model (scripts/serverless/environment.cjs passes both on).
+    // The service serves, and retrain jobs train, the spec's model. MODEL_NAME goes through the
+    // functions' environment (scripts/serverless/environment.cjs); the spec file through this
+    // process's, which serverless-offline's in-process runner keeps under the functions' own.
     MODEL_NAME: modelName,
     DEFAULT_SPEC_FILE: resolve(startSpec),
     S3_ENDPOINT: s3.endpoint,

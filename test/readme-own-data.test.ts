@@ -3,15 +3,15 @@
  * `spec init`, `START_DATA=... START_SPEC=... npm start`, then the curl lines with their
  * documented status and answer shape. Only the surroundings differ from a reader's shell: the
  * files the recipe writes (`> FILE`, `--out FILE`) go to a temporary folder instead of the
- * clone, and npm start gets a DATA_DIR and ports of its own and no full search after the first
- * model (START_FULL_SEARCH=false: minutes of CPU that prove nothing here).
+ * clone, and npm start gets a DATA_DIR and ports of its own and a small full search (2 folds,
+ * one candidate) instead of every candidate on 5 folds.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { startPortsFile, readStartPorts } from '../scripts/cli/start-ports.ts';
-import { freePort, tempDir, type CliResult } from './helpers.ts';
+import { freePort, tempDir, until, type CliResult } from './helpers.ts';
 import { startNpmStart, type Started } from './processes.ts';
 import { parseShape, shapeProblems } from './readme/example-shape.ts';
 import { ownDataRecipe } from './readme/own-data-recipe.ts';
@@ -89,7 +89,7 @@ it("serves your own CSV under its spec's name, found by the CLI on its moved por
           expect(result.code, `${where}\n${result.stderr}`).toBe(0);
         } else if (program === 'npm' && args.join(' ') === 'start' && !redirect) {
           const env = Object.fromEntries(assignments.map((a) => [a.slice(0, a.indexOf('=')), path(a.slice(a.indexOf('=') + 1))]));
-          service = await startNpmStart({ ...env, DATA_DIR: dataDir, S3_PORT: String(s3Port), START_FULL_SEARCH: 'false', LOG_LEVEL: 'warn' });
+          service = await startNpmStart({ ...env, DATA_DIR: dataDir, S3_PORT: String(s3Port), START_CV: '2', START_CLASSIFIERS: 'xgb', START_SAMPLERS: 'none', START_PROGRESS_SECONDS: '1', LOG_LEVEL: 'warn' });
           session = new ShellSession({ url: service.url, adminKey: readFileSync(join(dataDir, 'admin-api-key'), 'utf8').trim(), cwd: dir });
         } else throw new Error(`${where}: the recipe test runs head -n, npx credit-score, npm start and curl lines, not this`);
       }
@@ -99,6 +99,9 @@ it("serves your own CSV under its spec's name, found by the CLI on its moved por
     const specName = (JSON.parse(readFileSync(written.get('my-spec.json') ?? '', 'utf8')) as { name: string }).name;
     expect(JSON.parse(lastAnswer)).toMatchObject({ model: { name: specName, alias: 'champion' } });
     expect(service!.output()).toMatch(new RegExp(`registered ${specName} \\S+: `));
+    // The full search retrains the same model from the same spec (the service's MODEL_NAME and DEFAULT_SPEC_FILE).
+    const searched = await until('the full search to end', async () => (/full candidate search (done|failed)[^\n]*/.exec(service!.output()) ?? undefined)?.[0], 240_000);
+    expect(searched).toMatch(/^full candidate search done: xgb\+none registered as \S+/);
 
     // While it runs, its ports file says where it is, and the CLI reaches its store there (not on the default port).
     expect(readStartPorts(dataDir)).toMatchObject({ s3Port, httpPort: Number(new URL(service!.url).port), model: specName });
@@ -117,4 +120,4 @@ it("serves your own CSV under its spec's name, found by the CLI on its moved por
   }
   // A clean stop removes it.
   expect(existsSync(startPortsFile(dataDir))).toBe(false);
-}, 420_000);
+}, 600_000);

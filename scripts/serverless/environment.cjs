@@ -4,9 +4,8 @@
 // local stage (`npm start`) has no Secrets Manager: only there do ADMIN_API_KEYS, the embedded
 // S3 server's endpoint and keys, and the local Lambda endpoint pass through, and only when set.
 const SETTINGS = {
-  // The model served and retrained, and its spec: npm start passes its START_SPEC's (scripts/start.ts).
+  // The model served and retrained: npm start passes its START_SPEC's name (scripts/start.ts).
   MODEL_NAME: 'credit-score',
-  DEFAULT_SPEC_FILE: 'data/specs/credit-score.json',
   MODEL_ALIAS: 'champion',
   ALIAS_REFRESH_SECONDS: '30',
   MAX_BODY_BYTES: '1048576',
