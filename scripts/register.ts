@@ -1,7 +1,7 @@
 /**
  * credit-score register (npm run register): uploads a model artifact (made by `credit-score
  * train`, here or elsewhere) to the registry as a new version: checked before upload, verified
- * after; no alias moves (promote it with POST /model/promote). The registry is npm start's unless S3_ENDPOINT says otherwise
+ * after, under the model name its spec carries (or --name); no alias moves (promote it with POST /model/promote). The registry is npm start's unless S3_ENDPOINT says otherwise
  * (scripts/cli/registry-target.ts). Options and help: scripts/cli/commands/register.ts.
  */
 import { readdir, readFile } from 'node:fs/promises';

@@ -3,17 +3,21 @@
  *   1. builds the handlers (dist/offline: self-contained, serverless-offline ignores layers)
  *   2. starts the embedded S3 server on 127.0.0.1 (data kept in .data/s3 across restarts), or
  *      uses the S3-compatible store at S3_ENDPOINT when that is set (MinIO, another process)
- *   3. if the registry has no champion yet, trains a first model in seconds (the default
- *      candidate), registers it and points "champion" at it; once serving, it starts the full
+ *   3. if the registry has no champion yet for the spec's model (START_SPEC's "name"), trains a
+ *      first model on START_DATA in seconds (the default candidate), registers it under that
+ *      name and points "champion" at it; once serving, it starts the full
  *      candidate search as a retrain job that promotes its model only if it scores better,
  *      and prints its progress
  *   4. runs serverless-offline: the functions on http://127.0.0.1:3000 in one process (one model
  *      in memory, one metrics registry), the Lambda API on 3002 (the retrain function invokes
  *      its worker through it, asynchronously, as on AWS); SIGTERM/SIGINT stop it cleanly,
  *      buffered captures written first
+ * While it runs, DATA_DIR/ports.json says where (cli/start-ports.ts): the CLI's register and
+ * upload find its store there, and a second npm start over the same DATA_DIR refuses to start.
  * Environment: DATA_DIR (.data), S3_PORT (4569), HTTP_PORT (3000), LAMBDA_PORT (3002),
  * MODEL_BUCKET, ADMIN_API_KEYS (else a key is generated once into .data/admin-api-key), the
- * data START_DATA (the shipped CSV), and for the full search START_CV (5), START_CLASSIFIERS and
+ * data START_DATA (the shipped CSV) and its spec START_SPEC (the shipped one; its "name" is the
+ * model served), and for the full search START_CV (5), START_CLASSIFIERS and
  * START_SAMPLERS (all), or START_FULL_SEARCH=false to skip it; its progress is printed every
  * START_PROGRESS_SECONDS (10).
  */
@@ -21,6 +25,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadSpec } from '../lib/data/spec.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
@@ -33,18 +38,27 @@ import { followFullSearch } from './cli/follow-full-search.ts';
 import { SERVERLESS_BIN, SERVERLESS_ENV } from './serverless-env.ts';
 import { acceptCommandLine } from './cli/command.ts';
 import { START } from './cli/commands/start.ts';
+import { DEFAULT_DATA, DEFAULT_SPEC } from './cli/defaults.ts';
+import { liveStartPorts, removeStartPorts, startPortsFile, writeStartPorts } from './cli/start-ports.ts';
 
 if (!acceptCommandLine(START, process.argv.slice(2))) process.exit();
 
 const dataDir = process.env.DATA_DIR ?? '.data';
 const httpPort = process.env.HTTP_PORT ?? '3000';
 const lambdaPort = process.env.LAMBDA_PORT ?? '3002';
-const startData = process.env.START_DATA ?? 'data/credit_score_customers_raw.csv';
+const startData = process.env.START_DATA ?? DEFAULT_DATA;
+const startSpec = process.env.START_SPEC ?? DEFAULT_SPEC;
 const bucket = process.env.MODEL_BUCKET ?? 'mlops-credit-score-models';
-const modelName = 'credit-score';
 const say = (line: string): boolean => process.stderr.write(`[start] ${line}\n`);
+// The spec is read before anything starts: a bad one fails in a second, naming the field.
+const modelName = loadSpec(startSpec).name;
 
 mkdirSync(dataDir, { recursive: true });
+const running = liveStartPorts(dataDir);
+if (running && running.pid !== process.pid) {
+  say(`npm start (pid ${running.pid}) already serves ${dataDir} on http://127.0.0.1:${running.httpPort}: stop it first, or give this one another DATA_DIR (${startPortsFile(dataDir)})`);
+  process.exit(1);
+}
 say('building the handlers');
 execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: ['ignore', 'ignore', 'inherit'] });
 // Training here and in retrain jobs runs its workers from the build, not through tsx.
@@ -53,6 +67,17 @@ process.env.WORKERS_DIR ??= resolve('dist/workers');
 const external = process.env.S3_ENDPOINT;
 const s3 = external ? { endpoint: external, close: async () => {} } : await startEmbeddedS3({ directory: join(dataDir, 's3'), port: Number(process.env.S3_PORT ?? 4569), buckets: [bucket] });
 say(external ? `S3 at ${external} (bucket ${bucket})` : `embedded S3 on ${s3.endpoint} (bucket ${bucket}, data in ${join(dataDir, 's3')})`);
+writeStartPorts(dataDir, {
+  pid: process.pid,
+  s3Port: external ? null : Number(new URL(s3.endpoint).port),
+  ...(external ? { s3Endpoint: external } : {}),
+  httpPort: Number(httpPort),
+  lambdaPort: Number(lambdaPort),
+  bucket,
+  model: modelName,
+});
+// On every way out but SIGKILL (a clean stop, a failed first training); a file left behind names a dead pid and is ignored.
+process.once('exit', () => removeStartPorts(dataDir, process.pid));
 const credentials = { accessKeyId: process.env.S3_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'S3RVER' };
 const registry = new ModelRegistry(S3ObjectStore.fromConfig({ bucket, region: 'us-east-1', endpoint: s3.endpoint, credentials, requestTimeoutMs: 60_000 }));
 
@@ -62,7 +87,7 @@ let fullSearch = false;
 if (!(await registry.getAlias(modelName, 'champion')) && (await registry.listVersions(modelName)).length === 0) {
   say(`the registry is empty: training a first model on ${startData} to serve now (boosting, no resampling); the full candidate search follows as a retrain job`);
 }
-const bootstrap = await bootstrapChampion(registry, { name: modelName, dataFile: startData, specFile: 'data/specs/credit-score.json', actor: 'npm start', progress: createProgressReporter(process.stderr) });
+const bootstrap = await bootstrapChampion(registry, { name: modelName, dataFile: startData, specFile: startSpec, actor: 'npm start', progress: createProgressReporter(process.stderr) });
 if (bootstrap.action === 'trained') {
   say(`registered ${modelName} ${bootstrap.version}: ${bootstrap.title}, macro F1 ${bootstrap.f1Macro!.toFixed(4)} (2-fold)`);
   fullSearch = process.env.START_FULL_SEARCH !== 'false';
@@ -81,6 +106,11 @@ const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '
     // SLS_LOG_LEVEL=notice brings them back.
     SLS_LOG_LEVEL: process.env.SLS_LOG_LEVEL ?? 'warning',
     MODEL_BUCKET: bucket,
+    // The service serves, and retrain jobs train, the spec's model. MODEL_NAME goes through the
+    // functions' environment (scripts/serverless/environment.cjs); the spec file through this
+    // process's, which serverless-offline's in-process runner keeps under the functions' own.
+    MODEL_NAME: modelName,
+    DEFAULT_SPEC_FILE: resolve(startSpec),
     S3_ENDPOINT: s3.endpoint,
     S3_ACCESS_KEY_ID: credentials.accessKeyId,
     S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,

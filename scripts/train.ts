@@ -20,6 +20,7 @@ import { parseInteger, parseList, runCli, UsageError } from './cli/args.ts';
 import { parseCommand, usageHint } from './cli/command.ts';
 import { TRAIN } from './cli/commands/train.ts';
 import { checkArtifactDirectory, checkOutputFile } from './cli/output-path.ts';
+import { modelNameOf } from './cli/model-name.ts';
 import { registerArtifact } from './cli/registry-models.ts';
 
 await runCli(async () => {
@@ -39,6 +40,8 @@ await runCli(async () => {
     calibration: parseCalibration(values.calibration),
   };
   const spec = loadSpec(values.spec);
+  if (values.name !== undefined && !values.register) throw new UsageError('--name names the model --register files the artifact under: add --register');
+  const registerAs = values.register ? modelNameOf(values.name, spec.name, values.spec) : undefined;
   const out = values.out ?? `models/${spec.name}`;
   checkArtifactDirectory(out, 'out');
   if (values.report) checkOutputFile(values.report, 'report');
@@ -60,8 +63,8 @@ await runCli(async () => {
     await writeFile(values.report, JSON.stringify(report, null, 2) + '\n');
   }
   process.stdout.write(summary(report));
-  if (values.register) {
-    const registered = await registerArtifact(result.files, { source: values.data, reason: `credit-score train --register (${report.best.title})` });
+  if (registerAs) {
+    const registered = await registerArtifact(result.files, { name: registerAs, source: values.data, reason: `credit-score train --register (${report.best.title})` });
     process.stdout.write(`registered ${registered.name} ${registered.version} in ${registered.where} (no alias moved)\n`);
   }
 }, usageHint(TRAIN));

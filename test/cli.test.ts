@@ -235,6 +235,18 @@ describe('credit-score spec init', () => {
     }, 120_000);
   }
 
+  it("names the model after the target column, or --name; a --name that is not a registry name exits 2", async () => {
+    const nameOf = (file: string): string => (JSON.parse(readFileSync(file, 'utf8')) as { name: string }).name;
+    const guessed = join(dir, 'guessed-name.json');
+    expect((await credit(['spec', 'init', '--data', 'data/taiwan_credit_default.csv', '--target', 'defaulted', '--out', guessed])).code).toBe(0);
+    expect(nameOf(guessed)).toBe('defaulted');
+    const named = join(dir, 'given-name.json');
+    const given = await credit(['spec', 'init', '--data', 'data/taiwan_credit_default.csv', '--target', 'defaulted', '--name', 'card-default', '--out', named]);
+    expect(given.code, given.stderr).toBe(0);
+    expect(nameOf(named)).toBe('card-default');
+    expectUsageError(await credit(['spec', 'init', '--data', 'data/taiwan_credit_default.csv', '--target', 'defaulted', '--name', 'card default']), '--name must be a letter or digit, then letters, digits, ".", "_", "-" (at most 64), got "card default"', 'spec init');
+  });
+
   it('a target that is not a column is one line naming it, exit 1', async () => {
     const result = await credit(['spec', 'init', '--data', 'data/taiwan_credit_default.csv', '--target', 'Nope']);
     expect(result.code).toBe(1);

@@ -31,7 +31,8 @@ type ColumnGuess =
   | { kind: 'multiLabel'; separator: string }
   | { kind: 'left out'; why: string };
 
-export function inferSpec(table: CsvTable, target: string): DatasetSpecInput {
+/** `name` is the model's name in the registry; without it, the target's name made into one. */
+export function inferSpec(table: CsvTable, target: string, name: string = modelNameFrom(target)): DatasetSpecInput {
   const t = table.header.indexOf(target);
   if (t < 0) throw new DataError(`the target column is not in the file (its columns: ${table.header.join(', ')})`, { column: target });
   const missing = new Set(DEFAULT_MISSING_TOKENS);
@@ -72,7 +73,7 @@ export function inferSpec(table: CsvTable, target: string): DatasetSpecInput {
   const { identifiers, ...features } = spec;
   const nonEmpty = <T extends object>(lists: T): Partial<T> => Object.fromEntries(Object.entries(lists).filter(([, list]) => list.length > 0)) as Partial<T>;
   return {
-    name: slug(target),
+    name,
     description:
       `Started by spec init from ${table.records.length} rows: types guessed from the values, to be checked (ranges, orders, tokens).` +
       (leftOut.length ? ` Left out: ${leftOut.join('; ')}.` : ''),
@@ -122,7 +123,10 @@ function labelListSeparator(distinct: Set<string>): string | null {
   return null;
 }
 
-/** "Credit_Score" -> "credit-score": the model's name until the user picks one. */
-function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'dataset';
+/**
+ * "Credit_Score" -> "credit-score": the model's name until the user picks one, a registry name
+ * (NAME_PATTERN: at most 64 characters, a letter or digit first).
+ */
+export function modelNameFrom(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 64).replace(/^-+|-+$/g, '') || 'dataset';
 }

@@ -5,7 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { NAME_PATTERN } from '../state/layout.ts';
 import { specProblems } from './spec-problems.ts';
+
+/**
+ * The model's name in the registry when the spec names none: the shipped dataset's, as before
+ * models took their name from the spec.
+ */
+export const DEFAULT_MODEL_NAME = 'credit-score';
+
+/** Registry keys are built from the name (lib/state/layout.ts), so it follows their pattern. */
+const modelName = z.string().regex(NAME_PATTERN, 'a model name: a letter or digit, then letters, digits, ".", "_", "-" (at most 64)');
 
 const columnName = z.string().min(1);
 
@@ -66,7 +76,8 @@ function columnList<S extends z.ZodObject<{ column: typeof columnName }>>(entry:
 
 const datasetSpecObject = z
   .object({
-    name: z.string().min(1),
+    /** The model's name in the registry: `register`, `train --register` and `npm start` file the model under it. */
+    name: modelName.default(DEFAULT_MODEL_NAME),
     description: z.string().optional(),
     target: z
       .object({
@@ -148,8 +159,14 @@ export function parseSpec(value: unknown, source = 'spec'): DatasetSpec {
  * the list they were trained with.
  */
 export function parseStoredSpec(value: unknown, source: string): DatasetSpec {
-  const legacy = value !== null && typeof value === 'object' && !Array.isArray(value) && !('missingTokens' in value);
-  return parseSpec(legacy ? { ...value, missingTokens: [] } : value, source);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return parseSpec(value, source);
+  const stored = value as Record<string, unknown>;
+  const legacy = !('missingTokens' in stored);
+  // Names were any non-empty text before they became registry names: a stored artifact keeps
+  // its own (it names the dataset there, not a key), so a model that loaded before still loads.
+  const name = typeof stored.name === 'string' && stored.name !== '' && !NAME_PATTERN.test(stored.name) ? stored.name : undefined;
+  const spec = parseSpec({ ...stored, ...(legacy ? { missingTokens: [] } : {}), ...(name ? { name: DEFAULT_MODEL_NAME } : {}) }, source);
+  return name ? { ...spec, name } : spec;
 }
 
 export function loadSpec(file: string): DatasetSpec {

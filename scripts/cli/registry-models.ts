@@ -4,22 +4,28 @@
  */
 import { userInfo } from 'node:os';
 import { filesToBundle, MANIFEST_FILE, type ModelBundle } from '../../lib/artifact/model-bundle.ts';
+import { DEFAULT_MODEL_NAME } from '../../lib/data/spec.ts';
 import type { Registration } from '../../lib/registry/model-registry.ts';
 import { openRegistry } from './registry-target.ts';
 import { UsageError } from './args.ts';
+import { modelNameOf } from './model-name.ts';
 
 export const REGISTRY_PREFIX = 'registry:';
 
-/** The model name in the registry: MODEL_NAME, else the service's default. */
+/** The model `predict --model registry:REF` reads: MODEL_NAME, else the service's default. */
 export function registryModelName(env: NodeJS.ProcessEnv = process.env): string {
-  return env.MODEL_NAME ?? 'credit-score';
+  return env.MODEL_NAME ?? DEFAULT_MODEL_NAME;
 }
 
-/** Publishes `files` (a complete artifact) as a new version of `name`; answers its registration. */
+/**
+ * Publishes `files` (a complete artifact) as a new version of the model its spec names, or of
+ * `name` (--name) when given; answers its registration.
+ */
 export async function registerArtifact(files: Map<string, Uint8Array>, meta: { name?: string; source: string; reason?: string }): Promise<Registration & { where: string }> {
   if (!files.has(MANIFEST_FILE)) throw new UsageError(`${meta.source}: not a model artifact (no ${MANIFEST_FILE})`);
-  filesToBundle(files); // refuses anything training would not have written, before a byte is uploaded
-  const name = meta.name ?? registryModelName();
+  // Refuses anything training would not have written, before a byte is uploaded.
+  const { bundle } = filesToBundle(files);
+  const name = modelNameOf(meta.name, bundle.spec.name, meta.source);
   const target = await openRegistry();
   try {
     const registration = await target.registry.publish(name, files, { createdBy: `cli (${userInfo().username})`, source: meta.source, ...(meta.reason ? { reason: meta.reason } : {}) });

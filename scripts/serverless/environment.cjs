@@ -4,6 +4,8 @@
 // local stage (`npm start`) has no Secrets Manager: only there do ADMIN_API_KEYS, the embedded
 // S3 server's endpoint and keys, and the local Lambda endpoint pass through, and only when set.
 const SETTINGS = {
+  // The model served and retrained: npm start passes its START_SPEC's name (scripts/start.ts).
+  MODEL_NAME: 'credit-score',
   MODEL_ALIAS: 'champion',
   ALIAS_REFRESH_SECONDS: '30',
   MAX_BODY_BYTES: '1048576',
@@ -31,7 +33,6 @@ module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
   const service = await resolveVariable('self:service');
   const environment = {
-    MODEL_NAME: 'credit-score',
     MODEL_BUCKET: process.env.MODEL_BUCKET || (await resolveVariable('param:bucket')),
     // The stack's own secret, by its ARN (CloudFormation names it: serverless.yml, ServiceSecret);
     // the local stage has no Secrets Manager.

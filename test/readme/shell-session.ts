@@ -130,7 +130,8 @@ export function exampleBlocks(markdown: string): ExampleBlock[] {
   return blocks;
 }
 
-function statements(body: string[], firstLine: number): Statement[] {
+/** The statements of a block's lines (`firstLine`: the first one's line in the README), each with the status and answers its comments give. */
+export function statements(body: string[], firstLine: number): Statement[] {
   const found: Statement[] = [];
   for (let i = 0; i < body.length; i++) {
     const line = firstLine + i;

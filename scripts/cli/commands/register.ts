@@ -1,5 +1,6 @@
 /** `credit-score register`: its options and help (scripts/register.ts runs it). */
 import type { CommandSpec } from '../command.ts';
+import { NAME_HELP } from '../model-name.ts';
 
 const options = {
   model: { type: 'string' },
@@ -17,8 +18,8 @@ export const REGISTER: CommandSpec<typeof options> = {
   options,
   help: {
     model: { value: 'DIR', text: 'the artifact directory (from credit-score train)', required: true },
-    name: { value: 'NAME', text: 'model name in the registry (default: MODEL_NAME, else credit-score)' },
+    name: NAME_HELP,
     reason: { value: 'TEXT', text: "why, kept in the version's registration" },
   },
-  notes: ["The registry is npm start's (its running store, else its data in DATA_DIR/s3) unless S3_ENDPOINT, MODEL_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY name another."],
+  notes: ["The model is filed under the name its artifact's spec (spec.json) carries, unless --name gives another.", "The registry is npm start's (its running store, else its data in DATA_DIR/s3) unless S3_ENDPOINT, MODEL_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY name another."],
 };

@@ -4,6 +4,7 @@ import type { CommandSpec } from '../command.ts';
 const options = {
   data: { type: 'string' },
   target: { type: 'string' },
+  name: { type: 'string' },
   out: { type: 'string' },
 } as const;
 
@@ -16,6 +17,7 @@ export const SPEC_INIT: CommandSpec<typeof options> = {
   help: {
     data: { value: 'FILE', text: 'a labelled CSV', required: true },
     target: { value: 'COLUMN', text: 'the column to predict', required: true },
+    name: { value: 'NAME', text: "the model's name in the registry, written as the spec's \"name\" (default: the target column's name, e.g. Credit_Score -> credit-score)" },
     out: { value: 'FILE', text: 'write the spec there (default: stdout)' },
   },
 };

@@ -6,6 +6,7 @@ import { DECISION_RULE_MODES, DEFAULT_DECISION_RULE } from '../../../lib/trainin
 import { CALIBRATION_MODES, DEFAULT_CALIBRATION } from '../../../lib/training/calibration-choice.ts';
 import type { CommandSpec } from '../command.ts';
 import { DATASET_HELP, DATASET_OPTIONS } from '../defaults.ts';
+import { NAME_HELP } from '../model-name.ts';
 
 const options = {
   ...DATASET_OPTIONS,
@@ -20,6 +21,7 @@ const options = {
   report: { type: 'string' },
   quiet: { type: 'boolean', default: false },
   register: { type: 'boolean', default: false },
+  name: { type: 'string' },
   strict: { type: 'boolean', default: false },
   'decision-rule': { type: 'string', default: DEFAULT_DECISION_RULE },
   calibration: { type: 'string', default: DEFAULT_CALIBRATION },
@@ -45,6 +47,7 @@ export const TRAIN: CommandSpec<typeof options> = {
     report: { value: 'FILE', text: 'also write the JSON training report there' },
     quiet: { text: 'no progress output' },
     register: { text: "also upload the artifact to the registry as a new version (npm start's store, or S3_ENDPOINT's; no alias moves)" },
+    name: { value: NAME_HELP.value, text: `with --register: ${NAME_HELP.text}` },
     strict: { text: 'refuse CSV columns the spec does not list (default: warn)' },
     'decision-rule': { value: DECISION_RULE_MODES.join('|'), text: 'per-class weights on the probabilities for macro F1: auto applies them if they win a nested CV estimate' },
     calibration: { value: CALIBRATION_MODES.join('|'), text: 'calibrate the probabilities served (fitted on out-of-fold predictions): auto keeps the method with the lower nested Brier score if it beats none' },
