@@ -2,6 +2,7 @@
  * credit-score train (npm run train): cross-validates the candidates on a labelled CSV and saves
  * the best as an artifact. Options and help: scripts/cli/commands/train.ts.
  */
+import { METRIC_TITLES, SELECTION_METRICS, type SelectionMetric } from '../lib/training/selection-metric.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writeArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
@@ -36,7 +37,8 @@ await runCli(async () => {
     jobs: parseInteger(values.jobs, 'jobs', 0),
     earlyStoppingRounds: parseInteger(values['early-stopping'], 'early-stopping', 0),
     ...(values.tune ? { tune: { budget: parseInteger(values['tune-budget'], 'tune-budget', 3), candidates: parseInteger(values['tune-candidates'], 'tune-candidates', 1) } } : {}),
-    decisionRule: parseDecisionRule(values['decision-rule']),
+    ...(values['decision-rule'] !== undefined ? { decisionRule: parseDecisionRule(values['decision-rule']) } : {}),
+    metric: parseMetric(values.metric),
     calibration: parseCalibration(values.calibration),
   };
   const spec = loadSpec(values.spec);
@@ -74,6 +76,11 @@ function parseDecisionRule(value: string): DecisionRuleMode {
   return value as DecisionRuleMode;
 }
 
+function parseMetric(value: string): SelectionMetric {
+  if (!(SELECTION_METRICS as readonly string[]).includes(value)) throw new UsageError(`--metric is ${SELECTION_METRICS.join(', ')}, got "${value}"`);
+  return value as SelectionMetric;
+}
+
 function parseCalibration(value: string): CalibrationMode {
   if (!(CALIBRATION_MODES as readonly string[]).includes(value)) throw new UsageError(`--calibration is ${CALIBRATION_MODES.join(', ')}, got "${value}"`);
   return value as CalibrationMode;
@@ -97,7 +104,7 @@ function summary(report: TrainingReport): string {
     `\n${dataset.name}: ${dataset.rows} rows, ${dataset.features} features, classes ${JSON.stringify(dataset.classes)}\n\n` +
     line(header) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('') +
     tuningLines(report) +
-    `\nbest: ${best.title}, macro F1 ${best.cv.f1_macro.toFixed(4)} ± ${best.cv.f1_macro_std.toFixed(4)}, AUC ${number(best.ranking.roc_auc)} ± ${number(best.ranking.roc_auc_std)}, Gini ${number(best.ranking.gini)}, KS ${number(best.ranking.ks)}\n` +
+    `\nbest: ${best.title}${report.settings.metric !== 'f1_macro' ? ` (chosen by ${METRIC_TITLES[report.settings.metric]})` : ''}, macro F1 ${best.cv.f1_macro.toFixed(4)} ± ${best.cv.f1_macro_std.toFixed(4)}, AUC ${number(best.ranking.roc_auc)} ± ${number(best.ranking.roc_auc_std)}, Gini ${number(best.ranking.gini)}, KS ${number(best.ranking.ks)}\n` +
     `confusion matrix (rows = true ${Object.keys(dataset.classes).join('/')}): ${JSON.stringify(best.confusion_matrix)}\n` +
     `decision rule: ${report.decision_rule.reason}${report.decision_rule.weights ? `; weights ${JSON.stringify(report.decision_rule.weights.map((w) => Number(w.toFixed(4))))}` : ''}\n` +
     `calibration: ${report.calibration.reason}\n` +

@@ -65,10 +65,13 @@ describe('train --decision-rule', () => {
     expect(Object.keys(manifest.files)).not.toContain('decision.json');
   });
 
-  it('refuses an unknown mode with a usage error', async () => {
+  it('refuses an unknown mode or metric with a usage error', async () => {
     const bad = await runScript('train', [...settings, '--decision-rule', 'maybe']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--decision-rule is off, auto, on, got "maybe"/);
+    const metric = await runScript('train', [...settings, '--metric', 'gini']);
+    expect(metric.code).toBe(2);
+    expect(metric.stderr).toMatch(/--metric is f1_macro, roc_auc, ks, average_precision, accuracy, got "gini"/);
   });
 });
 

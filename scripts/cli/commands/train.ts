@@ -3,6 +3,7 @@ import { SAMPLER_NAMES } from '../../../lib/sampling/sampler-names.ts';
 import { CLASSIFIER_NAMES } from '../../../lib/training/classifier-names.ts';
 import { TUNE_DEFAULTS } from '../../../lib/tuning/search-space.ts';
 import { DECISION_RULE_MODES, DEFAULT_DECISION_RULE } from '../../../lib/training/decision-rule.ts';
+import { DEFAULT_SELECTION_METRIC, SELECTION_METRICS } from '../../../lib/training/selection-metric.ts';
 import { CALIBRATION_MODES, DEFAULT_CALIBRATION } from '../../../lib/training/calibration-choice.ts';
 import type { CommandSpec } from '../command.ts';
 import { DATASET_HELP, DATASET_OPTIONS } from '../defaults.ts';
@@ -23,7 +24,9 @@ const options = {
   register: { type: 'boolean', default: false },
   name: { type: 'string' },
   strict: { type: 'boolean', default: false },
-  'decision-rule': { type: 'string', default: DEFAULT_DECISION_RULE },
+  // No default here: it depends on --metric (auto for macro F1, off for the others).
+  'decision-rule': { type: 'string' },
+  metric: { type: 'string', default: DEFAULT_SELECTION_METRIC },
   calibration: { type: 'string', default: DEFAULT_CALIBRATION },
 } as const;
 
@@ -49,7 +52,8 @@ export const TRAIN: CommandSpec<typeof options> = {
     register: { text: "also upload the artifact to the registry as a new version (npm start's store, or S3_ENDPOINT's; no alias moves)" },
     name: { value: NAME_HELP.value, text: `with --register: ${NAME_HELP.text}` },
     strict: { text: 'refuse CSV columns the spec does not list (default: warn)' },
-    'decision-rule': { value: DECISION_RULE_MODES.join('|'), text: 'per-class weights on the probabilities for macro F1: auto applies them if they win a nested CV estimate' },
+    'decision-rule': { value: DECISION_RULE_MODES.join('|'), text: `per-class weights on the probabilities for macro F1: auto applies them if their nested gain passes a paired t-test over the folds (default: ${DEFAULT_DECISION_RULE} with --metric f1_macro, off with the others)` },
+    metric: { value: SELECTION_METRICS.join('|'), text: 'what picks the best candidate and the tuned configuration: macro F1, ROC AUC, KS, average precision or accuracy' },
     calibration: { value: CALIBRATION_MODES.join('|'), text: 'calibrate the probabilities served (fitted on out-of-fold predictions): auto keeps the method with the lower nested Brier score if it beats none' },
   },
   notes: ['The output paths are checked before training starts. Exit codes: 0 done, 1 failed (bad data, spec or artifact), 2 bad command line.'],
