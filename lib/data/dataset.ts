@@ -2,6 +2,7 @@
  * Reading a labelled CSV through a spec: every row cleaned, every label checked, and every
  * problem reported with file, line and column.
  */
+import { groupOf } from './sensitive-groups.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { cleanRecord, ColumnValueError, type CleanRow } from './clean-record.ts';
@@ -16,6 +17,8 @@ export interface Dataset {
   y: Int32Array;
   /** Columns of the file the spec does not name, so not used (see unlistedColumns). */
   unlistedColumns: string[];
+  /** Per sensitive column of the spec, each row's group (sensitive-groups.ts). */
+  groups: Record<string, (string | null)[]>;
 }
 
 export interface ReadOptions {
@@ -122,6 +125,12 @@ export function labelsOf(csv: CsvTable, spec: DatasetSpec, source: string): Int3
   return y;
 }
 
+/** Per sensitive column of the spec, each record's group (a missing column is an error, as for a feature). */
+export function sensitiveGroups(csv: CsvTable, spec: DatasetSpec, source: string): Record<string, (string | null)[]> {
+  const index = columnIndex(csv.header, spec.sensitive.map((c) => c.column), source);
+  return Object.fromEntries(spec.sensitive.map((c) => [c.column, csv.records.map((record) => groupOf(c, record[index.get(c.column)!]))]));
+}
+
 export function loadDataset(file: string, spec: DatasetSpec, options: ReadOptions = {}): Dataset {
   const csv = readCsvFile(file);
   const unlisted = checkUnlisted(csv.header, spec, file, options);
@@ -130,5 +139,5 @@ export function loadDataset(file: string, spec: DatasetSpec, options: ReadOption
   for (let k = 0; k < spec.target.classes.length; k++) {
     if (!y.includes(k)) throw new DataError(`class "${spec.target.classes[k]}" has no rows`, { file, column: spec.target.column });
   }
-  return { source: file, spec, rows, y, unlistedColumns: unlisted };
+  return { source: file, spec, rows, y, unlistedColumns: unlisted, groups: sensitiveGroups(csv, spec, file) };
 }

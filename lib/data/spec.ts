@@ -67,6 +67,21 @@ export const multiLabelColumnSchema = z
   .strict();
 
 /**
+ * A column whose groups the fairness report compares (age band, sex, region): read from the CSV
+ * for that, and a feature only if a feature list names it too. With `edges`, a number in bands
+ * (`[25, 35, 50]`: under 25, 25 to under 35, 35 to under 50, 50 and over); without, each value
+ * is a group.
+ */
+export const sensitiveColumnSchema = z
+  .object({
+    column: columnName,
+    edges: z.array(z.number()).min(1).optional(),
+    /** The minimum, maximum and tokens that read as missing, as for a numeric column (with edges). */
+    missingTokens,
+  })
+  .strict();
+
+/**
  * A list of columns in which each entry is either the column's name (shorthand for a column
  * with every setting at its default) or the full object: after parsing, always the object.
  */
@@ -93,6 +108,8 @@ const datasetSpecObject = z
     duration: columnList(durationColumnSchema),
     categorical: columnList(categoricalColumnSchema),
     multiLabel: columnList(multiLabelColumnSchema),
+    /** Columns whose groups the fairness report compares (lib/evaluation/fairness.ts). */
+    sensitive: columnList(sensitiveColumnSchema),
     /** Quantiles (fitted on the training rows) at which numeric features are capped. */
     caps: z
       .object({ lower: z.number().min(0).max(0.5), upper: z.number().min(0.5).max(1) })
@@ -112,6 +129,9 @@ export const datasetSpecSchema = datasetSpecObject
     if (new Set(spec.target.classes).size !== spec.target.classes.length) {
       ctx.addIssue({ code: 'custom', message: 'target.classes has duplicates', path: ['target', 'classes'] });
     }
+    spec.sensitive.forEach((c, i) => {
+      if (c.edges?.some((edge, e) => e > 0 && edge <= c.edges![e - 1])) ctx.addIssue({ code: 'custom', message: `the edges of sensitive column "${c.column}" must rise`, path: ['sensitive', i, 'edges'] });
+    });
     if (featureColumns(spec).length === 0) {
       ctx.addIssue({ code: 'custom', message: 'the spec declares no feature column' });
     }
@@ -124,6 +144,7 @@ export const datasetSpecSchema = datasetSpecObject
     duration: spec.duration.map((c) => withDatasetTokens(c, spec.missingTokens)),
     categorical: spec.categorical.map((c) => withDatasetTokens(c, spec.missingTokens)),
     multiLabel: spec.multiLabel.map((c) => withDatasetTokens(c, spec.missingTokens)),
+    sensitive: spec.sensitive.map((c) => withDatasetTokens(c, spec.missingTokens)),
   }));
 
 function withDatasetTokens<C extends { missingTokens: string[] }>(column: C, datasetTokens: string[]): C {
@@ -136,6 +157,7 @@ export type DatasetSpec = z.output<typeof datasetSpecSchema>;
 export type NumericColumn = z.output<typeof numericColumnSchema>;
 export type CategoricalColumn = z.output<typeof categoricalColumnSchema>;
 export type MultiLabelColumn = z.output<typeof multiLabelColumnSchema>;
+export type SensitiveColumn = z.output<typeof sensitiveColumnSchema>;
 
 export class SpecError extends Error {
   override name = 'SpecError';
@@ -197,7 +219,8 @@ export function featureColumns(spec: ColumnLists): string[] {
   ];
 }
 
-/** Every column the spec names: the target, the identifiers and the features. */
-export function declaredColumns(spec: ColumnLists & Pick<DatasetSpec, 'target' | 'identifiers'>): string[] {
-  return [spec.target.column, ...spec.identifiers, ...featureColumns(spec)];
+/** Every column the spec names: the target, the identifiers, the features and the sensitive columns that are not features. */
+export function declaredColumns(spec: ColumnLists & Pick<DatasetSpec, 'target' | 'identifiers'> & { sensitive?: { column: string }[] }): string[] {
+  const features = featureColumns(spec);
+  return [spec.target.column, ...spec.identifiers, ...features, ...(spec.sensitive ?? []).map((c) => c.column).filter((c) => !features.includes(c))];
 }

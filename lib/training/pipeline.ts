@@ -12,6 +12,8 @@ import { monotoneConstraints } from '../data/monotone.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
 import type { DatasetSpec } from '../data/spec.ts';
 import { computeBaseline } from '../drift/baseline.ts';
+import { applyDecisionWeights } from '../evaluation/decision-weights.ts';
+import { fairnessReport, type FairnessReport } from '../evaluation/fairness.ts';
 import { gainsTable, scoreDistribution, type GainsRow, type ScoreDistribution } from '../evaluation/ranking-metrics.ts';
 import { classCounts, createSampler, type SamplerName } from '../sampling/index.ts';
 import { boostingRounds } from '../trees/gradient-boosting.ts';
@@ -71,6 +73,8 @@ export interface TrainingReport {
   calibration: CalibrationReport;
   /** The chosen model's out-of-fold scores (every row scored by a model that never saw it): gains by decile, score spread by class. */
   out_of_fold: OutOfFoldRanking | null;
+  /** Per sensitive column of the spec, its groups compared out of fold (lib/evaluation/fairness.ts); null without one. */
+  fairness: FairnessReport[] | null;
   refit_seconds: number;
   artifact?: { path: string; sha256: string; bytes: number; files: number };
 }
@@ -95,6 +99,13 @@ export function outOfFoldRanking(P: Float64Array, y: Int32Array, classes: string
   };
 }
 
+/** The fairness report of every sensitive column, on out-of-fold probabilities and the classes they give. */
+export function outOfFoldFairness(dataset: Dataset, P: Float64Array, weights?: number[]): FairnessReport[] {
+  const K = dataset.spec.target.classes.length;
+  const predicted = applyDecisionWeights(P, dataset.y.length, K, weights);
+  return dataset.spec.sensitive.map((c) => fairnessReport(c.column, dataset.groups[c.column] ?? [], dataset.y, predicted, P, K));
+}
+
 export interface TrainingResult {
   bundle: ModelBundle;
   files: Map<string, Uint8Array>;
@@ -116,7 +127,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   const decisionMode = options.decisionRule ?? (decisionRuleServes(metric) ? DEFAULT_DECISION_RULE : 'off');
   const calibrationMode = options.calibration ?? DEFAULT_CALIBRATION;
   const nestedChoices = decisionMode !== 'off' || calibrationMode !== 'off';
-  const outOfFold = nestedChoices ? new OutOfFoldProbabilities(dataset.rows.length, options.spec.target.classes.length) : null;
+  // Out-of-fold probabilities: what the nested choices learn from, and what fairness is measured on.
+  const outOfFold = nestedChoices || options.spec.sensitive.length ? new OutOfFoldProbabilities(dataset.rows.length, options.spec.target.classes.length) : null;
   const candidates = await crossValidate(dataset, { ...options, progress, pool, onTestProbabilities: outOfFold?.keep });
   const scored = candidates.filter((c) => !c.error);
   if (scored.length === 0) {
@@ -142,7 +154,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     }
   }
   // One set of inner fits for both choices; the rule picks the class from the probabilities served (calibrated, if they are).
-  const evidence = ruleOutOfFold ? await gatherNestedEvidence(dataset, ruleCandidate, ruleOutOfFold, { folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress }) : null;
+  const evidence = nestedChoices && ruleOutOfFold ? await gatherNestedEvidence(dataset, ruleCandidate, ruleOutOfFold, { folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress }) : null;
   const final = finalOutOfFold ?? ruleOutOfFold;
   const K = options.spec.target.classes.length;
   const calibration = chooseCalibration(calibrationMode, evidence, final, dataset.y, K);
@@ -155,6 +167,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   // The gains and score spread of the probabilities served (calibrated, if they are), out of fold.
   const servedOutOfFold = calibration.finalProbabilities ?? final;
   const outOfFoldScores = servedOutOfFold ? outOfFoldRanking(servedOutOfFold, dataset.y, options.spec.target.classes, calibration.finalProbabilities !== undefined) : null;
+  // How the groups of each sensitive column are treated, out of fold, with the classes as served (the decision rule applied).
+  const fairness = servedOutOfFold && options.spec.sensitive.length ? outOfFoldFairness(dataset, servedOutOfFold, decision.decision?.weights) : null;
   const bundle: ModelBundle = {
     ...refitted,
     metrics: {
@@ -162,6 +176,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       // The nested reliability of the calibrated probabilities beside the uncalibrated: what the console plots.
       ...(chosen.applied ? { calibrated: { method: chosen.method, nested: chosen.nested ?? null, reliability: chosen.reliability ?? null } } : {}),
       ...(outOfFoldScores ? { out_of_fold: outOfFoldScores } : {}),
+      ...(fairness ? { fairness } : {}),
     },
     ...(decision.decision ? { decision: decision.decision } : {}),
     ...(calibration.stored ? { calibration: calibration.stored } : {}),
@@ -192,6 +207,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     decision_rule: decision.report,
     calibration: calibration.report,
     out_of_fold: outOfFoldScores,
+    fairness,
     refit_seconds: refitSeconds,
   };
   return { bundle, files: bundleToFiles(bundle), report };
