@@ -16,6 +16,7 @@ import { TrafficView } from './views/traffic.ts';
 import { TryView } from './views/try.ts';
 import { VariantsView } from './views/variants.ts';
 import { VersionView } from './views/version.ts';
+import { CardView } from './views/card.ts';
 import './style.css';
 
 const VIEWS = [
@@ -63,7 +64,8 @@ function KeyBox() {
 function App() {
   const [view, ...rest] = useRoute();
   const body =
-    view === 'models' && rest[0] ? html`<${VersionView} version=${rest[0]} />`
+    view === 'models' && rest[0] && rest[1] === 'card' ? html`<${CardView} version=${rest[0]} />`
+    : view === 'models' && rest[0] ? html`<${VersionView} version=${rest[0]} />`
     : view === 'traffic' ? html`<${TrafficView} />`
     : view === 'variants' ? html`<${VariantsView} />`
     : view === 'drift' ? html`<${DriftView} />`
@@ -71,7 +73,7 @@ function App() {
     : view === 'try' ? html`<${TryView} />`
     : html`<${ModelsView} />`;
   return html`<div class="shell">
-    <header>
+    <header class="no-print">
       <h1>credit-score console</h1>
       <nav aria-label="views">${VIEWS.map((v) => html`<a href=${`#/${v.path}`} aria-current=${view === v.path ? 'page' : undefined}>${v.title}</a>`)}</nav>
       <${KeyBox} />
