@@ -23,6 +23,8 @@ const KEY = 'chaos-admin-key-0123456789abcdef';
 const BUCKET = 'chaos-models';
 const MODEL = 'credit-score';
 const FLUSH_SECONDS = 1;
+const STORE_TIMEOUT_SECONDS = 5;
+const LOCK_SECONDS = 10;
 const header = readFileSync('data/credit_score_customers_raw.csv', 'utf8').split('\n')[0].split(',');
 const record = (customer: string): Record<string, string | null> => ({ ...Object.fromEntries(header.map((h) => [h, null])), Customer_ID: customer });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -92,10 +94,13 @@ beforeAll(async () => {
     ALIAS_REFRESH_SECONDS: '1',
     CAPTURE_FLUSH_SECONDS: String(FLUSH_SECONDS),
     CAPTURE_FLUSH_RECORDS: '100000',
-    S3_CONNECT_TIMEOUT_SECONDS: '1',
-    S3_REQUEST_TIMEOUT_SECONDS: '2',
-    RETRAIN_LOCK_SECONDS: '3',
-    RETRAIN_HEARTBEAT_SECONDS: '0.5',
+    // Short enough that a fault shows within a test, long enough that a loaded machine (two busy
+    // loops beside the suite) does not turn slow answers into faults: at 2 s and a 3 s lock, a
+    // retrain process took longer than the lock to start and 30 concurrent traffic PUTs timed out.
+    S3_CONNECT_TIMEOUT_SECONDS: '2',
+    S3_REQUEST_TIMEOUT_SECONDS: String(STORE_TIMEOUT_SECONDS),
+    RETRAIN_LOCK_SECONDS: String(LOCK_SECONDS),
+    RETRAIN_HEARTBEAT_SECONDS: '1',
     LOG_LEVEL: 'error',
     DEFAULT_TRAINING_DATA: subsetCsv('data/credit_score_customers_raw.csv', 900, join(tempDir('chaos-data'), 'default.csv')),
   };
@@ -318,7 +323,7 @@ describe('a store that fails', () => {
     expect(Object.fromEntries(statuses)).toEqual({ 200: 800 });
     // What needs the store waits at most its timeout, then says so.
     expect(admin!.status).toBe(503);
-    expect(admin!.json.error.message).toMatch(/^storage unavailable: timed out after 2000 ms/);
+    expect(admin!.json.error.message).toMatch(new RegExp(`^storage unavailable: timed out after ${STORE_TIMEOUT_SECONDS * 1000} ms`));
     expect(health!.json).toMatchObject({ ready: true, storage: { reachable: false } });
   }, 60_000);
 });
@@ -372,7 +377,8 @@ describe('jobs end', () => {
     const jobId = start.json.jobId as string;
     await until('the job to run', async () => ((await call(server.url, 'GET', `/model/retrain/${jobId}`)).json.status === 'running' ? true : undefined), 20_000);
     expect(killProcessesRunning(`--job ${jobId}`)).toBe(1);
-    const dead = await finished(npmStart.url, jobId, 15_000);
+    // Dead once its last heartbeat is older than the lock: the wait bounds a hang, it does not time the check.
+    const dead = await finished(npmStart.url, jobId, (LOCK_SECONDS + 30) * 1000);
     expect(dead).toMatchObject({ status: 'failed', error: expect.stringMatching(/the job is dead: its process stopped sending heartbeats/) });
     const next = await call(npmStart.url, 'POST', '/model/retrain', { cv: 2, classifiers: ['xgb'], samplers: ['none'] });
     expect(next.status, next.text).toBe(202);

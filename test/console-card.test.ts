@@ -85,7 +85,19 @@ describeWithPrograms([CHROMIUM], 'the model card page', () => {
     expect(problems).toEqual([]);
   });
 
+  it('shows the version\'s AUC, Gini and KS beside its macro F1, and each candidate\'s AUC and KS', async () => {
+    await page.goto(`${api.url}/console#/models/${encodeURIComponent(version)}`, { waitUntil: 'networkidle0' });
+    await page.waitForSelector('dl.facts');
+    const { ranking } = trained.report.best;
+    const facts = (await texts('dl.facts dd')).join(' | ');
+    expect(facts).toContain(`${ranking.roc_auc!.toFixed(4)} ± ${ranking.roc_auc_std!.toFixed(4)}, Gini ${ranking.gini!.toFixed(4)}, KS ${ranking.ks!.toFixed(4)}`);
+    const candidates = await page.$$eval('section table:last-of-type tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    expect(candidates).toContainEqual(['xgb', 'none', trained.report.candidates[0].cv.f1_macro.toFixed(4), trained.report.candidates[0].ranking.roc_auc!.toFixed(4), trained.report.candidates[0].ranking.ks!.toFixed(4)]);
+  });
+
   it('prints the card alone: no console header, no buttons', async () => {
+    await page.goto(`${api.url}/console#/models/${encodeURIComponent(version)}/card`, { waitUntil: 'networkidle0' });
+    await page.waitForSelector('article.card');
     await page.emulateMediaType('print');
     try {
       expect(await page.$eval('header', (h) => getComputedStyle(h).display)).toBe('none');

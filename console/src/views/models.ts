@@ -10,7 +10,7 @@ export interface VersionSummary {
   createdBy: string | null;
   classifier: string;
   sampler: string;
-  cv: { f1_macro: number; accuracy: number } | null;
+  cv: { f1_macro: number; f1_macro_std?: number; accuracy: number } | null;
   data: { source: string; sha256: string; rows: number } | null;
   aliases: string[];
   problem?: string;

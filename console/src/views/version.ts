@@ -10,6 +10,9 @@ interface Candidate {
   classifier: string;
   sampler: string;
   f1_macro: number | null;
+  /** Absent in versions trained before ranking metrics were recorded. */
+  roc_auc?: number | null;
+  ks?: number | null;
   error: string | null;
 }
 
@@ -25,6 +28,7 @@ interface VersionDetail extends VersionSummary {
   metrics: {
     confusion_matrix?: number[][];
     candidates?: Candidate[];
+    ranking?: { roc_auc: number | null; roc_auc_std: number | null; gini: number | null; ks: number | null };
     reliability?: ReliabilityRow[];
     calibrated?: { method: string; reliability: { uncalibrated: ReliabilityRow[]; calibrated: ReliabilityRow[] } | null };
   } | null;
@@ -41,7 +45,8 @@ export function VersionView({ version }: { version: string }) {
       ? html`<dl class="facts">
             <dt>created</dt><dd>${when(data.createdAt)} by ${data.createdBy ?? '-'}</dd>
             <dt>candidate</dt><dd>${data.classifier}+${data.sampler}</dd>
-            <dt>CV macro F1</dt><dd>${number(data.cv?.f1_macro)}</dd>
+            <dt>CV macro F1</dt><dd>${number(data.cv?.f1_macro)}${data.cv?.f1_macro_std !== undefined ? ` ± ${number(data.cv.f1_macro_std)}` : ''}</dd>
+            <dt>CV ROC AUC</dt><dd>${number(data.metrics?.ranking?.roc_auc)}${data.metrics?.ranking?.roc_auc_std !== null && data.metrics?.ranking?.roc_auc_std !== undefined ? ` ± ${number(data.metrics.ranking.roc_auc_std)}` : ''}, Gini ${number(data.metrics?.ranking?.gini)}, KS ${number(data.metrics?.ranking?.ks)}</dd>
             <dt>aliases</dt><dd>${data.aliases.join(', ') || 'none'}</dd>
           </dl>
           <${PromoteButton} alias="champion" version=${version} onDone=${reload} />
@@ -53,9 +58,13 @@ export function VersionView({ version }: { version: string }) {
             : html`<p>none recorded</p>`}
           <h3>Candidates</h3>
           <div class="scroll"><table>
-            <thead><tr><th>classifier</th><th>sampler</th><th>CV macro F1</th></tr></thead>
+            <thead><tr><th>classifier</th><th>sampler</th><th>CV macro F1</th><th>ROC AUC</th><th>KS</th></tr></thead>
             <tbody>
-              ${(data.metrics?.candidates ?? []).map((c) => html`<tr><td>${c.classifier}</td><td>${c.sampler}</td><td class="num">${c.error ? `failed: ${c.error}` : number(c.f1_macro)}</td></tr>`)}
+              ${(data.metrics?.candidates ?? []).map((c) =>
+                c.error
+                  ? html`<tr><td>${c.classifier}</td><td>${c.sampler}</td><td class="num" colspan="3">failed: ${c.error}</td></tr>`
+                  : html`<tr><td>${c.classifier}</td><td>${c.sampler}</td><td class="num">${number(c.f1_macro)}</td><td class="num">${number(c.roc_auc)}</td><td class="num">${number(c.ks)}</td></tr>`,
+              )}
             </tbody>
           </table></div>
           <h3>Parameters</h3>
