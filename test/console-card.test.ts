@@ -95,6 +95,27 @@ describeWithPrograms([CHROMIUM], 'the model card page', () => {
     expect(candidates).toContainEqual(['xgb', 'none', trained.report.candidates[0].cv.f1_macro.toFixed(4), trained.report.candidates[0].ranking.roc_auc!.toFixed(4), trained.report.candidates[0].ranking.ks!.toFixed(4)]);
   });
 
+  it('compares the version with the champion: metrics with their spread, the contract differences, fairness, parameters', async () => {
+    await page.goto(`${api.url}/console#/models/${encodeURIComponent(version)}`, { waitUntil: 'networkidle0' });
+    await page.click('a[href*="#/compare/champion/"]');
+    await page.waitForSelector('.compare-metrics');
+    const row = async (metric: string): Promise<string[]> => page.$$eval(`.compare-metrics tr[data-metric="${metric}"] td`, (tds) => tds.map((td) => td.textContent!.trim()));
+    const { ranking } = trained.report.best;
+    const [, taiwanAuc, difference] = await row('ROC AUC');
+    expect(taiwanAuc).toBe(`${ranking.roc_auc!.toFixed(4)} ± ${ranking.roc_auc_std!.toFixed(4)}`);
+    expect(difference).toMatch(/^[+-]\d\.\d{4}$/);
+    // The champion is the three-class credit model: the registry's own comparison names the classes and columns that differ.
+    const differences = await texts('.contract-differences li');
+    expect(differences[0]).toMatch(new RegExp(`^champion \\(\\S+\\) has Credit_Score, ${version} has defaulted$`));
+    expect(differences.some((d) => d.includes('has [Good, Standard, Poor]') && d.endsWith('has [0, 1]'))).toBe(true);
+    expect(differences.some((d) => d.includes('takes SEX (categorical)'))).toBe(true);
+    expect(await texts('.compare table:not(.compare-metrics):not(.compare-params) tbody td')).toEqual(expect.arrayContaining(['SEX', 'not measured']));
+    expect((await texts('.compare-params tbody td:first-child')).length).toBeGreaterThan(0);
+    expect(await page.$$eval('.gains polyline', (ls) => ls.length)).toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: `${SHOTS}/compare.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
   it('prints the card alone: no console header, no buttons', async () => {
     await page.goto(`${api.url}/console#/models/${encodeURIComponent(version)}/card`, { waitUntil: 'networkidle0' });
     await page.waitForSelector('article.card');

@@ -17,6 +17,7 @@ import { TryView } from './views/try.ts';
 import { VariantsView } from './views/variants.ts';
 import { VersionView } from './views/version.ts';
 import { CardView } from './views/card.ts';
+import { CompareView } from './views/compare.ts';
 import './style.css';
 
 const VIEWS = [
@@ -65,6 +66,7 @@ function App() {
   const [view, ...rest] = useRoute();
   const body =
     view === 'models' && rest[0] && rest[1] === 'card' ? html`<${CardView} version=${rest[0]} />`
+    : view === 'compare' && rest[0] && rest[1] ? html`<${CompareView} a=${rest[0]} b=${rest[1]} />`
     : view === 'models' && rest[0] ? html`<${VersionView} version=${rest[0]} />`
     : view === 'traffic' ? html`<${TrafficView} />`
     : view === 'variants' ? html`<${VariantsView} />`

@@ -38,7 +38,7 @@ interface VersionDetail extends VersionSummary {
 export function VersionView({ version }: { version: string }) {
   const { data, error, reload } = usePoll(() => api<VersionDetail>(`model/versions/${encodeURIComponent(version)}`), null, [version]);
   return html`<${Section} title=${`Version ${version}`}>
-    <p><a href="#/models">All versions</a> · <a href=${`#/models/${encodeURIComponent(version)}/card`}>Model card</a></p>
+    <p><a href="#/models">All versions</a> · <a href=${`#/models/${encodeURIComponent(version)}/card`}>Model card</a> · <a href=${`#/compare/champion/${encodeURIComponent(version)}`}>Compare with champion</a></p>
     <${ErrorNote} error=${error} />
     ${!data && !error ? html`<${Loading} what="the version" />` : null}
     ${data
