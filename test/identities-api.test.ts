@@ -100,7 +100,7 @@ describe('identities and roles over the API', () => {
     { what: 'an expired token', options: { expiresIn: -3600 }, status: 401, message: /it has expired/ },
     { what: 'a bad signature', options: { forged: true }, status: 401, message: /signature does not verify/ },
     { what: 'an unknown key id', options: { kid: 'rotated-away' }, status: 401, message: /no key for its key id/ },
-    { what: 'no roles', claims: { sub: 'u-7', roles: [] }, options: {}, status: 403, message: /u-7 has no role here: the token's "roles" claim holds no viewer, operator or approver/ },
+    { what: 'no roles', claims: { sub: 'u-7', roles: [] }, options: {}, status: 403, message: /u-7 has no role here: the token's "roles" claim holds no role \(viewer, operator or approver\)/ },
     { what: 'roles this service does not know', claims: { sub: 'u-8', roles: ['admin', 'superuser'] }, options: {}, status: 403, message: /has no role here/ },
   ];
   for (const { what, claims, options, status, message } of refusals) {

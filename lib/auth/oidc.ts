@@ -78,7 +78,7 @@ function principalOf(payload: JWTPayload, settings: OidcSettings): Principal {
   const values = Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : typeof raw === 'string' ? raw.split(/[\s,]+/) : [];
   const roles = [...new Set(values.map((v) => (settings.groupRoles ? settings.groupRoles[v] : isRole(v) ? v : undefined)).filter(isRole))];
   if (roles.length === 0) {
-    const expected = settings.groupRoles ? `a group of OIDC_GROUP_ROLES (${Object.keys(settings.groupRoles).join(', ')})` : 'viewer, operator or approver';
+    const expected = settings.groupRoles ? `group of OIDC_GROUP_ROLES (${Object.keys(settings.groupRoles).join(', ')})` : 'role (viewer, operator or approver)';
     throw forbidden(`${name} has no role here: the token's "${settings.rolesClaim}" claim holds no ${expected}`);
   }
   return { id, name, roles, via: 'oidc' };
