@@ -4,6 +4,9 @@
  * by jose in the test, served on 127.0.0.1), each refusal's status and words, and the history
  * recording the principal that moved an alias.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
@@ -14,11 +17,12 @@ import { startServingS3 } from './s3.ts';
 const VIEWER_KEY = 'vera-key-0123456789abcdef';
 const OPERATOR_KEY = 'olga-key-0123456789abcdef';
 const LEGACY_KEY = 'legacy-key-0123456789abcdef';
+const LOG_FILE = join(mkdtempSync(join(tmpdir(), 'identities-')), 'service.log');
 
 interface Answer {
   status: number;
   headers: Headers;
-  body: { error?: { code: string; message: string }; event?: { actor: string; to: string }; events?: { actor: string; eventId: string }[] };
+  body: { requestId?: string; error?: { code: string; message: string }; event?: { actor: string; to: string }; events?: { actor: string; eventId: string }[] };
   text: string;
 }
 
@@ -34,7 +38,7 @@ describe('identities and roles over the API', () => {
     ({ s3, registry, version } = serving);
     idp = await startOidcProvider();
     const keys = `vera:viewer:${VIEWER_KEY},olga:operator:${OPERATOR_KEY},${LEGACY_KEY}`;
-    api = await startInProcessApi({ ...serving.env, ...idp.env, ADMIN_API_KEYS: keys, OIDC_GROUP_ROLES: '' });
+    api = await startInProcessApi({ ...serving.env, ...idp.env, ADMIN_API_KEYS: keys, OIDC_GROUP_ROLES: '', LOG_LEVEL: 'info', LOG_FILE });
   });
 
   afterAll(async () => {
@@ -117,6 +121,20 @@ describe('identities and roles over the API', () => {
     const before = idp.fetches();
     for (let i = 0; i < 3; i++) expect((await call('GET', '/model/history', bearer(await idp.token({ sub: `u-${i}`, roles: ['viewer'] })))).status).toBe(200);
     expect(idp.fetches()).toBe(before);
+  });
+
+  it('logs the principal beside the request id, a refusal for a role too low too, and never a key or a token', async () => {
+    const token = await idp.token({ sub: 'u-log', name: 'Logan', roles: ['operator'] });
+    const done = await promote(bearer(token), 'logged promote');
+    const refused = await promote({ 'x-api-key': VIEWER_KEY });
+    const lines = readFileSync(LOG_FILE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const line = (requestId: string | undefined) => lines.find((l) => l['log.logger'] === 'access' && l['http.request.id'] === requestId);
+    expect(line(done.body.requestId)).toMatchObject({ 'user.id': 'u-log', 'user.name': 'Logan', 'user.roles': ['operator'], 'labels.auth': 'oidc', 'http.response.status_code': 200 });
+    expect(refused.status).toBe(403);
+    const refusedLine = lines.find((l) => l['log.logger'] === 'access' && l['http.response.status_code'] === 403 && l['user.id'] === 'vera');
+    expect(refusedLine).toMatchObject({ 'user.roles': ['viewer'], 'labels.auth': 'api key', 'error.code': 'forbidden' });
+    const text = readFileSync(LOG_FILE, 'utf8');
+    for (const secret of [VIEWER_KEY, OPERATOR_KEY, LEGACY_KEY, token.split('.')[2]]) expect(text).not.toContain(secret);
   });
 
   it('leaves public routes as they were, whatever credentials come', async () => {

@@ -28,11 +28,12 @@ export function adminOnly(access: AdminAccess): HttpMiddleware {
     before: async (request) => {
       if (access.required && !access.required()) return;
       const principal = await authenticate(request.event.headers ?? {}, access);
-      if (!mayActAs(principal, access.role)) throw roleTooLow(principal, access.role);
       const state = stateOf(request.event);
-      state.principal = principal;
-      // ECS user fields: who, beside the request id the access log already has.
+      // ECS user fields: who, beside the request id the access log already has; a refusal for a
+      // role too low is logged with them too.
       Object.assign(state.logFields, { 'user.id': principal.id, 'user.name': principal.name, 'user.roles': principal.roles, 'labels.auth': principal.via });
+      if (!mayActAs(principal, access.role)) throw roleTooLow(principal, access.role);
+      state.principal = principal;
     },
   };
 }
