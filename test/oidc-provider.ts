@@ -15,8 +15,8 @@ const ALG = 'RS256';
 export interface TokenOptions {
   audience?: string;
   issuer?: string;
-  /** Seconds from now; negative for a token that has expired. */
-  expiresIn?: number;
+  /** Seconds from now; negative for a token that has expired; null for none (no `exp`). */
+  expiresIn?: number | null;
   /** Sign with a key the JWKS does not hold, under the JWKS's key id: a bad signature. */
   forged?: boolean;
   kid?: string;
@@ -54,11 +54,11 @@ export async function startOidcProvider(): Promise<OidcProvider> {
 
 function sign(claims: JWTPayload, options: TokenOptions, key: CryptoKey): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(claims)
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: ALG, kid: options.kid ?? KID })
     .setIssuer(options.issuer ?? ISSUER)
     .setAudience(options.audience ?? AUDIENCE)
-    .setIssuedAt(now - 60)
-    .setExpirationTime(now + (options.expiresIn ?? 600))
-    .sign(key);
+    .setIssuedAt(now - 60);
+  if (options.expiresIn !== null) jwt.setExpirationTime(now + (options.expiresIn ?? 600));
+  return jwt.sign(key);
 }

@@ -52,6 +52,11 @@ describe('the OIDC verifier', () => {
     }
   });
 
+  it('refuses a token without an expiry (it would be good forever)', async () => {
+    const verify = createOidcVerifier(settings);
+    await expect(verify(await idp.token({ sub: 'u-4', roles: ['viewer'] }, { expiresIn: null }))).rejects.toMatchObject({ status: 401, message: 'the bearer token was refused: its "exp" claim is missing' });
+  });
+
   it('takes only a compact JWS as a token; anything else is an API key', async () => {
     expect(looksLikeJwt(await idp.token({ sub: 'u' }))).toBe(true);
     for (const key of ['olga-key-0123456789abcdef', 'a.b', 'a.b.c.d', 'a b.c.d']) expect(looksLikeJwt(key), key).toBe(false);

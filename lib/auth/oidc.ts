@@ -2,7 +2,7 @@
  * OIDC bearer tokens: a JWT signed by the identity provider, verified with `jose` against the
  * provider's JWKS (fetched with a timeout, cached, re-fetched for an unknown key id after a
  * cooldown: jose's createRemoteJWKSet). The issuer and audience must be ours and the token
- * current. The principal is the token's OIDC_PRINCIPAL_CLAIM (default `sub`), named by its `name`
+ * current (a token without `exp` never expires, so it is refused). The principal is the token's OIDC_PRINCIPAL_CLAIM (default `sub`), named by its `name`
  * or `email`; its roles are the values of OIDC_ROLES_CLAIM (default `roles`; a dotted path such as
  * `realm_access.roles` reaches into objects), taken as role names, or as groups mapped to roles by
  * OIDC_GROUP_ROLES. Refusals name the problem, never the token.
@@ -40,7 +40,7 @@ export function createOidcVerifier(settings: OidcSettings): OidcVerifier {
   return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { issuer: settings.issuer, audience: settings.audience, clockTolerance: settings.clockToleranceSeconds }));
+      ({ payload } = await jwtVerify(token, jwks, { issuer: settings.issuer, audience: settings.audience, clockTolerance: settings.clockToleranceSeconds, requiredClaims: ['exp'] }));
     } catch (err) {
       throw refusal(err, settings);
     }
