@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../functions/routes.ts';
-import { adminKeyProblem, parseAdminKeys, principalForKey } from '../lib/auth/api-keys.ts';
+import { adminKeyProblem, parseAdminKeys, principalForKey, splitAdminKeys } from '../lib/auth/api-keys.ts';
 import { describePrincipal, mayActAs, readPrincipalActor, type Principal } from '../lib/auth/principal.ts';
 import { requiredRole, ROUTE_ROLES } from '../lib/auth/route-roles.ts';
 import { loadConfig } from '../lib/config/config.ts';
@@ -33,6 +33,12 @@ describe('admin API keys', () => {
     const entries = parseAdminKeys([`alice:operator:${KEY_A}`]);
     for (const wrong of [`alice:operator:${KEY_A}`, KEY_A.slice(0, -1), `${KEY_A}x`, '', undefined]) expect(principalForKey(wrong, entries)).toBeNull();
     expect(principalForKey(KEY_A, [])).toBeNull();
+  });
+
+  it('reads a comma-separated list, so a caller can pick the key of a principal that may act as an operator (npm start does)', () => {
+    const entries = parseAdminKeys(splitAdminKeys(` bob:viewer:${KEY_B} , alice:operator:${KEY_A},,`));
+    expect(entries.map((e) => e.principal.id)).toEqual(['bob', 'alice']);
+    expect(entries.find((e) => mayActAs(e.principal, 'operator'))?.key).toBe(KEY_A);
   });
 
   it('lets a name have two keys while one is rotated', () => {

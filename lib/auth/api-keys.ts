@@ -16,6 +16,11 @@ export interface KeyEntry {
   key: string;
 }
 
+/** The entries of a comma-separated list (ADMIN_API_KEYS). */
+export function splitAdminKeys(text: string | undefined): string[] {
+  return (text ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+}
+
 /** What is wrong with one entry, or null. Never quotes the key. */
 export function adminKeyProblem(entry: string): string | null {
   const named = NAMED.exec(entry);

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { adminKeyProblem } from '../auth/api-keys.ts';
+import { adminKeyProblem, splitAdminKeys } from '../auth/api-keys.ts';
 import type { Config } from '../config/config.ts';
 import { silenceNodeVersionWarning } from '../util/aws-sdk.ts';
 
@@ -90,7 +90,7 @@ export function fromLocal(config: Config): () => Promise<ServiceSecrets> {
   return async () => {
     if (config.SECRETS_FILE) return parseSecret(await readFile(config.SECRETS_FILE, 'utf8'), config.SECRETS_FILE);
     return secretSchema.parse({
-      adminApiKeys: (config.ADMIN_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+      adminApiKeys: splitAdminKeys(config.ADMIN_API_KEYS),
       s3AccessKeyId: config.S3_ACCESS_KEY_ID,
       s3SecretAccessKey: config.S3_SECRET_ACCESS_KEY,
     });
