@@ -129,7 +129,7 @@ describe('identities and roles over the API', () => {
     const refused = await promote({ 'x-api-key': VIEWER_KEY });
     const lines = readFileSync(LOG_FILE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const line = (requestId: string | undefined) => lines.find((l) => l['log.logger'] === 'access' && l['http.request.id'] === requestId);
-    expect(line(done.body.requestId)).toMatchObject({ 'user.id': 'u-log', 'user.name': 'Logan', 'user.roles': ['operator'], 'labels.auth': 'oidc', 'http.response.status_code': 200 });
+    expect(line(done.body.requestId)).toMatchObject({ 'user.id': 'u-log', 'user.name': 'Logan', 'user.roles': ['operator'], 'labels.auth': 'oidc', 'http.response.status_code': 200, 'source.ip': expect.stringContaining('127.0.0.1') });
     expect(refused.status).toBe(403);
     const refusedLine = lines.find((l) => l['log.logger'] === 'access' && l['http.response.status_code'] === 403 && l['user.id'] === 'vera');
     expect(refusedLine).toMatchObject({ 'user.roles': ['viewer'], 'labels.auth': 'api key', 'error.code': 'forbidden' });

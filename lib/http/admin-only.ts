@@ -31,7 +31,8 @@ export function adminOnly(access: AdminAccess): HttpMiddleware {
       const state = stateOf(request.event);
       // ECS user fields: who, beside the request id the access log already has; a refusal for a
       // role too low is logged with them too.
-      Object.assign(state.logFields, { 'user.id': principal.id, 'user.name': principal.name, 'user.roles': principal.roles, 'labels.auth': principal.via });
+      const sourceIp = request.event.requestContext?.http?.sourceIp;
+      Object.assign(state.logFields, { 'user.id': principal.id, 'user.name': principal.name, 'user.roles': principal.roles, 'labels.auth': principal.via, ...(sourceIp ? { 'source.ip': sourceIp } : {}) });
       if (!mayActAs(principal, access.role)) throw roleTooLow(principal, access.role);
       state.principal = principal;
     },
