@@ -7,7 +7,7 @@
  * The move and its checks are one compare-and-swap: its event names the version it really
  * replaced. `dryRun` answers {dryRun, from, to, differences} and moves nothing.
  */
-import { badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, promoteSchema } from './runtime/layer.ts';
+import { actorOf, badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, promoteSchema } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /model/promote', body: true, admin: true }, async (_event, state) => {
   const parsed = promoteSchema.safeParse(state.body);
@@ -21,7 +21,7 @@ export const handler = httpHandler({ route: 'POST /model/promote', body: true, a
     const comparison = await registry.compareWithAlias(config.MODEL_NAME, alias, version);
     return jsonResult(200, { dryRun: true, ...comparison, requestId: state.requestId });
   }
-  const event = (await registry.moveAlias(config.MODEL_NAME, alias, version, { reason: reason ?? 'promoted through the admin API', actor: `admin-api ${state.requestId}`, ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
+  const event = (await registry.moveAlias(config.MODEL_NAME, alias, version, { reason: reason ?? 'promoted through the admin API', actor: actorOf(state), ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, alias, 'model.version': version, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

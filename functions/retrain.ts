@@ -4,16 +4,16 @@
  * that expires when its holder stops sending heartbeats): a second request while one runs gets
  * 409 naming the running job; a runner that cannot start it gets 503 with its reason.
  */
-import { conflict, getService, httpHandler, invalidRequest, jsonResult, retrainRequestSchema, startRetrain, unavailable, unprocessable } from './runtime/layer.ts';
+import { actorOf, conflict, getService, httpHandler, invalidRequest, jsonResult, retrainRequestSchema, startRetrain, unavailable, unprocessable } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/retrain', body: 'optional', admin: true }, async (event, state) => {
+export const handler = httpHandler({ route: 'POST /model/retrain', body: 'optional', admin: true }, async (_event, state) => {
   const parsed = retrainRequestSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('retrain request', parsed.error);
   const service = await getService();
   if (parsed.data.dataKey && !(await service.store.exists(parsed.data.dataKey))) {
     throw unprocessable('the training data is not in the bucket', [{ field: 'dataKey', message: 'no such object' }]);
   }
-  const result = await startRetrain(service, parsed.data, `admin-api ${event.requestContext?.http?.sourceIp ?? 'unknown'} ${state.requestId}`);
+  const result = await startRetrain(service, parsed.data, actorOf(state));
   if (!result.started && result.reason === 'busy') {
     const holder = result.holder ? ` (job ${result.holder.owner}, since ${result.holder.acquiredAt}; its lock expires at ${result.holder.expiresAt} unless it keeps running)` : '';
     throw conflict(`a retrain job is already running${holder}`);

@@ -6,7 +6,7 @@
  * target must verify (422) and have the current version's contract (409 contract_mismatch, unless
  * `force` with a reason: 400 without one).
  */
-import { aliasMoveSchema, badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, rollbackTarget } from './runtime/layer.ts';
+import { actorOf, aliasMoveSchema, badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, rollbackTarget } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /model/rollback', body: true, admin: true }, async (_event, state) => {
   const parsed = aliasMoveSchema.safeParse(state.body);
@@ -17,7 +17,7 @@ export const handler = httpHandler({ route: 'POST /model/rollback', body: true, 
   const { config } = getBasics();
   const { registry, router } = await getService();
   const target = version ?? rollbackTarget(registry, config.MODEL_NAME, alias);
-  const event = (await registry.moveAlias(config.MODEL_NAME, alias, target, { reason: reason ?? 'rolled back through the admin API', actor: `admin-api ${state.requestId}`, ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
+  const event = (await registry.moveAlias(config.MODEL_NAME, alias, target, { reason: reason ?? 'rolled back through the admin API', actor: actorOf(state), ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, alias, 'model.version': event.to, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

@@ -25,6 +25,8 @@ import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseAdminKeys, splitAdminKeys } from '../lib/auth/api-keys.ts';
+import { mayActAs } from '../lib/auth/principal.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
@@ -131,7 +133,8 @@ if (fullSearch) {
   void followFullSearch({
     url: `http://127.0.0.1:${httpPort}`,
     pollMs: Number(process.env.START_PROGRESS_SECONDS ?? 10) * 1000,
-    adminKey: adminKeys.split(',')[0],
+    // A key that may start a retrain: a named operator's or approver's, or a legacy plain key.
+    adminKey: parseAdminKeys(splitAdminKeys(adminKeys)).find((entry) => mayActAs(entry.principal, 'operator'))?.key ?? '',
     request: {
       cv: Number(process.env.START_CV ?? 5),
       ...(process.env.START_CLASSIFIERS ? { classifiers: parseList(process.env.START_CLASSIFIERS, CLASSIFIER_NAMES, 'START_CLASSIFIERS') } : {}),

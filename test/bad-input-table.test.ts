@@ -9,11 +9,13 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { featureColumns, loadSpec } from '../lib/data/spec.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
+import { startOidcProvider, type OidcProvider } from './oidc-provider.ts';
 import { startServer } from './processes.ts';
 import { startServingS3 } from './s3.ts';
 import { startServerlessOffline } from './serverless-offline-host.ts';
 
 const KEY = 'table-admin-key-0123456789abcdef';
+const VIEWER_KEY = 'table-viewer-key-0123456789abcdef';
 const MAX_BODY_BYTES = 200_000;
 const MAX_INSTANCES = 50;
 const spec = loadSpec('data/specs/credit-score.json');
@@ -45,6 +47,9 @@ interface Row {
 }
 
 const admin = { 'x-api-key': KEY };
+/** Bearer tokens of the test's identity provider, signed in beforeAll (jose signs asynchronously). */
+const viewerToken: Record<string, string> = {};
+const otherAudienceToken: Record<string, string> = {};
 const TABLE: Row[] = [
   { what: 'malformed JSON', method: 'POST', path: '/predict', body: '{"Age": 3', status: 400, code: 'malformed_request', message: /not valid JSON/ },
   { what: 'NaN in the text', method: 'POST', path: '/predict', body: '{"Age": NaN}', status: 400, code: 'malformed_request' },
@@ -76,6 +81,9 @@ const TABLE: Row[] = [
   { what: 'a wrong method', method: 'GET', path: '/predict', status: 404, code: 'not_found', message: /no route GET \/predict/ },
   { what: 'another wrong method', method: 'PUT', path: '/predict', body: json(blank()), status: 404, code: 'not_found' },
   { what: 'an admin route without a key', method: 'POST', path: '/model/promote', body: json({ version: 'v1' }), status: 401, code: 'unauthorized', message: /admin API key/ },
+  { what: 'a change with a viewer key', method: 'POST', path: '/model/promote', body: json({ alias: 'champion', version: 'v1' }), headers: { 'x-api-key': VIEWER_KEY }, status: 403, code: 'forbidden', message: /needs the operator role; vera has viewer/ },
+  { what: 'a read with an OIDC viewer token', method: 'GET', path: '/model/retrain/20990101-abc', headers: viewerToken, status: 404, code: 'not_found', message: /no retrain job/ },
+  { what: 'an OIDC token for another audience', method: 'GET', path: '/model/history', headers: otherAudienceToken, status: 401, code: 'unauthorized', message: /audience is not/ },
   { what: 'an admin route with a wrong key', method: 'POST', path: '/model/retrain', body: '{}', headers: { 'x-api-key': 'wrong-key-wrong-key-wrong' }, status: 401, code: 'unauthorized', message: /admin API key/ },
   { what: 'a dataKey outside data/', method: 'POST', path: '/drift/check', body: json({ dataKey: 'data/../private/x.csv' }), headers: admin, status: 422, code: 'invalid_request', message: /must not contain "\." or "\.\." segments/ },
   { what: 'a dataKey with an empty segment', method: 'POST', path: '/model/retrain', body: json({ dataKey: 'data//x.csv' }), headers: admin, status: 422, code: 'invalid_request', message: /empty segments/ },
@@ -111,15 +119,20 @@ function send(url: string, row: Row): Promise<{ status: number; text: string }> 
 }
 
 let s3: EmbeddedS3;
+let idp: OidcProvider;
 let env: Record<string, string>;
 
 beforeAll(async () => {
   let base: Record<string, string>;
   ({ s3, env: base } = await startServingS3());
-  env = { ...base, ADMIN_API_KEYS: KEY, MAX_BODY_BYTES: String(MAX_BODY_BYTES), MAX_INSTANCES: String(MAX_INSTANCES), ALIAS_REFRESH_SECONDS: '1' };
+  idp = await startOidcProvider();
+  viewerToken.authorization = `Bearer ${await idp.token({ sub: 'table-viewer', roles: ['viewer'] })}`;
+  otherAudienceToken.authorization = `Bearer ${await idp.token({ sub: 'table-viewer', roles: ['viewer'] }, { audience: 'another-service' })}`;
+  env = { ...base, ...idp.env, ADMIN_API_KEYS: `${KEY},vera:viewer:${VIEWER_KEY}`, MAX_BODY_BYTES: String(MAX_BODY_BYTES), MAX_INSTANCES: String(MAX_INSTANCES), ALIAS_REFRESH_SECONDS: '1' };
 }, 120_000);
 
 afterAll(async () => {
+  await idp?.close();
   await s3?.close();
 });
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { actorName, aliasVersions, eventText, type HistoryEvent } from '../console/src/history-text.ts';
+import { describePrincipal } from '../lib/auth/principal.ts';
 import { routedVariants, trafficChangeText } from '../console/src/policy-text.ts';
 import { resolvePolicy, trafficPolicySchema } from '../lib/release/traffic-policy.ts';
 
@@ -33,6 +34,12 @@ describe("the console's history words", () => {
   const event = (e: Partial<HistoryEvent>): HistoryEvent => ({ kind: 'alias', eventId: 'e', at: '2026-12-07T00:00:00Z', ...e });
 
   it('names who made a change, never by a request id', () => {
+    // The principal, as the admin routes record it (lib/http/actor.ts), by its display name.
+    const alice = describePrincipal({ id: 'alice', name: 'alice', roles: ['operator'], via: 'api key' });
+    expect(actorName(event({ actor: alice }))).toBe('alice');
+    expect(actorName(event({ actor: describePrincipal({ id: '00u1ab', name: 'Alice Smith', roles: ['viewer', 'approver'], via: 'oidc' }) }))).toBe('Alice Smith');
+    expect(actorName(event({ actor: alice, details: { job: 'job-9' } }))).toBe('retrain job job-9 for alice');
+    // Events stored before principals keep their words.
     expect(actorName(event({ actor: 'admin-api 7f3c2a10-1b2c-4d5e-8f90-123456789abc' }))).toBe('admin API');
     expect(actorName(event({ actor: 'canary-controller' }))).toBe('canary controller');
     // A retrain job's moves carry its id in details; its traffic change only in the reason (lib/retrain/run-retrain-job.ts).

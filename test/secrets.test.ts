@@ -4,22 +4,10 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config/config.ts';
-import { CachedSecrets, createSecretsProvider, fromSecretsManager, isValidKey, SecretsError } from '../lib/secrets/service-secrets.ts';
+import { CachedSecrets, createSecretsProvider, fromSecretsManager, SecretsError } from '../lib/secrets/service-secrets.ts';
 
 const KEY_A = 'admin-key-aaaaaaaaaaaaaaaa';
 const KEY_B = 'admin-key-bbbbbbbbbbbbbbbb';
-
-describe('admin key check', () => {
-  it('accepts any configured key and nothing else', () => {
-    expect(isValidKey(KEY_A, [KEY_A, KEY_B])).toBe(true);
-    expect(isValidKey(KEY_B, [KEY_A, KEY_B])).toBe(true);
-    expect(isValidKey(KEY_A.slice(0, -1), [KEY_A])).toBe(false);
-    expect(isValidKey(KEY_A + 'x', [KEY_A])).toBe(false);
-    expect(isValidKey('', [KEY_A])).toBe(false);
-    expect(isValidKey(undefined, [KEY_A])).toBe(false);
-    expect(isValidKey(KEY_A, [])).toBe(false);
-  });
-});
 
 describe('cached secrets', () => {
   it('fetches once per TTL, shares a fetch in flight, keeps the last value when a refresh fails', async () => {

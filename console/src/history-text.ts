@@ -1,6 +1,7 @@
 /**
  * History events (GET /model/history) in words: what changed, and who changed it.
  */
+import { readPrincipalActor } from '../../lib/auth/principal.ts';
 import { trafficChangeText, type AliasLabel, type PolicyShape } from './policy-text.ts';
 
 export interface HistoryEvent {
@@ -16,16 +17,19 @@ export interface HistoryEvent {
 }
 
 /**
- * Who made a change, as a name. The API stores an actor string: `admin-api {request id}` for the
- * admin routes (functions/promote.ts, rollback.ts, traffic.ts; an admin key has no name, so the
- * API knows no more), `canary-controller` (lib/release/canary-check.ts), the retrain request's
- * actor for a retrain job's moves, which say their job in `details.job` or in the reason
- * (lib/retrain/run-retrain-job.ts). The request id stays in the line's tooltip for the logs.
+ * Who made a change, as a name. The API stores an actor string: the principal that called an
+ * admin route (`alice (operator, api key)`, lib/auth/principal.ts describePrincipal; shown by its
+ * name), `admin-api {request id}` in events stored before principals (an admin key had no name),
+ * `canary-controller` (lib/release/canary-check.ts), and for a retrain job's moves the retrain
+ * request's actor, the job being in `details.job` or in the reason (lib/retrain/run-retrain-job.ts).
+ * The whole actor stays in the line's tooltip.
  */
 export function actorName(event: HistoryEvent): string {
-  const job = typeof event.details?.job === 'string' ? event.details.job : /^retrain job (\S+?):/.exec(event.reason ?? '')?.[1];
-  if (job) return `retrain job ${job}`;
   const actor = event.actor ?? '';
+  const principal = readPrincipalActor(actor)?.name;
+  const job = typeof event.details?.job === 'string' ? event.details.job : /^retrain job (\S+?):/.exec(event.reason ?? '')?.[1];
+  if (job) return principal ? `retrain job ${job} for ${principal}` : `retrain job ${job}`;
+  if (principal) return principal;
   if (actor === 'canary-controller') return 'canary controller';
   if (/^admin-api\b/.test(actor)) return 'admin API';
   return actor || 'unknown';

@@ -4,6 +4,8 @@
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { oidcVerifierFor } from '../../lib/auth/oidc.ts';
+import { requiredRole } from '../../lib/auth/route-roles.ts';
 import { adminOnly } from '../../lib/http/admin-only.ts';
 import type { HttpEvent, HttpResult, LambdaContext } from '../../lib/http/api-types.ts';
 import { gatewayTimeout } from '../../lib/http/http-error.ts';
@@ -18,7 +20,7 @@ export interface HandlerOptions {
   route: string;
   /** Parse a JSON body (size-limited, an object); 'optional': an empty body is `{}`. */
   body?: boolean | 'optional';
-  /** Require an admin API key (a function: decided per request, e.g. from configuration). */
+  /** Require an admin principal, with the role lib/auth/route-roles.ts names (a function: decided per request, e.g. from configuration). */
   admin?: boolean | (() => boolean);
   /** The shape of error answers: ours, or the Open Inference Protocol's {"error": "..."}. */
   errors?: ErrorShape;
@@ -44,7 +46,11 @@ export function httpHandler(options: HandlerOptions, handle: RouteHandler): (eve
     .use(httpHeaderNormalizer())
     .use(requestContext());
   const admin = options.admin;
-  if (admin) chain.use(adminOnly(() => getBasics().secrets, typeof admin === 'function' ? admin : undefined));
+  if (admin) {
+    // Looked up now, so an admin route missing from the role table fails at load, not on a request.
+    const role = requiredRole(options.route);
+    chain.use(adminOnly({ secrets: () => getBasics().secrets, oidc: () => oidcVerifierFor(getBasics().config), role, ...(typeof admin === 'function' ? { required: admin } : {}) }));
+  }
   if (options.body) chain.use(jsonBody(() => getBasics().config.MAX_BODY_BYTES, { emptyIsObject: options.body === 'optional' }));
   return chain.handler(async (event) => handle(event, stateOf(event)));
 }

@@ -11,6 +11,7 @@ export { jsonResult, textResult, type HttpEvent } from '../../lib/http/api-types
 export { emitEmf } from '../../lib/observability/emf.ts';
 export { badRequest, conflict, notFound, unavailable, unprocessable } from '../../lib/http/http-error.ts';
 export { invalidRequest } from '../../lib/http/zod-problems.ts';
+export { actorOf } from '../../lib/http/actor.ts';
 export { clip } from '../../lib/util/clip.ts';
 export { policyAliases, policyProblems, resolvePolicy, trafficPolicySchema } from '../../lib/release/traffic-policy.ts';
 export { aliasMoveSchema, forceProblem, promoteSchema, rollbackTarget } from '../../lib/release/alias-moves.ts';

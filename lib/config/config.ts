@@ -4,6 +4,7 @@
  * them. Invalid values stop the container at start with a message naming the variable.
  */
 import { z } from 'zod';
+import { parseGroupRoles } from '../auth/group-roles.ts';
 import { NAME_PATTERN } from '../state/layout.ts';
 import { MIN_RAW_RETENTION_DAYS, RETENTION_DEFAULTS, retentionProblems } from '../state/retention.ts';
 
@@ -58,8 +59,39 @@ export const configSchema = z.object({
   SECRETS_REFRESH_SECONDS: seconds(300),
   /** Local fallback: a JSON file of the same shape as the secret. */
   SECRETS_FILE: z.string().optional(),
-  /** Local fallback: comma-separated admin API keys. */
+  /**
+   * Local fallback: comma-separated admin API keys, each `name:role:key` (a named principal with
+   * the role viewer, operator or approver) or a plain key (legacy: `admin-key-N` with every role).
+   * docs/identities.md.
+   */
   ADMIN_API_KEYS: z.string().optional(),
+  /**
+   * OIDC bearer tokens (docs/identities.md): the issuer (`iss`) and audience (`aud`) a token must
+   * carry, and the provider's key set. All three or none; none accepts API keys only.
+   */
+  OIDC_ISSUER: z.string().min(1).optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_JWKS_URL: z.string().url().optional(),
+  /** Longest wait for the key set; it is cached (jose: 10 minutes, re-fetched for an unknown key id at most every 30 s). */
+  OIDC_JWKS_TIMEOUT_SECONDS: seconds(3),
+  /** Clock skew allowed on a token's exp and nbf. */
+  OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().min(0).default(30),
+  /** The claim naming the principal (its stable id); the display name is `name`, else `email`. */
+  OIDC_PRINCIPAL_CLAIM: z.string().min(1).default('sub'),
+  /** The claim carrying the roles (an array or a space-separated string; a dotted path reaches into objects). */
+  OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /** When set (`group=role,group2=role`), the roles claim holds groups, mapped to roles by this. */
+  OIDC_GROUP_ROLES: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      if (text === undefined) return;
+      try {
+        parseGroupRoles(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   /** Local fallback: storage credentials (s3rver accepts any). */
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
@@ -130,6 +162,8 @@ export const configSchema = z.object({
 const checkedSchema = configSchema
   .superRefine((c, ctx) => {
     for (const message of retentionProblems({ captureDays: c.CAPTURE_RETENTION_DAYS, feedbackDays: c.FEEDBACK_RETENTION_DAYS, summaryDays: c.SUMMARY_RETENTION_DAYS })) ctx.addIssue({ code: 'custom', path: ['SUMMARY_RETENTION_DAYS'], message });
+    const oidc = [c.OIDC_ISSUER, c.OIDC_AUDIENCE, c.OIDC_JWKS_URL];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL together (or none)' });
   })
   .transform((c) => ({ ...c, RETENTION_ENFORCED_BY: c.RETENTION_ENFORCED_BY ?? (c.S3_ENDPOINT ? ('housekeeping' as const) : ('store' as const)) }));
 

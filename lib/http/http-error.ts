@@ -21,8 +21,12 @@ export class HttpError extends Error {
 export const badRequest = (message: string): HttpError => new HttpError(400, 'malformed_request', message);
 export const unprocessable = (message: string, details: FieldProblem[]): HttpError => new HttpError(422, 'invalid_request', message, details);
 export const tooLarge = (message: string): HttpError => new HttpError(413, 'payload_too_large', message);
-export const unauthorized = (): HttpError =>
-  new HttpError(401, 'unauthorized', 'this route needs a valid admin API key in the x-api-key header', undefined, { 'www-authenticate': 'ApiKey header="x-api-key"' });
+/** `oidc`: bearer tokens are accepted too, so the answer says so (RFC 6750's challenge beside ours). */
+export const unauthorized = (oidc = false): HttpError =>
+  oidc
+    ? new HttpError(401, 'unauthorized', 'this route needs a valid admin API key in the x-api-key header or an OIDC bearer token (Authorization: Bearer)', undefined, { 'www-authenticate': 'ApiKey header="x-api-key", Bearer' })
+    : new HttpError(401, 'unauthorized', 'this route needs a valid admin API key in the x-api-key header', undefined, { 'www-authenticate': 'ApiKey header="x-api-key"' });
+export const forbidden = (message: string): HttpError => new HttpError(403, 'forbidden', message);
 export const notFound = (message: string): HttpError => new HttpError(404, 'not_found', message);
 export const conflict = (message: string): HttpError => new HttpError(409, 'conflict', message);
 export const unavailable = (message: string): HttpError => new HttpError(503, 'unavailable', message, undefined, { 'retry-after': '5' });

@@ -4,6 +4,7 @@
  * from ROUTE_DOCS (lib/http/route-docs.ts), which a test holds equal to the route table.
  */
 import { z } from 'zod';
+import { requiredRole } from '../auth/route-roles.ts';
 import { ROUTE_DOCS, type RouteDoc } from './route-docs.ts';
 
 const apiErrorSchema = z.object({
@@ -75,7 +76,10 @@ function operation(method: string, path: string, doc: RouteDoc, shared: Record<s
     },
     default: { description: 'An error: 4xx for a bad request (naming the field), 503 while the store or model is unavailable', content: { 'application/json': { schema: errorSchema } } },
   };
-  if (doc.admin) responses['401'] = { description: 'No valid admin API key', content: { 'application/json': { schema: errorSchema } } };
+  if (doc.admin) {
+    responses['401'] = { description: 'No valid admin API key or OIDC bearer token', content: { 'application/json': { schema: errorSchema } } };
+    responses['403'] = { description: `The caller's role is below ${requiredRole(`${method} ${path}`)} (docs/identities.md)`, content: { 'application/json': { schema: errorSchema } } };
+  }
   const params = parameters(path, doc, shared);
   return {
     operationId: `${method.toLowerCase()}${path.replace(/\{(\w+)\}/g, 'By-$1').split(/[^A-Za-z0-9]+/).filter(Boolean).map((p) => p[0].toUpperCase() + p.slice(1)).join('')}`,
@@ -109,8 +113,8 @@ export function openApiDocument(): Record<string, unknown> {
     components: {
       schemas: shared,
       securitySchemes: {
-        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An admin API key (ADMIN_API_KEYS)' },
-        bearer: { type: 'http', scheme: 'bearer', description: 'The same admin API key as a bearer token' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An admin API key (ADMIN_API_KEYS: name:role:key, or a legacy plain key)' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'The same admin API key as a bearer token, or an OIDC token (a JWT) when OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL are set' },
       },
     },
   };

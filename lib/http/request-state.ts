@@ -1,6 +1,7 @@
 /** Per-request state shared by the middlewares and the handler: the request id, its start, the parsed body, log fields. */
 import { instanceOrderedId } from '../util/instance-ids.ts';
 import type { MiddlewareObj, Request } from '@middy/core';
+import type { Principal } from '../auth/principal.ts';
 import type { HttpEvent, HttpResult, LambdaContext } from './api-types.ts';
 
 export interface RequestState {
@@ -10,6 +11,8 @@ export interface RequestState {
   body?: unknown;
   /** Labels the handler adds to the access log (model version, variant...). */
   logFields: Record<string, unknown>;
+  /** Who called, on an admin route (lib/http/admin-only.ts). */
+  principal?: Principal;
 }
 
 export type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, LambdaContext>;

@@ -3,14 +3,18 @@
  * AWS Secrets Manager, cached and re-fetched after a TTL (a rotated key works within that
  * time, without a deploy); on a laptop from a JSON file or the environment. Never logged.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+import { adminKeyProblem, splitAdminKeys } from '../auth/api-keys.ts';
 import type { Config } from '../config/config.ts';
 import { silenceNodeVersionWarning } from '../util/aws-sdk.ts';
 
-const adminKey = z.string().min(16, 'admin API keys must have at least 16 characters');
+/** `name:role:key` or a plain (legacy) key: lib/auth/api-keys.ts. */
+const adminKey = z.string().superRefine((entry, ctx) => {
+  const problem = adminKeyProblem(entry);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const secretSchema = z
   .object({
@@ -86,7 +90,7 @@ export function fromLocal(config: Config): () => Promise<ServiceSecrets> {
   return async () => {
     if (config.SECRETS_FILE) return parseSecret(await readFile(config.SECRETS_FILE, 'utf8'), config.SECRETS_FILE);
     return secretSchema.parse({
-      adminApiKeys: (config.ADMIN_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+      adminApiKeys: splitAdminKeys(config.ADMIN_API_KEYS),
       s3AccessKeyId: config.S3_ACCESS_KEY_ID,
       s3SecretAccessKey: config.S3_SECRET_ACCESS_KEY,
     });
@@ -97,17 +101,4 @@ export function createSecretsProvider(config: Config): SecretsProvider {
   silenceNodeVersionWarning();
   const fetch = config.SECRETS_ID ? fromSecretsManager(new SecretsManagerClient({ region: config.AWS_REGION }), config.SECRETS_ID) : fromLocal(config);
   return new CachedSecrets(fetch, config.SECRETS_REFRESH_SECONDS * 1000);
-}
-
-/**
- * Whether `candidate` is one of the keys, in time that does not depend on where they differ:
- * both sides are hashed to equal-length digests and compared with timingSafeEqual, and every
- * key is compared (no early exit on a match).
- */
-export function isValidKey(candidate: string | undefined, keys: string[]): boolean {
-  if (!candidate) return false;
-  const digest = createHash('sha256').update(candidate).digest();
-  let ok = false;
-  for (const key of keys) ok = timingSafeEqual(digest, createHash('sha256').update(key).digest()) || ok;
-  return ok;
 }

@@ -28,6 +28,9 @@ const SETTINGS = {
   DRIFT_RETRAIN_CANARY: 'false',
 };
 const LOCAL_ONLY = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'ADMIN_API_KEYS', 'LAMBDA_ENDPOINT'];
+// OIDC bearer tokens (docs/identities.md): no secret in them (the JWKS is public), so any stage
+// takes them from the deployer's environment; unset, only admin API keys are accepted.
+const WHEN_SET = ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URL', 'OIDC_JWKS_TIMEOUT_SECONDS', 'OIDC_CLOCK_TOLERANCE_SECONDS', 'OIDC_PRINCIPAL_CLAIM', 'OIDC_ROLES_CLAIM', 'OIDC_GROUP_ROLES'];
 
 module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');
@@ -54,5 +57,6 @@ module.exports = async ({ resolveVariable }) => {
   };
   for (const [name, fallback] of Object.entries(SETTINGS)) environment[name] = process.env[name] || fallback;
   if (stage === 'local') for (const name of LOCAL_ONLY) if (process.env[name]) environment[name] = process.env[name];
+  for (const name of WHEN_SET) if (process.env[name]) environment[name] = process.env[name];
   return environment;
 };
