@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_FILE } from '../lib/artifact/model-bundle.ts';
+import { trainSmallModel } from './helpers.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { keys } from '../lib/state/layout.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
@@ -79,15 +79,11 @@ describe('writes after the store closed idle connections while this process was 
     expect(Buffer.from((await store.get('big/plain.bin'))!.bytes).equals(bytes)).toBe(true);
   });
 
-  it('a version published right after (a 600 KB ensemble.bin among its files) is complete', async () => {
+  it('a version published right after (a 600 KB ensemble.bin among its files) is complete', { timeout: 120_000 }, async () => {
     const registry = new ModelRegistry(store);
-    const files = new Map<string, Uint8Array>([
-      ['ensemble.bin', randomBytes(ENSEMBLE_BYTES)],
-      ['metrics.json', new TextEncoder().encode('{"cv":{"f1_macro":0.5}}')],
-      ['report.json', new TextEncoder().encode('{}')],
-      ['spec.json', new TextEncoder().encode('{}')],
-      [MANIFEST_FILE, new TextEncoder().encode('{"files":{}}')],
-    ]);
+    // A real version's files (publish reads its contract from the spec and preprocessor), its ensemble made 600 KB.
+    const files = new Map((await trainSmallModel()).files);
+    files.set('ensemble.bin', randomBytes(ENSEMBLE_BYTES));
     const before = await openConnectionsThenBusy('publish');
     const { version } = await registry.publish('idle-model', files, { createdBy: 'test' });
     expectClosedSince(before);

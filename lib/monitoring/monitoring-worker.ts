@@ -1,6 +1,6 @@
 /**
  * The monitoring worker thread (off-thread-reads.ts): window reads and rollups against its own
- * store client. It lowers its own scheduling priority first: on Linux a thread's nice value is
+ * store client. It lowers its own scheduling priority first (MONITORING_NICE): on Linux a thread's nice value is
  * its own (setpriority on the calling thread, not the process), so predictions on the main
  * thread keep theirs. Where that is not allowed it runs at normal priority, off the main thread.
  */
@@ -11,8 +11,16 @@ import { S3ObjectStore, type S3StoreConfig } from '../storage/s3-object-store.ts
 import { rollUpSummaries, type RollupOptions } from './rollup.ts';
 import { readWindowSummary, type WindowShape } from './summary-reader.ts';
 
+/**
+ * Nice 10, not 19: Linux's scheduler weighs a nice-10 thread at 110 against a normal one's 1,024,
+ * so predictions keep about nine tenths of a contended core, while the reads still move. At 19
+ * (weight 15) a machine saturated by other work starved them: a 24 h report of a fresh service
+ * timed out on its store reads (5 s) with the CI suite and two other jobs running beside it.
+ */
+export const MONITORING_NICE = 10;
+
 try {
-  setPriority(19);
+  setPriority(MONITORING_NICE);
 } catch {
   // Not permitted here (some sandboxes): the thread still keeps the reads off the serving thread.
 }
