@@ -19,6 +19,6 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   // Knative sends SIGTERM before it stops a pod: finish in-flight requests, write what is buffered, then exit.
   process.once(signal, () => {
     server.close();
-    void shutdownService(5_000).finally(() => process.exit(0));
+    void shutdownService().finally(() => process.exit(0));
   });
 }

@@ -40,6 +40,9 @@ function groupMembers(pgid: number): number[] {
   return members;
 }
 
+/** A stopped server's time to write what it buffers (SHUTDOWN_FLUSH_SECONDS, up to 15 s in these tests) before it is killed. */
+const STOP_GRACE_MS = 20_000;
+
 /** Stops the whole group and resolves once every process of it has exited (a shutdown may still be writing after the leader left). */
 function stopper(child: ChildProcess): () => Promise<void> {
   const leaderGone = (): Promise<void> =>
@@ -58,7 +61,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
         } catch {
           // already gone
         }
-      }, 10_000).unref();
+      }, STOP_GRACE_MS).unref();
     });
   return async () => {
     await leaderGone();

@@ -174,7 +174,7 @@ async function createService(b: Basics): Promise<Service> {
  * Before the process goes: captured answers still buffered are written (bounded in time).
  * Servers call it on SIGTERM/SIGINT; serverless-offline through its shutdown hook.
  */
-export async function shutdownService(timeoutMs = 5_000): Promise<void> {
+export async function shutdownService(timeoutMs = (basics?.config.SHUTDOWN_FLUSH_SECONDS ?? 8) * 1000): Promise<void> {
   started?.router.stop();
   void started?.monitoring.close();
   if (started) await started.capture.close(timeoutMs);

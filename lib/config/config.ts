@@ -117,6 +117,12 @@ export const configSchema = z.object({
   CAPTURE_FLUSH_RECORDS: z.coerce.number().int().positive().default(500),
   /** ...and at least this often while any wait, with or without new traffic (a timer; on Lambda, before the invocation returns). */
   CAPTURE_FLUSH_SECONDS: seconds(10),
+  /**
+   * How long a server told to stop (SIGTERM) spends writing what it still buffers: under docker's
+   * 10 s stop grace by default; a slow store then gets a write and a retry. Kubernetes (and Knative)
+   * wait 30 s or more, so a container there may set more.
+   */
+  SHUTDOWN_FLUSH_SECONDS: seconds(8),
   /** Most captured answers held while storage cannot take them; the oldest beyond are dropped and counted. */
   CAPTURE_MAX_BUFFERED: z.coerce.number().int().positive().default(20_000),
   /** Share of answers captured with their cleaned features and probabilities (for the drift check). */

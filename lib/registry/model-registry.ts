@@ -133,6 +133,8 @@ export class ModelRegistry {
    * manifest with another ETag is verified afresh. Serving still verifies every file it loads.
    */
   private readonly verified = new Map<string, { etag: string; contract: ModelContract }>();
+  /** Verifications under way, by version: checkVersion's callers share one. */
+  private readonly verifying = new Map<string, Promise<ModelContract>>();
 
   constructor(readonly store: ObjectStore) {
     this.docs = new DocumentStore(store);
@@ -275,7 +277,20 @@ export class ModelRegistry {
       const manifest = await this.store.get(this.checked(() => keys.versionFile(name, version, MANIFEST_FILE)));
       if (manifest?.etag === remembered.etag) return remembered.contract;
     }
-    return (await this.verifyVersion(name, version)).contract;
+    // One verification at a time per version: 15 traffic changes naming a version not verified
+    // yet each read and hashed its 600 KB ensemble at once, and ran past their time budget on a
+    // loaded machine. Those that arrive meanwhile wait for it (a failure fails them all alike).
+    const id = `${name}/${version}`;
+    let running = this.verifying.get(id);
+    if (!running) {
+      running = this.verifyVersion(name, version).then((loaded) => loaded.contract);
+      this.verifying.set(id, running);
+      void running.then(
+        () => this.verifying.delete(id),
+        () => this.verifying.delete(id),
+      );
+    }
+    return running;
   }
 
   /**

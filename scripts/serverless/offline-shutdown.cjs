@@ -10,7 +10,6 @@ const { existsSync } = require('node:fs');
 const { resolve } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-const SHUTDOWN_BUDGET_MS = 5000;
 
 class OfflineShutdown {
   constructor(serverless) {
@@ -24,7 +23,7 @@ class OfflineShutdown {
     if (!runtime || !existsSync(runtime)) return;
     try {
       const { shutdownService } = await import(pathToFileURL(runtime).href);
-      await shutdownService(SHUTDOWN_BUDGET_MS);
+      await shutdownService();
     } catch (err) {
       process.stderr.write(`shutdown: buffered captures could not be written: ${err.message}\n`);
     }
