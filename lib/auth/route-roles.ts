@@ -12,6 +12,7 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'GET /model/retrain/{jobId}': 'viewer',
   'GET /model/versions/{version}/card': 'viewer',
   'GET /model/history': 'viewer',
+  'GET /model/policy': 'viewer',
   'GET /model/report': 'viewer',
   'GET /model/canary': 'viewer',
   'GET /drift/latest': 'viewer',
@@ -25,6 +26,8 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'POST /model/canary/check': 'operator',
   'POST /model/housekeeping': 'operator',
   'POST /drift/check': 'operator',
+  // The promotion policy is the bar promotes are held to: those who promote do not set it.
+  'PUT /model/policy': 'approver',
   // Labelled outcomes steer canary and A/B decisions, so writing them is a change.
   'POST /feedback': 'operator',
 };
