@@ -112,6 +112,10 @@ describe('the promotion policy through the admin API', () => {
     expect(message('maxDemographicParityGap')).toMatch(/is missing \(no fairness report/);
     expect(message('requiredCardFields.calibration')).toBe("the model card's calibration is empty (null); the policy requires it");
     expect(r.json.error.message).toMatch(/fails the promotion policy \(revision 1\)/);
+    // A dry run answers the same verdict, and moves nothing either.
+    const dry = await call('POST', '/model/promote', { alias: 'champion', version: v2, dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.json).toMatchObject({ dryRun: true, from: v1, to: v2, differences: [], policy: { revision: 1, failed: r.json.error.details } });
     expect(await versionOf('champion')).toBe(v1);
     expect((await registry.history(MODEL)).length).toBe(before);
   });

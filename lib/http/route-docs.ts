@@ -107,7 +107,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     admin: true,
     summary: 'Point an alias at a version (verified first, with the same contract as the one it replaces)',
     description:
-      "A version whose contract (model name, target, classes in order, input columns with their types, categories and labels) differs from the alias's current version's is refused: 409 contract_mismatch, each difference in error.details as {field, message}. A version that fails the model's promotion policy (GET /model/policy) is refused: 409 policy_refused, each failed gate in error.details with the version's number and the limit. force with a reason moves it anyway (400 without a reason) and the history event records details.contract = {forced, differences} and details.policy = {revision, forced, failed}. dryRun answers {dryRun, from, to, differences} and moves nothing.",
+      "A version whose contract (model name, target, classes in order, input columns with their types, categories and labels) differs from the alias's current version's is refused: 409 contract_mismatch, each difference in error.details as {field, message}. A version that fails the model's promotion policy (GET /model/policy) is refused: 409 policy_refused, each failed gate in error.details with the version's number and the limit. force with a reason moves it anyway (400 without a reason) and the history event records details.contract = {forced, differences} and details.policy = {revision, forced, failed}. dryRun answers {dryRun, from, to, differences, policy} (policy: {revision, failed}, or null without a policy) and moves nothing.",
     body: promoteSchema,
   },
   'POST /model/rollback': {
