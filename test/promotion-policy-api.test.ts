@@ -16,8 +16,8 @@ type Json = any;
 
 describe('the promotion policy through the admin API', () => {
   const KEY = 'policy-admin-key-0123456789';
-  /** A named operator: may promote, may not set the bar promotes are held to. */
-  const OPERATOR_KEY = 'policy-operator-key-0123456789';
+  /** A named viewer: may read the policy, not change it. */
+  const VIEWER_KEY = 'policy-viewer-key-0123456789';
   const MODEL = 'credit-score';
   let s3: EmbeddedS3;
   let registry: ModelRegistry;
@@ -52,7 +52,7 @@ describe('the promotion policy through the admin API', () => {
     auc = metrics.ranking.roc_auc;
     ece = metrics.calibration.ece;
     await registry.moveAlias(MODEL, 'champion', v1, { reason: 'first', actor: 'test' });
-    api = await startInProcessApi({ MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: `${KEY},olga:operator:${OPERATOR_KEY}`, ALIAS_REFRESH_SECONDS: '0.3', LOG_LEVEL: 'silent' });
+    api = await startInProcessApi({ MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: `${KEY},vera:viewer:${VIEWER_KEY}`, ALIAS_REFRESH_SECONDS: '0.3', LOG_LEVEL: 'silent' });
   }, 300_000);
   afterAll(async () => {
     await api?.close();
@@ -76,10 +76,10 @@ describe('the promotion policy through the admin API', () => {
     expect(events.at(-1)).toMatchObject({ kind: 'policy', eventId: put.json.eventId, revision: 1, from: null, to: STRICT, reason: 'credit committee of December', actor: expect.stringMatching(/\(approver, legacy api key\)$/) });
   });
 
-  it('lets a viewer or operator read the policy, and only an approver change it (403 for an operator)', async () => {
-    const asOperator = { 'x-api-key': OPERATOR_KEY };
-    expect((await call('GET', '/model/policy', undefined, asOperator)).json).toMatchObject({ policy: STRICT, revision: 1 });
-    const r = await call('PUT', '/model/policy', { minAuc: 0.5 }, asOperator);
+  it('lets a viewer read the policy but not change it (403)', async () => {
+    const asViewer = { 'x-api-key': VIEWER_KEY };
+    expect((await call('GET', '/model/policy', undefined, asViewer)).json).toMatchObject({ policy: STRICT, revision: 1 });
+    const r = await call('PUT', '/model/policy', { minAuc: 0.5 }, asViewer);
     expect(r.status).toBe(403);
     expect((await call('GET', '/model/policy')).json.revision).toBe(1);
   });

