@@ -146,7 +146,7 @@ try {
   log(`wrote ${EVENTS.toLocaleString('en-US')} events (${(EVENTS * 3).toLocaleString('en-US')} objects) in ${seedSeconds.toFixed(1)} s`);
   for (const [scope, event] of latest) {
     if (event.kind === 'alias') await writer.docs.create(keys.alias(MODEL, scope), aliasDocumentSchema, { alias: scope, version: event.to, event });
-    else await writer.docs.create(keys.traffic(MODEL), trafficDocumentSchema, { revision: event.revision, policy: event.to, since: event.at, event });
+    else if (event.kind === 'traffic') await writer.docs.create(keys.traffic(MODEL), trafficDocumentSchema, { revision: event.revision, policy: event.to, since: event.at, event });
   }
 
   // ---- pages of 100, as the route reads them, each checked against the history written

@@ -4,10 +4,14 @@
  * otherwise, 404 when there is no such version) and whose contract (lib/registry/model-contract.ts)
  * equals the alias's current version's: 409 contract_mismatch naming each difference otherwise,
  * unless `force` with a reason (400 without one), which the history records with the differences.
- * The move and its checks are one compare-and-swap: its event names the version it really
- * replaced. `dryRun` answers {dryRun, from, to, differences} and moves nothing.
+ * The version must also pass the model's promotion policy (lib/release/promotion-policy.ts):
+ * 409 policy_refused naming each failed gate otherwise; the same `force` with a reason moves it,
+ * and the event's details.policy records the gates it failed. The move and its checks are one
+ * compare-and-swap: its event names the version it really replaced. `dryRun` answers {dryRun,
+ * from, to, differences, policy} (policy: the promotion policy's {revision, failed}, null
+ * without one) and moves nothing.
  */
-import { actorOf, badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, promoteSchema } from './runtime/layer.ts';
+import { actorOf, badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, promoteSchema, promotionGate } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /model/promote', body: true, admin: true }, async (_event, state) => {
   const parsed = promoteSchema.safeParse(state.body);
@@ -17,11 +21,12 @@ export const handler = httpHandler({ route: 'POST /model/promote', body: true, a
   if (problem) throw badRequest(problem);
   const { config } = getBasics();
   const { registry, router } = await getService();
+  const gate = promotionGate(registry, config.MODEL_NAME);
   if (dryRun) {
     const comparison = await registry.compareWithAlias(config.MODEL_NAME, alias, version);
-    return jsonResult(200, { dryRun: true, ...comparison, requestId: state.requestId });
+    return jsonResult(200, { dryRun: true, ...comparison, policy: await gate.version(version), requestId: state.requestId });
   }
-  const event = (await registry.moveAlias(config.MODEL_NAME, alias, version, { reason: reason ?? 'promoted through the admin API', actor: actorOf(state), ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
+  const event = (await registry.moveAlias(config.MODEL_NAME, alias, version, { reason: reason ?? 'promoted through the admin API', actor: actorOf(state), gate: gate.version, ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, alias, 'model.version': version, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

@@ -22,6 +22,8 @@ import { handler as notFound } from './not-found.ts';
 import { handler as openapi } from './openapi.ts';
 import { handler as predict } from './predict.ts';
 import { handler as promote } from './promote.ts';
+import { handler as promotionPolicyStatus } from './promotion-policy-status.ts';
+import { handler as promotionPolicy } from './promotion-policy.ts';
 import { handler as report } from './report.ts';
 import { handler as retrainStart } from './retrain.ts';
 import { handler as retrainStatus } from './retrain-status.ts';
@@ -61,6 +63,8 @@ export const ROUTES: Route[] = [
   { method: 'PUT', path: '/model/traffic', file: 'traffic', handler: traffic },
   { method: 'POST', path: '/model/promote', file: 'promote', handler: promote },
   { method: 'POST', path: '/model/rollback', file: 'rollback', handler: rollback },
+  { method: 'GET', path: '/model/policy', file: 'promotion-policy-status', handler: promotionPolicyStatus },
+  { method: 'PUT', path: '/model/policy', file: 'promotion-policy', handler: promotionPolicy },
   { method: 'GET', path: '/model/history', file: 'history', handler: history },
   { method: 'POST', path: '/feedback', file: 'feedback', handler: feedback },
   { method: 'GET', path: '/model/report', file: 'report', handler: report },

@@ -6,9 +6,11 @@
  * An alias the change brings in whose version's contract differs from the primary route's
  * (lib/registry/model-contract.ts) is refused with 409 contract_mismatch naming each difference;
  * ?force=true with a reason in x-change-reason sets it anyway (400 without one), and the history
- * records the differences.
+ * records the differences. A canary started on a new challenger, or a blue-green switch to an
+ * alias that was not serving, must pass the promotion policy (lib/release/promotion-gate.ts):
+ * 409 policy_refused naming each failed gate, or the same ?force=true with a reason.
  */
-import { actorOf, badRequest, completePendingPromotion, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, policyAliases, policyProblems, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
+import { actorOf, badRequest, completePendingPromotion, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, policyAliases, policyProblems, promotionGate, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, admin: true }, async (event, state) => {
   const parsed = trafficPolicySchema.safeParse(state.body);
@@ -30,7 +32,7 @@ export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, ad
   // A canary promotion decided but not yet carried out is finished first: this change would drop it.
   await completePendingPromotion(registry, config.MODEL_NAME);
   const reason = (header ?? 'set through the admin API').slice(0, 500);
-  const doc = (await registry.changeTraffic(config.MODEL_NAME, () => ({ policy, reason, actor: actorOf(state) }), { replaceUnreadable: true, force, defaultAlias: config.MODEL_ALIAS }))!;
+  const doc = (await registry.changeTraffic(config.MODEL_NAME, () => ({ policy, reason, actor: actorOf(state) }), { replaceUnreadable: true, force, defaultAlias: config.MODEL_ALIAS, gate: promotionGate(registry, config.MODEL_NAME).traffic }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, 'traffic.mode': policy.mode, 'traffic.revision': doc.revision, 'event.id': doc.event.eventId };
   return jsonResult(200, { policy, revision: doc.revision, routes: resolvePolicy(policy).routes, eventId: doc.event.eventId, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

@@ -62,4 +62,8 @@ describe("the console's history words", () => {
     expect(at('champion', 2)).toBeNull();
     expect(eventText(events[3], (a) => a)).toBe('alias challenger: v2 -> v3');
   });
+
+  it('says a promotion policy change in words, by its revision, not as a traffic change', () => {
+    expect(eventText(event({ kind: 'policy', revision: 3, from: { approvals: 1 }, to: { minAuc: 0.75, approvals: 1 } }), (a) => a)).toBe('promotion policy: revision 3');
+  });
 });

@@ -5,7 +5,9 @@ import { readPrincipalActor } from '../../lib/auth/principal.ts';
 import { trafficChangeText, type AliasLabel, type PolicyShape } from './policy-text.ts';
 
 export interface HistoryEvent {
-  kind: 'alias' | 'traffic';
+  kind: 'alias' | 'traffic' | 'policy';
+  /** A traffic or promotion policy change's new revision. */
+  revision?: number;
   eventId: string;
   at: string;
   actor?: string;
@@ -61,5 +63,6 @@ export function eventText(event: HistoryEvent, label: AliasLabel): string {
   if (event.kind === 'alias') {
     return event.from ? `alias ${event.alias}: ${String(event.from)} -> ${String(event.to)}` : `alias ${event.alias}: set to ${String(event.to)}`;
   }
+  if (event.kind === 'policy') return `promotion policy: revision ${event.revision ?? '?'}`;
   return `traffic: ${trafficChangeText(event.from as PolicyShape | null, event.to as PolicyShape, label)}`;
 }

@@ -12,6 +12,7 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'GET /model/retrain/{jobId}': 'viewer',
   'GET /model/versions/{version}/card': 'viewer',
   'GET /model/history': 'viewer',
+  'GET /model/policy': 'viewer',
   'GET /model/report': 'viewer',
   'GET /model/canary': 'viewer',
   'GET /drift/latest': 'viewer',
@@ -25,6 +26,7 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'POST /model/canary/check': 'operator',
   'POST /model/housekeeping': 'operator',
   'POST /drift/check': 'operator',
+  'PUT /model/policy': 'operator',
   // Labelled outcomes steer canary and A/B decisions, so writing them is a change.
   'POST /feedback': 'operator',
 };

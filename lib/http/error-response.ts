@@ -4,7 +4,7 @@
  * retry-after on every route; a lost compare-and-swap race a 409; an unexpected error a 500
  * that only quotes the request id.
  */
-import { ContractMismatchError, RegistryError } from '../registry/model-registry.ts';
+import { ContractMismatchError, PolicyRefusedError, RegistryError } from '../registry/model-registry.ts';
 import { SecretsError } from '../secrets/service-secrets.ts';
 import { NoModelError } from '../serving/model-provider.ts';
 import { publicReason } from '../serving/public-reason.ts';
@@ -18,6 +18,7 @@ export function toHttpError(err: Error): HttpError | null {
   if (err instanceof NoModelError) return unavailable(err.message);
   if (err instanceof ConflictError) return conflict(err.message);
   if (err instanceof ContractMismatchError) return new HttpError(409, 'contract_mismatch', err.message, err.differences);
+  if (err instanceof PolicyRefusedError) return new HttpError(409, 'policy_refused', err.message, err.failed);
   if (err instanceof RegistryError) {
     if (err.code === 'not_found') return notFound(err.message);
     if (err.code === 'conflict') return conflict(err.message);

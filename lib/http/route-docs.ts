@@ -12,6 +12,7 @@ import { pageQuerySchema } from '../registry/pagination.ts';
 import { versionDetailSchema, versionSummarySchema } from '../registry/version-catalog.ts';
 import { aliasMoveSchema, promoteSchema } from '../release/alias-moves.ts';
 import { feedbackSchema } from '../release/feedback.ts';
+import { promotionPolicyRequestSchema } from '../release/promotion-policy.ts';
 import { trafficPolicySchema } from '../release/traffic-policy.ts';
 import { retrainRequestSchema } from '../retrain/retrain-request.ts';
 import { explainQuerySchema } from '../serving/explain-query.ts';
@@ -96,7 +97,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: 'release',
     admin: true,
     summary: 'Set the traffic policy: single, A/B, canary, blue-green or shadow',
-    description: "An alias the change brings in whose version's contract (target, classes, input columns and their types) differs from the primary route's is refused: 409 contract_mismatch, each difference in error.details. ?force=true with a reason in x-change-reason sets it anyway (400 without a reason).",
+    description:
+      "An alias the change brings in whose version's contract (target, classes, input columns and their types) differs from the primary route's is refused: 409 contract_mismatch, each difference in error.details. A canary on a new challenger, or a blue-green switch to an alias that was not serving, whose version fails the promotion policy is refused: 409 policy_refused, each failed gate in error.details. ?force=true with a reason in x-change-reason sets it anyway (400 without a reason), and the history event records details.contract and details.policy.",
     query: z.object({ force: z.enum(['true']).optional().describe('Set it even if a contract differs (needs x-change-reason)') }),
     body: trafficPolicySchema,
   },
@@ -105,20 +107,33 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     admin: true,
     summary: 'Point an alias at a version (verified first, with the same contract as the one it replaces)',
     description:
-      "A version whose contract (model name, target, classes in order, input columns with their types, categories and labels) differs from the alias's current version's is refused: 409 contract_mismatch, each difference in error.details as {field, message}. force with a reason moves it anyway (400 without a reason) and the history event records details.contract = {forced, differences}. dryRun answers {dryRun, from, to, differences} and moves nothing.",
+      "A version whose contract (model name, target, classes in order, input columns with their types, categories and labels) differs from the alias's current version's is refused: 409 contract_mismatch, each difference in error.details as {field, message}. A version that fails the model's promotion policy (GET /model/policy) is refused: 409 policy_refused, each failed gate in error.details with the version's number and the limit. force with a reason moves it anyway (400 without a reason) and the history event records details.contract = {forced, differences} and details.policy = {revision, forced, failed}. dryRun answers {dryRun, from, to, differences, policy} (policy: {revision, failed}, or null without a policy) and moves nothing.",
     body: promoteSchema,
   },
   'POST /model/rollback': {
     tag: 'release',
     admin: true,
     summary: 'Point an alias back at the version its last move replaced (or a given one)',
-    description: "The target must have the current version's contract (409 contract_mismatch otherwise); force with a reason moves it anyway.",
+    description: "The target must have the current version's contract (409 contract_mismatch otherwise); force with a reason moves it anyway. The promotion policy is not asked: a rollback must always work in an incident.",
     body: aliasMoveSchema,
+  },
+  'GET /model/policy': {
+    tag: 'release',
+    admin: true,
+    summary: "The model's promotion policy, its revision (0: none stored, no gate) and since when; the ETag is the revision",
+  },
+  'PUT /model/policy': {
+    tag: 'release',
+    admin: true,
+    summary: 'Store the promotion policy: minimum AUC, KS and macro F1, maximum calibration error and fairness gaps, required model card fields, approvals',
+    description:
+      'Every gate is optional (absent: not checked); promote, a canary start and a blue-green switch are refused (409 policy_refused) for a version that fails one. 422 naming each bad field. A new revision, recorded in the history with `reason`; with If-Match: "N" (the revision read), 409 when the policy has moved on.',
+    body: promotionPolicyRequestSchema,
   },
   'GET /model/history': {
     tag: 'release',
     admin: true,
-    summary: 'Alias moves and traffic changes, oldest first within a page',
+    summary: 'Alias moves, traffic changes and promotion policy changes, oldest first within a page',
     query: pageQuerySchema(500, 1000).extend({ alias: z.string().optional().describe("Only this alias's moves") }),
   },
   'POST /feedback': { tag: 'release', admin: true, summary: 'The true class of a served prediction', body: feedbackSchema },

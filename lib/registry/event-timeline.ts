@@ -2,8 +2,8 @@
  * The history read newest first, a page at a time, however long it grows.
  *
  * Every event is stored once under history/{eventId}.json (the record, read by id) and copied,
- * once each, into the timelines it belongs to: all/, and its alias's or traffic/. A timeline key
- * is the event id inverted (lib/state/layout.ts), so S3's ascending listing after the key of
+ * once each, into the timelines it belongs to: all/, and its alias's, traffic/ or policy/. A
+ * timeline key is the event id inverted (lib/state/layout.ts), so S3's ascending listing after the key of
  * `before` yields a page's events newest first: a page of N is one or two list calls and N reads.
  *
  * Writes keep every guarantee of the history: each copy is created once (If-None-Match), the
@@ -223,11 +223,11 @@ export class EventTimeline {
 }
 
 function scopeOf(event: RegistryEvent): TimelineScope {
-  return event.kind === 'alias' ? { alias: event.alias } : 'traffic';
+  return event.kind === 'alias' ? { alias: event.alias } : event.kind;
 }
 
 function inScope(scope: TimelineScope, event: RegistryEvent): boolean {
   if (scope === 'all') return true;
-  if (scope === 'traffic') return event.kind === 'traffic';
+  if (scope === 'traffic' || scope === 'policy') return event.kind === scope;
   return event.kind === 'alias' && event.alias === scope.alias;
 }

@@ -18,9 +18,11 @@ import { EventTimeline } from './event-timeline.ts';
 import { allWritten, PublishError, removeFailedVersion } from './failed-publish.ts';
 import { CONTRACT_FILE, contractBytes, contractOf, contractOfFiles, diffContracts, parseContract, type ContractDifference, type ModelContract } from './model-contract.ts';
 import type { Page, PageRequest } from './pagination.ts';
+import type { PolicyFailure, PolicyVerdict } from '../release/promotion-policy.ts';
 import { KeyError, keys, parseVersionKey, PREFIXES } from '../state/layout.ts';
 import {
   aliasDocumentSchema,
+  promotionPolicyDocumentSchema,
   registrationSchema,
   registryEventSchema,
   trafficDocumentSchema,
@@ -77,6 +79,21 @@ export class ContractMismatchError extends RegistryError {
   }
 }
 
+/**
+ * A move refused by the model's promotion policy (lib/release/promotion-policy.ts): each failed
+ * gate named with the version's number and the limit. The same `force` with a reason that
+ * overrides a contract check moves it anyway, and the event's details.policy records the gates.
+ */
+export class PolicyRefusedError extends RegistryError {
+  override name = 'PolicyRefusedError';
+  constructor(
+    message: string,
+    readonly failed: PolicyFailure[],
+  ) {
+    super(message, 'conflict');
+  }
+}
+
 /** A contract check's result for a move: the version replaced, the one moved to, how their contracts differ. */
 export interface ContractComparison {
   from: string | null;
@@ -102,6 +119,12 @@ export interface MoveMeta {
    * The caller asks for a reason (the HTTP API: 400 without one).
    */
   force?: boolean;
+  /**
+   * The promotion policy's verdict on the version moved to (lib/release/promotion-gate.ts), asked
+   * inside the swap; a failed gate is a PolicyRefusedError unless `force`. Without it (rollback, a
+   * canary's own promotion) the move is not gated.
+   */
+  gate?: (version: string) => Promise<PolicyVerdict | null>;
 }
 
 /** What a traffic change asks for; null from the decision means "leave it as it is". */
@@ -382,6 +405,8 @@ export class ModelRegistry {
         if (!meta.force) throw mismatch(`version ${to} cannot replace ${doc!.version} at alias "${alias}"`, differences);
         details.contract = { forced: true, differences };
       }
+      const verdict = meta.gate ? await meta.gate(to) : null;
+      if (verdict?.failed.length) details.policy = forcedPast(verdict, meta.force, `version ${to} cannot move to alias "${alias}"`);
       const now = new Date();
       const moved: AliasEvent = {
         kind: 'alias',
@@ -418,8 +443,12 @@ export class ModelRegistry {
       });
     }
     return this.timeline.page(name, 'all', request, async () => {
-      const [aliases, traffic] = await Promise.all([this.listAliases(name), this.getTraffic(name).catch(() => null)]);
-      return [...aliases.map((a) => a.event), ...(traffic ? [traffic.event] : [])];
+      const [aliases, traffic, policy] = await Promise.all([
+        this.listAliases(name),
+        this.getTraffic(name).catch(() => null),
+        this.docs.value(keys.promotionPolicy(name), promotionPolicyDocumentSchema).catch(() => null),
+      ]);
+      return [...aliases.map((a) => a.event), ...(traffic ? [traffic.event] : []), ...(policy ? [policy.event] : [])];
     });
   }
 
@@ -452,7 +481,7 @@ export class ModelRegistry {
     await this.ensureHistoryTimeline(name);
     const aliases = await this.listAliases(name);
     let changed = 0;
-    for (const scope of ['all', 'traffic', ...aliases.map((a) => ({ alias: a.alias }))] as const) changed += await this.timeline.bundleDays(name, scope);
+    for (const scope of ['all', 'traffic', 'policy', ...aliases.map((a) => ({ alias: a.alias }))] as const) changed += await this.timeline.bundleDays(name, scope);
     return changed;
   }
 
@@ -478,7 +507,13 @@ export class ModelRegistry {
   async changeTraffic(
     name: string,
     decide: (current: TrafficDocument | null) => TrafficChange | null,
-    options: { replaceUnreadable?: boolean; force?: boolean; defaultAlias?: string } = {},
+    options: {
+      replaceUnreadable?: boolean;
+      force?: boolean;
+      defaultAlias?: string;
+      /** The promotion policy's verdict on what the change brings in (lib/release/promotion-gate.ts): a failed gate is a PolicyRefusedError unless `force`. */
+      gate?: (before: TrafficPolicy | null, after: TrafficPolicy) => Promise<PolicyVerdict | null>;
+    } = {},
   ): Promise<TrafficDocument | null> {
     const doc = await this.docs.update(
       keys.traffic(name),
@@ -495,6 +530,8 @@ export class ModelRegistry {
           if (!options.force) throw mismatch(`traffic policy ${change.policy.mode} cannot be set`, differences);
           change = { ...change, details: { ...change.details, contract: { forced: true, differences } } };
         }
+        const verdict = options.gate ? await options.gate(serving, change.policy) : null;
+        if (verdict?.failed.length) change = { ...change, details: { ...change.details, policy: forcedPast(verdict, options.force, `traffic policy ${change.policy.mode} cannot be set`) } };
         const now = new Date();
         // Replacing a document that cannot be read: the revisions go on from the history's last.
         const revision = (current?.value.revision ?? (unreadable ? await this.lastTrafficRevision(name) : 0)) + 1;
@@ -599,6 +636,13 @@ function publishedContract(files: Map<string, Uint8Array>): ModelContract {
 function diffStored(bytes: Uint8Array, contract: ModelContract): boolean {
   const stored = parseContract(bytes);
   return !stored || diffContracts({ label: 'stored', contract: stored }, { label: 'derived', contract }).length > 0;
+}
+
+/** What a forced move records of the gates it failed; without force, the PolicyRefusedError that names them. */
+function forcedPast(verdict: PolicyVerdict, force: boolean | undefined, what: string): { revision: number; forced: true; failed: PolicyFailure[] } {
+  const listed = verdict.failed.map((f) => `${f.field}: ${f.message}`).join('; ');
+  if (!force) throw new PolicyRefusedError(`${what}: it fails the promotion policy (revision ${verdict.revision}): ${listed}; send force with a reason to move it anyway`, verdict.failed);
+  return { revision: verdict.revision, forced: true, failed: verdict.failed };
 }
 
 /** A ContractMismatchError whose message lists every difference. */

@@ -9,9 +9,9 @@
  *   models/{model}/timeline/{scope}/{day}/{rest}.json  written once: a copy of a history event,
  *                                               under its id inverted so that S3's ascending
  *                                               listing reads newest first (a page of history
- *                                               costs its own size); scope is all/, traffic/ or
- *                                               aliases/{alias}/; {day}/{rest} is the inverted
- *                                               id cut after its day (timelineKeyPart)
+ *                                               costs its own size); scope is all/, traffic/,
+ *                                               policy/ or aliases/{alias}/; {day}/{rest} is the
+ *                                               inverted id cut after its day (timelineKeyPart)
  *   models/{model}/timeline/bundles/{scope}/{day}.json  mutable (CAS), grown by housekeeping:
  *                                               the timeline's events of that day in one
  *                                               document, so a page reads a few objects, not one
@@ -20,6 +20,8 @@
  *                                               have their copies (lib/registry/event-timeline.ts)
  *   models/{model}/traffic.json                 mutable (CAS): the traffic policy, its revision, a
  *                                               canary's step and when that step began
+ *   models/{model}/policy.json                  mutable (CAS): the promotion policy, its revision
+ *                                               and the change that set it
  *   models/{model}/canary/decisions/{revision}.json  written once per policy revision
  *   models/{model}/canary/latest.json           mutable (CAS): the controller's last evaluation
  *   captures/{model}/{day}/{hh}/{id}.ndjson     written once: a batch of captured answers (UTC day
@@ -96,8 +98,8 @@ export function daysBetween(since: number, until: number): string[] {
 
 const model = (name: string): string => `${PREFIXES.models}${segment('model name', name)}/`;
 
-/** Which events a timeline holds: every one, the traffic changes, or one alias's moves. */
-export type TimelineScope = 'all' | 'traffic' | { alias: string };
+/** Which events a timeline holds: every one, the traffic changes, the promotion policy's changes, or one alias's moves. */
+export type TimelineScope = 'all' | 'traffic' | 'policy' | { alias: string };
 
 const timelineScope = (scope: TimelineScope): string => (typeof scope === 'string' ? scope : `aliases/${segment('alias', scope.alias)}`);
 
@@ -149,6 +151,7 @@ export const keys = {
   timelineBundle: (name: string, scope: TimelineScope, eventId: string): string => `${keys.timelineBundlesPrefix(name, scope)}${timelineDay(eventId)}.json`,
   timelineBackfill: (name: string): string => `${model(name)}timeline/backfill.json`,
   traffic: (name: string): string => `${model(name)}traffic.json`,
+  promotionPolicy: (name: string): string => `${model(name)}policy.json`,
   canaryDecisionsPrefix: (name: string): string => `${model(name)}canary/decisions/`,
   canaryDecision: (name: string, revision: number): string => `${model(name)}canary/decisions/${String(revision).padStart(8, '0')}.json`,
   canaryLatest: (name: string): string => `${model(name)}canary/latest.json`,

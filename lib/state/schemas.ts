@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { retrainRequestSchema } from '../retrain/retrain-request.ts';
+import { promotionPolicySchema } from '../release/promotion-policy.ts';
 import { trafficPolicySchema } from '../release/traffic-policy.ts';
 import { NAME_PATTERN } from './layout.ts';
 
@@ -70,7 +71,22 @@ export const trafficEventSchema = z.object({
 });
 export type TrafficEvent = z.output<typeof trafficEventSchema>;
 
-export const registryEventSchema = z.union([aliasEventSchema, trafficEventSchema]);
+/** One promotion policy change, from revision `revision - 1` to `revision` (lib/release/promotion-policy.ts). */
+export const policyEventSchema = z.object({
+  kind: z.literal('policy'),
+  eventId: name,
+  at: isoTime,
+  name,
+  revision: z.number().int().min(1),
+  from: promotionPolicySchema.nullable(),
+  to: promotionPolicySchema,
+  reason: z.string(),
+  actor: z.string(),
+  details: details.optional(),
+});
+export type PolicyEvent = z.output<typeof policyEventSchema>;
+
+export const registryEventSchema = z.union([aliasEventSchema, trafficEventSchema, policyEventSchema]);
 export type RegistryEvent = z.output<typeof registryEventSchema>;
 
 /**
@@ -109,6 +125,15 @@ const currentTrafficDocumentSchema = z.object({
   event: trafficEventSchema,
   pendingPromotion: pendingPromotionSchema.optional(),
 });
+
+/** policy.json: the promotion policy in force, its revision (each change adds one) and the change that set it. */
+export const promotionPolicyDocumentSchema = z.object({
+  revision: z.number().int().min(1),
+  policy: promotionPolicySchema,
+  since: isoTime,
+  event: policyEventSchema,
+});
+export type PromotionPolicyDocument = z.output<typeof promotionPolicyDocumentSchema>;
 
 /**
  * timeline/backfill.json: written once, when every event stored before the timeline existed has
