@@ -114,8 +114,8 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     const move = `alias champion: ${first} -> ${second}`;
     await page.waitForFunction((text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text), {}, move);
     expect((await texts('.timeline li'))[0]).toMatch(/promoted from the console/);
-    // Who moved it: the admin API (an admin key has no name), not the request's id.
-    expect((await texts('.timeline li .who'))[0]).toBe('admin API');
+    // Who moved it: the key's principal (a plain key is the legacy principal admin-key-1: docs/identities.md), not the request's id.
+    expect((await texts('.timeline li .who'))[0]).toBe('admin-key-1');
     for (const who of await texts('.timeline .who')) expect(who).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
   });
 
