@@ -93,6 +93,21 @@ export function rankingMetrics(y: ArrayLike<number>, P: ArrayLike<number>, class
   return { auc, gini: auc === null ? null : 2 * auc - 1, ks: macro((c) => c.ks), averagePrecision: macro((c) => c.averagePrecision), perClass };
 }
 
+/** Ranking metrics over the folds (lib/training/candidate-summary.ts rankingSummary); null where no fold defines them. */
+export interface RankingSummary {
+  /** Mean over the folds: the positive (second) class's for two classes, one-vs-rest macro for more. */
+  roc_auc: number | null;
+  roc_auc_std: number | null;
+  /** 2 AUC - 1, of the mean AUC. */
+  gini: number | null;
+  ks: number | null;
+  ks_std: number | null;
+  average_precision: number | null;
+  fold_roc_auc: (number | null)[];
+  /** Each class against the rest, in the spec's class order: means over the folds. */
+  per_class: { roc_auc: number | null; ks: number | null; average_precision: number | null }[];
+}
+
 export interface GainsRow {
   /** 1 = the tenth of rows with the highest scores. */
   decile: number;

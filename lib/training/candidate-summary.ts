@@ -5,10 +5,10 @@
  */
 import { addTallies, calibrationMetrics, emptyTally, reliabilityTable, type CalibrationTally } from '../evaluation/calibration-metrics.ts';
 import { meanAndStd, type ClassificationMetrics } from '../evaluation/metrics.ts';
-import type { RankingMetrics } from '../evaluation/ranking-metrics.ts';
+import type { RankingMetrics, RankingSummary } from '../evaluation/ranking-metrics.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from './classifier-names.ts';
-import type { CandidateResult, RankingSummary } from './cross-validate.ts';
+import type { CandidateResult } from './cross-validate.ts';
 import type { FitScore } from './fold-fit.ts';
 
 export interface Accumulated {

@@ -9,6 +9,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { monotoneConstraints } from '../data/monotone.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
 import type { CalibrationMetrics, ReliabilityRow } from '../evaluation/calibration-metrics.ts';
+import type { RankingSummary } from '../evaluation/ranking-metrics.ts';
 import { stratifiedKFold } from '../evaluation/stratified-k-fold.ts';
 import type { TrainingPool } from '../parallel/training-pool.ts';
 import { toShared } from '../parallel/shared-arrays.ts';
@@ -24,21 +25,6 @@ export interface CvScores {
   accuracy: number;
   precision_macro: number;
   recall_macro: number;
-}
-
-/** Ranking metrics over the folds (candidate-summary.ts rankingSummary); null where no fold defines them. */
-export interface RankingSummary {
-  /** Mean over the folds: the positive (second) class's for two classes, one-vs-rest macro for more. */
-  roc_auc: number | null;
-  roc_auc_std: number | null;
-  /** 2 AUC - 1, of the mean AUC. */
-  gini: number | null;
-  ks: number | null;
-  ks_std: number | null;
-  average_precision: number | null;
-  fold_roc_auc: (number | null)[];
-  /** Each class against the rest, in the spec's class order: means over the folds. */
-  per_class: { roc_auc: number | null; ks: number | null; average_precision: number | null }[];
 }
 
 export interface CandidateResult {

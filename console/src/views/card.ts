@@ -4,6 +4,8 @@
  * ranks, the decision policy, calibration, fairness per sensitive column, limitations and who
  * trained and promoted it. "Print" prints the card alone (the console's header is left out).
  */
+import type { FairnessReport as Fairness } from '../../../lib/evaluation/fairness.ts';
+import type { RankingSummary as Ranking } from '../../../lib/evaluation/ranking-metrics.ts';
 import { api } from '../api.ts';
 import { html } from '../html.ts';
 import { usePoll } from '../poll.ts';
@@ -16,32 +18,6 @@ interface Cv {
   accuracy: number;
   precision_macro: number;
   recall_macro: number;
-}
-
-interface Ranking {
-  roc_auc: number | null;
-  roc_auc_std: number | null;
-  gini: number | null;
-  ks: number | null;
-  ks_std: number | null;
-  average_precision: number | null;
-  per_class: { roc_auc: number | null; ks: number | null; average_precision: number | null }[];
-}
-
-interface GroupRow {
-  group: string;
-  rows: number;
-  share: number;
-  selectionRate: number[];
-  truePositiveRate: (number | null)[];
-  falsePositiveRate: (number | null)[];
-  auc: number | null;
-}
-
-interface Fairness {
-  column: string;
-  groups: GroupRow[];
-  summary: { demographicParityRatio: number | null; equalizedOddsDifference: number | null; fourFifthsRule: 'passes' | 'fails' | null };
 }
 
 export interface Card {
