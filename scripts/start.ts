@@ -147,7 +147,10 @@ if (fullSearch) {
 }
 
 // serverless-offline writes what it buffers when told to stop (offline-shutdown.cjs), then exits.
+// The ports file goes first: a server told to stop is no longer one the CLI should write through
+// (and the store's close may outlast the stopper's patience, which ends in a SIGKILL).
 const stop = (): void => {
+  removeStartPorts(dataDir, process.pid);
   offline.kill('SIGTERM');
 };
 process.once('SIGINT', stop);

@@ -22,6 +22,7 @@
  * What is not checked: the shipper and the cluster themselves (no binary here), ingest-time
  * limits (field count, depth: a line has a few dozen fields, the limits are 1,000 and 20).
  */
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 
 export interface Mapping {
@@ -135,6 +136,8 @@ function valueProblem(type: string, value: Json): string | null {
   if (FLOATS.includes(type)) return typeof value === 'number' || (typeof value === 'string' && NUMERIC.test(value)) ? null : `${JSON.stringify(value)} is not a number (${type})`;
   if (type === 'boolean') return typeof value === 'boolean' || value === 'true' || value === 'false' || value === '' ? null : `${JSON.stringify(value)} is not a boolean`;
   if (type === 'date') return (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'string' && STRICT_DATE_OPTIONAL_TIME.test(value)) ? null : `${JSON.stringify(value)} is not a date in strict_date_optional_time||epoch_millis`;
+  // Elasticsearch's ip field takes an IPv4 or IPv6 address as a string (a CIDR range only in queries).
+  if (type === 'ip') return typeof value === 'string' && isIP(value) !== 0 ? null : `${JSON.stringify(value)} is not an IPv4 or IPv6 address`;
   return `the check does not know the type ${type}`;
 }
 
