@@ -7,6 +7,7 @@
 export { httpHandler } from './http-handler.ts';
 export { getBasics, getService, settleCapture, shutdownService } from './service.ts';
 export { routedModel, servingModel } from './model-errors.ts';
+export { requestedModel } from './requested-model.ts';
 export { jsonResult, textResult, type HttpEvent } from '../../lib/http/api-types.ts';
 export { emitEmf } from '../../lib/observability/emf.ts';
 export { badRequest, conflict, notFound, unavailable, unprocessable } from '../../lib/http/http-error.ts';
