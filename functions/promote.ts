@@ -11,22 +11,23 @@
  * from, to, differences, policy} (policy: the promotion policy's {revision, failed}, null
  * without one) and moves nothing.
  */
-import { actorOf, badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, promoteSchema, promotionGate } from './runtime/layer.ts';
+import { actorOf, badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedScope, promoteSchema, promotionGate } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/promote', body: true, admin: true }, async (_event, state) => {
+export const handler = httpHandler({ route: 'POST /model/promote', body: true, admin: true }, async (request, state) => {
   const parsed = promoteSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('promote request', parsed.error);
   const { alias, version, reason, from, force, dryRun } = parsed.data;
   const problem = forceProblem(parsed.data);
   if (problem) throw badRequest(problem);
   const { config } = getBasics();
-  const { registry, router } = await getService();
-  const gate = promotionGate(registry, config.MODEL_NAME);
+  const { name: model, router } = await requestedScope(request);
+  const { registry } = await getService();
+  const gate = promotionGate(registry, model);
   if (dryRun) {
-    const comparison = await registry.compareWithAlias(config.MODEL_NAME, alias, version);
+    const comparison = await registry.compareWithAlias(model, alias, version);
     return jsonResult(200, { dryRun: true, ...comparison, policy: await gate.version(version), requestId: state.requestId });
   }
-  const event = (await registry.moveAlias(config.MODEL_NAME, alias, version, { reason: reason ?? 'promoted through the admin API', actor: actorOf(state), gate: gate.version, ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
+  const event = (await registry.moveAlias(model, alias, version, { reason: reason ?? 'promoted through the admin API', actor: actorOf(state), gate: gate.version, ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, alias, 'model.version': version, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

@@ -6,18 +6,19 @@
  * target must verify (422) and have the current version's contract (409 contract_mismatch, unless
  * `force` with a reason: 400 without one).
  */
-import { actorOf, aliasMoveSchema, badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, rollbackTarget } from './runtime/layer.ts';
+import { actorOf, aliasMoveSchema, badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedScope, rollbackTarget } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/rollback', body: true, admin: true }, async (_event, state) => {
+export const handler = httpHandler({ route: 'POST /model/rollback', body: true, admin: true }, async (request, state) => {
   const parsed = aliasMoveSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('rollback request', parsed.error);
   const { alias, version, reason, from, force } = parsed.data;
   const problem = forceProblem(parsed.data);
   if (problem) throw badRequest(problem);
   const { config } = getBasics();
-  const { registry, router } = await getService();
-  const target = version ?? rollbackTarget(registry, config.MODEL_NAME, alias);
-  const event = (await registry.moveAlias(config.MODEL_NAME, alias, target, { reason: reason ?? 'rolled back through the admin API', actor: actorOf(state), ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
+  const { name: model, router } = await requestedScope(request);
+  const { registry } = await getService();
+  const target = version ?? rollbackTarget(registry, model, alias);
+  const event = (await registry.moveAlias(model, alias, target, { reason: reason ?? 'rolled back through the admin API', actor: actorOf(state), ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, alias, 'model.version': event.to, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

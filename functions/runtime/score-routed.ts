@@ -16,20 +16,21 @@ import { NoModelError } from '../../lib/serving/model-provider.ts';
 import type { ParsedPredictRequest } from '../../lib/serving/predict-request.ts';
 import type { Prediction, Predictor } from '../../lib/serving/predictor.ts';
 import type { CleanRow } from '../../lib/data/clean-record.ts';
-import { getBasics, getService, settleCapture } from './service.ts';
+import type { ModelScope } from './model-scopes.ts';
+import { getBasics, settleCapture } from './service.ts';
 
 export interface RoutedPrediction extends Prediction {
   model: { name: string; version: string; alias: string; variant: string };
 }
 
 /**
- * The predictions of `request`'s records in order. `fallbackKey` routes records without an
+ * The predictions of `request`'s records by model `scope`, in order. `fallbackKey` routes records without an
  * identifier; `explain` adds reasons. Sets the request's log fields (model, instances, shadow).
  */
-export async function scoreRouted(request: ParsedPredictRequest, state: RequestState, fallbackKey: string, explain: ExplainQuery | null = null): Promise<RoutedPrediction[]> {
+export async function scoreRouted(scope: ModelScope, request: ParsedPredictRequest, state: RequestState, fallbackKey: string, explain: ExplainQuery | null = null): Promise<RoutedPrediction[]> {
   const { config, metrics } = getBasics();
   const { rows, records, keys } = request;
-  const { router, capture } = await getService();
+  const { router, capture } = scope;
   // Service time starts here: a cold start (the container, the first model) is not the model's speed.
   const started = process.hrtime.bigint();
   let waitedForModel = false;
