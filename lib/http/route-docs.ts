@@ -62,7 +62,7 @@ export const predictResponseSchema = z.union([
 
 const paged = (item: z.ZodType, field: string) => z.object({ [field]: z.array(item), next: z.string().nullable().describe("The next (older) page's `before`; null on the last page"), requestId: z.string() });
 const versionQuery = pageQuerySchema(20, 100);
-const modelName = { name: 'The model name (MODEL_NAME, credit-score by default)' };
+const modelName = { name: 'A registered model (GET /models lists them; MODEL_NAME is the default one)' };
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /predict': {
