@@ -5,7 +5,7 @@
  * count), an index past the request's instances a 422; an answer still in this container's
  * capture buffer counts as captured.
  */
-import { capturedAnswers, clip, conflict, FEEDBACK_LOOKBACK_MINUTES, feedbackSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedScope, notFound, saveFeedback, servingModel, settleCapture, unprocessable } from './runtime/layer.ts';
+import { acceptedLabels, capturedAnswers, clip, conflict, FEEDBACK_LOOKBACK_MINUTES, feedbackSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, labelledAnswers, requestedScope, notFound, saveFeedback, servingModel, settleCapture, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /feedback', body: true, admin: true }, async (event, state) => {
   const parsed = feedbackSchema.safeParse(state.body);
@@ -27,7 +27,7 @@ export const handler = httpHandler({ route: 'POST /feedback', body: true, admin:
     throw unprocessable(`index ${index} is beyond request ${clip(requestId)}, which had ${instances} instance${instances === 1 ? '' : 's'} (index 0 to ${instances - 1})`, [{ field: 'index', message: `at most ${instances - 1}` }]);
   }
   // What each variant answered for this record, kept with the label and counted in the summaries.
-  const given = answers.filter((a) => a.index === index && a.ok && a.predicted !== undefined).map((a) => ({ variant: a.variant, version: a.version, predicted: a.predicted!, at: a.at }));
+  const given = labelledAnswers(answers, index);
   const at = Date.now();
   const saved = await saveFeedback(store, model, answers[0].at, { requestId, index, actual, at, answers: given });
   if (!saved.created) {
@@ -35,7 +35,7 @@ export const handler = httpHandler({ route: 'POST /feedback', body: true, admin:
     if (saved.existing.actual !== actual) throw conflict(`answer ${index} of request ${clip(requestId)} was labelled ${clip(saved.existing.actual)} at ${new Date(saved.existing.at).toISOString()}; a label is kept as given`);
     return jsonResult(202, { feedbackId: `${requestId}.${index}`, duplicate: true, requestId: state.requestId });
   }
-  capture.addLabels(given.map((g) => ({ variant: g.variant, version: g.version, predicted: g.predicted, actual, at })));
+  capture.addLabels(acceptedLabels(given, actual, at));
   // On Lambda the label's count is written before the answer: a frozen container may never flush it.
   await settleCapture(capture, true);
   return jsonResult(202, { feedbackId: `${requestId}.${index}`, requestId: state.requestId });

@@ -21,7 +21,7 @@ export { promotionGate } from '../../lib/release/promotion-gate.ts';
 export { promotionPolicyRequestSchema } from '../../lib/release/promotion-policy.ts';
 export { NO_POLICY, PromotionPolicies } from '../../lib/registry/promotion-policies.ts';
 export { feedbackSchema, readFeedback, saveFeedback } from '../../lib/release/feedback.ts';
-export { captureFeatures, readCaptures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
+export { acceptedLabels, captureFeatures, labelledAnswers, readCaptures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
 export { capturedAnswers, FEEDBACK_LOOKBACK_MINUTES } from '../../lib/release/captured-request.ts';
 export { windowReport } from '../../lib/release/window-report.ts';
 export { twoProportionZTest } from '../../lib/release/significance.ts';

@@ -10,7 +10,7 @@ import { conflict, unavailable } from '../../lib/http/http-error.ts';
 import type { RequestState } from '../../lib/http/request-state.ts';
 import { ExplainUnavailableError } from '../../lib/explain/tree-shap.ts';
 import { emitEmf } from '../../lib/observability/emf.ts';
-import { captureFeatures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
+import { captureFeatures, capturedGroups, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
 import { resolveExplainMethod, type ExplainQuery } from '../../lib/serving/explain-query.ts';
 import { NoModelError } from '../../lib/serving/model-provider.ts';
 import type { ParsedPredictRequest } from '../../lib/serving/predict-request.ts';
@@ -75,6 +75,7 @@ export async function scoreRouted(scope: ModelScope, request: ParsedPredictReque
         predicted: p.label,
         ok: true,
         ...(challenger && shadowLabel ? { shadow: { version: challenger.version, predicted: shadowLabel } } : {}),
+        ...capturedGroups(model.predictor.bundle.spec, records[i]),
         ...(Math.random() < config.CAPTURE_FEATURES_RATE ? { features: captureFeatures(rows[i]), probabilities: p.probabilities } : {}),
       });
     }

@@ -21,6 +21,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { timeOrderedId } from '../util/ids.ts';
 import { z } from 'zod';
 import { checkDrift, checkDriftCounts, type DriftOptions, type DriftReport } from './drift-check.ts';
+import { checkGroupMix, groupMixCounts } from './group-mix.ts';
 
 export type { StoredDriftReport };
 
@@ -76,6 +77,8 @@ export async function capturedCounts(deps: Pick<DriftDeps, 'config' | 'monitorin
   const { summary } = await deps.monitoring.readWindow(model.name, since, now, { slices: 1 });
   const { baseline } = model.predictor.bundle;
   const { counts, otherBaselineRows } = featureCountsOn(summary, baseline, baselineFingerprint(baseline));
+  // Every answer's group, for the group-mix check: carried with the counts to the check.
+  counts.groups = groupMixCounts(summary);
   return { counts, otherBaselineRows, source: { kind: 'captures', since: new Date(since).toISOString(), until: new Date(now).toISOString() } };
 }
 
@@ -83,7 +86,8 @@ export async function runDriftCheck(deps: DriftDeps, model: ServingModel, input:
   const { config, store, logger, metrics } = deps;
   const bundle = model.predictor.bundle;
   const report = 'rows' in input ? checkDrift(bundle.spec, bundle.baseline, input.rows, driftOptions(config)) : checkDriftCounts(bundle.baseline, input.counts, driftOptions(config));
-  const stored: StoredDriftReport = { ...report, id: timeOrderedId(), at: new Date().toISOString(), model: model.name, version: model.version, source, policy: config.DRIFT_POLICY, action: 'none' };
+  const groupMix = checkGroupMix(bundle.spec, bundle.metrics, 'counts' in input ? input.counts.groups : undefined, report.options);
+  const stored: StoredDriftReport = { ...report, ...(groupMix ? { groupMix } : {}), id: timeOrderedId(), at: new Date().toISOString(), model: model.name, version: model.version, source, policy: config.DRIFT_POLICY, action: 'none' };
   if (applyPolicy && (report.verdict === 'drift' || report.verdict === 'partial') && config.DRIFT_POLICY !== 'off') {
     stored.action = 'notified';
     if (config.DRIFT_POLICY === 'retrain' && report.verdict === 'drift') Object.assign(stored, await retrainOnce(deps, model.name, stored.id));
