@@ -6,7 +6,7 @@
  * puppeteer-core) against the real handlers over the embedded S3 server with two models
  * registered (the three-class credit-score model, the default, and the binary
  * taiwan-credit-default model with an A/B policy of its own), the picker lists both, the views
- * show the chosen model's versions, aliases, traffic and answers, the hash carries the model and
+ * show the chosen model's versions, aliases, traffic, answers and retrain, the hash carries the model and
  * a reload keeps it. Screenshots land in test-artifacts/console/ (not committed):
  * model-picker.png (the Taiwan model's traffic under the picker) and model-picker-list.png (the
  * header with the picker's two models drawn as a list).
@@ -174,6 +174,21 @@ describeWithPrograms([CHROMIUM], 'the model picker in Chromium, two models serve
     expect(['0', '1']).toContain((await texts('.answer .prediction'))[0]);
     expect(await texts('.answer th')).toEqual(['0', '1']);
     expect(apiRequests(from).filter((r) => r.method === 'POST').map((r) => r.url.pathname)).toEqual([`/models/${TAIWAN}/predict`]);
-    expect(problems).toEqual([]);
+  });
+
+  it("starts the chosen model's retrain, which asks for training data the default model's would not", async () => {
+    await page.goto(`${url}/console#/jobs?model=${TAIWAN}`, { waitUntil: 'networkidle0' });
+    await page.type('input[name="admin-key"]', ADMIN_KEY);
+    await page.click('form.key button[type="submit"]');
+    const start = 'xpath/.//button[contains(., "Start a retrain")]';
+    await (await page.waitForSelector(start))!.click();
+    await page.waitForSelector('.action .error');
+    expect(await texts('.action .error')).toEqual([`model ${TAIWAN} has no default training data (only credit-score has): name a dataKey, a CSV in the bucket under data/`]);
+    // The key typed in the box goes with the request: a key that is not in the bucket is named so.
+    await page.type('input[name="dataKey"]', 'data/no-such-file.csv');
+    await (await page.$(start))!.click();
+    await page.waitForFunction(() => document.querySelector('.action .error')?.textContent === 'the training data is not in the bucket');
+    // Nothing went wrong in the page; the browser logs each of the two refused requests (the 422s asked for).
+    expect(problems).toEqual([expect.stringContaining('status of 422'), expect.stringContaining('status of 422')]);
   });
 });
