@@ -36,16 +36,23 @@ export function minimizeNewton(problem: SmoothProblem, start: Float64Array, tol:
     // Directional derivative along -step: -g.step (negative, since the Hessian is positive definite).
     let slope = 0;
     for (let i = 0; i < n; i++) slope -= gradient[i] * step[i];
-    let t = 1;
-    let next = theta;
-    let fNext = f;
-    for (let halvings = 0; halvings < 60; halvings++, t /= 2) {
-      next = theta.map((v, i) => v - t * step[i]);
-      fNext = problem.value(next);
-      if (fNext <= f + 1e-4 * t * slope) break;
+    // Where the expected decrease is lost in the rounding of f (a few hundred ulps), f cannot
+    // judge a step: Newton's full step is then right (quadratic convergence near the optimum).
+    // So it is when no halving passes Armijo's test before the step stops moving theta (for a
+    // convex f only rounding can cause that): a sum over 10,000 rows rounds differently at
+    // points 1e-9 apart, and halving on until theta does not change would stall the solver there.
+    let next = theta.map((v, i) => v - step[i]);
+    if (-slope > 1e-13 * Math.max(1, Math.abs(f))) {
+      const stepSize = step.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      const scale = 1 + theta.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      for (let t = 1; t * stepSize > 1e-14 * scale; t /= 2) {
+        const trial = theta.map((v, i) => v - t * step[i]);
+        if (problem.value(trial) <= f + 1e-4 * t * slope) {
+          next = trial;
+          break;
+        }
+      }
     }
-    // Near the optimum rounding can make any step look like no progress; the step is still right.
-    if (!(fNext <= f)) next = theta.map((v, i) => v - step[i]);
     theta = next;
     f = problem.value(theta);
   }
