@@ -208,24 +208,32 @@ export function fitLogisticRegression(data: TrainingData, overrides: Partial<Log
   };
 }
 
-/** Class probabilities of one row of features (x[offset .. offset + features)) into out[0 .. classes). */
-export function predictLogistic(model: LogisticModel, x: ArrayLike<number>, offset: number, out: Float64Array): void {
-  const { coef, intercept, features: p } = model;
-  if (model.classes === 2) {
-    let z = intercept[0];
-    for (let j = 0; j < p; j++) z += coef[0][j] * x[offset + j];
-    out[1] = sigmoid(z);
+/**
+ * Class probabilities from the linear margins: binary, `margins[0]` is the log-odds of class 1;
+ * several classes, `margins` holds one per class (overwritten). The one conversion both the
+ * WoE-matrix path and the scorecard predictor use, so they agree bit for bit.
+ */
+export function probabilitiesFromMargins(margins: Float64Array, classes: number, out: Float64Array): void {
+  if (classes === 2) {
+    out[1] = sigmoid(margins[0]);
     out[0] = 1 - out[1];
     return;
   }
   let max = -Infinity;
-  for (let k = 0; k < model.classes; k++) {
+  for (let k = 0; k < classes; k++) if (margins[k] > max) max = margins[k];
+  let sum = 0;
+  for (let k = 0; k < classes; k++) sum += out[k] = Math.exp(margins[k] - max);
+  for (let k = 0; k < classes; k++) out[k] /= sum;
+}
+
+/** Class probabilities of one row of features (x[offset .. offset + features)) into out[0 .. classes). */
+export function predictLogistic(model: LogisticModel, x: ArrayLike<number>, offset: number, out: Float64Array): void {
+  const { coef, intercept, features: p } = model;
+  const margins = new Float64Array(coef.length);
+  for (let k = 0; k < coef.length; k++) {
     let z = intercept[k];
     for (let j = 0; j < p; j++) z += coef[k][j] * x[offset + j];
-    out[k] = z;
-    if (z > max) max = z;
+    margins[k] = z;
   }
-  let sum = 0;
-  for (let k = 0; k < model.classes; k++) sum += out[k] = Math.exp(out[k] - max);
-  for (let k = 0; k < model.classes; k++) out[k] /= sum;
+  probabilitiesFromMargins(margins, model.classes, out);
 }

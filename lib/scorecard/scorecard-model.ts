@@ -6,8 +6,8 @@
 import { eventIndicator, fitBinning, woeMatrix, type Binning, type FeatureColumn } from './binning.ts';
 import type { BinningParams } from './binning-params.ts';
 import { BinLookup, type FeatureValue } from './feature-binning.ts';
-import { fitLogisticRegression, predictLogistic, type LogisticModel } from './logistic-regression.ts';
-import { buildScorecard, logOddsLine, reasonCodes, SCALING_DEFAULTS, scoreOf, type PointsScaling, type ReasonCode, type Scorecard } from './points.ts';
+import { fitLogisticRegression, probabilitiesFromMargins, type LogisticModel } from './logistic-regression.ts';
+import { buildScorecard, logOddsLine, reasonCodes, SCALING_DEFAULTS, type PointsScaling, type ReasonCode, type Scorecard } from './points.ts';
 
 export interface ScorecardParams {
   binning: Partial<BinningParams>;
@@ -53,34 +53,51 @@ export function fitScorecard(columns: FeatureColumn[], y: Int32Array, classes: n
   };
 }
 
-/** Scores rows of cleaned values given in the order of `FittedScorecard.columns`. */
+/**
+ * Scores rows of cleaned values given in the order of `FittedScorecard.columns`. Per feature and
+ * bin it keeps the bin's term of each class margin (coefficient x WoE) and its points, so a row
+ * costs one bin lookup and a few additions per feature.
+ */
 export class ScorecardPredictor {
   private readonly lookups: BinLookup[];
   private readonly columnOf: Int32Array;
-  private readonly woe: Float64Array;
+  /** Per feature: bins x margins, the terms coef[k][j] x WoE of each bin. */
+  private readonly terms: Float64Array[];
+  private readonly points: Float64Array[];
+  private readonly margins: Float64Array;
+  private readonly intercept: Float64Array;
   readonly bins: Int32Array;
 
   constructor(readonly fitted: FittedScorecard) {
-    const features = fitted.binning.features;
+    const { binning, model, card } = fitted;
+    const features = binning.features;
     this.lookups = features.map((f) => new BinLookup(f));
     this.columnOf = Int32Array.from(features, (f) => fitted.columns.indexOf(f.name));
     const absent = features.find((_, j) => this.columnOf[j] < 0);
     if (absent) throw new RangeError(`feature ${absent.name} is not among the scorecard's columns`);
-    this.woe = new Float64Array(features.length);
+    const M = model.coef.length;
+    this.terms = features.map((f, j) => Float64Array.from({ length: f.bins.length * M }, (_, at) => model.coef[at % M][j] * f.bins[Math.floor(at / M)].woe));
+    this.points = card.features.map((f) => Float64Array.from(f.bins, (b) => b.points));
+    this.intercept = Float64Array.from(model.intercept);
+    this.margins = new Float64Array(M);
     this.bins = new Int32Array(features.length);
   }
 
   /** Class probabilities into `proba` (classes long); returns the score in points. `bins` then holds the row's bins. */
   predictRow(values: readonly FeatureValue[], proba: Float64Array): number {
+    const M = this.margins.length;
+    this.margins.set(this.intercept);
+    let score = 0;
     for (let j = 0; j < this.lookups.length; j++) {
       const bin = this.lookups[j].binOf(values[this.columnOf[j]]);
       this.bins[j] = bin;
-      this.woe[j] = this.lookups[j].feature.bins[bin].woe;
+      const terms = this.terms[j];
+      for (let k = 0; k < M; k++) this.margins[k] += terms[bin * M + k];
+      score += this.points[j][bin];
     }
-    predictLogistic(this.fitted.model, this.woe, 0, proba);
-    return scoreOf(this.fitted.card, this.bins);
+    probabilitiesFromMargins(this.margins, this.fitted.model.classes, proba);
+    return score;
   }
-
   /** The reason codes of the last row predicted. */
   reasons(): ReasonCode[] {
     return reasonCodes(this.fitted.card, this.bins);
