@@ -103,6 +103,15 @@ describe('numeric binning', () => {
     expect(f.bins[m].woe).toBeLessThan(Math.min(...f.bins.slice(0, m).map((b) => b.woe)));
   });
 
+  it('gives a column with no value in training one empty range (WoE 0) before its missing bin, and IV 0', () => {
+    const event = Uint8Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const f = numeric(new Float64Array(200).fill(NaN), event);
+    expect(f.splits).toEqual([]);
+    expect(f.bins.map((b) => b.label)).toEqual(['(-inf, +inf)', 'missing']);
+    expect(new BinLookup(f).woeOf(42)).toBe(0);
+    expect(f.iv).toBe(0);
+  });
+
   it('gives the missing bin WoE 0 when training had no missing value', () => {
     const { x, event } = trend(1_000, 1, 5);
     const f = numeric(x, event);
@@ -127,6 +136,14 @@ describe('categorical binning', () => {
     const m = missingBinIndex(region);
     expect(region.bins[m].events + region.bins[m].nonEvents).toBe(missingRows);
     expect(new BinLookup(region).binOf(null)).toBe(m);
+  });
+
+  it('keeps at most maxBins groups, each with the minimum share of rows', () => {
+    const f = fitFeatureBinning(columns[2], event, { ...BINNING_DEFAULTS, maxBins: 2, minBinShare: 0.3 }) as CategoricalFeatureBinning;
+    expect(f.groups.length).toBeLessThanOrEqual(2);
+    for (const b of f.bins.slice(0, f.groups.length)) expect(b.events + b.nonEvents).toBeGreaterThanOrEqual(0.3 * event.length);
+    // Every category seen in training is in exactly one group.
+    expect(f.groups.flat().sort()).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
   });
 
   it('sends a category unseen in training to the unseen bin, whose WoE is 0', () => {
