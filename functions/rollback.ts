@@ -4,11 +4,13 @@
  * back, never forward: lib/release/alias-moves.ts), chosen in the same compare-and-swap as the
  * move; with one, to that version; with `from`, only if the alias still points there (409). The
  * target must verify (422) and have the current version's contract (409 contract_mismatch, unless
- * `force` with a reason: 400 without one).
+ * `force` with a reason: 400 without one). Under four eyes (the policy's `approvals` >= 2) a
+ * rollback of the serving alias to a given version answers 202 with a change request; the step
+ * back one move stays one principal's, as incident response (docs/four-eyes.md).
  */
-import { actorOf, aliasMoveSchema, badRequest, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, rollbackTarget } from './runtime/layer.ts';
+import { actorOf, aliasMoveSchema, approvalView, badRequest, fileIfFourEyes, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedModel, rollbackTarget } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/rollback', body: true, admin: true }, async (_event, state) => {
+export const handler = httpHandler({ route: 'POST /model/rollback', body: true, admin: true }, async (event, state) => {
   const parsed = aliasMoveSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('rollback request', parsed.error);
   const { alias, version, reason, from, force } = parsed.data;
@@ -16,9 +18,15 @@ export const handler = httpHandler({ route: 'POST /model/rollback', body: true, 
   if (problem) throw badRequest(problem);
   const { config } = getBasics();
   const { registry, router } = await getService();
-  const target = version ?? rollbackTarget(registry, config.MODEL_NAME, alias);
-  const event = (await registry.moveAlias(config.MODEL_NAME, alias, target, { reason: reason ?? 'rolled back through the admin API', actor: actorOf(state), ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
+  const model = requestedModel(event);
+  const why = reason ?? 'rolled back through the admin API';
+  if (version) {
+    const filed = await fileIfFourEyes(registry, { model, alias, to: version, reason: why, force: force ?? false, origin: 'rollback', ...(from ? { expectedFrom: from } : {}) }, state.principal, { servingAlias: config.MODEL_ALIAS, expiryHours: config.APPROVAL_EXPIRY_HOURS });
+    if (filed) return jsonResult(202, { request: approvalView(filed, Date.now()), requestId: state.requestId });
+  }
+  const target = version ?? rollbackTarget(registry, model, alias);
+  const moved = (await registry.moveAlias(model, alias, target, { reason: why, actor: actorOf(state), ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
   await router.refreshAfterChange();
-  state.logFields = { ...state.logFields, alias, 'model.version': event.to, 'event.id': event.eventId };
-  return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
+  state.logFields = { ...state.logFields, alias, 'model.version': moved.to, 'event.id': moved.eventId };
+  return jsonResult(200, { event: moved, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
 });
