@@ -1,7 +1,7 @@
 /**
  * The operator console: a hash-routed page over the JSON API. Views: models (and a version),
  * traffic (split, canary, history, policy form), variants (the report, latency over time,
- * shadow agreement), drift, jobs, try it. The admin key box keeps
+ * shadow agreement), drift, jobs, approvals (four eyes), try it. The admin key box keeps
  * the key in sessionStorage; without a key the page is read-only and admin views say so.
  */
 import { render } from 'preact';
@@ -9,6 +9,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { setAdminKey } from './admin-key.ts';
 import { html } from './html.ts';
 import { useAdmin } from './views/actions.ts';
+import { ApprovalsView } from './views/approvals.ts';
 import { DriftView } from './views/drift.ts';
 import { JobsView } from './views/jobs.ts';
 import { ModelsView } from './views/models.ts';
@@ -26,6 +27,7 @@ const VIEWS = [
   { path: 'variants', title: 'Variants' },
   { path: 'drift', title: 'Drift' },
   { path: 'jobs', title: 'Jobs' },
+  { path: 'approvals', title: 'Approvals' },
   { path: 'try', title: 'Try it' },
 ];
 
@@ -72,6 +74,7 @@ function App() {
     : view === 'variants' ? html`<${VariantsView} />`
     : view === 'drift' ? html`<${DriftView} />`
     : view === 'jobs' ? html`<${JobsView} />`
+    : view === 'approvals' ? html`<${ApprovalsView} />`
     : view === 'try' ? html`<${TryView} />`
     : html`<${ModelsView} />`;
   return html`<div class="shell">
