@@ -7,11 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileChangeRequest, requestRetrainPromotion } from '../lib/governance/approval-flow.ts';
-import { ModelRegistry } from '../lib/registry/model-registry.ts';
+import type { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { trainSmallModel } from './helpers.ts';
 import { startInProcessApi, type InProcessApi } from './in-process-api.ts';
-import { startTestS3, TEST_BUCKET } from './s3.ts';
+import { startServingS3 } from './s3.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies
 type Json = any;
@@ -25,7 +24,7 @@ describe('four eyes on the champion over the admin API', () => {
   let s3: EmbeddedS3;
   let registry: ModelRegistry;
   let api: InProcessApi;
-  /** Three versions with one contract; the champion starts at the first. */
+  /** Three versions with one contract (test/s3.ts); the champion starts at the first. */
   let v1: string;
   let v2: string;
   let v3: string;
@@ -42,16 +41,11 @@ describe('four eyes on the champion over the admin API', () => {
     (await call('vera', 'GET', '/model/history')).json.events.filter((e: Json) => e.kind === 'approval' && e.requestId === requestId).map((e: Json) => ({ action: e.action, actor: e.actor }));
 
   beforeAll(async () => {
-    const started = await startTestS3();
-    s3 = started.s3;
-    registry = new ModelRegistry(started.store);
-    const small = await trainSmallModel();
-    v1 = (await registry.publish(MODEL, small.files, { createdBy: 'test' })).version;
-    v2 = (await registry.publish(MODEL, small.files, { createdBy: 'test' })).version;
-    v3 = (await registry.publish(MODEL, small.files, { createdBy: 'test' })).version;
-    await registry.moveAlias(MODEL, 'champion', v1, { reason: 'first', actor: 'test' });
+    const serving = await startServingS3(3);
+    ({ s3, registry } = serving);
+    [v1, v2, v3] = serving.versions;
     const keys = `olga:operator:${KEYS.olga},alice:approver:${KEYS.alice},bob:approver:${KEYS.bob},carl:approver:${KEYS.carl},vera:viewer:${KEYS.vera},${LEGACY}`;
-    api = await startInProcessApi({ MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: keys, ALIAS_REFRESH_SECONDS: '0.3', LOG_LEVEL: 'silent' });
+    api = await startInProcessApi({ ...serving.env, ADMIN_API_KEYS: keys, ALIAS_REFRESH_SECONDS: '0.3' });
   }, 300_000);
   afterAll(async () => {
     await api?.close();
