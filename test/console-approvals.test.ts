@@ -4,13 +4,13 @@
  * under `approvals: 2`, Promote says the move was requested and waits, and another principal's
  * Approve on the Approvals view makes it.
  */
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createAdapter, listen } from '../functions/adapter/node-http.ts';
-import { resetService } from '../functions/runtime/service.ts';
 import type { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { CHROMIUM, describeWithPrograms, pathOf } from './programs.ts';
+import { openConsoleBrowser } from './console-browser.ts';
+import { startInProcessApi, type InProcessApi } from './in-process-api.ts';
+import { CHROMIUM, describeWithPrograms } from './programs.ts';
 import { startServingS3 } from './s3.ts';
 
 const OLGA = 'olga-console-key-0123456789';
@@ -20,38 +20,27 @@ describeWithPrograms([CHROMIUM], 'the console under four eyes', () => {
   let s3: EmbeddedS3;
   let registry: ModelRegistry;
   let versions: string[];
-  let url: string;
-  let closeServer: () => Promise<void>;
+  let api: InProcessApi;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     const serving = await startServingS3(2);
     ({ s3, registry, versions } = serving);
-    Object.assign(process.env, serving.env, { ADMIN_API_KEYS: `olga:operator:${OLGA},bob:approver:${BOB}`, ALIAS_REFRESH_SECONDS: '0.2' });
-    resetService();
-    const server = createAdapter();
-    url = await listen(server, { port: 0 });
-    closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
-    const policy = await fetch(`${url}/model/policy`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-api-key': OLGA }, body: JSON.stringify({ approvals: 2, reason: 'four eyes' }) });
+    api = await startInProcessApi({ ...serving.env, ADMIN_API_KEYS: `olga:operator:${OLGA},bob:approver:${BOB}`, ALIAS_REFRESH_SECONDS: '0.2' });
+    const policy = await fetch(`${api.url}/model/policy`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-api-key': OLGA }, body: JSON.stringify({ approvals: 2, reason: 'four eyes' }) });
     expect(policy.status).toBe(200);
-    browser = await puppeteer.launch({ executablePath: pathOf('chromium')!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], timeout: 30_000 });
-    page = await browser.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    page.on('pageerror', (e) => problems.push(`page error: ${(e as Error).message}`));
-    page.on('dialog', (d) => void d.accept());
+    ({ browser, page, problems } = await openConsoleBrowser());
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    resetService();
-    await closeServer?.();
+    await api?.close();
     await s3?.close();
   });
 
-  const go = (hash: string) => page.goto(`${url}/console${hash}`, { waitUntil: 'networkidle0' });
+  const go = (hash: string) => page.goto(`${api.url}/console${hash}`, { waitUntil: 'networkidle0' });
   const useKey = async (key: string): Promise<void> => {
     await go('#/models');
     if (await page.$('.key button[type="button"]')) await page.click('.key button[type="button"]'); // "Forget it"
