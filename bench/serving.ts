@@ -92,7 +92,7 @@ const results: { host: string; cold: number | null; one: LoadResult; ten: LoadRe
   const t0 = performance.now();
   await handler(event(), context);
   const cold = performance.now() - t0;
-  const loadMs = (await getService()).router.provider('champion').peek()!.loadMs;
+  const loadMs = (await getService()).models.primary.router.provider('champion').peek()!.loadMs;
   log(`direct: first call ${cold.toFixed(1)} ms (model read from S3 and verified in ${loadMs.toFixed(1)} ms)`);
   const run = async (concurrency: number): Promise<LoadResult> => {
     for (let i = 0; i < 500; i++) await handler(event(), context);

@@ -21,14 +21,15 @@ import {
   parsePageQuery,
   rejectChangeRequest,
   rejectRequestSchema,
-  requestedModel,
+  requestedScope,
+  knownModel,
   type HttpEvent,
 } from './runtime/layer.ts';
 
 const idOf = (event: HttpEvent): string => event.pathParameters?.id ?? '';
 
 export const list = httpHandler({ route: 'GET /model/approvals', admin: true }, async (event, state) => {
-  const model = requestedModel(event);
+  const model = await knownModel(event);
   const { registry } = await getService();
   const page = await new ApprovalRequests(registry.docs).page(model, parsePageQuery(event.queryStringParameters, 50, 200));
   const now = Date.now();
@@ -36,7 +37,7 @@ export const list = httpHandler({ route: 'GET /model/approvals', admin: true }, 
 });
 
 export const detail = httpHandler({ route: 'GET /model/approvals/{id}', admin: true }, async (event, state) => {
-  const model = requestedModel(event);
+  const model = await knownModel(event);
   const { registry } = await getService();
   const request = await new ApprovalRequests(registry.docs).get(model, idOf(event));
   if (!request) throw notFound(`no change request ${idOf(event).slice(0, 80)} for model ${model}`);
@@ -44,8 +45,8 @@ export const detail = httpHandler({ route: 'GET /model/approvals/{id}', admin: t
 });
 
 export const approve = httpHandler({ route: 'POST /model/approvals/{id}/approve', body: 'optional', admin: true }, async (event, state) => {
-  const model = requestedModel(event);
-  const { config, registry, router } = await getService();
+  const { name: model, router } = await requestedScope(event);
+  const { config, registry } = await getService();
   const { request, event: moved } = await approveChangeRequest(registry, model, idOf(event), state.principal);
   if (moved) {
     await router.refreshAfterChange();
@@ -57,7 +58,7 @@ export const approve = httpHandler({ route: 'POST /model/approvals/{id}/approve'
 export const reject = httpHandler({ route: 'POST /model/approvals/{id}/reject', body: 'optional', admin: true }, async (event, state) => {
   const parsed = rejectRequestSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('reject request', parsed.error);
-  const model = requestedModel(event);
+  const model = await knownModel(event);
   const { registry } = await getService();
   const request = await rejectChangeRequest(registry, model, idOf(event), state.principal!, parsed.data.reason);
   return jsonResult(200, { request: approvalView(request, Date.now()), requestId: state.requestId });

@@ -3,12 +3,12 @@
  * Safe beside the schedule: of two runs judging one step, one acts and the other reports that
  * the revision moved on.
  */
-import { getBasics, getService, httpHandler, jsonResult, runCanaryCheck } from './runtime/layer.ts';
+import { getService, httpHandler, jsonResult, requestedScope, runCanaryCheck } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/canary/check', admin: true }, async (_event, state) => {
-  const { config } = getBasics();
-  const { registry, monitoring, router } = await getService();
-  const result = await runCanaryCheck(registry, monitoring, config.MODEL_NAME);
+export const handler = httpHandler({ route: 'POST /model/canary/check', admin: true }, async (event, state) => {
+  const { name: model, router } = await requestedScope(event);
+  const { registry, monitoring } = await getService();
+  const result = await runCanaryCheck(registry, monitoring, model);
   if (result.applied) await router.refreshAfterChange();
   state.logFields = { ...state.logFields, 'canary.decision': result.decision?.action ?? 'none', 'canary.applied': result.applied, 'traffic.revision': result.revision };
   return jsonResult(200, { ...result, requestId: state.requestId });

@@ -4,12 +4,12 @@
  * this step (the numbers it judged against the bounds, and what it decided). The console's
  * canary panel reads it.
  */
-import { getBasics, getService, httpHandler, jsonResult, latestCanaryEvaluation } from './runtime/layer.ts';
+import { getService, httpHandler, jsonResult, knownModel, latestCanaryEvaluation } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/canary', admin: true }, async (_event, state) => {
-  const { config } = getBasics();
+export const handler = httpHandler({ route: 'GET /model/canary', admin: true }, async (event, state) => {
+  const model = await knownModel(event);
   const { registry } = await getService();
-  const [traffic, evaluation] = await Promise.all([registry.getTraffic(config.MODEL_NAME), latestCanaryEvaluation(registry, config.MODEL_NAME)]);
+  const [traffic, evaluation] = await Promise.all([registry.getTraffic(model), latestCanaryEvaluation(registry, model)]);
   if (!traffic || traffic.policy.mode !== 'canary') return jsonResult(200, { canary: null, requestId: state.requestId });
   const { policy, revision, since } = traffic;
   return jsonResult(200, {

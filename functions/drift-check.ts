@@ -4,13 +4,14 @@
  * body limit), or {} (the captured window). ?apply=true also applies the drift policy (notify,
  * retrain) as the schedule does.
  */
-import { capturedCounts, cleanRecords, driftCheckRequestSchema, driftDeps, getService, httpHandler, invalidRequest, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable, withSummary, type DriftInput } from './runtime/layer.ts';
+import { capturedCounts, cleanRecords, driftCheckRequestSchema, driftDeps, getService, httpHandler, requestedScope, invalidRequest, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable, withSummary, type DriftInput } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /drift/check', body: true, admin: true }, async (event, state) => {
   const parsed = driftCheckRequestSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('drift check request', parsed.error);
-  const model = await servingModel();
-  const deps = await driftDeps();
+  const scope = await requestedScope(event);
+  const model = await servingModel(scope);
+  const deps = await driftDeps(scope.name);
   const apply = event.queryStringParameters?.apply === 'true';
   let input: DriftInput;
   let source;

@@ -5,17 +5,20 @@
  * count), an index past the request's instances a 422; an answer still in this container's
  * capture buffer counts as captured.
  */
-import { capturedAnswers, clip, conflict, FEEDBACK_LOOKBACK_MINUTES, feedbackSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, notFound, saveFeedback, servingModel, settleCapture, unprocessable } from './runtime/layer.ts';
+import { acceptedLabels, capturedAnswers, clip, conflict, FEEDBACK_LOOKBACK_MINUTES, feedbackSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, labelledAnswers, requestedScope, notFound, saveFeedback, servingModel, settleCapture, unprocessable } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /feedback', body: true, admin: true }, async (_event, state) => {
+export const handler = httpHandler({ route: 'POST /feedback', body: true, admin: true }, async (event, state) => {
   const parsed = feedbackSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('feedback', parsed.error);
   const { requestId, index, actual } = parsed.data;
-  const classes = (await servingModel()).predictor.classes;
+  const scope = await requestedScope(event);
+  const model = scope.name;
+  const classes = (await servingModel(scope)).predictor.classes;
   if (!classes.includes(actual)) throw unprocessable(`actual must be one of ${classes.join(', ')}`, [{ field: 'actual', message: 'not a class of this model' }]);
   const { config } = getBasics();
-  const { capture, store } = await getService();
-  const { answers } = await capturedAnswers(capture, store, config.MODEL_NAME, requestId, config.CAPTURE_FLUSH_SECONDS * 1000);
+  const { store } = await getService();
+  const { capture } = scope;
+  const { answers } = await capturedAnswers(capture, store, model, requestId, config.CAPTURE_FLUSH_SECONDS * 1000);
   if (answers === null) {
     throw notFound(`no prediction with requestId ${clip(requestId)} among the answers captured in the last ${FEEDBACK_LOOKBACK_MINUTES / 1440} days (an answer reaches storage within CAPTURE_FLUSH_SECONDS of being served)`);
   }
@@ -24,15 +27,15 @@ export const handler = httpHandler({ route: 'POST /feedback', body: true, admin:
     throw unprocessable(`index ${index} is beyond request ${clip(requestId)}, which had ${instances} instance${instances === 1 ? '' : 's'} (index 0 to ${instances - 1})`, [{ field: 'index', message: `at most ${instances - 1}` }]);
   }
   // What each variant answered for this record, kept with the label and counted in the summaries.
-  const given = answers.filter((a) => a.index === index && a.ok && a.predicted !== undefined).map((a) => ({ variant: a.variant, version: a.version, predicted: a.predicted!, at: a.at }));
+  const given = labelledAnswers(answers, index);
   const at = Date.now();
-  const saved = await saveFeedback(store, config.MODEL_NAME, answers[0].at, { requestId, index, actual, at, answers: given });
+  const saved = await saveFeedback(store, model, answers[0].at, { requestId, index, actual, at, answers: given });
   if (!saved.created) {
     // A retry of the same label changes nothing; another class for the same answer is a contradiction, not an update.
     if (saved.existing.actual !== actual) throw conflict(`answer ${index} of request ${clip(requestId)} was labelled ${clip(saved.existing.actual)} at ${new Date(saved.existing.at).toISOString()}; a label is kept as given`);
     return jsonResult(202, { feedbackId: `${requestId}.${index}`, duplicate: true, requestId: state.requestId });
   }
-  capture.addLabels(given.map((g) => ({ variant: g.variant, version: g.version, predicted: g.predicted, actual, at })));
+  capture.addLabels(acceptedLabels(given, actual, at));
   // On Lambda the label's count is written before the answer: a frozen container may never flush it.
   await settleCapture(capture, true);
   return jsonResult(202, { feedbackId: `${requestId}.${index}`, requestId: state.requestId });

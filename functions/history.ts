@@ -4,13 +4,13 @@
  * `before`, and `next` is the `before` of the page of older events (null when none is left).
  * A page reads its own events, not the whole history (ModelRegistry.historyPage).
  */
-import { badRequest, getBasics, getService, httpHandler, jsonResult, NAME_PATTERN, parsePageQuery } from './runtime/layer.ts';
+import { badRequest, getService, httpHandler, jsonResult, knownModel, NAME_PATTERN, parsePageQuery } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /model/history', admin: true }, async (event, state) => {
-  const { config } = getBasics();
+  const model = await knownModel(event);
   const { registry } = await getService();
   const alias = event.queryStringParameters?.alias;
   if (alias !== undefined && !NAME_PATTERN.test(alias)) throw badRequest('alias must be an alias name (letters, digits, ".", "_", "-")');
-  const page = await registry.historyPage(config.MODEL_NAME, parsePageQuery(event.queryStringParameters, 500, 1000), alias);
-  return jsonResult(200, { model: config.MODEL_NAME, events: [...page.items].reverse(), next: page.next, requestId: state.requestId });
+  const page = await registry.historyPage(model, parsePageQuery(event.queryStringParameters, 500, 1000), alias);
+  return jsonResult(200, { model: model, events: [...page.items].reverse(), next: page.next, requestId: state.requestId });
 });

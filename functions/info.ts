@@ -1,14 +1,15 @@
 /**
- * GET /model/info: what is serving, how it was trained and scored, and how to call it. Answered
+ * GET /model/info (`?model=` names one, else the default model): what is serving, how it was trained and scored, and how to call it. Answered
  * from memory, as the README promises, with the store up or not: the model is the one loaded,
  * and the aliases are the router's view of them (the ones the traffic policy serves), read from
  * storage in the background; `aliasesCheckedAt` and `aliasesAgeSeconds` say how old that view is.
  */
-import { featureColumns, getService, httpHandler, jsonResult, servingModel } from './runtime/layer.ts';
+import { featureColumns, httpHandler, jsonResult, requestedScope, servingModel } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/info' }, async (_event, state) => {
-  const model = await servingModel();
-  const { router } = await getService();
+export const handler = httpHandler({ route: 'GET /model/info' }, async (event, state) => {
+  const scope = await requestedScope(event);
+  const model = await servingModel(scope);
+  const { router } = scope;
   const view = router.status().aliases;
   const aliases = view.map((a) => ({
     alias: a.alias,

@@ -3,12 +3,12 @@
  * version's model card (lib/governance/model-card.ts), what a model-risk review reads. 404 for a
  * version that is absent or incomplete.
  */
-import { getBasics, getService, httpHandler, jsonResult, readModelCard } from './runtime/layer.ts';
+import { getService, httpHandler, jsonResult, knownModel, readModelCard } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /model/versions/{version}/card', admin: true }, async (event, state) => {
-  const { config } = getBasics();
+  const model = await knownModel(event);
   const { registry } = await getService();
-  const card = await readModelCard(registry, config.MODEL_NAME, event.pathParameters?.version ?? '');
+  const card = await readModelCard(registry, model, event.pathParameters?.version ?? '');
   state.logFields = { ...state.logFields, 'model.version': card.version };
   return jsonResult(200, { ...card, requestId: state.requestId });
 });

@@ -3,11 +3,11 @@
  * scores, confusion matrix, the candidates table), parameters, data fingerprint, aliases.
  * 404 for a version that is absent or incomplete.
  */
-import { getBasics, getService, httpHandler, jsonResult, versionDetail } from './runtime/layer.ts';
+import { getService, httpHandler, jsonResult, knownModel, versionDetail } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /model/versions/{version}' }, async (event, state) => {
-  const { config } = getBasics();
+  const model = await knownModel(event);
   const { registry } = await getService();
-  const detail = await versionDetail(registry, config.MODEL_NAME, event.pathParameters?.version ?? '');
-  return jsonResult(200, { model: config.MODEL_NAME, ...detail, requestId: state.requestId });
+  const detail = await versionDetail(registry, model, event.pathParameters?.version ?? '');
+  return jsonResult(200, { model: model, ...detail, requestId: state.requestId });
 });

@@ -3,12 +3,12 @@
  * when and by whom it was registered, classifier and sampler, CV metrics, data fingerprint and
  * the aliases pointing at it. `next` is the `before` of the following page (null on the last).
  */
-import { getBasics, getService, httpHandler, jsonResult, listVersionSummaries, parsePageQuery } from './runtime/layer.ts';
+import { getService, httpHandler, jsonResult, knownModel, listVersionSummaries, parsePageQuery } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /model/versions' }, async (event, state) => {
-  const { config } = getBasics();
+  const model = await knownModel(event);
   const page = parsePageQuery(event.queryStringParameters, 20, 100);
   const { registry } = await getService();
-  const { items, next } = await listVersionSummaries(registry, config.MODEL_NAME, page);
-  return jsonResult(200, { model: config.MODEL_NAME, versions: items, next, requestId: state.requestId });
+  const { items, next } = await listVersionSummaries(registry, model, page);
+  return jsonResult(200, { model: model, versions: items, next, requestId: state.requestId });
 });

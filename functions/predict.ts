@@ -1,18 +1,20 @@
 /**
- * POST /predict: one raw record, or {"instances": [...]}, each scored by the variant the
+ * POST /predict (the default model, MODEL_NAME) and POST /models/{name}/predict (a registered
+ * model by name; 404 for one nobody registered): one raw record, or {"instances": [...]}, each scored by the variant the
  * traffic policy routes it to (functions/runtime/score-routed.ts): sticky per customer (the
  * spec's first identifier, Customer_ID), else per x-request-key header, else per request.
  * `?explain=N` adds each prediction's top N reasons (`&explainMethod=exact|approx`).
  */
-import { httpHandler, jsonResult, parseExplainQuery, parsePredictRequest, scoreRouted, servingModel, getBasics } from './runtime/layer.ts';
+import { httpHandler, jsonResult, parseExplainQuery, parsePredictRequest, requestedScope, scoreRouted, servingModel, getBasics, type RouteHandler } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /predict', body: true }, async (event, state) => {
+const predict: RouteHandler = async (event, state) => {
   const { config } = getBasics();
+  const scope = await requestedScope(event);
   // Every variant is the same model name, so any of them validates the request.
-  const primary = await servingModel();
+  const primary = await servingModel(scope);
   const explain = parseExplainQuery(event.queryStringParameters);
   const request = parsePredictRequest(state.body, primary.predictor.bundle.spec, config.MAX_INSTANCES);
-  const scored = await scoreRouted(request, state, event.headers?.['x-request-key'] || state.requestId, explain);
+  const scored = await scoreRouted(scope, request, state, event.headers?.['x-request-key'] || state.requestId, explain);
   const predictions = scored.map((p) => ({
     prediction: p.label,
     probabilities: p.probabilities,
@@ -21,4 +23,10 @@ export const handler = httpHandler({ route: 'POST /predict', body: true }, async
     ...(p.explanation ? { reasons: p.explanation.reasons, baseValue: p.explanation.baseValue, explanation: { method: p.explanation.method, space: p.explanation.space } } : {}),
   }));
   return jsonResult(200, request.batch ? { predictions, requestId: state.requestId } : { ...predictions[0], requestId: state.requestId });
-});
+};
+
+export const predictDefault = httpHandler({ route: 'POST /predict', body: true }, predict);
+export const predictNamed = httpHandler({ route: 'POST /models/{name}/predict', body: true }, predict);
+
+/** On Lambda one function serves both routes. */
+export const handler: typeof predictDefault = (event, context) => (event.pathParameters?.name !== undefined ? predictNamed(event, context) : predictDefault(event, context));

@@ -12,17 +12,17 @@
  * without one) and moves nothing. Under four eyes (the policy's `approvals` >= 2), a move of
  * the serving alias answers 202 with a change request instead (docs/four-eyes.md).
  */
-import { actorOf, approvalView, badRequest, fileIfFourEyes, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, promoteSchema, promotionGate, requestedModel } from './runtime/layer.ts';
+import { actorOf, approvalView, badRequest, fileIfFourEyes, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedScope, promoteSchema, promotionGate } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/promote', body: true, admin: true }, async (event, state) => {
+export const handler = httpHandler({ route: 'POST /model/promote', body: true, admin: true }, async (request, state) => {
   const parsed = promoteSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('promote request', parsed.error);
   const { alias, version, reason, from, force, dryRun } = parsed.data;
   const problem = forceProblem(parsed.data);
   if (problem) throw badRequest(problem);
   const { config } = getBasics();
-  const { registry, router } = await getService();
-  const model = requestedModel(event);
+  const { name: model, router } = await requestedScope(request);
+  const { registry } = await getService();
   const gate = promotionGate(registry, model);
   if (dryRun) {
     const comparison = await registry.compareWithAlias(model, alias, version);
@@ -31,8 +31,8 @@ export const handler = httpHandler({ route: 'POST /model/promote', body: true, a
   const ask = { model, alias, to: version, reason: reason ?? 'promoted through the admin API', force: force ?? false, origin: 'promote' as const, ...(from ? { expectedFrom: from } : {}) };
   const filed = await fileIfFourEyes(registry, ask, state.principal, { servingAlias: config.MODEL_ALIAS, expiryHours: config.APPROVAL_EXPIRY_HOURS });
   if (filed) return jsonResult(202, { request: approvalView(filed, Date.now()), requestId: state.requestId });
-  const moved = (await registry.moveAlias(model, alias, version, { reason: ask.reason, actor: actorOf(state), gate: gate.version, ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
+  const event = (await registry.moveAlias(model, alias, version, { reason: ask.reason, actor: actorOf(state), gate: gate.version, ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
   await router.refreshAfterChange();
-  state.logFields = { ...state.logFields, alias, 'model.version': version, 'event.id': moved.eventId };
-  return jsonResult(200, { event: moved, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
+  state.logFields = { ...state.logFields, alias, 'model.version': version, 'event.id': event.eventId };
+  return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
 });

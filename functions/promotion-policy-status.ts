@@ -3,12 +3,12 @@
  * ever stored, so no gate applies and one approval is needed) and since when; the ETag is the
  * revision, for PUT /model/policy's If-Match.
  */
-import { getBasics, getService, httpHandler, jsonResult, NO_POLICY, PromotionPolicies } from './runtime/layer.ts';
+import { getService, httpHandler, jsonResult, knownModel, NO_POLICY, PromotionPolicies } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/policy', admin: true }, async (_event, state) => {
-  const { config } = getBasics();
+export const handler = httpHandler({ route: 'GET /model/policy', admin: true }, async (event, state) => {
+  const model = await knownModel(event);
   const { registry } = await getService();
-  const doc = await new PromotionPolicies(registry.docs).get(config.MODEL_NAME);
+  const doc = await new PromotionPolicies(registry.docs).get(model);
   const revision = doc?.revision ?? 0;
-  return jsonResult(200, { model: config.MODEL_NAME, policy: doc?.policy ?? NO_POLICY, revision, since: doc?.since ?? null, requestId: state.requestId }, { etag: `"${revision}"` });
+  return jsonResult(200, { model: model, policy: doc?.policy ?? NO_POLICY, revision, since: doc?.since ?? null, requestId: state.requestId }, { etag: `"${revision}"` });
 });

@@ -5,7 +5,7 @@
  * an If-Match header holding the revision read (GET /model/policy's ETag), it is made only if
  * the policy is still at that revision (409 otherwise), so two editors cannot overwrite each other.
  */
-import { actorOf, badRequest, getBasics, getService, httpHandler, invalidRequest, jsonResult, PromotionPolicies, promotionPolicyRequestSchema } from './runtime/layer.ts';
+import { actorOf, badRequest, getService, httpHandler, invalidRequest, jsonResult, knownModel, PromotionPolicies, promotionPolicyRequestSchema } from './runtime/layer.ts';
 
 /** An If-Match value as GET /model/policy's ETag gives it ("3", also bare or weak): the revision. */
 function expectedRevision(header: string | undefined): number | undefined {
@@ -20,14 +20,14 @@ export const handler = httpHandler({ route: 'PUT /model/policy', body: true, adm
   if (!parsed.success) throw invalidRequest('promotion policy', parsed.error);
   const { reason, ...policy } = parsed.data;
   const expected = expectedRevision(event.headers?.['if-match']);
-  const { config } = getBasics();
+  const model = await knownModel(event);
   const { registry } = await getService();
-  const doc = await new PromotionPolicies(registry.docs).set(config.MODEL_NAME, {
+  const doc = await new PromotionPolicies(registry.docs).set(model, {
     policy,
     reason: reason?.trim() || 'set through the admin API',
     actor: actorOf(state),
     ...(expected !== undefined ? { expectedRevision: expected } : {}),
   });
   state.logFields = { ...state.logFields, 'policy.revision': doc.revision, 'event.id': doc.event.eventId };
-  return jsonResult(200, { model: config.MODEL_NAME, policy: doc.policy, revision: doc.revision, since: doc.since, eventId: doc.event.eventId, requestId: state.requestId }, { etag: `"${doc.revision}"` });
+  return jsonResult(200, { model: model, policy: doc.policy, revision: doc.revision, since: doc.since, eventId: doc.event.eventId, requestId: state.requestId }, { etag: `"${doc.revision}"` });
 });

@@ -22,7 +22,7 @@ export async function handler(event: AsyncFailure): Promise<{ jobId: string | nu
   const cause = event.responsePayload?.errorMessage ?? event.requestContext?.condition ?? 'no error given';
   const service = await getService();
   const job = await service.jobs.markFailed(jobId, `the retrain worker failed: ${cause}`);
-  if (job?.lockToken) await service.retrainLock.release(job.lockToken).catch(() => undefined);
+  if (job?.lockToken) await service.retrainLock(job.model).release(job.lockToken).catch(() => undefined);
   logger.error({ 'event.action': 'retrain-worker-failed', 'job.id': jobId, 'error.message': cause }, `retrain job ${jobId} failed in its worker: ${cause}`);
   return { jobId, status: job?.status ?? 'unknown' };
 }

@@ -8,6 +8,6 @@ import { getService, runRetrainJob } from './runtime/layer.ts';
 export async function handler(event: { jobId?: unknown }): Promise<{ jobId: string; status: string }> {
   if (typeof event?.jobId !== 'string') throw new Error('retrain worker needs {"jobId": "..."}');
   const service = await getService();
-  const job = await runRetrainJob({ ...service, lock: service.retrainLock }, event.jobId);
+  const job = await runRetrainJob({ ...service, lockOf: service.retrainLock }, event.jobId);
   return { jobId: job.jobId, status: job.status };
 }

@@ -1,19 +1,27 @@
 /**
  * POST /model/retrain (admin): starts a training job in its own process and answers 202 with
- * the job id once the job has really started. Every field is optional, so no body at all is `{}`. One job at a time per model (a lock in storage
+ * the job id once the job has really started; `?model=` retrains another registered model than
+ * the default, on the `dataKey` it must name, with the spec of the version its serving alias holds. Every field is optional, so no body at all is `{}`. One job at a time per model (a lock in storage
  * that expires when its holder stops sending heartbeats): a second request while one runs gets
  * 409 naming the running job; a runner that cannot start it gets 503 with its reason.
  */
-import { actorOf, conflict, getService, httpHandler, invalidRequest, jsonResult, retrainRequestSchema, startRetrain, unavailable, unprocessable } from './runtime/layer.ts';
+import { actorOf, conflict, getService, httpHandler, knownModel, NoTrainingDataError, invalidRequest, jsonResult, retrainRequestSchema, startRetrain, unavailable, unprocessable } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/retrain', body: 'optional', admin: true }, async (_event, state) => {
+export const handler = httpHandler({ route: 'POST /model/retrain', body: 'optional', admin: true }, async (event, state) => {
   const parsed = retrainRequestSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('retrain request', parsed.error);
+  const model = await knownModel(event);
   const service = await getService();
   if (parsed.data.dataKey && !(await service.store.exists(parsed.data.dataKey))) {
     throw unprocessable('the training data is not in the bucket', [{ field: 'dataKey', message: 'no such object' }]);
   }
-  const result = await startRetrain(service, parsed.data, actorOf(state));
+  let result;
+  try {
+    result = await startRetrain({ ...service, model }, parsed.data, actorOf(state));
+  } catch (err) {
+    if (err instanceof NoTrainingDataError) throw unprocessable(err.message, [{ field: 'dataKey', message: 'required for this model' }]);
+    throw err;
+  }
   if (!result.started && result.reason === 'busy') {
     const holder = result.holder ? ` (job ${result.holder.owner}, since ${result.holder.acquiredAt}; its lock expires at ${result.holder.expiresAt} unless it keeps running)` : '';
     throw conflict(`a retrain job is already running${holder}`);

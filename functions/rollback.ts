@@ -8,25 +8,25 @@
  * rollback of the serving alias to a given version answers 202 with a change request; the step
  * back one move stays one principal's, as incident response (docs/four-eyes.md).
  */
-import { actorOf, aliasMoveSchema, approvalView, badRequest, fileIfFourEyes, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedModel, rollbackTarget } from './runtime/layer.ts';
+import { actorOf, aliasMoveSchema, approvalView, badRequest, fileIfFourEyes, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedScope, rollbackTarget } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/rollback', body: true, admin: true }, async (event, state) => {
+export const handler = httpHandler({ route: 'POST /model/rollback', body: true, admin: true }, async (request, state) => {
   const parsed = aliasMoveSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('rollback request', parsed.error);
   const { alias, version, reason, from, force } = parsed.data;
   const problem = forceProblem(parsed.data);
   if (problem) throw badRequest(problem);
   const { config } = getBasics();
-  const { registry, router } = await getService();
-  const model = requestedModel(event);
+  const { name: model, router } = await requestedScope(request);
+  const { registry } = await getService();
   const why = reason ?? 'rolled back through the admin API';
   if (version) {
     const filed = await fileIfFourEyes(registry, { model, alias, to: version, reason: why, force: force ?? false, origin: 'rollback', ...(from ? { expectedFrom: from } : {}) }, state.principal, { servingAlias: config.MODEL_ALIAS, expiryHours: config.APPROVAL_EXPIRY_HOURS });
     if (filed) return jsonResult(202, { request: approvalView(filed, Date.now()), requestId: state.requestId });
   }
   const target = version ?? rollbackTarget(registry, model, alias);
-  const moved = (await registry.moveAlias(model, alias, target, { reason: why, actor: actorOf(state), ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
+  const event = (await registry.moveAlias(model, alias, target, { reason: why, actor: actorOf(state), ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
   await router.refreshAfterChange();
-  state.logFields = { ...state.logFields, alias, 'model.version': moved.to, 'event.id': moved.eventId };
-  return jsonResult(200, { event: moved, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
+  state.logFields = { ...state.logFields, alias, 'model.version': event.to, 'event.id': event.eventId };
+  return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
 });

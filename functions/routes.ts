@@ -21,7 +21,8 @@ import { handler as retrainList } from './retrain-list.ts';
 import { handler as metrics } from './metrics.ts';
 import { handler as notFound } from './not-found.ts';
 import { handler as openapi } from './openapi.ts';
-import { handler as predict } from './predict.ts';
+import { predictDefault, predictNamed } from './predict.ts';
+import { handler as models } from './models.ts';
 import { handler as promote } from './promote.ts';
 import { handler as promotionPolicyStatus } from './promotion-policy-status.ts';
 import { handler as promotionPolicy } from './promotion-policy.ts';
@@ -50,7 +51,9 @@ export interface Route {
 }
 
 export const ROUTES: Route[] = [
-  { method: 'POST', path: '/predict', file: 'predict', handler: predict },
+  { method: 'POST', path: '/predict', file: 'predict', handler: predictDefault },
+  { method: 'POST', path: '/models/{name}/predict', file: 'predict', handler: predictNamed },
+  { method: 'GET', path: '/models', file: 'models', handler: models },
   { method: 'GET', path: '/model/info', file: 'info', handler: info },
   { method: 'POST', path: '/model/retrain', file: 'retrain', handler: retrainStart },
   { method: 'GET', path: '/model/retrain', file: 'retrain-list', handler: retrainList },

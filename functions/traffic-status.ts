@@ -1,12 +1,12 @@
 /**
- * GET /model/traffic: the traffic policy in force in this container, its revision, and the
+ * GET /model/traffic (`?model=`, else the default model): the traffic policy in force in this container, its revision, and the
  * version each route really serves here (never a version that was refused: that one is shown
  * as the alias's `pointer`, with why it does not serve). Answered from memory.
  */
-import { getService, httpHandler, jsonResult } from './runtime/layer.ts';
+import { httpHandler, jsonResult, requestedScope } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/traffic' }, async (_event, state) => {
-  const { router } = await getService();
+export const handler = httpHandler({ route: 'GET /model/traffic' }, async (event, state) => {
+  const { name, router } = await requestedScope(event);
   const resolved = await router.policy();
   const status = router.status();
   const byAlias = new Map(status.aliases.map((a) => [a.alias, a]));
@@ -15,6 +15,7 @@ export const handler = httpHandler({ route: 'GET /model/traffic' }, async (_even
     return { version: a?.version ?? null, ...(a?.pointer ? { pointer: a.pointer, notServing: a.lastError?.message ?? 'not loaded yet' } : {}) };
   };
   return jsonResult(200, {
+    model: name,
     policy: resolved.policy,
     revision: status.revision,
     routes: resolved.routes.map((r) => ({ ...r, ...serving(r.alias) })),

@@ -12,7 +12,7 @@
  * four eyes, a change that can end in a champion move without a second principal is refused:
  * 409 approval_required (lib/governance/approval-traffic.ts).
  */
-import { actorOf, badRequest, completePendingPromotion, forceProblem, fourEyesTrafficGate, getBasics, getService, httpHandler, invalidRequest, jsonResult, policyAliases, policyProblems, promotionGate, requestedModel, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
+import { actorOf, badRequest, completePendingPromotion, forceProblem, fourEyesTrafficGate, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedScope, policyAliases, policyProblems, promotionGate, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, admin: true }, async (event, state) => {
   const parsed = trafficPolicySchema.safeParse(state.body);
@@ -23,8 +23,8 @@ export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, ad
   const forced = forceProblem({ force, ...(header !== undefined ? { reason: header } : {}) });
   if (forced) throw badRequest(`${forced} (in the x-change-reason header)`);
   const { config } = getBasics();
-  const { registry, router } = await getService();
-  const model = requestedModel(event);
+  const { name: model, router } = await requestedScope(event);
+  const { registry } = await getService();
   const problems = policyProblems(policy);
   const aliases = policyAliases(resolvePolicy(policy));
   const found = await Promise.all(aliases.map((alias) => registry.getAlias(model, alias)));

@@ -10,36 +10,29 @@
  */
 import {
   getBasics,
-  getService,
   httpHandler,
   inferenceResponse,
   jsonResult,
-  notFound,
   parseInferenceRequest,
   parsePredictRequest,
   policyAliases,
   predictExplained,
   recordsFromInputs,
+  requestedScope,
   scoreRouted,
   servingModel,
-  type HttpEvent,
 } from './runtime/layer.ts';
 
-function checkName(event: HttpEvent): string {
-  const { config } = getBasics();
-  const name = event.pathParameters?.name;
-  if (name !== config.MODEL_NAME) throw notFound(`model ${name} is not served here (this service serves ${config.MODEL_NAME})`);
-  return name;
-}
 
 export const infer = httpHandler({ route: 'POST /v2/models/{name}/infer', body: true, errors: 'open-inference' }, async (event, state) => {
-  const name = checkName(event);
+  const scope = await requestedScope(event);
+  const name = scope.name;
   const request = parseInferenceRequest(state.body);
   const { config } = getBasics();
-  const primary = await servingModel();
+  const primary = await servingModel(scope);
   const spec = primary.predictor.bundle.spec;
   const parsed = parsePredictRequest({ instances: recordsFromInputs(request, spec) }, spec, config.MAX_INSTANCES);
-  const scored = await scoreRouted(parsed, state, event.headers?.['x-request-key'] || request.id || state.requestId);
+  const scored = await scoreRouted(scope, parsed, state, event.headers?.['x-request-key'] || request.id || state.requestId);
   // Rows may be served by different variants (an A/B split); the response names the first one's version.
   return jsonResult(200, inferenceResponse(name, scored[0].model.version, request, spec.target.classes, scored));
 });
@@ -47,11 +40,10 @@ export const infer = httpHandler({ route: 'POST /v2/models/{name}/infer', body: 
 export const inferVersion = httpHandler(
   { route: 'POST /v2/models/{name}/versions/{version}/infer', body: true, errors: 'open-inference', admin: () => !getBasics().config.VERSIONED_INFER_PUBLIC },
   async (event, state) => {
-    const name = checkName(event);
+    const { name, router, versions } = await requestedScope(event);
     const version = event.pathParameters?.version ?? '';
     const request = parseInferenceRequest(state.body);
     const { config, metrics } = getBasics();
-    const { router, versions } = await getService();
     const served = policyAliases(await router.policy())
       .map((alias) => router.provider(alias).peek())
       .filter((m) => m !== null);

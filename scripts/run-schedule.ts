@@ -22,8 +22,16 @@ try {
   process.stdout.write(`${JSON.stringify({ task: name, result })}\n`);
   // A retrain the drift check started as a child process dies with this pod: stay until it ends.
   // (In the cluster it is a Job of its own, RETRAIN_RUNNER=kubernetes, and nothing is held.)
-  const jobId = (result as { jobId?: string }).jobId;
-  if (jobId && getBasics().config.RETRAIN_RUNNER === 'child-process') process.stdout.write(`${JSON.stringify({ task: name, retrain: await waitForJob(jobId) })}\n`);
+  const perModel = (result as { models?: { model: string; jobId?: string; error?: string }[] }).models ?? [];
+  if (getBasics().config.RETRAIN_RUNNER === 'child-process') {
+    for (const { model, jobId } of perModel) if (jobId) process.stdout.write(`${JSON.stringify({ task: name, model, retrain: await waitForJob(jobId) })}\n`);
+  }
+  // A model the task failed for fails the Job, after the others were done.
+  const failed = perModel.filter((m) => m.error !== undefined);
+  if (failed.length) {
+    process.stderr.write(`${name} failed for ${failed.map((m) => `${m.model} (${m.error})`).join(', ')}\n`);
+    process.exitCode = 1;
+  }
 } catch (err) {
   process.stderr.write(`${name} failed: ${(err as Error).message}\n`);
   process.exitCode = 1;

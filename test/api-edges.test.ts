@@ -77,7 +77,7 @@ describe('POST /feedback', () => {
 
   it('takes feedback for an answer still in the capture buffer, and refuses an unknown request (404) or an index past its instances (422)', async () => {
     expect(await store.list('captures/')).toEqual([]);
-    expect((await getService()).capture.status().pending).toBe(3);
+    expect((await getService()).models.primary.capture.status().pending).toBe(3);
     expect((await call('POST', '/feedback', { requestId, index: 2, actual: 'Poor' })).status).toBe(202);
     const past = await call('POST', '/feedback', { requestId, index: 3, actual: 'Poor' });
     expect(past.status).toBe(422);
@@ -96,17 +96,17 @@ describe('POST /feedback', () => {
     expect(other.status).toBe(409);
     expect(other.json.error.message).toMatch(new RegExp(`^answer 2 of request ${requestId} was labelled Poor at `));
     // Counted once: one label waits for the summary, not two.
-    expect((await getService()).capture.status().pending).toBe(3 + 1);
+    expect((await getService()).models.primary.capture.status().pending).toBe(3 + 1);
   });
 
   it('finds the answer in storage once written, from a container that never held it', async () => {
-    await (await getService()).capture.flush();
+    await (await getService()).models.primary.capture.flush();
     // One batch, and its summary.
     expect((await store.list('captures/')).map((k) => (k.includes('/summaries/') ? 'summary' : 'batch')).sort()).toEqual(['batch', 'summary']);
     resetService(); // a fresh container: an empty capture buffer
     expect((await call('POST', '/feedback', { requestId, actual: 'Good' })).status).toBe(202);
     // The label, held for the container's next summary; no answer was captured by it.
-    expect((await getService()).capture.status().pending).toBe(1);
+    expect((await getService()).models.primary.capture.status().pending).toBe(1);
     expect((await call('POST', '/feedback', { requestId, index: 7, actual: 'Good' })).status).toBe(422);
     expect((await call('POST', '/feedback', { requestId: 'no-such-request-0002', actual: 'Good' })).status).toBe(404);
     const stored = await readFeedback(store, 'credit-score', Date.now() - 60_000);

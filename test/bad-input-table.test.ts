@@ -99,7 +99,7 @@ const TABLE: Row[] = [
   { what: 'v2: FP16', method: 'POST', path: INFER, body: json({ inputs: tensors({ datatype: 'FP16', data: [30] }) }), status: 400, code: 'oip', message: /FP16 is not served here/ },
   { what: 'v2: a shape that does not hold the data', method: 'POST', path: INFER, body: json({ inputs: tensors({ shape: [2] }) }), status: 400, code: 'oip' },
   { what: 'v2: a huge batch', method: 'POST', path: INFER, body: json({ inputs: tensors().map((t) => ({ ...(t as object), shape: [MAX_INSTANCES + 1], data: Array(MAX_INSTANCES + 1).fill(null) })) }), status: 413, code: 'oip' },
-  { what: 'v2: an unknown model', method: 'POST', path: '/v2/models/other/infer', body: json({ inputs: tensors() }), status: 404, code: 'oip', message: /model other is not served here/ },
+  { what: 'v2: an unknown model', method: 'POST', path: '/v2/models/other/infer', body: json({ inputs: tensors() }), status: 404, code: 'oip', message: /model other is not registered/ },
 ];
 
 /** One request over node:http (any method may carry a body, as a client may send one). */

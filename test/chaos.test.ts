@@ -426,8 +426,8 @@ describe('jobs end', () => {
     for (const version of [old, young]) await store.put(keys.versionFile(MODEL, version, 'ensemble.bin'), new Uint8Array([1, 2, 3]));
     const r = await call(npmStart.url, 'POST', '/model/housekeeping');
     expect(r.status).toBe(200);
-    expect(r.json.removedVersions).toEqual([{ version: old, files: 1 }]);
-    expect(r.json.keptIncomplete).toContain(young);
+    expect(r.json.removedVersions).toEqual([{ model: MODEL, version: old, files: 1 }]);
+    expect(r.json.keptIncomplete).toContainEqual({ model: MODEL, version: young });
     expect(await registry.listIncompleteVersions(MODEL)).not.toContain(old);
   });
 });

@@ -130,10 +130,10 @@ describe('a publish that fails after three files', () => {
     const jobs = new JobStore(new DocumentStore(store), 600_000);
     const settings = { retention: { enforcedBy: 'store' as const, periods: { captureDays: 30, feedbackDays: 30, summaryDays: 30 }, maxDeletes: 0 } };
     const createdAt = parseTimeOrderedId(version)!;
-    const early = await runHousekeeping({ registry: healthy, jobs, store }, model, { incompleteMaxAgeMs: 24 * HOUR, now: createdAt + HOUR, ...settings });
-    expect(early).toMatchObject({ keptIncomplete: [version], removedVersions: [] });
-    const late = await runHousekeeping({ registry: healthy, jobs, store }, model, { incompleteMaxAgeMs: 24 * HOUR, now: createdAt + 25 * HOUR, ...settings });
-    expect(late).toMatchObject({ keptIncomplete: [], removedVersions: [{ version, files: 3 }] });
+    const early = await runHousekeeping({ registry: healthy, jobs, store }, [model], { incompleteMaxAgeMs: 24 * HOUR, now: createdAt + HOUR, ...settings });
+    expect(early).toMatchObject({ keptIncomplete: [{ model, version }], removedVersions: [] });
+    const late = await runHousekeeping({ registry: healthy, jobs, store }, [model], { incompleteMaxAgeMs: 24 * HOUR, now: createdAt + 25 * HOUR, ...settings });
+    expect(late).toMatchObject({ keptIncomplete: [], removedVersions: [{ model, version, files: 3 }] });
     expect(await store.list(keys.versionsPrefix(model))).toEqual([]);
   });
 });
@@ -155,7 +155,7 @@ describe('a retrain job whose publish fails after three files', () => {
     await jobs.create({ jobId, model, alias: 'champion', status: 'queued', request, requestedBy: 'test', createdAt: new Date().toISOString(), progress: { done: 0, total: 0, message: 'queued' }, lockToken: taken.token });
     const logs: Record<string, unknown>[] = [];
     const logger = pino({ level: 'info' }, new Writable({ write: (line: Buffer, _encoding, done) => (logs.push(JSON.parse(line.toString()) as Record<string, unknown>), done()) }));
-    const job = await runRetrainJob({ config, store: faulty, registry: new ModelRegistry(faulty), jobs, lock, logger }, jobId);
+    const job = await runRetrainJob({ config, store: faulty, registry: new ModelRegistry(faulty), jobs, lockOf: () => lock, logger }, jobId);
     expect(job.status).toBe('failed');
     expect((await jobs.get(jobId))?.error).toBe(job.error);
     return { error: job.error!, logs };

@@ -51,7 +51,7 @@ describe('a retrain job asked to promote under four eyes', () => {
     if (!taken.acquired) throw new Error('the lock is held');
     const request = retrainRequestSchema.parse({ cv: 2, classifiers: ['xgb'], samplers: ['none'], jobs: 1, promote: true });
     await jobs.create({ jobId, model: MODEL, alias: 'champion', status: 'queued', request, requestedBy, createdAt: new Date().toISOString(), progress: { done: 0, total: 0, message: 'queued' }, lockToken: taken.token });
-    return runRetrainJob({ config, store, registry, jobs, lock, logger: pino({ level: 'silent' }) }, jobId);
+    return runRetrainJob({ config, store, registry, jobs, lockOf: () => lock, logger: pino({ level: 'silent' }) }, jobId);
   }
 
   it("registers the version and files a change request in the requester's name, moving nothing", async () => {

@@ -40,23 +40,34 @@ export function runScript(name: string, args: string[], timeoutMs = 120_000, env
 }
 
 
-let smallModel: Promise<TrainingResult> | undefined;
+const SMALL_DATASETS = {
+  credit: { data: 'data/credit_score_customers_raw.csv', spec: 'data/specs/credit-score.json' },
+  taiwan: { data: 'data/taiwan_credit_default.csv', spec: 'data/specs/taiwan-credit-default.json' },
+} as const;
+const smallModels = new Map<keyof typeof SMALL_DATASETS, Promise<TrainingResult>>();
 
-/** A real credit-score model trained on 900 rows (boosting, no resampling): a few seconds, cached per test file. */
-export function trainSmallModel(): Promise<TrainingResult> {
-  if (!smallModel) {
+/**
+ * A real model trained on 900 rows (boosting, no resampling): a few seconds, cached per test
+ * file. `credit` is the credit-score model (three classes); `taiwan` the taiwan-credit-default
+ * model (binary, other columns): a second model with another contract.
+ */
+export function trainSmallModel(dataset: keyof typeof SMALL_DATASETS = 'credit'): Promise<TrainingResult> {
+  let model = smallModels.get(dataset);
+  if (!model) {
     const dir = tempDir('small-model');
-    smallModel = trainModel({
-      dataFile: subsetCsv('data/credit_score_customers_raw.csv', 900, join(dir, 'credit-900.csv')),
-      spec: loadSpec('data/specs/credit-score.json'),
+    const { data, spec } = SMALL_DATASETS[dataset];
+    model = trainModel({
+      dataFile: subsetCsv(data, 900, join(dir, `${dataset}-900.csv`)),
+      spec: loadSpec(spec),
       folds: 2,
       seed: 7,
       classifiers: ['xgb'],
       samplers: ['none'],
       progress: createProgressReporter(process.stderr, true),
     });
+    smallModels.set(dataset, model);
   }
-  return smallModel;
+  return model;
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (for servers started as child processes). */

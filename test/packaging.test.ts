@@ -27,10 +27,10 @@ beforeAll(async () => {
   const env = { ...process.env };
   for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
   output = await new Promise((done, fail) =>
-    execFile('node_modules/.bin/tsx', ['scripts/package.ts', '--stage', 'prod'], { env, timeout: 180_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stdout}\n${stderr}`)) : done(stdout + stderr))),
+    execFile('node_modules/.bin/tsx', ['scripts/package.ts', '--stage', 'prod'], { env, timeout: 480_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stdout}\n${stderr}`)) : done(stdout + stderr))),
   );
   template = JSON.parse(readFileSync('.serverless/cloudformation-template-update-stack.json', 'utf8'));
-}, 200_000);
+}, 500_000);
 
 /** The file names in a zip that `serverless package` wrote (directories left out). */
 const zipEntries = async (zip: string): Promise<string[]> => Object.keys((await JSZip.loadAsync(readFileSync(`.serverless/${zip}`))).files).filter((name) => !name.endsWith('/'));
@@ -278,9 +278,9 @@ describe('npm run package with an adopted bucket and a log destination', () => {
     const dir = tempDir('package-adopt');
     const env = { ...process.env, ...SERVERLESS_ENV, OFFLINE_PACKAGE: 'true', AWS_ACCESS_KEY_ID: 'offline-package', AWS_SECRET_ACCESS_KEY: 'offline-package' };
     const args = ['package', '--stage', 'prod', '--package', dir, '--param=adoptBucket=true', `--param=logDestinationArn=${destination}`, `--param=logDestinationRoleArn=${role}`];
-    await new Promise((done, fail) => execFile(SERVERLESS_BIN, args, { env, timeout: 180_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stdout}\n${stderr}`)) : done(stdout))));
+    await new Promise((done, fail) => execFile(SERVERLESS_BIN, args, { env, timeout: 480_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stdout}\n${stderr}`)) : done(stdout))));
     adopted = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
-  }, 200_000);
+  }, 500_000);
 
   it('does not create the bucket, and still puts the TLS policy on it', () => {
     expect(adopted.Conditions!.CreateModelBucket).toEqual({ 'Fn::Equals': ['true', 'false'] });

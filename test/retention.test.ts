@@ -167,7 +167,7 @@ describe('housekeeping expires data on the embedded store', () => {
     const { kept } = await seed();
     const registry = new ModelRegistry(store);
     const jobs = new JobStore(new DocumentStore(store), 600_000);
-    const result = await runHousekeeping({ registry, jobs, store }, MODEL, { incompleteMaxAgeMs: DAY, retention: SETTINGS, now: NOW });
+    const result = await runHousekeeping({ registry, jobs, store }, [MODEL], { incompleteMaxAgeMs: DAY, retention: SETTINGS, now: NOW });
     expect(result.retention).toMatchObject({ deleted: { captures: 5, feedback: 1, summaries: 2 } });
     // The seeded version has its manifest: complete, so the incomplete-version sweep leaves it.
     expect(result.removedVersions).toEqual([]);

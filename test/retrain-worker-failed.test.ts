@@ -25,7 +25,7 @@ describe('the retrain worker failure destination', () => {
   it('marks the running job failed with the worker error and releases the retrain lock', async () => {
     const service = await getService();
     const jobId = timeOrderedId();
-    const lock = await service.retrainLock.acquire(jobId);
+    const lock = await service.retrainLock('credit-score').acquire(jobId);
     if (!lock.acquired) throw new Error('the retrain lock is taken');
     const now = new Date().toISOString();
     await service.jobs.create({
@@ -51,7 +51,7 @@ describe('the retrain worker failure destination', () => {
     const job = await service.jobs.get(jobId);
     expect(job).toMatchObject({ status: 'failed', error: 'the retrain worker failed: Task timed out after 900.00 seconds' });
     // The lock is free: a new job can take it at once.
-    expect((await service.retrainLock.acquire('next')).acquired).toBe(true);
+    expect((await service.retrainLock('credit-score').acquire('next')).acquired).toBe(true);
   });
 
   it('leaves a finished job alone, and survives an event without a job id', async () => {

@@ -2,11 +2,14 @@
  * The operator console: a hash-routed page over the JSON API. Views: models (and a version),
  * traffic (split, canary, history, policy form), variants (the report, latency over time,
  * shadow agreement), drift, jobs, approvals (four eyes), try it. The admin key box keeps
- * the key in sessionStorage; without a key the page is read-only and admin views say so.
+ * the key in sessionStorage; without a key the page is read-only and admin views say so. The
+ * model picker chooses which model the views are about (kept in the hash: hash-route.ts); the
+ * views are drawn anew for another model (the `key` of main), so none shows the other's numbers.
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { setAdminKey } from './admin-key.ts';
+import { hashFor, useHashRoute } from './hash-route.ts';
 import { html } from './html.ts';
 import { useAdmin } from './views/actions.ts';
 import { ApprovalsView } from './views/approvals.ts';
@@ -19,6 +22,7 @@ import { VariantsView } from './views/variants.ts';
 import { VersionView } from './views/version.ts';
 import { CardView } from './views/card.ts';
 import { CompareView } from './views/compare.ts';
+import { ModelPicker } from './views/model-picker.ts';
 import './style.css';
 
 const VIEWS = [
@@ -30,24 +34,6 @@ const VIEWS = [
   { path: 'approvals', title: 'Approvals' },
   { path: 'try', title: 'Try it' },
 ];
-
-function useRoute(): string[] {
-  const decode = (part: string): string => {
-    try {
-      return decodeURIComponent(part);
-    } catch {
-      return part; // a malformed escape in a typed URL: the view says it finds nothing
-    }
-  };
-  const read = (): string[] => (location.hash.replace(/^#\/?/, '') || 'models').split('/').map(decode);
-  const [route, setRoute] = useState(read);
-  useEffect(() => {
-    const onChange = (): void => setRoute(read());
-    window.addEventListener('hashchange', onChange);
-    return () => window.removeEventListener('hashchange', onChange);
-  }, []);
-  return route;
-}
 
 function KeyBox() {
   const admin = useAdmin();
@@ -65,7 +51,8 @@ function KeyBox() {
 }
 
 function App() {
-  const [view, ...rest] = useRoute();
+  const route = useHashRoute();
+  const [view, ...rest] = route.parts;
   const body =
     view === 'models' && rest[0] && rest[1] === 'card' ? html`<${CardView} version=${rest[0]} />`
     : view === 'compare' && rest[0] && rest[1] ? html`<${CompareView} a=${rest[0]} b=${rest[1]} />`
@@ -80,10 +67,11 @@ function App() {
   return html`<div class="shell">
     <header class="no-print">
       <h1>credit-score console</h1>
-      <nav aria-label="views">${VIEWS.map((v) => html`<a href=${`#/${v.path}`} aria-current=${view === v.path ? 'page' : undefined}>${v.title}</a>`)}</nav>
+      <${ModelPicker} route=${route} />
+      <nav aria-label="views">${VIEWS.map((v) => html`<a href=${hashFor(v.path, route.model)} aria-current=${view === v.path ? 'page' : undefined}>${v.title}</a>`)}</nav>
       <${KeyBox} />
     </header>
-    <main>${body}</main>
+    <main key=${route.model ?? ''}>${body}</main>
   </div>`;
 }
 

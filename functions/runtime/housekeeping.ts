@@ -1,5 +1,6 @@
 /**
- * One housekeeping run with this container's settings (both the route and the schedule): the
+ * One housekeeping run with this container's settings (both the route and the schedule), over
+ * every registered model: the
  * monitoring rollups of the last two days checked and completed first (the minute schedule looks
  * back 15 minutes; this catches batches written late and periods a stopped service never rolled
  * up; a failure is logged and counted as task "summary-rollup"), then the sweep, and
@@ -17,11 +18,14 @@ const ROLLUP_LOOKBACK_MS = 48 * 3_600_000;
 export async function housekeepingNow(now = Date.now()): Promise<HousekeepingResult> {
   const service = await getService();
   const { config, logger, metrics } = service;
-  await service.monitoring.rollUp(config.MODEL_NAME, now, { lookbackMs: ROLLUP_LOOKBACK_MS }).catch((err: unknown) => {
-    metrics.backgroundFailures.inc({ task: 'summary-rollup' });
-    logger.error({ 'log.logger': 'monitoring', 'event.action': 'summary-rollup-failed', 'error.message': (err as Error).message }, `monitoring summaries could not be rolled up: ${(err as Error).message}`);
-  });
-  const result = await runHousekeeping(service, config.MODEL_NAME, {
+  const models = await service.models.names();
+  for (const model of models) {
+    await service.monitoring.rollUp(model, now, { lookbackMs: ROLLUP_LOOKBACK_MS }).catch((err: unknown) => {
+      metrics.backgroundFailures.inc({ task: 'summary-rollup' });
+      logger.error({ 'log.logger': 'monitoring', 'event.action': 'summary-rollup-failed', 'model.name': model, 'error.message': (err as Error).message }, `monitoring summaries of ${model} could not be rolled up: ${(err as Error).message}`);
+    });
+  }
+  const result = await runHousekeeping(service, models, {
     incompleteMaxAgeMs: config.INCOMPLETE_VERSION_MAX_AGE_HOURS * 3_600_000,
     retention: { enforcedBy: config.RETENTION_ENFORCED_BY, periods: retentionPeriods(config), maxDeletes: config.RETENTION_MAX_DELETES_PER_RUN },
     now,

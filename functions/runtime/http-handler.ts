@@ -13,6 +13,8 @@ import { jsonBody } from '../../lib/http/json-body.ts';
 import { observe } from '../../lib/http/observe.ts';
 import type { ErrorShape } from '../../lib/http/error-response.ts';
 import { requestContext, stateOf, type RequestState } from '../../lib/http/request-state.ts';
+import { namesAModel } from '../../lib/http/model-query-routes.ts';
+import { checkNamedModel } from './model-errors.ts';
 import { getBasics } from './service.ts';
 
 export interface HandlerOptions {
@@ -51,6 +53,9 @@ export function httpHandler(options: HandlerOptions, handle: RouteHandler): (eve
     const role = requiredRole(options.route);
     chain.use(adminOnly({ secrets: () => getBasics().secrets, oidc: () => oidcVerifierFor(getBasics().config), role, ...(typeof admin === 'function' ? { required: admin } : {}) }));
   }
+  // A route about one model checks that model is registered first (after who is asking, before
+  // what is asked): 404 for a model nobody registered, whatever the body says.
+  if (namesAModel(options.route)) chain.use({ before: (request) => checkNamedModel(request.event) });
   if (options.body) chain.use(jsonBody(() => getBasics().config.MAX_BODY_BYTES, { emptyIsObject: options.body === 'optional' }));
   return chain.handler(async (event) => handle(event, stateOf(event)));
 }

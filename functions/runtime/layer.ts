@@ -4,9 +4,10 @@
  * package `credit-score-model`, and bundles each handler with this import left external, so a
  * function zip holds only its handler. Handlers import nothing else but node built-ins.
  */
-export { httpHandler } from './http-handler.ts';
+export { httpHandler, type RouteHandler } from './http-handler.ts';
 export { getBasics, getService, settleCapture, shutdownService } from './service.ts';
-export { routedModel, servingModel } from './model-errors.ts';
+export { knownModel, requestedScope, routedModel, servingModel } from './model-errors.ts';
+export type { ModelScope } from './model-scopes.ts';
 export { requestedModel } from './requested-model.ts';
 export { jsonResult, textResult, type HttpEvent } from '../../lib/http/api-types.ts';
 export { emitEmf } from '../../lib/observability/emf.ts';
@@ -20,7 +21,7 @@ export { promotionGate } from '../../lib/release/promotion-gate.ts';
 export { promotionPolicyRequestSchema } from '../../lib/release/promotion-policy.ts';
 export { NO_POLICY, PromotionPolicies } from '../../lib/registry/promotion-policies.ts';
 export { feedbackSchema, readFeedback, saveFeedback } from '../../lib/release/feedback.ts';
-export { captureFeatures, readCaptures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
+export { acceptedLabels, captureFeatures, labelledAnswers, readCaptures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
 export { capturedAnswers, FEEDBACK_LOOKBACK_MINUTES } from '../../lib/release/captured-request.ts';
 export { windowReport } from '../../lib/release/window-report.ts';
 export { twoProportionZTest } from '../../lib/release/significance.ts';
@@ -39,13 +40,14 @@ export { withSummary } from '../../lib/drift/drift-summary.ts';
 export { retrainRequestSchema } from '../../lib/retrain/retrain-request.ts';
 export { runRetrainJob } from '../../lib/retrain/run-retrain-job.ts';
 export { exportRecentJobOutcomes, recentJobOutcomes } from '../../lib/retrain/recent-job-outcomes.ts';
-export { startRetrain } from '../../lib/retrain/start-retrain.ts';
+export { NoTrainingDataError, startRetrain } from '../../lib/retrain/start-retrain.ts';
 export { housekeepingNow } from './housekeeping.ts';
 export { listVersionSummaries, versionDetail } from '../../lib/registry/version-catalog.ts';
 export { readModelCard } from '../../lib/governance/model-card.ts';
 export { pageOfIds, parsePageQuery } from '../../lib/registry/pagination.ts';
 export { openApiDocument } from '../../lib/http/openapi.ts';
 export { consoleAssets } from '../../lib/console/console-assets.ts';
+export { mapLimit } from '../../lib/util/map-limit.ts';
 export { approveChangeRequest, fileIfFourEyes, rejectChangeRequest } from '../../lib/governance/approval-flow.ts';
 export { approvalView, rejectRequestSchema } from '../../lib/governance/approval-request.ts';
 export { ApprovalRequests } from '../../lib/governance/approval-requests.ts';

@@ -10,26 +10,27 @@ import { conflict, unavailable } from '../../lib/http/http-error.ts';
 import type { RequestState } from '../../lib/http/request-state.ts';
 import { ExplainUnavailableError } from '../../lib/explain/tree-shap.ts';
 import { emitEmf } from '../../lib/observability/emf.ts';
-import { captureFeatures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
+import { captureFeatures, capturedGroups, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
 import { resolveExplainMethod, type ExplainQuery } from '../../lib/serving/explain-query.ts';
 import { NoModelError } from '../../lib/serving/model-provider.ts';
 import type { ParsedPredictRequest } from '../../lib/serving/predict-request.ts';
 import type { Prediction, Predictor } from '../../lib/serving/predictor.ts';
 import type { CleanRow } from '../../lib/data/clean-record.ts';
-import { getBasics, getService, settleCapture } from './service.ts';
+import type { ModelScope } from './model-scopes.ts';
+import { getBasics, settleCapture } from './service.ts';
 
 export interface RoutedPrediction extends Prediction {
   model: { name: string; version: string; alias: string; variant: string };
 }
 
 /**
- * The predictions of `request`'s records in order. `fallbackKey` routes records without an
+ * The predictions of `request`'s records by model `scope`, in order. `fallbackKey` routes records without an
  * identifier; `explain` adds reasons. Sets the request's log fields (model, instances, shadow).
  */
-export async function scoreRouted(request: ParsedPredictRequest, state: RequestState, fallbackKey: string, explain: ExplainQuery | null = null): Promise<RoutedPrediction[]> {
+export async function scoreRouted(scope: ModelScope, request: ParsedPredictRequest, state: RequestState, fallbackKey: string, explain: ExplainQuery | null = null): Promise<RoutedPrediction[]> {
   const { config, metrics } = getBasics();
   const { rows, records, keys } = request;
-  const { router, capture } = await getService();
+  const { router, capture } = scope;
   // Service time starts here: a cold start (the container, the first model) is not the model's speed.
   const started = process.hrtime.bigint();
   let waitedForModel = false;
@@ -74,6 +75,7 @@ export async function scoreRouted(request: ParsedPredictRequest, state: RequestS
         predicted: p.label,
         ok: true,
         ...(challenger && shadowLabel ? { shadow: { version: challenger.version, predicted: shadowLabel } } : {}),
+        ...capturedGroups(model.predictor.bundle.spec, records[i]),
         ...(Math.random() < config.CAPTURE_FEATURES_RATE ? { features: captureFeatures(rows[i]), probabilities: p.probabilities } : {}),
       });
     }

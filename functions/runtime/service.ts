@@ -24,6 +24,7 @@ import { OffThreadReads } from '../../lib/monitoring/off-thread-reads.ts';
 import { StorageProbe } from '../../lib/storage/storage-probe.ts';
 import { RetentionMonitor } from '../../lib/retrain/retention-sweep.ts';
 import { VersionModels } from '../../lib/serving/version-models.ts';
+import { ModelScopes, type ModelScope } from './model-scopes.ts';
 import { baselineFingerprint } from '../../lib/drift/baseline-fingerprint.ts';
 
 export interface Basics {
@@ -39,14 +40,11 @@ export interface Service extends Basics {
   storageProbe: StorageProbe;
   docs: DocumentStore;
   registry: ModelRegistry;
-  /** The models this container serves: one per alias of the traffic policy. */
-  router: ModelRouter;
-  /** What each variant answered, for canary and A/B decisions. */
-  capture: PredictionCapture;
-  /** Models by version, for the routes that name one. */
-  versions: VersionModels;
+  /** Every model this container serves, each with its router, captures, versions and retrain lock. */
+  models: ModelScopes;
   jobs: JobStore;
-  retrainLock: StorageLock;
+  /** One retrain job per model at a time: a lock in storage that expires when its holder stops sending heartbeats. */
+  retrainLock(model: string): StorageLock;
   runner: JobRunner;
   /** Window reads and rollups: on a worker thread in a long-lived server, in-process on Lambda. */
   monitoring: MonitoringReads;
@@ -92,7 +90,7 @@ export function onLambda(): boolean {
 }
 
 async function createService(b: Basics): Promise<Service> {
-  const { config, logger, metrics } = b;
+  const { config } = b;
   const secrets = await b.secrets.get();
   const storeConfig: S3StoreConfig = {
     bucket: config.MODEL_BUCKET,
@@ -108,10 +106,59 @@ async function createService(b: Basics): Promise<Service> {
   const store = S3ObjectStore.fromConfig(storeConfig);
   const docs = new DocumentStore(store);
   const registry = new ModelRegistry(store);
+  const lockTtlMs = config.RETRAIN_LOCK_SECONDS * 1000;
+  const jobs = new JobStore(docs, lockTtlMs);
+  const models = new ModelScopes(registry, config.MODEL_NAME, (name) => buildModelScope(b, store, registry, name), config.ALIAS_REFRESH_SECONDS * 1000);
+  const retrainLock = (model: string): StorageLock => new StorageLock(docs, keys.retrainLock(model), lockTtlMs);
+  const runner = createJobRunner(config);
+  // Timers last: a service that fails to build (a bad setting) leaves nothing running behind it.
+  models.start();
+  // A Lambda function does one job per invocation: a thread would only add to its cold start.
+  const monitoring = onLambda() ? inProcessReads(store) : new OffThreadReads(storeConfig);
+  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, models, jobs, retrainLock, runner, monitoring, retention: new RetentionMonitor() };
+}
+
+/**
+ * Before the process goes: captured answers still buffered are written (bounded in time).
+ * Servers call it on SIGTERM/SIGINT; serverless-offline through its shutdown hook.
+ */
+export async function shutdownService(timeoutMs = (basics?.config.SHUTDOWN_FLUSH_SECONDS ?? 8) * 1000): Promise<void> {
+  const scopes = started?.models.started() ?? [];
+  for (const scope of scopes) scope.router.stop();
+  void started?.monitoring.close();
+  await Promise.all(scopes.map((scope) => scope.capture.close(timeoutMs)));
+}
+
+/** For tests and the adapter: forget the container's state so the next call builds it anew. */
+export function resetService(): void {
+  for (const scope of started?.models.started() ?? []) {
+    scope.router.stop();
+    void scope.capture.close(0);
+  }
+  void started?.monitoring.close();
+  basics = null;
+  service = null;
+  started = null;
+}
+
+/**
+ * On Lambda a frozen container runs no timers between invocations, so a capture batch that is
+ * due is written before the answer returns (waiting at most a second; what is not written
+ * waits for the next invocation); `always` writes whatever is held (labels: a feedback function
+ * may not be invoked again for hours). Elsewhere the flush timer does it and requests never wait.
+ */
+export async function settleCapture(capture: PredictionCapture, always = false): Promise<void> {
+  if (!onLambda() || !(always || capture.due())) return;
+  await Promise.race([capture.flush(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+}
+
+/** One model's parts (functions/runtime/model-scopes.ts), reporting to the container's logs and metrics. */
+function buildModelScope(b: Basics, store: ObjectStore, registry: ModelRegistry, name: string): ModelScope {
+  const { config, logger, metrics } = b;
   // Under model.*, as the access lines name them: one field must have one type in the log index
   // (observability/elk: `model` cannot be a string here and an object there).
-  const modelLog = { 'log.logger': 'model', 'model.name': config.MODEL_NAME };
-  const router = new ModelRouter(registry, config.MODEL_NAME, config.MODEL_ALIAS, config.ALIAS_REFRESH_SECONDS * 1000, {
+  const modelLog = { 'log.logger': 'model', 'model.name': name };
+  const router = new ModelRouter(registry, name, config.MODEL_ALIAS, config.ALIAS_REFRESH_SECONDS * 1000, {
     onLoad: (model, cold) => {
       metrics.modelLoadSeconds.observe({ model: model.name }, model.loadMs / 1000);
       metrics.modelLoads.inc({ model: model.name, outcome: 'loaded', cold: String(cold) });
@@ -123,22 +170,19 @@ async function createService(b: Basics): Promise<Service> {
       );
     },
     onRefuse: (version, err) => {
-      if (version) metrics.modelLoads.inc({ model: config.MODEL_NAME, outcome: 'refused', cold: 'false' });
+      if (version) metrics.modelLoads.inc({ model: name, outcome: 'refused', cold: 'false' });
       metrics.backgroundFailures.inc({ task: 'alias-refresh' });
-      logger.error({ ...modelLog, 'event.action': 'model-refused', 'model.version': version, 'error.message': err.message }, `refused ${config.MODEL_NAME} ${version ?? '(alias)'}: ${err.message}`);
+      logger.error({ ...modelLog, 'event.action': 'model-refused', 'model.version': version, 'error.message': err.message }, `refused ${name} ${version ?? '(alias)'}: ${err.message}`);
     },
     onFallback: (wanted, serving, reason) => logger.error({ ...modelLog, 'event.action': 'model-fallback', 'model.version': serving, 'model.wanted': wanted }, reason),
     onPolicyError: (err) => {
       metrics.backgroundFailures.inc({ task: 'policy-refresh' });
-      logger.error({ ...modelLog, 'event.action': 'policy-unreadable', 'error.message': err.message }, `traffic policy unreadable, keeping the last one: ${err.message}`);
+      logger.error({ ...modelLog, 'event.action': 'policy-unreadable', 'error.message': err.message }, `traffic policy of ${name} unreadable, keeping the last one: ${err.message}`);
     },
   });
-  const lockTtlMs = config.RETRAIN_LOCK_SECONDS * 1000;
-  const jobs = new JobStore(docs, lockTtlMs);
-  const retrainLock = new StorageLock(docs, keys.retrainLock(config.MODEL_NAME), lockTtlMs);
   const capture = new PredictionCapture(
     store,
-    config.MODEL_NAME,
+    name,
     {
       flushRecords: config.CAPTURE_FLUSH_RECORDS,
       flushIntervalMs: config.CAPTURE_FLUSH_SECONDS * 1000,
@@ -156,47 +200,12 @@ async function createService(b: Basics): Promise<Service> {
       onDropped: (n) => metrics.captureRecords.inc({ outcome: 'dropped' }, n),
       onFailed: (err) => {
         metrics.backgroundFailures.inc({ task: 'capture-flush' });
-        logger.error({ 'log.logger': 'capture', 'error.message': err.message }, `captured predictions could not be written (kept for a retry): ${publicReason(err)}`);
+        logger.error({ 'log.logger': 'capture', 'model.name': name, 'error.message': err.message }, `captured predictions of ${name} could not be written (kept for a retry): ${publicReason(err)}`);
       },
     },
   );
-  const runner = createJobRunner(config);
-  // Timers last: a service that fails to build (a bad setting) leaves nothing running behind it.
+  // Timers last: parts that fail to build leave nothing running behind them.
   router.start();
   capture.start();
-  const versions = new VersionModels(registry, config.MODEL_NAME);
-  // A Lambda function does one job per invocation: a thread would only add to its cold start.
-  const monitoring = onLambda() ? inProcessReads(store) : new OffThreadReads(storeConfig);
-  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, router, capture, versions, jobs, retrainLock, runner, monitoring, retention: new RetentionMonitor() };
-}
-
-/**
- * Before the process goes: captured answers still buffered are written (bounded in time).
- * Servers call it on SIGTERM/SIGINT; serverless-offline through its shutdown hook.
- */
-export async function shutdownService(timeoutMs = (basics?.config.SHUTDOWN_FLUSH_SECONDS ?? 8) * 1000): Promise<void> {
-  started?.router.stop();
-  void started?.monitoring.close();
-  if (started) await started.capture.close(timeoutMs);
-}
-
-/** For tests and the adapter: forget the container's state so the next call builds it anew. */
-export function resetService(): void {
-  started?.router.stop();
-  void started?.monitoring.close();
-  void started?.capture.close(0);
-  basics = null;
-  service = null;
-  started = null;
-}
-
-/**
- * On Lambda a frozen container runs no timers between invocations, so a capture batch that is
- * due is written before the answer returns (waiting at most a second; what is not written
- * waits for the next invocation); `always` writes whatever is held (labels: a feedback function
- * may not be invoked again for hours). Elsewhere the flush timer does it and requests never wait.
- */
-export async function settleCapture(capture: PredictionCapture, always = false): Promise<void> {
-  if (!onLambda() || !(always || capture.due())) return;
-  await Promise.race([capture.flush(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+  return { name, router, capture, versions: new VersionModels(registry, name) };
 }

@@ -21,6 +21,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { timeOrderedId } from '../util/ids.ts';
 import { z } from 'zod';
 import { checkDrift, checkDriftCounts, type DriftOptions, type DriftReport } from './drift-check.ts';
+import { checkGroupMix, groupMixCounts } from './group-mix.ts';
 
 export type { StoredDriftReport };
 
@@ -73,9 +74,11 @@ export type DriftInput = { rows: CleanRow[] } | { counts: FeatureCounts };
  */
 export async function capturedCounts(deps: Pick<DriftDeps, 'config' | 'monitoring'>, model: ServingModel, now = Date.now()): Promise<{ counts: FeatureCounts; otherBaselineRows: number; source: DriftSource }> {
   const since = now - deps.config.DRIFT_WINDOW_HOURS * 3_600_000;
-  const { summary } = await deps.monitoring.readWindow(deps.config.MODEL_NAME, since, now, { slices: 1 });
+  const { summary } = await deps.monitoring.readWindow(model.name, since, now, { slices: 1 });
   const { baseline } = model.predictor.bundle;
   const { counts, otherBaselineRows } = featureCountsOn(summary, baseline, baselineFingerprint(baseline));
+  // Every answer's group, for the group-mix check: carried with the counts to the check.
+  counts.groups = groupMixCounts(summary);
   return { counts, otherBaselineRows, source: { kind: 'captures', since: new Date(since).toISOString(), until: new Date(now).toISOString() } };
 }
 
@@ -83,15 +86,16 @@ export async function runDriftCheck(deps: DriftDeps, model: ServingModel, input:
   const { config, store, logger, metrics } = deps;
   const bundle = model.predictor.bundle;
   const report = 'rows' in input ? checkDrift(bundle.spec, bundle.baseline, input.rows, driftOptions(config)) : checkDriftCounts(bundle.baseline, input.counts, driftOptions(config));
-  const stored: StoredDriftReport = { ...report, id: timeOrderedId(), at: new Date().toISOString(), model: config.MODEL_NAME, version: model.version, source, policy: config.DRIFT_POLICY, action: 'none' };
+  const groupMix = checkGroupMix(bundle.spec, bundle.metrics, 'counts' in input ? input.counts.groups : undefined, report.options);
+  const stored: StoredDriftReport = { ...report, ...(groupMix ? { groupMix } : {}), id: timeOrderedId(), at: new Date().toISOString(), model: model.name, version: model.version, source, policy: config.DRIFT_POLICY, action: 'none' };
   if (applyPolicy && (report.verdict === 'drift' || report.verdict === 'partial') && config.DRIFT_POLICY !== 'off') {
     stored.action = 'notified';
-    if (config.DRIFT_POLICY === 'retrain' && report.verdict === 'drift') Object.assign(stored, await retrainOnce(deps, stored.id));
+    if (config.DRIFT_POLICY === 'retrain' && report.verdict === 'drift') Object.assign(stored, await retrainOnce(deps, model.name, stored.id));
   }
   const docs = new DocumentStore(store);
-  await docs.create(keys.driftReport(config.MODEL_NAME, stored.id), storedDriftReportSchema, stored);
+  await docs.create(keys.driftReport(model.name, stored.id), storedDriftReportSchema, stored);
   // latest.json only ever moves forward: a slower check that finishes later does not hide a newer one.
-  await docs.update(keys.driftLatest(config.MODEL_NAME), storedDriftReportSchema, (current) => (current && current.value.id > stored.id ? { keep: true, result: undefined } : { write: stored, result: undefined }), { onCorrupt: 'replace' });
+  await docs.update(keys.driftLatest(model.name), storedDriftReportSchema, (current) => (current && current.value.id > stored.id ? { keep: true, result: undefined } : { write: stored, result: undefined }), { onCorrupt: 'replace' });
   exportDriftMetrics(metrics, stored);
   metrics.driftChecks.inc({ model: stored.model, verdict: stored.verdict, action: stored.action });
   emitEmf({ Model: stored.model }, { DriftedShare: { value: stored.driftedShare, unit: 'None' }, DriftVerdict: { value: VERDICT_VALUE[stored.verdict], unit: 'None' } });
@@ -109,10 +113,10 @@ export async function runDriftCheck(deps: DriftDeps, model: ServingModel, input:
  * is claimed by compare-and-swap before the job starts, so two checks that see the same shift
  * at once start one job; a start that fails gives the claim back.
  */
-async function retrainOnce(deps: DriftDeps, reportId: string): Promise<Pick<StoredDriftReport, 'action' | 'jobId'>> {
+async function retrainOnce(deps: DriftDeps, modelName: string, reportId: string): Promise<Pick<StoredDriftReport, 'action' | 'jobId'>> {
   const { config, store } = deps;
   const docs = new DocumentStore(store);
-  const key = keys.driftLastRetrain(config.MODEL_NAME);
+  const key = keys.driftLastRetrain(modelName);
   const cooldownMs = config.DRIFT_RETRAIN_COOLDOWN_HOURS * 3_600_000;
   const claimed = await docs.update(
     key,
@@ -150,11 +154,20 @@ export async function latestDriftReport(store: ObjectStore, model: string): Prom
 
 const VERDICT_VALUE: Record<DriftReport['verdict'], number> = { stable: 0, partial: 1, drift: 2, insufficient: -1 };
 
+/** The last report exported per model, per metrics registry: a new report replaces its model's feature series, never another model's. */
+const exported = new WeakMap<ServiceMetrics, Map<string, StoredDriftReport>>();
+
 export function exportDriftMetrics(metrics: ServiceMetrics, report: StoredDriftReport): void {
+  let reports = exported.get(metrics);
+  if (!reports) exported.set(metrics, (reports = new Map()));
+  reports.set(report.model, report);
+  // A gauge's series are dropped all at once (a feature a newer report no longer has must go), so every model's are set again.
   metrics.driftScore.reset();
-  for (const c of report.columns) {
-    if (c.effect !== null) metrics.driftScore.set({ model: report.model, feature: c.column, measure: c.effectName }, c.effect);
-    if (c.adjustedPValue !== null) metrics.driftScore.set({ model: report.model, feature: c.column, measure: 'adjusted-p-value' }, c.adjustedPValue);
+  for (const last of reports.values()) {
+    for (const c of last.columns) {
+      if (c.effect !== null) metrics.driftScore.set({ model: last.model, feature: c.column, measure: c.effectName }, c.effect);
+      if (c.adjustedPValue !== null) metrics.driftScore.set({ model: last.model, feature: c.column, measure: 'adjusted-p-value' }, c.adjustedPValue);
+    }
   }
   metrics.driftShare.set({ model: report.model }, report.driftedShare);
   metrics.driftVerdict.set({ model: report.model }, VERDICT_VALUE[report.verdict]);

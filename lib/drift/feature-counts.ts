@@ -37,6 +37,12 @@ export interface FeatureCounts {
   numeric: NumericCounts[];
   categorical: LevelCounts[];
   multiLabel: LevelCounts[];
+  /**
+   * A captured window's answers per group of each sensitive column (every answer, not only the
+   * sampled rows; lib/drift/group-mix.ts): set by capturedCounts for the group-mix check, never
+   * stored in a summary's feature block.
+   */
+  groups?: Record<string, Record<string, number>>;
 }
 
 /** The sorted, distinct cut points a numeric column is counted on. */

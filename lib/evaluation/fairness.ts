@@ -47,24 +47,53 @@ export interface FairnessReport {
 export const FOUR_FIFTHS = 0.8;
 
 /**
+ * What the rates of one group rest on: per class, the answers that gave it (`selected`, over
+ * `rows`); and, over the labelled ones (`labelled`), per true class the rows of it (`ofClass`),
+ * those given their own class (`hits`) and per class the rows of other classes given it
+ * (`falseHits`). Out of fold every row is labelled; in serving (lib/monitoring/group-fairness.ts)
+ * the selection rests on every answer and the rates on the answers that got feedback.
+ */
+export interface GroupCounts {
+  group: string;
+  rows: number;
+  selected: number[];
+  labelled: number;
+  ofClass: number[];
+  hits: number[];
+  falseHits: number[];
+  /** Its AUC where the ranking scores are at hand (out of fold); null otherwise. */
+  auc: number | null;
+}
+
+/**
  * The fairness report of one sensitive column: `groups[i]` the row's value (null: missing),
  * `y` the true classes, `predicted` the classes given, `P` the probabilities (rows x classes).
  */
 export function fairnessReport(column: string, groups: (string | null)[], y: ArrayLike<number>, predicted: ArrayLike<number>, P: ArrayLike<number>, classes: number): FairnessReport {
-  const rows = y.length;
   const members = new Map<string, number[]>();
-  for (let i = 0; i < rows; i++) {
+  for (let i = 0; i < y.length; i++) {
     const g = groups[i] ?? MISSING_GROUP;
     let list = members.get(g);
     if (!list) members.set(g, (list = []));
     list.push(i);
   }
-  const perGroup = [...members.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0])).map(([group, idx]) => groupFairness(group, idx, rows, y, predicted, P, classes));
+  return fairnessFromCounts(column, [...members.entries()].map(([group, idx]) => rowCounts(group, idx, y, predicted, P, classes)), classes);
+}
+
+/**
+ * The fairness report of one sensitive column from its groups' counts: the one computation of
+ * the rates and the summary ratios, out of fold (fairnessReport) and on served answers.
+ * Groups largest first (ties by name); `share` is of all the groups' rows.
+ */
+export function fairnessFromCounts(column: string, counts: GroupCounts[], classes: number): FairnessReport {
+  const total = counts.reduce((s, g) => s + g.rows, 0);
+  const perGroup = [...counts].sort((a, b) => b.rows - a.rows || a.group.localeCompare(b.group)).map((g) => groupFairness(g, total));
 
   const ratio: (number | null)[] = [];
   const odds: (number | null)[] = [];
   for (let k = 0; k < classes; k++) {
-    const rates = perGroup.map((g) => g.selectionRate[k]);
+    // A group without answers (served: only labels for answers given before the window) selects nothing, and is no rate.
+    const rates = perGroup.filter((g) => g.rows > 0).map((g) => g.selectionRate[k]);
     const highest = Math.max(...rates);
     ratio.push(highest > 0 ? Math.min(...rates) / highest : null);
     const spread = (values: (number | null)[]): number | null => {
@@ -87,8 +116,8 @@ export function fairnessReport(column: string, groups: (string | null)[], y: Arr
   };
 }
 
-function groupFairness(group: string, idx: number[], total: number, y: ArrayLike<number>, predicted: ArrayLike<number>, P: ArrayLike<number>, classes: number): GroupFairness {
-  const n = idx.length;
+/** The counts of the rows `idx` (all labelled), with their AUC. */
+function rowCounts(group: string, idx: number[], y: ArrayLike<number>, predicted: ArrayLike<number>, P: ArrayLike<number>, classes: number): GroupCounts {
   const selected = new Array<number>(classes).fill(0);
   const ofClass = new Array<number>(classes).fill(0);
   const hits = new Array<number>(classes).fill(0);
@@ -107,13 +136,18 @@ function groupFairness(group: string, idx: number[], total: number, y: ArrayLike
     const known = Array.from({ length: classes }, (_, k) => aucOf(k)).filter((v): v is number => v !== null);
     auc = known.length ? known.reduce((s, v) => s + v, 0) / known.length : null;
   }
+  return { group, rows: idx.length, selected, labelled: idx.length, ofClass, hits, falseHits, auc };
+}
+
+function groupFairness(c: GroupCounts, total: number): GroupFairness {
+  const n = c.labelled;
   return {
-    group,
-    rows: n,
-    share: n / total,
-    selectionRate: selected.map((s) => s / n),
-    truePositiveRate: hits.map((h, k) => (ofClass[k] ? h / ofClass[k] : null)),
-    falsePositiveRate: falseHits.map((f, k) => (n - ofClass[k] ? f / (n - ofClass[k]) : null)),
-    auc,
+    group: c.group,
+    rows: c.rows,
+    share: total ? c.rows / total : 0,
+    selectionRate: c.selected.map((s) => (c.rows ? s / c.rows : 0)),
+    truePositiveRate: c.hits.map((h, k) => (c.ofClass[k] ? h / c.ofClass[k] : null)),
+    falsePositiveRate: c.falseHits.map((f, k) => (n - c.ofClass[k] ? f / (n - c.ofClass[k]) : null)),
+    auc: c.auc,
   };
 }

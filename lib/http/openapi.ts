@@ -3,6 +3,8 @@
  * the handlers validate with (zod writes JSON Schema 2020-12, the dialect OpenAPI 3.1 uses) and
  * from ROUTE_DOCS (lib/http/route-docs.ts), which a test holds equal to the route table.
  */
+import { NAME_PATTERN } from '../state/layout.ts';
+import { MODEL_QUERY_ROUTES } from './model-query-routes.ts';
 import { z } from 'zod';
 import { requiredRole } from '../auth/route-roles.ts';
 import { ROUTE_DOCS, type RouteDoc } from './route-docs.ts';
@@ -45,7 +47,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output', shared: Record<st
   return rewrite(rest) as Record<string, unknown>;
 }
 
-function parameters(path: string, doc: RouteDoc, shared: Record<string, unknown>): unknown[] {
+function parameters(method: string, path: string, doc: RouteDoc, shared: Record<string, unknown>): unknown[] {
   const fromPath = [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
@@ -61,7 +63,10 @@ function parameters(path: string, doc: RouteDoc, shared: Record<string, unknown>
     ...(schema.description ? { description: schema.description } : {}),
     schema,
   }));
-  return [...fromPath, ...fromQuery];
+  const model = MODEL_QUERY_ROUTES.has(`${method} ${path}`)
+    ? [{ name: 'model', in: 'query', required: false, description: 'A registered model (GET /models lists them); the default model (MODEL_NAME) without it', schema: { type: 'string', pattern: NAME_PATTERN.source } }]
+    : [];
+  return [...fromPath, ...fromQuery, ...model];
 }
 
 function operation(method: string, path: string, doc: RouteDoc, shared: Record<string, unknown>): Record<string, unknown> {
@@ -80,7 +85,7 @@ function operation(method: string, path: string, doc: RouteDoc, shared: Record<s
     responses['401'] = { description: 'No valid admin API key or OIDC bearer token', content: { 'application/json': { schema: errorSchema } } };
     responses['403'] = { description: `The caller's role is below ${requiredRole(`${method} ${path}`)} (docs/identities.md)`, content: { 'application/json': { schema: errorSchema } } };
   }
-  const params = parameters(path, doc, shared);
+  const params = parameters(method, path, doc, shared);
   return {
     operationId: `${method.toLowerCase()}${path.replace(/\{(\w+)\}/g, 'By-$1').split(/[^A-Za-z0-9]+/).filter(Boolean).map((p) => p[0].toUpperCase() + p.slice(1)).join('')}`,
     summary: doc.summary,

@@ -63,7 +63,7 @@ export const predictResponseSchema = z.union([
 
 const paged = (item: z.ZodType, field: string) => z.object({ [field]: z.array(item), next: z.string().nullable().describe("The next (older) page's `before`; null on the last page"), requestId: z.string() });
 const versionQuery = pageQuerySchema(20, 100);
-const modelName = { name: 'The model name (MODEL_NAME, credit-score by default)' };
+const modelName = { name: 'A registered model (GET /models lists them; MODEL_NAME is the default one)' };
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /predict': {
@@ -73,6 +73,24 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: explainQuerySchema,
     body: predictBodySchema,
     response: predictResponseSchema,
+  },
+  'POST /models/{name}/predict': {
+    tag: 'predict',
+    summary: 'Score with a registered model by name, under its own traffic policy',
+    description: 'As POST /predict, for the model named in the path (404 when no such model is registered).',
+    pathParameters: { name: 'A registered model (GET /models lists them)' },
+    query: explainQuerySchema,
+    body: predictBodySchema,
+    response: predictResponseSchema,
+  },
+  'GET /models': {
+    tag: 'registry',
+    summary: 'The models this service serves: each registered model, its aliases and traffic mode',
+    response: z.object({
+      default: z.string().describe('The model POST /predict and routes without ?model= serve (MODEL_NAME)'),
+      models: z.array(z.object({ name: z.string(), default: z.boolean(), aliases: z.record(z.string(), z.string()).describe('alias -> version'), traffic: z.string().nullable().describe('The mode of its stored traffic policy; null: none stored (its serving alias alone)') })),
+      requestId: z.string(),
+    }),
   },
   'GET /model/info': { tag: 'registry', summary: 'The serving model: version, metrics, feature schema, a sample request' },
   'POST /model/retrain': { tag: 'retrain', admin: true, summary: 'Start a retrain job', body: retrainRequestSchema, status: 202, responseDescription: 'Accepted: the job id and its status URL' },

@@ -2,9 +2,9 @@
  * A monitoring summary: what the report, the drift check and the canary controller need of a
  * stretch of captured answers, in counts that add up. One is written beside every capture batch;
  * the rollups merge them by minute, hour and day. Merging is exact for every count (requests,
- * errors, classes, the shadow's confusion, feature counts on the baseline's bins) and keeps the
- * latency sketch's relative error bound (latency-sketch.ts), so a window's summary is the same
- * whatever mix of batches and rollups it was built from.
+ * errors, classes, the shadow's confusion, each group's classes and labels, feature counts on
+ * the baseline's bins) and keeps the latency sketch's relative error bound (latency-sketch.ts),
+ * so a window's summary is the same whatever mix of batches and rollups it was built from.
  *
  * Counts are kept per time slice (a minute in batch and minute summaries, five minutes in an
  * hour's, an hour in a day's) and per variant and version, so a window that starts on a slice's
@@ -47,6 +47,13 @@ const variantCountsSchema = z.object({
    * arrives, whenever the answer was given.
    */
   labelled: z.record(z.string(), counts).default({}),
+  /**
+   * Per sensitive column, per group of applicants (lib/release/prediction-capture.ts
+   * capturedGroups): the classes given, and the labels accepted, as above but for the group's
+   * answers alone; what the serving fairness report reads (lib/monitoring/group-fairness.ts).
+   * Absent in summaries written before it existed and for models without sensitive columns.
+   */
+  sensitive: z.record(z.string(), z.record(z.string(), z.object({ classes: counts, labelled: z.record(z.string(), counts) }))).optional(),
 });
 export type VariantCounts = z.output<typeof variantCountsSchema>;
 
@@ -102,6 +109,8 @@ export interface AcceptedLabel {
   predicted: string;
   actual: string;
   at: number;
+  /** The labelled answer's groups per sensitive column, when it was captured with them. */
+  groups?: Record<string, string>;
 }
 
 /** What the summary of a batch needs of the model that answered: its spec and training baseline. */
@@ -125,8 +134,9 @@ export function summarizeRecords(records: CapturedPrediction[], baselineOf: (ver
     const start = Math.floor(label.at / SECOND_MS) * SECOND_MS;
     let groups = slices.get(start);
     if (!groups) slices.set(start, (groups = new Map()));
-    const row = (groupOf(groups, label.variant, label.version).labelled[label.actual] ??= {});
-    row[label.predicted] = (row[label.predicted] ?? 0) + 1;
+    const g = groupOf(groups, label.variant, label.version);
+    addCell(g.labelled, label.actual, label.predicted);
+    for (const [column, group] of Object.entries(label.groups ?? {})) addCell(sensitiveCounts(g, column, group).labelled, label.actual, label.predicted);
   }
   const counters = new Map<string, ReturnType<typeof featureCounter> & { version: string; baseline: string }>();
   for (const r of records) {
@@ -142,7 +152,13 @@ export function summarizeRecords(records: CapturedPrediction[], baselineOf: (ver
     }
     g.answers++;
     if (!r.ok || r.predicted === undefined) g.errors++;
-    else g.classes[r.predicted] = (g.classes[r.predicted] ?? 0) + 1;
+    else {
+      g.classes[r.predicted] = (g.classes[r.predicted] ?? 0) + 1;
+      for (const [column, group] of Object.entries(r.groups ?? {})) {
+        const classes = sensitiveCounts(g, column, group).classes;
+        classes[r.predicted] = (classes[r.predicted] ?? 0) + 1;
+      }
+    }
     if (r.latencyMs !== undefined) addLatency(g.latency, r.latencyMs);
     if (r.shadow && r.predicted !== undefined) {
       const row = (g.shadow[r.predicted] ??= {});
@@ -170,6 +186,18 @@ function groupOf(groups: Map<string, VariantCounts>, variant: string, version: s
   let g = groups.get(key);
   if (!g) groups.set(key, (g = emptyCounts(variant, version)));
   return g;
+}
+
+/** One cell more in a table of counts by row and column. */
+function addCell(table: Record<string, Record<string, number>>, row: string, column: string, n = 1): void {
+  const cells = (table[row] ??= {});
+  cells[column] = (cells[column] ?? 0) + n;
+}
+
+/** The counts of one group of a sensitive column within a variant's counts, made on first use. */
+function sensitiveCounts(g: VariantCounts, column: string, group: string): { classes: Record<string, number>; labelled: Record<string, Record<string, number>> } {
+  const groups = ((g.sensitive ??= {})[column] ??= {});
+  return (groups[group] ??= { classes: {}, labelled: {} });
 }
 
 /**
@@ -222,12 +250,25 @@ export function addCounts(into: VariantCounts, from: VariantCounts): void {
   into.unavailable += from.unavailable;
   mergeSketch(into.latency, from.latency);
   for (const [k, n] of Object.entries(from.classes)) into.classes[k] = (into.classes[k] ?? 0) + n;
-  for (const [into2, from2] of [[into.shadow, from.shadow], [into.labelled, from.labelled]]) {
-    for (const [row, cells] of Object.entries(from2)) {
-      const target = (into2[row] ??= {});
-      for (const [column, n] of Object.entries(cells)) target[column] = (target[column] ?? 0) + n;
+  addTable(into.shadow, from.shadow);
+  addTable(into.labelled, from.labelled);
+  for (const [column, groups] of Object.entries(from.sensitive ?? {})) {
+    for (const [group, counts] of Object.entries(groups)) {
+      const target = sensitiveCounts(into, column, group);
+      for (const [k, n] of Object.entries(counts.classes)) target.classes[k] = (target.classes[k] ?? 0) + n;
+      addTable(target.labelled, counts.labelled);
     }
   }
+}
+
+function addTable(into: Record<string, Record<string, number>>, from: Record<string, Record<string, number>>): void {
+  for (const [row, cells] of Object.entries(from)) for (const [column, n] of Object.entries(cells)) addCell(into, row, column, n);
+}
+
+/** The counts without their labels (the variant's own and its groups'). */
+function withoutLabels(g: VariantCounts): VariantCounts {
+  const sensitive = g.sensitive && Object.fromEntries(Object.entries(g.sensitive).map(([column, groups]) => [column, Object.fromEntries(Object.entries(groups).map(([group, c]) => [group, { classes: c.classes, labelled: {} }]))]));
+  return { ...g, labelled: {}, ...(sensitive ? { sensitive } : {}) };
 }
 
 /** Zero counts of the same shape (the same baseline's columns). */
@@ -268,7 +309,7 @@ export function variantTotals(summary: MonitoringSummary): Map<string, { version
   for (const [variant, list] of groups) {
     const versions = new Set(list.filter((g) => g.answers > 0).map((g) => g.version));
     const counts = emptyCounts(variant, '');
-    for (const g of list) addCounts(counts, versions.has(g.version) ? g : { ...g, labelled: {} });
+    for (const g of list) addCounts(counts, versions.has(g.version) ? g : withoutLabels(g));
     totals.set(variant, { versions, counts });
   }
   return totals;

@@ -17,6 +17,7 @@ import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts'
 import { EventTimeline } from './event-timeline.ts';
 import { allWritten, PublishError, removeFailedVersion } from './failed-publish.ts';
 import { CONTRACT_FILE, contractBytes, contractOf, contractOfFiles, diffContracts, parseContract, type ContractDifference, type ModelContract } from './model-contract.ts';
+import { parseStoredSpec, type DatasetSpec } from '../data/spec.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import type { PolicyFailure, PolicyVerdict } from '../release/promotion-policy.ts';
 import { KeyError, keys, parseVersionKey, PREFIXES } from '../state/layout.ts';
@@ -340,6 +341,15 @@ export class ModelRegistry {
       if (err instanceof StorageError) throw err;
       return null; // not JSON, not a spec: unreadable
     }
+  }
+
+  /** The spec a version was trained with, checked against its manifest's sha256 (what a retrain of that model trains with). */
+  async versionSpec(name: string, version: string): Promise<DatasetSpec> {
+    const manifestObject = await this.store.get(this.checked(() => keys.versionFile(name, version, MANIFEST_FILE)));
+    if (!manifestObject) throw new RegistryError(`${name} ${version} does not exist`, 'not_found');
+    const spec = await this.versionObject(name, version, 'spec.json');
+    if (!spec || sha256(spec.bytes) !== readManifest(manifestObject.bytes).files['spec.json']?.sha256) throw new RegistryError(`${name} ${version} has no spec.json that matches its manifest`, 'invalid');
+    return parseStoredSpec(JSON.parse(new TextDecoder().decode(spec.bytes)) as unknown, `${name} ${version} spec.json`);
   }
 
   private remember(name: string, version: string, etag: string, contract: ModelContract): void {

@@ -1,8 +1,9 @@
 /**
  * Prediction capture: what each variant answered, how fast, and whether it failed, for release
  * decisions; for a sample of answers also the cleaned feature values and the probabilities, for
- * the drift check. Only the model's feature columns are kept: identifiers (Customer_ID, Name,
- * SSN...) are dropped at the edge and never captured.
+ * the drift check. Only the model's feature columns are kept, and per sensitive column the
+ * applicant's group (a band or a level, not the value: capturedGroups): identifiers
+ * (Customer_ID, Name, SSN...) are dropped at the edge and never captured.
  *
  * Answers are buffered per container and written as NDJSON batches (layout: captures/), each
  * with its monitoring summary (lib/monitoring/summary.ts) written just before it: what the
@@ -13,8 +14,11 @@
  * bounded, and what does not fit is dropped and counted.
  */
 import type { CleanRow } from '../data/clean-record.ts';
+import { groupOf } from '../data/sensitive-groups.ts';
+import type { DatasetSpec } from '../data/spec.ts';
+import { MISSING_GROUP } from '../evaluation/fairness.ts';
 import { keys, daysBetween } from '../state/layout.ts';
-import { capturedPredictionSchema, type CapturedFeatures, type CapturedPrediction } from '../state/schemas.ts';
+import { capturedPredictionSchema, type CapturedFeatures, type CapturedPrediction, type FeedbackRecord } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { publicReason } from '../serving/public-reason.ts';
 import { summarizeRecords, type AcceptedLabel, type BaselineRef } from '../monitoring/summary.ts';
@@ -26,6 +30,39 @@ export type { CapturedFeatures, CapturedPrediction };
 
 export function captureFeatures(row: CleanRow): CapturedFeatures {
   return { numeric: Array.from(row.numeric, (v) => (Number.isNaN(v) ? null : v)), categorical: row.categorical, multiLabel: row.multiLabel };
+}
+
+/**
+ * The `groups` field of an answer to `record` (the request's record as sent): per sensitive
+ * column of the answering model's spec, the applicant's group, read from the raw value as in
+ * training (lib/data/sensitive-groups.ts), even when the column is no feature of the model; not
+ * sent or missing is MISSING_GROUP. A spread-able `{}` when the spec names no sensitive column,
+ * so those answers' rows stay as they were. The group's label is kept, a few bytes a column:
+ * a summary counts it without the spec (the answering version may be gone by then).
+ */
+export function capturedGroups(spec: Pick<DatasetSpec, 'sensitive'>, record: Record<string, unknown>): { groups?: Record<string, string> } {
+  if (!spec.sensitive.length) return {};
+  const groups: Record<string, string> = {};
+  for (const column of spec.sensitive) {
+    const raw = record[column.column];
+    groups[column.column] = groupOf(column, typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : null) ?? MISSING_GROUP;
+  }
+  return { groups };
+}
+
+export type LabelledAnswer = NonNullable<FeedbackRecord['answers']>[number];
+
+/**
+ * What a label of record `index` is kept with (feedback's `answers`): what each variant answered
+ * for it among a request's captured answers, the applicant's groups included (failures label nothing).
+ */
+export function labelledAnswers(answers: CapturedPrediction[], index: number): LabelledAnswer[] {
+  return answers.flatMap((a) => (a.index === index && a.ok && a.predicted !== undefined ? [{ variant: a.variant, version: a.version, predicted: a.predicted, at: a.at, ...(a.groups ? { groups: a.groups } : {}) }] : []));
+}
+
+/** The label `actual`, accepted at `at`, as the summaries count it: once per answer it labels, with that answer's groups. */
+export function acceptedLabels(given: LabelledAnswer[], actual: string, at: number): AcceptedLabel[] {
+  return given.map((g) => ({ variant: g.variant, version: g.version, predicted: g.predicted, actual, at, ...(g.groups ? { groups: g.groups } : {}) }));
 }
 
 export function featuresToRow(features: CapturedFeatures): CleanRow {

@@ -7,8 +7,9 @@
  * grow with the traffic.
  */
 import type { MonitoringReads } from '../monitoring/monitoring-reads.ts';
+import { servedFairness, type ServedFairnessReport } from '../monitoring/group-fairness.ts';
 import { twoProportionZTest } from './significance.ts';
-import { variantSeries, variantStats, type VariantBucket, type VariantStats } from './variant-stats.ts';
+import { classesOf, variantSeries, variantStats, type VariantBucket, type VariantStats } from './variant-stats.ts';
 
 /** Buckets the series aims at; fewer when the summary's grain is coarser than window / this. */
 const SERIES_BUCKETS = 30;
@@ -20,13 +21,23 @@ export interface WindowReport {
   seriesBucketMs: number;
   comparison: { a: string; b: string; accuracy: ReturnType<typeof twoProportionZTest>; f1MacroDifference: number | null } | null;
   shadow: { compared: number; agreementRate: number; confusion: Record<string, Record<string, number>> } | null;
+  /**
+   * Per variant, per sensitive column: how its answers treat the groups of applicants
+   * (lib/monitoring/group-fairness.ts), its per-class numbers in the order of `classes`; a
+   * variant whose answers carry no groups is absent.
+   */
+  fairness: { classes: string[]; variants: Record<string, ServedFairnessReport[]> };
   /** Stored summaries that did not parse (skipped). */
   unreadable: number;
   /** Documents read to build it. */
   reads: number;
 }
 
-export async function windowReport(monitoring: Pick<MonitoringReads, 'readWindow'>, model: string, since: number, until: number, routedVariants: string[]): Promise<WindowReport> {
+/**
+ * `classes`: the serving model's, in its spec's order (the fairness summary of two classes is the
+ * second's); without them, the classes seen in the window, sorted.
+ */
+export async function windowReport(monitoring: Pick<MonitoringReads, 'readWindow'>, model: string, since: number, until: number, routedVariants: string[], classes?: string[]): Promise<WindowReport> {
   // Slices as wide as the series' buckets, so the summary crossing from the reader is the report's size.
   const { summary, reads, unreadable } = await monitoring.readWindow(model, since, until, { slices: SERIES_BUCKETS, features: false });
   const variants = variantStats(summary);
@@ -47,6 +58,7 @@ export async function windowReport(monitoring: Pick<MonitoringReads, 'readWindow
       }
     }
   }
+  const fairnessClasses = classes ?? classesOf(summary);
   // At least a minute (the reader's finest slices): finer buckets of a short window are mostly empty.
   const widthMs = summary.grainMs;
   return {
@@ -55,7 +67,9 @@ export async function windowReport(monitoring: Pick<MonitoringReads, 'readWindow
     seriesBucketMs: widthMs,
     comparison,
     shadow: compared ? { compared, agreementRate: agreed / compared, confusion } : null,
+    fairness: { classes: fairnessClasses, variants: servedFairness(summary, fairnessClasses) },
     unreadable,
     reads,
   };
 }
+

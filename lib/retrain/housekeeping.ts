@@ -20,9 +20,10 @@ const JOB_LOOKBACK_MS = 7 * 24 * 3_600_000;
 
 export interface HousekeepingResult {
   deadJobs: string[];
-  removedVersions: { version: string; files: number }[];
+  removedVersions: { model: string; version: string; files: number }[];
   /** Incomplete versions left because they are younger than the age limit (perhaps still uploading). */
-  keptIncomplete: string[];
+  keptIncomplete: { model: string; version: string }[];
+  /** Every model's retention sweep together (deletions summed; the first fault, naming its model). */
   retention: RetentionOutcome;
 }
 
@@ -35,23 +36,41 @@ export interface RetentionSettings {
 
 export async function runHousekeeping(
   deps: { registry: ModelRegistry; jobs: JobStore; store: ObjectStore },
-  model: string,
+  models: string[],
   options: { incompleteMaxAgeMs: number; retention: RetentionSettings; now?: number },
 ): Promise<HousekeepingResult> {
   const now = options.now ?? Date.now();
+  // Jobs of every model are in one place: swept once.
   const deadJobs = await deps.jobs.sweepDead(JOB_LOOKBACK_MS);
   const removedVersions: HousekeepingResult['removedVersions'] = [];
-  const keptIncomplete: string[] = [];
-  for (const version of await deps.registry.listIncompleteVersions(model)) {
-    const createdAt = parseTimeOrderedId(version);
-    if (createdAt !== null && now - createdAt < options.incompleteMaxAgeMs) {
-      keptIncomplete.push(version);
-      continue;
+  const keptIncomplete: HousekeepingResult['keptIncomplete'] = [];
+  const sweeps: { model: string; outcome: RetentionOutcome }[] = [];
+  for (const model of models) {
+    for (const version of await deps.registry.listIncompleteVersions(model)) {
+      const createdAt = parseTimeOrderedId(version);
+      if (createdAt !== null && now - createdAt < options.incompleteMaxAgeMs) {
+        keptIncomplete.push({ model, version });
+        continue;
+      }
+      removedVersions.push({ model, version, files: await deps.registry.deleteIncompleteVersion(model, version) });
     }
-    removedVersions.push({ version, files: await deps.registry.deleteIncompleteVersion(model, version) });
+    await deps.registry.maintainHistoryTimeline(model); // the history's copies (once) and day bundles: pages that read little
+    sweeps.push({ model, outcome: await enforceRetention(deps.store, model, options.retention, now) });
   }
-  await deps.registry.maintainHistoryTimeline(model); // the history's copies (once) and day bundles: pages that read little
-  return { deadJobs, removedVersions, keptIncomplete, retention: await enforceRetention(deps.store, model, options.retention, now) };
+  return { deadJobs, removedVersions, keptIncomplete, retention: mergeRetention(options.retention, sweeps) };
+}
+
+function mergeRetention(settings: RetentionSettings, sweeps: { model: string; outcome: RetentionOutcome }[]): RetentionOutcome {
+  if (settings.enforcedBy === 'store') return { enforcedBy: 'store' };
+  const merged: Extract<RetentionOutcome, { enforcedBy: 'housekeeping' }> = { enforcedBy: 'housekeeping', deleted: { captures: 0, feedback: 0, summaries: 0 }, days: 0, more: false };
+  for (const { model, outcome } of sweeps) {
+    if (outcome.enforcedBy === 'store') continue;
+    for (const data of Object.keys(merged.deleted) as (keyof typeof merged.deleted)[]) merged.deleted[data] += outcome.deleted[data];
+    merged.days += outcome.days;
+    merged.more ||= outcome.more;
+    if (outcome.error !== undefined && merged.error === undefined) merged.error = sweeps.length > 1 ? `model ${model}: ${outcome.error}` : outcome.error;
+  }
+  return merged;
 }
 
 /** Retention's part of a run; a store fault is part of the outcome (with what was deleted before it), not thrown. */

@@ -11,18 +11,25 @@ import type { LockRecord, StorageLock } from './storage-lock.ts';
 
 export type StartResult = { started: true; job: JobRecord } | { started: false; reason: 'busy'; holder: LockRecord | null } | { started: false; reason: 'failed'; error: string; job: JobRecord };
 
-export async function startRetrain(deps: { config: Config; jobs: JobStore; retrainLock: StorageLock; runner: JobRunner }, request: RetrainRequest, requestedBy: string): Promise<StartResult> {
-  const holder = await deps.retrainLock.read();
+export class NoTrainingDataError extends Error {
+  override name = 'NoTrainingDataError';
+}
+
+/** Retrains model `model` (its own lock); a model other than the default has no default data, so its request names a dataKey. */
+export async function startRetrain(deps: { config: Config; jobs: JobStore; retrainLock(model: string): StorageLock; runner: JobRunner; model: string }, request: RetrainRequest, requestedBy: string): Promise<StartResult> {
+  if (deps.model !== deps.config.MODEL_NAME && !request.dataKey) throw new NoTrainingDataError(`model ${deps.model} has no default training data (only ${deps.config.MODEL_NAME} has): name a dataKey, a CSV in the bucket under data/`);
+  const retrainLock = deps.retrainLock(deps.model);
+  const holder = await retrainLock.read();
   // A lock that expired belongs to a dead job: say so in its record before taking over.
-  if (holder && !holder.released && !deps.retrainLock.held(holder)) await deps.jobs.get(holder.owner);
+  if (holder && !holder.released && !retrainLock.held(holder)) await deps.jobs.get(holder.owner);
   const jobId = timeOrderedId();
-  const lock = await deps.retrainLock.acquire(jobId);
+  const lock = await retrainLock.acquire(jobId);
   if (!lock.acquired) return { started: false, reason: 'busy', holder: lock.holder };
   let job: JobRecord | null = null;
   try {
     job = await deps.jobs.create({
       jobId,
-      model: deps.config.MODEL_NAME,
+      model: deps.model,
       alias: deps.config.MODEL_ALIAS,
       status: 'queued',
       request,
@@ -39,7 +46,7 @@ export async function startRetrain(deps: { config: Config; jobs: JobStore; retra
     const failed = job ? await deps.jobs.update(jobId, (j) => (j.status === 'queued' ? { ...j, status: 'failed', error, finishedAt: new Date().toISOString() } : null)).catch(() => null) : null;
     // Only a job this start failed gives its lock back: one that began running meanwhile keeps it.
     if (failed && failed.error !== error) return { started: true, job: failed };
-    await deps.retrainLock.release(lock.token).catch(() => undefined); // if this fails too, the lock expires by itself
+    await retrainLock.release(lock.token).catch(() => undefined); // if this fails too, the lock expires by itself
     if (!job) throw err;
     return { started: false, reason: 'failed', error, job: failed ?? job };
   }

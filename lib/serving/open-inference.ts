@@ -10,7 +10,7 @@
  * class names in its parameters, in column order).
  */
 import { z } from 'zod';
-import { featureColumns, type DatasetSpec } from '../data/spec.ts';
+import { declaredColumns, featureColumns, type DatasetSpec } from '../data/spec.ts';
 import { DATATYPES, invalidInference as bad, tensorElements, type Element } from './oip-tensor.ts';
 
 /** $parameters: string, number or boolean values only. */
@@ -115,12 +115,12 @@ export function modelMetadata(name: string, versions: string[], spec: DatasetSpe
 /**
  * The rows of a parsed inference request as raw records, one per position along the tensors,
  * ready for the same validation and cleaning as /predict's. Inputs may also carry identifiers
- * (the routing key) and the target (ignored); any other name is refused, as are a name sent
- * twice, datatypes this model does not take (BOOL: no column of a credit-score spec is
- * boolean), shapes that are not [n] or [n, 1] (one value per row) and tensors of different lengths.
+ * (the routing key), the target (ignored) and sensitive columns (the applicant's group, for the
+ * capture); any other name is refused, as are a name sent twice, datatypes this model does not
+ * take (BOOL: no column of a credit-score spec is boolean), shapes that are not [n] or [n, 1] (one value per row) and tensors of different lengths.
  */
 export function recordsFromInputs(request: InferenceRequest, spec: DatasetSpec): Record<string, unknown>[] {
-  const allowed = new Set([...featureColumns(spec), ...spec.identifiers, spec.target.column]);
+  const allowed = new Set(declaredColumns(spec));
   const seen = new Set<string>();
   let rows: number | null = null;
   const columns: [string, Element[]][] = [];

@@ -1,14 +1,15 @@
 /**
  * Validation of a prediction request against the model's own spec: one raw record, or
  * {"instances": [...]} of them. Every feature column must be present (null says "unknown");
- * identifiers and the target may be present and are ignored; anything else is an error, so a
+ * identifiers and the target may be present and are ignored, sensitive columns may be present
+ * and only give the applicant's group to the capture; anything else is an error, so a
  * misspelt field is reported instead of silently imputed. Values are cleaned exactly as in
  * training ("52312.68_", "10 Years and 9 Months"), and every problem names its field.
  */
 import { z } from 'zod';
 import { cleanRecordCollecting, type CleanRow } from '../data/clean-record.ts';
 import type { RawValue } from '../data/clean-values.ts';
-import { featureColumns, type DatasetSpec } from '../data/spec.ts';
+import { declaredColumns, featureColumns, type DatasetSpec } from '../data/spec.ts';
 import { tooLarge, unprocessable, type FieldProblem } from '../http/http-error.ts';
 import { clip } from '../util/clip.ts';
 
@@ -34,7 +35,8 @@ function columnsOf(spec: DatasetSpec): Columns {
   let columns = columnsBySpec.get(spec);
   if (!columns) {
     const features = featureColumns(spec);
-    columns = { features, allowed: new Set([...features, ...spec.identifiers, spec.target.column]) };
+    // The sensitive columns too, feature or not: the capture keeps each answer's group (fairness on served answers).
+    columns = { features, allowed: new Set(declaredColumns(spec)) };
     columnsBySpec.set(spec, columns);
   }
   return columns;

@@ -234,6 +234,12 @@ export const capturedPredictionSchema = z.object({
    */
   error: z.enum(['model', 'unavailable']).optional(),
   shadow: z.object({ version: z.string(), predicted: z.string() }).optional(),
+  /**
+   * Per sensitive column of the answering model's spec, the applicant's group ("(missing)" when
+   * not sent): what the serving fairness report and the group-mix drift count. Absent when the
+   * spec names none, and on answers captured before it existed.
+   */
+  groups: z.record(z.string(), z.string()).optional(),
   /** Sampled answers only: the cleaned feature values (missing as null) and the probabilities. */
   features: capturedFeaturesSchema.optional(),
   probabilities: z.record(z.string(), z.number()).optional(),
@@ -251,7 +257,7 @@ export const feedbackRecordSchema = z.object({
    * the label was accepted: reports count labels without reading the captures again. Absent on
    * labels stored before it existed, which no longer count.
    */
-  answers: z.array(z.object({ variant: z.string(), version: z.string(), predicted: z.string(), at: z.number() })).optional(),
+  answers: z.array(z.object({ variant: z.string(), version: z.string(), predicted: z.string(), at: z.number(), groups: z.record(z.string(), z.string()).optional() })).optional(),
 });
 export type FeedbackRecord = z.output<typeof feedbackRecordSchema>;
 
@@ -273,6 +279,22 @@ const columnDriftSchema = z.object({
 
 export const DRIFT_ACTIONS = ['none', 'notified', 'retrain-started', 'retrain-cooldown', 'retrain-busy', 'retrain-failed'] as const;
 
+/** The mix of applicants' groups per sensitive column in the window against training's (lib/drift/group-mix.ts). */
+const groupMixSchema = z.object({
+  /** Why the mix was not compared (an artifact without training counts per group, an upload); null when it was. */
+  reason: z.string().nullable(),
+  columns: z.array(
+    z.object({
+      column: z.string(),
+      /** Answers in the window with a group for the column. */
+      samples: z.number(),
+      psi: z.number().nullable(),
+      status: z.enum(['stable', 'drift', 'insufficient']),
+      distribution: z.object({ labels: z.array(z.string()), training: z.array(z.number()), current: z.array(z.number()) }),
+    }),
+  ),
+});
+
 /** drift/{model}/reports/{id}.json and drift/{model}/latest.json. */
 export const storedDriftReportSchema = z.object({
   id: name,
@@ -287,6 +309,8 @@ export const storedDriftReportSchema = z.object({
   driftedShare: z.number(),
   options: z.object({ alpha: z.number(), minPsi: z.number(), minJsDistance: z.number(), minKsD: z.number(), minSamples: z.number(), datasetShare: z.number() }),
   columns: z.array(columnDriftSchema),
+  /** Absent when the spec names no sensitive column, and on reports stored before it existed. */
+  groupMix: groupMixSchema.optional(),
   source: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('captures'), since: isoTime, until: isoTime }),
     z.object({ kind: z.literal('upload'), dataKey: z.string().optional() }),

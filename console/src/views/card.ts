@@ -7,6 +7,7 @@
 import type { FairnessReport as Fairness } from '../../../lib/evaluation/fairness.ts';
 import type { RankingSummary as Ranking } from '../../../lib/evaluation/ranking-metrics.ts';
 import { api } from '../api.ts';
+import { link } from '../hash-route.ts';
 import { html } from '../html.ts';
 import { usePoll } from '../poll.ts';
 import { ErrorNote, Loading, NeedsKey, number, percent, Section, when } from '../ui.ts';
@@ -44,7 +45,7 @@ export function CardView({ version }: { version: string }) {
   const admin = useAdmin();
   const { data, error } = usePoll(() => api<Card>(`model/versions/${encodeURIComponent(version)}/card`), null, [version], admin);
   return html`<${Section} title=${`Model card: ${version}`}>
-    <p class="no-print"><a href=${`#/models/${encodeURIComponent(version)}`}>The version</a> · <button type="button" onClick=${() => window.print()}>Print</button></p>
+    <p class="no-print"><a href=${link(`models/${encodeURIComponent(version)}`)}>The version</a> · <button type="button" onClick=${() => window.print()}>Print</button></p>
     ${!admin ? html`<${NeedsKey} what="the model card (it names who trained and promoted the version)" />` : null}
     <${ErrorNote} error=${error} />
     ${admin && !data && !error ? html`<${Loading} what="the card" />` : null}

@@ -1,7 +1,8 @@
 /**
  * Drift: the last check's verdict, the drifted columns first (by effect), each with its test,
  * statistic, p-value and effect; the drifted columns' training-versus-current distributions
- * (any column's on a click of its name); a button to run a check on the captured window now.
+ * (any column's on a click of its name); the mix of applicants' groups against training's, per
+ * sensitive column; a button to run a check on the captured window now.
  */
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
@@ -35,6 +36,8 @@ interface DriftReport {
   drifted: number;
   driftedShare: number;
   columns: ColumnDrift[];
+  /** The applicants' groups against training's, per sensitive column (absent without sensitive columns). */
+  groupMix?: { reason: string | null; columns: { column: string; samples: number; psi: number | null; status: string; distribution: Distribution }[] };
 }
 
 /** Drifted columns first, the strongest effect first; then the rest by name. */
@@ -68,7 +71,23 @@ export function DriftView() {
           </table></div>
           ${orderColumns(data.columns)
             .filter((c) => c.distribution && (c.status === 'drift' || c.column === picked))
-            .map((c) => html`<${DistributionChart} key=${c.column} column=${c.column} distribution=${c.distribution!} />`)}`
+            .map((c) => html`<${DistributionChart} key=${c.column} column=${c.column} distribution=${c.distribution!} />`)}
+          ${data.groupMix ? html`<${GroupMix} mix=${data.groupMix} />` : null}`
       : null}
   <//>`;
+}
+
+/** The group mix: per sensitive column its PSI against training's shares, a shifted one's shares drawn. */
+function GroupMix({ mix }: { mix: NonNullable<DriftReport['groupMix']> }) {
+  return html`<div class="group-mix">
+    <h3>Group mix (sensitive columns)</h3>
+    ${mix.reason ? html`<p class="hint">${mix.reason}</p>` : null}
+    ${mix.columns.length
+      ? html`<div class="scroll"><table class="drift">
+          <thead><tr><th>column</th><th>status</th><th>PSI</th><th>answers</th></tr></thead>
+          <tbody>${mix.columns.map((c) => html`<tr class=${`status-${c.status}`} data-column=${c.column}><td>${c.column}</td><td>${c.status}</td><td class="num">${number(c.psi)}</td><td class="num">${c.samples}</td></tr>`)}</tbody>
+        </table></div>
+        ${mix.columns.filter((c) => c.status === 'drift').map((c) => html`<${DistributionChart} key=${`mix-${c.column}`} column=${c.column} distribution=${c.distribution} />`)}`
+      : null}
+  </div>`;
 }

@@ -1,5 +1,6 @@
 /** Models: every registered version, newest first, with its scores, data and aliases. */
 import { api } from '../api.ts';
+import { link } from '../hash-route.ts';
 import { html } from '../html.ts';
 import { usePoll } from '../poll.ts';
 import { ErrorNote, Loading, number, Section, when } from '../ui.ts';
@@ -27,7 +28,7 @@ export function ModelsView() {
           <tbody>
             ${data.versions.map(
               (v) => html`<tr key=${v.version} data-version=${v.version}>
-                <td><a href=${`#/models/${encodeURIComponent(v.version)}`}>${v.version}</a></td>
+                <td><a href=${link(`models/${encodeURIComponent(v.version)}`)}>${v.version}</a></td>
                 <td>${v.aliases.map((a) => html`<span class="badge">${a}</span> `)}</td>
                 <td>${when(v.createdAt)}</td>
                 <td>${v.createdBy ?? '-'}</td>

@@ -1,10 +1,13 @@
 /**
  * Try it: the model's sample request as a form, its answer with the probabilities and the
- * three main reasons (every value sent and received is shown as text).
+ * three main reasons (every value sent and received is shown as text). Scored by the chosen
+ * model: POST /models/{name}/predict, or /predict for the default one.
  */
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
+import { readHash } from '../hash-route.ts';
 import { html } from '../html.ts';
+import { predictPath } from '../model-route.ts';
 import { usePoll } from '../poll.ts';
 import { ErrorNote, Loading, number, percent, Section } from '../ui.ts';
 
@@ -35,7 +38,7 @@ export function TryView() {
     setError(null);
     try {
       const body = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v === '' ? null : v]));
-      setAnswer(await api<Answer>('predict?explain=3', { method: 'POST', body }));
+      setAnswer(await api<Answer>(`${predictPath(readHash().model)}?explain=3`, { method: 'POST', body }));
     } catch (err) {
       setAnswer(null);
       setError(err as ApiError);

@@ -2,7 +2,8 @@
  * Variants: what each variant of the traffic policy in force answered in the window (requests,
  * errors, p50/p99 latency, class shares; accuracy and macro F1 where feedback came), variants of
  * earlier policies behind a toggle, the labelled pairs' accuracy compared (a pair without labels
- * says so), latency over time as a chart, and the shadow's agreement with its confusion table.
+ * says so), latency over time as a chart, the shadow's agreement with its confusion table, and
+ * per variant how its answers treat the groups of each sensitive column (the card's fairness table).
  */
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api.ts';
@@ -13,6 +14,8 @@ import { usePoll } from '../poll.ts';
 import { ErrorNote, Loading, NeedsKey, number, percent, Section } from '../ui.ts';
 import { comparePairs, pairsOf, type PairComparison } from '../variant-pairs.ts';
 import { useAdmin } from './actions.ts';
+import type { ServedFairnessReport } from '../../../lib/monitoring/group-fairness.ts';
+import { FairnessTable } from './card.ts';
 import { TimeChart, type Line } from './chart.ts';
 
 interface VariantStats {
@@ -35,6 +38,8 @@ interface Report {
   variants: VariantStats[];
   series: Record<string, { start: number; requests: number; errors: number; p50Ms: number | null; p99Ms: number | null }[]>;
   shadow: { compared: number; agreementRate: number; confusion: Record<string, Record<string, number>> } | null;
+  /** Absent from services older than the serving fairness report. */
+  fairness?: { classes: string[]; variants: Record<string, ServedFairnessReport[]> };
 }
 
 const WINDOWS = [15, 60, 360, 1440];
@@ -98,7 +103,8 @@ export function VariantsView() {
           ${shown.length === 0 ? html`<p>No answers captured in this window from the variants of the policy in force.</p>` : null}
           ${notes.length ? html`<ul class="comparisons">${notes.map((c) => html`<${Comparison} comparison=${c} />`)}</ul>` : null}
           ${chart && chart.times.length ? html`<${TimeChart} title="Latency over time" times=${chart.times} lines=${chart.lines} unit="ms" />` : null}
-          ${data.shadow ? html`<${Shadow} shadow=${data.shadow} />` : null}`
+          ${data.shadow ? html`<${Shadow} shadow=${data.shadow} />` : null}
+          ${data.fairness ? html`<${ServedFairness} fairness=${data.fairness} shown=${shown.map((v) => v.variant)} />` : null}`
       : null}
   <//>`;
 }
@@ -125,5 +131,22 @@ function Shadow({ shadow }: { shadow: NonNullable<Report['shadow']> }) {
       <thead><tr><th>served \\ shadow</th>${shadowed.map((c) => html`<th>${c}</th>`)}</tr></thead>
       <tbody>${served.map((r) => html`<tr><th scope="row">${r}</th>${shadowed.map((c) => html`<td class="num">${shadow.confusion[r][c] ?? 0}</td>`)}</tr>`)}</tbody>
     </table>
+  </div>`;
+}
+
+/**
+ * Per variant shown, the fairness table of each sensitive column (the model card's), on served
+ * answers: selection rates over every answer, recall over the labelled ones. AUC stays a CV
+ * number (a label carries no score), so its column is empty here.
+ */
+function ServedFairness({ fairness, shown }: { fairness: NonNullable<Report['fairness']>; shown: string[] }) {
+  const variants = shown.filter((v) => fairness.variants[v]?.length);
+  if (!variants.length) return null;
+  return html`<div class="served-fairness">
+    <h3>Fairness on served answers</h3>
+    ${variants.map((variant) => fairness.variants[variant].map((f) => html`<div data-variant=${variant}>
+      <p class="hint">${variant}: ${f.answers.toLocaleString()} answers with a ${f.column} group, ${f.labelled.toLocaleString()} of them labelled (recall and the equalized odds difference rest on those; AUC is measured out of fold only).</p>
+      <${FairnessTable} fairness=${f} classes=${fairness.classes} />
+    </div>`))}
   </div>`;
 }

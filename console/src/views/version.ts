@@ -1,5 +1,6 @@
 /** One version: its candidates table, the confusion matrix as a heatmap, its reliability plot, its parameters. A promote reloads it (its aliases change). */
 import { api } from '../api.ts';
+import { link } from '../hash-route.ts';
 import { html } from '../html.ts';
 import { usePoll } from '../poll.ts';
 import { ErrorNote, Loading, number, Section, when } from '../ui.ts';
@@ -38,7 +39,7 @@ interface VersionDetail extends VersionSummary {
 export function VersionView({ version }: { version: string }) {
   const { data, error, reload } = usePoll(() => api<VersionDetail>(`model/versions/${encodeURIComponent(version)}`), null, [version]);
   return html`<${Section} title=${`Version ${version}`}>
-    <p><a href="#/models">All versions</a> · <a href=${`#/models/${encodeURIComponent(version)}/card`}>Model card</a> · <a href=${`#/compare/champion/${encodeURIComponent(version)}`}>Compare with champion</a></p>
+    <p><a href=${link('models')}>All versions</a> · <a href=${link(`models/${encodeURIComponent(version)}/card`)}>Model card</a> · <a href=${link(`compare/champion/${encodeURIComponent(version)}`)}>Compare with champion</a></p>
     <${ErrorNote} error=${error} />
     ${!data && !error ? html`<${Loading} what="the version" />` : null}
     ${data

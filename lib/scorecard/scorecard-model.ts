@@ -1,0 +1,105 @@
+/**
+ * A whole scorecard fitted in one call, as a training candidate will fit it on each CV fold:
+ * binning against the event class, logistic regression on the WoE matrix, points. Plain JSON
+ * (an artifact can store it as is), and a predictor that scores one row of cleaned values.
+ */
+import { eventIndicator, fitBinning, woeMatrix, type Binning, type FeatureColumn } from './binning.ts';
+import type { BinningParams } from './binning-params.ts';
+import { BinLookup, type FeatureValue } from './feature-binning.ts';
+import { fitLogisticRegression, probabilitiesFromMargins, type LogisticModel } from './logistic-regression.ts';
+import { buildScorecard, logOddsLine, reasonCodes, SCALING_DEFAULTS, type PointsScaling, type ReasonCode, type Scorecard } from './points.ts';
+
+export interface ScorecardParams {
+  binning: Partial<BinningParams>;
+  /** Inverse L2 strength of the regression (scikit-learn's C). */
+  C: number;
+  scaling: PointsScaling;
+  /** The bad outcome the bins are fitted against; default the last class. */
+  eventClass?: number;
+  /** The good outcome whose odds against the event the points measure; default the first class other than the event. */
+  goodClass?: number;
+}
+
+export const SCORECARD_DEFAULTS: ScorecardParams = { binning: {}, C: 1, scaling: SCALING_DEFAULTS };
+
+export interface FittedScorecard {
+  /** The columns the predictor reads, in the order it reads them (all columns given to fit). */
+  columns: string[];
+  binning: Binning;
+  model: LogisticModel;
+  eventClass: number;
+  goodClass: number;
+  /** Points for the odds of goodClass against eventClass. */
+  card: Scorecard;
+}
+
+export function fitScorecard(columns: FeatureColumn[], y: Int32Array, classes: number, overrides: Partial<ScorecardParams> = {}): FittedScorecard {
+  const params = { ...SCORECARD_DEFAULTS, ...overrides };
+  const eventClass = params.eventClass ?? classes - 1;
+  const goodClass = params.goodClass ?? (eventClass === 0 ? 1 : 0);
+  if (eventClass === goodClass || eventClass < 0 || eventClass >= classes || goodClass < 0 || goodClass >= classes) {
+    throw new RangeError(`eventClass ${eventClass} and goodClass ${goodClass} must be two different classes below ${classes}`);
+  }
+  const binning = fitBinning(columns, eventIndicator(y, eventClass), params.binning);
+  const { X, rows, features } = woeMatrix(binning.features, columns);
+  const model = fitLogisticRegression({ X, rows, features, y, classes }, { C: params.C });
+  return {
+    columns: columns.map((c) => c.name),
+    binning,
+    model,
+    eventClass,
+    goodClass,
+    card: buildScorecard(binning.features, logOddsLine(model, goodClass, eventClass), params.scaling),
+  };
+}
+
+/**
+ * Scores rows of cleaned values given in the order of `FittedScorecard.columns`. Per feature and
+ * bin it keeps the bin's term of each class margin (coefficient x WoE) and its points, so a row
+ * costs one bin lookup and a few additions per feature.
+ */
+export class ScorecardPredictor {
+  private readonly lookups: BinLookup[];
+  private readonly columnOf: Int32Array;
+  /** Per feature: bins x margins, the terms coef[k][j] x WoE of each bin. */
+  private readonly terms: Float64Array[];
+  private readonly points: Float64Array[];
+  private readonly margins: Float64Array;
+  private readonly intercept: Float64Array;
+  readonly bins: Int32Array;
+
+  constructor(readonly fitted: FittedScorecard) {
+    const { binning, model, card } = fitted;
+    const features = binning.features;
+    this.lookups = features.map((f) => new BinLookup(f));
+    this.columnOf = Int32Array.from(features, (f) => fitted.columns.indexOf(f.name));
+    const absent = features.find((_, j) => this.columnOf[j] < 0);
+    if (absent) throw new RangeError(`feature ${absent.name} is not among the scorecard's columns`);
+    const M = model.coef.length;
+    this.terms = features.map((f, j) => Float64Array.from({ length: f.bins.length * M }, (_, at) => model.coef[at % M][j] * f.bins[Math.floor(at / M)].woe));
+    this.points = card.features.map((f) => Float64Array.from(f.bins, (b) => b.points));
+    this.intercept = Float64Array.from(model.intercept);
+    this.margins = new Float64Array(M);
+    this.bins = new Int32Array(features.length);
+  }
+
+  /** Class probabilities into `proba` (classes long); returns the score in points. `bins` then holds the row's bins. */
+  predictRow(values: readonly FeatureValue[], proba: Float64Array): number {
+    const M = this.margins.length;
+    this.margins.set(this.intercept);
+    let score = 0;
+    for (let j = 0; j < this.lookups.length; j++) {
+      const bin = this.lookups[j].binOf(values[this.columnOf[j]]);
+      this.bins[j] = bin;
+      const terms = this.terms[j];
+      for (let k = 0; k < M; k++) this.margins[k] += terms[bin * M + k];
+      score += this.points[j][bin];
+    }
+    probabilitiesFromMargins(this.margins, this.fitted.model.classes, proba);
+    return score;
+  }
+  /** The reason codes of the last row predicted. */
+  reasons(): ReasonCode[] {
+    return reasonCodes(this.fitted.card, this.bins);
+  }
+}
