@@ -3,6 +3,7 @@
  * and that serverless.yml's httpApi events and the tests are checked against.
  */
 import type { HttpEvent, HttpResult, LambdaContext } from '../lib/http/api-types.ts';
+import { approve as approvalApprove, detail as approvalDetail, list as approvalList, reject as approvalReject } from './approvals.ts';
 import { handler as canaryCheck } from './canary-check.ts';
 import { handler as canaryStatus } from './canary-status.ts';
 import { asset as consoleAsset, page as consolePage, root as consoleRoot } from './console.ts';
@@ -69,6 +70,10 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/model/policy', file: 'promotion-policy-status', handler: promotionPolicyStatus },
   { method: 'PUT', path: '/model/policy', file: 'promotion-policy', handler: promotionPolicy },
   { method: 'GET', path: '/model/history', file: 'history', handler: history },
+  { method: 'GET', path: '/model/approvals', file: 'approvals', handler: approvalList },
+  { method: 'GET', path: '/model/approvals/{id}', file: 'approvals', handler: approvalDetail },
+  { method: 'POST', path: '/model/approvals/{id}/approve', file: 'approvals', handler: approvalApprove },
+  { method: 'POST', path: '/model/approvals/{id}/reject', file: 'approvals', handler: approvalReject },
   { method: 'POST', path: '/feedback', file: 'feedback', handler: feedback },
   { method: 'GET', path: '/model/report', file: 'report', handler: report },
   { method: 'GET', path: '/model/canary', file: 'canary-status', handler: canaryStatus },

@@ -8,9 +8,11 @@
  * ?force=true with a reason in x-change-reason sets it anyway (400 without one), and the history
  * records the differences. A canary started on a new challenger, or a blue-green switch to an
  * alias that was not serving, must pass the promotion policy (lib/release/promotion-gate.ts):
- * 409 policy_refused naming each failed gate, or the same ?force=true with a reason.
+ * 409 policy_refused naming each failed gate, or the same ?force=true with a reason. Under
+ * four eyes, a change that can end in a champion move without a second principal is refused:
+ * 409 approval_required (lib/governance/approval-traffic.ts).
  */
-import { actorOf, badRequest, completePendingPromotion, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedScope, policyAliases, policyProblems, promotionGate, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
+import { actorOf, badRequest, completePendingPromotion, forceProblem, fourEyesTrafficGate, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedScope, policyAliases, policyProblems, promotionGate, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, admin: true }, async (event, state) => {
   const parsed = trafficPolicySchema.safeParse(state.body);
@@ -33,7 +35,7 @@ export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, ad
   // A canary promotion decided but not yet carried out is finished first: this change would drop it.
   await completePendingPromotion(registry, model);
   const reason = (header ?? 'set through the admin API').slice(0, 500);
-  const doc = (await registry.changeTraffic(model, () => ({ policy, reason, actor: actorOf(state) }), { replaceUnreadable: true, force, defaultAlias: config.MODEL_ALIAS, gate: promotionGate(registry, model).traffic }))!;
+  const doc = (await registry.changeTraffic(model, () => ({ policy, reason, actor: actorOf(state) }), { replaceUnreadable: true, force, defaultAlias: config.MODEL_ALIAS, gate: fourEyesTrafficGate(registry, model, config.MODEL_ALIAS, promotionGate(registry, model).traffic) }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, 'traffic.mode': policy.mode, 'traffic.revision': doc.revision, 'event.id': doc.event.eventId };
   return jsonResult(200, { policy, revision: doc.revision, routes: resolvePolicy(policy).routes, eventId: doc.event.eventId, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

@@ -74,10 +74,10 @@ describe('roles', () => {
     expect(() => requiredRole('POST /model/nothing')).toThrow(/has no entry in lib\/auth\/route-roles.ts/);
   });
 
-  it('asks an operator for every admin change and a viewer for every admin read', () => {
+  it('asks an operator for every admin change, a viewer for every admin read, and an approver to approve a change request', () => {
     for (const [route, role] of Object.entries(ROUTE_ROLES)) {
       const read = route.startsWith('GET ') || route === 'POST /v2/models/{name}/versions/{version}/infer';
-      expect(role, route).toBe(read ? 'viewer' : 'operator');
+      expect(role, route).toBe(route === 'POST /model/approvals/{id}/approve' ? 'approver' : read ? 'viewer' : 'operator');
     }
   });
 });

@@ -15,13 +15,16 @@ export async function startTestS3(): Promise<{ s3: EmbeddedS3; store: S3ObjectSt
 
 /**
  * An embedded S3 server whose registry already serves the small test model as "champion",
- * and the environment that points the service at it.
+ * and the environment that points the service at it. With `count`, that many versions of it
+ * (one contract, oldest first in `versions`); the champion is the first.
  */
-export async function startServingS3(): Promise<{ s3: EmbeddedS3; store: S3ObjectStore; registry: ModelRegistry; version: string; env: Record<string, string> }> {
+export async function startServingS3(count = 1): Promise<{ s3: EmbeddedS3; store: S3ObjectStore; registry: ModelRegistry; version: string; versions: string[]; env: Record<string, string> }> {
   const { s3, store } = await startTestS3();
   const registry = new ModelRegistry(store);
-  const { version } = await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' });
-  await registry.moveAlias('credit-score', 'champion', version, { reason: 'test', actor: 'test' });
+  const { files } = await trainSmallModel();
+  const versions: string[] = [];
+  for (let i = 0; i < count; i++) versions.push((await registry.publish('credit-score', files, { createdBy: 'test' })).version);
+  await registry.moveAlias('credit-score', 'champion', versions[0], { reason: 'test', actor: 'test' });
   const env = { MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'silent' };
-  return { s3, store, registry, version, env };
+  return { s3, store, registry, version: versions[0], versions, env };
 }

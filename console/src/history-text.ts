@@ -5,7 +5,10 @@ import { readPrincipalActor } from '../../lib/auth/principal.ts';
 import { trafficChangeText, type AliasLabel, type PolicyShape } from './policy-text.ts';
 
 export interface HistoryEvent {
-  kind: 'alias' | 'traffic' | 'policy';
+  kind: 'alias' | 'traffic' | 'policy' | 'approval';
+  /** A change request's step (four eyes): the request and what happened to it. */
+  requestId?: string;
+  action?: string;
   /** A traffic or promotion policy change's new revision. */
   revision?: number;
   eventId: string;
@@ -64,5 +67,6 @@ export function eventText(event: HistoryEvent, label: AliasLabel): string {
     return event.from ? `alias ${event.alias}: ${String(event.from)} -> ${String(event.to)}` : `alias ${event.alias}: set to ${String(event.to)}`;
   }
   if (event.kind === 'policy') return `promotion policy: revision ${event.revision ?? '?'}`;
+  if (event.kind === 'approval') return `change request ${event.requestId ?? '?'} ${event.action ?? '?'}: ${event.alias} ${typeof event.from === 'string' ? event.from : '(none)'} -> ${String(event.to)}`;
   return `traffic: ${trafficChangeText(event.from as PolicyShape | null, event.to as PolicyShape, label)}`;
 }

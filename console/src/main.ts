@@ -1,7 +1,7 @@
 /**
  * The operator console: a hash-routed page over the JSON API. Views: models (and a version),
  * traffic (split, canary, history, policy form), variants (the report, latency over time,
- * shadow agreement), drift, jobs, try it. The admin key box keeps
+ * shadow agreement), drift, jobs, approvals (four eyes), try it. The admin key box keeps
  * the key in sessionStorage; without a key the page is read-only and admin views say so. The
  * model picker chooses which model the views are about (kept in the hash: hash-route.ts); the
  * views are drawn anew for another model (the `key` of main), so none shows the other's numbers.
@@ -12,6 +12,7 @@ import { setAdminKey } from './admin-key.ts';
 import { hashFor, useHashRoute } from './hash-route.ts';
 import { html } from './html.ts';
 import { useAdmin } from './views/actions.ts';
+import { ApprovalsView } from './views/approvals.ts';
 import { DriftView } from './views/drift.ts';
 import { JobsView } from './views/jobs.ts';
 import { ModelsView } from './views/models.ts';
@@ -30,6 +31,7 @@ const VIEWS = [
   { path: 'variants', title: 'Variants' },
   { path: 'drift', title: 'Drift' },
   { path: 'jobs', title: 'Jobs' },
+  { path: 'approvals', title: 'Approvals' },
   { path: 'try', title: 'Try it' },
 ];
 
@@ -59,6 +61,7 @@ function App() {
     : view === 'variants' ? html`<${VariantsView} />`
     : view === 'drift' ? html`<${DriftView} />`
     : view === 'jobs' ? html`<${JobsView} />`
+    : view === 'approvals' ? html`<${ApprovalsView} />`
     : view === 'try' ? html`<${TryView} />`
     : html`<${ModelsView} />`;
   return html`<div class="shell">

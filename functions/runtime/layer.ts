@@ -48,3 +48,7 @@ export { pageOfIds, parsePageQuery } from '../../lib/registry/pagination.ts';
 export { openApiDocument } from '../../lib/http/openapi.ts';
 export { consoleAssets } from '../../lib/console/console-assets.ts';
 export { mapLimit } from '../../lib/util/map-limit.ts';
+export { approveChangeRequest, fileIfFourEyes, rejectChangeRequest } from '../../lib/governance/approval-flow.ts';
+export { approvalView, rejectRequestSchema } from '../../lib/governance/approval-request.ts';
+export { ApprovalRequests } from '../../lib/governance/approval-requests.ts';
+export { fourEyesTrafficGate } from '../../lib/governance/approval-traffic.ts';

@@ -3,7 +3,7 @@
  * through functions/runtime/http-handler.ts). Keyed "METHOD /path" as functions/routes.ts and
  * lib/http/route-docs.ts are; a test holds its keys equal to the routes the docs mark admin.
  * Reads need a viewer; anything that changes the registry, traffic, jobs or stored data an operator.
- * No route needs an approver yet: approving a change is the four-eyes flow's, built on these roles.
+ * Approving another principal's change request needs an approver (docs/four-eyes.md).
  */
 import type { Role } from './principal.ts';
 
@@ -13,6 +13,8 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'GET /model/versions/{version}/card': 'viewer',
   'GET /model/history': 'viewer',
   'GET /model/policy': 'viewer',
+  'GET /model/approvals': 'viewer',
+  'GET /model/approvals/{id}': 'viewer',
   'GET /model/report': 'viewer',
   'GET /model/canary': 'viewer',
   'GET /drift/latest': 'viewer',
@@ -27,6 +29,9 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'POST /model/housekeeping': 'operator',
   'POST /drift/check': 'operator',
   'PUT /model/policy': 'operator',
+  'POST /model/approvals/{id}/approve': 'approver',
+  // An approver rejects; the requester (an operator) may withdraw their own: the handler tells them apart.
+  'POST /model/approvals/{id}/reject': 'operator',
   // Labelled outcomes steer canary and A/B decisions, so writing them is a change.
   'POST /feedback': 'operator',
 };

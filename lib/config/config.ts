@@ -57,6 +57,12 @@ export const configSchema = z.object({
   SECRETS_ID: z.string().optional(),
   /** How long secrets are cached before they are fetched again. */
   SECRETS_REFRESH_SECONDS: seconds(300),
+  /**
+   * How long a four-eyes change request may wait for its approvals (docs/four-eyes.md): a day,
+   * one working day for a second person to look at it; after that it must be filed again, on
+   * the champion as it is then.
+   */
+  APPROVAL_EXPIRY_HOURS: seconds(24),
   /** Local fallback: a JSON file of the same shape as the secret. */
   SECRETS_FILE: z.string().optional(),
   /**

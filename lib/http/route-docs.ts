@@ -10,6 +10,7 @@ import { driftReportResponseSchema } from '../drift/drift-summary.ts';
 import { MAX_REASONS } from '../explain/reason-codes.ts';
 import { pageQuerySchema } from '../registry/pagination.ts';
 import { versionDetailSchema, versionSummarySchema } from '../registry/version-catalog.ts';
+import { rejectRequestSchema } from '../governance/approval-request.ts';
 import { aliasMoveSchema, promoteSchema } from '../release/alias-moves.ts';
 import { feedbackSchema } from '../release/feedback.ts';
 import { promotionPolicyRequestSchema } from '../release/promotion-policy.ts';
@@ -123,16 +124,16 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /model/promote': {
     tag: 'release',
     admin: true,
-    summary: 'Point an alias at a version (verified first, with the same contract as the one it replaces)',
+    summary: 'Point an alias at a version (verified first, with the same contract as the one it replaces); under four eyes, 202 with a change request',
     description:
-      "A version whose contract (model name, target, classes in order, input columns with their types, categories and labels) differs from the alias's current version's is refused: 409 contract_mismatch, each difference in error.details as {field, message}. A version that fails the model's promotion policy (GET /model/policy) is refused: 409 policy_refused, each failed gate in error.details with the version's number and the limit. force with a reason moves it anyway (400 without a reason) and the history event records details.contract = {forced, differences} and details.policy = {revision, forced, failed}. dryRun answers {dryRun, from, to, differences, policy} (policy: {revision, failed}, or null without a policy) and moves nothing.",
+      "A version whose contract (model name, target, classes in order, input columns with their types, categories and labels) differs from the alias's current version's is refused: 409 contract_mismatch, each difference in error.details as {field, message}. A version that fails the model's promotion policy (GET /model/policy) is refused: 409 policy_refused, each failed gate in error.details with the version's number and the limit. force with a reason moves it anyway (400 without a reason) and the history event records details.contract = {forced, differences} and details.policy = {revision, forced, failed}. dryRun answers {dryRun, from, to, differences, policy} (policy: {revision, failed}, or null without a policy) and moves nothing. With the policy's approvals N >= 2, a move of the serving alias (MODEL_ALIAS) is not made: 202 {request} files a change request (GET /model/approvals/{id}) that N - 1 other principals approve; a legacy plain admin key cannot file one (403).",
     body: promoteSchema,
   },
   'POST /model/rollback': {
     tag: 'release',
     admin: true,
     summary: 'Point an alias back at the version its last move replaced (or a given one)',
-    description: "The target must have the current version's contract (409 contract_mismatch otherwise); force with a reason moves it anyway. The promotion policy is not asked: a rollback must always work in an incident.",
+    description: "The target must have the current version's contract (409 contract_mismatch otherwise); force with a reason moves it anyway. The promotion policy is not asked: a rollback must always work in an incident. Under four eyes (approvals >= 2) a rollback of the serving alias to a given version answers 202 with a change request; the step back without a version stays one principal's.",
     body: aliasMoveSchema,
   },
   'GET /model/policy': {
@@ -148,10 +149,32 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       'Every gate is optional (absent: not checked); promote, a canary start and a blue-green switch are refused (409 policy_refused) for a version that fails one. 422 naming each bad field. A new revision, recorded in the history with `reason`; with If-Match: "N" (the revision read), 409 when the policy has moved on.',
     body: promotionPolicyRequestSchema,
   },
+  'GET /model/approvals': {
+    tag: 'release',
+    admin: true,
+    summary: 'Four-eyes change requests, newest first: each with its status now (pending, expired, moving, done, failed, rejected, withdrawn), approvals so far and needed',
+    query: pageQuerySchema(50, 200),
+  },
+  'GET /model/approvals/{id}': { tag: 'release', admin: true, summary: 'One change request: who asked, who approved, what the move would change (preview), its outcome', pathParameters: { id: 'The change request id' } },
+  'POST /model/approvals/{id}/approve': {
+    tag: 'release',
+    admin: true,
+    summary: 'Approve a change request (approver role; not its requester, not a legacy plain key: 403); the last approval makes the move',
+    description:
+      'The move runs with every check a promote runs, from the version the alias held when the request was filed: 409 when it moved meanwhile (the request is then failed), 409 contract_mismatch or policy_refused unless the request was forced. 409 request_expired after APPROVAL_EXPIRY_HOURS, 409 request_decided once it is done, failed, rejected or withdrawn (a second approver racing the last one is told it was done). The answer holds the move\'s history event, whose details.approval names the requester and the approvers.',
+    pathParameters: { id: 'The change request id' },
+  },
+  'POST /model/approvals/{id}/reject': {
+    tag: 'release',
+    admin: true,
+    summary: 'Reject a pending change request (an approver), or withdraw it (its requester)',
+    pathParameters: { id: 'The change request id' },
+    body: rejectRequestSchema,
+  },
   'GET /model/history': {
     tag: 'release',
     admin: true,
-    summary: 'Alias moves, traffic changes and promotion policy changes, oldest first within a page',
+    summary: 'Alias moves, traffic changes, promotion policy changes and change requests\' steps (kind approval), oldest first within a page',
     query: pageQuerySchema(500, 1000).extend({ alias: z.string().optional().describe("Only this alias's moves") }),
   },
   'POST /feedback': { tag: 'release', admin: true, summary: 'The true class of a served prediction', body: feedbackSchema },

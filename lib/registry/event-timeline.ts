@@ -2,7 +2,7 @@
  * The history read newest first, a page at a time, however long it grows.
  *
  * Every event is stored once under history/{eventId}.json (the record, read by id) and copied,
- * once each, into the timelines it belongs to: all/, and its alias's, traffic/ or policy/. A
+ * once each, into the timelines it belongs to: all/, and its alias's, traffic/, policy/ or approval/. A
  * timeline key is the event id inverted (lib/state/layout.ts), so S3's ascending listing after the key of
  * `before` yields a page's events newest first: a page of N is one or two list calls and N reads.
  *
@@ -228,6 +228,6 @@ function scopeOf(event: RegistryEvent): TimelineScope {
 
 function inScope(scope: TimelineScope, event: RegistryEvent): boolean {
   if (scope === 'all') return true;
-  if (scope === 'traffic' || scope === 'policy') return event.kind === scope;
+  if (typeof scope === 'string') return event.kind === scope;
   return event.kind === 'alias' && event.alias === scope.alias;
 }

@@ -491,7 +491,7 @@ export class ModelRegistry {
     await this.ensureHistoryTimeline(name);
     const aliases = await this.listAliases(name);
     let changed = 0;
-    for (const scope of ['all', 'traffic', 'policy', ...aliases.map((a) => ({ alias: a.alias }))] as const) changed += await this.timeline.bundleDays(name, scope);
+    for (const scope of ['all', 'traffic', 'policy', 'approval', ...aliases.map((a) => ({ alias: a.alias }))] as const) changed += await this.timeline.bundleDays(name, scope);
     return changed;
   }
 

@@ -14,6 +14,7 @@ import { unlistedColumnsWarning } from '../data/dataset.ts';
 import { loadSpec, type DatasetSpec } from '../data/spec.ts';
 import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
+import { approvalsNeeded, requestRetrainPromotion } from '../governance/approval-flow.ts';
 import { cleanupWords, PublishError } from '../registry/failed-publish.ts';
 import type { ModelRegistry } from '../registry/model-registry.ts';
 import { trafficPolicySchema } from '../release/traffic-policy.ts';
@@ -72,10 +73,14 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
     const details = { f1_macro: result.report.best.cv.f1_macro, job: jobId };
     await reporter.settle();
     reporter.assertOwned(); // a job declared dead meanwhile moves nothing: the one that took over decides
-    const promotion = await promotionDecision(registry, claimed, result.report.best.cv.f1_macro);
+    let promotion = await promotionDecision(registry, claimed, result.report.best.cv.f1_macro);
+    // Four eyes (docs/four-eyes.md): a champion move is a change request, and no canary may end in one.
+    const needed = await approvalsNeeded(registry, claimed.model, claimed.alias, config.MODEL_ALIAS);
+    if (needed > 1 && promotion.promote) promotion = { promote: false, why: await requestRetrainPromotion(registry, claimed, registration.version, promotion.why, { needed, expiryHours: config.APPROVAL_EXPIRY_HOURS }) };
+    else if (needed > 1 && claimed.request.canary) promotion = { promote: false, why: `${promotion.why ? `${promotion.why}; ` : ''}no canary: under four eyes its last step would move ${claimed.alias} without a second principal` };
     if (promotion.promote) {
       await registry.moveAlias(claimed.model, claimed.alias, registration.version, { reason: `retrain job ${jobId}: ${promotion.why}`, actor: claimed.requestedBy, details });
-    } else if (claimed.request.canary) {
+    } else if (claimed.request.canary && needed <= 1) {
       await registry.moveAlias(claimed.model, 'challenger', registration.version, { reason: `retrain job ${jobId}: candidate for a canary`, actor: claimed.requestedBy, details });
       const policy = trafficPolicySchema.parse({ mode: 'canary', champion: claimed.alias, challenger: 'challenger' });
       await registry.changeTraffic(claimed.model, () => ({ policy, reason: `retrain job ${jobId}: canary of ${registration.version}`, actor: claimed.requestedBy }), { replaceUnreadable: true });

@@ -10,7 +10,7 @@
  *                                               under its id inverted so that S3's ascending
  *                                               listing reads newest first (a page of history
  *                                               costs its own size); scope is all/, traffic/,
- *                                               policy/ or aliases/{alias}/; {day}/{rest} is the
+ *                                               policy/, approval/ or aliases/{alias}/; {day}/{rest} is the
  *                                               inverted id cut after its day (timelineKeyPart)
  *   models/{model}/timeline/bundles/{scope}/{day}.json  mutable (CAS), grown by housekeeping:
  *                                               the timeline's events of that day in one
@@ -22,6 +22,8 @@
  *                                               canary's step and when that step began
  *   models/{model}/policy.json                  mutable (CAS): the promotion policy, its revision
  *                                               and the change that set it
+ *   models/{model}/approvals/{day}/{rest}.json  mutable (CAS): a four-eyes change request (its id
+ *                                               inverted and cut as a timeline key: newest first)
  *   models/{model}/canary/decisions/{revision}.json  written once per policy revision
  *   models/{model}/canary/latest.json           mutable (CAS): the controller's last evaluation
  *   captures/{model}/{day}/{hh}/{id}.ndjson     written once: a batch of captured answers (UTC day
@@ -98,8 +100,8 @@ export function daysBetween(since: number, until: number): string[] {
 
 const model = (name: string): string => `${PREFIXES.models}${segment('model name', name)}/`;
 
-/** Which events a timeline holds: every one, the traffic changes, the promotion policy's changes, or one alias's moves. */
-export type TimelineScope = 'all' | 'traffic' | 'policy' | { alias: string };
+/** Which events a timeline holds: every one, the traffic changes, the promotion policy's changes, the change requests' steps, or one alias's moves. */
+export type TimelineScope = 'all' | 'traffic' | 'policy' | 'approval' | { alias: string };
 
 const timelineScope = (scope: TimelineScope): string => (typeof scope === 'string' ? scope : `aliases/${segment('alias', scope.alias)}`);
 
@@ -152,6 +154,9 @@ export const keys = {
   timelineBackfill: (name: string): string => `${model(name)}timeline/backfill.json`,
   traffic: (name: string): string => `${model(name)}traffic.json`,
   promotionPolicy: (name: string): string => `${model(name)}policy.json`,
+  approvalsPrefix: (name: string): string => `${model(name)}approvals/`,
+  /** A change request, under its id inverted (timelineKeyPart): a listing reads the newest first. */
+  approval: (name: string, requestId: string): string => `${model(name)}approvals/${timelineKeyPart(requestId)}.json`,
   canaryDecisionsPrefix: (name: string): string => `${model(name)}canary/decisions/`,
   canaryDecision: (name: string, revision: number): string => `${model(name)}canary/decisions/${String(revision).padStart(8, '0')}.json`,
   canaryLatest: (name: string): string => `${model(name)}canary/latest.json`,

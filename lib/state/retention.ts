@@ -17,6 +17,13 @@
  *   summaries/{model}/...     hour and day rollups of the batch summaries         summaryDays
  *
  * Everything else (models/, drift/, jobs/, locks/, data/) is kept until someone deletes it.
+ * That includes the four-eyes change requests (models/{model}/approvals/, lib/governance/approval-requests.ts):
+ * each is the record of who asked for and who approved a champion move, which a model-risk
+ * review reads back as long as the history it belongs to (US SR 11-7 and the EBA's loan
+ * origination guidelines expect model change approvals to be documented for the model's life).
+ * They are small (a few hundred bytes, one per champion move) and hold no applicant's data, so
+ * keeping them costs nothing a lender would trade the audit trail for. Expiry does not apply to
+ * them either way: a request's own `expiresAt` ends its approval window, not its record.
  */
 import { dayOf, PREFIXES } from './layout.ts';
 

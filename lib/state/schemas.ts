@@ -86,7 +86,28 @@ export const policyEventSchema = z.object({
 });
 export type PolicyEvent = z.output<typeof policyEventSchema>;
 
-export const registryEventSchema = z.union([aliasEventSchema, trafficEventSchema, policyEventSchema]);
+/**
+ * One step of a four-eyes change request (lib/governance/approval-requests.ts): filed, approved
+ * by one more principal, rejected or withdrawn, or failed when its move was refused. The move
+ * itself is the alias event, whose details.approval names the requester and the approvers.
+ */
+export const approvalEventSchema = z.object({
+  kind: z.literal('approval'),
+  eventId: name,
+  at: isoTime,
+  name,
+  requestId: name,
+  action: z.enum(['requested', 'approved', 'rejected', 'withdrawn', 'failed']),
+  alias: name,
+  from: name.nullable(),
+  to: name,
+  reason: z.string(),
+  actor: z.string(),
+  details: details.optional(),
+});
+export type ApprovalEvent = z.output<typeof approvalEventSchema>;
+
+export const registryEventSchema = z.union([aliasEventSchema, trafficEventSchema, policyEventSchema, approvalEventSchema]);
 export type RegistryEvent = z.output<typeof registryEventSchema>;
 
 /**

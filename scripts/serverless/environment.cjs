@@ -27,6 +27,8 @@ const SETTINGS = {
   DRIFT_WINDOW_HOURS: '24',
   DRIFT_RETRAIN_COOLDOWN_HOURS: '24',
   DRIFT_RETRAIN_CANARY: 'false',
+  // How long a four-eyes change request waits for its approvals (docs/four-eyes.md).
+  APPROVAL_EXPIRY_HOURS: '24',
 };
 const LOCAL_ONLY = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'ADMIN_API_KEYS', 'LAMBDA_ENDPOINT'];
 // OIDC bearer tokens (docs/identities.md): no secret in them (the JWKS is public), so any stage

@@ -3,7 +3,8 @@
  * change is destructive, and say what happened (the API's message on failure). Without a key
  * they are not shown: the page is read-only. Promote asks the API's dry run first and, when the
  * version's contract differs from the alias's current one, shows each difference and offers only
- * a forced promote with a reason (docs/model-contract.md).
+ * a forced promote with a reason (docs/model-contract.md). Under four eyes a promote of the
+ * champion files a change request: the button then says it waits for approval (docs/four-eyes.md).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { adminKey, onAdminKeyChange } from '../admin-key.ts';
@@ -71,8 +72,10 @@ export function PromoteButton({ alias, version, onDone }: { alias: string; versi
   const fail = (err: unknown): void => setState({ step: 'idle', message: err instanceof ApiError ? err.message : String(err), failed: true });
   const move = async (dryRun: DryRun, extra: { force: true; reason: string } | null): Promise<void> => {
     const body = { alias, version, reason: 'promoted from the console', ...(dryRun.from ? { from: dryRun.from } : {}), ...extra };
-    const result = await api<unknown>('model/promote', { method: 'POST', body });
-    setState({ step: 'idle', message: 'Done.' });
+    const result = await api<{ request?: { id: string; approvals: number; needed: number } }>('model/promote', { method: 'POST', body });
+    // Under four eyes the API files a change request (202) instead of moving: nothing moved yet.
+    const filed = result.request;
+    setState({ step: 'idle', message: filed ? `Requested, waiting for approval (change request ${filed.id}: ${filed.approvals} of ${filed.needed}; see Approvals).` : 'Done.' });
     onDone?.(result);
   };
   const start = async (): Promise<void> => {
