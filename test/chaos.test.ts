@@ -440,13 +440,20 @@ describe('stopping', () => {
     const [x, y] = await Promise.all([startNpmStart({ ...quiet, DATA_DIR: tempDir('chaos-stop') }), startServer(quiet, { ready: true })]);
     const since = Date.now();
     const ids: string[] = [];
-    for (const host of [x.url, y.url]) for (let i = 0; i < 3; i++) ids.push((await call(host, 'POST', '/predict', record(`CUS_stop_${i}`), false)).json.requestId);
+    const hostOf = new Map<string, string>();
+    for (const [name, host] of [['npm start', x.url], ['node:http', y.url]]) {
+      for (let i = 0; i < 3; i++) {
+        const id = (await call(host, 'POST', '/predict', record(`CUS_stop_${i}`), false)).json.requestId as string;
+        ids.push(id);
+        hostOf.set(id, name);
+      }
+    }
     await sleep(500);
     const before = await capturedRequestIds(since);
     expect(ids.filter((id) => before.has(id))).toEqual([]);
     await Promise.all([x.stop(), y.stop()]);
     const after = await capturedRequestIds(since);
-    for (const id of ids) expect(after.has(id), id).toBe(true);
+    for (const id of ids) expect(after.has(id), `${id} served by ${hostOf.get(id)}`).toBe(true);
   }, 120_000);
 });
 

@@ -16,7 +16,8 @@ import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
 import { approvalsNeeded, requestRetrainPromotion } from '../governance/approval-flow.ts';
 import { cleanupWords, PublishError } from '../registry/failed-publish.ts';
-import type { ModelRegistry } from '../registry/model-registry.ts';
+import { PolicyRefusedError, type ModelRegistry } from '../registry/model-registry.ts';
+import { promotionGate } from '../release/promotion-gate.ts';
 import { trafficPolicySchema } from '../release/traffic-policy.ts';
 import { publicReason } from '../serving/public-reason.ts';
 import { StorageError, type ObjectStore } from '../storage/object-store.ts';
@@ -78,12 +79,32 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
     const needed = await approvalsNeeded(registry, claimed.model, claimed.alias, config.MODEL_ALIAS);
     if (needed > 1 && promotion.promote) promotion = { promote: false, why: await requestRetrainPromotion(registry, claimed, registration.version, promotion.why, { needed, expiryHours: config.APPROVAL_EXPIRY_HOURS }) };
     else if (needed > 1 && claimed.request.canary) promotion = { promote: false, why: `${promotion.why ? `${promotion.why}; ` : ''}no canary: under four eyes its last step would move ${claimed.alias} without a second principal` };
+    // The model's promotion policy judges a job's promote and canary as it judges an operator's:
+    // a version it refuses stays registered, and the job's decision names the failed gates.
+    const gate = promotionGate(registry, claimed.model);
+    const refused = (err: unknown, what: string): string => {
+      if (!(err instanceof PolicyRefusedError)) throw err;
+      return `${promotion.why ? `${promotion.why}; ` : ''}${what} refused by the promotion policy: ${err.failed.map((f) => f.message).join('; ')}`;
+    };
     if (promotion.promote) {
-      await registry.moveAlias(claimed.model, claimed.alias, registration.version, { reason: `retrain job ${jobId}: ${promotion.why}`, actor: claimed.requestedBy, details });
+      try {
+        await registry.moveAlias(claimed.model, claimed.alias, registration.version, { reason: `retrain job ${jobId}: ${promotion.why}`, actor: claimed.requestedBy, details, gate: gate.version });
+      } catch (err) {
+        promotion = { promote: false, why: refused(err, `promotion to ${claimed.alias}`) };
+      }
     } else if (claimed.request.canary && needed <= 1) {
-      await registry.moveAlias(claimed.model, 'challenger', registration.version, { reason: `retrain job ${jobId}: candidate for a canary`, actor: claimed.requestedBy, details });
-      const policy = trafficPolicySchema.parse({ mode: 'canary', champion: claimed.alias, challenger: 'challenger' });
-      await registry.changeTraffic(claimed.model, () => ({ policy, reason: `retrain job ${jobId}: canary of ${registration.version}`, actor: claimed.requestedBy }), { replaceUnreadable: true });
+      const verdict = await gate.version(registration.version);
+      if (verdict?.failed.length) {
+        promotion = { promote: false, why: refused(new PolicyRefusedError('', verdict.failed), 'canary') };
+      } else {
+        await registry.moveAlias(claimed.model, 'challenger', registration.version, { reason: `retrain job ${jobId}: candidate for a canary`, actor: claimed.requestedBy, details });
+        const policy = trafficPolicySchema.parse({ mode: 'canary', champion: claimed.alias, challenger: 'challenger' });
+        try {
+          await registry.changeTraffic(claimed.model, () => ({ policy, reason: `retrain job ${jobId}: canary of ${registration.version}`, actor: claimed.requestedBy }), { replaceUnreadable: true, gate: gate.traffic });
+        } catch (err) {
+          promotion = { promote: false, why: refused(err, 'canary') }; // a policy stored since the check above
+        }
+      }
     }
     outcome = {
       status: 'succeeded',
