@@ -3,7 +3,8 @@
  * The console's Promote with a contract check, in a real headless Chromium (Debian's, driven
  * by puppeteer-core) against the node:http server over the embedded S3 server: promoting the
  * binary model (test/incompatible-model.ts) over the three-class champion shows each contract
- * difference before anything moves, and moves it only forced, with a reason. The screenshot of
+ * difference before anything moves, and moves it only forced, with a reason; a version of the
+ * same contract that fails the promotion policy shows each failed gate the same way. The screenshot of
  * the differences lands in test-artifacts/console/contract-diff.png (not committed; the one in
  * docs/ was taken from it).
  */
@@ -27,6 +28,8 @@ describeWithPrograms([CHROMIUM], 'promoting from the console across a contract',
   let registry: ModelRegistry;
   let champion: string;
   let other: string;
+  /** A second version of the champion's own model: the same contract. */
+  let twin: string;
   let api: InProcessApi;
   let url: string;
   let browser: Browser;
@@ -35,8 +38,9 @@ describeWithPrograms([CHROMIUM], 'promoting from the console across a contract',
   let problems: string[];
 
   beforeAll(async () => {
-    const serving = await startServingS3();
+    const serving = await startServingS3(2);
     ({ s3, registry, version: champion } = serving);
+    twin = serving.versions[1];
     other = (await registry.publish('credit-score', (await trainIncompatibleModel()).files, { createdBy: 'test' })).version;
     api = await startInProcessApi({ ...serving.env, ADMIN_API_KEYS: ADMIN_KEY, ALIAS_REFRESH_SECONDS: '0.2' });
     url = api.url;
@@ -74,6 +78,26 @@ describeWithPrograms([CHROMIUM], 'promoting from the console across a contract',
     await page.waitForSelector('.action .ok');
     const event = (await registry.getAlias('credit-score', 'champion'))!.event;
     expect(event).toMatchObject({ from: champion, to: other, reason: 'the binary model replaces the three-class one', details: { contract: { forced: true } } });
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('shows each failed promotion policy gate before moving a version of the same contract, and promotes it only forced', async () => {
+    await registry.moveAlias('credit-score', 'champion', champion, { reason: 'back to the three-class model', actor: 'test', force: true });
+    const put = await fetch(`${url}/model/policy`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY }, body: JSON.stringify({ minAuc: 0.999, reason: 'a bar the small model does not reach' }) });
+    expect(put.status).toBe(200);
+    await page.goto(`${url}/console#/models/${encodeURIComponent(twin)}`, { waitUntil: 'networkidle0' });
+    const button = await page.waitForSelector('xpath/.//button[contains(., "Promote to champion")]');
+    await button!.click();
+    await page.waitForSelector('.contract-diff .policy-failed li');
+    expect(dialogs).toEqual([]);
+    // The same contract: no difference is listed, only the gate it fails.
+    expect(await texts('.contract-diff li')).toEqual([expect.stringMatching(/^minAuc: ROC AUC [0-9.]+ is below the minimum 0\.999$/)]);
+    expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(champion);
+    await page.type('input[name="force-reason"]', 'the committee accepts it for a month');
+    await page.click('.contract-diff button.danger');
+    await page.waitForSelector('.action .ok');
+    const event = (await registry.getAlias('credit-score', 'champion'))!.event;
+    expect(event).toMatchObject({ from: champion, to: twin, reason: 'the committee accepts it for a month', details: { policy: { forced: true } } });
     expect(problems).toEqual([]);
   }, 60_000);
 });

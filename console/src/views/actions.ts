@@ -54,15 +54,21 @@ interface DryRun {
   from: string | null;
   to: string;
   differences: ContractDifference[];
+  /** The promotion policy's verdict on the version (null: no policy with gates). */
+  policy: { revision: number; failed: { field: string; message: string }[] } | null;
 }
+
+/** What stands in the way of a plain promote: contract differences and failed policy gates. */
+const objections = (dryRun: DryRun): number => dryRun.differences.length + (dryRun.policy?.failed.length ?? 0);
 
 type PromoteState =
   | { step: 'idle' | 'busy'; message?: string; failed?: boolean }
   | { step: 'differs'; dryRun: DryRun; reason: string; message?: string; failed?: boolean };
 
 /**
- * Promote `version` to `alias`: the dry run first; the same contract asks a plain confirmation,
- * another lists what differs and moves only with force and a reason. The move names the version
+ * Promote `version` to `alias`: the dry run first; the same contract and a passing promotion
+ * policy ask a plain confirmation; otherwise the panel lists what differs and each failed policy
+ * gate, and moves only with force and a reason. The move names the version
  * the dry run saw (`from`), so an alias that moved meanwhile is a 409, not a surprise.
  */
 export function PromoteButton({ alias, version, onDone }: { alias: string; version: string; onDone?: (result: unknown) => void }) {
@@ -82,7 +88,7 @@ export function PromoteButton({ alias, version, onDone }: { alias: string; versi
     setState({ step: 'busy' });
     try {
       const dryRun = await api<DryRun>('model/promote', { method: 'POST', body: { alias, version, dryRun: true } });
-      if (dryRun.differences.length) return setState({ step: 'differs', dryRun, reason: '' });
+      if (objections(dryRun)) return setState({ step: 'differs', dryRun, reason: '' });
       if (!window.confirm(`Point ${alias} at ${version}${dryRun.from ? ` (now ${dryRun.from}; same contract)` : ''}?`)) return setState({ step: 'idle' });
       await move(dryRun, null);
     } catch (err) {
@@ -104,11 +110,20 @@ export function PromoteButton({ alias, version, onDone }: { alias: string; versi
     </span>`;
   }
   const { dryRun, reason } = state;
+  const failed = dryRun.policy?.failed ?? [];
   return html`<div class="contract-diff" role="alertdialog" aria-labelledby="contract-diff-title">
-    <p id="contract-diff-title"><strong>${version} does not have ${alias}'s contract</strong>${dryRun.from ? ` (${alias} is ${dryRun.from})` : ''}: clients of ${alias} may get errors or answers in other terms.</p>
-    <ul>
-      ${dryRun.differences.map((d) => html`<li><code>${d.field}</code>: ${d.message}</li>`)}
-    </ul>
+    ${dryRun.differences.length
+      ? html`<p id="contract-diff-title"><strong>${version} does not have ${alias}'s contract</strong>${dryRun.from ? ` (${alias} is ${dryRun.from})` : ''}: clients of ${alias} may get errors or answers in other terms.</p>
+          <ul>
+            ${dryRun.differences.map((d) => html`<li><code>${d.field}</code>: ${d.message}</li>`)}
+          </ul>`
+      : null}
+    ${failed.length
+      ? html`<p id=${dryRun.differences.length ? 'policy-failed-title' : 'contract-diff-title'}><strong>${version} fails the promotion policy</strong> (revision ${dryRun.policy!.revision}):</p>
+          <ul class="policy-failed">
+            ${failed.map((f) => html`<li><code>${f.field}</code>: ${f.message}</li>`)}
+          </ul>`
+      : null}
     <label>Why promote it anyway? (recorded in the history)
       <input name="force-reason" value=${reason} maxLength=${500} onInput=${(e: Event) => setState({ ...state, reason: (e.target as HTMLInputElement).value })} />
     </label>
