@@ -5,24 +5,16 @@
  * Small real jobs (600 rows, 2 folds, xgb) on the embedded S3 server.
  */
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../lib/config/config.ts';
 import { ApprovalRequests } from '../lib/governance/approval-requests.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { PromotionPolicies } from '../lib/registry/promotion-policies.ts';
-import { JobStore } from '../lib/retrain/job-store.ts';
-import { retrainRequestSchema } from '../lib/retrain/retrain-request.ts';
-import { runRetrainJob } from '../lib/retrain/run-retrain-job.ts';
-import { StorageLock } from '../lib/retrain/storage-lock.ts';
-import { DocumentStore } from '../lib/state/document-store.ts';
-import { keys } from '../lib/state/layout.ts';
 import type { JobRecord } from '../lib/state/schemas.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { timeOrderedId } from '../lib/util/ids.ts';
 import { subsetCsv, tempDir } from './helpers.ts';
 import { startTestS3 } from './s3.ts';
+import { runSmallRetrainJob } from './small-retrain-job.ts';
 
 const MODEL = 'four-eyes-retrain';
 
@@ -41,18 +33,7 @@ describe('a retrain job asked to promote under four eyes', () => {
     await s3?.close();
   });
 
-  async function promotingJob(requestedBy: string): Promise<JobRecord> {
-    const config = loadConfig({ MODEL_NAME: MODEL, DEFAULT_TRAINING_DATA: dataFile, LOG_LEVEL: 'silent' });
-    const docs = new DocumentStore(store);
-    const jobs = new JobStore(docs, 600_000);
-    const lock = new StorageLock(docs, keys.retrainLock(MODEL), 600_000);
-    const jobId = timeOrderedId();
-    const taken = await lock.acquire(jobId);
-    if (!taken.acquired) throw new Error('the lock is held');
-    const request = retrainRequestSchema.parse({ cv: 2, classifiers: ['xgb'], samplers: ['none'], jobs: 1, promote: true });
-    await jobs.create({ jobId, model: MODEL, alias: 'champion', status: 'queued', request, requestedBy, createdAt: new Date().toISOString(), progress: { done: 0, total: 0, message: 'queued' }, lockToken: taken.token });
-    return runRetrainJob({ config, store, registry, jobs, lockOf: () => lock, logger: pino({ level: 'silent' }) }, jobId);
-  }
+  const promotingJob = (requestedBy: string): Promise<JobRecord> => runSmallRetrainJob(store, registry, MODEL, dataFile, { promote: true }, requestedBy);
 
   it("registers the version and files a change request in the requester's name, moving nothing", async () => {
     const job = await promotingJob('olga (operator, api key)');

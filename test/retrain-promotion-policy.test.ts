@@ -6,23 +6,15 @@
  * the embedded S3 server.
  */
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../lib/config/config.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { PromotionPolicies } from '../lib/registry/promotion-policies.ts';
-import { JobStore } from '../lib/retrain/job-store.ts';
-import { retrainRequestSchema } from '../lib/retrain/retrain-request.ts';
-import { runRetrainJob } from '../lib/retrain/run-retrain-job.ts';
-import { StorageLock } from '../lib/retrain/storage-lock.ts';
-import { DocumentStore } from '../lib/state/document-store.ts';
-import { keys } from '../lib/state/layout.ts';
 import type { JobRecord } from '../lib/state/schemas.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { timeOrderedId } from '../lib/util/ids.ts';
 import { subsetCsv, tempDir } from './helpers.ts';
 import { startTestS3 } from './s3.ts';
+import { runSmallRetrainJob } from './small-retrain-job.ts';
 
 const MODEL = 'policy-retrain';
 
@@ -42,21 +34,10 @@ describe("a retrain job's promote and canary under the promotion policy", () => 
     await s3?.close();
   });
 
-  async function job(asked: { promote?: boolean; canary?: boolean }): Promise<JobRecord> {
-    const config = loadConfig({ MODEL_NAME: MODEL, DEFAULT_TRAINING_DATA: dataFile, LOG_LEVEL: 'silent' });
-    const docs = new DocumentStore(store);
-    const jobs = new JobStore(docs, 600_000);
-    const lock = new StorageLock(docs, keys.retrainLock(MODEL), 600_000);
-    const jobId = timeOrderedId();
-    const taken = await lock.acquire(jobId);
-    if (!taken.acquired) throw new Error('the lock is held');
-    const request = retrainRequestSchema.parse({ cv: 2, classifiers: ['xgb'], samplers: ['none'], jobs: 1, ...asked });
-    await jobs.create({ jobId, model: MODEL, alias: 'champion', status: 'queued', request, requestedBy: 'olga (operator, api key)', createdAt: new Date().toISOString(), progress: { done: 0, total: 0, message: 'queued' }, lockToken: taken.token });
-    return runRetrainJob({ config, store, registry, jobs, lockOf: () => lock, logger: pino({ level: 'silent' }) }, jobId);
-  }
+  const job = (asked: { promote?: boolean; canary?: boolean }): Promise<JobRecord> => runSmallRetrainJob(store, registry, MODEL, dataFile, asked, 'olga (operator, api key)');
 
   it('registers a version the policy refuses without promoting it, naming the failed gate', async () => {
-    await policies.set(MODEL, { policy: { minAuc: 0.999 }, reason: 'a bar no small model reaches', actor: 'test' });
+    await policies.set(MODEL, { policy: { minAuc: 0.999, approvals: 1 }, reason: 'a bar no small model reaches', actor: 'test' });
     const refused = await job({ promote: true });
     expect(refused.status, refused.error).toBe('succeeded');
     expect(refused.result).toMatchObject({ promoted: false, decision: expect.stringMatching(/^promote requested; promotion to champion refused by the promotion policy: ROC AUC [0-9.]+ is below the minimum 0\.999$/) });
@@ -73,7 +54,7 @@ describe("a retrain job's promote and canary under the promotion policy", () => 
   }, 300_000);
 
   it('promotes a version that passes', async () => {
-    await policies.set(MODEL, { policy: { minAuc: 0.5 }, reason: 'a bar it clears', actor: 'test' });
+    await policies.set(MODEL, { policy: { minAuc: 0.5, approvals: 1 }, reason: 'a bar it clears', actor: 'test' });
     const passed = await job({ promote: true });
     expect(passed.result).toMatchObject({ promoted: true });
     expect((await registry.getAlias(MODEL, 'champion'))?.version).toBe(passed.result!.version);
