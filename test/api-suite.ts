@@ -439,7 +439,7 @@ export function defineApiSuite(target: HostingTarget): void {
       expect(await call('GET', '/v2/models/credit-score/ready')).toMatchObject({ status: 200, json: { name: 'credit-score', ready: true } });
       const unknown = await call('GET', '/v2/models/other-model');
       expect(unknown.status).toBe(404);
-      expect(inferenceErrorSchema.strict().parse(unknown.json).error).toMatch(/model other-model is not served here/);
+      expect(inferenceErrorSchema.strict().parse(unknown.json).error).toMatch(/model other-model is not registered/);
     });
 
     it('infers the same probabilities as /predict for the same raw records, under the traffic policy', async () => {
