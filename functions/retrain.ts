@@ -5,12 +5,12 @@
  * that expires when its holder stops sending heartbeats): a second request while one runs gets
  * 409 naming the running job; a runner that cannot start it gets 503 with its reason.
  */
-import { actorOf, conflict, getService, httpHandler, knownModel, NoTrainingDataError, invalidRequest, jsonResult, retrainRequestSchema, startRetrain, unavailable, unprocessable } from './runtime/layer.ts';
+import { actorOf, conflict, getService, httpHandler, NoTrainingDataError, requestedModel, invalidRequest, jsonResult, retrainRequestSchema, startRetrain, unavailable, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'POST /model/retrain', body: 'optional', admin: true }, async (event, state) => {
   const parsed = retrainRequestSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('retrain request', parsed.error);
-  const model = await knownModel(event);
+  const model = requestedModel(event); // registered: the route's middleware checked it (functions/runtime/http-handler.ts)
   const service = await getService();
   if (parsed.data.dataKey && !(await service.store.exists(parsed.data.dataKey))) {
     throw unprocessable('the training data is not in the bucket', [{ field: 'dataKey', message: 'no such object' }]);
