@@ -23,7 +23,7 @@ function fakeStdout(isTTY: boolean): { stream: NodeJS.WriteStream; lines: () => 
   return { stream, lines: () => text.split('\n').filter((l) => l !== '') };
 }
 
-/** The fields observe() (lib/http/observe.ts) logs for one answered /predict. */
+/** The fields observe() (lib/http/observe.ts) logs for one answered /predict (the model's from functions/runtime/score-routed.ts). */
 const ACCESS = {
   'log.logger': 'access',
   'http.request.id': '20261207T160019234Z-0e00bcc1d3f6-000001',
@@ -34,7 +34,7 @@ const ACCESS = {
   route: 'POST /predict',
   'model.name': 'credit-score',
   'model.version': '20261207T160001882Z-87c1d3',
-  'model.alias': 'champion',
+  'model.variant': 'default',
 };
 
 function logged(isTTY: boolean, format: LogFormat | undefined, log: (logger: Logger) => void): string[] {
@@ -47,7 +47,7 @@ describe('log lines in a terminal', () => {
   it("prints a request's access record as one short line: time, method, path, status, milliseconds, model", () => {
     const lines = logged(true, 'auto', (logger) => logger.info(ACCESS, 'POST /predict 200'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d POST \/predict 200 3\.1 ms credit-score 20261207T160001882Z-87c1d3 champion$/);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d POST \/predict 200 3\.1 ms credit-score 20261207T160001882Z-87c1d3 default$/);
   });
 
   it('marks a refused request with WARN and its error code, and other records with their logger and message', () => {
@@ -57,7 +57,7 @@ describe('log lines in a terminal', () => {
       logger.error({ 'log.logger': 'canary', err: new Error('storage unavailable') }, 'canary check failed');
     });
     expect(lines.map((l) => l.slice(9))).toEqual([
-      'WARN POST /nope 404 250 ms credit-score 20261207T160001882Z-87c1d3 champion not_found',
+      'WARN POST /nope 404 250 ms credit-score 20261207T160001882Z-87c1d3 default not_found',
       'model: loaded credit-score v1 (champion) in 116.4 ms',
       'ERROR canary: canary check failed: storage unavailable',
     ]);

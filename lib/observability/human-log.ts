@@ -1,7 +1,8 @@
 /**
  * The log lines a person reads in a terminal: one short line per record instead of the ~580
  * characters of an ECS JSON line (logger.ts). A request's access record becomes
- * `16:00:19 POST /predict 200 3.1 ms credit-score 20261207T160001882Z-87c1d3 champion`; any
+ * `16:00:19 POST /predict 200 3.1 ms credit-score 20261207T160001882Z-87c1d3 default` (the model,
+ * its version and the traffic policy's variant that answered, where the route logs them); any
  * other record its time, its level when above info, its logger and its message. JSON stays the
  * format wherever a program reads the lines (not a terminal, a log file, LOG_FORMAT=json).
  */
@@ -43,7 +44,7 @@ export function humanLine(record: LogRecord): string {
       typeof record['event.duration'] === 'number' ? milliseconds(record['event.duration']) : null,
       text(record['model.name']),
       text(record['model.version']),
-      text(record['model.alias']) ?? text(record['model.variant']),
+      text(record['model.variant']),
       text(record['error.code']),
     ];
     return `${clock(record)}${marker} ${parts.filter((p) => p !== null).join(' ')}`;
