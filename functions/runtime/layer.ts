@@ -41,6 +41,7 @@ export { runRetrainJob } from '../../lib/retrain/run-retrain-job.ts';
 export { exportRecentJobOutcomes, recentJobOutcomes } from '../../lib/retrain/recent-job-outcomes.ts';
 export { NoTrainingDataError, startRetrain } from '../../lib/retrain/start-retrain.ts';
 export { housekeepingNow } from './housekeeping.ts';
+export { rollUpReporting } from './roll-up.ts';
 export { listVersionSummaries, versionDetail } from '../../lib/registry/version-catalog.ts';
 export { readModelCard } from '../../lib/governance/model-card.ts';
 export { pageOfIds, parsePageQuery } from '../../lib/registry/pagination.ts';
