@@ -32,11 +32,15 @@ export class LinearTreeShap {
   private readonly edgeP: Float64Array;
   /** Per node: the depth of the previous split on the same feature on its path, -1 when none. */
   private readonly previousDepth: Int32Array;
+  /** Per node: the one output all leaves below it add to (all values of the others 0), -1 when several. */
+  private readonly onlyOutput: Int32Array;
   /** Per tree: its quadrature points, ceil(most distinct features on a path / 2). */
   private readonly treePoints: Int32Array;
   /** Points and weights of every size used, size n from offset n(n-1)/2. */
   private readonly points: Float64Array;
   private readonly weights: Float64Array;
+  /** weight / (1 - point): minus the edge weight of a split first seen on the path, off the row's way. */
+  private readonly coldWeights: Float64Array;
   private readonly stride: number;
   // Scratch per depth (nothing allocated per row): the state of the path down to each depth.
   private readonly product: Float64Array;
@@ -56,6 +60,7 @@ export class LinearTreeShap {
     this.edgeP = new Float64Array(count);
     this.previousDepth = new Int32Array(count).fill(-1);
     this.treePoints = new Int32Array(forest.roots.length);
+    this.onlyOutput = this.outputsBelow();
     let maxDepth = 0;
     let maxPoints = 1;
     const lastDepth = new Int32Array(forest.features).fill(-1);
@@ -70,10 +75,12 @@ export class LinearTreeShap {
     this.stride = maxPoints;
     this.points = new Float64Array((maxPoints * (maxPoints + 1)) / 2);
     this.weights = new Float64Array(this.points.length);
+    this.coldWeights = new Float64Array(this.points.length);
     for (let n = 1; n <= maxPoints; n++) {
       const q = gaussLegendre(n);
       this.points.set(q.points, (n * (n - 1)) / 2);
       this.weights.set(q.weights, (n * (n - 1)) / 2);
+      q.weights.forEach((weight, i) => (this.coldWeights[(n * (n - 1)) / 2 + i] = -weight / (1 - q.points[i])));
     }
     const levels = maxDepth + 1;
     this.product = new Float64Array(levels * maxPoints);
@@ -85,7 +92,7 @@ export class LinearTreeShap {
 
   /** Bytes kept per ensemble for this method (the per-node precomputation and the scratch). */
   get bytes(): number {
-    return [this.edgeP, this.previousDepth, this.treePoints, this.points, this.weights, this.product, this.edgeWeights, this.sums, this.mergedS, this.mergedP].reduce((s, a) => s + a.byteLength, 0);
+    return [this.edgeP, this.previousDepth, this.onlyOutput, this.treePoints, this.points, this.weights, this.coldWeights, this.product, this.edgeWeights, this.sums, this.mergedS, this.mergedP].reduce((s, a) => s + a.byteLength, 0);
   }
 
   /**
@@ -107,26 +114,28 @@ export class LinearTreeShap {
     }
   }
 
-  /** Fills sums at depth d with the node's sum over its leaves of value x F_v, at each point. */
+  /**
+   * Fills sums at depth d with the sum over the leaves below the (split) node of value x F_v, at
+   * each point, and adds each child edge's term to phi. A leaf child is done in place (half the
+   * nodes are leaves): its sum is value x the product down to it, its term value x one dot product.
+   * A subtree whose leaves all add to one output (every subtree of a fully grown forest's pure
+   * leaves, all of boosting's) keeps one sum, for that output, in its first slot.
+   */
   private visit(node: number, d: number): void {
-    const { nodes, leafValues, perLeaf: P, features: F, scale } = this.forest;
-    const { product, sums, edgeWeights, mergedS, mergedP, points, weights, stride: M, n, at } = this;
+    const { nodes, leafValues, thresholds, perLeaf: P, features: F, scale } = this.forest;
+    const { product, sums, edgeWeights, mergedS, mergedP, points, weights, coldWeights, onlyOutput, stride: M, n, at, phi } = this;
     const w = node * NODE_WORDS;
     const base = d * P * M;
-    if (nodes[w + 2] === node) {
-      const from = nodes[w + 1];
-      for (let k = 0; k < P; k++) {
-        const value = leafValues[from + k] * scale;
-        for (let q = 0; q < n; q++) sums[base + k * M + q] = value * product[d * M + q];
-      }
-      return;
-    }
     const slot = nodes[w];
-    const feature = slot < F ? slot : slot - F;
-    const goesLeft = this.row[slot] < this.forest.thresholds[w + 1];
-    for (let k = 0; k < P; k++) for (let q = 0; q < n; q++) sums[base + k * M + q] = 0;
+    const column = this.first * (F + 1) + (slot < F ? slot : slot - F);
+    const goesLeft = this.row[slot] < thresholds[w + 1];
     const child = d + 1;
     const childBase = child * P * M;
+    const here = d * M;
+    const below = child * M;
+    const mixed = onlyOutput[node] < 0;
+    if (mixed) sums.fill(0, base, base + P * M);
+    let filled = mixed;
     for (let side = 0; side < 2; side++) {
       const next = nodes[w + 2 + side];
       const previous = this.previousDepth[next];
@@ -134,28 +143,84 @@ export class LinearTreeShap {
       if (previous >= 0) s &= mergedS[previous];
       const p = this.edgeP[next];
       if (p === 0 && s === 0) continue;
-      mergedS[child] = s;
-      mergedP[child] = p;
-      const oldS = previous >= 0 ? mergedS[previous] : 0;
-      const oldP = previous >= 0 ? mergedP[previous] : 0;
-      for (let q = 0; q < n; q++) {
-        const t = points[at + q];
-        const g = p + (s - p) * t;
-        const old = previous >= 0 ? oldP + (oldS - oldP) * t : 1;
-        product[child * M + q] = (product[d * M + q] * g) / old;
-        edgeWeights[child * M + q] = weights[at + q] * ((s - p) / g - (previous >= 0 ? (oldS - oldP) / old : 0));
-      }
-      this.visit(next, child);
-      for (let k = 0; k < P; k++) {
-        let total = 0;
+      if (previous >= 0) {
+        // The feature's factor so far is replaced by the merged one: divide the old one out.
+        const oldS = mergedS[previous];
+        const oldP = mergedP[previous];
         for (let q = 0; q < n; q++) {
-          const v = sums[childBase + k * M + q];
-          total += edgeWeights[child * M + q] * v;
-          sums[base + k * M + q] += v;
+          const t = points[at + q];
+          const g = p + (s - p) * t;
+          const old = oldP + (oldS - oldP) * t;
+          product[below + q] = (product[here + q] * g) / old;
+          edgeWeights[below + q] = weights[at + q] * ((s - p) / g - (oldS - oldP) / old);
         }
-        this.phi[(this.first + k) * (F + 1) + feature] += total;
+      } else if (s === 0) {
+        // g = p (1 - t), so (s - p) / g = -1 / (1 - t), the same for every such edge.
+        for (let q = 0; q < n; q++) {
+          product[below + q] = product[here + q] * p * (1 - points[at + q]);
+          edgeWeights[below + q] = coldWeights[at + q];
+        }
+      } else {
+        const gain = 1 - p;
+        for (let q = 0; q < n; q++) {
+          const g = p + gain * points[at + q];
+          product[below + q] = product[here + q] * g;
+          edgeWeights[below + q] = (weights[at + q] * gain) / g;
+        }
       }
+      const only = onlyOutput[next];
+      const nw = next * NODE_WORDS;
+      if (nodes[nw + 2] === next) {
+        let dot = 0;
+        for (let q = 0; q < n; q++) dot += edgeWeights[below + q] * product[below + q];
+        const from = nodes[nw + 1];
+        for (let k = only < 0 ? 0 : only; k < (only < 0 ? P : only + 1); k++) {
+          const value = leafValues[from + k] * scale;
+          phi[column + k * (F + 1)] += value * dot;
+          const to = base + (mixed ? k * M : 0);
+          if (filled) for (let q = 0; q < n; q++) sums[to + q] += value * product[below + q];
+          else for (let q = 0; q < n; q++) sums[to + q] = value * product[below + q];
+        }
+      } else {
+        mergedS[child] = s;
+        mergedP[child] = p;
+        this.visit(next, child);
+        for (let k = only < 0 ? 0 : only; k < (only < 0 ? P : only + 1); k++) {
+          const from = childBase + (only < 0 ? k * M : 0);
+          const to = base + (mixed ? k * M : 0);
+          let total = 0;
+          for (let q = 0; q < n; q++) total += edgeWeights[below + q] * sums[from + q];
+          phi[column + k * (F + 1)] += total;
+          if (filled) for (let q = 0; q < n; q++) sums[to + q] += sums[from + q];
+          else for (let q = 0; q < n; q++) sums[to + q] = sums[from + q];
+        }
+      }
+      filled = true;
     }
+    if (!filled) sums.fill(0, base, base + M);
+  }
+
+  /** Children come after their parents, so one backward pass sees every child first. */
+  private outputsBelow(): Int32Array {
+    const { nodes, leafValues, perLeaf: P } = this.forest;
+    const only = new Int32Array(nodes.length / NODE_WORDS);
+    for (let node = only.length - 1; node >= 0; node--) {
+      const w = node * NODE_WORDS;
+      if (nodes[w + 2] !== node) {
+        const left = only[nodes[w + 2]];
+        only[node] = left >= 0 && left === only[nodes[w + 3]] ? left : -1;
+        continue;
+      }
+      let nonZero = 0;
+      let found = 0;
+      for (let k = 0; k < P; k++) {
+        if (leafValues[nodes[w + 1] + k] === 0) continue;
+        nonZero++;
+        found = k;
+      }
+      only[node] = nonZero > 1 ? -1 : found;
+    }
+    return only;
   }
 
   /** Fills edgeP and previousDepth below `node`; returns the tree's depth and most distinct features on a path. */
