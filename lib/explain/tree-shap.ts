@@ -98,10 +98,12 @@ export class TreeExplainer {
   }
 
   /**
-   * An upper bound of what the exact method costs per row, in path updates: leaves x (tree
-   * depth)² summed over the trees (most leaves sit above the deepest one, so the real count is
-   * lower: 3.5e8 bounds the shipped forest, measured at about 1.2e8, 0.4 s). The approx method
-   * costs about the total depth.
+   * An upper bound of what Algorithm 2 (path-tree-shap.ts) would cost per row, in path updates:
+   * leaves x (tree depth)² summed over the trees (3.5e8 bounds the shipped forest, measured at
+   * about 1.2e8, 0.4 s). Serving's exact budget (EXACT_ROW_BUDGET) is calibrated in these units,
+   * so it stays the measure until that budget is recalibrated; the exact method now runs Linear
+   * TreeSHAP, which costs nodes x ceil(distinct features on a path / 2) (7.2e6 on the shipped
+   * forest). The approx method costs about the total depth.
    */
   exactCost(): number {
     let cost = 0;
