@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { emfLine, emitEmf, onLambda } from '../lib/observability/emf.ts';
+import { emfLine, emitEmf } from '../lib/observability/emf.ts';
+import { onLambda } from '../lib/util/runtime.ts';
 
 describe('CloudWatch Embedded Metric Format', () => {
   afterEach(() => {
@@ -18,6 +19,13 @@ describe('CloudWatch Embedded Metric Format', () => {
     emitEmf({ Route: 'POST /predict', Status: '200' }, { Requests: { value: 1, unit: 'Count' }, Latency: { value: 0.4, unit: 'Milliseconds' } }, (l) => lines.push(l));
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toEqual(JSON.parse(emfLine({ Route: 'POST /predict', Status: '200' }, { Requests: { value: 1, unit: 'Count' }, Latency: { value: 0.4, unit: 'Milliseconds' } }, JSON.parse(lines[0])._aws.Timestamp)));
+  });
+
+  it('knows Lambda from one function: a deploy whose environment says IS_OFFLINE=false is Lambda, serverless-offline (IS_OFFLINE=true) and servers are not', () => {
+    expect(onLambda({})).toBe(false);
+    expect(onLambda({ AWS_LAMBDA_FUNCTION_NAME: 'f', IS_OFFLINE: 'true' })).toBe(false);
+    expect(onLambda({ AWS_LAMBDA_FUNCTION_NAME: 'f', IS_OFFLINE: 'false' })).toBe(true);
+    expect(onLambda({ AWS_LAMBDA_FUNCTION_NAME: 'f' })).toBe(true);
   });
 
   it('follows the EMF specification: namespace, dimension set, metric units, values at the root', () => {

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../lib/config/config.ts';
 import { createLogger, type Logger } from '../../lib/observability/logger.ts';
 import { emitEmf } from '../../lib/observability/emf.ts';
 import { ServiceMetrics } from '../../lib/observability/metrics.ts';
+import { onLambda } from '../../lib/util/runtime.ts';
 import { ModelRegistry } from '../../lib/registry/model-registry.ts';
 import { JobStore } from '../../lib/retrain/job-store.ts';
 import { createJobRunner, type JobRunner } from '../../lib/retrain/runners.ts';
@@ -79,14 +80,6 @@ export function getService(): Promise<Service> {
     },
   );
   return service;
-}
-
-/**
- * True on AWS Lambda itself, where a frozen container runs no timers between invocations (so
- * buffers are flushed before an invocation returns); false under serverless-offline and servers.
- */
-export function onLambda(): boolean {
-  return process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined && process.env.IS_OFFLINE !== 'true';
 }
 
 async function createService(b: Basics): Promise<Service> {

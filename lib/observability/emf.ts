@@ -3,11 +3,9 @@
  * out as one JSON line each on stdout, which CloudWatch Logs turns into metrics. Only on real
  * Lambda (not under serverless-offline, not in a container), where the line costs nothing else.
  */
-export const EMF_NAMESPACE = 'mlops-credit-score';
+import { onLambda } from '../util/runtime.ts';
 
-export function onLambda(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.AWS_LAMBDA_FUNCTION_NAME) && !env.IS_OFFLINE;
-}
+export const EMF_NAMESPACE = 'mlops-credit-score';
 
 export type EmfUnit = 'Count' | 'Milliseconds' | 'Seconds' | 'None' | 'Percent';
 
