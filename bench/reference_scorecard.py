@@ -17,9 +17,11 @@ import time
 
 import numpy as np
 import pandas as pd
-from scipy.stats import ks_2samp
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+from sklearn.metrics import accuracy_score, f1_score
+
+# AUC and KS computed exactly as the tree reference computes them (this directory is on the path).
+from reference_quality import ks, roc_auc
 
 
 def woe_table(codes, event):
@@ -53,17 +55,6 @@ def encode(train, test, kind, event):
             return v.fillna("\u0000missing").astype(str)
     table = woe_table(codes(train).values, event)
     return codes(train).map(table).fillna(0).values, codes(test).map(table).fillna(0).values
-
-
-def roc_auc(y, proba, classes):
-    if len(classes) == 2:
-        return roc_auc_score(y, proba[:, 1])
-    return roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes)
-
-
-def ks(y, proba, classes):
-    per_class = [ks_2samp(proba[y == c, k], proba[y != c, k]).statistic for k, c in enumerate(classes)]
-    return per_class[1] if len(classes) == 2 else float(np.mean(per_class))
 
 
 def main():

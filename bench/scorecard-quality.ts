@@ -7,22 +7,23 @@
  * this thread. Reference: bench/reference_scorecard.py on the scorecard's columns of the same
  * fold rows (written here). Predict: Predictor.predictClean on a scorecard refitted on all rows
  * (the /predict path after parsing: preprocessor notes, bins, points, probabilities, decision),
- * and the scorecard's own row scoring alone, each the median of 5 passes over 2,000 rows.
+ * and the scorecard's own row scoring alone, each the median of 5 passes over 2,000 rows, wall and
+ * CPU time (the machine may be shared). `--predict-only` skips the CV comparison.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { filesToBundle } from '../lib/artifact/model-bundle.ts';
-import { loadDataset } from '../lib/data/dataset.ts';
-import { loadSpec } from '../lib/data/spec.ts';
+import { loadDataset, type Dataset } from '../lib/data/dataset.ts';
+import { loadSpec, type DatasetSpec } from '../lib/data/spec.ts';
 import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
 import { columnKinds, columnNames, planColumns, rowValues } from '../lib/scorecard/columns.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
 import { ScorecardScorer } from '../lib/serving/scorecard-scoring.ts';
 import { crossValidate, type CandidateResult } from '../lib/training/cross-validate.ts';
 import { trainModel } from '../lib/training/pipeline.ts';
-import { createProgressReporter } from '../lib/training/progress.ts';
+import { createProgressReporter, type ProgressReporter } from '../lib/training/progress.ts';
 import { scorecardParamsOf } from '../lib/training/scorecard-candidate.ts';
 
 const DATASETS: Record<string, { data: string; spec: string }> = {
@@ -30,7 +31,9 @@ const DATASETS: Record<string, { data: string; spec: string }> = {
   taiwan: { data: 'data/taiwan_credit_default.csv', spec: 'data/specs/taiwan-credit-default.json' },
 };
 
-const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'credit,taiwan' }, cv: { type: 'string', default: '5' }, seed: { type: 'string', default: '42' } } });
+const { values } = parseArgs({
+  options: { datasets: { type: 'string', default: 'credit,taiwan' }, cv: { type: 'string', default: '5' }, seed: { type: 'string', default: '42' }, 'predict-only': { type: 'boolean', default: false } },
+});
 const folds = Number(values.cv);
 const seed = Number(values.seed);
 const outDir = 'bench/out/scorecard-quality';
@@ -43,8 +46,13 @@ for (const name of values.datasets.split(',')) {
   if (!ds) throw new Error(`unknown dataset ${name}`);
   const spec = loadSpec(ds.spec);
   const dataset = loadDataset(ds.data, spec);
-  const K = spec.target.classes.length;
   const progress = createProgressReporter(process.stderr, true);
+  if (!values['predict-only']) await compare(name, ds, spec, dataset, progress);
+  await predictTimes(ds.data, spec, dataset, progress);
+}
+
+async function compare(name: string, ds: { data: string }, spec: DatasetSpec, dataset: Dataset, progress: ProgressReporter): Promise<void> {
+  const K = spec.target.classes.length;
   const ours: CandidateResult[] = [];
   for (const [classifier, sampler] of [['scorecard', 'none'], ['rf', 'ros']] as const) {
     ours.push(...(await crossValidate(dataset, { folds, seed, classifiers: [classifier], samplers: [sampler], progress })));
@@ -73,26 +81,34 @@ for (const name of values.datasets.split(',')) {
   for (const c of ours) console.log(`| ours ${c.classifier}+${c.sampler} | ${n4(c.cv.f1_macro)} | ${n4(c.cv.accuracy)} | ${n4(c.ranking.roc_auc)} | ${n4(c.ranking.gini)} | ${n4(c.ranking.ks)} | ${c.fit_seconds.toFixed(2)} |`);
   const r = reference.cv;
   console.log(`| Python WoE + LogisticRegression | ${n4(r.f1_macro)} | ${n4(r.accuracy)} | ${n4(r.roc_auc)} | ${n4(2 * r.roc_auc - 1)} | ${n4(r.ks)} | ${reference.fit_seconds.toFixed(2)} |`);
+}
 
-  // Served single-row predict time, on a scorecard refitted on every row.
-  const trained = await trainModel({ dataFile: ds.data, spec, folds: 2, seed, classifiers: ['scorecard'], samplers: ['none'], decisionRule: 'off', progress, jobs: 1 });
+/** Served single-row predict time, on a scorecard refitted on every row: wall and CPU time per row (the machine is shared). */
+async function predictTimes(dataFile: string, spec: DatasetSpec, dataset: Dataset, progress: ProgressReporter): Promise<void> {
+  const K = spec.target.classes.length;
+  const trained = await trainModel({ dataFile, spec, folds: 2, seed, classifiers: ['scorecard'], samplers: ['none'], decisionRule: 'off', progress, jobs: 1 });
   const { bundle } = filesToBundle(trained.files);
   const predictor = new Predictor(bundle);
   const scorer = new ScorecardScorer(bundle.scorecard!);
   const rows = dataset.rows.slice(0, 2000);
   const proba = new Float64Array(K);
-  const perRow = (f: () => void): number => {
-    const times: number[] = [];
+  const perRow = (f: () => void): string => {
+    const wall: number[] = [];
+    const cpu: number[] = [];
     for (let pass = 0; pass < 5; pass++) {
       const started = process.hrtime.bigint();
+      const cpuStarted = process.cpuUsage();
       f();
-      times.push(Number(process.hrtime.bigint() - started) / 1000 / rows.length);
+      const used = process.cpuUsage(cpuStarted);
+      wall.push(Number(process.hrtime.bigint() - started) / 1000 / rows.length);
+      cpu.push((used.user + used.system) / rows.length);
     }
-    return times.sort((a, b) => a - b)[2];
+    const median = (v: number[]): number => v.sort((a, b) => a - b)[2];
+    return `${median(wall).toFixed(2)} µs wall, ${median(cpu).toFixed(2)} µs CPU`;
   };
   let sink = 0;
   const served = perRow(() => rows.forEach((row) => (sink += predictor.predictClean(row).score ?? 0)));
   const scored = perRow(() => rows.forEach((row) => (sink += scorer.score(row, proba))));
   const characteristics = bundle.scorecard!.fitted.card.features.length;
-  console.log(`\nsingle-row predict (${characteristics} characteristics kept of ${bundle.scorecard!.fitted.columns.length} columns): Predictor.predictClean ${served.toFixed(2)} µs; the scorecard's own row scoring ${scored.toFixed(2)} µs (checksum ${sink.toFixed(0)})`);
+  console.log(`\nsingle-row predict (${characteristics} characteristics kept of ${bundle.scorecard!.fitted.columns.length} columns): Predictor.predictClean ${served}; the scorecard's own row scoring ${scored} (checksum ${sink.toFixed(0)})`);
 }
