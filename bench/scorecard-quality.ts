@@ -7,7 +7,7 @@
  * this thread. Reference: bench/reference_scorecard.py on the scorecard's columns of the same
  * fold rows (written here). Predict: Predictor.predictClean on a scorecard refitted on all rows
  * (the /predict path after parsing: preprocessor notes, bins, points, probabilities, decision),
- * and the scorecard's own row scoring alone, each the median of 5 passes over 2,000 rows, wall and
+ * and the scorecard's own row scoring alone, each the median of 5 passes over 2,000 rows after 2 warm-up passes, wall and
  * CPU time (the machine may be shared). `--predict-only` skips the CV comparison.
  */
 import { execFileSync } from 'node:child_process';
@@ -95,6 +95,9 @@ async function predictTimes(dataFile: string, spec: DatasetSpec, dataset: Datase
   const perRow = (f: () => void): string => {
     const wall: number[] = [];
     const cpu: number[] = [];
+    // Two passes unmeasured first, so the optimizing compiler has seen the loop.
+    f();
+    f();
     for (let pass = 0; pass < 5; pass++) {
       const started = process.hrtime.bigint();
       const cpuStarted = process.cpuUsage();
