@@ -20,7 +20,9 @@ WORKDIR /app
 COPY --from=build /app/dist/server ./dist/server
 COPY --from=build /app/data/credit_score_customers_raw.csv ./data/
 COPY --from=build /app/data/specs ./data/specs
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 RETRAIN_JOB_SCRIPT=dist/server/retrain-job.mjs
+# LOG_FORMAT=json: the log shipper parses every line as ECS JSON, even under `docker run -t` (a terminal would
+# otherwise get short human lines).
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 RETRAIN_JOB_SCRIPT=dist/server/retrain-job.mjs LOG_FORMAT=json
 USER nonroot
 EXPOSE 8080
 CMD ["dist/server/serve.mjs"]

@@ -12,7 +12,6 @@ import { featureCountsOn } from '../lib/monitoring/summary.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { runCanaryCheck } from '../lib/release/canary-check.ts';
 import { storedAnswers } from '../lib/release/captured-request.ts';
-import { windowReport } from '../lib/release/window-report.ts';
 import type { ObjectStore } from '../lib/storage/object-store.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 
@@ -39,7 +38,7 @@ const model0 = what === 'drift24h' ? await registry.loadVersion(model, version) 
 reads = 0;
 const started = performance.now();
 if (what === 'report24h' || what === 'report7d') {
-  const report = await windowReport(inProcessReads(store), model, now - (what === 'report24h' ? DAY : 7 * DAY), now, ['champion', 'challenger']);
+  const report = await inProcessReads(store).report(model, now - (what === 'report24h' ? DAY : 7 * DAY), now, ['champion', 'challenger']);
   if (!report.variants.length) throw new Error('the report found no traffic');
 } else if (what === 'drift24h') {
   const { summary } = await readWindowSummary(store, model, now - DAY, now);

@@ -5,17 +5,14 @@
  * A failed rollup is logged and counted, and the controller still runs: the reader falls back to
  * the batch summaries. One model's failure does not stop the others'.
  */
-import { getBasics, getService, runCanaryCheck } from './runtime/layer.ts';
+import { getBasics, getService, rollUpReporting, runCanaryCheck } from './runtime/layer.ts';
 
 export async function handler(): Promise<{ models: { model: string; mode: string; decision?: string; applied: boolean; error?: string }[] }> {
   const { logger, metrics } = getBasics();
   const { registry, monitoring, models } = await getService();
   const results = [];
   for (const model of await models.names()) {
-    await monitoring.rollUp(model).catch((err: unknown) => {
-      metrics.backgroundFailures.inc({ task: 'summary-rollup' });
-      logger.error({ 'log.logger': 'monitoring', 'event.action': 'summary-rollup-failed', 'model.name': model, 'error.message': (err as Error).message }, `monitoring summaries of ${model} could not be rolled up: ${(err as Error).message}`);
-    });
+    await rollUpReporting({ monitoring, logger, metrics }, model);
     try {
       const result = await runCanaryCheck(registry, monitoring, model);
       if (result.decision) {

@@ -1,6 +1,6 @@
 /**
  * GET /model/info (`?model=` names one, else the default model): what is serving, how it was trained and scored, and how to call it. Answered
- * from memory, as the README promises, with the store up or not: the model is the one loaded,
+ * from memory, as docs/consistency.md promises, with the store up or not: the model is the one loaded,
  * and the aliases are the router's view of them (the ones the traffic policy serves), read from
  * storage in the background; `aliasesCheckedAt` and `aliasesAgeSeconds` say how old that view is.
  */

@@ -1,8 +1,8 @@
 /**
- * GET /model/report[?minutes=60] (admin): the A/B report of the window (lib/release/window-report.ts),
+ * GET /model/report[?minutes=60] (admin): the A/B report of the window (lib/monitoring/window-report.ts),
  * read from the monitoring summaries, with the traffic policy in force and fairness per variant.
  */
-import { FEEDBACK_LOOKBACK_MINUTES, getService, httpHandler, jsonResult, requestedScope, unprocessable, windowReport } from './runtime/layer.ts';
+import { FEEDBACK_LOOKBACK_MINUTES, getService, httpHandler, jsonResult, requestedScope, unprocessable } from './runtime/layer.ts';
 
 export const handler = httpHandler({ route: 'GET /model/report', admin: true }, async (event, state) => {
   const minutes = Number(event.queryStringParameters?.minutes ?? 60);
@@ -15,7 +15,7 @@ export const handler = httpHandler({ route: 'GET /model/report', admin: true }, 
   const policy = await router.policy();
   // The served model's classes in its spec's order, if loaded (peek loads nothing): the fairness summary of two classes is the second's.
   const classes = router.provider(policy.routes[0].alias).peek()?.predictor.classes;
-  const report = await windowReport(monitoring, model, since, until, policy.routes.map((r) => r.variant), classes);
+  const report = await monitoring.report(model, since, until, policy.routes.map((r) => r.variant), classes);
   return jsonResult(200, {
     window: { since: new Date(since).toISOString(), until: new Date(until).toISOString(), minutes },
     policy: policy.policy,

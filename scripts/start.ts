@@ -20,6 +20,9 @@
  * model served), and for the full search START_CV (5), START_CLASSIFIERS and
  * START_SAMPLERS (all), or START_FULL_SEARCH=false to skip it; its progress is printed every
  * START_PROGRESS_SECONDS (10).
+ * In a terminal the service logs one short line per request (LOG_FORMAT, lib/config/config.ts),
+ * this script's own lines stand out, and serverless-offline's route box is left out
+ * (start-output.ts); elsewhere, or with LOG_FORMAT=json, the service's JSON lines as ever.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -42,6 +45,8 @@ import { acceptCommandLine } from './cli/command.ts';
 import { START } from './cli/commands/start.ts';
 import { DEFAULT_DATA, DEFAULT_SPEC } from './cli/defaults.ts';
 import { liveStartPorts, removeStartPorts, startPortsFile, writeStartPorts } from './cli/start-ports.ts';
+import { forwardWithoutRouteBox, startLine } from './start-output.ts';
+import { resolveLogFormat, type LogFormat } from '../lib/observability/human-log.ts';
 
 if (!acceptCommandLine(START, process.argv.slice(2))) process.exit();
 
@@ -51,7 +56,11 @@ const lambdaPort = process.env.LAMBDA_PORT ?? '3002';
 const startData = process.env.START_DATA ?? DEFAULT_DATA;
 const startSpec = process.env.START_SPEC ?? DEFAULT_SPEC;
 const bucket = process.env.MODEL_BUCKET ?? 'mlops-credit-score-models';
-const say = (line: string): boolean => process.stderr.write(`[start] ${line}\n`);
+const say = (line: string): boolean => process.stderr.write(startLine(line, process.stderr.isTTY === true));
+// The functions write to a pipe (the route box is filtered out of it), so they are told whether
+// this process's stdout is a terminal; a value that is not a format goes on, for the service to refuse.
+const logFormat = process.env.LOG_FORMAT ?? 'auto';
+const functionsLogFormat = ['auto', 'json', 'text'].includes(logFormat) ? resolveLogFormat(logFormat as LogFormat, process.stdout.isTTY === true) : logFormat;
 // The spec is read before anything starts: a bad one fails in a second, naming the field.
 const modelName = loadSpec(startSpec).name;
 
@@ -100,13 +109,14 @@ if (!process.env.ADMIN_API_KEYS && !existsSync(keyFile)) writeFileSync(keyFile, 
 const adminKeys = process.env.ADMIN_API_KEYS ?? readFileSync(keyFile, 'utf8').trim();
 
 const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '--httpPort', httpPort, '--lambdaPort', lambdaPort], {
-  stdio: 'inherit',
+  stdio: ['inherit', 'pipe', 'inherit'],
   env: {
     ...process.env,
     ...SERVERLESS_ENV,
     // serverless-offline's three lines per request cost CPU and bury the service's own logs;
     // SLS_LOG_LEVEL=notice brings them back.
     SLS_LOG_LEVEL: process.env.SLS_LOG_LEVEL ?? 'warning',
+    LOG_FORMAT: functionsLogFormat,
     MODEL_BUCKET: bucket,
     // The service serves, and retrain jobs train, the spec's model. MODEL_NAME goes through the
     // functions' environment (scripts/serverless/environment.cjs); the spec file through this
@@ -125,6 +135,7 @@ const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
   },
 });
+forwardWithoutRouteBox(offline.stdout!, process.stdout);
 say(`serving on http://127.0.0.1:${httpPort} (admin API key in ${process.env.ADMIN_API_KEYS ? 'ADMIN_API_KEYS' : keyFile})`);
 say(`try: curl -s http://127.0.0.1:${httpPort}/model/info | head -c 400`);
 if (fullSearch) {
@@ -150,6 +161,7 @@ if (fullSearch) {
 // The ports file goes first: a server told to stop is no longer one the CLI should write through
 // (and the store's close may outlast the stopper's patience, which ends in a SIGKILL).
 const stop = (): void => {
+  say('stopping: writing what the service still buffers');
   removeStartPorts(dataDir, process.pid);
   offline.kill('SIGTERM');
 };
@@ -157,5 +169,6 @@ process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
 offline.once('exit', async (code) => {
   await s3.close();
+  say(code ? `stopped (serverless-offline exited with ${code})` : 'stopped');
   process.exit(code ?? 0);
 });

@@ -3,7 +3,7 @@
  * profile and a valid playbook; and, read as data, a playbook that can run twice (every command
  * says when it changed something), checks every download, installs Node 22, waits for what it
  * uses, runs Docker commands in a login that has the docker group, reaches the api from outside
- * the cluster, and does what the README's walkthrough says, in the same order.
+ * the cluster, and does what the walkthrough in docs/kubernetes.md says, in the same order.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -183,9 +183,9 @@ describeWithPrograms([KUBECTL], 'the Secret the playbook creates', () => {
   });
 });
 
-describe('the README walkthrough', () => {
-  const readme = readFileSync('README.md', 'utf8');
-  const walkthrough = /^Walkthrough \(needs[\s\S]*?```sh\n([\s\S]*?)```/m.exec(readme)![1];
+describe('the minikube walkthrough (docs/kubernetes.md)', () => {
+  const page = readFileSync('docs/kubernetes.md', 'utf8');
+  const walkthrough = /^Walkthrough \(needs[\s\S]*?```sh\n([\s\S]*?)```/m.exec(page)![1];
 
   it('does what the playbook does, step for step and in the same order', () => {
     // Each step: what identifies it in the playbook, and in the walkthrough's commands.
@@ -209,10 +209,10 @@ describe('the README walkthrough', () => {
       ['npm run smoke', /^npm run smoke -- --url "\$URL" --host "\$HOST"$/m],
     ];
     const inPlaybook = steps.map(([text]) => indexOf(text));
-    const inReadme = steps.map(([, pattern]) => walkthrough.search(pattern));
+    const inWalkthrough = steps.map(([, pattern]) => walkthrough.search(pattern));
     expect(steps.filter((_, i) => inPlaybook[i] < 0).map(([t]) => t), 'steps missing from the playbook').toEqual([]);
-    expect(steps.filter((_, i) => inReadme[i] < 0).map(([t]) => t), 'steps missing from the walkthrough').toEqual([]);
+    expect(steps.filter((_, i) => inWalkthrough[i] < 0).map(([t]) => t), 'steps missing from the walkthrough').toEqual([]);
     expect([...inPlaybook].sort((a, b) => a - b), 'playbook order').toEqual(inPlaybook);
-    expect([...inReadme].sort((a, b) => a - b), 'walkthrough order').toEqual(inReadme);
+    expect([...inWalkthrough].sort((a, b) => a - b), 'walkthrough order').toEqual(inWalkthrough);
   });
 });

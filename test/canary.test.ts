@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decideCanary } from '../lib/release/canary-decision.ts';
-import { normalCdf, twoProportionZTest } from '../lib/release/significance.ts';
+import { normalCdf, twoProportionZTest } from '../lib/evaluation/significance.ts';
 import { trafficPolicySchema, type CanaryPolicy } from '../lib/release/traffic-policy.ts';
-import { classShift, variantStats, type VariantStats } from '../lib/release/variant-stats.ts';
+import { classShift, variantStats, type VariantStats } from '../lib/monitoring/variant-stats.ts';
 import { LATENCY_RELATIVE_ERROR } from '../lib/monitoring/latency-sketch.ts';
 import { summarizeRecords } from '../lib/monitoring/summary.ts';
 import { featuresToRow } from '../lib/release/prediction-capture.ts';

@@ -11,7 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { readCaptures } from '../lib/release/prediction-capture.ts';
 import { trafficPolicySchema } from '../lib/release/traffic-policy.ts';
-import { keys } from '../lib/state/layout.ts';
+import { dayOf, keys } from '../lib/state/layout.ts';
 import { aliasDocumentSchema } from '../lib/state/schemas.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { timeOrderedId } from '../lib/util/ids.ts';
@@ -458,7 +458,10 @@ describe('stopping', () => {
     expect(ids.filter((id) => before.has(id))).toEqual([]);
     await Promise.all([x.stop(), y.stop()]);
     const after = await capturedRequestIds(since);
-    for (const id of ids) expect(after.has(id), `${id} served by ${hostOf.get(id)}`).toBe(true);
+    const missing = ids.filter((id) => !after.has(id));
+    // On a failure, what the store holds (the fault is intermittent: the evidence is in this message).
+    const held = missing.length ? (await store.list(keys.captureDay(MODEL, dayOf(since)))).join(', ') : '';
+    expect(missing.map((id) => `${id} served by ${hostOf.get(id)}`), `sent ${ids.join(', ')}; stored batches: ${held}; hosts' output: ${x.output().slice(-1500)} ${y.output().slice(-1500)}`).toEqual([]);
   });
 });
 

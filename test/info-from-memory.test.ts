@@ -1,5 +1,5 @@
 /**
- * GET /model/info is answered from memory (the README's failure table lists it among the routes
+ * GET /model/info is answered from memory (docs/consistency.md's failure table lists it among the routes
  * that keep answering 200 while storage is down): with the store hung (connections accepted,
  * never answered) it answers with the loaded model and the router's view of its aliases, says
  * how old that view is, and sends the store nothing.

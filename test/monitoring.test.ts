@@ -21,7 +21,7 @@ import { readWindowSummary } from '../lib/monitoring/summary-reader.ts';
 import { decideCanary } from '../lib/release/canary-decision.ts';
 import { captureFeatures, featuresToRow, PredictionCapture } from '../lib/release/prediction-capture.ts';
 import { trafficPolicySchema, type CanaryPolicy } from '../lib/release/traffic-policy.ts';
-import { variantStats, type VariantStats } from '../lib/release/variant-stats.ts';
+import { variantStats, type VariantStats } from '../lib/monitoring/variant-stats.ts';
 import { keys } from '../lib/state/layout.ts';
 import type { CapturedPrediction } from '../lib/state/schemas.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';

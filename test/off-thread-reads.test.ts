@@ -9,7 +9,7 @@ import { inProcessReads } from '../lib/monitoring/monitoring-reads.ts';
 import { OffThreadReads } from '../lib/monitoring/off-thread-reads.ts';
 import { MINUTE_MS } from '../lib/monitoring/summary.ts';
 import { PredictionCapture } from '../lib/release/prediction-capture.ts';
-import { variantStats } from '../lib/release/variant-stats.ts';
+import { variantStats } from '../lib/monitoring/variant-stats.ts';
 import type { CapturedPrediction } from '../lib/state/schemas.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { isStorageUnavailable } from '../lib/storage/object-store.ts';
@@ -49,6 +49,21 @@ describe('monitoring reads on a worker thread', () => {
     const rolled = await reads.rollUp('m', T0 + 10 * MINUTE_MS, { lookbackMs: 15 * MINUTE_MS });
     expect(rolled.written.filter((k) => k.includes('/minutes/'))).toHaveLength(5);
     expect(await local.rollUp('m', T0 + 10 * MINUTE_MS, { lookbackMs: 15 * MINUTE_MS })).toEqual({ written: [], upToDate: rolled.upToDate + rolled.written.length });
+  });
+
+  it('computes the report and the canary statistics on the worker, equal to the in-process ones and to the statistics of the window it read', async () => {
+    const [since, until] = [T0 + 17_000, T0 + 5 * MINUTE_MS - 1];
+    const local = inProcessReads(store);
+    const report = await reads.report('m', since, until, ['champion'], ['Good', 'Poor']);
+    expect(report).toEqual(await local.report('m', since, until, ['champion'], ['Good', 'Poor']));
+    const [champion] = report.variants;
+    // From T0 + 17 s: answers i = 7, 8, 9 of the batch at T0 + 10 s (Good, Good, Poor), then 28 whole
+    // batches of 10 (i = 0..9: Poor when i % 3 is 0, so 6 Good and 4 Poor each).
+    expect(champion).toMatchObject({ variant: 'champion', requests: 283, classCounts: { Good: 170, Poor: 113 } });
+    expect(report.series.champion.reduce((n, bucket) => n + bucket.requests, 0)).toBe(283);
+    const stats = await reads.variantStats('m', since, until);
+    expect(stats).toEqual(await local.variantStats('m', since, until));
+    expect(stats).toEqual(variantStats((await local.readWindow('m', since, until, { slices: 1, features: false })).summary));
   });
 
   it('hands back the window in the shape asked for: the same counts in as few slices, without feature counts', async () => {

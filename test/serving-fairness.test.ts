@@ -15,7 +15,7 @@ import { rollUpSummaries } from '../lib/monitoring/rollup.ts';
 import { readWindowSummary } from '../lib/monitoring/summary-reader.ts';
 import { mergeSummaries, MINUTE_MS, monitoringSummarySchema, summarizeRecords, type AcceptedLabel, type MonitoringSummary } from '../lib/monitoring/summary.ts';
 import { acceptedLabels, capturedGroups, featuresToRow, labelledAnswers, PredictionCapture } from '../lib/release/prediction-capture.ts';
-import { windowReport } from '../lib/release/window-report.ts';
+import { reportOfWindow } from '../lib/monitoring/window-report.ts';
 import { parsePredictRequest } from '../lib/serving/predict-request.ts';
 import { keys } from '../lib/state/layout.ts';
 import type { CapturedPrediction } from '../lib/state/schemas.ts';
@@ -192,14 +192,14 @@ function servedFixture(extra: CapturedPrediction[] = []): MonitoringSummary {
   return summarizeRecords([...records, ...extra], noBaseline, featuresToRow, labels);
 }
 
-/** The window report of one summary (a reader that hands it back). */
+/** The window report of one summary. */
 function reportOf(summary: MonitoringSummary, classes?: string[]) {
-  return windowReport({ readWindow: async () => ({ summary, reads: 1, unreadable: 0 }) }, 'm', T0, T0 + 3_600_000, ['champion'], classes);
+  return reportOfWindow({ summary, reads: 1, unreadable: 0 }, T0, T0 + 3_600_000, ['champion'], classes);
 }
 
 describe('the report\'s fairness on labelled captures', () => {
   it('gives per group the out-of-fold computation\'s rates and ratios on the same rows (the hand-computed fixture)', async () => {
-    const report = await reportOf(servedFixture(), CLASSES);
+    const report = reportOf(servedFixture(), CLASSES);
     expect(report.fairness.classes).toEqual(CLASSES);
     const [served] = report.fairness.variants.champion;
     const offline = fairnessReport('Region', groupsOf, y, given, new Array<number>(16).fill(0.5), 2);
@@ -218,7 +218,7 @@ describe('the report\'s fairness on labelled captures', () => {
   it('selects over every answer and rates over the labelled ones only', async () => {
     // Four unlabelled answers more in A, all "bad": A selects bad at 5/8, B at 2/4; A's labelled rates do not move.
     const extra = [8, 9, 10, 11].map((i) => answer(i, 'champion', 'bad', { Region: 'A' }));
-    const [served] = (await reportOf(servedFixture(extra), CLASSES)).fairness.variants.champion;
+    const [served] = (reportOf(servedFixture(extra), CLASSES)).fairness.variants.champion;
     const a = served.groups.find((g) => g.group === 'A')!;
     expect(a).toMatchObject({ rows: 8, labelled: 4, selectionRate: [3 / 8, 5 / 8], truePositiveRate: [1, 0.5], falsePositiveRate: [0.5, 0] });
     expect(served.demographicParityRatio[1]).toBe(0.5 / (5 / 8));
@@ -228,7 +228,7 @@ describe('the report\'s fairness on labelled captures', () => {
 
   it('has no fairness for a variant whose summaries carry no groups (an old rollup)', async () => {
     const old = monitoringSummarySchema.parse(withoutGroups(servedFixture()));
-    const report = await reportOf(old, CLASSES);
+    const report = reportOf(old, CLASSES);
     expect(report.fairness.variants).toEqual({});
     expect(report.variants[0]).toMatchObject({ variant: 'champion', requests: 8, labelled: 8 });
   });

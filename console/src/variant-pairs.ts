@@ -2,10 +2,10 @@
  * The pairs the Variants view compares: the policy in force's first two routed variants (as the
  * A/B report pairs them), then those of earlier policies in the history whose variants answered
  * in the window. A pair's accuracy is compared with the A/B report's own test
- * (lib/release/significance.ts) only when both sides have labels; otherwise the line says which
+ * (lib/evaluation/significance.ts) only when both sides have labels; otherwise the line says which
  * side lacks them.
  */
-import { twoProportionZTest, type ProportionTest } from '../../lib/release/significance.ts';
+import { twoProportionZTest, type ProportionTest } from '../../lib/evaluation/significance.ts';
 import { routedVariants, type PolicyShape } from './policy-text.ts';
 
 export interface PairStats {

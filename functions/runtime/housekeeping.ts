@@ -10,6 +10,7 @@
  */
 import { retentionPeriods } from '../../lib/config/config.ts';
 import { runHousekeeping, type HousekeepingResult } from '../../lib/retrain/housekeeping.ts';
+import { rollUpReporting } from './roll-up.ts';
 import { getService } from './service.ts';
 
 /** How far back housekeeping checks the monitoring rollups. */
@@ -19,12 +20,7 @@ export async function housekeepingNow(now = Date.now()): Promise<HousekeepingRes
   const service = await getService();
   const { config, logger, metrics } = service;
   const models = await service.models.names();
-  for (const model of models) {
-    await service.monitoring.rollUp(model, now, { lookbackMs: ROLLUP_LOOKBACK_MS }).catch((err: unknown) => {
-      metrics.backgroundFailures.inc({ task: 'summary-rollup' });
-      logger.error({ 'log.logger': 'monitoring', 'event.action': 'summary-rollup-failed', 'model.name': model, 'error.message': (err as Error).message }, `monitoring summaries of ${model} could not be rolled up: ${(err as Error).message}`);
-    });
-  }
+  for (const model of models) await rollUpReporting(service, model, now, { lookbackMs: ROLLUP_LOOKBACK_MS });
   const result = await runHousekeeping(service, models, {
     incompleteMaxAgeMs: config.INCOMPLETE_VERSION_MAX_AGE_HOURS * 3_600_000,
     retention: { enforcedBy: config.RETENTION_ENFORCED_BY, periods: retentionPeriods(config), maxDeletes: config.RETENTION_MAX_DELETES_PER_RUN },

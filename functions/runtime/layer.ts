@@ -23,8 +23,7 @@ export { NO_POLICY, PromotionPolicies } from '../../lib/registry/promotion-polic
 export { feedbackSchema, readFeedback, saveFeedback } from '../../lib/release/feedback.ts';
 export { acceptedLabels, captureFeatures, labelledAnswers, readCaptures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
 export { capturedAnswers, FEEDBACK_LOOKBACK_MINUTES } from '../../lib/release/captured-request.ts';
-export { windowReport } from '../../lib/release/window-report.ts';
-export { twoProportionZTest } from '../../lib/release/significance.ts';
+export { twoProportionZTest } from '../../lib/evaluation/significance.ts';
 export { completePendingPromotion, latestCanaryEvaluation, runCanaryCheck } from '../../lib/release/canary-check.ts';
 export { parsePredictRequest } from '../../lib/serving/predict-request.ts';
 export { parseExplainQuery } from '../../lib/serving/explain-query.ts';
@@ -42,6 +41,7 @@ export { runRetrainJob } from '../../lib/retrain/run-retrain-job.ts';
 export { exportRecentJobOutcomes, recentJobOutcomes } from '../../lib/retrain/recent-job-outcomes.ts';
 export { NoTrainingDataError, startRetrain } from '../../lib/retrain/start-retrain.ts';
 export { housekeepingNow } from './housekeeping.ts';
+export { rollUpReporting } from './roll-up.ts';
 export { listVersionSummaries, versionDetail } from '../../lib/registry/version-catalog.ts';
 export { readModelCard } from '../../lib/governance/model-card.ts';
 export { pageOfIds, parsePageQuery } from '../../lib/registry/pagination.ts';

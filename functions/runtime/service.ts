@@ -62,7 +62,7 @@ export function getBasics(): Basics {
     const config = loadConfig();
     basics = {
       config,
-      logger: createLogger({ service: config.SERVICE_NAME, environment: config.STAGE, file: config.LOG_FILE }),
+      logger: createLogger({ service: config.SERVICE_NAME, environment: config.STAGE, file: config.LOG_FILE, format: config.LOG_FORMAT }),
       metrics: new ServiceMetrics({ service: config.SERVICE_NAME, stage: config.STAGE }),
       secrets: createSecretsProvider(config),
     };

@@ -150,7 +150,7 @@ export const configSchema = z.object({
    * and the hour and day rollups (summaries/) are kept, in days (lib/state/retention.ts: the
    * defaults and why). Raw rows at least 8 days (the longest read on them is 7); rollups at
    * least as long as either. On AWS and MinIO the bucket's lifecycle rules enforce them (set
-   * them there: README "Retention"); these must agree.
+   * them there: docs/retention.md); these must agree.
    */
   CAPTURE_RETENTION_DAYS: days(RETENTION_DEFAULTS.captureDays, MIN_RAW_RETENTION_DAYS),
   FEEDBACK_RETENTION_DAYS: days(RETENTION_DEFAULTS.feedbackDays, MIN_RAW_RETENTION_DAYS),
@@ -164,8 +164,15 @@ export const configSchema = z.object({
   RETENTION_ENFORCED_BY: z.enum(['store', 'housekeeping']).optional(),
   /** Most objects one housekeeping run deletes for retention; the rest wait for the next run. */
   RETENTION_MAX_DELETES_PER_RUN: z.coerce.number().int().positive().default(5000),
-  /** Write logs to this file instead of stdout (for a log shipper such as Filebeat). */
+  /** Write logs to this file instead of stdout (for a log shipper such as Filebeat); always JSON. */
   LOG_FILE: z.string().optional(),
+  /**
+   * How log records are written to stdout: 'json' (one ECS line each, what Filebeat and the
+   * tests parse), 'text' (one short line each for a person: lib/observability/human-log.ts), or
+   * 'auto', text when stdout is a terminal and JSON otherwise. npm start passes its own
+   * terminal's answer on to the functions, whose stdout it filters.
+   */
+  LOG_FORMAT: z.enum(['auto', 'json', 'text']).default('auto'),
   /** Service name and environment, as logs and metrics label them. */
   SERVICE_NAME: z.string().default('mlops-credit-score'),
   STAGE: z.string().default('dev'),

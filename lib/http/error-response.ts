@@ -1,14 +1,15 @@
 /**
  * Every failure's HTTP answer, in one place: the documented error shape, a stable code, and
  * nothing internal (no stack, host, port or path). Storage that cannot be reached is a 503 with
- * retry-after on every route; a lost compare-and-swap race a 409; an unexpected error a 500
+ * retry-after on every route; a lost compare-and-swap race a 409; a write the store did not confirm
+ * a 504 (it may have landed); an unexpected error a 500
  * that only quotes the request id.
  */
 import { ContractMismatchError, PolicyRefusedError, RegistryError } from '../registry/model-registry.ts';
 import { SecretsError } from '../secrets/service-secrets.ts';
 import { NoModelError } from '../serving/model-provider.ts';
 import { publicReason } from '../serving/public-reason.ts';
-import { ConflictError, CorruptDocumentError } from '../state/document-store.ts';
+import { ConflictError, CorruptDocumentError, WriteOutcomeUnknownError } from '../state/document-store.ts';
 import { StorageError } from '../storage/object-store.ts';
 import { jsonResult, type HttpResult } from './api-types.ts';
 import { conflict, HttpError, notFound, unavailable, unprocessable } from './http-error.ts';
@@ -24,6 +25,8 @@ export function toHttpError(err: Error): HttpError | null {
     if (err.code === 'conflict') return conflict(err.message);
     return unprocessable(err.message, [{ field: 'version', message: err.message }]);
   }
+  // The store lost the answer to a write that may have landed: as a gateway's timeout, check before retrying.
+  if (err instanceof WriteOutcomeUnknownError) return new HttpError(504, 'write_outcome_unknown', err.message);
   if (err instanceof CorruptDocumentError) return new HttpError(500, 'corrupt_state', err.message);
   if (err instanceof StorageError) return err.failure === 'unavailable' ? unavailable(publicReason(err)) : new HttpError(502, 'storage_error', publicReason(err));
   if (err instanceof SecretsError) return unavailable('secrets cannot be read right now');

@@ -14,6 +14,8 @@ import type { S3StoreConfig } from '../storage/s3-object-store.ts';
 import type { MonitoringReads } from './monitoring-reads.ts';
 import type { RollupOptions, RollupResult } from './rollup.ts';
 import type { WindowShape, WindowSummary } from './summary-reader.ts';
+import type { VariantStats } from './variant-stats.ts';
+import type { WindowReport } from './window-report.ts';
 
 export class OffThreadReads implements MonitoringReads {
   private readonly pool: WorkerPool;
@@ -24,6 +26,14 @@ export class OffThreadReads implements MonitoringReads {
 
   readWindow(model: string, since: number, until: number, shape: WindowShape = {}): Promise<WindowSummary> {
     return this.run<WindowSummary>({ kind: 'window', model, since, until, shape });
+  }
+
+  report(model: string, since: number, until: number, routedVariants: string[], classes?: string[]): Promise<WindowReport> {
+    return this.run<WindowReport>({ kind: 'report', model, since, until, routedVariants, classes });
+  }
+
+  variantStats(model: string, since: number, until: number): Promise<VariantStats[]> {
+    return this.run<VariantStats[]>({ kind: 'variantStats', model, since, until });
   }
 
   rollUp(model: string, now?: number, options?: Partial<RollupOptions>): Promise<RollupResult> {

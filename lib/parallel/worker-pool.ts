@@ -28,6 +28,11 @@ export class WorkerTaskError extends Error {
   }
 }
 
+/** The pool was closed (the process is stopping) before the task finished: not the task's own failure. */
+export class WorkerPoolClosedError extends WorkerTaskError {
+  override name = 'WorkerPoolClosedError';
+}
+
 interface Queued {
   id: number;
   task: PoolTask;
@@ -59,7 +64,7 @@ export class WorkerPool {
 
   /** Runs a task on the next free worker; `priority` orders the queue (higher first). */
   run<T>(task: PoolTask, priority = 0): Promise<T> {
-    if (this.closed) return Promise.reject(new WorkerTaskError('the worker pool is closed'));
+    if (this.closed) return Promise.reject(new WorkerPoolClosedError('the worker pool is closed'));
     return new Promise<T>((resolve, reject) => {
       const queued: Queued = { id: this.nextId++, task, priority, resolve: resolve as (value: unknown) => void, reject };
       // Stable: after every task of the same or a higher priority.
@@ -73,10 +78,10 @@ export class WorkerPool {
   /** Stops every worker; queued and running tasks are rejected. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const q of this.queue.splice(0)) q.reject(new WorkerTaskError('the worker pool was closed'));
+    for (const q of this.queue.splice(0)) q.reject(new WorkerPoolClosedError('the worker pool was closed'));
     await Promise.all(
       this.slots.splice(0).map((slot) => {
-        slot.running?.reject(new WorkerTaskError(`the worker pool was closed while ${slot.running.task.kind} ran`));
+        slot.running?.reject(new WorkerPoolClosedError(`the worker pool was closed while ${slot.running.task.kind} ran`));
         return slot.worker.terminate();
       }),
     );

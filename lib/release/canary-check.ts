@@ -17,7 +17,7 @@ import { canaryEvaluationSchema, type CanaryEvaluation } from '../state/schemas.
 import { decideCanary, type CanaryDecision } from './canary-decision.ts';
 import type { MonitoringReads } from '../monitoring/monitoring-reads.ts';
 import type { CanaryPolicy } from './traffic-policy.ts';
-import { variantStats, type VariantStats } from './variant-stats.ts';
+import type { VariantStats } from '../monitoring/variant-stats.ts';
 
 export interface CanaryCheckResult {
   mode: string;
@@ -33,15 +33,14 @@ export interface CanaryCheckResult {
 
 const ACTOR = 'canary-controller';
 
-export async function runCanaryCheck(registry: ModelRegistry, monitoring: Pick<MonitoringReads, 'readWindow'>, name: string, now = Date.now()): Promise<CanaryCheckResult> {
+export async function runCanaryCheck(registry: ModelRegistry, monitoring: Pick<MonitoringReads, 'variantStats'>, name: string, now = Date.now()): Promise<CanaryCheckResult> {
   const events: RegistryEvent[] = await completePendingPromotion(registry, name);
   const doc = await registry.getTraffic(name);
   if (!doc || doc.policy.mode !== 'canary') return { mode: doc?.policy.mode ?? 'single', revision: doc?.revision ?? null, applied: false, ...(events.length ? { events } : {}) };
   const policy = doc.policy;
   const stepStartedAt = Date.parse(doc.since);
   // The step's window from the monitoring summaries: a few dozen reads however long the step ran.
-  const { summary } = await monitoring.readWindow(name, stepStartedAt, now, { slices: 1, features: false });
-  const stats = variantStats(summary);
+  const stats = await monitoring.variantStats(name, stepStartedAt, now);
   let decision = decideCanary(policy, stats, stepStartedAt, now);
 
   let change = null;

@@ -17,9 +17,9 @@
  * never roll a release back.
  */
 import { chiSquareHomogeneity } from '../drift/statistics.ts';
-import { twoProportionZTest } from './significance.ts';
+import { twoProportionZTest } from '../evaluation/significance.ts';
 import type { CanaryPolicy } from './traffic-policy.ts';
-import { classShift, type VariantStats } from './variant-stats.ts';
+import { classShift, type VariantStats } from '../monitoring/variant-stats.ts';
 
 export type CanaryAction = 'hold' | 'advance' | 'promote' | 'rollback';
 

@@ -29,6 +29,18 @@ export class ConflictError extends Error {
   override name = 'ConflictError';
 }
 
+/**
+ * A conditional write was sent, its answer was lost, and what the store holds now cannot tell
+ * whether it landed: it may have, and another writer may have built on it since. Neither "done"
+ * nor "lost the race" would be true, and trying again could apply the change twice.
+ */
+export class WriteOutcomeUnknownError extends Error {
+  override name = 'WriteOutcomeUnknownError';
+  constructor(readonly key: string) {
+    super(`the store did not confirm the write to ${key}, which may have landed since: read it back before changing it again`);
+  }
+}
+
 /** What a change makes of the current value: a new value to write, or nothing to do. */
 export type Change<T, R> = { write: T; result: R } | { keep: true; result: R };
 
@@ -71,30 +83,51 @@ export class DocumentStore {
 
   /**
    * A conditional write whose answer was lost (a timeout, a reset connection, a 5xx) may or may
-   * not have landed; the store sends it once. The document is read back to tell:
+   * not have landed, and may still land later: a request already in the store's queue is
+   * carried out after its sender gave up. The store sends it once; the document is read back:
    *   - it holds exactly these bytes (every document carries its own event ids and times): ours;
-   *   - it is still what the condition expected: the write did not land, and is sent again;
-   *   - it is something else: another writer won, as with a failed condition.
-   * When the document cannot be read either, the failure stands (a retry could apply twice).
+   *   - it is still what the condition expected: not landed yet, and sent again (the same bytes
+   *     under the same condition: of the two sends at most one can land);
+   *   - it is something else: another writer's, which may have built on ours.
+   * Once a send's answer was lost, a failed condition no longer means another writer won: the
+   * lost send may be what changed the document. Only this write's bytes read back settle it;
+   * otherwise the outcome is unknown (WriteOutcomeUnknownError), never a lost race, which the
+   * caller would answer by deciding and writing again: the change applied twice (the chaos
+   * test's 30 racing traffic writers on a loaded machine made one revision more than their 200s).
+   * When the document cannot be read either, the store's failure stands.
    */
   private async conditionalPut(key: string, bytes: Uint8Array, condition: WriteCondition): Promise<PutOutcome> {
+    const ours = (now: StoredObject | null): boolean => now !== null && Buffer.from(now.bytes).equals(Buffer.from(bytes));
+    let answerLost = false;
     for (let attempt = 1; ; attempt++) {
+      let outcome: PutOutcome;
       try {
-        return await this.objects.put(key, bytes, { contentType: JSON_TYPE, condition });
+        outcome = await this.objects.put(key, bytes, { contentType: JSON_TYPE, condition });
       } catch (err) {
         if (!isStorageUnavailable(err)) throw err;
+        answerLost = true;
         let now: StoredObject | null;
         try {
           now = await this.objects.get(key);
         } catch {
           throw err;
         }
-        if (now && Buffer.from(now.bytes).equals(Buffer.from(bytes))) return { written: true, etag: now.etag };
+        if (now && ours(now)) return { written: true, etag: now.etag };
         const unchanged = 'ifMatch' in condition ? now?.etag === condition.ifMatch : now === null;
-        if (!unchanged) return { written: false };
+        if (!unchanged) throw new WriteOutcomeUnknownError(key);
         if (attempt >= CONDITIONAL_PUT_ATTEMPTS) throw err;
         await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt)));
+        continue;
       }
+      if (outcome.written || !(answerLost || outcome.answerLost)) return outcome;
+      let now: StoredObject | null;
+      try {
+        now = await this.objects.get(key);
+      } catch {
+        throw new WriteOutcomeUnknownError(key);
+      }
+      if (now && ours(now)) return { written: true, etag: now.etag };
+      throw new WriteOutcomeUnknownError(key);
     }
   }
 

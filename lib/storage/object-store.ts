@@ -18,7 +18,11 @@ export interface StoredObject {
 export type WriteCondition = { ifMatch: string } | { ifNoneMatch: '*' };
 
 /** A write either happened (with the new ETag) or its condition failed; storage faults throw. */
-export type PutOutcome = { written: true; etag: string } | { written: false };
+/**
+ * `answerLost`: the store resent this write after an earlier send's answer was lost, so the
+ * failed condition may be that earlier send's own doing (lib/state/document-store.ts settles it).
+ */
+export type PutOutcome = { written: true; etag: string } | { written: false; answerLost?: true };
 
 export interface PutOptions {
   contentType?: string;

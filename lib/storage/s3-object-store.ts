@@ -133,7 +133,7 @@ export class S3ObjectStore implements ObjectStore {
       }
       if (outcome.written || resends === 0) return outcome;
       const stored = await this.get(key);
-      return stored && Buffer.from(stored.bytes).equals(Buffer.from(bytes)) ? { written: true, etag: stored.etag } : outcome;
+      return stored && Buffer.from(stored.bytes).equals(Buffer.from(bytes)) ? { written: true, etag: stored.etag } : { written: false, answerLost: true };
     }
   }
 

@@ -107,7 +107,7 @@ export interface ExampleBlock {
   answer?: string;
 }
 
-/** Every ```bash block of a Markdown text, as statements with their expectations. */
+/** Every ```bash block of a Markdown text, as statements with their expectations (a ```json block right after one is its answer). */
 export function exampleBlocks(markdown: string): ExampleBlock[] {
   const lines = markdown.split('\n');
   const blocks: ExampleBlock[] = [];
@@ -122,7 +122,7 @@ export function exampleBlocks(markdown: string): ExampleBlock[] {
     if (fence[1] === 'bash') {
       blocks.push({ statements: statements(body, start + 1) });
       lastBashEnd = end;
-    } else if (fence[1] === 'json' && lines.slice(lastBashEnd + 1, i).every((l) => l.trim() === '')) {
+    } else if (fence[1] === 'json' && blocks.length > 0 && lines.slice(lastBashEnd + 1, i).every((l) => l.trim() === '')) {
       blocks[blocks.length - 1].answer = body.join('\n');
     }
     i = end;

@@ -10,6 +10,6 @@ export const SERVE: CommandSpec<Record<never, never>> = {
   options: {},
   help: {},
   notes: [
-    'Environment: HOST (127.0.0.1), PORT (8080), HTTP_HANDLER_TIMEOUT_SECONDS (30), and the service configuration (README, Configuration): MODEL_BUCKET, S3_ENDPOINT, ADMIN_API_KEYS...',
+    'Environment: HOST (127.0.0.1), PORT (8080), HTTP_HANDLER_TIMEOUT_SECONDS (30), and the service configuration (docs/configuration.md): MODEL_BUCKET, S3_ENDPOINT, ADMIN_API_KEYS...',
   ],
 };

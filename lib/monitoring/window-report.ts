@@ -6,13 +6,16 @@
  * summaries (labels are counted in them), never the raw answers or labels, so its cost does not
  * grow with the traffic.
  */
-import type { MonitoringReads } from '../monitoring/monitoring-reads.ts';
-import { servedFairness, type ServedFairnessReport } from '../monitoring/group-fairness.ts';
-import { twoProportionZTest } from './significance.ts';
+import { servedFairness, type ServedFairnessReport } from './group-fairness.ts';
+import { twoProportionZTest } from '../evaluation/significance.ts';
+import type { WindowShape, WindowSummary } from './summary-reader.ts';
 import { classesOf, variantSeries, variantStats, type VariantBucket, type VariantStats } from './variant-stats.ts';
 
-/** Buckets the series aims at; fewer when the summary's grain is coarser than window / this. */
-const SERIES_BUCKETS = 30;
+/**
+ * The window a report is built from: slices as wide as the series' buckets (about 30; fewer when
+ * the summary's grain is coarser than window / 30), and no feature counts.
+ */
+export const REPORT_SHAPE: WindowShape = { slices: 30, features: false };
 
 export interface WindowReport {
   variants: VariantStats[];
@@ -34,12 +37,13 @@ export interface WindowReport {
 }
 
 /**
- * `classes`: the serving model's, in its spec's order (the fairness summary of two classes is the
- * second's); without them, the classes seen in the window, sorted.
+ * The report of a window read in REPORT_SHAPE. `classes`: the serving model's, in its spec's
+ * order (the fairness summary of two classes is the second's); without them, the classes seen in
+ * the window, sorted. A pure function of the summary: it runs where the window was read (the
+ * monitoring worker on a server), so only the report crosses to the thread that answers.
  */
-export async function windowReport(monitoring: Pick<MonitoringReads, 'readWindow'>, model: string, since: number, until: number, routedVariants: string[], classes?: string[]): Promise<WindowReport> {
-  // Slices as wide as the series' buckets, so the summary crossing from the reader is the report's size.
-  const { summary, reads, unreadable } = await monitoring.readWindow(model, since, until, { slices: SERIES_BUCKETS, features: false });
+export function reportOfWindow(window: WindowSummary, since: number, until: number, routedVariants: string[], classes?: string[]): WindowReport {
+  const { summary, reads, unreadable } = window;
   const variants = variantStats(summary);
   const [a, b] = routedVariants.map((name) => variants.find((v) => v.variant === name)).filter((v) => v !== undefined);
   const comparison = a && b ? { a: a.variant, b: b.variant, accuracy: twoProportionZTest(a.correct, a.labelled, b.correct, b.labelled), f1MacroDifference: a.f1Macro !== null && b.f1Macro !== null ? b.f1Macro - a.f1Macro : null } : null;

@@ -1,7 +1,7 @@
 /** Per-variant statistics of a window of captured answers, from its summary, with the labels given for them. */
 import { metricsFromConfusion } from '../evaluation/metrics.ts';
-import { sketchQuantile } from '../monitoring/latency-sketch.ts';
-import { addCounts, emptyCounts, variantTotals, type MonitoringSummary, type VariantCounts } from '../monitoring/summary.ts';
+import { sketchQuantile } from './latency-sketch.ts';
+import { addCounts, emptyCounts, variantTotals, type MonitoringSummary, type VariantCounts } from './summary.ts';
 
 export interface VariantStats {
   variant: string;

@@ -1,0 +1,21 @@
+/**
+ * The answers monitoring gives about a window, computed from its summary where the summary is
+ * read: in-process on Lambda, on the monitoring worker on a server (monitoring-reads.ts). Turning
+ * a day's summary into a report (merging ~30 slices' latency sketches per variant, the series'
+ * percentiles) took 46 ms of the serving thread per 24 h report at a lender's day (4.32M answers,
+ * a CPU profile of bench/monitoring.ts's predict-under-reads run): stalls that predictions queued
+ * behind. Done here, only the answer crosses threads.
+ */
+import type { ObjectStore } from '../storage/object-store.ts';
+import { readWindowSummary } from './summary-reader.ts';
+import { variantStats, type VariantStats } from './variant-stats.ts';
+import { REPORT_SHAPE, reportOfWindow, type WindowReport } from './window-report.ts';
+
+export async function readWindowReport(store: ObjectStore, model: string, since: number, until: number, routedVariants: string[], classes?: string[]): Promise<WindowReport> {
+  return reportOfWindow(await readWindowSummary(store, model, since, until, REPORT_SHAPE), since, until, routedVariants, classes);
+}
+
+/** Per-variant statistics over the whole window (one slice): what the canary controller judges a step by. */
+export async function readVariantStats(store: ObjectStore, model: string, since: number, until: number): Promise<VariantStats[]> {
+  return variantStats((await readWindowSummary(store, model, since, until, { slices: 1, features: false })).summary);
+}

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { gaussLegendre } from '../lib/explain/gauss-legendre.ts';
+import { PathTreeShap } from '../lib/explain/path-tree-shap.ts';
+import { shapForest } from '../lib/explain/shap-forest.ts';
+import { TreeExplainer } from '../lib/explain/tree-shap.ts';
+import { CompiledEnsemble, treeDepths, type Aggregation } from '../lib/trees/compiled-ensemble.ts';
+import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
+import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
+import { Random } from '../lib/util/random.ts';
+import { syntheticThreeClasses } from './helpers.ts';
+import { bruteForceShapley } from './shapley-definition.ts';
+
+/** Algorithm 2 (the reference), contributions only: the bias is the same code in both. */
+function referenceContributions(ensemble: CompiledEnsemble, X: ArrayLike<number>, offset: number): Float64Array {
+  const reference = new PathTreeShap(shapForest(ensemble), Math.max(0, ...treeDepths(ensemble.arrays)));
+  const phi = new Float64Array(ensemble.outputs * (ensemble.features + 1));
+  reference.add(X, offset, phi);
+  return phi;
+}
+
+/** The largest difference between the exact method's and the reference's feature contributions over `rows` rows, and their largest size. */
+function compare(ensemble: CompiledEnsemble, X: ArrayLike<number>, rows: number): { worst: number; largest: number } {
+  const F = ensemble.features;
+  const explainer = new TreeExplainer(ensemble);
+  let worst = 0;
+  let largest = 0;
+  for (let i = 0; i < rows; i++) {
+    const { phi } = explainer.explain(X, 'exact', i * F);
+    const expected = referenceContributions(ensemble, X, i * F);
+    for (let o = 0; o < ensemble.outputs; o++) {
+      for (let f = 0; f < F; f++) {
+        worst = Math.max(worst, Math.abs(phi[o * (F + 1) + f] - expected[o * (F + 1) + f]));
+        largest = Math.max(largest, Math.abs(expected[o * (F + 1) + f]));
+      }
+    }
+  }
+  return { worst, largest };
+}
+
+interface RandomTrees {
+  aggregation: Aggregation;
+  classes: number;
+  features: number;
+  trees: number;
+  depth: number;
+  /** Chance that a node off the spine (one path per tree that always reaches `depth`) is a leaf. */
+  stop: number;
+  /** Chance that a split sends no training weight to one side (a child of cover 0). */
+  empty?: number;
+  seed: number;
+}
+
+/**
+ * Random trees built node by node (pre-order, children after their parent), so depth, repeated
+ * features and odd covers can be had at will. Each tree has a spine, a path that goes on to
+ * `depth`; the other nodes are leaves by chance `stop` (0.6 keeps those subtrees small: each
+ * node has 0.8 children on average).
+ */
+function randomEnsemble(spec: RandomTrees): CompiledEnsemble {
+  const rng = new Random(spec.seed);
+  const perLeaf = spec.aggregation === 'mean' ? spec.classes : 1;
+  const outputs = spec.aggregation === 'logistic' ? 1 : spec.classes;
+  const nodes: number[] = [];
+  const covers: number[] = [];
+  const leafValues: number[] = [];
+  const roots: number[] = [];
+  const groups: number[] = [];
+  const grow = (depth: number, cover: number, spine: boolean): number => {
+    const at = nodes.length / 4;
+    nodes.push(0, 0, at, at);
+    covers.push(cover);
+    if (depth >= spec.depth || (!spine && rng.nextFloat() < spec.stop)) {
+      nodes[at * 4 + 1] = leafValues.length;
+      if (perLeaf === 1) leafValues.push(rng.nextFloat() * 2 - 1);
+      else {
+        const raw = Array.from({ length: perLeaf }, () => rng.nextFloat());
+        const sum = raw.reduce((s, v) => s + v, 0);
+        leafValues.push(...raw.map((v) => v / sum));
+      }
+      return at;
+    }
+    const feature = rng.nextInt(spec.features);
+    nodes[at * 4] = rng.nextFloat() < 0.5 ? feature : feature + spec.features;
+    nodes[at * 4 + 1] = new Int32Array(new Float32Array([rng.nextFloat()]).buffer)[0];
+    const share = spec.empty && rng.nextFloat() < spec.empty ? 0 : 0.05 + 0.9 * rng.nextFloat();
+    const leftFirst = rng.nextFloat() < 0.5;
+    const spineLeft = rng.nextFloat() < 0.5;
+    nodes[at * 4 + 2] = grow(depth + 1, cover * (leftFirst ? share : 1 - share), spine && spineLeft);
+    nodes[at * 4 + 3] = grow(depth + 1, cover * (leftFirst ? 1 - share : share), spine && !spineLeft);
+    return at;
+  };
+  for (let t = 0; t < spec.trees; t++) {
+    roots.push(grow(0, 1 + rng.nextFloat() * 100, true));
+    groups.push(perLeaf === 1 ? t % outputs : 0);
+  }
+  return new CompiledEnsemble({
+    aggregation: spec.aggregation,
+    classes: spec.classes,
+    features: spec.features,
+    treeRoots: Int32Array.from(roots),
+    treeGroups: Int32Array.from(groups),
+    nodes: Int32Array.from(nodes),
+    leafValues: Float32Array.from(leafValues),
+    baseMargin: new Float64Array(outputs).fill(spec.aggregation === 'mean' ? 0 : 0.5),
+    covers: Float32Array.from(covers),
+  });
+}
+
+/** Rows of uniform values in [0, 1), `missing` of them NaN. */
+function randomRows(rows: number, features: number, missing: number, seed: number): Float64Array {
+  const rng = new Random(seed);
+  return Float64Array.from({ length: rows * features }, () => (rng.nextFloat() < missing ? NaN : rng.nextFloat()));
+}
+
+describe('Gauss-Legendre points on [0, 1]', () => {
+  it('integrate t^k exactly up to k = 2n - 1 (n = 1 to 24), and not t^2n (n = 1 to 6, where the miss is above rounding)', () => {
+    for (let n = 1; n <= 24; n++) {
+      const { points, weights } = gaussLegendre(n);
+      const integral = (k: number): number => points.reduce((s, t, q) => s + weights[q] * t ** k, 0);
+      for (let k = 0; k <= 2 * n - 1; k++) expect(Math.abs(integral(k) - 1 / (k + 1))).toBeLessThan(1e-14);
+      if (n <= 6) expect(Math.abs(integral(2 * n) - 1 / (2 * n + 1))).toBeGreaterThan(1e-9);
+    }
+  });
+});
+
+describe('exact contributions by Linear TreeSHAP equal Algorithm 2 to 1e-9', () => {
+  it('on a forest and on multi-class and binary boosting, missing values included', () => {
+    const train = syntheticThreeClasses(1500, 6, 3, { weights: [1, 2, 3], cut: 0.8, missing: 0.1 });
+    const test = syntheticThreeClasses(60, 6, 4, { weights: [1, 2, 3], cut: 0.8, missing: 0.1 });
+    const models = [
+      new RandomForestClassifier({ n_estimators: 10, random_state: 1 }).fit(train),
+      new GradientBoostingClassifier({ n_estimators: 10, max_depth: 6, random_state: 1 }).fit(train),
+      new GradientBoostingClassifier({ n_estimators: 10, max_depth: 4, random_state: 1 }).fit({ ...train, y: train.y.map((c) => (c === 2 ? 1 : 0)), classes: 2 }),
+    ];
+    // The unlimited forest is deep (here ~20) and splits on its six features again and again.
+    expect(Math.max(...treeDepths(models[0].arrays))).toBeGreaterThan(12);
+    for (const model of models) {
+      const { worst, largest } = compare(model, test.X, test.rows);
+      expect(largest).toBeGreaterThan(1e-3);
+      expect(worst).toBeLessThan(1e-9);
+    }
+  });
+
+  it('on forest trees 30+ deep over 5 features (so a path splits on a feature again and again)', () => {
+    const deep = randomEnsemble({ aggregation: 'mean', classes: 3, features: 5, trees: 4, depth: 40, stop: 0.6, seed: 7 });
+    expect(Math.max(...treeDepths(deep.arrays))).toBeGreaterThanOrEqual(30);
+    const rows = randomRows(30, 5, 0.1, 8);
+    const { worst, largest } = compare(deep, rows, 30);
+    expect(largest).toBeGreaterThan(1e-4);
+    expect(worst).toBeLessThan(1e-9);
+    // And the Shapley values by their definition (every coalition), independently of both.
+    const explainer = new TreeExplainer(deep);
+    for (let i = 0; i < 3; i++) {
+      const x = Array.from(rows.subarray(i * 5, i * 5 + 5));
+      const { phi } = explainer.explain(x, 'exact');
+      bruteForceShapley(deep, x).forEach((values, k) => values.forEach((v, f) => expect(Math.abs(phi[k * 6 + f] - v)).toBeLessThan(1e-9)));
+    }
+  });
+
+  it('on boosting trees 30+ deep over 40 features', () => {
+    const wide = randomEnsemble({ aggregation: 'softmax', classes: 3, features: 40, trees: 6, depth: 34, stop: 0.6, seed: 11 });
+    expect(Math.max(...treeDepths(wide.arrays))).toBeGreaterThanOrEqual(30);
+    const { worst, largest } = compare(wide, randomRows(30, 40, 0.05, 12), 30);
+    expect(largest).toBeGreaterThan(1e-4);
+    expect(worst).toBeLessThan(1e-9);
+  });
+
+  it('on one-leaf trees, alone and among deep ones', () => {
+    const stumps = randomEnsemble({ aggregation: 'logistic', classes: 2, features: 4, trees: 4, depth: 0, stop: 0, seed: 1 });
+    expect(stumps.nodeCount).toBe(4);
+    const phi = new TreeExplainer(stumps).explain([0.1, 0.2, NaN, 0.4], 'exact').phi;
+    expect(Array.from(phi.subarray(0, 4))).toEqual([0, 0, 0, 0]);
+    const deep = randomEnsemble({ aggregation: 'mean', classes: 3, features: 4, trees: 5, depth: 14, stop: 0.6, seed: 3 });
+    const a = deep.arrays;
+    // A sixth tree, one leaf (node `count`) with the first leaf's values.
+    const count = deep.nodeCount;
+    const mixed = new CompiledEnsemble({
+      ...a,
+      nodes: Int32Array.from([...a.nodes, 0, 0, count, count]),
+      covers: Float32Array.from([...a.covers!, 50]),
+      treeRoots: Int32Array.from([...a.treeRoots, count]),
+      treeGroups: Int32Array.from([...a.treeGroups, 0]),
+    });
+    expect(mixed.node(count).values).toHaveLength(3);
+    const { worst, largest } = compare(mixed, randomRows(20, 4, 0.1, 5), 20);
+    expect(largest).toBeGreaterThan(1e-4);
+    expect(worst).toBeLessThan(1e-9);
+  });
+
+  // Algorithm 2 divides by 0 there (zero and one fractions both 0), so the check is additivity.
+  it('with splits that send no training weight to one side: finite, and adding up to the prediction', () => {
+    const empty = randomEnsemble({ aggregation: 'mean', classes: 3, features: 4, trees: 5, depth: 14, stop: 0.6, empty: 0.3, seed: 3 });
+    expect(Array.from(empty.arrays.covers!).filter((c) => c === 0).length).toBeGreaterThan(10);
+    const explainer = new TreeExplainer(empty);
+    const rows = randomRows(40, 4, 0.1, 4);
+    let largest = 0;
+    for (let i = 0; i < 40; i++) {
+      const { phi } = explainer.explain(rows, 'exact', i * 4);
+      const raw = empty.predictRaw(rows, i * 4);
+      for (let k = 0; k < 3; k++) {
+        const row = Array.from(phi.subarray(k * 5, k * 5 + 5));
+        row.forEach((v) => expect(Number.isFinite(v)).toBe(true));
+        largest = Math.max(largest, ...row.slice(0, 4).map(Math.abs));
+        expect(row.reduce((s, v) => s + v, 0)).toBeCloseTo(raw[k], 9);
+      }
+    }
+    expect(largest).toBeGreaterThan(1e-4);
+  });
+});
