@@ -141,6 +141,13 @@ describe('a scorecard served over HTTP', () => {
     expect(top2).toEqual((predictions as Json[])[0].reasons.slice(0, 2));
   });
 
+  it('answers a category never seen in training with a score and a note naming it, as a tree model does', async () => {
+    const answer = await post('/predict', { ...record(chosen[0]), Occupation: 'Astronaut' });
+    expect(typeof answer.score).toBe('number');
+    expect(answer.notes).toEqual(['Occupation: unknown category "Astronaut"']);
+    expect((await post('/predict', record(chosen[0]))).notes).toBeUndefined();
+  });
+
   it('answers the same labels through the Open Inference Protocol as through /predict', async () => {
     const { predictions } = await post('/predict', { instances: chosen.map(record) });
     const columns = csv.header.filter((c) => c !== 'Credit_Score');

@@ -67,8 +67,10 @@ export class Predictor {
 
   predictClean(row: CleanRow, explain?: ExplainRequest): Prediction {
     const notes: TransformNotes = [];
-    // The preprocessor's notes (e.g. a category never seen in training) hold for a scorecard too.
-    this.preprocessor.transformRow(row, this.features, 0, notes);
+    // The preprocessor's notes (e.g. a category never seen in training) hold for a scorecard too; it
+    // reads the cleaned row itself, not the feature vector.
+    if (this.scorecard) this.preprocessor.noteUnseen(row, notes);
+    else this.preprocessor.transformRow(row, this.features, 0, notes);
     const score = this.scorecard ? this.scorecard.score(row, this.proba) : this.ensembleProba();
     calibrateServed(this.bundle, this.proba, 1);
     const best = decideClass(this.proba, 0, this.proba.length, this.bundle.decision?.weights);
