@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
-import { bundleToFiles } from '../lib/artifact/model-bundle.ts';
+import { bundleToFiles, treeEnsemble } from '../lib/artifact/model-bundle.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
@@ -34,8 +34,9 @@ let files: Map<string, Uint8Array>;
 let modelTitle: string;
 if (existsSync(values.model)) {
   const { bundle } = await readArtifactDirectory(values.model);
+  const ensemble = treeEnsemble(bundle, "the load bench's model title");
   files = bundleToFiles(bundle);
-  modelTitle = `${bundle.classifier}+${bundle.sampler}, ${bundle.ensemble.nodeCount.toLocaleString('en-US')} nodes (${values.model})`;
+  modelTitle = `${bundle.classifier}+${bundle.sampler}, ${ensemble.nodeCount.toLocaleString('en-US')} nodes (${values.model})`;
 } else {
   log(`${values.model} not found: training a small model on the shipped data`);
   const result = await trainModel({ dataFile: 'data/credit_score_customers_raw.csv', spec: loadSpec('data/specs/credit-score.json'), folds: 2, seed: 42, classifiers: ['xgb'], samplers: ['none'], progress: createProgressReporter(process.stderr, true) });

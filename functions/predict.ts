@@ -18,6 +18,7 @@ const predict: RouteHandler = async (event, state) => {
   const predictions = scored.map((p) => ({
     prediction: p.label,
     probabilities: p.probabilities,
+    ...(p.score !== undefined ? { score: p.score } : {}),
     model: p.model,
     ...(p.notes.length ? { notes: p.notes } : {}),
     ...(p.explanation ? { reasons: p.explanation.reasons, baseValue: p.explanation.baseValue, explanation: { method: p.explanation.method, space: p.explanation.space } } : {}),

@@ -7,6 +7,7 @@
  * reasons (source column, the value in the file, contribution), as /predict?explain=N.
  * Options and help: scripts/cli/commands/predict.ts.
  */
+import { treeEnsemble } from '../lib/artifact/model-bundle.ts';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -47,6 +48,7 @@ await runCli(async () => {
   if (values.out) checkOutputFile(values.out, 'out');
 
   const { bundle } = model.startsWith(REGISTRY_PREFIX) ? await loadRegistryModel(model) : await readArtifactDirectory(model);
+  const ensemble = treeEnsemble(bundle, "the batch predict CLI");
   const preprocessor = new Preprocessor(bundle.preprocessor);
   const csv = readCsvFile(data);
   const unlisted = checkUnlisted(csv.header, bundle.spec, data, { strict: values.strict });
@@ -62,9 +64,9 @@ await runCli(async () => {
   const X = new Float64Array(scored.length * p);
   const notes: string[] = [];
   scored.forEach((r, j) => preprocessor.transformRow(cleaned[r].row!, X, j * p, notes));
-  const probabilities = scored.length >= PARALLEL_FROM_ROWS ? await predictInParallel(X, scored.length) : bundle.ensemble.predictProbaBatch(X, scored.length);
+  const probabilities = scored.length >= PARALLEL_FROM_ROWS ? await predictInParallel(X, scored.length) : ensemble.predictProbaBatch(X, scored.length);
   async function predictInParallel(matrix: Float64Array, count: number): Promise<Float64Array> {
-    const parallel = ParallelBatchPredictor.create(bundle.ensemble);
+    const parallel = ParallelBatchPredictor.create(ensemble);
     return parallel.predictProbaBatch(matrix, count).finally(() => parallel.close());
   }
   calibrateServed(bundle, probabilities, scored.length);
@@ -77,7 +79,7 @@ await runCli(async () => {
   const idCells = (r: number): string[] => (ids.length ? idIndex.map((i) => csv.records[r][i]) : [String(csv.lines[r])]);
   let explainer: TreeExplainer | null = null;
   try {
-    explainer = top ? new TreeExplainer(bundle.ensemble) : null;
+    explainer = top ? new TreeExplainer(ensemble) : null;
   } catch (err) {
     if (err instanceof ExplainUnavailableError) throw new UsageError(`--explain: ${model}: ${err.message}`);
     throw err;
@@ -88,7 +90,7 @@ await runCli(async () => {
     if (!explainer) return [];
     const record = csv.records[r];
     const valueOf = (column: string): string => record[csv.header.indexOf(column)] ?? '';
-    const { baseValue, reasons } = reasonCodes(explainer.explain(X, method, j * p), sources, bundle.ensemble.aggregation, predicted[j], top, method, valueOf);
+    const { baseValue, reasons } = reasonCodes(explainer.explain(X, method, j * p), sources, ensemble.aggregation, predicted[j], top, method, valueOf);
     const cells = reasons.flatMap((reason) => [reason.feature, String(reason.value), reason.contribution.toPrecision(6)]);
     while (cells.length < 3 * top) cells.push('');
     return [baseValue.toPrecision(6), ...cells];

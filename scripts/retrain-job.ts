@@ -1,7 +1,7 @@
 /**
  * Runs one queued retrain job in this process: started by the child-process runner (laptop)
  * with the serving process's environment, or as the command of a cluster's retrain Job
- * (dist/server/retrain-job.mjs). `tsx scripts/retrain-job.ts --job ID`
+ * (dist/server/retrain-job.mjs). `npm run retrain-job -- --job ID`
  */
 import { parseArgs } from 'node:util';
 import { handler } from '../functions/retrain-worker.ts';

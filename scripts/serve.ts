@@ -1,6 +1,6 @@
 /**
  * The functions behind a plain node:http server (the Knative container's entry point, and a
- * quick local server): `tsx scripts/serve.ts` with the same environment as the functions.
+ * quick local server): `npm run serve` (node --import tsx scripts/serve.ts) with the same environment as the functions.
  * HOST (default 127.0.0.1; 0.0.0.0 in a container), PORT (default 8080), and
  * HTTP_HANDLER_TIMEOUT_SECONDS (default 30: a handler answers 504 just before it).
  */

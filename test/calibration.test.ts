@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
-import { filesToBundle } from '../lib/artifact/model-bundle.ts';
+import { filesToBundle, treeEnsemble } from '../lib/artifact/model-bundle.ts';
 import { readCsvFile } from '../lib/data/dataset.ts';
 import { cleanEachRecord } from '../lib/data/clean-each-record.ts';
 import { Preprocessor } from '../lib/data/preprocessor.ts';
@@ -109,7 +109,7 @@ describe('a calibrated artifact', () => {
     const preprocessor = new Preprocessor(bundle.preprocessor);
     const rows = cleanEachRecord(csv, bundle.spec, unseen).map((c) => c.row!);
     const X = preprocessor.transform(rows);
-    const raw = bundle.ensemble.predictProbaBatch(X, rows.length);
+    const raw = treeEnsemble(bundle, 'this test').predictProbaBatch(X, rows.length);
     const calibrated = raw.slice();
     applyCalibration(bundle.calibration!.calibration, calibrated, rows.length, 2);
     let moved = 0;

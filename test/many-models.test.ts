@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getService } from '../functions/runtime/service.ts';
 import { MODEL_QUERY_ROUTES } from '../lib/http/model-query-routes.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
+import { keys } from '../lib/state/layout.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { ObjectStore } from '../lib/storage/object-store.ts';
 import { trainSmallModel } from './helpers.ts';
@@ -153,5 +154,30 @@ describe('two models served side by side by one service', () => {
     expect(retrain.json.error.message).toBe(`model ${TAIWAN} has no default training data (only ${CREDIT} has): name a dataKey, a CSV in the bucket under data/`);
     // A name that cannot be a model name is a 400 before any lookup.
     expect((await call('GET', '/model/info?model=..%2Fdata')).status).toBe(400);
+  });
+
+  it("degrades /health for another model's background failure and names that model, while the failing model's own /health says it unnamed", async () => {
+    const healthy = await call('GET', '/health');
+    expect(healthy.json.status).toBe('ready');
+    // The Taiwan model's traffic document made unreadable behind the service's back (a bad manual edit).
+    await store.put(keys.traffic(TAIWAN), new TextEncoder().encode('{"revision": "not a number"'), { contentType: 'application/json' });
+    const reason = (json: Json): string[] => json.reasons ?? [];
+    // Its router rereads the policy every ALIAS_REFRESH_SECONDS (0.3 s); polled, bounded.
+    let health: { status: number; json: Json } = healthy;
+    for (let i = 0; i < 100 && !reason(health.json).some((r) => r.startsWith(`model ${TAIWAN}: traffic policy unreadable`)); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      health = await call('GET', '/health');
+    }
+    expect(health.status).toBe(200); // the default model still serves: degraded, not down
+    expect(health.json.status).toBe('degraded');
+    expect(reason(health.json).filter((r) => r.includes('traffic policy unreadable'))).toEqual([expect.stringMatching(new RegExp(`^model ${TAIWAN}: traffic policy unreadable, the last one read stays in force`))]);
+    expect(health.json.models.map((m: { name: string }) => m.name)).toEqual([CREDIT, TAIWAN]);
+    const own = await call('GET', `/health?model=${TAIWAN}`);
+    expect(own.json.status).toBe('degraded');
+    expect(reason(own.json)).toContainEqual(expect.stringMatching(/^traffic policy unreadable, the last one read stays in force/));
+    // Replaced through the API (a valid policy), both are healthy again.
+    expect((await call('PUT', `/model/traffic?model=${TAIWAN}`, { mode: 'single', alias: 'champion' }, { 'x-change-reason': 'repair' })).status).toBe(200);
+    for (let i = 0; i < 100 && (await call('GET', '/health')).json.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await call('GET', '/health')).json.status).toBe('ready');
   });
 });

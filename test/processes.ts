@@ -16,15 +16,20 @@ export interface Started {
   stop(): Promise<void>;
 }
 
+/**
+ * As package.json's long-running commands run: node with the tsx loader in-process. Under the tsx
+ * command line the script runs in a child that tsx SIGKILLs 60 ms after a signal it did not see
+ * acknowledged (test/launcher-signals.test.ts).
+ */
 function launch(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn('node_modules/.bin/tsx', [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   return { child, output: () => output };
 }
 
-/** The pids of the live processes in a process group (tsx runs the script in a child of its own). */
+/** The pids of the live processes in a process group (serverless-offline, workers' helpers). */
 function groupMembers(pgid: number): number[] {
   const members: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -44,7 +49,7 @@ function groupMembers(pgid: number): number[] {
 const STOP_GRACE_MS = 20_000;
 
 /** Stops the whole group and resolves once every process of it has exited (a shutdown may still be writing after the leader left). */
-function stopper(child: ChildProcess): () => Promise<void> {
+export function stopper(child: ChildProcess): () => Promise<void> {
   const leaderGone = (): Promise<void> =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();

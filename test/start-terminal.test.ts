@@ -54,7 +54,7 @@ describeWithPrograms([SCRIPT], 'npm start in a terminal', () => {
       START_FULL_SEARCH: 'false',
     };
     delete env.LOG_FORMAT;
-    const child: ChildProcess = spawn('script', ['-qec', 'node_modules/.bin/tsx scripts/start.ts', '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn('script', ['-qec', 'node --import tsx scripts/start.ts', '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { treeEnsemble } from '../lib/artifact/model-bundle.ts';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
@@ -167,7 +168,7 @@ describe('a second dataset through its own spec', () => {
       samplers: ['none', 'adasyn', 'borderline'],
       progress: createProgressReporter(process.stderr, true),
     });
-    expect(result.bundle.ensemble.aggregation).toBe('logistic');
+    expect(treeEnsemble(result.bundle, 'this test').aggregation).toBe('logistic');
     expect(result.report.candidates.map((c) => c.sampler)).toEqual(['none', 'adasyn', 'borderline']);
     expect(result.report.best.cv.f1_macro).toBeGreaterThan(0.55);
     // Out of fold, every row once: the gains of the positive class add up to the rows and its defaults, the best decile lifting.

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { filesToBundle } from '../lib/artifact/model-bundle.ts';
+import { filesToBundle, treeEnsemble } from '../lib/artifact/model-bundle.ts';
 import { loadDataset } from '../lib/data/dataset.ts';
 import { Preprocessor } from '../lib/data/preprocessor.ts';
 import { loadSpec, parseSpec } from '../lib/data/spec.ts';
@@ -54,7 +54,7 @@ describe('training with early stopping and a monotone column', () => {
     const { bundle } = filesToBundle(files);
     const params = bundle.params as { classifier: { early_stopping_rounds: number; rounds_chosen: number; n_estimators: number } };
     expect(params.classifier.early_stopping_rounds).toBe(5);
-    expect(bundle.ensemble.treeCount).toBe(params.classifier.rounds_chosen * 3);
+    expect(treeEnsemble(bundle, 'this test').treeCount).toBe(params.classifier.rounds_chosen * 3);
     expect(params.classifier.rounds_chosen).toBeLessThanOrEqual(params.classifier.n_estimators);
     expect((bundle.metrics as { fold_rounds: number[] }).fold_rounds).toEqual(report.best.fold_rounds);
   });
@@ -63,18 +63,18 @@ describe('training with early stopping and a monotone column', () => {
     const { bundle } = filesToBundle((await one).files);
     const feature = bundle.preprocessor.featureNames.indexOf(constrained);
     const constraints = (bundle.params as { classifier: { monotone_constraints: number[] } }).classifier.monotone_constraints;
-    expect(constraints).toHaveLength(bundle.ensemble.features);
+    expect(constraints).toHaveLength(treeEnsemble(bundle, 'this test').features);
     expect(constraints.flatMap((c, f) => (c ? [[f, c]] : []))).toEqual([[feature, 1]]);
     const dataset = loadDataset(csv, spec);
     const X = new Preprocessor(bundle.preprocessor).transform(dataset.rows);
     const step = bundle.preprocessor.numeric[feature];
     let worst = 0;
     for (let i = 0; i < 100; i++) {
-      const row = Array.from(X.subarray(i * bundle.ensemble.features, (i + 1) * bundle.ensemble.features));
+      const row = Array.from(X.subarray(i * treeEnsemble(bundle, 'this test').features, (i + 1) * treeEnsemble(bundle, 'this test').features));
       let previous: Float64Array | null = null;
       for (let s = 0; s <= 60; s++) {
         row[feature] = step.lower + ((step.upper - step.lower) * s) / 60;
-        const margins = bundle.ensemble.predictRaw(row);
+        const margins = treeEnsemble(bundle, 'this test').predictRaw(row);
         if (previous) for (let k = 0; k < margins.length; k++) worst = Math.max(worst, previous[k] - margins[k]);
         previous = margins;
       }

@@ -3,6 +3,12 @@
  * files (compiled ensemble, fitted preprocessor, spec, drift baseline, metrics, parameters,
  * data fingerprint) indexed by a manifest that carries a sha256 per file and a format version.
  * Serving re-derives nothing: it loads these files and verifies every checksum first.
+ *
+ * A scorecard model carries scorecard.json (the fit, parsed by a schema on load) in place of
+ * ensemble.bin, and its points table as scorecard-table.csv and scorecard-table.json beside it
+ * (derived from scorecard.json, written for people and tools that read tables; checksummed like
+ * every file). A server that predates scorecards refuses such an artifact: its manifest lists
+ * no ensemble.bin.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -11,6 +17,8 @@ import type { PreprocessorState } from '../data/preprocessor.ts';
 import type { TrainingBaseline } from '../drift/baseline.ts';
 import { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
 import { calibrationSchema } from '../evaluation/calibrators.ts';
+import { storedScorecardSchema, type StoredScorecard } from '../scorecard/stored-scorecard.ts';
+import { scorecardCsv, scorecardTable } from '../scorecard/scorecard-table.ts';
 
 export const ARTIFACT_FORMAT = 'mlops-credit-score/model';
 export const ARTIFACT_FORMAT_VERSION = 1;
@@ -82,13 +90,13 @@ function formatVersionOf(hasDecision: boolean, hasCalibration: boolean): number 
   return hasCalibration ? CALIBRATION_FORMAT_VERSION : hasDecision ? DECISION_FORMAT_VERSION : ARTIFACT_FORMAT_VERSION;
 }
 
-export interface ModelBundle {
+interface BundleParts {
   name: string;
   classifier: string;
   sampler: string;
   spec: DatasetSpec;
+  /** Fitted for every model (the drift baseline and monitoring read its features); a scorecard does not score through it. */
   preprocessor: PreprocessorState;
-  ensemble: CompiledEnsemble;
   baseline: TrainingBaseline;
   /** Cross-validated metrics of the chosen candidate and the comparison of all candidates. */
   metrics: unknown;
@@ -99,12 +107,43 @@ export interface ModelBundle {
   calibration?: StoredCalibration;
 }
 
+export interface TreeModelBundle extends BundleParts {
+  ensemble: CompiledEnsemble;
+  scorecard?: undefined;
+}
+
+export interface ScorecardModelBundle extends BundleParts {
+  scorecard: StoredScorecard;
+  ensemble?: undefined;
+}
+
+/** A tree ensemble or a scorecard, with everything that serves either. */
+export type ModelBundle = TreeModelBundle | ScorecardModelBundle;
+
+/** How many classes the model scores. */
+export function classCountOf(bundle: ModelBundle): number {
+  return bundle.ensemble ? bundle.ensemble.classes : bundle.scorecard.fitted.model.classes;
+}
+
+/** How many inputs the model reads: the ensemble's encoded features, or the scorecard's columns. */
+export function featureCountOf(bundle: ModelBundle): number {
+  return bundle.ensemble ? bundle.ensemble.features : bundle.scorecard.fitted.columns.length;
+}
+
+/** The bundle's tree ensemble; a scorecard is refused naming what needed the trees. */
+export function treeEnsemble(bundle: ModelBundle, purpose: string): CompiledEnsemble {
+  if (!bundle.ensemble) throw new ArtifactError(`model ${bundle.name} is a scorecard: ${purpose} needs a tree ensemble`);
+  return bundle.ensemble;
+}
+
 export class ArtifactError extends Error {
   override name = 'ArtifactError';
 }
 
 const JSON_FILES = ['spec.json', 'preprocessor.json', 'baseline.json', 'metrics.json', 'params.json', 'data.json'] as const;
 const ENSEMBLE_FILE = 'ensemble.bin';
+const SCORECARD_FILE = 'scorecard.json';
+const SCORECARD_TABLE_FILES = ['scorecard-table.csv', 'scorecard-table.json'] as const;
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -116,8 +155,15 @@ function jsonBytes(value: unknown): Uint8Array {
 
 /** The artifact's files by name, manifest included. Same bundle, same bytes. */
 export function bundleToFiles(bundle: ModelBundle): Map<string, Uint8Array> {
+  const model: [string, Uint8Array][] = bundle.ensemble
+    ? [[ENSEMBLE_FILE, bundle.ensemble.toBuffer()]]
+    : [
+        [SCORECARD_FILE, jsonBytes(bundle.scorecard)],
+        [SCORECARD_TABLE_FILES[0], new TextEncoder().encode(scorecardCsv(bundle.scorecard.fitted.card))],
+        [SCORECARD_TABLE_FILES[1], jsonBytes(scorecardTable(bundle.scorecard.fitted.card))],
+      ];
   const files = new Map<string, Uint8Array>([
-    [ENSEMBLE_FILE, bundle.ensemble.toBuffer()],
+    ...model,
     ['spec.json', jsonBytes(bundle.spec)],
     ['preprocessor.json', jsonBytes(bundle.preprocessor)],
     ['baseline.json', jsonBytes(bundle.baseline)],
@@ -134,7 +180,7 @@ export function bundleToFiles(bundle: ModelBundle): Map<string, Uint8Array> {
     classifier: bundle.classifier,
     sampler: bundle.sampler,
     classes: bundle.spec.target.classes,
-    features: bundle.ensemble.features,
+    features: featureCountOf(bundle),
     files: Object.fromEntries([...files].map(([name, bytes]) => [name, { sha256: sha256(bytes), bytes: bytes.byteLength }])),
   };
   files.set(MANIFEST_FILE, jsonBytes(manifest));
@@ -159,7 +205,10 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
     throw new ArtifactError(`format version ${manifest.formatVersion} ${hasDecision ? 'cannot carry' : 'needs'} ${DECISION_FILE}`);
   }
   const optional = [...(hasDecision ? [DECISION_FILE] : []), ...(hasCalibration ? [CALIBRATION_FILE] : [])];
-  for (const name of [ENSEMBLE_FILE, ...JSON_FILES, ...optional]) {
+  const isScorecard = Boolean(manifest.files[SCORECARD_FILE]);
+  if (isScorecard && manifest.files[ENSEMBLE_FILE]) throw new ArtifactError(`the manifest lists both ${ENSEMBLE_FILE} and ${SCORECARD_FILE}: a model is one or the other`);
+  const modelFiles = isScorecard ? [SCORECARD_FILE, ...SCORECARD_TABLE_FILES] : [ENSEMBLE_FILE];
+  for (const name of [...modelFiles, ...JSON_FILES, ...optional]) {
     const entry = manifest.files?.[name];
     const bytes = files.get(name);
     if (!entry) throw new ArtifactError(`manifest does not list ${name}`);
@@ -167,43 +216,55 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
     if (bytes.byteLength !== entry.bytes) throw new ArtifactError(`${name} has ${bytes.byteLength} bytes, manifest says ${entry.bytes}`);
     if (sha256(bytes) !== entry.sha256) throw new ArtifactError(`${name} fails its sha256 check`);
   }
-  let ensemble: CompiledEnsemble;
-  try {
-    ensemble = CompiledEnsemble.fromBuffer(files.get(ENSEMBLE_FILE)!);
-  } catch (err) {
-    throw new ArtifactError(`${ENSEMBLE_FILE}: ${(err as Error).message}`);
-  }
   const spec = parseStoredSpec(parseJson(files.get('spec.json')!, 'spec.json'), 'spec.json');
   const preprocessor = parseJson<PreprocessorState>(files.get('preprocessor.json')!, 'preprocessor.json');
-  if (preprocessor.featureNames?.length !== ensemble.features) {
-    throw new ArtifactError(`preprocessor makes ${preprocessor.featureNames?.length} features, the ensemble expects ${ensemble.features}`);
+  const model = isScorecard ? { scorecard: readScorecard(files.get(SCORECARD_FILE)!) } : { ensemble: readEnsemble(files.get(ENSEMBLE_FILE)!, preprocessor) };
+  const classes = model.scorecard ? model.scorecard.fitted.model.classes : model.ensemble!.classes;
+  const what = isScorecard ? 'the scorecard' : 'the ensemble';
+  if (spec.target.classes.length !== classes) {
+    throw new ArtifactError(`spec has ${spec.target.classes.length} classes, ${what} ${classes}`);
   }
-  if (spec.target.classes.length !== ensemble.classes) {
-    throw new ArtifactError(`spec has ${spec.target.classes.length} classes, the ensemble ${ensemble.classes}`);
-  }
-  const bundle: ModelBundle = {
+  const parts: BundleParts = {
     name: manifest.name,
     classifier: manifest.classifier,
     sampler: manifest.sampler,
     spec,
     preprocessor,
-    ensemble,
     baseline: parseJson(files.get('baseline.json')!, 'baseline.json'),
     metrics: parseJson(files.get('metrics.json')!, 'metrics.json'),
     params: parseJson(files.get('params.json')!, 'params.json'),
     data: checked(dataFingerprintSchema, parseJson(files.get('data.json')!, 'data.json'), 'data.json'),
   };
+  const bundle: ModelBundle = model.scorecard ? { ...parts, scorecard: model.scorecard } : { ...parts, ensemble: model.ensemble! };
   if (hasDecision) {
     bundle.decision = checked(decisionRuleSchema, parseJson(files.get(DECISION_FILE)!, DECISION_FILE), DECISION_FILE);
-    if (bundle.decision.weights.length !== ensemble.classes) throw new ArtifactError(`${DECISION_FILE} has ${bundle.decision.weights.length} weights, the ensemble ${ensemble.classes} classes`);
+    if (bundle.decision.weights.length !== classes) throw new ArtifactError(`${DECISION_FILE} has ${bundle.decision.weights.length} weights, ${what} ${classes} classes`);
   }
   if (hasCalibration) {
     bundle.calibration = checked(storedCalibrationSchema, parseJson(files.get(CALIBRATION_FILE)!, CALIBRATION_FILE), CALIBRATION_FILE);
-    const expected = ensemble.classes === 2 ? 1 : ensemble.classes;
+    const expected = classes === 2 ? 1 : classes;
     const count = bundle.calibration.calibration.calibrators.length;
-    if (count !== expected) throw new ArtifactError(`${CALIBRATION_FILE} has ${count} calibrators, the ensemble's ${ensemble.classes} classes need ${expected}`);
+    if (count !== expected) throw new ArtifactError(`${CALIBRATION_FILE} has ${count} calibrators, ${what}'s ${classes} classes need ${expected}`);
   }
   return { bundle, manifest };
+}
+
+function readEnsemble(bytes: Uint8Array, preprocessor: PreprocessorState): CompiledEnsemble {
+  let ensemble: CompiledEnsemble;
+  try {
+    ensemble = CompiledEnsemble.fromBuffer(bytes);
+  } catch (err) {
+    throw new ArtifactError(`${ENSEMBLE_FILE}: ${(err as Error).message}`);
+  }
+  if (preprocessor.featureNames?.length !== ensemble.features) {
+    throw new ArtifactError(`preprocessor makes ${preprocessor.featureNames?.length} features, the ensemble expects ${ensemble.features}`);
+  }
+  return ensemble;
+}
+
+/** scorecard.json, parsed by its schema: a damaged file is refused naming the file and the first problem. */
+function readScorecard(bytes: Uint8Array): StoredScorecard {
+  return checked(storedScorecardSchema, parseJson(bytes, SCORECARD_FILE), SCORECARD_FILE);
 }
 
 /** The manifest, refused with the reason when it is not one of this format and version. */

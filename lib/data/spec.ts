@@ -115,6 +115,16 @@ const datasetSpecObject = z
       .object({ lower: z.number().min(0).max(0.5), upper: z.number().min(0.5).max(1) })
       .strict()
       .default({ lower: 0.005, upper: 0.995 }),
+    /** The scorecard candidate's bad class and points scaling (docs/scorecard.md); absent: the last class, 600 points at 50:1, 20 to double. */
+    scorecard: z
+      .object({
+        eventClass: z.string().min(1).optional(),
+        baseScore: z.number().finite().optional(),
+        baseOdds: z.number().positive().finite().optional(),
+        pdo: z.number().positive().finite().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -132,6 +142,9 @@ export const datasetSpecSchema = datasetSpecObject
     spec.sensitive.forEach((c, i) => {
       if (c.edges?.some((edge, e) => e > 0 && edge <= c.edges![e - 1])) ctx.addIssue({ code: 'custom', message: `the edges of sensitive column "${c.column}" must rise`, path: ['sensitive', i, 'edges'] });
     });
+    if (spec.scorecard?.eventClass !== undefined && !spec.target.classes.includes(spec.scorecard.eventClass)) {
+      ctx.addIssue({ code: 'custom', message: `scorecard.eventClass "${spec.scorecard.eventClass}" is not one of target.classes (${spec.target.classes.join(', ')})`, path: ['scorecard', 'eventClass'] });
+    }
     if (featureColumns(spec).length === 0) {
       ctx.addIssue({ code: 'custom', message: 'the spec declares no feature column' });
     }

@@ -44,16 +44,23 @@ const rawRecord = z.record(z.string(), rawValue).describe("One raw record: every
 /** POST /predict's body, as lib/serving/predict-request.ts validates it against the model's spec. */
 export const predictBodySchema = z.union([rawRecord, z.object({ instances: z.array(rawRecord).min(1).describe('Up to MAX_INSTANCES records') })]);
 
-const reasonSchema = z.object({ feature: z.string().describe('The source column'), value: rawValue.describe('What was sent for it'), contribution: z.number() });
+const reasonSchema = z.object({
+  feature: z.string().describe('The source column'),
+  value: rawValue.describe('What was sent for it'),
+  contribution: z.number(),
+  bin: z.string().optional().describe("A scorecard's: the row's bin of this characteristic"),
+  pointsLost: z.number().optional().describe("A scorecard's: points given up against the characteristic's best bin (contribution is its negation)"),
+});
 
 const predictionSchema = z.object({
   prediction: z.string(),
   probabilities: z.record(z.string(), z.number()),
+  score: z.number().optional().describe("A scorecard model's score in points (docs/scorecard.md)"),
   model: z.object({ name: z.string(), version: z.string(), alias: z.string(), variant: z.string() }),
   notes: z.array(z.string()).optional().describe('e.g. a category never seen in training'),
   reasons: z.array(reasonSchema).optional().describe('With ?explain=N: the top N columns pushing toward the predicted class'),
-  baseValue: z.number().optional().describe("With ?explain=N: the predicted class's expected output; plus every column's contribution, its output"),
-  explanation: z.object({ method: z.enum(['exact', 'approx']), space: z.enum(['margin', 'probability']) }).optional(),
+  baseValue: z.number().optional().describe("With ?explain=N: the predicted class's expected output; plus every column's contribution, its output (a scorecard's: the best score its card gives; minus every pointsLost, the score)"),
+  explanation: z.object({ method: z.enum(['exact', 'approx', 'points']), space: z.enum(['margin', 'probability', 'points']) }).optional(),
 });
 
 export const predictResponseSchema = z.union([

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { SAMPLER_NAMES } from '../sampling/sampler-names.ts';
 import { dataKeySchema } from '../state/layout.ts';
-import { CLASSIFIER_NAMES } from '../training/classifier-names.ts';
+import { CLASSIFIER_NAMES, DEFAULT_CLASSIFIERS } from '../training/classifier-names.ts';
 import { CALIBRATION_MODES, DEFAULT_CALIBRATION } from '../training/calibration-choice.ts';
 import { TUNE_DEFAULTS } from '../tuning/search-space.ts';
 
@@ -23,7 +23,7 @@ export const retrainRequestSchema = z.strictObject({
     ),
   cv: z.number().int().min(2).max(10).default(5),
   seed: z.number().int().min(0).default(42),
-  classifiers: z.array(z.enum(CLASSIFIER_NAMES)).min(1).default([...CLASSIFIER_NAMES]),
+  classifiers: z.array(z.enum(CLASSIFIER_NAMES)).min(1).default([...DEFAULT_CLASSIFIERS]),
   samplers: z.array(z.enum(SAMPLER_NAMES)).min(1).default([...SAMPLER_NAMES]),
   /** Training threads: 0 (the default) for every core of the process that trains; 1 for one. */
   jobs: z.number().int().min(0).max(256).default(0),

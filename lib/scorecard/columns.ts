@@ -38,19 +38,29 @@ export function columnNames(plan: ColumnPlan): string[] {
 
 /** One row's values, in the order of columnNames(plan). */
 export function rowValues(plan: ColumnPlan, row: CleanRow): FeatureValue[] {
-  const out: FeatureValue[] = Array.from(row.numeric);
-  plan.categorical.forEach((c, j) => {
+  return fillRowValues(plan, row, []);
+}
+
+/**
+ * Writes one row's values into `out` (columnNames(plan) long once written) and returns it: the
+ * serving path reuses one array, so scoring a row allocates nothing here.
+ */
+export function fillRowValues(plan: ColumnPlan, row: CleanRow, out: FeatureValue[]): FeatureValue[] {
+  let at = 0;
+  for (let j = 0; j < row.numeric.length; j++) out[at++] = row.numeric[j];
+  for (let j = 0; j < plan.categorical.length; j++) {
+    const { order } = plan.categorical[j];
     const level = row.categorical[j];
-    if (!c.order) out.push(level);
+    if (!order) out[at++] = level;
     else {
-      const position = level === null ? -1 : c.order.indexOf(level);
-      out.push(position < 0 ? NaN : position);
+      const position = level === null ? -1 : order.indexOf(level);
+      out[at++] = position < 0 ? NaN : position;
     }
-  });
-  plan.multiLabel.forEach((c, j) => {
-    const present = new Set(row.multiLabel[j]);
-    for (const label of c.labels) out.push(present.has(label) ? 1 : 0);
-  });
+  }
+  for (let j = 0; j < plan.multiLabel.length; j++) {
+    const present = row.multiLabel[j];
+    for (const label of plan.multiLabel[j].labels) out[at++] = present.includes(label) ? 1 : 0;
+  }
   return out;
 }
 

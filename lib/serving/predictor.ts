@@ -5,15 +5,21 @@
  * artifact's decision rule applied to the served probabilities (with one, it may not be the
  * most probable class). Explanations attribute the ensemble's own output (before calibration,
  * which maps each class's probability monotonically) to the features, for the served class.
+ *
+ * A scorecard model (bundle.scorecard) scores the cleaned row itself (lib/serving/scorecard-scoring.ts),
+ * answers its score in points beside the probabilities, and explains with the points table;
+ * calibration and the decision rule apply to its probabilities exactly as to the trees'.
  */
 import { cleanRecord, type CleanRow } from '../data/clean-record.ts';
 import type { RawValue } from '../data/clean-values.ts';
 import { Preprocessor, type TransformNotes } from '../data/preprocessor.ts';
-import type { ModelBundle } from '../artifact/model-bundle.ts';
+import { classCountOf, treeEnsemble, type ModelBundle } from '../artifact/model-bundle.ts';
 import { featureSources, reasonCodes, type Explanation, type FeatureSources } from '../explain/reason-codes.ts';
 import { TreeExplainer, type ExplainMethod } from '../explain/tree-shap.ts';
+import type { Aggregation } from '../trees/compiled-ensemble.ts';
 import { decideClass } from '../evaluation/decision-weights.ts';
 import { calibrateServed } from './served-probabilities.ts';
+import { ScorecardScorer, type PointsExplanation } from './scorecard-scoring.ts';
 
 export interface Prediction {
   label: string;
@@ -21,8 +27,10 @@ export interface Prediction {
   probabilities: Record<string, number>;
   /** Things worth knowing about the input, e.g. a category never seen in training. */
   notes: string[];
-  /** The reasons for the predicted class (the decision rule's, when the artifact has one), when asked for. */
-  explanation?: Explanation;
+  /** The reasons for the predicted class (the decision rule's, when the artifact has one), when asked for; a scorecard's from its points table. */
+  explanation?: Explanation | PointsExplanation;
+  /** A scorecard's score in points (absent for tree models). */
+  score?: number;
 }
 
 export interface ExplainRequest {
@@ -38,12 +46,14 @@ export class Predictor {
   private readonly features: Float64Array;
   private readonly proba: Float64Array;
   /** Built on the first explained prediction: the expected values take a pass over every node. */
-  private explainer: { tree: TreeExplainer; sources: FeatureSources } | null = null;
+  private explainer: { tree: TreeExplainer; sources: FeatureSources; aggregation: Aggregation } | null = null;
+  private readonly scorecard: ScorecardScorer | null;
 
   constructor(readonly bundle: ModelBundle) {
     this.preprocessor = new Preprocessor(bundle.preprocessor);
     this.features = new Float64Array(this.preprocessor.featureCount);
-    this.proba = new Float64Array(bundle.ensemble.classes);
+    this.proba = new Float64Array(classCountOf(bundle));
+    this.scorecard = bundle.scorecard ? new ScorecardScorer(bundle.scorecard) : null;
   }
 
   get classes(): string[] {
@@ -57,24 +67,39 @@ export class Predictor {
 
   predictClean(row: CleanRow, explain?: ExplainRequest): Prediction {
     const notes: TransformNotes = [];
-    this.preprocessor.transformRow(row, this.features, 0, notes);
-    this.bundle.ensemble.predictProba(this.features, this.proba);
+    // The preprocessor's notes (e.g. a category never seen in training) hold for a scorecard too; it
+    // reads the cleaned row itself, not the feature vector.
+    if (this.scorecard) this.preprocessor.noteUnseen(row, notes);
+    else this.preprocessor.transformRow(row, this.features, 0, notes);
+    const score = this.scorecard ? this.scorecard.score(row, this.proba) : this.ensembleProba();
     calibrateServed(this.bundle, this.proba, 1);
     const best = decideClass(this.proba, 0, this.proba.length, this.bundle.decision?.weights);
     const probabilities: Record<string, number> = {};
     this.classes.forEach((label, k) => (probabilities[label] = this.proba[k]));
-    const prediction: Prediction = { label: this.classes[best], classIndex: best, probabilities, notes };
-    if (explain) prediction.explanation = this.explainFeatures(best, explain);
+    const prediction: Prediction = { label: this.classes[best], classIndex: best, probabilities, notes, ...(score !== undefined ? { score } : {}) };
+    if (explain) prediction.explanation = this.scorecard ? this.scorecard.explainLast(explain.top, explain.valueOf) : this.explainFeatures(best, explain);
     return prediction;
   }
 
-  /** Path updates an exact explanation of one row costs on this model (see TreeExplainer.exactCost). Throws ExplainUnavailableError for a model without covers. */
-  exactExplainCost(): number {
-    return this.explainerOf().tree.exactCost();
+  /** The ensemble's probabilities of the features last transformed, into `proba` (a tree model has no score). */
+  private ensembleProba(): undefined {
+    treeEnsemble(this.bundle, 'tree prediction').predictProba(this.features, this.proba);
+    return undefined;
   }
 
-  private explainerOf(): { tree: TreeExplainer; sources: FeatureSources } {
-    this.explainer ??= { tree: new TreeExplainer(this.bundle.ensemble), sources: featureSources(this.bundle.preprocessor) };
+  /**
+   * Path updates an exact explanation of one row costs on this model (see TreeExplainer.exactCost). Throws ExplainUnavailableError for a model without covers.
+   * A scorecard's reasons cost one pass over its characteristics, whatever the method: 0.
+   */
+  exactExplainCost(): number {
+    return this.scorecard ? 0 : this.explainerOf().tree.exactCost();
+  }
+
+  private explainerOf(): { tree: TreeExplainer; sources: FeatureSources; aggregation: Aggregation } {
+    if (!this.explainer) {
+      const ensemble = treeEnsemble(this.bundle, 'TreeSHAP');
+      this.explainer = { tree: new TreeExplainer(ensemble), sources: featureSources(this.bundle.preprocessor), aggregation: ensemble.aggregation };
+    }
     return this.explainer;
   }
 
@@ -82,6 +107,6 @@ export class Predictor {
   private explainFeatures(classIndex: number, request: ExplainRequest): Explanation {
     const explainer = this.explainerOf();
     const contributions = explainer.tree.explain(this.features, request.method);
-    return reasonCodes(contributions, explainer.sources, this.bundle.ensemble.aggregation, classIndex, request.top, request.method, request.valueOf);
+    return reasonCodes(contributions, explainer.sources, explainer.aggregation, classIndex, request.top, request.method, request.valueOf);
   }
 }

@@ -6,11 +6,12 @@ import type { FitProgress, TrainingData } from '../trees/training-data.ts';
 import type { TrainingPool } from '../parallel/training-pool.ts';
 
 import { type ClassifierName } from './classifier-names.ts';
-export { CLASSIFIER_NAMES, type ClassifierName } from './classifier-names.ts';
+export { CLASSIFIER_NAMES, DEFAULT_CLASSIFIERS, type ClassifierName } from './classifier-names.ts';
 
 export const CLASSIFIER_TITLES: Record<ClassifierName, string> = {
   rf: 'RandomForest',
   xgb: 'GradientBoosting (XGBoost hist)',
+  scorecard: 'Scorecard (WoE logistic regression)',
 };
 
 export interface Classifier {
@@ -31,7 +32,10 @@ export interface BoostingSettings {
 
 export const DEFAULT_BOOSTING: BoostingSettings = { earlyStoppingRounds: 0, monotone: [] };
 
-/** `overrides`: parameters a tuned configuration sets (lib/tuning/search-space.ts); they win over the run's. */
+/**
+ * A tree classifier. `overrides`: parameters a tuned configuration sets (lib/tuning/search-space.ts); they win over the run's.
+ * The scorecard is not one (it reads cleaned rows, not the preprocessor's matrix): lib/training/scorecard-candidate.ts fits it.
+ */
 export function createClassifier(name: ClassifierName, randomState: number, boosting: BoostingSettings = DEFAULT_BOOSTING, overrides: object = {}): Classifier {
   switch (name) {
     case 'rf':
@@ -44,6 +48,8 @@ export function createClassifier(name: ClassifierName, randomState: number, boos
         monotone_constraints: boosting.monotone,
         random_state: randomState,
       });
+    case 'scorecard':
+      throw new Error('the scorecard is not a tree classifier: fit it with lib/training/scorecard-candidate.ts');
   }
 }
 

@@ -15,7 +15,8 @@ import type { TrainingPool } from '../parallel/training-pool.ts';
 import { toShared } from '../parallel/shared-arrays.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import { emptyAccumulated, recordScore, summarizeCandidate, type Accumulated } from './candidate-summary.ts';
-import type { ClassifierName } from './classifier-names.ts';
+import { isCandidate, type ClassifierName } from './classifier-names.ts';
+import { prepareScorecardFold } from './scorecard-candidate.ts';
 import { fitAndScore, once, resampleFold, type FitScore, type PreparedFold } from './fold-fit.ts';
 import type { ProgressReporter } from './progress.ts';
 
@@ -69,32 +70,36 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
   const results = new Map<string, Accumulated>();
   const keyOf = (c: ClassifierName, s: SamplerName): string => `${c}+${s}`;
   for (const c of options.classifiers) {
-    for (const s of options.samplers) results.set(keyOf(c, s), emptyAccumulated());
+    for (const s of options.samplers) if (isCandidate(c, s)) results.set(keyOf(c, s), emptyAccumulated());
   }
   const record = (f: number, sampler: SamplerName, score: FitScore): void => {
     recordScore(results.get(keyOf(score.classifier, sampler))!, f, score);
     if (score.proba) options.onTestProbabilities?.(score.classifier, sampler, folds[f].test, score.proba);
     options.progress.step(`fold ${f + 1} ${score.classifier}+${sampler}: ${score.metrics ? `macro F1 ${score.metrics.f1_macro.toFixed(4)}` : `skipped (${score.error})`}`);
   };
-  options.progress.start(folds.length * options.classifiers.length * options.samplers.length, `cross-validation (${options.folds} folds)`);
+  options.progress.start(folds.length * results.size, `cross-validation (${options.folds} folds)`);
   const shared = options.pool !== undefined;
-  const prepared = folds.map((fold) => prepareFold(dataset, fold, K, shared, options.earlyStoppingRounds ?? 0));
+  const withScorecard = options.classifiers.includes('scorecard');
+  const prepared = folds.map((fold) => prepareFold(dataset, fold, K, shared, options.earlyStoppingRounds ?? 0, withScorecard));
+  // Each sampler's candidates (a scorecard pairs with no sampler but none); a sampler without any is not run.
+  const samplers = options.samplers.filter((s) => options.classifiers.some((c) => isCandidate(c, s)));
+  const classifiersOf = (s: SamplerName): ClassifierName[] => options.classifiers.filter((c) => isCandidate(c, s));
   if (options.pool) {
     const pool = options.pool;
     // Longest first, so the last task to finish is a short one: the heavy samplers, then the rest.
-    const tasks = prepared.flatMap((fold, f) => options.samplers.map((sampler) => ({ fold, f, sampler })));
+    const tasks = prepared.flatMap((fold, f) => samplers.map((sampler) => ({ fold, f, sampler })));
     await Promise.all(
       tasks.map(async ({ fold, f, sampler }) => {
-        const scores = await pool.scoreFoldSampler(fold, sampler, options.classifiers, options.seed, SAMPLER_COST[sampler]);
+        const scores = await pool.scoreFoldSampler(fold, sampler, classifiersOf(sampler), options.seed, SAMPLER_COST[sampler]);
         for (const score of scores) record(f, sampler, score);
         await options.progress.settle?.();
       }),
     );
   } else {
     for (const [f, fold] of prepared.entries()) {
-      for (const sampler of options.samplers) {
+      for (const sampler of samplers) {
         const resampled = once(() => resampleFold(fold.train, sampler, options.seed));
-        for (const classifier of options.classifiers) {
+        for (const classifier of classifiersOf(sampler)) {
           record(f, sampler, fitAndScore(fold, sampler, resampled, classifier, options.seed));
           // Each fit is seconds of synchronous work: let timers and I/O (progress writes) run between fits.
           await yieldToEventLoop();
@@ -113,8 +118,11 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
 /** How long a sampler's task runs, roughly (neighbour searches dominate): the pool's priority. */
 const SAMPLER_COST: Record<SamplerName, number> = { borderline: 5, adasyn: 4, smote: 3, ros: 2, none: 1 };
 
-/** The fold's preprocessor is fitted on its training rows only; with `shared`, the matrices live in shared memory for the workers. */
-export function prepareFold(dataset: Dataset, fold: { train: Int32Array; test: Int32Array }, K: number, shared: boolean, earlyStoppingRounds: number): PreparedFold {
+/**
+ * The fold's preprocessor is fitted on its training rows only; with `shared`, the matrices live in shared memory for the workers.
+ * `withScorecard`: the fold also carries its cleaned rows as the scorecard candidate reads them.
+ */
+export function prepareFold(dataset: Dataset, fold: { train: Int32Array; test: Int32Array }, K: number, shared: boolean, earlyStoppingRounds: number, withScorecard = false): PreparedFold {
   const pre = Preprocessor.fit(dataset.spec, dataset.rows, fold.train);
   const boosting = { earlyStoppingRounds, monotone: monotoneConstraints(dataset.spec, pre.state) };
   const place = shared ? toShared : <T,>(a: T): T => a;
@@ -123,6 +131,7 @@ export function prepareFold(dataset: Dataset, fold: { train: Int32Array; test: I
     Xtest: place(pre.transform(dataset.rows, fold.test)),
     ytest: place(pick(dataset.y, fold.test)),
     boosting,
+    ...(withScorecard ? { scorecard: prepareScorecardFold(dataset.spec, dataset.rows, fold) } : {}),
   };
 }
 

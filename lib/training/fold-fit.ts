@@ -10,6 +10,8 @@ import { createSampler, type LabelledMatrix, type SamplerName } from '../samplin
 import { boostingRounds } from '../trees/gradient-boosting.ts';
 import { DEFAULT_CONFIG, type TunedParams } from '../tuning/search-space.ts';
 import { createClassifier, holdsOutRows, type BoostingSettings, type ClassifierName } from './candidates.ts';
+import { isCandidate, SCORECARD_SAMPLER_RULE } from './classifier-names.ts';
+import { fitStoredScorecard, scorecardProbabilities, type ScorecardFold } from './scorecard-candidate.ts';
 
 /** A fold ready to fit on: the preprocessed training rows, and the test rows with their labels. */
 export interface PreparedFold {
@@ -18,6 +20,8 @@ export interface PreparedFold {
   ytest: Int32Array;
   /** Boosting's settings for this fold, its monotone constraints mapped through the fold's preprocessor. */
   boosting: BoostingSettings;
+  /** The fold's cleaned rows as the scorecard candidate reads them (present when one is fitted). */
+  scorecard?: ScorecardFold;
 }
 
 export type Resampled = { data: LabelledMatrix; seconds: number } | { error: string; seconds: number };
@@ -55,6 +59,7 @@ export function resampleFold(train: LabelledMatrix, sampler: SamplerName, seed: 
  * early stopping instead holds out real rows first and resamples the rest itself.
  */
 export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled: () => Resampled, classifier: ClassifierName, seed: number, config: TunedParams = DEFAULT_CONFIG): FitScore {
+  if (classifier === 'scorecard') return fitAndScoreScorecard(fold, sampler);
   const model = createClassifier(classifier, seed, fold.boosting, config.classifier);
   const held = holdsOutRows(model) ? model.holdOut(fold.train) : null;
   const ready = held ? resampleFold(held.fit, sampler, seed, config.sampler) : resampled();
@@ -63,16 +68,36 @@ export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled:
   const ensemble = model.fit(ready.data, undefined, held?.held);
   const K = fold.train.classes;
   const probabilities = ensemble.predictProbaBatch(fold.Xtest, fold.ytest.length);
-  const predicted = argmaxRows(probabilities, K);
+  return {
+    ...scoreProbabilities(classifier, fold.ytest, probabilities, K, ready.seconds + (performance.now() - started) / 1000),
+    ...(held ? { rounds: boostingRounds(ensemble) } : {}),
+  };
+}
+
+/** The scores of a fold's test probabilities (rows x K), the same for every kind of candidate. */
+function scoreProbabilities(classifier: ClassifierName, ytest: Int32Array, probabilities: Float64Array, K: number, seconds: number): FitScore {
   return {
     classifier,
-    metrics: classificationMetrics(fold.ytest, predicted, K),
-    calibration: calibrationTally(fold.ytest, probabilities, K),
-    ranking: rankingMetrics(fold.ytest, probabilities, K),
+    metrics: classificationMetrics(ytest, argmaxRows(probabilities, K), K),
+    calibration: calibrationTally(ytest, probabilities, K),
+    ranking: rankingMetrics(ytest, probabilities, K),
     proba: probabilities,
-    ...(held ? { rounds: boostingRounds(ensemble) } : {}),
-    seconds: ready.seconds + (performance.now() - started) / 1000,
+    seconds,
   };
+}
+
+/** The scorecard fitted on the fold's cleaned training rows (no sampler: see SCORECARD_SAMPLER_RULE) and scored on its test rows. */
+function fitAndScoreScorecard(fold: PreparedFold, sampler: SamplerName): FitScore {
+  if (!isCandidate('scorecard', sampler)) return { classifier: 'scorecard', error: SCORECARD_SAMPLER_RULE, seconds: 0 };
+  if (!fold.scorecard) return { classifier: 'scorecard', error: "the fold was prepared without the scorecard's columns", seconds: 0 };
+  const started = performance.now();
+  try {
+    const stored = fitStoredScorecard(fold.scorecard.plan, fold.scorecard.train, fold.train.y, fold.train.classes, fold.scorecard.params);
+    const probabilities = scorecardProbabilities(stored, fold.scorecard.test);
+    return scoreProbabilities('scorecard', fold.ytest, probabilities, fold.train.classes, (performance.now() - started) / 1000);
+  } catch (err) {
+    return { classifier: 'scorecard', error: (err as Error).message, seconds: (performance.now() - started) / 1000 };
+  }
 }
 
 /** One configuration fitted on a fold and scored on its test rows, as a tuning task runs it. */
@@ -83,7 +108,7 @@ export function scoreConfig(fold: PreparedFold, sampler: SamplerName, classifier
 /** The whole (fold, sampler) task, as a worker runs it: the sampler once, every classifier after it. */
 export function scoreFoldSampler(fold: PreparedFold, sampler: SamplerName, classifiers: ClassifierName[], seed: number): FitScore[] {
   const resampled = once(() => resampleFold(fold.train, sampler, seed));
-  return classifiers.map((classifier) => fitAndScore(fold, sampler, resampled, classifier, seed));
+  return classifiers.filter((classifier) => isCandidate(classifier, sampler)).map((classifier) => fitAndScore(fold, sampler, resampled, classifier, seed));
 }
 
 /** `compute`, run on the first call only. */

@@ -109,7 +109,7 @@ async function innerFits(dataset: Dataset, candidate: Candidate, folds: Fold[], 
       const inner = stratifiedKFold(pick(y, outer.train), K, folds.length, options.seed)[0];
       const innerFold = { train: pick(outer.train, inner.train), test: pick(outer.train, inner.test) };
       options.onLearnRows?.(f, Int32Array.from([...innerFold.train, ...innerFold.test]));
-      const prepared = prepareFold(dataset, innerFold, K, options.pool !== undefined, options.earlyStoppingRounds);
+      const prepared = prepareFold(dataset, innerFold, K, options.pool !== undefined, options.earlyStoppingRounds, candidate.classifier === 'scorecard');
       const config = candidate.foldConfigs?.[f] ?? DEFAULT_CONFIG;
       const score = options.pool
         ? await options.pool.scoreConfig(prepared, candidate.sampler, candidate.classifier, options.seed, config)

@@ -6,7 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { bundleToFiles, sha256, type DataFingerprint, type ModelBundle } from '../artifact/model-bundle.ts';
+import { bundleToFiles, featureCountOf, sha256, type DataFingerprint, type ModelBundle } from '../artifact/model-bundle.ts';
+import { planColumns, readColumns } from '../scorecard/columns.ts';
+import { SCORECARD_DEFAULTS } from '../scorecard/scorecard-model.ts';
+import type { StoredScorecard } from '../scorecard/stored-scorecard.ts';
+import type { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
+import { fitStoredScorecard, scorecardParamsOf } from './scorecard-candidate.ts';
+import { isCandidate, SCORECARD_SAMPLER_RULE } from './classifier-names.ts';
 import { loadDataset, type Dataset } from '../data/dataset.ts';
 import { monotoneConstraints } from '../data/monotone.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
@@ -116,7 +122,15 @@ export class TrainingError extends Error {
   override name = 'TrainingError';
 }
 
+/** Every classifier x sampler of the options that is a candidate; none is an error naming why (before any data is read). */
+export function checkCandidates(classifiers: ClassifierName[], samplers: SamplerName[]): void {
+  if (classifiers.some((c) => samplers.some((s) => isCandidate(c, s)))) return;
+  const asked = `${classifiers.join(',')} x ${samplers.join(',')}`;
+  throw new TrainingError(classifiers.includes('scorecard') ? `no candidate to train (${asked}): ${SCORECARD_SAMPLER_RULE}` : `no candidate to train (${asked})`);
+}
+
 export async function trainModel(options: TrainOptions): Promise<TrainingResult> {
+  checkCandidates(options.classifiers, options.samplers);
   const progress = options.progress ?? createProgressReporter();
   const dataset = loadDataset(options.dataFile, options.spec, { strict: options.strict });
   if (dataset.unlistedColumns.length) options.onUnlistedColumns?.(dataset.unlistedColumns);
@@ -143,8 +157,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   let ruleCandidate: RuleCandidate = best;
   let ruleOutOfFold = outOfFold?.of(best) ?? null;
   let finalOutOfFold: Float64Array | undefined;
-  if (options.tune) {
-    const tuned = await tuneCandidates(dataset, scored, { ...options.tune, metric, folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress, finalOutOfFold: outOfFold !== null });
+  // The scorecard has no search space yet (docs/scorecard.md): tuning tunes the tree candidates, and a scorecard that wins stays as fitted.
+  if (options.tune && best.classifier !== 'scorecard') {
+    const tuned = await tuneCandidates(dataset, scored.filter((c) => c.classifier !== 'scorecard'), { ...options.tune, metric, folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress, finalOutOfFold: outOfFold !== null });
     ({ best, config, finalOutOfFold } = tuned);
     tuning = tuned.report;
     if (tuned.winner) {
@@ -187,7 +202,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       name: options.spec.name,
       source: options.dataFile,
       rows: dataset.rows.length,
-      features: bundle.ensemble.features,
+      features: featureCountOf(bundle),
       classes: bundle.data.classCounts,
     },
     settings: { cv: options.folds, seed: options.seed, classifiers: options.classifiers, samplers: options.samplers, early_stopping_rounds: options.earlyStoppingRounds ?? 0, metric },
@@ -219,17 +234,7 @@ async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedPar
   const { spec, rows, y } = dataset;
   const K = spec.target.classes.length;
   const preprocessor = Preprocessor.fit(spec, rows);
-  const X = preprocessor.transform(rows);
-  const all = { X, rows: rows.length, features: preprocessor.featureCount, y, classes: K };
-  const model = createClassifier(classifier, options.seed, { earlyStoppingRounds: options.earlyStoppingRounds ?? 0, monotone: monotoneConstraints(spec, preprocessor.state) }, config.classifier);
-  // Early stopping's rows are held out before resampling, so no copy of them is fitted on.
-  const held = holdsOutRows(model) ? model.holdOut(all) : null;
-  // With a pool, the sampler's neighbour searches run on its workers (the same rows either way).
-  const resampler = createSampler(sampler, options.seed, config.sampler);
-  const resampled = pool ? await fitResampleOnPool(resampler, held ? held.fit : all, pool) : resampler.fitResample(held ? held.fit : all);
-  // A forest's trees grow on every worker; boosting's rounds follow each other, each large
-  // step (histograms, partitions, gradients) shared with the workers.
-  const ensemble = pool ? await model.fitParallel(resampled, pool, undefined, { validation: held?.held }) : model.fit(resampled, undefined, held?.held);
+  const fitted = classifier === 'scorecard' ? refitScorecard(dataset) : await refitTrees(dataset, classifier, sampler, preprocessor, config, options, pool);
   const counts = classCounts(y, K);
   const data: DataFingerprint = {
     source: basename(options.dataFile),
@@ -243,7 +248,7 @@ async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedPar
     sampler,
     spec,
     preprocessor: preprocessor.state,
-    ensemble,
+    ...fitted.model,
     baseline: computeBaseline(spec, rows, y),
     metrics: {
       cv: chosen.cv,
@@ -256,15 +261,63 @@ async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedPar
       candidates: candidates.map((c) => ({ classifier: c.classifier, sampler: c.sampler, f1_macro: c.cv.f1_macro, roc_auc: c.ranking.roc_auc, ks: c.ranking.ks, error: c.error ?? null })),
     },
     params: {
-      // rounds_chosen: what early stopping kept of n_estimators on the final fit.
-      classifier: { name: classifier, ...model.params, ...(held ? { rounds_chosen: boostingRounds(ensemble) } : {}) },
+      classifier: { name: classifier, ...fitted.classifierParams },
       sampler: { name: sampler, random_state: options.seed, ...config.sampler },
       cv: options.folds,
       seed: options.seed,
       decision_rule: options.decisionRule ?? DEFAULT_DECISION_RULE,
       calibration: options.calibration ?? DEFAULT_CALIBRATION,
-      resampled_rows: resampled.rows,
+      resampled_rows: fitted.resampledRows,
     },
     data,
+  };
+}
+
+interface FinalFit {
+  model: { ensemble: CompiledEnsemble } | { scorecard: StoredScorecard };
+  classifierParams: object;
+  /** Rows the model was fitted on, after the sampler. */
+  resampledRows: number;
+}
+
+async function refitTrees(dataset: Dataset, classifier: ClassifierName, sampler: SamplerName, preprocessor: Preprocessor, config: TunedParams, options: TrainOptions, pool?: TrainingPool): Promise<FinalFit> {
+  const { spec, rows, y } = dataset;
+  const X = preprocessor.transform(rows);
+  const all = { X, rows: rows.length, features: preprocessor.featureCount, y, classes: spec.target.classes.length };
+  const model = createClassifier(classifier, options.seed, { earlyStoppingRounds: options.earlyStoppingRounds ?? 0, monotone: monotoneConstraints(spec, preprocessor.state) }, config.classifier);
+  // Early stopping's rows are held out before resampling, so no copy of them is fitted on.
+  const held = holdsOutRows(model) ? model.holdOut(all) : null;
+  // With a pool, the sampler's neighbour searches run on its workers (the same rows either way).
+  const resampler = createSampler(sampler, options.seed, config.sampler);
+  const resampled = pool ? await fitResampleOnPool(resampler, held ? held.fit : all, pool) : resampler.fitResample(held ? held.fit : all);
+  // A forest's trees grow on every worker; boosting's rounds follow each other, each large
+  // step (histograms, partitions, gradients) shared with the workers.
+  const ensemble = pool ? await model.fitParallel(resampled, pool, undefined, { validation: held?.held }) : model.fit(resampled, undefined, held?.held);
+  return {
+    model: { ensemble },
+    // rounds_chosen: what early stopping kept of n_estimators on the final fit.
+    classifierParams: { ...model.params, ...(held ? { rounds_chosen: boostingRounds(ensemble) } : {}) },
+    resampledRows: resampled.rows,
+  };
+}
+
+/** The scorecard on every row (no sampler): its binning, regression and points, and the settings that made them. */
+function refitScorecard(dataset: Dataset): FinalFit {
+  const { spec, rows, y } = dataset;
+  const plan = planColumns(spec, rows);
+  const scorecard = fitStoredScorecard(plan, readColumns(plan, rows), y, spec.target.classes.length, scorecardParamsOf(spec));
+  const { fitted } = scorecard;
+  return {
+    model: { scorecard },
+    classifierParams: {
+      binning: fitted.binning.params,
+      C: SCORECARD_DEFAULTS.C,
+      scaling: fitted.card.scaling,
+      event_class: spec.target.classes[fitted.eventClass],
+      good_class: spec.target.classes[fitted.goodClass],
+      dropped_features: fitted.binning.dropped,
+      converged: fitted.model.converged,
+    },
+    resampledRows: rows.length,
   };
 }

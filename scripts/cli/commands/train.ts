@@ -1,6 +1,6 @@
 /** `credit-score train`: its options and help (scripts/train.ts runs it). */
 import { SAMPLER_NAMES } from '../../../lib/sampling/sampler-names.ts';
-import { CLASSIFIER_NAMES } from '../../../lib/training/classifier-names.ts';
+import { CLASSIFIER_NAMES, DEFAULT_CLASSIFIERS, SCORECARD_SAMPLER_RULE } from '../../../lib/training/classifier-names.ts';
 import { TUNE_DEFAULTS } from '../../../lib/tuning/search-space.ts';
 import { DECISION_RULE_MODES, DEFAULT_DECISION_RULE } from '../../../lib/training/decision-rule.ts';
 import { DEFAULT_SELECTION_METRIC, SELECTION_METRICS } from '../../../lib/training/selection-metric.ts';
@@ -11,7 +11,7 @@ import { NAME_HELP } from '../model-name.ts';
 
 const options = {
   ...DATASET_OPTIONS,
-  classifiers: { type: 'string', default: CLASSIFIER_NAMES.join(',') },
+  classifiers: { type: 'string', default: DEFAULT_CLASSIFIERS.join(',') },
   samplers: { type: 'string', default: SAMPLER_NAMES.join(',') },
   jobs: { type: 'string', default: '0' },
   'early-stopping': { type: 'string', default: '0' },
@@ -39,7 +39,7 @@ export const TRAIN: CommandSpec<typeof options> = {
   options,
   help: {
     ...DATASET_HELP,
-    classifiers: { value: 'LIST', text: 'classifiers to try, comma-separated' },
+    classifiers: { value: 'LIST', text: `classifiers to try, comma-separated, of ${CLASSIFIER_NAMES.join(', ')}; ${SCORECARD_SAMPLER_RULE}` },
     samplers: { value: 'LIST', text: 'samplers to try, comma-separated' },
     jobs: { value: 'N', text: 'training threads: 0 every core, 1 this thread only' },
     'early-stopping': { value: 'N', text: 'boosting stops after N rounds without a lower log loss on a held-out tenth of the training rows, keeping the best (0: off)' },

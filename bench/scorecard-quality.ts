@@ -1,0 +1,117 @@
+/**
+ * The scorecard candidate beside the best tree candidate and a Python WoE + LogisticRegression,
+ * on the same stratified folds, and the served single-row predict time:
+ *   nice -n 10 npx tsx bench/scorecard-quality.ts [-- --datasets credit,taiwan] [--cv 5] [--seed 42]
+ * Ours: crossValidate (lib/training/cross-validate.ts), the very CV `npm run train` runs, with the
+ * scorecard and the tree candidate that won bench:quality on that dataset (rf+ros on both), on
+ * this thread. Reference: bench/reference_scorecard.py on the scorecard's columns of the same
+ * fold rows (written here). Predict: Predictor.predictClean on a scorecard refitted on all rows
+ * (the /predict path after parsing: preprocessor notes, bins, points, probabilities, decision),
+ * and the scorecard's own row scoring alone, each the median of 5 passes over 2,000 rows after 2 warm-up passes, wall and
+ * CPU time (the machine may be shared). `--predict-only` skips the CV comparison.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { filesToBundle } from '../lib/artifact/model-bundle.ts';
+import { loadDataset, type Dataset } from '../lib/data/dataset.ts';
+import { loadSpec, type DatasetSpec } from '../lib/data/spec.ts';
+import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
+import { columnKinds, columnNames, planColumns, rowValues } from '../lib/scorecard/columns.ts';
+import { Predictor } from '../lib/serving/predictor.ts';
+import { ScorecardScorer } from '../lib/serving/scorecard-scoring.ts';
+import { crossValidate, type CandidateResult } from '../lib/training/cross-validate.ts';
+import { trainModel } from '../lib/training/pipeline.ts';
+import { createProgressReporter, type ProgressReporter } from '../lib/training/progress.ts';
+import { scorecardParamsOf } from '../lib/training/scorecard-candidate.ts';
+
+const DATASETS: Record<string, { data: string; spec: string }> = {
+  credit: { data: 'data/credit_score_customers_raw.csv', spec: 'data/specs/credit-score.json' },
+  taiwan: { data: 'data/taiwan_credit_default.csv', spec: 'data/specs/taiwan-credit-default.json' },
+};
+
+const { values } = parseArgs({
+  options: { datasets: { type: 'string', default: 'credit,taiwan' }, cv: { type: 'string', default: '5' }, seed: { type: 'string', default: '42' }, 'predict-only': { type: 'boolean', default: false } },
+});
+const folds = Number(values.cv);
+const seed = Number(values.seed);
+const outDir = 'bench/out/scorecard-quality';
+
+const csvField = (v: unknown): string => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+const n4 = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(4));
+
+for (const name of values.datasets.split(',')) {
+  const ds = DATASETS[name];
+  if (!ds) throw new Error(`unknown dataset ${name}`);
+  const spec = loadSpec(ds.spec);
+  const dataset = loadDataset(ds.data, spec);
+  const progress = createProgressReporter(process.stderr, true);
+  if (!values['predict-only']) await compare(name, ds, spec, dataset, progress);
+  await predictTimes(ds.data, spec, dataset, progress);
+}
+
+async function compare(name: string, ds: { data: string }, spec: DatasetSpec, dataset: Dataset, progress: ProgressReporter): Promise<void> {
+  const K = spec.target.classes.length;
+  const ours: CandidateResult[] = [];
+  for (const [classifier, sampler] of [['scorecard', 'none'], ['rf', 'ros']] as const) {
+    ours.push(...(await crossValidate(dataset, { folds, seed, classifiers: [classifier], samplers: [sampler], progress })));
+  }
+  // The same folds, the scorecard's columns (each fold's plan from its training rows), for Python.
+  const dir = join(outDir, `${name}-folds`);
+  mkdirSync(dir, { recursive: true });
+  const split = stratifiedKFold(dataset.y, K, folds, seed);
+  let kinds: string[] = [];
+  split.forEach((fold, f) => {
+    const plan = planColumns(spec, dataset.rows, fold.train);
+    kinds = columnKinds(plan);
+    for (const [part, rows] of [['train', fold.train], ['test', fold.test]] as const) {
+      const lines = [[...columnNames(plan), '__label'].map(csvField).join(',')];
+      for (const i of rows) lines.push([...rowValues(plan, dataset.rows[i]), dataset.y[i]].map(csvField).join(','));
+      writeFileSync(join(dir, `fold${f}_${part}.csv`), lines.join('\n') + '\n');
+    }
+  });
+  const eventClass = scorecardParamsOf(spec).eventClass ?? K - 1;
+  writeFileSync(join(dir, 'folds.json'), JSON.stringify({ folds, kinds, eventClass }) + '\n');
+  const reference = JSON.parse(execFileSync('/usr/bin/python3', ['bench/reference_scorecard.py', dir], { stdio: ['ignore', 'pipe', 'inherit'] }).toString()) as { cv: { f1_macro: number; accuracy: number; roc_auc: number; ks: number }; fit_seconds: number };
+
+  console.log(`\n### ${name} (${ds.data}, ${dataset.rows.length.toLocaleString('en-US')} rows, ${K} classes), ${folds}-fold CV, seed ${seed}\n`);
+  console.log('| candidate | macro F1 | accuracy | AUC | Gini | KS | fit s/fold |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const c of ours) console.log(`| ours ${c.classifier}+${c.sampler} | ${n4(c.cv.f1_macro)} | ${n4(c.cv.accuracy)} | ${n4(c.ranking.roc_auc)} | ${n4(c.ranking.gini)} | ${n4(c.ranking.ks)} | ${c.fit_seconds.toFixed(2)} |`);
+  const r = reference.cv;
+  console.log(`| Python WoE + LogisticRegression | ${n4(r.f1_macro)} | ${n4(r.accuracy)} | ${n4(r.roc_auc)} | ${n4(2 * r.roc_auc - 1)} | ${n4(r.ks)} | ${reference.fit_seconds.toFixed(2)} |`);
+}
+
+/** Served single-row predict time, on a scorecard refitted on every row: wall and CPU time per row (the machine is shared). */
+async function predictTimes(dataFile: string, spec: DatasetSpec, dataset: Dataset, progress: ProgressReporter): Promise<void> {
+  const K = spec.target.classes.length;
+  const trained = await trainModel({ dataFile, spec, folds: 2, seed, classifiers: ['scorecard'], samplers: ['none'], decisionRule: 'off', progress, jobs: 1 });
+  const { bundle } = filesToBundle(trained.files);
+  const predictor = new Predictor(bundle);
+  const scorer = new ScorecardScorer(bundle.scorecard!);
+  const rows = dataset.rows.slice(0, 2000);
+  const proba = new Float64Array(K);
+  const perRow = (f: () => void): string => {
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    // Two passes unmeasured first, so the optimizing compiler has seen the loop.
+    f();
+    f();
+    for (let pass = 0; pass < 5; pass++) {
+      const started = process.hrtime.bigint();
+      const cpuStarted = process.cpuUsage();
+      f();
+      const used = process.cpuUsage(cpuStarted);
+      wall.push(Number(process.hrtime.bigint() - started) / 1000 / rows.length);
+      cpu.push((used.user + used.system) / rows.length);
+    }
+    const median = (v: number[]): number => v.sort((a, b) => a - b)[2];
+    return `${median(wall).toFixed(2)} µs wall, ${median(cpu).toFixed(2)} µs CPU`;
+  };
+  let sink = 0;
+  const served = perRow(() => rows.forEach((row) => (sink += predictor.predictClean(row).score ?? 0)));
+  const scored = perRow(() => rows.forEach((row) => (sink += scorer.score(row, proba))));
+  const characteristics = bundle.scorecard!.fitted.card.features.length;
+  console.log(`\nsingle-row predict (${characteristics} characteristics kept of ${bundle.scorecard!.fitted.columns.length} columns): Predictor.predictClean ${served}; the scorecard's own row scoring ${scored} (checksum ${sink.toFixed(0)})`);
+}
