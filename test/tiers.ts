@@ -7,10 +7,10 @@
  * - unit: one thread of the test's own process: no socket (not even an embedded S3), no worker
  *   thread, no child process, no python, nothing written outside a temp dir. Pure functions and
  *   training with jobs: 1. Files run in parallel; the tier is the fast loop (`npm run test:unit`).
- * - integration: still in the test's process, but with sockets or threads: an embedded S3 (s3rver,
- *   port 0), the handlers behind the node:http adapter, a fake identity provider or Kubernetes API,
- *   TCP proxies that hang or close, lib/parallel's worker pools, and the Python references
- *   (/usr/bin/python3 with scikit-learn, run with execFileSync). Files run one at a time: several
+ * - integration: sockets or threads in the test's process: an embedded S3 (s3rver, port 0), the
+ *   handlers behind the node:http adapter, a fake identity provider or Kubernetes API, TCP proxies
+ *   that hang or close, lib/parallel's worker pools; and the Python references (one short
+ *   execFileSync of /usr/bin/python3 with scikit-learn per check, no server, no build). Files run one at a time: several
  *   tests time how a server behaves under a stall (timeouts, idle sockets), which a parallel
  *   neighbour would skew.
  * - e2e: spawned programs: `npm start`, scripts/serve.ts, scripts/*.ts through tsx (runScript),
