@@ -7,9 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as canaryScheduler } from '../functions/canary-scheduler.ts';
+import { handler as driftScheduler } from '../functions/drift-scheduler.ts';
+import { handler as housekeepingScheduler } from '../functions/housekeeping-scheduler.ts';
 import { handler } from '../functions/predict.ts';
+import { handler as retrainWorker } from '../functions/retrain-worker.ts';
 import { resetService } from '../functions/runtime/service.ts';
 import type { HttpEvent, LambdaContext } from '../lib/http/api-types.ts';
+import { emitEmf } from '../lib/observability/emf.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { captureEmf, type EmfDocument } from './emf-capture.ts';
 import { startServingS3 } from './s3.ts';
@@ -82,5 +87,28 @@ describe('EMF per invocation on Lambda', () => {
     expect(requestDocs).toHaveLength(1);
     expect(requestDocs[0]).toMatchObject({ Route: 'POST /predict', Status: '200', Requests: 1, Latency: expect.any(Number) });
     expect(requestDocs[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Route', 'Status']]);
+  }, 120_000);
+
+  it('every schedule and the retrain worker write what their invocation recorded when they end, also when they throw', async () => {
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'mlops-credit-score-test-schedule';
+    resetService();
+    const entries: [string, () => Promise<unknown>][] = [
+      ['canary-scheduler', () => canaryScheduler()],
+      ['drift-scheduler', () => driftScheduler()],
+      ['housekeeping-scheduler', () => housekeepingScheduler()],
+      // Refused at once (no job id): the throw still flushes.
+      ['retrain-worker', () => retrainWorker({})],
+    ];
+    for (const [name, invoke] of entries) {
+      const emf = captureEmf();
+      try {
+        // A metric recorded during the invocation (as a model load would be), before the handler runs.
+        emitEmf({ Entry: name }, { Marker: { value: 1, unit: 'Count' } });
+        await invoke().catch(() => undefined);
+        expect(emf.documents().filter((d) => d.Entry === name), name).toHaveLength(1);
+      } finally {
+        emf.stop();
+      }
+    }
   }, 120_000);
 });
