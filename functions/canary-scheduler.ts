@@ -5,9 +5,9 @@
  * A failed rollup is logged and counted, and the controller still runs: the reader falls back to
  * the batch summaries. One model's failure does not stop the others'.
  */
-import { getBasics, getService, rollUpReporting, runCanaryCheck } from './runtime/layer.ts';
+import { flushingEmf, getBasics, getService, rollUpReporting, runCanaryCheck } from './runtime/layer.ts';
 
-export async function handler(): Promise<{ models: { model: string; mode: string; decision?: string; applied: boolean; error?: string }[] }> {
+export const handler = flushingEmf(async (): Promise<{ models: { model: string; mode: string; decision?: string; applied: boolean; error?: string }[] }> => {
   const { logger, metrics } = getBasics();
   const { registry, monitoring, models } = await getService();
   const results = [];
@@ -30,4 +30,4 @@ export async function handler(): Promise<{ models: { model: string; mode: string
     }
   }
   return { models: results };
-}
+});

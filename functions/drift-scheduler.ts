@@ -3,7 +3,7 @@
  * traffic of the window, for every registered model that has a serving version. One model's
  * failure does not stop the others'; it is logged and counted.
  */
-import { capturedCounts, driftDeps, getBasics, getService, NoModelError, runDriftCheck } from './runtime/layer.ts';
+import { capturedCounts, driftDeps, flushingEmf, getBasics, getService, NoModelError, runDriftCheck } from './runtime/layer.ts';
 
 interface ModelDrift {
   model: string;
@@ -15,7 +15,7 @@ interface ModelDrift {
   error?: string;
 }
 
-export async function handler(): Promise<{ models: ModelDrift[] }> {
+export const handler = flushingEmf(async (): Promise<{ models: ModelDrift[] }> => {
   const { logger, metrics } = getBasics();
   const { models } = await getService();
   const results: ModelDrift[] = [];
@@ -40,4 +40,4 @@ export async function handler(): Promise<{ models: ModelDrift[] }> {
     }
   }
   return { models: results };
-}
+});

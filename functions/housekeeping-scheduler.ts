@@ -1,7 +1,7 @@
 /** Housekeeping on a schedule (hourly): dead retrain jobs marked failed, abandoned incomplete versions deleted, expired data deleted where the store has no lifecycle rules. */
-import { getBasics, housekeepingNow } from './runtime/layer.ts';
+import { flushingEmf, getBasics, housekeepingNow } from './runtime/layer.ts';
 
-export async function handler(): Promise<{ deadJobs: number; removedVersions: number }> {
+export const handler = flushingEmf(async (): Promise<{ deadJobs: number; removedVersions: number }> => {
   const { logger } = getBasics();
   const result = await housekeepingNow();
   if (result.deadJobs.length || result.removedVersions.length) {
@@ -11,4 +11,4 @@ export async function handler(): Promise<{ deadJobs: number; removedVersions: nu
     );
   }
   return { deadJobs: result.deadJobs.length, removedVersions: result.removedVersions.length };
-}
+});

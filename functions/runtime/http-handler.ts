@@ -10,6 +10,7 @@ import { adminOnly } from '../../lib/http/admin-only.ts';
 import type { HttpEvent, HttpResult, LambdaContext } from '../../lib/http/api-types.ts';
 import { gatewayTimeout } from '../../lib/http/http-error.ts';
 import { jsonBody } from '../../lib/http/json-body.ts';
+import { flushingEmf } from '../../lib/observability/emf.ts';
 import { observe } from '../../lib/http/observe.ts';
 import type { ErrorShape } from '../../lib/http/error-response.ts';
 import { requestContext, stateOf, type RequestState } from '../../lib/http/request-state.ts';
@@ -57,5 +58,6 @@ export function httpHandler(options: HandlerOptions, handle: RouteHandler): (eve
   // what is asked): 404 for a model nobody registered, whatever the body says.
   if (namesAModel(options.route)) chain.use({ before: (request) => checkNamedModel(request.event) });
   if (options.body) chain.use(jsonBody(() => getBasics().config.MAX_BODY_BYTES, { emptyIsObject: options.body === 'optional' }));
-  return chain.handler(async (event) => handle(event, stateOf(event)));
+  // The CloudWatch metrics this invocation recorded are written once, when it ends.
+  return flushingEmf(chain.handler(async (event) => handle(event, stateOf(event))));
 }

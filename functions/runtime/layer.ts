@@ -10,7 +10,7 @@ export { knownModel, requestedScope, routedModel, servingModel } from './model-e
 export type { ModelScope } from './model-scopes.ts';
 export { requestedModel } from './requested-model.ts';
 export { jsonResult, textResult, type HttpEvent } from '../../lib/http/api-types.ts';
-export { emitEmf } from '../../lib/observability/emf.ts';
+export { flushingEmf } from '../../lib/observability/emf.ts';
 export { badRequest, conflict, notFound, unavailable, unprocessable } from '../../lib/http/http-error.ts';
 export { invalidRequest } from '../../lib/http/zod-problems.ts';
 export { actorOf } from '../../lib/http/actor.ts';
