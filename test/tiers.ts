@@ -98,6 +98,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'answer-lookup.test.ts',
     'approval-race.test.ts',
     'capture.test.ts',
+    'emf-invocation.test.ts',
     'failed-publish.test.ts',
     'four-eyes-retrain.test.ts',
     'history-pages.test.ts',
