@@ -161,11 +161,11 @@ describe('a boosting helper under faults', () => {
   it('fails the fit within the answer deadline when a helper dies mid-step, naming the exit', async () => {
     const pool = faultyPool('exit');
     try {
-      const started = Date.now();
-      await expect(new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool, undefined, { answerDeadlineMs: 1500, joinWaitMs: 30_000 })).rejects.toThrow(
+      // A join wait far beyond the test's own timeout: a fit that waited for it instead of failing at
+      // the answer deadline fails this test by timing out (no wall-clock bound in the assertions).
+      await expect(new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool, undefined, { answerDeadlineMs: 1500, joinWaitMs: 600_000 })).rejects.toThrow(
         /a boosting helper failed: a worker exited with code 3 while it ran boosting-helper/,
       );
-      expect(Date.now() - started).toBeLessThan(30_000);
     } finally {
       await pool.close();
     }
