@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { acceptCommandLine } from './cli/command.ts';
 import { S3 } from './cli/commands/s3.ts';
+import { onStopSignals } from './stop-signals.ts';
 
 if (!acceptCommandLine(S3, process.argv.slice(2))) process.exit();
 
@@ -17,4 +18,4 @@ const s3 = await startEmbeddedS3({
   buckets: [process.env.MODEL_BUCKET ?? 'mlops-credit-score-models'],
 });
 process.stdout.write(JSON.stringify({ endpoint: s3.endpoint }) + '\n');
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void s3.close().finally(() => process.exit(0)));
+onStopSignals(() => void s3.close().finally(() => process.exit(0)));

@@ -46,6 +46,7 @@ import { START } from './cli/commands/start.ts';
 import { DEFAULT_DATA, DEFAULT_SPEC } from './cli/defaults.ts';
 import { liveStartPorts, removeStartPorts, startPortsFile, writeStartPorts } from './cli/start-ports.ts';
 import { forwardWithoutRouteBox, startLine } from './start-output.ts';
+import { onStopSignals } from './stop-signals.ts';
 import { resolveLogFormat, type LogFormat } from '../lib/observability/human-log.ts';
 
 if (!acceptCommandLine(START, process.argv.slice(2))) process.exit();
@@ -160,13 +161,14 @@ if (fullSearch) {
 // serverless-offline writes what it buffers when told to stop (offline-shutdown.cjs), then exits.
 // The ports file goes first: a server told to stop is no longer one the CLI should write through
 // (and the store's close may outlast the stopper's patience, which ends in a SIGKILL).
-const stop = (): void => {
-  say('stopping: writing what the service still buffers');
-  removeStartPorts(dataDir, process.pid);
-  offline.kill('SIGTERM');
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+onStopSignals(
+  () => {
+    say('stopping: writing what the service still buffers');
+    removeStartPorts(dataDir, process.pid);
+    offline.kill('SIGTERM');
+  },
+  () => say('already stopping'),
+);
 offline.once('exit', async (code) => {
   await s3.close();
   say(code ? `stopped (serverless-offline exited with ${code})` : 'stopped');

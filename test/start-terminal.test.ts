@@ -54,7 +54,11 @@ describeWithPrograms([SCRIPT], 'npm start in a terminal', () => {
       START_FULL_SEARCH: 'false',
     };
     delete env.LOG_FORMAT;
-    const child: ChildProcess = spawn('script', ['-qec', 'node --import tsx scripts/start.ts', '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // script runs its command with $SHELL -c; dash (/bin/sh, what CI has) does not replace itself
+    // with a lone command, and the Ctrl-C that reaches the whole foreground group kills it: the
+    // exit status would be the shell's 130, not npm start's. `exec` leaves npm start alone on the terminal.
+    env.SHELL = '/bin/sh';
+    const child: ChildProcess = spawn('script', ['-qec', 'exec node --import tsx scripts/start.ts', '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

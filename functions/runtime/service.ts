@@ -119,7 +119,11 @@ export async function shutdownService(timeoutMs = (basics?.config.SHUTDOWN_FLUSH
   const scopes = started?.models.started() ?? [];
   for (const scope of scopes) scope.router.stop();
   void started?.monitoring.close();
-  await Promise.all(scopes.map((scope) => scope.capture.close(timeoutMs)));
+  const unwritten = await Promise.all(scopes.map((scope) => scope.capture.close(timeoutMs)));
+  // The last word on them: nothing will retry once the process is gone.
+  scopes.forEach((scope, i) => {
+    if (unwritten[i]) basics?.logger.error({ 'log.logger': 'capture', 'model.name': scope.name, 'capture.lost': unwritten[i] }, `shutdown: ${unwritten[i]} captured answers and labels of ${scope.name} not written within ${timeoutMs / 1000} s: lost`);
+  });
 }
 
 /** For tests and the adapter: forget the container's state so the next call builds it anew. */

@@ -205,10 +205,12 @@ export class PredictionCapture {
   }
 
   /** Final flush on shutdown, bounded in time; stops the timer. */
-  async close(timeoutMs: number): Promise<void> {
+  /** Writes what is held, waiting at most `timeoutMs`; answers how many answers and labels are still not written. */
+  async close(timeoutMs: number): Promise<number> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await Promise.race([this.flush().then(() => (this.buffer.length || this.labels.length || this.unsent.length ? this.flush() : undefined)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    return this.status().pending;
   }
 
   status(): CaptureStatus {
