@@ -2,7 +2,7 @@
  * Classification metrics as scikit-learn computes them: confusion matrix (rows = true class,
  * columns = predicted), per-class precision/recall/F1 with zero_division=0, macro averages.
  */
-import { applyDecisionWeights } from './decision-weights.ts';
+import { applyDecisionWeights } from './decide-class.ts';
 
 export interface ClassificationMetrics {
   accuracy: number;
