@@ -8,7 +8,7 @@
  * its own namespace (k8s-fallback/base/rbac.yaml).
  */
 import { ClusterApi, KubernetesApiError } from '../kubernetes/cluster-api.ts';
-import type { JobRunner } from './runners.ts';
+import type { JobRunner } from './job-runner.ts';
 
 /** What we read of the template: the Job spec inside a CronJob. */
 interface CronJob {

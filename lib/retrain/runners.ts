@@ -13,12 +13,10 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Config } from '../config/config.ts';
 import { ClusterApi } from '../kubernetes/cluster-api.ts';
 import { silenceNodeVersionWarning } from '../util/aws-sdk.ts';
+import type { JobRunner } from './job-runner.ts';
 import { KubernetesJobRunner } from './kubernetes-job-runner.ts';
 
-export interface JobRunner {
-  /** `running` answers whether the job has left "queued" (read from its record). */
-  start(jobId: string, running: () => Promise<boolean>): Promise<void>;
-}
+export type { JobRunner } from './job-runner.ts';
 
 export class LambdaRunner implements JobRunner {
   constructor(

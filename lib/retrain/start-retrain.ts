@@ -6,7 +6,7 @@
 import type { Config } from '../config/config.ts';
 import { timeOrderedId } from '../util/ids.ts';
 import type { JobRecord, JobStore, RetrainRequest } from './job-store.ts';
-import type { JobRunner } from './runners.ts';
+import type { JobRunner } from './job-runner.ts';
 import type { LockRecord, StorageLock } from './storage-lock.ts';
 
 export type StartResult = { started: true; job: JobRecord } | { started: false; reason: 'busy'; holder: LockRecord | null } | { started: false; reason: 'failed'; error: string; job: JobRecord };
