@@ -20,8 +20,8 @@ import type { CompiledEnsemble } from '../lib/trees/compiled-ensemble.ts';
 import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
 import { ParallelBatchPredictor } from '../lib/trees/parallel-batch-predictor.ts';
 import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
-import { fitResampleOnPool } from '../lib/parallel/pool-neighbours.ts';
-import { closeTrainingPools, resolveJobs, trainingPool } from '../lib/parallel/training-pool.ts';
+import { fitResampleOnPool } from '../lib/sampling/pool-neighbours.ts';
+import { closeTrainingPools, resolveJobs, trainingPool } from '../lib/training/training-pool.ts';
 import type { TrainingData } from '../lib/trees/training-data.ts';
 
 const { values } = parseArgs({

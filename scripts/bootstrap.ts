@@ -6,7 +6,7 @@
  * alone, so the Job can run on every apply. Prints one JSON line; exits 1 on failure.
  */
 import { getBasics, getService, shutdownService } from '../functions/runtime/service.ts';
-import { closeTrainingPools } from '../lib/parallel/training-pool.ts';
+import { closeTrainingPools } from '../lib/training/training-pool.ts';
 import { bootstrapChampion } from '../lib/retrain/bootstrap-champion.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 

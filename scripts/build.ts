@@ -25,7 +25,7 @@ export const HANDLERS = lambdaFunctionFiles();
 const LAYER_PACKAGE = 'credit-score-model';
 /** Worker scripts, by the name the code that starts them looks for. */
 const WORKERS: [string, string][] = [
-  ['training-worker', 'lib/parallel/training-worker.ts'],
+  ['training-worker', 'lib/training/training-worker.ts'],
   ['batch-worker', 'lib/trees/batch-worker.ts'],
   ['monitoring-worker', 'lib/monitoring/monitoring-worker.ts'],
 ];

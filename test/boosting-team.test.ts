@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCreditLike } from '../data/generators/credit-like.ts';
-import { closeTrainingPools, TrainingPool, trainingPool } from '../lib/parallel/training-pool.ts';
+import { closeTrainingPools, TrainingPool, trainingPool } from '../lib/training/training-pool.ts';
 import { WorkerPool } from '../lib/parallel/worker-pool.ts';
 import { compactRows, MISSING_BIN, partitionRowsStable } from '../lib/trees/binning.ts';
 import { GradientBoostingClassifier, type GradientBoostingParams } from '../lib/trees/gradient-boosting.ts';

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../lib/data/dataset.ts';
 import { Preprocessor } from '../lib/data/preprocessor.ts';
 import { loadSpec } from '../lib/data/spec.ts';
-import { closeTrainingPools, trainingPool } from '../lib/parallel/training-pool.ts';
+import { closeTrainingPools, trainingPool } from '../lib/training/training-pool.ts';
 import { WorkerPool } from '../lib/parallel/worker-pool.ts';
 import { crossValidate } from '../lib/training/cross-validate.ts';
 import { trainModel } from '../lib/training/pipeline.ts';

@@ -4,8 +4,8 @@
  * workers (a pool that counts the tasks it is given).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { fitResampleOnPool } from '../lib/parallel/pool-neighbours.ts';
-import { TrainingPool } from '../lib/parallel/training-pool.ts';
+import { fitResampleOnPool } from '../lib/sampling/pool-neighbours.ts';
+import { TrainingPool } from '../lib/training/training-pool.ts';
 import { workerUrl } from '../lib/parallel/worker-url.ts';
 import { WorkerPool } from '../lib/parallel/worker-pool.ts';
 import { createSampler, type LabelledMatrix } from '../lib/sampling/index.ts';
@@ -20,7 +20,7 @@ class CountingPool extends TrainingPool {
   }
 }
 
-const pool = new CountingPool(new WorkerPool(workerUrl('training-worker', new URL('../lib/parallel/training-pool.ts', import.meta.url).href), 2));
+const pool = new CountingPool(new WorkerPool(workerUrl('training-worker', new URL('../lib/training/training-pool.ts', import.meta.url).href), 2));
 afterAll(() => pool.close());
 
 /** Three overlapping classes (70/20/10 %), 6 features: both minority classes have enough query rows (> 2,000) to go to the pool. */

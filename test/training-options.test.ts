@@ -10,7 +10,7 @@ import { filesToBundle, treeEnsemble } from '../lib/artifact/model-bundle.ts';
 import { loadDataset } from '../lib/data/dataset.ts';
 import { Preprocessor } from '../lib/data/preprocessor.ts';
 import { loadSpec, parseSpec } from '../lib/data/spec.ts';
-import { closeTrainingPools } from '../lib/parallel/training-pool.ts';
+import { closeTrainingPools } from '../lib/training/training-pool.ts';
 import { trainModel, type TrainOptions } from '../lib/training/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { subsetCsv, tempDir } from './helpers.ts';

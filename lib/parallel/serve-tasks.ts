@@ -1,8 +1,15 @@
 /** The worker side of WorkerPool: runs each task it is sent with the handler for its kind and replies. */
 import { parentPort } from 'node:worker_threads';
+import type { TaskMessage } from './task-runner.ts';
 import type { PoolTask } from './worker-pool.ts';
 
-export type TaskHandlers = Record<string, (task: PoolTask) => unknown>;
+/**
+ * A handler per kind of message `M` (a union of typed tasks), each given its own type; without
+ * `M`, any kind with its fields unknown.
+ */
+export type TaskHandlers<M extends TaskMessage = PoolTask> = string extends M['kind']
+  ? Record<string, (task: PoolTask) => unknown>
+  : { [K in M['kind']]: (task: Extract<M, { kind: K }>) => unknown };
 
 /** A handler's answer whose buffers move to the caller instead of being copied. */
 export class Transfer {
@@ -12,11 +19,13 @@ export class Transfer {
   ) {}
 }
 
-export function serveTasks(handlers: TaskHandlers): void {
+export function serveTasks<M extends TaskMessage = PoolTask>(handlers: TaskHandlers<M>): void {
   if (!parentPort) throw new Error('serveTasks runs in a worker thread');
   const port = parentPort;
-  port.on('message', async ({ id, task }: { id: number; task: PoolTask }) => {
-    const handler = handlers[task.kind];
+  // One handler per kind whatever M is: the message's kind picks it.
+  const byKind = handlers as unknown as Record<string, ((task: TaskMessage) => unknown) | undefined>;
+  port.on('message', async ({ id, task }: { id: number; task: TaskMessage }) => {
+    const handler = byKind[task.kind];
     try {
       if (!handler) throw new Error(`no handler for task kind "${task.kind}"`);
       const result = await handler(task);

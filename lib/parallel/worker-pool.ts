@@ -10,10 +10,10 @@
  * Idle workers do not keep the process alive.
  */
 import { Worker } from 'node:worker_threads';
+import type { TaskMessage } from './task-runner.ts';
 
-export interface PoolTask {
-  /** Which handler of the entry script runs it. */
-  kind: string;
+/** A task read without its type: which handler of the entry script runs it, and its fields. */
+export interface PoolTask extends TaskMessage {
   [field: string]: unknown;
 }
 
@@ -35,7 +35,7 @@ export class WorkerPoolClosedError extends WorkerTaskError {
 
 interface Queued {
   id: number;
-  task: PoolTask;
+  task: TaskMessage;
   priority: number;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
@@ -63,7 +63,7 @@ export class WorkerPool {
   }
 
   /** Runs a task on the next free worker; `priority` orders the queue (higher first). */
-  run<T>(task: PoolTask, priority = 0): Promise<T> {
+  run<T>(task: TaskMessage | PoolTask, priority = 0): Promise<T> {
     if (this.closed) return Promise.reject(new WorkerPoolClosedError('the worker pool is closed'));
     return new Promise<T>((resolve, reject) => {
       const queued: Queued = { id: this.nextId++, task, priority, resolve: resolve as (value: unknown) => void, reject };

@@ -1,13 +1,13 @@
 /**
- * A sampler's neighbour searches on the training pool: each search's query rows split into one
- * block per worker, every worker building its own k-d tree over the (shared) points and
- * answering its block. A row's neighbours depend on that row alone, so the table, and the
+ * A sampler's neighbour searches on a pool of workers (the training pool, as a TaskRunner): each
+ * search's query rows split into one block per worker, every worker building its own k-d tree
+ * over the (shared) points and answering its block. A row's neighbours depend on that row alone, so the table, and the
  * resampled matrix, are the ones one thread makes, byte for byte.
  */
-import { neighboursExcludingSelf, type NeighbourQuery } from '../sampling/neighbours.ts';
-import type { LabelledMatrix, Sampler } from '../sampling/sampler.ts';
-import { toShared } from './shared-arrays.ts';
-import type { TrainingPool } from './training-pool.ts';
+import { toShared } from '../parallel/shared-arrays.ts';
+import type { TaskRunner } from '../parallel/task-runner.ts';
+import { neighboursExcludingSelf, type NeighbourQuery } from './neighbours.ts';
+import type { LabelledMatrix, Sampler } from './sampler.ts';
 
 /** Query rows below which a search stays on this thread: building a tree per worker would cost more than it saves. */
 const PARALLEL_QUERY_ROWS = 2_000;
@@ -20,7 +20,7 @@ export interface NeighbourBlockTask extends NeighbourQuery {
 }
 
 /** Runs `sampler` on `data`, its neighbour searches spread over the pool's workers. */
-export async function fitResampleOnPool(sampler: Sampler, data: LabelledMatrix, pool: TrainingPool): Promise<LabelledMatrix> {
+export async function fitResampleOnPool(sampler: Sampler, data: LabelledMatrix, pool: TaskRunner): Promise<LabelledMatrix> {
   const steps = sampler.steps(data);
   // Searches of one resample often share their matrices (ADASYN's and BorderlineSMOTE's first
   // search of every class runs over the whole table): each goes to shared memory once.
@@ -35,7 +35,7 @@ export async function fitResampleOnPool(sampler: Sampler, data: LabelledMatrix, 
   return next.value;
 }
 
-export async function searchOnPool(query: NeighbourQuery, pool: TrainingPool, place: (values: Float64Array) => Float64Array = toShared): Promise<Int32Array> {
+export async function searchOnPool(query: NeighbourQuery, pool: TaskRunner, place: (values: Float64Array) => Float64Array = toShared): Promise<Int32Array> {
   const { points, pointRows, queries, queryRows, features, k } = query;
   if (pool.threads < 2 || queryRows < PARALLEL_QUERY_ROWS) return neighboursExcludingSelf(points, pointRows, queries, queryRows, features, k);
   const sharedPoints = place(points);
@@ -45,7 +45,7 @@ export async function searchOnPool(query: NeighbourQuery, pool: TrainingPool, pl
   const parts = await Promise.all(
     bounds.slice(0, -1).map((from, b) => {
       const task: NeighbourBlockTask = { kind: 'neighbours', points: sharedPoints, pointRows, queries: sharedQueries, queryRows, features, k, from, to: bounds[b + 1] };
-      return pool.run<Int32Array>(task as unknown as { kind: string });
+      return pool.run<Int32Array>(task);
     }),
   );
   const table = new Int32Array(queryRows * k);

@@ -18,7 +18,7 @@ export interface Sampler {
   /**
    * The same work as steps: each neighbour search the sampler needs is yielded and its table
    * handed back, so whoever runs the steps decides where the searches run (runSteps: here; the
-   * training pool's workers: lib/parallel/pool-neighbours.ts), with one copy of the algorithm.
+   * training pool's workers: lib/sampling/pool-neighbours.ts), with one copy of the algorithm.
    */
   steps(data: LabelledMatrix): SamplerSteps;
 }

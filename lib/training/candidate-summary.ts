@@ -3,13 +3,41 @@
  * (scikit-learn's cross_validate convention), the confusion matrix and calibration pooled over
  * every test row. Shared by plain cross-validation and nested tuning.
  */
-import { addTallies, calibrationMetrics, emptyTally, reliabilityTable, type CalibrationTally } from '../evaluation/calibration-metrics.ts';
+import { addTallies, calibrationMetrics, emptyTally, reliabilityTable, type CalibrationMetrics, type CalibrationTally, type ReliabilityRow } from '../evaluation/calibration-metrics.ts';
 import { meanAndStd, type ClassificationMetrics } from '../evaluation/metrics.ts';
 import type { RankingMetrics, RankingSummary } from '../evaluation/ranking-metrics.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from './classifier-names.ts';
-import type { CandidateResult } from './cross-validate.ts';
 import type { FitScore } from './fold-fit.ts';
+
+export interface CvScores {
+  f1_macro: number;
+  f1_macro_std: number;
+  accuracy: number;
+  precision_macro: number;
+  recall_macro: number;
+}
+
+export interface CandidateResult {
+  classifier: ClassifierName;
+  sampler: SamplerName;
+  cv: CvScores;
+  /** Summed over the test folds: every row predicted once. */
+  confusion_matrix: number[][];
+  fold_f1_macro: number[];
+  /** Of the out-of-fold probabilities, every row once (lib/evaluation/calibration-metrics.ts). */
+  calibration: CalibrationMetrics;
+  /** How the out-of-fold probabilities rank the rows: AUC, Gini, KS, average precision over the folds. */
+  ranking: RankingSummary;
+  /** Per confidence bin of the out-of-fold predictions: mean confidence, accuracy, rows. */
+  reliability: ReliabilityRow[];
+  /** Boosting rounds kept by early stopping, per fold (only with early stopping). */
+  fold_rounds?: number[];
+  /** Mean seconds per fold spent resampling and fitting. */
+  fit_seconds: number;
+  /** Set when the candidate could not be trained (e.g. a sampler that cannot apply). */
+  error?: string;
+}
 
 export interface Accumulated {
   /** Per fold index (any completion order gives the same result). */

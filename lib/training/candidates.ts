@@ -3,7 +3,7 @@ import { GradientBoostingClassifier, type GradientBoostingParams } from '../tree
 import { RandomForestClassifier, type RandomForestParams } from '../trees/random-forest.ts';
 import type { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
 import type { FitProgress, TrainingData } from '../trees/training-data.ts';
-import type { TrainingPool } from '../parallel/training-pool.ts';
+import type { TaskRunner } from '../parallel/task-runner.ts';
 
 import { type ClassifierName } from './classifier-names.ts';
 export { CLASSIFIER_NAMES, DEFAULT_CLASSIFIERS, type ClassifierName } from './classifier-names.ts';
@@ -19,7 +19,7 @@ export interface Classifier {
   /** `validation`: rows boosting's early stopping watches (a forest has no use for them). */
   fit(data: TrainingData, onProgress?: FitProgress, validation?: TrainingData): CompiledEnsemble;
   /** The same model, byte for byte, using the pool's workers. */
-  fitParallel(data: TrainingData, pool: TrainingPool, onProgress?: FitProgress, options?: { validation?: TrainingData }): Promise<CompiledEnsemble>;
+  fitParallel(data: TrainingData, pool: TaskRunner, onProgress?: FitProgress, options?: { validation?: TrainingData }): Promise<CompiledEnsemble>;
 }
 
 /** What a run sets on its boosting candidates beyond XGBoost's defaults; forests ignore it. */

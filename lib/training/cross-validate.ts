@@ -8,46 +8,18 @@
 import type { Dataset } from '../data/dataset.ts';
 import { monotoneConstraints } from '../data/monotone.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
-import type { CalibrationMetrics, ReliabilityRow } from '../evaluation/calibration-metrics.ts';
-import type { RankingSummary } from '../evaluation/ranking-metrics.ts';
 import { stratifiedKFold } from '../evaluation/stratified-k-fold.ts';
-import type { TrainingPool } from '../parallel/training-pool.ts';
 import { toShared } from '../parallel/shared-arrays.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
-import { emptyAccumulated, recordScore, summarizeCandidate, type Accumulated } from './candidate-summary.ts';
+import { emptyAccumulated, recordScore, summarizeCandidate, type Accumulated, type CandidateResult } from './candidate-summary.ts';
 import { isCandidate, type ClassifierName } from './classifier-names.ts';
 import { prepareScorecardFold } from './scorecard-candidate.ts';
 import { fitAndScore, once, resampleFold, type FitScore, type PreparedFold } from './fold-fit.ts';
 import type { ProgressReporter } from './progress.ts';
+import type { TrainingPool } from './training-pool.ts';
 
-export interface CvScores {
-  f1_macro: number;
-  f1_macro_std: number;
-  accuracy: number;
-  precision_macro: number;
-  recall_macro: number;
-}
-
-export interface CandidateResult {
-  classifier: ClassifierName;
-  sampler: SamplerName;
-  cv: CvScores;
-  /** Summed over the test folds: every row predicted once. */
-  confusion_matrix: number[][];
-  fold_f1_macro: number[];
-  /** Of the out-of-fold probabilities, every row once (lib/evaluation/calibration-metrics.ts). */
-  calibration: CalibrationMetrics;
-  /** How the out-of-fold probabilities rank the rows: AUC, Gini, KS, average precision over the folds. */
-  ranking: RankingSummary;
-  /** Per confidence bin of the out-of-fold predictions: mean confidence, accuracy, rows. */
-  reliability: ReliabilityRow[];
-  /** Boosting rounds kept by early stopping, per fold (only with early stopping). */
-  fold_rounds?: number[];
-  /** Mean seconds per fold spent resampling and fitting. */
-  fit_seconds: number;
-  /** Set when the candidate could not be trained (e.g. a sampler that cannot apply). */
-  error?: string;
-}
+// A candidate's result is summarized from its folds (candidate-summary.ts), which owns its shape.
+export type { CandidateResult, CvScores } from './candidate-summary.ts';
 
 export interface CvOptions {
   folds: number;

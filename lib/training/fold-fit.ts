@@ -8,10 +8,10 @@ import { rankingMetrics, type RankingMetrics } from '../evaluation/ranking-metri
 import { argmaxRows, classificationMetrics, type ClassificationMetrics } from '../evaluation/metrics.ts';
 import { createSampler, type LabelledMatrix, type SamplerName } from '../sampling/index.ts';
 import { boostingRounds } from '../trees/gradient-boosting.ts';
-import { DEFAULT_CONFIG, type TunedParams } from '../tuning/search-space.ts';
 import { createClassifier, holdsOutRows, type BoostingSettings, type ClassifierName } from './candidates.ts';
 import { isCandidate, SCORECARD_SAMPLER_RULE } from './classifier-names.ts';
 import { fitStoredScorecard, scorecardProbabilities, type ScorecardFold } from './scorecard-candidate.ts';
+import { DEFAULT_CONFIG, type TunedParams } from './tuned-params.ts';
 
 /** A fold ready to fit on: the preprocessed training rows, and the test rows with their labels. */
 export interface PreparedFold {

@@ -17,13 +17,13 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import { stratifiedKFold, type Fold } from '../evaluation/stratified-k-fold.ts';
-import type { TrainingPool } from '../parallel/training-pool.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from './classifier-names.ts';
 import { pick, prepareFold } from './cross-validate.ts';
 import { scoreConfig } from './fold-fit.ts';
-import { DEFAULT_CONFIG, type TunedParams } from '../tuning/search-space.ts';
 import type { ProgressReporter } from './progress.ts';
+import type { TrainingPool } from './training-pool.ts';
+import { DEFAULT_CONFIG, type TunedParams } from './tuned-params.ts';
 
 export interface Candidate {
   classifier: ClassifierName;

@@ -25,11 +25,12 @@ import { classCounts, createSampler, type SamplerName } from '../sampling/index.
 import { boostingRounds } from '../trees/gradient-boosting.ts';
 import { CLASSIFIER_TITLES, createClassifier, holdsOutRows, type ClassifierName } from './candidates.ts';
 import { crossValidate, type CandidateResult } from './cross-validate.ts';
-import { fitResampleOnPool } from '../parallel/pool-neighbours.ts';
-import { resolveJobs, trainingPool, type TrainingPool } from '../parallel/training-pool.ts';
+import { fitResampleOnPool } from '../sampling/pool-neighbours.ts';
+import { resolveJobs, trainingPool, type TrainingPool } from './training-pool.ts';
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
 import { tuneCandidates, type TuningReport } from '../tuning/tune-candidates.ts';
-import { DEFAULT_CONFIG, type TunedParams, type TuneOptions } from '../tuning/search-space.ts';
+import type { TuneOptions } from '../tuning/search-space.ts';
+import { DEFAULT_CONFIG, type TunedParams } from './tuned-params.ts';
 import { chooseDecisionRule, DEFAULT_DECISION_RULE, type DecisionRuleMode, type DecisionRuleReport } from './decision-rule.ts';
 import { chooseCalibration, DEFAULT_CALIBRATION, type CalibrationMode, type CalibrationReport } from './calibration-choice.ts';
 import { candidateScore, DEFAULT_SELECTION_METRIC, decisionRuleServes, METRIC_TITLES, type SelectionMetric } from './selection-metric.ts';

@@ -2,15 +2,36 @@
  * The workers that training runs on: `jobs` threads (default: every core), each fitting one
  * thing at a time on its own, so a task never starts a pool of its own and the cores are never
  * oversubscribed. One pool per size per process, started on first use; the matrices a task
- * reads are in shared memory, so nothing is copied per worker.
+ * reads are in shared memory, so nothing is copied per worker. Trees and samplers see it as a
+ * TaskRunner (lib/parallel/task-runner.ts); training's own tasks (a fold's fits) are typed here.
  */
 import { availableParallelism } from 'node:os';
+import type { TaskMessage, TaskRunner } from '../parallel/task-runner.ts';
+import { workerUrl } from '../parallel/worker-url.ts';
+import { WorkerPool } from '../parallel/worker-pool.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
-import type { ClassifierName } from '../training/classifier-names.ts';
-import type { FitScore, PreparedFold } from '../training/fold-fit.ts';
-import type { TunedParams } from '../tuning/search-space.ts';
-import { workerUrl } from './worker-url.ts';
-import { WorkerPool } from './worker-pool.ts';
+import type { ClassifierName } from './classifier-names.ts';
+import type { FitScore, PreparedFold } from './fold-fit.ts';
+import type { TunedParams } from './tuned-params.ts';
+
+/** One (fold, sampler): the sampler once, then every classifier of the run on its rows. */
+export interface FoldSamplerTask {
+  kind: 'fold-sampler';
+  fold: PreparedFold;
+  sampler: SamplerName;
+  classifiers: ClassifierName[];
+  seed: number;
+}
+
+/** One tuning configuration on one fold. */
+export interface FoldConfigTask {
+  kind: 'fold-config';
+  fold: PreparedFold;
+  sampler: SamplerName;
+  classifier: ClassifierName;
+  seed: number;
+  config: TunedParams;
+}
 
 /** The default number of training threads: every core the process may use. */
 export function defaultJobs(): number {
@@ -24,7 +45,7 @@ export function resolveJobs(jobs?: number): number {
   return jobs;
 }
 
-export class TrainingPool {
+export class TrainingPool implements TaskRunner {
   constructor(private readonly workers: WorkerPool) {}
 
   get threads(): number {
@@ -32,15 +53,17 @@ export class TrainingPool {
   }
 
   scoreFoldSampler(fold: PreparedFold, sampler: SamplerName, classifiers: ClassifierName[], seed: number, priority = 0): Promise<FitScore[]> {
-    return this.workers.run({ kind: 'fold-sampler', fold, sampler, classifiers, seed }, priority);
+    const task: FoldSamplerTask = { kind: 'fold-sampler', fold, sampler, classifiers, seed };
+    return this.workers.run(task, priority);
   }
 
   /** One tuning configuration fitted on the fold's training rows and scored on its test rows. */
   scoreConfig(fold: PreparedFold, sampler: SamplerName, classifier: ClassifierName, seed: number, config: TunedParams, priority = 0): Promise<FitScore> {
-    return this.workers.run({ kind: 'fold-config', fold, sampler, classifier, seed, config }, priority);
+    const task: FoldConfigTask = { kind: 'fold-config', fold, sampler, classifier, seed, config };
+    return this.workers.run(task, priority);
   }
 
-  run<T>(task: { kind: string; [field: string]: unknown }, priority = 0): Promise<T> {
+  run<T>(task: TaskMessage, priority = 0): Promise<T> {
     return this.workers.run<T>(task, priority);
   }
 

@@ -19,12 +19,12 @@
  * Faults never hang the fit: a helper that throws marks itself failed and the fit throws; a
  * helper that dies is noticed when its step passes the answer deadline.
  */
-import type { TrainingPool } from '../parallel/training-pool.ts';
+import type { TaskRunner } from '../parallel/task-runner.ts';
 import { BinMapper, compactRows, type BinnedMatrix } from './binning.ts';
 import { computeGradients } from './boosting-gradients.ts';
 import { RoundPlan } from './boosting-round.ts';
 import { arenaSlot, type BoostingWorkspace } from './boosting-workspace.ts';
-import { GradientTreeBuilder, type GradientTreeParams, type RootSplit, type SubtreeRoot } from './gradient-tree-builder.ts';
+import { GradientTreeBuilder, type GradientTreeParams, type HistogramStep, type RootSplit, type SubtreeRoot, type SharedSteps } from './gradient-tree-builder.ts';
 import { buildHistogramBlock, subtractHistogramBlock, type HistogramInput } from './histogram-kernel.ts';
 import type { Tree } from './tree.ts';
 import { readTree, treeCapacity, treeSlotSize, writeTree } from './tree-slot.ts';
@@ -66,16 +66,6 @@ const SPINS = 50_000;
  * through the gaps 1.35x.
  */
 const HELPER_SPIN_MS = 3;
-
-export interface HistogramStep {
-  output: number;
-  histSlot: number;
-  /** The arena slot of the parent to subtract the built histogram from, or -1. */
-  parentSlot: number;
-  start: number;
-  end: number;
-  usedCount: number;
-}
 
 /** What a thread needs to grow a whole tree of a round on its own. */
 export interface TreeGrowing {
@@ -219,7 +209,7 @@ export class BoostingHelperError extends Error {
   override name = 'BoostingHelperError';
 }
 
-export class BoostingTeam {
+export class BoostingTeam implements SharedSteps {
   /** Steps shared with at least one helper so far. */
   sharedSteps = 0;
   private readonly control: Int32Array;
@@ -228,7 +218,7 @@ export class BoostingTeam {
 
   /** Asks `helpers` workers of the pool to join; returns at once (see joined()). */
   constructor(
-    pool: TrainingPool,
+    pool: TaskRunner,
     private readonly workspace: BoostingWorkspace,
     private readonly growing: TreeGrowing,
     private readonly helpers: number,
@@ -239,7 +229,7 @@ export class BoostingTeam {
     this.tasks = Array.from({ length: helpers }, (_, helper) => {
       const task: BoostingHelperTask = { kind: 'boosting-helper', control: this.control, helper, workspace, growing };
       // Before anything queued: a helper holds its worker only while this fit runs.
-      return pool.run(task as unknown as { kind: string }, Number.MAX_SAFE_INTEGER);
+      return pool.run(task, Number.MAX_SAFE_INTEGER);
     });
   }
 

@@ -23,6 +23,11 @@ export interface ForestTreesTask {
   seeds: number[];
 }
 
+/** The task as a training worker receives it (lib/training/training-worker.ts). */
+export interface ForestTreesMessage extends ForestTreesTask {
+  kind: 'forest-trees';
+}
+
 export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tree[] {
   const builder = new GiniTreeBuilder(task.binned, BinMapper.fromThresholds(task.thresholds), task.y, task.classes, task.params);
   const rows = task.binned.rows;

@@ -9,7 +9,7 @@ import { Random } from '../util/random.ts';
 import { BinMapper, type BinnedMatrix } from './binning.ts';
 import { balancedClassWeights } from './class-weights.ts';
 import { CompiledEnsemble } from './compiled-ensemble.ts';
-import type { TrainingPool } from '../parallel/training-pool.ts';
+import type { TaskRunner } from '../parallel/task-runner.ts';
 import { GradientTreeBuilder, type GradientTreeParams } from './gradient-tree-builder.ts';
 import { computeGradients } from './boosting-gradients.ts';
 import { RoundPlan } from './boosting-round.ts';
@@ -104,7 +104,7 @@ export class GradientBoostingClassifier {
    * the pool's workers (those that are free; none: fit() alone): a round's trees side by side,
    * and each large step of a tree grown alone (lib/trees/boosting-team.ts).
    */
-  async fitParallel(data: TrainingData, pool: TrainingPool, onProgress?: FitProgress, options: ParallelFitOptions = {}): Promise<CompiledEnsemble> {
+  async fitParallel(data: TrainingData, pool: TaskRunner, onProgress?: FitProgress, options: ParallelFitOptions = {}): Promise<CompiledEnsemble> {
     if (pool.threads < 2) return this.fit(data, onProgress, options.validation);
     const { fit, held } = this.split(data, options.validation);
     const prepared = this.prepare(fit, true);

@@ -16,13 +16,32 @@
  */
 import { featureColumn, MISSING_BIN as MISSING_BIN_EXPORT, partitionRowsStable, type BinMapper, type BinnedMatrix } from './binning.ts';
 import { buildHistogramBlock, subtractHistogramBlock, type HistogramInput } from './histogram-kernel.ts';
-import type { BoostingTeam } from './boosting-team.ts';
 import { HistogramStore, histogramInput, type BoostingWorkspace, type Histogram } from './boosting-workspace.ts';
 import { Tree } from './tree.ts';
 
 // A module-local copy: an imported binding read in a hot loop costs a getter call per read
 // under some loaders (measured: a quarter of boosting's time).
 const MISSING_BIN = MISSING_BIN_EXPORT;
+
+export interface HistogramStep {
+  output: number;
+  histSlot: number;
+  /** The arena slot of the parent to subtract the built histogram from, or -1. */
+  parentSlot: number;
+  start: number;
+  end: number;
+  usedCount: number;
+}
+
+/**
+ * The steps of a tree that a team of threads can share (BoostingTeam, boosting-team.ts); each
+ * answers that it did nothing (false, -1) when the step is small or no helper is there, and the
+ * builder then does it alone.
+ */
+export interface SharedSteps {
+  histogram(step: HistogramStep): boolean;
+  partition(start: number, end: number, feature: number, bin: number, missingLeft: boolean): number;
+}
 
 export interface GradientTreeParams {
   maxDepth: number;
@@ -111,7 +130,7 @@ export class GradientTreeBuilder {
     private readonly bins: BinMapper,
     private readonly params: GradientTreeParams,
     private readonly workspace: BoostingWorkspace,
-    private readonly team: BoostingTeam | null = null,
+    private readonly team: SharedSteps | null = null,
   ) {
     this.store = new HistogramStore(workspace);
     this.input = histogramInput(workspace, binned.features);

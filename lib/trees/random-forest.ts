@@ -2,12 +2,12 @@
  * RandomForestClassifier with scikit-learn's parameter names and defaults. Trees are grown on
  * binned features; probabilities are the mean of the trees' leaf class frequencies.
  */
-import type { TrainingPool } from '../parallel/training-pool.ts';
+import type { TaskRunner } from '../parallel/task-runner.ts';
 import { toShared } from '../parallel/shared-arrays.ts';
 import { Random } from '../util/random.ts';
 import { BinMapper } from './binning.ts';
 import { CompiledEnsemble, type PackedTrees } from './compiled-ensemble.ts';
-import { growForestTrees, type ForestTreesTask } from './forest-trees.ts';
+import { growForestTrees, type ForestTreesMessage, type ForestTreesTask } from './forest-trees.ts';
 import { checkTrainingData, type FitProgress, type TrainingData } from './training-data.ts';
 import type { Tree } from './tree.ts';
 
@@ -63,14 +63,15 @@ export class RandomForestClassifier {
    * The same forest, its trees grown on the pool's workers in chunks (the binned matrix in
    * shared memory): byte for byte what fit() makes.
    */
-  async fitParallel(data: TrainingData, pool: TrainingPool, onProgress?: FitProgress): Promise<CompiledEnsemble> {
+  async fitParallel(data: TrainingData, pool: TaskRunner, onProgress?: FitProgress): Promise<CompiledEnsemble> {
     const task = this.prepare(data, true);
     const chunk = Math.max(1, Math.ceil(task.seeds.length / (pool.threads * 2)));
     let done = 0;
     const parts = await Promise.all(
       Array.from({ length: Math.ceil(task.seeds.length / chunk) }, async (_, c) => {
         const seeds = task.seeds.slice(c * chunk, (c + 1) * chunk);
-        const packed = await pool.run<PackedTrees>({ kind: 'forest-trees', ...task, seeds });
+        const message: ForestTreesMessage = { kind: 'forest-trees', ...task, seeds };
+        const packed = await pool.run<PackedTrees>(message);
         done += seeds.length;
         onProgress?.(done, task.seeds.length);
         return packed;

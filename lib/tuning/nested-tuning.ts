@@ -10,12 +10,12 @@
 import { DEFAULT_SELECTION_METRIC, fitScore, METRIC_TITLES, type SelectionMetric } from '../training/selection-metric.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { stratifiedHoldout, stratifiedShare } from '../evaluation/stratified-holdout.ts';
-import type { TrainingPool } from '../parallel/training-pool.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import { emptyAccumulated, recordScore, summarizeCandidate } from '../training/candidate-summary.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
 import { pick, prepareFold, type CandidateResult } from '../training/cross-validate.ts';
 import { scoreConfig, type FitScore, type PreparedFold } from '../training/fold-fit.ts';
+import type { TrainingPool } from '../training/training-pool.ts';
 import { describeConfig, drawConfigs, NEIGHBOURS, type TunedParams } from './search-space.ts';
 import { configurationsFor, successiveHalving } from './successive-halving.ts';
 

@@ -7,19 +7,14 @@
  * keeps or beats the defaults on the rows it scores on.
  */
 import type { SamplerName } from '../sampling/sampler-names.ts';
-import type { SamplerParams } from '../sampling/index.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
+import { DEFAULT_CONFIG, type TunedParams } from '../training/tuned-params.ts';
 import type { GradientBoostingParams } from '../trees/gradient-boosting.ts';
 import type { RandomForestParams } from '../trees/random-forest.ts';
 import { Random } from '../util/random.ts';
 
-/** Parameters a configuration sets, beyond the defaults. */
-export interface TunedParams {
-  classifier: Partial<RandomForestParams> | Partial<GradientBoostingParams>;
-  sampler: SamplerParams;
-}
-
-export const DEFAULT_CONFIG: TunedParams = { classifier: {}, sampler: {} };
+// A configuration's shape is training's (every fit reads it); tuning draws them.
+export { DEFAULT_CONFIG, type TunedParams } from '../training/tuned-params.ts';
 
 export interface TuneOptions {
   /** Fits per search: each outer fold's, and the final one. */
