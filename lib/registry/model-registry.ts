@@ -19,7 +19,7 @@ import { allWritten, PublishError, removeFailedVersion } from './failed-publish.
 import { CONTRACT_FILE, contractBytes, contractOf, contractOfFiles, diffContracts, parseContract, type ContractDifference, type ModelContract } from './model-contract.ts';
 import { parseStoredSpec, type DatasetSpec } from '../data/spec.ts';
 import type { Page, PageRequest } from './pagination.ts';
-import type { PolicyFailure, PolicyVerdict } from '../release/promotion-policy.ts';
+import type { PolicyFailure, PolicyVerdict } from '../state/promotion-policy-schema.ts';
 import { KeyError, keys, parseVersionKey, PREFIXES } from '../state/layout.ts';
 import {
   aliasDocumentSchema,

@@ -4,7 +4,7 @@
  * kept in the history (GET /model/history) like a traffic change: the document carries its
  * latest event, and the next change writes that event's copies if its writer stopped short.
  */
-import { promotionPolicySchema, type PromotionPolicy } from '../release/promotion-policy.ts';
+import { promotionPolicySchema, type PromotionPolicy } from '../state/promotion-policy-schema.ts';
 import type { DocumentStore } from '../state/document-store.ts';
 import { keys } from '../state/layout.ts';
 import { promotionPolicyDocumentSchema, type PolicyEvent, type PromotionPolicyDocument } from '../state/schemas.ts';

@@ -8,68 +8,25 @@
  */
 import { z } from 'zod';
 import type { ModelCard } from '../governance/model-card.ts';
+import { promotionPolicySchema, type CardField, type PolicyFailure, type PromotionPolicy } from '../state/promotion-policy-schema.ts';
+
+// The stored policy's shape and its verdicts are declared with the other stored documents.
+export { CARD_FIELDS, promotionPolicySchema, type PolicyFailure, type PolicyVerdict, type PromotionPolicy } from '../state/promotion-policy-schema.ts';
 
 /**
- * The model card fields a policy may require (lib/governance/model-card.ts): the ones that can be
- * null, top level and inside metrics and lineage. A Record over the type, so a field added to
- * the card that can be null fails the typecheck until it is listed here.
+ * The model card fields a policy may require are listed with the stored policy's schema
+ * (lib/state/promotion-policy-schema.ts); this checks that list against the card's type both
+ * ways, so a card field that can be null and is not listed (or a listed one the card no longer
+ * has) fails the typecheck.
  */
 type NullableKeys<T> = { [K in keyof T]-?: null extends T[K] ? K : never }[keyof T] & string;
-type CardField = NullableKeys<ModelCard> | `metrics.${NullableKeys<ModelCard['metrics']>}` | `lineage.${NullableKeys<ModelCard['lineage']>}`;
-const CARD_FIELD_SET: Record<CardField, true> = {
-  dataDescription: true,
-  data: true,
-  calibration: true,
-  fairness: true,
-  training: true,
-  'metrics.cv': true,
-  'metrics.ranking': true,
-  'metrics.confusionMatrix': true,
-  'metrics.calibration': true,
-  'metrics.outOfFold': true,
-  'lineage.trainedAt': true,
-  'lineage.registeredBy': true,
-  'lineage.source': true,
-};
-export const CARD_FIELDS = Object.keys(CARD_FIELD_SET) as [CardField, ...CardField[]];
-
-/** A share or a rate: every number a gate compares lies in [0, 1]. */
-const unit = z.number().min(0).max(1);
-
-export const promotionPolicySchema = z.strictObject({
-  /** Lowest ROC AUC (metrics.ranking.roc_auc: the positive class's for two classes, one-vs-rest macro for more). */
-  minAuc: unit.optional(),
-  /** Lowest Kolmogorov-Smirnov statistic (metrics.ranking.ks). */
-  minKs: unit.optional(),
-  /** Lowest cross-validated macro F1 (metrics.cv.f1_macro). */
-  minF1Macro: unit.optional(),
-  /** Highest expected calibration error of the out-of-fold probabilities (metrics.calibration.ece). */
-  maxCalibrationError: unit.optional(),
-  /** Highest 1 - demographic parity ratio, per sensitive column (0.2: the four-fifths rule). */
-  maxDemographicParityGap: unit.optional(),
-  /** Highest equalized odds difference, per sensitive column. */
-  maxEqualizedOddsDifference: unit.optional(),
-  /** Model card fields that must not be null. */
-  requiredCardFields: z.array(z.enum(CARD_FIELDS)).optional(),
-  /** Principals who must approve a champion move (stored and returned; the approval flow reads it). */
-  approvals: z.number().int().min(1).default(1),
-});
-export type PromotionPolicy = z.output<typeof promotionPolicySchema>;
+type NullableCardField = NullableKeys<ModelCard> | `metrics.${NullableKeys<ModelCard['metrics']>}` | `lineage.${NullableKeys<ModelCard['lineage']>}`;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const cardFieldsMatchTheCard: Same<CardField, NullableCardField> = true;
+void cardFieldsMatchTheCard;
 
 /** PUT /model/policy's body: the policy, and why it changes (kept in the history). */
 export const promotionPolicyRequestSchema = promotionPolicySchema.extend({ reason: z.string().max(500).optional() });
-
-/** One failed gate: the policy field (with the sensitive column or card field after a dot) and the numbers in words. */
-export interface PolicyFailure {
-  field: string;
-  message: string;
-}
-
-/** A policy's verdict on a version: the revision that judged it, and the gates it failed (none: it passes). */
-export interface PolicyVerdict {
-  revision: number;
-  failed: PolicyFailure[];
-}
 
 /** What a version shows the policy: its metrics.json (null: none that reads) and its card (null: not read, or unreadable). */
 export interface PolicyEvidence {

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { retrainRequestSchema } from '../retrain/retrain-request.ts';
-import { promotionPolicySchema } from '../release/promotion-policy.ts';
 import { trafficPolicySchema } from '../release/traffic-policy.ts';
 import { NAME_PATTERN } from './layout.ts';
+import { promotionPolicySchema } from './promotion-policy-schema.ts';
 
 const name = z.string().regex(NAME_PATTERN);
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 time');
