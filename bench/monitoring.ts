@@ -36,7 +36,7 @@ import { trafficPolicySchema } from '../lib/release/traffic-policy.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
 import type { CapturedPrediction } from '../lib/state/schemas.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { trainModel } from '../lib/training/pipeline.ts';
+import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { instanceOrderedId } from '../lib/util/instance-ids.ts';
 import { mapLimit } from '../lib/util/map-limit.ts';

@@ -19,7 +19,7 @@ import { loadSpec } from '../lib/data/spec.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { startEmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
-import { trainModel } from '../lib/training/pipeline.ts';
+import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { freePort } from '../test/helpers.ts';
 

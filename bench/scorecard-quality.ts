@@ -22,7 +22,7 @@ import { columnKinds, columnNames, planColumns, rowValues } from '../lib/scoreca
 import { Predictor } from '../lib/serving/predictor.ts';
 import { ScorecardScorer } from '../lib/serving/scorecard-scoring.ts';
 import { crossValidate, type CandidateResult } from '../lib/training/cross-validate.ts';
-import { trainModel } from '../lib/training/pipeline.ts';
+import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter, type ProgressReporter } from '../lib/training/progress.ts';
 import { scorecardParamsOf } from '../lib/training/scorecard-candidate.ts';
 

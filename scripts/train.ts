@@ -12,7 +12,7 @@ import { loadSpec } from '../lib/data/spec.ts';
 import { SAMPLER_NAMES } from '../lib/sampling/index.ts';
 import { CLASSIFIER_NAMES } from '../lib/training/candidates.ts';
 import { closeTrainingPools } from '../lib/training/training-pool.ts';
-import { trainModel, type TrainingReport } from '../lib/training/pipeline.ts';
+import { trainModel, type TrainingReport } from '../lib/pipeline/pipeline.ts';
 import { DECISION_RULE_MODES, type DecisionRuleMode } from '../lib/training/decision-rule.ts';
 import { CALIBRATION_MODES, type CalibrationMode } from '../lib/training/calibration-choice.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';

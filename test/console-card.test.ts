@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadSpec, parseSpec } from '../lib/data/spec.ts';
 import type { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { trainModel, type TrainingResult } from '../lib/training/pipeline.ts';
+import { trainModel, type TrainingResult } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { openConsoleBrowser } from './console-browser.ts';
 import { subsetCsv, tempDir } from './helpers.ts';

@@ -17,7 +17,7 @@ import type { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { loadSpec } from '../lib/data/spec.ts';
-import { trainModel } from '../lib/training/pipeline.ts';
+import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { subsetCsv, tempDir, trainSmallModel, until } from './helpers.ts';
 import { CHROMIUM, describeWithPrograms, pathOf } from './programs.ts';

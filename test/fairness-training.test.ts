@@ -10,7 +10,7 @@ import { loadDataset } from '../lib/data/dataset.ts';
 import { bandOf, groupOf, NOT_A_NUMBER_GROUP } from '../lib/data/sensitive-groups.ts';
 import { loadSpec, parseSpec, SpecError } from '../lib/data/spec.ts';
 import { MISSING_GROUP } from '../lib/evaluation/fairness.ts';
-import { trainModel } from '../lib/training/pipeline.ts';
+import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { subsetCsv, tempDir } from './helpers.ts';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { loadSpec } from '../lib/data/spec.ts';
 import type { AliasEvent } from '../lib/registry/model-registry.ts';
-import { trainModel, type TrainingResult } from '../lib/training/pipeline.ts';
+import { trainModel, type TrainingResult } from '../lib/pipeline/pipeline.ts';
 import type { TrainingData } from '../lib/trees/training-data.ts';
 import { Random } from '../lib/util/random.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsvFile } from '../lib/data/dataset.ts';
 import { loadSpec, parseSpec } from '../lib/data/spec.ts';
-import { trainModel, type TrainingResult } from '../lib/training/pipeline.ts';
+import { trainModel, type TrainingResult } from '../lib/pipeline/pipeline.ts';
 import { subsetCsv, tempDir } from './helpers.ts';
 
 /** What the contract check must name, by field, in its order (classes, then the small model's columns in spec order). */

@@ -4,7 +4,7 @@ import { featureColumns } from '../lib/data/spec.ts';
 import { readModelCard, type ModelCard } from '../lib/governance/model-card.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import type { TrainingResult } from '../lib/training/pipeline.ts';
+import type { TrainingResult } from '../lib/pipeline/pipeline.ts';
 import { trainSmallModel } from './helpers.ts';
 import { startInProcessApi } from './in-process-api.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';

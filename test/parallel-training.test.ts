@@ -11,7 +11,7 @@ import { loadSpec } from '../lib/data/spec.ts';
 import { closeTrainingPools, trainingPool } from '../lib/training/training-pool.ts';
 import { WorkerPool } from '../lib/parallel/worker-pool.ts';
 import { crossValidate } from '../lib/training/cross-validate.ts';
-import { trainModel } from '../lib/training/pipeline.ts';
+import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
 import { subsetCsv, tempDir } from './helpers.ts';

@@ -8,7 +8,7 @@ import { loadDataset } from '../lib/data/dataset.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
 import { crossValidate } from '../lib/training/cross-validate.ts';
-import { checkCandidates, TrainingError } from '../lib/training/pipeline.ts';
+import { checkCandidates, TrainingError } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { fitStoredScorecard, prepareScorecardFold, scorecardProbabilities } from '../lib/training/scorecard-candidate.ts';
 import { subsetCsv, tempDir } from './helpers.ts';

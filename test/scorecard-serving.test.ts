@@ -17,7 +17,7 @@ import { loadSpec, parseSpec, SpecError } from '../lib/data/spec.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { ScorecardTableRow } from '../lib/scorecard/scorecard-table.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { trainModel } from '../lib/training/pipeline.ts';
+import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { runScript, subsetCsv, tempDir } from './helpers.ts';
 import { startInProcessApi, type InProcessApi } from './in-process-api.ts';

@@ -12,7 +12,7 @@ import { groupOf } from '../lib/data/sensitive-groups.ts';
 import { fairnessReport } from '../lib/evaluation/fairness.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { trainModel } from '../lib/training/pipeline.ts';
+import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { subsetCsv, tempDir, until } from './helpers.ts';
 import { startInProcessApi, type InProcessApi } from './in-process-api.ts';

@@ -8,7 +8,7 @@ import { DataError } from '../lib/data/errors.ts';
 import { inferSpec } from '../lib/data/spec-init.ts';
 import { DEFAULT_MISSING_TOKENS, loadSpec, parseSpec, parseStoredSpec, SpecError, type DatasetSpec } from '../lib/data/spec.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
-import { trainModel } from '../lib/training/pipeline.ts';
+import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { subsetCsv, tempDir } from './helpers.ts';
 

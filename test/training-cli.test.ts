@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
 import { readCsvFile } from '../lib/data/dataset.ts';
 import { loadSpec } from '../lib/data/spec.ts';
-import { trainModel } from '../lib/training/pipeline.ts';
+import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { runScript, subsetCsv, tempDir, type CliResult } from './helpers.ts';
 

@@ -11,7 +11,7 @@ import { loadDataset } from '../lib/data/dataset.ts';
 import { Preprocessor } from '../lib/data/preprocessor.ts';
 import { loadSpec, parseSpec } from '../lib/data/spec.ts';
 import { closeTrainingPools } from '../lib/training/training-pool.ts';
-import { trainModel, type TrainOptions } from '../lib/training/pipeline.ts';
+import { trainModel, type TrainOptions } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { subsetCsv, tempDir } from './helpers.ts';
 

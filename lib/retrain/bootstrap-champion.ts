@@ -7,7 +7,7 @@
  */
 import { loadSpec } from '../data/spec.ts';
 import type { ModelRegistry } from '../registry/model-registry.ts';
-import { trainModel } from '../training/pipeline.ts';
+import { trainModel } from '../pipeline/pipeline.ts';
 import type { ProgressReporter } from '../training/progress.ts';
 
 export interface BootstrapOutcome {

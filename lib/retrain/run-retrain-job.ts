@@ -21,7 +21,7 @@ import { promotionGate } from '../release/promotion-gate.ts';
 import { trafficPolicySchema } from '../release/traffic-policy.ts';
 import { publicReason } from '../serving/public-reason.ts';
 import { StorageError, type ObjectStore } from '../storage/object-store.ts';
-import { trainModel } from '../training/pipeline.ts';
+import { trainModel } from '../pipeline/pipeline.ts';
 import type { JobRecord, JobStore } from './job-store.ts';
 import { JobReporter } from './job-reporter.ts';
 import type { StorageLock } from './storage-lock.ts';

@@ -2,7 +2,7 @@
 import { DataError } from '../../lib/data/errors.ts';
 import { SpecError } from '../../lib/data/spec.ts';
 import { ArtifactError } from '../../lib/artifact/model-bundle.ts';
-import { TrainingError } from '../../lib/training/pipeline.ts';
+import { TrainingError } from '../../lib/pipeline/pipeline.ts';
 import { RegistryError } from '../../lib/registry/model-registry.ts';
 import { PublishError } from '../../lib/registry/failed-publish.ts';
 import { StorageError } from '../../lib/storage/object-store.ts';

@@ -1,8 +1,9 @@
 /**
  * The training pipeline: data -> clean -> (resample -> fit) x candidates, scored by stratified
- * cross-validation -> the best by mean macro F1 -> its calibration (calibration-choice.ts) and
- * decision rule (decision-rule.ts), both judged by nested estimates -> refit on all rows ->
- * artifact bundle.
+ * cross-validation -> the best by mean macro F1 -> its calibration (lib/training/calibration-choice.ts)
+ * and decision rule (decision-rule.ts), both judged by nested estimates -> refit on all rows ->
+ * artifact bundle. It sits above training and tuning (it runs both), in a folder of its own
+ * (the layer order: .dependency-cruiser.cjs).
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -11,8 +12,8 @@ import { planColumns, readColumns } from '../scorecard/columns.ts';
 import { SCORECARD_DEFAULTS } from '../scorecard/scorecard-model.ts';
 import type { StoredScorecard } from '../scorecard/stored-scorecard.ts';
 import type { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
-import { fitStoredScorecard, scorecardParamsOf } from './scorecard-candidate.ts';
-import { isCandidate, SCORECARD_SAMPLER_RULE } from './classifier-names.ts';
+import { fitStoredScorecard, scorecardParamsOf } from '../training/scorecard-candidate.ts';
+import { isCandidate, SCORECARD_SAMPLER_RULE } from '../training/classifier-names.ts';
 import { loadDataset, type Dataset } from '../data/dataset.ts';
 import { monotoneConstraints } from '../data/monotone.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
@@ -23,18 +24,18 @@ import { fairnessReport, type FairnessReport } from '../evaluation/fairness.ts';
 import { gainsTable, scoreDistribution, type GainsRow, type ScoreDistribution } from '../evaluation/ranking-metrics.ts';
 import { classCounts, createSampler, type SamplerName } from '../sampling/index.ts';
 import { boostingRounds } from '../trees/gradient-boosting.ts';
-import { CLASSIFIER_TITLES, createClassifier, holdsOutRows, type ClassifierName } from './candidates.ts';
-import { crossValidate, type CandidateResult } from './cross-validate.ts';
+import { CLASSIFIER_TITLES, createClassifier, holdsOutRows, type ClassifierName } from '../training/candidates.ts';
+import { crossValidate, type CandidateResult } from '../training/cross-validate.ts';
 import { fitResampleOnPool } from '../sampling/pool-neighbours.ts';
-import { resolveJobs, trainingPool, type TrainingPool } from './training-pool.ts';
-import { createProgressReporter, type ProgressReporter } from './progress.ts';
+import { resolveJobs, trainingPool, type TrainingPool } from '../training/training-pool.ts';
+import { createProgressReporter, type ProgressReporter } from '../training/progress.ts';
 import { tuneCandidates, type TuningReport } from '../tuning/tune-candidates.ts';
 import type { TuneOptions } from '../tuning/search-space.ts';
-import { DEFAULT_CONFIG, type TunedParams } from './tuned-params.ts';
-import { chooseDecisionRule, DEFAULT_DECISION_RULE, type DecisionRuleMode, type DecisionRuleReport } from './decision-rule.ts';
-import { chooseCalibration, DEFAULT_CALIBRATION, type CalibrationMode, type CalibrationReport } from './calibration-choice.ts';
-import { candidateScore, DEFAULT_SELECTION_METRIC, decisionRuleServes, METRIC_TITLES, type SelectionMetric } from './selection-metric.ts';
-import { gatherNestedEvidence, OutOfFoldProbabilities, type Candidate as RuleCandidate } from './nested-evidence.ts';
+import { DEFAULT_CONFIG, type TunedParams } from '../training/tuned-params.ts';
+import { chooseDecisionRule, DEFAULT_DECISION_RULE, type DecisionRuleMode, type DecisionRuleReport } from '../training/decision-rule.ts';
+import { chooseCalibration, DEFAULT_CALIBRATION, type CalibrationMode, type CalibrationReport } from '../training/calibration-choice.ts';
+import { candidateScore, DEFAULT_SELECTION_METRIC, decisionRuleServes, METRIC_TITLES, type SelectionMetric } from '../training/selection-metric.ts';
+import { gatherNestedEvidence, OutOfFoldProbabilities, type Candidate as RuleCandidate } from '../training/nested-evidence.ts';
 
 export interface TrainOptions {
   dataFile: string;
