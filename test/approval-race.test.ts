@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../lib/auth/principal.ts';
 import { approveChangeRequest, fileChangeRequest, type Approved } from '../lib/governance/approval-flow.ts';
+import { toHttpError } from '../lib/http/error-response.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { PutOptions, PutOutcome, StoredObject } from '../lib/storage/object-store.ts';
@@ -80,7 +81,8 @@ describe('two approvers approving one change request at once', () => {
     expect(made[0].value.event).toMatchObject({ from: versions[0], to: versions[1] });
     expect(made[0].value.request).toMatchObject({ status: 'done', approvedBy: [expect.anything()] });
     expect(refused).toHaveLength(1);
-    expect(refused[0].reason).toMatchObject({ status: 409, code: 'request_decided', message: expect.stringMatching(/was approved by (bob|carl) and is done/) });
+    // A domain refusal; lib/http/error-response.ts gives its answer.
+    expect(toHttpError(refused[0].reason as Error)).toMatchObject({ status: 409, code: 'request_decided', message: expect.stringMatching(/was approved by (bob|carl) and is done/) });
     expect(moves).toBe(1);
     expect((await registry.getAlias(MODEL, 'champion'))?.version).toBe(versions[1]);
   });

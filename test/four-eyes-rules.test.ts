@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Principal } from '../lib/auth/principal.ts';
 import { requireNamedPrincipal, statusAt, type ApprovalRequest } from '../lib/governance/approval-request.ts';
 import { trafficFourEyesProblem } from '../lib/governance/approval-traffic.ts';
+import { toHttpError } from '../lib/http/error-response.ts';
 import { trafficPolicySchema, type TrafficPolicy } from '../lib/release/traffic-policy.ts';
 
 const policy = (p: unknown): TrafficPolicy => trafficPolicySchema.parse(p);
@@ -42,7 +43,14 @@ describe('requireNamedPrincipal', () => {
   const named: Principal = { id: 'alice', name: 'Alice', roles: ['approver'], via: 'oidc' };
   it('lets a named key or token through and refuses a legacy plain key with 403 naming why', () => {
     expect(requireNamedPrincipal(named, 'approve a champion move')).toBe(named);
-    expect(() => requireNamedPrincipal({ id: 'admin-key-2', name: 'admin-key-2', roles: ['viewer', 'operator', 'approver'], via: 'legacy api key' }, 'approve a champion move')).toThrow(
+    let refusal: Error | undefined;
+    try {
+      requireNamedPrincipal({ id: 'admin-key-2', name: 'admin-key-2', roles: ['viewer', 'operator', 'approver'], via: 'legacy api key' }, 'approve a champion move');
+    } catch (err) {
+      refusal = err as Error;
+    }
+    // A domain refusal; its HTTP answer is lib/http/error-response.ts's.
+    expect(refusal && toHttpError(refusal)).toEqual(
       expect.objectContaining({ status: 403, message: expect.stringMatching(/^admin-key-2 is a legacy plain admin key, shared and not a person: four eyes needs named principals to approve a champion move/) }),
     );
   });

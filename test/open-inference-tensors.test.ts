@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { featureColumns, loadSpec } from '../lib/data/spec.ts';
-import { HttpError } from '../lib/http/http-error.ts';
+import { toHttpError } from '../lib/http/error-response.ts';
 import { parseInferenceRequest, recordsFromInputs } from '../lib/serving/open-inference.ts';
 
 const spec = loadSpec('data/specs/credit-score.json');
@@ -27,8 +27,9 @@ function refusal(body: unknown): string | null {
     recordsFromInputs(parseInferenceRequest(body), spec);
     return null;
   } catch (err) {
-    if (!(err instanceof HttpError) || err.status !== 400) throw err;
-    return err.message;
+    const answer = err instanceof Error ? toHttpError(err) : null;
+    if (answer?.status !== 400 || answer.code !== 'invalid_inference_request') throw err;
+    return answer.message;
   }
 }
 

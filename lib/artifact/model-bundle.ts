@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseStoredSpec, type DatasetSpec } from '../data/spec.ts';
 import type { PreprocessorState } from '../data/preprocessor.ts';
-import type { TrainingBaseline } from '../drift/baseline.ts';
+import type { TrainingBaseline } from '../data/training-baseline.ts';
 import { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
 import { calibrationSchema } from '../evaluation/calibrators.ts';
 import { storedScorecardSchema, type StoredScorecard } from '../scorecard/stored-scorecard.ts';

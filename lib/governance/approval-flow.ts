@@ -7,11 +7,11 @@
  * move fails (409) and stays recorded as failed.
  */
 import { mayActAs, readPrincipalActor, type Principal } from '../auth/principal.ts';
-import { conflict, forbidden, HttpError } from '../http/http-error.ts';
 import { ContractMismatchError, PolicyRefusedError, RegistryError, type ModelRegistry } from '../registry/model-registry.ts';
 import { PromotionPolicies } from '../registry/promotion-policies.ts';
 import { promotionGate } from '../release/promotion-gate.ts';
 import type { AliasEvent, ApprovalEvent } from '../state/schemas.ts';
+import { conflictWith, DomainError, notAllowed } from '../util/domain-error.ts';
 import { timeOrderedId } from '../util/ids.ts';
 import { approvalsSoFar, principalRecord, requireNamedPrincipal, statusAt, type ApprovalRequest, type PrincipalRecord } from './approval-request.ts';
 import { ApprovalRequests } from './approval-requests.ts';
@@ -60,7 +60,7 @@ export async function fileChangeRequest(registry: ModelRegistry, ask: MoveAsk, p
   if (ask.expectedFrom !== undefined && comparison.from !== ask.expectedFrom) {
     throw new RegistryError(`alias "${ask.alias}" points at ${comparison.from ?? 'nothing'}, not ${ask.expectedFrom}: it moved meanwhile`, 'conflict');
   }
-  if (comparison.from === ask.to) throw conflict(`alias "${ask.alias}" points at ${ask.to} already: there is nothing to approve`);
+  if (comparison.from === ask.to) throw conflictWith(`alias "${ask.alias}" points at ${ask.to} already: there is nothing to approve`);
   // A rollback is never gated by the policy (lib/release/promotion-gate.ts): its request is not either.
   const policy = ask.origin === 'rollback' ? null : await promotionGate(registry, ask.model).version(ask.to);
   const listed = (items: { field: string; message: string }[]): string => items.map((d) => `${d.field}: ${d.message}`).join('; ');
@@ -110,8 +110,8 @@ export async function approveChangeRequest(registry: ModelRegistry, model: strin
     const status = statusAt(current, now.getTime());
     if (status === 'moving') return { keep: true, result: current }; // its maker may have stopped: finished below
     if (status !== 'pending') throw decided(current, status);
-    if (approver.id === current.requestedBy.id) throw forbidden(`${approver.name} filed change request ${id}: four eyes needs another principal to approve it`);
-    if (current.approvedBy.some((a) => a.principal.id === approver.id)) throw conflict(`${approver.name} approved change request ${id} already: it needs ${current.needed - approvalsSoFar(current)} more from other principals`);
+    if (approver.id === current.requestedBy.id) throw notAllowed(`${approver.name} filed change request ${id}: four eyes needs another principal to approve it`);
+    if (current.approvedBy.some((a) => a.principal.id === approver.id)) throw conflictWith(`${approver.name} approved change request ${id} already: it needs ${current.needed - approvalsSoFar(current)} more from other principals`);
     const approvedBy = [...current.approvedBy, { principal: by, at: now.toISOString() }];
     const complete = 1 + approvedBy.length >= current.needed;
     const next: ApprovalRequest = { ...current, approvedBy, status: complete ? 'moving' : 'pending', events: [...current.events, step(current, id, 'approved', by, now, { approvals: 1 + approvedBy.length, needed: current.needed })] };
@@ -177,7 +177,7 @@ export async function rejectChangeRequest(registry: ModelRegistry, model: string
     const status = statusAt(current, now.getTime());
     if (status !== 'pending') throw decided(current, status);
     const withdrawing = principal.id === current.requestedBy.id;
-    if (!withdrawing && !mayActAs(principal, 'approver')) throw forbidden(`rejecting another principal's change request needs the approver role; ${principal.name} has ${by.role ?? 'no role'} (the requester may withdraw their own)`);
+    if (!withdrawing && !mayActAs(principal, 'approver')) throw notAllowed(`rejecting another principal's change request needs the approver role; ${principal.name} has ${by.role ?? 'no role'} (the requester may withdraw their own)`);
     const action = withdrawing ? 'withdrawn' : 'rejected';
     const why = reason?.trim() || `${action} through the admin API`;
     const next: ApprovalRequest = { ...current, status: action, decidedAt: now.toISOString(), decidedBy: by, outcome: { problem: why }, events: [...current.events, step(current, id, action, by, now, { why })] };
@@ -186,7 +186,7 @@ export async function rejectChangeRequest(registry: ModelRegistry, model: string
 }
 
 /** 409 for a request that can no longer be approved or rejected, saying what became of it. */
-function decided(request: ApprovalRequest, status: ReturnType<typeof statusAt>): HttpError {
+function decided(request: ApprovalRequest, status: ReturnType<typeof statusAt>): DomainError {
   const names = request.approvedBy.map((a) => a.principal.name).join(', ');
   const what: Record<typeof status, string> = {
     pending: 'is pending',
@@ -197,7 +197,7 @@ function decided(request: ApprovalRequest, status: ReturnType<typeof statusAt>):
     rejected: `was rejected by ${request.decidedBy?.name ?? '?'}: ${request.outcome?.problem ?? ''}`,
     withdrawn: `was withdrawn by ${request.decidedBy?.name ?? '?'}: ${request.outcome?.problem ?? ''}`,
   };
-  return new HttpError(409, status === 'expired' ? 'request_expired' : 'request_decided', `change request ${request.id} ${what[status]}`);
+  return conflictWith(`change request ${request.id} ${what[status]}`, status === 'expired' ? 'request_expired' : 'request_decided');
 }
 
 /** One step of a request as the history records it. */
@@ -221,7 +221,7 @@ export async function requestRetrainPromotion(registry: ModelRegistry, job: { jo
     const filed = await fileChangeRequest(registry, { model: job.model, alias: job.alias, to: version, reason: `retrain job ${job.jobId}: ${why}`, force: false, origin: 'retrain' }, principal, options);
     return `${why}; change request ${filed.id} filed for ${principal.name}: waiting for ${options.needed - 1} more approval(s)`;
   } catch (err) {
-    if (err instanceof HttpError || err instanceof RegistryError) return `${why}; registered, not promoted: its change request was refused (${err.message})`;
+    if (err instanceof DomainError || err instanceof RegistryError) return `${why}; registered, not promoted: its change request was refused (${err.message})`;
     throw err;
   }
 }

@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import { describePrincipal, highestRole, type Principal } from '../auth/principal.ts';
-import { forbidden } from '../http/http-error.ts';
 import { NAME_PATTERN } from '../state/layout.ts';
 import { approvalEventSchema } from '../state/schemas.ts';
+import { notAllowed } from '../util/domain-error.ts';
 
 const name = z.string().regex(NAME_PATTERN);
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 time');
@@ -77,9 +77,9 @@ export function principalRecord(principal: Principal): PrincipalRecord {
  * approval nor approve one.
  */
 export function requireNamedPrincipal(principal: Principal | undefined, what: string): Principal {
-  if (!principal) throw forbidden(`${what} needs a named principal`);
+  if (!principal) throw notAllowed(`${what} needs a named principal`);
   if (principal.via === 'legacy api key') {
-    throw forbidden(`${principal.id} is a legacy plain admin key, shared and not a person: four eyes needs named principals to ${what} (a name:role:key API key or an OIDC token, docs/identities.md)`);
+    throw notAllowed(`${principal.id} is a legacy plain admin key, shared and not a person: four eyes needs named principals to ${what} (a name:role:key API key or an OIDC token, docs/identities.md)`);
   }
   return principal;
 }

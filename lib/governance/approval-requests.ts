@@ -6,11 +6,11 @@
  * not written (its writer stopped short) is written by the request's next change. Requests are
  * listed newest first a page at a time: their keys are their ids inverted, as the timeline's are.
  */
-import { notFound } from '../http/http-error.ts';
 import { EventTimeline } from '../registry/event-timeline.ts';
 import type { Page, PageRequest } from '../registry/pagination.ts';
 import type { Change, DocumentStore } from '../state/document-store.ts';
 import { keys, parseTimelineKey } from '../state/layout.ts';
+import { notFoundError } from '../util/domain-error.ts';
 import { isTimeOrderedId, leastTimeOrderedIdFrom } from '../util/ids.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { approvalRequestSchema, type ApprovalRequest } from './approval-request.ts';
@@ -44,11 +44,11 @@ export class ApprovalRequests {
    * when another writer won) and answers what it becomes, or to keep it. 404 for no such request.
    */
   async change<R>(name: string, id: string, decide: (current: ApprovalRequest) => Change<ApprovalRequest, R>): Promise<R> {
-    if (!isTimeOrderedId(id)) throw notFound(`no change request ${id.slice(0, 80)}`);
+    if (!isTimeOrderedId(id)) throw notFoundError(`no change request ${id.slice(0, 80)}`);
     // What the attempt that won wrote (an attempt that lost to another writer is decided again).
     const last: { written: ApprovalRequest | null } = { written: null };
     const result = await this.docs.update(keys.approval(name, id), approvalRequestSchema, async (current) => {
-      if (!current) throw notFound(`no change request ${id} for model ${name}`);
+      if (!current) throw notFoundError(`no change request ${id} for model ${name}`);
       await this.recordLatest(current.value, true);
       const decision = decide(current.value);
       last.written = 'write' in decision ? decision.write : null;

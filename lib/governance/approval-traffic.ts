@@ -9,10 +9,10 @@
  * an A/B test, a shadow, a canary's own steps and a return to the champion stay one principal's.
  * Checked inside the traffic change's compare-and-swap, on the policy it replaces.
  */
-import { HttpError } from '../http/http-error.ts';
 import type { ModelRegistry } from '../registry/model-registry.ts';
 import { gatedAliases, type PromotionGate } from '../release/promotion-gate.ts';
-import type { TrafficPolicy } from '../release/traffic-policy.ts';
+import type { TrafficPolicy } from '../state/traffic-policy.ts';
+import { conflictWith } from '../util/domain-error.ts';
 import { approvalsNeeded } from './approval-flow.ts';
 
 /** Why `after` cannot replace `before` by one principal, or null. */
@@ -30,7 +30,7 @@ export function fourEyesTrafficGate(registry: ModelRegistry, model: string, serv
     if (problem) {
       const needed = await approvalsNeeded(registry, model, servingAlias, servingAlias);
       if (needed > 1) {
-        throw new HttpError(409, 'approval_required', `the promotion policy needs ${needed} principals for a champion move, and ${problem}: ask for the move through POST /model/promote (a change request another principal approves)`);
+        throw conflictWith(`the promotion policy needs ${needed} principals for a champion move, and ${problem}: ask for the move through POST /model/promote (a change request another principal approves)`, 'approval_required');
       }
     }
     return gate(before, after);

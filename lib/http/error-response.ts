@@ -11,11 +11,13 @@ import { NoModelError } from '../serving/model-provider.ts';
 import { publicReason } from '../serving/public-reason.ts';
 import { ConflictError, CorruptDocumentError, WriteOutcomeUnknownError } from '../state/document-store.ts';
 import { StorageError } from '../storage/object-store.ts';
+import { DomainError, type RefusalKind } from '../util/domain-error.ts';
 import { jsonResult, type HttpResult } from './api-types.ts';
-import { conflict, HttpError, notFound, unavailable, unprocessable } from './http-error.ts';
+import { badRequest, conflict, forbidden, HttpError, notFound, tooLarge, unavailable, unprocessable } from './http-error.ts';
 
 export function toHttpError(err: Error): HttpError | null {
   if (err instanceof HttpError) return err;
+  if (err instanceof DomainError) return refusalAnswer(err);
   if (err instanceof NoModelError) return unavailable(err.message);
   if (err instanceof ConflictError) return conflict(err.message);
   if (err instanceof ContractMismatchError) return new HttpError(409, 'contract_mismatch', err.message, err.differences);
@@ -31,6 +33,21 @@ export function toHttpError(err: Error): HttpError | null {
   if (err instanceof StorageError) return err.failure === 'unavailable' ? unavailable(publicReason(err)) : new HttpError(502, 'storage_error', publicReason(err));
   if (err instanceof SecretsError) return unavailable('secrets cannot be read right now');
   return null;
+}
+
+/** Each kind of refusal's answer (its status and default code); the error's own code where it has one. */
+const REFUSAL_ANSWERS: Record<RefusalKind, (err: DomainError) => HttpError> = {
+  malformed: (err) => badRequest(err.message),
+  invalid: (err) => unprocessable(err.message, err.details ?? []),
+  'too-large': (err) => tooLarge(err.message),
+  forbidden: (err) => forbidden(err.message),
+  'not-found': (err) => notFound(err.message),
+  conflict: (err) => conflict(err.message),
+};
+
+function refusalAnswer(err: DomainError): HttpError {
+  const answer = REFUSAL_ANSWERS[err.kind](err);
+  return err.code ? new HttpError(answer.status, err.code, answer.message, answer.details, answer.headers) : answer;
 }
 
 /**

@@ -1,9 +1,8 @@
 /** An error that becomes an HTTP response: status, a stable code, a message, per-field details. */
 import { clip } from '../util/clip.ts';
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+import type { FieldProblem } from '../util/domain-error.ts';
+
+export type { FieldProblem } from '../util/domain-error.ts';
 
 export class HttpError extends Error {
   override name = 'HttpError';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { driftCheckRequestSchema } from '../drift/drift-service.ts';
 import { driftReportResponseSchema } from '../drift/drift-summary.ts';
 import { MAX_REASONS } from '../explain/reason-codes.ts';
-import { pageQuerySchema } from '../registry/pagination.ts';
+import { pageQuerySchema } from './page-query.ts';
 import { versionDetailSchema, versionSummarySchema } from '../registry/version-catalog.ts';
 import { rejectRequestSchema } from '../governance/approval-request.ts';
 import { aliasMoveSchema, promoteSchema } from '../release/alias-moves.ts';

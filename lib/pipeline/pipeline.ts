@@ -18,7 +18,7 @@ import { loadDataset, type Dataset } from '../data/dataset.ts';
 import { monotoneConstraints } from '../data/monotone.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
 import type { DatasetSpec } from '../data/spec.ts';
-import { computeBaseline } from '../drift/baseline.ts';
+import { computeBaseline } from '../data/training-baseline.ts';
 import { applyDecisionWeights } from '../evaluation/decision-weights.ts';
 import { fairnessReport, type FairnessReport } from '../evaluation/fairness.ts';
 import { gainsTable, scoreDistribution, type GainsRow, type ScoreDistribution } from '../evaluation/ranking-metrics.ts';

@@ -12,7 +12,6 @@
  */
 import { ArtifactError, filesToBundle, MANIFEST_FILE, readManifest, sha256, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
 import { z } from 'zod';
-import { policyAliases, resolvePolicy, type TrafficPolicy } from '../release/traffic-policy.ts';
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { EventTimeline } from './event-timeline.ts';
 import { allWritten, PublishError, removeFailedVersion } from './failed-publish.ts';
@@ -34,6 +33,7 @@ import {
   type TrafficDocument,
   type TrafficEvent,
 } from '../state/schemas.ts';
+import { policyAliases, resolvePolicy, type TrafficPolicy } from '../state/traffic-policy.ts';
 import { StorageError, type ObjectStore } from '../storage/object-store.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { parseTimeOrderedId, timeOrderedId } from '../util/ids.ts';

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { MAX_REASONS } from '../explain/reason-codes.ts';
 import { EXPLAIN_METHODS, type ExplainMethod } from '../explain/tree-shap.ts';
-import { unprocessable } from '../http/http-error.ts';
-import { parseQuery, wholeNumberParam } from '../http/query-params.ts';
+import { invalidInput } from '../util/domain-error.ts';
+import { parseQuery, wholeNumberParam } from '../util/text-params.ts';
 
 export interface ExplainQuery {
   top: number;
@@ -38,7 +38,7 @@ export const explainQuerySchema = z.object({
 export function parseExplainQuery(query: Record<string, string | undefined> | undefined): ExplainQuery | null {
   const { explain, explainMethod } = parseQuery(explainQuerySchema, { explain: query?.explain, explainMethod: query?.explainMethod }, 'explanation');
   if (explain === undefined) {
-    if (explainMethod) throw unprocessable('explainMethod needs explain=N (how many reasons)', [{ field: 'explain', message: 'required with explainMethod' }]);
+    if (explainMethod) throw invalidInput('explainMethod needs explain=N (how many reasons)', [{ field: 'explain', message: 'required with explainMethod' }]);
     return null;
   }
   return { top: explain, method: explainMethod ?? 'auto' };
@@ -53,10 +53,10 @@ export function resolveExplainMethod(query: ExplainQuery, exactCost: number, row
   if (query.method === 'approx') return 'approx';
   if (query.method === 'auto') return cheap && rows <= MAX_EXACT_ROWS ? 'exact' : 'approx';
   if (!cheap) {
-    throw unprocessable(`exact explanations of this model cost up to ${exactCost.toExponential(1)} path updates a row (its trees are deep; the limit is ${EXACT_ROW_BUDGET.toExponential(0)}): use explainMethod=approx, or auto`, [
+    throw invalidInput(`exact explanations of this model cost up to ${exactCost.toExponential(1)} path updates a row (its trees are deep; the limit is ${EXACT_ROW_BUDGET.toExponential(0)}): use explainMethod=approx, or auto`, [
       { field: 'explainMethod', message: `exact costs ${exactCost.toExponential(1)} path updates a row, the limit is ${EXACT_ROW_BUDGET.toExponential(0)}` },
     ]);
   }
-  if (rows > MAX_EXACT_ROWS) throw unprocessable(`at most ${MAX_EXACT_ROWS} rows a request with explainMethod=exact, got ${rows}`, [{ field: 'explainMethod', message: `exact for at most ${MAX_EXACT_ROWS} rows` }]);
+  if (rows > MAX_EXACT_ROWS) throw invalidInput(`at most ${MAX_EXACT_ROWS} rows a request with explainMethod=exact, got ${rows}`, [{ field: 'explainMethod', message: `exact for at most ${MAX_EXACT_ROWS} rows` }]);
   return 'exact';
 }

@@ -19,7 +19,7 @@
  * - FP16 "is problematic to communicate explicitly" as JSON (no standard representation): we
  *   do not serve it, and say so, rather than read a JSON number as something it is not.
  */
-import { HttpError } from '../http/http-error.ts';
+import { DomainError } from '../util/domain-error.ts';
 
 export const DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'] as const;
 export type Datatype = (typeof DATATYPES)[number];
@@ -41,7 +41,8 @@ const FP32_MAX = 3.4028234663852886e38;
 
 export type Element = string | number | boolean | null;
 
-export const invalidInference = (message: string): HttpError => new HttpError(400, 'invalid_inference_request', message);
+/** A request the protocol's rules refuse: answered 400 invalid_inference_request (lib/http/error-response.ts). */
+export const invalidInference = (message: string): DomainError => new DomainError('malformed', message, undefined, 'invalid_inference_request');
 
 /** A tensor as it arrives (after the request's JSON shape is checked): its elements are still unchecked. */
 export interface TensorInput {

@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { cleanRecordCollecting, type CleanRow } from '../data/clean-record.ts';
 import type { RawValue } from '../data/clean-values.ts';
 import { declaredColumns, featureColumns, type DatasetSpec } from '../data/spec.ts';
-import { tooLarge, unprocessable, type FieldProblem } from '../http/http-error.ts';
 import { clip } from '../util/clip.ts';
+import { inputTooLarge, invalidInput, type FieldProblem } from '../util/domain-error.ts';
 
 const value = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 
@@ -47,9 +47,9 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
   let records: unknown[];
   if (batch) {
     const instances = (body as { instances: unknown }).instances;
-    if (!Array.isArray(instances)) throw unprocessable('instances must be an array of records', [{ field: 'instances', message: 'expected an array' }]);
-    if (instances.length === 0) throw unprocessable('instances is empty', [{ field: 'instances', message: 'expected at least one record' }]);
-    if (instances.length > maxInstances) throw tooLarge(`at most ${maxInstances} instances per request, got ${instances.length}`);
+    if (!Array.isArray(instances)) throw invalidInput('instances must be an array of records', [{ field: 'instances', message: 'expected an array' }]);
+    if (instances.length === 0) throw invalidInput('instances is empty', [{ field: 'instances', message: 'expected at least one record' }]);
+    if (instances.length > maxInstances) throw inputTooLarge(`at most ${maxInstances} instances per request, got ${instances.length}`);
     records = instances;
   } else {
     records = [body];
@@ -85,7 +85,7 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
   if (problems.length) {
     const shown = problems.slice(0, 50);
     const summary = shown.slice(0, 3).map((p) => `${p.field}: ${p.message}`).join('; ');
-    throw unprocessable(`${problems.length} invalid field(s): ${summary}${problems.length > 3 ? '; ...' : ''}`, shown);
+    throw invalidInput(`${problems.length} invalid field(s): ${summary}${problems.length > 3 ? '; ...' : ''}`, shown);
   }
   return { batch, rows, records: accepted, keys };
 }

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { retrainRequestSchema } from '../retrain/retrain-request.ts';
-import { trafficPolicySchema } from '../release/traffic-policy.ts';
 import { NAME_PATTERN } from './layout.ts';
 import { promotionPolicySchema } from './promotion-policy-schema.ts';
+import { trafficPolicySchema } from './traffic-policy.ts';
 
 const name = z.string().regex(NAME_PATTERN);
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 time');
