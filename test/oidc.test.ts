@@ -1,12 +1,12 @@
 /**
- * The OIDC verifier on its own (lib/auth/oidc.ts), against the test's local identity provider:
+ * The OIDC verifier on its own (lib/http/oidc.ts), against the test's local identity provider:
  * roles from groups (OIDC_GROUP_ROLES) and from a claim inside an object, the principal claim,
  * a token shape check, and a key set that cannot be fetched (503, not the caller's fault).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOidcVerifier, looksLikeJwt, type OidcSettings } from '../lib/auth/oidc.ts';
+import { createOidcVerifier, looksLikeJwt, type OidcSettings } from '../lib/http/oidc.ts';
 import { HttpError } from '../lib/http/http-error.ts';
 import { AUDIENCE, ISSUER, startOidcProvider, type OidcProvider } from './oidc-provider.ts';
 

@@ -4,7 +4,7 @@
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { oidcVerifierFor } from '../../lib/auth/oidc.ts';
+import { oidcVerifierFor } from '../../lib/http/oidc.ts';
 import { requiredRole } from '../../lib/auth/route-roles.ts';
 import { adminOnly } from '../../lib/http/admin-only.ts';
 import type { HttpEvent, HttpResult, LambdaContext } from '../../lib/http/api-types.ts';

@@ -22,7 +22,7 @@ import type { ObjectStore } from '../../lib/storage/object-store.ts';
 import { S3ObjectStore, type S3StoreConfig } from '../../lib/storage/s3-object-store.ts';
 import { inProcessReads, type MonitoringReads } from '../../lib/monitoring/monitoring-reads.ts';
 import { OffThreadReads } from '../../lib/monitoring/off-thread-reads.ts';
-import { StorageProbe } from '../../lib/storage/storage-probe.ts';
+import { StorageProbe } from '../../lib/serving/storage-probe.ts';
 import { RetentionMonitor } from '../../lib/retrain/retention-sweep.ts';
 import { VersionModels } from '../../lib/serving/version-models.ts';
 import { ModelScopes, type ModelScope } from './model-scopes.ts';

@@ -7,7 +7,7 @@
  * (the history's actor) and in the access log; the request id stays in the log beside it.
  */
 import { parseAdminKeys, principalForKey } from '../auth/api-keys.ts';
-import { looksLikeJwt, type OidcVerifier } from '../auth/oidc.ts';
+import { looksLikeJwt, type OidcVerifier } from './oidc.ts';
 import { highestRole, mayActAs, type Principal, type Role } from '../auth/principal.ts';
 import type { SecretsProvider } from '../secrets/service-secrets.ts';
 import { forbidden, unauthorized, unavailable, type HttpError } from './http-error.ts';

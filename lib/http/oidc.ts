@@ -8,10 +8,10 @@
  * OIDC_GROUP_ROLES. Refusals name the problem, never the token.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
-import { forbidden, HttpError, unavailable } from '../http/http-error.ts';
+import { forbidden, HttpError, unavailable } from './http-error.ts';
 import type { Config } from '../config/config.ts';
-import { parseGroupRoles } from './group-roles.ts';
-import { isRole, type Principal, type Role } from './principal.ts';
+import { parseGroupRoles } from '../auth/group-roles.ts';
+import { isRole, type Principal, type Role } from '../auth/principal.ts';
 
 export interface OidcSettings {
   issuer: string;

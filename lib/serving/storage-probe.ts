@@ -3,8 +3,8 @@
  * readiness probe has a second or so): one ping at a time, its result reused for `maxAgeMs`,
  * and a caller waits at most `maxWaitMs` for a fresh one; no answer by then is the answer.
  */
-import { publicReason } from '../serving/public-reason.ts';
-import type { ObjectStore } from './object-store.ts';
+import { publicReason } from './public-reason.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
 
 export interface StorageStatus {
   reachable: boolean;
