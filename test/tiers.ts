@@ -57,6 +57,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'scorecard-columns.test.ts',
     'scorecard-logistic.test.ts',
     'scorecard-points.test.ts',
+    'scorecard-report.test.ts',
     'tiers.test.ts',
     'tree-shap-linear.test.ts',
     'tree-shap.test.ts',

@@ -8,6 +8,7 @@
 import type { CleanRow } from '../data/clean-record.ts';
 import { columnNames, fillRowValues } from '../scorecard/columns.ts';
 import type { FeatureValue } from '../scorecard/feature-binning.ts';
+import { bestBinIndex } from '../scorecard/points.ts';
 import { ScorecardPredictor } from '../scorecard/scorecard-model.ts';
 import type { StoredScorecard } from '../scorecard/stored-scorecard.ts';
 
@@ -46,7 +47,7 @@ export class ScorecardScorer {
     this.values = new Array<FeatureValue>(names.length).fill(null);
     const multiLabel = stored.plan.multiLabel.flatMap((c) => c.labels.map((l) => [`${c.column}=${l}`, c.column] as const));
     this.sourceOf = new Map([...names.map((n) => [n, n] as const), ...multiLabel]);
-    this.bestScore = stored.fitted.card.features.reduce((sum, f) => sum + Math.max(...f.bins.filter((b) => b.events + b.nonEvents > 0).map((b) => b.points)), 0);
+    this.bestScore = stored.fitted.card.features.reduce((sum, f) => sum + f.bins[bestBinIndex(f.bins)].points, 0);
   }
 
   /** Probabilities into `proba`; returns the score in points. */
