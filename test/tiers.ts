@@ -152,6 +152,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     // Chromium.
     'console-approvals.test.ts',
     'console-card.test.ts',
+    'console-scorecard-card.test.ts',
     'console-contract.test.ts',
     'console-models.test.ts',
     'console.test.ts',
