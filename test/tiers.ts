@@ -58,6 +58,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'scorecard-logistic.test.ts',
     'scorecard-points.test.ts',
     'scorecard-report.test.ts',
+    'scorecard-row-binner.test.ts',
     'tiers.test.ts',
     'tree-shap-linear.test.ts',
     'tree-shap.test.ts',
