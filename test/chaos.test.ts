@@ -50,11 +50,11 @@ interface Answer {
   ms: number;
 }
 
-async function call(host: string, method: string, path: string, body?: unknown, admin = true): Promise<Answer> {
+async function call(host: string, method: string, path: string, body?: unknown, admin = true, headers: Record<string, string> = {}): Promise<Answer> {
   const started = performance.now();
   const r = await fetch(host + path, {
     method,
-    headers: { 'content-type': 'application/json', ...(admin ? { 'x-api-key': KEY } : {}) },
+    headers: { 'content-type': 'application/json', ...(admin ? { 'x-api-key': KEY } : {}), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
@@ -113,10 +113,12 @@ afterAll(async () => {
 });
 
 describe('concurrent admins on two hosts', () => {
-  // Retried while a known fault is open: one revision more than the 200s and 504s so far. One cause
-  // is fixed (a timed-out write that landed after its resend's read-back: test/document-store.test.ts);
-  // on a machine at load 8-12 one round in two runs still counted one more (2026-12-07 closing note).
-  it('20 rounds of 30 parallel traffic PUTs always leave a valid policy equal to one of those sent, one revision per 200 (and at most one per timed-out writer)', { retry: 2, timeout: 180_000 }, async () => {
+  // Retried once while a fault seen before is open: one revision more than the 200s and 504s so far.
+  // One cause is fixed (a timed-out write that landed after its resend's read-back:
+  // test/document-store.test.ts); each writer now signs its change, so a recurrence prints which
+  // writer made the extra revision and what it was answered. Two runs at load 9 (2026-12-07) saw
+  // none; at that load a round takes 10 s, hence the time budget.
+  it('20 rounds of 30 parallel traffic PUTs always leave a valid policy equal to one of those sent, each revision made by one writer told 200 (each 200 once) or timed out, never by a 409', { retry: 1, timeout: 420_000 }, async () => {
     const policies = [
       { mode: 'single', alias: 'champion' },
       { mode: 'single', alias: 'challenger' },
@@ -134,9 +136,23 @@ describe('concurrent admins on two hosts', () => {
     // past the gateway's answer), so the upper bound counts every timed-out writer so far.
     let allOk = 0;
     let allTimedOut = 0;
+    // Each writer signs its change (the history keeps the reason): every revision can be traced to the answer its writer got.
+    const answered = new Map<string, number>();
+    const traced = async (): Promise<string> =>
+      (await registry.history(MODEL))
+        .filter((e) => e.kind === 'traffic' && e.revision > start)
+        .map((e) => `${(e as { revision: number }).revision}: ${e.reason} (${answered.get(e.reason) ?? 'not ours'})`)
+        .join('\n');
     for (let round = 0; round < 20; round++) {
       const before = (await registry.getTraffic(MODEL))?.revision ?? 0;
-      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => call(hosts()[i % 2], 'PUT', '/model/traffic', policies[(round + i * 3) % 5])));
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, async (_, i) => {
+          const reason = `chaos round ${round} writer ${i}`;
+          const answer = await call(hosts()[i % 2], 'PUT', '/model/traffic', policies[(round + i * 3) % 5], true, { 'x-change-reason': reason });
+          answered.set(reason, answer.status);
+          return answer;
+        }),
+      );
       const statuses = answers.map((a) => a.status);
       // 200 or 409; on a loaded machine a writer that kept losing the race may run past the
       // handler's budget (504): its outcome is unknown to it, as to any client of a gateway
@@ -149,8 +165,19 @@ describe('concurrent admins on two hosts', () => {
       allOk += ok;
       allTimedOut += timedOut;
       expect(doc.revision - before).toBeGreaterThanOrEqual(ok);
-      expect(doc.revision - start, `round ${round}`).toBeLessThanOrEqual(allOk + allTimedOut);
+      if (doc.revision - start > allOk + allTimedOut) {
+        // Printed as well as failed: a retried run that passes still leaves the trace in the log.
+        const trace = `round ${round}: ${doc.revision - start} revisions for ${allOk} 200s and ${allTimedOut} 504s:\n${await traced()}`;
+        console.warn(trace);
+        expect.fail(trace);
+      }
     }
+    // Every revision is a writer's that was told 200 (each exactly once) or whose gateway timed out, never a 409's.
+    const events = (await registry.history(MODEL)).filter((e) => e.kind === 'traffic' && e.revision > start);
+    const makers = events.map((e) => answered.get(e.reason));
+    expect(makers.filter((status) => status !== 200 && status !== 504), await traced()).toEqual([]);
+    const okReasons = [...answered].filter(([, status]) => status === 200).map(([reason]) => reason);
+    expect(events.filter((e) => answered.get(e.reason) === 200).map((e) => e.reason).sort()).toEqual(okReasons.sort());
   });
 
   it('50 concurrent promotes and rollbacks between two versions leave one unbroken history chain with one event per 200 (and at most one per timed-out mover)', async () => {

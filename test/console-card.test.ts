@@ -57,7 +57,7 @@ describeWithPrograms([CHROMIUM], 'the model card page', () => {
 
   const texts = (selector: string): Promise<string[]> => page.$$eval(selector, (els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()));
 
-  it('asks for the admin key, then shows metrics with their spread, fairness per sensitive column, limitations and the promotion', async () => {
+  it('asks for the admin key, then shows metrics with their spread, fairness per sensitive column, limitations and the promotion, and no scorecard section', async () => {
     await page.goto(`${api.url}/console#/models/${encodeURIComponent(version)}/card`, { waitUntil: 'networkidle0' });
     expect((await texts('main .hint')).join(' ')).toMatch(/Enter the admin key above to see the model card/);
     await page.type('input[name="admin-key"]', ADMIN_KEY);
@@ -81,6 +81,8 @@ describeWithPrograms([CHROMIUM], 'the model card page', () => {
     expect(limitations.some((l) => l.startsWith('Learned from 1,200 rows of'))).toBe(true);
     expect(limitations.some((l) => l.includes('No sensitive column'))).toBe(false);
     expect(limitations.some((l) => /to this version by dave \(risk\): for review$/.test(l))).toBe(true);
+    // A tree model's card has no scorecard section, not even an empty one.
+    expect(await page.$$eval('article.card .scorecard, article.card h3', (els) => els.filter((e) => e.matches('.scorecard') || e.textContent === 'Scorecard').length)).toBe(0);
     await page.screenshot({ path: `${SHOTS}/model-card.png`, fullPage: true });
     expect(problems).toEqual([]);
   });
@@ -91,6 +93,7 @@ describeWithPrograms([CHROMIUM], 'the model card page', () => {
     const { ranking } = trained.report.best;
     const facts = (await texts('dl.facts dd')).join(' | ');
     expect(facts).toContain(`${ranking.roc_auc!.toFixed(4)} ± ${ranking.roc_auc_std!.toFixed(4)}, Gini ${ranking.gini!.toFixed(4)}, KS ${ranking.ks!.toFixed(4)}`);
+    expect(await page.$$eval('section h3', (hs) => hs.map((h) => h.textContent))).not.toContain('Scorecard');
     const candidates = await page.$$eval('section table:last-of-type tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
     expect(candidates).toContainEqual(['xgb', 'none', trained.report.candidates[0].cv.f1_macro.toFixed(4), trained.report.candidates[0].ranking.roc_auc!.toFixed(4), trained.report.candidates[0].ranking.ks!.toFixed(4)]);
   });

@@ -1,11 +1,14 @@
 /** A version's model card (lib/governance/model-card.ts), read from a version registered and promoted in the embedded store. */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { featureColumns } from '../lib/data/spec.ts';
+import { featureColumns, loadSpec } from '../lib/data/spec.ts';
 import { readModelCard, type ModelCard } from '../lib/governance/model-card.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
+import type { ScorecardTableRow } from '../lib/scorecard/scorecard-table.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import type { TrainingResult } from '../lib/pipeline/pipeline.ts';
-import { trainSmallModel } from './helpers.ts';
+import { trainModel, type TrainingResult } from '../lib/pipeline/pipeline.ts';
+import { createProgressReporter } from '../lib/training/progress.ts';
+import { subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
 import { startInProcessApi } from './in-process-api.ts';
 import { startTestS3, TEST_BUCKET } from './s3.ts';
 
@@ -60,6 +63,26 @@ describe('the model card of a version', () => {
     expect(card.lineage).toMatchObject({ registeredBy: 'alice (data science)', source: 'credit-900.csv', currentAliases: ['champion'] });
     expect(card.lineage.promotions).toEqual([{ alias: 'champion', at: expect.any(String), by: 'bob (risk)', reason: 'first release', from: null }]);
   });
+
+  it('of a tree model has no scorecard table', () => {
+    expect(trained.bundle.scorecard).toBeUndefined();
+    expect(Object.keys(card)).not.toContain('scorecard');
+  });
+
+  it('of a scorecard carries its table: the lines of the exported scorecard-table.json, IV, scaling and score range', async () => {
+    const csv = subsetCsv('data/credit_score_customers_raw.csv', 1500, join(tempDir('model-card-scorecard'), 'credit-1500.csv'));
+    const scorecard = await trainModel({ dataFile: csv, spec: loadSpec('data/specs/credit-score.json'), folds: 2, seed: 3, classifiers: ['scorecard'], samplers: ['none'], progress: createProgressReporter(process.stderr, true), jobs: 1 });
+    const published = await registry.publish('card-scorecard', scorecard.files, { createdBy: 'alice (data science)', source: 'credit-1500.csv' });
+    const { scorecard: table } = await readModelCard(registry, 'card-scorecard', published.version);
+    const exported = JSON.parse(new TextDecoder().decode(scorecard.files.get('scorecard-table.json'))) as ScorecardTableRow[];
+    expect(table!.characteristics.flatMap((c) => c.bins.map((b) => ({ feature: c.feature, bin: b.bin, events: b.events, nonEvents: b.nonEvents, woe: b.woe, points: b.points })))).toEqual(exported);
+    const fitted = scorecard.bundle.scorecard!.fitted;
+    expect(table!.characteristics.map((c) => c.iv)).toEqual(fitted.binning.features.map((f) => f.iv));
+    expect(table!.dropped.map((d) => d.feature)).toEqual(fitted.binning.dropped.map((d) => d.name));
+    expect(table!.scaling).toEqual(fitted.card.scaling);
+    expect(table!.eventClass).toBe(scorecard.bundle.spec.target.classes[fitted.eventClass]);
+    expect(table!.scoreRange.max).toBeGreaterThan(table!.scoreRange.min);
+  }, 120_000);
 
   it('refuses a version that does not exist', async () => {
     await expect(readModelCard(registry, 'card-model', '20200101T000000000Z-000000')).rejects.toThrow(/no complete version/);

@@ -58,6 +58,8 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'scorecard-columns.test.ts',
     'scorecard-logistic.test.ts',
     'scorecard-points.test.ts',
+    'scorecard-report.test.ts',
+    'scorecard-row-binner.test.ts',
     'tiers.test.ts',
     'tree-shap-linear.test.ts',
     'tree-shap.test.ts',
@@ -152,6 +154,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     // Chromium.
     'console-approvals.test.ts',
     'console-card.test.ts',
+    'console-scorecard-card.test.ts',
     'console-contract.test.ts',
     'console-models.test.ts',
     'console.test.ts',

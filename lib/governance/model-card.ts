@@ -10,6 +10,8 @@
 import { z } from 'zod';
 import { datasetSpecSchema, featureColumns, type DatasetSpec } from '../data/spec.ts';
 import { RegistryError, type ModelRegistry } from '../registry/model-registry.ts';
+import { scorecardReport, type ScorecardReport } from '../scorecard/scorecard-report.ts';
+import { storedScorecardSchema } from '../scorecard/stored-scorecard.ts';
 import { versionDetail, type VersionDetail } from '../registry/version-catalog.ts';
 import type { AliasEvent } from '../state/schemas.ts';
 
@@ -40,6 +42,8 @@ export interface ModelCard {
   /** Per sensitive column (the spec's `sensitive`); null when none is declared. */
   fairness: unknown;
   training: unknown;
+  /** A scorecard version's points table (lib/scorecard/scorecard-report.ts); absent for a tree model. */
+  scorecard?: ScorecardReport;
   limitations: string[];
   lineage: {
     trainedAt: string | null;
@@ -72,11 +76,16 @@ export async function readModelCard(registry: ModelRegistry, name: string, versi
     const object = await registry.versionObject(name, version, file);
     return object ? (JSON.parse(new TextDecoder().decode(object.bytes)) as unknown) : null;
   };
-  const [specJson, decision, calibration] = await Promise.all([json('spec.json'), json('decision.json'), json('calibration.json')]);
+  const [specJson, decision, calibration, scorecardJson] = await Promise.all([json('spec.json'), json('decision.json'), json('calibration.json'), json('scorecard.json')]);
   const spec = datasetSpecSchema.safeParse(specJson);
   if (!spec.success) throw new RegistryError(`version ${version} has no readable spec.json`, 'invalid');
   const promotions = await promotionsOf(registry, name, version);
-  return buildModelCard({ name, detail, spec: spec.data, decision, calibration, promotions });
+  const card = buildModelCard({ name, detail, spec: spec.data, decision, calibration, promotions });
+  if (scorecardJson === null) return card;
+  // Parsed by the schema the loader uses, so the card never shows a table the model would refuse to serve.
+  const stored = storedScorecardSchema.safeParse(scorecardJson);
+  if (!stored.success) throw new RegistryError(`version ${version} has a scorecard.json that does not parse: ${stored.error.issues[0]?.path.join('.')}: ${stored.error.issues[0]?.message}`, 'invalid');
+  return { ...card, scorecard: scorecardReport(stored.data, detail.classes) };
 }
 
 async function promotionsOf(registry: ModelRegistry, name: string, version: string): Promise<AliasEvent[]> {

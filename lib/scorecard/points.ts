@@ -102,6 +102,21 @@ export function badProbabilityOfScore(card: Pick<Scorecard, 'factor' | 'offset'>
   return 1 / (1 + oddsOfScore(card, score));
 }
 
+/**
+ * A characteristic's best bin: the most points among the bins that had training rows (an empty
+ * missing or unseen bin carries no evidence, WoE 0, so it is no one's standard), the first of
+ * equals. Reason codes measure points lost against it; the model card marks it.
+ */
+export function bestBinIndex(bins: readonly ScorecardBinPoints[]): number {
+  let best = -1;
+  for (let i = 0; i < bins.length; i++) {
+    const b = bins[i];
+    if (b.events + b.nonEvents > 0 && (best < 0 || b.points > bins[best].points)) best = i;
+  }
+  // No training rows at all (a fit on zero rows): every WoE is 0 and every bin worth the same.
+  return best < 0 ? 0 : best;
+}
+
 export interface ReasonCode {
   feature: string;
   /** The row's bin label. */
@@ -118,8 +133,7 @@ export interface ReasonCode {
 export function reasonCodes(card: Scorecard, bins: ArrayLike<number>): ReasonCode[] {
   const reasons: ReasonCode[] = [];
   card.features.forEach((f, j) => {
-    let best = -Infinity;
-    for (const b of f.bins) if (b.events + b.nonEvents > 0 && b.points > best) best = b.points;
+    const best = f.bins[bestBinIndex(f.bins)].points;
     const own = f.bins[bins[j]];
     const lost = best - own.points;
     if (lost > 0) reasons.push({ feature: f.name, bin: own.label, pointsLost: lost });

@@ -61,9 +61,12 @@ export function fitScorecard(columns: FeatureColumn[], y: Int32Array, classes: n
 export class ScorecardPredictor {
   private readonly lookups: BinLookup[];
   private readonly columnOf: Int32Array;
-  /** Per feature: bins x margins, the terms coef[k][j] x WoE of each bin. */
-  private readonly terms: Float64Array[];
-  private readonly points: Float64Array[];
+  /**
+   * Every feature's bins in one array (one cache-friendly read per feature): from `at[j]`, per
+   * bin its M margin terms coef[k][j] x WoE, then its points (stride M + 1).
+   */
+  private readonly table: Float64Array;
+  private readonly at: Int32Array;
   private readonly margins: Float64Array;
   private readonly intercept: Float64Array;
   readonly bins: Int32Array;
@@ -76,8 +79,13 @@ export class ScorecardPredictor {
     const absent = features.find((_, j) => this.columnOf[j] < 0);
     if (absent) throw new RangeError(`feature ${absent.name} is not among the scorecard's columns`);
     const M = model.coef.length;
-    this.terms = features.map((f, j) => Float64Array.from({ length: f.bins.length * M }, (_, at) => model.coef[at % M][j] * f.bins[Math.floor(at / M)].woe));
-    this.points = card.features.map((f) => Float64Array.from(f.bins, (b) => b.points));
+    this.at = new Int32Array(features.length);
+    const table: number[] = [];
+    features.forEach((f, j) => {
+      this.at[j] = table.length;
+      f.bins.forEach((b, i) => table.push(...model.coef.map((row) => row[j] * b.woe), card.features[j].bins[i].points));
+    });
+    this.table = Float64Array.from(table);
     this.intercept = Float64Array.from(model.intercept);
     this.margins = new Float64Array(M);
     this.bins = new Int32Array(features.length);
@@ -85,17 +93,22 @@ export class ScorecardPredictor {
 
   /** Class probabilities into `proba` (classes long); returns the score in points. `bins` then holds the row's bins. */
   predictRow(values: readonly FeatureValue[], proba: Float64Array): number {
-    const M = this.margins.length;
-    this.margins.set(this.intercept);
+    for (let j = 0; j < this.lookups.length; j++) this.bins[j] = this.lookups[j].binOf(values[this.columnOf[j]]);
+    return this.predictBins(proba);
+  }
+
+  /** predictRow for a row whose bins the caller wrote into `bins` (lib/scorecard/row-binner.ts). */
+  predictBins(proba: Float64Array): number {
+    const { margins, table, at, bins } = this;
+    const M = margins.length;
+    margins.set(this.intercept);
     let score = 0;
-    for (let j = 0; j < this.lookups.length; j++) {
-      const bin = this.lookups[j].binOf(values[this.columnOf[j]]);
-      this.bins[j] = bin;
-      const terms = this.terms[j];
-      for (let k = 0; k < M; k++) this.margins[k] += terms[bin * M + k];
-      score += this.points[j][bin];
+    for (let j = 0; j < at.length; j++) {
+      const from = at[j] + bins[j] * (M + 1);
+      for (let k = 0; k < M; k++) margins[k] += table[from + k];
+      score += table[from + M];
     }
-    probabilitiesFromMargins(this.margins, this.fitted.model.classes, proba);
+    probabilitiesFromMargins(margins, this.fitted.model.classes, proba);
     return score;
   }
   /** The reason codes of the last row predicted. */

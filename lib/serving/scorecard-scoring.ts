@@ -1,13 +1,14 @@
 /**
- * Serving a scorecard: a cleaned row into the scorecard's column values (one reused array), the
+ * Serving a scorecard: a cleaned row straight into its bins (lib/scorecard/row-binner.ts), the
  * class probabilities of the regression on the bins' WoE, the score in points, and reasons from
  * the points table (points lost against each characteristic's best bin, most lost first), the
  * adverse-action reasons a scorecard states. O(features) per row: one bin lookup and a few
  * additions per characteristic.
  */
 import type { CleanRow } from '../data/clean-record.ts';
-import { columnNames, fillRowValues } from '../scorecard/columns.ts';
-import type { FeatureValue } from '../scorecard/feature-binning.ts';
+import { columnNames } from '../scorecard/columns.ts';
+import { bestBinIndex } from '../scorecard/points.ts';
+import { RowBinner } from '../scorecard/row-binner.ts';
 import { ScorecardPredictor } from '../scorecard/scorecard-model.ts';
 import type { StoredScorecard } from '../scorecard/stored-scorecard.ts';
 
@@ -34,24 +35,25 @@ export interface PointsExplanation {
 
 export class ScorecardScorer {
   private readonly predictor: ScorecardPredictor;
-  private readonly values: FeatureValue[];
+  private readonly binner: RowBinner;
   /** Per scorecard column, the column of the request it comes from. */
   private readonly sourceOf: Map<string, string>;
   /** The best score the card gives. */
   private readonly bestScore: number;
 
-  constructor(private readonly stored: StoredScorecard) {
+  constructor(stored: StoredScorecard) {
     this.predictor = new ScorecardPredictor(stored.fitted);
+    this.binner = new RowBinner(stored.plan, stored.fitted.binning.features);
     const names = columnNames(stored.plan);
-    this.values = new Array<FeatureValue>(names.length).fill(null);
     const multiLabel = stored.plan.multiLabel.flatMap((c) => c.labels.map((l) => [`${c.column}=${l}`, c.column] as const));
     this.sourceOf = new Map([...names.map((n) => [n, n] as const), ...multiLabel]);
-    this.bestScore = stored.fitted.card.features.reduce((sum, f) => sum + Math.max(...f.bins.filter((b) => b.events + b.nonEvents > 0).map((b) => b.points)), 0);
+    this.bestScore = stored.fitted.card.features.reduce((sum, f) => sum + f.bins[bestBinIndex(f.bins)].points, 0);
   }
 
   /** Probabilities into `proba`; returns the score in points. */
   score(row: CleanRow, proba: Float64Array): number {
-    return this.predictor.predictRow(fillRowValues(this.stored.plan, row, this.values), proba);
+    this.binner.binsOf(row, this.predictor.bins);
+    return this.predictor.predictBins(proba);
   }
 
   /** The top `top` reasons of the row last scored; `valueOf` gives what was sent for a column. */

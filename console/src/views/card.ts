@@ -1,17 +1,19 @@
 /**
  * A version's model card (GET /model/versions/{v}/card), laid out to be read and printed for a
  * model-risk review: intended use, data, features, metrics with their fold spread, how it
- * ranks, the decision policy, calibration, fairness per sensitive column, limitations and who
- * trained and promoted it. "Print" prints the card alone (the console's header is left out).
+ * ranks, a scorecard's points table, the decision policy, calibration, fairness per sensitive
+ * column, limitations and who trained and promoted it. "Print" prints the card alone (the console's header is left out).
  */
 import type { FairnessReport as Fairness } from '../../../lib/evaluation/fairness.ts';
 import type { RankingSummary as Ranking } from '../../../lib/evaluation/ranking-metrics.ts';
+import type { ScorecardReport } from '../../../lib/scorecard/scorecard-report.ts';
 import { api } from '../api.ts';
 import { link } from '../hash-route.ts';
 import { html } from '../html.ts';
 import { usePoll } from '../poll.ts';
 import { ErrorNote, Loading, NeedsKey, number, percent, Section, when } from '../ui.ts';
 import { useAdmin } from './actions.ts';
+import { ScorecardTable } from './scorecard-table.ts';
 
 interface Cv {
   f1_macro: number;
@@ -35,6 +37,8 @@ export interface Card {
   calibration: { method?: string } | null;
   fairness: Fairness[] | null;
   training: unknown;
+  /** A scorecard version's points table; absent for a tree model. */
+  scorecard?: ScorecardReport;
   limitations: string[];
   lineage: { trainedAt: string | null; registeredBy: string | null; source: string | null; promotions: { alias: string; at: string; by: string; reason: string; from: string | null }[]; currentAliases: string[] };
 }
@@ -83,6 +87,7 @@ function CardBody({ card }: { card: Card }) {
         <tr><th scope="row">Brier / log loss / ECE</th><td class="num">${metrics.calibration ? `${number(metrics.calibration.brier)} / ${number(metrics.calibration.log_loss)} / ${number(metrics.calibration.ece)}` : '-'}</td></tr>
       </tbody>
     </table>
+    ${card.scorecard ? html`<h3>Scorecard</h3><${ScorecardTable} report=${card.scorecard} />` : null}
     <h3>Decision policy</h3>
     <p>${`${card.decisionPolicy.kind === 'argmax' ? 'The predicted class is the most probable one.' : `The predicted class is the one with the highest probability times its weight: ${Object.entries(card.decisionPolicy.weights).map(([c, w]) => `${c} x${w.toFixed(3)}`).join(', ')}.`} ${card.calibration ? `Probabilities are calibrated (${card.calibration.method ?? 'see the artifact'}).` : "Probabilities are the model's own."}`}</p>
     <h3>Fairness</h3>

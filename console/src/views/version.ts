@@ -1,11 +1,16 @@
-/** One version: its candidates table, the confusion matrix as a heatmap, its reliability plot, its parameters. A promote reloads it (its aliases change). */
+/**
+ * One version: its candidates table, the confusion matrix as a heatmap, its reliability plot, a
+ * scorecard's points table, its parameters. A promote reloads it (its aliases change).
+ */
 import { api } from '../api.ts';
 import { link } from '../hash-route.ts';
 import { html } from '../html.ts';
 import { usePoll } from '../poll.ts';
-import { ErrorNote, Loading, number, Section, when } from '../ui.ts';
+import { ErrorNote, Loading, NeedsKey, number, Section, when } from '../ui.ts';
+import type { Card } from './card.ts';
 import type { VersionSummary } from './models.ts';
-import { PromoteButton } from './actions.ts';
+import { PromoteButton, useAdmin } from './actions.ts';
+import { ScorecardTable } from './scorecard-table.ts';
 
 interface Candidate {
   classifier: string;
@@ -57,6 +62,7 @@ export function VersionView({ version }: { version: string }) {
           ${data.metrics?.reliability
             ? html`<${Reliability} uncalibrated=${data.metrics.calibrated?.reliability?.uncalibrated ?? data.metrics.reliability} calibrated=${data.metrics.calibrated?.reliability?.calibrated ?? null} method=${data.metrics.calibrated?.method ?? null} />`
             : html`<p>none recorded</p>`}
+          ${data.classifier === 'scorecard' ? html`<h3>Scorecard</h3><${VersionScorecard} version=${version} />` : null}
           <h3>Candidates</h3>
           <div class="scroll"><table>
             <thead><tr><th>classifier</th><th>sampler</th><th>CV macro F1</th><th>ROC AUC</th><th>KS</th></tr></thead>
@@ -72,6 +78,19 @@ export function VersionView({ version }: { version: string }) {
           <pre>${JSON.stringify(data.params, null, 2)}</pre>`
       : null}
   <//>`;
+}
+
+/**
+ * The points table comes with the model card (one source: lib/scorecard/scorecard-report.ts),
+ * which asks for the admin key (it names who trained and promoted the version).
+ */
+function VersionScorecard({ version }: { version: string }) {
+  const admin = useAdmin();
+  const { data, error } = usePoll(() => api<Card>(`model/versions/${encodeURIComponent(version)}/card`), null, [version], admin);
+  if (!admin) return html`<${NeedsKey} what="the scorecard's points table (it comes with the model card)" />`;
+  return html`<${ErrorNote} error=${error} />
+    ${!data && !error ? html`<${Loading} what="the points table" />` : null}
+    ${data?.scorecard ? html`<${ScorecardTable} report=${data.scorecard} />` : null}`;
 }
 
 /** Each cell shaded by its share of its row (recall per class), the count written in it. */
