@@ -55,6 +55,8 @@ const { values } = parseArgs({
     dir: { type: 'string' },
     /** ...and measure it again without writing (a day takes most of an hour to write; its reads take minutes). */
     'measure-only': { type: 'boolean', default: false },
+    /** Write a CPU profile of the service under predict load into this directory (where the serving thread's time goes). */
+    'cpu-prof': { type: 'string' },
   },
 });
 const RATE = Number(values.rate);
@@ -236,7 +238,8 @@ async function measureReads(now: number): Promise<Record<string, ReadResult>> {
 async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadResult; reads: number; delay: { alone: LoopDelay; during: LoopDelay } }> {
   const port = s3Port + 1;
   const env = { ...process.env, MODEL_BUCKET: BUCKET, S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, LOG_LEVEL: 'silent', PORT: String(port), HOST: '127.0.0.1' };
-  const service: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], { env, stdio: 'ignore' });
+  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
+  const service: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'scripts/serve.ts'], { env, stdio: 'ignore' });
   const header = (await (await waitForService(port)).json()) as { sampleRequest: Record<string, unknown> };
   const body = JSON.stringify(header.sampleRequest);
   await runLoad({ port, path: '/predict', body, connections: 4, maxRequests: 2_000, maxSeconds: 10 }); // warm-up
@@ -266,7 +269,10 @@ async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadRes
   const duringDelay = await loopDelay();
   stop = true;
   await reader;
+  // Waited for: the profile is written as the service exits, and its last captures while the store still answers.
+  const exited = new Promise((resolve) => service.once('exit', resolve));
   service.kill('SIGTERM');
+  await exited;
   return { alone, during, reads, delay: { alone: aloneDelay, during: duringDelay } };
 }
 

@@ -4,6 +4,7 @@
  * same from summaries as from rows; the capture writes a summary beside every batch into the
  * embedded store, and the rollups by minute, hour and day give the same window with far fewer reads.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { numericColumnNames, type CleanRow } from '../lib/data/clean-record.ts';
 import { loadDataset } from '../lib/data/dataset.ts';
@@ -41,6 +42,8 @@ const ref: BaselineRef = { spec, baseline, fingerprint: baselineFingerprint(base
 const baselineOf = (version: string): BaselineRef | null => (version === 'v1' || version === 'v2' ? ref : null);
 const CLASSES = ['Good', 'Poor', 'Standard'];
 const T0 = Date.UTC(2026, 11, 1, 10, 0, 0);
+/** sha256 of the JSON of fixedBatch()'s summary as summarizeRecords wrote it (commit c1d3ebc), before the incremental builder. */
+const PINNED_SUMMARY_SHA256 = 'dc1cd5d548e9294613b66d7feb48b0c657c3472714445d3bfc23a22222c4ec35';
 
 /** Answers of two variants over `minutes` minutes, with failures, outages, shadows and sampled features. */
 function traffic(seed: number, n: number, minutes: number, rows: CleanRow[], challengerBias = 0): CapturedPrediction[] {
@@ -152,6 +155,25 @@ describe('summaries merge to the counts of the rows', () => {
     const normalize = (s: MonitoringSummary) => ({ ...s, batches: 0, slices: s.slices.map((x) => ({ ...x, groups: [...x.groups].sort((a, b) => `${a.variant}${a.version}`.localeCompare(`${b.variant}${b.version}`)) })) });
     expect(normalize(other)).toEqual(normalize(whole));
     expect(normalize(merged)).toEqual(normalize(whole));
+  });
+});
+
+describe('a batch summary is the same document, byte for byte', () => {
+  /** A fixed batch with every kind of count: outages, failures, shadows, sampled features, sensitive groups, labels (some of them for answers of other batches). */
+  function fixedBatch(): { records: CapturedPrediction[]; labels: AcceptedLabel[] } {
+    const regions = ['North', 'South', '∅'];
+    const records = traffic(31, 600, 1, liveRows)
+      .map((r, i) => (r.ok && i % 4 !== 0 ? { ...r, groups: { Region: regions[i % 3], Age: i % 2 ? '18-25' : '26-40' } } : r))
+      // A version whose model is gone by the summary: its sampled rows are unbinned.
+      .map((r, i) => (r.features && i % 50 === 1 ? { ...r, version: 'v9' } : r));
+    const labels: AcceptedLabel[] = records.filter((r, i) => r.predicted && i % 7 === 0).map((r, i) => ({ variant: r.variant, version: i % 5 === 0 ? 'v0' : r.version, predicted: r.predicted!, actual: CLASSES[i % 3], at: r.at + 2_500, ...(r.groups ? { groups: r.groups } : {}) }));
+    return { records, labels };
+  }
+
+  it('pins the JSON of a fixed batch\'s summary (the digest of the document written before the summary was built incrementally)', () => {
+    const { records, labels } = fixedBatch();
+    const json = JSON.stringify(summarizeRecords(records, baselineOf, featuresToRow, labels));
+    expect(createHash('sha256').update(json).digest('hex')).toBe(PINNED_SUMMARY_SHA256);
   });
 });
 
