@@ -278,6 +278,47 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     expect(capture.status()).toMatchObject({ pending: 0, lastError: null });
   }
 
+  it('the summary the capture builds as answers and labels arrive is the document summarizeRecords makes of the batch, also when the bound cut the batch after a failed write', async () => {
+    const model = 'built-as-they-come';
+    let now = T0;
+    let down = false;
+    const flaky = new Proxy(store, { get: (target, name, receiver) => (name === 'put' && down ? () => Promise.reject(new Error('store down')) : Reflect.get(target, name, receiver)) });
+    const capture = new PredictionCapture(flaky, model, { flushRecords: 1_000_000, flushIntervalMs: 60_000, maxBuffered: 500, baselineOf }, {}, () => now);
+    const records = traffic(41, 900, 2, liveRows).map((r, i) => (r.ok && i % 3 === 0 ? { ...r, groups: { Region: i % 2 ? 'North' : 'South' } } : r));
+    const labelOf = (r: CapturedPrediction, i: number): AcceptedLabel => ({ variant: r.variant, version: r.version, predicted: r.predicted!, actual: CLASSES[i % 3], at: r.at + 1_000, ...(r.groups ? { groups: r.groups } : {}) });
+    const stored = async (at: number): Promise<string> => {
+      const [key] = (await store.list(keys.batchSummariesHour(model, at))).filter((k) => k.includes(new Date(at).toISOString().slice(11, 16).replace(':', '')));
+      return new TextDecoder().decode((await store.get(key))!.bytes);
+    };
+    // Batch 1 (10:00): answers and labels interleaved, request by request.
+    const first = records.filter((r) => r.at < T0 + MINUTE_MS).slice(0, 400);
+    const firstLabels: AcceptedLabel[] = [];
+    first.forEach((r, i) => {
+      capture.add([r]);
+      if (r.predicted && i % 9 === 0) {
+        firstLabels.push(labelOf(r, i));
+        capture.addLabels([labelOf(r, i)]);
+      }
+    });
+    await capture.flush();
+    expect(await stored(T0)).toBe(JSON.stringify(summarizeRecords(first, baselineOf, featuresToRow, firstLabels)));
+
+    // Batch 2 (10:01): its write fails, more answers come (a third batch would start at 10:02), and the bound cuts the oldest of batch 2.
+    now = T0 + MINUTE_MS;
+    const second = records.filter((r) => r.at >= T0 + MINUTE_MS).slice(0, 400);
+    capture.add(second);
+    down = true;
+    await capture.flush();
+    expect(capture.status().lastError).not.toBeNull();
+    now = T0 + 2 * MINUTE_MS;
+    capture.add(records.slice(400, 550).map((r) => ({ ...r, at: r.at + 2 * MINUTE_MS })));
+    expect(capture.status().dropped).toBe(50);
+    down = false;
+    now = T0 + 3 * MINUTE_MS;
+    await capture.flush();
+    expect(await stored(T0 + MINUTE_MS)).toBe(JSON.stringify(summarizeRecords(second.slice(50), baselineOf, featuresToRow)));
+  });
+
   it('the capture writes a summary per batch; rollups give the same window with fewer reads, once', async () => {
     const model = 'monitored';
     const records = traffic(11, 3_000, 150, liveRows);

@@ -127,36 +127,48 @@ export interface BaselineRef {
  * as unbinned rather than guessed at.
  */
 export function summarizeRecords(records: CapturedPrediction[], baselineOf: (version: string) => BaselineRef | null, toRow: (features: NonNullable<CapturedPrediction['features']>) => CleanRow, labels: AcceptedLabel[] = []): MonitoringSummary {
-  const summary = emptySummary(SECOND_MS);
-  summary.batches = 1;
-  const slices = new Map<number, Map<string, VariantCounts>>();
-  for (const label of labels) {
-    const start = Math.floor(label.at / SECOND_MS) * SECOND_MS;
-    let groups = slices.get(start);
-    if (!groups) slices.set(start, (groups = new Map()));
-    const g = groupOf(groups, label.variant, label.version);
-    addCell(g.labelled, label.actual, label.predicted);
-    for (const [column, group] of Object.entries(label.groups ?? {})) addCell(sensitiveCounts(g, column, group).labelled, label.actual, label.predicted);
-  }
-  const counters = new Map<string, ReturnType<typeof featureCounter> & { version: string; baseline: string }>();
-  for (const r of records) {
-    summary.records++;
-    const start = Math.floor(r.at / SECOND_MS) * SECOND_MS;
-    let groups = slices.get(start);
-    if (!groups) slices.set(start, (groups = new Map()));
-    const g = groupOf(groups, r.variant, r.version);
+  const builder = new SummaryBuilder(baselineOf, toRow);
+  for (const r of records) builder.add(r);
+  return builder.finish(labels);
+}
+
+/**
+ * A batch's summary built as its answers arrive (PredictionCapture adds each request's answers):
+ * counting ~1,000 answers at once took 4-6 ms of the serving thread at every flush (a CPU profile
+ * of bench/monitoring.ts's service under predict load, 2026-12-07), a stall every prediction
+ * queued behind; a few microseconds per request do not stall anything. `finish` gives the very
+ * document summarizeRecords gave before (test/monitoring.test.ts pins its bytes): the labels first,
+ * then the answers, in the order each made its slices, groups and counts.
+ */
+export class SummaryBuilder {
+  private records = 0;
+  private unbinned = 0;
+  private readonly slices = new Map<number, Map<string, VariantCounts>>();
+  private readonly counters = new Map<string, ReturnType<typeof featureCounter> & { version: string; baseline: string }>();
+  private finished = false;
+
+  constructor(
+    private readonly baselineOf: (version: string) => BaselineRef | null,
+    private readonly toRow: (features: NonNullable<CapturedPrediction['features']>) => CleanRow,
+  ) {}
+
+  add(r: CapturedPrediction): void {
+    this.records++;
+    const g = groupOf(sliceOf(this.slices, r.at), r.variant, r.version);
     if (r.error === 'unavailable') {
       // An outage says nothing about the variant: counted apart, and no latency sample.
       g.unavailable++;
-      continue;
+      return;
     }
     g.answers++;
     if (!r.ok || r.predicted === undefined) g.errors++;
     else {
       g.classes[r.predicted] = (g.classes[r.predicted] ?? 0) + 1;
-      for (const [column, group] of Object.entries(r.groups ?? {})) {
-        const classes = sensitiveCounts(g, column, group).classes;
-        classes[r.predicted] = (classes[r.predicted] ?? 0) + 1;
+      if (r.groups) {
+        for (const column in r.groups) {
+          const classes = sensitiveCounts(g, column, r.groups[column]).classes;
+          classes[r.predicted] = (classes[r.predicted] ?? 0) + 1;
+        }
       }
     }
     if (r.latencyMs !== undefined) addLatency(g.latency, r.latencyMs);
@@ -165,20 +177,71 @@ export function summarizeRecords(records: CapturedPrediction[], baselineOf: (ver
       row[r.shadow.predicted] = (row[r.shadow.predicted] ?? 0) + 1;
     }
     if (r.features) {
-      const ref = baselineOf(r.version);
+      const ref = this.baselineOf(r.version);
       if (!ref) {
-        summary.unbinned++;
-        continue;
+        this.unbinned++;
+        return;
       }
       const key = `${r.version}\n${ref.fingerprint}`;
-      let counter = counters.get(key);
-      if (!counter) counters.set(key, (counter = { ...featureCounter(ref.spec, ref.baseline), version: r.version, baseline: ref.fingerprint }));
-      counter.count(toRow(r.features));
+      let counter = this.counters.get(key);
+      if (!counter) this.counters.set(key, (counter = { ...featureCounter(ref.spec, ref.baseline), version: r.version, baseline: ref.fingerprint }));
+      counter.count(this.toRow(r.features));
     }
   }
-  summary.slices = [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([start, groups]) => ({ start, groups: [...groups.values()] }));
-  summary.features = [...counters.values()].map((c) => ({ version: c.version, baseline: c.baseline, counts: c.counts }));
-  return summary;
+
+  /** The summary with `labels` (accepted meanwhile) counted; the builder is spent. */
+  finish(labels: AcceptedLabel[] = []): MonitoringSummary {
+    if (this.finished) throw new Error('a summary builder finishes once');
+    this.finished = true;
+    const summary = emptySummary(SECOND_MS);
+    summary.batches = 1;
+    summary.records = this.records;
+    summary.unbinned = this.unbinned;
+    // Labels first: their slices and groups come first in the document, as they always did.
+    const slices = new Map<number, Map<string, VariantCounts>>();
+    for (const label of labels) {
+      const g = groupOf(sliceOf(slices, label.at), label.variant, label.version);
+      addCell(g.labelled, label.actual, label.predicted);
+      for (const [column, group] of Object.entries(label.groups ?? {})) addCell(sensitiveCounts(g, column, group).labelled, label.actual, label.predicted);
+    }
+    for (const [start, counted] of this.slices) {
+      let groups = slices.get(start);
+      if (!groups) slices.set(start, (groups = new Map()));
+      for (const [key, g] of counted) {
+        const labelled = groups.get(key);
+        if (labelled) withAnswers(labelled, g);
+        else groups.set(key, g);
+      }
+    }
+    summary.slices = [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([start, groups]) => ({ start, groups: [...groups.values()] }));
+    summary.features = [...this.counters.values()].map((c) => ({ version: c.version, baseline: c.baseline, counts: c.counts }));
+    return summary;
+  }
+}
+
+/** The groups of the one-second slice holding `at`, made on first use. */
+function sliceOf(slices: Map<number, Map<string, VariantCounts>>, at: number): Map<string, VariantCounts> {
+  const start = Math.floor(at / SECOND_MS) * SECOND_MS;
+  let groups = slices.get(start);
+  if (!groups) slices.set(start, (groups = new Map()));
+  return groups;
+}
+
+/**
+ * The answers' counts (`answers`) put into a group the labels made first: labels touch only the
+ * label tables, so each answer count is taken whole; a sensitive group's classes join the group
+ * the labels made, after the groups only labels named.
+ */
+function withAnswers(into: VariantCounts, answers: VariantCounts): void {
+  into.answers = answers.answers;
+  into.errors = answers.errors;
+  into.unavailable = answers.unavailable;
+  into.latency = answers.latency;
+  into.classes = answers.classes;
+  into.shadow = answers.shadow;
+  for (const [column, groups] of Object.entries(answers.sensitive ?? {})) {
+    for (const [group, counts] of Object.entries(groups)) sensitiveCounts(into, column, group).classes = counts.classes;
+  }
 }
 
 function groupOf(groups: Map<string, VariantCounts>, variant: string, version: string): VariantCounts {
