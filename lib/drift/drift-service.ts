@@ -10,7 +10,6 @@ import { emitEmf } from '../observability/emf.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import type { MonitoringReads } from '../monitoring/monitoring-reads.ts';
-import { featureCountsOn } from '../monitoring/summary.ts';
 import { baselineFingerprint } from './baseline-fingerprint.ts';
 import type { FeatureCounts } from './feature-counts.ts';
 import type { ServingModel } from '../serving/model-provider.ts';
@@ -21,7 +20,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { timeOrderedId } from '../util/ids.ts';
 import { z } from 'zod';
 import { checkDrift, checkDriftCounts, type DriftOptions, type DriftReport } from './drift-check.ts';
-import { checkGroupMix, groupMixCounts } from './group-mix.ts';
+import { checkGroupMix } from './group-mix.ts';
 
 export type { StoredDriftReport };
 
@@ -48,7 +47,7 @@ export interface DriftDeps {
   config: Config;
   store: ObjectStore;
   /** Where window reads run (a worker thread in a long-lived server). */
-  monitoring: Pick<MonitoringReads, 'readWindow'>;
+  monitoring: Pick<MonitoringReads, 'driftCounts'>;
   logger: Logger;
   metrics: ServiceMetrics;
   /** Starts a retrain job; answers its id, or why it did not start. */
@@ -74,11 +73,9 @@ export type DriftInput = { rows: CleanRow[] } | { counts: FeatureCounts };
  */
 export async function capturedCounts(deps: Pick<DriftDeps, 'config' | 'monitoring'>, model: ServingModel, now = Date.now()): Promise<{ counts: FeatureCounts; otherBaselineRows: number; source: DriftSource }> {
   const since = now - deps.config.DRIFT_WINDOW_HOURS * 3_600_000;
-  const { summary } = await deps.monitoring.readWindow(model.name, since, now, { slices: 1 });
   const { baseline } = model.predictor.bundle;
-  const { counts, otherBaselineRows } = featureCountsOn(summary, baseline, baselineFingerprint(baseline));
-  // Every answer's group, for the group-mix check: carried with the counts to the check.
-  counts.groups = groupMixCounts(summary);
+  // Counted where the window is read (the monitoring worker in a server): only the counts come back.
+  const { counts, otherBaselineRows } = await deps.monitoring.driftCounts(model.name, since, now, baseline, baselineFingerprint(baseline));
   return { counts, otherBaselineRows, source: { kind: 'captures', since: new Date(since).toISOString(), until: new Date(now).toISOString() } };
 }
 

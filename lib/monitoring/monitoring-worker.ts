@@ -5,12 +5,13 @@
  * calling thread, not the process), so predictions on the main thread keep theirs. Where that is not allowed it runs at normal priority, off the main thread.
  */
 import { setPriority } from 'node:os';
+import type { TrainingBaseline } from '../drift/baseline.ts';
 import { workerData } from 'node:worker_threads';
 import { serveTasks } from '../parallel/serve-tasks.ts';
 import { S3ObjectStore, type S3StoreConfig } from '../storage/s3-object-store.ts';
 import { rollUpSummaries, type RollupOptions } from './rollup.ts';
 import { readWindowSummary, type WindowShape } from './summary-reader.ts';
-import { readVariantStats, readWindowReport } from './window-answers.ts';
+import { readDriftCounts, readVariantStats, readWindowReport } from './window-answers.ts';
 
 /**
  * Nice 10, not 19: Linux's scheduler weighs a nice-10 thread at 110 against a normal one's 1,024,
@@ -32,5 +33,6 @@ serveTasks({
   window: (task) => readWindowSummary(store, task.model as string, task.since as number, task.until as number, task.shape as WindowShape),
   report: (task) => readWindowReport(store, task.model as string, task.since as number, task.until as number, task.routedVariants as string[], task.classes as string[] | undefined),
   variantStats: (task) => readVariantStats(store, task.model as string, task.since as number, task.until as number),
+  driftCounts: (task) => readDriftCounts(store, task.model as string, task.since as number, task.until as number, task.baseline as TrainingBaseline, task.fingerprint as string),
   rollup: (task) => rollUpSummaries(store, task.model as string, task.now as number | undefined, task.options as Partial<RollupOptions> | undefined),
 });

@@ -7,6 +7,7 @@
  * minute; more would only compete with serving. The worker starts on the first read and does
  * not keep the process alive when idle.
  */
+import type { TrainingBaseline } from '../drift/baseline.ts';
 import { WorkerPool, WorkerTaskError } from '../parallel/worker-pool.ts';
 import { workerUrl } from '../parallel/worker-url.ts';
 import { StorageError, type StorageFailure } from '../storage/object-store.ts';
@@ -15,6 +16,7 @@ import type { MonitoringReads } from './monitoring-reads.ts';
 import type { RollupOptions, RollupResult } from './rollup.ts';
 import type { WindowShape, WindowSummary } from './summary-reader.ts';
 import type { VariantStats } from './variant-stats.ts';
+import type { DriftCounts } from './window-answers.ts';
 import type { WindowReport } from './window-report.ts';
 
 export class OffThreadReads implements MonitoringReads {
@@ -34,6 +36,10 @@ export class OffThreadReads implements MonitoringReads {
 
   variantStats(model: string, since: number, until: number): Promise<VariantStats[]> {
     return this.run<VariantStats[]>({ kind: 'variantStats', model, since, until });
+  }
+
+  driftCounts(model: string, since: number, until: number, baseline: TrainingBaseline, fingerprint: string): Promise<DriftCounts> {
+    return this.run<DriftCounts>({ kind: 'driftCounts', model, since, until, baseline, fingerprint });
   }
 
   rollUp(model: string, now?: number, options?: Partial<RollupOptions>): Promise<RollupResult> {
