@@ -106,6 +106,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'four-eyes-retrain.test.ts',
     'history-pages.test.ts',
     'monitoring.test.ts',
+    'monitoring-canary-reads.test.ts',
     'monitoring-drift-counts.test.ts',
     'off-thread-reads.test.ts',
     'registry.test.ts',

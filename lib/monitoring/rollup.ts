@@ -11,6 +11,7 @@ import { keys } from '../state/layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { parseTimeOrderedId } from '../util/ids.ts';
 import { monitoringSummarySchema, MINUTE_MS, type MonitoringSummary } from './summary.ts';
+import { advanceRollupMark } from './rollup-mark.ts';
 import { periodParts, ROLLUP_LEVELS } from './summary-reader.ts';
 
 const HOUR_MS = 3_600_000;
@@ -112,5 +113,7 @@ export async function rollUpSummaries(store: ObjectStore, model: string, now = D
     const batches = hours.reduce((n, s: MonitoringSummary | null) => n + (s?.batches ?? 0), 0);
     if (batches) await rollUp(DAY, day, batches);
   }
+  // Every period from the look-back's first minute to the last whole minute is rolled up: readers may name their keys.
+  await advanceRollupMark(docs, model, from, Math.floor(settled / MINUTE_MS) * MINUTE_MS);
   return result;
 }

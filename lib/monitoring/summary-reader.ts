@@ -98,6 +98,11 @@ export interface WindowSummary {
 export async function readWindowSummary(store: ObjectStore, model: string, since: number, until: number, shape: WindowShape = {}): Promise<WindowSummary> {
   const reader = new WindowReader(store, model, since, until);
   const parts = await reader.cover(0, Math.floor(since / DAY_MS) * DAY_MS, Math.ceil((until + 1) / DAY_MS) * DAY_MS);
+  return { summary: shapedSummary(parts, since, until, shape), reads: reader.reads, unreadable: reader.unreadable };
+}
+
+/** The parts of a window merged into its summary, in the shape asked for. */
+export function shapedSummary(parts: MonitoringSummary[], since: number, until: number, shape: WindowShape): MonitoringSummary {
   // Minutes at the finest: the window's edges are cut on the parts' own one-second slices before
   // they are widened, and a result of one-second slices would be an hour's 3,600 of them to send
   // across threads and walk for every report.
@@ -105,10 +110,11 @@ export async function readWindowSummary(store: ObjectStore, model: string, since
   const grainMs = shape.slices ? Math.max(finest, Math.ceil((until - since) / shape.slices / finest) * finest) : finest;
   const summary = parts.length ? mergeSummaries(parts, grainMs, { since, until }) : emptySummary(grainMs);
   if (shape.features === false) summary.features = [];
-  return { summary, reads: reader.reads, unreadable: reader.unreadable };
+  return summary;
 }
 
-class WindowReader {
+/** Reads the parts of one window, counting its reads (every store call goes through one limit). */
+export class WindowReader {
   reads = 0;
   unreadable = 0;
   private readonly docs: DocumentStore;
@@ -236,7 +242,8 @@ class WindowReader {
     throw new Error(`listing the batch summaries under ${prefix} did not end after 1,000 pages`);
   }
 
-  private async read(key: string): Promise<MonitoringSummary | null> {
+  /** A stored summary, null when there is none or it does not parse (counted in `unreadable`). */
+  async read(key: string): Promise<MonitoringSummary | null> {
     this.reads++;
     try {
       return await this.limit(() => this.docs.value(key, monitoringSummarySchema));

@@ -10,6 +10,7 @@ import type { TrainingBaseline } from '../drift/baseline.ts';
 import type { FeatureCounts } from '../drift/feature-counts.ts';
 import { groupMixCounts } from '../drift/group-mix.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { readNamedWindow } from './named-window.ts';
 import { featureCountsOn } from './summary.ts';
 import { readWindowSummary } from './summary-reader.ts';
 import { variantStats, type VariantStats } from './variant-stats.ts';
@@ -19,9 +20,12 @@ export async function readWindowReport(store: ObjectStore, model: string, since:
   return reportOfWindow(await readWindowSummary(store, model, since, until, REPORT_SHAPE), since, until, routedVariants, classes);
 }
 
-/** Per-variant statistics over the whole window (one slice): what the canary controller judges a step by. */
+/**
+ * Per-variant statistics over the whole window (one slice): what the canary controller judges a
+ * step by, every minute. Read by naming the step's documents (named-window.ts): GETs, not listings.
+ */
 export async function readVariantStats(store: ObjectStore, model: string, since: number, until: number): Promise<VariantStats[]> {
-  return variantStats((await readWindowSummary(store, model, since, until, { slices: 1, features: false })).summary);
+  return variantStats((await readNamedWindow(store, model, since, until, { slices: 1, features: false })).summary);
 }
 
 /** What the drift check reads of a window: its sampled rows counted on one baseline, and every answer's group. */

@@ -37,6 +37,8 @@
  *                                               tens digit of the first minute; kept as the batches)
  *   summaries/{model}/hours/{day}/{hh}.json     mutable (CAS): an hour's ten-minute rollups merged
  *   summaries/{model}/days/{day}.json           mutable (CAS): a day's hours merged
+ *   summaries/{model}/rolled-up.json            mutable (CAS): the stretch of time the rollups have covered
+ *                                               without a gap (lib/monitoring/rollup-mark.ts)
  *   feedback/{model}/{day}/{requestId}.{index}.json  written once: the true class of one answer (day
  *                                               of the answer)
  *   drift/{model}/reports/{id}.json             written once
@@ -178,6 +180,8 @@ export const keys = {
   hourSummariesDay: (name: string, day: string): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${segment('day', day, DAY)}/`,
   daySummariesPrefix: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/days/`,
   daySummary: (name: string, day: string): string => `${keys.daySummariesPrefix(name)}${segment('day', day, DAY)}.json`,
+  /** Outside the day partitions: kept while the summaries are, never expired with a day. */
+  rollupMark: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/rolled-up.json`,
   feedbackDay: (name: string, day: string): string => `${PREFIXES.feedback}${segment('model name', name)}/${segment('day', day, DAY)}/`,
   /** One answer's label, at a key made from the answer itself: a second label for it finds the first. */
   feedback: (name: string, answeredAt: number, requestId: string, index: number): string => `${keys.feedbackDay(name, dayOf(answeredAt))}${segment('request id', requestId, REQUEST_ID)}.${index}.json`,
