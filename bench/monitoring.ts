@@ -27,7 +27,9 @@ import { parseArgs } from 'node:util';
 import { loadDataset } from '../lib/data/dataset.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { baselineFingerprint } from '../lib/drift/baseline-fingerprint.ts';
+import { readNamedWindow } from '../lib/monitoring/named-window.ts';
 import { rollUpSummaries } from '../lib/monitoring/rollup.ts';
+import { readWindowSummary } from '../lib/monitoring/summary-reader.ts';
 import type { AcceptedLabel } from '../lib/monitoring/summary.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
 import { saveFeedback } from '../lib/release/feedback.ts';
@@ -57,6 +59,12 @@ const { values } = parseArgs({
     'measure-only': { type: 'boolean', default: false },
     /** Write a CPU profile of the service under predict load into this directory (where the serving thread's time goes). */
     'cpu-prof': { type: 'string' },
+    /**
+     * With --measure-only: time the canary step's window (the last hour) this many times in this
+     * process, read by listing (summary-reader.ts) and by name (named-window.ts) in turn, warm,
+     * with their store calls; then stop (no fresh-process reads, no predict load).
+     */
+    'canary-window-reads': { type: 'string', default: '0' },
   },
 });
 const RATE = Number(values.rate);
@@ -103,6 +111,17 @@ const run: BenchRun = { traffic: { hours: HOURS, rate: RATE, containers: CONTAIN
 const statePath = join(dataDir, 'bench-run.json');
 if (MEASURE_ONLY) {
   Object.assign(run, JSON.parse(readFileSync(statePath, 'utf8')) as BenchRun);
+  if (Number(values['canary-window-reads']) > 0) {
+    await rollUpSummaries(store, MODEL, run.end, { lookbackMs: 2 * 3_600_000 });
+    await compareCanaryWindowReads(run.end, Number(values['canary-window-reads']));
+    s3.kill('SIGTERM');
+    process.exit(0);
+  }
+  // A store written before rollup marks (lib/monitoring/rollup-mark.ts) gets one as the hourly
+  // housekeeping run would leave it (all up to date: it only reads, then marks); later runs keep it.
+  const marking = performance.now();
+  await rollUpSummaries(store, MODEL, run.end, { lookbackMs: 25 * 3_600_000 });
+  log(`rollup mark checked in ${((performance.now() - marking) / 1000).toFixed(0)} s`);
   run.measured.push({ answers: run.answers, note: 'measured again', results: await measureReads(run.end) });
 } else {
   await writeTraffic();
@@ -214,6 +233,38 @@ console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const m of run.measured) console.log(`| ${m.answers.toLocaleString('en-US')}${m.note ? ` (${m.note})` : ''} | ${fmt(m.results.report24h)} | ${fmt(m.results.report7d)} | ${fmt(m.results.drift24h)} | ${fmt(m.results.canary)} | ${fmt(m.results.feedback)} | ${fmt(m.results.unknown)} |`);
 console.log(`\nPOST /predict on the node:http service (one record, open loop at ${PREDICT_RATE}/s: ${load.alone.requests} and ${load.during.requests} requests): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms. The service's event-loop delay: p99 ${load.delay.alone.p99.toFixed(1)} / ${load.delay.during.p99.toFixed(1)} ms, max ${load.delay.alone.max.toFixed(1)} / ${load.delay.during.max.toFixed(1)} ms (alone / during).`);
 process.exit(0);
+
+/** The canary step's window (begun an hour before `now`, mid-minute as a step is) read both ways in turn, `times` times each. */
+async function compareCanaryWindowReads(now: number, times: number): Promise<void> {
+  const since = now - 3_600_000 + 17_000;
+  const calls = { get: 0, listPage: 0 };
+  const counted = new Proxy(store, {
+    get: (target, name, receiver) => {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if ((name === 'get' || name === 'listPage') && typeof value === 'function') return (...args: unknown[]) => (calls[name]++, (value as (...a: unknown[]) => unknown).apply(target, args));
+      return value;
+    },
+  });
+  const ways = { listing: readWindowSummary, named: readNamedWindow };
+  const times_: Record<string, number[]> = { listing: [], named: [] };
+  const seen: Record<string, string> = {};
+  for (let i = 0; i <= times; i++) {
+    for (const [way, read] of Object.entries(ways)) {
+      calls.get = calls.listPage = 0;
+      const started = performance.now();
+      const { summary } = await read(counted, MODEL, since, now, { slices: 1, features: false });
+      const ms = performance.now() - started;
+      if (i === 0) continue; // the first of each: connections and JIT
+      times_[way].push(ms);
+      const answers = summary.slices.reduce((n, slice) => n + slice.groups.reduce((m, g) => m + g.answers, 0), 0);
+      seen[way] = `${calls.get} GETs, ${calls.listPage} listings, ${answers} answers counted`;
+    }
+  }
+  for (const [way, list] of Object.entries(times_)) {
+    const sorted = [...list].sort((a, b) => a - b);
+    console.log(`canary step window by ${way}: median ${sorted[sorted.length >> 1].toFixed(0)} ms (${sorted[0].toFixed(0)}-${sorted[sorted.length - 1].toFixed(0)} ms over ${sorted.length}), ${seen[way]}`);
+  }
+}
 
 interface ReadResult {
   ms: number;

@@ -244,14 +244,20 @@ export class PredictionCapture {
   }
 
   status(): CaptureStatus {
-    const pending = this.buffer.length + this.labels.length + this.unsent.reduce((n, b) => n + b.records.length + b.labels.length, 0);
     return {
       status: this.lastError ? 'degraded' : 'ok',
-      pending,
+      pending: this.pending(),
       dropped: this.dropped,
       lastWriteAt: this.lastWriteAt ? new Date(this.lastWriteAt).toISOString() : null,
       lastError: this.lastError,
     };
+  }
+
+  /** Answers and labels not yet in storage (counted on every request: no status document made for it). */
+  private pending(): number {
+    let n = this.buffer.length + this.labels.length;
+    for (const b of this.unsent) n += b.records.length + b.labels.length;
+    return n;
   }
 
   /**
@@ -301,7 +307,7 @@ export class PredictionCapture {
 
   /** Drops the oldest answers beyond maxBuffered: failed batches first (oldest first), then the buffer's oldest. */
   private enforceBound(): void {
-    let excess = this.status().pending - this.options.maxBuffered;
+    let excess = this.pending() - this.options.maxBuffered;
     if (excess <= 0) return;
     let dropped = 0;
     for (const batch of this.unsent) {
