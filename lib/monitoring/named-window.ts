@@ -61,20 +61,28 @@ export async function readNamedWindow(store: ObjectStore, model: string, since: 
     else batchMinutes.push(t);
     t += MINUTE_MS;
   }
-  const got = await mapLimit(named, PARALLEL_READS, (n) => reader.read(n.key));
+  // The minutes after the mark are listed while the rollups are fetched: the listing is the slow call on s3rver.
+  const [got, afterMark] = await Promise.all([mapLimit(named, PARALLEL_READS, (n) => reader.read(n.key)), batchesByHour(reader, batchMinutes)]);
   const parts: MonitoringSummary[] = [];
+  const fallBack: number[] = [];
   named.forEach((n, i) => {
     const rollup = got[i];
     // A cut minute needs its seconds (rollups of earlier releases hold one slice); a missing minute the mark does not vouch for may have late batches.
     if (rollup && (!n.minute?.cut || rollup.grainMs === SECOND_MS)) parts.push(rollup);
-    else if (n.minute && (rollup || !n.minute.vouched)) batchMinutes.push(n.minute.start);
+    else if (n.minute && (rollup || !n.minute.vouched)) fallBack.push(n.minute.start);
   });
-  // Batches are listed per hour (their keys' folder).
+  // In time order, as the listing reader gives them: the rollups, then the batches.
+  parts.push(...afterMark, ...(await batchesByHour(reader, fallBack)));
+  return { summary: shapedSummary(parts, since, until, shape), reads: reader.reads, unreadable: reader.unreadable };
+}
+
+/** The batch summaries of these minutes, listed per hour (their keys' folder). */
+async function batchesByHour(reader: WindowReader, minutes: number[]): Promise<MonitoringSummary[]> {
   const byHour = new Map<number, number[]>();
-  for (const m of batchMinutes) {
+  for (const m of minutes) {
     const hour = Math.floor(m / HOUR_MS) * HOUR_MS;
     byHour.set(hour, [...(byHour.get(hour) ?? []), m]);
   }
-  for (const minutes of byHour.values()) parts.push(...(await reader.batchesOf(minutes)));
-  return { summary: shapedSummary(parts, since, until, shape), reads: reader.reads, unreadable: reader.unreadable };
+  const found = await Promise.all([...byHour.values()].map((inHour) => reader.batchesOf(inHour)));
+  return found.flat();
 }
