@@ -12,32 +12,18 @@
  */
 import { z } from 'zod';
 import type { DatasetSpec } from '../data/spec.ts';
-import type { MonitoringSummary } from '../monitoring/summary.ts';
+import { groupMixCounts, type GroupMixCounts } from '../monitoring/group-mix-counts.ts';
 import type { StoredDriftReport } from '../state/schemas.ts';
 import type { DriftOptions } from './drift-check.ts';
 import { psi } from './statistics.ts';
 
 export type GroupMix = NonNullable<StoredDriftReport['groupMix']>;
 
-/** Answers per group, per sensitive column. */
-export type GroupMixCounts = Record<string, Record<string, number>>;
+// Counted from a window's summary below drift, where the window is read (the monitoring worker).
+export { groupMixCounts, type GroupMixCounts };
 
 /** What the group mix reads of metrics.json: per sensitive column, the training rows per group. */
 const trainingFairnessSchema = z.object({ fairness: z.array(z.object({ column: z.string(), groups: z.array(z.object({ group: z.string(), rows: z.number() })) })) });
-
-/** The answers of a window per group of each sensitive column (every variant and version: the applicants, not the model). */
-export function groupMixCounts(summary: MonitoringSummary): GroupMixCounts {
-  const out: GroupMixCounts = {};
-  for (const slice of summary.slices) {
-    for (const g of slice.groups) {
-      for (const [column, groups] of Object.entries(g.sensitive ?? {})) {
-        const into = (out[column] ??= {});
-        for (const [group, counts] of Object.entries(groups)) into[group] = (into[group] ?? 0) + Object.values(counts.classes).reduce((s, n) => s + n, 0);
-      }
-    }
-  }
-  return out;
-}
 
 /**
  * The group-mix section of a drift report, or undefined when the spec names no sensitive column.

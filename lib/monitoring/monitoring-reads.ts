@@ -4,7 +4,7 @@
  * reads in-process; a long-lived server that also answers predictions reads on a worker thread
  * of its own (off-thread-reads.ts), so a 24 h report never holds the event loop predictions wait on.
  */
-import type { TrainingBaseline } from '../drift/baseline.ts';
+import type { TrainingBaseline } from '../data/training-baseline.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { rollUpSummaries, type RollupOptions, type RollupResult } from './rollup.ts';
 import { readWindowSummary, type WindowShape, type WindowSummary } from './summary-reader.ts';

@@ -5,7 +5,7 @@
  * calling thread, not the process), so predictions on the main thread keep theirs. Where that is not allowed it runs at normal priority, off the main thread.
  */
 import { setPriority } from 'node:os';
-import type { TrainingBaseline } from '../drift/baseline.ts';
+import type { TrainingBaseline } from '../data/training-baseline.ts';
 import { workerData } from 'node:worker_threads';
 import { serveTasks } from '../parallel/serve-tasks.ts';
 import { S3ObjectStore, type S3StoreConfig } from '../storage/s3-object-store.ts';

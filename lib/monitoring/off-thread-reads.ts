@@ -7,7 +7,7 @@
  * minute; more would only compete with serving. The worker starts on the first read and does
  * not keep the process alive when idle.
  */
-import type { TrainingBaseline } from '../drift/baseline.ts';
+import type { TrainingBaseline } from '../data/training-baseline.ts';
 import { WorkerPool, WorkerTaskError } from '../parallel/worker-pool.ts';
 import { workerUrl } from '../parallel/worker-url.ts';
 import { StorageError, type StorageFailure } from '../storage/object-store.ts';

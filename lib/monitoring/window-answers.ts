@@ -6,11 +6,10 @@
  * a CPU profile of bench/monitoring.ts's predict-under-reads run): stalls that predictions queued
  * behind. Done here, only the answer crosses threads.
  */
-import type { TrainingBaseline } from '../drift/baseline.ts';
-import type { FeatureCounts } from '../drift/feature-counts.ts';
-import { groupMixCounts } from '../drift/group-mix.ts';
+import type { TrainingBaseline } from '../data/training-baseline.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { readNamedWindow } from './named-window.ts';
+import { groupMixCounts } from './group-mix-counts.ts';
 import { featureCountsOn } from './summary.ts';
 import { readWindowSummary } from './summary-reader.ts';
 import { variantStats, type VariantStats } from './variant-stats.ts';
@@ -31,7 +30,7 @@ export async function readVariantStats(store: ObjectStore, model: string, since:
 /** What the drift check reads of a window: its sampled rows counted on one baseline, and every answer's group. */
 export interface DriftCounts {
   /** The rows counted on the baseline, with every answer's group per sensitive column (`groups`, for the group-mix check). */
-  counts: FeatureCounts;
+  counts: ReturnType<typeof featureCountsOn>['counts'];
   /** Sampled rows counted on another baseline, or on none (featureCountsOn). */
   otherBaselineRows: number;
 }
