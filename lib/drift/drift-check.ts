@@ -12,7 +12,7 @@
 import type { CleanRow } from '../data/clean-record.ts';
 import type { DatasetSpec } from '../data/spec.ts';
 import type { CategoricalBaseline, TrainingBaseline } from './baseline.ts';
-import { countFeatures, numericView, type FeatureCounts, type LevelCounts } from './feature-counts.ts';
+import { countFeatures, numericView, type FeatureCounts, type LevelCounts } from '../data/feature-counts.ts';
 import { benjaminiHochberg, chiSquareHomogeneity, jensenShannonDistance, ksPValue, psi } from './statistics.ts';
 
 export interface DriftOptions {

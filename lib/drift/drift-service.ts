@@ -11,7 +11,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import type { MonitoringReads } from '../monitoring/monitoring-reads.ts';
 import { baselineFingerprint } from './baseline-fingerprint.ts';
-import type { FeatureCounts } from './feature-counts.ts';
+import type { FeatureCounts } from '../data/feature-counts.ts';
 import type { ServingModel } from '../serving/model-provider.ts';
 import { DocumentStore } from '../state/document-store.ts';
 import { dataKeySchema, keys } from '../state/layout.ts';

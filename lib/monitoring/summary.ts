@@ -14,10 +14,10 @@
  */
 import { z } from 'zod';
 import type { CleanRow } from '../data/clean-record.ts';
-import type { FeatureCounts } from '../drift/feature-counts.ts';
-import { emptyFeatureCounts, featureCounter, mergeFeatureCounts } from '../drift/feature-counts.ts';
+import type { FeatureCounts } from '../data/feature-counts.ts';
+import { emptyFeatureCounts, featureCounter, mergeFeatureCounts } from '../data/feature-counts.ts';
 import type { DatasetSpec } from '../data/spec.ts';
-import type { TrainingBaseline } from '../drift/baseline.ts';
+import type { TrainingBaseline } from '../data/training-baseline.ts';
 import type { CapturedPrediction } from '../state/schemas.ts';
 import { addLatency, emptySketch, mergeSketch, type LatencySketch } from './latency-sketch.ts';
 

@@ -12,7 +12,7 @@
  */
 import { numericColumnNames, type CleanRow } from '../data/clean-record.ts';
 import type { DatasetSpec } from '../data/spec.ts';
-import type { CategoricalBaseline, NumericBaseline, TrainingBaseline } from './baseline.ts';
+import type { CategoricalBaseline, NumericBaseline, TrainingBaseline } from './training-baseline.ts';
 
 export interface NumericCounts {
   column: string;
