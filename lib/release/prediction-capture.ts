@@ -124,7 +124,8 @@ interface Batch {
   summarized: boolean;
 }
 
-const LINE_ENCODER = new TextEncoder();
+/** One encoder for the answers' lines and the summaries (UTF-8, stateless). */
+const UTF8 = new TextEncoder();
 
 export class PredictionCapture {
   private buffer: CapturedPrediction[] = [];
@@ -164,7 +165,7 @@ export class PredictionCapture {
       this.hold(() => {
         for (const r of records) {
           this.buffer.push(r);
-          this.lines.push(LINE_ENCODER.encode(`${JSON.stringify(r)}\n`));
+          this.lines.push(UTF8.encode(`${JSON.stringify(r)}\n`));
           this.building?.add(r);
         }
       });
@@ -234,8 +235,7 @@ export class PredictionCapture {
     return this.writing;
   }
 
-  /** Final flush on shutdown, bounded in time; stops the timer. */
-  /** Writes what is held, waiting at most `timeoutMs`; answers how many answers and labels are still not written. */
+  /** The final flush on shutdown: stops the timer, writes what is held waiting at most `timeoutMs`, and answers how many answers and labels are still not written. */
   async close(timeoutMs: number): Promise<number> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -281,7 +281,7 @@ export class PredictionCapture {
         if (!batch.summarized) {
           if (!batch.summaryBytes) {
             const summary = batch.builder ? batch.builder.finish(batch.labels) : summarizeRecords(batch.records, this.options.baselineOf ?? (() => null), featuresToRow, batch.labels);
-            batch.summaryBytes = new TextEncoder().encode(JSON.stringify(summary));
+            batch.summaryBytes = UTF8.encode(JSON.stringify(summary));
             batch.builder = null;
           }
           await this.store.put(keys.batchSummary(this.model, batch.at, batch.id), batch.summaryBytes, { contentType: 'application/json', condition: { ifNoneMatch: '*' } });
