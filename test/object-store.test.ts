@@ -117,6 +117,40 @@ describe('the embedded S3 server never stores part of an upload', () => {
   });
 });
 
+describe('the embedded S3 server frees a key when its client leaves', () => {
+  it('serves a key again after a reader gave up while another request held the key (no lock left behind)', async () => {
+    await store.put('abandoned/doc.json', new TextEncoder().encode('{"v": 1}'));
+    const { port } = new URL(s3.endpoint);
+    const open = (request: string): Promise<Socket> =>
+      new Promise((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(request);
+          resolve(socket);
+        });
+        socket.on('error', () => undefined);
+      });
+    const closed = (socket: Socket): Promise<void> => new Promise((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+    // A writer whose body never finishes holds the key's lock...
+    const writer = await open(`PUT /${TEST_BUCKET}/abandoned/doc.json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"v": 2`);
+    // The pauses only order the steps (nothing outside the server shows a queued request); on a
+    // slow machine a late step makes the test miss the race, never fail on a correct server.
+    await new Promise((r) => setTimeout(r, 200));
+    // ...a reader queues behind it and gives up (as an SDK client does at its timeout)...
+    const reader = await open(`GET /${TEST_BUCKET}/abandoned/doc.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    await new Promise((r) => setTimeout(r, 200));
+    reader.destroy();
+    await closed(reader);
+    await new Promise((r) => setTimeout(r, 100));
+    // ...then the writer dies: the key must be free for everyone after them.
+    writer.destroy();
+    await closed(writer);
+    const patient = S3ObjectStore.fromConfig({ ...config, requestTimeoutMs: 10_000 });
+    expect(new TextDecoder().decode((await patient.get('abandoned/doc.json'))!.bytes)).toBe('{"v": 1}');
+    await patient.put('abandoned/doc.json', new TextEncoder().encode('{"v": 3}'));
+    expect(new TextDecoder().decode((await patient.get('abandoned/doc.json'))!.bytes)).toBe('{"v": 3}');
+  });
+});
+
 describe('storage failures', () => {
   it('an unreachable store fails fast as "unavailable: connection refused", without host or port', async () => {
     const dead = S3ObjectStore.fromConfig({ ...config, endpoint: 'http://127.0.0.1:9' });

@@ -39,6 +39,13 @@ export function embeddedS3Guard(store: EmbeddedStoreMetadata): (ctx: KoaContext,
   async function withKeyLock(id: string, ctx: KoaContext, work: () => Promise<unknown>): Promise<unknown> {
     let mutex = locks.get(id);
     if (!mutex) locks.set(id, (mutex = new Mutex()));
+    // Listened for before waiting: a client that gives up while queued (an SDK at its timeout,
+    // by the hundred after a pause) closes its response before the lock is ours, and a listener
+    // added after the acquire would never hear it, leaving the key locked for good (seen in CI:
+    // after a paused store resumed, every read of one alias timed out for minutes).
+    let responseClosed = false;
+    let onClose: () => void = () => (responseClosed = true);
+    ctx.res.once('close', () => onClose());
     const release = await mutex.acquire();
     let released = false;
     const done = (): void => {
@@ -47,8 +54,12 @@ export function embeddedS3Guard(store: EmbeddedStoreMetadata): (ctx: KoaContext,
       release();
       if (!mutex.isLocked()) locks.delete(id);
     };
+    if (responseClosed) {
+      done(); // nobody is waiting for this answer: do not do the work either
+      return undefined;
+    }
     // Held until the response is written (a GET streams its body after the middleware returns).
-    ctx.res.once('close', done);
+    onClose = done;
     try {
       return await work();
     } catch (err) {
