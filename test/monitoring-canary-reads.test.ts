@@ -78,6 +78,42 @@ describe('the canary step read by naming its documents', () => {
     expect(named.summary).toEqual((await readWindowSummary(store, MODEL, since, until, { slices: 1, features: false })).summary);
   });
 
+  it('a batch written after the mark passed its minute moves the mark back to that minute, so the named read counts it before any rollup run; the next run covers it again', async () => {
+    const model = 'late-batch';
+    const docs = new DocumentStore(store);
+    let now = T0;
+    const capture = new PredictionCapture(store, model, { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000 }, {}, () => now);
+    const written: CapturedPrediction[] = [];
+    const answer = (at: number, i: number): CapturedPrediction => ({ requestId: `late${at}-${i}`, index: 0, at, version: 'v1', alias: 'champion', variant: 'champion', ok: true, predicted: 'Good', latencyMs: 2 });
+    const send = async (at: number, flushAt: number): Promise<void> => {
+      const batch = [answer(at, 0), answer(at + 1_000, 1)];
+      now = at;
+      capture.add(batch);
+      now = flushAt;
+      await capture.flush();
+      written.push(...batch);
+    };
+    // Minutes 0-19 have traffic but minute 12, which a container could not write in time.
+    for (let minute = 0; minute < 20; minute++) if (minute !== 12) await send(T0 + minute * MINUTE_MS + 5_000, T0 + minute * MINUTE_MS + 15_000);
+    await rollUpSummaries(store, model, T0 + 20 * MINUTE_MS + 20_000, { lookbackMs: 2 * 3_600_000 });
+    const covered = { since: T0 + 20 * MINUTE_MS - 2 * 3_600_000, through: T0 + 20 * MINUTE_MS };
+    expect(await readRollupMark(docs, model)).toEqual(covered);
+    // A batch on time (written seconds after its minute) leaves the mark alone.
+    await send(T0 + 20 * MINUTE_MS + 30_000, T0 + 20 * MINUTE_MS + 40_000);
+    expect(await readRollupMark(docs, model)).toEqual(covered);
+    // Minute 12's batch, written 28 minutes late (a retry after an outage): its ten minutes' rollup is stale.
+    await send(T0 + 12 * MINUTE_MS + 5_000, T0 + 40 * MINUTE_MS);
+    expect(await readRollupMark(docs, model)).toEqual({ ...covered, through: T0 + 12 * MINUTE_MS });
+    const [since, until] = [T0 + 5 * MINUTE_MS, T0 + 21 * MINUTE_MS];
+    const truth = written.filter((r) => r.at >= since && r.at <= until).length;
+    const answers = async (): Promise<number> => (await readNamedWindow(store, model, since, until, { slices: 1, features: false })).summary.slices.reduce((n, slice) => n + slice.groups.reduce((m, g) => m + g.answers, 0), 0);
+    expect(await answers()).toBe(truth);
+    // Housekeeping's long look-back rolls minute 12 and its ten minutes up again, and the mark covers them once more.
+    await rollUpSummaries(store, model, T0 + 40 * MINUTE_MS + 20_000, { lookbackMs: 2 * 3_600_000 });
+    expect(await readRollupMark(docs, model)).toEqual({ since: covered.since, through: T0 + 40 * MINUTE_MS });
+    expect(await answers()).toBe(truth);
+  });
+
   it('the mark joins runs that overlap or touch, and starts again after a gap (only forward)', async () => {
     const docs = new DocumentStore(store);
     const model = 'marked';

@@ -10,7 +10,9 @@
  *
  * The mark's last minute is not taken on trust when its rollup is missing: a batch is keyed by
  * its first answer and written up to a flush interval later, so the last minute a run rolled up
- * may have had no batch yet when the run passed; it is read from its batches then. Before the mark
+ * may have had no batch yet when the run passed; it is read from its batches then. A batch stored
+ * later than that (a retry after an outage) pulls the mark's end back to its minute
+ * (retreatRollupMark, called by the capture writer), so it is counted at once. Before the mark
  * (or with none: a store written before marks, a schedule that never ran) the window is read by
  * listing, as before.
  */

@@ -11,11 +11,17 @@
  * starts each level at the floor of that minute). A run that begins where the mark ends or
  * earlier extends it; one that begins after it (the schedule stopped for longer than the
  * look-back) starts a new mark, as nothing says the gap was rolled up. Moved by compare-and-swap,
- * only forward.
+ * forward by the runs, and back by one writer only: a batch stored after the mark passed its
+ * minute (a retry after a store outage) pulls the mark's end back to that minute
+ * (retreatRollupMark), so readers take that minute and the later ones from their batches until a
+ * run rolls them up again and moves the end forward (the minute schedule's 15-minute look-back,
+ * or housekeeping's two-day pass for a batch later than that: then the mark starts again at the
+ * run's look-back, and a window before it is read by listing).
  */
 import { z } from 'zod';
 import { CorruptDocumentError, type DocumentStore } from '../state/document-store.ts';
 import { keys } from '../state/layout.ts';
+import { MINUTE_MS } from './summary.ts';
 
 export const rollupMarkSchema = z.object({
   /** Covered from here (ms, a minute's start)... */
@@ -41,6 +47,37 @@ export async function advanceRollupMark(docs: DocumentStore, model: string, from
     },
     { onCorrupt: 'replace' },
   );
+}
+
+/**
+ * A batch keyed in `minute` was stored after the mark may have passed that minute: the mark ends
+ * at that minute if it reached past it (compare-and-swap; a mark that ends before the minute, or
+ * starts after it, vouches for nothing the batch changes). A run racing this can cover the minute
+ * again with a rollup made before the batch was listed; its next run (a minute later inside its
+ * look-back) rebuilds that rollup, the bound the minute schedule already gives on-time batches.
+ */
+export async function retreatRollupMark(docs: DocumentStore, model: string, minute: number): Promise<void> {
+  await docs.update(
+    keys.rollupMark(model),
+    rollupMarkSchema,
+    (current) => {
+      const mark = current?.value;
+      if (!mark || mark.through <= minute || mark.since > minute) return { keep: true, result: undefined };
+      return { write: { since: mark.since, through: minute }, result: undefined };
+    },
+    { onCorrupt: 'replace' },
+  );
+}
+
+/**
+ * Whether a batch keyed at `at` and stored at `storedAt` is late enough to pull the mark back. A
+ * run rolls a minute up only once the minute has ended, and the run a minute later rebuilds it
+ * from what it lists then (rollup.ts), so a batch stored within two minutes of its minute's start
+ * is counted as on-time batches are: on-time flushes (CAPTURE_FLUSH_SECONDS is under a minute)
+ * never read the mark.
+ */
+export function mayBeBehindRollupMark(at: number, storedAt: number): boolean {
+  return Math.floor(at / MINUTE_MS) * MINUTE_MS + 2 * MINUTE_MS <= storedAt;
 }
 
 /** The mark, or null when there is none or it does not parse (the reader then lists, as before marks). */

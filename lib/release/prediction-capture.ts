@@ -21,7 +21,9 @@ import { keys, daysBetween } from '../state/layout.ts';
 import { capturedPredictionSchema, type CapturedFeatures, type CapturedPrediction, type FeedbackRecord } from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { publicReason } from '../serving/public-reason.ts';
-import { summarizeRecords, SummaryBuilder, type AcceptedLabel, type BaselineRef } from '../monitoring/summary.ts';
+import { mayBeBehindRollupMark, retreatRollupMark } from '../monitoring/rollup-mark.ts';
+import { MINUTE_MS, summarizeRecords, SummaryBuilder, type AcceptedLabel, type BaselineRef } from '../monitoring/summary.ts';
+import { DocumentStore } from '../state/document-store.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { parseTimeOrderedId } from '../util/ids.ts';
 import { instanceOrderedId } from '../util/instance-ids.ts';
@@ -122,6 +124,8 @@ interface Batch {
    * were served but dropped from the raw batch, which monitoring should count anyway.)
    */
   summarized: boolean;
+  /** Its summary was stored late (rollup-mark.ts): the rollup mark must stop vouching for its minute. */
+  markToRetreat?: boolean;
 }
 
 /** One encoder for the answers' lines and the summaries (UTF-8, stateless). */
@@ -287,6 +291,13 @@ export class PredictionCapture {
           await this.store.put(keys.batchSummary(this.model, batch.at, batch.id), batch.summaryBytes, { contentType: 'application/json', condition: { ifNoneMatch: '*' } });
           batch.summarized = true;
           batch.summaryBytes = undefined;
+          batch.markToRetreat = mayBeBehindRollupMark(batch.at, this.now());
+        }
+        // Stored after the rollups may have passed its minute: readers must take that minute from
+        // its batches until a run rolls it up again. Retried with the batch if it fails.
+        if (batch.markToRetreat) {
+          await retreatRollupMark(new DocumentStore(this.store), this.model, Math.floor(batch.at / MINUTE_MS) * MINUTE_MS);
+          batch.markToRetreat = false;
         }
         const body = Buffer.concat(batch.lines);
         // A batch of labels only has no raw answers to keep (the labels are stored on their own).
