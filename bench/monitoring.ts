@@ -65,6 +65,13 @@ const { values } = parseArgs({
      * with their store calls; then stop (no fresh-process reads, no predict load).
      */
     'canary-window-reads': { type: 'string', default: '0' },
+    /**
+     * Give the service a core of its own (taskset: the service on CPU 0; this process, its load
+     * generator and the S3 server on CPU 1), as in production where the store and the clients are
+     * other machines: what is left in the p99 ratio is the service's own monitoring work (its
+     * worker thread, at the lowest priority, shares the service's core). Linux, two cores or more.
+     */
+    pin: { type: 'boolean', default: false },
   },
 });
 const RATE = Number(values.rate);
@@ -80,6 +87,8 @@ const MODEL = 'credit-score';
 const BUCKET = 'bench';
 const KEY = 'bench-admin-key-0123456789';
 const log = (m: string): boolean => process.stderr.write(`${m}\n`);
+
+if (values.pin) execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' }); // every thread; children inherit it
 
 // ---- the embedded S3 server in a process of its own, as `npm run s3` runs it
 const dataDir = values.dir ?? `bench/out/monitoring-${process.pid}`;
@@ -231,7 +240,7 @@ console.log(`\n${traffic.hours} h at ${traffic.rate} answers/s from ${traffic.co
 console.log('| answers | 24 h report | 7-day report | drift check, 24 h | canary evaluation (1 h step) | feedback, an answer | feedback, unknown id |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const m of run.measured) console.log(`| ${m.answers.toLocaleString('en-US')}${m.note ? ` (${m.note})` : ''} | ${fmt(m.results.report24h)} | ${fmt(m.results.report7d)} | ${fmt(m.results.drift24h)} | ${fmt(m.results.canary)} | ${fmt(m.results.feedback)} | ${fmt(m.results.unknown)} |`);
-console.log(`\nPOST /predict on the node:http service (one record, open loop at ${PREDICT_RATE}/s: ${load.alone.requests} and ${load.during.requests} requests): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms. The service's event-loop delay: p99 ${load.delay.alone.p99.toFixed(1)} / ${load.delay.during.p99.toFixed(1)} ms, max ${load.delay.alone.max.toFixed(1)} / ${load.delay.during.max.toFixed(1)} ms (alone / during).`);
+console.log(`\nPOST /predict on the node:http service${values.pin ? ' (on a core of its own: --pin)' : ''} (one record, open loop at ${PREDICT_RATE}/s: ${load.alone.requests} and ${load.during.requests} requests): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms. The service's event-loop delay: p99 ${load.delay.alone.p99.toFixed(1)} / ${load.delay.during.p99.toFixed(1)} ms, max ${load.delay.alone.max.toFixed(1)} / ${load.delay.during.max.toFixed(1)} ms (alone / during).`);
 process.exit(0);
 
 /** The canary step's window (begun an hour before `now`, mid-minute as a step is) read both ways in turn, `times` times each. */
@@ -290,7 +299,8 @@ async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadRes
   const port = s3Port + 1;
   const env = { ...process.env, MODEL_BUCKET: BUCKET, S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, LOG_LEVEL: 'silent', PORT: String(port), HOST: '127.0.0.1' };
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
-  const service: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'scripts/serve.ts'], { env, stdio: 'ignore' });
+  const command = [process.execPath, ...profile, '--import', 'tsx', 'scripts/serve.ts'];
+  const service: ChildProcess = values.pin ? spawn('taskset', ['-c', '0', ...command], { env, stdio: 'ignore' }) : spawn(command[0], command.slice(1), { env, stdio: 'ignore' });
   const header = (await (await waitForService(port)).json()) as { sampleRequest: Record<string, unknown> };
   const body = JSON.stringify(header.sampleRequest);
   await runLoad({ port, path: '/predict', body, connections: 4, maxRequests: 2_000, maxSeconds: 10 }); // warm-up
