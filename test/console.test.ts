@@ -132,7 +132,7 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
       progress: createProgressReporter(process.stderr, true),
     });
     const { version } = await registry.publish('credit-score', calibrated.files, { createdBy: 'test' });
-    const metrics = calibrated.bundle.metrics as { reliability: unknown[]; calibrated: { reliability: { uncalibrated: unknown[]; calibrated: unknown[] } } };
+    const metrics = calibrated.bundle.metrics as unknown as { reliability: unknown[]; calibrated: { reliability: { uncalibrated: unknown[]; calibrated: unknown[] } } };
     await go(`#/models/${encodeURIComponent(version)}`);
     await page.waitForSelector('svg.reliability polyline[data-series="calibrated"]');
     expect(await page.$$eval('svg.reliability g.uncalibrated circle', (c) => c.length)).toBe(metrics.calibrated.reliability.uncalibrated.length);

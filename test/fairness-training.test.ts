@@ -54,7 +54,7 @@ describe('fairness out of fold in training', () => {
     }
     expect(fairness[0].groups.map((g) => g.group).sort()).toEqual(['1', '2']);
     expect(fairness[1].groups.map((g) => g.group).sort()).toEqual(['30 to under 45', '45 and over', 'under 30']);
-    expect((bundle.metrics as { fairness: unknown }).fairness).toEqual(fairness);
+    expect(bundle.metrics.fairness).toEqual(fairness);
   });
 
   it('keeps a sensitive column that is no feature out of the model, and one that is a feature in it', async () => {

@@ -179,7 +179,7 @@ describe('a second dataset through its own spec', () => {
     expect(gains.reduce((n, g) => n + g.events, 0)).toBe(result.report.dataset.classes[positive]);
     expect(gains[0].lift).toBeGreaterThan(1.5);
     expect(oof!.score_distribution!.counts.map((bins) => bins.reduce((a, b) => a + b, 0))).toEqual([result.report.dataset.classes[negative], result.report.dataset.classes[positive]]);
-    expect((result.bundle.metrics as { out_of_fold: unknown }).out_of_fold).toEqual(oof);
+    expect(result.bundle.metrics.out_of_fold).toEqual(oof);
     // Two classes: the numbers are the positive class's (default, the second), its mirror ranks the same.
     const { ranking } = result.report.best;
     expect(ranking.roc_auc).toBe(ranking.per_class[1].roc_auc);

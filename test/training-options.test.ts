@@ -52,17 +52,17 @@ describe('training with early stopping and a monotone column', () => {
     }
     expect(report.candidates.some((c) => c.fold_rounds!.some((r) => r < 100))).toBe(true);
     const { bundle } = filesToBundle(files);
-    const params = bundle.params as { classifier: { early_stopping_rounds: number; rounds_chosen: number; n_estimators: number } };
+    const params = bundle.params as unknown as { classifier: { early_stopping_rounds: number; rounds_chosen: number; n_estimators: number } };
     expect(params.classifier.early_stopping_rounds).toBe(5);
     expect(treeEnsemble(bundle, 'this test').treeCount).toBe(params.classifier.rounds_chosen * 3);
     expect(params.classifier.rounds_chosen).toBeLessThanOrEqual(params.classifier.n_estimators);
-    expect((bundle.metrics as { fold_rounds: number[] }).fold_rounds).toEqual(report.best.fold_rounds);
+    expect(bundle.metrics.fold_rounds).toEqual(report.best.fold_rounds);
   });
 
   it("maps the spec's monotone column to its feature and the artifact's margins never fall along it", async () => {
     const { bundle } = filesToBundle((await one).files);
     const feature = bundle.preprocessor.featureNames.indexOf(constrained);
-    const constraints = (bundle.params as { classifier: { monotone_constraints: number[] } }).classifier.monotone_constraints;
+    const constraints = bundle.params.classifier.monotone_constraints as number[];
     expect(constraints).toHaveLength(treeEnsemble(bundle, 'this test').features);
     expect(constraints.flatMap((c, f) => (c ? [[f, c]] : []))).toEqual([[feature, 1]]);
     const dataset = loadDataset(csv, spec);

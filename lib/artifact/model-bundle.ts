@@ -13,10 +13,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseStoredSpec, type DatasetSpec } from '../data/spec.ts';
-import type { PreprocessorState } from '../data/preprocessor.ts';
-import type { TrainingBaseline } from '../data/training-baseline.ts';
+import { preprocessorStateSchema, type PreprocessorState } from '../data/preprocessor.ts';
+import { trainingBaselineSchema, type TrainingBaseline } from '../data/training-baseline.ts';
 import { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
 import { calibrationSchema } from '../evaluation/calibrators.ts';
+import { storedMetricsSchema, storedParamsSchema, type StoredMetrics, type StoredParams } from './stored-metrics.ts';
 import { storedScorecardSchema, type StoredScorecard } from '../scorecard/stored-scorecard.ts';
 import { scorecardCsv, scorecardTable } from '../scorecard/scorecard-table.ts';
 
@@ -99,9 +100,9 @@ interface BundleParts {
   preprocessor: PreprocessorState;
   baseline: TrainingBaseline;
   /** Cross-validated metrics of the chosen candidate and the comparison of all candidates. */
-  metrics: unknown;
+  metrics: StoredMetrics;
   /** Classifier and sampler parameters, seed, folds: everything needed to train it again. */
-  params: unknown;
+  params: StoredParams;
   data: DataFingerprint;
   decision?: DecisionRule;
   calibration?: StoredCalibration;
@@ -217,7 +218,7 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
     if (sha256(bytes) !== entry.sha256) throw new ArtifactError(`${name} fails its sha256 check`);
   }
   const spec = parseStoredSpec(parseJson(files.get('spec.json')!, 'spec.json'), 'spec.json');
-  const preprocessor = parseJson<PreprocessorState>(files.get('preprocessor.json')!, 'preprocessor.json');
+  const preprocessor = checked(preprocessorStateSchema, parseJson(files.get('preprocessor.json')!, 'preprocessor.json'), 'preprocessor.json');
   const model = isScorecard ? { scorecard: readScorecard(files.get(SCORECARD_FILE)!) } : { ensemble: readEnsemble(files.get(ENSEMBLE_FILE)!, preprocessor) };
   const classes = model.scorecard ? model.scorecard.fitted.model.classes : model.ensemble!.classes;
   const what = isScorecard ? 'the scorecard' : 'the ensemble';
@@ -230,9 +231,9 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
     sampler: manifest.sampler,
     spec,
     preprocessor,
-    baseline: parseJson(files.get('baseline.json')!, 'baseline.json'),
-    metrics: parseJson(files.get('metrics.json')!, 'metrics.json'),
-    params: parseJson(files.get('params.json')!, 'params.json'),
+    baseline: checked(trainingBaselineSchema, parseJson(files.get('baseline.json')!, 'baseline.json'), 'baseline.json'),
+    metrics: checked(storedMetricsSchema, parseJson(files.get('metrics.json')!, 'metrics.json'), 'metrics.json'),
+    params: checked(storedParamsSchema, parseJson(files.get('params.json')!, 'params.json'), 'params.json'),
     data: checked(dataFingerprintSchema, parseJson(files.get('data.json')!, 'data.json'), 'data.json'),
   };
   const bundle: ModelBundle = model.scorecard ? { ...parts, scorecard: model.scorecard } : { ...parts, ensemble: model.ensemble! };

@@ -2,36 +2,44 @@
  * The fitted preprocessor: imputation, outlier caps and encodings learned from training rows
  * only, saved inside the artifact, and applied identically to CSV rows and served records.
  */
+import { z } from 'zod';
 import { quantileSorted, sortedFinite } from '../util/quantile.ts';
 import { numericColumnNames, type CleanRow } from './clean-record.ts';
 import type { DatasetSpec } from './spec.ts';
 
-export interface NumericStep {
-  column: string;
+/** One numeric column's step, and how preprocessor.json stores it (parsed by this schema on load). */
+const numericStepSchema = z.object({
+  column: z.string(),
   /** Missing values are imputed with the training median (after capping). */
-  median: number;
-  lower: number;
-  upper: number;
-}
+  median: z.number(),
+  lower: z.number(),
+  upper: z.number(),
+});
+export type NumericStep = z.output<typeof numericStepSchema>;
 
-export type CategoricalStep =
+const categoricalStepSchema = z.discriminatedUnion('encoding', [
   /** One indicator per level seen in training; missing and unseen levels are all zeros. */
-  | { column: string; encoding: 'onehot'; levels: string[] }
+  z.object({ column: z.string(), encoding: z.literal('onehot'), levels: z.array(z.string()) }),
   /** The level's position in `order`; missing and unseen levels take the training median. */
-  | { column: string; encoding: 'ordinal'; order: string[]; fill: number };
+  z.object({ column: z.string(), encoding: z.literal('ordinal'), order: z.array(z.string()), fill: z.number() }),
+]);
+export type CategoricalStep = z.output<typeof categoricalStepSchema>;
 
-export interface MultiLabelStep {
-  column: string;
+const multiLabelStepSchema = z.object({
+  column: z.string(),
   /** One indicator per label seen in training; unseen labels are ignored. */
-  labels: string[];
-}
+  labels: z.array(z.string()),
+});
+export type MultiLabelStep = z.output<typeof multiLabelStepSchema>;
 
-export interface PreprocessorState {
-  numeric: NumericStep[];
-  categorical: CategoricalStep[];
-  multiLabel: MultiLabelStep[];
-  featureNames: string[];
-}
+/** preprocessor.json: the fitted steps, in the order their features are laid out. */
+export const preprocessorStateSchema = z.object({
+  numeric: z.array(numericStepSchema),
+  categorical: z.array(categoricalStepSchema),
+  multiLabel: z.array(multiLabelStepSchema),
+  featureNames: z.array(z.string()),
+});
+export type PreprocessorState = z.output<typeof preprocessorStateSchema>;
 
 /** Notes about one transformed record, e.g. a category never seen in training. */
 export type TransformNotes = string[];

@@ -3,39 +3,44 @@
  * was trained on (decile bins for numbers, frequencies for categories and labels, missing
  * rates). The drift check compares live traffic against it without the training data.
  */
+import { z } from 'zod';
 import { numericColumnNames, type CleanRow } from './clean-record.ts';
 import type { DatasetSpec } from './spec.ts';
 import { quantileSorted, sortedFinite } from '../util/quantile.ts';
 
-export interface NumericBaseline {
-  column: string;
-  count: number;
-  missingRate: number;
-  mean: number;
-  std: number;
+const numericBaselineSchema = z.object({
+  column: z.string(),
+  count: z.number().int().nonnegative(),
+  missingRate: z.number().min(0).max(1),
+  mean: z.number(),
+  std: z.number().nonnegative(),
   /** Inner edges of ten equal-frequency bins (deciles). */
-  edges: number[];
+  edges: z.array(z.number()),
   /** Share of non-missing training values in each of the len(edges)+1 bins. */
-  proportions: number[];
+  proportions: z.array(z.number().min(0).max(1)),
   /** A finer grid for the Kolmogorov–Smirnov test: distinct percentile values and the share of values <= each. */
-  grid: { values: number[]; cdf: number[] };
-}
+  grid: z.object({ values: z.array(z.number()), cdf: z.array(z.number().min(0).max(1)) }),
+});
+export type NumericBaseline = z.output<typeof numericBaselineSchema>;
 
-export interface CategoricalBaseline {
-  column: string;
-  count: number;
-  missingRate: number;
+const categoricalBaselineSchema = z.object({
+  column: z.string(),
+  count: z.number().int().nonnegative(),
+  missingRate: z.number().min(0).max(1),
   /** Share of non-missing values per level (labels for multi-label columns). */
-  frequencies: Record<string, number>;
-}
+  frequencies: z.record(z.string(), z.number().min(0).max(1)),
+});
+export type CategoricalBaseline = z.output<typeof categoricalBaselineSchema>;
 
-export interface TrainingBaseline {
-  rows: number;
-  classDistribution: Record<string, number>;
-  numeric: NumericBaseline[];
-  categorical: CategoricalBaseline[];
-  multiLabel: CategoricalBaseline[];
-}
+/** baseline.json: parsed by this schema on load (lib/artifact/model-bundle.ts). */
+export const trainingBaselineSchema = z.object({
+  rows: z.number().int().nonnegative(),
+  classDistribution: z.record(z.string(), z.number()),
+  numeric: z.array(numericBaselineSchema),
+  categorical: z.array(categoricalBaselineSchema),
+  multiLabel: z.array(categoricalBaselineSchema),
+});
+export type TrainingBaseline = z.output<typeof trainingBaselineSchema>;
 
 export function computeBaseline(spec: DatasetSpec, rows: CleanRow[], y: Int32Array): TrainingBaseline {
   const n = rows.length;

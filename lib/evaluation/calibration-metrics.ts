@@ -8,6 +8,7 @@
  * Everything is a sum, so tallies of folds add up to the tally of the pooled out-of-fold
  * predictions: the same numbers as if every row had been scored at once.
  */
+import { z } from 'zod';
 
 const EPS = 2.220446049250313e-16;
 export const CALIBRATION_BINS = 10;
@@ -26,11 +27,13 @@ export interface CalibrationTally {
   bins: CalibrationBin[];
 }
 
-export interface CalibrationMetrics {
-  brier: number;
-  log_loss: number;
-  ece: number;
-}
+/** Of the out-of-fold probabilities; stored in metrics.json (parsed by this schema on load). */
+export const calibrationMetricsSchema = z.object({
+  brier: z.number(),
+  log_loss: z.number(),
+  ece: z.number(),
+});
+export type CalibrationMetrics = z.output<typeof calibrationMetricsSchema>;
 
 export interface ReliabilityRow {
   /** The bin's confidence range [from, to). */

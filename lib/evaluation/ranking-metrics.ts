@@ -12,6 +12,7 @@
  * A class with no rows, or with every row, has no ranking: its numbers are null, and the macro
  * means are over the classes that have them.
  */
+import { z } from 'zod';
 
 export interface ClassRanking {
   /** The class ranked against the rest. */
@@ -94,19 +95,23 @@ export function rankingMetrics(y: ArrayLike<number>, P: ArrayLike<number>, class
 }
 
 /** Ranking metrics over the folds (lib/training/candidate-summary.ts rankingSummary); null where no fold defines them. */
-export interface RankingSummary {
+const nullableNumber = z.number().nullable();
+
+/** How the out-of-fold probabilities rank the rows, over the folds; stored in metrics.json (parsed by this schema on load). */
+export const rankingSummarySchema = z.object({
   /** Mean over the folds: the positive (second) class's for two classes, one-vs-rest macro for more. */
-  roc_auc: number | null;
-  roc_auc_std: number | null;
+  roc_auc: nullableNumber,
+  roc_auc_std: nullableNumber,
   /** 2 AUC - 1, of the mean AUC. */
-  gini: number | null;
-  ks: number | null;
-  ks_std: number | null;
-  average_precision: number | null;
-  fold_roc_auc: (number | null)[];
+  gini: nullableNumber,
+  ks: nullableNumber,
+  ks_std: nullableNumber,
+  average_precision: nullableNumber,
+  fold_roc_auc: z.array(nullableNumber),
   /** Each class against the rest, in the spec's class order: means over the folds. */
-  per_class: { roc_auc: number | null; ks: number | null; average_precision: number | null }[];
-}
+  per_class: z.array(z.object({ roc_auc: nullableNumber, ks: nullableNumber, average_precision: nullableNumber })),
+});
+export type RankingSummary = z.output<typeof rankingSummarySchema>;
 
 export interface GainsRow {
   /** 1 = the tenth of rows with the highest scores. */

@@ -189,7 +189,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   const bundle: ModelBundle = {
     ...refitted,
     metrics: {
-      ...(refitted.metrics as object),
+      ...refitted.metrics,
       // The nested reliability of the calibrated probabilities beside the uncalibrated: what the console plots.
       ...(chosen.applied ? { calibrated: { method: chosen.method, nested: chosen.nested ?? null, reliability: chosen.reliability ?? null } } : {}),
       ...(outOfFoldScores ? { out_of_fold: outOfFoldScores } : {}),

@@ -11,7 +11,7 @@
  * read newest first a page at a time (event-timeline.ts): a page costs its size, not the history's.
  */
 import { ArtifactError, filesToBundle, MANIFEST_FILE, readManifest, sha256, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
-import { z } from 'zod';
+import { storedMetricsSchema } from '../artifact/stored-metrics.ts';
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { EventTimeline } from './event-timeline.ts';
 import { allWritten, PublishError, removeFailedVersion } from './failed-publish.ts';
@@ -135,8 +135,6 @@ export interface TrafficChange extends MoveMeta {
 }
 
 const JSON_TYPE = 'application/json';
-/** The part of an artifact's metrics.json that a comparison of versions reads. */
-const versionMetricsSchema = z.object({ cv: z.object({ f1_macro: z.number() }) });
 /** The page size history() reads the whole history with (S3's most keys a listing). */
 const WHOLE_HISTORY_PAGE = 1000;
 /**
@@ -269,7 +267,7 @@ export class ModelRegistry {
     const object = await this.store.get(keys.versionFile(name, version, 'metrics.json'));
     if (!object) return null;
     try {
-      const parsed = versionMetricsSchema.safeParse(JSON.parse(new TextDecoder().decode(object.bytes)));
+      const parsed = storedMetricsSchema.safeParse(JSON.parse(new TextDecoder().decode(object.bytes)));
       return parsed.success ? parsed.data.cv.f1_macro : null;
     } catch {
       return null;

@@ -7,19 +7,11 @@
  */
 import { z } from 'zod';
 import { artifactManifestSchema, dataFingerprintSchema, MANIFEST_FILE, sha256, type ArtifactManifest, type DataFingerprint } from '../artifact/model-bundle.ts';
+import { storedCvScoresSchema, storedMetricsSchema, storedParamsSchema, type StoredMetrics, type StoredParams } from '../artifact/stored-metrics.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { modelContractSchema } from './model-contract.ts';
 import { RegistryError, versionCreatedAt, type ModelRegistry, type Registration } from './model-registry.ts';
 import { pageOfIds, type Page, type PageRequest } from './pagination.ts';
-
-/** What the summary quotes of metrics.json (the training pipeline writes more: see the detail). */
-const cvSchema = z.object({
-  f1_macro: z.number(),
-  f1_macro_std: z.number().optional(),
-  accuracy: z.number(),
-  precision_macro: z.number(),
-  recall_macro: z.number(),
-});
 
 export const versionSummarySchema = z.object({
   version: z.string(),
@@ -28,7 +20,8 @@ export const versionSummarySchema = z.object({
   source: z.string().nullable(),
   classifier: z.string(),
   sampler: z.string(),
-  cv: cvSchema.nullable(),
+  /** What the summary quotes of metrics.json (the training pipeline writes more: see the detail). */
+  cv: storedCvScoresSchema.nullable(),
   data: dataFingerprintSchema.nullable(),
   aliases: z.array(z.string()),
   /** Why the version's record could not be read (a corrupt or missing file); the rest of the list still shows. */
@@ -80,8 +73,8 @@ interface VersionJson {
   version: string;
   manifest: ArtifactManifest;
   registration: Registration | null;
-  metrics: unknown;
-  params: unknown;
+  metrics: StoredMetrics | null;
+  params: StoredParams | null;
   data: DataFingerprint | null;
 }
 
@@ -89,25 +82,24 @@ async function readVersionJson(registry: ModelRegistry, name: string, version: s
   const manifestObject = await registry.versionObject(name, version, MANIFEST_FILE);
   if (!manifestObject) throw new RegistryError(`model ${name} has no complete version ${version}`, 'not_found');
   const manifest = parseJson(manifestObject.bytes, artifactManifestSchema, `${version}/${MANIFEST_FILE}`);
-  const read = async (file: string): Promise<unknown> => {
+  const read = async <T>(file: string, schema: z.ZodType<T>): Promise<T | null> => {
     const entry = manifest.files[file];
     const object = entry ? await registry.versionObject(name, version, file) : null;
     if (!entry || !object) return null;
     if (sha256(object.bytes) !== entry.sha256) throw new RegistryError(`version ${version}: ${file} fails its sha256 check`, 'invalid');
-    return parseJson(object.bytes, z.unknown(), `${version}/${file}`);
+    return parseJson(object.bytes, schema, `${version}/${file}`);
   };
   const [registration, metrics, params, data] = await Promise.all([
     registry.registration(name, version).catch(() => null),
-    read('metrics.json'),
-    read('params.json'),
-    read('data.json'),
+    read('metrics.json', storedMetricsSchema),
+    read('params.json', storedParamsSchema),
+    read('data.json', z.unknown()),
   ]);
   const fingerprint = dataFingerprintSchema.safeParse(data);
   return { version, manifest, registration, metrics, params, data: fingerprint.success ? fingerprint.data : null };
 }
 
 function summaryOf(files: VersionJson, aliases: string[]): VersionSummary {
-  const cv = z.object({ cv: cvSchema }).safeParse(files.metrics);
   const createdAt = files.registration?.createdAt ?? (versionCreatedAt(files.version) !== null ? new Date(versionCreatedAt(files.version)!).toISOString() : null);
   return {
     version: files.version,
@@ -116,7 +108,7 @@ function summaryOf(files: VersionJson, aliases: string[]): VersionSummary {
     source: files.registration?.source ?? null,
     classifier: files.manifest.classifier,
     sampler: files.manifest.sampler,
-    cv: cv.success ? cv.data.cv : null,
+    cv: files.metrics?.cv ?? null,
     data: files.data,
     aliases,
   };

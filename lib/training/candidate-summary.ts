@@ -6,17 +6,14 @@
 import { addTallies, calibrationMetrics, emptyTally, reliabilityTable, type CalibrationMetrics, type CalibrationTally, type ReliabilityRow } from '../evaluation/calibration-metrics.ts';
 import { meanAndStd, type ClassificationMetrics } from '../evaluation/metrics.ts';
 import type { RankingMetrics, RankingSummary } from '../evaluation/ranking-metrics.ts';
+import type { z } from 'zod';
+import type { cvScoresSchema } from '../artifact/stored-metrics.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
 import type { ClassifierName } from './classifier-names.ts';
 import type { FitScore } from './fold-fit.ts';
 
-export interface CvScores {
-  f1_macro: number;
-  f1_macro_std: number;
-  accuracy: number;
-  precision_macro: number;
-  recall_macro: number;
-}
+/** The cross-validated scores, as metrics.json stores them (one schema: lib/artifact/stored-metrics.ts). */
+export type CvScores = z.output<typeof cvScoresSchema>;
 
 export interface CandidateResult {
   classifier: ClassifierName;
