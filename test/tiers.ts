@@ -51,6 +51,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'metrics.test.ts',
     'model-name.test.ts',
     'open-inference-tensors.test.ts',
+    'predict-request.test.ts',
     'promotion-policy.test.ts',
     'retention-rules.test.ts',
     'sampling.test.ts',
