@@ -10,7 +10,8 @@
  */
 import {
   getBasics,
-  byRoute, routeHandler,
+  byRoute,
+  routeHandler,
   inferenceResponse,
   jsonResult,
   parseInferenceRequest,
