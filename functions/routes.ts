@@ -1,14 +1,11 @@
 /**
  * The node:http router, derived from the route table (lib/http/route-table.ts, where every route
- * is declared once): each route's function file, loaded by name, and the path match. A route
- * reaches its handler here as on Lambda: through its file's `handler` export, which dispatches by
- * route key when the file serves several (functions/runtime/dispatch.ts).
+ * is declared once): each route's function file and the path match. The adapter calls a route's
+ * file's `handler` export as Lambda does (adapter/route-handlers.ts), which dispatches by route
+ * key when the file serves several (functions/runtime/dispatch.ts).
  */
-import type { HttpEvent, HttpResult, LambdaContext } from '../lib/http/api-types.ts';
 import { matchPath } from '../lib/http/route-path.ts';
 import { declaredRoutes, ROUTE_TABLE, type RouteDeclaration } from '../lib/http/route-table.ts';
-
-export type Handler = (event: HttpEvent, context: LambdaContext) => Promise<HttpResult>;
 
 export interface Route {
   method: string;
@@ -51,25 +48,4 @@ export function matchRoute(method: string, path: string, routes: readonly Route[
     if (match) return 'malformed' in match ? match : { route, params: match.params };
   }
   return null;
-}
-
-type ServedModule = { handler: Handler & { routes?: readonly string[] } };
-
-/**
- * Each route file's `handler` (and the 404's), loaded by file name, checked to serve exactly the
- * routes the table gives its file: a handler naming a route of another file, or a route whose file
- * lacks its handler, fails here at start-up, naming both.
- */
-export async function loadRouteHandlers(routes: readonly Route[] = ROUTES, load: (file: string) => Promise<ServedModule> = (file) => import(`./${file}.ts`)): Promise<Map<string, Handler>> {
-  const handlers = new Map<string, Handler>();
-  for (const file of [...routeFiles(routes), NOT_FOUND_FILE]) {
-    const { handler } = await load(file);
-    const declared = routes.filter((r) => r.file === file).map((r) => `${r.method} ${r.path}`);
-    const served = handler.routes ?? [];
-    if ([...served].sort().join('\n') !== [...declared].sort().join('\n')) {
-      throw new Error(`functions/${file}.ts's handler serves [${served.join(', ')}] but lib/http/route-table.ts gives it [${declared.join(', ')}]`);
-    }
-    handlers.set(file, handler);
-  }
-  return handlers;
 }

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadRouteHandlers, matchRoute, routeFiles, ROUTES, routesOf } from '../functions/routes.ts';
+import { loadRouteHandlers } from '../functions/adapter/route-handlers.ts';
+import { matchRoute, routeFiles, ROUTES, routesOf } from '../functions/routes.ts';
 import { byRoute } from '../functions/runtime/dispatch.ts';
 import type { ServedHandler } from '../functions/runtime/http-handler.ts';
 import { jsonResult, type HttpEvent, type LambdaContext } from '../lib/http/api-types.ts';

@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpEvent, LambdaContext } from '../../lib/http/api-types.ts';
-import { loadRouteHandlers, matchRoute, NOT_FOUND_FILE, type Handler } from '../routes.ts';
+import { matchRoute, NOT_FOUND_FILE } from '../routes.ts';
+import { loadRouteHandlers, type Handler } from './route-handlers.ts';
 import { getBasics } from '../runtime/service.ts';
 
 export interface AdapterOptions {
