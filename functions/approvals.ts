@@ -14,7 +14,8 @@ import {
   approvalView,
   approveChangeRequest,
   getService,
-  httpHandler,
+  byRoute,
+  routeHandler,
   invalidRequest,
   jsonResult,
   notFound,
@@ -28,7 +29,7 @@ import {
 
 const idOf = (event: HttpEvent): string => event.pathParameters?.id ?? '';
 
-export const list = httpHandler({ route: 'GET /model/approvals', admin: true }, async (event, state) => {
+export const list = routeHandler('GET /model/approvals', async (event, state) => {
   const model = await knownModel(event);
   const { registry } = await getService();
   const page = await new ApprovalRequests(registry.docs).page(model, parsePageQuery(event.queryStringParameters, 50, 200));
@@ -36,7 +37,7 @@ export const list = httpHandler({ route: 'GET /model/approvals', admin: true }, 
   return jsonResult(200, { model, requests: page.items.map((r) => approvalView(r, now)), next: page.next, requestId: state.requestId });
 });
 
-export const detail = httpHandler({ route: 'GET /model/approvals/{id}', admin: true }, async (event, state) => {
+export const detail = routeHandler('GET /model/approvals/{id}', async (event, state) => {
   const model = await knownModel(event);
   const { registry } = await getService();
   const request = await new ApprovalRequests(registry.docs).get(model, idOf(event));
@@ -44,7 +45,7 @@ export const detail = httpHandler({ route: 'GET /model/approvals/{id}', admin: t
   return jsonResult(200, { request: approvalView(request, Date.now()), requestId: state.requestId });
 });
 
-export const approve = httpHandler({ route: 'POST /model/approvals/{id}/approve', body: 'optional', admin: true }, async (event, state) => {
+export const approve = routeHandler('POST /model/approvals/{id}/approve', async (event, state) => {
   const { name: model, router } = await requestedScope(event);
   const { config, registry } = await getService();
   const { request, event: moved } = await approveChangeRequest(registry, model, idOf(event), state.principal);
@@ -55,7 +56,7 @@ export const approve = httpHandler({ route: 'POST /model/approvals/{id}/approve'
   return jsonResult(200, { request: approvalView(request, Date.now()), event: moved, ...(moved ? { refreshSeconds: config.ALIAS_REFRESH_SECONDS } : {}), requestId: state.requestId });
 });
 
-export const reject = httpHandler({ route: 'POST /model/approvals/{id}/reject', body: 'optional', admin: true }, async (event, state) => {
+export const reject = routeHandler('POST /model/approvals/{id}/reject', async (event, state) => {
   const parsed = rejectRequestSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('reject request', parsed.error);
   const model = await knownModel(event);
@@ -64,8 +65,4 @@ export const reject = httpHandler({ route: 'POST /model/approvals/{id}/reject', 
   return jsonResult(200, { request: approvalView(request, Date.now()), requestId: state.requestId });
 });
 
-export const handler: typeof list = (event, context) => {
-  const path = event.rawPath ?? '';
-  if (event.requestContext?.http?.method === 'POST') return (path.endsWith('/reject') ? reject : approve)(event, context);
-  return (path.endsWith('/approvals') ? list : detail)(event, context);
-};
+export const handler = byRoute(list, detail, approve, reject);

@@ -3,9 +3,9 @@
  * Safe beside the schedule: of two runs judging one step, one acts and the other reports that
  * the revision moved on.
  */
-import { getService, httpHandler, jsonResult, requestedScope, runCanaryCheck } from './runtime/layer.ts';
+import { getService, routeHandler, jsonResult, requestedScope, runCanaryCheck } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/canary/check', admin: true }, async (event, state) => {
+export const handler = routeHandler('POST /model/canary/check', async (event, state) => {
   const { name: model, router } = await requestedScope(event);
   const { registry, monitoring } = await getService();
   const result = await runCanaryCheck(registry, monitoring, model);

@@ -4,9 +4,9 @@
  * this step (the numbers it judged against the bounds, and what it decided). The console's
  * canary panel reads it.
  */
-import { getService, httpHandler, jsonResult, knownModel, latestCanaryEvaluation } from './runtime/layer.ts';
+import { getService, routeHandler, jsonResult, knownModel, latestCanaryEvaluation } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/canary', admin: true }, async (event, state) => {
+export const handler = routeHandler('GET /model/canary', async (event, state) => {
   const model = await knownModel(event);
   const { registry } = await getService();
   const [traffic, evaluation] = await Promise.all([registry.getTraffic(model), latestCanaryEvaluation(registry, model)]);

@@ -6,7 +6,7 @@
  * from this origin only, no inline script, no frames. On Lambda one function serves the
  * three routes (`handler` dispatches by path).
  */
-import { consoleAssets, httpHandler, notFound } from './runtime/layer.ts';
+import { consoleAssets, byRoute, routeHandler, notFound } from './runtime/layer.ts';
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const SECURITY_HEADERS = { 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
@@ -29,24 +29,19 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-export const page = httpHandler({ route: 'GET /console' }, async () => ({
+export const page = routeHandler('GET /console', async () => ({
   statusCode: 200,
   headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', ...SECURITY_HEADERS },
   body: PAGE,
 }));
 
-export const asset = httpHandler({ route: 'GET /console/assets/{file}' }, async (event) => {
+export const asset = routeHandler('GET /console/assets/{file}', async (event) => {
   const file = event.pathParameters?.file ?? '';
   const found = (await consoleAssets()).get(file);
   if (!found) throw notFound(`no console asset ${file}`);
   return { statusCode: 200, headers: { 'content-type': found.contentType, 'cache-control': 'no-cache', ...SECURITY_HEADERS }, body: found.body };
 });
 
-export const root = httpHandler({ route: 'GET /' }, async () => ({ statusCode: 302, headers: { location: 'console', 'content-type': 'text/plain' }, body: 'see /console' }));
+export const root = routeHandler('GET /', async () => ({ statusCode: 302, headers: { location: 'console', 'content-type': 'text/plain' }, body: 'see /console' }));
 
-export const handler: typeof page = (event, context) => {
-  const path = event.rawPath ?? '';
-  if (path.includes('/console/assets/')) return asset(event, context);
-  if (path.endsWith('/console')) return page(event, context);
-  return root(event, context);
-};
+export const handler = byRoute(root, page, asset);

@@ -4,9 +4,9 @@
  * body limit), or {} (the captured window). ?apply=true also applies the drift policy (notify,
  * retrain) as the schedule does.
  */
-import { capturedCounts, cleanRecords, driftCheckRequestSchema, driftDeps, getService, httpHandler, requestedScope, invalidRequest, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable, withSummary, type DriftInput } from './runtime/layer.ts';
+import { capturedCounts, cleanRecords, driftCheckRequestSchema, driftDeps, getService, routeHandler, requestedScope, invalidRequest, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable, withSummary, type DriftInput } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /drift/check', body: true, admin: true }, async (event, state) => {
+export const handler = routeHandler('POST /drift/check', async (event, state) => {
   const parsed = driftCheckRequestSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('drift check request', parsed.error);
   const scope = await requestedScope(event);

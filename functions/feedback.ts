@@ -5,9 +5,9 @@
  * count), an index past the request's instances a 422; an answer still in this container's
  * capture buffer counts as captured.
  */
-import { acceptedLabels, capturedAnswers, clip, conflict, FEEDBACK_LOOKBACK_MINUTES, feedbackSchema, getBasics, getService, httpHandler, invalidRequest, jsonResult, labelledAnswers, requestedScope, notFound, saveFeedback, servingModel, settleCapture, unprocessable } from './runtime/layer.ts';
+import { acceptedLabels, capturedAnswers, clip, conflict, FEEDBACK_LOOKBACK_MINUTES, feedbackSchema, getBasics, getService, routeHandler, invalidRequest, jsonResult, labelledAnswers, requestedScope, notFound, saveFeedback, servingModel, settleCapture, unprocessable } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /feedback', body: true, admin: true }, async (event, state) => {
+export const handler = routeHandler('POST /feedback', async (event, state) => {
   const parsed = feedbackSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('feedback', parsed.error);
   const { requestId, index, actual } = parsed.data;

@@ -7,9 +7,9 @@
  * reasons and are listed under `models`. `?probe=live` answers 200 whenever the process can answer at all. Reasons
  * never name hosts, ports or paths; it answers within about a second even when storage hangs.
  */
-import { getService, httpHandler, jsonResult, requestedModel } from './runtime/layer.ts';
+import { getService, routeHandler, jsonResult, requestedModel } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /health' }, async (event, state) => {
+export const handler = routeHandler('GET /health', async (event, state) => {
   if (event.queryStringParameters?.probe === 'live') return jsonResult(200, { status: 'alive', requestId: state.requestId });
   let service;
   try {

@@ -4,9 +4,9 @@
  * `before`, and `next` is the `before` of the page of older events (null when none is left).
  * A page reads its own events, not the whole history (ModelRegistry.historyPage).
  */
-import { badRequest, getService, httpHandler, jsonResult, knownModel, NAME_PATTERN, parsePageQuery } from './runtime/layer.ts';
+import { badRequest, getService, routeHandler, jsonResult, knownModel, NAME_PATTERN, parsePageQuery } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/history', admin: true }, async (event, state) => {
+export const handler = routeHandler('GET /model/history', async (event, state) => {
   const model = await knownModel(event);
   const { registry } = await getService();
   const alias = event.queryStringParameters?.alias;

@@ -4,9 +4,9 @@
  * and expired captures, feedback and rollups deleted where the store has no lifecycle rules
  * ("retention": what it deleted, or the fault that stopped it).
  */
-import { housekeepingNow, httpHandler, jsonResult } from './runtime/layer.ts';
+import { housekeepingNow, routeHandler, jsonResult } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/housekeeping', admin: true }, async (_event, state) => {
+export const handler = routeHandler('POST /model/housekeeping', async (_event, state) => {
   const result = await housekeepingNow();
   state.logFields = { ...state.logFields, deadJobs: result.deadJobs.length, removedVersions: result.removedVersions.length };
   return jsonResult(200, { ...result, requestId: state.requestId });

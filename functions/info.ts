@@ -4,9 +4,9 @@
  * and the aliases are the router's view of them (the ones the traffic policy serves), read from
  * storage in the background; `aliasesCheckedAt` and `aliasesAgeSeconds` say how old that view is.
  */
-import { featureColumns, httpHandler, jsonResult, requestedScope, servingModel } from './runtime/layer.ts';
+import { featureColumns, routeHandler, jsonResult, requestedScope, servingModel } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/info' }, async (event, state) => {
+export const handler = routeHandler('GET /model/info', async (event, state) => {
   const scope = await requestedScope(event);
   const model = await servingModel(scope);
   const { router } = scope;

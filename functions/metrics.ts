@@ -4,12 +4,12 @@
  * storage in the background (each model's last drift report and the recent retrain jobs' outcomes,
  * re-read at most every 30 s), so a scrape never waits on the store.
  */
-import { exportDriftMetrics, exportRecentJobOutcomes, getBasics, getService, httpHandler, latestDriftReport, recentJobOutcomes, textResult } from './runtime/layer.ts';
+import { exportDriftMetrics, exportRecentJobOutcomes, getBasics, getService, routeHandler, latestDriftReport, recentJobOutcomes, textResult } from './runtime/layer.ts';
 
 const REFRESH_MS = 30_000;
 let refreshedAt = 0;
 
-export const handler = httpHandler({ route: 'GET /metrics', admin: () => !getBasics().config.METRICS_PUBLIC }, async () => {
+export const handler = routeHandler('GET /metrics', async () => {
   const { metrics } = getBasics();
   const service = await getService().catch(() => null);
   if (service) {

@@ -3,9 +3,9 @@
  * version's model card (lib/governance/model-card.ts), what a model-risk review reads. 404 for a
  * version that is absent or incomplete.
  */
-import { getService, httpHandler, jsonResult, knownModel, readModelCard } from './runtime/layer.ts';
+import { getService, routeHandler, jsonResult, knownModel, readModelCard } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/versions/{version}/card', admin: true }, async (event, state) => {
+export const handler = routeHandler('GET /model/versions/{version}/card', async (event, state) => {
   const model = await knownModel(event);
   const { registry } = await getService();
   const card = await readModelCard(registry, model, event.pathParameters?.version ?? '');

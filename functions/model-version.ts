@@ -3,9 +3,9 @@
  * scores, confusion matrix, the candidates table), parameters, data fingerprint, aliases.
  * 404 for a version that is absent or incomplete.
  */
-import { getService, httpHandler, jsonResult, knownModel, versionDetail } from './runtime/layer.ts';
+import { getService, routeHandler, jsonResult, knownModel, versionDetail } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/versions/{version}' }, async (event, state) => {
+export const handler = routeHandler('GET /model/versions/{version}', async (event, state) => {
   const model = await knownModel(event);
   const { registry } = await getService();
   const detail = await versionDetail(registry, model, event.pathParameters?.version ?? '');

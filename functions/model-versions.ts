@@ -3,9 +3,9 @@
  * when and by whom it was registered, classifier and sampler, CV metrics, data fingerprint and
  * the aliases pointing at it. `next` is the `before` of the following page (null on the last).
  */
-import { getService, httpHandler, jsonResult, knownModel, listVersionSummaries, parsePageQuery } from './runtime/layer.ts';
+import { getService, routeHandler, jsonResult, knownModel, listVersionSummaries, parsePageQuery } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/versions' }, async (event, state) => {
+export const handler = routeHandler('GET /model/versions', async (event, state) => {
   const model = await knownModel(event);
   const page = parsePageQuery(event.queryStringParameters, 20, 100);
   const { registry } = await getService();

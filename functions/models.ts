@@ -3,9 +3,9 @@
  * aliases (alias -> version) and the mode of its traffic policy. Reads the registry (a listing
  * and each model's alias and traffic documents): O(models), not O(versions).
  */
-import { getService, httpHandler, jsonResult, mapLimit } from './runtime/layer.ts';
+import { getService, routeHandler, jsonResult, mapLimit } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /models' }, async (_event, state) => {
+export const handler = routeHandler('GET /models', async (_event, state) => {
   const { models, registry } = await getService();
   const names = await models.names();
   const described = await mapLimit(names, 4, async (name) => {

@@ -5,7 +5,7 @@
  * spec's first identifier, Customer_ID), else per x-request-key header, else per request.
  * `?explain=N` adds each prediction's top N reasons (`&explainMethod=exact|approx`).
  */
-import { httpHandler, jsonResult, parseExplainQuery, parsePredictRequest, requestedScope, scoreRouted, servingModel, getBasics, type RouteHandler } from './runtime/layer.ts';
+import { byRoute, routeHandler, jsonResult, parseExplainQuery, parsePredictRequest, requestedScope, scoreRouted, servingModel, getBasics, type RouteHandler } from './runtime/layer.ts';
 
 const predict: RouteHandler = async (event, state) => {
   const { config } = getBasics();
@@ -26,8 +26,8 @@ const predict: RouteHandler = async (event, state) => {
   return jsonResult(200, request.batch ? { predictions, requestId: state.requestId } : { ...predictions[0], requestId: state.requestId });
 };
 
-export const predictDefault = httpHandler({ route: 'POST /predict', body: true }, predict);
-export const predictNamed = httpHandler({ route: 'POST /models/{name}/predict', body: true }, predict);
+export const predictDefault = routeHandler('POST /predict', predict);
+export const predictNamed = routeHandler('POST /models/{name}/predict', predict);
 
 /** On Lambda one function serves both routes. */
-export const handler: typeof predictDefault = (event, context) => (event.pathParameters?.name !== undefined ? predictNamed(event, context) : predictDefault(event, context));
+export const handler = byRoute(predictDefault, predictNamed);

@@ -12,9 +12,9 @@
  * without one) and moves nothing. Under four eyes (the policy's `approvals` >= 2), a move of
  * the serving alias answers 202 with a change request instead (docs/four-eyes.md).
  */
-import { actorOf, approvalView, badRequest, fileIfFourEyes, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedScope, promoteSchema, promotionGate } from './runtime/layer.ts';
+import { actorOf, approvalView, badRequest, fileIfFourEyes, forceProblem, getBasics, getService, routeHandler, invalidRequest, jsonResult, requestedScope, promoteSchema, promotionGate } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/promote', body: true, admin: true }, async (request, state) => {
+export const handler = routeHandler('POST /model/promote', async (request, state) => {
   const parsed = promoteSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('promote request', parsed.error);
   const { alias, version, reason, from, force, dryRun } = parsed.data;

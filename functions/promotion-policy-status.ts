@@ -3,9 +3,9 @@
  * ever stored, so no gate applies and one approval is needed) and since when; the ETag is the
  * revision, for PUT /model/policy's If-Match.
  */
-import { getService, httpHandler, jsonResult, knownModel, NO_POLICY, PromotionPolicies } from './runtime/layer.ts';
+import { getService, routeHandler, jsonResult, knownModel, NO_POLICY, PromotionPolicies } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/policy', admin: true }, async (event, state) => {
+export const handler = routeHandler('GET /model/policy', async (event, state) => {
   const model = await knownModel(event);
   const { registry } = await getService();
   const doc = await new PromotionPolicies(registry.docs).get(model);

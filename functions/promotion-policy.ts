@@ -5,7 +5,7 @@
  * an If-Match header holding the revision read (GET /model/policy's ETag), it is made only if
  * the policy is still at that revision (409 otherwise), so two editors cannot overwrite each other.
  */
-import { actorOf, badRequest, getService, httpHandler, invalidRequest, jsonResult, knownModel, PromotionPolicies, promotionPolicyRequestSchema } from './runtime/layer.ts';
+import { actorOf, badRequest, getService, routeHandler, invalidRequest, jsonResult, knownModel, PromotionPolicies, promotionPolicyRequestSchema } from './runtime/layer.ts';
 
 /** An If-Match value as GET /model/policy's ETag gives it ("3", also bare or weak): the revision. */
 function expectedRevision(header: string | undefined): number | undefined {
@@ -15,7 +15,7 @@ function expectedRevision(header: string | undefined): number | undefined {
   return Number(match[1]);
 }
 
-export const handler = httpHandler({ route: 'PUT /model/policy', body: true, admin: true }, async (event, state) => {
+export const handler = routeHandler('PUT /model/policy', async (event, state) => {
   const parsed = promotionPolicyRequestSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('promotion policy', parsed.error);
   const { reason, ...policy } = parsed.data;

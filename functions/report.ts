@@ -2,9 +2,9 @@
  * GET /model/report[?minutes=60] (admin): the A/B report of the window (lib/monitoring/window-report.ts),
  * read from the monitoring summaries, with the traffic policy in force and fairness per variant.
  */
-import { FEEDBACK_LOOKBACK_MINUTES, getService, httpHandler, jsonResult, requestedScope, unprocessable } from './runtime/layer.ts';
+import { FEEDBACK_LOOKBACK_MINUTES, getService, routeHandler, jsonResult, requestedScope, unprocessable } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/report', admin: true }, async (event, state) => {
+export const handler = routeHandler('GET /model/report', async (event, state) => {
   const minutes = Number(event.queryStringParameters?.minutes ?? 60);
   // Feedback looks for its answer as far back as the longest report, so every label given can count.
   if (!(minutes > 0 && minutes <= FEEDBACK_LOOKBACK_MINUTES)) throw unprocessable(`minutes must be between 0 and ${FEEDBACK_LOOKBACK_MINUTES}`, [{ field: 'minutes', message: 'out of range' }]);

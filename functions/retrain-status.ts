@@ -1,7 +1,7 @@
 /** GET /model/retrain/{jobId} (admin): status, progress and, when done, the new version; a dead job is reported failed. */
-import { getService, httpHandler, jsonResult, notFound } from './runtime/layer.ts';
+import { getService, routeHandler, jsonResult, notFound } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/retrain/{jobId}', admin: true }, async (event, state) => {
+export const handler = routeHandler('GET /model/retrain/{jobId}', async (event, state) => {
   const jobId = event.pathParameters?.jobId ?? '';
   const job = await (await getService()).jobs.get(jobId);
   if (!job) throw notFound('no retrain job with this id');

@@ -5,9 +5,9 @@
  * that expires when its holder stops sending heartbeats): a second request while one runs gets
  * 409 naming the running job; a runner that cannot start it gets 503 with its reason.
  */
-import { actorOf, conflict, getService, httpHandler, NoTrainingDataError, requestedModel, invalidRequest, jsonResult, retrainRequestSchema, startRetrain, unavailable, unprocessable } from './runtime/layer.ts';
+import { actorOf, conflict, getService, routeHandler, NoTrainingDataError, requestedModel, invalidRequest, jsonResult, retrainRequestSchema, startRetrain, unavailable, unprocessable } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/retrain', body: 'optional', admin: true }, async (event, state) => {
+export const handler = routeHandler('POST /model/retrain', async (event, state) => {
   const parsed = retrainRequestSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('retrain request', parsed.error);
   const model = requestedModel(event); // registered: the route's middleware checked it (functions/runtime/http-handler.ts)

@@ -8,9 +8,9 @@
  * rollback of the serving alias to a given version answers 202 with a change request; the step
  * back one move stays one principal's, as incident response (docs/four-eyes.md).
  */
-import { actorOf, aliasMoveSchema, approvalView, badRequest, fileIfFourEyes, forceProblem, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedScope, rollbackTarget } from './runtime/layer.ts';
+import { actorOf, aliasMoveSchema, approvalView, badRequest, fileIfFourEyes, forceProblem, getBasics, getService, routeHandler, invalidRequest, jsonResult, requestedScope, rollbackTarget } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'POST /model/rollback', body: true, admin: true }, async (request, state) => {
+export const handler = routeHandler('POST /model/rollback', async (request, state) => {
   const parsed = aliasMoveSchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('rollback request', parsed.error);
   const { alias, version, reason, from, force } = parsed.data;

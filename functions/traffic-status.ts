@@ -3,9 +3,9 @@
  * version each route really serves here (never a version that was refused: that one is shown
  * as the alias's `pointer`, with why it does not serve). Answered from memory.
  */
-import { httpHandler, jsonResult, requestedScope } from './runtime/layer.ts';
+import { routeHandler, jsonResult, requestedScope } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'GET /model/traffic' }, async (event, state) => {
+export const handler = routeHandler('GET /model/traffic', async (event, state) => {
   const { name, router } = await requestedScope(event);
   const resolved = await router.policy();
   const status = router.status();

@@ -12,9 +12,9 @@
  * four eyes, a change that can end in a champion move without a second principal is refused:
  * 409 approval_required (lib/governance/approval-traffic.ts).
  */
-import { actorOf, badRequest, completePendingPromotion, forceProblem, fourEyesTrafficGate, getBasics, getService, httpHandler, invalidRequest, jsonResult, requestedScope, policyAliases, policyProblems, promotionGate, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
+import { actorOf, badRequest, completePendingPromotion, forceProblem, fourEyesTrafficGate, getBasics, getService, routeHandler, invalidRequest, jsonResult, requestedScope, policyAliases, policyProblems, promotionGate, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
 
-export const handler = httpHandler({ route: 'PUT /model/traffic', body: true, admin: true }, async (event, state) => {
+export const handler = routeHandler('PUT /model/traffic', async (event, state) => {
   const parsed = trafficPolicySchema.safeParse(state.body);
   if (!parsed.success) throw invalidRequest('traffic policy', parsed.error);
   const policy = parsed.data;

@@ -10,7 +10,8 @@
  */
 import {
   getBasics,
-  httpHandler,
+  byRoute,
+  routeHandler,
   inferenceResponse,
   jsonResult,
   parseInferenceRequest,
@@ -24,7 +25,7 @@ import {
 } from './runtime/layer.ts';
 
 
-export const infer = httpHandler({ route: 'POST /v2/models/{name}/infer', body: true, errors: 'open-inference' }, async (event, state) => {
+export const infer = routeHandler('POST /v2/models/{name}/infer', async (event, state) => {
   const scope = await requestedScope(event);
   const name = scope.name;
   const request = parseInferenceRequest(state.body);
@@ -37,24 +38,21 @@ export const infer = httpHandler({ route: 'POST /v2/models/{name}/infer', body: 
   return jsonResult(200, inferenceResponse(name, scored[0].model.version, request, spec.target.classes, scored));
 });
 
-export const inferVersion = httpHandler(
-  { route: 'POST /v2/models/{name}/versions/{version}/infer', body: true, errors: 'open-inference', admin: () => !getBasics().config.VERSIONED_INFER_PUBLIC },
-  async (event, state) => {
-    const { name, router, versions } = await requestedScope(event);
-    const version = event.pathParameters?.version ?? '';
-    const request = parseInferenceRequest(state.body);
-    const { config, metrics } = getBasics();
-    const served = policyAliases(await router.policy())
-      .map((alias) => router.provider(alias).peek())
-      .filter((m) => m !== null);
-    const model = await versions.get(version, served);
-    const spec = model.predictor.bundle.spec;
-    const parsed = parsePredictRequest({ instances: recordsFromInputs(request, spec) }, spec, config.MAX_INSTANCES);
-    const scored = parsed.rows.map((row, i) => predictExplained(model.predictor, row, parsed.records[i], null, version));
-    for (const p of scored) metrics.predictions.inc({ class: p.label, model: name, version, alias: 'none', variant: 'version' });
-    state.logFields = { ...state.logFields, 'model.name': name, 'model.version': version, 'model.variant': 'version', instances: scored.length };
-    return jsonResult(200, inferenceResponse(name, version, request, spec.target.classes, scored));
-  },
-);
+export const inferVersion = routeHandler('POST /v2/models/{name}/versions/{version}/infer', async (event, state) => {
+  const { name, router, versions } = await requestedScope(event);
+  const version = event.pathParameters?.version ?? '';
+  const request = parseInferenceRequest(state.body);
+  const { config, metrics } = getBasics();
+  const served = policyAliases(await router.policy())
+    .map((alias) => router.provider(alias).peek())
+    .filter((m) => m !== null);
+  const model = await versions.get(version, served);
+  const spec = model.predictor.bundle.spec;
+  const parsed = parsePredictRequest({ instances: recordsFromInputs(request, spec) }, spec, config.MAX_INSTANCES);
+  const scored = parsed.rows.map((row, i) => predictExplained(model.predictor, row, parsed.records[i], null, version));
+  for (const p of scored) metrics.predictions.inc({ class: p.label, model: name, version, alias: 'none', variant: 'version' });
+  state.logFields = { ...state.logFields, 'model.name': name, 'model.version': version, 'model.variant': 'version', instances: scored.length };
+  return jsonResult(200, inferenceResponse(name, version, request, spec.target.classes, scored));
+});
 
-export const handler: typeof infer = (event, context) => (event.pathParameters?.version !== undefined ? inferVersion(event, context) : infer(event, context));
+export const handler = byRoute(infer, inferVersion);

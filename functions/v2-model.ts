@@ -4,9 +4,9 @@
  * traffic policy serves) and GET /v2/models/{name}/ready, for every registered model. A name
  * nobody registered is a 404. On Lambda one function serves both (`handler` dispatches by path).
  */
-import { httpHandler, jsonResult, modelMetadata, policyAliases, requestedScope, servingModel } from './runtime/layer.ts';
+import { byRoute, routeHandler, jsonResult, modelMetadata, policyAliases, requestedScope, servingModel } from './runtime/layer.ts';
 
-export const metadata = httpHandler({ route: 'GET /v2/models/{name}', errors: 'open-inference' }, async (event) => {
+export const metadata = routeHandler('GET /v2/models/{name}', async (event) => {
   const scope = await requestedScope(event);
   const { name, router } = scope;
   const model = await servingModel(scope);
@@ -16,7 +16,7 @@ export const metadata = httpHandler({ route: 'GET /v2/models/{name}', errors: 'o
   return jsonResult(200, modelMetadata(name, [...new Set([model.version, ...served])], model.predictor.bundle.spec));
 });
 
-export const modelReady = httpHandler({ route: 'GET /v2/models/{name}/ready', errors: 'open-inference' }, async (event) => {
+export const modelReady = routeHandler('GET /v2/models/{name}/ready', async (event) => {
   const scope = await requestedScope(event);
   const name = scope.name;
   try {
@@ -27,4 +27,4 @@ export const modelReady = httpHandler({ route: 'GET /v2/models/{name}/ready', er
   }
 });
 
-export const handler: typeof metadata = (event, context) => ((event.rawPath ?? '').endsWith('/ready') ? modelReady(event, context) : metadata(event, context));
+export const handler = byRoute(metadata, modelReady);

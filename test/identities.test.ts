@@ -4,12 +4,10 @@
  * actor string the history records and its reading back, and the OIDC settings' validation.
  */
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../functions/routes.ts';
 import { adminKeyProblem, parseAdminKeys, principalForKey, splitAdminKeys } from '../lib/auth/api-keys.ts';
 import { describePrincipal, mayActAs, readPrincipalActor, type Principal } from '../lib/auth/principal.ts';
-import { requiredRole, ROUTE_ROLES } from '../lib/auth/route-roles.ts';
 import { loadConfig } from '../lib/config/config.ts';
-import { ROUTE_DOCS } from '../lib/http/route-docs.ts';
+import { adminByDefault, declaredRoutes } from '../lib/http/route-table.ts';
 import { parseSecret } from '../lib/secrets/service-secrets.ts';
 
 const KEY_A = 'alice-key-aaaaaaaaaaaaaaaa';
@@ -66,18 +64,19 @@ describe('roles', () => {
     expect(mayActAs(as(), 'viewer')).toBe(false);
   });
 
-  it('has one entry per admin route: every route the docs mark admin (or configurable) and only routes that exist', () => {
-    const routes = new Set(ROUTES.map((r) => `${r.method} ${r.path}`));
-    const admin = Object.entries(ROUTE_DOCS).filter(([, doc]) => doc.admin || doc.adminSetting).map(([route]) => route);
-    expect(Object.keys(ROUTE_ROLES).sort()).toEqual(admin.sort());
-    for (const route of Object.keys(ROUTE_ROLES)) expect(routes.has(route), route).toBe(true);
-    expect(() => requiredRole('POST /model/nothing')).toThrow(/has no entry in lib\/auth\/route-roles.ts/);
+  it('leaves only GET /metrics open by default among the routes with a role, and lets a setting open only it and versioned inference', () => {
+    const admin = declaredRoutes().filter(({ declaration }) => declaration.role);
+    expect(admin.length).toBeGreaterThan(20);
+    const openByDefault = admin.filter(({ declaration }) => !adminByDefault(declaration)).map(({ key }) => key);
+    expect(openByDefault).toEqual(['GET /metrics']);
+    expect(admin.filter(({ declaration }) => declaration.openedBy).map(({ key }) => key).sort()).toEqual(['GET /metrics', 'POST /v2/models/{name}/versions/{version}/infer']);
   });
 
   it('asks an operator for every admin change, a viewer for every admin read, and an approver to approve a change request', () => {
-    for (const [route, role] of Object.entries(ROUTE_ROLES)) {
+    for (const { key: route, declaration } of declaredRoutes()) {
+      if (!declaration.role) continue;
       const read = route.startsWith('GET ') || route === 'POST /v2/models/{name}/versions/{version}/infer';
-      expect(role, route).toBe(route === 'POST /model/approvals/{id}/approve' ? 'approver' : read ? 'viewer' : 'operator');
+      expect(declaration.role, route).toBe(route === 'POST /model/approvals/{id}/approve' ? 'approver' : read ? 'viewer' : 'operator');
     }
   });
 });

@@ -10,7 +10,7 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { EVENT_FUNCTION_FILES, lambdaFunctionFiles, ROUTES } from '../functions/routes.ts';
-import { ROUTE_DOCS } from '../lib/http/route-docs.ts';
+import { adminByDefault, ROUTE_TABLE } from '../lib/http/route-table.ts';
 import { createLogger } from '../lib/observability/logger.ts';
 import { PREFIXES } from '../lib/state/layout.ts';
 import { RETENTION_DEFAULTS, s3LifecycleRules } from '../lib/state/retention.ts';
@@ -89,7 +89,7 @@ describe('npm run package (offline)', () => {
     // admin route only reads); admin routes, the worker and the schedules as OperatorFunctionsRole.
     for (const file of lambdaFunctionFiles()) {
       const routes = ROUTES.filter((r) => r.file === file);
-      const publicOnly = routes.length > 0 && routes.every((r) => !ROUTE_DOCS[`${r.method} ${r.path}`].admin);
+      const publicOnly = routes.length > 0 && routes.every((r) => !adminByDefault(ROUTE_TABLE[`${r.method} ${r.path}` as keyof typeof ROUTE_TABLE]));
       // metrics: asks for the admin key on a cloud stage and reads job records and drift reports.
       const expected = (publicOnly && file !== 'metrics') || file === 'v2-infer' || file === 'not-found' ? 'PublicFunctionsRole' : 'OperatorFunctionsRole';
       expect(roleOf(logical(file)), file).toBe(expected);

@@ -45,6 +45,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'four-eyes-rules.test.ts',
     'human-log.test.ts',
     'identities.test.ts',
+    'route-table.test.ts',
     'import-layers.test.ts',
     'k8s-rehearse.test.ts',
     'kd-tree.test.ts',

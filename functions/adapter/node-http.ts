@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpEvent, LambdaContext } from '../../lib/http/api-types.ts';
-import { matchRoute, NOT_FOUND } from '../routes.ts';
+import { matchRoute, NOT_FOUND_FILE } from '../routes.ts';
+import { loadRouteHandlers, type Handler } from './route-handlers.ts';
 import { getBasics } from '../runtime/service.ts';
 
 export interface AdapterOptions {
@@ -22,8 +23,11 @@ export interface AdapterOptions {
 }
 
 export function createAdapter(options: AdapterOptions = {}): Server {
+  // Loaded once, from the route table; a load failure answers every request with the adapter's 500 and its stack on stderr.
+  const handlers = loadRouteHandlers();
+  handlers.catch(() => {});
   return createServer((req, res) => {
-    handle(req, res, options).catch((err: unknown) => {
+    handle(req, res, options, handlers).catch((err: unknown) => {
       // Handlers map their own errors; this is only for a failure of the adapter itself.
       if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'internal_error', message: 'internal error' } }));
       process.stderr.write(`adapter error: ${(err as Error).stack ?? String(err)}\n`);
@@ -40,7 +44,7 @@ export async function listen(server: Server, options: { host?: string; port?: nu
   return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: AdapterOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: AdapterOptions, loaded: Promise<Map<string, Handler>>): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   const match = matchRoute(method, url.pathname);
@@ -52,7 +56,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Adapte
   const { text, cut } = match ? await readBody(req, getBasics().config.MAX_BODY_BYTES) : (req.resume(), { text: '', cut: false });
   const requestId = randomUUID();
   const event = toEvent(req, url, method, match?.route.path ?? '$default', match?.params ?? {}, text, requestId);
-  const handler = match?.route.handler ?? NOT_FOUND;
+  const handlers = await loaded;
+  // The route's file's handler, as Lambda calls it: it picks the route by the event's route key.
+  const handler = handlers.get(match?.route.file ?? NOT_FOUND_FILE)!;
   const result = await handler(event, lambdaContext(requestId, options.timeoutMs ?? 30_000));
   // A body left unread is not drained on a kept-alive connection: the client sends the next request on a new one.
   send(res, result.statusCode, cut ? { ...result.headers, connection: 'close' } : result.headers, result.body);

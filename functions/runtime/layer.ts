@@ -4,7 +4,8 @@
  * package `credit-score-model`, and bundles each handler with this import left external, so a
  * function zip holds only its handler. Handlers import nothing else but node built-ins.
  */
-export { httpHandler, type RouteHandler } from './http-handler.ts';
+export { routeHandler, type RouteHandler, type ServedHandler } from './http-handler.ts';
+export { byRoute, noRoute } from './dispatch.ts';
 export { getBasics, getService, settleCapture, shutdownService } from './service.ts';
 export { knownModel, requestedScope, routedModel, servingModel } from './model-errors.ts';
 export type { ModelScope } from './model-scopes.ts';

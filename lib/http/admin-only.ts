@@ -1,7 +1,7 @@
 /**
  * Who may call an admin route: a principal (lib/auth/principal.ts) from an admin API key
  * (x-api-key, or Authorization: Bearer with a key) or an OIDC bearer token (a JWT, when OIDC is
- * configured), holding the role the route needs (lib/auth/route-roles.ts). 401 without valid
+ * configured), holding the role the route needs (its `role` in lib/http/route-table.ts). 401 without valid
  * credentials, 403 with a role too low (naming the role needed), 503 when the keys or the
  * provider's key set cannot be read. The principal is left on the request state for the handler
  * (the history's actor) and in the access log; the request id stays in the log beside it.

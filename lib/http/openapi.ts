@@ -1,13 +1,12 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API (GET /openapi.json), generated from the zod schemas
  * the handlers validate with (zod writes JSON Schema 2020-12, the dialect OpenAPI 3.1 uses) and
- * from ROUTE_DOCS (lib/http/route-docs.ts), which a test holds equal to the route table.
+ * from the route table (lib/http/route-table.ts), where each route is declared once.
  */
 import { NAME_PATTERN } from '../state/layout.ts';
 import { MODEL_QUERY_ROUTES } from './model-query-routes.ts';
 import { z } from 'zod';
-import { requiredRole } from '../auth/route-roles.ts';
-import { ROUTE_DOCS, type RouteDoc } from './route-docs.ts';
+import { adminByDefault, declaredRoutes, ROUTE_TABLE, type RouteDeclaration } from './route-table.ts';
 
 const apiErrorSchema = z.object({
   error: z.object({
@@ -47,7 +46,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output', shared: Record<st
   return rewrite(rest) as Record<string, unknown>;
 }
 
-function parameters(method: string, path: string, doc: RouteDoc, shared: Record<string, unknown>): unknown[] {
+function parameters(method: string, path: string, doc: RouteDeclaration, shared: Record<string, unknown>): unknown[] {
   const fromPath = [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
@@ -69,7 +68,7 @@ function parameters(method: string, path: string, doc: RouteDoc, shared: Record<
   return [...fromPath, ...fromQuery, ...model];
 }
 
-function operation(method: string, path: string, doc: RouteDoc, shared: Record<string, unknown>): Record<string, unknown> {
+function operation(method: string, path: string, doc: RouteDeclaration, shared: Record<string, unknown>): Record<string, unknown> {
   const errorSchema = jsonSchema(doc.errors === 'open-inference' ? openInferenceErrorSchema : apiErrorSchema, 'output', shared);
   const status = String(doc.status ?? 200);
   const responses: Record<string, unknown> = {
@@ -81,9 +80,10 @@ function operation(method: string, path: string, doc: RouteDoc, shared: Record<s
     },
     default: { description: 'An error: 4xx for a bad request (naming the field), 503 while the store or model is unavailable', content: { 'application/json': { schema: errorSchema } } },
   };
-  if (doc.admin) {
+  const admin = adminByDefault(doc);
+  if (admin) {
     responses['401'] = { description: 'No valid admin API key or OIDC bearer token', content: { 'application/json': { schema: errorSchema } } };
-    responses['403'] = { description: `The caller's role is below ${requiredRole(`${method} ${path}`)} (docs/identities.md)`, content: { 'application/json': { schema: errorSchema } } };
+    responses['403'] = { description: `The caller's role is below ${doc.role} (docs/identities.md)`, content: { 'application/json': { schema: errorSchema } } };
   }
   const params = parameters(method, path, doc, shared);
   return {
@@ -94,17 +94,16 @@ function operation(method: string, path: string, doc: RouteDoc, shared: Record<s
     ...(params.length ? { parameters: params } : {}),
     ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body, 'input', shared) } } } } : {}),
     responses,
-    ...(doc.admin ? { security: [{ apiKey: [] }, { bearer: [] }] } : {}),
+    ...(admin ? { security: [{ apiKey: [] }, { bearer: [] }] } : {}),
   };
 }
 
-/** The whole document: every route of ROUTE_DOCS (which a test holds equal to the public route table). */
-export function openApiDocument(): Record<string, unknown> {
+/** The whole document: every route of the table (a copy with more routes in a test). */
+export function openApiDocument(table: Readonly<Record<string, RouteDeclaration>> = ROUTE_TABLE): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const shared: Record<string, unknown> = {};
-  for (const [route, doc] of Object.entries(ROUTE_DOCS)) {
-    const [method, path] = route.split(' ');
-    (paths[path] ??= {})[method.toLowerCase()] = operation(method, path, doc, shared);
+  for (const { method, path, declaration } of declaredRoutes(table)) {
+    (paths[path] ??= {})[method.toLowerCase()] = operation(method, path, declaration, shared);
   }
   return {
     openapi: '3.1.0',
