@@ -53,6 +53,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'model-name.test.ts',
     'open-inference-tensors.test.ts',
     'predict-request.test.ts',
+    'predictor-batch.test.ts',
     'promotion-policy.test.ts',
     'retention-rules.test.ts',
     'sampling.test.ts',

@@ -12,7 +12,7 @@ import { ExplainUnavailableError } from '../../lib/explain/tree-shap.ts';
 import { emitEmf } from '../../lib/observability/emf.ts';
 import { captureFeatures, capturedGroups, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
 import { resolveExplainMethod, type ExplainQuery } from '../../lib/serving/explain-query.ts';
-import { NoModelError } from '../../lib/serving/model-provider.ts';
+import { NoModelError, type ServingModel } from '../../lib/serving/model-provider.ts';
 import type { ParsedPredictRequest } from '../../lib/serving/predict-request.ts';
 import type { Prediction, Predictor } from '../../lib/serving/predictor.ts';
 import type { CleanRow } from '../../lib/data/clean-record.ts';
@@ -38,8 +38,12 @@ export async function scoreRouted(scope: ModelScope, request: ParsedPredictReque
   const predictions: RoutedPrediction[] = [];
   const shadow = { compared: 0, agreed: 0, version: '' };
   try {
-    for (let i = 0; i < rows.length; i++) {
-      const { route, point } = await router.pick(keys[i] ?? fallbackKey);
+    // Every record routed under one read of the policy, then each variant's model found once.
+    const picks = await router.pickAll(rows.map((_, i) => keys[i] ?? fallbackKey));
+    const models = new Map<string, ServingModel>();
+    for (let i = 0; i < picks.length; i++) {
+      const { route } = picks[i];
+      if (models.has(route.alias)) continue;
       const provider = router.provider(route.alias);
       let model = provider.peek();
       if (!model) {
@@ -52,12 +56,22 @@ export async function scoreRouted(scope: ModelScope, request: ParsedPredictReque
           throw unavailable(`variant ${route.variant} (${route.alias}) cannot serve: ${(err as Error).message}`);
         }
       } else provider.refreshInBackground();
-      const p = predictExplained(model.predictor, rows[i], records[i], explain, model.version, rows.length);
+      models.set(route.alias, model);
+    }
+    // Each model scores its records as one batch (the ensemble's batch path); reasons are per record.
+    const answers = scoreByModel(picks.map((p) => models.get(p.route.alias)!), (model, i) => predictExplained(model.predictor, rows[i], records[i], explain, model.version, rows.length), rows, explain !== null);
+    const challengers = picks.map(({ point }) => router.shadowFor(point));
+    const shadowAnswers = scoreByModel(challengers, (model, i) => model.predictor.predictClean(rows[i]), rows, false);
+    const at = Date.now();
+    for (let i = 0; i < rows.length; i++) {
+      const { route } = picks[i];
+      const model = models.get(route.alias)!;
+      const p = answers[i]!;
       metrics.predictions.inc({ class: p.label, model: model.name, version: model.version, alias: model.alias, variant: route.variant });
       emitEmf({ Model: model.name, Version: model.version, Variant: route.variant, Class: p.label }, { Predictions: { value: 1, unit: 'Count' } });
       predictions.push({ ...p, model: { name: model.name, version: model.version, alias: model.alias, variant: route.variant } });
-      const challenger = router.shadowFor(point);
-      const shadowLabel = challenger ? challenger.predictor.predictClean(rows[i]).label : undefined;
+      const challenger = challengers[i];
+      const shadowLabel = shadowAnswers[i]?.label;
       if (challenger && shadowLabel) {
         const agree = shadowLabel === p.label;
         metrics.shadowPredictions.inc({ model: challenger.name, version: challenger.version, agree: String(agree) });
@@ -68,7 +82,7 @@ export async function scoreRouted(scope: ModelScope, request: ParsedPredictReque
       captured.push({
         requestId: state.requestId,
         index: i,
-        at: Date.now(),
+        at,
         version: model.version,
         alias: model.alias,
         variant: route.variant,
@@ -102,6 +116,29 @@ export async function scoreRouted(scope: ModelScope, request: ParsedPredictReque
     ...(shadow.compared ? { 'shadow.version': shadow.version, 'shadow.compared': shadow.compared, 'shadow.agreed': shadow.agreed } : {}),
   };
   return predictions;
+}
+
+/**
+ * The prediction of each record by its model (null where it has none): the records of one model
+ * scored as one batch, or one by one (`one`) where each needs its own answer (reasons).
+ */
+function scoreByModel(modelOf: (ServingModel | null)[], one: (model: ServingModel, i: number) => Prediction, rows: CleanRow[], eachAlone: boolean): (Prediction | null)[] {
+  const answers: (Prediction | null)[] = new Array<Prediction | null>(rows.length).fill(null);
+  const byModel = new Map<ServingModel, number[]>();
+  modelOf.forEach((model, i) => {
+    if (!model) return;
+    if (eachAlone) answers[i] = one(model, i);
+    else {
+      const indices = byModel.get(model);
+      if (indices) indices.push(i);
+      else byModel.set(model, [i]);
+    }
+  });
+  for (const [model, indices] of byModel) {
+    const scored = model.predictor.predictCleanBatch(indices.map((i) => rows[i]));
+    indices.forEach((i, j) => (answers[i] = scored[j]));
+  }
+  return answers;
 }
 
 /** A prediction, with its reasons when asked for; a model saved without covers is a 409 naming the version. */

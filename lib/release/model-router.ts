@@ -106,6 +106,15 @@ export class ModelRouter {
     return { route: routeFor(resolved.routes, point), point };
   }
 
+  /** The variants for a batch's request keys, under one read of the policy (a batch is routed by one policy). */
+  async pickAll(keys: readonly string[]): Promise<{ route: Route; point: number }[]> {
+    const resolved = await this.policy();
+    return keys.map((key) => {
+      const point = assignmentPoint(this.name, key);
+      return { route: routeFor(resolved.routes, point), point };
+    });
+  }
+
   /** The variant and model for a request key. Throws NoModelError when its alias has none. */
   async route(key: string): Promise<RoutedModel> {
     const { route, point } = await this.pick(key);

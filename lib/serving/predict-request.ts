@@ -78,28 +78,32 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
   const accepted: Record<string, unknown>[] = [];
   const keys: (string | undefined)[] = [];
   const keyColumn = spec.identifiers[0];
-  records.forEach((record, i) => {
+  // Named only when a problem is found: a 1,000-row batch should not build 1,000 labels it never shows.
+  const at = (i: number, field: string): string => {
     const prefix = batch ? `instances[${i}]` : '';
-    const at = (field: string): string => (prefix && field ? `${prefix}.${clip(field)}` : prefix || clip(field) || '(body)');
+    return prefix && field ? `${prefix}.${clip(field)}` : prefix || clip(field) || '(body)';
+  };
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      problems.push({ field: at(''), message: 'expected a JSON object of column values' });
-      return;
+      problems.push({ field: at(i, ''), message: 'expected a JSON object of column values' });
+      continue;
     }
     const fields = record as Record<string, unknown>;
     const before = problems.length;
     for (const key of Object.keys(fields)) {
-      if (!allowed.has(key)) problems.push({ field: at(key), message: 'unknown field (not a column of this model)' });
-      else if (!isFieldValue(fields[key])) problems.push({ field: at(key), message: `expected a string (at most ${MAX_STRING} characters), a number or null` });
+      if (!allowed.has(key)) problems.push({ field: at(i, key), message: 'unknown field (not a column of this model)' });
+      else if (!isFieldValue(fields[key])) problems.push({ field: at(i, key), message: `expected a string (at most ${MAX_STRING} characters), a number or null` });
     }
-    for (const column of features) if (!(column in fields)) problems.push({ field: at(column), message: 'missing field (send null for an unknown value)' });
-    if (problems.length > before) return;
+    for (const column of features) if (!(column in fields)) problems.push({ field: at(i, column), message: 'missing field (send null for an unknown value)' });
+    if (problems.length > before) continue;
     const cleaned = cleanRecordCollecting(spec, (column) => fields[column] as RawValue);
-    for (const p of cleaned.problems) problems.push({ field: at(p.column), message: p.message });
+    for (const p of cleaned.problems) problems.push({ field: at(i, p.column), message: p.message });
     rows.push(cleaned.row);
     accepted.push(fields);
     const key = keyColumn === undefined ? undefined : fields[keyColumn];
     keys.push((typeof key === 'string' && key !== '') || typeof key === 'number' ? String(key) : undefined);
-  });
+  }
   if (problems.length) {
     const shown = problems.slice(0, 50);
     const summary = shown.slice(0, 3).map((p) => `${p.field}: ${p.message}`).join('; ');

@@ -81,6 +81,33 @@ export class Predictor {
     return prediction;
   }
 
+  /**
+   * The predictions of many cleaned rows, equal value for value to predictClean on each (no
+   * reasons): a tree model's rows go through the ensemble's batch path (tree by tree over blocks of
+   * rows, each tree's nodes staying in cache) instead of one walk of every tree per row. A
+   * scorecard scores row by row (its row is already a few lookups).
+   */
+  predictCleanBatch(rows: readonly CleanRow[]): Prediction[] {
+    if (this.scorecard || rows.length < 2) return rows.map((row) => this.predictClean(row));
+    const p = this.preprocessor.featureCount;
+    const X = new Float64Array(rows.length * p);
+    const notes = rows.map((row, i): TransformNotes => {
+      const rowNotes: TransformNotes = [];
+      this.preprocessor.transformRow(row, X, i * p, rowNotes);
+      return rowNotes;
+    });
+    const proba = treeEnsemble(this.bundle, 'tree prediction').predictProbaBatch(X, rows.length);
+    const K = this.proba.length;
+    calibrateServed(this.bundle, proba, rows.length);
+    const classes = this.classes;
+    return notes.map((rowNotes, i): Prediction => {
+      const best = decideClass(proba, i * K, K, this.bundle.decision?.weights);
+      const probabilities: Record<string, number> = {};
+      for (let k = 0; k < K; k++) probabilities[classes[k]] = proba[i * K + k];
+      return { label: classes[best], classIndex: best, probabilities, notes: rowNotes };
+    });
+  }
+
   /** The ensemble's probabilities of the features last transformed, into `proba` (a tree model has no score). */
   private ensembleProba(): undefined {
     treeEnsemble(this.bundle, 'tree prediction').predictProba(this.features, this.proba);
