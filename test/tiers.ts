@@ -60,6 +60,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'scorecard-points.test.ts',
     'scorecard-report.test.ts',
     'scorecard-row-binner.test.ts',
+    'scorecard-signs.test.ts',
     'tiers.test.ts',
     'tree-shap-linear.test.ts',
     'tree-shap.test.ts',
