@@ -61,6 +61,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'scorecard-report.test.ts',
     'scorecard-row-binner.test.ts',
     'scorecard-signs.test.ts',
+    'tuning-scorecard.test.ts',
     'tiers.test.ts',
     'tree-shap-linear.test.ts',
     'tree-shap.test.ts',

@@ -11,6 +11,7 @@ import type { TrainingData } from '../trees/training-data.ts';
 import { checkTrainingData } from '../trees/training-data.ts';
 import { cholesky, inverseDiagonal } from './linear-algebra.ts';
 import { minimizeNewton, type SmoothProblem } from './newton.ts';
+import { checkInRange, type ParamRange } from './param-range.ts';
 
 export interface LogisticRegressionParams {
   /** Inverse strength of the L2 penalty, as scikit-learn's C. */
@@ -21,6 +22,9 @@ export interface LogisticRegressionParams {
 }
 
 export const LOGISTIC_REGRESSION_DEFAULTS: LogisticRegressionParams = { C: 1, tol: 1e-10, max_iter: 100 };
+
+/** C's valid values, and what tuning searches: 0.01 (a strong pull to 0) to 100 (almost none), evenly in the logarithm. */
+export const C_RANGE: ParamRange = { min: 0, aboveMin: true, max: Infinity, search: { low: 0.01, high: 100, scale: 'log' } };
 
 export interface LogisticModel {
   classes: number;
@@ -172,7 +176,7 @@ function multinomialProblem({ X, rows, features: p, y, classes: K }: TrainingDat
 
 export function fitLogisticRegression(data: TrainingData, overrides: Partial<LogisticRegressionParams> = {}): LogisticModel {
   const params = { ...LOGISTIC_REGRESSION_DEFAULTS, ...overrides };
-  if (!(params.C > 0)) throw new RangeError(`C must be positive, got ${params.C}`);
+  checkInRange('C', params.C, C_RANGE);
   checkTrainingData(data);
   const { features: p, classes: K, rows } = data;
   const binary = K === 2;

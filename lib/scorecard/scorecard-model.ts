@@ -25,6 +25,14 @@ export interface ScorecardParams {
 
 export const SCORECARD_DEFAULTS: ScorecardParams = { binning: {}, C: 1, scaling: SCALING_DEFAULTS };
 
+/** What tuning searches (lib/tuning/search-space.ts), flat as a tree's parameters are: the binning's knobs and the regression's C. */
+export type ScorecardTuning = BinningParams & { C: number };
+
+/** The fit's parameters a tuned configuration sets: its C, the rest the binning's. */
+export function tunedScorecardParams({ C, ...binning }: Partial<ScorecardTuning>): Pick<Partial<ScorecardParams>, 'binning' | 'C'> {
+  return { binning, ...(C === undefined ? {} : { C }) };
+}
+
 export interface FittedScorecard {
   /** The columns the predictor reads, in the order it reads them (all columns given to fit). */
   columns: string[];
