@@ -109,7 +109,7 @@ describe('train --tune with the scorecard the best candidate', () => {
     expect(tuning.chosen).toBe('tuned');
     const { C, ...binning } = tuning.final_config!.classifier as ScorecardTuning;
     expect(binning.minIv).toBeLessThan(BINNING_DEFAULTS.minIv);
-    const params = trained.bundle.params as { classifier: { name: string; binning: object; C: number } };
+    const params = trained.bundle.params as unknown as { classifier: { name: string; binning: object; C: number } };
     expect(params.classifier.name).toBe('scorecard');
     expect(params.classifier.binning).toEqual(binning);
     expect(params.classifier.C).toBe(C);
