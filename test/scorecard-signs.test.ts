@@ -77,10 +77,12 @@ describe.each([2, 3] as const)('the wrong-sign rule, %i classes', (classes) => {
     const [drop] = checked.binning.dropped;
     expect(drop).toMatchObject({ name: 'salary', wrongSign: { coefficient: coefficients(unchecked).salary, beside: 'income' } });
     expect(drop.wrongSign?.correlation).toBeGreaterThan(0.9);
-    expect(checked.card.features.every((c) => !hasWrongSign(c.coefficient) && c.coefficient > 0)).toBe(true);
+    // Every kept coefficient on the good-against-event line is positive (checked directly, not through the rule's own function).
+    expect(checked.card.features.filter((c) => !(c.coefficient > 0))).toEqual([]);
+    expect(hasWrongSign(coefficients(unchecked).salary)).toBe(true);
   });
 
-  it("gives every kept characteristic's safest bin the most points, where without the rule salary's riskiest bin earned the most", () => {
+  it("orders every kept characteristic's points like its WoE (a safer bin never earns fewer), where without the rule salary's ran backwards", () => {
     expect(pointsAgainstWoe(unchecked).some((line) => line.startsWith('salary:'))).toBe(true);
     expect(pointsAgainstWoe(checked)).toEqual([]);
   });
