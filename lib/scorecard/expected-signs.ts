@@ -1,7 +1,7 @@
 /**
  * The wrong-sign rule: a characteristic whose coefficient runs against its weight of evidence is
  * dropped and the regression refitted, one characteristic at a time, until every kept one has
- * the expected sign (SAS Credit Scoring, Siddiqi's "Credit Risk Scorecards" ch. 10: a credit
+ * the expected sign (SAS Credit Scoring; Siddiqi, "Credit Risk Scorecards": a credit
  * committee refuses a points table in which the riskier bin earns more points).
  *
  * The sign, for this code's conventions (docs/scorecard.md, "Expected signs"):
