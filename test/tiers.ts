@@ -123,6 +123,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'pool-neighbours.test.ts',
     'roll-up-reporting.test.ts',
     'training-options.test.ts',
+    'tuning-scorecard-pool.test.ts',
     // The Python references (scikit-learn through /usr/bin/python3).
     'calibration-metrics.test.ts',
     'calibrators.test.ts',

@@ -4,8 +4,6 @@
  * is clearly poor, and a run whose best candidate is the scorecard tunes it and saves the tuned
  * binning and C.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../lib/data/dataset.ts';
 import { loadSpec } from '../lib/data/spec.ts';
@@ -19,34 +17,11 @@ import { crossValidate } from '../lib/training/cross-validate.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { nestedTune } from '../lib/tuning/nested-tuning.ts';
 import { DEFAULT_CONFIG, drawConfigs } from '../lib/tuning/search-space.ts';
-import { Random } from '../lib/util/random.ts';
 import { tempDir } from './helpers.ts';
+import { weakSignalsCsv } from './scorecard-data.ts';
 
 const dir = tempDir('tuning-scorecard');
 const quiet = createProgressReporter(process.stderr, true);
-
-/**
- * 3,000 rows, 80 yes/no flags each moving the log-odds by 0.4 (a flag set in half the rows):
- * each flag's IV is about 0.01 (0.4^2 / 16), below the default threshold of 0.02, so the default
- * scorecard keeps only the flags whose sample IV came out high; together they carry strong signal
- * (measured: default CV macro F1 0.646, tuned nested 0.718).
- * Flags, not continuous features: two bins each, so the IV estimate has little binning noise.
- */
-function weakSignals(): string {
-  const rng = new Random(5);
-  const p = 80;
-  const lines = [[...Array.from({ length: p }, (_, k) => `x${k}`), 'bad'].join(',')];
-  for (let i = 0; i < 3_000; i++) {
-    const x = Array.from({ length: p }, (): number => (rng.nextFloat() < 0.5 ? 1 : 0));
-    const z = 0.4 * x.reduce((s, v) => s + v - 0.5, 0);
-    lines.push([...x, rng.nextFloat() < 1 / (1 + Math.exp(-z)) ? '1' : '0'].join(','));
-  }
-  const csv = join(dir, 'weak-signals.csv');
-  writeFileSync(csv, lines.join('\n') + '\n');
-  const spec = { name: 'weak-signals', target: { column: 'bad', classes: ['0', '1'] }, identifiers: [], numeric: Array.from({ length: p }, (_, k) => ({ column: `x${k}` })), categorical: [] };
-  writeFileSync(join(dir, 'weak-signals.json'), JSON.stringify(spec));
-  return csv;
-}
 
 describe("the scorecard's search space", () => {
   it('searches inside the values a fit accepts, for every numeric knob and C', () => {
@@ -82,8 +57,8 @@ describe("the scorecard's search space", () => {
 
 describe('nested tuning of a scorecard', () => {
   it('lowers the IV threshold below its default on weak but real features, and its nested estimate beats the default CV by 0.05 macro F1 on the same folds', async () => {
-    const csv = weakSignals();
-    const dataset = loadDataset(csv, loadSpec(join(dir, 'weak-signals.json')));
+    const { csv, specFile } = weakSignalsCsv(dir);
+    const dataset = loadDataset(csv, loadSpec(specFile));
     const folds = stratifiedKFold(dataset.y, 2, 3, 42);
     const [byDefault] = await crossValidate(dataset, { folds: 3, seed: 42, classifiers: ['scorecard'], samplers: ['none'], progress: quiet });
     const tuned = await nestedTune(dataset, folds, 'scorecard', 'none', { budget: 12, seed: 42, earlyStoppingRounds: 0 });
@@ -98,8 +73,8 @@ describe('nested tuning of a scorecard', () => {
 
 describe('train --tune with the scorecard the best candidate', () => {
   it('tunes the scorecard (no skip), reports the nested estimate, keeps the tuned one and saves its binning and C in the params', async () => {
-    const csv = weakSignals();
-    const trained = await trainModel({ dataFile: csv, spec: loadSpec(join(dir, 'weak-signals.json')), folds: 3, seed: 42, classifiers: ['scorecard'], samplers: ['none'], tune: { budget: 12, candidates: 1 }, decisionRule: 'off', calibration: 'off', progress: quiet, jobs: 1 });
+    const { csv, specFile } = weakSignalsCsv(dir);
+    const trained = await trainModel({ dataFile: csv, spec: loadSpec(specFile), folds: 3, seed: 42, classifiers: ['scorecard'], samplers: ['none'], tune: { budget: 12, candidates: 1 }, decisionRule: 'off', calibration: 'off', progress: quiet, jobs: 1 });
     const tuning = trained.report.tuning!;
     expect(tuning.candidates.map((c) => `${c.classifier}+${c.sampler}`)).toEqual(['scorecard+none']);
     const [candidate] = tuning.candidates;
