@@ -11,6 +11,12 @@
  * CPU time with the fastest pass (the machine may be shared), then split into its phases
  * (phaseTimes), then the scorer's row before and after RowBinner in alternating passes
  * (pathsInterleaved). `--predict-only` skips the CV comparison.
+ * `--signs`: instead, the scorecard's CV on the same folds with the wrong-sign rule off (the
+ * fit before lib/scorecard/expected-signs.ts) and on, and the characteristics the rule drops
+ * from a scorecard fitted on every row, with the points its dropped ones gave before.
+ * `--tuned [--tune-budget 20]`: instead, the scorecard's default CV beside its nested tuned
+ * estimate (lib/tuning/nested-tuning.ts, what `train --tune` runs) on the same folds, and each
+ * outer fold's chosen configuration.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,18 +27,23 @@ import { loadDataset, type Dataset } from '../lib/data/dataset.ts';
 import { loadSpec, type DatasetSpec } from '../lib/data/spec.ts';
 import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
 import type { CleanRow } from '../lib/data/clean-record.ts';
-import { columnKinds, columnNames, fillRowValues, planColumns, rowValues } from '../lib/scorecard/columns.ts';
+import { columnKinds, columnNames, fillRowValues, planColumns, readColumns, rowValues } from '../lib/scorecard/columns.ts';
 import { BinLookup, type FeatureValue } from '../lib/scorecard/feature-binning.ts';
 import { probabilitiesFromMargins } from '../lib/scorecard/logistic-regression.ts';
 import { RowBinner } from '../lib/scorecard/row-binner.ts';
 import { ScorecardPredictor } from '../lib/scorecard/scorecard-model.ts';
+import { scorecardReport } from '../lib/scorecard/scorecard-report.ts';
 import type { StoredScorecard } from '../lib/scorecard/stored-scorecard.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
 import { ScorecardScorer } from '../lib/serving/scorecard-scoring.ts';
 import { crossValidate, type CandidateResult } from '../lib/training/cross-validate.ts';
 import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter, type ProgressReporter } from '../lib/training/progress.ts';
-import { scorecardParamsOf } from '../lib/training/scorecard-candidate.ts';
+import { emptyAccumulated, recordScore, summarizeCandidate } from '../lib/training/candidate-summary.ts';
+import { scoreProbabilities } from '../lib/training/fold-fit.ts';
+import { nestedTune } from '../lib/tuning/nested-tuning.ts';
+import { describeConfig } from '../lib/tuning/search-space.ts';
+import { fitStoredScorecard, prepareScorecardFold, scorecardParamsOf, scorecardProbabilities } from '../lib/training/scorecard-candidate.ts';
 
 const DATASETS: Record<string, { data: string; spec: string }> = {
   credit: { data: 'data/credit_score_customers_raw.csv', spec: 'data/specs/credit-score.json' },
@@ -40,7 +51,7 @@ const DATASETS: Record<string, { data: string; spec: string }> = {
 };
 
 const { values } = parseArgs({
-  options: { datasets: { type: 'string', default: 'credit,taiwan' }, cv: { type: 'string', default: '5' }, seed: { type: 'string', default: '42' }, 'predict-only': { type: 'boolean', default: false } },
+  options: { datasets: { type: 'string', default: 'credit,taiwan' }, cv: { type: 'string', default: '5' }, seed: { type: 'string', default: '42' }, 'predict-only': { type: 'boolean', default: false }, signs: { type: 'boolean', default: false }, tuned: { type: 'boolean', default: false }, 'tune-budget': { type: 'string', default: '20' } },
 });
 const folds = Number(values.cv);
 const seed = Number(values.seed);
@@ -55,8 +66,75 @@ for (const name of values.datasets.split(',')) {
   const spec = loadSpec(ds.spec);
   const dataset = loadDataset(ds.data, spec);
   const progress = createProgressReporter(process.stderr, true);
+  if (values.signs) {
+    signsBeforeAfter(name, spec, dataset);
+    continue;
+  }
+  if (values.tuned) {
+    await tunedScorecard(name, spec, dataset, progress);
+    continue;
+  }
   if (!values['predict-only']) await compare(name, ds, spec, dataset, progress);
   await predictTimes(ds.data, spec, dataset, progress);
+}
+
+/** The scorecard's default CV and its nested tuned estimate on the same outer folds. */
+async function tunedScorecard(name: string, spec: DatasetSpec, dataset: Dataset, progress: ProgressReporter): Promise<void> {
+  const K = spec.target.classes.length;
+  const budget = Number(values['tune-budget']);
+  const started = performance.now();
+  const [byDefault] = await crossValidate(dataset, { folds, seed, classifiers: ['scorecard'], samplers: ['none'], progress });
+  const defaultSeconds = (performance.now() - started) / 1000;
+  const tuneStarted = performance.now();
+  const tuned = await nestedTune(dataset, stratifiedKFold(dataset.y, K, folds, seed), 'scorecard', 'none', { budget, seed, earlyStoppingRounds: 0 });
+  const tuneSeconds = (performance.now() - tuneStarted) / 1000;
+  console.log(`\n### ${name}: the scorecard tuned (nested, ${budget} fits per search), ${folds}-fold CV, seed ${seed}\n`);
+  console.log('| scorecard | macro F1 | accuracy | AUC | Gini | KS | wall s |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const [label, c, seconds] of [['defaults (CV)', byDefault, defaultSeconds], ['tuned (nested estimate)', tuned.result, tuneSeconds]] as const) {
+    console.log(`| ${label} | ${n4(c.cv.f1_macro)} | ${n4(c.cv.accuracy)} | ${n4(c.ranking.roc_auc)} | ${n4(c.ranking.gini)} | ${n4(c.ranking.ks)} | ${seconds.toFixed(0)} |`);
+  }
+  console.log('');
+  tuned.foldConfigs.forEach((config, f) => console.log(`- fold ${f + 1}: ${describeConfig(config)}`));
+}
+
+/** The scorecard's CV without and with the wrong-sign rule, on the folds crossValidate uses, scored as it scores them. */
+function signsBeforeAfter(name: string, spec: DatasetSpec, dataset: Dataset): void {
+  const K = spec.target.classes.length;
+  const split = stratifiedKFold(dataset.y, K, folds, seed);
+  console.log(`\n### ${name}: the wrong-sign rule, ${folds}-fold CV, seed ${seed}\n`);
+  console.log('| scorecard | macro F1 | accuracy | AUC | Gini | KS | kept / dropped by sign (per fold) | fit s/fold |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const signCheck of [false, true]) {
+    const accumulated = emptyAccumulated();
+    const counts: string[] = [];
+    split.forEach((fold, f) => {
+      const prepared = prepareScorecardFold(spec, dataset.rows, fold);
+      const ytrain = Int32Array.from(fold.train, (i) => dataset.y[i]);
+      const started = performance.now();
+      const stored = fitStoredScorecard(prepared.plan, prepared.train, ytrain, K, { ...prepared.params, signCheck });
+      const probabilities = scorecardProbabilities(stored, prepared.test);
+      recordScore(accumulated, f, scoreProbabilities('scorecard', Int32Array.from(fold.test, (i) => dataset.y[i]), probabilities, K, (performance.now() - started) / 1000));
+      counts.push(`${stored.fitted.binning.features.length}/${stored.fitted.binning.dropped.filter((d) => d.wrongSign).length}`);
+    });
+    const c = summarizeCandidate('scorecard', 'none', accumulated, K);
+    console.log(`| sign check ${signCheck ? 'on' : 'off'} | ${n4(c.cv.f1_macro)} | ${n4(c.cv.accuracy)} | ${n4(c.ranking.roc_auc)} | ${n4(c.ranking.gini)} | ${n4(c.ranking.ks)} | ${counts.join(', ')} | ${c.fit_seconds.toFixed(2)} |`);
+  }
+  // On every row: what the rule drops, and the points those characteristics gave without it.
+  const plan = planColumns(spec, dataset.rows);
+  const columns = readColumns(plan, dataset.rows);
+  const y = Int32Array.from(dataset.y);
+  const before = fitStoredScorecard(plan, columns, y, K, { ...scorecardParamsOf(spec), signCheck: false });
+  const after = fitStoredScorecard(plan, columns, y, K, scorecardParamsOf(spec));
+  const classNames = spec.target.classes;
+  console.log(`\nEvery row: ${before.fitted.binning.features.length} characteristics kept without the rule, ${after.fitted.binning.features.length} with it. Dropped by the rule:\n`);
+  for (const d of scorecardReport(after, classNames).dropped.filter((_, i) => after.fitted.binning.dropped[i].wrongSign)) {
+    const was = before.fitted.card.features.find((f) => f.name === d.feature);
+    const seen = was?.bins.filter((b) => b.events + b.nonEvents > 0) ?? [];
+    const worst = seen.reduce((a, b) => (b.woe < a.woe ? b : a), seen[0]);
+    const best = seen.reduce((a, b) => (b.woe > a.woe ? b : a), seen[0]);
+    console.log(`- ${d.feature}: ${d.reason}; without the rule its lowest-WoE bin ${worst?.label} earned ${worst?.points.toFixed(2)} points, its highest-WoE bin ${best?.label} ${best?.points.toFixed(2)}`);
+  }
 }
 
 async function compare(name: string, ds: { data: string }, spec: DatasetSpec, dataset: Dataset, progress: ProgressReporter): Promise<void> {

@@ -1,4 +1,6 @@
 /** Generated credit-like rows for the scorecard tests: known trends, missing values, categories. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FeatureColumn } from '../lib/scorecard/binning.ts';
 import { Random } from '../lib/util/random.ts';
 
@@ -45,4 +47,28 @@ export function generateApplicants(rows: number, seed: number, classes: 2 | 3 = 
     ],
     y,
   };
+}
+
+/**
+ * 3,000 rows, 80 yes/no flags each moving the log-odds by 0.4 (a flag set in half the rows):
+ * each flag's IV is about 0.01 (0.4^2 / 16), below the default threshold of 0.02, so the default
+ * scorecard keeps only the flags whose sample IV came out high; together they carry strong signal
+ * (measured: default CV macro F1 0.646, tuned nested 0.718).
+ * Flags, not continuous features: two bins each, so the IV estimate has little binning noise.
+ */
+export function weakSignalsCsv(dir: string): { csv: string; specFile: string } {
+  const rng = new Random(5);
+  const p = 80;
+  const lines = [[...Array.from({ length: p }, (_, k) => `x${k}`), 'bad'].join(',')];
+  for (let i = 0; i < 3_000; i++) {
+    const x = Array.from({ length: p }, (): number => (rng.nextFloat() < 0.5 ? 1 : 0));
+    const z = 0.4 * x.reduce((s, v) => s + v - 0.5, 0);
+    lines.push([...x, rng.nextFloat() < 1 / (1 + Math.exp(-z)) ? '1' : '0'].join(','));
+  }
+  const csv = join(dir, 'weak-signals.csv');
+  writeFileSync(csv, lines.join('\n') + '\n');
+  const spec = { name: 'weak-signals', target: { column: 'bad', classes: ['0', '1'] }, identifiers: [], numeric: Array.from({ length: p }, (_, k) => ({ column: `x${k}` })), categorical: [] };
+  const specFile = join(dir, 'weak-signals.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+  return { csv, specFile };
 }

@@ -30,6 +30,24 @@ describe('logistic regression', () => {
     expectScoreEquations(model, X, y);
   });
 
+  it.each([2, 3] as const)('reaches the same optimum from a given starting point as from 0, in fewer iterations from a near one, %i classes', (classes) => {
+    const { columns, y } = generateApplicants(5_000, 17, classes);
+    const binning = fitBinning(columns, eventIndicator(y, classes - 1), { minIv: 0 });
+    const data = { ...woeMatrix(binning.features, columns), y, classes };
+    const cold = fitLogisticRegression(data, { C: 1 });
+    // A far start (every coefficient 3, intercepts spread) and a near one (the optimum nudged).
+    const far = { coef: cold.coef.map((row) => row.map(() => 3)), intercept: cold.intercept.map((_, k) => k - 1) };
+    const near = { coef: cold.coef.map((row) => row.map((w) => w * 1.05)), intercept: cold.intercept };
+    for (const start of [far, near]) {
+      const warm = fitLogisticRegression(data, { C: 1 }, start);
+      expect(warm.converged).toBe(true);
+      warm.coef.flat().forEach((w, i) => expect(w).toBeCloseTo(cold.coef.flat()[i], 8));
+      warm.intercept.forEach((b, k) => expect(b).toBeCloseTo(cold.intercept[k], 8));
+    }
+    expect(fitLogisticRegression(data, { C: 1 }, near).iterations).toBeLessThan(cold.iterations);
+    expect(() => fitLogisticRegression(data, { C: 1 }, { coef: [[1]], intercept: [0] })).toThrow(/a starting point needs/);
+  });
+
   it('converges on the credit data (80% of it, three classes), whose last Newton step changes the loss by less than its rounding', () => {
     // This split once stalled the line search at a gradient of 1.17e-6 (the bound is 1e-6) for 100 iterations.
     const spec = loadSpec('data/specs/credit-score.json');

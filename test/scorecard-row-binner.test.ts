@@ -21,8 +21,8 @@ import { subsetCsv, tempDir } from './helpers.ts';
 const spec = loadSpec('data/specs/credit-score.json');
 const { rows, y } = loadDataset(subsetCsv('data/credit_score_customers_raw.csv', 1500, join(tempDir('scorecard-row-binner'), 'credit-1500.csv')), spec);
 const plan = planColumns(spec, rows);
-// minIv 0 keeps every characteristic, so every kind of column is binned and checked.
-const fitted = fitScorecard(readColumns(plan, rows), Int32Array.from(y), spec.target.classes.length, { binning: { minIv: 0 } });
+// minIv 0 and no sign check keep every characteristic, so every kind of column is binned and checked.
+const fitted = fitScorecard(readColumns(plan, rows), Int32Array.from(y), spec.target.classes.length, { binning: { minIv: 0 }, signCheck: false });
 const features = fitted.binning.features;
 const lookups = features.map((f) => new BinLookup(f));
 

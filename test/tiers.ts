@@ -64,6 +64,8 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'scorecard-points.test.ts',
     'scorecard-report.test.ts',
     'scorecard-row-binner.test.ts',
+    'scorecard-signs.test.ts',
+    'tuning-scorecard.test.ts',
     'tiers.test.ts',
     'tree-shap-linear.test.ts',
     'tree-shap.test.ts',
@@ -125,6 +127,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'pool-neighbours.test.ts',
     'roll-up-reporting.test.ts',
     'training-options.test.ts',
+    'tuning-scorecard-pool.test.ts',
     // The Python references (scikit-learn through /usr/bin/python3).
     'calibration-metrics.test.ts',
     'calibrators.test.ts',

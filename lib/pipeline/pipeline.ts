@@ -12,7 +12,7 @@ import { planColumns, readColumns } from '../scorecard/columns.ts';
 import { SCORECARD_DEFAULTS } from '../scorecard/scorecard-model.ts';
 import type { StoredScorecard } from '../scorecard/stored-scorecard.ts';
 import type { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
-import { fitStoredScorecard, scorecardParamsOf } from '../training/scorecard-candidate.ts';
+import { fitStoredScorecard, scorecardParamsOf, withTuning } from '../training/scorecard-candidate.ts';
 import { isCandidate, SCORECARD_SAMPLER_RULE } from '../training/classifier-names.ts';
 import { loadDataset, type Dataset } from '../data/dataset.ts';
 import { monotoneConstraints } from '../data/monotone.ts';
@@ -159,9 +159,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   let ruleCandidate: RuleCandidate = best;
   let ruleOutOfFold = outOfFold?.of(best) ?? null;
   let finalOutOfFold: Float64Array | undefined;
-  // The scorecard has no search space yet (docs/scorecard.md): tuning tunes the tree candidates, and a scorecard that wins stays as fitted.
-  if (options.tune && best.classifier !== 'scorecard') {
-    const tuned = await tuneCandidates(dataset, scored.filter((c) => c.classifier !== 'scorecard'), { ...options.tune, metric, folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress, finalOutOfFold: outOfFold !== null });
+  // Every candidate has a search space, the scorecard's its binning knobs and C (lib/tuning/search-space.ts).
+  if (options.tune) {
+    const tuned = await tuneCandidates(dataset, scored, { ...options.tune, metric, folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress, finalOutOfFold: outOfFold !== null });
     ({ best, config, finalOutOfFold } = tuned);
     tuning = tuned.report;
     if (tuned.winner) {
@@ -236,7 +236,7 @@ async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedPar
   const { spec, rows, y } = dataset;
   const K = spec.target.classes.length;
   const preprocessor = Preprocessor.fit(spec, rows);
-  const fitted = classifier === 'scorecard' ? refitScorecard(dataset) : await refitTrees(dataset, classifier, sampler, preprocessor, config, options, pool);
+  const fitted = classifier === 'scorecard' ? refitScorecard(dataset, config) : await refitTrees(dataset, classifier, sampler, preprocessor, config, options, pool);
   const counts = classCounts(y, K);
   const data: DataFingerprint = {
     source: basename(options.dataFile),
@@ -303,17 +303,18 @@ async function refitTrees(dataset: Dataset, classifier: ClassifierName, sampler:
   };
 }
 
-/** The scorecard on every row (no sampler): its binning, regression and points, and the settings that made them. */
-function refitScorecard(dataset: Dataset): FinalFit {
+/** The scorecard on every row (no sampler): its binning, regression and points (with a tuned configuration's knobs and C), and the settings that made them. */
+function refitScorecard(dataset: Dataset, config: TunedParams): FinalFit {
   const { spec, rows, y } = dataset;
   const plan = planColumns(spec, rows);
-  const scorecard = fitStoredScorecard(plan, readColumns(plan, rows), y, spec.target.classes.length, scorecardParamsOf(spec));
+  const params = withTuning(scorecardParamsOf(spec), config);
+  const scorecard = fitStoredScorecard(plan, readColumns(plan, rows), y, spec.target.classes.length, params);
   const { fitted } = scorecard;
   return {
     model: { scorecard },
     classifierParams: {
       binning: fitted.binning.params,
-      C: SCORECARD_DEFAULTS.C,
+      C: params.C ?? SCORECARD_DEFAULTS.C,
       scaling: fitted.card.scaling,
       event_class: spec.target.classes[fitted.eventClass],
       good_class: spec.target.classes[fitted.goodClass],

@@ -19,12 +19,18 @@ export type FeatureColumn = { name: string; kind: 'numeric'; values: ArrayLike<n
 export interface DroppedFeature {
   name: string;
   iv: number;
+  /**
+   * Set when the characteristic was dropped for its coefficient's sign (expected-signs.ts), not
+   * its IV: the coefficient on the card's log-odds line when it was dropped, and the kept
+   * characteristic whose WoE correlated most with its own (null if none varied).
+   */
+  wrongSign?: { coefficient: number; beside: string | null; correlation: number | null };
 }
 
 export interface Binning {
   /** The features kept, in column order: the columns of the WoE matrix. */
   features: FeatureBinning[];
-  /** Features whose IV was below `minIv`, in column order. */
+  /** Features whose IV was below `minIv`, in column order; then (fitScorecard) those dropped for a wrong sign, in the order dropped. */
   dropped: DroppedFeature[];
   params: BinningParams;
 }

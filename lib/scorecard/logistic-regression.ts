@@ -11,6 +11,7 @@ import type { TrainingData } from '../trees/training-data.ts';
 import { checkTrainingData } from '../trees/training-data.ts';
 import { cholesky, inverseDiagonal } from './linear-algebra.ts';
 import { minimizeNewton, type SmoothProblem } from './newton.ts';
+import { checkInRange, type ParamRange } from './param-range.ts';
 
 export interface LogisticRegressionParams {
   /** Inverse strength of the L2 penalty, as scikit-learn's C. */
@@ -21,6 +22,9 @@ export interface LogisticRegressionParams {
 }
 
 export const LOGISTIC_REGRESSION_DEFAULTS: LogisticRegressionParams = { C: 1, tol: 1e-10, max_iter: 100 };
+
+/** C's valid values, and what tuning searches: 0.01 (a strong pull to 0) to 100 (almost none), evenly in the logarithm. */
+export const C_RANGE: ParamRange = { min: 0, aboveMin: true, max: Infinity, search: { low: 0.01, high: 100, scale: 'log' } };
 
 export interface LogisticModel {
   classes: number;
@@ -170,15 +174,20 @@ function multinomialProblem({ X, rows, features: p, y, classes: K }: TrainingDat
   };
 }
 
-export function fitLogisticRegression(data: TrainingData, overrides: Partial<LogisticRegressionParams> = {}): LogisticModel {
+/**
+ * `start`: coefficients and intercepts (shaped as this fit's model) to start Newton's method from
+ * instead of 0, e.g. a previous fit with one column less (expected-signs.ts refits so). The
+ * objective is strictly convex, so the optimum is the same; only the iterations to reach it change.
+ */
+export function fitLogisticRegression(data: TrainingData, overrides: Partial<LogisticRegressionParams> = {}, start?: Pick<LogisticModel, 'coef' | 'intercept'>): LogisticModel {
   const params = { ...LOGISTIC_REGRESSION_DEFAULTS, ...overrides };
-  if (!(params.C > 0)) throw new RangeError(`C must be positive, got ${params.C}`);
+  checkInRange('C', params.C, C_RANGE);
   checkTrainingData(data);
   const { features: p, classes: K, rows } = data;
   const binary = K === 2;
   const problem = binary ? binaryProblem(data, params.C) : multinomialProblem(data, params.C);
   // The objective is a sum over rows; the tolerance is per row so it means the same at any size.
-  const result = minimizeNewton(problem, new Float64Array(problem.dim), params.tol * rows, params.max_iter);
+  const result = minimizeNewton(problem, start ? startingTheta(start, p, K, problem.dim) : new Float64Array(problem.dim), params.tol * rows, params.max_iter);
   const theta = result.theta;
   if (binary) {
     const L = cholesky(result.hessian, problem.dim);
@@ -206,6 +215,20 @@ export function fitLogisticRegression(data: TrainingData, overrides: Partial<Log
     iterations: result.iterations,
     converged: result.converged,
   };
+}
+
+/** A model's coefficients as the solver's theta (binaryProblem's and multinomialProblem's layouts). */
+function startingTheta({ coef, intercept }: Pick<LogisticModel, 'coef' | 'intercept'>, p: number, K: number, dim: number): Float64Array {
+  const M = K === 2 ? 1 : K;
+  if (coef.length !== M || intercept.length !== M || coef.some((row) => row.length !== p)) throw new RangeError(`a starting point needs ${M} rows of ${p} coefficients`);
+  const theta = new Float64Array(dim);
+  const block = p + 1;
+  for (let k = 0; k < M; k++) {
+    theta.set(coef[k], k * block);
+    // The solver holds the last class's intercept at 0: the others relative to it.
+    if (M === 1 || k < K - 1) theta[k * block + p] = M === 1 ? intercept[0] : intercept[k] - intercept[K - 1];
+  }
+  return theta;
 }
 
 /**

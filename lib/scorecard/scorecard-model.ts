@@ -3,11 +3,12 @@
  * binning against the event class, logistic regression on the WoE matrix, points. Plain JSON
  * (an artifact can store it as is), and a predictor that scores one row of cleaned values.
  */
-import { eventIndicator, fitBinning, woeMatrix, type Binning, type FeatureColumn } from './binning.ts';
+import { eventIndicator, fitBinning, type Binning, type FeatureColumn } from './binning.ts';
 import type { BinningParams } from './binning-params.ts';
 import { BinLookup, type FeatureValue } from './feature-binning.ts';
-import { fitLogisticRegression, probabilitiesFromMargins, type LogisticModel } from './logistic-regression.ts';
-import { buildScorecard, logOddsLine, reasonCodes, SCALING_DEFAULTS, type PointsScaling, type ReasonCode, type Scorecard } from './points.ts';
+import { fitWithExpectedSigns } from './expected-signs.ts';
+import { probabilitiesFromMargins, type LogisticModel } from './logistic-regression.ts';
+import { buildScorecard, reasonCodes, SCALING_DEFAULTS, type PointsScaling, type ReasonCode, type Scorecard } from './points.ts';
 
 export interface ScorecardParams {
   binning: Partial<BinningParams>;
@@ -18,9 +19,19 @@ export interface ScorecardParams {
   eventClass?: number;
   /** The good outcome whose odds against the event the points measure; default the first class other than the event. */
   goodClass?: number;
+  /** Drop characteristics whose coefficient has the wrong sign and refit (expected-signs.ts); default true. */
+  signCheck?: boolean;
 }
 
 export const SCORECARD_DEFAULTS: ScorecardParams = { binning: {}, C: 1, scaling: SCALING_DEFAULTS };
+
+/** What tuning searches (lib/tuning/search-space.ts), flat as a tree's parameters are: the binning's knobs and the regression's C. */
+export type ScorecardTuning = BinningParams & { C: number };
+
+/** The fit's parameters a tuned configuration sets: its C, the rest the binning's. */
+export function tunedScorecardParams({ C, ...binning }: Partial<ScorecardTuning>): Pick<Partial<ScorecardParams>, 'binning' | 'C'> {
+  return { binning, ...(C === undefined ? {} : { C }) };
+}
 
 export interface FittedScorecard {
   /** The columns the predictor reads, in the order it reads them (all columns given to fit). */
@@ -40,16 +51,16 @@ export function fitScorecard(columns: FeatureColumn[], y: Int32Array, classes: n
   if (eventClass === goodClass || eventClass < 0 || eventClass >= classes || goodClass < 0 || goodClass >= classes) {
     throw new RangeError(`eventClass ${eventClass} and goodClass ${goodClass} must be two different classes below ${classes}`);
   }
-  const binning = fitBinning(columns, eventIndicator(y, eventClass), params.binning);
-  const { X, rows, features } = woeMatrix(binning.features, columns);
-  const model = fitLogisticRegression({ X, rows, features, y, classes }, { C: params.C });
+  const binned = fitBinning(columns, eventIndicator(y, eventClass), params.binning);
+  const fit = fitWithExpectedSigns(binned.features, columns, y, classes, { C: params.C, goodClass, eventClass, signCheck: params.signCheck ?? true });
+  const binning: Binning = { ...binned, features: fit.features, dropped: [...binned.dropped, ...fit.dropped] };
   return {
     columns: columns.map((c) => c.name),
     binning,
-    model,
+    model: fit.model,
     eventClass,
     goodClass,
-    card: buildScorecard(binning.features, logOddsLine(model, goodClass, eventClass), params.scaling),
+    card: buildScorecard(binning.features, fit.line, params.scaling),
   };
 }
 

@@ -2,9 +2,11 @@
  * The scorecard as the model card shows it to a credit committee: per characteristic its IV and
  * its bins, each with what falls in it (a range, categories, missing, unseen), its training
  * count and event rate, WoE and points, the best bin marked; the characteristics dropped for too
- * little IV; the scaling and the range of scores the card can give. Derived from the stored
- * scorecard alone, its lines the very rows the CSV/JSON export writes (characteristicRows).
+ * little IV or a coefficient of the wrong sign; the scaling and the range of scores the card can
+ * give. Derived from the stored scorecard alone, its lines the very rows the CSV/JSON export
+ * writes (characteristicRows).
  */
+import type { DroppedFeature } from './binning.ts';
 import type { FeatureBinning } from './feature-binning.ts';
 import { bestBinIndex, type PointsScaling } from './points.ts';
 import { characteristicRows } from './scorecard-table.ts';
@@ -79,8 +81,16 @@ export function scorecardReport(stored: StoredScorecard, classes: readonly strin
     offset: card.offset,
     scoreRange: scoreRange(characteristics),
     characteristics,
-    dropped: binning.dropped.map((d) => ({ feature: d.name, iv: d.iv, reason: `IV ${d.iv.toFixed(4)} is below the minimum ${minIv}: too little evidence to score with` })),
+    dropped: binning.dropped.map((d) => ({ feature: d.name, iv: d.iv, reason: droppedReason(d, minIv, classes[goodClass] ?? String(goodClass), classes[eventClass] ?? String(eventClass)) })),
   };
+}
+
+/** Why a characteristic is not on the card: too little IV, or a coefficient of the wrong sign (lib/scorecard/expected-signs.ts). */
+function droppedReason(d: DroppedFeature, minIv: number, good: string, event: string): string {
+  if (!d.wrongSign) return `IV ${d.iv.toFixed(4)} is below the minimum ${minIv}: too little evidence to score with`;
+  const { coefficient, beside, correlation } = d.wrongSign;
+  const partner = beside === null ? '' : ` beside ${beside} (WoE correlation ${correlation === null ? 'n/a' : correlation.toFixed(2)})`;
+  return `coefficient of the wrong sign (${coefficient.toFixed(4)} on the log-odds of ${good} against ${event}; a safer bin must earn more points)${partner}: dropped and the regression refitted`;
 }
 
 /** Bin `i` of a feature (feature-binning.ts lays them out: ranges or groups, then missing, then unseen). */

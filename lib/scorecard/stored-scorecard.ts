@@ -25,7 +25,8 @@ const fittedSchema = z.object({
   columns: z.array(z.string()),
   binning: z.object({
     features: z.array(featureBinning),
-    dropped: z.array(z.object({ name: z.string(), iv: finite })),
+    // wrongSign: absent in artifacts fitted before the sign check, which still load.
+    dropped: z.array(z.object({ name: z.string(), iv: finite, wrongSign: z.object({ coefficient: finite, beside: z.string().nullable(), correlation: finite.nullable() }).optional() })),
     params: z.object({ prebins: z.number().int(), minBinShare: finite, maxBins: z.number().int(), monotone: z.enum(['ascending', 'descending', 'auto']), minIv: finite }),
   }),
   model: z.object({

@@ -10,7 +10,7 @@ import { createSampler, type LabelledMatrix, type SamplerName } from '../samplin
 import { boostingRounds } from '../trees/gradient-boosting.ts';
 import { createClassifier, holdsOutRows, type BoostingSettings, type ClassifierName } from './candidates.ts';
 import { isCandidate, SCORECARD_SAMPLER_RULE } from './classifier-names.ts';
-import { fitStoredScorecard, scorecardProbabilities, type ScorecardFold } from './scorecard-candidate.ts';
+import { fitStoredScorecard, scorecardProbabilities, withTuning, type ScorecardFold } from './scorecard-candidate.ts';
 import { DEFAULT_CONFIG, type TunedParams } from './tuned-params.ts';
 
 /** A fold ready to fit on: the preprocessed training rows, and the test rows with their labels. */
@@ -59,7 +59,7 @@ export function resampleFold(train: LabelledMatrix, sampler: SamplerName, seed: 
  * early stopping instead holds out real rows first and resamples the rest itself.
  */
 export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled: () => Resampled, classifier: ClassifierName, seed: number, config: TunedParams = DEFAULT_CONFIG): FitScore {
-  if (classifier === 'scorecard') return fitAndScoreScorecard(fold, sampler);
+  if (classifier === 'scorecard') return fitAndScoreScorecard(fold, sampler, config);
   const model = createClassifier(classifier, seed, fold.boosting, config.classifier);
   const held = holdsOutRows(model) ? model.holdOut(fold.train) : null;
   const ready = held ? resampleFold(held.fit, sampler, seed, config.sampler) : resampled();
@@ -75,7 +75,7 @@ export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled:
 }
 
 /** The scores of a fold's test probabilities (rows x K), the same for every kind of candidate. */
-function scoreProbabilities(classifier: ClassifierName, ytest: Int32Array, probabilities: Float64Array, K: number, seconds: number): FitScore {
+export function scoreProbabilities(classifier: ClassifierName, ytest: Int32Array, probabilities: Float64Array, K: number, seconds: number): FitScore {
   return {
     classifier,
     metrics: classificationMetrics(ytest, argmaxRows(probabilities, K), K),
@@ -87,12 +87,12 @@ function scoreProbabilities(classifier: ClassifierName, ytest: Int32Array, proba
 }
 
 /** The scorecard fitted on the fold's cleaned training rows (no sampler: see SCORECARD_SAMPLER_RULE) and scored on its test rows. */
-function fitAndScoreScorecard(fold: PreparedFold, sampler: SamplerName): FitScore {
+function fitAndScoreScorecard(fold: PreparedFold, sampler: SamplerName, config: TunedParams): FitScore {
   if (!isCandidate('scorecard', sampler)) return { classifier: 'scorecard', error: SCORECARD_SAMPLER_RULE, seconds: 0 };
   if (!fold.scorecard) return { classifier: 'scorecard', error: "the fold was prepared without the scorecard's columns", seconds: 0 };
   const started = performance.now();
   try {
-    const stored = fitStoredScorecard(fold.scorecard.plan, fold.scorecard.train, fold.train.y, fold.train.classes, fold.scorecard.params);
+    const stored = fitStoredScorecard(fold.scorecard.plan, fold.scorecard.train, fold.train.y, fold.train.classes, withTuning(fold.scorecard.params, config));
     const probabilities = scorecardProbabilities(stored, fold.scorecard.test);
     return scoreProbabilities('scorecard', fold.ytest, probabilities, fold.train.classes, (performance.now() - started) / 1000);
   } catch (err) {

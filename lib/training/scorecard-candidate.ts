@@ -10,8 +10,9 @@ import type { FeatureColumn } from '../scorecard/binning.ts';
 import { planColumns, readColumns, rowValues, type ColumnPlan } from '../scorecard/columns.ts';
 import type { FeatureValue } from '../scorecard/feature-binning.ts';
 import { SCALING_DEFAULTS } from '../scorecard/points.ts';
-import { fitScorecard, ScorecardPredictor, type ScorecardParams } from '../scorecard/scorecard-model.ts';
+import { fitScorecard, ScorecardPredictor, tunedScorecardParams, type ScorecardParams, type ScorecardTuning } from '../scorecard/scorecard-model.ts';
 import type { StoredScorecard } from '../scorecard/stored-scorecard.ts';
+import type { TunedParams } from './tuned-params.ts';
 
 /** What a fold gives a scorecard: the training rows' columns and each test row's values. */
 export interface ScorecardFold {
@@ -30,6 +31,12 @@ export function scorecardParamsOf(spec: DatasetSpec): Partial<ScorecardParams> {
     ...(eventClass !== undefined ? { eventClass } : {}),
     scaling: { baseScore: s?.baseScore ?? SCALING_DEFAULTS.baseScore, baseOdds: s?.baseOdds ?? SCALING_DEFAULTS.baseOdds, pdo: s?.pdo ?? SCALING_DEFAULTS.pdo },
   };
+}
+
+/** A scorecard's settings with a tuned configuration's (lib/tuning/search-space.ts draws them for the scorecard) laid over them. */
+export function withTuning(params: Partial<ScorecardParams>, config: TunedParams): Partial<ScorecardParams> {
+  const tuned = tunedScorecardParams(config.classifier as Partial<ScorecardTuning>);
+  return { ...params, ...tuned, binning: { ...params.binning, ...tuned.binning } };
 }
 
 export function prepareScorecardFold(spec: DatasetSpec, rows: CleanRow[], fold: { train: Int32Array; test: Int32Array }): ScorecardFold {

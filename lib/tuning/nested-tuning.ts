@@ -69,7 +69,7 @@ export async function searchConfig(dataset: Dataset, rows: Int32Array, classifie
       const train = fraction < 1 ? pick(fitRows, stratifiedShare(pick(dataset.y, fitRows), K, fraction, MIN_CLASS_ROWS, settings.seed + 1)) : fitRows;
       settings.onRows?.({ outerFold, use: 'search-fit' }, train);
       settings.onRows?.({ outerFold, use: 'search-score' }, scoreRows);
-      fold = prepareFold(dataset, { train, test: scoreRows }, K, settings.pool !== undefined, settings.earlyStoppingRounds);
+      fold = prepareFold(dataset, { train, test: scoreRows }, K, settings.pool !== undefined, settings.earlyStoppingRounds, classifier === 'scorecard');
       folds.set(fraction, fold);
     }
     return fold;
@@ -100,7 +100,7 @@ export async function nestedTune(dataset: Dataset, outerFolds: { train: Int32Arr
       const found = await searchConfig(dataset, fold.train, classifier, sampler, settings, f);
       settings.onRows?.({ outerFold: f, use: 'refit' }, fold.train);
       settings.onRows?.({ outerFold: f, use: 'test' }, fold.test);
-      const prepared = prepareFold(dataset, fold, K, settings.pool !== undefined, settings.earlyStoppingRounds);
+      const prepared = prepareFold(dataset, fold, K, settings.pool !== undefined, settings.earlyStoppingRounds, classifier === 'scorecard');
       const score = await fitConfig(prepared, sampler, classifier, found.config, settings);
       recordScore(accumulated, f, score);
       if (score.proba) fold.test.forEach((row, j) => outOfFold.set(score.proba!.subarray(j * K, (j + 1) * K), row * K));
@@ -120,7 +120,7 @@ export async function outOfFoldOf(dataset: Dataset, outerFolds: { train: Int32Ar
   const outOfFold = new Float64Array(dataset.y.length * K);
   await Promise.all(
     outerFolds.map(async (fold) => {
-      const score = await fitConfig(prepareFold(dataset, fold, K, settings.pool !== undefined, settings.earlyStoppingRounds), sampler, classifier, config, settings);
+      const score = await fitConfig(prepareFold(dataset, fold, K, settings.pool !== undefined, settings.earlyStoppingRounds, classifier === 'scorecard'), sampler, classifier, config, settings);
       if (!score.proba) throw new Error(`${classifier}+${sampler} with ${describeConfig(config)} could not be fitted: ${score.error}`);
       fold.test.forEach((row, j) => outOfFold.set(score.proba!.subarray(j * K, (j + 1) * K), row * K));
     }),

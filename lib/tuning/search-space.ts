@@ -1,12 +1,17 @@
 /**
  * What tuning searches: for each classifier the parameters that matter most on tabular credit
- * data, and for the neighbour-based samplers their number of neighbours. Configurations are
+ * data (for the scorecard its binning knobs and C, in the ranges declared beside their
+ * validation), and for the neighbour-based samplers their number of neighbours. Configurations are
  * drawn with a seeded generator (and for every sampler how far it raises the minority classes),
  * the first always the defaults; successive halving carries the
  * defaults to the last rung whatever their early scores (successive-halving.ts), so a search
  * keeps or beats the defaults on the rows it scores on.
  */
 import type { SamplerName } from '../sampling/sampler-names.ts';
+import { BINNING_RANGES, MONOTONE_CHOICES } from '../scorecard/binning-params.ts';
+import { C_RANGE } from '../scorecard/logistic-regression.ts';
+import type { ParamRange } from '../scorecard/param-range.ts';
+import type { ScorecardTuning } from '../scorecard/scorecard-model.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
 import { DEFAULT_CONFIG, type TunedParams } from '../training/tuned-params.ts';
 import type { GradientBoostingParams } from '../trees/gradient-boosting.ts';
@@ -60,6 +65,28 @@ function drawBoosting(rng: Random): Partial<GradientBoostingParams> {
   };
 }
 
+/** A value in a parameter's searched range, declared beside its validation (lib/scorecard/param-range.ts). */
+function drawInRange(rng: Random, r: ParamRange): number {
+  const { low, high, scale } = r.search;
+  if (r.integer) {
+    const x = scale === 'log' ? Math.exp(Math.log(low) + rng.nextFloat() * (Math.log(high + 1) - Math.log(low))) : low + rng.nextFloat() * (high + 1 - low);
+    return Math.min(high, Math.floor(x));
+  }
+  return scale === 'log' ? logUniform(rng, low, high) : uniform(rng, low, high);
+}
+
+/** The scorecard: every binning knob and the regression's L2 (its C). */
+function drawScorecard(rng: Random): Partial<ScorecardTuning> {
+  return {
+    prebins: drawInRange(rng, BINNING_RANGES.prebins),
+    minBinShare: drawInRange(rng, BINNING_RANGES.minBinShare),
+    maxBins: drawInRange(rng, BINNING_RANGES.maxBins),
+    monotone: pick(rng, MONOTONE_CHOICES),
+    minIv: drawInRange(rng, BINNING_RANGES.minIv),
+    C: drawInRange(rng, C_RANGE),
+  };
+}
+
 /** The neighbour counts searched, per sampler that has them. */
 export const NEIGHBOURS: Partial<Record<SamplerName, readonly number[]>> = { smote: [3, 5, 8, 12], adasyn: [3, 5, 8, 12], borderline: [3, 5, 8, 12] };
 /**
@@ -76,7 +103,7 @@ export function drawConfigs(classifier: ClassifierName, sampler: SamplerName, co
   const neighbours = NEIGHBOURS[sampler];
   while (configs.length < count) {
     configs.push({
-      classifier: classifier === 'rf' ? drawForest(rng) : drawBoosting(rng),
+      classifier: classifier === 'rf' ? drawForest(rng) : classifier === 'scorecard' ? drawScorecard(rng) : drawBoosting(rng),
       sampler: {
         ...(neighbours ? { k_neighbors: pick(rng, neighbours) } : {}),
         ...(sampler === 'none' ? {} : { sampling_ratio: pick(rng, SAMPLING_RATIOS) }),
