@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactError, filesToBundle } from '../lib/artifact/model-bundle.ts';
+import type { TrainingBaseline } from '../lib/data/training-baseline.ts';
+import { baselineFingerprint } from '../lib/drift/baseline-fingerprint.ts';
 import { trainSmallModel } from './helpers.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a stored document edited field by field
@@ -39,10 +41,16 @@ function refusal(damaged: Map<string, Uint8Array>): string {
 }
 
 describe('artifact files parsed by their schemas', () => {
-  it('loads the artifact as written', () => {
+  it('loads the artifact as written: each parsed file prints as it is stored, so the baseline keeps its fingerprint', () => {
     const { bundle } = filesToBundle(files);
     expect(bundle.preprocessor.featureNames.length).toBeGreaterThan(0);
     expect(bundle.baseline.numeric.length).toBeGreaterThan(0);
+    const stored = (name: string): unknown => JSON.parse(new TextDecoder().decode(files.get(name)));
+    // Monitoring summaries key feature counts by a hash of the baseline's JSON: a parse that
+    // reordered keys would orphan every summary written before it.
+    expect(JSON.stringify(bundle.baseline)).toBe(JSON.stringify(stored('baseline.json')));
+    expect(baselineFingerprint(bundle.baseline)).toBe(baselineFingerprint(stored('baseline.json') as TrainingBaseline));
+    expect(JSON.stringify(bundle.preprocessor)).toBe(JSON.stringify(stored('preprocessor.json')));
   });
 
   it('refuses preprocessor.json with a step of the wrong type or an unknown encoding, naming the field', () => {

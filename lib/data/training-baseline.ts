@@ -8,9 +8,17 @@ import { numericColumnNames, type CleanRow } from './clean-record.ts';
 import type { DatasetSpec } from './spec.ts';
 import { quantileSorted, sortedFinite } from '../util/quantile.ts';
 
+/**
+ * Keys in the order computeBaseline writes them: a parse answers them in the schema's order, and
+ * the monitoring summaries key their feature counts by a hash of the baseline's JSON
+ * (lib/drift/baseline-fingerprint.ts), so a loaded baseline must print as the stored one does
+ * (test/artifact-files.test.ts checks the two hashes are equal).
+ */
 const numericBaselineSchema = z.object({
   column: z.string(),
   count: z.number().int().nonnegative(),
+  /** A finer grid for the Kolmogorov–Smirnov test: distinct percentile values and the share of values <= each. */
+  grid: z.object({ values: z.array(z.number()), cdf: z.array(z.number().min(0).max(1)) }),
   missingRate: z.number().min(0).max(1),
   mean: z.number(),
   std: z.number().nonnegative(),
@@ -18,8 +26,6 @@ const numericBaselineSchema = z.object({
   edges: z.array(z.number()),
   /** Share of non-missing training values in each of the len(edges)+1 bins. */
   proportions: z.array(z.number().min(0).max(1)),
-  /** A finer grid for the Kolmogorov–Smirnov test: distinct percentile values and the share of values <= each. */
-  grid: z.object({ values: z.array(z.number()), cdf: z.array(z.number().min(0).max(1)) }),
 });
 export type NumericBaseline = z.output<typeof numericBaselineSchema>;
 
