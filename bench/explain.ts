@@ -92,7 +92,9 @@ const p = predictor.preprocessor.featureCount;
     if (a.some((v, j) => !Object.is(v, b[j]))) differing++;
   }
   console.log(`approx after vs before: ${differing} of ${count} rows differ in any bit`);
+  const margins = new Float64Array(ensemble.classes);
   const sides = [
+    { name: 'prediction (features in, CompiledEnsemble.predictProba), for scale', run: (i: number) => ensemble.predictProba(features, margins, i * p), wall: [] as number[], cpu: [] as number[] },
     { name: 'approx before (node, then its change from a second array)', run: (i: number) => before.explain(features, i * p), wall: [] as number[], cpu: [] as number[] },
     { name: 'approx after (one record per node, lib/explain/saabas.ts)', run: (i: number) => explainer.explain(features, 'approx', i * p), wall: [] as number[], cpu: [] as number[] },
   ];

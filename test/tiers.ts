@@ -64,6 +64,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'scorecard-report.test.ts',
     'scorecard-row-binner.test.ts',
     'tiers.test.ts',
+    'tree-shap-approx.test.ts',
     'tree-shap-linear.test.ts',
     'tree-shap.test.ts',
     'tree-slot.test.ts',

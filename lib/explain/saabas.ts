@@ -6,16 +6,20 @@
  * Layout: the walk waits on memory at every node (a big forest does not fit in cache). Reading
  * the node and then its expected-value change from a second array cost two misses a step: on
  * the shipped forest (622,150 nodes) approx took 2-3x a prediction. So each node is copied at
- * load into one record of `stride` float64s, its change from its parent beside its split:
+ * load into one record of 2 + perLeaf float64s, its change from its parent beside its split:
  *   int32 words 0-3: [slot, threshold (float32 bits), left, right] as in compiled-ensemble.ts,
- *                    but the children as word offsets of their records (a leaf: its own)
+ *                    but the children as word offsets of their records (a leaf: the sink's)
  *   float64 2 .. 2 + perLeaf: the node's expected value minus its parent's, times scale
- * A step reads the node's record, picks the child and adds the child's change, which sits in
- * the record the next step reads anyway: one miss a step. ensemble.bin is unchanged: the
- * records are derived here (40 bytes a node for three classes, 24 for boosting).
+ * ensemble.bin is unchanged: the records are derived here (40 bytes a node for three classes,
+ * 24 for boosting), and replace the 2 x 8 x perLeaf bytes a node of means and changes kept before.
  *
- * The sums are the old code's, term for term and in the same order (eight trees in lockstep,
- * step by step), so the values are bit for bit what the two-array walk gave (bench/explain.ts
+ * Two passes per eight trees. The walk is prediction's (branch-free, eight trees in lockstep)
+ * and only writes down the records it reaches. Then the adds, over records now in cache: the
+ * adds in the walk itself made each step longer, so fewer misses overlapped (measured: the walk
+ * alone costs what a prediction does; the adds were the other half of approx's time).
+ *
+ * The sums are the old code's, term for term and in the same order (step by step, and within a
+ * step tree by tree), so the values are bit for bit what the two-array walk gave (bench/explain.ts
  * checks that on the shipped model's rows).
  */
 import type { ShapForest } from './shap-forest.ts';
@@ -39,7 +43,10 @@ export class SaabasWalk {
   /** Per tree: where its first output's contributions start in phi. */
   private readonly columns: Int32Array;
   private readonly depths: Int32Array;
-  private readonly walks = new Int32Array(LOCKSTEP);
+  /** The records the eight walks reach, step by step: path[d * 8 + j], step 0 the roots. */
+  private readonly path: Int32Array;
+  /** The word offset of the record every leaf leads to (see pack). */
+  private readonly sink: number;
 
   constructor(forest: ShapForest, depths: Int32Array, baseMargin: Float64Array) {
     const P = forest.perLeaf;
@@ -49,7 +56,10 @@ export class SaabasWalk {
     this.features = F;
     this.perLeaf = P;
     this.depths = depths;
-    this.records = new Float64Array(count * stride);
+    this.path = new Int32Array((Math.max(0, ...depths) + 1) * LOCKSTEP);
+    // One record more than the nodes: the sink every leaf leads to (see pack).
+    this.records = new Float64Array((count + 1) * stride);
+    this.sink = count * 2 * stride;
     this.words = new Int32Array(this.records.buffer);
     this.splits = new Float32Array(this.records.buffer);
     const mean = meanValues(forest);
@@ -72,26 +82,57 @@ export class SaabasWalk {
   add(row: Float32Array, phi: Float64Array): void {
     const F = this.features;
     const P = this.perLeaf;
-    const { records, words, splits, rootWords, columns, depths, walks } = this;
+    const { records, words, rootWords, columns, depths, path, sink } = this;
     for (let t = 0; t < rootWords.length; t += LOCKSTEP) {
       const count = Math.min(LOCKSTEP, rootWords.length - t);
       let steps = 0;
-      for (let j = 0; j < count; j++) {
-        walks[j] = rootWords[t + j];
-        if (depths[t + j] > steps) steps = depths[t + j];
+      for (let j = 0; j < LOCKSTEP; j++) {
+        // A short last group repeats its first tree; the repeats add nothing (j >= count).
+        path[j] = rootWords[j < count ? t + j : t];
+        if (depths[j < count ? t + j : t] > steps) steps = depths[j < count ? t + j : t];
       }
+      this.walk(row, steps);
+      // The records just walked are in cache: this pass waits on no memory. Step by step, tree
+      // by tree, as the single-pass walk added them (the same sums, term for term).
       for (let d = 0; d < steps; d++) {
+        const from = d * LOCKSTEP;
         for (let j = 0; j < count; j++) {
-          const w = walks[j];
-          const slot = words[w];
-          const next = words[w + 3 - +(row[slot] < splits[w + 1])];
-          if (next === w) continue;
+          const next = path[from + LOCKSTEP + j];
+          // Past its leaf (about half the steps: leaves sit well above the tree's depth).
+          if (next === sink) continue;
+          const slot = words[path[from + j]];
           const column = columns[t + j] + (slot < F ? slot : slot - F);
           const change = (next >> 1) + HEAD;
           for (let k = 0; k < P; k++) phi[column + k * (F + 1)] += records[change + k];
-          walks[j] = next;
         }
       }
+    }
+  }
+
+  /**
+   * Eight walks in lockstep from path[0..7], writing the record reached after step d at
+   * path[(d + 1) * 8 + j]: the walk itself is prediction's (compiled-ensemble.ts), plus a store.
+   */
+  private walk(row: Float32Array, steps: number): void {
+    const { words, splits, path } = this;
+    let w0 = path[0];
+    let w1 = path[1];
+    let w2 = path[2];
+    let w3 = path[3];
+    let w4 = path[4];
+    let w5 = path[5];
+    let w6 = path[6];
+    let w7 = path[7];
+    for (let d = 1; d <= steps; d++) {
+      const at = d * LOCKSTEP;
+      path[at] = w0 = words[w0 + 3 - +(row[words[w0]] < splits[w0 + 1])];
+      path[at + 1] = w1 = words[w1 + 3 - +(row[words[w1]] < splits[w1 + 1])];
+      path[at + 2] = w2 = words[w2 + 3 - +(row[words[w2]] < splits[w2 + 1])];
+      path[at + 3] = w3 = words[w3 + 3 - +(row[words[w3]] < splits[w3 + 1])];
+      path[at + 4] = w4 = words[w4 + 3 - +(row[words[w4]] < splits[w4 + 1])];
+      path[at + 5] = w5 = words[w5 + 3 - +(row[words[w5]] < splits[w5 + 1])];
+      path[at + 6] = w6 = words[w6 + 3 - +(row[words[w6]] < splits[w6 + 1])];
+      path[at + 7] = w7 = words[w7 + 3 - +(row[words[w7]] < splits[w7 + 1])];
     }
   }
 
@@ -100,15 +141,24 @@ export class SaabasWalk {
     const { nodes, thresholds, scale } = forest;
     const { records, words, splits } = this;
     const count = nodes.length / NODE_WORDS;
+    // A leaf leads to the sink, and the sink to itself, so the walk needs no test for having
+    // arrived, and the adds skip every step that reaches the sink.
+    const sink = this.sink;
+    words[sink + 2] = sink;
+    words[sink + 3] = sink;
     for (let node = 0; node < count; node++) {
       const w = node * NODE_WORDS;
       const r = node * 2 * stride;
       const leaf = nodes[w + 2] === node;
       words[r] = nodes[w];
+      if (leaf) {
+        words[r + 2] = sink;
+        words[r + 3] = sink;
+        continue;
+      }
       splits[r + 1] = thresholds[w + 1];
       words[r + 2] = nodes[w + 2] * 2 * stride;
       words[r + 3] = nodes[w + 3] * 2 * stride;
-      if (leaf) continue;
       // The same expression as before the records (mean[child] - mean[node]) * scale: same bits.
       for (const child of [nodes[w + 2], nodes[w + 3]]) {
         for (let k = 0; k < P; k++) records[child * stride + HEAD + k] = (mean[child * P + k] - mean[node * P + k]) * scale;
