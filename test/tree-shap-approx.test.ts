@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TreeExplainer } from '../lib/explain/tree-shap.ts';
 import { CompiledEnsemble, treeDepths } from '../lib/trees/compiled-ensemble.ts';
-import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
-import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
-import { syntheticThreeClasses } from './helpers.ts';
-import { randomEnsemble, randomRows } from './tree-shap-random-trees.ts';
+import { compareContributions, randomEnsemble, randomRows, trainedModels } from './tree-shap-helpers.ts';
 
 /**
  * Saabas by its definition, independent of the explainer's records and lockstep walk: one tree at
@@ -45,23 +42,9 @@ function saabasByDefinition(ensemble: CompiledEnsemble, x: ArrayLike<number>, of
   return phi;
 }
 
-/** The largest difference between approx and the definition's feature contributions over `rows` rows, and their largest size. */
+/** The largest difference between the approx method's and the reference's feature contributions over `rows` rows, and the reference's largest size. */
 function compare(ensemble: CompiledEnsemble, X: ArrayLike<number>, rows: number): { worst: number; largest: number } {
-  const F = ensemble.features;
-  const explainer = new TreeExplainer(ensemble);
-  let worst = 0;
-  let largest = 0;
-  for (let i = 0; i < rows; i++) {
-    const { phi } = explainer.explain(X, 'approx', i * F);
-    const expected = saabasByDefinition(ensemble, X, i * F);
-    for (let o = 0; o < ensemble.outputs; o++) {
-      for (let f = 0; f < F; f++) {
-        worst = Math.max(worst, Math.abs(phi[o * (F + 1) + f] - expected[o * (F + 1) + f]));
-        largest = Math.max(largest, Math.abs(expected[o * (F + 1) + f]));
-      }
-    }
-  }
-  return { worst, largest };
+  return compareContributions(ensemble, 'approx', (X, offset) => saabasByDefinition(ensemble, X, offset), X, rows);
 }
 
 // The explainer sums the same terms eight trees at a time, step by step; the definition sums
@@ -69,13 +52,7 @@ function compare(ensemble: CompiledEnsemble, X: ArrayLike<number>, rows: number)
 // checks bit for bit against the previous walk on the shipped model).
 describe('approx contributions (records walked in lockstep) equal Saabas by its definition to 1e-12', () => {
   it('on a deep forest and on multi-class and binary boosting, missing values included', () => {
-    const train = syntheticThreeClasses(1500, 6, 3, { weights: [1, 2, 3], cut: 0.8, missing: 0.1 });
-    const test = syntheticThreeClasses(60, 6, 4, { weights: [1, 2, 3], cut: 0.8, missing: 0.1 });
-    const models = [
-      new RandomForestClassifier({ n_estimators: 10, random_state: 1 }).fit(train),
-      new GradientBoostingClassifier({ n_estimators: 10, max_depth: 6, random_state: 1 }).fit(train),
-      new GradientBoostingClassifier({ n_estimators: 10, max_depth: 4, random_state: 1 }).fit({ ...train, y: train.y.map((c) => (c === 2 ? 1 : 0)), classes: 2 }),
-    ];
+    const { models, test } = trainedModels();
     expect(Math.max(...treeDepths(models[0].arrays))).toBeGreaterThan(12);
     for (const model of models) {
       const { worst, largest } = compare(model, test.X, test.rows);

@@ -4,10 +4,7 @@ import { PathTreeShap } from '../lib/explain/path-tree-shap.ts';
 import { shapForest } from '../lib/explain/shap-forest.ts';
 import { TreeExplainer } from '../lib/explain/tree-shap.ts';
 import { CompiledEnsemble, treeDepths } from '../lib/trees/compiled-ensemble.ts';
-import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
-import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
-import { syntheticThreeClasses } from './helpers.ts';
-import { randomEnsemble, randomRows } from './tree-shap-random-trees.ts';
+import { compareContributions, randomEnsemble, randomRows, trainedModels } from './tree-shap-helpers.ts';
 import { bruteForceShapley } from './shapley-definition.ts';
 
 /** Algorithm 2 (the reference), contributions only: the bias is the same code in both. */
@@ -18,23 +15,9 @@ function referenceContributions(ensemble: CompiledEnsemble, X: ArrayLike<number>
   return phi;
 }
 
-/** The largest difference between the exact method's and the reference's feature contributions over `rows` rows, and their largest size. */
+/** The largest difference between the exact method's and the reference's feature contributions over `rows` rows, and the reference's largest size. */
 function compare(ensemble: CompiledEnsemble, X: ArrayLike<number>, rows: number): { worst: number; largest: number } {
-  const F = ensemble.features;
-  const explainer = new TreeExplainer(ensemble);
-  let worst = 0;
-  let largest = 0;
-  for (let i = 0; i < rows; i++) {
-    const { phi } = explainer.explain(X, 'exact', i * F);
-    const expected = referenceContributions(ensemble, X, i * F);
-    for (let o = 0; o < ensemble.outputs; o++) {
-      for (let f = 0; f < F; f++) {
-        worst = Math.max(worst, Math.abs(phi[o * (F + 1) + f] - expected[o * (F + 1) + f]));
-        largest = Math.max(largest, Math.abs(expected[o * (F + 1) + f]));
-      }
-    }
-  }
-  return { worst, largest };
+  return compareContributions(ensemble, 'exact', (X, offset) => referenceContributions(ensemble, X, offset), X, rows);
 }
 
 describe('Gauss-Legendre points on [0, 1]', () => {
@@ -50,14 +33,7 @@ describe('Gauss-Legendre points on [0, 1]', () => {
 
 describe('exact contributions by Linear TreeSHAP equal Algorithm 2 to 1e-9', () => {
   it('on a forest and on multi-class and binary boosting, missing values included', () => {
-    const train = syntheticThreeClasses(1500, 6, 3, { weights: [1, 2, 3], cut: 0.8, missing: 0.1 });
-    const test = syntheticThreeClasses(60, 6, 4, { weights: [1, 2, 3], cut: 0.8, missing: 0.1 });
-    const models = [
-      new RandomForestClassifier({ n_estimators: 10, random_state: 1 }).fit(train),
-      new GradientBoostingClassifier({ n_estimators: 10, max_depth: 6, random_state: 1 }).fit(train),
-      new GradientBoostingClassifier({ n_estimators: 10, max_depth: 4, random_state: 1 }).fit({ ...train, y: train.y.map((c) => (c === 2 ? 1 : 0)), classes: 2 }),
-    ];
-    // The unlimited forest is deep (here ~20) and splits on its six features again and again.
+    const { models, test } = trainedModels();
     expect(Math.max(...treeDepths(models[0].arrays))).toBeGreaterThan(12);
     for (const model of models) {
       const { worst, largest } = compare(model, test.X, test.rows);

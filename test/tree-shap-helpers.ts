@@ -1,6 +1,11 @@
-/** Random tree ensembles and rows for the explainers' tests (test/tree-shap*.test.ts). */
+/** Random tree ensembles and rows for the explainers' tests (test/tree-shap*.test.ts), and their comparison against a reference. */
+import { TreeExplainer, type ExplainMethod } from '../lib/explain/tree-shap.ts';
 import { CompiledEnsemble, type Aggregation } from '../lib/trees/compiled-ensemble.ts';
+import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
+import { RandomForestClassifier } from '../lib/trees/random-forest.ts';
+import type { TrainingData } from '../lib/trees/training-data.ts';
 import { Random } from '../lib/util/random.ts';
+import { syntheticThreeClasses } from './helpers.ts';
 
 export interface RandomTrees {
   aggregation: Aggregation;
@@ -75,4 +80,48 @@ export function randomEnsemble(spec: RandomTrees): CompiledEnsemble {
 export function randomRows(rows: number, features: number, missing: number, seed: number): Float64Array {
   const rng = new Random(seed);
   return Float64Array.from({ length: rows * features }, () => (rng.nextFloat() < missing ? NaN : rng.nextFloat()));
+}
+
+/**
+ * The largest difference between the explainer's feature contributions by `method` and the
+ * reference's (biases left out) over `rows` rows, and the reference's largest size.
+ */
+export function compareContributions(
+  ensemble: CompiledEnsemble,
+  method: ExplainMethod,
+  reference: (X: ArrayLike<number>, offset: number) => Float64Array,
+  X: ArrayLike<number>,
+  rows: number,
+): { worst: number; largest: number } {
+  const F = ensemble.features;
+  const explainer = new TreeExplainer(ensemble);
+  let worst = 0;
+  let largest = 0;
+  for (let i = 0; i < rows; i++) {
+    const { phi } = explainer.explain(X, method, i * F);
+    const expected = reference(X, i * F);
+    for (let o = 0; o < ensemble.outputs; o++) {
+      for (let f = 0; f < F; f++) {
+        worst = Math.max(worst, Math.abs(phi[o * (F + 1) + f] - expected[o * (F + 1) + f]));
+        largest = Math.max(largest, Math.abs(expected[o * (F + 1) + f]));
+      }
+    }
+  }
+  return { worst, largest };
+}
+
+/**
+ * Trained models of both kinds on three classes from six features (10% missing): an unlimited
+ * forest (here ~20 deep, splitting on its six features again and again), multi-class boosting
+ * and binary boosting; and 60 test rows.
+ */
+export function trainedModels(): { models: CompiledEnsemble[]; test: TrainingData } {
+  const train = syntheticThreeClasses(1500, 6, 3, { weights: [1, 2, 3], cut: 0.8, missing: 0.1 });
+  const test = syntheticThreeClasses(60, 6, 4, { weights: [1, 2, 3], cut: 0.8, missing: 0.1 });
+  const models = [
+    new RandomForestClassifier({ n_estimators: 10, random_state: 1 }).fit(train),
+    new GradientBoostingClassifier({ n_estimators: 10, max_depth: 6, random_state: 1 }).fit(train),
+    new GradientBoostingClassifier({ n_estimators: 10, max_depth: 4, random_state: 1 }).fit({ ...train, y: train.y.map((c) => (c === 2 ? 1 : 0)), classes: 2 }),
+  ];
+  return { models, test };
 }
