@@ -7,8 +7,14 @@
  * its exact and approx cost and its macro F1 on 5-fold CV of the same data.
  *
  *   npm run bench:explain [-- --model bench/out/quality/credit-model --data data/credit_score_customers_raw.csv --depths 8,12,16]
+ *   npm run bench:explain -- --approx-only [--rounds 7]
+ *
+ * The approx walk before and after its record layout (lib/explain/saabas.ts) is timed
+ * alternated in one process (the machine is shared: load moves between runs), wall time per
+ * row and CPU time (process.cpuUsage) per round, and the two are checked equal bit for bit.
  */
 import { treeEnsemble } from '../lib/artifact/model-bundle.ts';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
 import { cleanRecord } from '../lib/data/clean-record.ts';
@@ -20,6 +26,7 @@ import { LinearTreeShap } from '../lib/explain/linear-tree-shap.ts';
 import { PathTreeShap } from '../lib/explain/path-tree-shap.ts';
 import { shapForest } from '../lib/explain/shap-forest.ts';
 import { TreeExplainer, type ExplainMethod } from '../lib/explain/tree-shap.ts';
+import { SaabasBefore } from './saabas-before.ts';
 import { createSampler } from '../lib/sampling/index.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
 import { treeDepths, type CompiledEnsemble } from '../lib/trees/compiled-ensemble.ts';
@@ -32,6 +39,10 @@ const { values } = parseArgs({
     data: { type: 'string', default: 'data/credit_score_customers_raw.csv' },
     depths: { type: 'string', default: '6,8,12,16' },
     rows: { type: 'string', default: '300' },
+    // Only the approx rows: the old two-array walk and the new record walk alternated, then the
+    // prediction and the Predictor with approx reasons (exact and the depth table take minutes).
+    'approx-only': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '7' },
   },
 });
 
@@ -71,24 +82,60 @@ console.log(`| prediction | ${format(percentile(plain, 0.5))} | ${format(percent
 const explainer = new TreeExplainer(ensemble);
 const features = predictor.preprocessor.transform(cleaned);
 const p = predictor.preprocessor.featureCount;
-for (const method of ['approx', 'exact'] as ExplainMethod[]) {
+{
+  // Old and new approx, alternated round by round: wall time per row, CPU time per round.
+  const before = new SaabasBefore(ensemble);
+  let differing = 0;
+  for (let i = 0; i < count; i++) {
+    const a = before.explain(features, i * p);
+    const b = explainer.explain(features, 'approx', i * p).phi;
+    if (a.some((v, j) => !Object.is(v, b[j]))) differing++;
+  }
+  console.log(`approx after vs before: ${differing} of ${count} rows differ in any bit`);
+  const margins = new Float64Array(ensemble.classes);
+  const sides = [
+    { name: 'prediction (features in, CompiledEnsemble.predictProba), for scale', run: (i: number) => ensemble.predictProba(features, margins, i * p), wall: [] as number[], cpu: [] as number[] },
+    { name: 'approx before (node, then its change from a second array)', run: (i: number) => before.explain(features, i * p), wall: [] as number[], cpu: [] as number[] },
+    { name: 'approx after (one record per node, lib/explain/saabas.ts)', run: (i: number) => explainer.explain(features, 'approx', i * p), wall: [] as number[], cpu: [] as number[] },
+  ];
+  for (let round = 0; round < Number(values.rounds); round++) {
+    for (const side of sides) {
+      for (let i = 0; i < Math.min(20, count); i++) side.run(i);
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < count; i++) side.wall.push(micros(() => side.run(i)));
+      const used = process.cpuUsage(cpu);
+      side.cpu.push((used.user + used.system) / count);
+    }
+  }
+  console.log('');
+  console.log(`| contributions alone (features in), alternated, ${values.rounds} rounds of ${count} rows | wall p50 | wall p99 | CPU per row, median round | rows timed |`);
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const side of sides) {
+    console.log(`| ${side.name} | ${format(percentile(side.wall, 0.5))} | ${format(percentile(side.wall, 0.99))} | ${format(percentile(side.cpu, 0.5))} | ${side.wall.length} |`);
+  }
+  console.log(`load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+  console.log('');
+}
+for (const method of (values['approx-only'] ? ['approx'] : ['approx', 'exact']) as ExplainMethod[]) {
   const alone = timeRows(count, 60_000, (i) => explainer.explain(features, method, i * p));
   console.log(`| contributions alone (features in), ${method} | ${format(percentile(alone, 0.5))} | ${format(percentile(alone, 0.99))} | ${alone.length} | |`);
 }
-{
+if (!values['approx-only']) {
   const forest = shapForest(ensemble);
   const reference = new PathTreeShap(forest, depth.max);
   const phi = new Float64Array(ensemble.outputs * (p + 1));
   const before = timeRows(count, 30_000, (i) => reference.add(features, i * p, phi));
   console.log(`| contributions alone, exact by Algorithm 2 (before) | ${format(percentile(before, 0.5))} | ${format(percentile(before, 0.99))} | ${before.length} | |`);
 }
-for (const method of ['approx', 'exact'] as ExplainMethod[]) {
+for (const method of (values['approx-only'] ? ['approx'] : ['approx', 'exact']) as ExplainMethod[]) {
   const explain = { top: 3, method, valueOf: () => null };
   const times = timeRows(count, 60_000, (i) => predictor.predictClean(cleaned[i], explain));
   const goal = method === 'approx' ? 50 : 5000;
   const p50 = percentile(times, 0.5);
   console.log(`| prediction + 3 reasons, ${method} | ${format(p50)} | ${format(percentile(times, 0.99))} | ${times.length} | < ${format(goal)}: ${p50 < goal ? 'met' : 'NOT met'} |`);
 }
+console.log(`load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+if (values['approx-only']) process.exit(0);
 console.log('');
 console.log(`exact's precomputation and scratch: ${(new LinearTreeShap(shapForest(ensemble)).bytes / 1e6).toFixed(1)} MB (${ensemble.nodeCount.toLocaleString('en-US')} nodes)`);
 

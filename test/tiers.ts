@@ -67,6 +67,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'scorecard-signs.test.ts',
     'tuning-scorecard.test.ts',
     'tiers.test.ts',
+    'tree-shap-approx.test.ts',
     'tree-shap-linear.test.ts',
     'tree-shap.test.ts',
     'tree-slot.test.ts',
