@@ -10,6 +10,7 @@
  * capture, the answer's JSON) called directly, as Lambda calls it; the same over node:http.
  */
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { parseArgs } from 'node:util';
 import { readArtifactDirectory } from '../lib/artifact/artifact-directory.ts';
 import { bundleToFiles } from '../lib/artifact/model-bundle.ts';
@@ -32,10 +33,12 @@ const { version } = await registry.publish('credit-score', bundleToFiles(bundle)
 await registry.moveAlias('credit-score', 'champion', version, { reason: 'bench', actor: 'bench' });
 
 // The records as a client sends them: the CSV's rows (strings, dirty as they come), the target left out.
-const lines = readFileSync('data/credit_score_customers_raw.csv', 'utf8').split('\n').filter(Boolean);
-const header = splitCsvLine(lines[0]);
+const table = parse(readFileSync('data/credit_score_customers_raw.csv', 'utf8'), { columns: true }) as Record<string, string>[];
 const target = bundle.spec.target.column;
-const instances = Array.from({ length: ROWS }, (_, i) => Object.fromEntries(header.map((h, j) => [h, splitCsvLine(lines[1 + (i % (lines.length - 1))])[j]]).filter(([h]) => h !== target)));
+const instances = Array.from({ length: ROWS }, (_, i) => {
+  const { [target]: _label, ...record } = table[i % table.length];
+  return record;
+});
 const body = JSON.stringify({ instances });
 log(`${ROWS} rows, body ${(body.length / 1024).toFixed(0)} KiB`);
 
@@ -80,16 +83,3 @@ for (const name of Object.keys(times)) {
 await s3.close();
 process.exit(0);
 
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    else if (ch === ',' && !quoted) {
-      cells.push(cell);
-      cell = '';
-    } else cell += ch;
-  }
-  return [...cells, cell];
-}
