@@ -95,6 +95,8 @@ const dataDir = values.dir ?? `bench/out/monitoring-${process.pid}`;
 mkdirSync(dataDir, { recursive: true });
 const s3Port = 20_000 + (process.pid % 20_000);
 const s3 = spawn(process.execPath, ['--import', 'tsx', 'scripts/s3-server.ts'], { env: { ...process.env, DATA_DIR: dataDir, S3_PORT: String(s3Port), MODEL_BUCKET: BUCKET }, stdio: ['ignore', 'pipe', 'inherit'] });
+// A read that fails throws out of this process: the S3 server must not outlive it (one did, holding a port).
+process.on('exit', () => s3.kill('SIGTERM'));
 const endpoint = await new Promise<string>((resolve, reject) => {
   s3.stdout!.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { endpoint: string }).endpoint));
   s3.once('exit', (code) => reject(new Error(`the S3 server exited with ${code}`)));
