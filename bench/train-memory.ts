@@ -8,7 +8,7 @@
  *   - bench/reference_train_memory.py doing the same with scikit-learn's forest and xgboost
  *     (pandas read, 2-fold CV, refit; n_jobs=-1).
  * Each runs in a process of its own under /usr/bin/time, whose peak resident set size is the number.
- *   npm run bench:train-memory [-- --rows 100000,300000,1000000] [--jobs 0] [--only read,train,python]
+ *   npm run bench:train-memory [-- --rows 100000,300000,1000000] [--jobs 0] [--only read,train,python] [--classifiers rf,xgb]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CREDIT_LIKE_FEATURES } from '../data/generators/credit-like.ts';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000,300000,1000000' }, jobs: { type: 'string', default: '0' }, only: { type: 'string', default: 'read,train,python' } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '100000,300000,1000000' }, jobs: { type: 'string', default: '0' }, only: { type: 'string', default: 'read,train,python' }, classifiers: { type: 'string', default: 'rf,xgb' } },
+});
 const sizes = values.rows.split(',').map(Number);
 const only = new Set(values.only.split(','));
 const outDir = 'bench/out/train-memory';
@@ -32,11 +34,14 @@ interface Measured {
   peakMb: number;
 }
 
-/** A program's wall time and peak resident memory (GNU time's %M, in KiB). */
+let measured = 0;
+
+/** A program's wall time and peak resident memory (GNU time's %M, in KiB); one file each, so two benches can run at once. */
 function measure(command: string, args: string[]): Measured {
-  const timeFile = join(outDir, 'time.txt');
+  const timeFile = join(outDir, `time-${process.pid}-${measured++}.txt`);
   execFileSync('/usr/bin/time', ['-f', '%M %e', '-o', timeFile, command, ...args], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 24 });
   const [kib, seconds] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  rmSync(timeFile);
   return { seconds, peakMb: kib / 1024 };
 }
 
@@ -58,9 +63,9 @@ for (const rows of sizes) {
     r.whole = measure(...node('bench/train-memory-read.ts', 'whole', csv, specFile));
     r.stream = measure(...node('bench/train-memory-read.ts', 'stream', csv, specFile));
   }
-  for (const classifier of ['rf', 'xgb']) {
+  for (const classifier of values.classifiers.split(',')) {
     if (only.has('train')) {
-      const model = join(outDir, `model-${classifier}`);
+      const model = join(outDir, `model-${classifier}-${rows}`);
       rmSync(model, { recursive: true, force: true });
       r[classifier] = measure(...node('scripts/train.ts', '--data', csv, '--spec', specFile, '--cv', '2', '--classifiers', classifier, '--samplers', 'none', '--decision-rule', 'off', '--calibration', 'off', '--jobs', values.jobs, '--seed', '0', '--out', model, '--quiet'));
     }
