@@ -42,6 +42,8 @@ function measure(command: string, args: string[]): Measured {
   execFileSync('/usr/bin/time', ['-f', '%M %e', '-o', timeFile, command, ...args], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 24 });
   const [kib, seconds] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
   rmSync(timeFile);
+  // Each as it comes: a size that cannot finish in the time at hand still leaves its numbers.
+  process.stderr.write(`${Math.round(kib / 1024)} MB, ${seconds} s: ${[command, ...args].join(' ')}\n`);
   return { seconds, peakMb: kib / 1024 };
 }
 
