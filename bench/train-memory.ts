@@ -8,7 +8,7 @@
  *   - bench/reference_train_memory.py doing the same with scikit-learn's forest and xgboost
  *     (pandas read, 2-fold CV, refit; n_jobs=-1).
  * Each runs in a process of its own under /usr/bin/time, whose peak resident set size is the number.
- *   npm run bench:train-memory [-- --rows 100000,300000,1000000] [--jobs 0] [--only read,train,python] [--classifiers rf,xgb]
+ *   npm run bench:train-memory [-- --rows 100000,300000,1000000] [--jobs 0] [--only read,train,python] [--classifiers rf,xgb] [--python-jobs -1]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { CREDIT_LIKE_FEATURES } from '../data/generators/credit-like.ts';
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '100000,300000,1000000' }, jobs: { type: 'string', default: '0' }, only: { type: 'string', default: 'read,train,python' }, classifiers: { type: 'string', default: 'rf,xgb' } },
+  options: { rows: { type: 'string', default: '100000,300000,1000000' }, jobs: { type: 'string', default: '0' }, only: { type: 'string', default: 'read,train,python' }, classifiers: { type: 'string', default: 'rf,xgb' }, 'python-jobs': { type: 'string', default: '-1' } },
 });
 const sizes = values.rows.split(',').map(Number);
 const only = new Set(values.only.split(','));
@@ -71,14 +71,14 @@ for (const rows of sizes) {
       rmSync(model, { recursive: true, force: true });
       r[classifier] = measure(...node('scripts/train.ts', '--data', csv, '--spec', specFile, '--cv', '2', '--classifiers', classifier, '--samplers', 'none', '--decision-rule', 'off', '--calibration', 'off', '--jobs', values.jobs, '--seed', '0', '--out', model, '--quiet'));
     }
-    if (only.has('python')) r[`py-${classifier}`] = measure('/usr/bin/python3', ['bench/reference_train_memory.py', csv, '--model', classifier, '--n-jobs', '-1']);
+    if (only.has('python')) r[`py-${classifier}`] = measure('/usr/bin/python3', ['bench/reference_train_memory.py', csv, '--model', classifier, '--n-jobs', values['python-jobs']]);
   }
   bySize.push(r);
   const line = `| ${rows.toLocaleString('en')} | ${cell(r.whole)} | ${cell(r.stream)} | ${cell(r.rf)} | ${cell(r['py-rf'])} | ${cell(r.xgb)} | ${cell(r['py-xgb'])} |`;
   lines.push(line);
   process.stderr.write(line + '\n');
 }
-console.log(`\ncredit-like table, ${CREDIT_LIKE_FEATURES} numeric columns; train --cv 2 --samplers none --decision-rule off --calibration off --jobs ${values.jobs}; Python n_jobs=-1\n`);
+console.log(`\ncredit-like table, ${CREDIT_LIKE_FEATURES} numeric columns; train --cv 2 --samplers none --decision-rule off --calibration off --jobs ${values.jobs}; Python n_jobs=${values['python-jobs']}\n`);
 console.log('| rows | read, whole file (loadDataset) | read, streamed (train) | train rf | scikit-learn forest | train xgb | xgboost |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const line of lines) console.log(line);
