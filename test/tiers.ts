@@ -36,6 +36,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'console-assets.test.ts',
     'console-policy-text.test.ts',
     'data.test.ts',
+    'data-stream.test.ts',
     'decision-evidence.test.ts',
     'decision-weights.test.ts',
     'docs-links.test.ts',

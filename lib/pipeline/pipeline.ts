@@ -5,16 +5,16 @@
  * artifact bundle. It sits above training and tuning (it runs both), in a folder of its own
  * (the layer order: .dependency-cruiser.cjs).
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { bundleToFiles, featureCountOf, sha256, type DataFingerprint, type ModelBundle } from '../artifact/model-bundle.ts';
+import { bundleToFiles, featureCountOf, type DataFingerprint, type ModelBundle } from '../artifact/model-bundle.ts';
 import { planColumns, readColumns } from '../scorecard/columns.ts';
 import { SCORECARD_DEFAULTS } from '../scorecard/scorecard-model.ts';
 import type { StoredScorecard } from '../scorecard/stored-scorecard.ts';
 import type { CompiledEnsemble } from '../trees/compiled-ensemble.ts';
 import { fitStoredScorecard, scorecardParamsOf, withTuning } from '../training/scorecard-candidate.ts';
 import { isCandidate, SCORECARD_SAMPLER_RULE } from '../training/classifier-names.ts';
-import { loadDataset, type Dataset } from '../data/dataset.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { streamDataset } from '../data/dataset-stream.ts';
 import { monotoneConstraints } from '../data/monotone.ts';
 import { Preprocessor } from '../data/preprocessor.ts';
 import type { DatasetSpec } from '../data/spec.ts';
@@ -134,7 +134,7 @@ export function checkCandidates(classifiers: ClassifierName[], samplers: Sampler
 export async function trainModel(options: TrainOptions): Promise<TrainingResult> {
   checkCandidates(options.classifiers, options.samplers);
   const progress = options.progress ?? createProgressReporter();
-  const dataset = loadDataset(options.dataFile, options.spec, { strict: options.strict });
+  const dataset = await streamDataset(options.dataFile, options.spec, { strict: options.strict });
   if (dataset.unlistedColumns.length) options.onUnlistedColumns?.(dataset.unlistedColumns);
   const jobs = resolveJobs(options.jobs);
   const pool = jobs > 1 ? trainingPool(jobs) : undefined;
@@ -240,7 +240,7 @@ async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedPar
   const counts = classCounts(y, K);
   const data: DataFingerprint = {
     source: basename(options.dataFile),
-    sha256: sha256(readFileSync(options.dataFile)),
+    sha256: dataset.sha256,
     rows: rows.length,
     classCounts: Object.fromEntries(spec.target.classes.map((c, k) => [c, counts[k]])),
   };
