@@ -94,7 +94,13 @@ if (values.pin) execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.p
 const dataDir = values.dir ?? `bench/out/monitoring-${process.pid}`;
 mkdirSync(dataDir, { recursive: true });
 const s3Port = 20_000 + (process.pid % 20_000);
-const s3 = spawn(process.execPath, ['--import', 'tsx', 'scripts/s3-server.ts'], { env: { ...process.env, DATA_DIR: dataDir, S3_PORT: String(s3Port), MODEL_BUCKET: BUCKET }, stdio: ['ignore', 'pipe', 'inherit'] });
+// Pinned, the store shares the load generator's core at the lowest priority: a busy store must not
+// delay the generator's sends, which are timed from when each was due (the store stands for
+// another machine).
+const s3Command = [process.execPath, '--import', 'tsx', 'scripts/s3-server.ts'];
+const s3 = values.pin
+  ? spawn('nice', ['-n', '19', ...s3Command], { env: { ...process.env, DATA_DIR: dataDir, S3_PORT: String(s3Port), MODEL_BUCKET: BUCKET }, stdio: ['ignore', 'pipe', 'inherit'] })
+  : spawn(s3Command[0], s3Command.slice(1), { env: { ...process.env, DATA_DIR: dataDir, S3_PORT: String(s3Port), MODEL_BUCKET: BUCKET }, stdio: ['ignore', 'pipe', 'inherit'] });
 // A read that fails throws out of this process: the S3 server must not outlive it (one did, holding a port).
 process.on('exit', () => s3.kill('SIGTERM'));
 const endpoint = await new Promise<string>((resolve, reject) => {
