@@ -1,7 +1,7 @@
 /**
  * The predictor's batch path (Predictor.predictCleanBatch, what a /predict batch uses) answers
  * exactly what one prediction per row answers: labels, probabilities bit for bit, notes, with and
- * without a decision rule.
+ * without a decision rule, for boosting and for a forest.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
@@ -9,7 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { filesToBundle, type ModelBundle } from '../lib/artifact/model-bundle.ts';
 import { cleanRecord, type CleanRow } from '../lib/data/clean-record.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
-import { trainSmallModel } from './helpers.ts';
+import { join } from 'node:path';
+import { loadSpec } from '../lib/data/spec.ts';
+import { trainModel } from '../lib/pipeline/pipeline.ts';
+import { createProgressReporter } from '../lib/training/progress.ts';
+import { subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
 
 let bundle: ModelBundle;
 let rows: CleanRow[];
@@ -31,6 +35,13 @@ describe('the predictor on a batch of rows', () => {
     expect(batch).toEqual(one);
     expect(batch[7].notes.join(' ')).toMatch(/Astronaut/);
   });
+
+  it('answers for a random forest (probabilities averaged over trees) what one prediction per row answers', async () => {
+    const dir = tempDir('predictor-batch-rf');
+    const forest = await trainModel({ dataFile: subsetCsv('data/credit_score_customers_raw.csv', 600, join(dir, 'credit-600.csv')), spec: loadSpec('data/specs/credit-score.json'), folds: 2, seed: 5, classifiers: ['rf'], samplers: ['none'], progress: createProgressReporter(process.stderr, true), jobs: 1 });
+    const predictor = new Predictor(filesToBundle(forest.files).bundle);
+    expect(predictor.predictCleanBatch(rows)).toEqual(rows.map((row) => predictor.predictClean(row)));
+  }, 120_000);
 
   it('applies the decision rule as one prediction per row does', () => {
     const K = bundle.spec.target.classes.length;
