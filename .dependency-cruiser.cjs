@@ -49,12 +49,25 @@ const LAYERS = [
 
 /** Imports that break LAYERS or the transport rule today: each is allowed, no other. Cut them; never add one. */
 const KNOWN_EXCEPTIONS = [
-  { from: 'lib/state/schemas.ts', to: 'lib/retrain/retrain-request.ts', why: "a stored retrain job embeds retrain's request schema, which reads training's and tuning's names and defaults" },
-  { from: 'lib/governance/approval-flow.ts', to: 'lib/release/promotion-gate.ts', why: "the approval flow (a workflow over releases) runs release's promotion gate" },
-  { from: 'lib/governance/approval-traffic.ts', to: 'lib/release/promotion-gate.ts', why: "approvals of a traffic change read release's gated aliases" },
+  {
+    from: 'lib/state/schemas.ts',
+    to: 'lib/retrain/retrain-request.ts',
+    why: "a stored retrain job embeds retrain's request schema, which reads training's and tuning's names and defaults",
+  },
+  {
+    from: 'lib/governance/approval-flow.ts',
+    to: 'lib/release/promotion-gate.ts',
+    why: "the approval flow (a workflow over releases) runs release's promotion gate",
+  },
+  {
+    from: 'lib/governance/approval-traffic.ts',
+    to: 'lib/release/promotion-gate.ts',
+    why: "approvals of a traffic change read release's gated aliases",
+  },
 ];
 
-const TRANSPORT_MODULES = '^(lib/http/|functions/|(node_modules/@types/)?aws-lambda($|/)|(node_modules/)?@middy/|node:(http|https|http2)$|(http|https|http2)$)';
+const TRANSPORT_MODULES =
+  '^(lib/http/|functions/|(node_modules/@types/)?aws-lambda($|/)|(node_modules/)?@middy/|node:(http|https|http2)$|(http|https|http2)$)';
 const NOT_DOMAIN = '^lib/(http|kubernetes|storage)/';
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -72,19 +85,47 @@ function layerRules() {
       const forbidden = `^lib/(${above.join('|')})/`;
       const excepted = [...exceptionsOf.keys()].filter((file) => file.startsWith(`lib/${folder}/`));
       const comment = `lib/${folder} is in layer ${index} of LAYERS (.dependency-cruiser.cjs): it may import only lower layers`;
-      rules.push({ name: `layer-order`, severity: 'error', comment, from: { path: `^lib/${folder}/`, ...(excepted.length ? { pathNot: anyOf(excepted) } : {}) }, to: { path: forbidden } });
-      for (const file of excepted) rules.push({ name: `layer-order`, severity: 'error', comment, from: { path: anyOf([file]) }, to: { path: forbidden, pathNot: anyOf(exceptionsOf.get(file)) } });
+      rules.push({
+        name: `layer-order`,
+        severity: 'error',
+        comment,
+        from: { path: `^lib/${folder}/`, ...(excepted.length ? { pathNot: anyOf(excepted) } : {}) },
+        to: { path: forbidden },
+      });
+      for (const file of excepted)
+        rules.push({
+          name: `layer-order`,
+          severity: 'error',
+          comment,
+          from: { path: anyOf([file]) },
+          to: { path: forbidden, pathNot: anyOf(exceptionsOf.get(file)) },
+        });
     }
   });
   return { rules, exceptionsOf };
 }
 
 function transportRules(exceptionsOf) {
-  const comment = 'domain code in lib must not import transport code (see rule 3 in .dependency-cruiser.cjs): throw a domain error, map it in lib/http';
-  const excepted = [...exceptionsOf.keys()].filter((file) => file.startsWith('lib/') && !new RegExp(NOT_DOMAIN).test(file));
+  const comment =
+    'domain code in lib must not import transport code (see rule 3 in .dependency-cruiser.cjs): throw a domain error, map it in lib/http';
+  const excepted = [...exceptionsOf.keys()].filter(
+    (file) => file.startsWith('lib/') && !new RegExp(NOT_DOMAIN).test(file),
+  );
   return [
-    { name: 'domain-not-transport', severity: 'error', comment, from: { path: '^lib/', pathNot: [NOT_DOMAIN, ...(excepted.length ? [anyOf(excepted)] : [])] }, to: { path: TRANSPORT_MODULES } },
-    ...excepted.map((file) => ({ name: 'domain-not-transport', severity: 'error', comment, from: { path: anyOf([file]) }, to: { path: TRANSPORT_MODULES, pathNot: anyOf(exceptionsOf.get(file)) } })),
+    {
+      name: 'domain-not-transport',
+      severity: 'error',
+      comment,
+      from: { path: '^lib/', pathNot: [NOT_DOMAIN, ...(excepted.length ? [anyOf(excepted)] : [])] },
+      to: { path: TRANSPORT_MODULES },
+    },
+    ...excepted.map((file) => ({
+      name: 'domain-not-transport',
+      severity: 'error',
+      comment,
+      from: { path: anyOf([file]) },
+      to: { path: TRANSPORT_MODULES, pathNot: anyOf(exceptionsOf.get(file)) },
+    })),
   ];
 }
 
@@ -102,7 +143,8 @@ module.exports = {
     {
       name: 'lib-not-into-programs',
       severity: 'error',
-      comment: 'lib is a library: the programs (functions, scripts, bench, console, test) import it, never the other way',
+      comment:
+        'lib is a library: the programs (functions, scripts, bench, console, test) import it, never the other way',
       from: { path: '^lib/' },
       to: { path: '^(functions|scripts|bench|console|test)/' },
     },
@@ -115,7 +157,10 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.json' },
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '^(node_modules|dist|\\.serverless|\\.esbuild)/' },
-    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.mjs', '.js', '.json'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.tsx', '.mjs', '.js', '.json'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };
 // For test/import-layers.test.ts; not enumerable, so dependency-cruiser's config schema does not see them.

@@ -32,7 +32,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: files(TIERS.integration), fileParallelism: false, sequence: { groupOrder: 1 } },
+        test: {
+          name: 'integration',
+          include: files(TIERS.integration),
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
       },
       {
         extends: true,

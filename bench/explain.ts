@@ -46,7 +46,8 @@ const { values } = parseArgs({
   },
 });
 
-const percentile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+const percentile = (xs: number[], q: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 const micros = (fn: () => void): number => {
   const started = process.hrtime.bigint();
   fn();
@@ -73,12 +74,16 @@ const cleaned = records.map((record) => cleanRecord(bundle.spec, (column) => rec
 const depths = Array.from(treeDepths(ensemble.arrays)).sort((a, b) => a - b);
 const depth = { median: depths[Math.floor(depths.length / 2)], max: depths[depths.length - 1] };
 
-console.log(`model: ${bundle.classifier}+${bundle.sampler}, ${ensemble.treeCount} trees, ${ensemble.nodeCount.toLocaleString('en-US')} nodes, depth median ${depth.median}, max ${depth.max}`);
+console.log(
+  `model: ${bundle.classifier}+${bundle.sampler}, ${ensemble.treeCount} trees, ${ensemble.nodeCount.toLocaleString('en-US')} nodes, depth median ${depth.median}, max ${depth.max}`,
+);
 console.log('');
 console.log('| per row, raw record in (Predictor) | p50 | p99 | rows timed | goal |');
 console.log('| --- | --- | --- | --- | --- |');
 const plain = timeRows(count, 10_000, (i) => predictor.predictClean(cleaned[i]));
-console.log(`| prediction | ${format(percentile(plain, 0.5))} | ${format(percentile(plain, 0.99))} | ${plain.length} | |`);
+console.log(
+  `| prediction | ${format(percentile(plain, 0.5))} | ${format(percentile(plain, 0.99))} | ${plain.length} | |`,
+);
 const explainer = new TreeExplainer(ensemble);
 const features = predictor.preprocessor.transform(cleaned);
 const p = predictor.preprocessor.featureCount;
@@ -94,9 +99,24 @@ const p = predictor.preprocessor.featureCount;
   console.log(`approx after vs before: ${differing} of ${count} rows differ in any bit`);
   const margins = new Float64Array(ensemble.classes);
   const sides = [
-    { name: 'prediction (features in, CompiledEnsemble.predictProba), for scale', run: (i: number) => ensemble.predictProba(features, margins, i * p), wall: [] as number[], cpu: [] as number[] },
-    { name: 'approx before (node, then its change from a second array)', run: (i: number) => before.explain(features, i * p), wall: [] as number[], cpu: [] as number[] },
-    { name: 'approx after (one record per node, lib/explain/saabas.ts)', run: (i: number) => explainer.explain(features, 'approx', i * p), wall: [] as number[], cpu: [] as number[] },
+    {
+      name: 'prediction (features in, CompiledEnsemble.predictProba), for scale',
+      run: (i: number) => ensemble.predictProba(features, margins, i * p),
+      wall: [] as number[],
+      cpu: [] as number[],
+    },
+    {
+      name: 'approx before (node, then its change from a second array)',
+      run: (i: number) => before.explain(features, i * p),
+      wall: [] as number[],
+      cpu: [] as number[],
+    },
+    {
+      name: 'approx after (one record per node, lib/explain/saabas.ts)',
+      run: (i: number) => explainer.explain(features, 'approx', i * p),
+      wall: [] as number[],
+      cpu: [] as number[],
+    },
   ];
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const side of sides) {
@@ -108,36 +128,56 @@ const p = predictor.preprocessor.featureCount;
     }
   }
   console.log('');
-  console.log(`| contributions alone (features in), alternated, ${values.rounds} rounds of ${count} rows | wall p50 | wall p99 | CPU per row, median round | rows timed |`);
+  console.log(
+    `| contributions alone (features in), alternated, ${values.rounds} rounds of ${count} rows | wall p50 | wall p99 | CPU per row, median round | rows timed |`,
+  );
   console.log('| --- | --- | --- | --- | --- |');
   for (const side of sides) {
-    console.log(`| ${side.name} | ${format(percentile(side.wall, 0.5))} | ${format(percentile(side.wall, 0.99))} | ${format(percentile(side.cpu, 0.5))} | ${side.wall.length} |`);
+    console.log(
+      `| ${side.name} | ${format(percentile(side.wall, 0.5))} | ${format(percentile(side.wall, 0.99))} | ${format(percentile(side.cpu, 0.5))} | ${side.wall.length} |`,
+    );
   }
-  console.log(`load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+  console.log(
+    `load average: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`,
+  );
   console.log('');
 }
 for (const method of (values['approx-only'] ? ['approx'] : ['approx', 'exact']) as ExplainMethod[]) {
   const alone = timeRows(count, 60_000, (i) => explainer.explain(features, method, i * p));
-  console.log(`| contributions alone (features in), ${method} | ${format(percentile(alone, 0.5))} | ${format(percentile(alone, 0.99))} | ${alone.length} | |`);
+  console.log(
+    `| contributions alone (features in), ${method} | ${format(percentile(alone, 0.5))} | ${format(percentile(alone, 0.99))} | ${alone.length} | |`,
+  );
 }
 if (!values['approx-only']) {
   const forest = shapForest(ensemble);
   const reference = new PathTreeShap(forest, depth.max);
   const phi = new Float64Array(ensemble.outputs * (p + 1));
   const before = timeRows(count, 30_000, (i) => reference.add(features, i * p, phi));
-  console.log(`| contributions alone, exact by Algorithm 2 (before) | ${format(percentile(before, 0.5))} | ${format(percentile(before, 0.99))} | ${before.length} | |`);
+  console.log(
+    `| contributions alone, exact by Algorithm 2 (before) | ${format(percentile(before, 0.5))} | ${format(percentile(before, 0.99))} | ${before.length} | |`,
+  );
 }
 for (const method of (values['approx-only'] ? ['approx'] : ['approx', 'exact']) as ExplainMethod[]) {
   const explain = { top: 3, method, valueOf: () => null };
   const times = timeRows(count, 60_000, (i) => predictor.predictClean(cleaned[i], explain));
   const goal = method === 'approx' ? 50 : 5000;
   const p50 = percentile(times, 0.5);
-  console.log(`| prediction + 3 reasons, ${method} | ${format(p50)} | ${format(percentile(times, 0.99))} | ${times.length} | < ${format(goal)}: ${p50 < goal ? 'met' : 'NOT met'} |`);
+  console.log(
+    `| prediction + 3 reasons, ${method} | ${format(p50)} | ${format(percentile(times, 0.99))} | ${times.length} | < ${format(goal)}: ${p50 < goal ? 'met' : 'NOT met'} |`,
+  );
 }
-console.log(`load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+console.log(
+  `load average: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}`,
+);
 if (values['approx-only']) process.exit(0);
 console.log('');
-console.log(`exact's precomputation and scratch: ${(new LinearTreeShap(shapForest(ensemble)).bytes / 1e6).toFixed(1)} MB (${ensemble.nodeCount.toLocaleString('en-US')} nodes)`);
+console.log(
+  `exact's precomputation and scratch: ${(new LinearTreeShap(shapForest(ensemble)).bytes / 1e6).toFixed(1)} MB (${ensemble.nodeCount.toLocaleString('en-US')} nodes)`,
+);
 
 {
   // What bounds exact's cost, on the same data (5-fold CV, seed 42): a forest's depth limit, and
@@ -146,8 +186,14 @@ console.log(`exact's precomputation and scratch: ${(new LinearTreeShap(shapFores
   const classes = bundle.spec.target.classes.length;
   const folds = stratifiedKFold(dataset.y, classes, 5, 42);
   const candidates: { title: string; fit: (rows: Int32Array) => Fitted }[] = [
-    ...[...values.depths.split(',').map(Number), null].map((maxDepth) => ({ title: `RandomForest + ros, max_depth ${maxDepth ?? 'none'}`, fit: (rows: Int32Array) => fitCandidate(dataset, rows, 'rf', maxDepth) })),
-    { title: 'GradientBoosting (xgb defaults), no resampling', fit: (rows: Int32Array) => fitCandidate(dataset, rows, 'xgb', null) },
+    ...[...values.depths.split(',').map(Number), null].map((maxDepth) => ({
+      title: `RandomForest + ros, max_depth ${maxDepth ?? 'none'}`,
+      fit: (rows: Int32Array) => fitCandidate(dataset, rows, 'rf', maxDepth),
+    })),
+    {
+      title: 'GradientBoosting (xgb defaults), no resampling',
+      fit: (rows: Int32Array) => fitCandidate(dataset, rows, 'xgb', null),
+    },
   ];
   console.log('');
   console.log('| candidate (refit on all rows) | nodes | exact p50 | approx p50 | CV macro F1 |');
@@ -158,15 +204,27 @@ console.log(`exact's precomputation and scratch: ${(new LinearTreeShap(shapFores
       const fitted = candidate.fit(fold.train);
       const X = fitted.preprocessor.transform(dataset.rows, fold.test);
       const predicted = argmaxRows(fitted.model.predictProbaBatch(X, fold.test.length), classes);
-      f1s.push(classificationMetrics(Array.from(fold.test, (i) => dataset.y[i]), predicted, classes).f1_macro);
+      f1s.push(
+        classificationMetrics(
+          Array.from(fold.test, (i) => dataset.y[i]),
+          predicted,
+          classes,
+        ).f1_macro,
+      );
     }
     const all = Int32Array.from(dataset.y.keys());
     const { model, preprocessor } = candidate.fit(all);
     const X = preprocessor.transform(dataset.rows, all.subarray(0, count));
     const modelExplainer = new TreeExplainer(model);
-    const cost = (method: ExplainMethod): number => percentile(timeRows(count, 30_000, (i) => modelExplainer.explain(X, method, i * preprocessor.featureCount)), 0.5);
+    const cost = (method: ExplainMethod): number =>
+      percentile(
+        timeRows(count, 30_000, (i) => modelExplainer.explain(X, method, i * preprocessor.featureCount)),
+        0.5,
+      );
     const mean = f1s.reduce((s, v) => s + v, 0) / f1s.length;
-    console.log(`| ${candidate.title} | ${model.nodeCount.toLocaleString('en-US')} | ${format(cost('exact'))} | ${format(cost('approx'))} | ${mean.toFixed(4)} |`);
+    console.log(
+      `| ${candidate.title} | ${model.nodeCount.toLocaleString('en-US')} | ${format(cost('exact'))} | ${format(cost('approx'))} | ${mean.toFixed(4)} |`,
+    );
   }
 }
 
@@ -178,8 +236,15 @@ interface Fitted {
 function fitCandidate(dataset: Dataset, rows: Int32Array, classifier: 'rf' | 'xgb', maxDepth: number | null): Fitted {
   const preprocessor = Preprocessor.fit(dataset.spec, dataset.rows, rows);
   const classes = dataset.spec.target.classes.length;
-  const data = { X: preprocessor.transform(dataset.rows, rows), rows: rows.length, features: preprocessor.featureCount, y: Int32Array.from(rows, (i) => dataset.y[i]), classes };
-  if (classifier === 'xgb') return { model: new GradientBoostingClassifier({ random_state: 42 }).fit(data), preprocessor };
+  const data = {
+    X: preprocessor.transform(dataset.rows, rows),
+    rows: rows.length,
+    features: preprocessor.featureCount,
+    y: Int32Array.from(rows, (i) => dataset.y[i]),
+    classes,
+  };
+  if (classifier === 'xgb')
+    return { model: new GradientBoostingClassifier({ random_state: 42 }).fit(data), preprocessor };
   const resampled = createSampler('ros', 42).fitResample(data);
   return { model: new RandomForestClassifier({ random_state: 42, max_depth: maxDepth }).fit(resampled), preprocessor };
 }

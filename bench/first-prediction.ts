@@ -25,7 +25,14 @@ const header = readFileSync('data/credit_score_customers_raw.csv', 'utf8').split
 const body = JSON.stringify(Object.fromEntries(header.map((h) => [h, null])));
 const started = performance.now();
 const child = spawn('npm', ['start'], {
-  env: { ...process.env, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-start-')), HTTP_PORT: String(httpPort), LAMBDA_PORT: String(lambdaPort), S3_PORT: String(s3Port), START_PROGRESS_SECONDS: '5' },
+  env: {
+    ...process.env,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-start-')),
+    HTTP_PORT: String(httpPort),
+    LAMBDA_PORT: String(lambdaPort),
+    S3_PORT: String(s3Port),
+    START_PROGRESS_SECONDS: '5',
+  },
   stdio: ['ignore', 'pipe', 'pipe'],
   detached: true,
 });
@@ -40,14 +47,22 @@ try {
   let first: string | null = null;
   while (!first && performance.now() - started < 600_000) {
     if (child.exitCode !== null) throw new Error('npm start exited');
-    const r = await fetch(`http://127.0.0.1:${httpPort}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(2000) }).catch(() => null);
+    const r = await fetch(`http://127.0.0.1:${httpPort}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(2000),
+    }).catch(() => null);
     if (r?.status === 200) first = seconds();
     else await new Promise((resolve) => setTimeout(resolve, 100));
   }
   console.log(`\nnpm start, empty registry, shipped data: first prediction after ${first} s`);
   if (values['wait-search']) {
-    while (!/full candidate search (done|failed)/.test(output) && performance.now() - started < 1_800_000) await new Promise((resolve) => setTimeout(resolve, 500));
-    console.log(`full candidate search ended after ${seconds()} s: ${/full candidate search (done|failed).*/.exec(output)?.[0]}`);
+    while (!/full candidate search (done|failed)/.test(output) && performance.now() - started < 1_800_000)
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    console.log(
+      `full candidate search ended after ${seconds()} s: ${/full candidate search (done|failed).*/.exec(output)?.[0]}`,
+    );
   }
 } finally {
   process.kill(-child.pid!, 'SIGTERM');

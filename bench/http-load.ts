@@ -34,10 +34,21 @@ type Outcome = { status: number } | { timeout: true } | { error: string };
 
 export function post(agent: Agent, port: number, path: string, body: string, timeoutMs = 10_000): Promise<Outcome> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, timeout: timeoutMs, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        timeout: timeoutMs,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      },
+    );
     req.on('timeout', () => {
       req.destroy();
       resolve({ timeout: true });
@@ -50,7 +61,17 @@ export function post(agent: Agent, port: number, path: string, body: string, tim
 export function summarize(latencies: number[], seconds: number, errors = 0, timeouts = 0): LoadResult {
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { requests: latencies.length, errors, timeouts, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: latencies[latencies.length - 1] ?? NaN, perSecond: latencies.length / seconds, seconds };
+  return {
+    requests: latencies.length,
+    errors,
+    timeouts,
+    p50: at(0.5),
+    p99: at(0.99),
+    p999: at(0.999),
+    max: latencies[latencies.length - 1] ?? NaN,
+    perSecond: latencies.length / seconds,
+    seconds,
+  };
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -86,7 +107,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
  * every request that waited behind the stall (no coordinated omission). A rate well below the
  * server's capacity measures latency, not saturation. At most 256 requests in flight.
  */
-export async function runOpenLoad(options: { port: number; path: string; body: string; ratePerSecond: number; seconds: number; timeoutMs?: number }): Promise<LoadResult> {
+export async function runOpenLoad(options: {
+  port: number;
+  path: string;
+  body: string;
+  ratePerSecond: number;
+  seconds: number;
+  timeoutMs?: number;
+}): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const latencies: number[] = [];
   let errors = 0;
@@ -113,7 +141,13 @@ export async function runOpenLoad(options: { port: number; path: string; body: s
 }
 
 /** Waits until the server answers the body with 200, bounded. */
-export async function waitForAnswer(port: number, path: string, body: string, isAlive: () => boolean, timeoutMs = 180_000): Promise<number> {
+export async function waitForAnswer(
+  port: number,
+  path: string,
+  body: string,
+  isAlive: () => boolean,
+  timeoutMs = 180_000,
+): Promise<number> {
   const started = performance.now();
   const agent = new Agent();
   while (performance.now() - started < timeoutMs) {

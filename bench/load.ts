@@ -23,13 +23,27 @@ import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
 import { runLoad, waitForAnswer, type LoadResult } from './http-load.ts';
 
-const { values } = parseArgs({ options: { model: { type: 'string', default: 'bench/out/quality/credit-model' }, connections: { type: 'string', default: '16' }, seconds: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'bench/out/quality/credit-model' },
+    connections: { type: 'string', default: '16' },
+    seconds: { type: 'string', default: '20' },
+  },
+});
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 const log = (m: string): boolean => process.stderr.write(`${m}\n`);
 
 const s3 = await startEmbeddedS3({ directory: mkdtempSync(join(tmpdir(), 'bench-load-s3-')), buckets: ['bench'] });
-const registry = new ModelRegistry(S3ObjectStore.fromConfig({ bucket: 'bench', region: 'us-east-1', endpoint: s3.endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestTimeoutMs: 60_000 }));
+const registry = new ModelRegistry(
+  S3ObjectStore.fromConfig({
+    bucket: 'bench',
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestTimeoutMs: 60_000,
+  }),
+);
 let files: Map<string, Uint8Array>;
 let modelTitle: string;
 if (existsSync(values.model)) {
@@ -39,14 +53,30 @@ if (existsSync(values.model)) {
   modelTitle = `${bundle.classifier}+${bundle.sampler}, ${ensemble.nodeCount.toLocaleString('en-US')} nodes (${values.model})`;
 } else {
   log(`${values.model} not found: training a small model on the shipped data`);
-  const result = await trainModel({ dataFile: 'data/credit_score_customers_raw.csv', spec: loadSpec('data/specs/credit-score.json'), folds: 2, seed: 42, classifiers: ['xgb'], samplers: ['none'], progress: createProgressReporter(process.stderr, true) });
+  const result = await trainModel({
+    dataFile: 'data/credit_score_customers_raw.csv',
+    spec: loadSpec('data/specs/credit-score.json'),
+    folds: 2,
+    seed: 42,
+    classifiers: ['xgb'],
+    samplers: ['none'],
+    progress: createProgressReporter(process.stderr, true),
+  });
   files = result.files;
   modelTitle = 'xgb+none trained for this run';
 }
 const { version } = await registry.publish('credit-score', files, { createdBy: 'bench' });
 await registry.moveAlias('credit-score', 'champion', version, { reason: 'bench', actor: 'bench' });
 
-const env = { ...process.env, MODEL_BUCKET: 'bench', S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: 'bench-admin-key-0123456789', LOG_LEVEL: 'error' };
+const env = {
+  ...process.env,
+  MODEL_BUCKET: 'bench',
+  S3_ENDPOINT: s3.endpoint,
+  S3_ACCESS_KEY_ID: 'S3RVER',
+  S3_SECRET_ACCESS_KEY: 'S3RVER',
+  ADMIN_API_KEYS: 'bench-admin-key-0123456789',
+  LOG_LEVEL: 'error',
+};
 const csv = readFileSync('data/credit_score_customers_raw.csv', 'utf8').split('\n');
 const header = csv[0].split(',');
 const cells = csv[5].match(/("[^"]*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, ''));
@@ -77,19 +107,36 @@ interface Row {
 const rows: Row[] = [];
 
 async function measure(host: string, script: string, port: number, extra: Record<string, string>): Promise<void> {
-  const child: ChildProcess = spawn('node_modules/.bin/tsx', [script], { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const child: ChildProcess = spawn('node_modules/.bin/tsx', [script], {
+    env: { ...env, ...extra },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
   try {
     const cold = await waitForAnswer(port, '/predict', body, () => child.exitCode === null);
     log(`${host}: first answer ${cold.toFixed(0)} ms after start`);
     await runLoad({ port, path: '/predict', body, connections, maxRequests: 5000, maxSeconds: 5 }); // warm-up
     const start = groupRssMb(child.pid!);
     const samples: number[] = [];
-    const load = await runLoad({ port, path: '/predict', body, connections, maxRequests: 10_000_000, maxSeconds: seconds, timeoutMs: 10_000, onSecond: () => samples.push(groupRssMb(child.pid!)) });
+    const load = await runLoad({
+      port,
+      path: '/predict',
+      body,
+      connections,
+      maxRequests: 10_000_000,
+      maxSeconds: seconds,
+      timeoutMs: 10_000,
+      onSecond: () => samples.push(groupRssMb(child.pid!)),
+    });
     const end = groupRssMb(child.pid!);
     samples.push(end);
-    const quarters = [0.25, 0.5, 0.75, 1].map((q) => samples[Math.min(samples.length - 1, Math.ceil(q * samples.length) - 1)]);
+    const quarters = [0.25, 0.5, 0.75, 1].map(
+      (q) => samples[Math.min(samples.length - 1, Math.ceil(q * samples.length) - 1)],
+    );
     rows.push({ host, load, rss: { start, quarters } });
-    log(`${host}: ${load.requests} answers, ${load.errors} errors, ${load.timeouts} timeouts, p99 ${load.p99.toFixed(2)} ms`);
+    log(
+      `${host}: ${load.requests} answers, ${load.errors} errors, ${load.timeouts} timeouts, p99 ${load.p99.toFixed(2)} ms`,
+    );
   } finally {
     process.kill(-child.pid!, 'SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));
@@ -106,17 +153,27 @@ const free = async (): Promise<number> => {
   });
 };
 const npmStartPort = await free();
-await measure('`npm start` (serverless-offline, one process)', 'scripts/start.ts', npmStartPort, { HTTP_PORT: String(npmStartPort), LAMBDA_PORT: String(await free()), DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-load-start-')) });
+await measure('`npm start` (serverless-offline, one process)', 'scripts/start.ts', npmStartPort, {
+  HTTP_PORT: String(npmStartPort),
+  LAMBDA_PORT: String(await free()),
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-load-start-')),
+});
 const serverPort = await free();
 await measure('node:http server (scripts/serve.ts)', 'scripts/serve.ts', serverPort, { PORT: String(serverPort) });
 await s3.close();
 
 const ms = (v: number): string => (v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(2)} ms`);
-console.log(`\nPOST /predict, one raw record; model ${modelTitle}; ${connections} keep-alive connections for ${seconds} s from the same machine.\n`);
-console.log('| host | answers | errors | timeouts | req/s | p50 | p99 | p99.9 | max | RSS (MB) at start, 1/4, 1/2, 3/4, end of the run |');
+console.log(
+  `\nPOST /predict, one raw record; model ${modelTitle}; ${connections} keep-alive connections for ${seconds} s from the same machine.\n`,
+);
+console.log(
+  '| host | answers | errors | timeouts | req/s | p50 | p99 | p99.9 | max | RSS (MB) at start, 1/4, 1/2, 3/4, end of the run |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   const l = r.load;
-  console.log(`| ${r.host} | ${l.requests.toLocaleString('en-US')} | ${l.errors} | ${l.timeouts} | ${Math.round(l.perSecond).toLocaleString('en-US')} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.p999)} | ${ms(l.max)} | ${[r.rss.start, ...r.rss.quarters].map((v) => v.toFixed(0)).join(', ')} |`);
+  console.log(
+    `| ${r.host} | ${l.requests.toLocaleString('en-US')} | ${l.errors} | ${l.timeouts} | ${Math.round(l.perSecond).toLocaleString('en-US')} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.p999)} | ${ms(l.max)} | ${[r.rss.start, ...r.rss.quarters].map((v) => v.toFixed(0)).join(', ')} |`,
+  );
 }
 process.exit(0);

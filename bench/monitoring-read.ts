@@ -17,7 +17,13 @@ import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 
 const [what, endpoint, bucket, model, nowArg, requestId, version] = process.argv.slice(2);
 const now = Number(nowArg);
-const inner = S3ObjectStore.fromConfig({ bucket, region: 'us-east-1', endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestTimeoutMs: 60_000 });
+const inner = S3ObjectStore.fromConfig({
+  bucket,
+  region: 'us-east-1',
+  endpoint,
+  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  requestTimeoutMs: 60_000,
+});
 let reads = 0;
 /** Every storage call counted: what a read costs, whatever the store's speed. */
 const store = new Proxy(inner, {
@@ -38,7 +44,10 @@ const model0 = what === 'drift24h' ? await registry.loadVersion(model, version) 
 reads = 0;
 const started = performance.now();
 if (what === 'report24h' || what === 'report7d') {
-  const report = await inProcessReads(store).report(model, now - (what === 'report24h' ? DAY : 7 * DAY), now, ['champion', 'challenger']);
+  const report = await inProcessReads(store).report(model, now - (what === 'report24h' ? DAY : 7 * DAY), now, [
+    'champion',
+    'challenger',
+  ]);
   if (!report.variants.length) throw new Error('the report found no traffic');
 } else if (what === 'drift24h') {
   const { summary } = await readWindowSummary(store, model, now - DAY, now);
@@ -48,10 +57,12 @@ if (what === 'report24h' || what === 'report7d') {
 } else if (what === 'canary') {
   const result = await runCanaryCheck(registry, inProcessReads(store), model, now);
   // The step began when the bench started (simulated traffic reaches it in its last hour).
-  if (!result.stats?.length && (result.decision?.numbers.minutesOnStep ?? 0) > 1) throw new Error(`the canary check judged nothing: ${JSON.stringify(result)}`);
+  if (!result.stats?.length && (result.decision?.numbers.minutesOnStep ?? 0) > 1)
+    throw new Error(`the canary check judged nothing: ${JSON.stringify(result)}`);
 } else if (what === 'feedback' || what === 'unknown') {
   const { answers } = await storedAnswers(store, model, requestId, 10_000, now);
-  if ((answers !== null) !== (what === 'feedback')) throw new Error(`feedback lookup of ${requestId}: ${answers ? 'found' : 'not found'}`);
+  if ((answers !== null) !== (what === 'feedback'))
+    throw new Error(`feedback lookup of ${requestId}: ${answers ? 'found' : 'not found'}`);
 } else throw new Error(`unknown read ${what}`);
 const ms = performance.now() - started;
 console.log(JSON.stringify({ ms, reads, rssMb: process.resourceUsage().maxRSS / 1024 }));

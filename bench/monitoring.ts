@@ -99,8 +99,14 @@ const s3Port = 20_000 + (process.pid % 20_000);
 // another machine).
 const s3Command = [process.execPath, '--import', 'tsx', 'scripts/s3-server.ts'];
 const s3 = values.pin
-  ? spawn('nice', ['-n', '19', ...s3Command], { env: { ...process.env, DATA_DIR: dataDir, S3_PORT: String(s3Port), MODEL_BUCKET: BUCKET }, stdio: ['ignore', 'pipe', 'inherit'] })
-  : spawn(s3Command[0], s3Command.slice(1), { env: { ...process.env, DATA_DIR: dataDir, S3_PORT: String(s3Port), MODEL_BUCKET: BUCKET }, stdio: ['ignore', 'pipe', 'inherit'] });
+  ? spawn('nice', ['-n', '19', ...s3Command], {
+      env: { ...process.env, DATA_DIR: dataDir, S3_PORT: String(s3Port), MODEL_BUCKET: BUCKET },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+  : spawn(s3Command[0], s3Command.slice(1), {
+      env: { ...process.env, DATA_DIR: dataDir, S3_PORT: String(s3Port), MODEL_BUCKET: BUCKET },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
 // A read that fails throws out of this process: the S3 server must not outlive it (one did, holding a port).
 process.on('exit', () => s3.kill('SIGTERM'));
 const endpoint = await new Promise<string>((resolve, reject) => {
@@ -108,7 +114,13 @@ const endpoint = await new Promise<string>((resolve, reject) => {
   s3.once('exit', (code) => reject(new Error(`the S3 server exited with ${code}`)));
 });
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-const store = S3ObjectStore.fromConfig({ bucket: BUCKET, region: 'us-east-1', endpoint, credentials, requestTimeoutMs: 30_000 });
+const store = S3ObjectStore.fromConfig({
+  bucket: BUCKET,
+  region: 'us-east-1',
+  endpoint,
+  credentials,
+  requestTimeoutMs: 30_000,
+});
 const registry = new ModelRegistry(store);
 
 /** What a run wrote and measured, kept beside the store with --dir so --measure-only can measure it again. */
@@ -124,7 +136,16 @@ interface BenchRun {
   measured: { answers: number; note?: string; results: Record<string, ReadResult> }[];
 }
 
-const run: BenchRun = { traffic: { hours: HOURS, rate: RATE, containers: CONTAINERS, labelled: LABELLED }, version: '', answers: 0, labels: 0, end: 0, writeSeconds: 0, samples: [], measured: [] };
+const run: BenchRun = {
+  traffic: { hours: HOURS, rate: RATE, containers: CONTAINERS, labelled: LABELLED },
+  version: '',
+  answers: 0,
+  labels: 0,
+  end: 0,
+  writeSeconds: 0,
+  samples: [],
+  measured: [],
+};
 const statePath = join(dataDir, 'bench-run.json');
 if (MEASURE_ONLY) {
   Object.assign(run, JSON.parse(readFileSync(statePath, 'utf8')) as BenchRun);
@@ -150,12 +171,25 @@ async function writeTraffic(): Promise<void> {
   // ---- a real model, registered as champion and challenger
   const spec = loadSpec('data/specs/credit-score.json');
   log('training a small model for the captures (boosting, 2 folds)');
-  const trained = await trainModel({ dataFile: 'data/credit_score_customers_raw.csv', spec, folds: 2, seed: 7, classifiers: ['xgb'], samplers: ['none'], progress: createProgressReporter(process.stderr, true) });
+  const trained = await trainModel({
+    dataFile: 'data/credit_score_customers_raw.csv',
+    spec,
+    folds: 2,
+    seed: 7,
+    classifiers: ['xgb'],
+    samplers: ['none'],
+    progress: createProgressReporter(process.stderr, true),
+  });
   const { version } = await registry.publish(MODEL, trained.files, { createdBy: 'bench' });
   run.version = version;
-  for (const alias of ['champion', 'challenger']) await registry.moveAlias(MODEL, alias, version, { reason: 'bench', actor: 'bench' });
+  for (const alias of ['champion', 'challenger'])
+    await registry.moveAlias(MODEL, alias, version, { reason: 'bench', actor: 'bench' });
   const predictor = new Predictor(trained.bundle);
-  const baselineRef = { spec: trained.bundle.spec, baseline: trained.bundle.baseline, fingerprint: baselineFingerprint(trained.bundle.baseline) };
+  const baselineRef = {
+    spec: trained.bundle.spec,
+    baseline: trained.bundle.baseline,
+    fingerprint: baselineFingerprint(trained.bundle.baseline),
+  };
   const rows = loadDataset('data/credit_score_customers_raw.csv', spec).rows;
   const predicted = rows.map((row) => predictor.predictClean(row).label);
 
@@ -163,14 +197,32 @@ async function writeTraffic(): Promise<void> {
   const realStart = Date.now();
   const T0 = Math.floor((realStart - (HOURS - 1) * 3_600_000) / TICK_MS) * TICK_MS;
   const END = T0 + HOURS * 3_600_000;
-  const canary = trafficPolicySchema.parse({ mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [10, 50, 100], stepMinutes: 24 * 60 });
+  const canary = trafficPolicySchema.parse({
+    mode: 'canary',
+    champion: 'champion',
+    challenger: 'challenger',
+    steps: [10, 50, 100],
+    stepMinutes: 24 * 60,
+  });
   await registry.changeTraffic(MODEL, () => ({ policy: canary, reason: 'bench canary', actor: 'bench' }));
 
   const random = new Random(3);
   const writers = Array.from({ length: CONTAINERS }, (_, c) => {
     const clock = { now: T0 };
     const instance = `b0000000000${c.toString(16)}`.slice(-12);
-    const capture = new PredictionCapture(store, MODEL, { flushRecords: 1_000_000, flushIntervalMs: TICK_MS, maxBuffered: 10_000_000, instance, baselineOf: (v) => (v === version ? baselineRef : null) }, { onFailed: (err) => log(`capture write failed: ${err.message}`) }, () => clock.now);
+    const capture = new PredictionCapture(
+      store,
+      MODEL,
+      {
+        flushRecords: 1_000_000,
+        flushIntervalMs: TICK_MS,
+        maxBuffered: 10_000_000,
+        instance,
+        baselineOf: (v) => (v === version ? baselineRef : null),
+      },
+      { onFailed: (err) => log(`capture write failed: ${err.message}`) },
+      () => clock.now,
+    );
     return { instance, clock, capture };
   });
 
@@ -201,7 +253,11 @@ async function writeTraffic(): Promise<void> {
             ...(random.nextFloat() < 0.2 ? { features: captureFeatures(rows[r]) } : {}),
           };
           records.push(record);
-          if (random.nextFloat() < LABELLED) given.push({ record, actual: random.nextFloat() < 0.8 ? predicted[r] : spec.target.classes[Math.floor(random.nextFloat() * 3)] });
+          if (random.nextFloat() < LABELLED)
+            given.push({
+              record,
+              actual: random.nextFloat() < 0.8 ? predicted[r] : spec.target.classes[Math.floor(random.nextFloat() * 3)],
+            });
           if ((run.answers + i) % 5_000 === 0) run.samples.push({ requestId: record.requestId, at });
         }
         w.capture.add(records);
@@ -210,8 +266,15 @@ async function writeTraffic(): Promise<void> {
         // The labels of this tick's answers, as POST /feedback stores and counts them.
         const accepted: AcceptedLabel[] = [];
         await mapLimit(given, 8, async ({ record, actual }) => {
-          const saved = await saveFeedback(store, MODEL, record.at, { requestId: record.requestId, index: 0, actual, at: w.clock.now, answers: [{ variant: record.variant, version, predicted: record.predicted!, at: record.at }] });
-          if (saved.created) accepted.push({ variant: record.variant, version, predicted: record.predicted!, actual, at: w.clock.now });
+          const saved = await saveFeedback(store, MODEL, record.at, {
+            requestId: record.requestId,
+            index: 0,
+            actual,
+            at: w.clock.now,
+            answers: [{ variant: record.variant, version, predicted: record.predicted!, at: record.at }],
+          });
+          if (saved.created)
+            accepted.push({ variant: record.variant, version, predicted: record.predicted!, actual, at: w.clock.now });
         });
         w.capture.addLabels(accepted);
         run.answers += n;
@@ -222,7 +285,9 @@ async function writeTraffic(): Promise<void> {
     if (now % 60_000 === 0) await rollUpSummaries(store, MODEL, now);
     if (now % 3_600_000 === 0) {
       await rollUpSummaries(store, MODEL, now, { lookbackMs: 48 * 3_600_000 });
-      log(`${new Date(now).toISOString()}: ${run.answers.toLocaleString('en-US')} answers, ${run.labels.toLocaleString('en-US')} labels written (${((performance.now() - writeStarted) / 1000).toFixed(0)} s)`);
+      log(
+        `${new Date(now).toISOString()}: ${run.answers.toLocaleString('en-US')} answers, ${run.labels.toLocaleString('en-US')} labels written (${((performance.now() - writeStarted) / 1000).toFixed(0)} s)`,
+      );
     }
     if (checkpoints.length && run.answers >= checkpoints[0]) {
       checkpoints.shift();
@@ -242,13 +307,23 @@ const load = await predictUnderReads();
 s3.kill('SIGTERM');
 if (!values.dir) rmSync(dataDir, { recursive: true, force: true });
 
-const fmt = (r: ReadResult | undefined): string => (r ? `${r.ms.toFixed(0)} ms, ${r.reads} reads, ${r.rssMb.toFixed(0)} MB` : '—');
+const fmt = (r: ReadResult | undefined): string =>
+  r ? `${r.ms.toFixed(0)} ms, ${r.reads} reads, ${r.rssMb.toFixed(0)} MB` : '—';
 const { traffic } = run;
-console.log(`\n${traffic.hours} h at ${traffic.rate} answers/s from ${traffic.containers} containers, ${(traffic.labelled * 100).toFixed(0)} % labelled: ${run.answers.toLocaleString('en-US')} answers, ${run.labels.toLocaleString('en-US')} labels, written in ${run.writeSeconds.toFixed(0)} s. Each read in a fresh process: wall time, storage calls, peak resident memory of that process (Node and tsx alone: about 90 MB).\n`);
-console.log('| answers | 24 h report | 7-day report | drift check, 24 h | canary evaluation (1 h step) | feedback, an answer | feedback, unknown id |');
+console.log(
+  `\n${traffic.hours} h at ${traffic.rate} answers/s from ${traffic.containers} containers, ${(traffic.labelled * 100).toFixed(0)} % labelled: ${run.answers.toLocaleString('en-US')} answers, ${run.labels.toLocaleString('en-US')} labels, written in ${run.writeSeconds.toFixed(0)} s. Each read in a fresh process: wall time, storage calls, peak resident memory of that process (Node and tsx alone: about 90 MB).\n`,
+);
+console.log(
+  '| answers | 24 h report | 7-day report | drift check, 24 h | canary evaluation (1 h step) | feedback, an answer | feedback, unknown id |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
-for (const m of run.measured) console.log(`| ${m.answers.toLocaleString('en-US')}${m.note ? ` (${m.note})` : ''} | ${fmt(m.results.report24h)} | ${fmt(m.results.report7d)} | ${fmt(m.results.drift24h)} | ${fmt(m.results.canary)} | ${fmt(m.results.feedback)} | ${fmt(m.results.unknown)} |`);
-console.log(`\nPOST /predict on the node:http service${values.pin ? ' (on a core of its own: --pin)' : ''} (one record, open loop at ${PREDICT_RATE}/s: ${load.alone.requests} and ${load.during.requests} requests): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms. The service's event-loop delay: p99 ${load.delay.alone.p99.toFixed(1)} / ${load.delay.during.p99.toFixed(1)} ms, max ${load.delay.alone.max.toFixed(1)} / ${load.delay.during.max.toFixed(1)} ms (alone / during).`);
+for (const m of run.measured)
+  console.log(
+    `| ${m.answers.toLocaleString('en-US')}${m.note ? ` (${m.note})` : ''} | ${fmt(m.results.report24h)} | ${fmt(m.results.report7d)} | ${fmt(m.results.drift24h)} | ${fmt(m.results.canary)} | ${fmt(m.results.feedback)} | ${fmt(m.results.unknown)} |`,
+  );
+console.log(
+  `\nPOST /predict on the node:http service${values.pin ? ' (on a core of its own: --pin)' : ''} (one record, open loop at ${PREDICT_RATE}/s: ${load.alone.requests} and ${load.during.requests} requests): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms. The service's event-loop delay: p99 ${load.delay.alone.p99.toFixed(1)} / ${load.delay.during.p99.toFixed(1)} ms, max ${load.delay.alone.max.toFixed(1)} / ${load.delay.during.max.toFixed(1)} ms (alone / during).`,
+);
 process.exit(0);
 
 /** The canary step's window (begun an hour before `now`, mid-minute as a step is) read both ways in turn, `times` times each. */
@@ -258,7 +333,8 @@ async function compareCanaryWindowReads(now: number, times: number): Promise<voi
   const counted = new Proxy(store, {
     get: (target, name, receiver) => {
       const value = Reflect.get(target, name, receiver) as unknown;
-      if ((name === 'get' || name === 'listPage') && typeof value === 'function') return (...args: unknown[]) => (calls[name]++, (value as (...a: unknown[]) => unknown).apply(target, args));
+      if ((name === 'get' || name === 'listPage') && typeof value === 'function')
+        return (...args: unknown[]) => (calls[name]++, (value as (...a: unknown[]) => unknown).apply(target, args));
       return value;
     },
   });
@@ -279,7 +355,9 @@ async function compareCanaryWindowReads(now: number, times: number): Promise<voi
   }
   for (const [way, list] of Object.entries(times_)) {
     const sorted = [...list].sort((a, b) => a - b);
-    console.log(`canary step window by ${way}: median ${sorted[sorted.length >> 1].toFixed(0)} ms (${sorted[0].toFixed(0)}-${sorted[sorted.length - 1].toFixed(0)} ms over ${sorted.length}), ${seen[way]}`);
+    console.log(
+      `canary step window by ${way}: median ${sorted[sorted.length >> 1].toFixed(0)} ms (${sorted[0].toFixed(0)}-${sorted[sorted.length - 1].toFixed(0)} ms over ${sorted.length}), ${seen[way]}`,
+    );
   }
 }
 
@@ -295,31 +373,70 @@ async function measureReads(now: number): Promise<Record<string, ReadResult>> {
   const unknown = instanceOrderedId('b0ffffffffff', new Date(sample.at));
   const results: Record<string, ReadResult> = {};
   for (const what of ['report24h', 'report7d', 'drift24h', 'canary', 'feedback', 'unknown']) {
-    const args = [what, endpoint, BUCKET, MODEL, String(now), what === 'unknown' ? unknown : sample.requestId, run.version];
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/monitoring-read.ts', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [
+      what,
+      endpoint,
+      BUCKET,
+      MODEL,
+      String(now),
+      what === 'unknown' ? unknown : sample.requestId,
+      run.version,
+    ];
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/monitoring-read.ts', ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     results[what] = JSON.parse(out.trim().split('\n').pop()!) as ReadResult;
   }
-  log(`at ${run.answers.toLocaleString('en-US')} answers: ${Object.entries(results).map(([k, r]) => `${k} ${r.ms.toFixed(0)} ms/${r.reads} reads/${r.rssMb.toFixed(0)} MB`).join(', ')}`);
+  log(
+    `at ${run.answers.toLocaleString('en-US')} answers: ${Object.entries(results)
+      .map(([k, r]) => `${k} ${r.ms.toFixed(0)} ms/${r.reads} reads/${r.rssMb.toFixed(0)} MB`)
+      .join(', ')}`,
+  );
   return results;
 }
 
-async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadResult; reads: number; delay: { alone: LoopDelay; during: LoopDelay } }> {
+async function predictUnderReads(): Promise<{
+  alone: LoadResult;
+  during: LoadResult;
+  reads: number;
+  delay: { alone: LoopDelay; during: LoopDelay };
+}> {
   const port = s3Port + 1;
-  const env = { ...process.env, MODEL_BUCKET: BUCKET, S3_ENDPOINT: endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, LOG_LEVEL: 'silent', PORT: String(port), HOST: '127.0.0.1' };
+  const env = {
+    ...process.env,
+    MODEL_BUCKET: BUCKET,
+    S3_ENDPOINT: endpoint,
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+    ADMIN_API_KEYS: KEY,
+    LOG_LEVEL: 'silent',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  };
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
   const command = [process.execPath, ...profile, '--import', 'tsx', 'scripts/serve.ts'];
-  const service: ChildProcess = values.pin ? spawn('taskset', ['-c', '0', ...command], { env, stdio: 'ignore' }) : spawn(command[0], command.slice(1), { env, stdio: 'ignore' });
+  const service: ChildProcess = values.pin
+    ? spawn('taskset', ['-c', '0', ...command], { env, stdio: 'ignore' })
+    : spawn(command[0], command.slice(1), { env, stdio: 'ignore' });
   const header = (await (await waitForService(port)).json()) as { sampleRequest: Record<string, unknown> };
   const body = JSON.stringify(header.sampleRequest);
   await runLoad({ port, path: '/predict', body, connections: 4, maxRequests: 2_000, maxSeconds: 10 }); // warm-up
   // Open loop at a rate the service answers with cores to spare: latency, not saturation.
-  const load = (): Promise<LoadResult> => runOpenLoad({ port, path: '/predict', body, ratePerSecond: PREDICT_RATE, seconds: LOAD_SECONDS });
+  const load = (): Promise<LoadResult> =>
+    runOpenLoad({ port, path: '/predict', body, ratePerSecond: PREDICT_RATE, seconds: LOAD_SECONDS });
   const admin = { 'x-api-key': KEY, 'content-type': 'application/json' };
   // The service's own event-loop delay over each run (prom-client resets its histogram at every
   // scrape): whether predictions waited on the serving thread, or on a core taken by something else.
   const loopDelay = async (): Promise<LoopDelay> => {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: admin, signal: AbortSignal.timeout(10_000) })).text();
-    const value = (name: string): number => Number(new RegExp(`^credit_score_nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+    const text = await (
+      await fetch(`http://127.0.0.1:${port}/metrics`, { headers: admin, signal: AbortSignal.timeout(10_000) })
+    ).text();
+    const value = (name: string): number =>
+      Number(
+        new RegExp(`^credit_score_nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ??
+          NaN,
+      ) * 1000;
     return { p99: value('p99'), max: value('max') };
   };
   await loopDelay();
@@ -329,8 +446,17 @@ async function predictUnderReads(): Promise<{ alone: LoadResult; during: LoadRes
   let stop = false;
   const reader = (async () => {
     for (let i = 0; !stop && i < 10_000; i++) {
-      const [method, path, payload] = [['GET', '/model/report?minutes=1440', undefined], ['POST', '/drift/check', '{}'], ['POST', '/model/canary/check', undefined]][i % 3];
-      await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: admin, body: payload, signal: AbortSignal.timeout(60_000) }).then((r) => r.arrayBuffer());
+      const [method, path, payload] = [
+        ['GET', '/model/report?minutes=1440', undefined],
+        ['POST', '/drift/check', '{}'],
+        ['POST', '/model/canary/check', undefined],
+      ][i % 3];
+      await fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        headers: admin,
+        body: payload,
+        signal: AbortSignal.timeout(60_000),
+      }).then((r) => r.arrayBuffer());
       reads++;
     }
   })();
@@ -352,7 +478,9 @@ interface LoopDelay {
 
 async function waitForService(port: number): Promise<Response> {
   for (let i = 0; i < 600; i++) {
-    const r = await fetch(`http://127.0.0.1:${port}/model/info`, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
+    const r = await fetch(`http://127.0.0.1:${port}/model/info`, { signal: AbortSignal.timeout(2_000) }).catch(
+      () => null,
+    );
     if (r?.ok) return r;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

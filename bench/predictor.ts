@@ -10,7 +10,12 @@ import { cleanRecords, readCsvFile } from '../lib/data/dataset.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
 import { ParallelBatchPredictor } from '../lib/trees/parallel-batch-predictor.ts';
 
-const { values } = parseArgs({ options: { model: { type: 'string', default: 'models/credit-score' }, data: { type: 'string', default: 'data/credit_score_customers_raw.csv' } } });
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/credit-score' },
+    data: { type: 'string', default: 'data/credit_score_customers_raw.csv' },
+  },
+});
 const loadStarted = performance.now();
 const { bundle } = await readArtifactDirectory(values.model);
 const ensemble = treeEnsemble(bundle, "the ensemble's predict bench");
@@ -30,7 +35,9 @@ const recordTimes = Array.from({ length: count }, (_, i) => time(() => predictor
 const rows = cleanRecords(csv, bundle.spec, values.data);
 const X = predictor.preprocessor.transform(rows);
 const out = new Float64Array(ensemble.classes);
-const ensembleTimes = Array.from({ length: count }, (_, i) => time(() => ensemble.predictProba(X, out, i * ensemble.features)));
+const ensembleTimes = Array.from({ length: count }, (_, i) =>
+  time(() => ensemble.predictProba(X, out, i * ensemble.features)),
+);
 const batchMicros = time(() => ensemble.predictProbaBatch(X, rows.length));
 // The parallel path on a larger batch (the data repeated 8 times), workers warmed first.
 const many = new Float64Array(X.length * 8);
@@ -41,10 +48,16 @@ const parallelStarted = process.hrtime.bigint();
 await parallel.predictProbaBatch(many, rows.length * 8);
 const parallelMicros = Number(process.hrtime.bigint() - parallelStarted) / 1000;
 await parallel.close();
-console.log(`| model | ${bundle.classifier}+${bundle.sampler}, ${ensemble.treeCount} trees, ${ensemble.nodeCount.toLocaleString('en-US')} nodes |`);
+console.log(
+  `| model | ${bundle.classifier}+${bundle.sampler}, ${ensemble.treeCount} trees, ${ensemble.nodeCount.toLocaleString('en-US')} nodes |`,
+);
 console.log('| --- | --- |');
 console.log(`| artifact load + verify (${values.model}) | ${loadMs.toFixed(1)} ms |`);
 console.log(`| raw record -> prediction, median | ${median(recordTimes).toFixed(1)} µs |`);
 console.log(`| compiled ensemble only, 1 row, median | ${median(ensembleTimes).toFixed(1)} µs |`);
-console.log(`| batch, ${rows.length.toLocaleString('en-US')} rows, 1 thread | ${Math.round(rows.length / (batchMicros / 1e6)).toLocaleString('en-US')} rows/s |`);
-console.log(`| batch, ${(rows.length * 8).toLocaleString('en-US')} rows, ${parallel.threads} threads | ${Math.round((rows.length * 8) / (parallelMicros / 1e6)).toLocaleString('en-US')} rows/s |`);
+console.log(
+  `| batch, ${rows.length.toLocaleString('en-US')} rows, 1 thread | ${Math.round(rows.length / (batchMicros / 1e6)).toLocaleString('en-US')} rows/s |`,
+);
+console.log(
+  `| batch, ${(rows.length * 8).toLocaleString('en-US')} rows, ${parallel.threads} threads | ${Math.round((rows.length * 8) / (parallelMicros / 1e6)).toLocaleString('en-US')} rows/s |`,
+);

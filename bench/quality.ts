@@ -26,7 +26,13 @@ interface Candidate {
   error?: string;
 }
 
-const { values } = parseArgs({ options: { datasets: { type: 'string', default: 'credit,taiwan' }, cv: { type: 'string', default: '5' }, seed: { type: 'string', default: '42' } } });
+const { values } = parseArgs({
+  options: {
+    datasets: { type: 'string', default: 'credit,taiwan' },
+    cv: { type: 'string', default: '5' },
+    seed: { type: 'string', default: '42' },
+  },
+});
 const outDir = 'bench/out/quality';
 mkdirSync(outDir, { recursive: true });
 const tsx = ['node_modules/.bin/tsx'];
@@ -39,8 +45,15 @@ for (const name of values.datasets.split(',')) {
   const reference = join(outDir, `${name}-reference.json`);
   const common = ['--data', ds.data, '--spec', ds.spec, '--cv', values.cv, '--seed', values.seed];
   execFileSync(tsx[0], ['scripts/export-folds.ts', ...common, '--out', folds], { stdio: 'inherit' });
-  execFileSync(tsx[0], ['scripts/train.ts', ...common, '--out', join(outDir, `${name}-model`), '--report', report, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const refJson = execFileSync('/usr/bin/python3', ['bench/reference_quality.py', folds, '--seed', values.seed], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  execFileSync(
+    tsx[0],
+    ['scripts/train.ts', ...common, '--out', join(outDir, `${name}-model`), '--report', report, '--quiet'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const refJson = execFileSync('/usr/bin/python3', ['bench/reference_quality.py', folds, '--seed', values.seed], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
   writeFileSync(reference, refJson);
   const ours: Candidate[] = JSON.parse(readFileSync(report, 'utf8')).candidates;
   const theirs: Candidate[] = JSON.parse(refJson.toString()).candidates;
@@ -51,7 +64,9 @@ for (const name of values.datasets.split(',')) {
     const t = theirs.find((c) => c.classifier === o.classifier && c.sampler === o.sampler);
     const f = (c?: Candidate): string => (c?.cv ? c.cv.f1_macro.toFixed(4) : `failed (${c?.error ?? 'missing'})`);
     const d = o.cv && t?.cv ? (o.cv.f1_macro - t.cv.f1_macro).toFixed(4) : '';
-    console.log(`| ${o.classifier}+${o.sampler} | ${f(o)} | ${f(t)} | ${d} | ${o.fit_seconds?.toFixed(2) ?? ''} | ${t?.fit_seconds?.toFixed(2) ?? ''} |`);
+    console.log(
+      `| ${o.classifier}+${o.sampler} | ${f(o)} | ${f(t)} | ${d} | ${o.fit_seconds?.toFixed(2) ?? ''} | ${t?.fit_seconds?.toFixed(2) ?? ''} |`,
+    );
   }
   // How the candidates rank, on the same folds: AUC (one-vs-rest macro, or the positive class's), Gini = 2 AUC - 1, KS.
   const auc = (c?: Candidate): number | null => c?.ranking?.roc_auc ?? c?.cv?.roc_auc ?? null;
@@ -62,15 +77,20 @@ for (const name of values.datasets.split(',')) {
   for (const o of ours) {
     const t = theirs.find((c) => c.classifier === o.classifier && c.sampler === o.sampler);
     const gini = (c?: Candidate): number | null => (auc(c) === null ? null : 2 * auc(c)! - 1);
-    console.log(`| ${o.classifier}+${o.sampler} | ${n(auc(o))} | ${n(auc(t))} | ${n(gini(o))} | ${n(gini(t))} | ${n(ksOf(o))} | ${n(ksOf(t))} |`);
+    console.log(
+      `| ${o.classifier}+${o.sampler} | ${n(auc(o))} | ${n(auc(t))} | ${n(gini(o))} | ${n(gini(t))} | ${n(ksOf(o))} | ${n(ksOf(t))} |`,
+    );
   }
-  const best = (cs: Candidate[]): Candidate => cs.filter((c) => c.cv).reduce((a, b) => (b.cv!.f1_macro > a.cv!.f1_macro ? b : a));
+  const best = (cs: Candidate[]): Candidate =>
+    cs.filter((c) => c.cv).reduce((a, b) => (b.cv!.f1_macro > a.cv!.f1_macro ? b : a));
   const bo = best(ours);
   const bt = best(theirs);
   const margin = bo.cv!.f1_macro - bt.cv!.f1_macro;
   const pass = margin >= -0.01;
   failed ||= !pass;
-  console.log(`\nbest ours: ${bo.classifier}+${bo.sampler} ${bo.cv!.f1_macro.toFixed(4)}; best reference: ${bt.classifier}+${bt.sampler} ${bt.cv!.f1_macro.toFixed(4)}; ` +
-    `difference ${margin >= 0 ? '+' : ''}${margin.toFixed(4)} (goal >= -0.01): ${pass ? 'PASS' : 'FAIL'}`);
+  console.log(
+    `\nbest ours: ${bo.classifier}+${bo.sampler} ${bo.cv!.f1_macro.toFixed(4)}; best reference: ${bt.classifier}+${bt.sampler} ${bt.cv!.f1_macro.toFixed(4)}; ` +
+      `difference ${margin >= 0 ? '+' : ''}${margin.toFixed(4)} (goal >= -0.01): ${pass ? 'PASS' : 'FAIL'}`,
+  );
 }
 process.exitCode = failed ? 1 : 0;

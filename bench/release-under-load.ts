@@ -40,23 +40,62 @@ const KEY = 'bench-admin-key-0123456789abcdef';
 const POLL_MS = 2_000;
 
 const s3 = await startEmbeddedS3({ directory: mkdtempSync(join(tmpdir(), 'bench-release-s3-')), buckets: ['bench'] });
-const store = S3ObjectStore.fromConfig({ bucket: 'bench', region: 'us-east-1', endpoint: s3.endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestTimeoutMs: 60_000 });
+const store = S3ObjectStore.fromConfig({
+  bucket: 'bench',
+  region: 'us-east-1',
+  endpoint: s3.endpoint,
+  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  requestTimeoutMs: 60_000,
+});
 const registry = new ModelRegistry(store);
 
 log('training the model the two versions share (xgb+none, 2 folds)');
-const trained = await trainModel({ dataFile: 'data/credit_score_customers_raw.csv', spec: loadSpec('data/specs/credit-score.json'), folds: 2, seed: 42, classifiers: ['xgb'], samplers: ['none'], progress: createProgressReporter(process.stderr, true) });
-const versions = [(await registry.publish(MODEL, trained.files, { createdBy: 'bench' })).version, (await registry.publish(MODEL, trained.files, { createdBy: 'bench' })).version];
+const trained = await trainModel({
+  dataFile: 'data/credit_score_customers_raw.csv',
+  spec: loadSpec('data/specs/credit-score.json'),
+  folds: 2,
+  seed: 42,
+  classifiers: ['xgb'],
+  samplers: ['none'],
+  progress: createProgressReporter(process.stderr, true),
+});
+const versions = [
+  (await registry.publish(MODEL, trained.files, { createdBy: 'bench' })).version,
+  (await registry.publish(MODEL, trained.files, { createdBy: 'bench' })).version,
+];
 await registry.moveAlias(MODEL, 'champion', versions[0], { reason: 'bench', actor: 'bench' });
 
 const port = await freePort();
-const env = { ...process.env, PORT: String(port), MODEL_BUCKET: 'bench', S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', ADMIN_API_KEYS: KEY, LOG_LEVEL: 'error' };
+const env = {
+  ...process.env,
+  PORT: String(port),
+  MODEL_BUCKET: 'bench',
+  S3_ENDPOINT: s3.endpoint,
+  S3_ACCESS_KEY_ID: 'S3RVER',
+  S3_SECRET_ACCESS_KEY: 'S3RVER',
+  ADMIN_API_KEYS: KEY,
+  LOG_LEVEL: 'error',
+};
 const children: ChildProcess[] = [];
-const server = spawn('node_modules/.bin/tsx', ['scripts/serve.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+const server = spawn('node_modules/.bin/tsx', ['scripts/serve.ts'], {
+  env,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  detached: true,
+});
 children.push(server);
 const base = `http://127.0.0.1:${port}`;
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> | null }> {
-  const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(120_000) });
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> | null }> {
+  const r = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(120_000),
+  });
   const text = await r.text();
   try {
     return { status: r.status, json: JSON.parse(text) as Record<string, unknown> };
@@ -74,7 +113,8 @@ try {
     await new Promise((r) => setTimeout(r, 250));
   }
   const busy = Number(values.busy);
-  for (let i = 0; i < busy; i++) children.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true }));
+  for (let i = 0; i < busy; i++)
+    children.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true }));
   log(`server on ${base}; ${busy} busy loops beside it`);
 
   // (a) Concurrent promotes: alternate the two versions; every third names `from`, the version it expects to replace.
@@ -83,7 +123,12 @@ try {
   const answers = await Promise.all(
     Array.from({ length: promotes }, (_, i) => {
       const [to, other] = i % 2 === 0 ? [versions[1], versions[0]] : [versions[0], versions[1]];
-      const body = { alias: 'champion', version: to, reason: `bench promote ${i}`, ...(i % 3 === 0 ? { from: other } : {}) };
+      const body = {
+        alias: 'champion',
+        version: to,
+        reason: `bench promote ${i}`,
+        ...(i % 3 === 0 ? { from: other } : {}),
+      };
       const t = performance.now();
       return call('POST', '/model/promote', body).then(
         (r) => ({ status: r.status, ms: performance.now() - t, error: r.status >= 500 ? JSON.stringify(r.json) : '' }),
@@ -94,13 +139,20 @@ try {
   const promoteSeconds = (performance.now() - started) / 1000;
   const byStatus = new Map<number, number>();
   for (const a of answers) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
-  for (const a of answers.filter((x) => x.status !== 200 && x.status !== 409)) log(`promote answered ${a.status}: ${a.error}`);
+  for (const a of answers.filter((x) => x.status !== 200 && x.status !== 409))
+    log(`promote answered ${a.status}: ${a.error}`);
   const promoteOk = answers.every((a) => a.status === 200 || a.status === 409);
   const slowest = Math.max(...answers.map((a) => a.ms));
 
   // (b) Retrain jobs in a row, each to its end.
   const jobs: { id: string; status: string; seconds: number; version?: string; error?: string }[] = [];
-  const request = { cv: Number(values.cv), classifiers: values.classifiers.split(','), samplers: values.samplers.split(','), promote: false, jobs: 1 };
+  const request = {
+    cv: Number(values.cv),
+    classifiers: values.classifiers.split(','),
+    samplers: values.samplers.split(','),
+    promote: false,
+    jobs: 1,
+  };
   for (let i = 0; i < Number(values.jobs); i++) {
     const t = performance.now();
     const start = await call('POST', '/model/retrain', request);
@@ -119,20 +171,38 @@ try {
       }
     }
     const result = job!.result as { version?: string } | undefined;
-    jobs.push({ id, status: String(job!.status), seconds: (performance.now() - t) / 1000, ...(result?.version ? { version: result.version } : {}), ...(job!.error ? { error: String(job!.error) } : {}) });
-    log(`job ${i + 1}: ${id} ${String(job!.status)} in ${((performance.now() - t) / 1000).toFixed(1)} s${job!.error ? `: ${String(job!.error)}` : ''}`);
+    jobs.push({
+      id,
+      status: String(job!.status),
+      seconds: (performance.now() - t) / 1000,
+      ...(result?.version ? { version: result.version } : {}),
+      ...(job!.error ? { error: String(job!.error) } : {}),
+    });
+    log(
+      `job ${i + 1}: ${id} ${String(job!.status)} in ${((performance.now() - t) / 1000).toFixed(1)} s${job!.error ? `: ${String(job!.error)}` : ''}`,
+    );
   }
   const succeeded = jobs.filter((j) => j.status === 'succeeded').length;
   const incomplete = await registry.listIncompleteVersions(MODEL);
 
-  console.log(`\n${busy} busy loops beside the node:http server and the embedded S3 server; ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) at the end.\n`);
+  console.log(
+    `\n${busy} busy loops beside the node:http server and the embedded S3 server; ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1 / 5 / 15 min) at the end.\n`,
+  );
   console.log('| step | asked | outcome | time |');
   console.log('| --- | --- | --- | --- |');
-  console.log(`| (a) concurrent POST /model/promote | ${promotes} | ${[...byStatus].sort((x, y) => x[0] - y[0]).map(([s, n]) => `${n} × ${s || 'no answer'}`).join(', ')} | all answered in ${promoteSeconds.toFixed(1)} s, slowest ${(slowest / 1000).toFixed(2)} s |`);
+  console.log(
+    `| (a) concurrent POST /model/promote | ${promotes} | ${[...byStatus]
+      .sort((x, y) => x[0] - y[0])
+      .map(([s, n]) => `${n} × ${s || 'no answer'}`)
+      .join(', ')} | all answered in ${promoteSeconds.toFixed(1)} s, slowest ${(slowest / 1000).toFixed(2)} s |`,
+  );
   console.log(
     `| (b) retrain jobs in a row (cv ${request.cv}, ${request.classifiers.join('+')} × ${request.samplers.join('+')}) | ${jobs.length} | ${succeeded} succeeded, ${jobs.length - succeeded} failed; versions without a manifest afterwards: ${incomplete.length} | ${jobs.map((j) => j.seconds.toFixed(0)).join(', ')} s each |`,
   );
-  for (const j of jobs.filter((x) => x.status !== 'succeeded')) console.log(`\njob ${j.id}: ${j.status}: ${j.error ?? ''}`);
+  for (const j of jobs.filter((x) => x.status !== 'succeeded'))
+    console.log(`\njob ${j.id}: ${j.status}: ${j.error ?? ''}`);
   failed = !promoteOk || succeeded !== jobs.length;
 } finally {
   for (const child of children) {

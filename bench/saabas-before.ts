@@ -54,7 +54,8 @@ export class SaabasBefore {
     for (let t = 0; t < this.roots.length; t++) {
       const root = this.roots[t];
       const first = this.perLeaf === 1 ? this.groups[t] : 0;
-      for (let k = 0; k < this.perLeaf; k++) phi[(first + k) * (F + 1) + F] += this.meanValues[root * this.perLeaf + k] * this.scale;
+      for (let k = 0; k < this.perLeaf; k++)
+        phi[(first + k) * (F + 1) + F] += this.meanValues[root * this.perLeaf + k] * this.scale;
     }
     for (let f = 0; f < F; f++) {
       const v = x[offset + f];
@@ -107,7 +108,8 @@ export class SaabasBefore {
       const right = this.nodes[w + 3];
       const cover = this.covers[node];
       for (let k = 0; k < P; k++) {
-        mean[node * P + k] = cover > 0 ? (mean[left * P + k] * this.covers[left] + mean[right * P + k] * this.covers[right]) / cover : 0;
+        mean[node * P + k] =
+          cover > 0 ? (mean[left * P + k] * this.covers[left] + mean[right * P + k] * this.covers[right]) / cover : 0;
       }
     }
     return mean;
@@ -121,7 +123,8 @@ export class SaabasBefore {
       const w = node * NODE_WORDS;
       if (this.nodes[w + 2] === node) continue;
       for (const child of [this.nodes[w + 2], this.nodes[w + 3]]) {
-        for (let k = 0; k < P; k++) gains[child * P + k] = (this.meanValues[child * P + k] - this.meanValues[node * P + k]) * this.scale;
+        for (let k = 0; k < P; k++)
+          gains[child * P + k] = (this.meanValues[child * P + k] - this.meanValues[node * P + k]) * this.scale;
       }
     }
     return gains;

@@ -27,7 +27,14 @@ import { loadDataset, type Dataset } from '../lib/data/dataset.ts';
 import { loadSpec, type DatasetSpec } from '../lib/data/spec.ts';
 import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
 import type { CleanRow } from '../lib/data/clean-record.ts';
-import { columnKinds, columnNames, fillRowValues, planColumns, readColumns, rowValues } from '../lib/scorecard/columns.ts';
+import {
+  columnKinds,
+  columnNames,
+  fillRowValues,
+  planColumns,
+  readColumns,
+  rowValues,
+} from '../lib/scorecard/columns.ts';
 import { BinLookup, type FeatureValue } from '../lib/scorecard/feature-binning.ts';
 import { probabilitiesFromMargins } from '../lib/scorecard/logistic-regression.ts';
 import { RowBinner } from '../lib/scorecard/row-binner.ts';
@@ -43,7 +50,12 @@ import { emptyAccumulated, recordScore, summarizeCandidate } from '../lib/traini
 import { scoreProbabilities } from '../lib/training/fold-fit.ts';
 import { nestedTune } from '../lib/tuning/nested-tuning.ts';
 import { describeConfig } from '../lib/tuning/search-space.ts';
-import { fitStoredScorecard, prepareScorecardFold, scorecardParamsOf, scorecardProbabilities } from '../lib/training/scorecard-candidate.ts';
+import {
+  fitStoredScorecard,
+  prepareScorecardFold,
+  scorecardParamsOf,
+  scorecardProbabilities,
+} from '../lib/training/scorecard-candidate.ts';
 
 const DATASETS: Record<string, { data: string; spec: string }> = {
   credit: { data: 'data/credit_score_customers_raw.csv', spec: 'data/specs/credit-score.json' },
@@ -51,13 +63,26 @@ const DATASETS: Record<string, { data: string; spec: string }> = {
 };
 
 const { values } = parseArgs({
-  options: { datasets: { type: 'string', default: 'credit,taiwan' }, cv: { type: 'string', default: '5' }, seed: { type: 'string', default: '42' }, 'predict-only': { type: 'boolean', default: false }, signs: { type: 'boolean', default: false }, tuned: { type: 'boolean', default: false }, 'tune-budget': { type: 'string', default: '20' } },
+  options: {
+    datasets: { type: 'string', default: 'credit,taiwan' },
+    cv: { type: 'string', default: '5' },
+    seed: { type: 'string', default: '42' },
+    'predict-only': { type: 'boolean', default: false },
+    signs: { type: 'boolean', default: false },
+    tuned: { type: 'boolean', default: false },
+    'tune-budget': { type: 'string', default: '20' },
+  },
 });
 const folds = Number(values.cv);
 const seed = Number(values.seed);
 const outDir = 'bench/out/scorecard-quality';
 
-const csvField = (v: unknown): string => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+const csvField = (v: unknown): string =>
+  v === null || (typeof v === 'number' && Number.isNaN(v))
+    ? ''
+    : /[",\n]/.test(String(v))
+      ? `"${String(v).replace(/"/g, '""')}"`
+      : String(v);
 const n4 = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(4));
 
 for (const name of values.datasets.split(',')) {
@@ -79,20 +104,42 @@ for (const name of values.datasets.split(',')) {
 }
 
 /** The scorecard's default CV and its nested tuned estimate on the same outer folds. */
-async function tunedScorecard(name: string, spec: DatasetSpec, dataset: Dataset, progress: ProgressReporter): Promise<void> {
+async function tunedScorecard(
+  name: string,
+  spec: DatasetSpec,
+  dataset: Dataset,
+  progress: ProgressReporter,
+): Promise<void> {
   const K = spec.target.classes.length;
   const budget = Number(values['tune-budget']);
   const started = performance.now();
-  const [byDefault] = await crossValidate(dataset, { folds, seed, classifiers: ['scorecard'], samplers: ['none'], progress });
+  const [byDefault] = await crossValidate(dataset, {
+    folds,
+    seed,
+    classifiers: ['scorecard'],
+    samplers: ['none'],
+    progress,
+  });
   const defaultSeconds = (performance.now() - started) / 1000;
   const tuneStarted = performance.now();
-  const tuned = await nestedTune(dataset, stratifiedKFold(dataset.y, K, folds, seed), 'scorecard', 'none', { budget, seed, earlyStoppingRounds: 0 });
+  const tuned = await nestedTune(dataset, stratifiedKFold(dataset.y, K, folds, seed), 'scorecard', 'none', {
+    budget,
+    seed,
+    earlyStoppingRounds: 0,
+  });
   const tuneSeconds = (performance.now() - tuneStarted) / 1000;
-  console.log(`\n### ${name}: the scorecard tuned (nested, ${budget} fits per search), ${folds}-fold CV, seed ${seed}\n`);
+  console.log(
+    `\n### ${name}: the scorecard tuned (nested, ${budget} fits per search), ${folds}-fold CV, seed ${seed}\n`,
+  );
   console.log('| scorecard | macro F1 | accuracy | AUC | Gini | KS | wall s |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const [label, c, seconds] of [['defaults (CV)', byDefault, defaultSeconds], ['tuned (nested estimate)', tuned.result, tuneSeconds]] as const) {
-    console.log(`| ${label} | ${n4(c.cv.f1_macro)} | ${n4(c.cv.accuracy)} | ${n4(c.ranking.roc_auc)} | ${n4(c.ranking.gini)} | ${n4(c.ranking.ks)} | ${seconds.toFixed(0)} |`);
+  for (const [label, c, seconds] of [
+    ['defaults (CV)', byDefault, defaultSeconds],
+    ['tuned (nested estimate)', tuned.result, tuneSeconds],
+  ] as const) {
+    console.log(
+      `| ${label} | ${n4(c.cv.f1_macro)} | ${n4(c.cv.accuracy)} | ${n4(c.ranking.roc_auc)} | ${n4(c.ranking.gini)} | ${n4(c.ranking.ks)} | ${seconds.toFixed(0)} |`,
+    );
   }
   console.log('');
   tuned.foldConfigs.forEach((config, f) => console.log(`- fold ${f + 1}: ${describeConfig(config)}`));
@@ -114,11 +161,25 @@ function signsBeforeAfter(name: string, spec: DatasetSpec, dataset: Dataset): vo
       const started = performance.now();
       const stored = fitStoredScorecard(prepared.plan, prepared.train, ytrain, K, { ...prepared.params, signCheck });
       const probabilities = scorecardProbabilities(stored, prepared.test);
-      recordScore(accumulated, f, scoreProbabilities('scorecard', Int32Array.from(fold.test, (i) => dataset.y[i]), probabilities, K, (performance.now() - started) / 1000));
-      counts.push(`${stored.fitted.binning.features.length}/${stored.fitted.binning.dropped.filter((d) => d.wrongSign).length}`);
+      recordScore(
+        accumulated,
+        f,
+        scoreProbabilities(
+          'scorecard',
+          Int32Array.from(fold.test, (i) => dataset.y[i]),
+          probabilities,
+          K,
+          (performance.now() - started) / 1000,
+        ),
+      );
+      counts.push(
+        `${stored.fitted.binning.features.length}/${stored.fitted.binning.dropped.filter((d) => d.wrongSign).length}`,
+      );
     });
     const c = summarizeCandidate('scorecard', 'none', accumulated, K);
-    console.log(`| sign check ${signCheck ? 'on' : 'off'} | ${n4(c.cv.f1_macro)} | ${n4(c.cv.accuracy)} | ${n4(c.ranking.roc_auc)} | ${n4(c.ranking.gini)} | ${n4(c.ranking.ks)} | ${counts.join(', ')} | ${c.fit_seconds.toFixed(2)} |`);
+    console.log(
+      `| sign check ${signCheck ? 'on' : 'off'} | ${n4(c.cv.f1_macro)} | ${n4(c.cv.accuracy)} | ${n4(c.ranking.roc_auc)} | ${n4(c.ranking.gini)} | ${n4(c.ranking.ks)} | ${counts.join(', ')} | ${c.fit_seconds.toFixed(2)} |`,
+    );
   }
   // On every row: what the rule drops, and the points those characteristics gave without it.
   const plan = planColumns(spec, dataset.rows);
@@ -127,21 +188,38 @@ function signsBeforeAfter(name: string, spec: DatasetSpec, dataset: Dataset): vo
   const before = fitStoredScorecard(plan, columns, y, K, { ...scorecardParamsOf(spec), signCheck: false });
   const after = fitStoredScorecard(plan, columns, y, K, scorecardParamsOf(spec));
   const classNames = spec.target.classes;
-  console.log(`\nEvery row: ${before.fitted.binning.features.length} characteristics kept without the rule, ${after.fitted.binning.features.length} with it. Dropped by the rule:\n`);
-  for (const d of scorecardReport(after, classNames).dropped.filter((_, i) => after.fitted.binning.dropped[i].wrongSign)) {
+  console.log(
+    `\nEvery row: ${before.fitted.binning.features.length} characteristics kept without the rule, ${after.fitted.binning.features.length} with it. Dropped by the rule:\n`,
+  );
+  for (const d of scorecardReport(after, classNames).dropped.filter(
+    (_, i) => after.fitted.binning.dropped[i].wrongSign,
+  )) {
     const was = before.fitted.card.features.find((f) => f.name === d.feature);
     const seen = was?.bins.filter((b) => b.events + b.nonEvents > 0) ?? [];
     const worst = seen.reduce((a, b) => (b.woe < a.woe ? b : a), seen[0]);
     const best = seen.reduce((a, b) => (b.woe > a.woe ? b : a), seen[0]);
-    console.log(`- ${d.feature}: ${d.reason}; without the rule its lowest-WoE bin ${worst?.label} earned ${worst?.points.toFixed(2)} points, its highest-WoE bin ${best?.label} ${best?.points.toFixed(2)}`);
+    console.log(
+      `- ${d.feature}: ${d.reason}; without the rule its lowest-WoE bin ${worst?.label} earned ${worst?.points.toFixed(2)} points, its highest-WoE bin ${best?.label} ${best?.points.toFixed(2)}`,
+    );
   }
 }
 
-async function compare(name: string, ds: { data: string }, spec: DatasetSpec, dataset: Dataset, progress: ProgressReporter): Promise<void> {
+async function compare(
+  name: string,
+  ds: { data: string },
+  spec: DatasetSpec,
+  dataset: Dataset,
+  progress: ProgressReporter,
+): Promise<void> {
   const K = spec.target.classes.length;
   const ours: CandidateResult[] = [];
-  for (const [classifier, sampler] of [['scorecard', 'none'], ['rf', 'ros']] as const) {
-    ours.push(...(await crossValidate(dataset, { folds, seed, classifiers: [classifier], samplers: [sampler], progress })));
+  for (const [classifier, sampler] of [
+    ['scorecard', 'none'],
+    ['rf', 'ros'],
+  ] as const) {
+    ours.push(
+      ...(await crossValidate(dataset, { folds, seed, classifiers: [classifier], samplers: [sampler], progress })),
+    );
   }
   // The same folds, the scorecard's columns (each fold's plan from its training rows), for Python.
   const dir = join(outDir, `${name}-folds`);
@@ -151,7 +229,10 @@ async function compare(name: string, ds: { data: string }, spec: DatasetSpec, da
   split.forEach((fold, f) => {
     const plan = planColumns(spec, dataset.rows, fold.train);
     kinds = columnKinds(plan);
-    for (const [part, rows] of [['train', fold.train], ['test', fold.test]] as const) {
+    for (const [part, rows] of [
+      ['train', fold.train],
+      ['test', fold.test],
+    ] as const) {
       const lines = [[...columnNames(plan), '__label'].map(csvField).join(',')];
       for (const i of rows) lines.push([...rowValues(plan, dataset.rows[i]), dataset.y[i]].map(csvField).join(','));
       writeFileSync(join(dir, `fold${f}_${part}.csv`), lines.join('\n') + '\n');
@@ -159,20 +240,46 @@ async function compare(name: string, ds: { data: string }, spec: DatasetSpec, da
   });
   const eventClass = scorecardParamsOf(spec).eventClass ?? K - 1;
   writeFileSync(join(dir, 'folds.json'), JSON.stringify({ folds, kinds, eventClass }) + '\n');
-  const reference = JSON.parse(execFileSync('/usr/bin/python3', ['bench/reference_scorecard.py', dir], { stdio: ['ignore', 'pipe', 'inherit'] }).toString()) as { cv: { f1_macro: number; accuracy: number; roc_auc: number; ks: number }; fit_seconds: number };
+  const reference = JSON.parse(
+    execFileSync('/usr/bin/python3', ['bench/reference_scorecard.py', dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).toString(),
+  ) as { cv: { f1_macro: number; accuracy: number; roc_auc: number; ks: number }; fit_seconds: number };
 
-  console.log(`\n### ${name} (${ds.data}, ${dataset.rows.length.toLocaleString('en-US')} rows, ${K} classes), ${folds}-fold CV, seed ${seed}\n`);
+  console.log(
+    `\n### ${name} (${ds.data}, ${dataset.rows.length.toLocaleString('en-US')} rows, ${K} classes), ${folds}-fold CV, seed ${seed}\n`,
+  );
   console.log('| candidate | macro F1 | accuracy | AUC | Gini | KS | fit s/fold |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const c of ours) console.log(`| ours ${c.classifier}+${c.sampler} | ${n4(c.cv.f1_macro)} | ${n4(c.cv.accuracy)} | ${n4(c.ranking.roc_auc)} | ${n4(c.ranking.gini)} | ${n4(c.ranking.ks)} | ${c.fit_seconds.toFixed(2)} |`);
+  for (const c of ours)
+    console.log(
+      `| ours ${c.classifier}+${c.sampler} | ${n4(c.cv.f1_macro)} | ${n4(c.cv.accuracy)} | ${n4(c.ranking.roc_auc)} | ${n4(c.ranking.gini)} | ${n4(c.ranking.ks)} | ${c.fit_seconds.toFixed(2)} |`,
+    );
   const r = reference.cv;
-  console.log(`| Python WoE + LogisticRegression | ${n4(r.f1_macro)} | ${n4(r.accuracy)} | ${n4(r.roc_auc)} | ${n4(2 * r.roc_auc - 1)} | ${n4(r.ks)} | ${reference.fit_seconds.toFixed(2)} |`);
+  console.log(
+    `| Python WoE + LogisticRegression | ${n4(r.f1_macro)} | ${n4(r.accuracy)} | ${n4(r.roc_auc)} | ${n4(2 * r.roc_auc - 1)} | ${n4(r.ks)} | ${reference.fit_seconds.toFixed(2)} |`,
+  );
 }
 
 /** Served single-row predict time, on a scorecard refitted on every row: wall and CPU time per row (the machine is shared). */
-async function predictTimes(dataFile: string, spec: DatasetSpec, dataset: Dataset, progress: ProgressReporter): Promise<void> {
+async function predictTimes(
+  dataFile: string,
+  spec: DatasetSpec,
+  dataset: Dataset,
+  progress: ProgressReporter,
+): Promise<void> {
   const K = spec.target.classes.length;
-  const trained = await trainModel({ dataFile, spec, folds: 2, seed, classifiers: ['scorecard'], samplers: ['none'], decisionRule: 'off', progress, jobs: 1 });
+  const trained = await trainModel({
+    dataFile,
+    spec,
+    folds: 2,
+    seed,
+    classifiers: ['scorecard'],
+    samplers: ['none'],
+    decisionRule: 'off',
+    progress,
+    jobs: 1,
+  });
   const { bundle } = filesToBundle(trained.files);
   const predictor = new Predictor(bundle);
   const scorer = new ScorecardScorer(bundle.scorecard!);
@@ -200,7 +307,9 @@ async function predictTimes(dataFile: string, spec: DatasetSpec, dataset: Datase
   const served = perRow(() => rows.forEach((row) => (sink += predictor.predictClean(row).score ?? 0)));
   const scored = perRow(() => rows.forEach((row) => (sink += scorer.score(row, proba))));
   const characteristics = bundle.scorecard!.fitted.card.features.length;
-  console.log(`\nsingle-row predict (${characteristics} characteristics kept of ${bundle.scorecard!.fitted.columns.length} columns): Predictor.predictClean ${served}; the scorecard's own row scoring ${scored} (checksum ${sink.toFixed(0)})`);
+  console.log(
+    `\nsingle-row predict (${characteristics} characteristics kept of ${bundle.scorecard!.fitted.columns.length} columns): Predictor.predictClean ${served}; the scorecard's own row scoring ${scored} (checksum ${sink.toFixed(0)})`,
+  );
   phaseTimes(bundle.scorecard!, predictor, rows, perRow);
   pathsInterleaved(bundle.scorecard!, rows);
 }
@@ -218,11 +327,18 @@ function pathsInterleaved({ plan, fitted }: StoredScorecard, rows: CleanRow[]): 
   const proba = new Float64Array(fitted.model.classes);
   let sink = 0;
   const paths: [string, () => void][] = [
-    ['values then lookups (before)', () => rows.forEach((row) => (sink += model.predictRow(fillRowValues(plan, row, buffer), proba)))],
-    ['RowBinner then predictBins (now)', () => rows.forEach((row) => {
-      binner.binsOf(row, model.bins);
-      sink += model.predictBins(proba);
-    })],
+    [
+      'values then lookups (before)',
+      () => rows.forEach((row) => (sink += model.predictRow(fillRowValues(plan, row, buffer), proba))),
+    ],
+    [
+      'RowBinner then predictBins (now)',
+      () =>
+        rows.forEach((row) => {
+          binner.binsOf(row, model.bins);
+          sink += model.predictBins(proba);
+        }),
+    ],
   ];
   const cpu = paths.map(() => [] as number[]);
   for (let pass = 0; pass < 35; pass++) {
@@ -247,7 +363,12 @@ function pathsInterleaved({ plan, fitted }: StoredScorecard, rows: CleanRow[]): 
  * (RowBinner, the served path), predictRow and predictBins, the probabilities from margins alone;
  * the answer object is what predictClean adds to notes, bins and predictBins.
  */
-function phaseTimes(stored: StoredScorecard, predictor: Predictor, rows: CleanRow[], perRow: (f: () => void) => string): void {
+function phaseTimes(
+  stored: StoredScorecard,
+  predictor: Predictor,
+  rows: CleanRow[],
+  perRow: (f: () => void) => string,
+): void {
   const { plan, fitted } = stored;
   const K = fitted.model.classes;
   const model = new ScorecardPredictor(fitted);
@@ -262,9 +383,15 @@ function phaseTimes(stored: StoredScorecard, predictor: Predictor, rows: CleanRo
   const phases: [string, () => void][] = [
     ['preprocessor notes', () => rows.forEach((row) => predictor.preprocessor.noteUnseen(row, []))],
     ['row values (fillRowValues)', () => rows.forEach((row) => (sink += fillRowValues(plan, row, buffer).length))],
-    ['value-to-bin lookups', () => valuesOf.forEach((v) => lookups.forEach((l, j) => (sink += l.binOf(v[columnOf[j]]))))],
+    [
+      'value-to-bin lookups',
+      () => valuesOf.forEach((v) => lookups.forEach((l, j) => (sink += l.binOf(v[columnOf[j]])))),
+    ],
     ['row to bins (RowBinner, what the scorer runs)', () => rows.forEach((row) => binner.binsOf(row, model.bins))],
-    ['predictRow (lookups, margins, points, probabilities)', () => valuesOf.forEach((v) => (sink += model.predictRow(v, proba)))],
+    [
+      'predictRow (lookups, margins, points, probabilities)',
+      () => valuesOf.forEach((v) => (sink += model.predictRow(v, proba))),
+    ],
     ['predictBins (margins, points, probabilities)', () => valuesOf.forEach(() => (sink += model.predictBins(proba)))],
     ['probabilities from margins', () => margins.forEach((m) => probabilitiesFromMargins(m, K, proba))],
   ];

@@ -34,7 +34,12 @@ const test = order.subarray(cut);
 
 const started = performance.now();
 const plan = planColumns(spec, data.rows, train);
-const fitted = fitScorecard(readColumns(plan, data.rows, train), Int32Array.from(train, (i) => data.y[i]), K, { C: Number(values.C), eventClass });
+const fitted = fitScorecard(
+  readColumns(plan, data.rows, train),
+  Int32Array.from(train, (i) => data.y[i]),
+  K,
+  { C: Number(values.C), eventClass },
+);
 const fitSeconds = (performance.now() - started) / 1000;
 
 const predictor = new ScorecardPredictor(fitted);

@@ -18,7 +18,13 @@ import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { SERVERLESS_BIN, SERVERLESS_ENV } from '../scripts/serverless-env.ts';
 import { runLoad, summarize, waitForAnswer, type LoadResult } from './http-load.ts';
 
-const { values } = parseArgs({ options: { model: { type: 'string', default: 'bench/out/quality/credit-model' }, requests: { type: 'string', default: '3000' }, seconds: { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'bench/out/quality/credit-model' },
+    requests: { type: 'string', default: '3000' },
+    seconds: { type: 'string', default: '10' },
+  },
+});
 const maxRequests = Number(values.requests);
 const maxSeconds = Number(values.seconds);
 const log = (m: string): boolean => process.stderr.write(`${m}\n`);
@@ -26,7 +32,9 @@ const log = (m: string): boolean => process.stderr.write(`${m}\n`);
 // ---- a registry with the real model, on the embedded S3 server
 const s3 = await startEmbeddedS3({ directory: `bench/out/serving-s3-${process.pid}`, buckets: ['bench'] });
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-const registry = new ModelRegistry(S3ObjectStore.fromConfig({ bucket: 'bench', region: 'us-east-1', endpoint: s3.endpoint, credentials }));
+const registry = new ModelRegistry(
+  S3ObjectStore.fromConfig({ bucket: 'bench', region: 'us-east-1', endpoint: s3.endpoint, credentials }),
+);
 const { bundle } = await readArtifactDirectory(values.model);
 const ensemble = treeEnsemble(bundle, "the serving bench's model title");
 const { version } = await registry.publish('credit-score', bundleToFiles(bundle), { createdBy: 'bench' });
@@ -71,7 +79,8 @@ async function freePort(): Promise<number> {
 async function loadHttp(port: number, connections: number): Promise<LoadResult> {
   await runLoad({ port, path: '/predict', body, connections: 1, maxRequests: 200, maxSeconds: 30 }); // warm-up
   const result = await runLoad({ port, path: '/predict', body, connections, maxRequests, maxSeconds });
-  if (result.errors || result.timeouts) throw new Error(`${result.errors} errors, ${result.timeouts} timeouts under load`);
+  if (result.errors || result.timeouts)
+    throw new Error(`${result.errors} errors, ${result.timeouts} timeouts under load`);
   return result;
 }
 
@@ -88,7 +97,16 @@ const results: { host: string; cold: number | null; one: LoadResult; ten: LoadRe
   Object.assign(process.env, env);
   const { handler } = await import('../functions/predict.ts');
   const { getService } = await import('../functions/runtime/service.ts');
-  const event = (): Parameters<typeof handler>[0] => ({ version: '2.0', routeKey: 'POST /predict', rawPath: '/predict', rawQueryString: '', headers: { 'content-type': 'application/json' }, requestContext: { http: { method: 'POST', path: '/predict' }, requestId: 'bench' } as never, body, isBase64Encoded: false });
+  const event = (): Parameters<typeof handler>[0] => ({
+    version: '2.0',
+    routeKey: 'POST /predict',
+    rawPath: '/predict',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    requestContext: { http: { method: 'POST', path: '/predict' }, requestId: 'bench' } as never,
+    body,
+    isBase64Encoded: false,
+  });
   const context = { getRemainingTimeInMillis: () => 30_000 } as never;
   const t0 = performance.now();
   await handler(event(), context);
@@ -120,10 +138,18 @@ const results: { host: string; cold: number | null; one: LoadResult; ten: LoadRe
 {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], { env: { ...env, PORT: String(port) }, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], {
+    env: { ...env, PORT: String(port) },
+    stdio: 'ignore',
+  });
   const cold = await waitFor(port, child, started);
   log(`node:http adapter: process start to first prediction ${cold.toFixed(0)} ms`);
-  results.push({ host: 'node:http adapter (Knative server)', cold, one: await loadHttp(port, 1), ten: await loadHttp(port, 10) });
+  results.push({
+    host: 'node:http adapter (Knative server)',
+    cold,
+    one: await loadHttp(port, 1),
+    ten: await loadHttp(port, 10),
+  });
   child.kill('SIGTERM');
 }
 
@@ -132,20 +158,46 @@ const results: { host: string; cold: number | null; one: LoadResult; ten: LoadRe
   execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: 'ignore' });
   const [port, lambdaPort] = [await freePort(), await freePort()];
   const started = performance.now();
-  const child = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '--useInProcess', '--httpPort', String(port), '--lambdaPort', String(lambdaPort)], { env, stdio: 'ignore' });
+  const child = spawn(
+    SERVERLESS_BIN,
+    [
+      'offline',
+      'start',
+      '--stage',
+      'local',
+      '--useInProcess',
+      '--httpPort',
+      String(port),
+      '--lambdaPort',
+      String(lambdaPort),
+    ],
+    { env, stdio: 'ignore' },
+  );
   const cold = await waitFor(port, child, started);
   log(`serverless-offline --useInProcess: process start to first prediction ${cold.toFixed(0)} ms`);
-  results.push({ host: 'serverless-offline --useInProcess', cold, one: await loadHttp(port, 1), ten: await loadHttp(port, 10) });
+  results.push({
+    host: 'serverless-offline --useInProcess',
+    cold,
+    one: await loadHttp(port, 1),
+    ten: await loadHttp(port, 10),
+  });
   child.kill('SIGTERM');
 }
 
 await s3.close();
 const ms = (v: number): string => (v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(2)} ms`);
-console.log(`\nModel ${bundle.classifier}+${bundle.sampler} (${ensemble.nodeCount.toLocaleString('en-US')} nodes), POST /predict with one raw record; up to ${maxRequests} requests or ${maxSeconds} s per cell.\n`);
-console.log('| host | cold start | p50, 1 conn | p99, 1 conn | req/s, 1 conn | p50, 10 conn | p99, 10 conn | req/s, 10 conn |');
+console.log(
+  `\nModel ${bundle.classifier}+${bundle.sampler} (${ensemble.nodeCount.toLocaleString('en-US')} nodes), POST /predict with one raw record; up to ${maxRequests} requests or ${maxSeconds} s per cell.\n`,
+);
+console.log(
+  '| host | cold start | p50, 1 conn | p99, 1 conn | req/s, 1 conn | p50, 10 conn | p99, 10 conn | req/s, 10 conn |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
-  const cold = r.cold === null ? '—' : r.host.startsWith('handler') ? `model load ${ms(r.cold)}` : `${ms(r.cold)} to first answer`;
-  console.log(`| ${r.host} | ${cold} | ${ms(r.one.p50)} | ${ms(r.one.p99)} | ${Math.round(r.one.perSecond)} | ${ms(r.ten.p50)} | ${ms(r.ten.p99)} | ${Math.round(r.ten.perSecond)} |`);
+  const cold =
+    r.cold === null ? '—' : r.host.startsWith('handler') ? `model load ${ms(r.cold)}` : `${ms(r.cold)} to first answer`;
+  console.log(
+    `| ${r.host} | ${cold} | ${ms(r.one.p50)} | ${ms(r.one.p99)} | ${Math.round(r.one.perSecond)} | ${ms(r.ten.p50)} | ${ms(r.ten.p99)} | ${Math.round(r.ten.perSecond)} |`,
+  );
 }
 process.exit(0);

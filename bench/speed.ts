@@ -70,7 +70,8 @@ function imputed(data: TrainingData, medians: Float64Array): TrainingData {
 function mediansOf(data: TrainingData): Float64Array {
   return Float64Array.from({ length: data.features }, (_, f) => {
     const v: number[] = [];
-    for (let i = 0; i < data.rows; i++) if (!Number.isNaN(data.X[i * data.features + f])) v.push(data.X[i * data.features + f]);
+    for (let i = 0; i < data.rows; i++)
+      if (!Number.isNaN(data.X[i * data.features + f])) v.push(data.X[i * data.features + f]);
     v.sort((a, b) => a - b);
     return v[Math.floor(v.length / 2)];
   });
@@ -107,9 +108,13 @@ log(`table: ${rows} rows x ${table.features} features, train ${split}, test ${ro
 
 // ---- ours
 log('ours: RandomForest, 100 trees');
-const [rf, rfSeconds] = seconds(() => new RandomForestClassifier({ n_estimators: 100, random_state: 0 }).fit(trainFilled));
+const [rf, rfSeconds] = seconds(() =>
+  new RandomForestClassifier({ n_estimators: 100, random_state: 0 }).fit(trainFilled),
+);
 log('ours: gradient boosting, 200 rounds');
-const [gb, gbSeconds] = seconds(() => new GradientBoostingClassifier({ n_estimators: 200, random_state: 0 }).fit(train));
+const [gb, gbSeconds] = seconds(() =>
+  new GradientBoostingClassifier({ n_estimators: 200, random_state: 0 }).fit(train),
+);
 const samplerSeconds = Object.fromEntries(
   (['ros', 'smote', 'adasyn', 'borderline'] as SamplerName[]).map((name) => {
     log(`ours: ${name}`);
@@ -123,15 +128,18 @@ const samplerSeconds = Object.fromEntries(
 // once, minutes apart, the two sides' phases moved the ratio more than any change of ours did.
 const python = '/usr/bin/python3';
 const repeats = Number(values.repeats);
-if (!(Number.isInteger(repeats) && repeats >= 1)) throw new RangeError(`--repeats must be a whole number of turns, got ${values.repeats}`);
+if (!(Number.isInteger(repeats) && repeats >= 1))
+  throw new RangeError(`--repeats must be a whole number of turns, got ${values.repeats}`);
 const allCores = jobsList.map((jobs) => ({ jobs, rfSeconds: Infinity, gbSeconds: Infinity }));
 const referenceAll = { rf_fit_all_s: Infinity, xgb_fit_all_s: Infinity };
-const allCoreTurns: { ours: { jobs: number; rf: number; gb: number }[]; reference?: { rf: number; xgb: number } }[] = [];
+const allCoreTurns: { ours: { jobs: number; rf: number; gb: number }[]; reference?: { rf: number; xgb: number } }[] =
+  [];
 for (let turn = 1; turn <= repeats; turn++) {
   const ours: { jobs: number; rf: number; gb: number }[] = [];
   for (const a of allCores) {
     const pool = trainingPool(a.jobs);
-    if (turn === 1) await new RandomForestClassifier({ n_estimators: 2 * a.jobs, random_state: 0 }).fitParallel(trainFilled, pool); // workers started and warm
+    if (turn === 1)
+      await new RandomForestClassifier({ n_estimators: 2 * a.jobs, random_state: 0 }).fitParallel(trainFilled, pool); // workers started and warm
     log(`ours: RandomForest, 100 trees, ${a.jobs} threads (turn ${turn} of ${repeats})`);
     const started = performance.now();
     await new RandomForestClassifier({ n_estimators: 100, random_state: 0 }).fitParallel(trainFilled, pool);
@@ -147,7 +155,11 @@ for (let turn = 1; turn <= repeats; turn++) {
   let reference: { rf: number; xgb: number } | undefined;
   if (!values['skip-reference']) {
     log(`reference: scikit-learn and xgboost, n_jobs=-1 (turn ${turn} of ${repeats})`);
-    const r = JSON.parse(execFileSync(python, ['bench/reference_speed.py', csv, '--only', 'fits-all'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString()) as Record<string, number>;
+    const r = JSON.parse(
+      execFileSync(python, ['bench/reference_speed.py', csv, '--only', 'fits-all'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }).toString(),
+    ) as Record<string, number>;
     reference = { rf: r.rf_fit_all_s, xgb: r.xgb_fit_all_s };
     referenceAll.rf_fit_all_s = Math.min(referenceAll.rf_fit_all_s, reference.rf);
     referenceAll.xgb_fit_all_s = Math.min(referenceAll.xgb_fit_all_s, reference.xgb);
@@ -170,7 +182,10 @@ const rfSingle = singleRowMedianMicros(rf, testFilled, 2000);
 const gbSingle = singleRowMedianMicros(gb, test, 2000);
 const rfBatch = testFilled.rows / seconds(() => rf.predictProbaBatch(testFilled.X, testFilled.rows))[1];
 const gbBatch = test.rows / seconds(() => gb.predictProbaBatch(test.X, test.rows))[1];
-async function parallelRowsPerSecond(model: CompiledEnsemble, data: TrainingData): Promise<{ rate: number; threads: number }> {
+async function parallelRowsPerSecond(
+  model: CompiledEnsemble,
+  data: TrainingData,
+): Promise<{ rate: number; threads: number }> {
   const parallel = ParallelBatchPredictor.create(model);
   await parallel.predictProbaBatch(data.X, data.rows); // workers warm
   const started = performance.now();
@@ -187,14 +202,32 @@ const gbParallel = await parallelRowsPerSecond(gb, test);
 let ref: Record<string, number> = {};
 if (!values['skip-reference']) {
   log('reference: scikit-learn, imbalanced-learn, xgboost (one thread)');
-  ref = JSON.parse(execFileSync(python, ['bench/reference_speed.py', csv, '--only', 'rf,xgb,samplers,predict,samplers-all'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString());
+  ref = JSON.parse(
+    execFileSync(python, ['bench/reference_speed.py', csv, '--only', 'rf,xgb,samplers,predict,samplers-all'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).toString(),
+  );
   ref = { ...ref, ...referenceAll };
 }
 
 results.push(
-  { what: 'RandomForest fit, 100 trees', ours: rfSeconds, reference: ref.rf_fit_s, unit: 's', goal: (o, r) => r === undefined || o <= r, goalText: '<= scikit-learn' },
+  {
+    what: 'RandomForest fit, 100 trees',
+    ours: rfSeconds,
+    reference: ref.rf_fit_s,
+    unit: 's',
+    goal: (o, r) => r === undefined || o <= r,
+    goalText: '<= scikit-learn',
+  },
   { what: 'RandomForest macro F1 (test)', ours: f1(rf, testFilled), reference: ref.rf_f1_macro, unit: 'F1' },
-  { what: 'boosting fit, 200 rounds', ours: gbSeconds, reference: ref.xgb_fit_s, unit: 's', goal: (o, r) => r === undefined || o <= 2 * r, goalText: '<= 2x xgboost hist' },
+  {
+    what: 'boosting fit, 200 rounds',
+    ours: gbSeconds,
+    reference: ref.xgb_fit_s,
+    unit: 's',
+    goal: (o, r) => r === undefined || o <= 2 * r,
+    goalText: '<= 2x xgboost hist',
+  },
   { what: 'boosting macro F1 (test)', ours: f1(gb, test), reference: ref.xgb_f1_macro, unit: 'F1' },
   ...(['ros', 'smote', 'adasyn', 'borderline'] as const).map((name): Row => ({
     what: `sampler ${name}`,
@@ -204,15 +237,73 @@ results.push(
     goal: (o, r) => r === undefined || o <= r,
     goalText: '<= imbalanced-learn',
   })),
-  { what: 'RandomForest 1-row predict, median', ours: rfSingle, reference: ref.rf_predict_1row_median_s && ref.rf_predict_1row_median_s * 1e6, unit: 'µs', goal: (o) => o < 20, goalText: '< 20 µs' },
-  { what: 'boosting 1-row predict, median', ours: gbSingle, reference: ref.xgb_predict_1row_median_s && ref.xgb_predict_1row_median_s * 1e6, unit: 'µs', goal: (o) => o < 20, goalText: '< 20 µs' },
-  { what: 'RandomForest batch predict', ours: rfBatch, reference: ref.rf_batch_rows_per_s, unit: 'rows/s', goal: (o) => o > 200_000, goalText: '> 200,000 rows/s' },
-  { what: 'boosting batch predict', ours: gbBatch, reference: ref.xgb_batch_rows_per_s, unit: 'rows/s', goal: (o) => o > 200_000, goalText: '> 200,000 rows/s' },
-  { what: `RandomForest batch predict, ${rfParallel.threads} threads`, ours: rfParallel.rate, unit: 'rows/s', goal: (o) => o > 200_000, goalText: '> 200,000 rows/s' },
-  ...allCores.map((a): Row => ({ what: `RandomForest fit, 100 trees, ${a.jobs} threads vs n_jobs=-1 (fastest of ${repeats})`, ours: a.rfSeconds, reference: ref.rf_fit_all_s, unit: 's', goal: (o, r) => r === undefined || o <= 0.8 * r, goalText: '<= 0.8x scikit-learn all cores' })),
-  ...allCores.map((a): Row => ({ what: `RandomForest fit speed-up, 1 -> ${a.jobs} threads`, ours: rfSeconds / a.rfSeconds, reference: ref.rf_fit_s && ref.rf_fit_all_s && ref.rf_fit_s / ref.rf_fit_all_s, unit: 'x' })),
-  ...allCores.map((a): Row => ({ what: `boosting fit, 200 rounds, ${a.jobs} threads vs n_jobs=-1 (fastest of ${repeats})`, ours: a.gbSeconds, reference: ref.xgb_fit_all_s, unit: 's', goal: (o, r) => r === undefined || o <= 1.5 * r, goalText: '<= 1.5x xgboost all cores' })),
-  ...allCores.map((a): Row => ({ what: `boosting fit speed-up, 1 -> ${a.jobs} threads`, ours: gbSeconds / a.gbSeconds, reference: ref.xgb_fit_s && ref.xgb_fit_all_s && ref.xgb_fit_s / ref.xgb_fit_all_s, unit: 'x' })),
+  {
+    what: 'RandomForest 1-row predict, median',
+    ours: rfSingle,
+    reference: ref.rf_predict_1row_median_s && ref.rf_predict_1row_median_s * 1e6,
+    unit: 'µs',
+    goal: (o) => o < 20,
+    goalText: '< 20 µs',
+  },
+  {
+    what: 'boosting 1-row predict, median',
+    ours: gbSingle,
+    reference: ref.xgb_predict_1row_median_s && ref.xgb_predict_1row_median_s * 1e6,
+    unit: 'µs',
+    goal: (o) => o < 20,
+    goalText: '< 20 µs',
+  },
+  {
+    what: 'RandomForest batch predict',
+    ours: rfBatch,
+    reference: ref.rf_batch_rows_per_s,
+    unit: 'rows/s',
+    goal: (o) => o > 200_000,
+    goalText: '> 200,000 rows/s',
+  },
+  {
+    what: 'boosting batch predict',
+    ours: gbBatch,
+    reference: ref.xgb_batch_rows_per_s,
+    unit: 'rows/s',
+    goal: (o) => o > 200_000,
+    goalText: '> 200,000 rows/s',
+  },
+  {
+    what: `RandomForest batch predict, ${rfParallel.threads} threads`,
+    ours: rfParallel.rate,
+    unit: 'rows/s',
+    goal: (o) => o > 200_000,
+    goalText: '> 200,000 rows/s',
+  },
+  ...allCores.map((a): Row => ({
+    what: `RandomForest fit, 100 trees, ${a.jobs} threads vs n_jobs=-1 (fastest of ${repeats})`,
+    ours: a.rfSeconds,
+    reference: ref.rf_fit_all_s,
+    unit: 's',
+    goal: (o, r) => r === undefined || o <= 0.8 * r,
+    goalText: '<= 0.8x scikit-learn all cores',
+  })),
+  ...allCores.map((a): Row => ({
+    what: `RandomForest fit speed-up, 1 -> ${a.jobs} threads`,
+    ours: rfSeconds / a.rfSeconds,
+    reference: ref.rf_fit_s && ref.rf_fit_all_s && ref.rf_fit_s / ref.rf_fit_all_s,
+    unit: 'x',
+  })),
+  ...allCores.map((a): Row => ({
+    what: `boosting fit, 200 rounds, ${a.jobs} threads vs n_jobs=-1 (fastest of ${repeats})`,
+    ours: a.gbSeconds,
+    reference: ref.xgb_fit_all_s,
+    unit: 's',
+    goal: (o, r) => r === undefined || o <= 1.5 * r,
+    goalText: '<= 1.5x xgboost all cores',
+  })),
+  ...allCores.map((a): Row => ({
+    what: `boosting fit speed-up, 1 -> ${a.jobs} threads`,
+    ours: gbSeconds / a.gbSeconds,
+    reference: ref.xgb_fit_s && ref.xgb_fit_all_s && ref.xgb_fit_s / ref.xgb_fit_all_s,
+    unit: 'x',
+  })),
   ...(['smote', 'adasyn', 'borderline'] as const).map((name): Row => ({
     what: `sampler ${name}, ${samplerPoolJobs} threads vs n_jobs=-1`,
     ours: samplerPoolSeconds[name],
@@ -222,38 +313,93 @@ results.push(
     goalText: '<= imbalanced-learn all cores',
   })),
   { what: 'peak resident memory of the process', ours: oursPeakRssMb, reference: ref.peak_rss_mb, unit: 'MB' },
-  { what: `boosting batch predict, ${gbParallel.threads} threads`, ours: gbParallel.rate, unit: 'rows/s', goal: (o) => o > 200_000, goalText: '> 200,000 rows/s' },
+  {
+    what: `boosting batch predict, ${gbParallel.threads} threads`,
+    ours: gbParallel.rate,
+    unit: 'rows/s',
+    goal: (o) => o > 200_000,
+    goalText: '> 200,000 rows/s',
+  },
 );
 
 // ---- npm peers, where they run at all (not at full size: ml-random-forest needs hours at 10,000 rows, ml-xgboost crashes beyond ~50,000)
 if (!values['skip-peers']) {
   const small = slice(table, 0, 1000);
   const smallFilled = imputed(small, medians);
-  const asRows = (d: TrainingData): number[][] => Array.from({ length: d.rows }, (_, i) => Array.from(d.X.subarray(i * d.features, (i + 1) * d.features)));
+  const asRows = (d: TrainingData): number[][] =>
+    Array.from({ length: d.rows }, (_, i) => Array.from(d.X.subarray(i * d.features, (i + 1) * d.features)));
   log('peer: ml-random-forest, 10 trees on 1,000 rows');
   const { RandomForestClassifier: MlRandomForest } = await import('ml-random-forest');
-  const mlRf = new MlRandomForest({ nEstimators: 10, seed: 1, noOOB: true, maxFeatures: 1.0, replacement: false, useSampleBagging: true });
+  const mlRf = new MlRandomForest({
+    nEstimators: 10,
+    seed: 1,
+    noOOB: true,
+    maxFeatures: 1.0,
+    replacement: false,
+    useSampleBagging: true,
+  });
   const mlRfSeconds = seconds(() => mlRf.train(asRows(smallFilled), Array.from(smallFilled.y)))[1];
-  const oursSmallRf = seconds(() => new RandomForestClassifier({ n_estimators: 10, random_state: 1 }).fit(smallFilled))[1];
-  results.push({ what: 'RandomForest fit, 10 trees, 1,000 rows: ml-random-forest', ours: oursSmallRf, reference: mlRfSeconds, unit: 's', goal: (o, r) => r === undefined || o <= r, goalText: '<= peer' });
+  const oursSmallRf = seconds(() =>
+    new RandomForestClassifier({ n_estimators: 10, random_state: 1 }).fit(smallFilled),
+  )[1];
+  results.push({
+    what: 'RandomForest fit, 10 trees, 1,000 rows: ml-random-forest',
+    ours: oursSmallRf,
+    reference: mlRfSeconds,
+    unit: 's',
+    goal: (o, r) => r === undefined || o <= r,
+    goalText: '<= peer',
+  });
 
   const medium = imputed(slice(table, 0, 20000), medians);
   log('peer: ml-xgboost (WASM xgboost 0.7), 200 rounds on 20,000 rows');
-  const XGBoost = (await (await import('ml-xgboost')).default) as new (options: object) => { train(X: number[][], y: number[]): void; predict(X: number[][]): number[] };
-  const mlXgb = new XGBoost({ booster: 'gbtree', objective: 'multi:softmax', tree_method: 'hist', max_depth: 6, eta: 0.3, subsample: 1, iterations: 200 });
+  const XGBoost = (await (
+    await import('ml-xgboost')
+  ).default) as new (options: object) => { train(X: number[][], y: number[]): void; predict(X: number[][]): number[] };
+  const mlXgb = new XGBoost({
+    booster: 'gbtree',
+    objective: 'multi:softmax',
+    tree_method: 'hist',
+    max_depth: 6,
+    eta: 0.3,
+    subsample: 1,
+    iterations: 200,
+  });
   const mlXgbSeconds = seconds(() => mlXgb.train(asRows(medium), Array.from(medium.y)))[1];
   const oursMediumGb = seconds(() => new GradientBoostingClassifier({ n_estimators: 200 }).fit(medium))[1];
-  results.push({ what: 'boosting fit, 200 rounds, 20,000 rows: ml-xgboost', ours: oursMediumGb, reference: mlXgbSeconds, unit: 's', goal: (o, r) => r === undefined || o <= r, goalText: '<= peer' });
+  results.push({
+    what: 'boosting fit, 200 rounds, 20,000 rows: ml-xgboost',
+    ours: oursMediumGb,
+    reference: mlXgbSeconds,
+    unit: 's',
+    goal: (o, r) => r === undefined || o <= r,
+    goalText: '<= peer',
+  });
 }
 
 // ---- report
 const fmt = (v: number | undefined, unit: Row['unit']): string =>
-  v === undefined ? '—' : unit === 'rows/s' || unit === 'MB' ? Math.round(v).toLocaleString('en-US') : unit === 'F1' ? v.toFixed(4) : unit === 'µs' ? v.toFixed(1) : v.toFixed(2);
-console.log(`\n| measurement (${rows.toLocaleString('en-US')}-row table, 80/20) | ours | reference | ours / reference | goal | met |`);
+  v === undefined
+    ? '—'
+    : unit === 'rows/s' || unit === 'MB'
+      ? Math.round(v).toLocaleString('en-US')
+      : unit === 'F1'
+        ? v.toFixed(4)
+        : unit === 'µs'
+          ? v.toFixed(1)
+          : v.toFixed(2);
+console.log(
+  `\n| measurement (${rows.toLocaleString('en-US')}-row table, 80/20) | ours | reference | ours / reference | goal | met |`,
+);
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
   const ratio = r.reference ? (r.ours / r.reference).toFixed(2) : '—';
   const met = r.goal ? (r.goal(r.ours, r.reference) ? 'yes' : 'NO') : '';
-  console.log(`| ${r.what} | ${fmt(r.ours, r.unit)} ${r.unit} | ${fmt(r.reference, r.unit)} ${r.reference === undefined ? '' : r.unit} | ${ratio} | ${r.goalText ?? ''} | ${met} |`);
+  console.log(
+    `| ${r.what} | ${fmt(r.ours, r.unit)} ${r.unit} | ${fmt(r.reference, r.unit)} ${r.reference === undefined ? '' : r.unit} | ${ratio} | ${r.goalText ?? ''} | ${met} |`,
+  );
 }
-writeFileSync(`${outDir}/speed.json`, JSON.stringify({ rows, results: results.map(({ goal: _goal, ...r }) => r), allCoreTurns }, null, 2));
+writeFileSync(
+  `${outDir}/speed.json`,
+  JSON.stringify({ rows, results: results.map(({ goal: _goal, ...r }) => r), allCoreTurns }, null, 2),
+);

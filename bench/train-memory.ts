@@ -17,7 +17,13 @@ import { parseArgs } from 'node:util';
 import { CREDIT_LIKE_FEATURES } from '../data/generators/credit-like.ts';
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '100000,300000,1000000' }, jobs: { type: 'string', default: '0' }, only: { type: 'string', default: 'read,train,python' }, classifiers: { type: 'string', default: 'rf,xgb' }, 'python-jobs': { type: 'string', default: '-1' } },
+  options: {
+    rows: { type: 'string', default: '100000,300000,1000000' },
+    jobs: { type: 'string', default: '0' },
+    only: { type: 'string', default: 'read,train,python' },
+    classifiers: { type: 'string', default: 'rf,xgb' },
+    'python-jobs': { type: 'string', default: '-1' },
+  },
 });
 const sizes = values.rows.split(',').map(Number);
 const only = new Set(values.only.split(','));
@@ -27,7 +33,11 @@ mkdirSync(outDir, { recursive: true });
 // The table's own spec: every column a number, the label's three classes (generator: 0 Good, 1 Standard, 2 Poor).
 const specFile = join(outDir, 'spec.json');
 const numeric = Array.from({ length: CREDIT_LIKE_FEATURES }, (_, f) => `f${f}`);
-writeFileSync(specFile, JSON.stringify({ name: 'credit-like', target: { column: 'label', classes: ['0', '1', '2'] }, numeric }, null, 2) + '\n');
+writeFileSync(
+  specFile,
+  JSON.stringify({ name: 'credit-like', target: { column: 'label', classes: ['0', '1', '2'] }, numeric }, null, 2) +
+    '\n',
+);
 
 interface Measured {
   seconds: number;
@@ -39,7 +49,10 @@ let measured = 0;
 /** A program's wall time and peak resident memory (GNU time's %M, in KiB); one file each, so two benches can run at once. */
 function measure(command: string, args: string[]): Measured {
   const timeFile = join(outDir, `time-${process.pid}-${measured++}.txt`);
-  execFileSync('/usr/bin/time', ['-f', '%M %e', '-o', timeFile, command, ...args], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 24 });
+  execFileSync('/usr/bin/time', ['-f', '%M %e', '-o', timeFile, command, ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
   const [kib, seconds] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
   rmSync(timeFile);
   // Each as it comes: a size that cannot finish in the time at hand still leaves its numbers.
@@ -49,11 +62,19 @@ function measure(command: string, args: string[]): Measured {
 
 function csvOf(rows: number): string {
   const file = join(outDir, `credit-like-${rows}.csv`);
-  if (!existsSync(file)) execFileSync(process.execPath, ['--import', 'tsx', 'data/generators/credit-like.ts', '--rows', String(rows), '--seed', '7', '--out', file], { stdio: 'inherit' });
+  if (!existsSync(file))
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'data/generators/credit-like.ts', '--rows', String(rows), '--seed', '7', '--out', file],
+      { stdio: 'inherit' },
+    );
   return file;
 }
 
-const node = (script: string, ...args: string[]): [string, string[]] => [process.execPath, ['--import', 'tsx', script, ...args]];
+const node = (script: string, ...args: string[]): [string, string[]] => [
+  process.execPath,
+  ['--import', 'tsx', script, ...args],
+];
 const cell = (m: Measured | undefined): string => (m ? `${m.seconds.toFixed(1)} s, ${Math.round(m.peakMb)} MB` : '-');
 
 const lines: string[] = [];
@@ -69,17 +90,54 @@ for (const rows of sizes) {
     if (only.has('train')) {
       const model = join(outDir, `model-${classifier}-${rows}`);
       rmSync(model, { recursive: true, force: true });
-      r[classifier] = measure(...node('scripts/train.ts', '--data', csv, '--spec', specFile, '--cv', '2', '--classifiers', classifier, '--samplers', 'none', '--decision-rule', 'off', '--calibration', 'off', '--jobs', values.jobs, '--seed', '0', '--out', model, '--quiet'));
+      r[classifier] = measure(
+        ...node(
+          'scripts/train.ts',
+          '--data',
+          csv,
+          '--spec',
+          specFile,
+          '--cv',
+          '2',
+          '--classifiers',
+          classifier,
+          '--samplers',
+          'none',
+          '--decision-rule',
+          'off',
+          '--calibration',
+          'off',
+          '--jobs',
+          values.jobs,
+          '--seed',
+          '0',
+          '--out',
+          model,
+          '--quiet',
+        ),
+      );
     }
-    if (only.has('python')) r[`py-${classifier}`] = measure('/usr/bin/python3', ['bench/reference_train_memory.py', csv, '--model', classifier, '--n-jobs', values['python-jobs']]);
+    if (only.has('python'))
+      r[`py-${classifier}`] = measure('/usr/bin/python3', [
+        'bench/reference_train_memory.py',
+        csv,
+        '--model',
+        classifier,
+        '--n-jobs',
+        values['python-jobs'],
+      ]);
   }
   bySize.push(r);
   const line = `| ${rows.toLocaleString('en')} | ${cell(r.whole)} | ${cell(r.stream)} | ${cell(r.rf)} | ${cell(r['py-rf'])} | ${cell(r.xgb)} | ${cell(r['py-xgb'])} |`;
   lines.push(line);
   process.stderr.write(line + '\n');
 }
-console.log(`\ncredit-like table, ${CREDIT_LIKE_FEATURES} numeric columns; train --cv 2 --samplers none --decision-rule off --calibration off --jobs ${values.jobs}; Python n_jobs=${values['python-jobs']}\n`);
-console.log('| rows | read, whole file (loadDataset) | read, streamed (train) | train rf | scikit-learn forest | train xgb | xgboost |');
+console.log(
+  `\ncredit-like table, ${CREDIT_LIKE_FEATURES} numeric columns; train --cv 2 --samplers none --decision-rule off --calibration off --jobs ${values.jobs}; Python n_jobs=${values['python-jobs']}\n`,
+);
+console.log(
+  '| rows | read, whole file (loadDataset) | read, streamed (train) | train rf | scikit-learn forest | train xgb | xgboost |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const line of lines) console.log(line);
 // Memory growth a row: the slope of peak memory from the smallest size to the largest (the fixed cost of the runtime cancels).

@@ -32,9 +32,17 @@ const idOf = (event: HttpEvent): string => event.pathParameters?.id ?? '';
 export const list = routeHandler('GET /model/approvals', async (event, state) => {
   const model = await knownModel(event);
   const { registry } = await getService();
-  const page = await new ApprovalRequests(registry.docs).page(model, parsePageQuery(event.queryStringParameters, 50, 200));
+  const page = await new ApprovalRequests(registry.docs).page(
+    model,
+    parsePageQuery(event.queryStringParameters, 50, 200),
+  );
   const now = Date.now();
-  return jsonResult(200, { model, requests: page.items.map((r) => approvalView(r, now)), next: page.next, requestId: state.requestId });
+  return jsonResult(200, {
+    model,
+    requests: page.items.map((r) => approvalView(r, now)),
+    next: page.next,
+    requestId: state.requestId,
+  });
 });
 
 export const detail = routeHandler('GET /model/approvals/{id}', async (event, state) => {
@@ -51,9 +59,19 @@ export const approve = routeHandler('POST /model/approvals/{id}/approve', async 
   const { request, event: moved } = await approveChangeRequest(registry, model, idOf(event), state.principal);
   if (moved) {
     await router.refreshAfterChange();
-    state.logFields = { ...state.logFields, alias: request.alias, 'model.version': moved.to, 'event.id': moved.eventId };
+    state.logFields = {
+      ...state.logFields,
+      alias: request.alias,
+      'model.version': moved.to,
+      'event.id': moved.eventId,
+    };
   }
-  return jsonResult(200, { request: approvalView(request, Date.now()), event: moved, ...(moved ? { refreshSeconds: config.ALIAS_REFRESH_SECONDS } : {}), requestId: state.requestId });
+  return jsonResult(200, {
+    request: approvalView(request, Date.now()),
+    event: moved,
+    ...(moved ? { refreshSeconds: config.ALIAS_REFRESH_SECONDS } : {}),
+    requestId: state.requestId,
+  });
 });
 
 export const reject = routeHandler('POST /model/approvals/{id}/reject', async (event, state) => {

@@ -10,6 +10,11 @@ export const handler = routeHandler('POST /model/canary/check', async (event, st
   const { registry, monitoring } = await getService();
   const result = await runCanaryCheck(registry, monitoring, model);
   if (result.applied) await router.refreshAfterChange();
-  state.logFields = { ...state.logFields, 'canary.decision': result.decision?.action ?? 'none', 'canary.applied': result.applied, 'traffic.revision': result.revision };
+  state.logFields = {
+    ...state.logFields,
+    'canary.decision': result.decision?.action ?? 'none',
+    'canary.applied': result.applied,
+    'traffic.revision': result.revision,
+  };
   return jsonResult(200, { ...result, requestId: state.requestId });
 });

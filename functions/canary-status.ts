@@ -9,8 +9,12 @@ import { getService, routeHandler, jsonResult, knownModel, latestCanaryEvaluatio
 export const handler = routeHandler('GET /model/canary', async (event, state) => {
   const model = await knownModel(event);
   const { registry } = await getService();
-  const [traffic, evaluation] = await Promise.all([registry.getTraffic(model), latestCanaryEvaluation(registry, model)]);
-  if (!traffic || traffic.policy.mode !== 'canary') return jsonResult(200, { canary: null, requestId: state.requestId });
+  const [traffic, evaluation] = await Promise.all([
+    registry.getTraffic(model),
+    latestCanaryEvaluation(registry, model),
+  ]);
+  if (!traffic || traffic.policy.mode !== 'canary')
+    return jsonResult(200, { canary: null, requestId: state.requestId });
   const { policy, revision, since } = traffic;
   return jsonResult(200, {
     canary: {

@@ -8,8 +8,13 @@
  */
 import { consoleAssets, byRoute, routeHandler, notFound } from './runtime/layer.ts';
 
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-const SECURITY_HEADERS = { 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const SECURITY_HEADERS = {
+  'content-security-policy': CSP,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
 
 // Relative asset paths: the page works under a path prefix (an API Gateway stage) too.
 const PAGE = `<!doctype html>
@@ -39,9 +44,17 @@ export const asset = routeHandler('GET /console/assets/{file}', async (event) =>
   const file = event.pathParameters?.file ?? '';
   const found = (await consoleAssets()).get(file);
   if (!found) throw notFound(`no console asset ${file}`);
-  return { statusCode: 200, headers: { 'content-type': found.contentType, 'cache-control': 'no-cache', ...SECURITY_HEADERS }, body: found.body };
+  return {
+    statusCode: 200,
+    headers: { 'content-type': found.contentType, 'cache-control': 'no-cache', ...SECURITY_HEADERS },
+    body: found.body,
+  };
 });
 
-export const root = routeHandler('GET /', async () => ({ statusCode: 302, headers: { location: 'console', 'content-type': 'text/plain' }, body: 'see /console' }));
+export const root = routeHandler('GET /', async () => ({
+  statusCode: 302,
+  headers: { location: 'console', 'content-type': 'text/plain' },
+  body: 'see /console',
+}));
 
 export const handler = byRoute(root, page, asset);

@@ -4,7 +4,23 @@
  * body limit), or {} (the captured window). ?apply=true also applies the drift policy (notify,
  * retrain) as the schedule does.
  */
-import { capturedCounts, cleanRecords, driftCheckRequestSchema, driftDeps, getService, routeHandler, requestedScope, invalidRequest, jsonResult, parseCsv, runDriftCheck, servingModel, unprocessable, withSummary, type DriftInput } from './runtime/layer.ts';
+import {
+  capturedCounts,
+  cleanRecords,
+  driftCheckRequestSchema,
+  driftDeps,
+  getService,
+  routeHandler,
+  requestedScope,
+  invalidRequest,
+  jsonResult,
+  parseCsv,
+  runDriftCheck,
+  servingModel,
+  unprocessable,
+  withSummary,
+  type DriftInput,
+} from './runtime/layer.ts';
 
 export const handler = routeHandler('POST /drift/check', async (event, state) => {
   const parsed = driftCheckRequestSchema.safeParse(state.body);
@@ -20,14 +36,17 @@ export const handler = routeHandler('POST /drift/check', async (event, state) =>
     let text = csv;
     if (dataKey) {
       const object = await (await getService()).store.get(dataKey);
-      if (!object) throw unprocessable('the data is not in the bucket', [{ field: 'dataKey', message: 'no such object' }]);
+      if (!object)
+        throw unprocessable('the data is not in the bucket', [{ field: 'dataKey', message: 'no such object' }]);
       text = new TextDecoder().decode(object.bytes);
     }
     const name = dataKey ?? 'uploaded CSV';
     try {
       input = { rows: cleanRecords(parseCsv(text!, name), model.predictor.bundle.spec, name) };
     } catch (err) {
-      throw unprocessable((err as Error).message, [{ field: dataKey ? 'dataKey' : 'csv', message: (err as Error).message }]);
+      throw unprocessable((err as Error).message, [
+        { field: dataKey ? 'dataKey' : 'csv', message: (err as Error).message },
+      ]);
     }
     source = { kind: 'upload' as const, ...(dataKey ? { dataKey } : {}) };
   } else {

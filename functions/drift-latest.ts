@@ -1,5 +1,13 @@
 /** GET /drift/latest (admin): the last stored drift report (404 before the first check). It names the model's columns and their statistics, so it is not public. */
-import { getService, routeHandler, jsonResult, knownModel, latestDriftReport, notFound, withSummary } from './runtime/layer.ts';
+import {
+  getService,
+  routeHandler,
+  jsonResult,
+  knownModel,
+  latestDriftReport,
+  notFound,
+  withSummary,
+} from './runtime/layer.ts';
 
 export const handler = routeHandler('GET /drift/latest', async (event, state) => {
   const model = await knownModel(event);

@@ -3,7 +3,15 @@
  * traffic of the window, for every registered model that has a serving version. One model's
  * failure does not stop the others'; it is logged and counted.
  */
-import { capturedCounts, driftDeps, flushingEmf, getBasics, getService, NoModelError, runDriftCheck } from './runtime/layer.ts';
+import {
+  capturedCounts,
+  driftDeps,
+  flushingEmf,
+  getBasics,
+  getService,
+  NoModelError,
+  runDriftCheck,
+} from './runtime/layer.ts';
 
 interface ModelDrift {
   model: string;
@@ -27,7 +35,13 @@ export const handler = flushingEmf(async (): Promise<{ models: ModelDrift[] }> =
       const deps = await driftDeps(name);
       const { counts, source } = await capturedCounts(deps, model);
       const report = await runDriftCheck(deps, model, { counts }, source, true);
-      results.push({ model: name, verdict: report.verdict, action: report.action, rows: report.rows, ...(report.jobId ? { jobId: report.jobId } : {}) });
+      results.push({
+        model: name,
+        verdict: report.verdict,
+        action: report.action,
+        rows: report.rows,
+        ...(report.jobId ? { jobId: report.jobId } : {}),
+      });
     } catch (err) {
       // A model registered but not yet serving has nothing to compare: not a failure.
       if (err instanceof NoModelError && !err.storageUnavailable) {
@@ -35,7 +49,15 @@ export const handler = flushingEmf(async (): Promise<{ models: ModelDrift[] }> =
         continue;
       }
       metrics.backgroundFailures.inc({ task: 'drift-check' });
-      logger.error({ 'log.logger': 'drift', 'event.action': 'drift-check-failed', 'model.name': name, 'error.message': (err as Error).message }, `drift check of ${name} failed: ${(err as Error).message}`);
+      logger.error(
+        {
+          'log.logger': 'drift',
+          'event.action': 'drift-check-failed',
+          'model.name': name,
+          'error.message': (err as Error).message,
+        },
+        `drift check of ${name} failed: ${(err as Error).message}`,
+      );
       results.push({ model: name, error: (err as Error).message });
     }
   }

@@ -6,7 +6,12 @@ export const handler = flushingEmf(async (): Promise<{ deadJobs: number; removed
   const result = await housekeepingNow();
   if (result.deadJobs.length || result.removedVersions.length) {
     logger.warn(
-      { 'log.logger': 'housekeeping', 'event.action': 'housekeeping', deadJobs: result.deadJobs, removedVersions: result.removedVersions },
+      {
+        'log.logger': 'housekeeping',
+        'event.action': 'housekeeping',
+        deadJobs: result.deadJobs,
+        removedVersions: result.removedVersions,
+      },
       `housekeeping: ${result.deadJobs.length} dead job(s) marked failed, ${result.removedVersions.length} incomplete version(s) deleted`,
     );
   }

@@ -8,6 +8,10 @@ import { housekeepingNow, routeHandler, jsonResult } from './runtime/layer.ts';
 
 export const handler = routeHandler('POST /model/housekeeping', async (_event, state) => {
   const result = await housekeepingNow();
-  state.logFields = { ...state.logFields, deadJobs: result.deadJobs.length, removedVersions: result.removedVersions.length };
+  state.logFields = {
+    ...state.logFields,
+    deadJobs: result.deadJobs.length,
+    removedVersions: result.removedVersions.length,
+  };
   return jsonResult(200, { ...result, requestId: state.requestId });
 });

@@ -26,12 +26,22 @@ export const handler = routeHandler('GET /model/info', async (event, state) => {
   const spec = bundle.spec;
   const baseline = bundle.baseline;
   const sample: Record<string, string | number | null> = {};
-  for (const b of baseline.numeric) sample[b.column] = b.count ? Number(((b.edges[Math.floor(b.edges.length / 2)] ?? b.mean)).toFixed(2)) : null;
-  for (const b of [...baseline.categorical]) sample[b.column] = Object.entries(b.frequencies).sort((x, y) => y[1] - x[1])[0]?.[0] ?? null;
+  for (const b of baseline.numeric)
+    sample[b.column] = b.count ? Number((b.edges[Math.floor(b.edges.length / 2)] ?? b.mean).toFixed(2)) : null;
+  for (const b of [...baseline.categorical])
+    sample[b.column] = Object.entries(b.frequencies).sort((x, y) => y[1] - x[1])[0]?.[0] ?? null;
   for (const b of baseline.multiLabel) sample[b.column] = Object.keys(b.frequencies).slice(0, 2).join(', and ') || null;
   state.logFields = { ...state.logFields, 'model.version': model.version };
   return jsonResult(200, {
-    model: { name: model.name, version: model.version, alias: model.alias, classifier: bundle.classifier, sampler: bundle.sampler, loadedAt: model.loadedAt, loadMs: Number(model.loadMs.toFixed(1)) },
+    model: {
+      name: model.name,
+      version: model.version,
+      alias: model.alias,
+      classifier: bundle.classifier,
+      sampler: bundle.sampler,
+      loadedAt: model.loadedAt,
+      loadMs: Number(model.loadMs.toFixed(1)),
+    },
     registration: model.registration,
     aliases,
     aliasesCheckedAt: oldest === null ? null : new Date(oldest).toISOString(),
@@ -47,9 +57,18 @@ export const handler = routeHandler('GET /model/info', async (event, state) => {
     featureSchema: {
       required: featureColumns(spec),
       optional: [...spec.identifiers, spec.target.column],
-      numeric: spec.numeric.map((c) => ({ column: c.column, min: c.min ?? null, max: c.max ?? null, missingTokens: c.missingTokens })),
+      numeric: spec.numeric.map((c) => ({
+        column: c.column,
+        min: c.min ?? null,
+        max: c.max ?? null,
+        missingTokens: c.missingTokens,
+      })),
       duration: spec.duration.map((c) => ({ column: c.column, format: 'N Years and M Months, or months' })),
-      categorical: bundle.preprocessor.categorical.map((c) => ({ column: c.column, encoding: c.encoding, levels: c.encoding === 'onehot' ? c.levels : c.order })),
+      categorical: bundle.preprocessor.categorical.map((c) => ({
+        column: c.column,
+        encoding: c.encoding,
+        levels: c.encoding === 'onehot' ? c.levels : c.order,
+      })),
       multiLabel: bundle.preprocessor.multiLabel.map((c) => ({ column: c.column, labels: c.labels })),
       encodedFeatures: bundle.preprocessor.featureNames.length,
     },

@@ -4,7 +4,16 @@
  * storage in the background (each model's last drift report and the recent retrain jobs' outcomes,
  * re-read at most every 30 s), so a scrape never waits on the store.
  */
-import { exportDriftMetrics, exportRecentJobOutcomes, getBasics, getService, routeHandler, latestDriftReport, recentJobOutcomes, textResult } from './runtime/layer.ts';
+import {
+  exportDriftMetrics,
+  exportRecentJobOutcomes,
+  getBasics,
+  getService,
+  routeHandler,
+  latestDriftReport,
+  recentJobOutcomes,
+  textResult,
+} from './runtime/layer.ts';
 
 const REFRESH_MS = 30_000;
 let refreshedAt = 0;
@@ -19,7 +28,11 @@ export const handler = routeHandler('GET /metrics', async () => {
     metrics.trafficShare.reset();
     for (const scope of scopes) {
       const resolved = await scope.router.policy();
-      for (const r of resolved.routes) metrics.trafficShare.set({ model: scope.name, mode: resolved.policy.mode, variant: r.variant, alias: r.alias }, r.weight);
+      for (const r of resolved.routes)
+        metrics.trafficShare.set(
+          { model: scope.name, mode: resolved.policy.mode, variant: r.variant, alias: r.alias },
+          r.weight,
+        );
     }
     if (Date.now() - refreshedAt > REFRESH_MS) {
       refreshedAt = Date.now();

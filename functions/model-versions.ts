@@ -3,7 +3,14 @@
  * when and by whom it was registered, classifier and sampler, CV metrics, data fingerprint and
  * the aliases pointing at it. `next` is the `before` of the following page (null on the last).
  */
-import { getService, routeHandler, jsonResult, knownModel, listVersionSummaries, parsePageQuery } from './runtime/layer.ts';
+import {
+  getService,
+  routeHandler,
+  jsonResult,
+  knownModel,
+  listVersionSummaries,
+  parsePageQuery,
+} from './runtime/layer.ts';
 
 export const handler = routeHandler('GET /model/versions', async (event, state) => {
   const model = await knownModel(event);

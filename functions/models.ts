@@ -10,7 +10,16 @@ export const handler = routeHandler('GET /models', async (_event, state) => {
   const names = await models.names();
   const described = await mapLimit(names, 4, async (name) => {
     const [aliases, traffic] = await Promise.all([registry.listAliases(name), registry.getTraffic(name)]);
-    return { name, default: name === models.defaultName, aliases: Object.fromEntries(aliases.map((a) => [a.alias, a.version])), traffic: traffic?.policy.mode ?? null };
+    return {
+      name,
+      default: name === models.defaultName,
+      aliases: Object.fromEntries(aliases.map((a) => [a.alias, a.version])),
+      traffic: traffic?.policy.mode ?? null,
+    };
   });
-  return jsonResult(200, { default: models.defaultName, models: described.sort((a, b) => Number(b.default) - Number(a.default)), requestId: state.requestId });
+  return jsonResult(200, {
+    default: models.defaultName,
+    models: described.sort((a, b) => Number(b.default) - Number(a.default)),
+    requestId: state.requestId,
+  });
 });

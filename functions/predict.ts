@@ -5,7 +5,18 @@
  * spec's first identifier, Customer_ID), else per x-request-key header, else per request.
  * `?explain=N` adds each prediction's top N reasons (`&explainMethod=exact|approx`).
  */
-import { byRoute, routeHandler, jsonResult, parseExplainQuery, parsePredictRequest, requestedScope, scoreRouted, servingModel, getBasics, type RouteHandler } from './runtime/layer.ts';
+import {
+  byRoute,
+  routeHandler,
+  jsonResult,
+  parseExplainQuery,
+  parsePredictRequest,
+  requestedScope,
+  scoreRouted,
+  servingModel,
+  getBasics,
+  type RouteHandler,
+} from './runtime/layer.ts';
 
 const predict: RouteHandler = async (event, state) => {
   const { config } = getBasics();
@@ -21,9 +32,18 @@ const predict: RouteHandler = async (event, state) => {
     ...(p.score !== undefined ? { score: p.score } : {}),
     model: p.model,
     ...(p.notes.length ? { notes: p.notes } : {}),
-    ...(p.explanation ? { reasons: p.explanation.reasons, baseValue: p.explanation.baseValue, explanation: { method: p.explanation.method, space: p.explanation.space } } : {}),
+    ...(p.explanation
+      ? {
+          reasons: p.explanation.reasons,
+          baseValue: p.explanation.baseValue,
+          explanation: { method: p.explanation.method, space: p.explanation.space },
+        }
+      : {}),
   }));
-  return jsonResult(200, request.batch ? { predictions, requestId: state.requestId } : { ...predictions[0], requestId: state.requestId });
+  return jsonResult(
+    200,
+    request.batch ? { predictions, requestId: state.requestId } : { ...predictions[0], requestId: state.requestId },
+  );
 };
 
 export const predictDefault = routeHandler('POST /predict', predict);

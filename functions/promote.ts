@@ -12,7 +12,21 @@
  * without one) and moves nothing. Under four eyes (the policy's `approvals` >= 2), a move of
  * the serving alias answers 202 with a change request instead (docs/four-eyes.md).
  */
-import { actorOf, approvalView, badRequest, fileIfFourEyes, forceProblem, getBasics, getService, routeHandler, invalidRequest, jsonResult, requestedScope, promoteSchema, promotionGate } from './runtime/layer.ts';
+import {
+  actorOf,
+  approvalView,
+  badRequest,
+  fileIfFourEyes,
+  forceProblem,
+  getBasics,
+  getService,
+  routeHandler,
+  invalidRequest,
+  jsonResult,
+  requestedScope,
+  promoteSchema,
+  promotionGate,
+} from './runtime/layer.ts';
 
 export const handler = routeHandler('POST /model/promote', async (request, state) => {
   const parsed = promoteSchema.safeParse(state.body);
@@ -26,12 +40,34 @@ export const handler = routeHandler('POST /model/promote', async (request, state
   const gate = promotionGate(registry, model);
   if (dryRun) {
     const comparison = await registry.compareWithAlias(model, alias, version);
-    return jsonResult(200, { dryRun: true, ...comparison, policy: await gate.version(version), requestId: state.requestId });
+    return jsonResult(200, {
+      dryRun: true,
+      ...comparison,
+      policy: await gate.version(version),
+      requestId: state.requestId,
+    });
   }
-  const ask = { model, alias, to: version, reason: reason ?? 'promoted through the admin API', force: force ?? false, origin: 'promote' as const, ...(from ? { expectedFrom: from } : {}) };
-  const filed = await fileIfFourEyes(registry, ask, state.principal, { servingAlias: config.MODEL_ALIAS, expiryHours: config.APPROVAL_EXPIRY_HOURS });
+  const ask = {
+    model,
+    alias,
+    to: version,
+    reason: reason ?? 'promoted through the admin API',
+    force: force ?? false,
+    origin: 'promote' as const,
+    ...(from ? { expectedFrom: from } : {}),
+  };
+  const filed = await fileIfFourEyes(registry, ask, state.principal, {
+    servingAlias: config.MODEL_ALIAS,
+    expiryHours: config.APPROVAL_EXPIRY_HOURS,
+  });
   if (filed) return jsonResult(202, { request: approvalView(filed, Date.now()), requestId: state.requestId });
-  const event = (await registry.moveAlias(model, alias, version, { reason: ask.reason, actor: actorOf(state), gate: gate.version, ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
+  const event = (await registry.moveAlias(model, alias, version, {
+    reason: ask.reason,
+    actor: actorOf(state),
+    gate: gate.version,
+    ...(from ? { expectedFrom: from } : {}),
+    ...(force ? { force } : {}),
+  }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, alias, 'model.version': version, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

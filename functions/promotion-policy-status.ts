@@ -10,5 +10,9 @@ export const handler = routeHandler('GET /model/policy', async (event, state) =>
   const { registry } = await getService();
   const doc = await new PromotionPolicies(registry.docs).get(model);
   const revision = doc?.revision ?? 0;
-  return jsonResult(200, { model: model, policy: doc?.policy ?? NO_POLICY, revision, since: doc?.since ?? null, requestId: state.requestId }, { etag: `"${revision}"` });
+  return jsonResult(
+    200,
+    { model: model, policy: doc?.policy ?? NO_POLICY, revision, since: doc?.since ?? null, requestId: state.requestId },
+    { etag: `"${revision}"` },
+  );
 });

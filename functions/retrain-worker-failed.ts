@@ -16,13 +16,23 @@ export async function handler(event: AsyncFailure): Promise<{ jobId: string | nu
   const { logger } = getBasics();
   const jobId = event?.requestPayload?.jobId;
   if (typeof jobId !== 'string') {
-    logger.error({ 'event.action': 'retrain-failure-unreadable' }, 'a retrain worker failure arrived without a job id; nothing to mark');
+    logger.error(
+      { 'event.action': 'retrain-failure-unreadable' },
+      'a retrain worker failure arrived without a job id; nothing to mark',
+    );
     return { jobId: null, status: 'unknown' };
   }
   const cause = event.responsePayload?.errorMessage ?? event.requestContext?.condition ?? 'no error given';
   const service = await getService();
   const job = await service.jobs.markFailed(jobId, `the retrain worker failed: ${cause}`);
-  if (job?.lockToken) await service.retrainLock(job.model).release(job.lockToken).catch(() => undefined);
-  logger.error({ 'event.action': 'retrain-worker-failed', 'job.id': jobId, 'error.message': cause }, `retrain job ${jobId} failed in its worker: ${cause}`);
+  if (job?.lockToken)
+    await service
+      .retrainLock(job.model)
+      .release(job.lockToken)
+      .catch(() => undefined);
+  logger.error(
+    { 'event.action': 'retrain-worker-failed', 'job.id': jobId, 'error.message': cause },
+    `retrain job ${jobId} failed in its worker: ${cause}`,
+  );
   return { jobId, status: job?.status ?? 'unknown' };
 }

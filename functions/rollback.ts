@@ -8,7 +8,21 @@
  * rollback of the serving alias to a given version answers 202 with a change request; the step
  * back one move stays one principal's, as incident response (docs/four-eyes.md).
  */
-import { actorOf, aliasMoveSchema, approvalView, badRequest, fileIfFourEyes, forceProblem, getBasics, getService, routeHandler, invalidRequest, jsonResult, requestedScope, rollbackTarget } from './runtime/layer.ts';
+import {
+  actorOf,
+  aliasMoveSchema,
+  approvalView,
+  badRequest,
+  fileIfFourEyes,
+  forceProblem,
+  getBasics,
+  getService,
+  routeHandler,
+  invalidRequest,
+  jsonResult,
+  requestedScope,
+  rollbackTarget,
+} from './runtime/layer.ts';
 
 export const handler = routeHandler('POST /model/rollback', async (request, state) => {
   const parsed = aliasMoveSchema.safeParse(state.body);
@@ -21,11 +35,29 @@ export const handler = routeHandler('POST /model/rollback', async (request, stat
   const { registry } = await getService();
   const why = reason ?? 'rolled back through the admin API';
   if (version) {
-    const filed = await fileIfFourEyes(registry, { model, alias, to: version, reason: why, force: force ?? false, origin: 'rollback', ...(from ? { expectedFrom: from } : {}) }, state.principal, { servingAlias: config.MODEL_ALIAS, expiryHours: config.APPROVAL_EXPIRY_HOURS });
+    const filed = await fileIfFourEyes(
+      registry,
+      {
+        model,
+        alias,
+        to: version,
+        reason: why,
+        force: force ?? false,
+        origin: 'rollback',
+        ...(from ? { expectedFrom: from } : {}),
+      },
+      state.principal,
+      { servingAlias: config.MODEL_ALIAS, expiryHours: config.APPROVAL_EXPIRY_HOURS },
+    );
     if (filed) return jsonResult(202, { request: approvalView(filed, Date.now()), requestId: state.requestId });
   }
   const target = version ?? rollbackTarget(registry, model, alias);
-  const event = (await registry.moveAlias(model, alias, target, { reason: why, actor: actorOf(state), ...(from ? { expectedFrom: from } : {}), ...(force ? { force } : {}) }))!;
+  const event = (await registry.moveAlias(model, alias, target, {
+    reason: why,
+    actor: actorOf(state),
+    ...(from ? { expectedFrom: from } : {}),
+    ...(force ? { force } : {}),
+  }))!;
   await router.refreshAfterChange();
   state.logFields = { ...state.logFields, alias, 'model.version': event.to, 'event.id': event.eventId };
   return jsonResult(200, { event, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });

@@ -26,7 +26,13 @@ export const ROUTES: Route[] = routesOf(ROUTE_TABLE);
 export const NOT_FOUND_FILE = 'not-found';
 
 /** The functions no HTTP route calls: the retrain worker (async invoke) and the schedules. */
-export const EVENT_FUNCTION_FILES = ['retrain-worker', 'retrain-worker-failed', 'canary-scheduler', 'drift-scheduler', 'housekeeping-scheduler'];
+export const EVENT_FUNCTION_FILES = [
+  'retrain-worker',
+  'retrain-worker-failed',
+  'canary-scheduler',
+  'drift-scheduler',
+  'housekeeping-scheduler',
+];
 
 /** The function files the routes name, each once, in the table's order. */
 export function routeFiles(routes: readonly Route[] = ROUTES): string[] {

@@ -12,7 +12,10 @@ export const handler = routeHandler('GET /model/traffic', async (event, state) =
   const byAlias = new Map(status.aliases.map((a) => [a.alias, a]));
   const serving = (alias: string): Record<string, unknown> => {
     const a = byAlias.get(alias);
-    return { version: a?.version ?? null, ...(a?.pointer ? { pointer: a.pointer, notServing: a.lastError?.message ?? 'not loaded yet' } : {}) };
+    return {
+      version: a?.version ?? null,
+      ...(a?.pointer ? { pointer: a.pointer, notServing: a.lastError?.message ?? 'not loaded yet' } : {}),
+    };
   };
   return jsonResult(200, {
     model: name,

@@ -12,7 +12,25 @@
  * four eyes, a change that can end in a champion move without a second principal is refused:
  * 409 approval_required (lib/governance/approval-traffic.ts).
  */
-import { actorOf, badRequest, completePendingPromotion, forceProblem, fourEyesTrafficGate, getBasics, getService, routeHandler, invalidRequest, jsonResult, requestedScope, policyAliases, policyProblems, promotionGate, resolvePolicy, trafficPolicySchema, unprocessable } from './runtime/layer.ts';
+import {
+  actorOf,
+  badRequest,
+  completePendingPromotion,
+  forceProblem,
+  fourEyesTrafficGate,
+  getBasics,
+  getService,
+  routeHandler,
+  invalidRequest,
+  jsonResult,
+  requestedScope,
+  policyAliases,
+  policyProblems,
+  promotionGate,
+  resolvePolicy,
+  trafficPolicySchema,
+  unprocessable,
+} from './runtime/layer.ts';
 
 export const handler = routeHandler('PUT /model/traffic', async (event, state) => {
   const parsed = trafficPolicySchema.safeParse(state.body);
@@ -29,14 +47,36 @@ export const handler = routeHandler('PUT /model/traffic', async (event, state) =
   const aliases = policyAliases(resolvePolicy(policy));
   const found = await Promise.all(aliases.map((alias) => registry.getAlias(model, alias)));
   aliases.forEach((alias, i) => {
-    if (!found[i]) problems.push({ field: 'alias', message: `alias "${alias}" does not exist: promote a version to it first` });
+    if (!found[i])
+      problems.push({ field: 'alias', message: `alias "${alias}" does not exist: promote a version to it first` });
   });
-  if (problems.length) throw unprocessable(`invalid traffic policy: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+  if (problems.length)
+    throw unprocessable(
+      `invalid traffic policy: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+      problems,
+    );
   // A canary promotion decided but not yet carried out is finished first: this change would drop it.
   await completePendingPromotion(registry, model);
   const reason = (header ?? 'set through the admin API').slice(0, 500);
-  const doc = (await registry.changeTraffic(model, () => ({ policy, reason, actor: actorOf(state) }), { replaceUnreadable: true, force, defaultAlias: config.MODEL_ALIAS, gate: fourEyesTrafficGate(registry, model, config.MODEL_ALIAS, promotionGate(registry, model).traffic) }))!;
+  const doc = (await registry.changeTraffic(model, () => ({ policy, reason, actor: actorOf(state) }), {
+    replaceUnreadable: true,
+    force,
+    defaultAlias: config.MODEL_ALIAS,
+    gate: fourEyesTrafficGate(registry, model, config.MODEL_ALIAS, promotionGate(registry, model).traffic),
+  }))!;
   await router.refreshAfterChange();
-  state.logFields = { ...state.logFields, 'traffic.mode': policy.mode, 'traffic.revision': doc.revision, 'event.id': doc.event.eventId };
-  return jsonResult(200, { policy, revision: doc.revision, routes: resolvePolicy(policy).routes, eventId: doc.event.eventId, refreshSeconds: config.ALIAS_REFRESH_SECONDS, requestId: state.requestId });
+  state.logFields = {
+    ...state.logFields,
+    'traffic.mode': policy.mode,
+    'traffic.revision': doc.revision,
+    'event.id': doc.event.eventId,
+  };
+  return jsonResult(200, {
+    policy,
+    revision: doc.revision,
+    routes: resolvePolicy(policy).routes,
+    eventId: doc.event.eventId,
+    refreshSeconds: config.ALIAS_REFRESH_SECONDS,
+    requestId: state.requestId,
+  });
 });

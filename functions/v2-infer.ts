@@ -24,7 +24,6 @@ import {
   servingModel,
 } from './runtime/layer.ts';
 
-
 export const infer = routeHandler('POST /v2/models/{name}/infer', async (event, state) => {
   const scope = await requestedScope(event);
   const name = scope.name;
@@ -33,7 +32,12 @@ export const infer = routeHandler('POST /v2/models/{name}/infer', async (event, 
   const primary = await servingModel(scope);
   const spec = primary.predictor.bundle.spec;
   const parsed = parsePredictRequest({ instances: recordsFromInputs(request, spec) }, spec, config.MAX_INSTANCES);
-  const scored = await scoreRouted(scope, parsed, state, event.headers?.['x-request-key'] || request.id || state.requestId);
+  const scored = await scoreRouted(
+    scope,
+    parsed,
+    state,
+    event.headers?.['x-request-key'] || request.id || state.requestId,
+  );
   // Rows may be served by different variants (an A/B split); the response names the first one's version.
   return jsonResult(200, inferenceResponse(name, scored[0].model.version, request, spec.target.classes, scored));
 });
@@ -50,8 +54,15 @@ export const inferVersion = routeHandler('POST /v2/models/{name}/versions/{versi
   const spec = model.predictor.bundle.spec;
   const parsed = parsePredictRequest({ instances: recordsFromInputs(request, spec) }, spec, config.MAX_INSTANCES);
   const scored = parsed.rows.map((row, i) => predictExplained(model.predictor, row, parsed.records[i], null, version));
-  for (const p of scored) metrics.predictions.inc({ class: p.label, model: name, version, alias: 'none', variant: 'version' });
-  state.logFields = { ...state.logFields, 'model.name': name, 'model.version': version, 'model.variant': 'version', instances: scored.length };
+  for (const p of scored)
+    metrics.predictions.inc({ class: p.label, model: name, version, alias: 'none', variant: 'version' });
+  state.logFields = {
+    ...state.logFields,
+    'model.name': name,
+    'model.version': version,
+    'model.variant': 'version',
+    instances: scored.length,
+  };
   return jsonResult(200, inferenceResponse(name, version, request, spec.target.classes, scored));
 });
 

@@ -4,7 +4,15 @@
  * traffic policy serves) and GET /v2/models/{name}/ready, for every registered model. A name
  * nobody registered is a 404. On Lambda one function serves both (`handler` dispatches by path).
  */
-import { byRoute, routeHandler, jsonResult, modelMetadata, policyAliases, requestedScope, servingModel } from './runtime/layer.ts';
+import {
+  byRoute,
+  routeHandler,
+  jsonResult,
+  modelMetadata,
+  policyAliases,
+  requestedScope,
+  servingModel,
+} from './runtime/layer.ts';
 
 export const metadata = routeHandler('GET /v2/models/{name}', async (event) => {
   const scope = await requestedScope(event);

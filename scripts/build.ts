@@ -32,7 +32,9 @@ const WORKERS: [string, string][] = [
 const LAYER_DIR = `dist/layer/nodejs/node_modules/${LAYER_PACKAGE}`;
 
 // ESM bundles of CommonJS dependencies (pino, prom-client) still call require() for built-ins.
-const banner = { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" };
+const banner = {
+  js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+};
 // The operator console's files travel inside the bundles (lib/console/console-assets.ts).
 const consoleFiles = Object.fromEntries(await buildConsoleAssets());
 const common = {
@@ -69,20 +71,48 @@ function size(file: string): string {
 
 function checkOnlyHandler(name: string, meta: Metafile): void {
   // esbuild lists a define as an input of every bundle; it lands only where it is used (the layer).
-  const inputs = Object.keys(meta.inputs).filter((i) => !i.startsWith(`functions/${name}.ts`) && !i.startsWith('<define:'));
-  if (inputs.length) throw new Error(`functions/${name}.ts pulls ${inputs.join(', ')} into its bundle: import it through ./runtime/layer.ts`);
+  const inputs = Object.keys(meta.inputs).filter(
+    (i) => !i.startsWith(`functions/${name}.ts`) && !i.startsWith('<define:'),
+  );
+  if (inputs.length)
+    throw new Error(
+      `functions/${name}.ts pulls ${inputs.join(', ')} into its bundle: import it through ./runtime/layer.ts`,
+    );
 }
 
 rmSync('dist', { recursive: true, force: true });
 mkdirSync(LAYER_DIR, { recursive: true });
 await build({ ...common, entryPoints: ['functions/runtime/layer.ts'], outfile: `${LAYER_DIR}/index.mjs` });
-await build({ ...common, entryPoints: ['functions/runtime/layer.ts'], outfile: `dist/offline/${OFFLINE_RUNTIME_IMPORT}` });
-writeFileSync(`${LAYER_DIR}/package.json`, JSON.stringify({ name: LAYER_PACKAGE, version: '1.0.0', type: 'module', main: 'index.mjs', exports: './index.mjs' }, null, 2));
+await build({
+  ...common,
+  entryPoints: ['functions/runtime/layer.ts'],
+  outfile: `dist/offline/${OFFLINE_RUNTIME_IMPORT}`,
+});
+writeFileSync(
+  `${LAYER_DIR}/package.json`,
+  JSON.stringify(
+    { name: LAYER_PACKAGE, version: '1.0.0', type: 'module', main: 'index.mjs', exports: './index.mjs' },
+    null,
+    2,
+  ),
+);
 const sizes: string[] = [`layer ${LAYER_DIR}/index.mjs: ${size(`${LAYER_DIR}/index.mjs`)}`];
 for (const name of HANDLERS) {
-  const result = await build({ ...common, entryPoints: [`functions/${name}.ts`], outfile: `dist/functions/${name}.mjs`, plugins: [layerExternal(LAYER_IMPORT)], sourcemap: false });
+  const result = await build({
+    ...common,
+    entryPoints: [`functions/${name}.ts`],
+    outfile: `dist/functions/${name}.mjs`,
+    plugins: [layerExternal(LAYER_IMPORT)],
+    sourcemap: false,
+  });
   checkOnlyHandler(name, result.metafile!);
-  await build({ ...common, entryPoints: [`functions/${name}.ts`], outfile: `dist/offline/${name}.mjs`, plugins: [layerExternal(OFFLINE_RUNTIME_IMPORT)], sourcemap: false });
+  await build({
+    ...common,
+    entryPoints: [`functions/${name}.ts`],
+    outfile: `dist/offline/${name}.mjs`,
+    plugins: [layerExternal(OFFLINE_RUNTIME_IMPORT)],
+    sourcemap: false,
+  });
   sizes.push(`function ${name}: ${size(`dist/functions/${name}.mjs`)}`);
 }
 for (const entry of ['serve', 'retrain-job', 'run-schedule', 'bootstrap']) {
@@ -91,7 +121,8 @@ for (const entry of ['serve', 'retrain-job', 'run-schedule', 'bootstrap']) {
 }
 // Workers run built JavaScript wherever the code is bundled (lib/parallel/worker-url.ts).
 for (const [name, source] of WORKERS) {
-  for (const dir of [LAYER_DIR, 'dist/server', 'dist/workers', 'dist/offline/runtime']) await build({ ...common, entryPoints: [source], outfile: `${dir}/${name}.mjs`, sourcemap: false });
+  for (const dir of [LAYER_DIR, 'dist/server', 'dist/workers', 'dist/offline/runtime'])
+    await build({ ...common, entryPoints: [source], outfile: `${dir}/${name}.mjs`, sourcemap: false });
   sizes.push(`worker ${name}: ${size(`dist/workers/${name}.mjs`)}`);
 }
 process.stdout.write(sizes.join('\n') + '\n');

@@ -36,8 +36,20 @@ if (command) {
   else if (first === '--version') process.stdout.write(`${PACKAGE_VERSION}\n`);
   else if (first === undefined) fail(new UsageError('no command given'), overview(COMMANDS));
   else if (group.length && (argv[1] === '--help' || argv[1] === '-h')) process.stdout.write(overview(group));
-  else if (group.length) fail(new UsageError(argv[1] === undefined ? `"${first}" needs one of: ${group.map((c) => c.name.slice(first.length + 1)).join(', ')}` : `unknown command "${first} ${argv[1]}"`), overview(group));
-  else fail(new UsageError(first.startsWith('-') ? `unknown option "${first}"` : `unknown command "${first}"`), overview(COMMANDS));
+  else if (group.length)
+    fail(
+      new UsageError(
+        argv[1] === undefined
+          ? `"${first}" needs one of: ${group.map((c) => c.name.slice(first.length + 1)).join(', ')}`
+          : `unknown command "${first} ${argv[1]}"`,
+      ),
+      overview(group),
+    );
+  else
+    fail(
+      new UsageError(first.startsWith('-') ? `unknown option "${first}"` : `unknown command "${first}"`),
+      overview(COMMANDS),
+    );
 }
 
 function fail(err: Error, usage: string): void {

@@ -30,16 +30,24 @@ await runCli(async () => {
   await mkdir(values.out, { recursive: true });
   for (const [f, fold] of folds.entries()) {
     const pre = Preprocessor.fit(spec, dataset.rows, fold.train);
-    for (const [part, indices] of [['train', fold.train], ['test', fold.test]] as const) {
+    for (const [part, indices] of [
+      ['train', fold.train],
+      ['test', fold.test],
+    ] as const) {
       const X = pre.transform(dataset.rows, indices);
       const p = pre.featureCount;
       const lines = [[...pre.state.featureNames.map((_, j) => `f${j}`), 'label'].join(',')];
       for (let i = 0; i < indices.length; i++) {
-        lines.push([...Array.from(X.subarray(i * p, i * p + p), (v) => String(v)), String(dataset.y[indices[i]])].join(','));
+        lines.push(
+          [...Array.from(X.subarray(i * p, i * p + p), (v) => String(v)), String(dataset.y[indices[i]])].join(','),
+        );
       }
       await writeFile(join(values.out, `fold${f}_${part}.csv`), lines.join('\n') + '\n');
     }
   }
-  await writeFile(join(values.out, 'folds.json'), JSON.stringify({ dataset: spec.name, classes: spec.target.classes, folds: folds.length }) + '\n');
+  await writeFile(
+    join(values.out, 'folds.json'),
+    JSON.stringify({ dataset: spec.name, classes: spec.target.classes, folds: folds.length }) + '\n',
+  );
   process.stderr.write(`wrote ${folds.length} folds to ${values.out}\n`);
 });

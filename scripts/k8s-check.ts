@@ -21,7 +21,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { deployProblems } from './k8s/deploy-rules.ts';
-import { externalSecretsProblems, externalSecretsSchemaProblems, isExternalSecretsObject } from './k8s/external-secrets-rules.ts';
+import {
+  externalSecretsProblems,
+  externalSecretsSchemaProblems,
+  isExternalSecretsObject,
+} from './k8s/external-secrets-rules.ts';
 import { jobNameProblems, jobTemplateProblems } from './k8s/job-template-rules.ts';
 import { knativeProblems } from './k8s/knative-rules.ts';
 import { launcherProblems } from './k8s/launcher-rules.ts';
@@ -35,7 +39,20 @@ import { tagResolutionProblems } from './k8s/tag-resolution-rules.ts';
 const require = createRequire(import.meta.url);
 const KNATIVE_GROUPS = ['serving.knative.dev', 'eventing.knative.dev', 'sources.knative.dev', 'messaging.knative.dev'];
 /** Keys under these hold user-chosen names, not schema properties. */
-const FREE_FORM = new Set(['labels', 'annotations', 'data', 'stringData', 'binaryData', 'matchLabels', 'nodeSelector', 'limits', 'requests', 'selector', 'capacity', 'hard']);
+const FREE_FORM = new Set([
+  'labels',
+  'annotations',
+  'data',
+  'stringData',
+  'binaryData',
+  'matchLabels',
+  'nodeSelector',
+  'limits',
+  'requests',
+  'selector',
+  'capacity',
+  'hard',
+]);
 
 interface K8sObject {
   apiVersion: string;
@@ -57,7 +74,9 @@ const knownCache = new Map<string, Set<string>>();
  * on a Service's containers since 1.15 (the walkthrough installs 1.15.2); @kubernetes-models/knative
  * 2.x was generated before. Its fields are a core Probe's, which the schemas already know.
  */
-const NEWER_THAN_THE_SCHEMAS: Record<string, string[]> = { '@kubernetes-models/knative/serving.knative.dev/': ['startupProbe'] };
+const NEWER_THAN_THE_SCHEMAS: Record<string, string[]> = {
+  '@kubernetes-models/knative/serving.knative.dev/': ['startupProbe'],
+};
 
 /** Every property name the compiled schemas of a model (and the schemas they use) test. */
 function knownProperties(module: string): Set<string> {
@@ -81,7 +100,8 @@ function knownProperties(module: string): Set<string> {
   };
   visit(require.resolve(module));
   names.delete('length');
-  for (const [prefix, fields] of Object.entries(NEWER_THAN_THE_SCHEMAS)) if (module.startsWith(prefix)) fields.forEach((f) => names.add(f));
+  for (const [prefix, fields] of Object.entries(NEWER_THAN_THE_SCHEMAS))
+    if (module.startsWith(prefix)) fields.forEach((f) => names.add(f));
   knownCache.set(module, names);
   return names;
 }
@@ -121,7 +141,9 @@ export async function checkObject(object: K8sObject): Promise<string[]> {
 
 function render(dir: string): K8sObject[] {
   const rendered = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return parseAllDocuments(rendered).map((d) => d.toJS() as K8sObject).filter(Boolean);
+  return parseAllDocuments(rendered)
+    .map((d) => d.toJS() as K8sObject)
+    .filter(Boolean);
 }
 
 const failure = (err: unknown): string => ((err as { stderr?: string }).stderr ?? String(err)).trim();
@@ -151,21 +173,33 @@ export async function checkOverlay(dir: string): Promise<{ objects: number; prob
   }
   let next: string[];
   try {
-    next = jobTemplateProblems(objects, withNextTag(dir, NEXT_TAG, render), `a deploy with another image tag (${NEXT_TAG})`);
+    next = jobTemplateProblems(
+      objects,
+      withNextTag(dir, NEXT_TAG, render),
+      `a deploy with another image tag (${NEXT_TAG})`,
+    );
   } catch (err) {
     next = [`the next deploy (images retagged ${NEXT_TAG}) does not render: ${failure(err)}`];
   }
-  const problems = [...(await Promise.all(objects.map(checkObject))).flat(), ...ruleProblems(objects), ...next].map((p) => `${dir}: ${p}`);
+  const problems = [...(await Promise.all(objects.map(checkObject))).flat(), ...ruleProblems(objects), ...next].map(
+    (p) => `${dir}: ${p}`,
+  );
   return { objects: objects.length, problems };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const dirs = process.argv.slice(2).length ? process.argv.slice(2) : readdirSync('k8s-fallback/overlays').sort().map((o) => join('k8s-fallback/overlays', o));
+  const dirs = process.argv.slice(2).length
+    ? process.argv.slice(2)
+    : readdirSync('k8s-fallback/overlays')
+        .sort()
+        .map((o) => join('k8s-fallback/overlays', o));
   let failed = false;
   for (const dir of dirs) {
     const { objects, problems } = await checkOverlay(dir);
     for (const p of problems) process.stderr.write(`${p}\n`);
-    process.stdout.write(`${dir}: ${objects} objects, ${problems.length ? `${problems.length} problem(s)` : 'valid'}\n`);
+    process.stdout.write(
+      `${dir}: ${objects} objects, ${problems.length ? `${problems.length} problem(s)` : 'valid'}\n`,
+    );
     failed ||= problems.length > 0;
   }
   process.exitCode = failed ? 1 : 0;

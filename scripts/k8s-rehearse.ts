@@ -49,32 +49,113 @@ export function rehearsalPlan(o: RehearsalOptions): Step[] {
   const serving = `https://github.com/knative/serving/releases/download/${VERSIONS.knativeServing}`;
   const kourier = `https://github.com/knative/net-kourier/releases/download/${VERSIONS.kourier}/kourier.yaml`;
   const steps: Step[] = [
-    { kind: 'run', argv: ['kind', 'create', 'cluster', '--name', o.cluster, '--image', VERSIONS.kindNode, '--wait', '300s'], why: 'a fresh cluster: an empty registry' },
+    {
+      kind: 'run',
+      argv: ['kind', 'create', 'cluster', '--name', o.cluster, '--image', VERSIONS.kindNode, '--wait', '300s'],
+      why: 'a fresh cluster: an empty registry',
+    },
     { kind: 'run', argv: k('apply', '-f', `${serving}/serving-crds.yaml`), why: "Knative's CRDs" },
-    { kind: 'run', argv: k('wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s'), why: 'the CRDs served before anything uses them' },
+    {
+      kind: 'run',
+      argv: k('wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s'),
+      why: 'the CRDs served before anything uses them',
+    },
     { kind: 'run', argv: k('apply', '-f', `${serving}/serving-core.yaml`), why: 'Knative Serving' },
     { kind: 'run', argv: k('apply', '-f', kourier), why: 'the Kourier ingress' },
-    { kind: 'run', argv: k('-n', 'knative-serving', 'wait', '--for=condition=Available', 'deployment', '--all', '--timeout=600s'), why: "Knative's controllers and webhook up (its webhook refuses nothing while down: it fails closed)" },
-    { kind: 'run', argv: k('-n', 'kourier-system', 'wait', '--for=condition=Available', 'deployment', '--all', '--timeout=600s'), why: 'the ingress up' },
-    { kind: 'run', argv: k('-n', 'knative-serving', 'patch', 'configmap/config-network', '--type', 'merge', '-p', '{"data":{"ingress-class":"kourier.ingress.networking.knative.dev"}}'), why: 'Kourier as the ingress' },
+    {
+      kind: 'run',
+      argv: k('-n', 'knative-serving', 'wait', '--for=condition=Available', 'deployment', '--all', '--timeout=600s'),
+      why: "Knative's controllers and webhook up (its webhook refuses nothing while down: it fails closed)",
+    },
+    {
+      kind: 'run',
+      argv: k('-n', 'kourier-system', 'wait', '--for=condition=Available', 'deployment', '--all', '--timeout=600s'),
+      why: 'the ingress up',
+    },
+    {
+      kind: 'run',
+      argv: k(
+        '-n',
+        'knative-serving',
+        'patch',
+        'configmap/config-network',
+        '--type',
+        'merge',
+        '-p',
+        '{"data":{"ingress-class":"kourier.ingress.networking.knative.dev"}}',
+      ),
+      why: 'Kourier as the ingress',
+    },
   ];
   o.tags.forEach((tag, i) => {
     const file = join(o.workDir, `rendered-${tag}.yaml`);
     const revision = `credit-score-api-${String(i + 1).padStart(5, '0')}`;
     const forward = `port-forward-${tag}`;
     if (i === 0) steps.push({ kind: 'run', argv: ['docker', 'build', '-t', `${IMAGE}:${tag}`, '.'], why: 'the image' });
-    else steps.push({ kind: 'run', argv: ['docker', 'tag', `${IMAGE}:${o.tags[0]}`, `${IMAGE}:${tag}`], why: 'a second tag: what a new release changes in the manifests' });
+    else
+      steps.push({
+        kind: 'run',
+        argv: ['docker', 'tag', `${IMAGE}:${o.tags[0]}`, `${IMAGE}:${tag}`],
+        why: 'a second tag: what a new release changes in the manifests',
+      });
     steps.push(
-      { kind: 'run', argv: ['kind', 'load', 'docker-image', `${IMAGE}:${tag}`, '--name', o.cluster], why: 'into the nodes (dev.local: Knative does not resolve it)' },
+      {
+        kind: 'run',
+        argv: ['kind', 'load', 'docker-image', `${IMAGE}:${tag}`, '--name', o.cluster],
+        why: 'into the nodes (dev.local: Knative does not resolve it)',
+      },
       { kind: 'render', overlay: o.overlay, tag, file, why: `the overlay with tag ${tag}, as a pipeline sets it` },
-      { kind: 'run', argv: k('apply', '-f', file), why: i === 0 ? 'the first deploy' : 'the second deploy: refused if a Job kept its name with a new template' },
+      {
+        kind: 'run',
+        argv: k('apply', '-f', file),
+        why: i === 0 ? 'the first deploy' : 'the second deploy: refused if a Job kept its name with a new template',
+      },
     );
-    if (i === 0) steps.push({ kind: 'run', argv: k('-n', NAMESPACE, 'wait', '--for=condition=complete', 'job', '-l', 'app.kubernetes.io/name=credit-score-bootstrap', '--timeout=1200s'), why: 'the first model trained' });
+    if (i === 0)
+      steps.push({
+        kind: 'run',
+        argv: k(
+          '-n',
+          NAMESPACE,
+          'wait',
+          '--for=condition=complete',
+          'job',
+          '-l',
+          'app.kubernetes.io/name=credit-score-bootstrap',
+          '--timeout=1200s',
+        ),
+        why: 'the first model trained',
+      });
     steps.push(
-      { kind: 'run', argv: k('-n', NAMESPACE, 'wait', `--for=jsonpath={.status.latestReadyRevisionName}=${revision}`, 'ksvc/credit-score-api', '--timeout=1200s'), why: `revision ${revision} ready` },
-      { kind: 'run', argv: k('-n', NAMESPACE, 'wait', '--for=condition=Ready', 'ksvc/credit-score-api', '--timeout=600s'), why: 'the service ready' },
-      { kind: 'background', name: forward, argv: k('-n', NAMESPACE, 'port-forward', `deployment/${revision}-deployment`, `${o.port}:8012`), port: o.port, why: "the revision's queue-proxy on localhost" },
-      { kind: 'run', argv: ['npm', 'run', 'smoke', '--', '--url', `http://127.0.0.1:${o.port}`, '--timeout', '60'], why: `smoke against ${revision}` },
+      {
+        kind: 'run',
+        argv: k(
+          '-n',
+          NAMESPACE,
+          'wait',
+          `--for=jsonpath={.status.latestReadyRevisionName}=${revision}`,
+          'ksvc/credit-score-api',
+          '--timeout=1200s',
+        ),
+        why: `revision ${revision} ready`,
+      },
+      {
+        kind: 'run',
+        argv: k('-n', NAMESPACE, 'wait', '--for=condition=Ready', 'ksvc/credit-score-api', '--timeout=600s'),
+        why: 'the service ready',
+      },
+      {
+        kind: 'background',
+        name: forward,
+        argv: k('-n', NAMESPACE, 'port-forward', `deployment/${revision}-deployment`, `${o.port}:8012`),
+        port: o.port,
+        why: "the revision's queue-proxy on localhost",
+      },
+      {
+        kind: 'run',
+        argv: ['npm', 'run', 'smoke', '--', '--url', `http://127.0.0.1:${o.port}`, '--timeout', '60'],
+        why: `smoke against ${revision}`,
+      },
       { kind: 'stop', name: forward, why: 'the port-forward ends' },
     );
   });
@@ -119,7 +200,8 @@ async function execute(steps: Step[], keep: boolean): Promise<void> {
         background.delete(step.name);
       } else {
         const result = spawnSync(step.argv[0]!, step.argv.slice(1), { stdio: 'inherit' });
-        if (result.status !== 0) throw new Error(`failed (${result.status ?? result.error?.message}): ${step.argv.join(' ')}`);
+        if (result.status !== 0)
+          throw new Error(`failed (${result.status ?? result.error?.message}): ${step.argv.join(' ')}`);
       }
     }
   } finally {
@@ -129,7 +211,12 @@ async function execute(steps: Step[], keep: boolean): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { overlay: { type: 'string', default: 'k8s-fallback/overlays/minikube' }, keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      overlay: { type: 'string', default: 'k8s-fallback/overlays/minikube' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
   for (const tool of ['docker', 'kind', 'kubectl']) {
     if (spawnSync(tool, ['version'], { stdio: 'ignore' }).error) {
       process.stderr.write(`k8s:rehearse needs ${tool} (and a running Docker engine); it is not run in CI here\n`);
@@ -137,6 +224,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
   }
   const stamp = Date.now().toString(36);
-  const plan = rehearsalPlan({ cluster: `credit-score-rehearsal-${stamp}`, overlay: values.overlay, tags: [`r1-${stamp}`, `r2-${stamp}`], workDir: mkdtempSync(join(tmpdir(), 'k8s-rehearse-')), port: 18080 });
+  const plan = rehearsalPlan({
+    cluster: `credit-score-rehearsal-${stamp}`,
+    overlay: values.overlay,
+    tags: [`r1-${stamp}`, `r2-${stamp}`],
+    workDir: mkdtempSync(join(tmpdir(), 'k8s-rehearse-')),
+    port: 18080,
+  });
   await execute(plan, values.keep);
 }

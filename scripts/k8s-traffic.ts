@@ -12,7 +12,8 @@
 import { parseArgs } from 'node:util';
 import { runCli, UsageError } from './cli/args.ts';
 
-const USAGE = 'usage: npm run k8s:traffic -- --current REVISION (--canary PERCENT | --promote | --rollback) [--service credit-score-api] [--namespace credit-score] [--format patch|kubectl]';
+const USAGE =
+  'usage: npm run k8s:traffic -- --current REVISION (--canary PERCENT | --promote | --rollback) [--service credit-score-api] [--namespace credit-score] [--format patch|kubectl]';
 const REVISION = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export interface TrafficTarget {
@@ -25,7 +26,8 @@ export interface TrafficTarget {
 /** The traffic block: `candidatePercent` to the latest revision, the rest to `current`. */
 export function trafficBlock(current: string, candidatePercent: number): TrafficTarget[] {
   if (!REVISION.test(current)) throw new UsageError(`--current ${current}: not a revision name`);
-  if (!Number.isInteger(candidatePercent) || candidatePercent < 0 || candidatePercent > 100) throw new UsageError(`the candidate's share must be a whole percent from 0 to 100, got ${candidatePercent}`);
+  if (!Number.isInteger(candidatePercent) || candidatePercent < 0 || candidatePercent > 100)
+    throw new UsageError(`the candidate's share must be a whole percent from 0 to 100, got ${candidatePercent}`);
   return [
     { revisionName: current, percent: 100 - candidatePercent, tag: 'current' },
     { latestRevision: true, percent: candidatePercent, tag: 'candidate' },
@@ -34,7 +36,10 @@ export function trafficBlock(current: string, candidatePercent: number): Traffic
 
 export function kustomizePatch(service: string, traffic: TrafficTarget[]): string {
   const targets = traffic
-    .map((t) => `          - ${t.revisionName ? `revisionName: ${t.revisionName}` : 'latestRevision: true'}\n            percent: ${t.percent}\n            tag: ${t.tag}`)
+    .map(
+      (t) =>
+        `          - ${t.revisionName ? `revisionName: ${t.revisionName}` : 'latestRevision: true'}\n            percent: ${t.percent}\n            tag: ${t.tag}`,
+    )
     .join('\n');
   return `patches:\n  - target: { group: serving.knative.dev, kind: Service, name: ${service} }\n    patch: |\n      - op: add\n        path: /spec/traffic\n        value:\n${targets}\n`;
 }
@@ -55,7 +60,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     });
     const modes = [values.canary !== undefined, values.promote, values.rollback].filter(Boolean).length;
     if (!values.current || modes !== 1) throw new UsageError(USAGE);
-    if (!['patch', 'kubectl'].includes(values.format)) throw new UsageError(`--format is patch or kubectl, got ${values.format}\n${USAGE}`);
+    if (!['patch', 'kubectl'].includes(values.format))
+      throw new UsageError(`--format is patch or kubectl, got ${values.format}\n${USAGE}`);
     const percent = values.promote ? 100 : values.rollback ? 0 : Number(values.canary);
     const traffic = trafficBlock(values.current, percent);
     process.stdout.write(

@@ -18,7 +18,9 @@ await runCli(async () => {
   const model = values.model!;
   const files = await readDirectory(model);
   const registered = await registerArtifact(files, { name: values.name, source: model, reason: values.reason });
-  process.stdout.write(`registered ${registered.name} ${registered.version} from ${model} in ${registered.where} (no alias moved)\n`);
+  process.stdout.write(
+    `registered ${registered.name} ${registered.version} from ${model} in ${registered.where} (no alias moved)\n`,
+  );
 }, usageHint(REGISTER));
 
 async function readDirectory(dir: string): Promise<Map<string, Uint8Array>> {
@@ -26,7 +28,13 @@ async function readDirectory(dir: string): Promise<Map<string, Uint8Array>> {
   try {
     names = (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name);
   } catch (err) {
-    throw new UsageError(`--model ${dir}: cannot read the directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new UsageError(
+      `--model ${dir}: cannot read the directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
-  return new Map(await Promise.all(names.map(async (name): Promise<[string, Uint8Array]> => [name, new Uint8Array(await readFile(join(dir, name)))])));
+  return new Map(
+    await Promise.all(
+      names.map(async (name): Promise<[string, Uint8Array]> => [name, new Uint8Array(await readFile(join(dir, name)))]),
+    ),
+  );
 }

@@ -24,7 +24,8 @@ try {
   // (In the cluster it is a Job of its own, RETRAIN_RUNNER=kubernetes, and nothing is held.)
   const perModel = (result as { models?: { model: string; jobId?: string; error?: string }[] }).models ?? [];
   if (getBasics().config.RETRAIN_RUNNER === 'child-process') {
-    for (const { model, jobId } of perModel) if (jobId) process.stdout.write(`${JSON.stringify({ task: name, model, retrain: await waitForJob(jobId) })}\n`);
+    for (const { model, jobId } of perModel)
+      if (jobId) process.stdout.write(`${JSON.stringify({ task: name, model, retrain: await waitForJob(jobId) })}\n`);
   }
   // A model the task failed for fails the Job, after the others were done.
   const failed = perModel.filter((m) => m.error !== undefined);

@@ -15,7 +15,10 @@ if (!acceptCommandLine(SERVE, process.argv.slice(2))) process.exit();
 const { config, logger } = getBasics();
 const server = createAdapter({ timeoutMs: Number(process.env.HTTP_HANDLER_TIMEOUT_SECONDS ?? 30) * 1000 });
 const url = await listen(server, { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8080) });
-logger.info({ 'log.logger': 'server', 'url.full': url }, `serving ${config.MODEL_NAME} (${config.MODEL_ALIAS}) on ${url}`);
+logger.info(
+  { 'log.logger': 'server', 'url.full': url },
+  `serving ${config.MODEL_NAME} (${config.MODEL_ALIAS}) on ${url}`,
+);
 // Knative sends SIGTERM before it stops a pod: finish in-flight requests, write what is buffered, then exit.
 onStopSignals(() => {
   server.close();

@@ -11,14 +11,21 @@ import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 
-const { values } = parseArgs({ options: { url: { type: 'string' }, host: { type: 'string' }, timeout: { type: 'string', default: '30' } } });
+const { values } = parseArgs({
+  options: { url: { type: 'string' }, host: { type: 'string' }, timeout: { type: 'string', default: '30' } },
+});
 if (!values.url) {
   process.stderr.write('usage: npm run smoke -- --url https://... [--host NAME]\n');
   process.exit(2);
 }
 const base = values.url.replace(/\/$/, '');
 const timeout = Number(values.timeout) * 1000;
-const record = (parse(readFileSync('data/credit_score_customers_raw.csv', 'utf8'), { columns: true, to: 1 }) as Record<string, string>[])[0];
+const record = (
+  parse(readFileSync('data/credit_score_customers_raw.csv', 'utf8'), { columns: true, to: 1 }) as Record<
+    string,
+    string
+  >[]
+)[0];
 const failures: string[] = [];
 
 async function check(name: string, run: () => Promise<string | null>): Promise<void> {
@@ -38,20 +45,32 @@ interface Answer {
 }
 
 /** One request to base + path (with the --host header, if given), its body read whole. */
-function get(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function get(
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   const url = new URL(base + path);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const headers = { ...init.headers, ...(values.host ? { host: values.host } : {}) };
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: init.method ?? 'GET', headers, timeout, ...(values.host && url.protocol === 'https:' ? { servername: values.host } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, json: async () => JSON.parse(text) as unknown });
-      });
-    });
+    const req = send(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers,
+        timeout,
+        ...(values.host && url.protocol === 'https:' ? { servername: values.host } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, json: async () => JSON.parse(text) as unknown });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeout / 1000} s`)));
     req.on('error', reject);
     req.end(init.body);
@@ -69,10 +88,16 @@ await check('GET /model/info names a version', async () => {
   return r.status === 200 && body.model?.version ? null : `HTTP ${r.status}`;
 });
 await check('POST /predict answers a class and probabilities', async () => {
-  const r = await get('/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record) });
+  const r = await get('/predict', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(record),
+  });
   const body = (await r.json()) as { prediction?: string; probabilities?: Record<string, number> };
   const sum = Object.values(body.probabilities ?? {}).reduce((s, v) => s + v, 0);
-  return r.status === 200 && body.prediction && Math.abs(sum - 1) < 1e-6 ? null : `HTTP ${r.status}, ${JSON.stringify(body).slice(0, 200)}`;
+  return r.status === 200 && body.prediction && Math.abs(sum - 1) < 1e-6
+    ? null
+    : `HTTP ${r.status}, ${JSON.stringify(body).slice(0, 200)}`;
 });
 await check('POST /predict with malformed JSON answers 400', async () => {
   const r = await get('/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"Age":' });

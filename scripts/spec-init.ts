@@ -26,5 +26,7 @@ await runCli(async () => {
   }
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, json);
-  process.stderr.write(`wrote ${out}: a starting spec to edit (check every column's type; "name" is the model's name in the registry), then train with --spec ${out}\n`);
+  process.stderr.write(
+    `wrote ${out}: a starting spec to edit (check every column's type; "name" is the model's name in the registry), then train with --spec ${out}\n`,
+  );
 }, usageHint(SPEC_INIT));

@@ -61,14 +61,18 @@ const say = (line: string): boolean => process.stderr.write(startLine(line, proc
 // The functions write to a pipe (the route box is filtered out of it), so they are told whether
 // this process's stdout is a terminal; a value that is not a format goes on, for the service to refuse.
 const logFormat = process.env.LOG_FORMAT ?? 'auto';
-const functionsLogFormat = ['auto', 'json', 'text'].includes(logFormat) ? resolveLogFormat(logFormat as LogFormat, process.stdout.isTTY === true) : logFormat;
+const functionsLogFormat = ['auto', 'json', 'text'].includes(logFormat)
+  ? resolveLogFormat(logFormat as LogFormat, process.stdout.isTTY === true)
+  : logFormat;
 // The spec is read before anything starts: a bad one fails in a second, naming the field.
 const modelName = loadSpec(startSpec).name;
 
 mkdirSync(dataDir, { recursive: true });
 const running = liveStartPorts(dataDir);
 if (running && running.pid !== process.pid) {
-  say(`npm start (pid ${running.pid}) already serves ${dataDir} on http://127.0.0.1:${running.httpPort}: stop it first, or give this one another DATA_DIR (${startPortsFile(dataDir)})`);
+  say(
+    `npm start (pid ${running.pid}) already serves ${dataDir} on http://127.0.0.1:${running.httpPort}: stop it first, or give this one another DATA_DIR (${startPortsFile(dataDir)})`,
+  );
   process.exit(1);
 }
 say('building the handlers');
@@ -77,8 +81,18 @@ execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: ['ignore', 
 process.env.WORKERS_DIR ??= resolve('dist/workers');
 
 const external = process.env.S3_ENDPOINT;
-const s3 = external ? { endpoint: external, close: async () => {} } : await startEmbeddedS3({ directory: join(dataDir, 's3'), port: Number(process.env.S3_PORT ?? 4569), buckets: [bucket] });
-say(external ? `S3 at ${external} (bucket ${bucket})` : `embedded S3 on ${s3.endpoint} (bucket ${bucket}, data in ${join(dataDir, 's3')})`);
+const s3 = external
+  ? { endpoint: external, close: async () => {} }
+  : await startEmbeddedS3({
+      directory: join(dataDir, 's3'),
+      port: Number(process.env.S3_PORT ?? 4569),
+      buckets: [bucket],
+    });
+say(
+  external
+    ? `S3 at ${external} (bucket ${bucket})`
+    : `embedded S3 on ${s3.endpoint} (bucket ${bucket}, data in ${join(dataDir, 's3')})`,
+);
 writeStartPorts(dataDir, {
   pid: process.pid,
   s3Port: external ? null : Number(new URL(s3.endpoint).port),
@@ -90,54 +104,82 @@ writeStartPorts(dataDir, {
 });
 // On every way out but SIGKILL (a clean stop, a failed first training); a file left behind names a dead pid and is ignored.
 process.once('exit', () => removeStartPorts(dataDir, process.pid));
-const credentials = { accessKeyId: process.env.S3_ACCESS_KEY_ID ?? 'S3RVER', secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'S3RVER' };
-const registry = new ModelRegistry(S3ObjectStore.fromConfig({ bucket, region: 'us-east-1', endpoint: s3.endpoint, credentials, requestTimeoutMs: 60_000 }));
+const credentials = {
+  accessKeyId: process.env.S3_ACCESS_KEY_ID ?? 'S3RVER',
+  secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? 'S3RVER',
+};
+const registry = new ModelRegistry(
+  S3ObjectStore.fromConfig({
+    bucket,
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    credentials,
+    requestTimeoutMs: 60_000,
+  }),
+);
 
 // An empty registry gets a first model in seconds (the default candidate, 2-fold scores) to
 // serve at once; the full candidate search then runs as a retrain job (below).
 let fullSearch = false;
 if (!(await registry.getAlias(modelName, 'champion')) && (await registry.listVersions(modelName)).length === 0) {
-  say(`the registry is empty: training a first model on ${startData} to serve now (boosting, no resampling); the full candidate search follows as a retrain job`);
+  say(
+    `the registry is empty: training a first model on ${startData} to serve now (boosting, no resampling); the full candidate search follows as a retrain job`,
+  );
 }
-const bootstrap = await bootstrapChampion(registry, { name: modelName, dataFile: startData, specFile: startSpec, actor: 'npm start', progress: createProgressReporter(process.stderr) });
+const bootstrap = await bootstrapChampion(registry, {
+  name: modelName,
+  dataFile: startData,
+  specFile: startSpec,
+  actor: 'npm start',
+  progress: createProgressReporter(process.stderr),
+});
 if (bootstrap.action === 'trained') {
-  say(`registered ${modelName} ${bootstrap.version}: ${bootstrap.title}, macro F1 ${bootstrap.f1Macro!.toFixed(4)} (2-fold)`);
+  say(
+    `registered ${modelName} ${bootstrap.version}: ${bootstrap.title}, macro F1 ${bootstrap.f1Macro!.toFixed(4)} (2-fold)`,
+  );
   fullSearch = process.env.START_FULL_SEARCH !== 'false';
 }
 
 const keyFile = join(dataDir, 'admin-api-key');
-if (!process.env.ADMIN_API_KEYS && !existsSync(keyFile)) writeFileSync(keyFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
+if (!process.env.ADMIN_API_KEYS && !existsSync(keyFile))
+  writeFileSync(keyFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
 const adminKeys = process.env.ADMIN_API_KEYS ?? readFileSync(keyFile, 'utf8').trim();
 
-const offline = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '--httpPort', httpPort, '--lambdaPort', lambdaPort], {
-  stdio: ['inherit', 'pipe', 'inherit'],
-  env: {
-    ...process.env,
-    ...SERVERLESS_ENV,
-    // serverless-offline's three lines per request cost CPU and bury the service's own logs;
-    // SLS_LOG_LEVEL=notice brings them back.
-    SLS_LOG_LEVEL: process.env.SLS_LOG_LEVEL ?? 'warning',
-    LOG_FORMAT: functionsLogFormat,
-    MODEL_BUCKET: bucket,
-    // The service serves, and retrain jobs train, the spec's model. MODEL_NAME goes through the
-    // functions' environment (scripts/serverless/environment.cjs); the spec file through this
-    // process's, which serverless-offline's in-process runner keeps under the functions' own.
-    MODEL_NAME: modelName,
-    DEFAULT_SPEC_FILE: resolve(startSpec),
-    S3_ENDPOINT: s3.endpoint,
-    S3_ACCESS_KEY_ID: credentials.accessKeyId,
-    S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    ADMIN_API_KEYS: adminKeys,
-    // Retrain jobs train on the same data as the first model.
-    DEFAULT_TRAINING_DATA: process.env.DEFAULT_TRAINING_DATA ?? startData,
-    LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`,
-    // The Lambda client that starts retrain jobs signs its requests; serverless-offline accepts any keys.
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+const offline = spawn(
+  SERVERLESS_BIN,
+  ['offline', 'start', '--stage', 'local', '--httpPort', httpPort, '--lambdaPort', lambdaPort],
+  {
+    stdio: ['inherit', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      ...SERVERLESS_ENV,
+      // serverless-offline's three lines per request cost CPU and bury the service's own logs;
+      // SLS_LOG_LEVEL=notice brings them back.
+      SLS_LOG_LEVEL: process.env.SLS_LOG_LEVEL ?? 'warning',
+      LOG_FORMAT: functionsLogFormat,
+      MODEL_BUCKET: bucket,
+      // The service serves, and retrain jobs train, the spec's model. MODEL_NAME goes through the
+      // functions' environment (scripts/serverless/environment.cjs); the spec file through this
+      // process's, which serverless-offline's in-process runner keeps under the functions' own.
+      MODEL_NAME: modelName,
+      DEFAULT_SPEC_FILE: resolve(startSpec),
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY_ID: credentials.accessKeyId,
+      S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      ADMIN_API_KEYS: adminKeys,
+      // Retrain jobs train on the same data as the first model.
+      DEFAULT_TRAINING_DATA: process.env.DEFAULT_TRAINING_DATA ?? startData,
+      LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`,
+      // The Lambda client that starts retrain jobs signs its requests; serverless-offline accepts any keys.
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    },
   },
-});
+);
 forwardWithoutRouteBox(offline.stdout!, process.stdout);
-say(`serving on http://127.0.0.1:${httpPort} (admin API key in ${process.env.ADMIN_API_KEYS ? 'ADMIN_API_KEYS' : keyFile})`);
+say(
+  `serving on http://127.0.0.1:${httpPort} (admin API key in ${process.env.ADMIN_API_KEYS ? 'ADMIN_API_KEYS' : keyFile})`,
+);
 say(`try: curl -s http://127.0.0.1:${httpPort}/model/info | head -c 400`);
 if (fullSearch) {
   // Through the product's own path: a retrain job that registers its model and promotes it
@@ -146,11 +188,16 @@ if (fullSearch) {
     url: `http://127.0.0.1:${httpPort}`,
     pollMs: Number(process.env.START_PROGRESS_SECONDS ?? 10) * 1000,
     // A key that may start a retrain: a named operator's or approver's, or a legacy plain key.
-    adminKey: parseAdminKeys(splitAdminKeys(adminKeys)).find((entry) => mayActAs(entry.principal, 'operator'))?.key ?? '',
+    adminKey:
+      parseAdminKeys(splitAdminKeys(adminKeys)).find((entry) => mayActAs(entry.principal, 'operator'))?.key ?? '',
     request: {
       cv: Number(process.env.START_CV ?? 5),
-      ...(process.env.START_CLASSIFIERS ? { classifiers: parseList(process.env.START_CLASSIFIERS, CLASSIFIER_NAMES, 'START_CLASSIFIERS') } : {}),
-      ...(process.env.START_SAMPLERS ? { samplers: parseList(process.env.START_SAMPLERS, SAMPLER_NAMES, 'START_SAMPLERS') } : {}),
+      ...(process.env.START_CLASSIFIERS
+        ? { classifiers: parseList(process.env.START_CLASSIFIERS, CLASSIFIER_NAMES, 'START_CLASSIFIERS') }
+        : {}),
+      ...(process.env.START_SAMPLERS
+        ? { samplers: parseList(process.env.START_SAMPLERS, SAMPLER_NAMES, 'START_SAMPLERS') }
+        : {}),
       promote: 'if-better',
     },
     say,

@@ -21,15 +21,25 @@ await runCli(async () => {
   const [file] = parsed.positionals;
   const key = parsed.values.key ?? `${PREFIXES.data}${basename(file)}`;
   const problem = dataKeyProblem(key);
-  if (problem) throw new UsageError(`${parsed.values.key ? '--key' : `the key from the file name (${key})`} ${problem}${parsed.values.key ? `, got ${key}` : '; name one with --key'}`);
+  if (problem)
+    throw new UsageError(
+      `${parsed.values.key ? '--key' : `the key from the file name (${key})`} ${problem}${parsed.values.key ? `, got ${key}` : '; name one with --key'}`,
+    );
   const csv = readCsvFile(file);
   const bytes = new Uint8Array(readFileSync(file));
   const target = await openRegistry();
   try {
-    const put = await target.registry.store.put(key, bytes, { contentType: 'text/csv', condition: { ifNoneMatch: '*' } });
+    const put = await target.registry.store.put(key, bytes, {
+      contentType: 'text/csv',
+      condition: { ifNoneMatch: '*' },
+    });
     if (!put.written) throw new UsageError(`${key} already exists in ${target.description}; choose another --key`);
-    process.stdout.write(`uploaded ${file} (${csv.records.length} rows, ${bytes.byteLength} bytes) to ${key} in ${target.description}\n`);
-    process.stdout.write(`dataKey: ${key}  (POST /model/retrain {"dataKey": "${key}"}, POST /drift/check {"dataKey": "${key}"})\n`);
+    process.stdout.write(
+      `uploaded ${file} (${csv.records.length} rows, ${bytes.byteLength} bytes) to ${key} in ${target.description}\n`,
+    );
+    process.stdout.write(
+      `dataKey: ${key}  (POST /model/retrain {"dataKey": "${key}"}, POST /drift/check {"dataKey": "${key}"})\n`,
+    );
   } finally {
     await target.close();
   }

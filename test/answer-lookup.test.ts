@@ -27,7 +27,17 @@ beforeAll(async () => {
   // Ten containers over 50 minutes, each cutting a batch every 10 s of simulated time.
   const writers = INSTANCES.map((instance) => {
     const clock = { now: T0 };
-    return { instance, clock, capture: new PredictionCapture(store, MODEL, { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000, instance }, {}, () => clock.now) };
+    return {
+      instance,
+      clock,
+      capture: new PredictionCapture(
+        store,
+        MODEL,
+        { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000, instance },
+        {},
+        () => clock.now,
+      ),
+    };
   });
   for (let t = T0; t < T0 + 50 * 60_000; t += 10_000) {
     await Promise.all(
@@ -37,7 +47,17 @@ beforeAll(async () => {
           const at = t + r * 3_000 + k;
           const requestId = instanceOrderedId(w.instance, new Date(at));
           const instances = 1 + ((r + k) % 3);
-          for (let index = 0; index < instances; index++) records.push({ requestId, index, at: at + 2, version: 'v1', alias: 'champion', variant: 'default', predicted: 'Good', ok: true });
+          for (let index = 0; index < instances; index++)
+            records.push({
+              requestId,
+              index,
+              at: at + 2,
+              version: 'v1',
+              alias: 'champion',
+              variant: 'default',
+              predicted: 'Good',
+              ok: true,
+            });
           if (t % 600_000 === 0 && r === 1) probes.push({ requestId, instances });
         }
         w.capture.add(records);
@@ -67,7 +87,10 @@ describe('feedback finds its answer by key', () => {
     const counting = new CountingStore(store);
     const probe = parseInstanceOrderedId(probes[10].requestId)!;
     // The same time, an instance that served nothing; then a real instance, a time it answered nothing at.
-    for (const requestId of [instanceOrderedId('abcdefabcdef', new Date(probe.at)), instanceOrderedId(probe.instance, new Date(probe.at + 1))]) {
+    for (const requestId of [
+      instanceOrderedId('abcdefabcdef', new Date(probe.at)),
+      instanceOrderedId(probe.instance, new Date(probe.at + 1)),
+    ]) {
       counting.reset();
       const { answers, reads } = await storedAnswers(counting, MODEL, requestId, 10_000, T0 + 60 * 60_000);
       expect(answers).toBeNull();
@@ -75,7 +98,10 @@ describe('feedback finds its answer by key', () => {
       expect(counting.count('listPage') + counting.count('get')).toBe(reads);
     }
     counting.reset();
-    expect(await storedAnswers(counting, MODEL, 'no-such-request-0001', 10_000, T0 + 60 * 60_000)).toEqual({ answers: null, reads: 0 });
+    expect(await storedAnswers(counting, MODEL, 'no-such-request-0001', 10_000, T0 + 60 * 60_000)).toEqual({
+      answers: null,
+      reads: 0,
+    });
     expect(counting.calls.size).toBe(0);
   });
 });
@@ -84,8 +110,23 @@ describe('an answer held for hours by an idle container', () => {
   it('is cut into its own batch, keyed by its time, before a later answer joins it: still found with two calls', async () => {
     const clock = { now: T0 };
     const instance = 'feedfeedfeed';
-    const capture = new PredictionCapture(store, MODEL, { flushRecords: 1_000, flushIntervalMs: 10_000, maxBuffered: 1_000, instance }, {}, () => clock.now);
-    const record = (at: number): CapturedPrediction => ({ requestId: instanceOrderedId(instance, new Date(at)), index: 0, at, version: 'v1', alias: 'champion', variant: 'default', predicted: 'Good', ok: true });
+    const capture = new PredictionCapture(
+      store,
+      MODEL,
+      { flushRecords: 1_000, flushIntervalMs: 10_000, maxBuffered: 1_000, instance },
+      {},
+      () => clock.now,
+    );
+    const record = (at: number): CapturedPrediction => ({
+      requestId: instanceOrderedId(instance, new Date(at)),
+      index: 0,
+      at,
+      version: 'v1',
+      alias: 'champion',
+      variant: 'default',
+      predicted: 'Good',
+      ok: true,
+    });
     const first = record(T0 + 5 * 60_000);
     clock.now = first.at;
     capture.add([first]);

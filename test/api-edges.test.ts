@@ -26,7 +26,12 @@ let url: string;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
 type Json = any;
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Json }> {
   const r = await fetch(url + path, {
     method,
     headers: { 'content-type': 'application/json', 'x-api-key': KEY, ...headers },
@@ -81,11 +86,15 @@ describe('POST /feedback', () => {
     expect((await call('POST', '/feedback', { requestId, index: 2, actual: 'Poor' })).status).toBe(202);
     const past = await call('POST', '/feedback', { requestId, index: 3, actual: 'Poor' });
     expect(past.status).toBe(422);
-    expect(past.json.error.message).toBe(`index 3 is beyond request ${requestId}, which had 3 instances (index 0 to 2)`);
+    expect(past.json.error.message).toBe(
+      `index 3 is beyond request ${requestId}, which had 3 instances (index 0 to 2)`,
+    );
     expect(past.json.error.details).toEqual([{ field: 'index', message: 'at most 2' }]);
     const unknown = await call('POST', '/feedback', { requestId: 'no-such-request-0001', actual: 'Good' });
     expect(unknown.status).toBe(404);
-    expect(unknown.json.error.message).toMatch(/^no prediction with requestId no-such-request-0001 among the answers captured in the last 7 days/);
+    expect(unknown.json.error.message).toMatch(
+      /^no prediction with requestId no-such-request-0001 among the answers captured in the last 7 days/,
+    );
   });
 
   it('keeps the first label of an answer: the same class again is a harmless retry, another class a 409', async () => {
@@ -102,7 +111,9 @@ describe('POST /feedback', () => {
   it('finds the answer in storage once written, from a container that never held it', async () => {
     await (await getService()).models.primary.capture.flush();
     // One batch, and its summary.
-    expect((await store.list('captures/')).map((k) => (k.includes('/summaries/') ? 'summary' : 'batch')).sort()).toEqual(['batch', 'summary']);
+    expect(
+      (await store.list('captures/')).map((k) => (k.includes('/summaries/') ? 'summary' : 'batch')).sort(),
+    ).toEqual(['batch', 'summary']);
     resetService(); // a fresh container: an empty capture buffer
     expect((await call('POST', '/feedback', { requestId, actual: 'Good' })).status).toBe(202);
     // The label, held for the container's next summary; no answer was captured by it.
@@ -110,16 +121,25 @@ describe('POST /feedback', () => {
     expect((await call('POST', '/feedback', { requestId, index: 7, actual: 'Good' })).status).toBe(422);
     expect((await call('POST', '/feedback', { requestId: 'no-such-request-0002', actual: 'Good' })).status).toBe(404);
     const stored = await readFeedback(store, 'credit-score', Date.now() - 60_000);
-    expect(Object.fromEntries([...stored].map(([key, record]) => [key, record.actual]))).toEqual({ [`${requestId}#2`]: 'Poor', [`${requestId}#0`]: 'Good' });
+    expect(Object.fromEntries([...stored].map(([key, record]) => [key, record.actual]))).toEqual({
+      [`${requestId}#2`]: 'Poor',
+      [`${requestId}#0`]: 'Good',
+    });
     // Each label carries the answer it is for, so reports count it without reading the captures.
-    expect(stored.get(`${requestId}#0`)!.answers).toEqual([expect.objectContaining({ variant: 'default', predicted: expect.any(String) })]);
+    expect(stored.get(`${requestId}#0`)!.answers).toEqual([
+      expect.objectContaining({ variant: 'default', predicted: expect.any(String) }),
+    ]);
   });
 });
 
 describe('POST /model/retrain with no body', () => {
   it('takes no body, an empty one or a blank one as {} (every field has a default), and malformed JSON is still 400', async () => {
     const defaults = JSON.parse(JSON.stringify(retrainRequestSchema.parse({})));
-    for (const [what, body] of [['no body', undefined], ['an empty body', ''], ['a blank body', ' \n\t']] as const) {
+    for (const [what, body] of [
+      ['no body', undefined],
+      ['an empty body', ''],
+      ['a blank body', ' \n\t'],
+    ] as const) {
       const r = await call('POST', '/model/retrain', body);
       // The runner refuses to start it (503): by then the request was accepted and recorded.
       expect(r.status, what).toBe(503);
@@ -147,7 +167,9 @@ describe('POST /drift/check', () => {
     const r = await call('POST', '/drift/check', { dataKey: 'data/x.csv', csv: lines.slice(0, 300).join('\n') });
     expect(r.status).toBe(422);
     expect(r.json.error.details.map((d: Json) => d.field)).toEqual(['dataKey', 'csv']);
-    expect(r.json.error.message).toMatch(/^invalid drift check request: dataKey: sent with csv: send one of dataKey and csv.*; csv: sent with dataKey/);
+    expect(r.json.error.message).toMatch(
+      /^invalid drift check request: dataKey: sent with csv: send one of dataKey and csv.*; csv: sent with dataKey/,
+    );
   });
 
   it('answers a report that starts with its summary: verdict, drifted columns by effect, counts; the details after, as documented', async () => {
@@ -167,7 +189,12 @@ describe('POST /drift/check', () => {
     const report = driftReportResponseSchema.strict().parse(r.json);
     const { summary } = report;
     expect(summary.verdict).toBe(report.verdict);
-    expect(summary.counts).toEqual({ columns: report.columns.length, evaluated: report.evaluated, drifted: report.drifted, rows: 400 });
+    expect(summary.counts).toEqual({
+      columns: report.columns.length,
+      evaluated: report.evaluated,
+      drifted: report.drifted,
+      rows: 400,
+    });
     const drifted = report.columns.filter((c) => c.status === 'drift');
     expect(summary.drifted.map((d) => d.column).sort()).toEqual(drifted.map((c) => c.column).sort());
     expect(summary.drifted.length).toBeGreaterThanOrEqual(2);

@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesToBundle } from '../lib/artifact/model-bundle.ts';
 import { featureColumns, type DatasetSpec } from '../lib/data/spec.ts';
 import { ModelRegistry } from '../lib/registry/model-registry.ts';
-import { inferenceErrorSchema, inferenceRequestSchema, inferenceResponseSchema, modelMetadataSchema, serverMetadataSchema } from '../lib/serving/open-inference.ts';
+import {
+  inferenceErrorSchema,
+  inferenceRequestSchema,
+  inferenceResponseSchema,
+  modelMetadataSchema,
+  serverMetadataSchema,
+} from '../lib/serving/open-inference.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
 import { keys } from '../lib/state/layout.ts';
 import { aliasDocumentSchema } from '../lib/state/schemas.ts';
@@ -49,7 +55,12 @@ function record(n: number): Record<string, string> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
 type Json = any;
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json; text: string; headers: Headers }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Json; text: string; headers: Headers }> {
   const response = await fetch(url + path, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
@@ -69,7 +80,14 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 /** Fault injection: points an alias at a version without the registry's verification. */
 async function pointAliasUnverified(alias: string, version: string): Promise<void> {
   await registry.docs.update(keys.alias('credit-score', alias), aliasDocumentSchema, (current) => {
-    const event = { ...current!.value.event, eventId: `${current!.value.event.eventId}-x`, from: current!.value.version, to: version, previousEventId: current!.value.event.eventId, reason: 'fault injection' };
+    const event = {
+      ...current!.value.event,
+      eventId: `${current!.value.event.eventId}-x`,
+      from: current!.value.version,
+      to: version,
+      previousEventId: current!.value.event.eventId,
+      reason: 'fault injection',
+    };
     return { write: { alias, version, event }, result: undefined };
   });
 }
@@ -141,7 +159,12 @@ export function defineApiSuite(target: HostingTarget): void {
       expect(['Good', 'Standard', 'Poor']).toContain(r.json.prediction);
       const p = r.json.probabilities;
       expect(p.Good + p.Standard + p.Poor).toBeCloseTo(1, 6);
-      expect(r.json.model).toEqual({ name: 'credit-score', version: versions[0], alias: 'champion', variant: 'default' });
+      expect(r.json.model).toEqual({
+        name: 'credit-score',
+        version: versions[0],
+        alias: 'champion',
+        variant: 'default',
+      });
       expect(r.json.requestId).toBe(r.headers.get('x-request-id'));
       // The service's own id: when and on which instance it answered, which is how feedback finds the answer.
       expect(parseInstanceOrderedId(r.json.requestId)?.at).toBeGreaterThan(Date.now() - 600_000);
@@ -179,7 +202,10 @@ export function defineApiSuite(target: HostingTarget): void {
         expect(reason.contribution).toBeGreaterThan(0);
       }
       // Asking for every column: one-hot and multi-label columns come back as one reason each.
-      const all = await call('POST', '/predict?explain=50', { ...record(2), Type_of_Loan: 'Auto Loan, and Mortgage Loan' });
+      const all = await call('POST', '/predict?explain=50', {
+        ...record(2),
+        Type_of_Loan: 'Auto Loan, and Mortgage Loan',
+      });
       const features = all.json.reasons.map((reason: Json) => reason.feature);
       expect(new Set(features).size).toBe(features.length);
       expect(features.length).toBeGreaterThan(3);
@@ -199,17 +225,30 @@ export function defineApiSuite(target: HostingTarget): void {
       expect(tooMany.json.error.message).toMatch(/at most 10 rows a request with explainMethod=exact/);
       const auto = await call('POST', '/predict?explain=1', eleven);
       expect(auto.json.predictions.map((p: Json) => p.explanation.method)).toEqual(new Array(11).fill('approx'));
-      for (const [query, field] of [['explain=0', 'explain'], ['explain=three', 'explain'], ['explain=3&explainMethod=fast', 'explainMethod'], ['explainMethod=exact', 'explain']]) {
+      for (const [query, field] of [
+        ['explain=0', 'explain'],
+        ['explain=three', 'explain'],
+        ['explain=3&explainMethod=fast', 'explainMethod'],
+        ['explainMethod=exact', 'explain'],
+      ]) {
         const bad = await call('POST', `/predict?${query}`, record(1));
         expect(bad.status, query).toBe(422);
-        expect(bad.json.error.details.map((d: Json) => d.field), query).toContain(field);
+        expect(
+          bad.json.error.details.map((d: Json) => d.field),
+          query,
+        ).toContain(field);
       }
     });
 
     it('describes the model, and its sample request is a valid prediction request', async () => {
       const info = await call('GET', '/model/info');
       expect(info.status).toBe(200);
-      expect(info.json.model).toMatchObject({ name: 'credit-score', version: versions[0], alias: 'champion', classifier: 'xgb' });
+      expect(info.json.model).toMatchObject({
+        name: 'credit-score',
+        version: versions[0],
+        alias: 'champion',
+        classifier: 'xgb',
+      });
       expect(info.json.featureSchema.required).toContain('Credit_History_Age');
       expect(info.json.metrics.cv.f1_macro).toBeGreaterThan(0.3);
       expect(info.json.data.rows).toBe(900);
@@ -220,12 +259,20 @@ export function defineApiSuite(target: HostingTarget): void {
     it('is ready, and exports Prometheus metrics', async () => {
       const health = await call('GET', '/health');
       expect(health.status).toBe(200);
-      expect(health.json).toMatchObject({ ready: true, model: { loaded: true, version: versions[0] }, storage: { reachable: true } });
+      expect(health.json).toMatchObject({
+        ready: true,
+        model: { loaded: true, version: versions[0] },
+        storage: { reachable: true },
+      });
       const metrics = await call('GET', '/metrics');
       expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
       // One process hosts every handler (serverless-offline in-process too): one registry sees every route.
-      expect(metrics.text).toMatch(/credit_score_http_requests_total\{route="POST \/predict",method="POST",status="200"/);
-      expect(metrics.text).toMatch(/credit_score_predictions_total\{class="(Good|Standard|Poor)",model="credit-score",version="[^"]+",alias="champion"/);
+      expect(metrics.text).toMatch(
+        /credit_score_http_requests_total\{route="POST \/predict",method="POST",status="200"/,
+      );
+      expect(metrics.text).toMatch(
+        /credit_score_predictions_total\{class="(Good|Standard|Poor)",model="credit-score",version="[^"]+",alias="champion"/,
+      );
       expect(metrics.text).toMatch(/credit_score_model_loads_total\{model="credit-score",outcome="loaded",cold="true"/);
     });
   });
@@ -233,19 +280,36 @@ export function defineApiSuite(target: HostingTarget): void {
   describe('bad requests get a clear 4xx and never a stack trace', () => {
     // The requests every host must refuse alike (status, code, message) are one table run over both: test/bad-input-table.test.ts.
     it('names every bad field: wrong types, missing and unknown fields, non-numbers', async () => {
-      const bad: Record<string, unknown> = { ...record(1), Age: { years: 3 }, Annual_Income: 'lots', Monthly_Balance: 'NaN', Colour: 'blue' };
+      const bad: Record<string, unknown> = {
+        ...record(1),
+        Age: { years: 3 },
+        Annual_Income: 'lots',
+        Monthly_Balance: 'NaN',
+        Colour: 'blue',
+      };
       delete bad.Credit_Mix;
       const r = await call('POST', '/predict', bad);
       expect(r.status, r.text).toBe(422);
-      const fields = Object.fromEntries(r.json.error.details.map((d: { field: string; message: string }) => [d.field, d.message]));
+      const fields = Object.fromEntries(
+        r.json.error.details.map((d: { field: string; message: string }) => [d.field, d.message]),
+      );
       expect(fields).toEqual({
         Age: expect.stringMatching(/expected a string .* a number or null/),
         Colour: expect.stringMatching(/unknown field/),
         Credit_Mix: expect.stringMatching(/missing field/),
       });
-      const values = await call('POST', '/predict', { ...record(1), Annual_Income: 'lots', Monthly_Balance: '12.5x', Credit_History_Age: 'ten years' });
+      const values = await call('POST', '/predict', {
+        ...record(1),
+        Annual_Income: 'lots',
+        Monthly_Balance: '12.5x',
+        Credit_History_Age: 'ten years',
+      });
       expect(values.status).toBe(422);
-      expect(values.json.error.details.map((d: { field: string }) => d.field)).toEqual(['Annual_Income', 'Monthly_Balance', 'Credit_History_Age']);
+      expect(values.json.error.details.map((d: { field: string }) => d.field)).toEqual([
+        'Annual_Income',
+        'Monthly_Balance',
+        'Credit_History_Age',
+      ]);
       // "NaN", "NA", "null", "N/A" are the spec's default missing tokens (R and pandas exports): unknown, not wrong.
       const missing = await call('POST', '/predict', { ...record(1), Monthly_Balance: 'NaN', Annual_Income: 'NA' });
       expect(missing.status, missing.text).toBe(200);
@@ -272,10 +336,14 @@ export function defineApiSuite(target: HostingTarget): void {
     it('picks up a moved alias within the refresh interval, without a restart', async () => {
       versions.push((await registry.publish('credit-score', files, { createdBy: 'test' })).version);
       await registry.moveAlias('credit-score', 'champion', versions[1], { reason: 'newer', actor: 'test' });
-      const version = await until('the new version to serve', async () => {
-        const r = await call('POST', '/predict', record(1));
-        return r.json.model.version === versions[1] ? r.json.model.version : undefined;
-      }, 5000);
+      const version = await until(
+        'the new version to serve',
+        async () => {
+          const r = await call('POST', '/predict', record(1));
+          return r.json.model.version === versions[1] ? r.json.model.version : undefined;
+        },
+        5000,
+      );
       expect(version).toBe(versions[1]);
     });
 
@@ -293,19 +361,31 @@ export function defineApiSuite(target: HostingTarget): void {
       await corrupt(version);
       // As the serving container sees a version that went bad after a verified promotion: the alias points at it.
       await pointAliasUnverified('champion', version);
-      const health = await until('the refusal', async () => {
-        const r = await call('GET', '/health');
-        return r.json.model?.lastError ? r.json : undefined;
-      }, 5000);
+      const health = await until(
+        'the refusal',
+        async () => {
+          const r = await call('GET', '/health');
+          return r.json.model?.lastError ? r.json : undefined;
+        },
+        5000,
+      );
       expect(health.status).toBe('degraded');
-      expect(health.model).toMatchObject({ loaded: true, version: versions[1], pointer: version, lastError: { version, message: expect.stringMatching(/ensemble\.bin fails its sha256 check/) } });
+      expect(health.model).toMatchObject({
+        loaded: true,
+        version: versions[1],
+        pointer: version,
+        lastError: { version, message: expect.stringMatching(/ensemble\.bin fails its sha256 check/) },
+      });
       const r = await call('POST', '/predict', record(1));
       expect(r.status).toBe(200);
       expect(r.json.model.version).toBe(versions[1]);
       const traffic = await call('GET', '/model/traffic');
       expect(traffic.json.routes[0]).toMatchObject({ alias: 'champion', version: versions[1], pointer: version });
       expect((await call('GET', '/model/info')).json.model.version).toBe(versions[1]);
-      await registry.moveAlias('credit-score', 'champion', versions[1], { reason: 'back to the good one', actor: 'test' });
+      await registry.moveAlias('credit-score', 'champion', versions[1], {
+        reason: 'back to the good one',
+        actor: 'test',
+      });
     });
   });
 
@@ -318,40 +398,72 @@ export function defineApiSuite(target: HostingTarget): void {
       expect(r.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['(body)', 'cv']);
       const missing = await call('POST', '/model/retrain', { dataKey: 'data/absent.csv' }, admin);
       expect(missing.status).toBe(422);
-      expect(missing.json.error).toMatchObject({ message: 'the training data is not in the bucket', details: [{ field: 'dataKey', message: 'no such object' }] });
+      expect(missing.json.error).toMatchObject({
+        message: 'the training data is not in the bucket',
+        details: [{ field: 'dataKey', message: 'no such object' }],
+      });
     });
 
     it('runs a job to completion from data in the bucket, registers and promotes the new version', async () => {
-      await store.put('data/retrain.csv', new Uint8Array(readFileSync(subsetCsv('data/credit_score_customers_raw.csv', 700, join(tempDir('retrain'), 'r.csv')))));
-      const start = await call('POST', '/model/retrain', { ...small, dataKey: 'data/retrain.csv', promote: true }, admin);
+      await store.put(
+        'data/retrain.csv',
+        new Uint8Array(
+          readFileSync(subsetCsv('data/credit_score_customers_raw.csv', 700, join(tempDir('retrain'), 'r.csv'))),
+        ),
+      );
+      const start = await call(
+        'POST',
+        '/model/retrain',
+        { ...small, dataKey: 'data/retrain.csv', promote: true },
+        admin,
+      );
       expect(start.status).toBe(202);
       expect(start.headers.get('location')).toBe(`/model/retrain/${start.json.jobId}`);
-      const job = await until('the job to finish', async () => {
-        const r = await call('GET', start.json.statusUrl, undefined, admin);
-        return ['succeeded', 'failed'].includes(r.json.status) ? r.json : undefined;
-      }, 90_000);
-      expect(job).toMatchObject({ status: 'succeeded', progress: { done: 2, total: 2, perSecond: expect.any(Number), etaSeconds: 0 }, result: { promoted: true, best: { classifier: 'xgb', sampler: 'none' } } });
+      const job = await until(
+        'the job to finish',
+        async () => {
+          const r = await call('GET', start.json.statusUrl, undefined, admin);
+          return ['succeeded', 'failed'].includes(r.json.status) ? r.json : undefined;
+        },
+        90_000,
+      );
+      expect(job).toMatchObject({
+        status: 'succeeded',
+        progress: { done: 2, total: 2, perSecond: expect.any(Number), etaSeconds: 0 },
+        result: { promoted: true, best: { classifier: 'xgb', sampler: 'none' } },
+      });
       expect(job.lockToken).toBeUndefined();
       expect(await registry.listVersions('credit-score')).toContain(job.result.version);
       expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(job.result.version);
-      const served = await until('the retrained version to serve', async () => {
-        const r = await call('POST', '/predict', record(1));
-        return r.json.model.version === job.result.version ? r.json.model.version : undefined;
-      }, 5000);
+      const served = await until(
+        'the retrained version to serve',
+        async () => {
+          const r = await call('POST', '/predict', record(1));
+          return r.json.model.version === job.result.version ? r.json.model.version : undefined;
+        },
+        5000,
+      );
       expect(served).toBe(job.result.version);
       versions.push(job.result.version);
     });
 
     it('lets one of two concurrent requests start and refuses the other with 409', async () => {
-      const [a, b] = await Promise.all([call('POST', '/model/retrain', small, admin), call('POST', '/model/retrain', small, admin)]);
+      const [a, b] = await Promise.all([
+        call('POST', '/model/retrain', small, admin),
+        call('POST', '/model/retrain', small, admin),
+      ]);
       expect([a.status, b.status].sort()).toEqual([202, 409]);
       const started = a.status === 202 ? a : b;
       const refused = a.status === 202 ? b : a;
       expect(refused.json.error.message).toMatch(/already running/);
-      const job = await until('the job to finish', async () => {
-        const r = await call('GET', started.json.statusUrl, undefined, admin);
-        return ['succeeded', 'failed'].includes(r.json.status) ? r.json : undefined;
-      }, 90_000);
+      const job = await until(
+        'the job to finish',
+        async () => {
+          const r = await call('GET', started.json.statusUrl, undefined, admin);
+          return ['succeeded', 'failed'].includes(r.json.status) ? r.json : undefined;
+        },
+        90_000,
+      );
       expect(job.status, JSON.stringify(job)).toBe('succeeded');
       expect(job.result.promoted).toBe(false);
       // Registered but not promoted: the champion did not move.
@@ -372,12 +484,19 @@ export function defineApiSuite(target: HostingTarget): void {
       const champion = (await registry.getAlias('credit-score', 'champion'))!.version;
       for (const v of r.json.versions) expect(v.aliases.includes('champion')).toBe(v.version === champion);
       const first = r.json.versions.find((v: Json) => v.version === versions[0]);
-      expect(first).toMatchObject({ createdBy: 'test', classifier: 'xgb', data: { rows: 900 }, cv: { f1_macro: expect.any(Number), accuracy: expect.any(Number) } });
+      expect(first).toMatchObject({
+        createdBy: 'test',
+        classifier: 'xgb',
+        data: { rows: 900 },
+        cv: { f1_macro: expect.any(Number), accuracy: expect.any(Number) },
+      });
       const page1 = await call('GET', '/model/versions?limit=2');
       expect(page1.json.versions).toHaveLength(2);
       const page2 = await call('GET', `/model/versions?limit=2&before=${page1.json.next}`);
       expect(page2.json.versions[0].version < page1.json.versions[1].version).toBe(true);
-      expect([...page1.json.versions, ...page2.json.versions].map((v: Json) => v.version)).toEqual([...all].reverse().slice(0, 4));
+      expect([...page1.json.versions, ...page2.json.versions].map((v: Json) => v.version)).toEqual(
+        [...all].reverse().slice(0, 4),
+      );
       const bad = await call('GET', '/model/versions?limit=0');
       expect(bad.status).toBe(422);
       expect(bad.json.error.details[0].field).toBe('limit');
@@ -418,8 +537,15 @@ export function defineApiSuite(target: HostingTarget): void {
     const asInputs = (records: Record<string, string | null>[]): Json[] =>
       featureColumns(spec()).map((column) => {
         const data = records.map((r) => r[column]);
-        const numeric = spec().numeric.some((c) => c.column === column) && data.every((v) => v !== null && v !== '' && Number.isFinite(Number(v)));
-        return { name: column, shape: [records.length], datatype: numeric ? 'FP64' : 'BYTES', data: numeric ? data.map(Number) : data };
+        const numeric =
+          spec().numeric.some((c) => c.column === column) &&
+          data.every((v) => v !== null && v !== '' && Number.isFinite(Number(v)));
+        return {
+          name: column,
+          shape: [records.length],
+          datatype: numeric ? 'FP64' : 'BYTES',
+          data: numeric ? data.map(Number) : data,
+        };
       });
 
     it("answers the health and metadata routes in the protocol's shapes, every input column listed", async () => {
@@ -432,11 +558,18 @@ export function defineApiSuite(target: HostingTarget): void {
       expect(model.status).toBe(200);
       const metadata = modelMetadataSchema.parse(model.json);
       expect(metadata.inputs.map((i) => i.name)).toEqual(featureColumns(spec()));
-      expect(metadata.inputs.find((i) => i.name === 'Annual_Income')).toEqual({ name: 'Annual_Income', datatype: 'FP64', shape: [-1] });
+      expect(metadata.inputs.find((i) => i.name === 'Annual_Income')).toEqual({
+        name: 'Annual_Income',
+        datatype: 'FP64',
+        shape: [-1],
+      });
       expect(metadata.inputs.find((i) => i.name === 'Occupation')?.datatype).toBe('BYTES');
       expect(metadata.outputs.map((o) => o.name)).toEqual(['label', 'probabilities']);
       expect(metadata.versions).toContain(versions[versions.length - 1]);
-      expect(await call('GET', '/v2/models/credit-score/ready')).toMatchObject({ status: 200, json: { name: 'credit-score', ready: true } });
+      expect(await call('GET', '/v2/models/credit-score/ready')).toMatchObject({
+        status: 200,
+        json: { name: 'credit-score', ready: true },
+      });
       const unknown = await call('GET', '/v2/models/other-model');
       expect(unknown.status).toBe(404);
       expect(inferenceErrorSchema.strict().parse(unknown.json).error).toMatch(/model other-model is not registered/);
@@ -449,16 +582,32 @@ export function defineApiSuite(target: HostingTarget): void {
       const r = await call('POST', '/v2/models/credit-score/infer', request);
       expect(r.status).toBe(200);
       const response = inferenceResponseSchema.strict().parse(r.json);
-      expect(response).toMatchObject({ model_name: 'credit-score', model_version: versions[versions.length - 1], id: 'req-1' });
+      expect(response).toMatchObject({
+        model_name: 'credit-score',
+        model_version: versions[versions.length - 1],
+        id: 'req-1',
+      });
       const [label, probabilities] = response.outputs;
       expect(label).toMatchObject({ name: 'label', datatype: 'BYTES', shape: [3] });
-      expect(probabilities).toMatchObject({ name: 'probabilities', datatype: 'FP64', shape: [3, 3], parameters: { classes: JSON.stringify(['Good', 'Standard', 'Poor']) } });
+      expect(probabilities).toMatchObject({
+        name: 'probabilities',
+        datatype: 'FP64',
+        shape: [3, 3],
+        parameters: { classes: JSON.stringify(['Good', 'Standard', 'Poor']) },
+      });
       const predicted = await call('POST', '/predict', { instances: records });
       predicted.json.predictions.forEach((p: Json, i: number) => {
         expect(label.data[i]).toBe(p.prediction);
-        expect(probabilities.data.slice(i * 3, i * 3 + 3)).toEqual([p.probabilities.Good, p.probabilities.Standard, p.probabilities.Poor]);
+        expect(probabilities.data.slice(i * 3, i * 3 + 3)).toEqual([
+          p.probabilities.Good,
+          p.probabilities.Standard,
+          p.probabilities.Poor,
+        ]);
       });
-      const onlyLabel = await call('POST', '/v2/models/credit-score/infer', { ...request, outputs: [{ name: 'label' }] });
+      const onlyLabel = await call('POST', '/v2/models/credit-score/infer', {
+        ...request,
+        outputs: [{ name: 'label' }],
+      });
       expect(onlyLabel.json.outputs.map((o: Json) => o.name)).toEqual(['label']);
     });
 
@@ -466,10 +615,26 @@ export function defineApiSuite(target: HostingTarget): void {
       const inputs = asInputs([record(2)]);
       const cases: [unknown, number, RegExp][] = [
         [{ inputs: inputs.slice(1) }, 400, /missing input\(s\): Age/],
-        [{ inputs: [...inputs, { name: 'Colour', shape: [1], datatype: 'BYTES', data: ['red'] }] }, 400, /input Colour: not a column of this model/],
-        [{ inputs: inputs.map((i) => (i.name === 'Age' ? { ...i, shape: [2] } : i)) }, 400, /input Age: shape \[2\] holds 2 element\(s\), data has 1/],
-        [{ inputs: inputs.map((i) => (i.name === 'Annual_Income' ? { ...i, datatype: 'FP64', data: ['rich'] } : i)) }, 400, /input Annual_Income: FP64 elements must be numbers/],
-        [{ inputs: inputs.map((i) => (i.name === 'Age' ? { ...i, datatype: 'BYTES', data: ['forty'] } : i)) }, 422, /Age/],
+        [
+          { inputs: [...inputs, { name: 'Colour', shape: [1], datatype: 'BYTES', data: ['red'] }] },
+          400,
+          /input Colour: not a column of this model/,
+        ],
+        [
+          { inputs: inputs.map((i) => (i.name === 'Age' ? { ...i, shape: [2] } : i)) },
+          400,
+          /input Age: shape \[2\] holds 2 element\(s\), data has 1/,
+        ],
+        [
+          { inputs: inputs.map((i) => (i.name === 'Annual_Income' ? { ...i, datatype: 'FP64', data: ['rich'] } : i)) },
+          400,
+          /input Annual_Income: FP64 elements must be numbers/,
+        ],
+        [
+          { inputs: inputs.map((i) => (i.name === 'Age' ? { ...i, datatype: 'BYTES', data: ['forty'] } : i)) },
+          422,
+          /Age/,
+        ],
         [{ inputs: 'all of them' }, 400, /not an inference request: inputs/],
         [{ inputs, outputs: [{ name: 'logits' }] }, 400, /output logits: unknown/],
       ];

@@ -16,7 +16,12 @@ import { CountingStore } from './counting-store.ts';
 import { startServingS3 } from './s3.ts';
 
 const MODEL = 'credit-score';
-const person = (id: string, role: Principal['roles'][number]): Principal => ({ id, name: id, roles: [role], via: 'api key' });
+const person = (id: string, role: Principal['roles'][number]): Principal => ({
+  id,
+  name: id,
+  roles: [role],
+  via: 'api key',
+});
 const olga = person('olga', 'operator');
 const bob = person('bob', 'approver');
 const carl = person('carl', 'approver');
@@ -65,11 +70,22 @@ describe('two approvers approving one change request at once', () => {
     await s3?.close();
   });
 
-  const race = async (to: string, needed: number): Promise<{ settled: PromiseSettledResult<Approved>[]; moves: number; id: string }> => {
-    const request = await fileChangeRequest(registry, { model: MODEL, alias: 'champion', to, reason: 'race', force: false, origin: 'promote' }, olga, { needed, expiryHours: 24 });
+  const race = async (
+    to: string,
+    needed: number,
+  ): Promise<{ settled: PromiseSettledResult<Approved>[]; moves: number; id: string }> => {
+    const request = await fileChangeRequest(
+      registry,
+      { model: MODEL, alias: 'champion', to, reason: 'race', force: false, origin: 'promote' },
+      olga,
+      { needed, expiryHours: 24 },
+    );
     const before = (await registry.history(MODEL, 'champion')).length;
     store.arm();
-    const settled = await Promise.allSettled([approveChangeRequest(registry, MODEL, request.id, bob), approveChangeRequest(registry, MODEL, request.id, carl)]);
+    const settled = await Promise.allSettled([
+      approveChangeRequest(registry, MODEL, request.id, bob),
+      approveChangeRequest(registry, MODEL, request.id, carl),
+    ]);
     return { settled, moves: (await registry.history(MODEL, 'champion')).length - before, id: request.id };
   };
 
@@ -82,7 +98,11 @@ describe('two approvers approving one change request at once', () => {
     expect(made[0].value.request).toMatchObject({ status: 'done', approvedBy: [expect.anything()] });
     expect(refused).toHaveLength(1);
     // A domain refusal; lib/http/error-response.ts gives its answer.
-    expect(toHttpError(refused[0].reason as Error)).toMatchObject({ status: 409, code: 'request_decided', message: expect.stringMatching(/was approved by (bob|carl) and is done/) });
+    expect(toHttpError(refused[0].reason as Error)).toMatchObject({
+      status: 409,
+      code: 'request_decided',
+      message: expect.stringMatching(/was approved by (bob|carl) and is done/),
+    });
     expect(moves).toBe(1);
     expect((await registry.getAlias(MODEL, 'champion'))?.version).toBe(versions[1]);
   });

@@ -54,20 +54,32 @@ describe('artifact files parsed by their schemas', () => {
   });
 
   it('refuses preprocessor.json with a step of the wrong type or an unknown encoding, naming the field', () => {
-    expect(refusal(edited('preprocessor.json', (p) => (p.numeric[0].median = 'high')))).toMatch(/^preprocessor\.json: numeric\.0\.median: /);
-    expect(refusal(edited('preprocessor.json', (p) => (p.categorical[0].encoding = 'target')))).toMatch(/^preprocessor\.json: categorical\.0\.encoding: /);
-    expect(refusal(edited('preprocessor.json', (p) => delete p.featureNames))).toMatch(/^preprocessor\.json: featureNames: /);
+    expect(refusal(edited('preprocessor.json', (p) => (p.numeric[0].median = 'high')))).toMatch(
+      /^preprocessor\.json: numeric\.0\.median: /,
+    );
+    expect(refusal(edited('preprocessor.json', (p) => (p.categorical[0].encoding = 'target')))).toMatch(
+      /^preprocessor\.json: categorical\.0\.encoding: /,
+    );
+    expect(refusal(edited('preprocessor.json', (p) => delete p.featureNames))).toMatch(
+      /^preprocessor\.json: featureNames: /,
+    );
   });
 
   it('refuses baseline.json with edges that are not numbers or a share above 1, naming the field', () => {
-    expect(refusal(edited('baseline.json', (b) => (b.numeric[0].edges = 'deciles')))).toMatch(/^baseline\.json: numeric\.0\.edges: /);
-    expect(refusal(edited('baseline.json', (b) => (b.numeric[0].proportions[0] = 1.5)))).toMatch(/^baseline\.json: numeric\.0\.proportions\.0: /);
+    expect(refusal(edited('baseline.json', (b) => (b.numeric[0].edges = 'deciles')))).toMatch(
+      /^baseline\.json: numeric\.0\.edges: /,
+    );
+    expect(refusal(edited('baseline.json', (b) => (b.numeric[0].proportions[0] = 1.5)))).toMatch(
+      /^baseline\.json: numeric\.0\.proportions\.0: /,
+    );
     expect(refusal(edited('baseline.json', (b) => delete b.categorical))).toMatch(/^baseline\.json: categorical: /);
   });
 
   it('refuses metrics.json without its cross-validated scores or with a ranking that is not numbers, and params.json without the classifier, naming the field', () => {
     expect(refusal(edited('metrics.json', (m) => delete m.cv))).toMatch(/^metrics\.json: cv: /);
-    expect(refusal(edited('metrics.json', (m) => (m.ranking.roc_auc = 'high')))).toMatch(/^metrics\.json: ranking\.roc_auc: /);
+    expect(refusal(edited('metrics.json', (m) => (m.ranking.roc_auc = 'high')))).toMatch(
+      /^metrics\.json: ranking\.roc_auc: /,
+    );
     expect(refusal(edited('params.json', (p) => delete p.classifier))).toMatch(/^params\.json: classifier: /);
   });
 
@@ -81,6 +93,8 @@ describe('artifact files parsed by their schemas', () => {
     );
     expect(bundle.metrics.ranking).toBeUndefined();
     expect(bundle.metrics.cv.f1_macro).toBeGreaterThan(0);
-    expect(bundle.metrics.candidates).toEqual((JSON.parse(new TextDecoder().decode(files.get('metrics.json'))) as Json).candidates);
+    expect(bundle.metrics.candidates).toEqual(
+      (JSON.parse(new TextDecoder().decode(files.get('metrics.json'))) as Json).candidates,
+    );
   });
 });

@@ -16,7 +16,9 @@ describe('the body size limit', () => {
     const set = process.env.MAX_BODY_BYTES;
     delete process.env.MAX_BODY_BYTES;
     try {
-      const env = await environment({ resolveVariable: async (name) => (name === 'sls:stage' ? 'local' : name.endsWith('Days') ? 30 : 'x') });
+      const env = await environment({
+        resolveVariable: async (name) => (name === 'sls:stage' ? 'local' : name.endsWith('Days') ? 30 : 'x'),
+      });
       expect(Number(env.MAX_BODY_BYTES)).toBe(configSchema.shape.MAX_BODY_BYTES.parse(undefined));
     } finally {
       if (set !== undefined) process.env.MAX_BODY_BYTES = set;

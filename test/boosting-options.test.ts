@@ -46,7 +46,8 @@ function worstViolation(model: CompiledEnsemble, data: TrainingData, rows: numbe
     for (let s = 0; s <= 100; s++) {
       row[0] = s / 100;
       const margins = model.predictRaw(row);
-      if (previous) for (let k = 0; k < margins.length; k++) worst = Math.max(worst, direction * (previous[k] - margins[k]));
+      if (previous)
+        for (let k = 0; k < margins.length; k++) worst = Math.max(worst, direction * (previous[k] - margins[k]));
       previous = margins;
     }
   }
@@ -85,7 +86,9 @@ describe('monotone constraints', () => {
 
   it('refuses constraints other than -1, 0, 1 and more constraints than features', () => {
     expect(() => new GradientBoostingClassifier({ monotone_constraints: [2] })).toThrow(/-1, 0 or 1/);
-    expect(() => new GradientBoostingClassifier({ n_estimators: 1, monotone_constraints: [1, 0, 0, 1] }).fit(bump(100, 2, 1))).toThrow(/4 values for 3 features/);
+    expect(() =>
+      new GradientBoostingClassifier({ n_estimators: 1, monotone_constraints: [1, 0, 0, 1] }).fit(bump(100, 2, 1)),
+    ).toThrow(/4 values for 3 features/);
   });
 });
 
@@ -103,7 +106,9 @@ describe('early stopping', () => {
   it('keeps every round when off, and the rounds up to the best one when on', () => {
     const full = new GradientBoostingClassifier({ n_estimators: 40 }).fit(signal);
     expect(boostingRounds(full)).toBe(40);
-    const stopped = new GradientBoostingClassifier({ n_estimators: 400, early_stopping_rounds: 5 }).fit(noise(signal, 2));
+    const stopped = new GradientBoostingClassifier({ n_estimators: 400, early_stopping_rounds: 5 }).fit(
+      noise(signal, 2),
+    );
     expect(boostingRounds(stopped)).toBeLessThan(400);
     expect(stopped.treeCount).toBe(boostingRounds(stopped) * 3);
   });

@@ -30,11 +30,17 @@ const binary = table(24_000, 2);
 /** A pool whose workers are up: a new worker loads the sources first (a second with tsx), and a fit does not wait for that. */
 async function warmPool(jobs: number): Promise<TrainingPool> {
   const pool = trainingPool(jobs);
-  await new GradientBoostingClassifier({ n_estimators: 1 }).fitParallel(table(200, 2), pool, undefined, { joinWaitMs: 30_000 });
+  await new GradientBoostingClassifier({ n_estimators: 1 }).fitParallel(table(200, 2), pool, undefined, {
+    joinWaitMs: 30_000,
+  });
   return pool;
 }
 
-async function parallelFit(params: Partial<GradientBoostingParams>, data: TrainingData, pool: TrainingPool): Promise<{ bytes: Buffer; sharedSteps: number }> {
+async function parallelFit(
+  params: Partial<GradientBoostingParams>,
+  data: TrainingData,
+  pool: TrainingPool,
+): Promise<{ bytes: Buffer; sharedSteps: number }> {
   const stats: { sharedSteps?: number } = {};
   const model = await new GradientBoostingClassifier(params).fitParallel(data, pool, undefined, { stats });
   return { bytes: Buffer.from(model.toBuffer()), sharedSteps: stats.sharedSteps ?? 0 };
@@ -61,14 +67,20 @@ describe('boosting on several threads', () => {
   });
 
   it('grows the same binary model with row and column sampling and balanced class weights on 1 and 3 threads', async () => {
-    const params = { n_estimators: 8, subsample: 0.8, colsample_bytree: 0.6, random_state: 9, class_weight: 'balanced' as const };
+    const params = {
+      n_estimators: 8,
+      subsample: 0.8,
+      colsample_bytree: 0.6,
+      random_state: 9,
+      class_weight: 'balanced' as const,
+    };
     const one = Buffer.from(new GradientBoostingClassifier(params).fit(binary).toBuffer());
     const { bytes, sharedSteps } = await parallelFit(params, binary, await warmPool(3));
     expect(bytes.equals(one)).toBe(true);
     expect(sharedSteps).toBeGreaterThan(0);
   });
 
-  it('grows the same model when a split tree\'s histograms do not all fit the shared arena (the fitting thread grows those subtrees)', async () => {
+  it("grows the same model when a split tree's histograms do not all fit the shared arena (the fitting thread grows those subtrees)", async () => {
     // 6,000 features: the 64 MB arena holds two histograms, fewer than the last tree's top levels
     // hold at once. Labels make that tree split on both sides (four subtrees), or on one side
     // only (a leaf in its top levels, set after its subtrees grow); both checked to run this way.
@@ -78,12 +90,18 @@ describe('boosting on several threads', () => {
     const X = Float64Array.from({ length: rows * features }, () => rng.nextFloat());
     const at = (i: number, f: number): number => X[i * features + f];
     const labellings: ((i: number) => number)[] = [
-      (i) => ((at(i, 0) > 0.5) !== (at(i, 1) > 0.5) ? 2 : at(i, 2) > 0.5 ? 1 : 0),
+      (i) => (at(i, 0) > 0.5 !== at(i, 1) > 0.5 ? 2 : at(i, 2) > 0.5 ? 1 : 0),
       (i) => (at(i, 0) <= 0.5 && at(i, 1) > 0.5 ? 2 : at(i, 2) > 0.5 ? 1 : 0),
     ];
     const params = { n_estimators: 2, max_depth: 4, random_state: 2 };
     for (const label of labellings) {
-      const wide: TrainingData = { X, rows, features, y: Int32Array.from({ length: rows }, (_, i) => label(i)), classes: 3 };
+      const wide: TrainingData = {
+        X,
+        rows,
+        features,
+        y: Int32Array.from({ length: rows }, (_, i) => label(i)),
+        classes: 3,
+      };
       const one = Buffer.from(new GradientBoostingClassifier(params).fit(wide).toBuffer());
       const { bytes } = await parallelFit(params, wide, await warmPool(2));
       expect(bytes.equals(one)).toBe(true);
@@ -93,9 +111,14 @@ describe('boosting on several threads', () => {
   it('finishes, with the same model, when its pool is busy with a forest fit at the same time', async () => {
     const pool = trainingPool(2);
     const params = { n_estimators: 4, random_state: 1 };
-    const forest = new RandomForestClassifier({ n_estimators: 8, random_state: 2, max_depth: 6 }).fitParallel(multiClass, pool);
+    const forest = new RandomForestClassifier({ n_estimators: 8, random_state: 2, max_depth: 6 }).fitParallel(
+      multiClass,
+      pool,
+    );
     const boosted = parallelFit(params, multiClass, pool);
-    const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('deadlock: not done in 60 s')), 60_000).unref());
+    const deadline = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('deadlock: not done in 60 s')), 60_000).unref(),
+    );
     const [, { bytes }] = await Promise.race([Promise.all([forest, boosted]), deadline]);
     expect(bytes.equals(Buffer.from(new GradientBoostingClassifier(params).fit(multiClass).toBuffer()))).toBe(true);
   });
@@ -111,7 +134,10 @@ describe('the stable partition', () => {
       const goesLeft = (r: number): boolean => (column[r] === MISSING_BIN ? missingLeft : column[r] <= 17);
       const start = 100;
       const end = 4900;
-      const expected = [...order.subarray(start, end).filter(goesLeft), ...order.subarray(start, end).filter((r) => !goesLeft(r))];
+      const expected = [
+        ...order.subarray(start, end).filter(goesLeft),
+        ...order.subarray(start, end).filter((r) => !goesLeft(r)),
+      ];
 
       const whole = order.slice();
       const mid = partitionRowsStable(whole, start, end, column, 17, missingLeft, new Int32Array(rows));
@@ -124,11 +150,15 @@ describe('the stable partition', () => {
       const blocks = order.slice();
       const scratch = new Int32Array(rows).fill(-1);
       const cuts = [start, 1333, 1334, 3000, end];
-      const lefts = cuts.slice(0, -1).map((from, b) => compactRows(blocks, from, cuts[b + 1], column, 17, missingLeft, scratch));
+      const lefts = cuts
+        .slice(0, -1)
+        .map((from, b) => compactRows(blocks, from, cuts[b + 1], column, 17, missingLeft, scratch));
       cuts.slice(0, -1).forEach((from, b) => {
         const inBlock = Array.from(order.subarray(from, cuts[b + 1]));
         expect(Array.from(blocks.subarray(from, from + lefts[b]))).toEqual(inBlock.filter(goesLeft));
-        expect(Array.from(scratch.subarray(from, from + inBlock.length - lefts[b]))).toEqual(inBlock.filter((r) => !goesLeft(r)));
+        expect(Array.from(scratch.subarray(from, from + inBlock.length - lefts[b]))).toEqual(
+          inBlock.filter((r) => !goesLeft(r)),
+        );
       });
       expect(Array.from(scratch.subarray(0, start)).every((v) => v === -1)).toBe(true);
       expect(Array.from(scratch.subarray(end)).every((v) => v === -1)).toBe(true);
@@ -138,7 +168,9 @@ describe('the stable partition', () => {
 
 describe('a boosting helper under faults', () => {
   const faultyPool = (fault: 'throw' | 'exit'): TrainingPool =>
-    new TrainingPool(new WorkerPool(new URL('./fixtures/workers/faulty-boosting-worker-entry.mjs', import.meta.url), 2, { fault }));
+    new TrainingPool(
+      new WorkerPool(new URL('./fixtures/workers/faulty-boosting-worker-entry.mjs', import.meta.url), 2, { fault }),
+    );
 
   it('fails the fit with the helper error when a helper throws, and the pool goes on', async () => {
     const pool = faultyPool('throw');
@@ -146,13 +178,20 @@ describe('a boosting helper under faults', () => {
       // Waiting for the helper to join: a slow worker start (a loaded machine) must not let the fit run alone.
       const joined = { joinWaitMs: 30_000 };
       // Multi-class with gamma (whole trees only): the helper's first chunk is a whole tree of the round.
-      await expect(new GradientBoostingClassifier({ n_estimators: 3, gamma: 0.1 }).fitParallel(multiClass, pool, undefined, joined)).rejects.toThrow(
+      await expect(
+        new GradientBoostingClassifier({ n_estimators: 3, gamma: 0.1 }).fitParallel(
+          multiClass,
+          pool,
+          undefined,
+          joined,
+        ),
+      ).rejects.toThrow(
         /a boosting helper failed: boosting-helper failed in a worker: injected fault: the round plan cannot be read/,
       );
       // The worker is free again: the next fit starts a new helper there. Binary: its first chunk is a step of the one tree's top levels.
-      await expect(new GradientBoostingClassifier({ n_estimators: 1 }).fitParallel(binary, pool, undefined, joined)).rejects.toThrow(
-        /injected fault: the row order cannot be read/,
-      );
+      await expect(
+        new GradientBoostingClassifier({ n_estimators: 1 }).fitParallel(binary, pool, undefined, joined),
+      ).rejects.toThrow(/injected fault: the row order cannot be read/);
     } finally {
       await pool.close();
     }
@@ -163,9 +202,12 @@ describe('a boosting helper under faults', () => {
     try {
       // A join wait far beyond the test's own timeout: a fit that waited for it instead of failing at
       // the answer deadline fails this test by timing out (no wall-clock bound in the assertions).
-      await expect(new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool, undefined, { answerDeadlineMs: 1500, joinWaitMs: 600_000 })).rejects.toThrow(
-        /a boosting helper failed: a worker exited with code 3 while it ran boosting-helper/,
-      );
+      await expect(
+        new GradientBoostingClassifier({ n_estimators: 3 }).fitParallel(multiClass, pool, undefined, {
+          answerDeadlineMs: 1500,
+          joinWaitMs: 600_000,
+        }),
+      ).rejects.toThrow(/a boosting helper failed: a worker exited with code 3 while it ran boosting-helper/);
     } finally {
       await pool.close();
     }

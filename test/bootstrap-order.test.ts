@@ -40,13 +40,21 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
 
   beforeAll(async () => {
     execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: 'ignore' });
-    objects = parseAllDocuments(execFileSync('kubectl', ['kustomize', 'k8s-fallback/overlays/minikube'], { encoding: 'utf8' })).map((d) => d.toJS());
+    objects = parseAllDocuments(
+      execFileSync('kubectl', ['kustomize', 'k8s-fallback/overlays/minikube'], { encoding: 'utf8' }),
+    ).map((d) => d.toJS());
     const started = await startTestS3();
     s3 = started.s3;
     registry = new ModelRegistry(started.store);
-    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'credit-score-config').data as Record<string, string>;
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'credit-score-config')
+      .data as Record<string, string>;
     const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name.startsWith('credit-score-secrets'));
-    secrets = Object.fromEntries(Object.entries((secret.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    secrets = Object.fromEntries(
+      Object.entries((secret.data ?? {}) as Record<string, string>).map(([k, v]) => [
+        k,
+        Buffer.from(v, 'base64').toString('utf8'),
+      ]),
+    );
     base = {
       PATH: process.env.PATH ?? '',
       ...config,
@@ -56,7 +64,11 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
       S3_ACCESS_KEY_ID: 'S3RVER',
       S3_SECRET_ACCESS_KEY: 'S3RVER',
       ALIAS_REFRESH_SECONDS: '0.5',
-      DEFAULT_TRAINING_DATA: subsetCsv('data/credit_score_customers_raw.csv', 600, join(tempDir('bootstrap'), 'first.csv')),
+      DEFAULT_TRAINING_DATA: subsetCsv(
+        'data/credit_score_customers_raw.csv',
+        600,
+        join(tempDir('bootstrap'), 'first.csv'),
+      ),
       LOG_LEVEL: 'warn',
     };
   }, 180_000);
@@ -82,13 +94,23 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
     );
 
   /** The image's CMD (dist/server/serve.mjs) with the manifest's environment, on a free port. */
-  async function startService(name: string, extra: Record<string, string> = {}): Promise<{ url: string; readiness: string }> {
+  async function startService(
+    name: string,
+    extra: Record<string, string> = {},
+  ): Promise<{ url: string; readiness: string }> {
     const { container } = service(name);
     const port = await freePort();
-    const server = spawn(process.execPath, container.args ?? ['dist/server/serve.mjs'], { env: { ...base, ...envOf(container), ...extra, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+    const server = spawn(process.execPath, container.args ?? ['dist/server/serve.mjs'], {
+      env: { ...base, ...envOf(container), ...extra, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: 'ignore',
+    });
     servers.push(server);
     const url = `http://127.0.0.1:${port}`;
-    await until(`${name} to listen`, async () => ((await fetch(`${url}/health?probe=live`).catch(() => null))?.ok ? true : undefined), 30_000);
+    await until(
+      `${name} to listen`,
+      async () => ((await fetch(`${url}/health?probe=live`).catch(() => null))?.ok ? true : undefined),
+      30_000,
+    );
     return { url, readiness: container.readinessProbe!.httpGet!.path! };
   }
 
@@ -103,19 +125,35 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
       // What the kubelet would do with the Job: run its container's command with its environment.
       onJob: (job) => {
         const c: Container = job.spec.template.spec.containers[0];
-        jobRuns.push(new Promise((resolve) => execFile(process.execPath, c.args!, { env: { ...base, ...envOf(c) }, timeout: 240_000 }, (err) => resolve(err ? Number(err.code ?? 1) : 0))));
+        jobRuns.push(
+          new Promise((resolve) =>
+            execFile(process.execPath, c.args!, { env: { ...base, ...envOf(c) }, timeout: 240_000 }, (err) =>
+              resolve(err ? Number(err.code ?? 1) : 0),
+            ),
+          ),
+        );
       },
     });
-    const api = await startService('credit-score-api', { KUBERNETES_API_URL: kubernetes.url, KUBERNETES_SERVICE_ACCOUNT_DIR: kubernetes.accountDir });
+    const api = await startService('credit-score-api', {
+      KUBERNETES_API_URL: kubernetes.url,
+      KUBERNETES_SERVICE_ACCOUNT_DIR: kubernetes.accountDir,
+    });
     expect((await fetch(api.url + api.readiness)).status).toBe(503);
 
     // Its name ends with the image tag (a Job's template is immutable: each release is a new Job); found by its label.
-    const job = objects.find((o) => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/name'] === 'credit-score-bootstrap');
+    const job = objects.find(
+      (o) => o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/name'] === 'credit-score-bootstrap',
+    );
     expect(job.metadata.name).toBe('credit-score-bootstrap-dev');
     const container: Container = job.spec.template.spec.containers[0];
     const run = (): Promise<{ code: number; stdout: string; stderr: string }> =>
       new Promise((resolve) =>
-        execFile(process.execPath, container.args!, { env: { ...base, ...envOf(container) }, timeout: 240_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr })),
+        execFile(
+          process.execPath,
+          container.args!,
+          { env: { ...base, ...envOf(container) }, timeout: 240_000 },
+          (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+        ),
       );
     const first = await run();
     expect(first.stderr).not.toMatch(/bootstrap failed/);
@@ -123,7 +161,11 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
     expect(JSON.parse(first.stdout).bootstrap).toMatchObject({ action: 'trained' });
     const champion = (await registry.getAlias('credit-score', 'champion'))!.version;
     expect(await registry.listVersions('credit-score')).toEqual([champion]);
-    await until('the api to become ready', async () => ((await fetch(api.url + api.readiness)).status === 200 ? true : undefined), 30_000);
+    await until(
+      'the api to become ready',
+      async () => ((await fetch(api.url + api.readiness)).status === 200 ? true : undefined),
+      30_000,
+    );
 
     // Run again (the next apply): nothing to do, nothing trained.
     const again = await run();
@@ -132,13 +174,22 @@ describeWithPrograms([KUBECTL], 'the bootstrap order on an empty bucket', () => 
 
     // A retrain through the api: a Job from the template, run to the end, registering a version.
     const headers = { 'content-type': 'application/json', 'x-api-key': secrets.ADMIN_API_KEYS!.split(',')[0]! };
-    const start = await fetch(`${api.url}/model/retrain`, { method: 'POST', headers, body: JSON.stringify({ cv: 2, classifiers: ['xgb'], samplers: ['none'] }) });
+    const start = await fetch(`${api.url}/model/retrain`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ cv: 2, classifiers: ['xgb'], samplers: ['none'] }),
+    });
     const started = (await start.json()) as { jobId: string };
     expect(start.status, JSON.stringify(started)).toBe(202);
-    expect([...kubernetes.jobs.values()].map((j) => j.spec.template.spec.containers[0].args)).toEqual([['dist/server/retrain-job.mjs', '--job', started.jobId]]);
+    expect([...kubernetes.jobs.values()].map((j) => j.spec.template.spec.containers[0].args)).toEqual([
+      ['dist/server/retrain-job.mjs', '--job', started.jobId],
+    ]);
     expect(kubernetes.calls.every((c) => c.path.startsWith(`/apis/batch/v1/namespaces/${namespace}/`))).toBe(true);
     expect(await Promise.all(jobRuns)).toEqual([0]);
-    const retrained = (await (await fetch(`${api.url}/model/retrain/${started.jobId}`, { headers })).json()) as { status: string; result?: { version: string } };
+    const retrained = (await (await fetch(`${api.url}/model/retrain/${started.jobId}`, { headers })).json()) as {
+      status: string;
+      result?: { version: string };
+    };
     expect(retrained.status).toBe('succeeded');
     expect((await registry.listVersions('credit-score')).sort()).toEqual([champion, retrained.result!.version].sort());
   }, 400_000);

@@ -2,7 +2,12 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { sklearnMissing } from './helpers.ts';
-import { addTallies, calibrationMetrics, calibrationTally, reliabilityTable } from '../lib/evaluation/calibration-metrics.ts';
+import {
+  addTallies,
+  calibrationMetrics,
+  calibrationTally,
+  reliabilityTable,
+} from '../lib/evaluation/calibration-metrics.ts';
 import { Random } from '../lib/util/random.ts';
 
 // Four rows of three classes; the top-label confidences 0.7, 0.4, 0.6, 0.5 fall in bins 7, 4, 6, 5.
@@ -32,7 +37,9 @@ describe('calibration metrics', () => {
 
   it('add up over folds to the metrics of the pooled rows', () => {
     const whole = calibrationMetrics(calibrationTally(y, P, 3));
-    const halves = calibrationMetrics(addTallies(calibrationTally(y.slice(0, 2), P.slice(0, 6), 3), calibrationTally(y.slice(2), P.slice(6), 3)));
+    const halves = calibrationMetrics(
+      addTallies(calibrationTally(y.slice(0, 2), P.slice(0, 6), 3), calibrationTally(y.slice(2), P.slice(6), 3)),
+    );
     expect(halves.brier).toBeCloseTo(whole.brier, 12);
     expect(halves.log_loss).toBeCloseTo(whole.log_loss, 12);
     expect(halves.ece).toBeCloseTo(whole.ece, 12);
@@ -44,7 +51,6 @@ describe('calibration metrics', () => {
   });
 });
 
-
 describe('calibration metrics against scikit-learn', () => {
   const missing = sklearnMissing();
   if (missing) {
@@ -53,7 +59,7 @@ describe('calibration metrics against scikit-learn', () => {
     return;
   }
 
-  it("agrees with log_loss (3 classes) and with brier_score_loss (2 classes, ours is twice the one-class score)", () => {
+  it('agrees with log_loss (3 classes) and with brier_score_loss (2 classes, ours is twice the one-class score)', () => {
     const rng = new Random(12);
     const rows = 200;
     const y3 = Array.from({ length: rows }, () => rng.nextInt(3));
@@ -67,8 +73,18 @@ describe('calibration metrics against scikit-learn', () => {
     const script =
       'import json,sys\nfrom sklearn.metrics import log_loss, brier_score_loss\nd=json.load(sys.stdin)\n' +
       'print(json.dumps([log_loss(d["y3"], d["p3"], labels=[0,1,2]), brier_score_loss(d["y2"], d["p2"])]))';
-    const [sklearnLogLoss, sklearnBrier] = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ y3, p3, y2, p2 }) }).toString()) as number[];
+    const [sklearnLogLoss, sklearnBrier] = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ y3, p3, y2, p2 }) }).toString(),
+    ) as number[];
     expect(calibrationMetrics(calibrationTally(y3, p3.flat(), 3)).log_loss).toBeCloseTo(sklearnLogLoss, 10);
-    expect(calibrationMetrics(calibrationTally(y2, p2.flatMap((p) => [1 - p, p]), 2)).brier).toBeCloseTo(2 * sklearnBrier, 10);
+    expect(
+      calibrationMetrics(
+        calibrationTally(
+          y2,
+          p2.flatMap((p) => [1 - p, p]),
+          2,
+        ),
+      ).brier,
+    ).toBeCloseTo(2 * sklearnBrier, 10);
   });
 });

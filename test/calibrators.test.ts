@@ -6,7 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { sklearnMissing } from './helpers.ts';
-import { applyCalibration, calibrationSchema, fitCalibration, fitIsotonic, fitSigmoid } from '../lib/evaluation/calibrators.ts';
+import {
+  applyCalibration,
+  calibrationSchema,
+  fitCalibration,
+  fitIsotonic,
+  fitSigmoid,
+} from '../lib/evaluation/calibrators.ts';
 import { Random } from '../lib/util/random.ts';
 
 /** Scores skewed towards 0 and outcomes less likely than the scores say: a miscalibrated model. */
@@ -36,7 +42,8 @@ describe('calibrators', () => {
     const { p, hit } = scored(2000, 4);
     const s = fitSigmoid(p, hit);
     expect(s.a).toBeLessThan(0); // higher scores, higher probabilities
-    const logLoss = (q: (v: number) => number): number => -p.reduce((sum, v, i) => sum + Math.log(hit[i] ? q(v) : 1 - q(v)), 0) / p.length;
+    const logLoss = (q: (v: number) => number): number =>
+      -p.reduce((sum, v, i) => sum + Math.log(hit[i] ? q(v) : 1 - q(v)), 0) / p.length;
     const clipped = (v: number): number => Math.min(1 - 1e-15, Math.max(1e-15, v));
     expect(logLoss((v) => 1 / (1 + Math.exp(s.a * v + s.b)))).toBeLessThan(logLoss(clipped));
   });
@@ -59,10 +66,11 @@ describe('calibrators', () => {
       applyCalibration(calibration, out, rows, 3);
       for (let i = 0; i < rows; i++) expect(out[i * 3] + out[i * 3 + 1] + out[i * 3 + 2]).toBeCloseTo(1, 12);
     }
-    expect(() => applyCalibration(fitCalibration('sigmoid', proba, y, 3), new Float64Array(4), 2, 2)).toThrow(/3 calibrators for 2 classes/);
+    expect(() => applyCalibration(fitCalibration('sigmoid', proba, y, 3), new Float64Array(4), 2, 2)).toThrow(
+      /3 calibrators for 2 classes/,
+    );
   });
 });
-
 
 describe('calibrators against scikit-learn', () => {
   const missing = sklearnMissing();
@@ -79,7 +87,11 @@ describe('calibrators against scikit-learn', () => {
       'import json,sys\nimport numpy as np\nfrom sklearn.calibration import _sigmoid_calibration\nfrom sklearn.isotonic import IsotonicRegression\n' +
       'd=json.load(sys.stdin)\np=np.array(d["p"]);y=np.array(d["y"])\na,b=_sigmoid_calibration(p,y)\n' +
       'iso=IsotonicRegression(out_of_bounds="clip").fit(p,y)\nprint(json.dumps([a,b,iso.predict(np.array(d["t"])).tolist(),len(iso.X_thresholds_)]))';
-    const [a, b, curve, knots] = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ p: [...p], y: [...hit], t: grid }) }).toString()) as [number, number, number[], number];
+    const [a, b, curve, knots] = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script], {
+        input: JSON.stringify({ p: [...p], y: [...hit], t: grid }),
+      }).toString(),
+    ) as [number, number, number[], number];
     const s = fitSigmoid(p, hit);
     expect(s.a).toBeCloseTo(a, 5);
     expect(s.b).toBeCloseTo(b, 5);

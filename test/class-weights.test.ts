@@ -32,16 +32,29 @@ describe('class weights', () => {
   const skewed = data(2000, 0.1, 3);
 
   it("a forest's one-leaf trees hold weighted shares: 0.9/0.1 unweighted, 0.5/0.5 balanced", () => {
-    const stump = (class_weight: null | 'balanced') => new RandomForestClassifier({ n_estimators: 3, max_depth: 0, bootstrap: false, class_weight }).fit(skewed).predictProbaBatch(skewed.X, 1);
+    const stump = (class_weight: null | 'balanced') =>
+      new RandomForestClassifier({ n_estimators: 3, max_depth: 0, bootstrap: false, class_weight })
+        .fit(skewed)
+        .predictProbaBatch(skewed.X, 1);
     expect(stump(null)[1]).toBeCloseTo(0.1, 6);
     expect(stump('balanced')[1]).toBeCloseTo(0.5, 6);
   });
 
   it("both classifiers predict the rare class more often with 'balanced' (and 'balanced_subsample' for the forest)", () => {
     const forest = (class_weight: null | 'balanced' | 'balanced_subsample') =>
-      rarePredicted(new RandomForestClassifier({ n_estimators: 20, min_samples_leaf: 20, random_state: 1, class_weight }).fit(skewed).predictProbaBatch(skewed.X, skewed.rows), skewed.rows);
+      rarePredicted(
+        new RandomForestClassifier({ n_estimators: 20, min_samples_leaf: 20, random_state: 1, class_weight })
+          .fit(skewed)
+          .predictProbaBatch(skewed.X, skewed.rows),
+        skewed.rows,
+      );
     const boosted = (class_weight: null | 'balanced') =>
-      rarePredicted(new GradientBoostingClassifier({ n_estimators: 20, max_depth: 3, random_state: 1, class_weight }).fit(skewed).predictProbaBatch(skewed.X, skewed.rows), skewed.rows);
+      rarePredicted(
+        new GradientBoostingClassifier({ n_estimators: 20, max_depth: 3, random_state: 1, class_weight })
+          .fit(skewed)
+          .predictProbaBatch(skewed.X, skewed.rows),
+        skewed.rows,
+      );
     expect(forest('balanced')).toBeGreaterThan(forest(null) + 50);
     expect(forest('balanced_subsample')).toBeGreaterThan(forest(null) + 50);
     expect(boosted('balanced')).toBeGreaterThan(boosted(null) + 50);
@@ -50,7 +63,15 @@ describe('class weights', () => {
   it("on balanced classes 'balanced' weighs every row 1: the same models byte for byte", () => {
     const even = data(1000, 0.5, 4);
     const bytes = (model: { toBuffer(): Uint8Array }) => Buffer.from(model.toBuffer());
-    expect(bytes(new GradientBoostingClassifier({ n_estimators: 5, class_weight: 'balanced' }).fit(even)).equals(bytes(new GradientBoostingClassifier({ n_estimators: 5 }).fit(even)))).toBe(true);
-    expect(bytes(new RandomForestClassifier({ n_estimators: 5, bootstrap: false, class_weight: 'balanced' }).fit(even)).equals(bytes(new RandomForestClassifier({ n_estimators: 5, bootstrap: false }).fit(even)))).toBe(true);
+    expect(
+      bytes(new GradientBoostingClassifier({ n_estimators: 5, class_weight: 'balanced' }).fit(even)).equals(
+        bytes(new GradientBoostingClassifier({ n_estimators: 5 }).fit(even)),
+      ),
+    ).toBe(true);
+    expect(
+      bytes(
+        new RandomForestClassifier({ n_estimators: 5, bootstrap: false, class_weight: 'balanced' }).fit(even),
+      ).equals(bytes(new RandomForestClassifier({ n_estimators: 5, bootstrap: false }).fit(even))),
+    ).toBe(true);
   });
 });

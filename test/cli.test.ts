@@ -19,9 +19,14 @@ const packageVersion = (JSON.parse(readFileSync('package.json', 'utf8')) as { ve
 /** `credit-score ARGS`, through the package's bin as npx or a linked install runs it. */
 function credit(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/credit-score.mjs', ...args], { timeout: 120_000, maxBuffer: 1 << 26, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['bin/credit-score.mjs', ...args],
+      { timeout: 120_000, maxBuffer: 1 << 26, env: { ...process.env, ...env } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -74,7 +79,11 @@ describe('usage errors', () => {
     expectUsageError(await credit(['train', '--data']), '--data needs a value', 'train');
     expectUsageError(await credit(['predict', '--model', 'models/x']), '--data FILE is required', 'predict');
     expectUsageError(await credit(['upload']), 'missing FILE', 'upload');
-    expectUsageError(await credit(['predict', '--model', 'm', '--data', 'd.csv', '--on-error', 'ignore']), '--on-error is fail, skip, null, got ignore', 'predict');
+    expectUsageError(
+      await credit(['predict', '--model', 'm', '--data', 'd.csv', '--on-error', 'ignore']),
+      '--on-error is fail, skip, null, got ignore',
+      'predict',
+    );
   });
 
   it('an unknown command, or none, exits 2 with the list of commands', async () => {
@@ -107,13 +116,23 @@ describe('output paths are checked before the work', () => {
     writeFileSync(join(folder, 'notes.txt'), 'keep me\n');
     const replace = await credit(['train', '--out', folder]);
     expect(replace.code).toBe(2);
-    expect(replace.stderr).toMatch(/^error: --out .*my-documents: exists and is not a model artifact \(no manifest\.json\)/);
+    expect(replace.stderr).toMatch(
+      /^error: --out .*my-documents: exists and is not a model artifact \(no manifest\.json\)/,
+    );
     expect(replace.stderr).not.toMatch(/cross-validation/);
     expect(readdirSync(folder)).toEqual(['notes.txt']);
   });
 
   it('predict --out under a file fails before the model is read', async () => {
-    const result = await credit(['predict', '--model', join(dir, 'no-such-model'), '--data', 'data/credit_score_customers_raw.csv', '--out', join(file, 'scores.csv')]);
+    const result = await credit([
+      'predict',
+      '--model',
+      join(dir, 'no-such-model'),
+      '--data',
+      'data/credit_score_customers_raw.csv',
+      '--out',
+      join(file, 'scores.csv'),
+    ]);
     expectUsageError(result, `--out ${join(file, 'scores.csv')}: ${file} is a file, not a directory`, 'predict');
   });
 });
@@ -126,11 +145,14 @@ describe('predict with rows it cannot clean', () => {
   beforeAll(async () => {
     await writeArtifactDirectory(modelDir, (await trainSmallModel()).files);
     const source = readCsvFile(subsetCsv('data/credit_score_customers_raw.csv', 6, join(dir, 'six.csv')));
-    const keep = source.header.map((_, i) => i).filter((i) => !['Customer_ID', 'ID', 'Month', 'Name', 'SSN'].includes(source.header[i]));
+    const keep = source.header
+      .map((_, i) => i)
+      .filter((i) => !['Customer_ID', 'ID', 'Month', 'Name', 'SSN'].includes(source.header[i]));
     const records = source.records.map((r) => [...r]);
     records[1][source.header.indexOf('Age')] = 'old';
     records[3][source.header.indexOf('Annual_Income')] = 'lots';
-    const line = (cells: string[]): string => keep.map((i) => (/[",]/.test(cells[i]) ? `"${cells[i].replace(/"/g, '""')}"` : cells[i])).join(',');
+    const line = (cells: string[]): string =>
+      keep.map((i) => (/[",]/.test(cells[i]) ? `"${cells[i].replace(/"/g, '""')}"` : cells[i])).join(',');
     writeFileSync(badFile, [line(source.header), ...records.map(line)].join('\n') + '\n');
   }, 120_000);
 
@@ -151,7 +173,17 @@ describe('predict with rows it cannot clean', () => {
 
   it('--on-error skip writes the same good rows, reports the bad ones and exits 0', async () => {
     const out = join(dir, 'skip.csv');
-    const result = await credit(['predict', '--model', modelDir, '--data', badFile, '--out', out, '--on-error', 'skip']);
+    const result = await credit([
+      'predict',
+      '--model',
+      modelDir,
+      '--data',
+      badFile,
+      '--out',
+      out,
+      '--on-error',
+      'skip',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`${badFile}, row 3, column Age`);
     expect(result.stderr).toContain(`${badFile}, row 5, column Annual_Income`);
@@ -160,7 +192,17 @@ describe('predict with rows it cannot clean', () => {
 
   it('--on-error null writes every row, the bad ones with empty scores', async () => {
     const out = join(dir, 'null.csv');
-    const result = await credit(['predict', '--model', modelDir, '--data', badFile, '--out', out, '--on-error', 'null']);
+    const result = await credit([
+      'predict',
+      '--model',
+      modelDir,
+      '--data',
+      badFile,
+      '--out',
+      out,
+      '--on-error',
+      'null',
+    ]);
     expect(result.code).toBe(0);
     const rows = scoredRows(out);
     expect(rows.map((r) => r[0])).toEqual(['2', '3', '4', '5', '6', '7']);
@@ -171,7 +213,17 @@ describe('predict with rows it cannot clean', () => {
 
   it('--on-error fail stops at the first bad row and leaves no output file', async () => {
     const out = join(dir, 'fail.csv');
-    const result = await credit(['predict', '--model', modelDir, '--data', badFile, '--out', out, '--on-error', 'fail']);
+    const result = await credit([
+      'predict',
+      '--model',
+      modelDir,
+      '--data',
+      badFile,
+      '--out',
+      out,
+      '--on-error',
+      'fail',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`error: ${badFile}, row 3, column Age: expected a number, got "old"\n`);
     expect(existsSync(out)).toBe(false);
@@ -188,7 +240,9 @@ describe('columns the spec does not list', () => {
     await writeArtifactDirectory(modelDir, (await trainSmallModel()).files);
     const source = readCsvFile(subsetCsv('data/credit_score_customers_raw.csv', 20, join(dir, 'twenty.csv')));
     const quote = (cell: string): string => (/[",]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
-    const lines = [[...source.header, 'Favourite_Colour'], ...source.records.map((r) => [...r, 'blue'])].map((cells) => cells.map(quote).join(','));
+    const lines = [[...source.header, 'Favourite_Colour'], ...source.records.map((r) => [...r, 'blue'])].map((cells) =>
+      cells.map(quote).join(','),
+    );
     writeFileSync(withExtra, lines.join('\n') + '\n');
   }, 120_000);
 
@@ -206,7 +260,22 @@ describe('columns the spec does not list', () => {
   });
 
   it('train --strict refuses them before training; without it, the warning comes before the first progress line', async () => {
-    const refused = await credit(['train', '--data', withExtra, '--spec', 'data/specs/credit-score.json', '--out', join(dir, 'strict-model'), '--cv', '2', '--classifiers', 'rf', '--samplers', 'none', '--strict']);
+    const refused = await credit([
+      'train',
+      '--data',
+      withExtra,
+      '--spec',
+      'data/specs/credit-score.json',
+      '--out',
+      join(dir, 'strict-model'),
+      '--cv',
+      '2',
+      '--classifiers',
+      'rf',
+      '--samplers',
+      'none',
+      '--strict',
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: .*column\(s\) not in the spec: Favourite_Colour/);
     expect(refused.stderr).not.toMatch(/cross-validation|fold 1/);
@@ -229,22 +298,74 @@ describe('credit-score spec init', () => {
       expect(spec.target.column).toBe(target);
       expect(spec.target.classes.length).toBeGreaterThanOrEqual(2);
       const sample = subsetCsv(file, 400, join(dir, `${name}-400.csv`));
-      const trained = await credit(['train', '--data', sample, '--spec', specFile, '--out', join(dir, `${name}-model`), '--cv', '2', '--classifiers', 'rf', '--samplers', 'none', '--quiet']);
+      const trained = await credit([
+        'train',
+        '--data',
+        sample,
+        '--spec',
+        specFile,
+        '--out',
+        join(dir, `${name}-model`),
+        '--cv',
+        '2',
+        '--classifiers',
+        'rf',
+        '--samplers',
+        'none',
+        '--quiet',
+      ]);
       expect(trained.code, trained.stderr).toBe(0);
       expect(trained.stdout).toMatch(/best: RandomForest \+ none, macro F1 0\.\d+/);
     }, 120_000);
   }
 
-  it("names the model after the target column, or --name; a --name that is not a registry name exits 2", async () => {
+  it('names the model after the target column, or --name; a --name that is not a registry name exits 2', async () => {
     const nameOf = (file: string): string => (JSON.parse(readFileSync(file, 'utf8')) as { name: string }).name;
     const guessed = join(dir, 'guessed-name.json');
-    expect((await credit(['spec', 'init', '--data', 'data/taiwan_credit_default.csv', '--target', 'defaulted', '--out', guessed])).code).toBe(0);
+    expect(
+      (
+        await credit([
+          'spec',
+          'init',
+          '--data',
+          'data/taiwan_credit_default.csv',
+          '--target',
+          'defaulted',
+          '--out',
+          guessed,
+        ])
+      ).code,
+    ).toBe(0);
     expect(nameOf(guessed)).toBe('defaulted');
     const named = join(dir, 'given-name.json');
-    const given = await credit(['spec', 'init', '--data', 'data/taiwan_credit_default.csv', '--target', 'defaulted', '--name', 'card-default', '--out', named]);
+    const given = await credit([
+      'spec',
+      'init',
+      '--data',
+      'data/taiwan_credit_default.csv',
+      '--target',
+      'defaulted',
+      '--name',
+      'card-default',
+      '--out',
+      named,
+    ]);
     expect(given.code, given.stderr).toBe(0);
     expect(nameOf(named)).toBe('card-default');
-    expectUsageError(await credit(['spec', 'init', '--data', 'data/taiwan_credit_default.csv', '--target', 'defaulted', '--name', 'card default']), '--name must be a letter or digit, then letters, digits, ".", "_", "-" (at most 64), got "card default"', 'spec init');
+    expectUsageError(
+      await credit([
+        'spec',
+        'init',
+        '--data',
+        'data/taiwan_credit_default.csv',
+        '--target',
+        'defaulted',
+        '--name',
+        'card default',
+      ]),
+      '--name must be a letter or digit, then letters, digits, ".", "_", "-" (at most 64), got "card default"',
+      'spec init',
+    );
   });
 
   it('a target that is not a column is one line naming it, exit 1', async () => {
@@ -262,7 +383,12 @@ describe('credit-score upload', () => {
 
   beforeAll(async () => {
     s3 = await startTestS3();
-    env = { S3_ENDPOINT: s3.s3.endpoint, MODEL_BUCKET: TEST_BUCKET, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' };
+    env = {
+      S3_ENDPOINT: s3.s3.endpoint,
+      MODEL_BUCKET: TEST_BUCKET,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+    };
   });
   afterAll(() => s3?.s3.close());
 
@@ -282,7 +408,11 @@ describe('credit-score upload', () => {
     expect(await s3.store.exists('data/2026/11.csv')).toBe(true);
     const other = subsetCsv('data/credit_score_customers_raw.csv', 3, join(dir, 'other.csv'));
     const again = await credit(['upload', other, '--key', 'data/november.csv'], env);
-    expectUsageError(again, `data/november.csv already exists in ${s3.s3.endpoint} (bucket ${TEST_BUCKET}); choose another --key`, 'upload');
+    expectUsageError(
+      again,
+      `data/november.csv already exists in ${s3.s3.endpoint} (bucket ${TEST_BUCKET}); choose another --key`,
+      'upload',
+    );
     expect(Buffer.from((await s3.store.get('data/november.csv'))!.bytes).equals(readFileSync(rows))).toBe(true);
   });
 
@@ -295,7 +425,11 @@ describe('credit-score upload', () => {
     const missing = await credit(['upload', join(dir, 'absent.csv')], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/absent\.csv: cannot read file \(ENOENT\)/);
-    expectUsageError(await credit(['upload', rows, '--key', 'models/x.csv'], env), '--key must be a key under data/ (for example data/2026-11.csv), got models/x.csv', 'upload');
+    expectUsageError(
+      await credit(['upload', rows, '--key', 'models/x.csv'], env),
+      '--key must be a key under data/ (for example data/2026-11.csv), got models/x.csv',
+      'upload',
+    );
     expect(await s3.store.list('data/')).toEqual(['data/2026/11.csv', 'data/november.csv']);
     expect(await s3.store.list('models/')).toEqual([]);
   });

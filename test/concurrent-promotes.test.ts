@@ -23,7 +23,10 @@ describe('concurrent promotes over the embedded store', () => {
   beforeAll(async () => {
     const serving = await startServingS3();
     ({ s3, registry } = serving);
-    versions.push(serving.version, (await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' })).version);
+    versions.push(
+      serving.version,
+      (await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' })).version,
+    );
     api = await startInProcessApi({ ...serving.env, ADMIN_API_KEYS: KEY });
   });
 
@@ -36,8 +39,17 @@ describe('concurrent promotes over the embedded store', () => {
     const statuses = await Promise.all(
       Array.from({ length: PROMOTES }, async (_, i) => {
         const [to, other] = i % 2 === 0 ? [versions[1], versions[0]] : [versions[0], versions[1]];
-        const body = { alias: 'champion', version: to, reason: `promote ${i}`, ...(i % 3 === 0 ? { from: other } : {}) };
-        const r = await fetch(`${api.url}/model/promote`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify(body) });
+        const body = {
+          alias: 'champion',
+          version: to,
+          reason: `promote ${i}`,
+          ...(i % 3 === 0 ? { from: other } : {}),
+        };
+        const r = await fetch(`${api.url}/model/promote`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+          body: JSON.stringify(body),
+        });
         await r.arrayBuffer();
         return r.status;
       }),

@@ -28,8 +28,16 @@ describeWithPrograms([CHROMIUM], 'the console under four eyes', () => {
   beforeAll(async () => {
     const serving = await startServingS3(2);
     ({ s3, registry, versions } = serving);
-    api = await startInProcessApi({ ...serving.env, ADMIN_API_KEYS: `olga:operator:${OLGA},bob:approver:${BOB}`, ALIAS_REFRESH_SECONDS: '0.2' });
-    const policy = await fetch(`${api.url}/model/policy`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-api-key': OLGA }, body: JSON.stringify({ approvals: 2, reason: 'four eyes' }) });
+    api = await startInProcessApi({
+      ...serving.env,
+      ADMIN_API_KEYS: `olga:operator:${OLGA},bob:approver:${BOB}`,
+      ALIAS_REFRESH_SECONDS: '0.2',
+    });
+    const policy = await fetch(`${api.url}/model/policy`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-api-key': OLGA },
+      body: JSON.stringify({ approvals: 2, reason: 'four eyes' }),
+    });
     expect(policy.status).toBe(200);
     ({ browser, page, problems } = await openConsoleBrowser());
   }, 120_000);
@@ -56,13 +64,17 @@ describeWithPrograms([CHROMIUM], 'the console under four eyes', () => {
     const promote = await page.waitForSelector('xpath/.//button[contains(., "Promote to champion")]');
     await promote!.click();
     await page.waitForSelector('.action .ok');
-    expect(await page.$eval('.action .ok', (e) => e.textContent)).toMatch(/^Requested, waiting for approval \(change request \S+: 1 of 2; see Approvals\)\.$/);
+    expect(await page.$eval('.action .ok', (e) => e.textContent)).toMatch(
+      /^Requested, waiting for approval \(change request \S+: 1 of 2; see Approvals\)\.$/,
+    );
     expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(first);
 
     await useKey(BOB);
     await go('#/approvals');
     await page.waitForSelector('table.approvals tr[data-status="pending"]');
-    expect(await page.$eval('table.approvals tr[data-status="pending"]', (e) => e.textContent)).toContain(`champion: ${first} -> ${second}; same contract; no promotion policy gate`);
+    expect(await page.$eval('table.approvals tr[data-status="pending"]', (e) => e.textContent)).toContain(
+      `champion: ${first} -> ${second}; same contract; no promotion policy gate`,
+    );
     const approve = await page.waitForSelector('xpath/.//tr[@data-status="pending"]//button[.="Approve"]');
     await approve!.click();
     await page.waitForSelector('.action .ok');

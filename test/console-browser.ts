@@ -16,7 +16,12 @@ export interface ConsoleBrowser {
 }
 
 export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
-  const browser = await puppeteer.launch({ executablePath: pathOf('chromium')!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], timeout: 30_000 });
+  const browser = await puppeteer.launch({
+    executablePath: pathOf('chromium')!,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    timeout: 30_000,
+  });
   const page = await browser.newPage();
   page.setDefaultTimeout(15_000);
   await page.setViewport({ width: 1280, height: 900 });

@@ -41,7 +41,8 @@ describeWithPrograms([CHROMIUM], 'promoting from the console across a contract',
     const serving = await startServingS3(2);
     ({ s3, registry, version: champion } = serving);
     twin = serving.versions[1];
-    other = (await registry.publish('credit-score', (await trainIncompatibleModel()).files, { createdBy: 'test' })).version;
+    other = (await registry.publish('credit-score', (await trainIncompatibleModel()).files, { createdBy: 'test' }))
+      .version;
     api = await startInProcessApi({ ...serving.env, ADMIN_API_KEYS: ADMIN_KEY, ALIAS_REFRESH_SECONDS: '0.2' });
     url = api.url;
     ({ browser, page, dialogs, problems } = await openConsoleBrowser());
@@ -54,7 +55,8 @@ describeWithPrograms([CHROMIUM], 'promoting from the console across a contract',
     await s3?.close();
   });
 
-  const texts = (selector: string): Promise<string[]> => page.$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));
+  const texts = (selector: string): Promise<string[]> =>
+    page.$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));
 
   it('shows each contract difference before moving, and promotes only forced with a reason, which the history records', async () => {
     await page.goto(`${url}/console#/models`, { waitUntil: 'networkidle0' });
@@ -77,13 +79,26 @@ describeWithPrograms([CHROMIUM], 'promoting from the console across a contract',
     await page.click('.contract-diff button.danger');
     await page.waitForSelector('.action .ok');
     const event = (await registry.getAlias('credit-score', 'champion'))!.event;
-    expect(event).toMatchObject({ from: champion, to: other, reason: 'the binary model replaces the three-class one', details: { contract: { forced: true } } });
+    expect(event).toMatchObject({
+      from: champion,
+      to: other,
+      reason: 'the binary model replaces the three-class one',
+      details: { contract: { forced: true } },
+    });
     expect(problems).toEqual([]);
   }, 60_000);
 
   it('shows each failed promotion policy gate before moving a version of the same contract, and promotes it only forced', async () => {
-    await registry.moveAlias('credit-score', 'champion', champion, { reason: 'back to the three-class model', actor: 'test', force: true });
-    const put = await fetch(`${url}/model/policy`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY }, body: JSON.stringify({ minAuc: 0.999, reason: 'a bar the small model does not reach' }) });
+    await registry.moveAlias('credit-score', 'champion', champion, {
+      reason: 'back to the three-class model',
+      actor: 'test',
+      force: true,
+    });
+    const put = await fetch(`${url}/model/policy`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
+      body: JSON.stringify({ minAuc: 0.999, reason: 'a bar the small model does not reach' }),
+    });
     expect(put.status).toBe(200);
     await page.goto(`${url}/console#/models/${encodeURIComponent(twin)}`, { waitUntil: 'networkidle0' });
     const button = await page.waitForSelector('xpath/.//button[contains(., "Promote to champion")]');
@@ -91,13 +106,20 @@ describeWithPrograms([CHROMIUM], 'promoting from the console across a contract',
     await page.waitForSelector('.contract-diff .policy-failed li');
     expect(dialogs).toEqual([]);
     // The same contract: no difference is listed, only the gate it fails.
-    expect(await texts('.contract-diff li')).toEqual([expect.stringMatching(/^minAuc: ROC AUC [0-9.]+ is below the minimum 0\.999$/)]);
+    expect(await texts('.contract-diff li')).toEqual([
+      expect.stringMatching(/^minAuc: ROC AUC [0-9.]+ is below the minimum 0\.999$/),
+    ]);
     expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(champion);
     await page.type('input[name="force-reason"]', 'the committee accepts it for a month');
     await page.click('.contract-diff button.danger');
     await page.waitForSelector('.action .ok');
     const event = (await registry.getAlias('credit-score', 'champion'))!.event;
-    expect(event).toMatchObject({ from: champion, to: twin, reason: 'the committee accepts it for a month', details: { policy: { forced: true } } });
+    expect(event).toMatchObject({
+      from: champion,
+      to: twin,
+      reason: 'the committee accepts it for a month',
+      details: { policy: { forced: true } },
+    });
     expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -77,7 +77,8 @@ describeWithPrograms([CHROMIUM], 'the model picker in Chromium, two models serve
     const serving = await startServingS3();
     ({ s3, registry, version: credit } = serving);
     const small = await trainSmallModel('taiwan');
-    for (let i = 0; i < 2; i++) taiwan.push((await registry.publish(TAIWAN, small.files, { createdBy: 'test' })).version);
+    for (let i = 0; i < 2; i++)
+      taiwan.push((await registry.publish(TAIWAN, small.files, { createdBy: 'test' })).version);
     await registry.moveAlias(TAIWAN, 'champion', taiwan[0], { reason: 'first', actor: 'test' });
     await registry.moveAlias(TAIWAN, 'challenger', taiwan[1], { reason: 'to test', actor: 'test' });
     api = await startInProcessApi({ ...serving.env, ADMIN_API_KEYS: ADMIN_KEY, ALIAS_REFRESH_SECONDS: '0.2' });
@@ -85,8 +86,18 @@ describeWithPrograms([CHROMIUM], 'the model picker in Chromium, two models serve
     // The Taiwan model gets an A/B split; the default model keeps its champion alone.
     const put = await fetch(`${url}/model/traffic?model=${TAIWAN}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY, 'x-change-reason': 'A/B of the two Taiwan versions' },
-      body: JSON.stringify({ mode: 'ab', variants: [{ name: 'a', alias: 'champion', weight: 50 }, { name: 'b', alias: 'challenger', weight: 50 }] }),
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': ADMIN_KEY,
+        'x-change-reason': 'A/B of the two Taiwan versions',
+      },
+      body: JSON.stringify({
+        mode: 'ab',
+        variants: [
+          { name: 'a', alias: 'champion', weight: 50 },
+          { name: 'b', alias: 'challenger', weight: 50 },
+        ],
+      }),
     });
     expect(put.status).toBe(200);
     ({ browser, page, problems } = await openConsoleBrowser());
@@ -100,11 +111,13 @@ describeWithPrograms([CHROMIUM], 'the model picker in Chromium, two models serve
     await s3?.close();
   });
 
-  const texts = (selector: string): Promise<string[]> => page.$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));
+  const texts = (selector: string): Promise<string[]> =>
+    page.$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));
   const chosen = (): Promise<string> => page.$eval('select[name="model"]', (s) => (s as HTMLSelectElement).value);
   const hashIs = (hash: string): Promise<unknown> => page.waitForFunction((h) => location.hash === h, {}, hash);
   /** The API requests of the page, by path, since `from` (an index into `requested`). */
-  const apiRequests = (from: number) => requested.slice(from).filter((r) => r.url.origin === url && !r.url.pathname.startsWith('/console'));
+  const apiRequests = (from: number) =>
+    requested.slice(from).filter((r) => r.url.origin === url && !r.url.pathname.startsWith('/console'));
 
   it('lists both models in the header, the default marked and chosen, its traffic single', async () => {
     await page.goto(`${url}/console#/traffic`, { waitUntil: 'networkidle0' });
@@ -112,7 +125,9 @@ describeWithPrograms([CHROMIUM], 'the model picker in Chromium, two models serve
     expect(await texts('select[name="model"] option')).toEqual(['credit-score (default)', TAIWAN]);
     expect(await chosen()).toBe('credit-score');
     await page.waitForSelector('.split');
-    expect(await texts('p.mode')).toEqual([`Mode single (the default: no traffic policy has been set yet): all to champion (${credit}).`]);
+    expect(await texts('p.mode')).toEqual([
+      `Mode single (the default: no traffic policy has been set yet): all to champion (${credit}).`,
+    ]);
   });
 
   it("shows the chosen model's traffic, names it in the hash and in every request about a model, and keeps it over a reload", async () => {
@@ -125,11 +140,19 @@ describeWithPrograms([CHROMIUM], 'the model picker in Chromium, two models serve
     expect(await texts('p.mode')).toHaveLength(1); // the default model's line is gone, not beside it
     expect(await texts('.split .part')).toEqual(['a 50%', 'b 50%']);
     // Each route's serving version: the Taiwan versions (a route not loaded yet says so first).
-    await page.waitForFunction((want) => [...document.querySelectorAll('main table tbody td:nth-child(4)')].map((td) => td.textContent).join() === want, {}, taiwan.join());
+    await page.waitForFunction(
+      (want) =>
+        [...document.querySelectorAll('main table tbody td:nth-child(4)')].map((td) => td.textContent).join() === want,
+      {},
+      taiwan.join(),
+    );
     await page.screenshot({ path: join(SHOTS, 'model-picker.png') as `${string}.png` });
     // A closed select shows one name; drawn as a list for a moment, the picker shows both models.
     await page.$eval('select[name="model"]', (s) => ((s as HTMLSelectElement).size = 2));
-    await page.screenshot({ path: join(SHOTS, 'model-picker-list.png') as `${string}.png`, clip: { x: 0, y: 0, width: 1280, height: 160 } });
+    await page.screenshot({
+      path: join(SHOTS, 'model-picker-list.png') as `${string}.png`,
+      clip: { x: 0, y: 0, width: 1280, height: 160 },
+    });
     await page.$eval('select[name="model"]', (s) => ((s as HTMLSelectElement).size = 0));
     const traffic = apiRequests(from).filter((r) => r.url.pathname === '/model/traffic');
     expect(traffic.length).toBeGreaterThan(0);
@@ -147,22 +170,38 @@ describeWithPrograms([CHROMIUM], 'the model picker in Chromium, two models serve
     await models.click();
     await hashIs(`#/models?model=${TAIWAN}`);
     await page.waitForSelector(`tr[data-version="${taiwan[1]}"]`);
-    expect(await page.$$eval('tr[data-version]', (rows) => rows.map((r) => r.getAttribute('data-version')))).toEqual([...taiwan].reverse());
+    expect(await page.$$eval('tr[data-version]', (rows) => rows.map((r) => r.getAttribute('data-version')))).toEqual(
+      [...taiwan].reverse(),
+    );
     expect(await texts(`tr[data-version="${taiwan[0]}"] .badge`)).toEqual(['champion']);
     expect(await texts(`tr[data-version="${taiwan[1]}"] .badge`)).toEqual(['challenger']);
     await page.click(`tr[data-version="${taiwan[1]}"] a`);
     await hashIs(`#/models/${encodeURIComponent(taiwan[1])}?model=${TAIWAN}`);
-    await page.waitForFunction(() => document.evaluate('//dl[contains(@class, "facts")]/dt[.="aliases"]/following-sibling::dd[1]', document, null, XPathResult.STRING_TYPE).stringValue === 'challenger');
-    expect(await page.$eval('a[href*="compare/champion"]', (a) => a.getAttribute('href'))).toBe(`#/compare/champion/${encodeURIComponent(taiwan[1])}?model=${TAIWAN}`);
+    await page.waitForFunction(
+      () =>
+        document.evaluate(
+          '//dl[contains(@class, "facts")]/dt[.="aliases"]/following-sibling::dd[1]',
+          document,
+          null,
+          XPathResult.STRING_TYPE,
+        ).stringValue === 'challenger',
+    );
+    expect(await page.$eval('a[href*="compare/champion"]', (a) => a.getAttribute('href'))).toBe(
+      `#/compare/champion/${encodeURIComponent(taiwan[1])}?model=${TAIWAN}`,
+    );
     const aboutModels = apiRequests(from).filter((r) => r.url.pathname.startsWith('/model/'));
-    expect(aboutModels.map((r) => r.url.pathname)).toEqual(expect.arrayContaining(['/model/versions', `/model/versions/${taiwan[1]}`]));
+    expect(aboutModels.map((r) => r.url.pathname)).toEqual(
+      expect.arrayContaining(['/model/versions', `/model/versions/${taiwan[1]}`]),
+    );
     for (const r of aboutModels) expect(r.url.searchParams.get('model')).toBe(TAIWAN);
 
     // Another model from a version's page: that model's versions (a version belongs to one model).
     await page.select('select[name="model"]', 'credit-score');
     await hashIs('#/models?model=credit-score');
     await page.waitForSelector(`tr[data-version="${credit}"]`);
-    expect(await page.$$eval('tr[data-version]', (rows) => rows.map((r) => r.getAttribute('data-version')))).toEqual([credit]);
+    expect(await page.$$eval('tr[data-version]', (rows) => rows.map((r) => r.getAttribute('data-version')))).toEqual([
+      credit,
+    ]);
   });
 
   it('scores the form with the chosen model at its own path', async () => {
@@ -173,7 +212,11 @@ describeWithPrograms([CHROMIUM], 'the model picker in Chromium, two models serve
     await page.waitForSelector('.answer .prediction');
     expect(['0', '1']).toContain((await texts('.answer .prediction'))[0]);
     expect(await texts('.answer th')).toEqual(['0', '1']);
-    expect(apiRequests(from).filter((r) => r.method === 'POST').map((r) => r.url.pathname)).toEqual([`/models/${TAIWAN}/predict`]);
+    expect(
+      apiRequests(from)
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.url.pathname),
+    ).toEqual([`/models/${TAIWAN}/predict`]);
   });
 
   it("starts the chosen model's retrain, which asks for training data the default model's would not", async () => {
@@ -183,11 +226,15 @@ describeWithPrograms([CHROMIUM], 'the model picker in Chromium, two models serve
     const start = 'xpath/.//button[contains(., "Start a retrain")]';
     await (await page.waitForSelector(start))!.click();
     await page.waitForSelector('.action .error');
-    expect(await texts('.action .error')).toEqual([`model ${TAIWAN} has no default training data (only credit-score has): name a dataKey, a CSV in the bucket under data/`]);
+    expect(await texts('.action .error')).toEqual([
+      `model ${TAIWAN} has no default training data (only credit-score has): name a dataKey, a CSV in the bucket under data/`,
+    ]);
     // The key typed in the box goes with the request: a key that is not in the bucket is named so.
     await page.type('input[name="dataKey"]', 'data/no-such-file.csv');
     await (await page.$(start))!.click();
-    await page.waitForFunction(() => document.querySelector('.action .error')?.textContent === 'the training data is not in the bucket');
+    await page.waitForFunction(
+      () => document.querySelector('.action .error')?.textContent === 'the training data is not in the bucket',
+    );
     // Nothing went wrong in the page; the browser logs each of the two refused requests (the 422s asked for).
     expect(problems).toEqual([expect.stringContaining('status of 422'), expect.stringContaining('status of 422')]);
   });

@@ -27,7 +27,9 @@ const SHOTS = 'test-artifacts/console';
 
 /** A bin's row as the page should show it: label (a range's bounds to two decimals; the exact one its title), rows, event rate, WoE, points, the mark. */
 const expectedRow = (b: ScorecardReport['characteristics'][number]['bins'][number]): string[] => [
-  b.holds.kind === 'range' ? `(${b.holds.lower === null ? '-inf' : String(Math.round(b.holds.lower * 100) / 100)}, ${b.holds.upper === null ? '+inf)' : `${Math.round(b.holds.upper * 100) / 100}]`}` : b.bin,
+  b.holds.kind === 'range'
+    ? `(${b.holds.lower === null ? '-inf' : String(Math.round(b.holds.lower * 100) / 100)}, ${b.holds.upper === null ? '+inf)' : `${Math.round(b.holds.upper * 100) / 100}]`}`
+    : b.bin,
   b.bin,
   b.count.toLocaleString('en-US'),
   b.eventRate === null ? '-' : `${(b.eventRate * 100).toFixed(1)}%`,
@@ -48,11 +50,29 @@ describeWithPrograms([CHROMIUM], "a scorecard version's points table in the cons
   beforeAll(async () => {
     const serving = await startServingS3();
     s3 = serving.s3;
-    const csv = subsetCsv('data/credit_score_customers_raw.csv', 1500, join(tempDir('console-scorecard'), 'credit-1500.csv'));
-    const trained = await trainModel({ dataFile: csv, spec: loadSpec('data/specs/credit-score.json'), folds: 2, seed: 3, classifiers: ['scorecard'], samplers: ['none'], progress: createProgressReporter(process.stderr, true), jobs: 1 });
-    ({ version } = await serving.registry.publish('credit-score', trained.files, { createdBy: 'carol (data science)', source: 'credit-1500.csv' }));
+    const csv = subsetCsv(
+      'data/credit_score_customers_raw.csv',
+      1500,
+      join(tempDir('console-scorecard'), 'credit-1500.csv'),
+    );
+    const trained = await trainModel({
+      dataFile: csv,
+      spec: loadSpec('data/specs/credit-score.json'),
+      folds: 2,
+      seed: 3,
+      classifiers: ['scorecard'],
+      samplers: ['none'],
+      progress: createProgressReporter(process.stderr, true),
+      jobs: 1,
+    });
+    ({ version } = await serving.registry.publish('credit-score', trained.files, {
+      createdBy: 'carol (data science)',
+      source: 'credit-1500.csv',
+    }));
     api = await startInProcessApi({ ...serving.env, ADMIN_API_KEYS: ADMIN_KEY });
-    const card = await fetch(`${api.url}/model/versions/${encodeURIComponent(version)}/card`, { headers: { 'x-api-key': ADMIN_KEY } });
+    const card = await fetch(`${api.url}/model/versions/${encodeURIComponent(version)}/card`, {
+      headers: { 'x-api-key': ADMIN_KEY },
+    });
     expect(card.status).toBe(200);
     report = ((await card.json()) as { scorecard: ScorecardReport }).scorecard;
     ({ browser, page, problems } = await openConsoleBrowser());
@@ -70,33 +90,54 @@ describeWithPrograms([CHROMIUM], "a scorecard version's points table in the cons
     page.$$eval(selector, (els) =>
       els.map((t) => ({
         feature: (t as HTMLElement).dataset.feature ?? '',
-        rows: [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].flatMap((td) => (td.classList.contains('bin') ? [td.firstChild?.textContent ?? '', td.title] : [(td.textContent ?? '').trim()]))),
+        rows: [...t.querySelectorAll('tbody tr')].map((tr) =>
+          [...tr.querySelectorAll('td')].flatMap((td) =>
+            td.classList.contains('bin')
+              ? [td.firstChild?.textContent ?? '', td.title]
+              : [(td.textContent ?? '').trim()],
+          ),
+        ),
       })),
     );
 
-  it('shows on the model card one block per characteristic with the JSON card\'s rows, the best bin marked, points right-aligned', async () => {
+  it("shows on the model card one block per characteristic with the JSON card's rows, the best bin marked, points right-aligned", async () => {
     await page.goto(`${api.url}/console#/models/${encodeURIComponent(version)}/card`, { waitUntil: 'networkidle0' });
     await page.type('input[name="admin-key"]', ADMIN_KEY);
     await page.click('form.key button[type="submit"]');
     await page.waitForSelector('article.card .scorecard-table');
 
     expect(report.characteristics.length).toBeGreaterThan(1);
-    expect(await tables('article.card .scorecard-table')).toEqual(report.characteristics.map((c) => ({ feature: c.feature, rows: c.bins.map(expectedRow) })));
-    const captions = await page.$$eval('.scorecard-table caption', (cs) => cs.map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim()));
+    expect(await tables('article.card .scorecard-table')).toEqual(
+      report.characteristics.map((c) => ({ feature: c.feature, rows: c.bins.map(expectedRow) })),
+    );
+    const captions = await page.$$eval('.scorecard-table caption', (cs) =>
+      cs.map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim()),
+    );
     expect(captions).toEqual(report.characteristics.map((c) => `${c.feature} (${c.kind}) IV ${c.iv.toFixed(4)}`));
     expect(await page.$$eval('.scorecard-table tr.best', (trs) => trs.length)).toBe(report.characteristics.length);
-    const aligned = await page.$$eval('.scorecard-table tbody td:nth-child(5), .scorecard-table thead th:nth-child(5)', (cells) => cells.map((c) => getComputedStyle(c).textAlign));
+    const aligned = await page.$$eval(
+      '.scorecard-table tbody td:nth-child(5), .scorecard-table thead th:nth-child(5)',
+      (cells) => cells.map((c) => getComputedStyle(c).textAlign),
+    );
     expect(new Set(aligned)).toEqual(new Set(['right']));
     const scaling = await page.$eval('.scorecard .scaling', (p) => (p.textContent ?? '').replace(/\s+/g, ' ').trim());
-    expect(scaling).toContain(`${report.scaling.baseScore} points at ${report.scaling.baseOdds}:1, ${report.scaling.pdo} more points double the odds`);
+    expect(scaling).toContain(
+      `${report.scaling.baseScore} points at ${report.scaling.baseOdds}:1, ${report.scaling.pdo} more points double the odds`,
+    );
     expect(scaling).toContain(`from ${report.scoreRange.min.toFixed(2)} to ${report.scoreRange.max.toFixed(2)}`);
-    const dropped = await page.$$eval('table.scorecard-dropped tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
+    const dropped = await page.$$eval('table.scorecard-dropped tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())),
+    );
     expect(dropped).toEqual(report.dropped.map((d) => [d.feature, d.iv.toFixed(4), d.reason]));
 
     await page.screenshot({ path: `${SHOTS}/scorecard-card.png`, fullPage: true });
     // The first blocks alone, readable at the docs' width.
     const top = await page.$eval('article.card .scorecard', (e) => e.getBoundingClientRect().top + window.scrollY);
-    await page.screenshot({ path: `${SHOTS}/scorecard-card-top.png`, clip: { x: 0, y: Math.max(0, top - 40), width: 1280, height: 900 }, captureBeyondViewport: true });
+    await page.screenshot({
+      path: `${SHOTS}/scorecard-card-top.png`,
+      clip: { x: 0, y: Math.max(0, top - 40), width: 1280, height: 900 },
+      captureBeyondViewport: true,
+    });
     expect(problems).toEqual([]);
   });
 
@@ -104,8 +145,14 @@ describeWithPrograms([CHROMIUM], "a scorecard version's points table in the cons
     await page.emulateMediaType('print');
     try {
       expect(await page.$eval('header', (h) => getComputedStyle(h).display)).toBe('none');
-      expect(new Set(await page.$$eval('.scorecard-table', (ts) => ts.map((t) => getComputedStyle(t).breakInside)))).toEqual(new Set(['avoid']));
-      expect(await page.$$eval('.scorecard-table tr.best td.mark', (tds) => tds.every((td) => getComputedStyle(td).display !== 'none' && td.textContent === '★ best'))).toBe(true);
+      expect(
+        new Set(await page.$$eval('.scorecard-table', (ts) => ts.map((t) => getComputedStyle(t).breakInside))),
+      ).toEqual(new Set(['avoid']));
+      expect(
+        await page.$$eval('.scorecard-table tr.best td.mark', (tds) =>
+          tds.every((td) => getComputedStyle(td).display !== 'none' && td.textContent === '★ best'),
+        ),
+      ).toBe(true);
     } finally {
       await page.emulateMediaType('screen');
     }
@@ -114,7 +161,9 @@ describeWithPrograms([CHROMIUM], "a scorecard version's points table in the cons
   it('shows the same table on the version page', async () => {
     await page.goto(`${api.url}/console#/models/${encodeURIComponent(version)}`, { waitUntil: 'networkidle0' });
     await page.waitForSelector('section .scorecard-table');
-    expect(await tables('section .scorecard-table')).toEqual(report.characteristics.map((c) => ({ feature: c.feature, rows: c.bins.map(expectedRow) })));
+    expect(await tables('section .scorecard-table')).toEqual(
+      report.characteristics.map((c) => ({ feature: c.feature, rows: c.bins.map(expectedRow) })),
+    );
     expect(problems).toEqual([]);
   });
 });

@@ -43,12 +43,21 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     const serving = await startServingS3();
     ({ s3, store, registry, version: first } = serving);
     await registry.moveAlias('credit-score', 'challenger', first, { reason: 'for the A/B test', actor: 'test' });
-    Object.assign(process.env, serving.env, { ADMIN_API_KEYS: ADMIN_KEY, ALIAS_REFRESH_SECONDS: '0.2', CAPTURE_FLUSH_SECONDS: '0.2' });
+    Object.assign(process.env, serving.env, {
+      ADMIN_API_KEYS: ADMIN_KEY,
+      ALIAS_REFRESH_SECONDS: '0.2',
+      CAPTURE_FLUSH_SECONDS: '0.2',
+    });
     resetService();
     const server = createAdapter();
     url = await listen(server, { port: 0 });
     closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
-    browser = await puppeteer.launch({ executablePath: pathOf('chromium')!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], timeout: 30_000 });
+    browser = await puppeteer.launch({
+      executablePath: pathOf('chromium')!,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+      timeout: 30_000,
+    });
     page = await browser.newPage();
     page.setDefaultTimeout(15_000);
     await page.setViewport({ width: 1280, height: 900 });
@@ -66,12 +75,19 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
   });
 
   const api = (method: string, path: string, body?: unknown): Promise<Response> =>
-    fetch(url + path, { method, headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) as `${string}.png`, fullPage: true });
+    fetch(url + path, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+  const shot = (name: string) =>
+    page.screenshot({ path: join(SHOTS, `${name}.png`) as `${string}.png`, fullPage: true });
   const go = async (hash: string): Promise<void> => {
     await page.goto(`${url}/console${hash}`, { waitUntil: 'networkidle0' });
   };
-  const texts = (selector: string): Promise<string[]> => page.$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));
+  const texts = (selector: string): Promise<string[]> =>
+    page.$$eval(selector, (els) => els.map((e) => e.textContent ?? ''));
 
   it('is served with a strict CSP, from / too, and lists the serving version without a key', async () => {
     const root = await fetch(`${url}/`, { redirect: 'manual' });
@@ -90,11 +106,15 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     await page.waitForSelector('.split');
     const mode = await page.$eval('main section', (s) => s.textContent ?? '');
     expect(mode).not.toMatch(/revision\s*\./);
-    expect(await texts('p.mode')).toEqual([`Mode single (the default: no traffic policy has been set yet): all to champion (${first}).`]);
+    expect(await texts('p.mode')).toEqual([
+      `Mode single (the default: no traffic policy has been set yet): all to champion (${first}).`,
+    ]);
   });
 
   it('promotes a version through the page, and the move shows in the history', async () => {
-    ({ version: second } = await registry.publish('credit-score', (await trainSmallModel()).files, { createdBy: 'test' }));
+    ({ version: second } = await registry.publish('credit-score', (await trainSmallModel()).files, {
+      createdBy: 'test',
+    }));
     await go('#/models');
     await page.type('input[name="admin-key"]', ADMIN_KEY);
     await page.click('form.key button[type="submit"]');
@@ -108,11 +128,23 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     expect((await registry.getAlias('credit-score', 'champion'))!.version).toBe(second);
     // The page shows the move at once, without a reload: the aliases of the version it is on.
     const aliases = 'xpath/.//dl[contains(@class, "facts")]/dt[.="aliases"]/following-sibling::dd[1]';
-    await page.waitForFunction(() => document.evaluate('//dl[contains(@class, "facts")]/dt[.="aliases"]/following-sibling::dd[1]', document, null, XPathResult.STRING_TYPE).stringValue === 'champion');
+    await page.waitForFunction(
+      () =>
+        document.evaluate(
+          '//dl[contains(@class, "facts")]/dt[.="aliases"]/following-sibling::dd[1]',
+          document,
+          null,
+          XPathResult.STRING_TYPE,
+        ).stringValue === 'champion',
+    );
     expect(await (await page.$(aliases))!.evaluate((dd) => dd.textContent)).toBe('champion');
     await go('#/traffic');
     const move = `alias champion: ${first} -> ${second}`;
-    await page.waitForFunction((text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text), {}, move);
+    await page.waitForFunction(
+      (text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text),
+      {},
+      move,
+    );
     expect((await texts('.timeline li'))[0]).toMatch(/promoted from the console/);
     // Who moved it: the key's principal (a plain key is the legacy principal admin-key-1: docs/identities.md), not the request's id.
     expect((await texts('.timeline li .who'))[0]).toBe('admin-key-1');
@@ -132,16 +164,32 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
       progress: createProgressReporter(process.stderr, true),
     });
     const { version } = await registry.publish('credit-score', calibrated.files, { createdBy: 'test' });
-    const metrics = calibrated.bundle.metrics as unknown as { reliability: unknown[]; calibrated: { reliability: { uncalibrated: unknown[]; calibrated: unknown[] } } };
+    const metrics = calibrated.bundle.metrics as unknown as {
+      reliability: unknown[];
+      calibrated: { reliability: { uncalibrated: unknown[]; calibrated: unknown[] } };
+    };
     await go(`#/models/${encodeURIComponent(version)}`);
     await page.waitForSelector('svg.reliability polyline[data-series="calibrated"]');
-    expect(await page.$$eval('svg.reliability g.uncalibrated circle', (c) => c.length)).toBe(metrics.calibrated.reliability.uncalibrated.length);
-    expect(await page.$$eval('svg.reliability g.calibrated circle', (c) => c.length)).toBe(metrics.calibrated.reliability.calibrated.length);
-    expect(await texts('figure.reliability .legend')).toEqual(["● model's own (out of fold)", '● sigmoid calibrated (nested), as served']);
+    expect(await page.$$eval('svg.reliability g.uncalibrated circle', (c) => c.length)).toBe(
+      metrics.calibrated.reliability.uncalibrated.length,
+    );
+    expect(await page.$$eval('svg.reliability g.calibrated circle', (c) => c.length)).toBe(
+      metrics.calibrated.reliability.calibrated.length,
+    );
+    expect(await texts('figure.reliability .legend')).toEqual([
+      "● model's own (out of fold)",
+      '● sigmoid calibrated (nested), as served',
+    ]);
     await shot('reliability');
     // An uncalibrated version plots its own probabilities only.
     await go(`#/models/${encodeURIComponent(first)}`);
-    await page.waitForFunction((v) => [...document.querySelectorAll('h2')].some((h) => h.textContent === `Version ${v}`) && document.querySelector('svg.reliability polyline[data-series="uncalibrated"]') !== null, {}, first);
+    await page.waitForFunction(
+      (v) =>
+        [...document.querySelectorAll('h2')].some((h) => h.textContent === `Version ${v}`) &&
+        document.querySelector('svg.reliability polyline[data-series="uncalibrated"]') !== null,
+      {},
+      first,
+    );
     expect(await page.$$('svg.reliability polyline[data-series="calibrated"]')).toHaveLength(0);
   }, 120_000);
 
@@ -172,17 +220,37 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
   });
 
   /** `count` predictions (routed by the keys `{key}-{i}`), each labelled when `label` says which class. */
-  const predictions = async (count: number, key: string, label?: (answer: { prediction: string; variant: string }, nth: number) => string): Promise<void> => {
-    const sample = ((await (await fetch(`${url}/model/info`)).json()) as { sampleRequest: Record<string, unknown>; classes?: string[] }).sampleRequest;
+  const predictions = async (
+    count: number,
+    key: string,
+    label?: (answer: { prediction: string; variant: string }, nth: number) => string,
+  ): Promise<void> => {
+    const sample = (
+      (await (await fetch(`${url}/model/info`)).json()) as {
+        sampleRequest: Record<string, unknown>;
+        classes?: string[];
+      }
+    ).sampleRequest;
     const perVariant = new Map<string, number>();
     for (let i = 0; i < count; i++) {
-      const response = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-key': `${key}-${i}` }, body: JSON.stringify({ ...sample, Customer_ID: `CUS_${key}_${i}` }) });
+      const response = await fetch(`${url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-key': `${key}-${i}` },
+        body: JSON.stringify({ ...sample, Customer_ID: `CUS_${key}_${i}` }),
+      });
       expect(response.status).toBe(200);
       const answer = (await response.json()) as { prediction: string; requestId: string; model: { variant: string } };
       if (!label) continue;
       const nth = perVariant.get(answer.model.variant) ?? 0;
       perVariant.set(answer.model.variant, nth + 1);
-      expect((await api('POST', '/feedback', { requestId: answer.requestId, actual: label({ prediction: answer.prediction, variant: answer.model.variant }, nth) })).status).toBe(202);
+      expect(
+        (
+          await api('POST', '/feedback', {
+            requestId: answer.requestId,
+            actual: label({ prediction: answer.prediction, variant: answer.model.variant }, nth),
+          })
+        ).status,
+      ).toBe(202);
     }
   };
   // Another class than the one answered: a label that makes the answer wrong.
@@ -192,17 +260,27 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     // Every other answer of each variant labelled right: enough right and wrong per side for the test's p-value.
     await predictions(60, 'ab', (answer, nth) => (nth % 2 === 0 ? answer.prediction : other(answer.prediction)));
     // Captures reach storage on the next flush (every 0.2 s here).
-    await until('the captures to be written', async () => {
-      const report = (await (await api('GET', '/model/report')).json()) as { variants: { requests: number }[] };
-      return report.variants.reduce((n, v) => n + v.requests, 0) >= 60 ? true : undefined;
-    }, 10_000);
+    await until(
+      'the captures to be written',
+      async () => {
+        const report = (await (await api('GET', '/model/report')).json()) as { variants: { requests: number }[] };
+        return report.variants.reduce((n, v) => n + v.requests, 0) >= 60 ? true : undefined;
+      },
+      10_000,
+    );
     await go('#/variants');
-    await page.waitForFunction(() => document.querySelectorAll('table.variants tr[data-variant]').length === 2, { timeout: 20_000 });
-    const requests = await page.$$eval('table.variants tr[data-variant]', (rows) => rows.map((r) => Number(r.children[2].textContent)));
+    await page.waitForFunction(() => document.querySelectorAll('table.variants tr[data-variant]').length === 2, {
+      timeout: 20_000,
+    });
+    const requests = await page.$$eval('table.variants tr[data-variant]', (rows) =>
+      rows.map((r) => Number(r.children[2].textContent)),
+    );
     expect(requests.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(60);
     await page.waitForSelector('.chart canvas');
     const [line] = await texts('.comparisons li[data-pair="a/b"].labelled');
-    expect(line).toMatch(/^A\/B b against a \(policy in force\), \d+ and \d+ labelled answers: accuracy \d+\.\d% against \d+\.\d%, [+-]\d+\.\d points \(p = [\d.e-]+, (not )?significant at 5%\); macro F1 [+-]\d\.\d{3}\.$/);
+    expect(line).toMatch(
+      /^A\/B b against a \(policy in force\), \d+ and \d+ labelled answers: accuracy \d+\.\d% against \d+\.\d%, [+-]\d+\.\d points \(p = [\d.e-]+, (not )?significant at 5%\); macro F1 [+-]\d\.\d{3}\.$/,
+    );
     await shot('variants');
   });
 
@@ -211,23 +289,43 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     expect((await api('PUT', '/model/traffic', { ...canary, step: 0 })).status).toBe(200);
     expect((await api('PUT', '/model/traffic', { ...canary, step: 1 })).status).toBe(200);
     await predictions(40, 'canary');
-    await until('the canary answers to be written', async () => {
-      const report = (await (await api('GET', '/model/report')).json()) as { variants: { variant: string; requests: number }[] };
-      return report.variants.filter((v) => v.variant === 'champion' || v.variant === 'challenger').reduce((n, v) => n + v.requests, 0) >= 40 ? true : undefined;
-    }, 10_000);
+    await until(
+      'the canary answers to be written',
+      async () => {
+        const report = (await (await api('GET', '/model/report')).json()) as {
+          variants: { variant: string; requests: number }[];
+        };
+        return report.variants
+          .filter((v) => v.variant === 'champion' || v.variant === 'challenger')
+          .reduce((n, v) => n + v.requests, 0) >= 40
+          ? true
+          : undefined;
+      },
+      10_000,
+    );
     await go('#/variants');
     await page.waitForSelector('table.variants tr[data-variant="challenger"]');
-    expect((await page.$$eval('table.variants tr[data-variant]', (rows) => rows.map((r) => r.getAttribute('data-variant')))).sort()).toEqual(['challenger', 'champion']);
+    expect(
+      (
+        await page.$$eval('table.variants tr[data-variant]', (rows) => rows.map((r) => r.getAttribute('data-variant')))
+      ).sort(),
+    ).toEqual(['challenger', 'champion']);
     // The a/b pair is not in force but had labels: it is the one compared; the canary pair says it has none.
     expect(await texts('.comparisons li[data-pair="a/b"].labelled')).toHaveLength(1);
-    expect(await texts('.comparisons li[data-pair="a/b"]')).toEqual([expect.stringMatching(/^A\/B b against a \(an earlier policy\), \d+ and \d+ labelled answers: accuracy/)]);
+    expect(await texts('.comparisons li[data-pair="a/b"]')).toEqual([
+      expect.stringMatching(/^A\/B b against a \(an earlier policy\), \d+ and \d+ labelled answers: accuracy/),
+    ]);
     expect(await texts('.comparisons li[data-pair="champion/challenger"]')).toEqual([
-      expect.stringMatching(/^A\/B challenger against champion \(policy in force\): not compared, champion and challenger have no labels in this window \(0 and 0 labelled answers\)/),
+      expect.stringMatching(
+        /^A\/B challenger against champion \(policy in force\): not compared, champion and challenger have no labels in this window \(0 and 0 labelled answers\)/,
+      ),
     ]);
     await shot('variants-present');
     await page.click('input[name="show-past"]');
     await page.waitForSelector('table.variants tr[data-variant="a"].past');
-    expect((await page.$$eval('table.variants tr.past', (rows) => rows.map((r) => r.getAttribute('data-variant')))).sort()).toEqual(['a', 'b']);
+    expect(
+      (await page.$$eval('table.variants tr.past', (rows) => rows.map((r) => r.getAttribute('data-variant')))).sort(),
+    ).toEqual(['a', 'b']);
     await shot('variants-past');
   });
 
@@ -244,24 +342,60 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     expect(await texts('.canary-numbers .decision strong')).toEqual(['hold: stay on this step']);
     expect((await texts('.canary-numbers .decision'))[0]).toMatch(/because \d+ of 100 requests needed on this step\.$/);
     const row = (measure: string): Promise<string[]> =>
-      page.$$eval('.canary-numbers table.numbers tbody tr', (rows, m) => [...(rows.find((r) => r.children[0].textContent === m)?.children ?? [])].map((c) => c.textContent ?? ''), measure);
-    expect(await row('Requests on this step')).toEqual(['Requests on this step', expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/), 'judged once the challenger has served 100']);
+      page.$$eval(
+        '.canary-numbers table.numbers tbody tr',
+        (rows, m) =>
+          [...(rows.find((r) => r.children[0].textContent === m)?.children ?? [])].map((c) => c.textContent ?? ''),
+        measure,
+      );
+    expect(await row('Requests on this step')).toEqual([
+      'Requests on this step',
+      expect.stringMatching(/^\d+$/),
+      expect.stringMatching(/^\d+$/),
+      'judged once the challenger has served 100',
+    ]);
     expect(await row('Error rate')).toEqual(['Error rate', '0.0%', '0.0%', 'challenger at most 1.0%']);
     expect((await row('p99 latency'))[2]).toMatch(/^\d+\.\d ms \(\d+ samples\)$/);
     // Words, not the stored camelCase names.
     expect(await page.$eval('.canary-numbers', (e) => (e as HTMLElement).innerText)).not.toMatch(/\b[a-z]+[A-Z]\w*/);
     // What changed, in the history: the step's share and the version the challenger pointed at.
-    await page.waitForFunction((text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text), {}, `traffic: canary 5% -> 25% to challenger (${first})`);
+    await page.waitForFunction(
+      (text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text),
+      {},
+      `traffic: canary 5% -> 25% to challenger (${first})`,
+    );
     await shot('traffic-canary');
     // The controller's own change is its name in the history: a step it may leave at once, after one request.
-    const quick = { mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [5, 25, 50, 100], step: 1, stepMinutes: 0.001, bounds: { minRequests: 1 } };
+    const quick = {
+      mode: 'canary',
+      champion: 'champion',
+      challenger: 'challenger',
+      steps: [5, 25, 50, 100],
+      step: 1,
+      stepMinutes: 0.001,
+      bounds: { minRequests: 1 },
+    };
     expect((await api('PUT', '/model/traffic', quick)).status).toBe(200);
     await predictions(20, 'advance');
-    await until('the controller to advance the step', async () => ((await (await api('POST', '/model/canary/check')).json()) as { applied: boolean }).applied || undefined, 10_000);
+    await until(
+      'the controller to advance the step',
+      async () =>
+        ((await (await api('POST', '/model/canary/check')).json()) as { applied: boolean }).applied || undefined,
+      10_000,
+    );
     await go('#/traffic');
     const advanced = `traffic: canary 25% -> 50% to challenger (${first})`;
-    await page.waitForFunction((text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text), {}, advanced);
-    const line = await page.$$eval('.timeline li', (lis, text) => lis.find((li) => li.querySelector('.what')!.textContent === text)!.querySelector('.who')!.textContent, advanced);
+    await page.waitForFunction(
+      (text) => [...document.querySelectorAll('.timeline .what')].some((e) => e.textContent === text),
+      {},
+      advanced,
+    );
+    const line = await page.$$eval(
+      '.timeline li',
+      (lis, text) =>
+        lis.find((li) => li.querySelector('.what')!.textContent === text)!.querySelector('.who')!.textContent,
+      advanced,
+    );
     expect(line).toBe('canary controller');
     expect((await api('PUT', '/model/traffic', { mode: 'single', alias: 'champion' })).status).toBe(200);
   });
@@ -270,13 +404,23 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
     // Every 20th row of the shipped data with Annual_Income times 4 (still in the spec's range): that column drifts.
     const csv = parseCsv(readFileSync('data/credit_score_customers_raw.csv', 'utf8'), 'shipped');
     const column = csv.header.indexOf('Annual_Income');
-    const rows = csv.records.filter((_, i) => i % 20 === 0).map((r) => r.map((cell, i) => (i === column && Number.isFinite(parseFloat(cell)) ? String(parseFloat(cell) * 4) : cell)));
+    const rows = csv.records
+      .filter((_, i) => i % 20 === 0)
+      .map((r) =>
+        r.map((cell, i) => (i === column && Number.isFinite(parseFloat(cell)) ? String(parseFloat(cell) * 4) : cell)),
+      );
     const quote = (cell: string): string => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
-    await store.put('data/drifted.csv', new TextEncoder().encode([csv.header, ...rows].map((r) => r.map(quote).join(',')).join('\n') + '\n'));
+    await store.put(
+      'data/drifted.csv',
+      new TextEncoder().encode([csv.header, ...rows].map((r) => r.map(quote).join(',')).join('\n') + '\n'),
+    );
     expect((await api('POST', '/drift/check', { dataKey: 'data/drifted.csv' })).status).toBe(200);
     await go('#/drift');
     await page.waitForSelector('table.drift tbody tr');
-    const first = await page.$eval('table.drift tbody tr', (tr) => ({ column: tr.getAttribute('data-column'), status: tr.children[1].textContent }));
+    const first = await page.$eval('table.drift tbody tr', (tr) => ({
+      column: tr.getAttribute('data-column'),
+      status: tr.children[1].textContent,
+    }));
     expect(first).toEqual({ column: 'Annual_Income', status: 'drift' });
     // Its distribution is drawn: the current values crowd into the top bins.
     await page.waitForSelector('figure.distribution[data-column="Annual_Income"] .bar.current');
@@ -302,7 +446,11 @@ describeWithPrograms([CHROMIUM], 'the operator console in Chromium', () => {
   it('renders stored strings as text: a reason holding markup runs nothing', async () => {
     expect((await api('POST', '/model/rollback', { alias: 'champion', reason: XSS })).status).toBe(200);
     await go('#/traffic');
-    await page.waitForFunction((x) => [...document.querySelectorAll('.timeline .why')].some((e) => e.textContent!.includes(x)), {}, XSS);
+    await page.waitForFunction(
+      (x) => [...document.querySelectorAll('.timeline .why')].some((e) => e.textContent!.includes(x)),
+      {},
+      XSS,
+    );
     expect(await page.$$eval('.timeline img', (imgs) => imgs.length)).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });

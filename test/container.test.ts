@@ -16,10 +16,11 @@ let url: string;
 /** Runs the smoke command without blocking this process (the S3 server the service uses lives here). */
 function smoke(args: string[]): Promise<{ status: number; stdout: string }> {
   return new Promise((resolve) => {
-    execFile('node_modules/.bin/tsx', ['scripts/smoke.ts', ...args], { timeout: 60_000 }, (err, stdout) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout }));
+    execFile('node_modules/.bin/tsx', ['scripts/smoke.ts', ...args], { timeout: 60_000 }, (err, stdout) =>
+      resolve({ status: err ? Number(err.code ?? 1) : 0, stdout }),
+    );
   });
 }
-
 
 beforeAll(async () => {
   execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: 'ignore' });
@@ -28,7 +29,13 @@ beforeAll(async () => {
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   server = spawn(process.execPath, ['dist/server/serve.mjs'], {
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', ...started.env, RETRAIN_JOB_SCRIPT: 'dist/server/retrain-job.mjs' },
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...started.env,
+      RETRAIN_JOB_SCRIPT: 'dist/server/retrain-job.mjs',
+    },
     stdio: 'ignore',
   });
   const deadline = Date.now() + 30_000;

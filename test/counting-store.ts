@@ -1,5 +1,12 @@
 /** Test helper: an ObjectStore that counts the calls made through it, to hold a reader to how much it reads (not to how long it takes). */
-import type { KeyPage, ListPageOptions, ObjectStore, PutOptions, PutOutcome, StoredObject } from '../lib/storage/object-store.ts';
+import type {
+  KeyPage,
+  ListPageOptions,
+  ObjectStore,
+  PutOptions,
+  PutOutcome,
+  StoredObject,
+} from '../lib/storage/object-store.ts';
 
 export type StoreCall = 'get' | 'put' | 'exists' | 'list' | 'listPage' | 'listChildren' | 'delete' | 'ping';
 

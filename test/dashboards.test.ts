@@ -12,12 +12,15 @@ const exprs: string[] = grafana.panels.flatMap((p: { targets: { expr: string }[]
 
 describe('Grafana dashboard', () => {
   it('queries only metrics the service exports', async () => {
-    const names = new Set((await new ServiceMetrics({ service: 's', stage: 't' }).registry.getMetricsAsJSON()).map((m) => m.name));
-    const used = new Set(exprs.flatMap((e) => e.match(/credit_score_[a-z0-9_]+/g) ?? []).map((n) => n.replace(/_(bucket|sum|count)$/, '')));
+    const names = new Set(
+      (await new ServiceMetrics({ service: 's', stage: 't' }).registry.getMetricsAsJSON()).map((m) => m.name),
+    );
+    const used = new Set(
+      exprs.flatMap((e) => e.match(/credit_score_[a-z0-9_]+/g) ?? []).map((n) => n.replace(/_(bucket|sum|count)$/, '')),
+    );
     expect(used.size).toBeGreaterThan(8);
     for (const name of used) expect(names.has(name), name).toBe(true);
   });
-
 });
 
 describeWithPrograms([PROMTOOL], 'Grafana dashboard PromQL', () => {
@@ -32,9 +35,13 @@ describeWithPrograms([PROMTOOL], 'Grafana dashboard PromQL', () => {
 
 describe('Kibana', () => {
   it('exports saved objects whose references all resolve', () => {
-    const objects = readFileSync('observability/elk/kibana-dashboard.ndjson', 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const objects = readFileSync('observability/elk/kibana-dashboard.ndjson', 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const ids = new Set(objects.map((o: { type: string; id: string }) => `${o.type}:${o.id}`));
-    for (const o of objects) for (const r of o.references) expect(ids.has(`${r.type}:${r.id}`), `${o.id} -> ${r.id}`).toBe(true);
+    for (const o of objects)
+      for (const r of o.references) expect(ids.has(`${r.type}:${r.id}`), `${o.id} -> ${r.id}`).toBe(true);
     expect(objects.find((o: { type: string }) => o.type === 'dashboard').references).toHaveLength(4);
   });
 });

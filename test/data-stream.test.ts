@@ -26,9 +26,12 @@ function firstDifference(a: CleanRow[], b: CleanRow[]): object | null {
     const x = a[r];
     const y = b[r];
     if (x.numeric.length !== y.numeric.length) return { row: r, numericLength: [x.numeric.length, y.numeric.length] };
-    for (let j = 0; j < x.numeric.length; j++) if (!Object.is(x.numeric[j], y.numeric[j])) return { row: r, numeric: j, values: [x.numeric[j], y.numeric[j]] };
-    if (JSON.stringify(x.categorical) !== JSON.stringify(y.categorical)) return { row: r, categorical: [x.categorical, y.categorical] };
-    if (JSON.stringify(x.multiLabel) !== JSON.stringify(y.multiLabel)) return { row: r, multiLabel: [x.multiLabel, y.multiLabel] };
+    for (let j = 0; j < x.numeric.length; j++)
+      if (!Object.is(x.numeric[j], y.numeric[j])) return { row: r, numeric: j, values: [x.numeric[j], y.numeric[j]] };
+    if (JSON.stringify(x.categorical) !== JSON.stringify(y.categorical))
+      return { row: r, categorical: [x.categorical, y.categorical] };
+    if (JSON.stringify(x.multiLabel) !== JSON.stringify(y.multiLabel))
+      return { row: r, multiLabel: [x.multiLabel, y.multiLabel] };
   }
   return null;
 }
@@ -41,7 +44,12 @@ function reference(file: string, spec: DatasetSpec): Omit<Dataset, 'spec' | 'sou
     rows: cleanRecords(csv, spec, file),
     y: Int32Array.from(csv.records, (record) => spec.target.classes.indexOf(record[t].trim())),
     unlistedColumns: unlistedColumns(csv.header, spec),
-    groups: Object.fromEntries(spec.sensitive.map((c) => [c.column, csv.records.map((record) => groupOf(c, record[csv.header.indexOf(c.column)]))])),
+    groups: Object.fromEntries(
+      spec.sensitive.map((c) => [
+        c.column,
+        csv.records.map((record) => groupOf(c, record[csv.header.indexOf(c.column)])),
+      ]),
+    ),
     sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
   };
 }
@@ -66,7 +74,14 @@ describe('the streamed read of the shipped CSVs', () => {
   const taiwan = loadSpec('data/specs/taiwan-credit-default.json');
   const cases = [
     { file: 'data/credit_score_customers_raw.csv', spec: loadSpec('data/specs/credit-score.json') },
-    { file: 'data/taiwan_credit_default.csv', spec: parseSpec({ ...taiwan, categorical: taiwan.categorical.filter((c) => c.column !== 'SEX'), sensitive: ['SEX', { column: 'AGE', edges: [30, 45] }] }) },
+    {
+      file: 'data/taiwan_credit_default.csv',
+      spec: parseSpec({
+        ...taiwan,
+        categorical: taiwan.categorical.filter((c) => c.column !== 'SEX'),
+        sensitive: ['SEX', { column: 'AGE', edges: [30, 45] }],
+      }),
+    },
   ];
   for (const { file, spec } of cases) {
     it(`gives the whole-file reader's values for ${file}`, async () => {
@@ -107,7 +122,10 @@ describe('chunk boundaries anywhere', () => {
     expect(Array.from(rows, (r) => r.numeric[0])).toEqual([1234, 52312.68, NaN, 7]);
     expect(Array.from(rows, (r) => r.numeric[1])).toEqual([129, NaN, 13, 12]);
     expect(Array.from(y)).toEqual([0, 1, 0, 1]);
-    expect(groups).toEqual({ Region: ['Île-de-France', '東京', '🌍 Earth', null], Age: ['under 25', '50 and over', null, '25 to under 50'] });
+    expect(groups).toEqual({
+      Region: ['Île-de-France', '東京', '🌍 Earth', null],
+      Age: ['under 25', '50 and over', null, '25 to under 50'],
+    });
   });
 
   for (const size of [1, 2, 3, 5, 64]) {
@@ -119,7 +137,12 @@ describe('chunk boundaries anywhere', () => {
 });
 
 describe('bad files: the same error as the whole-file reader', () => {
-  const spec = parseSpec({ target: { column: 'y', classes: ['no', 'yes'] }, numeric: ['a'], categorical: ['c'], sensitive: ['s'] });
+  const spec = parseSpec({
+    target: { column: 'y', classes: ['no', 'yes'] },
+    numeric: ['a'],
+    categorical: ['c'],
+    sensitive: ['s'],
+  });
   const cases: Record<string, string> = {
     'a missing feature column': 'x,c,y,s\n1,p,no,f\n',
     'a missing target column': 'a,c,s\n1,p,f\n',
@@ -151,26 +174,36 @@ describe('bad files: the same error as the whole-file reader', () => {
       }
       expect(expected).toBeInstanceOf(Error);
       await expect(streamDataset(file, spec)).rejects.toThrow((expected as Error).message);
-      await expect(datasetFromChunks(chunked(Buffer.from(text), 1), file, spec)).rejects.toThrow((expected as Error).message);
+      await expect(datasetFromChunks(chunked(Buffer.from(text), 1), file, spec)).rejects.toThrow(
+        (expected as Error).message,
+      );
     });
   }
 
   it('names the problem as before (a sample of the messages)', async () => {
     const file = join(dir, 'bad.csv');
     writeFileSync(file, cases['a bad value, then a bad label']);
-    await expect(streamDataset(file, spec)).rejects.toThrow(/bad\.csv, row 3, column y: class "maybe" is not in the spec \(no, yes\)/);
+    await expect(streamDataset(file, spec)).rejects.toThrow(
+      /bad\.csv, row 3, column y: class "maybe" is not in the spec \(no, yes\)/,
+    );
     writeFileSync(file, cases['a value that is not a number']);
     // A record over two lines is located at the line it ends on, as csv-parse counts (and always has here).
-    await expect(streamDataset(file, spec)).rejects.toThrow(/bad\.csv, row 4, column a: expected a number, got "two\nlines"/);
+    await expect(streamDataset(file, spec)).rejects.toThrow(
+      /bad\.csv, row 4, column a: expected a number, got "two\nlines"/,
+    );
     writeFileSync(file, cases['a missing sensitive column']);
     await expect(streamDataset(file, spec)).rejects.toThrow(/bad\.csv: missing column\(s\): s/);
-    await expect(streamDataset(join(dir, 'absent.csv'), spec)).rejects.toThrow(/absent\.csv: cannot read file \(ENOENT\)/);
+    await expect(streamDataset(join(dir, 'absent.csv'), spec)).rejects.toThrow(
+      /absent\.csv: cannot read file \(ENOENT\)/,
+    );
   });
 
   it('refuses unlisted columns when strict, after CSV errors and before everything else', async () => {
     const file = join(dir, 'strict.csv');
     writeFileSync(file, 'a,c,y,s,extra\nx,p,maybe,f,1\n');
-    await expect(streamDataset(file, spec, { strict: true })).rejects.toThrow(/strict\.csv: column\(s\) not in the spec: extra/);
+    await expect(streamDataset(file, spec, { strict: true })).rejects.toThrow(
+      /strict\.csv: column\(s\) not in the spec: extra/,
+    );
     expect(() => loadDataset(file, spec, { strict: true })).toThrow(/strict\.csv: column\(s\) not in the spec: extra/);
     writeFileSync(file, 'a,c,y,s,extra\n1,p,no,f,1\n2,p,yes,f\n');
     await expect(streamDataset(file, spec, { strict: true })).rejects.toThrow(/not a valid CSV/);

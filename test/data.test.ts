@@ -107,7 +107,8 @@ describe('loading a CSV through the spec', () => {
     const ds = loadDataset(csvFile('ok.csv', [HEADER, ROW_POOR, ROW_DIRTY, ROW_GOOD].join('\n')), creditSpec);
     expect(Array.from(ds.y)).toEqual([2, 1, 0]);
     const [poor, dirty] = ds.rows;
-    const col = (name: string): number => [...creditSpec.numeric.map((c) => c.column), 'Credit_History_Age'].indexOf(name);
+    const col = (name: string): number =>
+      [...creditSpec.numeric.map((c) => c.column), 'Credit_History_Age'].indexOf(name);
     expect(poor.numeric[col('Credit_History_Age')]).toBe(129);
     expect(poor.multiLabel[0]).toEqual(['Credit-Builder Loan', 'Home Equity Loan']);
     expect(dirty.numeric[col('Age')]).toBeNaN(); // 8000
@@ -124,7 +125,9 @@ describe('loading a CSV through the spec', () => {
 
   it('names file, row and column of each problem', () => {
     const badNumber = ROW_GOOD.replace(',113781.39,', ',lots,');
-    expect(() => loadDataset(csvFile('bad-number.csv', [HEADER, ROW_POOR, badNumber].join('\n')), creditSpec)).toThrow(DataError);
+    expect(() => loadDataset(csvFile('bad-number.csv', [HEADER, ROW_POOR, badNumber].join('\n')), creditSpec)).toThrow(
+      DataError,
+    );
     expect(() => loadDataset(csvFile('bad-number.csv', [HEADER, ROW_POOR, badNumber].join('\n')), creditSpec)).toThrow(
       /bad-number\.csv, row 3, column Annual_Income: expected a number, got "lots"/,
     );
@@ -133,15 +136,21 @@ describe('loading a CSV through the spec', () => {
       /bad-class\.csv, row 2, column Credit_Score: class "Excellent" is not in the spec/,
     );
     const noTarget = ROW_GOOD.replace(/Good$/, '');
-    expect(() => loadDataset(csvFile('no-target.csv', [HEADER, noTarget].join('\n')), creditSpec)).toThrow(/row 2, column Credit_Score: missing target value/);
+    expect(() => loadDataset(csvFile('no-target.csv', [HEADER, noTarget].join('\n')), creditSpec)).toThrow(
+      /row 2, column Credit_Score: missing target value/,
+    );
   });
 
   it('refuses missing columns, empty files and header-only files', () => {
     const header = HEADER.replace(',Occupation', '').replace(',Credit_Score', '');
     const row = ROW_GOOD.replace(',Doctor', '').replace(/,Good$/, '');
-    expect(() => loadDataset(csvFile('cols.csv', [header, row].join('\n')), creditSpec)).toThrow(/cols\.csv: missing column\(s\): Credit_Score/);
+    expect(() => loadDataset(csvFile('cols.csv', [header, row].join('\n')), creditSpec)).toThrow(
+      /cols\.csv: missing column\(s\): Credit_Score/,
+    );
     const noOccupation = HEADER.replace(',Occupation', '');
-    expect(() => loadDataset(csvFile('cols2.csv', [noOccupation, ROW_GOOD.replace(',Doctor', '')].join('\n')), creditSpec)).toThrow(/missing column\(s\): Occupation/);
+    expect(() =>
+      loadDataset(csvFile('cols2.csv', [noOccupation, ROW_GOOD.replace(',Doctor', '')].join('\n')), creditSpec),
+    ).toThrow(/missing column\(s\): Occupation/);
     expect(() => loadDataset(csvFile('empty.csv', ''), creditSpec)).toThrow(/empty\.csv: the file is empty/);
     expect(() => loadDataset(csvFile('header.csv', HEADER + '\n'), creditSpec)).toThrow(/header but no rows/);
     expect(() => loadDataset(csvFile('ragged.csv', [HEADER, 'a,b'].join('\n')), creditSpec)).toThrow(/not a valid CSV/);
@@ -168,7 +177,12 @@ describe('preprocessor', () => {
     expect(value('Credit_Mix')).toBe(2); // Good in [Bad, Standard, Good]
     expect(value('Occupation=Lawyer')).toBe(0);
     expect(value('Type_of_Loan=Credit-Builder Loan')).toBe(0);
-    expect(notes).toEqual(['Occupation: unknown category "Doctor"', 'Payment_of_Min_Amount: unknown category "No"', 'Payment_Behaviour: unknown category "Low_spent_Small_value_payments"', 'Type_of_Loan: unknown label "Auto Loan"']);
+    expect(notes).toEqual([
+      'Occupation: unknown category "Doctor"',
+      'Payment_of_Min_Amount: unknown category "No"',
+      'Payment_Behaviour: unknown category "Low_spent_Small_value_payments"',
+      'Type_of_Loan: unknown label "Auto Loan"',
+    ]);
     pre.transformRow(ds.rows[1], out);
     expect(value('Age')).toBe(18);
     expect(out.every((v) => Number.isFinite(v))).toBe(true);

@@ -32,7 +32,12 @@ describe('the paired gain over the folds', () => {
 });
 
 /** Two classes, the second `share` of the rows; `p1` gives a row's probability of the second class. */
-function scored(random: Random, rows: number, p1: (y: number) => number, share = 0.2): { proba: Float64Array; y: Int32Array } {
+function scored(
+  random: Random,
+  rows: number,
+  p1: (y: number) => number,
+  share = 0.2,
+): { proba: Float64Array; y: Int32Array } {
   const y = Int32Array.from({ length: rows }, () => (random.nextFloat() < share ? 1 : 0));
   const proba = new Float64Array(rows * 2);
   y.forEach((c, i) => {
@@ -46,7 +51,11 @@ function scored(random: Random, rows: number, p1: (y: number) => number, share =
 function evidence(seed: number, p1: (random: Random, y: number) => number, share = 0.2): FoldEvidence[] {
   const random = new Random(seed);
   const draw = (y: number): number => p1(random, y);
-  return Array.from({ length: 5 }, () => ({ inner: scored(random, 300, draw, share), outer: scored(random, 300, draw, share), seconds: 0 }));
+  return Array.from({ length: 5 }, () => ({
+    inner: scored(random, 300, draw, share),
+    outer: scored(random, 300, draw, share),
+    seconds: 0,
+  }));
 }
 
 /**
@@ -57,7 +66,7 @@ function evidence(seed: number, p1: (random: Random, y: number) => number, share
 const SEED_OF_NOISE = 21;
 
 describe('the decision rule in auto mode', () => {
-  it('stays off where the argmax is already the best rule, though the weights fitted to each fold\'s noise gain a little on average', () => {
+  it("stays off where the argmax is already the best rule, though the weights fitted to each fold's noise gain a little on average", () => {
     // Balanced classes, probabilities spread evenly around one half on either side: no weight beats the argmax but by chance.
     const p1 = (random: Random, y: number): number => 0.5 + (y ? 0.1 : -0.1) + 0.5 * (random.nextFloat() - 0.5);
     const folds = evidence(SEED_OF_NOISE, p1, 0.5);
@@ -67,7 +76,9 @@ describe('the decision rule in auto mode', () => {
     expect(report.nested!.f1_macro_weighted).toBeGreaterThan(report.nested!.f1_macro_argmax);
     expect(report.nested!.evidence.significant).toBe(false);
     expect(report).toMatchObject({ mode: 'auto', applied: false });
-    expect(report.reason).toMatch(/^auto: not applied, nested macro F1 .* within the fold-to-fold noise \(paired t = -?\d+\.\d\d over 5 folds, needs more than 2\.132\)$/);
+    expect(report.reason).toMatch(
+      /^auto: not applied, nested macro F1 .* within the fold-to-fold noise \(paired t = -?\d+\.\d\d over 5 folds, needs more than 2\.132\)$/,
+    );
     expect(decision).toBeUndefined();
   });
 

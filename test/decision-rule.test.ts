@@ -24,7 +24,21 @@ import { startTestS3, TEST_BUCKET } from './s3.ts';
 
 const { dir, data, unseen } = taiwanSplit('decision-rule', 1500, 2000);
 const SPEC = TAIWAN_SPEC;
-const settings = ['--data', data, '--spec', SPEC, '--cv', '3', '--seed', '42', '--classifiers', 'xgb', '--samplers', 'none', '--quiet'];
+const settings = [
+  '--data',
+  data,
+  '--spec',
+  SPEC,
+  '--cv',
+  '3',
+  '--seed',
+  '42',
+  '--classifiers',
+  'xgb',
+  '--samplers',
+  'none',
+  '--quiet',
+];
 const on = { dir: join(dir, 'on'), report: join(dir, 'on.json') };
 const off = { dir: join(dir, 'off'), report: join(dir, 'off.json') };
 
@@ -32,8 +46,15 @@ const off = { dir: join(dir, 'off'), report: join(dir, 'off.json') };
 type Json = any;
 
 beforeAll(async () => {
-  for (const [mode, target] of [['on', on], ['off', off]] as const) {
-    const trained = await runScript('train', [...settings, '--decision-rule', mode, '--out', target.dir, '--report', target.report], 240_000);
+  for (const [mode, target] of [
+    ['on', on],
+    ['off', off],
+  ] as const) {
+    const trained = await runScript(
+      'train',
+      [...settings, '--decision-rule', mode, '--out', target.dir, '--report', target.report],
+      240_000,
+    );
     expect(trained.code, trained.stderr).toBe(0);
   }
 }, 480_000);
@@ -53,7 +74,10 @@ describe('train --decision-rule', () => {
     expect(bundle.decision!.weights).toHaveLength(2);
     expect(bundle.decision!.weights[0]).toBe(1);
     expect(bundle.decision!.weights).toEqual(rule.weights);
-    expect(bundle.decision!.nestedF1Macro).toEqual({ argmax: rule.nested.f1_macro_argmax, weighted: rule.nested.f1_macro_weighted });
+    expect(bundle.decision!.nestedF1Macro).toEqual({
+      argmax: rule.nested.f1_macro_argmax,
+      weighted: rule.nested.f1_macro_weighted,
+    });
   });
 
   it('off: no nested estimate, no weights in the artifact', async () => {
@@ -83,7 +107,8 @@ describe('an artifact with decision weights', () => {
   let weights: number[];
   const records = readFileSync(unseen, 'utf8').trim().split(/\r?\n/);
   const header = records[0].split(',');
-  const record = (r: number): Record<string, string> => Object.fromEntries(records[r + 1].split(',').map((v, i) => [header[i], v]));
+  const record = (r: number): Record<string, string> =>
+    Object.fromEntries(records[r + 1].split(',').map((v, i) => [header[i], v]));
 
   beforeAll(async () => {
     const predicted = await runScript('predict', ['--model', on.dir, '--data', unseen, '--explain', '2']);
@@ -95,10 +120,18 @@ describe('an artifact with decision weights', () => {
     s3 = started;
     const registry = new ModelRegistry(store);
     const files = new Map<string, Uint8Array>();
-    for (const name of Object.keys((await readArtifactDirectory(on.dir)).manifest.files).concat('manifest.json')) files.set(name, new Uint8Array(readFileSync(join(on.dir, name))));
+    for (const name of Object.keys((await readArtifactDirectory(on.dir)).manifest.files).concat('manifest.json'))
+      files.set(name, new Uint8Array(readFileSync(join(on.dir, name))));
     const { version } = await registry.publish('taiwan-credit-default', files, { createdBy: 'test' });
     await registry.moveAlias('taiwan-credit-default', 'champion', version, { reason: 'test', actor: 'test' });
-    api = await startInProcessApi({ MODEL_NAME: 'taiwan-credit-default', MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'silent' });
+    api = await startInProcessApi({
+      MODEL_NAME: 'taiwan-credit-default',
+      MODEL_BUCKET: TEST_BUCKET,
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      LOG_LEVEL: 'silent',
+    });
     url = api.url;
   }, 120_000);
 
@@ -108,7 +141,8 @@ describe('an artifact with decision weights', () => {
   });
 
   /** Rows (0-based) where the CLI's label is not the most probable class: the weights decided them. */
-  const apart = (): number[] => cli.flatMap((row, r) => ((Number(row.p_1) > Number(row.p_0) ? '1' : '0') !== row.prediction ? [r] : []));
+  const apart = (): number[] =>
+    cli.flatMap((row, r) => ((Number(row.p_1) > Number(row.p_0) ? '1' : '0') !== row.prediction ? [r] : []));
 
   it('labels by p * w in the predict CLI, some rows apart from the argmax, the probabilities left as they are', () => {
     expect(weights[1]).not.toBe(1);
@@ -128,12 +162,19 @@ describe('an artifact with decision weights', () => {
     const agreeing = [0, 1, 2, 3, 4, 5].filter((r) => !differing.includes(r)); // at most 10 rows: exact explanations
     const chosen = [...differing, ...agreeing];
     const post = async (path: string, body: unknown): Promise<Json> => {
-      const response = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      const response = await fetch(url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
       const answer = await response.json();
       expect(response.status, JSON.stringify(answer)).toBe(200);
       return answer;
     };
-    const predictions: Json[] = (await post('/predict?explain=2&explainMethod=exact', { instances: chosen.map(record) })).predictions;
+    const predictions: Json[] = (
+      await post('/predict?explain=2&explainMethod=exact', { instances: chosen.map(record) })
+    ).predictions;
     predictions.forEach((p, j) => {
       const row = cli[chosen[j]];
       expect(p.prediction, `row ${chosen[j]}`).toBe(row.prediction);
@@ -146,10 +187,17 @@ describe('an artifact with decision weights', () => {
     expect(differing.length).toBeGreaterThan(0);
     for (const d of differing) {
       const moved = predictions[chosen.indexOf(d)];
-      for (const [j, r] of chosen.entries()) if (agreeing.includes(r)) expect(predictions[j].baseValue === moved.baseValue).toBe(cli[r].prediction === cli[d].prediction);
+      for (const [j, r] of chosen.entries())
+        if (agreeing.includes(r))
+          expect(predictions[j].baseValue === moved.baseValue).toBe(cli[r].prediction === cli[d].prediction);
     }
     const columns = header.filter((c) => c !== 'defaulted');
-    const inputs = columns.map((name) => ({ name, datatype: 'BYTES', shape: [chosen.length], data: chosen.map((r) => record(r)[name]) }));
+    const inputs = columns.map((name) => ({
+      name,
+      datatype: 'BYTES',
+      shape: [chosen.length],
+      data: chosen.map((r) => record(r)[name]),
+    }));
     const inferred: Json = await post('/v2/models/taiwan-credit-default/infer', { inputs });
     expect(inferred.outputs.find((o: Json) => o.name === 'label').data).toEqual(chosen.map((r) => cli[r].prediction));
     const info: Json = await (await fetch(`${url}/model/info`, { signal: AbortSignal.timeout(30_000) })).json();
@@ -158,20 +206,35 @@ describe('an artifact with decision weights', () => {
 });
 
 describe('the nested estimate', () => {
-  it('learns the weights of each outer fold from that fold\'s training rows only, all of them', async () => {
-    const dataset = loadDataset(subsetCsv('data/taiwan_credit_default.csv', 600, join(dir, 'taiwan-600.csv')), loadSpec(SPEC));
+  it("learns the weights of each outer fold from that fold's training rows only, all of them", async () => {
+    const dataset = loadDataset(
+      subsetCsv('data/taiwan_credit_default.csv', 600, join(dir, 'taiwan-600.csv')),
+      loadSpec(SPEC),
+    );
     const folds = stratifiedKFold(dataset.y, 2, 3, 42);
     const outOfFold = new OutOfFoldProbabilities(dataset.rows.length, 2);
     const progress = createProgressReporter(process.stderr, true);
-    const [cv] = await crossValidate(dataset, { folds: 3, seed: 42, classifiers: ['xgb'], samplers: ['none'], progress, onTestProbabilities: outOfFold.keep });
-    const learned = new Map<number, Int32Array>();
-    // The calibration's nested estimate learns from the same evidence.
-    const evidence = await gatherNestedEvidence(dataset, { classifier: 'xgb', sampler: 'none' }, outOfFold.of({ classifier: 'xgb', sampler: 'none' }), {
+    const [cv] = await crossValidate(dataset, {
       folds: 3,
       seed: 42,
-      earlyStoppingRounds: 0,
-      onLearnRows: (f, rows) => learned.set(f, rows),
+      classifiers: ['xgb'],
+      samplers: ['none'],
+      progress,
+      onTestProbabilities: outOfFold.keep,
     });
+    const learned = new Map<number, Int32Array>();
+    // The calibration's nested estimate learns from the same evidence.
+    const evidence = await gatherNestedEvidence(
+      dataset,
+      { classifier: 'xgb', sampler: 'none' },
+      outOfFold.of({ classifier: 'xgb', sampler: 'none' }),
+      {
+        folds: 3,
+        seed: 42,
+        earlyStoppingRounds: 0,
+        onLearnRows: (f, rows) => learned.set(f, rows),
+      },
+    );
     if ('error' in evidence) throw new Error(evidence.error);
     const estimate = estimateDecisionRule(evidence.folds, 2);
     expect([...learned.keys()].sort()).toEqual([0, 1, 2]);

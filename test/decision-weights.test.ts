@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyDecisionWeights, decideClass, learnDecisionWeights, macroF1Of } from '../lib/evaluation/decision-weights.ts';
+import {
+  applyDecisionWeights,
+  decideClass,
+  learnDecisionWeights,
+  macroF1Of,
+} from '../lib/evaluation/decision-weights.ts';
 import { classificationMetrics } from '../lib/evaluation/metrics.ts';
 import { Random } from '../lib/util/random.ts';
 
@@ -74,7 +79,11 @@ describe('decision weights for macro F1', () => {
     let bestThreshold = NaN;
     for (let t = 0; t + 1 < sorted.length; t++) {
       const threshold = (sorted[t] + sorted[t + 1]) / 2;
-      const f1 = macroF1Of(y, Int32Array.from(p1, (p) => (p > threshold ? 1 : 0)), 2);
+      const f1 = macroF1Of(
+        y,
+        Int32Array.from(p1, (p) => (p > threshold ? 1 : 0)),
+        2,
+      );
       if (f1 > best) [best, bestThreshold] = [f1, threshold];
     }
     // The brute-force optimum lies inside the weights' range (thresholds 1/9 .. 8/9), so the learned rule must reach it.

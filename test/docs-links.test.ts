@@ -7,7 +7,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { expect, it } from 'vitest';
 
-const DOCUMENTS = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCUMENTS = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** A Markdown text without its fenced code blocks, whose `#` lines are comments, not headings. */
 const prose = (markdown: string): string => markdown.replace(/^```[\s\S]*?^```/gm, '');
@@ -21,7 +26,9 @@ function anchorOf(heading: string): string {
 }
 
 function anchors(file: string): Set<string> {
-  return new Set([...prose(readFileSync(file, 'utf8')).matchAll(/^#{1,6} (.+)$/gm)].map(([, heading]) => anchorOf(heading)));
+  return new Set(
+    [...prose(readFileSync(file, 'utf8')).matchAll(/^#{1,6} (.+)$/gm)].map(([, heading]) => anchorOf(heading)),
+  );
 }
 
 it('links from the README and the docs pages reach an existing file, and an existing heading there', () => {
@@ -34,7 +41,8 @@ it('links from the README and the docs pages reach an existing file, and an exis
       const resolved = path === '' ? file : normalize(join(dirname(file), path));
       checked++;
       if (!existsSync(resolved)) broken.push(`${file}: ${target} (no ${resolved})`);
-      else if (anchor !== undefined && resolved.endsWith('.md') && !anchors(resolved).has(anchor)) broken.push(`${file}: ${target} (no heading #${anchor} in ${resolved})`);
+      else if (anchor !== undefined && resolved.endsWith('.md') && !anchors(resolved).has(anchor))
+        broken.push(`${file}: ${target} (no heading #${anchor} in ${resolved})`);
     }
   }
   expect(broken).toEqual([]);
@@ -43,5 +51,7 @@ it('links from the README and the docs pages reach an existing file, and an exis
 
 it('reads headings as GitHub anchors them', () => {
   expect(anchorOf('Open Inference Protocol (KServe v2)')).toBe('open-inference-protocol-kserve-v2');
-  expect(anchorOf('Secrets from HashiCorp Vault (finding 7: overlay `minikube-eso`)')).toBe('secrets-from-hashicorp-vault-finding-7-overlay-minikube-eso');
+  expect(anchorOf('Secrets from HashiCorp Vault (finding 7: overlay `minikube-eso`)')).toBe(
+    'secrets-from-hashicorp-vault-finding-7-overlay-minikube-eso',
+  );
 });

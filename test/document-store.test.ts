@@ -94,7 +94,14 @@ afterAll(async () => {
 describe('a conditional write whose answer is lost', () => {
   it('is found to have landed and is not applied twice', async () => {
     const endpoint = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
-    const docs = new DocumentStore(S3ObjectStore.fromConfig({ bucket: TEST_BUCKET, region: 'us-east-1', endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }));
+    const docs = new DocumentStore(
+      S3ObjectStore.fromConfig({
+        bucket: TEST_BUCKET,
+        region: 'us-east-1',
+        endpoint,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      }),
+    );
     await docs.update('counter.json', counter, () => ({ write: { n: 1, writer: 'setup' }, result: undefined }));
     let decisions = 0;
     dropNextPutAnswer = true;
@@ -110,7 +117,14 @@ describe('a conditional write whose answer is lost', () => {
 
   it('is sent again when it provably did not land, still applied once', async () => {
     const endpoint = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
-    const docs = new DocumentStore(S3ObjectStore.fromConfig({ bucket: TEST_BUCKET, region: 'us-east-1', endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }));
+    const docs = new DocumentStore(
+      S3ObjectStore.fromConfig({
+        bucket: TEST_BUCKET,
+        region: 'us-east-1',
+        endpoint,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      }),
+    );
     await docs.update('lost-request.json', counter, () => ({ write: { n: 1, writer: 'setup' }, result: undefined }));
     const before = dropped;
     let decisions = 0;
@@ -130,9 +144,26 @@ describe('a conditional write that lands after its sender gave up on it', () => 
   // (which finds the document unchanged) and before the resend at ~1,300 ms.
   const slowStore = (): DocumentStore => {
     const endpoint = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
-    return new DocumentStore(S3ObjectStore.fromConfig({ bucket: TEST_BUCKET, region: 'us-east-1', endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestTimeoutMs: 300 }), () => 1_000);
+    return new DocumentStore(
+      S3ObjectStore.fromConfig({
+        bucket: TEST_BUCKET,
+        region: 'us-east-1',
+        endpoint,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        requestTimeoutMs: 300,
+      }),
+      () => 1_000,
+    );
   };
-  const direct = (): DocumentStore => new DocumentStore(S3ObjectStore.fromConfig({ bucket: TEST_BUCKET, region: 'us-east-1', endpoint: s3.endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }));
+  const direct = (): DocumentStore =>
+    new DocumentStore(
+      S3ObjectStore.fromConfig({
+        bucket: TEST_BUCKET,
+        region: 'us-east-1',
+        endpoint: s3.endpoint,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      }),
+    );
 
   it('is found to be the write that beat its own resend, and is applied once', async () => {
     const docs = slowStore();
@@ -158,7 +189,10 @@ describe('a conditional write that lands after its sender gave up on it', () => 
     await docs.update('late-replaced.json', counter, () => ({ write: { n: 1, writer: 'setup' }, result: undefined }));
     let decisions = 0;
     onHeldPutLanded = async () => {
-      await direct().update('late-replaced.json', counter, (current) => ({ write: { n: current!.value.n + 1, writer: 'other' }, result: undefined }));
+      await direct().update('late-replaced.json', counter, (current) => ({
+        write: { n: current!.value.n + 1, writer: 'other' },
+        result: undefined,
+      }));
     };
     delayNextPutMs = 700;
     const attempt = docs.update('late-replaced.json', counter, (current) => {

@@ -4,7 +4,14 @@ import { loadDataset } from '../lib/data/dataset.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { computeBaseline } from '../lib/drift/baseline.ts';
 import { checkDrift } from '../lib/drift/drift-check.ts';
-import { benjaminiHochberg, chiSquareHomogeneity, chiSquareSurvival, jensenShannonDistance, ksPValue, psi } from '../lib/drift/statistics.ts';
+import {
+  benjaminiHochberg,
+  chiSquareHomogeneity,
+  chiSquareSurvival,
+  jensenShannonDistance,
+  ksPValue,
+  psi,
+} from '../lib/drift/statistics.ts';
 import { Random } from '../lib/util/random.ts';
 
 describe('drift statistics (reference values from scipy)', () => {
@@ -21,7 +28,9 @@ describe('drift statistics (reference values from scipy)', () => {
     expect(psi([0.5, 0.5], [0.5, 0.5])).toBe(0);
     expect(psi([0.5, 0.5], [0.25, 0.75])).toBeCloseTo(0.25 * Math.log(0.5) * -1 + 0.25 * Math.log(1.5), 9);
     // statsmodels multipletests(method='fdr_bh') on [0.01, 0.04, 0.03, 0.2]: [0.04, 0.0533.., 0.0533.., 0.2]
-    expect(benjaminiHochberg([0.01, 0.04, 0.03, 0.2]).map((p) => Number(p.toFixed(4)))).toEqual([0.04, 0.0533, 0.0533, 0.2]);
+    expect(benjaminiHochberg([0.01, 0.04, 0.03, 0.2]).map((p) => Number(p.toFixed(4)))).toEqual([
+      0.04, 0.0533, 0.0533, 0.2,
+    ]);
   });
 });
 
@@ -32,8 +41,13 @@ describe('drift check on the real credit data', () => {
   const half = order.length >> 1;
   const a = Array.from(order.subarray(0, half), (i) => data.rows[i]);
   const b = Array.from(order.subarray(half), (i) => data.rows[i]);
-  const baseline = computeBaseline(spec, a, Int32Array.from(order.subarray(0, half), (i) => data.y[i]));
-  const numericIndex = (column: string): number => [...spec.numeric.map((c) => c.column), ...spec.duration.map((c) => c.column)].indexOf(column);
+  const baseline = computeBaseline(
+    spec,
+    a,
+    Int32Array.from(order.subarray(0, half), (i) => data.y[i]),
+  );
+  const numericIndex = (column: string): number =>
+    [...spec.numeric.map((c) => c.column), ...spec.duration.map((c) => c.column)].indexOf(column);
 
   it('reports no drift between two random halves', () => {
     const report = checkDrift(spec, baseline, b);
@@ -52,10 +66,17 @@ describe('drift check on the real credit data', () => {
       return { ...row, numeric, categorical };
     });
     const report = checkDrift(spec, baseline, shifted);
-    const drifted = report.columns.filter((c) => c.status === 'drift').map((c) => c.column).sort();
+    const drifted = report.columns
+      .filter((c) => c.status === 'drift')
+      .map((c) => c.column)
+      .sort();
     expect(drifted).toEqual(['Annual_Income', 'Monthly_Inhand_Salary', 'Occupation']);
     expect(report.verdict).toBe('partial');
-    const wide = checkDrift(spec, baseline, b.map((row) => ({ ...row, numeric: row.numeric.map((v) => v * 1.5 + 1) })));
+    const wide = checkDrift(
+      spec,
+      baseline,
+      b.map((row) => ({ ...row, numeric: row.numeric.map((v) => v * 1.5 + 1) })),
+    );
     expect(wide.verdict).toBe('drift');
   });
 

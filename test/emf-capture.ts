@@ -4,7 +4,12 @@
  */
 import { vi } from 'vitest';
 
-export type EmfDocument = Record<string, unknown> & { _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } };
+export type EmfDocument = Record<string, unknown> & {
+  _aws: {
+    Timestamp: number;
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
+};
 
 export interface EmfCapture {
   documents(): EmfDocument[];

@@ -20,7 +20,12 @@ import { captureEmf, type EmfDocument } from './emf-capture.ts';
 import { startServingS3 } from './s3.ts';
 
 const ROWS = 300;
-const records = (parse(readFileSync('data/credit_score_customers_raw.csv', 'utf8'), { columns: true, to: ROWS }) as Record<string, string>[]).map(({ Credit_Score: _label, ...features }) => features);
+const records = (
+  parse(readFileSync('data/credit_score_customers_raw.csv', 'utf8'), { columns: true, to: ROWS }) as Record<
+    string,
+    string
+  >[]
+).map(({ Credit_Score: _label, ...features }) => features);
 let s3: EmbeddedS3;
 
 beforeAll(async () => {
@@ -47,12 +52,29 @@ async function invokePredict(): Promise<{ status: number; classes: string[]; emf
       rawPath: '/predict',
       rawQueryString: '',
       headers: { 'content-type': 'application/json' },
-      requestContext: { accountId: '123456789012', apiId: 'api', domainName: 'api.example', domainPrefix: 'api', http: { method: 'POST', path: '/predict', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' }, requestId: 'emf-1', routeKey: 'POST /predict', stage: '$default', time: new Date(now).toISOString(), timeEpoch: now },
+      requestContext: {
+        accountId: '123456789012',
+        apiId: 'api',
+        domainName: 'api.example',
+        domainPrefix: 'api',
+        http: { method: 'POST', path: '/predict', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+        requestId: 'emf-1',
+        routeKey: 'POST /predict',
+        stage: '$default',
+        time: new Date(now).toISOString(),
+        timeEpoch: now,
+      },
       body,
       isBase64Encoded: false,
     };
-    const result = await handler(event, { awsRequestId: 'emf-invocation', getRemainingTimeInMillis: () => 60_000 } as LambdaContext);
-    const predictions = result.statusCode === 200 ? (JSON.parse(result.body) as { predictions: { prediction: string }[] }).predictions : [];
+    const result = await handler(event, {
+      awsRequestId: 'emf-invocation',
+      getRemainingTimeInMillis: () => 60_000,
+    } as LambdaContext);
+    const predictions =
+      result.statusCode === 200
+        ? (JSON.parse(result.body) as { predictions: { prediction: string }[] }).predictions
+        : [];
     return { status: result.statusCode, classes: predictions.map((p) => p.prediction), emf: emf.documents() };
   } finally {
     emf.stop();
@@ -80,12 +102,23 @@ describe('EMF per invocation on Lambda', () => {
     expect(predictionDocs).toHaveLength(seen.size);
     expect(predictionDocs.reduce((sum, d) => sum + (d.Predictions as number), 0)).toBe(ROWS);
     for (const doc of predictionDocs) {
-      expect(doc._aws.CloudWatchMetrics).toEqual([{ Namespace: 'mlops-credit-score', Dimensions: [['Model', 'Version', 'Variant', 'Class']], Metrics: [{ Name: 'Predictions', Unit: 'Count' }] }]);
+      expect(doc._aws.CloudWatchMetrics).toEqual([
+        {
+          Namespace: 'mlops-credit-score',
+          Dimensions: [['Model', 'Version', 'Variant', 'Class']],
+          Metrics: [{ Name: 'Predictions', Unit: 'Count' }],
+        },
+      ]);
       expect(doc.Predictions).toBe(classes.filter((c) => c === doc.Class).length);
     }
     const requestDocs = emf.filter((d) => 'Requests' in d);
     expect(requestDocs).toHaveLength(1);
-    expect(requestDocs[0]).toMatchObject({ Route: 'POST /predict', Status: '200', Requests: 1, Latency: expect.any(Number) });
+    expect(requestDocs[0]).toMatchObject({
+      Route: 'POST /predict',
+      Status: '200',
+      Requests: 1,
+      Latency: expect.any(Number),
+    });
     expect(requestDocs[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Route', 'Status']]);
   }, 120_000);
 
@@ -105,7 +138,10 @@ describe('EMF per invocation on Lambda', () => {
         // A metric recorded during the invocation (as a model load would be), before the handler runs.
         emitEmf({ Entry: name }, { Marker: { value: 1, unit: 'Count' } });
         await invoke().catch(() => undefined);
-        expect(emf.documents().filter((d) => d.Entry === name), name).toHaveLength(1);
+        expect(
+          emf.documents().filter((d) => d.Entry === name),
+          name,
+        ).toHaveLength(1);
       } finally {
         emf.stop();
       }

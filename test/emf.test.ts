@@ -27,14 +27,25 @@ describe('CloudWatch Embedded Metric Format (Powertools Metrics, aggregated per 
 
   it('on Lambda writes nothing until the flush, then one document per dimension set with counts summed and other values kept', () => {
     process.env.AWS_LAMBDA_FUNCTION_NAME = 'mlops-credit-score-prod-predict';
-    for (let i = 0; i < 5; i++) emitEmf({ Model: 'credit-score', Class: i < 3 ? 'Good' : 'Poor' }, { Predictions: { value: 1, unit: 'Count' } });
-    emitEmf({ Route: 'POST /predict', Status: '200' }, { Requests: { value: 1, unit: 'Count' }, Latency: { value: 0.4, unit: 'Milliseconds' } });
-    emitEmf({ Route: 'POST /predict', Status: '200' }, { Requests: { value: 1, unit: 'Count' }, Latency: { value: 0.6, unit: 'Milliseconds' } });
+    for (let i = 0; i < 5; i++)
+      emitEmf({ Model: 'credit-score', Class: i < 3 ? 'Good' : 'Poor' }, { Predictions: { value: 1, unit: 'Count' } });
+    emitEmf(
+      { Route: 'POST /predict', Status: '200' },
+      { Requests: { value: 1, unit: 'Count' }, Latency: { value: 0.4, unit: 'Milliseconds' } },
+    );
+    emitEmf(
+      { Route: 'POST /predict', Status: '200' },
+      { Requests: { value: 1, unit: 'Count' }, Latency: { value: 0.6, unit: 'Milliseconds' } },
+    );
     expect(emf.documents()).toEqual([]);
     flushEmf();
     const docs = emf.documents();
     expect(docs).toHaveLength(3);
-    expect(docs.map((d) => [d.Class ?? d.Route, d.Predictions ?? d.Requests])).toEqual([['Good', 3], ['Poor', 2], ['POST /predict', 2]]);
+    expect(docs.map((d) => [d.Class ?? d.Route, d.Predictions ?? d.Requests])).toEqual([
+      ['Good', 3],
+      ['Poor', 2],
+      ['POST /predict', 2],
+    ]);
     expect(docs[2].Latency).toEqual([0.4, 0.6]);
     // A second flush has nothing left to write.
     flushEmf();
@@ -47,7 +58,16 @@ describe('CloudWatch Embedded Metric Format (Powertools Metrics, aggregated per 
     flushEmf();
     const [doc] = emf.documents();
     expect(doc).toEqual({
-      _aws: { Timestamp: expect.any(Number), CloudWatchMetrics: [{ Namespace: 'mlops-credit-score', Dimensions: [['Model', 'Class']], Metrics: [{ Name: 'Predictions', Unit: 'Count' }] }] },
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [
+          {
+            Namespace: 'mlops-credit-score',
+            Dimensions: [['Model', 'Class']],
+            Metrics: [{ Name: 'Predictions', Unit: 'Count' }],
+          },
+        ],
+      },
       Model: 'credit-score',
       Class: 'Good',
       Predictions: 3,
@@ -77,7 +97,10 @@ describe('CloudWatch Embedded Metric Format (Powertools Metrics, aggregated per 
     });
     expect(await ok(2)).toBe(2);
     await expect(failing()).rejects.toThrow('boom');
-    expect(emf.documents().map((d) => [d.Task, d.Runs])).toEqual([['ok', 2], ['failing', 1]]);
+    expect(emf.documents().map((d) => [d.Task, d.Runs])).toEqual([
+      ['ok', 2],
+      ['failing', 1],
+    ]);
   });
 
   it('writes early once 100 values are pending, so an invocation that never flushes holds a bounded buffer', () => {

@@ -19,7 +19,15 @@ import { StorageLock } from '../lib/retrain/storage-lock.ts';
 import { DocumentStore } from '../lib/state/document-store.ts';
 import { keys } from '../lib/state/layout.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
-import { StorageError, type KeyPage, type ListPageOptions, type ObjectStore, type PutOptions, type PutOutcome, type StoredObject } from '../lib/storage/object-store.ts';
+import {
+  StorageError,
+  type KeyPage,
+  type ListPageOptions,
+  type ObjectStore,
+  type PutOptions,
+  type PutOutcome,
+  type StoredObject,
+} from '../lib/storage/object-store.ts';
 import { parseTimeOrderedId, timeOrderedId } from '../lib/util/ids.ts';
 import { subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
 import { startTestS3 } from './s3.ts';
@@ -128,18 +136,36 @@ describe('a publish that fails after three files', () => {
     const healthy = new ModelRegistry(store);
     expect(await healthy.listIncompleteVersions(model)).toEqual([version]);
     const jobs = new JobStore(new DocumentStore(store), 600_000);
-    const settings = { retention: { enforcedBy: 'store' as const, periods: { captureDays: 30, feedbackDays: 30, summaryDays: 30 }, maxDeletes: 0 } };
+    const settings = {
+      retention: {
+        enforcedBy: 'store' as const,
+        periods: { captureDays: 30, feedbackDays: 30, summaryDays: 30 },
+        maxDeletes: 0,
+      },
+    };
     const createdAt = parseTimeOrderedId(version)!;
-    const early = await runHousekeeping({ registry: healthy, jobs, store }, [model], { incompleteMaxAgeMs: 24 * HOUR, now: createdAt + HOUR, ...settings });
+    const early = await runHousekeeping({ registry: healthy, jobs, store }, [model], {
+      incompleteMaxAgeMs: 24 * HOUR,
+      now: createdAt + HOUR,
+      ...settings,
+    });
     expect(early).toMatchObject({ keptIncomplete: [{ model, version }], removedVersions: [] });
-    const late = await runHousekeeping({ registry: healthy, jobs, store }, [model], { incompleteMaxAgeMs: 24 * HOUR, now: createdAt + 25 * HOUR, ...settings });
+    const late = await runHousekeeping({ registry: healthy, jobs, store }, [model], {
+      incompleteMaxAgeMs: 24 * HOUR,
+      now: createdAt + 25 * HOUR,
+      ...settings,
+    });
     expect(late).toMatchObject({ keptIncomplete: [], removedVersions: [{ model, version, files: 3 }] });
     expect(await store.list(keys.versionsPrefix(model))).toEqual([]);
   });
 });
 
 describe('a retrain job whose publish fails after three files', () => {
-  const dataFile = subsetCsv('data/credit_score_customers_raw.csv', 600, join(tempDir('failed-publish'), 'credit-600.csv'));
+  const dataFile = subsetCsv(
+    'data/credit_score_customers_raw.csv',
+    600,
+    join(tempDir('failed-publish'), 'credit-600.csv'),
+  );
 
   /** Runs one small retrain job (2 folds, xgb) on the faulty store; answers its record and its log lines. */
   async function failedJob(model: string, down: boolean): Promise<{ error: string; logs: Record<string, unknown>[] }> {
@@ -152,10 +178,31 @@ describe('a retrain job whose publish fails after three files', () => {
     const taken = await lock.acquire(jobId);
     if (!taken.acquired) throw new Error('the lock is held');
     const request = retrainRequestSchema.parse({ cv: 2, classifiers: ['xgb'], samplers: ['none'], jobs: 1 });
-    await jobs.create({ jobId, model, alias: 'champion', status: 'queued', request, requestedBy: 'test', createdAt: new Date().toISOString(), progress: { done: 0, total: 0, message: 'queued' }, lockToken: taken.token });
+    await jobs.create({
+      jobId,
+      model,
+      alias: 'champion',
+      status: 'queued',
+      request,
+      requestedBy: 'test',
+      createdAt: new Date().toISOString(),
+      progress: { done: 0, total: 0, message: 'queued' },
+      lockToken: taken.token,
+    });
     const logs: Record<string, unknown>[] = [];
-    const logger = pino({ level: 'info' }, new Writable({ write: (line: Buffer, _encoding, done) => (logs.push(JSON.parse(line.toString()) as Record<string, unknown>), done()) }));
-    const job = await runRetrainJob({ config, store: faulty, registry: new ModelRegistry(faulty), jobs, lockOf: () => lock, logger }, jobId);
+    const logger = pino(
+      { level: 'info' },
+      new Writable({
+        write: (line: Buffer, _encoding, done) => (
+          logs.push(JSON.parse(line.toString()) as Record<string, unknown>),
+          done()
+        ),
+      }),
+    );
+    const job = await runRetrainJob(
+      { config, store: faulty, registry: new ModelRegistry(faulty), jobs, lockOf: () => lock, logger },
+      jobId,
+    );
     expect(job.status).toBe('failed');
     expect((await jobs.get(jobId))?.error).toBe(job.error);
     return { error: job.error!, logs };
@@ -164,14 +211,20 @@ describe('a retrain job whose publish fails after three files', () => {
   it('records "removed 3 files it wrote" when it could remove them', async () => {
     const { error, logs } = await failedJob('job-removed', false);
     expect(error).toMatch(/^storage unavailable: connection refused; version \S+: removed 3 files it wrote$/);
-    expect(logs.find((l) => l['event.action'] === 'retrain-failed')).toMatchObject({ 'files.removed': 3, 'files.left': 0 });
+    expect(logs.find((l) => l['event.action'] === 'retrain-failed')).toMatchObject({
+      'files.removed': 3,
+      'files.left': 0,
+    });
     expect(await store.list(keys.versionsPrefix('job-removed'))).toEqual([]);
   });
 
   it('records "left 3 files for housekeeping" when the store would not let it', async () => {
     const { error, logs } = await failedJob('job-left', true);
     expect(error).toMatch(/^storage unavailable: connection refused; version \S+: left 3 files for housekeeping$/);
-    expect(logs.find((l) => l['event.action'] === 'retrain-failed')).toMatchObject({ 'files.removed': 0, 'files.left': 3 });
+    expect(logs.find((l) => l['event.action'] === 'retrain-failed')).toMatchObject({
+      'files.removed': 0,
+      'files.left': 3,
+    });
     expect(await new ModelRegistry(store).listIncompleteVersions('job-left')).toHaveLength(1);
   });
 });

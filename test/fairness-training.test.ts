@@ -16,7 +16,11 @@ import { subsetCsv, tempDir } from './helpers.ts';
 
 const base = loadSpec('data/specs/taiwan-credit-default.json');
 // SEX only as a sensitive column (out of the features); AGE both a feature and, in bands, a sensitive column.
-const spec = parseSpec({ ...base, categorical: base.categorical.filter((c) => c.column !== 'SEX'), sensitive: ['SEX', { column: 'AGE', edges: [30, 45] }] });
+const spec = parseSpec({
+  ...base,
+  categorical: base.categorical.filter((c) => c.column !== 'SEX'),
+  sensitive: ['SEX', { column: 'AGE', edges: [30, 45] }],
+});
 const csv = subsetCsv('data/taiwan_credit_default.csv', 1200, join(tempDir('fairness-training'), 'taiwan-1200.csv'));
 
 describe('sensitive columns in the spec', () => {
@@ -24,7 +28,13 @@ describe('sensitive columns in the spec', () => {
     const [sex, age] = spec.sensitive;
     expect(groupOf(sex, ' 2 ')).toBe('2');
     expect(groupOf(sex, '')).toBeNull();
-    expect([10, 30, 44.9, 45, 80].map((v) => bandOf(age.edges!, v))).toEqual(['under 30', '30 to under 45', '30 to under 45', '45 and over', '45 and over']);
+    expect([10, 30, 44.9, 45, 80].map((v) => bandOf(age.edges!, v))).toEqual([
+      'under 30',
+      '30 to under 45',
+      '30 to under 45',
+      '45 and over',
+      '45 and over',
+    ]);
     expect(groupOf(age, '52_')).toBe('45 and over');
     expect(groupOf(age, 'fifty')).toBe(NOT_A_NUMBER_GROUP);
     expect(groupOf(age, '')).toBeNull();
@@ -32,7 +42,9 @@ describe('sensitive columns in the spec', () => {
 
   it('refuse edges that do not rise, and a CSV without the column', () => {
     expect(() => parseSpec({ ...base, sensitive: [{ column: 'AGE', edges: [45, 30] }] })).toThrow(SpecError);
-    expect(() => parseSpec({ ...base, sensitive: [{ column: 'AGE', edges: [45, 30] }] })).toThrow(/the edges of sensitive column "AGE" must rise/);
+    expect(() => parseSpec({ ...base, sensitive: [{ column: 'AGE', edges: [45, 30] }] })).toThrow(
+      /the edges of sensitive column "AGE" must rise/,
+    );
     const noSex = parseSpec({ ...base, sensitive: ['GENDER'] });
     expect(() => loadDataset(csv, noSex)).toThrow(DataError);
     expect(() => loadDataset(csv, noSex)).toThrow(/missing column\(s\): GENDER/);
@@ -40,7 +52,16 @@ describe('sensitive columns in the spec', () => {
 });
 
 describe('fairness out of fold in training', () => {
-  const trained = trainModel({ dataFile: csv, spec, folds: 3, seed: 3, classifiers: ['xgb'], samplers: ['none'], progress: createProgressReporter(process.stderr, true), jobs: 1 });
+  const trained = trainModel({
+    dataFile: csv,
+    spec,
+    folds: 3,
+    seed: 3,
+    classifiers: ['xgb'],
+    samplers: ['none'],
+    progress: createProgressReporter(process.stderr, true),
+    jobs: 1,
+  });
 
   it('reports each sensitive column, its groups adding up to every row, in the report and the artifact', async () => {
     const { report, bundle } = await trained;

@@ -16,7 +16,14 @@ describe('fairness by group', () => {
   const [a, b] = report.groups;
 
   it('counts each group and its selection rate, true and false positive rates per class', () => {
-    expect(a).toMatchObject({ group: 'A', rows: 4, share: 0.5, selectionRate: [0.75, 0.25], truePositiveRate: [1, 0.5], falsePositiveRate: [0.5, 0] });
+    expect(a).toMatchObject({
+      group: 'A',
+      rows: 4,
+      share: 0.5,
+      selectionRate: [0.75, 0.25],
+      truePositiveRate: [1, 0.5],
+      falsePositiveRate: [0.5, 0],
+    });
     expect(b.group).toBe('B');
     expect(b.selectionRate).toEqual([0.5, 0.5]);
     expect(b.truePositiveRate[0]).toBeCloseTo(2 / 3, 15);
@@ -37,14 +44,24 @@ describe('fairness by group', () => {
     // Class 1: TPR 0.5 against 1 (spread 0.5), FPR 0 against 1/3; class 0: TPR 1 against 2/3, FPR 0.5 against 0.
     expect(report.equalizedOddsDifference[1]).toBe(0.5);
     expect(report.equalizedOddsDifference[0]).toBe(0.5);
-    expect(report.summary).toEqual({ demographicParityRatio: 0.5, equalizedOddsDifference: 0.5, fourFifthsRule: 'fails' });
+    expect(report.summary).toEqual({
+      demographicParityRatio: 0.5,
+      equalizedOddsDifference: 0.5,
+      fourFifthsRule: 'fails',
+    });
   });
 
-  it('puts missing values in a group of their own, and leaves a group without a class out of that class\'s spread', () => {
+  it("puts missing values in a group of their own, and leaves a group without a class out of that class's spread", () => {
     // A third group, C: one good applicant predicted good, its value missing. It has no bad row: no TPR for class 1.
     const withMissing = fairnessReport('region', [...groups, null], [...y, 0], [...predicted, 0], [...P, 0.9, 0.1], 2);
     const c = withMissing.groups.find((g) => g.group === MISSING_GROUP)!;
-    expect(c).toMatchObject({ rows: 1, selectionRate: [1, 0], truePositiveRate: [1, null], falsePositiveRate: [null, 0], auc: null });
+    expect(c).toMatchObject({
+      rows: 1,
+      selectionRate: [1, 0],
+      truePositiveRate: [1, null],
+      falsePositiveRate: [null, 0],
+      auc: null,
+    });
     // Class 1's TPR spread is still A against B (0.5); its FPR spread now includes C's 0: unchanged 1/3.
     expect(withMissing.equalizedOddsDifference[1]).toBe(0.5);
     // C selects class 1 never: the parity ratio of class 1 falls to 0.
@@ -52,12 +69,26 @@ describe('fairness by group', () => {
   });
 
   it('takes the worst class for several classes, and passes the four-fifths rule when the rates are close', () => {
-    const three = fairnessReport('age', ['x', 'x', 'x', 'y', 'y', 'y'], [0, 1, 2, 0, 1, 2], [0, 1, 2, 0, 1, 1], [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0.6, 0.4], 3);
+    const three = fairnessReport(
+      'age',
+      ['x', 'x', 'x', 'y', 'y', 'y'],
+      [0, 1, 2, 0, 1, 2],
+      [0, 1, 2, 0, 1, 1],
+      [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0.6, 0.4],
+      3,
+    );
     // Selection rates: x 1/3 each; y 1/3, 2/3, 0. Ratios 1, 0.5, 0: the worst is class 2's.
     expect(three.demographicParityRatio).toEqual([1, 0.5, 0]);
     expect(three.summary.demographicParityRatio).toBe(0);
     expect(three.summary.fourFifthsRule).toBe('fails');
-    const close = fairnessReport('age', ['x', 'x', 'x', 'x', 'x', 'y', 'y', 'y', 'y', 'y'], [1, 1, 1, 1, 0, 1, 1, 1, 1, 0], [1, 1, 1, 1, 0, 1, 1, 1, 1, 1], new Array<number>(20).fill(0.5), 2);
+    const close = fairnessReport(
+      'age',
+      ['x', 'x', 'x', 'x', 'x', 'y', 'y', 'y', 'y', 'y'],
+      [1, 1, 1, 1, 0, 1, 1, 1, 1, 0],
+      [1, 1, 1, 1, 0, 1, 1, 1, 1, 1],
+      new Array<number>(20).fill(0.5),
+      2,
+    );
     // Class 1 selected at 4/5 and 5/5: 0.8, on the line.
     expect(close.summary).toMatchObject({ demographicParityRatio: 0.8, fourFifthsRule: 'passes' });
   });

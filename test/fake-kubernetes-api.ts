@@ -36,7 +36,14 @@ export interface FakeOptions {
   hang?: boolean;
 }
 
-const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
+const status = (code: number, reason: string, message: string) => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  status: 'Failure',
+  message,
+  reason,
+  code,
+});
 
 export async function startFakeKubernetesApi(options: FakeOptions): Promise<FakeKubernetesApi> {
   const accountDir = join(tempDir('service-account'), 'sa');
@@ -73,9 +80,18 @@ export async function startFakeKubernetesApi(options: FakeOptions): Promise<Fake
       return found ? answer(200, found) : answer(404, status(404, 'NotFound', `cronjobs.batch "${name}" not found`));
     }
     if (req.method === 'POST' && path === `${base}/jobs`) {
-      if (options.forbid?.includes('create')) return answer(403, status(403, 'Forbidden', `jobs.batch is forbidden: User "${user}" cannot create resource "jobs" in API group "batch" in the namespace "${options.namespace}"`));
+      if (options.forbid?.includes('create'))
+        return answer(
+          403,
+          status(
+            403,
+            'Forbidden',
+            `jobs.batch is forbidden: User "${user}" cannot create resource "jobs" in API group "batch" in the namespace "${options.namespace}"`,
+          ),
+        );
       const job = JSON.parse(text) as Manifest;
-      if (jobs.has(job.metadata.name)) return answer(409, status(409, 'AlreadyExists', `jobs.batch "${job.metadata.name}" already exists`));
+      if (jobs.has(job.metadata.name))
+        return answer(409, status(409, 'AlreadyExists', `jobs.batch "${job.metadata.name}" already exists`));
       jobs.set(job.metadata.name, job);
       answer(201, job);
       options.onJob?.(job);

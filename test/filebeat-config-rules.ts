@@ -18,7 +18,17 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
-const NDJSON_OPTIONS = ['message_key', 'document_id', 'keys_under_root', 'overwrite_keys', 'add_error_key', 'ignore_decoding_error', 'expand_keys', 'field', 'target'];
+const NDJSON_OPTIONS = [
+  'message_key',
+  'document_id',
+  'keys_under_root',
+  'overwrite_keys',
+  'add_error_key',
+  'ignore_decoding_error',
+  'expand_keys',
+  'field',
+  'target',
+];
 
 interface Input {
   type: string;
@@ -56,17 +66,33 @@ export function filebeatConfigProblems(config: FilebeatConfig): string[] {
       continue;
     }
     const containerAt = parsers.indexOf('container');
-    if ((input.paths ?? []).some((p) => p.startsWith('/var/log/containers/')) && (containerAt < 0 || containerAt > ndjsonAt)) {
-      problems.push(`${name}: reads container logs without the container parser before ndjson: the JSON is still wrapped in the runtime's line`);
+    if (
+      (input.paths ?? []).some((p) => p.startsWith('/var/log/containers/')) &&
+      (containerAt < 0 || containerAt > ndjsonAt)
+    ) {
+      problems.push(
+        `${name}: reads container logs without the container parser before ndjson: the JSON is still wrapped in the runtime's line`,
+      );
     }
     const ndjson = input.parsers![ndjsonAt].ndjson ?? {};
-    for (const key of Object.keys(ndjson)) if (!NDJSON_OPTIONS.includes(key)) problems.push(`${name}: ndjson has no option "${key}" (it would be ignored)`);
-    if (ndjson.overwrite_keys !== true) problems.push(`${name}: ndjson without overwrite_keys: the line's @timestamp is dropped for the time Filebeat read it`);
-    if (ndjson.target !== undefined && ndjson.target !== '') problems.push(`${name}: ndjson target "${String(ndjson.target)}" puts the ECS fields under it, not at the root`);
+    for (const key of Object.keys(ndjson))
+      if (!NDJSON_OPTIONS.includes(key)) problems.push(`${name}: ndjson has no option "${key}" (it would be ignored)`);
+    if (ndjson.overwrite_keys !== true)
+      problems.push(
+        `${name}: ndjson without overwrite_keys: the line's @timestamp is dropped for the time Filebeat read it`,
+      );
+    if (ndjson.target !== undefined && ndjson.target !== '')
+      problems.push(`${name}: ndjson target "${String(ndjson.target)}" puts the ECS fields under it, not at the root`);
   }
   const index = config['output.elasticsearch']?.index;
-  if (index && config['setup.template.enabled'] !== false && !(config['setup.template.name'] && config['setup.template.pattern'])) {
-    problems.push(`output.elasticsearch.index is ${index}: set setup.template.name and setup.template.pattern, or setup.template.enabled: false`);
+  if (
+    index &&
+    config['setup.template.enabled'] !== false &&
+    !(config['setup.template.name'] && config['setup.template.pattern'])
+  ) {
+    problems.push(
+      `output.elasticsearch.index is ${index}: set setup.template.name and setup.template.pattern, or setup.template.enabled: false`,
+    );
   }
   return problems;
 }

@@ -15,17 +15,61 @@ const policy = (p: unknown): TrafficPolicy => trafficPolicySchema.parse(p);
 describe('trafficFourEyesProblem', () => {
   const single = policy({ mode: 'single', alias: 'champion' });
   it('names a canary on a new challenger, a blue-green switch to a colour not serving, and a single alias other than the champion', () => {
-    expect(trafficFourEyesProblem(single, policy({ mode: 'canary', champion: 'champion', challenger: 'challenger' }), 'champion')).toMatch(/canary of "challenger" moves champion/);
+    expect(
+      trafficFourEyesProblem(
+        single,
+        policy({ mode: 'canary', champion: 'champion', challenger: 'challenger' }),
+        'champion',
+      ),
+    ).toMatch(/canary of "challenger" moves champion/);
     const blue = policy({ mode: 'bluegreen', blue: 'champion', green: 'challenger', active: 'blue' });
-    expect(trafficFourEyesProblem(blue, policy({ mode: 'bluegreen', blue: 'champion', green: 'challenger', active: 'green' }), 'champion')).toMatch(/blue-green switch to "challenger"/);
-    expect(trafficFourEyesProblem(single, policy({ mode: 'single', alias: 'challenger' }), 'champion')).toMatch(/single-alias policy on "challenger"/);
+    expect(
+      trafficFourEyesProblem(
+        blue,
+        policy({ mode: 'bluegreen', blue: 'champion', green: 'challenger', active: 'green' }),
+        'champion',
+      ),
+    ).toMatch(/blue-green switch to "challenger"/);
+    expect(trafficFourEyesProblem(single, policy({ mode: 'single', alias: 'challenger' }), 'champion')).toMatch(
+      /single-alias policy on "challenger"/,
+    );
   });
   it('leaves alone what cannot end in a champion move: a canary step, blue-green on the serving alias, a shadow, an A/B split, a return to the champion', () => {
     const canary = policy({ mode: 'canary', champion: 'champion', challenger: 'challenger' });
-    expect(trafficFourEyesProblem(canary, policy({ mode: 'canary', champion: 'champion', challenger: 'challenger', step: 1 }), 'champion')).toBeNull();
-    expect(trafficFourEyesProblem(single, policy({ mode: 'bluegreen', blue: 'champion', green: 'challenger', active: 'blue' }), 'champion')).toBeNull();
-    expect(trafficFourEyesProblem(single, policy({ mode: 'shadow', champion: 'champion', challenger: 'challenger' }), 'champion')).toBeNull();
-    expect(trafficFourEyesProblem(single, policy({ mode: 'ab', variants: [{ name: 'a', alias: 'champion', weight: 90 }, { name: 'b', alias: 'challenger', weight: 10 }] }), 'champion')).toBeNull();
+    expect(
+      trafficFourEyesProblem(
+        canary,
+        policy({ mode: 'canary', champion: 'champion', challenger: 'challenger', step: 1 }),
+        'champion',
+      ),
+    ).toBeNull();
+    expect(
+      trafficFourEyesProblem(
+        single,
+        policy({ mode: 'bluegreen', blue: 'champion', green: 'challenger', active: 'blue' }),
+        'champion',
+      ),
+    ).toBeNull();
+    expect(
+      trafficFourEyesProblem(
+        single,
+        policy({ mode: 'shadow', champion: 'champion', challenger: 'challenger' }),
+        'champion',
+      ),
+    ).toBeNull();
+    expect(
+      trafficFourEyesProblem(
+        single,
+        policy({
+          mode: 'ab',
+          variants: [
+            { name: 'a', alias: 'champion', weight: 90 },
+            { name: 'b', alias: 'challenger', weight: 10 },
+          ],
+        }),
+        'champion',
+      ),
+    ).toBeNull();
     expect(trafficFourEyesProblem(canary, single, 'champion')).toBeNull();
   });
 });
@@ -45,13 +89,21 @@ describe('requireNamedPrincipal', () => {
     expect(requireNamedPrincipal(named, 'approve a champion move')).toBe(named);
     let refusal: Error | undefined;
     try {
-      requireNamedPrincipal({ id: 'admin-key-2', name: 'admin-key-2', roles: ['viewer', 'operator', 'approver'], via: 'legacy api key' }, 'approve a champion move');
+      requireNamedPrincipal(
+        { id: 'admin-key-2', name: 'admin-key-2', roles: ['viewer', 'operator', 'approver'], via: 'legacy api key' },
+        'approve a champion move',
+      );
     } catch (err) {
       refusal = err as Error;
     }
     // A domain refusal; its HTTP answer is lib/http/error-response.ts's.
     expect(refusal && toHttpError(refusal)).toEqual(
-      expect.objectContaining({ status: 403, message: expect.stringMatching(/^admin-key-2 is a legacy plain admin key, shared and not a person: four eyes needs named principals to approve a champion move/) }),
+      expect.objectContaining({
+        status: 403,
+        message: expect.stringMatching(
+          /^admin-key-2 is a legacy plain admin key, shared and not a person: four eyes needs named principals to approve a champion move/,
+        ),
+      }),
     );
   });
 });

@@ -25,7 +25,8 @@ export async function startHangingProxy(upstream: string): Promise<HangingProxy>
     client.on('error', () => client.destroy());
     if (hung) {
       client.on('data', (chunk: Buffer) => {
-        for (const line of chunk.toString('latin1').split('\r\n')) if (/^[A-Z]+ \S+ HTTP\/1\.[01]$/.test(line)) swallowed.push(line);
+        for (const line of chunk.toString('latin1').split('\r\n'))
+          if (/^[A-Z]+ \S+ HTTP\/1\.[01]$/.test(line)) swallowed.push(line);
       });
       return;
     }

@@ -30,15 +30,24 @@ export interface CliResult {
 }
 
 /** Runs `tsx scripts/NAME.ts ARGS` as a user would (bounded by a timeout). */
-export function runScript(name: string, args: string[], timeoutMs = 120_000, env: Record<string, string> = {}): Promise<CliResult> {
+export function runScript(
+  name: string,
+  args: string[],
+  timeoutMs = 120_000,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile('node_modules/.bin/tsx', [`scripts/${name}.ts`, ...args], { timeout: timeoutMs, maxBuffer: 1 << 26, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      'node_modules/.bin/tsx',
+      [`scripts/${name}.ts`, ...args],
+      { timeout: timeoutMs, maxBuffer: 1 << 26, env: { ...process.env, ...env } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
-
 
 const SMALL_DATASETS = {
   credit: { data: 'data/credit_score_customers_raw.csv', spec: 'data/specs/credit-score.json' },
@@ -93,7 +102,6 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-
 /** Checks that an alias's events, oldest first, form one chain: each names the one before and replaced the version it set. */
 export function expectUnbrokenChain(events: AliasEvent[]): void {
   for (let i = 1; i < events.length; i++) {
@@ -106,7 +114,12 @@ export function expectUnbrokenChain(events: AliasEvent[]): void {
  * Three classes from a weighted sum of the first three of `p` uniform [-1, 1) features (class 0
  * below -cut, 2 above cut); with `missing`, that share of values is NaN (drawn after each value).
  */
-export function syntheticThreeClasses(rows: number, p: number, seed: number, options: { weights?: number[]; cut?: number; missing?: number } = {}): TrainingData {
+export function syntheticThreeClasses(
+  rows: number,
+  p: number,
+  seed: number,
+  options: { weights?: number[]; cut?: number; missing?: number } = {},
+): TrainingData {
   const { weights = [1, 1, 1], cut = 0.5, missing = 0 } = options;
   const rng = new Random(seed);
   const X = new Float64Array(rows * p);

@@ -10,7 +10,12 @@ import { EventTimeline } from '../lib/registry/event-timeline.ts';
 import { ModelRegistry, type RegistryEvent } from '../lib/registry/model-registry.ts';
 import { DocumentStore } from '../lib/state/document-store.ts';
 import { keys, parseTimelineKey, timelineKeyPart } from '../lib/state/layout.ts';
-import { aliasDocumentSchema, registryEventSchema, timelineBackfillSchema, trafficDocumentSchema } from '../lib/state/schemas.ts';
+import {
+  aliasDocumentSchema,
+  registryEventSchema,
+  timelineBackfillSchema,
+  trafficDocumentSchema,
+} from '../lib/state/schemas.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { leastTimeOrderedIdFrom, timeOrderedId } from '../lib/util/ids.ts';
@@ -31,7 +36,12 @@ afterAll(() => s3.close());
 const ids = (events: RegistryEvent[]): string[] => events.map((e) => e.eventId);
 
 /** Every page of a scope, newest first, by `limit`; and how many pages that took. */
-async function pageBack(registry: ModelRegistry, name: string, limit: number, alias?: string): Promise<{ events: RegistryEvent[]; pages: number }> {
+async function pageBack(
+  registry: ModelRegistry,
+  name: string,
+  limit: number,
+  alias?: string,
+): Promise<{ events: RegistryEvent[]; pages: number }> {
   const events: RegistryEvent[] = [];
   let before: string | undefined;
   let pages = 0;
@@ -48,7 +58,12 @@ async function pageBack(registry: ModelRegistry, name: string, limit: number, al
 
 describe('timeline keys', () => {
   it('sort newest first, and give back the id they were made from', () => {
-    const times = [Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 1, 0, 0, 0, 1), Date.UTC(2026, 10, 27, 8, 30), Date.UTC(2027, 5, 3, 23, 59, 59, 999)];
+    const times = [
+      Date.UTC(2026, 0, 1),
+      Date.UTC(2026, 0, 1, 0, 0, 0, 1),
+      Date.UTC(2026, 10, 27, 8, 30),
+      Date.UTC(2027, 5, 3, 23, 59, 59, 999),
+    ];
     const made = times.flatMap((t) => [timeOrderedId(new Date(t)), timeOrderedId(new Date(t))]);
     const prefix = keys.timelinePrefix('m', 'all');
     const byKey = made.map((id) => keys.timelineEvent('m', 'all', id)).sort();
@@ -68,8 +83,21 @@ describe('timeline keys', () => {
     expect(leastTimeOrderedIdFrom('a')).toBeNull();
     expect(leastTimeOrderedIdFrom('')).toBe('00000000T000000000Z-000000');
     // Checked against the definition on ids around each bound.
-    const sample = ['20261127T083012345Z-9f2c1a', '20261130T235959999Z-ffffff', '20261201T000000000Z-000000', '20270101T000000000Z-0a0a0a'];
-    for (const bound of ['20261201', '2026-12-01', '20261127T083012345Z-9f2c1a0', 'a', '', '2026113', '20261127T083012345Z-9f2c1']) {
+    const sample = [
+      '20261127T083012345Z-9f2c1a',
+      '20261130T235959999Z-ffffff',
+      '20261201T000000000Z-000000',
+      '20270101T000000000Z-0a0a0a',
+    ];
+    for (const bound of [
+      '20261201',
+      '2026-12-01',
+      '20261127T083012345Z-9f2c1a0',
+      'a',
+      '',
+      '2026113',
+      '20261127T083012345Z-9f2c1',
+    ]) {
       const least = leastTimeOrderedIdFrom(bound);
       for (const id of sample) expect(id < bound, `${id} < ${bound}`).toBe(least === null || id < least);
     }
@@ -85,7 +113,13 @@ describe('history by page, at 2,000 events', () => {
   beforeAll(async () => {
     // One event every 7 minutes: ten days of folders. Each scope's latest event is only in its
     // document (its writer stopped before the copies): pages must merge it in.
-    history = syntheticHistory(name, 2000, ['champion', 'traffic', 'challenger', 'champion', 'blue'], Date.UTC(2026, 11, 6, 12), 7 * 60_000);
+    history = syntheticHistory(
+      name,
+      2000,
+      ['champion', 'traffic', 'challenger', 'champion', 'blue'],
+      Date.UTC(2026, 11, 6, 12),
+      7 * 60_000,
+    );
     newestFirst = [...history.events].reverse();
     const registry = new ModelRegistry(store);
     await registry.ensureHistoryTimeline(name); // a model that started with timelines
@@ -103,10 +137,15 @@ describe('history by page, at 2,000 events', () => {
     }
     const traffic = history.latest.get('traffic')!;
     if (traffic.kind !== 'traffic') throw new Error('not a traffic event');
-    await registry.docs.create(keys.traffic(name), trafficDocumentSchema, { revision: traffic.revision, policy: traffic.to, since: traffic.at, event: traffic });
+    await registry.docs.create(keys.traffic(name), trafficDocumentSchema, {
+      revision: traffic.revision,
+      policy: traffic.to,
+      since: traffic.at,
+      event: traffic,
+    });
   }, 300_000);
 
-  it('reads about 100 objects for a page of 100, first, deep or one alias\'s, where reading it all would read 2,000', async () => {
+  it("reads about 100 objects for a page of 100, first, deep or one alias's, where reading it all would read 2,000", async () => {
     const counting = new CountingStore(store);
     const registry = new ModelRegistry(counting);
     const reads = (): number => counting.count('get') + counting.count('exists');
@@ -139,14 +178,20 @@ describe('history by page, at 2,000 events', () => {
     expect(ids(all.events)).toEqual(ids(newestFirst));
     expect(all.pages).toBe(20);
     // The carried events are there, as their documents hold them.
-    for (const event of history.latest.values()) expect(all.events.find((e) => e.eventId === event.eventId)).toEqual(event);
-    for (const [alias, limit] of [['champion', 37], ['blue', 100]] as const) {
+    for (const event of history.latest.values())
+      expect(all.events.find((e) => e.eventId === event.eventId)).toEqual(event);
+    for (const [alias, limit] of [
+      ['champion', 37],
+      ['blue', 100],
+    ] as const) {
       const moves = await pageBack(registry, name, limit, alias);
       const expected = newestFirst.filter((e) => e.kind === 'alias' && e.alias === alias);
       expect(ids(moves.events)).toEqual(ids(expected));
       expectUnbrokenChain([...moves.events].reverse() as Parameters<typeof expectUnbrokenChain>[0]);
     }
-    expect(await registry.history(name, 'challenger')).toEqual([...newestFirst].reverse().filter((e) => e.kind === 'alias' && e.alias === 'challenger'));
+    expect(await registry.history(name, 'challenger')).toEqual(
+      [...newestFirst].reverse().filter((e) => e.kind === 'alias' && e.alias === 'challenger'),
+    );
   });
 
   it('pages from a `before` that is not an event id as the old filter did (id < before)', async () => {
@@ -166,23 +211,51 @@ describe('history by page, at 2,000 events', () => {
     // Its latest change recorded (as the next change would have), then the document broken: the revisions go on from the history's last.
     await new EventTimeline(registry.docs).record(name, lastRevision);
     await store.put(keys.traffic(name), new TextEncoder().encode('{"revision": '));
-    const fixed = await new ModelRegistry(counting).changeTraffic(name, () => ({ policy: { mode: 'single', alias: 'champion' }, reason: 'repair', actor: 't' }), { replaceUnreadable: true });
+    const fixed = await new ModelRegistry(counting).changeTraffic(
+      name,
+      () => ({ policy: { mode: 'single', alias: 'champion' }, reason: 'repair', actor: 't' }),
+      { replaceUnreadable: true },
+    );
     expect(fixed?.revision).toBe(lastRevision.revision + 1);
     expect(counting.count('get')).toBeLessThan(60);
-    expect((await registry.historyPage(name, { limit: 1 })).items[0]).toMatchObject({ kind: 'traffic', revision: lastRevision.revision + 1, reason: 'repair' });
+    expect((await registry.historyPage(name, { limit: 1 })).items[0]).toMatchObject({
+      kind: 'traffic',
+      revision: lastRevision.revision + 1,
+      reason: 'repair',
+    });
   });
 
   it('bundles days (housekeeping): a page then reads a few documents, an event recorded later into a bundled day is still listed, and every event once', async () => {
     const registry = new ModelRegistry(store);
     // Any change an earlier case made (the traffic repair) is newer than the synthetic history.
-    const newer = (await registry.historyPage(name, { limit: 10 })).items.filter((e) => e.eventId > newestFirst[0].eventId);
+    const newer = (await registry.historyPage(name, { limit: 10 })).items.filter(
+      (e) => e.eventId > newestFirst[0].eventId,
+    );
     const days = new Set(history.events.map((e) => e.eventId.slice(0, 8))).size;
     expect(await registry.maintainHistoryTimeline(name)).toBeGreaterThanOrEqual(days * 5); // in all, traffic and the three aliases
     expect(await registry.maintainHistoryTimeline(name)).toBe(0);
     // Recorded after its day was bundled (a late repair): the listing has it, its bundle does not.
-    const late: RegistryEvent = { kind: 'traffic', eventId: timeOrderedId(new Date(Date.UTC(2026, 11, 1, 10))), at: '2026-12-01T10:00:00.000Z', name, revision: 9999, from: null, to: { mode: 'single', alias: 'blue' }, reason: 'late', actor: 't' };
+    const late: RegistryEvent = {
+      kind: 'traffic',
+      eventId: timeOrderedId(new Date(Date.UTC(2026, 11, 1, 10))),
+      at: '2026-12-01T10:00:00.000Z',
+      name,
+      revision: 9999,
+      from: null,
+      to: { mode: 'single', alias: 'blue' },
+      reason: 'late',
+      actor: 't',
+    };
     await new EventTimeline(registry.docs).record(name, late);
-    const expected = [...newer, ...newestFirst.slice(0, newestFirst.findIndex((e) => e.eventId < late.eventId)), late, ...newestFirst.filter((e) => e.eventId < late.eventId)];
+    const expected = [
+      ...newer,
+      ...newestFirst.slice(
+        0,
+        newestFirst.findIndex((e) => e.eventId < late.eventId),
+      ),
+      late,
+      ...newestFirst.filter((e) => e.eventId < late.eventId),
+    ];
 
     const counting = new CountingStore(store);
     const reader = new ModelRegistry(counting);
@@ -218,21 +291,32 @@ describe('history stored before timelines', () => {
     const name = 'old-layout';
     const old = syntheticHistory(name, 30, ['champion', 'traffic', 'challenger'], Date.UTC(2026, 10, 1), 3_600_000);
     // As the releases before timelines wrote it: records under history/ only, plus the documents.
-    await mapLimit(old.events, 8, (e) => store.put(keys.historyEvent(name, e.eventId), new TextEncoder().encode(JSON.stringify(e))));
+    await mapLimit(old.events, 8, (e) =>
+      store.put(keys.historyEvent(name, e.eventId), new TextEncoder().encode(JSON.stringify(e))),
+    );
     const champion = old.latest.get('champion')!;
-    await store.put(keys.alias(name, 'champion'), new TextEncoder().encode(JSON.stringify({ alias: 'champion', version: 'v0', eventId: champion.eventId, movedAt: champion.at })));
+    await store.put(
+      keys.alias(name, 'champion'),
+      new TextEncoder().encode(
+        JSON.stringify({ alias: 'champion', version: 'v0', eventId: champion.eventId, movedAt: champion.at }),
+      ),
+    );
 
     const registry = new ModelRegistry(store);
     const newestFirst = [...old.events].reverse();
     const page = await registry.historyPage(name, { limit: 10 });
     expect(page.items).toEqual(newestFirst.slice(0, 10)); // the records, not the first release's pointer's reconstruction
     expect((await pageBack(registry, name, 7)).events).toEqual(newestFirst);
-    expect(ids((await pageBack(registry, name, 4, 'challenger')).events)).toEqual(ids(newestFirst.filter((e) => e.kind === 'alias' && e.alias === 'challenger')));
+    expect(ids((await pageBack(registry, name, 4, 'challenger')).events)).toEqual(
+      ids(newestFirst.filter((e) => e.kind === 'alias' && e.alias === 'challenger')),
+    );
 
     const marker = await registry.docs.value(keys.timelineBackfill(name), timelineBackfillSchema);
     expect(marker).toMatchObject({ events: 30, copied: 30, skipped: [] });
     const again = await new EventTimeline(new DocumentStore(store)).backfill(name);
     expect(again).toMatchObject({ events: 30, copied: 0, skipped: [] });
-    expect(await registry.docs.value(keys.timelineEvent(name, 'all', champion.eventId), registryEventSchema)).toEqual(champion);
+    expect(await registry.docs.value(keys.timelineEvent(name, 'all', champion.eventId), registryEventSchema)).toEqual(
+      champion,
+    );
   });
 });

@@ -47,13 +47,27 @@ describe('log lines in a terminal', () => {
   it("prints a request's access record as one short line: time, method, path, status, milliseconds, model", () => {
     const lines = logged(true, 'auto', (logger) => logger.info(ACCESS, 'POST /predict 200'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d POST \/predict 200 3\.1 ms credit-score 20261207T160001882Z-87c1d3 default$/);
+    expect(lines[0]).toMatch(
+      /^\d\d:\d\d:\d\d POST \/predict 200 3\.1 ms credit-score 20261207T160001882Z-87c1d3 default$/,
+    );
   });
 
   it('marks a refused request with WARN and its error code, and other records with their logger and message', () => {
     const lines = logged(true, 'text', (logger) => {
-      logger.warn({ ...ACCESS, 'url.path': '/nope', 'http.response.status_code': 404, 'event.duration': 250_000_000, 'error.code': 'not_found' }, 'GET /nope 404 not_found');
-      logger.info({ 'log.logger': 'model', 'event.action': 'model-loaded' }, 'loaded credit-score v1 (champion) in 116.4 ms');
+      logger.warn(
+        {
+          ...ACCESS,
+          'url.path': '/nope',
+          'http.response.status_code': 404,
+          'event.duration': 250_000_000,
+          'error.code': 'not_found',
+        },
+        'GET /nope 404 not_found',
+      );
+      logger.info(
+        { 'log.logger': 'model', 'event.action': 'model-loaded' },
+        'loaded credit-score v1 (champion) in 116.4 ms',
+      );
       logger.error({ 'log.logger': 'canary', err: new Error('storage unavailable') }, 'canary check failed');
     });
     expect(lines.map((l) => l.slice(9))).toEqual([
@@ -66,19 +80,35 @@ describe('log lines in a terminal', () => {
   it('writes the ECS JSON line exactly as before when stdout is not a terminal, or with LOG_FORMAT=json on one', () => {
     // Before LOG_FORMAT: pino with the ECS formatter straight onto stdout.
     const before = fakeStdout(false);
-    pino({ ...ecsFormat({ serviceName: 'mlops-credit-score', serviceEnvironment: 'local', convertErr: true }), level: 'info' }, before.stream).info(ACCESS, 'POST /predict 200');
+    pino(
+      {
+        ...ecsFormat({ serviceName: 'mlops-credit-score', serviceEnvironment: 'local', convertErr: true }),
+        level: 'info',
+      },
+      before.stream,
+    ).info(ACCESS, 'POST /predict 200');
     const withoutTime = (line: string): Record<string, unknown> => {
       const { ['@timestamp']: at, ...rest } = JSON.parse(line) as Record<string, unknown>;
       expect(at).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
       return rest;
     };
     const expected = withoutTime(before.lines()[0]);
-    for (const [isTTY, format] of [[false, 'auto'], [false, undefined], [true, 'json'], [false, 'json']] as const) {
+    for (const [isTTY, format] of [
+      [false, 'auto'],
+      [false, undefined],
+      [true, 'json'],
+      [false, 'json'],
+    ] as const) {
       const lines = logged(isTTY, format, (logger) => logger.info(ACCESS, 'POST /predict 200'));
       expect(lines, `isTTY ${isTTY}, LOG_FORMAT ${format}`).toHaveLength(1);
       expect(withoutTime(lines[0]), `isTTY ${isTTY}, LOG_FORMAT ${format}`).toEqual(expected);
     }
-    expect(expected).toMatchObject({ 'log.level': 'info', 'ecs.version': expect.any(String), 'url.path': '/predict', message: 'POST /predict 200' });
+    expect(expected).toMatchObject({
+      'log.level': 'info',
+      'ecs.version': expect.any(String),
+      'url.path': '/predict',
+      message: 'POST /predict 200',
+    });
   });
 
   it('reads a record with no time or fields as placeholders, never throwing', () => {

@@ -28,7 +28,9 @@ export interface Statement {
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 function wildcard(pattern: string, flags = ''): RegExp {
-  const body = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const body = [...pattern]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${body}$`, flags);
 }
 
@@ -36,7 +38,8 @@ function wildcard(pattern: string, flags = ''): RegExp {
 function resourceArn(resource: unknown): string {
   if (typeof resource === 'string') return resource;
   const sub = (resource as { 'Fn::Sub'?: unknown })?.['Fn::Sub'];
-  if (typeof sub === 'string' && !/\$\{(?!AWS::Partition\})/.test(sub)) return sub.replaceAll('${AWS::Partition}', 'aws');
+  if (typeof sub === 'string' && !/\$\{(?!AWS::Partition\})/.test(sub))
+    return sub.replaceAll('${AWS::Partition}', 'aws');
   throw new Error(`cannot evaluate the resource ${JSON.stringify(resource)}`);
 }
 

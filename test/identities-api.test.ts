@@ -22,7 +22,12 @@ const LOG_FILE = join(mkdtempSync(join(tmpdir(), 'identities-')), 'service.log')
 interface Answer {
   status: number;
   headers: Headers;
-  body: { requestId?: string; error?: { code: string; message: string }; event?: { actor: string; to: string }; events?: { actor: string; eventId: string }[] };
+  body: {
+    requestId?: string;
+    error?: { code: string; message: string };
+    event?: { actor: string; to: string };
+    events?: { actor: string; eventId: string }[];
+  };
   text: string;
 }
 
@@ -38,7 +43,14 @@ describe('identities and roles over the API', () => {
     ({ s3, registry, version } = serving);
     idp = await startOidcProvider();
     const keys = `vera:viewer:${VIEWER_KEY},olga:operator:${OPERATOR_KEY},${LEGACY_KEY}`;
-    api = await startInProcessApi({ ...serving.env, ...idp.env, ADMIN_API_KEYS: keys, OIDC_GROUP_ROLES: '', LOG_LEVEL: 'info', LOG_FILE });
+    api = await startInProcessApi({
+      ...serving.env,
+      ...idp.env,
+      ADMIN_API_KEYS: keys,
+      OIDC_GROUP_ROLES: '',
+      LOG_LEVEL: 'info',
+      LOG_FILE,
+    });
   });
 
   afterAll(async () => {
@@ -47,12 +59,22 @@ describe('identities and roles over the API', () => {
     await s3?.close();
   });
 
-  async function call(method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Answer> {
-    const r = await fetch(`${api.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  async function call(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: unknown,
+  ): Promise<Answer> {
+    const r = await fetch(`${api.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await r.text();
     return { status: r.status, headers: r.headers, body: JSON.parse(text) as Answer['body'], text };
   }
-  const promote = (headers: Record<string, string>, reason = 'test promote') => call('POST', '/model/promote', headers, { alias: 'champion', version, reason });
+  const promote = (headers: Record<string, string>, reason = 'test promote') =>
+    call('POST', '/model/promote', headers, { alias: 'champion', version, reason });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   it('answers 401 without credentials, saying both ways in', async () => {
@@ -94,18 +116,48 @@ describe('identities and roles over the API', () => {
 
   it('refuses an OIDC viewer a change with 403, and lets it read', async () => {
     const token = await idp.token({ sub: 'u-9', email: 'vic@example.com', roles: 'viewer' });
-    expect((await promote(bearer(token))).body.error?.message).toBe('this route needs the operator role; vic@example.com has viewer');
+    expect((await promote(bearer(token))).body.error?.message).toBe(
+      'this route needs the operator role; vic@example.com has viewer',
+    );
     expect((await call('GET', '/model/history', bearer(token))).status).toBe(200);
   });
 
-  const refusals: { what: string; claims?: Record<string, unknown>; options: Parameters<OidcProvider['token']>[1]; status: number; message: RegExp }[] = [
-    { what: 'the wrong audience', options: { audience: 'someone-else' }, status: 401, message: /audience is not credit-score-admin/ },
-    { what: 'the wrong issuer', options: { issuer: 'https://evil.example/' }, status: 401, message: /issuer is not https:\/\/idp\.test\.example\// },
+  const refusals: {
+    what: string;
+    claims?: Record<string, unknown>;
+    options: Parameters<OidcProvider['token']>[1];
+    status: number;
+    message: RegExp;
+  }[] = [
+    {
+      what: 'the wrong audience',
+      options: { audience: 'someone-else' },
+      status: 401,
+      message: /audience is not credit-score-admin/,
+    },
+    {
+      what: 'the wrong issuer',
+      options: { issuer: 'https://evil.example/' },
+      status: 401,
+      message: /issuer is not https:\/\/idp\.test\.example\//,
+    },
     { what: 'an expired token', options: { expiresIn: -3600 }, status: 401, message: /it has expired/ },
     { what: 'a bad signature', options: { forged: true }, status: 401, message: /signature does not verify/ },
     { what: 'an unknown key id', options: { kid: 'rotated-away' }, status: 401, message: /no key for its key id/ },
-    { what: 'no roles', claims: { sub: 'u-7', roles: [] }, options: {}, status: 403, message: /u-7 has no role here: the token's "roles" claim holds no role \(viewer, operator or approver\)/ },
-    { what: 'roles this service does not know', claims: { sub: 'u-8', roles: ['admin', 'superuser'] }, options: {}, status: 403, message: /has no role here/ },
+    {
+      what: 'no roles',
+      claims: { sub: 'u-7', roles: [] },
+      options: {},
+      status: 403,
+      message: /u-7 has no role here: the token's "roles" claim holds no role \(viewer, operator or approver\)/,
+    },
+    {
+      what: 'roles this service does not know',
+      claims: { sub: 'u-8', roles: ['admin', 'superuser'] },
+      options: {},
+      status: 403,
+      message: /has no role here/,
+    },
   ];
   for (const { what, claims, options, status, message } of refusals) {
     it(`refuses an OIDC token with ${what}: ${status}, naming the problem and never the token`, async () => {
@@ -119,7 +171,10 @@ describe('identities and roles over the API', () => {
 
   it('fetches the key set once and keeps it for the next tokens', async () => {
     const before = idp.fetches();
-    for (let i = 0; i < 3; i++) expect((await call('GET', '/model/history', bearer(await idp.token({ sub: `u-${i}`, roles: ['viewer'] })))).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await call('GET', '/model/history', bearer(await idp.token({ sub: `u-${i}`, roles: ['viewer'] })))).status,
+      ).toBe(200);
     expect(idp.fetches()).toBe(before);
   });
 
@@ -127,14 +182,32 @@ describe('identities and roles over the API', () => {
     const token = await idp.token({ sub: 'u-log', name: 'Logan', roles: ['operator'] });
     const done = await promote(bearer(token), 'logged promote');
     const refused = await promote({ 'x-api-key': VIEWER_KEY });
-    const lines = readFileSync(LOG_FILE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const line = (requestId: string | undefined) => lines.find((l) => l['log.logger'] === 'access' && l['http.request.id'] === requestId);
-    expect(line(done.body.requestId)).toMatchObject({ 'user.id': 'u-log', 'user.name': 'Logan', 'user.roles': ['operator'], 'labels.auth': 'oidc', 'http.response.status_code': 200, 'source.ip': expect.stringContaining('127.0.0.1') });
+    const lines = readFileSync(LOG_FILE, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const line = (requestId: string | undefined) =>
+      lines.find((l) => l['log.logger'] === 'access' && l['http.request.id'] === requestId);
+    expect(line(done.body.requestId)).toMatchObject({
+      'user.id': 'u-log',
+      'user.name': 'Logan',
+      'user.roles': ['operator'],
+      'labels.auth': 'oidc',
+      'http.response.status_code': 200,
+      'source.ip': expect.stringContaining('127.0.0.1'),
+    });
     expect(refused.status).toBe(403);
-    const refusedLine = lines.find((l) => l['log.logger'] === 'access' && l['http.response.status_code'] === 403 && l['user.id'] === 'vera');
-    expect(refusedLine).toMatchObject({ 'user.roles': ['viewer'], 'labels.auth': 'api key', 'error.code': 'forbidden' });
+    const refusedLine = lines.find(
+      (l) => l['log.logger'] === 'access' && l['http.response.status_code'] === 403 && l['user.id'] === 'vera',
+    );
+    expect(refusedLine).toMatchObject({
+      'user.roles': ['viewer'],
+      'labels.auth': 'api key',
+      'error.code': 'forbidden',
+    });
     const text = readFileSync(LOG_FILE, 'utf8');
-    for (const secret of [VIEWER_KEY, OPERATOR_KEY, LEGACY_KEY, token.split('.')[2]]) expect(text).not.toContain(secret);
+    for (const secret of [VIEWER_KEY, OPERATOR_KEY, LEGACY_KEY, token.split('.')[2]])
+      expect(text).not.toContain(secret);
   });
 
   it('leaves public routes as they were, whatever credentials come', async () => {

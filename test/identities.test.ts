@@ -29,7 +29,8 @@ describe('admin API keys', () => {
 
   it('matches a whole key only: not the named entry as written, a prefix, an extension, or nothing', () => {
     const entries = parseAdminKeys([`alice:operator:${KEY_A}`]);
-    for (const wrong of [`alice:operator:${KEY_A}`, KEY_A.slice(0, -1), `${KEY_A}x`, '', undefined]) expect(principalForKey(wrong, entries)).toBeNull();
+    for (const wrong of [`alice:operator:${KEY_A}`, KEY_A.slice(0, -1), `${KEY_A}x`, '', undefined])
+      expect(principalForKey(wrong, entries)).toBeNull();
     expect(principalForKey(KEY_A, [])).toBeNull();
   });
 
@@ -50,8 +51,12 @@ describe('admin API keys', () => {
     expect(adminKeyProblem(`al ice:viewer:${KEY_A}`)).toMatch(/needs a name of letters/);
     expect(adminKeyProblem(`alice:viewer:${KEY_A}`)).toBeNull();
     // A key of the secret as well as of ADMIN_API_KEYS.
-    expect(() => parseSecret(JSON.stringify({ adminApiKeys: ['alice:approver:tiny-secret'] }), 'secret')).toThrow(/adminApiKeys\.0: the key of a named admin API key/);
-    expect(() => parseSecret(JSON.stringify({ adminApiKeys: ['alice:approver:tiny-secret'] }), 'secret')).not.toThrow(/tiny-secret/);
+    expect(() => parseSecret(JSON.stringify({ adminApiKeys: ['alice:approver:tiny-secret'] }), 'secret')).toThrow(
+      /adminApiKeys\.0: the key of a named admin API key/,
+    );
+    expect(() => parseSecret(JSON.stringify({ adminApiKeys: ['alice:approver:tiny-secret'] }), 'secret')).not.toThrow(
+      /tiny-secret/,
+    );
   });
 });
 
@@ -59,7 +64,11 @@ describe('roles', () => {
   const as = (...roles: Principal['roles']): Pick<Principal, 'roles'> => ({ roles });
   it('nest: a viewer reads, an operator also changes, an approver may do both', () => {
     expect([mayActAs(as('viewer'), 'viewer'), mayActAs(as('viewer'), 'operator')]).toEqual([true, false]);
-    expect([mayActAs(as('operator'), 'viewer'), mayActAs(as('operator'), 'operator'), mayActAs(as('operator'), 'approver')]).toEqual([true, true, false]);
+    expect([
+      mayActAs(as('operator'), 'viewer'),
+      mayActAs(as('operator'), 'operator'),
+      mayActAs(as('operator'), 'approver'),
+    ]).toEqual([true, true, false]);
     expect(mayActAs(as('approver'), 'operator')).toBe(true);
     expect(mayActAs(as(), 'viewer')).toBe(false);
   });
@@ -69,14 +78,21 @@ describe('roles', () => {
     expect(admin.length).toBeGreaterThan(20);
     const openByDefault = admin.filter(({ declaration }) => !adminByDefault(declaration)).map(({ key }) => key);
     expect(openByDefault).toEqual(['GET /metrics']);
-    expect(admin.filter(({ declaration }) => declaration.openedBy).map(({ key }) => key).sort()).toEqual(['GET /metrics', 'POST /v2/models/{name}/versions/{version}/infer']);
+    expect(
+      admin
+        .filter(({ declaration }) => declaration.openedBy)
+        .map(({ key }) => key)
+        .sort(),
+    ).toEqual(['GET /metrics', 'POST /v2/models/{name}/versions/{version}/infer']);
   });
 
   it('asks an operator for every admin change, a viewer for every admin read, and an approver to approve a change request', () => {
     for (const { key: route, declaration } of declaredRoutes()) {
       if (!declaration.role) continue;
       const read = route.startsWith('GET ') || route === 'POST /v2/models/{name}/versions/{version}/infer';
-      expect(declaration.role, route).toBe(route === 'POST /model/approvals/{id}/approve' ? 'approver' : read ? 'viewer' : 'operator');
+      expect(declaration.role, route).toBe(
+        route === 'POST /model/approvals/{id}/approve' ? 'approver' : read ? 'viewer' : 'operator',
+      );
     }
   });
 });
@@ -87,19 +103,39 @@ describe('the actor a principal records', () => {
     const oidc: Principal = { id: '00u1ab', name: 'Alice Smith (Risk)', roles: ['viewer', 'approver'], via: 'oidc' };
     expect(describePrincipal(alice)).toBe('alice (operator, api key)');
     expect(describePrincipal(oidc)).toBe('Alice Smith (Risk) [00u1ab] (approver, oidc)');
-    expect(readPrincipalActor(describePrincipal(alice))).toEqual({ name: 'alice', id: 'alice', role: 'operator', via: 'api key' });
-    expect(readPrincipalActor(describePrincipal(oidc))).toEqual({ name: 'Alice Smith (Risk)', id: '00u1ab', role: 'approver', via: 'oidc' });
+    expect(readPrincipalActor(describePrincipal(alice))).toEqual({
+      name: 'alice',
+      id: 'alice',
+      role: 'operator',
+      via: 'api key',
+    });
+    expect(readPrincipalActor(describePrincipal(oidc))).toEqual({
+      name: 'Alice Smith (Risk)',
+      id: '00u1ab',
+      role: 'approver',
+      via: 'oidc',
+    });
     expect(readPrincipalActor('admin-api 7f3c2a10')).toBeNull();
     expect(readPrincipalActor('canary-controller')).toBeNull();
   });
 });
 
 describe('OIDC settings', () => {
-  const oidc = { OIDC_ISSUER: 'https://idp.example/', OIDC_AUDIENCE: 'credit-score', OIDC_JWKS_URL: 'https://idp.example/jwks' };
+  const oidc = {
+    OIDC_ISSUER: 'https://idp.example/',
+    OIDC_AUDIENCE: 'credit-score',
+    OIDC_JWKS_URL: 'https://idp.example/jwks',
+  };
   it('go together, and a group mapping names known roles', () => {
     expect(loadConfig({ ...oidc }).OIDC_AUDIENCE).toBe('credit-score');
-    expect(() => loadConfig({ OIDC_ISSUER: oidc.OIDC_ISSUER })).toThrow(/OIDC_ISSUER: set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL together/);
-    expect(loadConfig({ ...oidc, OIDC_GROUP_ROLES: 'risk-team=approver, ops=operator' }).OIDC_GROUP_ROLES).toBe('risk-team=approver, ops=operator');
-    expect(() => loadConfig({ ...oidc, OIDC_GROUP_ROLES: 'ops=admin' })).toThrow(/OIDC_GROUP_ROLES: "ops=admin" is not group=role/);
+    expect(() => loadConfig({ OIDC_ISSUER: oidc.OIDC_ISSUER })).toThrow(
+      /OIDC_ISSUER: set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL together/,
+    );
+    expect(loadConfig({ ...oidc, OIDC_GROUP_ROLES: 'risk-team=approver, ops=operator' }).OIDC_GROUP_ROLES).toBe(
+      'risk-team=approver, ops=operator',
+    );
+    expect(() => loadConfig({ ...oidc, OIDC_GROUP_ROLES: 'ops=admin' })).toThrow(
+      /OIDC_GROUP_ROLES: "ops=admin" is not group=role/,
+    );
   });
 });

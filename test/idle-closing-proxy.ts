@@ -73,7 +73,8 @@ export function startIdleClosingProxy(target: number, idleMs: number): Promise<I
         port,
         closed: () => Atomics.load(counts, 1),
         busyUntilAllClosed: () => {
-          for (let open = Atomics.load(counts, 0); open > 0; open = Atomics.load(counts, 0)) Atomics.wait(counts, 0, open);
+          for (let open = Atomics.load(counts, 0); open > 0; open = Atomics.load(counts, 0))
+            Atomics.wait(counts, 0, open);
         },
         close: async () => {
           const exited = new Promise((done) => worker.once('exit', done));

@@ -48,7 +48,11 @@ describe('writes after the store closed idle connections while this process was 
   async function openConnectionsThenBusy(tag: string): Promise<number> {
     const small = new TextEncoder().encode('{}');
     await Promise.all(Array.from({ length: 4 }, (_, i) => store.put(`warm/${tag}-plain-${i}.json`, small)));
-    await Promise.all(Array.from({ length: 4 }, (_, i) => store.put(`warm/${tag}-once-${i}.json`, small, { condition: { ifNoneMatch: '*' } })));
+    await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        store.put(`warm/${tag}-once-${i}.json`, small, { condition: { ifNoneMatch: '*' } }),
+      ),
+    );
     const before = proxy.closed();
     proxy.busyUntilAllClosed();
     return before;
@@ -79,17 +83,26 @@ describe('writes after the store closed idle connections while this process was 
     expect(Buffer.from((await store.get('big/plain.bin'))!.bytes).equals(bytes)).toBe(true);
   });
 
-  it('a version published right after (a 600 KB ensemble.bin among its files) is complete', { timeout: 120_000 }, async () => {
-    const registry = new ModelRegistry(store);
-    // A real version's files (publish reads its contract from the spec and preprocessor), its ensemble made 600 KB.
-    const files = new Map((await trainSmallModel()).files);
-    files.set('ensemble.bin', randomBytes(ENSEMBLE_BYTES));
-    const before = await openConnectionsThenBusy('publish');
-    const { version } = await registry.publish('idle-model', files, { createdBy: 'test' });
-    expectClosedSince(before);
-    expect(await registry.isComplete('idle-model', version)).toBe(true);
-    for (const [file, bytes] of files) expect(Buffer.from((await store.get(keys.versionFile('idle-model', version, file)))!.bytes).equals(Buffer.from(bytes))).toBe(true);
-  });
+  it(
+    'a version published right after (a 600 KB ensemble.bin among its files) is complete',
+    { timeout: 120_000 },
+    async () => {
+      const registry = new ModelRegistry(store);
+      // A real version's files (publish reads its contract from the spec and preprocessor), its ensemble made 600 KB.
+      const files = new Map((await trainSmallModel()).files);
+      files.set('ensemble.bin', randomBytes(ENSEMBLE_BYTES));
+      const before = await openConnectionsThenBusy('publish');
+      const { version } = await registry.publish('idle-model', files, { createdBy: 'test' });
+      expectClosedSince(before);
+      expect(await registry.isComplete('idle-model', version)).toBe(true);
+      for (const [file, bytes] of files)
+        expect(
+          Buffer.from((await store.get(keys.versionFile('idle-model', version, file)))!.bytes).equals(
+            Buffer.from(bytes),
+          ),
+        ).toBe(true);
+    },
+  );
 });
 
 describe('a store that resets every connection', () => {
@@ -112,8 +125,15 @@ describe('a store that resets every connection', () => {
 
   it('a create-only write is sent four times (once and three resends), then fails as "connection reset"', async () => {
     const port = (server.address() as { port: number }).port;
-    const store = S3ObjectStore.fromConfig({ bucket: 'b', region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
-    const failure = await store.put('x.bin', randomBytes(1024), { condition: { ifNoneMatch: '*' } }).catch((err: unknown) => err);
+    const store = S3ObjectStore.fromConfig({
+      bucket: 'b',
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+    });
+    const failure = await store
+      .put('x.bin', randomBytes(1024), { condition: { ifNoneMatch: '*' } })
+      .catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(StorageError);
     expect((failure as StorageError).reason).toBe('connection reset');
     expect(requests).toBe(4);

@@ -38,7 +38,13 @@ async function violationsOf(files: Record<string, string>): Promise<IViolation[]
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), source);
   }
-  const result = await cruise(Object.keys(files), { baseDir: dir, validate: true, ruleSet: { forbidden: config.forbidden }, tsPreCompilationDeps: true, doNotFollow: { path: 'node_modules' } });
+  const result = await cruise(Object.keys(files), {
+    baseDir: dir,
+    validate: true,
+    ruleSet: { forbidden: config.forbidden },
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+  });
   return (result.output as ICruiseResult).summary.violations;
 }
 
@@ -48,7 +54,8 @@ describe('the import rules', () => {
   it('refuse a new circle of type-only imports, naming every file in it', async () => {
     const violations = await violationsOf({
       'lib/training/fold.ts': "import type { Pool } from './pool.ts';\nexport interface Fold { pool: Pool }\n",
-      'lib/training/pool.ts': "import type { Fold } from './fold.ts';\nexport interface Pool { run(fold: Fold): void }\n",
+      'lib/training/pool.ts':
+        "import type { Fold } from './fold.ts';\nexport interface Pool { run(fold: Fold): void }\n",
     });
     const circles = violations.filter((v) => v.rule.name === 'no-circular');
     expect(circles.length).toBeGreaterThan(0);
@@ -58,7 +65,8 @@ describe('the import rules', () => {
   it('accept the same two files once the circle is broken', async () => {
     const violations = await violationsOf({
       'lib/training/fold.ts': 'export interface Fold { rows: number }\n',
-      'lib/training/pool.ts': "import type { Fold } from './fold.ts';\nexport interface Pool { run(fold: Fold): void }\n",
+      'lib/training/pool.ts':
+        "import type { Fold } from './fold.ts';\nexport interface Pool { run(fold: Fold): void }\n",
     });
     expect(violations).toEqual([]);
   });
@@ -68,7 +76,9 @@ describe('the import rules', () => {
       'lib/data/reader.ts': "import { fit } from '../training/fit.ts';\nexport const read = fit;\n",
       'lib/training/fit.ts': 'export const fit = 1;\n',
     });
-    expect(up.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)).toEqual(['layer-order: lib/data/reader.ts → lib/training/fit.ts']);
+    expect(up.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)).toEqual([
+      'layer-order: lib/data/reader.ts → lib/training/fit.ts',
+    ]);
     const sideways = await violationsOf({
       'lib/sampling/smote.ts': "import { auc } from '../evaluation/auc.ts';\nexport const smote = auc;\n",
       'lib/evaluation/auc.ts': 'export const auc = 1;\n',
@@ -83,14 +93,20 @@ describe('the import rules', () => {
 
   it('refuse domain code that imports transport: lib/http, node:http, the Lambda event types', async () => {
     const http = await violationsOf({
-      'lib/serving/score.ts': "import { HttpError } from '../http/http-error.ts';\nexport const fail = (): never => { throw new HttpError(); };\n",
+      'lib/serving/score.ts':
+        "import { HttpError } from '../http/http-error.ts';\nexport const fail = (): never => { throw new HttpError(); };\n",
       'lib/http/http-error.ts': 'export class HttpError extends Error {}\n',
     });
     // lib/http is also the top layer: the import breaks both rules.
     expect(ruleNames(http).sort()).toEqual(['domain-not-transport', 'layer-order']);
-    const server = await violationsOf({ 'lib/release/listen.ts': "import { createServer } from 'node:http';\nexport const listen = createServer;\n" });
+    const server = await violationsOf({
+      'lib/release/listen.ts': "import { createServer } from 'node:http';\nexport const listen = createServer;\n",
+    });
     expect(ruleNames(server)).toEqual(['domain-not-transport']);
-    const lambda = await violationsOf({ 'lib/release/route.ts': "import type { APIGatewayProxyEventV2 } from 'aws-lambda';\nexport type Event = APIGatewayProxyEventV2;\n" });
+    const lambda = await violationsOf({
+      'lib/release/route.ts':
+        "import type { APIGatewayProxyEventV2 } from 'aws-lambda';\nexport type Event = APIGatewayProxyEventV2;\n",
+    });
     // A types-only package: dependency-cruiser leaves it unresolved, by its name, here as in the code.
     expect(lambda.map((v) => `${v.rule.name}: ${v.to}`)).toEqual(['domain-not-transport: aws-lambda']);
   });
@@ -119,9 +135,17 @@ describe('the rules stay true of the code', () => {
   });
 
   it('every known exception is an import the code still makes, and says why', async () => {
-    const result = await cruise(['lib'], { baseDir: root, tsPreCompilationDeps: true, doNotFollow: { path: 'node_modules' } });
-    const imports = new Set((result.output as ICruiseResult).modules.flatMap((m) => m.dependencies.map((d) => `${m.source} → ${d.resolved}`)));
-    const stale = config.KNOWN_EXCEPTIONS.filter((e) => !imports.has(`${e.from} → ${e.to}`)).map((e) => `${e.from} → ${e.to}`);
+    const result = await cruise(['lib'], {
+      baseDir: root,
+      tsPreCompilationDeps: true,
+      doNotFollow: { path: 'node_modules' },
+    });
+    const imports = new Set(
+      (result.output as ICruiseResult).modules.flatMap((m) => m.dependencies.map((d) => `${m.source} → ${d.resolved}`)),
+    );
+    const stale = config.KNOWN_EXCEPTIONS.filter((e) => !imports.has(`${e.from} → ${e.to}`)).map(
+      (e) => `${e.from} → ${e.to}`,
+    );
     expect(stale, 'exceptions no longer in the code: delete them from KNOWN_EXCEPTIONS').toEqual([]);
     expect(config.KNOWN_EXCEPTIONS.filter((e) => e.why.trim().length < 10)).toEqual([]);
   });

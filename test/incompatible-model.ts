@@ -14,7 +14,12 @@ import { trainModel, type TrainingResult } from '../lib/pipeline/pipeline.ts';
 import { subsetCsv, tempDir } from './helpers.ts';
 
 /** What the contract check must name, by field, in its order (classes, then the small model's columns in spec order). */
-export const INCOMPATIBLE_FIELDS = ['classes', 'columns.Num_of_Loan.type', 'columns.Monthly_Balance', 'columns.Payment_of_Min_Amount.categories'];
+export const INCOMPATIBLE_FIELDS = [
+  'classes',
+  'columns.Num_of_Loan.type',
+  'columns.Monthly_Balance',
+  'columns.Payment_of_Min_Amount.categories',
+];
 
 let model: Promise<TrainingResult> | undefined;
 
@@ -24,7 +29,11 @@ export function trainIncompatibleModel(): Promise<TrainingResult> {
     const csv = readCsvFile(subsetCsv('data/credit_score_customers_raw.csv', 900, join(dir, 'credit-900.csv')));
     const at = (column: string): number => csv.header.indexOf(column);
     const [target, minimum] = [at('Credit_Score'), at('Payment_of_Min_Amount')];
-    const records = csv.records.map((r) => r.map((value, i) => (i === target ? (value === 'Good' ? 'good' : 'bad') : i === minimum && value === 'NM' ? 'No' : value)));
+    const records = csv.records.map((r) =>
+      r.map((value, i) =>
+        i === target ? (value === 'Good' ? 'good' : 'bad') : i === minimum && value === 'NM' ? 'No' : value,
+      ),
+    );
     const cell = (v: string): string => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
     const file = join(dir, 'good-bad.csv');
     writeFileSync(file, [csv.header, ...records].map((r) => r.map(cell).join(',')).join('\n') + '\n');

@@ -21,7 +21,12 @@ beforeAll(async () => {
   proxy = await startHangingProxy(s3.endpoint);
   // No background re-read during the test (an hour between them), and a store call would wait
   // ten minutes before timing out: the answer below cannot come from a storage timeout.
-  api = await startInProcessApi({ ...env, S3_ENDPOINT: proxy.url, ALIAS_REFRESH_SECONDS: '3600', S3_REQUEST_TIMEOUT_SECONDS: '600' });
+  api = await startInProcessApi({
+    ...env,
+    S3_ENDPOINT: proxy.url,
+    ALIAS_REFRESH_SECONDS: '3600',
+    S3_REQUEST_TIMEOUT_SECONDS: '600',
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -40,7 +45,12 @@ describe('GET /model/info with the store hung', () => {
     // The bound is only against a hang: a store call would wait the ten minutes set above.
     const r = await fetch(`${api.url}/model/info`, { signal: AbortSignal.timeout(30_000) });
     expect(r.status).toBe(200);
-    const info = (await r.json()) as { model: { version: string }; aliases: { alias: string; version: string; checkedAt: string }[]; aliasesCheckedAt: string; aliasesAgeSeconds: number };
+    const info = (await r.json()) as {
+      model: { version: string };
+      aliases: { alias: string; version: string; checkedAt: string }[];
+      aliasesCheckedAt: string;
+      aliasesAgeSeconds: number;
+    };
     expect(info.model.version).toBe(version);
     expect(info.aliases).toEqual([{ alias: 'champion', version, checkedAt: expect.any(String) }]);
     expect(info.aliasesCheckedAt).toBe(info.aliases[0].checkedAt);

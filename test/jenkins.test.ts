@@ -15,12 +15,28 @@ const scripts = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).scr
 const playbook = readFileSync('k8s-fallback/ansible/site.yml', 'utf8');
 
 /** The argument of every `sh` step: `sh '...'`, `sh "..."`, `sh(script: ...)`. */
-const shSteps = [...jenkinsfile.matchAll(/\bsh\s*(?:\(\s*script:\s*)?(['"])/g)].map((m) => ({ quote: m[1], at: m.index, text: jenkinsfile.slice(m.index, jenkinsfile.indexOf('\n', m.index)) }));
+const shSteps = [...jenkinsfile.matchAll(/\bsh\s*(?:\(\s*script:\s*)?(['"])/g)].map((m) => ({
+  quote: m[1],
+  at: m.index,
+  text: jenkinsfile.slice(m.index, jenkinsfile.indexOf('\n', m.index)),
+}));
 
 describe('Jenkinsfile', () => {
   it('declares the stages in order', () => {
     const stages = [...jenkinsfile.matchAll(/stage\('([^']+)'\)/g)].map((m) => m[1]);
-    expect(stages).toEqual(['Checkout', 'Install', 'Lint', 'Test', 'Train', 'Package', 'Build image', 'Push', 'Deploy', 'Bootstrap', 'Verify']);
+    expect(stages).toEqual([
+      'Checkout',
+      'Install',
+      'Lint',
+      'Test',
+      'Train',
+      'Package',
+      'Build image',
+      'Push',
+      'Deploy',
+      'Bootstrap',
+      'Verify',
+    ]);
     expect(jenkinsfile).toMatch(/triggers \{\s*githubPush\(\)/);
     expect(jenkinsfile).toMatch(/changeset 'data\/\*\*'[\s\S]*changeset 'lib\/\*\*'/);
     expect(jenkinsfile).toMatch(/failure \{[\s\S]*\/model\/rollback/);
@@ -32,7 +48,14 @@ describe('Jenkinsfile', () => {
     for (const script of called) expect(scripts, script).toContain(script);
     expect(jenkinsfile).toMatch(/sh 'npm test'/);
     const files = [...jenkinsfile.matchAll(/npx tsx (\S+\.ts)/g)].map((m) => m[1]);
-    expect(files).toEqual(expect.arrayContaining(['scripts/pipeline/service-url.ts', 'scripts/pipeline/release-overlay.ts', 'scripts/pipeline/wait-revision.ts', 'scripts/pipeline/bootstrap-stack.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'scripts/pipeline/service-url.ts',
+        'scripts/pipeline/release-overlay.ts',
+        'scripts/pipeline/wait-revision.ts',
+        'scripts/pipeline/bootstrap-stack.ts',
+      ]),
+    );
     for (const file of files) expect(existsSync(file), file).toBe(true);
   });
 
@@ -46,15 +69,22 @@ describe('Jenkinsfile', () => {
   it('reads the URL through the tested parser, sets the image without a kustomize binary, and waits for the new revision', () => {
     expect(jenkinsfile).not.toMatch(/sed -n/);
     expect(jenkinsfile).not.toMatch(/\bkustomize edit\b/);
-    expect(jenkinsfile).toMatch(/serverless info --stage "\$STAGE" --verbose > \.serverless\/info\.txt'[\s\S]*env\.SERVICE_URL = sh\(script: 'npx tsx scripts\/pipeline\/service-url\.ts < \.serverless\/info\.txt'/);
-    expect(jenkinsfile).toMatch(/release-overlay\.ts --image "\$IMAGE" --out scratch\/release'\s*\n\s*sh 'kubectl apply -k scratch\/release'\s*\n[\s\S]*?env\.SERVICE_URL = sh\(script: 'npx tsx scripts\/pipeline\/wait-revision\.ts/);
+    expect(jenkinsfile).toMatch(
+      /serverless info --stage "\$STAGE" --verbose > \.serverless\/info\.txt'[\s\S]*env\.SERVICE_URL = sh\(script: 'npx tsx scripts\/pipeline\/service-url\.ts < \.serverless\/info\.txt'/,
+    );
+    expect(jenkinsfile).toMatch(
+      /release-overlay\.ts --image "\$IMAGE" --out scratch\/release'\s*\n\s*sh 'kubectl apply -k scratch\/release'\s*\n[\s\S]*?env\.SERVICE_URL = sh\(script: 'npx tsx scripts\/pipeline\/wait-revision\.ts/,
+    );
     // The first model before Verify, with the admin key from the credentials store.
-    expect(jenkinsfile).toMatch(/stage\('Bootstrap'\)[\s\S]*credentialsId: 'credit-score-admin-key', variable: 'ADMIN_API_KEY'[\s\S]*bootstrap-stack\.ts --url "\$SERVICE_URL"[\s\S]*stage\('Verify'\)/);
+    expect(jenkinsfile).toMatch(
+      /stage\('Bootstrap'\)[\s\S]*credentialsId: 'credit-score-admin-key', variable: 'ADMIN_API_KEY'[\s\S]*bootstrap-stack\.ts --url "\$SERVICE_URL"[\s\S]*stage\('Verify'\)/,
+    );
   });
 
   it('takes every credential from the credentials store', () => {
     expect(jenkinsfile).not.toMatch(/AKIA[0-9A-Z]{16}|aws_secret_access_key|password\s*=/i);
-    for (const id of ['registry-credentials', 'aws-deploy', 'kubeconfig', 'credit-score-admin-key']) expect(jenkinsfile).toContain(`credentialsId: '${id}'`);
+    for (const id of ['registry-credentials', 'aws-deploy', 'kubeconfig', 'credit-score-admin-key'])
+      expect(jenkinsfile).toContain(`credentialsId: '${id}'`);
   });
 });
 
@@ -73,12 +103,17 @@ describe('the Jenkins agent', () => {
 
   it('has every program the CI=true suite needs (test/programs.ts), kubectl checked against its published sha256', () => {
     const apt = /apt-get install[^\n]*\n\s*([^\n]+)/.exec(agentDockerfile)![1].replace(/\\$/, '').trim().split(/\s+/);
-    const needed = Object.values(programs).filter((p): p is Program => typeof p === 'object' && p !== null && 'install' in p);
+    const needed = Object.values(programs).filter(
+      (p): p is Program => typeof p === 'object' && p !== null && 'install' in p,
+    );
     expect(needed.length).toBeGreaterThan(6);
     for (const program of needed) {
       const debian = /^sudo apt-get install (\S+)$/.exec(program.install);
       if (debian) expect(apt, program.name).toContain(debian[1]);
-      else expect(agentDockerfile, program.name).toMatch(new RegExp(`install -m 0755 /tmp/${program.name} /usr/local/bin/${program.name}`));
+      else
+        expect(agentDockerfile, program.name).toMatch(
+          new RegExp(`install -m 0755 /tmp/${program.name} /usr/local/bin/${program.name}`),
+        );
     }
     // The sklearn references (test/helpers.ts sklearnMissing) and the Docker CLI for the image stages.
     expect(apt).toEqual(expect.arrayContaining(['python3-sklearn', 'docker.io']));
@@ -94,7 +129,11 @@ describe('the Jenkins agent', () => {
 // npm-groovy-lint runs CodeNarc on Java.
 describeWithPrograms([JAVA], 'Jenkinsfile lint', () => {
   it('passes npm-groovy-lint --noserver', () => {
-    const lint = spawnSync('node_modules/.bin/npm-groovy-lint', ['--noserver', '--failon', 'error', 'jenkins/Jenkinsfile'], { encoding: 'utf8', timeout: 300_000 });
+    const lint = spawnSync(
+      'node_modules/.bin/npm-groovy-lint',
+      ['--noserver', '--failon', 'error', 'jenkins/Jenkinsfile'],
+      { encoding: 'utf8', timeout: 300_000 },
+    );
     expect(lint.status, lint.stdout + lint.stderr).toBe(0);
     expect(lint.stdout).toMatch(/'Error'\s*│\s*0/);
   });

@@ -6,8 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import { rehearsalPlan, VERSIONS, type Step } from '../scripts/k8s-rehearse.ts';
 
-const plan = rehearsalPlan({ cluster: 'rehearsal', overlay: 'k8s-fallback/overlays/minikube', tags: ['r1', 'r2'], workDir: '/tmp/rehearsal', port: 18080 });
-const line = (s: Step): string => (s.kind === 'render' ? `render ${s.overlay} ${s.tag} > ${s.file}` : s.kind === 'stop' ? `stop ${s.name}` : s.argv.join(' '));
+const plan = rehearsalPlan({
+  cluster: 'rehearsal',
+  overlay: 'k8s-fallback/overlays/minikube',
+  tags: ['r1', 'r2'],
+  workDir: '/tmp/rehearsal',
+  port: 18080,
+});
+const line = (s: Step): string =>
+  s.kind === 'render'
+    ? `render ${s.overlay} ${s.tag} > ${s.file}`
+    : s.kind === 'stop'
+      ? `stop ${s.name}`
+      : s.argv.join(' ');
 const lines = plan.map(line);
 const index = (pattern: RegExp): number => lines.findIndex((l) => pattern.test(l));
 
@@ -16,7 +27,8 @@ describe('the k8s:rehearse plan', () => {
     expect(lines[0]).toBe(`kind create cluster --name rehearsal --image ${VERSIONS.kindNode} --wait 300s`);
     expect(lines.at(-1)).toBe('kind delete cluster --name rehearsal');
     // Every kubectl call names the throwaway cluster's context, never the user's current one.
-    for (const l of lines.filter((x) => x.startsWith('kubectl'))) expect(l).toMatch(/^kubectl --context kind-rehearsal /);
+    for (const l of lines.filter((x) => x.startsWith('kubectl')))
+      expect(l).toMatch(/^kubectl --context kind-rehearsal /);
   });
 
   it("installs the pinned Knative Serving and waits for its CRDs and controllers before the app's first apply", () => {
@@ -26,7 +38,9 @@ describe('the k8s:rehearse plan', () => {
     const available = index(/-n knative-serving wait --for=condition=Available deployment --all/);
     const firstApply = index(/apply -f \/tmp\/rehearsal\/rendered-r1\.yaml$/);
     expect(lines[crds]).toContain(`releases/download/${VERSIONS.knativeServing}/`);
-    expect([crds, established, core, available, firstApply].every((v, i, all) => v >= 0 && (i === 0 || v > all[i - 1]!))).toBe(true);
+    expect(
+      [crds, established, core, available, firstApply].every((v, i, all) => v >= 0 && (i === 0 || v > all[i - 1]!)),
+    ).toBe(true);
   });
 
   it('deploys twice with two tags, each awaited to its own revision and smoked, the bootstrap Job awaited by label once', () => {

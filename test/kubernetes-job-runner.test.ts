@@ -28,7 +28,10 @@ async function fake(options: Partial<FakeOptions> = {}): Promise<FakeKubernetesA
   return api;
 }
 const runner = (api: FakeKubernetesApi, timeoutMs?: number): KubernetesJobRunner =>
-  new KubernetesJobRunner(new ClusterApi({ apiUrl: api.url, serviceAccountDir: api.accountDir, timeoutMs }), 'credit-score-retrain');
+  new KubernetesJobRunner(
+    new ClusterApi({ apiUrl: api.url, serviceAccountDir: api.accountDir, timeoutMs }),
+    'credit-score-retrain',
+  );
 
 describe('the Kubernetes Job runner', () => {
   it("creates the template's Job with the job id in its name, labels and command, with the pod's token, and is done at the 201", async () => {
@@ -37,14 +40,20 @@ describe('the Kubernetes Job runner', () => {
     const job = api.jobs.get(jobName('credit-score-retrain', JOB_ID))!;
     expect(job.metadata.name).toBe(JOB_NAME);
     expect(job.metadata.labels[RETRAIN_JOB_LABEL]).toBe(JOB_ID);
-    expect(job.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'credit-score-retrain', [RETRAIN_JOB_LABEL]: JOB_ID });
+    expect(job.spec.template.metadata.labels).toMatchObject({
+      'app.kubernetes.io/name': 'credit-score-retrain',
+      [RETRAIN_JOB_LABEL]: JOB_ID,
+    });
     const container = job.spec.template.spec.containers[0];
     expect(container.args).toEqual(['dist/server/retrain-job.mjs', '--job', JOB_ID]);
     expect(container.image).toBe(template.spec.jobTemplate.spec.template.spec.containers[0].image);
     expect(job.spec.backoffLimit).toBe(0);
     // The template itself is not changed by making a Job from it.
     expect(template.spec.jobTemplate.spec.template.spec.containers[0].args).toEqual(['dist/server/retrain-job.mjs']);
-    expect(api.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /apis/batch/v1/namespaces/credit-score/cronjobs/credit-score-retrain', 'POST /apis/batch/v1/namespaces/credit-score/jobs']);
+    expect(api.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'GET /apis/batch/v1/namespaces/credit-score/cronjobs/credit-score-retrain',
+      'POST /apis/batch/v1/namespaces/credit-score/jobs',
+    ]);
     expect(new Set(api.calls.map((c) => c.token))).toEqual(new Set(['token-1']));
   });
 
@@ -66,7 +75,9 @@ describe('the Kubernetes Job runner', () => {
   it("a Job name already taken is refused, not adopted: it is another job's", async () => {
     const api = await fake();
     await runner(api).start(JOB_ID);
-    await expect(runner(api).start(JOB_ID)).rejects.toThrow(`a Job named credit-score/${JOB_NAME} already exists and is not this job's`);
+    await expect(runner(api).start(JOB_ID)).rejects.toThrow(
+      `a Job named credit-score/${JOB_NAME} already exists and is not this job's`,
+    );
     expect(api.jobs.size).toBe(1);
   });
 
@@ -79,28 +90,50 @@ describe('the Kubernetes Job runner', () => {
 
   it('a missing template is named', async () => {
     const api = await fake({ cronJobs: [] });
-    await expect(runner(api).start(JOB_ID)).rejects.toThrow('the retrain Job template (CronJob credit-score/credit-score-retrain) does not exist');
+    await expect(runner(api).start(JOB_ID)).rejects.toThrow(
+      'the retrain Job template (CronJob credit-score/credit-score-retrain) does not exist',
+    );
   });
 
   it('an API server that cannot be reached fails the start at once, one that never answers within the deadline', async () => {
     const api = await fake();
-    const closed = new KubernetesJobRunner(new ClusterApi({ apiUrl: `http://127.0.0.1:${await freePort()}`, serviceAccountDir: api.accountDir }), 'credit-score-retrain');
+    const closed = new KubernetesJobRunner(
+      new ClusterApi({ apiUrl: `http://127.0.0.1:${await freePort()}`, serviceAccountDir: api.accountDir }),
+      'credit-score-retrain',
+    );
     await expect(closed.start(JOB_ID)).rejects.toThrow(/the Kubernetes API cannot be reached: ECONNREFUSED/);
     const silent = await fake({ hang: true });
     const started = Date.now();
-    await expect(runner(silent, 500).start(JOB_ID)).rejects.toThrow('GET /apis/batch/v1/namespaces/credit-score/cronjobs/credit-score-retrain: no answer from the Kubernetes API within 500 ms');
+    await expect(runner(silent, 500).start(JOB_ID)).rejects.toThrow(
+      'GET /apis/batch/v1/namespaces/credit-score/cronjobs/credit-score-retrain: no answer from the Kubernetes API within 500 ms',
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('outside a pod (no API server, no token) the start says so instead of crashing the service', async () => {
-    const outside = new KubernetesJobRunner(ClusterApi.inCluster(undefined, tempDir('no-service-account'), {}), 'credit-score-retrain');
-    await expect(outside.start(JOB_ID)).rejects.toThrow(/cannot read the service account's namespace .*automountServiceAccountToken/);
-    await expect(new ClusterApi({ apiUrl: undefined, serviceAccountDir: '/nonexistent' }).get('/x')).rejects.toThrow(/KUBERNETES_SERVICE_HOST is not set/);
+    const outside = new KubernetesJobRunner(
+      ClusterApi.inCluster(undefined, tempDir('no-service-account'), {}),
+      'credit-score-retrain',
+    );
+    await expect(outside.start(JOB_ID)).rejects.toThrow(
+      /cannot read the service account's namespace .*automountServiceAccountToken/,
+    );
+    await expect(new ClusterApi({ apiUrl: undefined, serviceAccountDir: '/nonexistent' }).get('/x')).rejects.toThrow(
+      /KUBERNETES_SERVICE_HOST is not set/,
+    );
   });
 
   it("finds the pod's API server from its environment, an IPv6 address in brackets", () => {
-    expect(inClusterApiUrl({ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' })).toBe('https://10.96.0.1:443');
-    expect(inClusterApiUrl({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT_HTTPS: '6443', KUBERNETES_SERVICE_PORT: '443' })).toBe('https://[fd00::1]:6443');
+    expect(inClusterApiUrl({ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' })).toBe(
+      'https://10.96.0.1:443',
+    );
+    expect(
+      inClusterApiUrl({
+        KUBERNETES_SERVICE_HOST: 'fd00::1',
+        KUBERNETES_SERVICE_PORT_HTTPS: '6443',
+        KUBERNETES_SERVICE_PORT: '443',
+      }),
+    ).toBe('https://[fd00::1]:6443');
     expect(inClusterApiUrl({})).toBeUndefined();
   });
 });
@@ -109,17 +142,39 @@ describeWithPrograms([OPENSSL], 'the Kubernetes API over TLS', () => {
   /** A self-signed certificate for 127.0.0.1, as a cluster CA signs the API server's. */
   function certificate(name: string): { key: string; cert: string } {
     const dir = tempDir(`tls-${name}`);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${name}`,
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
   }
 
-  it("trusts the server the mounted ca.crt vouches for, and refuses one it does not", async () => {
+  it('trusts the server the mounted ca.crt vouches for, and refuses one it does not', async () => {
     const server = certificate('api-server');
     const api = await fake({ tls: server });
     writeFileSync(join(api.accountDir, 'ca.crt'), server.cert);
     await runner(api).start(JOB_ID);
     expect(api.jobs.has(JOB_NAME)).toBe(true);
     writeFileSync(join(api.accountDir, 'ca.crt'), certificate('someone-else').cert);
-    await expect(runner(api).start('another-job')).rejects.toThrow(/the Kubernetes API cannot be reached: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_CERT_ALTNAME_INVALID)/);
+    await expect(runner(api).start('another-job')).rejects.toThrow(
+      /the Kubernetes API cannot be reached: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_CERT_ALTNAME_INVALID)/,
+    );
   });
 });

@@ -28,19 +28,33 @@ function recordingProxy(target: string, seen: S3Request[]): Promise<{ server: Se
     const key = decodeURIComponent(rest.join('/'));
     const method = req.method ?? 'GET';
     // Path-style requests (the service's client forces path style): /bucket[/key][?query].
-    if (!key) seen.push({ action: 's3:ListBucket', key: '', prefix: url.searchParams.get('prefix') ?? undefined, what: `${method} ${req.url}` });
-    else if (method === 'GET' || method === 'HEAD') seen.push({ action: 's3:GetObject', key, what: `${method} ${req.url}` });
+    if (!key)
+      seen.push({
+        action: 's3:ListBucket',
+        key: '',
+        prefix: url.searchParams.get('prefix') ?? undefined,
+        what: `${method} ${req.url}`,
+      });
+    else if (method === 'GET' || method === 'HEAD')
+      seen.push({ action: 's3:GetObject', key, what: `${method} ${req.url}` });
     else if (method === 'PUT') seen.push({ action: 's3:PutObject', key, what: `${method} ${req.url}` });
     else if (method === 'DELETE') seen.push({ action: 's3:DeleteObject', key, what: `${method} ${req.url}` });
     else seen.push({ action: `unmapped:${method}`, key, what: `${method} ${req.url}` });
-    const forward = httpRequest({ host: to.hostname, port: to.port, method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const forward = httpRequest(
+      { host: to.hostname, port: to.port, method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}` }),
+    ),
+  );
 }
 
 let s3: EmbeddedS3;
@@ -52,14 +66,26 @@ let publicFiles: string[];
 const seen: S3Request[] = [];
 
 beforeAll(async () => {
-  const env = { ...process.env, ...SERVERLESS_ENV, AWS_ACCESS_KEY_ID: 'offline-print', AWS_SECRET_ACCESS_KEY: 'offline-print' };
+  const env = {
+    ...process.env,
+    ...SERVERLESS_ENV,
+    AWS_ACCESS_KEY_ID: 'offline-print',
+    AWS_SECRET_ACCESS_KEY: 'offline-print',
+  };
   const printed: string = await new Promise((done, fail) =>
-    execFile(SERVERLESS_BIN, ['print', '--stage', 'prod', '--format', 'json'], { env, timeout: 120_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : done(stdout))),
+    execFile(
+      SERVERLESS_BIN,
+      ['print', '--stage', 'prod', '--format', 'json'],
+      { env, timeout: 120_000, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : done(stdout)),
+    ),
   );
   const config = JSON.parse(printed.slice(printed.indexOf('{')));
   statements = config.resources.Resources.PublicFunctionsRole.Properties.Policies[0].PolicyDocument.Statement;
   const functions = Object.values(config.functions) as { role: string; handler: string }[];
-  publicFiles = functions.filter((f) => f.role === 'PublicFunctionsRole').map((f) => f.handler.replace(/^.*\/([^/]+)\.handler$/, '$1'));
+  publicFiles = functions
+    .filter((f) => f.role === 'PublicFunctionsRole')
+    .map((f) => f.handler.replace(/^.*\/([^/]+)\.handler$/, '$1'));
   const started = await startServingS3();
   s3 = started.s3;
   version = started.version;
@@ -83,10 +109,22 @@ function sampleRecord(): Record<string, string | null> {
 
 describe('PublicFunctionsRole against the S3 requests of the public routes', () => {
   it('allows every request the public routes make, and they make some of each kind', async () => {
-    const call = (method: string, path: string, body?: unknown) => fetch(`${api.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${api.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     const record = sampleRecord();
-    const metadata = (await (await call('GET', '/v2/models/credit-score')).json()) as { inputs: { name: string; datatype: string }[] };
-    const inputs = metadata.inputs.map((i) => ({ name: i.name, shape: [1], datatype: i.datatype, data: [i.datatype === 'BYTES' ? record[i.name] : Number(record[i.name])] }));
+    const metadata = (await (await call('GET', '/v2/models/credit-score')).json()) as {
+      inputs: { name: string; datatype: string }[];
+    };
+    const inputs = metadata.inputs.map((i) => ({
+      name: i.name,
+      shape: [1],
+      datatype: i.datatype,
+      data: [i.datatype === 'BYTES' ? record[i.name] : Number(record[i.name])],
+    }));
     const paths: Record<string, string> = { '{version}': version, '{name}': 'credit-score', '{file}': 'app.js' };
     const publicRoutes = ROUTES.filter((r) => publicFiles.includes(r.file));
     expect(publicRoutes.length).toBeGreaterThan(10);
@@ -104,18 +142,31 @@ describe('PublicFunctionsRole against the S3 requests of the public routes', () 
     const refused = seen.filter((r) => !allows(statements, BUCKET, r));
     expect(refused.map((r) => r.what)).toEqual([]);
     const kinds = new Set(seen.map((r) => `${r.action} ${(r.key || r.prefix || '').split('/')[0]}`));
-    for (const kind of ['s3:GetObject models', 's3:PutObject captures', 's3:ListBucket models']) expect(kinds, kind).toContain(kind);
+    for (const kind of ['s3:GetObject models', 's3:PutObject captures', 's3:ListBucket models'])
+      expect(kinds, kind).toContain(kind);
     // No listing of the whole bucket (the health probe lists under models/, not HeadBucket).
     expect(seen.filter((r) => r.action === 's3:ListBucket' && !r.prefix).map((r) => r.what)).toEqual([]);
   }, 120_000);
 
   it('refuses reading or listing captures, feedback and the other operator data', () => {
     for (const prefix of ['captures', 'feedback', 'summaries', 'drift', 'jobs', 'locks', 'data']) {
-      expect(allows(statements, BUCKET, { action: 's3:GetObject', key: `${prefix}/credit-score/2026-12-07/x.json` }), prefix).toBe(false);
-      expect(allows(statements, BUCKET, { action: 's3:ListBucket', key: '', prefix: `${prefix}/credit-score/` }), prefix).toBe(false);
+      expect(
+        allows(statements, BUCKET, { action: 's3:GetObject', key: `${prefix}/credit-score/2026-12-07/x.json` }),
+        prefix,
+      ).toBe(false);
+      expect(
+        allows(statements, BUCKET, { action: 's3:ListBucket', key: '', prefix: `${prefix}/credit-score/` }),
+        prefix,
+      ).toBe(false);
     }
-    expect(allows(statements, BUCKET, { action: 's3:PutObject', key: 'feedback/credit-score/2026-12-07/r.0.json' })).toBe(false);
-    expect(allows(statements, BUCKET, { action: 's3:ListBucket', key: '' }), 'a listing of the whole bucket').toBe(false);
-    expect(allows(statements, BUCKET, { action: 's3:GetObject', key: 'models/credit-score/aliases/champion.json' })).toBe(true);
+    expect(
+      allows(statements, BUCKET, { action: 's3:PutObject', key: 'feedback/credit-score/2026-12-07/r.0.json' }),
+    ).toBe(false);
+    expect(allows(statements, BUCKET, { action: 's3:ListBucket', key: '' }), 'a listing of the whole bucket').toBe(
+      false,
+    );
+    expect(
+      allows(statements, BUCKET, { action: 's3:GetObject', key: 'models/credit-score/aliases/champion.json' }),
+    ).toBe(true);
   });
 });

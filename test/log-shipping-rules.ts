@@ -49,7 +49,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 export const readTemplate = (file: string): IndexTemplate => JSON.parse(readFileSync(file, 'utf8')) as IndexTemplate;
-export const readEcs = (file = 'observability/elk/ecs-8.10.0-fields.json'): EcsFields => JSON.parse(readFileSync(file, 'utf8')) as EcsFields;
+export const readEcs = (file = 'observability/elk/ecs-8.10.0-fields.json'): EcsFields =>
+  JSON.parse(readFileSync(file, 'utf8')) as EcsFields;
 export const readLines = (file: string): JsonObject[] =>
   readFileSync(file, 'utf8')
     .split('\n')
@@ -99,8 +100,12 @@ export function filebeatProblems(line: JsonObject): string[] {
   const problems: string[] = [];
   const ts = line['@timestamp'];
   if (typeof ts !== 'string') problems.push('@timestamp is not a string: Filebeat keeps the time it read the line');
-  else if (!RFC3339.test(ts) && !BEATS_ISO8601.test(ts)) problems.push(`@timestamp "${ts}" is neither RFC 3339 nor Filebeat's ISO 8601 layout: Filebeat keeps the time it read the line`);
-  if ('type' in line && (typeof line.type !== 'string' || line.type === '' || line.type.startsWith('_'))) problems.push('"type" must be a non-empty string not starting with "_"');
+  else if (!RFC3339.test(ts) && !BEATS_ISO8601.test(ts))
+    problems.push(
+      `@timestamp "${ts}" is neither RFC 3339 nor Filebeat's ISO 8601 layout: Filebeat keeps the time it read the line`,
+    );
+  if ('type' in line && (typeof line.type !== 'string' || line.type === '' || line.type.startsWith('_')))
+    problems.push('"type" must be a non-empty string not starting with "_"');
   if ('@metadata' in line && !isObject(line['@metadata'])) problems.push('"@metadata" must be an object');
   const { conflict } = expandKeys(line);
   if (conflict) problems.push(`${conflict}: Filebeat drops the line's fields`);
@@ -109,11 +114,17 @@ export function filebeatProblems(line: JsonObject): string[] {
 
 const KEYWORD_FAMILY = ['keyword', 'constant_keyword', 'wildcard'];
 const TEXT_FAMILY = ['text', 'match_only_text'];
-const INTEGER_RANGES: Record<string, [number, number]> = { long: [-(2 ** 63), 2 ** 63 - 1], integer: [-(2 ** 31), 2 ** 31 - 1], short: [-32768, 32767], byte: [-128, 127] };
+const INTEGER_RANGES: Record<string, [number, number]> = {
+  long: [-(2 ** 63), 2 ** 63 - 1],
+  integer: [-(2 ** 31), 2 ** 31 - 1],
+  short: [-32768, 32767],
+  byte: [-128, 127],
+};
 const FLOATS = ['double', 'float', 'half_float', 'scaled_float'];
 const NUMERIC = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 // Elasticsearch's default date format strict_date_optional_time: a date, optionally a time and a zone.
-const STRICT_DATE_OPTIONAL_TIME = /^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}([.,]\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?)?)?$/;
+const STRICT_DATE_OPTIONAL_TIME =
+  /^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}([.,]\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?)?)?$/;
 
 /** Why Elasticsearch would refuse `value` for a field mapped as `type`, or null when it takes it. */
 function valueProblem(type: string, value: Json): string | null {
@@ -128,16 +139,30 @@ function valueProblem(type: string, value: Json): string | null {
   if (isObject(value)) return `an object where the template maps ${type}`;
   if (KEYWORD_FAMILY.includes(type) || TEXT_FAMILY.includes(type)) return null;
   if (type in INTEGER_RANGES) {
-    const n = typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value) ? Number(value) : NaN;
+    const n =
+      typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value) ? Number(value) : NaN;
     const [min, max] = INTEGER_RANGES[type];
     if (Number.isNaN(n)) return `${JSON.stringify(value)} is not a number (${type})`;
     return Math.trunc(n) < min || Math.trunc(n) > max ? `${n} is out of the range of ${type}` : null;
   }
-  if (FLOATS.includes(type)) return typeof value === 'number' || (typeof value === 'string' && NUMERIC.test(value)) ? null : `${JSON.stringify(value)} is not a number (${type})`;
-  if (type === 'boolean') return typeof value === 'boolean' || value === 'true' || value === 'false' || value === '' ? null : `${JSON.stringify(value)} is not a boolean`;
-  if (type === 'date') return (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'string' && STRICT_DATE_OPTIONAL_TIME.test(value)) ? null : `${JSON.stringify(value)} is not a date in strict_date_optional_time||epoch_millis`;
+  if (FLOATS.includes(type))
+    return typeof value === 'number' || (typeof value === 'string' && NUMERIC.test(value))
+      ? null
+      : `${JSON.stringify(value)} is not a number (${type})`;
+  if (type === 'boolean')
+    return typeof value === 'boolean' || value === 'true' || value === 'false' || value === ''
+      ? null
+      : `${JSON.stringify(value)} is not a boolean`;
+  if (type === 'date')
+    return (typeof value === 'number' && Number.isInteger(value)) ||
+      (typeof value === 'string' && STRICT_DATE_OPTIONAL_TIME.test(value))
+      ? null
+      : `${JSON.stringify(value)} is not a date in strict_date_optional_time||epoch_millis`;
   // Elasticsearch's ip field takes an IPv4 or IPv6 address as a string (a CIDR range only in queries).
-  if (type === 'ip') return typeof value === 'string' && isIP(value) !== 0 ? null : `${JSON.stringify(value)} is not an IPv4 or IPv6 address`;
+  if (type === 'ip')
+    return typeof value === 'string' && isIP(value) !== 0
+      ? null
+      : `${JSON.stringify(value)} is not an IPv4 or IPv6 address`;
   return `the check does not know the type ${type}`;
 }
 
@@ -160,7 +185,8 @@ export function mappingProblems(doc: JsonObject, mapping: Mapping, path = ''): s
       const objects = Array.isArray(value) ? value : [value];
       for (const item of objects) {
         if (isObject(item)) problems.push(...mappingProblems(item, node, `${field}.`));
-        else if (item !== null) problems.push(`${field}: ${JSON.stringify(item)} is a value where the template maps an object`);
+        else if (item !== null)
+          problems.push(`${field}: ${JSON.stringify(item)} is a value where the template maps an object`);
       }
       continue;
     }
@@ -172,10 +198,13 @@ export function mappingProblems(doc: JsonObject, mapping: Mapping, path = ''): s
 
 /** Every mapped leaf of a template: its dotted path and type. */
 export function leaves(mapping: Mapping, path = ''): { field: string; type: string }[] {
-  return Object.entries(mapping.properties ?? {}).flatMap(([key, node]) => (node.properties ? leaves(node, `${path}${key}.`) : [{ field: path + key, type: node.type ?? 'object' }]));
+  return Object.entries(mapping.properties ?? {}).flatMap(([key, node]) =>
+    node.properties ? leaves(node, `${path}${key}.`) : [{ field: path + key, type: node.type ?? 'object' }],
+  );
 }
 
-const family = (type: string): string => (KEYWORD_FAMILY.includes(type) ? 'keyword' : TEXT_FAMILY.includes(type) ? 'text' : type);
+const family = (type: string): string =>
+  KEYWORD_FAMILY.includes(type) ? 'keyword' : TEXT_FAMILY.includes(type) ? 'text' : type;
 
 /** Where the template disagrees with ECS: an ECS field of another type family, or a custom field that collides with an ECS field. */
 export function ecsProblems(mapping: Mapping, ecs: EcsFields): string[] {
@@ -183,22 +212,33 @@ export function ecsProblems(mapping: Mapping, ecs: EcsFields): string[] {
   for (const { field, type } of leaves(mapping)) {
     const ecsType = ecs.fields[field];
     if (ecsType !== undefined) {
-      if (family(ecsType) !== family(type)) problems.push(`${field} is ${type}; ECS ${ecs.version} defines it as ${ecsType}`);
+      if (family(ecsType) !== family(type))
+        problems.push(`${field} is ${type}; ECS ${ecs.version} defines it as ${ecsType}`);
       continue;
     }
     if (!ecs.fieldSets.includes(field.split('.')[0])) continue;
     const parts = field.split('.');
     for (let i = 1; i < parts.length; i++) {
       const prefix = parts.slice(0, i).join('.');
-      if (ecs.fields[prefix] !== undefined && ecs.fields[prefix] !== 'object') problems.push(`${field} makes an object of ${prefix}, which ECS ${ecs.version} defines as ${ecs.fields[prefix]}`);
+      if (ecs.fields[prefix] !== undefined && ecs.fields[prefix] !== 'object')
+        problems.push(
+          `${field} makes an object of ${prefix}, which ECS ${ecs.version} defines as ${ecs.fields[prefix]}`,
+        );
     }
-    if (Object.keys(ecs.fields).some((f) => f.startsWith(`${field}.`))) problems.push(`${field} is a ${type}; ECS ${ecs.version} has fields under it`);
+    if (Object.keys(ecs.fields).some((f) => f.startsWith(`${field}.`)))
+      problems.push(`${field} is a ${type}; ECS ${ecs.version} has fields under it`);
   }
   return problems;
 }
 
 /** A `*` glob of index_patterns matched against a name. */
-export const matchesPattern = (pattern: string, name: string): boolean => new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(name);
+export const matchesPattern = (pattern: string, name: string): boolean =>
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(name);
 
 /**
  * Elasticsearch 8.x's rules for a data stream's template (reference: "Set up a data stream",
@@ -208,11 +248,17 @@ export const matchesPattern = (pattern: string, name: string): boolean => new Re
  */
 export function dataStreamProblems(template: IndexTemplate, dataStream: string): string[] {
   const problems: string[] = [];
-  if (!template.index_patterns.some((p) => matchesPattern(p, dataStream))) problems.push(`index_patterns ${JSON.stringify(template.index_patterns)} do not match ${dataStream}`);
-  if (!template.data_stream) problems.push('the template does not declare data_stream: the shipper\'s create requests would make a plain index');
+  if (!template.index_patterns.some((p) => matchesPattern(p, dataStream)))
+    problems.push(`index_patterns ${JSON.stringify(template.index_patterns)} do not match ${dataStream}`);
+  if (!template.data_stream)
+    problems.push("the template does not declare data_stream: the shipper's create requests would make a plain index");
   const ts = template.template.mappings.properties?.['@timestamp']?.type;
-  if (ts !== 'date' && ts !== 'date_nanos') problems.push(`@timestamp is mapped as ${ts ?? 'nothing'}; a data stream needs date or date_nanos`);
+  if (ts !== 'date' && ts !== 'date_nanos')
+    problems.push(`@timestamp is mapped as ${ts ?? 'nothing'}; a data stream needs date or date_nanos`);
   const builtIn = ['logs-*-*', 'metrics-*-*', 'synthetics-*-*'].find((p) => matchesPattern(p, dataStream));
-  if (builtIn && (template.priority ?? 0) <= 100) problems.push(`${dataStream} matches the built-in ${builtIn} template (priority 100): priority ${template.priority ?? 0} loses to it`);
+  if (builtIn && (template.priority ?? 0) <= 100)
+    problems.push(
+      `${dataStream} matches the built-in ${builtIn} template (priority 100): priority ${template.priority ?? 0} loses to it`,
+    );
   return problems;
 }

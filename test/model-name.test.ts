@@ -36,7 +36,7 @@ describe("the spec's model name", () => {
 describe('spec init names the model', () => {
   const table = parseCsv(['ID,Income,Credit_Score', '1,10,Good', '2,20,Poor', '3,30,Good'].join('\n'), 'own.csv');
 
-  it("after the target column by default, and as given otherwise; the result parses", () => {
+  it('after the target column by default, and as given otherwise; the result parses', () => {
     expect(inferSpec(table, 'Credit_Score').name).toBe('credit-score');
     expect(parseSpec(inferSpec(table, 'Credit_Score', 'card-default')).name).toBe('card-default');
   });

@@ -33,12 +33,28 @@ describe('the canary step read by naming its documents', () => {
   beforeAll(async () => {
     ({ s3, store } = await startTestS3());
     let now = T0;
-    const capture = new PredictionCapture(store, MODEL, { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000 }, {}, () => now);
+    const capture = new PredictionCapture(
+      store,
+      MODEL,
+      { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000 },
+      {},
+      () => now,
+    );
     for (let t = T0; t < T0 + 70 * MINUTE_MS; t += 10_000) {
       if (quiet(t)) continue;
       const batch = Array.from({ length: 5 }, (_, i): CapturedPrediction => {
         const variant = i === 4 ? 'challenger' : 'champion';
-        return { requestId: `r${t}-${i}`, index: 0, at: t + i * 2_000, version: variant === 'champion' ? 'v1' : 'v2', alias: variant, variant, ok: true, predicted: i % 2 ? 'Good' : 'Poor', latencyMs: 1 + i };
+        return {
+          requestId: `r${t}-${i}`,
+          index: 0,
+          at: t + i * 2_000,
+          version: variant === 'champion' ? 'v1' : 'v2',
+          alias: variant,
+          variant,
+          ok: true,
+          predicted: i % 2 ? 'Good' : 'Poor',
+          latencyMs: 1 + i,
+        };
       });
       records.push(...batch);
       capture.add(batch);
@@ -52,7 +68,10 @@ describe('the canary step read by naming its documents', () => {
   afterAll(() => s3.close());
 
   it('a step begun mid-minute: the mark, one GET per period (a missing ten minutes read as empty), one listing for the minutes after the mark, the same counts as listing', async () => {
-    expect(await readRollupMark(new DocumentStore(store), MODEL)).toEqual({ since: T0 + 65 * MINUTE_MS - 2 * 3_600_000, through: T0 + 65 * MINUTE_MS });
+    expect(await readRollupMark(new DocumentStore(store), MODEL)).toEqual({
+      since: T0 + 65 * MINUTE_MS - 2 * 3_600_000,
+      through: T0 + 65 * MINUTE_MS,
+    });
     const [since, until] = [T0 + 3 * MINUTE_MS + 17_000, T0 + 67 * MINUTE_MS + 30_000];
     const counting = new CountingStore(store);
     const named = await readNamedWindow(counting, MODEL, since, until, { slices: 1, features: false });
@@ -75,16 +94,34 @@ describe('the canary step read by naming its documents', () => {
     const counting = new CountingStore(store);
     const named = await readNamedWindow(counting, MODEL, since, until, { slices: 1, features: false });
     expect(counting.count('listPage')).toBeGreaterThan(1);
-    expect(named.summary).toEqual((await readWindowSummary(store, MODEL, since, until, { slices: 1, features: false })).summary);
+    expect(named.summary).toEqual(
+      (await readWindowSummary(store, MODEL, since, until, { slices: 1, features: false })).summary,
+    );
   });
 
   it('a batch written after the mark passed its minute moves the mark back to that minute, so the named read counts it before any rollup run; the next run covers it again', async () => {
     const model = 'late-batch';
     const docs = new DocumentStore(store);
     let now = T0;
-    const capture = new PredictionCapture(store, model, { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000 }, {}, () => now);
+    const capture = new PredictionCapture(
+      store,
+      model,
+      { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000 },
+      {},
+      () => now,
+    );
     const written: CapturedPrediction[] = [];
-    const answer = (at: number, i: number): CapturedPrediction => ({ requestId: `late${at}-${i}`, index: 0, at, version: 'v1', alias: 'champion', variant: 'champion', ok: true, predicted: 'Good', latencyMs: 2 });
+    const answer = (at: number, i: number): CapturedPrediction => ({
+      requestId: `late${at}-${i}`,
+      index: 0,
+      at,
+      version: 'v1',
+      alias: 'champion',
+      variant: 'champion',
+      ok: true,
+      predicted: 'Good',
+      latencyMs: 2,
+    });
     const send = async (at: number, flushAt: number): Promise<void> => {
       const batch = [answer(at, 0), answer(at + 1_000, 1)];
       now = at;
@@ -94,7 +131,8 @@ describe('the canary step read by naming its documents', () => {
       written.push(...batch);
     };
     // Minutes 0-19 have traffic but minute 12, which a container could not write in time.
-    for (let minute = 0; minute < 20; minute++) if (minute !== 12) await send(T0 + minute * MINUTE_MS + 5_000, T0 + minute * MINUTE_MS + 15_000);
+    for (let minute = 0; minute < 20; minute++)
+      if (minute !== 12) await send(T0 + minute * MINUTE_MS + 5_000, T0 + minute * MINUTE_MS + 15_000);
     await rollUpSummaries(store, model, T0 + 20 * MINUTE_MS + 20_000, { lookbackMs: 2 * 3_600_000 });
     const covered = { since: T0 + 20 * MINUTE_MS - 2 * 3_600_000, through: T0 + 20 * MINUTE_MS };
     expect(await readRollupMark(docs, model)).toEqual(covered);
@@ -106,7 +144,11 @@ describe('the canary step read by naming its documents', () => {
     expect(await readRollupMark(docs, model)).toEqual({ ...covered, through: T0 + 12 * MINUTE_MS });
     const [since, until] = [T0 + 5 * MINUTE_MS, T0 + 21 * MINUTE_MS];
     const truth = written.filter((r) => r.at >= since && r.at <= until).length;
-    const answers = async (): Promise<number> => (await readNamedWindow(store, model, since, until, { slices: 1, features: false })).summary.slices.reduce((n, slice) => n + slice.groups.reduce((m, g) => m + g.answers, 0), 0);
+    const answers = async (): Promise<number> =>
+      (await readNamedWindow(store, model, since, until, { slices: 1, features: false })).summary.slices.reduce(
+        (n, slice) => n + slice.groups.reduce((m, g) => m + g.answers, 0),
+        0,
+      );
     expect(await answers()).toBe(truth);
     // Housekeeping's long look-back rolls minute 12 and its ten minutes up again, and the mark covers them once more.
     await rollUpSummaries(store, model, T0 + 40 * MINUTE_MS + 20_000, { lookbackMs: 2 * 3_600_000 });

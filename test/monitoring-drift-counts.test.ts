@@ -30,7 +30,7 @@ const refs: Record<string, BaselineRef> = {
   v2: { spec, baseline: other, fingerprint: baselineFingerprint(other) },
 };
 
-describe('the drift check\'s counts on the monitoring worker', () => {
+describe("the drift check's counts on the monitoring worker", () => {
   let s3: EmbeddedS3;
   let store: S3ObjectStore;
   let reads: OffThreadReads;
@@ -41,7 +41,13 @@ describe('the drift check\'s counts on the monitoring worker', () => {
     ({ s3, store, config } = await startTestS3());
     reads = new OffThreadReads(config);
     let now = T0;
-    const capture = new PredictionCapture(store, 'm', { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000, baselineOf: (v) => refs[v] ?? null }, {}, () => now);
+    const capture = new PredictionCapture(
+      store,
+      'm',
+      { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000, baselineOf: (v) => refs[v] ?? null },
+      {},
+      () => now,
+    );
     let row = 0;
     for (let t = T0; t < T0 + 3 * MINUTE_MS; t += 10_000) {
       capture.add(
@@ -49,7 +55,19 @@ describe('the drift check\'s counts on the monitoring worker', () => {
           const version = i % 5 === 0 ? 'v2' : i % 7 === 0 ? 'v9' : 'v1';
           const features = i % 2 === 0 ? { features: captureFeatures(data.rows[row++ % data.rows.length]) } : {};
           if (features.features) sampled[version === 'v9' ? 'unknown' : (version as 'v1' | 'v2')]++;
-          return { requestId: `r${t}-${i}`, index: 0, at: t + i * 400, version, alias: 'champion', variant: 'champion', ok: true, predicted: i % 3 ? 'Good' : 'Poor', latencyMs: 1, groups: { Region: i % 4 ? 'North' : 'South' }, ...features };
+          return {
+            requestId: `r${t}-${i}`,
+            index: 0,
+            at: t + i * 400,
+            version,
+            alias: 'champion',
+            variant: 'champion',
+            ok: true,
+            predicted: i % 3 ? 'Good' : 'Poor',
+            latencyMs: 1,
+            groups: { Region: i % 4 ? 'North' : 'South' },
+            ...features,
+          };
         }),
       );
       now = t + 10_000;
@@ -62,13 +80,16 @@ describe('the drift check\'s counts on the monitoring worker', () => {
     await s3.close();
   });
 
-  it('are the in-process counts, and the window summary counted on the serving baseline with every answer\'s group', async () => {
+  it("are the in-process counts, and the window summary counted on the serving baseline with every answer's group", async () => {
     const [since, until] = [T0, T0 + 3 * MINUTE_MS - 1];
     const local = inProcessReads(store);
     const onWorker = await reads.driftCounts('m', since, until, baseline, refs.v1.fingerprint);
     expect(onWorker).toEqual(await local.driftCounts('m', since, until, baseline, refs.v1.fingerprint));
     const { summary } = await local.readWindow('m', since, until, { slices: 1 });
-    expect(onWorker).toEqual({ ...featureCountsOn(summary, baseline, refs.v1.fingerprint), counts: { ...featureCountsOn(summary, baseline, refs.v1.fingerprint).counts, groups: groupMixCounts(summary) } });
+    expect(onWorker).toEqual({
+      ...featureCountsOn(summary, baseline, refs.v1.fingerprint),
+      counts: { ...featureCountsOn(summary, baseline, refs.v1.fingerprint).counts, groups: groupMixCounts(summary) },
+    });
     expect(onWorker.counts.rows).toBe(sampled.v1);
     expect(onWorker.otherBaselineRows).toBe(sampled.v2 + sampled.unknown);
     // 18 batches of 20 answers: every fourth answer from the South.

@@ -16,7 +16,16 @@ import { baselineFingerprint } from '../lib/drift/baseline-fingerprint.ts';
 import { checkDrift, checkDriftCounts } from '../lib/drift/drift-check.ts';
 import { LATENCY_RELATIVE_ERROR } from '../lib/monitoring/latency-sketch.ts';
 import { rollUpSummaries } from '../lib/monitoring/rollup.ts';
-import { featureCountsOn, mergeSummaries, MINUTE_MS, monitoringSummarySchema, summarizeRecords, type AcceptedLabel, type BaselineRef, type MonitoringSummary } from '../lib/monitoring/summary.ts';
+import {
+  featureCountsOn,
+  mergeSummaries,
+  MINUTE_MS,
+  monitoringSummarySchema,
+  summarizeRecords,
+  type AcceptedLabel,
+  type BaselineRef,
+  type MonitoringSummary,
+} from '../lib/monitoring/summary.ts';
 import { classificationMetrics } from '../lib/evaluation/metrics.ts';
 import { readWindowSummary } from '../lib/monitoring/summary-reader.ts';
 import { decideCanary } from '../lib/release/canary-decision.ts';
@@ -37,7 +46,11 @@ const order = new Random(5).shuffle(Int32Array.from(data.rows.keys()));
 const half = order.length >> 1;
 const trainRows = Array.from(order.subarray(0, half), (i) => data.rows[i]);
 const liveRows = Array.from(order.subarray(half), (i) => data.rows[i]);
-const baseline = computeBaseline(spec, trainRows, Int32Array.from(order.subarray(0, half), (i) => data.y[i]));
+const baseline = computeBaseline(
+  spec,
+  trainRows,
+  Int32Array.from(order.subarray(0, half), (i) => data.y[i]),
+);
 const ref: BaselineRef = { spec, baseline, fingerprint: baselineFingerprint(baseline) };
 const baselineOf = (version: string): BaselineRef | null => (version === 'v1' || version === 'v2' ? ref : null);
 const CLASSES = ['Good', 'Poor', 'Standard'];
@@ -63,7 +76,9 @@ function traffic(seed: number, n: number, minutes: number, rows: CleanRow[], cha
       ok: true,
       predicted,
       latencyMs: (challenger ? 1.5 : 1) * (0.2 + random.nextFloat() * random.nextFloat() * 20),
-      ...(random.nextFloat() < 0.1 ? { shadow: { version: 'v3', predicted: CLASSES[Math.floor(random.nextFloat() * 3)] } } : {}),
+      ...(random.nextFloat() < 0.1
+        ? { shadow: { version: 'v3', predicted: CLASSES[Math.floor(random.nextFloat() * 3)] } }
+        : {}),
       ...(random.nextFloat() < 0.5 ? { features: captureFeatures(rows[i % rows.length]) } : {}),
     };
   });
@@ -73,7 +88,7 @@ function traffic(seed: number, n: number, minutes: number, rows: CleanRow[], cha
 function batchSummaries(records: CapturedPrediction[], seed: number): MonitoringSummary[] {
   const random = new Random(seed);
   const out: MonitoringSummary[] = [];
-  for (let i = 0; i < records.length; ) {
+  for (let i = 0; i < records.length;) {
     const size = 1 + Math.floor(random.nextFloat() * 400);
     out.push(summarizeRecords(records.slice(i, i + size), baselineOf, featuresToRow));
     i += size;
@@ -104,35 +119,62 @@ describe('summaries merge to the counts of the rows', () => {
     }
     const unavailable = merged.slices.flatMap((s) => s.groups).reduce((n, g) => n + g.unavailable, 0);
     expect(unavailable).toBe(records.filter((r) => r.error === 'unavailable').length);
-    const shadowed = merged.slices.flatMap((s) => s.groups).reduce((n, g) => n + Object.values(g.shadow).reduce((m, row) => m + Object.values(row).reduce((a, b) => a + b, 0), 0), 0);
+    const shadowed = merged.slices
+      .flatMap((s) => s.groups)
+      .reduce(
+        (n, g) => n + Object.values(g.shadow).reduce((m, row) => m + Object.values(row).reduce((a, b) => a + b, 0), 0),
+        0,
+      );
     expect(shadowed).toBe(records.filter((r) => r.shadow && r.predicted).length);
     // Per minute: each slice holds exactly the answers of its minute.
     for (const slice of merged.slices) {
-      const inMinute = records.filter((r) => r.at >= slice.start && r.at < slice.start + MINUTE_MS && r.error !== 'unavailable');
+      const inMinute = records.filter(
+        (r) => r.at >= slice.start && r.at < slice.start + MINUTE_MS && r.error !== 'unavailable',
+      );
       expect(slice.groups.reduce((n, g) => n + g.answers, 0)).toBe(inMinute.length);
     }
     expect(merged.slices).toHaveLength(90);
   });
 
-  it('answers latency percentiles within the sketch bound of the rows\' nearest-rank values', () => {
+  it("answers latency percentiles within the sketch bound of the rows' nearest-rank values", () => {
     const stats = variantStats(merged, CLASSES);
     for (const s of stats) {
-      const latencies = records.filter((r) => r.variant === s.variant && r.error !== 'unavailable' && r.latencyMs !== undefined).map((r) => r.latencyMs!);
-      for (const [q, value] of [[0.5, s.p50Ms], [0.99, s.p99Ms]] as const) {
+      const latencies = records
+        .filter((r) => r.variant === s.variant && r.error !== 'unavailable' && r.latencyMs !== undefined)
+        .map((r) => r.latencyMs!);
+      for (const [q, value] of [
+        [0.5, s.p50Ms],
+        [0.99, s.p99Ms],
+      ] as const) {
         expect(Math.abs(value / nearestRank(latencies, q) - 1)).toBeLessThanOrEqual(LATENCY_RELATIVE_ERROR + 1e-12);
       }
     }
   });
 
   it('counts labels per variant where they arrive: accuracy and macro F1 from the merged confusion', () => {
-    const labels: AcceptedLabel[] = records.filter((r) => r.predicted && r.requestId.endsWith('7')).map((r, i) => ({ variant: r.variant, version: r.version, predicted: r.predicted!, actual: i % 4 === 0 ? 'Poor' : r.predicted!, at: r.at + 5_000 }));
+    const labels: AcceptedLabel[] = records
+      .filter((r) => r.predicted && r.requestId.endsWith('7'))
+      .map((r, i) => ({
+        variant: r.variant,
+        version: r.version,
+        predicted: r.predicted!,
+        actual: i % 4 === 0 ? 'Poor' : r.predicted!,
+        at: r.at + 5_000,
+      }));
     const half = labels.length >> 1;
-    const parts = [summarizeRecords(records.slice(0, 5_000), baselineOf, featuresToRow, labels.slice(0, half)), summarizeRecords(records.slice(5_000), baselineOf, featuresToRow, labels.slice(half))];
+    const parts = [
+      summarizeRecords(records.slice(0, 5_000), baselineOf, featuresToRow, labels.slice(0, half)),
+      summarizeRecords(records.slice(5_000), baselineOf, featuresToRow, labels.slice(half)),
+    ];
     const stats = variantStats(mergeSummaries(parts, MINUTE_MS), CLASSES);
     for (const s of stats) {
       const own = labels.filter((l) => l.variant === s.variant);
       const k = (c: string): number => CLASSES.indexOf(c);
-      const reference = classificationMetrics(own.map((l) => k(l.actual)), own.map((l) => k(l.predicted)), CLASSES.length);
+      const reference = classificationMetrics(
+        own.map((l) => k(l.actual)),
+        own.map((l) => k(l.predicted)),
+        CLASSES.length,
+      );
       expect(s.labelled).toBe(own.length);
       expect(s.correct).toBe(own.filter((l) => l.actual === l.predicted).length);
       expect(s.accuracy).toBeCloseTo(reference.accuracy, 12);
@@ -142,9 +184,24 @@ describe('summaries merge to the counts of the rows', () => {
 
   it('counts labels only for the versions a variant answered with in the window', () => {
     // v3 serves the challenger now; labels for answers v2 gave last week arrive in the same minutes.
-    const now3 = records.filter((r) => r.variant === 'challenger' && r.predicted).slice(0, 200).map((r) => ({ ...r, version: 'v3' }));
-    const late = now3.map((r) => ({ variant: 'challenger', version: 'v2', predicted: 'Good', actual: 'Poor', at: r.at }));
-    const own = now3.slice(0, 50).map((r) => ({ variant: 'challenger', version: 'v3', predicted: r.predicted!, actual: r.predicted!, at: r.at + 1 }));
+    const now3 = records
+      .filter((r) => r.variant === 'challenger' && r.predicted)
+      .slice(0, 200)
+      .map((r) => ({ ...r, version: 'v3' }));
+    const late = now3.map((r) => ({
+      variant: 'challenger',
+      version: 'v2',
+      predicted: 'Good',
+      actual: 'Poor',
+      at: r.at,
+    }));
+    const own = now3.slice(0, 50).map((r) => ({
+      variant: 'challenger',
+      version: 'v3',
+      predicted: r.predicted!,
+      actual: r.predicted!,
+      at: r.at + 1,
+    }));
     const [challenger] = variantStats(summarizeRecords(now3, baselineOf, featuresToRow, [...late, ...own]), CLASSES);
     expect(challenger).toMatchObject({ versions: ['v3'], labelled: 50, correct: 50, accuracy: 1 });
   });
@@ -152,7 +209,14 @@ describe('summaries merge to the counts of the rows', () => {
   it('merges the same whatever the split: one summary of all rows equals the merge of many batches', () => {
     const whole = mergeSummaries([summarizeRecords(records, baselineOf, featuresToRow)], MINUTE_MS);
     const other = mergeSummaries(batchSummaries(records, 99), MINUTE_MS);
-    const normalize = (s: MonitoringSummary) => ({ ...s, batches: 0, slices: s.slices.map((x) => ({ ...x, groups: [...x.groups].sort((a, b) => `${a.variant}${a.version}`.localeCompare(`${b.variant}${b.version}`)) })) });
+    const normalize = (s: MonitoringSummary) => ({
+      ...s,
+      batches: 0,
+      slices: s.slices.map((x) => ({
+        ...x,
+        groups: [...x.groups].sort((a, b) => `${a.variant}${a.version}`.localeCompare(`${b.variant}${b.version}`)),
+      })),
+    });
     expect(normalize(other)).toEqual(normalize(whole));
     expect(normalize(merged)).toEqual(normalize(whole));
   });
@@ -163,14 +227,25 @@ describe('a batch summary is the same document, byte for byte', () => {
   function fixedBatch(): { records: CapturedPrediction[]; labels: AcceptedLabel[] } {
     const regions = ['North', 'South', '∅'];
     const records = traffic(31, 600, 1, liveRows)
-      .map((r, i) => (r.ok && i % 4 !== 0 ? { ...r, groups: { Region: regions[i % 3], Age: i % 2 ? '18-25' : '26-40' } } : r))
+      .map((r, i) =>
+        r.ok && i % 4 !== 0 ? { ...r, groups: { Region: regions[i % 3], Age: i % 2 ? '18-25' : '26-40' } } : r,
+      )
       // A version whose model is gone by the summary: its sampled rows are unbinned.
       .map((r, i) => (r.features && i % 50 === 1 ? { ...r, version: 'v9' } : r));
-    const labels: AcceptedLabel[] = records.filter((r, i) => r.predicted && i % 7 === 0).map((r, i) => ({ variant: r.variant, version: i % 5 === 0 ? 'v0' : r.version, predicted: r.predicted!, actual: CLASSES[i % 3], at: r.at + 2_500, ...(r.groups ? { groups: r.groups } : {}) }));
+    const labels: AcceptedLabel[] = records
+      .filter((r, i) => r.predicted && i % 7 === 0)
+      .map((r, i) => ({
+        variant: r.variant,
+        version: i % 5 === 0 ? 'v0' : r.version,
+        predicted: r.predicted!,
+        actual: CLASSES[i % 3],
+        at: r.at + 2_500,
+        ...(r.groups ? { groups: r.groups } : {}),
+      }));
     return { records, labels };
   }
 
-  it('pins the JSON of a fixed batch\'s summary (the digest of the document written before the summary was built incrementally)', () => {
+  it("pins the JSON of a fixed batch's summary (the digest of the document written before the summary was built incrementally)", () => {
     const { records, labels } = fixedBatch();
     const json = JSON.stringify(summarizeRecords(records, baselineOf, featuresToRow, labels));
     expect(createHash('sha256').update(json).digest('hex')).toBe(PINNED_SUMMARY_SHA256);
@@ -187,7 +262,10 @@ describe('the drift check decides the same from summaries as from rows', () => {
     return { ...row, numeric, categorical };
   });
 
-  for (const [name, rows, verdict] of [['stable traffic', liveRows, 'stable'], ['shifted traffic', shifted, 'partial']] as const) {
+  for (const [name, rows, verdict] of [
+    ['stable traffic', liveRows, 'stable'],
+    ['shifted traffic', shifted, 'partial'],
+  ] as const) {
     it(`${name}: the same verdict, statistics and drifted columns`, () => {
       const records = traffic(3, rows.length * 2, 120, rows);
       const sampled = records.filter((r) => r.features && r.version !== 'none').map((r) => featuresToRow(r.features!));
@@ -200,13 +278,17 @@ describe('the drift check decides the same from summaries as from rows', () => {
       expect(fromRows.verdict).toBe(verdict);
       expect(fromSummaries.verdict).toBe(fromRows.verdict);
       expect(fromSummaries.rows).toBe(sampled.length);
-      expect(fromSummaries.columns.map((c) => [c.column, c.status, c.samples])).toEqual(fromRows.columns.map((c) => [c.column, c.status, c.samples]));
+      expect(fromSummaries.columns.map((c) => [c.column, c.status, c.samples])).toEqual(
+        fromRows.columns.map((c) => [c.column, c.status, c.samples]),
+      );
       // The numeric statistics, computed here straight from the sorted values (KS against the
       // baseline's grid, PSI on its deciles), as the check computed them before summaries existed.
       const numeric = numericColumnNames(spec);
       for (const b of baseline.numeric) {
         const values = sortedFinite(sampled.map((r) => r.numeric[numeric.indexOf(b.column)]));
-        const d = Math.max(...b.grid.values.map((v, i) => Math.abs(upperBound(values, v) / values.length - b.grid.cdf[i])));
+        const d = Math.max(
+          ...b.grid.values.map((v, i) => Math.abs(upperBound(values, v) / values.length - b.grid.cdf[i])),
+        );
         const shares = new Array<number>(b.proportions.length).fill(0);
         for (const v of values) shares[binIndex(b.edges, v)] += 1 / values.length;
         const column = fromSummaries.columns.find((c) => c.column === b.column)!;
@@ -244,13 +326,29 @@ describe('the canary decides the same from summaries as from rows', () => {
       };
     });
   }
-  const policy = trafficPolicySchema.parse({ mode: 'canary', champion: 'champion', challenger: 'challenger', steps: [10, 50, 100], step: 0, stepMinutes: 10, bounds: { minRequests: 200, latencyRatio: 2, latencyFloorMs: 5, maxErrorRate: 0.05 } }) as CanaryPolicy;
+  const policy = trafficPolicySchema.parse({
+    mode: 'canary',
+    champion: 'champion',
+    challenger: 'challenger',
+    steps: [10, 50, 100],
+    step: 0,
+    stepMinutes: 10,
+    bounds: { minRequests: 200, latencyRatio: 2, latencyFloorMs: 5, maxErrorRate: 0.05 },
+  }) as CanaryPolicy;
 
-  for (const [name, bias, action] of [['a sound challenger', 0, 'advance'], ['a challenger whose classes shifted', 0.5, 'rollback']] as const) {
+  for (const [name, bias, action] of [
+    ['a sound challenger', 0, 'advance'],
+    ['a challenger whose classes shifted', 0.5, 'rollback'],
+  ] as const) {
     it(`${name}: ${action} either way`, () => {
       const records = traffic(7, 6_000, 30, liveRows, bias);
       const fromRows = decideCanary(policy, statsFromRows(records), T0, T0 + 31 * MINUTE_MS);
-      const fromSummaries = decideCanary(policy, variantStats(mergeSummaries(batchSummaries(records, 8), MINUTE_MS), CLASSES), T0, T0 + 31 * MINUTE_MS);
+      const fromSummaries = decideCanary(
+        policy,
+        variantStats(mergeSummaries(batchSummaries(records, 8), MINUTE_MS), CLASSES),
+        T0,
+        T0 + 31 * MINUTE_MS,
+      );
       expect(fromRows.action).toBe(action);
       expect(fromSummaries.action).toBe(fromRows.action);
       expect(fromSummaries.reasons.length).toBe(fromRows.reasons.length);
@@ -267,9 +365,20 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
   afterAll(() => s3.close());
 
   /** The records of `minutes` from T0 through one container's capture, a batch cut every `everyMs` of simulated time. */
-  async function captureEvery(model: string, records: CapturedPrediction[], minutes: number, everyMs: number): Promise<void> {
+  async function captureEvery(
+    model: string,
+    records: CapturedPrediction[],
+    minutes: number,
+    everyMs: number,
+  ): Promise<void> {
     let now = T0;
-    const capture = new PredictionCapture(store, model, { flushRecords: 1_000_000, flushIntervalMs: everyMs, maxBuffered: 1_000_000, baselineOf }, {}, () => now);
+    const capture = new PredictionCapture(
+      store,
+      model,
+      { flushRecords: 1_000_000, flushIntervalMs: everyMs, maxBuffered: 1_000_000, baselineOf },
+      {},
+      () => now,
+    );
     for (let t = T0; t < T0 + minutes * MINUTE_MS; t += everyMs) {
       capture.add(records.filter((r) => r.at >= t && r.at < t + everyMs));
       now = t + everyMs;
@@ -282,12 +391,32 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     const model = 'built-as-they-come';
     let now = T0;
     let down = false;
-    const flaky = new Proxy(store, { get: (target, name, receiver) => (name === 'put' && down ? () => Promise.reject(new Error('store down')) : Reflect.get(target, name, receiver)) });
-    const capture = new PredictionCapture(flaky, model, { flushRecords: 1_000_000, flushIntervalMs: 60_000, maxBuffered: 500, baselineOf }, {}, () => now);
-    const records = traffic(41, 900, 2, liveRows).map((r, i) => (r.ok && i % 3 === 0 ? { ...r, groups: { Region: i % 2 ? 'North' : 'South' } } : r));
-    const labelOf = (r: CapturedPrediction, i: number): AcceptedLabel => ({ variant: r.variant, version: r.version, predicted: r.predicted!, actual: CLASSES[i % 3], at: r.at + 1_000, ...(r.groups ? { groups: r.groups } : {}) });
+    const flaky = new Proxy(store, {
+      get: (target, name, receiver) =>
+        name === 'put' && down ? () => Promise.reject(new Error('store down')) : Reflect.get(target, name, receiver),
+    });
+    const capture = new PredictionCapture(
+      flaky,
+      model,
+      { flushRecords: 1_000_000, flushIntervalMs: 60_000, maxBuffered: 500, baselineOf },
+      {},
+      () => now,
+    );
+    const records = traffic(41, 900, 2, liveRows).map((r, i) =>
+      r.ok && i % 3 === 0 ? { ...r, groups: { Region: i % 2 ? 'North' : 'South' } } : r,
+    );
+    const labelOf = (r: CapturedPrediction, i: number): AcceptedLabel => ({
+      variant: r.variant,
+      version: r.version,
+      predicted: r.predicted!,
+      actual: CLASSES[i % 3],
+      at: r.at + 1_000,
+      ...(r.groups ? { groups: r.groups } : {}),
+    });
     const stored = async (at: number): Promise<string> => {
-      const [key] = (await store.list(keys.batchSummariesHour(model, at))).filter((k) => k.includes(new Date(at).toISOString().slice(11, 16).replace(':', '')));
+      const [key] = (await store.list(keys.batchSummariesHour(model, at))).filter((k) =>
+        k.includes(new Date(at).toISOString().slice(11, 16).replace(':', '')),
+      );
       return new TextDecoder().decode((await store.get(key))!.bytes);
     };
     // Batch 1 (10:00): answers and labels interleaved, request by request.
@@ -316,7 +445,9 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     down = false;
     now = T0 + 3 * MINUTE_MS;
     await capture.flush();
-    expect(await stored(T0 + MINUTE_MS)).toBe(JSON.stringify(summarizeRecords(second.slice(50), baselineOf, featuresToRow)));
+    expect(await stored(T0 + MINUTE_MS)).toBe(
+      JSON.stringify(summarizeRecords(second.slice(50), baselineOf, featuresToRow)),
+    );
   });
 
   it('the capture writes a summary per batch; rollups give the same window with fewer reads, once', async () => {
@@ -343,7 +474,9 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     expect(after.reads).toBeLessThan(40);
     const stats = (s: MonitoringSummary) => variantStats(s, CLASSES).sort((a, b) => a.variant.localeCompare(b.variant));
     expect(stats(after.summary)).toEqual(stats(mergeSummaries([before.summary], after.summary.grainMs)));
-    expect(featureCountsOn(after.summary, baseline, ref.fingerprint)).toEqual(featureCountsOn(before.summary, baseline, ref.fingerprint));
+    expect(featureCountsOn(after.summary, baseline, ref.fingerprint)).toEqual(
+      featureCountsOn(before.summary, baseline, ref.fingerprint),
+    );
 
     // A week's window over this one day of traffic: each empty day or hour costs a listing or two,
     // not a read per minute (7 x 1,440 minutes); the traffic's last half hour is read by minute.
@@ -352,23 +485,41 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     expect(week.reads).toBeLessThan(100);
 
     // A batch of 10:05 written late (a container that was cut off from the store): the next run rebuilds that minute and its hour.
-    const late = summarizeRecords(traffic(12, 50, 1, liveRows).map((r) => ({ ...r, at: T0 + 5 * MINUTE_MS + 1_000 })), baselineOf, featuresToRow);
-    await store.put(keys.batchSummary(model, T0 + 5 * MINUTE_MS + 30_000, '20261201T100530000Z-abcdef'), new TextEncoder().encode(JSON.stringify(late)));
+    const late = summarizeRecords(
+      traffic(12, 50, 1, liveRows).map((r) => ({ ...r, at: T0 + 5 * MINUTE_MS + 1_000 })),
+      baselineOf,
+      featuresToRow,
+    );
+    await store.put(
+      keys.batchSummary(model, T0 + 5 * MINUTE_MS + 30_000, '20261201T100530000Z-abcdef'),
+      new TextEncoder().encode(JSON.stringify(late)),
+    );
     const third = await rollUpSummaries(store, model, T0 + 200 * MINUTE_MS, { lookbackMs: 4 * 3_600_000 });
-    expect(third.written).toEqual([keys.minuteSummary(model, T0 + 5 * MINUTE_MS), keys.tenMinuteSummary(model, T0), keys.hourSummary(model, T0)]);
+    expect(third.written).toEqual([
+      keys.minuteSummary(model, T0 + 5 * MINUTE_MS),
+      keys.tenMinuteSummary(model, T0),
+      keys.hourSummary(model, T0),
+    ]);
     expect((await readWindowSummary(store, model, T0, until)).summary.records).toBe(records.length + 50);
 
     // Another one, seen by the every-minute run (15-minute look-back) once its hour is over: it
     // rebuilds the minute and the hour, so a window over the whole hour and one over its minutes agree.
-    await store.put(keys.batchSummary(model, T0 + 62 * MINUTE_MS + 30_000, '20261201T110230000Z-abcdefabcdef-000001'), new TextEncoder().encode(JSON.stringify(late)));
+    await store.put(
+      keys.batchSummary(model, T0 + 62 * MINUTE_MS + 30_000, '20261201T110230000Z-abcdefabcdef-000001'),
+      new TextEncoder().encode(JSON.stringify(late)),
+    );
     const minuteRun = await rollUpSummaries(store, model, T0 + 130 * MINUTE_MS);
-    expect(minuteRun.written).toEqual([keys.minuteSummary(model, T0 + 62 * MINUTE_MS), keys.tenMinuteSummary(model, T0 + 60 * MINUTE_MS), keys.hourSummary(model, T0 + 60 * MINUTE_MS)]);
+    expect(minuteRun.written).toEqual([
+      keys.minuteSummary(model, T0 + 62 * MINUTE_MS),
+      keys.tenMinuteSummary(model, T0 + 60 * MINUTE_MS),
+      keys.hourSummary(model, T0 + 60 * MINUTE_MS),
+    ]);
     const wholeHour = await readWindowSummary(store, model, T0 + 60 * MINUTE_MS, T0 + 120 * MINUTE_MS - 1);
     const byMinutes = await readWindowSummary(store, model, T0 + 60 * MINUTE_MS + 1, T0 + 120 * MINUTE_MS - 1);
     expect(wholeHour.summary.records).toBe(byMinutes.summary.records);
   });
 
-  it('the minutes not rolled up yet cost what they hold: a window over the end of a busy hour reads ten-minute and minute rollups (the minute it cuts too, to the second) and lists only its last minutes\' batches', async () => {
+  it("the minutes not rolled up yet cost what they hold: a window over the end of a busy hour reads ten-minute and minute rollups (the minute it cuts too, to the second) and lists only its last minutes' batches", async () => {
     const model = 'busy-hour';
     const records = traffic(21, 3_600, 60, liveRows);
     await captureEvery(model, records, 60, 10_000);
@@ -380,7 +531,10 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
     const until = T0 + 60 * MINUTE_MS - 1;
     const window = await readWindowSummary(counting, model, since, until);
     // Counted from the window's first second (the rollup of 10:20 brings only its answers from 10:20:17 on).
-    const counted = window.summary.slices.reduce((n, slice) => n + slice.groups.reduce((m, g) => m + g.answers + g.unavailable, 0), 0);
+    const counted = window.summary.slices.reduce(
+      (n, slice) => n + slice.groups.reduce((m, g) => m + g.answers + g.unavailable, 0),
+      0,
+    );
     expect(counted).toBe(records.filter((r) => r.at >= since && r.at <= until).length);
     // 10:58-10:59 from their batches (2 x 6); 10:20 (cut by the window: its rollup keeps seconds),
     // 10:21-10:29 and 10:50-10:57 from their minute rollups, 10:30-10:49 from two ten-minute ones.
@@ -394,12 +548,19 @@ describe('summaries in the store: written beside each batch, rolled up, read by 
 
     // A minute rollup of an earlier release (one slice for the minute) is not cut: that minute comes from its batches.
     const cutKey = keys.minuteSummary(model, T0 + 20 * MINUTE_MS);
-    const secondsRollup = monitoringSummarySchema.parse(JSON.parse(new TextDecoder().decode((await store.get(cutKey))!.bytes)));
-    const minuteRollup = mergeSummaries([secondsRollup], MINUTE_MS, undefined, { start: T0 + 20 * MINUTE_MS, end: T0 + 21 * MINUTE_MS });
+    const secondsRollup = monitoringSummarySchema.parse(
+      JSON.parse(new TextDecoder().decode((await store.get(cutKey))!.bytes)),
+    );
+    const minuteRollup = mergeSummaries([secondsRollup], MINUTE_MS, undefined, {
+      start: T0 + 20 * MINUTE_MS,
+      end: T0 + 21 * MINUTE_MS,
+    });
     await store.put(cutKey, new TextEncoder().encode(JSON.stringify(minuteRollup)));
     counting.reset();
     const again = await readWindowSummary(counting, model, since, until);
-    expect(again.summary.slices.reduce((n, slice) => n + slice.groups.reduce((m, g) => m + g.answers + g.unavailable, 0), 0)).toBe(counted);
+    expect(
+      again.summary.slices.reduce((n, slice) => n + slice.groups.reduce((m, g) => m + g.answers + g.unavailable, 0), 0),
+    ).toBe(counted);
     expect(counting.gotKeys.filter((k) => k.startsWith(keys.batchSummariesHour(model, T0)))).toHaveLength(12 + 6);
   });
 });

@@ -33,17 +33,36 @@ defineObjectStoreConformance({ name: 'S3ObjectStore on the embedded S3 server', 
 // usual AWS credentials. It writes under a fresh prefix of that bucket and leaves it there.
 if (process.env.CONFORMANCE_S3_BUCKET) {
   const prefix = `conformance-${Date.now()}/`;
-  const external = S3ObjectStore.fromConfig({ bucket: process.env.CONFORMANCE_S3_BUCKET, region: process.env.CONFORMANCE_S3_REGION ?? 'us-east-1', endpoint: process.env.CONFORMANCE_S3_ENDPOINT || undefined, requestTimeoutMs: 30_000 });
-  defineObjectStoreConformance({ name: `S3ObjectStore on ${process.env.CONFORMANCE_S3_ENDPOINT || 'AWS S3'}`, store: () => prefixed(external, prefix) });
+  const external = S3ObjectStore.fromConfig({
+    bucket: process.env.CONFORMANCE_S3_BUCKET,
+    region: process.env.CONFORMANCE_S3_REGION ?? 'us-east-1',
+    endpoint: process.env.CONFORMANCE_S3_ENDPOINT || undefined,
+    requestTimeoutMs: 30_000,
+  });
+  defineObjectStoreConformance({
+    name: `S3ObjectStore on ${process.env.CONFORMANCE_S3_ENDPOINT || 'AWS S3'}`,
+    store: () => prefixed(external, prefix),
+  });
 }
 
 describe('the embedded S3 server keeps keys inside its bucket', () => {
   it('refuses keys with "..", "." or empty segments, and over-long keys, with a 4xx', async () => {
-    for (const key of ['data/../../outside.csv', 'data/./x.csv', 'data//x.csv', `data/${'x'.repeat(300)}.csv`, `data/${'y/'.repeat(600)}z.csv`]) {
-      const error = await store.put(key, new Uint8Array([1])).then(() => null, (e: unknown) => e);
+    for (const key of [
+      'data/../../outside.csv',
+      'data/./x.csv',
+      'data//x.csv',
+      `data/${'x'.repeat(300)}.csv`,
+      `data/${'y/'.repeat(600)}z.csv`,
+    ]) {
+      const error = await store.put(key, new Uint8Array([1])).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error, key).toBeInstanceOf(StorageError);
       expect((error as StorageError).failure).toBe('rejected');
-      expect((error as StorageError).reason).toMatch(/the store refused the request: 400 (InvalidArgument|KeyTooLongError)/);
+      expect((error as StorageError).reason).toMatch(
+        /the store refused the request: 400 (InvalidArgument|KeyTooLongError)/,
+      );
     }
     // Nothing landed beside the bucket's folder, where "../../outside.csv" would have gone.
     expect(readdirSync(directory).sort()).toEqual([TEST_BUCKET]);
@@ -59,7 +78,20 @@ describe('the embedded S3 server pages listings with continuation tokens', () =>
     client = createS3Client(config);
   });
   afterAll(() => client.destroy());
-  const keys = ['a', 'a b', 'a+b', 'a-b', 'a.json', 'a/x', 'a/x y+z', 'b/ü/日本 語.json', 'b/%2F=&?#', 'b/😀 +/=', 'c\nd', 'zz'].map((k) => `tokens/${k}`);
+  const keys = [
+    'a',
+    'a b',
+    'a+b',
+    'a-b',
+    'a.json',
+    'a/x',
+    'a/x y+z',
+    'b/ü/日本 語.json',
+    'b/%2F=&?#',
+    'b/😀 +/=',
+    'c\nd',
+    'zz',
+  ].map((k) => `tokens/${k}`);
 
   it('lists every key once, in order, when each one is the last key of its page', async () => {
     for (const key of [...keys].reverse()) await store.put(key, new Uint8Array([1]));
@@ -68,7 +100,14 @@ describe('the embedded S3 server pages listings with continuation tokens', () =>
       const listed: string[] = [];
       let token: string | undefined;
       for (let page = 0; page <= keys.length; page++) {
-        const out = await client.send(new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: 'tokens/', MaxKeys: maxKeys, ContinuationToken: token }));
+        const out = await client.send(
+          new ListObjectsV2Command({
+            Bucket: TEST_BUCKET,
+            Prefix: 'tokens/',
+            MaxKeys: maxKeys,
+            ContinuationToken: token,
+          }),
+        );
         expect(out.Contents?.length ?? 0, `page ${page} of ${maxKeys}`).toBeLessThanOrEqual(maxKeys);
         listed.push(...(out.Contents ?? []).map((item) => item.Key!));
         token = out.IsTruncated ? out.NextContinuationToken : undefined;
@@ -82,20 +121,31 @@ describe('the embedded S3 server pages listings with continuation tokens', () =>
 
   it('refuses a continuation token it did not make with a 400, not a 500', async () => {
     for (const token of ['not a token', Buffer.from('us-east-1/another-bucket/tokens/a').toString('base64url')]) {
-      const error = await client.send(new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: 'tokens/', ContinuationToken: token })).then(() => null, (e: unknown) => e);
+      const error = await client
+        .send(new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: 'tokens/', ContinuationToken: token }))
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(error, token).toMatchObject({ name: 'InvalidArgument', $metadata: { httpStatusCode: 400 } });
     }
   });
 });
 
 describe('the embedded S3 server refuses to start on an unpatched s3rver', () => {
-  it('passes on this install, and names the missing patch for s3rver as published (DES tokens) or without the patch\'s exports', () => {
+  it("passes on this install, and names the missing patch for s3rver as published (DES tokens) or without the patch's exports", () => {
     expect(() => assertS3rverPatched()).not.toThrow();
     const des = (): never => {
       throw new Error('error:0308010C:digital envelope routines::unsupported');
     };
-    for (const controller of [{}, { generateContinuationToken: des, decipherContinuationToken: des }, { generateContinuationToken: () => 'x', decipherContinuationToken: () => '' }]) {
-      expect(() => assertS3rverPatched(controller)).toThrow(/patches\/s3rver\+3\.7\.1\.patch.*not patched.*npx patch-package/s);
+    for (const controller of [
+      {},
+      { generateContinuationToken: des, decipherContinuationToken: des },
+      { generateContinuationToken: () => 'x', decipherContinuationToken: () => '' },
+    ]) {
+      expect(() => assertS3rverPatched(controller)).toThrow(
+        /patches\/s3rver\+3\.7\.1\.patch.*not patched.*npx patch-package/s,
+      );
     }
   });
 });
@@ -106,7 +156,9 @@ describe('the embedded S3 server never stores part of an upload', () => {
     const { port } = new URL(s3.endpoint);
     await new Promise<void>((resolve) => {
       const socket = connect(Number(port), '127.0.0.1', () => {
-        socket.write(`PUT /${TEST_BUCKET}/partial/doc.json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"whole": fal`);
+        socket.write(
+          `PUT /${TEST_BUCKET}/partial/doc.json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"whole": fal`,
+        );
         setTimeout(() => socket.destroy(), 200);
       });
       socket.on('close', () => resolve());
@@ -129,9 +181,12 @@ describe('the embedded S3 server frees a key when its client leaves', () => {
         });
         socket.on('error', () => undefined);
       });
-    const closed = (socket: Socket): Promise<void> => new Promise((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+    const closed = (socket: Socket): Promise<void> =>
+      new Promise((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
     // A writer whose body never finishes holds the key's lock...
-    const writer = await open(`PUT /${TEST_BUCKET}/abandoned/doc.json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"v": 2`);
+    const writer = await open(
+      `PUT /${TEST_BUCKET}/abandoned/doc.json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"v": 2`,
+    );
     // The pauses only order the steps (nothing outside the server shows a queued request); on a
     // slow machine a late step makes the test miss the race, never fail on a correct server.
     await new Promise((r) => setTimeout(r, 200));
@@ -154,7 +209,10 @@ describe('the embedded S3 server frees a key when its client leaves', () => {
 describe('storage failures', () => {
   it('an unreachable store fails fast as "unavailable: connection refused", without host or port', async () => {
     const dead = S3ObjectStore.fromConfig({ ...config, endpoint: 'http://127.0.0.1:9' });
-    const error = (await dead.ping().then(() => null, (e: unknown) => e)) as StorageError;
+    const error = (await dead.ping().then(
+      () => null,
+      (e: unknown) => e,
+    )) as StorageError;
     expect(error).toBeInstanceOf(StorageError);
     expect(error).toMatchObject({ failure: 'unavailable', reason: 'connection refused' });
     expect(error.message).not.toMatch(/127\.0\.0\.1|:9\b/);
@@ -176,9 +234,16 @@ describe('storage failures', () => {
 
     it('times out every call within its deadline, reads and conditional writes alike', async () => {
       const slow = S3ObjectStore.fromConfig({ ...config, endpoint, connectTimeoutMs: 200, requestTimeoutMs: 600 });
-      for (const call of [() => slow.get('x.json'), () => slow.put('x.json', new Uint8Array([1]), { condition: { ifNoneMatch: '*' } }), () => slow.list('models/')]) {
+      for (const call of [
+        () => slow.get('x.json'),
+        () => slow.put('x.json', new Uint8Array([1]), { condition: { ifNoneMatch: '*' } }),
+        () => slow.list('models/'),
+      ]) {
         const started = Date.now();
-        const error = (await call().then(() => null, (e: unknown) => e)) as StorageError;
+        const error = (await call().then(
+          () => null,
+          (e: unknown) => e,
+        )) as StorageError;
         const took = Date.now() - started;
         expect(error).toBeInstanceOf(StorageError);
         expect(error).toMatchObject({ failure: 'unavailable', reason: 'timed out after 600 ms' });
@@ -198,7 +263,10 @@ function prefixed(store: ObjectStore, prefix: string): ObjectStore {
     exists: (key) => store.exists(prefix + key),
     list: async (p) => strip(await store.list(prefix + p)),
     listPage: async (p, options) => {
-      const page = await store.listPage(prefix + p, { ...options, ...(options.startAfter !== undefined ? { startAfter: prefix + options.startAfter } : {}) });
+      const page = await store.listPage(prefix + p, {
+        ...options,
+        ...(options.startAfter !== undefined ? { startAfter: prefix + options.startAfter } : {}),
+      });
       return { keys: strip(page.keys), more: page.more };
     },
     listChildren: (p) => store.listChildren(prefix + p),

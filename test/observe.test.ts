@@ -34,8 +34,14 @@ function toCsv(rows: Record<string, string>[]): string {
   return [header.join(','), ...rows.map((r) => header.map((h) => cell(r[h])).join(','))].join('\n') + '\n';
 }
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON bodies
-  const r = await fetch(url + path, { method, headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const r = await fetch(url + path, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
   return { status: r.status, json: await r.json() };
 }
 
@@ -80,28 +86,53 @@ describe('logs and captures on the real data', () => {
     const sent = records.slice(1000, 1120);
     for (const record of sent) expect((await call('POST', '/predict', record)).status).toBe(200);
     expect((await call('POST', '/predict', { ...sent[0], Age: 'old-XYZZY-7' })).status).toBe(422);
-    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const access = lines.filter((l) => l['log.logger'] === 'access' && l['url.path'] === '/predict');
     expect(access.length).toBe(121);
     for (const line of access) {
-      for (const field of ['@timestamp', 'log.level', 'ecs.version', 'service.name', 'http.request.id', 'http.request.method', 'http.response.status_code', 'event.duration', 'route']) expect(line).toHaveProperty([field]);
+      for (const field of [
+        '@timestamp',
+        'log.level',
+        'ecs.version',
+        'service.name',
+        'http.request.id',
+        'http.request.method',
+        'http.response.status_code',
+        'event.duration',
+        'route',
+      ])
+        expect(line).toHaveProperty([field]);
     }
-    expect(access.filter((l) => l['http.response.status_code'] === 200).every((l) => l['model.version'] === champion && l['model.variant'] === 'default')).toBe(true);
+    expect(
+      access
+        .filter((l) => l['http.response.status_code'] === 200)
+        .every((l) => l['model.version'] === champion && l['model.variant'] === 'default'),
+    ).toBe(true);
     // Batches of 20 are written in the background as they fill: wait (bounded) for the last.
     let captured = '';
     for (let i = 0; i < 50 && captured.split('\n').filter(Boolean).length < 120; i++) {
       if (i) await new Promise((r) => setTimeout(r, 100));
       const batches = (await store.list('captures/credit-score/')).filter((k) => k.endsWith('.ndjson'));
-      captured = (await Promise.all(batches.map(async (k) => new TextDecoder().decode((await store.get(k))!.bytes)))).join('\n');
+      captured = (
+        await Promise.all(batches.map(async (k) => new TextDecoder().decode((await store.get(k))!.bytes)))
+      ).join('\n');
     }
     expect(captured.split('\n').filter(Boolean).length).toBe(120);
     const summaryKeys = (await store.list('captures/credit-score/summaries/')).filter((k) => k.endsWith('.json'));
     expect(summaryKeys.length).toBeGreaterThan(0);
-    const summaries = (await Promise.all(summaryKeys.map(async (k) => new TextDecoder().decode((await store.get(k))!.bytes)))).join('\n');
+    const summaries = (
+      await Promise.all(summaryKeys.map(async (k) => new TextDecoder().decode((await store.get(k))!.bytes)))
+    ).join('\n');
     const logs = readFileSync(logFile, 'utf8');
     // A rejected value is named by its field in the log, never quoted.
     expect(logs).not.toContain('XYZZY');
-    expect(lines.find((l) => l['http.response.status_code'] === 422)).toMatchObject({ 'error.code': 'invalid_request', 'error.fields': ['Age'] });
+    expect(lines.find((l) => l['http.response.status_code'] === 422)).toMatchObject({
+      'error.code': 'invalid_request',
+      'error.fields': ['Age'],
+    });
     for (const record of sent) {
       for (const value of [record.Name, record.SSN, record.Customer_ID]) {
         if (value.length < 4) continue;
@@ -124,12 +155,36 @@ describe('drift detection that retrains', () => {
   });
 
   it('runs shifted data -> drift report -> retrain job -> new registered version, once per cooldown', async () => {
-    const money = ['Annual_Income', 'Monthly_Inhand_Salary', 'Outstanding_Debt', 'Total_EMI_per_month', 'Amount_invested_monthly', 'Monthly_Balance', 'Credit_Utilization_Ratio', 'Changed_Credit_Limit', 'Delay_from_due_date'];
-    const shifted = records.slice(4000, 4600).map((r) => ({ ...r, ...Object.fromEntries(money.map((c) => [c, String(Number(r[c].replace(/_/g, '')) * 1.6 + 40)])), Occupation: 'Lawyer', Payment_of_Min_Amount: 'Yes' }));
+    const money = [
+      'Annual_Income',
+      'Monthly_Inhand_Salary',
+      'Outstanding_Debt',
+      'Total_EMI_per_month',
+      'Amount_invested_monthly',
+      'Monthly_Balance',
+      'Credit_Utilization_Ratio',
+      'Changed_Credit_Limit',
+      'Delay_from_due_date',
+    ];
+    const shifted = records.slice(4000, 4600).map((r) => ({
+      ...r,
+      ...Object.fromEntries(money.map((c) => [c, String(Number(r[c].replace(/_/g, '')) * 1.6 + 40)])),
+      Occupation: 'Lawyer',
+      Payment_of_Min_Amount: 'Yes',
+    }));
     await store.put('data/shifted.csv', new TextEncoder().encode(toCsv(shifted)));
     const report = await call('POST', '/drift/check?apply=true', { dataKey: 'data/shifted.csv' });
-    expect(report.json).toMatchObject({ verdict: 'drift', policy: 'retrain', action: 'retrain-started', version: champion });
-    expect(report.json.columns.filter((c: { status: string }) => c.status === 'drift').map((c: { column: string }) => c.column)).toEqual(expect.arrayContaining(['Annual_Income', 'Occupation']));
+    expect(report.json).toMatchObject({
+      verdict: 'drift',
+      policy: 'retrain',
+      action: 'retrain-started',
+      version: champion,
+    });
+    expect(
+      report.json.columns
+        .filter((c: { status: string }) => c.status === 'drift')
+        .map((c: { column: string }) => c.column),
+    ).toEqual(expect.arrayContaining(['Annual_Income', 'Occupation']));
     const deadline = Date.now() + 120_000;
     let job;
     do {
@@ -158,13 +213,16 @@ describe('drift detection that retrains', () => {
 describe('the log lines of all of it', () => {
   // Requests, model loads, drift checks and the retrain job's own lines: each one as Filebeat and
   // the index template (observability/) take it (test/log-shipping-rules.ts).
-  it('meet Filebeat\'s parser rules and the log template\'s mappings, every field mapped with a type that takes it', () => {
+  it("meet Filebeat's parser rules and the log template's mappings, every field mapped with a type that takes it", () => {
     const mappings = readTemplate('observability/elk/credit-score-index-template.json').template.mappings;
     const lines = readLines(logFile);
     expect(new Set(lines.map((l) => l['log.logger']))).toEqual(new Set(['access', 'model', 'drift', 'retrain']));
     for (const line of lines) {
       const problems = filebeatProblems(line);
-      expect(problems.length ? problems : mappingProblems(expandKeys(line).doc, mappings), JSON.stringify(line)).toEqual([]);
+      expect(
+        problems.length ? problems : mappingProblems(expandKeys(line).doc, mappings),
+        JSON.stringify(line),
+      ).toEqual([]);
     }
   });
 });

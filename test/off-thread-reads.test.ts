@@ -28,9 +28,27 @@ describe('monitoring reads on a worker thread', () => {
     ({ s3, store, config } = await startTestS3());
     reads = new OffThreadReads(config);
     let now = T0;
-    const capture = new PredictionCapture(store, 'm', { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000, baselineOf: () => null }, {}, () => now);
+    const capture = new PredictionCapture(
+      store,
+      'm',
+      { flushRecords: 1_000_000, flushIntervalMs: 10_000, maxBuffered: 1_000_000, baselineOf: () => null },
+      {},
+      () => now,
+    );
     for (let t = T0; t < T0 + 5 * MINUTE_MS; t += 10_000) {
-      capture.add(Array.from({ length: 10 }, (_, i): CapturedPrediction => ({ requestId: `r${t}-${i}`, index: 0, at: t + i * 1_000, version: 'v1', alias: 'champion', variant: 'champion', ok: true, predicted: i % 3 ? 'Good' : 'Poor', latencyMs: 1 + i })));
+      capture.add(
+        Array.from({ length: 10 }, (_, i): CapturedPrediction => ({
+          requestId: `r${t}-${i}`,
+          index: 0,
+          at: t + i * 1_000,
+          version: 'v1',
+          alias: 'champion',
+          variant: 'champion',
+          ok: true,
+          predicted: i % 3 ? 'Good' : 'Poor',
+          latencyMs: 1 + i,
+        })),
+      );
       now = t + 10_000;
       await capture.flush();
     }
@@ -48,7 +66,10 @@ describe('monitoring reads on a worker thread', () => {
     expect(window).toEqual(await local.readWindow('m', T0 + 17_000, T0 + 5 * MINUTE_MS - 1));
     const rolled = await reads.rollUp('m', T0 + 10 * MINUTE_MS, { lookbackMs: 15 * MINUTE_MS });
     expect(rolled.written.filter((k) => k.includes('/minutes/'))).toHaveLength(5);
-    expect(await local.rollUp('m', T0 + 10 * MINUTE_MS, { lookbackMs: 15 * MINUTE_MS })).toEqual({ written: [], upToDate: rolled.upToDate + rolled.written.length });
+    expect(await local.rollUp('m', T0 + 10 * MINUTE_MS, { lookbackMs: 15 * MINUTE_MS })).toEqual({
+      written: [],
+      upToDate: rolled.upToDate + rolled.written.length,
+    });
   });
 
   it('computes the report and the canary statistics on the worker, equal to the in-process ones and to the statistics of the window it read', async () => {
@@ -63,7 +84,9 @@ describe('monitoring reads on a worker thread', () => {
     expect(report.series.champion.reduce((n, bucket) => n + bucket.requests, 0)).toBe(283);
     const stats = await reads.variantStats('m', since, until);
     expect(stats).toEqual(await local.variantStats('m', since, until));
-    expect(stats).toEqual(variantStats((await local.readWindow('m', since, until, { slices: 1, features: false })).summary));
+    expect(stats).toEqual(
+      variantStats((await local.readWindow('m', since, until, { slices: 1, features: false })).summary),
+    );
   });
 
   it('hands back the window in the shape asked for: the same counts in as few slices, without feature counts', async () => {
@@ -79,7 +102,12 @@ describe('monitoring reads on a worker thread', () => {
   });
 
   it('reports a store it cannot reach as a storage outage, as the in-process reader does', async () => {
-    const unreachable = new OffThreadReads({ ...config, endpoint: 'http://127.0.0.1:9', connectTimeoutMs: 500, requestTimeoutMs: 1_000 });
+    const unreachable = new OffThreadReads({
+      ...config,
+      endpoint: 'http://127.0.0.1:9',
+      connectTimeoutMs: 500,
+      requestTimeoutMs: 1_000,
+    });
     try {
       const err = await unreachable.readWindow('m', T0, T0 + MINUTE_MS).then(
         () => null,
@@ -94,7 +122,8 @@ describe('monitoring reads on a worker thread', () => {
   it.runIf(process.platform === 'linux')('runs at nice 10 on Linux, the serving thread not', async () => {
     await reads.readWindow('m', T0, T0 + MINUTE_MS);
     // /proc/self/task/<tid>/stat: field 19 is the thread's nice value.
-    const niceOf = (tid: string): number => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    const niceOf = (tid: string): number =>
+      Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
     const nices = readdirSync('/proc/self/task').map(niceOf);
     expect(nices).toContain(10);
     expect(niceOf(String(process.pid))).toBeLessThan(10);

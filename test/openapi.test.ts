@@ -30,7 +30,9 @@ const publicRoutes = ROUTES.map((r) => `${r.method} ${r.path}`);
 describe('the OpenAPI document', () => {
   it('documents every route of the route table, and no route that does not exist', () => {
     const paths = openApiDocument().paths as Record<string, Record<string, unknown>>;
-    const documented = Object.entries(paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(documented.sort()).toEqual([...publicRoutes].sort());
   });
 
@@ -44,23 +46,39 @@ describe('the OpenAPI document', () => {
     const result = await validate(structuredClone(document));
     expect(result.valid ? [] : result.errors).toEqual([]);
     // The handlers' own schemas made it in: the retrain body's fields and the explain parameter.
-    expect(Object.keys(document.paths['/model/retrain'].post.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['dataKey', 'promote', 'canary', 'cv', 'jobs']));
-    expect(document.paths['/predict'].post.parameters.map((p: { name: string }) => p.name)).toEqual(['explain', 'explainMethod']);
+    expect(
+      Object.keys(document.paths['/model/retrain'].post.requestBody.content['application/json'].schema.properties),
+    ).toEqual(expect.arrayContaining(['dataKey', 'promote', 'canary', 'cv', 'jobs']));
+    expect(document.paths['/predict'].post.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'explain',
+      'explainMethod',
+    ]);
   });
 
   it('says admin exactly where the service asks for a key', async () => {
     for (const route of publicRoutes) {
       const [method, path] = route.split(' ');
       const concrete = path.replace('{name}', 'credit-score').replace('{version}', 'v1').replace('{jobId}', 'j1');
-      const r = await fetch(url + concrete, { method, headers: { 'content-type': 'application/json' }, ...(method === 'GET' ? {} : { body: '{}' }), signal: AbortSignal.timeout(30_000) });
+      const r = await fetch(url + concrete, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(method === 'GET' ? {} : { body: '{}' }),
+        signal: AbortSignal.timeout(30_000),
+      });
       await r.arrayBuffer();
-      expect(r.status === 401, `${route} answered ${r.status}`).toBe(adminByDefault(ROUTE_TABLE[route as keyof typeof ROUTE_TABLE]));
+      expect(r.status === 401, `${route} answered ${r.status}`).toBe(
+        adminByDefault(ROUTE_TABLE[route as keyof typeof ROUTE_TABLE]),
+      );
     }
   });
 
   it('describes what /predict answers', async () => {
     const info = (await (await fetch(`${url}/model/info`)).json()) as { sampleRequest: unknown };
-    const r = await fetch(`${url}/predict?explain=2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(info.sampleRequest) });
+    const r = await fetch(`${url}/predict?explain=2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(info.sampleRequest),
+    });
     expect(r.status).toBe(200);
     expect(predictResponseSchema.safeParse(await r.json()).success).toBe(true);
   });

@@ -31,7 +31,11 @@ describe('bootstrap of a stack with an empty registry', () => {
       ADMIN_API_KEYS: KEY,
       ALIAS_REFRESH_SECONDS: '0.5',
       LOG_LEVEL: 'warn',
-      DEFAULT_TRAINING_DATA: subsetCsv('data/credit_score_customers_raw.csv', 600, join(tempDir('pipeline-bootstrap'), 'first.csv')),
+      DEFAULT_TRAINING_DATA: subsetCsv(
+        'data/credit_score_customers_raw.csv',
+        600,
+        join(tempDir('pipeline-bootstrap'), 'first.csv'),
+      ),
     });
   }, 120_000);
 
@@ -47,17 +51,26 @@ describe('bootstrap of a stack with an empty registry', () => {
   });
 
   it('fails naming the answer when the admin key is wrong, and trains nothing', async () => {
-    await expect(bootstrapStack({ url: server.url, adminKey: 'wrong-key', request: REQUEST, timeoutMs: 60_000, intervalMs: 200 })).rejects.toThrow(/POST \/model\/retrain answered 40[13]/);
+    await expect(
+      bootstrapStack({ url: server.url, adminKey: 'wrong-key', request: REQUEST, timeoutMs: 60_000, intervalMs: 200 }),
+    ).rejects.toThrow(/POST \/model\/retrain answered 40[13]/);
     expect((await fetch(`${server.url}/model/info`)).status).toBe(503);
   });
 
   it('trains and promotes the first model on an empty stack, after which the smoke check passes', async () => {
     expect((await fetch(`${server.url}/model/info`)).status).toBe(503);
-    const run = await runScript('pipeline/bootstrap-stack', ['--url', server.url, '--request', JSON.stringify(REQUEST), '--interval', '0.5', '--timeout', '600'], 600_000, { ADMIN_API_KEY: KEY });
+    const run = await runScript(
+      'pipeline/bootstrap-stack',
+      ['--url', server.url, '--request', JSON.stringify(REQUEST), '--interval', '0.5', '--timeout', '600'],
+      600_000,
+      { ADMIN_API_KEY: KEY },
+    );
     expect(run.code, run.stderr).toBe(0);
     const outcome = JSON.parse(run.stdout) as { bootstrap: string; version: string; jobId: string };
     expect(outcome).toEqual({ bootstrap: 'trained', version: expect.any(String), jobId: expect.any(String) });
-    const info = (await (await fetch(`${server.url}/model/info`)).json()) as { model: { version: string; alias: string } };
+    const info = (await (await fetch(`${server.url}/model/info`)).json()) as {
+      model: { version: string; alias: string };
+    };
     expect(info.model).toMatchObject({ version: outcome.version, alias: 'champion' });
     const smoke = await runScript('smoke', ['--url', server.url]);
     expect(smoke.stdout).toContain('all checks passed');
@@ -66,7 +79,13 @@ describe('bootstrap of a stack with an empty registry', () => {
 
   it('leaves a stack that serves a model alone', async () => {
     const before = (await (await fetch(`${server.url}/model/info`)).json()) as { model: { version: string } };
-    const outcome = await bootstrapStack({ url: server.url, adminKey: KEY, request: REQUEST, timeoutMs: 60_000, intervalMs: 200 });
+    const outcome = await bootstrapStack({
+      url: server.url,
+      adminKey: KEY,
+      request: REQUEST,
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
     expect(outcome).toEqual({ bootstrap: 'present', version: before.model.version });
   });
 
@@ -78,10 +97,13 @@ describe('bootstrap of a stack with an empty registry', () => {
         res.writeHead(404).end(); // Envoy's answer for an unknown virtual host
         return;
       }
-      const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
     await new Promise<void>((resolve) => router.listen(0, '127.0.0.1', resolve));

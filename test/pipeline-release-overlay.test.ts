@@ -22,7 +22,8 @@ function images(rendered: string): string[] {
     if (Array.isArray(node)) node.forEach(visit);
     else if (node && typeof node === 'object') {
       for (const [key, value] of Object.entries(node)) {
-        if ((key === 'containers' || key === 'initContainers') && Array.isArray(value)) found.push(...value.map((c: Manifest) => c.image as string));
+        if ((key === 'containers' || key === 'initContainers') && Array.isArray(value))
+          found.push(...value.map((c: Manifest) => c.image as string));
         else visit(value);
       }
     }
@@ -33,8 +34,14 @@ function images(rendered: string): string[] {
 
 describe('the image fields of a release', () => {
   it('splits tags and digests, and refuses an image that names neither', () => {
-    expect(imageFields('registry.example.com:5000/mlops-credit-score:abc123')).toEqual({ newName: 'registry.example.com:5000/mlops-credit-score', newTag: 'abc123' });
-    expect(imageFields('registry.example.com/mlops-credit-score@sha256:' + 'a'.repeat(64))).toEqual({ newName: 'registry.example.com/mlops-credit-score', digest: 'sha256:' + 'a'.repeat(64) });
+    expect(imageFields('registry.example.com:5000/mlops-credit-score:abc123')).toEqual({
+      newName: 'registry.example.com:5000/mlops-credit-score',
+      newTag: 'abc123',
+    });
+    expect(imageFields('registry.example.com/mlops-credit-score@sha256:' + 'a'.repeat(64))).toEqual({
+      newName: 'registry.example.com/mlops-credit-score',
+      digest: 'sha256:' + 'a'.repeat(64),
+    });
     expect(() => imageFields('registry.example.com:5000/mlops-credit-score')).toThrow(/neither a tag nor a digest/);
   });
 });
@@ -57,7 +64,12 @@ describeWithPrograms([KUBECTL], 'the release overlay', () => {
     expect(after.filter((i) => i.includes('mlops-credit-score') && i !== image)).toEqual([]);
     expect(readFileSync('k8s-fallback/overlays/prod/kustomization.yaml', 'utf8')).not.toContain(tag);
     // A Job's template is immutable: a new image must come with new Job names (base/bootstrap-job.yaml).
-    const jobs = (name: string): string[] => parseAllDocuments(name).map((d) => d.toJS() as Manifest).filter((o) => o?.kind === 'Job').map((o) => o.metadata.name as string).sort();
+    const jobs = (name: string): string[] =>
+      parseAllDocuments(name)
+        .map((d) => d.toJS() as Manifest)
+        .filter((o) => o?.kind === 'Job')
+        .map((o) => o.metadata.name as string)
+        .sort();
     expect(jobs(prod).length).toBeGreaterThan(0);
     expect(jobs(rendered)).toEqual(jobs(prod).map((n) => n.replace(/-[^-]+$/, `-${tag}`)));
     expect(jobs(rendered).every((n) => n.endsWith(`-${tag}`))).toBe(true);

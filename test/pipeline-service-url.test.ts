@@ -16,13 +16,20 @@ const STACK = {
   ],
   outputs: [
     { OutputKey: 'HttpApiId', OutputValue: 'a1b2c3d4e5' },
-    { OutputKey: 'ServerlessDeploymentBucketName', OutputValue: 'mlops-credit-score-dev-serverlessdeploymentbucket-1x2y3z' },
+    {
+      OutputKey: 'ServerlessDeploymentBucketName',
+      OutputValue: 'mlops-credit-score-dev-serverlessdeploymentbucket-1x2y3z',
+    },
     { OutputKey: 'HttpApiUrl', OutputValue: URL },
   ],
 };
 
 function serverlessInfo(verbose: boolean, stack: object = STACK): string {
-  return execFileSync(process.execPath, ['test/fixtures/pipeline/serverless-info.cjs', JSON.stringify(stack), ...(verbose ? ['--verbose'] : [])], { encoding: 'utf8' });
+  return execFileSync(
+    process.execPath,
+    ['test/fixtures/pipeline/serverless-info.cjs', JSON.stringify(stack), ...(verbose ? ['--verbose'] : [])],
+    { encoding: 'utf8' },
+  );
 }
 
 describe('the service URL from `serverless info --verbose`', () => {
@@ -37,7 +44,9 @@ describe('the service URL from `serverless info --verbose`', () => {
   it('is refused without --verbose (no stack outputs) and when the stack has no HttpApiUrl', () => {
     expect(() => serviceUrlFromInfo(serverlessInfo(false))).toThrow(/no "Stack Outputs:" section/);
     const withoutUrl = { ...STACK, outputs: STACK.outputs.filter((o) => o.OutputKey !== 'HttpApiUrl') };
-    expect(() => serviceUrlFromInfo(serverlessInfo(true, withoutUrl))).toThrow(/expected one HttpApiUrl in "Stack Outputs", found 0/);
+    expect(() => serviceUrlFromInfo(serverlessInfo(true, withoutUrl))).toThrow(
+      /expected one HttpApiUrl in "Stack Outputs", found 0/,
+    );
   });
 
   it('reads through colour codes in the section title', () => {
@@ -46,10 +55,16 @@ describe('the service URL from `serverless info --verbose`', () => {
   });
 
   it('prints the URL from standard input, and exits 1 naming the problem on empty input', () => {
-    const ok = spawnSync('node_modules/.bin/tsx', ['scripts/pipeline/service-url.ts'], { input: serverlessInfo(true), encoding: 'utf8' });
+    const ok = spawnSync('node_modules/.bin/tsx', ['scripts/pipeline/service-url.ts'], {
+      input: serverlessInfo(true),
+      encoding: 'utf8',
+    });
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toBe(`${URL}\n`);
-    const empty = spawnSync('node_modules/.bin/tsx', ['scripts/pipeline/service-url.ts'], { input: '', encoding: 'utf8' });
+    const empty = spawnSync('node_modules/.bin/tsx', ['scripts/pipeline/service-url.ts'], {
+      input: '',
+      encoding: 'utf8',
+    });
     expect(empty.status).toBe(1);
     expect(empty.stderr).toMatch(/service-url: no "Stack Outputs:" section/);
   });

@@ -20,7 +20,9 @@ class CountingPool extends TrainingPool {
   }
 }
 
-const pool = new CountingPool(new WorkerPool(workerUrl('training-worker', new URL('../lib/training/training-pool.ts', import.meta.url).href), 2));
+const pool = new CountingPool(
+  new WorkerPool(workerUrl('training-worker', new URL('../lib/training/training-pool.ts', import.meta.url).href), 2),
+);
 afterAll(() => pool.close());
 
 /** Three overlapping classes (70/20/10 %), 6 features: both minority classes have enough query rows (> 2,000) to go to the pool. */
@@ -45,12 +47,18 @@ describe('neighbour searches on the training pool', () => {
       const here = createSampler(name, 7).fitResample(data);
       const there = await fitResampleOnPool(createSampler(name, 7), data, pool);
       expect(there.rows, name).toBe(here.rows);
-      expect(Buffer.from(there.X.buffer, there.X.byteOffset, there.X.byteLength).equals(Buffer.from(here.X.buffer, here.X.byteOffset, here.X.byteLength)), name).toBe(true);
+      expect(
+        Buffer.from(there.X.buffer, there.X.byteOffset, there.X.byteLength).equals(
+          Buffer.from(here.X.buffer, here.X.byteOffset, here.X.byteLength),
+        ),
+        name,
+      ).toBe(true);
       expect(Array.from(there.y), name).toEqual(Array.from(here.y));
       const searches = pool.kinds.filter((kind) => kind === 'neighbours').length;
       // One block per worker for each search: SMOTE one search per minority class, ADASYN and BorderlineSMOTE two (the second of
       // BorderlineSMOTE only over its few danger rows, which may stay here); none without neighbours.
-      if (name === 'smote' || name === 'adasyn' || name === 'borderline') expect(searches, name).toBeGreaterThanOrEqual(2 * pool.threads);
+      if (name === 'smote' || name === 'adasyn' || name === 'borderline')
+        expect(searches, name).toBeGreaterThanOrEqual(2 * pool.threads);
       else expect(searches, name).toBe(0);
     }
   });

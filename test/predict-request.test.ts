@@ -25,13 +25,16 @@ function problems(body: unknown): { field: string; message: string }[] {
 
 describe('the values a prediction request may hold', () => {
   it('takes strings up to 1,000 characters, numbers, booleans and null', () => {
-    for (const value of ['x'.repeat(1000), 42, -0.5, true, null]) expect(problems({ ...blank(), Occupation: value }), String(value)).toEqual([]);
+    for (const value of ['x'.repeat(1000), 42, -0.5, true, null])
+      expect(problems({ ...blank(), Occupation: value }), String(value)).toEqual([]);
   });
 
   it('refuses a longer string, an object, an array and a number JSON cannot carry, naming the field and the record', () => {
     const field = 'Occupation';
     for (const value of ['x'.repeat(1001), { a: 1 }, [1], Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(problems({ instances: [blank(), { ...blank(), [field]: value }] }), String(value)).toEqual([{ field: `instances[1].${field}`, message: 'expected a string (at most 1000 characters), a number or null' }]);
+      expect(problems({ instances: [blank(), { ...blank(), [field]: value }] }), String(value)).toEqual([
+        { field: `instances[1].${field}`, message: 'expected a string (at most 1000 characters), a number or null' },
+      ]);
     }
   });
 });

@@ -20,7 +20,10 @@ let rows: CleanRow[];
 
 beforeAll(async () => {
   ({ bundle } = filesToBundle((await trainSmallModel()).files));
-  const all = parse(readFileSync('data/credit_score_customers_raw.csv', 'utf8'), { columns: true }) as Record<string, string>[];
+  const all = parse(readFileSync('data/credit_score_customers_raw.csv', 'utf8'), { columns: true }) as Record<
+    string,
+    string
+  >[];
   // 300 rows from the end of the file (not the 900 trained on), one with a category never seen in training.
   const records = all.slice(-300);
   records[7] = { ...records[7], Occupation: 'Astronaut' };
@@ -38,14 +41,26 @@ describe('the predictor on a batch of rows', () => {
 
   it('answers for a random forest (probabilities averaged over trees) what one prediction per row answers', async () => {
     const dir = tempDir('predictor-batch-rf');
-    const forest = await trainModel({ dataFile: subsetCsv('data/credit_score_customers_raw.csv', 600, join(dir, 'credit-600.csv')), spec: loadSpec('data/specs/credit-score.json'), folds: 2, seed: 5, classifiers: ['rf'], samplers: ['none'], progress: createProgressReporter(process.stderr, true), jobs: 1 });
+    const forest = await trainModel({
+      dataFile: subsetCsv('data/credit_score_customers_raw.csv', 600, join(dir, 'credit-600.csv')),
+      spec: loadSpec('data/specs/credit-score.json'),
+      folds: 2,
+      seed: 5,
+      classifiers: ['rf'],
+      samplers: ['none'],
+      progress: createProgressReporter(process.stderr, true),
+      jobs: 1,
+    });
     const predictor = new Predictor(filesToBundle(forest.files).bundle);
     expect(predictor.predictCleanBatch(rows)).toEqual(rows.map((row) => predictor.predictClean(row)));
   }, 120_000);
 
   it('applies the decision rule as one prediction per row does', () => {
     const K = bundle.spec.target.classes.length;
-    const ruled = new Predictor({ ...bundle, decision: { weights: Array.from({ length: K }, (_, k) => 1 + 2 * k), nestedF1Macro: null } });
+    const ruled = new Predictor({
+      ...bundle,
+      decision: { weights: Array.from({ length: K }, (_, k) => 1 + 2 * k), nestedF1Macro: null },
+    });
     const plain = new Predictor(bundle);
     const batch = ruled.predictCleanBatch(rows);
     expect(batch).toEqual(rows.map((row) => ruled.predictClean(row)));

@@ -22,7 +22,11 @@ export interface Started {
  * acknowledged (test/launcher-signals.test.ts).
  */
 function launch(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -74,7 +78,13 @@ export function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
-async function waitFor(url: string, ready: (status: number) => boolean, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+async function waitFor(
+  url: string,
+  ready: (status: number) => boolean,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}:\n${output()}`);
@@ -92,30 +102,53 @@ async function waitFor(url: string, ready: (status: number) => boolean, child: C
 /** `npm start` (scripts/start.ts), ready once /health answers 200. */
 export async function startNpmStart(env: Record<string, string>, timeoutMs = 150_000): Promise<Started> {
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
-  const { child, output } = launch('scripts/start.ts', { HTTP_PORT: String(httpPort), LAMBDA_PORT: String(lambdaPort), ...env });
+  const { child, output } = launch('scripts/start.ts', {
+    HTTP_PORT: String(httpPort),
+    LAMBDA_PORT: String(lambdaPort),
+    ...env,
+  });
   const url = `http://127.0.0.1:${httpPort}`;
   await waitFor(`${url}/health`, (s) => s === 200, child, output, timeoutMs);
   return { child, pid: child.pid!, url, output, stop: stopper(child) };
 }
 
 /** The node:http server (scripts/serve.ts), ready once it answers liveness; `readyOnly` also waits for readiness. */
-export async function startServer(env: Record<string, string>, options: { ready?: boolean; timeoutMs?: number } = {}): Promise<Started> {
+export async function startServer(
+  env: Record<string, string>,
+  options: { ready?: boolean; timeoutMs?: number } = {},
+): Promise<Started> {
   const port = await freePort();
   const { child, output } = launch('scripts/serve.ts', { PORT: String(port), ...env });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/health${options.ready ? '' : '?probe=live'}`, (s) => s === 200, child, output, options.timeoutMs ?? 60_000);
+  await waitFor(
+    `${url}/health${options.ready ? '' : '?probe=live'}`,
+    (s) => s === 200,
+    child,
+    output,
+    options.timeoutMs ?? 60_000,
+  );
   return { child, pid: child.pid!, url, output, stop: stopper(child) };
 }
 
 /** The embedded S3 server alone (scripts/s3-server.ts) on a given port and folder, ready once it prints its endpoint. */
 export async function startS3Process(dataDir: string, port: number, bucket: string): Promise<Started> {
-  const { child, output } = launch('scripts/s3-server.ts', { DATA_DIR: dataDir, S3_PORT: String(port), MODEL_BUCKET: bucket });
+  const { child, output } = launch('scripts/s3-server.ts', {
+    DATA_DIR: dataDir,
+    S3_PORT: String(port),
+    MODEL_BUCKET: bucket,
+  });
   const deadline = Date.now() + 30_000;
   while (!output().includes('"endpoint"')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`embedded S3 did not start:\n${output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const url = (JSON.parse(output().split('\n').find((l) => l.includes('"endpoint"'))!) as { endpoint: string }).endpoint;
+  const url = (
+    JSON.parse(
+      output()
+        .split('\n')
+        .find((l) => l.includes('"endpoint"'))!,
+    ) as { endpoint: string }
+  ).endpoint;
   return { child, pid: child.pid!, url, output, stop: stopper(child) };
 }
 

@@ -17,7 +17,10 @@ export interface Program {
 export const PROMTOOL: Program = { name: 'promtool', install: 'sudo apt-get install prometheus' };
 export const PROMETHEUS: Program = { name: 'prometheus', install: 'sudo apt-get install prometheus' };
 // Debian's kubernetes-client (1.20) embeds a kustomize too old for these overlays (v4+ is needed).
-export const KUBECTL: Program = { name: 'kubectl', install: 'kubectl 1.21 or newer, see https://kubernetes.io/docs/tasks/tools/' };
+export const KUBECTL: Program = {
+  name: 'kubectl',
+  install: 'kubectl 1.21 or newer, see https://kubernetes.io/docs/tasks/tools/',
+};
 export const JAVA: Program = { name: 'java', install: 'sudo apt-get install default-jre-headless' };
 export const CHROMIUM: Program = { name: 'chromium', install: 'sudo apt-get install chromium' };
 export const OPENSSL: Program = { name: 'openssl', install: 'sudo apt-get install openssl' };

@@ -68,7 +68,9 @@ describe('ranking metrics against scikit-learn and scipy', () => {
     const rows = 600;
     // Scores rounded to two decimals, so that many rows tie, within and across the classes.
     const y2 = Array.from({ length: rows }, () => rng.nextInt(2));
-    const p2 = y2.map((c) => Math.round(100 * Math.min(1, Math.max(0, 0.35 + 0.3 * c + 0.4 * (rng.nextFloat() - 0.5)))) / 100);
+    const p2 = y2.map(
+      (c) => Math.round(100 * Math.min(1, Math.max(0, 0.35 + 0.3 * c + 0.4 * (rng.nextFloat() - 0.5)))) / 100,
+    );
     const y3 = Array.from({ length: rows }, () => rng.nextInt(3));
     const p3 = y3.map((c) => {
       const raw = [0, 1, 2].map((k) => Math.round(100 * (rng.nextFloat() + (k === c ? 0.4 : 0))) / 100 + 0.01);
@@ -91,9 +93,15 @@ print(json.dumps({
   "ovrMacroAuc": roc_auc_score(y3, p3, multi_class="ovr", average="macro"),
   "perClass": per_class,
 }))`;
-    const reference = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ y2, p2, y3, p3 }) }).toString()) as { binary: number[]; ovrMacroAuc: number; perClass: number[][] };
+    const reference = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ y2, p2, y3, p3 }) }).toString(),
+    ) as { binary: number[]; ovrMacroAuc: number; perClass: number[][] };
 
-    const binary = rankingMetrics(y2, p2.flatMap((p) => [1 - p, p]), 2);
+    const binary = rankingMetrics(
+      y2,
+      p2.flatMap((p) => [1 - p, p]),
+      2,
+    );
     const [auc, ap, ks] = reference.binary;
     expect(Math.abs(binary.auc! - auc)).toBeLessThan(1e-12);
     expect(Math.abs(binary.averagePrecision! - ap)).toBeLessThan(1e-12);

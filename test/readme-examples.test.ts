@@ -28,7 +28,12 @@ const README = readFileSync('README.md', 'utf8');
  * what earlier ones did (the releases page promotes the version the API page's retrain made).
  */
 const EXAMPLE_DOCUMENTS = ['README.md', 'docs/api.md', 'docs/releases.md', 'docs/promotion-policy.md', 'docs/drift.md'];
-const DOCUMENTS = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCUMENTS = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const text = (file: string): string => readFileSync(file, 'utf8');
 let s3: EmbeddedS3;
 let server: Server;
@@ -42,7 +47,11 @@ beforeAll(async () => {
     ALIAS_REFRESH_SECONDS: '0.3',
     RETRAIN_RUNNER: 'child-process',
     // The README's retrain example trains on the default data: a small subset keeps it to seconds.
-    DEFAULT_TRAINING_DATA: subsetCsv('data/credit_score_customers_raw.csv', 900, join(tempDir('readme'), 'default.csv')),
+    DEFAULT_TRAINING_DATA: subsetCsv(
+      'data/credit_score_customers_raw.csv',
+      900,
+      join(tempDir('readme'), 'default.csv'),
+    ),
   });
   resetService();
   server = createAdapter();
@@ -52,11 +61,15 @@ beforeAll(async () => {
 afterAll(async () => {
   // The retrain example's job runs in a child process: let it end before the service goes.
   if (url) {
-    await until('the retrain jobs to end', async () => {
-      const r = await fetch(`${url}/model/retrain`, { headers: { 'x-api-key': KEY } });
-      const { jobs } = (await r.json()) as { jobs: { status: string }[] };
-      return jobs.every((j) => j.status === 'succeeded' || j.status === 'failed') ? true : undefined;
-    }, 120_000).catch(() => undefined);
+    await until(
+      'the retrain jobs to end',
+      async () => {
+        const r = await fetch(`${url}/model/retrain`, { headers: { 'x-api-key': KEY } });
+        const { jobs } = (await r.json()) as { jobs: { status: string }[] };
+        return jobs.every((j) => j.status === 'succeeded' || j.status === 'failed') ? true : undefined;
+      },
+      120_000,
+    ).catch(() => undefined);
   }
   resetService();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -68,12 +81,20 @@ it('has no local API example outside the tested ```bash blocks and the own-data 
   const recipe = new Set(ownDataRecipe(README).map((block) => block.lines.join('\n') + '\n'));
   const untested = DOCUMENTS.flatMap((file) =>
     [...text(file).matchAll(/```(\w*)\n([\s\S]*?)```/g)]
-      .filter(([, lang, body]) => lang !== 'bash' && !recipe.has(body) && /curl[^\n]*(127\.0\.0\.1:3000|\$API)/.test(body) && !/kubectl/.test(body))
+      .filter(
+        ([, lang, body]) =>
+          lang !== 'bash' &&
+          !recipe.has(body) &&
+          /curl[^\n]*(127\.0\.0\.1:3000|\$API)/.test(body) &&
+          !/kubectl/.test(body),
+      )
       .map(([, , body]) => `${file}: ${body.split('\n')[0]}`),
   );
   expect(untested).toEqual([]);
   // Every document with examples runs them: a new page's ```bash blocks cannot go unrun.
-  expect(DOCUMENTS.filter((file) => exampleBlocks(text(file)).length > 0).sort()).toEqual([...EXAMPLE_DOCUMENTS].sort());
+  expect(DOCUMENTS.filter((file) => exampleBlocks(text(file)).length > 0).sort()).toEqual(
+    [...EXAMPLE_DOCUMENTS].sort(),
+  );
 });
 
 /** Runs one document's ```bash blocks as one shell session; answers how many blocks and curls it ran. */
@@ -91,12 +112,17 @@ async function runExamples(file: string): Promise<{ blocks: number; curls: numbe
       const last = runs[runs.length - 1];
       curls += runs.length;
       expect(last.status, `${where}\n${last.body.slice(0, 300)}`).toBe(statement.expectedStatus ?? 200);
-      const examples = [...statement.examples, ...(statement === block.statements[block.statements.length - 1] && block.answer ? [block.answer] : [])];
+      const examples = [
+        ...statement.examples,
+        ...(statement === block.statements[block.statements.length - 1] && block.answer ? [block.answer] : []),
+      ];
       if (examples.length === 0) continue;
       const actual: unknown = JSON.parse(last.body);
       const problems = examples.map((example) => shapeProblems(parseShape(example), actual));
       // Several example answers (a job queued, then done) are alternatives: one must fit.
-      expect(problems.some((p) => p.length === 0) ? [] : problems[0], `${where}\n${last.body.slice(0, 400)}`).toEqual([]);
+      expect(problems.some((p) => p.length === 0) ? [] : problems[0], `${where}\n${last.body.slice(0, 400)}`).toEqual(
+        [],
+      );
     }
   }
   return { blocks: blocks.length, curls };

@@ -26,7 +26,12 @@ let env: Record<string, string>;
 beforeAll(async () => {
   s3 = await startTestS3();
   registry = new ModelRegistry(s3.store);
-  env = { S3_ENDPOINT: s3.s3.endpoint, MODEL_BUCKET: TEST_BUCKET, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' };
+  env = {
+    S3_ENDPOINT: s3.s3.endpoint,
+    MODEL_BUCKET: TEST_BUCKET,
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+  };
   await writeArtifactDirectory(modelDir, (await trainSmallModel()).files);
 }, 120_000);
 
@@ -40,7 +45,11 @@ describe('the registry from the command line', () => {
     const version = /registered credit-score (\S+) from/.exec(registered.stdout)![1];
     expect(await registry.listVersions('credit-score')).toEqual([version]);
     expect(await registry.listAliases('credit-score')).toEqual([]);
-    expect(await registry.registration('credit-score', version)).toMatchObject({ source: modelDir, reason: 'trained elsewhere', createdBy: expect.stringMatching(/^cli \(/) });
+    expect(await registry.registration('credit-score', version)).toMatchObject({
+      source: modelDir,
+      reason: 'trained elsewhere',
+      createdBy: expect.stringMatching(/^cli \(/),
+    });
 
     const local = await runScript('predict', ['--model', modelDir, '--data', rows], 60_000, env);
     const byVersion = await runScript('predict', ['--model', `registry:${version}`, '--data', rows], 60_000, env);
@@ -69,7 +78,11 @@ describe('the registry from the command line', () => {
   });
 
   it("uses npm start's data directory when no store is running or named: register, then score from it", async () => {
-    const local = { DATA_DIR: join(dir, 'start-data'), S3_PORT: String(await freePort()), MODEL_BUCKET: 'mlops-credit-score-models' };
+    const local = {
+      DATA_DIR: join(dir, 'start-data'),
+      S3_PORT: String(await freePort()),
+      MODEL_BUCKET: 'mlops-credit-score-models',
+    };
     const registered = await runScript('register', ['--model', modelDir], 60_000, local);
     expect(registered.code).toBe(0);
     expect(registered.stdout).toMatch(/in the embedded store in .*start-data\/s3/);
@@ -82,9 +95,32 @@ describe('the registry from the command line', () => {
   it("train --register uploads the artifact it wrote under its spec's name; register takes the name from the artifact's spec, --name overrides it", async () => {
     const data = subsetCsv('data/credit_score_customers_raw.csv', 400, join(dir, 'train.csv'));
     const spec = join(dir, 'own-spec.json');
-    writeFileSync(spec, JSON.stringify({ ...JSON.parse(readFileSync('data/specs/credit-score.json', 'utf8')), name: 'own-model' }));
+    writeFileSync(
+      spec,
+      JSON.stringify({ ...JSON.parse(readFileSync('data/specs/credit-score.json', 'utf8')), name: 'own-model' }),
+    );
     const out = join(dir, 'trained');
-    const trained = await runScript('train', ['--data', data, '--spec', spec, '--cv', '2', '--classifiers', 'xgb', '--samplers', 'none', '--out', out, '--quiet', '--register'], 120_000, env);
+    const trained = await runScript(
+      'train',
+      [
+        '--data',
+        data,
+        '--spec',
+        spec,
+        '--cv',
+        '2',
+        '--classifiers',
+        'xgb',
+        '--samplers',
+        'none',
+        '--out',
+        out,
+        '--quiet',
+        '--register',
+      ],
+      120_000,
+      env,
+    );
     expect(trained.code).toBe(0);
     const version = /registered own-model (\S+) in /.exec(trained.stdout)![1];
     const stored = await s3.store.get(`models/own-model/versions/${version}/manifest.json`);
@@ -102,7 +138,9 @@ describe('the registry from the command line', () => {
     expect(bad.stderr).toMatch(/--name must be a letter or digit, .*got "my model"/);
     const nameWithoutRegister = await runScript('train', ['--data', data, '--spec', spec, '--name', 'x'], 60_000, env);
     expect(nameWithoutRegister.code).toBe(2);
-    expect(nameWithoutRegister.stderr).toMatch(/--name names the model --register files the artifact under: add --register/);
+    expect(nameWithoutRegister.stderr).toMatch(
+      /--name names the model --register files the artifact under: add --register/,
+    );
   });
 });
 
@@ -115,7 +153,14 @@ describe("the CLI and a running npm start's ports file", () => {
     // npm start's embedded store on a moved port, over its data directory, as it runs it (scripts/start.ts).
     ownerDir = join(dir, 'owner-data');
     owner = await startEmbeddedS3({ directory: join(ownerDir, 's3'), buckets: [bucket] });
-    writeStartPorts(ownerDir, { pid: process.pid, s3Port: owner.port, httpPort: 1, lambdaPort: 2, bucket, model: 'credit-score' });
+    writeStartPorts(ownerDir, {
+      pid: process.pid,
+      s3Port: owner.port,
+      httpPort: 1,
+      lambdaPort: 2,
+      bucket,
+      model: 'credit-score',
+    });
   });
 
   afterAll(() => owner?.close());
@@ -125,7 +170,12 @@ describe("the CLI and a running npm start's ports file", () => {
     const registered = await runScript('register', ['--model', modelDir], 60_000, env);
     expect(registered.code).toBe(0);
     expect(registered.stdout).toContain(`in npm start's store on 127.0.0.1:${owner.port} (bucket ${bucket})`);
-    const store = S3ObjectStore.fromConfig({ bucket, region: 'us-east-1', endpoint: owner.endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const store = S3ObjectStore.fromConfig({
+      bucket,
+      region: 'us-east-1',
+      endpoint: owner.endpoint,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     const version = /registered credit-score (\S+) from/.exec(registered.stdout)![1];
     expect(await new ModelRegistry(store).listVersions('credit-score')).toEqual([version]);
     const uploaded = await runScript('upload', [rows, '--key', 'data/owner.csv'], 60_000, env);
@@ -137,10 +187,22 @@ describe("the CLI and a running npm start's ports file", () => {
     const staleDir = join(dir, 'stale-data');
     mkdirSync(staleDir);
     // The stale file names a store that answers: only the dead pid says not to use it.
-    writeStartPorts(staleDir, { pid: await exitedPid(), s3Port: owner.port, httpPort: 1, lambdaPort: 2, bucket, model: 'credit-score' });
-    const registered = await runScript('register', ['--model', modelDir], 60_000, { DATA_DIR: staleDir, S3_PORT: String(await freePort()) });
+    writeStartPorts(staleDir, {
+      pid: await exitedPid(),
+      s3Port: owner.port,
+      httpPort: 1,
+      lambdaPort: 2,
+      bucket,
+      model: 'credit-score',
+    });
+    const registered = await runScript('register', ['--model', modelDir], 60_000, {
+      DATA_DIR: staleDir,
+      S3_PORT: String(await freePort()),
+    });
     expect(registered.code).toBe(0);
-    expect(registered.stdout).toContain(`in the embedded store in ${join(staleDir, 's3')} (bucket mlops-credit-score-models)`);
+    expect(registered.stdout).toContain(
+      `in the embedded store in ${join(staleDir, 's3')} (bucket mlops-credit-score-models)`,
+    );
   });
 
   it('refuse to write behind a live npm start whose store does not answer, and start no store over its data', async () => {
@@ -150,11 +212,28 @@ describe("the CLI and a running npm start's ports file", () => {
     const hung = createServer(() => {});
     await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
     try {
-      writeStartPorts(hungDir, { pid: process.pid, s3Port: (hung.address() as AddressInfo).port, httpPort: 1, lambdaPort: 2, bucket, model: 'credit-score' });
-      for (const [command, args] of [['register', ['--model', modelDir]], ['upload', [rows]]] as const) {
-        const refused = await runScript(command, [...args], 60_000, { DATA_DIR: hungDir, S3_PORT: String(await freePort()) });
+      writeStartPorts(hungDir, {
+        pid: process.pid,
+        s3Port: (hung.address() as AddressInfo).port,
+        httpPort: 1,
+        lambdaPort: 2,
+        bucket,
+        model: 'credit-score',
+      });
+      for (const [command, args] of [
+        ['register', ['--model', modelDir]],
+        ['upload', [rows]],
+      ] as const) {
+        const refused = await runScript(command, [...args], 60_000, {
+          DATA_DIR: hungDir,
+          S3_PORT: String(await freePort()),
+        });
         expect(refused.code, command).toBe(1);
-        expect(refused.stderr, command).toMatch(new RegExp(`^error: npm start \\(pid ${process.pid}, .*ports\\.json\\) owns .*hung-data/s3, but its store on http://127\\.0\\.0\\.1:\\d+ does not answer: not writing behind it`));
+        expect(refused.stderr, command).toMatch(
+          new RegExp(
+            `^error: npm start \\(pid ${process.pid}, .*ports\\.json\\) owns .*hung-data/s3, but its store on http://127\\.0\\.0\\.1:\\d+ does not answer: not writing behind it`,
+          ),
+        );
       }
       expect(existsSync(join(hungDir, 's3'))).toBe(false);
     } finally {

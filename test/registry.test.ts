@@ -45,7 +45,9 @@ describe('model registry on S3', () => {
     await store.put('models/credit-score/versions/20990101T000000000Z-000000/ensemble.bin', new Uint8Array([1, 2, 3]));
     expect(await registry.listVersions('credit-score')).not.toContain('20990101T000000000Z-000000');
     expect(await registry.listIncompleteVersions('credit-score')).toEqual(['20990101T000000000Z-000000']);
-    await expect(registry.moveAlias('credit-score', 'champion', '20990101T000000000Z-000000', { reason: 'x', actor: 't' })).rejects.toMatchObject({ name: 'RegistryError', code: 'not_found' });
+    await expect(
+      registry.moveAlias('credit-score', 'champion', '20990101T000000000Z-000000', { reason: 'x', actor: 't' }),
+    ).rejects.toMatchObject({ name: 'RegistryError', code: 'not_found' });
     expect(await registry.getAlias('credit-score', 'champion')).toBeNull();
   });
 
@@ -56,8 +58,15 @@ describe('model registry on S3', () => {
     bytes[10] ^= 1;
     await store.put(key, bytes);
     await expect(registry.loadVersion('tampered', version)).rejects.toThrow(ArtifactError);
-    await expect(registry.loadVersion('tampered', version)).rejects.toThrow(/preprocessor\.json fails its sha256 check/);
-    await expect(registry.moveAlias('tampered', 'champion', version, { reason: 'x', actor: 't' })).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/fails verification: preprocessor\.json fails its sha256 check/) });
+    await expect(registry.loadVersion('tampered', version)).rejects.toThrow(
+      /preprocessor\.json fails its sha256 check/,
+    );
+    await expect(
+      registry.moveAlias('tampered', 'champion', version, { reason: 'x', actor: 't' }),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      message: expect.stringMatching(/fails verification: preprocessor\.json fails its sha256 check/),
+    });
     expect(await registry.getAlias('tampered', 'champion')).toBeNull();
   });
 
@@ -92,7 +101,11 @@ describe('model registry on S3', () => {
     await registry.moveAlias('history', 'champion', v1, { reason: 'first', actor: 'alice' });
     await registry.moveAlias('history', 'champion', v2, { reason: 'better', actor: 'bob' });
     await registry.moveAlias('history', 'challenger', v1, { reason: 'a/b', actor: 'bob' });
-    expect(await registry.getAlias('history', 'champion')).toMatchObject({ alias: 'champion', version: v2, event: { from: v1, to: v2 } });
+    expect(await registry.getAlias('history', 'champion')).toMatchObject({
+      alias: 'champion',
+      version: v2,
+      event: { from: v1, to: v2 },
+    });
     const moves = await registry.history('history', 'champion');
     expect(moves.map((e) => [e.from, e.to, e.reason, e.actor])).toEqual([
       [null, v1, 'first', 'alice'],
@@ -104,15 +117,26 @@ describe('model registry on S3', () => {
   });
 
   it('keeps one unbroken chain under 30 concurrent moves between two versions: one event per move that succeeded', async () => {
-    const [a, b] = await Promise.all([registry.publish('busy', files(), { createdBy: 'test' }), registry.publish('busy', files(), { createdBy: 'test' })]);
+    const [a, b] = await Promise.all([
+      registry.publish('busy', files(), { createdBy: 'test' }),
+      registry.publish('busy', files(), { createdBy: 'test' }),
+    ]);
     await registry.moveAlias('busy', 'champion', a.version, { reason: 'start', actor: 'test' });
-    const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => registry.moveAlias('busy', 'champion', i % 2 ? a.version : b.version, { reason: `move ${i}`, actor: 'test' })));
-    const succeeded = results.filter((r): r is PromiseFulfilledResult<AliasEvent | null> => r.status === 'fulfilled').map((r) => r.value!);
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        registry.moveAlias('busy', 'champion', i % 2 ? a.version : b.version, { reason: `move ${i}`, actor: 'test' }),
+      ),
+    );
+    const succeeded = results
+      .filter((r): r is PromiseFulfilledResult<AliasEvent | null> => r.status === 'fulfilled')
+      .map((r) => r.value!);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ name: 'ConflictError' });
     expect(succeeded.length).toBeGreaterThan(15);
     const history = await registry.history('busy', 'champion');
     expect(history).toHaveLength(succeeded.length + 1);
-    expect(history.map((e) => e.eventId).sort()).toEqual([...history.slice(0, 1), ...succeeded].map((e) => e.eventId).sort());
+    expect(history.map((e) => e.eventId).sort()).toEqual(
+      [...history.slice(0, 1), ...succeeded].map((e) => e.eventId).sort(),
+    );
     expectUnbrokenChain(history);
     const pointer = (await registry.getAlias('busy', 'champion'))!;
     expect(pointer.event).toEqual(history[history.length - 1]);
@@ -120,7 +144,11 @@ describe('model registry on S3', () => {
     // The same chain a page of 4 at a time, newest first.
     const paged: string[] = [];
     for (let before: string | undefined, pages = 0; pages === 0 || (before !== undefined && pages < 100); pages++) {
-      const page = await registry.historyPage('busy', { limit: 4, ...(before !== undefined ? { before } : {}) }, 'champion');
+      const page = await registry.historyPage(
+        'busy',
+        { limit: 4, ...(before !== undefined ? { before } : {}) },
+        'champion',
+      );
       paged.push(...page.items.map((e) => e.eventId));
       before = page.next ?? undefined;
     }
@@ -128,9 +156,16 @@ describe('model registry on S3', () => {
   });
 
   it('writes the history record and copies of a move whose writer stopped short, and lists it meanwhile', async () => {
-    const [a, b] = await Promise.all([registry.publish('repair', files(), { createdBy: 'test' }), registry.publish('repair', files(), { createdBy: 'test' })]);
+    const [a, b] = await Promise.all([
+      registry.publish('repair', files(), { createdBy: 'test' }),
+      registry.publish('repair', files(), { createdBy: 'test' }),
+    ]);
     const first = (await registry.moveAlias('repair', 'champion', a.version, { reason: 'first', actor: 'test' }))!;
-    const stored = [keys.historyEvent('repair', first.eventId), keys.timelineEvent('repair', { alias: 'champion' }, first.eventId), keys.timelineEvent('repair', 'all', first.eventId)];
+    const stored = [
+      keys.historyEvent('repair', first.eventId),
+      keys.timelineEvent('repair', { alias: 'champion' }, first.eventId),
+      keys.timelineEvent('repair', 'all', first.eventId),
+    ];
     for (const key of stored) await store.delete(key); // as if the process died after the swap
     expect((await registry.history('repair', 'champion')).map((e) => e.eventId)).toEqual([first.eventId]);
     expect((await registry.history('repair')).map((e) => e.eventId)).toEqual([first.eventId]);
@@ -140,15 +175,22 @@ describe('model registry on S3', () => {
   });
 
   it('lists a move whose timeline copies failed to write (its alias document carries it), and the next move writes them', async () => {
-    const [a, b] = await Promise.all([registry.publish('copies', files(), { createdBy: 'test' }), registry.publish('copies', files(), { createdBy: 'test' })]);
+    const [a, b] = await Promise.all([
+      registry.publish('copies', files(), { createdBy: 'test' }),
+      registry.publish('copies', files(), { createdBy: 'test' }),
+    ]);
     // A store that drops every write to a timeline, as a store that fails after the swap would.
     const failing = Object.create(store) as S3ObjectStore;
     failing.put = async (key, bytes, options) => {
-      if (key.includes('/timeline/') && !key.endsWith('/backfill.json')) throw new StorageError(`storage: put ${key} failed: connection reset`, 'unavailable', 'connection reset');
+      if (key.includes('/timeline/') && !key.endsWith('/backfill.json'))
+        throw new StorageError(`storage: put ${key} failed: connection reset`, 'unavailable', 'connection reset');
       return store.put(key, bytes, options);
     };
     await registry.ensureHistoryTimeline('copies');
-    const first = (await new ModelRegistry(failing).moveAlias('copies', 'champion', a.version, { reason: 'first', actor: 'test' }))!;
+    const first = (await new ModelRegistry(failing).moveAlias('copies', 'champion', a.version, {
+      reason: 'first',
+      actor: 'test',
+    }))!;
     expect(await store.exists(keys.historyEvent('copies', first.eventId))).toBe(true);
     expect(await store.exists(keys.timelineEvent('copies', 'all', first.eventId))).toBe(false);
     expect((await registry.historyPage('copies', { limit: 10 })).items).toEqual([first]);
@@ -156,14 +198,27 @@ describe('model registry on S3', () => {
     const second = (await registry.moveAlias('copies', 'champion', b.version, { reason: 'second', actor: 'test' }))!;
     expect(await store.exists(keys.timelineEvent('copies', 'all', first.eventId))).toBe(true);
     expect(await store.exists(keys.timelineEvent('copies', { alias: 'champion' }, first.eventId))).toBe(true);
-    expect((await registry.historyPage('copies', { limit: 1 }, 'champion'))).toEqual({ items: [second], next: second.eventId });
+    expect(await registry.historyPage('copies', { limit: 1 }, 'champion')).toEqual({
+      items: [second],
+      next: second.eventId,
+    });
     expectUnbrokenChain(await registry.history('copies', 'champion'));
   });
 
   it('makes a new revision per traffic change, without gaps under 20 concurrent writers', async () => {
-    const policies = ['champion', 'challenger', 'blue', 'green'].map((alias) => trafficPolicySchema.parse({ mode: 'single', alias }));
-    const docs = await Promise.allSettled(policies.flatMap((policy) => Array.from({ length: 5 }, () => registry.changeTraffic('traffic', () => ({ policy, reason: 'race', actor: 'test' })))));
-    const revisions = docs.flatMap((d) => (d.status === 'fulfilled' && d.value ? [d.value.revision] : [])).sort((x, y) => x - y);
+    const policies = ['champion', 'challenger', 'blue', 'green'].map((alias) =>
+      trafficPolicySchema.parse({ mode: 'single', alias }),
+    );
+    const docs = await Promise.allSettled(
+      policies.flatMap((policy) =>
+        Array.from({ length: 5 }, () =>
+          registry.changeTraffic('traffic', () => ({ policy, reason: 'race', actor: 'test' })),
+        ),
+      ),
+    );
+    const revisions = docs
+      .flatMap((d) => (d.status === 'fulfilled' && d.value ? [d.value.revision] : []))
+      .sort((x, y) => x - y);
     expect(revisions).toEqual(Array.from({ length: revisions.length }, (_, i) => i + 1));
     const current = (await registry.getTraffic('traffic'))!;
     expect(current.revision).toBe(revisions.length);
@@ -173,46 +228,116 @@ describe('model registry on S3', () => {
   });
 
   it('refuses to read a corrupt traffic document, and an admin change replaces it', async () => {
-    await store.put('models/corrupt/traffic.json', new TextEncoder().encode('{"mode": "single", "alias": "champion"}{"mode'));
+    await store.put(
+      'models/corrupt/traffic.json',
+      new TextEncoder().encode('{"mode": "single", "alias": "champion"}{"mode'),
+    );
     await expect(registry.getTraffic('corrupt')).rejects.toThrow(CorruptDocumentError);
-    await expect(registry.changeTraffic('corrupt', () => ({ policy: { mode: 'single', alias: 'a' }, reason: 'x', actor: 't' }))).rejects.toThrow(/traffic\.json is unreadable: not valid JSON/);
-    const fixed = await registry.changeTraffic('corrupt', () => ({ policy: { mode: 'single', alias: 'a' }, reason: 'repair', actor: 't' }), { replaceUnreadable: true });
+    await expect(
+      registry.changeTraffic('corrupt', () => ({ policy: { mode: 'single', alias: 'a' }, reason: 'x', actor: 't' })),
+    ).rejects.toThrow(/traffic\.json is unreadable: not valid JSON/);
+    const fixed = await registry.changeTraffic(
+      'corrupt',
+      () => ({ policy: { mode: 'single', alias: 'a' }, reason: 'repair', actor: 't' }),
+      { replaceUnreadable: true },
+    );
     expect(fixed).toMatchObject({ revision: 1, policy: { mode: 'single', alias: 'a' }, event: { from: null } });
     // With a history, the revisions go on from its last one: a decision keyed by revision cannot collide.
-    await registry.changeTraffic('corrupt', () => ({ policy: { mode: 'single', alias: 'b' }, reason: 'next', actor: 't' }));
+    await registry.changeTraffic('corrupt', () => ({
+      policy: { mode: 'single', alias: 'b' },
+      reason: 'next',
+      actor: 't',
+    }));
     await store.put('models/corrupt/traffic.json', new TextEncoder().encode('{"revision": 2, "policy"'));
-    const again = await registry.changeTraffic('corrupt', () => ({ policy: { mode: 'single', alias: 'c' }, reason: 'repair', actor: 't' }), { replaceUnreadable: true });
+    const again = await registry.changeTraffic(
+      'corrupt',
+      () => ({ policy: { mode: 'single', alias: 'c' }, reason: 'repair', actor: 't' }),
+      { replaceUnreadable: true },
+    );
     expect(again?.revision).toBe(3);
   });
 
   it('moves an alias only from the version named in expectedFrom, so a retried request cannot move it twice', async () => {
-    const [a, b] = await Promise.all([registry.publish('expect', files(), { createdBy: 'test' }), registry.publish('expect', files(), { createdBy: 'test' })]);
+    const [a, b] = await Promise.all([
+      registry.publish('expect', files(), { createdBy: 'test' }),
+      registry.publish('expect', files(), { createdBy: 'test' }),
+    ]);
     await registry.moveAlias('expect', 'champion', a.version, { reason: 'first', actor: 't', expectedFrom: null });
-    await expect(registry.moveAlias('expect', 'champion', b.version, { reason: 'x', actor: 't', expectedFrom: b.version })).rejects.toMatchObject({ code: 'conflict' });
-    await registry.moveAlias('expect', 'champion', b.version, { reason: 'second', actor: 't', expectedFrom: a.version });
+    await expect(
+      registry.moveAlias('expect', 'champion', b.version, { reason: 'x', actor: 't', expectedFrom: b.version }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    await registry.moveAlias('expect', 'champion', b.version, {
+      reason: 'second',
+      actor: 't',
+      expectedFrom: a.version,
+    });
     // The same request again (its answer was lost): refused, not a second move.
-    await expect(registry.moveAlias('expect', 'champion', b.version, { reason: 'second', actor: 't', expectedFrom: a.version })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(
+      registry.moveAlias('expect', 'champion', b.version, { reason: 'second', actor: 't', expectedFrom: a.version }),
+    ).rejects.toMatchObject({ code: 'conflict' });
     expect((await registry.history('expect', 'champion')).map((e) => e.to)).toEqual([a.version, b.version]);
   });
 
   it('reads what the first release wrote (bare pointers, bare policies, events without links) and moves on from it', async () => {
-    const [a, b] = await Promise.all([registry.publish('legacy', files(), { createdBy: 'test' }), registry.publish('legacy', files(), { createdBy: 'test' })]);
-    const put = (key: string, value: unknown): Promise<unknown> => store.put(`models/legacy/${key}`, new TextEncoder().encode(JSON.stringify(value)));
-    await put('history/20261101T000000000Z-aaaaaa.json', { eventId: '20261101T000000000Z-aaaaaa', at: '2026-11-01T00:00:00.000Z', name: 'legacy', alias: 'champion', from: null, to: a.version, reason: 'first', actor: 'old' });
-    await put('history/20261102T000000000Z-bbbbbb.json', { kind: 'traffic', eventId: '20261102T000000000Z-bbbbbb', at: '2026-11-02T00:00:00.000Z', name: 'legacy', from: null, to: { mode: 'single', alias: 'champion' }, reason: 'policy', actor: 'old' });
-    await put('aliases/champion.json', { alias: 'champion', version: a.version, eventId: '20261101T000000000Z-aaaaaa', movedAt: '2026-11-01T00:00:00.000Z' });
+    const [a, b] = await Promise.all([
+      registry.publish('legacy', files(), { createdBy: 'test' }),
+      registry.publish('legacy', files(), { createdBy: 'test' }),
+    ]);
+    const put = (key: string, value: unknown): Promise<unknown> =>
+      store.put(`models/legacy/${key}`, new TextEncoder().encode(JSON.stringify(value)));
+    await put('history/20261101T000000000Z-aaaaaa.json', {
+      eventId: '20261101T000000000Z-aaaaaa',
+      at: '2026-11-01T00:00:00.000Z',
+      name: 'legacy',
+      alias: 'champion',
+      from: null,
+      to: a.version,
+      reason: 'first',
+      actor: 'old',
+    });
+    await put('history/20261102T000000000Z-bbbbbb.json', {
+      kind: 'traffic',
+      eventId: '20261102T000000000Z-bbbbbb',
+      at: '2026-11-02T00:00:00.000Z',
+      name: 'legacy',
+      from: null,
+      to: { mode: 'single', alias: 'champion' },
+      reason: 'policy',
+      actor: 'old',
+    });
+    await put('aliases/champion.json', {
+      alias: 'champion',
+      version: a.version,
+      eventId: '20261101T000000000Z-aaaaaa',
+      movedAt: '2026-11-01T00:00:00.000Z',
+    });
     await put('traffic.json', { mode: 'single', alias: 'champion' });
-    expect(await registry.getAlias('legacy', 'champion')).toMatchObject({ version: a.version, event: { eventId: '20261101T000000000Z-aaaaaa' } });
-    expect(await registry.getTraffic('legacy')).toMatchObject({ revision: 0, policy: { mode: 'single', alias: 'champion' } });
+    expect(await registry.getAlias('legacy', 'champion')).toMatchObject({
+      version: a.version,
+      event: { eventId: '20261101T000000000Z-aaaaaa' },
+    });
+    expect(await registry.getTraffic('legacy')).toMatchObject({
+      revision: 0,
+      policy: { mode: 'single', alias: 'champion' },
+    });
     const history = await registry.history('legacy');
     expect(history.map((e) => [e.kind, e.eventId])).toEqual([
       ['alias', '20261101T000000000Z-aaaaaa'],
       ['traffic', '20261102T000000000Z-bbbbbb'],
     ]);
     expect(history[0]).toMatchObject({ from: null, to: a.version, reason: 'first', previousEventId: null });
-    const moved = await registry.moveAlias('legacy', 'champion', b.version, { reason: 'after the upgrade', actor: 't' });
+    const moved = await registry.moveAlias('legacy', 'champion', b.version, {
+      reason: 'after the upgrade',
+      actor: 't',
+    });
     expect(moved).toMatchObject({ from: a.version, previousEventId: '20261101T000000000Z-aaaaaa' });
-    expect(await registry.changeTraffic('legacy', () => ({ policy: { mode: 'single', alias: 'champion' }, reason: 'after the upgrade', actor: 't' }))).toMatchObject({ revision: 1, event: { from: { mode: 'single', alias: 'champion' } } });
+    expect(
+      await registry.changeTraffic('legacy', () => ({
+        policy: { mode: 'single', alias: 'champion' },
+        reason: 'after the upgrade',
+        actor: 't',
+      })),
+    ).toMatchObject({ revision: 1, event: { from: { mode: 'single', alias: 'champion' } } });
   });
 
   it('rejects names that could escape the prefix', async () => {

@@ -27,16 +27,25 @@ describe("MinIO's lifecycle", () => {
     const job = readFileSync('k8s-fallback/base/minio-bucket-job.yaml', 'utf8');
     expect(job).toMatch(/image: quay\.io\/minio\/mc:RELEASE\.2025-08-13T08-35-41Z/);
     expect(job).toMatch(/mc ilm rule import "local\/\$MODEL_BUCKET" < \/etc\/minio-lifecycle\/lifecycle\.json/);
-    expect(readFileSync('k8s-fallback/base/minio.yaml', 'utf8')).toMatch(/image: quay\.io\/minio\/minio:RELEASE\.2025-09-07T16-13-09Z/);
+    expect(readFileSync('k8s-fallback/base/minio.yaml', 'utf8')).toMatch(
+      /image: quay\.io\/minio\/minio:RELEASE\.2025-09-07T16-13-09Z/,
+    );
     const kustomization = parse(readFileSync('k8s-fallback/base/kustomization.yaml', 'utf8'));
-    expect(kustomization.configMapGenerator).toContainEqual({ name: 'minio-lifecycle', files: ['lifecycle.json=minio-lifecycle.json'] });
+    expect(kustomization.configMapGenerator).toContainEqual({
+      name: 'minio-lifecycle',
+      files: ['lifecycle.json=minio-lifecycle.json'],
+    });
     // The cluster's services: the periods the lifecycle enforces, and no deleting of their own.
     const config = loadConfig(parse(readFileSync('k8s-fallback/base/configmap.yaml', 'utf8')).data);
     expect(config.RETENTION_ENFORCED_BY).toBe('store');
     expect(retentionPeriods(config)).toEqual(RETENTION_DEFAULTS);
     const compose = parse(readFileSync('docker-compose.yml', 'utf8'));
-    expect(compose.services['create-bucket'].volumes).toEqual(['./k8s-fallback/base/minio-lifecycle.json:/lifecycle.json:ro']);
-    expect(compose.services['create-bucket'].entrypoint.at(-1)).toMatch(/mc ilm rule import local\/credit-score-models < \/lifecycle\.json$/);
+    expect(compose.services['create-bucket'].volumes).toEqual([
+      './k8s-fallback/base/minio-lifecycle.json:/lifecycle.json:ro',
+    ]);
+    expect(compose.services['create-bucket'].entrypoint.at(-1)).toMatch(
+      /mc ilm rule import local\/credit-score-models < \/lifecycle\.json$/,
+    );
     expect(compose.services.service.environment.RETENTION_ENFORCED_BY).toBe('store');
   });
 
@@ -55,11 +64,23 @@ describe("MinIO's lifecycle", () => {
       'Rules[7].ID: Rule ID must be unique (zero-days)',
     ]);
     const rule = { ID: 'r', Status: 'Enabled', Filter: { Prefix: 'captures/' }, Expiration: { Days: 30 } };
-    expect(minioLifecycleProblems({ Rules: [] })).toEqual(['lifecycle: Rules must be a non-empty array (mc aborts an import without rules)']);
-    expect(minioLifecycleProblems({ Rules: [{ ...rule, Filter: undefined }] })).toEqual(['Rules[0]: exactly one of Prefix or Filter (with a predicate) must be set (MinIO: "The XML you provided was not well-formed")']);
-    expect(minioLifecycleProblems({ Rules: [{ ...rule, Filter: { Prefix: 'a/', Tag: { Key: 'k', Value: 'v' } } }] })).toEqual(['Rules[0].Filter: Filter must have exactly one of Prefix, Tag, or And specified (has Prefix, Tag)']);
-    expect(minioLifecycleProblems({ Rules: [{ ...rule, Expiration: { Days: 30, ExpiredObjectDeleteMarker: true } }] })).toEqual(['Rules[0].Expiration: Delete marker cannot be specified with Days or Date in a Lifecycle Expiration Policy']);
+    expect(minioLifecycleProblems({ Rules: [] })).toEqual([
+      'lifecycle: Rules must be a non-empty array (mc aborts an import without rules)',
+    ]);
+    expect(minioLifecycleProblems({ Rules: [{ ...rule, Filter: undefined }] })).toEqual([
+      'Rules[0]: exactly one of Prefix or Filter (with a predicate) must be set (MinIO: "The XML you provided was not well-formed")',
+    ]);
+    expect(
+      minioLifecycleProblems({ Rules: [{ ...rule, Filter: { Prefix: 'a/', Tag: { Key: 'k', Value: 'v' } } }] }),
+    ).toEqual(['Rules[0].Filter: Filter must have exactly one of Prefix, Tag, or And specified (has Prefix, Tag)']);
+    expect(
+      minioLifecycleProblems({ Rules: [{ ...rule, Expiration: { Days: 30, ExpiredObjectDeleteMarker: true } }] }),
+    ).toEqual([
+      'Rules[0].Expiration: Delete marker cannot be specified with Days or Date in a Lifecycle Expiration Policy',
+    ]);
     expect(minioLifecycleProblems({ Rules: [{ ...rule, Expiration: { Days: 1.5 } }] })).toHaveLength(1);
-    expect(minioLifecycleProblems({ Rules: [{ ...rule, NoncurrentVersionExpiration: { NoncurrentDays: 0 } }] })).toEqual(['Rules[0].NoncurrentVersionExpiration: NoncurrentDays and NewerNoncurrentVersions cannot both be zero']);
+    expect(
+      minioLifecycleProblems({ Rules: [{ ...rule, NoncurrentVersionExpiration: { NoncurrentDays: 0 } }] }),
+    ).toEqual(['Rules[0].NoncurrentVersionExpiration: NoncurrentDays and NewerNoncurrentVersions cannot both be zero']);
   });
 });

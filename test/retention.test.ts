@@ -12,7 +12,13 @@ import { JobStore } from '../lib/retrain/job-store.ts';
 import { RetentionMonitor } from '../lib/retrain/retention-sweep.ts';
 import { DocumentStore } from '../lib/state/document-store.ts';
 import { dayPartitions, keys } from '../lib/state/layout.ts';
-import { firstKeptDay, MIN_RAW_RETENTION_DAYS, RAW_READ_WINDOW_DAYS, RETENTION_DEFAULTS, retentionRules } from '../lib/state/retention.ts';
+import {
+  firstKeptDay,
+  MIN_RAW_RETENTION_DAYS,
+  RAW_READ_WINDOW_DAYS,
+  RETENTION_DEFAULTS,
+  retentionRules,
+} from '../lib/state/retention.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { StorageError, type ObjectStore } from '../lib/storage/object-store.ts';
 import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
@@ -22,24 +28,38 @@ import { startServingS3, startTestS3 } from './s3.ts';
 const DAY = 86_400_000;
 const MODEL = 'credit-score';
 const NOW = Date.UTC(2026, 11, 7, 3, 30);
-const SETTINGS: RetentionSettings = { enforcedBy: 'housekeeping', periods: { ...RETENTION_DEFAULTS }, maxDeletes: 1000 };
+const SETTINGS: RetentionSettings = {
+  enforcedBy: 'housekeeping',
+  periods: { ...RETENTION_DEFAULTS },
+  maxDeletes: 1000,
+};
 const bytes = new Uint8Array([123, 125]);
 
 describe('the retention rule', () => {
   it('defaults to 30 days of raw captures and feedback and 400 of rollups, overridable and validated', () => {
     const config = loadConfig({});
     expect(retentionPeriods(config)).toEqual({ captureDays: 30, feedbackDays: 30, summaryDays: 400 });
-    expect(retentionPeriods(loadConfig({ CAPTURE_RETENTION_DAYS: '14', FEEDBACK_RETENTION_DAYS: '60', SUMMARY_RETENTION_DAYS: '800' }))).toEqual({ captureDays: 14, feedbackDays: 60, summaryDays: 800 });
+    expect(
+      retentionPeriods(
+        loadConfig({ CAPTURE_RETENTION_DAYS: '14', FEEDBACK_RETENTION_DAYS: '60', SUMMARY_RETENTION_DAYS: '800' }),
+      ),
+    ).toEqual({ captureDays: 14, feedbackDays: 60, summaryDays: 800 });
     // Shorter than the longest read on raw rows, fractional, or rollups shorter than their source: refused at start.
-    expect(() => loadConfig({ CAPTURE_RETENTION_DAYS: '7' })).toThrow(/CAPTURE_RETENTION_DAYS: must be a whole number of days, at least 8/);
+    expect(() => loadConfig({ CAPTURE_RETENTION_DAYS: '7' })).toThrow(
+      /CAPTURE_RETENTION_DAYS: must be a whole number of days, at least 8/,
+    );
     expect(() => loadConfig({ FEEDBACK_RETENTION_DAYS: '10.5' })).toThrow(ConfigError);
-    expect(() => loadConfig({ CAPTURE_RETENTION_DAYS: '500' })).toThrow(/SUMMARY_RETENTION_DAYS: SUMMARY_RETENTION_DAYS \(400\) must be at least CAPTURE_RETENTION_DAYS \(500\)/);
+    expect(() => loadConfig({ CAPTURE_RETENTION_DAYS: '500' })).toThrow(
+      /SUMMARY_RETENTION_DAYS: SUMMARY_RETENTION_DAYS \(400\) must be at least CAPTURE_RETENTION_DAYS \(500\)/,
+    );
   });
 
   it('is enforced by the store on AWS, by housekeeping on an S3 endpoint unless told otherwise', () => {
     expect(loadConfig({}).RETENTION_ENFORCED_BY).toBe('store');
     expect(loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:4569' }).RETENTION_ENFORCED_BY).toBe('housekeeping');
-    expect(loadConfig({ S3_ENDPOINT: 'http://minio:9000', RETENTION_ENFORCED_BY: 'store' }).RETENTION_ENFORCED_BY).toBe('store');
+    expect(loadConfig({ S3_ENDPOINT: 'http://minio:9000', RETENTION_ENFORCED_BY: 'store' }).RETENTION_ENFORCED_BY).toBe(
+      'store',
+    );
     expect(() => loadConfig({ RETENTION_ENFORCED_BY: 'lambda' })).toThrow(ConfigError);
   });
 
@@ -63,14 +83,28 @@ describe('the retention rule', () => {
     expect(firstKeptDay(Date.UTC(2026, 11, 7) - 1, 30)).toBe('2026-11-06');
   });
 
-  it("names the day partitions of every key the layout writes under an expiring prefix", () => {
+  it('names the day partitions of every key the layout writes under an expiring prefix', () => {
     const at = Date.UTC(2026, 0, 2, 13);
-    const written = [keys.captureBatch(MODEL, at, 'b1'), keys.batchSummary(MODEL, at, 'b1'), keys.feedback(MODEL, at, 'f1', 0), keys.hourSummary(MODEL, at), keys.daySummary(MODEL, '2026-01-02')];
+    const written = [
+      keys.captureBatch(MODEL, at, 'b1'),
+      keys.batchSummary(MODEL, at, 'b1'),
+      keys.feedback(MODEL, at, 'f1', 0),
+      keys.hourSummary(MODEL, at),
+      keys.daySummary(MODEL, '2026-01-02'),
+    ];
     const partitions = dayPartitions(MODEL);
-    const partitionOf = (key: string) => partitions.filter((p) => key === `${p.parent}2026-01-02.json` || key.startsWith(`${p.parent}2026-01-02/`));
+    const partitionOf = (key: string) =>
+      partitions.filter((p) => key === `${p.parent}2026-01-02.json` || key.startsWith(`${p.parent}2026-01-02/`));
     // Each key in exactly one partition, under the rule of its top-level prefix.
-    expect(written.map((key) => partitionOf(key).map((p) => p.data))).toEqual([['captures'], ['captures'], ['feedback'], ['summaries'], ['summaries']]);
-    for (const p of partitions) expect(p.parent.startsWith(retentionRules(RETENTION_DEFAULTS).find((r) => r.data === p.data)!.prefix)).toBe(true);
+    expect(written.map((key) => partitionOf(key).map((p) => p.data))).toEqual([
+      ['captures'],
+      ['captures'],
+      ['feedback'],
+      ['summaries'],
+      ['summaries'],
+    ]);
+    for (const p of partitions)
+      expect(p.parent.startsWith(retentionRules(RETENTION_DEFAULTS).find((r) => r.data === p.data)!.prefix)).toBe(true);
   });
 });
 
@@ -116,15 +150,27 @@ describe('housekeeping expires data on the embedded store', () => {
   it('deletes raw captures, batch summaries and feedback older than the rule, keeps rollups and recent rows; a second run deletes nothing', async () => {
     const { kept } = await seed();
     const first = await enforceRetention(store, MODEL, SETTINGS, NOW);
-    expect(first).toEqual({ enforcedBy: 'housekeeping', deleted: { captures: 5, feedback: 1, summaries: 2 }, days: 7, more: false });
+    expect(first).toEqual({
+      enforcedBy: 'housekeeping',
+      deleted: { captures: 5, feedback: 1, summaries: 2 },
+      days: 7,
+      more: false,
+    });
     expect(await store.list('')).toEqual([...kept].sort());
-    expect(await enforceRetention(store, MODEL, SETTINGS, NOW)).toEqual({ enforcedBy: 'housekeeping', deleted: { captures: 0, feedback: 0, summaries: 0 }, days: 0, more: false });
+    expect(await enforceRetention(store, MODEL, SETTINGS, NOW)).toEqual({
+      enforcedBy: 'housekeeping',
+      deleted: { captures: 0, feedback: 0, summaries: 0 },
+      days: 0,
+      more: false,
+    });
     expect(await store.list('')).toEqual([...kept].sort());
   });
 
   it('deletes nothing where the store enforces retention (its lifecycle rules)', async () => {
     const { expired, kept } = await seed();
-    expect(await enforceRetention(store, MODEL, { ...SETTINGS, enforcedBy: 'store' }, NOW)).toEqual({ enforcedBy: 'store' });
+    expect(await enforceRetention(store, MODEL, { ...SETTINGS, enforcedBy: 'store' }, NOW)).toEqual({
+      enforcedBy: 'store',
+    });
     expect(await store.list('')).toEqual([...expired, ...kept].sort());
   });
 
@@ -136,7 +182,8 @@ describe('housekeeping expires data on the embedded store', () => {
     expect(first).toMatchObject({ deleted: { captures: 1, feedback: 0, summaries: 2 }, more: true });
     expect(await store.exists(keys.daySummary(MODEL, '2025-10-01'))).toBe(false);
     const runs = [first];
-    while (runs.at(-1)!.enforcedBy === 'housekeeping' && (runs.at(-1) as { more: boolean }).more) runs.push(await enforceRetention(store, MODEL, capped, NOW));
+    while (runs.at(-1)!.enforcedBy === 'housekeeping' && (runs.at(-1) as { more: boolean }).more)
+      runs.push(await enforceRetention(store, MODEL, capped, NOW));
     expect(runs).toHaveLength(3);
     expect(await store.list('')).toEqual([...kept].sort());
   });
@@ -151,11 +198,20 @@ describe('housekeeping expires data on the embedded store', () => {
       },
     });
     const broken = await enforceRetention(faulty, MODEL, SETTINGS, NOW);
-    expect(broken).toMatchObject({ enforcedBy: 'housekeeping', deleted: { captures: 0, feedback: 0, summaries: 2 }, error: 'storage unavailable: connection reset' });
+    expect(broken).toMatchObject({
+      enforcedBy: 'housekeeping',
+      deleted: { captures: 0, feedback: 0, summaries: 2 },
+      error: 'storage unavailable: connection reset',
+    });
     const monitor = new RetentionMonitor();
     expect(monitor.status()).toEqual({ status: 'not run' });
     monitor.record(broken, NOW);
-    expect(monitor.status()).toEqual({ status: 'failing', lastRunAt: new Date(NOW).toISOString(), deleted: 2, error: 'storage unavailable: connection reset' });
+    expect(monitor.status()).toEqual({
+      status: 'failing',
+      lastRunAt: new Date(NOW).toISOString(),
+      deleted: 2,
+      error: 'storage unavailable: connection reset',
+    });
     const after = await enforceRetention(store, MODEL, SETTINGS, NOW);
     expect(after).toMatchObject({ deleted: { captures: 5, feedback: 1, summaries: 0 } });
     monitor.record(after, NOW + 3_600_000);
@@ -167,7 +223,11 @@ describe('housekeeping expires data on the embedded store', () => {
     const { kept } = await seed();
     const registry = new ModelRegistry(store);
     const jobs = new JobStore(new DocumentStore(store), 600_000);
-    const result = await runHousekeeping({ registry, jobs, store }, [MODEL], { incompleteMaxAgeMs: DAY, retention: SETTINGS, now: NOW });
+    const result = await runHousekeeping({ registry, jobs, store }, [MODEL], {
+      incompleteMaxAgeMs: DAY,
+      retention: SETTINGS,
+      now: NOW,
+    });
     expect(result.retention).toMatchObject({ deleted: { captures: 5, feedback: 1, summaries: 2 } });
     // The seeded version has its manifest: complete, so the incomplete-version sweep leaves it.
     expect(result.removedVersions).toEqual([]);
@@ -196,8 +256,14 @@ describe('POST /model/housekeeping on the embedded store', () => {
     const r = await fetch(`${api.url}/model/housekeeping`, { method: 'POST', headers: { 'x-api-key': KEY } });
     return { status: r.status, json: (await r.json()) as Record<string, unknown> };
   };
-  const health = async () => (await (await fetch(`${api.url}/health`)).json()) as { status: string; reasons?: string[]; retention: { status: string } };
-  const metric = async (line: RegExp) => (await (await fetch(`${api.url}/metrics`)).text()).split('\n').find((l) => line.test(l));
+  const health = async () =>
+    (await (await fetch(`${api.url}/health`)).json()) as {
+      status: string;
+      reasons?: string[];
+      retention: { status: string };
+    };
+  const metric = async (line: RegExp) =>
+    (await (await fetch(`${api.url}/metrics`)).text()).split('\n').find((l) => line.test(l));
 
   it('deletes expired rows, counts them, and shows a failed sweep in /health and a metric until one succeeds', async () => {
     const old = Date.now() - 40 * DAY;
@@ -215,10 +281,16 @@ describe('POST /model/housekeeping on the embedded store', () => {
     });
     const failed = await post();
     expect(failed.status).toBe(200);
-    expect(failed.json.retention).toMatchObject({ enforcedBy: 'housekeeping', deleted: { captures: 1 }, error: 'storage unavailable: timed out' });
+    expect(failed.json.retention).toMatchObject({
+      enforcedBy: 'housekeeping',
+      deleted: { captures: 1 },
+      error: 'storage unavailable: timed out',
+    });
     const degraded = await health();
     expect(degraded.status).toBe('degraded');
-    expect(degraded.reasons).toContain('expired captures and feedback are not being deleted: the last retention sweep failed (storage unavailable: timed out)');
+    expect(degraded.reasons).toContain(
+      'expired captures and feedback are not being deleted: the last retention sweep failed (storage unavailable: timed out)',
+    );
     expect(await metric(/^credit_score_background_failures_total\{task="retention"/)).toMatch(/ 1$/);
     vi.restoreAllMocks();
 

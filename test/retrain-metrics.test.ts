@@ -54,13 +54,35 @@ describe('retrain outcomes from the job records', () => {
     const now = Date.parse('2026-01-15T12:00:00.000Z'); // long before the api test's own job, which must not see these
     const jobs = new JobStore(new DocumentStore(store), STALE_MS, () => now);
     // A long history: 30 jobs two to five days old, failures among them, none of which may be read.
-    for (let i = 0; i < 30; i++) await jobs.create(job(now - 48 * HOUR - i * 3 * HOUR, i % 3 ? 'succeeded' : 'failed', { finishedAt: new Date(now - 47 * HOUR - i * 3 * HOUR).toISOString() }));
+    for (let i = 0; i < 30; i++)
+      await jobs.create(
+        job(now - 48 * HOUR - i * 3 * HOUR, i % 3 ? 'succeeded' : 'failed', {
+          finishedAt: new Date(now - 47 * HOUR - i * 3 * HOUR).toISOString(),
+        }),
+      );
     await jobs.create(job(now - 5 * HOUR, 'succeeded', { finishedAt: new Date(now - 4 * HOUR).toISOString() }));
-    await jobs.create(job(now - 3 * HOUR, 'failed', { finishedAt: new Date(now - 3 * HOUR + 120_000).toISOString(), error: 'out of data' }));
+    await jobs.create(
+      job(now - 3 * HOUR, 'failed', {
+        finishedAt: new Date(now - 3 * HOUR + 120_000).toISOString(),
+        error: 'out of data',
+      }),
+    );
     // Killed (out of memory): still "running", last heartbeat 40 min ago; dead 10 min after that.
-    await jobs.create(job(now - HOUR, 'running', { startedAt: new Date(now - HOUR).toISOString(), heartbeatAt: new Date(now - 40 * 60_000).toISOString() }));
-    await jobs.create(job(now - 60_000, 'running', { startedAt: new Date(now - 60_000).toISOString(), heartbeatAt: new Date(now - 5_000).toISOString() }));
-    await jobs.create(job(now - 2 * HOUR, 'failed', { finishedAt: new Date(now - 2 * HOUR).toISOString() }, 'other-model'));
+    await jobs.create(
+      job(now - HOUR, 'running', {
+        startedAt: new Date(now - HOUR).toISOString(),
+        heartbeatAt: new Date(now - 40 * 60_000).toISOString(),
+      }),
+    );
+    await jobs.create(
+      job(now - 60_000, 'running', {
+        startedAt: new Date(now - 60_000).toISOString(),
+        heartbeatAt: new Date(now - 5_000).toISOString(),
+      }),
+    );
+    await jobs.create(
+      job(now - 2 * HOUR, 'failed', { finishedAt: new Date(now - 2 * HOUR).toISOString() }, 'other-model'),
+    );
 
     const counting = new CountingStore(store);
     const outcomes = await recentJobOutcomes(new DocumentStore(counting), jobs, now);
@@ -94,7 +116,9 @@ describe('the api exports them', () => {
 
   it('GET /metrics carries a failure the retrain process recorded, with its time', async () => {
     const finished = Date.now() - 60_000;
-    await new JobStore(new DocumentStore(store), STALE_MS).create(job(finished - 120_000, 'failed', { finishedAt: new Date(finished).toISOString(), error: 'boom' }));
+    await new JobStore(new DocumentStore(store), STALE_MS).create(
+      job(finished - 120_000, 'failed', { finishedAt: new Date(finished).toISOString(), error: 'boom' }),
+    );
     const text = await until(
       'the retrain series in /metrics',
       async () => {
@@ -103,9 +127,15 @@ describe('the api exports them', () => {
       },
       30_000,
     );
-    expect(text).toMatch(/^credit_score_retrain_jobs_recent\{model="credit-score",status="failed",service="[^"]+",stage="[^"]+"\} 1$/m);
-    expect(text).toMatch(/^credit_score_retrain_jobs_recent\{model="credit-score",status="queued",service="[^"]+",stage="[^"]+"\} 0$/m);
-    const at = Number(/^credit_score_retrain_last_failure_timestamp_seconds\{model="credit-score"[^}]*\} (\S+)$/m.exec(text)?.[1]);
+    expect(text).toMatch(
+      /^credit_score_retrain_jobs_recent\{model="credit-score",status="failed",service="[^"]+",stage="[^"]+"\} 1$/m,
+    );
+    expect(text).toMatch(
+      /^credit_score_retrain_jobs_recent\{model="credit-score",status="queued",service="[^"]+",stage="[^"]+"\} 0$/m,
+    );
+    const at = Number(
+      /^credit_score_retrain_last_failure_timestamp_seconds\{model="credit-score"[^}]*\} (\S+)$/m.exec(text)?.[1],
+    );
     expect(at).toBe(finished / 1000);
   });
 });

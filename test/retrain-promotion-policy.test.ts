@@ -19,7 +19,11 @@ import { runSmallRetrainJob } from './small-retrain-job.ts';
 const MODEL = 'policy-retrain';
 
 describe("a retrain job's promote and canary under the promotion policy", () => {
-  const dataFile = subsetCsv('data/credit_score_customers_raw.csv', 600, join(tempDir('policy-retrain'), 'credit-600.csv'));
+  const dataFile = subsetCsv(
+    'data/credit_score_customers_raw.csv',
+    600,
+    join(tempDir('policy-retrain'), 'credit-600.csv'),
+  );
   let s3: EmbeddedS3;
   let store: S3ObjectStore;
   let registry: ModelRegistry;
@@ -34,13 +38,23 @@ describe("a retrain job's promote and canary under the promotion policy", () => 
     await s3?.close();
   });
 
-  const job = (asked: { promote?: boolean; canary?: boolean }): Promise<JobRecord> => runSmallRetrainJob(store, registry, MODEL, dataFile, asked, 'olga (operator, api key)');
+  const job = (asked: { promote?: boolean; canary?: boolean }): Promise<JobRecord> =>
+    runSmallRetrainJob(store, registry, MODEL, dataFile, asked, 'olga (operator, api key)');
 
   it('registers a version the policy refuses without promoting it, naming the failed gate', async () => {
-    await policies.set(MODEL, { policy: { minAuc: 0.999, approvals: 1 }, reason: 'a bar no small model reaches', actor: 'test' });
+    await policies.set(MODEL, {
+      policy: { minAuc: 0.999, approvals: 1 },
+      reason: 'a bar no small model reaches',
+      actor: 'test',
+    });
     const refused = await job({ promote: true });
     expect(refused.status, refused.error).toBe('succeeded');
-    expect(refused.result).toMatchObject({ promoted: false, decision: expect.stringMatching(/^promote requested; promotion to champion refused by the promotion policy: ROC AUC [0-9.]+ is below the minimum 0\.999$/) });
+    expect(refused.result).toMatchObject({
+      promoted: false,
+      decision: expect.stringMatching(
+        /^promote requested; promotion to champion refused by the promotion policy: ROC AUC [0-9.]+ is below the minimum 0\.999$/,
+      ),
+    });
     expect(await registry.listVersions(MODEL)).toContain(refused.result!.version);
     expect(await registry.getAlias(MODEL, 'champion')).toBeNull();
   }, 300_000);

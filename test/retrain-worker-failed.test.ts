@@ -49,7 +49,10 @@ describe('the retrain worker failure destination', () => {
     });
     expect(result).toEqual({ jobId, status: 'failed' });
     const job = await service.jobs.get(jobId);
-    expect(job).toMatchObject({ status: 'failed', error: 'the retrain worker failed: Task timed out after 900.00 seconds' });
+    expect(job).toMatchObject({
+      status: 'failed',
+      error: 'the retrain worker failed: Task timed out after 900.00 seconds',
+    });
     // The lock is free: a new job can take it at once.
     expect((await service.retrainLock('credit-score').acquire('next')).acquired).toBe(true);
   });
@@ -58,8 +61,22 @@ describe('the retrain worker failure destination', () => {
     const service = await getService();
     const jobId = timeOrderedId();
     const now = new Date().toISOString();
-    await service.jobs.create({ jobId, model: 'credit-score', alias: 'champion', status: 'succeeded', request: retrainRequestSchema.parse({}), requestedBy: 'test', createdAt: now, finishedAt: now, progress: { done: 1, total: 1, message: 'done' }, lockToken: 'released-long-ago' });
-    expect(await handler({ requestPayload: { jobId }, responsePayload: { errorMessage: 'late duplicate' } })).toEqual({ jobId, status: 'succeeded' });
+    await service.jobs.create({
+      jobId,
+      model: 'credit-score',
+      alias: 'champion',
+      status: 'succeeded',
+      request: retrainRequestSchema.parse({}),
+      requestedBy: 'test',
+      createdAt: now,
+      finishedAt: now,
+      progress: { done: 1, total: 1, message: 'done' },
+      lockToken: 'released-long-ago',
+    });
+    expect(await handler({ requestPayload: { jobId }, responsePayload: { errorMessage: 'late duplicate' } })).toEqual({
+      jobId,
+      status: 'succeeded',
+    });
     expect(await handler({})).toEqual({ jobId: null, status: 'unknown' });
   });
 });

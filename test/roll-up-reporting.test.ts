@@ -25,31 +25,47 @@ function recorder(): { lines: { level: string; message: string }[]; logger: Retu
   return { lines, logger: createLogger({ service: 't', environment: 't', level: 'info', format: 'json', stdout }) };
 }
 
-const failures = async (metrics: ServiceMetrics): Promise<number> => (await metrics.backgroundFailures.get()).values.find((v) => v.labels.task === 'summary-rollup')?.value ?? 0;
+const failures = async (metrics: ServiceMetrics): Promise<number> =>
+  (await metrics.backgroundFailures.get()).values.find((v) => v.labels.task === 'summary-rollup')?.value ?? 0;
 
 describe('a rollup run by the schedules', () => {
   it('that the store refuses is logged as an error and counted as a background failure', async () => {
     const { lines, logger } = recorder();
     const metrics = new ServiceMetrics({ service: 't', stage: 't' });
     // Nothing listens on this port: every store call is refused.
-    const monitoring = new OffThreadReads({ bucket: 'b', region: 'us-east-1', endpoint: `http://127.0.0.1:${await freePort()}`, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, requestTimeoutMs: 2_000 });
+    const monitoring = new OffThreadReads({
+      bucket: 'b',
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${await freePort()}`,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      requestTimeoutMs: 2_000,
+    });
     try {
       await rollUpReporting({ monitoring, logger, metrics }, 'm', Date.now(), { lookbackMs: 60_000 });
     } finally {
       await monitoring.close();
     }
     expect(await failures(metrics)).toBe(1);
-    expect(lines.filter((l) => l.level === 'error').map((l) => l.message)).toEqual([expect.stringContaining('monitoring summaries of m could not be rolled up')]);
+    expect(lines.filter((l) => l.level === 'error').map((l) => l.message)).toEqual([
+      expect.stringContaining('monitoring summaries of m could not be rolled up'),
+    ]);
   });
 
   it('cut short by shutdown (the worker closed under it) is neither an error nor a failure', async () => {
     const { lines, logger } = recorder();
     const metrics = new ServiceMetrics({ service: 't', stage: 't' });
-    const monitoring = new OffThreadReads({ bucket: 'b', region: 'us-east-1', endpoint: `http://127.0.0.1:${await freePort()}`, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    const monitoring = new OffThreadReads({
+      bucket: 'b',
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${await freePort()}`,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
     await monitoring.close();
     await rollUpReporting({ monitoring, logger, metrics }, 'm');
     expect(await failures(metrics)).toBe(0);
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
-    expect(lines.map((l) => l.message)).toEqual([expect.stringContaining('monitoring rollup of m stopped with the process')]);
+    expect(lines.map((l) => l.message)).toEqual([
+      expect.stringContaining('monitoring rollup of m stopped with the process'),
+    ]);
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Adasyn, BorderlineSmote, classCounts, createSampler, RandomOverSampler, SamplerError, Smote, type LabelledMatrix } from '../lib/sampling/index.ts';
+import {
+  Adasyn,
+  BorderlineSmote,
+  classCounts,
+  createSampler,
+  RandomOverSampler,
+  SamplerError,
+  Smote,
+  type LabelledMatrix,
+} from '../lib/sampling/index.ts';
 import { Random } from '../lib/util/random.ts';
 
 /** Three classes (60/25/15 %), 4 features, overlapping so that danger points exist. */
@@ -11,7 +20,8 @@ function imbalanced(rows = 600, seed = 1): LabelledMatrix {
   for (let i = 0; i < rows; i++) {
     const u = rng.nextFloat();
     y[i] = u < 0.6 ? 0 : u < 0.85 ? 1 : 2;
-    for (let f = 0; f < features; f++) X[i * features + f] = y[i] * 0.8 + rng.nextFloat() * 2 + (f === 3 ? 100 * rng.nextFloat() : 0);
+    for (let f = 0; f < features; f++)
+      X[i * features + f] = y[i] * 0.8 + rng.nextFloat() * 2 + (f === 3 ? 100 * rng.nextFloat() : 0);
   }
   return { X, rows, features, y, classes: 3 };
 }
@@ -21,8 +31,12 @@ function row(m: LabelledMatrix, i: number): number[] {
 }
 
 function kNearestSameClass(m: LabelledMatrix, i: number, k: number, pool: number[]): number[] {
-  const dist = (a: number, b: number): number => row(m, a).reduce((s, v, f) => s + (v - m.X[b * m.features + f]) ** 2, 0);
-  return pool.filter((j) => j !== i).sort((a, b) => dist(i, a) - dist(i, b) || a - b).slice(0, k);
+  const dist = (a: number, b: number): number =>
+    row(m, a).reduce((s, v, f) => s + (v - m.X[b * m.features + f]) ** 2, 0);
+  return pool
+    .filter((j) => j !== i)
+    .sort((a, b) => dist(i, a) - dist(i, b) || a - b)
+    .slice(0, k);
 }
 
 /** Whether point s lies on the segment from a to b (within rounding). */
@@ -65,13 +79,16 @@ describe('samplers (imbalanced-learn 0.10 semantics)', () => {
     for (const name of ['ros', 'smote', 'borderline'] as const) {
       const half = classCounts(createSampler(name, 42, { sampling_ratio: 0.5 }).fitResample(data).y, 3);
       expect(half[0], name).toBe(counts[0]);
-      for (const k of [1, 2]) expect(half[k], `${name} class ${k}`).toBe(Math.max(counts[k], Math.floor(0.5 * counts[0])));
+      for (const k of [1, 2])
+        expect(half[k], `${name} class ${k}`).toBe(Math.max(counts[k], Math.floor(0.5 * counts[0])));
     }
     // ADASYN shares a class's rows out by rounding per row, as imbalanced-learn does: fewer rows than to balance, not exactly the target.
     const adasyn = classCounts(createSampler('adasyn', 42, { sampling_ratio: 0.75 }).fitResample(data).y, 3);
     const balanced = classCounts(createSampler('adasyn', 42).fitResample(data).y, 3);
     for (const k of [1, 2]) expect(adasyn[k]).toBeLessThan(balanced[k]);
-    expect(() => createSampler('ros', 1, { sampling_ratio: 0 }).fitResample(data)).toThrow(/sampling_ratio must be in \(0, 1\], got 0/);
+    expect(() => createSampler('ros', 1, { sampling_ratio: 0 }).fitResample(data)).toThrow(
+      /sampling_ratio must be in \(0, 1\], got 0/,
+    );
   });
 
   it('ADASYN takes a tuned neighbour count as its n_neighbors', () => {
@@ -135,7 +152,9 @@ describe('samplers (imbalanced-learn 0.10 semantics)', () => {
         if (out.y[s] !== k) continue;
         checked++;
         const point = row(out, s);
-        expect(danger.some((i) => neighbours.get(i)!.some((j) => onSegment(point, row(data, i), row(data, j))))).toBe(true);
+        expect(danger.some((i) => neighbours.get(i)!.some((j) => onSegment(point, row(data, i), row(data, j))))).toBe(
+          true,
+        );
       }
       expect(checked).toBe(40);
     }
@@ -143,7 +162,10 @@ describe('samplers (imbalanced-learn 0.10 semantics)', () => {
 
   it('BorderlineSMOTE leaves a class without danger rows alone', () => {
     // Class 1 far from class 0: no danger rows, nothing generated.
-    const X = Float64Array.from([...Array.from({ length: 30 }, (_, i) => i), ...Array.from({ length: 12 }, (_, i) => 1000 + i)]);
+    const X = Float64Array.from([
+      ...Array.from({ length: 30 }, (_, i) => i),
+      ...Array.from({ length: 12 }, (_, i) => 1000 + i),
+    ]);
     const y = Int32Array.from([...new Array(30).fill(0), ...new Array(12).fill(1)]);
     const out = new BorderlineSmote({ random_state: 1 }).fitResample({ X, rows: 42, features: 1, y, classes: 2 });
     expect(out.rows).toBe(42);
@@ -161,12 +183,17 @@ describe('samplers (imbalanced-learn 0.10 semantics)', () => {
     for (let s = data.rows, checked = 0; s < out.rows && checked < 40; s++) {
       if (out.y[s] !== k) continue;
       checked++;
-      expect(pool.some((i) => neighbours.get(i)!.some((j) => onSegment(row(out, s), row(data, i), row(data, j))))).toBe(true);
+      expect(pool.some((i) => neighbours.get(i)!.some((j) => onSegment(row(out, s), row(data, i), row(data, j))))).toBe(
+        true,
+      );
     }
   });
 
   it('ADASYN refuses a class whose neighbours are all its own, as imbalanced-learn does', () => {
-    const X = Float64Array.from([...Array.from({ length: 30 }, (_, i) => i), ...Array.from({ length: 12 }, (_, i) => 1000 + i)]);
+    const X = Float64Array.from([
+      ...Array.from({ length: 30 }, (_, i) => i),
+      ...Array.from({ length: 12 }, (_, i) => 1000 + i),
+    ]);
     const y = Int32Array.from([...new Array(30).fill(0), ...new Array(12).fill(1)]);
     expect(() => new Adasyn().fitResample({ X, rows: 42, features: 1, y, classes: 2 })).toThrow(SamplerError);
   });

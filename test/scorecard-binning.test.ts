@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { eventIndicator, fitBinning, fitFeatureBinning, woeMatrix } from '../lib/scorecard/binning.ts';
 import { BINNING_DEFAULTS } from '../lib/scorecard/binning-params.ts';
-import { BinLookup, missingBinIndex, unseenBinIndex, type CategoricalFeatureBinning, type NumericFeatureBinning } from '../lib/scorecard/feature-binning.ts';
+import {
+  BinLookup,
+  missingBinIndex,
+  unseenBinIndex,
+  type CategoricalFeatureBinning,
+  type NumericFeatureBinning,
+} from '../lib/scorecard/feature-binning.ts';
 import { quantileCuts } from '../lib/scorecard/numeric-binning.ts';
 import { binEvidence, eventRate, featureEvidence } from '../lib/scorecard/woe.ts';
 import { Random } from '../lib/util/random.ts';
@@ -15,13 +21,16 @@ function trend(rows: number, direction: 1 | -1, seed: number): { x: Float64Array
   const event = new Uint8Array(rows);
   for (let i = 0; i < rows; i++) {
     x[i] = rng.nextFloat() * 100;
-    event[i] = rng.nextFloat() < 1 / (1 + Math.exp(-direction * (x[i] - 50) / 12)) ? 1 : 0;
+    event[i] = rng.nextFloat() < 1 / (1 + Math.exp((-direction * (x[i] - 50)) / 12)) ? 1 : 0;
   }
   return { x, event };
 }
 
 function numeric(x: Float64Array, event: Uint8Array, params = {}): NumericFeatureBinning {
-  return fitFeatureBinning({ name: 'x', kind: 'numeric', values: x }, event, { ...BINNING_DEFAULTS, ...params }) as NumericFeatureBinning;
+  return fitFeatureBinning({ name: 'x', kind: 'numeric', values: x }, event, {
+    ...BINNING_DEFAULTS,
+    ...params,
+  }) as NumericFeatureBinning;
 }
 
 describe('WoE and IV of bins', () => {
@@ -139,9 +148,14 @@ describe('categorical binning', () => {
   });
 
   it('keeps at most maxBins groups, each with the minimum share of rows', () => {
-    const f = fitFeatureBinning(columns[2], event, { ...BINNING_DEFAULTS, maxBins: 2, minBinShare: 0.3 }) as CategoricalFeatureBinning;
+    const f = fitFeatureBinning(columns[2], event, {
+      ...BINNING_DEFAULTS,
+      maxBins: 2,
+      minBinShare: 0.3,
+    }) as CategoricalFeatureBinning;
     expect(f.groups.length).toBeLessThanOrEqual(2);
-    for (const b of f.bins.slice(0, f.groups.length)) expect(b.events + b.nonEvents).toBeGreaterThanOrEqual(0.3 * event.length);
+    for (const b of f.bins.slice(0, f.groups.length))
+      expect(b.events + b.nonEvents).toBeGreaterThanOrEqual(0.3 * event.length);
     // Every category seen in training is in exactly one group.
     expect(f.groups.flat().sort()).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
   });

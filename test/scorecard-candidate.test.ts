@@ -10,11 +10,18 @@ import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
 import { crossValidate } from '../lib/training/cross-validate.ts';
 import { checkCandidates, TrainingError } from '../lib/pipeline/pipeline.ts';
 import { createProgressReporter } from '../lib/training/progress.ts';
-import { fitStoredScorecard, prepareScorecardFold, scorecardProbabilities } from '../lib/training/scorecard-candidate.ts';
+import {
+  fitStoredScorecard,
+  prepareScorecardFold,
+  scorecardProbabilities,
+} from '../lib/training/scorecard-candidate.ts';
 import { subsetCsv, tempDir } from './helpers.ts';
 
 const spec = loadSpec('data/specs/taiwan-credit-default.json');
-const dataset = loadDataset(subsetCsv('data/taiwan_credit_default.csv', 800, join(tempDir('scorecard-candidate'), 'taiwan-800.csv')), spec);
+const dataset = loadDataset(
+  subsetCsv('data/taiwan_credit_default.csv', 800, join(tempDir('scorecard-candidate'), 'taiwan-800.csv')),
+  spec,
+);
 
 describe('the scorecard candidate', () => {
   it('is tried with the sampler none only, beside every tree x sampler pair, and scored like them', async () => {
@@ -39,21 +46,36 @@ describe('the scorecard candidate', () => {
   it("scores each test fold with a scorecard fitted on that fold's training rows only", async () => {
     const folds = stratifiedKFold(dataset.y, 2, 3, 5);
     const byFold: Float64Array[] = [];
-    await crossValidate(dataset, { folds: 3, seed: 5, classifiers: ['scorecard'], samplers: ['none'], progress: createProgressReporter(process.stderr, true), onTestProbabilities: (_c, _s, _rows, proba) => byFold.push(proba) });
+    await crossValidate(dataset, {
+      folds: 3,
+      seed: 5,
+      classifiers: ['scorecard'],
+      samplers: ['none'],
+      progress: createProgressReporter(process.stderr, true),
+      onTestProbabilities: (_c, _s, _rows, proba) => byFold.push(proba),
+    });
     // Fitted on the training rows of fold 0 alone, the scorecard gives fold 0's test rows exactly the CV's probabilities.
     const fold = prepareScorecardFold(spec, dataset.rows, folds[0]);
     const y = Int32Array.from(folds[0].train, (i) => dataset.y[i]);
     const own = scorecardProbabilities(fitStoredScorecard(fold.plan, fold.train, y, 2, fold.params), fold.test);
     expect(byFold.find((p) => p.length === own.length && p.every((v, i) => v === own[i]))).toBeDefined();
     // Fitted on every row instead, it does not.
-    const everyRow = prepareScorecardFold(spec, dataset.rows, { train: Int32Array.from(dataset.y, (_, i) => i), test: folds[0].test });
-    const leaked = scorecardProbabilities(fitStoredScorecard(everyRow.plan, everyRow.train, dataset.y, 2, everyRow.params), everyRow.test);
+    const everyRow = prepareScorecardFold(spec, dataset.rows, {
+      train: Int32Array.from(dataset.y, (_, i) => i),
+      test: folds[0].test,
+    });
+    const leaked = scorecardProbabilities(
+      fitStoredScorecard(everyRow.plan, everyRow.train, dataset.y, 2, everyRow.params),
+      everyRow.test,
+    );
     expect(byFold.some((p) => p.length === leaked.length && p.every((v, i) => v === leaked[i]))).toBe(false);
   });
 
   it('with only other samplers is no candidate, refused before any data is read', () => {
     expect(() => checkCandidates(['scorecard'], ['smote', 'ros'])).toThrow(TrainingError);
-    expect(() => checkCandidates(['scorecard'], ['smote', 'ros'])).toThrow('no candidate to train (scorecard x smote,ros): a scorecard takes no sampler');
+    expect(() => checkCandidates(['scorecard'], ['smote', 'ros'])).toThrow(
+      'no candidate to train (scorecard x smote,ros): a scorecard takes no sampler',
+    );
     expect(() => checkCandidates(['scorecard', 'rf'], ['smote'])).not.toThrow();
   });
 });

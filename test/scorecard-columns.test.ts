@@ -19,7 +19,11 @@ const row = (income: number, history: number, job: string | null, mix: string | 
 });
 
 describe('scorecard columns', () => {
-  const rows = [row(10, 24, 'clerk', 'Good', ['Auto', 'Home']), row(NaN, 3, null, 'Other', []), row(30, NaN, 'pilot', null, ['Payday'])];
+  const rows = [
+    row(10, 24, 'clerk', 'Good', ['Auto', 'Home']),
+    row(NaN, 3, null, 'Other', []),
+    row(30, NaN, 'pilot', null, ['Payday']),
+  ];
 
   it('plan the numeric, categorical, ordered and per-label columns, labels from the training rows only', () => {
     const plan = planColumns(spec, rows, [0, 1]);

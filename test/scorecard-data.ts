@@ -33,7 +33,11 @@ export function generateApplicants(rows: number, seed: number, classes: 2 | 3 = 
     const r = rng.nextFloat();
     const level = r < 0.01 ? 'E' : r < 0.02 ? 'F' : r < 0.05 ? null : 'ABCD'[rng.nextInt(4)];
     region.push(level);
-    const z = -1 + 0.04 * (utilisation[i] - 50) - (missingIncome ? -0.7 : 0.02 * (income[i] - 85)) + (level ? regionShift[level] : 0.4);
+    const z =
+      -1 +
+      0.04 * (utilisation[i] - 50) -
+      (missingIncome ? -0.7 : 0.02 * (income[i] - 85)) +
+      (level ? regionShift[level] : 0.4);
     const u = rng.nextFloat();
     if (classes === 2) y[i] = u < sigmoid(z) ? 1 : 0;
     else y[i] = u < sigmoid(z) ? 2 : u < sigmoid(z + 1.2) ? 1 : 0;
@@ -67,7 +71,13 @@ export function weakSignalsCsv(dir: string): { csv: string; specFile: string } {
   }
   const csv = join(dir, 'weak-signals.csv');
   writeFileSync(csv, lines.join('\n') + '\n');
-  const spec = { name: 'weak-signals', target: { column: 'bad', classes: ['0', '1'] }, identifiers: [], numeric: Array.from({ length: p }, (_, k) => ({ column: `x${k}` })), categorical: [] };
+  const spec = {
+    name: 'weak-signals',
+    target: { column: 'bad', classes: ['0', '1'] },
+    identifiers: [],
+    numeric: Array.from({ length: p }, (_, k) => ({ column: `x${k}` })),
+    categorical: [],
+  };
   const specFile = join(dir, 'weak-signals.json');
   writeFileSync(specFile, JSON.stringify(spec));
   return { csv, specFile };

@@ -17,36 +17,45 @@ function expectScoreEquations(model: LogisticModel, X: Float64Array, y: Int32Arr
     predictLogistic(model, X, i * features, p);
     for (let k = 0; k < classes; k++) meanP[k] += p[k] / y.length;
   }
-  for (let k = 0; k < classes; k++) expect(Math.abs(meanP[k] - y.filter((c) => c === k).length / y.length)).toBeLessThan(1e-9);
+  for (let k = 0; k < classes; k++)
+    expect(Math.abs(meanP[k] - y.filter((c) => c === k).length / y.length)).toBeLessThan(1e-9);
 }
 
 describe('logistic regression', () => {
-  it.each([2, 3] as const)('meets the score equations at its optimum on 20,000 generated rows with %i classes', (classes) => {
-    const { columns, y } = generateApplicants(20_000, 31, classes);
-    const binning = fitBinning(columns, eventIndicator(y, classes - 1), { minIv: 0 });
-    const { X, rows, features } = woeMatrix(binning.features, columns);
-    const model = fitLogisticRegression({ X, rows, features, y, classes }, { C: 1 });
-    expect(model.converged).toBe(true);
-    expectScoreEquations(model, X, y);
-  });
+  it.each([2, 3] as const)(
+    'meets the score equations at its optimum on 20,000 generated rows with %i classes',
+    (classes) => {
+      const { columns, y } = generateApplicants(20_000, 31, classes);
+      const binning = fitBinning(columns, eventIndicator(y, classes - 1), { minIv: 0 });
+      const { X, rows, features } = woeMatrix(binning.features, columns);
+      const model = fitLogisticRegression({ X, rows, features, y, classes }, { C: 1 });
+      expect(model.converged).toBe(true);
+      expectScoreEquations(model, X, y);
+    },
+  );
 
-  it.each([2, 3] as const)('reaches the same optimum from a given starting point as from 0, in fewer iterations from a near one, %i classes', (classes) => {
-    const { columns, y } = generateApplicants(5_000, 17, classes);
-    const binning = fitBinning(columns, eventIndicator(y, classes - 1), { minIv: 0 });
-    const data = { ...woeMatrix(binning.features, columns), y, classes };
-    const cold = fitLogisticRegression(data, { C: 1 });
-    // A far start (every coefficient 3, intercepts spread) and a near one (the optimum nudged).
-    const far = { coef: cold.coef.map((row) => row.map(() => 3)), intercept: cold.intercept.map((_, k) => k - 1) };
-    const near = { coef: cold.coef.map((row) => row.map((w) => w * 1.05)), intercept: cold.intercept };
-    for (const start of [far, near]) {
-      const warm = fitLogisticRegression(data, { C: 1 }, start);
-      expect(warm.converged).toBe(true);
-      warm.coef.flat().forEach((w, i) => expect(w).toBeCloseTo(cold.coef.flat()[i], 8));
-      warm.intercept.forEach((b, k) => expect(b).toBeCloseTo(cold.intercept[k], 8));
-    }
-    expect(fitLogisticRegression(data, { C: 1 }, near).iterations).toBeLessThan(cold.iterations);
-    expect(() => fitLogisticRegression(data, { C: 1 }, { coef: [[1]], intercept: [0] })).toThrow(/a starting point needs/);
-  });
+  it.each([2, 3] as const)(
+    'reaches the same optimum from a given starting point as from 0, in fewer iterations from a near one, %i classes',
+    (classes) => {
+      const { columns, y } = generateApplicants(5_000, 17, classes);
+      const binning = fitBinning(columns, eventIndicator(y, classes - 1), { minIv: 0 });
+      const data = { ...woeMatrix(binning.features, columns), y, classes };
+      const cold = fitLogisticRegression(data, { C: 1 });
+      // A far start (every coefficient 3, intercepts spread) and a near one (the optimum nudged).
+      const far = { coef: cold.coef.map((row) => row.map(() => 3)), intercept: cold.intercept.map((_, k) => k - 1) };
+      const near = { coef: cold.coef.map((row) => row.map((w) => w * 1.05)), intercept: cold.intercept };
+      for (const start of [far, near]) {
+        const warm = fitLogisticRegression(data, { C: 1 }, start);
+        expect(warm.converged).toBe(true);
+        warm.coef.flat().forEach((w, i) => expect(w).toBeCloseTo(cold.coef.flat()[i], 8));
+        warm.intercept.forEach((b, k) => expect(b).toBeCloseTo(cold.intercept[k], 8));
+      }
+      expect(fitLogisticRegression(data, { C: 1 }, near).iterations).toBeLessThan(cold.iterations);
+      expect(() => fitLogisticRegression(data, { C: 1 }, { coef: [[1]], intercept: [0] })).toThrow(
+        /a starting point needs/,
+      );
+    },
+  );
 
   it('converges on the credit data (80% of it, three classes), whose last Newton step changes the loss by less than its rounding', () => {
     // This split once stalled the line search at a gradient of 1.17e-6 (the bound is 1e-6) for 100 iterations.

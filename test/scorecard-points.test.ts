@@ -4,15 +4,30 @@ import { describe, expect, it } from 'vitest';
 import { eventIndicator, fitBinning, woeMatrix } from '../lib/scorecard/binning.ts';
 import { BinLookup, type FeatureBinning } from '../lib/scorecard/feature-binning.ts';
 import { fitLogisticRegression, predictLogistic } from '../lib/scorecard/logistic-regression.ts';
-import { badProbabilityOfScore, buildScorecard, logOddsLine, oddsOfScore, reasonCodes, scalingConstants, scoreOf, type Scorecard } from '../lib/scorecard/points.ts';
+import {
+  badProbabilityOfScore,
+  buildScorecard,
+  logOddsLine,
+  oddsOfScore,
+  reasonCodes,
+  scalingConstants,
+  scoreOf,
+  type Scorecard,
+} from '../lib/scorecard/points.ts';
 import { fitScorecard, ScorecardPredictor, type FittedScorecard } from '../lib/scorecard/scorecard-model.ts';
 import { scorecardCsv, scorecardTable } from '../lib/scorecard/scorecard-table.ts';
 import { generateApplicants } from './scorecard-data.ts';
 
-function binsOfRows(features: FeatureBinning[], columns: { name: string; values: ArrayLike<number | string | null> }[], rows: number): Int32Array[] {
+function binsOfRows(
+  features: FeatureBinning[],
+  columns: { name: string; values: ArrayLike<number | string | null> }[],
+  rows: number,
+): Int32Array[] {
   const lookups = features.map((f) => new BinLookup(f));
   const byName = new Map(columns.map((c) => [c.name, c]));
-  return Array.from({ length: rows }, (_, i) => Int32Array.from(features, (f, j) => lookups[j].binOf(byName.get(f.name)!.values[i])));
+  return Array.from({ length: rows }, (_, i) =>
+    Int32Array.from(features, (f, j) => lookups[j].binOf(byName.get(f.name)!.values[i])),
+  );
 }
 
 describe('points scaling', () => {
@@ -78,7 +93,13 @@ function handCard(points: number[][]): Scorecard {
     features: points.map((bins, j) => ({
       name: `f${j}`,
       coefficient: 1,
-      bins: bins.map((pts, b) => ({ label: `bin${b}`, events: b === bins.length - 1 && j === 2 ? 0 : 1, nonEvents: b === bins.length - 1 && j === 2 ? 0 : 1, woe: 0, points: pts })),
+      bins: bins.map((pts, b) => ({
+        label: `bin${b}`,
+        events: b === bins.length - 1 && j === 2 ? 0 : 1,
+        nonEvents: b === bins.length - 1 && j === 2 ? 0 : 1,
+        woe: 0,
+        points: pts,
+      })),
     })),
   };
 }

@@ -23,7 +23,9 @@ function pythonModulesMissing(): string | null {
 }
 
 function python<T>(script: string, input: unknown): T {
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(input), maxBuffer: 1 << 28 }).toString()) as T;
+  return JSON.parse(
+    execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(input), maxBuffer: 1 << 28 }).toString(),
+  ) as T;
 }
 
 /*
@@ -112,7 +114,8 @@ const centred = (v: number[]): number[] => v.map((x) => x - v.reduce((s, y) => s
 describe('scorecard against scikit-learn and pandas', () => {
   const missing = pythonModulesMissing();
   if (missing) {
-    if (process.env.CI === 'true') it('has scikit-learn and pandas (required under CI=true)', () => expect.fail(missing));
+    if (process.env.CI === 'true')
+      it('has scikit-learn and pandas (required under CI=true)', () => expect.fail(missing));
     else it('needs scikit-learn and pandas', (ctx) => ctx.skip(missing));
     return;
   }
@@ -128,7 +131,9 @@ describe('scorecard against scikit-learn and pandas', () => {
       expectConverged(ref, rows);
       expect(maxAbsDifference(ours.coef[0], ref.coef[0])).toBeLessThan(1e-6);
       expect(Math.abs(ours.intercept[0] - ref.intercept[0])).toBeLessThan(1e-6);
-      expect(maxAbsDifference([...ours.standardErrors!.coef, ours.standardErrors!.intercept], ref.se!)).toBeLessThan(1e-6);
+      expect(maxAbsDifference([...ours.standardErrors!.coef, ours.standardErrors!.intercept], ref.se!)).toBeLessThan(
+        1e-6,
+      );
     }
   });
 
@@ -156,7 +161,10 @@ describe('scorecard against scikit-learn and pandas', () => {
       const values = columns.find((c) => c.name === f.name)!.values;
       return Array.from({ length: event.length }, (_, i) => lookup.binOf(values[i]));
     });
-    const ref = python<{ bins: Record<string, [number, number, number, number]>; iv: number }[]>(PANDAS_WOE, { bins, event: Array.from(event) });
+    const ref = python<{ bins: Record<string, [number, number, number, number]>; iv: number }[]>(PANDAS_WOE, {
+      bins,
+      event: Array.from(event),
+    });
     binning.features.forEach((f, j) => {
       f.bins.forEach((b, index) => {
         const row = ref[j].bins[String(index)];

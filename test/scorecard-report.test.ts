@@ -17,9 +17,17 @@ const GRADES = ['A', 'B', 'C', 'D', 'E'];
 const { columns: generated, y } = generateApplicants(4_000, 21);
 const utilisation = generated[0].values as Float64Array;
 /** An ordered category (its position in GRADES, as columns.ts gives it), riskier as utilisation grows. */
-const grade: FeatureColumn = { name: 'grade', kind: 'numeric', values: Float64Array.from(utilisation, (u) => Math.min(4, Math.floor(u / 20))) };
+const grade: FeatureColumn = {
+  name: 'grade',
+  kind: 'numeric',
+  values: Float64Array.from(utilisation, (u) => Math.min(4, Math.floor(u / 20))),
+};
 const columns = [...generated, grade];
-const plan: ColumnPlan = { numeric: ['utilisation', 'income', 'noise'], categorical: [{ column: 'region' }, { column: 'grade', order: GRADES }], multiLabel: [] };
+const plan: ColumnPlan = {
+  numeric: ['utilisation', 'income', 'noise'],
+  categorical: [{ column: 'region' }, { column: 'grade', order: GRADES }],
+  multiLabel: [],
+};
 const fitted = fitScorecard(columns, y, 2, { C: 2 });
 const report = scorecardReport({ plan, fitted }, ['good', 'bad']);
 const byName = new Map(columns.map((c) => [c.name, c]));
@@ -36,13 +44,30 @@ function holds(h: BinHolds, value: number | string | null): boolean {
 
 describe("the model card's scorecard table", () => {
   it('has the lines of the CSV/JSON export, grouped by characteristic, and names the event and good classes', () => {
-    const flat = report.characteristics.flatMap((c) => c.bins.map((b) => ({ feature: c.feature, bin: b.bin, events: b.events, nonEvents: b.nonEvents, woe: b.woe, points: b.points })));
+    const flat = report.characteristics.flatMap((c) =>
+      c.bins.map((b) => ({
+        feature: c.feature,
+        bin: b.bin,
+        events: b.events,
+        nonEvents: b.nonEvents,
+        woe: b.woe,
+        points: b.points,
+      })),
+    );
     expect(flat).toEqual(scorecardTable(fitted.card));
-    expect(report).toMatchObject({ eventClass: 'bad', goodClass: 'good', scaling: fitted.card.scaling, factor: fitted.card.factor, offset: fitted.card.offset });
-    expect(report.characteristics.map((c) => [c.feature, c.iv])).toEqual(fitted.binning.features.map((f) => [f.name, f.iv]));
+    expect(report).toMatchObject({
+      eventClass: 'bad',
+      goodClass: 'good',
+      scaling: fitted.card.scaling,
+      factor: fitted.card.factor,
+      offset: fitted.card.offset,
+    });
+    expect(report.characteristics.map((c) => [c.feature, c.iv])).toEqual(
+      fitted.binning.features.map((f) => [f.name, f.iv]),
+    );
   });
 
-  it("describes each bin so that it holds exactly the training rows it counts, with their event rate", () => {
+  it('describes each bin so that it holds exactly the training rows it counts, with their event rate', () => {
     for (const c of report.characteristics) {
       const values = byName.get(c.feature)!.values;
       for (const b of c.bins) {
@@ -53,7 +78,12 @@ describe("the model card's scorecard table", () => {
           count++;
           events += y[i];
         }
-        expect({ feature: c.feature, bin: b.bin, count, events }).toEqual({ feature: c.feature, bin: b.bin, count: b.count, events: b.events });
+        expect({ feature: c.feature, bin: b.bin, count, events }).toEqual({
+          feature: c.feature,
+          bin: b.bin,
+          count: b.count,
+          events: b.events,
+        });
         expect(b.eventRate).toBe(count ? events / count : null);
       }
     }
@@ -78,16 +108,24 @@ describe("the model card's scorecard table", () => {
     for (const [j, c] of report.characteristics.entries()) {
       expect(c.bins.filter((b) => b.best)).toHaveLength(1);
       const best = c.bins.findIndex((b) => b.best);
-      const bins = fitted.card.features.map((f, k) => (k === j ? best : f.bins.findIndex((b) => b.events + b.nonEvents > 0)));
+      const bins = fitted.card.features.map((f, k) =>
+        k === j ? best : f.bins.findIndex((b) => b.events + b.nonEvents > 0),
+      );
       expect(reasonCodes(fitted.card, bins).some((r) => r.feature === c.feature)).toBe(false);
-      for (const [i, b] of c.bins.entries()) if (b.count > 0 && i !== best) expect(b.points).toBeLessThanOrEqual(c.bins[best].points);
+      for (const [i, b] of c.bins.entries())
+        if (b.count > 0 && i !== best) expect(b.points).toBeLessThanOrEqual(c.bins[best].points);
     }
   });
 
   it('states a score range that holds the score of every training row, and reaches its ends', () => {
     const predictor = new ScorecardPredictor(fitted);
     const proba = new Float64Array(2);
-    const scores = Array.from(y, (_, i) => predictor.predictRow(fitted.columns.map((n) => byName.get(n)!.values[i]), proba));
+    const scores = Array.from(y, (_, i) =>
+      predictor.predictRow(
+        fitted.columns.map((n) => byName.get(n)!.values[i]),
+        proba,
+      ),
+    );
     const { min, max } = report.scoreRange;
     expect(Math.min(...scores)).toBeGreaterThanOrEqual(min - 1e-9);
     expect(Math.max(...scores)).toBeLessThanOrEqual(max + 1e-9);
@@ -97,7 +135,13 @@ describe("the model card's scorecard table", () => {
   });
 
   it('lists the characteristics dropped for too little IV, with their IV and the threshold', () => {
-    expect(report.dropped).toEqual([{ feature: 'noise', iv: fitted.binning.dropped[0].iv, reason: expect.stringMatching(/^IV 0\.\d{4} is below the minimum 0\.02: /) }]);
+    expect(report.dropped).toEqual([
+      {
+        feature: 'noise',
+        iv: fitted.binning.dropped[0].iv,
+        reason: expect.stringMatching(/^IV 0\.\d{4} is below the minimum 0\.02: /),
+      },
+    ]);
     expect(report.characteristics.map((c) => c.feature)).not.toContain('noise');
   });
 });

@@ -19,10 +19,16 @@ import { ScorecardScorer } from '../lib/serving/scorecard-scoring.ts';
 import { subsetCsv, tempDir } from './helpers.ts';
 
 const spec = loadSpec('data/specs/credit-score.json');
-const { rows, y } = loadDataset(subsetCsv('data/credit_score_customers_raw.csv', 1500, join(tempDir('scorecard-row-binner'), 'credit-1500.csv')), spec);
+const { rows, y } = loadDataset(
+  subsetCsv('data/credit_score_customers_raw.csv', 1500, join(tempDir('scorecard-row-binner'), 'credit-1500.csv')),
+  spec,
+);
 const plan = planColumns(spec, rows);
 // minIv 0 and no sign check keep every characteristic, so every kind of column is binned and checked.
-const fitted = fitScorecard(readColumns(plan, rows), Int32Array.from(y), spec.target.classes.length, { binning: { minIv: 0 }, signCheck: false });
+const fitted = fitScorecard(readColumns(plan, rows), Int32Array.from(y), spec.target.classes.length, {
+  binning: { minIv: 0 },
+  signCheck: false,
+});
 const features = fitted.binning.features;
 const lookups = features.map((f) => new BinLookup(f));
 
@@ -35,7 +41,11 @@ const viaValues = (row: CleanRow): number[] => {
 function edgeRows(): CleanRow[] {
   const base = rows[0];
   const out: CleanRow[] = [];
-  const numericSplits = features.flatMap((f) => (f.kind === 'numeric' && plan.numeric.includes(f.name) ? [{ at: plan.numeric.indexOf(f.name), splits: f.splits }] : []));
+  const numericSplits = features.flatMap((f) =>
+    f.kind === 'numeric' && plan.numeric.includes(f.name)
+      ? [{ at: plan.numeric.indexOf(f.name), splits: f.splits }]
+      : [],
+  );
   for (const { at, splits } of numericSplits) {
     for (const x of [...splits, -Infinity, Infinity, NaN, -0]) {
       const numeric = Float64Array.from(base.numeric);
@@ -43,8 +53,16 @@ function edgeRows(): CleanRow[] {
       out.push({ ...base, numeric });
     }
   }
-  out.push({ numeric: base.numeric.map(() => NaN), categorical: base.categorical.map(() => null), multiLabel: base.multiLabel.map(() => []) });
-  out.push({ numeric: base.numeric, categorical: base.categorical.map(() => 'never seen in training'), multiLabel: base.multiLabel.map(() => ['never seen', 'never seen']) });
+  out.push({
+    numeric: base.numeric.map(() => NaN),
+    categorical: base.categorical.map(() => null),
+    multiLabel: base.multiLabel.map(() => []),
+  });
+  out.push({
+    numeric: base.numeric,
+    categorical: base.categorical.map(() => 'never seen in training'),
+    multiLabel: base.multiLabel.map(() => ['never seen', 'never seen']),
+  });
   // Every label at once, each twice.
   out.push({ ...base, multiLabel: plan.multiLabel.map((c) => [...c.labels, ...c.labels]) });
   return out;
@@ -52,7 +70,9 @@ function edgeRows(): CleanRow[] {
 
 describe('the row-to-bins shortcut of a served scorecard', () => {
   it('bins every characteristic kind the credit spec has (numeric, categorical, ordered, label)', () => {
-    expect(features.length).toBe(plan.numeric.length + plan.categorical.length + plan.multiLabel.reduce((n, c) => n + c.labels.length, 0));
+    expect(features.length).toBe(
+      plan.numeric.length + plan.categorical.length + plan.multiLabel.reduce((n, c) => n + c.labels.length, 0),
+    );
     expect(plan.categorical.some((c) => c.order)).toBe(true);
     expect(plan.multiLabel[0].labels.length).toBeGreaterThan(1);
   });
@@ -76,7 +96,7 @@ describe('the row-to-bins shortcut of a served scorecard', () => {
     }
   });
 
-  it('lets the served scorer answer, to the bit, the margins and points a direct sum over the row\'s bins gives', () => {
+  it("lets the served scorer answer, to the bit, the margins and points a direct sum over the row's bins gives", () => {
     const scorer = new ScorecardScorer({ plan, fitted });
     const { coef, intercept, classes } = fitted.model;
     const proba = new Float64Array(classes);
@@ -96,6 +116,8 @@ describe('the row-to-bins shortcut of a served scorecard', () => {
   });
 
   it('refuses a characteristic that is not a column of the plan', () => {
-    expect(() => new RowBinner({ ...plan, numeric: plan.numeric.slice(1) }, features)).toThrow(`characteristic ${plan.numeric[0]} is not a column of the plan`);
+    expect(() => new RowBinner({ ...plan, numeric: plan.numeric.slice(1) }, features)).toThrow(
+      `characteristic ${plan.numeric[0]} is not a column of the plan`,
+    );
   });
 });

@@ -31,7 +31,13 @@ const data = subsetCsv('data/credit_score_customers_raw.csv', 1500, join(dir, 'c
 /** Not the defaults (600 at 50:1, 20 to double), so the test sees the spec's scaling reach the points. */
 const SCALING = { baseScore: 500, baseOdds: 20, pdo: 40 };
 const specFile = join(dir, 'credit-score.json');
-writeFileSync(specFile, JSON.stringify({ ...JSON.parse(readFileSync('data/specs/credit-score.json', 'utf8')), scorecard: { eventClass: 'Poor', ...SCALING } }));
+writeFileSync(
+  specFile,
+  JSON.stringify({
+    ...JSON.parse(readFileSync('data/specs/credit-score.json', 'utf8')),
+    scorecard: { eventClass: 'Poor', ...SCALING },
+  }),
+);
 const artifact = join(dir, 'artifact');
 const factor = SCALING.pdo / Math.LN2;
 const offset = SCALING.baseScore - factor * Math.log(SCALING.baseOdds);
@@ -39,14 +45,24 @@ const offset = SCALING.baseScore - factor * Math.log(SCALING.baseOdds);
 let files: Map<string, Uint8Array>;
 
 beforeAll(async () => {
-  const result = await trainModel({ dataFile: data, spec: loadSpec(specFile), folds: 2, seed: 3, classifiers: ['scorecard'], samplers: ['none'], progress: createProgressReporter(process.stderr, true) });
+  const result = await trainModel({
+    dataFile: data,
+    spec: loadSpec(specFile),
+    folds: 2,
+    seed: 3,
+    classifiers: ['scorecard'],
+    samplers: ['none'],
+    progress: createProgressReporter(process.stderr, true),
+  });
   files = result.files;
   await writeArtifactDirectory(artifact, files);
 }, 120_000);
 
 describe('a scorecard artifact', () => {
   it('holds scorecard.json and its points table as CSV and JSON, and no ensemble', async () => {
-    expect(readdirSync(artifact)).toEqual(expect.arrayContaining(['scorecard.json', 'scorecard-table.csv', 'scorecard-table.json']));
+    expect(readdirSync(artifact)).toEqual(
+      expect.arrayContaining(['scorecard.json', 'scorecard-table.csv', 'scorecard-table.json']),
+    );
     expect(readdirSync(artifact)).not.toContain('ensemble.bin');
     const { bundle } = await readArtifactDirectory(artifact);
     expect(bundle.scorecard?.fitted.card.scaling).toEqual(SCALING);
@@ -64,7 +80,18 @@ describe('a scorecard artifact', () => {
     const manifest = JSON.parse(new TextDecoder().decode(files.get('manifest.json')));
     const damaged = new Map(files);
     damaged.set('scorecard.json', bytes);
-    damaged.set('manifest.json', new TextEncoder().encode(JSON.stringify({ ...manifest, files: { ...manifest.files, 'scorecard.json': { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength } } })));
+    damaged.set(
+      'manifest.json',
+      new TextEncoder().encode(
+        JSON.stringify({
+          ...manifest,
+          files: {
+            ...manifest.files,
+            'scorecard.json': { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength },
+          },
+        }),
+      ),
+    );
     expect(() => filesToBundle(damaged)).toThrow(ArtifactError);
     expect(() => filesToBundle(damaged)).toThrow(/^scorecard\.json: fitted\.card\.features\.0\.bins\.0\.points: /);
     // Parts that do not index each other (a coefficient row too short) are refused too.
@@ -72,7 +99,21 @@ describe('a scorecard artifact', () => {
     short.fitted.model.coef[0].pop();
     const shortBytes = new TextEncoder().encode(JSON.stringify(short));
     damaged.set('scorecard.json', shortBytes);
-    damaged.set('manifest.json', new TextEncoder().encode(JSON.stringify({ ...manifest, files: { ...manifest.files, 'scorecard.json': { sha256: createHash('sha256').update(shortBytes).digest('hex'), bytes: shortBytes.byteLength } } })));
+    damaged.set(
+      'manifest.json',
+      new TextEncoder().encode(
+        JSON.stringify({
+          ...manifest,
+          files: {
+            ...manifest.files,
+            'scorecard.json': {
+              sha256: createHash('sha256').update(shortBytes).digest('hex'),
+              bytes: shortBytes.byteLength,
+            },
+          },
+        }),
+      ),
+    );
     expect(() => filesToBundle(damaged)).toThrow(/^scorecard\.json: .*coefficients are not \d+ long/);
   });
 });
@@ -81,10 +122,16 @@ describe('a scorecard served over HTTP', () => {
   let s3: EmbeddedS3;
   let api: InProcessApi;
   const csv = readCsvFile(data);
-  const record = (r: number): Record<string, string> => Object.fromEntries(csv.header.map((column, i) => [column, csv.records[r][i]]));
+  const record = (r: number): Record<string, string> =>
+    Object.fromEntries(csv.header.map((column, i) => [column, csv.records[r][i]]));
   const chosen = Array.from({ length: 8 }, (_, j) => 1000 + j * 61);
   const post = async (path: string, body: unknown): Promise<Json> => {
-    const response = await fetch(api.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    const response = await fetch(api.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
     const answer = await response.json();
     expect(response.status, JSON.stringify(answer)).toBe(200);
     return answer;
@@ -96,7 +143,14 @@ describe('a scorecard served over HTTP', () => {
     const registry = new ModelRegistry(store);
     const { version } = await registry.publish('credit-score', files, { createdBy: 'test' });
     await registry.moveAlias('credit-score', 'champion', version, { reason: 'test', actor: 'test' });
-    api = await startInProcessApi({ MODEL_NAME: 'credit-score', MODEL_BUCKET: TEST_BUCKET, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'silent' });
+    api = await startInProcessApi({
+      MODEL_NAME: 'credit-score',
+      MODEL_BUCKET: TEST_BUCKET,
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      LOG_LEVEL: 'silent',
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -104,7 +158,7 @@ describe('a scorecard served over HTTP', () => {
     await s3?.close();
   });
 
-  it('answers a score whose odds, through the spec\'s scaling, are the served odds of Good against Poor', async () => {
+  it("answers a score whose odds, through the spec's scaling, are the served odds of Good against Poor", async () => {
     const { predictions } = await post('/predict', { instances: chosen.map(record) });
     const scores = new Set<number>();
     for (const p of predictions as Json[]) {
@@ -116,7 +170,7 @@ describe('a scorecard served over HTTP', () => {
     expect(scores.size).toBeGreaterThan(1);
   });
 
-  it('gives reasons from the points table: each the points lost against its characteristic\'s best bin, most lost first, adding up to the gap below the best score', async () => {
+  it("gives reasons from the points table: each the points lost against its characteristic's best bin, most lost first, adding up to the gap below the best score", async () => {
     const table: ScorecardTableRow[] = JSON.parse(readFileSync(join(artifact, 'scorecard-table.json'), 'utf8'));
     const { predictions } = await post('/predict?explain=50', { instances: chosen.map(record) });
     let reasonsSeen = 0;
@@ -151,9 +205,16 @@ describe('a scorecard served over HTTP', () => {
   it('answers the same labels through the Open Inference Protocol as through /predict', async () => {
     const { predictions } = await post('/predict', { instances: chosen.map(record) });
     const columns = csv.header.filter((c) => c !== 'Credit_Score');
-    const inputs = columns.map((name) => ({ name, datatype: 'BYTES', shape: [chosen.length], data: chosen.map((r) => record(r)[name]) }));
+    const inputs = columns.map((name) => ({
+      name,
+      datatype: 'BYTES',
+      shape: [chosen.length],
+      data: chosen.map((r) => record(r)[name]),
+    }));
     const inferred: Json = await post('/v2/models/credit-score/infer', { inputs });
-    expect(inferred.outputs.find((o: Json) => o.name === 'label').data).toEqual((predictions as Json[]).map((p) => p.prediction));
+    expect(inferred.outputs.find((o: Json) => o.name === 'label').data).toEqual(
+      (predictions as Json[]).map((p) => p.prediction),
+    );
     const probabilities = inferred.outputs.find((o: Json) => o.name === 'probabilities').data as number[];
     (predictions as Json[]).forEach((p, j) => expect(probabilities[j * 3 + 2]).toBeCloseTo(p.probabilities.Poor, 12));
   });
@@ -161,16 +222,35 @@ describe('a scorecard served over HTTP', () => {
 
 describe('a scorecard candidate', () => {
   it('is refused with a sampler, the CLI saying that a scorecard pairs with none only', async () => {
-    const refused = await runScript('train', ['--data', data, '--spec', specFile, '--classifiers', 'scorecard', '--samplers', 'smote', '--out', join(dir, 'refused'), '--quiet']);
+    const refused = await runScript('train', [
+      '--data',
+      data,
+      '--spec',
+      specFile,
+      '--classifiers',
+      'scorecard',
+      '--samplers',
+      'smote',
+      '--out',
+      join(dir, 'refused'),
+      '--quiet',
+    ]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/no candidate to train \(scorecard x smote\): a scorecard takes no sampler .*--samplers none only/);
+    expect(refused.stderr).toMatch(
+      /no candidate to train \(scorecard x smote\): a scorecard takes no sampler .*--samplers none only/,
+    );
   });
 
   it('takes its event class from the spec only when it is one of the target classes', () => {
     const raw = JSON.parse(readFileSync('data/specs/credit-score.json', 'utf8'));
     expect(() => parseSpec({ ...raw, scorecard: { eventClass: 'Bad' } })).toThrow(SpecError);
-    expect(() => parseSpec({ ...raw, scorecard: { eventClass: 'Bad' } })).toThrow(/scorecard.eventClass "Bad" is not one of target.classes/);
+    expect(() => parseSpec({ ...raw, scorecard: { eventClass: 'Bad' } })).toThrow(
+      /scorecard.eventClass "Bad" is not one of target.classes/,
+    );
     expect(() => parseSpec({ ...raw, scorecard: { pdo: 0 } })).toThrow(SpecError);
-    expect(parseSpec({ ...raw, scorecard: { eventClass: 'Poor', pdo: 20 } }).scorecard).toEqual({ eventClass: 'Poor', pdo: 20 });
+    expect(parseSpec({ ...raw, scorecard: { eventClass: 'Poor', pdo: 20 } }).scorecard).toEqual({
+      eventClass: 'Poor',
+      pdo: 20,
+    });
   });
 });

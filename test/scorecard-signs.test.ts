@@ -50,7 +50,8 @@ function collinearApplicants(rows: number, seed: number, classes: 2 | 3): { colu
   };
 }
 
-const coefficients = (f: FittedScorecard): Record<string, number> => Object.fromEntries(f.card.features.map((c) => [c.name, c.coefficient]));
+const coefficients = (f: FittedScorecard): Record<string, number> =>
+  Object.fromEntries(f.card.features.map((c) => [c.name, c.coefficient]));
 
 /** For every kept characteristic, its bins with training rows sorted by WoE must have non-decreasing points. */
 function pointsAgainstWoe(f: FittedScorecard): string[] {
@@ -58,7 +59,10 @@ function pointsAgainstWoe(f: FittedScorecard): string[] {
   for (const c of f.card.features) {
     const seen = c.bins.filter((b) => b.events + b.nonEvents > 0).sort((a, b) => a.woe - b.woe);
     for (let i = 1; i < seen.length; i++) {
-      if (seen[i].points < seen[i - 1].points) backwards.push(`${c.name}: ${seen[i - 1].label} (WoE ${seen[i - 1].woe.toFixed(3)}) earns ${seen[i - 1].points.toFixed(2)}, ${seen[i].label} (WoE ${seen[i].woe.toFixed(3)}) ${seen[i].points.toFixed(2)}`);
+      if (seen[i].points < seen[i - 1].points)
+        backwards.push(
+          `${c.name}: ${seen[i - 1].label} (WoE ${seen[i - 1].woe.toFixed(3)}) earns ${seen[i - 1].points.toFixed(2)}, ${seen[i].label} (WoE ${seen[i].woe.toFixed(3)}) ${seen[i].points.toFixed(2)}`,
+        );
     }
   }
   return backwards;
@@ -75,7 +79,10 @@ describe.each([2, 3] as const)('the wrong-sign rule, %i classes', (classes) => {
     expect(checked.card.features.map((c) => c.name)).toEqual(['income', 'utilisation']);
     expect(checked.binning.dropped).toHaveLength(1);
     const [drop] = checked.binning.dropped;
-    expect(drop).toMatchObject({ name: 'salary', wrongSign: { coefficient: coefficients(unchecked).salary, beside: 'income' } });
+    expect(drop).toMatchObject({
+      name: 'salary',
+      wrongSign: { coefficient: coefficients(unchecked).salary, beside: 'income' },
+    });
     expect(drop.wrongSign?.correlation).toBeGreaterThan(0.9);
     // Every kept coefficient on the good-against-event line is positive (checked directly, not through the rule's own function).
     expect(checked.card.features.filter((c) => !(c.coefficient > 0))).toEqual([]);
@@ -93,7 +100,9 @@ describe.each([2, 3] as const)('the wrong-sign rule, %i classes', (classes) => {
     const report = scorecardReport({ plan, fitted: checked }, names);
     expect(report.dropped).toHaveLength(1);
     expect(report.dropped[0].feature).toBe('salary');
-    expect(report.dropped[0].reason).toMatch(/^coefficient of the wrong sign \(-\d\.\d{4} on the log-odds of good against bad; .*\) beside income \(WoE correlation 0\.9\d\)/);
+    expect(report.dropped[0].reason).toMatch(
+      /^coefficient of the wrong sign \(-\d\.\d{4} on the log-odds of good against bad; .*\) beside income \(WoE correlation 0\.9\d\)/,
+    );
     const parsed = storedScorecardSchema.parse(JSON.parse(JSON.stringify({ plan, fitted: checked })));
     expect(parsed.fitted.binning.dropped).toEqual(checked.binning.dropped);
   });
@@ -116,9 +125,15 @@ describe('a stored scorecard fitted before the sign check', () => {
     const { columns, y } = generateApplicants(2_000, 5);
     // The plan's order: numeric columns, then categorical.
     const fitted = fitScorecard([columns[0], columns[1], columns[3], columns[2]], y, 2);
-    const plan: ColumnPlan = { numeric: ['utilisation', 'income', 'noise'], categorical: [{ column: 'region' }], multiLabel: [] };
+    const plan: ColumnPlan = {
+      numeric: ['utilisation', 'income', 'noise'],
+      categorical: [{ column: 'region' }],
+      multiLabel: [],
+    };
     const old = { ...fitted, binning: { ...fitted.binning, dropped: [{ name: 'noise', iv: 0.001 }] } };
     const parsed = storedScorecardSchema.parse(JSON.parse(JSON.stringify({ plan, fitted: old })));
-    expect(scorecardReport(parsed, ['good', 'bad']).dropped).toEqual([{ feature: 'noise', iv: 0.001, reason: 'IV 0.0010 is below the minimum 0.02: too little evidence to score with' }]);
+    expect(scorecardReport(parsed, ['good', 'bad']).dropped).toEqual([
+      { feature: 'noise', iv: 0.001, reason: 'IV 0.0010 is below the minimum 0.02: too little evidence to score with' },
+    ]);
   });
 });

@@ -4,7 +4,12 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config/config.ts';
-import { CachedSecrets, createSecretsProvider, fromSecretsManager, SecretsError } from '../lib/secrets/service-secrets.ts';
+import {
+  CachedSecrets,
+  createSecretsProvider,
+  fromSecretsManager,
+  SecretsError,
+} from '../lib/secrets/service-secrets.ts';
 
 const KEY_A = 'admin-key-aaaaaaaaaaaaaaaa';
 const KEY_B = 'admin-key-bbbbbbbbbbbbbbbb';
@@ -43,12 +48,20 @@ describe('AWS Secrets Manager (mocked client: no Secrets Manager can run here)',
   afterAll(() => sm.restore());
 
   it('parses the secret and refuses malformed ones with a reason', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: 'good' }).resolves({ SecretString: JSON.stringify({ adminApiKeys: [KEY_A], s3AccessKeyId: 'AK', s3SecretAccessKey: 'SK' }) });
+    sm.on(GetSecretValueCommand, { SecretId: 'good' }).resolves({
+      SecretString: JSON.stringify({ adminApiKeys: [KEY_A], s3AccessKeyId: 'AK', s3SecretAccessKey: 'SK' }),
+    });
     sm.on(GetSecretValueCommand, { SecretId: 'not-json' }).resolves({ SecretString: 'admin=1' });
-    sm.on(GetSecretValueCommand, { SecretId: 'short-key' }).resolves({ SecretString: JSON.stringify({ adminApiKeys: ['short'] }) });
+    sm.on(GetSecretValueCommand, { SecretId: 'short-key' }).resolves({
+      SecretString: JSON.stringify({ adminApiKeys: ['short'] }),
+    });
     sm.on(GetSecretValueCommand, { SecretId: 'binary' }).resolves({ SecretBinary: new Uint8Array([1]) });
     const client = new SecretsManagerClient({ region: 'us-east-1' });
-    expect(await fromSecretsManager(client, 'good')()).toEqual({ adminApiKeys: [KEY_A], s3AccessKeyId: 'AK', s3SecretAccessKey: 'SK' });
+    expect(await fromSecretsManager(client, 'good')()).toEqual({
+      adminApiKeys: [KEY_A],
+      s3AccessKeyId: 'AK',
+      s3SecretAccessKey: 'SK',
+    });
     await expect(fromSecretsManager(client, 'not-json')()).rejects.toThrow(SecretsError);
     await expect(fromSecretsManager(client, 'short-key')()).rejects.toThrow(/at least 16 characters/);
     await expect(fromSecretsManager(client, 'binary')()).rejects.toThrow(/no string value/);
@@ -67,7 +80,14 @@ describe('the real client against a loopback stub of the Secrets Manager protoco
       req.on('end', () => {
         seen.push(`${req.headers['x-amz-target']} ${JSON.parse(body).SecretId}`);
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:svc', Name: 'svc', SecretString: JSON.stringify(secret), VersionId: 'v1' }));
+        res.end(
+          JSON.stringify({
+            ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:svc',
+            Name: 'svc',
+            SecretString: JSON.stringify(secret),
+            VersionId: 'v1',
+          }),
+        );
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -82,7 +102,11 @@ describe('the real client against a loopback stub of the Secrets Manager protoco
       AWS_REGION: 'us-east-1',
       ADMIN_API_KEYS: 'ignored-when-a-secret-is-set',
     };
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
     try {
       const provider = createSecretsProvider(loadConfig(env));
       expect((await provider.get()).adminApiKeys).toEqual([KEY_A]);
@@ -97,7 +121,17 @@ describe('the real client against a loopback stub of the Secrets Manager protoco
   });
 
   it('falls back to the environment on a laptop', async () => {
-    const provider = createSecretsProvider(loadConfig({ ADMIN_API_KEYS: `${KEY_A}, ${KEY_B}`, S3_ACCESS_KEY_ID: 'minio', S3_SECRET_ACCESS_KEY: 'minio-secret' }));
-    expect(await provider.get()).toEqual({ adminApiKeys: [KEY_A, KEY_B], s3AccessKeyId: 'minio', s3SecretAccessKey: 'minio-secret' });
+    const provider = createSecretsProvider(
+      loadConfig({
+        ADMIN_API_KEYS: `${KEY_A}, ${KEY_B}`,
+        S3_ACCESS_KEY_ID: 'minio',
+        S3_SECRET_ACCESS_KEY: 'minio-secret',
+      }),
+    );
+    expect(await provider.get()).toEqual({
+      adminApiKeys: [KEY_A, KEY_B],
+      s3AccessKeyId: 'minio',
+      s3SecretAccessKey: 'minio-secret',
+    });
   });
 });

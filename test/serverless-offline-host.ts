@@ -8,13 +8,26 @@ import { execFileSync, spawn } from 'node:child_process';
 import { SERVERLESS_BIN, SERVERLESS_ENV } from '../scripts/serverless-env.ts';
 import { freePort } from './helpers.ts';
 
-export async function startServerlessOffline(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startServerlessOffline(
+  env: Record<string, string>,
+): Promise<{ url: string; stop(): Promise<void> }> {
   execFileSync('node_modules/.bin/tsx', ['scripts/build.ts'], { stdio: 'ignore' });
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
-  const child = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', 'local', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...SERVERLESS_ENV, ...env, LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
-  });
+  const child = spawn(
+    SERVERLESS_BIN,
+    ['offline', 'start', '--stage', 'local', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...SERVERLESS_ENV,
+        ...env,
+        LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      },
+    },
+  );
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));

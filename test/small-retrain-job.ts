@@ -17,7 +17,14 @@ import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { timeOrderedId } from '../lib/util/ids.ts';
 
 /** Trains `model` (its default data `dataFile`) with 2 folds of xgb and whatever `asked` adds, as `requestedBy`. */
-export async function runSmallRetrainJob(store: S3ObjectStore, registry: ModelRegistry, model: string, dataFile: string, asked: Record<string, unknown>, requestedBy: string): Promise<JobRecord> {
+export async function runSmallRetrainJob(
+  store: S3ObjectStore,
+  registry: ModelRegistry,
+  model: string,
+  dataFile: string,
+  asked: Record<string, unknown>,
+  requestedBy: string,
+): Promise<JobRecord> {
   const config = loadConfig({ MODEL_NAME: model, DEFAULT_TRAINING_DATA: dataFile, LOG_LEVEL: 'silent' });
   const docs = new DocumentStore(store);
   const jobs = new JobStore(docs, 600_000);
@@ -26,6 +33,16 @@ export async function runSmallRetrainJob(store: S3ObjectStore, registry: ModelRe
   const taken = await lock.acquire(jobId);
   if (!taken.acquired) throw new Error('the lock is held');
   const request = retrainRequestSchema.parse({ cv: 2, classifiers: ['xgb'], samplers: ['none'], jobs: 1, ...asked });
-  await jobs.create({ jobId, model, alias: 'champion', status: 'queued', request, requestedBy, createdAt: new Date().toISOString(), progress: { done: 0, total: 0, message: 'queued' }, lockToken: taken.token });
+  await jobs.create({
+    jobId,
+    model,
+    alias: 'champion',
+    status: 'queued',
+    request,
+    requestedBy,
+    createdAt: new Date().toISOString(),
+    progress: { done: 0, total: 0, message: 'queued' },
+    lockToken: taken.token,
+  });
   return runRetrainJob({ config, store, registry, jobs, lockOf: () => lock, logger: pino({ level: 'silent' }) }, jobId);
 }

@@ -72,20 +72,30 @@ describe('writes after the store dropped an idle connection', () => {
     const created = await store.put('cas/doc.json', bytes, { condition: { ifNoneMatch: '*' } });
     if (!created.written) throw new Error('the document was not created');
     proxy.dropAll();
-    const swapped = await store.put('cas/doc.json', new TextEncoder().encode('{"a":2}'), { condition: { ifMatch: created.etag } });
+    const swapped = await store.put('cas/doc.json', new TextEncoder().encode('{"a":2}'), {
+      condition: { ifMatch: created.etag },
+    });
     expect(swapped.written).toBe(true);
     proxy.dropAll();
     // The stale ETag: refused on the second attempt, and the bytes read back are not this write's;
     // flagged, since a reset connection cannot prove the first send did not land.
-    expect(await store.put('cas/doc.json', new TextEncoder().encode('{"a":3}'), { condition: { ifMatch: created.etag } })).toEqual({ written: false, answerLost: true });
+    expect(
+      await store.put('cas/doc.json', new TextEncoder().encode('{"a":3}'), { condition: { ifMatch: created.etag } }),
+    ).toEqual({ written: false, answerLost: true });
     expect(new TextDecoder().decode((await store.get('cas/doc.json'))!.bytes)).toBe('{"a":2}');
   });
 
   it('ten create-only writes at once right after the drop are all written, though more dead connections wait in the pool', async () => {
     // Thirty kept-alive connections: a resend must not take another dead one.
-    await Promise.all(Array.from({ length: 30 }, (_, i) => store.put(`many/warm-${i}.json`, bytes, { condition: { ifNoneMatch: '*' } })));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        store.put(`many/warm-${i}.json`, bytes, { condition: { ifNoneMatch: '*' } }),
+      ),
+    );
     proxy.dropAll();
-    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => store.put(`many/${i}.json`, bytes, { condition: { ifNoneMatch: '*' } })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.put(`many/${i}.json`, bytes, { condition: { ifNoneMatch: '*' } })),
+    );
     expect(outcomes.map((o) => o.written)).toEqual(Array(10).fill(true));
   });
 

@@ -23,7 +23,8 @@ describe("serverless-offline's route box", () => {
     `   ${ESC}[2m${ESC}[33m└──────────────────────────────┘${ESC}[39m${ESC}[22m`,
     '',
   ];
-  const json = '{"log.level":"info","@timestamp":"2026-12-07T16:00:19.493Z","log.logger":"access","url.path":"/health","message":"GET /health 200 │ ┌"}';
+  const json =
+    '{"log.level":"info","@timestamp":"2026-12-07T16:00:19.493Z","log.logger":"access","url.path":"/health","message":"GET /health 200 │ ┌"}';
 
   it('is left out line by line, while every other line passes byte for byte', async () => {
     expect(box.map(isRouteBoxLine)).toEqual([true, true, true, true, true]);
@@ -58,29 +59,60 @@ describeWithPrograms([SCRIPT], 'npm start in a terminal', () => {
     // with a lone command, and the Ctrl-C that reaches the whole foreground group kills it: the
     // exit status would be the shell's 130, not npm start's. `exec` leaves npm start alone on the terminal.
     env.SHELL = '/bin/sh';
-    const child: ChildProcess = spawn('script', ['-qec', 'exec node --import tsx scripts/start.ts', '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn('script', ['-qec', 'exec node --import tsx scripts/start.ts', '/dev/null'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const url = `http://127.0.0.1:${httpPort}`;
     try {
-      await until(`npm start to serve:\n${output}`, async () => ((await fetch(`${url}/health`)).status === 200 ? true : undefined), 150_000);
+      await until(
+        `npm start to serve:\n${output}`,
+        async () => ((await fetch(`${url}/health`)).status === 200 ? true : undefined),
+        150_000,
+      );
       expect((await fetch(`${url}/model/info`)).status).toBe(200);
       const infoLines = (): string[] => output.split(/\r?\n/).filter((l) => l.includes('/model/info 200'));
       await until('the request line', async () => (infoLines().length > 0 ? true : undefined), 10_000);
       // Ctrl-C, as typed: the pseudo-terminal turns it into SIGINT for npm start.
       child.stdin!.write('\x03');
-      await until(`the last line:\n${output}`, async () => (/\[start\][^\n]* stopped/.test(output) ? true : undefined), 60_000);
+      await until(
+        `the last line:\n${output}`,
+        async () => (/\[start\][^\n]* stopped/.test(output) ? true : undefined),
+        60_000,
+      );
 
       const lines = output.split(/\r?\n/);
       expect(infoLines(), 'one line for the one request').toHaveLength(1);
       expect(infoLines()[0]).toMatch(/^\d\d:\d\d:\d\d GET \/model\/info 200 \d+(\.\d)? ms \S+$/);
-      expect(lines.filter((l) => l.includes('"log.level"')), 'no JSON line').toEqual([]);
-      expect(lines.filter((l) => /[┌│└]/.test(l)), 'no route box').toEqual([]);
+      expect(
+        lines.filter((l) => l.includes('"log.level"')),
+        'no JSON line',
+      ).toEqual([]);
+      expect(
+        lines.filter((l) => /[┌│└]/.test(l)),
+        'no route box',
+      ).toEqual([]);
       expect(output, 'its own lines in bold cyan').toContain(`${ESC}[1m${ESC}[36m[start]`);
-      expect(lines.filter((l) => l.includes('[start]')).map((l) => l.split(ESC).map((part) => part.replace(/^\[[0-9;]*m/, '')).join('').replace(/^\^C/, ''))).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^\[start\] serving on http:\/\/127\.0\.0\.1:\d+ /), '[start] stopping: writing what the service still buffers', '[start] stopped']),
+      expect(
+        lines
+          .filter((l) => l.includes('[start]'))
+          .map((l) =>
+            l
+              .split(ESC)
+              .map((part) => part.replace(/^\[[0-9;]*m/, ''))
+              .join('')
+              .replace(/^\^C/, ''),
+          ),
+      ).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^\[start\] serving on http:\/\/127\.0\.0\.1:\d+ /),
+          '[start] stopping: writing what the service still buffers',
+          '[start] stopped',
+        ]),
       );
       expect(await exited).toBe(0);
     } finally {

@@ -14,7 +14,13 @@ export interface SyntheticHistory {
   latest: Map<string, RegistryEvent>;
 }
 
-export function syntheticHistory(name: string, count: number, pattern: string[], end: number, spacingMs: number): SyntheticHistory {
+export function syntheticHistory(
+  name: string,
+  count: number,
+  pattern: string[],
+  end: number,
+  spacingMs: number,
+): SyntheticHistory {
   const events: RegistryEvent[] = [];
   const latest = new Map<string, RegistryEvent>();
   for (let i = 0; i < count; i++) {

@@ -9,7 +9,11 @@ import { subsetCsv, tempDir } from './helpers.ts';
 
 export const TAIWAN_SPEC = 'data/specs/taiwan-credit-default.json';
 
-export function taiwanSplit(prefix: string, trainRows: number, unseenRows: number): { dir: string; data: string; unseen: string } {
+export function taiwanSplit(
+  prefix: string,
+  trainRows: number,
+  unseenRows: number,
+): { dir: string; data: string; unseen: string } {
   const dir = tempDir(prefix);
   const data = subsetCsv('data/taiwan_credit_default.csv', trainRows, join(dir, `taiwan-${trainRows}.csv`));
   const unseen = join(dir, 'taiwan-unseen.csv');

@@ -25,7 +25,8 @@ describe('test tiers', () => {
   it('finds test files in subfolders, as forward-slash paths, and nothing else', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tiers-'));
     mkdirSync(join(dir, 'readme'));
-    for (const file of ['a.test.ts', 'helpers.ts', 'readme/b.test.ts', 'readme/shape.ts']) writeFileSync(join(dir, file), '');
+    for (const file of ['a.test.ts', 'helpers.ts', 'readme/b.test.ts', 'readme/shape.ts'])
+      writeFileSync(join(dir, file), '');
     expect(testFilesUnder(dir)).toEqual(['a.test.ts', 'readme/b.test.ts']);
   });
 });

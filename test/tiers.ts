@@ -193,13 +193,16 @@ export function testFilesUnder(dir: string): string[] {
 export function tierProblems(files: readonly string[], tiers: Record<Tier, readonly string[]> = TIERS): string[] {
   const problems: string[] = [];
   const tiersOf = new Map<string, Tier[]>();
-  for (const tier of TIER_NAMES) for (const file of tiers[tier]) tiersOf.set(file, [...(tiersOf.get(file) ?? []), tier]);
+  for (const tier of TIER_NAMES)
+    for (const file of tiers[tier]) tiersOf.set(file, [...(tiersOf.get(file) ?? []), tier]);
   for (const file of files) {
     const found = tiersOf.get(file) ?? [];
     if (found.length === 0) problems.push(`test/${file} is in no tier: add it to one list in test/tiers.ts`);
-    if (found.length > 1) problems.push(`test/${file} is in ${found.length} tiers (${found.join(', ')}): keep it in one`);
+    if (found.length > 1)
+      problems.push(`test/${file} is in ${found.length} tiers (${found.join(', ')}): keep it in one`);
   }
   const present = new Set(files);
-  for (const file of tiersOf.keys()) if (!present.has(file)) problems.push(`test/tiers.ts lists test/${file}, which does not exist`);
+  for (const file of tiersOf.keys())
+    if (!present.has(file)) problems.push(`test/tiers.ts lists test/${file}, which does not exist`);
   return problems;
 }

@@ -43,10 +43,16 @@ afterAll(async () => {
 describe('handler time budget', () => {
   it('answers 504 with the error shape when the work outlasts the budget', async () => {
     const started = Date.now();
-    const r = await fetch(`${url}/model/history`, { headers: { 'x-api-key': KEY }, signal: AbortSignal.timeout(10_000) });
+    const r = await fetch(`${url}/model/history`, {
+      headers: { 'x-api-key': KEY },
+      signal: AbortSignal.timeout(10_000),
+    });
     const took = Date.now() - started;
     expect(r.status).toBe(504);
-    expect(await r.json()).toMatchObject({ error: { code: 'timeout', message: expect.stringMatching(/did not finish in time/) }, requestId: expect.any(String) });
+    expect(await r.json()).toMatchObject({
+      error: { code: 'timeout', message: expect.stringMatching(/did not finish in time/) },
+      requestId: expect.any(String),
+    });
     expect(took).toBeGreaterThanOrEqual(900);
     expect(took).toBeLessThan(1500);
   });

@@ -24,21 +24,36 @@ describe('npm run train', () => {
   it('cross-validates every candidate, prints a summary and one line per step off a terminal', () => {
     expect(train.stderr).toMatch(/cross-validation \(3 folds\): 18 steps/);
     // Steps finish in the pool's order (the longest first), each once, with the rate and the time left.
-    const steps = [...train.stderr.matchAll(/^\[(\d+)\/18\] fold (\d) (\w+\+\w+): macro F1 0\.\d+ \(\d+\.\d+ steps\/s, (?:\d+ min )?\d+ s left\)$/gm)];
+    const steps = [
+      ...train.stderr.matchAll(
+        /^\[(\d+)\/18\] fold (\d) (\w+\+\w+): macro F1 0\.\d+ \(\d+\.\d+ steps\/s, (?:\d+ min )?\d+ s left\)$/gm,
+      ),
+    ];
     expect(steps.map((m) => Number(m[1]))).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
     expect(new Set(steps.map((m) => `${m[2]} ${m[3]}`)).size).toBe(18);
     expect(steps[17][0]).toMatch(/0 s left\)$/);
-    expect(train.stdout).toMatch(/best: .+, macro F1 0\.\d{4} ± 0\.\d{4}, AUC 0\.\d{4} ± 0\.\d{4}, Gini 0\.\d{4}, KS 0\.\d{4}/);
+    expect(train.stdout).toMatch(
+      /best: .+, macro F1 0\.\d{4} ± 0\.\d{4}, AUC 0\.\d{4} ± 0\.\d{4}, Gini 0\.\d{4}, KS 0\.\d{4}/,
+    );
     expect(train.stdout).toMatch(/macro F1 +± std +accuracy +precision +recall +AUC +Gini +KS +fit s\/fold/);
     expect(train.code).toBe(0);
   });
 
   it('writes the report in the documented shape, the best being the highest mean macro F1', () => {
     const report = JSON.parse(readFileSync(reportFile, 'utf8'));
-    expect(report.dataset).toMatchObject({ rows: 900, classes: { Good: expect.any(Number), Standard: expect.any(Number), Poor: expect.any(Number) } });
+    expect(report.dataset).toMatchObject({
+      rows: 900,
+      classes: { Good: expect.any(Number), Standard: expect.any(Number), Poor: expect.any(Number) },
+    });
     expect(report.candidates).toHaveLength(6);
     for (const c of report.candidates) {
-      expect(Object.keys(c.cv).sort()).toEqual(['accuracy', 'f1_macro', 'f1_macro_std', 'precision_macro', 'recall_macro']);
+      expect(Object.keys(c.cv).sort()).toEqual([
+        'accuracy',
+        'f1_macro',
+        'f1_macro_std',
+        'precision_macro',
+        'recall_macro',
+      ]);
       expect(c.fit_seconds).toBeGreaterThan(0);
       // Ranking over the folds: three classes, so the one-vs-rest macro AUC; a model that learned something ranks above chance.
       expect(c.ranking.fold_roc_auc).toHaveLength(3);
@@ -52,14 +67,30 @@ describe('npm run train', () => {
     expect(report.best.cv.f1_macro).toBe(top);
     const matrix: number[][] = report.best.confusion_matrix;
     expect(matrix.flat().reduce((s, v) => s + v, 0)).toBe(900);
-    expect(report.artifact).toMatchObject({ path: modelDir, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: expect.any(Number) });
+    expect(report.artifact).toMatchObject({
+      path: modelDir,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      bytes: expect.any(Number),
+    });
   });
 
   it('saves a complete artifact that verifies, and the same inputs give byte-identical files', async () => {
     const { bundle, manifest } = await readArtifactDirectory(modelDir);
     // decision.json joins them when the default decision rule (auto) wins its nested estimate; it makes the format version 2.
     expect(manifest.formatVersion).toBe(manifest.files['decision.json'] ? 2 : 1);
-    expect(Object.keys(manifest.files).filter((f) => f !== 'decision.json').sort()).toEqual(['baseline.json', 'data.json', 'ensemble.bin', 'metrics.json', 'params.json', 'preprocessor.json', 'spec.json']);
+    expect(
+      Object.keys(manifest.files)
+        .filter((f) => f !== 'decision.json')
+        .sort(),
+    ).toEqual([
+      'baseline.json',
+      'data.json',
+      'ensemble.bin',
+      'metrics.json',
+      'params.json',
+      'preprocessor.json',
+      'spec.json',
+    ]);
     expect(bundle.data.rows).toBe(900);
     expect(bundle.baseline.numeric.find((b) => b.column === 'Age')!.edges.length).toBeGreaterThan(5);
     const again = await trainModel({
@@ -114,11 +145,30 @@ describe('npm run predict', () => {
   it("writes each row's base value and top reasons with --explain, quoting the values in the file", async () => {
     const rows = subsetCsv('data/credit_score_customers_raw.csv', 20, join(dir, 'explain.csv'));
     const out = join(dir, 'explained.csv');
-    const result = await runScript('predict', ['--model', modelDir, '--data', rows, '--out', out, '--explain', '2', '--explain-method', 'approx']);
+    const result = await runScript('predict', [
+      '--model',
+      modelDir,
+      '--data',
+      rows,
+      '--out',
+      out,
+      '--explain',
+      '2',
+      '--explain-method',
+      'approx',
+    ]);
     expect(result.code).toBe(0);
     const input = readCsvFile(rows);
     const written = readCsvFile(out);
-    expect(written.header.slice(-7)).toEqual(['base_value', 'reason_1', 'reason_1_value', 'reason_1_contribution', 'reason_2', 'reason_2_value', 'reason_2_contribution']);
+    expect(written.header.slice(-7)).toEqual([
+      'base_value',
+      'reason_1',
+      'reason_1_value',
+      'reason_1_contribution',
+      'reason_2',
+      'reason_2_value',
+      'reason_2_contribution',
+    ]);
     expect(written.records).toHaveLength(20);
     written.records.forEach((cells, r) => {
       const [reason, value, contribution] = cells.slice(-6, -3);
@@ -137,7 +187,9 @@ describe('npm run predict', () => {
     writeFileSync(file, 'Customer_ID,Age\nCUS_1,30\n');
     const result = await runScript('predict', ['--model', modelDir, '--data', file]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/partial\.csv: missing column\(s\): Annual_Income, Monthly_Inhand_Salary, .*Occupation/);
+    expect(result.stderr).toMatch(
+      /partial\.csv: missing column\(s\): Annual_Income, Monthly_Inhand_Salary, .*Occupation/,
+    );
     expect(result.stderr).not.toMatch(/at .+\.ts:\d+/);
   });
 });
@@ -178,7 +230,10 @@ describe('a second dataset through its own spec', () => {
     expect(gains.reduce((n, g) => n + g.rows, 0)).toBe(1500);
     expect(gains.reduce((n, g) => n + g.events, 0)).toBe(result.report.dataset.classes[positive]);
     expect(gains[0].lift).toBeGreaterThan(1.5);
-    expect(oof!.score_distribution!.counts.map((bins) => bins.reduce((a, b) => a + b, 0))).toEqual([result.report.dataset.classes[negative], result.report.dataset.classes[positive]]);
+    expect(oof!.score_distribution!.counts.map((bins) => bins.reduce((a, b) => a + b, 0))).toEqual([
+      result.report.dataset.classes[negative],
+      result.report.dataset.classes[positive],
+    ]);
     expect(result.bundle.metrics.out_of_fold).toEqual(oof);
     // Two classes: the numbers are the positive class's (default, the second), its mirror ranks the same.
     const { ranking } = result.report.best;

@@ -17,8 +17,15 @@ import { subsetCsv, tempDir } from './helpers.ts';
 
 const base = loadSpec('data/specs/credit-score.json');
 const constrained = 'Delay_from_due_date';
-const spec = parseSpec({ ...base, numeric: base.numeric.map((c) => (c.column === constrained ? { ...c, monotone: 1 } : c)) });
-const csv = subsetCsv('data/credit_score_customers_raw.csv', 1200, join(tempDir('training-options'), 'credit-1200.csv'));
+const spec = parseSpec({
+  ...base,
+  numeric: base.numeric.map((c) => (c.column === constrained ? { ...c, monotone: 1 } : c)),
+});
+const csv = subsetCsv(
+  'data/credit_score_customers_raw.csv',
+  1200,
+  join(tempDir('training-options'), 'credit-1200.csv'),
+);
 const options: TrainOptions = {
   dataFile: csv,
   spec,
@@ -40,7 +47,8 @@ describe('training with early stopping and a monotone column', () => {
   it('gives the same artifact, byte for byte, on 1 thread and on 2', async () => {
     const [a, b] = [await one, await two];
     expect([...b.files.keys()].sort()).toEqual([...a.files.keys()].sort());
-    for (const [name, bytes] of a.files) expect(Buffer.from(b.files.get(name)!).equals(Buffer.from(bytes)), name).toBe(true);
+    for (const [name, bytes] of a.files)
+      expect(Buffer.from(b.files.get(name)!).equals(Buffer.from(bytes)), name).toBe(true);
     expect(b.report.candidates).toEqual(a.report.candidates.map((c) => ({ ...c, fit_seconds: expect.any(Number) })));
   });
 
@@ -52,7 +60,9 @@ describe('training with early stopping and a monotone column', () => {
     }
     expect(report.candidates.some((c) => c.fold_rounds!.some((r) => r < 100))).toBe(true);
     const { bundle } = filesToBundle(files);
-    const params = bundle.params as unknown as { classifier: { early_stopping_rounds: number; rounds_chosen: number; n_estimators: number } };
+    const params = bundle.params as unknown as {
+      classifier: { early_stopping_rounds: number; rounds_chosen: number; n_estimators: number };
+    };
     expect(params.classifier.early_stopping_rounds).toBe(5);
     expect(treeEnsemble(bundle, 'this test').treeCount).toBe(params.classifier.rounds_chosen * 3);
     expect(params.classifier.rounds_chosen).toBeLessThanOrEqual(params.classifier.n_estimators);
@@ -70,7 +80,12 @@ describe('training with early stopping and a monotone column', () => {
     const step = bundle.preprocessor.numeric[feature];
     let worst = 0;
     for (let i = 0; i < 100; i++) {
-      const row = Array.from(X.subarray(i * treeEnsemble(bundle, 'this test').features, (i + 1) * treeEnsemble(bundle, 'this test').features));
+      const row = Array.from(
+        X.subarray(
+          i * treeEnsemble(bundle, 'this test').features,
+          (i + 1) * treeEnsemble(bundle, 'this test').features,
+        ),
+      );
       let previous: Float64Array | null = null;
       for (let s = 0; s <= 60; s++) {
         row[feature] = step.lower + ((step.upper - step.lower) * s) / 60;
@@ -97,14 +112,26 @@ describe('training with early stopping and a monotone column', () => {
 });
 
 describe('training chosen by another metric', () => {
-  const byAuc = trainModel({ ...options, earlyStoppingRounds: 0, classifiers: ['rf', 'xgb'], samplers: ['none', 'smote'], metric: 'roc_auc', jobs: 1 });
+  const byAuc = trainModel({
+    ...options,
+    earlyStoppingRounds: 0,
+    classifiers: ['rf', 'xgb'],
+    samplers: ['none', 'smote'],
+    metric: 'roc_auc',
+    jobs: 1,
+  });
 
   it('picks the candidate with the highest mean AUC, says so in its settings, and leaves the decision rule off with the reason', async () => {
     const { report } = await byAuc;
     expect(report.settings.metric).toBe('roc_auc');
     const aucs = report.candidates.map((c) => c.ranking.roc_auc!);
     expect(report.best.ranking.roc_auc).toBe(Math.max(...aucs));
-    expect(report.decision_rule).toMatchObject({ mode: 'off', applied: false, reason: 'off: the selection metric, ROC AUC, does not depend on it (the predicted class is the most probable one)' });
+    expect(report.decision_rule).toMatchObject({
+      mode: 'off',
+      applied: false,
+      reason:
+        'off: the selection metric, ROC AUC, does not depend on it (the predicted class is the most probable one)',
+    });
     // The point of the metric: here it disagrees with macro F1 about which candidate is best (the fixture's data and seed make it so).
     const byF1 = report.candidates.reduce((a, b) => (b.cv.f1_macro > a.cv.f1_macro ? b : a));
     expect(`${byF1.classifier}+${byF1.sampler}`).not.toBe(`${report.best.classifier}+${report.best.sampler}`);

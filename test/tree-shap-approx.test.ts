@@ -34,7 +34,14 @@ function saabasByDefinition(ensemble: CompiledEnsemble, x: ArrayLike<number>, of
     let at = root;
     for (let node = ensemble.node(at); !node.values; node = ensemble.node(at)) {
       const v = x[offset + node.feature];
-      const next = v !== v ? (node.defaultLeft ? node.left : node.right) : Math.fround(v) < node.threshold ? node.left : node.right;
+      const next =
+        v !== v
+          ? node.defaultLeft
+            ? node.left
+            : node.right
+          : Math.fround(v) < node.threshold
+            ? node.left
+            : node.right;
       mean(next).forEach((m, k) => (phi[(first + k) * (F + 1) + node.feature] += (m - mean(at)[k]) * scale));
       at = next;
     }
@@ -62,7 +69,15 @@ describe('approx contributions (records walked in lockstep) equal Saabas by its 
   });
 
   it('on forest trees 30+ deep over 5 features, 11 trees (a short last lockstep group of 3)', () => {
-    const deep = randomEnsemble({ aggregation: 'mean', classes: 3, features: 5, trees: 11, depth: 40, stop: 0.6, seed: 7 });
+    const deep = randomEnsemble({
+      aggregation: 'mean',
+      classes: 3,
+      features: 5,
+      trees: 11,
+      depth: 40,
+      stop: 0.6,
+      seed: 7,
+    });
     expect(Math.max(...treeDepths(deep.arrays))).toBeGreaterThanOrEqual(30);
     const { worst, largest } = compare(deep, randomRows(40, 5, 0.1, 8), 40);
     expect(largest).toBeGreaterThan(1e-4);
@@ -70,7 +85,15 @@ describe('approx contributions (records walked in lockstep) equal Saabas by its 
   });
 
   it('on softmax boosting trees 30+ deep over 40 features, each tree adding to its class', () => {
-    const wide = randomEnsemble({ aggregation: 'softmax', classes: 3, features: 40, trees: 9, depth: 34, stop: 0.6, seed: 11 });
+    const wide = randomEnsemble({
+      aggregation: 'softmax',
+      classes: 3,
+      features: 40,
+      trees: 9,
+      depth: 34,
+      stop: 0.6,
+      seed: 11,
+    });
     expect(Math.max(...treeDepths(wide.arrays))).toBeGreaterThanOrEqual(30);
     const { worst, largest } = compare(wide, randomRows(30, 40, 0.05, 12), 30);
     expect(largest).toBeGreaterThan(1e-4);
@@ -78,7 +101,16 @@ describe('approx contributions (records walked in lockstep) equal Saabas by its 
   });
 
   it('on one-leaf trees among deep ones (a leaf as a root), and on splits with an empty side', () => {
-    const deep = randomEnsemble({ aggregation: 'mean', classes: 3, features: 4, trees: 5, depth: 14, stop: 0.6, empty: 0.3, seed: 3 });
+    const deep = randomEnsemble({
+      aggregation: 'mean',
+      classes: 3,
+      features: 4,
+      trees: 5,
+      depth: 14,
+      stop: 0.6,
+      empty: 0.3,
+      seed: 3,
+    });
     const a = deep.arrays;
     // Every node moved up by one, a one-leaf tree (node 0, the first leaf's values) first and last.
     const count = deep.nodeCount;
@@ -101,7 +133,8 @@ describe('approx contributions (records walked in lockstep) equal Saabas by its 
     for (let i = 0; i < 30; i++) {
       const { phi } = explainer.explain(rows, 'approx', i * 4);
       const raw = mixed.predictRaw(rows, i * 4);
-      for (let k = 0; k < 3; k++) expect(phi.subarray(k * 5, k * 5 + 5).reduce((s, v) => s + v, 0)).toBeCloseTo(raw[k], 12);
+      for (let k = 0; k < 3; k++)
+        expect(phi.subarray(k * 5, k * 5 + 5).reduce((s, v) => s + v, 0)).toBeCloseTo(raw[k], 12);
     }
   });
 });

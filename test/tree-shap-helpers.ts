@@ -121,7 +121,11 @@ export function trainedModels(): { models: CompiledEnsemble[]; test: TrainingDat
   const models = [
     new RandomForestClassifier({ n_estimators: 10, random_state: 1 }).fit(train),
     new GradientBoostingClassifier({ n_estimators: 10, max_depth: 6, random_state: 1 }).fit(train),
-    new GradientBoostingClassifier({ n_estimators: 10, max_depth: 4, random_state: 1 }).fit({ ...train, y: train.y.map((c) => (c === 2 ? 1 : 0)), classes: 2 }),
+    new GradientBoostingClassifier({ n_estimators: 10, max_depth: 4, random_state: 1 }).fit({
+      ...train,
+      y: train.y.map((c) => (c === 2 ? 1 : 0)),
+      classes: 2,
+    }),
   ];
   return { models, test };
 }

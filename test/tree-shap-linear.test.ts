@@ -43,7 +43,15 @@ describe('exact contributions by Linear TreeSHAP equal Algorithm 2 to 1e-9', () 
   });
 
   it('on forest trees 30+ deep over 5 features (so a path splits on a feature again and again)', () => {
-    const deep = randomEnsemble({ aggregation: 'mean', classes: 3, features: 5, trees: 4, depth: 40, stop: 0.6, seed: 7 });
+    const deep = randomEnsemble({
+      aggregation: 'mean',
+      classes: 3,
+      features: 5,
+      trees: 4,
+      depth: 40,
+      stop: 0.6,
+      seed: 7,
+    });
     expect(Math.max(...treeDepths(deep.arrays))).toBeGreaterThanOrEqual(30);
     const rows = randomRows(30, 5, 0.1, 8);
     const { worst, largest } = compare(deep, rows, 30);
@@ -54,12 +62,22 @@ describe('exact contributions by Linear TreeSHAP equal Algorithm 2 to 1e-9', () 
     for (let i = 0; i < 3; i++) {
       const x = Array.from(rows.subarray(i * 5, i * 5 + 5));
       const { phi } = explainer.explain(x, 'exact');
-      bruteForceShapley(deep, x).forEach((values, k) => values.forEach((v, f) => expect(Math.abs(phi[k * 6 + f] - v)).toBeLessThan(1e-9)));
+      bruteForceShapley(deep, x).forEach((values, k) =>
+        values.forEach((v, f) => expect(Math.abs(phi[k * 6 + f] - v)).toBeLessThan(1e-9)),
+      );
     }
   });
 
   it('on boosting trees 30+ deep over 40 features', () => {
-    const wide = randomEnsemble({ aggregation: 'softmax', classes: 3, features: 40, trees: 6, depth: 34, stop: 0.6, seed: 11 });
+    const wide = randomEnsemble({
+      aggregation: 'softmax',
+      classes: 3,
+      features: 40,
+      trees: 6,
+      depth: 34,
+      stop: 0.6,
+      seed: 11,
+    });
     expect(Math.max(...treeDepths(wide.arrays))).toBeGreaterThanOrEqual(30);
     const { worst, largest } = compare(wide, randomRows(30, 40, 0.05, 12), 30);
     expect(largest).toBeGreaterThan(1e-4);
@@ -67,11 +85,27 @@ describe('exact contributions by Linear TreeSHAP equal Algorithm 2 to 1e-9', () 
   });
 
   it('on one-leaf trees, alone and among deep ones', () => {
-    const stumps = randomEnsemble({ aggregation: 'logistic', classes: 2, features: 4, trees: 4, depth: 0, stop: 0, seed: 1 });
+    const stumps = randomEnsemble({
+      aggregation: 'logistic',
+      classes: 2,
+      features: 4,
+      trees: 4,
+      depth: 0,
+      stop: 0,
+      seed: 1,
+    });
     expect(stumps.nodeCount).toBe(4);
     const phi = new TreeExplainer(stumps).explain([0.1, 0.2, NaN, 0.4], 'exact').phi;
     expect(Array.from(phi.subarray(0, 4))).toEqual([0, 0, 0, 0]);
-    const deep = randomEnsemble({ aggregation: 'mean', classes: 3, features: 4, trees: 5, depth: 14, stop: 0.6, seed: 3 });
+    const deep = randomEnsemble({
+      aggregation: 'mean',
+      classes: 3,
+      features: 4,
+      trees: 5,
+      depth: 14,
+      stop: 0.6,
+      seed: 3,
+    });
     const a = deep.arrays;
     // A sixth tree, one leaf (node `count`) with the first leaf's values.
     const count = deep.nodeCount;
@@ -90,7 +124,16 @@ describe('exact contributions by Linear TreeSHAP equal Algorithm 2 to 1e-9', () 
 
   // Algorithm 2 divides by 0 there (zero and one fractions both 0), so the check is additivity.
   it('with splits that send no training weight to one side: finite, and adding up to the prediction', () => {
-    const empty = randomEnsemble({ aggregation: 'mean', classes: 3, features: 4, trees: 5, depth: 14, stop: 0.6, empty: 0.3, seed: 3 });
+    const empty = randomEnsemble({
+      aggregation: 'mean',
+      classes: 3,
+      features: 4,
+      trees: 5,
+      depth: 14,
+      stop: 0.6,
+      empty: 0.3,
+      seed: 3,
+    });
     expect(Array.from(empty.arrays.covers!).filter((c) => c === 0).length).toBeGreaterThan(10);
     const explainer = new TreeExplainer(empty);
     const rows = randomRows(40, 4, 0.1, 4);

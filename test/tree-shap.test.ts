@@ -61,7 +61,11 @@ describe('TreeSHAP and path attribution', () => {
     const models = [
       new RandomForestClassifier({ n_estimators: 15, max_depth: 9, random_state: 1 }).fit(train),
       new GradientBoostingClassifier({ n_estimators: 20, max_depth: 4, random_state: 1 }).fit(train),
-      new GradientBoostingClassifier({ n_estimators: 20, max_depth: 3, random_state: 1 }).fit({ ...train, y: train.y.map((c) => (c === 2 ? 1 : 0)), classes: 2 }),
+      new GradientBoostingClassifier({ n_estimators: 20, max_depth: 3, random_state: 1 }).fit({
+        ...train,
+        y: train.y.map((c) => (c === 2 ? 1 : 0)),
+        classes: 2,
+      }),
     ];
     for (const model of models) {
       const explainer = new TreeExplainer(model);
@@ -90,12 +94,15 @@ describe('TreeSHAP and path attribution', () => {
       const x = Array.from(test.X.subarray(i * 4, i * 4 + 4));
       const expected = bruteForceShapley(forest, x);
       const { phi } = explainer.explain(x, 'exact');
-      for (let k = 0; k < forest.classes; k++) for (let f = 0; f < 4; f++) expect(phi[k * 5 + f]).toBeCloseTo(expected[k][f], 10);
+      for (let k = 0; k < forest.classes; k++)
+        for (let f = 0; f < 4; f++) expect(phi[k * 5 + f]).toBeCloseTo(expected[k][f], 10);
     }
   });
 
   it('keeps covers through the binary round trip, and refuses a model saved without them', () => {
-    const forest = new RandomForestClassifier({ n_estimators: 3, max_depth: 4, random_state: 1 }).fit(synthetic(300, 4, 1));
+    const forest = new RandomForestClassifier({ n_estimators: 3, max_depth: 4, random_state: 1 }).fit(
+      synthetic(300, 4, 1),
+    );
     const reloaded = CompiledEnsemble.fromBuffer(forest.toBuffer());
     expect(Array.from(reloaded.arrays.covers!)).toEqual(Array.from(forest.arrays.covers!));
     expect(forest.arrays.covers![forest.arrays.treeRoots[1]]).toBeGreaterThan(0);
@@ -110,14 +117,18 @@ describe('TreeSHAP and path attribution', () => {
 
 describe('the exact explanation budget', () => {
   it('estimates exact cost as leaves x depth², and keeps exact off deep forests unless asked, refusing it beyond the budget', () => {
-    const shallow = new GradientBoostingClassifier({ n_estimators: 5, max_depth: 3, random_state: 1 }).fit(synthetic(400, 4, 1));
+    const shallow = new GradientBoostingClassifier({ n_estimators: 5, max_depth: 3, random_state: 1 }).fit(
+      synthetic(400, 4, 1),
+    );
     const cost = new TreeExplainer(shallow).exactCost();
     // 15 trees (5 rounds x 3 classes) of at most 8 leaves at depth 3.
     expect(cost).toBeGreaterThan(0);
     expect(cost).toBeLessThanOrEqual(15 * 8 * 9);
     expect(resolveExplainMethod({ top: 3, method: 'auto' }, cost, 1)).toBe('exact');
     expect(resolveExplainMethod({ top: 3, method: 'auto' }, EXACT_ROW_BUDGET * 2, 1)).toBe('approx');
-    expect(() => resolveExplainMethod({ top: 3, method: 'exact' }, EXACT_ROW_BUDGET * 2, 1)).toThrow(/use explainMethod=approx/);
+    expect(() => resolveExplainMethod({ top: 3, method: 'exact' }, EXACT_ROW_BUDGET * 2, 1)).toThrow(
+      /use explainMethod=approx/,
+    );
     expect(resolveExplainMethod({ top: 3, method: 'approx' }, EXACT_ROW_BUDGET * 2, 500)).toBe('approx');
   });
 

@@ -43,14 +43,17 @@ describe('a tree slot', () => {
   it('holds a full tree of its depth, no more nodes than the rows allow, and refuses a larger tree', () => {
     expect(treeCapacity(6, 1_000_000)).toBe(127);
     expect(treeCapacity(30, 10)).toBe(19);
-    expect(() => writeTree(new Float64Array(treeSlotSize(3)), sampleTree())).toThrow(/a tree of 5 nodes does not fit a slot of 3/);
+    expect(() => writeTree(new Float64Array(treeSlotSize(3)), sampleTree())).toThrow(
+      /a tree of 5 nodes does not fit a slot of 3/,
+    );
   });
 
   it('keeps every node and leaf value when a tree outgrows the room it started with', () => {
     const tree = new Tree(2, 1);
     const nodes = Array.from({ length: 100 }, () => tree.addNode());
     nodes.forEach((node) => tree.setCover(node, node + 0.5));
-    for (let node = 0; node < 98; node += 2) tree.setSplit(node, node % 7, node, node / 4, node % 4 === 0, node + 1, node + 2);
+    for (let node = 0; node < 98; node += 2)
+      tree.setSplit(node, node % 7, node, node / 4, node % 4 === 0, node + 1, node + 2);
     for (let node = 1; node < 100; node += 2) tree.setLeaf(node, [node, -node]);
     expect(tree.size).toBe(100);
     expect(tree.leafValueCount).toBe(100);

@@ -58,7 +58,12 @@ describe('random forest (scikit-learn semantics)', () => {
     // Feature 1 decides the class except for one noisy row; feature 0 is noise.
     const X = Float64Array.from([5, 0.1, 3, 0.2, 8, 0.3, 1, 0.35, 7, 0.7, 2, 0.8, 9, 0.9, 4, 0.95]);
     const y = Int32Array.from([0, 0, 0, 1, 1, 1, 1, 1]);
-    const forest = new RandomForestClassifier({ n_estimators: 1, max_depth: 1, max_features: null, bootstrap: false }).fit({ X, rows: 8, features: 2, y, classes: 2 });
+    const forest = new RandomForestClassifier({
+      n_estimators: 1,
+      max_depth: 1,
+      max_features: null,
+      bootstrap: false,
+    }).fit({ X, rows: 8, features: 2, y, classes: 2 });
     expect(forest.node(0).feature).toBe(1);
     expect(forest.node(0).threshold).toBeCloseTo(0.325, 6);
     expect(proba(forest, [0, 0.2])).toEqual([1, 0]);
@@ -70,7 +75,13 @@ describe('random forest (scikit-learn semantics)', () => {
     const rows = 200;
     const X = Float64Array.from({ length: rows }, (_, i) => (i % 2 ? NaN : i % 7));
     const y = Int32Array.from({ length: rows }, (_, i) => i % 2);
-    const forest = new RandomForestClassifier({ n_estimators: 5, random_state: 1 }).fit({ X, rows, features: 1, y, classes: 2 });
+    const forest = new RandomForestClassifier({ n_estimators: 5, random_state: 1 }).fit({
+      X,
+      rows,
+      features: 1,
+      y,
+      classes: 2,
+    });
     expect(proba(forest, [NaN])[1]).toBeGreaterThan(0.99);
     expect(proba(forest, [3])[0]).toBeGreaterThan(0.99);
   });
@@ -90,7 +101,12 @@ describe('random forest (scikit-learn semantics)', () => {
 
   it('honours min_samples_leaf and max_depth', () => {
     const train = synthetic(500, 4, 3);
-    const forest = new RandomForestClassifier({ n_estimators: 3, max_depth: 3, min_samples_leaf: 20, random_state: 1 }).fit(train);
+    const forest = new RandomForestClassifier({
+      n_estimators: 3,
+      max_depth: 3,
+      min_samples_leaf: 20,
+      random_state: 1,
+    }).fit(train);
     const depth = (i: number): number => {
       const node = forest.node(i);
       return node.feature < 0 ? 0 : 1 + Math.max(depth(node.left), depth(node.right));
@@ -108,7 +124,13 @@ describe('gradient boosting (XGBoost algorithm)', () => {
     // Binary, base_score 0.5 -> p = 0.5, g = 0.5 - y, h = 0.25. Pure halves of 10 rows each.
     const X = Float64Array.from({ length: 20 }, (_, i) => i);
     const y = Int32Array.from({ length: 20 }, (_, i) => (i < 10 ? 0 : 1));
-    const model = new GradientBoostingClassifier({ n_estimators: 1, max_depth: 1, learning_rate: 0.3 }).fit({ X, rows: 20, features: 1, y, classes: 2 });
+    const model = new GradientBoostingClassifier({ n_estimators: 1, max_depth: 1, learning_rate: 0.3 }).fit({
+      X,
+      rows: 20,
+      features: 1,
+      y,
+      classes: 2,
+    });
     const root = model.node(0);
     expect(root.feature).toBe(0);
     expect(root.threshold).toBe(9.5);
@@ -166,15 +188,23 @@ describe('compiled ensemble binary', () => {
 
   it('refuses corrupt bytes instead of walking out of bounds', () => {
     expect(() => CompiledEnsemble.fromBuffer(bytes.subarray(0, 20))).toThrow(/too short/);
-    expect(() => CompiledEnsemble.fromBuffer(bytes.subarray(0, bytes.length - 8))).toThrow(/corrupt|out of bounds|trailing/);
+    expect(() => CompiledEnsemble.fromBuffer(bytes.subarray(0, bytes.length - 8))).toThrow(
+      /corrupt|out of bounds|trailing/,
+    );
     const badMagic = bytes.slice();
     badMagic[0] ^= 0xff;
     expect(() => CompiledEnsemble.fromBuffer(badMagic)).toThrow(/magic/);
     // A child pointing back at its root would loop forever: refused.
     const { arrays } = CompiledEnsemble.fromBuffer(bytes.slice());
     // Node 0's words: [slot, threshold, left, right]. A child out of range, or back at its root:
-    expect(() => new CompiledEnsemble({ ...arrays, nodes: Int32Array.from(arrays.nodes, (v, i) => (i === 2 ? 1e6 : v)) })).toThrow(/children out of range/);
-    expect(() => new CompiledEnsemble({ ...arrays, nodes: Int32Array.from(arrays.nodes, (v, i) => (i === 6 ? 0 : v)) })).toThrow(/node 1 children out of range|leaf 1 is malformed/);
-    expect(() => new CompiledEnsemble({ ...arrays, nodes: Int32Array.from(arrays.nodes, (v, i) => (i === 0 ? 99 : v)) })).toThrow(/out of range \(slot 99\)/);
+    expect(
+      () => new CompiledEnsemble({ ...arrays, nodes: Int32Array.from(arrays.nodes, (v, i) => (i === 2 ? 1e6 : v)) }),
+    ).toThrow(/children out of range/);
+    expect(
+      () => new CompiledEnsemble({ ...arrays, nodes: Int32Array.from(arrays.nodes, (v, i) => (i === 6 ? 0 : v)) }),
+    ).toThrow(/node 1 children out of range|leaf 1 is malformed/);
+    expect(
+      () => new CompiledEnsemble({ ...arrays, nodes: Int32Array.from(arrays.nodes, (v, i) => (i === 0 ? 99 : v)) }),
+    ).toThrow(/out of range \(slot 99\)/);
   });
 });

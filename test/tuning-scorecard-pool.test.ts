@@ -15,12 +15,23 @@ it('gives the same tuned scorecard artifact byte for byte on one thread and on t
   const outputs: Map<string, Uint8Array>[] = [];
   const chosen: string[] = [];
   for (const jobs of [1, 2]) {
-    const trained = await trainModel({ dataFile: csv, spec: loadSpec(specFile), folds: 3, seed: 42, classifiers: ['scorecard'], samplers: ['none'], tune: { budget: 12, candidates: 1 }, progress: createProgressReporter(process.stderr, true), jobs });
+    const trained = await trainModel({
+      dataFile: csv,
+      spec: loadSpec(specFile),
+      folds: 3,
+      seed: 42,
+      classifiers: ['scorecard'],
+      samplers: ['none'],
+      tune: { budget: 12, candidates: 1 },
+      progress: createProgressReporter(process.stderr, true),
+      jobs,
+    });
     outputs.push(trained.files);
     chosen.push(trained.report.tuning!.chosen);
   }
   // The tuned scorecard is the one saved, so the pool's search is what the files compare.
   expect(chosen).toEqual(['tuned', 'tuned']);
   expect([...outputs[0].keys()].sort()).toEqual([...outputs[1].keys()].sort());
-  for (const [name, bytes] of outputs[0]) expect(Buffer.compare(Buffer.from(bytes), Buffer.from(outputs[1].get(name)!)), name).toBe(0);
+  for (const [name, bytes] of outputs[0])
+    expect(Buffer.compare(Buffer.from(bytes), Buffer.from(outputs[1].get(name)!)), name).toBe(0);
 }, 240_000);

@@ -9,7 +9,12 @@ import { loadDataset } from '../lib/data/dataset.ts';
 import { loadSpec } from '../lib/data/spec.ts';
 import { stratifiedKFold } from '../lib/evaluation/stratified-k-fold.ts';
 import { trainModel } from '../lib/pipeline/pipeline.ts';
-import { BINNING_DEFAULTS, BINNING_RANGES, checkBinningParams, MONOTONE_CHOICES } from '../lib/scorecard/binning-params.ts';
+import {
+  BINNING_DEFAULTS,
+  BINNING_RANGES,
+  checkBinningParams,
+  MONOTONE_CHOICES,
+} from '../lib/scorecard/binning-params.ts';
 import { C_RANGE, fitLogisticRegression } from '../lib/scorecard/logistic-regression.ts';
 import { rangeProblem } from '../lib/scorecard/param-range.ts';
 import type { ScorecardTuning } from '../lib/scorecard/scorecard-model.ts';
@@ -30,9 +35,18 @@ describe("the scorecard's search space", () => {
       expect(rangeProblem(name, r.search.high, r), name).toBeNull();
     }
     // The same declaration refuses what lies outside.
-    expect(() => checkBinningParams({ ...BINNING_DEFAULTS, minBinShare: 0.5 })).toThrow('minBinShare must be a number in [0, 0.5), got 0.5');
-    expect(() => checkBinningParams({ ...BINNING_DEFAULTS, prebins: 2.5 })).toThrow('prebins must be an integer in [2, inf), got 2.5');
-    expect(() => fitLogisticRegression({ X: new Float64Array(2), rows: 2, features: 1, y: Int32Array.of(0, 1), classes: 2 }, { C: 0 })).toThrow('C must be a number in (0, inf), got 0');
+    expect(() => checkBinningParams({ ...BINNING_DEFAULTS, minBinShare: 0.5 })).toThrow(
+      'minBinShare must be a number in [0, 0.5), got 0.5',
+    );
+    expect(() => checkBinningParams({ ...BINNING_DEFAULTS, prebins: 2.5 })).toThrow(
+      'prebins must be an integer in [2, inf), got 2.5',
+    );
+    expect(() =>
+      fitLogisticRegression(
+        { X: new Float64Array(2), rows: 2, features: 1, y: Int32Array.of(0, 1), classes: 2 },
+        { C: 0 },
+      ),
+    ).toThrow('C must be a number in (0, inf), got 0');
   });
 
   it('draws the defaults first, then scorecard configurations inside the searched ranges, deterministically', () => {
@@ -60,12 +74,23 @@ describe('nested tuning of a scorecard', () => {
     const { csv, specFile } = weakSignalsCsv(dir);
     const dataset = loadDataset(csv, loadSpec(specFile));
     const folds = stratifiedKFold(dataset.y, 2, 3, 42);
-    const [byDefault] = await crossValidate(dataset, { folds: 3, seed: 42, classifiers: ['scorecard'], samplers: ['none'], progress: quiet });
-    const tuned = await nestedTune(dataset, folds, 'scorecard', 'none', { budget: 12, seed: 42, earlyStoppingRounds: 0 });
+    const [byDefault] = await crossValidate(dataset, {
+      folds: 3,
+      seed: 42,
+      classifiers: ['scorecard'],
+      samplers: ['none'],
+      progress: quiet,
+    });
+    const tuned = await nestedTune(dataset, folds, 'scorecard', 'none', {
+      budget: 12,
+      seed: 42,
+      earlyStoppingRounds: 0,
+    });
     expect(tuned.result.error).toBeUndefined();
     expect(tuned.foldConfigs).toHaveLength(3);
     // Each outer fold's search moved the threshold below the default.
-    for (const config of tuned.foldConfigs) expect((config.classifier as ScorecardTuning).minIv).toBeLessThan(BINNING_DEFAULTS.minIv);
+    for (const config of tuned.foldConfigs)
+      expect((config.classifier as ScorecardTuning).minIv).toBeLessThan(BINNING_DEFAULTS.minIv);
     expect(tuned.result.fold_f1_macro).toHaveLength(3);
     expect(tuned.result.cv.f1_macro).toBeGreaterThan(byDefault.cv.f1_macro + 0.05);
   }, 120_000);
@@ -74,7 +99,19 @@ describe('nested tuning of a scorecard', () => {
 describe('train --tune with the scorecard the best candidate', () => {
   it('tunes the scorecard (no skip), reports the nested estimate, keeps the tuned one and saves its binning and C in the params', async () => {
     const { csv, specFile } = weakSignalsCsv(dir);
-    const trained = await trainModel({ dataFile: csv, spec: loadSpec(specFile), folds: 3, seed: 42, classifiers: ['scorecard'], samplers: ['none'], tune: { budget: 12, candidates: 1 }, decisionRule: 'off', calibration: 'off', progress: quiet, jobs: 1 });
+    const trained = await trainModel({
+      dataFile: csv,
+      spec: loadSpec(specFile),
+      folds: 3,
+      seed: 42,
+      classifiers: ['scorecard'],
+      samplers: ['none'],
+      tune: { budget: 12, candidates: 1 },
+      decisionRule: 'off',
+      calibration: 'off',
+      progress: quiet,
+      jobs: 1,
+    });
     const tuning = trained.report.tuning!;
     expect(tuning.candidates.map((c) => `${c.classifier}+${c.sampler}`)).toEqual(['scorecard+none']);
     const [candidate] = tuning.candidates;

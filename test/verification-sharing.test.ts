@@ -15,7 +15,9 @@ describe('verifying a version for many callers at once', () => {
   beforeAll(async () => {
     let store;
     ({ s3, store } = await startTestS3());
-    ({ version } = await new ModelRegistry(store).publish('shared', (await trainSmallModel()).files, { createdBy: 'test' }));
+    ({ version } = await new ModelRegistry(store).publish('shared', (await trainSmallModel()).files, {
+      createdBy: 'test',
+    }));
     counting = new CountingStore(store);
   }, 120_000);
 

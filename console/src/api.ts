@@ -30,7 +30,11 @@ export async function api<T>(path: string, options: { method?: string; body?: un
   const method = options.method ?? 'GET';
   const response = await fetch(withModel(method, path.replace(/^\//, ''), readHash().model), {
     method,
-    headers: { accept: 'application/json', ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(key ? { 'x-api-key': key } : {}) },
+    headers: {
+      accept: 'application/json',
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(key ? { 'x-api-key': key } : {}),
+    },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });

@@ -32,7 +32,8 @@ export interface HistoryEvent {
 export function actorName(event: HistoryEvent): string {
   const actor = event.actor ?? '';
   const principal = readPrincipalActor(actor)?.name;
-  const job = typeof event.details?.job === 'string' ? event.details.job : /^retrain job (\S+?):/.exec(event.reason ?? '')?.[1];
+  const job =
+    typeof event.details?.job === 'string' ? event.details.job : /^retrain job (\S+?):/.exec(event.reason ?? '')?.[1];
   if (job) return principal ? `retrain job ${job} for ${principal}` : `retrain job ${job}`;
   if (principal) return principal;
   if (actor === 'canary-controller') return 'canary controller';
@@ -64,9 +65,12 @@ export function aliasVersions(events: HistoryEvent[]): (alias: string, index: nu
 /** What an event changed: "alias champion: v1 -> v2", "traffic: canary 10% -> 25% to challenger (v2)". */
 export function eventText(event: HistoryEvent, label: AliasLabel): string {
   if (event.kind === 'alias') {
-    return event.from ? `alias ${event.alias}: ${String(event.from)} -> ${String(event.to)}` : `alias ${event.alias}: set to ${String(event.to)}`;
+    return event.from
+      ? `alias ${event.alias}: ${String(event.from)} -> ${String(event.to)}`
+      : `alias ${event.alias}: set to ${String(event.to)}`;
   }
   if (event.kind === 'policy') return `promotion policy: revision ${event.revision ?? '?'}`;
-  if (event.kind === 'approval') return `change request ${event.requestId ?? '?'} ${event.action ?? '?'}: ${event.alias} ${typeof event.from === 'string' ? event.from : '(none)'} -> ${String(event.to)}`;
+  if (event.kind === 'approval')
+    return `change request ${event.requestId ?? '?'} ${event.action ?? '?'}: ${event.alias} ${typeof event.from === 'string' ? event.from : '(none)'} -> ${String(event.to)}`;
   return `traffic: ${trafficChangeText(event.from as PolicyShape | null, event.to as PolicyShape, label)}`;
 }

@@ -38,14 +38,25 @@ const VIEWS = [
 function KeyBox() {
   const admin = useAdmin();
   const [typed, setTyped] = useState('');
-  if (admin) return html`<div class="key">Admin key set. <button type="button" onClick=${() => setAdminKey(null)}>Forget it</button></div>`;
+  if (admin)
+    return html`<div class="key">
+      Admin key set. <button type="button" onClick=${() => setAdminKey(null)}>Forget it</button>
+    </div>`;
   const save = (e: Event): void => {
     e.preventDefault();
     if (typed.trim()) setAdminKey(typed.trim());
     setTyped('');
   };
   return html`<form class="key" onSubmit=${save}>
-    <label>Admin key <input type="password" autocomplete="off" name="admin-key" value=${typed} onInput=${(e: Event) => setTyped((e.target as HTMLInputElement).value)} /></label>
+    <label
+      >Admin key
+      <input
+        type="password"
+        autocomplete="off"
+        name="admin-key"
+        value=${typed}
+        onInput=${(e: Event) => setTyped((e.target as HTMLInputElement).value)}
+    /></label>
     <button type="submit">Use</button> <span class="hint">read-only without it</span>
   </form>`;
 }
@@ -54,21 +65,32 @@ function App() {
   const route = useHashRoute();
   const [view, ...rest] = route.parts;
   const body =
-    view === 'models' && rest[0] && rest[1] === 'card' ? html`<${CardView} version=${rest[0]} />`
-    : view === 'compare' && rest[0] && rest[1] ? html`<${CompareView} a=${rest[0]} b=${rest[1]} />`
-    : view === 'models' && rest[0] ? html`<${VersionView} version=${rest[0]} />`
-    : view === 'traffic' ? html`<${TrafficView} />`
-    : view === 'variants' ? html`<${VariantsView} />`
-    : view === 'drift' ? html`<${DriftView} />`
-    : view === 'jobs' ? html`<${JobsView} />`
-    : view === 'approvals' ? html`<${ApprovalsView} />`
-    : view === 'try' ? html`<${TryView} />`
-    : html`<${ModelsView} />`;
+    view === 'models' && rest[0] && rest[1] === 'card'
+      ? html`<${CardView} version=${rest[0]} />`
+      : view === 'compare' && rest[0] && rest[1]
+        ? html`<${CompareView} a=${rest[0]} b=${rest[1]} />`
+        : view === 'models' && rest[0]
+          ? html`<${VersionView} version=${rest[0]} />`
+          : view === 'traffic'
+            ? html`<${TrafficView} />`
+            : view === 'variants'
+              ? html`<${VariantsView} />`
+              : view === 'drift'
+                ? html`<${DriftView} />`
+                : view === 'jobs'
+                  ? html`<${JobsView} />`
+                  : view === 'approvals'
+                    ? html`<${ApprovalsView} />`
+                    : view === 'try'
+                      ? html`<${TryView} />`
+                      : html`<${ModelsView} />`;
   return html`<div class="shell">
     <header class="no-print">
       <h1>credit-score console</h1>
       <${ModelPicker} route=${route} />
-      <nav aria-label="views">${VIEWS.map((v) => html`<a href=${hashFor(v.path, route.model)} aria-current=${view === v.path ? 'page' : undefined}>${v.title}</a>`)}</nav>
+      <nav aria-label="views">
+        ${VIEWS.map((v) => html`<a href=${hashFor(v.path, route.model)} aria-current=${view === v.path ? 'page' : undefined}>${v.title}</a>`)}
+      </nav>
       <${KeyBox} />
     </header>
     <main key=${route.model ?? ''}>${body}</main>

@@ -12,7 +12,9 @@ const MODEL_PARAMETER = 'model';
 /** Each route as its method and a pattern of its path: a `{param}` is one path segment. */
 const MODEL_ROUTES = [...MODEL_QUERY_ROUTES].map((route) => {
   const [method, path] = route.split(' ');
-  const pattern = path.split('/').map((part) => (/^\{\w+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')));
+  const pattern = path
+    .split('/')
+    .map((part) => (/^\{\w+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')));
   return { method, path: new RegExp(`^${pattern.join('/')}$`) };
 });
 

@@ -73,7 +73,12 @@ export function policyText(policy: PolicyShape | null | undefined, label: AliasL
  * after ("canary 10% -> 25% to challenger (v2)"); any other change names both policies.
  */
 export function trafficChangeText(from: PolicyShape | null | undefined, to: PolicyShape, label: AliasLabel): string {
-  if (from?.mode === 'canary' && to.mode === 'canary' && from.champion === to.champion && from.challenger === to.challenger) {
+  if (
+    from?.mode === 'canary' &&
+    to.mode === 'canary' &&
+    from.champion === to.champion &&
+    from.challenger === to.challenger
+  ) {
     return `canary ${canaryShare(from) ?? '?'}% -> ${canaryShare(to) ?? '?'}% to ${label(to.challenger ?? '?')}`;
   }
   return from ? `${policyText(from, label)} -> ${policyText(to, label)}` : `set to ${policyText(to, label)}`;

@@ -14,11 +14,20 @@ export interface Polled<T> {
 }
 
 /** `enabled` false loads nothing (an admin view without the key: no request, no 401 in the console). */
-export function usePoll<T>(load: () => Promise<T>, everyMs: number | null, deps: unknown[] = [], enabled = true): Polled<T> {
+export function usePoll<T>(
+  load: () => Promise<T>,
+  everyMs: number | null,
+  deps: unknown[] = [],
+  enabled = true,
+): Polled<T> {
   // What was loaded is kept with the deps it was loaded for: after a change (another version's
   // page) the view shows "loading" rather than the previous one's data under the new title.
   const key = JSON.stringify(deps);
-  const [loaded, setLoaded] = useState<{ key: string; data: T | null; error: ApiError | null }>({ key, data: null, error: null });
+  const [loaded, setLoaded] = useState<{ key: string; data: T | null; error: ApiError | null }>({
+    key,
+    data: null,
+    error: null,
+  });
   const data = loaded.key === key ? loaded.data : null;
   const error = loaded.key === key ? loaded.error : null;
   const [tick, setTick] = useState(0);

@@ -14,11 +14,16 @@ export function Loading({ what }: { what: string }) {
 }
 
 export function Section({ title, children }: { title: string; children: ComponentChildren }) {
-  return html`<section><h2>${title}</h2>${children}</section>`;
+  return html`<section>
+    <h2>${title}</h2>
+    ${children}
+  </section>`;
 }
 
-export const number = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
-export const percent = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
+export const number = (v: number | null | undefined, digits = 4): string =>
+  v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits);
+export const percent = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`;
 export const when = (iso: string | null | undefined): string => (iso ? new Date(iso).toLocaleString() : '-');
 
 /** What an admin view shows without the key, instead of asking the API for a 401. */

@@ -23,7 +23,9 @@ export interface Pair {
   current: boolean;
 }
 
-export type PairComparison = Pair & { statsA: PairStats; statsB: PairStats } & ({ labelled: true; accuracy: ProportionTest; f1MacroDifference: number | null } | { labelled: false });
+export type PairComparison = Pair & { statsA: PairStats; statsB: PairStats } & (
+    { labelled: true; accuracy: ProportionTest; f1MacroDifference: number | null } | { labelled: false }
+  );
 
 /** The policy in force's pair, then earlier policies' (newest first, each once). */
 export function pairsOf(current: PolicyShape, earlier: PolicyShape[]): Pair[] {
@@ -47,7 +49,8 @@ export function comparePairs(pairs: Pair[], stats: PairStats[]): PairComparison[
     if (!statsA || !statsB) return [];
     if (statsA.labelled === 0 || statsB.labelled === 0) return [{ ...pair, statsA, statsB, labelled: false }];
     const accuracy = twoProportionZTest(statsA.correct, statsA.labelled, statsB.correct, statsB.labelled);
-    const f1MacroDifference = statsA.f1Macro !== null && statsB.f1Macro !== null ? statsB.f1Macro - statsA.f1Macro : null;
+    const f1MacroDifference =
+      statsA.f1Macro !== null && statsB.f1Macro !== null ? statsB.f1Macro - statsA.f1Macro : null;
     return [{ ...pair, statsA, statsB, labelled: true, accuracy, f1MacroDifference }];
   });
 }

@@ -36,7 +36,7 @@ export function generateCreditLike(rows: number, seed: number): Table {
     const cards = Math.max(0, Math.min(11, Math.round(5 + 2 * normal())));
     const mix = rng.nextInt(3);
     X[o] = income;
-    X[o + 1] = income / 12 * (0.8 + 0.1 * rng.nextFloat());
+    X[o + 1] = (income / 12) * (0.8 + 0.1 * rng.nextFloat());
     X[o + 2] = cards;
     X[o + 3] = Math.max(0, Math.min(11, Math.round(5 + 2.5 * normal())));
     X[o + 4] = Math.max(1, Math.min(34, Math.round(14 + 8 * normal())));
@@ -78,14 +78,22 @@ export function generateCreditLike(rows: number, seed: number): Table {
 export function tableToCsv(table: Table): string {
   const lines = [[...Array.from({ length: table.features }, (_, f) => `f${f}`), 'label'].join(',')];
   for (let i = 0; i < table.rows; i++) {
-    const cells = Array.from(table.X.subarray(i * table.features, (i + 1) * table.features), (v) => (Number.isNaN(v) ? '' : String(v)));
+    const cells = Array.from(table.X.subarray(i * table.features, (i + 1) * table.features), (v) =>
+      Number.isNaN(v) ? '' : String(v),
+    );
     lines.push([...cells, String(table.y[i])].join(','));
   }
   return lines.join('\n') + '\n';
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, seed: { type: 'string', default: '7' }, out: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '100000' },
+      seed: { type: 'string', default: '7' },
+      out: { type: 'string' },
+    },
+  });
   if (!values.out) throw new Error('--out FILE is required');
   writeFileSync(values.out, tableToCsv(generateCreditLike(Number(values.rows), Number(values.seed))));
 }

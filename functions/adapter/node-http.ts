@@ -29,7 +29,13 @@ export function createAdapter(options: AdapterOptions = {}): Server {
   return createServer((req, res) => {
     handle(req, res, options, handlers).catch((err: unknown) => {
       // Handlers map their own errors; this is only for a failure of the adapter itself.
-      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'internal_error', message: 'internal error' } }));
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          { 'content-type': 'application/json' },
+          JSON.stringify({ error: { code: 'internal_error', message: 'internal error' } }),
+        );
       process.stderr.write(`adapter error: ${(err as Error).stack ?? String(err)}\n`);
     });
   });
@@ -44,16 +50,28 @@ export async function listen(server: Server, options: { host?: string; port?: nu
   return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: AdapterOptions, loaded: Promise<Map<string, Handler>>): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: AdapterOptions,
+  loaded: Promise<Map<string, Handler>>,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   const match = matchRoute(method, url.pathname);
   if (match && 'malformed' in match) {
     req.resume();
     const requestId = randomUUID();
-    return send(res, 400, { 'content-type': 'application/json', 'x-request-id': requestId }, JSON.stringify({ error: { code: 'malformed_request', message: match.malformed }, requestId }));
+    return send(
+      res,
+      400,
+      { 'content-type': 'application/json', 'x-request-id': requestId },
+      JSON.stringify({ error: { code: 'malformed_request', message: match.malformed }, requestId }),
+    );
   }
-  const { text, cut } = match ? await readBody(req, getBasics().config.MAX_BODY_BYTES) : (req.resume(), { text: '', cut: false });
+  const { text, cut } = match
+    ? await readBody(req, getBasics().config.MAX_BODY_BYTES)
+    : (req.resume(), { text: '', cut: false });
   const requestId = randomUUID();
   const event = toEvent(req, url, method, match?.route.path ?? '$default', match?.params ?? {}, text, requestId);
   const handlers = await loaded;
@@ -86,9 +104,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ text: string; 
   });
 }
 
-function toEvent(req: IncomingMessage, url: URL, method: string, routePath: string, params: Record<string, string>, body: string, requestId: string): HttpEvent {
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  method: string,
+  routePath: string,
+  params: Record<string, string>,
+  body: string,
+  requestId: string,
+): HttpEvent {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = query[name] ? `${query[name]},${value}` : value;
   const now = new Date();
@@ -105,7 +132,13 @@ function toEvent(req: IncomingMessage, url: URL, method: string, routePath: stri
       apiId: 'node-http',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId,
       routeKey: routePath === '$default' ? routePath : `${method} ${routePath}`,
       stage: '$default',

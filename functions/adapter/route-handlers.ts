@@ -15,14 +15,19 @@ type ServedModule = { handler: Handler & { routes?: readonly string[] } };
  * routes the table gives its file: a handler naming a route of another file, or a route whose file
  * lacks its handler, fails here at start-up, naming both.
  */
-export async function loadRouteHandlers(routes: readonly Route[] = ROUTES, load: (file: string) => Promise<ServedModule> = (file) => import(`../${file}.ts`)): Promise<Map<string, Handler>> {
+export async function loadRouteHandlers(
+  routes: readonly Route[] = ROUTES,
+  load: (file: string) => Promise<ServedModule> = (file) => import(`../${file}.ts`),
+): Promise<Map<string, Handler>> {
   const handlers = new Map<string, Handler>();
   for (const file of [...routeFiles(routes), NOT_FOUND_FILE]) {
     const { handler } = await load(file);
     const declared = routes.filter((r) => r.file === file).map((r) => `${r.method} ${r.path}`);
     const served = handler.routes ?? [];
     if ([...served].sort().join('\n') !== [...declared].sort().join('\n')) {
-      throw new Error(`functions/${file}.ts's handler serves [${served.join(', ')}] but lib/http/route-table.ts gives it [${declared.join(', ')}]`);
+      throw new Error(
+        `functions/${file}.ts's handler serves [${served.join(', ')}] but lib/http/route-table.ts gives it [${declared.join(', ')}]`,
+      );
     }
     handlers.set(file, handler);
   }

@@ -21,7 +21,11 @@ export function byRoute(...handlers: ServedHandler[]): ServedHandler {
     const known = byKey.get(event.routeKey ?? '');
     if (known) return known;
     const method = event.requestContext?.http?.method ?? '';
-    return [...byKey].find(([key]) => key.startsWith(`${method} `) && 'params' in (matchPath(key.slice(method.length + 1), event.rawPath ?? '') ?? {}))?.[1];
+    return [...byKey].find(
+      ([key]) =>
+        key.startsWith(`${method} `) &&
+        'params' in (matchPath(key.slice(method.length + 1), event.rawPath ?? '') ?? {}),
+    )?.[1];
   };
   const entry = (event: HttpEvent, context: Parameters<ServedHandler>[1]) => (find(event) ?? noRoute)(event, context);
   return Object.assign(entry, { routes: handlers.flatMap((h) => h.routes) });

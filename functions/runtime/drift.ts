@@ -10,7 +10,11 @@ export async function driftDeps(model: string): Promise<DriftDeps> {
     ...service,
     async startRetrain(canary) {
       try {
-        const result = await startRetrain({ ...service, model }, retrainRequestSchema.parse({ canary }), 'drift-policy');
+        const result = await startRetrain(
+          { ...service, model },
+          retrainRequestSchema.parse({ canary }),
+          'drift-policy',
+        );
         if (result.started) return { jobId: result.job.jobId };
         return result.reason === 'busy' ? { busy: true } : { error: result.error };
       } catch (err) {

@@ -23,18 +23,31 @@ export async function housekeepingNow(now = Date.now()): Promise<HousekeepingRes
   for (const model of models) await rollUpReporting(service, model, now, { lookbackMs: ROLLUP_LOOKBACK_MS });
   const result = await runHousekeeping(service, models, {
     incompleteMaxAgeMs: config.INCOMPLETE_VERSION_MAX_AGE_HOURS * 3_600_000,
-    retention: { enforcedBy: config.RETENTION_ENFORCED_BY, periods: retentionPeriods(config), maxDeletes: config.RETENTION_MAX_DELETES_PER_RUN },
+    retention: {
+      enforcedBy: config.RETENTION_ENFORCED_BY,
+      periods: retentionPeriods(config),
+      maxDeletes: config.RETENTION_MAX_DELETES_PER_RUN,
+    },
     now,
   });
   const retention = result.retention;
   service.retention.record(retention, now);
   if (retention.enforcedBy === 'housekeeping') {
     for (const [data, n] of Object.entries(retention.deleted)) if (n > 0) metrics.retentionDeleted.inc({ data }, n);
-    const fields = { 'log.logger': 'housekeeping', 'event.action': 'retention', deleted: retention.deleted, days: retention.days, more: retention.more };
+    const fields = {
+      'log.logger': 'housekeeping',
+      'event.action': 'retention',
+      deleted: retention.deleted,
+      days: retention.days,
+      more: retention.more,
+    };
     const counts = `${retention.deleted.captures} capture, ${retention.deleted.feedback} feedback, ${retention.deleted.summaries} rollup object(s) deleted from ${retention.days} expired day(s)`;
     if (retention.error !== undefined) {
       metrics.backgroundFailures.inc({ task: 'retention' });
-      logger.error({ ...fields, 'error.message': retention.error }, `retention sweep failed (${counts} before it): ${retention.error}`);
+      logger.error(
+        { ...fields, 'error.message': retention.error },
+        `retention sweep failed (${counts} before it): ${retention.error}`,
+      );
     } else if (retention.days > 0 || retention.more) {
       logger.info(fields, `retention: ${counts}${retention.more ? '; more next run' : ''}`);
     }

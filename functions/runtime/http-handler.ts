@@ -36,7 +36,9 @@ export interface HandlerOptions {
 export type RouteHandler = (event: HttpEvent, state: RequestState) => Promise<HttpResult>;
 
 /** A function's entry: what Lambda calls, with the declared routes it serves. */
-export type ServedHandler = ((event: HttpEvent, context: LambdaContext) => Promise<HttpResult>) & { readonly routes: readonly RouteKey[] };
+export type ServedHandler = ((event: HttpEvent, context: LambdaContext) => Promise<HttpResult>) & {
+  readonly routes: readonly RouteKey[];
+};
 
 /**
  * A handler that runs out of time answers 504 in the documented shape half a second before
@@ -45,7 +47,10 @@ export type ServedHandler = ((event: HttpEvent, context: LambdaContext) => Promi
  */
 const TIMEOUT_MARGIN_MS = 500;
 
-export function httpHandler(options: HandlerOptions, handle: RouteHandler): (event: HttpEvent, context: LambdaContext) => Promise<HttpResult> {
+export function httpHandler(
+  options: HandlerOptions,
+  handle: RouteHandler,
+): (event: HttpEvent, context: LambdaContext) => Promise<HttpResult> {
   const chain = middy<HttpEvent, HttpResult, Error, LambdaContext>({
     timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
     timeoutEarlyResponse: () => {
@@ -56,11 +61,20 @@ export function httpHandler(options: HandlerOptions, handle: RouteHandler): (eve
     .use(httpHeaderNormalizer())
     .use(requestContext());
   const { role, roleRequired } = options;
-  if (role) chain.use(adminOnly({ secrets: () => getBasics().secrets, oidc: () => oidcVerifierFor(getBasics().config), role, ...(roleRequired ? { required: roleRequired } : {}) }));
+  if (role)
+    chain.use(
+      adminOnly({
+        secrets: () => getBasics().secrets,
+        oidc: () => oidcVerifierFor(getBasics().config),
+        role,
+        ...(roleRequired ? { required: roleRequired } : {}),
+      }),
+    );
   // A route about one model checks that model is registered first (after who is asking, before
   // what is asked): 404 for a model nobody registered, whatever the body says.
   if (namesAModel(options.route)) chain.use({ before: (request) => checkNamedModel(request.event) });
-  if (options.body) chain.use(jsonBody(() => getBasics().config.MAX_BODY_BYTES, { emptyIsObject: options.body === 'optional' }));
+  if (options.body)
+    chain.use(jsonBody(() => getBasics().config.MAX_BODY_BYTES, { emptyIsObject: options.body === 'optional' }));
   // The CloudWatch metrics this invocation recorded are written once, when it ends.
   return flushingEmf(chain.handler(async (event) => handle(event, stateOf(event))));
 }

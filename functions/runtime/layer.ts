@@ -22,19 +22,37 @@ export { promotionGate } from '../../lib/release/promotion-gate.ts';
 export { promotionPolicyRequestSchema } from '../../lib/release/promotion-policy.ts';
 export { NO_POLICY, PromotionPolicies } from '../../lib/registry/promotion-policies.ts';
 export { feedbackSchema, readFeedback, saveFeedback } from '../../lib/release/feedback.ts';
-export { acceptedLabels, captureFeatures, labelledAnswers, readCaptures, type CapturedPrediction } from '../../lib/release/prediction-capture.ts';
+export {
+  acceptedLabels,
+  captureFeatures,
+  labelledAnswers,
+  readCaptures,
+  type CapturedPrediction,
+} from '../../lib/release/prediction-capture.ts';
 export { capturedAnswers, FEEDBACK_LOOKBACK_MINUTES } from '../../lib/release/captured-request.ts';
 export { twoProportionZTest } from '../../lib/evaluation/significance.ts';
 export { completePendingPromotion, latestCanaryEvaluation, runCanaryCheck } from '../../lib/release/canary-check.ts';
 export { parsePredictRequest } from '../../lib/serving/predict-request.ts';
 export { parseExplainQuery } from '../../lib/serving/explain-query.ts';
 export { scoreRouted, predictExplained } from './score-routed.ts';
-export { inferenceResponse, modelMetadata, parseInferenceRequest, recordsFromInputs } from '../../lib/serving/open-inference.ts';
+export {
+  inferenceResponse,
+  modelMetadata,
+  parseInferenceRequest,
+  recordsFromInputs,
+} from '../../lib/serving/open-inference.ts';
 export { NoModelError } from '../../lib/serving/model-provider.ts';
 export { featureColumns } from '../../lib/data/spec.ts';
 export { NAME_PATTERN } from '../../lib/state/layout.ts';
 export { cleanRecords, parseCsv } from '../../lib/data/dataset.ts';
-export { capturedCounts, driftCheckRequestSchema, type DriftInput, exportDriftMetrics, latestDriftReport, runDriftCheck } from '../../lib/drift/drift-service.ts';
+export {
+  capturedCounts,
+  driftCheckRequestSchema,
+  type DriftInput,
+  exportDriftMetrics,
+  latestDriftReport,
+  runDriftCheck,
+} from '../../lib/drift/drift-service.ts';
 export { driftDeps } from './drift.ts';
 export { withSummary } from '../../lib/drift/drift-summary.ts';
 export { retrainRequestSchema } from '../../lib/retrain/retrain-request.ts';

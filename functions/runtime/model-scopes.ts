@@ -64,7 +64,8 @@ export class ModelScopes {
 
   /** `name` when the registry holds it (or it is the default), without building its parts; 404 otherwise. */
   async require(name: string): Promise<string> {
-    if (name !== this.defaultName && !this.scopes.has(name) && !(await this.registered(name))) throw notFound(`model ${name} is not registered (GET /models lists the models served here)`);
+    if (name !== this.defaultName && !this.scopes.has(name) && !(await this.registered(name)))
+      throw notFound(`model ${name} is not registered (GET /models lists the models served here)`);
     return name;
   }
 
@@ -93,7 +94,8 @@ export class ModelScopes {
   }
 
   private list(force: boolean): Promise<Set<string>> {
-    if (this.listed && !force && this.now() - this.listed.at < this.refreshMs) return Promise.resolve(this.listed.names);
+    if (this.listed && !force && this.now() - this.listed.at < this.refreshMs)
+      return Promise.resolve(this.listed.names);
     // Concurrent requests share one listing.
     this.listing ??= this.registry
       .listModels()

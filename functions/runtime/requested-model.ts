@@ -12,6 +12,9 @@ import { getBasics } from './service.ts';
 export function requestedModel(event: HttpEvent): string {
   const named = event.pathParameters?.name ?? event.queryStringParameters?.model;
   if (named === undefined || named === '') return getBasics().config.MODEL_NAME;
-  if (!NAME_PATTERN.test(named)) throw badRequest(`model name "${named.slice(0, 80)}" is not a model name: a letter or digit, then letters, digits, ".", "_", "-" (at most 64)`);
+  if (!NAME_PATTERN.test(named))
+    throw badRequest(
+      `model name "${named.slice(0, 80)}" is not a model name: a letter or digit, then letters, digits, ".", "_", "-" (at most 64)`,
+    );
   return named;
 }

@@ -9,15 +9,31 @@ import type { RollupOptions } from '../../lib/monitoring/rollup.ts';
 import { WorkerPoolClosedError } from '../../lib/parallel/worker-pool.ts';
 import type { Service } from './service.ts';
 
-export async function rollUpReporting(service: Pick<Service, 'monitoring' | 'logger' | 'metrics'>, model: string, now?: number, options?: Partial<RollupOptions>): Promise<void> {
+export async function rollUpReporting(
+  service: Pick<Service, 'monitoring' | 'logger' | 'metrics'>,
+  model: string,
+  now?: number,
+  options?: Partial<RollupOptions>,
+): Promise<void> {
   const { monitoring, logger, metrics } = service;
   await monitoring.rollUp(model, now, options).catch((err: unknown) => {
     const message = (err as Error).message;
     if (err instanceof WorkerPoolClosedError) {
-      logger.info({ 'log.logger': 'monitoring', 'event.action': 'summary-rollup-stopped', 'model.name': model }, `monitoring rollup of ${model} stopped with the process: ${message}`);
+      logger.info(
+        { 'log.logger': 'monitoring', 'event.action': 'summary-rollup-stopped', 'model.name': model },
+        `monitoring rollup of ${model} stopped with the process: ${message}`,
+      );
       return;
     }
     metrics.backgroundFailures.inc({ task: 'summary-rollup' });
-    logger.error({ 'log.logger': 'monitoring', 'event.action': 'summary-rollup-failed', 'model.name': model, 'error.message': message }, `monitoring summaries of ${model} could not be rolled up: ${message}`);
+    logger.error(
+      {
+        'log.logger': 'monitoring',
+        'event.action': 'summary-rollup-failed',
+        'model.name': model,
+        'error.message': message,
+      },
+      `monitoring summaries of ${model} could not be rolled up: ${message}`,
+    );
   });
 }

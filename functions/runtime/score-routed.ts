@@ -11,10 +11,28 @@ import { getBasics, settleCapture } from './service.ts';
 
 export { predictExplained } from '../../lib/release/routed-scoring.ts';
 
-export async function scoreRouted(scope: ModelScope, request: ParsedPredictRequest, state: RequestState, fallbackKey: string, explain: ExplainQuery | null = null): Promise<RoutedPrediction[]> {
+export async function scoreRouted(
+  scope: ModelScope,
+  request: ParsedPredictRequest,
+  state: RequestState,
+  fallbackKey: string,
+  explain: ExplainQuery | null = null,
+): Promise<RoutedPrediction[]> {
   const { config, metrics } = getBasics();
   const { router, capture } = scope;
-  const { predictions, logFields } = await scoreUnderPolicy({ router, capture, metrics, captureFeaturesRate: config.CAPTURE_FEATURES_RATE, settle: () => settleCapture(capture) }, request, state.requestId, fallbackKey, explain);
+  const { predictions, logFields } = await scoreUnderPolicy(
+    {
+      router,
+      capture,
+      metrics,
+      captureFeaturesRate: config.CAPTURE_FEATURES_RATE,
+      settle: () => settleCapture(capture),
+    },
+    request,
+    state.requestId,
+    fallbackKey,
+    explain,
+  );
   state.logFields = { ...state.logFields, ...logFields };
   return predictions;
 }

@@ -63,7 +63,12 @@ export function getBasics(): Basics {
     const config = loadConfig();
     basics = {
       config,
-      logger: createLogger({ service: config.SERVICE_NAME, environment: config.STAGE, file: config.LOG_FILE, format: config.LOG_FORMAT }),
+      logger: createLogger({
+        service: config.SERVICE_NAME,
+        environment: config.STAGE,
+        file: config.LOG_FILE,
+        format: config.LOG_FORMAT,
+      }),
       metrics: new ServiceMetrics({ service: config.SERVICE_NAME, stage: config.STAGE }),
       secrets: createSecretsProvider(config),
     };
@@ -94,21 +99,40 @@ async function createService(b: Basics): Promise<Service> {
     // The health probe lists one key of the registry: all a public function may list on AWS.
     probePrefix: PREFIXES.models,
     // Explicit keys only where a secret provides them; otherwise the SDK's chain (the Lambda role).
-    ...(secrets.s3AccessKeyId && secrets.s3SecretAccessKey ? { credentials: { accessKeyId: secrets.s3AccessKeyId, secretAccessKey: secrets.s3SecretAccessKey } } : {}),
+    ...(secrets.s3AccessKeyId && secrets.s3SecretAccessKey
+      ? { credentials: { accessKeyId: secrets.s3AccessKeyId, secretAccessKey: secrets.s3SecretAccessKey } }
+      : {}),
   };
   const store = S3ObjectStore.fromConfig(storeConfig);
   const docs = new DocumentStore(store);
   const registry = new ModelRegistry(store);
   const lockTtlMs = config.RETRAIN_LOCK_SECONDS * 1000;
   const jobs = new JobStore(docs, lockTtlMs);
-  const models = new ModelScopes(registry, config.MODEL_NAME, (name) => buildModelScope(b, store, registry, name), config.ALIAS_REFRESH_SECONDS * 1000);
+  const models = new ModelScopes(
+    registry,
+    config.MODEL_NAME,
+    (name) => buildModelScope(b, store, registry, name),
+    config.ALIAS_REFRESH_SECONDS * 1000,
+  );
   const retrainLock = (model: string): StorageLock => new StorageLock(docs, keys.retrainLock(model), lockTtlMs);
   const runner = createJobRunner(config);
   // Timers last: a service that fails to build (a bad setting) leaves nothing running behind it.
   models.start();
   // A Lambda function does one job per invocation: a thread would only add to its cold start.
   const monitoring = onLambda() ? inProcessReads(store) : new OffThreadReads(storeConfig);
-  return { ...b, store, storageProbe: new StorageProbe(store), docs, registry, models, jobs, retrainLock, runner, monitoring, retention: new RetentionMonitor() };
+  return {
+    ...b,
+    store,
+    storageProbe: new StorageProbe(store),
+    docs,
+    registry,
+    models,
+    jobs,
+    retrainLock,
+    runner,
+    monitoring,
+    retention: new RetentionMonitor(),
+  };
 }
 
 /**
@@ -122,7 +146,11 @@ export async function shutdownService(timeoutMs = (basics?.config.SHUTDOWN_FLUSH
   const unwritten = await Promise.all(scopes.map((scope) => scope.capture.close(timeoutMs)));
   // The last word on them: nothing will retry once the process is gone.
   scopes.forEach((scope, i) => {
-    if (unwritten[i]) basics?.logger.error({ 'log.logger': 'capture', 'model.name': scope.name, 'capture.lost': unwritten[i] }, `shutdown: ${unwritten[i]} captured answers and labels of ${scope.name} not written within ${timeoutMs / 1000} s: lost`);
+    if (unwritten[i])
+      basics?.logger.error(
+        { 'log.logger': 'capture', 'model.name': scope.name, 'capture.lost': unwritten[i] },
+        `shutdown: ${unwritten[i]} captured answers and labels of ${scope.name} not written within ${timeoutMs / 1000} s: lost`,
+      );
   });
 }
 
@@ -159,22 +187,43 @@ function buildModelScope(b: Basics, store: ObjectStore, registry: ModelRegistry,
     onLoad: (model, cold) => {
       metrics.modelLoadSeconds.observe({ model: model.name }, model.loadMs / 1000);
       metrics.modelLoads.inc({ model: model.name, outcome: 'loaded', cold: String(cold) });
-      emitEmf({ Model: model.name, Cold: String(cold) }, { ModelLoads: { value: 1, unit: 'Count' }, ModelLoadTime: { value: model.loadMs, unit: 'Milliseconds' } });
+      emitEmf(
+        { Model: model.name, Cold: String(cold) },
+        { ModelLoads: { value: 1, unit: 'Count' }, ModelLoadTime: { value: model.loadMs, unit: 'Milliseconds' } },
+      );
       metrics.modelInfo.set({ model: model.name, version: model.version, alias: model.alias }, 1);
       logger.info(
-        { ...modelLog, 'event.action': 'model-loaded', 'model.version': model.version, 'model.alias': model.alias, 'model.cold': cold, 'event.duration': Math.round(model.loadMs * 1e6), 'model.bytes': model.bytes },
+        {
+          ...modelLog,
+          'event.action': 'model-loaded',
+          'model.version': model.version,
+          'model.alias': model.alias,
+          'model.cold': cold,
+          'event.duration': Math.round(model.loadMs * 1e6),
+          'model.bytes': model.bytes,
+        },
         `loaded ${model.name} ${model.version} (${model.alias}) in ${model.loadMs.toFixed(1)} ms`,
       );
     },
     onRefuse: (version, err) => {
       if (version) metrics.modelLoads.inc({ model: name, outcome: 'refused', cold: 'false' });
       metrics.backgroundFailures.inc({ task: 'alias-refresh' });
-      logger.error({ ...modelLog, 'event.action': 'model-refused', 'model.version': version, 'error.message': err.message }, `refused ${name} ${version ?? '(alias)'}: ${err.message}`);
+      logger.error(
+        { ...modelLog, 'event.action': 'model-refused', 'model.version': version, 'error.message': err.message },
+        `refused ${name} ${version ?? '(alias)'}: ${err.message}`,
+      );
     },
-    onFallback: (wanted, serving, reason) => logger.error({ ...modelLog, 'event.action': 'model-fallback', 'model.version': serving, 'model.wanted': wanted }, reason),
+    onFallback: (wanted, serving, reason) =>
+      logger.error(
+        { ...modelLog, 'event.action': 'model-fallback', 'model.version': serving, 'model.wanted': wanted },
+        reason,
+      ),
     onPolicyError: (err) => {
       metrics.backgroundFailures.inc({ task: 'policy-refresh' });
-      logger.error({ ...modelLog, 'event.action': 'policy-unreadable', 'error.message': err.message }, `traffic policy of ${name} unreadable, keeping the last one: ${err.message}`);
+      logger.error(
+        { ...modelLog, 'event.action': 'policy-unreadable', 'error.message': err.message },
+        `traffic policy of ${name} unreadable, keeping the last one: ${err.message}`,
+      );
     },
   });
   const capture = new PredictionCapture(
@@ -197,7 +246,10 @@ function buildModelScope(b: Basics, store: ObjectStore, registry: ModelRegistry,
       onDropped: (n) => metrics.captureRecords.inc({ outcome: 'dropped' }, n),
       onFailed: (err) => {
         metrics.backgroundFailures.inc({ task: 'capture-flush' });
-        logger.error({ 'log.logger': 'capture', 'model.name': name, 'error.message': err.message }, `captured predictions of ${name} could not be written (kept for a retry): ${publicReason(err)}`);
+        logger.error(
+          { 'log.logger': 'capture', 'model.name': name, 'error.message': err.message },
+          `captured predictions of ${name} could not be written (kept for a retry): ${publicReason(err)}`,
+        );
       },
     },
   );

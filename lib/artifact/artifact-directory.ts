@@ -1,7 +1,13 @@
 /** An artifact as a local directory: one file per bundle file. */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArtifactError, filesToBundle, MANIFEST_FILE, type ArtifactManifest, type ModelBundle } from './model-bundle.ts';
+import {
+  ArtifactError,
+  filesToBundle,
+  MANIFEST_FILE,
+  type ArtifactManifest,
+  type ModelBundle,
+} from './model-bundle.ts';
 
 /**
  * Writes into a temporary sibling directory and renames it into place, so a crash never
@@ -21,7 +27,9 @@ export async function readArtifactDirectory(dir: string): Promise<{ bundle: Mode
   try {
     names = await readdir(dir);
   } catch (err) {
-    throw new ArtifactError(`${dir}: cannot read model directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new ArtifactError(
+      `${dir}: cannot read model directory (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
   if (!names.includes(MANIFEST_FILE)) throw new ArtifactError(`${dir}: no ${MANIFEST_FILE}, not a model artifact`);
   const files = new Map<string, Uint8Array>();

@@ -48,7 +48,10 @@ export const artifactManifestSchema = z.object({
   sampler: z.string(),
   classes: z.array(z.string()),
   features: z.number().int().nonnegative(),
-  files: z.record(z.string(), z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() })),
+  files: z.record(
+    z.string(),
+    z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() }),
+  ),
 });
 export type ArtifactManifest = z.output<typeof artifactManifestSchema>;
 
@@ -133,7 +136,8 @@ export function featureCountOf(bundle: ModelBundle): number {
 
 /** The bundle's tree ensemble; a scorecard is refused naming what needed the trees. */
 export function treeEnsemble(bundle: ModelBundle, purpose: string): CompiledEnsemble {
-  if (!bundle.ensemble) throw new ArtifactError(`model ${bundle.name} is a scorecard: ${purpose} needs a tree ensemble`);
+  if (!bundle.ensemble)
+    throw new ArtifactError(`model ${bundle.name} is a scorecard: ${purpose} needs a tree ensemble`);
   return bundle.ensemble;
 }
 
@@ -141,7 +145,14 @@ export class ArtifactError extends Error {
   override name = 'ArtifactError';
 }
 
-const JSON_FILES = ['spec.json', 'preprocessor.json', 'baseline.json', 'metrics.json', 'params.json', 'data.json'] as const;
+const JSON_FILES = [
+  'spec.json',
+  'preprocessor.json',
+  'baseline.json',
+  'metrics.json',
+  'params.json',
+  'data.json',
+] as const;
 const ENSEMBLE_FILE = 'ensemble.bin';
 const SCORECARD_FILE = 'scorecard.json';
 const SCORECARD_TABLE_FILES = ['scorecard-table.csv', 'scorecard-table.json'] as const;
@@ -182,7 +193,9 @@ export function bundleToFiles(bundle: ModelBundle): Map<string, Uint8Array> {
     sampler: bundle.sampler,
     classes: bundle.spec.target.classes,
     features: featureCountOf(bundle),
-    files: Object.fromEntries([...files].map(([name, bytes]) => [name, { sha256: sha256(bytes), bytes: bytes.byteLength }])),
+    files: Object.fromEntries(
+      [...files].map(([name, bytes]) => [name, { sha256: sha256(bytes), bytes: bytes.byteLength }]),
+    ),
   };
   files.set(MANIFEST_FILE, jsonBytes(manifest));
   return files;
@@ -200,26 +213,40 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
   const hasDecision = Boolean(manifest.files[DECISION_FILE]);
   const hasCalibration = Boolean(manifest.files[CALIBRATION_FILE]);
   if ((manifest.formatVersion === CALIBRATION_FORMAT_VERSION) !== hasCalibration) {
-    throw new ArtifactError(`format version ${manifest.formatVersion} ${hasCalibration ? 'cannot carry' : 'needs'} ${CALIBRATION_FILE}`);
+    throw new ArtifactError(
+      `format version ${manifest.formatVersion} ${hasCalibration ? 'cannot carry' : 'needs'} ${CALIBRATION_FILE}`,
+    );
   }
   if (formatVersionOf(hasDecision, hasCalibration) !== manifest.formatVersion) {
-    throw new ArtifactError(`format version ${manifest.formatVersion} ${hasDecision ? 'cannot carry' : 'needs'} ${DECISION_FILE}`);
+    throw new ArtifactError(
+      `format version ${manifest.formatVersion} ${hasDecision ? 'cannot carry' : 'needs'} ${DECISION_FILE}`,
+    );
   }
   const optional = [...(hasDecision ? [DECISION_FILE] : []), ...(hasCalibration ? [CALIBRATION_FILE] : [])];
   const isScorecard = Boolean(manifest.files[SCORECARD_FILE]);
-  if (isScorecard && manifest.files[ENSEMBLE_FILE]) throw new ArtifactError(`the manifest lists both ${ENSEMBLE_FILE} and ${SCORECARD_FILE}: a model is one or the other`);
+  if (isScorecard && manifest.files[ENSEMBLE_FILE])
+    throw new ArtifactError(
+      `the manifest lists both ${ENSEMBLE_FILE} and ${SCORECARD_FILE}: a model is one or the other`,
+    );
   const modelFiles = isScorecard ? [SCORECARD_FILE, ...SCORECARD_TABLE_FILES] : [ENSEMBLE_FILE];
   for (const name of [...modelFiles, ...JSON_FILES, ...optional]) {
     const entry = manifest.files?.[name];
     const bytes = files.get(name);
     if (!entry) throw new ArtifactError(`manifest does not list ${name}`);
     if (!bytes) throw new ArtifactError(`${name} is missing`);
-    if (bytes.byteLength !== entry.bytes) throw new ArtifactError(`${name} has ${bytes.byteLength} bytes, manifest says ${entry.bytes}`);
+    if (bytes.byteLength !== entry.bytes)
+      throw new ArtifactError(`${name} has ${bytes.byteLength} bytes, manifest says ${entry.bytes}`);
     if (sha256(bytes) !== entry.sha256) throw new ArtifactError(`${name} fails its sha256 check`);
   }
   const spec = parseStoredSpec(parseJson(files.get('spec.json')!, 'spec.json'), 'spec.json');
-  const preprocessor = checked(preprocessorStateSchema, parseJson(files.get('preprocessor.json')!, 'preprocessor.json'), 'preprocessor.json');
-  const model = isScorecard ? { scorecard: readScorecard(files.get(SCORECARD_FILE)!) } : { ensemble: readEnsemble(files.get(ENSEMBLE_FILE)!, preprocessor) };
+  const preprocessor = checked(
+    preprocessorStateSchema,
+    parseJson(files.get('preprocessor.json')!, 'preprocessor.json'),
+    'preprocessor.json',
+  );
+  const model = isScorecard
+    ? { scorecard: readScorecard(files.get(SCORECARD_FILE)!) }
+    : { ensemble: readEnsemble(files.get(ENSEMBLE_FILE)!, preprocessor) };
   const classes = model.scorecard ? model.scorecard.fitted.model.classes : model.ensemble!.classes;
   const what = isScorecard ? 'the scorecard' : 'the ensemble';
   if (spec.target.classes.length !== classes) {
@@ -236,16 +263,28 @@ export function filesToBundle(files: Map<string, Uint8Array>): { bundle: ModelBu
     params: checked(storedParamsSchema, parseJson(files.get('params.json')!, 'params.json'), 'params.json'),
     data: checked(dataFingerprintSchema, parseJson(files.get('data.json')!, 'data.json'), 'data.json'),
   };
-  const bundle: ModelBundle = model.scorecard ? { ...parts, scorecard: model.scorecard } : { ...parts, ensemble: model.ensemble! };
+  const bundle: ModelBundle = model.scorecard
+    ? { ...parts, scorecard: model.scorecard }
+    : { ...parts, ensemble: model.ensemble! };
   if (hasDecision) {
     bundle.decision = checked(decisionRuleSchema, parseJson(files.get(DECISION_FILE)!, DECISION_FILE), DECISION_FILE);
-    if (bundle.decision.weights.length !== classes) throw new ArtifactError(`${DECISION_FILE} has ${bundle.decision.weights.length} weights, ${what} ${classes} classes`);
+    if (bundle.decision.weights.length !== classes)
+      throw new ArtifactError(
+        `${DECISION_FILE} has ${bundle.decision.weights.length} weights, ${what} ${classes} classes`,
+      );
   }
   if (hasCalibration) {
-    bundle.calibration = checked(storedCalibrationSchema, parseJson(files.get(CALIBRATION_FILE)!, CALIBRATION_FILE), CALIBRATION_FILE);
+    bundle.calibration = checked(
+      storedCalibrationSchema,
+      parseJson(files.get(CALIBRATION_FILE)!, CALIBRATION_FILE),
+      CALIBRATION_FILE,
+    );
     const expected = classes === 2 ? 1 : classes;
     const count = bundle.calibration.calibration.calibrators.length;
-    if (count !== expected) throw new ArtifactError(`${CALIBRATION_FILE} has ${count} calibrators, ${what}'s ${classes} classes need ${expected}`);
+    if (count !== expected)
+      throw new ArtifactError(
+        `${CALIBRATION_FILE} has ${count} calibrators, ${what}'s ${classes} classes need ${expected}`,
+      );
   }
   return { bundle, manifest };
 }
@@ -258,7 +297,9 @@ function readEnsemble(bytes: Uint8Array, preprocessor: PreprocessorState): Compi
     throw new ArtifactError(`${ENSEMBLE_FILE}: ${(err as Error).message}`);
   }
   if (preprocessor.featureNames?.length !== ensemble.features) {
-    throw new ArtifactError(`preprocessor makes ${preprocessor.featureNames?.length} features, the ensemble expects ${ensemble.features}`);
+    throw new ArtifactError(
+      `preprocessor makes ${preprocessor.featureNames?.length} features, the ensemble expects ${ensemble.features}`,
+    );
   }
   return ensemble;
 }
@@ -271,16 +312,22 @@ function readScorecard(bytes: Uint8Array): StoredScorecard {
 /** The manifest, refused with the reason when it is not one of this format and version. */
 export function readManifest(bytes: Uint8Array): ArtifactManifest {
   const json = parseJson<{ format?: unknown; formatVersion?: unknown }>(bytes, MANIFEST_FILE);
-  if (json?.format !== ARTIFACT_FORMAT) throw new ArtifactError(`not a model artifact (format ${JSON.stringify(json?.format)})`);
+  if (json?.format !== ARTIFACT_FORMAT)
+    throw new ArtifactError(`not a model artifact (format ${JSON.stringify(json?.format)})`);
   if (!READABLE_VERSIONS.includes(json.formatVersion as number)) {
-    throw new ArtifactError(`artifact format version ${JSON.stringify(json.formatVersion)} is not supported (expected ${READABLE_VERSIONS.join(' or ')})`);
+    throw new ArtifactError(
+      `artifact format version ${JSON.stringify(json.formatVersion)} is not supported (expected ${READABLE_VERSIONS.join(' or ')})`,
+    );
   }
   return checked(artifactManifestSchema, json, MANIFEST_FILE);
 }
 
 function checked<S extends z.ZodType>(schema: S, value: unknown, name: string): z.output<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ArtifactError(`${name}: ${parsed.error.issues[0]?.path.join('.') || '(file)'}: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new ArtifactError(
+      `${name}: ${parsed.error.issues[0]?.path.join('.') || '(file)'}: ${parsed.error.issues[0]?.message}`,
+    );
   return parsed.data;
 }
 

@@ -18,15 +18,20 @@ export interface KeyEntry {
 
 /** The entries of a comma-separated list (ADMIN_API_KEYS). */
 export function splitAdminKeys(text: string | undefined): string[] {
-  return (text ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  return (text ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
 }
 
 /** What is wrong with one entry, or null. Never quotes the key. */
 export function adminKeyProblem(entry: string): string | null {
   const named = NAMED.exec(entry);
   if (named) {
-    if (!NAME.test(named[1])) return 'a named admin API key name:role:key needs a name of letters, digits, ".", "_", "@", "-" (at most 64)';
-    if (named[3].length < MIN_KEY_LENGTH) return `the key of a named admin API key (name:role:key) must have at least ${MIN_KEY_LENGTH} characters`;
+    if (!NAME.test(named[1]))
+      return 'a named admin API key name:role:key needs a name of letters, digits, ".", "_", "@", "-" (at most 64)';
+    if (named[3].length < MIN_KEY_LENGTH)
+      return `the key of a named admin API key (name:role:key) must have at least ${MIN_KEY_LENGTH} characters`;
     return null;
   }
   return entry.length < MIN_KEY_LENGTH ? `admin API keys must have at least ${MIN_KEY_LENGTH} characters` : null;
@@ -42,7 +47,10 @@ export function parseAdminKeys(entries: readonly string[]): KeyEntry[] {
   for (const entry of entries) {
     const named = NAMED.exec(entry);
     if (named && NAME.test(named[1])) {
-      out.push({ key: named[3], principal: { id: named[1], name: named[1], roles: [named[2] as Role], via: 'api key' } });
+      out.push({
+        key: named[3],
+        principal: { id: named[1], name: named[1], roles: [named[2] as Role], via: 'api key' },
+      });
     } else {
       plain += 1;
       const id = `admin-key-${plain}`;

@@ -49,8 +49,15 @@ const CREDENTIALS: readonly CredentialKind[] = ['api key', 'legacy api key', 'oi
 const ACTOR = new RegExp(`^(.+?)(?: \\[([^\\]]+)\\])? \\((${ROLES.join('|')}|no role), (${CREDENTIALS.join('|')})\\)$`);
 
 /** What describePrincipal wrote, read back (the console's history); null for any other actor. */
-export function readPrincipalActor(actor: string): { name: string; id: string; role: Role | null; via: CredentialKind } | null {
+export function readPrincipalActor(
+  actor: string,
+): { name: string; id: string; role: Role | null; via: CredentialKind } | null {
   const match = ACTOR.exec(actor);
   if (!match) return null;
-  return { name: match[1], id: match[2] ?? match[1], role: isRole(match[3]) ? match[3] : null, via: match[4] as CredentialKind };
+  return {
+    name: match[1],
+    id: match[2] ?? match[1],
+    role: isRole(match[3]) ? match[3] : null,
+    via: match[4] as CredentialKind,
+  };
 }

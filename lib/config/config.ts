@@ -9,16 +9,23 @@ import { NAME_PATTERN } from '../state/layout.ts';
 import { MIN_RAW_RETENTION_DAYS, RETENTION_DEFAULTS, retentionProblems } from '../state/retention.ts';
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
-const days = (fallback: number, min: number) => z.coerce.number().int().min(min, `must be a whole number of days, at least ${min}`).default(fallback);
+const days = (fallback: number, min: number) =>
+  z.coerce.number().int().min(min, `must be a whole number of days, at least ${min}`).default(fallback);
 
 /** The suspended CronJob a cluster's retrain Jobs are made from (k8s-fallback/base/retrain-job-template.yaml). */
 export const DEFAULT_RETRAIN_JOB_TEMPLATE = 'credit-score-retrain';
 
 export const configSchema = z.object({
   /** Model served and trained by default: the registry name (the spec's name). */
-  MODEL_NAME: z.string().regex(NAME_PATTERN, 'a name of letters, digits, ".", "_", "-" (at most 64)').default('credit-score'),
+  MODEL_NAME: z
+    .string()
+    .regex(NAME_PATTERN, 'a name of letters, digits, ".", "_", "-" (at most 64)')
+    .default('credit-score'),
   /** Alias the functions serve (champion, challenger, ...). */
-  MODEL_ALIAS: z.string().regex(NAME_PATTERN, 'an alias name of letters, digits, ".", "_", "-" (at most 64)').default('champion'),
+  MODEL_ALIAS: z
+    .string()
+    .regex(NAME_PATTERN, 'an alias name of letters, digits, ".", "_", "-" (at most 64)')
+    .default('champion'),
   /** Bucket holding the registry (models/...), training data (data/...) and jobs (jobs/...). */
   MODEL_BUCKET: z.string().min(3).default('mlops-credit-score-models'),
   /** S3-compatible endpoint for MinIO or the embedded server; unset means AWS S3. */
@@ -38,9 +45,15 @@ export const configSchema = z.object({
   /** Most records in one {"instances": [...]} request; more gets 413. */
   MAX_INSTANCES: z.coerce.number().int().positive().default(1000),
   /** Whether GET /metrics answers without the admin key: yes in a cluster (Prometheus scrapes it inside), no on a cloud stage of Lambda (serverless.yml). */
-  METRICS_PUBLIC: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  METRICS_PUBLIC: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Whether the Open Inference Protocol's versioned infer (any registered version) is open to everyone; by default admins only. */
-  VERSIONED_INFER_PUBLIC: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  VERSIONED_INFER_PUBLIC: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /**
    * A retrain job renews its lock and stamps its record every RETRAIN_HEARTBEAT_SECONDS; one not
    * heard from for RETRAIN_LOCK_SECONDS is dead: it is marked failed and its lock can be taken.
@@ -140,7 +153,10 @@ export const configSchema = z.object({
   /** After a drift-triggered retrain, no other is started for this long (one shift, one job). */
   DRIFT_RETRAIN_COOLDOWN_HOURS: seconds(24),
   /** Hand a drift-triggered model to a canary (challenger alias + canary policy) instead of only registering it. */
-  DRIFT_RETRAIN_CANARY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  DRIFT_RETRAIN_CANARY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Drift test settings (lib/drift/drift-check.ts documents the defaults). */
   DRIFT_ALPHA: z.coerce.number().positive().max(1).optional(),
   DRIFT_MIN_SAMPLES: z.coerce.number().int().positive().optional(),
@@ -180,11 +196,24 @@ export const configSchema = z.object({
 
 const checkedSchema = configSchema
   .superRefine((c, ctx) => {
-    for (const message of retentionProblems({ captureDays: c.CAPTURE_RETENTION_DAYS, feedbackDays: c.FEEDBACK_RETENTION_DAYS, summaryDays: c.SUMMARY_RETENTION_DAYS })) ctx.addIssue({ code: 'custom', path: ['SUMMARY_RETENTION_DAYS'], message });
+    for (const message of retentionProblems({
+      captureDays: c.CAPTURE_RETENTION_DAYS,
+      feedbackDays: c.FEEDBACK_RETENTION_DAYS,
+      summaryDays: c.SUMMARY_RETENTION_DAYS,
+    }))
+      ctx.addIssue({ code: 'custom', path: ['SUMMARY_RETENTION_DAYS'], message });
     const oidc = [c.OIDC_ISSUER, c.OIDC_AUDIENCE, c.OIDC_JWKS_URL];
-    if (oidc.some(Boolean) && !oidc.every(Boolean)) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL together (or none)' });
+    if (oidc.some(Boolean) && !oidc.every(Boolean))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OIDC_ISSUER'],
+        message: 'set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL together (or none)',
+      });
   })
-  .transform((c) => ({ ...c, RETENTION_ENFORCED_BY: c.RETENTION_ENFORCED_BY ?? (c.S3_ENDPOINT ? ('housekeeping' as const) : ('store' as const)) }));
+  .transform((c) => ({
+    ...c,
+    RETENTION_ENFORCED_BY: c.RETENTION_ENFORCED_BY ?? (c.S3_ENDPOINT ? ('housekeeping' as const) : ('store' as const)),
+  }));
 
 export type Config = z.output<typeof checkedSchema>;
 
@@ -197,12 +226,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = checkedSchema.safeParse(present);
   if (!result.success) {
-    throw new ConfigError(`invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ConfigError(
+      `invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return result.data;
 }
 
 /** The retention periods a configuration sets (lib/state/retention.ts). */
-export function retentionPeriods(config: Pick<Config, 'CAPTURE_RETENTION_DAYS' | 'FEEDBACK_RETENTION_DAYS' | 'SUMMARY_RETENTION_DAYS'>): { captureDays: number; feedbackDays: number; summaryDays: number } {
-  return { captureDays: config.CAPTURE_RETENTION_DAYS, feedbackDays: config.FEEDBACK_RETENTION_DAYS, summaryDays: config.SUMMARY_RETENTION_DAYS };
+export function retentionPeriods(
+  config: Pick<Config, 'CAPTURE_RETENTION_DAYS' | 'FEEDBACK_RETENTION_DAYS' | 'SUMMARY_RETENTION_DAYS'>,
+): { captureDays: number; feedbackDays: number; summaryDays: number } {
+  return {
+    captureDays: config.CAPTURE_RETENTION_DAYS,
+    feedbackDays: config.FEEDBACK_RETENTION_DAYS,
+    summaryDays: config.SUMMARY_RETENTION_DAYS,
+  };
 }

@@ -17,7 +17,10 @@ export const CONSOLE_ENTRY = 'console/src/main.ts';
 let assets: Promise<Map<string, ConsoleAsset>> | null = null;
 
 export function consoleAssets(): Promise<Map<string, ConsoleAsset>> {
-  assets ??= typeof __CONSOLE_ASSETS__ !== 'undefined' ? Promise.resolve(new Map(Object.entries(__CONSOLE_ASSETS__))) : buildConsoleAssets();
+  assets ??=
+    typeof __CONSOLE_ASSETS__ !== 'undefined'
+      ? Promise.resolve(new Map(Object.entries(__CONSOLE_ASSETS__)))
+      : buildConsoleAssets();
   return assets;
 }
 
@@ -39,7 +42,10 @@ export async function buildConsoleAssets(): Promise<Map<string, ConsoleAsset>> {
   const files = new Map<string, ConsoleAsset>();
   for (const file of result.outputFiles) {
     const name = file.path.slice(file.path.lastIndexOf('/') + 1);
-    files.set(name, { body: file.text, contentType: name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8' });
+    files.set(name, {
+      body: file.text,
+      contentType: name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
+    });
   }
   return files;
 }

@@ -15,11 +15,18 @@ export interface CleanedRecord {
   problems: DataError[];
 }
 
-export function cleanEachRecord(csv: ReturnType<typeof readCsvFile>, spec: DatasetSpec, source: string): CleanedRecord[] {
+export function cleanEachRecord(
+  csv: ReturnType<typeof readCsvFile>,
+  spec: DatasetSpec,
+  source: string,
+): CleanedRecord[] {
   const index = columnIndex(csv.header, featureColumns(spec), source);
   return csv.records.map((record, r) => {
     const { row, problems } = cleanRecordCollecting(spec, (column) => record[index.get(column)!]);
     if (!problems.length) return { row, problems: [] };
-    return { row: null, problems: problems.map((p) => new DataError(p.message, { file: source, row: csv.lines[r], column: p.column })) };
+    return {
+      row: null,
+      problems: problems.map((p) => new DataError(p.message, { file: source, row: csv.lines[r], column: p.column })),
+    };
   });
 }

@@ -71,6 +71,11 @@ export function cleanLabels(raw: RawValue, separator: string, missingTokens: str
   if (isMissing(raw, missingTokens)) return [];
   return String(raw)
     .split(separator)
-    .map((part) => part.trim().replace(/^and\s+/i, '').trim())
+    .map((part) =>
+      part
+        .trim()
+        .replace(/^and\s+/i, '')
+        .trim(),
+    )
     .filter((part) => part !== '');
 }

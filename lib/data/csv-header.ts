@@ -31,10 +31,18 @@ export function unlistedColumnsWarning(columns: string[], source: string): strin
 }
 
 /** The unlisted columns of the file, refused when reading strictly. */
-export function checkUnlisted(header: string[], spec: DatasetSpec, source: string, { strict = false }: ReadOptions): string[] {
+export function checkUnlisted(
+  header: string[],
+  spec: DatasetSpec,
+  source: string,
+  { strict = false }: ReadOptions,
+): string[] {
   const unlisted = unlistedColumns(header, spec);
   if (strict && unlisted.length) {
-    throw new DataError(`column(s) not in the spec: ${unlisted.join(', ')} (name them in the spec, as identifiers to keep them out of the model, or read without strict)`, { file: source });
+    throw new DataError(
+      `column(s) not in the spec: ${unlisted.join(', ')} (name them in the spec, as identifiers to keep them out of the model, or read without strict)`,
+      { file: source },
+    );
   }
   return unlisted;
 }

@@ -101,9 +101,16 @@ export class DatasetBuilder {
       }
     };
     this.unlisted = attempt('strict', () => checkUnlisted(header, spec, source, this.options)) ?? [];
-    this.targetAt = attempt('target', () => columnIndex(header, [spec.target.column], source).get(spec.target.column)!) ?? -1;
+    this.targetAt =
+      attempt('target', () => columnIndex(header, [spec.target.column], source).get(spec.target.column)!) ?? -1;
     this.featureIndex = attempt('columns', () => columnIndex(header, featureColumns(spec), source));
-    const sensitive = attempt('sensitive', () => columnIndex(header, spec.sensitive.map((c) => c.column), source));
+    const sensitive = attempt('sensitive', () =>
+      columnIndex(
+        header,
+        spec.sensitive.map((c) => c.column),
+        source,
+      ),
+    );
     this.sensitiveAt = sensitive && spec.sensitive.map((c) => sensitive.get(c.column)!);
   }
 
@@ -124,7 +131,9 @@ export class DatasetBuilder {
     this.y[r] = k;
     this.rows.push(row);
     // A missing sensitive column is reported after the classes are counted, so rows are still kept without it.
-    this.sensitiveAt?.forEach((at, s) => this.groups[s].push(intern(this.groupNames[s], groupOf(this.spec.sensitive[s], record[at]))));
+    this.sensitiveAt?.forEach((at, s) =>
+      this.groups[s].push(intern(this.groupNames[s], groupOf(this.spec.sensitive[s], record[at]))),
+    );
   }
 
   /** The class index of the record, or -1 after remembering why it has none. */
@@ -138,7 +147,10 @@ export class DatasetBuilder {
     }
     const k = this.classIndex.get(label);
     if (k === undefined) {
-      this.problems.label = new DataError(`class "${label}" is not in the spec (${this.spec.target.classes.join(', ')})`, location);
+      this.problems.label = new DataError(
+        `class "${label}" is not in the spec (${this.spec.target.classes.join(', ')})`,
+        location,
+      );
       return -1;
     }
     return k;
@@ -163,7 +175,9 @@ export class DatasetBuilder {
     return {
       numeric: row.numeric,
       categorical: row.categorical.length ? row.categorical.map((c, j) => intern(this.categories[j], c)) : NONE,
-      multiLabel: row.multiLabel.length ? row.multiLabel.map((labels, j) => labels.map((l) => this.labels[j].of(l))) : NONE,
+      multiLabel: row.multiLabel.length
+        ? row.multiLabel.map((labels, j) => labels.map((l) => this.labels[j].of(l)))
+        : NONE,
     };
   }
 
@@ -172,10 +186,12 @@ export class DatasetBuilder {
     const { spec, source: file, problems } = this;
     if (!this.header) throw new DataError('the file is empty', { file });
     if (this.records === 0) throw new DataError('the file has a header but no rows', { file });
-    for (const kind of ['strict', 'target', 'label', 'columns', 'value'] as const) if (problems[kind]) throw problems[kind];
+    for (const kind of ['strict', 'target', 'label', 'columns', 'value'] as const)
+      if (problems[kind]) throw problems[kind];
     const y = this.y.slice(0, this.rows.length);
     for (let k = 0; k < spec.target.classes.length; k++) {
-      if (!y.includes(k)) throw new DataError(`class "${spec.target.classes[k]}" has no rows`, { file, column: spec.target.column });
+      if (!y.includes(k))
+        throw new DataError(`class "${spec.target.classes[k]}" has no rows`, { file, column: spec.target.column });
     }
     if (problems.sensitive) throw problems.sensitive;
     const groups = Object.fromEntries(spec.sensitive.map((c, s) => [c.column, this.groups[s]]));

@@ -23,7 +23,12 @@ export function streamDataset(file: string, spec: DatasetSpec, options: ReadOpti
 }
 
 /** The dataset of a CSV arriving in chunks of any size (a chunk may end inside a field or a UTF-8 character). */
-export async function datasetFromChunks(chunks: AsyncIterable<Uint8Array>, source: string, spec: DatasetSpec, options: ReadOptions = {}): Promise<Dataset> {
+export async function datasetFromChunks(
+  chunks: AsyncIterable<Uint8Array>,
+  source: string,
+  spec: DatasetSpec,
+  options: ReadOptions = {},
+): Promise<Dataset> {
   const builder = new DatasetBuilder(spec, source, options);
   const hash = createHash('sha256');
   const blank = new BlankCheck();
@@ -36,13 +41,17 @@ export async function datasetFromChunks(chunks: AsyncIterable<Uint8Array>, sourc
   }
   let header = true;
   try {
-    await pipeline(hashed(), new Parser(CSV_OPTIONS), async (records: AsyncIterable<{ record: string[]; info: { lines: number } }>) => {
-      for await (const { record, info } of records) {
-        if (header) builder.setHeader(record);
-        else builder.add(record, info.lines);
-        header = false;
-      }
-    });
+    await pipeline(
+      hashed(),
+      new Parser(CSV_OPTIONS),
+      async (records: AsyncIterable<{ record: string[]; info: { lines: number } }>) => {
+        for await (const { record, info } of records) {
+          if (header) builder.setHeader(record);
+          else builder.add(record, info.lines);
+          header = false;
+        }
+      },
+    );
   } catch (err) {
     throw readError(err, source);
   }
@@ -54,7 +63,8 @@ export async function datasetFromChunks(chunks: AsyncIterable<Uint8Array>, sourc
 function readError(err: unknown, file: string): unknown {
   if (err instanceof CsvError) return new DataError(`not a valid CSV (${err.message})`, { file });
   const code = (err as NodeJS.ErrnoException).code;
-  if (err instanceof Error && 'syscall' in err) return new DataError(`cannot read file (${code ?? String(err)})`, { file });
+  if (err instanceof Error && 'syscall' in err)
+    return new DataError(`cannot read file (${code ?? String(err)})`, { file });
   return err;
 }
 

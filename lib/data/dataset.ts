@@ -37,7 +37,11 @@ export function parseCsv(text: string, source: string): CsvTable {
   const [head, ...body] = parsed;
   if (!head) throw new DataError('the file is empty', { file: source });
   if (body.length === 0) throw new DataError('the file has a header but no rows', { file: source });
-  return { header: head.record.map((h) => h.trim()), records: body.map((r) => r.record), lines: body.map((r) => r.info.lines) };
+  return {
+    header: head.record.map((h) => h.trim()),
+    records: body.map((r) => r.record),
+    lines: body.map((r) => r.info.lines),
+  };
 }
 
 export function readCsvFile(file: string): CsvTable {
@@ -63,7 +67,8 @@ export function cleanRecords(csv: CsvTable, spec: DatasetSpec, source: string, o
     try {
       return cleanRecord(spec, (column) => record[index.get(column)!]);
     } catch (err) {
-      if (err instanceof ColumnValueError) throw new DataError(err.message, { file: source, row: csv.lines[r], column: err.column });
+      if (err instanceof ColumnValueError)
+        throw new DataError(err.message, { file: source, row: csv.lines[r], column: err.column });
       throw err;
     }
   });

@@ -61,7 +61,10 @@ export function emptyFeatureCounts(baseline: TrainingBaseline): FeatureCounts {
 }
 
 /** A counter of rows on one model's baseline; `count` is called once per row. */
-export function featureCounter(spec: DatasetSpec, baseline: TrainingBaseline): { counts: FeatureCounts; count(row: CleanRow): void } {
+export function featureCounter(
+  spec: DatasetSpec,
+  baseline: TrainingBaseline,
+): { counts: FeatureCounts; count(row: CleanRow): void } {
   const counts = emptyFeatureCounts(baseline);
   const numericNames = numericColumnNames(spec);
   const numericIndex = baseline.numeric.map((b) => numericNames.indexOf(b.column));
@@ -124,7 +127,10 @@ export function mergeFeatureCounts(into: FeatureCounts, from: FeatureCounts): vo
     into.numeric[k].missing += c.missing;
     add(into.numeric[k].bins, c.bins);
   });
-  for (const [mine, theirs] of [[into.categorical, from.categorical], [into.multiLabel, from.multiLabel]] as const) {
+  for (const [mine, theirs] of [
+    [into.categorical, from.categorical],
+    [into.multiLabel, from.multiLabel],
+  ] as const) {
     theirs.forEach((c, j) => {
       mine[j].missing += c.missing;
       mine[j].unseen += c.unseen;
@@ -137,7 +143,10 @@ export function mergeFeatureCounts(into: FeatureCounts, from: FeatureCounts): vo
  * A numeric column's counts as the drift check reads them: values present, values <= each
  * grid point, and values in each decile bin.
  */
-export function numericView(b: NumericBaseline, c: NumericCounts): { present: number; atOrBelowGrid: number[]; binCounts: number[] } {
+export function numericView(
+  b: NumericBaseline,
+  c: NumericCounts,
+): { present: number; atOrBelowGrid: number[]; binCounts: number[] } {
   const cuts = cutPoints(b);
   const dense = new Array<number>(2 * cuts.length + 1).fill(0);
   for (const [bin, n] of Object.entries(c.bins)) dense[Number(bin)] += n;
@@ -149,6 +158,9 @@ export function numericView(b: NumericBaseline, c: NumericCounts): { present: nu
   // <= cut p: bins 0..2p+1; < cut p: bins 0..2p.
   const atOrBelowGrid = b.grid.values.map((v) => prefix[2 * cutIndex(v) + 2]);
   const below = b.edges.map((e) => prefix[2 * cutIndex(e) + 1]);
-  const binCounts = Array.from({ length: b.edges.length + 1 }, (_, k) => (k === b.edges.length ? present : below[k]) - (k === 0 ? 0 : below[k - 1]));
+  const binCounts = Array.from(
+    { length: b.edges.length + 1 },
+    (_, k) => (k === b.edges.length ? present : below[k]) - (k === 0 ? 0 : below[k - 1]),
+  );
   return { present, atOrBelowGrid, binCounts };
 }

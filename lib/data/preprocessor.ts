@@ -71,7 +71,12 @@ export class Preprocessor {
         const order = c.order;
         const codeOf = (level: string | null): number => (level === null ? -1 : order.indexOf(level));
         const codes = sortedFinite(pick((r) => codeOf(r.categorical[j])).map((k) => (k < 0 ? NaN : k)));
-        return { column: c.column, encoding: 'ordinal', order, fill: codes.length ? Math.round(quantileSorted(codes, 0.5)) : 0 };
+        return {
+          column: c.column,
+          encoding: 'ordinal',
+          order,
+          fill: codes.length ? Math.round(quantileSorted(codes, 0.5)) : 0,
+        };
       }
       return { column: c.column, encoding: 'onehot', levels: byFrequency(pick((r) => r.categorical[j])) };
     });
@@ -130,10 +135,12 @@ export class Preprocessor {
     const { categorical, multiLabel } = this.state;
     for (let j = 0; j < categorical.length; j++) {
       const level = row.categorical[j];
-      if (level !== null && !this.levelIndex[j].has(level)) notes.push(`${categorical[j].column}: unknown category "${level}"`);
+      if (level !== null && !this.levelIndex[j].has(level))
+        notes.push(`${categorical[j].column}: unknown category "${level}"`);
     }
     for (let j = 0; j < multiLabel.length; j++) {
-      for (const label of row.multiLabel[j]) if (!this.labelIndex[j].has(label)) notes.push(`${multiLabel[j].column}: unknown label "${label}"`);
+      for (const label of row.multiLabel[j])
+        if (!this.labelIndex[j].has(label)) notes.push(`${multiLabel[j].column}: unknown label "${label}"`);
     }
   }
 

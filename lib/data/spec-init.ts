@@ -22,7 +22,8 @@ const LIST_SEPARATORS = [',', ';', '|'];
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const looksNumeric = (value: string): boolean => NUMBER.test(value.replace(/_/g, ''));
 /** `ID`, `Customer_ID`, `customer id`, `CustomerId`, `id_number`. */
-const looksLikeIdName = (name: string): boolean => /(^|[_\s.-])id$/i.test(name) || /^id([_\s.-]|$)/i.test(name) || /[a-z](Id|ID)$/.test(name);
+const looksLikeIdName = (name: string): boolean =>
+  /(^|[_\s.-])id$/i.test(name) || /^id([_\s.-]|$)/i.test(name) || /[a-z](Id|ID)$/.test(name);
 
 type ColumnGuess =
   | { kind: 'identifier' }
@@ -34,12 +35,19 @@ type ColumnGuess =
 /** `name` is the model's name in the registry; without it, the target's name made into one. */
 export function inferSpec(table: CsvTable, target: string, name: string = modelNameFrom(target)): DatasetSpecInput {
   const t = table.header.indexOf(target);
-  if (t < 0) throw new DataError(`the target column is not in the file (its columns: ${table.header.join(', ')})`, { column: target });
+  if (t < 0)
+    throw new DataError(`the target column is not in the file (its columns: ${table.header.join(', ')})`, {
+      column: target,
+    });
   const missing = new Set(DEFAULT_MISSING_TOKENS);
-  const valuesOf = (j: number): string[] => table.records.map((record) => record[j].trim()).filter((v) => !missing.has(v));
+  const valuesOf = (j: number): string[] =>
+    table.records.map((record) => record[j].trim()).filter((v) => !missing.has(v));
   const classes = [...new Set(valuesOf(t))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   if (classes.length < 2) {
-    throw new DataError(`the target needs at least 2 classes, the file has ${classes.length}${classes.length ? ` ("${classes[0]}")` : ''}`, { column: target });
+    throw new DataError(
+      `the target needs at least 2 classes, the file has ${classes.length}${classes.length ? ` ("${classes[0]}")` : ''}`,
+      { column: target },
+    );
   }
   const spec = {
     identifiers: [] as string[],
@@ -71,7 +79,8 @@ export function inferSpec(table: CsvTable, target: string, name: string = modelN
     }
   });
   const { identifiers, ...features } = spec;
-  const nonEmpty = <T extends object>(lists: T): Partial<T> => Object.fromEntries(Object.entries(lists).filter(([, list]) => list.length > 0)) as Partial<T>;
+  const nonEmpty = <T extends object>(lists: T): Partial<T> =>
+    Object.fromEntries(Object.entries(lists).filter(([, list]) => list.length > 0)) as Partial<T>;
   return {
     name,
     description:
@@ -93,7 +102,9 @@ function guessColumn(column: string, values: string[], rows: number): ColumnGues
   if (distinct.size === 1) return { kind: 'left out', why: `one value, "${values[0]}"` };
   const numeric = typedColumn(values, looksNumeric);
   if (numeric) return { kind: 'numeric', missingTokens: numeric };
-  const duration = values.some((v) => DURATION.test(v)) ? typedColumn(values, (v) => DURATION.test(v) || looksNumeric(v)) : null;
+  const duration = values.some((v) => DURATION.test(v))
+    ? typedColumn(values, (v) => DURATION.test(v) || looksNumeric(v))
+    : null;
   if (duration) return { kind: 'duration', missingTokens: duration };
   if (unique) return { kind: 'identifier' };
   if (distinct.size <= MAX_LEVELS) return { kind: 'categorical' };
@@ -115,7 +126,17 @@ function typedColumn(values: string[], reads: (value: string) => boolean): strin
  */
 function labelListSeparator(distinct: Set<string>): string | null {
   for (const separator of LIST_SEPARATORS) {
-    const lists = [...distinct].map((v) => v.split(separator).map((part) => part.trim().replace(/^and\s+/i, '').trim()).filter(Boolean));
+    const lists = [...distinct].map((v) =>
+      v
+        .split(separator)
+        .map((part) =>
+          part
+            .trim()
+            .replace(/^and\s+/i, '')
+            .trim(),
+        )
+        .filter(Boolean),
+    );
     const labels = new Set(lists.flat());
     const multi = lists.filter((l) => l.length > 1).length;
     if (labels.size <= MAX_LEVELS && labels.size * 2 < distinct.size && multi * 10 >= distinct.size) return separator;
@@ -128,5 +149,11 @@ function labelListSeparator(distinct: Set<string>): string | null {
  * (NAME_PATTERN: at most 64 characters, a letter or digit first).
  */
 export function modelNameFrom(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 64).replace(/^-+|-+$/g, '') || 'dataset';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 64)
+      .replace(/^-+|-+$/g, '') || 'dataset'
+  );
 }

@@ -24,7 +24,9 @@ export function specProblems(issues: readonly Issue[], schema: z.core.$ZodType, 
  */
 function resolveUnions(issue: Issue): Issue[] {
   if (issue.code !== 'invalid_union') return [issue];
-  const matching = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+  const matching = issue.errors.filter(
+    (branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0),
+  );
   if (matching.length !== 1) return [issue];
   return matching[0].map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue).flatMap(resolveUnions);
 }
@@ -52,7 +54,8 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 /** ` (column "Income")` when the path runs through an entry of a column list, from the entry as written. */
 function columnOf(schema: z.core.$ZodType, input: unknown, path: readonly PropertyKey[]): string {
-  if (path.length < 2 || typeof path[1] !== 'number' || !allowedKeysAt(schema, path.slice(0, 2)).includes('column')) return '';
+  if (path.length < 2 || typeof path[1] !== 'number' || !allowedKeysAt(schema, path.slice(0, 2)).includes('column'))
+    return '';
   const list = (input as Record<PropertyKey, unknown> | null)?.[path[0]];
   const entry = Array.isArray(list) ? (list[path[1]] as unknown) : undefined;
   const name = typeof entry === 'string' ? entry : (entry as { column?: unknown } | null)?.column;

@@ -15,7 +15,9 @@ import { specProblems } from './spec-problems.ts';
 export const DEFAULT_MODEL_NAME = 'credit-score';
 
 /** Registry keys are built from the name (lib/state/layout.ts), so it follows their pattern. */
-const modelName = z.string().regex(NAME_PATTERN, 'a model name: a letter or digit, then letters, digits, ".", "_", "-" (at most 64)');
+const modelName = z
+  .string()
+  .regex(NAME_PATTERN, 'a model name: a letter or digit, then letters, digits, ".", "_", "-" (at most 64)');
 
 const columnName = z.string().min(1);
 
@@ -140,10 +142,19 @@ export const datasetSpecSchema = datasetSpecObject
       ctx.addIssue({ code: 'custom', message: 'target.classes has duplicates', path: ['target', 'classes'] });
     }
     spec.sensitive.forEach((c, i) => {
-      if (c.edges?.some((edge, e) => e > 0 && edge <= c.edges![e - 1])) ctx.addIssue({ code: 'custom', message: `the edges of sensitive column "${c.column}" must rise`, path: ['sensitive', i, 'edges'] });
+      if (c.edges?.some((edge, e) => e > 0 && edge <= c.edges![e - 1]))
+        ctx.addIssue({
+          code: 'custom',
+          message: `the edges of sensitive column "${c.column}" must rise`,
+          path: ['sensitive', i, 'edges'],
+        });
     });
     if (spec.scorecard?.eventClass !== undefined && !spec.target.classes.includes(spec.scorecard.eventClass)) {
-      ctx.addIssue({ code: 'custom', message: `scorecard.eventClass "${spec.scorecard.eventClass}" is not one of target.classes (${spec.target.classes.join(', ')})`, path: ['scorecard', 'eventClass'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: `scorecard.eventClass "${spec.scorecard.eventClass}" is not one of target.classes (${spec.target.classes.join(', ')})`,
+        path: ['scorecard', 'eventClass'],
+      });
     }
     if (featureColumns(spec).length === 0) {
       ctx.addIssue({ code: 'custom', message: 'the spec declares no feature column' });
@@ -199,8 +210,12 @@ export function parseStoredSpec(value: unknown, source: string): DatasetSpec {
   const legacy = !('missingTokens' in stored);
   // Names were any non-empty text before they became registry names: a stored artifact keeps
   // its own (it names the dataset there, not a key), so a model that loaded before still loads.
-  const name = typeof stored.name === 'string' && stored.name !== '' && !NAME_PATTERN.test(stored.name) ? stored.name : undefined;
-  const spec = parseSpec({ ...stored, ...(legacy ? { missingTokens: [] } : {}), ...(name ? { name: DEFAULT_MODEL_NAME } : {}) }, source);
+  const name =
+    typeof stored.name === 'string' && stored.name !== '' && !NAME_PATTERN.test(stored.name) ? stored.name : undefined;
+  const spec = parseSpec(
+    { ...stored, ...(legacy ? { missingTokens: [] } : {}), ...(name ? { name: DEFAULT_MODEL_NAME } : {}) },
+    source,
+  );
   return name ? { ...spec, name } : spec;
 }
 
@@ -233,7 +248,14 @@ export function featureColumns(spec: ColumnLists): string[] {
 }
 
 /** Every column the spec names: the target, the identifiers, the features and the sensitive columns that are not features. */
-export function declaredColumns(spec: ColumnLists & Pick<DatasetSpec, 'target' | 'identifiers'> & { sensitive?: { column: string }[] }): string[] {
+export function declaredColumns(
+  spec: ColumnLists & Pick<DatasetSpec, 'target' | 'identifiers'> & { sensitive?: { column: string }[] },
+): string[] {
   const features = featureColumns(spec);
-  return [spec.target.column, ...spec.identifiers, ...features, ...(spec.sensitive ?? []).map((c) => c.column).filter((c) => !features.includes(c))];
+  return [
+    spec.target.column,
+    ...spec.identifiers,
+    ...features,
+    ...(spec.sensitive ?? []).map((c) => c.column).filter((c) => !features.includes(c)),
+  ];
 }

@@ -54,10 +54,14 @@ export function computeBaseline(spec: DatasetSpec, rows: CleanRow[], y: Int32Arr
     const sorted = sortedFinite(rows.map((r) => r.numeric[j]));
     const mean = sorted.reduce((s, v) => s + v, 0) / (sorted.length || 1);
     const std = Math.sqrt(sorted.reduce((s, v) => s + (v - mean) ** 2, 0) / (sorted.length || 1));
-    const edges = [...new Set(Array.from({ length: 9 }, (_, i) => quantileSorted(sorted, (i + 1) / 10)))].filter((e) => !Number.isNaN(e));
+    const edges = [...new Set(Array.from({ length: 9 }, (_, i) => quantileSorted(sorted, (i + 1) / 10)))].filter(
+      (e) => !Number.isNaN(e),
+    );
     const counts = new Array<number>(edges.length + 1).fill(0);
     for (const v of sorted) counts[binIndex(edges, v)]++;
-    const gridValues = [...new Set(Array.from({ length: 99 }, (_, i) => quantileSorted(sorted, (i + 1) / 100)))].filter((e) => !Number.isNaN(e));
+    const gridValues = [...new Set(Array.from({ length: 99 }, (_, i) => quantileSorted(sorted, (i + 1) / 100)))].filter(
+      (e) => !Number.isNaN(e),
+    );
     const cdf = gridValues.map((v) => upperBound(sorted, v) / (sorted.length || 1));
     return {
       column,
@@ -70,10 +74,22 @@ export function computeBaseline(spec: DatasetSpec, rows: CleanRow[], y: Int32Arr
       proportions: counts.map((c) => (sorted.length ? c / sorted.length : 0)),
     };
   });
-  const categorical = spec.categorical.map((c, j) => frequencies(c.column, rows.map((r) => (r.categorical[j] === null ? null : [r.categorical[j]!]))));
-  const multiLabel = spec.multiLabel.map((c, j) => frequencies(c.column, rows.map((r) => r.multiLabel[j])));
+  const categorical = spec.categorical.map((c, j) =>
+    frequencies(
+      c.column,
+      rows.map((r) => (r.categorical[j] === null ? null : [r.categorical[j]!])),
+    ),
+  );
+  const multiLabel = spec.multiLabel.map((c, j) =>
+    frequencies(
+      c.column,
+      rows.map((r) => r.multiLabel[j]),
+    ),
+  );
   const classDistribution: Record<string, number> = {};
-  spec.target.classes.forEach((label, k) => (classDistribution[label] = y.filter((v) => v === k).length / (y.length || 1)));
+  spec.target.classes.forEach(
+    (label, k) => (classDistribution[label] = y.filter((v) => v === k).length / (y.length || 1)),
+  );
   return { rows: n, classDistribution, numeric, categorical, multiLabel };
 }
 
@@ -90,7 +106,11 @@ export function binIndex(edges: number[], value: number): number {
 }
 
 /** Counts of each level over rows of level lists (null = missing): rows present, levels seen. */
-export function countLevels(values: (string[] | null)[]): { counts: Map<string, number>; present: number; tokens: number } {
+export function countLevels(values: (string[] | null)[]): {
+  counts: Map<string, number>;
+  present: number;
+  tokens: number;
+} {
   const counts = new Map<string, number>();
   let present = 0;
   let tokens = 0;
@@ -109,7 +129,12 @@ function frequencies(column: string, values: (string[] | null)[]): CategoricalBa
   const { counts, present, tokens } = countLevels(values);
   const out: Record<string, number> = {};
   for (const level of [...counts.keys()].sort()) out[level] = counts.get(level)! / (tokens || 1);
-  return { column, count: present, missingRate: values.length ? (values.length - present) / values.length : 0, frequencies: out };
+  return {
+    column,
+    count: present,
+    missingRate: values.length ? (values.length - present) / values.length : 0,
+    frequencies: out,
+  };
 }
 
 /** Number of values <= x in an ascending array. */

@@ -28,7 +28,14 @@ export interface DriftOptions {
   datasetShare: number;
 }
 
-export const DRIFT_DEFAULTS: DriftOptions = { alpha: 0.01, minPsi: 0.1, minJsDistance: 0.1, minKsD: 0.1, minSamples: 200, datasetShare: 0.25 };
+export const DRIFT_DEFAULTS: DriftOptions = {
+  alpha: 0.01,
+  minPsi: 0.1,
+  minJsDistance: 0.1,
+  minKsD: 0.1,
+  minSamples: 200,
+  datasetShare: 0.25,
+};
 
 export type ColumnStatus = 'stable' | 'drift' | 'insufficient';
 
@@ -61,7 +68,12 @@ export interface DriftReport {
 }
 
 /** The drift check of rows: their counts on the baseline's bins, checked (see checkDriftCounts). */
-export function checkDrift(spec: DatasetSpec, baseline: TrainingBaseline, rows: CleanRow[], options: Partial<DriftOptions> = {}): DriftReport {
+export function checkDrift(
+  spec: DatasetSpec,
+  baseline: TrainingBaseline,
+  rows: CleanRow[],
+  options: Partial<DriftOptions> = {},
+): DriftReport {
   return checkDriftCounts(baseline, countFeatures(spec, baseline, rows), options);
 }
 
@@ -69,7 +81,11 @@ export function checkDrift(spec: DatasetSpec, baseline: TrainingBaseline, rows: 
  * The drift check of live values counted on the baseline's bins (feature-counts.ts): the same
  * report whether the counts come from rows just read or from summaries merged over a window.
  */
-export function checkDriftCounts(baseline: TrainingBaseline, counts: FeatureCounts, options: Partial<DriftOptions> = {}): DriftReport {
+export function checkDriftCounts(
+  baseline: TrainingBaseline,
+  counts: FeatureCounts,
+  options: Partial<DriftOptions> = {},
+): DriftReport {
   const o = { ...DRIFT_DEFAULTS, ...options };
   const columns: ColumnDrift[] = [];
   const rows = counts.rows;
@@ -77,7 +93,19 @@ export function checkDriftCounts(baseline: TrainingBaseline, counts: FeatureCoun
     const { present, atOrBelowGrid, binCounts } = numericView(b, counts.numeric[k]);
     const live = { baseline: b.missingRate, live: rows ? (rows - present) / rows : 0 };
     if (present < o.minSamples || b.count === 0) {
-      columns.push({ column: b.column, kind: 'numeric', samples: present, test: 'kolmogorov-smirnov', statistic: null, pValue: null, adjustedPValue: null, effect: null, effectName: 'psi', missingRate: live, status: 'insufficient' });
+      columns.push({
+        column: b.column,
+        kind: 'numeric',
+        samples: present,
+        test: 'kolmogorov-smirnov',
+        statistic: null,
+        pValue: null,
+        adjustedPValue: null,
+        effect: null,
+        effectName: 'psi',
+        missingRate: live,
+        status: 'insufficient',
+      });
       return;
     }
     let d = 0;
@@ -104,14 +132,29 @@ export function checkDriftCounts(baseline: TrainingBaseline, counts: FeatureCoun
     const tokens = c.unseen + Object.values(c.levels).reduce((s, n) => s + n, 0);
     const missingRate = { baseline: b.missingRate, live: rows ? c.missing / rows : 0 };
     if (present < o.minSamples || b.count === 0 || tokens === 0) {
-      columns.push({ column: b.column, kind, samples: present, test: 'chi-square', statistic: null, pValue: null, adjustedPValue: null, effect: null, effectName: 'js-distance', missingRate, status: 'insufficient' });
+      columns.push({
+        column: b.column,
+        kind,
+        samples: present,
+        test: 'chi-square',
+        statistic: null,
+        pValue: null,
+        adjustedPValue: null,
+        effect: null,
+        effectName: 'js-distance',
+        missingRate,
+        status: 'insufficient',
+      });
       return;
     }
     // Unseen live levels pool into one "other" category, which the baseline has none of.
     const baseShares = [...levels.map((k) => b.frequencies[k]), 0];
     const liveShares = [...levels.map((k) => (c.levels[k] ?? 0) / tokens), c.unseen / tokens];
     const baseTokens = Math.max(b.count, 1);
-    const test = chiSquareHomogeneity(baseShares.map((s) => s * baseTokens), liveShares.map((s) => s * tokens));
+    const test = chiSquareHomogeneity(
+      baseShares.map((s) => s * baseTokens),
+      liveShares.map((s) => s * tokens),
+    );
     columns.push({
       column: b.column,
       kind,
@@ -134,13 +177,15 @@ export function checkDriftCounts(baseline: TrainingBaseline, counts: FeatureCoun
   const adjusted = benjaminiHochberg(evaluated.map((c) => c.pValue!));
   evaluated.forEach((c, i) => {
     c.adjustedPValue = adjusted[i];
-    const practical = c.kind === 'numeric' ? c.effect! >= o.minPsi || c.statistic! >= o.minKsD : c.effect! >= o.minJsDistance;
+    const practical =
+      c.kind === 'numeric' ? c.effect! >= o.minPsi || c.statistic! >= o.minKsD : c.effect! >= o.minJsDistance;
     c.status = adjusted[i] < o.alpha && practical ? 'drift' : 'stable';
   });
   const drifted = evaluated.filter((c) => c.status === 'drift').length;
   const share = evaluated.length ? drifted / evaluated.length : 0;
   return {
-    verdict: evaluated.length === 0 ? 'insufficient' : share >= o.datasetShare ? 'drift' : drifted > 0 ? 'partial' : 'stable',
+    verdict:
+      evaluated.length === 0 ? 'insufficient' : share >= o.datasetShare ? 'drift' : drifted > 0 ? 'partial' : 'stable',
     rows,
     evaluated: evaluated.length,
     drifted,
@@ -152,7 +197,14 @@ export function checkDriftCounts(baseline: TrainingBaseline, counts: FeatureCoun
 
 /** Names of the bins of `count` values cut at `edges` (interior edges, ascending): "< 1", "1 to 2", ">= 2". */
 function binLabels(edges: number[], count: number): string[] {
-  const f = (v: number): string => (Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : String(Math.round(v * 100) / 100));
+  const f = (v: number): string =>
+    Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : String(Math.round(v * 100) / 100);
   if (edges.length === 0) return ['all values'];
-  return Array.from({ length: count }, (_, i) => (i === 0 ? `< ${f(edges[0])}` : i >= edges.length ? `>= ${f(edges[edges.length - 1])}` : `${f(edges[i - 1])} to ${f(edges[i])}`));
+  return Array.from({ length: count }, (_, i) =>
+    i === 0
+      ? `< ${f(edges[0])}`
+      : i >= edges.length
+        ? `>= ${f(edges[edges.length - 1])}`
+        : `${f(edges[i - 1])} to ${f(edges[i])}`,
+  );
 }

@@ -35,8 +35,15 @@ export const driftCheckRequestSchema = z
   })
   .superRefine((body, ctx) => {
     if (body.dataKey === undefined || body.csv === undefined) return;
-    for (const [field, other] of [['dataKey', 'csv'], ['csv', 'dataKey']]) {
-      ctx.addIssue({ code: 'custom', path: [field], message: `sent with ${other}: send one of dataKey and csv, or neither for the captured window` });
+    for (const [field, other] of [
+      ['dataKey', 'csv'],
+      ['csv', 'dataKey'],
+    ]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `sent with ${other}: send one of dataKey and csv, or neither for the captured window`,
+      });
     }
   });
 
@@ -71,35 +78,98 @@ export type DriftInput = { rows: CleanRow[] } | { counts: FeatureCounts };
  * baseline (a version with another baseline binned its rows on other edges: those rows are
  * counted apart, in `otherBaselineRows`). Reads summaries, never the raw answers.
  */
-export async function capturedCounts(deps: Pick<DriftDeps, 'config' | 'monitoring'>, model: ServingModel, now = Date.now()): Promise<{ counts: FeatureCounts; otherBaselineRows: number; source: DriftSource }> {
+export async function capturedCounts(
+  deps: Pick<DriftDeps, 'config' | 'monitoring'>,
+  model: ServingModel,
+  now = Date.now(),
+): Promise<{ counts: FeatureCounts; otherBaselineRows: number; source: DriftSource }> {
   const since = now - deps.config.DRIFT_WINDOW_HOURS * 3_600_000;
   const { baseline } = model.predictor.bundle;
   // Counted where the window is read (the monitoring worker in a server): only the counts come back.
-  const { counts, otherBaselineRows } = await deps.monitoring.driftCounts(model.name, since, now, baseline, baselineFingerprint(baseline));
-  return { counts, otherBaselineRows, source: { kind: 'captures', since: new Date(since).toISOString(), until: new Date(now).toISOString() } };
+  const { counts, otherBaselineRows } = await deps.monitoring.driftCounts(
+    model.name,
+    since,
+    now,
+    baseline,
+    baselineFingerprint(baseline),
+  );
+  return {
+    counts,
+    otherBaselineRows,
+    source: { kind: 'captures', since: new Date(since).toISOString(), until: new Date(now).toISOString() },
+  };
 }
 
-export async function runDriftCheck(deps: DriftDeps, model: ServingModel, input: DriftInput, source: DriftSource, applyPolicy: boolean): Promise<StoredDriftReport> {
+export async function runDriftCheck(
+  deps: DriftDeps,
+  model: ServingModel,
+  input: DriftInput,
+  source: DriftSource,
+  applyPolicy: boolean,
+): Promise<StoredDriftReport> {
   const { config, store, logger, metrics } = deps;
   const bundle = model.predictor.bundle;
-  const report = 'rows' in input ? checkDrift(bundle.spec, bundle.baseline, input.rows, driftOptions(config)) : checkDriftCounts(bundle.baseline, input.counts, driftOptions(config));
-  const groupMix = checkGroupMix(bundle.spec, bundle.metrics, 'counts' in input ? input.counts.groups : undefined, report.options);
-  const stored: StoredDriftReport = { ...report, ...(groupMix ? { groupMix } : {}), id: timeOrderedId(), at: new Date().toISOString(), model: model.name, version: model.version, source, policy: config.DRIFT_POLICY, action: 'none' };
+  const report =
+    'rows' in input
+      ? checkDrift(bundle.spec, bundle.baseline, input.rows, driftOptions(config))
+      : checkDriftCounts(bundle.baseline, input.counts, driftOptions(config));
+  const groupMix = checkGroupMix(
+    bundle.spec,
+    bundle.metrics,
+    'counts' in input ? input.counts.groups : undefined,
+    report.options,
+  );
+  const stored: StoredDriftReport = {
+    ...report,
+    ...(groupMix ? { groupMix } : {}),
+    id: timeOrderedId(),
+    at: new Date().toISOString(),
+    model: model.name,
+    version: model.version,
+    source,
+    policy: config.DRIFT_POLICY,
+    action: 'none',
+  };
   if (applyPolicy && (report.verdict === 'drift' || report.verdict === 'partial') && config.DRIFT_POLICY !== 'off') {
     stored.action = 'notified';
-    if (config.DRIFT_POLICY === 'retrain' && report.verdict === 'drift') Object.assign(stored, await retrainOnce(deps, model.name, stored.id));
+    if (config.DRIFT_POLICY === 'retrain' && report.verdict === 'drift')
+      Object.assign(stored, await retrainOnce(deps, model.name, stored.id));
   }
   const docs = new DocumentStore(store);
   await docs.create(keys.driftReport(model.name, stored.id), storedDriftReportSchema, stored);
   // latest.json only ever moves forward: a slower check that finishes later does not hide a newer one.
-  await docs.update(keys.driftLatest(model.name), storedDriftReportSchema, (current) => (current && current.value.id > stored.id ? { keep: true, result: undefined } : { write: stored, result: undefined }), { onCorrupt: 'replace' });
+  await docs.update(
+    keys.driftLatest(model.name),
+    storedDriftReportSchema,
+    (current) =>
+      current && current.value.id > stored.id
+        ? { keep: true, result: undefined }
+        : { write: stored, result: undefined },
+    { onCorrupt: 'replace' },
+  );
   exportDriftMetrics(metrics, stored);
   metrics.driftChecks.inc({ model: stored.model, verdict: stored.verdict, action: stored.action });
-  emitEmf({ Model: stored.model }, { DriftedShare: { value: stored.driftedShare, unit: 'None' }, DriftVerdict: { value: VERDICT_VALUE[stored.verdict], unit: 'None' } });
+  emitEmf(
+    { Model: stored.model },
+    {
+      DriftedShare: { value: stored.driftedShare, unit: 'None' },
+      DriftVerdict: { value: VERDICT_VALUE[stored.verdict], unit: 'None' },
+    },
+  );
   const drifted = stored.columns.filter((c) => c.status === 'drift').map((c) => c.column);
   const level = stored.verdict === 'drift' ? 'warn' : 'info';
   logger[level](
-    { 'log.logger': 'drift', 'event.action': `drift-${stored.verdict}`, 'drift.id': stored.id, 'model.version': stored.version, rows: stored.rows, drifted, 'drift.share': stored.driftedShare, 'drift.action': stored.action, ...(stored.jobId ? { 'job.id': stored.jobId } : {}) },
+    {
+      'log.logger': 'drift',
+      'event.action': `drift-${stored.verdict}`,
+      'drift.id': stored.id,
+      'model.version': stored.version,
+      rows: stored.rows,
+      drifted,
+      'drift.share': stored.driftedShare,
+      'drift.action': stored.action,
+      ...(stored.jobId ? { 'job.id': stored.jobId } : {}),
+    },
     `drift check ${stored.verdict}: ${drifted.length}/${stored.evaluated} features drifted${drifted.length ? ` (${drifted.join(', ')})` : ''}; action ${stored.action}`,
   );
   return stored;
@@ -110,7 +180,11 @@ export async function runDriftCheck(deps: DriftDeps, model: ServingModel, input:
  * is claimed by compare-and-swap before the job starts, so two checks that see the same shift
  * at once start one job; a start that fails gives the claim back.
  */
-async function retrainOnce(deps: DriftDeps, modelName: string, reportId: string): Promise<Pick<StoredDriftReport, 'action' | 'jobId'>> {
+async function retrainOnce(
+  deps: DriftDeps,
+  modelName: string,
+  reportId: string,
+): Promise<Pick<StoredDriftReport, 'action' | 'jobId'>> {
   const { config, store } = deps;
   const docs = new DocumentStore(store);
   const key = keys.driftLastRetrain(modelName);
@@ -120,12 +194,18 @@ async function retrainOnce(deps: DriftDeps, modelName: string, reportId: string)
     lastDriftRetrainSchema,
     (current) => {
       if (current && Date.now() - Date.parse(current.value.at) < cooldownMs) return { keep: true, result: null };
-      return { write: { at: new Date().toISOString(), jobId: null, reportId }, result: current?.value ?? { at: new Date(0).toISOString(), jobId: null, reportId: '' } };
+      return {
+        write: { at: new Date().toISOString(), jobId: null, reportId },
+        result: current?.value ?? { at: new Date(0).toISOString(), jobId: null, reportId: '' },
+      };
     },
     { onCorrupt: 'replace' },
   );
   if (!claimed) return { action: 'retrain-cooldown' };
-  const giveBack = (): Promise<void> => docs.update(key, lastDriftRetrainSchema, (current) => (current?.value.reportId === reportId ? { write: claimed, result: undefined } : { keep: true, result: undefined }));
+  const giveBack = (): Promise<void> =>
+    docs.update(key, lastDriftRetrainSchema, (current) =>
+      current?.value.reportId === reportId ? { write: claimed, result: undefined } : { keep: true, result: undefined },
+    );
   let started: Awaited<ReturnType<DriftDeps['startRetrain']>>;
   try {
     started = await deps.startRetrain(config.DRIFT_RETRAIN_CANARY);
@@ -141,7 +221,11 @@ async function retrainOnce(deps: DriftDeps, modelName: string, reportId: string)
     await giveBack();
     return { action: 'retrain-failed' };
   }
-  await docs.update(key, lastDriftRetrainSchema, (current) => (current?.value.reportId === reportId ? { write: { ...current.value, jobId: started.jobId }, result: undefined } : { keep: true, result: undefined }));
+  await docs.update(key, lastDriftRetrainSchema, (current) =>
+    current?.value.reportId === reportId
+      ? { write: { ...current.value, jobId: started.jobId }, result: undefined }
+      : { keep: true, result: undefined },
+  );
   return { action: 'retrain-started', jobId: started.jobId };
 }
 
@@ -162,8 +246,10 @@ export function exportDriftMetrics(metrics: ServiceMetrics, report: StoredDriftR
   metrics.driftScore.reset();
   for (const last of reports.values()) {
     for (const c of last.columns) {
-      if (c.effect !== null) metrics.driftScore.set({ model: last.model, feature: c.column, measure: c.effectName }, c.effect);
-      if (c.adjustedPValue !== null) metrics.driftScore.set({ model: last.model, feature: c.column, measure: 'adjusted-p-value' }, c.adjustedPValue);
+      if (c.effect !== null)
+        metrics.driftScore.set({ model: last.model, feature: c.column, measure: c.effectName }, c.effect);
+      if (c.adjustedPValue !== null)
+        metrics.driftScore.set({ model: last.model, feature: c.column, measure: 'adjusted-p-value' }, c.adjustedPValue);
     }
   }
   metrics.driftShare.set({ model: report.model }, report.driftedShare);

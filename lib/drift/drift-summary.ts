@@ -9,7 +9,14 @@ import { storedDriftReportSchema, type StoredDriftReport } from '../state/schema
 export const driftSummarySchema = z.object({
   verdict: storedDriftReportSchema.shape.verdict,
   drifted: z
-    .array(z.object({ column: z.string(), effect: z.number().nullable(), effectName: z.enum(['psi', 'js-distance']), adjustedPValue: z.number().nullable() }))
+    .array(
+      z.object({
+        column: z.string(),
+        effect: z.number().nullable(),
+        effectName: z.enum(['psi', 'js-distance']),
+        adjustedPValue: z.number().nullable(),
+      }),
+    )
     .describe('The columns that drifted, the largest effect first'),
   counts: z.object({
     columns: z.number().describe('Columns checked'),
@@ -21,14 +28,22 @@ export const driftSummarySchema = z.object({
 export type DriftSummary = z.output<typeof driftSummarySchema>;
 
 /** A drift report as the API answers it: the summary first, then every stored field. */
-export const driftReportResponseSchema = z.object({ summary: driftSummarySchema, ...storedDriftReportSchema.shape, requestId: z.string() });
+export const driftReportResponseSchema = z.object({
+  summary: driftSummarySchema,
+  ...storedDriftReportSchema.shape,
+  requestId: z.string(),
+});
 
 export function driftSummary(report: StoredDriftReport): DriftSummary {
   const drifted = report.columns
     .filter((c) => c.status === 'drift')
     .sort((a, b) => (b.effect ?? 0) - (a.effect ?? 0) || a.column.localeCompare(b.column))
     .map((c) => ({ column: c.column, effect: c.effect, effectName: c.effectName, adjustedPValue: c.adjustedPValue }));
-  return { verdict: report.verdict, drifted, counts: { columns: report.columns.length, evaluated: report.evaluated, drifted: report.drifted, rows: report.rows } };
+  return {
+    verdict: report.verdict,
+    drifted,
+    counts: { columns: report.columns.length, evaluated: report.evaluated, drifted: report.drifted, rows: report.rows },
+  };
 }
 
 /** The report with its summary at the top (JSON keeps insertion order). */

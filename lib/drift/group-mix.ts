@@ -23,17 +23,35 @@ export type GroupMix = NonNullable<StoredDriftReport['groupMix']>;
 export { groupMixCounts, type GroupMixCounts };
 
 /** What the group mix reads of metrics.json: per sensitive column, the training rows per group. */
-const trainingFairnessSchema = z.object({ fairness: z.array(z.object({ column: z.string(), groups: z.array(z.object({ group: z.string(), rows: z.number() })) })) });
+const trainingFairnessSchema = z.object({
+  fairness: z.array(
+    z.object({ column: z.string(), groups: z.array(z.object({ group: z.string(), rows: z.number() })) }),
+  ),
+});
 
 /**
  * The group-mix section of a drift report, or undefined when the spec names no sensitive column.
  * `live` undefined: the window's groups were not read (an uploaded CSV is checked on its features).
  */
-export function checkGroupMix(spec: Pick<DatasetSpec, 'sensitive'>, metrics: unknown, live: GroupMixCounts | undefined, options: Pick<DriftOptions, 'minPsi' | 'minSamples'>): GroupMix | undefined {
+export function checkGroupMix(
+  spec: Pick<DatasetSpec, 'sensitive'>,
+  metrics: unknown,
+  live: GroupMixCounts | undefined,
+  options: Pick<DriftOptions, 'minPsi' | 'minSamples'>,
+): GroupMix | undefined {
   if (!spec.sensitive.length) return undefined;
-  if (!live) return { reason: 'the group mix is compared on captured answers only; an uploaded CSV is checked on its features', columns: [] };
+  if (!live)
+    return {
+      reason: 'the group mix is compared on captured answers only; an uploaded CSV is checked on its features',
+      columns: [],
+    };
   const training = trainingFairnessSchema.safeParse(metrics);
-  if (!training.success) return { reason: 'the serving version has no training counts per group (trained before fairness reports): retrain it to compare the group mix', columns: [] };
+  if (!training.success)
+    return {
+      reason:
+        'the serving version has no training counts per group (trained before fairness reports): retrain it to compare the group mix',
+      columns: [],
+    };
   const columns: GroupMix['columns'] = [];
   for (const { column } of spec.sensitive) {
     const trained = training.data.fairness.find((f) => f.column === column);
@@ -42,13 +60,31 @@ export function checkGroupMix(spec: Pick<DatasetSpec, 'sensitive'>, metrics: unk
     const liveCounts = live[column] ?? {};
     const samples = Object.values(liveCounts).reduce((s, n) => s + n, 0);
     // Training's groups in its order, then groups only traffic has (a new band, a new region).
-    const labels = [...trained.groups.map((g) => g.group), ...Object.keys(liveCounts).filter((g) => !trained.groups.some((t) => t.group === g)).sort()];
-    const trainingShares = labels.map((label) => (trainedRows ? (trained.groups.find((g) => g.group === label)?.rows ?? 0) / trainedRows : 0));
+    const labels = [
+      ...trained.groups.map((g) => g.group),
+      ...Object.keys(liveCounts)
+        .filter((g) => !trained.groups.some((t) => t.group === g))
+        .sort(),
+    ];
+    const trainingShares = labels.map((label) =>
+      trainedRows ? (trained.groups.find((g) => g.group === label)?.rows ?? 0) / trainedRows : 0,
+    );
     const current = labels.map((label) => (samples ? (liveCounts[label] ?? 0) / samples : 0));
     const enough = samples >= options.minSamples && trainedRows > 0;
     const value = enough ? psi(trainingShares, current) : null;
-    columns.push({ column, samples, psi: value, status: value === null ? 'insufficient' : value >= options.minPsi ? 'drift' : 'stable', distribution: { labels, training: trainingShares, current } });
+    columns.push({
+      column,
+      samples,
+      psi: value,
+      status: value === null ? 'insufficient' : value >= options.minPsi ? 'drift' : 'stable',
+      distribution: { labels, training: trainingShares, current },
+    });
   }
   const missing = spec.sensitive.filter((c) => !columns.some((m) => m.column === c.column)).map((c) => c.column);
-  return { reason: missing.length ? `no training counts for ${missing.join(', ')} in the serving version's fairness report` : null, columns };
+  return {
+    reason: missing.length
+      ? `no training counts for ${missing.join(', ')} in the serving version's fairness report`
+      : null,
+    columns,
+  };
 }

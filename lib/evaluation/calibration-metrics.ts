@@ -45,12 +45,23 @@ export interface ReliabilityRow {
 }
 
 export function emptyTally(bins = CALIBRATION_BINS): CalibrationTally {
-  return { rows: 0, brierSum: 0, logLossSum: 0, bins: Array.from({ length: bins }, () => ({ count: 0, confidenceSum: 0, correct: 0 })) };
+  return {
+    rows: 0,
+    brierSum: 0,
+    logLossSum: 0,
+    bins: Array.from({ length: bins }, () => ({ count: 0, confidenceSum: 0, correct: 0 })),
+  };
 }
 
 /** The tally of rows with labels `y` and row-major probabilities `probabilities` (rows x classes). */
-export function calibrationTally(y: ArrayLike<number>, probabilities: ArrayLike<number>, classes: number, bins = CALIBRATION_BINS): CalibrationTally {
-  if (probabilities.length !== y.length * classes) throw new RangeError(`${probabilities.length} probabilities for ${y.length} rows of ${classes} classes`);
+export function calibrationTally(
+  y: ArrayLike<number>,
+  probabilities: ArrayLike<number>,
+  classes: number,
+  bins = CALIBRATION_BINS,
+): CalibrationTally {
+  if (probabilities.length !== y.length * classes)
+    throw new RangeError(`${probabilities.length} probabilities for ${y.length} rows of ${classes} classes`);
   const tally = emptyTally(bins);
   tally.rows = y.length;
   for (let i = 0; i < y.length; i++) {
@@ -79,7 +90,11 @@ export function addTallies(a: CalibrationTally, b: CalibrationTally): Calibratio
     rows: a.rows + b.rows,
     brierSum: a.brierSum + b.brierSum,
     logLossSum: a.logLossSum + b.logLossSum,
-    bins: a.bins.map((bin, j) => ({ count: bin.count + b.bins[j].count, confidenceSum: bin.confidenceSum + b.bins[j].confidenceSum, correct: bin.correct + b.bins[j].correct })),
+    bins: a.bins.map((bin, j) => ({
+      count: bin.count + b.bins[j].count,
+      confidenceSum: bin.confidenceSum + b.bins[j].confidenceSum,
+      correct: bin.correct + b.bins[j].correct,
+    })),
   };
 }
 
@@ -94,6 +109,16 @@ export function calibrationMetrics(tally: CalibrationTally): CalibrationMetrics 
 export function reliabilityTable(tally: CalibrationTally): ReliabilityRow[] {
   const n = tally.bins.length;
   return tally.bins.flatMap((bin, b) =>
-    bin.count ? [{ from: b / n, to: (b + 1) / n, mean_confidence: bin.confidenceSum / bin.count, accuracy: bin.correct / bin.count, count: bin.count }] : [],
+    bin.count
+      ? [
+          {
+            from: b / n,
+            to: (b + 1) / n,
+            mean_confidence: bin.confidenceSum / bin.count,
+            accuracy: bin.correct / bin.count,
+            count: bin.count,
+          },
+        ]
+      : [],
   );
 }

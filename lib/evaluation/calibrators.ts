@@ -33,9 +33,15 @@ type Sigmoid = z.output<typeof sigmoidSchema>;
 type Isotonic = z.output<typeof isotonicSchema>;
 
 /** Calibrators for `classes` classes from held-out probabilities (rows x classes) and their labels. */
-export function fitCalibration(method: CalibrationMethod, probabilities: Float64Array, y: ArrayLike<number>, classes: number): Calibration {
+export function fitCalibration(
+  method: CalibrationMethod,
+  probabilities: Float64Array,
+  y: ArrayLike<number>,
+  classes: number,
+): Calibration {
   const rows = y.length;
-  if (probabilities.length !== rows * classes) throw new RangeError(`${probabilities.length} probabilities for ${rows} rows of ${classes} classes`);
+  if (probabilities.length !== rows * classes)
+    throw new RangeError(`${probabilities.length} probabilities for ${rows} rows of ${classes} classes`);
   const calibrated = classes === 2 ? [1] : Array.from({ length: classes }, (_, k) => k);
   const columns = calibrated.map((k) => {
     const p = new Float64Array(rows);
@@ -51,10 +57,20 @@ export function fitCalibration(method: CalibrationMethod, probabilities: Float64
 }
 
 /** Calibrates `rows` rows of probabilities in place. */
-export function applyCalibration(calibration: Calibration, probabilities: Float64Array, rows: number, classes: number, offset = 0): void {
+export function applyCalibration(
+  calibration: Calibration,
+  probabilities: Float64Array,
+  rows: number,
+  classes: number,
+  offset = 0,
+): void {
   const expected = classes === 2 ? 1 : classes;
-  if (calibration.calibrators.length !== expected) throw new RangeError(`${calibration.calibrators.length} calibrators for ${classes} classes`);
-  const map = calibration.method === 'sigmoid' ? (c: number, p: number) => sigmoid(calibration.calibrators[c], p) : (c: number, p: number) => isotonic(calibration.calibrators[c], p);
+  if (calibration.calibrators.length !== expected)
+    throw new RangeError(`${calibration.calibrators.length} calibrators for ${classes} classes`);
+  const map =
+    calibration.method === 'sigmoid'
+      ? (c: number, p: number) => sigmoid(calibration.calibrators[c], p)
+      : (c: number, p: number) => isotonic(calibration.calibrators[c], p);
   for (let i = 0; i < rows; i++) {
     const base = offset + i * classes;
     if (classes === 2) {
@@ -65,7 +81,8 @@ export function applyCalibration(calibration: Calibration, probabilities: Float6
     }
     let sum = 0;
     for (let k = 0; k < classes; k++) sum += probabilities[base + k] = map(k, probabilities[base + k]);
-    for (let k = 0; k < classes; k++) probabilities[base + k] = sum > 0 ? clampUnit(probabilities[base + k] / sum) : 1 / classes;
+    for (let k = 0; k < classes; k++)
+      probabilities[base + k] = sum > 0 ? clampUnit(probabilities[base + k] / sum) : 1 / classes;
   }
 }
 

@@ -56,9 +56,15 @@ export function macroF1Of(y: Int32Array, predicted: Int32Array, K: number): numb
 }
 
 /** Learns the weights that maximize macro F1 of argmax p * w on these probabilities and labels. */
-export function learnDecisionWeights(P: Float64Array, y: Int32Array, K: number, options: LearnOptions = {}): LearnedWeights {
+export function learnDecisionWeights(
+  P: Float64Array,
+  y: Int32Array,
+  K: number,
+  options: LearnOptions = {},
+): LearnedWeights {
   const n = y.length;
-  if (P.length !== n * K) throw new RangeError(`probabilities hold ${P.length} values, ${n} rows of ${K} classes need ${n * K}`);
+  if (P.length !== n * K)
+    throw new RangeError(`probabilities hold ${P.length} values, ${n} rows of ${K} classes need ${n * K}`);
   const { lo = 2 ** -3, hi = 2 ** 3, passes = 3 } = options;
   const w = new Float64Array(K).fill(1);
   const argmaxF1 = macroF1Of(y, applyDecisionWeights(P, n, K), K);

@@ -40,7 +40,11 @@ export interface FairnessReport {
   /** Per class: max(TPR spread, FPR spread) over the groups. */
   equalizedOddsDifference: (number | null)[];
   /** Two classes: the positive class's; more: the lowest ratio and the largest difference over the classes. */
-  summary: { demographicParityRatio: number | null; equalizedOddsDifference: number | null; fourFifthsRule: 'passes' | 'fails' | null };
+  summary: {
+    demographicParityRatio: number | null;
+    equalizedOddsDifference: number | null;
+    fourFifthsRule: 'passes' | 'fails' | null;
+  };
 }
 
 /** The four-fifths rule's line. */
@@ -69,7 +73,14 @@ export interface GroupCounts {
  * The fairness report of one sensitive column: `groups[i]` the row's value (null: missing),
  * `y` the true classes, `predicted` the classes given, `P` the probabilities (rows x classes).
  */
-export function fairnessReport(column: string, groups: (string | null)[], y: ArrayLike<number>, predicted: ArrayLike<number>, P: ArrayLike<number>, classes: number): FairnessReport {
+export function fairnessReport(
+  column: string,
+  groups: (string | null)[],
+  y: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  P: ArrayLike<number>,
+  classes: number,
+): FairnessReport {
   const members = new Map<string, number[]>();
   for (let i = 0; i < y.length; i++) {
     const g = groups[i] ?? MISSING_GROUP;
@@ -77,7 +88,11 @@ export function fairnessReport(column: string, groups: (string | null)[], y: Arr
     if (!list) members.set(g, (list = []));
     list.push(i);
   }
-  return fairnessFromCounts(column, [...members.entries()].map(([group, idx]) => rowCounts(group, idx, y, predicted, P, classes)), classes);
+  return fairnessFromCounts(
+    column,
+    [...members.entries()].map(([group, idx]) => rowCounts(group, idx, y, predicted, P, classes)),
+    classes,
+  );
 }
 
 /**
@@ -87,7 +102,9 @@ export function fairnessReport(column: string, groups: (string | null)[], y: Arr
  */
 export function fairnessFromCounts(column: string, counts: GroupCounts[], classes: number): FairnessReport {
   const total = counts.reduce((s, g) => s + g.rows, 0);
-  const perGroup = [...counts].sort((a, b) => b.rows - a.rows || a.group.localeCompare(b.group)).map((g) => groupFairness(g, total));
+  const perGroup = [...counts]
+    .sort((a, b) => b.rows - a.rows || a.group.localeCompare(b.group))
+    .map((g) => groupFairness(g, total));
 
   const ratio: (number | null)[] = [];
   const odds: (number | null)[] = [];
@@ -112,12 +129,23 @@ export function fairnessFromCounts(column: string, counts: GroupCounts[], classe
     groups: perGroup,
     demographicParityRatio: ratio,
     equalizedOddsDifference: odds,
-    summary: { demographicParityRatio: dp, equalizedOddsDifference: eo, fourFifthsRule: dp === null ? null : dp >= FOUR_FIFTHS ? 'passes' : 'fails' },
+    summary: {
+      demographicParityRatio: dp,
+      equalizedOddsDifference: eo,
+      fourFifthsRule: dp === null ? null : dp >= FOUR_FIFTHS ? 'passes' : 'fails',
+    },
   };
 }
 
 /** The counts of the rows `idx` (all labelled), with their AUC. */
-function rowCounts(group: string, idx: number[], y: ArrayLike<number>, predicted: ArrayLike<number>, P: ArrayLike<number>, classes: number): GroupCounts {
+function rowCounts(
+  group: string,
+  idx: number[],
+  y: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  P: ArrayLike<number>,
+  classes: number,
+): GroupCounts {
   const selected = new Array<number>(classes).fill(0);
   const ofClass = new Array<number>(classes).fill(0);
   const hits = new Array<number>(classes).fill(0);
@@ -129,7 +157,12 @@ function rowCounts(group: string, idx: number[], y: ArrayLike<number>, predicted
     else falseHits[predicted[i]]++;
   }
   const gy = idx.map((i) => y[i]);
-  const aucOf = (k: number): number | null => classRanking(gy, idx.map((i) => P[i * classes + k]), k).auc;
+  const aucOf = (k: number): number | null =>
+    classRanking(
+      gy,
+      idx.map((i) => P[i * classes + k]),
+      k,
+    ).auc;
   let auc: number | null;
   if (classes === 2) auc = aucOf(1);
   else {

@@ -51,7 +51,11 @@ export function metricsFromConfusion(m: number[][]): ClassificationMetrics {
   };
 }
 
-export function classificationMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): ClassificationMetrics {
+export function classificationMetrics(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  classes: number,
+): ClassificationMetrics {
   return metricsFromConfusion(confusionMatrix(actual, predicted, classes));
 }
 

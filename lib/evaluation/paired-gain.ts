@@ -9,7 +9,10 @@
 import { meanAndStd } from './metrics.ts';
 
 /** Student's t, one-sided 5 % critical values for 1..30 degrees of freedom (any statistics table). */
-const T_CRITICAL_5_PERCENT = [6.314, 2.92, 2.353, 2.132, 2.015, 1.943, 1.895, 1.86, 1.833, 1.812, 1.796, 1.782, 1.771, 1.761, 1.753, 1.746, 1.74, 1.734, 1.729, 1.725, 1.721, 1.717, 1.714, 1.711, 1.708, 1.706, 1.703, 1.701, 1.699, 1.697];
+const T_CRITICAL_5_PERCENT = [
+  6.314, 2.92, 2.353, 2.132, 2.015, 1.943, 1.895, 1.86, 1.833, 1.812, 1.796, 1.782, 1.771, 1.761, 1.753, 1.746, 1.74,
+  1.734, 1.729, 1.725, 1.721, 1.717, 1.714, 1.711, 1.708, 1.706, 1.703, 1.701, 1.699, 1.697,
+];
 
 export interface PairedGain {
   test: 'paired t-test over the outer folds, one-sided, 5 %';
@@ -26,7 +29,8 @@ export interface PairedGain {
 
 export function pairedGain(before: number[], after: number[]): PairedGain {
   const test = 'paired t-test over the outer folds, one-sided, 5 %' as const;
-  if (before.length !== after.length) throw new Error(`paired scores differ in length: ${before.length} and ${after.length}`);
+  if (before.length !== after.length)
+    throw new Error(`paired scores differ in length: ${before.length} and ${after.length}`);
   const differences = after.map((a, i) => a - before[i]);
   const n = differences.length;
   if (n < 2) return { test, gain: differences[0] ?? 0, gainStd: 0, t: null, critical: null, significant: false };

@@ -42,7 +42,8 @@ export function classRanking(y: ArrayLike<number>, scores: ArrayLike<number>, po
   let positives = 0;
   for (let i = 0; i < n; i++) if (y[i] === positive) positives++;
   const negatives = n - positives;
-  if (positives === 0 || negatives === 0) return { class: positive, positives, auc: null, gini: null, ks: null, averagePrecision: null };
+  if (positives === 0 || negatives === 0)
+    return { class: positive, positives, auc: null, gini: null, ks: null, averagePrecision: null };
 
   // Walk the thresholds from the highest score down, a group of tied scores at a time.
   let tp = 0;
@@ -50,7 +51,7 @@ export function classRanking(y: ArrayLike<number>, scores: ArrayLike<number>, po
   let area = 0; // under the ROC curve, in (tp, fp) counts: trapezoids between thresholds
   let ks = 0;
   let ap = 0;
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start;
     let groupTp = 0;
     while (end < n && scores[order[end]] === scores[order[start]]) {
@@ -91,7 +92,13 @@ export function rankingMetrics(y: ArrayLike<number>, P: ArrayLike<number>, class
     return values.length ? values.reduce((s, v) => s + v, 0) / values.length : null;
   };
   const auc = macro((c) => c.auc);
-  return { auc, gini: auc === null ? null : 2 * auc - 1, ks: macro((c) => c.ks), averagePrecision: macro((c) => c.averagePrecision), perClass };
+  return {
+    auc,
+    gini: auc === null ? null : 2 * auc - 1,
+    ks: macro((c) => c.ks),
+    averagePrecision: macro((c) => c.averagePrecision),
+    perClass,
+  };
 }
 
 /** Ranking metrics over the folds (lib/training/candidate-summary.ts rankingSummary); null where no fold defines them. */
@@ -179,7 +186,12 @@ export interface ScoreDistribution {
  * How the positive class's score spreads for the rows of each true class, in equal-width bins:
  * the two humps a credit committee looks at (how far apart the goods and the bads sit).
  */
-export function scoreDistribution(y: ArrayLike<number>, scores: ArrayLike<number>, classes: number, bins = 10): ScoreDistribution {
+export function scoreDistribution(
+  y: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  classes: number,
+  bins = 10,
+): ScoreDistribution {
   const counts = Array.from({ length: classes }, () => new Array<number>(bins).fill(0));
   for (let i = 0; i < y.length; i++) counts[y[i]][Math.min(bins - 1, Math.max(0, Math.floor(scores[i] * bins)))]++;
   return { from: Array.from({ length: bins }, (_, b) => b / bins), counts };

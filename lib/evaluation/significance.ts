@@ -19,7 +19,15 @@ export function twoProportionZTest(correctA: number, totalA: number, correctB: n
   const pA = totalA ? correctA / totalA : 0;
   const pB = totalB ? correctB / totalB : 0;
   const enough = [correctA, totalA - correctA, correctB, totalB - correctB].every((n) => n >= 5);
-  if (!enough) return { test, difference: pB - pA, z: null, pValue: null, significantAt5Percent: null, note: 'too few labelled answers for the normal approximation (need 5 correct and 5 wrong per variant)' };
+  if (!enough)
+    return {
+      test,
+      difference: pB - pA,
+      z: null,
+      pValue: null,
+      significantAt5Percent: null,
+      note: 'too few labelled answers for the normal approximation (need 5 correct and 5 wrong per variant)',
+    };
   const pooled = (correctA + correctB) / (totalA + totalB);
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / totalA + 1 / totalB));
   const z = se === 0 ? 0 : (pB - pA) / se;

@@ -36,7 +36,13 @@ export function stratifiedHoldout(y: Int32Array, classes: number, fraction: numb
  * (seeded), but never fewer than `minPerClass` while the class has them, so a small class keeps
  * enough rows for a sampler's neighbours in a tuning rung of a ninth of the data.
  */
-export function stratifiedShare(y: Int32Array, classes: number, fraction: number, minPerClass: number, seed: number): Int32Array {
+export function stratifiedShare(
+  y: Int32Array,
+  classes: number,
+  fraction: number,
+  minPerClass: number,
+  seed: number,
+): Int32Array {
   const rng = new Random(seed);
   const taken = new Uint8Array(y.length);
   for (let k = 0; k < classes; k++) {

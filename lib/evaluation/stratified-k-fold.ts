@@ -17,7 +17,8 @@ export function stratifiedKFold(y: Int32Array, classes: number, folds: number, s
   for (let k = 0; k < classes; k++) {
     const members: number[] = [];
     for (let i = 0; i < y.length; i++) if (y[i] === k) members.push(i);
-    if (members.length < folds) throw new RangeError(`class ${k} has ${members.length} rows, fewer than cv=${folds} folds`);
+    if (members.length < folds)
+      throw new RangeError(`class ${k} has ${members.length} rows, fewer than cv=${folds} folds`);
     const order = rng.shuffle(Int32Array.from(members));
     // Continue the round-robin across classes so fold sizes differ by at most one.
     for (let j = 0; j < order.length; j++) foldOf[order[j]] = (dealt + j) % folds;

@@ -13,7 +13,8 @@ export interface Quadrature {
 const MAX_NEWTON_STEPS = 100;
 
 export function gaussLegendre(n: number): Quadrature {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`gaussLegendre needs a whole number of points >= 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`gaussLegendre needs a whole number of points >= 1, got ${n}`);
   const points = new Float64Array(n);
   const weights = new Float64Array(n);
   for (let i = 0; i < n; i++) {

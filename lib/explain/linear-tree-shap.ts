@@ -92,7 +92,20 @@ export class LinearTreeShap {
 
   /** Bytes kept per ensemble for this method (the per-node precomputation and the scratch). */
   get bytes(): number {
-    return [this.edgeP, this.previousDepth, this.onlyOutput, this.treePoints, this.points, this.weights, this.coldWeights, this.product, this.edgeWeights, this.sums, this.mergedS, this.mergedP].reduce((s, a) => s + a.byteLength, 0);
+    return [
+      this.edgeP,
+      this.previousDepth,
+      this.onlyOutput,
+      this.treePoints,
+      this.points,
+      this.weights,
+      this.coldWeights,
+      this.product,
+      this.edgeWeights,
+      this.sums,
+      this.mergedS,
+      this.mergedP,
+    ].reduce((s, a) => s + a.byteLength, 0);
   }
 
   /**
@@ -123,7 +136,21 @@ export class LinearTreeShap {
    */
   private visit(node: number, d: number): void {
     const { nodes, leafValues, thresholds, perLeaf: P, features: F, scale } = this.forest;
-    const { product, sums, edgeWeights, mergedS, mergedP, points, weights, coldWeights, onlyOutput, stride: M, n, at, phi } = this;
+    const {
+      product,
+      sums,
+      edgeWeights,
+      mergedS,
+      mergedP,
+      points,
+      weights,
+      coldWeights,
+      onlyOutput,
+      stride: M,
+      n,
+      at,
+      phi,
+    } = this;
     const w = node * NODE_WORDS;
     const base = d * P * M;
     const slot = nodes[w];
@@ -224,7 +251,13 @@ export class LinearTreeShap {
   }
 
   /** Fills edgeP and previousDepth below `node`; returns the tree's depth and most distinct features on a path. */
-  private precompute(node: number, depth: number, distinct: number, lastDepth: Int32Array, pathNodes: number[]): { depth: number; distinct: number } {
+  private precompute(
+    node: number,
+    depth: number,
+    distinct: number,
+    lastDepth: Int32Array,
+    pathNodes: number[],
+  ): { depth: number; distinct: number } {
     const { nodes, covers, features: F } = this.forest;
     const w = node * NODE_WORDS;
     pathNodes[depth] = node;

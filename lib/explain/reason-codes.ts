@@ -52,7 +52,9 @@ export function featureSources(state: PreprocessorState): FeatureSources {
   for (const s of state.categorical) add(s.column, s.encoding === 'ordinal' ? 1 : s.levels.length);
   for (const s of state.multiLabel) add(s.column, s.labels.length);
   if (sourceOf.length !== state.featureNames.length) {
-    throw new Error(`preprocessor state has ${state.featureNames.length} feature names but its steps make ${sourceOf.length} features`);
+    throw new Error(
+      `preprocessor state has ${state.featureNames.length} feature names but its steps make ${sourceOf.length} features`,
+    );
   }
   return { columns, sourceOf: Int32Array.from(sourceOf) };
 }
@@ -80,7 +82,11 @@ export function reasonCodes(
     .filter((c) => byColumn[c] > 0)
     .sort((a, b) => byColumn[b] - byColumn[a] || (sources.columns[a] < sources.columns[b] ? -1 : 1))
     .slice(0, k)
-    .map((c): Reason => ({ feature: sources.columns[c], value: valueOf(sources.columns[c]) ?? null, contribution: byColumn[c] }));
+    .map((c): Reason => ({
+      feature: sources.columns[c],
+      value: valueOf(sources.columns[c]) ?? null,
+      contribution: byColumn[c],
+    }));
   return {
     method,
     space: aggregation === 'mean' ? 'probability' : 'margin',

@@ -159,7 +159,8 @@ export class SaabasWalk {
       path[at + 6] = w6 = words[w6 + 3 - +(row[words[w6]] < splits[w6 + 1])];
       path[at + 7] = w7 = words[w7 + 3 - +(row[words[w7]] < splits[w7 + 1])];
       // Every walk past its leaf: the rest of the steps would stay at the sink.
-      if ((w0 & w1 & w2 & w3 & w4 & w5 & w6 & w7) === sink && (w0 | w1 | w2 | w3 | w4 | w5 | w6 | w7) === sink) return d;
+      if ((w0 & w1 & w2 & w3 & w4 & w5 & w6 & w7) === sink && (w0 | w1 | w2 | w3 | w4 | w5 | w6 | w7) === sink)
+        return d;
     }
     return steps;
   }
@@ -189,7 +190,8 @@ export class SaabasWalk {
       words[r + 3] = nodes[w + 3] * 2 * stride;
       // The same expression as before the records (mean[child] - mean[node]) * scale: same bits.
       for (const child of [nodes[w + 2], nodes[w + 3]]) {
-        for (let k = 0; k < P; k++) records[child * stride + HEAD + k] = (mean[child * P + k] - mean[node * P + k]) * scale;
+        for (let k = 0; k < P; k++)
+          records[child * stride + HEAD + k] = (mean[child * P + k] - mean[node * P + k]) * scale;
       }
     }
   }
@@ -212,7 +214,8 @@ function meanValues(forest: ShapForest): Float64Array {
     const right = nodes[w + 3];
     const cover = covers[node];
     for (let k = 0; k < P; k++) {
-      mean[node * P + k] = cover > 0 ? (mean[left * P + k] * covers[left] + mean[right * P + k] * covers[right]) / cover : 0;
+      mean[node * P + k] =
+        cover > 0 ? (mean[left * P + k] * covers[left] + mean[right * P + k] * covers[right]) / cover : 0;
     }
   }
   return mean;

@@ -25,9 +25,14 @@ export interface ShapForest {
 export function shapForest(ensemble: CompiledEnsemble): ShapForest {
   const a = ensemble.arrays;
   const covers = a.covers;
-  if (!covers) throw new ExplainUnavailableError('this model was saved without node covers (ensemble format 1): train it again to explain its predictions');
+  if (!covers)
+    throw new ExplainUnavailableError(
+      'this model was saved without node covers (ensemble format 1): train it again to explain its predictions',
+    );
   if (Array.from(a.treeRoots).some((root) => !(covers[root] > 0))) {
-    throw new ExplainUnavailableError('this model has no node covers (an import without sum_hessian): its expected values are unknown');
+    throw new ExplainUnavailableError(
+      'this model has no node covers (an import without sum_hessian): its expected values are unknown',
+    );
   }
   const perLeaf = a.aggregation === 'mean' ? a.classes : 1;
   return {

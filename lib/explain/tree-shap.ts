@@ -87,7 +87,8 @@ export class TreeExplainer {
     const leavesBelow = new Float64Array(count);
     for (let node = count - 1; node >= 0; node--) {
       const w = node * NODE_WORDS;
-      leavesBelow[node] = this.nodes[w + 2] === node ? 1 : leavesBelow[this.nodes[w + 2]] + leavesBelow[this.nodes[w + 3]];
+      leavesBelow[node] =
+        this.nodes[w + 2] === node ? 1 : leavesBelow[this.nodes[w + 2]] + leavesBelow[this.nodes[w + 3]];
     }
     this.roots.forEach((root, t) => (cost += leavesBelow[root] * this.depths[t] * this.depths[t]));
     return cost;

@@ -7,13 +7,25 @@
  * move fails (409) and stays recorded as failed.
  */
 import { mayActAs, readPrincipalActor, type Principal } from '../auth/principal.ts';
-import { ContractMismatchError, PolicyRefusedError, RegistryError, type ModelRegistry } from '../registry/model-registry.ts';
+import {
+  ContractMismatchError,
+  PolicyRefusedError,
+  RegistryError,
+  type ModelRegistry,
+} from '../registry/model-registry.ts';
 import { PromotionPolicies } from '../registry/promotion-policies.ts';
 import { promotionGate } from '../release/promotion-gate.ts';
 import type { AliasEvent, ApprovalEvent } from '../state/schemas.ts';
 import { conflictWith, DomainError, notAllowed } from '../util/domain-error.ts';
 import { timeOrderedId } from '../util/ids.ts';
-import { approvalsSoFar, principalRecord, requireNamedPrincipal, statusAt, type ApprovalRequest, type PrincipalRecord } from './approval-request.ts';
+import {
+  approvalsSoFar,
+  principalRecord,
+  requireNamedPrincipal,
+  statusAt,
+  type ApprovalRequest,
+  type PrincipalRecord,
+} from './approval-request.ts';
 import { ApprovalRequests } from './approval-requests.ts';
 
 /**
@@ -21,7 +33,12 @@ import { ApprovalRequests } from './approval-requests.ts';
  * (a champion move), 1 for any other alias (a challenger, a colour not serving: moving it
  * changes no answer; what would hand it traffic is checked where traffic changes).
  */
-export async function approvalsNeeded(registry: ModelRegistry, model: string, alias: string, servingAlias: string): Promise<number> {
+export async function approvalsNeeded(
+  registry: ModelRegistry,
+  model: string,
+  alias: string,
+  servingAlias: string,
+): Promise<number> {
   if (alias !== servingAlias) return 1;
   return (await new PromotionPolicies(registry.docs).get(model))?.policy.approvals ?? 1;
 }
@@ -30,7 +47,12 @@ export async function approvalsNeeded(registry: ModelRegistry, model: string, al
  * What a promote or rollback route does first: a champion move under four eyes is filed as a
  * change request (answered 202); null when the move needs one principal and is made now.
  */
-export async function fileIfFourEyes(registry: ModelRegistry, ask: MoveAsk, principal: Principal | undefined, settings: { servingAlias: string; expiryHours: number }): Promise<ApprovalRequest | null> {
+export async function fileIfFourEyes(
+  registry: ModelRegistry,
+  ask: MoveAsk,
+  principal: Principal | undefined,
+  settings: { servingAlias: string; expiryHours: number },
+): Promise<ApprovalRequest | null> {
   const needed = await approvalsNeeded(registry, ask.model, ask.alias, settings.servingAlias);
   return needed > 1 ? fileChangeRequest(registry, ask, principal, { needed, expiryHours: settings.expiryHours }) : null;
 }
@@ -53,22 +75,38 @@ export interface MoveAsk {
  * gates for a promote, 409 policy_refused; each unless `force`), so nobody is asked to approve a
  * move that would be refused. The request keeps what the move would change (its preview).
  */
-export async function fileChangeRequest(registry: ModelRegistry, ask: MoveAsk, principal: Principal | undefined, options: { needed: number; expiryHours: number; now?: Date }): Promise<ApprovalRequest> {
+export async function fileChangeRequest(
+  registry: ModelRegistry,
+  ask: MoveAsk,
+  principal: Principal | undefined,
+  options: { needed: number; expiryHours: number; now?: Date },
+): Promise<ApprovalRequest> {
   const requester = requireNamedPrincipal(principal, 'file a champion move that needs approval');
   const now = options.now ?? new Date();
   const comparison = await registry.compareWithAlias(ask.model, ask.alias, ask.to);
   if (ask.expectedFrom !== undefined && comparison.from !== ask.expectedFrom) {
-    throw new RegistryError(`alias "${ask.alias}" points at ${comparison.from ?? 'nothing'}, not ${ask.expectedFrom}: it moved meanwhile`, 'conflict');
+    throw new RegistryError(
+      `alias "${ask.alias}" points at ${comparison.from ?? 'nothing'}, not ${ask.expectedFrom}: it moved meanwhile`,
+      'conflict',
+    );
   }
-  if (comparison.from === ask.to) throw conflictWith(`alias "${ask.alias}" points at ${ask.to} already: there is nothing to approve`);
+  if (comparison.from === ask.to)
+    throw conflictWith(`alias "${ask.alias}" points at ${ask.to} already: there is nothing to approve`);
   // A rollback is never gated by the policy (lib/release/promotion-gate.ts): its request is not either.
   const policy = ask.origin === 'rollback' ? null : await promotionGate(registry, ask.model).version(ask.to);
-  const listed = (items: { field: string; message: string }[]): string => items.map((d) => `${d.field}: ${d.message}`).join('; ');
+  const listed = (items: { field: string; message: string }[]): string =>
+    items.map((d) => `${d.field}: ${d.message}`).join('; ');
   if (comparison.differences.length && !ask.force) {
-    throw new ContractMismatchError(`version ${ask.to} cannot replace ${comparison.from} at alias "${ask.alias}": their contracts differ (${listed(comparison.differences)}); send force with a reason to ask for it anyway`, comparison.differences);
+    throw new ContractMismatchError(
+      `version ${ask.to} cannot replace ${comparison.from} at alias "${ask.alias}": their contracts differ (${listed(comparison.differences)}); send force with a reason to ask for it anyway`,
+      comparison.differences,
+    );
   }
   if (policy?.failed.length && !ask.force) {
-    throw new PolicyRefusedError(`version ${ask.to} cannot move to alias "${ask.alias}": it fails the promotion policy (revision ${policy.revision}): ${listed(policy.failed)}; send force with a reason to ask for it anyway`, policy.failed);
+    throw new PolicyRefusedError(
+      `version ${ask.to} cannot move to alias "${ask.alias}": it fails the promotion policy (revision ${policy.revision}): ${listed(policy.failed)}; send force with a reason to ask for it anyway`,
+      policy.failed,
+    );
   }
   const id = timeOrderedId(now);
   const by = principalRecord(requester);
@@ -85,7 +123,13 @@ export async function fileChangeRequest(registry: ModelRegistry, ask: MoveAsk, p
     approvedBy: [],
     status: 'pending',
     preview: { differences: comparison.differences, policy },
-    events: [step(base, id, 'requested', by, now, { origin: ask.origin, needed: options.needed, ...(ask.force ? { force: true } : {}) })],
+    events: [
+      step(base, id, 'requested', by, now, {
+        origin: ask.origin,
+        needed: options.needed,
+        ...(ask.force ? { force: true } : {}),
+      }),
+    ],
   };
   return new ApprovalRequests(registry.docs).file(request);
 }
@@ -102,7 +146,13 @@ export interface Approved {
  * completes the count claims the move in the same compare-and-swap (status "moving"), so of two
  * approvers at once one makes the move and the other is told it was done.
  */
-export async function approveChangeRequest(registry: ModelRegistry, model: string, id: string, principal: Principal | undefined, now = new Date()): Promise<Approved> {
+export async function approveChangeRequest(
+  registry: ModelRegistry,
+  model: string,
+  id: string,
+  principal: Principal | undefined,
+  now = new Date(),
+): Promise<Approved> {
   const approver = requireNamedPrincipal(principal, 'approve a champion move');
   const by = principalRecord(approver);
   const requests = new ApprovalRequests(registry.docs);
@@ -110,11 +160,23 @@ export async function approveChangeRequest(registry: ModelRegistry, model: strin
     const status = statusAt(current, now.getTime());
     if (status === 'moving') return { keep: true, result: current }; // its maker may have stopped: finished below
     if (status !== 'pending') throw decided(current, status);
-    if (approver.id === current.requestedBy.id) throw notAllowed(`${approver.name} filed change request ${id}: four eyes needs another principal to approve it`);
-    if (current.approvedBy.some((a) => a.principal.id === approver.id)) throw conflictWith(`${approver.name} approved change request ${id} already: it needs ${current.needed - approvalsSoFar(current)} more from other principals`);
+    if (approver.id === current.requestedBy.id)
+      throw notAllowed(`${approver.name} filed change request ${id}: four eyes needs another principal to approve it`);
+    if (current.approvedBy.some((a) => a.principal.id === approver.id))
+      throw conflictWith(
+        `${approver.name} approved change request ${id} already: it needs ${current.needed - approvalsSoFar(current)} more from other principals`,
+      );
     const approvedBy = [...current.approvedBy, { principal: by, at: now.toISOString() }];
     const complete = 1 + approvedBy.length >= current.needed;
-    const next: ApprovalRequest = { ...current, approvedBy, status: complete ? 'moving' : 'pending', events: [...current.events, step(current, id, 'approved', by, now, { approvals: 1 + approvedBy.length, needed: current.needed })] };
+    const next: ApprovalRequest = {
+      ...current,
+      approvedBy,
+      status: complete ? 'moving' : 'pending',
+      events: [
+        ...current.events,
+        step(current, id, 'approved', by, now, { approvals: 1 + approvedBy.length, needed: current.needed }),
+      ],
+    };
     return { write: next, result: next };
   });
   if (request.status !== 'moving') return { request, event: null };
@@ -134,7 +196,11 @@ export async function approveChangeRequest(registry: ModelRegistry, model: strin
 async function finishMove(registry: ModelRegistry, request: ApprovalRequest): Promise<Approved> {
   const { model, alias, id } = request;
   const last = request.approvedBy.at(-1)!.principal;
-  const approval = { requestId: id, requestedBy: request.requestedBy.actor, approvedBy: request.approvedBy.map((a) => a.principal.actor) };
+  const approval = {
+    requestId: id,
+    requestedBy: request.requestedBy.actor,
+    approvedBy: request.approvedBy.map((a) => a.principal.actor),
+  };
   let event: AliasEvent | null = null;
   let refusal: RegistryError | null = null;
   try {
@@ -158,7 +224,13 @@ async function finishMove(registry: ModelRegistry, request: ApprovalRequest): Pr
   const settled = await new ApprovalRequests(registry.docs).change(model, id, (current) => {
     if (current.status !== 'moving') return { keep: true, result: current };
     const next: ApprovalRequest = refusal
-      ? { ...current, status: 'failed', decidedAt: at.toISOString(), outcome: { problem: refusal.message }, events: [...current.events, step(current, id, 'failed', last, at, { problem: refusal.message })] }
+      ? {
+          ...current,
+          status: 'failed',
+          decidedAt: at.toISOString(),
+          outcome: { problem: refusal.message },
+          events: [...current.events, step(current, id, 'failed', last, at, { problem: refusal.message })],
+        }
       : { ...current, status: 'done', decidedAt: at.toISOString(), outcome: { eventId: event!.eventId } };
     return { write: next, result: next };
   });
@@ -171,16 +243,33 @@ async function finishMove(registry: ModelRegistry, request: ApprovalRequest): Pr
  * only a pending request that has not expired. A legacy key may reject: stopping a change needs
  * no second pair of eyes.
  */
-export async function rejectChangeRequest(registry: ModelRegistry, model: string, id: string, principal: Principal, reason: string | undefined, now = new Date()): Promise<ApprovalRequest> {
+export async function rejectChangeRequest(
+  registry: ModelRegistry,
+  model: string,
+  id: string,
+  principal: Principal,
+  reason: string | undefined,
+  now = new Date(),
+): Promise<ApprovalRequest> {
   const by = principalRecord(principal);
   return new ApprovalRequests(registry.docs).change(model, id, (current) => {
     const status = statusAt(current, now.getTime());
     if (status !== 'pending') throw decided(current, status);
     const withdrawing = principal.id === current.requestedBy.id;
-    if (!withdrawing && !mayActAs(principal, 'approver')) throw notAllowed(`rejecting another principal's change request needs the approver role; ${principal.name} has ${by.role ?? 'no role'} (the requester may withdraw their own)`);
+    if (!withdrawing && !mayActAs(principal, 'approver'))
+      throw notAllowed(
+        `rejecting another principal's change request needs the approver role; ${principal.name} has ${by.role ?? 'no role'} (the requester may withdraw their own)`,
+      );
     const action = withdrawing ? 'withdrawn' : 'rejected';
     const why = reason?.trim() || `${action} through the admin API`;
-    const next: ApprovalRequest = { ...current, status: action, decidedAt: now.toISOString(), decidedBy: by, outcome: { problem: why }, events: [...current.events, step(current, id, action, by, now, { why })] };
+    const next: ApprovalRequest = {
+      ...current,
+      status: action,
+      decidedAt: now.toISOString(),
+      decidedBy: by,
+      outcome: { problem: why },
+      events: [...current.events, step(current, id, action, by, now, { why })],
+    };
     return { write: next, result: next };
   });
 }
@@ -197,12 +286,35 @@ function decided(request: ApprovalRequest, status: ReturnType<typeof statusAt>):
     rejected: `was rejected by ${request.decidedBy?.name ?? '?'}: ${request.outcome?.problem ?? ''}`,
     withdrawn: `was withdrawn by ${request.decidedBy?.name ?? '?'}: ${request.outcome?.problem ?? ''}`,
   };
-  return conflictWith(`change request ${request.id} ${what[status]}`, status === 'expired' ? 'request_expired' : 'request_decided');
+  return conflictWith(
+    `change request ${request.id} ${what[status]}`,
+    status === 'expired' ? 'request_expired' : 'request_decided',
+  );
 }
 
 /** One step of a request as the history records it. */
-function step(request: Pick<ApprovalRequest, 'model' | 'alias' | 'from' | 'to' | 'reason'>, requestId: string, action: ApprovalEvent['action'], by: PrincipalRecord, at: Date, details: Record<string, unknown>): ApprovalEvent {
-  return { kind: 'approval', eventId: timeOrderedId(at), at: at.toISOString(), name: request.model, requestId, action, alias: request.alias, from: request.from, to: request.to, reason: request.reason, actor: by.actor, details };
+function step(
+  request: Pick<ApprovalRequest, 'model' | 'alias' | 'from' | 'to' | 'reason'>,
+  requestId: string,
+  action: ApprovalEvent['action'],
+  by: PrincipalRecord,
+  at: Date,
+  details: Record<string, unknown>,
+): ApprovalEvent {
+  return {
+    kind: 'approval',
+    eventId: timeOrderedId(at),
+    at: at.toISOString(),
+    name: request.model,
+    requestId,
+    action,
+    alias: request.alias,
+    from: request.from,
+    to: request.to,
+    reason: request.reason,
+    actor: by.actor,
+    details,
+  };
 }
 
 /**
@@ -211,17 +323,37 @@ function step(request: Pick<ApprovalRequest, 'model' | 'alias' | 'from' | 'to' |
  * says so in its decision. A job started by a legacy plain key, by drift or by a schedule has
  * no named requester: it registers the version and files nothing (the decision says why).
  */
-export async function requestRetrainPromotion(registry: ModelRegistry, job: { jobId: string; model: string; alias: string; requestedBy: string }, version: string, why: string, options: { needed: number; expiryHours: number }): Promise<string> {
+export async function requestRetrainPromotion(
+  registry: ModelRegistry,
+  job: { jobId: string; model: string; alias: string; requestedBy: string },
+  version: string,
+  why: string,
+  options: { needed: number; expiryHours: number },
+): Promise<string> {
   const actor = readPrincipalActor(job.requestedBy);
-  const principal: Principal | undefined = actor && actor.role ? { id: actor.id, name: actor.name, roles: [actor.role], via: actor.via } : undefined;
+  const principal: Principal | undefined =
+    actor && actor.role ? { id: actor.id, name: actor.name, roles: [actor.role], via: actor.via } : undefined;
   if (!principal || principal.via === 'legacy api key') {
     return `${why}; registered, not promoted: the promotion policy needs ${options.needed} principals for a champion move, and the job's requester (${job.requestedBy}) is not a named principal who can file a change request`;
   }
   try {
-    const filed = await fileChangeRequest(registry, { model: job.model, alias: job.alias, to: version, reason: `retrain job ${job.jobId}: ${why}`, force: false, origin: 'retrain' }, principal, options);
+    const filed = await fileChangeRequest(
+      registry,
+      {
+        model: job.model,
+        alias: job.alias,
+        to: version,
+        reason: `retrain job ${job.jobId}: ${why}`,
+        force: false,
+        origin: 'retrain',
+      },
+      principal,
+      options,
+    );
     return `${why}; change request ${filed.id} filed for ${principal.name}: waiting for ${options.needed - 1} more approval(s)`;
   } catch (err) {
-    if (err instanceof DomainError || err instanceof RegistryError) return `${why}; registered, not promoted: its change request was refused (${err.message})`;
+    if (err instanceof DomainError || err instanceof RegistryError)
+      return `${why}; registered, not promoted: its change request was refused (${err.message})`;
     throw err;
   }
 }

@@ -54,7 +54,12 @@ export const approvalRequestSchema = z.object({
   approvedBy: z.array(z.object({ principal: principalRecordSchema, at: isoTime })),
   status: z.enum(STORED_STATUSES),
   /** What the move would change when filed, as promote's dry run shows it: contract differences and the policy's verdict. */
-  preview: z.object({ differences: z.array(z.object({ field: z.string(), message: z.string() })), policy: z.object({ revision: z.number(), failed: z.array(z.object({ field: z.string(), message: z.string() })) }).nullable() }),
+  preview: z.object({
+    differences: z.array(z.object({ field: z.string(), message: z.string() })),
+    policy: z
+      .object({ revision: z.number(), failed: z.array(z.object({ field: z.string(), message: z.string() })) })
+      .nullable(),
+  }),
   decidedAt: isoTime.optional(),
   decidedBy: principalRecordSchema.optional(),
   /** done: the move's history event; failed, rejected, withdrawn: why. */
@@ -68,7 +73,13 @@ export type ApprovalRequest = z.output<typeof approvalRequestSchema>;
 export const rejectRequestSchema = z.strictObject({ reason: z.string().max(500).optional() });
 
 export function principalRecord(principal: Principal): PrincipalRecord {
-  return { id: principal.id, name: principal.name, role: highestRole(principal.roles), via: principal.via, actor: describePrincipal(principal) };
+  return {
+    id: principal.id,
+    name: principal.name,
+    role: highestRole(principal.roles),
+    via: principal.via,
+    actor: describePrincipal(principal),
+  };
 }
 
 /**
@@ -79,7 +90,9 @@ export function principalRecord(principal: Principal): PrincipalRecord {
 export function requireNamedPrincipal(principal: Principal | undefined, what: string): Principal {
   if (!principal) throw notAllowed(`${what} needs a named principal`);
   if (principal.via === 'legacy api key') {
-    throw notAllowed(`${principal.id} is a legacy plain admin key, shared and not a person: four eyes needs named principals to ${what} (a name:role:key API key or an OIDC token, docs/identities.md)`);
+    throw notAllowed(
+      `${principal.id} is a legacy plain admin key, shared and not a person: four eyes needs named principals to ${what} (a name:role:key API key or an OIDC token, docs/identities.md)`,
+    );
   }
   return principal;
 }

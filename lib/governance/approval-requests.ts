@@ -34,7 +34,8 @@ export class ApprovalRequests {
 
   /** Stores a new request (its id is new: time-ordered and random) and records its filing. */
   async file(request: ApprovalRequest): Promise<ApprovalRequest> {
-    if (!(await this.docs.create(keys.approval(request.model, request.id), approvalRequestSchema, request))) throw new Error(`change request ${request.id} exists already`);
+    if (!(await this.docs.create(keys.approval(request.model, request.id), approvalRequestSchema, request)))
+      throw new Error(`change request ${request.id} exists already`);
     await this.recordLatest(request);
     return request;
   }
@@ -43,7 +44,11 @@ export class ApprovalRequests {
    * Changes a request by compare-and-swap: `decide` sees it as stored now (it may run again
    * when another writer won) and answers what it becomes, or to keep it. 404 for no such request.
    */
-  async change<R>(name: string, id: string, decide: (current: ApprovalRequest) => Change<ApprovalRequest, R>): Promise<R> {
+  async change<R>(
+    name: string,
+    id: string,
+    decide: (current: ApprovalRequest) => Change<ApprovalRequest, R>,
+  ): Promise<R> {
     if (!isTimeOrderedId(id)) throw notFoundError(`no change request ${id.slice(0, 80)}`);
     // What the attempt that won wrote (an attempt that lost to another writer is decided again).
     const last: { written: ApprovalRequest | null } = { written: null };
@@ -65,7 +70,10 @@ export class ApprovalRequests {
     const ids: string[] = [];
     let after = from === null ? undefined : keys.approval(name, from);
     for (;;) {
-      const listed = await this.docs.objects.listPage(prefix, { maxKeys: Math.min(MAX_KEYS_PER_LIST, request.limit + 1 - ids.length), ...(after !== undefined ? { startAfter: after } : {}) });
+      const listed = await this.docs.objects.listPage(prefix, {
+        maxKeys: Math.min(MAX_KEYS_PER_LIST, request.limit + 1 - ids.length),
+        ...(after !== undefined ? { startAfter: after } : {}),
+      });
       for (const key of listed.keys) {
         const id = parseTimelineKey(prefix, key);
         if (id) ids.push(id);
@@ -74,7 +82,9 @@ export class ApprovalRequests {
       after = listed.keys[listed.keys.length - 1];
     }
     const pageIds = ids.slice(0, request.limit);
-    const found = await mapLimit(pageIds, READS_IN_FLIGHT, (id) => this.docs.value(keys.approval(name, id), approvalRequestSchema));
+    const found = await mapLimit(pageIds, READS_IN_FLIGHT, (id) =>
+      this.docs.value(keys.approval(name, id), approvalRequestSchema),
+    );
     const items = found.filter((r): r is ApprovalRequest => r !== null);
     return { items, next: ids.length > request.limit && pageIds.length > 0 ? pageIds[pageIds.length - 1] : null };
   }

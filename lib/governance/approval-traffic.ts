@@ -16,21 +16,38 @@ import { conflictWith } from '../util/domain-error.ts';
 import { approvalsNeeded } from './approval-flow.ts';
 
 /** Why `after` cannot replace `before` by one principal, or null. */
-export function trafficFourEyesProblem(before: TrafficPolicy | null, after: TrafficPolicy, servingAlias: string): string | null {
-  if (after.mode === 'single') return after.alias === servingAlias ? null : `a single-alias policy on "${after.alias}" serves every answer from a version that is not the approved ${servingAlias}`;
+export function trafficFourEyesProblem(
+  before: TrafficPolicy | null,
+  after: TrafficPolicy,
+  servingAlias: string,
+): string | null {
+  if (after.mode === 'single')
+    return after.alias === servingAlias
+      ? null
+      : `a single-alias policy on "${after.alias}" serves every answer from a version that is not the approved ${servingAlias}`;
   const handed = gatedAliases(before, after);
   if (!handed.length) return null;
-  return after.mode === 'canary' ? `a canary of "${after.challenger}" moves ${servingAlias} to its version at its last step` : `a blue-green switch to "${handed[0]}" serves every answer from a version that is not the approved ${servingAlias}`;
+  return after.mode === 'canary'
+    ? `a canary of "${after.challenger}" moves ${servingAlias} to its version at its last step`
+    : `a blue-green switch to "${handed[0]}" serves every answer from a version that is not the approved ${servingAlias}`;
 }
 
 /** The traffic change's gate with four eyes first: the promotion policy's own gate runs after it. */
-export function fourEyesTrafficGate(registry: ModelRegistry, model: string, servingAlias: string, gate: PromotionGate['traffic']): PromotionGate['traffic'] {
+export function fourEyesTrafficGate(
+  registry: ModelRegistry,
+  model: string,
+  servingAlias: string,
+  gate: PromotionGate['traffic'],
+): PromotionGate['traffic'] {
   return async (before, after) => {
     const problem = trafficFourEyesProblem(before, after, servingAlias);
     if (problem) {
       const needed = await approvalsNeeded(registry, model, servingAlias, servingAlias);
       if (needed > 1) {
-        throw conflictWith(`the promotion policy needs ${needed} principals for a champion move, and ${problem}: ask for the move through POST /model/promote (a change request another principal approves)`, 'approval_required');
+        throw conflictWith(
+          `the promotion policy needs ${needed} principals for a champion move, and ${problem}: ask for the move through POST /model/promote (a change request another principal approves)`,
+          'approval_required',
+        );
       }
     }
     return gate(before, after);

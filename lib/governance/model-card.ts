@@ -76,7 +76,12 @@ export async function readModelCard(registry: ModelRegistry, name: string, versi
     const object = await registry.versionObject(name, version, file);
     return object ? (JSON.parse(new TextDecoder().decode(object.bytes)) as unknown) : null;
   };
-  const [specJson, decision, calibration, scorecardJson] = await Promise.all([json('spec.json'), json('decision.json'), json('calibration.json'), json('scorecard.json')]);
+  const [specJson, decision, calibration, scorecardJson] = await Promise.all([
+    json('spec.json'),
+    json('decision.json'),
+    json('calibration.json'),
+    json('scorecard.json'),
+  ]);
   const spec = datasetSpecSchema.safeParse(specJson);
   if (!spec.success) throw new RegistryError(`version ${version} has no readable spec.json`, 'invalid');
   const promotions = await promotionsOf(registry, name, version);
@@ -84,14 +89,18 @@ export async function readModelCard(registry: ModelRegistry, name: string, versi
   if (scorecardJson === null) return card;
   // Parsed by the schema the loader uses, so the card never shows a table the model would refuse to serve.
   const stored = storedScorecardSchema.safeParse(scorecardJson);
-  if (!stored.success) throw new RegistryError(`version ${version} has a scorecard.json that does not parse: ${stored.error.issues[0]?.path.join('.')}: ${stored.error.issues[0]?.message}`, 'invalid');
+  if (!stored.success)
+    throw new RegistryError(
+      `version ${version} has a scorecard.json that does not parse: ${stored.error.issues[0]?.path.join('.')}: ${stored.error.issues[0]?.message}`,
+      'invalid',
+    );
   return { ...card, scorecard: scorecardReport(stored.data, detail.classes) };
 }
 
 async function promotionsOf(registry: ModelRegistry, name: string, version: string): Promise<AliasEvent[]> {
   const found: AliasEvent[] = [];
   let before: string | undefined;
-  for (let read = 0; read < PROMOTION_EVENTS_READ; ) {
+  for (let read = 0; read < PROMOTION_EVENTS_READ;) {
     const page = await registry.historyPage(name, { limit: 100, ...(before !== undefined ? { before } : {}) });
     read += page.items.length;
     for (const e of page.items) if (e.kind === 'alias' && e.to === version) found.push(e);
@@ -133,8 +142,20 @@ export function buildModelCard({ name, detail, spec, decision, calibration, prom
     target: { column: spec.target.column, classes },
     features,
     identifiersExcluded: spec.identifiers,
-    metrics: { cv: m.cv ?? null, ranking: m.ranking ?? null, confusionMatrix: m.confusion_matrix ?? null, calibration: m.calibration ?? null, outOfFold: m.out_of_fold ?? null },
-    decisionPolicy: rule.success ? { kind: 'class weights', weights: Object.fromEntries(classes.map((c, k) => [c, rule.data.weights[k] ?? 1])), evidence: (decision as { nestedF1Macro?: unknown }).nestedF1Macro ?? null } : { kind: 'argmax' },
+    metrics: {
+      cv: m.cv ?? null,
+      ranking: m.ranking ?? null,
+      confusionMatrix: m.confusion_matrix ?? null,
+      calibration: m.calibration ?? null,
+      outOfFold: m.out_of_fold ?? null,
+    },
+    decisionPolicy: rule.success
+      ? {
+          kind: 'class weights',
+          weights: Object.fromEntries(classes.map((c, k) => [c, rule.data.weights[k] ?? 1])),
+          evidence: (decision as { nestedF1Macro?: unknown }).nestedF1Macro ?? null,
+        }
+      : { kind: 'argmax' },
     calibration: calibration ?? null,
     fairness: m.fairness ?? null,
     training: detail.params,
@@ -150,19 +171,40 @@ export function buildModelCard({ name, detail, spec, decision, calibration, prom
 }
 
 /** Limitations stated from the version's own numbers. */
-function limitationsOf(detail: VersionDetail, m: z.output<typeof metricsSchema>, classes: string[], calibrated: boolean): string[] {
+function limitationsOf(
+  detail: VersionDetail,
+  m: z.output<typeof metricsSchema>,
+  classes: string[],
+  calibrated: boolean,
+): string[] {
   const out: string[] = [];
   const data = detail.data;
   if (data) {
-    out.push(`Learned from ${data.rows.toLocaleString('en-US')} rows of ${data.source} (sha256 ${data.sha256.slice(0, 12)}...); applicants unlike them (another market, product or period) may be scored wrongly: the drift check compares the traffic with this data.`);
+    out.push(
+      `Learned from ${data.rows.toLocaleString('en-US')} rows of ${data.source} (sha256 ${data.sha256.slice(0, 12)}...); applicants unlike them (another market, product or period) may be scored wrongly: the drift check compares the traffic with this data.`,
+    );
     const total = Object.values(data.classCounts).reduce((a, b) => a + b, 0);
     for (const [c, n] of Object.entries(data.classCounts)) {
-      if (total && n / total < 0.1) out.push(`${c} is ${((100 * n) / total).toFixed(1)} % of the training rows: its recall is the least certain of the classes.`);
+      if (total && n / total < 0.1)
+        out.push(
+          `${c} is ${((100 * n) / total).toFixed(1)} % of the training rows: its recall is the least certain of the classes.`,
+        );
     }
   }
-  if (m.cv?.f1_macro_std !== undefined) out.push(`Macro F1 ${m.cv.f1_macro.toFixed(4)} varies by ${m.cv.f1_macro_std.toFixed(4)} (one standard deviation) from fold to fold: differences between versions smaller than that are noise.`);
-  out.push(calibrated ? 'The probabilities served are calibrated on out-of-fold predictions (see calibration).' : 'The probabilities served are the model\'s own, not calibrated: read them as scores that rank, not as default rates.');
-  if (!m.fairness) out.push('No sensitive column was declared in the spec: how the model treats groups of applicants was not measured.');
-  if (classes.length > 2) out.push('Ranking metrics (AUC, KS) are each class against the rest, averaged over the classes.');
+  if (m.cv?.f1_macro_std !== undefined)
+    out.push(
+      `Macro F1 ${m.cv.f1_macro.toFixed(4)} varies by ${m.cv.f1_macro_std.toFixed(4)} (one standard deviation) from fold to fold: differences between versions smaller than that are noise.`,
+    );
+  out.push(
+    calibrated
+      ? 'The probabilities served are calibrated on out-of-fold predictions (see calibration).'
+      : "The probabilities served are the model's own, not calibrated: read them as scores that rank, not as default rates.",
+  );
+  if (!m.fairness)
+    out.push(
+      'No sensitive column was declared in the spec: how the model treats groups of applicants was not measured.',
+    );
+  if (classes.length > 2)
+    out.push('Ranking metrics (AUC, KS) are each class against the rest, averaged over the classes.');
   return out;
 }

@@ -32,7 +32,13 @@ export function adminOnly(access: AdminAccess): HttpMiddleware {
       // ECS user fields: who, beside the request id the access log already has; a refusal for a
       // role too low is logged with them too.
       const sourceIp = request.event.requestContext?.http?.sourceIp;
-      Object.assign(state.logFields, { 'user.id': principal.id, 'user.name': principal.name, 'user.roles': principal.roles, 'labels.auth': principal.via, ...(sourceIp ? { 'source.ip': sourceIp } : {}) });
+      Object.assign(state.logFields, {
+        'user.id': principal.id,
+        'user.name': principal.name,
+        'user.roles': principal.roles,
+        'labels.auth': principal.via,
+        ...(sourceIp ? { 'source.ip': sourceIp } : {}),
+      });
       if (!mayActAs(principal, access.role)) throw roleTooLow(principal, access.role);
       state.principal = principal;
     },
@@ -56,7 +62,9 @@ async function authenticate(headers: Record<string, string | undefined>, access:
 }
 
 function roleTooLow(principal: Principal, needed: Role): HttpError {
-  return forbidden(`this route needs the ${needed} role; ${principal.name} has ${highestRole(principal.roles) ?? 'no role'}`);
+  return forbidden(
+    `this route needs the ${needed} role; ${principal.name} has ${highestRole(principal.roles) ?? 'no role'}`,
+  );
 }
 
 function bearer(value: string | undefined): string | undefined {

@@ -13,14 +13,24 @@ import { ConflictError, CorruptDocumentError, WriteOutcomeUnknownError } from '.
 import { StorageError } from '../storage/object-store.ts';
 import { DomainError, type RefusalKind } from '../util/domain-error.ts';
 import { jsonResult, type HttpResult } from './api-types.ts';
-import { badRequest, conflict, forbidden, HttpError, notFound, tooLarge, unavailable, unprocessable } from './http-error.ts';
+import {
+  badRequest,
+  conflict,
+  forbidden,
+  HttpError,
+  notFound,
+  tooLarge,
+  unavailable,
+  unprocessable,
+} from './http-error.ts';
 
 export function toHttpError(err: Error): HttpError | null {
   if (err instanceof HttpError) return err;
   if (err instanceof DomainError) return refusalAnswer(err);
   if (err instanceof NoModelError) return unavailable(err.message);
   if (err instanceof ConflictError) return conflict(err.message);
-  if (err instanceof ContractMismatchError) return new HttpError(409, 'contract_mismatch', err.message, err.differences);
+  if (err instanceof ContractMismatchError)
+    return new HttpError(409, 'contract_mismatch', err.message, err.differences);
   if (err instanceof PolicyRefusedError) return new HttpError(409, 'policy_refused', err.message, err.failed);
   if (err instanceof RegistryError) {
     if (err.code === 'not_found') return notFound(err.message);
@@ -30,7 +40,10 @@ export function toHttpError(err: Error): HttpError | null {
   // The store lost the answer to a write that may have landed: as a gateway's timeout, check before retrying.
   if (err instanceof WriteOutcomeUnknownError) return new HttpError(504, 'write_outcome_unknown', err.message);
   if (err instanceof CorruptDocumentError) return new HttpError(500, 'corrupt_state', err.message);
-  if (err instanceof StorageError) return err.failure === 'unavailable' ? unavailable(publicReason(err)) : new HttpError(502, 'storage_error', publicReason(err));
+  if (err instanceof StorageError)
+    return err.failure === 'unavailable'
+      ? unavailable(publicReason(err))
+      : new HttpError(502, 'storage_error', publicReason(err));
   if (err instanceof SecretsError) return unavailable('secrets cannot be read right now');
   return null;
 }
@@ -63,6 +76,17 @@ export function errorToResult(err: Error, requestId: string, shape: ErrorShape =
     if (http) return jsonResult(http.status, { error: http.message }, http.headers);
     return jsonResult(500, { error: `internal error; quote the request id ${requestId} when reporting it` });
   }
-  if (http) return jsonResult(http.status, { error: { code: http.code, message: http.message, ...(http.details ? { details: http.details } : {}) }, requestId }, http.headers);
-  return jsonResult(500, { error: { code: 'internal_error', message: 'internal error; quote the request id when reporting it' }, requestId });
+  if (http)
+    return jsonResult(
+      http.status,
+      {
+        error: { code: http.code, message: http.message, ...(http.details ? { details: http.details } : {}) },
+        requestId,
+      },
+      http.headers,
+    );
+  return jsonResult(500, {
+    error: { code: 'internal_error', message: 'internal error; quote the request id when reporting it' },
+    requestId,
+  });
 }

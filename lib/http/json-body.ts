@@ -27,7 +27,8 @@ export interface JsonBodyOptions {
 }
 
 /** The content-length the client declared (0 when absent or not a number). */
-const declaredLength = (headers: Record<string, string | undefined> | undefined): number => Number(headers?.['content-length'] ?? 0) || 0;
+const declaredLength = (headers: Record<string, string | undefined> | undefined): number =>
+  Number(headers?.['content-length'] ?? 0) || 0;
 
 /**
  * The body's text. serverless-offline 13 parses JSON bodies itself (src/events/http/HttpServer.js,
@@ -37,7 +38,11 @@ const declaredLength = (headers: Record<string, string | undefined> | undefined)
  * them apart: a `null` that was sent from a body that was not, and a decoded string from text
  * that was sent as it is (a decoded one is shorter than what was sent: its quotes are gone).
  */
-function bodyText(event: { body?: unknown; isBase64Encoded?: boolean; headers?: Record<string, string | undefined> }): string {
+function bodyText(event: {
+  body?: unknown;
+  isBase64Encoded?: boolean;
+  headers?: Record<string, string | undefined>;
+}): string {
   const declared = declaredLength(event.headers);
   if (typeof event.body === 'string') {
     // Measured only when a length was declared: a byte count of a 1,000-row batch is a scan of ~800 KB.
@@ -60,10 +65,12 @@ export function jsonBody(maxBytes: () => number, options: JsonBodyOptions = {}):
       const raw = bodyText(event);
       // Cheap bound first: a base64 string is 4/3 of its bytes, UTF-8 at most 4 bytes a char.
       if (raw.length > limit * 4) throw tooLarge(`request body exceeds ${limit} bytes`);
-      const text = event.isBase64Encoded && typeof event.body === 'string' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      const text =
+        event.isBase64Encoded && typeof event.body === 'string' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
       // A string of n UTF-16 units is at most 3n bytes of UTF-8 (a surrogate pair, 2 units, is 4):
       // only a body near the limit is counted byte by byte.
-      if (text.length * 3 > limit && Buffer.byteLength(text, 'utf8') > limit) throw tooLarge(`request body exceeds ${limit} bytes`);
+      if (text.length * 3 > limit && Buffer.byteLength(text, 'utf8') > limit)
+        throw tooLarge(`request body exceeds ${limit} bytes`);
       if (!/\S/.test(text)) {
         if (!options.emptyIsObject) throw badRequest('request body is empty: send a JSON object');
         stateOf(event).body = {};
@@ -78,7 +85,9 @@ export function jsonBody(maxBytes: () => number, options: JsonBodyOptions = {}):
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         const got = body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`;
-        throw unprocessable(`request body must be a JSON object, got ${got}`, [{ field: '(body)', message: 'expected a JSON object' }]);
+        throw unprocessable(`request body must be a JSON object, got ${got}`, [
+          { field: '(body)', message: 'expected a JSON object' },
+        ]);
       }
       stateOf(event).body = body;
     },

@@ -9,7 +9,11 @@ import type { ServiceMetrics } from '../observability/metrics.ts';
 import { errorToResult, toHttpError, type ErrorShape } from './error-response.ts';
 import { stateOf, type HttpMiddleware, type HttpRequest } from './request-state.ts';
 
-export function observe(route: string, deps: () => { logger: Logger; metrics: ServiceMetrics }, errorShape: ErrorShape = 'api'): HttpMiddleware {
+export function observe(
+  route: string,
+  deps: () => { logger: Logger; metrics: ServiceMetrics },
+  errorShape: ErrorShape = 'api',
+): HttpMiddleware {
   const finish = (request: HttpRequest, error?: Error): void => {
     const s = stateOf(request.event);
     const response = request.response!;
@@ -20,7 +24,10 @@ export function observe(route: string, deps: () => { logger: Logger; metrics: Se
     const labels = { route, method, status: String(response.statusCode) };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, seconds);
-    emitEmf({ Route: route, Status: labels.status }, { Requests: { value: 1, unit: 'Count' }, Latency: { value: seconds * 1000, unit: 'Milliseconds' } });
+    emitEmf(
+      { Route: route, Status: labels.status },
+      { Requests: { value: 1, unit: 'Count' }, Latency: { value: seconds * 1000, unit: 'Milliseconds' } },
+    );
     const fields = {
       'log.logger': 'access',
       'http.request.id': s.requestId,
@@ -32,10 +39,23 @@ export function observe(route: string, deps: () => { logger: Logger; metrics: Se
       ...s.logFields,
     };
     const expected = error ? toHttpError(error) : null;
-    if (error && (!expected || expected.status >= 500 && expected.status !== 503)) logger.error({ ...fields, err: error }, `${route} failed`);
+    if (error && (!expected || (expected.status >= 500 && expected.status !== 503)))
+      logger.error({ ...fields, err: error }, `${route} failed`);
     // A 4xx message can quote what was sent (cut to 64 characters): the log keeps the code and the fields, never the values.
-    else if (error && expected && expected.status < 500) logger.warn({ ...fields, 'error.code': expected.code, ...(expected.details ? { 'error.fields': expected.details.map((d) => d.field) } : {}) }, `${route} ${response.statusCode} ${expected.code}`);
-    else if (error && expected) logger.warn({ ...fields, 'error.code': expected.code, 'error.message': expected.message }, `${route} ${response.statusCode}`);
+    else if (error && expected && expected.status < 500)
+      logger.warn(
+        {
+          ...fields,
+          'error.code': expected.code,
+          ...(expected.details ? { 'error.fields': expected.details.map((d) => d.field) } : {}),
+        },
+        `${route} ${response.statusCode} ${expected.code}`,
+      );
+    else if (error && expected)
+      logger.warn(
+        { ...fields, 'error.code': expected.code, 'error.message': expected.message },
+        `${route} ${response.statusCode}`,
+      );
     else logger.info(fields, `${route} ${response.statusCode}`);
   };
   return {

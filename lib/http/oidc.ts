@@ -33,14 +33,21 @@ export function looksLikeJwt(token: string): boolean {
 }
 
 export const invalidToken = (problem: string): HttpError =>
-  new HttpError(401, 'unauthorized', `the bearer token was refused: ${problem}`, undefined, { 'www-authenticate': `Bearer error="invalid_token", error_description="${problem.replace(/["\\]/g, '')}"` });
+  new HttpError(401, 'unauthorized', `the bearer token was refused: ${problem}`, undefined, {
+    'www-authenticate': `Bearer error="invalid_token", error_description="${problem.replace(/["\\]/g, '')}"`,
+  });
 
 export function createOidcVerifier(settings: OidcSettings): OidcVerifier {
   const jwks = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: settings.jwksTimeoutMs });
   return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { issuer: settings.issuer, audience: settings.audience, clockTolerance: settings.clockToleranceSeconds, requiredClaims: ['exp'] }));
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        clockTolerance: settings.clockToleranceSeconds,
+        requiredClaims: ['exp'],
+      }));
     } catch (err) {
       throw refusal(err, settings);
     }
@@ -56,29 +63,54 @@ function refusal(err: unknown, settings: OidcSettings): HttpError {
     return invalidToken(`its "${err.claim}" claim is ${err.reason === 'missing' ? 'missing' : 'not valid now'}`);
   }
   if (err instanceof errors.JWSSignatureVerificationFailed) return invalidToken('its signature does not verify');
-  if (err instanceof errors.JWKSNoMatchingKey) return invalidToken("the issuer's key set has no key for its key id (kid) and algorithm");
-  if (err instanceof errors.JWKSMultipleMatchingKeys) return invalidToken("the issuer's key set has several keys for its key id; the token must name one");
-  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid || err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) return invalidToken('it is not a signed JWT this service can verify');
+  if (err instanceof errors.JWKSNoMatchingKey)
+    return invalidToken("the issuer's key set has no key for its key id (kid) and algorithm");
+  if (err instanceof errors.JWKSMultipleMatchingKeys)
+    return invalidToken("the issuer's key set has several keys for its key id; the token must name one");
+  if (
+    err instanceof errors.JWSInvalid ||
+    err instanceof errors.JWTInvalid ||
+    err instanceof errors.JOSEAlgNotAllowed ||
+    err instanceof errors.JOSENotSupported
+  )
+    return invalidToken('it is not a signed JWT this service can verify');
   // The key set could not be fetched or read (timeout, network, not a JWKS): not the caller's fault.
-  if (err instanceof errors.JWKSTimeout) return unavailable(`the identity provider's key set (OIDC_JWKS_URL) did not answer within ${settings.jwksTimeoutMs} ms`);
-  return unavailable(`the identity provider's key set (OIDC_JWKS_URL) cannot be read right now (${(err as Error).name})`);
+  if (err instanceof errors.JWKSTimeout)
+    return unavailable(
+      `the identity provider's key set (OIDC_JWKS_URL) did not answer within ${settings.jwksTimeoutMs} ms`,
+    );
+  return unavailable(
+    `the identity provider's key set (OIDC_JWKS_URL) cannot be read right now (${(err as Error).name})`,
+  );
 }
 
 function claimAt(payload: JWTPayload, path: string): unknown {
   let value: unknown = payload;
-  for (const part of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  for (const part of path.split('.'))
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   return value;
 }
 
 function principalOf(payload: JWTPayload, settings: OidcSettings): Principal {
   const id = claimAt(payload, settings.principalClaim);
-  if (typeof id !== 'string' || !id) throw invalidToken(`it has no "${settings.principalClaim}" claim naming the principal`);
+  if (typeof id !== 'string' || !id)
+    throw invalidToken(`it has no "${settings.principalClaim}" claim naming the principal`);
   const name = [payload.name, payload.email].find((v): v is string => typeof v === 'string' && v.length > 0) ?? id;
   const raw = claimAt(payload, settings.rolesClaim);
-  const values = Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : typeof raw === 'string' ? raw.split(/[\s,]+/) : [];
-  const roles = [...new Set(values.map((v) => (settings.groupRoles ? settings.groupRoles[v] : isRole(v) ? v : undefined)).filter(isRole))];
+  const values = Array.isArray(raw)
+    ? raw.filter((v): v is string => typeof v === 'string')
+    : typeof raw === 'string'
+      ? raw.split(/[\s,]+/)
+      : [];
+  const roles = [
+    ...new Set(
+      values.map((v) => (settings.groupRoles ? settings.groupRoles[v] : isRole(v) ? v : undefined)).filter(isRole),
+    ),
+  ];
   if (roles.length === 0) {
-    const expected = settings.groupRoles ? `group of OIDC_GROUP_ROLES (${Object.keys(settings.groupRoles).join(', ')})` : 'role (viewer, operator or approver)';
+    const expected = settings.groupRoles
+      ? `group of OIDC_GROUP_ROLES (${Object.keys(settings.groupRoles).join(', ')})`
+      : 'role (viewer, operator or approver)';
     throw forbidden(`${name} has no role here: the token's "${settings.rolesClaim}" claim holds no ${expected}`);
   }
   return { id, name, roles, via: 'oidc' };

@@ -12,7 +12,10 @@ const apiErrorSchema = z.object({
   error: z.object({
     code: z.string().describe('Stable machine-readable code, e.g. invalid_request'),
     message: z.string(),
-    details: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('Per field, what is wrong'),
+    details: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .describe('Per field, what is wrong'),
   }),
   requestId: z.string(),
 });
@@ -25,8 +28,16 @@ const openInferenceErrorSchema = z.object({ error: z.string() });
  * embedded in the document: they move to components.schemas (in `shared`), under a name the
  * first schema to define them gives them, and the references follow.
  */
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output', shared: Record<string, unknown> = {}): Record<string, unknown> {
-  const { $schema: _dialect, $defs, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+function jsonSchema(
+  schema: z.ZodType,
+  io: 'input' | 'output',
+  shared: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const {
+    $schema: _dialect,
+    $defs,
+    ...rest
+  } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   if (!$defs) return rest;
   const renamed = new Map<string, string>();
   for (const [name, def] of Object.entries($defs as Record<string, unknown>)) {
@@ -39,7 +50,13 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output', shared: Record<st
   }
   const rewrite = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rewrite);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' ? (renamed.get(v) ?? v) : rewrite(v)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [
+          k,
+          k === '$ref' && typeof v === 'string' ? (renamed.get(v) ?? v) : rewrite(v),
+        ]),
+      );
     return value;
   };
   for (const [name, def] of Object.entries(shared)) shared[name] = rewrite(def);
@@ -54,7 +71,12 @@ function parameters(method: string, path: string, doc: RouteDeclaration, shared:
     description: doc.pathParameters?.[name] ?? name,
     schema: { type: 'string' },
   }));
-  const query = doc.query ? (jsonSchema(doc.query, 'input', shared) as { properties?: Record<string, { description?: string }>; required?: string[] }) : null;
+  const query = doc.query
+    ? (jsonSchema(doc.query, 'input', shared) as {
+        properties?: Record<string, { description?: string }>;
+        required?: string[];
+      })
+    : null;
   const fromQuery = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({
     name,
     in: 'query',
@@ -63,43 +85,94 @@ function parameters(method: string, path: string, doc: RouteDeclaration, shared:
     schema,
   }));
   const model = MODEL_QUERY_ROUTES.has(`${method} ${path}`)
-    ? [{ name: 'model', in: 'query', required: false, description: 'A registered model (GET /models lists them); the default model (MODEL_NAME) without it', schema: { type: 'string', pattern: NAME_PATTERN.source } }]
+    ? [
+        {
+          name: 'model',
+          in: 'query',
+          required: false,
+          description: 'A registered model (GET /models lists them); the default model (MODEL_NAME) without it',
+          schema: { type: 'string', pattern: NAME_PATTERN.source },
+        },
+      ]
     : [];
   return [...fromPath, ...fromQuery, ...model];
 }
 
-function operation(method: string, path: string, doc: RouteDeclaration, shared: Record<string, unknown>): Record<string, unknown> {
-  const errorSchema = jsonSchema(doc.errors === 'open-inference' ? openInferenceErrorSchema : apiErrorSchema, 'output', shared);
+function operation(
+  method: string,
+  path: string,
+  doc: RouteDeclaration,
+  shared: Record<string, unknown>,
+): Record<string, unknown> {
+  const errorSchema = jsonSchema(
+    doc.errors === 'open-inference' ? openInferenceErrorSchema : apiErrorSchema,
+    'output',
+    shared,
+  );
   const status = String(doc.status ?? 200);
   const responses: Record<string, unknown> = {
     [status]: {
       description: doc.responseDescription ?? 'Success',
-      content: doc.contentType && doc.contentType !== 'application/json'
-        ? { [doc.contentType]: { schema: { type: 'string' } } }
-        : { 'application/json': { schema: doc.response ? jsonSchema(doc.response, 'output', shared) : { type: 'object' } } },
+      content:
+        doc.contentType && doc.contentType !== 'application/json'
+          ? { [doc.contentType]: { schema: { type: 'string' } } }
+          : {
+              'application/json': {
+                schema: doc.response ? jsonSchema(doc.response, 'output', shared) : { type: 'object' },
+              },
+            },
     },
-    default: { description: 'An error: 4xx for a bad request (naming the field), 503 while the store or model is unavailable', content: { 'application/json': { schema: errorSchema } } },
+    default: {
+      description: 'An error: 4xx for a bad request (naming the field), 503 while the store or model is unavailable',
+      content: { 'application/json': { schema: errorSchema } },
+    },
   };
   const admin = adminByDefault(doc);
   if (admin) {
-    responses['401'] = { description: 'No valid admin API key or OIDC bearer token', content: { 'application/json': { schema: errorSchema } } };
-    responses['403'] = { description: `The caller's role is below ${doc.role} (docs/identities.md)`, content: { 'application/json': { schema: errorSchema } } };
+    responses['401'] = {
+      description: 'No valid admin API key or OIDC bearer token',
+      content: { 'application/json': { schema: errorSchema } },
+    };
+    responses['403'] = {
+      description: `The caller's role is below ${doc.role} (docs/identities.md)`,
+      content: { 'application/json': { schema: errorSchema } },
+    };
   }
   const params = parameters(method, path, doc, shared);
   return {
-    operationId: `${method.toLowerCase()}${path.replace(/\{(\w+)\}/g, 'By-$1').split(/[^A-Za-z0-9]+/).filter(Boolean).map((p) => p[0].toUpperCase() + p.slice(1)).join('')}`,
+    operationId: `${method.toLowerCase()}${path
+      .replace(/\{(\w+)\}/g, 'By-$1')
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((p) => p[0].toUpperCase() + p.slice(1))
+      .join('')}`,
     summary: doc.summary,
-    ...(doc.description || doc.adminSetting ? { description: [doc.description, doc.adminSetting && `Admin key: ${doc.adminSetting}.`].filter(Boolean).join(' ') } : {}),
+    ...(doc.description || doc.adminSetting
+      ? {
+          description: [doc.description, doc.adminSetting && `Admin key: ${doc.adminSetting}.`]
+            .filter(Boolean)
+            .join(' '),
+        }
+      : {}),
     ...(doc.tag ? { tags: [doc.tag] } : {}),
     ...(params.length ? { parameters: params } : {}),
-    ...(doc.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(doc.body, 'input', shared) } } } } : {}),
+    ...(doc.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(doc.body, 'input', shared) } },
+          },
+        }
+      : {}),
     responses,
     ...(admin ? { security: [{ apiKey: [] }, { bearer: [] }] } : {}),
   };
 }
 
 /** The whole document: every route of the table (a copy with more routes in a test). */
-export function openApiDocument(table: Readonly<Record<string, RouteDeclaration>> = ROUTE_TABLE): Record<string, unknown> {
+export function openApiDocument(
+  table: Readonly<Record<string, RouteDeclaration>> = ROUTE_TABLE,
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const shared: Record<string, unknown> = {};
   for (const { method, path, declaration } of declaredRoutes(table)) {
@@ -110,15 +183,26 @@ export function openApiDocument(table: Readonly<Record<string, RouteDeclaration>
     info: {
       title: 'mlops-credit-score',
       version: '1',
-      description: 'Credit-score classification (Good / Standard / Poor) with its MLOps loop: prediction with reason codes, the Open Inference Protocol, the model registry, releases, drift and retraining.',
+      description:
+        'Credit-score classification (Good / Standard / Poor) with its MLOps loop: prediction with reason codes, the Open Inference Protocol, the model registry, releases, drift and retraining.',
     },
     servers: [{ url: '/' }],
     paths,
     components: {
       schemas: shared,
       securitySchemes: {
-        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An admin API key (ADMIN_API_KEYS: name:role:key, or a legacy plain key)' },
-        bearer: { type: 'http', scheme: 'bearer', description: 'The same admin API key as a bearer token, or an OIDC token (a JWT) when OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL are set' },
+        apiKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-api-key',
+          description: 'An admin API key (ADMIN_API_KEYS: name:role:key, or a legacy plain key)',
+        },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'The same admin API key as a bearer token, or an OIDC token (a JWT) when OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL are set',
+        },
       },
     },
   };

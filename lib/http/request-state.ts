@@ -40,7 +40,10 @@ export function requestContext(): HttpMiddleware {
       // invocation id are kept in the access log, to follow a request across systems.
       const clientId = safeId(headers['x-request-id']);
       const invocation = request.context?.awsRequestId;
-      const logFields: Record<string, unknown> = { ...(clientId ? { 'labels.client_request_id': clientId } : {}), ...(invocation ? { 'faas.execution': invocation } : {}) };
+      const logFields: Record<string, unknown> = {
+        ...(clientId ? { 'labels.client_request_id': clientId } : {}),
+        ...(invocation ? { 'faas.execution': invocation } : {}),
+      };
       states.set(request.event, { requestId: instanceOrderedId(), startedAt: process.hrtime.bigint(), logFields });
     },
   };

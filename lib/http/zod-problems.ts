@@ -6,13 +6,19 @@ import { unprocessable, type FieldProblem, type HttpError } from './http-error.t
 export function zodProblems(error: z.ZodError): FieldProblem[] {
   return error.issues.map((i) => ({
     field: clip(i.path.join('.')) || '(body)',
-    message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.map((k) => clip(k)).join(', ')}` : clip(i.message, 200),
+    message:
+      i.code === 'unrecognized_keys'
+        ? `unknown field(s): ${i.keys.map((k) => clip(k)).join(', ')}`
+        : clip(i.message, 200),
   }));
 }
 
 /** A 422 for a request that fails its schema, the first problems in the message and all in the details. */
 export function invalidRequest(what: string, error: z.ZodError): HttpError {
   const details = zodProblems(error);
-  const summary = details.slice(0, 3).map((d) => `${d.field}: ${d.message}`).join('; ');
+  const summary = details
+    .slice(0, 3)
+    .map((d) => `${d.field}: ${d.message}`)
+    .join('; ');
   return unprocessable(`invalid ${what}: ${summary}${details.length > 3 ? '; ...' : ''}`, details);
 }

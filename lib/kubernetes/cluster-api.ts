@@ -41,7 +41,11 @@ export class ClusterApi {
   }
 
   /** The API server of the pod this runs in, or the one named by `override` (tests, out-of-cluster runs). */
-  static inCluster(override: string | undefined, serviceAccountDir: string, env: NodeJS.ProcessEnv = process.env): ClusterApi {
+  static inCluster(
+    override: string | undefined,
+    serviceAccountDir: string,
+    env: NodeJS.ProcessEnv = process.env,
+  ): ClusterApi {
     return new ClusterApi({ apiUrl: override ?? inClusterApiUrl(env), serviceAccountDir });
   }
 
@@ -67,20 +71,31 @@ export class ClusterApi {
     try {
       return await readFile(file, 'utf8');
     } catch (err) {
-      throw new KubernetesApiError(`cannot read the service account's ${name} (${file}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; is the token mounted there (a projected serviceAccountToken volume, as the Knative api has, or automountServiceAccountToken)?`, 0);
+      throw new KubernetesApiError(
+        `cannot read the service account's ${name} (${file}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; is the token mounted there (a projected serviceAccountToken volume, as the Knative api has, or automountServiceAccountToken)?`,
+        0,
+      );
     }
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     // Checked here, not at construction, so a misconfigured service still serves predictions.
-    if (!this.options.apiUrl) throw new KubernetesApiError('no Kubernetes API server: KUBERNETES_SERVICE_HOST is not set (not in a pod) and KUBERNETES_API_URL is not given', 0);
+    if (!this.options.apiUrl)
+      throw new KubernetesApiError(
+        'no Kubernetes API server: KUBERNETES_SERVICE_HOST is not set (not in a pod) and KUBERNETES_API_URL is not given',
+        0,
+      );
     const url = new URL(path, this.options.apiUrl);
     const token = (await this.readAccountFile('token')).trim();
     const secure = url.protocol === 'https:';
     const ca = secure ? await this.readAccountFile('ca.crt') : undefined;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
-    if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
+    if (payload !== undefined)
+      Object.assign(headers, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(payload)),
+      });
     const what = `${method} ${url.pathname}`;
     // One deadline for the whole call (connect, TLS, answer), not an idle timeout.
     const signal = AbortSignal.timeout(this.timeoutMs);
@@ -89,13 +104,17 @@ export class ClusterApi {
       const req = send(url, { method, headers, ca, signal }, (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         response.on('data', (c: Buffer) => chunks.push(c));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         response.on('error', reject);
       });
       req.on('error', (err: NodeJS.ErrnoException) =>
         reject(
           new KubernetesApiError(
-            signal.aborted ? `${what}: no answer from the Kubernetes API within ${this.timeoutMs} ms` : `${what}: the Kubernetes API cannot be reached: ${err.code ?? err.message}`,
+            signal.aborted
+              ? `${what}: no answer from the Kubernetes API within ${this.timeoutMs} ms`
+              : `${what}: the Kubernetes API cannot be reached: ${err.code ?? err.message}`,
             0,
           ),
         ),

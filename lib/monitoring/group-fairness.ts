@@ -10,7 +10,12 @@
  * answer's score; score histograms per group would give an approximate AUC that does not agree
  * with the out-of-fold one, so it stays a CV number (docs/fairness.md).
  */
-import { fairnessFromCounts, type FairnessReport, type GroupCounts, type GroupFairness } from '../evaluation/fairness.ts';
+import {
+  fairnessFromCounts,
+  type FairnessReport,
+  type GroupCounts,
+  type GroupFairness,
+} from '../evaluation/fairness.ts';
 import { variantTotals, type MonitoringSummary, type VariantCounts } from './summary.ts';
 
 export interface ServedGroupFairness extends GroupFairness {
@@ -48,7 +53,16 @@ function variantFairness(counts: VariantCounts, classes: string[]): ServedFairne
     .sort((a, b) => a[0].localeCompare(b[0]))
     .map(([column, groups]) => {
       const groupCounts = Object.entries(groups).map(([group, c]): GroupCounts => {
-        const g: GroupCounts = { group, rows: 0, selected: new Array<number>(K).fill(0), labelled: 0, ofClass: new Array<number>(K).fill(0), hits: new Array<number>(K).fill(0), falseHits: new Array<number>(K).fill(0), auc: null };
+        const g: GroupCounts = {
+          group,
+          rows: 0,
+          selected: new Array<number>(K).fill(0),
+          labelled: 0,
+          ofClass: new Array<number>(K).fill(0),
+          hits: new Array<number>(K).fill(0),
+          falseHits: new Array<number>(K).fill(0),
+          auc: null,
+        };
         for (const [label, n] of Object.entries(c.classes)) {
           g.rows += n;
           const k = index.get(label);

@@ -15,7 +15,8 @@ export function groupMixCounts(summary: MonitoringSummary): GroupMixCounts {
     for (const g of slice.groups) {
       for (const [column, groups] of Object.entries(g.sensitive ?? {})) {
         const into = (out[column] ??= {});
-        for (const [group, counts] of Object.entries(groups)) into[group] = (into[group] ?? 0) + Object.values(counts.classes).reduce((s, n) => s + n, 0);
+        for (const [group, counts] of Object.entries(groups))
+          into[group] = (into[group] ?? 0) + Object.values(counts.classes).reduce((s, n) => s + n, 0);
       }
     }
   }

@@ -56,7 +56,9 @@ export function sketchQuantile(sketch: LatencySketch, q: number): number | null 
   const rank = Math.max(1, Math.ceil(q * sketch.count));
   if (rank <= sketch.zeros) return 0;
   let seen = sketch.zeros;
-  const indices = Object.keys(sketch.buckets).map(Number).sort((a, b) => a - b);
+  const indices = Object.keys(sketch.buckets)
+    .map(Number)
+    .sort((a, b) => a - b);
   for (const index of indices) {
     seen += sketch.buckets[index];
     if (seen >= rank) return (2 * GAMMA ** index) / (GAMMA + 1);

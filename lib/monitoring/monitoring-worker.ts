@@ -30,9 +30,38 @@ try {
 const store = S3ObjectStore.fromConfig(workerData as S3StoreConfig);
 
 serveTasks({
-  window: (task) => readWindowSummary(store, task.model as string, task.since as number, task.until as number, task.shape as WindowShape),
-  report: (task) => readWindowReport(store, task.model as string, task.since as number, task.until as number, task.routedVariants as string[], task.classes as string[] | undefined),
+  window: (task) =>
+    readWindowSummary(
+      store,
+      task.model as string,
+      task.since as number,
+      task.until as number,
+      task.shape as WindowShape,
+    ),
+  report: (task) =>
+    readWindowReport(
+      store,
+      task.model as string,
+      task.since as number,
+      task.until as number,
+      task.routedVariants as string[],
+      task.classes as string[] | undefined,
+    ),
   variantStats: (task) => readVariantStats(store, task.model as string, task.since as number, task.until as number),
-  driftCounts: (task) => readDriftCounts(store, task.model as string, task.since as number, task.until as number, task.baseline as TrainingBaseline, task.fingerprint as string),
-  rollup: (task) => rollUpSummaries(store, task.model as string, task.now as number | undefined, task.options as Partial<RollupOptions> | undefined),
+  driftCounts: (task) =>
+    readDriftCounts(
+      store,
+      task.model as string,
+      task.since as number,
+      task.until as number,
+      task.baseline as TrainingBaseline,
+      task.fingerprint as string,
+    ),
+  rollup: (task) =>
+    rollUpSummaries(
+      store,
+      task.model as string,
+      task.now as number | undefined,
+      task.options as Partial<RollupOptions> | undefined,
+    ),
 });

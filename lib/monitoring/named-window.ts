@@ -21,7 +21,14 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { readRollupMark } from './rollup-mark.ts';
 import { MINUTE_MS, SECOND_MS, type MonitoringSummary } from './summary.ts';
-import { readWindowSummary, ROLLUP_LEVELS, shapedSummary, WindowReader, type WindowShape, type WindowSummary } from './summary-reader.ts';
+import {
+  readWindowSummary,
+  ROLLUP_LEVELS,
+  shapedSummary,
+  WindowReader,
+  type WindowShape,
+  type WindowSummary,
+} from './summary-reader.ts';
 
 const HOUR_MS = 3_600_000;
 /** GETs at once (as the listing reader's limit). */
@@ -35,7 +42,13 @@ interface Named {
   minute?: { start: number; cut: boolean; vouched: boolean };
 }
 
-export async function readNamedWindow(store: ObjectStore, model: string, since: number, until: number, shape: WindowShape = {}): Promise<WindowSummary> {
+export async function readNamedWindow(
+  store: ObjectStore,
+  model: string,
+  since: number,
+  until: number,
+  shape: WindowShape = {},
+): Promise<WindowSummary> {
   const docs = new DocumentStore(store);
   const mark = await readRollupMark(docs, model);
   if (!mark || since < mark.since) {
@@ -52,19 +65,33 @@ export async function readNamedWindow(store: ObjectStore, model: string, since: 
   for (let n = 0; t <= until; n++) {
     if (n >= MAX_PERIODS) throw new Error(`a window from ${since} to ${until} names more than ${MAX_PERIODS} periods`);
     // The largest period starting here that the window holds whole and the mark vouches for.
-    const level = ROLLUP_LEVELS.find((l) => l.widthMs > MINUTE_MS && t % l.widthMs === 0 && t >= since && t + l.widthMs - 1 <= until && t + l.widthMs <= vouchedEnd);
+    const level = ROLLUP_LEVELS.find(
+      (l) =>
+        l.widthMs > MINUTE_MS &&
+        t % l.widthMs === 0 &&
+        t >= since &&
+        t + l.widthMs - 1 <= until &&
+        t + l.widthMs <= vouchedEnd,
+    );
     if (level) {
       named.push({ key: level.key(model, t) });
       t += level.widthMs;
       continue;
     }
     const cut = t < since || t + MINUTE_MS - 1 > until;
-    if (t + MINUTE_MS <= mark.through) named.push({ key: ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1].key(model, t), minute: { start: t, cut, vouched: t + MINUTE_MS <= vouchedEnd } });
+    if (t + MINUTE_MS <= mark.through)
+      named.push({
+        key: ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1].key(model, t),
+        minute: { start: t, cut, vouched: t + MINUTE_MS <= vouchedEnd },
+      });
     else batchMinutes.push(t);
     t += MINUTE_MS;
   }
   // The minutes after the mark are listed while the rollups are fetched: the listing is the slow call on s3rver.
-  const [got, afterMark] = await Promise.all([mapLimit(named, PARALLEL_READS, (n) => reader.read(n.key)), batchesByHour(reader, batchMinutes)]);
+  const [got, afterMark] = await Promise.all([
+    mapLimit(named, PARALLEL_READS, (n) => reader.read(n.key)),
+    batchesByHour(reader, batchMinutes),
+  ]);
   const parts: MonitoringSummary[] = [];
   const fallBack: number[] = [];
   named.forEach((n, i) => {

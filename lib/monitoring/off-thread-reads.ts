@@ -30,7 +30,13 @@ export class OffThreadReads implements MonitoringReads {
     return this.run<WindowSummary>({ kind: 'window', model, since, until, shape });
   }
 
-  report(model: string, since: number, until: number, routedVariants: string[], classes?: string[]): Promise<WindowReport> {
+  report(
+    model: string,
+    since: number,
+    until: number,
+    routedVariants: string[],
+    classes?: string[],
+  ): Promise<WindowReport> {
     return this.run<WindowReport>({ kind: 'report', model, since, until, routedVariants, classes });
   }
 
@@ -38,7 +44,13 @@ export class OffThreadReads implements MonitoringReads {
     return this.run<VariantStats[]>({ kind: 'variantStats', model, since, until });
   }
 
-  driftCounts(model: string, since: number, until: number, baseline: TrainingBaseline, fingerprint: string): Promise<DriftCounts> {
+  driftCounts(
+    model: string,
+    since: number,
+    until: number,
+    baseline: TrainingBaseline,
+    fingerprint: string,
+  ): Promise<DriftCounts> {
     return this.run<DriftCounts>({ kind: 'driftCounts', model, since, until, baseline, fingerprint });
   }
 
@@ -56,7 +68,12 @@ export class OffThreadReads implements MonitoringReads {
       return await this.pool.run<T>(task);
     } catch (err) {
       const detail = err instanceof WorkerTaskError ? err.detail : undefined;
-      if (detail && typeof detail.failure === 'string' && typeof detail.reason === 'string' && typeof detail.message === 'string') {
+      if (
+        detail &&
+        typeof detail.failure === 'string' &&
+        typeof detail.reason === 'string' &&
+        typeof detail.message === 'string'
+      ) {
         throw new StorageError(detail.message, detail.failure as StorageFailure, detail.reason, { cause: err });
       }
       throw err;

@@ -32,7 +32,12 @@ export const rollupMarkSchema = z.object({
 export type RollupMark = z.output<typeof rollupMarkSchema>;
 
 /** The mark after a run that covered [from, through), stored by compare-and-swap. */
-export async function advanceRollupMark(docs: DocumentStore, model: string, from: number, through: number): Promise<void> {
+export async function advanceRollupMark(
+  docs: DocumentStore,
+  model: string,
+  from: number,
+  through: number,
+): Promise<void> {
   if (through <= from) return;
   await docs.update(
     keys.rollupMark(model),
@@ -42,7 +47,12 @@ export async function advanceRollupMark(docs: DocumentStore, model: string, from
       if (mark && mark.since <= from && mark.through >= through) return { keep: true, result: undefined };
       // Overlapping or touching stretches join (the later-starting run also rolled up the periods
       // around its first minute); apart, the newer stretch is kept: nothing says the gap was rolled up.
-      const joined = mark && mark.through >= from && mark.since <= through ? { since: Math.min(mark.since, from), through: Math.max(mark.through, through) } : mark && mark.through > through ? mark : { since: from, through };
+      const joined =
+        mark && mark.through >= from && mark.since <= through
+          ? { since: Math.min(mark.since, from), through: Math.max(mark.through, through) }
+          : mark && mark.through > through
+            ? mark
+            : { since: from, through };
       return { write: joined, result: undefined };
     },
     { onCorrupt: 'replace' },

@@ -41,7 +41,12 @@ export interface RollupResult {
   upToDate: number;
 }
 
-export async function rollUpSummaries(store: ObjectStore, model: string, now = Date.now(), options: Partial<RollupOptions> = {}): Promise<RollupResult> {
+export async function rollUpSummaries(
+  store: ObjectStore,
+  model: string,
+  now = Date.now(),
+  options: Partial<RollupOptions> = {},
+): Promise<RollupResult> {
   const o = { ...ROLLUP_DEFAULTS, ...options };
   const docs = new DocumentStore(store);
   const result: RollupResult = { written: [], upToDate: 0 };
@@ -73,12 +78,21 @@ export async function rollUpSummaries(store: ObjectStore, model: string, now = D
     }
     const { summary } = await periodParts(store, model, level, start, true);
     if (summary.batches === 0 || (current && current.batches >= summary.batches)) return;
-    const written = await docs.update(key, monitoringSummarySchema, (stored) => (stored && stored.value.batches >= summary.batches ? { keep: true, result: false } : { write: summary, result: true }), { onCorrupt: 'replace' });
+    const written = await docs.update(
+      key,
+      monitoringSummarySchema,
+      (stored) =>
+        stored && stored.value.batches >= summary.batches
+          ? { keep: true, result: false }
+          : { write: summary, result: true },
+      { onCorrupt: 'replace' },
+    );
     if (written) result.written.push(key);
   };
 
   // Minutes, then the ten minutes, hours and days they complete: each level built from the one below.
-  const level = (name: (typeof ROLLUP_LEVELS)[number]['name']): number => ROLLUP_LEVELS.findIndex((l) => l.name === name);
+  const level = (name: (typeof ROLLUP_LEVELS)[number]['name']): number =>
+    ROLLUP_LEVELS.findIndex((l) => l.name === name);
   const [DAY, HOUR, TENS, MINUTE] = [level('day'), level('hour'), level('ten minutes'), level('minute')];
   const TENS_MS = ROLLUP_LEVELS[TENS].widthMs;
   for (let minute = from; minute + MINUTE_MS <= settled; minute += MINUTE_MS) {
@@ -95,7 +109,8 @@ export async function rollUpSummaries(store: ObjectStore, model: string, now = D
     }
     await rollUp(TENS, tens, batches);
   };
-  for (let tens = Math.floor(from / TENS_MS) * TENS_MS; tens + TENS_MS <= settled; tens += TENS_MS) await rollUpTens(tens);
+  for (let tens = Math.floor(from / TENS_MS) * TENS_MS; tens + TENS_MS <= settled; tens += TENS_MS)
+    await rollUpTens(tens);
   for (let hour = Math.floor(from / HOUR_MS) * HOUR_MS; hour + HOUR_MS <= settled; hour += HOUR_MS) {
     const batches = expected(hour, HOUR_MS);
     if (!batches) continue;
@@ -105,11 +120,16 @@ export async function rollUpSummaries(store: ObjectStore, model: string, now = D
       continue;
     }
     // Missing or stale (a batch written late): its parts before the look-back were not checked above.
-    for (let tens = hour; tens < Math.min(Math.floor(from / TENS_MS) * TENS_MS, hour + HOUR_MS); tens += TENS_MS) await rollUpTens(tens);
+    for (let tens = hour; tens < Math.min(Math.floor(from / TENS_MS) * TENS_MS, hour + HOUR_MS); tens += TENS_MS)
+      await rollUpTens(tens);
     await rollUp(HOUR, hour, batches);
   }
   for (let day = Math.floor(from / DAY_MS) * DAY_MS; day + DAY_MS <= settled; day += DAY_MS) {
-    const hours = await Promise.all(Array.from({ length: 24 }, (_, h) => docs.value(keys.hourSummary(model, day + h * HOUR_MS), monitoringSummarySchema).catch(() => null)));
+    const hours = await Promise.all(
+      Array.from({ length: 24 }, (_, h) =>
+        docs.value(keys.hourSummary(model, day + h * HOUR_MS), monitoringSummarySchema).catch(() => null),
+      ),
+    );
     const batches = hours.reduce((n, s: MonitoringSummary | null) => n + (s?.batches ?? 0), 0);
     if (batches) await rollUp(DAY, day, batches);
   }

@@ -23,7 +23,14 @@ import { parseTimeOrderedId } from '../util/ids.ts';
 import { idStampOf } from '../util/instance-ids.ts';
 import pLimit from 'p-limit';
 import { mapLimit } from '../util/map-limit.ts';
-import { emptySummary, mergeSummaries, MINUTE_MS, monitoringSummarySchema, SECOND_MS, type MonitoringSummary } from './summary.ts';
+import {
+  emptySummary,
+  mergeSummaries,
+  MINUTE_MS,
+  monitoringSummarySchema,
+  SECOND_MS,
+  type MonitoringSummary,
+} from './summary.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -34,20 +41,32 @@ const DAY_MS = 86_400_000;
  * period a listed key stands for.
  */
 export const ROLLUP_LEVELS = [
-  { name: 'day', widthMs: DAY_MS, grainMs: HOUR_MS, key: (model: string, start: number) => keys.daySummary(model, dayOf(start)), within: null },
+  {
+    name: 'day',
+    widthMs: DAY_MS,
+    grainMs: HOUR_MS,
+    key: (model: string, start: number) => keys.daySummary(model, dayOf(start)),
+    within: null,
+  },
   {
     name: 'hour',
     widthMs: HOUR_MS,
     grainMs: 5 * MINUTE_MS,
     key: (model: string, start: number) => keys.hourSummary(model, start),
-    within: { prefix: (model: string, day: number) => keys.hourSummariesDay(model, dayOf(day)), startOf: (name: string, day: number) => day + Number(name.slice(0, 2)) * HOUR_MS },
+    within: {
+      prefix: (model: string, day: number) => keys.hourSummariesDay(model, dayOf(day)),
+      startOf: (name: string, day: number) => day + Number(name.slice(0, 2)) * HOUR_MS,
+    },
   },
   {
     name: 'ten minutes',
     widthMs: 10 * MINUTE_MS,
     grainMs: MINUTE_MS,
     key: (model: string, start: number) => keys.tenMinuteSummary(model, start),
-    within: { prefix: (model: string, hour: number) => keys.tenMinuteSummariesHour(model, hour), startOf: (name: string, hour: number) => hour + Number(name.slice(2, 3)) * 10 * MINUTE_MS },
+    within: {
+      prefix: (model: string, hour: number) => keys.tenMinuteSummariesHour(model, hour),
+      startOf: (name: string, hour: number) => hour + Number(name.slice(2, 3)) * 10 * MINUTE_MS,
+    },
   },
   {
     name: 'minute',
@@ -59,8 +78,10 @@ export const ROLLUP_LEVELS = [
     key: (model: string, start: number) => keys.minuteSummary(model, start),
     // The minute rollups of ten minutes share the hour's prefix and the tens digit: "{hh}{m}".
     within: {
-      prefix: (model: string, tens: number) => keys.minuteSummariesHour(model, tens) + new Date(tens).toISOString().slice(14, 15),
-      startOf: (name: string, tens: number) => Math.floor(tens / HOUR_MS) * HOUR_MS + Number(name.slice(2, 4)) * MINUTE_MS,
+      prefix: (model: string, tens: number) =>
+        keys.minuteSummariesHour(model, tens) + new Date(tens).toISOString().slice(14, 15),
+      startOf: (name: string, tens: number) =>
+        Math.floor(tens / HOUR_MS) * HOUR_MS + Number(name.slice(2, 4)) * MINUTE_MS,
     },
   },
 ] as const;
@@ -95,14 +116,25 @@ export interface WindowSummary {
  * The summary of the answers in [since, until], with slices of the coarsest grain it was built
  * from (a minute when it is short, up to an hour over whole days).
  */
-export async function readWindowSummary(store: ObjectStore, model: string, since: number, until: number, shape: WindowShape = {}): Promise<WindowSummary> {
+export async function readWindowSummary(
+  store: ObjectStore,
+  model: string,
+  since: number,
+  until: number,
+  shape: WindowShape = {},
+): Promise<WindowSummary> {
   const reader = new WindowReader(store, model, since, until);
   const parts = await reader.cover(0, Math.floor(since / DAY_MS) * DAY_MS, Math.ceil((until + 1) / DAY_MS) * DAY_MS);
   return { summary: shapedSummary(parts, since, until, shape), reads: reader.reads, unreadable: reader.unreadable };
 }
 
 /** The parts of a window merged into its summary, in the shape asked for. */
-export function shapedSummary(parts: MonitoringSummary[], since: number, until: number, shape: WindowShape): MonitoringSummary {
+export function shapedSummary(
+  parts: MonitoringSummary[],
+  since: number,
+  until: number,
+  shape: WindowShape,
+): MonitoringSummary {
   // Minutes at the finest: the window's edges are cut on the parts' own one-second slices before
   // they are widened, and a result of one-second slices would be an hour's 3,600 of them to send
   // across threads and walk for every report.
@@ -173,13 +205,17 @@ export class WindowReader {
     this.reads++;
     const listed = await this.limit(() => this.store.listPage(prefix, { maxKeys: 1000 }));
     const rolled = new Set(listed.keys.map((k) => within.startOf(k.slice(k.lastIndexOf('/') + 1), start)));
-    const fromRollups = parts.filter((s) => rolled.has(s) && (this.whole(s, child.widthMs) || child.grainMs === SECOND_MS));
+    const fromRollups = parts.filter(
+      (s) => rolled.has(s) && (this.whole(s, child.widthMs) || child.grainMs === SECOND_MS),
+    );
     const rollups = await mapLimit(fromRollups, PARALLEL_READS, async (s) => {
       const rollup = await this.read(child.key(this.model, s));
       return rollup && (rollup.grainMs === SECOND_MS || this.whole(s, child.widthMs)) ? rollup : null;
     });
     // A rollup listed and gone when read (expired, or unreadable) is made up from below.
-    const rest = parts.filter((s) => !fromRollups.includes(s)).concat(fromRollups.filter((_, i) => rollups[i] === null));
+    const rest = parts
+      .filter((s) => !fromRollups.includes(s))
+      .concat(fromRollups.filter((_, i) => rollups[i] === null));
     const found = rollups.filter((r): r is MonitoringSummary => r !== null);
     if (level + 1 === ROLLUP_LEVELS.length - 1) return [...found, ...(await this.batchesOf(rest))];
     const nested = await mapLimit(rest, PARALLEL_READS, (s) => this.below(level + 1, s));
@@ -193,7 +229,10 @@ export class WindowReader {
    * part of them.
    */
   private async holdsAnything(level: number, start: number): Promise<boolean> {
-    const prefixes = level === 0 ? [keys.batchSummariesDay(this.model, dayOf(start)), keys.hourSummariesDay(this.model, dayOf(start))] : [keys.batchSummariesHour(this.model, start)];
+    const prefixes =
+      level === 0
+        ? [keys.batchSummariesDay(this.model, dayOf(start)), keys.hourSummariesDay(this.model, dayOf(start))]
+        : [keys.batchSummariesHour(this.model, start)];
     for (const prefix of prefixes) {
       this.reads++;
       if ((await this.limit(() => this.store.listPage(prefix, { maxKeys: 1 }))).keys.length) return true;
@@ -260,9 +299,20 @@ export class WindowReader {
  * Every part of one period of a level (its rollup when stored, else its children's), with no
  * slice left out: what a rollup of the period merges. `skipOwnRollup` rebuilds it from below.
  */
-export async function periodParts(store: ObjectStore, model: string, level: number, start: number, skipOwnRollup: boolean): Promise<WindowSummary & { parts: MonitoringSummary[] }> {
+export async function periodParts(
+  store: ObjectStore,
+  model: string,
+  level: number,
+  start: number,
+  skipOwnRollup: boolean,
+): Promise<WindowSummary & { parts: MonitoringSummary[] }> {
   const { widthMs } = ROLLUP_LEVELS[level];
   const reader = new WindowReader(store, model, start, start + widthMs - 1);
   const parts = skipOwnRollup ? await reader.below(level, start) : await reader.cover(level, start, start + widthMs);
-  return { parts, summary: mergeSummaries(parts, ROLLUP_LEVELS[level].grainMs, undefined, { start, end: start + widthMs }), reads: reader.reads, unreadable: reader.unreadable };
+  return {
+    parts,
+    summary: mergeSummaries(parts, ROLLUP_LEVELS[level].grainMs, undefined, { start, end: start + widthMs }),
+    reads: reader.reads,
+    unreadable: reader.unreadable,
+  };
 }

@@ -23,7 +23,11 @@ import { addLatency, emptySketch, mergeSketch, type LatencySketch } from './late
 
 const counts = z.record(z.string(), z.number().int().nonnegative());
 
-const latencySketchSchema = z.object({ count: z.number().int().nonnegative(), zeros: z.number().int().nonnegative(), buckets: counts });
+const latencySketchSchema = z.object({
+  count: z.number().int().nonnegative(),
+  zeros: z.number().int().nonnegative(),
+  buckets: counts,
+});
 
 /** One variant and version's answers within a slice. */
 const variantCountsSchema = z.object({
@@ -53,14 +57,21 @@ const variantCountsSchema = z.object({
    * answers alone; what the serving fairness report reads (lib/monitoring/group-fairness.ts).
    * Absent in summaries written before it existed and for models without sensitive columns.
    */
-  sensitive: z.record(z.string(), z.record(z.string(), z.object({ classes: counts, labelled: z.record(z.string(), counts) }))).optional(),
+  sensitive: z
+    .record(z.string(), z.record(z.string(), z.object({ classes: counts, labelled: z.record(z.string(), counts) })))
+    .optional(),
 });
 export type VariantCounts = z.output<typeof variantCountsSchema>;
 
 const sliceSchema = z.object({ start: z.number(), groups: z.array(variantCountsSchema) });
 export type SummarySlice = z.output<typeof sliceSchema>;
 
-const levelCountsSchema = z.object({ column: z.string(), missing: z.number().int().nonnegative(), levels: counts, unseen: z.number().int().nonnegative() });
+const levelCountsSchema = z.object({
+  column: z.string(),
+  missing: z.number().int().nonnegative(),
+  levels: counts,
+  unseen: z.number().int().nonnegative(),
+});
 const featureCountsSchema = z.object({
   rows: z.number().int().nonnegative(),
   numeric: z.array(z.object({ column: z.string(), missing: z.number().int().nonnegative(), bins: counts })),
@@ -126,7 +137,12 @@ export interface BaselineRef {
  * a version (the one that just answered); sampled rows of a version it does not know are counted
  * as unbinned rather than guessed at.
  */
-export function summarizeRecords(records: CapturedPrediction[], baselineOf: (version: string) => BaselineRef | null, toRow: (features: NonNullable<CapturedPrediction['features']>) => CleanRow, labels: AcceptedLabel[] = []): MonitoringSummary {
+export function summarizeRecords(
+  records: CapturedPrediction[],
+  baselineOf: (version: string) => BaselineRef | null,
+  toRow: (features: NonNullable<CapturedPrediction['features']>) => CleanRow,
+  labels: AcceptedLabel[] = [],
+): MonitoringSummary {
   const builder = new SummaryBuilder(baselineOf, toRow);
   for (const r of records) builder.add(r);
   return builder.finish(labels);
@@ -144,7 +160,10 @@ export class SummaryBuilder {
   private records = 0;
   private unbinned = 0;
   private readonly slices = new Map<number, Map<string, VariantCounts>>();
-  private readonly counters = new Map<string, ReturnType<typeof featureCounter> & { version: string; baseline: string }>();
+  private readonly counters = new Map<
+    string,
+    ReturnType<typeof featureCounter> & { version: string; baseline: string }
+  >();
   private finished = false;
 
   constructor(
@@ -184,7 +203,11 @@ export class SummaryBuilder {
       }
       const key = `${r.version}\n${ref.fingerprint}`;
       let counter = this.counters.get(key);
-      if (!counter) this.counters.set(key, (counter = { ...featureCounter(ref.spec, ref.baseline), version: r.version, baseline: ref.fingerprint }));
+      if (!counter)
+        this.counters.set(
+          key,
+          (counter = { ...featureCounter(ref.spec, ref.baseline), version: r.version, baseline: ref.fingerprint }),
+        );
       counter.count(this.toRow(r.features));
     }
   }
@@ -202,7 +225,8 @@ export class SummaryBuilder {
     for (const label of labels) {
       const g = groupOf(sliceOf(slices, label.at), label.variant, label.version);
       addCell(g.labelled, label.actual, label.predicted);
-      for (const [column, group] of Object.entries(label.groups ?? {})) addCell(sensitiveCounts(g, column, group).labelled, label.actual, label.predicted);
+      for (const [column, group] of Object.entries(label.groups ?? {}))
+        addCell(sensitiveCounts(g, column, group).labelled, label.actual, label.predicted);
     }
     for (const [start, counted] of this.slices) {
       let groups = slices.get(start);
@@ -213,8 +237,14 @@ export class SummaryBuilder {
         else groups.set(key, g);
       }
     }
-    summary.slices = [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([start, groups]) => ({ start, groups: [...groups.values()] }));
-    summary.features = [...this.counters.values()].map((c) => ({ version: c.version, baseline: c.baseline, counts: c.counts }));
+    summary.slices = [...slices.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([start, groups]) => ({ start, groups: [...groups.values()] }));
+    summary.features = [...this.counters.values()].map((c) => ({
+      version: c.version,
+      baseline: c.baseline,
+      counts: c.counts,
+    }));
     return summary;
   }
 }
@@ -258,7 +288,11 @@ function addCell(table: Record<string, Record<string, number>>, row: string, col
 }
 
 /** The counts of one group of a sensitive column within a variant's counts, made on first use. */
-function sensitiveCounts(g: VariantCounts, column: string, group: string): { classes: Record<string, number>; labelled: Record<string, Record<string, number>> } {
+function sensitiveCounts(
+  g: VariantCounts,
+  column: string,
+  group: string,
+): { classes: Record<string, number>; labelled: Record<string, Record<string, number>> } {
   const groups = ((g.sensitive ??= {})[column] ??= {});
   return (groups[group] ??= { classes: {}, labelled: {} });
 }
@@ -271,7 +305,12 @@ function sensitiveCounts(g: VariantCounts, column: string, group: string): { cla
  * given just before the period, in batches cut inside it) keep their own width, so a window that
  * starts just before the period still counts them exactly.
  */
-export function mergeSummaries(parts: MonitoringSummary[], grainMs: number, window?: { since: number; until: number }, period?: { start: number; end: number }): MonitoringSummary {
+export function mergeSummaries(
+  parts: MonitoringSummary[],
+  grainMs: number,
+  window?: { since: number; until: number },
+  period?: { start: number; end: number },
+): MonitoringSummary {
   const merged = emptySummary(grainMs);
   const slices = new Map<number, Map<string, VariantCounts>>();
   const features = new Map<string, FeatureBlock>();
@@ -293,17 +332,33 @@ export function mergeSummaries(parts: MonitoringSummary[], grainMs: number, wind
     for (const block of part.features) {
       const key = `${block.version}\n${block.baseline}`;
       let into = features.get(key);
-      if (!into) features.set(key, (into = { version: block.version, baseline: block.baseline, counts: emptyLike(block.counts) }));
+      if (!into)
+        features.set(
+          key,
+          (into = { version: block.version, baseline: block.baseline, counts: emptyLike(block.counts) }),
+        );
       mergeFeatureCounts(into.counts, block.counts);
     }
   }
-  merged.slices = [...slices.entries()].sort((a, b) => a[0] - b[0]).map(([start, groups]) => ({ start, groups: [...groups.values()] }));
+  merged.slices = [...slices.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([start, groups]) => ({ start, groups: [...groups.values()] }));
   merged.features = [...features.values()];
   return merged;
 }
 
 export function emptyCounts(variant: string, version: string): VariantCounts {
-  return { variant, version, answers: 0, errors: 0, unavailable: 0, latency: emptySketch(), classes: {}, shadow: {}, labelled: {} };
+  return {
+    variant,
+    version,
+    answers: 0,
+    errors: 0,
+    unavailable: 0,
+    latency: emptySketch(),
+    classes: {},
+    shadow: {},
+    labelled: {},
+  };
 }
 
 /** Adds one slice's counts of a variant and version into another's. */
@@ -325,26 +380,48 @@ export function addCounts(into: VariantCounts, from: VariantCounts): void {
 }
 
 function addTable(into: Record<string, Record<string, number>>, from: Record<string, Record<string, number>>): void {
-  for (const [row, cells] of Object.entries(from)) for (const [column, n] of Object.entries(cells)) addCell(into, row, column, n);
+  for (const [row, cells] of Object.entries(from))
+    for (const [column, n] of Object.entries(cells)) addCell(into, row, column, n);
 }
 
 /** The counts without their labels (the variant's own and its groups'). */
 function withoutLabels(g: VariantCounts): VariantCounts {
-  const sensitive = g.sensitive && Object.fromEntries(Object.entries(g.sensitive).map(([column, groups]) => [column, Object.fromEntries(Object.entries(groups).map(([group, c]) => [group, { classes: c.classes, labelled: {} }]))]));
+  const sensitive =
+    g.sensitive &&
+    Object.fromEntries(
+      Object.entries(g.sensitive).map(([column, groups]) => [
+        column,
+        Object.fromEntries(Object.entries(groups).map(([group, c]) => [group, { classes: c.classes, labelled: {} }])),
+      ]),
+    );
   return { ...g, labelled: {}, ...(sensitive ? { sensitive } : {}) };
 }
 
 /** Zero counts of the same shape (the same baseline's columns). */
 function emptyLike(c: FeatureCounts): FeatureCounts {
-  const levels = (l: { column: string }): FeatureCounts['categorical'][number] => ({ column: l.column, missing: 0, levels: {}, unseen: 0 });
-  return { rows: 0, numeric: c.numeric.map((n) => ({ column: n.column, missing: 0, bins: {} })), categorical: c.categorical.map(levels), multiLabel: c.multiLabel.map(levels) };
+  const levels = (l: { column: string }): FeatureCounts['categorical'][number] => ({
+    column: l.column,
+    missing: 0,
+    levels: {},
+    unseen: 0,
+  });
+  return {
+    rows: 0,
+    numeric: c.numeric.map((n) => ({ column: n.column, missing: 0, bins: {} })),
+    categorical: c.categorical.map(levels),
+    multiLabel: c.multiLabel.map(levels),
+  };
 }
 
 /**
  * The sampled rows of a summary counted on one baseline: every version's counts on that baseline
  * added up; rows counted on another baseline (or on none) are only counted, in `otherBaselineRows`.
  */
-export function featureCountsOn(summary: MonitoringSummary, baseline: TrainingBaseline, fingerprint: string): { counts: FeatureCounts; otherBaselineRows: number } {
+export function featureCountsOn(
+  summary: MonitoringSummary,
+  baseline: TrainingBaseline,
+  fingerprint: string,
+): { counts: FeatureCounts; otherBaselineRows: number } {
   const counts = emptyFeatureCounts(baseline);
   let otherBaselineRows = summary.unbinned;
   for (const block of summary.features) {
@@ -359,7 +436,9 @@ export function featureCountsOn(summary: MonitoringSummary, baseline: TrainingBa
  * the variant answered with in the summary's window: labels arrive late, and one for an answer a
  * rolled-back version gave last week says nothing about the version serving now.
  */
-export function variantTotals(summary: MonitoringSummary): Map<string, { versions: Set<string>; counts: VariantCounts }> {
+export function variantTotals(
+  summary: MonitoringSummary,
+): Map<string, { versions: Set<string>; counts: VariantCounts }> {
   const groups = new Map<string, VariantCounts[]>();
   for (const slice of summary.slices) {
     for (const g of slice.groups) {

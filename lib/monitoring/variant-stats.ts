@@ -66,7 +66,8 @@ export function classesOf(summary: MonitoringSummary): string[] {
   for (const slice of summary.slices) {
     for (const g of slice.groups) {
       for (const k of Object.keys(g.classes)) classes.add(k);
-      for (const [actual, row] of Object.entries(g.labelled)) [actual, ...Object.keys(row)].forEach((k) => classes.add(k));
+      for (const [actual, row] of Object.entries(g.labelled))
+        [actual, ...Object.keys(row)].forEach((k) => classes.add(k));
     }
   }
   return [...classes].sort();
@@ -95,7 +96,12 @@ export interface VariantBucket {
  * Per variant, the window [since, until] in buckets `widthMs` wide (a multiple of the summary's
  * grain), aligned on multiples of the width: the report's time series.
  */
-export function variantSeries(summary: MonitoringSummary, since: number, until: number, widthMs: number): Record<string, VariantBucket[]> {
+export function variantSeries(
+  summary: MonitoringSummary,
+  since: number,
+  until: number,
+  widthMs: number,
+): Record<string, VariantBucket[]> {
   const first = Math.floor(since / widthMs) * widthMs;
   const buckets = Math.max(1, Math.floor((until - first) / widthMs) + 1);
   const byVariant = new Map<string, VariantCounts[]>();
@@ -111,7 +117,13 @@ export function variantSeries(summary: MonitoringSummary, since: number, until: 
   }
   const series: Record<string, VariantBucket[]> = {};
   for (const [variant, slots] of byVariant) {
-    series[variant] = slots.map((c, i) => ({ start: first + i * widthMs, requests: c.answers, errors: c.errors, p50Ms: sketchQuantile(c.latency, 0.5), p99Ms: sketchQuantile(c.latency, 0.99) }));
+    series[variant] = slots.map((c, i) => ({
+      start: first + i * widthMs,
+      requests: c.answers,
+      errors: c.errors,
+      p50Ms: sketchQuantile(c.latency, 0.5),
+      p99Ms: sketchQuantile(c.latency, 0.99),
+    }));
   }
   return series;
 }

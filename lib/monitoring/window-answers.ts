@@ -15,15 +15,33 @@ import { readWindowSummary } from './summary-reader.ts';
 import { variantStats, type VariantStats } from './variant-stats.ts';
 import { REPORT_SHAPE, reportOfWindow, type WindowReport } from './window-report.ts';
 
-export async function readWindowReport(store: ObjectStore, model: string, since: number, until: number, routedVariants: string[], classes?: string[]): Promise<WindowReport> {
-  return reportOfWindow(await readWindowSummary(store, model, since, until, REPORT_SHAPE), since, until, routedVariants, classes);
+export async function readWindowReport(
+  store: ObjectStore,
+  model: string,
+  since: number,
+  until: number,
+  routedVariants: string[],
+  classes?: string[],
+): Promise<WindowReport> {
+  return reportOfWindow(
+    await readWindowSummary(store, model, since, until, REPORT_SHAPE),
+    since,
+    until,
+    routedVariants,
+    classes,
+  );
 }
 
 /**
  * Per-variant statistics over the whole window (one slice): what the canary controller judges a
  * step by, every minute. Read by naming the step's documents (named-window.ts): GETs, not listings.
  */
-export async function readVariantStats(store: ObjectStore, model: string, since: number, until: number): Promise<VariantStats[]> {
+export async function readVariantStats(
+  store: ObjectStore,
+  model: string,
+  since: number,
+  until: number,
+): Promise<VariantStats[]> {
   return variantStats((await readNamedWindow(store, model, since, until, { slices: 1, features: false })).summary);
 }
 
@@ -40,7 +58,14 @@ export interface DriftCounts {
  * Adding up a day's feature blocks on the serving thread took ~11 ms a check at a lender's day
  * (bench/RESULTS.md, fourth pass); here only the counts cross threads.
  */
-export async function readDriftCounts(store: ObjectStore, model: string, since: number, until: number, baseline: TrainingBaseline, fingerprint: string): Promise<DriftCounts> {
+export async function readDriftCounts(
+  store: ObjectStore,
+  model: string,
+  since: number,
+  until: number,
+  baseline: TrainingBaseline,
+  fingerprint: string,
+): Promise<DriftCounts> {
   const { summary } = await readWindowSummary(store, model, since, until, { slices: 1 });
   const { counts, otherBaselineRows } = featureCountsOn(summary, baseline, fingerprint);
   // Every answer's group, for the group-mix check: carried with the counts to the check.

@@ -22,7 +22,12 @@ export interface WindowReport {
   series: Record<string, VariantBucket[]>;
   /** Width of the series' buckets (ms). */
   seriesBucketMs: number;
-  comparison: { a: string; b: string; accuracy: ReturnType<typeof twoProportionZTest>; f1MacroDifference: number | null } | null;
+  comparison: {
+    a: string;
+    b: string;
+    accuracy: ReturnType<typeof twoProportionZTest>;
+    f1MacroDifference: number | null;
+  } | null;
   shadow: { compared: number; agreementRate: number; confusion: Record<string, Record<string, number>> } | null;
   /**
    * Per variant, per sensitive column: how its answers treat the groups of applicants
@@ -42,11 +47,25 @@ export interface WindowReport {
  * the window, sorted. A pure function of the summary: it runs where the window was read (the
  * monitoring worker on a server), so only the report crosses to the thread that answers.
  */
-export function reportOfWindow(window: WindowSummary, since: number, until: number, routedVariants: string[], classes?: string[]): WindowReport {
+export function reportOfWindow(
+  window: WindowSummary,
+  since: number,
+  until: number,
+  routedVariants: string[],
+  classes?: string[],
+): WindowReport {
   const { summary, reads, unreadable } = window;
   const variants = variantStats(summary);
   const [a, b] = routedVariants.map((name) => variants.find((v) => v.variant === name)).filter((v) => v !== undefined);
-  const comparison = a && b ? { a: a.variant, b: b.variant, accuracy: twoProportionZTest(a.correct, a.labelled, b.correct, b.labelled), f1MacroDifference: a.f1Macro !== null && b.f1Macro !== null ? b.f1Macro - a.f1Macro : null } : null;
+  const comparison =
+    a && b
+      ? {
+          a: a.variant,
+          b: b.variant,
+          accuracy: twoProportionZTest(a.correct, a.labelled, b.correct, b.labelled),
+          f1MacroDifference: a.f1Macro !== null && b.f1Macro !== null ? b.f1Macro - a.f1Macro : null,
+        }
+      : null;
   const confusion: Record<string, Record<string, number>> = {};
   let compared = 0;
   let agreed = 0;
@@ -76,4 +95,3 @@ export function reportOfWindow(window: WindowSummary, since: number, until: numb
     reads,
   };
 }
-

@@ -60,7 +60,9 @@ export function emitEmf(dimensions: Record<string, string>, metrics: EmfMetrics)
  * Writes what this invocation recorded, one EMF document per dimension set, and empties the
  * buffer. Never throws: a metric that cannot be written must not fail the request it describes.
  */
-export function flushEmf(onFailure: (err: Error) => void = (err) => process.stderr.write(`EMF flush failed: ${err.message}\n`)): void {
+export function flushEmf(
+  onFailure: (err: Error) => void = (err) => process.stderr.write(`EMF flush failed: ${err.message}\n`),
+): void {
   const sets = [...pending.values()];
   pending.clear();
   pendingValues = 0;
@@ -70,7 +72,8 @@ export function flushEmf(onFailure: (err: Error) => void = (err) => process.stde
       // Powertools adds a "service" dimension by default; the dashboards and alarms use ours only.
       metrics.clearDefaultDimensions();
       metrics.setDefaultDimensions(set.dimensions);
-      for (const [name, { unit, values }] of set.metrics) for (const value of values) metrics.addMetric(name, unit, value);
+      for (const [name, { unit, values }] of set.metrics)
+        for (const value of values) metrics.addMetric(name, unit, value);
       // Powertools has already written a metric that reached 100 values; only what is left goes now.
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     } catch (err) {

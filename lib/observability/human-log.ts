@@ -21,7 +21,7 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 /** HH:MM:SS of the record's ECS timestamp, in UTC as the JSON lines are (blank when absent). */
 function clock(record: LogRecord): string {
   const at = text(record['@timestamp']);
-  return at && /T(\d\d:\d\d:\d\d)/.exec(at)?.[1] || '--:--:--';
+  return (at && /T(\d\d:\d\d:\d\d)/.exec(at)?.[1]) || '--:--:--';
 }
 
 /** Milliseconds of an ECS `event.duration` (nanoseconds), with one decimal below 100 ms. */
@@ -52,7 +52,8 @@ export function humanLine(record: LogRecord): string {
   const message = text(record.message) ?? '';
   // The ECS formatter nests a logged Error as {error: {type, message, stack_trace}}; the stack stays in the JSON lines.
   const nested = record.error;
-  const err = nested !== null && typeof nested === 'object' && 'message' in nested ? nested.message : record['error.message'];
+  const err =
+    nested !== null && typeof nested === 'object' && 'message' in nested ? nested.message : record['error.message'];
   const why = typeof err === 'string' && !message.includes(err) ? `: ${err}` : '';
   return `${clock(record)}${marker} ${logger ? `${logger}: ` : ''}${message}${why}`;
 }

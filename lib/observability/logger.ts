@@ -11,7 +11,14 @@ import { humanDestination, resolveLogFormat, type LogFormat } from './human-log.
 
 export type { Logger };
 
-export function createLogger(options: { service: string; environment: string; level?: string; file?: string; format?: LogFormat; stdout?: NodeJS.WriteStream }): Logger {
+export function createLogger(options: {
+  service: string;
+  environment: string;
+  level?: string;
+  file?: string;
+  format?: LogFormat;
+  stdout?: NodeJS.WriteStream;
+}): Logger {
   const stdout = options.stdout ?? process.stdout;
   const format = options.file ? 'json' : resolveLogFormat(options.format ?? 'auto', stdout.isTTY === true);
   const target: DestinationStream = options.file

@@ -45,6 +45,7 @@ export function serveTasks<M extends TaskMessage = PoolTask>(handlers: TaskHandl
 function errorDetail(err: unknown): Record<string, unknown> | undefined {
   if (!(err instanceof Error)) return undefined;
   const detail: Record<string, unknown> = { name: err.name, message: err.message };
-  for (const [field, value] of Object.entries(err)) if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) detail[field] = value;
+  for (const [field, value] of Object.entries(err))
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) detail[field] = value;
   return detail;
 }

@@ -46,7 +46,8 @@ interface Slot {
   running: Queued | null;
 }
 
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string; detail?: Record<string, unknown> };
+type Reply =
+  { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string; detail?: Record<string, unknown> };
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -66,7 +67,13 @@ export class WorkerPool {
   run<T>(task: TaskMessage | PoolTask, priority = 0): Promise<T> {
     if (this.closed) return Promise.reject(new WorkerPoolClosedError('the worker pool is closed'));
     return new Promise<T>((resolve, reject) => {
-      const queued: Queued = { id: this.nextId++, task, priority, resolve: resolve as (value: unknown) => void, reject };
+      const queued: Queued = {
+        id: this.nextId++,
+        task,
+        priority,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
       // Stable: after every task of the same or a higher priority.
       let at = this.queue.length;
       while (at > 0 && this.queue[at - 1].priority < priority) at--;
@@ -81,7 +88,9 @@ export class WorkerPool {
     for (const q of this.queue.splice(0)) q.reject(new WorkerPoolClosedError('the worker pool was closed'));
     await Promise.all(
       this.slots.splice(0).map((slot) => {
-        slot.running?.reject(new WorkerPoolClosedError(`the worker pool was closed while ${slot.running.task.kind} ran`));
+        slot.running?.reject(
+          new WorkerPoolClosedError(`the worker pool was closed while ${slot.running.task.kind} ran`),
+        );
         return slot.worker.terminate();
       }),
     );
@@ -116,7 +125,9 @@ export class WorkerPool {
       const index = this.slots.indexOf(slot);
       if (index < 0) return; // already replaced (an error is followed by an exit)
       this.slots.splice(index, 1);
-      slot.running?.reject(new WorkerTaskError(`a worker ${why} while it ran ${slot.running.task.kind}; it was replaced`));
+      slot.running?.reject(
+        new WorkerTaskError(`a worker ${why} while it ran ${slot.running.task.kind}; it was replaced`),
+      );
       slot.running = null;
       if (!this.closed) this.dispatch();
     };

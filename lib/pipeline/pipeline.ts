@@ -32,10 +32,30 @@ import { createProgressReporter, type ProgressReporter } from '../training/progr
 import { tuneCandidates, type TuningReport } from '../tuning/tune-candidates.ts';
 import type { TuneOptions } from '../tuning/search-space.ts';
 import { DEFAULT_CONFIG, type TunedParams } from '../training/tuned-params.ts';
-import { chooseDecisionRule, DEFAULT_DECISION_RULE, type DecisionRuleMode, type DecisionRuleReport } from '../training/decision-rule.ts';
-import { chooseCalibration, DEFAULT_CALIBRATION, type CalibrationMode, type CalibrationReport } from '../training/calibration-choice.ts';
-import { candidateScore, DEFAULT_SELECTION_METRIC, decisionRuleServes, METRIC_TITLES, type SelectionMetric } from '../training/selection-metric.ts';
-import { gatherNestedEvidence, OutOfFoldProbabilities, type Candidate as RuleCandidate } from '../training/nested-evidence.ts';
+import {
+  chooseDecisionRule,
+  DEFAULT_DECISION_RULE,
+  type DecisionRuleMode,
+  type DecisionRuleReport,
+} from '../training/decision-rule.ts';
+import {
+  chooseCalibration,
+  DEFAULT_CALIBRATION,
+  type CalibrationMode,
+  type CalibrationReport,
+} from '../training/calibration-choice.ts';
+import {
+  candidateScore,
+  DEFAULT_SELECTION_METRIC,
+  decisionRuleServes,
+  METRIC_TITLES,
+  type SelectionMetric,
+} from '../training/selection-metric.ts';
+import {
+  gatherNestedEvidence,
+  OutOfFoldProbabilities,
+  type Candidate as RuleCandidate,
+} from '../training/nested-evidence.ts';
 
 export interface TrainOptions {
   dataFile: string;
@@ -71,7 +91,14 @@ export interface TrainOptions {
 
 export interface TrainingReport {
   dataset: { name: string; source: string; rows: number; features: number; classes: Record<string, number> };
-  settings: { cv: number; seed: number; classifiers: ClassifierName[]; samplers: SamplerName[]; early_stopping_rounds: number; metric: SelectionMetric };
+  settings: {
+    cv: number;
+    seed: number;
+    classifiers: ClassifierName[];
+    samplers: SamplerName[];
+    early_stopping_rounds: number;
+    metric: SelectionMetric;
+  };
   /** The reliability table is the best candidate's only. */
   candidates: Omit<CandidateResult, 'confusion_matrix' | 'reliability'>[];
   best: CandidateResult & { title: string };
@@ -97,7 +124,12 @@ export interface OutOfFoldRanking {
 }
 
 /** The gains tables and score spread of out-of-fold probabilities (rows x classes). */
-export function outOfFoldRanking(P: Float64Array, y: Int32Array, classes: string[], calibrated: boolean): OutOfFoldRanking {
+export function outOfFoldRanking(
+  P: Float64Array,
+  y: Int32Array,
+  classes: string[],
+  calibrated: boolean,
+): OutOfFoldRanking {
   const K = classes.length;
   const column = (k: number): Float64Array => Float64Array.from({ length: y.length }, (_, i) => P[i * K + k]);
   return {
@@ -111,7 +143,9 @@ export function outOfFoldRanking(P: Float64Array, y: Int32Array, classes: string
 export function outOfFoldFairness(dataset: Dataset, P: Float64Array, weights?: number[]): FairnessReport[] {
   const K = dataset.spec.target.classes.length;
   const predicted = applyDecisionWeights(P, dataset.y.length, K, weights);
-  return dataset.spec.sensitive.map((c) => fairnessReport(c.column, dataset.groups[c.column] ?? [], dataset.y, predicted, P, K));
+  return dataset.spec.sensitive.map((c) =>
+    fairnessReport(c.column, dataset.groups[c.column] ?? [], dataset.y, predicted, P, K),
+  );
 }
 
 export interface TrainingResult {
@@ -128,7 +162,11 @@ export class TrainingError extends Error {
 export function checkCandidates(classifiers: ClassifierName[], samplers: SamplerName[]): void {
   if (classifiers.some((c) => samplers.some((s) => isCandidate(c, s)))) return;
   const asked = `${classifiers.join(',')} x ${samplers.join(',')}`;
-  throw new TrainingError(classifiers.includes('scorecard') ? `no candidate to train (${asked}): ${SCORECARD_SAMPLER_RULE}` : `no candidate to train (${asked})`);
+  throw new TrainingError(
+    classifiers.includes('scorecard')
+      ? `no candidate to train (${asked}): ${SCORECARD_SAMPLER_RULE}`
+      : `no candidate to train (${asked})`,
+  );
 }
 
 export async function trainModel(options: TrainOptions): Promise<TrainingResult> {
@@ -144,11 +182,16 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   const calibrationMode = options.calibration ?? DEFAULT_CALIBRATION;
   const nestedChoices = decisionMode !== 'off' || calibrationMode !== 'off';
   // Out-of-fold probabilities: what the nested choices learn from, and what fairness is measured on.
-  const outOfFold = nestedChoices || options.spec.sensitive.length ? new OutOfFoldProbabilities(dataset.rows.length, options.spec.target.classes.length) : null;
+  const outOfFold =
+    nestedChoices || options.spec.sensitive.length
+      ? new OutOfFoldProbabilities(dataset.rows.length, options.spec.target.classes.length)
+      : null;
   const candidates = await crossValidate(dataset, { ...options, progress, pool, onTestProbabilities: outOfFold?.keep });
   const scored = candidates.filter((c) => !c.error);
   if (scored.length === 0) {
-    throw new TrainingError(`no candidate could be trained:\n  ${candidates.map((c) => `${c.classifier}+${c.sampler}: ${c.error}`).join('\n  ')}`);
+    throw new TrainingError(
+      `no candidate could be trained:\n  ${candidates.map((c) => `${c.classifier}+${c.sampler}: ${c.error}`).join('\n  ')}`,
+    );
   }
   // Highest mean of the selection metric; ties keep the earlier (simpler) candidate.
   let best = scored.reduce((a, b) => (candidateScore(b, metric) > candidateScore(a, metric) ? b : a));
@@ -161,7 +204,16 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
   let finalOutOfFold: Float64Array | undefined;
   // Every candidate has a search space, the scorecard's its binning knobs and C (lib/tuning/search-space.ts).
   if (options.tune) {
-    const tuned = await tuneCandidates(dataset, scored, { ...options.tune, metric, folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress, finalOutOfFold: outOfFold !== null });
+    const tuned = await tuneCandidates(dataset, scored, {
+      ...options.tune,
+      metric,
+      folds: options.folds,
+      seed: options.seed,
+      earlyStoppingRounds,
+      pool,
+      progress,
+      finalOutOfFold: outOfFold !== null,
+    });
     ({ best, config, finalOutOfFold } = tuned);
     tuning = tuned.report;
     if (tuned.winner) {
@@ -171,27 +223,69 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     }
   }
   // One set of inner fits for both choices; the rule picks the class from the probabilities served (calibrated, if they are).
-  const evidence = nestedChoices && ruleOutOfFold ? await gatherNestedEvidence(dataset, ruleCandidate, ruleOutOfFold, { folds: options.folds, seed: options.seed, earlyStoppingRounds, pool, progress }) : null;
+  const evidence =
+    nestedChoices && ruleOutOfFold
+      ? await gatherNestedEvidence(dataset, ruleCandidate, ruleOutOfFold, {
+          folds: options.folds,
+          seed: options.seed,
+          earlyStoppingRounds,
+          pool,
+          progress,
+        })
+      : null;
   const final = finalOutOfFold ?? ruleOutOfFold;
   const K = options.spec.target.classes.length;
   const calibration = chooseCalibration(calibrationMode, evidence, final, dataset.y, K);
-  const chosenRule = chooseDecisionRule(decisionMode, calibration.evidence ?? evidence, calibration.finalProbabilities ?? final, dataset.y, K);
-  const decision = options.decisionRule === undefined && !decisionRuleServes(metric) ? { ...chosenRule, report: { ...chosenRule.report, reason: `off: the selection metric, ${METRIC_TITLES[metric]}, does not depend on it (the predicted class is the most probable one)` } } : chosenRule;
+  const chosenRule = chooseDecisionRule(
+    decisionMode,
+    calibration.evidence ?? evidence,
+    calibration.finalProbabilities ?? final,
+    dataset.y,
+    K,
+  );
+  const decision =
+    options.decisionRule === undefined && !decisionRuleServes(metric)
+      ? {
+          ...chosenRule,
+          report: {
+            ...chosenRule.report,
+            reason: `off: the selection metric, ${METRIC_TITLES[metric]}, does not depend on it (the predicted class is the most probable one)`,
+          },
+        }
+      : chosenRule;
   await progress.settle?.();
   const started = performance.now();
   const refitted = await refit(dataset, best, config, options, candidates, pool);
   const { report: chosen } = calibration;
   // The gains and score spread of the probabilities served (calibrated, if they are), out of fold.
   const servedOutOfFold = calibration.finalProbabilities ?? final;
-  const outOfFoldScores = servedOutOfFold ? outOfFoldRanking(servedOutOfFold, dataset.y, options.spec.target.classes, calibration.finalProbabilities !== undefined) : null;
+  const outOfFoldScores = servedOutOfFold
+    ? outOfFoldRanking(
+        servedOutOfFold,
+        dataset.y,
+        options.spec.target.classes,
+        calibration.finalProbabilities !== undefined,
+      )
+    : null;
   // How the groups of each sensitive column are treated, out of fold, with the classes as served (the decision rule applied).
-  const fairness = servedOutOfFold && options.spec.sensitive.length ? outOfFoldFairness(dataset, servedOutOfFold, decision.decision?.weights) : null;
+  const fairness =
+    servedOutOfFold && options.spec.sensitive.length
+      ? outOfFoldFairness(dataset, servedOutOfFold, decision.decision?.weights)
+      : null;
   const bundle: ModelBundle = {
     ...refitted,
     metrics: {
       ...refitted.metrics,
       // The nested reliability of the calibrated probabilities beside the uncalibrated: what the console plots.
-      ...(chosen.applied ? { calibrated: { method: chosen.method, nested: chosen.nested ?? null, reliability: chosen.reliability ?? null } } : {}),
+      ...(chosen.applied
+        ? {
+            calibrated: {
+              method: chosen.method,
+              nested: chosen.nested ?? null,
+              reliability: chosen.reliability ?? null,
+            },
+          }
+        : {}),
       ...(outOfFoldScores ? { out_of_fold: outOfFoldScores } : {}),
       ...(fairness ? { fairness } : {}),
     },
@@ -207,7 +301,14 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       features: featureCountOf(bundle),
       classes: bundle.data.classCounts,
     },
-    settings: { cv: options.folds, seed: options.seed, classifiers: options.classifiers, samplers: options.samplers, early_stopping_rounds: options.earlyStoppingRounds ?? 0, metric },
+    settings: {
+      cv: options.folds,
+      seed: options.seed,
+      classifiers: options.classifiers,
+      samplers: options.samplers,
+      early_stopping_rounds: options.earlyStoppingRounds ?? 0,
+      metric,
+    },
     candidates: candidates.map((c) => ({
       classifier: c.classifier,
       sampler: c.sampler,
@@ -219,7 +320,10 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       fit_seconds: c.fit_seconds,
       ...(c.error ? { error: c.error } : {}),
     })),
-    best: { ...best, title: `${CLASSIFIER_TITLES[best.classifier]} + ${best.sampler}${tuning?.chosen === 'tuned' ? ' (tuned)' : ''}` },
+    best: {
+      ...best,
+      title: `${CLASSIFIER_TITLES[best.classifier]} + ${best.sampler}${tuning?.chosen === 'tuned' ? ' (tuned)' : ''}`,
+    },
     ...(tuning ? { tuning } : {}),
     decision_rule: decision.report,
     calibration: calibration.report,
@@ -231,12 +335,22 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
 }
 
 /** Refits `chosen` on all rows with `config` (the defaults, or the tuned configuration); its scores are the ones recorded. */
-async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedParams, options: TrainOptions, candidates: CandidateResult[], pool?: TrainingPool): Promise<ModelBundle> {
+async function refit(
+  dataset: Dataset,
+  chosen: CandidateResult,
+  config: TunedParams,
+  options: TrainOptions,
+  candidates: CandidateResult[],
+  pool?: TrainingPool,
+): Promise<ModelBundle> {
   const { classifier, sampler } = chosen;
   const { spec, rows, y } = dataset;
   const K = spec.target.classes.length;
   const preprocessor = Preprocessor.fit(spec, rows);
-  const fitted = classifier === 'scorecard' ? refitScorecard(dataset, config) : await refitTrees(dataset, classifier, sampler, preprocessor, config, options, pool);
+  const fitted =
+    classifier === 'scorecard'
+      ? refitScorecard(dataset, config)
+      : await refitTrees(dataset, classifier, sampler, preprocessor, config, options, pool);
   const counts = classCounts(y, K);
   const data: DataFingerprint = {
     source: basename(options.dataFile),
@@ -260,7 +374,14 @@ async function refit(dataset: Dataset, chosen: CandidateResult, config: TunedPar
       ranking: chosen.ranking,
       reliability: chosen.reliability,
       ...(chosen.fold_rounds ? { fold_rounds: chosen.fold_rounds } : {}),
-      candidates: candidates.map((c) => ({ classifier: c.classifier, sampler: c.sampler, f1_macro: c.cv.f1_macro, roc_auc: c.ranking.roc_auc, ks: c.ranking.ks, error: c.error ?? null })),
+      candidates: candidates.map((c) => ({
+        classifier: c.classifier,
+        sampler: c.sampler,
+        f1_macro: c.cv.f1_macro,
+        roc_auc: c.ranking.roc_auc,
+        ks: c.ranking.ks,
+        error: c.error ?? null,
+      })),
     },
     params: {
       classifier: { name: classifier, ...fitted.classifierParams },
@@ -282,19 +403,36 @@ interface FinalFit {
   resampledRows: number;
 }
 
-async function refitTrees(dataset: Dataset, classifier: ClassifierName, sampler: SamplerName, preprocessor: Preprocessor, config: TunedParams, options: TrainOptions, pool?: TrainingPool): Promise<FinalFit> {
+async function refitTrees(
+  dataset: Dataset,
+  classifier: ClassifierName,
+  sampler: SamplerName,
+  preprocessor: Preprocessor,
+  config: TunedParams,
+  options: TrainOptions,
+  pool?: TrainingPool,
+): Promise<FinalFit> {
   const { spec, rows, y } = dataset;
   const X = preprocessor.transform(rows);
   const all = { X, rows: rows.length, features: preprocessor.featureCount, y, classes: spec.target.classes.length };
-  const model = createClassifier(classifier, options.seed, { earlyStoppingRounds: options.earlyStoppingRounds ?? 0, monotone: monotoneConstraints(spec, preprocessor.state) }, config.classifier);
+  const model = createClassifier(
+    classifier,
+    options.seed,
+    { earlyStoppingRounds: options.earlyStoppingRounds ?? 0, monotone: monotoneConstraints(spec, preprocessor.state) },
+    config.classifier,
+  );
   // Early stopping's rows are held out before resampling, so no copy of them is fitted on.
   const held = holdsOutRows(model) ? model.holdOut(all) : null;
   // With a pool, the sampler's neighbour searches run on its workers (the same rows either way).
   const resampler = createSampler(sampler, options.seed, config.sampler);
-  const resampled = pool ? await fitResampleOnPool(resampler, held ? held.fit : all, pool) : resampler.fitResample(held ? held.fit : all);
+  const resampled = pool
+    ? await fitResampleOnPool(resampler, held ? held.fit : all, pool)
+    : resampler.fitResample(held ? held.fit : all);
   // A forest's trees grow on every worker; boosting's rounds follow each other, each large
   // step (histograms, partitions, gradients) shared with the workers.
-  const ensemble = pool ? await model.fitParallel(resampled, pool, undefined, { validation: held?.held }) : model.fit(resampled, undefined, held?.held);
+  const ensemble = pool
+    ? await model.fitParallel(resampled, pool, undefined, { validation: held?.held })
+    : model.fit(resampled, undefined, held?.held);
   return {
     model: { ensemble },
     // rounds_chosen: what early stopping kept of n_estimators on the final fit.

@@ -45,7 +45,8 @@ function list(values: string[]): string {
 }
 
 function describeValues(c: ContractColumn): string {
-  if (c.type === 'categorical') return c.ordered ? `ordered levels ${list(c.categories ?? [])}` : `categories ${list(c.categories ?? [])}`;
+  if (c.type === 'categorical')
+    return c.ordered ? `ordered levels ${list(c.categories ?? [])}` : `categories ${list(c.categories ?? [])}`;
   if (c.type === 'multi-label') return `labels ${list(c.labels ?? [])}`;
   return c.type;
 }
@@ -59,7 +60,10 @@ const sameList = (a: string[], b: string[]): boolean => a.length === b.length &&
 export function diffContracts(base: ContractSide, candidate: ContractSide): ContractDifference[] {
   const a = base.contract;
   const b = candidate.contract;
-  const both = (field: string, was: string, is: string): ContractDifference => ({ field, message: `${base.label} has ${was}, ${candidate.label} has ${is}` });
+  const both = (field: string, was: string, is: string): ContractDifference => ({
+    field,
+    message: `${base.label} has ${was}, ${candidate.label} has ${is}`,
+  });
   const differences: ContractDifference[] = [];
   if (a.name !== b.name) differences.push(both('name', a.name, b.name));
   if (a.target !== b.target) differences.push(both('target', a.target, b.target));
@@ -70,17 +74,27 @@ export function diffContracts(base: ContractSide, candidate: ContractSide): Cont
     const other = theirs.get(mine.column);
     const field = `columns.${mine.column}`;
     if (!other) {
-      differences.push({ field, message: `${base.label} takes ${mine.column} (${mine.type}), ${candidate.label} does not` });
+      differences.push({
+        field,
+        message: `${base.label} takes ${mine.column} (${mine.type}), ${candidate.label} does not`,
+      });
     } else if (mine.type !== other.type) {
       differences.push(both(`${field}.type`, mine.type, other.type));
-    } else if (mine.type === 'categorical' && (mine.ordered !== other.ordered || !sameList(mine.categories ?? [], other.categories ?? []))) {
+    } else if (
+      mine.type === 'categorical' &&
+      (mine.ordered !== other.ordered || !sameList(mine.categories ?? [], other.categories ?? []))
+    ) {
       differences.push(both(`${field}.categories`, describeValues(mine), describeValues(other)));
     } else if (mine.type === 'multi-label' && !sameList(mine.labels ?? [], other.labels ?? [])) {
       differences.push(both(`${field}.labels`, describeValues(mine), describeValues(other)));
     }
   }
   for (const other of b.columns) {
-    if (!ours.has(other.column)) differences.push({ field: `columns.${other.column}`, message: `${candidate.label} takes ${other.column} (${other.type}), ${base.label} does not` });
+    if (!ours.has(other.column))
+      differences.push({
+        field: `columns.${other.column}`,
+        message: `${candidate.label} takes ${other.column} (${other.type}), ${base.label} does not`,
+      });
   }
   return differences;
 }

@@ -24,7 +24,13 @@
 import type { Page, PageRequest } from './pagination.ts';
 import { CorruptDocumentError, type DocumentStore } from '../state/document-store.ts';
 import { keys, parseTimelineKey, timelineDay, type TimelineScope } from '../state/layout.ts';
-import { registryEventSchema, timelineBackfillSchema, timelineBundleSchema, type RegistryEvent, type TimelineBackfill } from '../state/schemas.ts';
+import {
+  registryEventSchema,
+  timelineBackfillSchema,
+  timelineBundleSchema,
+  type RegistryEvent,
+  type TimelineBackfill,
+} from '../state/schemas.ts';
 import { isTimeOrderedId, leastTimeOrderedIdFrom } from '../util/ids.ts';
 import { mapLimit } from '../util/map-limit.ts';
 
@@ -44,7 +50,8 @@ export class EventTimeline {
    */
   async record(name: string, event: RegistryEvent, options: { repair?: boolean } = {}): Promise<void> {
     const placed = isTimeOrderedId(event.eventId);
-    if (options.repair && placed && (await this.docs.objects.exists(keys.timelineEvent(name, 'all', event.eventId)))) return;
+    if (options.repair && placed && (await this.docs.objects.exists(keys.timelineEvent(name, 'all', event.eventId))))
+      return;
     const created = await this.docs.create(keys.historyEvent(name, event.eventId), registryEventSchema, event);
     if (!placed) return;
     // A record that was there already is what gets copied: a document may carry a reconstruction
@@ -58,22 +65,41 @@ export class EventTimeline {
    * `before`, with those of `pending` (the events the alias and traffic documents carry) that no
    * copy holds yet. `next` is the `before` of the older page, null on the oldest.
    */
-  async page(name: string, scope: TimelineScope, request: PageRequest, pending: () => Promise<RegistryEvent[]>): Promise<Page<RegistryEvent>> {
+  async page(
+    name: string,
+    scope: TimelineScope,
+    request: PageRequest,
+    pending: () => Promise<RegistryEvent[]>,
+  ): Promise<Page<RegistryEvent>> {
     const carried = pending();
     carried.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     await this.ensureBackfilled(name);
     // The ids below any `before` are the ids below the least id from it: the key to start after.
     const from = request.before === undefined ? null : leastTimeOrderedIdFrom(request.before);
-    const ids = await this.listIds(keys.timelinePrefix(name, scope), from === null ? undefined : keys.timelineEvent(name, scope, from), request.limit + 1);
+    const ids = await this.listIds(
+      keys.timelinePrefix(name, scope),
+      from === null ? undefined : keys.timelineEvent(name, scope, from),
+      request.limit + 1,
+    );
     const pageIds = ids.slice(0, request.limit);
     const bundled = await this.bundledEvents(name, scope, pageIds);
-    const stored = await mapLimit(pageIds, READS_IN_FLIGHT, async (id) => bundled.get(id) ?? this.docs.value(keys.timelineEvent(name, scope, id), registryEventSchema));
+    const stored = await mapLimit(
+      pageIds,
+      READS_IN_FLIGHT,
+      async (id) => bundled.get(id) ?? this.docs.value(keys.timelineEvent(name, scope, id), registryEventSchema),
+    );
     const byId = new Map<string, RegistryEvent>();
     for (const event of stored) if (event) byId.set(event.eventId, event);
     // A carried event that has a copy older than this page sorts after the listed ones: never shown twice.
     const before = request.before;
     for (const event of await carried) {
-      if (isTimeOrderedId(event.eventId) && (before === undefined || event.eventId < before) && inScope(scope, event) && !byId.has(event.eventId)) byId.set(event.eventId, event);
+      if (
+        isTimeOrderedId(event.eventId) &&
+        (before === undefined || event.eventId < before) &&
+        inScope(scope, event) &&
+        !byId.has(event.eventId)
+      )
+        byId.set(event.eventId, event);
     }
     const newestFirst = [...byId.values()].sort((a, b) => (a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0));
     const items = newestFirst.slice(0, request.limit);
@@ -86,15 +112,24 @@ export class EventTimeline {
    * either way): one list call finds which of those days have a bundle (only days with events
    * have one, and the page holds every day between its first and last), then one read each.
    */
-  private async bundledEvents(name: string, scope: TimelineScope, pageIds: string[]): Promise<Map<string, RegistryEvent>> {
+  private async bundledEvents(
+    name: string,
+    scope: TimelineScope,
+    pageIds: string[],
+  ): Promise<Map<string, RegistryEvent>> {
     const found = new Map<string, RegistryEvent>();
     const idsByDay = new Map<string, number>();
     for (const id of pageIds) idsByDay.set(timelineDay(id), (idsByDay.get(timelineDay(id)) ?? 0) + 1);
-    const dense = pageIds.filter((id, i) => idsByDay.get(timelineDay(id))! > 1 && (i === 0 || timelineDay(pageIds[i - 1]) !== timelineDay(id)));
+    const dense = pageIds.filter(
+      (id, i) => idsByDay.get(timelineDay(id))! > 1 && (i === 0 || timelineDay(pageIds[i - 1]) !== timelineDay(id)),
+    );
     if (dense.length === 0) return found;
     const prefix = keys.timelineBundlesPrefix(name, scope);
     // Just before the bundle of the page's newest day (its key without ".json").
-    const listed = await this.docs.objects.listPage(prefix, { startAfter: `${prefix}${timelineDay(pageIds[0])}`, maxKeys: Math.min(MAX_KEYS_PER_LIST, idsByDay.size) });
+    const listed = await this.docs.objects.listPage(prefix, {
+      startAfter: `${prefix}${timelineDay(pageIds[0])}`,
+      maxKeys: Math.min(MAX_KEYS_PER_LIST, idsByDay.size),
+    });
     const present = new Set(listed.keys);
     const bundles = await mapLimit(
       dense.map((id) => keys.timelineBundle(name, scope, id)).filter((key) => present.has(key)),
@@ -119,8 +154,11 @@ export class EventTimeline {
     const bundledThrough = newestBundle?.slice(bundlesPrefix.length, -'.json'.length);
     const days = new Map<string, string[]>();
     let after: string | undefined;
-    for (let done = false; !done; ) {
-      const page = await this.docs.objects.listPage(prefix, { maxKeys: MAX_KEYS_PER_LIST, ...(after !== undefined ? { startAfter: after } : {}) });
+    for (let done = false; !done;) {
+      const page = await this.docs.objects.listPage(prefix, {
+        maxKeys: MAX_KEYS_PER_LIST,
+        ...(after !== undefined ? { startAfter: after } : {}),
+      });
       for (const key of page.keys) {
         const id = parseTimelineKey(prefix, key);
         if (!id) continue;
@@ -147,8 +185,12 @@ export class EventTimeline {
       const held = new Set(current?.value.events.map((e) => e.eventId));
       const missing = ids.filter((id) => !held.has(id));
       if (missing.length === 0) return { keep: true, result: false };
-      const added = await mapLimit(missing, READS_IN_FLIGHT, (id) => this.docs.value(keys.timelineEvent(name, scope, id), registryEventSchema));
-      const events = [...(current?.value.events ?? []), ...added.filter((e): e is RegistryEvent => e !== null)].sort((a, b) => (a.eventId < b.eventId ? 1 : -1));
+      const added = await mapLimit(missing, READS_IN_FLIGHT, (id) =>
+        this.docs.value(keys.timelineEvent(name, scope, id), registryEventSchema),
+      );
+      const events = [...(current?.value.events ?? []), ...added.filter((e): e is RegistryEvent => e !== null)].sort(
+        (a, b) => (a.eventId < b.eventId ? 1 : -1),
+      );
       return { write: { day: ids[0].slice(0, 8), events }, result: true };
     });
   }
@@ -173,10 +215,17 @@ export class EventTimeline {
   async backfill(name: string): Promise<TimelineBackfill> {
     const recordPrefix = keys.historyPrefix(name);
     const allPrefix = keys.timelinePrefix(name, 'all');
-    const [records, copied] = await Promise.all([this.docs.objects.list(recordPrefix), this.docs.objects.list(allPrefix)]);
-    const ids = records.filter((key) => key.endsWith('.json')).map((key) => key.slice(recordPrefix.length, -'.json'.length));
+    const [records, copied] = await Promise.all([
+      this.docs.objects.list(recordPrefix),
+      this.docs.objects.list(allPrefix),
+    ]);
+    const ids = records
+      .filter((key) => key.endsWith('.json'))
+      .map((key) => key.slice(recordPrefix.length, -'.json'.length));
     const placed = new Set(copied.map((key) => parseTimelineKey(allPrefix, key)));
-    const skipped: TimelineBackfill['skipped'] = ids.filter((id) => !isTimeOrderedId(id)).map((eventId) => ({ eventId, why: 'its id is not time-ordered' }));
+    const skipped: TimelineBackfill['skipped'] = ids
+      .filter((id) => !isTimeOrderedId(id))
+      .map((eventId) => ({ eventId, why: 'its id is not time-ordered' }));
     const missing = ids.filter((id) => isTimeOrderedId(id) && !placed.has(id));
     let copies = 0;
     await mapLimit(missing, READS_IN_FLIGHT, async (id) => {
@@ -211,7 +260,10 @@ export class EventTimeline {
     const ids: string[] = [];
     let after = startAfter;
     for (;;) {
-      const page = await this.docs.objects.listPage(prefix, { maxKeys: Math.min(MAX_KEYS_PER_LIST, count - ids.length), ...(after !== undefined ? { startAfter: after } : {}) });
+      const page = await this.docs.objects.listPage(prefix, {
+        maxKeys: Math.min(MAX_KEYS_PER_LIST, count - ids.length),
+        ...(after !== undefined ? { startAfter: after } : {}),
+      });
       for (const key of page.keys) {
         const id = parseTimelineKey(prefix, key);
         if (id) ids.push(id);

@@ -22,7 +22,10 @@ export class PublishError extends Error {
     /** Why the publish failed (a StorageError when the store did). */
     readonly reason: unknown,
   ) {
-    super(`publishing version ${cleanup.version} failed (${reason instanceof Error ? reason.message : String(reason)}); ${cleanupWords(cleanup)}`, { cause: reason });
+    super(
+      `publishing version ${cleanup.version} failed (${reason instanceof Error ? reason.message : String(reason)}); ${cleanupWords(cleanup)}`,
+      { cause: reason },
+    );
   }
 }
 
@@ -38,7 +41,9 @@ export function cleanupWords({ removed, left }: PublishCleanup): string {
  * first failure, as Promise.all would have.
  */
 export async function allWritten(writes: Promise<unknown>[]): Promise<void> {
-  const failed = (await Promise.allSettled(writes)).find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  const failed = (await Promise.allSettled(writes)).find(
+    (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+  );
   if (failed) throw failed.reason;
 }
 
@@ -49,7 +54,13 @@ export async function allWritten(writes: Promise<unknown>[]): Promise<void> {
  * outcome was unclear may have landed, so the listing decides what is there; when the listing
  * fails, the files known to be written (`written`) are what is left.
  */
-export async function removeFailedVersion(store: ObjectStore, version: string, prefix: string, first: string, written: number): Promise<PublishCleanup> {
+export async function removeFailedVersion(
+  store: ObjectStore,
+  version: string,
+  prefix: string,
+  first: string,
+  written: number,
+): Promise<PublishCleanup> {
   let files: string[];
   try {
     files = await store.list(prefix);

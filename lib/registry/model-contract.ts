@@ -44,7 +44,9 @@ const sorted = (values: Iterable<string>): string[] => [...values].sort((a, b) =
 
 /** The contract of a model trained as `name` with this spec and preprocessor. */
 export function contractOf(name: string, spec: DatasetSpec, preprocessor: PreprocessorState): ModelContract {
-  const levels = new Map(preprocessor.categorical.map((step) => [step.column, step.encoding === 'onehot' ? step.levels : step.order]));
+  const levels = new Map(
+    preprocessor.categorical.map((step) => [step.column, step.encoding === 'onehot' ? step.levels : step.order]),
+  );
   const labels = new Map(preprocessor.multiLabel.map((step) => [step.column, step.labels]));
   return {
     name,
@@ -58,7 +60,11 @@ export function contractOf(name: string, spec: DatasetSpec, preprocessor: Prepro
           ? { column: c.column, type: 'categorical', ordered: true, categories: [...c.order] }
           : { column: c.column, type: 'categorical', ordered: false, categories: sorted(levels.get(c.column) ?? []) },
       ),
-      ...spec.multiLabel.map((c): ContractColumn => ({ column: c.column, type: 'multi-label', labels: sorted(labels.get(c.column) ?? []) })),
+      ...spec.multiLabel.map((c): ContractColumn => ({
+        column: c.column,
+        type: 'multi-label',
+        labels: sorted(labels.get(c.column) ?? []),
+      })),
     ],
   };
 }

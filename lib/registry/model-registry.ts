@@ -10,12 +10,29 @@
  * traffic policy is one document with a revision that every change increments. The history is
  * read newest first a page at a time (event-timeline.ts): a page costs its size, not the history's.
  */
-import { ArtifactError, filesToBundle, MANIFEST_FILE, readManifest, sha256, type ArtifactManifest, type ModelBundle } from '../artifact/model-bundle.ts';
+import {
+  ArtifactError,
+  filesToBundle,
+  MANIFEST_FILE,
+  readManifest,
+  sha256,
+  type ArtifactManifest,
+  type ModelBundle,
+} from '../artifact/model-bundle.ts';
 import { storedMetricsSchema } from '../artifact/stored-metrics.ts';
 import { CorruptDocumentError, DocumentStore } from '../state/document-store.ts';
 import { EventTimeline } from './event-timeline.ts';
 import { allWritten, PublishError, removeFailedVersion } from './failed-publish.ts';
-import { CONTRACT_FILE, contractBytes, contractOf, contractOfFiles, diffContracts, parseContract, type ContractDifference, type ModelContract } from './model-contract.ts';
+import {
+  CONTRACT_FILE,
+  contractBytes,
+  contractOf,
+  contractOfFiles,
+  diffContracts,
+  parseContract,
+  type ContractDifference,
+  type ModelContract,
+} from './model-contract.ts';
 import { parseStoredSpec, type DatasetSpec } from '../data/spec.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import type { PolicyFailure, PolicyVerdict } from '../state/promotion-policy-schema.ts';
@@ -167,7 +184,11 @@ export class ModelRegistry {
    * Writes a new version (every file created once, the manifest last) and returns its registration.
    * A failure on the way is a PublishError that says what became of the files written (failed-publish.ts).
    */
-  async publish(name: string, files: Map<string, Uint8Array>, meta: { createdBy: string; source?: string; reason?: string }): Promise<Registration> {
+  async publish(
+    name: string,
+    files: Map<string, Uint8Array>,
+    meta: { createdBy: string; source?: string; reason?: string },
+  ): Promise<Registration> {
     if (!files.has(MANIFEST_FILE)) throw new RegistryError('cannot publish an artifact without a manifest');
     const version = timeOrderedId();
     const registration: Registration = { name, version, createdAt: new Date().toISOString(), ...meta };
@@ -175,12 +196,29 @@ export class ModelRegistry {
     let written = 0;
     const counted = (write: Promise<unknown>): Promise<void> => write.then(() => void (written += 1));
     try {
-      await allWritten([...files].filter(([file]) => file !== MANIFEST_FILE).map(([file, bytes]) => counted(this.createObject(keys.versionFile(name, version, file), bytes))));
-      await counted(this.docs.create(keys.versionFile(name, version, 'registration.json'), registrationSchema, registration));
-      await counted(this.createObject(keys.versionFile(name, version, CONTRACT_FILE), contractBytes(contract), JSON_TYPE));
+      await allWritten(
+        [...files]
+          .filter(([file]) => file !== MANIFEST_FILE)
+          .map(([file, bytes]) => counted(this.createObject(keys.versionFile(name, version, file), bytes))),
+      );
+      await counted(
+        this.docs.create(keys.versionFile(name, version, 'registration.json'), registrationSchema, registration),
+      );
+      await counted(
+        this.createObject(keys.versionFile(name, version, CONTRACT_FILE), contractBytes(contract), JSON_TYPE),
+      );
       await this.createObject(keys.versionFile(name, version, MANIFEST_FILE), files.get(MANIFEST_FILE)!, JSON_TYPE);
     } catch (err) {
-      throw new PublishError(await removeFailedVersion(this.store, version, keys.versionPrefix(name, version), keys.versionFile(name, version, MANIFEST_FILE), written), err);
+      throw new PublishError(
+        await removeFailedVersion(
+          this.store,
+          version,
+          keys.versionPrefix(name, version),
+          keys.versionFile(name, version, MANIFEST_FILE),
+          written,
+        ),
+        err,
+      );
     }
     return registration;
   }
@@ -208,14 +246,18 @@ export class ModelRegistry {
     const byVersion = new Map<string, boolean>();
     for (const key of await this.store.list(this.checked(() => keys.versionsPrefix(name)))) {
       const parsed = parseVersionKey(name, key);
-      if (parsed) byVersion.set(parsed.version, (byVersion.get(parsed.version) ?? false) || parsed.file === MANIFEST_FILE);
+      if (parsed)
+        byVersion.set(parsed.version, (byVersion.get(parsed.version) ?? false) || parsed.file === MANIFEST_FILE);
     }
-    return [...byVersion].map(([version, complete]) => ({ version, complete })).sort((a, b) => a.version.localeCompare(b.version));
+    return [...byVersion]
+      .map(([version, complete]) => ({ version, complete }))
+      .sort((a, b) => a.version.localeCompare(b.version));
   }
 
   /** Deletes an incomplete version's files (never a complete one: versions are immutable). */
   async deleteIncompleteVersion(name: string, version: string): Promise<number> {
-    if (await this.isComplete(name, version)) throw new RegistryError(`version ${version} is complete and is never deleted`);
+    if (await this.isComplete(name, version))
+      throw new RegistryError(`version ${version} is complete and is never deleted`);
     const files = await this.store.list(keys.versionPrefix(name, version));
     await mapLimit(files, 8, (key) => this.store.delete(key));
     return files.length;
@@ -259,7 +301,14 @@ export class ModelRegistry {
       }
     });
     const { bundle, manifest } = filesToBundle(files);
-    return { bundle, manifest, registration, bytes, manifestEtag: manifestObject.etag, contract: contractOf(manifest.name, bundle.spec, bundle.preprocessor) };
+    return {
+      bundle,
+      manifest,
+      registration,
+      bytes,
+      manifestEtag: manifestObject.etag,
+      contract: contractOf(manifest.name, bundle.spec, bundle.preprocessor),
+    };
   }
 
   /** A version's cross-validated macro F1 (from its metrics.json), or null when it has none that reads. */
@@ -277,13 +326,18 @@ export class ModelRegistry {
   /** loadVersion for a version about to be pointed at: a failed check is a RegistryError ('invalid' or 'not_found'). */
   async verifyVersion(name: string, version: string): Promise<LoadedVersion> {
     try {
-      const [loaded, stored] = await Promise.all([this.loadVersion(name, version), this.versionObject(name, version, CONTRACT_FILE)]);
+      const [loaded, stored] = await Promise.all([
+        this.loadVersion(name, version),
+        this.versionObject(name, version, CONTRACT_FILE),
+      ]);
       // The stored contract is a copy for cheap reads: it must say what the verified files say.
-      if (stored && diffStored(stored.bytes, loaded.contract)) throw new ArtifactError(`${CONTRACT_FILE} does not match the version's spec and preprocessor`);
+      if (stored && diffStored(stored.bytes, loaded.contract))
+        throw new ArtifactError(`${CONTRACT_FILE} does not match the version's spec and preprocessor`);
       this.remember(name, version, loaded.manifestEtag, loaded.contract);
       return loaded;
     } catch (err) {
-      if (err instanceof ArtifactError) throw new RegistryError(`version ${version} fails verification: ${err.message}`, 'invalid');
+      if (err instanceof ArtifactError)
+        throw new RegistryError(`version ${version} fails verification: ${err.message}`, 'invalid');
       throw err;
     }
   }
@@ -331,9 +385,15 @@ export class ModelRegistry {
     if (stored) return parseContract(stored.bytes);
     try {
       const manifest = readManifest(manifestObject.bytes);
-      const [spec, preprocessor] = await Promise.all(['spec.json', 'preprocessor.json'].map((file) => this.versionObject(name, version, file)));
+      const [spec, preprocessor] = await Promise.all(
+        ['spec.json', 'preprocessor.json'].map((file) => this.versionObject(name, version, file)),
+      );
       if (!spec || !preprocessor) return null;
-      if (sha256(spec.bytes) !== manifest.files['spec.json']?.sha256 || sha256(preprocessor.bytes) !== manifest.files['preprocessor.json']?.sha256) return null;
+      if (
+        sha256(spec.bytes) !== manifest.files['spec.json']?.sha256 ||
+        sha256(preprocessor.bytes) !== manifest.files['preprocessor.json']?.sha256
+      )
+        return null;
       return contractOfFiles(manifest.name, spec.bytes, preprocessor.bytes);
     } catch (err) {
       if (err instanceof StorageError) throw err;
@@ -346,7 +406,8 @@ export class ModelRegistry {
     const manifestObject = await this.store.get(this.checked(() => keys.versionFile(name, version, MANIFEST_FILE)));
     if (!manifestObject) throw new RegistryError(`${name} ${version} does not exist`, 'not_found');
     const spec = await this.versionObject(name, version, 'spec.json');
-    if (!spec || sha256(spec.bytes) !== readManifest(manifestObject.bytes).files['spec.json']?.sha256) throw new RegistryError(`${name} ${version} has no spec.json that matches its manifest`, 'invalid');
+    if (!spec || sha256(spec.bytes) !== readManifest(manifestObject.bytes).files['spec.json']?.sha256)
+      throw new RegistryError(`${name} ${version} has no spec.json that matches its manifest`, 'invalid');
     return parseStoredSpec(JSON.parse(new TextDecoder().decode(spec.bytes)) as unknown, `${name} ${version} spec.json`);
   }
 
@@ -364,22 +425,37 @@ export class ModelRegistry {
   async compareWithAlias(name: string, alias: string, version: string): Promise<ContractComparison> {
     const doc = await this.getAlias(name, alias);
     const contract = await this.checkVersion(name, version);
-    return { from: doc?.version ?? null, to: version, differences: await this.differencesFrom(name, alias, doc?.version ?? null, version, contract) };
+    return {
+      from: doc?.version ?? null,
+      to: version,
+      differences: await this.differencesFrom(name, alias, doc?.version ?? null, version, contract),
+    };
   }
 
   /** How `to` (with `contract`) differs from the version `alias` points at now (none when it points nowhere, at `to`, or at an unreadable version). */
-  private async differencesFrom(name: string, alias: string, from: string | null, to: string, contract: ModelContract): Promise<ContractDifference[]> {
+  private async differencesFrom(
+    name: string,
+    alias: string,
+    from: string | null,
+    to: string,
+    contract: ModelContract,
+  ): Promise<ContractDifference[]> {
     if (from === null || from === to) return [];
     const current = await this.versionContract(name, from);
     return current ? diffContracts({ label: alias, contract: current }, { label: to, contract }) : [];
   }
 
   async getAlias(name: string, alias: string): Promise<AliasDocument | null> {
-    return this.docs.value(this.checked(() => keys.alias(name, alias)), aliasDocumentSchema);
+    return this.docs.value(
+      this.checked(() => keys.alias(name, alias)),
+      aliasDocumentSchema,
+    );
   }
 
   async listAliases(name: string): Promise<AliasDocument[]> {
-    const found = await mapLimit(await this.store.list(keys.aliasesPrefix(name)), 8, (key) => this.docs.value(key, aliasDocumentSchema));
+    const found = await mapLimit(await this.store.list(keys.aliasesPrefix(name)), 8, (key) =>
+      this.docs.value(key, aliasDocumentSchema),
+    );
     return found.filter((a): a is AliasDocument => a !== null);
   }
 
@@ -389,19 +465,30 @@ export class ModelRegistry {
    * alias as it is and answers null. The target is verified before the move. The move's event
    * is part of the new pointer, then stored in the history (with its timeline copies).
    */
-  async moveAlias(name: string, alias: string, target: string | ((current: AliasDocument | null) => MoveChoice | Promise<MoveChoice>), meta: MoveMeta): Promise<AliasEvent | null> {
+  async moveAlias(
+    name: string,
+    alias: string,
+    target: string | ((current: AliasDocument | null) => MoveChoice | Promise<MoveChoice>),
+    meta: MoveMeta,
+  ): Promise<AliasEvent | null> {
     const key = this.checked(() => keys.alias(name, alias));
     const verified = new Map<string, ModelContract>();
     const event = await this.docs.update(key, aliasDocumentSchema, async (current) => {
       const doc = current?.value ?? null;
       if (doc) await this.timeline.record(name, doc.event, { repair: true }); // the previous move's record and copies, if its writer stopped short
       if (meta.expectedFrom !== undefined && (doc?.version ?? null) !== meta.expectedFrom) {
-        throw new RegistryError(`alias "${alias}" points at ${doc?.version ?? 'nothing'}, not ${meta.expectedFrom ?? 'nothing'}: it moved meanwhile`, 'conflict');
+        throw new RegistryError(
+          `alias "${alias}" points at ${doc?.version ?? 'nothing'}, not ${meta.expectedFrom ?? 'nothing'}: it moved meanwhile`,
+          'conflict',
+        );
       }
       const choice = typeof target === 'function' ? await target(doc) : target;
       if (choice === null) return { keep: true, result: null };
       const to = typeof choice === 'string' ? choice : choice.to;
-      const details: Record<string, unknown> = { ...meta.details, ...(typeof choice === 'string' ? {} : choice.details) };
+      const details: Record<string, unknown> = {
+        ...meta.details,
+        ...(typeof choice === 'string' ? {} : choice.details),
+      };
       let contract = verified.get(to);
       if (!contract) {
         contract = await this.checkVersion(name, to);
@@ -410,11 +497,13 @@ export class ModelRegistry {
       // Checked inside the swap: the version compared with is the one this move replaces.
       const differences = await this.differencesFrom(name, alias, doc?.version ?? null, to, contract);
       if (differences.length) {
-        if (!meta.force) throw mismatch(`version ${to} cannot replace ${doc!.version} at alias "${alias}"`, differences);
+        if (!meta.force)
+          throw mismatch(`version ${to} cannot replace ${doc!.version} at alias "${alias}"`, differences);
         details.contract = { forced: true, differences };
       }
       const verdict = meta.gate ? await meta.gate(to) : null;
-      if (verdict?.failed.length) details.policy = forcedPast(verdict, meta.force, `version ${to} cannot move to alias "${alias}"`);
+      if (verdict?.failed.length)
+        details.policy = forcedPast(verdict, meta.force, `version ${to} cannot move to alias "${alias}"`);
       const now = new Date();
       const moved: AliasEvent = {
         kind: 'alias',
@@ -467,7 +556,11 @@ export class ModelRegistry {
     const newestFirst: RegistryEvent[] = [];
     let before: string | undefined;
     do {
-      const page = await this.historyPage(name, { limit: WHOLE_HISTORY_PAGE, ...(before !== undefined ? { before } : {}) }, alias);
+      const page = await this.historyPage(
+        name,
+        { limit: WHOLE_HISTORY_PAGE, ...(before !== undefined ? { before } : {}) },
+        alias,
+      );
       newestFirst.push(...page.items);
       before = page.next ?? undefined;
     } while (before !== undefined);
@@ -489,13 +582,17 @@ export class ModelRegistry {
     await this.ensureHistoryTimeline(name);
     const aliases = await this.listAliases(name);
     let changed = 0;
-    for (const scope of ['all', 'traffic', 'policy', 'approval', ...aliases.map((a) => ({ alias: a.alias }))] as const) changed += await this.timeline.bundleDays(name, scope);
+    for (const scope of ['all', 'traffic', 'policy', 'approval', ...aliases.map((a) => ({ alias: a.alias }))] as const)
+      changed += await this.timeline.bundleDays(name, scope);
     return changed;
   }
 
   /** One recorded event, or null. */
   async historyEvent(name: string, eventId: string): Promise<RegistryEvent | null> {
-    return this.docs.value(this.checked(() => keys.historyEvent(name, eventId)), registryEventSchema);
+    return this.docs.value(
+      this.checked(() => keys.historyEvent(name, eventId)),
+      registryEventSchema,
+    );
   }
 
   /** The traffic document (policy, revision, since), or null when none was set. */
@@ -527,19 +624,29 @@ export class ModelRegistry {
       keys.traffic(name),
       trafficDocumentSchema,
       async (current, { unreadable }) => {
-        if (current && current.value.revision > 0) await this.timeline.record(name, current.value.event, { repair: true });
+        if (current && current.value.revision > 0)
+          await this.timeline.record(name, current.value.event, { repair: true });
         const decided = decide(current?.value ?? null);
         if (!decided) return { keep: true, result: null };
         let change = decided;
         // Checked inside the swap: the policy compared with is the one this change replaces.
-        const serving = current?.value.policy ?? (options.defaultAlias !== undefined ? { mode: 'single' as const, alias: options.defaultAlias } : null);
+        const serving =
+          current?.value.policy ??
+          (options.defaultAlias !== undefined ? { mode: 'single' as const, alias: options.defaultAlias } : null);
         const differences = await this.trafficContractDifferences(name, serving, change.policy);
         if (differences.length) {
           if (!options.force) throw mismatch(`traffic policy ${change.policy.mode} cannot be set`, differences);
           change = { ...change, details: { ...change.details, contract: { forced: true, differences } } };
         }
         const verdict = options.gate ? await options.gate(serving, change.policy) : null;
-        if (verdict?.failed.length) change = { ...change, details: { ...change.details, policy: forcedPast(verdict, options.force, `traffic policy ${change.policy.mode} cannot be set`) } };
+        if (verdict?.failed.length)
+          change = {
+            ...change,
+            details: {
+              ...change.details,
+              policy: forcedPast(verdict, options.force, `traffic policy ${change.policy.mode} cannot be set`),
+            },
+          };
         const now = new Date();
         // Replacing a document that cannot be read: the revisions go on from the history's last.
         const revision = (current?.value.revision ?? (unreadable ? await this.lastTrafficRevision(name) : 0)) + 1;
@@ -555,7 +662,13 @@ export class ModelRegistry {
           actor: change.actor,
           ...(change.details ? { details: change.details } : {}),
         };
-        const next: TrafficDocument = { revision, policy: change.policy, since: event.at, event, ...(change.pendingPromotion ? { pendingPromotion: change.pendingPromotion } : {}) };
+        const next: TrafficDocument = {
+          revision,
+          policy: change.policy,
+          since: event.at,
+          event,
+          ...(change.pendingPromotion ? { pendingPromotion: change.pendingPromotion } : {}),
+        };
         return { write: next, result: next };
       },
       { onCorrupt: options.replaceUnreadable ? 'replace' : 'throw' },
@@ -572,7 +685,11 @@ export class ModelRegistry {
    * in, and every later move of theirs is compared with the version it replaces, so a change of
    * weights or a canary step reads nothing. Field names start with the alias compared.
    */
-  private async trafficContractDifferences(name: string, before: TrafficPolicy | null, after: TrafficPolicy): Promise<ContractDifference[]> {
+  private async trafficContractDifferences(
+    name: string,
+    before: TrafficPolicy | null,
+    after: TrafficPolicy,
+  ): Promise<ContractDifference[]> {
     const resolvedAfter = resolvePolicy(after);
     const had = new Set(before ? policyAliases(resolvePolicy(before)) : []);
     const primary = before ? resolvePolicy(before).routes[0].alias : resolvedAfter.routes[0].alias;
@@ -588,7 +705,11 @@ export class ModelRegistry {
       const contract = await this.versionContract(name, doc.version);
       if (!contract) continue;
       const label = `${alias} (${doc.version})`;
-      for (const d of diffContracts({ label: `${primary} (${base.version})`, contract: baseContract }, { label, contract })) differences.push({ field: `${alias}.${d.field}`, message: d.message });
+      for (const d of diffContracts(
+        { label: `${primary} (${base.version})`, contract: baseContract },
+        { label, contract },
+      ))
+        differences.push({ field: `${alias}.${d.field}`, message: d.message });
     }
     return differences;
   }
@@ -602,7 +723,8 @@ export class ModelRegistry {
   /** Removes a completed canary promotion from the traffic document (same revision: the policy did not change). */
   async clearPendingPromotion(name: string, revision: number): Promise<void> {
     await this.docs.update(keys.traffic(name), trafficDocumentSchema, (current) => {
-      if (!current || current.value.revision !== revision || !current.value.pendingPromotion) return { keep: true, result: undefined };
+      if (!current || current.value.revision !== revision || !current.value.pendingPromotion)
+        return { keep: true, result: undefined };
       const { pendingPromotion: _done, ...rest } = current.value;
       return { write: rest, result: undefined };
     });
@@ -647,15 +769,26 @@ function diffStored(bytes: Uint8Array, contract: ModelContract): boolean {
 }
 
 /** What a forced move records of the gates it failed; without force, the PolicyRefusedError that names them. */
-function forcedPast(verdict: PolicyVerdict, force: boolean | undefined, what: string): { revision: number; forced: true; failed: PolicyFailure[] } {
+function forcedPast(
+  verdict: PolicyVerdict,
+  force: boolean | undefined,
+  what: string,
+): { revision: number; forced: true; failed: PolicyFailure[] } {
   const listed = verdict.failed.map((f) => `${f.field}: ${f.message}`).join('; ');
-  if (!force) throw new PolicyRefusedError(`${what}: it fails the promotion policy (revision ${verdict.revision}): ${listed}; send force with a reason to move it anyway`, verdict.failed);
+  if (!force)
+    throw new PolicyRefusedError(
+      `${what}: it fails the promotion policy (revision ${verdict.revision}): ${listed}; send force with a reason to move it anyway`,
+      verdict.failed,
+    );
   return { revision: verdict.revision, forced: true, failed: verdict.failed };
 }
 
 /** A ContractMismatchError whose message lists every difference. */
 function mismatch(what: string, differences: ContractDifference[]): ContractMismatchError {
-  return new ContractMismatchError(`${what}: their contracts differ (${differences.map((d) => `${d.field}: ${d.message}`).join('; ')}); send force with a reason to move it anyway`, differences);
+  return new ContractMismatchError(
+    `${what}: their contracts differ (${differences.map((d) => `${d.field}: ${d.message}`).join('; ')}); send force with a reason to move it anyway`,
+    differences,
+  );
 }
 
 /** The creation time of a version, from its time-ordered id (null for ids of another shape). */

@@ -43,7 +43,10 @@ export class PromotionPolicies {
       if (current) await this.timeline.record(name, current.value.event, { repair: true });
       const revision = current?.value.revision ?? 0;
       if (change.expectedRevision !== undefined && change.expectedRevision !== revision) {
-        throw new RegistryError(`the promotion policy is at revision ${revision}, not ${change.expectedRevision}: it changed meanwhile; read it again`, 'conflict');
+        throw new RegistryError(
+          `the promotion policy is at revision ${revision}, not ${change.expectedRevision}: it changed meanwhile; read it again`,
+          'conflict',
+        );
       }
       const now = new Date();
       const event: PolicyEvent = {

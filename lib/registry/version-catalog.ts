@@ -6,8 +6,21 @@
  * manifest's sha256; the ensemble is verified where it is loaded to serve.
  */
 import { z } from 'zod';
-import { artifactManifestSchema, dataFingerprintSchema, MANIFEST_FILE, sha256, type ArtifactManifest, type DataFingerprint } from '../artifact/model-bundle.ts';
-import { storedCvScoresSchema, storedMetricsSchema, storedParamsSchema, type StoredMetrics, type StoredParams } from '../artifact/stored-metrics.ts';
+import {
+  artifactManifestSchema,
+  dataFingerprintSchema,
+  MANIFEST_FILE,
+  sha256,
+  type ArtifactManifest,
+  type DataFingerprint,
+} from '../artifact/model-bundle.ts';
+import {
+  storedCvScoresSchema,
+  storedMetricsSchema,
+  storedParamsSchema,
+  type StoredMetrics,
+  type StoredParams,
+} from '../artifact/stored-metrics.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { modelContractSchema } from './model-contract.ts';
 import { RegistryError, versionCreatedAt, type ModelRegistry, type Registration } from './model-registry.ts';
@@ -41,7 +54,11 @@ export const versionDetailSchema = versionSummarySchema.extend({
 export type VersionDetail = z.output<typeof versionDetailSchema>;
 
 /** Versions newest first, a page at a time, each with the aliases that point at it. */
-export async function listVersionSummaries(registry: ModelRegistry, name: string, page: PageRequest): Promise<Page<VersionSummary>> {
+export async function listVersionSummaries(
+  registry: ModelRegistry,
+  name: string,
+  page: PageRequest,
+): Promise<Page<VersionSummary>> {
   const [versions, aliases] = await Promise.all([registry.listVersions(name), aliasesByVersion(registry, name)]);
   const ids = pageOfIds(versions, page);
   const items = await mapLimit(ids.items, 8, async (version): Promise<VersionSummary> => {
@@ -49,7 +66,18 @@ export async function listVersionSummaries(registry: ModelRegistry, name: string
       return summaryOf(await readVersionJson(registry, name, version), aliases.get(version) ?? []);
     } catch (err) {
       if (!(err instanceof RegistryError)) throw err; // storage trouble fails the request, as everywhere
-      return { version, createdAt: null, createdBy: null, source: null, classifier: 'unknown', sampler: 'unknown', cv: null, data: null, aliases: aliases.get(version) ?? [], problem: err.message };
+      return {
+        version,
+        createdAt: null,
+        createdBy: null,
+        source: null,
+        classifier: 'unknown',
+        sampler: 'unknown',
+        cv: null,
+        data: null,
+        aliases: aliases.get(version) ?? [],
+        problem: err.message,
+      };
     }
   });
   return { items, next: ids.next };
@@ -57,7 +85,11 @@ export async function listVersionSummaries(registry: ModelRegistry, name: string
 
 /** One version's full record; a RegistryError 'not_found' when it is absent or incomplete. */
 export async function versionDetail(registry: ModelRegistry, name: string, version: string): Promise<VersionDetail> {
-  const [files, aliases, contract] = await Promise.all([readVersionJson(registry, name, version), aliasesByVersion(registry, name), registry.versionContract(name, version)]);
+  const [files, aliases, contract] = await Promise.all([
+    readVersionJson(registry, name, version),
+    aliasesByVersion(registry, name),
+    registry.versionContract(name, version),
+  ]);
   return {
     ...summaryOf(files, aliases.get(version) ?? []),
     manifest: files.manifest,
@@ -86,7 +118,8 @@ async function readVersionJson(registry: ModelRegistry, name: string, version: s
     const entry = manifest.files[file];
     const object = entry ? await registry.versionObject(name, version, file) : null;
     if (!entry || !object) return null;
-    if (sha256(object.bytes) !== entry.sha256) throw new RegistryError(`version ${version}: ${file} fails its sha256 check`, 'invalid');
+    if (sha256(object.bytes) !== entry.sha256)
+      throw new RegistryError(`version ${version}: ${file} fails its sha256 check`, 'invalid');
     return parseJson(object.bytes, schema, `${version}/${file}`);
   };
   const [registration, metrics, params, data] = await Promise.all([
@@ -100,7 +133,9 @@ async function readVersionJson(registry: ModelRegistry, name: string, version: s
 }
 
 function summaryOf(files: VersionJson, aliases: string[]): VersionSummary {
-  const createdAt = files.registration?.createdAt ?? (versionCreatedAt(files.version) !== null ? new Date(versionCreatedAt(files.version)!).toISOString() : null);
+  const createdAt =
+    files.registration?.createdAt ??
+    (versionCreatedAt(files.version) !== null ? new Date(versionCreatedAt(files.version)!).toISOString() : null);
   return {
     version: files.version,
     createdAt,
@@ -116,7 +151,8 @@ function summaryOf(files: VersionJson, aliases: string[]): VersionSummary {
 
 async function aliasesByVersion(registry: ModelRegistry, name: string): Promise<Map<string, string[]>> {
   const byVersion = new Map<string, string[]>();
-  for (const doc of await registry.listAliases(name)) byVersion.set(doc.version, [...(byVersion.get(doc.version) ?? []), doc.alias].sort());
+  for (const doc of await registry.listAliases(name))
+    byVersion.set(doc.version, [...(byVersion.get(doc.version) ?? []), doc.alias].sort());
   return byVersion;
 }
 

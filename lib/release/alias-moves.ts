@@ -25,7 +25,9 @@ export const promoteSchema = aliasMoveSchema.required({ version: true }).extend(
  * the record with the reason someone gave for overriding the contract check.
  */
 export function forceProblem(request: { force?: boolean; reason?: string }): string | null {
-  return request.force && !request.reason?.trim() ? 'force needs a reason: say why a version with another contract may replace this one' : null;
+  return request.force && !request.reason?.trim()
+    ? 'force needs a reason: say why a version with another contract may replace this one'
+    : null;
 }
 
 /**
@@ -36,7 +38,11 @@ export function forceProblem(request: { force?: boolean; reason?: string }): str
  * rolled away from. Chosen inside the alias's compare-and-swap, so two rollbacks at once (a
  * double click, two hosts) take two different steps back.
  */
-export function rollbackTarget(registry: ModelRegistry, name: string, alias: string): (current: AliasDocument | null) => Promise<MoveChoice> {
+export function rollbackTarget(
+  registry: ModelRegistry,
+  name: string,
+  alias: string,
+): (current: AliasDocument | null) => Promise<MoveChoice> {
   return async (current) => {
     if (!current) throw new RegistryError(`alias "${alias}" does not exist`, 'not_found');
     let undo: AliasEvent = current.event;
@@ -44,7 +50,11 @@ export function rollbackTarget(registry: ModelRegistry, name: string, alias: str
     if (typeof undid === 'string') {
       const undone = await aliasEvent(registry, name, undid);
       const before = undone?.previousEventId ? await aliasEvent(registry, name, undone.previousEventId) : null;
-      if (!before) throw new RegistryError(`alias "${alias}" has no earlier version to roll back to (the rollback before undid its first move)`, 'conflict');
+      if (!before)
+        throw new RegistryError(
+          `alias "${alias}" has no earlier version to roll back to (the rollback before undid its first move)`,
+          'conflict',
+        );
       undo = before;
     }
     if (!undo.from) throw new RegistryError(`alias "${alias}" has no earlier version to roll back to`, 'conflict');

@@ -11,7 +11,12 @@
  * Every action is recorded under canary/decisions/{revision}, every evaluation (holds included)
  * in canary/latest, and the policy and alias changes in the history.
  */
-import { RegistryError, type ModelRegistry, type RegistryEvent, type TrafficDocument } from '../registry/model-registry.ts';
+import {
+  RegistryError,
+  type ModelRegistry,
+  type RegistryEvent,
+  type TrafficDocument,
+} from '../registry/model-registry.ts';
 import { keys } from '../state/layout.ts';
 import { canaryEvaluationSchema, type CanaryEvaluation } from '../state/schemas.ts';
 import { decideCanary, type CanaryDecision } from './canary-decision.ts';
@@ -33,10 +38,21 @@ export interface CanaryCheckResult {
 
 const ACTOR = 'canary-controller';
 
-export async function runCanaryCheck(registry: ModelRegistry, monitoring: Pick<MonitoringReads, 'variantStats'>, name: string, now = Date.now()): Promise<CanaryCheckResult> {
+export async function runCanaryCheck(
+  registry: ModelRegistry,
+  monitoring: Pick<MonitoringReads, 'variantStats'>,
+  name: string,
+  now = Date.now(),
+): Promise<CanaryCheckResult> {
   const events: RegistryEvent[] = await completePendingPromotion(registry, name);
   const doc = await registry.getTraffic(name);
-  if (!doc || doc.policy.mode !== 'canary') return { mode: doc?.policy.mode ?? 'single', revision: doc?.revision ?? null, applied: false, ...(events.length ? { events } : {}) };
+  if (!doc || doc.policy.mode !== 'canary')
+    return {
+      mode: doc?.policy.mode ?? 'single',
+      revision: doc?.revision ?? null,
+      applied: false,
+      ...(events.length ? { events } : {}),
+    };
   const policy = doc.policy;
   const stepStartedAt = Date.parse(doc.since);
   // The step's window from the monitoring summaries: a few dozen reads however long the step ran.
@@ -47,12 +63,33 @@ export async function runCanaryCheck(registry: ModelRegistry, monitoring: Pick<M
   if (decision.action === 'promote') {
     const promotion = await promotionOf(registry, name, policy);
     if ('problem' in promotion) decision = { ...decision, action: 'rollback', reasons: [promotion.problem] };
-    else change = { policy: single(policy), reason: `canary promoted ${policy.challenger} (${promotion.to}) at 100%: ${decision.reasons.join('; ')}`, pendingPromotion: { ...promotion, decisionRevision: doc.revision } };
+    else
+      change = {
+        policy: single(policy),
+        reason: `canary promoted ${policy.challenger} (${promotion.to}) at 100%: ${decision.reasons.join('; ')}`,
+        pendingPromotion: { ...promotion, decisionRevision: doc.revision },
+      };
   }
-  if (decision.action === 'rollback') change = { policy: single(policy), reason: `canary rolled back at ${policy.steps[policy.step]}%: ${decision.reasons.join('; ')}` };
-  if (decision.action === 'advance') change = { policy: { ...policy, step: policy.step + 1 }, reason: `canary advanced to ${policy.steps[policy.step + 1]}%: ${decision.reasons.join('; ')}` };
+  if (decision.action === 'rollback')
+    change = {
+      policy: single(policy),
+      reason: `canary rolled back at ${policy.steps[policy.step]}%: ${decision.reasons.join('; ')}`,
+    };
+  if (decision.action === 'advance')
+    change = {
+      policy: { ...policy, step: policy.step + 1 },
+      reason: `canary advanced to ${policy.steps[policy.step + 1]}%: ${decision.reasons.join('; ')}`,
+    };
 
-  const evaluation: CanaryEvaluation = { at: new Date(now).toISOString(), revision: doc.revision, step: policy.step, action: decision.action, reasons: decision.reasons, numbers: decision.numbers, eventId: null };
+  const evaluation: CanaryEvaluation = {
+    at: new Date(now).toISOString(),
+    revision: doc.revision,
+    step: policy.step,
+    action: decision.action,
+    reasons: decision.reasons,
+    numbers: decision.numbers,
+    eventId: null,
+  };
   const base = { mode: 'canary', revision: doc.revision, decision, stats };
   if (!change) {
     await recordLatest(registry, name, evaluation);
@@ -60,8 +97,15 @@ export async function runCanaryCheck(registry: ModelRegistry, monitoring: Pick<M
   }
   const judged = doc.revision;
   const details = { decision: decision.action, reasons: decision.reasons, numbers: decision.numbers, revision: judged };
-  const next = await registry.changeTraffic(name, (current) => (current?.revision === judged ? { ...change, actor: ACTOR, details } : null));
-  if (!next) return { ...base, applied: false, note: `revision ${judged} was changed meanwhile (another controller run or an admin): nothing done` };
+  const next = await registry.changeTraffic(name, (current) =>
+    current?.revision === judged ? { ...change, actor: ACTOR, details } : null,
+  );
+  if (!next)
+    return {
+      ...base,
+      applied: false,
+      note: `revision ${judged} was changed meanwhile (another controller run or an admin): nothing done`,
+    };
   events.push(next.event);
   const applied = { ...evaluation, eventId: next.event.eventId };
   await registry.docs.create(keys.canaryDecision(name, judged), canaryEvaluationSchema, applied);
@@ -75,8 +119,15 @@ function single(policy: CanaryPolicy): { mode: 'single'; alias: string } {
 }
 
 /** What a promotion moves: the champion alias from its version to the challenger's, which must verify. */
-async function promotionOf(registry: ModelRegistry, name: string, policy: CanaryPolicy): Promise<{ alias: string; from: string; to: string } | { problem: string }> {
-  const [champion, challenger] = await Promise.all([registry.getAlias(name, policy.champion), registry.getAlias(name, policy.challenger)]);
+async function promotionOf(
+  registry: ModelRegistry,
+  name: string,
+  policy: CanaryPolicy,
+): Promise<{ alias: string; from: string; to: string } | { problem: string }> {
+  const [champion, challenger] = await Promise.all([
+    registry.getAlias(name, policy.champion),
+    registry.getAlias(name, policy.challenger),
+  ]);
   if (!challenger) return { problem: `alias ${policy.challenger} vanished` };
   if (!champion) return { problem: `alias ${policy.champion} vanished` };
   try {
@@ -103,15 +154,24 @@ export async function completePendingPromotion(registry: ModelRegistry, name: st
  * promoted: the intent is cleared and the refusal is the answer. Safe to run any number of
  * times, from any host; a storage failure leaves the intent for the next run.
  */
-async function completePromotion(registry: ModelRegistry, name: string, doc: TrafficDocument): Promise<RegistryEvent[]> {
+async function completePromotion(
+  registry: ModelRegistry,
+  name: string,
+  doc: TrafficDocument,
+): Promise<RegistryEvent[]> {
   const pending = doc.pendingPromotion!;
   let event: RegistryEvent | null = null;
   try {
-    event = await registry.moveAlias(name, pending.alias, (current) => (current?.version === pending.from ? pending.to : null), {
-      reason: `canary promotion decided at traffic revision ${pending.decisionRevision}`,
-      actor: ACTOR,
-      details: { decisionRevision: pending.decisionRevision },
-    });
+    event = await registry.moveAlias(
+      name,
+      pending.alias,
+      (current) => (current?.version === pending.from ? pending.to : null),
+      {
+        reason: `canary promotion decided at traffic revision ${pending.decisionRevision}`,
+        actor: ACTOR,
+        details: { decisionRevision: pending.decisionRevision },
+      },
+    );
   } catch (err) {
     if (!(err instanceof RegistryError)) throw err;
     await registry.clearPendingPromotion(name, doc.revision);
@@ -123,9 +183,15 @@ async function completePromotion(registry: ModelRegistry, name: string, doc: Tra
 
 /** canary/latest.json: the newest evaluation wins; an older one never overwrites it. */
 async function recordLatest(registry: ModelRegistry, name: string, evaluation: CanaryEvaluation): Promise<void> {
-  await registry.docs.update(keys.canaryLatest(name), canaryEvaluationSchema, (current) =>
-    current && current.value.at > evaluation.at ? { keep: true, result: undefined } : { write: evaluation, result: undefined },
-  { onCorrupt: 'replace' });
+  await registry.docs.update(
+    keys.canaryLatest(name),
+    canaryEvaluationSchema,
+    (current) =>
+      current && current.value.at > evaluation.at
+        ? { keep: true, result: undefined }
+        : { write: evaluation, result: undefined },
+    { onCorrupt: 'replace' },
+  );
 }
 
 /** The last evaluation (for the console and the report). */

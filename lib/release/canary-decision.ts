@@ -33,20 +33,36 @@ export interface CanaryDecision {
 /** Fewer latency samples than this make the p99 their maximum: one slow request would decide. */
 export const MIN_LATENCY_SAMPLES = 100;
 
-export function decideCanary(policy: CanaryPolicy, stats: VariantStats[], stepStartedAt: number, now: number): CanaryDecision {
+export function decideCanary(
+  policy: CanaryPolicy,
+  stats: VariantStats[],
+  stepStartedAt: number,
+  now: number,
+): CanaryDecision {
   const champion = stats.find((s) => s.variant === 'champion');
   const challenger = stats.find((s) => s.variant === 'challenger');
   const b = policy.bounds;
   const judged = (challenger?.requests ?? 0) >= b.minRequests;
 
-  const latencyLimit = champion?.latencySamples ? Math.max(b.latencyFloorMs, b.latencyRatio * champion.p99Ms) : b.latencyFloorMs;
+  const latencyLimit = champion?.latencySamples
+    ? Math.max(b.latencyFloorMs, b.latencyRatio * champion.p99Ms)
+    : b.latencyFloorMs;
   const classes = champion && challenger ? Object.keys({ ...champion.classCounts, ...challenger.classCounts }) : [];
   const answered = (s: VariantStats | undefined): number => (s ? s.requests - s.errors : 0);
-  const classTest = answered(champion) > 0 && answered(challenger) > 0 ? chiSquareHomogeneity(classes.map((k) => champion!.classCounts[k] ?? 0), classes.map((k) => challenger!.classCounts[k] ?? 0)) : null;
+  const classTest =
+    answered(champion) > 0 && answered(challenger) > 0
+      ? chiSquareHomogeneity(
+          classes.map((k) => champion!.classCounts[k] ?? 0),
+          classes.map((k) => challenger!.classCounts[k] ?? 0),
+        )
+      : null;
   const shift = classTest ? classShift(champion!.classShares, challenger!.classShares) : null;
   const labelled = champion && challenger && champion.labelled >= b.minLabelled && challenger.labelled >= b.minLabelled;
-  const accuracyTest = labelled ? twoProportionZTest(champion.correct, champion.labelled, challenger.correct, challenger.labelled) : null;
-  const f1Drop = labelled && champion.f1Macro !== null && challenger.f1Macro !== null ? champion.f1Macro - challenger.f1Macro : null;
+  const accuracyTest = labelled
+    ? twoProportionZTest(champion.correct, champion.labelled, challenger.correct, challenger.labelled)
+    : null;
+  const f1Drop =
+    labelled && champion.f1Macro !== null && challenger.f1Macro !== null ? champion.f1Macro - challenger.f1Macro : null;
 
   const numbers = {
     step: policy.step,
@@ -70,23 +86,47 @@ export function decideCanary(policy: CanaryPolicy, stats: VariantStats[], stepSt
     f1Drop,
     accuracyPValue: accuracyTest?.pValue ?? null,
   };
-  if (!challenger || challenger.requests === 0) return { action: 'hold', reasons: ['the challenger has served no request on this step yet'], numbers };
+  if (!challenger || challenger.requests === 0)
+    return { action: 'hold', reasons: ['the challenger has served no request on this step yet'], numbers };
 
   const breaches: string[] = [];
-  if (challenger.errorRate > b.maxErrorRate) breaches.push(`error rate ${(challenger.errorRate * 100).toFixed(2)}% > ${(b.maxErrorRate * 100).toFixed(2)}%`);
+  if (challenger.errorRate > b.maxErrorRate)
+    breaches.push(`error rate ${(challenger.errorRate * 100).toFixed(2)}% > ${(b.maxErrorRate * 100).toFixed(2)}%`);
   if (judged && challenger.latencySamples >= MIN_LATENCY_SAMPLES && challenger.p99Ms > latencyLimit) {
-    const against = champion?.latencySamples ? `${b.latencyRatio} x the champion's ${champion.p99Ms.toFixed(2)} ms, floor ${b.latencyFloorMs} ms` : `the floor; the champion served no request on this step`;
+    const against = champion?.latencySamples
+      ? `${b.latencyRatio} x the champion's ${champion.p99Ms.toFixed(2)} ms, floor ${b.latencyFloorMs} ms`
+      : `the floor; the champion served no request on this step`;
     breaches.push(`p99 latency ${challenger.p99Ms.toFixed(2)} ms > ${latencyLimit.toFixed(2)} ms (${against})`);
   }
   if (judged && shift !== null && classTest && shift > b.maxClassShift && classTest.pValue < b.alpha) {
-    breaches.push(`predicted-class shift ${shift.toFixed(3)} > ${b.maxClassShift}, chi-square p = ${classTest.pValue.toPrecision(3)} < ${b.alpha}`);
+    breaches.push(
+      `predicted-class shift ${shift.toFixed(3)} > ${b.maxClassShift}, chi-square p = ${classTest.pValue.toPrecision(3)} < ${b.alpha}`,
+    );
   }
-  if (f1Drop !== null && accuracyTest?.pValue != null && f1Drop > b.maxF1Drop && accuracyTest.difference < 0 && accuracyTest.pValue < b.alpha) {
-    breaches.push(`macro F1 ${challenger.f1Macro!.toFixed(4)} is ${f1Drop.toFixed(4)} below the champion's (allowed ${b.maxF1Drop}), accuracy lower with p = ${accuracyTest.pValue.toPrecision(3)} < ${b.alpha}`);
+  if (
+    f1Drop !== null &&
+    accuracyTest?.pValue != null &&
+    f1Drop > b.maxF1Drop &&
+    accuracyTest.difference < 0 &&
+    accuracyTest.pValue < b.alpha
+  ) {
+    breaches.push(
+      `macro F1 ${challenger.f1Macro!.toFixed(4)} is ${f1Drop.toFixed(4)} below the champion's (allowed ${b.maxF1Drop}), accuracy lower with p = ${accuracyTest.pValue.toPrecision(3)} < ${b.alpha}`,
+    );
   }
   if (breaches.length) return { action: 'rollback', reasons: breaches, numbers };
-  if (!judged) return { action: 'hold', reasons: [`${challenger.requests} of ${b.minRequests} requests needed on this step`], numbers };
-  if (now - stepStartedAt < policy.stepMinutes * 60_000) return { action: 'hold', reasons: [`${numbers.minutesOnStep.toFixed(1)} of ${policy.stepMinutes} minutes on this step`], numbers };
+  if (!judged)
+    return {
+      action: 'hold',
+      reasons: [`${challenger.requests} of ${b.minRequests} requests needed on this step`],
+      numbers,
+    };
+  if (now - stepStartedAt < policy.stepMinutes * 60_000)
+    return {
+      action: 'hold',
+      reasons: [`${numbers.minutesOnStep.toFixed(1)} of ${policy.stepMinutes} minutes on this step`],
+      numbers,
+    };
   const last = policy.step >= policy.steps.length - 1;
   return { action: last ? 'promote' : 'advance', reasons: ['within bounds'], numbers };
 }

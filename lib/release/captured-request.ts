@@ -44,16 +44,30 @@ export interface AnswerLookup {
  * window. The buffer is asked before storage: a batch leaves it only once written, so an answer is
  * always in one of the two when it is looked for in this order.
  */
-export async function capturedAnswers(capture: PredictionCapture, store: ObjectStore, model: string, requestId: string, batchSpanMs: number, now = Date.now()): Promise<AnswerLookup> {
+export async function capturedAnswers(
+  capture: PredictionCapture,
+  store: ObjectStore,
+  model: string,
+  requestId: string,
+  batchSpanMs: number,
+  now = Date.now(),
+): Promise<AnswerLookup> {
   const held = capture.heldAnswers(requestId);
   if (held !== null) return { answers: held, reads: 0 };
   return storedAnswers(store, model, requestId, batchSpanMs, now);
 }
 
 /** `batchSpanMs`: the capture's flush interval (CAPTURE_FLUSH_SECONDS), the longest a batch spans. */
-export async function storedAnswers(store: ObjectStore, model: string, requestId: string, batchSpanMs: number, now = Date.now()): Promise<AnswerLookup> {
+export async function storedAnswers(
+  store: ObjectStore,
+  model: string,
+  requestId: string,
+  batchSpanMs: number,
+  now = Date.now(),
+): Promise<AnswerLookup> {
   const id = parseInstanceOrderedId(requestId);
-  if (!id || id.at < now - FEEDBACK_LOOKBACK_MINUTES * 60_000 || id.at > now + 60_000) return { answers: null, reads: 0 };
+  if (!id || id.at < now - FEEDBACK_LOOKBACK_MINUTES * 60_000 || id.at > now + 60_000)
+    return { answers: null, reads: 0 };
   let reads = 0;
   // The instance's batches keyed from one span before the request to the longest it can run.
   const from = id.at - batchSpanMs;
@@ -91,7 +105,13 @@ export async function storedAnswers(store: ObjectStore, model: string, requestId
     const batch = await store.get(key);
     reads++;
     const text = batch ? new TextDecoder().decode(batch.bytes) : '';
-    const records = text.includes(needle) ? text.split('\n').filter((line) => line.includes(needle)).map(parseCaptureLine).filter((r): r is CapturedPrediction => r !== null) : [];
+    const records = text.includes(needle)
+      ? text
+          .split('\n')
+          .filter((line) => line.includes(needle))
+          .map(parseCaptureLine)
+          .filter((r): r is CapturedPrediction => r !== null)
+      : [];
     const found = answersOf(requestId, [records]);
     if (found) return { answers: found, reads };
   }

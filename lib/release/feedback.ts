@@ -26,7 +26,12 @@ export type SavedFeedback = { created: true } | { created: false; existing: Feed
  * same answer is not written. The caller tells a retry (the same class: nothing to do) from a
  * contradiction (another class) by the existing record it gets back.
  */
-export async function saveFeedback(store: ObjectStore, model: string, answeredAt: number, record: FeedbackRecord): Promise<SavedFeedback> {
+export async function saveFeedback(
+  store: ObjectStore,
+  model: string,
+  answeredAt: number,
+  record: FeedbackRecord,
+): Promise<SavedFeedback> {
   const docs = new DocumentStore(store);
   const key = keys.feedback(model, answeredAt, record.requestId, record.index);
   if (await docs.create(key, feedbackRecordSchema, record)) return { created: true };
@@ -40,7 +45,12 @@ export async function saveFeedback(store: ObjectStore, model: string, answeredAt
  * (an audit read, O(labels): reports count labels from the monitoring summaries instead).
  * Unreadable records are skipped.
  */
-export async function readFeedback(store: ObjectStore, model: string, since: number, until = Date.now()): Promise<Map<string, FeedbackRecord>> {
+export async function readFeedback(
+  store: ObjectStore,
+  model: string,
+  since: number,
+  until = Date.now(),
+): Promise<Map<string, FeedbackRecord>> {
   const docs = new DocumentStore(store);
   const found: string[] = [];
   for (const day of daysBetween(since, until)) found.push(...(await store.list(keys.feedbackDay(model, day))));

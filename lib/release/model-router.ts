@@ -9,7 +9,12 @@
  * read leaves the last good one in force, and the failure shows in the status.
  */
 import type { ModelRegistry } from '../registry/model-registry.ts';
-import { ModelProvider, type ProviderEvents, type ProviderStatus, type ServingModel } from '../serving/model-provider.ts';
+import {
+  ModelProvider,
+  type ProviderEvents,
+  type ProviderStatus,
+  type ServingModel,
+} from '../serving/model-provider.ts';
 import { publicReason } from '../serving/public-reason.ts';
 import { assignmentPoint, routeFor } from './sticky-assignment.ts';
 import { policyAliases, resolvePolicy, type ResolvedPolicy, type Route } from './traffic-policy.ts';

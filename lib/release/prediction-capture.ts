@@ -18,11 +18,22 @@ import { groupOf } from '../data/sensitive-groups.ts';
 import type { DatasetSpec } from '../data/spec.ts';
 import { MISSING_GROUP } from '../evaluation/fairness.ts';
 import { keys, daysBetween } from '../state/layout.ts';
-import { capturedPredictionSchema, type CapturedFeatures, type CapturedPrediction, type FeedbackRecord } from '../state/schemas.ts';
+import {
+  capturedPredictionSchema,
+  type CapturedFeatures,
+  type CapturedPrediction,
+  type FeedbackRecord,
+} from '../state/schemas.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { publicReason } from '../serving/public-reason.ts';
 import { mayBeBehindRollupMark, retreatRollupMark } from '../monitoring/rollup-mark.ts';
-import { MINUTE_MS, summarizeRecords, SummaryBuilder, type AcceptedLabel, type BaselineRef } from '../monitoring/summary.ts';
+import {
+  MINUTE_MS,
+  summarizeRecords,
+  SummaryBuilder,
+  type AcceptedLabel,
+  type BaselineRef,
+} from '../monitoring/summary.ts';
 import { DocumentStore } from '../state/document-store.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { parseTimeOrderedId } from '../util/ids.ts';
@@ -31,7 +42,11 @@ import { instanceOrderedId } from '../util/instance-ids.ts';
 export type { CapturedFeatures, CapturedPrediction };
 
 export function captureFeatures(row: CleanRow): CapturedFeatures {
-  return { numeric: Array.from(row.numeric, (v) => (Number.isNaN(v) ? null : v)), categorical: row.categorical, multiLabel: row.multiLabel };
+  return {
+    numeric: Array.from(row.numeric, (v) => (Number.isNaN(v) ? null : v)),
+    categorical: row.categorical,
+    multiLabel: row.multiLabel,
+  };
 }
 
 /**
@@ -42,12 +57,19 @@ export function captureFeatures(row: CleanRow): CapturedFeatures {
  * so those answers' rows stay as they were. The group's label is kept, a few bytes a column:
  * a summary counts it without the spec (the answering version may be gone by then).
  */
-export function capturedGroups(spec: Pick<DatasetSpec, 'sensitive'>, record: Record<string, unknown>): { groups?: Record<string, string> } {
+export function capturedGroups(
+  spec: Pick<DatasetSpec, 'sensitive'>,
+  record: Record<string, unknown>,
+): { groups?: Record<string, string> } {
   if (!spec.sensitive.length) return {};
   const groups: Record<string, string> = {};
   for (const column of spec.sensitive) {
     const raw = record[column.column];
-    groups[column.column] = groupOf(column, typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : null) ?? MISSING_GROUP;
+    groups[column.column] =
+      groupOf(
+        column,
+        typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : null,
+      ) ?? MISSING_GROUP;
   }
   return { groups };
 }
@@ -59,16 +81,39 @@ export type LabelledAnswer = NonNullable<FeedbackRecord['answers']>[number];
  * for it among a request's captured answers, the applicant's groups included (failures label nothing).
  */
 export function labelledAnswers(answers: CapturedPrediction[], index: number): LabelledAnswer[] {
-  return answers.flatMap((a) => (a.index === index && a.ok && a.predicted !== undefined ? [{ variant: a.variant, version: a.version, predicted: a.predicted, at: a.at, ...(a.groups ? { groups: a.groups } : {}) }] : []));
+  return answers.flatMap((a) =>
+    a.index === index && a.ok && a.predicted !== undefined
+      ? [
+          {
+            variant: a.variant,
+            version: a.version,
+            predicted: a.predicted,
+            at: a.at,
+            ...(a.groups ? { groups: a.groups } : {}),
+          },
+        ]
+      : [],
+  );
 }
 
 /** The label `actual`, accepted at `at`, as the summaries count it: once per answer it labels, with that answer's groups. */
 export function acceptedLabels(given: LabelledAnswer[], actual: string, at: number): AcceptedLabel[] {
-  return given.map((g) => ({ variant: g.variant, version: g.version, predicted: g.predicted, actual, at, ...(g.groups ? { groups: g.groups } : {}) }));
+  return given.map((g) => ({
+    variant: g.variant,
+    version: g.version,
+    predicted: g.predicted,
+    actual,
+    at,
+    ...(g.groups ? { groups: g.groups } : {}),
+  }));
 }
 
 export function featuresToRow(features: CapturedFeatures): CleanRow {
-  return { numeric: Float64Array.from(features.numeric, (v) => (v === null ? NaN : v)), categorical: features.categorical, multiLabel: features.multiLabel };
+  return {
+    numeric: Float64Array.from(features.numeric, (v) => (v === null ? NaN : v)),
+    categorical: features.categorical,
+    multiLabel: features.multiLabel,
+  };
 }
 
 export interface CaptureOptions {
@@ -200,12 +245,21 @@ export class PredictionCapture {
    * batches keyed within one interval of it (captured-request.ts).
    */
   private cutIfOld(): void {
-    if (this.buffer.length + this.labels.length > 0 && this.now() - this.oldest >= this.options.flushIntervalMs) this.cut();
+    if (this.buffer.length + this.labels.length > 0 && this.now() - this.oldest >= this.options.flushIntervalMs)
+      this.cut();
   }
 
   private cut(): void {
     // The key is fixed when the batch is cut, so every retry writes the same object.
-    this.unsent.push({ at: this.oldest, id: instanceOrderedId(this.options.instance, new Date(this.oldest)), records: this.buffer, lines: this.lines, builder: this.building, labels: this.labels, summarized: false });
+    this.unsent.push({
+      at: this.oldest,
+      id: instanceOrderedId(this.options.instance, new Date(this.oldest)),
+      records: this.buffer,
+      lines: this.lines,
+      builder: this.building,
+      labels: this.labels,
+      summarized: false,
+    });
     this.buffer = [];
     this.lines = [];
     this.building = this.newBuilder();
@@ -225,7 +279,11 @@ export class PredictionCapture {
     if (this.writing) return false;
     if (this.lastError && this.now() - Date.parse(this.lastError.at) < this.options.flushIntervalMs) return false;
     const held = this.buffer.length + this.labels.length;
-    return held >= this.options.flushRecords || (held > 0 && this.now() - this.oldest >= this.options.flushIntervalMs) || this.unsent.length > 0;
+    return (
+      held >= this.options.flushRecords ||
+      (held > 0 && this.now() - this.oldest >= this.options.flushIntervalMs) ||
+      this.unsent.length > 0
+    );
   }
 
   /** Writes everything held, in order; resolves when done or when a write failed (the rest waits for the next flush). */
@@ -243,7 +301,12 @@ export class PredictionCapture {
   async close(timeoutMs: number): Promise<number> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await Promise.race([this.flush().then(() => (this.buffer.length || this.labels.length || this.unsent.length ? this.flush() : undefined)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    await Promise.race([
+      this.flush().then(() =>
+        this.buffer.length || this.labels.length || this.unsent.length ? this.flush() : undefined,
+      ),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
     return this.status().pending;
   }
 
@@ -284,11 +347,16 @@ export class PredictionCapture {
         // Both are created once: if an earlier attempt landed after all (a timeout after the write), this is a no-op.
         if (!batch.summarized) {
           if (!batch.summaryBytes) {
-            const summary = batch.builder ? batch.builder.finish(batch.labels) : summarizeRecords(batch.records, this.options.baselineOf ?? (() => null), featuresToRow, batch.labels);
+            const summary = batch.builder
+              ? batch.builder.finish(batch.labels)
+              : summarizeRecords(batch.records, this.options.baselineOf ?? (() => null), featuresToRow, batch.labels);
             batch.summaryBytes = UTF8.encode(JSON.stringify(summary));
             batch.builder = null;
           }
-          await this.store.put(keys.batchSummary(this.model, batch.at, batch.id), batch.summaryBytes, { contentType: 'application/json', condition: { ifNoneMatch: '*' } });
+          await this.store.put(keys.batchSummary(this.model, batch.at, batch.id), batch.summaryBytes, {
+            contentType: 'application/json',
+            condition: { ifNoneMatch: '*' },
+          });
           batch.summarized = true;
           batch.summaryBytes = undefined;
           batch.markToRetreat = mayBeBehindRollupMark(batch.at, this.now());
@@ -296,12 +364,20 @@ export class PredictionCapture {
         // Stored after the rollups may have passed its minute: readers must take that minute from
         // its batches until a run rolls it up again. Retried with the batch if it fails.
         if (batch.markToRetreat) {
-          await retreatRollupMark(new DocumentStore(this.store), this.model, Math.floor(batch.at / MINUTE_MS) * MINUTE_MS);
+          await retreatRollupMark(
+            new DocumentStore(this.store),
+            this.model,
+            Math.floor(batch.at / MINUTE_MS) * MINUTE_MS,
+          );
           batch.markToRetreat = false;
         }
         const body = Buffer.concat(batch.lines);
         // A batch of labels only has no raw answers to keep (the labels are stored on their own).
-        if (batch.records.length) await this.store.put(keys.captureBatch(this.model, batch.at, batch.id), body, { contentType: 'application/x-ndjson', condition: { ifNoneMatch: '*' } });
+        if (batch.records.length)
+          await this.store.put(keys.captureBatch(this.model, batch.at, batch.id), body, {
+            contentType: 'application/x-ndjson',
+            condition: { ifNoneMatch: '*' },
+          });
       } catch (err) {
         this.lastError = { message: publicReason(err), at: new Date(this.now()).toISOString() };
         this.hooks.onFailed?.(err as Error);
@@ -333,7 +409,9 @@ export class PredictionCapture {
       excess -= cut;
       dropped += cut;
     }
-    this.unsent = this.unsent.filter((b) => b.records.length > 0 || b.labels.length > 0 || b === this.inFlight || b.summarized);
+    this.unsent = this.unsent.filter(
+      (b) => b.records.length > 0 || b.labels.length > 0 || b === this.inFlight || b.summarized,
+    );
     if (excess > 0) {
       const cut = Math.min(excess, this.buffer.length);
       this.buffer.splice(0, cut);
@@ -360,7 +438,12 @@ export interface CaptureWindow {
 }
 
 /** Captured predictions made at or after `since` (ms) and at or before `until`, read back from storage. */
-export async function readCaptures(store: ObjectStore, model: string, since: number, until = Date.now()): Promise<CaptureWindow> {
+export async function readCaptures(
+  store: ObjectStore,
+  model: string,
+  since: number,
+  until = Date.now(),
+): Promise<CaptureWindow> {
   const batchKeys: string[] = [];
   for (const day of daysBetween(since, until)) {
     for (const key of await store.list(keys.captureDay(model, day))) {

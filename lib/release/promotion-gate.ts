@@ -11,7 +11,13 @@ import { readModelCard, type ModelCard } from '../governance/model-card.ts';
 import type { ModelRegistry } from '../registry/model-registry.ts';
 import { PromotionPolicies } from '../registry/promotion-policies.ts';
 import { StorageError } from '../storage/object-store.ts';
-import { evaluatePolicy, hasGates, type PolicyFailure, type PolicyVerdict, type PromotionPolicy } from './promotion-policy.ts';
+import {
+  evaluatePolicy,
+  hasGates,
+  type PolicyFailure,
+  type PolicyVerdict,
+  type PromotionPolicy,
+} from './promotion-policy.ts';
 import { resolvePolicy, type TrafficPolicy } from './traffic-policy.ts';
 
 export interface PromotionGate {
@@ -38,7 +44,8 @@ export function promotionGate(registry: ModelRegistry, name: string): PromotionG
       for (const alias of gated) {
         const pointer = await registry.getAlias(name, alias);
         if (!pointer) continue; // a missing alias is the caller's 422
-        for (const f of await failuresOf(registry, name, doc.policy, pointer.version)) failed.push({ field: `${alias}.${f.field}`, message: `${alias} (${pointer.version}): ${f.message}` });
+        for (const f of await failuresOf(registry, name, doc.policy, pointer.version))
+          failed.push({ field: `${alias}.${f.field}`, message: `${alias} (${pointer.version}): ${f.message}` });
       }
       return { revision: doc.revision, failed };
     },
@@ -51,7 +58,8 @@ export function promotionGate(registry: ModelRegistry, name: string): PromotionG
  * blue-green policy's active alias unless it is the one that served before (the primary route).
  */
 export function gatedAliases(before: TrafficPolicy | null, after: TrafficPolicy): string[] {
-  if (after.mode === 'canary') return before?.mode === 'canary' && before.challenger === after.challenger ? [] : [after.challenger];
+  if (after.mode === 'canary')
+    return before?.mode === 'canary' && before.challenger === after.challenger ? [] : [after.challenger];
   if (after.mode === 'bluegreen') {
     const serving = before ? resolvePolicy(before).routes[0].alias : null;
     return after[after.active] === serving ? [] : [after[after.active]];
@@ -59,8 +67,16 @@ export function gatedAliases(before: TrafficPolicy | null, after: TrafficPolicy)
   return [];
 }
 
-async function failuresOf(registry: ModelRegistry, name: string, policy: PromotionPolicy, version: string): Promise<PolicyFailure[]> {
-  const [metrics, card] = await Promise.all([metricsOf(registry, name, version), policy.requiredCardFields?.length ? cardOf(registry, name, version) : null]);
+async function failuresOf(
+  registry: ModelRegistry,
+  name: string,
+  policy: PromotionPolicy,
+  version: string,
+): Promise<PolicyFailure[]> {
+  const [metrics, card] = await Promise.all([
+    metricsOf(registry, name, version),
+    policy.requiredCardFields?.length ? cardOf(registry, name, version) : null,
+  ]);
   return evaluatePolicy(policy, { metrics, card });
 }
 

@@ -8,10 +8,21 @@
  */
 import { z } from 'zod';
 import type { ModelCard } from '../governance/model-card.ts';
-import { promotionPolicySchema, type CardField, type PolicyFailure, type PromotionPolicy } from '../state/promotion-policy-schema.ts';
+import {
+  promotionPolicySchema,
+  type CardField,
+  type PolicyFailure,
+  type PromotionPolicy,
+} from '../state/promotion-policy-schema.ts';
 
 // The stored policy's shape and its verdicts are declared with the other stored documents.
-export { CARD_FIELDS, promotionPolicySchema, type PolicyFailure, type PolicyVerdict, type PromotionPolicy } from '../state/promotion-policy-schema.ts';
+export {
+  CARD_FIELDS,
+  promotionPolicySchema,
+  type PolicyFailure,
+  type PolicyVerdict,
+  type PromotionPolicy,
+} from '../state/promotion-policy-schema.ts';
 
 /**
  * The model card fields a policy may require are listed with the stored policy's schema
@@ -20,7 +31,10 @@ export { CARD_FIELDS, promotionPolicySchema, type PolicyFailure, type PolicyVerd
  * has) fails the typecheck.
  */
 type NullableKeys<T> = { [K in keyof T]-?: null extends T[K] ? K : never }[keyof T] & string;
-type NullableCardField = NullableKeys<ModelCard> | `metrics.${NullableKeys<ModelCard['metrics']>}` | `lineage.${NullableKeys<ModelCard['lineage']>}`;
+type NullableCardField =
+  | NullableKeys<ModelCard>
+  | `metrics.${NullableKeys<ModelCard['metrics']>}`
+  | `lineage.${NullableKeys<ModelCard['lineage']>}`;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const cardFieldsMatchTheCard: Same<CardField, NullableCardField> = true;
 void cardFieldsMatchTheCard;
@@ -41,7 +55,12 @@ const metricsSchema = z.object({
   ranking: z.object({ roc_auc: number, ks: number }).partial().nullable().optional().catch(null),
   calibration: z.object({ ece: number }).partial().nullable().optional().catch(null),
   fairness: z
-    .array(z.object({ column: z.string(), summary: z.object({ demographicParityRatio: number, equalizedOddsDifference: number }).partial() }))
+    .array(
+      z.object({
+        column: z.string(),
+        summary: z.object({ demographicParityRatio: number, equalizedOddsDifference: number }).partial(),
+      }),
+    )
     .nullable()
     .optional()
     .catch(null),
@@ -67,31 +86,99 @@ export function evaluatePolicy(policy: PromotionPolicy, evidence: PolicyEvidence
   const parsed = metricsSchema.safeParse(evidence.metrics ?? {});
   const m = parsed.success ? parsed.data : {};
   const failures: PolicyFailure[] = [];
-  const atLeast = (field: string, limit: number | undefined, value: number | null | undefined, what: string, where: string): void => {
+  const atLeast = (
+    field: string,
+    limit: number | undefined,
+    value: number | null | undefined,
+    what: string,
+    where: string,
+  ): void => {
     if (limit === undefined) return;
-    if (value === null || value === undefined) failures.push({ field, message: `${what} is missing (no ${where} in the version's metrics); the policy needs at least ${shown(limit)}` });
-    else if (value < limit) failures.push({ field, message: `${what} ${shown(value)} is below the minimum ${shown(limit)}` });
+    if (value === null || value === undefined)
+      failures.push({
+        field,
+        message: `${what} is missing (no ${where} in the version's metrics); the policy needs at least ${shown(limit)}`,
+      });
+    else if (value < limit)
+      failures.push({ field, message: `${what} ${shown(value)} is below the minimum ${shown(limit)}` });
   };
-  const atMost = (field: string, limit: number | undefined, value: number | null | undefined, what: string, where: string): void => {
+  const atMost = (
+    field: string,
+    limit: number | undefined,
+    value: number | null | undefined,
+    what: string,
+    where: string,
+  ): void => {
     if (limit === undefined) return;
-    if (value === null || value === undefined) failures.push({ field, message: `${what} is missing (no ${where} in the version's metrics); the policy allows at most ${shown(limit)}` });
-    else if (value > limit) failures.push({ field, message: `${what} ${shown(value)} is above the maximum ${shown(limit)}` });
+    if (value === null || value === undefined)
+      failures.push({
+        field,
+        message: `${what} is missing (no ${where} in the version's metrics); the policy allows at most ${shown(limit)}`,
+      });
+    else if (value > limit)
+      failures.push({ field, message: `${what} ${shown(value)} is above the maximum ${shown(limit)}` });
   };
   atLeast('minAuc', policy.minAuc, m.ranking?.roc_auc, 'ROC AUC', 'ranking.roc_auc');
   atLeast('minKs', policy.minKs, m.ranking?.ks, 'KS', 'ranking.ks');
   atLeast('minF1Macro', policy.minF1Macro, m.cv?.f1_macro, 'macro F1', 'cv.f1_macro');
-  atMost('maxCalibrationError', policy.maxCalibrationError, m.calibration?.ece, 'calibration error (ECE)', 'calibration.ece');
+  atMost(
+    'maxCalibrationError',
+    policy.maxCalibrationError,
+    m.calibration?.ece,
+    'calibration error (ECE)',
+    'calibration.ece',
+  );
   const fairness = m.fairness ?? [];
-  const perColumn = (field: string, limit: number | undefined, value: (s: { demographicParityRatio?: number | null; equalizedOddsDifference?: number | null }) => number | null | undefined, what: string, where: string): void => {
+  const perColumn = (
+    field: string,
+    limit: number | undefined,
+    value: (s: {
+      demographicParityRatio?: number | null;
+      equalizedOddsDifference?: number | null;
+    }) => number | null | undefined,
+    what: string,
+    where: string,
+  ): void => {
     if (limit === undefined) return;
-    if (!fairness.length) return void failures.push({ field, message: `${what} is missing (no fairness report in the version's metrics: its spec names no sensitive column); the policy allows at most ${shown(limit)}` });
-    for (const report of fairness) atMost(`${field}.${report.column}`, limit, value(report.summary), `${what} of ${report.column}`, `fairness summary ${where} for ${report.column}`);
+    if (!fairness.length)
+      return void failures.push({
+        field,
+        message: `${what} is missing (no fairness report in the version's metrics: its spec names no sensitive column); the policy allows at most ${shown(limit)}`,
+      });
+    for (const report of fairness)
+      atMost(
+        `${field}.${report.column}`,
+        limit,
+        value(report.summary),
+        `${what} of ${report.column}`,
+        `fairness summary ${where} for ${report.column}`,
+      );
   };
-  perColumn('maxDemographicParityGap', policy.maxDemographicParityGap, (s) => (typeof s.demographicParityRatio === 'number' ? gap(s.demographicParityRatio) : null), 'demographic parity gap (1 - ratio)', 'demographicParityRatio');
-  perColumn('maxEqualizedOddsDifference', policy.maxEqualizedOddsDifference, (s) => s.equalizedOddsDifference, 'equalized odds difference', 'equalizedOddsDifference');
+  perColumn(
+    'maxDemographicParityGap',
+    policy.maxDemographicParityGap,
+    (s) => (typeof s.demographicParityRatio === 'number' ? gap(s.demographicParityRatio) : null),
+    'demographic parity gap (1 - ratio)',
+    'demographicParityRatio',
+  );
+  perColumn(
+    'maxEqualizedOddsDifference',
+    policy.maxEqualizedOddsDifference,
+    (s) => s.equalizedOddsDifference,
+    'equalized odds difference',
+    'equalizedOddsDifference',
+  );
   for (const field of policy.requiredCardFields ?? []) {
-    if (!evidence.card) failures.push({ field: `requiredCardFields.${field}`, message: `the version's model card cannot be read, so ${field} cannot be shown filled` });
-    else if (cardValue(evidence.card, field) === null) failures.push({ field: `requiredCardFields.${field}`, message: `the model card's ${field} is empty (null); the policy requires it` });
+    if (!evidence.card)
+      failures.push({
+        field: `requiredCardFields.${field}`,
+        message: `the version's model card cannot be read, so ${field} cannot be shown filled`,
+      });
+    else if (cardValue(evidence.card, field) === null)
+      failures.push({
+        field: `requiredCardFields.${field}`,
+        message: `the model card's ${field} is empty (null); the policy requires it`,
+      });
   }
   return failures;
 }

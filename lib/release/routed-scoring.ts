@@ -18,7 +18,12 @@ import type { ParsedPredictRequest } from '../serving/predict-request.ts';
 import type { Prediction, Predictor } from '../serving/predictor.ts';
 import { conflictWith } from '../util/domain-error.ts';
 import type { ModelRouter } from './model-router.ts';
-import { captureFeatures, capturedGroups, type CapturedPrediction, type PredictionCapture } from './prediction-capture.ts';
+import {
+  captureFeatures,
+  capturedGroups,
+  type CapturedPrediction,
+  type PredictionCapture,
+} from './prediction-capture.ts';
 
 export interface RoutedPrediction extends Prediction {
   model: { name: string; version: string; alias: string; variant: string };
@@ -45,7 +50,13 @@ export interface RoutedScoring {
  * identifier; `explain` adds reasons. A variant that cannot load its model fails the request
  * (NoModelError: 503) before any record is scored.
  */
-export async function scoreRouted(deps: RoutedScoringDeps, request: ParsedPredictRequest, requestId: string, fallbackKey: string, explain: ExplainQuery | null = null): Promise<RoutedScoring> {
+export async function scoreRouted(
+  deps: RoutedScoringDeps,
+  request: ParsedPredictRequest,
+  requestId: string,
+  fallbackKey: string,
+  explain: ExplainQuery | null = null,
+): Promise<RoutedScoring> {
   const { router, capture, metrics } = deps;
   const { rows, records, keys } = request;
   // Service time starts here: a cold start (the container, the first model) is not the model's speed.
@@ -69,14 +80,31 @@ export async function scoreRouted(deps: RoutedScoringDeps, request: ParsedPredic
           model = await provider.current();
         } catch (err) {
           const error = err instanceof NoModelError && err.storageUnavailable ? 'unavailable' : 'model';
-          captured.push({ requestId, index: i, at: Date.now(), version: 'none', alias: route.alias, variant: route.variant, ok: false, error });
-          throw new NoModelError(`variant ${route.variant} (${route.alias}) cannot serve: ${(err as Error).message}`, error === 'unavailable');
+          captured.push({
+            requestId,
+            index: i,
+            at: Date.now(),
+            version: 'none',
+            alias: route.alias,
+            variant: route.variant,
+            ok: false,
+            error,
+          });
+          throw new NoModelError(
+            `variant ${route.variant} (${route.alias}) cannot serve: ${(err as Error).message}`,
+            error === 'unavailable',
+          );
         }
       } else provider.refreshInBackground();
       models.set(route.alias, model);
     }
     // Each model scores its records as one batch (the ensemble's batch path); reasons are per record.
-    const answers = scoreByModel(picks.map((p) => models.get(p.route.alias)!), (model, i) => predictExplained(model.predictor, rows[i], records[i], explain, model.version, rows.length), rows, explain !== null);
+    const answers = scoreByModel(
+      picks.map((p) => models.get(p.route.alias)!),
+      (model, i) => predictExplained(model.predictor, rows[i], records[i], explain, model.version, rows.length),
+      rows,
+      explain !== null,
+    );
     const challengers = picks.map(({ point }) => router.shadowFor(point));
     const shadowAnswers = scoreByModel(challengers, (model, i) => model.predictor.predictClean(rows[i]), rows, false);
     const at = Date.now();
@@ -84,9 +112,21 @@ export async function scoreRouted(deps: RoutedScoringDeps, request: ParsedPredic
       const { route } = picks[i];
       const model = models.get(route.alias)!;
       const p = answers[i]!;
-      metrics.predictions.inc({ class: p.label, model: model.name, version: model.version, alias: model.alias, variant: route.variant });
-      emitEmf({ Model: model.name, Version: model.version, Variant: route.variant, Class: p.label }, { Predictions: { value: 1, unit: 'Count' } });
-      predictions.push({ ...p, model: { name: model.name, version: model.version, alias: model.alias, variant: route.variant } });
+      metrics.predictions.inc({
+        class: p.label,
+        model: model.name,
+        version: model.version,
+        alias: model.alias,
+        variant: route.variant,
+      });
+      emitEmf(
+        { Model: model.name, Version: model.version, Variant: route.variant, Class: p.label },
+        { Predictions: { value: 1, unit: 'Count' } },
+      );
+      predictions.push({
+        ...p,
+        model: { name: model.name, version: model.version, alias: model.alias, variant: route.variant },
+      });
       const challenger = challengers[i];
       const shadowLabel = shadowAnswers[i]?.label;
       if (challenger && shadowLabel) {
@@ -107,7 +147,9 @@ export async function scoreRouted(deps: RoutedScoringDeps, request: ParsedPredic
         ok: true,
         ...(challenger && shadowLabel ? { shadow: { version: challenger.version, predicted: shadowLabel } } : {}),
         ...capturedGroups(model.predictor.bundle.spec, records[i]),
-        ...(Math.random() < deps.captureFeaturesRate ? { features: captureFeatures(rows[i]), probabilities: p.probabilities } : {}),
+        ...(Math.random() < deps.captureFeaturesRate
+          ? { features: captureFeatures(rows[i]), probabilities: p.probabilities }
+          : {}),
       });
     }
   } finally {
@@ -132,7 +174,9 @@ export async function scoreRouted(deps: RoutedScoringDeps, request: ParsedPredic
       'model.version': served.version,
       'model.variant': served.variant,
       instances: rows.length,
-      ...(shadow.compared ? { 'shadow.version': shadow.version, 'shadow.compared': shadow.compared, 'shadow.agreed': shadow.agreed } : {}),
+      ...(shadow.compared
+        ? { 'shadow.version': shadow.version, 'shadow.compared': shadow.compared, 'shadow.agreed': shadow.agreed }
+        : {}),
     },
   };
 }
@@ -141,7 +185,12 @@ export async function scoreRouted(deps: RoutedScoringDeps, request: ParsedPredic
  * The prediction of each record by its model (null where it has none): the records of one model
  * scored as one batch, or one by one (`one`) where each needs its own answer (reasons).
  */
-function scoreByModel(modelOf: (ServingModel | null)[], one: (model: ServingModel, i: number) => Prediction, rows: CleanRow[], eachAlone: boolean): (Prediction | null)[] {
+function scoreByModel(
+  modelOf: (ServingModel | null)[],
+  one: (model: ServingModel, i: number) => Prediction,
+  rows: CleanRow[],
+  eachAlone: boolean,
+): (Prediction | null)[] {
   const answers: (Prediction | null)[] = new Array<Prediction | null>(rows.length).fill(null);
   const byModel = new Map<ServingModel, number[]>();
   modelOf.forEach((model, i) => {
@@ -161,13 +210,21 @@ function scoreByModel(modelOf: (ServingModel | null)[], one: (model: ServingMode
 }
 
 /** A prediction, with its reasons when asked for; a model saved without covers is a 409 naming the version. */
-export function predictExplained(predictor: Predictor, row: CleanRow, record: Record<string, unknown>, explain: ExplainQuery | null, version: string, rows = 1): Prediction {
+export function predictExplained(
+  predictor: Predictor,
+  row: CleanRow,
+  record: Record<string, unknown>,
+  explain: ExplainQuery | null,
+  version: string,
+  rows = 1,
+): Prediction {
   if (!explain) return predictor.predictClean(row);
   try {
     const method = resolveExplainMethod(explain, predictor.exactExplainCost(), rows);
     return predictor.predictClean(row, { top: explain.top, method, valueOf: (column) => record[column] });
   } catch (err) {
-    if (err instanceof ExplainUnavailableError) throw conflictWith(`model version ${version} cannot explain its predictions: ${err.message}`);
+    if (err instanceof ExplainUnavailableError)
+      throw conflictWith(`model version ${version} cannot explain its predictions: ${err.message}`);
     throw err;
   }
 }

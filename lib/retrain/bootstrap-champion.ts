@@ -21,7 +21,14 @@ export interface BootstrapOutcome {
 
 export async function bootstrapChampion(
   registry: ModelRegistry,
-  options: { name: string; dataFile: string; specFile: string; actor: string; progress?: ProgressReporter; jobs?: number },
+  options: {
+    name: string;
+    dataFile: string;
+    specFile: string;
+    actor: string;
+    progress?: ProgressReporter;
+    jobs?: number;
+  },
 ): Promise<BootstrapOutcome> {
   const current = await registry.getAlias(options.name, 'champion');
   if (current) return { action: 'present', version: current.version };
@@ -40,11 +47,18 @@ export async function bootstrapChampion(
       progress: options.progress,
       jobs: options.jobs,
     });
-    const { version } = await registry.publish(options.name, result.files, { createdBy: options.actor, source: options.dataFile, reason: 'bootstrap: first model, the default candidate' });
+    const { version } = await registry.publish(options.name, result.files, {
+      createdBy: options.actor,
+      source: options.dataFile,
+      reason: 'bootstrap: first model, the default candidate',
+    });
     outcome = { action: 'trained', version, f1Macro: result.report.best.cv.f1_macro, title: result.report.best.title };
   }
   // Only if still absent: two bootstraps at once (a Job retried, npm start twice) point it once.
-  const moved = await registry.moveAlias(options.name, 'champion', (doc) => (doc ? null : outcome.version), { reason: 'bootstrap: first model of this registry', actor: options.actor });
+  const moved = await registry.moveAlias(options.name, 'champion', (doc) => (doc ? null : outcome.version), {
+    reason: 'bootstrap: first model of this registry',
+    actor: options.actor,
+  });
   if (moved) return outcome;
   return { action: 'present', version: (await registry.getAlias(options.name, 'champion'))!.version };
 }

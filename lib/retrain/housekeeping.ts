@@ -60,23 +60,43 @@ export async function runHousekeeping(
   return { deadJobs, removedVersions, keptIncomplete, retention: mergeRetention(options.retention, sweeps) };
 }
 
-function mergeRetention(settings: RetentionSettings, sweeps: { model: string; outcome: RetentionOutcome }[]): RetentionOutcome {
+function mergeRetention(
+  settings: RetentionSettings,
+  sweeps: { model: string; outcome: RetentionOutcome }[],
+): RetentionOutcome {
   if (settings.enforcedBy === 'store') return { enforcedBy: 'store' };
-  const merged: Extract<RetentionOutcome, { enforcedBy: 'housekeeping' }> = { enforcedBy: 'housekeeping', deleted: { captures: 0, feedback: 0, summaries: 0 }, days: 0, more: false };
+  const merged: Extract<RetentionOutcome, { enforcedBy: 'housekeeping' }> = {
+    enforcedBy: 'housekeeping',
+    deleted: { captures: 0, feedback: 0, summaries: 0 },
+    days: 0,
+    more: false,
+  };
   for (const { model, outcome } of sweeps) {
     if (outcome.enforcedBy === 'store') continue;
-    for (const data of Object.keys(merged.deleted) as (keyof typeof merged.deleted)[]) merged.deleted[data] += outcome.deleted[data];
+    for (const data of Object.keys(merged.deleted) as (keyof typeof merged.deleted)[])
+      merged.deleted[data] += outcome.deleted[data];
     merged.days += outcome.days;
     merged.more ||= outcome.more;
-    if (outcome.error !== undefined && merged.error === undefined) merged.error = sweeps.length > 1 ? `model ${model}: ${outcome.error}` : outcome.error;
+    if (outcome.error !== undefined && merged.error === undefined)
+      merged.error = sweeps.length > 1 ? `model ${model}: ${outcome.error}` : outcome.error;
   }
   return merged;
 }
 
 /** Retention's part of a run; a store fault is part of the outcome (with what was deleted before it), not thrown. */
-export async function enforceRetention(store: ObjectStore, model: string, settings: RetentionSettings, now: number): Promise<RetentionOutcome> {
+export async function enforceRetention(
+  store: ObjectStore,
+  model: string,
+  settings: RetentionSettings,
+  now: number,
+): Promise<RetentionOutcome> {
   if (settings.enforcedBy === 'store') return { enforcedBy: 'store' };
   const sweep = await sweepExpired(store, model, settings.periods, { now, maxDeletes: settings.maxDeletes });
-  return { enforcedBy: 'housekeeping', deleted: sweep.deleted, days: sweep.days.length, more: sweep.more, ...(sweep.error ? { error: publicReason(sweep.error) } : {}) };
-
+  return {
+    enforcedBy: 'housekeeping',
+    deleted: sweep.deleted,
+    days: sweep.days.length,
+    more: sweep.more,
+    ...(sweep.error ? { error: publicReason(sweep.error) } : {}),
+  };
 }

@@ -49,7 +49,13 @@ export class JobReporter implements ProgressReporter {
   step(message: string): void {
     this.assertOwned();
     const { perSecond, etaSeconds } = this.rate.step();
-    this.progress = { ...this.progress, done: this.rate.done, message, perSecond: Number(perSecond.toFixed(3)), etaSeconds: Math.round(etaSeconds) };
+    this.progress = {
+      ...this.progress,
+      done: this.rate.done,
+      message,
+      perSecond: Number(perSecond.toFixed(3)),
+      etaSeconds: Math.round(etaSeconds),
+    };
     this.dirty = true;
     this.tick();
   }
@@ -91,8 +97,12 @@ export class JobReporter implements ProgressReporter {
   }
 
   private async write(progress: JobRecord['progress'], beat: boolean): Promise<void> {
-    if (beat && !(await this.lock.renew(this.job.lockToken))) this.lost = 'the retrain lock expired and was taken by another job';
-    const after = await this.jobs.update(this.job.jobId, (job) => (job.status === 'running' ? { ...job, progress, heartbeatAt: new Date().toISOString() } : null));
-    if (after && after.status !== 'running') this.lost = `the job was marked ${after.status}: ${after.error ?? ''}`.trim();
+    if (beat && !(await this.lock.renew(this.job.lockToken)))
+      this.lost = 'the retrain lock expired and was taken by another job';
+    const after = await this.jobs.update(this.job.jobId, (job) =>
+      job.status === 'running' ? { ...job, progress, heartbeatAt: new Date().toISOString() } : null,
+    );
+    if (after && after.status !== 'running')
+      this.lost = `the job was marked ${after.status}: ${after.error ?? ''}`.trim();
   }
 }

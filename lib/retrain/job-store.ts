@@ -23,7 +23,8 @@ export class JobStore {
   ) {}
 
   async create(job: JobRecord): Promise<JobRecord> {
-    if (!(await this.docs.create(keys.job(job.jobId), jobRecordSchema, job))) throw new ConflictError(`job ${job.jobId} already exists`);
+    if (!(await this.docs.create(keys.job(job.jobId), jobRecordSchema, job)))
+      throw new ConflictError(`job ${job.jobId} already exists`);
     return job;
   }
 
@@ -43,12 +44,18 @@ export class JobStore {
 
   /** Marks a job that has not ended failed, with `error` (a runner that knows it died); answers the record, or null for an unknown job. */
   async markFailed(jobId: string, error: string): Promise<JobRecord | null> {
-    return this.update(jobId, (job) => (job.status === 'queued' || job.status === 'running' ? { ...job, status: 'failed', finishedAt: new Date(this.now()).toISOString(), error } : null));
+    return this.update(jobId, (job) =>
+      job.status === 'queued' || job.status === 'running'
+        ? { ...job, status: 'failed', finishedAt: new Date(this.now()).toISOString(), error }
+        : null,
+    );
   }
 
   /** Jobs newest first, a page at a time (each read as get() reads it: a dead one is marked failed). */
   async recent(page: PageRequest): Promise<Page<JobRecord>> {
-    const ids = (await this.docs.objects.list(PREFIXES.jobs)).map((key) => key.slice(PREFIXES.jobs.length, -'.json'.length)).sort();
+    const ids = (await this.docs.objects.list(PREFIXES.jobs))
+      .map((key) => key.slice(PREFIXES.jobs.length, -'.json'.length))
+      .sort();
     const found = pageOfIds(ids, page);
     const jobs = await mapLimit(found.items, 8, (id) => this.get(id));
     return { items: jobs.filter((job): job is JobRecord => job !== null), next: found.next };
@@ -85,7 +92,16 @@ export class JobStore {
 
   private markDead(job: JobRecord): JobRecord {
     const last = job.heartbeatAt ?? job.startedAt ?? job.createdAt;
-    const why = job.status === 'queued' ? `it was never started (queued since ${last})` : `its process stopped sending heartbeats (last at ${last}); it was killed or crashed`;
-    return { ...job, status: 'failed', finishedAt: new Date(this.now()).toISOString(), error: `the job is dead: ${why}`, progress: { ...job.progress, message: 'dead' } };
+    const why =
+      job.status === 'queued'
+        ? `it was never started (queued since ${last})`
+        : `its process stopped sending heartbeats (last at ${last}); it was killed or crashed`;
+    return {
+      ...job,
+      status: 'failed',
+      finishedAt: new Date(this.now()).toISOString(),
+      error: `the job is dead: ${why}`,
+      progress: { ...job.progress, message: 'dead' },
+    };
   }
 }

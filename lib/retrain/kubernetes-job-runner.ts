@@ -12,10 +12,18 @@ import type { JobRunner } from './job-runner.ts';
 
 /** What we read of the template: the Job spec inside a CronJob. */
 interface CronJob {
-  spec?: { jobTemplate?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: JobSpec } };
+  spec?: {
+    jobTemplate?: {
+      metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec?: JobSpec;
+    };
+  };
 }
 interface JobSpec {
-  template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { name: string; args?: string[] }[] } };
+  template?: {
+    metadata?: { labels?: Record<string, string> };
+    spec?: { containers?: { name: string; args?: string[] }[] };
+  };
   [field: string]: unknown;
 }
 
@@ -38,13 +46,25 @@ export class KubernetesJobRunner implements JobRunner {
   async start(jobId: string): Promise<void> {
     const namespace = await this.api.namespace();
     const base = `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}`;
-    const template = await this.api.get<CronJob>(`${base}/cronjobs/${encodeURIComponent(this.templateName)}`).catch((err: unknown) => {
-      throw err instanceof KubernetesApiError && err.status === 404 ? new KubernetesApiError(`the retrain Job template (CronJob ${namespace}/${this.templateName}) does not exist`, 404) : err;
-    });
+    const template = await this.api
+      .get<CronJob>(`${base}/cronjobs/${encodeURIComponent(this.templateName)}`)
+      .catch((err: unknown) => {
+        throw err instanceof KubernetesApiError && err.status === 404
+          ? new KubernetesApiError(
+              `the retrain Job template (CronJob ${namespace}/${this.templateName}) does not exist`,
+              404,
+            )
+          : err;
+      });
     const job = jobFromTemplate(template, this.templateName, jobId);
     await this.api.post(`${base}/jobs`, job).catch((err: unknown) => {
       // Job ids are unique, so a name already taken is someone else's Job: never adopt it.
-      throw err instanceof KubernetesApiError && err.status === 409 ? new KubernetesApiError(`a Job named ${namespace}/${job.metadata.name} already exists and is not this job's`, 409) : err;
+      throw err instanceof KubernetesApiError && err.status === 409
+        ? new KubernetesApiError(
+            `a Job named ${namespace}/${job.metadata.name} already exists and is not this job's`,
+            409,
+          )
+        : err;
     });
   }
 }
@@ -54,15 +74,29 @@ export function jobFromTemplate(template: CronJob, templateName: string, jobId: 
   const jobTemplate = template.spec?.jobTemplate;
   const spec = structuredClone(jobTemplate?.spec);
   const containers = spec?.template?.spec?.containers;
-  if (!spec || !containers?.length) throw new Error(`the retrain Job template (CronJob ${templateName}) has no jobTemplate with a container`);
-  if (!LABEL_VALUE.test(jobId)) throw new Error(`job id ${JSON.stringify(jobId)} cannot be a label value (at most 63 of [A-Za-z0-9._-], alphanumeric at both ends)`);
+  if (!spec || !containers?.length)
+    throw new Error(`the retrain Job template (CronJob ${templateName}) has no jobTemplate with a container`);
+  if (!LABEL_VALUE.test(jobId))
+    throw new Error(
+      `job id ${JSON.stringify(jobId)} cannot be a label value (at most 63 of [A-Za-z0-9._-], alphanumeric at both ends)`,
+    );
   containers[0]!.args = [...(containers[0]!.args ?? []), '--job', jobId];
   const labels = { ...jobTemplate?.metadata?.labels, [RETRAIN_JOB_LABEL]: jobId };
-  spec.template!.metadata = { ...spec.template!.metadata, labels: { ...spec.template!.metadata?.labels, [RETRAIN_JOB_LABEL]: jobId } };
+  spec.template!.metadata = {
+    ...spec.template!.metadata,
+    labels: { ...spec.template!.metadata?.labels, [RETRAIN_JOB_LABEL]: jobId },
+  };
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: jobName(templateName, jobId), labels, annotations: { ...jobTemplate?.metadata?.annotations, 'mlops-credit-score/created-from': `cronjob/${templateName}` } },
+    metadata: {
+      name: jobName(templateName, jobId),
+      labels,
+      annotations: {
+        ...jobTemplate?.metadata?.annotations,
+        'mlops-credit-score/created-from': `cronjob/${templateName}`,
+      },
+    },
     spec,
   };
 }
@@ -75,7 +109,11 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
  * (it is what makes the name unique) and the template's name shortened if the two do not fit.
  */
 export function jobName(templateName: string, jobId: string): string {
-  const id = jobId.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(-50);
+  const id = jobId
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(-50);
   const prefix = templateName.slice(0, 62 - id.length).replace(/-+$/, '');
   return `${prefix}-${id}`;
 }

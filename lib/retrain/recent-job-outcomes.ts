@@ -36,7 +36,12 @@ export interface DeadJobs {
   isDead(job: JobRecord): boolean;
 }
 
-export async function recentJobOutcomes(docs: DocumentStore, dead: DeadJobs, now: number, windowMs = RECENT_JOBS_WINDOW_MS): Promise<RecentJobOutcomes> {
+export async function recentJobOutcomes(
+  docs: DocumentStore,
+  dead: DeadJobs,
+  now: number,
+  windowMs = RECENT_JOBS_WINDOW_MS,
+): Promise<RecentJobOutcomes> {
   const since = now - windowMs;
   // The stamp part of an id made at `since`: every id made at or after it sorts after this key.
   const startAfter = PREFIXES.jobs + idStampOf(since);
@@ -58,10 +63,12 @@ export async function recentJobOutcomes(docs: DocumentStore, dead: DeadJobs, now
     if (!job) continue;
     const failedAt = failureTime(job, dead);
     const status: JobStatus = failedAt === null ? job.status : 'failed';
-    const perStatus = counts.get(job.model) ?? (Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>);
+    const perStatus =
+      counts.get(job.model) ?? (Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>);
     perStatus[status]++;
     counts.set(job.model, perStatus);
-    if (failedAt !== null && failedAt > (lastFailureAt.get(job.model) ?? -Infinity)) lastFailureAt.set(job.model, failedAt);
+    if (failedAt !== null && failedAt > (lastFailureAt.get(job.model) ?? -Infinity))
+      lastFailureAt.set(job.model, failedAt);
   }
   return { counts, lastFailureAt, read: records.length };
 }
@@ -78,6 +85,7 @@ export function exportRecentJobOutcomes(metrics: ServiceMetrics, outcomes: Recen
   metrics.retrainJobsRecent.reset();
   metrics.retrainLastFailure.reset();
   for (const status of JOB_STATUSES) metrics.retrainJobsRecent.set({ model, status }, 0);
-  for (const [name, perStatus] of outcomes.counts) for (const status of JOB_STATUSES) metrics.retrainJobsRecent.set({ model: name, status }, perStatus[status]);
+  for (const [name, perStatus] of outcomes.counts)
+    for (const status of JOB_STATUSES) metrics.retrainJobsRecent.set({ model: name, status }, perStatus[status]);
   for (const [name, at] of outcomes.lastFailureAt) metrics.retrainLastFailure.set({ model: name }, at / 1000);
 }

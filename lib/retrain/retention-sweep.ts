@@ -28,9 +28,18 @@ export interface RetentionSweep {
   error?: Error;
 }
 
-const PERIOD: Record<RetainedData, keyof RetentionPeriods> = { captures: 'captureDays', feedback: 'feedbackDays', summaries: 'summaryDays' };
+const PERIOD: Record<RetainedData, keyof RetentionPeriods> = {
+  captures: 'captureDays',
+  feedback: 'feedbackDays',
+  summaries: 'summaryDays',
+};
 
-export async function sweepExpired(store: ObjectStore, model: string, periods: RetentionPeriods, options: { now: number; maxDeletes: number }): Promise<RetentionSweep> {
+export async function sweepExpired(
+  store: ObjectStore,
+  model: string,
+  periods: RetentionPeriods,
+  options: { now: number; maxDeletes: number },
+): Promise<RetentionSweep> {
   const result: RetentionSweep = { deleted: { captures: 0, feedback: 0, summaries: 0 }, days: [], more: false };
   try {
     // Every expired day partition of the model, oldest first (ties: in layout order).
@@ -38,10 +47,19 @@ export async function sweepExpired(store: ObjectStore, model: string, periods: R
     for (const partition of dayPartitions(model)) {
       const firstKept = firstKeptDay(options.now, periods[PERIOD[partition.data]]);
       const children = partition.files
-        ? (await store.list(partition.parent)).map((key) => key.slice(partition.parent.length)).filter((name) => name.endsWith('.json') && !name.includes('/')).map((name) => name.slice(0, -'.json'.length))
+        ? (await store.list(partition.parent))
+            .map((key) => key.slice(partition.parent.length))
+            .filter((name) => name.endsWith('.json') && !name.includes('/'))
+            .map((name) => name.slice(0, -'.json'.length))
         : await store.listChildren(partition.parent);
       for (const day of children) {
-        if (isDay(day) && day < firstKept) expired.push({ data: partition.data, day, prefix: `${partition.parent}${day}${partition.files ? '.json' : '/'}`, files: partition.files });
+        if (isDay(day) && day < firstKept)
+          expired.push({
+            data: partition.data,
+            day,
+            prefix: `${partition.parent}${day}${partition.files ? '.json' : '/'}`,
+            files: partition.files,
+          });
       }
     }
     expired.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
@@ -85,11 +103,21 @@ export class RetentionMonitor {
   record(outcome: RetentionOutcome, at: number): void {
     if (outcome.enforcedBy === 'store') return;
     const deleted = outcome.deleted.captures + outcome.deleted.feedback + outcome.deleted.summaries;
-    this.last = { at, ok: outcome.error === undefined, ...(outcome.error !== undefined ? { error: outcome.error } : {}), deleted };
+    this.last = {
+      at,
+      ok: outcome.error === undefined,
+      ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+      deleted,
+    };
   }
 
   status(): { status: 'ok' | 'failing' | 'not run'; lastRunAt?: string; deleted?: number; error?: string } {
     if (!this.last) return { status: 'not run' };
-    return { status: this.last.ok ? 'ok' : 'failing', lastRunAt: new Date(this.last.at).toISOString(), deleted: this.last.deleted, ...(this.last.error !== undefined ? { error: this.last.error } : {}) };
+    return {
+      status: this.last.ok ? 'ok' : 'failing',
+      lastRunAt: new Date(this.last.at).toISOString(),
+      deleted: this.last.deleted,
+      ...(this.last.error !== undefined ? { error: this.last.error } : {}),
+    };
   }
 }

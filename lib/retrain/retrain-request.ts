@@ -23,19 +23,41 @@ export const retrainRequestSchema = z.strictObject({
     ),
   cv: z.number().int().min(2).max(10).default(5),
   seed: z.number().int().min(0).default(42),
-  classifiers: z.array(z.enum(CLASSIFIER_NAMES)).min(1).default([...DEFAULT_CLASSIFIERS]),
-  samplers: z.array(z.enum(SAMPLER_NAMES)).min(1).default([...SAMPLER_NAMES]),
+  classifiers: z
+    .array(z.enum(CLASSIFIER_NAMES))
+    .min(1)
+    .default([...DEFAULT_CLASSIFIERS]),
+  samplers: z
+    .array(z.enum(SAMPLER_NAMES))
+    .min(1)
+    .default([...SAMPLER_NAMES]),
   /** Training threads: 0 (the default) for every core of the process that trains; 1 for one. */
   jobs: z.number().int().min(0).max(256).default(0),
-  earlyStopping: z.number().int().min(0).max(1000).default(0).describe('Boosting stops after this many rounds without a lower log loss on held-out training rows (0: off)'),
+  earlyStopping: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe('Boosting stops after this many rounds without a lower log loss on held-out training rows (0: off)'),
   tune: z
-    .union([z.literal(false), z.strictObject({ budget: z.number().int().min(3).max(500).default(TUNE_DEFAULTS.budget), candidates: z.number().int().min(1).max(10).default(TUNE_DEFAULTS.candidates) })])
+    .union([
+      z.literal(false),
+      z.strictObject({
+        budget: z.number().int().min(3).max(500).default(TUNE_DEFAULTS.budget),
+        candidates: z.number().int().min(1).max(10).default(TUNE_DEFAULTS.candidates),
+      }),
+    ])
     .default(false)
-    .describe('Tune the best candidates by nested cross-validation: {} for the defaults (budget = fits per search, candidates = how many of the best default candidates), false for none'),
+    .describe(
+      'Tune the best candidates by nested cross-validation: {} for the defaults (budget = fits per search, candidates = how many of the best default candidates), false for none',
+    ),
   calibration: z
     .enum(CALIBRATION_MODES)
     .default(DEFAULT_CALIBRATION)
-    .describe('Calibrate the probabilities served: sigmoid or isotonic, fitted on out-of-fold predictions; auto keeps the one with the lower nested Brier score, only if it beats the uncalibrated; off (the default) serves the model\'s own'),
+    .describe(
+      "Calibrate the probabilities served: sigmoid or isotonic, fitted on out-of-fold predictions; auto keeps the one with the lower nested Brier score, only if it beats the uncalibrated; off (the default) serves the model's own",
+    ),
 });
 
 export type RetrainRequest = z.output<typeof retrainRequestSchema>;

@@ -40,7 +40,15 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
   const { config, store, registry, jobs, logger } = deps;
   const startedAt = new Date().toISOString();
   const claimed = await jobs.update(jobId, (job) =>
-    job.status === 'queued' ? { ...job, status: 'running', startedAt, heartbeatAt: startedAt, progress: { done: 0, total: 0, message: 'loading data' } } : null,
+    job.status === 'queued'
+      ? {
+          ...job,
+          status: 'running',
+          startedAt,
+          heartbeatAt: startedAt,
+          progress: { done: 0, total: 0, message: 'loading data' },
+        }
+      : null,
   );
   if (!claimed) throw new Error(`retrain job ${jobId} does not exist`);
   if (claimed.status !== 'running' || claimed.startedAt !== startedAt) return claimed; // a duplicate delivery, or a job that already ended
@@ -67,18 +75,36 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
       calibration: claimed.request.calibration,
       ...(claimed.request.tune ? { tune: claimed.request.tune } : {}),
       onUnlistedColumns: (columns) =>
-        logger.warn({ ...log, 'event.action': 'retrain-unlisted-columns', columns }, `retrain ${jobId}: ${unlistedColumnsWarning(columns, claimed.request.dataKey ?? config.DEFAULT_TRAINING_DATA)}`),
+        logger.warn(
+          { ...log, 'event.action': 'retrain-unlisted-columns', columns },
+          `retrain ${jobId}: ${unlistedColumnsWarning(columns, claimed.request.dataKey ?? config.DEFAULT_TRAINING_DATA)}`,
+        ),
     });
     reporter.assertOwned();
-    const registration = await registry.publish(claimed.model, result.files, { createdBy: claimed.requestedBy, source: claimed.request.dataKey ?? config.DEFAULT_TRAINING_DATA, reason: `retrain job ${jobId}` });
+    const registration = await registry.publish(claimed.model, result.files, {
+      createdBy: claimed.requestedBy,
+      source: claimed.request.dataKey ?? config.DEFAULT_TRAINING_DATA,
+      reason: `retrain job ${jobId}`,
+    });
     const details = { f1_macro: result.report.best.cv.f1_macro, job: jobId };
     await reporter.settle();
     reporter.assertOwned(); // a job declared dead meanwhile moves nothing: the one that took over decides
     let promotion = await promotionDecision(registry, claimed, result.report.best.cv.f1_macro);
     // Four eyes (docs/four-eyes.md): a champion move is a change request, and no canary may end in one.
     const needed = await approvalsNeeded(registry, claimed.model, claimed.alias, config.MODEL_ALIAS);
-    if (needed > 1 && promotion.promote) promotion = { promote: false, why: await requestRetrainPromotion(registry, claimed, registration.version, promotion.why, { needed, expiryHours: config.APPROVAL_EXPIRY_HOURS }) };
-    else if (needed > 1 && claimed.request.canary) promotion = { promote: false, why: `${promotion.why ? `${promotion.why}; ` : ''}no canary: under four eyes its last step would move ${claimed.alias} without a second principal` };
+    if (needed > 1 && promotion.promote)
+      promotion = {
+        promote: false,
+        why: await requestRetrainPromotion(registry, claimed, registration.version, promotion.why, {
+          needed,
+          expiryHours: config.APPROVAL_EXPIRY_HOURS,
+        }),
+      };
+    else if (needed > 1 && claimed.request.canary)
+      promotion = {
+        promote: false,
+        why: `${promotion.why ? `${promotion.why}; ` : ''}no canary: under four eyes its last step would move ${claimed.alias} without a second principal`,
+      };
     // The model's promotion policy judges a job's promote and canary as it judges an operator's:
     // a version it refuses stays registered, and the job's decision names the failed gates.
     const gate = promotionGate(registry, claimed.model);
@@ -88,7 +114,12 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
     };
     if (promotion.promote) {
       try {
-        await registry.moveAlias(claimed.model, claimed.alias, registration.version, { reason: `retrain job ${jobId}: ${promotion.why}`, actor: claimed.requestedBy, details, gate: gate.version });
+        await registry.moveAlias(claimed.model, claimed.alias, registration.version, {
+          reason: `retrain job ${jobId}: ${promotion.why}`,
+          actor: claimed.requestedBy,
+          details,
+          gate: gate.version,
+        });
       } catch (err) {
         promotion = { promote: false, why: refused(err, `promotion to ${claimed.alias}`) };
       }
@@ -97,10 +128,22 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
       if (verdict?.failed.length) {
         promotion = { promote: false, why: refused(new PolicyRefusedError('', verdict.failed), 'canary') };
       } else {
-        await registry.moveAlias(claimed.model, 'challenger', registration.version, { reason: `retrain job ${jobId}: candidate for a canary`, actor: claimed.requestedBy, details });
+        await registry.moveAlias(claimed.model, 'challenger', registration.version, {
+          reason: `retrain job ${jobId}: candidate for a canary`,
+          actor: claimed.requestedBy,
+          details,
+        });
         const policy = trafficPolicySchema.parse({ mode: 'canary', champion: claimed.alias, challenger: 'challenger' });
         try {
-          await registry.changeTraffic(claimed.model, () => ({ policy, reason: `retrain job ${jobId}: canary of ${registration.version}`, actor: claimed.requestedBy }), { replaceUnreadable: true, gate: gate.traffic });
+          await registry.changeTraffic(
+            claimed.model,
+            () => ({
+              policy,
+              reason: `retrain job ${jobId}: canary of ${registration.version}`,
+              actor: claimed.requestedBy,
+            }),
+            { replaceUnreadable: true, gate: gate.traffic },
+          );
         } catch (err) {
           promotion = { promote: false, why: refused(err, 'canary') }; // a policy stored since the check above
         }
@@ -113,19 +156,41 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
         promoted: promotion.promote,
         ...(promotion.why ? { decision: promotion.why } : {}),
         canary: claimed.request.canary,
-        best: { classifier: result.report.best.classifier, sampler: result.report.best.sampler, f1_macro: result.report.best.cv.f1_macro },
+        best: {
+          classifier: result.report.best.classifier,
+          sampler: result.report.best.sampler,
+          f1_macro: result.report.best.cv.f1_macro,
+        },
         candidates: result.report.candidates.length,
         seconds: (Date.now() - started) / 1000,
       },
     };
-    logger.info({ ...log, 'event.action': 'retrain-succeeded', 'model.version': registration.version, promoted: promotion.promote, f1_macro: details.f1_macro }, `retrain ${jobId} registered ${registration.version}${promotion.why ? `: ${promotion.why}` : ''}`);
+    logger.info(
+      {
+        ...log,
+        'event.action': 'retrain-succeeded',
+        'model.version': registration.version,
+        promoted: promotion.promote,
+        f1_macro: details.f1_macro,
+      },
+      `retrain ${jobId} registered ${registration.version}${promotion.why ? `: ${promotion.why}` : ''}`,
+    );
   } catch (err) {
     // A publish that failed says what became of the files it wrote: removed, or left for housekeeping.
     const cleanup = err instanceof PublishError ? err.cleanup : null;
-    const error = cleanup ? `${failureWords((err as PublishError).reason)}; version ${cleanup.version}: ${cleanupWords(cleanup)}` : failureWords(err);
+    const error = cleanup
+      ? `${failureWords((err as PublishError).reason)}; version ${cleanup.version}: ${cleanupWords(cleanup)}`
+      : failureWords(err);
     outcome = { status: 'failed', error };
     logger.error(
-      { ...log, 'event.action': 'retrain-failed', 'error.message': (err as Error).message, ...(cleanup ? { 'model.version': cleanup.version, 'files.removed': cleanup.removed, 'files.left': cleanup.left } : {}) },
+      {
+        ...log,
+        'event.action': 'retrain-failed',
+        'error.message': (err as Error).message,
+        ...(cleanup
+          ? { 'model.version': cleanup.version, 'files.removed': cleanup.removed, 'files.left': cleanup.left }
+          : {}),
+      },
       `retrain ${jobId} failed: ${error}`,
     );
   } finally {
@@ -134,12 +199,32 @@ export async function runRetrainJob(deps: RetrainDeps, jobId: string): Promise<J
   }
   // Only a job still running is ended here: one declared dead meanwhile keeps that verdict.
   const finished = await jobs.update(jobId, (job) =>
-    job.status === 'running' ? { ...job, ...outcome, finishedAt: new Date().toISOString(), progress: { ...reporter.progress, message: outcome.status === 'succeeded' ? 'done' : 'failed' } } : null,
+    job.status === 'running'
+      ? {
+          ...job,
+          ...outcome,
+          finishedAt: new Date().toISOString(),
+          progress: { ...reporter.progress, message: outcome.status === 'succeeded' ? 'done' : 'failed' },
+        }
+      : null,
   );
-  await lock.release(claimed.lockToken).catch((err: unknown) => logger.error({ ...log, 'error.message': (err as Error).message }, 'could not release the retrain lock; it expires by itself'));
+  await lock
+    .release(claimed.lockToken)
+    .catch((err: unknown) =>
+      logger.error(
+        { ...log, 'error.message': (err as Error).message },
+        'could not release the retrain lock; it expires by itself',
+      ),
+    );
   // No Prometheus counter here: this process exits unscraped. The api exports outcomes from the
   // job records (lib/retrain/recent-job-outcomes.ts); on Lambda this EMF line is the metric.
-  emitEmf({ Model: claimed.model, Outcome: outcome.status }, { RetrainJobs: { value: 1, unit: 'Count' }, RetrainDuration: { value: (Date.now() - started) / 1000, unit: 'Seconds' } });
+  emitEmf(
+    { Model: claimed.model, Outcome: outcome.status },
+    {
+      RetrainJobs: { value: 1, unit: 'Count' },
+      RetrainDuration: { value: (Date.now() - started) / 1000, unit: 'Seconds' },
+    },
+  );
   return finished ?? { ...claimed, ...outcome };
 }
 
@@ -149,14 +234,23 @@ function failureWords(err: unknown): string {
 }
 
 /** Whether the new version takes the alias: as asked, or with "if-better" by comparing cross-validated macro F1. */
-async function promotionDecision(registry: ModelRegistry, job: JobRecord, score: number): Promise<{ promote: boolean; why: string }> {
+async function promotionDecision(
+  registry: ModelRegistry,
+  job: JobRecord,
+  score: number,
+): Promise<{ promote: boolean; why: string }> {
   if (job.request.promote === true) return { promote: true, why: 'promote requested' };
   if (job.request.promote === false) return { promote: false, why: '' };
   const serving = await registry.getAlias(job.model, job.alias);
   const current = serving ? await registry.versionScore(job.model, serving.version) : null;
-  if (current === null) return { promote: true, why: `macro F1 ${score.toFixed(4)}; ${job.alias} had no scored version` };
-  if (score > current) return { promote: true, why: `macro F1 ${score.toFixed(4)} beats ${current.toFixed(4)} of ${serving!.version}` };
-  return { promote: false, why: `macro F1 ${score.toFixed(4)} does not beat ${current.toFixed(4)} of ${serving!.version}: registered, not promoted` };
+  if (current === null)
+    return { promote: true, why: `macro F1 ${score.toFixed(4)}; ${job.alias} had no scored version` };
+  if (score > current)
+    return { promote: true, why: `macro F1 ${score.toFixed(4)} beats ${current.toFixed(4)} of ${serving!.version}` };
+  return {
+    promote: false,
+    why: `macro F1 ${score.toFixed(4)} does not beat ${current.toFixed(4)} of ${serving!.version}: registered, not promoted`,
+  };
 }
 
 /**
@@ -167,14 +261,18 @@ async function promotionDecision(registry: ModelRegistry, job: JobRecord, score:
 async function trainingSpec(registry: ModelRegistry, job: JobRecord, config: Config): Promise<DatasetSpec> {
   if (job.model === config.MODEL_NAME) return loadSpec(config.DEFAULT_SPEC_FILE);
   const serving = await registry.getAlias(job.model, job.alias);
-  if (!serving) throw new Error(`model ${job.model} has no ${job.alias} version to take its spec from: register and promote one first`);
+  if (!serving)
+    throw new Error(
+      `model ${job.model} has no ${job.alias} version to take its spec from: register and promote one first`,
+    );
   return registry.versionSpec(job.model, serving.version);
 }
 
 async function fetchData(job: JobRecord, store: ObjectStore, config: Config, workDir: string): Promise<string> {
   if (!job.request.dataKey) {
     // The start refuses this (lib/retrain/start-retrain.ts); a record written by hand is not trusted.
-    if (job.model !== config.MODEL_NAME) throw new Error(`model ${job.model} has no default training data: name a dataKey`);
+    if (job.model !== config.MODEL_NAME)
+      throw new Error(`model ${job.model} has no default training data: name a dataKey`);
     return config.DEFAULT_TRAINING_DATA;
   }
   const object = await store.get(job.request.dataKey);

@@ -25,9 +25,16 @@ export class LambdaRunner implements JobRunner {
   ) {}
 
   async start(jobId: string): Promise<void> {
-    const out = await this.client.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify({ jobId })) }), {
-      abortSignal: AbortSignal.timeout(10_000),
-    });
+    const out = await this.client.send(
+      new InvokeCommand({
+        FunctionName: this.functionName,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify({ jobId })),
+      }),
+      {
+        abortSignal: AbortSignal.timeout(10_000),
+      },
+    );
     if (out.StatusCode !== 202) throw new Error(`async invoke of ${this.functionName} answered ${out.StatusCode}`);
   }
 }
@@ -43,11 +50,16 @@ export class ChildProcessRunner implements JobRunner {
     // child inherits the environment, which is the configuration.
     const script = resolve(process.cwd(), this.script);
     const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
-    const child = spawn(process.execPath, [...args, '--job', jobId], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+    const child = spawn(process.execPath, [...args, '--job', jobId], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: process.env,
+    });
     child.unref();
     const exited = new Promise<never>((_, reject) => {
       child.once('error', (err) => reject(new Error(`the retrain process could not start: ${err.message}`)));
-      child.once('exit', (code, signal) => reject(new Error(`the retrain process exited (${signal ?? `code ${code}`}) before the job started`)));
+      child.once('exit', (code, signal) =>
+        reject(new Error(`the retrain process exited (${signal ?? `code ${code}`}) before the job started`)),
+      );
     });
     exited.catch(() => undefined);
     await Promise.race([exited, waitUntilRunning(running, this.startTimeoutMs, 'the retrain process')]);
@@ -67,10 +79,19 @@ export function createJobRunner(config: Config): JobRunner {
   if (config.RETRAIN_RUNNER === 'lambda') {
     silenceNodeVersionWarning();
     if (!config.RETRAIN_FUNCTION_NAME) throw new Error('RETRAIN_FUNCTION_NAME is required with RETRAIN_RUNNER=lambda');
-    return new LambdaRunner(new LambdaClient({ region: config.AWS_REGION, ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}) }), config.RETRAIN_FUNCTION_NAME);
+    return new LambdaRunner(
+      new LambdaClient({
+        region: config.AWS_REGION,
+        ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}),
+      }),
+      config.RETRAIN_FUNCTION_NAME,
+    );
   }
   if (config.RETRAIN_RUNNER === 'kubernetes') {
-    return new KubernetesJobRunner(ClusterApi.inCluster(config.KUBERNETES_API_URL, config.KUBERNETES_SERVICE_ACCOUNT_DIR), config.RETRAIN_JOB_TEMPLATE);
+    return new KubernetesJobRunner(
+      ClusterApi.inCluster(config.KUBERNETES_API_URL, config.KUBERNETES_SERVICE_ACCOUNT_DIR),
+      config.RETRAIN_JOB_TEMPLATE,
+    );
   }
   return new ChildProcessRunner(config.RETRAIN_JOB_SCRIPT);
 }

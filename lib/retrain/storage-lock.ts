@@ -27,9 +27,16 @@ export class StorageLock {
       this.key,
       lockRecordSchema,
       (current) => {
-        if (current && this.held(current.value)) return { keep: true, result: { acquired: false as const, holder: current.value } };
+        if (current && this.held(current.value))
+          return { keep: true, result: { acquired: false as const, holder: current.value } };
         const at = this.now();
-        const record: LockRecord = { owner, token, acquiredAt: new Date(at).toISOString(), expiresAt: new Date(at + this.ttlMs).toISOString(), released: false };
+        const record: LockRecord = {
+          owner,
+          token,
+          acquiredAt: new Date(at).toISOString(),
+          expiresAt: new Date(at + this.ttlMs).toISOString(),
+          released: false,
+        };
         return { write: record, result: { acquired: true as const, token } };
       },
       { onCorrupt: 'replace' },

@@ -4,7 +4,16 @@
  */
 import { Random } from '../util/random.ts';
 import { writeBetween } from './interpolate.ts';
-import { appendSamples, raisedClasses, runSteps, SamplerError, type LabelledMatrix, type SampleBlock, type Sampler, type SamplerSteps } from './sampler.ts';
+import {
+  appendSamples,
+  raisedClasses,
+  runSteps,
+  SamplerError,
+  type LabelledMatrix,
+  type SampleBlock,
+  type Sampler,
+  type SamplerSteps,
+} from './sampler.ts';
 
 export class Adasyn implements Sampler {
   readonly name = 'adasyn' as const;
@@ -24,7 +33,14 @@ export class Adasyn implements Sampler {
     const p = data.features;
     const blocks: SampleBlock[] = [];
     for (const { label, count: wanted, members, Xc } of raisedClasses(data, this.params.sampling_ratio)) {
-      const all = yield { points: data.X, pointRows: data.rows, queries: Xc, queryRows: members.length, features: p, k };
+      const all = yield {
+        points: data.X,
+        pointRows: data.rows,
+        queries: Xc,
+        queryRows: members.length,
+        features: p,
+        k,
+      };
       const ratio = new Float64Array(members.length);
       let total = 0;
       for (let i = 0; i < members.length; i++) {
@@ -33,12 +49,23 @@ export class Adasyn implements Sampler {
         ratio[i] = others / k;
         total += ratio[i];
       }
-      if (total === 0) throw new SamplerError(`ADASYN: no neighbour of class ${label} belongs to another class; use another sampler`);
+      if (total === 0)
+        throw new SamplerError(`ADASYN: no neighbour of class ${label} belongs to another class; use another sampler`);
       const perRow = Int32Array.from(ratio, (r) => roundHalfEven((r / total) * wanted));
       const count = perRow.reduce((s, c) => s + c, 0);
       if (count === 0) throw new SamplerError(`ADASYN: no rows would be generated for class ${label}`);
-      if (members.length < k + 1) throw new SamplerError(`ADASYN needs more than n_neighbors=${k} rows of class ${label}, found ${members.length}`);
-      const own = yield { points: Xc, pointRows: members.length, queries: Xc, queryRows: members.length, features: p, k };
+      if (members.length < k + 1)
+        throw new SamplerError(
+          `ADASYN needs more than n_neighbors=${k} rows of class ${label}, found ${members.length}`,
+        );
+      const own = yield {
+        points: Xc,
+        pointRows: members.length,
+        queries: Xc,
+        queryRows: members.length,
+        features: p,
+        k,
+      };
       const out = new Float64Array(count * p);
       let s = 0;
       for (let i = 0; i < members.length; i++) {

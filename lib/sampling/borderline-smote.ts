@@ -5,7 +5,17 @@
  */
 import { Random } from '../util/random.ts';
 import { interpolate } from './interpolate.ts';
-import { appendSamples, raisedClasses, runSteps, SamplerError, takeRows, type LabelledMatrix, type SampleBlock, type Sampler, type SamplerSteps } from './sampler.ts';
+import {
+  appendSamples,
+  raisedClasses,
+  runSteps,
+  SamplerError,
+  takeRows,
+  type LabelledMatrix,
+  type SampleBlock,
+  type Sampler,
+  type SamplerSteps,
+} from './sampler.ts';
 
 export class BorderlineSmote implements Sampler {
   readonly name = 'borderline' as const;
@@ -25,14 +35,30 @@ export class BorderlineSmote implements Sampler {
     const p = data.features;
     const blocks: SampleBlock[] = [];
     for (const { label, count, members, Xc } of raisedClasses(data, this.params.sampling_ratio)) {
-      const nearest = yield { points: data.X, pointRows: data.rows, queries: Xc, queryRows: members.length, features: p, k: m };
+      const nearest = yield {
+        points: data.X,
+        pointRows: data.rows,
+        queries: Xc,
+        queryRows: members.length,
+        features: p,
+        k: m,
+      };
       const danger = dangerRows(data.y, nearest, members.length, label, m);
       if (danger.length === 0) continue;
       if (members.length < k + 1) {
-        throw new SamplerError(`BorderlineSMOTE needs more than k_neighbors=${k} rows of class ${label}, found ${members.length}`);
+        throw new SamplerError(
+          `BorderlineSMOTE needs more than k_neighbors=${k} rows of class ${label}, found ${members.length}`,
+        );
       }
       const seeds = takeRows(Xc, p, danger);
-      const nn = yield { points: Xc, pointRows: members.length, queries: seeds, queryRows: danger.length, features: p, k };
+      const nn = yield {
+        points: Xc,
+        pointRows: members.length,
+        queries: seeds,
+        queryRows: danger.length,
+        features: p,
+        k,
+      };
       blocks.push({ X: interpolate(seeds, danger.length, Xc, nn, k, p, count, rng), rows: count, label });
     }
     return appendSamples(data, blocks);
@@ -40,7 +66,13 @@ export class BorderlineSmote implements Sampler {
 }
 
 /** Positions (within the class) of rows with m/2 <= other-class neighbours < m, from each class row's m nearest rows (whole data set). */
-export function dangerRows(y: Int32Array, nearest: Int32Array, classRows: number, label: number, m: number): Int32Array {
+export function dangerRows(
+  y: Int32Array,
+  nearest: Int32Array,
+  classRows: number,
+  label: number,
+  m: number,
+): Int32Array {
   const danger: number[] = [];
   for (let i = 0; i < classRows; i++) {
     let others = 0;

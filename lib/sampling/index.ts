@@ -37,7 +37,11 @@ export function createSampler(name: SamplerName, randomState: number, params: Sa
       return new Smote({ ...k, ...ratio, random_state: randomState });
     case 'adasyn':
       // ADASYN calls its neighbour count n_neighbors (imbalanced-learn's name).
-      return new Adasyn({ ...(params.k_neighbors === undefined ? {} : { n_neighbors: params.k_neighbors }), ...ratio, random_state: randomState });
+      return new Adasyn({
+        ...(params.k_neighbors === undefined ? {} : { n_neighbors: params.k_neighbors }),
+        ...ratio,
+        random_state: randomState,
+      });
     case 'borderline':
       return new BorderlineSmote({ ...k, ...ratio, random_state: randomState });
   }

@@ -17,7 +17,16 @@ export interface NeighbourQuery {
  * with `kneighbors(...)[:, 1:]`). Returns a rows x k table, for the query rows [from, to): each
  * row's answer depends on that row alone, so blocks of rows searched apart make the same table.
  */
-export function neighboursExcludingSelf(points: Float64Array, pointRows: number, queries: Float64Array, queryRows: number, features: number, k: number, from = 0, to = queryRows): Int32Array {
+export function neighboursExcludingSelf(
+  points: Float64Array,
+  pointRows: number,
+  queries: Float64Array,
+  queryRows: number,
+  features: number,
+  k: number,
+  from = 0,
+  to = queryRows,
+): Int32Array {
   const tree = new KdTree(points, pointRows, features);
   const found = new Int32Array(k + 1);
   const table = new Int32Array((to - from) * k);
@@ -31,5 +40,12 @@ export function neighboursExcludingSelf(points: Float64Array, pointRows: number,
 
 /** neighboursExcludingSelf for a query as a sampler asks for it, on this thread. */
 export function answerHere(query: NeighbourQuery): Int32Array {
-  return neighboursExcludingSelf(query.points, query.pointRows, query.queries, query.queryRows, query.features, query.k);
+  return neighboursExcludingSelf(
+    query.points,
+    query.pointRows,
+    query.queries,
+    query.queryRows,
+    query.features,
+    query.k,
+  );
 }

@@ -20,7 +20,11 @@ export interface NeighbourBlockTask extends NeighbourQuery {
 }
 
 /** Runs `sampler` on `data`, its neighbour searches spread over the pool's workers. */
-export async function fitResampleOnPool(sampler: Sampler, data: LabelledMatrix, pool: TaskRunner): Promise<LabelledMatrix> {
+export async function fitResampleOnPool(
+  sampler: Sampler,
+  data: LabelledMatrix,
+  pool: TaskRunner,
+): Promise<LabelledMatrix> {
   const steps = sampler.steps(data);
   // Searches of one resample often share their matrices (ADASYN's and BorderlineSMOTE's first
   // search of every class runs over the whole table): each goes to shared memory once.
@@ -35,16 +39,31 @@ export async function fitResampleOnPool(sampler: Sampler, data: LabelledMatrix, 
   return next.value;
 }
 
-export async function searchOnPool(query: NeighbourQuery, pool: TaskRunner, place: (values: Float64Array) => Float64Array = toShared): Promise<Int32Array> {
+export async function searchOnPool(
+  query: NeighbourQuery,
+  pool: TaskRunner,
+  place: (values: Float64Array) => Float64Array = toShared,
+): Promise<Int32Array> {
   const { points, pointRows, queries, queryRows, features, k } = query;
-  if (pool.threads < 2 || queryRows < PARALLEL_QUERY_ROWS) return neighboursExcludingSelf(points, pointRows, queries, queryRows, features, k);
+  if (pool.threads < 2 || queryRows < PARALLEL_QUERY_ROWS)
+    return neighboursExcludingSelf(points, pointRows, queries, queryRows, features, k);
   const sharedPoints = place(points);
   const sharedQueries = queries === points ? sharedPoints : place(queries);
   const blocks = pool.threads;
   const bounds = Array.from({ length: blocks + 1 }, (_, b) => Math.floor((queryRows * b) / blocks));
   const parts = await Promise.all(
     bounds.slice(0, -1).map((from, b) => {
-      const task: NeighbourBlockTask = { kind: 'neighbours', points: sharedPoints, pointRows, queries: sharedQueries, queryRows, features, k, from, to: bounds[b + 1] };
+      const task: NeighbourBlockTask = {
+        kind: 'neighbours',
+        points: sharedPoints,
+        pointRows,
+        queries: sharedQueries,
+        queryRows,
+        features,
+        k,
+        from,
+        to: bounds[b + 1],
+      };
       return pool.run<Int32Array>(task);
     }),
   );
@@ -55,5 +74,14 @@ export async function searchOnPool(query: NeighbourQuery, pool: TaskRunner, plac
 
 /** A worker's side: its block of a search. */
 export function answerNeighbourBlock(task: NeighbourBlockTask): Int32Array {
-  return neighboursExcludingSelf(task.points, task.pointRows, task.queries, task.queryRows, task.features, task.k, task.from, task.to);
+  return neighboursExcludingSelf(
+    task.points,
+    task.pointRows,
+    task.queries,
+    task.queryRows,
+    task.features,
+    task.k,
+    task.from,
+    task.to,
+  );
 }

@@ -1,6 +1,15 @@
 /** RandomOverSampler: duplicates randomly drawn rows (with replacement) of each minority class. */
 import { Random } from '../util/random.ts';
-import { appendSamples, autoStrategy, indicesOfClass, takeRows, withoutSearches, type LabelledMatrix, type Sampler, type SamplerSteps } from './sampler.ts';
+import {
+  appendSamples,
+  autoStrategy,
+  indicesOfClass,
+  takeRows,
+  withoutSearches,
+  type LabelledMatrix,
+  type Sampler,
+  type SamplerSteps,
+} from './sampler.ts';
 
 export class RandomOverSampler implements Sampler {
   readonly name = 'ros' as const;

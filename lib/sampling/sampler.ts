@@ -94,7 +94,8 @@ export function indicesOfClass(y: Int32Array, k: number): Int32Array {
 /** Copies the given rows of a row-major matrix. */
 export function takeRows(X: Float64Array, features: number, rows: ArrayLike<number>): Float64Array {
   const out = new Float64Array(rows.length * features);
-  for (let i = 0; i < rows.length; i++) out.set(X.subarray(rows[i] * features, rows[i] * features + features), i * features);
+  for (let i = 0; i < rows.length; i++)
+    out.set(X.subarray(rows[i] * features, rows[i] * features + features), i * features);
   return out;
 }
 

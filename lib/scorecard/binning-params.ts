@@ -45,6 +45,8 @@ export const BINNING_RANGES: Record<NumericBinningParam, ParamRange> = {
 export const MONOTONE_CHOICES: readonly BinningParams['monotone'][] = ['auto', 'ascending', 'descending'];
 
 export function checkBinningParams(p: BinningParams): void {
-  for (const name of Object.keys(BINNING_RANGES) as NumericBinningParam[]) checkInRange(name, p[name], BINNING_RANGES[name]);
-  if (!MONOTONE_CHOICES.includes(p.monotone)) throw new RangeError(`monotone must be one of ${MONOTONE_CHOICES.join(', ')}, got ${String(p.monotone)}`);
+  for (const name of Object.keys(BINNING_RANGES) as NumericBinningParam[])
+    checkInRange(name, p[name], BINNING_RANGES[name]);
+  if (!MONOTONE_CHOICES.includes(p.monotone))
+    throw new RangeError(`monotone must be one of ${MONOTONE_CHOICES.join(', ')}, got ${String(p.monotone)}`);
 }

@@ -14,7 +14,9 @@ import { BinLookup, type FeatureBinning, type FeatureValue } from './feature-bin
 import { fitNumericBinning } from './numeric-binning.ts';
 
 /** A raw cleaned column: numbers with NaN for missing, or strings with null for missing. */
-export type FeatureColumn = { name: string; kind: 'numeric'; values: ArrayLike<number> } | { name: string; kind: 'categorical'; values: readonly (string | null)[] };
+export type FeatureColumn =
+  | { name: string; kind: 'numeric'; values: ArrayLike<number> }
+  | { name: string; kind: 'categorical'; values: readonly (string | null)[] };
 
 export interface DroppedFeature {
   name: string;
@@ -42,17 +44,26 @@ export function eventIndicator(y: ArrayLike<number>, eventClass: number): Uint8A
   return out;
 }
 
-export function fitFeatureBinning(column: FeatureColumn, event: ArrayLike<number>, params: BinningParams): FeatureBinning {
+export function fitFeatureBinning(
+  column: FeatureColumn,
+  event: ArrayLike<number>,
+  params: BinningParams,
+): FeatureBinning {
   return column.kind === 'numeric'
     ? fitNumericBinning(column.name, column.values, event, params)
     : fitCategoricalBinning(column.name, column.values, event, params);
 }
 
-export function fitBinning(columns: FeatureColumn[], event: ArrayLike<number>, overrides: Partial<BinningParams> = {}): Binning {
+export function fitBinning(
+  columns: FeatureColumn[],
+  event: ArrayLike<number>,
+  overrides: Partial<BinningParams> = {},
+): Binning {
   const params = { ...BINNING_DEFAULTS, ...overrides };
   checkBinningParams(params);
   for (const c of columns) {
-    if (c.values.length !== event.length) throw new RangeError(`column ${c.name} has ${c.values.length} values, expected ${event.length}`);
+    if (c.values.length !== event.length)
+      throw new RangeError(`column ${c.name} has ${c.values.length} values, expected ${event.length}`);
   }
   const features: FeatureBinning[] = [];
   const dropped: DroppedFeature[] = [];
@@ -68,7 +79,10 @@ export function fitBinning(columns: FeatureColumn[], event: ArrayLike<number>, o
  * Row-major rows x features matrix of the WoE of each row's bin, for the kept features;
  * `columns` are looked up by name, so they may include dropped ones or come in another order.
  */
-export function woeMatrix(features: FeatureBinning[], columns: FeatureColumn[]): { X: Float64Array; rows: number; features: number } {
+export function woeMatrix(
+  features: FeatureBinning[],
+  columns: FeatureColumn[],
+): { X: Float64Array; rows: number; features: number } {
   const byName = new Map(columns.map((c) => [c.name, c]));
   const rows = columns.length ? columns[0].values.length : 0;
   const p = features.length;
@@ -76,7 +90,8 @@ export function woeMatrix(features: FeatureBinning[], columns: FeatureColumn[]):
   features.forEach((f, j) => {
     const column = byName.get(f.name);
     if (!column) throw new RangeError(`no column named ${f.name}`);
-    if (column.values.length !== rows) throw new RangeError(`column ${f.name} has ${column.values.length} values, expected ${rows}`);
+    if (column.values.length !== rows)
+      throw new RangeError(`column ${f.name} has ${column.values.length} values, expected ${rows}`);
     const lookup = new BinLookup(f);
     for (let i = 0; i < rows; i++) X[i * p + j] = lookup.woeOf(column.values[i] as FeatureValue);
   });

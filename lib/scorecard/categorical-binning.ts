@@ -17,12 +17,17 @@ import { eventRate, featureEvidence, type BinCounts } from './woe.ts';
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export function fitCategoricalBinning(name: string, values: readonly (string | null)[], event: ArrayLike<number>, params: BinningParams): CategoricalFeatureBinning {
+export function fitCategoricalBinning(
+  name: string,
+  values: readonly (string | null)[],
+  event: ArrayLike<number>,
+  params: BinningParams,
+): CategoricalFeatureBinning {
   const missing: BinCounts = { events: 0, nonEvents: 0 };
   const counts = new Map<string, BinCounts>();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    const cell = v === null ? missing : counts.get(v) ?? counts.set(v, { events: 0, nonEvents: 0 }).get(v)!;
+    const cell = v === null ? missing : (counts.get(v) ?? counts.set(v, { events: 0, nonEvents: 0 }).get(v)!);
     if (event[i]) cell.events++;
     else cell.nonEvents++;
   }
@@ -39,7 +44,9 @@ export function fitCategoricalBinning(name: string, values: readonly (string | n
       small.members.push(c);
     }
   }
-  const ordered = (small.members.length ? [...large, small] : large).sort((a, b) => eventRate(a) - eventRate(b) || byName(a.members[0], b.members[0]));
+  const ordered = (small.members.length ? [...large, small] : large).sort(
+    (a, b) => eventRate(a) - eventRate(b) || byName(a.members[0], b.members[0]),
+  );
   const totalEvents = ordered.reduce((s, g) => s + g.events, missing.events);
   const totalNonEvents = ordered.reduce((s, g) => s + g.nonEvents, missing.nonEvents);
   const sized = mergeSmallGroups(ordered, minRows, totalEvents, totalNonEvents);

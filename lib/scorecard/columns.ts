@@ -20,7 +20,11 @@ export interface ColumnPlan {
 }
 
 /** The plan for a spec, multi-label columns' labels taken from `indices` of `rows` (the training fold). */
-export function planColumns(spec: DatasetSpec, rows: CleanRow[], indices: ArrayLike<number> = rows.map((_, i) => i)): ColumnPlan {
+export function planColumns(
+  spec: DatasetSpec,
+  rows: CleanRow[],
+  indices: ArrayLike<number> = rows.map((_, i) => i),
+): ColumnPlan {
   return {
     numeric: numericColumnNames(spec),
     categorical: spec.categorical.map((c) => (c.order ? { column: c.column, order: c.order } : { column: c.column })),
@@ -33,7 +37,11 @@ export function planColumns(spec: DatasetSpec, rows: CleanRow[], indices: ArrayL
 }
 
 export function columnNames(plan: ColumnPlan): string[] {
-  return [...plan.numeric, ...plan.categorical.map((c) => c.column), ...plan.multiLabel.flatMap((c) => c.labels.map((l) => `${c.column}=${l}`))];
+  return [
+    ...plan.numeric,
+    ...plan.categorical.map((c) => c.column),
+    ...plan.multiLabel.flatMap((c) => c.labels.map((l) => `${c.column}=${l}`)),
+  ];
 }
 
 /** One row's values, in the order of columnNames(plan). */
@@ -74,13 +82,19 @@ export function columnKinds(plan: ColumnPlan): FeatureColumn['kind'][] {
 }
 
 /** The columns of `indices` of `rows`, ready for fitBinning and woeMatrix. */
-export function readColumns(plan: ColumnPlan, rows: CleanRow[], indices: ArrayLike<number> = rows.map((_, i) => i)): FeatureColumn[] {
+export function readColumns(
+  plan: ColumnPlan,
+  rows: CleanRow[],
+  indices: ArrayLike<number> = rows.map((_, i) => i),
+): FeatureColumn[] {
   const names = columnNames(plan);
   const values = names.map(() => [] as FeatureValue[]);
   for (let i = 0; i < indices.length; i++) {
     rowValues(plan, rows[indices[i]]).forEach((v, j) => values[j].push(v));
   }
   return columnKinds(plan).map((kind, j): FeatureColumn =>
-    kind === 'numeric' ? { name: names[j], kind, values: Float64Array.from(values[j] as number[]) } : { name: names[j], kind, values: values[j] as (string | null)[] },
+    kind === 'numeric'
+      ? { name: names[j], kind, values: Float64Array.from(values[j] as number[]) }
+      : { name: names[j], kind, values: values[j] as (string | null)[] },
   );
 }

@@ -50,7 +50,13 @@ export interface SignCheckedFit {
  * per refit: dropping one of two collinear characteristics usually sets the other's sign right.
  * At most features.length + 1 fits.
  */
-export function fitWithExpectedSigns(features: FeatureBinning[], columns: FeatureColumn[], y: Int32Array, classes: number, options: SignCheckOptions): SignCheckedFit {
+export function fitWithExpectedSigns(
+  features: FeatureBinning[],
+  columns: FeatureColumn[],
+  y: Int32Array,
+  classes: number,
+  options: SignCheckOptions,
+): SignCheckedFit {
   const all = woeMatrix(features, columns);
   let kept = features.map((_, j) => j);
   const dropped: DroppedFeature[] = [];
@@ -58,8 +64,17 @@ export function fitWithExpectedSigns(features: FeatureBinning[], columns: Featur
   for (let fit = 0; fit <= features.length; fit++) {
     const X = selectColumns(all.X, all.rows, all.features, kept);
     // Each refit starts from the last solution less the dropped column: a few Newton steps instead of a fit from 0.
-    const start = previous ? { coef: previous.model.coef.map((row) => row.filter((_, c) => c !== previous!.without)), intercept: previous.model.intercept } : undefined;
-    const model = fitLogisticRegression({ X, rows: all.rows, features: kept.length, y, classes }, { C: options.C }, start);
+    const start = previous
+      ? {
+          coef: previous.model.coef.map((row) => row.filter((_, c) => c !== previous!.without)),
+          intercept: previous.model.intercept,
+        }
+      : undefined;
+    const model = fitLogisticRegression(
+      { X, rows: all.rows, features: kept.length, y, classes },
+      { C: options.C },
+      start,
+    );
     const line = logOddsLine(model, options.goodClass, options.eventClass);
     const worst = mostNegative(line.coef);
     if (!options.signCheck || worst < 0) return { features: kept.map((j) => features[j]), model, line, dropped };
@@ -69,7 +84,11 @@ export function fitWithExpectedSigns(features: FeatureBinning[], columns: Featur
     dropped.push({
       name: features[j].name,
       iv: features[j].iv,
-      wrongSign: { coefficient: line.coef[worst], beside: beside ? features[beside.column].name : null, correlation: beside?.correlation ?? null },
+      wrongSign: {
+        coefficient: line.coef[worst],
+        beside: beside ? features[beside.column].name : null,
+        correlation: beside?.correlation ?? null,
+      },
     });
     kept = others;
     previous = { model, without: worst };
@@ -98,11 +117,18 @@ function selectColumns(X: Float64Array, rows: number, p: number, keep: readonly 
  * training rows): named in the drop's reason as the one it was collinear with. Null when no other
  * column varies.
  */
-function mostCorrelated(X: Float64Array, rows: number, p: number, j: number, others: readonly number[]): { column: number; correlation: number } | null {
+function mostCorrelated(
+  X: Float64Array,
+  rows: number,
+  p: number,
+  j: number,
+  others: readonly number[],
+): { column: number; correlation: number } | null {
   let best: { column: number; correlation: number } | null = null;
   for (const k of others) {
     const r = pearson(X, rows, p, j, k);
-    if (Number.isFinite(r) && (best === null || Math.abs(r) > Math.abs(best.correlation))) best = { column: k, correlation: r };
+    if (Number.isFinite(r) && (best === null || Math.abs(r) > Math.abs(best.correlation)))
+      best = { column: k, correlation: r };
   }
   return best;
 }

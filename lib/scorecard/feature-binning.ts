@@ -73,7 +73,10 @@ export class BinLookup {
   private readonly groupOf: Map<string, number> | null;
 
   constructor(readonly feature: FeatureBinning) {
-    this.groupOf = feature.kind === 'categorical' ? new Map(feature.groups.flatMap((members, g) => members.map((c) => [c, g] as const))) : null;
+    this.groupOf =
+      feature.kind === 'categorical'
+        ? new Map(feature.groups.flatMap((members, g) => members.map((c) => [c, g] as const)))
+        : null;
   }
 
   binOf(value: FeatureValue): number {

@@ -24,7 +24,12 @@ export interface LogisticRegressionParams {
 export const LOGISTIC_REGRESSION_DEFAULTS: LogisticRegressionParams = { C: 1, tol: 1e-10, max_iter: 100 };
 
 /** C's valid values, and what tuning searches: 0.01 (a strong pull to 0) to 100 (almost none), evenly in the logarithm. */
-export const C_RANGE: ParamRange = { min: 0, aboveMin: true, max: Infinity, search: { low: 0.01, high: 100, scale: 'log' } };
+export const C_RANGE: ParamRange = {
+  min: 0,
+  aboveMin: true,
+  max: Infinity,
+  search: { low: 0.01, high: 100, scale: 'log' },
+};
 
 export interface LogisticModel {
   classes: number;
@@ -179,7 +184,11 @@ function multinomialProblem({ X, rows, features: p, y, classes: K }: TrainingDat
  * instead of 0, e.g. a previous fit with one column less (expected-signs.ts refits so). The
  * objective is strictly convex, so the optimum is the same; only the iterations to reach it change.
  */
-export function fitLogisticRegression(data: TrainingData, overrides: Partial<LogisticRegressionParams> = {}, start?: Pick<LogisticModel, 'coef' | 'intercept'>): LogisticModel {
+export function fitLogisticRegression(
+  data: TrainingData,
+  overrides: Partial<LogisticRegressionParams> = {},
+  start?: Pick<LogisticModel, 'coef' | 'intercept'>,
+): LogisticModel {
   const params = { ...LOGISTIC_REGRESSION_DEFAULTS, ...overrides };
   checkInRange('C', params.C, C_RANGE);
   checkTrainingData(data);
@@ -187,7 +196,12 @@ export function fitLogisticRegression(data: TrainingData, overrides: Partial<Log
   const binary = K === 2;
   const problem = binary ? binaryProblem(data, params.C) : multinomialProblem(data, params.C);
   // The objective is a sum over rows; the tolerance is per row so it means the same at any size.
-  const result = minimizeNewton(problem, start ? startingTheta(start, p, K, problem.dim) : new Float64Array(problem.dim), params.tol * rows, params.max_iter);
+  const result = minimizeNewton(
+    problem,
+    start ? startingTheta(start, p, K, problem.dim) : new Float64Array(problem.dim),
+    params.tol * rows,
+    params.max_iter,
+  );
   const theta = result.theta;
   if (binary) {
     const L = cholesky(result.hessian, problem.dim);
@@ -199,7 +213,11 @@ export function fitLogisticRegression(data: TrainingData, overrides: Partial<Log
       features: p,
       coef: [Array.from(theta.subarray(0, p))],
       intercept: [theta[p]],
-      ...(variance ? { standardErrors: { coef: Array.from(variance.subarray(0, p), Math.sqrt), intercept: Math.sqrt(variance[p]) } } : {}),
+      ...(variance
+        ? {
+            standardErrors: { coef: Array.from(variance.subarray(0, p), Math.sqrt), intercept: Math.sqrt(variance[p]) },
+          }
+        : {}),
       iterations: result.iterations,
       converged: result.converged,
     };
@@ -218,9 +236,15 @@ export function fitLogisticRegression(data: TrainingData, overrides: Partial<Log
 }
 
 /** A model's coefficients as the solver's theta (binaryProblem's and multinomialProblem's layouts). */
-function startingTheta({ coef, intercept }: Pick<LogisticModel, 'coef' | 'intercept'>, p: number, K: number, dim: number): Float64Array {
+function startingTheta(
+  { coef, intercept }: Pick<LogisticModel, 'coef' | 'intercept'>,
+  p: number,
+  K: number,
+  dim: number,
+): Float64Array {
   const M = K === 2 ? 1 : K;
-  if (coef.length !== M || intercept.length !== M || coef.some((row) => row.length !== p)) throw new RangeError(`a starting point needs ${M} rows of ${p} coefficients`);
+  if (coef.length !== M || intercept.length !== M || coef.some((row) => row.length !== p))
+    throw new RangeError(`a starting point needs ${M} rows of ${p} coefficients`);
   const theta = new Float64Array(dim);
   const block = p + 1;
   for (let k = 0; k < M; k++) {

@@ -63,7 +63,12 @@ function bestMerge<T>(groups: Group<T>[], candidates: number[], totalEvents: num
  * Merges every group with fewer than `minRows` rows into one of its neighbours (the merge that
  * keeps more IV), smallest group first, until all are large enough or one group is left.
  */
-export function mergeSmallGroups<T>(groups: Group<T>[], minRows: number, totalEvents: number, totalNonEvents: number): Group<T>[] {
+export function mergeSmallGroups<T>(
+  groups: Group<T>[],
+  minRows: number,
+  totalEvents: number,
+  totalNonEvents: number,
+): Group<T>[] {
   let out = groups;
   while (out.length > 1) {
     let smallest = -1;
@@ -78,7 +83,12 @@ export function mergeSmallGroups<T>(groups: Group<T>[], minRows: number, totalEv
 }
 
 /** Merges neighbours, each time the pair whose union keeps the most IV, until at most `maxGroups` remain. */
-export function mergeToCount<T>(groups: Group<T>[], maxGroups: number, totalEvents: number, totalNonEvents: number): Group<T>[] {
+export function mergeToCount<T>(
+  groups: Group<T>[],
+  maxGroups: number,
+  totalEvents: number,
+  totalNonEvents: number,
+): Group<T>[] {
   let out = groups;
   while (out.length > Math.max(1, maxGroups)) {
     const candidates = Array.from({ length: out.length - 1 }, (_, i) => i);

@@ -22,7 +22,12 @@ export interface NewtonResult {
 }
 
 /** Stops when the largest gradient entry is at most `tol` (in the problem's own scale). */
-export function minimizeNewton(problem: SmoothProblem, start: Float64Array, tol: number, maxIter: number): NewtonResult {
+export function minimizeNewton(
+  problem: SmoothProblem,
+  start: Float64Array,
+  tol: number,
+  maxIter: number,
+): NewtonResult {
   const n = problem.dim;
   let theta = Float64Array.from(start);
   let f = problem.value(theta);

@@ -5,7 +5,13 @@
  */
 import type { BinningParams } from './binning-params.ts';
 import { MISSING_LABEL, rangeLabel, type NumericFeatureBinning } from './feature-binning.ts';
-import { mergeSmallGroups, mergeToCount, poolAdjacentViolators, type Group, type MonotoneDirection } from './merge-bins.ts';
+import {
+  mergeSmallGroups,
+  mergeToCount,
+  poolAdjacentViolators,
+  type Group,
+  type MonotoneDirection,
+} from './merge-bins.ts';
 import { featureEvidence, informationValue, type BinCounts } from './woe.ts';
 
 /**
@@ -24,7 +30,12 @@ export function quantileCuts(sorted: ArrayLike<number>, prebins: number): number
 }
 
 /** `event[i]` is 1 where row i is an event (the "bad" outcome), 0 otherwise. */
-export function fitNumericBinning(name: string, values: ArrayLike<number>, event: ArrayLike<number>, params: BinningParams): NumericFeatureBinning {
+export function fitNumericBinning(
+  name: string,
+  values: ArrayLike<number>,
+  event: ArrayLike<number>,
+  params: BinningParams,
+): NumericFeatureBinning {
   const present: number[] = [];
   const missing: BinCounts = { events: 0, nonEvents: 0 };
   for (let i = 0; i < values.length; i++) {
@@ -38,7 +49,11 @@ export function fitNumericBinning(name: string, values: ArrayLike<number>, event
   const cuts = sorted.length ? quantileCuts(sorted, params.prebins) : [];
 
   // Pre-bin j holds cuts[j-1] < x <= cuts[j]; its member is j, so a group's upper bound is its last member's cut.
-  const prebins: Group<number>[] = Array.from({ length: cuts.length + 1 }, (_, j) => ({ events: 0, nonEvents: 0, members: [j] }));
+  const prebins: Group<number>[] = Array.from({ length: cuts.length + 1 }, (_, j) => ({
+    events: 0,
+    nonEvents: 0,
+    members: [j],
+  }));
   let j = 0;
   for (let k = 0; k < present.length; k++) {
     while (j < cuts.length && sorted[k] > cuts[j]) j++;

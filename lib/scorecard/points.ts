@@ -23,7 +23,8 @@ export interface PointsScaling {
 export const SCALING_DEFAULTS: PointsScaling = { baseScore: 600, baseOdds: 50, pdo: 20 };
 
 export function scalingConstants({ baseScore, baseOdds, pdo }: PointsScaling): { factor: number; offset: number } {
-  if (!(pdo > 0) || !(baseOdds > 0) || !Number.isFinite(baseScore)) throw new RangeError('pdo and baseOdds must be positive, baseScore finite');
+  if (!(pdo > 0) || !(baseOdds > 0) || !Number.isFinite(baseScore))
+    throw new RangeError('pdo and baseOdds must be positive, baseScore finite');
   const factor = pdo / Math.LN2;
   return { factor, offset: baseScore - factor * Math.log(baseOdds) };
 }
@@ -40,7 +41,8 @@ export interface LogOddsLine {
  */
 export function logOddsLine(model: LogisticModel, good: number, bad: number): LogOddsLine {
   const row = (k: number): { b: number; w: number[] } => {
-    if (model.classes === 2) return k === 1 ? { b: model.intercept[0], w: model.coef[0] } : { b: 0, w: model.coef[0].map(() => 0) };
+    if (model.classes === 2)
+      return k === 1 ? { b: model.intercept[0], w: model.coef[0] } : { b: 0, w: model.coef[0].map(() => 0) };
     return { b: model.intercept[k], w: model.coef[k] };
   };
   const g = row(good);
@@ -63,8 +65,13 @@ export interface Scorecard {
   features: { name: string; coefficient: number; bins: ScorecardBinPoints[] }[];
 }
 
-export function buildScorecard(features: FeatureBinning[], line: LogOddsLine, scaling: PointsScaling = SCALING_DEFAULTS): Scorecard {
-  if (line.coef.length !== features.length) throw new RangeError(`${line.coef.length} coefficients for ${features.length} features`);
+export function buildScorecard(
+  features: FeatureBinning[],
+  line: LogOddsLine,
+  scaling: PointsScaling = SCALING_DEFAULTS,
+): Scorecard {
+  if (line.coef.length !== features.length)
+    throw new RangeError(`${line.coef.length} coefficients for ${features.length} features`);
   const { factor, offset } = scalingConstants(scaling);
   const n = features.length;
   return {

@@ -48,11 +48,18 @@ export class RowBinner {
       this.source[j] = source;
       this.column[j] = column;
       this.splits.push(Float64Array.from(f.kind === 'numeric' ? f.splits : []));
-      this.groupOf.push(f.kind === 'categorical' ? new Map(f.groups.flatMap((members, g) => members.map((c) => [c, g] as const))) : null);
+      this.groupOf.push(
+        f.kind === 'categorical'
+          ? new Map(f.groups.flatMap((members, g) => members.map((c) => [c, g] as const)))
+          : null,
+      );
       this.missingGroup[j] = f.kind === 'categorical' ? f.groups.length : 0;
       this.positionOf.push(order ? positions(order) : null);
       this.label.push(label);
-      if ((f.kind === 'categorical') !== (source === CATEGORY)) throw new RangeError(`characteristic ${f.name} is binned as ${f.kind} but its column is ${source === CATEGORY ? 'categorical' : 'numeric'}`);
+      if ((f.kind === 'categorical') !== (source === CATEGORY))
+        throw new RangeError(
+          `characteristic ${f.name} is binned as ${f.kind} but its column is ${source === CATEGORY ? 'categorical' : 'numeric'}`,
+        );
     });
   }
 
@@ -97,13 +104,18 @@ function positions(order: readonly string[]): Map<string, number> {
 }
 
 /** A plan column's place in a CleanRow (columns.ts names them). */
-function sourceOf(plan: ColumnPlan, name: string): { source: number; column: number; order: readonly string[] | null; label: string | null } {
+function sourceOf(
+  plan: ColumnPlan,
+  name: string,
+): { source: number; column: number; order: readonly string[] | null; label: string | null } {
   const numeric = plan.numeric.indexOf(name);
   if (numeric >= 0) return { source: NUMERIC, column: numeric, order: null, label: null };
   const categorical = plan.categorical.findIndex((c) => c.column === name);
   if (categorical >= 0) {
     const { order } = plan.categorical[categorical];
-    return order ? { source: ORDERED, column: categorical, order, label: null } : { source: CATEGORY, column: categorical, order: null, label: null };
+    return order
+      ? { source: ORDERED, column: categorical, order, label: null }
+      : { source: CATEGORY, column: categorical, order: null, label: null };
   }
   for (const [column, c] of plan.multiLabel.entries()) {
     const label = c.labels.find((l) => `${c.column}=${l}` === name);

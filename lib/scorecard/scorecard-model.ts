@@ -8,7 +8,14 @@ import type { BinningParams } from './binning-params.ts';
 import { BinLookup, type FeatureValue } from './feature-binning.ts';
 import { fitWithExpectedSigns } from './expected-signs.ts';
 import { probabilitiesFromMargins, type LogisticModel } from './logistic-regression.ts';
-import { buildScorecard, reasonCodes, SCALING_DEFAULTS, type PointsScaling, type ReasonCode, type Scorecard } from './points.ts';
+import {
+  buildScorecard,
+  reasonCodes,
+  SCALING_DEFAULTS,
+  type PointsScaling,
+  type ReasonCode,
+  type Scorecard,
+} from './points.ts';
 
 export interface ScorecardParams {
   binning: Partial<BinningParams>;
@@ -29,7 +36,10 @@ export const SCORECARD_DEFAULTS: ScorecardParams = { binning: {}, C: 1, scaling:
 export type ScorecardTuning = BinningParams & { C: number };
 
 /** The fit's parameters a tuned configuration sets: its C, the rest the binning's. */
-export function tunedScorecardParams({ C, ...binning }: Partial<ScorecardTuning>): Pick<Partial<ScorecardParams>, 'binning' | 'C'> {
+export function tunedScorecardParams({
+  C,
+  ...binning
+}: Partial<ScorecardTuning>): Pick<Partial<ScorecardParams>, 'binning' | 'C'> {
   return { binning, ...(C === undefined ? {} : { C }) };
 }
 
@@ -44,15 +54,27 @@ export interface FittedScorecard {
   card: Scorecard;
 }
 
-export function fitScorecard(columns: FeatureColumn[], y: Int32Array, classes: number, overrides: Partial<ScorecardParams> = {}): FittedScorecard {
+export function fitScorecard(
+  columns: FeatureColumn[],
+  y: Int32Array,
+  classes: number,
+  overrides: Partial<ScorecardParams> = {},
+): FittedScorecard {
   const params = { ...SCORECARD_DEFAULTS, ...overrides };
   const eventClass = params.eventClass ?? classes - 1;
   const goodClass = params.goodClass ?? (eventClass === 0 ? 1 : 0);
   if (eventClass === goodClass || eventClass < 0 || eventClass >= classes || goodClass < 0 || goodClass >= classes) {
-    throw new RangeError(`eventClass ${eventClass} and goodClass ${goodClass} must be two different classes below ${classes}`);
+    throw new RangeError(
+      `eventClass ${eventClass} and goodClass ${goodClass} must be two different classes below ${classes}`,
+    );
   }
   const binned = fitBinning(columns, eventIndicator(y, eventClass), params.binning);
-  const fit = fitWithExpectedSigns(binned.features, columns, y, classes, { C: params.C, goodClass, eventClass, signCheck: params.signCheck ?? true });
+  const fit = fitWithExpectedSigns(binned.features, columns, y, classes, {
+    C: params.C,
+    goodClass,
+    eventClass,
+    signCheck: params.signCheck ?? true,
+  });
   const binning: Binning = { ...binned, features: fit.features, dropped: [...binned.dropped, ...fit.dropped] };
   return {
     columns: columns.map((c) => c.name),

@@ -68,7 +68,17 @@ export function scorecardReport(stored: StoredScorecard, classes: readonly strin
     const best = bestBinIndex(points.bins);
     const bins = characteristicRows(points).map((row, i): ScorecardReportBin => {
       const count = row.events + row.nonEvents;
-      return { bin: row.bin, holds: binHolds(f, i, orderOf.get(f.name)), events: row.events, nonEvents: row.nonEvents, count, eventRate: count > 0 ? row.events / count : null, woe: row.woe, points: row.points, best: i === best };
+      return {
+        bin: row.bin,
+        holds: binHolds(f, i, orderOf.get(f.name)),
+        events: row.events,
+        nonEvents: row.nonEvents,
+        count,
+        eventRate: count > 0 ? row.events / count : null,
+        woe: row.woe,
+        points: row.points,
+        best: i === best,
+      };
     });
     return { feature: f.name, kind: f.kind, iv: f.iv, coefficient: points.coefficient, bins };
   });
@@ -81,7 +91,16 @@ export function scorecardReport(stored: StoredScorecard, classes: readonly strin
     offset: card.offset,
     scoreRange: scoreRange(characteristics),
     characteristics,
-    dropped: binning.dropped.map((d) => ({ feature: d.name, iv: d.iv, reason: droppedReason(d, minIv, classes[goodClass] ?? String(goodClass), classes[eventClass] ?? String(eventClass)) })),
+    dropped: binning.dropped.map((d) => ({
+      feature: d.name,
+      iv: d.iv,
+      reason: droppedReason(
+        d,
+        minIv,
+        classes[goodClass] ?? String(goodClass),
+        classes[eventClass] ?? String(eventClass),
+      ),
+    })),
   };
 }
 
@@ -89,7 +108,10 @@ export function scorecardReport(stored: StoredScorecard, classes: readonly strin
 function droppedReason(d: DroppedFeature, minIv: number, good: string, event: string): string {
   if (!d.wrongSign) return `IV ${d.iv.toFixed(4)} is below the minimum ${minIv}: too little evidence to score with`;
   const { coefficient, beside, correlation } = d.wrongSign;
-  const partner = beside === null ? '' : ` beside ${beside} (WoE correlation ${correlation === null ? 'n/a' : correlation.toFixed(2)})`;
+  const partner =
+    beside === null
+      ? ''
+      : ` beside ${beside} (WoE correlation ${correlation === null ? 'n/a' : correlation.toFixed(2)})`;
   return `coefficient of the wrong sign (${coefficient.toFixed(4)} on the log-odds of ${good} against ${event}; a safer bin must earn more points)${partner}: dropped and the regression refitted`;
 }
 
@@ -120,4 +142,3 @@ function scoreRange(characteristics: ScorecardCharacteristic[]): { min: number; 
   }
   return { min, max };
 }
-

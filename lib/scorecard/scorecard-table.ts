@@ -12,7 +12,14 @@ export interface ScorecardTableRow {
 
 /** One characteristic's lines: the export's and the model card's (lib/scorecard/scorecard-report.ts) one source. */
 export function characteristicRows(f: Scorecard['features'][number]): ScorecardTableRow[] {
-  return f.bins.map((b) => ({ feature: f.name, bin: b.label, events: b.events, nonEvents: b.nonEvents, woe: b.woe, points: b.points }));
+  return f.bins.map((b) => ({
+    feature: f.name,
+    bin: b.label,
+    events: b.events,
+    nonEvents: b.nonEvents,
+    woe: b.woe,
+    points: b.points,
+  }));
 }
 
 export function scorecardTable(card: Scorecard): ScorecardTableRow[] {

@@ -29,7 +29,8 @@ export interface BinEvidence extends BinCounts {
  */
 export function binEvidence(bin: BinCounts, totalEvents: number, totalNonEvents: number): BinEvidence {
   const { events, nonEvents } = bin;
-  if (events + nonEvents === 0 || totalEvents === 0 || totalNonEvents === 0) return { events, nonEvents, woe: 0, iv: 0 };
+  if (events + nonEvents === 0 || totalEvents === 0 || totalNonEvents === 0)
+    return { events, nonEvents, woe: 0, iv: 0 };
   const pad = events === 0 || nonEvents === 0 ? EMPTY_CELL_SMOOTHING : 0;
   const eventShare = (events + pad) / totalEvents;
   const nonEventShare = (nonEvents + pad) / totalNonEvents;

@@ -24,7 +24,10 @@ export const secretSchema = z
     s3AccessKeyId: z.string().optional(),
     s3SecretAccessKey: z.string().optional(),
   })
-  .transform(({ adminApiKey, ...rest }) => ({ ...rest, adminApiKeys: adminApiKey ? [...rest.adminApiKeys, adminApiKey] : rest.adminApiKeys }));
+  .transform(({ adminApiKey, ...rest }) => ({
+    ...rest,
+    adminApiKeys: adminApiKey ? [...rest.adminApiKeys, adminApiKey] : rest.adminApiKeys,
+  }));
 
 export type ServiceSecrets = z.output<typeof secretSchema>;
 
@@ -73,7 +76,10 @@ export function parseSecret(text: string, source: string): ServiceSecrets {
     throw new SecretsError(`${source}: secret is not JSON`);
   }
   const result = secretSchema.safeParse(json);
-  if (!result.success) throw new SecretsError(`${source}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!result.success)
+    throw new SecretsError(
+      `${source}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return result.data;
 }
 
@@ -99,6 +105,8 @@ export function fromLocal(config: Config): () => Promise<ServiceSecrets> {
 
 export function createSecretsProvider(config: Config): SecretsProvider {
   silenceNodeVersionWarning();
-  const fetch = config.SECRETS_ID ? fromSecretsManager(new SecretsManagerClient({ region: config.AWS_REGION }), config.SECRETS_ID) : fromLocal(config);
+  const fetch = config.SECRETS_ID
+    ? fromSecretsManager(new SecretsManagerClient({ region: config.AWS_REGION }), config.SECRETS_ID)
+    : fromLocal(config);
   return new CachedSecrets(fetch, config.SECRETS_REFRESH_SECONDS * 1000);
 }

@@ -31,14 +31,23 @@ export const explainQuerySchema = z.object({
   explainMethod: z
     .enum(['auto', ...EXPLAIN_METHODS] as ['auto', ...ExplainMethod[]])
     .optional()
-    .describe(`auto (the default: exact where a row costs under ${EXACT_ROW_BUDGET} path updates, else approx), exact (TreeSHAP; at most ${MAX_EXACT_ROWS} rows a request) or approx (path attribution)`),
+    .describe(
+      `auto (the default: exact where a row costs under ${EXACT_ROW_BUDGET} path updates, else approx), exact (TreeSHAP; at most ${MAX_EXACT_ROWS} rows a request) or approx (path attribution)`,
+    ),
 });
 
 /** null when no explanation is asked for; a 422 naming the parameter when one is malformed. */
 export function parseExplainQuery(query: Record<string, string | undefined> | undefined): ExplainQuery | null {
-  const { explain, explainMethod } = parseQuery(explainQuerySchema, { explain: query?.explain, explainMethod: query?.explainMethod }, 'explanation');
+  const { explain, explainMethod } = parseQuery(
+    explainQuerySchema,
+    { explain: query?.explain, explainMethod: query?.explainMethod },
+    'explanation',
+  );
   if (explain === undefined) {
-    if (explainMethod) throw invalidInput('explainMethod needs explain=N (how many reasons)', [{ field: 'explain', message: 'required with explainMethod' }]);
+    if (explainMethod)
+      throw invalidInput('explainMethod needs explain=N (how many reasons)', [
+        { field: 'explain', message: 'required with explainMethod' },
+      ]);
     return null;
   }
   return { top: explain, method: explainMethod ?? 'auto' };
@@ -53,10 +62,19 @@ export function resolveExplainMethod(query: ExplainQuery, exactCost: number, row
   if (query.method === 'approx') return 'approx';
   if (query.method === 'auto') return cheap && rows <= MAX_EXACT_ROWS ? 'exact' : 'approx';
   if (!cheap) {
-    throw invalidInput(`exact explanations of this model cost up to ${exactCost.toExponential(1)} path updates a row (its trees are deep; the limit is ${EXACT_ROW_BUDGET.toExponential(0)}): use explainMethod=approx, or auto`, [
-      { field: 'explainMethod', message: `exact costs ${exactCost.toExponential(1)} path updates a row, the limit is ${EXACT_ROW_BUDGET.toExponential(0)}` },
-    ]);
+    throw invalidInput(
+      `exact explanations of this model cost up to ${exactCost.toExponential(1)} path updates a row (its trees are deep; the limit is ${EXACT_ROW_BUDGET.toExponential(0)}): use explainMethod=approx, or auto`,
+      [
+        {
+          field: 'explainMethod',
+          message: `exact costs ${exactCost.toExponential(1)} path updates a row, the limit is ${EXACT_ROW_BUDGET.toExponential(0)}`,
+        },
+      ],
+    );
   }
-  if (rows > MAX_EXACT_ROWS) throw invalidInput(`at most ${MAX_EXACT_ROWS} rows a request with explainMethod=exact, got ${rows}`, [{ field: 'explainMethod', message: `exact for at most ${MAX_EXACT_ROWS} rows` }]);
+  if (rows > MAX_EXACT_ROWS)
+    throw invalidInput(`at most ${MAX_EXACT_ROWS} rows a request with explainMethod=exact, got ${rows}`, [
+      { field: 'explainMethod', message: `exact for at most ${MAX_EXACT_ROWS} rows` },
+    ]);
   return 'exact';
 }

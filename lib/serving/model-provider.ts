@@ -10,7 +10,13 @@
  * says so in its status.
  */
 import { ArtifactError, type ArtifactManifest } from '../artifact/model-bundle.ts';
-import { RegistryError, type AliasDocument, type ModelRegistry, type Registration, type RegistryEvent } from '../registry/model-registry.ts';
+import {
+  RegistryError,
+  type AliasDocument,
+  type ModelRegistry,
+  type Registration,
+  type RegistryEvent,
+} from '../registry/model-registry.ts';
 import { isStorageUnavailable } from '../storage/object-store.ts';
 import { publicReason } from './public-reason.ts';
 import { Predictor } from './predictor.ts';
@@ -94,7 +100,8 @@ export class ModelProvider {
     // Cold: wait for the first check, or the one running; after a failed one, answer at once until the next is due.
     if (due || this.pending) await this.refreshNow();
     if (this.model) return this.model;
-    if (this.lastError) throw new NoModelError(`no model is loaded: ${this.lastError.message}`, this.lastErrorUnavailable);
+    if (this.lastError)
+      throw new NoModelError(`no model is loaded: ${this.lastError.message}`, this.lastErrorUnavailable);
     throw new NoModelError(`model ${this.name} has no "${this.alias}" alias yet`);
   }
 
@@ -198,12 +205,18 @@ export class ModelProvider {
       if (earlier && earlier !== wanted && !this.refused.has(earlier) && (await this.tryLoad(earlier))) {
         const reason = `the alias points at ${wanted}, which was refused (${this.refused.get(wanted)}); serving ${earlier}, the newest earlier version that verifies`;
         this.fallback = { wanted, serving: earlier, reason };
-        this.lastError = { version: wanted, message: this.refused.get(wanted) ?? 'refused', at: new Date(this.now()).toISOString() };
+        this.lastError = {
+          version: wanted,
+          message: this.refused.get(wanted) ?? 'refused',
+          at: new Date(this.now()).toISOString(),
+        };
         this.events.onFallback?.(wanted, earlier, reason);
         return;
       }
       try {
-        const previous: RegistryEvent | null = event.previousEventId ? await this.registry.historyEvent(this.name, event.previousEventId) : null;
+        const previous: RegistryEvent | null = event.previousEventId
+          ? await this.registry.historyEvent(this.name, event.previousEventId)
+          : null;
         event = previous?.kind === 'alias' ? previous : null;
       } catch (err) {
         this.fail(null, err as Error);
@@ -223,5 +236,8 @@ export class ModelProvider {
 
 /** Failures that say the version itself is bad (a checksum, the format, a missing file or manifest), not the way to it. */
 function failsVerification(err: unknown): boolean {
-  return err instanceof ArtifactError || (err instanceof RegistryError && (err.code === 'invalid' || err.code === 'not_found'));
+  return (
+    err instanceof ArtifactError ||
+    (err instanceof RegistryError && (err.code === 'invalid' || err.code === 'not_found'))
+  );
 }

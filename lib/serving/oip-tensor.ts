@@ -21,7 +21,21 @@
  */
 import { DomainError } from '../util/domain-error.ts';
 
-export const DATATYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'] as const;
+export const DATATYPES = [
+  'BOOL',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FP16',
+  'FP32',
+  'FP64',
+  'BYTES',
+] as const;
 export type Datatype = (typeof DATATYPES)[number];
 
 /** Integer datatypes and their ranges: their size in bytes, 64-bit ones cut to what a JSON number holds exactly. */
@@ -42,7 +56,8 @@ const FP32_MAX = 3.4028234663852886e38;
 export type Element = string | number | boolean | null;
 
 /** A request the protocol's rules refuse: answered 400 invalid_inference_request (lib/http/error-response.ts). */
-export const invalidInference = (message: string): DomainError => new DomainError('malformed', message, undefined, 'invalid_inference_request');
+export const invalidInference = (message: string): DomainError =>
+  new DomainError('malformed', message, undefined, 'invalid_inference_request');
 
 /** A tensor as it arrives (after the request's JSON shape is checked): its elements are still unchecked. */
 export interface TensorInput {
@@ -55,10 +70,16 @@ export interface TensorInput {
 /** The tensor's elements, flat and row-major, once every rule above holds; else a 400 naming the input and the rule. */
 export function tensorElements(input: TensorInput): Element[] {
   const at = `input ${input.name}`;
-  if (input.datatype === 'FP16') throw invalidInference(`${at}: FP16 is not served here: JSON has no FP16 representation (the protocol says so); send FP32 or FP64`);
+  if (input.datatype === 'FP16')
+    throw invalidInference(
+      `${at}: FP16 is not served here: JSON has no FP16 representation (the protocol says so); send FP32 or FP64`,
+    );
   const expected = input.shape.reduce((product, dim) => product * dim, 1);
   const elements = input.data.some(Array.isArray) ? nested(input.data, input.shape, at) : (input.data as Element[]);
-  if (elements.length !== expected) throw invalidInference(`${at}: shape ${JSON.stringify(input.shape)} holds ${expected} element(s), data has ${elements.length}`);
+  if (elements.length !== expected)
+    throw invalidInference(
+      `${at}: shape ${JSON.stringify(input.shape)} holds ${expected} element(s), data has ${elements.length}`,
+    );
   elements.forEach((element, i) => {
     const problem = elementProblem(input.datatype, element);
     if (problem) throw invalidInference(`${at}: ${problem}, element ${i} is ${JSON.stringify(element)}`);
@@ -71,12 +92,15 @@ function nested(data: unknown[], shape: number[], at: string): Element[] {
   const into: Element[] = [];
   const walk = (level: unknown, depth: number): void => {
     if (depth === shape.length) {
-      if (Array.isArray(level)) throw invalidInference(`${at}: data is nested deeper than the shape ${JSON.stringify(shape)} says`);
+      if (Array.isArray(level))
+        throw invalidInference(`${at}: data is nested deeper than the shape ${JSON.stringify(shape)} says`);
       into.push(level as Element);
       return;
     }
     if (!Array.isArray(level) || level.length !== shape[depth]) {
-      throw invalidInference(`${at}: data must be flat or nested exactly as the shape ${JSON.stringify(shape)} says (dimension ${depth} has ${shape[depth]} element(s))`);
+      throw invalidInference(
+        `${at}: data must be flat or nested exactly as the shape ${JSON.stringify(shape)} says (dimension ${depth} has ${shape[depth]} element(s))`,
+      );
     }
     for (const item of level) walk(item, depth + 1);
   };
@@ -89,7 +113,11 @@ function elementProblem(datatype: Datatype, v: Element): string | null {
   if (datatype === 'BOOL') return typeof v === 'boolean' ? null : 'BOOL elements must be true or false';
   if (datatype === 'BYTES') return typeof v === 'string' ? null : 'BYTES elements must be strings';
   const range = INTEGER_RANGES[datatype];
-  if (range) return typeof v === 'number' && Number.isInteger(v) && v >= range[0] && v <= range[1] ? null : `${datatype} elements are integers from ${range[0]} to ${range[1]}`;
-  if (datatype === 'FP32') return typeof v === 'number' && Math.abs(v) <= FP32_MAX ? null : `FP32 elements are numbers within ±${FP32_MAX}`;
+  if (range)
+    return typeof v === 'number' && Number.isInteger(v) && v >= range[0] && v <= range[1]
+      ? null
+      : `${datatype} elements are integers from ${range[0]} to ${range[1]}`;
+  if (datatype === 'FP32')
+    return typeof v === 'number' && Math.abs(v) <= FP32_MAX ? null : `FP32 elements are numbers within ±${FP32_MAX}`;
   return typeof v === 'number' ? null : `${datatype} elements must be numbers`;
 }

@@ -18,7 +18,9 @@ const parametersSchema = z.record(z.string(), z.union([z.string(), z.number(), z
 
 /** $tensor_data: row-major, flat or nested; null marks a missing value (an extension the spec leaves open). */
 type TensorData = (string | number | boolean | null | TensorData)[];
-const tensorDataSchema: z.ZodType<TensorData> = z.array(z.union([z.string(), z.number(), z.boolean(), z.null(), z.lazy(() => tensorDataSchema)]));
+const tensorDataSchema: z.ZodType<TensorData> = z.array(
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.lazy(() => tensorDataSchema)]),
+);
 
 export const metadataTensorSchema = z.object({
   name: z.string(),
@@ -27,7 +29,11 @@ export const metadataTensorSchema = z.object({
   parameters: parametersSchema.optional(),
 });
 
-export const serverMetadataSchema = z.object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) });
+export const serverMetadataSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  extensions: z.array(z.string()),
+});
 
 export const modelMetadataSchema = z.object({
   name: z.string(),
@@ -43,7 +49,14 @@ const SHAPE = 'a list of non-negative integers';
 
 export const requestInputSchema = z.object({
   name: z.string().min(1),
-  shape: z.array(z.number({ error: SHAPE }).int({ error: SHAPE }).nonnegative({ error: SHAPE }).max(Number.MAX_SAFE_INTEGER, { error: SHAPE }), { error: SHAPE }),
+  shape: z.array(
+    z
+      .number({ error: SHAPE })
+      .int({ error: SHAPE })
+      .nonnegative({ error: SHAPE })
+      .max(Number.MAX_SAFE_INTEGER, { error: SHAPE }),
+    { error: SHAPE },
+  ),
   datatype: z.enum(DATATYPES, { error: `one of the protocol's datatypes: ${DATATYPES.join(', ')}` }),
   parameters: parametersSchema.optional(),
   data: tensorDataSchema,
@@ -88,8 +101,14 @@ export function parseInferenceRequest(body: unknown): InferenceRequest {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const [top, index, ...rest] = issue.path;
-    const input = top === 'inputs' && typeof index === 'number' ? (body as { inputs: { name?: unknown }[] }).inputs[index] : undefined;
-    const where = typeof input?.name === 'string' && rest.length ? `input ${input.name}: ${rest.join('.')}` : issue.path.join('.') || '(body)';
+    const input =
+      top === 'inputs' && typeof index === 'number'
+        ? (body as { inputs: { name?: unknown }[] }).inputs[index]
+        : undefined;
+    const where =
+      typeof input?.name === 'string' && rest.length
+        ? `input ${input.name}: ${rest.join('.')}`
+        : issue.path.join('.') || '(body)';
     throw bad(`not an inference request: ${where}: ${issue.message}`);
   }
   for (const input of parsed.data.inputs) tensorElements(input);
@@ -98,16 +117,29 @@ export function parseInferenceRequest(body: unknown): InferenceRequest {
 }
 
 /** The model's metadata: every feature column as an input tensor, the two outputs. */
-export function modelMetadata(name: string, versions: string[], spec: DatasetSpec): z.output<typeof modelMetadataSchema> {
+export function modelMetadata(
+  name: string,
+  versions: string[],
+  spec: DatasetSpec,
+): z.output<typeof modelMetadataSchema> {
   const numeric = new Set(spec.numeric.map((c) => c.column));
   return {
     name,
     versions,
     platform: 'mlops-credit-score',
-    inputs: featureColumns(spec).map((column) => ({ name: column, datatype: numeric.has(column) ? 'FP64' : 'BYTES', shape: [-1] })),
+    inputs: featureColumns(spec).map((column) => ({
+      name: column,
+      datatype: numeric.has(column) ? 'FP64' : 'BYTES',
+      shape: [-1],
+    })),
     outputs: [
       { name: 'label', datatype: 'BYTES', shape: [-1] },
-      { name: 'probabilities', datatype: 'FP64', shape: [-1, spec.target.classes.length], parameters: { classes: JSON.stringify(spec.target.classes) } },
+      {
+        name: 'probabilities',
+        datatype: 'FP64',
+        shape: [-1, spec.target.classes.length],
+        parameters: { classes: JSON.stringify(spec.target.classes) },
+      },
     ],
   };
 }
@@ -125,19 +157,25 @@ export function recordsFromInputs(request: InferenceRequest, spec: DatasetSpec):
   let rows: number | null = null;
   const columns: [string, Element[]][] = [];
   for (const input of request.inputs) {
-    if (!allowed.has(input.name)) throw bad(`input ${input.name}: not a column of this model (its inputs: GET /v2/models/{name})`);
+    if (!allowed.has(input.name))
+      throw bad(`input ${input.name}: not a column of this model (its inputs: GET /v2/models/{name})`);
     if (seen.has(input.name)) throw bad(`input ${input.name}: sent twice`);
     seen.add(input.name);
     const data = tensorElements(input);
-    if (input.datatype === 'BOOL') throw bad(`input ${input.name}: BOOL is not served by this model: its inputs are numbers and text (FP32, FP64, INT*, UINT* or BYTES)`);
+    if (input.datatype === 'BOOL')
+      throw bad(
+        `input ${input.name}: BOOL is not served by this model: its inputs are numbers and text (FP32, FP64, INT*, UINT* or BYTES)`,
+      );
     const [n, width = 1, ...rest] = input.shape;
-    if (n === undefined || width !== 1 || rest.length) throw bad(`input ${input.name}: shape ${JSON.stringify(input.shape)} is not [n] or [n, 1] (one value per row)`);
+    if (n === undefined || width !== 1 || rest.length)
+      throw bad(`input ${input.name}: shape ${JSON.stringify(input.shape)} is not [n] or [n, 1] (one value per row)`);
     if (rows !== null && n !== rows) throw bad(`input ${input.name}: ${n} rows, the inputs before it have ${rows}`);
     rows = n;
     columns.push([input.name, data]);
   }
   const missing = featureColumns(spec).filter((c) => !seen.has(c));
-  if (missing.length) throw bad(`missing input(s): ${missing.join(', ')} (one tensor per feature column; null data for unknown values)`);
+  if (missing.length)
+    throw bad(`missing input(s): ${missing.join(', ')} (one tensor per feature column; null data for unknown values)`);
   if (!rows) throw bad('the inputs have no rows');
   return Array.from({ length: rows }, (_, i) => Object.fromEntries(columns.map(([name, data]) => [name, data[i]])));
 }
@@ -145,7 +183,9 @@ export function recordsFromInputs(request: InferenceRequest, spec: DatasetSpec):
 /** The names of the outputs asked for (all when the request names none); an unknown one is refused. */
 export function requestedOutputs(request: InferenceRequest): Set<string> {
   if (!request.outputs?.length) return new Set(OUTPUT_NAMES);
-  for (const o of request.outputs) if (!(OUTPUT_NAMES as readonly string[]).includes(o.name)) throw bad(`output ${o.name}: unknown (this model has ${OUTPUT_NAMES.join(', ')})`);
+  for (const o of request.outputs)
+    if (!(OUTPUT_NAMES as readonly string[]).includes(o.name))
+      throw bad(`output ${o.name}: unknown (this model has ${OUTPUT_NAMES.join(', ')})`);
   return new Set(request.outputs.map((o) => o.name));
 }
 
@@ -154,10 +194,17 @@ export interface ScoredRow {
   probabilities: Record<string, number>;
 }
 
-export function inferenceResponse(modelName: string, version: string, request: InferenceRequest, classes: string[], rows: ScoredRow[]): InferenceResponse {
+export function inferenceResponse(
+  modelName: string,
+  version: string,
+  request: InferenceRequest,
+  classes: string[],
+  rows: ScoredRow[],
+): InferenceResponse {
   const wanted = requestedOutputs(request);
   const outputs: InferenceResponse['outputs'] = [];
-  if (wanted.has('label')) outputs.push({ name: 'label', datatype: 'BYTES', shape: [rows.length], data: rows.map((r) => r.label) });
+  if (wanted.has('label'))
+    outputs.push({ name: 'label', datatype: 'BYTES', shape: [rows.length], data: rows.map((r) => r.label) });
   if (wanted.has('probabilities')) {
     outputs.push({
       name: 'probabilities',
@@ -167,5 +214,10 @@ export function inferenceResponse(modelName: string, version: string, request: I
       data: rows.flatMap((r) => classes.map((c) => r.probabilities[c])),
     });
   }
-  return { model_name: modelName, model_version: version, ...(request.id !== undefined ? { id: request.id } : {}), outputs };
+  return {
+    model_name: modelName,
+    model_version: version,
+    ...(request.id !== undefined ? { id: request.id } : {}),
+    outputs,
+  };
 }

@@ -65,9 +65,14 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
   let records: unknown[];
   if (batch) {
     const instances = (body as { instances: unknown }).instances;
-    if (!Array.isArray(instances)) throw invalidInput('instances must be an array of records', [{ field: 'instances', message: 'expected an array' }]);
-    if (instances.length === 0) throw invalidInput('instances is empty', [{ field: 'instances', message: 'expected at least one record' }]);
-    if (instances.length > maxInstances) throw inputTooLarge(`at most ${maxInstances} instances per request, got ${instances.length}`);
+    if (!Array.isArray(instances))
+      throw invalidInput('instances must be an array of records', [
+        { field: 'instances', message: 'expected an array' },
+      ]);
+    if (instances.length === 0)
+      throw invalidInput('instances is empty', [{ field: 'instances', message: 'expected at least one record' }]);
+    if (instances.length > maxInstances)
+      throw inputTooLarge(`at most ${maxInstances} instances per request, got ${instances.length}`);
     records = instances;
   } else {
     records = [body];
@@ -92,10 +97,17 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
     const fields = record as Record<string, unknown>;
     const before = problems.length;
     for (const key of Object.keys(fields)) {
-      if (!allowed.has(key)) problems.push({ field: at(i, key), message: 'unknown field (not a column of this model)' });
-      else if (!isFieldValue(fields[key])) problems.push({ field: at(i, key), message: `expected a string (at most ${MAX_STRING} characters), a number or null` });
+      if (!allowed.has(key))
+        problems.push({ field: at(i, key), message: 'unknown field (not a column of this model)' });
+      else if (!isFieldValue(fields[key]))
+        problems.push({
+          field: at(i, key),
+          message: `expected a string (at most ${MAX_STRING} characters), a number or null`,
+        });
     }
-    for (const column of features) if (!(column in fields)) problems.push({ field: at(i, column), message: 'missing field (send null for an unknown value)' });
+    for (const column of features)
+      if (!(column in fields))
+        problems.push({ field: at(i, column), message: 'missing field (send null for an unknown value)' });
     if (problems.length > before) continue;
     const cleaned = cleanRecordCollecting(spec, (column) => fields[column] as RawValue);
     for (const p of cleaned.problems) problems.push({ field: at(i, p.column), message: p.message });
@@ -106,7 +118,10 @@ export function parsePredictRequest(body: unknown, spec: DatasetSpec, maxInstanc
   }
   if (problems.length) {
     const shown = problems.slice(0, 50);
-    const summary = shown.slice(0, 3).map((p) => `${p.field}: ${p.message}`).join('; ');
+    const summary = shown
+      .slice(0, 3)
+      .map((p) => `${p.field}: ${p.message}`)
+      .join('; ');
     throw invalidInput(`${problems.length} invalid field(s): ${summary}${problems.length > 3 ? '; ...' : ''}`, shown);
   }
   return { batch, rows, records: accepted, keys };

@@ -76,8 +76,17 @@ export class Predictor {
     const best = decideClass(this.proba, 0, this.proba.length, this.bundle.decision?.weights);
     const probabilities: Record<string, number> = {};
     this.classes.forEach((label, k) => (probabilities[label] = this.proba[k]));
-    const prediction: Prediction = { label: this.classes[best], classIndex: best, probabilities, notes, ...(score !== undefined ? { score } : {}) };
-    if (explain) prediction.explanation = this.scorecard ? this.scorecard.explainLast(explain.top, explain.valueOf) : this.explainFeatures(best, explain);
+    const prediction: Prediction = {
+      label: this.classes[best],
+      classIndex: best,
+      probabilities,
+      notes,
+      ...(score !== undefined ? { score } : {}),
+    };
+    if (explain)
+      prediction.explanation = this.scorecard
+        ? this.scorecard.explainLast(explain.top, explain.valueOf)
+        : this.explainFeatures(best, explain);
     return prediction;
   }
 
@@ -125,7 +134,11 @@ export class Predictor {
   private explainerOf(): { tree: TreeExplainer; sources: FeatureSources; aggregation: Aggregation } {
     if (!this.explainer) {
       const ensemble = treeEnsemble(this.bundle, 'TreeSHAP');
-      this.explainer = { tree: new TreeExplainer(ensemble), sources: featureSources(this.bundle.preprocessor), aggregation: ensemble.aggregation };
+      this.explainer = {
+        tree: new TreeExplainer(ensemble),
+        sources: featureSources(this.bundle.preprocessor),
+        aggregation: ensemble.aggregation,
+      };
     }
     return this.explainer;
   }
@@ -134,6 +147,14 @@ export class Predictor {
   private explainFeatures(classIndex: number, request: ExplainRequest): Explanation {
     const explainer = this.explainerOf();
     const contributions = explainer.tree.explain(this.features, request.method);
-    return reasonCodes(contributions, explainer.sources, explainer.aggregation, classIndex, request.top, request.method, request.valueOf);
+    return reasonCodes(
+      contributions,
+      explainer.sources,
+      explainer.aggregation,
+      classIndex,
+      request.top,
+      request.method,
+      request.valueOf,
+    );
   }
 }

@@ -45,7 +45,9 @@ export class ScorecardScorer {
     this.predictor = new ScorecardPredictor(stored.fitted);
     this.binner = new RowBinner(stored.plan, stored.fitted.binning.features);
     const names = columnNames(stored.plan);
-    const multiLabel = stored.plan.multiLabel.flatMap((c) => c.labels.map((l) => [`${c.column}=${l}`, c.column] as const));
+    const multiLabel = stored.plan.multiLabel.flatMap((c) =>
+      c.labels.map((l) => [`${c.column}=${l}`, c.column] as const),
+    );
     this.sourceOf = new Map([...names.map((n) => [n, n] as const), ...multiLabel]);
     this.bestScore = stored.fitted.card.features.reduce((sum, f) => sum + f.bins[bestBinIndex(f.bins)].points, 0);
   }
@@ -58,10 +60,19 @@ export class ScorecardScorer {
 
   /** The top `top` reasons of the row last scored; `valueOf` gives what was sent for a column. */
   explainLast(top: number, valueOf: (column: string) => unknown): PointsExplanation {
-    const reasons = this.predictor.reasons().slice(0, top).map((r) => {
-      const value = valueOf(this.sourceOf.get(r.feature) ?? r.feature);
-      return { feature: r.feature, value: value === undefined ? null : value, bin: r.bin, pointsLost: r.pointsLost, contribution: -r.pointsLost };
-    });
+    const reasons = this.predictor
+      .reasons()
+      .slice(0, top)
+      .map((r) => {
+        const value = valueOf(this.sourceOf.get(r.feature) ?? r.feature);
+        return {
+          feature: r.feature,
+          value: value === undefined ? null : value,
+          bin: r.bin,
+          pointsLost: r.pointsLost,
+          contribution: -r.pointsLost,
+        };
+      });
     return { method: 'points', space: 'points', baseValue: this.bestScore, reasons };
   }
 }

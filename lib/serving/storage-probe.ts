@@ -30,7 +30,11 @@ export class StorageProbe {
     const startedAt = Date.now();
     await Promise.race([this.pending, new Promise((resolve) => setTimeout(resolve, this.maxWaitMs).unref())]);
     if (this.last && this.last.at >= startedAt) return this.last.status;
-    return { reachable: false, reason: `storage unavailable: no answer within ${this.maxWaitMs} ms`, checkedAt: new Date().toISOString() };
+    return {
+      reachable: false,
+      reason: `storage unavailable: no answer within ${this.maxWaitMs} ms`,
+      checkedAt: new Date().toISOString(),
+    };
   }
 
   private async ping(): Promise<void> {
@@ -38,7 +42,11 @@ export class StorageProbe {
     let status: StorageStatus;
     try {
       await this.store.ping();
-      status = { reachable: true, latencyMs: Number((performance.now() - started).toFixed(1)), checkedAt: new Date().toISOString() };
+      status = {
+        reachable: true,
+        latencyMs: Number((performance.now() - started).toFixed(1)),
+        checkedAt: new Date().toISOString(),
+      };
     } catch (err) {
       status = { reachable: false, reason: publicReason(err), checkedAt: new Date().toISOString() };
     }

@@ -34,7 +34,9 @@ export class VersionModels {
       this.loaded.set(version, model);
       return model;
     }
-    model = this.registry.loadVersion(this.name, version).then((v) => ({ name: this.name, version, predictor: new Predictor(v.bundle) }));
+    model = this.registry
+      .loadVersion(this.name, version)
+      .then((v) => ({ name: this.name, version, predictor: new Predictor(v.bundle) }));
     // A failed load is not kept: the next request tries again (storage may be back).
     model.catch(() => this.loaded.get(version) === model && this.loaded.delete(version));
     this.loaded.set(version, model);

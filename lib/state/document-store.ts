@@ -6,7 +6,14 @@
  * change it did not see.
  */
 import type { z } from 'zod';
-import { isStorageUnavailable, StorageError, type ObjectStore, type PutOutcome, type StoredObject, type WriteCondition } from '../storage/object-store.ts';
+import {
+  isStorageUnavailable,
+  StorageError,
+  type ObjectStore,
+  type PutOutcome,
+  type StoredObject,
+  type WriteCondition,
+} from '../storage/object-store.ts';
 
 export interface Versioned<T> {
   value: T;
@@ -37,7 +44,9 @@ export class ConflictError extends Error {
 export class WriteOutcomeUnknownError extends Error {
   override name = 'WriteOutcomeUnknownError';
   constructor(readonly key: string) {
-    super(`the store did not confirm the write to ${key}, which may have landed since: read it back before changing it again`);
+    super(
+      `the store did not confirm the write to ${key}, which may have landed since: read it back before changing it again`,
+    );
   }
 }
 
@@ -97,7 +106,8 @@ export class DocumentStore {
    * When the document cannot be read either, the store's failure stands.
    */
   private async conditionalPut(key: string, bytes: Uint8Array, condition: WriteCondition): Promise<PutOutcome> {
-    const ours = (now: StoredObject | null): boolean => now !== null && Buffer.from(now.bytes).equals(Buffer.from(bytes));
+    const ours = (now: StoredObject | null): boolean =>
+      now !== null && Buffer.from(now.bytes).equals(Buffer.from(bytes));
     let answerLost = false;
     for (let attempt = 1; ; attempt++) {
       let outcome: PutOutcome;
@@ -139,7 +149,10 @@ export class DocumentStore {
   async update<S extends z.ZodType, R>(
     key: string,
     schema: S,
-    change: (current: Versioned<z.output<S>> | null, context: { unreadable: boolean }) => Change<z.input<S>, R> | Promise<Change<z.input<S>, R>>,
+    change: (
+      current: Versioned<z.output<S>> | null,
+      context: { unreadable: boolean },
+    ) => Change<z.input<S>, R> | Promise<Change<z.input<S>, R>>,
     options: UpdateOptions = {},
   ): Promise<R> {
     const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
@@ -160,7 +173,8 @@ export class DocumentStore {
       const condition = object ? { ifMatch: object.etag } : { ifNoneMatch: '*' as const };
       const outcome = await this.conditionalPut(key, encode(schema, decision.write), condition);
       if (outcome.written) return decision.result;
-      if (attempt >= attempts) throw new ConflictError(`${key} kept changing under ${attempts} attempts to update it; try again`);
+      if (attempt >= attempts)
+        throw new ConflictError(`${key} kept changing under ${attempts} attempts to update it; try again`);
       await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt)));
     }
   }

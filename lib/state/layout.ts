@@ -96,7 +96,12 @@ export function hourOf(ms: number): string {
 export function daysBetween(since: number, until: number): string[] {
   const days: string[] = [];
   const first = new Date(since);
-  for (let day = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate()); day <= until; day += 86_400_000) days.push(dayOf(day));
+  for (
+    let day = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate());
+    day <= until;
+    day += 86_400_000
+  )
+    days.push(dayOf(day));
   return days;
 }
 
@@ -105,7 +110,8 @@ const model = (name: string): string => `${PREFIXES.models}${segment('model name
 /** Which events a timeline holds: every one, the traffic changes, the promotion policy's changes, the change requests' steps, or one alias's moves. */
 export type TimelineScope = 'all' | 'traffic' | 'policy' | 'approval' | { alias: string };
 
-const timelineScope = (scope: TimelineScope): string => (typeof scope === 'string' ? scope : `aliases/${segment('alias', scope.alias)}`);
+const timelineScope = (scope: TimelineScope): string =>
+  typeof scope === 'string' ? scope : `aliases/${segment('alias', scope.alias)}`;
 
 /** Each hex digit swapped for its mirror ("0" <-> "f"): one order reversed into the other. */
 const HEX = '0123456789abcdef';
@@ -121,7 +127,8 @@ const DAY_LENGTH = 8;
  * listed prefix, and would read all of history/.
  */
 export function timelineKeyPart(eventId: string): string {
-  if (!isTimeOrderedId(eventId)) throw new KeyError(`event id "${clip(eventId)}" is not time-ordered: it has no place in a timeline`);
+  if (!isTimeOrderedId(eventId))
+    throw new KeyError(`event id "${clip(eventId)}" is not time-ordered: it has no place in a timeline`);
   const inverted = invert(eventId);
   return `${inverted.slice(0, DAY_LENGTH)}/${inverted.slice(DAY_LENGTH)}`;
 }
@@ -144,15 +151,19 @@ export const keys = {
   modelsPrefix: (): string => PREFIXES.models,
   versionsPrefix: (name: string): string => `${model(name)}versions/`,
   versionPrefix: (name: string, version: string): string => `${model(name)}versions/${segment('version', version)}/`,
-  versionFile: (name: string, version: string, file: string): string => `${keys.versionPrefix(name, version)}${segment('artifact file', file)}`,
+  versionFile: (name: string, version: string, file: string): string =>
+    `${keys.versionPrefix(name, version)}${segment('artifact file', file)}`,
   aliasesPrefix: (name: string): string => `${model(name)}aliases/`,
   alias: (name: string, alias: string): string => `${model(name)}aliases/${segment('alias', alias)}.json`,
   historyPrefix: (name: string): string => `${model(name)}history/`,
   historyEvent: (name: string, eventId: string): string => `${model(name)}history/${segment('event id', eventId)}.json`,
   timelinePrefix: (name: string, scope: TimelineScope): string => `${model(name)}timeline/${timelineScope(scope)}/`,
-  timelineEvent: (name: string, scope: TimelineScope, eventId: string): string => `${keys.timelinePrefix(name, scope)}${timelineKeyPart(eventId)}.json`,
-  timelineBundlesPrefix: (name: string, scope: TimelineScope): string => `${model(name)}timeline/bundles/${timelineScope(scope)}/`,
-  timelineBundle: (name: string, scope: TimelineScope, eventId: string): string => `${keys.timelineBundlesPrefix(name, scope)}${timelineDay(eventId)}.json`,
+  timelineEvent: (name: string, scope: TimelineScope, eventId: string): string =>
+    `${keys.timelinePrefix(name, scope)}${timelineKeyPart(eventId)}.json`,
+  timelineBundlesPrefix: (name: string, scope: TimelineScope): string =>
+    `${model(name)}timeline/bundles/${timelineScope(scope)}/`,
+  timelineBundle: (name: string, scope: TimelineScope, eventId: string): string =>
+    `${keys.timelineBundlesPrefix(name, scope)}${timelineDay(eventId)}.json`,
   timelineBackfill: (name: string): string => `${model(name)}timeline/backfill.json`,
   traffic: (name: string): string => `${model(name)}traffic.json`,
   promotionPolicy: (name: string): string => `${model(name)}policy.json`,
@@ -160,32 +171,46 @@ export const keys = {
   /** A change request, under its id inverted (timelineKeyPart): a listing reads the newest first. */
   approval: (name: string, requestId: string): string => `${model(name)}approvals/${timelineKeyPart(requestId)}.json`,
   canaryDecisionsPrefix: (name: string): string => `${model(name)}canary/decisions/`,
-  canaryDecision: (name: string, revision: number): string => `${model(name)}canary/decisions/${String(revision).padStart(8, '0')}.json`,
+  canaryDecision: (name: string, revision: number): string =>
+    `${model(name)}canary/decisions/${String(revision).padStart(8, '0')}.json`,
   canaryLatest: (name: string): string => `${model(name)}canary/latest.json`,
-  captureDay: (name: string, day: string): string => `${PREFIXES.captures}${segment('model name', name)}/${segment('day', day, DAY)}/`,
+  captureDay: (name: string, day: string): string =>
+    `${PREFIXES.captures}${segment('model name', name)}/${segment('day', day, DAY)}/`,
   captureHour: (name: string, at: number): string => `${keys.captureDay(name, dayOf(at))}${hourOf(at)}/`,
-  captureBatch: (name: string, at: number, id: string): string => `${keys.captureHour(name, at)}${segment('batch id', id)}.ndjson`,
-  batchSummariesDay: (name: string, day: string): string => `${PREFIXES.captures}${segment('model name', name)}/summaries/${segment('day', day, DAY)}/`,
+  captureBatch: (name: string, at: number, id: string): string =>
+    `${keys.captureHour(name, at)}${segment('batch id', id)}.ndjson`,
+  batchSummariesDay: (name: string, day: string): string =>
+    `${PREFIXES.captures}${segment('model name', name)}/summaries/${segment('day', day, DAY)}/`,
   batchSummariesHour: (name: string, at: number): string => `${keys.batchSummariesDay(name, dayOf(at))}${hourOf(at)}/`,
-  batchSummary: (name: string, at: number, id: string): string => `${keys.batchSummariesHour(name, at)}${segment('batch id', id)}.json`,
+  batchSummary: (name: string, at: number, id: string): string =>
+    `${keys.batchSummariesHour(name, at)}${segment('batch id', id)}.json`,
   // Minute rollups live under captures/: needed only while their batches are, they expire with them.
   /** The prefix of an hour's ten-minute rollups (not a folder: the hour's digits begin each file name). */
-  tenMinuteSummariesHour: (name: string, at: number): string => `${PREFIXES.captures}${segment('model name', name)}/tens/${dayOf(at)}/${hourOf(at)}`,
+  tenMinuteSummariesHour: (name: string, at: number): string =>
+    `${PREFIXES.captures}${segment('model name', name)}/tens/${dayOf(at)}/${hourOf(at)}`,
   /** The ten minutes from `at` (a multiple of ten minutes): `{hh}{m}.json`, m the tens digit of the minute. */
-  tenMinuteSummary: (name: string, at: number): string => `${keys.tenMinuteSummariesHour(name, at)}${new Date(at).toISOString().slice(14, 15)}.json`,
+  tenMinuteSummary: (name: string, at: number): string =>
+    `${keys.tenMinuteSummariesHour(name, at)}${new Date(at).toISOString().slice(14, 15)}.json`,
   /** The prefix of an hour's minute rollups (not a folder: the hour's digits begin each file name). */
-  minuteSummariesHour: (name: string, at: number): string => `${PREFIXES.captures}${segment('model name', name)}/minutes/${dayOf(at)}/${hourOf(at)}`,
-  minuteSummary: (name: string, at: number): string => `${keys.minuteSummariesHour(name, at)}${new Date(at).toISOString().slice(14, 16)}.json`,
-  hourSummary: (name: string, at: number): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${dayOf(at)}/${hourOf(at)}.json`,
-  hourSummariesDay: (name: string, day: string): string => `${PREFIXES.summaries}${segment('model name', name)}/hours/${segment('day', day, DAY)}/`,
+  minuteSummariesHour: (name: string, at: number): string =>
+    `${PREFIXES.captures}${segment('model name', name)}/minutes/${dayOf(at)}/${hourOf(at)}`,
+  minuteSummary: (name: string, at: number): string =>
+    `${keys.minuteSummariesHour(name, at)}${new Date(at).toISOString().slice(14, 16)}.json`,
+  hourSummary: (name: string, at: number): string =>
+    `${PREFIXES.summaries}${segment('model name', name)}/hours/${dayOf(at)}/${hourOf(at)}.json`,
+  hourSummariesDay: (name: string, day: string): string =>
+    `${PREFIXES.summaries}${segment('model name', name)}/hours/${segment('day', day, DAY)}/`,
   daySummariesPrefix: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/days/`,
   daySummary: (name: string, day: string): string => `${keys.daySummariesPrefix(name)}${segment('day', day, DAY)}.json`,
   /** Outside the day partitions: kept while the summaries are, never expired with a day. */
   rollupMark: (name: string): string => `${PREFIXES.summaries}${segment('model name', name)}/rolled-up.json`,
-  feedbackDay: (name: string, day: string): string => `${PREFIXES.feedback}${segment('model name', name)}/${segment('day', day, DAY)}/`,
+  feedbackDay: (name: string, day: string): string =>
+    `${PREFIXES.feedback}${segment('model name', name)}/${segment('day', day, DAY)}/`,
   /** One answer's label, at a key made from the answer itself: a second label for it finds the first. */
-  feedback: (name: string, answeredAt: number, requestId: string, index: number): string => `${keys.feedbackDay(name, dayOf(answeredAt))}${segment('request id', requestId, REQUEST_ID)}.${index}.json`,
-  driftReport: (name: string, id: string): string => `${PREFIXES.drift}${segment('model name', name)}/reports/${segment('report id', id)}.json`,
+  feedback: (name: string, answeredAt: number, requestId: string, index: number): string =>
+    `${keys.feedbackDay(name, dayOf(answeredAt))}${segment('request id', requestId, REQUEST_ID)}.${index}.json`,
+  driftReport: (name: string, id: string): string =>
+    `${PREFIXES.drift}${segment('model name', name)}/reports/${segment('report id', id)}.json`,
   driftLatest: (name: string): string => `${PREFIXES.drift}${segment('model name', name)}/latest.json`,
   driftLastRetrain: (name: string): string => `${PREFIXES.drift}${segment('model name', name)}/last-retrain.json`,
   job: (jobId: string): string => `${PREFIXES.jobs}${segment('job id', jobId, JOB_ID)}.json`,
@@ -197,7 +222,9 @@ export const keys = {
  * `files`), and which retention period governs each (lib/retrain/retention-sweep.ts deletes the
  * expired ones where the store has no lifecycle engine).
  */
-export function dayPartitions(name: string): { data: 'captures' | 'feedback' | 'summaries'; parent: string; files: boolean }[] {
+export function dayPartitions(
+  name: string,
+): { data: 'captures' | 'feedback' | 'summaries'; parent: string; files: boolean }[] {
   const m = segment('model name', name);
   return [
     { data: 'captures', parent: `${PREFIXES.captures}${m}/`, files: false },
@@ -219,7 +246,9 @@ export function isDay(value: string): boolean {
 export function parseVersionKey(name: string, key: string): { version: string; file: string } | null {
   const rest = key.slice(keys.versionsPrefix(name).length);
   const slash = rest.indexOf('/');
-  return key.startsWith(keys.versionsPrefix(name)) && slash > 0 ? { version: rest.slice(0, slash), file: rest.slice(slash + 1) } : null;
+  return key.startsWith(keys.versionsPrefix(name)) && slash > 0
+    ? { version: rest.slice(0, slash), file: rest.slice(slash + 1) }
+    : null;
 }
 
 export const MAX_DATA_KEY_LENGTH = 512;

@@ -90,8 +90,14 @@ export function retentionRules(periods: RetentionPeriods): RetentionRule[] {
 /** Why a set of periods cannot be used, or null (config validation). */
 export function retentionProblems(periods: RetentionPeriods): string[] {
   const problems: string[] = [];
-  if (periods.summaryDays < periods.captureDays) problems.push(`SUMMARY_RETENTION_DAYS (${periods.summaryDays}) must be at least CAPTURE_RETENTION_DAYS (${periods.captureDays}): rollups are built from the raw rows`);
-  if (periods.summaryDays < periods.feedbackDays) problems.push(`SUMMARY_RETENTION_DAYS (${periods.summaryDays}) must be at least FEEDBACK_RETENTION_DAYS (${periods.feedbackDays})`);
+  if (periods.summaryDays < periods.captureDays)
+    problems.push(
+      `SUMMARY_RETENTION_DAYS (${periods.summaryDays}) must be at least CAPTURE_RETENTION_DAYS (${periods.captureDays}): rollups are built from the raw rows`,
+    );
+  if (periods.summaryDays < periods.feedbackDays)
+    problems.push(
+      `SUMMARY_RETENTION_DAYS (${periods.summaryDays}) must be at least FEEDBACK_RETENTION_DAYS (${periods.feedbackDays})`,
+    );
   return problems;
 }
 
@@ -114,10 +120,21 @@ export function firstKeptDay(now: number, days: number): string {
 export function s3LifecycleRules(periods: RetentionPeriods): Record<string, unknown>[] {
   return [
     ...retentionRules(periods).flatMap((rule) => [
-      { Id: rule.id, Status: 'Enabled', Prefix: rule.prefix, ExpirationInDays: rule.days, NoncurrentVersionExpiration: { NoncurrentDays: NONCURRENT_VERSION_DAYS } },
+      {
+        Id: rule.id,
+        Status: 'Enabled',
+        Prefix: rule.prefix,
+        ExpirationInDays: rule.days,
+        NoncurrentVersionExpiration: { NoncurrentDays: NONCURRENT_VERSION_DAYS },
+      },
       { Id: `${rule.id}-delete-markers`, Status: 'Enabled', Prefix: rule.prefix, ExpiredObjectDeleteMarker: true },
     ]),
-    { Id: 'abort-incomplete-multipart-uploads', Status: 'Enabled', Prefix: '', AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS } },
+    {
+      Id: 'abort-incomplete-multipart-uploads',
+      Status: 'Enabled',
+      Prefix: '',
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+    },
   ];
 }
 
@@ -127,5 +144,12 @@ export function s3LifecycleRules(periods: RetentionPeriods): Record<string, unkn
  * needs: MinIO deletes the objects outright.
  */
 export function minioLifecycle(periods: RetentionPeriods): { Rules: Record<string, unknown>[] } {
-  return { Rules: retentionRules(periods).map((rule) => ({ ID: rule.id, Status: 'Enabled', Filter: { Prefix: rule.prefix }, Expiration: { Days: rule.days } })) };
+  return {
+    Rules: retentionRules(periods).map((rule) => ({
+      ID: rule.id,
+      Status: 'Enabled',
+      Filter: { Prefix: rule.prefix },
+      Expiration: { Days: rule.days },
+    })),
+  };
 }

@@ -107,7 +107,12 @@ export const approvalEventSchema = z.object({
 });
 export type ApprovalEvent = z.output<typeof approvalEventSchema>;
 
-export const registryEventSchema = z.union([aliasEventSchema, trafficEventSchema, policyEventSchema, approvalEventSchema]);
+export const registryEventSchema = z.union([
+  aliasEventSchema,
+  trafficEventSchema,
+  policyEventSchema,
+  approvalEventSchema,
+]);
 export type RegistryEvent = z.output<typeof registryEventSchema>;
 
 /**
@@ -122,17 +127,35 @@ const currentAliasDocumentSchema = z.object({
 });
 
 /** The first release's pointer, { alias, version, eventId, movedAt }: its move is read as one from an unknown version. */
-const legacyAliasPointerSchema = z.object({ alias: name, version: name, eventId: name, movedAt: isoTime }).transform((p) => ({
-  alias: p.alias,
-  version: p.version,
-  event: { kind: 'alias' as const, eventId: p.eventId, at: p.movedAt, name: 'unknown', alias: p.alias, from: null, to: p.version, previousEventId: null, reason: 'moved by the first release (its record is in the history)', actor: 'unknown' },
-}));
+const legacyAliasPointerSchema = z
+  .object({ alias: name, version: name, eventId: name, movedAt: isoTime })
+  .transform((p) => ({
+    alias: p.alias,
+    version: p.version,
+    event: {
+      kind: 'alias' as const,
+      eventId: p.eventId,
+      at: p.movedAt,
+      name: 'unknown',
+      alias: p.alias,
+      from: null,
+      to: p.version,
+      previousEventId: null,
+      reason: 'moved by the first release (its record is in the history)',
+      actor: 'unknown',
+    },
+  }));
 
 export const aliasDocumentSchema = z.union([currentAliasDocumentSchema, legacyAliasPointerSchema]);
 export type AliasDocument = z.output<typeof aliasDocumentSchema>;
 
 /** A canary promotion whose alias move is recorded as intended but not yet confirmed done. */
-export const pendingPromotionSchema = z.object({ alias: name, from: name, to: name, decisionRevision: z.number().int().min(0) });
+export const pendingPromotionSchema = z.object({
+  alias: name,
+  from: name,
+  to: name,
+  decisionRevision: z.number().int().min(0),
+});
 
 /**
  * traffic.json: the traffic policy in force. Every change makes a new revision; `since` is when
@@ -180,10 +203,27 @@ export type TimelineBundle = z.output<typeof timelineBundleSchema>;
 
 /** The first release stored the bare policy: read as revision 0, in force since it was read (its change is in the history). */
 export const LEGACY_TRAFFIC_EVENT_ID = 'first-release-policy';
-const legacyTrafficPolicySchema = trafficPolicySchema.transform((policy): z.output<typeof currentTrafficDocumentSchema> => {
-  const now = new Date().toISOString();
-  return { revision: 0, policy, since: now, event: { kind: 'traffic' as const, eventId: LEGACY_TRAFFIC_EVENT_ID, at: now, name: 'unknown', revision: 0, from: null, to: policy, reason: 'set by the first release', actor: 'unknown' } };
-});
+const legacyTrafficPolicySchema = trafficPolicySchema.transform(
+  (policy): z.output<typeof currentTrafficDocumentSchema> => {
+    const now = new Date().toISOString();
+    return {
+      revision: 0,
+      policy,
+      since: now,
+      event: {
+        kind: 'traffic' as const,
+        eventId: LEGACY_TRAFFIC_EVENT_ID,
+        at: now,
+        name: 'unknown',
+        revision: 0,
+        from: null,
+        to: policy,
+        reason: 'set by the first release',
+        actor: 'unknown',
+      },
+    };
+  },
+);
 
 export const trafficDocumentSchema = z.union([currentTrafficDocumentSchema, legacyTrafficPolicySchema]);
 export type TrafficDocument = z.output<typeof currentTrafficDocumentSchema>;
@@ -257,7 +297,17 @@ export const feedbackRecordSchema = z.object({
    * the label was accepted: reports count labels without reading the captures again. Absent on
    * labels stored before it existed, which no longer count.
    */
-  answers: z.array(z.object({ variant: z.string(), version: z.string(), predicted: z.string(), at: z.number(), groups: z.record(z.string(), z.string()).optional() })).optional(),
+  answers: z
+    .array(
+      z.object({
+        variant: z.string(),
+        version: z.string(),
+        predicted: z.string(),
+        at: z.number(),
+        groups: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .optional(),
 });
 export type FeedbackRecord = z.output<typeof feedbackRecordSchema>;
 
@@ -274,10 +324,19 @@ const columnDriftSchema = z.object({
   missingRate: z.object({ baseline: z.number(), live: z.number() }),
   status: z.enum(['stable', 'drift', 'insufficient']),
   /** Training versus current shares, per bin (numeric: the baseline's bins) or level (unseen levels pooled as "(unseen)"). */
-  distribution: z.object({ labels: z.array(z.string()), training: z.array(z.number()), current: z.array(z.number()) }).optional(),
+  distribution: z
+    .object({ labels: z.array(z.string()), training: z.array(z.number()), current: z.array(z.number()) })
+    .optional(),
 });
 
-export const DRIFT_ACTIONS = ['none', 'notified', 'retrain-started', 'retrain-cooldown', 'retrain-busy', 'retrain-failed'] as const;
+export const DRIFT_ACTIONS = [
+  'none',
+  'notified',
+  'retrain-started',
+  'retrain-cooldown',
+  'retrain-busy',
+  'retrain-failed',
+] as const;
 
 /** The mix of applicants' groups per sensitive column in the window against training's (lib/drift/group-mix.ts). */
 const groupMixSchema = z.object({
@@ -290,7 +349,11 @@ const groupMixSchema = z.object({
       samples: z.number(),
       psi: z.number().nullable(),
       status: z.enum(['stable', 'drift', 'insufficient']),
-      distribution: z.object({ labels: z.array(z.string()), training: z.array(z.number()), current: z.array(z.number()) }),
+      distribution: z.object({
+        labels: z.array(z.string()),
+        training: z.array(z.number()),
+        current: z.array(z.number()),
+      }),
     }),
   ),
 });
@@ -307,7 +370,14 @@ export const storedDriftReportSchema = z.object({
   evaluated: z.number(),
   drifted: z.number(),
   driftedShare: z.number(),
-  options: z.object({ alpha: z.number(), minPsi: z.number(), minJsDistance: z.number(), minKsD: z.number(), minSamples: z.number(), datasetShare: z.number() }),
+  options: z.object({
+    alpha: z.number(),
+    minPsi: z.number(),
+    minJsDistance: z.number(),
+    minKsD: z.number(),
+    minSamples: z.number(),
+    datasetShare: z.number(),
+  }),
   columns: z.array(columnDriftSchema),
   /** Absent when the spec names no sensitive column, and on reports stored before it existed. */
   groupMix: groupMixSchema.optional(),
@@ -341,7 +411,13 @@ export const jobRecordSchema = z.object({
   heartbeatAt: isoTime.optional(),
   finishedAt: isoTime.optional(),
   /** Steps of the search done and to do, the last step, and the rate and time left at that rate (once a step is done). */
-  progress: z.object({ done: z.number(), total: z.number(), message: z.string(), perSecond: z.number().optional(), etaSeconds: z.number().optional() }),
+  progress: z.object({
+    done: z.number(),
+    total: z.number(),
+    message: z.string(),
+    perSecond: z.number().optional(),
+    etaSeconds: z.number().optional(),
+  }),
   result: z
     .object({
       version: name,

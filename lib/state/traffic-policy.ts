@@ -42,7 +42,10 @@ export const trafficPolicySchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('single'), alias }),
   z.strictObject({
     mode: z.literal('ab'),
-    variants: z.array(z.strictObject({ name: variantName, alias, weight: z.number().int().min(0).max(100) })).min(2).max(10),
+    variants: z
+      .array(z.strictObject({ name: variantName, alias, weight: z.number().int().min(0).max(100) }))
+      .min(2)
+      .max(10),
   }),
   z.strictObject({
     mode: z.literal('canary'),
@@ -91,7 +94,12 @@ export function resolvePolicy(policy: TrafficPolicy): ResolvedPolicy {
     case 'single':
       return { policy, routes: [{ variant: 'default', alias: policy.alias, weight: 100 }], standby: [], shadow: null };
     case 'ab':
-      return { policy, routes: policy.variants.map((v) => ({ variant: v.name, alias: v.alias, weight: v.weight })), standby: [], shadow: null };
+      return {
+        policy,
+        routes: policy.variants.map((v) => ({ variant: v.name, alias: v.alias, weight: v.weight })),
+        standby: [],
+        shadow: null,
+      };
     case 'canary': {
       const share = policy.steps[Math.min(policy.step, policy.steps.length - 1)];
       return {
@@ -106,10 +114,20 @@ export function resolvePolicy(policy: TrafficPolicy): ResolvedPolicy {
     }
     case 'bluegreen': {
       const idle = policy.active === 'blue' ? 'green' : 'blue';
-      return { policy, routes: [{ variant: policy.active, alias: policy[policy.active], weight: 100 }], standby: [policy[idle]], shadow: null };
+      return {
+        policy,
+        routes: [{ variant: policy.active, alias: policy[policy.active], weight: 100 }],
+        standby: [policy[idle]],
+        shadow: null,
+      };
     }
     case 'shadow':
-      return { policy, routes: [{ variant: 'champion', alias: policy.champion, weight: 100 }], standby: [], shadow: { alias: policy.challenger, sample: policy.sample } };
+      return {
+        policy,
+        routes: [{ variant: 'champion', alias: policy.champion, weight: 100 }],
+        standby: [],
+        shadow: { alias: policy.challenger, sample: policy.sample },
+      };
   }
 }
 
@@ -119,20 +137,32 @@ export function policyProblems(policy: TrafficPolicy): { field: string; message:
   if (policy.mode === 'ab') {
     const total = policy.variants.reduce((s, v) => s + v.weight, 0);
     if (total !== 100) problems.push({ field: 'variants', message: `weights sum to ${total}, not 100` });
-    if (new Set(policy.variants.map((v) => v.name)).size !== policy.variants.length) problems.push({ field: 'variants', message: 'variant names must differ' });
+    if (new Set(policy.variants.map((v) => v.name)).size !== policy.variants.length)
+      problems.push({ field: 'variants', message: 'variant names must differ' });
   }
   if (policy.mode === 'canary') {
-    if (policy.champion === policy.challenger) problems.push({ field: 'challenger', message: 'must differ from champion' });
-    if (policy.steps.some((s, i) => i > 0 && s <= policy.steps[i - 1])) problems.push({ field: 'steps', message: 'must increase' });
+    if (policy.champion === policy.challenger)
+      problems.push({ field: 'challenger', message: 'must differ from champion' });
+    if (policy.steps.some((s, i) => i > 0 && s <= policy.steps[i - 1]))
+      problems.push({ field: 'steps', message: 'must increase' });
     if (policy.steps[policy.steps.length - 1] !== 100) problems.push({ field: 'steps', message: 'must end at 100' });
-    if (policy.step >= policy.steps.length) problems.push({ field: 'step', message: `must be below ${policy.steps.length}` });
+    if (policy.step >= policy.steps.length)
+      problems.push({ field: 'step', message: `must be below ${policy.steps.length}` });
   }
-  if (policy.mode === 'shadow' && policy.champion === policy.challenger) problems.push({ field: 'challenger', message: 'must differ from champion' });
-  if (policy.mode === 'bluegreen' && policy.blue === policy.green) problems.push({ field: 'green', message: 'must differ from blue' });
+  if (policy.mode === 'shadow' && policy.champion === policy.challenger)
+    problems.push({ field: 'challenger', message: 'must differ from champion' });
+  if (policy.mode === 'bluegreen' && policy.blue === policy.green)
+    problems.push({ field: 'green', message: 'must differ from blue' });
   return problems;
 }
 
 /** Every alias a policy needs loaded. */
 export function policyAliases(resolved: ResolvedPolicy): string[] {
-  return [...new Set([...resolved.routes.map((r) => r.alias), ...resolved.standby, ...(resolved.shadow ? [resolved.shadow.alias] : [])])];
+  return [
+    ...new Set([
+      ...resolved.routes.map((r) => r.alias),
+      ...resolved.standby,
+      ...(resolved.shadow ? [resolved.shadow.alias] : []),
+    ]),
+  ];
 }

@@ -32,7 +32,6 @@ interface S3rverObject {
   size: number;
 }
 
-
 export function useAtomicPuts(store: S3rverFileStore): void {
   store.putObject = async (object) => {
     const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
@@ -52,7 +51,10 @@ export function useAtomicPuts(store: S3rverFileStore): void {
       const source = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
       await pipeline(source, measure, createWriteStream(temporary));
       if (Number.isFinite(object.size) && size !== object.size) {
-        throw new S3Error('IncompleteBody', `You did not provide the number of bytes specified by the Content-Length HTTP header (${size} of ${object.size})`);
+        throw new S3Error(
+          'IncompleteBody',
+          `You did not provide the number of bytes specified by the Content-Length HTTP header (${size} of ${object.size})`,
+        );
       }
       await rename(temporary, objectPath);
     } catch (err) {

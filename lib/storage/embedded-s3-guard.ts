@@ -28,7 +28,6 @@ export interface EmbeddedStoreMetadata {
   getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
 }
 
-
 /** S3 allows 1,024 bytes; each segment becomes a file name, which most file systems cap at 255. */
 const MAX_KEY_BYTES = 1024;
 const MAX_SEGMENT_BYTES = 200;
@@ -87,7 +86,7 @@ function objectTarget(path: string): { bucket: string; key: string } | null {
   try {
     return { bucket: decodeURIComponent(match[1]), key: decodeURIComponent(match[2]) };
   } catch {
-    throw new S3Error('InvalidURI', 'Couldn\'t parse the specified URI.');
+    throw new S3Error('InvalidURI', "Couldn't parse the specified URI.");
   }
 }
 
@@ -95,9 +94,17 @@ function checkKey(key: string): void {
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError', 'Your key is too long');
   for (const segment of key.split('/')) {
     if (segment === '' || segment === '.' || segment === '..') {
-      throw new S3Error('InvalidArgument', 'The embedded S3 server does not store keys with empty, "." or ".." path segments.', { ArgumentName: 'key' });
+      throw new S3Error(
+        'InvalidArgument',
+        'The embedded S3 server does not store keys with empty, "." or ".." path segments.',
+        { ArgumentName: 'key' },
+      );
     }
-    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) throw new S3Error('KeyTooLongError', `The embedded S3 server stores key segments of at most ${MAX_SEGMENT_BYTES} bytes.`);
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
+      throw new S3Error(
+        'KeyTooLongError',
+        `The embedded S3 server stores key segments of at most ${MAX_SEGMENT_BYTES} bytes.`,
+      );
   }
 }
 
@@ -110,19 +117,30 @@ function isWrite(ctx: KoaContext): boolean {
   return false;
 }
 
-async function checkConditions(store: EmbeddedStoreMetadata, bucket: string, key: string, headers: KoaContext['headers']): Promise<void> {
+async function checkConditions(
+  store: EmbeddedStoreMetadata,
+  bucket: string,
+  key: string,
+  headers: KoaContext['headers'],
+): Promise<void> {
   const ifNoneMatch = header(headers['if-none-match']);
   const ifMatch = header(headers['if-match']);
   if (ifNoneMatch === undefined && ifMatch === undefined) return;
   const current = await currentEtag(store, bucket, key);
   if (ifNoneMatch !== undefined) {
     if (ifNoneMatch.trim() !== '*') throw new S3Error('NotImplemented', 'If-None-Match on writes supports only "*"');
-    if (current !== null) throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
+    if (current !== null)
+      throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
+        Condition: 'If-None-Match',
+      });
   }
   if (ifMatch !== undefined) {
     if (current === null) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key });
     const wanted = ifMatch.split(',').map(unquote);
-    if (!wanted.includes('*') && !wanted.includes(unquote(current))) throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-Match' });
+    if (!wanted.includes('*') && !wanted.includes(unquote(current)))
+      throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
+        Condition: 'If-Match',
+      });
   }
 }
 

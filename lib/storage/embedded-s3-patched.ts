@@ -19,7 +19,11 @@ export interface ContinuationTokenCodec {
 /** A key with what would trip a token: unicode, '+', '/', '=', '%', '&', a space, a line break. */
 const PROBE_KEY = 'probe/ü 日本+/x=%&\n.json';
 
-export function assertS3rverPatched(controller: ContinuationTokenCodec = createRequire(import.meta.url)('s3rver/lib/controllers/bucket') as ContinuationTokenCodec): void {
+export function assertS3rverPatched(
+  controller: ContinuationTokenCodec = createRequire(import.meta.url)(
+    's3rver/lib/controllers/bucket',
+  ) as ContinuationTokenCodec,
+): void {
   const { generateContinuationToken: generate, decipherContinuationToken: decipher } = controller;
   let decoded: unknown;
   if (typeof generate === 'function' && typeof decipher === 'function') {

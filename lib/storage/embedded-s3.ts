@@ -19,7 +19,11 @@ export interface EmbeddedS3 {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedS3(options: { directory: string; port?: number; buckets: string[] }): Promise<EmbeddedS3> {
+export async function startEmbeddedS3(options: {
+  directory: string;
+  port?: number;
+  buckets: string[];
+}): Promise<EmbeddedS3> {
   assertS3rverPatched();
   mkdirSync(options.directory, { recursive: true });
   const server = new S3rver({

@@ -10,7 +10,15 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { silenceNodeVersionWarning } from '../util/aws-sdk.ts';
-import { StorageError, type KeyPage, type ListPageOptions, type ObjectStore, type PutOptions, type PutOutcome, type StoredObject } from './object-store.ts';
+import {
+  StorageError,
+  type KeyPage,
+  type ListPageOptions,
+  type ObjectStore,
+  type PutOptions,
+  type PutOutcome,
+  type StoredObject,
+} from './object-store.ts';
 
 export interface S3StoreConfig {
   bucket: string;
@@ -91,7 +99,13 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   static fromConfig(config: S3StoreConfig): S3ObjectStore {
-    return new S3ObjectStore(createS3Client(config), config.bucket, config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, createS3Client(config, 1), config.probePrefix);
+    return new S3ObjectStore(
+      createS3Client(config),
+      config.bucket,
+      config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      createS3Client(config, 1),
+      config.probePrefix,
+    );
   }
 
   get(key: string): Promise<StoredObject | null> {
@@ -127,13 +141,19 @@ export class S3ObjectStore implements ObjectStore {
       try {
         outcome = await this.putOnce(key, bytes, options);
       } catch (err) {
-        if (!(err instanceof StorageError && err.reason === 'connection reset') || resends === CONDITIONAL_RESEND_WAITS_MS.length) throw err;
+        if (
+          !(err instanceof StorageError && err.reason === 'connection reset') ||
+          resends === CONDITIONAL_RESEND_WAITS_MS.length
+        )
+          throw err;
         await pause(CONDITIONAL_RESEND_WAITS_MS[resends]);
         continue;
       }
       if (outcome.written || resends === 0) return outcome;
       const stored = await this.get(key);
-      return stored && Buffer.from(stored.bytes).equals(Buffer.from(bytes)) ? { written: true, etag: stored.etag } : { written: false, answerLost: true };
+      return stored && Buffer.from(stored.bytes).equals(Buffer.from(bytes))
+        ? { written: true, etag: stored.etag }
+        : { written: false, answerLost: true };
     }
   }
 
@@ -158,7 +178,12 @@ export class S3ObjectStore implements ObjectStore {
       } catch (err) {
         // 412: the condition failed. 409 (AWS): a concurrent conditional write won. 404: If-Match on a
         // key that is gone. Each means "someone else changed it": the caller re-reads.
-        if (condition && err instanceof S3ServiceException && [404, 409, 412].includes(err.$metadata.httpStatusCode ?? 0)) return { written: false as const };
+        if (
+          condition &&
+          err instanceof S3ServiceException &&
+          [404, 409, 412].includes(err.$metadata.httpStatusCode ?? 0)
+        )
+          return { written: false as const };
         throw err;
       }
     });
@@ -181,7 +206,11 @@ export class S3ObjectStore implements ObjectStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const out = await this.call(`list ${prefix}`, (abortSignal) => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal }));
+      const out = await this.call(`list ${prefix}`, (abortSignal) =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }), {
+          abortSignal,
+        }),
+      );
       for (const item of out.Contents ?? []) if (item.Key) keys.push(item.Key);
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
@@ -192,7 +221,15 @@ export class S3ObjectStore implements ObjectStore {
   async listPage(prefix: string, options: ListPageOptions): Promise<KeyPage> {
     const maxKeys = Math.max(1, Math.min(1000, Math.floor(options.maxKeys)));
     const out = await this.call(`list ${prefix}`, (abortSignal) =>
-      this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: maxKeys, ...(options.startAfter !== undefined ? { StartAfter: options.startAfter } : {}) }), { abortSignal }),
+      this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          MaxKeys: maxKeys,
+          ...(options.startAfter !== undefined ? { StartAfter: options.startAfter } : {}),
+        }),
+        { abortSignal },
+      ),
     );
     const keys = (out.Contents ?? []).flatMap((item) => (item.Key ? [item.Key] : [])).sort();
     return { keys, more: out.IsTruncated === true };
@@ -218,8 +255,13 @@ export class S3ObjectStore implements ObjectStore {
 
   ping(): Promise<void> {
     return this.call(`bucket ${this.bucket}`, async (abortSignal) => {
-      if (this.probePrefix === undefined) await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal });
-      else await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.probePrefix, MaxKeys: 1 }), { abortSignal });
+      if (this.probePrefix === undefined)
+        await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal });
+      else
+        await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.probePrefix, MaxKeys: 1 }),
+          { abortSignal },
+        );
     });
   }
 
@@ -256,7 +298,10 @@ class DeadlineError extends Error {
 }
 
 function isNotFound(err: unknown): boolean {
-  return err instanceof S3ServiceException && (err.$metadata.httpStatusCode === 404 || err.name === 'NoSuchKey' || err.name === 'NotFound');
+  return (
+    err instanceof S3ServiceException &&
+    (err.$metadata.httpStatusCode === 404 || err.name === 'NoSuchKey' || err.name === 'NotFound')
+  );
 }
 
 const NETWORK_REASONS: Record<string, string> = {
@@ -273,16 +318,25 @@ const NETWORK_REASONS: Record<string, string> = {
 /** A StorageError whose message and reason never carry the store's host, port or a file path. */
 export function classify(err: unknown, what: string, deadlineMs: number): StorageError {
   if (err instanceof StorageError) return err;
-  const fail = (failure: StorageError['failure'], reason: string): StorageError => new StorageError(`storage: ${what} failed: ${reason}`, failure, reason, { cause: err });
+  const fail = (failure: StorageError['failure'], reason: string): StorageError =>
+    new StorageError(`storage: ${what} failed: ${reason}`, failure, reason, { cause: err });
   if (err instanceof DeadlineError) return fail('unavailable', `timed out after ${deadlineMs} ms`);
   if (err instanceof Error && ['TimeoutError', 'AbortError', 'RequestTimeout'].includes(err.name)) {
     // The SDK reports a dropped connection as a TimeoutError too ("socket hang up").
     const code = networkCode(err);
-    return fail('unavailable', code ? (NETWORK_REASONS[code] ?? `network error (${code})`) : /hang up/i.test(err.message) ? 'connection reset' : 'timed out');
+    return fail(
+      'unavailable',
+      code
+        ? (NETWORK_REASONS[code] ?? `network error (${code})`)
+        : /hang up/i.test(err.message)
+          ? 'connection reset'
+          : 'timed out',
+    );
   }
   if (err instanceof S3ServiceException) {
     const status = err.$metadata.httpStatusCode ?? 0;
-    if (status >= 500 || status === 0 || err.name === 'SlowDown') return fail('unavailable', `the store answered ${status || 'nothing'} (${err.name})`);
+    if (status >= 500 || status === 0 || err.name === 'SlowDown')
+      return fail('unavailable', `the store answered ${status || 'nothing'} (${err.name})`);
     if (status === 401 || status === 403) return fail('denied', `access denied (${err.name})`);
     return fail('rejected', `the store refused the request: ${status} ${err.name}`);
   }
@@ -296,7 +350,9 @@ function networkCode(err: unknown): string | undefined {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
     const errors = (e as { errors?: unknown[] }).errors; // AggregateError of happy-eyeballs connects
-    if (Array.isArray(errors)) for (const inner of errors) if (typeof (inner as { code?: unknown }).code === 'string') return (inner as { code: string }).code;
+    if (Array.isArray(errors))
+      for (const inner of errors)
+        if (typeof (inner as { code?: unknown }).code === 'string') return (inner as { code: string }).code;
   }
   return undefined;
 }

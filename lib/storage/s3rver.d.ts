@@ -12,7 +12,8 @@ declare module 's3rver' {
     /** Koa's middleware stack (S3rver extends Koa); composed when the server starts listening. */
     middleware: unknown[];
     /** The file store behind the server. */
-    store: import('./embedded-s3-guard.ts').EmbeddedStoreMetadata & import('./embedded-s3-atomic-put.ts').S3rverFileStore;
+    store: import('./embedded-s3-guard.ts').EmbeddedStoreMetadata &
+      import('./embedded-s3-atomic-put.ts').S3rverFileStore;
     /** The listening server, once run() resolved. */
     httpServer?: import('node:http').Server;
     run(): Promise<import('node:net').AddressInfo>;

@@ -11,8 +11,21 @@
  * uncalibrated one; sigmoid or isotonic always applies that method.
  */
 import type { StoredCalibration } from '../artifact/model-bundle.ts';
-import { addTallies, calibrationMetrics, calibrationTally, emptyTally, reliabilityTable, type CalibrationMetrics, type ReliabilityRow } from '../evaluation/calibration-metrics.ts';
-import { applyCalibration, CALIBRATION_METHODS, fitCalibration, type CalibrationMethod } from '../evaluation/calibrators.ts';
+import {
+  addTallies,
+  calibrationMetrics,
+  calibrationTally,
+  emptyTally,
+  reliabilityTable,
+  type CalibrationMetrics,
+  type ReliabilityRow,
+} from '../evaluation/calibration-metrics.ts';
+import {
+  applyCalibration,
+  CALIBRATION_METHODS,
+  fitCalibration,
+  type CalibrationMethod,
+} from '../evaluation/calibrators.ts';
 import { applyDecisionWeights, macroF1Of } from '../evaluation/decision-weights.ts';
 import type { FoldEvidence, NestedEvidence } from './nested-evidence.ts';
 
@@ -48,15 +61,25 @@ export interface CalibrationChoice {
   finalProbabilities?: Float64Array;
 }
 
-function calibrated(proba: Float64Array, rows: number, classes: number, calibration: ReturnType<typeof fitCalibration>): Float64Array {
+function calibrated(
+  proba: Float64Array,
+  rows: number,
+  classes: number,
+  calibration: ReturnType<typeof fitCalibration>,
+): Float64Array {
   const out = proba.slice();
   applyCalibration(calibration, out, rows, classes);
   return out;
 }
 
-function score(folds: { proba: Float64Array; y: Int32Array }[], classes: number): { score: NestedCalibrationScore; reliability: ReliabilityRow[] } {
+function score(
+  folds: { proba: Float64Array; y: Int32Array }[],
+  classes: number,
+): { score: NestedCalibrationScore; reliability: ReliabilityRow[] } {
   const tally = folds.reduce((sum, f) => addTallies(sum, calibrationTally(f.y, f.proba, classes)), emptyTally());
-  const f1 = folds.reduce((sum, f) => sum + macroF1Of(f.y, applyDecisionWeights(f.proba, f.y.length, classes), classes), 0) / folds.length;
+  const f1 =
+    folds.reduce((sum, f) => sum + macroF1Of(f.y, applyDecisionWeights(f.proba, f.y.length, classes), classes), 0) /
+    folds.length;
   return { score: { ...calibrationMetrics(tally), f1_macro_argmax: f1 }, reliability: reliabilityTable(tally) };
 }
 
@@ -80,23 +103,58 @@ export function chooseCalibration(
   y: Int32Array,
   classes: number,
 ): CalibrationChoice {
-  if (mode === 'off' || !evidence || !finalProbabilities) return { report: { mode: 'off', applied: false, reason: 'off: the probabilities served are the model\'s own' } };
+  if (mode === 'off' || !evidence || !finalProbabilities)
+    return { report: { mode: 'off', applied: false, reason: "off: the probabilities served are the model's own" } };
   if ('error' in evidence) {
-    if (mode === 'auto') return { report: { mode, applied: false, reason: `auto: not applied, the nested estimate failed (${evidence.error})`, error: evidence.error } };
-    return finish(mode, evidence, finalProbabilities, y, classes, { mode, applied: true, method: mode, reason: `${mode}: always applied (the nested estimate failed: ${evidence.error})`, error: evidence.error });
+    if (mode === 'auto')
+      return {
+        report: {
+          mode,
+          applied: false,
+          reason: `auto: not applied, the nested estimate failed (${evidence.error})`,
+          error: evidence.error,
+        },
+      };
+    return finish(mode, evidence, finalProbabilities, y, classes, {
+      mode,
+      applied: true,
+      method: mode,
+      reason: `${mode}: always applied (the nested estimate failed: ${evidence.error})`,
+      error: evidence.error,
+    });
   }
-  const plain = score(evidence.folds.map((f) => f.outer), classes);
-  const byMethod = new Map(CALIBRATION_METHODS.map((method) => {
-    const folds = nestedFolds(evidence.folds, method, classes);
-    return [method, { folds, ...score(folds.map((f) => f.outer), classes) }] as const;
-  }));
-  const nested = { uncalibrated: plain.score, ...Object.fromEntries([...byMethod].map(([method, m]) => [method, m.score])) };
-  const best = CALIBRATION_METHODS.reduce((a, b) => (byMethod.get(b)!.score.brier < byMethod.get(a)!.score.brier ? b : a));
+  const plain = score(
+    evidence.folds.map((f) => f.outer),
+    classes,
+  );
+  const byMethod = new Map(
+    CALIBRATION_METHODS.map((method) => {
+      const folds = nestedFolds(evidence.folds, method, classes);
+      return [
+        method,
+        {
+          folds,
+          ...score(
+            folds.map((f) => f.outer),
+            classes,
+          ),
+        },
+      ] as const;
+    }),
+  );
+  const nested = {
+    uncalibrated: plain.score,
+    ...Object.fromEntries([...byMethod].map(([method, m]) => [method, m.score])),
+  };
+  const best = CALIBRATION_METHODS.reduce((a, b) =>
+    byMethod.get(b)!.score.brier < byMethod.get(a)!.score.brier ? b : a,
+  );
   const method = mode === 'auto' ? best : mode;
   const chosen = byMethod.get(method)!;
   const wins = chosen.score.brier < plain.score.brier;
   const brierText = `nested Brier ${chosen.score.brier.toFixed(4)} ${method} vs ${plain.score.brier.toFixed(4)} uncalibrated`;
-  if (mode === 'auto' && !wins) return { report: { mode, applied: false, reason: `auto: not applied, ${brierText}`, nested } };
+  if (mode === 'auto' && !wins)
+    return { report: { mode, applied: false, reason: `auto: not applied, ${brierText}`, nested } };
   const report: CalibrationReport = {
     mode,
     applied: true,
@@ -105,7 +163,10 @@ export function chooseCalibration(
     nested,
     reliability: { uncalibrated: plain.reliability, calibrated: chosen.reliability },
   };
-  return finish(method, { folds: chosen.folds }, finalProbabilities, y, classes, report, { uncalibrated: plain.score.brier, calibrated: chosen.score.brier });
+  return finish(method, { folds: chosen.folds }, finalProbabilities, y, classes, report, {
+    uncalibrated: plain.score.brier,
+    calibrated: chosen.score.brier,
+  });
 }
 
 function finish(

@@ -3,7 +3,15 @@
  * (scikit-learn's cross_validate convention), the confusion matrix and calibration pooled over
  * every test row. Shared by plain cross-validation and nested tuning.
  */
-import { addTallies, calibrationMetrics, emptyTally, reliabilityTable, type CalibrationMetrics, type CalibrationTally, type ReliabilityRow } from '../evaluation/calibration-metrics.ts';
+import {
+  addTallies,
+  calibrationMetrics,
+  emptyTally,
+  reliabilityTable,
+  type CalibrationMetrics,
+  type CalibrationTally,
+  type ReliabilityRow,
+} from '../evaluation/calibration-metrics.ts';
 import { meanAndStd, type ClassificationMetrics } from '../evaluation/metrics.ts';
 import type { RankingMetrics, RankingSummary } from '../evaluation/ranking-metrics.ts';
 import type { z } from 'zod';
@@ -60,7 +68,12 @@ export function recordScore(result: Accumulated, f: number, score: FitScore): vo
   result.seconds.push(score.seconds);
 }
 
-export function summarizeCandidate(classifier: ClassifierName, sampler: SamplerName, r: Accumulated, K: number): CandidateResult {
+export function summarizeCandidate(
+  classifier: ClassifierName,
+  sampler: SamplerName,
+  r: Accumulated,
+  K: number,
+): CandidateResult {
   const error = r.errors.find((e) => e !== undefined);
   if (error !== undefined) {
     const confusion = zeros(K);
@@ -83,7 +96,8 @@ export function summarizeCandidate(classifier: ClassifierName, sampler: SamplerN
   for (const m of scored) addInto(confusion, m.confusion_matrix);
   // Every score is the mean over folds (scikit-learn's cross_validate convention).
   const pooled = (r.tallies as CalibrationTally[]).reduce(addTallies, emptyTally());
-  const mean = (key: 'f1_macro' | 'accuracy' | 'precision_macro' | 'recall_macro'): number => meanAndStd(scored.map((m) => m[key])).mean;
+  const mean = (key: 'f1_macro' | 'accuracy' | 'precision_macro' | 'recall_macro'): number =>
+    meanAndStd(scored.map((m) => m[key])).mean;
   return {
     classifier,
     sampler,
@@ -111,7 +125,9 @@ export function summarizeCandidate(classifier: ClassifierName, sampler: SamplerN
  * is left out of that number's mean; null when no fold has it.
  */
 export function rankingSummary(folds: RankingMetrics[]): RankingSummary {
-  const over = (pick: (m: RankingMetrics) => number | null): { mean: number | null; std: number | null; folds: (number | null)[] } => {
+  const over = (
+    pick: (m: RankingMetrics) => number | null,
+  ): { mean: number | null; std: number | null; folds: (number | null)[] } => {
     const values = folds.map(pick);
     const known = values.filter((v): v is number => v !== null);
     if (!known.length) return { mean: null, std: null, folds: values };

@@ -19,7 +19,12 @@ export interface Classifier {
   /** `validation`: rows boosting's early stopping watches (a forest has no use for them). */
   fit(data: TrainingData, onProgress?: FitProgress, validation?: TrainingData): CompiledEnsemble;
   /** The same model, byte for byte, using the pool's workers. */
-  fitParallel(data: TrainingData, pool: TaskRunner, onProgress?: FitProgress, options?: { validation?: TrainingData }): Promise<CompiledEnsemble>;
+  fitParallel(
+    data: TrainingData,
+    pool: TaskRunner,
+    onProgress?: FitProgress,
+    options?: { validation?: TrainingData },
+  ): Promise<CompiledEnsemble>;
 }
 
 /** What a run sets on its boosting candidates beyond XGBoost's defaults; forests ignore it. */
@@ -36,7 +41,12 @@ export const DEFAULT_BOOSTING: BoostingSettings = { earlyStoppingRounds: 0, mono
  * A tree classifier. `overrides`: parameters a tuned configuration sets (lib/tuning/search-space.ts); they win over the run's.
  * The scorecard is not one (it reads cleaned rows, not the preprocessor's matrix): lib/training/scorecard-candidate.ts fits it.
  */
-export function createClassifier(name: ClassifierName, randomState: number, boosting: BoostingSettings = DEFAULT_BOOSTING, overrides: object = {}): Classifier {
+export function createClassifier(
+  name: ClassifierName,
+  randomState: number,
+  boosting: BoostingSettings = DEFAULT_BOOSTING,
+  overrides: object = {},
+): Classifier {
   switch (name) {
     case 'rf':
       return new RandomForestClassifier({ ...(overrides as Partial<RandomForestParams>), random_state: randomState });
@@ -44,7 +54,8 @@ export function createClassifier(name: ClassifierName, randomState: number, boos
       return new GradientBoostingClassifier({
         ...(overrides as Partial<GradientBoostingParams>),
         // The run's own patience (--early-stopping) wins over a tuned configuration's default one.
-        early_stopping_rounds: boosting.earlyStoppingRounds || (overrides as Partial<GradientBoostingParams>).early_stopping_rounds || 0,
+        early_stopping_rounds:
+          boosting.earlyStoppingRounds || (overrides as Partial<GradientBoostingParams>).early_stopping_rounds || 0,
         monotone_constraints: boosting.monotone,
         random_state: randomState,
       });

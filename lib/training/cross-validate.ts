@@ -11,7 +11,13 @@ import { Preprocessor } from '../data/preprocessor.ts';
 import { stratifiedKFold } from '../evaluation/stratified-k-fold.ts';
 import { toShared } from '../parallel/shared-arrays.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
-import { emptyAccumulated, recordScore, summarizeCandidate, type Accumulated, type CandidateResult } from './candidate-summary.ts';
+import {
+  emptyAccumulated,
+  recordScore,
+  summarizeCandidate,
+  type Accumulated,
+  type CandidateResult,
+} from './candidate-summary.ts';
 import { isCandidate, type ClassifierName } from './classifier-names.ts';
 import { prepareScorecardFold } from './scorecard-candidate.ts';
 import { fitAndScore, once, resampleFold, type FitScore, type PreparedFold } from './fold-fit.ts';
@@ -32,7 +38,12 @@ export interface CvOptions {
   /** Runs the (fold, sampler) tasks on these workers; without it, on this thread one after another. */
   pool?: TrainingPool;
   /** Given each fitted candidate's test-fold probabilities (rows x classes, in `testRows` order): out-of-fold predictions for the decision rule. */
-  onTestProbabilities?: (classifier: ClassifierName, sampler: SamplerName, testRows: Int32Array, proba: Float64Array) => void;
+  onTestProbabilities?: (
+    classifier: ClassifierName,
+    sampler: SamplerName,
+    testRows: Int32Array,
+    proba: Float64Array,
+  ) => void;
 }
 
 export async function crossValidate(dataset: Dataset, options: CvOptions): Promise<CandidateResult[]> {
@@ -47,12 +58,16 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
   const record = (f: number, sampler: SamplerName, score: FitScore): void => {
     recordScore(results.get(keyOf(score.classifier, sampler))!, f, score);
     if (score.proba) options.onTestProbabilities?.(score.classifier, sampler, folds[f].test, score.proba);
-    options.progress.step(`fold ${f + 1} ${score.classifier}+${sampler}: ${score.metrics ? `macro F1 ${score.metrics.f1_macro.toFixed(4)}` : `skipped (${score.error})`}`);
+    options.progress.step(
+      `fold ${f + 1} ${score.classifier}+${sampler}: ${score.metrics ? `macro F1 ${score.metrics.f1_macro.toFixed(4)}` : `skipped (${score.error})`}`,
+    );
   };
   options.progress.start(folds.length * results.size, `cross-validation (${options.folds} folds)`);
   const shared = options.pool !== undefined;
   const withScorecard = options.classifiers.includes('scorecard');
-  const prepared = folds.map((fold) => prepareFold(dataset, fold, K, shared, options.earlyStoppingRounds ?? 0, withScorecard));
+  const prepared = folds.map((fold) =>
+    prepareFold(dataset, fold, K, shared, options.earlyStoppingRounds ?? 0, withScorecard),
+  );
   // Each sampler's candidates (a scorecard pairs with no sampler but none); a sampler without any is not run.
   const samplers = options.samplers.filter((s) => options.classifiers.some((c) => isCandidate(c, s)));
   const classifiersOf = (s: SamplerName): ClassifierName[] => options.classifiers.filter((c) => isCandidate(c, s));
@@ -62,7 +77,13 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
     const tasks = prepared.flatMap((fold, f) => samplers.map((sampler) => ({ fold, f, sampler })));
     await Promise.all(
       tasks.map(async ({ fold, f, sampler }) => {
-        const scores = await pool.scoreFoldSampler(fold, sampler, classifiersOf(sampler), options.seed, SAMPLER_COST[sampler]);
+        const scores = await pool.scoreFoldSampler(
+          fold,
+          sampler,
+          classifiersOf(sampler),
+          options.seed,
+          SAMPLER_COST[sampler],
+        );
         for (const score of scores) record(f, sampler, score);
         await options.progress.settle?.();
       }),
@@ -94,12 +115,25 @@ const SAMPLER_COST: Record<SamplerName, number> = { borderline: 5, adasyn: 4, sm
  * The fold's preprocessor is fitted on its training rows only; with `shared`, the matrices live in shared memory for the workers.
  * `withScorecard`: the fold also carries its cleaned rows as the scorecard candidate reads them.
  */
-export function prepareFold(dataset: Dataset, fold: { train: Int32Array; test: Int32Array }, K: number, shared: boolean, earlyStoppingRounds: number, withScorecard = false): PreparedFold {
+export function prepareFold(
+  dataset: Dataset,
+  fold: { train: Int32Array; test: Int32Array },
+  K: number,
+  shared: boolean,
+  earlyStoppingRounds: number,
+  withScorecard = false,
+): PreparedFold {
   const pre = Preprocessor.fit(dataset.spec, dataset.rows, fold.train);
   const boosting = { earlyStoppingRounds, monotone: monotoneConstraints(dataset.spec, pre.state) };
-  const place = shared ? toShared : <T,>(a: T): T => a;
+  const place = shared ? toShared : <T>(a: T): T => a;
   return {
-    train: { X: place(pre.transform(dataset.rows, fold.train)), rows: fold.train.length, features: pre.featureCount, y: place(pick(dataset.y, fold.train)), classes: K },
+    train: {
+      X: place(pre.transform(dataset.rows, fold.train)),
+      rows: fold.train.length,
+      features: pre.featureCount,
+      y: place(pick(dataset.y, fold.train)),
+      classes: K,
+    },
     Xtest: place(pre.transform(dataset.rows, fold.test)),
     ytest: place(pick(dataset.y, fold.test)),
     boosting,

@@ -88,7 +88,8 @@ export function chooseDecisionRule(
   y: Int32Array,
   classes: number,
 ): { report: DecisionRuleReport; decision?: DecisionRule } {
-  if (mode === 'off' || !evidence || !finalProbabilities) return { report: { mode: 'off', applied: false, reason: 'off: the predicted class is the most probable one' } };
+  if (mode === 'off' || !evidence || !finalProbabilities)
+    return { report: { mode: 'off', applied: false, reason: 'off: the predicted class is the most probable one' } };
   const nested = 'folds' in evidence ? estimateDecisionRule(evidence.folds, classes) : undefined;
   const error = 'error' in evidence ? evidence.error : undefined;
   const wins = nested !== undefined && nested.evidence.significant;
@@ -99,7 +100,13 @@ export function chooseDecisionRule(
       : nested === undefined
         ? `auto: not applied, the nested estimate failed (${error})`
         : `auto: ${wins ? 'applied' : 'not applied'}, nested macro F1 ${nested.f1_macro_weighted.toFixed(4)} with weights vs ${nested.f1_macro_argmax.toFixed(4)} argmax: ${evidenceWords(nested.evidence, nested.fold_f1_macro_argmax.length)}`;
-  const report: DecisionRuleReport = { mode, applied, reason, ...(nested ? { nested } : {}), ...(error !== undefined ? { error } : {}) };
+  const report: DecisionRuleReport = {
+    mode,
+    applied,
+    reason,
+    ...(nested ? { nested } : {}),
+    ...(error !== undefined ? { error } : {}),
+  };
   if (!applied) return { report };
   const { weights } = learnDecisionWeights(finalProbabilities, y, classes);
   const decision: DecisionRule = {
@@ -113,7 +120,11 @@ export function chooseDecisionRule(
 function evidenceWords(e: PairedGain, folds: number): string {
   const gain = `${e.gain >= 0 ? '+' : ''}${e.gain.toFixed(4)}`;
   if (e.t === null) return `a gain of ${gain} on one fold cannot be told from noise`;
-  const t = Number.isFinite(e.t) ? e.t.toFixed(2) : e.t > 0 ? 'infinite (every fold gained the same)' : 'minus infinity';
+  const t = Number.isFinite(e.t)
+    ? e.t.toFixed(2)
+    : e.t > 0
+      ? 'infinite (every fold gained the same)'
+      : 'minus infinity';
   return e.significant
     ? `a gain of ${gain} beyond the fold-to-fold noise (paired t = ${t} over ${folds} folds, above ${e.critical})`
     : `a gain of ${gain} within the fold-to-fold noise (paired t = ${t} over ${folds} folds, needs more than ${e.critical})`;

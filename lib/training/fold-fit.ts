@@ -43,7 +43,12 @@ export interface FitScore {
   seconds: number;
 }
 
-export function resampleFold(train: LabelledMatrix, sampler: SamplerName, seed: number, samplerParams: TunedParams['sampler'] = {}): Resampled {
+export function resampleFold(
+  train: LabelledMatrix,
+  sampler: SamplerName,
+  seed: number,
+  samplerParams: TunedParams['sampler'] = {},
+): Resampled {
   const started = performance.now();
   try {
     const data = createSampler(sampler, seed, samplerParams).fitResample(train);
@@ -58,7 +63,14 @@ export function resampleFold(train: LabelledMatrix, sampler: SamplerName, seed: 
  * resampled (computed once, shared by the classifiers that use it); a boosting candidate with
  * early stopping instead holds out real rows first and resamples the rest itself.
  */
-export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled: () => Resampled, classifier: ClassifierName, seed: number, config: TunedParams = DEFAULT_CONFIG): FitScore {
+export function fitAndScore(
+  fold: PreparedFold,
+  sampler: SamplerName,
+  resampled: () => Resampled,
+  classifier: ClassifierName,
+  seed: number,
+  config: TunedParams = DEFAULT_CONFIG,
+): FitScore {
   if (classifier === 'scorecard') return fitAndScoreScorecard(fold, sampler, config);
   const model = createClassifier(classifier, seed, fold.boosting, config.classifier);
   const held = holdsOutRows(model) ? model.holdOut(fold.train) : null;
@@ -69,13 +81,25 @@ export function fitAndScore(fold: PreparedFold, sampler: SamplerName, resampled:
   const K = fold.train.classes;
   const probabilities = ensemble.predictProbaBatch(fold.Xtest, fold.ytest.length);
   return {
-    ...scoreProbabilities(classifier, fold.ytest, probabilities, K, ready.seconds + (performance.now() - started) / 1000),
+    ...scoreProbabilities(
+      classifier,
+      fold.ytest,
+      probabilities,
+      K,
+      ready.seconds + (performance.now() - started) / 1000,
+    ),
     ...(held ? { rounds: boostingRounds(ensemble) } : {}),
   };
 }
 
 /** The scores of a fold's test probabilities (rows x K), the same for every kind of candidate. */
-export function scoreProbabilities(classifier: ClassifierName, ytest: Int32Array, probabilities: Float64Array, K: number, seconds: number): FitScore {
+export function scoreProbabilities(
+  classifier: ClassifierName,
+  ytest: Int32Array,
+  probabilities: Float64Array,
+  K: number,
+  seconds: number,
+): FitScore {
   return {
     classifier,
     metrics: classificationMetrics(ytest, argmaxRows(probabilities, K), K),
@@ -89,26 +113,59 @@ export function scoreProbabilities(classifier: ClassifierName, ytest: Int32Array
 /** The scorecard fitted on the fold's cleaned training rows (no sampler: see SCORECARD_SAMPLER_RULE) and scored on its test rows. */
 function fitAndScoreScorecard(fold: PreparedFold, sampler: SamplerName, config: TunedParams): FitScore {
   if (!isCandidate('scorecard', sampler)) return { classifier: 'scorecard', error: SCORECARD_SAMPLER_RULE, seconds: 0 };
-  if (!fold.scorecard) return { classifier: 'scorecard', error: "the fold was prepared without the scorecard's columns", seconds: 0 };
+  if (!fold.scorecard)
+    return { classifier: 'scorecard', error: "the fold was prepared without the scorecard's columns", seconds: 0 };
   const started = performance.now();
   try {
-    const stored = fitStoredScorecard(fold.scorecard.plan, fold.scorecard.train, fold.train.y, fold.train.classes, withTuning(fold.scorecard.params, config));
+    const stored = fitStoredScorecard(
+      fold.scorecard.plan,
+      fold.scorecard.train,
+      fold.train.y,
+      fold.train.classes,
+      withTuning(fold.scorecard.params, config),
+    );
     const probabilities = scorecardProbabilities(stored, fold.scorecard.test);
-    return scoreProbabilities('scorecard', fold.ytest, probabilities, fold.train.classes, (performance.now() - started) / 1000);
+    return scoreProbabilities(
+      'scorecard',
+      fold.ytest,
+      probabilities,
+      fold.train.classes,
+      (performance.now() - started) / 1000,
+    );
   } catch (err) {
     return { classifier: 'scorecard', error: (err as Error).message, seconds: (performance.now() - started) / 1000 };
   }
 }
 
 /** One configuration fitted on a fold and scored on its test rows, as a tuning task runs it. */
-export function scoreConfig(fold: PreparedFold, sampler: SamplerName, classifier: ClassifierName, seed: number, config: TunedParams): FitScore {
-  return fitAndScore(fold, sampler, () => resampleFold(fold.train, sampler, seed, config.sampler), classifier, seed, config);
+export function scoreConfig(
+  fold: PreparedFold,
+  sampler: SamplerName,
+  classifier: ClassifierName,
+  seed: number,
+  config: TunedParams,
+): FitScore {
+  return fitAndScore(
+    fold,
+    sampler,
+    () => resampleFold(fold.train, sampler, seed, config.sampler),
+    classifier,
+    seed,
+    config,
+  );
 }
 
 /** The whole (fold, sampler) task, as a worker runs it: the sampler once, every classifier after it. */
-export function scoreFoldSampler(fold: PreparedFold, sampler: SamplerName, classifiers: ClassifierName[], seed: number): FitScore[] {
+export function scoreFoldSampler(
+  fold: PreparedFold,
+  sampler: SamplerName,
+  classifiers: ClassifierName[],
+  seed: number,
+): FitScore[] {
   const resampled = once(() => resampleFold(fold.train, sampler, seed));
-  return classifiers.filter((classifier) => isCandidate(classifier, sampler)).map((classifier) => fitAndScore(fold, sampler, resampled, classifier, seed));
+  return classifiers
+    .filter((classifier) => isCandidate(classifier, sampler))
+    .map((classifier) => fitAndScore(fold, sampler, resampled, classifier, seed));
 }
 
 /** `compute`, run on the first call only. */

@@ -60,7 +60,12 @@ export class OutOfFoldProbabilities {
   ) {}
 
   /** crossValidate's onTestProbabilities. */
-  readonly keep = (classifier: ClassifierName, sampler: SamplerName, testRows: Int32Array, proba: Float64Array): void => {
+  readonly keep = (
+    classifier: ClassifierName,
+    sampler: SamplerName,
+    testRows: Int32Array,
+    proba: Float64Array,
+  ): void => {
     const key = `${classifier}+${sampler}`;
     let all = this.byCandidate.get(key);
     if (!all) this.byCandidate.set(key, (all = new Float64Array(this.rows * this.classes)));
@@ -91,34 +96,68 @@ export interface NestedOptions {
  * the model fitted on the training fold that left it out). Never throws: a failed inner fit is
  * the evidence's error.
  */
-export async function gatherNestedEvidence(dataset: Dataset, candidate: Candidate, outOfFold: Float64Array, options: NestedOptions): Promise<NestedEvidence> {
+export async function gatherNestedEvidence(
+  dataset: Dataset,
+  candidate: Candidate,
+  outOfFold: Float64Array,
+  options: NestedOptions,
+): Promise<NestedEvidence> {
   try {
-    return { folds: await innerFits(dataset, candidate, stratifiedKFold(dataset.y, dataset.spec.target.classes.length, options.folds, options.seed), outOfFold, options) };
+    return {
+      folds: await innerFits(
+        dataset,
+        candidate,
+        stratifiedKFold(dataset.y, dataset.spec.target.classes.length, options.folds, options.seed),
+        outOfFold,
+        options,
+      ),
+    };
   } catch (err) {
     options.progress?.stop();
     return { error: (err as Error).message };
   }
 }
 
-async function innerFits(dataset: Dataset, candidate: Candidate, folds: Fold[], outOfFold: Float64Array, options: NestedOptions): Promise<FoldEvidence[]> {
+async function innerFits(
+  dataset: Dataset,
+  candidate: Candidate,
+  folds: Fold[],
+  outOfFold: Float64Array,
+  options: NestedOptions,
+): Promise<FoldEvidence[]> {
   const { y, spec } = dataset;
   const K = spec.target.classes.length;
-  options.progress?.start(folds.length, `nested estimate for ${candidate.classifier}+${candidate.sampler} (one inner fit per fold)`);
+  options.progress?.start(
+    folds.length,
+    `nested estimate for ${candidate.classifier}+${candidate.sampler} (one inner fit per fold)`,
+  );
   const evidence = await Promise.all(
     folds.map(async (outer, f) => {
       const inner = stratifiedKFold(pick(y, outer.train), K, folds.length, options.seed)[0];
       const innerFold = { train: pick(outer.train, inner.train), test: pick(outer.train, inner.test) };
       options.onLearnRows?.(f, Int32Array.from([...innerFold.train, ...innerFold.test]));
-      const prepared = prepareFold(dataset, innerFold, K, options.pool !== undefined, options.earlyStoppingRounds, candidate.classifier === 'scorecard');
+      const prepared = prepareFold(
+        dataset,
+        innerFold,
+        K,
+        options.pool !== undefined,
+        options.earlyStoppingRounds,
+        candidate.classifier === 'scorecard',
+      );
       const config = candidate.foldConfigs?.[f] ?? DEFAULT_CONFIG;
       const score = options.pool
         ? await options.pool.scoreConfig(prepared, candidate.sampler, candidate.classifier, options.seed, config)
         : scoreConfig(prepared, candidate.sampler, candidate.classifier, options.seed, config);
       if (!score.proba) throw new Error(`the inner fit of outer fold ${f + 1} failed: ${score.error}`);
       const outerProba = new Float64Array(outer.test.length * K);
-      for (let j = 0; j < outer.test.length; j++) outerProba.set(outOfFold.subarray(outer.test[j] * K, (outer.test[j] + 1) * K), j * K);
+      for (let j = 0; j < outer.test.length; j++)
+        outerProba.set(outOfFold.subarray(outer.test[j] * K, (outer.test[j] + 1) * K), j * K);
       options.progress?.step(`fold ${f + 1}: inner fit done`);
-      return { inner: { proba: score.proba, y: prepared.ytest }, outer: { proba: outerProba, y: pick(y, outer.test) }, seconds: score.seconds };
+      return {
+        inner: { proba: score.proba, y: prepared.ytest },
+        outer: { proba: outerProba, y: pick(y, outer.test) },
+        seconds: score.seconds,
+      };
     }),
   );
   options.progress?.stop();

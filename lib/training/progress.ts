@@ -57,7 +57,9 @@ class LineReporter implements ProgressReporter {
   }
   step(message: string): void {
     const { perSecond, etaSeconds } = this.rate.step();
-    this.stream.write(`[${this.rate.done}/${this.rate.total}] ${message} (${perSecond.toFixed(2)} steps/s, ${formatDuration(etaSeconds)} left)\n`);
+    this.stream.write(
+      `[${this.rate.done}/${this.rate.total}] ${message} (${perSecond.toFixed(2)} steps/s, ${formatDuration(etaSeconds)} left)\n`,
+    );
   }
   stop(): void {}
 }
@@ -66,7 +68,13 @@ class BarReporter implements ProgressReporter {
   private readonly bar: cliProgress.SingleBar;
   constructor(stream: NodeJS.WriteStream) {
     this.bar = new cliProgress.SingleBar(
-      { stream, format: '{title} [{bar}] {value}/{total} | {eta_formatted} left | {message}', hideCursor: true, clearOnComplete: false, etaBuffer: 50 },
+      {
+        stream,
+        format: '{title} [{bar}] {value}/{total} | {eta_formatted} left | {message}',
+        hideCursor: true,
+        clearOnComplete: false,
+        etaBuffer: 50,
+      },
       cliProgress.Presets.shades_classic,
     );
   }

@@ -10,7 +10,13 @@ import type { FeatureColumn } from '../scorecard/binning.ts';
 import { planColumns, readColumns, rowValues, type ColumnPlan } from '../scorecard/columns.ts';
 import type { FeatureValue } from '../scorecard/feature-binning.ts';
 import { SCALING_DEFAULTS } from '../scorecard/points.ts';
-import { fitScorecard, ScorecardPredictor, tunedScorecardParams, type ScorecardParams, type ScorecardTuning } from '../scorecard/scorecard-model.ts';
+import {
+  fitScorecard,
+  ScorecardPredictor,
+  tunedScorecardParams,
+  type ScorecardParams,
+  type ScorecardTuning,
+} from '../scorecard/scorecard-model.ts';
 import type { StoredScorecard } from '../scorecard/stored-scorecard.ts';
 import type { TunedParams } from './tuned-params.ts';
 
@@ -29,7 +35,11 @@ export function scorecardParamsOf(spec: DatasetSpec): Partial<ScorecardParams> {
   const eventClass = s?.eventClass === undefined ? undefined : spec.target.classes.indexOf(s.eventClass);
   return {
     ...(eventClass !== undefined ? { eventClass } : {}),
-    scaling: { baseScore: s?.baseScore ?? SCALING_DEFAULTS.baseScore, baseOdds: s?.baseOdds ?? SCALING_DEFAULTS.baseOdds, pdo: s?.pdo ?? SCALING_DEFAULTS.pdo },
+    scaling: {
+      baseScore: s?.baseScore ?? SCALING_DEFAULTS.baseScore,
+      baseOdds: s?.baseOdds ?? SCALING_DEFAULTS.baseOdds,
+      pdo: s?.pdo ?? SCALING_DEFAULTS.pdo,
+    },
   };
 }
 
@@ -39,13 +49,28 @@ export function withTuning(params: Partial<ScorecardParams>, config: TunedParams
   return { ...params, ...tuned, binning: { ...params.binning, ...tuned.binning } };
 }
 
-export function prepareScorecardFold(spec: DatasetSpec, rows: CleanRow[], fold: { train: Int32Array; test: Int32Array }): ScorecardFold {
+export function prepareScorecardFold(
+  spec: DatasetSpec,
+  rows: CleanRow[],
+  fold: { train: Int32Array; test: Int32Array },
+): ScorecardFold {
   const plan = planColumns(spec, rows, fold.train);
-  return { plan, train: readColumns(plan, rows, fold.train), test: Array.from(fold.test, (i) => rowValues(plan, rows[i])), params: scorecardParamsOf(spec) };
+  return {
+    plan,
+    train: readColumns(plan, rows, fold.train),
+    test: Array.from(fold.test, (i) => rowValues(plan, rows[i])),
+    params: scorecardParamsOf(spec),
+  };
 }
 
 /** A scorecard fitted on `columns` (made by `plan`) with labels `y` of `classes` classes. */
-export function fitStoredScorecard(plan: ColumnPlan, columns: FeatureColumn[], y: Int32Array, classes: number, params: Partial<ScorecardParams>): StoredScorecard {
+export function fitStoredScorecard(
+  plan: ColumnPlan,
+  columns: FeatureColumn[],
+  y: Int32Array,
+  classes: number,
+  params: Partial<ScorecardParams>,
+): StoredScorecard {
   return { plan, fitted: fitScorecard(columns, y, classes, params) };
 }
 

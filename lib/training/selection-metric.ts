@@ -13,9 +13,16 @@ export type SelectionMetric = (typeof SELECTION_METRICS)[number];
 export const DEFAULT_SELECTION_METRIC: SelectionMetric = 'f1_macro';
 
 /** Words for messages: "macro F1", "ROC AUC"... */
-export const METRIC_TITLES: Record<SelectionMetric, string> = { f1_macro: 'macro F1', roc_auc: 'ROC AUC', ks: 'KS', average_precision: 'average precision', accuracy: 'accuracy' };
+export const METRIC_TITLES: Record<SelectionMetric, string> = {
+  f1_macro: 'macro F1',
+  roc_auc: 'ROC AUC',
+  ks: 'KS',
+  average_precision: 'average precision',
+  accuracy: 'accuracy',
+};
 
-const known = (v: number | null | undefined): number => (v === null || v === undefined || Number.isNaN(v) ? -Infinity : v);
+const known = (v: number | null | undefined): number =>
+  v === null || v === undefined || Number.isNaN(v) ? -Infinity : v;
 
 /** A candidate's cross-validated score: the mean over its folds. */
 export function candidateScore(candidate: Pick<CandidateResult, 'cv' | 'ranking'>, metric: SelectionMetric): number {

@@ -41,7 +41,8 @@ export function defaultJobs(): number {
 /** `jobs` as a count of threads: at least 1; 0 or undefined means every core. */
 export function resolveJobs(jobs?: number): number {
   if (jobs === undefined || jobs === 0) return defaultJobs();
-  if (!Number.isInteger(jobs) || jobs < 0) throw new RangeError(`jobs must be a whole number of threads (0 for every core), got ${jobs}`);
+  if (!Number.isInteger(jobs) || jobs < 0)
+    throw new RangeError(`jobs must be a whole number of threads (0 for every core), got ${jobs}`);
   return jobs;
 }
 
@@ -52,13 +53,26 @@ export class TrainingPool implements TaskRunner {
     return this.workers.size;
   }
 
-  scoreFoldSampler(fold: PreparedFold, sampler: SamplerName, classifiers: ClassifierName[], seed: number, priority = 0): Promise<FitScore[]> {
+  scoreFoldSampler(
+    fold: PreparedFold,
+    sampler: SamplerName,
+    classifiers: ClassifierName[],
+    seed: number,
+    priority = 0,
+  ): Promise<FitScore[]> {
     const task: FoldSamplerTask = { kind: 'fold-sampler', fold, sampler, classifiers, seed };
     return this.workers.run(task, priority);
   }
 
   /** One tuning configuration fitted on the fold's training rows and scored on its test rows. */
-  scoreConfig(fold: PreparedFold, sampler: SamplerName, classifier: ClassifierName, seed: number, config: TunedParams, priority = 0): Promise<FitScore> {
+  scoreConfig(
+    fold: PreparedFold,
+    sampler: SamplerName,
+    classifier: ClassifierName,
+    seed: number,
+    config: TunedParams,
+    priority = 0,
+  ): Promise<FitScore> {
     const task: FoldConfigTask = { kind: 'fold-config', fold, sampler, classifier, seed, config };
     return this.workers.run(task, priority);
   }

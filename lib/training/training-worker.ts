@@ -14,7 +14,12 @@ serveTasks<TrainingTask>({
   'fold-config': (task) => scoreConfig(task.fold, task.sampler, task.classifier, task.seed, task.config),
   'forest-trees': (task) => {
     const packed = growAndPackForestTrees(task);
-    return new Transfer(packed, [packed.nodes.buffer, packed.leafValues.buffer, packed.roots.buffer, packed.covers.buffer] as ArrayBuffer[]);
+    return new Transfer(packed, [
+      packed.nodes.buffer,
+      packed.leafValues.buffer,
+      packed.roots.buffer,
+      packed.covers.buffer,
+    ] as ArrayBuffer[]);
   },
   // A block of a sampler's neighbour search (lib/sampling/pool-neighbours.ts).
   neighbours: (task) => {

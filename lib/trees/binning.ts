@@ -141,7 +141,14 @@ function lowerIndex(values: number[], value: number): number {
  * to the front, in place; returns where the right side starts. `column` is the split
  * feature's bins, indexed by row.
  */
-export function partitionRows(index: Int32Array, start: number, end: number, column: Uint8Array, bin: number, missingLeft: boolean): number {
+export function partitionRows(
+  index: Int32Array,
+  start: number,
+  end: number,
+  column: Uint8Array,
+  bin: number,
+  missingLeft: boolean,
+): number {
   let i = start;
   let j = end - 1;
   while (i <= j) {
@@ -169,7 +176,15 @@ export function featureColumn(binned: BinnedMatrix, feature: number): Uint8Array
  * written to both sides and kept by one: no branch whose direction is a coin toss, and every
  * write stays inside [start, end), so threads can compact neighbouring blocks at once.
  */
-export function compactRows(index: Int32Array, start: number, end: number, column: Uint8Array, bin: number, missingLeft: boolean, scratch: Int32Array): number {
+export function compactRows(
+  index: Int32Array,
+  start: number,
+  end: number,
+  column: Uint8Array,
+  bin: number,
+  missingLeft: boolean,
+  scratch: Int32Array,
+): number {
   const missingGoesLeft = missingLeft ? 1 : 0;
   let left = start;
   let right = start;

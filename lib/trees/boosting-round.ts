@@ -52,7 +52,12 @@ export class RoundPlan {
 
   /** Grows output's tree with `builder` and adds it to the margins of every row. */
   grow(builder: GradientTreeBuilder, output: number, binned: BinnedMatrix, margins: Float64Array): Tree {
-    const tree = builder.grow(output, this.sampled(output) ?? this.allRows, this.used(output), this.leafMargins(output, margins));
+    const tree = builder.grow(
+      output,
+      this.sampled(output) ?? this.allRows,
+      this.used(output),
+      this.leafMargins(output, margins),
+    );
     this.addUnsampled(tree, output, binned, margins);
     return tree;
   }
@@ -63,7 +68,13 @@ export class RoundPlan {
   }
 
   /** Grows the subtree under one child of output's split root (rows: the child's) and adds its leaves to the margins. */
-  growSubtree(builder: GradientTreeBuilder, output: number, rows: Int32Array, child: SubtreeRoot, margins: Float64Array): Tree {
+  growSubtree(
+    builder: GradientTreeBuilder,
+    output: number,
+    rows: Int32Array,
+    child: SubtreeRoot,
+    margins: Float64Array,
+  ): Tree {
     return builder.growSubtree(output, rows, this.used(output), child, this.leafMargins(output, margins));
   }
 
@@ -71,7 +82,14 @@ export class RoundPlan {
    * Completes a split root: the leaves of its top levels set, its subtrees (grown elsewhere,
    * in the order of its children) grafted; then, as grow() does, the margins.
    */
-  finishSplit(builder: GradientTreeBuilder, root: RootSplit, subtrees: Tree[], output: number, binned: BinnedMatrix, margins: Float64Array): Tree {
+  finishSplit(
+    builder: GradientTreeBuilder,
+    root: RootSplit,
+    subtrees: Tree[],
+    output: number,
+    binned: BinnedMatrix,
+    margins: Float64Array,
+  ): Tree {
     builder.finishTop(root, this.leafMargins(output, margins));
     root.children.forEach((child, c) => root.tree.graft(child.node, subtrees[c]));
     builder.releaseChildren(root);
@@ -103,7 +121,13 @@ export class RoundPlan {
 }
 
 /** Adds `tree`'s output (for output k) to the margins of every row of `binned`, routing each by its bins. */
-export function addTreeOutput(tree: Tree, binned: BinnedMatrix, margins: Float64Array, outputs: number, k: number): void {
+export function addTreeOutput(
+  tree: Tree,
+  binned: BinnedMatrix,
+  margins: Float64Array,
+  outputs: number,
+  k: number,
+): void {
   const p = binned.features;
   for (let i = 0; i < binned.rows; i++) {
     let node = 0;

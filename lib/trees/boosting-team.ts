@@ -24,7 +24,14 @@ import { BinMapper, compactRows, type BinnedMatrix } from './binning.ts';
 import { computeGradients } from './boosting-gradients.ts';
 import { RoundPlan } from './boosting-round.ts';
 import { arenaSlot, type BoostingWorkspace } from './boosting-workspace.ts';
-import { GradientTreeBuilder, type GradientTreeParams, type HistogramStep, type RootSplit, type SubtreeRoot, type SharedSteps } from './gradient-tree-builder.ts';
+import {
+  GradientTreeBuilder,
+  type GradientTreeParams,
+  type HistogramStep,
+  type RootSplit,
+  type SubtreeRoot,
+  type SharedSteps,
+} from './gradient-tree-builder.ts';
 import { buildHistogramBlock, subtractHistogramBlock, type HistogramInput } from './histogram-kernel.ts';
 import type { Tree } from './tree.ts';
 import { readTree, treeCapacity, treeSlotSize, writeTree } from './tree-slot.ts';
@@ -174,8 +181,20 @@ class TreeGrower {
     private readonly growing: TreeGrowing,
   ) {
     this.binned = { rows: w.rows, features: w.features, rowMajor: w.rowMajor, columnMajor: w.columnMajor };
-    const own: BoostingWorkspace = { ...w, order: new Int32Array(w.rows), scratch: new Int32Array(w.rows), used: new Int32Array(w.features), arena: new Float64Array(0) };
-    this.builder = new GradientTreeBuilder(this.binned, BinMapper.fromThresholds(growing.thresholds), growing.params, own, null);
+    const own: BoostingWorkspace = {
+      ...w,
+      order: new Int32Array(w.rows),
+      scratch: new Int32Array(w.rows),
+      used: new Int32Array(w.features),
+      arena: new Float64Array(0),
+    };
+    this.builder = new GradientTreeBuilder(
+      this.binned,
+      BinMapper.fromThresholds(growing.thresholds),
+      growing.params,
+      own,
+      null,
+    );
     this.plan = new RoundPlan(growing.plan, w.rows, w.features, w.outputs);
   }
 
@@ -187,8 +206,20 @@ class TreeGrower {
   /** Subtree `s` of output's split root: its rows are a range of the fitting thread's order, its histogram an arena slot. */
   growSubtree(output: number, s: number): void {
     const spec = this.growing.subtrees.subarray(s * SUBTREE_WORDS, (s + 1) * SUBTREE_WORDS);
-    const child: SubtreeRoot = { depth: spec[7], sumGrad: spec[2], sumHess: spec[3], bounds: { lower: spec[4], upper: spec[5] }, hist: spec[6] >= 0 ? arenaSlot(this.w, spec[6]) : null };
-    const tree = this.plan.growSubtree(this.builder, output, this.w.order.subarray(spec[0], spec[1]), child, this.w.margins);
+    const child: SubtreeRoot = {
+      depth: spec[7],
+      sumGrad: spec[2],
+      sumHess: spec[3],
+      bounds: { lower: spec[4], upper: spec[5] },
+      hist: spec[6] >= 0 ? arenaSlot(this.w, spec[6]) : null,
+    };
+    const tree = this.plan.growSubtree(
+      this.builder,
+      output,
+      this.w.order.subarray(spec[0], spec[1]),
+      child,
+      this.w.margins,
+    );
     writeTree(treeSlot(this.growing, this.w.outputs, this.w.outputs + s), tree);
   }
 }
@@ -199,10 +230,22 @@ function treeSlot(growing: TreeGrowing, outputs: number, index: number): Float64
 }
 
 /** The shared memory of a fit's TreeGrowing: its plan's words, a tree slot per output and per subtree, the subtrees' specs. */
-export function treeGrowing(thresholds: Float32Array[], params: GradientTreeParams, plan: RoundPlan, rows: number, outputs: number): TreeGrowing {
+export function treeGrowing(
+  thresholds: Float32Array[],
+  params: GradientTreeParams,
+  plan: RoundPlan,
+  rows: number,
+  outputs: number,
+): TreeGrowing {
   const slot = treeSlotSize(treeCapacity(params.maxDepth, rows));
   const float64 = (length: number): Float64Array => new Float64Array(new SharedArrayBuffer(length * 8));
-  return { thresholds, params, plan: plan.words, trees: float64(slot * (outputs + SUBTREES)), subtrees: float64(SUBTREES * SUBTREE_WORDS) };
+  return {
+    thresholds,
+    params,
+    plan: plan.words,
+    trees: float64(slot * (outputs + SUBTREES)),
+    subtrees: float64(SUBTREES * SUBTREE_WORDS),
+  };
 }
 
 export class BoostingHelperError extends Error {
@@ -236,7 +279,8 @@ export class BoostingTeam implements SharedSteps {
   /** Resolves when every helper has joined, or after `waitMs` with those that have. */
   async joined(waitMs: number): Promise<number> {
     const until = Date.now() + waitMs;
-    while (this.joinedHelpers().length < this.helpers && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (this.joinedHelpers().length < this.helpers && Date.now() < until)
+      await new Promise((resolve) => setTimeout(resolve, 1));
     return this.joinedHelpers().length;
   }
 
@@ -261,17 +305,41 @@ export class BoostingTeam implements SharedSteps {
    * output order and the subtrees in the root's child order; null, having done nothing, when
    * no helper is there or a child's histogram is outside the arena (the caller grows them).
    */
-  growRound(first: number, count: number, split: { output: number; root: RootSplit } | null): { trees: Tree[]; subtrees: Tree[] } | null {
+  growRound(
+    first: number,
+    count: number,
+    split: { output: number; root: RootSplit } | null,
+  ): { trees: Tree[]; subtrees: Tree[] } | null {
     const whole = Math.min(count, MAX_TREES_BESIDE_SPLIT); // the rest are the caller's next call
-    if (split && whole < count) throw new RangeError(`a split root's round grows at most ${MAX_TREES_BESIDE_SPLIT} whole trees at once, asked for ${count}`);
+    if (split && whole < count)
+      throw new RangeError(
+        `a split root's round grows at most ${MAX_TREES_BESIDE_SPLIT} whole trees at once, asked for ${count}`,
+      );
     const children = split?.root.children ?? [];
     if (children.some((child) => child.hist !== null && child.hist.slot < 0)) return null;
-    const bySize = children.map((_, c) => c).sort((a, b) => children[b].end - children[b].start - (children[a].end - children[a].start));
+    const bySize = children
+      .map((_, c) => c)
+      .sort((a, b) => children[b].end - children[b].start - (children[a].end - children[a].start));
     bySize.forEach((c, s) => {
       const child = children[c];
-      this.growing.subtrees.set([child.start, child.end, child.sumGrad, child.sumHess, child.bounds.lower, child.bounds.upper, child.hist ? child.hist.slot : -1, split!.root.depth], s * SUBTREE_WORDS);
+      this.growing.subtrees.set(
+        [
+          child.start,
+          child.end,
+          child.sumGrad,
+          child.sumHess,
+          child.bounds.lower,
+          child.bounds.upper,
+          child.hist ? child.hist.slot : -1,
+          split!.root.depth,
+        ],
+        s * SUBTREE_WORDS,
+      );
     });
-    if (this.fork(OP_GROW, [first, whole, children.length, split?.output ?? -1], () => whole + children.length) === null) return null;
+    if (
+      this.fork(OP_GROW, [first, whole, children.length, split?.output ?? -1], () => whole + children.length) === null
+    )
+      return null;
     const outputs = this.workspace.outputs;
     const trees = Array.from({ length: whole }, (_, j) => readTree(treeSlot(this.growing, outputs, first + j)));
     const subtrees: Tree[] = [];
@@ -302,7 +370,11 @@ export class BoostingTeam implements SharedSteps {
    */
   partition(start: number, end: number, feature: number, bin: number, missingLeft: boolean): number {
     if (end - start < PARALLEL_ROWS) return -1;
-    const lefts = this.fork(OP_COMPACT, [start, end, feature, bin, missingLeft ? 1 : 0], (threads) => threads * CHUNKS_PER_THREAD);
+    const lefts = this.fork(
+      OP_COMPACT,
+      [start, end, feature, bin, missingLeft ? 1 : 0],
+      (threads) => threads * CHUNKS_PER_THREAD,
+    );
     if (lefts === null) return -1;
     // Each chunk left its left rows packed at its start in `order` and its right rows at its
     // start in `scratch`: the left parts move down in chunk order, then the right parts follow.
@@ -336,7 +408,9 @@ export class BoostingTeam implements SharedSteps {
   async failure(): Promise<Error | undefined> {
     const settled = await Promise.allSettled(this.tasks);
     const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    return rejected ? new BoostingHelperError(`a boosting helper failed: ${(rejected.reason as Error).message}`) : undefined;
+    return rejected
+      ? new BoostingHelperError(`a boosting helper failed: ${(rejected.reason as Error).message}`)
+      : undefined;
   }
 
   /**
@@ -369,7 +443,8 @@ export class BoostingTeam implements SharedSteps {
     const joined: number[] = [];
     for (let helper = 0; helper < this.helpers; helper++) {
       const base = helperBase(helper);
-      if (Atomics.load(this.control, base + JOINED) === 1 && Atomics.load(this.control, base + FAILED) === 0) joined.push(helper);
+      if (Atomics.load(this.control, base + JOINED) === 1 && Atomics.load(this.control, base + FAILED) === 0)
+        joined.push(helper);
     }
     return joined;
   }

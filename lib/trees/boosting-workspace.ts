@@ -42,15 +42,24 @@ export function histogramSize(features: number): number {
   return features * BIN_SLOTS * 2;
 }
 
-export function createWorkspace(binned: BinnedMatrix, y: Int32Array, outputs: number, maxDepth: number, shared: boolean, classWeights: Float64Array | null = null): BoostingWorkspace {
+export function createWorkspace(
+  binned: BinnedMatrix,
+  y: Int32Array,
+  outputs: number,
+  maxDepth: number,
+  shared: boolean,
+  classWeights: Float64Array | null = null,
+): BoostingWorkspace {
   const { rows, features } = binned;
   const histSize = histogramSize(features);
   // Depth-wise growth keeps at most one histogram per node of a level, plus the one being built.
   const wanted = 2 ** Math.min(maxDepth, 24) + 2;
   const slots = shared ? Math.max(2, Math.min(wanted, Math.floor(ARENA_BYTES / (histSize * 8)))) : 0;
-  const float64 = (length: number): Float64Array => (shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length));
-  const int32 = (length: number): Int32Array => (shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length));
-  const place = shared ? toShared : <T,>(array: T): T => array;
+  const float64 = (length: number): Float64Array =>
+    shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
+  const int32 = (length: number): Int32Array =>
+    shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
+  const place = shared ? toShared : <T>(array: T): T => array;
   return {
     rowMajor: place(binned.rowMajor),
     columnMajor: place(binned.columnMajor),

@@ -102,7 +102,10 @@ export class CompiledEnsemble {
     this.thresholds = new Float32Array(nodes.buffer, nodes.byteOffset, nodes.length);
     this.margins = new Float64Array(this.outputs);
     this.row32 = new Float32Array(2 * arrays.features);
-    this.blockRows = nodes.length / NODE_WORDS / Math.max(1, arrays.treeRoots.length) > LARGE_TREE_NODES ? LARGE_TREE_BLOCK : SMALL_TREE_BLOCK;
+    this.blockRows =
+      nodes.length / NODE_WORDS / Math.max(1, arrays.treeRoots.length) > LARGE_TREE_NODES
+        ? LARGE_TREE_BLOCK
+        : SMALL_TREE_BLOCK;
     validate(arrays, this.outputs);
     this.depths = treeDepths(arrays);
   }
@@ -126,15 +129,32 @@ export class CompiledEnsemble {
     if (nodes[w + 2] === i) {
       const perLeaf = this.aggregation === 'mean' ? this.classes : 1;
       const at = nodes[w + 1];
-      return { feature: -1, threshold: NaN, left: -1, right: -1, defaultLeft: false, values: Array.from(this.a.leafValues.subarray(at, at + perLeaf)) };
+      return {
+        feature: -1,
+        threshold: NaN,
+        left: -1,
+        right: -1,
+        defaultLeft: false,
+        values: Array.from(this.a.leafValues.subarray(at, at + perLeaf)),
+      };
     }
     const slot = nodes[w];
     const defaultLeft = slot < this.features;
-    return { feature: defaultLeft ? slot : slot - this.features, threshold: this.thresholds[w + 1], left: nodes[w + 2], right: nodes[w + 3], defaultLeft };
+    return {
+      feature: defaultLeft ? slot : slot - this.features,
+      threshold: this.thresholds[w + 1],
+      left: nodes[w + 2],
+      right: nodes[w + 3],
+      defaultLeft,
+    };
   }
 
   /** Packs grown trees, keeping only reachable nodes, in pre-order (a left child follows its parent). */
-  static fromTrees(trees: Tree[], groups: number[], options: { aggregation: Aggregation; classes: number; features: number; baseMargin: number[] }): CompiledEnsemble {
+  static fromTrees(
+    trees: Tree[],
+    groups: number[],
+    options: { aggregation: Aggregation; classes: number; features: number; baseMargin: number[] },
+  ): CompiledEnsemble {
     return CompiledEnsemble.fromPacked([packTrees(trees, options.features)], groups, options);
   }
 
@@ -143,7 +163,11 @@ export class CompiledEnsemble {
    * same byte for byte as packing all the trees at once: every index is moved by the nodes and
    * leaf values of the parts before.
    */
-  static fromPacked(parts: PackedTrees[], groups: number[], options: { aggregation: Aggregation; classes: number; features: number; baseMargin: number[] }): CompiledEnsemble {
+  static fromPacked(
+    parts: PackedTrees[],
+    groups: number[],
+    options: { aggregation: Aggregation; classes: number; features: number; baseMargin: number[] },
+  ): CompiledEnsemble {
     const nodeCount = parts.reduce((s, p) => s + p.nodes.length / NODE_WORDS, 0);
     const nodes = new Int32Array(nodeCount * NODE_WORDS);
     const leafValues = new Float32Array(parts.reduce((s, p) => s + p.leafValues.length, 0));
@@ -338,7 +362,16 @@ export class CompiledEnsemble {
     // An ensemble read from a version 1 file is written back as version 1: covers are never made up.
     if (a.covers) sections.push(a.covers);
     const header = new Uint32Array(HEADER_WORDS + sections.length);
-    header.set([MAGIC, a.covers ? ENSEMBLE_FORMAT_VERSION : 1, AGGREGATIONS.indexOf(a.aggregation), a.classes, a.features, sections.length, 0, 0]);
+    header.set([
+      MAGIC,
+      a.covers ? ENSEMBLE_FORMAT_VERSION : 1,
+      AGGREGATIONS.indexOf(a.aggregation),
+      a.classes,
+      a.features,
+      sections.length,
+      0,
+      0,
+    ]);
     sections.forEach((s, i) => (header[HEADER_WORDS + i] = s.byteLength));
     let size = align8(header.byteLength);
     for (const s of sections) size += align8(s.byteLength);
@@ -362,7 +395,9 @@ export class CompiledEnsemble {
     const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const word = (i: number): number => words.getUint32(i * 4, true);
     if (word(0) !== MAGIC) fail('wrong magic number');
-    const sections = SECTIONS_BY_VERSION[word(1)] ?? fail(`format version ${word(1)} is not supported (1 to ${ENSEMBLE_FORMAT_VERSION})`);
+    const sections =
+      SECTIONS_BY_VERSION[word(1)] ??
+      fail(`format version ${word(1)} is not supported (1 to ${ENSEMBLE_FORMAT_VERSION})`);
     const aggregation = AGGREGATIONS[word(2)] ?? fail(`unknown aggregation ${word(2)}`);
     if (word(5) !== sections) fail(`expected ${sections} sections, found ${word(5)}`);
     if (bytes.byteLength < (HEADER_WORDS + sections) * 4) fail('too short for a header');
@@ -534,5 +569,10 @@ export function packTrees(trees: Tree[], features: number): PackedTrees {
     }
     count += order.length;
   }
-  return { nodes: nodes.slice(0, count * NODE_WORDS), leafValues: leafValues.slice(0, leafCount), roots: Int32Array.from(roots), covers: covers.slice(0, count) };
+  return {
+    nodes: nodes.slice(0, count * NODE_WORDS),
+    leafValues: leafValues.slice(0, leafCount),
+    roots: Int32Array.from(roots),
+    covers: covers.slice(0, count),
+  };
 }

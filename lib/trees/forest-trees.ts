@@ -29,7 +29,13 @@ export interface ForestTreesMessage extends ForestTreesTask {
 }
 
 export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tree[] {
-  const builder = new GiniTreeBuilder(task.binned, BinMapper.fromThresholds(task.thresholds), task.y, task.classes, task.params);
+  const builder = new GiniTreeBuilder(
+    task.binned,
+    BinMapper.fromThresholds(task.thresholds),
+    task.y,
+    task.classes,
+    task.params,
+  );
   const rows = task.binned.rows;
   const weights = new Float64Array(rows);
   const forestWeights = task.classWeight === 'balanced' ? balancedClassWeights(task.y, task.classes) : null;
@@ -41,7 +47,8 @@ export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tre
     } else {
       weights.fill(1);
     }
-    const classWeights = task.classWeight === 'balanced_subsample' ? balancedClassWeights(task.y, task.classes, weights) : forestWeights;
+    const classWeights =
+      task.classWeight === 'balanced_subsample' ? balancedClassWeights(task.y, task.classes, weights) : forestWeights;
     if (classWeights) for (let i = 0; i < rows; i++) weights[i] *= classWeights[task.y[i]];
     const tree = builder.grow(weights, rng);
     onTree?.();

@@ -7,7 +7,14 @@
  * visits only the bins the node touches (sorted), not all 256 slots.
  */
 import type { Random } from '../util/random.ts';
-import { BIN_SLOTS as BIN_SLOTS_EXPORT, featureColumn, MISSING_BIN as MISSING_BIN_EXPORT, partitionRows, type BinMapper, type BinnedMatrix } from './binning.ts';
+import {
+  BIN_SLOTS as BIN_SLOTS_EXPORT,
+  featureColumn,
+  MISSING_BIN as MISSING_BIN_EXPORT,
+  partitionRows,
+  type BinMapper,
+  type BinnedMatrix,
+} from './binning.ts';
 import { Tree } from './tree.ts';
 
 // Module-local copies: an imported binding read in a hot loop costs a getter call per read
@@ -97,13 +104,22 @@ export class GiniTreeBuilder {
         weight += nodeWeight[i];
       }
       tree.setCover(node, weight);
-      const split = this.isLeaf(end - start, depth, totals, weight) ? null : this.findSplit(index, start, end, rng, weight);
+      const split = this.isLeaf(end - start, depth, totals, weight)
+        ? null
+        : this.findSplit(index, start, end, rng, weight);
       if (!split) {
         for (let k = 0; k < K; k++) leafValues[k] = totals[k] / weight;
         tree.setLeaf(node, leafValues);
         continue;
       }
-      const mid = partitionRows(index, start, end, featureColumn(this.binned, split.feature), split.bin, split.missingLeft);
+      const mid = partitionRows(
+        index,
+        start,
+        end,
+        featureColumn(this.binned, split.feature),
+        split.bin,
+        split.missingLeft,
+      );
       const left = tree.addNode();
       const right = tree.addNode();
       const threshold = this.bins.thresholdAfter(split.feature, split.bin);

@@ -81,12 +81,17 @@ export class GradientBoostingClassifier {
     this.params = { ...GRADIENT_BOOSTING_DEFAULTS, ...params };
     const p = this.params;
     if (!(p.subsample > 0 && p.subsample <= 1)) throw new RangeError('subsample must be in (0, 1]');
-    if (!(p.colsample_bytree > 0 && p.colsample_bytree <= 1)) throw new RangeError('colsample_bytree must be in (0, 1]');
+    if (!(p.colsample_bytree > 0 && p.colsample_bytree <= 1))
+      throw new RangeError('colsample_bytree must be in (0, 1]');
     if (!(p.base_score > 0 && p.base_score < 1)) throw new RangeError('base_score must be in (0, 1)');
-    if (!(Number.isInteger(p.early_stopping_rounds) && p.early_stopping_rounds >= 0)) throw new RangeError('early_stopping_rounds must be a whole number (0: off)');
-    if (!(p.validation_fraction > 0 && p.validation_fraction < 1)) throw new RangeError('validation_fraction must be in (0, 1)');
-    if (!p.monotone_constraints.every((c) => c === -1 || c === 0 || c === 1)) throw new RangeError('monotone_constraints must hold -1, 0 or 1 per feature');
-    if (!(p.class_weight === null || p.class_weight === 'balanced')) throw new RangeError("class_weight must be null or 'balanced'");
+    if (!(Number.isInteger(p.early_stopping_rounds) && p.early_stopping_rounds >= 0))
+      throw new RangeError('early_stopping_rounds must be a whole number (0: off)');
+    if (!(p.validation_fraction > 0 && p.validation_fraction < 1))
+      throw new RangeError('validation_fraction must be in (0, 1)');
+    if (!p.monotone_constraints.every((c) => c === -1 || c === 0 || c === 1))
+      throw new RangeError('monotone_constraints must hold -1, 0 or 1 per feature');
+    if (!(p.class_weight === null || p.class_weight === 'balanced'))
+      throw new RangeError("class_weight must be null or 'balanced'");
   }
 
   /**
@@ -104,11 +109,22 @@ export class GradientBoostingClassifier {
    * the pool's workers (those that are free; none: fit() alone): a round's trees side by side,
    * and each large step of a tree grown alone (lib/trees/boosting-team.ts).
    */
-  async fitParallel(data: TrainingData, pool: TaskRunner, onProgress?: FitProgress, options: ParallelFitOptions = {}): Promise<CompiledEnsemble> {
+  async fitParallel(
+    data: TrainingData,
+    pool: TaskRunner,
+    onProgress?: FitProgress,
+    options: ParallelFitOptions = {},
+  ): Promise<CompiledEnsemble> {
     if (pool.threads < 2) return this.fit(data, onProgress, options.validation);
     const { fit, held } = this.split(data, options.validation);
     const prepared = this.prepare(fit, true);
-    const growing = treeGrowing(prepared.bins.thresholds, prepared.treeParams, prepared.plan, prepared.data.rows, prepared.outputs);
+    const growing = treeGrowing(
+      prepared.bins.thresholds,
+      prepared.treeParams,
+      prepared.plan,
+      prepared.data.rows,
+      prepared.outputs,
+    );
     const team = new BoostingTeam(pool, prepared.workspace, growing, pool.threads - 1, options.answerDeadlineMs);
     try {
       // Running workers join within milliseconds; a busy pool is not waited for.
@@ -126,12 +142,16 @@ export class GradientBoostingClassifier {
   }
 
   /** The rows to fit on and, with early stopping, the rows to watch. */
-  private split(data: TrainingData, validation: TrainingData | undefined): { fit: TrainingData; held: TrainingData | null } {
+  private split(
+    data: TrainingData,
+    validation: TrainingData | undefined,
+  ): { fit: TrainingData; held: TrainingData | null } {
     checkTrainingData(data);
     if (this.params.early_stopping_rounds === 0) return { fit: data, held: null };
     if (validation) {
       checkTrainingData(validation);
-      if (validation.features !== data.features || validation.classes !== data.classes) throw new RangeError('validation rows differ from the training rows in features or classes');
+      if (validation.features !== data.features || validation.classes !== data.classes)
+        throw new RangeError('validation rows differ from the training rows in features or classes');
       return { fit: data, held: validation };
     }
     return this.holdOut(data);
@@ -142,7 +162,12 @@ export class GradientBoostingClassifier {
    * random_state), and the rest to fit on. Callers that resample draw it first (see fit).
    */
   holdOut(data: TrainingData): { fit: TrainingData; held: TrainingData } {
-    const { fit, held } = stratifiedHoldout(data.y, data.classes, this.params.validation_fraction, this.params.random_state ^ HOLDOUT_SALT);
+    const { fit, held } = stratifiedHoldout(
+      data.y,
+      data.classes,
+      this.params.validation_fraction,
+      this.params.random_state ^ HOLDOUT_SALT,
+    );
     if (held.length === 0) throw new RangeError('early stopping needs at least two rows of some class to hold one out');
     return { fit: subsetRows(data, fit), held: subsetRows(data, held) };
   }
@@ -154,7 +179,14 @@ export class GradientBoostingClassifier {
     const bins = BinMapper.fit(X, rows, features, p.max_bin);
     const binned = bins.transform(X, rows);
     const outputs = classes === 2 ? 1 : classes;
-    const workspace = createWorkspace(binned, data.y, outputs, p.max_depth, shared, p.class_weight === 'balanced' ? balancedClassWeights(data.y, classes) : null);
+    const workspace = createWorkspace(
+      binned,
+      data.y,
+      outputs,
+      p.max_depth,
+      shared,
+      p.class_weight === 'balanced' ? balancedClassWeights(data.y, classes) : null,
+    );
     const treeParams: GradientTreeParams = {
       maxDepth: p.max_depth,
       minChildWeight: p.min_child_weight,
@@ -164,10 +196,23 @@ export class GradientBoostingClassifier {
       monotone: monotoneByFeature(p.monotone_constraints, features),
     };
     const plan = RoundPlan.create(rows, features, outputs, shared);
-    return { data, bins, binned: { ...binned, rowMajor: workspace.rowMajor, columnMajor: workspace.columnMajor }, workspace, outputs, treeParams, plan };
+    return {
+      data,
+      bins,
+      binned: { ...binned, rowMajor: workspace.rowMajor, columnMajor: workspace.columnMajor },
+      workspace,
+      outputs,
+      treeParams,
+      plan,
+    };
   }
 
-  private boost({ data, bins, binned, workspace, outputs, treeParams, plan }: Prepared, team: BoostingTeam | null, onProgress: FitProgress | undefined, held: TrainingData | null): CompiledEnsemble {
+  private boost(
+    { data, bins, binned, workspace, outputs, treeParams, plan }: Prepared,
+    team: BoostingTeam | null,
+    onProgress: FitProgress | undefined,
+    held: TrainingData | null,
+  ): CompiledEnsemble {
     const { rows, features, y, classes } = data;
     const p = this.params;
     const builder = new GradientTreeBuilder(binned, bins, treeParams, workspace, team);
@@ -175,17 +220,24 @@ export class GradientBoostingClassifier {
     // XGBoost 1.7 adds base_score to multi-class margins as is, and as a logit for binary.
     const baseMargin = binary ? Math.log(p.base_score / (1 - p.base_score)) : p.base_score;
     const margins = workspace.margins.fill(baseMargin);
-    const watch = held ? new EarlyStopping(bins.transform(held.X, held.rows), held.y, outputs, baseMargin, p.early_stopping_rounds) : null;
+    const watch = held
+      ? new EarlyStopping(bins.transform(held.X, held.rows), held.y, outputs, baseMargin, p.early_stopping_rounds)
+      : null;
     const rng = new Random(p.random_state);
     const trees: Tree[] = [];
     const groups: number[] = [];
     const allFeatures = Int32Array.from({ length: features }, (_, f) => f);
     for (let round = 0; round < p.n_estimators; round++) {
-      if (!team?.gradients()) computeGradients(margins, y, outputs, workspace.gradHess, 0, rows, workspace.classWeights);
+      if (!team?.gradients())
+        computeGradients(margins, y, outputs, workspace.gradHess, 0, rows, workspace.classWeights);
       for (let k = 0; k < outputs; k++) {
-        plan.set(k, p.subsample < 1 ? sampleRows(rows, p.subsample, rng) : null, p.colsample_bytree < 1 ? sampleFeatures(features, p.colsample_bytree, rng) : allFeatures);
+        plan.set(
+          k,
+          p.subsample < 1 ? sampleRows(rows, p.subsample, rng) : null,
+          p.colsample_bytree < 1 ? sampleFeatures(features, p.colsample_bytree, rng) : allFeatures,
+        );
       }
-      for (let k = 0; k < outputs; ) {
+      for (let k = 0; k < outputs;) {
         for (const tree of this.growWave(k, outputs, team, builder, plan, binned, margins)) {
           trees.push(tree);
           groups.push(k);
@@ -216,7 +268,15 @@ export class GradientBoostingClassifier {
    * like trees, largest first, so that no thread waits a whole tree for another. With gamma the
    * last tree is grown whole (pruning needs the whole tree before any leaf is set).
    */
-  private growWave(k: number, outputs: number, team: BoostingTeam | null, builder: GradientTreeBuilder, plan: RoundPlan, binned: BinnedMatrix, margins: Float64Array): Tree[] {
+  private growWave(
+    k: number,
+    outputs: number,
+    team: BoostingTeam | null,
+    builder: GradientTreeBuilder,
+    plan: RoundPlan,
+    binned: BinnedMatrix,
+    margins: Float64Array,
+  ): Tree[] {
     const threads = team?.threads ?? 1;
     const left = outputs - k;
     if (!team || threads < 2) return [plan.grow(builder, k, binned, margins)];
@@ -230,7 +290,19 @@ export class GradientBoostingClassifier {
     // split tree first, from a copy of its rows (growing a subtree reuses the array they sit in).
     const alone = { ...root, rows: root.rows.slice() };
     const subtrees = alone.children.map((child) =>
-      plan.growSubtree(builder, last, alone.rows.subarray(child.start, child.end), { depth: alone.depth, sumGrad: child.sumGrad, sumHess: child.sumHess, bounds: child.bounds, hist: child.hist && child.hist.values }, margins),
+      plan.growSubtree(
+        builder,
+        last,
+        alone.rows.subarray(child.start, child.end),
+        {
+          depth: alone.depth,
+          sumGrad: child.sumGrad,
+          sumHess: child.sumHess,
+          bounds: child.bounds,
+          hist: child.hist && child.hist.values,
+        },
+        margins,
+      ),
     );
     const splitTree = plan.finishSplit(builder, alone, subtrees, last, binned, margins);
     return Array.from({ length: left - 1 }, (_, j) => plan.grow(builder, k + j, binned, margins)).concat(splitTree);
@@ -244,7 +316,8 @@ export function boostingRounds(ensemble: CompiledEnsemble): number {
 
 /** The constraint of every feature, or null when none is constrained (the unconstrained split search runs). */
 function monotoneByFeature(constraints: number[], features: number): Int8Array | null {
-  if (constraints.length > features) throw new RangeError(`monotone_constraints has ${constraints.length} values for ${features} features`);
+  if (constraints.length > features)
+    throw new RangeError(`monotone_constraints has ${constraints.length} values for ${features} features`);
   if (!constraints.some((c) => c !== 0)) return null;
   const out = new Int8Array(features);
   for (let f = 0; f < Math.min(features, constraints.length); f++) out[f] = constraints[f];
@@ -286,4 +359,3 @@ function sampleFeatures(features: number, fraction: number, rng: Random): Int32A
   const order = rng.shuffle(Int32Array.from({ length: features }, (_, f) => f));
   return order.subarray(0, count).sort();
 }
-

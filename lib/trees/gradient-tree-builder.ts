@@ -14,7 +14,13 @@
  * parent's minus it. With a histogram team, large nodes' histograms are built by several
  * threads, each a block of the features (lib/trees/boosting-team.ts); the tree is the same.
  */
-import { featureColumn, MISSING_BIN as MISSING_BIN_EXPORT, partitionRowsStable, type BinMapper, type BinnedMatrix } from './binning.ts';
+import {
+  featureColumn,
+  MISSING_BIN as MISSING_BIN_EXPORT,
+  partitionRowsStable,
+  type BinMapper,
+  type BinnedMatrix,
+} from './binning.ts';
 import { buildHistogramBlock, subtractHistogramBlock, type HistogramInput } from './histogram-kernel.ts';
 import { HistogramStore, histogramInput, type BoostingWorkspace, type Histogram } from './boosting-workspace.ts';
 import { Tree } from './tree.ts';
@@ -157,7 +163,8 @@ export class GradientTreeBuilder {
    * need the whole tree before any leaf is set.
    */
   splitRoot(output: number, sampledRows: Int32Array, used: Int32Array, depth: number): RootSplit {
-    if (this.params.gamma > 0) throw new Error('a tree is split into subtrees only without gamma (pruning needs the whole tree)');
+    if (this.params.gamma > 0)
+      throw new Error('a tree is split into subtrees only without gamma (pruning needs the whole tree)');
     const { tree, level, stats, rows } = this.startTree(output, sampledRows, used);
     const children = this.growLevels(tree, level, 0, depth, stats, rows, used);
     return { tree, children, stats, rows, depth };
@@ -201,14 +208,28 @@ export class GradientTreeBuilder {
       hist.values.set(child.hist);
     }
     const stats: NodeStats[] = [];
-    const level: GrowingNode[] = [{ node: tree.addNode(), start: 0, end: own.length, sumGrad: child.sumGrad, sumHess: child.sumHess, hist, bounds: child.bounds }];
+    const level: GrowingNode[] = [
+      {
+        node: tree.addNode(),
+        start: 0,
+        end: own.length,
+        sumGrad: child.sumGrad,
+        sumHess: child.sumHess,
+        hist,
+        bounds: child.bounds,
+      },
+    ];
     this.growLevels(tree, level, child.depth, Infinity, stats, own, used);
     this.setLeaves(tree, 0, stats, own, onLeaf);
     return tree;
   }
 
   /** Places the rows, builds the root's histogram and sums: the root level, ready to grow. */
-  private startTree(output: number, sampledRows: Int32Array, used: Int32Array): { tree: Tree; level: GrowingNode[]; stats: NodeStats[]; rows: Int32Array } {
+  private startTree(
+    output: number,
+    sampledRows: Int32Array,
+    used: Int32Array,
+  ): { tree: Tree; level: GrowingNode[]; stats: NodeStats[]; rows: Int32Array } {
     const rows = this.workspace.order.subarray(0, sampledRows.length);
     rows.set(sampledRows);
     this.workspace.used.set(used);
@@ -224,7 +245,9 @@ export class GradientTreeBuilder {
       sumGrad += gradHess[rows[i] << 1];
       sumHess += gradHess[(rows[i] << 1) + 1];
     }
-    const level: GrowingNode[] = [{ node: tree.addNode(), start: 0, end: rows.length, sumGrad, sumHess, hist: rootHist, bounds: UNBOUNDED }];
+    const level: GrowingNode[] = [
+      { node: tree.addNode(), start: 0, end: rows.length, sumGrad, sumHess, hist: rootHist, bounds: UNBOUNDED },
+    ];
     return { tree, level, stats: [], rows };
   }
 
@@ -234,12 +257,31 @@ export class GradientTreeBuilder {
    * Per tree node, `stats` keeps its row range and sums, so that pruning can turn a split back
    * into a leaf and setLeaves can weigh the leaves.
    */
-  private growLevels(tree: Tree, level: GrowingNode[], firstDepth: number, levels: number, stats: NodeStats[], rows: Int32Array, used: Int32Array): GrowingNode[] {
+  private growLevels(
+    tree: Tree,
+    level: GrowingNode[],
+    firstDepth: number,
+    levels: number,
+    stats: NodeStats[],
+    rows: Int32Array,
+    used: Int32Array,
+  ): GrowingNode[] {
     for (let depth = firstDepth; level.length && depth < firstDepth + levels; depth++) {
       const next: GrowingNode[] = [];
       for (const current of level) {
-        const split = current.hist ? (this.params.monotone ? this.findMonotoneSplit(current, current.hist.values, used, this.params.monotone) : this.findSplit(current, current.hist.values, used)) : null;
-        stats[current.node] = { start: current.start, end: current.end, sumGrad: current.sumGrad, sumHess: current.sumHess, gain: split?.gain ?? 0, bounds: current.bounds };
+        const split = current.hist
+          ? this.params.monotone
+            ? this.findMonotoneSplit(current, current.hist.values, used, this.params.monotone)
+            : this.findSplit(current, current.hist.values, used)
+          : null;
+        stats[current.node] = {
+          start: current.start,
+          end: current.end,
+          sumGrad: current.sumGrad,
+          sumHess: current.sumHess,
+          gain: split?.gain ?? 0,
+          bounds: current.bounds,
+        };
         tree.setCover(current.node, current.sumHess);
         if (!split) {
           if (current.hist) this.store.release(current.hist);
@@ -248,7 +290,15 @@ export class GradientTreeBuilder {
         const mid = this.partition(rows, current.start, current.end, split);
         const leftNode = tree.addNode();
         const rightNode = tree.addNode();
-        tree.setSplit(current.node, split.feature, split.bin, this.bins.thresholdAfter(split.feature, split.bin), split.missingLeft, leftNode, rightNode);
+        tree.setSplit(
+          current.node,
+          split.feature,
+          split.bin,
+          this.bins.thresholdAfter(split.feature, split.bin),
+          split.missingLeft,
+          leftNode,
+          rightNode,
+        );
         next.push(...this.children(current, current.hist!, split, mid, leftNode, rightNode, depth + 1, rows));
       }
       level = next;
@@ -296,7 +346,13 @@ export class GradientTreeBuilder {
    * Fills `hist` from rows[start..end) and, given a parent, subtracts it from the parent's
    * (which becomes the sibling's). Large nodes go to the team when both are in its arena.
    */
-  private buildHistogram(hist: Histogram, parent: Histogram | null, rows: Int32Array, start: number, end: number): void {
+  private buildHistogram(
+    hist: Histogram,
+    parent: Histogram | null,
+    rows: Int32Array,
+    start: number,
+    end: number,
+  ): void {
     const gradHess = this.workspace.gradHess[this.output];
     const input = this.input;
     const whole = (jStart: number, jEnd: number): void => {
@@ -304,7 +360,18 @@ export class GradientTreeBuilder {
       if (parent) subtractHistogramBlock(parent.values, hist.values, input, jStart, jEnd);
     };
     const shareable = this.team && hist.slot >= 0 && (!parent || parent.slot >= 0);
-    if (shareable && this.team!.histogram({ output: this.output, histSlot: hist.slot, parentSlot: parent ? parent.slot : -1, start, end, usedCount: input.usedCount })) return;
+    if (
+      shareable &&
+      this.team!.histogram({
+        output: this.output,
+        histSlot: hist.slot,
+        parentSlot: parent ? parent.slot : -1,
+        start,
+        end,
+        usedCount: input.usedCount,
+      })
+    )
+      return;
     whole(0, input.usedCount);
   }
 
@@ -312,7 +379,15 @@ export class GradientTreeBuilder {
   private partition(rows: Int32Array, start: number, end: number, split: Split): number {
     const mid = this.team ? this.team.partition(start, end, split.feature, split.bin, split.missingLeft) : -1;
     if (mid >= 0) return mid;
-    return partitionRowsStable(rows, start, end, featureColumn(this.binned, split.feature), split.bin, split.missingLeft, this.workspace.scratch);
+    return partitionRowsStable(
+      rows,
+      start,
+      end,
+      featureColumn(this.binned, split.feature),
+      split.bin,
+      split.missingLeft,
+      this.workspace.scratch,
+    );
   }
 
   private children(
@@ -326,7 +401,15 @@ export class GradientTreeBuilder {
     rows: Int32Array,
   ): [GrowingNode, GrowingNode] {
     const [leftBounds, rightBounds] = this.childBounds(parent.bounds, split);
-    const left: GrowingNode = { node: leftNode, start: parent.start, end: mid, sumGrad: split.leftGrad, sumHess: split.leftHess, hist: null, bounds: leftBounds };
+    const left: GrowingNode = {
+      node: leftNode,
+      start: parent.start,
+      end: mid,
+      sumGrad: split.leftGrad,
+      sumHess: split.leftHess,
+      hist: null,
+      bounds: leftBounds,
+    };
     const right: GrowingNode = {
       node: rightNode,
       start: mid,
@@ -337,7 +420,8 @@ export class GradientTreeBuilder {
       bounds: rightBounds,
     };
     // Children at max depth or too light to split again are leaves: they need sums, not histograms.
-    const canSplit = (node: GrowingNode): boolean => childDepth < this.params.maxDepth && node.sumHess >= 2 * this.params.minChildWeight;
+    const canSplit = (node: GrowingNode): boolean =>
+      childDepth < this.params.maxDepth && node.sumHess >= 2 * this.params.minChildWeight;
     const leftIsSmaller = mid - parent.start <= parent.end - mid;
     const [small, large] = leftIsSmaller ? [left, right] : [right, left];
     if (!canSplit(small) && !canSplit(large)) {
@@ -383,7 +467,16 @@ export class GradientTreeBuilder {
           const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
           if (gain > bestGain) {
             bestGain = gain;
-            best = { feature: f, bin: b, missingLeft: hasMissing ? missingLeft : false, gain, leftGrad: gl, leftHess: hl, leftWeight: 0, rightWeight: 0 };
+            best = {
+              feature: f,
+              bin: b,
+              missingLeft: hasMissing ? missingLeft : false,
+              gain,
+              leftGrad: gl,
+              leftHess: hl,
+              leftWeight: 0,
+              rightWeight: 0,
+            };
           }
         }
       }
@@ -397,8 +490,14 @@ export class GradientTreeBuilder {
     if (c === 0) return [bounds, bounds];
     const mid = (split.leftWeight + split.rightWeight) / 2;
     return c > 0
-      ? [{ lower: bounds.lower, upper: mid }, { lower: mid, upper: bounds.upper }]
-      : [{ lower: mid, upper: bounds.upper }, { lower: bounds.lower, upper: mid }];
+      ? [
+          { lower: bounds.lower, upper: mid },
+          { lower: mid, upper: bounds.upper },
+        ]
+      : [
+          { lower: mid, upper: bounds.upper },
+          { lower: bounds.lower, upper: mid },
+        ];
   }
 
   /**
@@ -408,7 +507,12 @@ export class GradientTreeBuilder {
    * of its own rather than a branch in findSplit: that one is the hot loop of every fit without
    * constraints, kept as it was (and its models byte for byte the same).
    */
-  private findMonotoneSplit(node: GrowingNode, hist: Float64Array, features: Int32Array, monotone: Int8Array): Split | null {
+  private findMonotoneSplit(
+    node: GrowingNode,
+    hist: Float64Array,
+    features: Int32Array,
+    monotone: Int8Array,
+  ): Split | null {
     const { regLambda: lambda, minChildWeight } = this.params;
     const G = node.sumGrad;
     const H = node.sumHess;
@@ -447,7 +551,16 @@ export class GradientTreeBuilder {
           const gain = gainOf(gl, hl, wl) + gainOf(gr, hr, wr) - parentScore;
           if (gain > bestGain) {
             bestGain = gain;
-            best = { feature: f, bin: b, missingLeft: hasMissing ? missingLeft : false, gain, leftGrad: gl, leftHess: hl, leftWeight: wl, rightWeight: wr };
+            best = {
+              feature: f,
+              bin: b,
+              missingLeft: hasMissing ? missingLeft : false,
+              gain,
+              leftGrad: gl,
+              leftHess: hl,
+              leftWeight: wl,
+              rightWeight: wr,
+            };
           }
         }
       }

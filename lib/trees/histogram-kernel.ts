@@ -124,7 +124,13 @@ export function buildHistogramBlock(
 }
 
 /** parent -= child over used[jStart..jEnd): the sibling's histogram, in the parent's array. */
-export function subtractHistogramBlock(parent: Float64Array, child: Float64Array, input: HistogramInput, jStart: number, jEnd: number): void {
+export function subtractHistogramBlock(
+  parent: Float64Array,
+  child: Float64Array,
+  input: HistogramInput,
+  jStart: number,
+  jEnd: number,
+): void {
   const identity = input.usedCount === input.features;
   for (let j = jStart; j < jEnd; j++) {
     const from = (identity ? j : input.used[j]) * FEATURE_SLOTS;

@@ -26,7 +26,10 @@ export class ParallelBatchPredictor {
     const shared = new SharedArrayBuffer(bytes.byteLength);
     new Uint8Array(shared).set(bytes);
     const local = CompiledEnsemble.fromBuffer(new Uint8Array(shared));
-    const pool = threads > 1 ? new WorkerPool(workerUrl('batch-worker', import.meta.url), threads - 1, { ensemble: shared }) : null;
+    const pool =
+      threads > 1
+        ? new WorkerPool(workerUrl('batch-worker', import.meta.url), threads - 1, { ensemble: shared })
+        : null;
     return new ParallelBatchPredictor(local, pool);
   }
 

@@ -89,13 +89,18 @@ export class RandomForestClassifier {
     const rng = new Random(p.random_state);
     // One seed per tree, drawn in order: a tree is the same whichever thread grows it.
     const seeds = Array.from({ length: p.n_estimators }, () => rng.nextUint32());
-    const place = shared ? toShared : <T,>(a: T): T => a;
+    const place = shared ? toShared : <T>(a: T): T => a;
     return {
       binned: { ...binned, rowMajor: place(binned.rowMajor), columnMajor: place(binned.columnMajor) },
       thresholds: bins.thresholds,
       y: place(y),
       classes,
-      params: { maxDepth: p.max_depth, minSamplesSplit: p.min_samples_split, minSamplesLeaf: p.min_samples_leaf, maxFeatures: resolveMaxFeatures(p.max_features, features) },
+      params: {
+        maxDepth: p.max_depth,
+        minSamplesSplit: p.min_samples_split,
+        minSamplesLeaf: p.min_samples_leaf,
+        maxFeatures: resolveMaxFeatures(p.max_features, features),
+      },
       bootstrap: p.bootstrap,
       classWeight: p.class_weight,
       seeds,
@@ -106,8 +111,18 @@ export class RandomForestClassifier {
     return CompiledEnsemble.fromTrees(trees, new Array<number>(trees.length).fill(0), this.ensembleOptions(data));
   }
 
-  private ensembleOptions(data: TrainingData): { aggregation: 'mean'; classes: number; features: number; baseMargin: number[] } {
-    return { aggregation: 'mean', classes: data.classes, features: data.features, baseMargin: new Array<number>(data.classes).fill(0) };
+  private ensembleOptions(data: TrainingData): {
+    aggregation: 'mean';
+    classes: number;
+    features: number;
+    baseMargin: number[];
+  } {
+    return {
+      aggregation: 'mean',
+      classes: data.classes,
+      features: data.features,
+      baseMargin: new Array<number>(data.classes).fill(0),
+    };
   }
 }
 
@@ -115,7 +130,8 @@ export function resolveMaxFeatures(maxFeatures: RandomForestParams['max_features
   if (maxFeatures === null) return features;
   if (maxFeatures === 'sqrt') return Math.max(1, Math.floor(Math.sqrt(features)));
   if (maxFeatures === 'log2') return Math.max(1, Math.floor(Math.log2(features)));
-  if (maxFeatures > 0 && maxFeatures <= 1 && !Number.isInteger(maxFeatures)) return Math.max(1, Math.floor(maxFeatures * features));
+  if (maxFeatures > 0 && maxFeatures <= 1 && !Number.isInteger(maxFeatures))
+    return Math.max(1, Math.floor(maxFeatures * features));
   if (Number.isInteger(maxFeatures) && maxFeatures >= 1) return Math.min(features, maxFeatures);
   throw new RangeError(`max_features must be 'sqrt', 'log2', a fraction or a count, got ${maxFeatures}`);
 }

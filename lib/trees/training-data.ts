@@ -15,7 +15,8 @@ export function checkTrainingData({ X, rows, features, y, classes }: TrainingDat
   if (X.length !== rows * features) throw new RangeError(`X has ${X.length} values, expected ${rows} x ${features}`);
   if (y.length !== rows) throw new RangeError(`y has ${y.length} labels, expected ${rows}`);
   for (let i = 0; i < rows; i++) {
-    if (y[i] < 0 || y[i] >= classes) throw new RangeError(`label ${y[i]} at row ${i} is not a class index below ${classes}`);
+    if (y[i] < 0 || y[i] >= classes)
+      throw new RangeError(`label ${y[i]} at row ${i} is not a class index below ${classes}`);
   }
 }
 

@@ -22,7 +22,8 @@ export function treeSlotSize(capacity: number): number {
 
 export function writeTree(slot: Float64Array, tree: Tree): void {
   const capacity = (slot.length - HEADER) / (NODE_FIELDS + 1);
-  if (tree.size > capacity || tree.outputsPerLeaf !== 1) throw new RangeError(`a tree of ${tree.size} nodes does not fit a slot of ${capacity}`);
+  if (tree.size > capacity || tree.outputsPerLeaf !== 1)
+    throw new RangeError(`a tree of ${tree.size} nodes does not fit a slot of ${capacity}`);
   slot[0] = tree.size;
   slot[1] = tree.leafValueCount;
   for (let node = 0; node < tree.size; node++) {

@@ -54,7 +54,15 @@ export class Tree {
     return node;
   }
 
-  setSplit(node: number, feature: number, bin: number, threshold: number, defaultLeft: boolean, left: number, right: number): void {
+  setSplit(
+    node: number,
+    feature: number,
+    bin: number,
+    threshold: number,
+    defaultLeft: boolean,
+    left: number,
+    right: number,
+  ): void {
     this.feature[node] = feature;
     this.splitBin[node] = bin;
     this.threshold[node] = threshold;
@@ -99,7 +107,15 @@ export class Tree {
       if (subtree.feature[i] < 0) {
         this.setLeaf(at[i], subtree.leafValues.subarray(subtree.left[i], subtree.left[i] + this.outputsPerLeaf));
       } else {
-        this.setSplit(at[i], subtree.feature[i], subtree.splitBin[i], subtree.threshold[i], subtree.defaultLeft[i] === 1, at[subtree.left[i]], at[subtree.right[i]]);
+        this.setSplit(
+          at[i],
+          subtree.feature[i],
+          subtree.splitBin[i],
+          subtree.threshold[i],
+          subtree.defaultLeft[i] === 1,
+          at[subtree.left[i]],
+          at[subtree.right[i]],
+        );
       }
     }
   }

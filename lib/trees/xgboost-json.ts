@@ -7,11 +7,14 @@ import { z } from 'zod';
 import { CompiledEnsemble } from './compiled-ensemble.ts';
 import { Tree } from './tree.ts';
 
-const numberLike = z.union([z.number(), z.string().transform((s, ctx) => {
-  const n = Number(s);
-  if (!Number.isFinite(n)) ctx.addIssue({ code: 'custom', message: `not a number: ${s}` });
-  return n;
-})]);
+const numberLike = z.union([
+  z.number(),
+  z.string().transform((s, ctx) => {
+    const n = Number(s);
+    if (!Number.isFinite(n)) ctx.addIssue({ code: 'custom', message: `not a number: ${s}` });
+    return n;
+  }),
+]);
 const flag = z.union([z.boolean(), z.number()]).transform((v) => (v ? 1 : 0));
 
 const treeSchema = z.object({
@@ -43,10 +46,13 @@ export class XgboostImportError extends Error {
 export function loadXgboostJson(json: unknown): CompiledEnsemble {
   const parsed = modelSchema.safeParse(json);
   if (!parsed.success) {
-    throw new XgboostImportError(`not an xgboost JSON model: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new XgboostImportError(
+      `not an xgboost JSON model: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const { learner } = parsed.data;
-  if (learner.gradient_booster.name !== 'gbtree') throw new XgboostImportError(`booster ${learner.gradient_booster.name} is not supported (gbtree only)`);
+  if (learner.gradient_booster.name !== 'gbtree')
+    throw new XgboostImportError(`booster ${learner.gradient_booster.name} is not supported (gbtree only)`);
   const objective = learner.objective.name;
   const numClass = learner.learner_model_param.num_class;
   const features = learner.learner_model_param.num_feature;
@@ -63,7 +69,9 @@ export function loadXgboostJson(json: unknown): CompiledEnsemble {
     classes = 2;
     baseMargin = [Math.log(baseScore / (1 - baseScore))];
   } else {
-    throw new XgboostImportError(`objective ${objective} is not supported (multi:softprob, multi:softmax, binary:logistic)`);
+    throw new XgboostImportError(
+      `objective ${objective} is not supported (multi:softprob, multi:softmax, binary:logistic)`,
+    );
   }
   const { trees, tree_info } = learner.gradient_booster.model;
   if (tree_info.length !== trees.length) throw new XgboostImportError('tree_info and trees differ in length');
@@ -76,10 +84,12 @@ function toTree(t: z.infer<typeof treeSchema>, index: number, features: number):
   if ([t.right_children, t.split_indices, t.split_conditions, t.default_left].some((a) => a.length !== n)) {
     throw new XgboostImportError(`tree ${index}: node arrays differ in length`);
   }
-  if (t.split_type?.some((s) => s !== 0)) throw new XgboostImportError(`tree ${index}: categorical splits are not supported`);
+  if (t.split_type?.some((s) => s !== 0))
+    throw new XgboostImportError(`tree ${index}: categorical splits are not supported`);
   const tree = new Tree(1);
   for (let i = 0; i < n; i++) tree.addNode();
-  if (t.sum_hessian && t.sum_hessian.length !== n) throw new XgboostImportError(`tree ${index}: sum_hessian has ${t.sum_hessian.length} values for ${n} nodes`);
+  if (t.sum_hessian && t.sum_hessian.length !== n)
+    throw new XgboostImportError(`tree ${index}: sum_hessian has ${t.sum_hessian.length} values for ${n} nodes`);
   t.sum_hessian?.forEach((cover, i) => tree.setCover(i, cover));
   for (let i = 0; i < n; i++) {
     const left = t.left_children[i];
@@ -90,8 +100,10 @@ function toTree(t: z.infer<typeof treeSchema>, index: number, features: number):
     }
     const right = t.right_children[i];
     const feature = t.split_indices[i];
-    if (left <= i || right <= i || left >= n || right >= n) throw new XgboostImportError(`tree ${index}: node ${i} has children out of range`);
-    if (feature < 0 || feature >= features) throw new XgboostImportError(`tree ${index}: node ${i} splits on feature ${feature} of ${features}`);
+    if (left <= i || right <= i || left >= n || right >= n)
+      throw new XgboostImportError(`tree ${index}: node ${i} has children out of range`);
+    if (feature < 0 || feature >= features)
+      throw new XgboostImportError(`tree ${index}: node ${i} splits on feature ${feature} of ${features}`);
     tree.setSplit(i, feature, 0, Math.fround(t.split_conditions[i]), t.default_left[i] === 1, left, right);
   }
   return tree;

@@ -7,7 +7,12 @@
  * cross-validation score on the same folds; the search's own best scores are not reported as
  * results (they have seen their validation rows).
  */
-import { DEFAULT_SELECTION_METRIC, fitScore, METRIC_TITLES, type SelectionMetric } from '../training/selection-metric.ts';
+import {
+  DEFAULT_SELECTION_METRIC,
+  fitScore,
+  METRIC_TITLES,
+  type SelectionMetric,
+} from '../training/selection-metric.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { stratifiedHoldout, stratifiedShare } from '../evaluation/stratified-holdout.ts';
 import type { SamplerName } from '../sampling/sampler-names.ts';
@@ -31,7 +36,10 @@ export interface TuningSettings {
   earlyStoppingRounds: number;
   pool?: TrainingPool;
   /** Told which dataset rows each step learns from or scores on (tests check no outer test row reaches the search). */
-  onRows?: (step: { outerFold: number | 'all'; use: 'search-fit' | 'search-score' | 'refit' | 'test' }, rows: Int32Array) => void;
+  onRows?: (
+    step: { outerFold: number | 'all'; use: 'search-fit' | 'search-score' | 'refit' | 'test' },
+    rows: Int32Array,
+  ) => void;
   /** A line per finished search. */
   onSearch?: (line: string) => void;
   /** What the searches maximize (default macro F1). */
@@ -55,7 +63,14 @@ export interface TunedCandidate {
 }
 
 /** Searches one candidate's configurations using only `rows` (indices into the dataset). */
-export async function searchConfig(dataset: Dataset, rows: Int32Array, classifier: ClassifierName, sampler: SamplerName, settings: TuningSettings, outerFold: number | 'all'): Promise<SearchResult> {
+export async function searchConfig(
+  dataset: Dataset,
+  rows: Int32Array,
+  classifier: ClassifierName,
+  sampler: SamplerName,
+  settings: TuningSettings,
+  outerFold: number | 'all',
+): Promise<SearchResult> {
   const K = dataset.spec.target.classes.length;
   const inner = stratifiedHoldout(pick(dataset.y, rows), K, INNER_VALIDATION, settings.seed);
   const fitRows = pick(rows, inner.fit);
@@ -66,10 +81,20 @@ export async function searchConfig(dataset: Dataset, rows: Int32Array, classifie
     let fold = folds.get(fraction);
     if (!fold) {
       // A rung's share of the fitting rows, stratified, the same rows for every configuration.
-      const train = fraction < 1 ? pick(fitRows, stratifiedShare(pick(dataset.y, fitRows), K, fraction, MIN_CLASS_ROWS, settings.seed + 1)) : fitRows;
+      const train =
+        fraction < 1
+          ? pick(fitRows, stratifiedShare(pick(dataset.y, fitRows), K, fraction, MIN_CLASS_ROWS, settings.seed + 1))
+          : fitRows;
       settings.onRows?.({ outerFold, use: 'search-fit' }, train);
       settings.onRows?.({ outerFold, use: 'search-score' }, scoreRows);
-      fold = prepareFold(dataset, { train, test: scoreRows }, K, settings.pool !== undefined, settings.earlyStoppingRounds, classifier === 'scorecard');
+      fold = prepareFold(
+        dataset,
+        { train, test: scoreRows },
+        K,
+        settings.pool !== undefined,
+        settings.earlyStoppingRounds,
+        classifier === 'scorecard',
+      );
       folds.set(fraction, fold);
     }
     return fold;
@@ -82,13 +107,23 @@ export async function searchConfig(dataset: Dataset, rows: Int32Array, classifie
   const config = configs[halving.best]!;
   const where = `${classifier}+${sampler} search${outerFold === 'all' ? ' on all rows' : ` in fold ${outerFold + 1}`}`;
   // Nothing could be fitted (a sampler refusing every configuration): the defaults, said plainly.
-  if (last.score === -Infinity) settings.onSearch?.(`${where}: ${halving.fits} fits, none could be fitted; keeping the defaults`);
-  else settings.onSearch?.(`${where}: ${halving.fits} fits, chose ${describeConfig(config)} (inner ${METRIC_TITLES[settings.metric ?? DEFAULT_SELECTION_METRIC]} ${last.score.toFixed(4)})`);
+  if (last.score === -Infinity)
+    settings.onSearch?.(`${where}: ${halving.fits} fits, none could be fitted; keeping the defaults`);
+  else
+    settings.onSearch?.(
+      `${where}: ${halving.fits} fits, chose ${describeConfig(config)} (inner ${METRIC_TITLES[settings.metric ?? DEFAULT_SELECTION_METRIC]} ${last.score.toFixed(4)})`,
+    );
   return { config, searchScore: last.score, fits: halving.fits };
 }
 
 /** The nested estimate: a search inside each outer training fold, its choice scored on the fold's test rows. */
-export async function nestedTune(dataset: Dataset, outerFolds: { train: Int32Array; test: Int32Array }[], classifier: ClassifierName, sampler: SamplerName, settings: TuningSettings): Promise<TunedCandidate> {
+export async function nestedTune(
+  dataset: Dataset,
+  outerFolds: { train: Int32Array; test: Int32Array }[],
+  classifier: ClassifierName,
+  sampler: SamplerName,
+  settings: TuningSettings,
+): Promise<TunedCandidate> {
   const K = dataset.spec.target.classes.length;
   const accumulated = emptyAccumulated();
   const foldConfigs: TunedParams[] = [];
@@ -100,7 +135,14 @@ export async function nestedTune(dataset: Dataset, outerFolds: { train: Int32Arr
       const found = await searchConfig(dataset, fold.train, classifier, sampler, settings, f);
       settings.onRows?.({ outerFold: f, use: 'refit' }, fold.train);
       settings.onRows?.({ outerFold: f, use: 'test' }, fold.test);
-      const prepared = prepareFold(dataset, fold, K, settings.pool !== undefined, settings.earlyStoppingRounds, classifier === 'scorecard');
+      const prepared = prepareFold(
+        dataset,
+        fold,
+        K,
+        settings.pool !== undefined,
+        settings.earlyStoppingRounds,
+        classifier === 'scorecard',
+      );
       const score = await fitConfig(prepared, sampler, classifier, found.config, settings);
       recordScore(accumulated, f, score);
       if (score.proba) fold.test.forEach((row, j) => outOfFold.set(score.proba!.subarray(j * K, (j + 1) * K), row * K));
@@ -115,19 +157,48 @@ export async function nestedTune(dataset: Dataset, outerFolds: { train: Int32Arr
  * One configuration's out-of-fold probabilities over the outer folds (each row from the fit that
  * left it out): what the saved model's decision weights are learned from when tuning chose it.
  */
-export async function outOfFoldOf(dataset: Dataset, outerFolds: { train: Int32Array; test: Int32Array }[], classifier: ClassifierName, sampler: SamplerName, config: TunedParams, settings: TuningSettings): Promise<Float64Array> {
+export async function outOfFoldOf(
+  dataset: Dataset,
+  outerFolds: { train: Int32Array; test: Int32Array }[],
+  classifier: ClassifierName,
+  sampler: SamplerName,
+  config: TunedParams,
+  settings: TuningSettings,
+): Promise<Float64Array> {
   const K = dataset.spec.target.classes.length;
   const outOfFold = new Float64Array(dataset.y.length * K);
   await Promise.all(
     outerFolds.map(async (fold) => {
-      const score = await fitConfig(prepareFold(dataset, fold, K, settings.pool !== undefined, settings.earlyStoppingRounds, classifier === 'scorecard'), sampler, classifier, config, settings);
-      if (!score.proba) throw new Error(`${classifier}+${sampler} with ${describeConfig(config)} could not be fitted: ${score.error}`);
+      const score = await fitConfig(
+        prepareFold(
+          dataset,
+          fold,
+          K,
+          settings.pool !== undefined,
+          settings.earlyStoppingRounds,
+          classifier === 'scorecard',
+        ),
+        sampler,
+        classifier,
+        config,
+        settings,
+      );
+      if (!score.proba)
+        throw new Error(`${classifier}+${sampler} with ${describeConfig(config)} could not be fitted: ${score.error}`);
       fold.test.forEach((row, j) => outOfFold.set(score.proba!.subarray(j * K, (j + 1) * K), row * K));
     }),
   );
   return outOfFold;
 }
 
-function fitConfig(fold: PreparedFold, sampler: SamplerName, classifier: ClassifierName, config: TunedParams, settings: TuningSettings): Promise<FitScore> {
-  return settings.pool ? settings.pool.scoreConfig(fold, sampler, classifier, settings.seed, config) : Promise.resolve(scoreConfig(fold, sampler, classifier, settings.seed, config));
+function fitConfig(
+  fold: PreparedFold,
+  sampler: SamplerName,
+  classifier: ClassifierName,
+  config: TunedParams,
+  settings: TuningSettings,
+): Promise<FitScore> {
+  return settings.pool
+    ? settings.pool.scoreConfig(fold, sampler, classifier, settings.seed, config)
+    : Promise.resolve(scoreConfig(fold, sampler, classifier, settings.seed, config));
 }

@@ -39,8 +39,10 @@ const BOOSTING_ROUNDS = 400;
 const BOOSTING_PATIENCE = 25;
 
 const pick = <T>(rng: Random, values: readonly T[]): T => values[rng.nextInt(values.length)]!;
-const logUniform = (rng: Random, low: number, high: number): number => Number(Math.exp(Math.log(low) + rng.nextFloat() * (Math.log(high) - Math.log(low))).toPrecision(3));
-const uniform = (rng: Random, low: number, high: number): number => Number((low + rng.nextFloat() * (high - low)).toPrecision(3));
+const logUniform = (rng: Random, low: number, high: number): number =>
+  Number(Math.exp(Math.log(low) + rng.nextFloat() * (Math.log(high) - Math.log(low))).toPrecision(3));
+const uniform = (rng: Random, low: number, high: number): number =>
+  Number((low + rng.nextFloat() * (high - low)).toPrecision(3));
 
 function drawForest(rng: Random): Partial<RandomForestParams> {
   return {
@@ -69,7 +71,10 @@ function drawBoosting(rng: Random): Partial<GradientBoostingParams> {
 function drawInRange(rng: Random, r: ParamRange): number {
   const { low, high, scale } = r.search;
   if (r.integer) {
-    const x = scale === 'log' ? Math.exp(Math.log(low) + rng.nextFloat() * (Math.log(high + 1) - Math.log(low))) : low + rng.nextFloat() * (high + 1 - low);
+    const x =
+      scale === 'log'
+        ? Math.exp(Math.log(low) + rng.nextFloat() * (Math.log(high + 1) - Math.log(low)))
+        : low + rng.nextFloat() * (high + 1 - low);
     return Math.min(high, Math.floor(x));
   }
   return scale === 'log' ? logUniform(rng, low, high) : uniform(rng, low, high);
@@ -88,7 +93,11 @@ function drawScorecard(rng: Random): Partial<ScorecardTuning> {
 }
 
 /** The neighbour counts searched, per sampler that has them. */
-export const NEIGHBOURS: Partial<Record<SamplerName, readonly number[]>> = { smote: [3, 5, 8, 12], adasyn: [3, 5, 8, 12], borderline: [3, 5, 8, 12] };
+export const NEIGHBOURS: Partial<Record<SamplerName, readonly number[]>> = {
+  smote: [3, 5, 8, 12],
+  adasyn: [3, 5, 8, 12],
+  borderline: [3, 5, 8, 12],
+};
 /**
  * How far a sampler raises the minority classes, as a share of the majority's count: balanced
  * (the default) or part of the way, which keeps fewer copies or synthetic rows of them and
@@ -97,13 +106,19 @@ export const NEIGHBOURS: Partial<Record<SamplerName, readonly number[]>> = { smo
 export const SAMPLING_RATIOS: readonly number[] = [0.5, 0.75, 1];
 
 /** `count` configurations of one candidate: the defaults first, then seeded draws. */
-export function drawConfigs(classifier: ClassifierName, sampler: SamplerName, count: number, seed: number): TunedParams[] {
+export function drawConfigs(
+  classifier: ClassifierName,
+  sampler: SamplerName,
+  count: number,
+  seed: number,
+): TunedParams[] {
   const rng = new Random(seed);
   const configs: TunedParams[] = [DEFAULT_CONFIG];
   const neighbours = NEIGHBOURS[sampler];
   while (configs.length < count) {
     configs.push({
-      classifier: classifier === 'rf' ? drawForest(rng) : classifier === 'scorecard' ? drawScorecard(rng) : drawBoosting(rng),
+      classifier:
+        classifier === 'rf' ? drawForest(rng) : classifier === 'scorecard' ? drawScorecard(rng) : drawBoosting(rng),
       sampler: {
         ...(neighbours ? { k_neighbors: pick(rng, neighbours) } : {}),
         ...(sampler === 'none' ? {} : { sampling_ratio: pick(rng, SAMPLING_RATIOS) }),

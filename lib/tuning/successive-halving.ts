@@ -55,7 +55,10 @@ function survivors(configurations: number): number[] {
  * search keeps or beats the defaults on the rows it scores on; two or fewer configurations skip
  * the smaller rungs, where nothing could be dropped any more.
  */
-export async function successiveHalving(configurations: number, score: (config: number, fraction: number) => Promise<number>): Promise<HalvingResult> {
+export async function successiveHalving(
+  configurations: number,
+  score: (config: number, fraction: number) => Promise<number>,
+): Promise<HalvingResult> {
   let alive = Array.from({ length: configurations }, (_, i) => i);
   const rungs: Rung[] = [];
   let fits = 0;

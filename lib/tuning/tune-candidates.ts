@@ -15,7 +15,6 @@ import type { ProgressReporter } from '../training/progress.ts';
 import { nestedTune, outOfFoldOf, searchConfig, type TunedCandidate, type TuningSettings } from './nested-tuning.ts';
 import { DEFAULT_CONFIG, type TunedParams, type TuneOptions } from './search-space.ts';
 
-
 export interface TuningReport {
   budget: number;
   /** Per tuned candidate: its default score and its nested tuned score on the same outer folds. */
@@ -49,7 +48,10 @@ export interface TuningOutcome {
 export async function tuneCandidates(
   dataset: Dataset,
   scored: CandidateResult[],
-  options: TuneOptions & { folds: number; seed: number; progress: ProgressReporter; finalOutOfFold?: boolean } & Omit<TuningSettings, 'budget' | 'seed' | 'onSearch'>,
+  options: TuneOptions & { folds: number; seed: number; progress: ProgressReporter; finalOutOfFold?: boolean } & Omit<
+      TuningSettings,
+      'budget' | 'seed' | 'onSearch'
+    >,
 ): Promise<TuningOutcome> {
   const started = performance.now();
   const K = dataset.spec.target.classes.length;
@@ -59,11 +61,22 @@ export async function tuneCandidates(
   const score = (c: Pick<CandidateResult, 'cv' | 'ranking'>): number => candidateScore(c, metric);
   const ranked = [...scored].sort((a, b) => score(b) - score(a));
   const top = tunedFirst(ranked).slice(0, Math.max(1, options.candidates));
-  const settings: TuningSettings = { ...options, budget: options.budget, seed: options.seed, onSearch: (line) => options.progress.step(line) };
-  options.progress.start(top.length * folds.length + 1, `tuning ${top.map((c) => `${c.classifier}+${c.sampler}`).join(', ')} (nested, ${options.budget} fits per search)`);
+  const settings: TuningSettings = {
+    ...options,
+    budget: options.budget,
+    seed: options.seed,
+    onSearch: (line) => options.progress.step(line),
+  };
+  options.progress.start(
+    top.length * folds.length + 1,
+    `tuning ${top.map((c) => `${c.classifier}+${c.sampler}`).join(', ')} (nested, ${options.budget} fits per search)`,
+  );
   const tuned = [];
-  for (const candidate of top) tuned.push({ candidate, ...(await nestedTune(dataset, folds, candidate.classifier, candidate.sampler, settings)) });
-  const winner = tuned.filter((t) => !t.result.error).reduce<(typeof tuned)[number] | undefined>((a, b) => (!a || score(b.result) > score(a.result) ? b : a), undefined);
+  for (const candidate of top)
+    tuned.push({ candidate, ...(await nestedTune(dataset, folds, candidate.classifier, candidate.sampler, settings)) });
+  const winner = tuned
+    .filter((t) => !t.result.error)
+    .reduce<(typeof tuned)[number] | undefined>((a, b) => (!a || score(b.result) > score(a.result) ? b : a), undefined);
   const bestDefault = ranked[0]!;
   const report: TuningReport = {
     budget: options.budget,
@@ -82,12 +95,27 @@ export async function tuneCandidates(
   let outcome: TuningOutcome = { report, best: bestDefault, config: DEFAULT_CONFIG };
   if (winner && score(winner.result) > score(bestDefault)) {
     const all = Int32Array.from(dataset.y, (_, i) => i);
-    const final = await searchConfig(dataset, all, winner.candidate.classifier, winner.candidate.sampler, settings, 'all');
+    const final = await searchConfig(
+      dataset,
+      all,
+      winner.candidate.classifier,
+      winner.candidate.sampler,
+      settings,
+      'all',
+    );
     report.chosen = 'tuned';
     report.final_config = final.config;
     // The decision rule's weights are learned for the model saved: its configuration's out-of-fold probabilities.
-    const finalOutOfFold = options.finalOutOfFold ? await outOfFoldOf(dataset, folds, winner.candidate.classifier, winner.candidate.sampler, final.config, settings) : undefined;
-    outcome = { report, best: winner.result, config: final.config, winner, ...(finalOutOfFold ? { finalOutOfFold } : {}) };
+    const finalOutOfFold = options.finalOutOfFold
+      ? await outOfFoldOf(dataset, folds, winner.candidate.classifier, winner.candidate.sampler, final.config, settings)
+      : undefined;
+    outcome = {
+      report,
+      best: winner.result,
+      config: final.config,
+      winner,
+      ...(finalOutOfFold ? { finalOutOfFold } : {}),
+    };
   }
   options.progress.stop();
   report.seconds = Number(((performance.now() - started) / 1000).toFixed(1));

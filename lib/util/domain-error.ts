@@ -31,8 +31,10 @@ export class DomainError extends Error {
   }
 }
 
-export const invalidInput = (message: string, details: FieldProblem[]): DomainError => new DomainError('invalid', message, details);
+export const invalidInput = (message: string, details: FieldProblem[]): DomainError =>
+  new DomainError('invalid', message, details);
 export const inputTooLarge = (message: string): DomainError => new DomainError('too-large', message);
 export const notAllowed = (message: string): DomainError => new DomainError('forbidden', message);
 export const notFoundError = (message: string): DomainError => new DomainError('not-found', message);
-export const conflictWith = (message: string, code?: string): DomainError => new DomainError('conflict', message, undefined, code);
+export const conflictWith = (message: string, code?: string): DomainError =>
+  new DomainError('conflict', message, undefined, code);

@@ -22,7 +22,14 @@ export function parseTimeOrderedId(id: string): number | null {
  */
 const DIGITS = '0123456789';
 const HEX = '0123456789abcdef';
-const ID_SHAPE: readonly string[] = [...Array<string>(8).fill(DIGITS), 'T', ...Array<string>(9).fill(DIGITS), 'Z', '-', ...Array<string>(6).fill(HEX)];
+const ID_SHAPE: readonly string[] = [
+  ...Array<string>(8).fill(DIGITS),
+  'T',
+  ...Array<string>(9).fill(DIGITS),
+  'Z',
+  '-',
+  ...Array<string>(6).fill(HEX),
+];
 export const TIME_ORDERED_ID_LENGTH = ID_SHAPE.length;
 
 export function isTimeOrderedId(id: string): boolean {
@@ -35,7 +42,10 @@ export function isTimeOrderedId(id: string): boolean {
  * ("20261201") or a partial id starts where that day or id would.
  */
 export function leastTimeOrderedIdFrom(bound: string): string | null {
-  const smallestFrom = (i: number): string => ID_SHAPE.slice(i).map((chars) => chars[0]).join('');
+  const smallestFrom = (i: number): string =>
+    ID_SHAPE.slice(i)
+      .map((chars) => chars[0])
+      .join('');
   let valid = 0; // how many leading characters of `bound` an id can share
   while (valid < Math.min(bound.length, ID_SHAPE.length) && ID_SHAPE[valid].includes(bound[valid])) valid++;
   if (valid === bound.length) return bound + smallestFrom(valid);

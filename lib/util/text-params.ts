@@ -19,5 +19,8 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: Record<string,
   const parsed = schema.safeParse(query);
   if (parsed.success) return parsed.data;
   const details = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
-  throw invalidInput(`invalid ${what} parameters: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
+  throw invalidInput(
+    `invalid ${what} parameters: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
+    details,
+  );
 }

@@ -31,7 +31,8 @@ function alternatives(schema: Schema, depth = 0): Schema[] {
 
 function child(schema: Schema, key: PropertyKey): Schema[] {
   const def = defOf(schema);
-  if (def.type === 'object' && typeof key === 'string' && def.shape && Object.hasOwn(def.shape, key)) return [def.shape[key]];
+  if (def.type === 'object' && typeof key === 'string' && def.shape && Object.hasOwn(def.shape, key))
+    return [def.shape[key]];
   if (def.type === 'array' && typeof key === 'number') return [def.element!];
   return [];
 }

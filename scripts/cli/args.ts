@@ -12,10 +12,14 @@ export { UsageError };
 
 /** "a,b" -> ['a', 'b'], each checked against the allowed names. */
 export function parseList<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new UsageError(`--${option} needs at least one of: ${allowed.join(', ')}`);
   for (const item of items) {
-    if (!allowed.includes(item as T)) throw new UsageError(`--${option}: unknown "${item}" (expected ${allowed.join(', ')})`);
+    if (!allowed.includes(item as T))
+      throw new UsageError(`--${option}: unknown "${item}" (expected ${allowed.join(', ')})`);
   }
   return [...new Set(items)] as T[];
 }

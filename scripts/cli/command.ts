@@ -40,15 +40,25 @@ const BUILT_IN = {
   version: { type: 'boolean' },
 } as const;
 
-export type ParsedCommand<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>>;
+export type ParsedCommand<O extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>
+>;
 
 /**
  * Parses `argv` for `command`. Answers null when --help or --version was answered (the caller
  * does nothing more); throws UsageError for an unknown option, a missing value, an unexpected
  * or missing positional argument, or a missing required option.
  */
-export function parseCommand<O extends OptionsConfig>(command: CommandSpec<O>, argv: string[]): ParsedCommand<O> | null {
-  const parsed = parseArgs({ args: argv, options: { ...command.options, ...BUILT_IN }, strict: true, allowPositionals: true });
+export function parseCommand<O extends OptionsConfig>(
+  command: CommandSpec<O>,
+  argv: string[],
+): ParsedCommand<O> | null {
+  const parsed = parseArgs({
+    args: argv,
+    options: { ...command.options, ...BUILT_IN },
+    strict: true,
+    allowPositionals: true,
+  });
   const values = parsed.values as Record<string, unknown>;
   if (values.help) {
     process.stdout.write(helpText(command));
@@ -62,7 +72,8 @@ export function parseCommand<O extends OptionsConfig>(command: CommandSpec<O>, a
   if (parsed.positionals.length > max) throw new UsageError(`unexpected argument "${parsed.positionals[max]}"`);
   if (parsed.positionals.length < min) throw new UsageError(`missing ${command.positionals!.names}`);
   for (const [name, help] of Object.entries(command.help) as [string, OptionHelp][]) {
-    if (help.required && values[name] === undefined) throw new UsageError(`--${name}${help.value ? ` ${help.value}` : ''} is required`);
+    if (help.required && values[name] === undefined)
+      throw new UsageError(`--${name}${help.value ? ` ${help.value}` : ''} is required`);
   }
   delete values.help;
   delete values.version;
@@ -91,7 +102,9 @@ export function synopsis(command: CommandSpec): string {
     .filter(([, h]) => h.required)
     .map(([name, h]) => `--${name}${h.value ? ` ${h.value}` : ''}`);
   const optional = Object.values(command.help).some((h) => !h.required) ? ['[options]'] : [];
-  const positionals = command.positionals ? [command.positionals.min ? command.positionals.names : `[${command.positionals.names}]`] : [];
+  const positionals = command.positionals
+    ? [command.positionals.min ? command.positionals.names : `[${command.positionals.names}]`]
+    : [];
   return ['credit-score', command.name, ...positionals, ...required, ...optional].join(' ');
 }
 
@@ -104,8 +117,12 @@ export function helpText(command: CommandSpec): string {
   const rows = Object.entries(command.options).map(([name, config]) => {
     const help = command.help[name];
     const short = config.short ? `-${config.short}, ` : '';
-    const fallback = config.default !== undefined && config.type === 'string' ? ` (default: ${String(config.default)})` : '';
-    return [`${short}--${name}${help.value ? ` ${help.value}` : ''}`, `${help.required ? 'required: ' : ''}${help.text}${fallback}`];
+    const fallback =
+      config.default !== undefined && config.type === 'string' ? ` (default: ${String(config.default)})` : '';
+    return [
+      `${short}--${name}${help.value ? ` ${help.value}` : ''}`,
+      `${help.required ? 'required: ' : ''}${help.text}${fallback}`,
+    ];
   });
   rows.push(['-h, --help', 'print this help'], ['--version', 'print the version']);
   // A long option (predict's --model) puts its text on the next line rather than pushing every text right.
@@ -118,7 +135,9 @@ export function helpText(command: CommandSpec): string {
     command.summary,
     '',
     'options:',
-    ...rows.map(([left, right]) => (left.length > LONG ? `  ${left}\n  ${' '.repeat(width)}${right}` : `  ${left.padEnd(width)}${right}`)),
+    ...rows.map(([left, right]) =>
+      left.length > LONG ? `  ${left}\n  ${' '.repeat(width)}${right}` : `  ${left.padEnd(width)}${right}`,
+    ),
     ...(command.notes ?? []).flatMap((note) => ['', note]),
   ];
   return lines.join('\n') + '\n';

@@ -15,5 +15,8 @@ export const DATASET_HELP = {
   data: { value: 'FILE', text: 'labelled CSV, raw as exported' },
   spec: { value: 'FILE', text: 'dataset spec (JSON)' },
   cv: { value: 'N', text: 'stratified cross-validation folds' },
-  seed: { value: 'N', text: 'seeds folds, samplers and classifiers: same data, spec and seed give the same artifact byte for byte' },
+  seed: {
+    value: 'N',
+    text: 'seeds folds, samplers and classifiers: same data, spec and seed give the same artifact byte for byte',
+  },
 };

@@ -25,7 +25,9 @@ export function checkArtifactDirectory(path: string, option: string): void {
   if (existing) {
     const names = readdirSync(path);
     if (names.length && !names.includes(MANIFEST_FILE)) {
-      throw new UsageError(`--${option} ${path}: exists and is not a model artifact (no ${MANIFEST_FILE}); it would be replaced whole, choose another directory`);
+      throw new UsageError(
+        `--${option} ${path}: exists and is not a model artifact (no ${MANIFEST_FILE}); it would be replaced whole, choose another directory`,
+      );
     }
   }
   checkCreatable(path, option);
@@ -39,7 +41,8 @@ function checkCreatable(path: string, option: string): void {
     ancestor = dirname(ancestor);
     stats = statOrNull(ancestor);
   }
-  if (stats && !stats.isDirectory()) throw new UsageError(`--${option} ${path}: ${ancestor} is a file, not a directory`);
+  if (stats && !stats.isDirectory())
+    throw new UsageError(`--${option} ${path}: ${ancestor} is a file, not a directory`);
   try {
     accessSync(ancestor, constants.W_OK);
   } catch {

@@ -21,14 +21,21 @@ export function registryModelName(env: NodeJS.ProcessEnv = process.env): string 
  * Publishes `files` (a complete artifact) as a new version of the model its spec names, or of
  * `name` (--name) when given; answers its registration.
  */
-export async function registerArtifact(files: Map<string, Uint8Array>, meta: { name?: string; source: string; reason?: string }): Promise<Registration & { where: string }> {
+export async function registerArtifact(
+  files: Map<string, Uint8Array>,
+  meta: { name?: string; source: string; reason?: string },
+): Promise<Registration & { where: string }> {
   if (!files.has(MANIFEST_FILE)) throw new UsageError(`${meta.source}: not a model artifact (no ${MANIFEST_FILE})`);
   // Refuses anything training would not have written, before a byte is uploaded.
   const { bundle } = filesToBundle(files);
   const name = modelNameOf(meta.name, bundle.spec.name, meta.source);
   const target = await openRegistry();
   try {
-    const registration = await target.registry.publish(name, files, { createdBy: `cli (${userInfo().username})`, source: meta.source, ...(meta.reason ? { reason: meta.reason } : {}) });
+    const registration = await target.registry.publish(name, files, {
+      createdBy: `cli (${userInfo().username})`,
+      source: meta.source,
+      ...(meta.reason ? { reason: meta.reason } : {}),
+    });
     // Read back and verified as a serving container would load it.
     await target.registry.verifyVersion(name, registration.version);
     return { ...registration, where: target.description };
@@ -40,7 +47,10 @@ export async function registerArtifact(files: Map<string, Uint8Array>, meta: { n
 /** The bundle `registry:REF` names: REF is an alias of the model (champion...) or one of its versions. */
 export async function loadRegistryModel(ref: string): Promise<{ bundle: ModelBundle; version: string; where: string }> {
   const wanted = ref.slice(REGISTRY_PREFIX.length);
-  if (!wanted) throw new UsageError(`--model ${ref}: name an alias or a version after "${REGISTRY_PREFIX}" (e.g. registry:champion)`);
+  if (!wanted)
+    throw new UsageError(
+      `--model ${ref}: name an alias or a version after "${REGISTRY_PREFIX}" (e.g. registry:champion)`,
+    );
   const name = registryModelName();
   const target = await openRegistry();
   try {

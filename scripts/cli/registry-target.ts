@@ -32,25 +32,64 @@ export async function openRegistry(env: NodeJS.ProcessEnv = process.env): Promis
   const owner = env.S3_ENDPOINT ? null : liveStartPorts(dataDir);
   const bucket = env.MODEL_BUCKET ?? owner?.bucket ?? DEFAULT_BUCKET;
   // Keys given are used as given; the embedded server's fixed keys only for the embedded server.
-  const given = env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined;
+  const given =
+    env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
+      : undefined;
   const embedded = given ?? { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   const open = (endpoint: string | undefined, credentials = given): ModelRegistry =>
-    new ModelRegistry(S3ObjectStore.fromConfig({ bucket, region: env.AWS_REGION ?? 'us-east-1', endpoint, ...(credentials ? { credentials } : {}), connectTimeoutMs: 2_000, requestTimeoutMs: 60_000 }));
-  if (env.S3_ENDPOINT) return { registry: open(env.S3_ENDPOINT), description: `${env.S3_ENDPOINT} (bucket ${bucket})`, close: async () => {} };
+    new ModelRegistry(
+      S3ObjectStore.fromConfig({
+        bucket,
+        region: env.AWS_REGION ?? 'us-east-1',
+        endpoint,
+        ...(credentials ? { credentials } : {}),
+        connectTimeoutMs: 2_000,
+        requestTimeoutMs: 60_000,
+      }),
+    );
+  if (env.S3_ENDPOINT)
+    return {
+      registry: open(env.S3_ENDPOINT),
+      description: `${env.S3_ENDPOINT} (bucket ${bucket})`,
+      close: async () => {},
+    };
   if (owner) {
     const where = `npm start (pid ${owner.pid}, ${startPortsFile(dataDir)})`;
-    if (owner.s3Port === null) throw new StorageError(`${where} uses the store at ${owner.s3Endpoint ?? 'S3_ENDPOINT'}: set S3_ENDPOINT, MODEL_BUCKET and its keys to reach it`, 'rejected', 'another store');
+    if (owner.s3Port === null)
+      throw new StorageError(
+        `${where} uses the store at ${owner.s3Endpoint ?? 'S3_ENDPOINT'}: set S3_ENDPOINT, MODEL_BUCKET and its keys to reach it`,
+        'rejected',
+        'another store',
+      );
     const endpoint = `http://127.0.0.1:${owner.s3Port}`;
     if (!(await answers(endpoint))) {
-      throw new StorageError(`${where} owns ${join(dataDir, 's3')}, but its store on ${endpoint} does not answer: not writing behind it (wait until npm start is up, or stop it; if no npm start runs, remove ${startPortsFile(dataDir)})`, 'unavailable', 'not answering');
+      throw new StorageError(
+        `${where} owns ${join(dataDir, 's3')}, but its store on ${endpoint} does not answer: not writing behind it (wait until npm start is up, or stop it; if no npm start runs, remove ${startPortsFile(dataDir)})`,
+        'unavailable',
+        'not answering',
+      );
     }
-    return { registry: open(endpoint, embedded), description: `npm start's store on 127.0.0.1:${owner.s3Port} (bucket ${bucket})`, close: async () => {} };
+    return {
+      registry: open(endpoint, embedded),
+      description: `npm start's store on 127.0.0.1:${owner.s3Port} (bucket ${bucket})`,
+      close: async () => {},
+    };
   }
   const port = Number(env.S3_PORT ?? 4569);
-  if (await listening(port)) return { registry: open(`http://127.0.0.1:${port}`, embedded), description: `npm start's store on 127.0.0.1:${port} (bucket ${bucket})`, close: async () => {} };
+  if (await listening(port))
+    return {
+      registry: open(`http://127.0.0.1:${port}`, embedded),
+      description: `npm start's store on 127.0.0.1:${port} (bucket ${bucket})`,
+      close: async () => {},
+    };
   const directory = join(dataDir, 's3');
   const s3 = await startEmbeddedS3({ directory, buckets: [bucket] });
-  return { registry: open(s3.endpoint, embedded), description: `the embedded store in ${directory} (bucket ${bucket})`, close: () => s3.close() };
+  return {
+    registry: open(s3.endpoint, embedded),
+    description: `the embedded store in ${directory} (bucket ${bucket})`,
+    close: () => s3.close(),
+  };
 }
 
 /** Whether an HTTP server answers at `endpoint` at all (any status: s3rver answers an unsigned GET with 403). */

@@ -31,12 +31,14 @@ export interface Schema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
 }
 
-const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
+const typeOf = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v;
 
 function typeProblem(s: Schema, v: unknown): string | undefined {
   const actual = typeOf(v);
   if (actual === 'null') return s.nullable ? undefined : 'must not be null';
-  if (s['x-kubernetes-int-or-string']) return actual === 'integer' || actual === 'string' ? undefined : `must be an integer or a string, not ${actual}`;
+  if (s['x-kubernetes-int-or-string'])
+    return actual === 'integer' || actual === 'string' ? undefined : `must be an integer or a string, not ${actual}`;
   if (!s.type || s.type === actual || (s.type === 'number' && actual === 'integer')) return undefined;
   return `must be ${s.type}, not ${actual}`;
 }
@@ -62,23 +64,30 @@ export function schemaProblems(schema: Schema, value: unknown, path = ''): strin
   if (value === null) return [];
   const out = scalarProblems(schema, value).map(at);
   if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) out.push(at(`must have at least ${schema.minItems} item(s)`));
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) out.push(at(`must have at most ${schema.maxItems} item(s)`));
+    if (schema.minItems !== undefined && value.length < schema.minItems)
+      out.push(at(`must have at least ${schema.minItems} item(s)`));
+    if (schema.maxItems !== undefined && value.length > schema.maxItems)
+      out.push(at(`must have at most ${schema.maxItems} item(s)`));
     if (schema.items) value.forEach((v, i) => out.push(...schemaProblems(schema.items!, v, `${path}[${i}]`)));
     return out;
   }
   if (typeof value !== 'object') return out;
   const entries = Object.entries(value as Record<string, unknown>);
-  if (schema.minProperties !== undefined && entries.length < schema.minProperties) out.push(at(`must have at least ${schema.minProperties} field(s)`));
-  if (schema.maxProperties !== undefined && entries.length > schema.maxProperties) out.push(at(`must have at most ${schema.maxProperties} field(s)`));
-  for (const name of schema.required ?? []) if (!(name in (value as object))) out.push(at(`required property ${name} is missing`));
+  if (schema.minProperties !== undefined && entries.length < schema.minProperties)
+    out.push(at(`must have at least ${schema.minProperties} field(s)`));
+  if (schema.maxProperties !== undefined && entries.length > schema.maxProperties)
+    out.push(at(`must have at most ${schema.maxProperties} field(s)`));
+  for (const name of schema.required ?? [])
+    if (!(name in (value as object))) out.push(at(`required property ${name} is missing`));
   for (const [key, child] of entries) {
     const childPath = path ? `${path}.${key}` : key;
     if (!path && key === 'metadata') continue;
     const known = schema.properties?.[key];
     if (known) out.push(...schemaProblems(known, child, childPath));
-    else if (typeof schema.additionalProperties === 'object') out.push(...schemaProblems(schema.additionalProperties, child, childPath));
-    else if (!schema.additionalProperties && !schema['x-kubernetes-preserve-unknown-fields']) out.push(`unknown field ${childPath}`);
+    else if (typeof schema.additionalProperties === 'object')
+      out.push(...schemaProblems(schema.additionalProperties, child, childPath));
+    else if (!schema.additionalProperties && !schema['x-kubernetes-preserve-unknown-fields'])
+      out.push(`unknown field ${childPath}`);
   }
   return out;
 }

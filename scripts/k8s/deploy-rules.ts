@@ -41,27 +41,62 @@ export function deployProblems(objects: K8sObject[]): string[] {
   for (const o of objects) {
     const name = `${o.kind}/${o.metadata?.name ?? '?'}`;
     if (o.kind === 'Service' && o.apiVersion.startsWith('serving.knative.dev/')) {
-      const template = (o.spec?.template ?? {}) as { metadata?: { name?: string }; spec?: { timeoutSeconds?: number; containers?: Container[] } };
-      if (template.metadata?.name) problems.push(`${name}: pinned revision name ${template.metadata.name}: the next deploy with a new image is refused; leave it out (or derive it from the image digest)`);
-      const traffic = (o.spec?.traffic ?? []) as { latestRevision?: boolean; revisionName?: string; percent?: number; tag?: string }[];
-      if (traffic.length === 1 && traffic[0]!.latestRevision === true && !traffic[0]!.tag && (traffic[0]!.percent ?? 100) === 100) problems.push(`${name}: a traffic block that only restates Knative's default (100 % to the latest revision): each apply resets a split made with k8s:traffic; leave spec.traffic out`);
+      const template = (o.spec?.template ?? {}) as {
+        metadata?: { name?: string };
+        spec?: { timeoutSeconds?: number; containers?: Container[] };
+      };
+      if (template.metadata?.name)
+        problems.push(
+          `${name}: pinned revision name ${template.metadata.name}: the next deploy with a new image is refused; leave it out (or derive it from the image digest)`,
+        );
+      const traffic = (o.spec?.traffic ?? []) as {
+        latestRevision?: boolean;
+        revisionName?: string;
+        percent?: number;
+        tag?: string;
+      }[];
+      if (
+        traffic.length === 1 &&
+        traffic[0]!.latestRevision === true &&
+        !traffic[0]!.tag &&
+        (traffic[0]!.percent ?? 100) === 100
+      )
+        problems.push(
+          `${name}: a traffic block that only restates Knative's default (100 % to the latest revision): each apply resets a split made with k8s:traffic; leave spec.traffic out`,
+        );
       const timeout = template.spec?.timeoutSeconds;
-      if (timeout !== undefined && timeout > maxTimeout) problems.push(`${name}: timeoutSeconds ${timeout} is above the cluster's max-revision-timeout-seconds (${maxTimeout}): the revision is refused`);
+      if (timeout !== undefined && timeout > maxTimeout)
+        problems.push(
+          `${name}: timeoutSeconds ${timeout} is above the cluster's max-revision-timeout-seconds (${maxTimeout}): the revision is refused`,
+        );
       if (o.metadata?.annotations?.[READY_WITHOUT_MODEL] === 'true') {
         for (const c of template.spec?.containers ?? []) {
           const path = c.readinessProbe?.httpGet?.path;
-          if (path !== undefined && !path.includes('probe=live')) problems.push(`${name}: readiness probe ${path} needs a loaded model, but this service must come up on an empty registry (use /health?probe=live)`);
+          if (path !== undefined && !path.includes('probe=live'))
+            problems.push(
+              `${name}: readiness probe ${path} needs a loaded model, but this service must come up on an empty registry (use /health?probe=live)`,
+            );
         }
       }
     }
     if (o.kind === 'CronJob') {
       const cron = o.spec as { startingDeadlineSeconds?: number; concurrencyPolicy?: string };
-      if (cron.startingDeadlineSeconds === undefined) problems.push(`${name}: no startingDeadlineSeconds: a run missed while the controller was busy or down may start at any later time`);
-      if (cron.concurrencyPolicy !== 'Forbid') problems.push(`${name}: concurrencyPolicy ${cron.concurrencyPolicy ?? 'Allow (the default)'}: a run that outlasts its interval is doubled; use Forbid`);
-      const containers = ((((o.spec?.jobTemplate as { spec?: { template?: { spec?: { containers?: Container[] } } } })?.spec?.template?.spec?.containers) ?? []) as Container[]);
+      if (cron.startingDeadlineSeconds === undefined)
+        problems.push(
+          `${name}: no startingDeadlineSeconds: a run missed while the controller was busy or down may start at any later time`,
+        );
+      if (cron.concurrencyPolicy !== 'Forbid')
+        problems.push(
+          `${name}: concurrencyPolicy ${cron.concurrencyPolicy ?? 'Allow (the default)'}: a run that outlasts its interval is doubled; use Forbid`,
+        );
+      const containers = ((o.spec?.jobTemplate as { spec?: { template?: { spec?: { containers?: Container[] } } } })
+        ?.spec?.template?.spec?.containers ?? []) as Container[];
       for (const c of containers) {
         const line = [...(c.command ?? []), ...(c.args ?? [])].join(' ');
-        if (/\bcurl\b/.test(line) || /curl/.test(c.image ?? '')) problems.push(`${name}: shells out to curl: run the image's own command (dist/server/run-schedule.mjs) or a PingSource`);
+        if (/\bcurl\b/.test(line) || /curl/.test(c.image ?? ''))
+          problems.push(
+            `${name}: shells out to curl: run the image's own command (dist/server/run-schedule.mjs) or a PingSource`,
+          );
       }
     }
   }

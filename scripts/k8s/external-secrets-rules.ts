@@ -23,8 +23,14 @@ import { schemaProblems, type Schema } from './crd-schema.ts';
 
 export const ESO_VERSION = 'v2.9.0';
 export const ESO_API_VERSION = 'external-secrets.io/v1';
-const SCHEMAS = parse(readFileSync(new URL(`./schemas/external-secrets-${ESO_VERSION}.yaml`, import.meta.url), 'utf8')) as Record<string, Schema>;
-const SCHEMA_OF: Record<string, Schema | undefined> = { ExternalSecret: SCHEMAS.ExternalSecret, SecretStore: SCHEMAS.SecretStore, ClusterSecretStore: SCHEMAS.SecretStore };
+const SCHEMAS = parse(
+  readFileSync(new URL(`./schemas/external-secrets-${ESO_VERSION}.yaml`, import.meta.url), 'utf8'),
+) as Record<string, Schema>;
+const SCHEMA_OF: Record<string, Schema | undefined> = {
+  ExternalSecret: SCHEMAS.ExternalSecret,
+  SecretStore: SCHEMAS.SecretStore,
+  ClusterSecretStore: SCHEMAS.SecretStore,
+};
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
 type Namespaced = K8sObject & { metadata?: { name?: string; namespace?: string } };
@@ -35,7 +41,10 @@ export const isExternalSecretsObject = (o: K8sObject): boolean => o.apiVersion.s
 export function externalSecretsSchemaProblems(o: K8sObject): string[] {
   const name = `${o.kind}/${o.metadata?.name ?? '?'}`;
   const schema = SCHEMA_OF[o.kind];
-  if (o.apiVersion !== ESO_API_VERSION || !schema) return [`${name}: no schema for ${o.apiVersion} ${o.kind} (k8s:check knows ${ESO_API_VERSION} ${Object.keys(SCHEMA_OF).join(', ')} of ESO ${ESO_VERSION})`];
+  if (o.apiVersion !== ESO_API_VERSION || !schema)
+    return [
+      `${name}: no schema for ${o.apiVersion} ${o.kind} (k8s:check knows ${ESO_API_VERSION} ${Object.keys(SCHEMA_OF).join(', ')} of ESO ${ESO_VERSION})`,
+    ];
   return schemaProblems(schema, o).map((p) => `${name}: ${p}`);
 }
 
@@ -64,11 +73,17 @@ export function externalSecretsProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];
   const ns = (o: Namespaced): string => o.metadata?.namespace ?? 'default';
   const has = (kind: string, name: string, namespace?: string): boolean =>
-    objects.some((o) => o.kind === kind && o.metadata?.name === name && (namespace === undefined || ns(o as Namespaced) === namespace));
+    objects.some(
+      (o) =>
+        o.kind === kind && o.metadata?.name === name && (namespace === undefined || ns(o as Namespaced) === namespace),
+    );
   for (const store of eso.filter((o) => o.kind === 'SecretStore' || o.kind === 'ClusterSecretStore')) {
     const account = (store.spec as Any | undefined)?.provider?.vault?.auth?.kubernetes?.serviceAccountRef;
     const where = store.kind === 'SecretStore' ? ns(store) : account?.namespace;
-    if (account?.name && !has('ServiceAccount', account.name, where)) problems.push(`${store.kind}/${store.metadata?.name}: its Vault Kubernetes auth uses ServiceAccount ${account.name}${where ? ` in ${where}` : ''}, which the render does not have`);
+    if (account?.name && !has('ServiceAccount', account.name, where))
+      problems.push(
+        `${store.kind}/${store.metadata?.name}: its Vault Kubernetes auth uses ServiceAccount ${account.name}${where ? ` in ${where}` : ''}, which the render does not have`,
+      );
   }
   const read = keysRead(objects);
   for (const es of eso.filter((o) => o.kind === 'ExternalSecret')) {
@@ -76,13 +91,23 @@ export function externalSecretsProblems(objects: K8sObject[]): string[] {
     const name = `ExternalSecret/${es.metadata?.name ?? '?'}`;
     const storeKind = spec.secretStoreRef?.kind ?? 'SecretStore';
     const storeName = spec.secretStoreRef?.name;
-    if (storeName && !has(storeKind, storeName, storeKind === 'SecretStore' ? ns(es) : undefined)) problems.push(`${name}: its ${storeKind} ${storeName} is not in the render`);
+    if (storeName && !has(storeKind, storeName, storeKind === 'SecretStore' ? ns(es) : undefined))
+      problems.push(`${name}: its ${storeKind} ${storeName} is not in the render`);
     const target = spec.target?.name ?? es.metadata?.name ?? '?';
-    if (has('Secret', target, ns(es))) problems.push(`${name}: the render also has Secret ${target}: kubectl apply and the operator would overwrite each other`);
-    if (spec.dataFrom || spec.target?.template) problems.push(`${name}: dataFrom or target.template gives Secret ${target} keys k8s:check cannot see: name each key under data`);
+    if (has('Secret', target, ns(es)))
+      problems.push(
+        `${name}: the render also has Secret ${target}: kubectl apply and the operator would overwrite each other`,
+      );
+    if (spec.dataFrom || spec.target?.template)
+      problems.push(
+        `${name}: dataFrom or target.template gives Secret ${target} keys k8s:check cannot see: name each key under data`,
+      );
     const written = new Set(((spec.data ?? []) as Any[]).map((d) => d.secretKey));
     for (const [key, users] of read.get(target) ?? []) {
-      if (!written.has(key)) problems.push(`${name}: Secret ${target} gets no key ${key}, which ${users.join(', ')} read(s) with secretKeyRef: add it under data`);
+      if (!written.has(key))
+        problems.push(
+          `${name}: Secret ${target} gets no key ${key}, which ${users.join(', ')} read(s) with secretKeyRef: add it under data`,
+        );
     }
   }
   return problems;

@@ -23,19 +23,29 @@ export function jobNameProblems(objects: K8sObject[]): string[] {
   for (const o of objects) {
     if (o.kind !== 'Job') continue;
     const name = o.metadata?.name ?? '';
-    if (name.length > 63 || !DNS_SUBDOMAIN.test(name)) problems.push(`Job/${name}: the name must be a DNS-1123 subdomain of at most 63 characters (it is the pods' job-name label value)`);
+    if (name.length > 63 || !DNS_SUBDOMAIN.test(name))
+      problems.push(
+        `Job/${name}: the name must be a DNS-1123 subdomain of at most 63 characters (it is the pods' job-name label value)`,
+      );
   }
   return problems;
 }
 
 /** Jobs of the first render whose name the second keeps while their template changed. */
 export function jobTemplateProblems(first: K8sObject[], second: K8sObject[], change: string): string[] {
-  const jobs = (objects: K8sObject[]): Map<string, unknown> => new Map(objects.filter((o) => o.kind === 'Job').map((o) => [o.metadata?.name ?? '', (o.spec as { template?: unknown } | undefined)?.template]));
+  const jobs = (objects: K8sObject[]): Map<string, unknown> =>
+    new Map(
+      objects
+        .filter((o) => o.kind === 'Job')
+        .map((o) => [o.metadata?.name ?? '', (o.spec as { template?: unknown } | undefined)?.template]),
+    );
   const before = jobs(first);
   const problems: string[] = [];
   for (const [name, template] of jobs(second)) {
     if (before.has(name) && !isDeepStrictEqual(before.get(name), template)) {
-      problems.push(`Job/${name}: ${change} changes its template but not its name: the next apply is refused while this Job exists (a Job's template is immutable); make its name follow the image tag`);
+      problems.push(
+        `Job/${name}: ${change} changes its template but not its name: the next apply is refused while this Job exists (a Job's template is immutable); make its name follow the image tag`,
+      );
     }
   }
   return problems;

@@ -43,7 +43,15 @@ export const KNATIVE_DEFAULT_FEATURES: Features = {
 
 /** PodSpecMask: always allowed, and those allowed unless their flag is Disabled; the RevisionSpec's own fields (pkg/apis/serving/v1/revision_types.go) sit beside them. */
 const REVISION_FIELDS = ['containerConcurrency', 'timeoutSeconds', 'responseStartTimeoutSeconds', 'idleTimeoutSeconds'];
-const POD_ALLOWED = [...REVISION_FIELDS, 'serviceAccountName', 'containers', 'volumes', 'imagePullSecrets', 'enableServiceLinks', 'automountServiceAccountToken'];
+const POD_ALLOWED = [
+  ...REVISION_FIELDS,
+  'serviceAccountName',
+  'containers',
+  'volumes',
+  'imagePullSecrets',
+  'enableServiceLinks',
+  'automountServiceAccountToken',
+];
 const POD_FLAGGED: Record<string, string> = {
   affinity: 'kubernetes.podspec-affinity',
   topologySpreadConstraints: 'kubernetes.podspec-topologyspreadconstraints',
@@ -59,15 +67,58 @@ const POD_FLAGGED: Record<string, string> = {
   dnsConfig: 'kubernetes.podspec-dnsconfig',
 };
 /** ContainerMask, VolumeMountMask, ContainerPortMask, EnvVarMask, EnvFromSourceMask, ResourceRequirementsMask, ProbeMask, SecurityContextMask. */
-const CONTAINER_ALLOWED = ['name', 'args', 'command', 'env', 'workingDir', 'envFrom', 'image', 'imagePullPolicy', 'livenessProbe', 'ports', 'readinessProbe', 'resources', 'securityContext', 'startupProbe', 'terminationMessagePath', 'terminationMessagePolicy', 'volumeMounts'];
+const CONTAINER_ALLOWED = [
+  'name',
+  'args',
+  'command',
+  'env',
+  'workingDir',
+  'envFrom',
+  'image',
+  'imagePullPolicy',
+  'livenessProbe',
+  'ports',
+  'readinessProbe',
+  'resources',
+  'securityContext',
+  'startupProbe',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'volumeMounts',
+];
 const MOUNT_ALLOWED = ['name', 'readOnly', 'mountPath', 'subPath'];
 const PORT_ALLOWED = ['containerPort', 'name', 'protocol'];
 const ENV_ALLOWED = ['name', 'value', 'valueFrom'];
 const ENV_FROM_ALLOWED = ['prefix', 'configMapRef', 'secretRef'];
 const RESOURCES_ALLOWED = ['limits', 'requests'];
-const PROBE_ALLOWED = ['exec', 'httpGet', 'tcpSocket', 'grpc', 'initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'];
-const SECURITY_ALLOWED = ['capabilities', 'readOnlyRootFilesystem', 'runAsUser', 'runAsGroup', 'runAsNonRoot', 'allowPrivilegeEscalation', 'seccompProfile'];
-const POD_SECURITY_ALLOWED = ['runAsUser', 'runAsGroup', 'runAsNonRoot', 'fsGroup', 'supplementalGroups', 'seccompProfile'];
+const PROBE_ALLOWED = [
+  'exec',
+  'httpGet',
+  'tcpSocket',
+  'grpc',
+  'initialDelaySeconds',
+  'timeoutSeconds',
+  'periodSeconds',
+  'successThreshold',
+  'failureThreshold',
+];
+const SECURITY_ALLOWED = [
+  'capabilities',
+  'readOnlyRootFilesystem',
+  'runAsUser',
+  'runAsGroup',
+  'runAsNonRoot',
+  'allowPrivilegeEscalation',
+  'seccompProfile',
+];
+const POD_SECURITY_ALLOWED = [
+  'runAsUser',
+  'runAsGroup',
+  'runAsNonRoot',
+  'fsGroup',
+  'supplementalGroups',
+  'seccompProfile',
+];
 /** VolumeSourceMask and VolumeProjectionMask. */
 const VOLUME_SOURCES_ALLOWED = ['secret', 'configMap', 'projected'];
 const PROJECTION_SOURCES_ALLOWED = ['secret', 'configMap', 'serviceAccountToken', 'downwardAPI'];
@@ -84,13 +135,16 @@ export function knativeFeatures(objects: K8sObject[]): Features {
   const features = { ...KNATIVE_DEFAULT_FEATURES };
   const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'config-features');
   for (const [key, value] of Object.entries(cm?.data ?? {})) {
-    const flag = (['Enabled', 'Allowed', 'Disabled'] as Flag[]).find((f) => f.toLowerCase() === String(value).toLowerCase());
+    const flag = (['Enabled', 'Allowed', 'Disabled'] as Flag[]).find(
+      (f) => f.toLowerCase() === String(value).toLowerCase(),
+    );
     if (flag) features[key] = flag;
   }
   return features;
 }
 
-const extra = (value: Any | undefined, allowed: string[]): string[] => Object.keys(value ?? {}).filter((k) => !allowed.includes(k));
+const extra = (value: Any | undefined, allowed: string[]): string[] =>
+  Object.keys(value ?? {}).filter((k) => !allowed.includes(k));
 
 export function knativeProblems(objects: K8sObject[]): string[] {
   const features = knativeFeatures(objects);
@@ -101,15 +155,28 @@ export function knativeProblems(objects: K8sObject[]): string[] {
     const name = `Service/${o.metadata?.name ?? '?'}`;
     const pod = ((o.spec?.template as Any | undefined)?.spec ?? {}) as Any;
     const refuse = (at: string, fields: string[], why = ''): void => {
-      if (fields.length) problems.push(`${name}: Knative's webhook refuses ${fields.map((f) => `${at}.${f}`).join(', ')}${why}`);
+      if (fields.length)
+        problems.push(`${name}: Knative's webhook refuses ${fields.map((f) => `${at}.${f}`).join(', ')}${why}`);
     };
-    const podAllowed = [...POD_ALLOWED, ...Object.entries(POD_FLAGGED).filter(([, flag]) => on(flag)).map(([field]) => field)];
+    const podAllowed = [
+      ...POD_ALLOWED,
+      ...Object.entries(POD_FLAGGED)
+        .filter(([, flag]) => on(flag))
+        .map(([field]) => field),
+    ];
     if (on('kubernetes.podspec-securitycontext') || on('secure-pod-defaults')) podAllowed.push('securityContext');
     refuse('spec.template.spec', extra(pod, podAllowed), ' (not in its PodSpec field mask with these config-features)');
-    if (pod.automountServiceAccountToken === true) problems.push(`${name}: Knative's webhook refuses spec.template.spec.automountServiceAccountToken: true (only false is allowed; mount a projected serviceAccountToken volume instead)`);
+    if (pod.automountServiceAccountToken === true)
+      problems.push(
+        `${name}: Knative's webhook refuses spec.template.spec.automountServiceAccountToken: true (only false is allowed; mount a projected serviceAccountToken volume instead)`,
+      );
     // PodSecurityContextMask: all of POD_SECURITY_ALLOWED with the flag, only the seccomp profile under secure-pod-defaults: Enabled.
     if (podAllowed.includes('securityContext')) {
-      const allowed = on('kubernetes.podspec-securitycontext') ? POD_SECURITY_ALLOWED : features['secure-pod-defaults'] === 'Enabled' ? ['seccompProfile'] : [];
+      const allowed = on('kubernetes.podspec-securitycontext')
+        ? POD_SECURITY_ALLOWED
+        : features['secure-pod-defaults'] === 'Enabled'
+          ? ['seccompProfile']
+          : [];
       refuse('spec.template.spec.securityContext', extra(pod.securityContext, allowed));
     }
 
@@ -119,11 +186,19 @@ export function knativeProblems(objects: K8sObject[]): string[] {
       const allowedSources = [...VOLUME_SOURCES_ALLOWED];
       if (on('kubernetes.podspec-volumes-emptydir')) allowedSources.push('emptyDir');
       if (on('kubernetes.podspec-persistent-volume-claim')) allowedSources.push('persistentVolumeClaim');
-      refuse(`volumes[${v.name}]`, extra(v, ['name', ...allowedSources]), ' (not in its VolumeSource mask with these config-features)');
+      refuse(
+        `volumes[${v.name}]`,
+        extra(v, ['name', ...allowedSources]),
+        ' (not in its VolumeSource mask with these config-features)',
+      );
       for (const [i, source] of ((v.projected?.sources ?? []) as Any[]).entries()) {
         refuse(`volumes[${v.name}].projected.sources[${i}]`, extra(source, PROJECTION_SOURCES_ALLOWED));
-        refuse(`volumes[${v.name}].projected.sources[${i}].serviceAccountToken`, extra(source.serviceAccountToken, TOKEN_PROJECTION_ALLOWED));
-        if (source.serviceAccountToken && !source.serviceAccountToken.path) problems.push(`${name}: volume ${v.name}: a serviceAccountToken projection needs a path`);
+        refuse(
+          `volumes[${v.name}].projected.sources[${i}].serviceAccountToken`,
+          extra(source.serviceAccountToken, TOKEN_PROJECTION_ALLOWED),
+        );
+        if (source.serviceAccountToken && !source.serviceAccountToken.path)
+          problems.push(`${name}: volume ${v.name}: a serviceAccountToken projection needs a path`);
       }
     }
     for (const c of [...((pod.containers ?? []) as Any[]), ...((pod.initContainers ?? []) as Any[])]) {
@@ -132,29 +207,38 @@ export function knativeProblems(objects: K8sObject[]): string[] {
       refuse(at, extra(c, CONTAINER_ALLOWED));
       refuse(`${at}.securityContext`, extra(c.securityContext, SECURITY_ALLOWED));
       if (c.securityContext?.capabilities?.add?.length && !on('kubernetes.containerspec-addcapabilities')) {
-        const netBindOnly = c.securityContext.capabilities.add.length === 1 && c.securityContext.capabilities.add[0] === 'NET_BIND_SERVICE';
-        if (!(netBindOnly && features['secure-pod-defaults'] === 'Enabled')) refuse(`${at}.securityContext.capabilities`, ['add']);
+        const netBindOnly =
+          c.securityContext.capabilities.add.length === 1 &&
+          c.securityContext.capabilities.add[0] === 'NET_BIND_SERVICE';
+        if (!(netBindOnly && features['secure-pod-defaults'] === 'Enabled'))
+          refuse(`${at}.securityContext.capabilities`, ['add']);
       }
       refuse(`${at}.resources`, extra(c.resources, RESOURCES_ALLOWED));
-      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) refuse(`${at}.${probe}`, extra(c[probe], PROBE_ALLOWED));
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'])
+        refuse(`${at}.${probe}`, extra(c[probe], PROBE_ALLOWED));
       for (const [i, p] of ((c.ports ?? []) as Any[]).entries()) {
         refuse(`${at}.ports[${i}]`, extra(p, PORT_ALLOWED));
-        if (RESERVED_PORTS.includes(p.containerPort)) problems.push(`${name}: ${at}: port ${p.containerPort} is reserved for Knative's queue-proxy`);
+        if (RESERVED_PORTS.includes(p.containerPort))
+          problems.push(`${name}: ${at}: port ${p.containerPort} is reserved for Knative's queue-proxy`);
       }
       for (const e of (c.env ?? []) as Any[]) {
         refuse(`${at}.env[${e.name}]`, extra(e, ENV_ALLOWED));
-        if (RESERVED_ENV.includes(e.name)) problems.push(`${name}: ${at}: ${e.name} is a reserved environment variable`);
+        if (RESERVED_ENV.includes(e.name))
+          problems.push(`${name}: ${at}: ${e.name} is a reserved environment variable`);
         const fieldRef = e.valueFrom?.fieldRef || e.valueFrom?.resourceFieldRef;
-        if (fieldRef && !on('kubernetes.podspec-fieldref')) refuse(`${at}.env[${e.name}].valueFrom`, ['fieldRef'], ' (kubernetes.podspec-fieldref is Disabled)');
+        if (fieldRef && !on('kubernetes.podspec-fieldref'))
+          refuse(`${at}.env[${e.name}].valueFrom`, ['fieldRef'], ' (kubernetes.podspec-fieldref is Disabled)');
       }
-      for (const [i, e] of ((c.envFrom ?? []) as Any[]).entries()) refuse(`${at}.envFrom[${i}]`, extra(e, ENV_FROM_ALLOWED));
+      for (const [i, e] of ((c.envFrom ?? []) as Any[]).entries())
+        refuse(`${at}.envFrom[${i}]`, extra(e, ENV_FROM_ALLOWED));
       for (const m of (c.volumeMounts ?? []) as Any[]) {
         refuse(`${at}.volumeMounts[${m.name}]`, extra(m, MOUNT_ALLOWED));
         const clean = String(m.mountPath ?? '').replace(/\/+$/, '') || '/';
         if (RESERVED_PATHS.includes(clean)) problems.push(`${name}: ${at}: mountPath ${clean} is a reserved path`);
         const v = volumes.get(m.name);
         if (!v) problems.push(`${name}: ${at}: volumeMount ${m.name} has no matching volume`);
-        else if (!v.emptyDir && !v.persistentVolumeClaim && m.readOnly !== true) problems.push(`${name}: ${at}: volume mount ${m.name} should be readOnly for this type of volume`);
+        else if (!v.emptyDir && !v.persistentVolumeClaim && m.readOnly !== true)
+          problems.push(`${name}: ${at}: volume mount ${m.name} should be readOnly for this type of volume`);
       }
     }
   }

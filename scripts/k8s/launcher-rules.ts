@@ -36,8 +36,13 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 /** Whether a projected volume mounted at `dir` holds the token, ca.crt and namespace files. */
 function projectsToken(pod: Any, container: Any, dir: string): boolean {
   const mount = ((container.volumeMounts ?? []) as Any[]).find((m) => String(m.mountPath).replace(/\/+$/, '') === dir);
-  const sources = (((pod.volumes ?? []) as Any[]).find((v) => v.name === mount?.name)?.projected?.sources ?? []) as Any[];
-  const files = sources.flatMap((s) => [s.serviceAccountToken?.path, ...((s.configMap?.items ?? []) as Any[]).map((i) => i.path), ...((s.downwardAPI?.items ?? []) as Any[]).map((i) => i.path)]);
+  const sources = (((pod.volumes ?? []) as Any[]).find((v) => v.name === mount?.name)?.projected?.sources ??
+    []) as Any[];
+  const files = sources.flatMap((s) => [
+    s.serviceAccountToken?.path,
+    ...((s.configMap?.items ?? []) as Any[]).map((i) => i.path),
+    ...((s.downwardAPI?.items ?? []) as Any[]).map((i) => i.path),
+  ]);
   return ['token', 'ca.crt', 'namespace'].every((f) => files.includes(f));
 }
 
@@ -53,12 +58,29 @@ function grants(rules: Rule[], resource: string, verb: string, name?: string): b
 
 export function launcherProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];
-  const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata?.name ?? '', o.data ?? {}]));
-  const accounts = new Map(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => [o.metadata?.name ?? '', o as K8sObject & { automountServiceAccountToken?: boolean }]));
-  const roles = new Map(objects.filter((o) => o.kind === 'Role').map((o) => [o.metadata?.name ?? '', ((o as { rules?: Rule[] }).rules ?? [])]));
-  const bindings = objects.filter((o) => o.kind === 'RoleBinding') as (K8sObject & { roleRef?: { kind: string; name: string }; subjects?: { kind: string; name: string }[] })[];
+  const configMaps = new Map(
+    objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata?.name ?? '', o.data ?? {}]),
+  );
+  const accounts = new Map(
+    objects
+      .filter((o) => o.kind === 'ServiceAccount')
+      .map((o) => [o.metadata?.name ?? '', o as K8sObject & { automountServiceAccountToken?: boolean }]),
+  );
+  const roles = new Map(
+    objects
+      .filter((o) => o.kind === 'Role')
+      .map((o) => [o.metadata?.name ?? '', (o as { rules?: Rule[] }).rules ?? []]),
+  );
+  const bindings = objects.filter((o) => o.kind === 'RoleBinding') as (K8sObject & {
+    roleRef?: { kind: string; name: string };
+    subjects?: { kind: string; name: string }[];
+  })[];
   const rulesOf = (account: string): Rule[] =>
-    bindings.filter((b) => b.roleRef?.kind === 'Role' && b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === account)).flatMap((b) => roles.get(b.roleRef!.name) ?? []);
+    bindings
+      .filter(
+        (b) => b.roleRef?.kind === 'Role' && b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === account),
+      )
+      .flatMap((b) => roles.get(b.roleRef!.name) ?? []);
 
   for (const o of objects) {
     const name = `${o.kind}/${o.metadata?.name ?? '?'}`;
@@ -71,14 +93,26 @@ export function launcherProblems(objects: K8sObject[]): string[] {
         if (env.RETRAIN_RUNNER !== 'kubernetes') continue;
         const account = pod.serviceAccountName ?? 'default';
         const template = env.RETRAIN_JOB_TEMPLATE ?? DEFAULT_RETRAIN_JOB_TEMPLATE;
-        const mounted = (pod.automountServiceAccountToken ?? accounts.get(account)?.automountServiceAccountToken ?? true) || projectsToken(pod, c, env.KUBERNETES_SERVICE_ACCOUNT_DIR ?? SERVICE_ACCOUNT_DIR);
-        if (!mounted) problems.push(`${name}: starts retrain Jobs (RETRAIN_RUNNER=kubernetes) but its service account token is not mounted (automountServiceAccountToken: false and no projected token, ca.crt and namespace at ${env.KUBERNETES_SERVICE_ACCOUNT_DIR ?? SERVICE_ACCOUNT_DIR})`);
+        const mounted =
+          (pod.automountServiceAccountToken ?? accounts.get(account)?.automountServiceAccountToken ?? true) ||
+          projectsToken(pod, c, env.KUBERNETES_SERVICE_ACCOUNT_DIR ?? SERVICE_ACCOUNT_DIR);
+        if (!mounted)
+          problems.push(
+            `${name}: starts retrain Jobs (RETRAIN_RUNNER=kubernetes) but its service account token is not mounted (automountServiceAccountToken: false and no projected token, ca.crt and namespace at ${env.KUBERNETES_SERVICE_ACCOUNT_DIR ?? SERVICE_ACCOUNT_DIR})`,
+          );
         const rules = rulesOf(account);
-        if (!grants(rules, 'cronjobs', 'get', template)) problems.push(`${name}: service account ${account} may not get cronjob ${template} (the retrain Job template): bind it to a Role that allows it`);
-        if (!grants(rules, 'jobs', 'create')) problems.push(`${name}: service account ${account} may not create jobs: retrains would be refused (403)`);
+        if (!grants(rules, 'cronjobs', 'get', template))
+          problems.push(
+            `${name}: service account ${account} may not get cronjob ${template} (the retrain Job template): bind it to a Role that allows it`,
+          );
+        if (!grants(rules, 'jobs', 'create'))
+          problems.push(`${name}: service account ${account} may not create jobs: retrains would be refused (403)`);
         const cron = objects.find((x) => x.kind === 'CronJob' && x.metadata?.name === template);
         if (!cron) problems.push(`${name}: RETRAIN_JOB_TEMPLATE names cronjob ${template}, which is not in the render`);
-        else if ((cron.spec as { suspend?: boolean }).suspend !== true) problems.push(`CronJob/${template}: the retrain Job template must be suspended (suspend: true), or it trains on its schedule`);
+        else if ((cron.spec as { suspend?: boolean }).suspend !== true)
+          problems.push(
+            `CronJob/${template}: the retrain Job template must be suspended (suspend: true), or it trains on its schedule`,
+          );
       }
     }
   }

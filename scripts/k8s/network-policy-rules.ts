@@ -19,7 +19,9 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 
 const matches = (selector: Any | undefined, labels: Record<string, string>): boolean => {
   if (!selector) return true;
-  const exact = Object.entries((selector.matchLabels ?? {}) as Record<string, string>).every(([k, v]) => labels[k] === v);
+  const exact = Object.entries((selector.matchLabels ?? {}) as Record<string, string>).every(
+    ([k, v]) => labels[k] === v,
+  );
   const expressions = ((selector.matchExpressions ?? []) as Any[]).every((e) => {
     const value = labels[e.key];
     if (e.operator === 'In') return value !== undefined && e.values.includes(value);
@@ -32,8 +34,22 @@ const matches = (selector: Any | undefined, labels: Record<string, string>): boo
 
 /** Whether an ingress rule lets pods of `namespace` in on `port`. */
 function admits(rule: Any, namespace: string, port: number): boolean {
-  const fromOk = !rule.from?.length || (rule.from as Any[]).some((peer) => peer.namespaceSelector && !peer.podSelector && matches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': namespace }));
-  const portOk = !rule.ports?.length || (rule.ports as Any[]).some((p) => p.port === port || (typeof p.port === 'number' && p.endPort !== undefined && p.port <= port && port <= p.endPort) || p.port === undefined);
+  const fromOk =
+    !rule.from?.length ||
+    (rule.from as Any[]).some(
+      (peer) =>
+        peer.namespaceSelector &&
+        !peer.podSelector &&
+        matches(peer.namespaceSelector, { 'kubernetes.io/metadata.name': namespace }),
+    );
+  const portOk =
+    !rule.ports?.length ||
+    (rule.ports as Any[]).some(
+      (p) =>
+        p.port === port ||
+        (typeof p.port === 'number' && p.endPort !== undefined && p.port <= port && port <= p.endPort) ||
+        p.port === undefined,
+    );
   return fromOk && portOk;
 }
 
@@ -41,9 +57,17 @@ export function networkPolicyProblems(objects: K8sObject[]): string[] {
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as (K8sObject & { spec: Any })[];
   if (!policies.length) return [];
   const problems: string[] = [];
-  const types = (p: { spec: Any }): string[] => p.spec.policyTypes ?? (p.spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
-  if (!policies.some((p) => Object.keys(p.spec.podSelector ?? {}).length === 0 && types(p).includes('Egress') && !p.spec.egress?.length)) {
-    problems.push('NetworkPolicy: no default-deny egress policy (podSelector {}, policyTypes [Egress], no egress rules): every pod may reach anything');
+  const types = (p: { spec: Any }): string[] =>
+    p.spec.policyTypes ?? (p.spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+  if (
+    !policies.some(
+      (p) =>
+        Object.keys(p.spec.podSelector ?? {}).length === 0 && types(p).includes('Egress') && !p.spec.egress?.length,
+    )
+  ) {
+    problems.push(
+      'NetworkPolicy: no default-deny egress policy (podSelector {}, policyTypes [Egress], no egress rules): every pod may reach anything',
+    );
   }
   for (const o of objects) {
     if (o.kind !== 'Service' || !o.apiVersion.startsWith('serving.knative.dev/')) continue;
@@ -52,7 +76,10 @@ export function networkPolicyProblems(objects: K8sObject[]): string[] {
     if (!selecting.length) continue;
     const rules = selecting.flatMap((p) => (p.spec.ingress ?? []) as Any[]);
     const closed = KNATIVE_SYSTEM_PORTS.filter((port) => !rules.some((r) => admits(r, KNATIVE_NAMESPACE, port)));
-    if (closed.length) problems.push(`Service/${o.metadata?.name ?? '?'}: its NetworkPolicies keep the ${KNATIVE_NAMESPACE} namespace out of queue-proxy port(s) ${closed.join(', ')} (Knative's probes, admin and autoscaler metrics scrape)`);
+    if (closed.length)
+      problems.push(
+        `Service/${o.metadata?.name ?? '?'}: its NetworkPolicies keep the ${KNATIVE_NAMESPACE} namespace out of queue-proxy port(s) ${closed.join(', ')} (Knative's probes, admin and autoscaler metrics scrape)`,
+      );
   }
   return problems;
 }

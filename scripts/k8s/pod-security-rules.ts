@@ -20,28 +20,48 @@ import { podSpecs, type PodContainer, type PodSpec } from './pod-specs.ts';
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
 
 export function podSecurityProblems(objects: K8sObject[]): string[] {
-  const restricted = objects.some((o) => o.kind === 'Namespace' && (o.metadata as { labels?: Record<string, string> } | undefined)?.labels?.[ENFORCE] === 'restricted');
+  const restricted = objects.some(
+    (o) =>
+      o.kind === 'Namespace' &&
+      (o.metadata as { labels?: Record<string, string> } | undefined)?.labels?.[ENFORCE] === 'restricted',
+  );
   if (!restricted) return [];
   const problems: string[] = [];
   for (const o of objects) {
     for (const pod of podSpecs(o)) {
       const whole = podGaps(pod);
-      if (whole.length) problems.push(`${o.kind}/${o.metadata?.name ?? '?'}: pod breaks the namespace's restricted Pod Security (it would be refused): ${whole.join(', ')}`);
+      if (whole.length)
+        problems.push(
+          `${o.kind}/${o.metadata?.name ?? '?'}: pod breaks the namespace's restricted Pod Security (it would be refused): ${whole.join(', ')}`,
+        );
       for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
         const missing = restrictedGaps(pod, c);
-        if (missing.length) problems.push(`${o.kind}/${o.metadata?.name ?? '?'}: container ${c.name ?? '?'} breaks the namespace's restricted Pod Security (the pod would be refused): ${missing.join(', ')}`);
+        if (missing.length)
+          problems.push(
+            `${o.kind}/${o.metadata?.name ?? '?'}: container ${c.name ?? '?'} breaks the namespace's restricted Pod Security (the pod would be refused): ${missing.join(', ')}`,
+          );
       }
     }
   }
   return problems;
 }
 
-const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+const RESTRICTED_VOLUMES = [
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+];
 
 /** What the pod as a whole breaks (host namespaces, volume types). */
 function podGaps(pod: PodSpec): string[] {
   const gaps: string[] = [];
-  for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (pod[field] === true) gaps.push(`${field}: false`);
+  for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const)
+    if (pod[field] === true) gaps.push(`${field}: false`);
   for (const v of pod.volumes ?? []) {
     const types = Object.keys(v).filter((k) => k !== 'name');
     const refused = types.filter((t) => !RESTRICTED_VOLUMES.includes(t));
@@ -57,7 +77,8 @@ function restrictedGaps(pod: PodSpec, c: PodContainer): string[] {
   if ((own.runAsNonRoot ?? podLevel.runAsNonRoot) !== true) gaps.push('runAsNonRoot: true');
   if ((own.runAsUser ?? podLevel.runAsUser) === 0) gaps.push('runAsUser: not 0');
   if (own.privileged === true) gaps.push('privileged: false');
-  if ((own.capabilities?.add ?? []).some((cap) => cap !== 'NET_BIND_SERVICE')) gaps.push('capabilities.add: only NET_BIND_SERVICE');
+  if ((own.capabilities?.add ?? []).some((cap) => cap !== 'NET_BIND_SERVICE'))
+    gaps.push('capabilities.add: only NET_BIND_SERVICE');
   if ((c.ports ?? []).some((p) => (p.hostPort ?? 0) !== 0)) gaps.push('no hostPort');
   if (own.allowPrivilegeEscalation !== false) gaps.push('allowPrivilegeEscalation: false');
   if (!own.capabilities?.drop?.includes('ALL')) gaps.push('capabilities.drop: [ALL]');

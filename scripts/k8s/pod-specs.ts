@@ -33,7 +33,8 @@ export interface PodSpec {
 /** A Knative Service's, a Deployment's or Job's template, a CronJob's jobTemplate's. */
 export function podSpecs(o: K8sObject): PodSpec[] {
   const spec = o.spec as Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests
-  if (o.kind === 'Service' && o.apiVersion.startsWith('serving.knative.dev/')) return [spec?.template?.spec].filter(Boolean);
+  if (o.kind === 'Service' && o.apiVersion.startsWith('serving.knative.dev/'))
+    return [spec?.template?.spec].filter(Boolean);
   if (['Job', 'Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)) return [spec?.template?.spec].filter(Boolean);
   if (o.kind === 'CronJob') return [spec?.jobTemplate?.spec?.template?.spec].filter(Boolean);
   if (o.kind === 'Pod') return [spec].filter(Boolean) as PodSpec[];

@@ -39,12 +39,18 @@ export function secretEnvProblems(objects: K8sObject[]): string[] {
     for (const pod of podSpecs(o)) {
       for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])] as EnvContainer[]) {
         for (const from of c.envFrom ?? []) {
-          if (from.secretRef) problems.push(`${name}: container ${c.name ?? '?'} takes the whole Secret ${from.secretRef.name} into its environment (envFrom): name the keys it needs with secretKeyRef`);
+          if (from.secretRef)
+            problems.push(
+              `${name}: container ${c.name ?? '?'} takes the whole Secret ${from.secretRef.name} into its environment (envFrom): name the keys it needs with secretKeyRef`,
+            );
         }
         const needed = secretKeysNeeded(c);
         for (const e of c.env ?? []) {
           const ref = e.valueFrom?.secretKeyRef;
-          if (ref && !needed.includes(ref.key)) problems.push(`${name}: container ${c.name ?? '?'} gets ${ref.key} from Secret ${ref.name} but does not need it (it needs ${needed.join(', ')})`);
+          if (ref && !needed.includes(ref.key))
+            problems.push(
+              `${name}: container ${c.name ?? '?'} gets ${ref.key} from Secret ${ref.name} but does not need it (it needs ${needed.join(', ')})`,
+            );
         }
       }
     }

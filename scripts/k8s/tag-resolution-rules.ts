@@ -26,8 +26,16 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 export function tagResolutionProblems(objects: K8sObject[]): string[] {
   const deployment = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'config-deployment');
   const listed = deployment?.data?.['registries-skipping-tag-resolving'];
-  const skip = listed === undefined ? KNATIVE_DEFAULT_SKIP_REGISTRIES : listed.split(',').map((r) => r.trim()).filter(Boolean);
-  const accounts = new Map(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => [o.metadata?.name ?? '', o as Any]));
+  const skip =
+    listed === undefined
+      ? KNATIVE_DEFAULT_SKIP_REGISTRIES
+      : listed
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean);
+  const accounts = new Map(
+    objects.filter((o) => o.kind === 'ServiceAccount').map((o) => [o.metadata?.name ?? '', o as Any]),
+  );
   const problems: string[] = [];
   for (const o of objects) {
     if (o.kind !== 'Service' || !o.apiVersion.startsWith('serving.knative.dev/')) continue;

@@ -61,14 +61,21 @@ export async function bootstrapStack(options: BootstrapOptions): Promise<Bootstr
   if (present) return { bootstrap: 'present', version: present };
 
   const headers = { 'x-api-key': options.adminKey, 'content-type': 'application/json' };
-  const started = await call(`${base}/model/retrain`, { method: 'POST', headers, body: JSON.stringify({ ...options.request, promote: true }) });
+  const started = await call(`${base}/model/retrain`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ ...options.request, promote: true }),
+  });
   let jobId: string;
   if (started.status === 202) {
     jobId = started.body.jobId as string;
   } else if (started.status === 409) {
     // A retrain already runs (an earlier attempt of this pipeline, say): follow that one.
     const running = /job (\S+), since/.exec(JSON.stringify(started.body));
-    if (!running) throw new Error(`POST /model/retrain answered 409 without a job id: ${JSON.stringify(started.body).slice(0, 300)}`);
+    if (!running)
+      throw new Error(
+        `POST /model/retrain answered 409 without a job id: ${JSON.stringify(started.body).slice(0, 300)}`,
+      );
     jobId = running[1];
   } else {
     throw new Error(`POST /model/retrain answered ${started.status}: ${JSON.stringify(started.body).slice(0, 300)}`);
@@ -78,20 +85,24 @@ export async function bootstrapStack(options: BootstrapOptions): Promise<Bootstr
   let last = '';
   while (true) {
     const { status, body } = await call(`${base}/model/retrain/${jobId}`, { headers });
-    if (status !== 200) throw new Error(`GET /model/retrain/${jobId} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+    if (status !== 200)
+      throw new Error(`GET /model/retrain/${jobId} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
     const job = body as unknown as Job;
-    if (job.status === 'failed') throw new Error(`retrain job ${jobId} failed: ${JSON.stringify(job.error ?? body).slice(0, 500)}`);
+    if (job.status === 'failed')
+      throw new Error(`retrain job ${jobId} failed: ${JSON.stringify(job.error ?? body).slice(0, 500)}`);
     if (job.status === 'succeeded') break;
     if (job.status !== last) options.log?.(`bootstrap: job ${jobId} ${job.status}`);
     last = job.status;
-    if (Date.now() > deadline) throw new Error(`retrain job ${jobId} still ${job.status} after ${options.timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`retrain job ${jobId} still ${job.status} after ${options.timeoutMs / 1000} s`);
     await sleep(options.intervalMs);
   }
   // The api picks up the new champion on its next alias refresh.
   while (true) {
     const version = await servingVersion(base);
     if (version) return { bootstrap: 'trained', version, jobId };
-    if (Date.now() > deadline) throw new Error(`retrain job ${jobId} succeeded, but no model serves after ${options.timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`retrain job ${jobId} succeeded, but no model serves after ${options.timeoutMs / 1000} s`);
     await sleep(options.intervalMs);
   }
 }
@@ -108,7 +119,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   });
   const adminKey = process.env.ADMIN_API_KEY;
   if (!values.url || !adminKey) {
-    process.stderr.write('usage: ADMIN_API_KEY=... npx tsx scripts/pipeline/bootstrap-stack.ts --url URL [--request JSON] [--timeout SECONDS]\n');
+    process.stderr.write(
+      'usage: ADMIN_API_KEY=... npx tsx scripts/pipeline/bootstrap-stack.ts --url URL [--request JSON] [--timeout SECONDS]\n',
+    );
     process.exit(2);
   }
   try {

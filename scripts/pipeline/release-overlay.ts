@@ -50,7 +50,8 @@ export function imageFields(image: string): { newName: string; newTag?: string; 
 /** The overlay in `overlayDir` with `image` for the base image, its paths valid from `outDir`. */
 export function releaseKustomization(overlayDir: string, outDir: string, image: string): Kustomization {
   const overlay = parse(readFileSync(join(overlayDir, 'kustomization.yaml'), 'utf8')) as Kustomization;
-  const rebase = (path: string): string => (isAbsolute(path) || /^[a-z]+:\/\//.test(path) ? path : relative(resolve(outDir), resolve(overlayDir, path)));
+  const rebase = (path: string): string =>
+    isAbsolute(path) || /^[a-z]+:\/\//.test(path) ? path : relative(resolve(outDir), resolve(overlayDir, path));
   const images = (overlay.images ?? []).filter((i) => i.name !== BASE_IMAGE);
   return {
     ...overlay,
@@ -62,15 +63,26 @@ export function releaseKustomization(overlayDir: string, outDir: string, image: 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { image: { type: 'string' }, overlay: { type: 'string', default: 'k8s-fallback/overlays/prod' }, out: { type: 'string', default: 'scratch/release' } } });
+  const { values } = parseArgs({
+    options: {
+      image: { type: 'string' },
+      overlay: { type: 'string', default: 'k8s-fallback/overlays/prod' },
+      out: { type: 'string', default: 'scratch/release' },
+    },
+  });
   if (!values.image) {
-    process.stderr.write('usage: npx tsx scripts/pipeline/release-overlay.ts --image REGISTRY/NAME:TAG [--overlay DIR] [--out DIR]\n');
+    process.stderr.write(
+      'usage: npx tsx scripts/pipeline/release-overlay.ts --image REGISTRY/NAME:TAG [--overlay DIR] [--out DIR]\n',
+    );
     process.exit(2);
   }
   try {
     const kustomization = releaseKustomization(values.overlay, values.out, values.image);
     mkdirSync(values.out, { recursive: true });
-    writeFileSync(join(values.out, 'kustomization.yaml'), `# Written by scripts/pipeline/release-overlay.ts from ${values.overlay}; not checked in.\n${stringify(kustomization)}`);
+    writeFileSync(
+      join(values.out, 'kustomization.yaml'),
+      `# Written by scripts/pipeline/release-overlay.ts from ${values.overlay}; not checked in.\n${stringify(kustomization)}`,
+    );
     process.stdout.write(`${values.out}\n`);
   } catch (err) {
     process.stderr.write(`release-overlay: ${(err as Error).message}\n`);

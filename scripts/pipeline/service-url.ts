@@ -20,7 +20,10 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 export function serviceUrlFromInfo(text: string, output = 'HttpApiUrl'): string {
   const lines = text.replace(ANSI, '').split(/\r?\n/);
   const start = lines.findIndex((line) => line.trim() === 'Stack Outputs:');
-  if (start < 0) throw new Error('no "Stack Outputs:" section: was `serverless info` run with --verbose, after a successful deploy?');
+  if (start < 0)
+    throw new Error(
+      'no "Stack Outputs:" section: was `serverless info` run with --verbose, after a successful deploy?',
+    );
   const values: string[] = [];
   for (const line of lines.slice(start + 1)) {
     const entry = /^ {2}([A-Za-z0-9]+): (.*)$/.exec(line);

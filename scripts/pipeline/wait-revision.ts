@@ -39,32 +39,53 @@ export interface KnativeService {
   };
 }
 
-export type Rollout = { state: 'waiting'; reason: string } | { state: 'failed'; reason: string } | { state: 'serving'; revision: string; url: string };
+export type Rollout =
+  | { state: 'waiting'; reason: string }
+  | { state: 'failed'; reason: string }
+  | { state: 'serving'; revision: string; url: string };
 
-const condition = (ksvc: KnativeService, type: string): Condition | undefined => ksvc.status?.conditions?.find((c) => c.type === type);
-const describe = (c: Condition | undefined): string => (c ? `${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}` : 'no condition yet');
+const condition = (ksvc: KnativeService, type: string): Condition | undefined =>
+  ksvc.status?.conditions?.find((c) => c.type === type);
+const describe = (c: Condition | undefined): string =>
+  c
+    ? `${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`
+    : 'no condition yet';
 
 /** Whether `ksvc` serves the revision made from generation `generation` (or a later one). */
 export function rolloutState(ksvc: KnativeService, generation: number): Rollout {
   const status = ksvc.status ?? {};
-  if ((status.observedGeneration ?? 0) < generation) return { state: 'waiting', reason: `observed generation ${status.observedGeneration ?? 'none'}, applied ${generation}` };
+  if ((status.observedGeneration ?? 0) < generation)
+    return {
+      state: 'waiting',
+      reason: `observed generation ${status.observedGeneration ?? 'none'}, applied ${generation}`,
+    };
   const created = status.latestCreatedRevisionName;
   if (!created) return { state: 'waiting', reason: 'no revision created yet' };
   // A revision that cannot start (image pull, crash, refused by the webhook) turns the
   // Configuration's readiness False; Knative does not retry it by itself.
   const configurations = condition(ksvc, 'ConfigurationsReady');
-  if (configurations?.status === 'False') return { state: 'failed', reason: `revision ${created}: ${describe(configurations)}` };
-  if (status.latestReadyRevisionName !== created) return { state: 'waiting', reason: `revision ${created} not ready yet (latest ready: ${status.latestReadyRevisionName ?? 'none'})` };
+  if (configurations?.status === 'False')
+    return { state: 'failed', reason: `revision ${created}: ${describe(configurations)}` };
+  if (status.latestReadyRevisionName !== created)
+    return {
+      state: 'waiting',
+      reason: `revision ${created} not ready yet (latest ready: ${status.latestReadyRevisionName ?? 'none'})`,
+    };
   const ready = condition(ksvc, 'Ready');
   if (ready?.status !== 'True') return { state: 'waiting', reason: describe(ready) };
-  const percent = (status.traffic ?? []).filter((t) => t.revisionName === created).reduce((sum, t) => sum + (t.percent ?? 0), 0);
+  const percent = (status.traffic ?? [])
+    .filter((t) => t.revisionName === created)
+    .reduce((sum, t) => sum + (t.percent ?? 0), 0);
   if (percent !== 100) return { state: 'waiting', reason: `revision ${created} has ${percent} % of the traffic` };
   if (!status.url) return { state: 'waiting', reason: 'no URL yet' };
   return { state: 'serving', revision: created, url: status.url };
 }
 
 /** Polls `read` until the rollout is serving or failed; throws with the last reason after `timeoutMs`. */
-export async function waitForRollout(read: () => KnativeService, options: { timeoutMs: number; intervalMs: number; log?: (line: string) => void }): Promise<{ revision: string; url: string }> {
+export async function waitForRollout(
+  read: () => KnativeService,
+  options: { timeoutMs: number; intervalMs: number; log?: (line: string) => void },
+): Promise<{ revision: string; url: string }> {
   const first = read();
   const generation = first.metadata.generation ?? 0;
   const deadline = Date.now() + options.timeoutMs;
@@ -91,9 +112,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       interval: { type: 'string', default: '5' },
     },
   });
-  const read = (): KnativeService => JSON.parse(execFileSync('kubectl', ['-n', values.namespace, 'get', 'ksvc', values.service, '-o', 'json'], { encoding: 'utf8' })) as KnativeService;
+  const read = (): KnativeService =>
+    JSON.parse(
+      execFileSync('kubectl', ['-n', values.namespace, 'get', 'ksvc', values.service, '-o', 'json'], {
+        encoding: 'utf8',
+      }),
+    ) as KnativeService;
   try {
-    const serving = await waitForRollout(read, { timeoutMs: Number(values.timeout) * 1000, intervalMs: Number(values.interval) * 1000, log: (line) => process.stderr.write(`${line}\n`) });
+    const serving = await waitForRollout(read, {
+      timeoutMs: Number(values.timeout) * 1000,
+      intervalMs: Number(values.interval) * 1000,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
     process.stderr.write(`serving revision ${serving.revision}\n`);
     process.stdout.write(`${serving.url}\n`);
   } catch (err) {

@@ -33,7 +33,16 @@ const SETTINGS = {
 const LOCAL_ONLY = ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'ADMIN_API_KEYS', 'LAMBDA_ENDPOINT'];
 // OIDC bearer tokens (docs/identities.md): no secret in them (the JWKS is public), so any stage
 // takes them from the deployer's environment; unset, only admin API keys are accepted.
-const WHEN_SET = ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URL', 'OIDC_JWKS_TIMEOUT_SECONDS', 'OIDC_CLOCK_TOLERANCE_SECONDS', 'OIDC_PRINCIPAL_CLAIM', 'OIDC_ROLES_CLAIM', 'OIDC_GROUP_ROLES'];
+const WHEN_SET = [
+  'OIDC_ISSUER',
+  'OIDC_AUDIENCE',
+  'OIDC_JWKS_URL',
+  'OIDC_JWKS_TIMEOUT_SECONDS',
+  'OIDC_CLOCK_TOLERANCE_SECONDS',
+  'OIDC_PRINCIPAL_CLAIM',
+  'OIDC_ROLES_CLAIM',
+  'OIDC_GROUP_ROLES',
+];
 
 module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable('sls:stage');

@@ -50,20 +50,33 @@ export function withHttpEvents(yaml: string, routes: readonly Route[]): string {
   }
   const missing = [...files].filter((file) => !seen.has(file));
   if (missing.length) {
-    throw new ServerlessRoutesError(`serverless.yml has no function for ${missing.map((f) => `functions/${f}.ts`).join(', ')}: add one (handler: \${self:custom.functionsDir}/<file>.handler, role, layers, package) and run npm run build:serverless`);
+    throw new ServerlessRoutesError(
+      `serverless.yml has no function for ${missing.map((f) => `functions/${f}.ts`).join(', ')}: add one (handler: \${self:custom.functionsDir}/<file>.handler, role, layers, package) and run npm run build:serverless`,
+    );
   }
   return [...out, ...lines.slice(end)].join('\n');
 }
 
-function functionWithEvents(block: string[], routes: readonly Route[], files: ReadonlySet<string>, seen: Set<string>): string[] {
-  const file = block.map((line) => /^\s+handler: \$\{self:custom\.functionsDir\}\/([\w-]+)\.handler\s*$/.exec(line)?.[1]).find((f) => f !== undefined);
+function functionWithEvents(
+  block: string[],
+  routes: readonly Route[],
+  files: ReadonlySet<string>,
+  seen: Set<string>,
+): string[] {
+  const file = block
+    .map((line) => /^\s+handler: \$\{self:custom\.functionsDir\}\/([\w-]+)\.handler\s*$/.exec(line)?.[1])
+    .find((f) => f !== undefined);
   const at = block.findIndex((line) => /^ {4}events:/.test(line));
   let stop = at + 1;
-  if (at >= 0 && block[at].trim() === 'events:') while (stop < block.length && (indent(block[stop]) > 4 || block[stop].trim() === '')) stop++;
+  if (at >= 0 && block[at].trim() === 'events:')
+    while (stop < block.length && (indent(block[stop]) > 4 || block[stop].trim() === '')) stop++;
   const events = at >= 0 ? block.slice(at, stop).join('\n') : '';
   if (!file || !files.has(file)) {
     // Not a route's function: its events are hand-written, but an httpApi route here would be one the table does not declare.
-    if (/httpApi:\s*\{/.test(events)) throw new ServerlessRoutesError(`serverless.yml's function ${block[0].trim()} has httpApi routes but lib/http/route-table.ts gives functions/${file ?? '?'}.ts none: declare them there`);
+    if (/httpApi:\s*\{/.test(events))
+      throw new ServerlessRoutesError(
+        `serverless.yml's function ${block[0].trim()} has httpApi routes but lib/http/route-table.ts gives functions/${file ?? '?'}.ts none: declare them there`,
+      );
     return block;
   }
   seen.add(file);

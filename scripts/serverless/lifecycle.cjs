@@ -10,7 +10,8 @@ const ABORT_INCOMPLETE_UPLOAD_DAYS = 1;
 module.exports = async ({ resolveVariable }) => {
   const days = async (param) => {
     const value = Number(await resolveVariable(`param:${param}`));
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--param ${param} must be a whole number of days, at least 1`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`--param ${param} must be a whole number of days, at least 1`);
     return value;
   };
   const rules = [
@@ -21,10 +22,21 @@ module.exports = async ({ resolveVariable }) => {
   return {
     Rules: [
       ...rules.flatMap(([id, prefix, expire]) => [
-        { Id: id, Status: 'Enabled', Prefix: prefix, ExpirationInDays: expire, NoncurrentVersionExpiration: { NoncurrentDays: NONCURRENT_VERSION_DAYS } },
+        {
+          Id: id,
+          Status: 'Enabled',
+          Prefix: prefix,
+          ExpirationInDays: expire,
+          NoncurrentVersionExpiration: { NoncurrentDays: NONCURRENT_VERSION_DAYS },
+        },
         { Id: `${id}-delete-markers`, Status: 'Enabled', Prefix: prefix, ExpiredObjectDeleteMarker: true },
       ]),
-      { Id: 'abort-incomplete-multipart-uploads', Status: 'Enabled', Prefix: '', AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS } },
+      {
+        Id: 'abort-incomplete-multipart-uploads',
+        Status: 'Enabled',
+        Prefix: '',
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+      },
     ],
   };
 };

@@ -10,7 +10,6 @@ const { existsSync } = require('node:fs');
 const { resolve } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-
 class OfflineShutdown {
   constructor(serverless) {
     this.serverless = serverless;

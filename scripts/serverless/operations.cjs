@@ -42,27 +42,47 @@ function alarm(context, name, description, metric) {
 }
 
 const lambdaDimensions = (context, fn) => [{ Name: 'FunctionName', Value: { Ref: context.logicalId(fn) } }];
-const lambdaMetric = (context, fn, name) => ({ Namespace: 'AWS/Lambda', MetricName: name, Dimensions: lambdaDimensions(context, fn), Statistic: 'Sum' });
+const lambdaMetric = (context, fn, name) => ({
+  Namespace: 'AWS/Lambda',
+  MetricName: name,
+  Dimensions: lambdaDimensions(context, fn),
+  Statistic: 'Sum',
+});
 const pascal = (name) => name[0].toUpperCase() + name.slice(1);
 
 /** The alarms, by logical id. `functions`: serverless.yml's functions (name -> definition). */
 function alarms(context, functions, settings) {
   const out = {};
   const names = Object.keys(functions);
-  out.PredictErrorsAlarm = alarm(context, 'predict-errors', 'predict failed (threw, timed out or ran out of memory) at least once in 5 minutes', lambdaMetric(context, 'predict', 'Errors'));
-  out.PredictDurationP99Alarm = alarm(context, 'predict-p99', `predict's p99 duration above ${settings.predictP99Ms} ms in 3 of 5 minutes`, {
-    Namespace: 'AWS/Lambda',
-    MetricName: 'Duration',
-    Dimensions: lambdaDimensions(context, 'predict'),
-    ExtendedStatistic: 'p99',
-    ComparisonOperator: 'GreaterThanThreshold',
-    Threshold: Number(settings.predictP99Ms),
-    Period: 60,
-    EvaluationPeriods: 5,
-    DatapointsToAlarm: 3,
-  });
+  out.PredictErrorsAlarm = alarm(
+    context,
+    'predict-errors',
+    'predict failed (threw, timed out or ran out of memory) at least once in 5 minutes',
+    lambdaMetric(context, 'predict', 'Errors'),
+  );
+  out.PredictDurationP99Alarm = alarm(
+    context,
+    'predict-p99',
+    `predict's p99 duration above ${settings.predictP99Ms} ms in 3 of 5 minutes`,
+    {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Duration',
+      Dimensions: lambdaDimensions(context, 'predict'),
+      ExtendedStatistic: 'p99',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: Number(settings.predictP99Ms),
+      Period: 60,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+    },
+  );
   for (const fn of names.filter((n) => functions[n].reservedConcurrency !== undefined)) {
-    out[`${pascal(fn)}ThrottlesAlarm`] = alarm(context, `${fn}-throttles`, `${fn} refused invocations at its concurrency limit (${functions[fn].reservedConcurrency})`, lambdaMetric(context, fn, 'Throttles'));
+    out[`${pascal(fn)}ThrottlesAlarm`] = alarm(
+      context,
+      `${fn}-throttles`,
+      `${fn} refused invocations at its concurrency limit (${functions[fn].reservedConcurrency})`,
+      lambdaMetric(context, fn, 'Throttles'),
+    );
   }
   const offApi = names.filter((n) => !(functions[n].events ?? []).some((e) => e.httpApi !== undefined));
   for (const fn of offApi) {
@@ -70,12 +90,17 @@ function alarms(context, functions, settings) {
     const what = scheduled ? `a scheduled run of ${fn} failed` : `${fn} failed (threw, timed out or ran out of memory)`;
     out[`${pascal(fn)}ErrorsAlarm`] = alarm(context, `${fn}-errors`, what, lambdaMetric(context, fn, 'Errors'));
   }
-  out.ScheduleFailuresAlarm = alarm(context, 'schedule-failures', 'a scheduled event failed after its retries: it waits in the schedule failures queue', {
-    Namespace: 'AWS/SQS',
-    MetricName: 'ApproximateNumberOfMessagesVisible',
-    Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['ScheduleFailuresQueue', 'QueueName'] } }],
-    Statistic: 'Maximum',
-  });
+  out.ScheduleFailuresAlarm = alarm(
+    context,
+    'schedule-failures',
+    'a scheduled event failed after its retries: it waits in the schedule failures queue',
+    {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['ScheduleFailuresQueue', 'QueueName'] } }],
+      Statistic: 'Maximum',
+    },
+  );
   out.Api5xxAlarm = alarm(context, 'api-5xx', 'the HTTP API answered 5xx at least once in 5 minutes', {
     Namespace: 'AWS/ApiGateway',
     MetricName: '5xx',
@@ -116,7 +141,11 @@ class LambdaOperations {
     const naming = this.serverless.getProvider('aws').naming;
     const resources = service.provider.compiledCloudFormationTemplate.Resources;
     const settings = service.custom?.operations ?? {};
-    const context = { prefix: `${service.service}-${service.provider.stage}`, logicalId: (fn) => naming.getLambdaLogicalId(fn), httpApiLogicalId: naming.getHttpApiLogicalId() };
+    const context = {
+      prefix: `${service.service}-${service.provider.stage}`,
+      logicalId: (fn) => naming.getLambdaLogicalId(fn),
+      httpApiLogicalId: naming.getHttpApiLogicalId(),
+    };
     Object.assign(resources, alarms(context, service.functions, settings), logSubscriptions(resources, settings));
   }
 }

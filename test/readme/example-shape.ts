@@ -77,7 +77,9 @@ export function parseShape(text: string): Shape {
     const literal = /^(true|false|null|-?\d+(\.\d+)?([eE][-+]?\d+)?)/.exec(text.slice(at));
     if (!literal) return fail('expected a value');
     at += literal[0].length;
-    return { kind: literal[1] === 'null' ? 'null' : literal[1] === 'true' || literal[1] === 'false' ? 'boolean' : 'number' };
+    return {
+      kind: literal[1] === 'null' ? 'null' : literal[1] === 'true' || literal[1] === 'false' ? 'boolean' : 'number',
+    };
   };
   const shape = value();
   space();
@@ -94,22 +96,29 @@ export function shapeProblems(shape: Shape, actual: unknown, path = '(answer)'):
     case 'string':
     case 'number':
     case 'boolean':
-      return typeof actual === shape.kind || actual === null ? [] : [`${path}: expected a ${shape.kind}, got ${JSON.stringify(actual)?.slice(0, 40)}`];
+      return typeof actual === shape.kind || actual === null
+        ? []
+        : [`${path}: expected a ${shape.kind}, got ${JSON.stringify(actual)?.slice(0, 40)}`];
     case 'array': {
       if (!Array.isArray(actual)) return [`${path}: expected an array`];
       if (shape.items.length === 0) return [];
       // Element i fits the example's element i; elements past the example's fit its last.
-      return actual.flatMap((item, i) => shapeProblems(shape.items[Math.min(i, shape.items.length - 1)], item, `${path}[${i}]`));
+      return actual.flatMap((item, i) =>
+        shapeProblems(shape.items[Math.min(i, shape.items.length - 1)], item, `${path}[${i}]`),
+      );
     }
     case 'object': {
-      if (typeof actual !== 'object' || actual === null || Array.isArray(actual)) return [`${path}: expected an object`];
+      if (typeof actual !== 'object' || actual === null || Array.isArray(actual))
+        return [`${path}: expected an object`];
       const record = actual as Record<string, unknown>;
       const problems: string[] = [];
       for (const [key, inner] of shape.keys) {
         if (!(key in record)) problems.push(`${path}.${key}: missing`);
         else problems.push(...shapeProblems(inner, record[key], `${path}.${key}`));
       }
-      if (!shape.open) for (const key of Object.keys(record)) if (!shape.keys.has(key)) problems.push(`${path}.${key}: not in the example`);
+      if (!shape.open)
+        for (const key of Object.keys(record))
+          if (!shape.keys.has(key)) problems.push(`${path}.${key}: not in the example`);
       return problems;
     }
   }

@@ -122,7 +122,11 @@ export function exampleBlocks(markdown: string): ExampleBlock[] {
     if (fence[1] === 'bash') {
       blocks.push({ statements: statements(body, start + 1) });
       lastBashEnd = end;
-    } else if (fence[1] === 'json' && blocks.length > 0 && lines.slice(lastBashEnd + 1, i).every((l) => l.trim() === '')) {
+    } else if (
+      fence[1] === 'json' &&
+      blocks.length > 0 &&
+      lines.slice(lastBashEnd + 1, i).every((l) => l.trim() === '')
+    ) {
       blocks[blocks.length - 1].answer = body.join('\n');
     }
     i = end;
@@ -137,7 +141,10 @@ export function statements(body: string[], firstLine: number): Statement[] {
     const line = firstLine + i;
     let text = body[i];
     // A line goes on after a trailing backslash, or while a single quote is open (a JSON body).
-    while (i + 1 < body.length && (/\\$/.test(text) || (text.replace(/"[^"]*"/g, '').split("'").length - 1) % 2 === 1)) {
+    while (
+      i + 1 < body.length &&
+      (/\\$/.test(text) || (text.replace(/"[^"]*"/g, '').split("'").length - 1) % 2 === 1)
+    ) {
       text = /\\$/.test(text) ? `${text.slice(0, -1)} ${body[++i].trim()}` : `${text}\n${body[++i]}`;
     }
     if (text.trim() === '') continue;
@@ -180,7 +187,9 @@ export class ShellSession {
     const runs: CurlRun[] = [];
     for (const command of split(tokens, ';')) {
       if (command.length === 0) continue;
-      const assignments = command.every((t) => 'word' in t && 'lit' in t.word[0] && /^[A-Za-z_]\w*=/.test(t.word[0].lit));
+      const assignments = command.every(
+        (t) => 'word' in t && 'lit' in t.word[0] && /^[A-Za-z_]\w*=/.test(t.word[0].lit),
+      );
       if (assignments) {
         for (const t of command) {
           const [first, ...rest] = (t as { word: Part[] }).word as [{ lit: string }, ...Part[]];
@@ -210,7 +219,8 @@ export class ShellSession {
     const arrow = tokens.findIndex((t) => 'op' in t && t.op === '>');
     if (arrow >= 0) {
       const target = tokens[arrow + 1];
-      if (!target || !('word' in target) || arrow + 2 !== tokens.length) throw new Error('"> FILE" must end the command');
+      if (!target || !('word' in target) || arrow + 2 !== tokens.length)
+        throw new Error('"> FILE" must end the command');
       redirect = await this.expand(target.word, runs);
       tokens = tokens.slice(0, arrow);
     }
@@ -229,7 +239,10 @@ export class ShellSession {
       } else if (program === 'jq') stdout = this.jq(args, stdout);
       else if (program === 'tee' && args.length === 1) this.files.set(args[0], stdout);
       else if (program === 'cat' && args.length === 1) stdout = this.read(args[0]);
-      else throw new Error(`cannot run "${words.join(' ').slice(0, 60)}": the README examples may use curl, jq, tee and cat`);
+      else
+        throw new Error(
+          `cannot run "${words.join(' ').slice(0, 60)}": the README examples may use curl, jq, tee and cat`,
+        );
     }
     if (redirect !== null) {
       this.files.set(redirect, stdout);
@@ -279,8 +292,15 @@ export class ShellSession {
     const local = /^http:\/\/127\.0\.0\.1:3000(\/.*)?$/.exec(target);
     if (!local) throw new Error(`curl ${target}: the examples address the local service, http://127.0.0.1:3000`);
     // As curl does: data without a content type goes as a form.
-    if (body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/x-www-form-urlencoded');
-    const response = await fetch(this.service.url + (local[1] ?? '/'), { method: method ?? (body === undefined ? 'GET' : 'POST'), headers, body, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+    if (body !== undefined && !headers.has('content-type'))
+      headers.set('content-type', 'application/x-www-form-urlencoded');
+    const response = await fetch(this.service.url + (local[1] ?? '/'), {
+      method: method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(30_000),
+    });
     return { status: response.status, body: await response.text() };
   }
 
@@ -288,10 +308,13 @@ export class ShellSession {
   private jq(args: string[], input: string): string {
     const raw = args[0] === '-r';
     const [filter, file] = raw ? args.slice(1) : args;
-    if (!filter || !/^\.([A-Za-z_]\w*|\[\d+\]|\.)*$/.test(filter)) throw new Error(`jq ${args.join(' ')}: only path filters like .a[0].b are understood`);
+    if (!filter || !/^\.([A-Za-z_]\w*|\[\d+\]|\.)*$/.test(filter))
+      throw new Error(`jq ${args.join(' ')}: only path filters like .a[0].b are understood`);
     let value: unknown = JSON.parse(file === undefined ? input : this.read(file));
     for (const step of filter.match(/[A-Za-z_]\w*|\[\d+\]/g) ?? []) {
-      value = step.startsWith('[') ? (value as unknown[])?.[Number(step.slice(1, -1))] : (value as Record<string, unknown>)?.[step];
+      value = step.startsWith('[')
+        ? (value as unknown[])?.[Number(step.slice(1, -1))]
+        : (value as Record<string, unknown>)?.[step];
     }
     return `${raw && typeof value === 'string' ? value : JSON.stringify(value ?? null, null, 2)}\n`;
   }

@@ -24,7 +24,10 @@ export default class SummaryLineReporter implements Reporter {
       // A file that fails to load has no tests but must count as a failure.
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
     }
-    if (notes.size) process.stdout.write(`\nSkipped on this machine (install the programs to run them; CI runs everything):\n${[...notes].map((n) => `  - ${n}`).join('\n')}\n`);
+    if (notes.size)
+      process.stdout.write(
+        `\nSkipped on this machine (install the programs to run them; CI runs everything):\n${[...notes].map((n) => `  - ${n}`).join('\n')}\n`,
+      );
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
 }

@@ -23,9 +23,23 @@ export function useAdmin(): boolean {
   return has;
 }
 
-export function ActionButton({ label, request, confirm, onDone }: { label: string; request: ActionRequest; confirm?: string; onDone?: (result: unknown) => void }) {
+export function ActionButton({
+  label,
+  request,
+  confirm,
+  onDone,
+}: {
+  label: string;
+  request: ActionRequest;
+  confirm?: string;
+  onDone?: (result: unknown) => void;
+}) {
   const admin = useAdmin();
-  const [state, setState] = useState<{ busy: boolean; message: string | null; failed: boolean }>({ busy: false, message: null, failed: false });
+  const [state, setState] = useState<{ busy: boolean; message: string | null; failed: boolean }>({
+    busy: false,
+    message: null,
+    failed: false,
+  });
   if (!admin) return null;
   const run = async (): Promise<void> => {
     if (confirm && !window.confirm(confirm)) return;
@@ -71,17 +85,40 @@ type PromoteState =
  * gate, and moves only with force and a reason. The move names the version
  * the dry run saw (`from`), so an alias that moved meanwhile is a 409, not a surprise.
  */
-export function PromoteButton({ alias, version, onDone }: { alias: string; version: string; onDone?: (result: unknown) => void }) {
+export function PromoteButton({
+  alias,
+  version,
+  onDone,
+}: {
+  alias: string;
+  version: string;
+  onDone?: (result: unknown) => void;
+}) {
   const admin = useAdmin();
   const [state, setState] = useState<PromoteState>({ step: 'idle' });
   if (!admin) return null;
-  const fail = (err: unknown): void => setState({ step: 'idle', message: err instanceof ApiError ? err.message : String(err), failed: true });
+  const fail = (err: unknown): void =>
+    setState({ step: 'idle', message: err instanceof ApiError ? err.message : String(err), failed: true });
   const move = async (dryRun: DryRun, extra: { force: true; reason: string } | null): Promise<void> => {
-    const body = { alias, version, reason: 'promoted from the console', ...(dryRun.from ? { from: dryRun.from } : {}), ...extra };
-    const result = await api<{ request?: { id: string; approvals: number; needed: number } }>('model/promote', { method: 'POST', body });
+    const body = {
+      alias,
+      version,
+      reason: 'promoted from the console',
+      ...(dryRun.from ? { from: dryRun.from } : {}),
+      ...extra,
+    };
+    const result = await api<{ request?: { id: string; approvals: number; needed: number } }>('model/promote', {
+      method: 'POST',
+      body,
+    });
     // Under four eyes the API files a change request (202) instead of moving: nothing moved yet.
     const filed = result.request;
-    setState({ step: 'idle', message: filed ? `Requested, waiting for approval (change request ${filed.id}: ${filed.approvals} of ${filed.needed}; see Approvals).` : 'Done.' });
+    setState({
+      step: 'idle',
+      message: filed
+        ? `Requested, waiting for approval (change request ${filed.id}: ${filed.approvals} of ${filed.needed}; see Approvals).`
+        : 'Done.',
+    });
     onDone?.(result);
   };
   const start = async (): Promise<void> => {
@@ -89,7 +126,8 @@ export function PromoteButton({ alias, version, onDone }: { alias: string; versi
     try {
       const dryRun = await api<DryRun>('model/promote', { method: 'POST', body: { alias, version, dryRun: true } });
       if (objections(dryRun)) return setState({ step: 'differs', dryRun, reason: '' });
-      if (!window.confirm(`Point ${alias} at ${version}${dryRun.from ? ` (now ${dryRun.from}; same contract)` : ''}?`)) return setState({ step: 'idle' });
+      if (!window.confirm(`Point ${alias} at ${version}${dryRun.from ? ` (now ${dryRun.from}; same contract)` : ''}?`))
+        return setState({ step: 'idle' });
       await move(dryRun, null);
     } catch (err) {
       fail(err);
@@ -100,36 +138,66 @@ export function PromoteButton({ alias, version, onDone }: { alias: string; versi
     try {
       await move(dryRun, { force: true, reason });
     } catch (err) {
-      setState({ step: 'differs', dryRun, reason, message: err instanceof ApiError ? err.message : String(err), failed: true });
+      setState({
+        step: 'differs',
+        dryRun,
+        reason,
+        message: err instanceof ApiError ? err.message : String(err),
+        failed: true,
+      });
     }
   };
-  const status = state.message ? html` <span class=${state.failed ? 'error' : 'ok'} role="status">${state.message}</span>` : null;
+  const status = state.message
+    ? html` <span class=${state.failed ? 'error' : 'ok'} role="status">${state.message}</span>`
+    : null;
   if (state.step !== 'differs') {
     return html`<span class="action">
-      <button type="button" disabled=${state.step === 'busy'} onClick=${start}>${state.step === 'busy' ? `Promote to ${alias}...` : `Promote to ${alias}`}</button>${status}
+      <button type="button" disabled=${state.step === 'busy'} onClick=${start}>
+        ${state.step === 'busy' ? `Promote to ${alias}...` : `Promote to ${alias}`}</button
+      >${status}
     </span>`;
   }
   const { dryRun, reason } = state;
   const failed = dryRun.policy?.failed ?? [];
   return html`<div class="contract-diff" role="alertdialog" aria-labelledby="contract-diff-title">
-    ${dryRun.differences.length
-      ? html`<p id="contract-diff-title"><strong>${version} does not have ${alias}'s contract</strong>${dryRun.from ? ` (${alias} is ${dryRun.from})` : ''}: clients of ${alias} may get errors or answers in other terms.</p>
-          <ul>
-            ${dryRun.differences.map((d) => html`<li><code>${d.field}</code>: ${d.message}</li>`)}
-          </ul>`
-      : null}
-    ${failed.length
-      ? html`<p id=${dryRun.differences.length ? 'policy-failed-title' : 'contract-diff-title'}><strong>${version} fails the promotion policy</strong> (revision ${dryRun.policy!.revision}):</p>
-          <ul class="policy-failed">
-            ${failed.map((f) => html`<li><code>${f.field}</code>: ${f.message}</li>`)}
-          </ul>`
-      : null}
-    <label>Why promote it anyway? (recorded in the history)
-      <input name="force-reason" value=${reason} maxLength=${500} onInput=${(e: Event) => setState({ ...state, reason: (e.target as HTMLInputElement).value })} />
+    ${
+      dryRun.differences.length
+        ? html`<p id="contract-diff-title">
+              <strong>${version} does not have ${alias}'s contract</strong
+              >${dryRun.from ? ` (${alias} is ${dryRun.from})` : ''}: clients of ${alias} may get errors or answers in
+              other terms.
+            </p>
+            <ul>
+              ${dryRun.differences.map((d) => html`<li><code>${d.field}</code>: ${d.message}</li>`)}
+            </ul>`
+        : null
+    }
+    ${
+      failed.length
+        ? html`<p id=${dryRun.differences.length ? 'policy-failed-title' : 'contract-diff-title'}>
+              <strong>${version} fails the promotion policy</strong> (revision ${dryRun.policy!.revision}):
+            </p>
+            <ul class="policy-failed">
+              ${failed.map((f) => html`<li><code>${f.field}</code>: ${f.message}</li>`)}
+            </ul>`
+        : null
+    }
+    <label
+      >Why promote it anyway? (recorded in the history)
+      <input
+        name="force-reason"
+        value=${reason}
+        maxlength=${500}
+        onInput=${(e: Event) => setState({ ...state, reason: (e.target as HTMLInputElement).value })}
+      />
     </label>
     <span class="action">
-      <button type="button" class="danger" disabled=${!reason.trim()} onClick=${() => force(dryRun, reason.trim())}>Promote anyway</button>
-      <button type="button" class="secondary" onClick=${() => setState({ step: 'idle', message: 'Not promoted.' })}>Cancel</button>
-    </span>${status}
+      <button type="button" class="danger" disabled=${!reason.trim()} onClick=${() => force(dryRun, reason.trim())}>
+        Promote anyway
+      </button>
+      <button type="button" class="secondary" onClick=${() => setState({ step: 'idle', message: 'Not promoted.' })}>
+        Cancel
+      </button> </span
+    >${status}
   </div>`;
 }

@@ -15,7 +15,17 @@ export interface Line {
   dashed?: boolean;
 }
 
-export function TimeChart({ title, times, lines, unit }: { title: string; times: number[]; lines: Line[]; unit: string }) {
+export function TimeChart({
+  title,
+  times,
+  lines,
+  unit,
+}: {
+  title: string;
+  times: number[];
+  lines: Line[];
+  unit: string;
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -25,7 +35,16 @@ export function TimeChart({ title, times, lines, unit }: { title: string; times:
         title,
         width: Math.max(280, Math.min(900, el.clientWidth || 600)),
         height: 240,
-        series: [{}, ...lines.map((l, i) => ({ label: l.label, stroke: COLOURS[i % COLOURS.length], dash: l.dashed ? [6, 4] : undefined, spanGaps: false, value: (_u: uPlot, v: number | null) => (v === null ? '-' : `${v.toFixed(1)} ${unit}`) }))],
+        series: [
+          {},
+          ...lines.map((l, i) => ({
+            label: l.label,
+            stroke: COLOURS[i % COLOURS.length],
+            dash: l.dashed ? [6, 4] : undefined,
+            spanGaps: false,
+            value: (_u: uPlot, v: number | null) => (v === null ? '-' : `${v.toFixed(1)} ${unit}`),
+          })),
+        ],
         axes: [{}, { label: unit }],
       },
       [times.map((t) => t / 1000), ...lines.map((l) => l.values)] as uPlot.AlignedData,
@@ -33,5 +52,10 @@ export function TimeChart({ title, times, lines, unit }: { title: string; times:
     );
     return () => chart.destroy();
   }, [title, times, lines, unit]);
-  return html`<div class="chart" ref=${box} role="img" aria-label=${`${title}: ${lines.map((l) => l.label).join(', ')}`}></div>`;
+  return html`<div
+    class="chart"
+    ref=${box}
+    role="img"
+    aria-label=${`${title}: ${lines.map((l) => l.label).join(', ')}`}
+  ></div>`;
 }

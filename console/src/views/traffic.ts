@@ -47,8 +47,17 @@ export function TrafficView() {
       ${traffic.data ? html`<${Split} status=${traffic.data} />` : null}
       ${traffic.data?.policy.mode === 'canary' ? html`<${CanaryProgress} policy=${traffic.data.policy} />` : null}
       ${traffic.data?.policy.mode === 'canary' && admin ? html`<${CanaryNumbers} revision=${traffic.data.revision} refresh=${actions} />` : null}
-      <${ActionButton} label="Roll back champion" confirm="Point champion back at the version its last move replaced?" request=${{ path: 'model/rollback', method: 'POST', body: { alias: 'champion', reason: 'rolled back from the console' } }} onDone=${reload} />
-      <${ActionButton} label="Run the canary check" request=${{ path: 'model/canary/check', method: 'POST' }} onDone=${reload} />
+      <${ActionButton}
+        label="Roll back champion"
+        confirm="Point champion back at the version its last move replaced?"
+        request=${{ path: 'model/rollback', method: 'POST', body: { alias: 'champion', reason: 'rolled back from the console' } }}
+        onDone=${reload}
+      />
+      <${ActionButton}
+        label="Run the canary check"
+        request=${{ path: 'model/canary/check', method: 'POST' }}
+        onDone=${reload}
+      />
     <//>
     <${PolicyForm} onDone=${reload} />
     <${Section} title="History">
@@ -64,13 +73,35 @@ function Split({ status }: { status: TrafficStatus }) {
   const versions = new Map(status.routes.map((r) => [r.alias, r.version]));
   const label = (alias: string): string => (versions.get(alias) ? `${alias} (${versions.get(alias)})` : alias);
   return html`<div>
-    <p class="mode">Mode <strong>${status.policy.mode}</strong>${status.revision === null ? ' (the default: no traffic policy has been set yet)' : `, revision ${status.revision}`}: ${policyText(status.policy, label)}.</p>
+    <p class="mode">
+      Mode
+      <strong>${status.policy.mode}</strong
+      >${status.revision === null ? ' (the default: no traffic policy has been set yet)' : `, revision ${status.revision}`}:
+      ${policyText(status.policy, label)}.
+    </p>
     <div class="split" role="img" aria-label=${status.routes.map((r) => `${r.variant} ${r.weight}%`).join(', ')}>
       ${status.routes.filter((r) => r.weight > 0).map((r, i) => html`<div class=${`part part${i % 4}`} style=${{ flexGrow: r.weight }} data-variant=${r.variant}>${r.variant} ${r.weight}%</div>`)}
     </div>
     <table>
-      <thead><tr><th>variant</th><th>alias</th><th>share</th><th>serving version</th></tr></thead>
-      <tbody>${status.routes.map((r) => html`<tr><td>${r.variant}</td><td>${r.alias}</td><td class="num">${r.weight}%</td><td>${r.version ?? 'not loaded'}</td></tr>`)}</tbody>
+      <thead>
+        <tr>
+          <th>variant</th>
+          <th>alias</th>
+          <th>share</th>
+          <th>serving version</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${status.routes.map(
+          (r) =>
+            html`<tr>
+              <td>${r.variant}</td>
+              <td>${r.alias}</td>
+              <td class="num">${r.weight}%</td>
+              <td>${r.version ?? 'not loaded'}</td>
+            </tr>`,
+        )}
+      </tbody>
     </table>
   </div>`;
 }
@@ -81,7 +112,19 @@ type Mode = 'single' | 'ab' | 'canary' | 'bluegreen' | 'shadow';
 function PolicyForm({ onDone }: { onDone: () => void }) {
   const admin = useAdmin();
   const [mode, setMode] = useState<Mode>('ab');
-  const [fields, setFields] = useState<Record<string, string>>({ alias: 'champion', a: 'champion', b: 'challenger', weightA: '50', champion: 'champion', challenger: 'challenger', steps: '5,25,50,100', blue: 'blue', green: 'green', active: 'blue', sample: '100' });
+  const [fields, setFields] = useState<Record<string, string>>({
+    alias: 'champion',
+    a: 'champion',
+    b: 'challenger',
+    weightA: '50',
+    champion: 'champion',
+    challenger: 'challenger',
+    steps: '5,25,50,100',
+    blue: 'blue',
+    green: 'green',
+    active: 'blue',
+    sample: '100',
+  });
   const [problems, setProblems] = useState<FieldProblem[]>([]);
   const [message, setMessage] = useState<string | null>(null);
   if (!admin) return null;
@@ -91,9 +134,20 @@ function PolicyForm({ onDone }: { onDone: () => void }) {
       case 'single':
         return { mode, alias: fields.alias };
       case 'ab':
-        return { mode, variants: [{ name: 'a', alias: fields.a, weight: Number(fields.weightA) }, { name: 'b', alias: fields.b, weight: 100 - Number(fields.weightA) }] };
+        return {
+          mode,
+          variants: [
+            { name: 'a', alias: fields.a, weight: Number(fields.weightA) },
+            { name: 'b', alias: fields.b, weight: 100 - Number(fields.weightA) },
+          ],
+        };
       case 'canary':
-        return { mode, champion: fields.champion, challenger: fields.challenger, steps: fields.steps.split(',').map((s) => Number(s.trim())) };
+        return {
+          mode,
+          champion: fields.champion,
+          challenger: fields.challenger,
+          steps: fields.steps.split(',').map((s) => Number(s.trim())),
+        };
       case 'bluegreen':
         return { mode, blue: fields.blue, green: fields.green, active: fields.active };
       case 'shadow':
@@ -103,8 +157,10 @@ function PolicyForm({ onDone }: { onDone: () => void }) {
   const localProblems = (): FieldProblem[] => {
     const out: FieldProblem[] = [];
     const weight = Number(fields.weightA);
-    if (mode === 'ab' && !(Number.isInteger(weight) && weight >= 0 && weight <= 100)) out.push({ field: 'weightA', message: 'a whole number from 0 to 100' });
-    if (mode === 'canary' && fields.steps.split(',').some((s) => !/^\s*\d+\s*$/.test(s))) out.push({ field: 'steps', message: 'percentages separated by commas, e.g. 5,25,50,100' });
+    if (mode === 'ab' && !(Number.isInteger(weight) && weight >= 0 && weight <= 100))
+      out.push({ field: 'weightA', message: 'a whole number from 0 to 100' });
+    if (mode === 'canary' && fields.steps.split(',').some((s) => !/^\s*\d+\s*$/.test(s)))
+      out.push({ field: 'steps', message: 'percentages separated by commas, e.g. 5,25,50,100' });
     return out;
   };
   const submit = async (e: Event): Promise<void> => {
@@ -127,13 +183,28 @@ function PolicyForm({ onDone }: { onDone: () => void }) {
   };
   const input = (name: string, label: string) => {
     const problem = problems.find((p) => p.field === name || p.field.endsWith(`.${name}`));
-    return html`<label>${label} <input name=${name} value=${fields[name]} onInput=${set(name)} aria-invalid=${problem ? 'true' : 'false'} />${problem ? html` <span class="error">${problem.message}</span>` : null}</label>`;
+    return html`<label
+      >${label}
+      <input
+        name=${name}
+        value=${fields[name]}
+        onInput=${set(name)}
+        aria-invalid=${problem ? 'true' : 'false'}
+      />${problem ? html` <span class="error">${problem.message}</span>` : null}</label
+    >`;
   };
   return html`<${Section} title="Set the traffic policy">
     <form class="policy" onSubmit=${submit}>
-      <label>Mode <select name="mode" value=${mode} onChange=${(e: Event) => setMode((e.target as HTMLSelectElement).value as Mode)}>
-        ${['single', 'ab', 'canary', 'bluegreen', 'shadow'].map((m) => html`<option value=${m}>${m}</option>`)}
-      </select></label>
+      <label
+        >Mode
+        <select
+          name="mode"
+          value=${mode}
+          onChange=${(e: Event) => setMode((e.target as HTMLSelectElement).value as Mode)}
+        >
+          ${['single', 'ab', 'canary', 'bluegreen', 'shadow'].map((m) => html`<option value=${m}>${m}</option>`)}
+        </select></label
+      >
       ${mode === 'single' ? input('alias', 'Alias') : null}
       ${mode === 'ab' ? html`${input('a', 'Variant a: alias')}${input('weightA', 'a: percent of traffic')}${input('b', 'Variant b: alias')}` : null}
       ${mode === 'canary' ? html`${input('champion', 'Champion alias')}${input('challenger', 'Challenger alias')}${input('steps', 'Steps (percent)')}` : null}
@@ -141,7 +212,13 @@ function PolicyForm({ onDone }: { onDone: () => void }) {
       ${mode === 'shadow' ? html`${input('champion', 'Champion alias')}${input('challenger', 'Challenger alias')}${input('sample', 'Shadow sample (percent)')}` : null}
       <button type="submit">Set policy</button>
       ${message ? html`<p role="status" class=${problems.length ? 'error' : 'ok'}>${message}</p>` : null}
-      ${problems.length ? html`<ul class="problems">${problems.map((p) => html`<li><code>${p.field}</code>: ${p.message}</li>`)}</ul>` : null}
+      ${
+        problems.length
+          ? html`<ul class="problems">
+              ${problems.map((p) => html`<li><code>${p.field}</code>: ${p.message}</li>`)}
+            </ul>`
+          : null
+      }
     </form>
   <//>`;
 }

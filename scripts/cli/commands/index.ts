@@ -9,4 +9,13 @@ import { START } from './start.ts';
 import { TRAIN } from './train.ts';
 import { UPLOAD } from './upload.ts';
 
-export const COMMANDS: readonly CommandSpec[] = [START, TRAIN, PREDICT, REGISTER, UPLOAD, SPEC_INIT, SERVE, S3] as CommandSpec[];
+export const COMMANDS: readonly CommandSpec[] = [
+  START,
+  TRAIN,
+  PREDICT,
+  REGISTER,
+  UPLOAD,
+  SPEC_INIT,
+  SERVE,
+  S3,
+] as CommandSpec[];

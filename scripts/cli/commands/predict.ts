@@ -25,7 +25,11 @@ export const PREDICT: CommandSpec<typeof options> = {
     "the row's identifier columns (or, when the file has none, its line number as `row`), `prediction` and one `p_<class>` per class.",
   options,
   help: {
-    model: { value: 'DIR|registry:ALIAS|registry:VERSION', text: 'the model: an artifact directory, or a model of the registry', required: true },
+    model: {
+      value: 'DIR|registry:ALIAS|registry:VERSION',
+      text: 'the model: an artifact directory, or a model of the registry',
+      required: true,
+    },
     data: { value: 'FILE', text: 'CSV to score (the target column may be absent)', required: true },
     out: { value: 'FILE', text: 'write the scores there (default: stdout); checked before the model loads' },
     'on-error': {

@@ -21,5 +21,8 @@ export const REGISTER: CommandSpec<typeof options> = {
     name: NAME_HELP,
     reason: { value: 'TEXT', text: "why, kept in the version's registration" },
   },
-  notes: ["The model is filed under the name its artifact's spec (spec.json) carries, unless --name gives another.", "The registry is npm start's (its running store, else its data in DATA_DIR/s3) unless S3_ENDPOINT, MODEL_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY name another."],
+  notes: [
+    "The model is filed under the name its artifact's spec (spec.json) carries, unless --name gives another.",
+    "The registry is npm start's (its running store, else its data in DATA_DIR/s3) unless S3_ENDPOINT, MODEL_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY name another.",
+  ],
 };

@@ -6,8 +6,11 @@ export const S3: CommandSpec<Record<never, never>> = {
   script: 's3-server.ts',
   npmScript: 's3',
   title: 'the embedded S3 server alone (npm run s3)',
-  summary: 'The embedded S3 server alone (the one npm start runs), e.g. for a second service process on the same bucket. Prints {"endpoint": ...} once it listens.',
+  summary:
+    'The embedded S3 server alone (the one npm start runs), e.g. for a second service process on the same bucket. Prints {"endpoint": ...} once it listens.',
   options: {},
   help: {},
-  notes: ['Environment: S3_PORT (4569), DATA_DIR (.data: objects in DATA_DIR/s3), MODEL_BUCKET (mlops-credit-score-models).'],
+  notes: [
+    'Environment: S3_PORT (4569), DATA_DIR (.data: objects in DATA_DIR/s3), MODEL_BUCKET (mlops-credit-score-models).',
+  ],
 };

@@ -6,7 +6,8 @@ export const SERVE: CommandSpec<Record<never, never>> = {
   script: 'serve.ts',
   npmScript: 'serve',
   title: 'the functions behind a plain node:http server',
-  summary: "The service's functions behind a plain node:http server (the Knative container's entry point, and a quick local server).",
+  summary:
+    "The service's functions behind a plain node:http server (the Knative container's entry point, and a quick local server).",
   options: {},
   help: {},
   notes: [

@@ -12,6 +12,6 @@ export const START: CommandSpec<Record<never, never>> = {
   help: {},
   notes: [
     'Environment: DATA_DIR (.data), HTTP_PORT (3000), LAMBDA_PORT (3002), S3_PORT (4569), S3_ENDPOINT, MODEL_BUCKET, ADMIN_API_KEYS, START_DATA, START_SPEC, START_CV, START_CLASSIFIERS, START_SAMPLERS, START_FULL_SEARCH, START_PROGRESS_SECONDS.',
-    "Your own data: START_DATA=my.csv START_SPEC=my-spec.json (from credit-score spec init); the model is served and registered under the spec's \"name\".",
+    'Your own data: START_DATA=my.csv START_SPEC=my-spec.json (from credit-score spec init); the model is served and registered under the spec\'s "name".',
   ],
 };
