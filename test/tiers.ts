@@ -30,6 +30,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'artifact-files.test.ts',
     'body-limit-default.test.ts',
     'boosting-options.test.ts',
+    'boosting-quantise.test.ts',
     'canary.test.ts',
     'class-weights.test.ts',
     'console-approval-text.test.ts',

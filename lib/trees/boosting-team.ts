@@ -32,7 +32,13 @@ import {
   type SubtreeRoot,
   type SharedSteps,
 } from './gradient-tree-builder.ts';
-import { buildHistogramBlock, subtractHistogramBlock, type HistogramInput } from './histogram-kernel.ts';
+import {
+  buildHistogramBlock,
+  buildPackedHistogramBlock,
+  subtractHistogramBlock,
+  subtractPackedHistogramBlock,
+  type HistogramInput,
+} from './histogram-kernel.ts';
 import type { Tree } from './tree.ts';
 import { readTree, treeCapacity, treeSlotSize, writeTree } from './tree-slot.ts';
 
@@ -142,8 +148,13 @@ class ChunkRunner {
         this.input.usedCount = arg(5);
         const [jStart, jEnd] = chunk(0, arg(5), j, chunks);
         const hist = this.slot(arg(1));
-        buildHistogramBlock(hist, this.input, w.gradHess[arg(0)], w.order, arg(3), arg(4), jStart, jEnd);
-        if (arg(2) >= 0) subtractHistogramBlock(this.slot(arg(2)), hist, this.input, jStart, jEnd);
+        if (w.packed) {
+          buildPackedHistogramBlock(hist, this.input, w.packed[arg(0)], w.order, arg(3), arg(4), jStart, jEnd);
+          if (arg(2) >= 0) subtractPackedHistogramBlock(this.slot(arg(2)), hist, this.input, jStart, jEnd);
+        } else {
+          buildHistogramBlock(hist, this.input, w.gradHess[arg(0)], w.order, arg(3), arg(4), jStart, jEnd);
+          if (arg(2) >= 0) subtractHistogramBlock(this.slot(arg(2)), hist, this.input, jStart, jEnd);
+        }
       } else if (op === OP_GRADIENTS) {
         computeGradients(w.margins, w.y, w.outputs, w.gradHess, ...chunk(0, arg(0), j, chunks), w.classWeights);
       } else if (op === OP_COMPACT) {

@@ -7,6 +7,7 @@
  */
 import { BIN_SLOTS, type BinnedMatrix } from './binning.ts';
 import type { HistogramInput } from './histogram-kernel.ts';
+import { QUANT_WORDS } from './boosting-quantise.ts';
 import { toShared } from '../parallel/shared-arrays.ts';
 
 export interface BoostingWorkspace {
@@ -22,6 +23,13 @@ export interface BoostingWorkspace {
   outputs: number;
   /** Per output: (gradient, hessian) of row r at [2r], [2r + 1]. */
   gradHess: Float64Array[];
+  /**
+   * Per output, with quantised gradients: each row's gradient and hessian packed into one
+   * exact float64 (lib/trees/boosting-quantise.ts); null: histograms sum gradHess.
+   */
+  packed: Float64Array[] | null;
+  /** Per output, QUANT_WORDS: the round's quantisation steps and scale. */
+  quantSteps: Float64Array;
   /** Per class: the weight its rows' gradients are scaled by (null: 1). */
   classWeights: Float64Array | null;
   /** Row indices, reordered as the tree grows so that each node's rows are contiguous. */
@@ -49,6 +57,7 @@ export function createWorkspace(
   maxDepth: number,
   shared: boolean,
   classWeights: Float64Array | null = null,
+  quantised = false,
 ): BoostingWorkspace {
   const { rows, features } = binned;
   const histSize = histogramSize(features);
@@ -69,6 +78,8 @@ export function createWorkspace(
     margins: float64(rows * outputs),
     outputs,
     gradHess: Array.from({ length: outputs }, () => float64(2 * rows)),
+    packed: quantised ? Array.from({ length: outputs }, () => float64(rows)) : null,
+    quantSteps: float64(outputs * QUANT_WORDS),
     classWeights,
     order: int32(rows),
     scratch: int32(rows),

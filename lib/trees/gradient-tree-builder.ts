@@ -21,7 +21,14 @@ import {
   type BinMapper,
   type BinnedMatrix,
 } from './binning.ts';
-import { buildHistogramBlock, subtractHistogramBlock, type HistogramInput } from './histogram-kernel.ts';
+import {
+  buildHistogramBlock,
+  buildPackedHistogramBlock,
+  subtractHistogramBlock,
+  subtractPackedHistogramBlock,
+  type HistogramInput,
+} from './histogram-kernel.ts';
+import { QUANT_WORDS } from './boosting-quantise.ts';
 import { HistogramStore, histogramInput, type BoostingWorkspace, type Histogram } from './boosting-workspace.ts';
 import { Tree } from './tree.ts';
 
@@ -112,6 +119,7 @@ export interface SubtreeRoot {
 
 /** A tree with only its top levels grown (GradientTreeBuilder.splitRoot). */
 export interface RootSplit {
+  output: number;
   tree: Tree;
   /** The nodes at `depth` still to grow, left to right; none when the tree ended above it. */
   children: GrowingNode[];
@@ -140,6 +148,8 @@ export class GradientTreeBuilder {
   ) {
     this.store = new HistogramStore(workspace);
     this.input = histogramInput(workspace, binned.features);
+    if (workspace.packed && params.monotone)
+      throw new Error('quantised gradients are not used with monotone constraints (their split search is exact)');
   }
 
   /**
@@ -167,11 +177,12 @@ export class GradientTreeBuilder {
       throw new Error('a tree is split into subtrees only without gamma (pruning needs the whole tree)');
     const { tree, level, stats, rows } = this.startTree(output, sampledRows, used);
     const children = this.growLevels(tree, level, 0, depth, stats, rows, used);
-    return { tree, children, stats, rows, depth };
+    return { output, tree, children, stats, rows, depth };
   }
 
   /** The values of the leaves in a split root's top levels (not the nodes its subtrees go under), as grow() would set them. */
   finishTop(root: RootSplit, onLeaf: OnLeaf): void {
+    this.output = root.output;
     const pending = new Set(root.children.map((child) => child.node));
     const visit = (node: number): void => {
       if (pending.has(node)) return;
@@ -241,9 +252,16 @@ export class GradientTreeBuilder {
     this.buildHistogram(rootHist, null, rows, 0, rows.length);
     let sumGrad = 0;
     let sumHess = 0;
-    for (let i = 0; i < rows.length; i++) {
-      sumGrad += gradHess[rows[i] << 1];
-      sumHess += gradHess[(rows[i] << 1) + 1];
+    const packed = this.workspace.packed?.[output];
+    if (packed) {
+      let sum = 0;
+      for (let i = 0; i < rows.length; i++) sum += packed[rows[i]];
+      [sumGrad, sumHess] = this.unpack(sum);
+    } else {
+      for (let i = 0; i < rows.length; i++) {
+        sumGrad += gradHess[rows[i] << 1];
+        sumHess += gradHess[(rows[i] << 1) + 1];
+      }
     }
     const level: GrowingNode[] = [
       { node: tree.addNode(), start: 0, end: rows.length, sumGrad, sumHess, hist: rootHist, bounds: UNBOUNDED },
@@ -272,7 +290,9 @@ export class GradientTreeBuilder {
         const split = current.hist
           ? this.params.monotone
             ? this.findMonotoneSplit(current, current.hist.values, used, this.params.monotone)
-            : this.findSplit(current, current.hist.values, used)
+            : this.workspace.packed
+              ? this.findPackedSplit(current, current.hist.values, used)
+              : this.findSplit(current, current.hist.values, used)
           : null;
         stats[current.node] = {
           start: current.start,
@@ -334,7 +354,10 @@ export class GradientTreeBuilder {
 
   private setLeafValue(tree: Tree, node: number, stats: NodeStats[], rows: Int32Array, onLeaf: OnLeaf): void {
     const { regLambda, minChildWeight, learningRate } = this.params;
-    const { sumGrad, sumHess, start, end, bounds } = stats[node];
+    const { start, end, bounds } = stats[node];
+    let { sumGrad, sumHess } = stats[node];
+    // Quantised split search: the leaf's weight from its rows' exact gradients (LightGBM's renewed leaves).
+    if (this.workspace.packed) [sumGrad, sumHess] = exactSums(this.workspace.gradHess[this.output], rows, start, end);
     const free = sumHess < minChildWeight ? 0 : -sumGrad / (sumHess + regLambda);
     const weight = free < bounds.lower ? bounds.lower : free > bounds.upper ? bounds.upper : free;
     const value = Math.fround(weight * learningRate);
@@ -354,8 +377,14 @@ export class GradientTreeBuilder {
     end: number,
   ): void {
     const gradHess = this.workspace.gradHess[this.output];
+    const packed = this.workspace.packed?.[this.output];
     const input = this.input;
     const whole = (jStart: number, jEnd: number): void => {
+      if (packed) {
+        buildPackedHistogramBlock(hist.values, input, packed, rows, start, end, jStart, jEnd);
+        if (parent) subtractPackedHistogramBlock(parent.values, hist.values, input, jStart, jEnd);
+        return;
+      }
       buildHistogramBlock(hist.values, input, gradHess, rows, start, end, jStart, jEnd);
       if (parent) subtractHistogramBlock(parent.values, hist.values, input, jStart, jEnd);
     };
@@ -484,6 +513,70 @@ export class GradientTreeBuilder {
     return best;
   }
 
+  /** A packed sum of quantised (gradient, hessian) pairs (lib/trees/boosting-quantise.ts) as the two sums it holds. */
+  private unpack(packedSum: number): [number, number] {
+    const steps = this.workspace.quantSteps;
+    const at = this.output * QUANT_WORDS;
+    const scale = steps[at + 2];
+    const gradInt = Math.floor(packedSum / scale);
+    return [gradInt * steps[at], (packedSum - gradInt * scale) * steps[at + 1]];
+  }
+
+  /**
+   * findSplit over a packed histogram (quantised gradients): the same scan and gains, each
+   * bin's sums decoded from the exact running sum of its packed values.
+   */
+  private findPackedSplit(node: GrowingNode, hist: Float64Array, features: Int32Array): Split | null {
+    const { regLambda: lambda, minChildWeight } = this.params;
+    const G = node.sumGrad;
+    const H = node.sumHess;
+    if (H < 2 * minChildWeight) return null;
+    const steps = this.workspace.quantSteps;
+    const at = this.output * QUANT_WORDS;
+    const gradStep = steps[at];
+    const hessStep = steps[at + 1];
+    const scale = steps[at + 2];
+    const parentScore = (G * G) / (H + lambda);
+    let best: Split | null = null;
+    let bestGain = MIN_GAIN;
+    for (let j = 0; j < features.length; j++) {
+      const f = features[j];
+      const valueBins = this.bins.valueBins[f];
+      const base = f << 9; // f * FEATURE_SLOTS; packed bins are the first BIN_SLOTS of them
+      const missing = hist[base + MISSING_BIN];
+      const hasMissing = missing !== 0;
+      for (let pass = 0; pass < (hasMissing ? 2 : 1); pass++) {
+        const missingLeft = pass === 1;
+        let sum = missingLeft ? missing : 0;
+        for (let b = 0; b < valueBins - (missingLeft ? 1 : 0); b++) {
+          sum += hist[base + b];
+          const gradInt = Math.floor(sum / scale);
+          const hl = (sum - gradInt * scale) * hessStep;
+          if (hl < minChildWeight) continue;
+          const hr = H - hl;
+          if (hr < minChildWeight) break;
+          const gl = gradInt * gradStep;
+          const gr = G - gl;
+          const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+          if (gain > bestGain) {
+            bestGain = gain;
+            best = {
+              feature: f,
+              bin: b,
+              missingLeft: hasMissing ? missingLeft : false,
+              gain,
+              leftGrad: gl,
+              leftHess: hl,
+              leftWeight: 0,
+              rightWeight: 0,
+            };
+          }
+        }
+      }
+    }
+    return best;
+  }
+
   /** The children's bounds: the parent's, split at the mean of their weights on a constrained feature. */
   private childBounds(bounds: Bounds, split: Split): [Bounds, Bounds] {
     const c = this.params.monotone?.[split.feature] ?? 0;
@@ -567,4 +660,15 @@ export class GradientTreeBuilder {
     }
     return best;
   }
+}
+
+/** The exact (gradient, hessian) sums of rows[start..end). */
+function exactSums(gradHess: Float64Array, rows: Int32Array, start: number, end: number): [number, number] {
+  let sumGrad = 0;
+  let sumHess = 0;
+  for (let i = start; i < end; i++) {
+    sumGrad += gradHess[rows[i] << 1];
+    sumHess += gradHess[(rows[i] << 1) + 1];
+  }
+  return [sumGrad, sumHess];
 }

@@ -138,3 +138,88 @@ export function subtractHistogramBlock(
     for (let s = from; s < to; s++) parent[s] -= child[s];
   }
 }
+
+/**
+ * buildHistogramBlock over quantised gradients (lib/trees/boosting-quantise.ts): `packed[r]`
+ * holds row r's gradient and hessian as one exact float64, so each (row, feature) is one add,
+ * to slot f * FEATURE_SLOTS + bin (the first half of the feature's slots; the second is unused).
+ * Sums of these whole numbers are exact, so their order does not matter.
+ */
+export function buildPackedHistogramBlock(
+  hist: Float64Array,
+  input: HistogramInput,
+  packed: Float64Array,
+  rows: Int32Array,
+  start: number,
+  end: number,
+  jStart: number,
+  jEnd: number,
+): void {
+  const { rowMajor: bins, features: p, used, usedCount } = input;
+  const identity = usedCount === p;
+  for (let j = jStart; j < jEnd; j++) {
+    const from = (identity ? j : used[j]) * FEATURE_SLOTS;
+    hist.fill(0, from, from + BIN_SLOTS);
+  }
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    const r0 = rows[i];
+    const r1 = rows[i + 1];
+    const r2 = rows[i + 2];
+    const r3 = rows[i + 3];
+    const v0 = packed[r0];
+    const v1 = packed[r1];
+    const v2 = packed[r2];
+    const v3 = packed[r3];
+    if (identity) {
+      let b0 = r0 * p + jStart;
+      let b1 = r1 * p + jStart;
+      let b2 = r2 * p + jStart;
+      let b3 = r3 * p + jStart;
+      for (let fSlot = jStart * FEATURE_SLOTS, stop = jEnd * FEATURE_SLOTS; fSlot < stop; fSlot += FEATURE_SLOTS) {
+        hist[fSlot + bins[b0++]] += v0;
+        hist[fSlot + bins[b1++]] += v1;
+        hist[fSlot + bins[b2++]] += v2;
+        hist[fSlot + bins[b3++]] += v3;
+      }
+      continue;
+    }
+    const b0 = r0 * p;
+    const b1 = r1 * p;
+    const b2 = r2 * p;
+    const b3 = r3 * p;
+    for (let j = jStart; j < jEnd; j++) {
+      const f = used[j];
+      const fSlot = f * FEATURE_SLOTS;
+      hist[fSlot + bins[b0 + f]] += v0;
+      hist[fSlot + bins[b1 + f]] += v1;
+      hist[fSlot + bins[b2 + f]] += v2;
+      hist[fSlot + bins[b3 + f]] += v3;
+    }
+  }
+  for (; i < end; i++) {
+    const r = rows[i];
+    const v = packed[r];
+    const base = r * p;
+    for (let j = jStart; j < jEnd; j++) {
+      const f = identity ? j : used[j];
+      hist[f * FEATURE_SLOTS + bins[base + f]] += v;
+    }
+  }
+}
+
+/** subtractHistogramBlock for packed histograms: only the first half of each feature's slots. */
+export function subtractPackedHistogramBlock(
+  parent: Float64Array,
+  child: Float64Array,
+  input: HistogramInput,
+  jStart: number,
+  jEnd: number,
+): void {
+  const identity = input.usedCount === input.features;
+  for (let j = jStart; j < jEnd; j++) {
+    const from = (identity ? j : input.used[j]) * FEATURE_SLOTS;
+    const to = from + BIN_SLOTS;
+    for (let s = from; s < to; s++) parent[s] -= child[s];
+  }
+}
