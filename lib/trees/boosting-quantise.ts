@@ -12,8 +12,9 @@
  *
  * The steps adapt to the rows (as many levels as the 53 bits allow for that many rows: 512
  * gradient and 256 hessian levels at 80,000 rows, LightGBM uses 4), and to the round's largest
- * gradient and hessian, as LightGBM's do. Split search reads the quantised sums; leaf values
- * are computed from the exact gradients of the leaf's rows (LightGBM's quant_train_renew_leaf).
+ * gradient and hessian, as LightGBM's do. Split search and leaf values read the quantised sums
+ * (LightGBM's default; its quant_train_renew_leaf, leaves from the exact gradients, measured
+ * slower here for no better model: bench/RESULTS.md).
  */
 
 /** Per output, in BoostingWorkspace.quantSteps: the gradient step, the hessian step, 2^shift. */

@@ -55,8 +55,8 @@ export interface GradientBoostingParams {
   /**
    * Split search on gradients and hessians rounded (stochastically, seeded by random_state) to
    * a few hundred levels and summed as exact integers, one add per row and feature instead of
-   * two; leaf values from the exact gradients (LightGBM 4's quantised training; see
-   * lib/trees/boosting-quantise.ts). Not with monotone constraints: those fits stay exact.
+   * two (LightGBM 4's quantised training; see lib/trees/boosting-quantise.ts). Not with
+   * monotone constraints: those fits stay exact.
    */
   quantised_gradients: boolean;
 }
