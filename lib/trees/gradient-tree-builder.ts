@@ -356,7 +356,7 @@ export class GradientTreeBuilder {
     const { regLambda, minChildWeight, learningRate } = this.params;
     // With quantised gradients these are the quantised sums (LightGBM's default, no renewed leaves):
     // renewing from the exact gradients, one more pass over every leaf's rows, cost 7 % of a
-    // 60-round fit and moved its macro F1 by -0.001 (bench/RESULTS.md, quantised gradients).
+    // 60-round fit for a macro F1 0.001 lower on the speed table (bench/RESULTS.md, quantised gradients).
     const { sumGrad, sumHess, start, end, bounds } = stats[node];
     const free = sumHess < minChildWeight ? 0 : -sumGrad / (sumHess + regLambda);
     const weight = free < bounds.lower ? bounds.lower : free > bounds.upper ? bounds.upper : free;
