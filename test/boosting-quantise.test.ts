@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { argmaxRows, classificationMetrics } from '../lib/evaluation/metrics.ts';
 import { MISSING_BIN } from '../lib/trees/binning.ts';
-import { levelBits, QUANT_WORDS, quantiseGradients, roundingStream } from '../lib/trees/boosting-quantise.ts';
+import {
+  canQuantise,
+  levelBits,
+  QUANT_WORDS,
+  quantiseGradients,
+  roundingStream,
+} from '../lib/trees/boosting-quantise.ts';
 import { GradientBoostingClassifier } from '../lib/trees/gradient-boosting.ts';
 import { buildPackedHistogramBlock } from '../lib/trees/histogram-kernel.ts';
 import { Random } from '../lib/util/random.ts';
@@ -42,6 +48,12 @@ describe('quantised gradients', () => {
       expect(Math.abs(sum)).toBeLessThan(2 ** 53);
       expect(unpackInts(sum, steps[2])).toEqual([-rows * 2 ** gradBits, rows * 2 ** hessBits]);
     }
+  });
+
+  it('quantises up to 8M rows and leaves larger fits exact (canQuantise false, levelBits refuses)', () => {
+    expect(canQuantise(8_000_000)).toBe(true);
+    expect(canQuantise(20_000_000)).toBe(false);
+    expect(() => levelBits(20_000_000)).toThrow(/too many rows/);
   });
 
   it('rounds without bias: the unpacked sums of 80,000 rows are within a few rounding errors of the exact sums', () => {

@@ -24,16 +24,29 @@ export const QUANT_WORDS = 3;
 const TO_UNIT = 1 / 65536;
 /** Bits of one float64's exact integers. */
 const EXACT_BITS = 53;
+/** Fewest level bits, gradient and hessian together, worth quantising to (LightGBM's 4 levels: 2 bits each). */
+const MIN_SPARE_BITS = 4;
 /** More levels than this changes nothing measurable (a float32 gradient has 24 bits). */
 const MAX_LEVEL_BITS = 16;
 
+/** Whether `rows` rows leave enough of the 53 bits for quantising (up to ~8M rows; more fit exactly). */
+export function canQuantise(rows: number): boolean {
+  return spareBits(rows) >= MIN_SPARE_BITS;
+}
+
+/**
+ * Bits left for the levels: |G| <= rows * 2^gradBits, H <= rows * 2^hessBits < 2^shift with
+ * shift = rowBits + hessBits + 1, so |packed| <= 2^(2 rowBits + gradBits + hessBits + 1) + 2^shift,
+ * kept at or below 2^52.
+ */
+function spareBits(rows: number): number {
+  return EXACT_BITS - 2 - 2 * Math.ceil(Math.log2(rows + 1));
+}
+
 /** Gradient and hessian level bits for `rows` rows: |sum g| * 2^shift + sum h stays below 2^53. */
 export function levelBits(rows: number): { gradBits: number; hessBits: number } {
-  const rowBits = Math.ceil(Math.log2(rows + 1));
-  // |G| <= rows * 2^gradBits, H <= rows * 2^hessBits < 2^shift with shift = rowBits + hessBits + 1:
-  // |packed| <= 2^(2 rowBits + gradBits + hessBits + 1) + 2^shift, kept at or below 2^52.
-  const spare = EXACT_BITS - 2 - 2 * rowBits;
-  if (spare < 4) throw new RangeError(`too many rows (${rows}) for quantised gradients`);
+  const spare = spareBits(rows);
+  if (spare < MIN_SPARE_BITS) throw new RangeError(`too many rows (${rows}) for quantised gradients`);
   const hessBits = Math.min(MAX_LEVEL_BITS, Math.floor(spare / 2));
   return { gradBits: Math.min(MAX_LEVEL_BITS, spare - hessBits), hessBits };
 }

@@ -12,7 +12,7 @@ import { CompiledEnsemble } from './compiled-ensemble.ts';
 import type { TaskRunner } from '../parallel/task-runner.ts';
 import { GradientTreeBuilder, type GradientTreeParams } from './gradient-tree-builder.ts';
 import { computeGradients } from './boosting-gradients.ts';
-import { quantiseGradients, roundingStream } from './boosting-quantise.ts';
+import { canQuantise, quantiseGradients, roundingStream } from './boosting-quantise.ts';
 import { RoundPlan } from './boosting-round.ts';
 import { BoostingTeam, MAX_TREES_BESIDE_SPLIT, SPLIT_DEPTH, treeGrowing } from './boosting-team.ts';
 import { createWorkspace, type BoostingWorkspace } from './boosting-workspace.ts';
@@ -56,7 +56,7 @@ export interface GradientBoostingParams {
    * Split search on gradients and hessians rounded (stochastically, seeded by random_state) to
    * a few hundred levels and summed as exact integers, one add per row and feature instead of
    * two (LightGBM 4's quantised training; see lib/trees/boosting-quantise.ts). Not with
-   * monotone constraints: those fits stay exact.
+   * monotone constraints or past ~8M rows: those fits stay exact.
    */
   quantised_gradients: boolean;
 }
@@ -198,7 +198,7 @@ export class GradientBoostingClassifier {
       p.max_depth,
       shared,
       p.class_weight === 'balanced' ? balancedClassWeights(data.y, classes) : null,
-      p.quantised_gradients && monotone === null,
+      p.quantised_gradients && monotone === null && canQuantise(rows),
     );
     const treeParams: GradientTreeParams = {
       maxDepth: p.max_depth,
