@@ -126,6 +126,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'boosting-team.test.ts',
     'parallel-batch.test.ts',
     'parallel-training.test.ts',
+    'task-process.test.ts',
     'pool-neighbours.test.ts',
     'roll-up-reporting.test.ts',
     'training-options.test.ts',
