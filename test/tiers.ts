@@ -66,6 +66,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'scorecard-report.test.ts',
     'scorecard-row-binner.test.ts',
     'scorecard-signs.test.ts',
+    'lower-bound.test.ts',
     'param-specs.test.ts',
     'search-space-draws.test.ts',
     'tuning-scorecard.test.ts',
