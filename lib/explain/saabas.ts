@@ -91,8 +91,13 @@ export class SaabasWalk {
     return this.records.byteLength;
   }
 
-  /** Adds the row's path contributions to phi (outputs x (features + 1)); row as fillRow gives it. */
-  add(row: Float32Array, phi: Float64Array): void {
+  /**
+   * Adds the row's path contributions to phi (outputs x (features + 1)); row as fillRow gives it.
+   * With `leaves`, also writes there where each tree's leaf values start (in the ensemble's
+   * leafValues): the leaves prediction reaches, so a prediction with approx reasons walks each
+   * tree once (CompiledEnsemble.probaOfLeaves).
+   */
+  add(row: Float32Array, phi: Float64Array, leaves?: Int32Array): void {
     const F = this.features;
     const P = this.perLeaf;
     const outputs = this.outputs;
@@ -107,6 +112,13 @@ export class SaabasWalk {
         if (depths[j < count ? t + j : t] > steps) steps = depths[j < count ? t + j : t];
       }
       const walked = this.walk(row, steps);
+      // A tree's leaf is its last record before the sink (a walk as deep as `steps` never reaches it).
+      if (leaves)
+        for (let j = 0; j < count; j++) {
+          let d = walked;
+          while (d > 0 && path[d * LOCKSTEP + j] === sink) d--;
+          leaves[t + j] = words[path[d * LOCKSTEP + j] + 1];
+        }
       // The records just walked are in cache: this pass waits on no memory. Step by step, tree
       // by tree, as the single-pass walk added them (the same sums, term for term).
       for (let d = 0, going = count; d < walked && going > 0; d++) {
@@ -181,6 +193,8 @@ export class SaabasWalk {
       const leaf = nodes[w + 2] === node;
       words[r] = nodes[w];
       if (leaf) {
+        // Where the leaf's values start (as in the ensemble's node): prediction from the walk reads it here, in cache.
+        words[r + 1] = nodes[w + 1];
         words[r + 2] = sink;
         words[r + 3] = sink;
         continue;
