@@ -6,19 +6,15 @@
  * of the two separate walks, on random deep ensembles (tree counts not a multiple of the
  * lockstep's eight, 20% missing values), trained models of every aggregation, and the Predictor.
  */
-import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { filesToBundle } from '../lib/artifact/model-bundle.ts';
 import { cleanRecord } from '../lib/data/clean-record.ts';
-import { loadSpec } from '../lib/data/spec.ts';
 import { TreeExplainer } from '../lib/explain/tree-shap.ts';
-import { trainModel } from '../lib/pipeline/pipeline.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
-import { createProgressReporter } from '../lib/training/progress.ts';
 import type { CompiledEnsemble } from '../lib/trees/compiled-ensemble.ts';
-import { subsetCsv, tempDir } from './helpers.ts';
+import { trainSmallForest } from './helpers.ts';
 import { randomEnsemble, randomRows, trainedModels } from './tree-shap-helpers.ts';
 
 /** The leaf one tree's plain walk reaches, node by node through CompiledEnsemble.node (no lockstep, no records). */
@@ -96,17 +92,7 @@ describe('approx reasons and the prediction from one walk', () => {
   });
 
   it('give the Predictor’s forest the probabilities and label of a prediction without reasons', async () => {
-    const dir = tempDir('approx-one-walk');
-    const forest = await trainModel({
-      dataFile: subsetCsv('data/credit_score_customers_raw.csv', 600, join(dir, 'credit-600.csv')),
-      spec: loadSpec('data/specs/credit-score.json'),
-      folds: 2,
-      seed: 5,
-      classifiers: ['rf'],
-      samplers: ['none'],
-      progress: createProgressReporter(process.stderr, true),
-      jobs: 1,
-    });
+    const forest = await trainSmallForest();
     const { bundle } = filesToBundle(forest.files);
     const records = (
       parse(readFileSync('data/credit_score_customers_raw.csv', 'utf8'), { columns: true }) as Record<string, string>[]
