@@ -8,7 +8,8 @@
  * the shipped forest (622,150 nodes) approx took 2-3x a prediction. So each node is copied at
  * load into one record of 2 + perLeaf float64s, its change from its parent beside its split:
  *   int32 words 0-3: [slot, threshold (float32 bits), left, right] as in compiled-ensemble.ts,
- *                    but the children as word offsets of their records (a leaf: the sink's)
+ *                    but the children as word offsets of their records (a leaf: the sink's,
+ *                    and in word 1 where its values start, as in the ensemble's node)
  *   float64 2 .. 2 + perLeaf: the node's expected value minus its parent's, times scale
  * ensemble.bin is unchanged: the records are derived here (40 bytes a node for three classes,
  * 24 for boosting), and replace the 2 x 8 x perLeaf bytes a node of means and changes kept before.
