@@ -27,6 +27,7 @@ export type Tier = (typeof TIER_NAMES)[number];
 export const TIERS: Record<Tier, readonly string[]> = {
   unit: [
     // Pure functions and in-process objects.
+    'approx-one-walk.test.ts',
     'artifact-files.test.ts',
     'body-limit-default.test.ts',
     'boosting-options.test.ts',
