@@ -11,7 +11,9 @@
  *
  * The approx walk before and after its record layout (lib/explain/saabas.ts) is timed
  * alternated in one process (the machine is shared: load moves between runs), wall time per
- * row and CPU time (process.cpuUsage) per round, and the two are checked equal bit for bit.
+ * row and CPU time (process.cpuUsage) per round, and the two are checked equal bit for bit. So are
+ * prediction with approx reasons as two walks (predictProba, then the approx walk) and as one
+ * (the approx walk's leaves give the probabilities; equal bit for bit: test/approx-one-walk.test.ts).
  */
 import { treeEnsemble } from '../lib/artifact/model-bundle.ts';
 import { loadavg } from 'node:os';
@@ -98,6 +100,7 @@ const p = predictor.preprocessor.featureCount;
   }
   console.log(`approx after vs before: ${differing} of ${count} rows differ in any bit`);
   const margins = new Float64Array(ensemble.classes);
+  const leaves = new Int32Array(ensemble.treeCount);
   const sides = [
     {
       name: 'prediction (features in, CompiledEnsemble.predictProba), for scale',
@@ -114,6 +117,24 @@ const p = predictor.preprocessor.featureCount;
     {
       name: 'approx after (one record per node, lib/explain/saabas.ts)',
       run: (i: number) => explainer.explain(features, 'approx', i * p),
+      wall: [] as number[],
+      cpu: [] as number[],
+    },
+    {
+      name: 'prediction and approx, two walks (predictProba, then explain)',
+      run: (i: number) => {
+        ensemble.predictProba(features, margins, i * p);
+        explainer.explain(features, 'approx', i * p);
+      },
+      wall: [] as number[],
+      cpu: [] as number[],
+    },
+    {
+      name: 'prediction and approx, one walk (approxWithLeaves, then probaOfLeaves)',
+      run: (i: number) => {
+        explainer.approxWithLeaves(features, i * p, leaves);
+        ensemble.probaOfLeaves(leaves, margins);
+      },
       wall: [] as number[],
       cpu: [] as number[],
     },

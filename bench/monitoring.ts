@@ -72,6 +72,10 @@ const { values } = parseArgs({
      * worker thread, at the lowest priority, shares the service's core). Linux, two cores or more.
      */
     pin: { type: 'boolean', default: false },
+    /** With --measure-only: only predict p99 alone and during the reads (no fresh-process reads, no rollup check). */
+    'p99-only': { type: 'boolean', default: false },
+    /** Node or V8 flags for the service alone, space-separated (e.g. "--single-threaded-gc"): what a flag does to the tail. */
+    'service-node-options': { type: 'string', default: '' },
   },
 });
 const RATE = Number(values.rate);
@@ -153,6 +157,12 @@ if (MEASURE_ONLY) {
     await rollUpSummaries(store, MODEL, run.end, { lookbackMs: 2 * 3_600_000 });
     await compareCanaryWindowReads(run.end, Number(values['canary-window-reads']));
     s3.kill('SIGTERM');
+    process.exit(0);
+  }
+  if (values['p99-only']) {
+    const load = await predictUnderReads();
+    s3.kill('SIGTERM');
+    console.log(p99Line(load));
     process.exit(0);
   }
   // A store written before rollup marks (lib/monitoring/rollup-mark.ts) gets one as the hourly
@@ -321,9 +331,7 @@ for (const m of run.measured)
   console.log(
     `| ${m.answers.toLocaleString('en-US')}${m.note ? ` (${m.note})` : ''} | ${fmt(m.results.report24h)} | ${fmt(m.results.report7d)} | ${fmt(m.results.drift24h)} | ${fmt(m.results.canary)} | ${fmt(m.results.feedback)} | ${fmt(m.results.unknown)} |`,
   );
-console.log(
-  `\nPOST /predict on the node:http service${values.pin ? ' (on a core of its own: --pin)' : ''} (one record, open loop at ${PREDICT_RATE}/s: ${load.alone.requests} and ${load.during.requests} requests): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms. The service's event-loop delay: p99 ${load.delay.alone.p99.toFixed(1)} / ${load.delay.during.p99.toFixed(1)} ms, max ${load.delay.alone.max.toFixed(1)} / ${load.delay.during.max.toFixed(1)} ms (alone / during).`,
-);
+console.log(`\n${p99Line(load)}`);
 process.exit(0);
 
 /** The canary step's window (begun an hour before `now`, mid-minute as a step is) read both ways in turn, `times` times each. */
@@ -415,7 +423,8 @@ async function predictUnderReads(): Promise<{
     HOST: '127.0.0.1',
   };
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
-  const command = [process.execPath, ...profile, '--import', 'tsx', 'scripts/serve.ts'];
+  const flags = values['service-node-options'].split(' ').filter(Boolean);
+  const command = [process.execPath, ...flags, ...profile, '--import', 'tsx', 'scripts/serve.ts'];
   const service: ChildProcess = values.pin
     ? spawn('taskset', ['-c', '0', ...command], { env, stdio: 'ignore' })
     : spawn(command[0], command.slice(1), { env, stdio: 'ignore' });
@@ -469,6 +478,11 @@ async function predictUnderReads(): Promise<{
   service.kill('SIGTERM');
   await exited;
   return { alone, during, reads, delay: { alone: aloneDelay, during: duringDelay } };
+}
+
+/** predict p99 alone and during the reads, as one line of the bench's output. */
+function p99Line(load: Awaited<ReturnType<typeof predictUnderReads>>): string {
+  return `POST /predict on the node:http service${values.pin ? ' (on a core of its own: --pin)' : ''} (one record, open loop at ${PREDICT_RATE}/s: ${load.alone.requests} and ${load.during.requests} requests): p99 ${load.alone.p99.toFixed(2)} ms alone, ${load.during.p99.toFixed(2)} ms while it answered ${load.reads} monitoring requests (24 h report, drift check, canary check) (ratio ${(load.during.p99 / load.alone.p99).toFixed(2)}); p50 ${load.alone.p50.toFixed(2)} / ${load.during.p50.toFixed(2)} ms. The service's event-loop delay: p99 ${load.delay.alone.p99.toFixed(1)} / ${load.delay.during.p99.toFixed(1)} ms, max ${load.delay.alone.max.toFixed(1)} / ${load.delay.during.max.toFixed(1)} ms (alone / during).`;
 }
 
 interface LoopDelay {

@@ -79,6 +79,24 @@ export function trainSmallModel(dataset: keyof typeof SMALL_DATASETS = 'credit')
   return model;
 }
 
+let smallForest: Promise<TrainingResult> | null = null;
+
+/** A random forest on 600 credit rows (no resampling, one thread): the forest counterpart of trainSmallModel, cached per test file. */
+export function trainSmallForest(): Promise<TrainingResult> {
+  const dir = tempDir('small-forest');
+  smallForest ??= trainModel({
+    dataFile: subsetCsv('data/credit_score_customers_raw.csv', 600, join(dir, 'credit-600.csv')),
+    spec: loadSpec('data/specs/credit-score.json'),
+    folds: 2,
+    seed: 5,
+    classifiers: ['rf'],
+    samplers: ['none'],
+    progress: createProgressReporter(process.stderr, true),
+    jobs: 1,
+  });
+  return smallForest;
+}
+
 /** A TCP port on 127.0.0.1 that was free a moment ago (for servers started as child processes). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

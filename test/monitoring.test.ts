@@ -250,6 +250,23 @@ describe('a batch summary is the same document, byte for byte', () => {
     const json = JSON.stringify(summarizeRecords(records, baselineOf, featuresToRow, labels));
     expect(createHash('sha256').update(json).digest('hex')).toBe(PINNED_SUMMARY_SHA256);
   });
+
+  it('parses back by its schema to the same document, and a count that is negative, fractional or not a number is refused naming its field', () => {
+    const { records, labels } = fixedBatch();
+    const json = JSON.stringify(summarizeRecords(records, baselineOf, featuresToRow, labels));
+    expect(JSON.stringify(monitoringSummarySchema.parse(JSON.parse(json)))).toBe(json);
+    const bucketsOf = (doc: { slices: { groups: { latency: { buckets: Record<string, unknown> } }[] }[] }) =>
+      doc.slices[0].groups[0].latency.buckets;
+    for (const bad of [-1, 2.5, '3', null]) {
+      const doc = JSON.parse(json);
+      const buckets = bucketsOf(doc);
+      buckets[Object.keys(buckets)[0]] = bad;
+      const result = monitoringSummarySchema.safeParse(doc);
+      expect(result.success).toBe(false);
+      expect(result.error!.issues[0].path).toEqual(['slices', 0, 'groups', 0, 'latency', 'buckets']);
+      expect(result.error!.issues[0].message).toMatch(/whole numbers >= 0/);
+    }
+  });
 });
 
 describe('the drift check decides the same from summaries as from rows', () => {

@@ -1,7 +1,8 @@
 /**
- * Monitoring reads on their worker thread (lib/monitoring/off-thread-reads.ts): the same window
- * and rollups as in-process, a store outage still a storage failure (a 503, not a 500), and the
- * thread at the lowest scheduling priority where the system allows it.
+ * Monitoring reads off the serving thread (lib/monitoring/off-thread-reads.ts), on a worker thread
+ * or in a child process (MONITORING_READS): the same window and rollups as in-process, a store
+ * outage still a storage failure (a 503, not a 500), and the reads at their lower scheduling
+ * priority where the system allows it (the thread alone; every thread of the child process).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,24 @@ import { startTestS3 } from './s3.ts';
 
 const T0 = Date.UTC(2026, 11, 2, 9, 0, 0);
 
-describe('monitoring reads on a worker thread', () => {
+/** /proc/PID/task/TID/stat: field 19 is the thread's nice value. */
+const niceOf = (pid: number | string, tid: string): number =>
+  Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+
+/** This process's children: /proc/PID/stat's field 4 is the parent's PID. */
+const childrenOf = (parent: number): number[] =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === parent;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+
+describe.each(['thread', 'process'] as const)('monitoring reads on a worker %s', (where) => {
   let s3: EmbeddedS3;
   let store: S3ObjectStore;
   let config: Awaited<ReturnType<typeof startTestS3>>['config'];
@@ -26,7 +44,7 @@ describe('monitoring reads on a worker thread', () => {
 
   beforeAll(async () => {
     ({ s3, store, config } = await startTestS3());
-    reads = new OffThreadReads(config);
+    reads = new OffThreadReads(config, where);
     let now = T0;
     const capture = new PredictionCapture(
       store,
@@ -102,12 +120,10 @@ describe('monitoring reads on a worker thread', () => {
   });
 
   it('reports a store it cannot reach as a storage outage, as the in-process reader does', async () => {
-    const unreachable = new OffThreadReads({
-      ...config,
-      endpoint: 'http://127.0.0.1:9',
-      connectTimeoutMs: 500,
-      requestTimeoutMs: 1_000,
-    });
+    const unreachable = new OffThreadReads(
+      { ...config, endpoint: 'http://127.0.0.1:9', connectTimeoutMs: 500, requestTimeoutMs: 1_000 },
+      where,
+    );
     try {
       const err = await unreachable.readWindow('m', T0, T0 + MINUTE_MS).then(
         () => null,
@@ -119,13 +135,33 @@ describe('monitoring reads on a worker thread', () => {
     }
   });
 
-  it.runIf(process.platform === 'linux')('runs at nice 10 on Linux, the serving thread not', async () => {
-    await reads.readWindow('m', T0, T0 + MINUTE_MS);
-    // /proc/self/task/<tid>/stat: field 19 is the thread's nice value.
-    const niceOf = (tid: string): number =>
-      Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
-    const nices = readdirSync('/proc/self/task').map(niceOf);
-    expect(nices).toContain(10);
-    expect(niceOf(String(process.pid))).toBeLessThan(10);
-  });
+  it.runIf(process.platform === 'linux' && where === 'thread')(
+    'runs at nice 10 on Linux, the serving thread not',
+    async () => {
+      await reads.readWindow('m', T0, T0 + MINUTE_MS);
+      const nices = readdirSync('/proc/self/task').map((tid) => niceOf('self', tid));
+      expect(nices).toContain(10);
+      expect(niceOf('self', String(process.pid))).toBeLessThan(10);
+    },
+  );
+
+  it.runIf(process.platform === 'linux' && where === 'process')(
+    'runs in a child process whose every thread is at nice 10 on Linux, while this process stays at its own',
+    async () => {
+      await reads.readWindow('m', T0, T0 + MINUTE_MS);
+      const isTaskProcess = (pid: number): boolean => {
+        try {
+          return readFileSync(`/proc/${pid}/environ`, 'utf8').includes('TASK_WORKER_DATA=');
+        } catch {
+          return false; // a child that ended meanwhile (another test's)
+        }
+      };
+      const [child] = childrenOf(process.pid).filter(isTaskProcess);
+      expect(child).toBeGreaterThan(0);
+      const threads = readdirSync(`/proc/${child}/task`);
+      expect(threads.length).toBeGreaterThan(1); // V8's helpers and libuv's, not only the main thread
+      expect(threads.map((tid) => niceOf(child, tid))).toEqual(threads.map(() => 10));
+      expect(readdirSync('/proc/self/task').map((tid) => niceOf('self', tid))).not.toContain(10);
+    },
+  );
 });

@@ -9,11 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { filesToBundle, type ModelBundle } from '../lib/artifact/model-bundle.ts';
 import { cleanRecord, type CleanRow } from '../lib/data/clean-record.ts';
 import { Predictor } from '../lib/serving/predictor.ts';
-import { join } from 'node:path';
-import { loadSpec } from '../lib/data/spec.ts';
-import { trainModel } from '../lib/pipeline/pipeline.ts';
-import { createProgressReporter } from '../lib/training/progress.ts';
-import { subsetCsv, tempDir, trainSmallModel } from './helpers.ts';
+import { trainSmallForest, trainSmallModel } from './helpers.ts';
 
 let bundle: ModelBundle;
 let rows: CleanRow[];
@@ -40,17 +36,7 @@ describe('the predictor on a batch of rows', () => {
   });
 
   it('answers for a random forest (probabilities averaged over trees) what one prediction per row answers', async () => {
-    const dir = tempDir('predictor-batch-rf');
-    const forest = await trainModel({
-      dataFile: subsetCsv('data/credit_score_customers_raw.csv', 600, join(dir, 'credit-600.csv')),
-      spec: loadSpec('data/specs/credit-score.json'),
-      folds: 2,
-      seed: 5,
-      classifiers: ['rf'],
-      samplers: ['none'],
-      progress: createProgressReporter(process.stderr, true),
-      jobs: 1,
-    });
+    const forest = await trainSmallForest();
     const predictor = new Predictor(filesToBundle(forest.files).bundle);
     expect(predictor.predictCleanBatch(rows)).toEqual(rows.map((row) => predictor.predictClean(row)));
   }, 120_000);

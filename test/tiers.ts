@@ -27,6 +27,7 @@ export type Tier = (typeof TIER_NAMES)[number];
 export const TIERS: Record<Tier, readonly string[]> = {
   unit: [
     // Pure functions and in-process objects.
+    'approx-one-walk.test.ts',
     'artifact-files.test.ts',
     'body-limit-default.test.ts',
     'boosting-options.test.ts',
@@ -67,6 +68,9 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'scorecard-report.test.ts',
     'scorecard-row-binner.test.ts',
     'scorecard-signs.test.ts',
+    'lower-bound.test.ts',
+    'param-specs.test.ts',
+    'search-space-draws.test.ts',
     'tuning-scorecard.test.ts',
     'tiers.test.ts',
     'tree-shap-approx.test.ts',
@@ -127,6 +131,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'boosting-team.test.ts',
     'parallel-batch.test.ts',
     'parallel-training.test.ts',
+    'task-process.test.ts',
     'pool-neighbours.test.ts',
     'roll-up-reporting.test.ts',
     'training-options.test.ts',

@@ -119,7 +119,7 @@ async function createService(b: Basics): Promise<Service> {
   // Timers last: a service that fails to build (a bad setting) leaves nothing running behind it.
   models.start();
   // A Lambda function does one job per invocation: a thread would only add to its cold start.
-  const monitoring = onLambda() ? inProcessReads(store) : new OffThreadReads(storeConfig);
+  const monitoring = onLambda() ? inProcessReads(store) : new OffThreadReads(storeConfig, config.MONITORING_READS);
   return {
     ...b,
     store,

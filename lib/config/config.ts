@@ -146,6 +146,12 @@ export const configSchema = z.object({
   CAPTURE_MAX_BUFFERED: z.coerce.number().int().positive().default(20_000),
   /** Share of answers captured with their cleaned features and probabilities (for the drift check). */
   CAPTURE_FEATURES_RATE: z.coerce.number().min(0).max(1).default(0.2),
+  /**
+   * Where a server's monitoring reads (reports, drift counts, canary windows, rollups) run: a
+   * worker 'thread' of the serving process, or a child 'process' whose every thread runs at the
+   * reads' lower priority (lib/parallel/task-process.ts). On Lambda they run in the invocation.
+   */
+  MONITORING_READS: z.enum(['thread', 'process']).default('thread'),
   /** What a drifted data set does: 'off' (report only), 'notify' (log + metric), 'retrain' (start a job). */
   DRIFT_POLICY: z.enum(['off', 'notify', 'retrain']).default('notify'),
   /** The scheduled check reads captured traffic of this many past hours. */

@@ -13,6 +13,7 @@
 import { numericColumnNames, type CleanRow } from '../data/clean-record.ts';
 import type { DatasetSpec } from '../data/spec.ts';
 import type { CategoricalBaseline, NumericBaseline, TrainingBaseline } from './training-baseline.ts';
+import { lowerBound } from '../util/lower-bound.ts';
 
 export interface NumericCounts {
   column: string;
@@ -107,13 +108,7 @@ export function countFeatures(spec: DatasetSpec, baseline: TrainingBaseline, row
 
 /** Bin of a value among sorted cut points: 2p between cuts, 2p+1 on cut p. */
 function binOf(cuts: number[], v: number): number {
-  let lo = 0;
-  let hi = cuts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cuts[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = lowerBound(cuts, v);
   return lo < cuts.length && cuts[lo] === v ? 2 * lo + 1 : 2 * lo;
 }
 

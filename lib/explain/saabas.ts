@@ -8,7 +8,8 @@
  * the shipped forest (622,150 nodes) approx took 2-3x a prediction. So each node is copied at
  * load into one record of 2 + perLeaf float64s, its change from its parent beside its split:
  *   int32 words 0-3: [slot, threshold (float32 bits), left, right] as in compiled-ensemble.ts,
- *                    but the children as word offsets of their records (a leaf: the sink's)
+ *                    but the children as word offsets of their records (a leaf: the sink's,
+ *                    and in word 1 where its values start, as in the ensemble's node)
  *   float64 2 .. 2 + perLeaf: the node's expected value minus its parent's, times scale
  * ensemble.bin is unchanged: the records are derived here (40 bytes a node for three classes,
  * 24 for boosting), and replace the 2 x 8 x perLeaf bytes a node of means and changes kept before.
@@ -91,8 +92,13 @@ export class SaabasWalk {
     return this.records.byteLength;
   }
 
-  /** Adds the row's path contributions to phi (outputs x (features + 1)); row as fillRow gives it. */
-  add(row: Float32Array, phi: Float64Array): void {
+  /**
+   * Adds the row's path contributions to phi (outputs x (features + 1)); row as fillRow gives it.
+   * With `leaves`, also writes there where each tree's leaf values start (in the ensemble's
+   * leafValues): the leaves prediction reaches, so a prediction with approx reasons walks each
+   * tree once (CompiledEnsemble.probaOfLeaves).
+   */
+  add(row: Float32Array, phi: Float64Array, leaves?: Int32Array): void {
     const F = this.features;
     const P = this.perLeaf;
     const outputs = this.outputs;
@@ -107,6 +113,13 @@ export class SaabasWalk {
         if (depths[j < count ? t + j : t] > steps) steps = depths[j < count ? t + j : t];
       }
       const walked = this.walk(row, steps);
+      // A tree's leaf is its last record before the sink (a walk as deep as `steps` never reaches it).
+      if (leaves)
+        for (let j = 0; j < count; j++) {
+          let d = walked;
+          while (d > 0 && path[d * LOCKSTEP + j] === sink) d--;
+          leaves[t + j] = words[path[d * LOCKSTEP + j] + 1];
+        }
       // The records just walked are in cache: this pass waits on no memory. Step by step, tree
       // by tree, as the single-pass walk added them (the same sums, term for term).
       for (let d = 0, going = count; d < walked && going > 0; d++) {
@@ -181,6 +194,8 @@ export class SaabasWalk {
       const leaf = nodes[w + 2] === node;
       words[r] = nodes[w];
       if (leaf) {
+        // Where the leaf's values start (as in the ensemble's node): prediction from the walk reads it here, in cache.
+        words[r + 1] = nodes[w + 1];
         words[r + 2] = sink;
         words[r + 3] = sink;
         continue;

@@ -74,6 +74,23 @@ export class TreeExplainer {
   }
 
   /**
+   * The approx contributions of one row, as explain(x, 'approx', offset) gives them, and where
+   * each tree's leaf values start in `leaves` (one per tree): what the ensemble's prediction of the
+   * row adds up (CompiledEnsemble.probaOfLeaves), so prediction and reasons walk each tree once.
+   */
+  approxWithLeaves(x: ArrayLike<number>, offset: number, leaves: Int32Array): Contributions {
+    if (leaves.length < this.roots.length)
+      throw new Error(`${leaves.length} leaf slots for ${this.roots.length} trees`);
+    const F = this.features;
+    const phi = new Float64Array(this.outputs * (F + 1));
+    const bias = this.saabas.bias;
+    for (let o = 0; o < this.outputs; o++) phi[o * (F + 1) + F] = bias[o];
+    this.fillRow(x, offset);
+    this.saabas.add(this.row, phi, leaves);
+    return { phi, outputs: this.outputs, features: F };
+  }
+
+  /**
    * An upper bound of what Algorithm 2 (path-tree-shap.ts) would cost per row, in path updates:
    * leaves x (tree depth)² summed over the trees (3.5e8 bounds the shipped forest, measured at
    * about 1.2e8, 0.4 s). Serving's exact budget (EXACT_ROW_BUDGET) is calibrated in these units,

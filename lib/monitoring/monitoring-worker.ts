@@ -1,33 +1,30 @@
 /**
- * The monitoring worker thread (off-thread-reads.ts): window reads, the answers computed from them
- * (window-answers.ts) and rollups against its own store client. It lowers its own scheduling
- * priority first (MONITORING_NICE): on Linux a thread's nice value is its own (setpriority on the
- * calling thread, not the process), so predictions on the main thread keep theirs. Where that is not allowed it runs at normal priority, off the main thread.
+ * The monitoring worker (off-thread-reads.ts), a thread of the server or a child process of it
+ * (MONITORING_READS): window reads, the answers computed from them (window-answers.ts) and
+ * rollups against its own store client. A thread lowers its own scheduling priority first
+ * (MONITORING_NICE): on Linux a thread's nice value is its own (setpriority on the calling
+ * thread, not the process), so predictions on the main thread keep theirs; where that is not
+ * allowed it runs at normal priority, off the main thread. A child process starts at it.
  */
 import { setPriority } from 'node:os';
 import type { TrainingBaseline } from '../data/training-baseline.ts';
-import { workerData } from 'node:worker_threads';
-import { serveTasks } from '../parallel/serve-tasks.ts';
+import { isMainThread } from 'node:worker_threads';
+import { serveTasks, taskWorkerData } from '../parallel/serve-tasks.ts';
 import { S3ObjectStore, type S3StoreConfig } from '../storage/s3-object-store.ts';
 import { rollUpSummaries, type RollupOptions } from './rollup.ts';
 import { readWindowSummary, type WindowShape } from './summary-reader.ts';
+import { MONITORING_NICE } from './monitoring-nice.ts';
 import { readDriftCounts, readVariantStats, readWindowReport } from './window-answers.ts';
 
-/**
- * Nice 10, not 19: Linux's scheduler weighs a nice-10 thread at 110 against a normal one's 1,024,
- * so predictions keep about nine tenths of a contended core, while the reads still move. At 19
- * (weight 15) a machine saturated by other work starved them: a 24 h report of a fresh service
- * timed out on its store reads (5 s) with the CI suite and two other jobs running beside it.
- */
-export const MONITORING_NICE = 10;
+// A child process was started at its niceness (task-process.ts); a thread lowers its own.
+if (!isMainThread)
+  try {
+    setPriority(MONITORING_NICE);
+  } catch {
+    // Not permitted here (some sandboxes): the thread still keeps the reads off the serving thread.
+  }
 
-try {
-  setPriority(MONITORING_NICE);
-} catch {
-  // Not permitted here (some sandboxes): the thread still keeps the reads off the serving thread.
-}
-
-const store = S3ObjectStore.fromConfig(workerData as S3StoreConfig);
+const store = S3ObjectStore.fromConfig(taskWorkerData() as S3StoreConfig);
 
 serveTasks({
   window: (task) =>

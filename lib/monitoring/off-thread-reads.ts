@@ -8,6 +8,7 @@
  * not keep the process alive when idle.
  */
 import type { TrainingBaseline } from '../data/training-baseline.ts';
+import { spawnTaskProcess } from '../parallel/task-process.ts';
 import { WorkerPool, WorkerTaskError } from '../parallel/worker-pool.ts';
 import { workerUrl } from '../parallel/worker-url.ts';
 import { StorageError, type StorageFailure } from '../storage/object-store.ts';
@@ -18,12 +19,18 @@ import type { WindowShape, WindowSummary } from './summary-reader.ts';
 import type { VariantStats } from './variant-stats.ts';
 import type { DriftCounts } from './window-answers.ts';
 import type { WindowReport } from './window-report.ts';
+import { MONITORING_NICE } from './monitoring-nice.ts';
 
 export class OffThreadReads implements MonitoringReads {
   private readonly pool: WorkerPool;
 
-  constructor(store: S3StoreConfig) {
-    this.pool = new WorkerPool(workerUrl('monitoring-worker', import.meta.url), 1, store);
+  /** `process`: the worker is a child process at MONITORING_NICE, every thread of it (task-process.ts). */
+  constructor(store: S3StoreConfig, where: 'thread' | 'process' = 'thread') {
+    const entry = workerUrl('monitoring-worker', import.meta.url);
+    this.pool =
+      where === 'process'
+        ? new WorkerPool(entry, 1, store, (url, data) => spawnTaskProcess(url, data, { nice: MONITORING_NICE }))
+        : new WorkerPool(entry, 1, store);
   }
 
   readWindow(model: string, since: number, until: number, shape: WindowShape = {}): Promise<WindowSummary> {

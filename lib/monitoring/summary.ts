@@ -21,7 +21,25 @@ import type { TrainingBaseline } from '../data/training-baseline.ts';
 import type { CapturedPrediction } from '../state/schemas.ts';
 import { addLatency, emptySketch, mergeSketch, type LatencySketch } from './latency-sketch.ts';
 
-const counts = z.record(z.string(), z.number().int().nonnegative());
+/**
+ * Key -> whole count >= 0: the bulk of every summary (a latency sketch has a few hundred buckets
+ * per slice and variant). Checked in one loop over the parsed object instead of
+ * `z.record(z.string(), z.number().int().nonnegative())`, which validates each key and value
+ * through a schema and copies the record: on the stored bench day's 24 hour rollups that took
+ * 90-195 ms of CPU against 14-20 ms for their JSON.parse, and the 24 h report reads them all.
+ */
+const counts = z.custom<Record<string, number>>(isCountRecord, {
+  message: 'expected counts: an object whose values are whole numbers >= 0',
+});
+
+function isCountRecord(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const key in value) {
+    const count = (value as Record<string, unknown>)[key];
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) return false;
+  }
+  return true;
+}
 
 const latencySketchSchema = z.object({
   count: z.number().int().nonnegative(),

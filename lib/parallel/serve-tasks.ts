@@ -1,5 +1,9 @@
-/** The worker side of WorkerPool: runs each task it is sent with the handler for its kind and replies. */
-import { parentPort } from 'node:worker_threads';
+/**
+ * The worker side of WorkerPool: runs each task it is sent with the handler for its kind and
+ * replies, in a worker thread or in a child process started by task-process.ts.
+ */
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { TaskMessage } from './task-runner.ts';
 import type { PoolTask } from './worker-pool.ts';
 
@@ -19,9 +23,41 @@ export class Transfer {
   ) {}
 }
 
+/** What the pool gave this worker: a thread's workerData, or a child process's TASK_WORKER_DATA. */
+export function taskWorkerData(): unknown {
+  if (parentPort) return workerData;
+  return JSON.parse(process.env.TASK_WORKER_DATA ?? 'null');
+}
+
+/** A worker's end of the pool: a thread's port, or a child process's IPC channel. */
+interface Port {
+  on(event: 'message', listener: (message: { id: number; task: TaskMessage }) => void): void;
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
+}
+
+function poolPort(): Port {
+  if (parentPort) return parentPort as unknown as Port;
+  const send = process.send?.bind(process);
+  if (!send) throw new Error('serveTasks runs in a worker thread or a child process started by the pool');
+  // Without `nice` on the system, the pool asked the child to lower itself (its main thread).
+  const nice = Number(process.env.TASK_PROCESS_NICE || 0);
+  if (nice > 0)
+    try {
+      setPriority(nice);
+    } catch {
+      // Not permitted here: the child still keeps the work out of the serving process.
+    }
+  // The parent gone (killed without closing the pool): nothing is left to serve.
+  process.on('disconnect', () => process.exit(0));
+  return {
+    on: (event, listener) => process.on(event, listener as (message: unknown) => void),
+    // Over IPC a buffer is copied whatever the transfer list says.
+    postMessage: (message) => send(message as never),
+  };
+}
+
 export function serveTasks<M extends TaskMessage = PoolTask>(handlers: TaskHandlers<M>): void {
-  if (!parentPort) throw new Error('serveTasks runs in a worker thread');
-  const port = parentPort;
+  const port = poolPort();
   // One handler per kind whatever M is: the message's kind picks it.
   const byKind = handlers as unknown as Record<string, ((task: TaskMessage) => unknown) | undefined>;
   port.on('message', async ({ id, task }: { id: number; task: TaskMessage }) => {

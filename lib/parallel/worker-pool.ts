@@ -41,8 +41,37 @@ interface Queued {
   reject: (err: Error) => void;
 }
 
+/**
+ * What the pool needs of one worker: a thread by default, or a child process
+ * (task-process.ts) for work that must not share the serving process's scheduling.
+ */
+export interface TaskChannel {
+  postMessage(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onError(listener: (err: Error) => void): void;
+  onExit(listener: (code: number) => void): void;
+  /** Keeps the process alive while the worker runs a task... */
+  ref(): void;
+  /** ...and not while it is idle. */
+  unref(): void;
+  terminate(): Promise<unknown>;
+}
+
+function threadChannel(entry: URL, workerData: unknown): TaskChannel {
+  const worker = new Worker(entry, { workerData });
+  return {
+    postMessage: (message) => worker.postMessage(message),
+    onMessage: (listener) => worker.on('message', listener),
+    onError: (listener) => worker.on('error', listener),
+    onExit: (listener) => worker.on('exit', listener),
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+    terminate: () => worker.terminate(),
+  };
+}
+
 interface Slot {
-  worker: Worker;
+  worker: TaskChannel;
   running: Queued | null;
 }
 
@@ -59,6 +88,8 @@ export class WorkerPool {
     private readonly entry: URL,
     readonly size: number,
     private readonly workerData: unknown = undefined,
+    /** How a worker starts: a thread running `entry` unless given (task-process.ts starts a child process). */
+    private readonly start: (entry: URL, workerData: unknown) => TaskChannel = threadChannel,
   ) {
     if (!(size >= 1)) throw new RangeError(`a pool needs at least one worker, got ${size}`);
   }
@@ -109,10 +140,11 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.entry, { workerData: this.workerData });
+    const worker = this.start(this.entry, this.workerData);
     const slot: Slot = { worker, running: null };
     worker.unref();
-    worker.on('message', (reply: Reply) => {
+    worker.onMessage((message) => {
+      const reply = message as Reply;
       const task = slot.running;
       if (!task || task.id !== reply.id) return;
       slot.running = null;
@@ -131,8 +163,8 @@ export class WorkerPool {
       slot.running = null;
       if (!this.closed) this.dispatch();
     };
-    worker.on('error', (err) => lost(`crashed (${err.message})`));
-    worker.on('exit', (code) => lost(`exited with code ${code}`));
+    worker.onError((err) => lost(`crashed (${err.message})`));
+    worker.onExit((code) => lost(`exited with code ${code}`));
     this.slots.push(slot);
     return slot;
   }

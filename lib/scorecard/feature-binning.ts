@@ -7,6 +7,7 @@
  */
 import type { MonotoneDirection } from './merge-bins.ts';
 import type { BinEvidence } from './woe.ts';
+import { lowerBound } from '../util/lower-bound.ts';
 
 export interface ScorecardBin extends BinEvidence {
   /** "(-inf, 3]", "(3, 7.5]", "(7.5, +inf)", "A, B", "missing", "unseen". */
@@ -58,14 +59,7 @@ export function rangeLabel(splits: number[], j: number): string {
 
 /** Index of the range holding x: the number of splits below x (binary search). */
 export function rangeIndex(splits: number[], x: number): number {
-  let lo = 0;
-  let hi = splits.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (splits[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(splits, x);
 }
 
 /** Maps values to bin indices; built once per feature (the category map is the only state). */

@@ -11,25 +11,32 @@ import type { TrainingData } from '../trees/training-data.ts';
 import { checkTrainingData } from '../trees/training-data.ts';
 import { cholesky, inverseDiagonal } from './linear-algebra.ts';
 import { minimizeNewton, type SmoothProblem } from './newton.ts';
-import { checkInRange, type ParamRange } from './param-range.ts';
+import { checkParams, paramDefaults, type ParamSpecs } from '../util/param-spec.ts';
 
+/** Each field's meaning, default and valid values: LOGISTIC_REGRESSION_PARAMS. */
 export interface LogisticRegressionParams {
-  /** Inverse strength of the L2 penalty, as scikit-learn's C. */
   C: number;
-  /** Largest gradient entry of the objective, per training row, at which the solver stops. */
   tol: number;
   max_iter: number;
 }
 
-export const LOGISTIC_REGRESSION_DEFAULTS: LogisticRegressionParams = { C: 1, tol: 1e-10, max_iter: 100 };
-
-/** C's valid values, and what tuning searches: 0.01 (a strong pull to 0) to 100 (almost none), evenly in the logarithm. */
-export const C_RANGE: ParamRange = {
-  min: 0,
-  aboveMin: true,
-  max: Infinity,
-  search: { low: 0.01, high: 100, scale: 'log' },
+/** C is searched from 0.01 (a strong pull to 0) to 100 (almost none), evenly in the logarithm. */
+export const LOGISTIC_REGRESSION_PARAMS: ParamSpecs<LogisticRegressionParams> = {
+  C: {
+    description: "Inverse strength of the L2 penalty, as scikit-learn's C.",
+    default: 1,
+    range: { min: 0, aboveMin: true, max: Infinity },
+    search: { low: 0.01, high: 100, scale: 'log' },
+  },
+  tol: {
+    description: "Largest gradient entry of the objective, per training row, at which Newton's method stops.",
+    default: 1e-10,
+    range: { min: 0, aboveMin: true, max: Infinity },
+  },
+  max_iter: { description: 'Most Newton iterations.', default: 100, range: { min: 1, max: Infinity, integer: true } },
 };
+
+export const LOGISTIC_REGRESSION_DEFAULTS: LogisticRegressionParams = paramDefaults(LOGISTIC_REGRESSION_PARAMS);
 
 export interface LogisticModel {
   classes: number;
@@ -190,7 +197,7 @@ export function fitLogisticRegression(
   start?: Pick<LogisticModel, 'coef' | 'intercept'>,
 ): LogisticModel {
   const params = { ...LOGISTIC_REGRESSION_DEFAULTS, ...overrides };
-  checkInRange('C', params.C, C_RANGE);
+  checkParams(LOGISTIC_REGRESSION_PARAMS, params);
   checkTrainingData(data);
   const { features: p, classes: K, rows } = data;
   const binary = K === 2;

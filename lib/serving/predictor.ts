@@ -15,7 +15,7 @@ import type { RawValue } from '../data/clean-values.ts';
 import { Preprocessor, type TransformNotes } from '../data/preprocessor.ts';
 import { classCountOf, treeEnsemble, type ModelBundle } from '../artifact/model-bundle.ts';
 import { featureSources, reasonCodes, type Explanation, type FeatureSources } from '../explain/reason-codes.ts';
-import { TreeExplainer, type ExplainMethod } from '../explain/tree-shap.ts';
+import { TreeExplainer, type Contributions, type ExplainMethod } from '../explain/tree-shap.ts';
 import type { Aggregation } from '../trees/compiled-ensemble.ts';
 import { decideClass } from '../evaluation/decision-weights.ts';
 import { calibrateServed } from './served-probabilities.ts';
@@ -41,12 +41,20 @@ export interface ExplainRequest {
   valueOf: (column: string) => unknown;
 }
 
+interface Explainer {
+  tree: TreeExplainer;
+  sources: FeatureSources;
+  aggregation: Aggregation;
+  /** Scratch: each tree's leaf, as the approx walk reaches it. */
+  leaves: Int32Array;
+}
+
 export class Predictor {
   readonly preprocessor: Preprocessor;
   private readonly features: Float64Array;
   private readonly proba: Float64Array;
   /** Built on the first explained prediction: the expected values take a pass over every node. */
-  private explainer: { tree: TreeExplainer; sources: FeatureSources; aggregation: Aggregation } | null = null;
+  private explainer: Explainer | null = null;
   private readonly scorecard: ScorecardScorer | null;
 
   constructor(readonly bundle: ModelBundle) {
@@ -71,7 +79,10 @@ export class Predictor {
     // reads the cleaned row itself, not the feature vector.
     if (this.scorecard) this.preprocessor.noteUnseen(row, notes);
     else this.preprocessor.transformRow(row, this.features, 0, notes);
-    const score = this.scorecard ? this.scorecard.score(row, this.proba) : this.ensembleProba();
+    // Approx reasons walk every tree's path anyway: the probabilities come from the leaves that walk reaches.
+    const approx = explain?.method === 'approx' && !this.scorecard ? this.approxAndProba() : null;
+    if (!this.scorecard && !approx) this.ensembleProba();
+    const score = this.scorecard?.score(row, this.proba);
     calibrateServed(this.bundle, this.proba, 1);
     const best = decideClass(this.proba, 0, this.proba.length, this.bundle.decision?.weights);
     const probabilities: Record<string, number> = {};
@@ -86,7 +97,7 @@ export class Predictor {
     if (explain)
       prediction.explanation = this.scorecard
         ? this.scorecard.explainLast(explain.top, explain.valueOf)
-        : this.explainFeatures(best, explain);
+        : this.explainFeatures(best, explain, approx);
     return prediction;
   }
 
@@ -124,6 +135,17 @@ export class Predictor {
   }
 
   /**
+   * The approx contributions of the features last transformed, and the ensemble's probabilities
+   * into `proba` from the leaves that walk reached: bit for bit predictProba's (one walk, not two).
+   */
+  private approxAndProba(): Contributions {
+    const explainer = this.explainerOf();
+    const contributions = explainer.tree.approxWithLeaves(this.features, 0, explainer.leaves);
+    treeEnsemble(this.bundle, 'tree prediction').probaOfLeaves(explainer.leaves, this.proba);
+    return contributions;
+  }
+
+  /**
    * Path updates an exact explanation of one row costs on this model (see TreeExplainer.exactCost). Throws ExplainUnavailableError for a model without covers.
    * A scorecard's reasons cost one pass over its characteristics, whatever the method: 0.
    */
@@ -131,22 +153,26 @@ export class Predictor {
     return this.scorecard ? 0 : this.explainerOf().tree.exactCost();
   }
 
-  private explainerOf(): { tree: TreeExplainer; sources: FeatureSources; aggregation: Aggregation } {
+  private explainerOf(): Explainer {
     if (!this.explainer) {
       const ensemble = treeEnsemble(this.bundle, 'TreeSHAP');
       this.explainer = {
         tree: new TreeExplainer(ensemble),
         sources: featureSources(this.bundle.preprocessor),
         aggregation: ensemble.aggregation,
+        leaves: new Int32Array(ensemble.treeCount),
       };
     }
     return this.explainer;
   }
 
-  /** Reasons for class `classIndex` from the features last transformed. Throws ExplainUnavailableError for a model without covers. */
-  private explainFeatures(classIndex: number, request: ExplainRequest): Explanation {
+  /**
+   * Reasons for class `classIndex` from the features last transformed (or from their approx
+   * contributions, already computed). Throws ExplainUnavailableError for a model without covers.
+   */
+  private explainFeatures(classIndex: number, request: ExplainRequest, approx: Contributions | null): Explanation {
     const explainer = this.explainerOf();
-    const contributions = explainer.tree.explain(this.features, request.method);
+    const contributions = approx ?? explainer.tree.explain(this.features, request.method);
     return reasonCodes(
       contributions,
       explainer.sources,

@@ -6,6 +6,7 @@
  * Thresholds are float32 values and inputs are compared as float32, the convention XGBoost
  * uses: a model we train and a model imported from XGBoost route rows the same way.
  */
+import { lowerBound } from '../util/lower-bound.ts';
 
 /** Slot of the missing-value bin in every feature's histogram. */
 export const MISSING_BIN = 255;
@@ -112,7 +113,7 @@ function fitThresholds(sorted: Float32Array, valueBins: number): Float32Array {
   for (let b = 1; b < valueBins; b++) {
     const upper = sorted[Math.floor((b * n) / valueBins)];
     if (upper <= lastUpper || upper === distinct[0]) continue;
-    const below = distinct[lowerIndex(distinct, upper) - 1];
+    const below = distinct[lowerBound(distinct, upper) - 1];
     out.push(midpoint32(below, upper));
     lastUpper = upper;
   }
@@ -122,18 +123,6 @@ function fitThresholds(sorted: Float32Array, valueBins: number): Float32Array {
 function midpoint32(a: number, b: number): number {
   const t = Math.fround(a + (b - a) / 2);
   return t <= a ? b : t;
-}
-
-/** First index of `value` in an ascending array that contains it. */
-function lowerIndex(values: number[], value: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -226,6 +226,24 @@ export class CompiledEnsemble {
     return raw;
   }
 
+  /**
+   * Probabilities from the leaf each tree's walk reached, given as where its values start in
+   * leafValues (one per tree, as TreeExplainer.approxWithLeaves finds them): the same sums in the
+   * same order as predictProba, so the same bits for the same row.
+   */
+  probaOfLeaves(leaves: Int32Array, out: Float64Array, outOffset = 0): void {
+    const margins = this.margins;
+    margins.set(this.a.baseMargin);
+    const perLeaf = this.aggregation === 'mean' ? this.outputs : 1;
+    const last = this.a.leafValues.length - perLeaf;
+    for (let t = 0; t < this.a.treeRoots.length; t++) {
+      const from = leaves[t];
+      if (!(from >= 0 && from <= last)) throw new Error(`tree ${t}: leaf values at ${from} out of range`);
+      this.addValues(t, from, margins, 0);
+    }
+    this.finish(margins, 0, out, outOffset);
+  }
+
   /** Sums every tree's leaf for one row into this.margins, eight trees walked in lockstep. */
   private sumTrees(x: ArrayLike<number>, offset: number): void {
     const row = this.row32;
@@ -282,8 +300,12 @@ export class CompiledEnsemble {
 
   /** Adds the values of the leaf at word offset w of tree t to the margins at `at`. */
   private addLeaf(t: number, w: number, margins: Float64Array, at: number): void {
+    this.addValues(t, this.a.nodes[w + 1], margins, at);
+  }
+
+  /** Adds tree t's leaf values starting at leafValues[from] to the margins at `at`. */
+  private addValues(t: number, from: number, margins: Float64Array, at: number): void {
     const values = this.a.leafValues;
-    const from = this.a.nodes[w + 1];
     if (this.aggregation === 'mean') for (let k = 0; k < this.outputs; k++) margins[at + k] += values[from + k];
     else margins[at + this.a.treeGroups[t]] += values[from];
   }

@@ -5,6 +5,7 @@
  * held-out rows (early_stopping_rounds) and monotone constraints (monotone_constraints), both
  * with XGBoost's semantics (lib/trees/early-stopping.ts, gradient-tree-builder.ts).
  */
+import { checkParams } from '../util/param-spec.ts';
 import { Random } from '../util/random.ts';
 import { BinMapper, type BinnedMatrix } from './binning.ts';
 import { balancedClassWeights } from './class-weights.ts';
@@ -20,65 +21,18 @@ import { EarlyStopping } from './early-stopping.ts';
 import { checkTrainingData, subsetRows, type FitProgress, type TrainingData } from './training-data.ts';
 import { stratifiedHoldout } from '../evaluation/stratified-holdout.ts';
 import type { Tree } from './tree.ts';
+import {
+  GRADIENT_BOOSTING_DEFAULTS,
+  GRADIENT_BOOSTING_PARAMS,
+  type GradientBoostingParams,
+} from './gradient-boosting-params.ts';
 
-export interface GradientBoostingParams {
-  n_estimators: number;
-  learning_rate: number;
-  max_depth: number;
-  min_child_weight: number;
-  reg_lambda: number;
-  gamma: number;
-  subsample: number;
-  colsample_bytree: number;
-  base_score: number;
-  max_bin: number;
-  random_state: number;
-  /**
-   * Stop after this many rounds without a lower log loss on the held-out rows and keep the
-   * rounds up to the best (0: off, every round is kept). XGBoost's early_stopping_rounds.
-   */
-  early_stopping_rounds: number;
-  /** With early stopping and no held-out rows given: the share of the rows held out (stratified, seeded by random_state). */
-  validation_fraction: number;
-  /**
-   * Per feature: 1 the margin never decreases as the feature grows, -1 it never increases, 0
-   * free; features past the list's end are free. The same sign holds for every class's margin
-   * (XGBoost's monotone_constraints).
-   */
-  monotone_constraints: number[];
-  /**
-   * null: every row weighs 1; 'balanced': each class's rows weigh n / (classes x n_k) of the
-   * rows fitted on, scaling their gradients and hessians (XGBoost's sample weights, set as
-   * scikit-learn's compute_sample_weight('balanced') would).
-   */
-  class_weight: null | 'balanced';
-  /**
-   * Split search on gradients and hessians rounded (stochastically, seeded by random_state) to
-   * a few hundred levels and summed as exact integers, one add per row and feature instead of
-   * two (LightGBM 4's quantised training; see lib/trees/boosting-quantise.ts). Not with
-   * monotone constraints or past ~8M rows: those fits stay exact.
-   */
-  quantised_gradients: boolean;
-}
-
-export const GRADIENT_BOOSTING_DEFAULTS: GradientBoostingParams = {
-  n_estimators: 100,
-  learning_rate: 0.3,
-  max_depth: 6,
-  min_child_weight: 1,
-  reg_lambda: 1,
-  gamma: 0,
-  subsample: 1,
-  colsample_bytree: 1,
-  base_score: 0.5,
-  max_bin: 256,
-  random_state: 0,
-  early_stopping_rounds: 0,
-  validation_fraction: 0.1,
-  monotone_constraints: [],
-  class_weight: null,
-  quantised_gradients: true,
-};
+// Declared once, with defaults, valid values and tuning's search: gradient-boosting-params.ts.
+export {
+  GRADIENT_BOOSTING_DEFAULTS,
+  GRADIENT_BOOSTING_PARAMS,
+  type GradientBoostingParams,
+} from './gradient-boosting-params.ts';
 
 /** Salt of the holdout's seed, so that it does not replay the row-sampling stream of the same random_state. */
 const HOLDOUT_SALT = 0x5eed;
@@ -90,19 +44,7 @@ export class GradientBoostingClassifier {
 
   constructor(params: Partial<GradientBoostingParams> = {}) {
     this.params = { ...GRADIENT_BOOSTING_DEFAULTS, ...params };
-    const p = this.params;
-    if (!(p.subsample > 0 && p.subsample <= 1)) throw new RangeError('subsample must be in (0, 1]');
-    if (!(p.colsample_bytree > 0 && p.colsample_bytree <= 1))
-      throw new RangeError('colsample_bytree must be in (0, 1]');
-    if (!(p.base_score > 0 && p.base_score < 1)) throw new RangeError('base_score must be in (0, 1)');
-    if (!(Number.isInteger(p.early_stopping_rounds) && p.early_stopping_rounds >= 0))
-      throw new RangeError('early_stopping_rounds must be a whole number (0: off)');
-    if (!(p.validation_fraction > 0 && p.validation_fraction < 1))
-      throw new RangeError('validation_fraction must be in (0, 1)');
-    if (!p.monotone_constraints.every((c) => c === -1 || c === 0 || c === 1))
-      throw new RangeError('monotone_constraints must hold -1, 0 or 1 per feature');
-    if (!(p.class_weight === null || p.class_weight === 'balanced'))
-      throw new RangeError("class_weight must be null or 'balanced'");
+    checkParams(GRADIENT_BOOSTING_PARAMS, this.params);
   }
 
   /**

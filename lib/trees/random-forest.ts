@@ -4,52 +4,29 @@
  */
 import type { TaskRunner } from '../parallel/task-runner.ts';
 import { toShared } from '../parallel/shared-arrays.ts';
+import { checkParams } from '../util/param-spec.ts';
 import { Random } from '../util/random.ts';
 import { BinMapper } from './binning.ts';
 import { CompiledEnsemble, type PackedTrees } from './compiled-ensemble.ts';
 import { growForestTrees, type ForestTreesMessage, type ForestTreesTask } from './forest-trees.ts';
 import { checkTrainingData, type FitProgress, type TrainingData } from './training-data.ts';
 import type { Tree } from './tree.ts';
+import { RANDOM_FOREST_DEFAULTS, RANDOM_FOREST_PARAMS, type RandomForestParams } from './random-forest-params.ts';
 
-export interface RandomForestParams {
-  n_estimators: number;
-  /** null grows trees until leaves are pure or too small to split. */
-  max_depth: number | null;
-  min_samples_split: number;
-  min_samples_leaf: number;
-  /** Features drawn per split: 'sqrt', 'log2', a fraction (0, 1], or a count. */
-  max_features: 'sqrt' | 'log2' | number | null;
-  bootstrap: boolean;
-  random_state: number;
-  /** Bins per feature (ours; scikit-learn splits on exact values). */
-  max_bins: number;
-  /**
-   * Weights of the classes, as scikit-learn's class_weight: null all 1; 'balanced'
-   * n / (classes x n_k) from the fitted labels; 'balanced_subsample' the same from each tree's
-   * bootstrap sample. A row's weight in a tree is its bootstrap count times its class's weight.
-   */
-  class_weight: ClassWeight;
-}
-
-export type ClassWeight = null | 'balanced' | 'balanced_subsample';
-
-export const RANDOM_FOREST_DEFAULTS: RandomForestParams = {
-  n_estimators: 100,
-  max_depth: null,
-  min_samples_split: 2,
-  min_samples_leaf: 1,
-  max_features: 'sqrt',
-  bootstrap: true,
-  random_state: 0,
-  max_bins: 256,
-  class_weight: null,
-};
+// Declared once, with defaults, valid values and tuning's search: random-forest-params.ts.
+export {
+  RANDOM_FOREST_DEFAULTS,
+  RANDOM_FOREST_PARAMS,
+  type ClassWeight,
+  type RandomForestParams,
+} from './random-forest-params.ts';
 
 export class RandomForestClassifier {
   readonly params: RandomForestParams;
 
   constructor(params: Partial<RandomForestParams> = {}) {
     this.params = { ...RANDOM_FOREST_DEFAULTS, ...params };
+    checkParams(RANDOM_FOREST_PARAMS, this.params);
   }
 
   fit(data: TrainingData, onProgress?: FitProgress): CompiledEnsemble {

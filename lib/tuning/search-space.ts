@@ -1,22 +1,23 @@
 /**
  * What tuning searches: for each classifier the parameters that matter most on tabular credit
- * data (for the scorecard its binning knobs and C, in the ranges declared beside their
- * validation), and for the neighbour-based samplers their number of neighbours. Configurations are
+ * data, in the ranges each estimator declares beside its validation (lib/trees/*-params.ts,
+ * lib/scorecard/binning-params.ts, LOGISTIC_REGRESSION_PARAMS), and for the neighbour-based
+ * samplers their number of neighbours. Configurations are
  * drawn with a seeded generator (and for every sampler how far it raises the minority classes),
  * the first always the defaults; successive halving carries the
  * defaults to the last rung whatever their early scores (successive-halving.ts), so a search
  * keeps or beats the defaults on the rows it scores on.
  */
 import type { SamplerName } from '../sampling/sampler-names.ts';
-import { BINNING_RANGES, MONOTONE_CHOICES } from '../scorecard/binning-params.ts';
-import { C_RANGE } from '../scorecard/logistic-regression.ts';
-import type { ParamRange } from '../scorecard/param-range.ts';
+import { BINNING_PARAMS, type BinningParams } from '../scorecard/binning-params.ts';
+import { LOGISTIC_REGRESSION_PARAMS } from '../scorecard/logistic-regression.ts';
 import type { ScorecardTuning } from '../scorecard/scorecard-model.ts';
 import type { ClassifierName } from '../training/classifier-names.ts';
 import { DEFAULT_CONFIG, type TunedParams } from '../training/tuned-params.ts';
-import type { GradientBoostingParams } from '../trees/gradient-boosting.ts';
-import type { RandomForestParams } from '../trees/random-forest.ts';
+import { GRADIENT_BOOSTING_PARAMS, type GradientBoostingParams } from '../trees/gradient-boosting-params.ts';
+import { RANDOM_FOREST_PARAMS, type RandomForestParams } from '../trees/random-forest-params.ts';
 import { Random } from '../util/random.ts';
+import { drawParam, drawParams, pick } from './draw-params.ts';
 
 // A configuration's shape is training's (every fit reads it); tuning draws them.
 export { DEFAULT_CONFIG, type TunedParams } from '../training/tuned-params.ts';
@@ -30,66 +31,40 @@ export interface TuneOptions {
 
 export const TUNE_DEFAULTS: TuneOptions = { budget: 20, candidates: 2 };
 
-/**
- * Boosting is tuned with many rounds and early stopping on rows held out of the fit (never the
- * rows it is scored on): the learning rate then sets how many rounds it keeps. A run's own
- * --early-stopping patience replaces this one (candidates.ts).
+/*
+ * The order each classifier's searched parameters are drawn in: the order they were drawn in
+ * before they were declared with their estimators, so a seed draws the same configurations
+ * (drawParams refuses an order that is not exactly the searched parameters).
  */
-const BOOSTING_ROUNDS = 400;
-const BOOSTING_PATIENCE = 25;
+const FOREST_DRAW_ORDER: readonly (keyof RandomForestParams)[] = [
+  'max_features',
+  'min_samples_leaf',
+  'max_depth',
+  'class_weight',
+];
+const BOOSTING_DRAW_ORDER: readonly (keyof GradientBoostingParams)[] = [
+  'n_estimators',
+  'early_stopping_rounds',
+  'learning_rate',
+  'max_depth',
+  'min_child_weight',
+  'subsample',
+  'colsample_bytree',
+  'reg_lambda',
+  'class_weight',
+];
+const BINNING_DRAW_ORDER: readonly (keyof BinningParams)[] = ['prebins', 'minBinShare', 'maxBins', 'monotone', 'minIv'];
 
-const pick = <T>(rng: Random, values: readonly T[]): T => values[rng.nextInt(values.length)]!;
-const logUniform = (rng: Random, low: number, high: number): number =>
-  Number(Math.exp(Math.log(low) + rng.nextFloat() * (Math.log(high) - Math.log(low))).toPrecision(3));
-const uniform = (rng: Random, low: number, high: number): number =>
-  Number((low + rng.nextFloat() * (high - low)).toPrecision(3));
-
-function drawForest(rng: Random): Partial<RandomForestParams> {
-  return {
-    max_features: pick(rng, ['sqrt', 'log2', 0.2, 0.35, 0.5] as const),
-    min_samples_leaf: pick(rng, [1, 2, 4, 8, 16]),
-    max_depth: pick(rng, [null, 10, 16, 24]),
-    class_weight: pick(rng, [null, 'balanced', 'balanced_subsample'] as const),
-  };
-}
-
-function drawBoosting(rng: Random): Partial<GradientBoostingParams> {
-  return {
-    n_estimators: BOOSTING_ROUNDS,
-    early_stopping_rounds: BOOSTING_PATIENCE,
-    learning_rate: logUniform(rng, 0.02, 0.3),
-    max_depth: pick(rng, [3, 4, 5, 6, 8]),
-    min_child_weight: pick(rng, [1, 2, 5, 10]),
-    subsample: uniform(rng, 0.6, 1),
-    colsample_bytree: uniform(rng, 0.5, 1),
-    reg_lambda: logUniform(rng, 0.3, 10),
-    class_weight: pick(rng, [null, 'balanced'] as const),
-  };
-}
-
-/** A value in a parameter's searched range, declared beside its validation (lib/scorecard/param-range.ts). */
-function drawInRange(rng: Random, r: ParamRange): number {
-  const { low, high, scale } = r.search;
-  if (r.integer) {
-    const x =
-      scale === 'log'
-        ? Math.exp(Math.log(low) + rng.nextFloat() * (Math.log(high + 1) - Math.log(low)))
-        : low + rng.nextFloat() * (high + 1 - low);
-    return Math.min(high, Math.floor(x));
-  }
-  return scale === 'log' ? logUniform(rng, low, high) : uniform(rng, low, high);
-}
-
-/** The scorecard: every binning knob and the regression's L2 (its C). */
+/** The scorecard: every binning knob, then the regression's L2 (its C). */
 function drawScorecard(rng: Random): Partial<ScorecardTuning> {
-  return {
-    prebins: drawInRange(rng, BINNING_RANGES.prebins),
-    minBinShare: drawInRange(rng, BINNING_RANGES.minBinShare),
-    maxBins: drawInRange(rng, BINNING_RANGES.maxBins),
-    monotone: pick(rng, MONOTONE_CHOICES),
-    minIv: drawInRange(rng, BINNING_RANGES.minIv),
-    C: drawInRange(rng, C_RANGE),
-  };
+  const binning = drawParams(rng, BINNING_PARAMS, BINNING_DRAW_ORDER);
+  return { ...binning, C: drawParam(rng, 'C', LOGISTIC_REGRESSION_PARAMS.C) };
+}
+
+function drawClassifier(classifier: ClassifierName, rng: Random): TunedParams['classifier'] {
+  if (classifier === 'rf') return drawParams(rng, RANDOM_FOREST_PARAMS, FOREST_DRAW_ORDER);
+  if (classifier === 'scorecard') return drawScorecard(rng);
+  return drawParams(rng, GRADIENT_BOOSTING_PARAMS, BOOSTING_DRAW_ORDER);
 }
 
 /** The neighbour counts searched, per sampler that has them. */
@@ -117,8 +92,7 @@ export function drawConfigs(
   const neighbours = NEIGHBOURS[sampler];
   while (configs.length < count) {
     configs.push({
-      classifier:
-        classifier === 'rf' ? drawForest(rng) : classifier === 'scorecard' ? drawScorecard(rng) : drawBoosting(rng),
+      classifier: drawClassifier(classifier, rng),
       sampler: {
         ...(neighbours ? { k_neighbors: pick(rng, neighbours) } : {}),
         ...(sampler === 'none' ? {} : { sampling_ratio: pick(rng, SAMPLING_RATIOS) }),
