@@ -8,7 +8,6 @@ import { BinMapper, type BinnedMatrix } from './binning.ts';
 import { balancedClassWeights } from './class-weights.ts';
 import { packTrees, type PackedTrees } from './compiled-ensemble.ts';
 import { GiniTreeBuilder, type GiniTreeParams } from './gini-tree-builder.ts';
-import type { Tree } from './tree.ts';
 
 export interface ForestTreesTask {
   binned: BinnedMatrix;
@@ -28,7 +27,15 @@ export interface ForestTreesMessage extends ForestTreesTask {
   kind: 'forest-trees';
 }
 
-export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tree[] {
+/**
+ * The trees grown and packed as the ensemble stores them, each packed as soon as it is grown and
+ * then let go: a grown tree's arrays take ~45 bytes a node (more while they grow by doubling), its
+ * packed form ~26, and a fully grown forest on 500k rows has millions of nodes a tree, so holding
+ * every grown tree until the end cost more than the packed forest itself (bench/RESULTS.md,
+ * "Training memory": 2026-12-08). One part a tree; CompiledEnsemble.fromPacked joins them byte for
+ * byte as packing them all at once.
+ */
+export function growAndPackForestTrees(task: ForestTreesTask, onTree?: () => void): PackedTrees[] {
   const builder = new GiniTreeBuilder(
     task.binned,
     BinMapper.fromThresholds(task.thresholds),
@@ -50,13 +57,8 @@ export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tre
     const classWeights =
       task.classWeight === 'balanced_subsample' ? balancedClassWeights(task.y, task.classes, weights) : forestWeights;
     if (classWeights) for (let i = 0; i < rows; i++) weights[i] *= classWeights[task.y[i]];
-    const tree = builder.grow(weights, rng);
+    const packed = packTrees([builder.grow(weights, rng)], task.binned.features);
     onTree?.();
-    return tree;
+    return packed;
   });
-}
-
-/** A worker's share: its trees grown and packed as the ensemble stores them. */
-export function growAndPackForestTrees(task: ForestTreesTask): PackedTrees {
-  return packTrees(growForestTrees(task), task.binned.features);
 }
