@@ -7,11 +7,12 @@
  *     2-fold CV and the refit as a user runs it (--jobs, 0 = every core);
  *   - bench/reference_train_memory.py doing the same with scikit-learn's forest and xgboost
  *     (pandas read, 2-fold CV, refit; n_jobs=-1).
- * Each runs in a process of its own under /usr/bin/time, whose peak resident set size is the number.
+ * Each runs in a process of its own under /usr/bin/time, whose peak resident set size is the number;
+ * its memory over time is sampled from /proc every 2 s into bench/out/train-memory/samples-*.txt.
  *   npm run bench:train-memory [-- --rows 100000,300000,1000000] [--jobs 0] [--only read,train,python] [--classifiers rf,xgb] [--python-jobs -1]
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CREDIT_LIKE_FEATURES } from '../data/generators/credit-like.ts';
@@ -46,18 +47,60 @@ interface Measured {
 
 let measured = 0;
 
-/** A program's wall time and peak resident memory (GNU time's %M, in KiB); one file each, so two benches can run at once. */
-function measure(command: string, args: string[]): Measured {
-  const timeFile = join(outDir, `time-${process.pid}-${measured++}.txt`);
-  execFileSync('/usr/bin/time', ['-f', '%M %e', '-o', timeFile, command, ...args], {
+/**
+ * A program's wall time and peak resident memory (GNU time's %M, in KiB); one file each, so two benches can run at once.
+ * Every 2 s its resident and peak memory so far (/proc's VmRSS and VmHWM) are appended to a .samples file beside
+ * the CSVs, with the seconds since start: which step of a long run made the peak, and a peak to report if the
+ * run cannot finish.
+ */
+async function measure(command: string, args: string[]): Promise<Measured> {
+  const id = `${process.pid}-${measured++}`;
+  const timeFile = join(outDir, `time-${id}.txt`);
+  const samplesFile = join(outDir, `samples-${id}.txt`);
+  writeFileSync(samplesFile, `# ${[command, ...args].join(' ')}\n`);
+  const started = Date.now();
+  const time = spawn('/usr/bin/time', ['-f', '%M %e', '-o', timeFile, command, ...args], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    maxBuffer: 1 << 24,
   });
+  const sampler = setInterval(() => {
+    const status = procStatus(childOf(time.pid));
+    if (status) appendFileSync(samplesFile, `${Math.round((Date.now() - started) / 1000)} ${status}\n`);
+  }, 2000);
+  const code = await new Promise<number | null>((resolve) => time.on('close', resolve));
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`${command} exited with ${code} (samples: ${samplesFile})`);
   const [kib, seconds] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
   rmSync(timeFile);
   // Each as it comes: a size that cannot finish in the time at hand still leaves its numbers.
-  process.stderr.write(`${Math.round(kib / 1024)} MB, ${seconds} s: ${[command, ...args].join(' ')}\n`);
+  process.stderr.write(
+    `${Math.round(kib / 1024)} MB, ${seconds} s: ${[command, ...args].join(' ')} (samples: ${samplesFile})\n`,
+  );
   return { seconds, peakMb: kib / 1024 };
+}
+
+/** The first child of `pid` (GNU time's program), or undefined while it has none. */
+function childOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  const children = readOr(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/).filter(Boolean);
+  return children.length ? Number(children[0]) : undefined;
+}
+
+/** "VmRSS <MB> VmHWM <MB>" of a running process, or '' once it is gone. */
+function procStatus(pid: number | undefined): string {
+  if (pid === undefined) return '';
+  const mb = (key: string): string => {
+    const kib = new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(readOr(`/proc/${pid}/status`))?.[1];
+    return kib ? String(Math.round(Number(kib) / 1024)) : '?';
+  };
+  return `VmRSS ${mb('VmRSS')} VmHWM ${mb('VmHWM')}`;
+}
+
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function csvOf(rows: number): string {
@@ -83,14 +126,14 @@ for (const rows of sizes) {
   const csv = csvOf(rows);
   const r: Record<string, Measured> = {};
   if (only.has('read')) {
-    r.whole = measure(...node('bench/train-memory-read.ts', 'whole', csv, specFile));
-    r.stream = measure(...node('bench/train-memory-read.ts', 'stream', csv, specFile));
+    r.whole = await measure(...node('bench/train-memory-read.ts', 'whole', csv, specFile));
+    r.stream = await measure(...node('bench/train-memory-read.ts', 'stream', csv, specFile));
   }
   for (const classifier of values.classifiers.split(',')) {
     if (only.has('train')) {
       const model = join(outDir, `model-${classifier}-${rows}`);
       rmSync(model, { recursive: true, force: true });
-      r[classifier] = measure(
+      r[classifier] = await measure(
         ...node(
           'scripts/train.ts',
           '--data',
@@ -118,7 +161,7 @@ for (const rows of sizes) {
       );
     }
     if (only.has('python'))
-      r[`py-${classifier}`] = measure('/usr/bin/python3', [
+      r[`py-${classifier}`] = await measure('/usr/bin/python3', [
         'bench/reference_train_memory.py',
         csv,
         '--model',

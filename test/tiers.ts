@@ -45,6 +45,7 @@ export const TIERS: Record<Tier, readonly string[]> = {
     'drift.test.ts',
     'emf.test.ts',
     'fairness.test.ts',
+    'forest-packing.test.ts',
     'four-eyes-rules.test.ts',
     'human-log.test.ts',
     'identities.test.ts',

@@ -255,6 +255,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
       : chosenRule;
   await progress.settle?.();
   const started = performance.now();
+  // Taken before the refit, which lets the cleaned rows go once its matrix exists.
+  const rowCount = dataset.rows.length;
   const refitted = await refit(dataset, best, config, options, candidates, pool);
   const { report: chosen } = calibration;
   // The gains and score spread of the probabilities served (calibrated, if they are), out of fold.
@@ -297,7 +299,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainingResult>
     dataset: {
       name: options.spec.name,
       source: options.dataFile,
-      rows: dataset.rows.length,
+      rows: rowCount,
       features: featureCountOf(bundle),
       classes: bundle.data.classCounts,
     },
@@ -347,6 +349,9 @@ async function refit(
   const { spec, rows, y } = dataset;
   const K = spec.target.classes.length;
   const preprocessor = Preprocessor.fit(spec, rows);
+  // Everything the artifact reads from the rows is taken before the fit: a forest's refit lets them go (refitTrees).
+  const rowCount = rows.length;
+  const baseline = computeBaseline(spec, rows, y);
   const fitted =
     classifier === 'scorecard'
       ? refitScorecard(dataset, config)
@@ -355,7 +360,7 @@ async function refit(
   const data: DataFingerprint = {
     source: basename(options.dataFile),
     sha256: dataset.sha256,
-    rows: rows.length,
+    rows: rowCount,
     classCounts: Object.fromEntries(spec.target.classes.map((c, k) => [c, counts[k]])),
   };
   return {
@@ -365,7 +370,7 @@ async function refit(
     spec,
     preprocessor: preprocessor.state,
     ...fitted.model,
-    baseline: computeBaseline(spec, rows, y),
+    baseline,
     metrics: {
       cv: chosen.cv,
       confusion_matrix: chosen.confusion_matrix,
@@ -415,6 +420,10 @@ async function refitTrees(
   const { spec, rows, y } = dataset;
   const X = preprocessor.transform(rows);
   const all = { X, rows: rows.length, features: preprocessor.featureCount, y, classes: spec.target.classes.length };
+  // The cleaned rows are let go once the final matrix exists: nothing after this reads them (refit and
+  // trainModel took their count and baseline before), and at 1M rows their objects and numbers are
+  // ~350 MB beside the forest being grown (bench/RESULTS.md, "Training memory", 2026-12-08).
+  rows.length = 0;
   const model = createClassifier(
     classifier,
     options.seed,

@@ -65,31 +65,37 @@ export async function crossValidate(dataset: Dataset, options: CvOptions): Promi
   options.progress.start(folds.length * results.size, `cross-validation (${options.folds} folds)`);
   const shared = options.pool !== undefined;
   const withScorecard = options.classifiers.includes('scorecard');
-  const prepared = folds.map((fold) =>
-    prepareFold(dataset, fold, K, shared, options.earlyStoppingRounds ?? 0, withScorecard),
-  );
+  // A fold's matrices are made when its fits start and let go when they end (200 bytes a row a
+  // fold at 25 features: at 1M rows, 2 folds held at once were 400 MB; bench/RESULTS.md).
+  const prepare = (f: number): PreparedFold =>
+    prepareFold(dataset, folds[f], K, shared, options.earlyStoppingRounds ?? 0, withScorecard);
   // Each sampler's candidates (a scorecard pairs with no sampler but none); a sampler without any is not run.
   const samplers = options.samplers.filter((s) => options.classifiers.some((c) => isCandidate(c, s)));
   const classifiersOf = (s: SamplerName): ClassifierName[] => options.classifiers.filter((c) => isCandidate(c, s));
   if (options.pool) {
     const pool = options.pool;
-    // Longest first, so the last task to finish is a short one: the heavy samplers, then the rest.
-    const tasks = prepared.flatMap((fold, f) => samplers.map((sampler) => ({ fold, f, sampler })));
+    // Every task is queued at once, fold by fold; the pool runs the longest first (the heavy samplers), so the last to finish is a short one.
     await Promise.all(
-      tasks.map(async ({ fold, f, sampler }) => {
-        const scores = await pool.scoreFoldSampler(
-          fold,
-          sampler,
-          classifiersOf(sampler),
-          options.seed,
-          SAMPLER_COST[sampler],
+      folds.map(async (_, f) => {
+        const fold = prepare(f);
+        await Promise.all(
+          samplers.map(async (sampler) => {
+            const scores = await pool.scoreFoldSampler(
+              fold,
+              sampler,
+              classifiersOf(sampler),
+              options.seed,
+              SAMPLER_COST[sampler],
+            );
+            for (const score of scores) record(f, sampler, score);
+            await options.progress.settle?.();
+          }),
         );
-        for (const score of scores) record(f, sampler, score);
-        await options.progress.settle?.();
       }),
     );
   } else {
-    for (const [f, fold] of prepared.entries()) {
+    for (let f = 0; f < folds.length; f++) {
+      const fold = prepare(f);
       for (const sampler of samplers) {
         const resampled = once(() => resampleFold(fold.train, sampler, options.seed));
         for (const classifier of classifiersOf(sampler)) {
@@ -128,17 +134,29 @@ export function prepareFold(
   const place = shared ? toShared : <T>(a: T): T => a;
   return {
     train: {
-      X: place(pre.transform(dataset.rows, fold.train)),
+      X: matrixOf(pre, dataset.rows, fold.train, shared),
       rows: fold.train.length,
       features: pre.featureCount,
       y: place(pick(dataset.y, fold.train)),
       classes: K,
     },
-    Xtest: place(pre.transform(dataset.rows, fold.test)),
+    Xtest: matrixOf(pre, dataset.rows, fold.test, shared),
     ytest: place(pick(dataset.y, fold.test)),
     boosting,
     ...(withScorecard ? { scorecard: prepareScorecardFold(dataset.spec, dataset.rows, fold) } : {}),
   };
+}
+
+/**
+ * The rows' feature matrix; with `shared`, written straight into shared memory for the workers
+ * rather than built and then copied there (the copy was a second 200 bytes a row at its peak).
+ */
+function matrixOf(pre: Preprocessor, rows: Dataset['rows'], indices: Int32Array, shared: boolean): Float64Array {
+  if (!shared) return pre.transform(rows, indices);
+  const p = pre.featureCount;
+  const X = new Float64Array(new SharedArrayBuffer(indices.length * p * Float64Array.BYTES_PER_ELEMENT));
+  for (let i = 0; i < indices.length; i++) pre.transformRow(rows[indices[i]], X, i * p);
+  return X;
 }
 
 export function pick(values: Int32Array, indices: Int32Array): Int32Array {

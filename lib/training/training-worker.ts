@@ -13,13 +13,11 @@ serveTasks<TrainingTask>({
   'fold-sampler': (task) => scoreFoldSampler(task.fold, task.sampler, task.classifiers, task.seed),
   'fold-config': (task) => scoreConfig(task.fold, task.sampler, task.classifier, task.seed, task.config),
   'forest-trees': (task) => {
-    const packed = growAndPackForestTrees(task);
-    return new Transfer(packed, [
-      packed.nodes.buffer,
-      packed.leafValues.buffer,
-      packed.roots.buffer,
-      packed.covers.buffer,
-    ] as ArrayBuffer[]);
+    const parts = growAndPackForestTrees(task);
+    return new Transfer(
+      parts,
+      parts.flatMap((p) => [p.nodes.buffer, p.leafValues.buffer, p.roots.buffer, p.covers.buffer] as ArrayBuffer[]),
+    );
   },
   // A block of a sampler's neighbour search (lib/sampling/pool-neighbours.ts).
   neighbours: (task) => {

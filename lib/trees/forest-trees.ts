@@ -28,7 +28,25 @@ export interface ForestTreesMessage extends ForestTreesTask {
   kind: 'forest-trees';
 }
 
-export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tree[] {
+/**
+ * The trees grown and packed as the ensemble stores them, each packed as soon as it is grown and
+ * then let go: a grown tree's arrays take ~45 bytes a node (more while they grow by doubling), its
+ * packed form ~26, and a fully grown forest has ~32 nodes a training row (3.2M nodes at 100k rows),
+ * so holding every grown tree until the end cost more than the packed forest itself (bench/RESULTS.md,
+ * "Training memory", 2026-12-08). One part a tree; CompiledEnsemble.fromPacked joins them byte for
+ * byte as packing them all at once.
+ */
+export function growAndPackForestTrees(task: ForestTreesTask, onTree?: () => void): PackedTrees[] {
+  const parts: PackedTrees[] = [];
+  for (const tree of growForestTrees(task)) {
+    parts.push(packTrees([tree], task.binned.features));
+    onTree?.();
+  }
+  return parts;
+}
+
+/** The trees, one at a time in seed order: a tree is taken before the next is grown. */
+export function* growForestTrees(task: ForestTreesTask): Generator<Tree> {
   const builder = new GiniTreeBuilder(
     task.binned,
     BinMapper.fromThresholds(task.thresholds),
@@ -39,7 +57,7 @@ export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tre
   const rows = task.binned.rows;
   const weights = new Float64Array(rows);
   const forestWeights = task.classWeight === 'balanced' ? balancedClassWeights(task.y, task.classes) : null;
-  return task.seeds.map((seed) => {
+  for (const seed of task.seeds) {
     const rng = new Random(seed);
     if (task.bootstrap) {
       weights.fill(0);
@@ -50,13 +68,6 @@ export function growForestTrees(task: ForestTreesTask, onTree?: () => void): Tre
     const classWeights =
       task.classWeight === 'balanced_subsample' ? balancedClassWeights(task.y, task.classes, weights) : forestWeights;
     if (classWeights) for (let i = 0; i < rows; i++) weights[i] *= classWeights[task.y[i]];
-    const tree = builder.grow(weights, rng);
-    onTree?.();
-    return tree;
-  });
-}
-
-/** A worker's share: its trees grown and packed as the ensemble stores them. */
-export function growAndPackForestTrees(task: ForestTreesTask): PackedTrees {
-  return packTrees(growForestTrees(task), task.binned.features);
+    yield builder.grow(weights, rng);
+  }
 }

@@ -8,9 +8,8 @@ import { checkParams } from '../util/param-spec.ts';
 import { Random } from '../util/random.ts';
 import { BinMapper } from './binning.ts';
 import { CompiledEnsemble, type PackedTrees } from './compiled-ensemble.ts';
-import { growForestTrees, type ForestTreesMessage, type ForestTreesTask } from './forest-trees.ts';
+import { growAndPackForestTrees, type ForestTreesMessage, type ForestTreesTask } from './forest-trees.ts';
 import { checkTrainingData, type FitProgress, type TrainingData } from './training-data.ts';
-import type { Tree } from './tree.ts';
 import { RANDOM_FOREST_DEFAULTS, RANDOM_FOREST_PARAMS, type RandomForestParams } from './random-forest-params.ts';
 
 // Declared once, with defaults, valid values and tuning's search: random-forest-params.ts.
@@ -32,8 +31,8 @@ export class RandomForestClassifier {
   fit(data: TrainingData, onProgress?: FitProgress): CompiledEnsemble {
     const task = this.prepare(data, false);
     let done = 0;
-    const trees = growForestTrees(task, () => onProgress?.(++done, task.seeds.length));
-    return this.compile(trees, data);
+    const parts = growAndPackForestTrees(task, () => onProgress?.(++done, task.seeds.length));
+    return CompiledEnsemble.fromPacked(parts, new Array<number>(parts.length).fill(0), this.ensembleOptions(data));
   }
 
   /**
@@ -48,13 +47,17 @@ export class RandomForestClassifier {
       Array.from({ length: Math.ceil(task.seeds.length / chunk) }, async (_, c) => {
         const seeds = task.seeds.slice(c * chunk, (c + 1) * chunk);
         const message: ForestTreesMessage = { kind: 'forest-trees', ...task, seeds };
-        const packed = await pool.run<PackedTrees>(message);
+        const packed = await pool.run<PackedTrees[]>(message);
         done += seeds.length;
         onProgress?.(done, task.seeds.length);
         return packed;
       }),
     );
-    return CompiledEnsemble.fromPacked(parts, new Array<number>(task.seeds.length).fill(0), this.ensembleOptions(data));
+    return CompiledEnsemble.fromPacked(
+      parts.flat(),
+      new Array<number>(task.seeds.length).fill(0),
+      this.ensembleOptions(data),
+    );
   }
 
   private prepare(data: TrainingData, shared: boolean): ForestTreesTask {
@@ -82,10 +85,6 @@ export class RandomForestClassifier {
       classWeight: p.class_weight,
       seeds,
     };
-  }
-
-  private compile(trees: Tree[], data: TrainingData): CompiledEnsemble {
-    return CompiledEnsemble.fromTrees(trees, new Array<number>(trees.length).fill(0), this.ensembleOptions(data));
   }
 
   private ensembleOptions(data: TrainingData): {
