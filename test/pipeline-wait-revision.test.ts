@@ -146,7 +146,8 @@ describe('npx tsx scripts/pipeline/wait-revision.ts', () => {
     const log = join(dir, 'calls');
     writeFileSync(
       join(dir, 'kubectl'),
-      `#!/bin/sh\necho "$*" >> ${log}\nn=$(cat ${dir}/n 2>/dev/null || echo 0)\n[ -e ${dir}/state-$n.json ] || n=${states.length - 1}\ncat ${dir}/state-$n.json\necho $((n + 1)) > ${dir}/n\n`,
+      // Shell builtins only: a PATH with nothing but node, npm, git and sh has no `cat`.
+      `#!/bin/sh\necho "$*" >> ${log}\nn=0\n[ -e ${dir}/n ] && read -r n < ${dir}/n\n[ -e ${dir}/state-$n.json ] || n=${states.length - 1}\nIFS= read -r state < ${dir}/state-$n.json\nprintf '%s\\n' "$state"\necho $((n + 1)) > ${dir}/n\n`,
     );
     chmodSync(join(dir, 'kubectl'), 0o755);
     return { dir, log };

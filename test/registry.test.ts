@@ -11,7 +11,7 @@ import { CorruptDocumentError } from '../lib/state/document-store.ts';
 import { keys } from '../lib/state/layout.ts';
 import type { EmbeddedS3 } from '../lib/storage/embedded-s3.ts';
 import { StorageError } from '../lib/storage/object-store.ts';
-import type { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
+import { S3ObjectStore } from '../lib/storage/s3-object-store.ts';
 import { expectUnbrokenChain, trainSmallModel } from './helpers.ts';
 import { CountingStore } from './counting-store.ts';
 import { startTestS3 } from './s3.ts';
@@ -23,7 +23,12 @@ let model: Map<string, Uint8Array>;
 const files = (): Map<string, Uint8Array> => model;
 
 beforeAll(async () => {
-  ({ s3, store } = await startTestS3());
+  let config: Awaited<ReturnType<typeof startTestS3>>['config'];
+  ({ s3, config } = await startTestS3());
+  // The store runs in this test's process: 30 concurrent moves on a loaded machine (load 15, a
+  // bare-PATH run) kept a conditional PUT past the default 5 s, and its outcome unknown. These
+  // tests are about compare-and-swap, not timeouts (test/timeouts.test.ts and chaos.test.ts are).
+  store = S3ObjectStore.fromConfig({ ...config, requestTimeoutMs: 60_000 });
   registry = new ModelRegistry(store);
   model = (await trainSmallModel()).files;
 });
