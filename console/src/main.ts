@@ -39,24 +39,14 @@ function KeyBox() {
   const admin = useAdmin();
   const [typed, setTyped] = useState('');
   if (admin)
-    return html`<div class="key">
-      Admin key set. <button type="button" onClick=${() => setAdminKey(null)}>Forget it</button>
-    </div>`;
+    return html`<div class="key">Admin key set. <button type="button" onClick=${() => setAdminKey(null)}>Forget it</button></div>`;
   const save = (e: Event): void => {
     e.preventDefault();
     if (typed.trim()) setAdminKey(typed.trim());
     setTyped('');
   };
   return html`<form class="key" onSubmit=${save}>
-    <label
-      >Admin key
-      <input
-        type="password"
-        autocomplete="off"
-        name="admin-key"
-        value=${typed}
-        onInput=${(e: Event) => setTyped((e.target as HTMLInputElement).value)}
-    /></label>
+    <label>Admin key <input type="password" autocomplete="off" name="admin-key" value=${typed} onInput=${(e: Event) => setTyped((e.target as HTMLInputElement).value)} /></label>
     <button type="submit">Use</button> <span class="hint">read-only without it</span>
   </form>`;
 }
@@ -88,9 +78,7 @@ function App() {
     <header class="no-print">
       <h1>credit-score console</h1>
       <${ModelPicker} route=${route} />
-      <nav aria-label="views">
-        ${VIEWS.map((v) => html`<a href=${hashFor(v.path, route.model)} aria-current=${view === v.path ? 'page' : undefined}>${v.title}</a>`)}
-      </nav>
+      <nav aria-label="views">${VIEWS.map((v) => html`<a href=${hashFor(v.path, route.model)} aria-current=${view === v.path ? 'page' : undefined}>${v.title}</a>`)}</nav>
       <${KeyBox} />
     </header>
     <main key=${route.model ?? ''}>${body}</main>

@@ -14,10 +14,7 @@ export function Loading({ what }: { what: string }) {
 }
 
 export function Section({ title, children }: { title: string; children: ComponentChildren }) {
-  return html`<section>
-    <h2>${title}</h2>
-    ${children}
-  </section>`;
+  return html`<section><h2>${title}</h2>${children}</section>`;
 }
 
 export const number = (v: number | null | undefined, digits = 4): string =>

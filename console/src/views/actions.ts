@@ -152,9 +152,7 @@ export function PromoteButton({
     : null;
   if (state.step !== 'differs') {
     return html`<span class="action">
-      <button type="button" disabled=${state.step === 'busy'} onClick=${start}>
-        ${state.step === 'busy' ? `Promote to ${alias}...` : `Promote to ${alias}`}</button
-      >${status}
+      <button type="button" disabled=${state.step === 'busy'} onClick=${start}>${state.step === 'busy' ? `Promote to ${alias}...` : `Promote to ${alias}`}</button>${status}
     </span>`;
   }
   const { dryRun, reason } = state;
@@ -162,42 +160,26 @@ export function PromoteButton({
   return html`<div class="contract-diff" role="alertdialog" aria-labelledby="contract-diff-title">
     ${
       dryRun.differences.length
-        ? html`<p id="contract-diff-title">
-              <strong>${version} does not have ${alias}'s contract</strong
-              >${dryRun.from ? ` (${alias} is ${dryRun.from})` : ''}: clients of ${alias} may get errors or answers in
-              other terms.
-            </p>
-            <ul>
-              ${dryRun.differences.map((d) => html`<li><code>${d.field}</code>: ${d.message}</li>`)}
-            </ul>`
+        ? html`<p id="contract-diff-title"><strong>${version} does not have ${alias}'s contract</strong>${dryRun.from ? ` (${alias} is ${dryRun.from})` : ''}: clients of ${alias} may get errors or answers in other terms.</p>
+          <ul>
+            ${dryRun.differences.map((d) => html`<li><code>${d.field}</code>: ${d.message}</li>`)}
+          </ul>`
         : null
     }
     ${
       failed.length
-        ? html`<p id=${dryRun.differences.length ? 'policy-failed-title' : 'contract-diff-title'}>
-              <strong>${version} fails the promotion policy</strong> (revision ${dryRun.policy!.revision}):
-            </p>
-            <ul class="policy-failed">
-              ${failed.map((f) => html`<li><code>${f.field}</code>: ${f.message}</li>`)}
-            </ul>`
+        ? html`<p id=${dryRun.differences.length ? 'policy-failed-title' : 'contract-diff-title'}><strong>${version} fails the promotion policy</strong> (revision ${dryRun.policy!.revision}):</p>
+          <ul class="policy-failed">
+            ${failed.map((f) => html`<li><code>${f.field}</code>: ${f.message}</li>`)}
+          </ul>`
         : null
     }
-    <label
-      >Why promote it anyway? (recorded in the history)
-      <input
-        name="force-reason"
-        value=${reason}
-        maxlength=${500}
-        onInput=${(e: Event) => setState({ ...state, reason: (e.target as HTMLInputElement).value })}
-      />
+    <label>Why promote it anyway? (recorded in the history)
+      <input name="force-reason" value=${reason} maxLength=${500} onInput=${(e: Event) => setState({ ...state, reason: (e.target as HTMLInputElement).value })} />
     </label>
     <span class="action">
-      <button type="button" class="danger" disabled=${!reason.trim()} onClick=${() => force(dryRun, reason.trim())}>
-        Promote anyway
-      </button>
-      <button type="button" class="secondary" onClick=${() => setState({ step: 'idle', message: 'Not promoted.' })}>
-        Cancel
-      </button> </span
-    >${status}
+      <button type="button" class="danger" disabled=${!reason.trim()} onClick=${() => force(dryRun, reason.trim())}>Promote anyway</button>
+      <button type="button" class="secondary" onClick=${() => setState({ step: 'idle', message: 'Not promoted.' })}>Cancel</button>
+    </span>${status}
   </div>`;
 }

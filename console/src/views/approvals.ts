@@ -16,38 +16,16 @@ function RequestRow({ r, reload }: { r: ChangeRequest; reload: () => void }) {
   const approvers = r.approvedBy.map((a) => a.principal.name).join(', ');
   return html`<tr key=${r.id} data-status=${r.status}>
     <td><code>${r.id}</code></td>
-    <td>
-      ${changeText(r)}${
-        r.preview.differences.length
-          ? html`<ul>
-              ${r.preview.differences.map((d) => html`<li><code>${d.field}</code>: ${d.message}</li>`)}
-            </ul>`
-          : null
-      }
-    </td>
+    <td>${changeText(r)}${r.preview.differences.length ? html`<ul>${r.preview.differences.map((d) => html`<li><code>${d.field}</code>: ${d.message}</li>`)}</ul>` : null}</td>
     <td title=${r.requestedBy.actor}>${r.requestedBy.name}<br /><span class="why">${r.reason}</span></td>
     <td>${r.approvals} of ${r.needed}${approvers ? html`<br />${approvers}` : null}</td>
-    <td>
-      ${r.status}${r.outcome?.problem ? html`<br /><span class="why">${r.outcome.problem}</span>` : null}${r.status === 'pending' ? html`<br />until ${when(r.expiresAt)}` : null}
-    </td>
-    <td>
-      ${
-        r.status === 'pending'
-          ? html`<${ActionButton}
-                label="Approve"
-                confirm=${`Approve ${r.alias}: ${r.from ?? '(none)'} -> ${r.to}?`}
-                request=${{ path: `model/approvals/${encodeURIComponent(r.id)}/approve`, method: 'POST' }}
-                onDone=${reload}
-              />
-              <${ActionButton}
-                label="Reject"
-                confirm="Reject this change request?"
-                request=${{ path: `model/approvals/${encodeURIComponent(r.id)}/reject`, method: 'POST', body: { reason: 'rejected from the console' } }}
-                onDone=${reload}
-              />`
-          : null
-      }
-    </td>
+    <td>${r.status}${r.outcome?.problem ? html`<br /><span class="why">${r.outcome.problem}</span>` : null}${r.status === 'pending' ? html`<br />until ${when(r.expiresAt)}` : null}</td>
+    <td>${
+      r.status === 'pending'
+        ? html`<${ActionButton} label="Approve" confirm=${`Approve ${r.alias}: ${r.from ?? '(none)'} -> ${r.to}?`} request=${{ path: `model/approvals/${encodeURIComponent(r.id)}/approve`, method: 'POST' }} onDone=${reload} />
+          <${ActionButton} label="Reject" confirm="Reject this change request?" request=${{ path: `model/approvals/${encodeURIComponent(r.id)}/reject`, method: 'POST', body: { reason: 'rejected from the console' } }} onDone=${reload} />`
+        : null
+    }</td>
   </tr>`;
 }
 
@@ -65,24 +43,11 @@ export function ApprovalsView() {
     ${admin && !data && !error ? html`<${Loading} what="the change requests" />` : null}
     ${
       data
-        ? html`<div class="scroll">
-              <table class="approvals">
-                <thead>
-                  <tr>
-                    <th>request</th>
-                    <th>what it changes</th>
-                    <th>asked by</th>
-                    <th>approvals</th>
-                    <th>status</th>
-                    <th></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${data.requests.map((r) => html`<${RequestRow} r=${r} reload=${reload} />`)}
-                </tbody>
-              </table>
-            </div>
-            ${data.requests.length === 0 ? html`<p>No change request yet: they appear when the promotion policy asks for two approvals or more.</p>` : null}`
+        ? html`<div class="scroll"><table class="approvals">
+          <thead><tr><th>request</th><th>what it changes</th><th>asked by</th><th>approvals</th><th>status</th><th></th></tr></thead>
+          <tbody>${data.requests.map((r) => html`<${RequestRow} r=${r} reload=${reload} />`)}</tbody>
+        </table></div>
+        ${data.requests.length === 0 ? html`<p>No change request yet: they appear when the promotion policy asks for two approvals or more.</p>` : null}`
         : null
     }
   <//>`;

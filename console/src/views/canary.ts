@@ -15,13 +15,8 @@ export function CanaryProgress({ policy }: { policy: PolicyShape & { stepMinutes
   const steps = policy.steps ?? [];
   const step = policy.step ?? 0;
   return html`<div class="canary">
-    <p>
-      Canary: ${policy.challenger} against ${policy.champion}, step ${step + 1} of ${steps.length}, at least
-      ${policy.stepMinutes} min a step.
-    </p>
-    <ol class="steps">
-      ${steps.map((s, i) => html`<li class=${i < step ? 'done' : i === step ? 'current' : ''}>${s}%</li>`)}
-    </ol>
+    <p>Canary: ${policy.challenger} against ${policy.champion}, step ${step + 1} of ${steps.length}, at least ${policy.stepMinutes} min a step.</p>
+    <ol class="steps">${steps.map((s, i) => html`<li class=${i < step ? 'done' : i === step ? 'current' : ''}>${s}%</li>`)}</ol>
   </div>`;
 }
 
@@ -111,43 +106,15 @@ export function CanaryNumbers({ revision, refresh }: { revision: number | null; 
   const minutes = (Date.now() - Date.parse(canary.stepSince)) / 60_000;
   const evaluation = canary.evaluation;
   return html`<div class="canary-numbers">
-    <p>
-      This step (${canary.share}% to the challenger) began ${when(canary.stepSince)}: ${minutes.toFixed(1)} of at least
-      ${canary.stepMinutes} min.
-    </p>
+    <p>This step (${canary.share}% to the challenger) began ${when(canary.stepSince)}: ${minutes.toFixed(1)} of at least ${canary.stepMinutes} min.</p>
     ${
       evaluation
-        ? html`<p class="decision">
-            Latest evaluation ${when(evaluation.at)}:
-            <strong>${ACTIONS[evaluation.action] ?? evaluation.action}</strong
-            >${evaluation.reasons.length ? html`, because ${evaluation.reasons.join('; ')}` : null}.
-          </p>`
-        : html`<p>
-            Not evaluated in this step yet (the controller runs every minute, or press "Run the canary check").
-          </p>`
+        ? html`<p class="decision">Latest evaluation ${when(evaluation.at)}: <strong>${ACTIONS[evaluation.action] ?? evaluation.action}</strong>${evaluation.reasons.length ? html`, because ${evaluation.reasons.join('; ')}` : null}.</p>`
+        : html`<p>Not evaluated in this step yet (the controller runs every minute, or press "Run the canary check").</p>`
     }
-    <div class="scroll">
-      <table class="numbers">
-        <thead>
-          <tr>
-            <th>measure</th>
-            <th>champion</th>
-            <th>challenger</th>
-            <th>bound</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows(evaluation?.numbers ?? {}, canary.bounds).map(
-            ([measure, champion, challenger, bound]) =>
-              html`<tr>
-                <th scope="row">${measure}</th>
-                <td class="num">${champion}</td>
-                <td class="num">${challenger}</td>
-                <td>${bound}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    <div class="scroll"><table class="numbers">
+      <thead><tr><th>measure</th><th>champion</th><th>challenger</th><th>bound</th></tr></thead>
+      <tbody>${rows(evaluation?.numbers ?? {}, canary.bounds).map(([measure, champion, challenger, bound]) => html`<tr><th scope="row">${measure}</th><td class="num">${champion}</td><td class="num">${challenger}</td><td>${bound}</td></tr>`)}</tbody>
+    </table></div>
   </div>`;
 }

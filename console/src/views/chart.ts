@@ -52,10 +52,5 @@ export function TimeChart({
     );
     return () => chart.destroy();
   }, [title, times, lines, unit]);
-  return html`<div
-    class="chart"
-    ref=${box}
-    role="img"
-    aria-label=${`${title}: ${lines.map((l) => l.label).join(', ')}`}
-  ></div>`;
+  return html`<div class="chart" ref=${box} role="img" aria-label=${`${title}: ${lines.map((l) => l.label).join(', ')}`}></div>`;
 }

@@ -115,15 +115,7 @@ function Comparison({ sides }: { sides: [Side, Side] }) {
   ];
   return html`<div class="compare">
     <table class="compare-metrics">
-      <thead>
-        <tr>
-          <th>cross-validated</th>
-          <th>${A.label}</th>
-          <th>${B.label}</th>
-          <th>difference</th>
-          <th></th>
-        </tr>
-      </thead>
+      <thead><tr><th>cross-validated</th><th>${A.label}</th><th>${B.label}</th><th>difference</th><th></th></tr></thead>
       <tbody>
         ${METRICS.map((m) => {
           const [va, vb] = [m.value(A.detail), m.value(B.detail)];
@@ -134,18 +126,10 @@ function Comparison({ sides }: { sides: [Side, Side] }) {
             <td class="num">${with_(va, m.spread?.(A.detail))}</td>
             <td class="num">${with_(vb, m.spread?.(B.detail))}</td>
             <td class="num">${diff === null ? '-' : `${diff >= 0 ? '+' : ''}${diff.toFixed(4)}`}</td>
-            <td class="hint">
-              ${diff === null || !m.spread ? '' : Math.abs(diff) <= noise ? 'within the fold spread: noise' : 'beyond the fold spread'}
-            </td>
+            <td class="hint">${diff === null || !m.spread ? '' : Math.abs(diff) <= noise ? 'within the fold spread: noise' : 'beyond the fold spread'}</td>
           </tr>`;
         })}
-        <tr>
-          <th scope="row">calibration</th>
-          <td>${A.detail.metrics?.calibrated?.method ?? 'none'}</td>
-          <td>${B.detail.metrics?.calibrated?.method ?? 'none'}</td>
-          <td></td>
-          <td></td>
-        </tr>
+        <tr><th scope="row">calibration</th><td>${A.detail.metrics?.calibrated?.method ?? 'none'}</td><td>${B.detail.metrics?.calibrated?.method ?? 'none'}</td><td></td><td></td></tr>
       </tbody>
     </table>
     <h3>Contract</h3>
@@ -153,66 +137,31 @@ function Comparison({ sides }: { sides: [Side, Side] }) {
       differences === null
         ? html`<p>One of the versions has no readable contract.</p>`
         : differences.length
-          ? html`<ul class="contract-differences">
-              ${differences.map((d) => html`<li>${d.message}</li>`)}
-            </ul>`
-          : html`<p class="contract-same">
-              The same contract: ${B.label} takes the same requests and answers in the same terms as ${A.label}.
-            </p>`
+          ? html`<ul class="contract-differences">${differences.map((d) => html`<li>${d.message}</li>`)}</ul>`
+          : html`<p class="contract-same">The same contract: ${B.label} takes the same requests and answers in the same terms as ${A.label}.</p>`
     }
     <h3>Gains (share of a class found in the best-scored deciles, out of fold)</h3>
     <${GainsChart} sides=${sides} />
     <h3>Fairness</h3>
     ${
       fairnessColumns.length
-        ? html`<table>
-            <thead>
-              <tr>
-                <th>column</th>
-                <th>${A.label}: parity ratio / odds difference</th>
-                <th>${B.label}: parity ratio / odds difference</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${fairnessColumns.map((column) => {
-                const cell = (d: Detail): string => {
-                  const f = d.metrics?.fairness?.find((x) => x.column === column);
-                  return f
-                    ? `${number(f.summary.demographicParityRatio, 3)} / ${number(f.summary.equalizedOddsDifference, 3)}${f.summary.fourFifthsRule === 'fails' ? ' (fails four-fifths)' : ''}`
-                    : 'not measured';
-                };
-                return html`<tr>
-                  <td>${column}</td>
-                  <td>${cell(A.detail)}</td>
-                  <td>${cell(B.detail)}</td>
-                </tr>`;
-              })}
-            </tbody>
-          </table>`
+        ? html`<table><thead><tr><th>column</th><th>${A.label}: parity ratio / odds difference</th><th>${B.label}: parity ratio / odds difference</th></tr></thead><tbody>
+          ${fairnessColumns.map((column) => {
+            const cell = (d: Detail): string => {
+              const f = d.metrics?.fairness?.find((x) => x.column === column);
+              return f
+                ? `${number(f.summary.demographicParityRatio, 3)} / ${number(f.summary.equalizedOddsDifference, 3)}${f.summary.fourFifthsRule === 'fails' ? ' (fails four-fifths)' : ''}`
+                : 'not measured';
+            };
+            return html`<tr><td>${column}</td><td>${cell(A.detail)}</td><td>${cell(B.detail)}</td></tr>`;
+          })}
+        </tbody></table>`
         : html`<p>Neither version declared a sensitive column.</p>`
     }
     <h3>Parameters that differ</h3>
     ${
       params.length
-        ? html`<table class="compare-params">
-            <thead>
-              <tr>
-                <th>parameter</th>
-                <th>${A.label}</th>
-                <th>${B.label}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${params.map(
-                (p) =>
-                  html`<tr>
-                    <td>${p.name}</td>
-                    <td>${p.a}</td>
-                    <td>${p.b}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        ? html`<table class="compare-params"><thead><tr><th>parameter</th><th>${A.label}</th><th>${B.label}</th></tr></thead><tbody>${params.map((p) => html`<tr><td>${p.name}</td><td>${p.a}</td><td>${p.b}</td></tr>`)}</tbody></table>`
         : html`<p>The same training parameters.</p>`
     }
   </div>`;
@@ -253,9 +202,6 @@ function GainsChart({ sides }: { sides: [Side, Side] }) {
       ${lines.map((l, i) => html`<polyline data-version=${l.label} fill="none" stroke=${colours[i]} stroke-width="2" points=${[`${x(0)},${y(0)}`, ...l.rows.map((r) => `${x(r.decile).toFixed(1)},${y(r.cumulativeCapture).toFixed(1)}`)].join(' ')} />`)}
       <text x=${W / 2} y=${H - 6} text-anchor="middle" font-size="11">deciles, best scored first</text>
     </svg>
-    <figcaption>
-      ${lines.map((l, i) => html`<span style=${{ color: colours[i] }}>● ${l.label} </span>`)} share of ${target} found;
-      the dashed line is a random order.
-    </figcaption>
+    <figcaption>${lines.map((l, i) => html`<span style=${{ color: colours[i] }}>● ${l.label} </span>`)} share of ${target} found; the dashed line is a random order.</figcaption>
   </figure>`;
 }

@@ -56,68 +56,31 @@ export function DriftView() {
   const [picked, setPicked] = useState<string | null>(null);
   const { data, error, reload } = usePoll(() => api<DriftReport>('drift/latest'), 30_000, [], admin);
   return html`<${Section} title="Drift">
-    <${ActionButton}
-      label="Run a drift check now"
-      request=${{ path: 'drift/check', method: 'POST', body: {} }}
-      onDone=${reload}
-    />
+    <${ActionButton} label="Run a drift check now" request=${{ path: 'drift/check', method: 'POST', body: {} }} onDone=${reload} />
     ${admin ? null : html`<${NeedsKey} what="the drift report" />`}
     <${ErrorNote} error=${error} />
     ${admin && !data && !error ? html`<${Loading} what="the last drift report" />` : null}
     ${
       data
-        ? html`<p class=${`verdict verdict-${data.verdict}`}>
-              Verdict <strong>${data.verdict}</strong>: ${data.drifted} of ${data.evaluated} columns drifted
-              (${percent(data.driftedShare)}), ${data.rows} rows, checked ${when(data.at)} against version
-              ${data.version}.
-            </p>
-            <div class="scroll">
-              <table class="drift">
-                <thead>
-                  <tr>
-                    <th>column</th>
-                    <th>status</th>
-                    <th>test</th>
-                    <th>statistic</th>
-                    <th>p-value (adjusted)</th>
-                    <th>effect</th>
-                    <th>missing: training / now</th>
-                    <th>samples</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${orderColumns(data.columns).map(
-                    (c) =>
-                      html`<tr class=${`status-${c.status}`} data-column=${c.column}>
-                        <td>
-                          <button
-                            type="button"
-                            class="link"
-                            onClick=${() => setPicked(c.column)}
-                            aria-label=${`show the distribution of ${c.column}`}
-                          >
-                            ${c.column}
-                          </button>
-                        </td>
-                        <td>${c.status}</td>
-                        <td>${c.test}</td>
-                        <td class="num">${number(c.statistic)}</td>
-                        <td class="num">${number(c.adjustedPValue ?? c.pValue)}</td>
-                        <td class="num">${number(c.effect)} ${c.effectName}</td>
-                        <td class="num">${percent(c.missingRate.baseline)} / ${percent(c.missingRate.live)}</td>
-                        <td class="num">${c.samples}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>
-            ${orderColumns(data.columns)
-              .filter((c) => c.distribution && (c.status === 'drift' || c.column === picked))
-              .map(
-                (c) =>
-                  html`<${DistributionChart} key=${c.column} column=${c.column} distribution=${c.distribution!} />`,
+        ? html`<p class=${`verdict verdict-${data.verdict}`}>Verdict <strong>${data.verdict}</strong>: ${data.drifted} of ${data.evaluated} columns drifted (${percent(data.driftedShare)}), ${data.rows} rows, checked ${when(data.at)} against version ${data.version}.</p>
+          <div class="scroll"><table class="drift">
+            <thead><tr><th>column</th><th>status</th><th>test</th><th>statistic</th><th>p-value (adjusted)</th><th>effect</th><th>missing: training / now</th><th>samples</th></tr></thead>
+            <tbody>
+              ${orderColumns(data.columns).map(
+                (c) => html`<tr class=${`status-${c.status}`} data-column=${c.column}>
+                  <td><button type="button" class="link" onClick=${() => setPicked(c.column)} aria-label=${`show the distribution of ${c.column}`}>${c.column}</button></td><td>${c.status}</td><td>${c.test}</td><td class="num">${number(c.statistic)}</td>
+                  <td class="num">${number(c.adjustedPValue ?? c.pValue)}</td><td class="num">${number(c.effect)} ${c.effectName}</td>
+                  <td class="num">${percent(c.missingRate.baseline)} / ${percent(c.missingRate.live)}</td><td class="num">${c.samples}</td>
+                </tr>`,
               )}
-            ${data.groupMix ? html`<${GroupMix} mix=${data.groupMix} />` : null}`
+            </tbody>
+          </table></div>
+          ${orderColumns(data.columns)
+            .filter((c) => c.distribution && (c.status === 'drift' || c.column === picked))
+            .map(
+              (c) => html`<${DistributionChart} key=${c.column} column=${c.column} distribution=${c.distribution!} />`,
+            )}
+          ${data.groupMix ? html`<${GroupMix} mix=${data.groupMix} />` : null}`
         : null
     }
   <//>`;
@@ -130,30 +93,11 @@ function GroupMix({ mix }: { mix: NonNullable<DriftReport['groupMix']> }) {
     ${mix.reason ? html`<p class="hint">${mix.reason}</p>` : null}
     ${
       mix.columns.length
-        ? html`<div class="scroll">
-              <table class="drift">
-                <thead>
-                  <tr>
-                    <th>column</th>
-                    <th>status</th>
-                    <th>PSI</th>
-                    <th>answers</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${mix.columns.map(
-                    (c) =>
-                      html`<tr class=${`status-${c.status}`} data-column=${c.column}>
-                        <td>${c.column}</td>
-                        <td>${c.status}</td>
-                        <td class="num">${number(c.psi)}</td>
-                        <td class="num">${c.samples}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>
-            ${mix.columns.filter((c) => c.status === 'drift').map((c) => html`<${DistributionChart} key=${`mix-${c.column}`} column=${c.column} distribution=${c.distribution} />`)}`
+        ? html`<div class="scroll"><table class="drift">
+          <thead><tr><th>column</th><th>status</th><th>PSI</th><th>answers</th></tr></thead>
+          <tbody>${mix.columns.map((c) => html`<tr class=${`status-${c.status}`} data-column=${c.column}><td>${c.column}</td><td>${c.status}</td><td class="num">${number(c.psi)}</td><td class="num">${c.samples}</td></tr>`)}</tbody>
+        </table></div>
+        ${mix.columns.filter((c) => c.status === 'drift').map((c) => html`<${DistributionChart} key=${`mix-${c.column}`} column=${c.column} distribution=${c.distribution} />`)}`
         : null
     }
   </div>`;

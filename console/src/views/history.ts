@@ -12,13 +12,8 @@ export function Timeline({ events }: { events: HistoryEvent[] }) {
       return version ? `${alias} (${version})` : alias;
     };
     return html`<li key=${event.eventId} data-kind=${event.kind}>
-      <time datetime=${event.at}>${when(event.at)}</time>
-      <span class="who" title=${event.actor ?? ''}>${actorName(event)}</span>
-      <span class="what">${eventText(event, label)}</span
-      >${event.reason ? html` <span class="why">(${event.reason})</span>` : null}
+      <time datetime=${event.at}>${when(event.at)}</time> <span class="who" title=${event.actor ?? ''}>${actorName(event)}</span> <span class="what">${eventText(event, label)}</span>${event.reason ? html` <span class="why">(${event.reason})</span>` : null}
     </li>`;
   });
-  return html`<ol class="timeline">
-    ${lines.reverse()}
-  </ol>`;
+  return html`<ol class="timeline">${lines.reverse()}</ol>`;
 }

@@ -37,8 +37,7 @@ export function ModelPicker({ route }: { route: HashRoute }) {
     const [view, ...rest] = route.parts;
     location.hash = hashFor(rest.length === 0 && WHOLE_MODEL_VIEWS.has(view) ? view : 'models', model);
   };
-  return html`<label class="picker inline"
-    >Model
+  return html`<label class="picker inline">Model
     <select name="model" value=${chosen} onChange=${choose}>
       ${data.models.map((m) => html`<option value=${m.name}>${m.name}${m.default ? ' (default)' : ''}</option>`)}
       ${names.includes(chosen) ? null : html`<option value=${chosen}>${chosen} (not served here)</option>`}

@@ -37,63 +37,31 @@ export function ScorecardTable({ report }: { report: ScorecardReport }) {
       ${`Points for the odds of ${report.goodClass} against ${report.eventClass}: ${scaling.baseScore} points at ${scaling.baseOdds}:1, ${scaling.pdo} more points double the odds. A score is the sum of one bin's points per characteristic, from ${points(scoreRange.min)} to ${points(scoreRange.max)}.`}
     </p>
     ${report.characteristics.map(
-      (c) =>
-        html`<table class="scorecard-table" data-feature=${c.feature}>
-          <caption>
-            <strong>${c.feature}</strong>
-            ${`(${c.kind}) IV ${number(c.iv)}`}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">bin</th>
-              <th scope="col" class="num">rows</th>
-              <th scope="col" class="num">event rate</th>
-              <th scope="col" class="num">WoE</th>
-              <th scope="col" class="num">points</th>
-              <th scope="col" aria-label="best bin"></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${c.bins.map((b) => {
-              const note = binNote(b);
-              return html`<tr class=${b.best ? 'best' : ''}>
-                <td class="bin" title=${b.bin}>
-                  ${binText(b)}${note ? html` <span class="hint">${note}</span>` : null}
-                </td>
-                <td class="num">${b.count.toLocaleString('en-US')}</td>
-                <td class="num">${percent(b.eventRate)}</td>
-                <td class="num">${number(b.woe)}</td>
-                <td class="num">${points(b.points)}</td>
-                <td class="mark">${b.best ? '★ best' : ''}</td>
-              </tr>`;
-            })}
-          </tbody>
-        </table>`,
+      (c) => html`<table class="scorecard-table" data-feature=${c.feature}>
+        <caption><strong>${c.feature}</strong> ${`(${c.kind}) IV ${number(c.iv)}`}</caption>
+        <thead><tr><th scope="col">bin</th><th scope="col" class="num">rows</th><th scope="col" class="num">event rate</th><th scope="col" class="num">WoE</th><th scope="col" class="num">points</th><th scope="col" aria-label="best bin"></th></tr></thead>
+        <tbody>
+          ${c.bins.map((b) => {
+            const note = binNote(b);
+            return html`<tr class=${b.best ? 'best' : ''}>
+              <td class="bin" title=${b.bin}>${binText(b)}${note ? html` <span class="hint">${note}</span>` : null}</td>
+              <td class="num">${b.count.toLocaleString('en-US')}</td>
+              <td class="num">${percent(b.eventRate)}</td>
+              <td class="num">${number(b.woe)}</td>
+              <td class="num">${points(b.points)}</td>
+              <td class="mark">${b.best ? '★ best' : ''}</td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>`,
     )}
     ${
       report.dropped.length
         ? html`<table class="scorecard-dropped">
-            <caption>
-              Dropped characteristics
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">characteristic</th>
-                <th scope="col" class="num">IV</th>
-                <th scope="col">why</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${report.dropped.map(
-                (d) =>
-                  html`<tr>
-                    <td>${d.feature}</td>
-                    <td class="num">${number(d.iv)}</td>
-                    <td>${d.reason}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+          <caption>Dropped characteristics</caption>
+          <thead><tr><th scope="col">characteristic</th><th scope="col" class="num">IV</th><th scope="col">why</th></tr></thead>
+          <tbody>${report.dropped.map((d) => html`<tr><td>${d.feature}</td><td class="num">${number(d.iv)}</td><td>${d.reason}</td></tr>`)}</tbody>
+        </table>`
         : html`<p class="scorecard-dropped">No characteristic was dropped.</p>`
     }
   </div>`;

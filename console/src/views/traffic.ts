@@ -47,17 +47,8 @@ export function TrafficView() {
       ${traffic.data ? html`<${Split} status=${traffic.data} />` : null}
       ${traffic.data?.policy.mode === 'canary' ? html`<${CanaryProgress} policy=${traffic.data.policy} />` : null}
       ${traffic.data?.policy.mode === 'canary' && admin ? html`<${CanaryNumbers} revision=${traffic.data.revision} refresh=${actions} />` : null}
-      <${ActionButton}
-        label="Roll back champion"
-        confirm="Point champion back at the version its last move replaced?"
-        request=${{ path: 'model/rollback', method: 'POST', body: { alias: 'champion', reason: 'rolled back from the console' } }}
-        onDone=${reload}
-      />
-      <${ActionButton}
-        label="Run the canary check"
-        request=${{ path: 'model/canary/check', method: 'POST' }}
-        onDone=${reload}
-      />
+      <${ActionButton} label="Roll back champion" confirm="Point champion back at the version its last move replaced?" request=${{ path: 'model/rollback', method: 'POST', body: { alias: 'champion', reason: 'rolled back from the console' } }} onDone=${reload} />
+      <${ActionButton} label="Run the canary check" request=${{ path: 'model/canary/check', method: 'POST' }} onDone=${reload} />
     <//>
     <${PolicyForm} onDone=${reload} />
     <${Section} title="History">
@@ -73,35 +64,13 @@ function Split({ status }: { status: TrafficStatus }) {
   const versions = new Map(status.routes.map((r) => [r.alias, r.version]));
   const label = (alias: string): string => (versions.get(alias) ? `${alias} (${versions.get(alias)})` : alias);
   return html`<div>
-    <p class="mode">
-      Mode
-      <strong>${status.policy.mode}</strong
-      >${status.revision === null ? ' (the default: no traffic policy has been set yet)' : `, revision ${status.revision}`}:
-      ${policyText(status.policy, label)}.
-    </p>
+    <p class="mode">Mode <strong>${status.policy.mode}</strong>${status.revision === null ? ' (the default: no traffic policy has been set yet)' : `, revision ${status.revision}`}: ${policyText(status.policy, label)}.</p>
     <div class="split" role="img" aria-label=${status.routes.map((r) => `${r.variant} ${r.weight}%`).join(', ')}>
       ${status.routes.filter((r) => r.weight > 0).map((r, i) => html`<div class=${`part part${i % 4}`} style=${{ flexGrow: r.weight }} data-variant=${r.variant}>${r.variant} ${r.weight}%</div>`)}
     </div>
     <table>
-      <thead>
-        <tr>
-          <th>variant</th>
-          <th>alias</th>
-          <th>share</th>
-          <th>serving version</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${status.routes.map(
-          (r) =>
-            html`<tr>
-              <td>${r.variant}</td>
-              <td>${r.alias}</td>
-              <td class="num">${r.weight}%</td>
-              <td>${r.version ?? 'not loaded'}</td>
-            </tr>`,
-        )}
-      </tbody>
+      <thead><tr><th>variant</th><th>alias</th><th>share</th><th>serving version</th></tr></thead>
+      <tbody>${status.routes.map((r) => html`<tr><td>${r.variant}</td><td>${r.alias}</td><td class="num">${r.weight}%</td><td>${r.version ?? 'not loaded'}</td></tr>`)}</tbody>
     </table>
   </div>`;
 }
@@ -183,28 +152,13 @@ function PolicyForm({ onDone }: { onDone: () => void }) {
   };
   const input = (name: string, label: string) => {
     const problem = problems.find((p) => p.field === name || p.field.endsWith(`.${name}`));
-    return html`<label
-      >${label}
-      <input
-        name=${name}
-        value=${fields[name]}
-        onInput=${set(name)}
-        aria-invalid=${problem ? 'true' : 'false'}
-      />${problem ? html` <span class="error">${problem.message}</span>` : null}</label
-    >`;
+    return html`<label>${label} <input name=${name} value=${fields[name]} onInput=${set(name)} aria-invalid=${problem ? 'true' : 'false'} />${problem ? html` <span class="error">${problem.message}</span>` : null}</label>`;
   };
   return html`<${Section} title="Set the traffic policy">
     <form class="policy" onSubmit=${submit}>
-      <label
-        >Mode
-        <select
-          name="mode"
-          value=${mode}
-          onChange=${(e: Event) => setMode((e.target as HTMLSelectElement).value as Mode)}
-        >
-          ${['single', 'ab', 'canary', 'bluegreen', 'shadow'].map((m) => html`<option value=${m}>${m}</option>`)}
-        </select></label
-      >
+      <label>Mode <select name="mode" value=${mode} onChange=${(e: Event) => setMode((e.target as HTMLSelectElement).value as Mode)}>
+        ${['single', 'ab', 'canary', 'bluegreen', 'shadow'].map((m) => html`<option value=${m}>${m}</option>`)}
+      </select></label>
       ${mode === 'single' ? input('alias', 'Alias') : null}
       ${mode === 'ab' ? html`${input('a', 'Variant a: alias')}${input('weightA', 'a: percent of traffic')}${input('b', 'Variant b: alias')}` : null}
       ${mode === 'canary' ? html`${input('champion', 'Champion alias')}${input('challenger', 'Challenger alias')}${input('steps', 'Steps (percent)')}` : null}
@@ -212,13 +166,7 @@ function PolicyForm({ onDone }: { onDone: () => void }) {
       ${mode === 'shadow' ? html`${input('champion', 'Champion alias')}${input('challenger', 'Challenger alias')}${input('sample', 'Shadow sample (percent)')}` : null}
       <button type="submit">Set policy</button>
       ${message ? html`<p role="status" class=${problems.length ? 'error' : 'ok'}>${message}</p>` : null}
-      ${
-        problems.length
-          ? html`<ul class="problems">
-              ${problems.map((p) => html`<li><code>${p.field}</code>: ${p.message}</li>`)}
-            </ul>`
-          : null
-      }
+      ${problems.length ? html`<ul class="problems">${problems.map((p) => html`<li><code>${p.field}</code>: ${p.message}</li>`)}</ul>` : null}
     </form>
   <//>`;
 }

@@ -54,68 +54,31 @@ export function TryView() {
     ${
       fields
         ? html`<form class="try" onSubmit=${submit}>
-            <div class="fields">
-              ${Object.entries(fields).map(
-                ([name, value]) =>
-                  html`<label
-                    >${name}
-                    <input
-                      name=${name}
-                      value=${value}
-                      onInput=${(e: Event) => setRecord({ ...fields, [name]: (e.target as HTMLInputElement).value })}
-                  /></label>`,
-              )}
-            </div>
-            <button type="submit">Predict</button>
-          </form>`
+          <div class="fields">
+            ${Object.entries(fields).map(
+              ([name, value]) =>
+                html`<label>${name} <input name=${name} value=${value} onInput=${(e: Event) => setRecord({ ...fields, [name]: (e.target as HTMLInputElement).value })} /></label>`,
+            )}
+          </div>
+          <button type="submit">Predict</button>
+        </form>`
         : null
     }
     <${ErrorNote} error=${error} />
-    ${
-      error?.details.length
-        ? html`<ul class="problems">
-            ${error.details.map((p) => html`<li><code>${p.field}</code>: ${p.message}</li>`)}
-          </ul>`
-        : null
-    }
+    ${error?.details.length ? html`<ul class="problems">${error.details.map((p) => html`<li><code>${p.field}</code>: ${p.message}</li>`)}</ul>` : null}
     ${
       answer
         ? html`<div class="answer" role="status">
-            <p>
-              Prediction <strong class="prediction">${answer.prediction}</strong> by version ${answer.model.version}
-              (${answer.model.variant}).
-            </p>
-            ${
-              answer.notes?.length
-                ? html`<ul class="notes">
-                    ${answer.notes.map((n) => html`<li>${n}</li>`)}
-                  </ul>`
-                : null
-            }
-            <table>
-              <tbody>
-                ${Object.entries(answer.probabilities).map(
-                  ([c, p]) =>
-                    html`<tr>
-                      <th scope="row">${c}</th>
-                      <td class="num">${percent(p)}</td>
-                      <td><meter min="0" max="1" value=${p}></meter></td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-            ${
-              answer.reasons
-                ? html`<h3>
-                      Main reasons (${answer.explanation?.method}, in ${answer.explanation?.space}; base
-                      ${number(answer.baseValue)})
-                    </h3>
-                    <ol class="reasons">
-                      ${answer.reasons.map((r) => html`<li><span class="feature">${r.feature}</span> = <span class="value">${String(r.value)}</span>: +${number(r.contribution)}</li>`)}
-                    </ol>`
-                : null
-            }
-          </div>`
+          <p>Prediction <strong class="prediction">${answer.prediction}</strong> by version ${answer.model.version} (${answer.model.variant}).</p>
+          ${answer.notes?.length ? html`<ul class="notes">${answer.notes.map((n) => html`<li>${n}</li>`)}</ul>` : null}
+          <table><tbody>${Object.entries(answer.probabilities).map(([c, p]) => html`<tr><th scope="row">${c}</th><td class="num">${percent(p)}</td><td><meter min="0" max="1" value=${p}></meter></td></tr>`)}</tbody></table>
+          ${
+            answer.reasons
+              ? html`<h3>Main reasons (${answer.explanation?.method}, in ${answer.explanation?.space}; base ${number(answer.baseValue)})</h3>
+                <ol class="reasons">${answer.reasons.map((r) => html`<li><span class="feature">${r.feature}</span> = <span class="value">${String(r.value)}</span>: +${number(r.contribution)}</li>`)}</ol>`
+              : null
+          }
+        </div>`
         : null
     }
   <//>`;

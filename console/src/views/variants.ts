@@ -85,82 +85,36 @@ export function VariantsView() {
   const classes = [...new Set(shown.flatMap((v) => Object.keys(v.classShares)))].sort();
   return html`<${Section} title="Variants">
     ${admin ? null : html`<${NeedsKey} what="the variants' numbers" />`}
-    <label class="inline"
-      >Window
-      <select
-        name="minutes"
-        value=${minutes}
-        onChange=${(e: Event) => setMinutes(Number((e.target as HTMLSelectElement).value))}
-      >
-        ${WINDOWS.map((m) => html`<option value=${m}>${m < 60 ? `${m} min` : `${m / 60} h`}</option>`)}
-      </select></label
-    >
+    <label class="inline">Window <select name="minutes" value=${minutes} onChange=${(e: Event) => setMinutes(Number((e.target as HTMLSelectElement).value))}>
+      ${WINDOWS.map((m) => html`<option value=${m}>${m < 60 ? `${m} min` : `${m / 60} h`}</option>`)}
+    </select></label>
     <${ErrorNote} error=${error} />
     ${admin && !data && !error ? html`<${Loading} what="the report" />` : null}
     ${
       data
-        ? html`<p class="in-force">
-              Variants of the policy in force (${data.policy.mode}): ${[...current].join(', ') || 'none'}.
-            </p>
-            ${
-              pastCount
-                ? html`<label class="inline past-toggle"
-                    ><input
-                      type="checkbox"
-                      name="show-past"
-                      checked=${showPast}
-                      onChange=${(e: Event) => setShowPast((e.target as HTMLInputElement).checked)}
-                    />
-                    Show past variants (${pastCount} of earlier policies answered in this window)</label
-                  >`
-                : null
-            }
-            <div class="scroll">
-              <table class="variants">
-                <thead>
-                  <tr>
-                    <th>variant</th>
-                    <th>versions</th>
-                    <th>requests</th>
-                    <th>errors</th>
-                    <th>p50 / p99 ms</th>
-                    ${classes.map((c) => html`<th>${c}</th>`)}
-                    <th>labelled</th>
-                    <th>accuracy</th>
-                    <th>macro F1</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${shown.map(
-                    (v) =>
-                      html`<tr data-variant=${v.variant} class=${current.has(v.variant) ? 'present' : 'past'}>
-                        <td>
-                          ${v.variant}${current.has(v.variant) ? null : html` <span class="hint">(past policy)</span>`}
-                        </td>
-                        <td>${v.versions.join(', ')}</td>
-                        <td class="num">${v.requests}</td>
-                        <td class="num">${v.errors} (${percent(v.errorRate)})</td>
-                        <td class="num">${number(v.p50Ms, 1)} / ${number(v.p99Ms, 1)}</td>
-                        ${classes.map((c) => html`<td class="num">${percent(v.classShares[c])}</td>`)}
-                        <td class="num">${v.labelled}</td>
-                        <td class="num">${number(v.accuracy)}</td>
-                        <td class="num">${number(v.f1Macro)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>
-            ${shown.length === 0 ? html`<p>No answers captured in this window from the variants of the policy in force.</p>` : null}
-            ${
-              notes.length
-                ? html`<ul class="comparisons">
-                    ${notes.map((c) => html`<${Comparison} comparison=${c} />`)}
-                  </ul>`
-                : null
-            }
-            ${chart && chart.times.length ? html`<${TimeChart} title="Latency over time" times=${chart.times} lines=${chart.lines} unit="ms" />` : null}
-            ${data.shadow ? html`<${Shadow} shadow=${data.shadow} />` : null}
-            ${data.fairness ? html`<${ServedFairness} fairness=${data.fairness} shown=${shown.map((v) => v.variant)} />` : null}`
+        ? html`<p class="in-force">Variants of the policy in force (${data.policy.mode}): ${[...current].join(', ') || 'none'}.</p>
+          ${
+            pastCount
+              ? html`<label class="inline past-toggle"><input type="checkbox" name="show-past" checked=${showPast} onChange=${(e: Event) => setShowPast((e.target as HTMLInputElement).checked)} /> Show past variants (${pastCount} of earlier policies answered in this window)</label>`
+              : null
+          }
+          <div class="scroll"><table class="variants">
+            <thead><tr><th>variant</th><th>versions</th><th>requests</th><th>errors</th><th>p50 / p99 ms</th>${classes.map((c) => html`<th>${c}</th>`)}<th>labelled</th><th>accuracy</th><th>macro F1</th></tr></thead>
+            <tbody>
+              ${shown.map(
+                (v) => html`<tr data-variant=${v.variant} class=${current.has(v.variant) ? 'present' : 'past'}>
+                  <td>${v.variant}${current.has(v.variant) ? null : html` <span class="hint">(past policy)</span>`}</td><td>${v.versions.join(', ')}</td><td class="num">${v.requests}</td><td class="num">${v.errors} (${percent(v.errorRate)})</td>
+                  <td class="num">${number(v.p50Ms, 1)} / ${number(v.p99Ms, 1)}</td>${classes.map((c) => html`<td class="num">${percent(v.classShares[c])}</td>`)}
+                  <td class="num">${v.labelled}</td><td class="num">${number(v.accuracy)}</td><td class="num">${number(v.f1Macro)}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table></div>
+          ${shown.length === 0 ? html`<p>No answers captured in this window from the variants of the policy in force.</p>` : null}
+          ${notes.length ? html`<ul class="comparisons">${notes.map((c) => html`<${Comparison} comparison=${c} />`)}</ul>` : null}
+          ${chart && chart.times.length ? html`<${TimeChart} title="Latency over time" times=${chart.times} lines=${chart.lines} unit="ms" />` : null}
+          ${data.shadow ? html`<${Shadow} shadow=${data.shadow} />` : null}
+          ${data.fairness ? html`<${ServedFairness} fairness=${data.fairness} shown=${shown.map((v) => v.variant)} />` : null}`
         : null
     }
   <//>`;
@@ -172,22 +126,14 @@ function Comparison({ comparison: c }: { comparison: PairComparison }) {
   const counts = `${c.statsA.labelled} and ${c.statsB.labelled} labelled answers`;
   if (!c.labelled) {
     const lacking = [c.statsA, c.statsB].filter((s) => s.labelled === 0).map((s) => s.variant);
-    return html`<li class="comparison unlabelled" data-pair=${`${c.a}/${c.b}`}>
-      A/B ${c.b} against ${c.a} (${which}): not compared, ${lacking.join(' and ')}
-      ${lacking.length > 1 ? 'have' : 'has'} no labels in this window (${counts}); feedback on their answers makes the
-      comparison.
-    </li>`;
+    return html`<li class="comparison unlabelled" data-pair=${`${c.a}/${c.b}`}>A/B ${c.b} against ${c.a} (${which}): not compared, ${lacking.join(' and ')} ${lacking.length > 1 ? 'have' : 'has'} no labels in this window (${counts}); feedback on their answers makes the comparison.</li>`;
   }
   const signed = (v: number): string => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} points`;
   const test =
     c.accuracy.pValue === null
       ? c.accuracy.note
       : `p = ${c.accuracy.pValue.toPrecision(2)}, ${c.accuracy.significantAt5Percent ? 'significant' : 'not significant'} at 5%`;
-  return html`<li class="comparison labelled" data-pair=${`${c.a}/${c.b}`}>
-    A/B ${c.b} against ${c.a} (${which}), ${counts}: accuracy ${percent(c.statsB.accuracy)} against
-    ${percent(c.statsA.accuracy)}, ${signed(c.accuracy.difference)} (${test}); macro F1
-    ${c.f1MacroDifference === null ? '-' : `${c.f1MacroDifference >= 0 ? '+' : ''}${c.f1MacroDifference.toFixed(3)}`}.
-  </li>`;
+  return html`<li class="comparison labelled" data-pair=${`${c.a}/${c.b}`}>A/B ${c.b} against ${c.a} (${which}), ${counts}: accuracy ${percent(c.statsB.accuracy)} against ${percent(c.statsA.accuracy)}, ${signed(c.accuracy.difference)} (${test}); macro F1 ${c.f1MacroDifference === null ? '-' : `${c.f1MacroDifference >= 0 ? '+' : ''}${c.f1MacroDifference.toFixed(3)}`}.</li>`;
 }
 
 function Shadow({ shadow }: { shadow: NonNullable<Report['shadow']> }) {
@@ -196,21 +142,8 @@ function Shadow({ shadow }: { shadow: NonNullable<Report['shadow']> }) {
   return html`<div class="shadow">
     <h3>Shadow: ${percent(shadow.agreementRate)} agreement over ${shadow.compared} answers</h3>
     <table>
-      <thead>
-        <tr>
-          <th>served \\ shadow</th>
-          ${shadowed.map((c) => html`<th>${c}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${served.map(
-          (r) =>
-            html`<tr>
-              <th scope="row">${r}</th>
-              ${shadowed.map((c) => html`<td class="num">${shadow.confusion[r][c] ?? 0}</td>`)}
-            </tr>`,
-        )}
-      </tbody>
+      <thead><tr><th>served \\ shadow</th>${shadowed.map((c) => html`<th>${c}</th>`)}</tr></thead>
+      <tbody>${served.map((r) => html`<tr><th scope="row">${r}</th>${shadowed.map((c) => html`<td class="num">${shadow.confusion[r][c] ?? 0}</td>`)}</tr>`)}</tbody>
     </table>
   </div>`;
 }
@@ -227,15 +160,10 @@ function ServedFairness({ fairness, shown }: { fairness: NonNullable<Report['fai
     <h3>Fairness on served answers</h3>
     ${variants.map((variant) =>
       fairness.variants[variant].map(
-        (f) =>
-          html`<div data-variant=${variant}>
-            <p class="hint">
-              ${variant}: ${f.answers.toLocaleString()} answers with a ${f.column} group, ${f.labelled.toLocaleString()}
-              of them labelled (recall and the equalized odds difference rest on those; AUC is measured out of fold
-              only).
-            </p>
-            <${FairnessTable} fairness=${f} classes=${fairness.classes} />
-          </div>`,
+        (f) => html`<div data-variant=${variant}>
+      <p class="hint">${variant}: ${f.answers.toLocaleString()} answers with a ${f.column} group, ${f.labelled.toLocaleString()} of them labelled (recall and the equalized odds difference rest on those; AUC is measured out of fold only).</p>
+      <${FairnessTable} fairness=${f} classes=${fairness.classes} />
+    </div>`,
       ),
     )}
   </div>`;
